@@ -655,6 +655,9 @@ class ImportResultDialog(QDialog):
                 # "it registered its key: 1 bundle of that key that waited in
                 # quarantine was imported too (…)"
                 o.released_text() if getattr(o, "released", ()) else "",
+                # "1 bundle that waited in quarantine for a key now registered could
+                # not be imported (…): it still waits there, …"
+                getattr(o, "release_failed", ""),
                 # "after it was merged, this computer could not go on as a new replica…"
                 getattr(o, "stopped_after", "")])
         detail = isolated_codes(detail)  # "2026-S1", "events 5–6" whole in Arabic
@@ -695,7 +698,8 @@ def import_row_rank(o) -> int:
     stopped after it, 2 quarantined, 3 merged with something to say (gaps, late
     changes to a locked period, reports the plan hides, a repaired history, a clock
     that seems ahead or behind, or bundles a key it registered brought out of
-    quarantine of which one has: its details say it), 4 merged or duplicate with
+    quarantine of which one has, or that the database could not take: its details say
+    it), 4 merged or duplicate with
     nothing more."""
     if o.outcome == "rejected":
         return 0
@@ -706,7 +710,7 @@ def import_row_rank(o) -> int:
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
             or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")
             or getattr(o, "clock_behind", "") or getattr(o, "office_clock", ())
-            or getattr(o, "revoked_here", False)
+            or getattr(o, "revoked_here", False) or getattr(o, "release_failed", "")
             or any(import_row_rank(r) < 4 for r in getattr(o, "released", ()))):
         return 3
     return 4

@@ -256,6 +256,10 @@ class ImportOutcome:
     #: merged, and committed, but what had to follow the merge failed (a full disk):
     #: what, in words (``MergedThenStopped``); "" otherwise
     stopped_after: str = ""
+    #: the bundles that waited in quarantine for a key now registered that the database
+    #: could not take after it (a full disk, a lock): what failed, and that they still
+    #: wait, in words (``_release_quarantined``); "" otherwise
+    release_failed: str = ""
     #: the id of the inbox line written for it (0: none known): what is said of it
     #: later (``settle_own_bundles``) changes that line, not another file's of the same
     #: name and bundle (a copy of it in another folder)
@@ -288,6 +292,7 @@ class ImportOutcome:
         notes.append(self.office_clock_text())
         notes.append(self.false_receipt)
         notes.append(self.released_text())
+        notes.append(self.release_failed)
         notes.append(self.stopped_after)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail), *notes])
@@ -335,6 +340,7 @@ class ImportOutcome:
                 "key_revoked": self.revoked_here, "false_receipt": self.false_receipt,
                 "waits": self.waits, "conflicts": self.conflicts,
                 "released": [o.to_dict() for o in self.released],
+                "release_failed": self.release_failed,
                 "stopped_after": self.stopped_after}
 
     def conflicts_text(self) -> str:
@@ -1911,38 +1917,40 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             "it does when the database is next opened").format(error=exc))) from exc
     if isinstance(accept, tuple):
         # the key it registered vouches for the bundles of it that waited for a trust
-        released, stopped = _release_quarantined(rep)
-        if released:
-            result = replace(result, released=released)
+        released, stopped, failed = _release_quarantined(rep)
+        if released or failed:
+            result = replace(result, released=released, release_failed=failed)
         if stopped:
             raise MergedThenStopped(replace(result, stopped_after=stopped))
     return result
 
 
-def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str]:
+def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str, str]:
     """Import the quarantined bundles whose key is on record now (registered by an
     import since they came: an enrolment proof, a rotation's endorsement, the keys a
     rotation chain replaced), as ``trust_key`` imports those of the key it trusts:
     they were listed as an unknown key's, waiting for a trust no longer needed. One
     refused for what it holds leaves quarantine (the inbox says why). A database that
-    cannot take one now (a full disk) leaves it and the rest waiting: a trust of
-    their key takes them. Returns their outcomes, and what failed after one was
-    merged ("" when nothing did: ``MergedThenStopped``), after which none is taken."""
+    cannot take one now (a full disk, a lock) leaves it and the rest waiting: a trust
+    of their key, or an import of their files again, takes them. Returns their
+    outcomes, what failed after one was merged ("" when nothing did:
+    ``MergedThenStopped``), after which none is taken, and what the database could not
+    take, in words (``ImportOutcome.release_failed``; "" when it took them all)."""
     # the bytes of those taken only: every import that registers a key (an office's
     # first bundle) looks, and the bundles of keys still unknown stay waiting
     waiting = rep.conn.execute("SELECT bundle_id, public_key, file_name FROM quarantine "
                                "ORDER BY received_at, bundle_id").fetchall()
     if not waiting:
-        return (), ""
+        return (), "", ""
     keys = {k.public_key for k in keyreg.all_keys(rep).values()
             if k.status in ("active", "retired")}
     rows = [r for r in waiting if r[1] in keys]
     if not rows:
-        return (), ""
+        return (), "", ""
     last = rep.meta("last_import")  # (the file imported: the status names it, not these)
     outcomes: list[ImportOutcome] = []
-    stopped = ""
-    for bundle_id, public_key, file_name in rows:
+    stopped = failed = ""
+    for at, (bundle_id, public_key, file_name) in enumerate(rows):
         held = rep.conn.execute("SELECT data FROM quarantine WHERE bundle_id = ? AND "
                                 "public_key = ?", (bundle_id, public_key)).fetchone()
         if held is None:
@@ -1958,14 +1966,30 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str]:
             outcomes.append(exc.outcome)
             stopped = exc.outcome.stopped_after
             break
-        except FieldplanError:
+        except FieldplanError as exc:
+            # rolled back: this one and the rest still wait, their key on record (the
+            # quarantine's "check the fingerprint" is no longer what they wait for)
+            failed = _release_failed_text([r[2] for r in rows[at:]], exc)
             break
         outcomes.append(outcome)
     if last and outcomes and not stopped:
         # (words only: the imports are done)
         with contextlib.suppress(StoreError), store.write_transaction(rep.conn):
             events.set_meta(rep.conn, "last_import", last)
-    return tuple(outcomes), stopped
+    return tuple(outcomes), stopped, failed
+
+
+def _release_failed_text(files: list[str], error: Exception) -> str:
+    """What an import says of the bundles that waited in quarantine for a key it
+    registered when the database could not take them (``_release_quarantined``)."""
+    return ngettext(
+        "{count} bundle that waited in quarantine for a key now registered could not be "
+        "imported ({error}): it still waits there, and trusting its key or "
+        "importing its file again imports it ({files})",
+        "{count} bundles that waited in quarantine for a key now registered could not be "
+        "imported ({error}): they still wait there, and trusting their key or "
+        "importing their files again imports them ({files})", len(files)).format(
+            count=format_number(len(files)), error=error, files=join_list(files))
 
 
 class MergedThenStopped(FieldplanError):

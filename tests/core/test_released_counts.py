@@ -13,8 +13,15 @@ import pytest
 from test_sync import forge, national
 
 from fieldplan import events, progress, store
-from fieldplan.sync import export_bundle, import_bundle, import_bundles, sync_state
-from fieldplan.sync.exchange import ImportOutcome, each_file, outcome_counts
+from fieldplan.errors import StoreError
+from fieldplan.sync import exchange, export_bundle, import_bundle, import_bundles, sync_state
+from fieldplan.sync.exchange import (
+    ImportOutcome,
+    each_file,
+    list_quarantine,
+    outcome_counts,
+    trust_key,
+)
 
 
 def _waiting_and_proof(ml, tmp_path: Path) -> tuple[Path, Path]:
@@ -116,3 +123,34 @@ def test_the_bundles_of_keys_still_unknown_are_not_read_for_each_key_registered(
     assert [r.file for r in outcome.released] == [waiting.name]
     bytes_read = [s for s in read if "data FROM quarantine" in s]
     assert len(bytes_read) == 1 and "bundle_id = " in bytes_read[0], bytes_read
+
+
+def test_a_bundle_the_database_cannot_take_after_its_key_is_registered_is_said(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """The database cannot take the bundle that waited for the key the import
+    registered (a full disk, a lock): the import's line says so, that it still waits,
+    and what takes it. It said "merged" only, and the bundle stayed listed as an
+    unknown key's, "check the fingerprint before trusting the key", no longer what
+    it waits for."""
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    imported = exchange.import_bundle
+
+    def full_disk(rep, source, *args, **kwargs):
+        if kwargs.get("name") == waiting.name:
+            raise StoreError("database or disk is full")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", full_disk)
+    outcome = imported(hq, proof)
+    assert (outcome.outcome, outcome.released) == ("merged", ())
+    assert outcome.line() == (
+        "proof.fieldplan: merged (no events); 1 bundle that waited in quarantine for a "
+        "key now registered could not be imported (database or disk is full): it "
+        "still waits there, and trusting its key or importing its file again imports "
+        f"it ({waiting.name})")
+    assert outcome.to_dict()["release_failed"] == outcome.release_failed
+    assert [q.file for q in list_quarantine(hq)] == [waiting.name]  # (nothing lost)
+    monkeypatch.undo()
+    [again] = trust_key(hq, list_quarantine(hq)[0].fingerprint)
+    assert (again.file, again.outcome, again.events_new) == (waiting.name, "merged", 1)

@@ -652,8 +652,8 @@ class ImportResultDialog(QDialog):
                 or getattr(o, "clock_behind", "") else "",
                 # (at headquarters) "the office's computer's clock seems wrong …"
                 o.office_clock_text() if getattr(o, "office_clock", ()) else "",
-                # "it registered its key: 1 bundle of that key that waited in
-                # quarantine was imported too (…)"
+                # "it registered its key: 1 bundle that waited in quarantine for a
+                # key now registered was imported too (…)"
                 o.released_text() if getattr(o, "released", ()) else "",
                 # "1 bundle that waited in quarantine for a key now registered could
                 # not be imported (…): it still waits there, …"

@@ -249,9 +249,9 @@ class ImportOutcome:
     #: a duplicate because this replica wrote it (its reason says whose it is and where
     #: it goes): the line says that reason too
     written_here: bool = False
-    #: the bundles of the key this bundle registered (an enrolment proof, a rotation's
-    #: endorsement) that waited in quarantine for it, imported after it
-    #: (``_release_quarantined``)
+    #: the bundles that waited in quarantine for a key on record once this bundle
+    #: registered its key (an enrolment proof, a rotation's endorsement): that key's, an
+    #: older key its rotation replaced, imported after it (``_release_quarantined``)
     released: tuple[ImportOutcome, ...] = ()
     #: merged, and committed, but what had to follow the merge failed (a full disk):
     #: what, in words (``MergedThenStopped``); "" otherwise
@@ -298,24 +298,25 @@ class ImportOutcome:
             file=self.file, outcome=word, detail=detail), *notes])
 
     def released_text(self) -> str:
-        """What became of the bundles of the key it registered that waited in
-        quarantine ("" when none did): each is its own outcome (``released``)."""
+        """What became of the bundles that waited in quarantine for a key on record
+        once it registered its key ("" when none did): each is its own outcome
+        (``released``)."""
         if not self.released:
             return ""
         merged = sum(o.outcome in ("merged", "duplicate") for o in self.released)
         if merged == len(self.released):
             return ngettext(
-                "it registered its key: {count} bundle of that key that waited in "
-                "quarantine was imported too ({files})",
-                "it registered its key: {count} bundles of that key that waited in "
-                "quarantine were imported too ({files})", merged).format(
+                "it registered its key: {count} bundle that waited in quarantine for a "
+                "key now registered was imported too ({files})",
+                "it registered its key: {count} bundles that waited in quarantine for a "
+                "key now registered were imported too ({files})", merged).format(
                     count=format_number(merged),
                     files=join_list([_released_name(o) for o in self.released]))
         return ngettext(
-            "it registered its key: {count} bundle of that key that waited in quarantine "
-            "was imported too, but not merged ({files})",
-            "it registered its key: {count} bundles of that key that waited in quarantine "
-            "were imported too, not all of them merged ({files})",
+            "it registered its key: {count} bundle that waited in quarantine for a key "
+            "now registered was imported too, but not merged ({files})",
+            "it registered its key: {count} bundles that waited in quarantine for a key "
+            "now registered were imported too, not all of them merged ({files})",
             len(self.released)).format(
                 count=format_number(len(self.released)),
                 files=join_list([o.line() for o in self.released]))

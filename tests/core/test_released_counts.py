@@ -95,8 +95,8 @@ def test_a_bundle_brought_out_with_nothing_more_to_say_is_named_by_its_file() ->
     brought = ImportOutcome("a.fieldplan", "merged", events_new=1, events_total=1)
     proof = ImportOutcome("p.fieldplan", "merged", released=(brought,))
     assert proof.line() == (
-        "p.fieldplan: merged (no events); it registered its key: 1 bundle of that key "
-        "that waited in quarantine was imported too (a.fieldplan)")
+        "p.fieldplan: merged (no events); it registered its key: 1 bundle that waited "
+        "in quarantine for a key now registered was imported too (a.fieldplan)")
 
 
 def test_the_bundles_of_keys_still_unknown_are_not_read_for_each_key_registered(

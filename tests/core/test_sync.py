@@ -637,8 +637,8 @@ def test_a_key_registered_by_a_later_bundle_brings_its_quarantined_bundles(
     assert (released.file, released.outcome, released.events_new) == (
         first.file, "merged", 1)
     assert outcome.line() == (
-        "proof.fieldplan: merged (no events); it registered its key: 1 bundle of "
-        f"that key that waited in quarantine was imported too ({first.file})")
+        "proof.fieldplan: merged (no events); it registered its key: 1 bundle that "
+        f"waited in quarantine for a key now registered was imported too ({first.file})")
     assert outcome.to_dict()["released"] == [released.to_dict()]
     assert list_quarantine(hq) == []
     assert progress.digest(hq, "ML") == progress.digest(ml, "ML")

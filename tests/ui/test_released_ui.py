@@ -30,8 +30,9 @@ def test_the_import_result_names_the_bundles_a_registered_key_brought(qtbot) -> 
             assert "ML-2b48ed56-1-1.fieldplan" in detail
             if lang == "en":
                 assert detail == (
-                    "1 new of 1 event; it registered its key: 1 bundle of that key that "
-                    "waited in quarantine was imported too (ML-2b48ed56-1-1.fieldplan)")
+                    "1 new of 1 event; it registered its key: 1 bundle that waited in "
+                    "quarantine for a key now registered was imported too "
+                    "(ML-2b48ed56-1-1.fieldplan)")
             shots = os.environ.get("FIELDPLAN_SHOTS")
             if shots:
                 dialog.grab().save(os.path.join(shots, f"import-released-{lang}.png"))

@@ -209,10 +209,27 @@ class WrappedLabel(QLabel):
         # (QLabel lays plain text out in its own direction: here Arabic's)
         align = QStyle.visualAlignment(Qt.LayoutDirection.RightToLeft, self.alignment())
         flags = (int(align) | int(Qt.TextFlag.TextWordWrap) | int(Qt.TextFlag.TextDontClip)
-                 | int(Qt.TextFlag.TextForceRightToLeft))
+                 | int(Qt.TextFlag.TextForceRightToLeft) | self._mnemonic_flags())
         self.style().drawItemText(painter, rect, flags, self.palette(), self.isEnabled(),
                                   self.text(), self.foregroundRole())
         painter.end()
+
+    def _mnemonic_flags(self) -> int:
+        """The flags QLabel draws its plain text with when it has a buddy and an "&" in
+        it (a mnemonic: "&&" is one "&"), as Qt sized it; 0 otherwise. An indicator's
+        name "A && B" in the report form showed "&&"."""
+        if self.buddy() is None or "&" not in self.text():
+            return 0
+        from PySide6.QtWidgets import QStyleOption
+
+        from ui.qtcompat import Qt
+
+        option = QStyleOption()
+        option.initFrom(self)
+        flags = int(Qt.TextFlag.TextShowMnemonic)
+        if not self.style().styleHint(QStyle.StyleHint.SH_UnderlineShortcut, option, self):
+            flags |= int(Qt.TextFlag.TextHideMnemonic)
+        return flags
 
 
 def _right_to_left(text: str) -> bool:

@@ -146,6 +146,34 @@ def test_wrapped_arabic_text_is_never_cut_at_its_labels_edge(language, qtbot, po
     _assert_whole_at_every_width(label, text, font, widths)
 
 
+def test_a_wrapped_arabic_label_with_a_buddy_paints_its_mnemonics_as_qt_sizes_them(
+        language, qtbot) -> None:
+    """A label with a buddy (an indicator's name in the report form) has Qt take "&"
+    as a mnemonic, "&&" as one "&", and size it so; a ``WrappedLabel`` of Arabic
+    plain text paints its text itself, and painted "&&" as written. It paints the
+    ink of the text as Qt takes it: that of the same text with one "&", no buddy."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from ui.wrapped_label import WrappedLabel
+
+    language("ar")
+    buddy = QLineEdit()
+    qtbot.addWidget(buddy)
+    labels = []
+    for text, with_buddy in (("مؤشر المياه && الصرف الصحي", True),
+                             ("مؤشر المياه & الصرف الصحي", False)):
+        label = WrappedLabel(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        if with_buddy:
+            label.setBuddy(buddy)
+        qtbot.addWidget(label)
+        label.setFixedSize(120, 60)
+        assert label._paints_itself()
+        labels.append(label)
+    named, plain = (label.grab().toImage() for label in labels)
+    assert named == plain
+
+
 def test_the_clients_wrapped_arabic_text_is_in_wrapped_labels(
     language, open_window, office_db, qtbot
 ):

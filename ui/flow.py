@@ -38,20 +38,13 @@ class OneLineLabel(QLabel):
         return QSize(width, self.heightForWidth(width))
 
 
-class FlowLayout(QLayout):
-    """Items in a row, each whole, that go on as many lines as the width needs, in the
-    layout's direction (from the right in Arabic). The items added after
-    ``add_stretch`` are put at the far end of their line, as after a stretch in a
-    QHBoxLayout. A word-wrapped label takes the line's width at most, and wraps there.
-
-    Only as wide as its widest item at the least, and one line high at the least: it
-    is as high as its lines through ``heightForWidth``, which a QBoxLayout asks."""
+class _ItemsLayout(QLayout):
+    """A layout of its items in a list, as high as its ``_arrange`` makes them for a
+    width (``heightForWidth``, which a QBoxLayout asks); its kinds say how."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
-        #: the index of the first item put at the far end of its line (None: none)
-        self._far_from: int | None = None
         self.setContentsMargins(0, 0, 0, 0)
 
     # QLayout's own ----------------------------------------------------------------------
@@ -65,14 +58,7 @@ class FlowLayout(QLayout):
         return self._items[index] if 0 <= index < len(self._items) else None
 
     def takeAt(self, index: int) -> QLayoutItem | None:  # (Qt's name)
-        if not 0 <= index < len(self._items):
-            return None
-        if self._far_from is not None and index < self._far_from:
-            self._far_from -= 1
-        return self._items.pop(index)
-
-    def expandingDirections(self) -> Qt.Orientation:  # (Qt's name)
-        return Qt.Orientation(0)
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
 
     def hasHeightForWidth(self) -> bool:  # (Qt's name)
         return True
@@ -83,6 +69,36 @@ class FlowLayout(QLayout):
     def setGeometry(self, rect: QRect) -> None:  # (Qt's name)
         super().setGeometry(rect)
         self._arrange(rect, place=True)
+
+    def _arrange(self, rect: QRect, *, place: bool) -> int:
+        """The height its items take in ``rect``'s width, put there if ``place``."""
+        raise NotImplementedError
+
+
+class FlowLayout(_ItemsLayout):
+    """Items in a row, each whole, that go on as many lines as the width needs, in the
+    layout's direction (from the right in Arabic). The items added after
+    ``add_stretch`` are put at the far end of their line, as after a stretch in a
+    QHBoxLayout. A word-wrapped label takes the line's width at most, and wraps there.
+
+    Only as wide as its widest item at the least, and one line high at the least: it
+    is as high as its lines through ``heightForWidth``, which a QBoxLayout asks."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        #: the index of the first item put at the far end of its line (None: none)
+        self._far_from: int | None = None
+
+    # QLayout's own ----------------------------------------------------------------------
+    def takeAt(self, index: int) -> QLayoutItem | None:  # (Qt's name)
+        if not 0 <= index < len(self._items):
+            return None
+        if self._far_from is not None and index < self._far_from:
+            self._far_from -= 1
+        return self._items.pop(index)
+
+    def expandingDirections(self) -> Qt.Orientation:  # (Qt's name)
+        return Qt.Orientation(0)
 
     def sizeHint(self) -> QSize:
         """All on one line."""
@@ -197,7 +213,7 @@ class FlowLayout(QLayout):
         return y - inner.y() + margins.top() + margins.bottom()
 
 
-class PairsLayout(QLayout):
+class PairsLayout(_ItemsLayout):
     """Pairs of a label and its field on one row where they fit, the fields sharing
     what the labels leave, as in a QHBoxLayout with a stretch on each field; one pair
     a line where they do not. The plan's filters (Level, Show) on one row held the
@@ -212,9 +228,7 @@ class PairsLayout(QLayout):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._items: list[QLayoutItem] = []
         self._one_row = True
-        self.setContentsMargins(0, 0, 0, 0)
 
     def add_pair(self, label: QWidget, field: QWidget) -> None:
         """A label and its field, after the pairs added before."""
@@ -226,28 +240,6 @@ class PairsLayout(QLayout):
         return self._one_row
 
     # QLayout's own ----------------------------------------------------------------------
-    def addItem(self, item: QLayoutItem) -> None:  # (Qt's name)
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:  # (Qt's name)
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:  # (Qt's name)
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def hasHeightForWidth(self) -> bool:  # (Qt's name)
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # (Qt's name)
-        return self._arrange(QRect(0, 0, width, 0), place=False)
-
-    def setGeometry(self, rect: QRect) -> None:  # (Qt's name)
-        super().setGeometry(rect)
-        self._arrange(rect, place=True)
-
     def sizeHint(self) -> QSize:
         """Side by side."""
         width = sum(item.sizeHint().width() for item in self._items)

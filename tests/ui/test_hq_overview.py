@@ -128,7 +128,6 @@ def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, q
     their names in the reader's language. The pack's order it is, as the page opens
     (within each period) and at a click on the Office column's header (then reversed);
     the other columns sort as they did."""
-    import ui.hq_desk
     from fieldplan.offices import offices_in_order
 
     language(lang)
@@ -138,13 +137,7 @@ def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, q
     held = [report(code, action, period, percent=(7 * n) % 100)
             for n, (period, code, action) in enumerate(
                 (p, c, a) for p in periods for c in codes for a in actions)]
-    monkeypatch.setattr(ui.hq_desk, "list_reports", lambda rep, period=None, office=None: [
-        r for r in held if period in (None, r.period) and office in (None, r.office)])
-    window = open_window(hq_db)
-    page = window.hq_desk.reports
-    window.show_page(page)
-    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
-    qtbot.waitUntil(lambda: page.model.rowCount() == len(held), timeout=5000)
+    page = reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch)
     packs = offices_in_order(codes, lang)
     assert packs[0] == "HQ" and packs != sorted(codes)
 
@@ -179,20 +172,13 @@ def test_the_reports_name_the_offices_as_the_overview(lang, open_window, qtbot, 
     as the Overview does ("BD · Bangladesh"), in the review pack's order, and so does
     the "Filter by office" list; a long name ends with "…" in a column that leaves the
     narratives room, the whole name in the tooltip."""
-    import ui.hq_desk
     from fieldplan.offices import offices_in_order
     from ui.context import office_label
 
     language(lang)
     codes = ["AE", "BD", "BN", "EG", "HQ", "RO-Bangkok", "SA", "TD"]
     held = [report(code, "PA1.1", "2026-S1") for code in codes]
-    monkeypatch.setattr(ui.hq_desk, "list_reports", lambda rep, period=None, office=None: [
-        r for r in held if period in (None, r.period) and office in (None, r.office)])
-    window = open_window(hq_db)
-    page = window.hq_desk.reports
-    window.show_page(page)
-    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
-    qtbot.waitUntil(lambda: page.model.rowCount() == len(held), timeout=5000)
+    page = reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch)
     packs = offices_in_order(codes, lang)
     column = ReportTableModel.OFFICE
     cells = [page.model.index(r, column) for r in range(page.model.rowCount())]
@@ -204,7 +190,7 @@ def test_the_reports_name_the_offices_as_the_overview(lang, open_window, qtbot, 
     tips = [c.data(Qt.ItemDataRole.ToolTipRole) for c in cells]
     assert all(label in tip for label, tip in zip(map(office_label, packs), tips, strict=True))
     # the Overview's names, in the Overview's order
-    overview = window.hq_desk.overview
+    overview = page.window().hq_desk.overview
     overview._loaded(([], codes, overview.period))
     assert [overview.model.data(overview.model.index(r, 0))
             for r in range(overview.model.rowCount())] == [c.data() for c in cells]
@@ -570,3 +556,17 @@ def test_a_hidden_reports_page_reads_the_reports_again_once_shown(
     shown = [reports.model.data(reports.model.index(r, 0), ROW_ROLE)
              for r in range(reports.model.rowCount())]
     assert any(r.action == "PA1.6" and r.percent == 45 for r in shown)
+
+
+def reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch):
+    """HQ's Reports page, every period shown, the reports ``held`` read from it."""
+    import ui.hq_desk
+
+    monkeypatch.setattr(ui.hq_desk, "list_reports", lambda rep, period=None, office=None: [
+        r for r in held if period in (None, r.period) and office in (None, r.office)])
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(held), timeout=5000)
+    return page

@@ -519,11 +519,14 @@ def in_listing_order(reports: Iterable[ProgressReport],
 
 
 def search_texts(reports: Iterable[ProgressReport]) -> list[str]:
-    """What the Reports search looks through, per report: its office, action and
+    """What the Reports search looks through, per report: its office (its code and its
+    name, as the Office column shows it: "Bangladesh" finds BD's), action and
     narratives, folded (``search_key``: case, accents, Arabic vowel marks). Made once
     per load, not per keystroke; a second for 100,000 reports, so with the reports,
     off the GUI thread."""
-    return [search_key("\n".join((r.office, r.action, r.achievements, r.challenges,
+    reports = list(reports)
+    names = {office: office_label(office) for office in {r.office for r in reports}}
+    return [search_key("\n".join((names[r.office], r.action, r.achievements, r.challenges,
                                     r.next_steps)))
             for r in reports]
 

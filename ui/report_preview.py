@@ -64,7 +64,7 @@ from fieldplan.i18n import (
     is_rtl,
     join_list,
 )
-from fieldplan.offices import HQ, all_offices, office_name
+from fieldplan.offices import HQ, all_offices, office_name, offices_in_order
 from ui.bidi import isolated_codes
 from ui.context import Identity, lang, office_label
 from ui.dialogs import (
@@ -238,10 +238,12 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         self.office_combo: QComboBox | None = None
         if kind == "sheet" and identity.is_hq:
-            # "ML · Mali", in code order, as the client's other lists of offices; the
-            # offices headquarters knows once read (_offices_loaded)
+            # "ML · Mali", in the review pack's order (headquarters, the regional
+            # offices, then the countries by name), as the Overview and the Reports
+            # page list them; the offices headquarters knows once read (_offices_loaded)
             self.office_combo = choice_combo(
-                _("Office"), [(office_label(o), o) for o in all_offices()],
+                _("Office"), [(office_label(o), o)
+                              for o in offices_in_order(all_offices(), lang())],
                 database_value(settings, identity, REPORT_OFFICE, identity.office),
             )
             form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)
@@ -310,8 +312,8 @@ class ReportDialog(QDialog):
         combo = self.office_combo
         if combo is None:
             return
-        refill_combo(combo, [(office_label(o), o) for o in all_offices()
-                             if o == HQ or o in known],
+        refill_combo(combo, [(office_label(o), o) for o in offices_in_order(
+                                 (o for o in all_offices() if o == HQ or o in known), lang())],
                      combo.currentData())
 
     def set_identity(self, identity: Identity) -> None:

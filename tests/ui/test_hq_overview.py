@@ -285,6 +285,12 @@ def test_reports_are_filtered_by_office_and_area(open_window, qtbot, hq_db, lang
     page.area.setCurrentIndex(page.area.findData("PA1"))
     assert sorted(page.model.row_at(r).office for r in range(page.model.rowCount())) == [
         "MA", "ML"]
+    # the office's name, as its column shows it, is searched too ("Maroc" found
+    # nothing unless a narrative said it)
+    page.area.setCurrentIndex(0)
+    page.search.setText("maroc")
+    qtbot.waitUntil(lambda: sorted(page.model.row_at(r).action for r in range(
+        page.model.rowCount())) == ["PA1.1", "PA2.1"], timeout=5000)
 
 
 def _longest_status_cells(open_window, qtbot, hq_db, size, percent):

@@ -152,6 +152,10 @@ def test_review_pack_only_at_headquarters(open_window, office_db, hq_db, qtbot, 
     combo = sheet.office_combo
     assert [combo.itemData(i) for i in range(combo.count())] == ["HQ"]
     assert combo.itemText(0) == "HQ · Headquarters"
+    # offices known: listed in the review pack's order, as the Overview and the
+    # Reports page list them (by code, AE came before BD; by name, after)
+    sheet._offices_loaded(["AE", "BD", "TD"])
+    assert [combo.itemData(i) for i in range(combo.count())] == ["HQ", "BD", "TD", "AE"]
     sheet.reject()
 
     dialog = choose(hq, "pack")

@@ -74,6 +74,17 @@ class _ItemsLayout(QLayout):
         """The height its items take in ``rect``'s width, put there if ``place``."""
         raise NotImplementedError
 
+    def _gap(self) -> int:
+        """The room between two items side by side: its spacing, else the style's."""
+        gap = self.spacing()
+        if gap >= 0:
+            return gap
+        widget = self.parentWidget()
+        style = widget.style() if widget is not None else None
+        if style is None:
+            return 6
+        return style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing, None, widget)
+
 
 class FlowLayout(_ItemsLayout):
     """Items in a row, each whole, that go on as many lines as the width needs, in the
@@ -131,16 +142,6 @@ class FlowLayout(_ItemsLayout):
 
     def _shown(self) -> list[QLayoutItem]:
         return [item for item in self._items if not item.isEmpty()]
-
-    def _gap(self) -> int:
-        gap = self.spacing()
-        if gap >= 0:
-            return gap
-        widget = self.parentWidget()
-        style = widget.style() if widget is not None else None
-        if style is None:
-            return 6
-        return style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing, None, widget)
 
     @staticmethod
     def _natural_width(item: QLayoutItem) -> int:
@@ -254,16 +255,6 @@ class PairsLayout(_ItemsLayout):
         return QSize(width, self._row_height(self._items))
 
     # ours ---------------------------------------------------------------------------
-    def _gap(self) -> int:
-        gap = self.spacing()
-        if gap >= 0:
-            return gap
-        widget = self.parentWidget()
-        style = widget.style() if widget is not None else None
-        if style is None:
-            return 6
-        return style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing, None, widget)
-
     @staticmethod
     def _row_height(items: list[QLayoutItem]) -> int:
         return max((item.sizeHint().height() for item in items), default=0)

@@ -113,17 +113,12 @@ def test_a_systems_files_in_a_folder_are_left_out_without_a_word(hq, make_office
     by their names), "$RECYCLE.BIN" and "System Volume Information": its import warned
     of "3 other files left aside" the person never put there; a folder holding only
     those was "holds 2 other files". Left out as hidden files are."""
-    from fieldplan import progress
-    from fieldplan.sync import export_bundle
     from fieldplan.transit import folder_bundles
 
     usb = tmp_path / "usb"
     for folder in ("$RECYCLE.BIN", "System Volume Information"):
         (usb / folder).mkdir(parents=True)
-    office = make_office("ML")
-    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track")
-    export_bundle(office, out_dir=usb)
+    ml_bundle_in(make_office, usb)
     for name in ("desktop.ini", "Thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "Icon\r",
                  "$RECYCLE.BIN/desktop.ini", "System Volume Information/IndexerVolumeGuid",
                  "photo.jpg"):
@@ -147,15 +142,10 @@ def test_a_folder_named_with_a_line_break_is_named_whole_in_the_warning(
     """The warning of files left aside in a folder named "stick<line break>from ML" ended
     at the line break ("1 other file in …/stick"): a warning kept only its first line.
     It is one whole line, its control characters shown escaped, as an error's is."""
-    from fieldplan import progress
-    from fieldplan.sync import export_bundle
 
     usb = tmp_path / "stick\nfrom\x07ML"
     usb.mkdir()
-    office = make_office("ML")
-    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track")
-    export_bundle(office, out_dir=usb)
+    ml_bundle_in(make_office, usb)
     (usb / "photo.jpg").write_bytes(b"x")
     db = str(hq.path)
     hq.close()
@@ -172,16 +162,11 @@ def test_a_link_in_a_loop_in_a_folder_is_one_refused_file(hq, make_office,
     refuse the whole folder ("Too many levels of symbolic links", no file named), and
     the client's drop of the folder bring nothing: its bundles are imported, the link
     is one refused file."""
-    from fieldplan import progress
-    from fieldplan.sync import export_bundle
     from fieldplan.transit import folder_bundles
 
     usb = tmp_path / "usb"
     usb.mkdir()
-    office = make_office("ML")
-    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track")
-    export_bundle(office, out_dir=usb)
+    ml_bundle_in(make_office, usb)
     try:
         os.symlink(usb / "b.zip", usb / "a.zip")
         os.symlink(usb / "a.zip", usb / "b.zip")
@@ -227,3 +212,14 @@ def test_a_folders_own_file_given_to_each_command_says_that_command(hq, tmp_path
         with pytest.raises(BundleError) as e:  # the client's first screen
             open_setup_bundle(path)
         assert str(e.value) == f"{what}: nothing to set this computer up from"
+
+
+def ml_bundle_in(make_office, folder: Path) -> Path:
+    """ML's bundle of one report, exported into ``folder`` (a USB stick)."""
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle
+
+    office = make_office("ML")
+    progress.record_progress(office, office.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    return export_bundle(office, out_dir=folder).path

@@ -14,6 +14,24 @@ from fieldplan.sync import export_bundle, import_bundle, revoke_key
 from fieldplan.sync import keys as keyreg
 
 
+def imported_while_revoked(hq, bundle: Path, key_id: str, monkeypatch):
+    """Import ``bundle`` at ``hq`` while another program revokes key ``key_id``: after
+    the import's backup, before its write transaction."""
+    real = type(hq).backup
+
+    def another_program_revokes(rep, reason: str):
+        taken = real(rep, reason)
+        with open_replica(rep.path) as other:
+            revoke_key(other, key_id)
+        return taken
+
+    monkeypatch.setattr(type(hq), "backup", another_program_revokes)
+    try:
+        return import_bundle(hq, bundle)
+    finally:
+        monkeypatch.undo()
+
+
 def test_a_key_revoked_while_the_import_backs_up_is_refused(hq, make_office, tmp_path: Path,
                                                             monkeypatch) -> None:
     """Headquarters revokes a stolen laptop's key in one program while another imports
@@ -24,17 +42,7 @@ def test_a_key_revoked_while_the_import_backs_up_is_refused(hq, make_office, tmp
     progress.record_progress(ml, national(ml), "2026-S1", percent=40)
     bundle = export_bundle(ml, out_dir=tmp_path).path
     key_id = ml.meta("key_id")
-    real = type(hq).backup
-
-    def another_program_revokes(rep, reason: str):
-        taken = real(rep, reason)
-        with open_replica(rep.path) as other:
-            revoke_key(other, key_id)
-        return taken
-
-    monkeypatch.setattr(type(hq), "backup", another_program_revokes)
-    outcome = import_bundle(hq, bundle)
-    monkeypatch.undo()
+    outcome = imported_while_revoked(hq, bundle, key_id, monkeypatch)
     assert outcome.outcome == "rejected"
     assert outcome.reason == f"signed with key {key_id} (ML), which was revoked"
     before = snapshot(hq)
@@ -57,18 +65,7 @@ def test_a_bundle_whose_enrolment_ends_meanwhile_waits_in_quarantine(
     try:
         progress.record_progress(second, national(second), "2026-S1", percent=10)
         bundle = export_bundle(second, out_dir=tmp_path).path
-        lost = first.meta("key_id")
-        real = type(hq).backup
-
-        def another_program_revokes(rep, reason: str):
-            taken = real(rep, reason)
-            with open_replica(rep.path) as other:
-                revoke_key(other, lost)
-            return taken
-
-        monkeypatch.setattr(type(hq), "backup", another_program_revokes)
-        outcome = import_bundle(hq, bundle)
-        monkeypatch.undo()
+        outcome = imported_while_revoked(hq, bundle, first.meta("key_id"), monkeypatch)
         assert outcome.outcome == "quarantined"
         assert "its setup bundle's enrolment was ended on" in outcome.reason
         assert [q.key_id for q in list_quarantine(hq)] == [second.meta("key_id")]

@@ -1410,11 +1410,7 @@ def test_headquarters_own_bundles_dropped_again_are_already_here(open_window, qt
     hq_path = hq.path
     hq.close()
     window = open_window(hq_path)
-    drop(window, [stick])
-    dialog = result_dialog(window, qtbot)
-    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 2).text(),
-                                             dialog.table.item(r, 3).text())
-            for r in range(dialog.table.rowCount())}
+    dialog, rows = dropped_stick(window, qtbot, stick)
     said = ("headquarters wrote this setup bundle for SN: nothing new here; it sets up a "
             "computer of SN")
     assert rows["SN-setup.fieldplan"] == ("Already here", said)
@@ -1444,22 +1440,12 @@ def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot,
     """An office drops its stick: the bundle it exported for headquarters is "Already
     here" and says where it goes, beside headquarters' bundle for it (it was
     "Rejected", as if something were wrong with it)."""
-    ml = make_office("ML")
-    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track")
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    own = sync.export_bundle(ml, out_dir=stick).path
-    assert sync.import_bundle(hq, own).outcome == "merged"
+    ml, stick, own = own_bundle_merged_at_hq(hq, make_office, tmp_path)
     sync.export_bundle(hq, for_office="ML", out_dir=stick)
     ml_path = ml.path
     ml.close()
     window = open_window(ml_path)
-    drop(window, [stick])
-    dialog = result_dialog(window, qtbot)
-    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 2).text(),
-                                             dialog.table.item(r, 3).text())
-            for r in range(dialog.table.rowCount())}
+    dialog, rows = dropped_stick(window, qtbot, stick)
     word, detail = rows[own.name]
     assert word == "Already here"
     assert detail.startswith("0 new of ")
@@ -1475,13 +1461,7 @@ def test_a_revoked_computers_own_bundle_says_so_before_the_revoking_one(
     """Its own bundle chosen first, headquarters' bundle revoking its key second: the
     own bundle said "send it to headquarters", which refuses it (chosen the other way
     round, it said so). Either way it says what the computer is told everywhere."""
-    ml = make_office("ML")
-    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track")
-    stick = tmp_path / "stick"
-    stick.mkdir()
-    own = sync.export_bundle(ml, out_dir=stick).path
-    assert sync.import_bundle(hq, own).outcome == "merged"
+    ml, stick, own = own_bundle_merged_at_hq(hq, make_office, tmp_path)
     sync.keys.revoke_key(hq, ml.meta("key_id"))
     news = sync.export_bundle(hq, for_office="ML", out_dir=stick).path
     ml_path = ml.path
@@ -1532,3 +1512,27 @@ def test_a_file_merged_before_the_import_stopped_says_it_was_merged(
         "Not imported: the import stopped at an earlier file.")
     dialog.accept()
     wait_idle(qtbot, window.session)
+
+
+def dropped_stick(window, qtbot, stick):
+    """Drop the folder ``stick`` on ``window``: its import result dialog, and each
+    file's row as file name -> (outcome, details)."""
+    drop(window, [stick])
+    dialog = result_dialog(window, qtbot)
+    rows = {dialog.table.item(r, 0).text(): (dialog.table.item(r, 2).text(),
+                                             dialog.table.item(r, 3).text())
+            for r in range(dialog.table.rowCount())}
+    return dialog, rows
+
+
+def own_bundle_merged_at_hq(hq, make_office, tmp_path):
+    """ML with a report, its bundle for headquarters on a USB stick (a folder) and
+    merged at ``hq``: the office, the stick and the bundle."""
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    own = sync.export_bundle(ml, out_dir=stick).path
+    assert sync.import_bundle(hq, own).outcome == "merged"
+    return ml, stick, own

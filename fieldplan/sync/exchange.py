@@ -1957,12 +1957,7 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str, 
         if held is None:
             continue  # (taken meanwhile: another program's import, or trust)
         try:
-            outcome = import_bundle(rep, io.BytesIO(held[0]), name=file_name,
-                                    backup=False)
-            if outcome.outcome == "rejected":
-                with store.write_transaction(rep.conn):
-                    rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
-                                     "public_key = ?", (bundle_id, public_key))
+            outcome = _import_quarantined(rep, bundle_id, public_key, file_name, held[0])
         except MergedThenStopped as exc:
             outcomes.append(exc.outcome)
             stopped = exc.outcome.stopped_after
@@ -2891,17 +2886,21 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         match = [r for r in rep.conn.execute(
             "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
             "ORDER BY received_at, bundle_id") if r[1] in replaced] + match
-    outcomes = []
-    for bundle_id, public_key, _office, _sender, file_name, data in match:
-        outcome = import_bundle(rep, io.BytesIO(data), name=file_name, backup=False)
-        if outcome.outcome == "rejected":
-            # checked whole now its key is trusted, and refused for what it holds: it
-            # waits for nothing any more (the inbox says why)
-            with store.write_transaction(rep.conn):
-                rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
-                                 "public_key = ?", (bundle_id, public_key))
-        outcomes.append(outcome)
-    return outcomes
+    return [_import_quarantined(rep, bundle_id, public_key, file_name, data)
+            for bundle_id, public_key, _office, _sender, file_name, data in match]
+
+
+def _import_quarantined(rep: Replica, bundle_id: str, public_key: str, file_name: str,
+                        data: bytes) -> ImportOutcome:
+    """Import a bundle quarantine held, its key on record now (``trust_key``,
+    ``_release_quarantined``); one checked whole and refused for what it holds waits
+    for nothing any more: it leaves quarantine (the inbox says why)."""
+    outcome = import_bundle(rep, io.BytesIO(data), name=file_name, backup=False)
+    if outcome.outcome == "rejected":
+        with store.write_transaction(rep.conn):
+            rep.conn.execute("DELETE FROM quarantine WHERE bundle_id = ? AND "
+                             "public_key = ?", (bundle_id, public_key))
+    return outcome
 
 
 # --- inbox ------------------------------------------------------------------------------

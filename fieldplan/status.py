@@ -676,25 +676,27 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
                            (rep.replica_id,)).fetchone()[0]
-    from fieldplan.planops import PlanScope, hidden_reports
+    from fieldplan.planops import PlanScope
 
     plan = rep.plan()
     # an office counts its own, as its window lists them: headquarters' reports on
     # global actions travel to it too, but it never sees them ("2 held, 1 of them
     # hidden" of an office whose one report is hidden)
     office = None if rep.is_hq else rep.office
-    reports = rep.conn.execute(
-        "SELECT count(*) FROM progress" + (" WHERE office = ?" if office else ""),
-        (office,) if office else ()).fetchone()[0]
-    # the drafts the plan shows: one it hides stays a draft for good (``progress
-    # submit`` leaves it, nobody can write it), counted with the hidden ones, as the
-    # review pack counts it
+    # the reports, those the plan hides (``planops.hidden_reports``), and the drafts it
+    # shows, read once: a draft it hides stays a draft for good (``progress submit``
+    # leaves it, nobody can write it), counted with the hidden ones, as the review pack
+    # counts it
     scope = PlanScope(plan)
-    drafts = sum(1 for who, action, period in rep.conn.execute(
-        "SELECT office, action, period FROM progress WHERE state = 'draft'"
-        + (" AND office = ?" if office else ""), (office,) if office else ())
-        if scope.shows(who, action, period))
-    hidden = hidden_reports(rep, plan, office=office)
+    reports = hidden = drafts = 0
+    for who, action, period, state in rep.conn.execute(
+            "SELECT office, action, period, state FROM progress"
+            + (" WHERE office = ?" if office else ""), (office,) if office else ()):
+        reports += 1
+        if not scope.shows(who, action, period):
+            hidden += 1
+        elif state == "draft":
+            drafts += 1
     changed = changed_after_lock(rep, office=office)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,

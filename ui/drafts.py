@@ -5,8 +5,9 @@ holds, per (action, period), the values typed but not yet confirmed written, the
 text of fields held back as not valid, and for each of those fields the versions
 (``fieldplan.progress.report_versions``) it was typed over ("base"). The editor writes
 it shortly after each edit and before each save is sent, and drops a report's fields
-from it when a save of exactly those values is done — on the worker thread that made
-it, so a save made as the program ends (after the event loop) is confirmed too. So a
+from it when a save of exactly those values is done and no later save of them was sent
+(``sending``: that one writes over it) — on the worker thread that made it, so a save
+made as the program ends (after the event loop) is confirmed too. So a
 save that fails (a busy or locked database), a closed window, a crash or a language
 change loses nothing: the values are shown again when the report is next opened, and
 reports not on screen are retried in the background (``DraftRetry``) until the core
@@ -500,6 +501,24 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
             lock.unlock()
 
 
+class _Sent:
+    """The last save sent of one field of a report (``DraftJournal.sending``)."""
+
+    __slots__ = ("number", "typed_since", "value", "written")
+
+    def __init__(self, number: int, value: Any) -> None:
+        #: the save's number (``sending``): saves run in the order they are sent
+        self.number = number
+        #: the value it sends
+        self.value = value
+        #: the version it wrote, once the worker confirmed it (None until then, and
+        #: when it wrote none: the field held that value already)
+        self.written: list[str] | None = None
+        #: another value (or text held back as not valid) was put in the journal for
+        #: the field since it was sent
+        self.typed_since = False
+
+
 def _same(entry: Any, text: str | None) -> bool:
     if text is None:
         return False
@@ -555,6 +574,10 @@ class DraftJournal(QObject):
         #: [version written]. A field typed while a save of it was on its way was typed
         #: over what that save wrote: its base follows the chain (``confirm``, ``put``)
         self._chain: dict[tuple[Key, str, tuple[str, ...]], list[str]] = {}
+        #: (report, field) → the last save of it sent to the worker (``sending``): only
+        #: a save no later one of the field followed says its value is in the database
+        self._sent: dict[tuple[Key, str], _Sent] = {}
+        self._sends = 0
         #: why the core refused a report's values (locked period, submitted report)
         self.errors: dict[Key, str] = {}
         #: why the journal itself could not be written the last time, or ""
@@ -711,11 +734,26 @@ class DraftJournal(QObject):
         field, the versions it was typed over (a field left out keeps what the journal
         had for it, else ``[]``)."""
         with self._lock:
+            for name in set(values) | set(held):
+                sent = self._sent.get((key, name))
+                if sent is not None and (name in held or values[name] != sent.value):
+                    sent.typed_since = True
             known = self._base.get(key, {})
             given = base or {}
             new_base = {name: self._follow(key, name, given[name] if name in given
                                            else known.get(name, []))
                         for name in set(values) | set(held)}
+            # a value the last save of its field, confirmed on the worker (its answer
+            # not back on the GUI thread yet: a busy machine, a slow disk), wrote over
+            # the very version it was typed over, and nothing else typed in the field
+            # since that save was sent: it is in the database. Put again as the window
+            # closes, it stayed behind as a draft, offered later as newer data
+            saved = {name for name, value in values.items()
+                     if self._saved_by_last_send(key, name, value, new_base[name])}
+            if saved:
+                values = {name: v for name, v in values.items() if name not in saved}
+                for name in saved:
+                    del new_base[name]
             if (self._values.get(key, {}), self._held.get(key, {}), known) == (
                     values, held, new_base):
                 return
@@ -728,6 +766,26 @@ class DraftJournal(QObject):
             if key not in self:
                 self.errors.pop(key, None)
             self._dirty = True
+
+    def _saved_by_last_send(self, key: Key, name: str, value: Any,
+                            typed_over: list[str] | None) -> bool:
+        """(under the lock) Whether ``value``, typed in field ``name`` over the version
+        ``typed_over`` (followed along this program's writes), is what the last save of
+        that field sent wrote, confirmed, with nothing else put for the field since it
+        was sent. A later save still on its way (it writes over it) or typing since
+        keeps the value in the journal."""
+        sent = self._sent.get((key, name))
+        return (sent is not None and sent.written is not None and not sent.typed_since
+                and sent.value == value and typed_over == sent.written)
+
+    def sending(self, key: Key, values: dict[str, Any]) -> int:
+        """A save of ``values`` is handed to the worker now (which runs saves in the
+        order they are sent): its number, for ``confirm``."""
+        with self._lock:
+            self._sends += 1
+            for name, value in values.items():
+                self._sent[(key, name)] = _Sent(self._sends, value)
+            return self._sends
 
     def _follow(self, key: Key, name: str, ids: list[str] | None) -> list[str] | None:
         """``ids`` moved along the versions this program's writes put over them."""
@@ -747,12 +805,24 @@ class DraftJournal(QObject):
             return self._follow(key, name, ids)
 
     def confirm(self, key: Key, saved: dict[str, Any],
-                wrote: dict[str, tuple[list[str], list[str]]] | None = None) -> None:
+                wrote: dict[str, tuple[list[str], list[str]]] | None = None,
+                sent: int | None = None) -> None:
         """A save of ``saved`` succeeded: drop the fields that still hold those values.
         ``wrote``: per field the save wrote, (versions it replaced, version written);
         a field typed on meanwhile (it holds other values) is from now on typed over the
-        version written. (The worker thread calls it right after the save it made.)"""
+        version written. (The worker thread calls it right after the save it made.)
+        ``sent``: the save's number (``sending``): a field a later save was sent for
+        since is kept, whatever it holds: that save writes over this one, and a value
+        typed again as this one ("A", then "B" sent, then "A" again) is not saved."""
         with self._lock:
+            latest = set(saved)
+            if sent is not None:
+                latest = {name for name in saved
+                          if (last := self._sent.get((key, name))) is not None
+                          and last.number == sent}
+                for name in latest:
+                    if wrote and name in wrote:
+                        self._sent[(key, name)].written = list(wrote[name][1])
             for name, (replaced, written) in (wrote or {}).items():
                 if list(replaced) != list(written):
                     self._chain[(key, name, tuple(replaced))] = list(written)
@@ -767,7 +837,7 @@ class DraftJournal(QObject):
             if values is None:
                 return
             for name, value in saved.items():
-                if name in values and values[name] == value:
+                if name in latest and name in values and values[name] == value:
                     del values[name]
                     if name not in self._held.get(key, {}):
                         self._base.get(key, {}).pop(name, None)
@@ -1098,14 +1168,16 @@ def plan_refusal(rep: Any, office: str, key: Key) -> tuple[str, ...]:
 class DraftRetry(QObject):
     """Every RETRY_MS, writes the journal's reports other than the one on screen
     (``showing()``), one write at a time per report, through ``write(key, values,
-    base)`` (over the versions they were typed over) which returns a DbOp-like object
-    (``success``/``failure``/``run``)."""
+    base, got)`` (over the versions they were typed over) which returns a DbOp-like
+    object (``success``/``failure``/``run``) and puts the save's number
+    (``DraftJournal.sending``) in ``got["sent"]``."""
 
     def __init__(
         self,
         journal: DraftJournal,
         showing: Callable[[], Key | None],
-        write: Callable[[Key, dict[str, Any], dict[str, list[str] | None]], Any],
+        write: Callable[[Key, dict[str, Any], dict[str, list[str] | None],
+                         dict[str, Any]], Any],
         did_change: Callable[[], None],
         parent: QObject,
     ) -> None:
@@ -1166,14 +1238,15 @@ class DraftRetry(QObject):
                 continue
             self._in_flight.add(key)
             base = {k: v for k, v in self.journal.base(key).items() if k in values}
-            self._write(key, values, base).success(
-                lambda _r, k=key, v=values: self._done(k, v)
+            got: dict[str, Any] = {}
+            self._write(key, values, base, got).success(
+                lambda _r, k=key, v=values, g=got: self._done(k, v, g.get("sent"))
             ).failure(lambda e, k=key: self._failed(k, e)).run()
         self.update()
 
-    def _done(self, key: Key, values: dict[str, Any]) -> None:
+    def _done(self, key: Key, values: dict[str, Any], sent: int | None = None) -> None:
         self._in_flight.discard(key)
-        self.journal.confirm(key, values)
+        self.journal.confirm(key, values, sent=sent)
         self.journal.write()
         if self.tried is not None:
             self.tried(key, not self.journal.values(key))

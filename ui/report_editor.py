@@ -1356,10 +1356,12 @@ class ReportEditor(QScrollArea):
         briefly for another writer's lock (saves, undo/redo and draft retries all go
         this way). ``got`` receives what the database holds afterwards: ``report``,
         ``versions`` (report_versions) and ``moved`` (the fields written as a conflict
-        with a newer value). ``outlives``: its outcome is delivered even once this
-        editor is gone (an undo step's write: a language change hands the step to the
-        window made again, whose undo then writes over the version it made); the
-        callbacks check ``shiboken6.isValid(self)``.
+        with a newer value), and at once ``sent``: the save's number in the draft
+        journal (``DraftJournal.sending``), for its ``confirm``. ``outlives``: its
+        outcome is delivered even once this editor is gone (an undo step's write: a
+        language change hands the step to the window made again, whose undo then
+        writes over the version it made); the callbacks check
+        ``shiboken6.isValid(self)``.
 
         The worker confirms the write in the draft journal as soon as it is made: a
         save made as the program ends (Worker.stop, after the event loop) leaves no
@@ -1370,6 +1372,8 @@ class ReportEditor(QScrollArea):
         journal = self._journal()
         office = self.identity.office
         got = {} if got is None else got
+        # (numbered as it is sent: the worker runs saves in that order)
+        sent = got["sent"] = journal.sending(key, values)
 
         def write(rep):
             try:
@@ -1414,7 +1418,7 @@ class ReportEditor(QScrollArea):
             for name, vid in versions.items():
                 if name not in values and vid in mine and shown.get(name) != vid:
                     wrote[name] = ([shown[name]] if name in shown else [], [vid])
-            journal.confirm(key, values, wrote)
+            journal.confirm(key, values, wrote, sent)
             journal.write()
             got.update(report=report, versions=versions, moved=moved)
             return changes
@@ -2232,7 +2236,7 @@ class ReportEditor(QScrollArea):
             self._saves_in_flight -= 1
             self._count_in_flight(key, after, -1)
             journal = self._journal()
-            journal.confirm(key, after)
+            journal.confirm(key, after, sent=got["sent"])
             journal.write()
             if self._showing() == key:
                 self._base.update(after)
@@ -2410,7 +2414,7 @@ class ReportEditor(QScrollArea):
             self._saves_in_flight -= 1
             self._count_in_flight(key, values, -1)
             journal = self._journal()
-            journal.confirm(key, values)
+            journal.confirm(key, values, sent=got["sent"])
             journal.write()
             if self._showing() == key:
                 self._base.update(values)

@@ -195,6 +195,71 @@ def test_a_draft_typed_on_during_a_save_follows_the_version_it_wrote(qtbot, tmp_
     assert again.base(key) == {"challenges": ["r1:2"], "percent": ["r1:1"]}
 
 
+def test_a_value_its_last_save_wrote_is_left_out_when_put_again(qtbot, tmp_path):
+    """Put again over the version it was typed over, a value the last save sent of
+    its field wrote (confirmed by the worker, not heard on the GUI thread yet: a
+    window closing) is saved, not a draft."""
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    key = ("PA1.1", "2026-S1")
+    journal.put(key, {"challenges": "A", "percent": 5}, {},
+                {"challenges": ["r1:1"], "percent": ["r1:1"]})
+    sent = journal.sending(key, {"challenges": "A", "percent": 5})
+    journal.confirm(key, {"challenges": "A", "percent": 5},
+                    {"challenges": (["r1:1"], ["r1:2"]), "percent": (["r1:1"], ["r1:2"])},
+                    sent)
+    assert key not in journal
+    journal.put(key, {"challenges": "A", "percent": 5}, {},
+                {"challenges": ["r1:1"], "percent": ["r1:1"]})
+    assert key not in journal
+
+
+def test_a_value_put_again_stays_unless_its_last_save_wrote_it_untouched(qtbot, tmp_path):
+    """What keeps a value put again in the journal though a save of it was confirmed:
+    a later save of the field on its way ("A", "B" sent, "A" again: that save writes
+    "B" over it), other text put for the field since the save was sent, text held back
+    as not valid, and a value typed over another version than the save wrote."""
+    key = ("PA1.1", "2026-S1")
+
+    def saved_a(name: str) -> DraftJournal:
+        journal = DraftJournal(tmp_path / f"{name}.sqlite3")
+        journal.put(key, {"challenges": "A"}, {}, {"challenges": ["r1:1"]})
+        return journal
+
+    later = saved_a("later")
+    first = later.sending(key, {"challenges": "A"})
+    later.put(key, {"challenges": "B"}, {}, {"challenges": ["r1:1"]})
+    second = later.sending(key, {"challenges": "B"})
+    later.confirm(key, {"challenges": "A"}, {"challenges": (["r1:1"], ["r1:2"])}, first)
+    later.put(key, {"challenges": "A"}, {}, {"challenges": ["r1:1"]})
+    assert later.values(key) == {"challenges": "A"}
+    later.confirm(key, {"challenges": "A"}, sent=first)  # the window hears of it
+    assert later.values(key) == {"challenges": "A"}
+    later.confirm(key, {"challenges": "B"}, {"challenges": (["r1:2"], ["r1:3"])}, second)
+    assert later.values(key) == {"challenges": "A"}
+    assert later.base(key) == {"challenges": ["r1:3"]}  # typed over "B", no conflict
+
+    typed = saved_a("typed")
+    sent = typed.sending(key, {"challenges": "A"})
+    typed.put(key, {"challenges": "AB"}, {}, {"challenges": ["r1:1"]})
+    typed.confirm(key, {"challenges": "A"}, {"challenges": (["r1:1"], ["r1:2"])}, sent)
+    typed.put(key, {"challenges": "A"}, {}, {"challenges": ["r1:1"]})
+    assert typed.values(key) == {"challenges": "A"}
+
+    held = DraftJournal(tmp_path / "held.sqlite3")
+    sent = held.sending(key, {"value.k": 12})
+    held.confirm(key, {"value.k": 12}, {"value.k": ([], ["r1:2"])}, sent)
+    held.put(key, {}, {"value.k": "12,,"}, {"value.k": []})
+    held.put(key, {"value.k": 12}, {}, {"value.k": []})
+    assert held.values(key) == {"value.k": 12}
+
+    other = saved_a("other")
+    sent = other.sending(key, {"challenges": "A"})
+    other.confirm(key, {"challenges": "A"}, {"challenges": (["r1:1"], ["r1:2"])}, sent)
+    # typed again over a value another laptop wrote since (an import showed it)
+    other.put(key, {"challenges": "A"}, {}, {"challenges": ["r2:7"]})
+    assert other.values(key) == {"challenges": "A"}
+
+
 class FakeClock:
     """A monotonic clock that moves only when told (seconds)."""
 

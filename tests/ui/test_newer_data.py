@@ -101,6 +101,128 @@ def test_closing_within_the_save_delay_leaves_no_stale_draft(open_window, qtbot,
     assert conflicts(db) == []
 
 
+class WorkerConfirms:
+    """The saves the worker confirms in the draft journal (``DraftJournal.confirm`` off
+    the GUI thread, before the window hears of them), to wait for."""
+
+    def __init__(self, monkeypatch) -> None:
+        import threading
+
+        import ui.drafts
+
+        self._said = threading.Condition()
+        self.saved: list[dict] = []
+        confirm = ui.drafts.DraftJournal.confirm
+
+        def confirm_and_tell(journal, key, saved, *args, **kwargs) -> None:
+            confirm(journal, key, saved, *args, **kwargs)
+            if threading.current_thread() is not threading.main_thread():
+                with self._said:
+                    self.saved.append(dict(saved))
+                    self._said.notify_all()
+
+        monkeypatch.setattr(ui.drafts.DraftJournal, "confirm", confirm_and_tell)
+
+    def wait_for(self, **fields) -> None:
+        """Until the worker has confirmed a save of these values."""
+        with self._said:
+            assert self._said.wait_for(
+                lambda: any(fields.items() <= saved.items() for saved in self.saved), 10)
+
+
+def test_a_save_confirmed_as_the_window_closes_leaves_no_draft(open_window, qtbot, laptops,
+                                                               monkeypatch):
+    """Closing saves what is typed and waits for the drafts file (``unkept``), then
+    saves and journals once more (``close_down``). When the worker had confirmed the
+    first save meanwhile (its answer not back yet: a busy machine, a slow disk), the
+    second put the saved text back in the journal, over the version that save wrote:
+    a stale draft, offered later as newer data."""
+    db, _b, code, _relay = laptops
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    confirmed = WorkerConfirms(monkeypatch)
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Typed then closed")
+    assert editor.unkept() == []  # what closing does first: the save is sent
+    confirmed.wait_for(achievements="Typed then closed")  # not heard here yet
+    window.close()
+    window.session.close()
+    assert db_report(db, code, PERIOD).achievements == "Typed then closed"
+    assert journal(db) == {}
+
+
+def test_typing_on_during_a_save_then_closing_leaves_no_draft(open_window, qtbot, laptops,
+                                                              monkeypatch):
+    """Typed on while a save was on its way, then closed: closing sends the rest, and
+    when the worker has confirmed both saves before the window closes (neither heard
+    here), the text is saved, not left as a draft over the versions they wrote."""
+    from tests.ui.test_no_lost_entries import block_worker
+
+    db, _b, code, _relay = laptops
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    confirmed = WorkerConfirms(monkeypatch)
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    release = block_worker(window)
+    box.setPlainText("One")
+    editor.save_now()
+    box.setPlainText("One two")
+    editor.journal_now()
+    release.set()
+    confirmed.wait_for(achievements="One")
+    assert editor.unkept() == []  # what closing does first: "One two" is sent
+    confirmed.wait_for(achievements="One two")
+    window.close()
+    window.session.close()
+    assert db_report(db, code, PERIOD).achievements == "One two"
+    assert journal(db) == {}
+    assert conflicts(db) == []
+
+
+def test_a_text_typed_again_over_a_later_save_stays_in_the_journal(
+        open_window, qtbot, laptops, monkeypatch, tmp_path):
+    """"A" saved, "B" saved, then "A" typed again before the window heard of either
+    save: the worker's confirmation of the first save (the second, still to come,
+    writes "B" over it) and the window's, when it hears of it, leave the last "A" in
+    the journal. Killed once "B" is in, the next start saves "A": nothing is lost."""
+    from tests.ui.test_no_lost_entries import block_worker
+
+    db, _b, code, _relay = laptops
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    confirmed = WorkerConfirms(monkeypatch)
+    window = open_window(db)
+    editor = choose(window, qtbot, code)
+    box = editor.narratives["achievements"]
+    first = block_worker(window)
+    box.setPlainText("A")
+    editor.save_now()
+    second = block_worker(window)
+    box.setPlainText("B")
+    editor.save_now()
+    first.set()
+    confirmed.wait_for(achievements="A")  # "B" held on the worker, nothing heard here
+    box.setPlainText("A")
+    editor.journal_now()
+    assert journal(db)[(code, PERIOD)]["values"] == {"achievements": "A"}
+    second.set()
+    confirmed.wait_for(achievements="B")
+    wait_idle(qtbot, window.session)  # the window hears of both saves
+    assert db_report(db, code, PERIOD).achievements == "B"
+    assert journal(db)[(code, PERIOD)]["values"] == {"achievements": "A"}
+
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 500)
+    copy = killed(db, tmp_path)
+    window = open_window(copy)
+    editor = choose(window, qtbot, code)
+    qtbot.waitUntil(lambda: db_report(copy, code, PERIOD).achievements == "A", timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.narratives["achievements"].toPlainText() == "A"
+    assert conflicts(copy) == []
+
+
 def write_journal(db, entries) -> None:
     db.with_name(db.name + ".drafts.json").write_text(
         json.dumps({"version": 1, "drafts": entries}), encoding="utf-8")

@@ -394,12 +394,16 @@ class StatusBar(QStatusBar):
 
     def refit_on_layout(self) -> None:
         """From now on, fit the message again whenever the widgets beside it are laid
-        out again (the red save state shown, its button): a message fitted to the room
-        it had was cut by Qt mid-word under them, or stayed cut when they went. (Once
+        out again (the red save state shown, its button), and once now: a message fitted
+        to the room it had was cut by Qt mid-word under them, or stayed cut when they
+        went. (Once
         the window is painted: the first event Python sees makes PySide build QEvent
         and its subclasses, a cost the first paint does not wait for: FirstPaint.)"""
         if self.findChild(_LaidOut) is None:
             self.installEventFilter(_LaidOut(self))
+            # and now: the widgets beside it may have come up before (a message shown
+            # as the window opens, then the red save state), laid out unwatched
+            self.refit()
 
     def refit(self) -> None:
         """The message shown fitted again to the room it has now, for the time it has

@@ -128,6 +128,54 @@ def has_rtl(text: str) -> bool:
     return _RTL_LETTER.search(text) is not None
 
 
+#: The marks a writer (or the client) puts first to say which way a line reads:
+#: LEFT-TO-RIGHT MARK, RIGHT-TO-LEFT MARK, ARABIC LETTER MARK.
+_DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
+
+
+def paragraph_direction(text: str) -> str | None:
+    """Which way a paragraph a person wrote reads: "R" (right to left) or "L", None
+    when it has no letter (digits, symbols). Its strong characters vote, right-to-left
+    letters (Arabic, Hebrew…) against left-to-right ones (Latin…); a tie goes to the
+    first of them. Unicode's rule P2 (the first strong character alone, as Qt and
+    browsers decide) laid out "IOM قدمت الدعم …" or "2026: PA1.2 …" left to right in
+    an Arabic narrative, its words in the wrong order; a French or English paragraph
+    naming an Arabic ministry stays left to right. A paragraph that starts with a
+    direction mark (U+200E, U+200F, U+061C) reads as the mark says, and what is inside
+    an isolate (U+2066–U+2069) takes no vote, as in P2. Used by the PDF reports
+    (``fieldplan.reports.text.layout``) and the client's read-only displays of
+    people's text (``ui.bidi.own_direction``)."""
+    if text.isascii():  # most English and French narratives: at once
+        return "L" if any(c.isalpha() for c in text) else None
+    left = right = 0
+    first: str | None = None
+    depth = 0
+    kind_of = unicodedata.bidirectional
+    for c in text:
+        kind = kind_of(c)
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+            continue
+        if kind == "PDI":
+            depth = max(0, depth - 1)
+            continue
+        if depth:
+            continue
+        if kind == "L":
+            left += 1
+        elif kind in ("R", "AL"):
+            right += 1
+        else:
+            continue
+        if first is None:
+            first = "L" if kind == "L" else "R"
+            if c in _DIRECTION_MARKS:
+                return first
+    if left == right:
+        return first
+    return "L" if left > right else "R"
+
+
 def ltr_runs_marked(text: str, start: str, end: str) -> str:
     """A right-to-left sentence with each run of Latin text in it (codes, numbers,
     paths, options) between ``start`` and ``end`` (bidi controls that keep it left to

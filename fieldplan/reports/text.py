@@ -29,7 +29,7 @@ import re
 import unicodedata
 from functools import cache
 
-from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked
+from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked, paragraph_direction
 
 # C0/C1 controls except tab and newline; they have no glyph and some break PDF text.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -48,9 +48,16 @@ def words(text: str) -> list[str]:
 
 
 def direction(text: str, default: str = "L") -> str:
-    """ "R" or "L" from the first strong character (Unicode rule P2), else ``default``."""
-    if not has_rtl(text):
-        return "L" if any(c.isalpha() for c in text) else default
+    """ "R" or "L" for a paragraph, by most of its letters, a tie by the first
+    (``fieldplan.text.paragraph_direction``: an Arabic narrative that starts with
+    "IOM" or "2026:" reads right to left), else ``default``."""
+    return paragraph_direction(text) or default
+
+
+def _first_strong(text: str, default: str) -> str:
+    """ "R" or "L" from the first strong character (Unicode rule P2), else ``default``:
+    the direction of a first-strong isolate (U+2068), as Unicode defines it and as the
+    client draws one."""
     for ch in text:
         kind = unicodedata.bidirectional(ch)
         if kind == "L":
@@ -402,8 +409,9 @@ def layout(
 ) -> list[tuple[str, str]]:
     """Lines ready to draw: (visual text, direction) pairs. Each paragraph takes its
     direction from ``base_dir``; without one, or with ``base_dir="auto"`` (text a
-    person wrote), from its first strong character (Unicode rules P2 and P3), else the
-    report's direction ``default_dir``. Text a person wrote reads in its own
+    person wrote), from most of its letters (``direction``: an Arabic narrative that
+    starts with "IOM" reads right to left), else the report's direction
+    ``default_dir``. Text a person wrote reads in its own
     direction whatever the report's: an English narrative naming an Arabic ministry
     in an Arabic report reads left to right (laid out right to left, its phrases came
     out in reverse order), an Arabic one in an English report right to left. The
@@ -503,7 +511,7 @@ def _isolates_embedded(lines: list[str]) -> list[str]:
             if ch in (_LRI, _RLI, _FSI):
                 if ch == _FSI:
                     inside = rest[at:_isolate_end(rest, at)]
-                    ch = _RLI if direction(inside, "L") == "R" else _LRI
+                    ch = _RLI if _first_strong(inside, "L") == "R" else _LRI
                 stack.append(_LRE if ch == _LRI else _RLE)
                 chars.append(stack[-1])
             elif ch == _PDI:

@@ -157,10 +157,11 @@ SHEETS = {
                   "الدليل [المرحلة (2) من الخطة]"),
            ("نيبردملل IOM (Amman) ةشرو", "قيسنتلل Amman (Jordan) ىلإ ةرايز",
             "[ةطخلا نم (2) ةلحرملا] ليلدلا")),
-    "fr": ("SN", ("Guide — دليل التحويلات (الطبعة 2). Atelier",
-                  "Rapport (ملخص [المرحلة الثانية]) envoyé",
+    # (French paragraphs: most of their letters Latin, else they read right to left)
+    "fr": ("SN", ("Guide — دليل التحويلات (الطبعة 2). Atelier de formation",
+                  "Rapport (ملخص [المرحلة الثانية]) envoyé au ministère",
                   "Étendre la formation (phase 2)."),
-           ("Guide — (2 ةعبطلا) تاليوحتلا ليلد. Atelier",
+           ("Guide — (2 ةعبطلا) تاليوحتلا ليلد. Atelier",  # (then "de formation")
             "Rapport ([ةيناثلا ةلحرملا] صخلم) envoyé",
             "Étendre la formation (phase 2).")),
 }

@@ -16,6 +16,7 @@ from fieldplan.text import (
     for_message,
     for_spreadsheet,
     for_terminal,
+    paragraph_direction,
     search_key,
 )
 
@@ -48,6 +49,31 @@ def test_bidi_contained_keeps_a_name_from_reordering_what_follows_it() -> None:
     assert bidi_contained("\u2066a \u2067b\u2069") == "a \u2067b\u2069"
     plain = "عقدت ورشة \u200fعمل\u200e — 2026-S1"  # marks are no controls of this kind
     assert bidi_contained(plain) is plain
+
+
+def test_paragraph_direction_goes_by_most_letters() -> None:
+    """An Arabic narrative that starts with a Latin word or a number reads right to left
+    (by the first strong character alone, Unicode's P2, it read left to right, its
+    words in the wrong order); a French or English one naming an Arabic ministry left
+    to right; a tie goes to the first letter."""
+    assert paragraph_direction("IOM قدمت الدعم الفني لوزارة الداخلية") == "R"
+    assert paragraph_direction("2026: PA1.2 تم تدريب 54 موظفًا") == "R"
+    assert paragraph_direction("OIC–IOM Istanbul 2025 اتفاق") == "L"
+    assert paragraph_direction(
+        "Réunion avec le ministère (وزارة الداخلية) à Amman, 3 procédures.") == "L"
+    assert paragraph_direction("Funding arrived late.") == "L"
+    assert paragraph_direction("تأخر التمويل") == "R"
+    # a tie: the first letter decides
+    assert paragraph_direction("abc دجه") == "L"
+    assert paragraph_direction("دجه abc") == "R"
+    # no letter: no direction
+    assert paragraph_direction("12 / 40 — 45%") is None
+    assert paragraph_direction("") is None
+    assert paragraph_direction("٣٤ / ٥٦") is None
+    # a direction mark first says it; an isolate's letters take no vote
+    assert paragraph_direction("\u200fWorkshop held in Amman عمان") == "R"
+    assert paragraph_direction("\u200eتأخر التمويل كثيرا x") == "L"
+    assert paragraph_direction("\u2066ML-1a2b.fieldplan manifest.json\u2069 وصل") == "R"
 
 
 def test_search_key_folds_case_accents_and_arabic_vowel_marks() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
-from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked
+from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked, paragraph_direction
 from ui.qtcompat import Qt
 
 #: How far into a string to look for its first letter (a long run of digits and
@@ -40,6 +40,29 @@ def text_direction(text: str) -> Qt.LayoutDirection | None:
         if kind in ("R", "AL"):
             return Qt.LayoutDirection.RightToLeft
     return None
+
+
+def own_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction a paragraph a person wrote reads in, by most of its letters
+    (``fieldplan.text.paragraph_direction``, as the PDF reports print it), or None when
+    it has none. Not ``text_direction``, which says what Qt does with a text (its first
+    letter): "IOM قدمت الدعم …" is an Arabic paragraph that Qt lays out left to right."""
+    found = paragraph_direction(text)
+    if found is None:
+        return None
+    return Qt.LayoutDirection.RightToLeft if found == "R" else Qt.LayoutDirection.LeftToRight
+
+
+def own_isolate(text: str) -> str:
+    """A person's text put inside a line (a conflict's values side by side), kept apart
+    from the text around it and read in its own direction (``own_direction``): a
+    right-to-left or left-to-right isolate, a first-strong one when it has no letter.
+    Its own bidi controls are contained (``embedded``)."""
+    found = own_direction(text)
+    if found is None:
+        return embedded(text)
+    start = "\u2067" if found == Qt.LayoutDirection.RightToLeft else "\u2066"
+    return start + bidi_contained(text) + "\u2069"
 
 
 #: RIGHT-TO-LEFT MARK: starts a line right to left whatever its first letter.

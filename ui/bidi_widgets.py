@@ -12,7 +12,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
 from fieldplan.text import clean_text
-from ui.bidi import isolated, text_direction, without_marks
+from ui.bidi import isolated, own_direction, without_marks
 from ui.qtcompat import Qt
 
 
@@ -21,7 +21,12 @@ class PlainTextEdit(QTextEdit):
 
     QPlainTextEdit aligns every paragraph left, so an Arabic narrative (or the
     Arabic field names above an English one) sat on the wrong side in both
-    layouts; QTextEdit lays each paragraph out by its first letter."""
+    layouts; QTextEdit lays each paragraph out by its first letter. Read-only, a
+    person's text (not ``copies_as_written``) goes by most of each paragraph's letters
+    instead (``ui.bidi.own_direction``), as the PDF reports print it: "IOM قدمت الدعم …"
+    reads right to left, from the right. Editable, each paragraph keeps Qt's way (its
+    first letter), as every text box does: a paragraph that turned around halfway
+    through its typing would move the caret under the person's hands."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None, *,
                  copies_as_written: bool = False) -> None:
@@ -39,6 +44,45 @@ class PlainTextEdit(QTextEdit):
     def setPlainText(self, text: str) -> None:
         super().setPlainText(text)
         self._given = (text, self.document().toRawText())
+        if self._own_directions():
+            self._set_directions(own=True)
+
+    def _own_directions(self) -> bool:
+        """Whether the paragraphs go by most of their letters (``own_direction``)."""
+        return self.isReadOnly() and not self.copies_as_written
+
+    def _set_directions(self, *, own: bool) -> None:
+        """Each paragraph in its own direction (``own``, by ``own_direction``) or in the
+        one Qt gives it (by its first letter). Only the blocks' formats change, not
+        the text: no signal says the text changed (the report editor took that for
+        typing), and the document's modified flag stays. Its undo history goes, if it
+        had one (a read-only box has nothing to undo; the report editor undoes
+        through its own stack)."""
+        from PySide6.QtGui import QTextBlockFormat, QTextCursor, QTextFormat
+
+        document = self.document()
+        modified, undo = document.isModified(), document.isUndoRedoEnabled()
+        blocked = self.blockSignals(True)
+        document.setUndoRedoEnabled(False)
+        try:
+            block = document.begin()
+            while block.isValid():
+                wanted = own_direction(block.text()) if own else None
+                form = block.blockFormat()
+                had = (form.layoutDirection()
+                       if form.hasProperty(QTextFormat.Property.LayoutDirection) else None)
+                if had != wanted:
+                    form = QTextBlockFormat(form)
+                    if wanted is None:
+                        form.clearProperty(QTextFormat.Property.LayoutDirection)
+                    else:
+                        form.setLayoutDirection(wanted)
+                    QTextCursor(block).setBlockFormat(form)
+                block = block.next()
+        finally:
+            document.setUndoRedoEnabled(undo)
+            document.setModified(modified)
+            self.blockSignals(blocked)
 
     def insertFromMimeData(self, source: QMimeData) -> None:  # (Qt's name)
         """Pasted or dropped text goes in as ``clean_text`` stores it: Qt's document
@@ -85,10 +129,13 @@ class PlainTextEdit(QTextEdit):
         move, Shift+arrows select, Ctrl+C copies (Qt leaves it to the mouse only, and a
         narrative, a conflict's version or a dialog's details out of reach of anyone
         without one). Editable again, Qt gives the editor's flags back."""
+        was = self._own_directions()
         super().setReadOnly(read_only)
         if read_only:
             self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        if self._own_directions() != was:
+            self._set_directions(own=not was)
 
 
 class PathsLeftToRight(QStyledItemDelegate):
@@ -107,14 +154,16 @@ class PathsLeftToRight(QStyledItemDelegate):
 
 
 class BidiDelegate(QStyledItemDelegate):
-    """Draws each cell in its text's direction; a text with no letters keeps the
-    view's direction. The alignment stays "leading", so it follows the text."""
+    """Draws each cell in its text's direction (by most of its letters,
+    ``ui.bidi.own_direction``: an Arabic narrative that starts with "IOM" is right to
+    left); a text with no letters keeps the view's direction. The alignment stays
+    "leading", so it follows the text."""
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
         super().initStyleOption(option, index)
-        direction = text_direction(option.text) if option.text else None
+        direction = own_direction(option.text) if option.text else None
         if direction is not None and direction != option.direction:
             option.direction = direction
             option.textElideMode = Qt.TextElideMode.ElideRight  # the text's own end

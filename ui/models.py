@@ -33,7 +33,7 @@ from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import offices_in_order
 from fieldplan.text import bidi_contained, for_message, search_key
-from ui.bidi import code_text, embedded, isolated, isolated_codes
+from ui.bidi import code_text, embedded, isolated, isolated_codes, own_isolate
 from ui.context import lang, office_label
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
@@ -1184,8 +1184,9 @@ class ConflictModel(_RowsModel):
                 # each in its own direction, none deciding the cell's: the cell then
                 # reads in the layout's (BidiDelegate), as the panes are laid out. Two
                 # English values made an Arabic cell read left to right, the first on
-                # the left, while its pane is on the right.
-                shown.append(embedded(text))
+                # the left, while its pane is on the right. Its own direction by most
+                # of its letters, as its pane shows it ("IOM قدمت …" right to left)
+                shown.append(own_isolate(text))
             if len(c.shown) < len(c.candidates):
                 shown.append("…")
             return " | ".join(shown)

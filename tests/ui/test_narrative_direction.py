@@ -1,0 +1,138 @@
+"""An Arabic narrative that starts with a Latin word or a number ("IOM قدمت الدعم …")
+was shown left to right, from the left, in the client's read-only displays: Qt takes a
+paragraph's direction from its first letter. Read-only, a person's paragraph goes by
+most of its letters (``ui.bidi.own_direction``), as the PDF reports print it; an
+editor keeps Qt's way."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_rtl import _conflict_of, _option, report
+from ui.bidi import own_direction, own_isolate
+
+LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
+ARABIC_LATIN_FIRST = "IOM قدمت الدعم الفني لوزارة الداخلية في القاهرة."
+ENGLISH_ARABIC_INSIDE = "Met the ministry (وزارة الداخلية) in Cairo."
+
+
+def test_own_direction_goes_by_most_letters() -> None:
+    assert own_direction(ARABIC_LATIN_FIRST) == RTL
+    assert own_direction("2026: تأخر وصول التمويل") == RTL
+    assert own_direction(ENGLISH_ARABIC_INSIDE) == LTR
+    assert own_direction("40 %") is None
+    # inside a line: isolated in its own direction
+    assert own_isolate(ARABIC_LATIN_FIRST) == "\u2067" + ARABIC_LATIN_FIRST + "\u2069"
+    assert own_isolate(ENGLISH_ARABIC_INSIDE) == "\u2066" + ENGLISH_ARABIC_INSIDE + "\u2069"
+    assert own_isolate("40 %") == "\u206840 %\u2069"
+
+
+def _directions(box) -> list[Qt.LayoutDirection]:
+    """Each paragraph's direction."""
+    out = []
+    block = box.document().firstBlock()
+    while block.isValid():
+        out.append(block.textDirection())
+        block = block.next()
+    return out
+
+
+def _sides(box) -> list[tuple[Qt.LayoutDirection, float, float]]:
+    """Each paragraph's direction, and the left and right of its first line as a share
+    of the box's width (the box shown)."""
+    QApplication.processEvents()
+    width = box.viewport().width()
+    out = []
+    block = box.document().firstBlock()
+    while block.isValid():
+        rect = block.layout().lineAt(0).naturalTextRect()
+        out.append((block.textDirection(), rect.left() / width, rect.right() / width))
+        block = block.next()
+    return out
+
+
+@pytest.mark.parametrize("layout", [LTR, RTL])
+def test_a_read_only_box_shows_each_paragraph_from_its_own_side(qtbot, layout) -> None:
+    from ui.bidi_widgets import PlainTextEdit
+
+    QApplication.setLayoutDirection(layout)
+    try:
+        box = PlainTextEdit()
+        qtbot.addWidget(box)
+        box.resize(900, 200)
+        changed = []
+        box.textChanged.connect(lambda: changed.append(True))
+        text = ARABIC_LATIN_FIRST + "\n" + ENGLISH_ARABIC_INSIDE
+        box.setReadOnly(True)
+        box.setPlainText(text)
+        box.show()
+        (arabic, a_left, a_right), (english, e_left, _e_right) = _sides(box)
+        assert arabic == RTL and a_right > 0.9 and a_left > 0.3  # from the right
+        assert english == LTR and e_left < 0.1
+        assert box.text() == text and not box.document().isModified()
+        # editable: Qt's way again (the first letter), without a change of text said
+        changed.clear()
+        box.setReadOnly(False)
+        assert _directions(box) == [LTR, LTR]
+        assert not changed and box.text() == text
+        # read-only again (a report submitted): its own again
+        box.setReadOnly(True)
+        assert _directions(box) == [RTL, LTR]
+        assert not changed
+        # the client's own text (a message's details) keeps Qt's way
+        details = PlainTextEdit(copies_as_written=True)
+        qtbot.addWidget(details)
+        details.setReadOnly(True)
+        details.setPlainText(ARABIC_LATIN_FIRST)
+        assert _directions(details) == [LTR]
+    finally:
+        QApplication.setLayoutDirection(LTR)
+
+
+@pytest.mark.parametrize("layout", [LTR, RTL])
+def test_table_cells_and_conflict_values_go_by_most_letters(qtbot, layout) -> None:
+    from ui.hq_desk import _table
+    from ui.models import ConflictModel, ReportTableModel
+
+    QApplication.setLayoutDirection(layout)
+    try:
+        model = ReportTableModel()
+        model.set_reports([report(ARABIC_LATIN_FIRST), report(ENGLISH_ARABIC_INSIDE)])
+        view = _table(model, "Reports")
+        qtbot.addWidget(view)
+        column = ReportTableModel.ACHIEVEMENTS
+        assert _option(view, 0, column).direction == RTL
+        assert _option(view, 1, column).direction == LTR
+        conflicts = ConflictModel()
+        conflicts.set_rows([_conflict_of((ARABIC_LATIN_FIRST, ENGLISH_ARABIC_INSIDE))])
+        shown = conflicts.index(0, ConflictModel.VALUES).data()
+        assert shown.startswith("\u2067IOM ") and "\u2066Met the" in shown
+    finally:
+        QApplication.setLayoutDirection(LTR)
+
+
+def test_hq_reads_an_arabic_narrative_that_starts_with_latin_from_the_right(
+        open_window, qtbot, hq_db) -> None:
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA2.6", "2026-S1", status="at-risk",
+                                 achievements=ARABIC_LATIN_FIRST,
+                                 challenges=ENGLISH_ARABIC_INSIDE)
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    reports = window.hq_desk.reports
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    model = reports.model
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).action == "PA2.6")
+    reports.view.setCurrentIndex(model.index(row, 0))
+    detail = reports.detail
+    sides = dict(zip(detail.toPlainText().split("\n"), _sides(detail), strict=True))
+    direction, left, right = sides[ARABIC_LATIN_FIRST]
+    assert direction == RTL and right > 0.9 and left > 0.2
+    direction, left, _right = sides[ENGLISH_ARABIC_INSIDE]
+    assert direction == LTR and left < 0.1

@@ -53,6 +53,19 @@ def own_direction(text: str) -> Qt.LayoutDirection | None:
     return Qt.LayoutDirection.RightToLeft if found == "R" else Qt.LayoutDirection.LeftToRight
 
 
+def in_own_direction(text: str) -> str:
+    """A person's text for a label (a tooltip), which lays each paragraph out by its
+    first letter: a direction mark in front of each paragraph whose own direction
+    (``own_direction``) is not its first letter's, "IOM قدمت الدعم …" read right to
+    left. Its bidi controls are contained (``fieldplan.text.bidi_contained``)."""
+    paragraphs = bidi_contained(text).split("\n")
+    for i, paragraph in enumerate(paragraphs):
+        own = own_direction(paragraph)
+        if own is not None and own != text_direction(paragraph):
+            paragraphs[i] = (RLM if own == Qt.LayoutDirection.RightToLeft else LRM) + paragraph
+    return "\n".join(paragraphs)
+
+
 def own_isolate(text: str) -> str:
     """A person's text put inside a line (a conflict's values side by side), kept apart
     from the text around it and read in its own direction (``own_direction``): a
@@ -67,6 +80,8 @@ def own_isolate(text: str) -> str:
 
 #: RIGHT-TO-LEFT MARK: starts a line right to left whatever its first letter.
 RLM = "\u200f"
+#: LEFT-TO-RIGHT MARK
+LRM = "\u200e"
 
 
 def in_layout_direction(text: str) -> str:

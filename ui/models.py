@@ -33,7 +33,7 @@ from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import offices_in_order
 from fieldplan.text import bidi_contained, for_message, search_key
-from ui.bidi import code_text, embedded, isolated, isolated_codes, own_isolate
+from ui.bidi import code_text, embedded, in_own_direction, isolated, isolated_codes, own_isolate
 from ui.context import lang, office_label
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
@@ -479,6 +479,14 @@ class ReportTableModel(_RowsModel):
         if column == self.UPDATED:
             return r.updated_at
         return self.display(r, column)
+
+    def tooltip(self, r: ProgressReport, column: int) -> str | None:
+        text = self.display(r, column)
+        if column == self.ACHIEVEMENTS and text:
+            # in its own direction, as the cell draws it (a tooltip goes by the first
+            # letter: "IOM قدمت …" read left to right)
+            return in_own_direction(text)
+        return text or None
 
     def extra(self, r: ProgressReport, column: int, role: int) -> Any:
         if column == self.STATUS and role == Qt.ItemDataRole.BackgroundRole:

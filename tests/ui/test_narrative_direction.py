@@ -14,7 +14,7 @@ from fieldplan import progress
 from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
 from tests.ui.test_rtl import _conflict_of, _option, report
-from ui.bidi import own_direction, own_isolate
+from ui.bidi import in_own_direction, own_direction, own_isolate
 
 LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
 ARABIC_LATIN_FIRST = "IOM قدمت الدعم الفني لوزارة الداخلية في القاهرة."
@@ -30,6 +30,11 @@ def test_own_direction_goes_by_most_letters() -> None:
     assert own_isolate(ARABIC_LATIN_FIRST) == "\u2067" + ARABIC_LATIN_FIRST + "\u2069"
     assert own_isolate(ENGLISH_ARABIC_INSIDE) == "\u2066" + ENGLISH_ARABIC_INSIDE + "\u2069"
     assert own_isolate("40 %") == "\u206840 %\u2069"
+    # for a label: a mark before each paragraph its first letter turns around
+    assert in_own_direction(f"{ARABIC_LATIN_FIRST}\nتم\n{ENGLISH_ARABIC_INSIDE}\n\u202eabc") \
+        == f"\u200f{ARABIC_LATIN_FIRST}\nتم\n{ENGLISH_ARABIC_INSIDE}\nabc"
+    assert in_own_direction("وزارة the ministry of labour") == \
+        "\u200eوزارة the ministry of labour"
 
 
 def _directions(box) -> list[Qt.LayoutDirection]:
@@ -108,6 +113,10 @@ def test_table_cells_and_conflict_values_go_by_most_letters(qtbot, layout) -> No
         column = ReportTableModel.ACHIEVEMENTS
         assert _option(view, 0, column).direction == RTL
         assert _option(view, 1, column).direction == LTR
+        # its tooltip too (a label: a mark says what the first letter does not)
+        tip = Qt.ItemDataRole.ToolTipRole
+        assert model.index(0, column).data(tip) == "\u200f" + ARABIC_LATIN_FIRST
+        assert model.index(1, column).data(tip) == ENGLISH_ARABIC_INSIDE
         conflicts = ConflictModel()
         conflicts.set_rows([_conflict_of((ARABIC_LATIN_FIRST, ENGLISH_ARABIC_INSIDE))])
         shown = conflicts.index(0, ConflictModel.VALUES).data()

@@ -694,6 +694,9 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
                    decimals: bool = False) -> str:
     """A percentage given as 0..100, rounded halves up as a person rounds them (54.5 →
     "55%", where babel would take the even one): "45%" / "45 %" (no-break space) / "45%".
+    As a number other than zero never prints as zero (``format_number``), one that
+    would round to 0 or 100 while it is not keeps the decimals that say it is not
+    ("0.02%", "99.6%": a mean; fieldplan.means.shown_percent).
 
     With ``decimals``, up to three decimals are kept, as ``format_number`` keeps them
     ("5.6%", "5,6 %"; "0.0001%", not "0%"): an indicator measured in percent, where 5.6
@@ -702,11 +705,12 @@ def format_percent(n_0_to_100: int | float | Decimal, lang: str | None = None, *
 
     from babel.numbers import format_percent as babel_percent
 
-    from fieldplan.means import round_percent
+    from fieldplan.means import shown_percent
 
     if not decimals:
-        value = Decimal(round_percent(n_0_to_100)) / 100
-        return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING)
+        value = Decimal(shown_percent(n_0_to_100)) / 100
+        return babel_percent(value, locale=_locale(lang), numbering_system=_NUMBERING,
+                             decimal_quantization=False)
     import decimal
 
     with decimal.localcontext() as context:

@@ -6,7 +6,7 @@ hand."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from fieldplan.model import ProgressReport
 
@@ -24,10 +24,26 @@ def round_percent(value: float | int | Decimal) -> int:
     return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def mean_percent(reports: Iterable[ProgressReport]) -> int | None:
-    """``mean_progress`` rounded as shown (``round_percent``); None when none has one."""
+def shown_percent(value: float | int | Decimal) -> int | Decimal:
+    """A percent as it is shown: whole, halves up (``round_percent``), except one that
+    would then read 0 while it is not, or 100 while it is not: that one is cut (not
+    rounded, which could make it 0 or 100 again) after its first digit that differs
+    from 0 or 100: 0.02 → 0.02, 0.47 → 0.4, 99.6 → 99.6, 99.96 → 99.96, 99.5 → 99.5.
+    A mean of 0.02 (one report at 1 among fifty) printed "0%", as if nothing were done,
+    and one of 99.6 "100%", as if all were. Cut so, a shown figure shows as itself."""
+    whole = round_percent(value)
+    exact = Decimal(str(value))
+    if whole not in (0, 100) or exact == whole:
+        return whole
+    place = Decimal(1).scaleb((exact - whole).adjusted())
+    return exact.quantize(place, rounding=ROUND_DOWN)  # (towards 0, or towards 100)
+
+
+def mean_percent(reports: Iterable[ProgressReport]) -> int | Decimal | None:
+    """``mean_progress`` as shown (``shown_percent``: whole but near 0 and 100); None
+    when none has one."""
     mean = mean_progress(reports)
-    return None if mean is None else round_percent(mean)
+    return None if mean is None else shown_percent(mean)
 
 
 #: The order ``area_status`` takes an area's statuses in: those needing attention

@@ -4,6 +4,7 @@ is still missing before the period can be submitted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -62,7 +63,7 @@ class PeriodSummary:
 
     period: str
     counts: tuple[tuple[str, int], ...]
-    areas: tuple[tuple[str, str, int | None, int, int, int], ...]
+    areas: tuple[tuple[str, str, int | Decimal | None, int, int, int], ...]
     missing: tuple[str, ...]
     drafts: int
     reports: int
@@ -295,7 +296,7 @@ class Dashboard(QScrollArea):
             label.setTextFormat(Qt.TextFormat.PlainText)  # the plan's title: as written
             bar = QProgressBar()
             bar.setRange(0, 100)
-            bar.setValue(mean or 0)
+            bar.setValue(int(mean or 0))  # (0.02 or 99.6 near the ends: not 0, not 100)
             # the language's percent sign ("52 %" in French), not Qt's "%p%"
             bar.setFormat(format_percent(mean) if mean is not None else _("no percent yet"))
             if mean is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any, ClassVar
 
@@ -686,8 +687,9 @@ class OverviewCell:
         return self.reports - self.submitted
 
     @property
-    def mean(self) -> int | None:
-        """The mean percent, rounded (None when no report gives one)."""
+    def mean(self) -> int | Decimal | None:
+        """The mean percent as shown: whole, but 0.02 or 99.6 near 0 and 100
+        (fieldplan.means.shown_percent); None when no report gives one."""
         return mean_percent(self.reports_held)
 
 

@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import join_list
-from fieldplan.means import area_status, mean_progress, not_started_beside, round_percent
+from fieldplan.means import area_status, mean_progress, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import office_order, offices_in_order
 from fieldplan.planops import PlanScope
@@ -961,7 +961,7 @@ class Pack:
                     cellrows.append(
                         self._t(
                             _("mean {percent}").format(
-                                percent=format_percent(round_percent(mean), ctx.lang)
+                                percent=format_percent(mean, ctx.lang)
                             ),
                             cm.MUTED_SMALL,
                         )
@@ -1383,7 +1383,7 @@ class Pack:
                     self._t(mix, cm.SMALL),
                     cm.PercentBar(
                         mean,
-                        "–" if mean is None else format_percent(round_percent(mean), ctx.lang),
+                        "–" if mean is None else format_percent(mean, ctx.lang),
                         rtl=ctx.rtl,
                     ),
                 ]

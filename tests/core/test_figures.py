@@ -43,6 +43,37 @@ def test_a_percent_rounds_halves_up_as_a_person_does(value, shown) -> None:
     assert format_percent(value, "en") == f"{shown}%"
 
 
+@pytest.mark.parametrize(("value", "shown", "en", "fr", "ar"), [
+    (1 / 50, "0.02", "0.02%", "0,02\u00a0%", "0.02%"),  # one report at 1% among fifty
+    (0.47, "0.4", "0.4%", "0,4\u00a0%", "0.4%"),  # (cut: 0.5 would read as 1%)
+    (0.0496, "0.04", "0.04%", "0,04\u00a0%", "0.04%"),
+    (99.6, "99.6", "99.6%", "99,6\u00a0%", "99.6%"),
+    (99.96, "99.96", "99.96%", "99,96\u00a0%", "99.96%"),
+    (99.5, "99.5", "99.5%", "99,5\u00a0%", "99.5%"),  # (halves up made it 100%)
+    (0.5, "1", "1%", "1\u00a0%", "1%"), (99.49, "99", "99%", "99\u00a0%", "99%"),
+    (0, "0", "0%", "0\u00a0%", "0%"), (100, "100", "100%", "100\u00a0%", "100%"),
+])
+def test_a_mean_near_0_or_100_is_neither_unless_it_is(value, shown, en, fr, ar) -> None:
+    """A mean of 0.02% printed "0%", as if nothing were done, and one of 99.6% "100%", as
+    if all were: a number other than zero never prints as zero (format_number)."""
+    from decimal import Decimal
+
+    from fieldplan.means import shown_percent
+
+    assert shown_percent(value) == Decimal(shown)
+    assert shown_percent(shown_percent(value)) == shown_percent(value)  # (shown as itself)
+    assert [format_percent(value, lang) for lang in ("en", "fr", "ar")] == [en, fr, ar]
+
+
+def test_the_mean_of_one_report_at_1_among_fifty_is_not_0() -> None:
+    from decimal import Decimal
+
+    rs = [report("on-track", 1)] + [report("not-started", 0)] * 49
+    assert mean_percent(rs) == Decimal("0.02")
+    assert mean_percent([report("completed", 100)] * 2 + [report("on-track", 99)]) == Decimal(
+        "99.6")
+
+
 def test_a_typed_percent_with_decimals_prints_as_before() -> None:
     assert format_percent(5.6, "en", decimals=True) == "5.6%"
     assert format_percent(54.5, "en", decimals=True) == "54.5%"
@@ -85,6 +116,27 @@ def test_the_pack_rounds_an_area_mean_halves_up(hq, tmp_path) -> None:
                                  "PA1.3": ("cancelled", 0, {})})
     text = _text(build_review_pack(hq, "2026-S1", tmp_path / "pack.pdf"))
     assert "mean 55%" in text and "mean 54%" not in text
+
+
+@needs_pdftotext
+def test_the_pack_prints_a_mean_near_0_or_100_as_neither(hq, tmp_path) -> None:
+    """ML's PA1 at 1%, 0%, 0% read "mean 0%" in the matrix and its PA2 at 100%, 100%,
+    99% "mean 100%"; PA1.1 at 1%, 0%, 0% in three offices read "0%" in its area's
+    table, PA2.3 at 99% and 100% "100%"."""
+    from fieldplan.reports import build_review_pack
+
+    _write(hq, "ML", "2026-S1", {"PA1.1": ("on-track", 1, {}), "PA1.2": ("not-started", 0, {}),
+                                 "PA1.3": ("not-started", 0, {}),
+                                 "PA2.1": ("completed", 100, {}), "PA2.2": ("completed", 100, {}),
+                                 "PA2.3": ("on-track", 99, {})})
+    _write(hq, "SN", "2026-S1", {"PA1.1": ("not-started", 0, {}),
+                                 "PA2.3": ("completed", 100, {})})
+    _write(hq, "NE", "2026-S1", {"PA1.1": ("not-started", 0, {})})
+    text = _text(build_review_pack(hq, "2026-S1", tmp_path / "pack.pdf"))
+    assert "mean 0.3%" in text and "mean 99.6%" in text
+    start = text.rindex("Detail by area")  # (not the contents')
+    detail = text[start:text.index("Annex", start)]
+    assert re.search(r"PA1\.1 .*? 0\.3%", detail) and re.search(r"PA2\.3 .*? 99\.5%", detail)
 
 
 @needs_pdftotext

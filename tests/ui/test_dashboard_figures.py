@@ -5,6 +5,8 @@ target a semester is held to."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from PySide6.QtWidgets import QApplication
 
@@ -48,6 +50,24 @@ def test_the_dashboard_and_the_overview_round_halves_up() -> None:
                    {("SN", "PA1"): 3})
     assert model.cell(0, 1).mean == 55
     assert model.data(model.index(0, 1)).endswith(" · 55%")
+
+
+def test_the_overview_prints_a_mean_near_0_or_100_as_neither() -> None:
+    """One report at 1% among three read "0%" in the cell, as if nothing were done; two
+    at 100% and one at 99% read "100%"."""
+    from PySide6.QtCore import Qt
+
+    from ui.models import OverviewModel
+
+    area_of = {"PA1.1": "PA1", "PA1.2": "PA1", "PA1.3": "PA1"}
+    model = OverviewModel()
+    for percents, shown in (((1, 0, 0), "0.3%"), ((100, 100, 99), "99.6%")):
+        reports = [report(f"PA1.{i}", "on-track", p) for i, p in enumerate(percents, 1)]
+        model.set_data(["SN"], [("PA1", "PA1")], reports, area_of, {("SN", "PA1"): 3})
+        assert model.data(model.index(0, 1)).endswith(" · " + shown)
+        tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).split("\n")
+        assert tip[-1] == "Mean progress: " + shown
+        assert _area(reports)[2] == Decimal(shown[:-1])  # (the dashboard's figure)
 
 
 def test_drafts_have_a_report_but_are_not_submitted() -> None:
@@ -189,6 +209,31 @@ def test_the_dashboard_says_its_mean_leaves_out_cancelled_actions(
     assert dash.means_note.text() == "Mean progress leaves out cancelled actions."
     # heard with the bar, where the focus is (the note is no stop of Tab)
     assert bar.accessibleDescription() == "Mean progress leaves out cancelled actions."
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "0.3%"), ("fr", "0,3\u00a0%"),
+                                             ("ar", "0.3%")])
+def test_the_dashboard_prints_a_mean_near_0_as_not_0(
+        lang, shown, language, open_window, office_db, qtbot, tmp_path) -> None:
+    """An area at 1%, 0% and 0% read "0%" on its bar, as if nothing were done."""
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+
+    language(lang)
+    window = open_window(office_db)
+    pa1 = [a.code for a in window.identity.own_actions() if a.area == "PA1"]
+    with open_replica(office_db) as rep:
+        for code, percent in zip(pa1, (1, 0, 0), strict=False):
+            record_progress(rep, code, "2026-S1", status="on-track", percent=percent)
+    window.set_period("2026-S1")
+    window.tabs.setCurrentIndex(1)
+    dash = window.dashboard
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    window.resize(1000, 700)
+    dash.grab().save(str(tmp_path / f"dashboard-{lang}.png"))
+    bar = dash.areas_grid.itemAtPosition(0, 1).widget()
+    assert (bar.value(), bar.text()) == (0, shown)
 
 
 def test_the_overview_tooltip_counts_take_the_language_s_colon(language) -> None:

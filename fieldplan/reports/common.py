@@ -32,7 +32,7 @@ from reportlab.platypus import (
 
 from fieldplan.errors import ValidationError
 from fieldplan.reports import text as tx
-from fieldplan.reports.fonts import BOLD, REGULAR, draw_text, register_fonts
+from fieldplan.reports.fonts import BOLD, REGULAR, draw_text, register_fonts, string_width
 
 Progress = Callable[[int, int, str], None]
 
@@ -650,11 +650,18 @@ class PercentBar(Flowable):
         self.width, self.height = aw, 10.0
         return aw, self.height
 
+    def bar(self) -> tuple[float, float, float]:
+        """Where the number and the bar go once wrapped: the number's width, the bar's
+        left end and its width. The number's room is that of "100 %" or, for one with
+        decimals ("99,6 %", a mean near 100: fieldplan.means.shown_percent), its own:
+        it ran into the bar."""
+        text_w = max(24.0, string_width(self.label, REGULAR, 7))
+        bar_w = max(self.width - text_w - 3, 8)
+        return text_w, (text_w + 3 if self.rtl else 0), bar_w
+
     def draw(self) -> None:
         c = self.canv
-        text_w = 24.0
-        bar_w = max(self.width - text_w - 3, 8)
-        bar_x = text_w + 3 if self.rtl else 0
+        text_w, bar_x, bar_w = self.bar()
         c.setFillColor(colors.black)
         draw_text(c, text_w if self.rtl else self.width, 2.2, self.label, REGULAR, 7, "right")
         c.setStrokeColor(colors.HexColor("#555555"))

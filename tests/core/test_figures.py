@@ -74,6 +74,25 @@ def test_the_mean_of_one_report_at_1_among_fifty_is_not_0() -> None:
         "99.6")
 
 
+@pytest.mark.parametrize("rtl", [False, True])
+def test_a_mean_with_decimals_keeps_clear_of_its_bar(rtl) -> None:
+    """"99,5 %" in the pack's area tables ran into its bar: the number had the room of
+    "100 %"."""
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.fonts import register_fonts, string_width
+
+    register_fonts()
+    label = format_percent(99.96, "fr")
+    bar = cm.PercentBar(99.96, label, rtl=rtl)
+    bar.wrap(80, 100)
+    text_w, left, width = bar.bar()
+    number = string_width(label, cm.REGULAR, 7)
+    if rtl:  # the number at the left end, the bar after it
+        assert text_w >= number and left > text_w
+    else:
+        assert left + width < 80 - number
+
+
 def test_a_typed_percent_with_decimals_prints_as_before() -> None:
     assert format_percent(5.6, "en", decimals=True) == "5.6%"
     assert format_percent(54.5, "en", decimals=True) == "54.5%"

@@ -503,6 +503,7 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from fieldplan.sync.keys import KeyInfo, listed_keys, own_key_status
+    from fieldplan.text import for_terminal
 
     with open_db(args) as rep:
         # a key of a computer a revocation cut off (an earlier key revoked) is revoked
@@ -532,7 +533,14 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             print_table([(q.key_id, q.office, q.sender[:8], q.file, q.fingerprint)
                          for q in waiting],
                         [_("Key"), _("Office"), _("Replica"), _("File"), _("Fingerprint")])
-            print(where_office_reads_key())
+            # a key on record since its bundle came: no fingerprint to check, but an
+            # import that failed (the reason says which, and what takes it)
+            for q in waiting:
+                if q.key_on_record:
+                    print(for_terminal(_("{file}: {reason}").format(
+                        file=q.file, reason=q.reason_text())))
+            if not all(q.key_on_record for q in waiting):
+                print(where_office_reads_key())
 
     output(args, data, human)
     return 0

@@ -90,6 +90,16 @@ HQ_OWN_SETUP_REASON = N_("headquarters wrote this setup bundle for {recipient}: 
 #: again (a duplicate; ``settle_own_bundles`` knows it by this message id).
 OFFICE_OWN_REASON = N_("this computer wrote this bundle for headquarters: nothing new "
                        "here; send it to headquarters")
+#: Why a bundle still waits in quarantine when its key was registered by an import
+#: that then could not take it (``_release_quarantined``): the quarantine list knows
+#: these inbox lines by this message id (``list_quarantine``), and says them only
+#: while the key stays on record
+# Translators: why a bundle still waits in quarantine; {file} is the bundle file whose
+# import registered its key, {error} what the database said, {then} what takes it
+# ("trusting its key or importing its file again imports it")
+KEY_ON_RECORD_FAILED_REASON = N_(
+    "its key is on record now (registered by {file}), but it could not be imported "
+    "then ({error}): {then}")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: manifest key (HQ's bundles for an office): how many of its events are the key records
@@ -1918,7 +1928,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             "it does when the database is next opened").format(error=exc))) from exc
     if isinstance(accept, tuple):
         # the key it registered vouches for the bundles of it that waited for a trust
-        released, stopped, failed = _release_quarantined(rep)
+        released, stopped, failed = _release_quarantined(rep, fname)
         if released or failed:
             result = replace(result, released=released, release_failed=failed)
         if stopped:
@@ -1926,7 +1936,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
     return result
 
 
-def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str, str]:
+def _release_quarantined(rep: Replica, by: str
+                         ) -> tuple[tuple[ImportOutcome, ...], str, str]:
     """Import the quarantined bundles whose key is on record now (registered by an
     import since they came: an enrolment proof, a rotation's endorsement, the keys a
     rotation chain replaced), as ``trust_key`` imports those of the key it trusts:
@@ -1936,7 +1947,9 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str, 
     of their key, or an import of their files again, takes them. Returns their
     outcomes, what failed after one was merged ("" when nothing did:
     ``MergedThenStopped``), after which none is taken, and what the database could not
-    take, in words (``ImportOutcome.release_failed``; "" when it took them all)."""
+    take, in words (``ImportOutcome.release_failed``; "" when it took them all), which
+    the inbox keeps for each of those, for the quarantine list (``by``: the file of
+    the import that registered their key)."""
     # the bytes of those taken only: every import that registers a key (an office's
     # first bundle) looks, and the bundles of keys still unknown stay waiting
     waiting = rep.conn.execute("SELECT bundle_id, public_key, file_name FROM quarantine "
@@ -1966,6 +1979,7 @@ def _release_quarantined(rep: Replica) -> tuple[tuple[ImportOutcome, ...], str, 
             # rolled back: this one and the rest still wait, their key on record (the
             # quarantine's "check the fingerprint" is no longer what they wait for)
             failed = _release_failed_text([r[2] for r in rows[at:]], exc)
+            _note_still_waiting(rep, rows[at:], by, exc)
             break
         outcomes.append(outcome)
     if last and outcomes and not stopped:
@@ -1986,6 +2000,52 @@ def _release_failed_text(files: list[str], error: Exception) -> str:
         "imported ({error}): they still wait there, and trusting their key or "
         "importing their files again imports them ({files})", len(files)).format(
             count=format_number(len(files)), error=error, files=join_list(files))
+
+
+def still_waiting_then(retired: bool) -> str:
+    """What takes a bundle that waits in quarantine for no trust any more, its key on
+    record (``KEY_ON_RECORD_FAILED_REASON``): a retired key is never trusted again."""
+    if retired:
+        return _("importing its file again imports it (its key, retired by a rotation, "
+                 "is not trusted again)")
+    return _("trusting its key or importing its file again imports it")
+
+
+def _note_still_waiting(rep: Replica, rows: list, by: str, error: Exception) -> None:
+    """An inbox line for each quarantined bundle (``rows``: bundle_id, public_key,
+    file_name) the database could not take after ``by`` registered its key: the
+    quarantine list says why it still waits (its inbox line said "unknown key …
+    check the fingerprint", no longer what it waits for). Words only, and the
+    database has just failed: not written when it fails again (the list then says
+    it in general words)."""
+    keys = {k.public_key: k for k in keyreg.all_keys(rep).values()}
+    last = rep.meta("last_import")  # (the file imported: the status names it, not these)
+    with contextlib.suppress(StoreError, sqlite3.Error), store.write_transaction(rep.conn):
+        for row_id, public_key, file_name in rows:
+            found = rep.conn.execute(
+                "SELECT key_id, office, sender, events FROM quarantine WHERE bundle_id = ? "
+                "AND public_key = ?", (row_id, public_key)).fetchone()
+            if found is None:
+                continue
+            key_id, office, sender, count = found
+            bundle_id = row_id.removesuffix(f".{key_id}")  # (``_quarantine``'s row id)
+            sha = rep.conn.execute(
+                "SELECT sha256 FROM inbox WHERE bundle_id = ? AND key_id = ? AND outcome = "
+                "'quarantined' ORDER BY id DESC LIMIT 1", (bundle_id, key_id)).fetchone()
+            if sha is None:
+                data = rep.conn.execute("SELECT data FROM quarantine WHERE bundle_id = ? AND "
+                                        "public_key = ?", (row_id, public_key)).fetchone()
+                sha = (hashlib.sha256(data[0]).hexdigest(),)
+            key = keys.get(key_id)
+            reason = _(KEY_ON_RECORD_FAILED_REASON).format(
+                file=by, error=error,
+                then=still_waiting_then(key is not None and key.status == "retired"))
+            _inbox_row(rep, ImportOutcome(
+                file_name, "quarantined", reason, office=office, replica=sender,
+                key_id=key_id, fingerprint=PublicKey.from_base64(public_key).fingerprint,
+                bundle_id=bundle_id, events_total=count), sha[0])
+        if last:
+            events.set_meta(rep.conn, "last_import", last)
 
 
 class MergedThenStopped(FieldplanError):
@@ -2605,6 +2665,10 @@ class QuarantineItem:
     reason: str = ""
     #: how the reason was made (fieldplan.i18n.message_record), JSON, or ""
     reason_msg: str = ""
+    #: its key is on record now (registered, or trusted, since it came), active or
+    #: retired: it waits for no trust, but for an import that failed (the reason says
+    #: which, and what takes it: ``KEY_ON_RECORD_FAILED_REASON``)
+    key_on_record: bool = False
 
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language), as the inbox says it."""
@@ -2624,16 +2688,50 @@ def list_quarantine(rep: Replica) -> list[QuarantineItem]:
     # why each waits: said on the inbox line its import wrote (the latest, if the file
     # was given again). A second key claiming the same bundle id has a row id of its
     # own, "<bundle id>.<key id>" (_quarantine); its inbox line has the bundle's id.
-    why = {(r[0], r[1]): (r[2], r[3]) for r in rep.conn.execute(
-        "SELECT bundle_id, key_id, reason, coalesce(reason_msg, '') FROM inbox "
-        "WHERE outcome = 'quarantined' ORDER BY id")}
+    # Its key on record since (an import registered it, then could not take the bundle;
+    # a trust stopped half way): why it still waits, from the line that failure wrote,
+    # else in general words; the "unknown key … check the fingerprint" no longer is.
+    why: dict[tuple[str, str], tuple[str, str]] = {}
+    failed: dict[tuple[str, str], tuple[str, str]] = {}
+    for bundle_id, key_id, reason, reason_msg in rep.conn.execute(
+            "SELECT bundle_id, key_id, reason, coalesce(reason_msg, '') FROM inbox "
+            "WHERE outcome = 'quarantined' ORDER BY id"):
+        if _record_id(reason_msg) == KEY_ON_RECORD_FAILED_REASON:
+            failed[(bundle_id, key_id)] = (reason, reason_msg)
+        else:
+            why[(bundle_id, key_id)] = (reason, reason_msg)
+    on_record = {k.public_key: k.status for k in keyreg.all_keys(rep).values()
+                 if k.status in ("active", "retired")}
     out = []
     for r in rows:
-        reason = why.get((r[0], r[3])) or why.get((r[0].removesuffix(f".{r[3]}"), r[3]))
+        keys = ((r[0], r[3]), (r[0].removesuffix(f".{r[3]}"), r[3]))
+        status = on_record.get(r[4])
+        reason = None
+        if status:
+            reason = next((failed[k] for k in keys if k in failed), None)
+            if reason is None:
+                with capturing():
+                    # Translators: why a bundle still waits in quarantine; {then}: what
+                    # takes it ("trusting its key or importing its file again imports it")
+                    text = _("its key is on record now, but it was not imported: {then}"
+                             ).format(then=still_waiting_then(status == "retired"))
+                record = message_record(text)
+                reason = (str.__str__(text), json.dumps(record) if record else "")
+        else:
+            reason = next((why[k] for k in keys if k in why), None)
         out.append(QuarantineItem(r[0], r[1], r[2], r[3],
                                   PublicKey.from_base64(r[4]).fingerprint, r[5], r[6], r[7],
-                                  *(reason or ("", ""))))
+                                  *(reason or ("", "")), key_on_record=bool(status)))
     return out
+
+
+def _record_id(reason_msg: str) -> Any:
+    """The message id an inbox reason was made from (``message_record``), or None."""
+    try:
+        record = json.loads(reason_msg) if reason_msg else None
+    except ValueError:
+        return None
+    return record.get("id") if isinstance(record, dict) else None
 
 
 def normalised_fingerprint(text: str) -> str:

@@ -7,6 +7,7 @@ They were named in the details of the file that brought them out only."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,54 @@ def test_a_bundle_the_database_cannot_take_after_its_key_is_registered_is_said(
     monkeypatch.undo()
     [again] = trust_key(hq, list_quarantine(hq)[0].fingerprint)
     assert (again.file, again.outcome, again.events_new) == (waiting.name, "merged", 1)
+
+
+@pytest.mark.parametrize("noted", [True, False])
+def test_a_bundle_left_waiting_after_its_key_was_registered_says_why_it_waits(
+        hq, make_office, tmp_path: Path, monkeypatch, capsys, noted: bool) -> None:
+    """The database could not take the bundle that waited for the key an import then
+    registered: the quarantine list (``keys list``, its JSON, the client's Quarantine
+    tab: ``list_quarantine``) says its key is on record now, what failed and what takes
+    it. It said the inbox line of its quarantine, "unknown key … check the fingerprint
+    with the office before trusting the key", and ``keys list`` sent headquarters to
+    read the fingerprint with the office. ``noted``: the inbox line the failure wrote
+    is there (else, a trust stopped half way, the list says it in general words)."""
+    from fieldplan.cli import main
+
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    [before] = list_quarantine(hq)
+    assert "check the fingerprint" in before.reason_text() and not before.key_on_record
+    imported = exchange.import_bundle
+
+    def full_disk(rep, source, *args, **kwargs):
+        if kwargs.get("name") == waiting.name:
+            raise StoreError("database or disk is full")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", full_disk)
+    assert imported(hq, proof).release_failed
+    monkeypatch.undo()
+    assert sync_state(hq).last_import["file"] == proof.name  # (still the file imported)
+    if not noted:
+        with store.write_transaction(hq.conn):
+            hq.conn.execute("DELETE FROM inbox WHERE id = (SELECT max(id) FROM inbox)")
+    [item] = list_quarantine(hq)
+    assert item.key_on_record and item.file == waiting.name
+    why = item.reason_text()
+    assert "check the fingerprint" not in why
+    assert why == (
+        f"its key is on record now (registered by {proof.name}), but it could not be "
+        "imported then (database or disk is full): trusting its key or importing its "
+        "file again imports it" if noted else
+        "its key is on record now, but it was not imported: trusting its key or "
+        "importing its file again imports it")
+    assert main(["--db", str(hq.path), "--json", "keys", "list"]) == 0
+    [listed] = json.loads(capsys.readouterr().out)["quarantine"]
+    assert (listed["reason"], listed["key_on_record"]) == (why, True)
+    assert main(["--db", str(hq.path), "keys", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"{waiting.name}: {why}" in out.splitlines()
+    assert "reads its fingerprint" not in out
+    [again] = trust_key(hq, item.fingerprint)  # (what the reason says takes it)
+    assert (again.outcome, list_quarantine(hq)) == ("merged", [])

@@ -454,8 +454,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
                          result["events"] or 0)
                 .format(events=result["events"], office=result["office"],
                         replica=(result["replica"] or "")[:8], key=result["key_id"]))
-            if result.get("reason"):
-                say(result["reason"])  # one this computer wrote: what import says of it
+            if result.get("note"):
+                say(result["note"])  # one this computer wrote: what import says of it
             if result.get("trusted") is False:
                 say(_("signed by a key this database does not know yet (fingerprint "
                       "{fingerprint}): importing it puts it in quarantine until the key "

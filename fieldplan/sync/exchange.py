@@ -2540,7 +2540,9 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
     key_id, events). Without a replica only the container and signature are checked.
     With one, the checks run in import's order and refuse what import refuses, with
     the same reason: a setup bundle, a bundle for another replica, an unknown office
-    key before a damaged events.jsonl."""
+    key before a damaged events.jsonl. ``reason`` says why a bundle is not valid, and
+    only that ("" when valid); ``note``, what import will say of a valid one this
+    computer wrote (``written_here``: a duplicate here, and where it goes)."""
     try:
         # events.jsonl after the manifest and the key, as import checks it
         b = bundlefmt.open_bundle(source, check_events=False)
@@ -2559,7 +2561,8 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                "replica": m.get("sender"), "key_id": b.key_id,
                "fingerprint": b.public_key.fingerprint, "events": b.event_count,
                "bundle_id": b.bundle_id, "created": b.created, "recipient": m.get("recipient"),
-               "kind": m.get("kind"), "trusted": None, "repair": ""}
+               "kind": m.get("kind"), "trusted": None, "repair": "", "note": "",
+               "written_here": False}
         # a bundle this computer wrote (checked before it goes): addressed elsewhere,
         # signed by this computer's own key
         own = rep is not None and m.get("sender") == rep.replica_id \
@@ -2572,8 +2575,10 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                 # checked as one it wrote (it was refused as one for another office)
                 again = _written_here(rep, b, m)
                 if again:
+                    # valid, and nothing to merge here: said apart from ``reason``,
+                    # which a script reads as the bundle's fault
                     own = True
-                    out["reason"] = again
+                    out.update(note=again, written_here=True)
                 elif not own:
                     # (HQ) its own bundle for an office, of events a restore lost
                     lost = _lost_here(rep, b, m)
@@ -2598,11 +2603,11 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                         if office is not None:
                             _check_event(e, office, m["office"])
         except (BundleError, sqlite3.IntegrityError) as exc:
-            out.update(valid=False, reason=str(exc))
+            out.update(valid=False, reason=str(exc), note="")
         except OSError as exc:
-            out.update(valid=False, reason=_cannot_read(exc))
+            out.update(valid=False, reason=_cannot_read(exc), note="")
         except _HOSTILE as exc:
-            out.update(valid=False, reason=_malformed(exc))
+            out.update(valid=False, reason=_malformed(exc), note="")
         return out
 
 

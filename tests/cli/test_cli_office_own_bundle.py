@@ -68,3 +68,24 @@ def test_a_sibling_laptops_bundle_on_the_stick_still_fails_the_import(
     assert code == 1
     assert out.count("rejected") == 1 and "another computer of ML" in out
     assert out.count(SAID) == 1
+
+
+def test_verify_of_its_own_bundle_says_valid_with_no_reason(hq, tmp_path: Path,
+                                                            capsys) -> None:
+    """``verify --json`` of the bundle the office wrote, met again on its stick: valid,
+    and ``reason`` empty, as for any valid bundle (a script takes a reason for a fault:
+    it flagged a good file); what import will say of it is ``note``, with
+    ``written_here``. The human lines still say it."""
+    db, _stick, own = office_stick(hq, tmp_path, capsys)
+    code, out, _ = run("--db", db, "--json", "verify", str(own), capsys=capsys)
+    checked = json.loads(out)
+    assert code == 0
+    assert (checked["valid"], checked["reason"]) == (True, "")
+    assert (checked["note"], checked["written_here"]) == (SAID, True)
+    code, out, _ = run("--db", db, "verify", str(own), capsys=capsys)
+    assert code == 0 and out.splitlines()[1:] == [SAID]
+    # another office's bundle: nothing to note
+    code, out, _ = run("--db", str(hq.path), "--json", "verify", str(own), capsys=capsys)
+    checked = json.loads(out)
+    assert (checked["valid"], checked["reason"], checked["note"],
+            checked["written_here"]) == (True, "", "", False)

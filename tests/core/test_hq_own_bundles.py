@@ -137,7 +137,7 @@ def test_a_bundle_headquarters_wrote_before_a_restore_is_still_its_own(
         again = import_bundle(restored, for_ml)
     assert (again.outcome, again.reason) == (
         "duplicate", "headquarters wrote this bundle for ML: nothing new here; send it to ML")
-    assert (checked["valid"], checked["reason"]) == (True, again.reason)
+    assert (checked["valid"], checked["reason"], checked["note"]) == (True, "", again.reason)
     assert main(["--db", str(path), "verify", str(for_ml)]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [again.reason]
 

@@ -364,18 +364,47 @@ def cmd_import(args: argparse.Namespace) -> int:
         except sync.ImportStopped as stop:
             # what the files before it became, then the one-line error
             done = in_order(stop.outcomes)
-            output(args, [o.to_dict() for o in done], lambda: _print_outcomes(done))
+            output(args, outcomes_json(done), lambda: _print_outcomes(done))
             raise CommandError(str(stop)) from stop
         except sync.ImportInterrupted as stop:
             # Ctrl-C: what the files merged before it became, then the ones that were
             # not (the one being merged was rolled back)
             done = in_order(stop.outcomes)
-            output(args, [o.to_dict() for o in done], lambda: _print_outcomes(done))
+            output(args, outcomes_json(done), lambda: _print_outcomes(done))
             _say_not_imported(args.files[len(done):])
             return EXIT_INTERRUPTED
-    output(args, [o.to_dict() for o in outcomes],
-           lambda: _print_outcomes(outcomes))
-    return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
+    output(args, outcomes_json(outcomes), lambda: _print_outcomes(outcomes))
+    return 1 if any_rejected(outcomes) else 0
+
+
+def outcomes_json(outcomes: list) -> list[dict]:
+    """``import --json`` (and ``keys trust --json``): each file once, as the import's
+    totals count them (``exchange.each_file``, the status's last import): a bundle that a
+    key one of them registered brought out of quarantine is an item of its own too,
+    its ``released_by`` naming that file (``null`` for the others). It is still in
+    that file's ``released``, for its details: a script counts the items, or walks
+    the ``released`` lists, not both. A script counting the items missed it."""
+    from fieldplan.sync.exchange import each_file
+
+    parent: dict[int, str] = {}
+
+    def brought(o) -> None:
+        for r in o.released:
+            parent[id(r)] = o.file
+            brought(r)
+
+    for o in outcomes:
+        brought(o)
+    return [{**o.to_dict(), "released_by": parent.get(id(o))}
+            for o in each_file(outcomes)]
+
+
+def any_rejected(outcomes: list) -> bool:
+    """Whether any file of an import was rejected, a bundle it brought out of
+    quarantine too (an item of ``outcomes_json``): what sets the exit status 1."""
+    from fieldplan.sync.exchange import each_file
+
+    return any(o.outcome == "rejected" for o in each_file(outcomes))
 
 
 #: The exit status of a command stopped by Ctrl-C (128 + SIGINT), as the shell's.
@@ -563,8 +592,8 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
             outcomes = sync.trust_key(rep, args.fingerprint)
         except KeyAlreadySettledError as exc:
             return _key_already_settled(args, exc)
-    output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
-    return 1 if any(o.outcome == "rejected" for o in outcomes) else 0
+    output(args, outcomes_json(outcomes), lambda: _print_outcomes(outcomes))
+    return 1 if any_rejected(outcomes) else 0
 
 
 def cmd_keys_refuse(args: argparse.Namespace) -> int:

@@ -206,3 +206,55 @@ def test_a_bundle_left_waiting_after_its_key_was_registered_says_why_it_waits(
     assert "reads its fingerprint" not in out
     [again] = trust_key(hq, item.fingerprint)  # (what the reason says takes it)
     assert (again.outcome, list_quarantine(hq)) == ("merged", [])
+
+
+@pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again"])
+def test_import_json_lists_what_a_registered_key_brought_out_as_an_item_once(
+        hq, make_office, tmp_path: Path, capsys, order: str) -> None:
+    """``import --json``: the bundle the proof's key brought out of quarantine is an item
+    of its own, once (``released_by`` names the proof), as the totals and the status
+    count it; it is still in the proof's ``released``. It was there only, so that a
+    script counting the items' outcomes counted one file where the status said two
+    (``waited-before``), or a duplicate the status did not count (``met-again``)."""
+    from fieldplan.cli import main
+
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    if order != "in-the-lot":
+        assert import_bundle(hq, waiting).outcome == "quarantined"
+    files = {"waited-before": [proof], "in-the-lot": [waiting, proof],
+             "met-again": [proof, waiting]}[order]
+    assert main(["--db", str(hq.path), "--json", "import", *map(str, files)]) == 0
+    items = json.loads(capsys.readouterr().out)
+    assert sorted((i["file"], i["outcome"], i["released_by"]) for i in items) == sorted(
+        [(proof.name, "merged", None), (waiting.name, "merged", proof.name)])
+    [from_proof] = [i for i in items if i["file"] == proof.name]
+    assert [r["file"] for r in from_proof["released"]] == [waiting.name]
+    last = sync_state(hq).last_import
+    counted: dict[str, int] = {}
+    for item in items:
+        counted[item["outcome"]] = counted.get(item["outcome"], 0) + 1
+    assert counted == last.get("counts", {"merged": 2}) == {"merged": 2}
+
+
+def test_import_fails_when_a_bundle_its_key_brought_out_is_rejected(
+        hq, make_office, tmp_path: Path, monkeypatch, capsys) -> None:
+    """The bundle the proof's key brought out of quarantine is refused for what it
+    holds: it is an item of ``import --json``, rejected, and the import ends in exit 1,
+    as for any file rejected (it ended in success, the refusal said inside the proof's
+    item only)."""
+    from fieldplan.cli import main
+
+    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    imported = exchange.import_bundle
+
+    def refused(rep, source, *args, **kwargs):
+        if kwargs.get("name") == waiting.name:
+            return ImportOutcome(waiting.name, "rejected", "event 1 of ML: not ML's")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", refused)
+    assert main(["--db", str(hq.path), "--json", "import", str(proof)]) == 1
+    items = json.loads(capsys.readouterr().out)
+    assert [(i["file"], i["outcome"]) for i in items] == [
+        (proof.name, "merged"), (waiting.name, "rejected")]

@@ -2036,7 +2036,7 @@ def _note_still_waiting(rep: Replica, rows: list, by: str, error: Exception) -> 
                 data = rep.conn.execute("SELECT data FROM quarantine WHERE bundle_id = ? AND "
                                         "public_key = ?", (row_id, public_key)).fetchone()
                 sha = (hashlib.sha256(data[0]).hexdigest(),)
-            key = keys.get(key_id)
+            key = keys.get(public_key)
             reason = _(KEY_ON_RECORD_FAILED_REASON).format(
                 file=by, error=error,
                 then=still_waiting_then(key is not None and key.status == "retired"))

@@ -258,3 +258,47 @@ def test_import_fails_when_a_bundle_its_key_brought_out_is_rejected(
     items = json.loads(capsys.readouterr().out)
     assert [(i["file"], i["outcome"]) for i in items] == [
         (proof.name, "merged"), (waiting.name, "rejected")]
+
+
+def test_a_retired_keys_bundle_left_waiting_is_not_sent_to_a_trust(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """The bundle left waiting is a key's that the newer key's rotation chain put on
+    record retired: what takes it is an import of its file again (a trust of a retired
+    key is refused), as the quarantine list says."""
+    from test_sync import registered, send
+
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync import rotate_key
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    rotate_key(ml)
+    middle = ml.meta("key_id")
+    chain = ml.meta("rotation")
+    with store.write_transaction(ml.conn):  # the bundle goes without its endorsement
+        events.set_meta(ml.conn, "rotation", "[]")
+    progress.record_progress(ml, national(ml), "2026-S1", percent=7)
+    waiting, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "quarantined", outcome.reason
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "rotation", chain)
+    rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=8)
+    imported = exchange.import_bundle
+
+    def full_disk(rep, source, *args, **kwargs):
+        if kwargs.get("name") == waiting.path.name:
+            raise StoreError("database or disk is full")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", full_disk)
+    _, outcome = send(ml, hq, tmp_path)
+    monkeypatch.undo()
+    assert outcome.outcome == "merged" and outcome.release_failed, outcome.line()
+    assert keyreg.all_keys(hq)[middle].status == "retired"
+    [item] = list_quarantine(hq)
+    assert item.key_on_record
+    assert item.reason_text().endswith(
+        "(database or disk is full): importing its file again imports it (its key, "
+        "retired by a rotation, is not trusted again)")
+    assert import_bundle(hq, waiting.path).outcome in ("merged", "duplicate")
+    assert not list_quarantine(hq)

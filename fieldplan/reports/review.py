@@ -19,7 +19,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import join_list
 from fieldplan.means import area_status, mean_progress, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
-from fieldplan.offices import office_order, offices_in_order
+from fieldplan.offices import HQ, office_order, offices_in_order
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
 from fieldplan.reports import default_deadline
@@ -323,8 +323,14 @@ class Pack:
         self.reported = [
             o for o in self.offices if any(r.state == "submitted" for r in self.by_office[o])
         ]
-        #: offices that have not reported: nothing submitted (perhaps drafts)
-        self.not_reported_offices = [o for o in known if o not in self.reported]
+        #: offices that have not reported: nothing submitted (perhaps drafts). Not
+        #: headquarters: it is no office that reports to itself (the cover's count and
+        #: the table of offices leave it out); ``hq_not_reported`` says it apart
+        self.not_reported_offices = [o for o in known if o not in self.reported and o != HQ]
+        #: headquarters is expected (on the global actions) and submitted nothing
+        self.hq_not_reported = HQ in known and HQ not in self.reported
+        #: the offices that reported, headquarters left out (the cover's count)
+        self.offices_reported = [o for o in self.reported if o != HQ]
         self.level = {o: level_for_office(o) for o in known}
         #: the day reports were due: data received later is late
         self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
@@ -567,11 +573,13 @@ class Pack:
                 if self.hidden
                 else _("No progress recorded for this period.")
             ),
-            # an office has reported once it has submitted its reports
-            _("Offices that reported: {reported} of {known}").format(
-                reported=self._n(len(self.reported)),
-                known=self._n(len(self.reported) + len(self.not_reported_offices)),
-            ),
+            # an office has reported once it has submitted its reports (not
+            # headquarters, which the pack reports to: see not_reported_offices); none
+            # expected (a plan of global actions alone), "0 of 0" would say nothing
+            *([_("Offices that reported: {reported} of {known}").format(
+                reported=self._n(len(self.offices_reported)),
+                known=self._n(len(self.offices_reported) + len(self.not_reported_offices)),
+            )] if self.offices_reported or self.not_reported_offices else []),
             ctx.ngettext(
                 "{count} submitted report", "{count} submitted reports", self.submitted
             ).format(count=self._n(self.submitted)),
@@ -992,11 +1000,17 @@ class Pack:
     def not_reported(self) -> list[Flowable]:
         from fieldplan.i18n import format_period
         from fieldplan.offices import office_name
+        from fieldplan.sync.locking import hq_unsubmitted_text
 
         ctx = self.ctx
         _ = ctx.gettext
+        # headquarters' own reports, said apart from the offices' (not_reported_offices)
+        hq = [Spacer(1, 8), self._t(hq_unsubmitted_text(_), cm.BODY)] \
+            if self.hq_not_reported else []
         if not self.not_reported_offices:
-            return [self._t(_("Every known office has reported for this period."))]
+            if hq and not self.offices_reported:  # no office is expected: HQ alone
+                return hq[1:]
+            return [self._t(_("Every known office has reported for this period.")), *hq]
         rows = [
             [
                 self._t(h, cm.CELL_HEAD)
@@ -1044,6 +1058,7 @@ class Pack:
                 space_after=4,
             ),
             cm.table(ctx, rows, [w * 0.4, w * 0.12, w * 0.18, w * 0.3]),
+            *hq,
         ]
 
     def _field_text(self, action: str, field: str) -> str:

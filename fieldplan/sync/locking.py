@@ -1,14 +1,16 @@
 """What headquarters should know before it locks a period: whether it is locked
 already, whether the period has ended, the reports still in draft and the offices that
-have submitted nothing (once they receive the lock they can no longer submit), the open
-conflicts in its reports (no one can settle them while it is locked) and the
-quarantined bundles holding reports of it (trusted after the lock, they are changes to
-the locked period). The client's confirmation and ``fieldplan period lock`` both say
-``LockCheck.warnings()``."""
+have submitted nothing (once they receive the lock they can no longer submit), and
+apart from them headquarters' own reports on the global actions (it is no office that
+reports to itself), the open conflicts in its reports (no one can settle them while it
+is locked) and the quarantined bundles holding reports of it (trusted after the lock,
+they are changes to the locked period). The client's confirmation and ``fieldplan
+period lock`` both say ``LockCheck.warnings()``."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,6 +19,7 @@ from fieldplan import bundle as bundlefmt
 from fieldplan import events
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.i18n import _, format_date, format_number, ngettext
+from fieldplan.offices import HQ
 from fieldplan.periods import as_period
 from fieldplan.progress import is_locked
 from fieldplan.replica import Replica
@@ -33,12 +36,16 @@ class LockCheck:
     conflicts in reports of the period. quarantined: bundles in quarantine that hold
     reports of the period. drafts: reports of the period still in draft (those the
     review pack counts: of the offices it expects, shown by the plan). offices: the
-    offices the review pack expects (sync.export.expected_offices). unsubmitted: how
-    many of them have submitted no report for the period. ends: the period's last day
-    in the plan. ongoing: the period has not ended yet (today is not past ``ends``).
-    lost_other: (restored from a backup) offices may hold the period otherwise than
-    ``locked`` says, a lock or unlock of it having been lost (``state.lost_differs``):
-    locking or unlocking it as it is shown here still reaches them.
+    offices the review pack expects (sync.export.expected_offices), headquarters left
+    out: a reader does not count it among the offices that report to it ("7 of 7
+    offices" counted it). unsubmitted: how many of them have submitted no report for
+    the period. hq_unsubmitted: headquarters is expected (on the global actions) and
+    has submitted none of its own reports for the period, said apart. ends: the
+    period's last day in the plan. ongoing: the period has not ended yet (today is not
+    past ``ends``). lost_other: (restored from a backup) offices may hold the period
+    otherwise than ``locked`` says, a lock or unlock of it having been lost
+    (``state.lost_differs``): locking or unlocking it as it is shown here still reaches
+    them.
     """
 
     period: str
@@ -48,6 +55,7 @@ class LockCheck:
     drafts: int = 0
     offices: int = 0
     unsubmitted: int = 0
+    hq_unsubmitted: bool = False
     ends: date | None = None
     ongoing: bool = False
     lost_other: bool = False
@@ -72,6 +80,8 @@ class LockCheck:
                 "{n} of {total} offices have submitted nothing for this period.",
                 self.unsubmitted).format(n=format_number(self.unsubmitted),
                                          total=format_number(self.offices)))
+        if self.hq_unsubmitted:
+            said.append(hq_unsubmitted_text())
         if self.drafts:
             said.append(ngettext(
                 "{n} report of this period is still a draft: once its office receives "
@@ -113,6 +123,7 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         counted = PeriodReports(expected_offices(rep, plan, period), [], 0, {})
     drafts = sum(1 for r in counted.counted if r.state != "submitted")
     submitted = {r.office for r in counted.counted if r.state == "submitted"}
+    offices = [o for o in counted.expected if o != HQ]
     conflicts = count_conflicts(rep, period)
     held = sum(1 for (data,) in rep.conn.execute(
         "SELECT data FROM quarantine ORDER BY received_at, bundle_id")
@@ -120,10 +131,19 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
     locked = is_locked(rep, period)
     return LockCheck(
         period, locked, conflicts, held, drafts=drafts,
-        offices=len(counted.expected), unsubmitted=len(set(counted.expected) - submitted),
+        offices=len(offices), unsubmitted=len(set(offices) - submitted),
+        hq_unsubmitted=HQ in counted.expected and HQ not in submitted,
         ends=ends,
         ongoing=ends is not None and today <= ends,
         lost_other=lost_differs(rep, "lock", period, "locked", locked))
+
+
+def hq_unsubmitted_text(gettext: Callable[[str], str] = _) -> str:
+    """What the lock check and the review pack say when headquarters, expected on the
+    plan's global actions, has submitted none of its own reports for the period (it
+    is not counted among the offices: see LockCheck). ``gettext``: the pack's."""
+    return gettext("Headquarters has submitted none of its own reports on the global "
+                   "actions for this period.")
 
 
 def _holds_period(data: bytes, period: str) -> bool:

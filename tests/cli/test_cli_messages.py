@@ -753,7 +753,8 @@ def test_lock_and_unlock_say_when_nothing_changed(hq_db, capsys) -> None:
 def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
         hq_db, capsys, monkeypatch) -> None:
     """The warnings of the client's confirmation (LockCheck.warnings), on stderr: the
-    lock is made, stdout stays the one line a script reads."""
+    lock is made, stdout stays the one line a script reads. Headquarters' own reports
+    are said apart: '1 of 1 offices' was headquarters, no office."""
     import datetime as dt
 
     from fieldplan import events
@@ -768,7 +769,8 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
     assert err == (
         "fieldplan: warning: This period has not ended: it runs until 31 Dec 2026. Offices "
         "that receive the lock can no longer record or submit reports for it.\n"
-        "fieldplan: warning: 1 of 1 offices has submitted nothing for this period.\n"
+        "fieldplan: warning: Headquarters has submitted none of its own reports on the "
+        "global actions for this period.\n"
         "fieldplan: warning: 1 report of this period is still a draft: once its office "
         "receives the lock, it can no longer be submitted.\n")
     # already locked: nothing this command did, nothing to warn of
@@ -780,7 +782,8 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
     data = json.loads(run("--db", hq_db, "--json", "period", "lock", "2026-S2",
                           capsys=capsys)[1])
     assert data["changed"] and len(data["warnings"]) == 3
-    assert data["warnings"][1] == "1 of 1 offices has submitted nothing for this period."
+    assert data["warnings"][1] == ("Headquarters has submitted none of its own reports on "
+                                   "the global actions for this period.")
     # a period over and submitted: nothing to warn of
     assert run("--db", hq_db, "progress", "set", act, "--period", "2026-S1", "--status",
                "on-track", capsys=capsys)[0] == 0

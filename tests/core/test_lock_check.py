@@ -34,10 +34,12 @@ def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
     progress.set_period_lock(hq, PERIOD)
     after = date(2026, 7, 1)
     assert lock_check(hq, "2026-s1", after) == type(check)(
-        PERIOD, True, 1, 1, drafts=1, offices=3, unsubmitted=3, ends=date(2026, 6, 30))
+        PERIOD, True, 1, 1, drafts=1, offices=2, unsubmitted=2, hq_unsubmitted=True,
+        ends=date(2026, 6, 30))
     assert lock_check(hq, PERIOD, after).to_dict() == {
         "period": PERIOD, "locked": True, "conflicts": 1, "quarantined": 1, "drafts": 1,
-        "offices": 3, "unsubmitted": 3, "ends": "2026-06-30", "ongoing": False,
+        "offices": 2, "unsubmitted": 2, "hq_unsubmitted": True, "ends": "2026-06-30",
+        "ongoing": False,
         "lost_other": False}
 
 
@@ -51,8 +53,10 @@ def test_a_quarantined_bundle_that_cannot_be_read_is_counted(hq, tmp_path: Path)
 
 def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ended(
         hq, make_office, tmp_path: Path) -> None:
-    """As the review pack counts them: the offices expected (those HQ knows, and HQ for
-    the global actions), a report submitted or not; and the period's end in the plan."""
+    """As the review pack counts them: the offices expected (those HQ knows), a report
+    submitted or not, headquarters' own reports on the global actions said apart (it is
+    no office that reports to itself: '3 of 4 offices' counted it); and the period's end
+    in the plan."""
     ml, sn = make_office("ML"), make_office("SN")
     make_office("NE", "ne-1")  # enrolled, nothing sent
     for rep in (ml, sn):
@@ -63,12 +67,15 @@ def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ende
     for rep in (ml, sn):
         send(rep, hq, tmp_path)
     check = lock_check(hq, PERIOD, today=date(2026, 6, 30))  # its last day
-    assert (check.drafts, check.offices, check.unsubmitted) == (2, 4, 3)  # HQ, NE, SN
+    assert (check.drafts, check.offices, check.unsubmitted) == (2, 3, 2)  # NE, SN
+    assert check.hq_unsubmitted
     assert (check.ends, check.ongoing) == (date(2026, 6, 30), True)
     assert check.warnings() == (
         "This period has not ended: it runs until 30 Jun 2026. Offices that receive the "
         "lock can no longer record or submit reports for it.",
-        "3 of 4 offices have submitted nothing for this period.",
+        "2 of 3 offices have submitted nothing for this period.",
+        "Headquarters has submitted none of its own reports on the global actions for "
+        "this period.",
         "2 reports of this period are still drafts: once their offices receive the lock, "
         "they can no longer be submitted.",
     )
@@ -79,6 +86,7 @@ def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ende
     progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, PERIOD,
                              status="on-track")
     progress.submit_period(hq, PERIOD)
+    assert not lock_check(hq, PERIOD).hq_unsubmitted
     ne = make_office("NE", "ne-2")
     progress.record_progress(ne, national(ne), PERIOD, status="on-track")
     progress.submit_period(ne, PERIOD)
@@ -105,8 +113,9 @@ def test_lock_check_counts_what_the_review_pack_counts(hq) -> None:
     check, pack = lock_check(hq, PERIOD), _pack(hq)
     assert check.drafts == pack.drafts == 3
     assert (pack.hidden, pack.unknown) == (1, {"ZZ": 1})
-    assert check.offices == len(pack.reported) + len(pack.not_reported_offices) == 3
-    assert check.unsubmitted == len(pack.not_reported_offices) == 2  # HQ and ML
+    assert check.offices == len(pack.offices_reported) + len(pack.not_reported_offices) == 2
+    assert check.unsubmitted == len(pack.not_reported_offices) == 1  # ML
+    assert check.hq_unsubmitted and pack.hq_not_reported  # HQ, apart
 
 
 def test_lock_check_of_a_period_outside_the_plan(hq) -> None:

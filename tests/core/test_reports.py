@@ -725,10 +725,13 @@ def test_pack_counts_drafts_apart_and_says_it_is_provisional(hq, tmp_path) -> No
     pack = _pack(hq)
     assert (pack.submitted, pack.drafts) == (n_ml, n_sn)
     assert pack.reported == ["ML"]
-    # headquarters reports on the plan's global actions: expected, and not reported
-    assert pack.not_reported_offices == ["HQ", "SN"]
+    # headquarters reports on the plan's global actions: expected, and not reported,
+    # but said apart from the offices (it is no office that reports to itself)
+    assert pack.not_reported_offices == ["SN"] and pack.hq_not_reported
     text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
-    assert "Offices that reported: 1 of 3" in text
+    assert "Offices that reported: 1 of 2" in text
+    assert ("Headquarters has submitted none of its own reports on the global actions "
+            "for this period.") in " ".join(text.split())
     assert f"{n_ml} submitted reports" in text
     assert "5 drafts not yet submitted" in text
     assert "Provisional: these figures include 5 draft reports" in text
@@ -752,7 +755,9 @@ def test_pack_expects_headquarters_on_the_global_actions(hq, tmp_path) -> None:
     """Global actions are headquarters' to report on, but the pack never expected HQ:
     its report was counted against none expected ("PA1.6 … Global 1/0"), the summary's
     "No report" and "Total" were one short, and HQ had no row, no sheet, and no place
-    among the offices that reported."""
+    among the offices that reported. Its reports count in every table; the cover's
+    count of offices that reported leaves it out (it is no office that reports to
+    itself)."""
     from fieldplan import events, store
 
     plan = hq.plan()
@@ -775,7 +780,8 @@ def test_pack_expects_headquarters_on_the_global_actions(hq, tmp_path) -> None:
         assert pack._expected(area.code) == len(plan.actions_of(area=area.code, level="national")) \
             + len(plan.actions_of(area=area.code, level="global"))
     text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
-    assert "Offices that reported: 2 of 2" in text
+    assert "Offices that reported: 1 of 1" in text and not pack.hq_not_reported
+    assert "Headquarters has submitted none" not in text
     # left out, but not silently: the data export's total has it
     assert ("1 report of an office this version of fieldplan does not know (ZZ) is not "
             "counted; a data export lists it") in text
@@ -820,11 +826,11 @@ def test_pack_expects_an_office_only_on_a_level_the_plan_has(hq, tmp_path) -> No
     hq.conn.commit()
     assert expected_offices(hq, hq.plan()) == ["HQ", "ML"]
     pack = _pack(hq)
-    assert pack.not_reported_offices == ["HQ"]
+    assert pack.not_reported_offices == [] and pack.hq_not_reported
     check = lock_check(hq, PERIOD)
-    assert (check.offices, check.unsubmitted) == (2, 1)
+    assert (check.offices, check.unsubmitted, check.hq_unsubmitted) == (1, 0, True)
     text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
-    assert "Offices that reported: 1 of 2" in text and "RO-Bangkok" not in text
+    assert "Offices that reported: 1 of 1" in text and "RO-Bangkok" not in text
     # and a plan without national actions awaits no country office, HQ alone
     dump_plan(dataclasses.replace(plan, version=plan.version + 2, actions=tuple(
         a for a in plan.actions if a.level == "global")), path)
@@ -1088,8 +1094,10 @@ def test_pack_counts_leave_out_reports_the_plan_hides(amended_world, tmp_path) -
     assert "10 submitted reports" in text
     assert "Mali (ML)" in text and "10/10" in text and "12/10" not in text
     assert "Türkiye" in text and "2nd semester 2025 (hidden by the current plan)" in text
-    # only headquarters, which has no report at all, never reported
-    assert text.count("never") == 1 and "Headquarters HQ –" in text
+    # headquarters, which has no report at all, is said apart: not among the offices
+    assert text.count("never") == 0 and "Headquarters HQ –" not in text
+    assert ("Headquarters has submitted none of its own reports on the global actions "
+            "for this period.") in " ".join(text.split())
     # PA1.1, regional now: no regional office is known, none is expected, none counted:
     # "–" as where nothing is due ("0/0" read as a count of reports none had sent)
     assert re.search(r"PA1\.1 .*? Regional – ", text)
@@ -1451,7 +1459,7 @@ def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office
     assert pack.reported == ["ML"] and "AZ" in pack.not_reported_offices
     assert [e.file for e in pack.sync.refused] == [damaged.name]
     text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
-    assert "Offices that reported: 1 of 3" in text  # ML of ML, AZ and HQ
+    assert "Offices that reported: 1 of 2" in text  # ML of ML and AZ (HQ apart)
     refused = text[text.index("Bundles refused since the period began"):]
     assert refused.index(damaged.name) < 120
 
@@ -1484,7 +1492,7 @@ def test_an_office_enrolled_after_the_lock_is_not_awaited_for_the_period(
     assert "RO-Dakar" in expected_offices(hq, plan, "2026-S2")
     assert "RO-Dakar" not in _pack(hq).not_reported_offices
     check = lock_check(hq, PERIOD)
-    assert check.offices == len(expected_offices(hq, plan, PERIOD))
+    assert check.offices == len(expected_offices(hq, plan, PERIOD)) - 1  # HQ apart
     text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
     assert "Regional Office, Dakar" not in text
     progress.set_period_lock(hq, PERIOD, locked=False)

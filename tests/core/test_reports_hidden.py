@@ -181,8 +181,9 @@ def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown_ye
     missing = missing[:missing.index("Late, quarantined and conflicting data")]
     assert "Mali" in missing and "Senegal" in missing
     assert missing.count("1st semester 2026 (hidden by the current plan)") == 2
-    # only headquarters, which has no report at all, never reported
-    assert text.count("never") == 1 and "Headquarters HQ –" in missing
+    # headquarters, which has no report at all, is said apart: not among the offices
+    assert text.count("never") == 0 and "Headquarters HQ –" not in missing
+    assert "Headquarters has submitted none of its own reports" in missing
     # no section says that no office reported
     assert "No office has reported" not in text and "No office has a report" not in text
     assert text.count("The current plan hides every report of this period: none is shown "
@@ -193,12 +194,16 @@ def test_a_pack_awaits_no_office_on_a_level_the_plan_has_not(nothing_shown,
                                                              tmp_path) -> None:
     """With no national action in the plan, Mali and Senegal have nothing to report on:
     they are not "offices that have not reported"; headquarters alone is awaited (on
-    the plan's global actions). Their hidden reports are still said on the cover."""
+    the plan's global actions), and said apart: no office is, and the cover counts
+    none ("0 of 1" was headquarters). Their hidden reports are still said on the
+    cover."""
     text = pdf_text(build_review_pack(nothing_shown, PERIOD, tmp_path / "p.pdf"))
     cover = text[:text.index("Contents")]
     assert "No report shown: the current plan hides the 24 reports of this period" in cover
-    assert "Offices that reported: 0 of 1" in cover
-    missing = text[text.index("Offices that have not reported Offices known here"):]
+    assert "Offices that reported" not in cover
+    # (the section, after its line in the contents)
+    missing = text[text.index("Offices that have not reported Headquarters"):]
     missing = missing[:missing.index("Late, quarantined and conflicting data")]
     assert "Mali" not in missing and "Senegal" not in missing
-    assert "Headquarters HQ –" in missing
+    assert "Headquarters HQ –" not in missing and "Every known office" not in missing
+    assert "Headquarters has submitted none of its own reports" in missing

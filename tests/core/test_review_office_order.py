@@ -27,11 +27,11 @@ ORDER = {
     "fr": ["DZ", "EG", "AE", "JO"],  # Algérie, Égypte, Émirats arabes unis, Jordanie
     "ar": ["JO", "AE", "DZ", "EG"],  # الأردن، الإمارات، الجزائر، مصر
 }
-#: (headquarters, awaited on the global actions, first)
+#: (headquarters, awaited on the global actions, is said apart: no office)
 MISSING_ORDER = {
-    "en": ["HQ", "TD", "TR"],  # Chad, Türkiye
-    "fr": ["HQ", "TD", "TR"],  # Tchad, Turquie
-    "ar": ["HQ", "TR", "TD"],  # تركيا، تشاد
+    "en": ["TD", "TR"],  # Chad, Türkiye
+    "fr": ["TD", "TR"],  # Tchad, Turquie
+    "ar": ["TR", "TD"],  # تركيا، تشاد
 }
 
 

@@ -170,7 +170,9 @@ def test_the_lock_dialog_says_what_the_lock_leaves_stuck(open_window, qtbot, hq,
     assert dialog.text.text() == (
         "Lock 1st semester 2026? Offices can no longer change their reports for it once "
         "they receive the lock.\n\n"
-        "3 of 3 offices have submitted nothing for this period.\n\n"
+        "2 of 2 offices have submitted nothing for this period.\n\n"
+        "Headquarters has submitted none of its own reports on the global actions for "
+        "this period.\n\n"
         "1 report of this period is still a draft: once its office receives the lock, it "
         "can no longer be submitted.\n\n"
         "1 open conflict in this period: no one can settle it while the period is "
@@ -207,7 +209,8 @@ def test_locking_a_period_not_over_with_reports_unsubmitted_says_so_and_enter_ca
         "they receive the lock.\n\n"
         "This period has not ended: it runs until 30 Jun 2026. Offices that receive the "
         "lock can no longer record or submit reports for it.\n\n"
-        "1 of 1 offices has submitted nothing for this period.\n\n"
+        "Headquarters has submitted none of its own reports on the global actions for "
+        "this period.\n\n"
         "2 reports of this period are still drafts: once their offices receive the lock, "
         "they can no longer be submitted.")
     assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()

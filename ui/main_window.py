@@ -1584,7 +1584,8 @@ class MainWindow(QMainWindow):
         moved_to = ""
         if self.locked is not None and not self.identity.is_hq:
             # (an office) headquarters' lock or unlock came in, with an import: said
-            # after what the status bar says of it (the new plan it brought, read first)
+            # after what the status bar says of it (the new plan it brought, read first);
+            # the window moves off a period locked now, or back to one unlocked now
             from ui.transfer import locks_note
 
             news = locks_note(sorted(locked - self.locked), sorted(self.locked - locked))
@@ -1607,20 +1608,28 @@ class MainWindow(QMainWindow):
             self.set_period(moved_to)
 
     def _period_after_lock(self, locked: frozenset[str]) -> str:
-        """(an office) The period to show now that headquarters has locked ``locked``,
-        or "" to stay: the one a window opens on by itself (``Identity.current_period``,
-        as at a start), when the period shown was locked now and the window had opened
-        on it by itself (a period the person chose stays, as at a start), unless the
-        person is at its report (typing in it, or text typed not saved: the report
-        then says the lock). A window open on 1 July stayed on 2026-S1 once its lock
-        came in, where nothing can be written, until the next start."""
+        """(an office) The period to show now that headquarters has locked or unlocked
+        periods (``locked`` now), or "" to stay: the one a window opens on by itself
+        (``Identity.current_period``, as at a start), when the window is on the period
+        it opened on by itself (a period the person chose stays, as at a start) and
+        either that period was locked now, or the one a start opens on was unlocked
+        now (the period a lock moved the window off, or skipped at opening, is open
+        again: the window goes back), unless the person is at its report (typing in it,
+        or text typed not saved: the report then says the lock). A window open on
+        1 July stayed on 2026-S1 once its lock came in, where nothing can be written,
+        until the next start; and once moved to 2026-S2 by that lock, it stayed there
+        when headquarters unlocked 2026-S1 again."""
         was = self.locked or frozenset()
-        if self.period not in locked - was or self.period != self.opened_on:
-            return ""
-        if self.office_view.editor.person_at_it():
+        if self.period != self.opened_on:
             return ""
         period = replace(self.identity, locked=locked).current_period()
-        return period if period != self.period and period not in locked else ""
+        if period == self.period or period in locked:
+            return ""
+        if self.period not in locked - was and period not in was - locked:
+            return ""  # (neither the period shown locked now, nor a start's unlocked)
+        if self.office_view.editor.person_at_it():
+            return ""
+        return period
 
     # the plan --------------------------------------------------------------------------
     def _changes_did_happen(self, changes) -> None:

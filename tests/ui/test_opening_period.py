@@ -316,3 +316,78 @@ def test_a_lock_imported_in_the_window_leaves_the_report_being_typed_in(
     assert window.period == LOCKED
     qtbot.waitUntil(lambda: not editor.status.isEnabled(), timeout=5000)
     assert "Headquarters has locked this period." in editor.notice.text()
+
+
+def unlock_bundle(hq, tmp_path: Path) -> Path:
+    """HQ unlocks 2026-S1 (to take a late correction, say) on 12 July: its bundle for SN."""
+    progress.set_period_lock(hq, LOCKED, False)
+    folder = tmp_path / "unlock"
+    folder.mkdir()
+    return Path(sync.export_bundle(hq, for_office="SN", out_dir=folder).path)
+
+
+def take_unlock_in_window(window, qtbot, unlock: Path) -> None:
+    """SN imports HQ's bundle that unlocks 2026-S1 in its open window."""
+    from tests.ui.test_plan_amendment import import_in_window
+
+    import_in_window(window, qtbot, unlock).close()
+    qtbot.waitUntil(lambda: LOCKED not in window.locked, timeout=5000)
+    wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("lock_in_window", [True, False])
+def test_an_unlock_moves_the_window_back_to_the_period_a_lock_left(
+        open_shell, clock, sn, hq, settings, qtbot, tmp_path: Path,  # noqa: F811
+        lock_in_window: bool):
+    """Moved by itself off 2026-S1 by its lock (imported in the window on 10 July), or
+    opened on 2026-S2 by itself because 2026-S1 was locked: headquarters unlocks
+    2026-S1, whose reports are due until 30 July, and the window goes back to it, as a
+    start would now open on it, and says so; still not the person's choice. It stayed
+    on 2026-S2, where the office had nothing to write, until the next start."""
+    db, lock = sn
+    clock("2026-07-05" if lock_in_window else "2026-07-10")
+    if not lock_in_window:
+        take_lock(db, lock)
+    window = open_shell(db)
+    clock("2026-07-10")
+    if lock_in_window:
+        take_lock_in_window(window, qtbot, lock)
+    assert window.period == "2026-S2"
+    clock("2026-07-12")
+    take_unlock_in_window(window, qtbot, unlock_bundle(hq, tmp_path))
+    assert window.period == LOCKED == window.period_combo.currentData()
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.period == LOCKED, timeout=5000)
+    assert window.statusBar().whole_message() == (
+        "Headquarters unlocked 1st semester 2026: its reports can be changed again. "
+        "1st semester 2026 is shown instead.")
+    qtbot.waitUntil(lambda: kept_place(settings, window).get("period") == LOCKED,
+                    timeout=5000)
+    assert kept_place(settings, window)["period_chosen"] is False
+
+
+@pytest.mark.parametrize("person", ["chose", "typing"])
+def test_an_unlock_leaves_a_period_the_person_chose_or_is_at(
+        open_shell, clock, sn, hq, settings, qtbot, tmp_path: Path,  # noqa: F811
+        person: str):
+    """Moved by the lock to 2026-S2; since, the person chose a period (2025-S2), or is
+    typing in a report of 2026-S2: the unlock of 2026-S1 leaves the window where it
+    is, and says the unlock only."""
+    db, lock = sn
+    clock("2026-07-05")
+    window = open_shell(db)
+    clock("2026-07-10")
+    take_lock_in_window(window, qtbot, lock)
+    assert window.period == "2026-S2"
+    stays = "2025-S2" if person == "chose" else "2026-S2"
+    if person == "chose":
+        window.period_combo.setCurrentIndex(window.period_combo.findData(stays))
+        assert window.period == stays
+    else:
+        type_in_a_report(window, qtbot)
+    wait_idle(qtbot, window.session)
+    clock("2026-07-12")
+    take_unlock_in_window(window, qtbot, unlock_bundle(hq, tmp_path))
+    assert window.period == stays
+    assert window.statusBar().whole_message() == (
+        "Headquarters unlocked 1st semester 2026: its reports can be changed again.")

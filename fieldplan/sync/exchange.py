@@ -1956,9 +1956,9 @@ def _release_quarantined(rep: Replica, by: str
                                "ORDER BY received_at, bundle_id").fetchall()
     if not waiting:
         return (), "", ""
-    keys = {k.public_key for k in keyreg.all_keys(rep).values()
-            if k.status in ("active", "retired")}
-    rows = [r for r in waiting if r[1] in keys]
+    on_record = {k.public_key: k.status for k in keyreg.all_keys(rep).values()
+                 if k.status in ("active", "retired")}
+    rows = [r for r in waiting if r[1] in on_record]
     if not rows:
         return (), "", ""
     last = rep.meta("last_import")  # (the file imported: the status names it, not these)
@@ -1978,7 +1978,9 @@ def _release_quarantined(rep: Replica, by: str
         except FieldplanError as exc:
             # rolled back: this one and the rest still wait, their key on record (the
             # quarantine's "check the fingerprint" is no longer what they wait for)
-            failed = _release_failed_text([r[2] for r in rows[at:]], exc)
+            failed = _release_failed_text(
+                [r[2] for r in rows[at:]], exc,
+                retired=any(on_record[r[1]] == "retired" for r in rows[at:]))
             _note_still_waiting(rep, rows[at:], by, exc)
             break
         outcomes.append(outcome)
@@ -1989,9 +1991,23 @@ def _release_quarantined(rep: Replica, by: str
     return tuple(outcomes), stopped, failed
 
 
-def _release_failed_text(files: list[str], error: Exception) -> str:
+def _release_failed_text(files: list[str], error: Exception, *, retired: bool) -> str:
     """What an import says of the bundles that waited in quarantine for a key it
-    registered when the database could not take them (``_release_quarantined``)."""
+    registered when the database could not take them (``_release_quarantined``).
+    ``retired``: a key of one of them is on record retired (a later key's rotation
+    chain registered it), never trusted again: only importing its file again takes
+    it, as the quarantine list says (``still_waiting_then``)."""
+    if retired:
+        return ngettext(
+            "{count} bundle that waited in quarantine for a key now registered could "
+            "not be imported ({error}): it still waits there, and importing its file "
+            "again imports it ({files}; its key, retired by a rotation, is not trusted "
+            "again)",
+            "{count} bundles that waited in quarantine for keys now registered could "
+            "not be imported ({error}): they still wait there, and importing their "
+            "files again imports them ({files}; a key retired by a rotation is not "
+            "trusted again)", len(files)).format(
+                count=format_number(len(files)), error=error, files=join_list(files))
     return ngettext(
         "{count} bundle that waited in quarantine for a key now registered could not be "
         "imported ({error}): it still waits there, and trusting its key or "

@@ -260,17 +260,17 @@ def test_import_fails_when_a_bundle_its_key_brought_out_is_rejected(
         (proof.name, "merged"), (waiting.name, "rejected")]
 
 
-def test_a_retired_keys_bundle_left_waiting_is_not_sent_to_a_trust(
-        hq, make_office, tmp_path: Path, monkeypatch) -> None:
-    """The bundle left waiting is a key's that the newer key's rotation chain put on
-    record retired: what takes it is an import of its file again (a trust of a retired
-    key is refused), as the quarantine list says."""
+def retired_key_left_waiting(hq, ml, tmp_path: Path, monkeypatch) -> tuple:
+    """ML's bundle of a key headquarters did not know (sent without its endorsement)
+    waits in quarantine; ML's next bundle, of the key after, registers that key
+    retired (its rotation chain) and the database cannot take the waiting one then
+    (a full disk). Returns the waiting bundle's export, the import's outcome and the
+    retired key's id."""
     from test_sync import registered, send
 
-    from fieldplan.sync import keys as keyreg
     from fieldplan.sync import rotate_key
 
-    ml = registered(make_office("ML"), hq, tmp_path)
+    registered(ml, hq, tmp_path)
     rotate_key(ml)
     middle = ml.meta("key_id")
     chain = ml.meta("rotation")
@@ -293,7 +293,26 @@ def test_a_retired_keys_bundle_left_waiting_is_not_sent_to_a_trust(
     monkeypatch.setattr(exchange, "import_bundle", full_disk)
     _, outcome = send(ml, hq, tmp_path)
     monkeypatch.undo()
+    return waiting, outcome, middle
+
+
+def test_a_retired_keys_bundle_left_waiting_is_not_sent_to_a_trust(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """The bundle left waiting is a key's that the newer key's rotation chain put on
+    record retired: what takes it is an import of its file again (a trust of a retired
+    key is refused), as the quarantine list says, and the import's own line: it said
+    "trusting its key or importing its file again imports it"."""
+    from fieldplan.sync import keys as keyreg
+
+    waiting, outcome, middle = retired_key_left_waiting(
+        hq, make_office("ML"), tmp_path, monkeypatch)
     assert outcome.outcome == "merged" and outcome.release_failed, outcome.line()
+    assert outcome.release_failed == (
+        "1 bundle that waited in quarantine for a key now registered could not be "
+        "imported (database or disk is full): it still waits there, and importing its "
+        f"file again imports it ({waiting.path.name}; its key, retired by a rotation, "
+        "is not trusted again)")
+    assert "trusting" not in outcome.line()
     assert keyreg.all_keys(hq)[middle].status == "retired"
     [item] = list_quarantine(hq)
     assert item.key_on_record

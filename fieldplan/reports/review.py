@@ -1193,7 +1193,8 @@ class Pack:
             )
         # after the refusals still to see to, or where they would be
         out.extend(self._repaired(facts.repaired, after=bool(out)))
-        if facts.quarantined:
+        untrusted = [q for q in facts.quarantined if not q.key_on_record]
+        if untrusted:
             block(
                 _("Bundles in quarantine (key not trusted yet)"),
                 [_("Office"), _("File"), _("Received"), _("Key fingerprint")],
@@ -1204,10 +1205,32 @@ class Pack:
                         ctx.when(q.received_at),
                         q.fingerprint,
                     ]
-                    for q in facts.quarantined
+                    for q in untrusted
                 ],
                 [0.25, 0.25, 0.2, 0.3],
                 names=(1, 3),
+            )
+        # left waiting after an import registered their key and could not take them
+        # (sync.exchange.KEY_ON_RECORD_FAILED_REASON): no key to trust, but an import
+        # that failed, and what takes them (the reason says both)
+        waiting = [q for q in facts.quarantined if q.key_on_record]
+        if waiting:
+            block(
+                # Translators: a heading of the review pack; bundles still waiting in
+                # quarantine although their key was registered since
+                _("Bundles in quarantine whose key is on record (not imported yet)"),
+                [_("Office"), _("File"), _("Received"), _("Reason")],
+                [
+                    [
+                        name(q.office),
+                        q.file,
+                        ctx.when(q.received_at),
+                        _one_paragraph(q.reason_text(ctx.lang)),
+                    ]
+                    for q in waiting
+                ],
+                [0.22, 0.25, 0.2, 0.33],
+                names=(1,),
             )
         if facts.conflicts:
             block(

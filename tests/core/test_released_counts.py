@@ -260,6 +260,26 @@ def test_import_fails_when_a_bundle_its_key_brought_out_is_rejected(
         (proof.name, "merged"), (waiting.name, "rejected")]
 
 
+def key_registered_left_waiting(hq, ml, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
+    """ML's bundle waits in quarantine for its key; the proof that registers the key is
+    imported and the database cannot take the waiting one then (a full disk): it is
+    left waiting, its key on record (active). Returns the waiting bundle and the
+    proof."""
+    waiting, proof = _waiting_and_proof(ml, tmp_path)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    imported = exchange.import_bundle
+
+    def full_disk(rep, source, *args, **kwargs):
+        if kwargs.get("name") == waiting.name:
+            raise StoreError("database or disk is full")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", full_disk)
+    assert imported(hq, proof).release_failed
+    monkeypatch.undo()
+    return waiting, proof
+
+
 def retired_key_left_waiting(hq, ml, tmp_path: Path, monkeypatch) -> tuple:
     """ML's bundle of a key headquarters did not know (sent without its endorsement)
     waits in quarantine; ML's next bundle, of the key after, registers that key

@@ -243,7 +243,9 @@ def test_a_small_table_kept_whole_leaves_no_more_than_a_third_of_a_page(hq,
 #: the titles of the exchange section's tables, each over its first row
 EXCHANGE_TITLES = ("Changed or received after the period was locked",
                    "Bundles refused since the period began (not merged)",
-                   "Bundles in quarantine (key not trusted yet)", "Open conflicts",
+                   "Bundles in quarantine (key not trusted yet)",
+                   "Bundles in quarantine whose key is on record (not imported yet)",
+                   "Open conflicts",
                    "Missing events",
                    "Events lost when this database was restored from a backup")
 
@@ -260,7 +262,14 @@ def every_exchange_table(offices: list[str]) -> review.SyncFacts:
         quarantined=[QuarantineItem(f"{i:032x}", o, f"{i:032x}", f"{i:016X}",
                                     "13A5 2F27 5E75 E975 8080 3866 266F 47E7 1FD6 7FB6",
                                     f"{o}-new.fieldplan", when, 3)
-                     for i, o in enumerate(offices[:3])],
+                     for i, o in enumerate(offices[:3])]
+        + [QuarantineItem(f"{i:032x}", o, f"{i:032x}", f"{i:016X}",
+                          "13A5 2F27 5E75 E975 8080 3866 266F 47E7 1FD6 7FB6",
+                          f"{o}-left.fieldplan", when, 3,
+                          "its key is on record now, but it was not imported: trusting "
+                          "its key or importing its file again imports it",
+                          key_on_record=True)
+           for i, o in enumerate(offices[:2])],
         conflicts=conflicts(offices, 4, 3),
         gaps=[Gap(f"{i:08x}aaaa", o, 41, 57) for i, o in enumerate(offices[:3])],
         after_lock=[ChangedAfterLock(o, "PA1.1", PERIOD, 2, when, "amina", "submitted", when)

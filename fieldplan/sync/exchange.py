@@ -100,6 +100,14 @@ OFFICE_OWN_REASON = N_("this computer wrote this bundle for headquarters: nothin
 KEY_ON_RECORD_FAILED_REASON = N_(
     "its key is on record now (registered by {file}), but it could not be imported "
     "then ({error}): {then}")
+#: Why a bundle left waiting in quarantine, its key on record (``KEY_ON_RECORD_FAILED
+#: _REASON``), is in the inbox as rejected when a person removed it (``refuse_key``):
+#: not a refusal of its key, which stays on record
+# Translators: why a bundle is listed as not imported; a person at headquarters
+# removed it from quarantine
+KEY_ON_RECORD_REMOVED_REASON = N_(
+    "removed from quarantine by hand, not imported: its key stays on record, and "
+    "importing its file again imports it")
 BATCH = 2000
 ENROL_CONTEXT = b"fieldplan-enrolment\0"
 #: manifest key (HQ's bundles for an office): how many of its events are the key records
@@ -2915,16 +2923,34 @@ def _not_a_key_id(rows: list[tuple], want: str) -> None:
                 key_id=want))
 
 
+def _on_record(rep: Replica, public_key: str) -> str:
+    """The status of the key ``public_key`` (base64) when it is on record, active or
+    retired, else "" (unknown, or revoked). By its public key: a key id is the
+    signer's word, which any key may claim."""
+    return next((k.status for k in keyreg.all_keys(rep).values()
+                 if k.public_key == public_key and k.status in ("active", "retired")), "")
+
+
 def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     """Refuse the quarantined bundles of a key whose fingerprint the office did not
-    confirm: they leave quarantine, and the inbox keeps them as rejected."""
+    confirm: they leave quarantine, and the inbox keeps them as rejected.
+
+    Of a key on record since they came (an import registered it, then could not take
+    them: ``KEY_ON_RECORD_FAILED_REASON``) no fingerprint is left to confirm: the
+    bundles leave quarantine unimported, the inbox says so (``KEY_ON_RECORD_REMOVED
+    _REASON``, not a refusal of the key), and the key stays on record as it is
+    (``keys revoke`` stops a key)."""
     match = _quarantined_by(rep, fingerprint, trusting=False)
     pub = PublicKey.from_base64(match[0][1])
     with capturing():  # the inbox keeps it, to be shown in any language (as an import's)
-        # the key kept with the reason (its record's arguments; the words name none): a
-        # second refusal, or a trust, of the key says it was refused, and when
-        reason = _("refused: the office did not confirm the key's fingerprint").format(
-            public_key=pub.to_base64())
+        if _on_record(rep, pub.to_base64()):
+            reason = _(KEY_ON_RECORD_REMOVED_REASON)
+        else:
+            # the key kept with the reason (its record's arguments; the words name
+            # none): a second refusal, or a trust, of the key says it was refused, and
+            # when
+            reason = _("refused: the office did not confirm the key's fingerprint").format(
+                public_key=pub.to_base64())
     outcomes = []
     with store.write_transaction(rep.conn):
         for bundle_id, public_key, office, sender, file_name, data in match:
@@ -3005,6 +3031,25 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         match = [r for r in rep.conn.execute(
             "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
             "ORDER BY received_at, bundle_id") if r[1] in replaced] + match
+    return [_import_quarantined(rep, bundle_id, public_key, file_name, data)
+            for bundle_id, public_key, _office, _sender, file_name, data in match]
+
+
+def import_quarantined_again(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
+    """Import the bundles waiting in quarantine of a key on record since they came
+    (an import registered it, then could not take them: ``KEY_ON_RECORD_FAILED
+    _REASON``), from the copy quarantine holds, as importing their files again does:
+    no fingerprint to confirm, no trust written (a key retired by a rotation stays
+    retired). A backup first, as for a trust. A key not on record: ValidationError
+    (a trust takes its bundles, once the office has confirmed its fingerprint)."""
+    match = _quarantined_by(rep, fingerprint, trusting=True)
+    pub = PublicKey.from_base64(match[0][1])
+    if not _on_record(rep, pub.to_base64()):
+        raise ValidationError(_(
+            "key {fingerprint} of {office} is not on record: trust it once the office "
+            "has confirmed its fingerprint").format(fingerprint=pub.fingerprint,
+                                                   office=match[0][2]))
+    rep.backup("before-import")
     return [_import_quarantined(rep, bundle_id, public_key, file_name, data)
             for bundle_id, public_key, _office, _sender, file_name, data in match]
 

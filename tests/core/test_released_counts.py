@@ -341,3 +341,77 @@ def test_a_retired_keys_bundle_left_waiting_is_not_sent_to_a_trust(
         "retired by a rotation, is not trusted again)")
     assert import_bundle(hq, waiting.path).outcome in ("merged", "duplicate")
     assert not list_quarantine(hq)
+
+
+@pytest.mark.parametrize("how", ["core", "cli"])
+def test_removing_a_bundle_left_waiting_does_not_refuse_its_key(
+        hq, make_office, tmp_path: Path, monkeypatch, capsys, how: str) -> None:
+    """``keys refuse`` of the key of a bundle left waiting, its key on record (the
+    client's "Remove from quarantine…"): the bundle leaves quarantine unimported, the
+    inbox saying so, and the key stays trusted; importing the file again takes it. The
+    inbox said "refused: the office did not confirm the key's fingerprint" of a key
+    that stayed trusted, and a later ``keys trust`` said that key had been refused."""
+    from fieldplan.cli import main
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync import list_inbox, refuse_key
+
+    ml = make_office("ML")
+    waiting, _proof = key_registered_left_waiting(hq, ml, tmp_path, monkeypatch)
+    [item] = list_quarantine(hq)
+    removed = ("removed from quarantine by hand, not imported: its key stays on record, "
+               "and importing its file again imports it")
+    if how == "core":
+        [outcome] = refuse_key(hq, item.fingerprint)
+        assert (outcome.file, outcome.outcome, outcome.reason) == (
+            waiting.name, "rejected", removed)
+    else:
+        assert main(["--db", str(hq.path), "keys", "refuse", item.fingerprint]) == 0
+        assert capsys.readouterr().out == f"{waiting.name}: rejected: {removed}\n"
+    assert list_quarantine(hq) == []
+    assert list_inbox(hq)[0].reason_text() == removed
+    assert keyreg.all_keys(hq)[ml.meta("key_id")].status == "active"
+    # the key stands trusted, not refused
+    assert main(["--db", str(hq.path), "keys", "trust", item.fingerprint]) == 0
+    assert "already trusted" in capsys.readouterr().out
+    assert import_bundle(hq, waiting).outcome == "merged"
+
+
+@pytest.mark.parametrize("retired", [False, True])
+def test_a_bundle_left_waiting_is_imported_again_from_quarantine(
+        hq, make_office, tmp_path: Path, monkeypatch, retired: bool) -> None:
+    """The client's "Import again": the bundle left waiting, its key on record (active,
+    or retired by a rotation), is imported from the copy quarantine holds, as its file
+    imported again would be, the key left as it stands (a retired key is not trusted
+    again)."""
+    from test_sync import snapshot
+
+    from fieldplan.errors import ValidationError
+    from fieldplan.sync import import_quarantined_again
+    from fieldplan.sync import keys as keyreg
+
+    unknown = make_office("BN")
+    with store.write_transaction(unknown.conn):
+        unknown.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    (tmp_path / "bn").mkdir()
+    bn = export_bundle(unknown, out_dir=tmp_path / "bn").path
+    assert import_bundle(hq, bn).outcome == "quarantined"
+    ml = make_office("ML")
+    if retired:
+        waiting, _outcome, key_id = retired_key_left_waiting(hq, ml, tmp_path, monkeypatch)
+        name = waiting.path.name
+    else:
+        name = key_registered_left_waiting(hq, ml, tmp_path, monkeypatch)[0].name
+        key_id = ml.meta("key_id")
+    items = {q.file: q for q in list_quarantine(hq)}
+    before = snapshot(hq)
+    # a key not on record waits for a trust, its fingerprint confirmed with the office
+    with pytest.raises(ValidationError, match="is not on record"):
+        import_quarantined_again(hq, items[bn.name].fingerprint)
+    assert snapshot(hq) == before
+    [outcome] = import_quarantined_again(hq, items[name].fingerprint)
+    assert outcome.file == name
+    # (the retired key's events came with the newer key's bundle too)
+    assert outcome.outcome in (("merged", "duplicate") if retired else ("merged",)), \
+        outcome.line()
+    assert [q.file for q in list_quarantine(hq)] == [bn.name]
+    assert keyreg.all_keys(hq)[key_id].status == ("retired" if retired else "active")

@@ -1180,7 +1180,18 @@ class QuarantinePage(QWidget):
         item = self.selected()
         # (not while a trust or a refusal is under way: its bundles are still listed)
         chosen = item is not None and not self.busy
-        allow_writes(self.trust_button, self.identity, chosen)
+        on_record = item is not None and item.key_on_record
+        # a bundle left waiting after an import registered its key (it could not take
+        # it then): no fingerprint to check, its key is on record; an import again
+        # takes it, and a refusal removes the bundle alone (as 'keys trust' and 'keys
+        # refuse' do of that key)
+        self.trust_button.setText(_("Impor&t again") if on_record else _("&Trust key…"))
+        self.refuse_button.setText(_("Re&move from quarantine…") if on_record
+                                   else _("Refuse ke&y…"))
+        allow_writes(self.trust_button, self.identity, chosen, _(
+            "Imports again the bundles of this key that wait here (quarantine keeps "
+            "their copies): the key is on record already, with no fingerprint to "
+            "compare") if on_record else "")
         allow_writes(self.refuse_button, self.identity, chosen)
         self._show_detail(item)
 
@@ -1214,10 +1225,40 @@ class QuarantinePage(QWidget):
         return self.model.row_at(rows[0].row()) if rows else None
 
     def ask_trust(self) -> None:
+        item = self.selected()
+        if item is not None and item.key_on_record:
+            # nothing to compare with the office: the key is on record (its bundles
+            # are imported as their files imported again would be)
+            self.import_again(item.fingerprint)
+            return
         self._confirm_key(trust=True)
 
     def ask_refuse(self) -> None:
+        item = self.selected()
+        if item is not None and item.key_on_record:
+            self._confirm_removal(item)
+            return
         self._confirm_key(trust=False)
+
+    def _confirm_removal(self, item) -> None:
+        """Ask before removing from quarantine the bundles of a key on record that wait
+        there (``refuse_key`` removes them all, the key left as it stands)."""
+        files = [q.file for q in self.model.rows()
+                 if q.fingerprint == item.fingerprint] or [item.file]
+        text = ngettext(
+            "Remove this bundle of office {office} from quarantine? Nothing of it is "
+            "imported. Its key stays on record, and importing its file again imports "
+            "it later.",
+            "Remove these {n} bundles of office {office} from quarantine? Nothing of "
+            "them is imported. Their key stays on record, and importing their files "
+            "again imports them later.", len(files)).format(
+                n=format_number(len(files)), office=office_label(item.office))
+        dialog = ConfirmDialog(self, _("Remove from quarantine"), text,
+                               "\n".join(code_text(f) for f in files), _("Re&move"),
+                               cautious=True)
+        dialog.setObjectName("remove-dialog")
+        dialog.accepted.connect(lambda fpr=item.fingerprint: self.refuse(fpr, removal=True))
+        dialog.open()
 
     def _confirm_key(self, *, trust: bool) -> None:
         """Show the selected key's fingerprint to compare with the one the office reads
@@ -1251,7 +1292,9 @@ class QuarantinePage(QWidget):
         dialog.accepted.connect(lambda fpr=item.fingerprint: act(fpr))
         dialog.open()
 
-    def refuse(self, fingerprint: str) -> None:
+    def refuse(self, fingerprint: str, *, removal: bool = False) -> None:
+        """Refuse the key, its bundles removed from quarantine; ``removal``: the key is
+        on record, and only its bundles are removed (``refuse_key`` knows which)."""
         def run(rep):
             from fieldplan.sync import refuse_key
 
@@ -1261,15 +1304,19 @@ class QuarantinePage(QWidget):
             from fieldplan.replica import Changes
 
             self._set_busy(False)
-            self.message.setText(ngettext(
+            self.message.setText((ngettext(
+                "{n} bundle removed from quarantine; its key stays on record.",
+                "{n} bundles removed from quarantine; their key stays on record.",
+                len(outcomes)) if removal else ngettext(
                 "Key refused; {n} bundle removed from quarantine.",
                 "Key refused; {n} bundles removed from quarantine.", len(outcomes),
-            ).format(n=len(outcomes)))
+            )).format(n=len(outcomes)))
             # (said: shown beside the buttons, away from the focus, it was heard by no one)
             say_in_passing(self.message, self.message.text())
             emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
 
-        self._set_busy(True, _("Refusing the key…"))
+        self._set_busy(True, _("Removing from quarantine…") if removal
+                       else _("Refusing the key…"))
         DbOp(self.session, self, run).success(done).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
@@ -1291,7 +1338,22 @@ class QuarantinePage(QWidget):
         DbOp(self.session, self, run).success(lambda done: self._trusted(*done)).failure(
             self._failed).run()
 
-    def _trusted(self, outcomes, notices: tuple[str, ...] | list[str] = ()) -> None:
+    def import_again(self, fingerprint: str) -> None:
+        """Import the waiting bundles of a key on record from quarantine's copy
+        (``import_quarantined_again``): no trust, the key is on record already."""
+        def run(rep):
+            from fieldplan.sync import import_quarantined_again
+
+            return import_quarantined_again(rep, fingerprint)
+
+        self._set_busy(True, _("Importing again: a backup of the database first, then "
+                               "the bundle merged…"))
+        DbOp(self.session, self, run).success(
+            lambda outcomes: self._trusted(outcomes, again=True)).failure(
+            self._failed).run()
+
+    def _trusted(self, outcomes, notices: tuple[str, ...] | list[str] = (), *,
+                 again: bool = False) -> None:
         from fieldplan.replica import Changes
         from fieldplan.sync.exchange import each_file
         from ui.transfer import ImportResultDialog
@@ -1302,9 +1364,10 @@ class QuarantinePage(QWidget):
         every = each_file(outcomes)
         merged = sum(1 for o in every if o.outcome in ("merged", "duplicate"))
         self.message.setText(" ".join([
-            ngettext(
-                "Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.", merged
-            ).format(n=merged),
+            (ngettext("Imported again; {n} bundle merged.",
+                      "Imported again; {n} bundles merged.", merged) if again else
+             ngettext("Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.",
+                      merged)).format(n=merged),
             *(sentence(notice) + ("" if notice.endswith((".", "?")) else ".")
               for notice in notices)]))
         say_in_passing(self.message, self.message.text())

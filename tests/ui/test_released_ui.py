@@ -186,3 +186,97 @@ def test_a_file_whose_bundles_brought_out_have_something_to_say_is_listed_first(
                           released=(brought,))
     assert import_row_rank(proof) == import_row_rank(brought) == 3
     assert import_row_rank(ImportOutcome("p.fieldplan", "merged", released=(calm,))) == 4
+
+
+def _left_waiting(hq, ml, folder: Path, monkeypatch) -> Path:
+    """ML's bundle left waiting in quarantine, its key on record: the proof registered
+    the key, and the database could not take the bundle then (a full disk)."""
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import exchange, import_bundle
+
+    waiting, proof = _waiting_and_proof(ml, folder)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    imported = exchange.import_bundle
+
+    def full_disk(rep, source, *args, **kwargs):
+        if kwargs.get("name") == waiting.name:
+            raise StoreError("database or disk is full")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", full_disk)
+    assert imported(hq, proof).release_failed
+    monkeypatch.undo()
+    return waiting
+
+
+def _button_words(button) -> str:
+    return button.text().replace("&", "")
+
+
+def test_a_bundle_whose_key_is_on_record_is_imported_again_without_a_fingerprint(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch) -> None:
+    """The bundle left waiting after its key was registered: the Quarantine tab offers
+    to import it again, with no fingerprint to compare (its key is on record), as
+    'keys trust' of that key does. It offered "Trust key…", whose dialog asked to
+    compare the fingerprint with the office."""
+    from tests.ui.conftest import wait_idle
+    from tests.ui.test_sync_ui import open_hq_page, result_dialog
+
+    waiting = _left_waiting(hq, make_office("ML"), tmp_path / "stick", monkeypatch)
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
+    page.view.selectRow(0)
+    assert page.model.row_at(0).key_on_record
+    assert (_button_words(page.trust_button), _button_words(page.refuse_button)) == (
+        "Import again", "Remove from quarantine…")
+    assert "on record" in page.trust_button.toolTip()
+    shots = os.environ.get("FIELDPLAN_SHOTS")
+    if shots:
+        window.grab().save(os.path.join(shots, "quarantine-on-record.png"))
+    page.trust_button.click()
+    assert page.findChild(object, "trust-dialog") is None
+    assert not page.trust_button.isEnabled() and not page.refuse_button.isEnabled()
+    dialog = result_dialog(window, qtbot)
+    assert [(o.file, o.outcome) for o in dialog.outcomes] == [(waiting.name, "merged")]
+    dialog.accept()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text() == "Imported again; 1 bundle merged."
+
+
+def test_removing_a_bundle_whose_key_is_on_record_keeps_the_key(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch) -> None:
+    """"Remove from quarantine…" of the bundle left waiting: its dialog says the bundle
+    is not imported and the key stays on record (no fingerprint to compare), and so
+    does the page after, as 'keys refuse' of that key does. It was "Refuse key…",
+    whose dialog and message said the key was refused, and the key stayed trusted."""
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync import list_inbox, list_quarantine
+    from tests.ui.conftest import wait_idle
+    from tests.ui.test_sync_ui import open_hq_page
+
+    ml = make_office("ML")
+    waiting = _left_waiting(hq, ml, tmp_path / "stick", monkeypatch)
+    hq_path = hq.path
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
+    page.view.selectRow(0)
+    page.refuse_button.click()
+    assert page.findChild(object, "refuse-dialog") is None
+    confirm = page.findChild(object, "remove-dialog")
+    assert confirm.text.text().startswith(
+        "Remove this bundle of office ML · Mali from quarantine? Nothing of it is "
+        "imported. Its key stays on record")
+    assert confirm.details.toPlainText() == waiting.name  # (no fingerprint to compare)
+    shots = os.environ.get("FIELDPLAN_SHOTS")
+    if shots:
+        confirm.grab().save(os.path.join(shots, "quarantine-remove.png"))
+    confirm.accept()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text() == "1 bundle removed from quarantine; its key stays on record."
+    with open_replica(hq_path) as rep:
+        assert list_quarantine(rep) == []
+        assert "its key stays on record" in list_inbox(rep)[0].reason_text()
+        assert keyreg.all_keys(rep)[ml.meta("key_id")].status == "active"

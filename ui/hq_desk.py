@@ -1110,14 +1110,12 @@ class QuarantinePage(QWidget):
 
         lay = QVBoxLayout(self)
         # and where the office reads it: the Computer column says on which computer
-        self.intro = WrappedLabel(
-            _(
-                "Bundles signed by a key this database does not know yet. Call the "
-                "office, read the fingerprint together, and trust the key only if "
-                "it matches."
-            )
-            + " " + isolated_codes(where_office_reads_key())
-        )
+        self._intro = (_(
+            "Bundles signed by a key this database does not know yet. Call the "
+            "office, read the fingerprint together, and trust the key only if "
+            "it matches."
+        ) + " " + isolated_codes(where_office_reads_key()))
+        self.intro = WrappedLabel(self._intro)
         lay.addWidget(self.intro)
         self.model = QuarantineModel(self)
         self.view = _table(self.model, _("Quarantine"))
@@ -1173,6 +1171,12 @@ class QuarantinePage(QWidget):
         before = chosen_row(self.view, lambda q: q.bundle_id)
         self.model.set_rows(items)
         self.empty.set_empty(not items)
+        # (a bundle left waiting after an import registered its key: not an unknown
+        # key's, and no fingerprint to read)
+        self.intro.setText(" ".join([self._intro, _(
+            "A bundle whose key is on record already waits because it could not be "
+            "imported then: its reason says why, and Import again takes it.")])
+            if any(q.key_on_record for q in items) else self._intro)
         choose_again(self.view, [q.bundle_id for q in items], before)
         self._enable()
 

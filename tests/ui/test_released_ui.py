@@ -230,6 +230,9 @@ def test_a_bundle_whose_key_is_on_record_is_imported_again_without_a_fingerprint
     assert (_button_words(page.trust_button), _button_words(page.refuse_button)) == (
         "Import again", "Remove from quarantine…")
     assert "on record" in page.trust_button.toolTip()
+    assert page.intro.text().endswith(
+        "A bundle whose key is on record already waits because it could not be imported "
+        "then: its reason says why, and Import again takes it.")
     shots = os.environ.get("FIELDPLAN_SHOTS")
     if shots:
         window.grab().save(os.path.join(shots, "quarantine-on-record.png"))
@@ -242,6 +245,7 @@ def test_a_bundle_whose_key_is_on_record_is_imported_again_without_a_fingerprint
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
     wait_idle(qtbot, window.session)
     assert page.message.text() == "Imported again; 1 bundle merged."
+    assert "on record" not in page.intro.text()  # (none left)
 
 
 def test_removing_a_bundle_whose_key_is_on_record_keeps_the_key(

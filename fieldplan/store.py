@@ -492,14 +492,28 @@ def found_damaged(path: str | os.PathLike[str]) -> bool:
 
 def _bad_stored_value(path: Path) -> bool:
     """Whether a value the merge stored (a field's version, a report's values) is not
-    JSON: what fieldplan writes there always is, and SQLite's checks do not read it."""
+    JSON, or not UTF-8: what fieldplan writes there always is both, and SQLite's checks
+    do not read it. (SQLite's json_valid takes a byte that is not UTF-8 inside a JSON
+    text, which Python then cannot read: read as bytes here.)"""
     try:
         with reading(path) as conn:
-            return any(conn.execute(sql).fetchone() is not None for sql in (
-                "SELECT 1 FROM versions WHERE NOT json_valid(value) LIMIT 1",
-                "SELECT 1 FROM progress WHERE NOT json_valid(vals) LIMIT 1"))
+            if any(conn.execute(sql).fetchone() is not None for sql in (
+                    "SELECT 1 FROM versions WHERE NOT json_valid(value) LIMIT 1",
+                    "SELECT 1 FROM progress WHERE NOT json_valid(vals) LIMIT 1")):
+                return True
+            return not all(_is_utf8(value) for (value,) in conn.execute(
+                "SELECT CAST(value AS BLOB) FROM versions UNION ALL "
+                "SELECT CAST(vals AS BLOB) FROM progress"))
     except (sqlite3.Error, OSError, RuntimeError):
         return False
+
+
+def _is_utf8(value: bytes | None) -> bool:
+    try:
+        (value or b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseError:

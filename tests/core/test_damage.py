@@ -298,14 +298,17 @@ def test_an_unexpected_error_of_a_sound_database_stays_one_short_line(
                    "to UTF-8 column 'value' (set FIELDPLAN_DEBUG=1 for details)\n")
 
 
-@pytest.mark.parametrize("value", ["CAST(X'7b22ff22' AS TEXT)", "'{\"a\": 1 xxxxxxxx'"],
-                         ids=["not-utf8", "not-json"])
+@pytest.mark.parametrize("value", ["CAST(X'7b22ff22' AS TEXT)", "'{\"a\": 1 xxxxxxxx'",
+                                   "CAST(X'7b2261223a2262ff227d' AS TEXT)"],
+                         ids=["not-utf8", "not-json", "json-not-utf8"])
 def test_a_merged_value_that_is_no_longer_json_is_damage_with_the_next_step(
         make_office, capsys, value) -> None:
     """A bad sector over the merged values (a field's version), which SQLite's checks
     do not read and the event log does not hold: every command that reads it said
     "internal error: JSONDecodeError…" (or OperationalError for text that is not
-    UTF-8) with no word of a restore. fieldplan writes JSON there, always."""
+    UTF-8) with no word of a restore. fieldplan writes JSON there, always. A bad byte
+    inside a text of the JSON (``{"a": "b\\xff"}``, found by fuzzing) is still JSON to
+    SQLite's json_valid, but not UTF-8: damage too."""
     from fieldplan.cli import main
 
     ml = make_office("ML")

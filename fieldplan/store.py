@@ -491,21 +491,27 @@ def found_damaged(path: str | os.PathLike[str]) -> bool:
 
 
 def _bad_stored_value(path: Path) -> bool:
+    """Whether a value the merge stored in the database at ``path`` is not what
+    fieldplan writes (``stored_values_bad``); False when it cannot tell."""
+    try:
+        with reading(path) as conn:
+            return _holds_events(conn) and stored_values_bad(conn)
+    except (sqlite3.Error, OSError, RuntimeError):
+        return False
+
+
+def stored_values_bad(conn: sqlite3.Connection) -> bool:
     """Whether a value the merge stored (a field's version, a report's values) is not
     JSON, or not UTF-8: what fieldplan writes there always is both, and SQLite's checks
     do not read it. (SQLite's json_valid takes a byte that is not UTF-8 inside a JSON
     text, which Python then cannot read: read as bytes here.)"""
-    try:
-        with reading(path) as conn:
-            if any(conn.execute(sql).fetchone() is not None for sql in (
-                    "SELECT 1 FROM versions WHERE NOT json_valid(value) LIMIT 1",
-                    "SELECT 1 FROM progress WHERE NOT json_valid(vals) LIMIT 1")):
-                return True
-            return not all(_is_utf8(value) for (value,) in conn.execute(
-                "SELECT CAST(value AS BLOB) FROM versions UNION ALL "
-                "SELECT CAST(vals AS BLOB) FROM progress"))
-    except (sqlite3.Error, OSError, RuntimeError):
-        return False
+    if any(conn.execute(sql).fetchone() is not None for sql in (
+            "SELECT 1 FROM versions WHERE NOT json_valid(value) LIMIT 1",
+            "SELECT 1 FROM progress WHERE NOT json_valid(vals) LIMIT 1")):
+        return True
+    return not all(_is_utf8(value) for (value,) in conn.execute(
+        "SELECT CAST(value AS BLOB) FROM versions UNION ALL "
+        "SELECT CAST(vals AS BLOB) FROM progress"))
 
 
 def _is_utf8(value: bytes | None) -> bool:
@@ -742,8 +748,9 @@ def check_sound(conn: sqlite3.Connection, db_path: str | os.PathLike[str]) -> No
     per import command, not per bundle."""
     try:
         rows = conn.execute("PRAGMA quick_check(1)").fetchall()
-        altered = (altered_event(conn) if [tuple(row) for row in rows] == [("ok",)]
-                   and _holds_events(conn) else None)
+        ours = [tuple(row) for row in rows] == [("ok",)] and _holds_events(conn)
+        altered = altered_event(conn) if ours else None
+        bad_values = ours and altered is None and stored_values_bad(conn)
     except sqlite3.DatabaseError as exc:
         if is_damage(exc):
             raise as_damage(db_path, exc) from exc
@@ -751,7 +758,7 @@ def check_sound(conn: sqlite3.Connection, db_path: str | os.PathLike[str]) -> No
         raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
                           .format(reason=error_reason(exc),
                                   folder=backup_dir(db_path))) from exc
-    if [tuple(row) for row in rows] != [("ok",)]:
+    if [tuple(row) for row in rows] != [("ok",)] or bad_values:
         raise damaged_error(db_path, _("the file is damaged"))
     if altered is not None:
         raise damaged_error(db_path, altered_event_text(*altered))
@@ -795,7 +802,8 @@ def _quick_check(path: Path) -> bool | None:
         with reading(path) as conn:
             if conn.execute("PRAGMA quick_check(1)").fetchall() != [("ok",)]:
                 return False
-            return not _holds_events(conn) or altered_event(conn) is None
+            return not _holds_events(conn) or (altered_event(conn) is None
+                                               and not stored_values_bad(conn))
     except sqlite3.Error as exc:
         return False if is_damage(exc) else None
     except (OSError, RuntimeError):
@@ -1450,8 +1458,10 @@ def changes_lost_by_restore(db_path: str | os.PathLike[str],
         try:
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 return None
-            if _holds_events(conn) and altered_event(conn) is not None:
-                return None  # damaged: an event that no longer matches its hash
+            if _holds_events(conn) and (altered_event(conn) is not None
+                                        or stored_values_bad(conn)):
+                return None  # damaged: an event that no longer matches its hash, or a
+                # merged value that is not what fieldplan wrote
             row = conn.execute("SELECT value FROM meta WHERE key = 'replica_id'").fetchone()
             if row is None:
                 return None  # not set up: nothing of it to lose

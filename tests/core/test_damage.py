@@ -322,6 +322,15 @@ def test_a_merged_value_that_is_no_longer_json_is_damage_with_the_next_step(
     assert main(["--db", str(db), "status"]) == 1
     assert capsys.readouterr() == ("", f"fieldplan: error: {db} is not a usable fieldplan "
                                        f"database: the file is damaged; {RESTORE}\n")
+    # never backed up (the backup would be as damaged), and the restore it points to
+    # takes it as damaged (it refused: "is not damaged … add --force")
+    conn = sqlite3.connect(db)
+    with pytest.raises(DamagedDatabaseError):
+        store.check_sound(conn, db)
+    conn.close()
+    assert main(["--db", str(db), "restore"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "status"]) == 0
 
 
 def test_damage_in_the_identity_is_a_damaged_database_at_opening(make_office) -> None:

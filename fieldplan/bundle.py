@@ -840,10 +840,13 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
                         .format(name=info.filename, limit=_size(cap)))
                 yield chunk
     except _ZIP_ERRORS as e:
-        if isinstance(e, zipfile.BadZipFile) and "CRC" not in str(e):
+        if ((isinstance(e, zipfile.BadZipFile) and "CRC" not in str(e))
+                or info.header_offset < 0):
             # the member is not where the archive's table of contents says (bytes added
             # or removed on the way, as by a copy that changed line ends): the
-            # archive's fault, whichever member happened to be read first
+            # archive's fault, whichever member happened to be read first. (Bytes lost
+            # before the table put the first member before the file's start: Python's
+            # seek there says "Invalid argument" or "negative seek value".)
             raise BundleError(join_clauses([
                 _("damaged ZIP archive (its files are not where its table of contents says)"),
                 _(RESEND)])) from None

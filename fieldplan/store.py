@@ -257,11 +257,13 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
         schema.migrate(conn, path, removed=removed, notices=notices)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         conn.close()
         damaged = as_damage(path, exc)
         if damaged is not exc:
             raise damaged from exc
+        if isinstance(exc, UnicodeDecodeError):
+            raise
         # busy, locked, read-only, a full disk…: the file may be fine; a backup is no answer
         raise _cannot_open(path, exc) from exc
     except BaseException:
@@ -377,8 +379,9 @@ def reading(path: str | os.PathLike[str]) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-#: What opening or reading a file that may not be a sound database raises.
-READ_ERRORS = (sqlite3.Error, OSError, RuntimeError)
+#: What opening or reading a file that may not be a sound database raises (a damaged
+#: schema's bytes that are not UTF-8, quoted in SQLite's message: UnicodeDecodeError).
+READ_ERRORS = (sqlite3.Error, OSError, RuntimeError, UnicodeDecodeError)
 
 
 def another_programs_file(path: str | os.PathLike[str]) -> bool:
@@ -472,7 +475,9 @@ def _may_be_damage(exc: BaseException) -> bool:
     whose code says its cause: busy, read-only, a full disk, an I/O error. Or a
     stored value that is not the JSON fieldplan wrote (a bad sector over a merged
     value passes SQLite's checks: ``found_damaged`` looks at the values)."""
-    if isinstance(exc, json.JSONDecodeError):
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):
+        # (SQLite's own message quoting bytes of a damaged schema that are not UTF-8:
+        # Python raises UnicodeDecodeError in place of the DatabaseError)
         return True
     if not isinstance(exc, sqlite3.DatabaseError):
         return False
@@ -502,16 +507,25 @@ def _bad_stored_value(path: Path) -> bool:
 
 def stored_values_bad(conn: sqlite3.Connection) -> bool:
     """Whether a value the merge stored (a field's version, a report's values) is not
-    JSON, or not UTF-8: what fieldplan writes there always is both, and SQLite's checks
-    do not read it. (SQLite's json_valid takes a byte that is not UTF-8 inside a JSON
-    text, which Python then cannot read: read as bytes here.)"""
+    JSON, or a text of fieldplan's tables is not UTF-8: what fieldplan writes is both,
+    and SQLite's checks do not read it. (SQLite's json_valid takes a byte that is not
+    UTF-8 inside a JSON text, which Python then cannot read: texts are read as bytes
+    here. The event log is checked by its hashes: ``altered_event``.)"""
     if any(conn.execute(sql).fetchone() is not None for sql in (
             "SELECT 1 FROM versions WHERE NOT json_valid(value) LIMIT 1",
             "SELECT 1 FROM progress WHERE NOT json_valid(vals) LIMIT 1")):
         return True
-    return not all(_is_utf8(value) for (value,) in conn.execute(
-        "SELECT CAST(value AS BLOB) FROM versions UNION ALL "
-        "SELECT CAST(vals AS BLOB) FROM progress"))
+    tables = [row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'events' "
+        "AND name NOT LIKE 'sqlite%'")]
+    for table in tables:
+        name = table.replace('"', '""')
+        texts = [row[1].replace('"', '""') for row in conn.execute(
+            "SELECT * FROM pragma_table_info(?)", (table,)) if str(row[2]).upper() == "TEXT"]
+        if texts and not all(_is_utf8(value) for (value,) in conn.execute(" UNION ALL ".join(
+                f'SELECT CAST("{column}" AS BLOB) FROM "{name}"' for column in texts))):
+            return True
+    return False
 
 
 def _is_utf8(value: bytes | None) -> bool:
@@ -806,6 +820,10 @@ def _quick_check(path: Path) -> bool | None:
                                                and not stored_values_bad(conn))
     except sqlite3.Error as exc:
         return False if is_damage(exc) else None
+    except UnicodeDecodeError:
+        # SQLite's message (or a table's name) quotes bytes of the file that are not
+        # UTF-8, which fieldplan never writes: a damaged schema
+        return False
     except (OSError, RuntimeError):
         return None
 

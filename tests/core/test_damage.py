@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fieldplan import store
+from fieldplan import progress, store
 from fieldplan.errors import DamagedDatabaseError
 from fieldplan.replica import open_replica
 from tests.cli.test_cli_faults import damage_pages_of
@@ -331,6 +331,65 @@ def test_a_merged_value_that_is_no_longer_json_is_damage_with_the_next_step(
     assert main(["--db", str(db), "restore"]) == 0
     capsys.readouterr()
     assert main(["--db", str(db), "status"]) == 0
+
+
+def test_a_merged_report_text_that_is_not_utf8_is_damage_with_the_next_step(
+        make_office, capsys) -> None:
+    """A bad sector over a report's text in the merged table (found by fuzzing the
+    database file): 'progress list' said "internal error: OperationalError: Could not
+    decode to UTF-8 column 'achievements'", and restore refused the file as sound."""
+    from fieldplan.cli import main
+
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.2", "2026-S1", status="on-track",
+                             achievements="Atelier tenu à Bamako")
+    store.backup(ml.conn, ml.path, "manual")
+    db = closed(ml)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE progress SET achievements = CAST(X'41ff42' AS TEXT)")
+    conn.close()
+    for argv in (["progress", "list"], ["data", "export", "--format", "csv", "-o",
+                                        str(db.with_name("out.csv"))]):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        assert capsys.readouterr() == ("", f"fieldplan: error: {db} is not a usable "
+                                           f"fieldplan database: the file is damaged; "
+                                           f"{RESTORE}\n"), argv
+    assert main(["--db", str(db), "restore"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "progress", "list"]) == 0
+
+
+def test_a_schema_damaged_into_bytes_that_are_not_utf8_is_damage(make_office,
+                                                                 capsys) -> None:
+    """A bad sector over the schema (found by fuzzing the database file): SQLite's
+    "malformed database schema" message quotes the bad bytes, Python cannot make text
+    of it and raises UnicodeDecodeError in its place, and every command said
+    "internal error: UnicodeDecodeError: 'utf-8' codec can't decode byte 0x8e…"."""
+    from fieldplan.cli import main
+
+    ml = make_office("ML")
+    store.backup(ml.conn, ml.path, "manual")
+    db = closed(ml)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA writable_schema = ON")
+    with conn:
+        conn.execute("UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE "
+                     "name = 'progress_period'",
+                     (b"CREATE INDEX progress_period ON progress (\x8e)",))
+    conn.close()
+    before = db.read_bytes()
+    for argv in (["digest"], ["status"]):
+        assert main(["--db", str(db), *argv]) == 1, argv
+        assert capsys.readouterr() == ("", f"fieldplan: error: {db} is not a usable "
+                                           f"fieldplan database: the file is damaged; "
+                                           f"{RESTORE}\n"), argv
+    assert db.read_bytes() == before
+    with pytest.raises(DamagedDatabaseError):
+        open_replica(db)
+    assert main(["--db", str(db), "restore"]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "digest"]) == 0
 
 
 def test_damage_in_the_identity_is_a_damaged_database_at_opening(make_office) -> None:

@@ -672,6 +672,8 @@ class DraftJournal(QObject):
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             entries = data["drafts"]
+            if not isinstance(entries, list):
+                raise TypeError("drafts is not a list")
         except FileNotFoundError:
             return
         except (OSError, ValueError, KeyError, TypeError):
@@ -680,14 +682,18 @@ class DraftJournal(QObject):
             return
         self._adopt(entries)
         for entry in entries:
-            try:
-                key = (str(entry["action"]), str(entry["period"]))
-                values = dict(entry.get("values") or {})
-                held = {str(k): str(v) for k, v in (entry.get("held") or {}).items()}
-                base = entry.get("base")
-                base = dict(base) if isinstance(base, dict) else {}
-            except (KeyError, TypeError, ValueError):
+            if not isinstance(entry, dict) or _entry_key(entry) is None:
                 continue
+            key = (str(entry["action"]), str(entry["period"]))
+            # a damaged entry keeps what can be read of it: its values, or its held
+            # texts, each only as an object of fields
+            values = entry.get("values")
+            values = dict(values) if isinstance(values, dict) else {}
+            held = entry.get("held")
+            held = ({str(k): str(v) for k, v in held.items()} if isinstance(held, dict)
+                    else {})
+            base = entry.get("base")
+            base = dict(base) if isinstance(base, dict) else {}
             if values:
                 self._values[key] = values
             if held:

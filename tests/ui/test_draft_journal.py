@@ -344,3 +344,36 @@ def test_a_steady_typist_is_in_the_drafts_file_within_a_second(open_window, qtbo
     qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == typed[-1][1],
                     timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("drafts", [1.5, None, -1])
+def test_a_journal_whose_drafts_are_not_a_list_is_set_aside(qtbot, tmp_path, drafts):
+    """Found by fuzzing the journal file: ``{"drafts": 1.5}`` (a damaged file that is
+    still JSON) raised TypeError from the journal's constructor, and the window on
+    the database did not open. It is set aside as any unreadable journal is."""
+    path = tmp_path / "x.sqlite3.drafts.json"
+    path.write_text(json.dumps({"version": 1, "drafts": drafts}), encoding="utf-8")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    assert journal.reports() == []
+    assert journal.set_aside is not None
+    assert json.loads(journal.set_aside.read_text(encoding="utf-8"))["drafts"] == drafts
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("held", [[1], "x", 1.5])
+def test_a_damaged_entry_keeps_what_can_be_read(qtbot, tmp_path, held):
+    """Found by fuzzing the journal file: an entry whose held texts were not an object
+    raised AttributeError from the journal's constructor. Its values are kept; the
+    held texts, which no longer say which field they are, are not."""
+    path = tmp_path / "x.sqlite3.drafts.json"
+    path.write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.1", "period": "2026-S1", "values": {"challenges": "typed"},
+         "held": held},
+        {"action": "PA1.2", "period": "2026-S1", "values": ["not", "an", "object"]},
+        {"action": "PA1.3", "period": "2026-S1", "values": {"achievements": "kept"}},
+    ]}), encoding="utf-8")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    assert journal.reports() == [("PA1.1", "2026-S1"), ("PA1.3", "2026-S1")]
+    assert journal.values(("PA1.1", "2026-S1")) == {"challenges": "typed"}
+    assert journal.held(("PA1.1", "2026-S1")) == {}
+    assert journal.set_aside is None

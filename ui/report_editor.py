@@ -184,8 +184,14 @@ def write_values(rep, action: str, period: str, values: Values,
                 kwargs["percent"] = value
         elif name.startswith("value."):
             indicator_values[name[len("value.") :]] = value
-        else:
+        elif name in NARRATIVE_FIELDS:
             kwargs[name] = value
+        else:
+            # a name no editor writes (a drafts file damaged on disk): refused as a
+            # value is (kept, said, not retried for ever), never a TypeError retried
+            # every few seconds
+            raise ValidationError(_("{field} is not a field of a progress report").format(
+                field=repr(str(name))))
     if indicator_values:
         kwargs["values"] = indicator_values
     return record_progress(rep, action, period, base=base, **kwargs)

@@ -10,6 +10,7 @@ import threading
 import pytest
 
 import ui.drafts
+from fieldplan.progress import get_report
 from tests.ui.conftest import wait_idle
 from tests.ui.test_no_lost_entries import Locker
 from tests.ui.test_office_work import choose, db_report
@@ -377,3 +378,22 @@ def test_a_damaged_entry_keeps_what_can_be_read(qtbot, tmp_path, held):
     assert journal.values(("PA1.1", "2026-S1")) == {"challenges": "typed"}
     assert journal.held(("PA1.1", "2026-S1")) == {}
     assert journal.set_aside is None
+
+
+@pytest.mark.parametrize("name", ["chalXenges", "state", "base", ""])
+def test_a_draft_field_no_editor_writes_is_refused_as_a_value_is(office_db, name):
+    """Found by fuzzing the journal file: a field's name damaged on disk ("chalXenges")
+    reached record_progress as a keyword (TypeError, "base": two values of it), which
+    the retry took for a passing fault: tried again every few seconds for ever, with
+    no word. It is a refusal (ValidationError) as a value that is not valid is: the
+    draft is kept and the reason shown."""
+    from fieldplan.errors import ValidationError
+    from fieldplan.replica import open_replica
+    from ui.report_editor import write_values
+
+    with open_replica(office_db) as rep:
+        code = rep.plan().actions_of(level="national")[0].code
+        with pytest.raises(ValidationError,
+                           match=f"^{name!r} is not a field of a progress report$"):
+            write_values(rep, code, "2026-S1", {"achievements": "real", name: "Typed"})
+        assert get_report(rep, code, "2026-S1") is None

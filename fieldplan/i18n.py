@@ -14,8 +14,10 @@ Catalogs
     ``.mo`` is kept in the tree. On first use in a process a ``.po`` is compiled into
     ``user_cache_dir("fieldplan")/locale/<lang>-<sha256 of the .po>.mo`` and loaded from
     there afterwards, so an edited ``.po`` is picked up at once and a stale ``.mo`` cannot
-    be used. If the cache is not writable the catalog is compiled in memory. Fuzzy entries,
-    and plural entries with an empty form, are left out (English is shown instead).
+    be used; the cached file begins with its own checksum, so a damaged one is compiled
+    again rather than shown. If the cache is not writable the catalog is compiled in
+    memory. Fuzzy entries, and plural entries with an empty form, are left out (English
+    is shown instead).
 
 Current language
     One per process: ``set_language`` / ``get_language``. ``translation(lang)`` gives the
@@ -204,15 +206,25 @@ def load_po(po: Path, lang: str, cache: Path | None) -> gettext.GNUTranslations:
     if cache is not None:
         mo_path = cache / f"{lang}-{hashlib.sha256(data).hexdigest()}.mo"
         try:
-            return gettext.GNUTranslations(io.BytesIO(mo_path.read_bytes()))
+            cached = mo_path.read_bytes()
+            # a byte changed inside a translation still parses: the file's checksum
+            # tells (a wrong word, or a placeholder that fails every .format, shown
+            # from then on)
+            digest, mo = cached[:_MO_DIGEST], cached[_MO_DIGEST:]
+            if hashlib.sha256(mo).digest() == digest:
+                return gettext.GNUTranslations(io.BytesIO(mo))
         except FileNotFoundError:
             pass
         except Exception:  # a damaged cache file is disposable: compile it again
             pass
     mo = compile_po(data, lang)
     if mo_path is not None:
-        _store(mo_path, mo, lang)
+        _store(mo_path, hashlib.sha256(mo).digest() + mo, lang)
     return gettext.GNUTranslations(io.BytesIO(mo))
+
+
+#: A cached .mo file begins with the SHA-256 digest of the .mo bytes that follow it.
+_MO_DIGEST = 32
 
 
 def _store(mo_path: Path, mo: bytes, lang: str) -> None:

@@ -191,6 +191,20 @@ def test_damaged_cache_file_is_recompiled(tmp_path):
     assert i18n.load_po(po, "fr", cache).gettext("Hello") == "Bonjour"
 
 
+def test_a_cache_file_damaged_inside_a_translation_is_recompiled(tmp_path):
+    """Found by fuzzing the cache folder: a byte changed inside a translation of the
+    compiled catalog (a bad sector) still parsed, and was shown from then on: a wrong
+    word, or a placeholder ("{nxme}") that made every command in that language fail
+    with "internal error: KeyError". The cache file carries its own checksum."""
+    po = _write_po(tmp_path / "fr.po", {"Hello {name}": "Bonjour {name}"})
+    cache = tmp_path / "mo-cache"
+    assert i18n.load_po(po, "fr", cache).gettext("Hello {name}") == "Bonjour {name}"
+    (cached,) = cache.glob("*.mo")
+    cached.write_bytes(cached.read_bytes().replace(b"Bonjour {name}", b"Bonjour {nxme}"))
+    assert i18n.load_po(po, "fr", cache).gettext("Hello {name}") == "Bonjour {name}"
+    assert i18n.load_po(po, "fr", cache).gettext("Hello {name}") == "Bonjour {name}"
+
+
 def test_unwritable_cache_compiles_in_memory(tmp_path):
     po = _write_po(tmp_path / "fr.po", {"Hello": "Bonjour"})
     blocker = tmp_path / "not-a-dir"

@@ -45,7 +45,6 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
-    format_period,
     join_list,
     lead_label,
     level_label,
@@ -1511,6 +1510,8 @@ class ReportEditor(QScrollArea):
 
     def _drafts_did_change(self) -> None:
         """Tell the window what is not saved yet; keep retrying while anything is."""
+        from ui.unkept import draft_period
+
         retry = self._retry
         if retry is None or self._closed:
             return
@@ -1557,7 +1558,7 @@ class ReportEditor(QScrollArea):
                 reason = _("waiting for the database")
             lines.append(
                 _("{action} ({period}): {reason}").format(
-                    action=code, period=format_period(period), reason=reason
+                    action=code, period=draft_period(period), reason=reason
                 )
             )
         text = ""
@@ -1630,7 +1631,7 @@ class ReportEditor(QScrollArea):
                 (code, period), _why = aside[0]
                 problems.append(_("{report} is outside the plan now; what was typed is kept "
                                   "in {file}").format(report=_("{action} ({period})").format(
-                                      action=code, period=format_period(period)), file=where))
+                                      action=code, period=draft_period(period)), file=where))
                 # Translators: the status bar's short words, at its narrowest, for
                 # "PA1.1 (2nd semester 2026) is outside the plan now; what was typed
                 # is kept in {file}"; beside the button "Text outside the plan…"
@@ -1655,7 +1656,7 @@ class ReportEditor(QScrollArea):
                 problems.append(_("Moving what was typed in {report}, outside the plan "
                                   "now, to {file}…").format(
                                       report=_("{action} ({period})").format(
-                                          action=code, period=format_period(period)),
+                                          action=code, period=draft_period(period)),
                                       file=where))
                 # Translators: the status bar's short words, at its narrowest, for
                 # "Moving what was typed in PA1.1 (2nd semester 2026), outside the
@@ -1684,7 +1685,7 @@ class ReportEditor(QScrollArea):
                                   "safe in the drafts file and will be moved to {file} as "
                                   "soon as it can be ({error})").format(
                                       report=_("{action} ({period})").format(
-                                          action=code, period=format_period(period)),
+                                          action=code, period=draft_period(period)),
                                       file=where, error=journal.aside_error))
                 # Translators: the status bar's short words, at its narrowest, for the
                 # words above
@@ -1714,7 +1715,7 @@ class ReportEditor(QScrollArea):
             if len(foreign) == 1:
                 (code, period), office = foreign[0]
                 report = _("{action} ({period})").format(action=code,
-                                                        period=format_period(period))
+                                                        period=draft_period(period))
                 problems.append(
                     _("{report} holds text typed in another database ({office}): not "
                       "saved here, kept in {file}").format(
@@ -1740,12 +1741,12 @@ class ReportEditor(QScrollArea):
             lines.append(problem)
         if aside:  # the details: each report set aside, why, and the file's whole path
             lines.extend(_("{action} ({period}): {reason}").format(
-                action=code, period=format_period(period), reason=str(why))
+                action=code, period=draft_period(period), reason=str(why))
                 for (code, period), why in aside)
             lines.append(isolated(str(journal.aside_path)))
         if foreign:  # and each report typed in another database, and its files
             lines.extend(_("{action} ({period}): {reason}").format(
-                action=code, period=format_period(period), reason=typed_elsewhere(office))
+                action=code, period=draft_period(period), reason=typed_elsewhere(office))
                 for (code, period), office in foreign)
             lines.extend(isolated(str(path)) for path in journal.foreign_files)
         is_error = bool(text)
@@ -2708,7 +2709,9 @@ class ReportEditor(QScrollArea):
 
 def _report_name(key: tuple[str, str]) -> str:
     """A report as the status bar names it: "PA1.1 (2nd semester 2026)"."""
-    return _("{action} ({period})").format(action=key[0], period=format_period(key[1]))
+    from ui.unkept import draft_period
+
+    return _("{action} ({period})").format(action=key[0], period=draft_period(key[1]))
 
 
 def typed_elsewhere(office: str) -> str:

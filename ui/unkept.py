@@ -53,7 +53,19 @@ Key = tuple[str, str]
 
 def report_name(key: Key) -> str:
     """"PA1.1 (2026 S2)"."""
-    return _("{action} ({period})").format(action=key[0], period=format_period(key[1]))
+    return _("{action} ({period})").format(action=key[0], period=draft_period(key[1]))
+
+
+def draft_period(period: str) -> str:
+    """A draft's period in words; one that is no period (a drafts file damaged on
+    disk: "2026-Sx") as the file gives it, quoted, rather than a ValueError that left
+    the status bar silent about the draft it set aside."""
+    try:
+        return format_period(period)
+    except ValueError:
+        from fieldplan.text import for_message
+
+        return repr(for_message(str(period)))
 
 
 def _field_order(name: str) -> tuple[int, str]:

@@ -397,3 +397,26 @@ def test_a_draft_field_no_editor_writes_is_refused_as_a_value_is(office_db, name
                            match=f"^{name!r} is not a field of a progress report$"):
             write_values(rep, code, "2026-S1", {"achievements": "real", name: "Typed"})
         assert get_report(rep, code, "2026-S1") is None
+
+
+def test_a_draft_whose_period_is_damaged_is_set_aside_and_said(open_window, qtbot,
+                                                                office_db, monkeypatch):
+    """Found by fuzzing the journal file: a draft of period "2026-Sx" was set aside
+    (the plan refuses it: its text kept), but naming it raised ValueError in the
+    status bar's words ("not a period"), which stayed silent about it, and the
+    set-aside text could not be shown. The period shows as the file gives it."""
+    from ui.unkept import set_aside_dialog
+
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    entry = {"action": "PA1.1", "period": "2026-Sx", "values": {"achievements": "Typed"}}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    window = open_window(office_db)
+    qtbot.waitUntil(lambda: window.save_state_label.text() == (
+        "PA1.1 ('2026-Sx') is outside the plan now; what was typed is kept in "
+        f"{office_db.name}.drafts-set-aside.json"), timeout=5000)
+    (aside,) = window.office_view.editor._journal().aside_entries()
+    assert aside["values"] == {"achievements": "Typed"}
+    dialog = set_aside_dialog(window, [aside])
+    assert "PA1.1 ('2026-Sx')" in dialog.details.toPlainText()
+    dialog.deleteLater()

@@ -556,3 +556,35 @@ def test_a_failed_restore_can_be_tried_again(shell, qtbot, hq_db, monkeypatch):
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
     assert len(tries) == 2
+
+
+def test_a_schema_damaged_into_bytes_that_are_not_utf8_offers_the_restore(shell, qtbot,
+                                                                          office_db):
+    """Found by fuzzing the database file: SQLite's "malformed database schema"
+    message quoted the damaged bytes, Python raised UnicodeDecodeError in its place,
+    and the dialog said "Unexpected error: UnicodeDecodeError: 'utf-8' codec can't
+    decode byte 0x8e…" with only Close, though a usable backup was there."""
+    import sqlite3
+
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+
+    with open_replica(office_db) as rep:
+        store.backup(rep.conn, office_db, "manual")
+    conn = sqlite3.connect(office_db)
+    conn.execute("PRAGMA writable_schema = ON")
+    with conn:
+        conn.execute("UPDATE sqlite_master SET sql = CAST(? AS TEXT) WHERE "
+                     "name = 'progress_period'",
+                     (b"CREATE INDEX progress_period ON progress (\x8e)",))
+    conn.close()
+    shell.start(office_db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    assert reason_text(dialog) == (f"{office_db} is not a usable fieldplan database: the "
+                                   "file is damaged")
+    assert dialog.restore_button.isEnabled()
+    dialog.grab().save(str(office_db.parent / "cannot-open-schema.png"))
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)

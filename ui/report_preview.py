@@ -151,8 +151,15 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
     temporary name: raising from ``progress`` when the user has cancelled stops the
     build at its next step and leaves no file behind.
     """
+    from fieldplan.errors import FileError
+
     folder = reports_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # in words, not "Unexpected error: FileExistsError: [Errno 17]"
+        if folder.is_file():
+            raise FileError(_("{path} is a file, not a folder").format(path=folder)) from None
+        raise files.cannot_write(folder, exc) from None
     _prune(folder)
     out = folder / f"{request.stem()}-{uuid.uuid4().hex[:8]}.pdf"
     same_language = request.lang == lang()

@@ -1139,3 +1139,24 @@ def test_where_the_report_went_is_said_and_read_with_the_keyboard(preview, qtbot
     assert save(qtbot, preview, tmp_path / "review.pdf")
     assert label.text() == "Saved as review.pdf." and said[-1] == label.text()
     assert "Saving…" not in said
+
+
+def test_a_file_where_the_reports_folder_should_be_is_said_in_words(office_db, tmp_path,
+                                                                    monkeypatch):
+    """Found by damaging the user's cache folder: a file where the folder of built
+    reports should be made every report fail with "Unexpected error:
+    FileExistsError: [Errno 17] File exists: '…'"."""
+    import ui.report_preview as preview_module
+    from fieldplan.errors import FileError
+    from fieldplan.replica import open_replica
+    from ui.ops import error_text
+    from ui.report_preview import build_report
+
+    cache = tmp_path / "cache" / "reports"
+    cache.parent.mkdir()
+    cache.write_text("not a folder")
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    with open_replica(office_db) as rep, pytest.raises(FileError) as raised:
+        build_report(rep, ReportRequest("sheet", "2026-S1"))
+    assert error_text(raised.value) == f"{cache} is a file, not a folder"
+    assert cache.read_text() == "not a folder"

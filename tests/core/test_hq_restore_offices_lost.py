@@ -148,7 +148,9 @@ def test_the_review_pack_says_so_while_the_loss_lasts(hq, make_office,
         assert ("Incomplete: when this database was restored from a backup it lost 2 events "
                 "it had received from ML; their figures here lack them until they come back"
                 ) in text
-        assert "Mali ML 1 never (a restore lost 2 events received from it)" in text
+        # (the row of ML: its last cell wraps, which pdftotext may read after the header)
+        assert "Mali ML 1" in text
+        assert "never (a restore lost 2 events received from it)" in text
         assert ("Events lost when this database was restored from a backup Office Events "
                 f"Bundles that had brought them Mali (ML) 2 {sent.name} Import those "
                 "bundles again, or send each of these offices a bundle and import the one "
@@ -280,7 +282,9 @@ def test_a_person_can_stop_the_warning_and_the_dismissal_is_recorded(
         assert item["dismissed_at"].endswith("Z") and item["dismissed_by"] == hq2.author
         assert dismiss_offices_lost(hq2) == []
         text = pdf_text(build_review_pack(hq2, S1, tmp_path / "dismissed.pdf"))
-        assert "Mali ML 1 never (a restore lost 2 events received from it)" in text
+        # (the row of ML: its last cell wraps, which pdftotext may read after the header)
+        assert "Mali ML 1" in text
+        assert "never (a restore lost 2 events received from it)" in text
         # they may still come back: then nothing is said lost any more
         assert import_bundle(hq2, sent).events_new == 2
         assert sync_state(hq2).restored["offices_lost_dismissed"] == []

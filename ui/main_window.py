@@ -2424,9 +2424,10 @@ class MainWindow(QMainWindow):
         state = self.view_state()
         if state == self._place_written:
             return
-        window_settings.set_database_value(self.settings, self.identity,
-                                           window_settings.VIEW, state)
-        self.settings.sync()  # (on the disk now: a kill does not wait for Qt's timer)
+        # on the disk now (a kill does not wait for Qt's timer), written off the GUI
+        # thread: a write waits for the disk
+        window_settings.write_off_thread(self.settings, self.identity,
+                                         window_settings.VIEW, state)
         self._place_written = state
 
     def _period_was_chosen(self, state: dict) -> bool:
@@ -2554,6 +2555,7 @@ class MainWindow(QMainWindow):
         self.office_view.editor.close_down()
         self.save_geometry()
         self._place_timer.stop()  # (written here)
+        window_settings.wait_written()  # (which an earlier write still under way undid)
         window_settings.set_database_value(self.settings, self.identity,
                                            window_settings.VIEW, self.view_state())
         self._sync_timer.stop()

@@ -95,6 +95,58 @@ def set_database_value(settings: QSettings, identity: Any, name: str, value: Any
     settings.setValue(database_key(identity.replica_id, name), value)
 
 
+#: (``write_off_thread``) the place written on a thread of its own, if any, and the
+#: places waiting for it: (file, format, replica) -> (identity, value), the last one
+#: of each database only
+_writing: Any = None
+_waiting: dict[tuple[str, Any, str], tuple[Any, Any]] = {}
+
+
+def write_off_thread(settings: QSettings, identity: Any, name: str, value: Any) -> None:
+    """Keep ``value`` as setting ``name`` of the database of ``identity`` and put it on
+    the disk now, on a thread of its own (MainWindow.keep_place, at each change of
+    place). Qt writes a settings file with an fdatasync, which waits for the disk: on
+    the GUI thread, a laptop's disk busy with an import's backup froze the window at
+    each change of tab, report or filter. The settings file is shared by every
+    QSettings of the program: ``settings`` reads the value as soon as it is written.
+    Written one at a time, in order; a place waiting is replaced by a newer one."""
+    _waiting[(settings.fileName(), settings.format(), identity.replica_id, name)] = (
+        identity, value)
+    if _writing is None:
+        _write_next()
+
+
+def _write_next(*_result: object) -> None:
+    global _writing
+    if not _waiting:
+        _writing = None
+        return
+    places = list(_waiting.items())
+    _waiting.clear()
+
+    def write() -> None:
+        for (file_name, form, _replica, name), (identity, value) in places:
+            other = QSettings(file_name, form)
+            set_database_value(other, identity, name, value)
+            other.sync()
+
+    from ui.ops import OffThread
+
+    # a daemon: quitting does not wait for it (the window's closing writes the place
+    # itself, after waiting for this one: ``wait_written``)
+    _writing = OffThread(write, _write_next, _write_next, name="fieldplan-settings",
+                         daemon=True)
+
+
+def wait_written() -> None:
+    """Wait for the place being written on a thread of its own and forget those waiting
+    (``write_off_thread``): the caller writes the place itself, which a write still
+    under way would otherwise undo."""
+    _waiting.clear()
+    if _writing is not None:
+        _writing.thread.join()
+
+
 def adopt_earlier(settings: QSettings, identity: Any) -> None:
     """Settings an earlier release kept for every database (unkeyed) become this
     database's, unless it has its own, and are removed: the next database to open

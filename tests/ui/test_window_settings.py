@@ -6,6 +6,7 @@ with --db) opened on the period and action last chosen in another database."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -357,6 +358,31 @@ def test_the_place_is_on_the_disk_as_it_changes_not_only_at_closing(open_shell, 
                     == (OTHER_PERIOD, "PA3.6"), timeout=5000)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: on_disk().get("tab") == 1, timeout=5000)
+
+
+def test_the_place_is_written_off_the_gui_thread(open_shell, qtbot, hq_db, settings,
+                                                 monkeypatch):
+    """Qt writes a settings file with an fdatasync, which waits for the disk. The place
+    was written on the GUI thread at each change of tab, report, period or filter: a
+    laptop's disk busy with an import's backup froze the window each time. It is
+    written on a thread of its own, and the window reads it at once."""
+    window = open_shell(hq_db)
+    qtbot.waitUntil(lambda: window.painted, timeout=5000)
+    syncs: list[int] = []
+    real = QSettings.sync
+    monkeypatch.setattr(QSettings, "sync",
+                        lambda self: (syncs.append(threading.get_ident()), real(self))[1])
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: place_on_disk(settings, window).get("tab") == 1, timeout=5000)
+    assert syncs
+    assert threading.get_ident() not in syncs
+    assert database_value(settings, window.identity, VIEW)["tab"] == 1
+    # closing writes the place itself, after the write under way: not undone by it
+    window.tabs.setCurrentIndex(2)
+    window.close()
+    assert database_value(settings, window.identity, VIEW)["tab"] == 2
+    settings.sync()
+    assert place_on_disk(settings, window)["tab"] == 2
 
 
 def place_on_disk(settings: QSettings, window) -> dict:

@@ -34,8 +34,11 @@ class LockCheck:
 
     period: the period (``2026-S1``). locked: whether it is locked now. conflicts: open
     conflicts in reports of the period. quarantined: bundles in quarantine that hold
-    reports of the period. drafts: reports of the period still in draft (those the
-    review pack counts: of the offices it expects, shown by the plan). offices: the
+    reports of the period. drafts: the offices' reports of the period still in draft
+    (those the review pack counts: of the offices it expects, shown by the plan),
+    headquarters' own left out: no office receives the lock for them. hq_drafts:
+    headquarters' own reports of the period still in draft, said apart (once it is
+    locked, they cannot be submitted until it is unlocked). offices: the
     offices the review pack expects (sync.export.expected_offices), headquarters left
     out: a reader does not count it among the offices that report to it ("7 of 7
     offices" counted it). unsubmitted: how many of them have submitted no report for
@@ -53,6 +56,7 @@ class LockCheck:
     conflicts: int
     quarantined: int
     drafts: int = 0
+    hq_drafts: int = 0
     offices: int = 0
     unsubmitted: int = 0
     hq_unsubmitted: bool = False
@@ -89,6 +93,16 @@ class LockCheck:
                 "{n} reports of this period are still drafts: once their offices "
                 "receive the lock, they can no longer be submitted.",
                 self.drafts).format(n=format_number(self.drafts)))
+        if self.hq_drafts:
+            # headquarters holds the lock: no office receives it for these
+            said.append(ngettext(
+                "{n} of headquarters' own reports of this period is still a draft: "
+                "once the period is locked, it cannot be submitted unless the period is "
+                "unlocked.",
+                "{n} of headquarters' own reports of this period are still drafts: "
+                "once the period is locked, they cannot be submitted unless the period "
+                "is unlocked.",
+                self.hq_drafts).format(n=format_number(self.hq_drafts)))
         if self.conflicts:
             said.append(ngettext(
                 "{n} open conflict in this period: no one can settle it while the "
@@ -121,7 +135,7 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         counted = period_reports(rep, plan, period)
     except ValidationError:  # outside the plan, nothing held: no report to count
         counted = PeriodReports(expected_offices(rep, plan, period), [], 0, {})
-    drafts = sum(1 for r in counted.counted if r.state != "submitted")
+    drafts = [r.office for r in counted.counted if r.state != "submitted"]
     submitted = {r.office for r in counted.counted if r.state == "submitted"}
     offices = [o for o in counted.expected if o != HQ]
     conflicts = count_conflicts(rep, period)
@@ -130,7 +144,8 @@ def lock_check(rep: Replica, period: str, today: date | None = None) -> LockChec
         if _holds_period(data, period))
     locked = is_locked(rep, period)
     return LockCheck(
-        period, locked, conflicts, held, drafts=drafts,
+        period, locked, conflicts, held,
+        drafts=sum(1 for o in drafts if o != HQ), hq_drafts=drafts.count(HQ),
         offices=len(offices), unsubmitted=len(set(offices) - submitted),
         hq_unsubmitted=HQ in counted.expected and HQ not in submitted,
         ends=ends,

@@ -754,7 +754,8 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
         hq_db, capsys, monkeypatch) -> None:
     """The warnings of the client's confirmation (LockCheck.warnings), on stderr: the
     lock is made, stdout stays the one line a script reads. Headquarters' own reports
-    are said apart: '1 of 1 offices' was headquarters, no office."""
+    are said apart: '1 of 1 offices' was headquarters, no office, and its draft was
+    not one an office receives the lock for."""
     import datetime as dt
 
     from fieldplan import events
@@ -771,8 +772,9 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
         "that receive the lock can no longer record or submit reports for it.\n"
         "fieldplan: warning: Headquarters has submitted none of its own reports on the "
         "global actions for this period.\n"
-        "fieldplan: warning: 1 report of this period is still a draft: once its office "
-        "receives the lock, it can no longer be submitted.\n")
+        "fieldplan: warning: 1 of headquarters' own reports of this period is still a "
+        "draft: once the period is locked, it cannot be submitted unless the period is "
+        "unlocked.\n")
     # already locked: nothing this command did, nothing to warn of
     assert run("--db", hq_db, "period", "lock", "2026-S2", capsys=capsys)[1:] == (
         "2nd semester 2026 is already locked\n", "")

@@ -7,9 +7,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from test_sync import national, send
 
 from fieldplan import progress, store
+from fieldplan.errors import FieldplanError
 from fieldplan.sync import list_quarantine, lock_check
 from tests.core.test_locked_conflicts import PERIOD, two_laptops
 
@@ -38,9 +40,8 @@ def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
         ends=date(2026, 6, 30))
     assert lock_check(hq, PERIOD, after).to_dict() == {
         "period": PERIOD, "locked": True, "conflicts": 1, "quarantined": 1, "drafts": 1,
-        "offices": 2, "unsubmitted": 2, "hq_unsubmitted": True, "ends": "2026-06-30",
-        "ongoing": False,
-        "lost_other": False}
+        "hq_drafts": 0, "offices": 2, "unsubmitted": 2, "hq_unsubmitted": True,
+        "ends": "2026-06-30", "ongoing": False, "lost_other": False}
 
 
 def test_a_quarantined_bundle_that_cannot_be_read_is_counted(hq, tmp_path: Path) -> None:
@@ -94,6 +95,35 @@ def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ende
     assert lock_check(hq, PERIOD, today=date(2026, 7, 1)).warnings() == ()
 
 
+def test_headquarters_drafts_are_said_apart_from_the_offices(
+        hq, make_office, tmp_path: Path) -> None:
+    """Headquarters' own drafts were counted in "N reports of this period are still
+    drafts: once their offices receive the lock…", and no office receives the lock for
+    them: headquarters, which locks, can no longer submit them unless it unlocks."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), PERIOD, status="on-track")
+    send(ml, hq, tmp_path)
+    for code in [a.code for a in hq.plan().actions_of(level="global")][:2]:
+        progress.record_progress(hq, code, PERIOD, status="on-track")
+    check = lock_check(hq, PERIOD, today=date(2026, 7, 1))
+    assert (check.drafts, check.hq_drafts) == (1, 2)
+    assert check.warnings()[-2:] == (
+        "1 report of this period is still a draft: once its office receives the lock, "
+        "it can no longer be submitted.",
+        "2 of headquarters' own reports of this period are still drafts: once the period "
+        "is locked, they cannot be submitted unless the period is unlocked.",
+    )
+    # and what it says is so: locked, headquarters' drafts are refused
+    progress.set_period_lock(hq, PERIOD)
+    with pytest.raises(FieldplanError, match="locked"):
+        progress.submit_period(hq, PERIOD)
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    progress.submit_period(hq, PERIOD)
+    check = lock_check(hq, PERIOD, today=date(2026, 7, 1))
+    assert (check.drafts, check.hq_drafts, check.hq_unsubmitted) == (1, 0, False)
+    assert not any("headquarters" in w.lower() for w in check.warnings())
+
+
 def test_lock_check_counts_what_the_review_pack_counts(hq) -> None:
     """One count for both (sync.export.period_reports): a draft of an office code this
     version does not know, or one the plan hides, is in neither."""
@@ -112,6 +142,11 @@ def test_lock_check_counts_what_the_review_pack_counts(hq) -> None:
                       {"status": "on-track", "state": "draft"}, author="sn.officer")
     check, pack = lock_check(hq, PERIOD), _pack(hq)
     assert check.drafts == pack.drafts == 3
+    # headquarters' own drafts: in the pack's count, said apart by the lock check
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, PERIOD,
+                             status="on-track")
+    check, pack = lock_check(hq, PERIOD), _pack(hq)
+    assert (check.drafts, check.hq_drafts) == (3, 1) and pack.drafts == 4
     assert (pack.hidden, pack.unknown) == (1, {"ZZ": 1})
     assert check.offices == len(pack.offices_reported) + len(pack.not_reported_offices) == 2
     assert check.unsubmitted == len(pack.not_reported_offices) == 1  # ML

@@ -211,8 +211,8 @@ def test_locking_a_period_not_over_with_reports_unsubmitted_says_so_and_enter_ca
         "lock can no longer record or submit reports for it.\n\n"
         "Headquarters has submitted none of its own reports on the global actions for "
         "this period.\n\n"
-        "2 reports of this period are still drafts: once their offices receive the lock, "
-        "they can no longer be submitted.")
+        "2 of headquarters' own reports of this period are still drafts: once the period "
+        "is locked, they cannot be submitted unless the period is unlocked.")
     assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()
     with qtbot.waitSignal(dialog.rejected):
         qtbot.keyClick(dialog, Qt.Key.Key_Return)

@@ -55,6 +55,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import (
+    HQ,
     REGIONAL_OFFICES,
     all_offices,
     level_for_office,
@@ -412,6 +413,25 @@ class OverviewFilter(QSortFilterProxyModel):
         self.endFilterChange()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        # headquarters is no office that reports to itself: the offices that have not
+        # reported leave it out, as the review pack's and the lock warning's do, and
+        # the page says it apart (``hq_said_apart``)
+        if self.status in (NO_REPORT, NOT_SUBMITTED) and \
+                self.sourceModel().office_at(row) == HQ:
+            return False
+        return self._accepts(row)
+
+    def hq_said_apart(self) -> bool:
+        """Whether headquarters' row, left out of the offices that have not reported,
+        would have been listed: it has submitted none of its own reports (or has none,
+        for "No report") where the filters look."""
+        if self.status not in (NO_REPORT, NOT_SUBMITTED):
+            return False
+        model: OverviewModel = self.sourceModel()
+        return any(model.office_at(row) == HQ and self._accepts(row)
+                   for row in range(model.rowCount()))
+
+    def _accepts(self, row: int) -> bool:
         model: OverviewModel = self.sourceModel()
         office = model.office_at(row)
         if self.office_text:
@@ -553,6 +573,12 @@ class OverviewPage(QWidget):
         self.nothing.setObjectName("overview-nothing")
         self.nothing.setVisible(False)
         lay.addWidget(self.nothing)
+        # headquarters, left out of the offices that have not reported, said apart as
+        # the review pack and the lock warning say it
+        self.hq_apart = WrappedLabel("")
+        self.hq_apart.setObjectName("overview-hq-apart")
+        self.hq_apart.setVisible(False)
+        lay.addWidget(self.hq_apart)
         self.legend = WrappedLabel(legend_text())
         lay.addWidget(self.legend)
         self.office.textChanged.connect(self._filter)
@@ -576,6 +602,19 @@ class OverviewPage(QWidget):
 
     def _say_nothing(self) -> None:
         self.nothing.setVisible(self.model.rowCount() > 0 and self.proxy.rowCount() == 0)
+        apart = self.proxy.hq_said_apart()
+        if apart:
+            from fieldplan.sync.locking import hq_unsubmitted_text
+
+            area = self.area.currentData()
+            text = hq_unsubmitted_text() if not area else _(
+                # Translators: under the Overview filtered on the offices that have
+                # not reported, in one area; {area} is its code (PA2)
+                "Headquarters has submitted none of its own reports on the global "
+                "actions of {area} for this period.").format(area=embedded(area))
+            # (in the layout's direction, the sentence not yet translated too)
+            self.hq_apart.setText(in_layout_direction(text))
+        self.hq_apart.setVisible(apart)
 
     def filters(self) -> dict[str, str]:
         """What the filters are set to (``restore_filters``: a language change)."""

@@ -3,6 +3,8 @@ reported, a cell opened into its reports, the office filter, and cells that fit.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QStyle
@@ -456,8 +458,8 @@ def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
     window, page = _overview(open_window, qtbot, hq_db, reports, known)
     page.area.setCurrentIndex(page.area.findData("PA2"))
     page.status.setCurrentIndex(page.status.findData(NO_REPORT))
-    # PA2.6: HQ has one to report on (HQ first, as the review pack lists offices)
-    assert _offices_shown(page) == ["HQ", "AZ"]
+    # PA2.6: HQ has one to report on, said apart from the offices
+    assert _offices_shown(page) == ["AZ"] and page.proxy.hq_said_apart()
     plan = window.identity.plan
     # an amendment that moves PA2's global action into PA1
     amended = replace(plan, actions=tuple(
@@ -467,11 +469,60 @@ def test_the_not_reported_filters_count_only_areas_where_an_office_reports(
     assert page.area.currentData() == "PA2"
     for status in (NO_REPORT, NOT_SUBMITTED):
         page.status.setCurrentIndex(page.status.findData(status))
-        assert _offices_shown(page) == ["AZ"]
+        assert _offices_shown(page) == ["AZ"] and not page.proxy.hq_said_apart()
     page.area.setCurrentIndex(page.area.findData("PA1"))  # where PA2.6 went
-    assert _offices_shown(page) == ["HQ", "AZ", "ML"]
+    assert _offices_shown(page) == ["AZ", "ML"] and page.proxy.hq_said_apart()
     page.area.setCurrentIndex(0)  # every area: PA1, PA3 and PA4 still ask HQ
-    assert _offices_shown(page) == ["HQ", "AZ"]
+    assert _offices_shown(page) == ["AZ"] and page.proxy.hq_said_apart()
+
+
+def test_the_not_reported_filters_say_headquarters_apart(open_window, qtbot, hq_db,
+                                                         tmp_path):
+    """"Not submitted" listed headquarters' row among the offices that have not
+    reported when it had submitted none of its own reports on the global actions:
+    the review pack and the lock warning no longer count it among them (it is no
+    office that reports to itself) and say it in a sentence of their own. So does the
+    Overview, under the offices it lists, and only where its filters would have
+    listed headquarters."""
+    period = "2026-S1"
+    reports = [
+        report("HQ", "PA1.6", period),  # a draft of headquarters' own
+        report("ML", "PA1.1", period, state="submitted"),
+        report("SN", "PA1.1", period),
+    ]
+    known = ["HQ", "ML", "SN"]
+    window, page = _overview(open_window, qtbot, hq_db, reports, known)
+    window.resize(1000, 600)
+    note = page.hq_apart
+    assert _offices_shown(page) == ["HQ", "ML", "SN"] and note.isHidden()
+    page.status.setCurrentIndex(page.status.findData(NOT_SUBMITTED))
+    assert _offices_shown(page) == ["SN"] and not note.isHidden()
+    assert note.text() == ("Headquarters has submitted none of its own reports on the "
+                           "global actions for this period.")
+    window.grab().save(str(tmp_path / "not-submitted.png"))  # to look at
+    # it has a report (a draft): "No report" has nothing to say of it
+    page.status.setCurrentIndex(page.status.findData(NO_REPORT))
+    assert _offices_shown(page) == [] and note.isHidden()
+    assert not page.nothing.isHidden()  # "No office matches these filters."
+    # in one area, that area's global actions
+    page.status.setCurrentIndex(page.status.findData(NOT_SUBMITTED))
+    page.area.setCurrentIndex(page.area.findData("PA2"))
+    assert _offices_shown(page) == ["ML", "SN"]
+    assert note.text() == ("Headquarters has submitted none of its own reports on the "
+                           "global actions of \u2068PA2\u2069 for this period.")
+    # filters that leave headquarters out anyway: nothing to say apart
+    page.area.setCurrentIndex(0)
+    page.level.setCurrentIndex(page.level.findData("national"))
+    assert _offices_shown(page) == ["SN"] and note.isHidden()
+    page.level.setCurrentIndex(0)
+    page.office.setText("Mali")
+    assert _offices_shown(page) == [] and note.isHidden()
+    page.office.setText("")
+    assert not note.isHidden()
+    # submitted: nothing to say
+    submitted = [replace(reports[0], state="submitted"), *reports[1:]]
+    page._loaded((submitted, known, page.period))
+    assert _offices_shown(page) == ["SN"] and note.isHidden()
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])

@@ -2968,8 +2968,10 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     """Trust the key of quarantined bundles (checked with the office by fingerprint),
     then merge them, and those of the keys its rotation chain shows it replaced (on
     record retired now). The fingerprint may be given with or without spaces; at
-    least 16 hex digits of it. A key on record retired or revoked is never trusted
-    again (ValidationError)."""
+    least 16 hex digits of it. A key on record revoked is never trusted again
+    (ValidationError); one on record retired by a rotation is not trusted again
+    either, but its bundles are imported, the key left retired
+    (``import_quarantined_again``, with a notice saying so)."""
     match = _quarantined_by(rep, fingerprint, trusting=True)
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
@@ -2985,11 +2987,18 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
                                                         office=known.office))
     if known is not None and known.status == "retired":
         # unknown when its bundles came, on record since (a later key's rotation chain):
-        # trusting it would make a replaced key, perhaps one that leaked, active again
-        # (its bundles, imported again, are a retired key's: merged)
-        raise ValidationError(_("key {fingerprint} of {office} was retired by a rotation "
-                                "and is not trusted again; import its bundles again")
-                              .format(fingerprint=pub.fingerprint, office=known.office))
+        # trusting it would make a replaced key, perhaps one that leaked, active again.
+        # Its bundles are a retired key's: imported from the copies quarantine holds, as
+        # their files imported again (or the client's Import again) would be, and the
+        # key stays retired. It was refused, "import its bundles again": a person
+        # without the files had no way to take them from the command line
+        outcomes = import_quarantined_again(rep, fingerprint)
+        rep.notices.append(_(
+            "key {fingerprint} of {office} was retired by a rotation and is not trusted "
+            "again: its bundles waiting in quarantine were imported as a retired key's, "
+            "as their files imported again would be").format(
+                fingerprint=pub.fingerprint, office=known.office))
+        return outcomes
     lineage: tuple = ()
     earlier: tuple = ()
     ended, revoked_before = "", False

@@ -14,7 +14,7 @@ import pytest
 from test_sync import forge, national
 
 from fieldplan import events, progress, store
-from fieldplan.errors import StoreError
+from fieldplan.errors import StoreError, ValidationError
 from fieldplan.sync import exchange, export_bundle, import_bundle, import_bundles, sync_state
 from fieldplan.sync.exchange import (
     ImportOutcome,
@@ -344,6 +344,48 @@ def test_a_retired_keys_bundle_left_waiting_is_not_sent_to_a_trust(
 
 
 @pytest.mark.parametrize("how", ["core", "cli"])
+def test_a_trust_of_a_retired_keys_bundle_left_waiting_imports_it(
+        hq, make_office, tmp_path: Path, monkeypatch, capsys, how: str) -> None:
+    """``keys trust`` of the retired key of a bundle left waiting stopped with "retired
+    … import its bundles again": a person without the file had no way to take it from
+    the command line, where the client's "Import again" imports the copy quarantine
+    holds. It imports that copy now, as "Import again" does, and the key stays retired
+    (never active again: test_trust_never_makes_a_retired_key_active), said on
+    stderr."""
+    from fieldplan.cli import main
+    from fieldplan.sync import keys as keyreg
+
+    ml = make_office("ML")
+    waiting, _outcome, middle = retired_key_left_waiting(hq, ml, tmp_path, monkeypatch)
+    [item] = list_quarantine(hq)
+    fingerprint = item.fingerprint
+    said = (f"key {fingerprint} of ML was retired by a rotation and is not trusted "
+            "again: its bundles waiting in quarantine were imported as a retired key's, "
+            "as their files imported again would be")
+    hq.take_notices()
+    if how == "core":
+        [outcome] = trust_key(hq, fingerprint)
+        assert outcome.file == waiting.path.name
+        # (its events came with the newer key's bundle too)
+        assert outcome.outcome in ("merged", "duplicate"), outcome.line()
+        assert hq.take_notices() == [said]
+    else:
+        assert main(["--db", str(hq.path), "keys", "trust", fingerprint.lower()]) == 0
+        out, err = capsys.readouterr()
+        assert out.startswith(f"{waiting.path.name}: ") and out.count("\n") == 1
+        assert ": merged" in out or ": duplicate" in out, out
+        assert err == f"fieldplan: warning: {said}\n"
+    assert list_quarantine(hq) == []
+    keys = keyreg.all_keys(hq)
+    assert keys[middle].status == "retired"
+    assert [k for k, v in keys.items() if v.replica == ml.replica_id
+            and v.status == "active"] == [ml.meta("key_id")]
+    # nothing waits any more: a second trust says the key stands retired
+    with pytest.raises(ValidationError, match="retired by a rotation and is not trusted"):
+        trust_key(hq, fingerprint)
+
+
+@pytest.mark.parametrize("how", ["core", "cli"])
 def test_removing_a_bundle_left_waiting_does_not_refuse_its_key(
         hq, make_office, tmp_path: Path, monkeypatch, capsys, how: str) -> None:
     """``keys refuse`` of the key of a bundle left waiting, its key on record (the
@@ -385,7 +427,6 @@ def test_a_bundle_left_waiting_is_imported_again_from_quarantine(
     again)."""
     from test_sync import snapshot
 
-    from fieldplan.errors import ValidationError
     from fieldplan.sync import import_quarantined_again
     from fieldplan.sync import keys as keyreg
 

@@ -21,6 +21,12 @@ status bar says so (``set_aside_reports``), after a restart too, until the perso
 read the text in the window (View ▸ Text outside the plan…, or the button beside the
 message), copied it if need be, and chosen to discard it (``discard_aside``).
 
+So are a draft's fields the editor cannot show (``set_apart``): a field this version
+has not (a drafts file damaged on disk, or one a later release wrote) or a value of
+another kind than its field's. Opening the report would drop them (the editor puts
+back only what it shows); they are kept in the journal's file, never sent, until the
+set-aside file holds them, with the reason ``UNFIT``; the rest of the draft stays.
+
 A draft is written over the versions it was typed over, never blindly over what the
 database holds by then: a draft saved before is left out, and one whose field moved
 on since (another laptop's text imported, ``fieldplan progress set``) is kept beside
@@ -96,6 +102,10 @@ LOCK_STALE_MS = 30_000
 #: The file's format: ``{"version": 1, "drafts": [entry, …]}``, an entry a JSON
 #: object with (at least) "action" and "period".
 FORMAT_VERSION = 1
+#: The reason a draft's fields are set aside when the editor cannot show them
+#: (``DraftJournal.set_apart``): a field this version has not (a drafts file damaged
+#: on disk, or one a later release wrote) or a value of another kind than its field's.
+UNFIT = "fields"
 
 _NOTHING = object()  # the writer has nothing waiting
 
@@ -106,6 +116,37 @@ def _entry_key(entry: Any) -> Key | None:
         return (str(entry["action"]), str(entry["period"]))
     except (KeyError, TypeError, IndexError):
         return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def value_fits(name: str, value: Any, indicators: set[str] | frozenset[str]) -> bool:
+    """Whether the report editor can show (and save) ``value`` in its field ``name``,
+    for an action with these ``indicators`` (keys): a field it has, a value of its
+    field's kind."""
+    from fieldplan.model import NARRATIVE_FIELDS, STATUSES
+
+    if name == "status":
+        return isinstance(value, str) and value in STATUSES
+    if name == "percent":
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    if name.startswith("value."):
+        return name[len("value."):] in indicators and (value is None or _is_number(value))
+    return name in NARRATIVE_FIELDS and isinstance(value, str)
+
+
+def held_fits(name: str, text: str, indicators: set[str] | frozenset[str]) -> bool:
+    """Whether the report editor can show a text held back as not valid in its field
+    ``name`` (a status only as one of its own)."""
+    from fieldplan.model import NARRATIVE_FIELDS, STATUSES
+
+    if name == "status":
+        return text in STATUSES
+    if name.startswith("value."):
+        return name[len("value."):] in indicators
+    return name == "percent" or name in NARRATIVE_FIELDS
 
 
 def _canon(entry: Any) -> str:
@@ -411,6 +452,14 @@ class AsideReason(str):
         return made
 
     def __str__(self) -> str:
+        if self.why == (UNFIT,):
+            from fieldplan.i18n import _
+
+            # Translators: why text typed in a report was set aside (after "PA1.1 (2nd
+            # semester 2026): "): a drafts file damaged on disk, or one a later
+            # fieldplan wrote
+            return _("this version of fieldplan cannot show it: a field it does not "
+                     "have, or a value of another kind")
         if self.why:
             from fieldplan.planops import why_hidden_text
 
@@ -570,6 +619,10 @@ class DraftJournal(QObject):
         #: per field of the values and held texts, the versions it was typed over
         #: (None: not known, an older entry)
         self._base: dict[Key, dict[str, list[str] | None]] = {}
+        #: per report, its fields the editor cannot show ("values", "held" and their
+        #: "base", as an entry holds them: ``set_apart``), kept in the file until the
+        #: set-aside file holds them; never sent to the core nor put by the editor
+        self._apart: dict[Key, dict[str, dict[str, Any]]] = {}
         #: what this program's writes replaced: (report, field, versions replaced) →
         #: [version written]. A field typed while a save of it was on its way was typed
         #: over what that save wrote: its base follows the chain (``confirm``, ``put``)
@@ -605,6 +658,9 @@ class DraftJournal(QObject):
         self.aside_error = ""
         #: the reports on their way to the set-aside file (``setting_aside``)
         self._setting_aside: set[Key] = set()
+        #: those of them whose fields the editor cannot show are on their way
+        #: (``set_apart``), not the whole draft
+        self._setting_apart: set[Key] = set()
         #: the reports the set-aside file could not take the last time they were sent
         #: to it (``aside_failed``)
         self._aside_failed: set[Key] = set()
@@ -904,6 +960,7 @@ class DraftJournal(QObject):
             with self._lock:
                 for entry, _text in batch:
                     self._setting_aside.discard(_entry_key(entry))
+                    self._setting_apart.discard(_entry_key(entry))
                     self._aside_failed.add(_entry_key(entry))
                 self.aside_error = error_text(exc)
             ended()
@@ -916,6 +973,47 @@ class DraftJournal(QObject):
         (``set_aside_off_thread``): still in the journal, not to be retried."""
         with self._lock:
             return frozenset(self._setting_aside)
+
+    def setting_apart(self) -> frozenset[Key]:
+        """Those of ``setting_aside`` whose fields the editor cannot show are on their
+        way (``set_apart``), not a draft the plan refuses."""
+        with self._lock:
+            return frozenset(self._setting_apart)
+
+    def apart(self) -> list[Key]:
+        """The reports with fields taken out by ``set_apart`` not yet in the set-aside
+        file (its last try failed), nor on their way there."""
+        with self._lock:
+            return sorted(k for k in self._apart if k not in self._setting_aside)
+
+    def set_apart(self, key: Key, indicators: set[str] | frozenset[str]) -> bool:
+        """Take out of this report's draft the fields the editor cannot show for an
+        action with these ``indicators`` (``value_fits``, ``held_fits``): a field it
+        has not, a value of another kind. They stay in the journal's file (never sent
+        to the core, never replaced by the editor's ``put``) until the set-aside file
+        holds them: ``set_aside_reports`` with the reason ``(UNFIT,)``. Whether there
+        were any (those taken out earlier included)."""
+        with self._lock:
+            values = self._values.get(key, {})
+            held = self._held.get(key, {})
+            bad_values = [n for n, v in values.items() if not value_fits(n, v, indicators)]
+            bad_held = [n for n, t in held.items() if not held_fits(n, t, indicators)]
+            if not bad_values and not bad_held:
+                return key in self._apart
+            apart = self._apart.setdefault(key, {"values": {}, "held": {}, "base": {}})
+            base = self._base.get(key, {})
+            for name in bad_values:
+                apart["values"][name] = values.pop(name)
+            for name in bad_held:
+                apart["held"][name] = held.pop(name)
+            for name in {*bad_values, *bad_held}:
+                if name not in values and name not in held and name in base:
+                    apart["base"][name] = base.pop(name)
+            for store in (self._values, self._held, self._base):
+                if not store.get(key):
+                    store.pop(key, None)
+            self._dirty = True
+            return True
 
     def aside_failed(self) -> frozenset[Key]:
         """The reports whose drafts the set-aside file could not take the last time
@@ -935,7 +1033,22 @@ class DraftJournal(QObject):
         with self._lock:
             batch = []
             for key, reason in reasons.items():
-                if key in self and key not in self._setting_aside:
+                if key in self._setting_aside:
+                    continue
+                if reason == (UNFIT,):
+                    # only the fields the editor cannot show (``set_apart``)
+                    apart = self._apart.get(key)
+                    if not apart:
+                        continue
+                    entry = {"action": key[0], "period": key[1],
+                             **{part: dict(fields) for part, fields in apart.items()
+                                if fields}}
+                    said = {"error": str(AsideReason("", reason)), "why": list(reason)}
+                    batch.append(({**entry, **said, "set_aside_at": utc_iso()},
+                                  self._apart_text(key)))
+                    self._setting_aside.add(key)
+                    self._setting_apart.add(key)
+                elif key in self or key in self._apart:
                     said = ({"error": why_hidden_text(reason), "why": list(reason)}
                             if isinstance(reason, tuple) else {"error": reason})
                     entry = self._entry(key)
@@ -959,6 +1072,7 @@ class DraftJournal(QObject):
         with self._lock:
             for entry in entries:
                 self._setting_aside.discard(_entry_key(entry))
+                self._setting_apart.discard(_entry_key(entry))
                 if error:
                     self._aside_failed.add(_entry_key(entry))
                 else:
@@ -968,8 +1082,12 @@ class DraftJournal(QObject):
                 return False
             for entry, text in batch:
                 key = (entry["action"], entry["period"])
-                if self._typed(key) == text:
-                    for store in (self._values, self._held, self._base, self.errors):
+                if entry.get("why") == [UNFIT]:
+                    if self._apart_text(key) == text:
+                        self._apart.pop(key, None)
+                elif self._typed(key) == text:
+                    for store in (self._values, self._held, self._base, self.errors,
+                                  self._apart):
                         store.pop(key, None)
                 self.put_aside = [*(k for k in self.put_aside if k[0] != key),
                                   (key, _reason_of(entry))]
@@ -995,18 +1113,30 @@ class DraftJournal(QObject):
     def _typed(self, key: Key) -> str:
         """What a report's draft holds typed (its values and held text), as one text
         (under the lock)."""
-        return json.dumps([self._values.get(key), self._held.get(key)], ensure_ascii=False,
-                          sort_keys=True, default=repr)
+        return json.dumps([self._values.get(key), self._held.get(key), self._apart.get(key)],
+                          ensure_ascii=False, sort_keys=True, default=repr)
+
+    def _apart_text(self, key: Key) -> str:
+        """A report's fields taken out by ``set_apart``, as one text (under the lock)."""
+        return json.dumps(self._apart.get(key), ensure_ascii=False, sort_keys=True,
+                          default=repr)
+
+    def _file_reports(self) -> list[Key]:
+        """The reports the journal's file holds an entry of (under the lock): those
+        with a draft, and those with only fields on their way to the set-aside file."""
+        return sorted(set(self._values) | set(self._held) | set(self._apart))
 
     def _entry(self, key: Key) -> dict[str, Any]:
         """A report's entry as the journal file holds it (under the lock)."""
         entry: dict[str, Any] = {"action": key[0], "period": key[1]}
-        if key in self._values:
-            entry["values"] = self._values[key]
-        if key in self._held:
-            entry["held"] = self._held[key]
-        if self._base.get(key):
-            entry["base"] = self._base[key]
+        # (the fields the editor cannot show as well, until they are set aside: a
+        # crash meanwhile loses none of them)
+        apart = self._apart.get(key, {})
+        for part, store in (("values", self._values), ("held", self._held),
+                            ("base", self._base)):
+            fields = {**apart.get(part, {}), **store.get(key, {})}
+            if fields:
+                entry[part] = fields
         if key in self.errors:
             entry["error"] = self.errors[key]
         return entry
@@ -1035,7 +1165,7 @@ class DraftJournal(QObject):
             if not self._dirty and not again:
                 return not self.write_error
             entries: dict[Key, str] = {}
-            for key in self.reports():
+            for key in self._file_reports():
                 try:
                     # as text: the writer thread never sees the dicts typing changes
                     entries[key] = _canon(self._entry(key))
@@ -1063,7 +1193,7 @@ class DraftJournal(QObject):
         only what is not), and not in the file."""
         with self._lock:
             now: dict[Key, str | None] = {}
-            for key in self.reports():
+            for key in self._file_reports():
                 try:
                     now[key] = _canon(self._entry(key))
                 except ValueError:  # (what JSON cannot hold was never written)

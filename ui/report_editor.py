@@ -1301,17 +1301,25 @@ class ReportEditor(QScrollArea):
         """Set aside (ui.drafts) the journal's drafts the plan refuses: typed before an
         amendment that dropped their action or period or moved the action to another
         level, they can never be saved, and their period or action may no longer be
-        reachable to throw them away."""
+        reachable to throw them away. And the fields of the others the editor cannot
+        show (``DraftJournal.set_apart``: a field this version has not, a value of
+        another kind): opening the report would drop them."""
         from fieldplan.planops import PlanScope
+        from ui.drafts import UNFIT
 
         journal = self._journal()
-        scope = PlanScope(self.identity.plan)
+        plan = self.identity.plan
+        scope = PlanScope(plan)
         office = self.identity.office
-        reasons = {}
+        reasons: dict[tuple[str, str], tuple[str, ...]] = {}
         for key in journal.reports():
             why = scope.why_hidden(office, *key)
             if why:
                 reasons[key] = tuple(why)  # (said in the language it is read in)
+            elif journal.set_apart(key, _indicators(plan, key[0])):
+                reasons[key] = (UNFIT,)
+        for key in journal.apart():  # (earlier tries the set-aside file refused)
+            reasons.setdefault(key, (UNFIT,))
         if reasons:
             self._set_aside(reasons)
 
@@ -1444,9 +1452,16 @@ class ReportEditor(QScrollArea):
         """Put the journal's values for this report, where they differ from the
         database's and were not saved already (``written``), in the form, each to be
         saved over the versions it was typed over; whether there were any."""
+        from ui.drafts import UNFIT
+
         self._unconfirmed = {}
         journal = self._journal()
         key = (action, period)
+        # what the form cannot show (a field it has not, a value of another kind: a
+        # drafts file damaged on disk, or one a later release wrote) is set aside and
+        # said, never dropped by the ``put`` below
+        if journal.set_apart(key, set(self.indicator_edits)):
+            self._set_aside({key: (UNFIT,)})
         if key not in journal:
             return False
         typed_over = journal.base(key)
@@ -1625,10 +1640,38 @@ class ReportEditor(QScrollArea):
         # that shows the text (at the narrowest window, "PA1.1 …" was all it showed)
         shorter: dict[str, str] = {}
         aside = journal.put_aside
-        if aside:
+        # (text the editor could not show, set aside from a report the plan keeps:
+        # said in words of its own)
+        from ui.drafts import UNFIT
+
+        unfit = [(key, why) for key, why in aside if getattr(why, "why", ()) == (UNFIT,)]
+        outside = [item for item in aside if item not in unfit]
+        if unfit:
             where = isolated(journal.aside_path.name)
-            if len(aside) == 1:
-                (code, period), _why = aside[0]
+            if len(unfit) == 1:
+                (code, period), _why = unfit[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"; a field this
+                # version has not (a damaged drafts file, or one a later fieldplan
+                # wrote), or a value of another kind; {file} the file it is kept in
+                problems.append(_("{report} holds text this version of fieldplan cannot "
+                                  "show; it is kept in {file}").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=draft_period(period)),
+                                      file=where))
+                shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
+            else:
+                problems.append(ngettext(
+                    "{n} report holds text this version of fieldplan cannot show; it is "
+                    "kept in {file}",
+                    "{n} reports hold text this version of fieldplan cannot show; it is "
+                    "kept in {file}", len(unfit)).format(n=len(unfit), file=where))
+                shorter[problems[-1]] = ngettext("{n} report: text set aside",
+                                                 "{n} reports: text set aside",
+                                                 len(unfit)).format(n=len(unfit))
+        if outside:
+            where = isolated(journal.aside_path.name)
+            if len(outside) == 1:
+                (code, period), _why = outside[0]
                 problems.append(_("{report} is outside the plan now; what was typed is kept "
                                   "in {file}").format(report=_("{action} ({period})").format(
                                       action=code, period=draft_period(period)), file=where))
@@ -1640,13 +1683,37 @@ class ReportEditor(QScrollArea):
                 problems.append(ngettext(
                     "{n} report is outside the plan now; what was typed is kept in {file}",
                     "{n} reports are outside the plan now; what was typed is kept in {file}",
-                    len(aside)).format(n=len(aside), file=where))
+                    len(outside)).format(n=len(outside), file=where))
                 # Translators: the status bar's short words, at its narrowest, for "{n}
                 # reports are outside the plan now; what was typed is kept in {file}"
                 shorter[problems[-1]] = ngettext("{n} report: text set aside",
                                                  "{n} reports: text set aside",
-                                                 len(aside)).format(n=len(aside))
-        moving = sorted(journal.setting_aside())
+                                                 len(outside)).format(n=len(outside))
+        apart = sorted(journal.setting_apart())
+        if apart:  # (kept in the journal until the set-aside file holds them)
+            where = isolated(journal.aside_path.name)
+            if len(apart) == 1:
+                code, period = apart[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"; {file} the file
+                # the text this version cannot show (a field it has not, a value of
+                # another kind) is moved to
+                problems.append(_("Moving text of {report} this version of fieldplan "
+                                  "cannot show to {file}…").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=draft_period(period)),
+                                      file=where))
+                shorter[problems[-1]] = _("{action}: setting text aside…").format(
+                    action=code)
+            else:
+                problems.append(ngettext(
+                    "Moving text of {n} report this version of fieldplan cannot show to "
+                    "{file}…",
+                    "Moving text of {n} reports this version of fieldplan cannot show to "
+                    "{file}…", len(apart)).format(n=len(apart), file=where))
+                shorter[problems[-1]] = ngettext(
+                    "{n} report: setting text aside…", "{n} reports: setting text aside…",
+                    len(apart)).format(n=len(apart))
+        moving = sorted(set(journal.setting_aside()) - set(apart))
         if moving:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
             if len(moving) == 1:
@@ -2705,6 +2772,16 @@ class ReportEditor(QScrollArea):
         self._conflicts_line = text
         self.notice.setText("\n".join([*lines, text] if text else lines))
         self.notice.setVisible(bool(self.notice.text()))
+
+
+def _indicators(plan: Any, code: str) -> frozenset[str]:
+    """The keys of the indicators of the plan's action ``code`` (none when it has no
+    such action)."""
+    try:
+        action = plan.action(code)
+    except ValidationError:
+        return frozenset()
+    return frozenset(ind.key for ind in action.indicators)
 
 
 def _report_name(key: tuple[str, str]) -> str:

@@ -82,7 +82,10 @@ def _value_text(name: str, value: Any) -> str:
     if value is None:
         return ""
     if name == "status":
-        return status_label(str(value))
+        try:
+            return status_label(str(value))
+        except ValueError:  # none of this version's (a damaged or later drafts file)
+            return str(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return format_number(value, exact=True)
     return str(value)
@@ -139,9 +142,15 @@ def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]],
     entry holds, to read and copy, and to discard at the person's word, as
     ``discard_dialog`` asks; Cancel is the default. The caller discards them on
     ``accepted``. ``foreign``: entries typed in another database
-    (``DraftJournal.foreign_entries``), each after a line saying so (``why``)."""
+    (``DraftJournal.foreign_entries``), each after a line saying so (``why``), as is
+    an entry of fields the editor could not show (``ui.drafts.UNFIT``)."""
+    from ui.drafts import UNFIT, _reason_of
+
     blocks, keys = [], []
-    for why, entry in [*(("", e) for e in entries), *foreign]:
+    # (text the editor could not show, set aside from a report still in the plan: why,
+    # or it reads as if the plan had refused it)
+    said = [(str(_reason_of(e)) if e.get("why") == [UNFIT] else "", e) for e in entries]
+    for why, entry in [*said, *foreign]:
         key = (str(entry["action"]), str(entry["period"]))
         text = unkept_text(_Entry(entry), [key])
         if why:  # under the report's name: whose text it is

@@ -420,3 +420,118 @@ def test_a_draft_whose_period_is_damaged_is_set_aside_and_said(open_window, qtbo
     dialog = set_aside_dialog(window, [aside])
     assert "PA1.1 ('2026-Sx')" in dialog.details.toPlainText()
     dialog.deleteLater()
+
+
+def _aside_of(db) -> list[dict]:
+    path = db.with_name(db.name + ".drafts-set-aside.json")
+    return json.loads(path.read_text(encoding="utf-8"))["drafts"] if path.exists() else []
+
+
+@pytest.mark.parametrize("unfit", [
+    {"values": {"chalXenges": "Typed"}},  # a name damaged on disk, or a later release's
+    {"values": {"challenges": 5}},  # a number where text goes
+    {"values": {"status": 3, "percent": "half", "value.nope": 2}},
+    {"held": {"chalXenges": "Typed"}},
+    {"held": {"status": "Typed"}},  # no status of this version
+])
+def test_typed_text_the_editor_cannot_show_is_set_aside_not_dropped(
+        open_window, qtbot, office_db, monkeypatch, unfit):
+    """Found by QA: a draft's field the editor does not know ("chalXenges": a drafts
+    file damaged on disk, or one a later release wrote) or a value of another kind
+    than its field's was dropped from the journal when the report was opened (the
+    editor put back only the fields it shows): the typed text was lost without a
+    word. It is set aside, as a draft the plan refuses is, and the person told; the
+    fields the editor can show stay in the journal and are saved."""
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    key = ("PA1.1", "2026-S1")
+    entry = {"action": key[0], "period": key[1], **unfit,
+             "values": {**unfit.get("values", {}), "achievements": "Kept in the form"}}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    window = open_window(office_db)
+    editor = choose(window, qtbot, key[0], key[1])
+    assert editor.narratives["achievements"].toPlainText() == "Kept in the form"
+    qtbot.keyClicks(editor.narratives["challenges"], "Typed now")
+    editor.save_now()
+    qtbot.waitUntil(lambda: db_report(office_db, *key) is not None
+                    and db_report(office_db, *key).challenges == "Typed now", timeout=5000)
+    assert db_report(office_db, *key).achievements == "Kept in the form"
+    wait_idle(qtbot, window.session)
+    ui.drafts.flush_all()
+    (aside,) = _aside_of(office_db)
+    assert aside.get("values", {}) == unfit.get("values", {})
+    assert aside.get("held", {}) == unfit.get("held", {})
+    assert (aside["action"], aside["period"]) == key
+    qtbot.waitUntil(lambda: window.save_state_label.text() == (
+        "PA1.1 (1st semester 2026) holds text this version of fieldplan cannot show; it "
+        f"is kept in {office_db.name}.drafts-set-aside.json"), timeout=5000)
+    # its text can be read (and copied) in the window
+    from ui.unkept import set_aside_dialog
+
+    dialog = set_aside_dialog(window, [aside])
+    shown = dialog.details.toPlainText()
+    assert ("This version of fieldplan cannot show it: a field it does not have, or a "
+            "value of another kind\n") in shown
+    for text in [*unfit.get("held", {}).values(), *map(str, unfit.get("values", {}).values())]:
+        assert text in shown
+    dialog.deleteLater()
+    # nothing of it is left in the journal, nor retried
+    journal = editor._journal()
+    assert key not in journal
+    assert not path.exists()
+
+
+def test_fields_set_apart_stay_in_the_file_until_set_aside(qtbot, tmp_path):
+    """What ``set_apart`` takes out of a draft is no longer the editor's to put or to
+    save, yet the journal's file keeps it (a crash before the set-aside file holds it
+    loses nothing) until ``set_aside_reports`` moves it there, alone: the fields the
+    editor shows stay in the journal."""
+    key = ("PA1.1", "2026-S1")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(key, {"chalXenges": "Typed", "challenges": 5, "achievements": "ok",
+                      "value.people": 3}, {"value.gone": "1,2"},
+                {"chalXenges": ["a:1"], "achievements": []})
+    assert journal.set_apart(key, {"people"})
+    assert journal.values(key) == {"achievements": "ok", "value.people": 3}
+    assert journal.held(key) == {}
+    journal.put(key, {"achievements": "ok too"}, {})  # the editor's put drops none of it
+    journal.write()
+    assert journal.flush(10)
+    (entry,) = json.loads(journal.path.read_text(encoding="utf-8"))["drafts"]
+    assert entry["values"] == {"chalXenges": "Typed", "challenges": 5,
+                               "achievements": "ok too"}
+    assert entry["held"] == {"value.gone": "1,2"}
+    assert journal.unkept() == []
+    assert journal.set_aside_reports({key: (ui.drafts.UNFIT,)})
+    assert journal.flush(10)
+    (aside,) = journal.aside_entries()
+    assert aside["values"] == {"chalXenges": "Typed", "challenges": 5}
+    assert aside["held"] == {"value.gone": "1,2"}
+    assert aside["base"] == {"chalXenges": ["a:1"], "challenges": [], "value.gone": []}
+    assert aside["why"] == ["fields"] and "cannot show" in aside["error"]
+    (entry,) = json.loads(journal.path.read_text(encoding="utf-8"))["drafts"]
+    assert entry == {"action": "PA1.1", "period": "2026-S1",
+                     "values": {"achievements": "ok too"}, "base": {"achievements": []}}
+    assert [k for k, _why in journal.put_aside] == [key]
+    assert not journal.set_apart(key, {"people"})  # nothing left to take out
+
+
+def test_text_the_editor_cannot_show_is_set_aside_at_start(open_window, qtbot, office_db,
+                                                             monkeypatch):
+    """A report not opened: its fields the editor cannot show are set aside as the
+    window starts, and the rest of its draft is saved, not refused for ever ("not a
+    field of a progress report")."""
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    entry = {"action": "PA1.2", "period": "2026-S1",
+             "values": {"chalXenges": "Typed", "achievements": "Saved"}}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    window = open_window(office_db)
+    qtbot.waitUntil(lambda: db_report(office_db, "PA1.2", "2026-S1") is not None,
+                    timeout=5000)
+    assert db_report(office_db, "PA1.2", "2026-S1").achievements == "Saved"
+    qtbot.waitUntil(lambda: "PA1.2 (1st semester 2026) holds text this version of "
+                    "fieldplan cannot show" in window.save_state_label.text(), timeout=5000)
+    (aside,) = _aside_of(office_db)
+    assert aside["values"] == {"chalXenges": "Typed"}
+    wait_idle(qtbot, window.session)

@@ -961,7 +961,8 @@ class DraftJournal(QObject):
                 for entry, _text in batch:
                     self._setting_aside.discard(_entry_key(entry))
                     self._setting_apart.discard(_entry_key(entry))
-                    self._aside_failed.add(_entry_key(entry))
+                    if entry.get("why") != [UNFIT]:
+                        self._aside_failed.add(_entry_key(entry))
                 self.aside_error = error_text(exc)
             ended()
 
@@ -1073,7 +1074,9 @@ class DraftJournal(QObject):
             for entry in entries:
                 self._setting_aside.discard(_entry_key(entry))
                 self._setting_apart.discard(_entry_key(entry))
-                if error:
+                if error and entry.get("why") != [UNFIT]:
+                    # (fields the editor cannot show: the rest of the draft is still
+                    # the plan's, saved as ever; those fields stay in the file)
                     self._aside_failed.add(_entry_key(entry))
                 else:
                     self._aside_failed.discard(_entry_key(entry))

@@ -535,3 +535,22 @@ def test_text_the_editor_cannot_show_is_set_aside_at_start(open_window, qtbot, o
     (aside,) = _aside_of(office_db)
     assert aside["values"] == {"chalXenges": "Typed"}
     wait_idle(qtbot, window.session)
+
+
+def test_fields_the_set_aside_file_cannot_take_stay_and_the_rest_is_retried(qtbot, tmp_path):
+    """The set-aside file cannot take the fields the editor cannot show (a folder in
+    its place): they stay in the journal's file, and the rest of the draft is not
+    taken for a draft the plan refuses (``aside_failed``: no longer retried)."""
+    key = ("PA1.1", "2026-S1")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.aside_path.mkdir()
+    journal.put(key, {"chalXenges": "Typed", "achievements": "ok"}, {})
+    assert journal.set_apart(key, set())
+    assert not journal.set_aside_reports({key: (ui.drafts.UNFIT,)})
+    assert journal.aside_error and journal.aside_failed() == frozenset()
+    assert journal.values(key) == {"achievements": "ok"}
+    assert journal.apart() == [key]
+    journal.write()
+    assert journal.flush(10)
+    (entry,) = json.loads(journal.path.read_text(encoding="utf-8"))["drafts"]
+    assert entry["values"] == {"chalXenges": "Typed", "achievements": "ok"}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import glob
 import json
+import math
 import os
 import time
 from dataclasses import dataclass
@@ -76,6 +77,47 @@ class DraftsOwner:
         return office == self.office and bool(set(self.replicas) & named)
 
 
+#: How deep a drafts file's JSON nests at most: a field's versions are five levels
+#: down (the file, its drafts, an entry, its base, the field's list). Far deeper is
+#: damage, which Python's JSON reader meets as a RecursionError, at a depth that
+#: varies with how deep in its work the program reads it.
+MAX_DEPTH = 32
+
+
+def read_json(text: str) -> Any:
+    """A drafts file's JSON. ValueError, as for text that is not JSON, when it holds
+    what no drafts file does: a number JSON has no way to write (NaN, infinity:
+    "1e999"), which the journal then failed to write back at every write, or nesting
+    far deeper than an entry's (``MAX_DEPTH``; past Python's recursion limit its
+    reader raised RecursionError, where the client expected a ValueError)."""
+    try:
+        data = json.loads(text, parse_constant=_no_number, parse_float=_finite)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    stack = [(data, 1)]
+    while stack:  # (not recursive: the nesting is what is checked)
+        value, depth = stack.pop()
+        inside = (value.values() if isinstance(value, dict)
+                  else value if isinstance(value, list) else None)
+        if inside is None:
+            continue
+        if depth > MAX_DEPTH:
+            raise ValueError("nested too deeply")
+        stack.extend((item, depth + 1) for item in inside)
+    return data
+
+
+def _no_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON can hold")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a number JSON can hold")
+    return value
+
+
 def owner_office(data: Any) -> str:
     """The office a drafts file's data names as its owner's ("" when none)."""
     owner = data.get(OWNER_KEY) if isinstance(data, dict) else None
@@ -109,7 +151,7 @@ def claim(path: Path, owner: DraftsOwner) -> Path | None:
     database's, says no owner, is not there, or cannot be read (the client's own
     handling of an unreadable file then applies). OSError when it cannot be moved."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if owner.owns(data):
@@ -144,7 +186,7 @@ def read_drafts(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A drafts file's data and its entries that name a report (each an object with
     an action and a period); ({}, []) when it cannot be read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path.read_text(encoding="utf-8"))
         entries = data["drafts"]
     except (OSError, ValueError, KeyError, TypeError):
         return {}, []

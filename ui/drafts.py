@@ -68,6 +68,7 @@ from fieldplan.draftfiles import (
     other_database_files,
     owner_office,
     read_drafts,
+    read_json,
 )
 from fieldplan.errors import FieldplanError, ValidationError
 from fieldplan.files import (
@@ -330,7 +331,7 @@ class _FileWriter:
         except OSError as exc:  # in words, not "[Errno 13] Permission denied: '…'"
             raise cannot_read(self.path, exc) from None
         try:
-            data = json.loads(text)
+            data = read_json(text)
             entries = data["drafts"]
             if not isinstance(entries, list):
                 raise TypeError("drafts is not a list")
@@ -382,7 +383,7 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
         kept: list[Any] = []
         header: dict[str, Any] = {OWNER_KEY: owner.header()} if owner is not None else {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json(path.read_text(encoding="utf-8"))
             kept = data["drafts"]
             if not isinstance(kept, list):
                 raise TypeError("drafts is not a list")
@@ -431,7 +432,7 @@ def _aside_entries(path: Path) -> list[dict[str, Any]]:
     were set aside; [] when there is none, or it cannot be read (the next setting aside
     keeps it under a name of its own: ``_append_entries``)."""
     try:
-        kept = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+        kept = read_json(path.read_text(encoding="utf-8"))["drafts"]
     except (OSError, ValueError, KeyError, TypeError):
         return []
     return [e for e in kept if isinstance(e, dict) and _entry_key(e) is not None] \
@@ -520,7 +521,7 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
         return _("another fieldplan is writing it")
     try:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json(path.read_text(encoding="utf-8"))
             kept = data["drafts"]
             if not isinstance(kept, list):
                 raise TypeError("drafts is not a list")
@@ -726,7 +727,7 @@ class DraftJournal(QObject):
 
     def _load(self) -> None:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = read_json(self.path.read_text(encoding="utf-8"))
             entries = data["drafts"]
             if not isinstance(entries, list):
                 raise TypeError("drafts is not a list")

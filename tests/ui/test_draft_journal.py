@@ -554,3 +554,38 @@ def test_fields_the_set_aside_file_cannot_take_stay_and_the_rest_is_retried(qtbo
     assert journal.flush(10)
     (entry,) = json.loads(journal.path.read_text(encoding="utf-8"))["drafts"]
     assert entry["values"] == {"chalXenges": "Typed", "achievements": "ok"}
+
+
+#: A value no drafts file holds (a damaged number or nesting), as the file's text
+_NOT_WRITABLE_BACK = {
+    "nan": "NaN",
+    "infinity": "-Infinity",
+    "huge": "1e999",  # (read as infinity)
+    "nested": "[" * 900 + "]" * 900,  # (read or not, by how deep the program is)
+    "too-nested": "[" * 100_000 + "]" * 100_000,  # past what reading it takes
+}
+
+
+@pytest.mark.parametrize("value", list(_NOT_WRITABLE_BACK), ids=list(_NOT_WRITABLE_BACK))
+def test_a_journal_holding_what_json_cannot_write_back_is_set_aside(qtbot, tmp_path,
+                                                                    value):
+    """A damaged drafts file that Python's JSON reader still takes, holding a number
+    JSON cannot write (NaN, infinity: one digit more in '1e99'), was loaded, and from
+    then on every write of the journal failed ('Out of range float values are not
+    JSON compliant'): nothing typed afterwards, in any report, reached the drafts
+    file. Nested past Python's recursion limit (a limit that moves with how deep the
+    program is when it reads), the journal's constructor raised RecursionError and
+    the window on the database did not open. Each is set aside as any unreadable
+    journal is, whole, and the journal writes what is typed next."""
+    path = tmp_path / "x.sqlite3.drafts.json"
+    text = ('{"version": 1, "drafts": [{"action": "PA1.1", "period": "2026-S1", '
+            f'"values": {{"percent": {_NOT_WRITABLE_BACK[value]}}}}}]}}')
+    path.write_text(text, encoding="utf-8")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    assert journal.reports() == []
+    assert journal.set_aside is not None
+    assert journal.set_aside.read_text(encoding="utf-8") == text
+    journal.put(("PA1.2", "2026-S1"), {"achievements": "typed"}, {}, {"achievements": []})
+    assert journal.write() and journal.write_error == ""
+    qtbot.waitUntil(lambda: path.exists(), timeout=5000)
+    assert drafts(path) == {("PA1.2", "2026-S1"): {"achievements": "typed"}}

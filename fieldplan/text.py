@@ -135,42 +135,56 @@ _DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 
 def paragraph_direction(text: str) -> str | None:
     """Which way a paragraph a person wrote reads: "R" (right to left) or "L", None
-    when it has no letter (digits, symbols). Its strong characters vote, right-to-left
-    letters (Arabic, Hebrew…) against left-to-right ones (Latin…); a tie goes to the
+    when it has no letter (digits, symbols). Its words vote, right-to-left ones
+    (Arabic, Hebrew…) against left-to-right ones (Latin…), a word being a run of
+    letters of one direction (their marks, as tanwin, within it); a tie goes to the
     first of them. Unicode's rule P2 (the first strong character alone, as Qt and
     browsers decide) laid out "IOM قدمت الدعم …" or "2026: PA1.2 …" left to right in
     an Arabic narrative, its words in the wrong order; a French or English paragraph
-    naming an Arabic ministry stays left to right. A paragraph that starts with a
-    direction mark (U+200E, U+200F, U+061C) reads as the mark says, and what is inside
-    an isolate (U+2066–U+2069) takes no vote, as in P2. Used by the PDF reports
+    naming an Arabic ministry stays left to right (words, not letters: "Réunion avec
+    وزارة الداخلية" has fewer Latin letters than Arabic ones). A paragraph that starts
+    with a direction mark (U+200E, U+200F, U+061C) reads as the mark says, and what is
+    inside an isolate (U+2066–U+2069) takes no vote, as in P2. Used by the PDF reports
     (``fieldplan.reports.text.layout``) and the client's read-only displays of
     people's text (``ui.bidi.own_direction``)."""
     if text.isascii():  # most English and French narratives: at once
         return "L" if any(c.isalpha() for c in text) else None
     left = right = 0
     first: str | None = None
+    run: str | None = None  # the direction of the word being read, None between words
     depth = 0
     kind_of = unicodedata.bidirectional
     for c in text:
         kind = kind_of(c)
         if kind in ("LRI", "RLI", "FSI"):
             depth += 1
+            run = None
             continue
         if kind == "PDI":
             depth = max(0, depth - 1)
+            run = None
             continue
         if depth:
             continue
+        if kind == "NSM":  # a mark on the letter before it: the word goes on
+            continue
         if kind == "L":
-            left += 1
+            direction = "L"
         elif kind in ("R", "AL"):
-            right += 1
+            direction = "R"
         else:
+            run = None
             continue
         if first is None:
-            first = "L" if kind == "L" else "R"
+            first = direction
             if c in _DIRECTION_MARKS:
                 return first
+        if direction != run:
+            run = direction
+            if direction == "L":
+                left += 1
+            else:
+                right += 1
     if left == right:
         return first
     return "L" if left > right else "R"

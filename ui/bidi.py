@@ -43,7 +43,7 @@ def text_direction(text: str) -> Qt.LayoutDirection | None:
 
 
 def own_direction(text: str) -> Qt.LayoutDirection | None:
-    """The direction a paragraph a person wrote reads in, by most of its letters
+    """The direction a paragraph a person wrote reads in, by most of its words
     (``fieldplan.text.paragraph_direction``, as the PDF reports print it), or None when
     it has none. Not ``text_direction``, which says what Qt does with a text (its first
     letter): "IOM قدمت الدعم …" is an Arabic paragraph that Qt lays out left to right."""

@@ -22,7 +22,7 @@ class PlainTextEdit(QTextEdit):
     QPlainTextEdit aligns every paragraph left, so an Arabic narrative (or the
     Arabic field names above an English one) sat on the wrong side in both
     layouts; QTextEdit lays each paragraph out by its first letter. Read-only, a
-    person's text (not ``copies_as_written``) goes by most of each paragraph's letters
+    person's text (not ``copies_as_written``) goes by most of each paragraph's words
     instead (``ui.bidi.own_direction``), as the PDF reports print it: "IOM قدمت الدعم …"
     reads right to left, from the right. Editable, each paragraph keeps Qt's way (its
     first letter), as every text box does: a paragraph that turned around halfway
@@ -154,7 +154,7 @@ class PathsLeftToRight(QStyledItemDelegate):
 
 
 class BidiDelegate(QStyledItemDelegate):
-    """Draws each cell in its text's direction (by most of its letters,
+    """Draws each cell in its text's direction (by most of its words,
     ``ui.bidi.own_direction``: an Arabic narrative that starts with "IOM" is right to
     left); a text with no letters keeps the view's direction. The alignment stays
     "leading", so it follows the text."""

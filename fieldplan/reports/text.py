@@ -48,7 +48,7 @@ def words(text: str) -> list[str]:
 
 
 def direction(text: str, default: str = "L") -> str:
-    """ "R" or "L" for a paragraph, by most of its letters, a tie by the first
+    """ "R" or "L" for a paragraph, by most of its words, a tie by the first
     (``fieldplan.text.paragraph_direction``: an Arabic narrative that starts with
     "IOM" or "2026:" reads right to left), else ``default``."""
     return paragraph_direction(text) or default
@@ -409,7 +409,7 @@ def layout(
 ) -> list[tuple[str, str]]:
     """Lines ready to draw: (visual text, direction) pairs. Each paragraph takes its
     direction from ``base_dir``; without one, or with ``base_dir="auto"`` (text a
-    person wrote), from most of its letters (``direction``: an Arabic narrative that
+    person wrote), from most of its words (``direction``: an Arabic narrative that
     starts with "IOM" reads right to left), else the report's direction
     ``default_dir``. Text a person wrote reads in its own
     direction whatever the report's: an English narrative naming an Arabic ministry

@@ -51,7 +51,7 @@ def test_bidi_contained_keeps_a_name_from_reordering_what_follows_it() -> None:
     assert bidi_contained(plain) is plain
 
 
-def test_paragraph_direction_goes_by_most_letters() -> None:
+def test_paragraph_direction_goes_by_most_words() -> None:
     """An Arabic narrative that starts with a Latin word or a number reads right to left
     (by the first strong character alone, Unicode's P2, it read left to right, its
     words in the wrong order); a French or English one naming an Arabic ministry left
@@ -61,6 +61,10 @@ def test_paragraph_direction_goes_by_most_letters() -> None:
     assert paragraph_direction("OIC–IOM Istanbul 2025 اتفاق") == "L"
     assert paragraph_direction(
         "Réunion avec le ministère (وزارة الداخلية) à Amman, 3 procédures.") == "L"
+    # words, not letters: an Arabic name has more letters than the French words
+    # around it ("Réunion avec": 11; "وزارة الداخلية": 12)
+    assert paragraph_direction("Réunion avec وزارة الداخلية") == "L"
+    assert paragraph_direction("موظفًا IOM") == "R"  # (a tie; tanwin within its word)
     assert paragraph_direction("Funding arrived late.") == "L"
     assert paragraph_direction("تأخر التمويل") == "R"
     # a tie: the first letter decides

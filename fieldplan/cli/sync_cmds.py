@@ -449,7 +449,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if problem and getattr(args, "json", False):
         # (a missing file or a folder) the JSON every unusable bundle gets
         output(args, {"valid": False, "reason": problem, "office": None, "replica": None,
-                      "key_id": None, "events": None}, "")
+                      "key_id": None, "events": None, "note": "", "written_here": False},
+               "")
         return 1
     check_bundle_file(args.file)
     named = getattr(args, "db", None) or os.environ.get("FIELDPLAN_DB")

@@ -2578,7 +2578,7 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                   else str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
                   if isinstance(exc, OSError) else _malformed(exc))
         return {"valid": False, "reason": reason, "office": None, "replica": None,
-                "key_id": None, "events": None}
+                "key_id": None, "events": None, "note": "", "written_here": False}
     with b:
         m = b.manifest
         out = {"valid": True, "reason": "", "office": m.get("office"),
@@ -2627,11 +2627,11 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                         if office is not None:
                             _check_event(e, office, m["office"])
         except (BundleError, sqlite3.IntegrityError) as exc:
-            out.update(valid=False, reason=str(exc), note="")
+            out.update(valid=False, reason=str(exc), note="", written_here=False)
         except OSError as exc:
-            out.update(valid=False, reason=_cannot_read(exc), note="")
+            out.update(valid=False, reason=_cannot_read(exc), note="", written_here=False)
         except _HOSTILE as exc:
-            out.update(valid=False, reason=_malformed(exc), note="")
+            out.update(valid=False, reason=_malformed(exc), note="", written_here=False)
         return out
 
 

@@ -96,10 +96,10 @@ def set_database_value(settings: QSettings, identity: Any, name: str, value: Any
 
 
 #: (``write_off_thread``) the place written on a thread of its own, if any, and the
-#: places waiting for it: (file, format, replica) -> (identity, value), the last one
+#: places waiting for it: (file, format, replica, name) -> (identity, value), the last one
 #: of each database only
 _writing: Any = None
-_waiting: dict[tuple[str, Any, str], tuple[Any, Any]] = {}
+_waiting: dict[tuple[str, Any, str, str], tuple[Any, Any]] = {}
 
 
 def write_off_thread(settings: QSettings, identity: Any, name: str, value: Any) -> None:

@@ -440,7 +440,9 @@ class Shell(QObject):
         first_run = getattr(self.dialog, "retranslate", None) if window is None else None
         if window is None and first_run is None:
             return
-        self.settings.setValue("language", lang)
+        from ui.window_settings import set_value
+
+        set_value(self.settings, "language", lang)
         if window is not None and (self._language_waiting or self._busy(window)):
             self._wait_to_change(window, lang)
             return
@@ -596,12 +598,21 @@ class Shell(QObject):
                     if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts
                         sys.modules["ui.drafts"].flush_all()  # reach the disk
                 finally:
-                    if self.guard is not None:
-                        # only now: a later start opens its own window, and a second
-                        # client on the database while this one still wrote to it (its
-                        # journal included) would be two at once
-                        guard, self.guard = self.guard, None
-                        guard.release()
+                    try:
+                        # and the settings changed last (written off the GUI thread
+                        # while the app runs: the place, the size, the language)
+                        if "ui.window_settings" in sys.modules:
+                            sys.modules["ui.window_settings"].write_now()
+                    finally:
+                        self._release_guard()
+
+    def _release_guard(self) -> None:
+        if self.guard is not None:
+            # only now: a later start opens its own window, and a second client on the
+            # database while this one still wrote to it (its journal included) would
+            # be two at once
+            guard, self.guard = self.guard, None
+            guard.release()
 
 
 def _same_file(one: Path, other: Path) -> bool:

@@ -711,6 +711,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         # where the person was in this database is its own (ui.window_settings); an
         # earlier release's, kept for every database, becomes this one's
+        # (written once the window is painted: asking for a write builds QEvent)
+        window_settings.hold()
         window_settings.adopt_earlier(settings, identity)
         # (and those of databases long gone are forgotten: the file grew with each)
         window_settings.note_opened(settings, identity)
@@ -830,6 +832,7 @@ class MainWindow(QMainWindow):
 
     def _after_first_paint(self) -> None:
         self._keeping_place = True  # (nothing the person chose comes before it)
+        window_settings.release()
         from ui.wrapped_label import watch
 
         watch(self._unwatched_labels)  # (their Arabic painted whole from now on)
@@ -2424,10 +2427,10 @@ class MainWindow(QMainWindow):
         state = self.view_state()
         if state == self._place_written:
             return
-        # on the disk now (a kill does not wait for Qt's timer), written off the GUI
-        # thread: a write waits for the disk
-        window_settings.write_off_thread(self.settings, self.identity,
-                                         window_settings.VIEW, state)
+        # on the disk now (a kill does not wait for the window to close), written off
+        # the GUI thread: a write waits for the disk (ui.window_settings.set_value)
+        window_settings.set_database_value(self.settings, self.identity,
+                                           window_settings.VIEW, state)
         self._place_written = state
 
     def _period_was_chosen(self, state: dict) -> bool:
@@ -2485,8 +2488,8 @@ class MainWindow(QMainWindow):
         """Keep the window's size, place and toolbars for the next window
         (``restore_geometry``): at close, and before a language change's new window
         opens (it took the size saved at the change before)."""
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        window_settings.set_value(self.settings, "window/geometry", self.saveGeometry())
+        window_settings.set_value(self.settings, "window/state", self.saveState())
 
     def hand_over_editing(self) -> EditingHandOver:
         """(a language change) What the window that replaces this one takes over of its
@@ -2555,7 +2558,6 @@ class MainWindow(QMainWindow):
         self.office_view.editor.close_down()
         self.save_geometry()
         self._place_timer.stop()  # (written here)
-        window_settings.wait_written()  # (which an earlier write still under way undid)
         window_settings.set_database_value(self.settings, self.identity,
                                            window_settings.VIEW, self.view_state())
         self._sync_timer.stop()

@@ -33,6 +33,7 @@ from ui.dialogs import (
 )
 from ui.ops import DbOp, OffThread, error_text, sentence
 from ui.qtcompat import Qt
+from ui.window_settings import set_value
 
 if TYPE_CHECKING:
     from fieldplan.plan import Plan
@@ -113,7 +114,7 @@ def export_to(window: MainWindow, path: str) -> None:
         def done(_none: None) -> None:
             _set_busy(window, False)
             if _alive(window):
-                window.settings.setValue(FOLDER_KEY, str(Path(path).parent))
+                set_value(window.settings, FOLDER_KEY, str(Path(path).parent))
             _say(window, _("Plan {plan} version {version} saved as {file}.").format(
                 plan=plan.id, version=plan.version, file=isolated(Path(path).name)), 15_000)
 
@@ -157,7 +158,7 @@ def read_for_replacing(window: MainWindow, path: str) -> None:
     name = Path(path).name
     _set_busy(window, True)
     _say(window, _("Reading {file}…").format(file=isolated(name)))
-    window.settings.setValue(FOLDER_KEY, str(Path(path).parent))
+    set_value(window.settings, FOLDER_KEY, str(Path(path).parent))
 
     def ask_core(plan: Plan) -> None:
         if _alive(window):

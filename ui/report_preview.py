@@ -85,7 +85,7 @@ from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
-from ui.window_settings import REPORT_OFFICE, database_value, set_database_value
+from ui.window_settings import REPORT_OFFICE, database_value, set_database_value, set_value
 
 #: Finished reports older than this are removed from the cache folder.
 KEEP_SECONDS = 24 * 3600
@@ -364,7 +364,7 @@ class ReportDialog(QDialog):
 
     def _build(self) -> None:
         request = self.request()
-        self.settings.setValue("reports/paper", request.paper)
+        set_value(self.settings, "reports/paper", request.paper)
         if self.office_combo is not None:
             set_database_value(self.settings, self.identity, REPORT_OFFICE, request.office)
         generate(self.session, self.parentWidget(), request)

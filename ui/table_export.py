@@ -59,6 +59,7 @@ from ui.dialogs import (
 from ui.ops import DbOp, Session, error_text, sentence
 from ui.path_label import PlainLabel
 from ui.plain_text import tip_text
+from ui.window_settings import set_value
 
 #: The file types, in the order offered: a workbook first, what most people open.
 TABLE_FORMATS = ("xlsx", "csv", "hxl")
@@ -295,7 +296,7 @@ class TableExportDialog(QDialog):
     def export_to(self, path: str) -> None:
         """Write the table to ``path`` on the worker; say what came of it."""
         request = self.request()
-        self.settings.setValue("tables/format", request.fmt)
+        set_value(self.settings, "tables/format", request.fmt)
         self._set_busy(True)
         self._say(_("Writing the table…"))
         window, dialog = self._main_window, self
@@ -342,7 +343,7 @@ class TableExportDialog(QDialog):
 
     def _saved(self, request: TableRequest, path: str, rows: int, hidden: int = 0) -> None:
         self.saved_path = path
-        self.settings.setValue("tables/folder", str(Path(path).parent))
+        set_value(self.settings, "tables/folder", str(Path(path).parent))
         self._set_busy(False)
         # the sentence around its {file}, the file on a line of its own
         before, after = around(saved_text(request, rows, "{file}", hidden), "file")

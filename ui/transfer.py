@@ -86,6 +86,7 @@ from ui.ops import DbOp, OffThread, Session, error_sentence, error_text, sentenc
 from ui.path_label import PlainLabel
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
+from ui.window_settings import set_value
 from ui.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def choose_and_import(session: Session, parent: QWidget,
 
     def chosen(files: list[str]) -> None:
         if settings is not None and files:
-            settings.setValue(IMPORT_FOLDER_KEY, str(Path(files[0]).parent))
+            set_value(settings, IMPORT_FOLDER_KEY, str(Path(files[0]).parent))
         import_files(session, parent, list(files))
 
     dialog.filesSelected.connect(chosen)
@@ -1303,7 +1304,7 @@ class ExportDialog(QDialog):
     def _remember(self, folder: str | os.PathLike[str]) -> None:
         """Offer ``folder`` (written to) next time; the email outbox is offered anyway."""
         if self.settings is not None and not self.email:
-            self.settings.setValue(EXPORT_FOLDER_KEY, str(folder))
+            set_value(self.settings, EXPORT_FOLDER_KEY, str(folder))
 
     def _saved(self) -> None:
         """Once a bundle is written, Enter closes the dialog: it wrote a second bundle

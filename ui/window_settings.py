@@ -85,66 +85,164 @@ def database_value(settings: QSettings, identity: Any, name: str,
         if settings.contains(key):
             value = settings.value(key)
             if replica != identity.replica_id:
-                settings.setValue(database_key(identity.replica_id, name), value)
+                set_value(settings, database_key(identity.replica_id, name), value)
             return value
     return default
 
 
 def set_database_value(settings: QSettings, identity: Any, name: str, value: Any) -> None:
     """Keep ``value`` as setting ``name`` of the database of ``identity``."""
-    settings.setValue(database_key(identity.replica_id, name), value)
+    set_value(settings, database_key(identity.replica_id, name), value)
 
 
-#: (``write_off_thread``) the place written on a thread of its own, if any, and the
-#: places waiting for it: (file, format, replica, name) -> (identity, value), the last one
-#: of each database only
-_writing: Any = None
-_waiting: dict[tuple[str, Any, str, str], tuple[Any, Any]] = {}
+#: QEvent.Type.UpdateRequest: the event a QSettings posts itself at a change, to write
+#: its file at the next turn of its thread's event loop (Qt's deferred sync). Not named:
+#: QEvent is built after the first paint (tests/ui/test_shell.py), and the window's
+#: settings change before it (``note_opened``)
+_UPDATE_REQUEST = 77
+#: (``set_value``) the QThread the settings files are written on, once one changed: it
+#: runs no Python (PySide holds Python's lock through QSettings' calls, its sync
+#: included: a Python thread writing the file stopped the GUI thread as long)
+_thread: Any = None
+#: a QSettings of each settings file changed, on ``_thread``: (file, format) -> QSettings
+_writers: dict[tuple[str, Any], QSettings] = {}
+#: the files changed since their last write was asked, in the order of their change
+_unwritten: dict[tuple[str, Any], None] = {}
+#: a write is asked at the next turn of the event loop
+_write_soon = False
+#: (``hold``) no write is asked before this time (time.monotonic), unless released
+_held_until = 0.0
+#: at most this long (a window opened minimised is not painted for hours)
+HOLD_AT_MOST_S = 1.0
 
 
-def write_off_thread(settings: QSettings, identity: Any, name: str, value: Any) -> None:
-    """Keep ``value`` as setting ``name`` of the database of ``identity`` and put it on
-    the disk now, on a thread of its own (MainWindow.keep_place, at each change of
-    place). Qt writes a settings file with an fdatasync, which waits for the disk: on
-    the GUI thread, a laptop's disk busy with an import's backup froze the window at
-    each change of tab, report or filter. The settings file is shared by every
-    QSettings of the program: ``settings`` reads the value as soon as it is written.
-    Written one at a time, in order; a place waiting is replaced by a newer one."""
-    _waiting[(settings.fileName(), settings.format(), identity.replica_id, name)] = (
-        identity, value)
-    if _writing is None:
-        _write_next()
+def set_value(settings: QSettings, key: str, value: Any) -> None:
+    """``settings.setValue(key, value)``, written to the disk on a thread of its own:
+    every setting the client changes while it runs is written so (the window's size at
+    a language change, the folders and office chosen, the place, the databases noted
+    at each opening). Qt writes a settings file with an fdatasync, which waits for the
+    disk: on the GUI thread (QSettings' own deferred write), a laptop's disk busy with
+    an import's backup froze the window as long.
+
+    Every QSettings of the program shares the file's values: all read ``value`` at
+    once. The writes keep their order (each puts all changes made so far), one at a
+    time. The client's end writes the last (``write_now``)."""
+    _change(settings, lambda: settings.setValue(key, value))
 
 
-def _write_next(*_result: object) -> None:
-    global _writing
-    if not _waiting:
-        _writing = None
+def remove_value(settings: QSettings, key: str) -> None:
+    """``settings.remove(key)``, written to the disk as ``set_value`` writes."""
+    _change(settings, lambda: settings.remove(key))
+
+
+def hold() -> None:
+    """(a window being built) Ask for no write before the window is painted
+    (``release``), or HOLD_AT_MOST_S from now: asking builds QEvent, which the first
+    paint does not wait for."""
+    global _held_until
+    import time
+
+    _held_until = time.monotonic() + HOLD_AT_MOST_S
+
+
+def release() -> None:
+    """(the window ``hold`` was for is painted, or closed) The changes held are
+    written."""
+    global _held_until
+    _held_until = 0.0
+    if _unwritten:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, _ask_writes)  # (not after the hold's time)
+
+
+def _held_ms() -> int:
+    import time
+
+    return max(0, round((_held_until - time.monotonic()) * 1000))
+
+
+def _change(settings: QSettings, change: Any) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    if QCoreApplication.instance() is None:  # (no event loop: a script) now, then
+        change()
+        settings.sync()
         return
-    places = list(_waiting.items())
-    _waiting.clear()
-
-    def write() -> None:
-        for (file_name, form, _replica, name), (identity, value) in places:
-            other = QSettings(file_name, form)
-            set_database_value(other, identity, name, value)
-            other.sync()
-
-    from ui.ops import OffThread
-
-    # a daemon: quitting does not wait for it (the window's closing writes the place
-    # itself, after waiting for this one: ``wait_written``)
-    _writing = OffThread(write, _write_next, _write_next, name="fieldplan-settings",
-                         daemon=True)
+    file = (settings.fileName(), settings.format())
+    if file not in _writers:
+        _writers[file] = _writer(file)  # (before the change: nothing to write yet)
+    change()
+    # Qt's own write, on the settings' thread (the GUI's), is not made: the writer's
+    # is, on its thread. (QSettings posts it once until it is written: ``write_now``)
+    QCoreApplication.removePostedEvents(settings, _UPDATE_REQUEST)
+    _unwritten[file] = None
+    _write_later()
 
 
-def wait_written() -> None:
-    """Wait for the place being written on a thread of its own and forget those waiting
-    (``write_off_thread``): the caller writes the place itself, which a write still
-    under way would otherwise undo."""
-    _waiting.clear()
-    if _writing is not None:
-        _writing.thread.join()
+def _writer(file: tuple[str, Any]) -> QSettings:
+    """A QSettings of ``file`` on the writing thread, made here: made where a change is
+    not written yet, a QSettings writes it (Python's lock held)."""
+    global _thread
+    from PySide6.QtCore import QThread
+
+    if _thread is None:
+        _thread = QThread()
+        _thread.setObjectName("fieldplan-settings")
+        # (Qt aborts the process that ends with it running; and what changed last
+        # reaches the disk however the client ends)
+        import atexit
+
+        atexit.register(write_now)
+    if not _thread.isRunning():
+        _thread.start()  # (QThread.run: Qt's event loop, no Python)
+    writer = QSettings(*file)
+    writer.moveToThread(_thread)
+    return writer
+
+
+def _write_later() -> None:
+    global _write_soon
+    if _write_soon:
+        return
+    from PySide6.QtCore import QTimer
+
+    # at the next turn of the event loop: the changes made together (a language
+    # change's, a window's opening) are written at once
+    _write_soon = True
+    QTimer.singleShot(_held_ms(), _ask_writes)
+
+
+def _ask_writes() -> None:
+    global _write_soon
+    _write_soon = False
+    if not _unwritten:
+        return
+    if _held_ms():  # (released meanwhile, then held again by another window)
+        _write_later()
+        return
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if not _thread.isRunning():
+        _thread.start()
+    for file in _unwritten:
+        # written by Qt on the writer's thread, as it writes at a change on its own
+        QCoreApplication.postEvent(_writers[file], QEvent(QEvent.Type.UpdateRequest))
+    _unwritten.clear()
+
+
+def write_now() -> None:
+    """(the client's end) The writes asked are ended, and the changes since are
+    written on this thread: nothing changed is lost when the client ends (which waits
+    for the disk, once)."""
+    global _write_soon
+    if _thread is not None and _thread.isRunning():
+        _thread.quit()
+        _thread.wait()
+    _unwritten.clear()
+    _write_soon = False
+    for writer in _writers.values():
+        writer.sync()  # (the file's changes made by every QSettings on it)
 
 
 def adopt_earlier(settings: QSettings, identity: Any) -> None:
@@ -155,8 +253,8 @@ def adopt_earlier(settings: QSettings, identity: Any) -> None:
         if settings.contains(name):
             own = database_key(identity.replica_id, name)
             if not settings.contains(own):
-                settings.setValue(own, settings.value(name))
-            settings.remove(name)
+                set_value(settings, own, settings.value(name))
+            remove_value(settings, name)
 
 
 def carry_over(settings: QSettings, replica: str, identity: Any) -> None:
@@ -165,7 +263,7 @@ def carry_over(settings: QSettings, replica: str, identity: Any) -> None:
     for name in PER_DATABASE:
         old = database_key(replica, name)
         if settings.contains(old):
-            settings.setValue(database_key(identity.replica_id, name), settings.value(old))
+            set_value(settings, database_key(identity.replica_id, name), settings.value(old))
 
 
 def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None) -> None:
@@ -199,11 +297,11 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
         try:
             day = dt.date.fromisoformat(str(settings.value(key)))
             if day < CLOCK_FLOOR:  # (its time starts now, as an undated one's)
-                settings.setValue(key, today.isoformat())
+                set_value(settings, key, today.isoformat())
                 day = today
             opened[replica] = min(day, today)
         except ValueError:
-            settings.setValue(key, today.isoformat())
+            set_value(settings, key, today.isoformat())
             opened[replica] = today
             undated.add(replica)
     noted = [day for replica, day in opened.items() if replica not in undated]
@@ -215,8 +313,9 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
         for replica in opened:
             if replica not in undated:
                 opened[replica] += jump
-                settings.setValue(database_key(replica, OPENED), opened[replica].isoformat())
-    settings.setValue(database_key(identity.replica_id, OPENED), today.isoformat())
+                set_value(settings, database_key(replica, OPENED),
+                          opened[replica].isoformat())
+    set_value(settings, database_key(identity.replica_id, OPENED), today.isoformat())
     opened[identity.replica_id] = today
     oldest = today - dt.timedelta(days=FORGET_AFTER_DAYS)
     # (of too many, the undated go first: opened when, no one knows)
@@ -224,7 +323,7 @@ def note_opened(settings: QSettings, identity: Any, today: dt.date | None = None
                                                -opened[r].toordinal(), r))
     for rank, replica in enumerate(last_first):
         if replica not in kept and (opened[replica] < oldest or rank >= KEEP_DATABASES):
-            settings.remove(f"{GROUP}/{replica}")
+            remove_value(settings, f"{GROUP}/{replica}")
 
 
 def splitter_sizes(splitter: QSplitter) -> list[int]:

@@ -6,12 +6,14 @@ with --db) opened on the period and action last chosen in another database."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
@@ -26,7 +28,10 @@ from ui.window_settings import (
     database_key,
     database_value,
     note_opened,
+    remove_value,
     set_database_value,
+    set_value,
+    write_now,
 )
 
 OTHER_PERIOD = "2025-S2"
@@ -364,31 +369,152 @@ def test_the_place_is_written_off_the_gui_thread(open_shell, qtbot, hq_db, setti
                                                  monkeypatch):
     """Qt writes a settings file with an fdatasync, which waits for the disk. The place
     was written on the GUI thread at each change of tab, report, period or filter: a
-    laptop's disk busy with an import's backup froze the window each time. It is
-    written on a thread of its own, and the window reads it at once."""
+    laptop's disk busy with an import's backup froze the window each time. Then on a
+    Python thread, which held Python's lock through QSettings.sync (PySide does): the
+    GUI thread waited as long. It is written by Qt on a thread that runs no Python, and
+    the window reads it at once."""
     window = open_shell(hq_db)
     qtbot.waitUntil(lambda: window.painted, timeout=5000)
-    syncs: list[int] = []
-    real = QSettings.sync
-    monkeypatch.setattr(QSettings, "sync",
-                        lambda self: (syncs.append(threading.get_ident()), real(self))[1])
+    syncs = sync_threads(monkeypatch)
+    qts_own = QtsOwnWrites(settings)
     window.tabs.setCurrentIndex(1)
     qtbot.waitUntil(lambda: place_on_disk(settings, window).get("tab") == 1, timeout=5000)
-    assert syncs
-    assert threading.get_ident() not in syncs
+    assert syncs == [] and qts_own.count == 0
     assert database_value(settings, window.identity, VIEW)["tab"] == 1
     # closing writes the place itself, after the write under way: not undone by it
     window.tabs.setCurrentIndex(2)
     window.close()
     assert database_value(settings, window.identity, VIEW)["tab"] == 2
-    settings.sync()
+    write_now()
     assert place_on_disk(settings, window)["tab"] == 2
 
 
 def place_on_disk(settings: QSettings, window) -> dict:
     """Where ``window``'s person is, as another program reads the settings file now."""
-    return database_value(QSettings(settings.fileName(), QSettings.Format.IniFormat),
-                          window.identity, VIEW) or {}
+    return database_value(on_disk(settings), window.identity, VIEW) or {}
+
+
+def on_disk(settings: QSettings) -> QSettings:
+    """The settings file as another program reads it now. (Every QSettings of this
+    process on the same file shares its values, written or not: a copy is read.)"""
+    on_disk.copies += 1
+    copy = Path(f"{settings.fileName()}.read-{on_disk.copies}")
+    if Path(settings.fileName()).exists():
+        shutil.copyfile(settings.fileName(), copy)
+    return QSettings(str(copy), QSettings.Format.IniFormat)
+
+
+on_disk.copies = 0
+
+
+class QtsOwnWrites(QObject):
+    """Counts the writes Qt makes of ``settings`` by itself: at a change, a QSettings
+    posts itself an UpdateRequest, at which it writes its file, with an fdatasync that
+    waits for the disk, on its own thread (the GUI's)."""
+
+    def __init__(self, settings: QSettings) -> None:
+        super().__init__()
+        self.count = 0
+        settings.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
+def sync_threads(monkeypatch) -> list[int]:
+    """The threads that call QSettings.sync from Python, as they do: PySide holds
+    Python's lock through it, and the GUI thread waits for its fdatasync."""
+    syncs: list[int] = []
+    real = QSettings.sync
+    monkeypatch.setattr(QSettings, "sync",
+                        lambda self: (syncs.append(threading.get_ident()), real(self))[1])
+    return syncs
+
+
+def test_a_setting_is_written_off_the_gui_thread_and_read_at_once(qtbot, settings,
+                                                                  monkeypatch):
+    """Every setting the client changes as it runs (a folder chosen, the window's size,
+    the language) is written on a thread of its own that runs no Python: Qt's own
+    write, on the GUI thread, waited for the disk. Read at once by every QSettings of
+    the program; written in order, the last value kept; nothing left unwritten by the
+    client's end."""
+    from PySide6.QtCore import QThread
+
+    import ui.window_settings
+
+    qts_own = QtsOwnWrites(settings)
+    syncs = sync_threads(monkeypatch)
+    other = QSettings(settings.fileName(), QSettings.Format.IniFormat)
+    for n in range(1, 4):
+        set_value(settings, "bundles/import-folder", f"/media/stick{n}")
+    set_value(settings, "gone", 1)
+    remove_value(settings, "gone")
+    assert other.value("bundles/import-folder") == "/media/stick3"
+    assert not other.contains("gone")
+    qtbot.waitUntil(lambda: on_disk(settings).value("bundles/import-folder")
+                    == "/media/stick3", timeout=5000)
+    assert not on_disk(settings).contains("gone")
+    QApplication.processEvents()
+    assert qts_own.count == 0 and syncs == []
+    writer = ui.window_settings._writers[(settings.fileName(), settings.format())]
+    assert writer.thread() is not QThread.currentThread()
+    # changed and the client ended before the next turn of the event loop: written
+    set_value(settings, "language", "ar")
+    write_now()
+    assert on_disk(settings).value("language") == "ar"
+
+
+def test_no_setting_is_written_on_the_gui_thread_as_the_window_runs(
+        qtbot, hq_db, settings, monkeypatch):
+    """A window's opening (the day noted), a language change (the language, the
+    window's size), View ▸ Larger list and the closing: the settings file was written on
+    the GUI thread after each, by Qt, with an fdatasync that waits for the disk."""
+    from ui.app import Shell
+
+    qts_own = QtsOwnWrites(settings)
+    syncs = sync_threads(monkeypatch)
+    shell = Shell(QApplication.instance(), settings)
+    try:
+        shell.start(hq_db)
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.painted,
+                        timeout=10_000)
+        wait_idle(qtbot, shell.session)
+        identity = shell.window.identity
+        qtbot.waitUntil(lambda: on_disk(settings).contains(
+            database_key(identity.replica_id, OPENED)), timeout=5000)
+        shell.change_language("fr")
+        wait_idle(qtbot, shell.session)
+        qtbot.waitUntil(lambda: on_disk(settings).value("language") == "fr"
+                        and on_disk(settings).contains("window/geometry"), timeout=5000)
+        window = shell.window
+        qtbot.waitUntil(lambda: window.painted, timeout=5000)
+        before = place_on_disk(settings, window)
+        assert window.move_divider(larger=True)
+        qtbot.waitUntil(lambda: place_on_disk(settings, window) not in ({}, before),
+                        timeout=5000)
+        assert place_on_disk(settings, window) == window.view_state()
+        QApplication.processEvents()
+        assert qts_own.count == 0 and syncs == []
+        window.tabs.setCurrentIndex(1)
+        window.close()
+    finally:
+        shell.shutdown()
+    # the closing's place, written as the client ends (it may wait, then)
+    assert place_on_disk(settings, window)["tab"] == 1
+    assert qts_own.count == 0 and set(syncs) == {threading.get_ident()}
+
+
+def test_every_settings_change_of_the_client_is_written_off_the_gui_thread():
+    """A QSettings changed directly is written by Qt on the GUI thread: every change
+    goes through ui.window_settings.set_value or remove_value."""
+    ui = Path(__file__).resolve().parents[2] / "ui"
+    direct = [f"{path.name}:{number}"
+              for path in sorted(ui.glob("*.py")) if path.name != "window_settings.py"
+              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+              if re.search(r"settings\.(setValue|remove|clear)\(", line)]
+    assert direct == []
 
 
 def test_an_amendment_that_moves_the_action_writes_the_place(open_window, qtbot, office,  # noqa: F811

@@ -955,7 +955,11 @@ class Pack:
             for j, area in enumerate(areas, start=1):
                 rs = [r for r in mine if area_of.get(r.action) == area.code]
                 if not rs:
-                    row.append(self._t("–", cm.SMALL, align="center"))
+                    # in words where reports are due, as the Overview's "— no report"
+                    # and the status sheet's: a bare dash read as "nothing due here"
+                    row.append(self._t(cm.status_text(ctx, None), cm.MUTED_SMALL)
+                               if self._due(office, area.code)
+                               else self._t("–", cm.SMALL, align="center"))
                     continue
                 worst = _worst(rs)
                 mean = mean_progress(rs)

@@ -73,3 +73,19 @@ def test_the_pack_counts_so_in_each_language(world, tmp_path, lang) -> None:
     assert of(3, 12) not in text
     if lang == "en":
         assert "Submitted reports" in text and "2/12 1 draft" in text
+
+
+def test_the_matrix_says_no_report_where_reports_are_due(world) -> None:
+    """An area with reports due and none held reads "– No report", as the Overview's
+    "— no report" and the status sheet's cell: a bare "–" in the matrix, explained
+    nowhere, read as "nothing due in this area"."""
+    pack = Pack(world, cm.make_ctx(world, PERIOD, "en", "A4"), None, 1)
+    table = pack.matrix()[-1]
+    rows = {_cell_text(row[0]): [_cell_text(c) for c in row[1:-1]]
+            for row in table._cellvalues[1:]}
+    areas = [a.code for a in world.plan().areas]
+    area_of = {a.code: a.area for a in world.plan().actions}
+    held = {area_of[r.action] for r in pack.by_office["SN"]}
+    assert held and set(areas) - held  # SN reported in some areas, not all
+    for code, cell in zip(areas, rows["Senegal (SN)"], strict=True):
+        assert (cell == "– No report") == (code not in held), (code, cell)

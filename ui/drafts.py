@@ -1336,6 +1336,10 @@ class DraftRetry(QObject):
         #: called with a report after each write of it ended, and whether all its
         #: values are saved now (before ``did_change``)
         self.tried: Callable[[Key, bool], None] | None = None
+        #: called with the reports whose fields the editor cannot show the set-aside
+        #: file could not take (``DraftJournal.apart``): they are sent to it again, as
+        #: a draft the plan refuses is when its write is refused again
+        self.set_apart_again: Callable[[list[Key]], None] | None = None
         #: reports not retried: submitted (they wait to be reopened) or in a period
         #: headquarters has locked (they wait for the person to discard them); each
         #: write would only be refused again
@@ -1359,8 +1363,10 @@ class DraftRetry(QObject):
             self._here = here
         # (a report holding only text that is not valid is not retried: it waits for
         # the person; nor is one submitted or locked)
-        if self._here or any(self.journal.values(key) for key in self.waiting()
-                             if key not in self.blocked):
+        # (and fields the set-aside file could not take: tried again on each tick)
+        apart = self.set_apart_again is not None and bool(self.journal.apart())
+        if self._here or apart or any(self.journal.values(key) for key in self.waiting()
+                                      if key not in self.blocked):
             if not self.timer.isActive():
                 self.timer.start()
         else:
@@ -1382,6 +1388,9 @@ class DraftRetry(QObject):
             self._write(key, values, base, got).success(
                 lambda _r, k=key, v=values, g=got: self._done(k, v, g.get("sent"))
             ).failure(lambda e, k=key: self._failed(k, e)).run()
+        apart = self.journal.apart()
+        if apart and self.set_apart_again is not None:
+            self.set_apart_again(apart)
         self.update()
 
     def _done(self, key: Key, values: dict[str, Any], sent: int | None = None) -> None:

@@ -1011,6 +1011,7 @@ class ReportEditor(QScrollArea):
             )
             self._retry.tick_here = self._retry_here
             self._retry.refused_by_plan = self._refused_by_plan
+            self._retry.set_apart_again = self._set_apart_again
             self._retry.tried = self._retried
             journal.write_state_did_change.connect(self._drafts_did_change)
             journal.aside_did_end.connect(self._aside_did_end)
@@ -1342,6 +1343,14 @@ class ReportEditor(QScrollArea):
         if not self._retry.journal.aside_error:
             self._set_aside_refused()
         self._drafts_did_change()
+
+    def _set_apart_again(self, keys: list[tuple[str, str]]) -> None:
+        """(retry timer) Send again to the set-aside file the fields the editor cannot
+        show that it could not take (``DraftJournal.apart``: busy, a full disk)."""
+        from ui.drafts import UNFIT
+
+        if not self._closed:
+            self._set_aside({key: (UNFIT,) for key in keys})
 
     def _refused_by_plan(self, key: tuple[str, str], error: BaseException) -> None:
         """A write the plan refused (the database holds an amendment this window may

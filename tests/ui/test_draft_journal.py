@@ -589,3 +589,33 @@ def test_a_journal_holding_what_json_cannot_write_back_is_set_aside(qtbot, tmp_p
     assert journal.write() and journal.write_error == ""
     qtbot.waitUntil(lambda: path.exists(), timeout=5000)
     assert drafts(path) == {("PA1.2", "2026-S1"): {"achievements": "typed"}}
+
+
+def test_fields_the_set_aside_file_could_not_take_are_tried_again(
+        open_window, qtbot, office_db, monkeypatch):
+    """Found by QA: when the set-aside file could not take a draft's fields the editor
+    cannot show (a folder in its place, a full disk), they were tried again only when
+    the report was next opened or the window restarted. They are tried again on the
+    journal's retry timer, as a draft the plan refuses is."""
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    key = ("PA1.2", "2026-S1")
+    entry = {"action": key[0], "period": key[1],
+             "values": {"chalXenges": "Typed", "achievements": "Saved"}}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    blocker = office_db.with_name(office_db.name + ".drafts-set-aside.json")
+    blocker.mkdir()  # (the set-aside file cannot be written)
+    window = open_window(office_db)
+    qtbot.waitUntil(lambda: db_report(office_db, *key) is not None, timeout=5000)
+    journal = window.office_view.editor._journal()
+    qtbot.waitUntil(lambda: journal.aside_error != "" and journal.apart() == [key],
+                    timeout=5000)
+    blocker.rmdir()  # the file can take them now: no report opened, no restart
+    qtbot.waitUntil(lambda: _aside_of(office_db) != [], timeout=5000)
+    (aside,) = _aside_of(office_db)
+    assert aside["values"] == {"chalXenges": "Typed"}
+    qtbot.waitUntil(lambda: journal.apart() == [] and not journal.aside_error,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: "PA1.2 (1st semester 2026) holds text this version of "
+                    "fieldplan cannot show" in window.save_state_label.text(), timeout=5000)
+    wait_idle(qtbot, window.session)

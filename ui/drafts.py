@@ -18,7 +18,7 @@ office's level, its period outside the plan's dates: an amendment since it was t
 is never retried: no waiting cures it. It is set aside, moved out of the journal into
 ``<db>.drafts-set-aside.json`` (the journal's format, each entry with why), and the
 status bar says so (``set_aside_reports``), after a restart too, until the person has
-read the text in the window (View ▸ Text outside the plan…, or the button beside the
+read the text in the window (View ▸ Text set aside…, or the button beside the
 message), copied it if need be, and chosen to discard it (``discard_aside``).
 
 So are a draft's fields the editor cannot show (``set_apart``): a field this version

@@ -1201,12 +1201,15 @@ class MainWindow(QMainWindow):
         self.save_details_action.setObjectName("save-details-action")
         self.save_details_action.setEnabled(False)
         view.addAction(self.save_details_action)
-        # the text of reports the plan no longer has (an amendment since it was
-        # typed), set aside: to read, copy and discard, which ends the red message
+        # the text set aside: of reports the plan no longer has (an amendment since it
+        # was typed), typed in another database, or that this version cannot show (a
+        # field it has not, a value of another kind): to read, copy and discard, which
+        # ends the red message
         self.aside_action = self._action(
-            _("Te&xt outside the plan…"), self.aside_dialog,
-            tip=_("Read, copy or discard what was typed in reports the plan no longer "
-                  "has"))
+            _("Te&xt set aside…"), self.aside_dialog,
+            tip=_("Read, copy or discard the text set aside: typed in reports the plan "
+                  "no longer has or in another database, or that this version of "
+                  "fieldplan cannot show"))
         self.aside_action.setObjectName("aside-action")
         self.aside_action.setEnabled(False)
         view.addAction(self.aside_action)
@@ -1369,7 +1372,7 @@ class MainWindow(QMainWindow):
         self.save_state_label.setAccessibleName(_("Saving"))
         self.statusBar().addPermanentWidget(self.save_state_label)
         # beside the red message that text is set aside: the way to deal with it
-        self.aside_button = QPushButton(_("Text outside the plan…"))
+        self.aside_button = QPushButton(_("Text set aside…"))
         self.aside_button.setObjectName("aside-button")
         self.aside_button.setToolTip(self.aside_action.toolTip())
         self.aside_button.clicked.connect(lambda _checked=False: self.aside_dialog())
@@ -1492,8 +1495,9 @@ class MainWindow(QMainWindow):
         return dialog
 
     def aside_dialog(self) -> QWidget | None:
-        """(Text outside the plan…) The text set aside from reports the plan no longer
-        has, to read, copy and discard (``ReportEditor.aside_dialog``)."""
+        """(Text set aside…) The text set aside (from reports the plan no longer has,
+        typed in another database, or that this version cannot show), to read, copy and
+        discard (``ReportEditor.aside_dialog``)."""
         return self.office_view.editor.aside_dialog()
 
     def _elide_sync(self) -> None:

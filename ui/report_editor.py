@@ -128,8 +128,8 @@ class GoneReport:
     why: tuple[str, ...]
     #: the version of the plan that hides it
     version: int
-    #: whether something typed in it is kept outside the plan (View ▸ Text outside
-    #: the plan…)
+    #: whether something typed in it is kept outside the plan (View ▸ Text set
+    #: aside…)
     typed: bool
     #: each field's text as on screen (``ui.editor_place.fields_of``'s names; the
     #: status: its value), kept as typed, valid or not
@@ -1094,7 +1094,7 @@ class ReportEditor(QScrollArea):
                 *((key, typed_elsewhere(office)) for key, office in journal.foreign)]
 
     def aside_dialog(self) -> QWidget | None:
-        """(Text outside the plan…) Show the text set aside, to copy, and discard it
+        """(Text set aside…) Show the text set aside, to copy, and discard it
         once the person says so: the status bar's red message then ends. None when
         there is none."""
         from ui.unkept import set_aside_dialog
@@ -1277,7 +1277,7 @@ class ReportEditor(QScrollArea):
             lines.append(_(
                 "What was typed in it cannot be saved any more. It is kept, not lost: "
                 "{menu} shows it, to copy or discard.").format(
-                    menu=menu_path(_("&View"), _("Te&xt outside the plan…"))))
+                    menu=menu_path(_("&View"), _("Te&xt set aside…"))))
         if gone.report is not None:
             # Translators: the last entry of the plan tree lists them, as in "3 reports
             # not in the current plan"
@@ -1686,7 +1686,7 @@ class ReportEditor(QScrollArea):
                                       action=code, period=draft_period(period)), file=where))
                 # Translators: the status bar's short words, at its narrowest, for
                 # "PA1.1 (2nd semester 2026) is outside the plan now; what was typed
-                # is kept in {file}"; beside the button "Text outside the plan…"
+                # is kept in {file}"; beside the button "Text set aside…"
                 shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
             else:
                 problems.append(ngettext(

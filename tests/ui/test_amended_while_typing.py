@@ -31,7 +31,7 @@ from ui.qtcompat import Qt
 GONE = ("Headquarters' update of the plan (version 2) hides this report: the plan no "
         "longer has this action.")
 KEPT = ("What was typed in it cannot be saved any more. It is kept, not lost: View ▸ Text "
-        "outside the plan… shows it, to copy or discard.")
+        "set aside… shows it, to copy or discard.")
 SAVED = ("What was saved in it can still be read at the end of the plan, among the "
          "reports not in the current plan.")
 ON = "It can no longer be edited here: choose an action in the plan to go on."
@@ -96,7 +96,7 @@ def test_keys_typed_after_the_amendment_go_into_no_other_report(
     assert not editor.save_now()
     wait_idle(qtbot, window.session)
     assert bn_texts(bn) == before
-    # what was typed is set aside, where View ▸ Text outside the plan… shows it
+    # what was typed is set aside, where View ▸ Text set aside… shows it
     qtbot.waitUntil(lambda: ("PA1.3", "2026-S1") in drafts_file(bn, ".drafts-set-aside.json"),
                     timeout=5000)
     aside = drafts_file(bn, ".drafts-set-aside.json")
@@ -216,7 +216,7 @@ def test_a_language_change_keeps_the_hidden_report_and_its_notice(
         assert editor.notice.isVisible() and len(lines) == 4
         assert lines[0] == ("La mise à jour du plan par le Siège (version 2) masque ce "
                             "rapport\u00a0: le plan n’a plus cette action.")
-        assert lines[1].endswith("Affichage ▸ Texte hors du plan… l’affiche, pour le "
+        assert lines[1].endswith("Affichage ▸ Texte mis de côté… l’affiche, pour le "
                                  "copier ou l’abandonner.")
         assert lines[3] == ("Il ne peut plus être modifié ici\u00a0: choisissez une "
                             "action dans le plan pour continuer.")

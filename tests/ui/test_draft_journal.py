@@ -465,6 +465,12 @@ def test_typed_text_the_editor_cannot_show_is_set_aside_not_dropped(
     qtbot.waitUntil(lambda: window.save_state_label.text() == (
         "PA1.1 (1st semester 2026) holds text this version of fieldplan cannot show; it "
         f"is kept in {office_db.name}.drafts-set-aside.json"), timeout=5000)
+    # the way to it is named for what it is (not "Text outside the plan…": the plan
+    # keeps the report)
+    qtbot.waitUntil(window.aside_button.isVisible, timeout=5000)
+    assert window.aside_button.text() == "Text set aside…"
+    assert window.aside_action.isEnabled() and window.aside_action.text() == "Te&xt set aside…"
+    assert "cannot show" in window.aside_action.toolTip()
     # its text can be read (and copied) in the window
     from ui.unkept import set_aside_dialog
 

@@ -357,7 +357,7 @@ def test_text_set_aside_is_seen_copied_and_discarded_in_the_window(
         open_window, qtbot, office):
     """The status bar named a file and its path, in red until the next start, with no
     way in the window to read the text or be done with it. Its button (and View ▸ Text
-    outside the plan…) shows the text, copies it, and discards it once the person says
+    set aside…) shows the text, copies it, and discards it once the person says
     so: then the red message ends. Cancel changes nothing."""
     from PySide6.QtWidgets import QApplication
 

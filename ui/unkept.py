@@ -16,6 +16,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -35,7 +36,16 @@ from fieldplan.i18n import (
     status_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS
-from ui.bidi import in_layout_direction, in_layout_isolate, isolated_codes
+from fieldplan.text import bidi_contained, has_rtl
+from ui.bidi import (
+    LRM,
+    RLM,
+    embedded,
+    in_layout_direction,
+    in_layout_isolate,
+    isolated_codes,
+    text_direction,
+)
 from ui.dialogs import (
     fit_to_screen,
     note_label,
@@ -91,6 +101,31 @@ def _value_text(name: str, value: Any) -> str:
     return str(value)
 
 
+def _known_field(name: str) -> bool:
+    """Whether ``field_label`` has words for the field ``name`` (else it gives the
+    name as it is)."""
+    return name in ("status", "percent", *NARRATIVE_FIELDS) or name.startswith("value.")
+
+
+def _raw_name(name: str) -> str:
+    """A field's name as a drafts file gives it, inside a line: isolated where a
+    right-to-left layout or its own letters could mix it with the words around it
+    (``embedded``); its bidi controls contained in any layout."""
+    if QGuiApplication.isRightToLeft() or has_rtl(name):
+        return embedded(name)
+    return bidi_contained(name)
+
+
+def _in_layout_line(text: str) -> str:
+    """A line that reads in the layout's direction whatever its first letter (none, or
+    inside an isolate, included): a direction mark in front where it would not."""
+    rtl = QGuiApplication.isRightToLeft()
+    want = Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+    if text_direction(text) == want:
+        return text
+    return (RLM if rtl else LRM) + text
+
+
 def unkept_text(journal: Any, keys: list[Key]) -> str:
     """What was typed in these reports and is not kept, as plain text to read or to
     paste back: each report's name, then each field's name and text (a field held back
@@ -107,8 +142,14 @@ def unkept_text(journal: Any, keys: list[Key]) -> str:
             text = held[name] if name in held else _value_text(name, values[name])
             if name in NARRATIVE_FIELDS:  # its name on a line, then the text as typed
                 parts.append(line.format(label=field_label(name), n="").rstrip() + "\n" + text)
-            else:
+            elif _known_field(name):
                 parts.append(line.format(label=field_label(name), n=text))
+            else:
+                # a field this version has not ("chalXenges": a drafts file damaged on
+                # disk, or one a later release wrote), named as the file names it: the
+                # name kept apart, the line read in the layout's direction (in Arabic
+                # it read left to right, from its Latin name)
+                parts.append(_in_layout_line(line.format(label=_raw_name(name), n=text)))
         blocks.append("\n\n".join(parts))
     return "\n\n\n".join(blocks) + "\n"
 

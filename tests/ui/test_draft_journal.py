@@ -625,3 +625,42 @@ def test_fields_the_set_aside_file_could_not_take_are_tried_again(
     qtbot.waitUntil(lambda: "PA1.2 (1st semester 2026) holds text this version of "
                     "fieldplan cannot show" in window.save_state_label.text(), timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_field_this_version_has_not_reads_in_the_layouts_direction(qapp, qtbot, lang):
+    """Found by QA: in the set-aside dialog a field this version has not is named as
+    the drafts file names it ("chalXenges: Typed"); in Arabic that line read left to
+    right, from its Latin name, among lines that read right to left. The name is
+    isolated and the line reads in the layout's direction; English is as it was."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.app import apply_language
+    from ui.bidi import RLM, text_direction
+    from ui.qtcompat import Qt
+    from ui.unkept import set_aside_dialog
+
+    entry = {"action": "PA1.1", "period": "2026-S1", "why": [ui.drafts.UNFIT],
+             "values": {"chalXenges": "Typed", "achievements": "Kept"},
+             "held": {"مرحلة": "Typed too"}}
+    apply_language(qapp, lang)
+    try:
+        parent = QWidget()
+        qtbot.addWidget(parent)
+        dialog = set_aside_dialog(parent, [entry])
+        lines = dialog.details.toPlainText().split("\n")
+        rtl = lang == "ar"
+        want = Qt.LayoutDirection.RightToLeft if rtl else Qt.LayoutDirection.LeftToRight
+        (chal,) = [line for line in lines if "chalXenges" in line]
+        (arabic_name,) = [line for line in lines if "مرحلة" in line]
+        for line in (chal, arabic_name):
+            assert text_direction(line) == want
+        if rtl:
+            assert chal == RLM + "\u2068chalXenges\u2069: Typed"
+            assert arabic_name == RLM + "\u2068مرحلة\u2069: Typed too"
+        else:
+            assert chal == "chalXenges: Typed"
+            assert arabic_name == "\u2068مرحلة\u2069: Typed too"
+        dialog.deleteLater()
+    finally:
+        apply_language(qapp, "en")

@@ -26,6 +26,8 @@ has not (a drafts file damaged on disk, or one a later release wrote) or a value
 another kind than its field's. Opening the report would drop them (the editor puts
 back only what it shows); they are kept in the journal's file, never sent, until the
 set-aside file holds them, with the reason ``UNFIT``; the rest of the draft stays.
+A value typed for an indicator the plan has no longer (an amendment dropped it since)
+is set aside so too, with the reason ``DROPPED``.
 
 A draft is written over the versions it was typed over, never blindly over what the
 database holds by then: a draft saved before is left out, and one whose field moved
@@ -107,6 +109,13 @@ FORMAT_VERSION = 1
 #: (``DraftJournal.set_apart``): a field this version has not (a drafts file damaged
 #: on disk, or one a later release wrote) or a value of another kind than its field's.
 UNFIT = "fields"
+#: The reason values typed for indicators the plan has no longer (an amendment dropped
+#: them since it was typed) are set aside (``set_apart``): said apart from ``UNFIT``,
+#: which would send the person to look for a newer fieldplan.
+DROPPED = "indicator"
+#: The reasons an entry of the set-aside file of fields ``set_apart`` took out of a
+#: draft gives ("why"): the rest of its draft stayed the plan's.
+_APART_WHY = ([UNFIT], [DROPPED])
 
 _NOTHING = object()  # the writer has nothing waiting
 
@@ -148,6 +157,25 @@ def held_fits(name: str, text: str, indicators: set[str] | frozenset[str]) -> bo
     if name.startswith("value."):
         return name[len("value."):] in indicators
     return name == "percent" or name in NARRATIVE_FIELDS
+
+
+def _apart_why(apart: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+    """Why these fields ``set_apart`` took out of a draft are set aside: (DROPPED,) when
+    each is a value of an indicator, of an indicator's kind (a number, none, or text
+    held back), taken out only because the plan has no such indicator now; else
+    (UNFIT,)."""
+    values, held = apart.get("values", {}), apart.get("held", {})
+    dropped = (values or held) and all(
+        name.startswith("value.") and (value is None or _is_number(value))
+        for name, value in values.items()) and all(
+        name.startswith("value.") for name in held)
+    return (DROPPED,) if dropped else (UNFIT,)
+
+
+def _is_apart(entry: dict[str, Any]) -> bool:
+    """Whether an entry of the set-aside file holds fields ``set_apart`` took out of a
+    draft (not a draft the plan refuses)."""
+    return entry.get("why") in _APART_WHY
 
 
 def _canon(entry: Any) -> str:
@@ -461,6 +489,13 @@ class AsideReason(str):
             # fieldplan wrote
             return _("this version of fieldplan cannot show it: a field it does not "
                      "have, or a value of another kind")
+        if self.why == (DROPPED,):
+            from fieldplan.i18n import _
+
+            # Translators: why a value typed for an indicator was set aside (after
+            # "PA1.1 (2nd semester 2026): "): headquarters' update of the plan dropped
+            # that indicator since it was typed
+            return _("the current plan has no such indicator")
         if self.why:
             from fieldplan.planops import why_hidden_text
 
@@ -660,8 +695,8 @@ class DraftJournal(QObject):
         #: the reports on their way to the set-aside file (``setting_aside``)
         self._setting_aside: set[Key] = set()
         #: those of them whose fields the editor cannot show are on their way
-        #: (``set_apart``), not the whole draft
-        self._setting_apart: set[Key] = set()
+        #: (``set_apart``), not the whole draft, with why (``_apart_why``)
+        self._setting_apart: dict[Key, tuple[str, ...]] = {}
         #: the reports the set-aside file could not take the last time they were sent
         #: to it (``aside_failed``)
         self._aside_failed: set[Key] = set()
@@ -961,8 +996,8 @@ class DraftJournal(QObject):
             with self._lock:
                 for entry, _text in batch:
                     self._setting_aside.discard(_entry_key(entry))
-                    self._setting_apart.discard(_entry_key(entry))
-                    if entry.get("why") != [UNFIT]:
+                    self._setting_apart.pop(_entry_key(entry), None)
+                    if not _is_apart(entry):
                         self._aside_failed.add(_entry_key(entry))
                 self.aside_error = error_text(exc)
             ended()
@@ -982,6 +1017,11 @@ class DraftJournal(QObject):
         with self._lock:
             return frozenset(self._setting_apart)
 
+    def setting_apart_why(self) -> dict[Key, tuple[str, ...]]:
+        """``setting_apart``, each with why (``UNFIT`` or ``DROPPED``)."""
+        with self._lock:
+            return dict(self._setting_apart)
+
     def apart(self) -> list[Key]:
         """The reports with fields taken out by ``set_apart`` not yet in the set-aside
         file (its last try failed), nor on their way there."""
@@ -993,7 +1033,9 @@ class DraftJournal(QObject):
         action with these ``indicators`` (``value_fits``, ``held_fits``): a field it
         has not, a value of another kind. They stay in the journal's file (never sent
         to the core, never replaced by the editor's ``put``) until the set-aside file
-        holds them: ``set_aside_reports`` with the reason ``(UNFIT,)``. Whether there
+        holds them: ``set_aside_reports`` with the reason ``(UNFIT,)`` (said as
+        ``(DROPPED,)`` when they are values of indicators the plan has no longer:
+        ``_apart_why``). Whether there
         were any (those taken out earlier included)."""
         with self._lock:
             values = self._values.get(key, {})
@@ -1045,11 +1087,12 @@ class DraftJournal(QObject):
                     entry = {"action": key[0], "period": key[1],
                              **{part: dict(fields) for part, fields in apart.items()
                                 if fields}}
-                    said = {"error": str(AsideReason("", reason)), "why": list(reason)}
+                    why = _apart_why(apart)
+                    said = {"error": str(AsideReason("", why)), "why": list(why)}
                     batch.append(({**entry, **said, "set_aside_at": utc_iso()},
                                   self._apart_text(key)))
                     self._setting_aside.add(key)
-                    self._setting_apart.add(key)
+                    self._setting_apart[key] = why
                 elif key in self or key in self._apart:
                     said = ({"error": why_hidden_text(reason), "why": list(reason)}
                             if isinstance(reason, tuple) else {"error": reason})
@@ -1074,8 +1117,8 @@ class DraftJournal(QObject):
         with self._lock:
             for entry in entries:
                 self._setting_aside.discard(_entry_key(entry))
-                self._setting_apart.discard(_entry_key(entry))
-                if error and entry.get("why") != [UNFIT]:
+                self._setting_apart.pop(_entry_key(entry), None)
+                if error and not _is_apart(entry):
                     # (fields the editor cannot show: the rest of the draft is still
                     # the plan's, saved as ever; those fields stay in the file)
                     self._aside_failed.add(_entry_key(entry))
@@ -1086,7 +1129,7 @@ class DraftJournal(QObject):
                 return False
             for entry, text in batch:
                 key = (entry["action"], entry["period"])
-                if entry.get("why") == [UNFIT]:
+                if _is_apart(entry):
                     if self._apart_text(key) == text:
                         self._apart.pop(key, None)
                 elif self._typed(key) == text:

@@ -1651,10 +1651,14 @@ class ReportEditor(QScrollArea):
         aside = journal.put_aside
         # (text the editor could not show, set aside from a report the plan keeps:
         # said in words of its own)
-        from ui.drafts import UNFIT
+        from ui.drafts import DROPPED, UNFIT
 
         unfit = [(key, why) for key, why in aside if getattr(why, "why", ()) == (UNFIT,)]
-        outside = [item for item in aside if item not in unfit]
+        # (values typed for indicators an amendment dropped since: the plan's doing,
+        # not a newer fieldplan's)
+        dropped = [(key, why) for key, why in aside
+                   if getattr(why, "why", ()) == (DROPPED,)]
+        outside = [item for item in aside if item not in unfit and item not in dropped]
         if unfit:
             where = isolated(journal.aside_path.name)
             if len(unfit) == 1:
@@ -1677,6 +1681,29 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext("{n} report: text set aside",
                                                  "{n} reports: text set aside",
                                                  len(unfit)).format(n=len(unfit))
+        if dropped:
+            where = isolated(journal.aside_path.name)
+            if len(dropped) == 1:
+                (code, period), _why = dropped[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
+                # update of the plan dropped the indicator since the value was typed;
+                # {file} the file it is kept in
+                problems.append(_("{report} holds a value for an indicator the current "
+                                  "plan does not have; it is kept in {file}").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=draft_period(period)),
+                                      file=where))
+                shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
+            else:
+                problems.append(ngettext(
+                    "{n} report holds values for indicators the current plan does not "
+                    "have; they are kept in {file}",
+                    "{n} reports hold values for indicators the current plan does not "
+                    "have; they are kept in {file}", len(dropped)).format(
+                        n=len(dropped), file=where))
+                shorter[problems[-1]] = ngettext("{n} report: text set aside",
+                                                 "{n} reports: text set aside",
+                                                 len(dropped)).format(n=len(dropped))
         if outside:
             where = isolated(journal.aside_path.name)
             if len(outside) == 1:
@@ -1698,7 +1725,8 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext("{n} report: text set aside",
                                                  "{n} reports: text set aside",
                                                  len(outside)).format(n=len(outside))
-        apart = sorted(journal.setting_apart())
+        apart_why = journal.setting_apart_why()
+        apart = sorted(key for key, why in apart_why.items() if why != (DROPPED,))
         if apart:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
             if len(apart) == 1:
@@ -1722,7 +1750,32 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext(
                     "{n} report: setting text aside…", "{n} reports: setting text aside…",
                     len(apart)).format(n=len(apart))
-        moving = sorted(set(journal.setting_aside()) - set(apart))
+        values_apart = sorted(key for key, why in apart_why.items() if why == (DROPPED,))
+        if values_apart:  # (values of indicators the plan has no longer: as above)
+            where = isolated(journal.aside_path.name)
+            if len(values_apart) == 1:
+                code, period = values_apart[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
+                # update of the plan dropped the indicator since the value was typed;
+                # {file} the file it is moved to
+                problems.append(_("Moving a value of {report} for an indicator the "
+                                  "current plan does not have to {file}…").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=draft_period(period)),
+                                      file=where))
+                shorter[problems[-1]] = _("{action}: setting text aside…").format(
+                    action=code)
+            else:
+                problems.append(ngettext(
+                    "Moving values of {n} report for indicators the current plan does not "
+                    "have to {file}…",
+                    "Moving values of {n} reports for indicators the current plan does not "
+                    "have to {file}…", len(values_apart)).format(
+                        n=len(values_apart), file=where))
+                shorter[problems[-1]] = ngettext(
+                    "{n} report: setting text aside…", "{n} reports: setting text aside…",
+                    len(values_apart)).format(n=len(values_apart))
+        moving = sorted(set(journal.setting_aside()) - set(apart_why))
         if moving:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
             if len(moving) == 1:

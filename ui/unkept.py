@@ -184,13 +184,13 @@ def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]],
     ``discard_dialog`` asks; Cancel is the default. The caller discards them on
     ``accepted``. ``foreign``: entries typed in another database
     (``DraftJournal.foreign_entries``), each after a line saying so (``why``), as is
-    an entry of fields the editor could not show (``ui.drafts.UNFIT``)."""
-    from ui.drafts import UNFIT, _reason_of
+    an entry of fields the editor could not show (``ui.drafts.UNFIT``, ``DROPPED``)."""
+    from ui.drafts import _is_apart, _reason_of
 
     blocks, keys = [], []
     # (text the editor could not show, set aside from a report still in the plan: why,
     # or it reads as if the plan had refused it)
-    said = [(str(_reason_of(e)) if e.get("why") == [UNFIT] else "", e) for e in entries]
+    said = [(str(_reason_of(e)) if _is_apart(e) else "", e) for e in entries]
     for why, entry in [*said, *foreign]:
         key = (str(entry["action"]), str(entry["period"]))
         text = unkept_text(_Entry(entry), [key])

@@ -944,3 +944,42 @@ def test_a_language_change_keeps_the_amended_plan(shell, qtbot, office):
         shell.change_language("en")
         wait_idle(qtbot, shell.session)
     assert shell.window.identity.plan.version == 2
+
+
+def test_a_value_typed_for_an_indicator_an_amendment_drops_is_set_aside_saying_so(
+        open_window, qtbot, office, monkeypatch):
+    """Found by review: a value typed in an indicator (not saved yet) that an amendment
+    then drops was set aside as text "this version of fieldplan cannot show", as from a
+    damaged drafts file or one a later release wrote: the person was sent to look for
+    a newer fieldplan, where it was headquarters' update of the plan. It is set aside
+    saying the plan has no such indicator now; the report's other values are saved."""
+    from ui.unkept import set_aside_dialog
+
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)  # (typing not saved)
+    bn, amend = office
+    bundle = amend(drop_indicators=(("PA1.2", "data-reports"),))
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.2", "2026-S1")
+    qtbot.keyClicks(editor.indicator_edits["data-reports"], "7")
+    qtbot.keyClicks(editor.narratives["challenges"], "Roads cut")
+    editor.journal_now()
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: ("PA1.2", "2026-S1") in drafts_file(bn, ".drafts-set-aside.json"),
+                    timeout=5000)
+    aside = drafts_file(bn, ".drafts-set-aside.json")[("PA1.2", "2026-S1")]
+    assert aside["values"] == {"value.data-reports": 7}
+    assert aside["why"] == ["indicator"]
+    assert aside["error"] == "the current plan has no such indicator"
+    qtbot.waitUntil(lambda: window.save_state_label.text() == (
+        "PA1.2 (1st semester 2026) holds a value for an indicator the current plan does "
+        f"not have; it is kept in {bn.name}.drafts-set-aside.json"), timeout=5000)
+    dialog = set_aside_dialog(window, [aside])
+    assert dialog.details.toPlainText().startswith(
+        "PA1.2 (1st semester 2026)\nThe current plan has no such indicator\n\n")
+    dialog.deleteLater()
+    editor.save_now()
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.2", "2026-S1").challenges == "Roads cut",
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    flush_all()
+    assert drafts_file(bn) == {}

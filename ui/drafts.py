@@ -116,6 +116,10 @@ DROPPED = "indicator"
 #: The reasons an entry of the set-aside file of fields ``set_apart`` took out of a
 #: draft gives ("why"): the rest of its draft stayed the plan's.
 _APART_WHY = ([UNFIT], [DROPPED])
+#: Where a journal's entry keeps those fields (``set_apart``) that a value typed in the
+#: editor since, in the same field, took the place of: ``{"values": …, "held": …,
+#: "base": …}``; the others are among the entry's own until they are set aside.
+APART_KEY = "apart"
 
 _NOTHING = object()  # the writer has nothing waiting
 
@@ -797,6 +801,23 @@ class DraftJournal(QObject):
                 self._base[key] = {name: _version_ids(base.get(name)) for name in fields}
             if entry.get("error"):
                 self.errors[key] = str(entry["error"])
+            self._load_apart(key, entry.get(APART_KEY))
+
+    def _load_apart(self, key: Key, apart: Any) -> None:
+        """An entry's fields set apart (``set_apart``) that a value typed in the same
+        field took the place of in the file (``_entry``): set apart again."""
+        if not isinstance(apart, dict):
+            return
+        values, held, base = (apart.get(part) for part in ("values", "held", "base"))
+        kept = {"values": dict(values) if isinstance(values, dict) else {},
+                "held": ({str(k): str(v) for k, v in held.items()}
+                         if isinstance(held, dict) else {}),
+                "base": ({str(k): _version_ids(v) for k, v in base.items()}
+                         if isinstance(base, dict) else {})}
+        if kept["values"] or kept["held"]:
+            into = self._apart.setdefault(key, {"values": {}, "held": {}, "base": {}})
+            for part, fields in kept.items():
+                into[part].update(fields)
 
     # reading -------------------------------------------------------------------------
     def reports(self) -> list[Key]:
@@ -1177,13 +1198,19 @@ class DraftJournal(QObject):
         """A report's entry as the journal file holds it (under the lock)."""
         entry: dict[str, Any] = {"action": key[0], "period": key[1]}
         # (the fields the editor cannot show as well, until they are set aside: a
-        # crash meanwhile loses none of them)
+        # crash meanwhile loses none of them. One typed over since in the editor, the
+        # same field, is kept apart in "apart": the typed value took its place in the
+        # file, and ending the program before the set-aside file held it lost it)
         apart = self._apart.get(key, {})
         for part, store in (("values", self._values), ("held", self._held),
                             ("base", self._base)):
-            fields = {**apart.get(part, {}), **store.get(key, {})}
+            typed = store.get(key, {})
+            fields = {**apart.get(part, {}), **typed}
             if fields:
                 entry[part] = fields
+            over = {name: v for name, v in apart.get(part, {}).items() if name in typed}
+            if over:
+                entry.setdefault(APART_KEY, {})[part] = over
         if key in self.errors:
             entry["error"] = self.errors[key]
         return entry

@@ -185,13 +185,25 @@ def set_aside_dialog(parent: QWidget, entries: list[dict[str, Any]],
     ``accepted``. ``foreign``: entries typed in another database
     (``DraftJournal.foreign_entries``), each after a line saying so (``why``), as is
     an entry of fields the editor could not show (``ui.drafts.UNFIT``, ``DROPPED``)."""
-    from ui.drafts import _is_apart, _reason_of
+    from ui.drafts import APART_KEY, AsideReason, _apart_why, _is_apart, _reason_of
 
     blocks, keys = [], []
     # (text the editor could not show, set aside from a report still in the plan: why,
     # or it reads as if the plan had refused it)
     said = [(str(_reason_of(e)) if _is_apart(e) else "", e) for e in entries]
+    shown: list[tuple[str, dict[str, Any]]] = []
     for why, entry in [*said, *foreign]:
+        shown.append((why, entry))
+        # fields the editor could not show, a value typed in the same field since
+        # (ui.drafts: "apart"), after it: with why
+        apart = entry.get(APART_KEY)
+        if isinstance(apart, dict) and any(isinstance(apart.get(part), dict)
+                                           and apart[part] for part in ("values", "held")):
+            fields = {part: apart[part] for part in ("values", "held")
+                      if isinstance(apart.get(part), dict)}
+            shown.append((str(AsideReason("", _apart_why(fields))),
+                          {"action": entry["action"], "period": entry["period"], **fields}))
+    for why, entry in shown:
         key = (str(entry["action"]), str(entry["period"]))
         text = unkept_text(_Entry(entry), [key])
         if why:  # under the report's name: whose text it is

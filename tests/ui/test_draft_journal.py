@@ -664,3 +664,51 @@ def test_a_field_this_version_has_not_reads_in_the_layouts_direction(qapp, qtbot
         dialog.deleteLater()
     finally:
         apply_language(qapp, "en")
+
+
+@pytest.mark.parametrize("reason", ["fields", "plan"])
+def test_a_field_set_apart_then_typed_over_stays_in_the_file(qtbot, tmp_path, reason):
+    """Found by review: a field set apart (a status of a later release's) while the
+    set-aside file could not take it, then typed in the editor (a status of this
+    version's), was in the journal's file no more: the typed value took its place
+    there, and the program ended before the set-aside file held it lost it. It is kept
+    in the entry ("apart") until then; set aside after a restart, alone or with the
+    whole draft when the plan refuses the report, it is shown there."""
+    from ui.unkept import set_aside_dialog
+
+    key = ("PA1.1", "2026-S1")
+    db = tmp_path / "x.sqlite3"
+    journal = DraftJournal(db)
+    journal.aside_path.mkdir()  # (the set-aside file cannot take it: it waits)
+    journal.put(key, {"status": "paused", "achievements": "ok"}, {},
+                {"status": ["a:1"], "achievements": []})
+    assert journal.set_apart(key, set())
+    assert not journal.set_aside_reports({key: (ui.drafts.UNFIT,)})
+    journal.put(key, {"status": "on-track", "achievements": "ok"}, {}, {"status": ["a:2"]})
+    journal.write()
+    assert journal.flush(10) and journal.unkept() == []
+    journal.aside_path.rmdir()
+    # the program ends; the next one finds both
+    again = DraftJournal(db)
+    assert again.values(key) == {"status": "on-track", "achievements": "ok"}
+    assert again.apart() == [key]
+    if reason == "fields":
+        assert again.set_aside_reports({key: (ui.drafts.UNFIT,)})
+        assert again.flush(10)
+        (aside,) = again.aside_entries()
+        assert aside["values"] == {"status": "paused"}
+        assert aside["base"] == {"status": ["a:1"]}
+        assert drafts(again.path) == {key: {"status": "on-track", "achievements": "ok"}}
+    else:  # the plan refuses the whole report: all of it, both values of its status
+        assert again.set_aside_reports({key: ("action",)})
+        assert again.flush(10)
+        (aside,) = again.aside_entries()
+        assert aside["values"] == {"status": "on-track", "achievements": "ok"}
+        assert aside["apart"]["values"] == {"status": "paused"}
+        assert not again.path.exists()
+        dialog = set_aside_dialog(None, [aside])
+        shown = dialog.details.toPlainText()
+        assert "Status: On track" in shown
+        assert ("This version of fieldplan cannot show it: a field it does not have, or "
+                "a value of another kind\n\nStatus: paused") in shown
+        dialog.deleteLater()

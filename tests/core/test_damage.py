@@ -330,6 +330,35 @@ def test_a_merged_value_that_is_no_longer_json_is_damage_with_the_next_step(
     assert main(["--db", str(db), "status"]) == 0
 
 
+def test_imports_on_a_damaged_merged_value_never_push_the_sound_backups_out(
+        make_office, hq, tmp_path, monkeypatch) -> None:
+    """Found by review: the backup before each import no longer checked the merged
+    values, yet marked the copy checked, and the rotation counts a checked copy as
+    sound: with a bad sector over a report's field version (which 'status' does not
+    read), BACKUPS_KEPT imports, duplicates even, each backed the damage up and pushed
+    the last sound backup out; the restore then passed every copy by as damaged. The
+    import stops at its backup, saying the database is damaged, as it did."""
+    from fieldplan.sync import export_bundle, import_bundle
+
+    monkeypatch.setattr(store, "BACKUPS_KEPT", 2)
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.1", "2026-S1", status="on-track", challenges="x")
+    sound = store.backup(ml.conn, ml.path, "before-import")
+    db = closed(ml)
+    conn = sqlite3.connect(db)
+    with conn:
+        assert conn.execute("UPDATE versions SET value = CAST(X'7b22ff22' AS TEXT) WHERE "
+                            "entity != 'plan' AND field = 'challenges'").rowcount == 1
+    conn.close()
+    bundle = tmp_path / "hq.fieldplan"
+    export_bundle(hq, for_office="ML", out_file=bundle)
+    for _ in range(store.BACKUPS_KEPT + 1):
+        with open_replica(db) as rep, pytest.raises(DamagedDatabaseError):
+            import_bundle(rep, bundle)
+    assert sound.exists()
+    assert store.restore_latest_backup(db) is not None
+
+
 def test_a_merged_report_text_that_is_not_utf8_is_damage_with_the_next_step(
         make_office, capsys) -> None:
     """A bad sector over a report's text in the merged table (found by fuzzing the

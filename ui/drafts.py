@@ -182,6 +182,11 @@ def _is_apart(entry: dict[str, Any]) -> bool:
     return entry.get("why") in _APART_WHY
 
 
+def _canon_value(value: Any) -> str:
+    """A field's value as one text: 1, 1.0 and true told apart."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=repr)
+
+
 def _canon(entry: Any) -> str:
     """An entry as one JSON text, the same for the same content however its keys are
     ordered (ValueError for what JSON cannot hold: NaN, infinity)."""
@@ -1151,8 +1156,7 @@ class DraftJournal(QObject):
             for entry, text in batch:
                 key = (entry["action"], entry["period"])
                 if _is_apart(entry):
-                    if self._apart_text(key) == text:
-                        self._apart.pop(key, None)
+                    self._drop_apart(key, entry)
                 elif self._typed(key) == text:
                     for store in (self._values, self._held, self._base, self.errors,
                                   self._apart):
@@ -1183,6 +1187,25 @@ class DraftJournal(QObject):
         (under the lock)."""
         return json.dumps([self._values.get(key), self._held.get(key), self._apart.get(key)],
                           ensure_ascii=False, sort_keys=True, default=repr)
+
+    def _drop_apart(self, key: Key, entry: dict[str, Any]) -> None:
+        """(under the lock) Take the fields the set-aside file now holds (``entry``, of
+        ``set_apart``'s) out of this report's ones set apart, each only while it is as
+        it was sent: one set apart since (an amendment dropping an indicator meanwhile)
+        stays, to be set aside in its turn, without those sent before again."""
+        apart = self._apart.get(key)
+        if apart is None:
+            return
+        for part in ("values", "held"):
+            fields = apart.get(part, {})
+            for name, value in (entry.get(part) or {}).items():
+                if name in fields and _canon_value(fields[name]) == _canon_value(value):
+                    del fields[name]
+        left = {*apart.get("values", {}), *apart.get("held", {})}
+        apart["base"] = {name: ids for name, ids in apart.get("base", {}).items()
+                         if name in left}
+        if not left:
+            del self._apart[key]
 
     def _apart_text(self, key: Key) -> str:
         """A report's fields taken out by ``set_apart``, as one text (under the lock)."""

@@ -712,3 +712,36 @@ def test_a_field_set_apart_then_typed_over_stays_in_the_file(qtbot, tmp_path, re
         assert ("This version of fieldplan cannot show it: a field it does not have, or "
                 "a value of another kind\n\nStatus: paused") in shown
         dialog.deleteLater()
+
+
+def test_fields_set_apart_while_others_are_on_their_way_are_each_set_aside_once(
+        qtbot, tmp_path):
+    """Found by review: fields set apart while earlier ones of the same report were on
+    their way to the set-aside file (an amendment dropping an indicator a value was
+    typed for, while another fieldplan held that file's lock) kept the earlier ones in
+    the journal too, once the file held them: set aside again with the later ones,
+    the same text twice. Only what the file took leaves the journal."""
+    from PySide6.QtCore import QLockFile
+
+    key = ("PA1.1", "2026-S1")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(key, {"chalXenges": "first", "achievements": "ok"}, {})
+    assert journal.set_apart(key, set())
+    other = QLockFile(f"{journal.aside_path}.lock")
+    assert other.tryLock(0)  # another fieldplan writing the set-aside file
+    done = []
+    try:
+        assert journal.set_aside_off_thread({key: (ui.drafts.UNFIT,)},
+                                            lambda: done.append(True))
+        journal.put(key, {"value.gone": 3, "achievements": "ok"}, {})
+        assert journal.set_apart(key, set())
+    finally:
+        other.unlock()
+    qtbot.waitUntil(lambda: done == [True], timeout=10_000)
+    assert journal.aside_error == ""
+    assert journal.apart() == [key]  # (the later one, in its turn)
+    assert journal.set_aside_reports({key: (ui.drafts.UNFIT,)})
+    assert journal.flush(10)
+    assert [(e["values"], e["why"]) for e in journal.aside_entries()] == [
+        ({"chalXenges": "first"}, ["fields"]), ({"value.gone": 3}, ["indicator"])]
+    assert journal.apart() == [] and journal.values(key) == {"achievements": "ok"}

@@ -1444,9 +1444,11 @@ class DraftRetry(QObject):
 
     def waiting(self) -> list[Key]:
         """Reports whose values wait to be written (not the one on screen, nor those
-        on their way to the set-aside file: the plan refuses them)."""
+        on their way to the set-aside file: the plan refuses them). A report whose
+        fields the editor cannot show are on their way there (``setting_apart``) waits
+        all the same: those fields are out of its draft, the rest is the plan's."""
         here = self._showing()
-        aside = self.journal.setting_aside()
+        aside = self.journal.setting_aside() - self.journal.setting_apart()
         return [k for k in self.journal.reports() if k != here and k not in aside]
 
     def update(self, here: bool | None = None) -> None:

@@ -745,3 +745,45 @@ def test_fields_set_apart_while_others_are_on_their_way_are_each_set_aside_once(
     assert [(e["values"], e["why"]) for e in journal.aside_entries()] == [
         ({"chalXenges": "first"}, ["fields"]), ({"value.gone": 3}, ["indicator"])]
     assert journal.apart() == [] and journal.values(key) == {"achievements": "ok"}
+
+
+def test_the_rest_of_a_draft_is_saved_while_its_unfit_fields_wait(
+        open_window, qtbot, office_db, monkeypatch):
+    """Found by QA: while a draft's fields the editor cannot show were on their way to
+    the set-aside file (another fieldplan writing it holds its lock), the rest of that
+    report's draft was not retried at all, as if the plan refused the whole report. The
+    other values are saved (over the versions they were typed over) meanwhile; the
+    fields wait in the drafts file, and reach the set-aside file once it is free."""
+    from PySide6.QtCore import QLockFile
+
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 60_000)
+    key = ("PA1.2", "2026-S1")
+    entry = {"action": key[0], "period": key[1],
+             "values": {"chalXenges": "Typed", "achievements": "Saved"},
+             "base": {"chalXenges": [], "achievements": []}}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    aside = office_db.with_name(office_db.name + ".drafts-set-aside.json")
+    held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
+    assert held.tryLock(0)
+    try:
+        window = open_window(office_db)
+        journal = window.office_view.editor._journal()
+        qtbot.waitUntil(lambda: key in journal.setting_apart(), timeout=5000)
+        qtbot.waitUntil(lambda: db_report(office_db, *key) is not None, timeout=5000)
+        assert db_report(office_db, *key).achievements == "Saved"
+        assert key in journal.setting_apart()  # (still waiting for the file)
+        qtbot.waitUntil(lambda: key not in journal, timeout=5000)
+        ui.drafts.flush_all()
+        (kept,) = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+        assert kept["values"] == {"chalXenges": "Typed"}  # never lost meanwhile
+        assert _aside_of(office_db) == []
+    finally:
+        held.unlock()
+    qtbot.waitUntil(lambda: _aside_of(office_db) != [], timeout=10_000)
+    (moved,) = _aside_of(office_db)
+    assert moved["values"] == {"chalXenges": "Typed"}
+    qtbot.waitUntil(lambda: journal.apart() == [] and not journal.setting_aside(),
+                    timeout=5000)
+    wait_idle(qtbot, window.session)

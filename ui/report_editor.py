@@ -1727,6 +1727,12 @@ class ReportEditor(QScrollArea):
                                                  len(outside)).format(n=len(outside))
         apart_why = journal.setting_apart_why()
         apart = sorted(key for key, why in apart_why.items() if why != (DROPPED,))
+        # fields the editor cannot show that the set-aside file could not take: safe in
+        # the drafts file, tried again on the retry timer (said as waiting through each
+        # try, not as moved afresh every few seconds)
+        apart_waiting = sorted({*journal.apart(), *apart}) if journal.aside_error else []
+        if apart_waiting:
+            apart = []
         if apart:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
             if len(apart) == 1:
@@ -1750,7 +1756,8 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext(
                     "{n} report: setting text aside…", "{n} reports: setting text aside…",
                     len(apart)).format(n=len(apart))
-        values_apart = sorted(key for key, why in apart_why.items() if why == (DROPPED,))
+        values_apart = sorted(key for key, why in apart_why.items()
+                              if why == (DROPPED,) and key not in apart_waiting)
         if values_apart:  # (values of indicators the plan has no longer: as above)
             where = isolated(journal.aside_path.name)
             if len(values_apart) == 1:
@@ -1775,7 +1782,7 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext(
                     "{n} report: setting text aside…", "{n} reports: setting text aside…",
                     len(values_apart)).format(n=len(values_apart))
-        moving = sorted(set(journal.setting_aside()) - set(apart_why))
+        moving = sorted(set(journal.setting_aside()) - set(apart_why) - set(apart_waiting))
         if moving:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
             if len(moving) == 1:
@@ -1833,7 +1840,39 @@ class ReportEditor(QScrollArea):
                     "{n} report: text safe, to set aside",
                     "{n} reports: text safe, to set aside",
                     len(failing_now)).format(n=len(failing_now))
-        elif journal.aside_error:
+        if apart_waiting:
+            # a report the plan keeps (the rest of its draft is saved as ever): nothing
+            # is lost, nothing to do, and why it waits
+            where = isolated(journal.aside_path.name)
+            if len(apart_waiting) == 1:
+                code, period = apart_waiting[0]
+                # Translators: {report} is "PA1.1 (2nd semester 2026)"; the text is a
+                # field this version has not (a damaged drafts file, or one a later
+                # fieldplan wrote) or a value of another kind; {file} the file it is to
+                # be kept in; {error} why that file cannot take it now ("another
+                # fieldplan is writing it")
+                problems.append(_("Text of {report} this version of fieldplan cannot "
+                                  "show is safe in the drafts file and will be moved to "
+                                  "{file} as soon as it can be ({error})").format(
+                                      report=_("{action} ({period})").format(
+                                          action=code, period=draft_period(period)),
+                                      file=where, error=journal.aside_error))
+                shorter[problems[-1]] = _("{action}: text safe, to set aside").format(
+                    action=code)
+            else:
+                problems.append(ngettext(
+                    "Text of {n} report this version of fieldplan cannot show is safe in "
+                    "the drafts file and will be moved to {file} as soon as it can be "
+                    "({error})",
+                    "Text of {n} reports this version of fieldplan cannot show is safe in "
+                    "the drafts file and will be moved to {file} as soon as it can be "
+                    "({error})", len(apart_waiting)).format(
+                        n=len(apart_waiting), file=where, error=journal.aside_error))
+                shorter[problems[-1]] = ngettext(
+                    "{n} report: text safe, to set aside",
+                    "{n} reports: text safe, to set aside",
+                    len(apart_waiting)).format(n=len(apart_waiting))
+        if journal.aside_error and not failing_now and not apart_waiting:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))
         foreign = journal.foreign

@@ -787,3 +787,44 @@ def test_the_rest_of_a_draft_is_saved_while_its_unfit_fields_wait(
     qtbot.waitUntil(lambda: journal.apart() == [] and not journal.setting_aside(),
                     timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+def test_unfit_fields_the_set_aside_file_cannot_take_are_said_as_what_they_are(
+        open_window, qtbot, office_db, monkeypatch):
+    """Found by QA: while the set-aside file could not take a draft's fields the editor
+    cannot show, the status bar said "Reports outside the plan cannot be set aside",
+    untrue of a report the plan keeps. It says that text safe in the drafts file, to be
+    moved once the file can take it, and why; each try again is not said as a move."""
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    key = ("PA1.2", "2026-S1")
+    entry = {"action": key[0], "period": key[1],
+             "values": {"chalXenges": "Typed", "achievements": "Saved"}}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    blocker = office_db.with_name(office_db.name + ".drafts-set-aside.json")
+    blocker.mkdir()  # (the set-aside file cannot be written)
+    window = open_window(office_db)
+    label = window.save_state_label
+    journal = window.office_view.editor._journal()
+    said = ("Text of PA1.2 (1st semester 2026) this version of fieldplan cannot show is "
+            "safe in the drafts file and will be moved to sn.sqlite3.drafts-set-aside.json "
+            "as soon as it can be (")
+    qtbot.waitUntil(lambda: label.text().startswith(said), timeout=5000)
+    shown = []
+    set_text = label.setText
+    monkeypatch.setattr(label, "setText", lambda text: (shown.append(text), set_text(text)))
+    tries = []
+    retry = window.office_view.editor._retry
+    monkeypatch.setattr(retry, "set_apart_again", lambda keys, again=retry.set_apart_again:
+                        (tries.append(keys), again(keys)))
+    qtbot.waitUntil(lambda: len(tries) >= 3 and not journal.setting_aside(), timeout=5000)
+    assert shown and all(text.startswith(said) for text in shown)
+    for text in (label.text(), label.toolTip()):
+        assert "outside the plan" not in text and "Moving" not in text
+    assert journal.apart() == [key]
+    blocker.rmdir()
+    qtbot.waitUntil(lambda: _aside_of(office_db) != [], timeout=5000)
+    qtbot.waitUntil(lambda: "PA1.2 (1st semester 2026) holds text this version of "
+                    "fieldplan cannot show" in label.text(), timeout=5000)
+    assert "safe in the drafts file" not in label.text() + label.toolTip()
+    wait_idle(qtbot, window.session)

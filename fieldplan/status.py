@@ -43,6 +43,10 @@ class ReplicaStatus:
     #: the status sheet and the client's Overview and dashboard say them (a draft is
     #: not reported yet); not those the plan hides (of ``hidden_reports``)
     draft_reports: int = 0
+    #: of ``draft_reports``, per locked period (in order), the drafts left in it when
+    #: headquarters locked it: they will not be submitted unless it unlocks the period
+    #: (said so, not "not yet submitted", as the review pack says them)
+    locked_drafts: Mapping[str, int] = field(default_factory=dict)
     #: per locked period, the reports changed after its lock (progress.changed_after_lock;
     #: an office's own only, at an office)
     changed_after_lock: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -59,6 +63,7 @@ class ReplicaStatus:
                 "plan_version": self.plan_version, "events": self.events,
                 "own_events": self.own_events, "reports": self.reports,
                 "hidden_reports": self.hidden_reports, "draft_reports": self.draft_reports,
+                "locked_drafts": dict(self.locked_drafts),
                 "key_status": self.key_status, "locked_periods": list(self.locked_periods),
                 "changed_after_lock": {period: [c.to_dict() for c in changes] for period,
                                        changes in self.changed_after_lock.items()},
@@ -74,6 +79,8 @@ class ReplicaStatus:
             return stamp_text(stamp, lang) if stamp else _("never")
 
         s = self.sync
+        # drafts of a locked period are said apart: they wait for no one at the office
+        open_drafts = self.draft_reports - sum(self.locked_drafts.values())
         out = [
             (_("Role"), role_label(self.role, lang)),
             (_("Office"), f"{self.office} — {office_name(self.office, lang)}"),
@@ -105,9 +112,10 @@ class ReplicaStatus:
              if self.hidden_reports else format_number(self.reports, lang),
                 # (the pack's cover's words: "Reports: 35; 2 drafts not yet submitted")
                 ngettext("{count} draft not yet submitted", "{count} drafts not yet submitted",
-                         self.draft_reports).format(
-                             count=format_number(self.draft_reports, lang))
-                if self.draft_reports else ""))),
+                         open_drafts).format(count=format_number(open_drafts, lang))
+                if open_drafts else "",
+                *(locked_drafts_text(n, period, lang) for period, n in self.locked_drafts.items()),
+            ))),
             (_("Locked periods"), periods_text(self.locked_periods)
              if self.locked_periods else _("none")),
             *[(_("Warning"), text)
@@ -235,6 +243,21 @@ def period_text(period: str) -> str:
     from fieldplan.i18n import period_words
 
     return period_words(period)
+
+
+def locked_drafts_text(count: int, period: str, lang: str | None = None) -> str:
+    """What ``status`` says of the ``count`` drafts left in ``period`` when headquarters
+    locked it: "10 drafts not yet submitted" let an office think it could still submit
+    them (the review pack says them so too)."""
+    from fieldplan.i18n import format_number, ngettext
+
+    # Translators: a clause of status's Reports line; {period} is "2nd semester 2026"
+    return ngettext(
+        "{count} draft left when {period} was locked: it will not be submitted unless "
+        "headquarters unlocks the period",
+        "{count} drafts left when {period} was locked: they will not be submitted unless "
+        "headquarters unlocks the period", count).format(
+            count=format_number(count, lang), period=period_text(period))
 
 
 def periods_text(periods: Iterable[str]) -> str:
@@ -689,6 +712,8 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     # counts it
     scope = PlanScope(plan)
     reports = hidden = drafts = 0
+    locked = tuple(locked_periods(rep))
+    in_locked: dict[str, int] = dict.fromkeys(locked, 0)
     for who, action, period, state in rep.conn.execute(
             "SELECT office, action, period, state FROM progress"
             + (" WHERE office = ?" if office else ""), (office,) if office else ()):
@@ -697,13 +722,16 @@ def replica_status(rep: Replica) -> ReplicaStatus:
             hidden += 1
         elif state == "draft":
             drafts += 1
+            if period in in_locked:
+                in_locked[period] += 1
     changed = changed_after_lock(rep, office=office)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,
         events=total, own_events=own, reports=reports,
         sync=sync_state(rep, changed),  # (read once)
-        key_status=key_status, locked_periods=tuple(locked_periods(rep)),
+        key_status=key_status, locked_periods=locked,
         hidden_reports=hidden, draft_reports=drafts,
+        locked_drafts={period: n for period, n in in_locked.items() if n},
         hq_key_id=hq.key_id if hq else "", hq_fingerprint=hq.fingerprint if hq else "",
         changed_after_lock=changed)

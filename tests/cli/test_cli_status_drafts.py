@@ -82,3 +82,35 @@ def test_a_draft_the_plan_hides_is_not_said_to_wait_for_submission(hq, tmp_path:
     code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
     status = json.loads(out)
     assert (status["reports"], status["hidden_reports"], status["draft_reports"]) == (2, 1, 0)
+
+
+def test_drafts_of_a_period_headquarters_locked_are_said_stuck(hq, make_office, tmp_path: Path,
+                                                              capsys) -> None:
+    """An office that received headquarters' lock of a period its drafts are in was told
+    "10 drafts not yet submitted" (Mali in the 57-office demo), as if it could still
+    submit them: it is told they will not be submitted unless headquarters unlocks the
+    period, and ``--json`` counts them by period (``draft_reports`` still counts all)."""
+    from fieldplan.sync import export_bundle, import_bundle
+
+    def send(src, dst) -> None:
+        import_bundle(dst, export_bundle(src, for_office=None if not src.is_hq else dst.office,
+                                         out_dir=tmp_path).path)
+
+    ml = make_office("ML")
+    first, second, third = (a.code for a in ml.plan().actions_of(level="national")[:3])
+    progress.record_progress(ml, first, "2026-S1", status="on-track")
+    for code in (second, third):
+        progress.record_progress(ml, code, "2026-S2", status="at-risk")
+    send(ml, hq)
+    progress.set_period_lock(hq, "2026-S2")
+    send(hq, ml)
+    db = str(ml.path)
+    ml.close()
+    code, out, _err = run("--db", db, "status", capsys=capsys)
+    assert code == 0
+    assert ("Reports: 3; 1 draft not yet submitted; 2 drafts left when 2nd semester 2026 "
+            "was locked: they will not be submitted unless headquarters unlocks the "
+            "period\n") in out
+    code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
+    status = json.loads(out)
+    assert (status["draft_reports"], status["locked_drafts"]) == (3, {"2026-S2": 2})

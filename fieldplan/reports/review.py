@@ -466,6 +466,20 @@ class Pack:
         """A warning that drafts are counted, when there are any."""
         if not self.drafts:
             return []
+        if self.lock.at:
+            # drafts wait for no office any more: "that their offices have not submitted
+            # yet" was not true of a locked period's (offices that receive the lock can
+            # no longer submit them, as the lock's warning said)
+            text = self.ctx.ngettext(
+                "Provisional: these figures include {count} draft report left when "
+                "headquarters locked the period: it will not be submitted unless "
+                "headquarters unlocks the period.",
+                "Provisional: these figures include {count} draft reports left when "
+                "headquarters locked the period: they will not be submitted unless "
+                "headquarters unlocks the period.",
+                self.drafts,
+            ).format(count=self._n(self.drafts))
+            return [self._t(text, style, space_after=4)]
         text = self.ctx.ngettext(
             "Provisional: these figures include {count} draft report that its office "
             "has not submitted yet.",
@@ -584,7 +598,15 @@ class Pack:
                 "{count} submitted report", "{count} submitted reports", self.submitted
             ).format(count=self._n(self.submitted)),
         ]
-        if self.drafts:
+        if self.drafts and self.lock.at:  # (see _provisional)
+            lines.append(
+                ctx.ngettext(
+                    "{count} draft left when the period was locked",
+                    "{count} drafts left when the period was locked",
+                    self.drafts,
+                ).format(count=self._n(self.drafts))
+            )
+        elif self.drafts:
             lines.append(
                 ctx.ngettext(
                     "{count} draft not yet submitted",

@@ -521,7 +521,8 @@ def sheet_story(
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
     drafts = len(data.reports) - submitted
     if drafts:
-        story.append(cm.TextFlow(drafts_note(ctx, drafts), cm.WARNING, rtl=ctx.rtl,
+        story.append(cm.TextFlow(drafts_note(ctx, drafts, bool(data.locked_at)), cm.WARNING,
+                                 rtl=ctx.rtl,
                                  space_after=2))
     if not_due:
         story.append(cm.TextFlow(not_due_note(ctx, not_due), cm.MUTED_SMALL, rtl=ctx.rtl,
@@ -619,7 +620,8 @@ def sheet_story(
         cm.MUTED_SMALL,
         rtl=ctx.rtl,
     )
-    story.extend(_signatures(ctx, verification, drafts_note(ctx, drafts) if drafts else None))
+    story.extend(_signatures(ctx, verification, drafts_note(ctx, drafts, bool(data.locked_at))
+                                              if drafts else None))
     if annex:
         story.extend(
             cm.heading(
@@ -677,11 +679,26 @@ def received_line(ctx: cm.Ctx, received: int, count: int) -> str:
                                       count=format_number(count, ctx.lang))
 
 
-def drafts_note(ctx: cm.Ctx, count: int) -> str:
+def drafts_note(ctx: cm.Ctx, count: int, locked: bool = False) -> str:
     """What a sheet says of its ``count`` (> 0) reports that are drafts, in its facts and
     again over the lines to sign: "Draft" under a row's status alone let a head of
-    office sign a sheet of reports the office had not submitted."""
+    office sign a sheet of reports the office had not submitted. ``locked``:
+    headquarters locked the period, and the drafts will not be submitted unless it
+    unlocks it ("not yet submitted" said they would be)."""
     from fieldplan.i18n import format_number
+
+    if locked:
+        # Translators: on a status sheet of a period headquarters locked, as the review
+        # pack says "Provisional: these figures include 3 draft reports left when ..."
+        return ctx.ngettext(
+            "Provisional: {count} of these reports is a draft, left when headquarters "
+            "locked the period: it will not be submitted unless headquarters unlocks "
+            "the period.",
+            "Provisional: {count} of these reports are drafts, left when headquarters "
+            "locked the period: they will not be submitted unless headquarters unlocks "
+            "the period.",
+            count,
+        ).format(count=format_number(count, ctx.lang))
 
     # Translators: on a status sheet, in its facts and over the lines to sign, as the
     # review pack says "Provisional: these figures include 3 draft reports ..."

@@ -42,3 +42,32 @@ def test_a_sheet_of_submitted_reports_is_not_provisional(hq, tmp_path: Path) -> 
     write_progress(hq, "ML", PERIOD)
     text = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
     assert "Provisional" not in text and "Prepared by" in text
+
+
+def test_drafts_of_a_locked_period_are_not_said_to_wait_for_submission(
+        hq, tmp_path: Path) -> None:
+    """Once headquarters locked the period, the pack's cover said "2 drafts not yet
+    submitted" and "Provisional: … that their offices have not submitted yet", and each
+    office sheet "not yet submitted to headquarters", while the lock's warning said they
+    can no longer be submitted (QA: the 57-office demo's pack of a locked 2026-S2). They
+    are said to have been left when the period was locked, not to be submitted unless
+    headquarters unlocks it."""
+    from fieldplan import progress
+    from fieldplan.reports import build_review_pack
+
+    write_progress(hq, "ML", PERIOD)
+    write_progress(hq, "ML", PERIOD, state="draft", only=2)
+    progress.set_period_lock(hq, PERIOD)
+    sheet = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    note = ("Provisional: 2 of these reports are drafts, left when headquarters locked the "
+            "period: they will not be submitted unless headquarters unlocks the period.")
+    assert sheet.count(note) == 2 and "not yet submitted" not in sheet
+    pack = build_review_pack(hq, PERIOD, tmp_path / "p.pdf")
+    cover = pdf_text(pack, page=1)
+    assert "2 drafts left when the period was locked" in cover
+    assert ("Provisional: these figures include 2 draft reports left when headquarters "
+            "locked the period: they will not be submitted unless headquarters unlocks "
+            "the period.") in cover
+    text = pdf_text(pack)
+    assert text.count(note) == 2 and "not yet submitted" not in text
+    assert "have not submitted yet" not in text

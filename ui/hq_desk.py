@@ -465,10 +465,15 @@ class OverviewFilter(QSortFilterProxyModel):
         return self.sourceModel().area_at(column) == self.area
 
 
+#: a space no line breaks at
+NBSP = "\u00a0"
+
+
 def legend_text() -> str:
     """The line under the Overview: each status's symbol and word, and what "2/3",
     "○1" and "✎1" in a cell mean. Each item is laid out in its own direction and the
-    line in the layout's (an item not yet translated stays whole in Arabic)."""
+    line in the layout's (an item not yet translated stays whole in Arabic), and each
+    item on one line."""
     items = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [
         # Translators: the Overview's legend; {example} is "2/3": in a cell, 2 of the
         # 3 actions of the area have a report the office submitted
@@ -483,7 +488,9 @@ def legend_text() -> str:
         _("{example}: draft reports, not yet submitted").format(
             example=DRAFT_MARK + format_number(1)),
     ]
-    line = "   ".join(embedded(item) for item in items)
+    # the line wraps between items only: a break inside one left "✎1 :" at a line's
+    # end in French at 1366 pixels, its words on the next line
+    line = "   ".join(embedded(item.replace(" ", NBSP)) for item in items)
     return RLM + line if QApplication.isRightToLeft() else line
 
 

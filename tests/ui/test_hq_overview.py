@@ -627,3 +627,32 @@ def reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch):
     page.scope.setCurrentIndex(page.scope.findData(""))  # all periods
     qtbot.waitUntil(lambda: page.model.rowCount() == len(held), timeout=5000)
     return page
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_overview_legend_wraps_between_its_items_only(lang, qapp, language):
+    """The legend under the Overview wrapped inside an item in French at 1366 pixels
+    ("✎1 :" alone at a line's end, its words on the next): at any width that holds its
+    longest item, each item stays on one line."""
+    from PySide6.QtGui import QFontMetricsF, QTextLayout, QTextOption
+
+    from ui.hq_desk import legend_text
+
+    language(lang)
+    text = legend_text()
+    font = QApplication.font()
+    longest = max(QFontMetricsF(font).horizontalAdvance(item) for item in text.split("   "))
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    for width in range(int(longest) + 1, 1500, 7):
+        layout = QTextLayout(text, font)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        starts = []
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            starts.append(line.textStart())
+        layout.endLayout()
+        inside = [text[max(0, s - 12):s] + "|" + text[s:s + 12] for s in starts[1:]
+                  if not text[:s].endswith("   ")]
+        assert inside == [], width

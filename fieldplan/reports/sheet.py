@@ -361,8 +361,19 @@ def _narrative(ctx: cm.Ctx, report: ProgressReport | None) -> tuple[list[Flowabl
         out.append(cm.cell(ctx, field_label(ctx, name), cm.LABEL))
         out.append(cm.cell(ctx, excerpt, cm.SMALL, space_after=2, base_dir=cm.USER))
     if cut_any:
-        out.append(cm.cell(ctx, _("Full text in the annex."), cm.MUTED_SMALL))
+        # the sheet's own annex, by its heading: in the pack "the annex" read as the
+        # pack's (the office sheets are themselves in "Annex: status sheets by office")
+        # Translators: {annex} is the heading "Annex: narratives in full" at the end
+        # of the same status sheet
+        out.append(cm.cell(ctx, _("Full text in this sheet's “{annex}”.").format(
+            annex=annex_heading(ctx)), cm.MUTED_SMALL))
     return out or [cm.cell(ctx, "–")], cut_any
+
+
+def annex_heading(ctx: cm.Ctx) -> str:
+    """The heading of a sheet's annex, where the narratives cut in its tables are
+    printed in full."""
+    return ctx.gettext("Annex: narratives in full")
 
 
 def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
@@ -625,7 +636,7 @@ def sheet_story(
     if annex:
         story.extend(
             cm.heading(
-                _("Annex: narratives in full"),
+                annex_heading(ctx),
                 cm.H2,
                 rtl=ctx.rtl,
                 key=f"{key}-annex",

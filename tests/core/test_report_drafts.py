@@ -71,3 +71,20 @@ def test_drafts_of_a_locked_period_are_not_said_to_wait_for_submission(
     text = pdf_text(pack)
     assert text.count(note) == 2 and "not yet submitted" not in text
     assert "have not submitted yet" not in text
+
+
+def test_a_cut_narrative_names_the_sheets_own_annex(hq, tmp_path: Path) -> None:
+    """"Full text in the annex." under a cut narrative was ambiguous in the pack, where
+    the sheets are themselves in "Annex: status sheets by office" and each has its own
+    "Annex: narratives in full" (QA, in French): it names the sheet's own, by its
+    heading."""
+    from fieldplan.reports import build_review_pack
+
+    long = " ".join(f"Sentence {n} of a long account of the workshops held." for n in range(9))
+    write_progress(hq, "ML", PERIOD, narrative=(long, "Short challenges.", "Short steps."),
+                   only=2)
+    said = "Full text in this sheet's “Annex: narratives in full”."
+    sheet = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    pack = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    for text in (sheet, pack):
+        assert text.count(said) == 2 and "Full text in the annex" not in text

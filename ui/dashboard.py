@@ -59,6 +59,8 @@ class PeriodSummary:
     (``conflicts.locked_period_note``), else "". warnings: what the report editor
     warned of in the drafts (``fieldplan.progress.report_warnings``), a line each: the
     submit dialog says them again, a submitted report's editor saying them no more.
+    locked: headquarters has locked the period: nothing missing can be added and no
+    draft submitted unless it unlocks it.
     """
 
     period: str
@@ -74,6 +76,7 @@ class PeriodSummary:
     locked_note: str = ""
     resubmit_conflicts: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    locked: bool = False
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
@@ -171,6 +174,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         note,
         tuple(in_conflict["resubmit"]),
         tuple(warnings),
+        locked,
     )
 
 
@@ -251,6 +255,11 @@ class Dashboard(QScrollArea):
         lay.addWidget(self.conflicts_box)
         self.missing_box = QGroupBox(_("Still missing"))
         mlay = QVBoxLayout(self.missing_box)
+        # (a locked period) its drafts and what is missing stay so: said over the list,
+        # which read "Still missing" as if the office could still add it
+        self.locked_note = WrappedLabel()
+        self.locked_note.setVisible(False)
+        mlay.addWidget(self.locked_note)
         self.missing = QListWidget()
         self.missing.setAccessibleName(_("Still missing"))
         mlay.addWidget(self.missing)
@@ -274,7 +283,8 @@ class Dashboard(QScrollArea):
             self._show).run()
 
     def _changes_did_happen(self, changes) -> None:
-        if changes.touches("progress") or changes.touches("plan"):
+        # (a lock or unlock, or an import that brought one: the missing list's words)
+        if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):
             self.refresh()
 
     def _show(self, summary: PeriodSummary) -> None:
@@ -337,6 +347,7 @@ class Dashboard(QScrollArea):
                 item.widget().setAccessibleDescription(
                     self.means_note.text() if cancelled else "")
         self._show_conflicts(summary)
+        self._show_locked(summary)
         self.missing.clear()
         if summary.missing:
             self.missing.addItems(list(summary.missing))
@@ -351,6 +362,31 @@ class Dashboard(QScrollArea):
                                        tab=without_mnemonic(_("&Overview"))))
         else:
             self.missing.addItem(_("Nothing is missing."))
+
+    def _show_locked(self, summary: PeriodSummary) -> None:
+        """The missing list's title and note, as the period is locked or not: in a
+        locked one, what was missing and the drafts left when it was locked stay so
+        unless headquarters unlocks it (as ``status`` and the review pack say)."""
+        title = (_("Missing when the period was locked") if summary.locked
+                 else _("Still missing"))
+        self.missing_box.setTitle(title)
+        self.missing.setAccessibleName(title)
+        self.locked_note.setVisible(summary.locked)
+        if not summary.locked:
+            self.locked_note.clear()
+        elif summary.drafts:
+            self.locked_note.setText(ngettext(
+                "Headquarters has locked this period: its {count} draft report will not "
+                "be submitted, and nothing can be added to it, unless headquarters "
+                "unlocks the period.",
+                "Headquarters has locked this period: its {count} draft reports will not "
+                "be submitted, and nothing can be added to them, unless headquarters "
+                "unlocks the period.", summary.drafts).format(
+                    count=format_number(summary.drafts)))
+        else:
+            self.locked_note.setText(_(
+                "Headquarters has locked this period: nothing can be added to its reports "
+                "unless headquarters unlocks the period."))
 
     def _show_conflicts(self, summary: PeriodSummary) -> None:
         """The reports in conflict, in the submit dialog's words; none: hidden."""

@@ -1,0 +1,81 @@
+"""The dashboard of a period headquarters locked: its drafts and what was missing stay
+so unless headquarters unlocks the period. It listed them under "Still missing", as if
+the office could still add them (Mali's 10 drafts of the locked 2026-S2 in the
+57-office demo), while ``status`` and the review pack now say the truth."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import wait_idle
+
+
+def _office_with_drafts(hq, make_office):
+    from fieldplan import progress
+
+    ml = make_office("ML")
+    for action in ml.plan().actions_of(level="national")[:2]:
+        progress.record_progress(ml, action.code, "2026-S1", status="on-track")
+    return ml
+
+
+def _send(src, dst, tmp_path) -> None:
+    from fieldplan.sync import export_bundle, import_bundle
+
+    import_bundle(dst, export_bundle(src, for_office=None if not src.is_hq else dst.office,
+                                     out_dir=tmp_path).path)
+
+
+def _dashboard(open_window, qtbot, path):
+    window = open_window(path)
+    window.set_period("2026-S1")
+    dashboard = window.dashboard
+    window.show_page(dashboard)
+    qtbot.waitUntil(lambda: dashboard.summary is not None
+                    and dashboard.summary.period == "2026-S1", timeout=5000)
+    wait_idle(qtbot, window.session)
+    return window, dashboard
+
+
+def test_a_locked_periods_dashboard_says_its_drafts_stay_drafts(
+        open_window, qtbot, hq, make_office, tmp_path):
+    from fieldplan import progress
+
+    ml = _office_with_drafts(hq, make_office)
+    _send(ml, hq, tmp_path)
+    progress.set_period_lock(hq, "2026-S1")
+    _send(hq, ml, tmp_path)
+    path = ml.path
+    ml.close()
+    _window, dashboard = _dashboard(open_window, qtbot, path)
+    assert dashboard.missing_box.title() == "Missing when the period was locked"
+    assert dashboard.missing.accessibleName() == "Missing when the period was locked"
+    assert dashboard.locked_note.isVisibleTo(dashboard)
+    assert dashboard.locked_note.text() == (
+        "Headquarters has locked this period: its 2 draft reports will not be "
+        "submitted, and nothing can be added to them, unless headquarters unlocks the "
+        "period.")
+    # what is missing is still listed
+    assert any("no report" in dashboard.missing.item(i).text()
+               for i in range(dashboard.missing.count()))
+
+
+def test_a_lock_made_while_the_dashboard_is_open_changes_its_words(
+        open_window, qtbot, hq):
+    """Headquarters' own dashboard (its reports on the global actions) when it locks
+    the period: the dashboard refreshed on reports and plan changes only, and a lock
+    is neither."""
+    from fieldplan import progress
+    from ui.ops import DbOp
+
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track")
+    path = hq.path
+    hq.close()
+    window, dashboard = _dashboard(open_window, qtbot, path)
+    assert dashboard.missing_box.title() == "Still missing"
+    assert not dashboard.locked_note.isVisibleTo(dashboard)
+    DbOp(window.session, None, lambda rep: progress.set_period_lock(rep, "2026-S1")).run()
+    qtbot.waitUntil(lambda: dashboard.missing_box.title()
+                    == "Missing when the period was locked", timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert dashboard.locked_note.text().startswith("Headquarters has locked this period: "
+                                                   "its 1 draft report will not be")

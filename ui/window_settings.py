@@ -169,6 +169,12 @@ def _change(settings: QSettings, change: Any) -> None:
         change()
         settings.sync()
         return
+    if not _file_backed(settings):
+        # the registry (Windows) or the system's preferences (macOS): each change is
+        # handed to the system as it is made, and a QSettings opened on the same path
+        # would share none of it; Qt's own way stays
+        change()
+        return
     file = (settings.fileName(), settings.format())
     if file not in _writers:
         _writers[file] = _writer(file)  # (before the change: nothing to write yet)
@@ -178,6 +184,16 @@ def _change(settings: QSettings, change: Any) -> None:
     QCoreApplication.removePostedEvents(settings, _UPDATE_REQUEST)
     _unwritten[file] = None
     _write_later()
+
+
+def _file_backed(settings: QSettings) -> bool:
+    """Whether ``settings`` is kept in a file Qt writes itself (an INI file: the
+    native format on Linux and other Unix systems), which every QSettings of the file
+    in this program shares, and which ``set_value`` writes on a thread of its own."""
+    import sys
+
+    return (settings.format() == QSettings.Format.IniFormat
+            or sys.platform not in ("win32", "darwin"))
 
 
 def _writer(file: tuple[str, Any]) -> QSettings:

@@ -601,3 +601,20 @@ def test_headquarters_filters_and_dividers_are_on_the_disk_as_they_change(
     wait_idle(qtbot, window.session)
     qtbot.waitUntil(lambda: not window._place_timer.isActive(), timeout=5000)
     assert len(writes) == count
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_settings_of_the_registry_or_the_system_preferences_keep_qts_own_way(
+        qtbot, tmp_path, monkeypatch, platform):
+    """On Windows (the registry) and macOS (the system's preferences) each change is
+    handed to the system as it is made, and a QSettings opened on the same path would
+    share none of the window's: no writer of its own is made, the value is kept as Qt
+    keeps it."""
+    import ui.window_settings
+
+    monkeypatch.setattr("sys.platform", platform)
+    native = QSettings(str(tmp_path / "native.conf"), QSettings.Format.NativeFormat)
+    before = dict(ui.window_settings._writers)
+    set_value(native, "bundles/import-folder", "E:/")
+    assert native.value("bundles/import-folder") == "E:/"
+    assert ui.window_settings._writers == before

@@ -574,3 +574,48 @@ def test_a_restore_passes_over_a_backup_holding_an_event_changed_on_disk(
     restored = store.restore_backup(db)
     assert restored.used == sound
     assert restored.passed_over_why == (f"{altered.name} is damaged",)
+
+
+# --- 3. what reads the whole file reads it once -----------------------------------------
+
+
+def values_read(monkeypatch) -> list[str]:
+    """The database files whose stored values ``stored_values_bad`` reads, in order."""
+    read: list[str] = []
+    real = store.stored_values_bad
+
+    def counted(conn: sqlite3.Connection) -> bool:
+        read.append(Path(conn.execute("PRAGMA database_list").fetchone()[2]).name)
+        return real(conn)
+
+    monkeypatch.setattr(store, "stored_values_bad", counted)
+    return read
+
+
+def test_a_restore_of_a_sound_database_checks_it_once(make_office, monkeypatch) -> None:
+    from fieldplan.progress import record_progress
+
+    ml = make_office("ML")
+    record_progress(ml, "PA1.2", "2026-S1", status="on-track", percent=10)
+    made = store.backup(ml.conn, ml.path, "manual")
+    record_progress(ml, "PA1.2", "2026-S1", percent=20)  # what the restore loses
+    db = closed(ml)
+    read = values_read(monkeypatch)
+    restored = store.restore_backup(db, force=True)
+    assert restored.used == made and restored.lost == (1, 0)
+    # (it read the replaced file's whole values a second time to count its changes
+    # again after the copy: 11 s more at a headquarters of a million events)
+    assert read.count(db.name) == 1
+    assert read.count(made.name) == 1
+
+
+def test_the_damage_check_after_an_error_reads_the_values_once(make_office,
+                                                               monkeypatch) -> None:
+    ml = make_office("ML")
+    db = closed(ml)
+    read = values_read(monkeypatch)
+    assert not store.found_damaged(db)
+    assert read == [db.name]
+    damage_pages_of(db, "versions")
+    read.clear()
+    assert store.found_damaged(db)

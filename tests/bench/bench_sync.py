@@ -310,6 +310,19 @@ print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxr
 
 
 def bench_memory(tmp: Path, total: int) -> None:
+    paths = write_memory_bundles(tmp, total)
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(tmp / "mem-hq.sqlite3"),
+                          *paths], capture_output=True, text=True, check=True)
+    seconds, rss_kib = out.stdout.split()
+    print(f"import of {total:,} events: {float(seconds):.0f} s "
+          f"({total / float(seconds):,.0f} events/s), peak memory "
+          f"{int(rss_kib) / 1024:.0f} MB (target ≤ 200 MB)")
+    bench_large_hq(tmp / "mem-hq.sqlite3", tmp)
+
+
+def write_memory_bundles(tmp: Path, total: int) -> list[str]:
+    """A new headquarters (``tmp/mem-hq.sqlite3``, with ML and SN enrolled) and ML's
+    bundles for it, ``total`` events in all (250,000 a bundle): their paths."""
     from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office, init_from_setup
     from fieldplan.sync.export import enrolment_proof
@@ -355,13 +368,7 @@ def bench_memory(tmp: Path, total: int) -> None:
     rep.close()
     print(f"wrote {len(paths)} bundles, {total:,} events, in {time.perf_counter() - t0:.0f} s "
           f"({sum(Path(p).stat().st_size for p in paths) / 2**20:.1f} MiB)")
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(ROOT), str(tmp / "mem-hq.sqlite3"),
-                          *paths], capture_output=True, text=True, check=True)
-    seconds, rss_kib = out.stdout.split()
-    print(f"import of {total:,} events: {float(seconds):.0f} s "
-          f"({total / float(seconds):,.0f} events/s), peak memory "
-          f"{int(rss_kib) / 1024:.0f} MB (target ≤ 200 MB)")
-    bench_large_hq(tmp / "mem-hq.sqlite3", tmp)
+    return paths
 
 
 def bench_large_hq(path: Path, tmp: Path) -> None:

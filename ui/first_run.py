@@ -251,6 +251,9 @@ class FirstRunDialog(QDialog):
         #: later than this computer's clock says: its date is wrong), for the window
         self.notices: list[str] = []
         self.given: str | None = None
+        #: the backups' list and the one a restore would put back, once found
+        #: (``_restorable``)
+        self._found: tuple[tuple[Path, ...], Path] | None = None
         self._layout = QVBoxLayout(self)
         self._build()
         if given:
@@ -264,7 +267,7 @@ class FirstRunDialog(QDialog):
         from fieldplan.store import list_backups
 
         backups = list_backups(self.db_path)
-        usable, why = restorable_backup(self.db_path, backups)
+        usable, why = self._restorable(backups)
         # the path on a line of its own, whole and left to right: inside an Arabic
         # sentence it broke across lines, its parts out of order
         if usable is not None:
@@ -351,6 +354,17 @@ class FirstRunDialog(QDialog):
         code = self.language.currentData()
         if code != get_language():
             emit(self.language_did_change, code)
+
+    def _restorable(self, backups: list[Path]) -> tuple[Path | None, str]:
+        """``restorable_backup``, a usable backup found once for the same ``backups``:
+        a change of language says it again without checking the backup's whole file
+        again (on the GUI thread, about 11 s for a headquarters of a million events).
+        Why none is usable is in words of the language in use: asked again."""
+        if self._found is not None and self._found[0] == tuple(backups):
+            return self._found[1], ""
+        usable, why = restorable_backup(self.db_path, backups)
+        self._found = (tuple(backups), usable) if usable is not None else None
+        return usable, why
 
     def retranslate(self) -> None:
         """Say it all again in the language now in use, laid out in its direction (the

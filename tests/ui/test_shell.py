@@ -1165,3 +1165,31 @@ def test_the_mount_points_are_read_as_the_system_writes_them(tmp_path):
     assert transfer._mount_points(str(table)) == [
         "/sys", "/media/amina/MY STICK", "/media/amina/clé"]
     assert transfer._mount_points(str(tmp_path / "gone")) == []
+
+
+def test_a_language_change_on_the_first_run_does_not_check_the_backup_again(
+        shell, qtbot, hq_db, monkeypatch):
+    """The backup a restore would put back is checked as the dialog opens (its whole
+    file read: seconds for a large headquarters), not again at each change of
+    language: it is still offered, in the new language."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.app import apply_language
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    for side in ("", "-wal", "-shm"):
+        Path(str(hq_db) + side).unlink(missing_ok=True)
+    shell.start(hq_db)
+    dialog = shell.dialog
+    assert dialog.restore_button is not None
+    checked = []
+    real = store._file_is_sound
+    monkeypatch.setattr(store, "_file_is_sound", lambda path: checked.append(path) or real(path))
+    try:
+        apply_language(QApplication.instance(), "fr")
+        dialog.retranslate()
+    finally:
+        apply_language(QApplication.instance(), "en")
+    assert checked == []
+    assert dialog.restore_button is not None and dialog.restore_button.isDefault()

@@ -11,13 +11,14 @@ from tests.scenes import second_laptop_behind
 
 
 def test_the_status_bar_says_the_siblings_changes_are_not_here_yet(
-        open_window, tmp_path: Path) -> None:
+        open_window, qtbot, tmp_path: Path) -> None:
     with init_hq(tmp_path / "hq.sqlite3") as hq:
         one, two, _bundle, written = second_laptop_behind(hq, tmp_path)
         one.close()
         two.close()
     window = open_window(tmp_path / "two.sqlite3")
-    assert (f"{written} changes of this office's other computers are not here yet"
-            in window.sync_label.text())
+    # (read once the window is painted: "Sync: …" until then, on a busy machine)
+    qtbot.waitUntil(lambda: f"{written} changes of this office's other computers are not "
+                    "here yet" in window.sync_label.text(), timeout=10_000)
     tip = window.sync_label.toolTip()
     assert hq_only_text(written)[1:] in tip  # (as a sentence: its capital)

@@ -1130,8 +1130,9 @@ class DraftJournal(QObject):
 
     def _move_aside(self, batch: list[tuple[dict[str, Any], str]]) -> bool:
         """(any thread) Add ``batch`` (``_aside_batch``) to the set-aside file; only once
-        it holds them do they leave the journal, and only those not typed in since
-        (what was typed since stays, to be set aside in its turn). Whether the file
+        it holds them do they leave the journal, and of a draft typed in since only
+        its fields as they were sent (what was typed since stays, to be set aside in
+        its turn, without the rest again: ``_drop_taken``). Whether the file
         took them (False: ``aside_error`` says why, and the journal keeps them)."""
         if not batch:
             return True
@@ -1161,6 +1162,8 @@ class DraftJournal(QObject):
                     for store in (self._values, self._held, self._base, self.errors,
                                   self._apart):
                         store.pop(key, None)
+                else:  # typed in since it was sent: what the file took leaves alone
+                    self._drop_taken(key, entry)
                 self.put_aside = [*(k for k in self.put_aside if k[0] != key),
                                   (key, _reason_of(entry))]
             self._dirty = True
@@ -1206,6 +1209,45 @@ class DraftJournal(QObject):
                          if name in left}
         if not left:
             del self._apart[key]
+
+    def _drop_taken(self, key: Key, entry: dict[str, Any]) -> None:
+        """(under the lock) Take out of this report's draft what the set-aside file now
+        holds of it (``entry``, a whole draft the plan refuses, sent before something
+        was typed in it): each field only while it is as it was sent. What was typed
+        since stays, to be set aside in its turn, without the rest again."""
+        for part, store in (("values", self._values), ("held", self._held)):
+            fields = store.get(key)
+            sent = entry.get(part) or {}
+            if not fields:
+                continue
+            for name in [n for n in fields if n in sent]:
+                if _canon_value(fields[name]) == _canon_value(sent[name]):
+                    del fields[name]
+            if not fields:
+                del store[key]
+        apart = self._apart.get(key)
+        if apart is not None:
+            over = entry.get(APART_KEY) or {}
+            for part in ("values", "held"):
+                fields = apart.get(part, {})
+                for name in list(fields):
+                    took = [group[part][name] for group in (entry, over)
+                            if isinstance(group.get(part), dict) and name in group[part]]
+                    if any(_canon_value(fields[name]) == _canon_value(v) for v in took):
+                        del fields[name]
+            left = {*apart.get("values", {}), *apart.get("held", {})}
+            apart["base"] = {name: ids for name, ids in apart.get("base", {}).items()
+                             if name in left}
+            if not left:
+                del self._apart[key]
+        left = {*self._values.get(key, {}), *self._held.get(key, {})}
+        base = {name: ids for name, ids in self._base.get(key, {}).items() if name in left}
+        if base:
+            self._base[key] = base
+        else:
+            self._base.pop(key, None)
+        if key not in self and key not in self._apart:
+            self.errors.pop(key, None)
 
     def _apart_text(self, key: Key) -> str:
         """A report's fields taken out by ``set_apart``, as one text (under the lock)."""

@@ -747,6 +747,72 @@ def test_fields_set_apart_while_others_are_on_their_way_are_each_set_aside_once(
     assert journal.apart() == [] and journal.values(key) == {"achievements": "ok"}
 
 
+def test_a_draft_typed_in_on_its_way_to_the_set_aside_file_is_set_aside_once(
+        qtbot, tmp_path):
+    """Found by review: a draft the plan refuses, typed in while it was on its way to
+    the set-aside file (another fieldplan held that file's lock), stayed whole in the
+    journal once the file held it, and the next setting aside copied all of it again,
+    the earlier text beside what was typed since. Only the fields the file took, as
+    they were sent, leave the journal; what was typed since is never lost."""
+    from PySide6.QtCore import QLockFile
+
+    key = ("PA1.1", "2026-S2")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(key, {"challenges": "Roads cut", "achievements": "Two wells"},
+                {"percent": "forty"}, {"challenges": ["a:1"], "achievements": []})
+    other = QLockFile(f"{journal.aside_path}.lock")
+    assert other.tryLock(0)  # another fieldplan writing the set-aside file
+    done = []
+    try:
+        assert journal.set_aside_off_thread({key: ("period",)}, lambda: done.append(True))
+        journal.put(key, {"challenges": "Roads cut", "achievements": "Three wells",
+                          "next_steps": "Repair"}, {"percent": "forty"})
+    finally:
+        other.unlock()
+    qtbot.waitUntil(lambda: done == [True], timeout=10_000)
+    assert journal.aside_error == ""
+    assert journal.values(key) == {"achievements": "Three wells", "next_steps": "Repair"}
+    assert journal.held(key) == {}
+    assert journal.base(key) == {"achievements": [], "next_steps": []}
+    assert journal.flush(10)
+    assert drafts(journal.path) == {key: {"achievements": "Three wells",
+                                          "next_steps": "Repair"}}
+    assert journal.set_aside_reports({key: ("period",)})
+    assert journal.flush(10) and not journal.path.exists() and key not in journal
+    assert [(e["values"], e.get("held")) for e in journal.aside_entries()] == [
+        ({"challenges": "Roads cut", "achievements": "Two wells"}, {"percent": "forty"}),
+        ({"achievements": "Three wells", "next_steps": "Repair"}, None)]
+
+
+def test_a_field_set_apart_in_a_draft_typed_in_on_its_way_is_set_aside_once(
+        qtbot, tmp_path):
+    """As above, with a field the editor cannot show, set apart, typed over since in
+    the editor ("apart"): the file took both; neither is copied again."""
+    from PySide6.QtCore import QLockFile
+
+    key = ("PA1.1", "2026-S2")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(key, {"status": "paused", "chalXenges": "odd"}, {})
+    assert journal.set_apart(key, set())
+    journal.put(key, {"status": "on-track"}, {})
+    other = QLockFile(f"{journal.aside_path}.lock")
+    assert other.tryLock(0)
+    done = []
+    try:
+        assert journal.set_aside_off_thread({key: ("action",)}, lambda: done.append(True))
+        journal.put(key, {"status": "on-track", "achievements": "later"}, {})
+    finally:
+        other.unlock()
+    qtbot.waitUntil(lambda: done == [True], timeout=10_000)
+    assert journal.values(key) == {"achievements": "later"} and journal.apart() == []
+    assert journal.set_aside_reports({key: ("action",)})
+    first, second = journal.aside_entries()
+    assert first["values"] == {"status": "on-track", "chalXenges": "odd"}
+    assert first["apart"]["values"] == {"status": "paused"}
+    assert second["values"] == {"achievements": "later"} and "apart" not in second
+    assert journal.flush(10) and not journal.path.exists()
+
+
 def test_the_rest_of_a_draft_is_saved_while_its_unfit_fields_wait(
         open_window, qtbot, office_db, monkeypatch):
     """Found by QA: while a draft's fields the editor cannot show were on their way to

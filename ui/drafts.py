@@ -1085,6 +1085,15 @@ class DraftJournal(QObject):
             self._dirty = True
             return True
 
+    def apart_fields(self, key: Key) -> dict[str, dict[str, Any]]:
+        """This report's fields taken out by ``set_apart`` and not yet in the set-aside
+        file, on their way there or not: ``{"values": …, "held": …}`` (a copy; empty
+        when there are none)."""
+        with self._lock:
+            apart = self._apart.get(key, {})
+            return {part: dict(apart[part]) for part in ("values", "held")
+                    if apart.get(part)}
+
     def aside_failed(self) -> frozenset[Key]:
         """The reports whose drafts the set-aside file could not take the last time
         (``aside_error`` says why) and that the journal still keeps: not saved

@@ -129,29 +129,44 @@ def _in_layout_line(text: str) -> str:
 def unkept_text(journal: Any, keys: list[Key]) -> str:
     """What was typed in these reports and is not kept, as plain text to read or to
     paste back: each report's name, then each field's name and text (a field held back
-    as not valid as it was typed)."""
+    as not valid as it was typed); then the fields the editor cannot show that wait for
+    the set-aside file (``DraftJournal.apart_fields``: ``set_apart``), after a line
+    saying why."""
+    from ui.drafts import AsideReason, _apart_why
+
+    blocks = []
+    for key in keys:
+        # in Arabic, "PA1.1 (النصف الأول 2026)" starts a line right to left
+        parts = [in_layout_direction(report_name(key)),
+                 *_field_parts(journal.values(key), journal.held(key))]
+        apart = journal.apart_fields(key) if hasattr(journal, "apart_fields") else {}
+        if apart.get("values") or apart.get("held"):
+            why = str(AsideReason("", _apart_why(apart)))
+            parts += [in_layout_direction(sentence(why)),
+                      *_field_parts(apart.get("values", {}), apart.get("held", {}))]
+        blocks.append("\n\n".join(parts))
+    return "\n\n\n".join(blocks) + "\n"
+
+
+def _field_parts(values: dict[str, Any], held: dict[str, str]) -> list[str]:
+    """(``unkept_text``) Each field's name and text, in the editor's order."""
     # Translators: one field of a report in the text of what was not saved; French
     # puts a no-break space before the colon
     line = _("{label}: {n}")
-    blocks = []
-    for key in keys:
-        values, held = journal.values(key), journal.held(key)
-        # in Arabic, "PA1.1 (النصف الأول 2026)" starts a line right to left
-        parts = [in_layout_direction(report_name(key))]
-        for name in sorted({*values, *held}, key=_field_order):
-            text = held[name] if name in held else _value_text(name, values[name])
-            if name in NARRATIVE_FIELDS:  # its name on a line, then the text as typed
-                parts.append(line.format(label=field_label(name), n="").rstrip() + "\n" + text)
-            elif _known_field(name):
-                parts.append(line.format(label=field_label(name), n=text))
-            else:
-                # a field this version has not ("chalXenges": a drafts file damaged on
-                # disk, or one a later release wrote), named as the file names it: the
-                # name kept apart, the line read in the layout's direction (in Arabic
-                # it read left to right, from its Latin name)
-                parts.append(_in_layout_line(line.format(label=_raw_name(name), n=text)))
-        blocks.append("\n\n".join(parts))
-    return "\n\n\n".join(blocks) + "\n"
+    parts = []
+    for name in sorted({*values, *held}, key=_field_order):
+        text = held[name] if name in held else _value_text(name, values[name])
+        if name in NARRATIVE_FIELDS:  # its name on a line, then the text as typed
+            parts.append(line.format(label=field_label(name), n="").rstrip() + "\n" + text)
+        elif _known_field(name):
+            parts.append(line.format(label=field_label(name), n=text))
+        else:
+            # a field this version has not ("chalXenges": a drafts file damaged on
+            # disk, or one a later release wrote), named as the file names it: the
+            # name kept apart, the line read in the layout's direction (in Arabic
+            # it read left to right, from its Latin name)
+            parts.append(_in_layout_line(line.format(label=_raw_name(name), n=text)))
+    return parts
 
 
 def discard_dialog(parent: QWidget, journal: Any, key: Key) -> QDialog:

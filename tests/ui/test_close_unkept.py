@@ -256,6 +256,45 @@ def test_what_is_not_kept_reads_field_by_field(qtbot, tmp_path):
         "\n\n\nPA2.3 (2nd semester 2026)\n\nNext steps:\nVisit\n")
 
 
+def test_fields_waiting_for_the_set_aside_file_are_shown_with_their_text(qtbot, tmp_path):
+    """Found by review: a report holding only fields the editor cannot show, waiting
+    for the set-aside file (``DraftJournal.set_apart``), was listed in the close-time
+    question by its name alone: its text, the very thing to copy, was missing. It is
+    shown after a line saying why, after what was typed in the report."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.drafts import DraftJournal
+    from ui.unkept import UnkeptDialog, unkept_text
+
+    only, typed = ("PA1.1", "2026-S2"), ("PA1.2", "2026-S2")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.put(only, {"chalXenges": "Roads cut", "value.gone": 7}, {})
+    journal.put(typed, {"status": "paused", "value.wells": 3, "next_steps": "Visit"}, {})
+    assert journal.set_apart(only, set()) and journal.set_apart(typed, {"wells"})
+    journal.put(typed, {"status": "on-track", "value.wells": 3, "next_steps": "Visit"}, {})
+    assert journal.values(only) == {} and journal.unkept() == [only, typed]
+    text = unkept_text(journal, [only, typed])
+    assert text == (
+        "PA1.1 (2nd semester 2026)\n\nThis version of fieldplan cannot show it: a field it "
+        "does not have, or a value of another kind\n\nchalXenges: Roads cut\n\n"
+        "Indicator gone: 7"
+        "\n\n\nPA1.2 (2nd semester 2026)\n\nStatus: On track\n\nIndicator wells: 3\n\n"
+        "Next steps:\nVisit\n\nThis version of fieldplan cannot show it: a field it does "
+        "not have, or a value of another kind\n\nStatus: paused\n")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    dialog = UnkeptDialog(parent, journal, [only, typed], lambda: [only, typed])
+    assert dialog.details.toPlainText() == text
+    dialog.reject()
+    # only values of indicators the plan has no longer: said so
+    dropped = DraftJournal(tmp_path / "y.sqlite3")
+    dropped.put(only, {"value.gone": 7, "achievements": "ok"}, {})
+    assert dropped.set_apart(only, set())
+    assert unkept_text(dropped, [only]) == (
+        "PA1.1 (2nd semester 2026)\n\nAchievements:\nok\n\nThe current plan has no "
+        "such indicator\n\nIndicator gone: 7\n")
+
+
 class SlowDisk:
     """Each write of the drafts file waits until ``done()``: a very slow disk, on which
     the write outlasts the wait of a window closing (ui.drafts.FLUSH_TIMEOUT_S), here

@@ -1556,14 +1556,20 @@ class ReportEditor(QScrollArea):
         to_reopen = [key for key in waiting if blocked.get(key) == "submitted"]
         locked = [key for key in waiting if blocked.get(key) == "locked"]
         # the plan refuses them and the set-aside file could not take them: kept safe
-        # in the journal, not "not saved yet — retrying" (said once, below)
-        failing = (journal.aside_failed() - journal.setting_aside() if journal.aside_error
-                   else frozenset())
+        # in the journal, not "not saved yet — retrying" (said once, below); and so
+        # while each try again is on its way (its save refused again on the retry
+        # timer sends it anew), said as waiting through it, not as moved afresh every
+        # few seconds
+        failing = journal.aside_failed() if journal.aside_error else frozenset()
+        on_the_way = journal.setting_aside()
+        # (those of them on their way again are not in ``waiting``: said all the same)
+        shown = [*waiting, *sorted(k for k in failing if k in on_the_way
+                                   and k not in waiting)]
         retrying = [key for key in waiting if has_values[key] and key not in self._untried
                     and key not in blocked and key not in failing]
         count = len(retrying) + (1 if self._failed_here else 0)
         lines = []
-        for code, period in waiting:
+        for code, period in shown:
             refusal = journal.errors.get((code, period))
             if blocked.get((code, period)) == "locked":
                 reason = _("headquarters has locked this period: what was typed cannot be "
@@ -1591,7 +1597,7 @@ class ReportEditor(QScrollArea):
                 "{n} report not saved yet — retrying", "{n} reports not saved yet — retrying", count
             ).format(n=count)
             refused = [
-                line for key, line in zip(waiting, lines, strict=True)
+                line for key, line in zip(shown, lines, strict=True)
                 if key in journal.errors and key in retrying
             ]
             if refused:
@@ -1782,7 +1788,7 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext(
                     "{n} report: setting text aside…", "{n} reports: setting text aside…",
                     len(values_apart)).format(n=len(values_apart))
-        moving = sorted(set(journal.setting_aside()) - set(apart_why) - set(apart_waiting))
+        moving = sorted(set(on_the_way) - set(apart_why) - set(apart_waiting) - failing)
         if moving:  # (kept in the journal until the set-aside file holds them)
             where = isolated(journal.aside_path.name)
             if len(moving) == 1:
@@ -1807,7 +1813,7 @@ class ReportEditor(QScrollArea):
                 shorter[problems[-1]] = ngettext(
                     "{n} report: setting text aside…", "{n} reports: setting text aside…",
                     len(moving)).format(n=len(moving))
-        failing_now = sorted(key for key in waiting if key in failing)
+        failing_now = sorted(key for key in shown if key in failing)
         if failing_now:
             # what the person needs to know: nothing is lost, nothing to do (the journal
             # keeps the text, and the next try moves it), and why it waits

@@ -828,6 +828,72 @@ def test_setting_text_aside_never_waits_on_the_window_nor_loses_it(
     window.grab().save(str(bn.parent / "set-aside.png"))
 
 
+def test_a_draft_the_set_aside_file_cannot_take_is_said_safe_through_each_try(
+        open_window, qtbot, office, monkeypatch):
+    """Found by review: while the set-aside file could not take a draft the plan
+    refuses, each try again (its save refused again on the retry timer) sent it anew,
+    and for that moment the status bar said "Moving what was typed in … to … ·
+    Reports outside the plan cannot be set aside: …" where it said the text was safe
+    in the drafts file: the words flickered every few seconds. They stay through each
+    try, in the bar and its details, until the file takes the text."""
+    from PySide6.QtCore import QLockFile
+
+    import ui.drafts
+    from ui.ops import off_thread_jobs
+
+    monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 300)
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)
+    bn, amend = office
+    bundle = amend(**AMENDMENT)
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.1", "2026-S2")
+    qtbot.keyClicks(editor.narratives["next_steps"], "Half typed")
+    key = ("PA1.1", "2026-S2")
+    journal = editor._journal()
+    label = window.save_state_label
+    aside = bn.with_name(bn.name + ".drafts-set-aside.json")
+    said = ("What was typed in PA1.1 (2nd semester 2026), outside the plan now, is safe "
+            "in the drafts file and will be moved to bn.sqlite3.drafts-set-aside.json as "
+            "soon as it can be (another fieldplan is writing it)")
+    held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
+    assert held.tryLock(0)
+    try:
+        import_in_window(window, qtbot, bundle).close()
+        qtbot.waitUntil(lambda: label.text().startswith(said), timeout=10_000)
+        shown, details = [], []
+        set_text = label.setText
+
+        def record(text):
+            shown.append(text)
+            details.append(label.toolTip())  # (the details of the text before)
+            set_text(text)
+
+        monkeypatch.setattr(label, "setText", record)
+        tries = []
+        send = journal.set_aside_off_thread
+        monkeypatch.setattr(journal, "set_aside_off_thread", lambda reasons, *a, **kw: (
+            tries.append(dict(reasons)), send(reasons, *a, **kw))[1])
+        qtbot.waitUntil(lambda: len(tries) >= 3 and key not in journal.setting_aside(),
+                        timeout=10_000)
+        assert all(reasons == {key: ("period",)} for reasons in tries)
+        assert shown and all(text.startswith(said) for text in shown), shown
+        for text in (*details, label.toolTip()):
+            assert "Moving" not in text and "cannot be set aside" not in text, text
+            assert ("PA1.1 (2nd semester 2026): outside the plan now; what was typed is "
+                    "safe in the drafts file until it is set aside") in text, text
+        assert journal.values(key) == {"next_steps": "Half typed"} and not aside.exists()
+    finally:
+        held.unlock()
+    qtbot.waitUntil(lambda: key not in journal, timeout=10_000)
+    qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+    assert [e["values"] for e in journal.aside_entries()] == [{"next_steps": "Half typed"}]
+    qtbot.waitUntil(lambda: "is outside the plan now; what was typed is kept in"
+                    in label.toolTip(), timeout=5000)
+    assert "is safe in the drafts file" not in label.toolTip()
+    wait_idle(qtbot, window.session)
+
+
 def test_text_set_aside_during_a_language_change_is_said_in_the_new_window(
         shell, qtbot, office, monkeypatch):
     """A language change while the set-aside file's lock was held (another fieldplan

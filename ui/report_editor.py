@@ -1665,72 +1665,8 @@ class ReportEditor(QScrollArea):
         dropped = [(key, why) for key, why in aside
                    if getattr(why, "why", ()) == (DROPPED,)]
         outside = [item for item in aside if item not in unfit and item not in dropped]
-        if unfit:
-            where = isolated(journal.aside_path.name)
-            if len(unfit) == 1:
-                (code, period), _why = unfit[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"; a field this
-                # version has not (a damaged drafts file, or one a later fieldplan
-                # wrote), or a value of another kind; {file} the file it is kept in
-                problems.append(_("{report} holds text this version of fieldplan cannot "
-                                  "show; it is kept in {file}").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where))
-                shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
-            else:
-                problems.append(ngettext(
-                    "{n} report holds text this version of fieldplan cannot show; it is "
-                    "kept in {file}",
-                    "{n} reports hold text this version of fieldplan cannot show; it is "
-                    "kept in {file}", len(unfit)).format(n=len(unfit), file=where))
-                shorter[problems[-1]] = ngettext("{n} report: text set aside",
-                                                 "{n} reports: text set aside",
-                                                 len(unfit)).format(n=len(unfit))
-        if dropped:
-            where = isolated(journal.aside_path.name)
-            if len(dropped) == 1:
-                (code, period), _why = dropped[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
-                # update of the plan dropped the indicator since the value was typed;
-                # {file} the file it is kept in
-                problems.append(_("{report} holds a value for an indicator the current "
-                                  "plan does not have; it is kept in {file}").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where))
-                shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
-            else:
-                problems.append(ngettext(
-                    "{n} report holds values for indicators the current plan does not "
-                    "have; they are kept in {file}",
-                    "{n} reports hold values for indicators the current plan does not "
-                    "have; they are kept in {file}", len(dropped)).format(
-                        n=len(dropped), file=where))
-                shorter[problems[-1]] = ngettext("{n} report: text set aside",
-                                                 "{n} reports: text set aside",
-                                                 len(dropped)).format(n=len(dropped))
-        if outside:
-            where = isolated(journal.aside_path.name)
-            if len(outside) == 1:
-                (code, period), _why = outside[0]
-                problems.append(_("{report} is outside the plan now; what was typed is kept "
-                                  "in {file}").format(report=_("{action} ({period})").format(
-                                      action=code, period=draft_period(period)), file=where))
-                # Translators: the status bar's short words, at its narrowest, for
-                # "PA1.1 (2nd semester 2026) is outside the plan now; what was typed
-                # is kept in {file}"; beside the button "Text set aside…"
-                shorter[problems[-1]] = _("{action}: text set aside").format(action=code)
-            else:
-                problems.append(ngettext(
-                    "{n} report is outside the plan now; what was typed is kept in {file}",
-                    "{n} reports are outside the plan now; what was typed is kept in {file}",
-                    len(outside)).format(n=len(outside), file=where))
-                # Translators: the status bar's short words, at its narrowest, for "{n}
-                # reports are outside the plan now; what was typed is kept in {file}"
-                shorter[problems[-1]] = ngettext("{n} report: text set aside",
-                                                 "{n} reports: text set aside",
-                                                 len(outside)).format(n=len(outside))
+        # each kind of text set aside, on its way there or waiting to go: one report
+        # named, or how many, and the few words a narrow status bar says it in
         apart_why = journal.setting_apart_why()
         apart = sorted(key for key, why in apart_why.items() if why != (DROPPED,))
         # fields the editor cannot show that the set-aside file could not take: safe in
@@ -1739,145 +1675,128 @@ class ReportEditor(QScrollArea):
         apart_waiting = sorted({*journal.apart(), *apart}) if journal.aside_error else []
         if apart_waiting:
             apart = []
-        if apart:  # (kept in the journal until the set-aside file holds them)
-            where = isolated(journal.aside_path.name)
-            if len(apart) == 1:
-                code, period = apart[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"; {file} the file
-                # the text this version cannot show (a field it has not, a value of
-                # another kind) is moved to
-                problems.append(_("Moving text of {report} this version of fieldplan "
-                                  "cannot show to {file}…").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where))
-                shorter[problems[-1]] = _("{action}: setting text aside…").format(
-                    action=code)
-            else:
-                problems.append(ngettext(
-                    "Moving text of {n} report this version of fieldplan cannot show to "
-                    "{file}…",
-                    "Moving text of {n} reports this version of fieldplan cannot show to "
-                    "{file}…", len(apart)).format(n=len(apart), file=where))
-                shorter[problems[-1]] = ngettext(
-                    "{n} report: setting text aside…", "{n} reports: setting text aside…",
-                    len(apart)).format(n=len(apart))
-        values_apart = sorted(key for key, why in apart_why.items()
-                              if why == (DROPPED,) and key not in apart_waiting)
-        if values_apart:  # (values of indicators the plan has no longer: as above)
-            where = isolated(journal.aside_path.name)
-            if len(values_apart) == 1:
-                code, period = values_apart[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
-                # update of the plan dropped the indicator since the value was typed;
-                # {file} the file it is moved to
-                problems.append(_("Moving a value of {report} for an indicator the "
-                                  "current plan does not have to {file}…").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where))
-                shorter[problems[-1]] = _("{action}: setting text aside…").format(
-                    action=code)
-            else:
-                problems.append(ngettext(
-                    "Moving values of {n} report for indicators the current plan does not "
-                    "have to {file}…",
-                    "Moving values of {n} reports for indicators the current plan does not "
-                    "have to {file}…", len(values_apart)).format(
-                        n=len(values_apart), file=where))
-                shorter[problems[-1]] = ngettext(
-                    "{n} report: setting text aside…", "{n} reports: setting text aside…",
-                    len(values_apart)).format(n=len(values_apart))
-        moving = sorted(set(on_the_way) - set(apart_why) - set(apart_waiting) - failing)
-        if moving:  # (kept in the journal until the set-aside file holds them)
-            where = isolated(journal.aside_path.name)
-            if len(moving) == 1:
-                code, period = moving[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
-                # no longer has; {file} the file its text is kept in
-                problems.append(_("Moving what was typed in {report}, outside the plan "
-                                  "now, to {file}…").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where))
-                # Translators: the status bar's short words, at its narrowest, for
-                # "Moving what was typed in PA1.1 (2nd semester 2026), outside the
-                # plan now, to {file}…"
-                shorter[problems[-1]] = _("{action}: setting text aside…").format(
-                    action=code)
-            else:
-                problems.append(ngettext(
-                    "Moving what was typed in {n} report, outside the plan now, to {file}…",
-                    "Moving what was typed in {n} reports, outside the plan now, to "
-                    "{file}…", len(moving)).format(n=len(moving), file=where))
-                shorter[problems[-1]] = ngettext(
-                    "{n} report: setting text aside…", "{n} reports: setting text aside…",
-                    len(moving)).format(n=len(moving))
         failing_now = sorted(key for key in shown if key in failing)
-        if failing_now:
+        where = isolated(journal.aside_path.name)
+        error = journal.aside_error
+        for keys, one, many, short in (
+            ([key for key, _why in unfit],
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"; a field this
+             # version has not (a damaged drafts file, or one a later fieldplan
+             # wrote), or a value of another kind; {file} the file it is kept in
+             lambda report: _("{report} holds text this version of fieldplan cannot "
+                              "show; it is kept in {file}").format(report=report,
+                                                                   file=where),
+             lambda n: ngettext(
+                 "{n} report holds text this version of fieldplan cannot show; it is "
+                 "kept in {file}",
+                 "{n} reports hold text this version of fieldplan cannot show; it is "
+                 "kept in {file}", n).format(n=n, file=where),
+             _SET_ASIDE),
+            ([key for key, _why in dropped],
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
+             # update of the plan dropped the indicator since the value was typed;
+             # {file} the file it is kept in
+             lambda report: _("{report} holds a value for an indicator the current "
+                              "plan does not have; it is kept in {file}").format(
+                                  report=report, file=where),
+             lambda n: ngettext(
+                 "{n} report holds values for indicators the current plan does not "
+                 "have; they are kept in {file}",
+                 "{n} reports hold values for indicators the current plan does not "
+                 "have; they are kept in {file}", n).format(n=n, file=where),
+             _SET_ASIDE),
+            ([key for key, _why in outside],
+             lambda report: _("{report} is outside the plan now; what was typed is kept "
+                              "in {file}").format(report=report, file=where),
+             lambda n: ngettext(
+                 "{n} report is outside the plan now; what was typed is kept in {file}",
+                 "{n} reports are outside the plan now; what was typed is kept in {file}",
+                 n).format(n=n, file=where),
+             _SET_ASIDE),
+            # (kept in the journal until the set-aside file holds them)
+            (apart,
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"; {file} the file
+             # the text this version cannot show (a field it has not, a value of
+             # another kind) is moved to
+             lambda report: _("Moving text of {report} this version of fieldplan "
+                              "cannot show to {file}…").format(report=report, file=where),
+             lambda n: ngettext(
+                 "Moving text of {n} report this version of fieldplan cannot show to "
+                 "{file}…",
+                 "Moving text of {n} reports this version of fieldplan cannot show to "
+                 "{file}…", n).format(n=n, file=where),
+             _SETTING_ASIDE),
+            # (values of indicators the plan has no longer: as above)
+            (sorted(key for key, why in apart_why.items()
+                    if why == (DROPPED,) and key not in apart_waiting),
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
+             # update of the plan dropped the indicator since the value was typed;
+             # {file} the file it is moved to
+             lambda report: _("Moving a value of {report} for an indicator the "
+                              "current plan does not have to {file}…").format(
+                                  report=report, file=where),
+             lambda n: ngettext(
+                 "Moving values of {n} report for indicators the current plan does not "
+                 "have to {file}…",
+                 "Moving values of {n} reports for indicators the current plan does not "
+                 "have to {file}…", n).format(n=n, file=where),
+             _SETTING_ASIDE),
+            (sorted(set(on_the_way) - set(apart_why) - set(apart_waiting) - failing),
+             # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
+             # no longer has; {file} the file its text is kept in
+             lambda report: _("Moving what was typed in {report}, outside the plan "
+                              "now, to {file}…").format(report=report, file=where),
+             lambda n: ngettext(
+                 "Moving what was typed in {n} report, outside the plan now, to {file}…",
+                 "Moving what was typed in {n} reports, outside the plan now, to "
+                 "{file}…", n).format(n=n, file=where),
+             _SETTING_ASIDE),
             # what the person needs to know: nothing is lost, nothing to do (the journal
             # keeps the text, and the next try moves it), and why it waits
-            where = isolated(journal.aside_path.name)
-            if len(failing_now) == 1:
-                code, period = failing_now[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
-                # no longer has; {file} the file its text is to be kept in; {error}
-                # why that file cannot take it now ("another fieldplan is writing it")
-                problems.append(_("What was typed in {report}, outside the plan now, is "
-                                  "safe in the drafts file and will be moved to {file} as "
-                                  "soon as it can be ({error})").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where, error=journal.aside_error))
-                # Translators: the status bar's short words, at its narrowest, for the
-                # words above
-                shorter[problems[-1]] = _("{action}: text safe, to set aside").format(
-                    action=code)
+            (failing_now,
+             # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
+             # no longer has; {file} the file its text is to be kept in; {error}
+             # why that file cannot take it now ("another fieldplan is writing it")
+             lambda report: _("What was typed in {report}, outside the plan now, is "
+                              "safe in the drafts file and will be moved to {file} as "
+                              "soon as it can be ({error})").format(
+                                  report=report, file=where, error=error),
+             lambda n: ngettext(
+                 "What was typed in {n} report, outside the plan now, is safe in the "
+                 "drafts file and will be moved to {file} as soon as it can be "
+                 "({error})",
+                 "What was typed in {n} reports, outside the plan now, is safe in the "
+                 "drafts file and will be moved to {file} as soon as it can be "
+                 "({error})", n).format(n=n, file=where, error=error),
+             _SAFE),
+            # a report the plan keeps (the rest of its draft is saved as ever): as above
+            (apart_waiting,
+             # Translators: {report} is "PA1.1 (2nd semester 2026)"; the text is a
+             # field this version has not (a damaged drafts file, or one a later
+             # fieldplan wrote) or a value of another kind; {file} the file it is to
+             # be kept in; {error} why that file cannot take it now ("another
+             # fieldplan is writing it")
+             lambda report: _("Text of {report} this version of fieldplan cannot "
+                              "show is safe in the drafts file and will be moved to "
+                              "{file} as soon as it can be ({error})").format(
+                                  report=report, file=where, error=error),
+             lambda n: ngettext(
+                 "Text of {n} report this version of fieldplan cannot show is safe in "
+                 "the drafts file and will be moved to {file} as soon as it can be "
+                 "({error})",
+                 "Text of {n} reports this version of fieldplan cannot show is safe in "
+                 "the drafts file and will be moved to {file} as soon as it can be "
+                 "({error})", n).format(n=n, file=where, error=error),
+             _SAFE),
+        ):
+            if not keys:
+                continue
+            if len(keys) == 1:
+                problems.append(one(_report_name(keys[0])))
+                shorter[problems[-1]] = _shorter(short, action=keys[0][0])
             else:
-                problems.append(ngettext(
-                    "What was typed in {n} report, outside the plan now, is safe in the "
-                    "drafts file and will be moved to {file} as soon as it can be "
-                    "({error})",
-                    "What was typed in {n} reports, outside the plan now, is safe in the "
-                    "drafts file and will be moved to {file} as soon as it can be "
-                    "({error})", len(failing_now)).format(
-                        n=len(failing_now), file=where, error=journal.aside_error))
-                shorter[problems[-1]] = ngettext(
-                    "{n} report: text safe, to set aside",
-                    "{n} reports: text safe, to set aside",
-                    len(failing_now)).format(n=len(failing_now))
-        if apart_waiting:
-            # a report the plan keeps (the rest of its draft is saved as ever): nothing
-            # is lost, nothing to do, and why it waits
-            where = isolated(journal.aside_path.name)
-            if len(apart_waiting) == 1:
-                code, period = apart_waiting[0]
-                # Translators: {report} is "PA1.1 (2nd semester 2026)"; the text is a
-                # field this version has not (a damaged drafts file, or one a later
-                # fieldplan wrote) or a value of another kind; {file} the file it is to
-                # be kept in; {error} why that file cannot take it now ("another
-                # fieldplan is writing it")
-                problems.append(_("Text of {report} this version of fieldplan cannot "
-                                  "show is safe in the drafts file and will be moved to "
-                                  "{file} as soon as it can be ({error})").format(
-                                      report=_("{action} ({period})").format(
-                                          action=code, period=draft_period(period)),
-                                      file=where, error=journal.aside_error))
-                shorter[problems[-1]] = _("{action}: text safe, to set aside").format(
-                    action=code)
-            else:
-                problems.append(ngettext(
-                    "Text of {n} report this version of fieldplan cannot show is safe in "
-                    "the drafts file and will be moved to {file} as soon as it can be "
-                    "({error})",
-                    "Text of {n} reports this version of fieldplan cannot show is safe in "
-                    "the drafts file and will be moved to {file} as soon as it can be "
-                    "({error})", len(apart_waiting)).format(
-                        n=len(apart_waiting), file=where, error=journal.aside_error))
-                shorter[problems[-1]] = ngettext(
-                    "{n} report: text safe, to set aside",
-                    "{n} reports: text safe, to set aside",
-                    len(apart_waiting)).format(n=len(apart_waiting))
+                problems.append(many(len(keys)))
+                shorter[problems[-1]] = _shorter(short, n=len(keys))
         if journal.aside_error and not failing_now and not apart_waiting:
             problems.append(_("Reports outside the plan cannot be set aside: {error}").format(
                 error=journal.aside_error))
@@ -2889,6 +2808,38 @@ def _indicators(plan: Any, code: str) -> frozenset[str]:
     except ValidationError:
         return frozenset()
     return frozenset(ind.key for ind in action.indicators)
+
+
+#: (``_shorter``) the kinds of the status bar's short words for text set aside
+_SET_ASIDE, _SETTING_ASIDE, _SAFE = "set", "setting", "safe"
+
+
+def _shorter(kind: str, *, action: str = "", n: int = 0) -> str:
+    """The status bar's short words, at its narrowest, for text of one report
+    (``action``: its code) or of ``n`` reports set aside (``_SET_ASIDE``), on its way
+    to the set-aside file (``_SETTING_ASIDE``) or safe in the drafts file until that
+    file can take it (``_SAFE``); beside the button "Text set aside…"."""
+    if kind == _SET_ASIDE:
+        # Translators: the status bar's short words, at its narrowest, for "PA1.1 (2nd
+        # semester 2026) is outside the plan now; what was typed is kept in {file}"
+        # (or its text this version cannot show, or its value of an indicator the
+        # plan has no longer); beside the button "Text set aside…"
+        return (_("{action}: text set aside").format(action=action) if action else
+                ngettext("{n} report: text set aside", "{n} reports: text set aside",
+                         n).format(n=n))
+    if kind == _SETTING_ASIDE:
+        # Translators: the status bar's short words, at its narrowest, for "Moving
+        # what was typed in PA1.1 (2nd semester 2026), outside the plan now, to
+        # {file}…"
+        return (_("{action}: setting text aside…").format(action=action) if action else
+                ngettext("{n} report: setting text aside…",
+                         "{n} reports: setting text aside…", n).format(n=n))
+    # Translators: the status bar's short words, at its narrowest, for "What was typed
+    # in PA1.1 (2nd semester 2026), outside the plan now, is safe in the drafts file
+    # and will be moved to {file} as soon as it can be ({error})"
+    return (_("{action}: text safe, to set aside").format(action=action) if action else
+            ngettext("{n} report: text safe, to set aside",
+                     "{n} reports: text safe, to set aside", n).format(n=n))
 
 
 def _report_name(key: tuple[str, str]) -> str:

@@ -744,11 +744,15 @@ def qr_payload(office: str, period: str, digest: str, replicas: dict[str, int]) 
 
 def office_replicas(rep, office: str) -> dict[str, int]:
     """Replica id → the last sequence number held of each replica that wrote the
-    office's progress (an office may use several laptops)."""
+    office's progress (an office may use several laptops).
+
+    The office's reports are the ids from "OFFICE|" up to "OFFICE}" ("}" follows "|"),
+    a range the index on (entity, entity_id) finds; a ``substr`` of the id read every
+    progress event of the database, for each office's sheet."""
     rows = rep.conn.execute(
         "SELECT DISTINCT origin FROM events WHERE entity = 'progress' "
-        "AND substr(entity_id, 1, ?) = ?",
-        (len(office) + 1, office + "|"),
+        "AND entity_id >= ? AND entity_id < ?",
+        (office + "|", office + "}"),
     ).fetchall()
     out = {}
     for (origin,) in rows:

@@ -175,6 +175,43 @@ def test_sheet_qr_payload_names_the_data(world, tmp_path) -> None:
     assert payload["office"] == "ML" and payload["period"] == PERIOD
 
 
+def test_office_replicas_reads_the_offices_range_of_the_index(hq) -> None:
+    """The replicas of an office's progress are found by a range of the (entity,
+    entity_id) index, "ML|" up to "ML}", not a substr of every progress event's id;
+    same replicas: no id of another office, of another entity, or that only starts
+    like the office's code."""
+    from fieldplan.reports.common import office_replicas
+
+    rows = [  # (origin, seq, entity, entity_id)
+        ("r-ml", 1, "progress", "ML|PA1.1|2026-S1"),
+        ("r-ml", 2, "progress", "ML|PA9.9|2027-S2"),
+        ("r-ml2", 1, "progress", "ML|"),
+        ("r-mli", 1, "progress", "MLI|PA1.1|2026-S1"),
+        ("r-brace", 1, "progress", "ML{|PA1.1|2026-S1"),
+        ("r-close", 1, "progress", "ML}|PA1.1|2026-S1"),
+        ("r-bare", 1, "progress", "ML"),
+        ("r-m", 1, "progress", "M|PA1.1|2026-S1"),
+        ("r-lower", 1, "progress", "ml|PA1.1|2026-S1"),
+        ("r-plan", 1, "plan", "ML|PA1.1|2026-S1"),
+    ]
+    with hq.conn:
+        hq.conn.executemany(
+            "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, "
+            "received_at) VALUES (?, ?, 1, ?, ?, 'h', '{}', '2026-01-01T00:00:00Z')", rows
+        )
+    sql: list[str] = []
+    hq.conn.set_trace_callback(sql.append)
+    try:
+        got = office_replicas(hq, "ML")
+    finally:
+        hq.conn.set_trace_callback(None)
+    assert got == {"r-ml": 2, "r-ml2": 1}
+    plan = " ".join(
+        str(row[-1]) for row in hq.conn.execute("EXPLAIN QUERY PLAN " + sql[0])
+    )
+    assert "entity_id>? AND entity_id<?" in plan, plan
+
+
 def test_sheet_says_its_digest_is_the_offices_whole(world, tmp_path) -> None:
     """The footer's digest is `fieldplan digest --office ML`: a change in another
     semester changes it, so the sheet does not say it identifies only what it prints."""

@@ -205,29 +205,35 @@ def _late_data(
     not the figure wanted here. ``inbox``: the inbox lines, for events
     stored before each knew its import (see ``_files_by_time``)."""
     scope = scope or PlanScope(rep.plan())
+    # grouped here, one row per report and import (and, for events no import is known
+    # for, per time received): a million-event headquarters has 200,000 late events
+    # of a period, on its sixty reports, which a row each held in memory at once
     rows = rep.conn.execute(
-        "SELECT e.entity_id, e.received_at, i.file_name FROM events e "
+        "SELECT e.entity_id, i.file_name, "
+        "CASE WHEN i.file_name IS NULL THEN e.received_at END AS unlinked, "
+        "count(*), max(e.received_at) FROM events e "
         "LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.entity = 'progress' "
         "AND e.entity_id LIKE ? AND e.received_at >= ? AND e.origin != ? "
-        "ORDER BY e.inbox_id, e.received_at",
+        "GROUP BY e.entity_id, e.inbox_id, unlinked ORDER BY e.inbox_id, min(e.received_at)",
         ("%|" + period, _local_day_start(date.fromisoformat(end) + timedelta(days=1)),
          rep.replica_id),
-    ).fetchall()
-    by_office: dict[str, list[tuple[str, str, str | None]]] = defaultdict(list)
-    for entity_id, received_at, file in rows:
+    )
+    by_office: dict[str, list[tuple[str, str | None, str | None, int, str]]] = defaultdict(list)
+    for entity_id, file, unlinked, events, last in rows:
         parts = entity_id.split("|")
         if len(parts) == 3 and scope.shows(*parts):
-            by_office[parts[0]].append((entity_id, received_at, file))
+            by_office[parts[0]].append((entity_id, file, unlinked, events, last))
     out = []
     for office in sorted(by_office):
         late = by_office[office]
         # the file of the import that brought each event; for events stored before
         # imports were linked, the files imported when they arrived
-        unlinked = {t for _id, t, file in late if file is None}
-        files = [file for _id, _t, file in late if file is not None]
-        files += _files_by_time(inbox, office, unlinked) if unlinked else []
-        out.append(LateData(office, len({i for i, _t, _f in late}), len(late),
-                            max(t for _id, t, _f in late), tuple(dict.fromkeys(files))))
+        stamps = {t for _id, _f, t, _n, _last in late if t is not None}
+        files = [file for _id, file, _t, _n, _last in late if file is not None]
+        files += _files_by_time(inbox, office, stamps) if stamps else []
+        out.append(LateData(office, len({i for i, *_rest in late}),
+                            sum(n for *_rest, n, _last in late),
+                            max(last for *_rest, last in late), tuple(dict.fromkeys(files))))
     return out
 
 

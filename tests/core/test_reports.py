@@ -1048,6 +1048,45 @@ def test_late_data_names_each_file_once(hq, make_office, tmp_path: Path) -> None
     assert (late.events, late.files) == (2, ("ML.fieldplan",))
 
 
+def test_late_data_of_reports_changed_several_times(hq, make_office, tmp_path: Path) -> None:
+    """The late events are counted in the database, grouped by report and import (a
+    million-event headquarters held its 200,000 late events in memory at once): each
+    event counts, each report once, each file once in the order of its import, with
+    the files of events whose import is not known found by their time."""
+    from fieldplan import progress
+    from fieldplan.reports.review import _late_data
+    from fieldplan.sync import export_bundle, import_bundle, list_inbox
+
+    ml, sn = make_office("ML"), make_office("SN")
+    acts = [x.code for x in ml.plan().actions_of(level="national")]
+    files = []
+    for n, (rep, saves) in enumerate(((ml, (0, 0, 1)), (ml, (0, 2)), (sn, (0, 0, 0)),
+                                      (ml, (1,)))):
+        for i, act in enumerate(saves):
+            progress.record_progress(rep, acts[act], "2025-S2", status="on-track",
+                                     percent=10 * (n + i))
+        progress.record_progress(rep, acts[3], "2026-S1", status="on-track")  # not counted
+        (tmp_path / f"b{n}").mkdir()
+        path = export_bundle(rep, out_file=tmp_path / f"b{n}" / f"{n}.fieldplan").path
+        assert import_bundle(hq, path).outcome == "merged"
+        files.append(path.name)
+    inbox = list_inbox(hq)
+    # SN's events of its import stored before events knew their import
+    hq.conn.execute("UPDATE events SET inbox_id = NULL WHERE entity_id LIKE 'SN|%'")
+    events = {office: hq.conn.execute(
+        "SELECT count(*) FROM events WHERE entity_id LIKE ?", (f"{office}|%|2025-S2",)
+    ).fetchone()[0] for office in ("ML", "SN")}
+    assert events["ML"] > 3 and events["SN"] > 1  # several of a report, of an import
+    [ml_late, sn_late] = _late_data(hq, "2025-S2", "2025-12-31", inbox)
+    assert (ml_late.office, ml_late.reports, ml_late.events, ml_late.files) == (
+        "ML", 3, events["ML"], (files[0], files[1], files[3]))
+    assert (sn_late.office, sn_late.reports, sn_late.events, sn_late.files) == (
+        "SN", 1, events["SN"], (files[2],))
+    last = {office: max(e.received_at for e in inbox if e.office == office)
+            for office in ("ML", "SN")}
+    assert (ml_late.received_at, sn_late.received_at) == (last["ML"], last["SN"])
+
+
 def test_late_data_of_events_stored_before_imports_were_linked(hq, make_office,
                                                                tmp_path: Path) -> None:
     """A database written before events knew their import (schema 2): upgraded, its

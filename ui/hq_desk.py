@@ -469,11 +469,21 @@ class OverviewFilter(QSortFilterProxyModel):
 NBSP = "\u00a0"
 
 
-def legend_text() -> str:
+def legend_text(locked: bool = False) -> str:
     """The line under the Overview: each status's symbol and word, and what "2/3",
     "○1" and "✎1" in a cell mean. Each item is laid out in its own direction and the
     line in the layout's (an item not yet translated stays whole in Arabic), and each
-    item on one line."""
+    item on one line. ``locked``: the period shown is locked, its drafts those left
+    when it was locked (not "not yet submitted": they will not be, unless
+    headquarters unlocks it), as the status and the review pack say them."""
+    # Translators: the Overview's legend; {example} is "✎1": in a cell, how many
+    # of the reports are drafts the office has not submitted
+    drafts = _("{example}: draft reports, not yet submitted")
+    if locked:
+        # Translators: the Overview's legend of a period headquarters locked;
+        # {example} is "✎1": in a cell, how many of the reports were drafts when
+        # the period was locked (they can no longer be submitted)
+        drafts = _("{example}: draft reports left when the period was locked")
     items = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [
         # Translators: the Overview's legend; {example} is "2/3": in a cell, 2 of the
         # 3 actions of the area have a report the office submitted
@@ -483,10 +493,7 @@ def legend_text() -> str:
         # of the reports are not started, beside the status of those that have started
         _("{example}: reports not started, beside the status of the others").format(
             example=STATUS_SYMBOLS["not-started"] + format_number(1)),
-        # Translators: the Overview's legend; {example} is "✎1": in a cell, how many
-        # of the reports are drafts the office has not submitted
-        _("{example}: draft reports, not yet submitted").format(
-            example=DRAFT_MARK + format_number(1)),
+        drafts.format(example=DRAFT_MARK + format_number(1)),
     ]
     # the line wraps between items only: a break inside one left "✎1 :" at a line's
     # end in French at 1366 pixels, its words on the next line
@@ -667,23 +674,27 @@ class OverviewPage(QWidget):
         period = self.period
 
         def fetch(rep) -> tuple[list[ProgressReport], list[str], str, tuple[Any, ...]]:
+            from fieldplan.progress import is_locked
             from fieldplan.sync.export import expected_offices
 
             # (headquarters too, on the plan's global actions: as the review pack);
-            # and the reports changed after the period's lock, as the pack names them
+            # the reports changed after the period's lock, as the pack names them;
+            # and whether it is locked (the legend's drafts)
             return (list_reports(rep, period=period),
                     expected_offices(rep, rep.plan(), period), period,
-                    changed_after_lock(rep, period).get(period, ()))
+                    changed_after_lock(rep, period).get(period, ()), is_locked(rep, period))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the period's reports, the offices expected, the period, and
-        (optional) its reports changed after the lock."""
+        (optional) its reports changed after the lock and whether it is locked."""
         reports, known, period, *rest = result
         after_lock = rest[0] if rest else ()
+        locked = bool(rest[1]) if len(rest) > 1 else False
         if period != self.period:
             return  # read for the period shown before: its own refresh follows
+        self.legend.setText(legend_text(locked))
         plan = self.identity.plan
         # the reports the plan shows, as the review pack counts them
         reports = PlanScope(plan).shown(reports)

@@ -1,0 +1,47 @@
+"""The Overview's legend of a period headquarters locked: its "✎1" counts the drafts
+left when the period was locked, not drafts "not yet submitted" (they will not be,
+unless headquarters unlocks the period), as ``status`` and the review pack say."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import wait_idle
+
+NOT_YET = "✎1: draft reports, not yet submitted"
+LEFT = "✎1: draft reports left when the period was locked"
+
+
+def _legend(page) -> str:
+    return page.legend.text().replace("\u00a0", " ")
+
+
+def test_the_legend_of_a_locked_period_says_its_drafts_were_left(
+        open_window, qtbot, hq, make_office, tmp_path):
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle
+    from ui.ops import DbOp
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    window.set_period("2026-S1")
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert NOT_YET in _legend(page) and LEFT not in _legend(page)
+    # headquarters locks the period with the Overview open, then unlocks it
+    DbOp(window.session, None, lambda rep: progress.set_period_lock(rep, "2026-S1")).run()
+    qtbot.waitUntil(lambda: LEFT in _legend(page), timeout=10_000)
+    assert NOT_YET not in _legend(page)
+    DbOp(window.session, None,
+         lambda rep: progress.set_period_lock(rep, "2026-S1", locked=False)).run()
+    qtbot.waitUntil(lambda: NOT_YET in _legend(page), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    # another period, not locked, after a locked one
+    DbOp(window.session, None, lambda rep: progress.set_period_lock(rep, "2026-S1")).run()
+    qtbot.waitUntil(lambda: LEFT in _legend(page), timeout=10_000)
+    window.set_period("2026-S2")
+    qtbot.waitUntil(lambda: NOT_YET in _legend(page), timeout=10_000)

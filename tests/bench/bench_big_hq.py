@@ -18,7 +18,11 @@ PYTHONPATH set to it):
   (``_quick_check``) and what it would lose;
 - ``found_damaged`` (what every command asks after an error that may be damage);
 - ``lock_check`` alone, and ``fieldplan period lock`` (which asks it), on a copy;
-- ``fieldplan progress list --json``.
+- ``fieldplan progress list --json``;
+- ``fieldplan report review`` of the period (its late data: every event of the
+  import came after the deadline);
+- ``office_replicas`` (a status sheet's QR code) of ML, whose are all the events, and
+  of each other member office, which has none.
 
 The database every step but the first runs on is the one this checkout's import
 made (the schema is the same), so that each checkout reads the same file.
@@ -56,6 +60,17 @@ _FOUND_DAMAGED = r"""
 import sys
 from fieldplan import store
 assert not store.found_damaged(sys.argv[1])
+"""
+
+_OFFICE_REPLICAS = r"""
+import sys
+from fieldplan.offices import OIC_MEMBERS
+from fieldplan.replica import open_replica
+from fieldplan.reports.common import office_replicas
+with open_replica(sys.argv[1]) as hq:
+    assert office_replicas(hq, "ML")
+    for office in OIC_MEMBERS:
+        assert office == "ML" or not office_replicas(hq, office)
 """
 
 _LOCK_CHECK = r"""
@@ -133,6 +148,11 @@ def bench(root: Path, cache: Path, work: Path, xdg: dict[str, str], *,
     fp = ["-m", "fieldplan", "--db"]
     figures["status"] = measured(root, [*fp, str(big), "status"], xdg)
     figures["progress list"] = measured(root, [*fp, str(big), "--json", "progress", "list"], xdg)
+    work.mkdir(parents=True, exist_ok=True)
+    figures["report review"] = measured(
+        root, [*fp, str(big), "report", "review", "--period", PERIOD,
+               "-o", str(work / "review.pdf")], xdg)
+    figures["office_replicas"] = measured(root, ["-c", _OFFICE_REPLICAS, str(big)], xdg)
     figures["lock_check"] = measured(root, ["-c", _LOCK_CHECK, str(big), PERIOD], xdg)
     figures["found_damaged"] = measured(root, ["-c", _FOUND_DAMAGED, str(big)], xdg)
     db = _copy(big, work / "lock")

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -32,6 +31,7 @@ from ui.dialogs import (
     detail_label,
     downloads_dir,
     file_dialog,
+    reached_by_tab,
     selectable,
     set_name_filters,
     size_to_content,
@@ -40,6 +40,9 @@ from ui.ops import Worker, _Job, error_sentence, error_text, sentence
 from ui.path_label import PathLabel, PlainLabel
 from ui.qtcompat import emit
 from ui.wrapped_label import WrappedLabel
+
+if TYPE_CHECKING:
+    from ui.ops import OffThread
 
 
 class OneShot(QObject):
@@ -228,6 +231,9 @@ class FirstRunDialog(QDialog):
 
     database_did_open = Signal(str)
     language_did_change = Signal(str)
+    #: the backups (the database file missing) have been checked: the restore is
+    #: offered, or why it cannot be is said
+    backups_were_checked = Signal()
 
     def __init__(
         self, db_path: Path, parent: QWidget | None = None, given: str | None = None
@@ -251,9 +257,13 @@ class FirstRunDialog(QDialog):
         #: later than this computer's clock says: its date is wrong), for the window
         self.notices: list[str] = []
         self.given: str | None = None
-        #: the backups' list and the one a restore would put back, once found
-        #: (``_restorable``)
-        self._found: tuple[tuple[Path, ...], Path] | None = None
+        #: the backups checked, and what the check found: the one a restore would put
+        #: back, or why none can be (``check_backups``); kept, so that a change of
+        #: language says it again without reading their files again
+        self._checked: tuple[tuple[Path, ...], Path | None, BaseException | None] | None = None
+        #: the backups being checked on a thread of their own (``_check``), if any
+        self._checking: tuple[Path, ...] | None = None
+        self.checking_bar: QProgressBar | None = None
         self._layout = QVBoxLayout(self)
         self._build()
         if given:
@@ -266,11 +276,16 @@ class FirstRunDialog(QDialog):
         lay = self._layout
         from fieldplan.store import list_backups
 
-        backups = list_backups(self.db_path)
+        backups = tuple(list_backups(self.db_path))
         usable, why = self._restorable(backups)
+        checking = self._checking is not None
         # the path on a line of its own, whole and left to right: inside an Arabic
         # sentence it broke across lines, its parts out of order
-        if usable is not None:
+        if checking:
+            # the ways in are there meanwhile: the demo need not wait for the check
+            text = _("The fieldplan database file is missing:\n{path}\nIts backups are "
+                     "being checked…")
+        elif usable is not None:
             # the database file went (a clean-up tool, a bad copy): its backups did not
             text = _("The fieldplan database file is missing:\n{path}\nIts backups are "
                      "there: restore the latest, or start another way.")
@@ -291,6 +306,14 @@ class FirstRunDialog(QDialog):
         for label in (self.intro, self.path_label, self.after_path):
             lay.addWidget(label)
         self.path_label.set_path(str(self.db_path))  # (in the dialog: on its side)
+        self.checking_bar = None
+        if checking:
+            self.checking_bar = checking_bar(_("Checking the backups…"))
+            lay.addWidget(self.checking_bar)
+            # the focus on what is being done, to be read out; the restore takes it
+            # once offered, unless the person has put it elsewhere (``_rebuild``)
+            reached_by_tab(self.after_path)
+            self.after_path.setFocus(Qt.FocusReason.OtherFocusReason)
         self.restore_button = None
         if usable is not None:
             self.restore_button = QPushButton(_("&Restore the latest backup ({when})").format(
@@ -313,6 +336,10 @@ class FirstRunDialog(QDialog):
             b.setToolTip(tip)
             b.setMinimumHeight(40)
             lay.addWidget(b)
+        for b in (self.restore_button, self.setup_button, self.hq_button,
+                  self.demo_button):
+            if b is not None:  # (made again while a job runs: the backups checked)
+                b.setEnabled(not self._is_busy)
         # the language, at the top on the trailing side, each named in itself; made
         # after the ways in, so that Tab reaches it after them, as the window's
         # Language menu comes after its other menus (Alt+L: the menu's letter)
@@ -355,22 +382,62 @@ class FirstRunDialog(QDialog):
         if code != get_language():
             emit(self.language_did_change, code)
 
-    def _restorable(self, backups: list[Path]) -> tuple[Path | None, str]:
-        """``restorable_backup``, a usable backup found once for the same ``backups``:
-        a change of language says it again without checking the backup's whole file
-        again (on the GUI thread, about 11 s for a headquarters of a million events).
-        Why none is usable is in words of the language in use: asked again."""
-        if self._found is not None and self._found[0] == tuple(backups):
-            return self._found[1], ""
-        usable, why = restorable_backup(self.db_path, backups)
-        self._found = (tuple(backups), usable) if usable is not None else None
-        return usable, why
+    def _restorable(self, backups: tuple[Path, ...]) -> tuple[Path | None, str]:
+        """What the check of ``backups`` found (the backup a restore would put back,
+        or why none can be, in the language in use), or (None, "") while they are
+        checked: the check, which reads whole files (11 s for a headquarters of a
+        million events), runs on a thread of its own (``_check``), once for the same
+        backups: a change of language says what it found again."""
+        if not backups:
+            return None, ""
+        if self._checked is not None and self._checked[0] == backups:
+            usable, error = self._checked[1:]
+            if error is None:
+                return usable, ""
+            return None, why_not_restorable(self.db_path, backups, error)
+        self._check(backups)
+        return None, ""
+
+    def _check(self, backups: tuple[Path, ...]) -> None:
+        """Check ``backups`` off the GUI thread, then say what was found."""
+        if self._checking == backups:
+            return  # (under way: a change of language meanwhile)
+        self._checking = backups
+
+        def done(usable: Path | None, error: BaseException | None) -> None:
+            if self._checking != backups:
+                return  # (other backups were found since, and are checked)
+            self._checking = None
+            self._checked = (backups, usable, error)
+            self._rebuild()
+            emit(self.backups_were_checked)
+
+        check_off_thread(self, self.db_path, done)
+
+    def checking(self) -> bool:
+        """Whether the backups are being checked (the restore not offered yet)."""
+        return self._checking is not None
 
     def retranslate(self) -> None:
         """Say it all again in the language now in use, laid out in its direction (the
-        application's, which ui.app.apply_language set); the language chooser keeps
-        the focus it had."""
-        focus = QApplication.focusWidget() is self.language
+        application's, which ui.app.apply_language set)."""
+        self._rebuild()
+
+    #: what can have the focus, by name: made again, the same one has it again
+    _FOCUSABLE = ("restore_button", "given_button", "setup_button", "hq_button",
+                  "demo_button", "language", "message", "cancel_button")
+
+    def _named(self, widget: QWidget | None) -> str | None:
+        return next((name for name in self._FOCUSABLE
+                     if widget is not None and getattr(self, name, None) is widget), None)
+
+    def _rebuild(self) -> None:
+        """Make the dialog again: in the language now in use, or with what the check
+        of the backups found. What had the focus has it again (the language chooser,
+        the line said while a job runs); with none, or on the line that said the
+        backups were being checked, the restore now offered takes it."""
+        focus = self._named(self.focusWidget())
+        before = self._named(self._focus_before)
         while self._layout.count():
             old = self._layout.takeAt(0).widget()
             old.hide()
@@ -384,8 +451,12 @@ class FirstRunDialog(QDialog):
             new = self._layout.itemAt(i).widget()
             if not new.testAttribute(explicit):  # (not one hidden on purpose)
                 new.show()
-        if focus:
-            self.language.setFocus()
+        self._focus_before = getattr(self, before) if before is not None else None
+        again = getattr(self, focus) if focus is not None else None
+        if again is None and not self._is_busy:  # (as when the dialog opens)
+            again = self.restore_button or self.given_button or self.setup_button
+        if again is not None and again.isEnabled():
+            again.setFocus(Qt.FocusReason.OtherFocusReason)
         size_to_content(self, max(self.width(), 520))
 
     def offer(self, given: str) -> None:
@@ -409,7 +480,7 @@ class FirstRunDialog(QDialog):
             before = self.restore_button
             if before is not None:
                 QWidget.setTabOrder(before, self.given_button)
-            elif not self._is_busy:
+            elif not self._is_busy and not self.checking():  # (restore, once offered)
                 self.given_button.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.given_button.setText(text)
@@ -574,9 +645,12 @@ def _intro_label(text: str) -> QLabel:
 
 class CannotOpenDialog(QDialog):
     """The database would not open: why, and a way back from the latest backup.
-    ``busy``: another connection holds it (closing the other fieldplan may free it)."""
+    ``busy``: another connection holds it (closing the other fieldplan may free it).
+    The backups are checked on a thread of their own (``checking``), then the restore
+    is offered (``backups_were_checked``)."""
 
     database_did_open = Signal(str)
+    backups_were_checked = Signal()
 
     def __init__(
         self, db_path: Path, reason: str, backups: list[Path], parent: QWidget | None = None,
@@ -602,31 +676,20 @@ class CannotOpenDialog(QDialog):
                 path=isolated(path), reason=shown)
         self.text = text = PlainLabel(message)  # paths: as written, and copied so
         lay.addWidget(text)
-        self.restore_button = QPushButton()
-        usable, why = restorable_backup(self.db_path, backups)
-        if usable is not None:
-            stamp = _backup_time(usable)
-            self.restore_button.setText(_("&Restore the latest backup ({when})").format(when=stamp))
-            hint = _("The damaged file is kept beside it, its name ending in .damaged. "
-                     "The restored database continues as a new replica of this computer; "
-                     "the status bar then says what it could not get back.")
-        elif backups:
-            self.restore_button.setText(_("&Restore the latest backup"))
-            self.restore_button.setEnabled(False)
-            hint = _("No backup of this database can be restored: {reason}.").format(
-                reason=why)
-        else:
-            # no backup to offer: the reason says what is left to do (the core's next
-            # step for a damaged file; for a busy one, the other fieldplan to close)
-            self.restore_button.setText(_("&Restore the latest backup"))
-            self.restore_button.setEnabled(False)
-            self.restore_button.hide()
-            hint = _("If another fieldplan is running, close it and try again.") if busy else ""
-        self.note = note = WrappedLabel(hint)
+        self.restore_button = QPushButton(_("&Restore the latest backup"))
+        self.restore_button.setEnabled(False)  # (until a backup is found usable)
+        self._busy = busy
+        self.backups = tuple(backups)
+        #: the backups are being checked (``_checked``): the restore is offered after
+        self._checking = bool(backups)
+        self.note = note = WrappedLabel("")
         note.setTextFormat(Qt.TextFormat.PlainText)
-        if not hint:
-            note.hide()  # (never setVisible(True) here: it has no parent yet)
         lay.addWidget(note)
+        note.hide()  # (until there is something to say: ``_checked``)
+        self.checking_bar: QProgressBar | None = None
+        if self._checking:
+            self.checking_bar = checking_bar(_("Checking the backups…"))
+            lay.addWidget(self.checking_bar)
         lay.addWidget(self.restore_button)
         #: what the restore is doing, or why it failed: the focus goes there (``restore``)
         self.message = detail_label("cannot-open-message")
@@ -634,11 +697,62 @@ class CannotOpenDialog(QDialog):
         lay.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
         # (a disabled Restore passed the focus to Close, which Enter then pressed)
-        not_default(buttons.button(QDialogButtonBox.StandardButton.Close))
+        not_default(self.close_button)
         lay.addWidget(buttons)
         self.restore_button.clicked.connect(self.restore)
+        if self._checking:
+            # the check reads whole files (11 s for a headquarters of a million
+            # events): on a thread of its own, said meanwhile, with the focus, to be
+            # read out (not on Close, which Space would press)
+            self.message.setText(_("Checking the backups…"))
+            self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+            check_off_thread(self, self.db_path, self._checked)
+        else:
+            self._checked(None, None)
         size_to_content(self, 560)
+
+    def checking(self) -> bool:
+        """Whether the backups are being checked (the restore not offered yet)."""
+        return self._checking
+
+    def _checked(self, usable: Path | None, error: BaseException | None) -> None:
+        """Offer the backup a restore would put back (``usable``), or say why none can
+        be (``error``), or, with no backups, what is left to do."""
+        was_checking, self._checking = self._checking, False
+        if self.checking_bar is not None:
+            self.checking_bar.hide()
+        backups = self.backups
+        if usable is not None:
+            stamp = _backup_time(usable)
+            self.restore_button.setText(_("&Restore the latest backup ({when})").format(when=stamp))
+            self.restore_button.setEnabled(True)
+            hint = _("The damaged file is kept beside it, its name ending in .damaged. "
+                     "The restored database continues as a new replica of this computer; "
+                     "the status bar then says what it could not get back.")
+        elif backups:
+            why = why_not_restorable(self.db_path, backups, error) if error else ""
+            hint = _("No backup of this database can be restored: {reason}.").format(
+                reason=why)
+        else:
+            # no backup to offer: the reason says what is left to do (the core's next
+            # step for a damaged file; for a busy one, the other fieldplan to close)
+            self.restore_button.hide()
+            hint = (_("If another fieldplan is running, close it and try again.")
+                    if self._busy else "")
+        self.note.setText(hint)
+        self.note.setVisible(bool(hint))  # (in the dialog: not a window of its own)
+        if was_checking:
+            had_focus = self.focusWidget() in (self.message, self.close_button, None)
+            self.message.setText("")
+            self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            if had_focus:  # (not moved by the person meanwhile)
+                target = self.restore_button if usable is not None else self.text
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+            size_to_content(self, max(self.width(), 560))
+            emit(self.backups_were_checked)
 
     def restore(self) -> None:
         from fieldplan.store import restore_latest_backup
@@ -718,26 +832,83 @@ def is_setup_bundle(path: str) -> bool:
         return False
 
 
-def restorable_backup(db_path: Path, backups: list[Path]) -> tuple[Path | None, str]:
-    """The backup a restore would put back (``store.usable_backup``: the newest file of
-    the backups folder that is a backup of this computer's database, passing over the
-    others), or None and why none can be, in words with its paths kept whole. Nothing
-    to say when there are no ``backups``."""
-    if not backups:
-        return None, ""
-    from fieldplan.errors import NoUsableBackupError, StoreError
-    from fieldplan.store import backup_dir, usable_backup
+def check_backups(db_path: Path) -> tuple[Path | None, BaseException | None]:
+    """(off the GUI thread: it reads the whole file of each backup it looks at) The
+    backup a restore would put back (``store.usable_backup``: the newest file of the
+    backups folder that is a backup of this computer's database, passing over the
+    others), or None and why none can be: the error, its messages kept to be said
+    again in another language (``why_not_restorable``)."""
+    from fieldplan.errors import StoreError
+    from fieldplan.store import usable_backup
 
     try:
-        return usable_backup(db_path)[0], ""
-    except NoUsableBackupError as exc:
+        return _kept(lambda: usable_backup(db_path))[0], None
+    except StoreError as exc:
+        exc.__traceback__ = None  # (its frames are of no use to the dialog)
+        return None, exc
+
+
+def why_not_restorable(db_path: Path, backups: Sequence[Path], error: BaseException) -> str:
+    """Why no backup can be restored (``check_backups``' error), in the language now
+    in use, its paths kept whole."""
+    from fieldplan.errors import NoUsableBackupError
+    from fieldplan.store import backup_dir
+
+    if isinstance(error, NoUsableBackupError):
         # each file with its fault, named by its name in the folder the sentence
         # speaks of (one file: by its whole path); or the folder ("every backup in …")
         names = [str(b) for b in backups] + [b.name for b in backups] + [
             str(backup_dir(db_path))]
-        return None, isolated_paths(exc.faults_text, names)
-    except StoreError as exc:
-        return None, isolated_paths(error_text(exc), [str(b) for b in backups])
+        return isolated_paths(_said_again(error.faults_text), names)
+    return isolated_paths(error_text(error), [str(b) for b in backups])
+
+
+def _said_again(text: str) -> str:
+    """A kept message (made while ``fieldplan.i18n.capturing``) in the language now in
+    use; any other text as it was written."""
+    from fieldplan.i18n import message_record, render_record
+
+    record = message_record(text)
+    if record is not None:
+        try:
+            return render_record(record)
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass  # not one of this version's messages: as it was written
+    return text
+
+
+def check_off_thread(
+    dialog: QWidget, db_path: Path,
+    done: Callable[[Path | None, BaseException | None], None],
+) -> OffThread:
+    """``check_backups(db_path)`` on a thread of its own (it reads whole files: 11 s
+    for a headquarters of a million events, which froze the dialog as it opened), then
+    ``done(usable, error)`` on the GUI thread, unless ``dialog`` is gone by then. The
+    check only reads: quitting meanwhile does not wait for it."""
+    import shiboken6
+
+    from ui.ops import OffThread
+
+    def answered(result: tuple[Path | None, BaseException | None]) -> None:
+        if shiboken6.isValid(dialog):
+            done(*result)
+
+    def failed(error: BaseException) -> None:  # (an error that is not the store's)
+        if shiboken6.isValid(dialog):
+            done(None, error)
+
+    return OffThread(lambda: check_backups(db_path), answered, failed,
+                     name="fieldplan-backup-check", daemon=True)
+
+
+def checking_bar(text: str) -> QProgressBar:
+    """A busy bar, named ``text``, while the backups are checked."""
+    bar = QProgressBar()
+    bar.setObjectName("backup-check")
+    bar.setRange(0, 0)  # no steps to count: busy
+    bar.setTextVisible(False)
+    bar.setAccessibleName(text)
+    return bar
 
 
 def _backup_time(path: Path) -> str:

@@ -177,6 +177,17 @@ def wait_idle(qtbot, session, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: session.pending == 0, timeout=timeout)
 
 
+def backups_checked(qtbot, dialog, timeout: int = 10_000):
+    """``dialog`` (first run, cannot open) once its backups are checked, on a thread of
+    their own: the restore offered, or why it cannot be said."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    qtbot.waitUntil(lambda: not dialog.checking(), timeout=timeout)
+    # (the first run's widgets are made again: those of the wait gone)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return dialog
+
+
 def wait_painted(qtbot, window, timeout: int = 10_000) -> None:
     """Wait until ``window`` has been painted once (``MainWindow.painted``): what it
     leaves until then (the report pane's Tab stop, heading rows, the divider's keys,

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
+from tests.ui.conftest import backups_checked
 from ui.bidi import text_direction
 from ui.qtcompat import Qt
 
@@ -36,9 +37,10 @@ def reason_text(dialog) -> str:
 
 
 def shown_dialog(shell, qtbot):
+    """The shell's dialog, shown, its backups checked (the restore offered, or not)."""
     qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
                     timeout=10_000)
-    return shell.dialog
+    return backups_checked(qtbot, shell.dialog)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
@@ -245,12 +247,16 @@ def test_first_run_shows_the_database_path_whole_on_a_line_of_its_own(
     qtbot.addWidget(dialog)
     dialog.show()
     path = str(db)
-    label = dialog.path_label
-    assert label.text() == RLM + isolated(path) and isolated(path) != path
-    assert path_shown_whole(label)
-    for part in (dialog.intro, dialog.after_path):  # the sentence around it, without it
-        assert part.isVisible() and part.text() and path not in part.text()
-    dialog.grab().save(str(tmp_path / f"first-run-ar-{backups}.png"))
+    # while the backups are checked (on a thread of their own), and once they are
+    for state in ("checking", "checked"):
+        if state == "checked":
+            backups_checked(qtbot, dialog)
+        label = dialog.path_label
+        assert label.text() == RLM + isolated(path) and isolated(path) != path
+        assert path_shown_whole(label)
+        for part in (dialog.intro, dialog.after_path):  # the sentence around it, not it
+            assert part.isVisible() and part.text() and path not in part.text()
+        dialog.grab().save(str(tmp_path / f"first-run-ar-{backups}-{state}.png"))
 
 
 def test_the_restore_button_says_when_the_backup_was_taken(tmp_path):
@@ -588,3 +594,169 @@ def test_a_schema_damaged_into_bytes_that_are_not_utf8_offers_the_restore(shell,
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
+
+
+# --- the backups checked off the GUI thread ----------------------------------------------
+
+
+def checking_words() -> str:
+    """What the first run says after the path while its backups are checked."""
+    from fieldplan.i18n import _
+
+    return _("The fieldplan database file is missing:\n{path}\nIts backups are being "
+             "checked…").partition("{path}")[2].strip()
+
+
+@pytest.fixture
+def held_check(monkeypatch):
+    """``store.usable_backup`` held until ``release()`` when asked off the GUI thread
+    (at once on it), each call's thread noted in ``threads``."""
+    import threading
+
+    from fieldplan import store
+
+    real = store.usable_backup
+    released = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def held(path, *args, **kwargs):
+        threads.append(threading.current_thread())
+        if threading.current_thread() is not threading.main_thread():
+            released.wait(10)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(store, "usable_backup", held)
+    held.release, held.threads = released.set, threads
+    yield held
+    released.set()
+
+
+@pytest.mark.parametrize("how", ["damaged", "missing"])
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_backups_are_checked_off_the_gui_thread_while_the_dialog_says_so(
+        shell, qtbot, hq_db, tmp_path, how, lang, language, held_check):
+    """The check of the backup a restore would put back reads its whole file (11 s for
+    a headquarters of a million events): on the GUI thread, the dialog froze as it
+    opened. It opens at once saying the backups are being checked, with the focus
+    there to be read out, then offers the restore, which takes the focus."""
+    import threading
+
+    from fieldplan import store
+    from fieldplan.i18n import _
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, how)
+    language(lang)
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                    timeout=10_000)
+    dialog = shell.dialog
+    assert held_check.threads and threading.main_thread() not in held_check.threads
+    assert dialog.checking() and dialog.checking_bar.isVisible()
+    if how == "damaged":
+        assert not dialog.restore_button.isEnabled()
+        assert dialog.message.text() == _("Checking the backups…")
+        assert dialog.focusWidget() is dialog.message
+    else:
+        assert dialog.restore_button is None
+        assert dialog.after_path.text() == checking_words()
+        assert dialog.focusWidget() is dialog.after_path
+        assert dialog.setup_button.isEnabled()  # (the demo need not wait)
+    dialog.grab().save(str(tmp_path / f"checking-{how}-{lang}.png"))
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert len(held_check.threads) == 1
+    assert dialog.checking_bar is None or not dialog.checking_bar.isVisible()
+    assert dialog.restore_button.isEnabled() and "(" in dialog.restore_button.text()
+    assert dialog.focusWidget() is dialog.restore_button
+    if how == "damaged":
+        assert dialog.message.text() == "" and dialog.note.isVisible()
+    else:
+        assert dialog.restore_button.isDefault()
+    dialog.grab().save(str(tmp_path / f"checked-{how}-{lang}.png"))
+
+
+def test_a_language_chosen_while_the_backups_are_checked_checks_them_once(
+        shell, qtbot, hq_db, language, held_check):
+    """The first run's language changed while its backups are checked: said again in
+    it, still checking, and the one check's restore offered in it."""
+    from fieldplan import store
+    from fieldplan.i18n import _
+    from fieldplan.replica import open_replica
+    from ui.first_run import _backup_time
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    shell.start(hq_db)
+    dialog = shell.dialog
+    language("fr")
+    dialog.retranslate()
+    assert dialog.checking() and dialog.restore_button is None
+    assert dialog.after_path.text() == checking_words()
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert len(held_check.threads) == 1
+    [backup] = store.list_backups(hq_db)
+    assert dialog.restore_button.text() == _("&Restore the latest backup ({when})").format(
+        when=_backup_time(backup))
+    assert dialog.restore_button.text().startswith("&Restaurer")
+
+
+def test_why_no_backup_can_be_restored_is_said_again_without_checking_again(
+        qtbot, hq_db, tmp_path, language, monkeypatch):
+    """No backup usable: a change of language said why in the new language by checking
+    the backups again (their whole files, on the GUI thread). What the one check found
+    is said in the language chosen, as a dialog opened in it says it."""
+    from fieldplan import store
+    from ui.first_run import FirstRunDialog
+
+    backups_for(hq_db, tmp_path, usable=False)
+    sheet = store.backup_dir(hq_db) / f"{hq_db.stem}-20250101T000000000000Z-manual.sqlite3"
+    sheet.write_bytes(b"%PDF-1.4 a status sheet")
+    lose(hq_db, "missing")
+    checks = []
+    real = store.usable_backup
+    monkeypatch.setattr(store, "usable_backup", lambda *a: checks.append(a) or real(*a))
+    dialog = backups_checked(qtbot, FirstRunDialog(hq_db))
+    qtbot.addWidget(dialog)
+    english = dialog.intro.text() + dialog.after_path.text()
+    language("fr")
+    dialog.retranslate()
+    assert len(checks) == 1
+    french = dialog.intro.text() + dialog.after_path.text()
+    fresh = backups_checked(qtbot, FirstRunDialog(hq_db))
+    qtbot.addWidget(fresh)
+    assert french == fresh.intro.text() + fresh.after_path.text() != english
+
+
+def test_backups_checked_while_a_way_in_runs_leave_the_ways_in_disabled(
+        qtbot, hq_db, held_check):
+    """The check ends while the first run makes a database (a way in taken meanwhile):
+    the dialog made again keeps its ways in disabled and the focus on what it says,
+    then offers the restore once the job has ended."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    dialog = FirstRunDialog(hq_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.hq_button.setFocus()
+    dialog._busy(True, lambda: "Preparing the database…")
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert dialog.message.text() == "Preparing the database…"
+    assert dialog.focusWidget() is dialog.message
+    assert not any(b.isEnabled() for b in (dialog.restore_button, dialog.setup_button,
+                                           dialog.hq_button, dialog.demo_button,
+                                           dialog.language))
+    dialog._busy(False)
+    assert all(b.isEnabled() for b in (dialog.restore_button, dialog.setup_button,
+                                       dialog.hq_button, dialog.demo_button))
+    assert dialog.focusWidget() is dialog.hq_button  # (where it was)

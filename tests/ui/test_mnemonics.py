@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import backups_checked, wait_idle
 from ui.app import apply_language
 from ui.hq_desk import select_row
 
@@ -367,8 +367,10 @@ def test_each_first_run_dialog_has_distinct_mnemonics(lang, language, desk_world
         "first run": lambda: FirstRunDialog(tmp_path / "new.sqlite3"),
         "first run, a setup bundle given": lambda: FirstRunDialog(
             tmp_path / "new.sqlite3", given=str(desk_world / "sn-setup.fieldplan")),
-        "first run, a backup left": lambda: FirstRunDialog(gone),
-        "cannot open": lambda: CannotOpenDialog(damaged, "damaged", backups),
+        # (their backups checked: the restore offered)
+        "first run, a backup left": lambda: backups_checked(qtbot, FirstRunDialog(gone)),
+        "cannot open": lambda: backups_checked(
+            qtbot, CannotOpenDialog(damaged, "damaged", backups)),
     })
     assert found == {}
 

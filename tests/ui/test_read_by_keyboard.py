@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import backups_checked, wait_idle
 from ui.qtcompat import Qt
 
 KEYBOARD = Qt.TextInteractionFlag.TextSelectableByKeyboard
@@ -116,6 +116,7 @@ def test_after_a_failed_restore_the_error_has_the_focus_not_close(qtbot, hq_db, 
     monkeypatch.setattr(store, "restore_latest_backup", fails)
     dialog = shown(qtbot, CannotOpenDialog(hq_db, "the file is damaged",
                                            store.list_backups(hq_db)))
+    backups_checked(qtbot, dialog)
     assert not dialog.message.focusPolicy() & Qt.FocusPolicy.TabFocus  # nothing said yet
     dialog.restore_button.setFocus()
     qtbot.keyClick(dialog.restore_button, Qt.Key.Key_Space)

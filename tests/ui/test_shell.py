@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from fieldplan.i18n import format_period
-from tests.ui.conftest import wait_idle, wait_painted
+from tests.ui.conftest import backups_checked, wait_idle, wait_painted
 from tests.ui.test_sync_ui import accept_result
 from ui.qtcompat import emit
 
@@ -41,7 +41,7 @@ def test_damaged_database_offers_the_latest_backup(shell, qtbot, hq_db):
     hq_db.write_bytes(b"this is not a database" * 100)
     shell.start(hq_db)
     qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(), timeout=10_000)
-    dialog = shell.dialog
+    dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.objectName() == "cannot-open"
     assert dialog.restore_button.isEnabled()
     qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
@@ -64,7 +64,7 @@ def test_a_database_damaged_in_the_middle_offers_the_latest_backup(shell, qtbot,
     damage_pages_of(str(hq_db), "versions")
     shell.start(hq_db)
     qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(), timeout=10_000)
-    dialog = shell.dialog
+    dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.objectName() == "cannot-open"
     assert dialog.restore_button.isEnabled()
     assert "Unexpected error" not in dialog.findChild(QLabel).text()
@@ -86,7 +86,7 @@ def test_a_missing_database_whose_backups_are_there_offers_them(shell, qtbot, hq
     for side in ("", "-wal", "-shm"):
         Path(str(hq_db) + side).unlink(missing_ok=True)
     shell.start(hq_db)
-    dialog = shell.dialog
+    dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.objectName() == "first-run" and dialog.isVisible()
     assert dialog.restore_button is not None and dialog.restore_button.isDefault()
     dialog.grab().save(str(tmp_path / "first-run-backups.png"))
@@ -164,7 +164,7 @@ def test_first_run_beside_a_key_file_and_backups_says_to_restore(shell, qtbot, h
     assert caught.value.key_path == str(key_path(db))
     assert "'fieldplan restore'" in str(caught.value)  # the command line's words stay
     shell.start(db)
-    dialog = shell.dialog
+    dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.objectName() == "first-run" and dialog.restore_button is not None
     dialog.setup_from(str(setup))
     qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
@@ -1181,7 +1181,7 @@ def test_a_language_change_on_the_first_run_does_not_check_the_backup_again(
     for side in ("", "-wal", "-shm"):
         Path(str(hq_db) + side).unlink(missing_ok=True)
     shell.start(hq_db)
-    dialog = shell.dialog
+    dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.restore_button is not None
     checked = []
     real = store._file_is_sound

@@ -14,8 +14,28 @@ def one_line_width(label: QLabel) -> int:
     """The width of ``label``'s plain text on one line (its longest line), margins in."""
     margins = label.contentsMargins()
     text = max(label.text().split("\n"), key=label.fontMetrics().horizontalAdvance)
-    return (label.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right()
-            + 2 * label.margin() + 2)
+    width = (label.fontMetrics().horizontalAdvance(text) + margins.left() + margins.right()
+             + 2 * label.margin() + 2)
+    if not label.wordWrap() or not text:
+        return width
+    # a style sheet's padding (ui.dialogs.reached_by_tab: the report form's notice) is
+    # in the contents margins, and a wrapping QLabel takes it off its width once more:
+    # at the width measured, "Headquarters has locked this period." broke before its
+    # last word. The least width that keeps each line whole, found by halving
+    whole = label.heightForWidth(1 << 16)
+    if label.heightForWidth(width) <= whole:
+        return width
+    fits = width + 2 * (margins.left() + margins.right()) + 64
+    if label.heightForWidth(fits) > whole:
+        return width  # (not a matter of margins: as it was)
+    short = width
+    while fits - short > 1:
+        middle = (short + fits) // 2
+        if label.heightForWidth(middle) <= whole:
+            fits = middle
+        else:
+            short = middle
+    return fits
 
 
 class OneLineLabel(QLabel):

@@ -170,7 +170,11 @@ class WrappedLabel(QLabel):
         ``LINE_END_ROOM`` in Arabic, but the space only where a space follows the word
         (a line that ends a paragraph begins at the text's edge). A Target cell
         "5 (نهاية الخطة)" is no wider than "(نهاية الخطة)" needs: the form fits the
-        window at its narrowest at 14 points."""
+        window at its narrowest at 14 points. As high as Qt has it (a line): the
+        layout gives it the height its width needs (heightForWidth). The height of its
+        text at its narrowest, a word a line, made a layout's least height that of each
+        label at its narrowest: a dialog in Arabic (the first run's) was sized to it,
+        blank bands between its lines."""
         hint = super().minimumSizeHint()
         if not self._paints_itself():
             return hint
@@ -186,7 +190,7 @@ class WrappedLabel(QLabel):
         width = widest + LINE_END_ROOM + margins.right() + 2 * self.margin()
         if width >= hint.width():
             return hint
-        return QSize(width, self.heightForWidth(width))
+        return QSize(width, hint.height())
 
     def _paints_itself(self) -> bool:
         """Whether it paints its text itself (wrapped Arabic plain text)."""

@@ -146,6 +146,29 @@ def test_wrapped_arabic_text_is_never_cut_at_its_labels_edge(language, qtbot, po
     _assert_whole_at_every_width(label, text, font, widths)
 
 
+def test_a_wrapped_arabic_label_is_at_least_a_line_high_as_an_english_one(language, qtbot):
+    """A ``WrappedLabel`` of Arabic plain text said its least height was that of its
+    text at its narrowest, a word a line: a layout's least height was the sum of its
+    labels' so, and a dialog sized to it (the first run's) had blank bands between its
+    lines. Like Qt's labels (an English one), it asks for a line: its layout gives it
+    the height its width needs."""
+    from ui.wrapped_label import WrappedLabel
+
+    texts = {"en": "Its backups are there: restore the latest, or start another way.",
+             "ar": "نسخه الاحتياطية موجودة: استعد آخرها، أو ابدأ بطريقة أخرى."}
+    least = {}
+    for lang, text in texts.items():
+        language(lang)
+        label = WrappedLabel(text)
+        qtbot.addWidget(label)
+        assert label._paints_itself() == (lang == "ar")
+        least[lang] = label.minimumSizeHint()
+        assert least[lang].height() <= label.heightForWidth(label.sizeHint().width())
+        # at its narrowest it is as high as its text there all the same (no line cut)
+        assert label.heightForWidth(least[lang].width()) > 3 * least[lang].height()
+    assert least["ar"].height() == least["en"].height()
+
+
 def test_a_wrapped_arabic_label_with_a_buddy_paints_its_mnemonics_as_qt_sizes_them(
         language, qtbot) -> None:
     """A label with a buddy (an indicator's name in the report form) has Qt take "&"

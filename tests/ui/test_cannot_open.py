@@ -259,6 +259,45 @@ def test_first_run_shows_the_database_path_whole_on_a_line_of_its_own(
         dialog.grab().save(str(tmp_path / f"first-run-ar-{backups}-{state}.png"))
 
 
+@pytest.mark.parametrize("kind", ["first-run", "cannot-open"])
+def test_the_dialogs_are_no_taller_in_arabic_than_their_text(qtbot, hq_db, tmp_path,
+                                                               language, kind):
+    """In Arabic the first run (the database missing, a backup beside it) was 551
+    pixels high against 359 in English, the cannot-open dialog 451 against 196: blank
+    bands between the lines, as the wrapped labels' least heights were those of their
+    text a word a line. They are as high as their content at their width, as in
+    English."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import CannotOpenDialog, FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing" if kind == "first-run" else "damaged")
+    heights = {}
+    for lang in ("en", "ar"):
+        language(lang)
+        if kind == "first-run":
+            dialog = FirstRunDialog(hq_db)
+        else:
+            dialog = CannotOpenDialog(hq_db, f"{hq_db} is not a usable fieldplan database",
+                                      store.list_backups(hq_db))
+        qtbot.addWidget(dialog)
+        dialog.show()
+        backups_checked(qtbot, dialog)
+        lay = dialog.layout()
+        qtbot.waitUntil(lambda d=dialog, lay=lay: d.height() >= lay.totalHeightForWidth(d.width()))
+        dialog.grab().save(str(tmp_path / f"{kind}-{lang}.png"))
+        # no taller than its content at its width, and than its least height asks
+        content = max(lay.totalHeightForWidth(dialog.width()), lay.totalMinimumSize().height())
+        assert dialog.height() == content, lang
+        assert lay.totalMinimumSize().height() <= lay.totalHeightForWidth(dialog.width())
+        heights[lang] = dialog.height()
+        line = dialog.fontMetrics().lineSpacing()
+        dialog.close()
+    assert heights["ar"] <= heights["en"] + 2 * line, heights
+
+
 def test_the_restore_button_says_when_the_backup_was_taken(tmp_path):
     """Not when its file was last written: a folder copied to a new laptop gets new
     file times, and the status says the time in the name after the restore."""

@@ -719,7 +719,7 @@ class OverviewPage(QWidget):
                 expected_actions[(o, a.area)] = expected_actions.get((o, a.area), 0) + 1
         self.model.set_data(
             offices, [(a.code, a.title.get(lang())) for a in plan.areas], reports, area_of,
-            expected_actions, after_lock,
+            expected_actions, after_lock, locked,
         )
         self._say_nothing()
 

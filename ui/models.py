@@ -715,6 +715,8 @@ class OverviewModel(QAbstractTableModel):
         self._expected: dict[tuple[str, str], int] = {}
         #: (office, area) -> the actions whose report changed after the period's lock
         self._after_lock: dict[tuple[str, str], list[str]] = {}
+        #: headquarters has locked the period: its drafts were left when it was locked
+        self._locked = False
 
     def set_data(
         self,
@@ -724,6 +726,7 @@ class OverviewModel(QAbstractTableModel):
         area_of: dict[str, str],
         expected: Mapping[tuple[str, str], int] | None = None,
         after_lock: Iterable[Any] = (),
+        locked: bool = False,
     ) -> None:
         """``offices``: the rows, in the order they are listed (the office column sorts
         them back into it). ``expected``: (office, area) → how many of the plan's actions the office
@@ -732,8 +735,12 @@ class OverviewModel(QAbstractTableModel):
         everything. A cell without it says how many of its reports have the status
         shown ("(1/2)"). ``after_lock``: the period's reports changed after its lock
         (``progress.changed_after_lock``'s ``ChangedAfterLock``): each cell's tooltip
-        and spoken text name them (its figures moved since the review)."""
+        and spoken text name them (its figures moved since the review). ``locked``:
+        headquarters has locked the period: the tooltips say its drafts were left when
+        it was locked (not "not yet submitted": they will not be, unless headquarters
+        unlocks it), as the legend and the review pack say them."""
         self.beginResetModel()
+        self._locked = locked
         self._offices = list(offices)
         self._areas = list(areas)
         self._expected = dict(expected or {})
@@ -884,7 +891,12 @@ class OverviewModel(QAbstractTableModel):
                     n=format_number(cell.submitted if cell else 0), total=format_number(of)))
         if cell is None:
             return lines
-        if cell.drafts:
+        if cell.drafts and self._locked:  # (the review pack's cover's words)
+            lines.append(ngettext(
+                "{count} draft left when the period was locked",
+                "{count} drafts left when the period was locked",
+                cell.drafts).format(count=format_number(cell.drafts)))
+        elif cell.drafts:
             lines.append(ngettext(
                 "{count} draft not yet submitted", "{count} drafts not yet submitted",
                 cell.drafts).format(count=format_number(cell.drafts)))

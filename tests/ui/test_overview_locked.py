@@ -45,3 +45,48 @@ def test_the_legend_of_a_locked_period_says_its_drafts_were_left(
     qtbot.waitUntil(lambda: LEFT in _legend(page), timeout=10_000)
     window.set_period("2026-S2")
     qtbot.waitUntil(lambda: NOT_YET in _legend(page), timeout=10_000)
+
+
+def test_a_cell_of_a_locked_period_says_its_drafts_were_left(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """A cell's tooltip and spoken text said "1 draft not yet submitted" in a period
+    headquarters locked, under the legend saying its drafts were left when it was
+    locked (the review pack's cover says "1 draft left when the period was locked")."""
+    from PySide6.QtCore import Qt
+
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle
+    from ui.ops import DbOp
+
+    ml = make_office("ML")
+    action = ml.plan().actions_of(level="national")[0]
+    progress.record_progress(ml, action.code, "2026-S1", status="on-track")
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    window.set_period("2026-S1")
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    model = page.model
+
+    def cell():
+        row = next(r for r in range(model.rowCount()) if model.office_at(r) == "ML")
+        column = next(c for c in range(1, model.columnCount())
+                      if model.area_at(c) == action.area)
+        return model.index(row, column)
+
+    assert "1 draft not yet submitted" in cell().data(Qt.ItemDataRole.ToolTipRole)
+    DbOp(window.session, None, lambda rep: progress.set_period_lock(rep, "2026-S1")).run()
+    qtbot.waitUntil(lambda: LEFT in _legend(page), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    for role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
+        text = cell().data(role)
+        assert "1 draft left when the period was locked" in text
+        assert "not yet submitted" not in text
+    DbOp(window.session, None,
+         lambda rep: progress.set_period_lock(rep, "2026-S1", locked=False)).run()
+    qtbot.waitUntil(lambda: NOT_YET in _legend(page), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert "1 draft not yet submitted" in cell().data(Qt.ItemDataRole.ToolTipRole)

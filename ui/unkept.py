@@ -126,12 +126,12 @@ def _in_layout_line(text: str) -> str:
     return (RLM if rtl else LRM) + text
 
 
-def unkept_text(journal: Any, keys: list[Key]) -> str:
+def unkept_text(journal: Any, keys: list[Key], *, apart: bool = True) -> str:
     """What was typed in these reports and is not kept, as plain text to read or to
     paste back: each report's name, then each field's name and text (a field held back
-    as not valid as it was typed); then the fields the editor cannot show that wait for
-    the set-aside file (``DraftJournal.apart_fields``: ``set_apart``), after a line
-    saying why."""
+    as not valid as it was typed); then, with ``apart``, the fields the editor cannot
+    show that wait for the set-aside file (``DraftJournal.apart_fields``:
+    ``set_apart``), after a line saying why."""
     from ui.drafts import AsideReason, _apart_why
 
     blocks = []
@@ -139,11 +139,12 @@ def unkept_text(journal: Any, keys: list[Key]) -> str:
         # in Arabic, "PA1.1 (النصف الأول 2026)" starts a line right to left
         parts = [in_layout_direction(report_name(key)),
                  *_field_parts(journal.values(key), journal.held(key))]
-        apart = journal.apart_fields(key) if hasattr(journal, "apart_fields") else {}
-        if apart.get("values") or apart.get("held"):
-            why = str(AsideReason("", _apart_why(apart)))
+        fields = (journal.apart_fields(key)
+                  if apart and hasattr(journal, "apart_fields") else {})
+        if fields.get("values") or fields.get("held"):
+            why = str(AsideReason("", _apart_why(fields)))
             parts += [in_layout_direction(sentence(why)),
-                      *_field_parts(apart.get("values", {}), apart.get("held", {}))]
+                      *_field_parts(fields.get("values", {}), fields.get("held", {}))]
         blocks.append("\n\n".join(parts))
     return "\n\n\n".join(blocks) + "\n"
 
@@ -172,8 +173,10 @@ def _field_parts(values: dict[str, Any], held: dict[str, str]) -> list[str]:
 def discard_dialog(parent: QWidget, journal: Any, key: Key) -> QDialog:
     """Ask before throwing away the text a report holds unsaved and cannot take now
     (submitted, or locked by headquarters): the text itself is shown, and can be
-    copied; Cancel is the default. The caller discards it on ``accepted``."""
-    return _discard_dialog(parent, [key], unkept_text(journal, [key]))
+    copied; Cancel is the default. The caller discards it on ``accepted``. Not the
+    fields waiting for the set-aside file (``set_apart``), which a discard keeps: they
+    go to that file, to be read and discarded there (View ▸ Text set aside…)."""
+    return _discard_dialog(parent, [key], unkept_text(journal, [key], apart=False))
 
 
 class _Entry:

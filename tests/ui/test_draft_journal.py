@@ -894,3 +894,30 @@ def test_unfit_fields_the_set_aside_file_cannot_take_are_said_as_what_they_are(
                     "fieldplan cannot show" in label.text(), timeout=5000)
     assert "safe in the drafts file" not in label.text() + label.toolTip()
     wait_idle(qtbot, window.session)
+
+
+def test_the_discard_question_lists_only_what_a_discard_throws_away(qtbot) -> None:
+    """Discarding a submitted or locked report's unsaved text keeps its fields waiting
+    for the set-aside file (``set_apart``): they go there, to be read and discarded
+    there. The question listed them among the text to throw away; the close-time
+    question, which keeps nothing, still lists them."""
+    from ui.unkept import discard_dialog, unkept_text
+
+    class Journal:
+        def values(self, _key):
+            return {"achievements": "Typed and refused"}
+
+        def held(self, _key):
+            return {}
+
+        def apart_fields(self, _key):
+            return {"values": {"chalXenges": "Waiting for the set-aside file"},
+                    "held": {}, "base": {}}
+
+    key = ("PA1.1", "2026-S1")
+    dialog = discard_dialog(None, Journal(), key)
+    qtbot.addWidget(dialog)
+    shown = dialog.details.toPlainText()
+    assert "Typed and refused" in shown
+    assert "Waiting for the set-aside file" not in shown
+    assert "Waiting for the set-aside file" in unkept_text(Journal(), [key])

@@ -567,6 +567,9 @@ def export_bundle(
         (rep.replica_id,)).fetchone()[0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
     name = bundlefmt.bundle_filename(who, rep.replica_id[:8], first, last)
+    if out_dir is not None and not out_file:
+        # the folder given named, not the file the export chose in it
+        _check_folder(Path(out_dir), bundles=False)
     path = Path(out_file) if out_file else Path(out_dir or ".") / name
     if path.is_dir():
         path = path / name
@@ -714,8 +717,9 @@ def export_all_offices(
     return AllOfficesExport(folder, tuple(done))
 
 
-def _check_folder(folder: Path) -> None:
-    """FileError unless ``folder`` is a folder that is there."""
+def _check_folder(folder: Path, *, bundles: bool = True) -> None:
+    """FileError unless ``folder`` is a folder that is there (to write ``bundles``, or
+    one bundle)."""
     from fieldplan.errors import FileError
 
     if folder.is_dir():
@@ -723,8 +727,10 @@ def _check_folder(folder: Path) -> None:
     # Translators: {folder} is where bundles were to be written
     reason = (_("{folder} is a file, not a folder") if folder.exists()
               else _("the folder {folder} does not exist"))
-    raise FileError(_("cannot write bundles: {reason}").format(
-        reason=reason.format(folder=os.fspath(folder))))
+    said = (_("cannot write bundles: {reason}") if bundles
+            # Translators: as "cannot write bundles: …", of one bundle
+            else _("cannot write the bundle: {reason}"))
+    raise FileError(said.format(reason=reason.format(folder=os.fspath(folder))))
 
 
 def check_bundle_target(rep: Replica, path: Path) -> None:

@@ -128,3 +128,15 @@ def test_a_missing_folder_is_one_line(hq_db, tmp_path, capsys) -> None:
 def test_the_readme_tells_of_it() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "`export --all-offices --dir DIR [--full]`" in readme
+
+
+def test_one_bundle_into_a_missing_folder_names_the_folder(hq_db, tmp_path, capsys) -> None:
+    """``export --for ML --dir DIR`` with no DIR said "could not write
+    DIR/HQ-to-ML-….fieldplan: its folder does not exist", naming a file the person
+    never gave: the folder given is named, as for --all-offices; nothing is written."""
+    code, out, err = run("--db", hq_db, "export", "--for", "ML", "--dir",
+                         str(tmp_path / "none"), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == (f"fieldplan: error: cannot write the bundle: the folder "
+                   f"{tmp_path / 'none'} does not exist\n")
+    assert not (tmp_path / "none").exists()

@@ -1910,7 +1910,7 @@ class MainWindow(QMainWindow):
         missing = summary.unsubmitted_missing
         details = "\n".join(in_layout_direction(line) for line in missing)
         if missing:
-            text += "\n\n" + _("Still empty:")
+            text += "\n\n" + _("Still missing:")
         from ui.dialogs import ConfirmDialog
 
         # (as the lock dialog's warnings: Enter does not submit)

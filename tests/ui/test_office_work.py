@@ -197,7 +197,7 @@ def test_the_submit_dialog_names_typing_that_could_not_be_saved(open_window, qtb
 
 def test_submitting_again_lists_only_what_the_submit_concerns(open_window, qtbot, hq_db):
     """One report reopened and submitted again: the dialog said "Submit 1 draft
-    report" and then, under "Still empty", the reports submitted already too."""
+    report" and then, under "Still missing", the reports submitted already too."""
     from fieldplan.progress import reopen_report
 
     window = open_window(hq_db)
@@ -212,6 +212,9 @@ def test_submitting_again_lists_only_what_the_submit_concerns(open_window, qtbot
 
     first = submit_dialog()
     assert "PA3.6 — to fill in" in first.details.toPlainText()
+    # the list under the dashboard's own heading ("Still empty:" here, "Still missing"
+    # there: a missing indicator value is no empty field)
+    assert first.text.text().endswith("\n\nStill missing:")
     first.accept()
     qtbot.waitUntil(lambda: all(r.state == "submitted" for r in _reports(hq_db)),
                     timeout=5000)

@@ -58,7 +58,7 @@ def test_submit_dialog_names_reports_in_conflict_and_enter_does_not_submit(
     assert "Still in conflict:" in text
     line = next(x for x in text.splitlines() if code in x)
     assert "in conflict" in line and "Status" in line and "Achievements" in line
-    assert other not in text.split("Still in conflict:")[1].split("Still empty:")[0]
+    assert other not in text.split("Still in conflict:")[1].split("Still missing:")[0]
     assert "Conflicts tab" in text
     # cautious, as the lock dialog over a warning: Enter is Cancel
     assert dialog.cancel_button.isDefault() and not dialog.ok_button.isDefault()

@@ -36,7 +36,7 @@ def test_submit_dialog_names_the_drafts_the_form_warned_of(open_window, qtbot, h
     dialog = submit_dialog(window, qtbot)
     text = dialog.text.text()
     assert HEADING in text
-    said = text.split(HEADING)[1].split("Still empty:")[0]
+    said = text.split(HEADING)[1].split("Still missing:")[0]
     fraction = next(line for line in said.splitlines() if "PA3.2" in line)
     assert "People reached" in fraction and "Not a whole number" in fraction
     short = next(line for line in said.splitlines() if "PA2.2" in line)

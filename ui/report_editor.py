@@ -949,6 +949,12 @@ class ReportEditor(QScrollArea):
             # changed after the lock (before it reached this computer): stuck until
             # headquarters unlocks the period, as 'fieldplan status' warns
             self.notice.setText(isolated_codes(sentence(after_lock)))
+        elif locked and report is not None and report.state == "draft":
+            # as the dashboard and 'fieldplan status' say of it: a draft left when the
+            # period was locked is not "submitted later"
+            self.notice.setText(_("Headquarters has locked this period: this draft will "
+                                  "not be submitted unless headquarters unlocks the "
+                                  "period."))
         elif locked:
             self.notice.setText(_("Headquarters has locked this period."))
         elif self.identity.read_only:
@@ -2059,6 +2065,11 @@ class ReportEditor(QScrollArea):
     def _meta_text(self, report: ProgressReport | None, action: Action | None = None) -> str:
         action = action or self.action
         state = state_label(report.state) if report else _("Not written yet")
+        if report is not None and report.state == "draft" and self._locked:
+            # Translators: a report's state in the report form's details line ("National
+            # · lead: Joint · Draft, left when the period was locked"), as the review
+            # pack says of such drafts
+            state = _("{state}, left when the period was locked").format(state=state)
         meta = _("{level} · lead: {lead} · {state}").format(
             level=level_label(action.level), lead=lead_label(action.lead), state=state
         )

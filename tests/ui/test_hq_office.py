@@ -193,13 +193,19 @@ def test_period_lock_reaches_the_office_and_makes_its_editor_read_only(
     assert editor.percent.isReadOnly()
     assert all(box.isReadOnly() for box in editor.narratives.values())
     assert editor.notice.isVisibleTo(office)
-    assert editor.notice.text() == "Headquarters has locked this period."
+    # a draft: said as the dashboard and 'fieldplan status' say it, not only the lock
+    # (the form said "Headquarters has locked this period." and its details "Draft")
+    assert editor.notice.text() == (
+        "Headquarters has locked this period: this draft will not be submitted unless "
+        "headquarters unlocks the period.")
+    assert " · Draft, left when the period was locked" in editor.meta.text()
     assert not editor.reopen_button.isVisibleTo(office)
 
     _set_lock(hq_window, qtbot, False)
     _receive(office, qtbot, export_from(hq_window, qtbot, tmp_path / "unlock", "SN"))
     qtbot.waitUntil(lambda: editor.status.isEnabled(), timeout=5000)
     assert not editor.percent.isReadOnly() and not editor.notice.isVisibleTo(office)
+    assert " · Draft" in editor.meta.text() and "locked" not in editor.meta.text()
     with open_replica(sn_path) as rep:
         assert not progress.is_locked(rep, "2026-S1")
 

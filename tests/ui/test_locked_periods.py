@@ -311,7 +311,8 @@ def test_the_editor_still_says_a_locked_reports_values_are_in_conflict(
     window = open_window(path)
     editor = _choose(window, qtbot, code)
     assert editor.notice.text().splitlines() == [
-        "Headquarters has locked this period.",
+        "Headquarters has locked this period: this draft will not be submitted unless "
+        "headquarters unlocks the period.",
         "Changed on two computers, neither seeing the other's change: Status. Both "
         "versions are kept; ask headquarters to unlock the period to choose one in "
         "Conflicts."]

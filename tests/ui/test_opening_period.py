@@ -315,7 +315,7 @@ def test_a_lock_imported_in_the_window_leaves_the_report_being_typed_in(
     take_lock_in_window(window, qtbot, lock)
     assert window.period == LOCKED
     qtbot.waitUntil(lambda: not editor.status.isEnabled(), timeout=5000)
-    assert "Headquarters has locked this period." in editor.notice.text()
+    assert editor.notice.text().startswith("Headquarters has locked this period")
 
 
 def unlock_bundle(hq, tmp_path: Path) -> Path:

@@ -125,7 +125,13 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
             # (not one an amendment added after the period)
             if r.value(ind.key) is None and identity.plan.expects_value(a.code, ind.key,
                                                                           period):
-                empty.append(ind.title.get(lang()))  # by its title, as the editor shows it
+                # by its title, as the editor shows it, in words of its own: among the
+                # narratives ("challenges, next steps, People reached") it read as one
+                # of them
+                # Translators: an indicator left without an actual, in the dashboard's
+                # "PA1.2 — to fill in: challenges, value of “People reached”"
+                empty.append(_("value of “{indicator}”").format(
+                    indicator=ind.title.get(lang())))
         if empty:
             # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
             missing.append(

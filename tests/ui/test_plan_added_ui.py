@@ -142,4 +142,5 @@ def test_the_dashboard_asks_no_value_of_an_indicator_added_after_the_period() ->
         return summarise(Identity("office", "SN", "r", plan, ""), period, [full])
 
     assert not [m for m in summary("2026-S1").missing if m.startswith("PA1.2")]
-    assert "PA1.2 — to fill in: New new-count" in summary("2026-S2").missing
+    # the indicator in words of its own, not a title among the narratives' names
+    assert "PA1.2 — to fill in: value of “New new-count”" in summary("2026-S2").missing

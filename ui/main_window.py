@@ -27,6 +27,7 @@ from fieldplan.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
+    format_number,
     format_period,
     get_language,
     join_list,
@@ -1861,7 +1862,7 @@ class MainWindow(QMainWindow):
             "Submit {n} draft reports for {period}? Submitted reports cannot be "
             "edited until they are reopened.",
             summary.drafts,
-        ).format(n=summary.drafts, period=format_period(period))
+        ).format(n=format_number(summary.drafts), period=format_period(period))
         from fieldplan.i18n import format_date
         from fieldplan.progress import not_started_problem
 
@@ -1928,7 +1929,7 @@ class MainWindow(QMainWindow):
             lambda ch: self.statusBar().showMessage(
                 ngettext(
                     "{n} report submitted.", "{n} reports submitted.", len(ch.entities)
-                ).format(n=len(ch.entities)),
+                ).format(n=format_number(len(ch.entities))),
                 8000,
             )
         ).failure(lambda e: self.show_error(error_sentence(e))).run()

@@ -769,3 +769,23 @@ def test_a_passing_message_is_fitted_again_when_the_bar_gives_it_less_room(
     window.aside_button.setVisible(False)
     qtbot.waitUntil(lambda: bar.currentMessage() == message, timeout=5000)
     assert bar.toolTip() == ""
+
+
+def test_the_submit_question_writes_its_count_as_every_count(open_window, qtbot, hq_db):
+    """"Submit 1234 draft reports": the question's count was the bare integer, where
+    every other count of the client has the language's separators."""
+    from dataclasses import replace
+
+    from ui.dashboard import read_summary
+
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    with open_replica(hq_db) as rep:
+        summary = read_summary(rep, window.identity, "2026-S1")
+    window._confirm_submit(replace(summary, drafts=1234))
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None, timeout=5000)
+    dialog = window.findChild(object, "submit-dialog")
+    assert dialog.text.text().startswith("Submit 1,234 draft reports for ")
+    dialog.reject()
+    wait_idle(qtbot, window.session)

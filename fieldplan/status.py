@@ -260,6 +260,36 @@ def locked_drafts_text(count: int, period: str, lang: str | None = None) -> str:
             count=format_number(count, lang), period=period_text(period))
 
 
+def drafts_left_by_locks(rep: Replica, periods: Iterable[str], office: str,
+                         changed: Mapping[str, tuple[Any, ...]] | None = None,
+                         ) -> dict[str, int]:
+    """Per period of ``periods`` (those with any), how many of ``office``'s drafts
+    the plan shows are in it: what a lock of it leaves unsubmitted (``locked_drafts_text``
+    says them), as the client tells an office of headquarters' lock. Those changed
+    after the lock are left out (``changed``: ``progress.changed_after_lock``'s, read
+    already when given): ``after_lock_lines`` names them, and says what they need."""
+    from fieldplan.planops import PlanScope
+
+    wanted = sorted(set(periods))
+    if not wanted:
+        return {}
+    if changed is None:
+        from fieldplan.progress import changed_after_lock
+
+        changed = changed_after_lock(rep, office=office)
+    named = {(c.action, c.period) for changes in changed.values() for c in changes
+             if c.office == office}
+    scope = PlanScope(rep.plan())
+    found: dict[str, int] = {}
+    for action, period in rep.conn.execute(
+            "SELECT action, period FROM progress WHERE office = ? AND state = 'draft' "
+            "AND period IN (" + ", ".join("?" * len(wanted)) + ") ORDER BY period",
+            (office, *wanted)):
+        if (action, period) not in named and scope.shows(office, action, period):
+            found[period] = found.get(period, 0) + 1
+    return found
+
+
 def periods_text(periods: Iterable[str]) -> str:
     """Periods in words, joined as the language lists ("1st semester 2026, 2nd
     semester 2026"); in a kept message (the Inbox's reasons), said again in the

@@ -479,14 +479,21 @@ def set_app_icon() -> None:
         app.setWindowIcon(QIcon(str(resource_path("icons", "fieldplan.svg"))))
 
 
-def read_locked_periods(rep) -> tuple[frozenset[str], frozenset[str]]:
+def read_locked_periods(rep, known: frozenset[str] | None = None,
+                        ) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
     """(worker) the periods headquarters has locked, as this database holds them, and
     (HQ, restored from a backup) those offices may hold otherwise: a lock or unlock of
-    them was lost (``sync.state.lost_lock_periods``)."""
+    them was lost (``sync.state.lost_lock_periods``); and (an office) of the periods
+    locked since ``known`` (those the window had read), its drafts each lock leaves
+    unsubmitted (``status.drafts_left_by_locks``), which the lock's news says."""
     from fieldplan.progress import locked_periods
+    from fieldplan.status import drafts_left_by_locks
     from fieldplan.sync.state import lost_lock_periods
 
-    return frozenset(locked_periods(rep)), frozenset(lost_lock_periods(rep))
+    locked = frozenset(locked_periods(rep))
+    new = locked - known if known is not None and not rep.is_hq else ()
+    return (locked, frozenset(lost_lock_periods(rep)),
+            drafts_left_by_locks(rep, new, rep.office) if new else {})
 
 
 def period_text(period: str, locked: bool) -> str:
@@ -1579,11 +1586,13 @@ class MainWindow(QMainWindow):
         """Read which periods are locked (on the worker) and show it: the period
         chooser, the status bar, the Period menu. A failed read keeps what is shown
         (the next change or poll reads again)."""
-        DbOp(self.session, self, read_locked_periods).success(self._show_locks).failure(
-            lambda _e: None).run()
+        known = self.locked
+        DbOp(self.session, self, lambda rep: read_locked_periods(rep, known)).success(
+            self._show_locks).failure(lambda _e: None).run()
 
-    def _show_locks(self, found: tuple[frozenset[str], frozenset[str]]) -> None:
-        locked, lost = found
+    def _show_locks(self, found: tuple[frozenset[str], frozenset[str], dict[str, int]],
+                    ) -> None:
+        locked, lost, drafts = found
         if lost != self.lost_locks:
             self.lost_locks = lost
             self._show_period()  # (the Period menu's actions)
@@ -1596,7 +1605,8 @@ class MainWindow(QMainWindow):
             # the window moves off a period locked now, or back to one unlocked now
             from ui.transfer import locks_note
 
-            news = locks_note(sorted(locked - self.locked), sorted(self.locked - locked))
+            news = locks_note(sorted(locked - self.locked), sorted(self.locked - locked),
+                              drafts=drafts)
             moved_to = self._period_after_lock(locked)
             if moved_to:
                 # (after the lock's sentence, which names the period left)

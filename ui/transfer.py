@@ -90,6 +90,8 @@ from ui.window_settings import set_value
 from ui.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from ui.dialogs import ConfirmDialog
 
 SUFFIX = ".fieldplan"
@@ -279,8 +281,9 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             # the status bar's "Last import" says the lot, not its last file's outcome
             note_import_batch(rep, outcomes)
         progress(total, total, "")
-        # old backups removed to make room; what the locks received leave stuck here
-        return (outcomes, rep.take_notices(), stuck_by_locks(rep, outcomes),
+        # old backups removed to make room; what the locks received leave stuck here,
+        # and the drafts they leave unsubmitted
+        return (outcomes, rep.take_notices(), *stuck_by_locks(rep, outcomes),
                 setup_to_set_up_again(rep, paths, outcomes))
 
     # closing the window meanwhile does not cut the files short: no window would say so
@@ -307,21 +310,26 @@ def setup_to_set_up_again(rep, paths: list[str], outcomes: list) -> str:
     return ""
 
 
-def stuck_by_locks(rep, outcomes: list) -> list[str]:
+def stuck_by_locks(rep, outcomes: list) -> tuple[list[str], dict[str, int]]:
     """(worker; an office) of the periods the bundles locked, those with reports of
-    this office changed after the lock, as ``fieldplan status`` warns of them."""
+    this office changed after the lock, as ``fieldplan status`` warns of them; and per
+    period, this office's other drafts the lock leaves unsubmitted (``locks_note``
+    says them, as ``status`` and the dashboard do)."""
     locked = {p for o in outcomes for p in o.locked}
     if not locked or rep.is_hq:
-        return []
+        return [], {}
     from fieldplan.progress import changed_after_lock
-    from fieldplan.status import after_lock_lines
+    from fieldplan.status import after_lock_lines, drafts_left_by_locks
 
     changed = changed_after_lock(rep, office=rep.office)
-    return after_lock_lines({p: changed[p] for p in sorted(locked) if p in changed}, hq=False)
+    return (after_lock_lines({p: changed[p] for p in sorted(locked) if p in changed},
+                             hq=False),
+            drafts_left_by_locks(rep, locked, rep.office, changed))
 
 
 def _imported(session: Session, parent: QWidget, outcomes: list,
-              notices: list[str] = (), stuck: list[str] = (), setup: str = "", *,
+              notices: list[str] = (), stuck: list[str] = (),
+              drafts: Mapping[str, int] | None = None, setup: str = "", *,
               left_aside: int = 0) -> None:
     from fieldplan.replica import Changes
     from fieldplan.sync.exchange import each_file
@@ -346,7 +354,7 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices],
-                       stuck, left_aside=left_aside).open()
+                       stuck, left_aside=left_aside, drafts=drafts).open()
     offer = getattr(parent, "set_up_again_dialog", None)
     if setup and offer is not None:
         # the setup bundle headquarters sent for this revoked computer: its use here
@@ -392,7 +400,8 @@ class ImportResultDialog(QDialog):
 
     def __init__(self, parent: QWidget | None, outcomes: list,
                  notices: list[str] | tuple[str, ...] = (),
-                 stuck: list[str] | tuple[str, ...] = (), *, left_aside: int = 0) -> None:
+                 stuck: list[str] | tuple[str, ...] = (), *, left_aside: int = 0,
+                 drafts: Mapping[str, int] | None = None) -> None:
         from fieldplan.sync.exchange import each_file, outcome_counts
 
         super().__init__(parent)
@@ -442,10 +451,11 @@ class ImportResultDialog(QDialog):
         lay.addWidget(self.plan_changes)
         # periods headquarters locked or unlocked: at an office, what can no longer be
         # changed (or can again); and the office's reports the lock leaves stuck, as
-        # ``fieldplan status`` warns of them (``stuck_by_locks``)
+        # ``fieldplan status`` warns of them (``stuck_by_locks``), and its drafts the
+        # lock leaves unsubmitted (``drafts``: per period)
         self.lock_note = WrappedLabel(locks_note(
             sorted({p for o in outcomes for p in o.locked}),
-            sorted({p for o in outcomes for p in o.unlocked})))
+            sorted({p for o in outcomes for p in o.unlocked}), drafts=drafts))
         self.lock_note.setObjectName("lock-note")
         self.lock_note.setStyleSheet("font-weight: bold")
         self.lock_note.setVisible(bool(self.lock_note.text()))
@@ -769,10 +779,15 @@ def revoked_note(outcomes: list) -> str:
     return revoked_here_text()
 
 
-def locks_note(locked: list[str], unlocked: list[str]) -> str:
+def locks_note(locked: list[str], unlocked: list[str],
+               drafts: Mapping[str, int] | None = None) -> str:
     """What the client says of periods headquarters locked or unlocked (the import
-    result, the status bar): "Headquarters locked 1st semester 2026: …" ("" if none)."""
-    from fieldplan.status import periods_text
+    result, the status bar): "Headquarters locked 1st semester 2026: …" ("" if none).
+    ``drafts``: per period locked, the office's drafts left in it
+    (``status.drafts_left_by_locks``), said as ``fieldplan status`` says them: a lock
+    that said only "can no longer be changed or submitted" let the office think its
+    drafts had gone."""
+    from fieldplan.status import locked_drafts_text, periods_text
 
     said = []
     if locked:
@@ -782,6 +797,8 @@ def locks_note(locked: list[str], unlocked: list[str]) -> str:
             "Headquarters locked {periods}: their reports can no longer be changed or "
             "submitted.", len(locked)).format(
                 periods=periods_text(locked)))
+        said += [sentence(locked_drafts_text(n, period)) + "."
+                 for period in locked if (n := (drafts or {}).get(period))]
     if unlocked:
         said.append(ngettext(
             "Headquarters unlocked {periods}: its reports can be changed again.",

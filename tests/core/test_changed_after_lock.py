@@ -406,3 +406,29 @@ def test_only_the_locked_periods_events_are_read(hq, make_office, tmp_path: Path
     monkeypatch.setattr(hq.conn, "execute", counted)
     assert progress.changed_after_lock(hq) == expected
     assert read and all(entity_id.endswith(f"|{PERIOD}") for entity_id in read)
+
+
+def test_the_drafts_a_lock_leaves_are_counted_without_those_changed_after_it(
+        hq, make_office, tmp_path: Path) -> None:
+    """What the client tells an office of headquarters' lock counts its drafts left in
+    the period (as ``status`` does), but not those changed after the lock: the warning
+    beside it names them."""
+    from fieldplan.status import drafts_left_by_locks
+
+    ml = make_office("ML")
+    first, second, third = national(ml, 0), national(ml, 1), national(ml, 2)
+    for act in (first, second):
+        progress.record_progress(ml, act, PERIOD, status="on-track", percent=20)
+    progress.record_progress(ml, third, "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    progress.set_period_lock(hq, PERIOD)
+    progress.record_progress(ml, first, PERIOD, percent=60)  # not knowing of the lock
+    send(ml, hq, tmp_path)
+    send(hq, ml, tmp_path)
+    assert [c.action for c in progress.changed_after_lock(ml)[PERIOD]] == [first]
+    assert drafts_left_by_locks(ml, [PERIOD], "ML") == {PERIOD: 1}
+    assert drafts_left_by_locks(ml, [PERIOD, "2026-S1"], "ML") == {PERIOD: 1, "2026-S1": 1}
+    assert drafts_left_by_locks(ml, [], "ML") == {}
+    assert drafts_left_by_locks(ml, [PERIOD], "SN") == {}
+    # headquarters counts an office's as that office does
+    assert drafts_left_by_locks(hq, [PERIOD], "ML") == {PERIOD: 1}

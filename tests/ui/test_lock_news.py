@@ -31,15 +31,18 @@ def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(events, "wall_ms", lambda: next(now))
 
 
-def stuck_world(hq, make_office, tmp_path: Path,
-                amend: bool = False) -> tuple[Path, str, Path]:
-    """SN submits a report for 2026-S1, which reaches HQ; HQ locks the period (and
-    amends the plan, if ``amend``); SN, not knowing, reopens the report and edits it.
-    Returns SN's database, the action and HQ's bundle for SN, which brings the lock."""
+def stuck_world(hq, make_office, tmp_path: Path, amend: bool = False,
+                drafts: int = 0) -> tuple[Path, str, Path]:
+    """SN submits a report for 2026-S1, which reaches HQ, and keeps ``drafts`` more
+    reports of it as drafts; HQ locks the period (and amends the plan, if ``amend``);
+    SN, not knowing, reopens the report and edits it. Returns SN's database, the
+    action and HQ's bundle for SN, which brings the lock."""
     sn = make_office("SN")
-    code = sn.plan().actions_of(level="national")[0].code
+    code, *others = (a.code for a in sn.plan().actions_of(level="national")[:drafts + 1])
     progress.record_progress(sn, code, PERIOD, status="on-track", percent=20)
     progress.submit_period(sn, PERIOD)
+    for other in others:
+        progress.record_progress(sn, other, PERIOD, status="at-risk", percent=10)
     send_to_hq(sn, hq, tmp_path)
     progress.set_period_lock(hq, PERIOD)
     if amend:
@@ -114,6 +117,30 @@ def test_the_office_is_told_of_the_lock_and_of_its_report_stuck_behind_it(
     model = window.inbox.model
     qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
     assert model.index(0, InboxModel.OFFICE).data() == "HQ · Headquarters"
+
+
+@pytest.mark.parametrize("drafts", [1, 2])
+def test_the_lock_news_counts_the_drafts_it_leaves(open_window, qtbot, hq, make_office,
+                                                   tmp_path, drafts):
+    """The import result and the status bar said only that the period's reports could
+    no longer be changed or submitted, where the dashboard and ``status`` say the drafts
+    left in it will not be submitted unless headquarters unlocks it: they say it too
+    (the report changed after the lock is not counted again: the warning names it)."""
+    sn_path, code, bundle = stuck_world(hq, make_office, tmp_path, drafts=drafts)
+    window = open_window(sn_path)
+    wait_idle(qtbot, window.session)
+    drop(window, [bundle])
+    dialog = result_dialog(window, qtbot)
+    left = ("1 draft left when 1st semester 2026 was locked: it will not be submitted"
+            if drafts == 1 else
+            "2 drafts left when 1st semester 2026 was locked: they will not be submitted")
+    note = ("Headquarters locked 1st semester 2026: its reports can no longer be changed or "
+            f"submitted. {left} unless headquarters unlocks the period.")
+    assert dialog.lock_note.text() == note
+    assert dialog.stuck_warning.text() == stuck_line(code).capitalize().replace(
+        code.lower(), code)
+    close(window, qtbot, dialog)
+    qtbot.waitUntil(lambda: window.statusBar().whole_message() == note, timeout=5000)
 
 
 def test_the_office_is_told_when_headquarters_unlocks(open_window, qtbot, hq, make_office,

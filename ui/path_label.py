@@ -53,6 +53,18 @@ class PlainLabel(QLabel):
             QGuiApplication.clipboard().setText(self.copied_text())
 
     # Qt's ----------------------------------------------------------------------------
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        """The focus given, its caret shown; not when only told so in passing.
+
+        A dialog shown before its window is active (the window manager activates it a
+        moment later) sends the widget meant to have the focus a FocusIn of its own
+        (``QDialog::setVisible``), which no FocusOut follows if the focus moves on
+        before the window is active: the label kept its caret, shown on an empty line
+        (the cannot-open dialog's message, once the backups were checked and Restore
+        took the focus). Qt sends the real one when the window becomes active."""
+        if self.hasFocus():
+            super().focusInEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy()
@@ -177,8 +189,8 @@ class PathLabel(PlainLabel):
         """Reached by Tab, all of the path is selected, as a field's text is: what
         Ctrl+C will copy is seen."""
         super().focusInEvent(event)
-        if event.reason() in (Qt.FocusReason.TabFocusReason,
-                              Qt.FocusReason.BacktabFocusReason) and self._path:
+        if self.hasFocus() and event.reason() in (
+                Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason) and self._path:
             self._select_all()
 
 

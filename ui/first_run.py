@@ -423,9 +423,11 @@ class FirstRunDialog(QDialog):
         application's, which ui.app.apply_language set)."""
         self._rebuild()
 
-    #: what can have the focus, by name: made again, the same one has it again
+    #: what can have the focus, by name: made again, the same one has it again (the
+    #: path too, a stop of Tab: read out or copied while the backups were checked, the
+    #: restore then offered took the focus from it)
     _FOCUSABLE = ("restore_button", "given_button", "setup_button", "hq_button",
-                  "demo_button", "language", "message", "cancel_button")
+                  "demo_button", "language", "message", "cancel_button", "path_label")
 
     def _named(self, widget: QWidget | None) -> str | None:
         return next((name for name in self._FOCUSABLE

@@ -799,3 +799,26 @@ def test_backups_checked_while_a_way_in_runs_leave_the_ways_in_disabled(
     assert all(b.isEnabled() for b in (dialog.restore_button, dialog.setup_button,
                                        dialog.hq_button, dialog.demo_button))
     assert dialog.focusWidget() is dialog.hq_button  # (where it was)
+
+
+def test_the_path_read_while_the_backups_are_checked_keeps_the_focus(qtbot, hq_db,
+                                                                    held_check):
+    """The person moved from the line saying the backups are being checked to the
+    database's path (a stop of Tab, to be read out or copied): once they are checked,
+    the dialog made again left the path and put the focus on the restore."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    dialog = FirstRunDialog(hq_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.focusWidget() is dialog.after_path
+    dialog.path_label.setFocus(Qt.FocusReason.BacktabFocusReason)
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert dialog.restore_button is not None and dialog.restore_button.isEnabled()
+    assert dialog.focusWidget() is dialog.path_label

@@ -40,7 +40,9 @@ def _json(capsys, *argv: str, codes: tuple[int, ...] = (0,)):
     return json.loads(out)
 
 
-def test_json_keys_of_the_last_release_stay(tmp_path: Path, capsys) -> None:
+def _hq_office_bundle(tmp_path: Path, capsys) -> tuple[Path, Path, Path, Path]:
+    """Headquarters, an office ML set up from it with one report, ML's bundle for
+    headquarters, and a file that is no bundle: (hq, ml, bundle, junk)."""
     from fieldplan.replica import init_hq
     from fieldplan.sync import enroll_office, init_from_setup
 
@@ -53,6 +55,11 @@ def test_json_keys_of_the_last_release_stay(tmp_path: Path, capsys) -> None:
     bundle, junk = tmp_path / "ml.fieldplan", tmp_path / "junk.fieldplan"
     junk.write_bytes(b"not a bundle")
     assert run("--db", str(ml), "export", "-o", str(bundle), capsys=capsys)[0] == 0
+    return hq, ml, bundle, junk
+
+
+def test_json_keys_of_the_last_release_stay(tmp_path: Path, capsys) -> None:
+    hq, ml, bundle, junk = _hq_office_bundle(tmp_path, capsys)
 
     checked = [(_json(capsys, "--db", str(ml), "--json", "verify", str(bundle)), VERIFY_KEYS),
                (_json(capsys, "--db", str(hq), "--json", "verify", str(bundle)), VERIFY_KEYS),
@@ -77,18 +84,7 @@ def test_verify_json_says_note_and_written_here_of_every_file(tmp_path: Path, ca
     wrote) are in every ``verify --json``, an unusable file's too: a script reading
     them met a KeyError on a file that is no bundle, or a missing one. A bundle that is
     not valid is not said to be written here."""
-    from fieldplan.replica import init_hq
-    from fieldplan.sync import enroll_office, init_from_setup
-
-    setup, hq, ml = tmp_path / "setup.fieldplan", tmp_path / "hq.sqlite3", tmp_path / "ml.sqlite3"
-    with init_hq(hq) as rep:
-        enroll_office(rep, "ML", setup)
-    with init_from_setup(ml, setup) as rep:
-        code = rep.plan().actions_of(level="national")[0].code
-        progress.record_progress(rep, code, "2026-S1", status="on-track", percent=40)
-    bundle, junk = tmp_path / "ml.fieldplan", tmp_path / "junk.fieldplan"
-    junk.write_bytes(b"not a bundle")
-    assert run("--db", str(ml), "export", "-o", str(bundle), capsys=capsys)[0] == 0
+    hq, ml, bundle, junk = _hq_office_bundle(tmp_path, capsys)
     own = _json(capsys, "--db", str(ml), "--json", "verify", str(bundle))
     assert own["valid"] and own["written_here"] and own["note"] and own["reason"] == ""
     for db, path in ((hq, junk), (hq, tmp_path / "missing.fieldplan"), (ml, junk)):

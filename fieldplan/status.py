@@ -283,7 +283,7 @@ def drafts_left_by_locks(rep: Replica, periods: Iterable[str], office: str,
     found: dict[str, int] = {}
     for action, period in rep.conn.execute(
             "SELECT action, period FROM progress WHERE office = ? AND state = 'draft' "
-            "AND period IN (" + ", ".join("?" * len(wanted)) + ") ORDER BY period",
+            "AND period IN (" + ",".join("?" * len(wanted)) + ") ORDER BY period",
             (office, *wanted)):
         if (action, period) not in named and scope.shows(office, action, period):
             found[period] = found.get(period, 0) + 1

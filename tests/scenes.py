@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from fieldplan import progress, store
@@ -456,3 +458,63 @@ def laptops_wrote_alike(hq, make_office, tmp_path: Path, many: int = 40):
     more = make_office("ML", "ml-more")
     send(hq, more, tmp_path)
     return more, laptops[0], codes
+
+
+def waiting_and_proof(ml, folder: Path) -> tuple[Path, Path]:
+    """In ``folder`` (made here): a bundle of ML's key that headquarters does not know
+    yet (no enrolment proof in it), and ``proof.fieldplan``, a bundle of no events
+    carrying the proof that registers the key."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan import events
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync.export import enrolment_proof
+
+    proof = ml.meta("enrolment")
+    with store.write_transaction(ml.conn):
+        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track", percent=30)
+    folder.mkdir()
+    waiting = export_bundle(ml, out_dir=folder).path
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, "enrolment", proof)
+    fields = {"kind": "sync", "plan_id": ml.plan_id, "sender": ml.replica_id,
+              "office": ml.office, "recipient": "HQ", "ranges": {}, "acks": {},
+              "enrolment": enrolment_proof(ml, keyreg.public_key(ml))}
+    path = folder / "proof.fieldplan"
+    bundlefmt.write_bundle(path, fields, [], keyreg.secret_key(ml))
+    return waiting, path
+
+
+@contextmanager
+def disk_full_for(monkeypatch, name: str) -> Iterator:
+    """Within it, importing the file named ``name`` fails as on a full disk (the
+    quarantine's release of it included); yields the import itself, to import the
+    others with."""
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import exchange
+
+    imported = exchange.import_bundle
+
+    def full_disk(rep, source, *args, **kwargs):
+        if kwargs.get("name") == name:
+            raise StoreError("database or disk is full")
+        return imported(rep, source, *args, **kwargs)
+
+    monkeypatch.setattr(exchange, "import_bundle", full_disk)
+    try:
+        yield imported
+    finally:
+        monkeypatch.setattr(exchange, "import_bundle", imported)
+
+
+def key_registered_left_waiting(hq, ml, folder: Path, monkeypatch) -> tuple[Path, Path]:
+    """ML's bundle waits in quarantine for its key; the proof that registers the key is
+    imported and the database cannot take the waiting one then (a full disk): it is
+    left waiting, its key on record (active). The bundles in ``folder``; returns the
+    waiting bundle and the proof."""
+    waiting, proof = waiting_and_proof(ml, folder)
+    assert import_bundle(hq, waiting).outcome == "quarantined"
+    with disk_full_for(monkeypatch, waiting.name) as imported:
+        assert imported(hq, proof).release_failed
+    return waiting, proof

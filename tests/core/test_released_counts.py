@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-from test_sync import forge, national
+from test_sync import national
 
 from fieldplan import events, progress, store
-from fieldplan.errors import StoreError, ValidationError
+from fieldplan.errors import ValidationError
 from fieldplan.sync import exchange, export_bundle, import_bundle, import_bundles, sync_state
 from fieldplan.sync.exchange import (
     ImportOutcome,
@@ -23,20 +23,7 @@ from fieldplan.sync.exchange import (
     outcome_counts,
     trust_key,
 )
-
-
-def _waiting_and_proof(ml, tmp_path: Path) -> tuple[Path, Path]:
-    """A bundle of ML's key that headquarters does not know yet (no enrolment proof
-    in it), and a bundle of no events carrying the proof that registers the key."""
-    proof = ml.meta("enrolment")
-    with store.write_transaction(ml.conn):
-        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
-    progress.record_progress(ml, national(ml), "2026-S1", status="on-track", percent=30)
-    (tmp_path / "stick").mkdir()
-    waiting = export_bundle(ml, out_dir=tmp_path / "stick").path
-    with store.write_transaction(ml.conn):
-        events.set_meta(ml.conn, "enrolment", proof)
-    return waiting, forge(ml, tmp_path, [], name="proof.fieldplan")
+from tests.scenes import disk_full_for, key_registered_left_waiting, waiting_and_proof
 
 
 @pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again"])
@@ -46,7 +33,7 @@ def test_an_imports_totals_count_what_a_registered_key_brought_out_once(
     alone; ``in-the-lot``: both chosen, the waiting one first (quarantined, then
     brought out); ``met-again``: it waited from an earlier import, and is chosen again
     after the proof (nothing new by then)."""
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     if order != "in-the-lot":
         assert import_bundle(hq, waiting).outcome == "quarantined"
     files = {"waited-before": [proof], "in-the-lot": [waiting, proof],
@@ -82,7 +69,7 @@ def test_a_bundle_brought_out_says_the_locked_period_it_changed(
     line would (the command line prints that line only, the client's result shows it
     in the file's details). It named the bundle's file alone, and the change to the
     locked period was said in the inbox only."""
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     assert import_bundle(hq, waiting).outcome == "quarantined"
     progress.set_period_lock(hq, "2026-S1")
     [outcome] = import_bundles(hq, [proof])
@@ -113,7 +100,7 @@ def test_the_bundles_of_keys_still_unknown_are_not_read_for_each_key_registered(
         other.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
     unknown = export_bundle(other, out_dir=tmp_path / "bn").path
     assert import_bundle(hq, unknown).outcome == "quarantined"
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     assert import_bundle(hq, waiting).outcome == "quarantined"
     read: list[str] = []
     hq.conn.set_trace_callback(read.append)
@@ -133,26 +120,18 @@ def test_a_bundle_the_database_cannot_take_after_its_key_is_registered_is_said(
     and what takes it. It said "merged" only, and the bundle stayed listed as an
     unknown key's, "check the fingerprint before trusting the key", no longer what
     it waits for."""
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     assert import_bundle(hq, waiting).outcome == "quarantined"
-    imported = exchange.import_bundle
-
-    def full_disk(rep, source, *args, **kwargs):
-        if kwargs.get("name") == waiting.name:
-            raise StoreError("database or disk is full")
-        return imported(rep, source, *args, **kwargs)
-
-    monkeypatch.setattr(exchange, "import_bundle", full_disk)
-    outcome = imported(hq, proof)
-    assert (outcome.outcome, outcome.released) == ("merged", ())
-    assert outcome.line() == (
-        "proof.fieldplan: merged (no events); 1 bundle that waited in quarantine for a "
-        "key now registered could not be imported (database or disk is full): it "
-        "still waits there, and trusting its key or importing its file again imports "
-        f"it ({waiting.name})")
-    assert outcome.to_dict()["release_failed"] == outcome.release_failed
-    assert [q.file for q in list_quarantine(hq)] == [waiting.name]  # (nothing lost)
-    monkeypatch.undo()
+    with disk_full_for(monkeypatch, waiting.name) as imported:
+        outcome = imported(hq, proof)
+        assert (outcome.outcome, outcome.released) == ("merged", ())
+        assert outcome.line() == (
+            "proof.fieldplan: merged (no events); 1 bundle that waited in quarantine for a "
+            "key now registered could not be imported (database or disk is full): it "
+            "still waits there, and trusting its key or importing its file again imports "
+            f"it ({waiting.name})")
+        assert outcome.to_dict()["release_failed"] == outcome.release_failed
+        assert [q.file for q in list_quarantine(hq)] == [waiting.name]  # (nothing lost)
     [again] = trust_key(hq, list_quarantine(hq)[0].fingerprint)
     assert (again.file, again.outcome, again.events_new) == (waiting.name, "merged", 1)
 
@@ -169,20 +148,12 @@ def test_a_bundle_left_waiting_after_its_key_was_registered_says_why_it_waits(
     is there (else, a trust stopped half way, the list says it in general words)."""
     from fieldplan.cli import main
 
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     assert import_bundle(hq, waiting).outcome == "quarantined"
     [before] = list_quarantine(hq)
     assert "check the fingerprint" in before.reason_text() and not before.key_on_record
-    imported = exchange.import_bundle
-
-    def full_disk(rep, source, *args, **kwargs):
-        if kwargs.get("name") == waiting.name:
-            raise StoreError("database or disk is full")
-        return imported(rep, source, *args, **kwargs)
-
-    monkeypatch.setattr(exchange, "import_bundle", full_disk)
-    assert imported(hq, proof).release_failed
-    monkeypatch.undo()
+    with disk_full_for(monkeypatch, waiting.name) as imported:
+        assert imported(hq, proof).release_failed
     assert sync_state(hq).last_import["file"] == proof.name  # (still the file imported)
     if not noted:
         with store.write_transaction(hq.conn):
@@ -218,7 +189,7 @@ def test_import_json_lists_what_a_registered_key_brought_out_as_an_item_once(
     (``waited-before``), or a duplicate the status did not count (``met-again``)."""
     from fieldplan.cli import main
 
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     if order != "in-the-lot":
         assert import_bundle(hq, waiting).outcome == "quarantined"
     files = {"waited-before": [proof], "in-the-lot": [waiting, proof],
@@ -244,7 +215,7 @@ def test_import_fails_when_a_bundle_its_key_brought_out_is_rejected(
     item only)."""
     from fieldplan.cli import main
 
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path)
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     assert import_bundle(hq, waiting).outcome == "quarantined"
     imported = exchange.import_bundle
 
@@ -258,26 +229,6 @@ def test_import_fails_when_a_bundle_its_key_brought_out_is_rejected(
     items = json.loads(capsys.readouterr().out)
     assert [(i["file"], i["outcome"]) for i in items] == [
         (proof.name, "merged"), (waiting.name, "rejected")]
-
-
-def key_registered_left_waiting(hq, ml, tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
-    """ML's bundle waits in quarantine for its key; the proof that registers the key is
-    imported and the database cannot take the waiting one then (a full disk): it is
-    left waiting, its key on record (active). Returns the waiting bundle and the
-    proof."""
-    waiting, proof = _waiting_and_proof(ml, tmp_path)
-    assert import_bundle(hq, waiting).outcome == "quarantined"
-    imported = exchange.import_bundle
-
-    def full_disk(rep, source, *args, **kwargs):
-        if kwargs.get("name") == waiting.name:
-            raise StoreError("database or disk is full")
-        return imported(rep, source, *args, **kwargs)
-
-    monkeypatch.setattr(exchange, "import_bundle", full_disk)
-    assert imported(hq, proof).release_failed
-    monkeypatch.undo()
-    return waiting, proof
 
 
 def retired_key_left_waiting(hq, ml, tmp_path: Path, monkeypatch) -> tuple:
@@ -303,16 +254,8 @@ def retired_key_left_waiting(hq, ml, tmp_path: Path, monkeypatch) -> tuple:
         events.set_meta(ml.conn, "rotation", chain)
     rotate_key(ml)
     progress.record_progress(ml, national(ml), "2026-S1", percent=8)
-    imported = exchange.import_bundle
-
-    def full_disk(rep, source, *args, **kwargs):
-        if kwargs.get("name") == waiting.path.name:
-            raise StoreError("database or disk is full")
-        return imported(rep, source, *args, **kwargs)
-
-    monkeypatch.setattr(exchange, "import_bundle", full_disk)
-    _, outcome = send(ml, hq, tmp_path)
-    monkeypatch.undo()
+    with disk_full_for(monkeypatch, waiting.path.name):
+        _, outcome = send(ml, hq, tmp_path)
     return waiting, outcome, middle
 
 
@@ -398,7 +341,7 @@ def test_removing_a_bundle_left_waiting_does_not_refuse_its_key(
     from fieldplan.sync import list_inbox, refuse_key
 
     ml = make_office("ML")
-    waiting, _proof = key_registered_left_waiting(hq, ml, tmp_path, monkeypatch)
+    waiting, _proof = key_registered_left_waiting(hq, ml, tmp_path / "stick", monkeypatch)
     [item] = list_quarantine(hq)
     removed = ("removed from quarantine by hand, not imported: its key stays on record, "
                "and importing its file again imports it")
@@ -441,7 +384,7 @@ def test_a_bundle_left_waiting_is_imported_again_from_quarantine(
         waiting, _outcome, key_id = retired_key_left_waiting(hq, ml, tmp_path, monkeypatch)
         name = waiting.path.name
     else:
-        name = key_registered_left_waiting(hq, ml, tmp_path, monkeypatch)[0].name
+        name = key_registered_left_waiting(hq, ml, tmp_path / "stick", monkeypatch)[0].name
         key_id = ml.meta("key_id")
     items = {q.file: q for q in list_quarantine(hq)}
     before = snapshot(hq)

@@ -9,12 +9,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_released_counts import key_registered_left_waiting
 from test_sync import national
 
 from fieldplan import progress, store
 from fieldplan.reports import build_review_pack
 from fieldplan.sync import export_bundle, import_bundle, list_quarantine
+from tests.scenes import key_registered_left_waiting
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"),
                                 reason="needs poppler-utils")
@@ -37,7 +37,7 @@ def _unknown_keys_bundle(office, hq, folder: Path) -> Path:
 def test_a_bundle_whose_key_is_on_record_is_not_said_to_wait_for_a_trust(
         hq, make_office, tmp_path: Path, monkeypatch) -> None:
     unknown = _unknown_keys_bundle(make_office("BN"), hq, tmp_path / "bn")
-    waiting, proof = key_registered_left_waiting(hq, make_office("ML"), tmp_path,
+    waiting, proof = key_registered_left_waiting(hq, make_office("ML"), tmp_path / "stick",
                                                  monkeypatch)
     assert sorted(q.key_on_record for q in list_quarantine(hq)) == [False, True]
     pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang="en")

@@ -4,12 +4,12 @@ registered were imported with it."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from fieldplan import events, progress, store
+from fieldplan import store
 from fieldplan.sync.exchange import ImportOutcome
+from tests.scenes import key_registered_left_waiting, waiting_and_proof
 
 
 def test_the_import_result_names_the_bundles_a_registered_key_brought(qtbot) -> None:
@@ -62,31 +62,6 @@ def test_the_import_results_totals_count_the_bundles_a_registered_key_brought(
         dialog.close()
 
 
-def _waiting_and_proof(ml, folder: Path) -> tuple[Path, Path]:
-    """A bundle of ML's key that headquarters does not know yet (no enrolment proof in
-    it), and a bundle of no events carrying the proof that registers the key."""
-    from fieldplan import bundle as bundlefmt
-    from fieldplan.sync import export_bundle
-    from fieldplan.sync import keys as keyreg
-    from fieldplan.sync.export import enrolment_proof
-
-    proof = ml.meta("enrolment")
-    with store.write_transaction(ml.conn):
-        ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
-    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track", percent=30)
-    folder.mkdir()
-    waiting = export_bundle(ml, out_dir=folder).path
-    with store.write_transaction(ml.conn):
-        events.set_meta(ml.conn, "enrolment", proof)
-    fields = {"kind": "sync", "plan_id": ml.plan_id, "sender": ml.replica_id,
-              "office": ml.office, "recipient": "HQ", "ranges": {}, "acks": {},
-              "enrolment": enrolment_proof(ml, keyreg.public_key(ml))}
-    path = folder / "proof.fieldplan"
-    bundlefmt.write_bundle(path, fields, [], keyreg.secret_key(ml))
-    return waiting, path
-
-
 def test_an_import_whose_key_brought_a_bundle_out_counts_and_shows_it(
         open_window, qtbot, hq, make_office, tmp_path) -> None:
     """The bundle chosen first waits for its key; the proof chosen after it (no events
@@ -97,7 +72,7 @@ def test_an_import_whose_key_brought_a_bundle_out_counts_and_shows_it(
     from tests.ui.conftest import wait_idle
     from tests.ui.test_sync_ui import result_dialog
 
-    waiting, proof = _waiting_and_proof(make_office("ML"), tmp_path / "stick")
+    waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     hq_path = hq.path
     hq.close()
     window = open_window(hq_path)
@@ -188,27 +163,6 @@ def test_a_file_whose_bundles_brought_out_have_something_to_say_is_listed_first(
     assert import_row_rank(ImportOutcome("p.fieldplan", "merged", released=(calm,))) == 4
 
 
-def _left_waiting(hq, ml, folder: Path, monkeypatch) -> Path:
-    """ML's bundle left waiting in quarantine, its key on record: the proof registered
-    the key, and the database could not take the bundle then (a full disk)."""
-    from fieldplan.errors import StoreError
-    from fieldplan.sync import exchange, import_bundle
-
-    waiting, proof = _waiting_and_proof(ml, folder)
-    assert import_bundle(hq, waiting).outcome == "quarantined"
-    imported = exchange.import_bundle
-
-    def full_disk(rep, source, *args, **kwargs):
-        if kwargs.get("name") == waiting.name:
-            raise StoreError("database or disk is full")
-        return imported(rep, source, *args, **kwargs)
-
-    monkeypatch.setattr(exchange, "import_bundle", full_disk)
-    assert imported(hq, proof).release_failed
-    monkeypatch.undo()
-    return waiting
-
-
 def _button_words(button) -> str:
     return button.text().replace("&", "")
 
@@ -222,7 +176,8 @@ def test_a_bundle_whose_key_is_on_record_is_imported_again_without_a_fingerprint
     from tests.ui.conftest import wait_idle
     from tests.ui.test_sync_ui import open_hq_page, result_dialog
 
-    waiting = _left_waiting(hq, make_office("ML"), tmp_path / "stick", monkeypatch)
+    waiting, _proof = key_registered_left_waiting(hq, make_office("ML"), tmp_path / "stick",
+                                                   monkeypatch)
     window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
                                 lambda page: page.model.rowCount() == 1)
     page.view.selectRow(0)
@@ -261,7 +216,7 @@ def test_removing_a_bundle_whose_key_is_on_record_keeps_the_key(
     from tests.ui.test_sync_ui import open_hq_page
 
     ml = make_office("ML")
-    waiting = _left_waiting(hq, ml, tmp_path / "stick", monkeypatch)
+    waiting, _proof = key_registered_left_waiting(hq, ml, tmp_path / "stick", monkeypatch)
     hq_path = hq.path
     window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
                                 lambda page: page.model.rowCount() == 1)

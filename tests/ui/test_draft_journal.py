@@ -522,16 +522,25 @@ def test_fields_set_apart_stay_in_the_file_until_set_aside(qtbot, tmp_path):
     assert not journal.set_apart(key, {"people"})  # nothing left to take out
 
 
+def unfit_draft(office_db, monkeypatch, **more) -> tuple[str, str]:
+    """A drafts file beside ``office_db`` holding PA1.2 (2026-S1)'s draft: a field this
+    version has not ("chalXenges") beside one it has, ``more`` in its entry; the
+    journal retried every 100 ms. Returns the report."""
+    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
+    key = ("PA1.2", "2026-S1")
+    entry = {"action": key[0], "period": key[1],
+             "values": {"chalXenges": "Typed", "achievements": "Saved"}, **more}
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    return key
+
+
 def test_text_the_editor_cannot_show_is_set_aside_at_start(open_window, qtbot, office_db,
                                                              monkeypatch):
     """A report not opened: its fields the editor cannot show are set aside as the
     window starts, and the rest of its draft is saved, not refused for ever ("not a
     field of a progress report")."""
-    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
-    entry = {"action": "PA1.2", "period": "2026-S1",
-             "values": {"chalXenges": "Typed", "achievements": "Saved"}}
-    path = office_db.with_name(office_db.name + ".drafts.json")
-    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    unfit_draft(office_db, monkeypatch)
     window = open_window(office_db)
     qtbot.waitUntil(lambda: db_report(office_db, "PA1.2", "2026-S1") is not None,
                     timeout=5000)
@@ -603,12 +612,7 @@ def test_fields_the_set_aside_file_could_not_take_are_tried_again(
     cannot show (a folder in its place, a full disk), they were tried again only when
     the report was next opened or the window restarted. They are tried again on the
     journal's retry timer, as a draft the plan refuses is."""
-    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
-    key = ("PA1.2", "2026-S1")
-    entry = {"action": key[0], "period": key[1],
-             "values": {"chalXenges": "Typed", "achievements": "Saved"}}
-    path = office_db.with_name(office_db.name + ".drafts.json")
-    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    key = unfit_draft(office_db, monkeypatch)
     blocker = office_db.with_name(office_db.name + ".drafts-set-aside.json")
     blocker.mkdir()  # (the set-aside file cannot be written)
     window = open_window(office_db)
@@ -822,14 +826,9 @@ def test_the_rest_of_a_draft_is_saved_while_its_unfit_fields_wait(
     fields wait in the drafts file, and reach the set-aside file once it is free."""
     from PySide6.QtCore import QLockFile
 
-    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
     monkeypatch.setattr(ui.drafts, "LOCK_WAIT_MS", 60_000)
-    key = ("PA1.2", "2026-S1")
-    entry = {"action": key[0], "period": key[1],
-             "values": {"chalXenges": "Typed", "achievements": "Saved"},
-             "base": {"chalXenges": [], "achievements": []}}
-    path = office_db.with_name(office_db.name + ".drafts.json")
-    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    key = unfit_draft(office_db, monkeypatch,
+                      base={"chalXenges": [], "achievements": []})
     aside = office_db.with_name(office_db.name + ".drafts-set-aside.json")
     held = QLockFile(f"{aside}.lock")  # (another fieldplan's, writing it)
     assert held.tryLock(0)
@@ -842,7 +841,8 @@ def test_the_rest_of_a_draft_is_saved_while_its_unfit_fields_wait(
         assert key in journal.setting_apart()  # (still waiting for the file)
         qtbot.waitUntil(lambda: key not in journal, timeout=5000)
         ui.drafts.flush_all()
-        (kept,) = json.loads(path.read_text(encoding="utf-8"))["drafts"]
+        (kept,) = json.loads(office_db.with_name(office_db.name + ".drafts.json").read_text(
+            encoding="utf-8"))["drafts"]
         assert kept["values"] == {"chalXenges": "Typed"}  # never lost meanwhile
         assert _aside_of(office_db) == []
     finally:
@@ -861,12 +861,7 @@ def test_unfit_fields_the_set_aside_file_cannot_take_are_said_as_what_they_are(
     cannot show, the status bar said "Reports outside the plan cannot be set aside",
     untrue of a report the plan keeps. It says that text safe in the drafts file, to be
     moved once the file can take it, and why; each try again is not said as a move."""
-    monkeypatch.setattr(ui.drafts, "RETRY_MS", 100)
-    key = ("PA1.2", "2026-S1")
-    entry = {"action": key[0], "period": key[1],
-             "values": {"chalXenges": "Typed", "achievements": "Saved"}}
-    path = office_db.with_name(office_db.name + ".drafts.json")
-    path.write_text(json.dumps({"version": 1, "drafts": [entry]}), encoding="utf-8")
+    key = unfit_draft(office_db, monkeypatch)
     blocker = office_db.with_name(office_db.name + ".drafts-set-aside.json")
     blocker.mkdir()  # (the set-aside file cannot be written)
     window = open_window(office_db)

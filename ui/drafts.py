@@ -1200,18 +1200,22 @@ class DraftJournal(QObject):
         return json.dumps([self._values.get(key), self._held.get(key), self._apart.get(key)],
                           ensure_ascii=False, sort_keys=True, default=repr)
 
-    def _drop_apart(self, key: Key, entry: dict[str, Any]) -> None:
-        """(under the lock) Take the fields the set-aside file now holds (``entry``, of
-        ``set_apart``'s) out of this report's ones set apart, each only while it is as
-        it was sent: one set apart since (an amendment dropping an indicator meanwhile)
-        stays, to be set aside in its turn, without those sent before again."""
+    def _drop_apart(self, key: Key, *taken: dict[str, Any]) -> None:
+        """(under the lock) Take the fields the set-aside file now holds (``taken``:
+        what it took, by part, "values" and "held": an entry of ``set_apart``'s, or a
+        whole draft and the fields set apart that went with it) out of this report's
+        ones set apart, each only while it is as it was sent: one set apart since (an
+        amendment dropping an indicator meanwhile) stays, to be set aside in its turn,
+        without those sent before again."""
         apart = self._apart.get(key)
         if apart is None:
             return
         for part in ("values", "held"):
             fields = apart.get(part, {})
-            for name, value in (entry.get(part) or {}).items():
-                if name in fields and _canon_value(fields[name]) == _canon_value(value):
+            for name in list(fields):
+                took = [group[part][name] for group in taken
+                        if isinstance(group.get(part), dict) and name in group[part]]
+                if any(_canon_value(fields[name]) == _canon_value(v) for v in took):
                     del fields[name]
         left = {*apart.get("values", {}), *apart.get("held", {})}
         apart["base"] = {name: ids for name, ids in apart.get("base", {}).items()
@@ -1234,21 +1238,7 @@ class DraftJournal(QObject):
                     del fields[name]
             if not fields:
                 del store[key]
-        apart = self._apart.get(key)
-        if apart is not None:
-            over = entry.get(APART_KEY) or {}
-            for part in ("values", "held"):
-                fields = apart.get(part, {})
-                for name in list(fields):
-                    took = [group[part][name] for group in (entry, over)
-                            if isinstance(group.get(part), dict) and name in group[part]]
-                    if any(_canon_value(fields[name]) == _canon_value(v) for v in took):
-                        del fields[name]
-            left = {*apart.get("values", {}), *apart.get("held", {})}
-            apart["base"] = {name: ids for name, ids in apart.get("base", {}).items()
-                             if name in left}
-            if not left:
-                del self._apart[key]
+        self._drop_apart(key, entry, entry.get(APART_KEY) or {})
         left = {*self._values.get(key, {}), *self._held.get(key, {})}
         base = {name: ids for name, ids in self._base.get(key, {}).items() if name in left}
         if base:

@@ -36,7 +36,7 @@ from ui.dialogs import (
     set_name_filters,
     size_to_content,
 )
-from ui.ops import Worker, _Job, error_sentence, error_text, sentence
+from ui.ops import Worker, _Job, error_sentence, error_text, said_again, sentence
 from ui.path_label import PathLabel, PlainLabel
 from ui.qtcompat import emit
 from ui.wrapped_label import WrappedLabel
@@ -861,22 +861,8 @@ def why_not_restorable(db_path: Path, backups: Sequence[Path], error: BaseExcept
         # speaks of (one file: by its whole path); or the folder ("every backup in …")
         names = [str(b) for b in backups] + [b.name for b in backups] + [
             str(backup_dir(db_path))]
-        return isolated_paths(_said_again(error.faults_text), names)
+        return isolated_paths(said_again(error.faults_text), names)
     return isolated_paths(error_text(error), [str(b) for b in backups])
-
-
-def _said_again(text: str) -> str:
-    """A kept message (made while ``fieldplan.i18n.capturing``) in the language now in
-    use; any other text as it was written."""
-    from fieldplan.i18n import message_record, render_record
-
-    record = message_record(text)
-    if record is not None:
-        try:
-            return render_record(record)
-        except (KeyError, TypeError, ValueError, IndexError):
-            pass  # not one of this version's messages: as it was written
-    return text
 
 
 def check_off_thread(

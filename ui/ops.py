@@ -419,21 +419,26 @@ def _open_replica(path: Path) -> Replica:
         raise
 
 
+def said_again(text: str) -> str:
+    """A kept message (made while ``fieldplan.i18n.capturing``) in the language now in
+    use; any other text as it was written."""
+    from fieldplan.i18n import message_record, render_record
+
+    record = message_record(text)
+    if record is not None:
+        try:
+            return render_record(record)
+        except (KeyError, TypeError, ValueError, IndexError):
+            pass  # not one of this version's messages: as it was written
+    return text
+
+
 def error_text(error: BaseException) -> str:
     """A person-readable line for an error from the core: in the language now in use
     when its message was kept (made while ``fieldplan.i18n.capturing``), as it was
     made otherwise."""
     if isinstance(error, FieldplanError):
-        from fieldplan.i18n import message_record, render_record
-
-        said = str(error)
-        record = message_record(said)
-        if record is not None:
-            try:
-                return render_record(record)
-            except (KeyError, TypeError, ValueError, IndexError):
-                pass  # not one of this version's messages: as it was written
-        return said
+        return said_again(str(error))
     from fieldplan.text import unexpected_error
 
     return _("Unexpected error: {error}").format(error=unexpected_error(error))

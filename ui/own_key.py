@@ -212,7 +212,8 @@ class OwnKeyDialog(QDialog):
         #: (headquarters) its earlier keys that open setup bundles carry: the note
         #: saying which offices' setup bundles, and the fingerprint they show
         self.earlier: list[tuple[QLabel, FingerprintLabel]] = []
-        earlier_form = QFormLayout()
+        #: the note and the fingerprint's row of each earlier key, in order
+        earlier_parts: list[QWidget | QFormLayout] = []
         for held in keys.earlier:
             from fieldplan.sync.enrol import earlier_hq_key_text
 
@@ -221,8 +222,11 @@ class OwnKeyDialog(QDialog):
             readable(note)
             label = _("Earlier key fingerprint")
             shown = fingerprint_field(held.fingerprint, label)
-            earlier_form.addRow(note)
-            earlier_form.addRow(label, shown)
+            # the note on a line of the dialog's own, not a row across a form: a form
+            # gave it the height of fewer lines than it wraps to (French lost its end)
+            row = QFormLayout()
+            row.addRow(label, shown)
+            earlier_parts += [note, row]
             self.earlier.append((note, shown))
         self.hq_fingerprint: FingerprintLabel | None = None
         self.hq_note: QLabel | None = None
@@ -242,7 +246,7 @@ class OwnKeyDialog(QDialog):
             self.hq_note.setWordWrap(True)
             readable(self.hq_note)
         own = [intro, *([self.deadline_note] if self.deadline_note else []), form,
-               *([earlier_form] if self.earlier else [])]
+               *earlier_parts]
         hq = [hq_form, self.hq_note] if self.hq_note is not None else []
         # just set up: headquarters' key, the one to check now, first and apart (below
         # this computer's own, after a paragraph on it, a new office read its own key

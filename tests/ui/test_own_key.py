@@ -312,3 +312,32 @@ def test_on_a_laptop_at_200_percent_the_fingerprints_wrap_between_their_groups(
     finally:
         apply_language(app, "en")
         app.setFont(before)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_note_on_the_earlier_key_is_shown_whole(clock, open_window, qtbot, hq_db,
+                                                    tmp_path, lang):
+    """Headquarters made a new key after enrolling Côte d'Ivoire: in French the note on
+    the earlier key, three lines, was given the height of two in its form row, and
+    "until headquarters' next bundle reaches it" was cut off."""
+    from fieldplan.sync import enroll_office, rotate_key
+    from ui.app import apply_language
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "CI", tmp_path / "CI-setup.fieldplan")
+        with rep.conn:  # (stamped by the system's clock, not the test's)
+            rep.conn.execute("UPDATE enrolments SET created_at = '2026-02-03T09:00:00Z'")
+        clock("2026-03-01")
+        rotate_key(rep)
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        window = open_window(hq_db)
+        dialog = _open_own_key(window, qtbot)
+        QApplication.processEvents()
+        [(note, _fingerprint)] = dialog.earlier
+        assert note.height() >= note.heightForWidth(note.width())
+        dialog.grab().save(str(tmp_path / f"own-key-earlier-{lang}.png"))
+        dialog.close()
+    finally:
+        apply_language(app, "en")

@@ -351,6 +351,10 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
                 events=new,
             ),
         )
+    elif any(o.outcome == "merged" for o in each_file(outcomes)):
+        # a new computer's first bundle carries no event when nothing was typed on it
+        # yet, and its key is registered: the Keys page lists it now
+        emit(session.changes_did_happen, Changes(entities=(("key", "*"), ("inbox", "*"))))
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices],

@@ -1536,3 +1536,20 @@ def own_bundle_merged_at_hq(hq, make_office, tmp_path):
     own = sync.export_bundle(ml, out_dir=stick).path
     assert sync.import_bundle(hq, own).outcome == "merged"
     return ml, stick, own
+
+
+def test_a_new_computers_first_bundle_without_changes_shows_its_key(open_window, qtbot, hq,
+                                                                     make_office, tmp_path):
+    """A second laptop of an office, set up and exporting before anyone typed on it,
+    sends a bundle of no events: its key is registered by the import, and the Keys page,
+    read again only when an import brought events, did not list it until the window was
+    opened again."""
+    laptop = make_office("ML")
+    first = sync.export_bundle(laptop, out_dir=tmp_path).path
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.keys,
+                                lambda page: page.model.rowCount() == 1)
+    window.import_files([str(first)])
+    [outcome] = accept_result(window, qtbot)
+    assert (outcome.outcome, outcome.events_new) == ("merged", 0)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    assert laptop.meta("key_id") in {page.model.row_at(i).key_id for i in range(2)}

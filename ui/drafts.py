@@ -431,6 +431,8 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
                 kept = []
         except FileNotFoundError:
             kept = []
+        except OSError as exc:  # in words, not "[Errno 21] Is a directory: '…'"
+            raise cannot_read(path, exc) from None
         except (ValueError, KeyError, TypeError):
             _set_aside(path)
             kept = []
@@ -445,8 +447,10 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
         write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
                      allow_protected=True)
         return ""
-    except (FieldplanError, OSError) as exc:
+    except FieldplanError as exc:
         return str(exc)
+    except OSError as exc:  # (another database's file that could not be moved aside)
+        return str(cannot_write(path, exc))
     finally:
         if lock.isLocked():
             lock.unlock()
@@ -571,6 +575,8 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
                 raise TypeError("drafts is not a list")
         except FileNotFoundError:
             return ""
+        except OSError as exc:  # in words, not "[Errno 5] Input/output error: '…'"
+            raise cannot_read(path, exc) from None
         left = []
         for entry in kept:
             try:
@@ -586,10 +592,15 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
             write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1)
                          .encode("utf-8"), allow_protected=True)
         else:
-            path.unlink()
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:  # in words, as write_atomic's (a read-only disk)
+                raise cannot_write(path, exc) from None
         return ""
-    except (FieldplanError, OSError, ValueError, KeyError, TypeError) as exc:
+    except (FieldplanError, ValueError, KeyError, TypeError) as exc:
         return str(exc)
+    except OSError as exc:
+        return str(cannot_write(path, exc))
     finally:
         if lock.isLocked():
             lock.unlock()

@@ -6,7 +6,10 @@ changed."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QDialog, QLabel, QPushButton
@@ -434,6 +437,50 @@ def test_text_set_aside_is_said_in_the_narrowest_window(open_window, qtbot, offi
     window.grab().save(str(bn.with_name("aside-narrow.png")))
     window.resize(2400, 600)  # (room for all of it)
     qtbot.waitUntil(lambda: label.shown is None, timeout=5000)
+
+
+def test_a_set_aside_file_that_cannot_be_read_or_removed_is_said_in_words(
+        qtbot, tmp_path, monkeypatch):
+    """A folder in the set-aside file's place, a read that fails (a USB stick pulled
+    out), a folder that no longer lets the emptied file go: said as every file error
+    is ("cannot read x: it is a folder"), where the status bar said Python's "[Errno
+    21] Is a directory: '…'"; the text stays where it was, and a retry once the
+    fault is gone works."""
+    from ui.drafts import DraftJournal
+
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    key, aside = ("PA1.2", "2026-S1"), journal.aside_path
+    journal.put(key, {"challenges": "kept"}, {})
+    aside.mkdir()
+    assert not journal.set_aside_reports({key: "the plan no longer has this action"})
+    assert journal.aside_error == f"cannot read {aside}: it is a folder"
+    assert journal.values(key) == {"challenges": "kept"}
+    aside.rmdir()
+    assert journal.set_aside_reports({key: "the plan no longer has this action"})
+    [entry] = journal.aside_entries()
+    read, unlink = Path.read_text, Path.unlink
+
+    def pulled_out(path, *args, **kwargs):
+        if path == aside:
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", pulled_out)
+    assert journal.discard_aside([entry]) == (
+        f"cannot read {aside}: the disk could not be read or written (removed too "
+        "early, or damaged)")
+    monkeypatch.setattr(Path, "read_text", read)
+
+    def refused(path, *args, **kwargs):
+        if path == aside:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    assert journal.discard_aside([entry]) == f"cannot write {aside}: permission denied"
+    assert journal.aside_entries() == [entry]
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert journal.discard_aside([entry]) == "" and not aside.exists()
 
 
 def test_text_set_aside_is_still_said_after_a_restart(qtbot, tmp_path):

@@ -284,7 +284,9 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
     xlsx, pdf or bundle. A name ending in the path separator (``-o E:\\reports\\``)
     names a folder: one that is not there is refused (the file was written under the
     folder's name, without an ending)."""
-    if Path(out).is_dir():
+    # (os.path: a name too long to look at is no folder, and the writer says why;
+    # Path.is_dir raised "File name too long" past every message in words)
+    if os.path.isdir(out):
         return  # whatever its name: the writer says it is a folder
     if names_a_folder(out):
         # Translators: {file} is the name typed, ending in "/" (or "\" on Windows)
@@ -387,7 +389,7 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     try:
         st = os.stat(path)  # follows symbolic links
     except OSError as exc:
-        if exc.errno == errno.ELOOP:
+        if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
             raise cannot_write(path, exc) from None
         st = None  # missing (or unreachable: creating the temporary file says why)
     if st is not None and stat.S_ISDIR(st.st_mode):
@@ -410,7 +412,8 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
             if kept is not None:
                 raise _refused(path, kept)
     # a link (even a dangling one) keeps pointing where it did: write its target
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    # (os.path: a folder on the way that may not be looked in is said by the write)
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
     if st is not None and not os.access(target, os.W_OK):
         # read-only: on POSIX the rename asks only the folder, and would put a new,
         # writable file in its place; Windows refuses it. Refused everywhere, in the

@@ -1351,7 +1351,7 @@ def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
     from fieldplan.files import cannot_write, write_atomic
 
     path = Path(path)
-    if path.is_dir():  # (a folder's name has no plan ending: it is the folder to say)
+    if os.path.isdir(path):  # (a folder's name has no plan ending: it is the folder to say)
         raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
     text = format_plan(plan, _format_of(path))
     data = text.encode("utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8")

@@ -4,10 +4,12 @@ registered its key."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import json
 import os
+import stat
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -571,7 +573,7 @@ def export_bundle(
         # the folder given named, not the file the export chose in it
         _check_folder(Path(out_dir), bundles=False)
     path = Path(out_file) if out_file else Path(out_dir or ".") / name
-    if path.is_dir():
+    if os.path.isdir(path):  # (a name too long: the writer says so, in words)
         path = path / name
     chosen = not out_file or path != Path(out_file)
     named = path
@@ -721,11 +723,19 @@ def _check_folder(folder: Path, *, bundles: bool = True) -> None:
     """FileError unless ``folder`` is a folder that is there (to write ``bundles``, or
     one bundle)."""
     from fieldplan.errors import FileError
+    from fieldplan.files import cannot_write
 
-    if folder.is_dir():
+    try:
+        is_dir = stat.S_ISDIR(os.stat(folder).st_mode)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.ELOOP):
+            # a name too long, a folder on the way not to be looked in: in words
+            raise cannot_write(folder, exc) from None
+        is_dir = None
+    if is_dir:
         return
     # Translators: {folder} is where bundles were to be written
-    reason = (_("{folder} is a file, not a folder") if folder.exists()
+    reason = (_("{folder} is a file, not a folder") if is_dir is not None
               else _("the folder {folder} does not exist"))
     said = (_("cannot write bundles: {reason}") if bundles
             # Translators: as "cannot write bundles: …", of one bundle
@@ -743,7 +753,7 @@ def check_bundle_target(rep: Replica, path: Path) -> None:
     from fieldplan.files import check_writable
 
     check_writable(path)  # a database, a secret key...: said as such
-    if not path.is_file():
+    if not os.path.isfile(path):
         return
     try:
         with bundlefmt.open_bundle(path, check_events=False) as held:

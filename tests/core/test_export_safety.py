@@ -662,6 +662,46 @@ def test_a_name_as_long_as_allowed_is_written(hq, make_office, tmp_path: Path) -
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
 
 
+def test_a_name_too_long_is_said_in_words_by_every_writer(hq, make_office,
+                                                          tmp_path: Path) -> None:
+    """A name past the file system's 255 bytes (typed in a save dialog) gave Python's
+    "[Errno 36] File name too long: '…'": the look at whether it was a folder raised
+    before any writer could say it, and the client called it an unexpected error.
+    Every writer now says "cannot write …: the name is too long", leaves nothing
+    behind and changes nothing; the same writers take a shorter name."""
+    from fieldplan import reports
+    from fieldplan.plan import dump_plan
+    from fieldplan.sync import export_bundle
+
+    make_office("ML")
+    out = tmp_path / "out"
+    out.mkdir()
+    stem = "تقرير" * 26  # 260 bytes
+    writers = {
+        ".csv": lambda path: tabular.write_table(hq, "csv", path),
+        ".pdf": lambda path: reports.build_status_sheet(hq, "2026-S1", "ML", out=path),
+        ".json": lambda path: dump_plan(hq.plan(), path),
+        ".fieldplan": lambda path: export_bundle(hq, for_office="ML", out_file=path),
+        "": lambda path: export_bundle(hq, for_office="ML", out_dir=path),
+    }
+    last_export = hq.conn.execute("SELECT value FROM meta WHERE key = 'last_export'"
+                                  ).fetchone()
+    for suffix, write in writers.items():
+        named = out / f"{stem}{suffix}"
+        with pytest.raises(FileError) as info:
+            write(named)
+        assert str(info.value) == f"cannot write {named}: the name is too long"
+    assert os.listdir(out) == []
+    assert hq.conn.execute("SELECT value FROM meta WHERE key = 'last_export'"
+                           ).fetchone() == last_export
+    for suffix, write in writers.items():
+        named = out / f"{stem[:40]}{suffix}"
+        if not suffix:
+            named.mkdir()
+        write(named)
+    assert len(os.listdir(out)) == len(writers)
+
+
 def test_what_killed_writes_left_beside_a_file_is_swept(tmp_path: Path) -> None:
     """A program killed while writing (a report on a USB stick) leaves a hidden .part
     file; the next write of that file removes it once it is clearly abandoned."""

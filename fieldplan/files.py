@@ -631,10 +631,15 @@ def make_folder_of(path: str | os.PathLike[str]) -> None:
 def private_folder(path: str | os.PathLike[str]) -> None:
     """``mkdir -p`` with the last folder, when made here, owner-only (0700 on POSIX;
     the umask may take more away): the backups folder. A folder already there keeps
-    its mode, its parents get the usual one."""
+    its mode, its parents get the usual one. A file in the place of one of them is said
+    as such, as ``make_folder_of`` says it (not "it already exists": of what?)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.mkdir(mode=0o700, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
+    except FileExistsError as exc:
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR),
+                                 exc.filename) from exc
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o666,

@@ -91,6 +91,26 @@ def test_a_backup_on_a_full_disk_says_so_in_one_line(tmp_path: Path, monkeypatch
     conn.close()
 
 
+def test_a_file_where_the_backups_folder_goes_is_said_as_such(tmp_path: Path) -> None:
+    """A file named "backups" beside the database (copied there, or left by another
+    program): the backup said "it already exists", which named nothing a person could
+    act on; it says the path holds a file where a folder should be. Once the file is
+    moved away, the backup is made."""
+    path = tmp_path / "x.sqlite3"
+    conn = database(path)
+    folder = store.backup_dir(path)
+    folder.write_bytes(b"someone's file")
+    with pytest.raises(BackupError) as raised:
+        store.backup(conn, path, "before-import")
+    assert str(raised.value) == ("cannot back up the database: part of the path is a "
+                                 f"file, not a folder (backups in {folder})")
+    assert folder.read_bytes() == b"someone's file"
+    folder.rename(tmp_path / "moved")
+    made = store.backup(conn, path, "before-import")
+    assert made.parent == folder and made.is_file()
+    conn.close()
+
+
 def test_an_import_on_a_full_disk_is_refused_and_changes_nothing(
         hq, make_office, tmp_path: Path, monkeypatch, capsys) -> None:
     from fieldplan.cli import main

@@ -301,8 +301,10 @@ class _FileWriter:
             return ""
         try:
             error = self._merge(changes)
-        except (FieldplanError, OSError) as exc:
+        except FieldplanError as exc:
             error = str(exc)
+        except OSError as exc:  # (another database's file that could not be moved aside)
+            error = str(cannot_write(self.path, exc))
         except Exception as exc:  # anything else is said too: never a thread that dies
             error = f"{type(exc).__name__}: {exc}"
         if error:

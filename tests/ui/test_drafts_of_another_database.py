@@ -242,6 +242,39 @@ def test_another_database_s_journal_put_in_place_while_open_is_not_merged(qtbot,
     assert moved.read_bytes() == raw
 
 
+def test_another_database_s_journal_that_cannot_be_moved_is_said_in_words(
+        qtbot, tmp_path, monkeypatch):
+    """Another database's journal in this one's place that cannot be moved aside (a
+    folder gone read-only): the journal is not written, nor merged into, and the
+    window said Python's "[Errno 13] Permission denied: 'a' -> 'b'"; it says the
+    file that cannot be written, in words. Once it can be moved, it is."""
+    import errno
+    import os
+
+    from fieldplan import draftfiles
+
+    db = tmp_path / "BD.sqlite3"
+    journal = DraftJournal(db, owner=ML)
+    raw = bd_journal(db).read_bytes()
+    rename = draftfiles.os.rename
+
+    def refused(source, target):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), source, target)
+
+    monkeypatch.setattr(draftfiles.os, "rename", refused)
+    journal.put(("PA2.1", PERIOD), {"challenges": "Mali's"}, {})
+    journal.write()
+    qtbot.waitUntil(lambda: journal.write_error != "", timeout=5000)
+    assert journal.write_error == f"cannot write {journal.path}: permission denied"
+    assert journal.path.read_bytes() == raw
+    monkeypatch.setattr(draftfiles.os, "rename", rename)
+    assert journal.write(again=True) is False  # (the last write failed)
+    qtbot.waitUntil(lambda: journal.write_error == "", timeout=5000)
+    assert [d["action"] for d in file_of(journal.path)["drafts"]] == ["PA2.1"]
+    [moved] = journal.foreign_files
+    assert moved.read_bytes() == raw
+
+
 def test_an_older_journal_moved_aside_by_init_is_said_without_an_office(qtbot, tmp_path):
     from fieldplan.draftfiles import move_orphaned
 

@@ -70,7 +70,7 @@ from fieldplan import __version__, minisign, transit
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.events import error_line, json_error_reason, utc_iso
-from fieldplan.i18n import N_, _, join_clauses, join_list, ngettext
+from fieldplan.i18n import N_, _, counted, format_number, join_clauses, join_list, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 from fieldplan.text import for_message
 
@@ -512,9 +512,9 @@ class Bundle:
                 file=EVENTS, line=count + 1))
         if count != self.event_count:
             raise BundleError(
-                ngettext("{file} has {count} event but the manifest says {expected}",
-                         "{file} has {count} events but the manifest says {expected}", count)
-                .format(file=EVENTS, count=count, expected=self.event_count))
+                counted("{file} has {count} event but the manifest says {expected}",
+                        "{file} has {count} events but the manifest says {expected}", count,
+                        file=EVENTS, expected=self.event_count))
         if size != self.events_size or digest.hexdigest() != self.events_sha256:
             raise BundleError(_("{file} changed after the bundle was verified").format(
                 file=EVENTS))
@@ -772,10 +772,9 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
     wrapped = _wrapped_bundles(infos)
     if wrapped:
         # what to do with the files extracted is the command's (import, init --from…)
-        raise transit.InPlaceError(ngettext(
+        raise transit.InPlaceError(counted(
             "this ZIP holds the bundle {names}", "this ZIP holds {count} bundles ({names})",
-            len(wrapped)).format(count=len(wrapped),
-                                 names=join_list([*(for_message(n) for n in wrapped[:3]),
+            len(wrapped), names=join_list([*(for_message(n) for n in wrapped[:3]),
                                                   *(["…"] if len(wrapped) > 3 else [])])),
             ngettext("extract it", "extract them", len(wrapped)), len(wrapped))
     names = [info.filename for info in infos]
@@ -947,7 +946,7 @@ def _check_manifest(manifest: dict[str, Any], max_events_bytes: int) -> PublicKe
         # SQLite holds stopped the import of a bundle refused for its key or plan: its
         # inbox line could not be written)
         raise BundleError(_("manifest event_count {count} is more events than {file} of "
-                            "{size} can hold").format(count=manifest["event_count"],
+                            "{size} can hold").format(count=format_number(manifest["event_count"]),
                                                       file=EVENTS,
                                                       size=_size(entry["size"])))
     try:
@@ -1048,7 +1047,7 @@ def _size(n: int) -> str:
 
 
 def _bytes(n: int) -> str:
-    return ngettext("{count} byte", "{count} bytes", n).format(count=n)
+    return counted("{count} byte", "{count} bytes", n)
 
 
 def _over(n: int, limit: int) -> str:

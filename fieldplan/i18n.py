@@ -5,6 +5,8 @@ Messages
     later with ``_(value)``), ``ngettext(singular, plural, n)`` and ``pgettext(context,
     message)``. Import them from here; nothing is installed into builtins. Placeholders are
     ``{name}``, filled after translation: ``_("Unknown action {code}").format(code=c)``.
+    A count a person reads goes through ``counted("{n} gap", "{n} gaps", n)``, which
+    writes it with the language's separators ("1 234 écarts").
     A comment starting with ``# Translators:`` on the line before a call reaches the
     translators. The catalog loop (extract, update, translate, check) is in
     ``fieldplan.catalogs``.
@@ -318,6 +320,21 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if getattr(_capture, "on", False):
         return Msg(text, {"id": singular, "plural": plural, "n": n})
     return text
+
+
+def counted(singular: str, plural: str, n: int, /, *, lang: str | None = None,
+            **fields: Any) -> str:
+    """The form of a message for the count ``n``, its ``{n}`` (``{count}`` where the
+    plural names it so) filled with ``n`` written with the language's separators ("1,234
+    conflicts", "1 234 conflits"): the plural is chosen on the integer, the figure a
+    person reads is grouped. Other placeholders are filled from ``fields``. ``lang``:
+    a language other than the current one (a report printed in French)."""
+    if lang is None:
+        text = ngettext(singular, plural, n)
+    else:
+        text = translation(lang).ngettext(singular, plural, n)
+    name = "count" if "{count}" in plural else "n"
+    return text.format(**{name: format_number(n, lang)}, **fields)
 
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:

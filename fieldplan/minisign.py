@@ -49,7 +49,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from fieldplan.errors import FieldplanError, SignatureError
 from fieldplan.files import os_error_reason
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, counted
 
 PUBLIC_KEY_ALG = b"Ed"
 PREHASHED_ALG = b"ED"
@@ -216,9 +216,9 @@ def verify(pub: PublicKey, data: bytes, minisig_text: str) -> str:
         lines.pop()
     lines = [line.removesuffix("\r") for line in lines]
     if len(lines) != 4:
-        raise SignatureError(ngettext("malformed signature file: {count} line, expected 4",
-                                      "malformed signature file: {count} lines, expected 4",
-                                      len(lines)).format(count=len(lines)))
+        raise SignatureError(counted("malformed signature file: {count} line, expected 4",
+                                     "malformed signature file: {count} lines, expected 4",
+                                     len(lines)))
     if not lines[0].startswith(UNTRUSTED_PREFIX):
         raise SignatureError(_("malformed signature file: no untrusted comment line"))
     if not lines[2].startswith(TRUSTED_PREFIX):

@@ -27,6 +27,7 @@ from typing import Any
 from fieldplan.errors import PlanError, ValidationError
 from fieldplan.i18n import (
     _,
+    counted,
     field_label,
     format_number,
     format_period,
@@ -849,12 +850,12 @@ class _Reader:
         except ValueError:  # 29 February
             last = date(start.year + MAX_PLAN_YEARS, 3, 1)
         if end >= last:
-            raise self.fail(("plan", "end"), ngettext(
+            raise self.fail(("plan", "end"), counted(
                 "the plan would run from {start} to {end}; a plan runs less than {count} "
                 "year", "the plan would run from {start} to {end}; a plan runs less than "
-                "{count} years", MAX_PLAN_YEARS).format(
-                    start=self.shown_day(("plan", "start"), start),
-                    end=self.shown_day(("plan", "end"), end), count=MAX_PLAN_YEARS))
+                "{count} years", MAX_PLAN_YEARS,
+                start=self.shown_day(("plan", "start"), start),
+                end=self.shown_day(("plan", "end"), end)))
         if signed_at is not None and signed_at > end:
             raise self.fail(("plan", "signed_at"), _(
                 "{signed} is after the plan's end ({end}); a plan is signed before it "

@@ -18,6 +18,7 @@ from typing import Any
 from fieldplan.i18n import (
     Periods,
     _,
+    counted,
     format_number,
     join_clauses,
     join_list,
@@ -200,7 +201,8 @@ class PlanDiff:
                 "Marked illustrative again ({count}): {items}", n(self.illustrative))),
         ):
             if items:
-                lines.append(words.format(count=len(items), items=_items(items, shown, kind)))
+                lines.append(words.format(count=format_number(len(items)),
+                                          items=_items(items, shown, kind)))
         if self.areas_reordered:
             lines.append(_("The areas come in another order: {items}").format(
                 items=join_list(self.areas_reordered)))
@@ -215,7 +217,8 @@ class PlanDiff:
                 n(self.indicators_reordered))),
         ):
             if items:
-                lines.append(words.format(count=len(items), items=_items(items, shown)))
+                lines.append(words.format(count=format_number(len(items)),
+                                          items=_items(items, shown)))
         return lines
 
 
@@ -229,9 +232,9 @@ def short_lines(diff: PlanDiff, most: int = SHOWN_LINES) -> tuple[str, ...]:
     more = len(lines) - (most - 1)
     # Translators: the last of the lines saying what a new plan changes, when there
     # are too many kinds of change to list ("Action added (1): PA1.9" is one kind)
-    return (*lines[:most - 1], ngettext("and {count} more kind of change",
-                                        "and {count} more kinds of change",
-                                        more).format(count=more))
+    return (*lines[:most - 1], counted("and {count} more kind of change",
+                                       "and {count} more kinds of change",
+                                       more))
 
 
 def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:
@@ -282,8 +285,7 @@ def _items(items: tuple[str, ...] | tuple[Changed, ...], shown: int | None,
     more = len(texts) - len(cut)
     if not more:
         return joined
-    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
-        names=joined, count=more)
+    return counted("{names} and {count} more", "{names} and {count} more", more, names=joined)
 
 
 def diff_plans(old: Plan, new: Plan) -> PlanDiff:
@@ -482,29 +484,29 @@ def targets_not_whole_text(items: tuple[str, ...], shown: int | None = SHOWN_ITE
     """The one warning line for ``targets_not_whole``'s items ("" for none)."""
     if not items:
         return ""
-    return ngettext(
+    return counted(
         "{count} target of a count is not a whole number: is the decimal point right? "
         "{items}",
         "{count} targets of counts are not whole numbers: are the decimal points right? "
-        "{items}", len(items)).format(count=len(items), items=_items(items, shown))
+        "{items}", len(items), items=_items(items, shown))
 
 
 def targets_below_zero_text(items: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
     """The one warning line for ``targets_below_zero``'s items ("" for none)."""
     if not items:
         return ""
-    return ngettext(
+    return counted(
         "{count} target of a count is below zero: is the minus sign a typo? {items}",
         "{count} targets of counts are below zero: is the minus sign a typo? {items}",
-        len(items)).format(count=len(items), items=_items(items, shown))
+        len(items), items=_items(items, shown))
 
 
 def untranslated_text(codes: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
     """The one warning line for ``untranslated``'s codes ("" for none)."""
     if not codes:
         return ""
-    return ngettext(
+    return counted(
         "{count} title has no French or Arabic text and shows in English instead: "
         "{items}",
         "{count} titles have no French or Arabic text and show in English instead: "
-        "{items}", len(codes)).format(count=len(codes), items=_items(codes, shown))
+        "{items}", len(codes), items=_items(codes, shown))

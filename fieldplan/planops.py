@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, join_clauses, join_list, ngettext
+from fieldplan.i18n import _, counted, join_clauses, join_list
 from fieldplan.plan_diff import (
     PlanDiff,
     diff_plans,
@@ -74,29 +74,25 @@ class Hidden:
         ``shown`` codes before "and N more" (None: every one), for a list of lines."""
         parts = []
         if self.actions:
-            parts.append(ngettext(
+            parts.append(counted(
                 "reports on {count} action it does not have ({names})",
                 "reports on {count} actions it does not have ({names})",
-                len(self.actions)).format(count=len(self.actions),
-                                          names=_names(self.actions, shown)))
+                len(self.actions), names=_names(self.actions, shown)))
         if self.levels:
-            parts.append(ngettext(
+            parts.append(counted(
                 "reports on {count} action it moves to another level ({names})",
                 "reports on {count} actions it moves to another level ({names})",
-                len(self.levels)).format(count=len(self.levels),
-                                         names=_names(self.levels, shown)))
+                len(self.levels), names=_names(self.levels, shown)))
         if self.periods:
-            parts.append(ngettext(
+            parts.append(counted(
                 "reports for {count} period outside its dates ({names})",
                 "reports for {count} periods outside its dates ({names})",
-                len(self.periods)).format(count=len(self.periods),
-                                          names=_names(self.periods, shown)))
+                len(self.periods), names=_names(self.periods, shown)))
         if self.values:
-            parts.append(ngettext(
+            parts.append(counted(
                 "values of {count} indicator it does not have ({names})",
                 "values of {count} indicators it does not have ({names})",
-                len(self.values)).format(count=len(self.values),
-                                         names=_names(self.values, shown)))
+                len(self.values), names=_names(self.values, shown)))
         return parts
 
 
@@ -308,8 +304,8 @@ def _names(items: tuple[str, ...], shown: int | None = SHOWN_NAMES) -> str:
     if shown is None or len(items) <= shown:
         return join_list(items)
     more = len(items) - shown
-    return ngettext("{names} and {count} more", "{names} and {count} more", more).format(
-        names=join_list(items[:shown]), count=more)
+    return counted("{names} and {count} more", "{names} and {count} more", more,
+                   names=join_list(items[:shown]))
 
 
 def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidden:

@@ -158,7 +158,7 @@ class ReplicaStatus:
         return out
 
     def _restored_lines(self, when) -> list[tuple[str, str]]:
-        from fieldplan.i18n import _, ngettext
+        from fieldplan.i18n import _, counted
 
         r = self.sync.restored
         if not r:
@@ -193,23 +193,23 @@ class ReplicaStatus:
                 at=when(r.get("at")), replica=str(r.get("replica", ""))[:8]))]
         n = r.get("lost", 0)
         if n:
-            out.append((_("Warning"), ngettext(
+            out.append((_("Warning"), counted(
                 "offices hold {n} event headquarters wrote after the backup, which this "
                 "database lost (a plan change, a period lock, a key or headquarters' own "
                 "report): make it again",
                 "offices hold {n} events headquarters wrote after the backup, which this "
                 "database lost (plan changes, period locks, keys or headquarters' own "
                 "reports): make them again",
-                n).format(n=n)))
+                n)))
         u = r.get("unreported", 0)
         if u:
-            out.append((_("Warning"), ngettext(
+            out.append((_("Warning"), counted(
                 "the database this restore replaced held {n} change headquarters made "
                 "after the backup that no office has said it holds: make it again unless "
                 "it was sent",
                 "the database this restore replaced held {n} changes headquarters made "
                 "after the backup that no office has said it holds: make them again unless "
-                "they were sent", u).format(n=u)))
+                "they were sent", u)))
         out += [(_("Warning"), item["text"]) for item in r.get("revoked_lost", ())]
         # (HQ) offices' events it had received: their figures lack them meanwhile
         out += [(_("Warning"), item["text"]) for item in r.get("offices_lost", ())]
@@ -218,12 +218,12 @@ class ReplicaStatus:
         if back:
             # sent before the backup was put back: headquarters holds them, and sends
             # them once this computer's receipts say it lacks them
-            out.append((_("Warning"), ngettext(
+            out.append((_("Warning"), counted(
                 "headquarters holds {n} change of this computer that this database lost: "
                 "export to headquarters, and its next bundle brings it back",
                 "headquarters holds {n} changes of this computer that this database lost: "
                 "export to headquarters, and its next bundle brings them back",
-                back).format(n=back)))
+                back)))
         never = r.get("never_sent", 0)
         if never:
             out.append((_("Warning"), never_sent_text(never, bool(r.get("lost_changes")))))
@@ -304,7 +304,7 @@ def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> lis
     """Per locked period, the reports changed after its lock (``changed``:
     progress.changed_after_lock's): at headquarters the offices' reports; at an office
     its own, and what it takes to submit them."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
     out = []
     for period, changes in changed.items():
@@ -312,66 +312,65 @@ def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> lis
         if hq:
             # (changed after the lock, or changed before and received after it: the
             # review pack's "Last changed" and "Last received" say which)
-            out.append(ngettext(
+            out.append(counted(
                 "{period} locked; {n} report changed or received after the lock: {reports}",
                 "{period} locked; {n} reports changed or received after the lock: {reports}",
-                len(changes)).format(period=shown, n=len(changes), reports=named_reports(
+                len(changes), period=shown, reports=named_reports(
                     [f"{c.office} {c.action}" for c in changes])))
             continue
         drafts = [c.action for c in changes if c.state != "submitted"]
         done = [c.action for c in changes if c.state == "submitted"]
         if drafts:
-            out.append(ngettext(
+            out.append(counted(
                 "{period} locked by headquarters; {n} report of this office changed "
                 "after the lock: {reports}; headquarters must unlock the period for it "
                 "to be submitted",
                 "{period} locked by headquarters; {n} reports of this office changed "
                 "after the lock: {reports}; headquarters must unlock the period for "
-                "them to be submitted", len(drafts)).format(
-                    period=shown, n=len(drafts), reports=named_reports(drafts)))
+                "them to be submitted", len(drafts), period=shown, reports=named_reports(drafts)))
         if done:
-            out.append(ngettext(
+            out.append(counted(
                 "{period} locked by headquarters; {n} report of this office was changed "
                 "and submitted after the lock: {reports}",
                 "{period} locked by headquarters; {n} reports of this office were "
-                "changed and submitted after the lock: {reports}", len(done)).format(
-                    period=shown, n=len(done), reports=named_reports(done)))
+                "changed and submitted after the lock: {reports}", len(done),
+                period=shown, reports=named_reports(done)))
     return out
 
 
 def hq_only_text(n: int) -> str:
     """(an office) What to do about ``SyncState.hq_only``: ``n`` events of this office's
     other computers that headquarters holds and this computer has not received."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
-    return ngettext(
+    return counted(
         "headquarters holds {n} change from this office's other computers that this "
         "computer has not received yet: export a bundle to headquarters, and its next "
         "bundle for this office brings it",
         "headquarters holds {n} changes from this office's other computers that this "
         "computer has not received yet: export a bundle to headquarters, and its next "
-        "bundle for this office brings them", n).format(n=n)
+        "bundle for this office brings them", n)
 
 
 def never_sent_text(n: int, named: bool) -> str:
     """(an office, restored from a backup) What it lost for good: ``n`` changes made
     on this computer after the backup that headquarters never had; ``named``: which
     they are could be read from the replaced file (they are listed after this)."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
     if named:
-        return ngettext(
+        return counted(
             "{n} change made on this computer after the backup was never sent to "
             "headquarters, and is lost: make it again",
             "{n} changes made on this computer after the backup were never sent to "
-            "headquarters, and are lost: make them again", n).format(n=n)
-    return ngettext(
+            "headquarters, and are lost: make them again", n)
+    return counted(
         "{n} change made on this computer after the backup was never sent to "
         "headquarters, and is lost (which one could not be read from the damaged "
         "file): make it again",
         "{n} changes made on this computer after the backup were never sent to "
         "headquarters, and are lost (which ones could not be read from the damaged "
-        "file): make them again", n).format(n=n)
+        "file): make them again", n)
 
 
 def not_received_text(restored: Mapping[str, Any]) -> str:
@@ -379,14 +378,14 @@ def not_received_text(restored: Mapping[str, Any]) -> str:
     bundle carried and headquarters' receipts, since the restore, show it never
     received (``restored_state``'s ``not_received``): the bundle to import there again,
     or the changes to make again, named. "" when there are none."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
     n = restored.get("not_received", 0)
     if not n:
         return ""
     file, changes = _sent_bundle(restored), _sent_changes(restored)
     if changes:
-        return ngettext(
+        return counted(
             "{n} change made on this computer after the backup was exported in {file}, "
             "but headquarters' receipts show it never received it: import {file} at "
             "headquarters again if you still have it, or make this change again: "
@@ -394,8 +393,8 @@ def not_received_text(restored: Mapping[str, Any]) -> str:
             "{n} changes made on this computer after the backup were exported in {file}, "
             "but headquarters' receipts show it never received them: import {file} at "
             "headquarters again if you still have it, or make these changes again: "
-            "{changes}", n).format(n=n, file=file, changes=changes)
-    return ngettext(
+            "{changes}", n, file=file, changes=changes)
+    return counted(
         "{n} change made on this computer after the backup was exported in {file}, but "
         "headquarters' receipts show it never received it (which one could not be read "
         "from the damaged file): import {file} at headquarters again if you still have "
@@ -403,7 +402,7 @@ def not_received_text(restored: Mapping[str, Any]) -> str:
         "{n} changes made on this computer after the backup were exported in {file}, but "
         "headquarters' receipts show it never received them (which ones could not be "
         "read from the damaged file): import {file} at headquarters again if you still "
-        "have it, or make them again", n).format(n=n, file=file)
+        "have it, or make them again", n, file=file)
 
 
 def unconfirmed_text(restored: Mapping[str, Any]) -> str:
@@ -411,28 +410,27 @@ def unconfirmed_text(restored: Mapping[str, Any]) -> str:
     bundle carried and headquarters has not acknowledged, with no bundle from it
     since the restore to tell (``restored_state``'s ``unconfirmed``): the file to keep
     until it does. "" when there are none."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
     n = restored.get("unconfirmed", 0)
     if not n:
         return ""
     file, changes = _sent_bundle(restored), _sent_changes(restored)
     if changes:
-        return ngettext(
+        return counted(
             "{n} change made on this computer after the backup was exported in {file}, "
             "and headquarters has not confirmed it yet: {changes}; keep {file} until "
             "headquarters' next bundle confirms it",
             "{n} changes made on this computer after the backup were exported in {file}, "
             "and headquarters has not confirmed them yet: {changes}; keep {file} until "
-            "headquarters' next bundle confirms them", n).format(
-                n=n, file=file, changes=changes)
-    return ngettext(
+            "headquarters' next bundle confirms them", n, file=file, changes=changes)
+    return counted(
         "{n} change made on this computer after the backup was exported in {file}, and "
         "headquarters has not confirmed it yet: keep {file} until headquarters' next "
         "bundle confirms it",
         "{n} changes made on this computer after the backup were exported in {file}, and "
         "headquarters has not confirmed them yet: keep {file} until headquarters' next "
-        "bundle confirms them", n).format(n=n, file=file)
+        "bundle confirms them", n, file=file)
 
 
 def _sent_bundle(restored: Mapping[str, Any]) -> str:
@@ -529,21 +527,21 @@ NAMED_REPORTS = 3
 
 def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
     """"ML PA3.1, SN PA1.2": the first ``shown`` names, then how many more."""
-    from fieldplan.i18n import join_list, ngettext
+    from fieldplan.i18n import counted, join_list
 
     if len(names) <= shown + 1:  # "1 more" would take the room of its name
         return join_list(names)
     more = len(names) - shown
-    return ngettext("{names} and {n} more", "{names} and {n} more", more).format(
-        names=join_list(names[:shown]), n=more)
+    return counted("{names} and {n} more", "{names} and {n} more", more,
+                   names=join_list(names[:shown]))
 
 
 def revoked_lost_text(item: Mapping[str, Any]) -> str:
     """(HQ, restored from a backup older than a revocation) What it lost of the revoked
     computer (``sync.state.revoked_lost``'s ``item``), and how it comes back."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
-    return ngettext(
+    return counted(
         "the restore lost {n} event of {office}'s computer {replica}, whose key {key_id} "
         "headquarters revoked after the backup, but held then: import that computer's "
         "bundles again, its last and any it sent before (headquarters takes what it held "
@@ -552,8 +550,8 @@ def revoked_lost_text(item: Mapping[str, Any]) -> str:
         "headquarters revoked after the backup, but held then: import that computer's "
         "bundles again, its last and any it sent before (headquarters takes what it held "
         "of them, nothing later)",
-        item["events"]).format(n=item["events"], office=item["office"],
-                               replica=str(item["replica"])[:8], key_id=item["key_id"])
+        item["events"],
+        office=item["office"], replica=str(item["replica"])[:8], key_id=item["key_id"])
 
 
 #: How many bundle files ``offices_lost_text`` names before "and N more".
@@ -564,7 +562,7 @@ def offices_lost_text(item: Mapping[str, Any]) -> str:
     """(HQ, restored from a backup) What it lost of an office's events that it had
     received after the backup (``sync.state.offices_lost``'s ``item``), what that
     does, and what brings them back."""
-    from fieldplan.i18n import _, ngettext
+    from fieldplan.i18n import _, counted
 
     office, n = item["office"], item["events"]
     files = list(item.get("bundles") or ())
@@ -573,7 +571,7 @@ def offices_lost_text(item: Mapping[str, Any]) -> str:
         "the bundles received from {office} since the backup").format(office=office)
     # Translators: {office} is an office code such as ML; {bundles} file names, or
     # "the bundles received from ML since the backup"
-    return ngettext(
+    return counted(
         "the restore lost {n} event of {office} that headquarters had received after the "
         "backup: {office}'s figures here lack it, and {office}'s next bundle leaves it out "
         "(its receipts say headquarters has it); import {bundles} again, or send {office} "
@@ -582,7 +580,7 @@ def offices_lost_text(item: Mapping[str, Any]) -> str:
         "backup: {office}'s figures here lack them, and {office}'s next bundle leaves them "
         "out (its receipts say headquarters has them); import {bundles} again, or send "
         "{office} a bundle and import the one it exports next",
-        n).format(n=n, office=office, bundles=bundles)
+        n, office=office, bundles=bundles)
 
 
 #: How many of the changes a restore lost ``status`` lists before "and N more".
@@ -595,7 +593,7 @@ def lost_lines(restored: dict[str, Any], shown: int | None = LOST_SHOWN) -> list
     their numbers with the offices that hold them
     (``fieldplan.sync.state.restored_state``); the first ``shown``, then how many
     more (None: all)."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
     items = [*restored.get("lost_changes", ()), *restored.get("lost_unknown", ()),
              *restored.get("lost_unreported", ())]
@@ -606,9 +604,9 @@ def lost_lines(restored: dict[str, Any], shown: int | None = LOST_SHOWN) -> list
     if shown is None or len(lines) <= shown + 1:
         return lines
     more = len(lines) - shown
-    return [*lines[:shown], ngettext(
+    return [*lines[:shown], counted(
         "{n} more: 'fieldplan status --json' lists them all",
-        "{n} more: 'fieldplan status --json' lists them all", more).format(n=more)]
+        "{n} more: 'fieldplan status --json' lists them all", more)]
 
 
 def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
@@ -640,7 +638,7 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
 def import_batch_text(at: str, counts: Mapping[str, int]) -> str:
     """Several files imported at once: "3 Dec 2026, 10:12 — 5 files: 2 merged, 1
     already held, 2 rejected" (``at``: its time as written for people)."""
-    from fieldplan.i18n import join_list, ngettext
+    from fieldplan.i18n import counted, format_number, join_list, ngettext
 
     words = {
         # Translators: a count in the last import of several files, "5 files: 2
@@ -655,18 +653,18 @@ def import_batch_text(at: str, counts: Mapping[str, int]) -> str:
         "rejected": lambda n: ngettext("{n} rejected", "{n} rejected", n),
     }
     total = sum(counts.values())
-    parts = [words[kind](counts[kind]).format(n=counts[kind])
+    parts = [words[kind](counts[kind]).format(n=format_number(counts[kind]))
              for kind in words if counts.get(kind)]
     # Translators: the last import of several files at once: {when} its date and time,
     # {outcomes} what became of them, "2 merged, 1 already held, 2 rejected"
-    return ngettext("{when} — {n} file: {outcomes}", "{when} — {n} files: {outcomes}",
-                    total).format(when=at, n=total, outcomes=join_list(parts))
+    return counted("{when} — {n} file: {outcomes}", "{when} — {n} files: {outcomes}",
+                   total, when=at, outcomes=join_list(parts))
 
 
 def revoked_text(unsent: int = 0) -> str:
     """What a computer whose key headquarters revoked is told; ``unsent``: the changes
     made here that headquarters has not acknowledged (they go nowhere from here)."""
-    from fieldplan.i18n import _, ngettext
+    from fieldplan.i18n import _, counted
 
     text = _("headquarters revoked this computer's key and refuses its bundles; ask "
              "headquarters for a new setup bundle")
@@ -675,13 +673,13 @@ def revoked_text(unsent: int = 0) -> str:
         # Set this computer up again…) keeps this database in a folder beside it; a
         # database deleted by hand (what 'init' suggests when told to use this file)
         # would lose what was typed here for good
-        text += "; " + ngettext(
+        text += "; " + counted(
             "{n} change made here has not reached headquarters: setting this computer up "
             "again keeps this database in a folder beside it, where it can be read and "
             "typed again",
             "{n} changes made here have not reached headquarters: setting this computer up "
             "again keeps this database in a folder beside it, where they can be read and "
-            "typed again", unsent).format(n=unsent)
+            "typed again", unsent)
     return text
 
 

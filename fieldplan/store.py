@@ -41,7 +41,7 @@ from fieldplan.files import (
     private_folder,
     write_reason,
 )
-from fieldplan.i18n import _, format_number, join_clauses, ngettext
+from fieldplan.i18n import _, counted, format_number, join_clauses
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -908,11 +908,11 @@ def removed_backups_text(removed: list[Path]) -> str:
     """What a person is told when backups were deleted to make room: they may count
     on them to go back to an earlier state."""
     folder = removed[0].parent if removed else ""
-    return ngettext(
+    return counted(
         "the disk is full: {n} old backup of this database was removed to make room for "
         "a new one (backups in {folder})",
         "the disk is full: {n} old backups of this database were removed to make room for "
-        "a new one (backups in {folder})", len(removed)).format(n=len(removed), folder=folder)
+        "a new one (backups in {folder})", len(removed), folder=folder)
 
 
 def _free_room(conn: sqlite3.Connection, folder: Path, db_path: Path) -> list[Path]:
@@ -1413,20 +1413,20 @@ def _open_elsewhere(db_path: Path) -> StoreError:
 def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str:
     """Why a restore of a sound database is refused: what it would lose."""
     if own:
-        return ngettext(
+        return counted(
             "{db} is not damaged: putting {backup} in its place would lose {n} change made "
             "on this computer since that backup, and what was received since; add --force "
             "to restore anyway",
             "{db} is not damaged: putting {backup} in its place would lose {n} changes made "
             "on this computer since that backup, and what was received since; add --force "
-            "to restore anyway", own).format(db=db, backup=backup.name, n=own)
+            "to restore anyway", own, db=db, backup=backup.name)
     if imported:
-        return ngettext(
+        return counted(
             "{db} is not damaged: putting {backup} in its place would lose {n} change "
             "imported since that backup; add --force to restore anyway",
             "{db} is not damaged: putting {backup} in its place would lose {n} changes "
             "imported since that backup; add --force to restore anyway",
-            imported).format(db=db, backup=backup.name, n=imported)
+            imported, db=db, backup=backup.name)
     return _("{db} is not damaged, and a restore is for a damaged database: it would "
              "start this computer on a new identity for nothing; add --force to put "
              "{backup} in its place anyway").format(db=db, backup=backup.name)
@@ -1484,9 +1484,9 @@ def faults_text(faults: list[str]) -> str:
     if len(faults) <= SHOWN_FAULTS + 1:  # "1 more" would take the room of its name
         return join_clauses(faults)
     more = len(faults) - SHOWN_FAULTS
-    return join_clauses([*faults[:SHOWN_FAULTS], ngettext(
+    return join_clauses([*faults[:SHOWN_FAULTS], counted(
         "{n} more file cannot be restored either",
-        "{n} more files cannot be restored either", more).format(n=more)])
+        "{n} more files cannot be restored either", more)])
 
 
 def changes_lost_by_restore(db_path: str | os.PathLike[str],

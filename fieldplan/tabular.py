@@ -64,7 +64,7 @@ from typing import Any
 from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
-from fieldplan.i18n import _, join_list, ngettext
+from fieldplan.i18n import _, counted, join_list
 from fieldplan.plan import Indicator, Text
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
@@ -380,14 +380,14 @@ def hidden_note(count: int) -> str:
     the command line says it (it names ``status``; the client names its own views:
     ui.table_export.hidden_note)."""
     # Translators: plan_hidden is the name of a column of the file: keep it as is.
-    return ngettext(
+    return counted(
         "{count} row is a report the current plan hides, marked in the column "
         "plan_hidden: the review pack, the status sheets and 'fieldplan status' leave it "
         "out",
         "{count} rows are reports the current plan hides, marked in the column "
         "plan_hidden: the review pack, the status sheets and 'fieldplan status' leave "
         "them out",
-        count).format(count=count)
+        count)
 
 
 def export_table(rep: Replica, fmt: str, out: str | os.PathLike[str], *, lang: str = "en",

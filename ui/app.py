@@ -27,9 +27,9 @@ from PySide6.QtWidgets import QApplication
 from fieldplan.i18n import (
     LANGUAGES,
     _,
+    counted,
     detect_language,
     env_language,
-    ngettext,
     set_language,
 )
 from ui.ops import DbOp, Session, error_text, wait_off_thread
@@ -375,10 +375,10 @@ class Shell(QObject):
         if self.files_not_imported:
             n = len(self.files_not_imported)
             self.files_not_imported = []
-            self.window.statusBar().showMessage(ngettext(
+            self.window.statusBar().showMessage(counted(
                 "{n} bundle was not imported: it is for your own database, not the demo.",
                 "{n} bundles were not imported: they are for your own database, not the "
-                "demo.", n).format(n=n), 20_000)
+                "demo.", n), 20_000)
 
     def set_up_again(self, setup: str, folder: str = "") -> None:
         """(headquarters revoked this computer's key) Close this database and its

@@ -1036,12 +1036,14 @@ class ReportsPage(ReadWhenShown, QSplitter):
                 "{shown} of {total}, {hidden} hidden by the plan",
                 hidden,
             )
-            text = count.format(shown=shown, total=total, hidden=format_number(hidden))
-            widest = count.format(shown=total, total=total, hidden=format_number(hidden))
+            text = count.format(shown=format_number(shown), total=format_number(total),
+                                hidden=format_number(hidden))
+            widest = count.format(shown=format_number(total), total=format_number(total),
+                                  hidden=format_number(hidden))
         else:
             count = _("{shown} of {total}")
-            text = count.format(shown=shown, total=total)
-            widest = count.format(shown=total, total=total)
+            text = count.format(shown=format_number(shown), total=format_number(total))
+            widest = count.format(shown=format_number(total), total=format_number(total))
         self.count.setText(text)
         # room for the longest count, so the bar does not shift while typing
         self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(widest) + 4)
@@ -1371,7 +1373,7 @@ class QuarantinePage(QWidget):
                 len(outcomes)) if removal else ngettext(
                 "Key refused; {n} bundle removed from quarantine.",
                 "Key refused; {n} bundles removed from quarantine.", len(outcomes),
-            )).format(n=len(outcomes)))
+            )).format(n=format_number(len(outcomes))))
             # (said: shown beside the buttons, away from the focus, it was heard by no one)
             say_in_passing(self.message, self.message.text())
             emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
@@ -1428,7 +1430,7 @@ class QuarantinePage(QWidget):
             (ngettext("Imported again; {n} bundle merged.",
                       "Imported again; {n} bundles merged.", merged) if again else
              ngettext("Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.",
-                      merged)).format(n=merged),
+                      merged)).format(n=format_number(merged)),
             *(sentence(notice) + ("" if notice.endswith((".", "?")) else ".")
               for notice in notices)]))
         say_in_passing(self.message, self.message.text())

@@ -27,6 +27,7 @@ from fieldplan.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
+    counted,
     format_number,
     format_period,
     get_language,
@@ -123,54 +124,56 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
         parts.append(office_restored)
     elif lost:
         # HQ restored from a backup: what it wrote after it must be made again
-        parts.append(ngettext(
+        parts.append(counted(
             "restored from a backup: {n} change made after it (plan, locks, keys or "
             "headquarters' own reports) was lost; make it again",
             "restored from a backup: {n} changes made after it (plan, locks, keys or "
-            "headquarters' own reports) were lost; make them again", lost).format(n=lost))
+            "headquarters' own reports) were lost; make them again", lost))
     revoked_lost = sum(item["events"] for item in restored.get("revoked_lost", ()))
     if revoked_lost:
         # (HQ) what it held of a computer it revoked: that computer's last bundle brings
         # it back (no office sends it again); the tip names the computer
-        parts.append(ngettext(
+        parts.append(counted(
             "restored from a backup: {n} event of a revoked computer was lost; import its "
             "bundles again",
             "restored from a backup: {n} events of a revoked computer were lost; import its "
-            "bundles again", revoked_lost).format(n=revoked_lost))
+            "bundles again", revoked_lost))
     offices_lost = restored.get("offices_lost", ())
     if offices_lost:
         # (HQ) offices' events it had received after the backup: their figures lack
         # them until they come back; the tip says, per office, how many and the ways
         # back (fieldplan.status.offices_lost_text)
         n = sum(item["events"] for item in offices_lost)
-        parts.append(ngettext(
+        parts.append(counted(
             "restored from a backup: {n} event received from {offices} after it was lost; "
             "import those bundles again",
             "restored from a backup: {n} events received from {offices} after it were "
-            "lost; import those bundles again", n).format(
-                n=n, offices=join_list(isolated(item["office"]) for item in offices_lost)))
+            "lost; import those bundles again", n,
+            offices=join_list(isolated(item["office"]) for item in offices_lost)))
     if state.conflicts:
         parts.append(
-            ngettext("{n} conflict", "{n} conflicts", state.conflicts).format(n=state.conflicts)
+            counted("{n} conflict", "{n} conflicts", state.conflicts)
         )
     if state.quarantined:
-        parts.append(_("{n} quarantined").format(n=state.quarantined))
+        # (the plural of 'fieldplan status': Arabic read the one-file form of a
+        # message without a count, "one file in quarantine", for any number of them)
+        parts.append(counted("{n} quarantined", "{n} quarantined", state.quarantined))
     if state.gaps:
-        parts.append(ngettext("{n} gap", "{n} gaps", len(state.gaps)).format(n=len(state.gaps)))
+        parts.append(counted("{n} gap", "{n} gaps", len(state.gaps)))
     behind = getattr(state, "hq_only_count", 0)
     if behind:
         # (an office) a sibling's reports headquarters holds: its tip says how they come
-        parts.append(ngettext(
+        parts.append(counted(
             "{n} change of this office's other computers is not here yet",
             "{n} changes of this office's other computers are not here yet",
-            behind).format(n=behind))
+            behind))
     # (an office) what no bundle carried yet, as 'fieldplan status' says it: "HQ has
     # your data up to …" alone was read as all of it. Not for a revoked computer, whose
     # words say what is left to type again
     fresh = getattr(state, "unsent", 0) - getattr(state, "sent_unacknowledged", 0)
     if fresh > 0 and not getattr(state, "key_revoked", False):
-        parts.append(ngettext("{n} change not sent yet", "{n} changes not sent yet",
-                              fresh).format(n=fresh))
+        parts.append(counted("{n} change not sent yet", "{n} changes not sent yet",
+                             fresh))
     deadline = getattr(state, "key_deadline", "")
     if deadline:
         # (a new office) headquarters registers this computer's key from a first bundle
@@ -241,43 +244,43 @@ def restored_office_text(restored: dict) -> str:
     unconfirmed = restored.get("unconfirmed", 0)
     if not_received and not never_sent:
         # its tip names the file and the reports
-        return ngettext(
+        return counted(
             "restored from a backup: {n} change made here after it did not reach "
             "headquarters; import its bundle there again or make it again",
             "restored from a backup: {n} changes made here after it did not reach "
             "headquarters; import their bundle there again or make them again",
-            not_received).format(n=not_received)
+            not_received)
     if never_sent and not (not_received or unconfirmed):
         # what was typed after it and never sent is gone (its tip names the reports,
         # when the damaged file could tell)
-        return ngettext(
+        return counted(
             "restored from a backup: {n} change made here after it was never sent, and "
             "is lost; make it again",
             "restored from a backup: {n} changes made here after it were never sent, and "
-            "are lost; make them again", never_sent).format(n=never_sent)
+            "are lost; make them again", never_sent)
     clauses = []
     if not_received:
         # Translators: a part of "restored from a backup: {changes}"; "it" is the backup
-        clauses.append(ngettext(
+        clauses.append(counted(
             "{n} change made here after it did not reach headquarters (import its "
             "bundle there again or make it again)",
             "{n} changes made here after it did not reach headquarters (import their "
             "bundle there again or make them again)",
-            not_received).format(n=not_received))
+            not_received))
     if never_sent:
         # Translators: a part of "restored from a backup: {changes}"; "it" is the backup
-        clauses.append(ngettext(
+        clauses.append(counted(
             "{n} change made here after it was never sent, and is lost (make it again)",
             "{n} changes made here after it were never sent, and are lost (make them "
-            "again)", never_sent).format(n=never_sent))
+            "again)", never_sent))
     if unconfirmed:
         # sent before the restore: safe once headquarters' next bundle confirms them
         # Translators: a part of "restored from a backup: {changes}"; "it" is the backup
-        clauses.append(ngettext(
+        clauses.append(counted(
             "{n} change made here after it was sent, and headquarters has not "
             "confirmed it yet (keep its bundle)",
             "{n} changes made here after it were sent, and headquarters has not "
-            "confirmed them yet (keep their bundle)", unconfirmed).format(n=unconfirmed))
+            "confirmed them yet (keep their bundle)", unconfirmed))
     if not clauses:
         return ""
     if len(clauses) == 1:
@@ -297,38 +300,38 @@ def office_lost_said(not_received: int, never_sent: int) -> str:
     the changes in a bundle headquarters never received and those never sent, each
     with its own count (``restored_state``)."""
     if not never_sent:
-        return ngettext(
+        return counted(
             "{n} change made on this computer after the backup this database was restored "
             "from did not reach headquarters, and is lost unless its bundle is imported "
             "there again. Type it again, then stop the warning.",
             "{n} changes made on this computer after the backup this database was restored "
             "from did not reach headquarters, and are lost unless their bundle is imported "
             "there again. Type them again, then stop the warning.",
-            not_received).format(n=not_received)
+            not_received)
     if not not_received:
-        return ngettext(
+        return counted(
             "{n} change made on this computer after the backup this database was restored "
             "from was never sent to headquarters, and is lost. Type it again, then stop "
             "the warning.",
             "{n} changes made on this computer after the backup this database was restored "
             "from were never sent to headquarters, and are lost. Type them again, then stop "
-            "the warning.", never_sent).format(n=never_sent)
+            "the warning.", never_sent)
     # Translators: {not_received} and {never_sent} are the two sentences before it:
     # "1 change made on this computer … did not reach headquarters, …" and "1 other
     # change … was never sent to headquarters, and is lost."
     return _("{not_received} {never_sent} Type them again, then stop the warning.").format(
-        not_received=ngettext(
+        not_received=counted(
             "{n} change made on this computer after the backup this database was restored "
             "from did not reach headquarters, and is lost unless its bundle is imported "
             "there again.",
             "{n} changes made on this computer after the backup this database was restored "
             "from did not reach headquarters, and are lost unless their bundle is imported "
-            "there again.", not_received).format(n=not_received),
-        never_sent=ngettext(
+            "there again.", not_received),
+        never_sent=counted(
             "{n} other change made on this computer after the backup was never sent to "
             "headquarters, and is lost.",
             "{n} other changes made on this computer after the backup were never sent to "
-            "headquarters, and are lost.", never_sent).format(n=never_sent))
+            "headquarters, and are lost.", never_sent))
 
 
 class _ElideOnResize(QObject):
@@ -2215,7 +2218,7 @@ class MainWindow(QMainWindow):
         if not self.identity.is_hq:
             said = office_lost_said(self._sent_lost, self._never_sent)
         elif n:
-            said = ngettext(
+            said = counted(
                 "{n} change headquarters made after the backup this database was restored "
                 "from (a plan change, a period lock, a key or headquarters' own report) was "
                 "lost. Make it again (the plan, the Period menu, the Keys tab, the Progress "
@@ -2224,10 +2227,10 @@ class MainWindow(QMainWindow):
                 "from (plan changes, period locks, keys or headquarters' own reports) were "
                 "lost. Make them again (the plan, the Period menu, the Keys tab, the Progress "
                 "tab), then stop the warning. fieldplan warns again if offices report more.",
-                n).format(n=n)
+                n)
         if offices:
             events = sum(item["events"] for item in offices)
-            said = "\n\n".join(filter(None, [said, ngettext(
+            said = "\n\n".join(filter(None, [said, counted(
                 "{n} event received from {offices} after the backup this database was "
                 "restored from was lost: their figures here lack it until it comes back "
                 "(import the bundles named below again, or send the office a bundle and "
@@ -2239,11 +2242,11 @@ class MainWindow(QMainWindow):
                 "back (import the bundles named below again, or send each office a bundle "
                 "and import the one it exports next). If they cannot come back (the "
                 "office's computer was lost with them), stop the warning: the review pack "
-                "still says their figures lack them.", events).format(
-                    n=events, offices=join_list(isolated(item["office"]) for item in offices))]))
+                "still says their figures lack them.", events,
+                offices=join_list(isolated(item["office"]) for item in offices))]))
         if revoked:
             events = sum(item["events"] for item in revoked)
-            said = "\n\n".join(filter(None, [said, ngettext(
+            said = "\n\n".join(filter(None, [said, counted(
                 "{n} event of a computer whose key headquarters revoked after the backup "
                 "this database was restored from was lost: that computer's bundles, "
                 "imported again, bring it back (see below). If they cannot be found, stop "
@@ -2251,7 +2254,7 @@ class MainWindow(QMainWindow):
                 "{n} events of computers whose keys headquarters revoked after the backup "
                 "this database was restored from were lost: those computers' bundles, "
                 "imported again, bring them back (see below). If they cannot be found, "
-                "stop the warning.", events).format(n=events)]))
+                "stop the warning.", events)]))
         lines = [*self._lost_lines, *(item["text"] for item in offices),
                  *(item["text"] for item in revoked)]
         # the kinds shown, each ended by a choice of its own: HQ's lost changes made

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import shiboken6
 from PySide6.QtWidgets import QFileDialog
 
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, counted
 from ui.bidi import isolated, isolated_codes
 from ui.dialogs import (
     ConfirmDialog,
@@ -186,7 +186,7 @@ def already_installed_text(plan: Plan) -> str:
 
 
 def action_count(n: int) -> str:
-    return ngettext("{n} action", "{n} actions", n).format(n=n)
+    return counted("{n} action", "{n} actions", n)
 
 
 def change_text(change: PlanChange, file: str) -> tuple[str, str]:
@@ -216,10 +216,9 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
         said.append(_("It hides none of the reports recorded so far."))
     else:
         if change.reports:
-            said.append(ngettext(
+            said.append(counted(
                 "It would hide {n} report recorded so far.",
-                "It would hide {n} reports recorded so far.", change.reports)
-                .format(n=change.reports))
+                "It would hide {n} reports recorded so far.", change.reports))
         else:
             said.append(_("It would hide indicator values recorded so far."))
         said.append(_("What it hides is kept in the database, not deleted, and shows "

@@ -42,6 +42,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    counted,
     field_label,
     format_number,
     format_percent,
@@ -1599,9 +1600,9 @@ class ReportEditor(QScrollArea):
             )
         text = ""
         if count:
-            text = ngettext(
+            text = counted(
                 "{n} report not saved yet — retrying", "{n} reports not saved yet — retrying", count
-            ).format(n=count)
+            )
             refused = [
                 line for key, line in zip(shown, lines, strict=True)
                 if key in journal.errors and key in retrying
@@ -1646,7 +1647,7 @@ class ReportEditor(QScrollArea):
             if not keys:
                 continue
             said = one(_report_name(keys[0])) if len(keys) == 1 else many(len(keys)).format(
-                n=len(keys), reports=_named(keys))
+                n=format_number(len(keys)), reports=_named(keys))
             text = f"{text} · {said}" if text else said
         problems = []
         if journal.write_error:
@@ -1692,11 +1693,11 @@ class ReportEditor(QScrollArea):
              lambda report: _("{report} holds text this version of fieldplan cannot "
                               "show; it is kept in {file}").format(report=report,
                                                                    file=where),
-             lambda n: ngettext(
+             lambda n: counted(
                  "{n} report holds text this version of fieldplan cannot show; it is "
                  "kept in {file}",
                  "{n} reports hold text this version of fieldplan cannot show; it is "
-                 "kept in {file}", n).format(n=n, file=where),
+                 "kept in {file}", n, file=where),
              _SET_ASIDE),
             ([key for key, _why in dropped],
              # Translators: {report} is "PA1.1 (2nd semester 2026)"; headquarters'
@@ -1705,19 +1706,19 @@ class ReportEditor(QScrollArea):
              lambda report: _("{report} holds a value for an indicator the current "
                               "plan does not have; it is kept in {file}").format(
                                   report=report, file=where),
-             lambda n: ngettext(
+             lambda n: counted(
                  "{n} report holds values for indicators the current plan does not "
                  "have; they are kept in {file}",
                  "{n} reports hold values for indicators the current plan does not "
-                 "have; they are kept in {file}", n).format(n=n, file=where),
+                 "have; they are kept in {file}", n, file=where),
              _SET_ASIDE),
             ([key for key, _why in outside],
              lambda report: _("{report} is outside the plan now; what was typed is kept "
                               "in {file}").format(report=report, file=where),
-             lambda n: ngettext(
+             lambda n: counted(
                  "{n} report is outside the plan now; what was typed is kept in {file}",
                  "{n} reports are outside the plan now; what was typed is kept in {file}",
-                 n).format(n=n, file=where),
+                 n, file=where),
              _SET_ASIDE),
             # (kept in the journal until the set-aside file holds them)
             (apart,
@@ -1726,11 +1727,11 @@ class ReportEditor(QScrollArea):
              # another kind) is moved to
              lambda report: _("Moving text of {report} this version of fieldplan "
                               "cannot show to {file}…").format(report=report, file=where),
-             lambda n: ngettext(
+             lambda n: counted(
                  "Moving text of {n} report this version of fieldplan cannot show to "
                  "{file}…",
                  "Moving text of {n} reports this version of fieldplan cannot show to "
-                 "{file}…", n).format(n=n, file=where),
+                 "{file}…", n, file=where),
              _SETTING_ASIDE),
             # (values of indicators the plan has no longer: as above)
             (sorted(key for key, why in apart_why.items()
@@ -1741,21 +1742,21 @@ class ReportEditor(QScrollArea):
              lambda report: _("Moving a value of {report} for an indicator the "
                               "current plan does not have to {file}…").format(
                                   report=report, file=where),
-             lambda n: ngettext(
+             lambda n: counted(
                  "Moving values of {n} report for indicators the current plan does not "
                  "have to {file}…",
                  "Moving values of {n} reports for indicators the current plan does not "
-                 "have to {file}…", n).format(n=n, file=where),
+                 "have to {file}…", n, file=where),
              _SETTING_ASIDE),
             (sorted(set(on_the_way) - set(apart_why) - set(apart_waiting) - failing),
              # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
              # no longer has; {file} the file its text is kept in
              lambda report: _("Moving what was typed in {report}, outside the plan "
                               "now, to {file}…").format(report=report, file=where),
-             lambda n: ngettext(
+             lambda n: counted(
                  "Moving what was typed in {n} report, outside the plan now, to {file}…",
                  "Moving what was typed in {n} reports, outside the plan now, to "
-                 "{file}…", n).format(n=n, file=where),
+                 "{file}…", n, file=where),
              _SETTING_ASIDE),
             # what the person needs to know: nothing is lost, nothing to do (the journal
             # keeps the text, and the next try moves it), and why it waits
@@ -1767,13 +1768,13 @@ class ReportEditor(QScrollArea):
                               "safe in the drafts file and will be moved to {file} as "
                               "soon as it can be ({error})").format(
                                   report=report, file=where, error=error),
-             lambda n: ngettext(
+             lambda n: counted(
                  "What was typed in {n} report, outside the plan now, is safe in the "
                  "drafts file and will be moved to {file} as soon as it can be "
                  "({error})",
                  "What was typed in {n} reports, outside the plan now, is safe in the "
                  "drafts file and will be moved to {file} as soon as it can be "
-                 "({error})", n).format(n=n, file=where, error=error),
+                 "({error})", n, file=where, error=error),
              _SAFE),
             # a report the plan keeps (the rest of its draft is saved as ever): as above
             (apart_waiting,
@@ -1786,13 +1787,13 @@ class ReportEditor(QScrollArea):
                               "show is safe in the drafts file and will be moved to "
                               "{file} as soon as it can be ({error})").format(
                                   report=report, file=where, error=error),
-             lambda n: ngettext(
+             lambda n: counted(
                  "Text of {n} report this version of fieldplan cannot show is safe in "
                  "the drafts file and will be moved to {file} as soon as it can be "
                  "({error})",
                  "Text of {n} reports this version of fieldplan cannot show is safe in "
                  "the drafts file and will be moved to {file} as soon as it can be "
-                 "({error})", n).format(n=n, file=where, error=error),
+                 "({error})", n, file=where, error=error),
              _SAFE),
         ):
             if not keys:
@@ -1823,11 +1824,11 @@ class ReportEditor(QScrollArea):
                     _("{report} holds text typed in another database: not saved here, "
                       "kept in {file}").format(report=report, file=where))
             else:
-                problems.append(ngettext(
+                problems.append(counted(
                     "{n} report holds text typed in another database: not saved here, "
                     "kept in {file}",
                     "{n} reports hold text typed in another database: not saved here, "
-                    "kept in {file}", len(foreign)).format(n=len(foreign), file=where))
+                    "kept in {file}", len(foreign), file=where))
         if journal.foreign_error:
             problems.append(_("Drafts typed in another database are beside this one and "
                               "cannot be moved aside: {error}").format(
@@ -2836,21 +2837,21 @@ def _shorter(kind: str, *, action: str = "", n: int = 0) -> str:
         # (or its text this version cannot show, or its value of an indicator the
         # plan has no longer); beside the button "Text set aside…"
         return (_("{action}: text set aside").format(action=action) if action else
-                ngettext("{n} report: text set aside", "{n} reports: text set aside",
-                         n).format(n=n))
+                counted("{n} report: text set aside", "{n} reports: text set aside",
+                        n))
     if kind == _SETTING_ASIDE:
         # Translators: the status bar's short words, at its narrowest, for "Moving
         # what was typed in PA1.1 (2nd semester 2026), outside the plan now, to
         # {file}…"
         return (_("{action}: setting text aside…").format(action=action) if action else
-                ngettext("{n} report: setting text aside…",
-                         "{n} reports: setting text aside…", n).format(n=n))
+                counted("{n} report: setting text aside…",
+                        "{n} reports: setting text aside…", n))
     # Translators: the status bar's short words, at its narrowest, for "What was typed
     # in PA1.1 (2nd semester 2026), outside the plan now, is safe in the drafts file
     # and will be moved to {file} as soon as it can be ({error})"
     return (_("{action}: text safe, to set aside").format(action=action) if action else
-            ngettext("{n} report: text safe, to set aside",
-                     "{n} reports: text safe, to set aside", n).format(n=n))
+            counted("{n} report: text safe, to set aside",
+                    "{n} reports: text safe, to set aside", n))
 
 
 def _report_name(key: tuple[str, str]) -> str:

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, counted
 from ui.bidi import isolated, isolated_paths
 from ui.dialogs import MessageDialog, size_to_content, tab_in_layout_order
 from ui.path_label import PlainLabel
@@ -53,13 +53,13 @@ def explanation(db_path: Path, folder: Path, unsent: int) -> str:
         "database is made from the setup bundle in their place, and fieldplan opens it."
     ).format(folder=folder)
     if unsent:
-        text += "\n\n" + ngettext(
+        text += "\n\n" + counted(
             "{n} change made here never reached headquarters. It stays in the old "
             "database in that folder: open it there to read it, and type it again in the "
             "new one.",
             "{n} changes made here never reached headquarters. They stay in the old "
             "database in that folder: open it there to read them, and type them again in "
-            "the new one.", unsent).format(n=unsent)
+            "the new one.", unsent)
     return isolated_paths(text, (str(folder), str(db_path)))
 
 
@@ -151,8 +151,8 @@ def moved_text(folder: str, unsent: int) -> str:
     text = _("This computer is set up again. The old database, its key file and its "
              "backups are kept in {folder}.").format(folder=folder)
     if unsent:
-        text += " " + ngettext(
+        text += " " + counted(
             "{n} change made there never reached headquarters: type it again here.",
             "{n} changes made there never reached headquarters: type them again here.",
-            unsent).format(n=unsent)
+            unsent)
     return isolated_paths(text, (folder,))

@@ -28,7 +28,7 @@ from fieldplan.cli import (
     warn,
 )
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import _, join_list, ngettext
+from fieldplan.i18n import _, counted, join_list, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
 from fieldplan.status import key_revoked, period_text, periods_text, revoked_work_text
@@ -422,35 +422,33 @@ def said_dismissed(done: Dismissed, hq: bool, all_kinds: bool) -> None:
     ended anything)."""
     dismissed, offices, revoked = done.own, done.offices, done.revoked
     if dismissed and not hq:
-        print(ngettext("Stopped warning about {n} change the restore lost.",
-                       "Stopped warning about {n} changes the restore lost.",
-                       dismissed).format(n=dismissed))
+        print(counted("Stopped warning about {n} change the restore lost.",
+                      "Stopped warning about {n} changes the restore lost.",
+                      dismissed))
     elif dismissed:
-        print(ngettext(
+        print(counted(
             "Stopped warning about {n} change the restore lost; fieldplan warns again "
             "if offices report more.",
             "Stopped warning about {n} changes the restore lost; fieldplan warns again "
-            "if offices report more.", dismissed).format(n=dismissed))
+            "if offices report more.", dismissed))
     if offices:
         n = sum(item["events"] for item in offices)
-        print(ngettext(
+        print(counted(
             "Stopped warning about {n} event received from {offices} that the restore "
             "lost; their figures here lack it (the review pack says so) until it "
             "comes back.",
             "Stopped warning about {n} events received from {offices} that the "
             "restore lost; their figures here lack them (the review pack says so) "
-            "until they come back.", n).format(
-                n=n, offices=join_list([item["office"] for item in offices])))
+            "until they come back.", n, offices=join_list([item["office"] for item in offices])))
     for item in revoked:  # one a computer: each is found, or not, on its own
-        print(ngettext(
+        print(counted(
             "Stopped warning about {n} event of {office}'s computer {replica}, whose "
             "key {key_id} was revoked, that the restore lost; its bundles, imported "
             "again, still bring it back.",
             "Stopped warning about {n} events of {office}'s computer {replica}, whose "
             "key {key_id} was revoked, that the restore lost; its bundles, imported "
-            "again, still bring them back.", item["events"]).format(
-                n=item["events"], office=item["office"],
-                replica=str(item["replica"])[:8], key_id=item["key_id"]))
+            "again, still bring them back.", item["events"],
+            office=item["office"], replica=str(item["replica"])[:8], key_id=item["key_id"]))
     if all_kinds:
         if not (dismissed or offices or revoked):
             print(_("No change lost in a restore to stop warning about."))
@@ -503,11 +501,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     def human() -> None:
         if skipped:
-            print(ngettext("Passed over {n} newer file in the backups folder that is not a "
-                           "usable backup: {files}.",
-                           "Passed over {n} newer files in the backups folder that are not "
-                           "usable backups: {files}.", len(skipped)).format(
-                               n=len(skipped), files=store.faults_text(list(why))))
+            print(counted("Passed over {n} newer file in the backups folder that is not a "
+                          "usable backup: {files}.",
+                          "Passed over {n} newer files in the backups folder that are not "
+                          "usable backups: {files}.", len(skipped),
+                          files=store.faults_text(list(why))))
         print(_("Put {backup} in place of {db}.").format(backup=used, db=path))
         if kept:
             print(_("The file it replaced is kept as {file}.").format(file=kept))
@@ -662,16 +660,16 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         from fieldplan.text import for_terminal
 
         if changes.events:
-            print(ngettext("Submitted {count} report for {period}",
-                           "Submitted {count} reports for {period}", changes.events).format(
-                count=changes.events, period=period_text(period)))
+            print(counted("Submitted {count} report for {period}",
+                          "Submitted {count} reports for {period}", changes.events,
+                          period=period_text(period)))
         else:
             print(nothing_to_submit_text(period, submitted_before, hidden=bool(left_out)))
         if left_out:
-            print(for_terminal(ngettext(
+            print(for_terminal(counted(
                 "Left out {count} draft the plan hides ({actions}): it is kept, as a draft",
                 "Left out {count} drafts the plan hides ({actions}): they are kept, as drafts",
-                len(left_out)).format(count=len(left_out), actions=join_list(left_out))))
+                len(left_out), actions=join_list(left_out))))
 
     output(args, {"period": period, "submitted": changes.events,
                   "hidden_left_out": list(left_out), "in_conflict": in_conflict}, human)
@@ -680,15 +678,14 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     for line in warnings:
         warn(line)
     if in_conflict:
-        warn(ngettext(
+        warn(counted(
             "{count} report of {period} is still in conflict ({actions}): two computers "
             "wrote different values, and the values shown here count until it is settled "
             "(see 'fieldplan conflicts list')",
             "{count} reports of {period} are still in conflict ({actions}): two computers "
             "wrote different values, and the values shown here count until they are "
-            "settled (see 'fieldplan conflicts list')", len(in_conflict)).format(
-                count=len(in_conflict), period=period_text(period),
-                actions=join_list(in_conflict)))
+            "settled (see 'fieldplan conflicts list')", len(in_conflict),
+            period=period_text(period), actions=join_list(in_conflict)))
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0
@@ -703,11 +700,11 @@ def nothing_to_submit_text(period: str, submitted: int, hidden: bool) -> str:
         return _("Nothing to submit for {period}: its only drafts are ones the plan "
                  "hides").format(period=shown)
     if submitted:
-        return ngettext(
+        return counted(
             "Nothing to submit for {period}: this office's report for it is submitted "
             "already",
             "Nothing to submit for {period}: this office's {count} reports for it are all "
-            "submitted already", submitted).format(period=shown, count=submitted)
+            "submitted already", submitted, period=shown)
     return _("Nothing to submit for {period}: this office has no report for it yet (record "
              "one with 'fieldplan progress set')").format(period=shown)
 
@@ -926,10 +923,10 @@ def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:
         print(_("It would hide none of the reports recorded so far"))
         return
     if change.reports:
-        print(ngettext(
+        print(counted(
             "It would hide {n} report recorded so far (kept in the database, not deleted):",
             "It would hide {n} reports recorded so far (kept in the database, not deleted):",
-            change.reports).format(n=change.reports))
+            change.reports))
     else:
         print(_("It would hide indicator values recorded so far (kept in the database, not "
                 "deleted):"))
@@ -965,9 +962,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
                       progress=None if getattr(args, "json", False) else _demo_progress)
-    output(args, world.to_dict(), ngettext(
+    output(args, world.to_dict(), counted(
         "Demo world in {dir}: HQ and {count} office", "Demo world in {dir}: HQ and {count} offices",
-        len(world.offices)).format(dir=out, count=len(world.offices)))
+        len(world.offices), dir=out))
     return 0
 
 

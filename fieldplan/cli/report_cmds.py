@@ -15,7 +15,7 @@ from fieldplan.cli import (
     subcommands,
     warn,
 )
-from fieldplan.i18n import _, ngettext
+from fieldplan.i18n import _, counted
 
 PAPERS = ("A4", "Letter")
 
@@ -117,8 +117,8 @@ def _warn_hidden(count: int) -> None:
     """On stderr, as ``data export`` does: the path stays the only line a script reads."""
     if count:
         # Translators: plan_hidden is the name of a column of the data export: keep it.
-        warn(ngettext(
+        warn(counted(
             "{count} report the current plan hides is not in the PDF; 'fieldplan data "
             "export' lists it, marked in the column plan_hidden",
             "{count} reports the current plan hides are not in the PDF; 'fieldplan data "
-            "export' lists them, marked in the column plan_hidden", count).format(count=count))
+            "export' lists them, marked in the column plan_hidden", count))

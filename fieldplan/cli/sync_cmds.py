@@ -26,6 +26,7 @@ from fieldplan.cli.core_cmds import open_db
 from fieldplan.errors import BundleNameTakenError, KeyAlreadySettledError
 from fieldplan.i18n import (
     _,
+    counted,
     format_number,
     join_clauses,
     join_list,
@@ -205,23 +206,21 @@ def _all_offices_summary(done: sync.AllOfficesExport) -> str:
     written, total = len(done.written), len(done.offices)
     folder = str(done.folder)
     if not done.failed:
-        text = ngettext("{count} bundle written in {folder}",
-                        "{count} bundles written in {folder}", written).format(
-            count=written, folder=folder)
+        text = counted("{count} bundle written in {folder}",
+                       "{count} bundles written in {folder}", written, folder=folder)
     else:
         text = ngettext("{count} of {total} bundle written in {folder}",
                         "{count} of {total} bundles written in {folder}", total).format(
-            count=written, total=total, folder=folder)
+            count=format_number(written), total=format_number(total), folder=folder)
         text += "; " + ngettext("{failed} office has none (said above)",
                                 "{failed} offices have none (said above)",
-                                len(done.failed)).format(failed=len(done.failed))
+                                len(done.failed)).format(failed=format_number(len(done.failed)))
     receipts = sum(1 for r in done.written if r.note)
     if receipts:
         # Translators: follows "12 bundles written in DIR"
-        text += "; " + ngettext(
+        text += "; " + counted(
             "{count} of them carries no new entries, only receipts",
-            "{count} of them carry no new entries, only receipts", receipts).format(
-            count=receipts)
+            "{count} of them carry no new entries, only receipts", receipts)
     return text
 
 
@@ -421,7 +420,7 @@ def _say_not_imported(files: list[str]) -> None:
     message = ngettext("interrupted; {count} file was not imported: {files}",
                        "interrupted; {count} files were not imported: {files}", len(files))
     sys.stderr.write("fieldplan: " + for_terminal(message.format(
-        count=len(files), files=join_list(files))) + "\n")
+        count=format_number(len(files)), files=join_list(files))) + "\n")
 
 
 def _print_outcomes(outcomes) -> None:
@@ -474,7 +473,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 "{office} (replica {replica}, key {key})",
                 "valid signature; trust not checked: no database: {events} events from "
                 "{office} (replica {replica}, key {key})", result["events"] or 0)
-                .format(events=result["events"], office=result["office"],
+                .format(events=format_number(result["events"] or 0), office=result["office"],
                         replica=(result["replica"] or "")[:8], key=result["key_id"]))
             say(_("give the database with --db to check that the key is trusted and not "
                   "revoked"))
@@ -482,7 +481,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             say(ngettext("valid: {events} event from {office} (replica {replica}, key {key})",
                          "valid: {events} events from {office} (replica {replica}, key {key})",
                          result["events"] or 0)
-                .format(events=result["events"], office=result["office"],
+                .format(events=format_number(result["events"] or 0), office=result["office"],
                         replica=(result["replica"] or "")[:8], key=result["key_id"]))
             if result.get("note"):
                 say(result["note"])  # one this computer wrote: what import says of it

@@ -464,7 +464,7 @@ def sheet_story(
 ) -> list[Flowable]:
     """The flowables of one office's sheet: header block, one table per area,
     signatures, verification, and the narratives in full when they were cut."""
-    from fieldplan.i18n import format_period
+    from fieldplan.i18n import format_number, format_period
     from fieldplan.offices import level_for_office, office_name
 
     _ = ctx.gettext
@@ -510,8 +510,9 @@ def sheet_story(
         counts = ctx.ngettext("Reports: {reported} of {actions} action, {submitted} submitted",
                               "Reports: {reported} of {actions} actions, {submitted} submitted",
                               len(actions)).format(
-            reported=len(data.reports), actions=len(actions), submitted=submitted
-        )
+            reported=format_number(len(data.reports), ctx.lang),
+            actions=format_number(len(actions), ctx.lang),
+            submitted=format_number(submitted, ctx.lang))
     elif not_due:  # every action of the level came with a later amendment
         counts = _("Reports: none due in this period")
     else:  # not "0 of 0 actions"

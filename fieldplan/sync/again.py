@@ -409,14 +409,14 @@ def _remove_if_empty(folder: Path) -> None:
 
 def aside_text(folder: Path, unsent: int = 0) -> str:
     """Where the revoked computer's files went, and what to do with what was never sent."""
-    from fieldplan.i18n import ngettext
+    from fieldplan.i18n import counted
 
     text = _("the old database, its key file and its backups were moved to {folder} "
              "(kept, not deleted)").format(folder=folder)
     if unsent:
-        text += "; " + ngettext(
+        text += "; " + counted(
             "{n} change made there never reached headquarters: open that database with "
             "'fieldplan --db' to read it, and type it again here",
             "{n} changes made there never reached headquarters: open that database with "
-            "'fieldplan --db' to read them, and type them again here", unsent).format(n=unsent)
+            "'fieldplan --db' to read them, and type them again here", unsent)
     return text

@@ -15,7 +15,7 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, join_list, ngettext, period_words
+from fieldplan.i18n import _, counted, join_list, period_words
 from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked
 from fieldplan.replica import Changes, Replica
 from fieldplan.sync.state import lost_versions
@@ -199,21 +199,21 @@ def locked_period_note(period: str, office: str, here: str, count: int = 1) -> s
     its conflicts at once: "these conflicts" when more than one)."""
     words = period_words(period)
     if here == "HQ" and office == "HQ":
-        return ngettext("{period} is locked: unlock it to settle this conflict.",
-                        "{period} is locked: unlock it to settle these conflicts.",
-                        count).format(period=words, n=count)
+        return counted("{period} is locked: unlock it to settle this conflict.",
+                       "{period} is locked: unlock it to settle these conflicts.",
+                       count, period=words)
     if here == "HQ":
-        return ngettext("{period} is locked: unlock it so that {office}'s computers can "
-                        "settle this conflict.",
-                        "{period} is locked: unlock it so that {office}'s computers can "
-                        "settle these conflicts.",
-                        count).format(period=words, office=office, n=count)
+        return counted("{period} is locked: unlock it so that {office}'s computers can "
+                       "settle this conflict.",
+                       "{period} is locked: unlock it so that {office}'s computers can "
+                       "settle these conflicts.",
+                       count, period=words, office=office)
     if here == office:
-        return ngettext("{period} is locked by headquarters: ask headquarters to unlock it "
-                        "to settle this conflict.",
-                        "{period} is locked by headquarters: ask headquarters to unlock it "
-                        "to settle these conflicts.",
-                        count).format(period=words, n=count)
+        return counted("{period} is locked by headquarters: ask headquarters to unlock it "
+                       "to settle this conflict.",
+                       "{period} is locked by headquarters: ask headquarters to unlock it "
+                       "to settle these conflicts.",
+                       count, period=words)
     return ""
 
 

@@ -43,6 +43,7 @@ from fieldplan.i18n import (
     N_,
     _,
     capturing,
+    counted,
     format_date,
     format_number,
     join_clauses,
@@ -408,12 +409,12 @@ def conflicts_text(count: int) -> str:
     """``ImportOutcome.conflicts_text``; the inbox keeps it as the reason."""
     if not count:
         return ""
-    return ngettext(
+    return counted(
         "{count} report it changed is in conflict (two computers of the office wrote it "
         "differently) until a person of the office keeps one of the values",
         "{count} reports it changed are in conflict (two computers of the office wrote "
         "them differently) until a person of the office keeps one of the values",
-        count).format(count=count)
+        count)
 
 
 def hidden_text(count: int, why: Iterable[str]) -> str:
@@ -424,9 +425,9 @@ def hidden_text(count: int, why: Iterable[str]) -> str:
         return ""
     from fieldplan.planops import why_hidden_text
 
-    return ngettext("it brings {count} report the plan hides ({why})",
-                    "it brings {count} reports the plan hides ({why})",
-                    count).format(count=count, why=why_hidden_text(why))
+    return counted("it brings {count} report the plan hides ({why})",
+                   "it brings {count} reports the plan hides ({why})",
+                   count, why=why_hidden_text(why))
 
 
 def plan_text(version: int, hidden: int) -> str:
@@ -439,10 +440,10 @@ def plan_text(version: int, hidden: int) -> str:
         return text
     # those the version before showed: not all it hides ('status' counts those, and
     # the count read as theirs)
-    return join_clauses([text, ngettext(
+    return join_clauses([text, counted(
         "it hides {count} report of this office that the version before showed",
         "it hides {count} reports of this office that the version before showed",
-        hidden).format(count=hidden)])
+        hidden)])
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock
@@ -1587,10 +1588,10 @@ def held_only_text(held: HeldOnly, stats: _MergeStats) -> str:
     part (``HeldOnly``): why, how many events it takes back, and which it refuses."""
     return join_clauses([
         # Translators: {reason} says which key was revoked
-        ngettext("{reason}: an import takes back {n} event of it, one headquarters held "
-                 "when it revoked the key",
-                 "{reason}: an import takes back {n} events of it, ones headquarters held "
-                 "when it revoked the key", stats.new).format(reason=held.reason, n=stats.new),
+        counted("{reason}: an import takes back {n} event of it, one headquarters held "
+                "when it revoked the key",
+                "{reason}: an import takes back {n} events of it, ones headquarters held "
+                "when it revoked the key", stats.new, reason=held.reason),
         refused_text(stats.refused, held.reason)])
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from fieldplan import bundle as bundlefmt
 from fieldplan import events
 from fieldplan.errors import FieldplanError, ValidationError
-from fieldplan.i18n import _, format_date, format_number, ngettext
+from fieldplan.i18n import _, counted, format_date, format_number, ngettext
 from fieldplan.offices import HQ
 from fieldplan.periods import as_period
 from fieldplan.progress import is_locked
@@ -104,18 +104,18 @@ class LockCheck:
                 "is unlocked.",
                 self.hq_drafts).format(n=format_number(self.hq_drafts)))
         if self.conflicts:
-            said.append(ngettext(
+            said.append(counted(
                 "{n} open conflict in this period: no one can settle it while the "
                 "period is locked.",
                 "{n} open conflicts in this period: no one can settle them while the "
-                "period is locked.", self.conflicts).format(n=self.conflicts))
+                "period is locked.", self.conflicts))
         if self.quarantined:
-            said.append(ngettext(
+            said.append(counted(
                 "{n} bundle waiting in quarantine holds reports of this period: "
                 "trusted after the lock, it brings changes to the locked period.",
                 "{n} bundles waiting in quarantine hold reports of this period: "
                 "trusted after the lock, they bring changes to the locked period.",
-                self.quarantined).format(n=self.quarantined))
+                self.quarantined))
         return tuple(said)
 
 

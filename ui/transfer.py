@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from fieldplan.errors import FileError
 from fieldplan.i18n import (
     _,
+    counted,
     format_number,
     format_period,
     join_clauses,
@@ -791,18 +792,37 @@ def locks_note(locked: list[str], unlocked: list[str],
     (``status.drafts_left_by_locks``), said as ``fieldplan status`` says them: a lock
     that said only "can no longer be changed or submitted" let the office think its
     drafts had gone."""
-    from fieldplan.status import locked_drafts_text, periods_text
+    from fieldplan.status import periods_text
 
     said = []
-    if locked:
+    left = {period: n for period in locked if (n := (drafts or {}).get(period))}
+    if len(locked) == 1 and left:
+        # one period, named once: "… when 2nd semester 2026 was locked" after "locked
+        # 2nd semester 2026" said it twice in two sentences
+        # Translators: {period} is the period headquarters locked ("2nd semester
+        # 2026"), {count} how many of this office's drafts it holds
+        said.append(counted(
+            "Headquarters locked {period}: its reports can no longer be changed or "
+            "submitted. {count} draft left in it will not be submitted unless "
+            "headquarters unlocks the period.",
+            "Headquarters locked {period}: its reports can no longer be changed or "
+            "submitted. {count} drafts left in it will not be submitted unless "
+            "headquarters unlocks the period.", left[locked[0]],
+            period=periods_text(locked)))
+    elif locked:
         said.append(ngettext(
             "Headquarters locked {periods}: its reports can no longer be changed or "
             "submitted.",
             "Headquarters locked {periods}: their reports can no longer be changed or "
             "submitted.", len(locked)).format(
                 periods=periods_text(locked)))
-        said += [sentence(locked_drafts_text(n, period)) + "."
-                 for period in locked if (n := (drafts or {}).get(period))]
+        # Translators: after "Headquarters locked {periods}: …", which names them all;
+        # {period} is the one of them that holds the drafts
+        said += [counted("{count} draft left in {period} will not be submitted unless "
+                         "headquarters unlocks that period.",
+                         "{count} drafts left in {period} will not be submitted unless "
+                         "headquarters unlocks that period.", n, period=periods_text([period]))
+                 for period, n in left.items()]
     if unlocked:
         said.append(ngettext(
             "Headquarters unlocked {periods}: its reports can be changed again.",

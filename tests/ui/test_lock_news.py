@@ -131,16 +131,40 @@ def test_the_lock_news_counts_the_drafts_it_leaves(open_window, qtbot, hq, make_
     wait_idle(qtbot, window.session)
     drop(window, [bundle])
     dialog = result_dialog(window, qtbot)
-    left = ("1 draft left when 1st semester 2026 was locked: it will not be submitted"
-            if drafts == 1 else
-            "2 drafts left when 1st semester 2026 was locked: they will not be submitted")
+    left = "1 draft left in it" if drafts == 1 else "2 drafts left in it"
     note = ("Headquarters locked 1st semester 2026: its reports can no longer be changed or "
-            f"submitted. {left} unless headquarters unlocks the period.")
+            f"submitted. {left} will not be submitted unless headquarters unlocks the "
+            "period.")
     assert dialog.lock_note.text() == note
     assert dialog.stuck_warning.text() == stuck_line(code).capitalize().replace(
         code.lower(), code)
     close(window, qtbot, dialog)
     qtbot.waitUntil(lambda: window.statusBar().whole_message() == note, timeout=5000)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_lock_news_names_the_period_once(lang) -> None:
+    """"Headquarters locked 2nd semester 2026: … 12 drafts left when 2nd semester 2026
+    was locked: …": the drafts' sentence named again the period the first had just
+    named. With one period locked it is named once; with several, each one holding
+    drafts is named where its drafts are counted, and the lock of it is not said again."""
+    from fieldplan.i18n import format_number, period_words, set_language
+    from ui.transfer import locks_note
+
+    set_language(lang)
+    one = locks_note(["2026-S2"], [], {"2026-S2": 1234})
+    assert one.count(period_words("2026-S2")) == 1
+    assert format_number(1234) in one and "1234" not in one
+    several = locks_note(["2026-S1", "2026-S2"], [], {"2026-S2": 12})
+    assert several.count(period_words("2026-S1")) == 1
+    assert several.count(period_words("2026-S2")) == 2  # the list, then its drafts
+    if lang == "en":
+        assert one == ("Headquarters locked 2nd semester 2026: its reports can no longer be "
+                       "changed or submitted. 1,234 drafts left in it will not be submitted "
+                       "unless headquarters unlocks the period.")
+        assert several.endswith(" submitted. 12 drafts left in 2nd semester 2026 will not "
+                                "be submitted unless headquarters unlocks that period.")
+        assert "was locked" not in one + several
 
 
 def test_the_office_is_told_when_headquarters_unlocks(open_window, qtbot, hq, make_office,

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    counted,
     field_label,
     format_number,
     format_percent,
@@ -380,15 +381,24 @@ class Dashboard(QScrollArea):
         self.locked_note.setVisible(summary.locked)
         if not summary.locked:
             self.locked_note.clear()
+        elif self.identity.is_hq:
+            # headquarters' own reports: the one to unlock the period is the reader
+            self.locked_note.setText(counted(
+                "This period is locked: its {count} draft report will not be submitted, "
+                "and nothing can be added to it, unless you unlock the period.",
+                "This period is locked: its {count} draft reports will not be submitted, "
+                "and nothing can be added to them, unless you unlock the period.",
+                summary.drafts) if summary.drafts else _(
+                "This period is locked: nothing can be added to its reports unless you "
+                "unlock the period."))
         elif summary.drafts:
-            self.locked_note.setText(ngettext(
+            self.locked_note.setText(counted(
                 "Headquarters has locked this period: its {count} draft report will not "
                 "be submitted, and nothing can be added to it, unless headquarters "
                 "unlocks the period.",
                 "Headquarters has locked this period: its {count} draft reports will not "
                 "be submitted, and nothing can be added to them, unless headquarters "
-                "unlocks the period.", summary.drafts).format(
-                    count=format_number(summary.drafts)))
+                "unlocks the period.", summary.drafts))
         else:
             self.locked_note.setText(_(
                 "Headquarters has locked this period: nothing can be added to its reports "

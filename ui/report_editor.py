@@ -952,8 +952,12 @@ class ReportEditor(QScrollArea):
             self.notice.setText(isolated_codes(sentence(after_lock)))
         elif locked and report is not None and report.state == "draft":
             # as the dashboard and 'fieldplan status' say of it: a draft left when the
-            # period was locked is not "submitted later"
-            self.notice.setText(_("Headquarters has locked this period: this draft will "
+            # period was locked is not "submitted later"; headquarters' own draft, to
+            # the one who can unlock it
+            self.notice.setText(_("This period is locked: this draft will not be "
+                                  "submitted unless you unlock the period.")
+                                if self.identity.is_hq else
+                                _("Headquarters has locked this period: this draft will "
                                   "not be submitted unless headquarters unlocks the "
                                   "period."))
         elif locked:

@@ -465,7 +465,7 @@ def sheet_story(
     """The flowables of one office's sheet: header block, one table per area,
     signatures, verification, and the narratives in full when they were cut."""
     from fieldplan.i18n import format_number, format_period
-    from fieldplan.offices import level_for_office, office_name
+    from fieldplan.offices import HQ, level_for_office, office_name
 
     _ = ctx.gettext
     plan = ctx.plan
@@ -532,8 +532,10 @@ def sheet_story(
     ]
     story.extend(cm.TextFlow(f, cm.BODY, rtl=ctx.rtl) for f in facts)
     drafts = len(data.reports) - submitted
-    if drafts:
-        story.append(cm.TextFlow(drafts_note(ctx, drafts, bool(data.locked_at)), cm.WARNING,
+    said_of_drafts = (drafts_note(ctx, drafts, bool(data.locked_at), data.office == HQ)
+                      if drafts else None)
+    if said_of_drafts:
+        story.append(cm.TextFlow(said_of_drafts, cm.WARNING,
                                  rtl=ctx.rtl,
                                  space_after=2))
     if not_due:
@@ -632,8 +634,7 @@ def sheet_story(
         cm.MUTED_SMALL,
         rtl=ctx.rtl,
     )
-    story.extend(_signatures(ctx, verification, drafts_note(ctx, drafts, bool(data.locked_at))
-                                              if drafts else None))
+    story.extend(_signatures(ctx, verification, said_of_drafts))
     if annex:
         story.extend(
             cm.heading(
@@ -691,14 +692,25 @@ def received_line(ctx: cm.Ctx, received: int, count: int) -> str:
                                       count=format_number(count, ctx.lang))
 
 
-def drafts_note(ctx: cm.Ctx, count: int, locked: bool = False) -> str:
+def drafts_note(ctx: cm.Ctx, count: int, locked: bool = False, hq: bool = False) -> str:
     """What a sheet says of its ``count`` (> 0) reports that are drafts, in its facts and
     again over the lines to sign: "Draft" under a row's status alone let a head of
     office sign a sheet of reports the office had not submitted. ``locked``:
     headquarters locked the period, and the drafts will not be submitted unless it
-    unlocks it ("not yet submitted" said they would be)."""
+    unlocks it ("not yet submitted" said they would be). ``hq``: the sheet of
+    headquarters' own reports, read by the one who can unlock the period."""
     from fieldplan.i18n import format_number
 
+    if locked and hq:
+        # Translators: on the status sheet of headquarters' own reports, for a period
+        # it locked: the reader is headquarters, who can unlock it
+        return ctx.ngettext(
+            "Provisional: {count} of these reports is a draft, left when the period was "
+            "locked: it will not be submitted unless you unlock the period.",
+            "Provisional: {count} of these reports are drafts, left when the period was "
+            "locked: they will not be submitted unless you unlock the period.",
+            count,
+        ).format(count=format_number(count, ctx.lang))
     if locked:
         # Translators: on a status sheet of a period headquarters locked, as the review
         # pack says "Provisional: these figures include 3 draft reports left when ..."

@@ -73,6 +73,22 @@ def test_drafts_of_a_locked_period_are_not_said_to_wait_for_submission(
     assert "have not submitted yet" not in text
 
 
+def test_headquarters_own_sheet_of_a_locked_period_says_it_can_unlock_it(
+        hq, tmp_path: Path) -> None:
+    """Headquarters' own sheet (its reports on the global actions) told headquarters
+    its drafts would not be submitted "unless headquarters unlocks the period": the
+    reader is the one who can. An office's sheet keeps its words (above)."""
+    from fieldplan import progress
+
+    write_progress(hq, "HQ", PERIOD, state="draft", only=2)
+    progress.set_period_lock(hq, PERIOD)
+    sheet = pdf_text(build_status_sheet(hq, PERIOD, "HQ", out=tmp_path / "s.pdf"))
+    note = ("Provisional: 2 of these reports are drafts, left when the period was locked: "
+            "they will not be submitted unless you unlock the period.")
+    assert sheet.count(note) == 2
+    assert "unless headquarters unlocks" not in sheet
+
+
 def test_a_cut_narrative_names_the_sheets_own_annex(hq, tmp_path: Path) -> None:
     """"Full text in the annex." under a cut narrative was ambiguous in the pack, where
     the sheets are themselves in "Annex: status sheets by office" and each has its own

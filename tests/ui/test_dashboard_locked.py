@@ -66,8 +66,8 @@ def test_a_lock_made_while_the_dashboard_is_open_changes_its_words(
     from fieldplan import progress
     from ui.ops import DbOp
 
-    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
-                             status="on-track")
+    hq_action = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, hq_action, "2026-S1", status="on-track")
     path = hq.path
     hq.close()
     window, dashboard = _dashboard(open_window, qtbot, path)
@@ -77,5 +77,40 @@ def test_a_lock_made_while_the_dashboard_is_open_changes_its_words(
     qtbot.waitUntil(lambda: dashboard.missing_box.title()
                     == "Missing when the period was locked", timeout=10_000)
     wait_idle(qtbot, window.session)
-    assert dashboard.locked_note.text().startswith("Headquarters has locked this period: "
-                                                   "its 1 draft report will not be")
+    # headquarters reads it: the one who can unlock the period
+    assert dashboard.locked_note.text() == (
+        "This period is locked: its 1 draft report will not be submitted, and nothing "
+        "can be added to it, unless you unlock the period.")
+    from fieldplan.i18n import set_language
+
+    set_language("fr")  # (words from the catalog, or English until it has them)
+    try:
+        window.set_period("2026-S2")
+        window.set_period("2026-S1")
+        wait_idle(qtbot, window.session)
+        assert "Siège" not in dashboard.locked_note.text()
+    finally:
+        set_language("en")
+    # its report form says the same of the draft
+    editor = window.office_view.editor
+    window.office_view.select_action(hq_action)
+    window.show_page(window.office_view)
+    qtbot.waitUntil(lambda: editor.notice.text() == (
+        "This period is locked: this draft will not be submitted unless you unlock the "
+        "period."), timeout=5000)
+
+
+def test_headquarters_own_dashboard_of_a_locked_period_without_drafts(
+        open_window, qtbot, hq):
+    from fieldplan import progress
+
+    progress.record_progress(hq, hq.plan().actions_of(level="global")[0].code, "2026-S1",
+                             status="on-track")
+    progress.submit_period(hq, "2026-S1")
+    progress.set_period_lock(hq, "2026-S1")
+    path = hq.path
+    hq.close()
+    _window, dashboard = _dashboard(open_window, qtbot, path)
+    assert dashboard.locked_note.text() == (
+        "This period is locked: nothing can be added to its reports unless you unlock "
+        "the period.")

@@ -145,7 +145,7 @@ def paragraph_direction(text: str) -> str | None:
     وزارة الداخلية" has fewer Latin letters than Arabic ones). A paragraph that starts
     with a direction mark (U+200E, U+200F, U+061C) reads as the mark says, and what is
     inside an isolate (U+2066–U+2069) takes no vote, as in P2. Used by the PDF reports
-    (``fieldplan.reports.text.layout``) and the client's read-only displays of
+    (``fieldplan.reports.text.layout``) and the client's displays and editors of
     people's text (``ui.bidi.own_direction``)."""
     if text.isascii():  # most English and French narratives: at once
         return "L" if any(c.isalpha() for c in text) else None

@@ -1,13 +1,14 @@
 """An Arabic narrative that starts with a Latin word or a number ("IOM قدمت الدعم …")
 was shown left to right, from the left, in the client's read-only displays: Qt takes a
 paragraph's direction from its first letter. Read-only, a person's paragraph goes by
-most of its letters (``ui.bidi.own_direction``), as the PDF reports print it; an
-editor keeps Qt's way."""
+most of its letters (``ui.bidi.own_direction``), as the PDF reports print it; and so
+does an editor's as it is typed (typed by Qt's way, it turned around once saved)."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from fieldplan import progress
@@ -19,6 +20,22 @@ from ui.bidi import in_own_direction, own_direction, own_isolate
 LTR, RTL = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
 ARABIC_LATIN_FIRST = "IOM قدمت الدعم الفني لوزارة الداخلية في القاهرة."
 ENGLISH_ARABIC_INSIDE = "Met the ministry (وزارة الداخلية) in Cairo."
+#: typed in an editor: an Arabic paragraph that starts with "IOM"; a French one that
+#: starts with a long Arabic ministry's name (more Arabic letters, fewer words)
+ARABIC_TYPED = "IOM تعمل مع الوزارة على تحسين الخدمات"
+FRENCH_TYPED = ("وزارة الشؤون الاجتماعية والعمل : réunion de suivi avec la direction "
+                "de la migration à Rabat")
+
+
+def type_keys(widget, text: str) -> None:
+    """Type ``text`` key by key, as a keyboard in its language would (qtbot.keyClicks
+    takes ASCII only); a newline is the Return key."""
+    for c in text:
+        key = {" ": Qt.Key.Key_Space, "\n": Qt.Key.Key_Return}.get(c, Qt.Key.Key_unknown)
+        typed = "\r" if c == "\n" else c
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier,
+                                                     typed))
 
 
 def test_own_direction_goes_by_most_letters() -> None:
@@ -80,15 +97,13 @@ def test_a_read_only_box_shows_each_paragraph_from_its_own_side(qtbot, layout) -
         assert arabic == RTL and a_right > 0.9 and a_left > 0.3  # from the right
         assert english == LTR and e_left < 0.1
         assert box.text() == text and not box.document().isModified()
-        # editable: Qt's way again (the first letter), without a change of text said
+        # editable (a report reopened) or read-only again: as they were, no change said
         changed.clear()
         box.setReadOnly(False)
-        assert _directions(box) == [LTR, LTR]
-        assert not changed and box.text() == text
-        # read-only again (a report submitted): its own again
+        assert _directions(box) == [RTL, LTR]
         box.setReadOnly(True)
         assert _directions(box) == [RTL, LTR]
-        assert not changed
+        assert not changed and box.text() == text
         # the client's own text (a message's details) keeps Qt's way
         details = PlainTextEdit(copies_as_written=True)
         qtbot.addWidget(details)
@@ -145,3 +160,113 @@ def test_hq_reads_an_arabic_narrative_that_starts_with_latin_from_the_right(
     assert direction == RTL and right > 0.9 and left > 0.2
     direction, left, _right = sides[ENGLISH_ARABIC_INSIDE]
     assert direction == LTR and left < 0.1
+
+
+@pytest.mark.parametrize("layout", [LTR, RTL])
+def test_an_editor_sets_each_paragraph_as_it_is_typed(qtbot, layout) -> None:
+    from ui.bidi_widgets import PlainTextEdit
+
+    QApplication.setLayoutDirection(layout)
+    try:
+        box = PlainTextEdit()
+        qtbot.addWidget(box)
+        box.resize(900, 200)
+        box.show()
+        changed = []
+        box.textChanged.connect(lambda: changed.append(True))
+        box.setFocus()
+        typed = f"{ARABIC_TYPED}\n{FRENCH_TYPED}\n{ENGLISH_ARABIC_INSIDE}\nتم"
+        type_keys(box, typed)
+        assert box.text() == typed
+        # each paragraph by most of its words, the French one left to right although
+        # it starts with Arabic, the first from the right
+        assert _directions(box) == [RTL, LTR, LTR, RTL]
+        (_arabic, a_left, a_right), (_french, f_left, _f_right), *_rest = _sides(box)
+        assert a_right > 0.9 and a_left > 0.3 and f_left < 0.1
+        # the caret where the typing left it; one change said per key, none for a format
+        assert box.textCursor().position() == len(typed)
+        assert len(changed) == len(typed)
+    finally:
+        QApplication.setLayoutDirection(LTR)
+
+
+def test_undo_undoes_typing_not_a_direction(qtbot) -> None:
+    """Where the editor has Qt's own undo, a paragraph turned around goes with the
+    typing that turned it: every step undone takes typing away, and the last one
+    leaves the text as it was loaded, unmodified."""
+    from ui.bidi_widgets import PlainTextEdit
+
+    box = PlainTextEdit()
+    qtbot.addWidget(box)
+    box.setPlainText("Hello")
+    assert not box.document().isModified()
+    cursor = box.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    box.setTextCursor(cursor)
+    type_keys(box, "\n" + ARABIC_TYPED)
+    assert _directions(box) == [LTR, RTL]
+    texts = [box.toPlainText()]
+    while box.document().isUndoAvailable():
+        box.undo()
+        assert box.toPlainText() != texts[-1]  # (a format alone would leave it)
+        texts.append(box.toPlainText())
+    assert texts[-1] == "Hello" and not box.document().isModified()
+    assert _directions(box) == [LTR]
+    # and redone, the paragraph is right to left again, its redo kept to the end
+    while box.document().isRedoAvailable():
+        box.redo()
+    assert box.toPlainText() == texts[0] and _directions(box) == [LTR, RTL]
+
+
+def test_a_key_looks_again_at_its_own_paragraph_only(qtbot, monkeypatch) -> None:
+    """A long narrative stays fast: a key typed sets the direction of the paragraph
+    it changed, not of every paragraph at each key."""
+    import ui.bidi_widgets
+
+    box = ui.bidi_widgets.PlainTextEdit()
+    qtbot.addWidget(box)
+    box.setPlainText("\n".join([ARABIC_LATIN_FIRST, ENGLISH_ARABIC_INSIDE] * 100))
+    looked = []
+    own = ui.bidi_widgets.own_direction
+    monkeypatch.setattr(ui.bidi_widgets, "own_direction",
+                        lambda text: looked.append(text) or own(text))
+    cursor = box.textCursor()
+    cursor.setPosition(box.document().findBlockByNumber(100).position())
+    box.setTextCursor(cursor)
+    type_keys(box, "و")
+    assert looked == ["و" + ARABIC_LATIN_FIRST]
+    assert box.document().findBlockByNumber(100).textDirection() == RTL
+
+
+def test_the_report_editor_types_and_loads_in_each_paragraph_s_direction(
+        open_window, qtbot, hq_db) -> None:
+    """The narratives of the report editor: a saved draft shown with each paragraph
+    in its own direction and nothing to save; typed, the Arabic paragraph turns right
+    to left, and the window's undo undoes the typing."""
+    from tests.ui.test_office_work import choose, db_report
+
+    saved = f"{ARABIC_LATIN_FIRST}\n{FRENCH_TYPED}"
+    with open_replica(hq_db) as rep:
+        progress.record_progress(rep, "PA1.6", "2026-S1", status="on-track",
+                                 achievements=saved)
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    box = editor.narratives["achievements"]
+    assert box.text() == saved and _directions(box) == [RTL, LTR]
+    assert not editor.dirty() and not box.document().isModified()
+    assert editor.saved_label.text() == "" and window.undo_stack.count() == 0
+    box.setFocus()
+    cursor = box.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    box.setTextCursor(cursor)
+    type_keys(box, "\n" + ARABIC_TYPED)
+    assert _directions(box) == [RTL, LTR, RTL]
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert db_report(hq_db, "PA1.6", "2026-S1").achievements == saved + "\n" + ARABIC_TYPED
+    assert window.undo_stack.count() == 1
+    window.undo_action.trigger()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").achievements == saved,
+                    timeout=5000)
+    assert box.text() == saved and _directions(box) == [RTL, LTR]
+    wait_idle(qtbot, window.session)

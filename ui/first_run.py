@@ -695,8 +695,8 @@ class CannotOpenDialog(QDialog):
         lay.addWidget(self.restore_button)
         #: what the restore is doing, or why it failed: the focus goes there (``restore``)
         self.message = detail_label("cannot-open-message")
-        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (until it says something)
         lay.addWidget(self.message)
+        self._tell("")  # (until it says something: no empty line under the restore)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
@@ -708,9 +708,7 @@ class CannotOpenDialog(QDialog):
             # the check reads whole files (11 s for a headquarters of a million
             # events): on a thread of its own, said meanwhile, with the focus, to be
             # read out (not on Close, which Space would press)
-            self.message.setText(_("Checking the backups…"))
-            self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._tell(_("Checking the backups…"))
             check_off_thread(self, self.db_path, self._checked)
         else:
             self._checked(None, None)
@@ -719,6 +717,18 @@ class CannotOpenDialog(QDialog):
     def checking(self) -> bool:
         """Whether the backups are being checked (the restore not offered yet)."""
         return self._checking
+
+    def _tell(self, text: str) -> None:
+        """Say ``text`` under the Restore button, with the focus, to be read out; or,
+        with "", nothing: the line hidden (it left an empty band of a line's height
+        under the button) and no stop for Tab."""
+        said = bool(text)
+        self.message.setText(text)
+        self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if said
+                                    else Qt.FocusPolicy.NoFocus)
+        self.message.setVisible(said)  # (in the dialog: not a window of its own)
+        if said:
+            self.message.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _checked(self, usable: Path | None, error: BaseException | None) -> None:
         """Offer the backup a restore would put back (``usable``), or say why none can
@@ -748,8 +758,7 @@ class CannotOpenDialog(QDialog):
         self.note.setVisible(bool(hint))  # (in the dialog: not a window of its own)
         if was_checking:
             had_focus = self.focusWidget() in (self.message, self.close_button, None)
-            self.message.setText("")
-            self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self._tell("")
             if had_focus:  # (not moved by the person meanwhile)
                 target = self.restore_button if usable is not None else self.text
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -762,9 +771,7 @@ class CannotOpenDialog(QDialog):
         path = self.db_path
         # said, and given the focus before Restore is disabled (which would pass it on
         # to Close)
-        self.message.setText(_("Preparing the database…"))
-        self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._tell(_("Preparing the database…"))
         self.restore_button.setEnabled(False)
 
         def done(_used) -> None:
@@ -772,8 +779,7 @@ class CannotOpenDialog(QDialog):
             self.accept()
 
         def failed(error: BaseException) -> None:
-            self.message.setText(error_sentence(error))
-            self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._tell(error_sentence(error))
             # the error may say what to do first ("close it, then restore"): then try
             # again, without closing this dialog
             self.restore_button.setEnabled(True)

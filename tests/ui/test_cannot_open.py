@@ -822,3 +822,36 @@ def test_the_path_read_while_the_backups_are_checked_keeps_the_focus(qtbot, hq_d
     backups_checked(qtbot, dialog)
     assert dialog.restore_button is not None and dialog.restore_button.isEnabled()
     assert dialog.focusWidget() is dialog.path_label
+
+
+@pytest.mark.parametrize("backed_up", [True, False])
+def test_nothing_to_say_leaves_no_empty_line_under_the_restore(qtbot, hq_db, backed_up,
+                                                                monkeypatch):
+    """The line under the Restore button (what the restore is doing, why it failed)
+    stayed on screen empty, a band of a line's height between the restore and Close:
+    hidden while it has nothing to say, shown, with the focus, when it has."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import CannotOpenDialog
+
+    if backed_up:
+        with open_replica(hq_db) as rep:
+            store.backup(rep.conn, hq_db, "test")
+    damage(hq_db)
+    dialog = CannotOpenDialog(hq_db, "damaged", store.list_backups(hq_db))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    backups_checked(qtbot, dialog)
+    assert not dialog.message.isVisible()
+    assert dialog.message.focusPolicy() == Qt.FocusPolicy.NoFocus
+    above = dialog.restore_button if backed_up else dialog.note
+    gap = dialog.close_button.mapTo(dialog, dialog.close_button.rect().topLeft()).y() - (
+        above.geometry().bottom())
+    assert gap < dialog.message.fontMetrics().height()
+    if backed_up:  # a restore that fails says why there
+        monkeypatch.setattr(store, "restore_latest_backup", lambda path, *a, **k: (
+            _ for _ in ()).throw(store.StoreError(f"{path} is open in another program")))
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "another program" in dialog.message.text(), timeout=10_000)
+        assert dialog.message.isVisible() and dialog.message.hasFocus()
+

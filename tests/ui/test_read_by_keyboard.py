@@ -130,14 +130,6 @@ def test_after_a_failed_restore_the_error_has_the_focus_not_close(qtbot, hq_db, 
     qtbot.waitUntil(lambda: not dialog._job.worker.isRunning(), timeout=10_000)
 
 
-
-def blank(label: QLabel) -> bool:
-    """Whether ``label`` is drawn in one colour: no text, no caret, no frame."""
-    image = label.grab().toImage()
-    return len({image.pixel(x, y) for x in range(image.width())
-                for y in range(image.height())}) == 1
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_backups_checked_before_the_window_is_active_leave_no_caret(
         qtbot, hq_db, tmp_path, monkeypatch, lang):
@@ -145,7 +137,7 @@ def test_backups_checked_before_the_window_is_active_leave_no_caret(
     backups…") before its window is active; checked before it was (a small database,
     a busy window manager), Restore took the focus and the message, emptied, kept its
     caret, on a line of its own under Restore (seen in Arabic). The restore has the
-    focus, and the empty line shows nothing."""
+    focus, and the empty line is not shown."""
     from fieldplan import store
     from tests.ui.test_cannot_open import backups_for, damage
     from ui import first_run
@@ -168,9 +160,8 @@ def test_backups_checked_before_the_window_is_active_leave_no_caret(
         dialog.activateWindow()
         qtbot.waitActive(dialog)
         assert dialog.focusWidget() is dialog.restore_button
-        assert dialog.message.text() == "" and dialog.message.isVisible()
+        assert dialog.message.text() == "" and not dialog.message.isVisible()
         dialog.grab().save(str(tmp_path / f"checked-{lang}.png"))
-        assert blank(dialog.message)
     finally:
         apply_language(QApplication.instance(), "en")
 

@@ -757,7 +757,9 @@ class CannotOpenDialog(QDialog):
         self.note.setText(hint)
         self.note.setVisible(bool(hint))  # (in the dialog: not a window of its own)
         if was_checking:
-            had_focus = self.focusWidget() in (self.message, self.close_button, None)
+            # the person who went on to Close meanwhile chose it: it keeps the focus
+            # (taken by the restore, Space pressed Restore instead of Close)
+            had_focus = self.focusWidget() in (self.message, None)
             self._tell("")
             if had_focus:  # (not moved by the person meanwhile)
                 target = self.restore_button if usable is not None else self.text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from tests.ui.conftest import backups_checked
 from ui.bidi import text_direction
@@ -855,3 +855,38 @@ def test_nothing_to_say_leaves_no_empty_line_under_the_restore(qtbot, hq_db, bac
         qtbot.waitUntil(lambda: "another program" in dialog.message.text(), timeout=10_000)
         assert dialog.message.isVisible() and dialog.message.hasFocus()
 
+
+@pytest.mark.parametrize("how", ["keys", "click"])
+def test_close_chosen_while_the_backups_are_checked_stands(qtbot, hq_db, held_check, how):
+    """The person went on to Close (Tab) while the backups were checked: once they were,
+    the restore took the focus from it, and the Space meant for Close restored. Close
+    chosen stands: its focus kept; pressed (Space, a click), the dialog stays closed."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import CannotOpenDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    damage(hq_db)
+    dialog = CannotOpenDialog(hq_db, "damaged", store.list_backups(hq_db))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    restored = []
+    dialog.database_did_open.connect(restored.append)
+    assert dialog.focusWidget() is dialog.message
+    if how == "click":
+        qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    else:
+        qtbot.keyClick(dialog.message, Qt.Key.Key_Tab)
+        assert dialog.focusWidget() is dialog.close_button
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert dialog.restore_button.isEnabled()
+    if how == "keys":
+        assert dialog.focusWidget() is dialog.close_button
+        qtbot.keyClick(dialog.close_button, Qt.Key.Key_Space)
+    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
+    assert restored == [] and dialog._job is None

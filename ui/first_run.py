@@ -268,7 +268,17 @@ class FirstRunDialog(QDialog):
         self._build()
         if given:
             self.offer(given)
+        if self.focusWidget() is None:  # (none given, no backups being checked)
+            # else the first stop of Tab took it: the database's path, which no one
+            # acts on
+            self._first_way().setFocus(Qt.FocusReason.OtherFocusReason)
         size_to_content(self, 520)
+
+    def _first_way(self) -> QPushButton:
+        """The way in the dialog offers first, which has the focus when it opens (the
+        language, which may be the first thing a person changes, comes after the ways
+        in for Tab, and has its own key, Alt+L)."""
+        return self.restore_button or self.given_button or self.setup_button
 
     def _build(self) -> None:
         """Make what the dialog says and offers, in the language in use."""
@@ -456,7 +466,7 @@ class FirstRunDialog(QDialog):
         self._focus_before = getattr(self, before) if before is not None else None
         again = getattr(self, focus) if focus is not None else None
         if again is None and not self._is_busy:  # (as when the dialog opens)
-            again = self.restore_button or self.given_button or self.setup_button
+            again = self._first_way()
         if again is not None and again.isEnabled():
             again.setFocus(Qt.FocusReason.OtherFocusReason)
         size_to_content(self, max(self.width(), 520))

@@ -448,3 +448,27 @@ def test_the_client_speaks_fieldplan_lang_when_no_language_is_chosen(
     if saved:
         settings.setValue("language", saved)
     assert choose_language(settings, explicit) == expected
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_first_run_opens_with_the_focus_on_the_first_way_in(shell, qtbot, tmp_path,
+                                                               language, lang):
+    """No database and no backup: the dialog opened with the focus on the database's
+    path, the first stop of Tab, which no one acts on. It is on the first way in (the
+    language comes after the ways in for Tab, and has its key, Alt+L); Tab goes on to
+    the next way, and the path is still reached with Shift+Tab."""
+    from ui.app import apply_language
+
+    apply_language(QApplication.instance(), lang)
+    shell.start(tmp_path / "new.sqlite3")
+    dialog = shell.dialog
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    assert dialog.restore_button is None and not dialog.checking()
+    assert dialog.focusWidget() is dialog.setup_button and dialog.setup_button.hasFocus()
+    qtbot.keyClick(dialog.setup_button, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.hq_button
+    qtbot.keyClick(dialog.hq_button, Qt.Key.Key_Backtab)
+    qtbot.keyClick(dialog.setup_button, Qt.Key.Key_Backtab)
+    assert dialog.focusWidget() is dialog.path_label

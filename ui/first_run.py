@@ -428,6 +428,14 @@ class FirstRunDialog(QDialog):
         """Whether the backups are being checked (the restore not offered yet)."""
         return self._checking is not None
 
+    def _restore_shown(self) -> str:
+        """What the dialog shows of a restore: ``RESTORE_OFFERED`` (its button),
+        ``RESTORE_CHECKING`` (not yet: the backups are being checked) or
+        ``RESTORE_NONE`` (none can be restored, or there are no backups)."""
+        if self.restore_button is not None:
+            return RESTORE_OFFERED
+        return RESTORE_CHECKING if self.checking() else RESTORE_NONE
+
     def retranslate(self) -> None:
         """Say it all again in the language now in use, laid out in its direction (the
         application's, which ui.app.apply_language set)."""
@@ -554,7 +562,9 @@ class FirstRunDialog(QDialog):
             if self._stopping:  # (nothing made: the core removed what it began)
                 super(FirstRunDialog, self).reject()
                 return
-            self._busy(False, lambda: first_run_error_text(error))
+            # said again as the dialog changes (a change of language, the backups
+            # checked): in the words of what it shows then (the Restore button)
+            self._busy(False, lambda: first_run_error_text(error, self._restore_shown()))
 
         self._job = OneShot(fn, done, failed, self)
 
@@ -812,18 +822,36 @@ def not_default(button: QPushButton) -> None:
     button.setDefault(False)
 
 
-def first_run_error_text(error: BaseException) -> str:
+#: what the first-run dialog shows of a restore (``FirstRunDialog._restore_shown``)
+RESTORE_OFFERED, RESTORE_CHECKING, RESTORE_NONE = "offered", "checking", "none"
+
+
+def first_run_error_text(error: BaseException, restore: str = RESTORE_OFFERED) -> str:
     """Why a new database could not be made, in the client's words: the core's
     messages for a key file left without its database speak of the command line
-    (--db, 'fieldplan restore'): this screen has its own buttons."""
+    (--db, 'fieldplan restore'): this screen has its own buttons. ``restore``: what
+    the screen shows of a restore now (its button, not yet, none), which the words
+    about it match."""
     from fieldplan.errors import KeptBackupsError, LoneKeyFileError
     from fieldplan.replica import ROLE_HQ
 
     if isinstance(error, KeptBackupsError):
-        # this screen offers the backup (its Restore button), not the command line's
+        # this screen offers the backup (its Restore button), not the command line's;
+        # a button it does not show yet, or will not, is not called "above"
+        key = isolated(error.key_path)
+        if restore == RESTORE_CHECKING:
+            return _("The key file {path} and the backups of this database are still "
+                     "here: restore the latest backup instead of starting again. The "
+                     "button to restore it appears above once the backups are "
+                     "checked.").format(path=key)
+        if restore == RESTORE_NONE:
+            return _("The key file {path} and the backups of this database are still "
+                     "here, and none of these backups can be restored (see above). To "
+                     "start again all the same, first move the key file away (do not "
+                     "delete it): it is this computer's identity.").format(path=key)
         return _("The key file {path} and the backups of this database are still here: "
                  "restore the latest backup (the button above) instead of starting "
-                 "again.").format(path=isolated(error.key_path))
+                 "again.").format(path=key)
     if not isinstance(error, LoneKeyFileError):
         return error_sentence(error)
     key = isolated(error.key_path)

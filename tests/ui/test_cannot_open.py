@@ -890,3 +890,45 @@ def test_close_chosen_while_the_backups_are_checked_stands(qtbot, hq_db, held_ch
         qtbot.keyClick(dialog.close_button, Qt.Key.Key_Space)
     assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
     assert restored == [] and dialog._job is None
+
+
+def test_the_restore_is_called_the_button_above_only_once_it_is_there(qtbot, hq_db,
+                                                                      tmp_path,
+                                                                      held_check):
+    """Headquarters created while the backups were checked, beside the key file and the
+    backups: the first run said to restore with "the button above", which was not
+    there yet (nor ever, with no backup usable). The words match what it shows."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    dialog = FirstRunDialog(hq_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
+    assert dialog.checking() and dialog.restore_button is None
+    said = dialog.message.text()
+    assert "(the button above)" not in said
+    assert "appears above once the backups are checked" in said
+    dialog.grab().save(str(tmp_path / "kept-backups-checking.png"))
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert dialog.restore_button is not None and dialog.restore_button.isVisible()
+    assert "restore the latest backup (the button above)" in dialog.message.text()
+    dialog.close()
+    # none usable: no button to restore with, ever
+    for backup in store.list_backups(hq_db):
+        backup.write_bytes(b"not a backup" * 100)
+    none = backups_checked(qtbot, FirstRunDialog(hq_db))
+    qtbot.addWidget(none)
+    none.show()
+    qtbot.mouseClick(none.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "key file" in none.message.text(), timeout=10_000)
+    assert none.restore_button is None and "button" not in none.message.text()
+    assert "none of these backups can be restored (see above)" in none.message.text()
+    assert none.after_path.text().startswith(
+        "None of the files in its backups folder can be restored")

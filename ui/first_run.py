@@ -264,6 +264,8 @@ class FirstRunDialog(QDialog):
         #: the backups being checked on a thread of their own (``_check``), if any
         self._checking: tuple[Path, ...] | None = None
         self.checking_bar: QProgressBar | None = None
+        #: the language chooser's row, made once (``_language_chooser``)
+        self._language_row: QWidget | None = None
         self._layout = QVBoxLayout(self)
         self._build()
         if given:
@@ -350,26 +352,19 @@ class FirstRunDialog(QDialog):
                   self.demo_button):
             if b is not None:  # (made again while a job runs: the backups checked)
                 b.setEnabled(not self._is_busy)
-        # the language, at the top on the trailing side, each named in itself; made
-        # after the ways in, so that Tab reaches it after them, as the window's
-        # Language menu comes after its other menus (Alt+L: the menu's letter)
-        self.language = choice_combo(
-            _("&Language").replace("&", ""),
-            [(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
-            get_language(),
-        )
-        self.language.setObjectName("first-run-language")
+        # the language, at the top on the trailing side, each named in itself; after
+        # the ways in for Tab, as the window's Language menu comes after its other
+        # menus (Alt+L: the menu's letter). Made once: made again with the rest (the
+        # backups checked, the language changed), it closed the list the person had
+        # open on it
+        if self._language_row is None:
+            self._language_row = self._language_chooser()
+        self.language_label.setText(_("&Language"))
+        self.language.setAccessibleName(_("&Language").replace("&", ""))
+        self.language.setCurrentIndex(max(self.language.findData(get_language()), 0))
         self.language.setEnabled(not self._is_busy)
-        self.language.activated.connect(self._language_chosen)
-        language_label = QLabel(_("&Language"))
-        language_label.setBuddy(self.language)
-        row = QWidget()  # (a widget: the layout holds only widgets, see retranslate)
-        row_layout = QHBoxLayout(row)
-        row_layout.setContentsMargins(0, 0, 0, 0)
-        row_layout.addStretch(1)
-        row_layout.addWidget(language_label)
-        row_layout.addWidget(self.language)
-        lay.insertWidget(0, row)
+        lay.insertWidget(0, self._language_row)
+        QWidget.setTabOrder(self.demo_button, self.language)
         # plain text: a core error about a setup bundle names its file, which anyone can
         # send. Reached with Tab, and given the focus while a job runs and after it
         # failed (``_busy``), so that it is read out
@@ -386,6 +381,26 @@ class FirstRunDialog(QDialog):
         self.setup_button.clicked.connect(self.choose_setup)
         self.hq_button.clicked.connect(self.create_hq)
         self.demo_button.clicked.connect(self.open_demo)
+
+    def _language_chooser(self) -> QWidget:
+        """The row of the language chooser (``language``, named by ``language_label``),
+        kept as the dialog is made again (``_rebuild``)."""
+        self.language = choice_combo(
+            _("&Language").replace("&", ""),
+            [(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
+            get_language(),
+        )
+        self.language.setObjectName("first-run-language")
+        self.language.activated.connect(self._language_chosen)
+        self.language_label = QLabel(_("&Language"))
+        self.language_label.setBuddy(self.language)
+        row = QWidget()  # (a widget: the layout holds only widgets, see retranslate)
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addStretch(1)
+        row_layout.addWidget(self.language_label)
+        row_layout.addWidget(self.language)
+        return row
 
     def _language_chosen(self, _index: int) -> None:
         code = self.language.currentData()
@@ -460,8 +475,10 @@ class FirstRunDialog(QDialog):
         before = self._named(self._focus_before)
         while self._layout.count():
             old = self._layout.takeAt(0).widget()
+            if old is self._language_row:
+                continue  # (kept, shown: a list open on it stays open)
             old.hide()
-            old.deleteLater()  # (its chooser may be the sender of this change)
+            old.deleteLater()
         self._build()
         if self.given:
             self.offer(self.given)

@@ -932,3 +932,51 @@ def test_the_restore_is_called_the_button_above_only_once_it_is_there(qtbot, hq_
     assert "none of these backups can be restored (see above)" in none.message.text()
     assert none.after_path.text().startswith(
         "None of the files in its backups folder can be restored")
+
+
+def tab_chain(dialog) -> list[str]:
+    """The names of what Tab reaches in ``dialog`` from its first way in, in turn."""
+    names = {dialog.setup_button: "setup", dialog.hq_button: "hq", dialog.demo_button: "demo",
+             dialog.language: "language", dialog.cancel_button: "cancel",
+             dialog.restore_button: "restore", dialog.path_label: "path"}
+    seen, widget = [], dialog.restore_button or dialog.setup_button
+    for _step in range(8):
+        seen.append(names.get(widget, widget.objectName()))
+        widget = widget.nextInFocusChain()
+        while not (widget.isVisible() and widget.isEnabled()
+                   and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            widget = widget.nextInFocusChain()
+    return seen
+
+
+def test_the_language_list_left_open_stays_open_when_the_dialog_is_made_again(
+        qtbot, hq_db, held_check, language):
+    """The backups were checked (or the language changed) while the person had the
+    language list open: the dialog, made again, closed it under them. The chooser is
+    kept, its list open, and still comes after the ways in for Tab."""
+    from fieldplan import store
+    from fieldplan.i18n import _
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    dialog = FirstRunDialog(hq_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    chooser = dialog.language
+    chooser.showPopup()
+    qtbot.waitUntil(chooser.view().isVisible, timeout=5000)
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert dialog.restore_button is not None
+    assert dialog.language.view().isVisible() and dialog.language is chooser
+    language("fr")
+    dialog.retranslate()
+    assert dialog.language.view().isVisible() and dialog.language is chooser
+    assert chooser.accessibleName() == _("&Language").replace("&", "") != "Language"
+    chooser.hidePopup()
+    assert tab_chain(dialog) == ["restore", "setup", "hq", "demo", "language", "cancel",
+                                 "path", "restore"]

@@ -371,6 +371,7 @@ class FirstRunDialog(QDialog):
         self.message = detail_label("first-run-message")
         self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (until it says something)
         lay.addWidget(self.message)
+        self.message.hide()  # (as _say leaves it: no empty line above Cancel)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         buttons.rejected.connect(self.reject)
         self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
@@ -545,11 +546,13 @@ class FirstRunDialog(QDialog):
                 before.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _say(self, text: Callable[[], str] | None) -> None:
-        """Show ``text()`` under the ways in (None: nothing, and no stop for Tab)."""
+        """Show ``text()`` under the ways in (None: nothing, the line hidden, and no
+        stop for Tab: an empty line left a band of its height above Cancel)."""
         self._said = text
         self.message.setText(text() if text is not None else "")
         self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if text is not None
                                     else Qt.FocusPolicy.NoFocus)
+        self.message.setVisible(text is not None)  # (in the dialog: not a window)
 
     def _run(self, fn: Callable[[], Any], path: Path,
              undo: Callable[[Any], None] | None = None) -> None:

@@ -472,3 +472,24 @@ def test_the_first_run_opens_with_the_focus_on_the_first_way_in(shell, qtbot, tm
     qtbot.keyClick(dialog.hq_button, Qt.Key.Key_Backtab)
     qtbot.keyClick(dialog.setup_button, Qt.Key.Key_Backtab)
     assert dialog.focusWidget() is dialog.path_label
+
+
+def test_the_first_run_shows_no_empty_line_above_cancel(qtbot, tmp_path):
+    """The line under the ways in (what a job is doing, why it failed) stayed on screen
+    empty, a band of a line's height above Cancel: hidden while it says nothing, shown
+    with what it says, and hidden again once it says nothing."""
+    from ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(tmp_path / "new.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.message.isVisible()
+    gap = dialog.cancel_button.mapTo(dialog, dialog.cancel_button.rect().topLeft()).y() - (
+        dialog.demo_button.geometry().bottom())
+    assert gap < dialog.message.fontMetrics().height()
+    dialog._busy(True, lambda: "Preparing the database…")
+    assert dialog.message.isVisible() and dialog.focusWidget() is dialog.message
+    dialog._busy(False)
+    assert not dialog.message.isVisible()
+    dialog.retranslate()
+    assert not dialog.message.isVisible()

@@ -73,14 +73,25 @@ class KeptLines(Flowable):
     def split(self, aw: float, ah: float) -> list[Flowable]:
         self.wrap(aw, ah)
         last = self.parts[-1]
-        if self.height - last.flow.space_after <= ah + 0.01:  # all but the space after
+        fits = self.height - last.flow.space_after  # all but the space after
+        if fits <= ah + 0.01:
             end = Part(last.flow._part(last.flow._layout(aw), 0.0), last.label)
             return [KeptLines([*self.parts[:-1], end])]
         best = None
         for height, i, j in self._breaks(aw):
             if height > ah + 0.01:
                 break
-            best = (i, j)
+            keep_space = False
+            if j == 0:
+                space = self.parts[i - 1].flow.space_after
+                if fits - space <= ah + 0.01:
+                    # without the space above the break, what goes below it would fit
+                    # on this page too and follow there with no space between the
+                    # fields: the break keeps the space, where it fits
+                    if height + space > ah + 0.01:
+                        continue
+                    keep_space = True
+            best = (i, j, keep_space)
         if best is None:
             frame = self._doctemplateAttr("frame")
             if frame is None or not getattr(frame, "_atTop", 0):
@@ -88,11 +99,14 @@ class KeptLines(Flowable):
             return self._plain_split(aw, ah)  # taller than a page: as it comes
         return self._cut(aw, *best)
 
-    def _cut(self, aw: float, i: int, j: int) -> list[Flowable]:
+    def _cut(self, aw: float, i: int, j: int, keep_space: bool = False) -> list[Flowable]:
+        """The parts before and after a break (see ``_breaks``); at a break between
+        parts, the space after the part above it is dropped unless ``keep_space``."""
         parts = list(self.parts)
         if j == 0:
             p = parts[i - 1]
-            head = [*parts[:i - 1], Part(p.flow._part(p.flow._layout(aw), 0.0), p.label)]
+            space = p.flow.space_after if keep_space else 0.0
+            head = [*parts[:i - 1], Part(p.flow._part(p.flow._layout(aw), space), p.label)]
             tail = parts[i:]
         else:
             p = parts[i]

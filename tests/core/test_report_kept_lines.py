@@ -81,6 +81,22 @@ def test_it_fits_without_the_space_after_its_last_paragraph() -> None:
     assert whole.wrap(WIDTH, 1e9)[1] == kept.height - 7
 
 
+@pytest.mark.parametrize("lines", [(4, 2, 1), (5, 3, 2), (2, 2, 2), (6, 1)])
+def test_what_follows_a_break_between_fields_goes_to_the_next_page(lines) -> None:
+    # a break that dropped the space above it let the rest fit on the same page, drawn
+    # there with no space between two fields (QA: "…dont 9 femmes." over "Challenges")
+    kept = _kept(lines)
+    room = 0.0
+    while room < kept.height:
+        out = kept.split(WIDTH, room)
+        room += 0.5
+        if len(out) < 2:
+            continue
+        head, tail = out
+        left = room - 0.5 - head.wrap(WIDTH, 1e9)[1]
+        assert tail.wrap(WIDTH, 1e9)[1] - tail.parts[-1].flow.space_after > left + 0.01
+
+
 def _body(page: str) -> list[str]:
     """A page's lines, less the running header and the footer (digest, page number)."""
     lines = [line.strip() for line in page.splitlines() if line.strip()]

@@ -251,16 +251,12 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
     """The unit after the figures, in the plural form that agrees with ``n`` (the
     figure it follows): none for a plain count, nor for a percent (the figures carry
     the % sign). Arabic has six forms: "150 شخصًا", not "150 أشخاص"."""
-    import math
-
     from fieldplan.i18n import unit_label
 
     if unit in ("count", "percent"):
         return ""
-    # no figure: the general plural; else the figure to three decimals, as printed
-    # ("1 of 1 person" for 1.0000001): a figure less than that, printed by its
-    # significant digits (format_number), takes the plural of 0 ("0.000001 people")
-    count = 100 if n is None else math.ceil(abs(round(n, 3)))
+    # no figure: the general plural; else that of the figure as printed
+    count = 100 if n is None else plural_count(n, ctx.lang)
     if unit == "people":
         # Translators: the unit after an indicator's figures, "12 of 150 people".
         return ctx.npgettext("unit", "person", "people", count)
@@ -268,6 +264,36 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
         # Translators: the unit after an indicator's figures, "2 of 5 documents".
         return ctx.npgettext("unit", "document", "documents", count)
     return unit_label(unit, ctx.lang)
+
+
+#: Integers to stand for a plural category of CLDR in a catalog's plural formula,
+#: tried in this order: the first of the category is taken
+_CATEGORY_COUNTS = (1, 2, 0, 3, 11, 100, 1_000_000)
+
+
+def plural_count(n: float, lang: str) -> int:
+    """An integer whose plural form in ``lang`` is that of ``n`` as printed (to three
+    decimals, a smaller figure by its significant digits: format_number), for
+    ngettext, which takes integers only. A figure with decimals takes the form CLDR
+    gives it: "0.5 people" (not the "person" of the 1 it rounds up to), "0,5
+    personne", "1,5 personne", and Arabic's general plural; "1 person" for
+    1.0000001, which prints as 1."""
+    from decimal import Decimal, InvalidOperation
+
+    from babel import Locale
+
+    from fieldplan.i18n import format_number
+
+    printed = format_number(abs(n), "en").replace(",", "")
+    try:
+        figure = Decimal(printed)
+    except InvalidOperation:  # (not a figure format_number writes)
+        return 100
+    if figure == figure.to_integral_value() and "." not in printed:
+        return int(figure)
+    rule = Locale.parse(lang).plural_form
+    category = rule(figure)
+    return next((c for c in _CATEGORY_COUNTS if rule(c) == category), 100)
 
 
 def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:

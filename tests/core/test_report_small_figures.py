@@ -35,3 +35,19 @@ def test_a_tiny_figure_prints_its_digits(hq, tmp_path, lang) -> None:
     point = "," if lang == "fr" else "."
     assert f"-0{point}0001" in text
     assert PRINTED[lang].replace("0.000001", "0").replace("0,000001", "0") not in text
+
+
+@pytest.mark.parametrize(("lang", "figure", "unit"), [
+    ("en", 0.5, "people"), ("en", 1.5, "people"), ("en", 1.0000001, "person"),
+    ("en", 1, "person"), ("fr", 0.5, "personne"), ("fr", 1.5, "personne"),
+    ("fr", 2.5, "personnes"), ("fr", 125_000_000_000, "de personnes"),
+    ("ar", 2.5, "شخص"), ("ar", 3, "أشخاص"), ("ar", 11, "شخصًا")])
+def test_a_figure_with_decimals_takes_the_plural_form_of_its_language(
+        hq, lang, figure, unit) -> None:
+    # the unit took the plural of the integer the figure rounds up to: a target of 0.5
+    # people printed "0.001 of 0.5 person", one of 2.5 in Arabic the plural of 3
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.sheet import _unit
+
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    assert _unit(ctx, "people", figure) == unit

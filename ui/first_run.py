@@ -5,10 +5,11 @@ offer to restore the latest backup."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -257,16 +258,26 @@ class FirstRunDialog(QDialog):
         #: later than this computer's clock says: its date is wrong), for the window
         self.notices: list[str] = []
         self.given: str | None = None
-        #: the backups checked, and what the check found: the one a restore would put
-        #: back, or why none can be (``check_backups``); kept, so that a change of
-        #: language says it again without reading their files again
-        self._checked: tuple[tuple[Path, ...], Path | None, BaseException | None] | None = None
-        #: the backups being checked on a thread of their own (``_check``), if any
-        self._checking: tuple[Path, ...] | None = None
+        #: what the look at the backups found (``check_backups``, on a thread of its
+        #: own: the backups, the one a restore would put back and when it was taken,
+        #: or why none can be), None while the first look runs; kept, so that the
+        #: dialog made again (a change of language) says it again without reading the
+        #: backups folder or their files again (``_look``)
+        self._found: BackupsFound | None = BackupsFound()
+        #: a look is under way (``_look``); another is asked for after it
+        self._looking = self._look_again = False
         self.checking_bar: QProgressBar | None = None
         #: the language chooser's row, made once (``_language_chooser``)
         self._language_row: QWidget | None = None
         self._layout = QVBoxLayout(self)
+        from fieldplan.store import backup_dir
+
+        # no backups folder (a first run): nothing to look at; else a look, which says
+        # what it found once it has (with the folder on a slow USB stick or network
+        # drive, listing it took long enough to freeze the dialog)
+        if backup_dir(self.db_path).is_dir():
+            self._found = None
+            self._look()
         self._build()
         if given:
             self.offer(given)
@@ -286,11 +297,10 @@ class FirstRunDialog(QDialog):
         """Make what the dialog says and offers, in the language in use."""
         self.setWindowTitle(_("Welcome to fieldplan"))
         lay = self._layout
-        from fieldplan.store import list_backups
-
-        backups = tuple(list_backups(self.db_path))
-        usable, why = self._restorable(backups)
-        checking = self._checking is not None
+        # (nothing here reads the disk: what the backups are was found on a thread of
+        # its own, and kept, ``_look``)
+        backups, usable, why = self._restorable()
+        checking = self.checking()
         # the path on a line of its own, whole and left to right: inside an Arabic
         # sentence it broke across lines, its parts out of order
         if checking:
@@ -328,8 +338,9 @@ class FirstRunDialog(QDialog):
             self.after_path.setFocus(Qt.FocusReason.OtherFocusReason)
         self.restore_button = None
         if usable is not None:
+            taken = self._found.taken if self._found is not None else None
             self.restore_button = QPushButton(_("&Restore the latest backup ({when})").format(
-                when=_backup_time(usable)))
+                when=_when_taken(usable, taken)))
             self.restore_button.setMinimumHeight(40)
             self.restore_button.setDefault(True)
             self.restore_button.clicked.connect(self.restore)
@@ -408,41 +419,47 @@ class FirstRunDialog(QDialog):
         if code != get_language():
             emit(self.language_did_change, code)
 
-    def _restorable(self, backups: tuple[Path, ...]) -> tuple[Path | None, str]:
-        """What the check of ``backups`` found (the backup a restore would put back,
-        or why none can be, in the language in use), or (None, "") while they are
-        checked: the check, which reads whole files (11 s for a headquarters of a
-        million events), runs on a thread of its own (``_check``), once for the same
-        backups: a change of language says what it found again."""
-        if not backups:
-            return None, ""
-        if self._checked is not None and self._checked[0] == backups:
-            usable, error = self._checked[1:]
-            if error is None:
-                return usable, ""
-            return None, why_not_restorable(self.db_path, backups, error)
-        self._check(backups)
-        return None, ""
+    def _restorable(self) -> tuple[tuple[Path, ...], Path | None, str]:
+        """What the look at the backups found (``_look``): the backups, the one a
+        restore would put back, or why none can be, in the language in use; ((), None,
+        "") while they are looked at, or when there are none."""
+        found = self._found
+        if found is None or not found.backups:
+            return (), None, ""
+        if found.usable is not None:
+            return found.backups, found.usable, ""
+        why = why_not_restorable(self.db_path, found.backups, found.error, found.folder) \
+            if found.error is not None else ""
+        return found.backups, None, why
 
-    def _check(self, backups: tuple[Path, ...]) -> None:
-        """Check ``backups`` off the GUI thread, then say what was found."""
-        if self._checking == backups:
-            return  # (under way: a change of language meanwhile)
-        self._checking = backups
+    def _look(self) -> None:
+        """List and check the backups on a thread of their own (``check_backups``: it
+        reads the backups folder, and whole files, 11 s for a headquarters of a
+        million events), then make the dialog again with what was found, once for the
+        first look, and after another only if it found something else. Looked at once
+        as the dialog opens, and again only when they may have changed (a way in that
+        failed: a restore, a set-up that wrote in the folder); asked for while a look
+        runs, once it has answered (what it says is not held up)."""
+        if self._looking:
+            self._look_again = True
+            return
+        self._looking = True
 
-        def done(usable: Path | None, error: BaseException | None) -> None:
-            if self._checking != backups:
-                return  # (other backups were found since, and are checked)
-            self._checking = None
-            self._checked = (backups, usable, error)
-            self._rebuild()
-            emit(self.backups_were_checked)
+        def done(found: BackupsFound) -> None:
+            self._looking = False
+            before, self._found = self._found, found
+            if before is None or before.shown() != found.shown():
+                self._rebuild()
+                emit(self.backups_were_checked)
+            if self._look_again:
+                self._look_again = False
+                self._look()
 
         check_off_thread(self, self.db_path, done)
 
     def checking(self) -> bool:
         """Whether the backups are being checked (the restore not offered yet)."""
-        return self._checking is not None
+        return self._found is None
 
     def _restore_shown(self) -> str:
         """What the dialog shows of a restore: ``RESTORE_OFFERED`` (its button),
@@ -585,6 +602,9 @@ class FirstRunDialog(QDialog):
             # said again as the dialog changes (a change of language, the backups
             # checked): in the words of what it shows then (the Restore button)
             self._busy(False, lambda: first_run_error_text(error, self._restore_shown()))
+            # what failed may have changed the backups (a restore, a set-up that wrote
+            # in their folder): looked at again, said if they did
+            self._look()
 
         self._job = OneShot(fn, done, failed, self)
 
@@ -749,9 +769,9 @@ class CannotOpenDialog(QDialog):
             # events): on a thread of its own, said meanwhile, with the focus, to be
             # read out (not on Close, which Space would press)
             self._tell(_("Checking the backups…"))
-            check_off_thread(self, self.db_path, self._checked)
+            check_off_thread(self, self.db_path, self._checked, self.backups)
         else:
-            self._checked(None, None)
+            self._checked(BackupsFound())
         size_to_content(self, 560)
 
     def checking(self) -> bool:
@@ -770,22 +790,25 @@ class CannotOpenDialog(QDialog):
         if said:
             self.message.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _checked(self, usable: Path | None, error: BaseException | None) -> None:
-        """Offer the backup a restore would put back (``usable``), or say why none can
-        be (``error``), or, with no backups, what is left to do."""
+    def _checked(self, found: BackupsFound) -> None:
+        """Offer the backup a restore would put back (``found.usable``, with when it
+        was taken, as the check found it), or say why none can be (``found.error``),
+        or, with no backups, what is left to do."""
         was_checking, self._checking = self._checking, False
         if self.checking_bar is not None:
             self.checking_bar.hide()
         backups = self.backups
+        usable, error = found.usable, found.error
         if usable is not None:
-            stamp = _backup_time(usable)
+            stamp = _when_taken(usable, found.taken)
             self.restore_button.setText(_("&Restore the latest backup ({when})").format(when=stamp))
             self.restore_button.setEnabled(True)
             hint = _("The damaged file is kept beside it, its name ending in .damaged. "
                      "The restored database continues as a new replica of this computer; "
                      "the status bar then says what it could not get back.")
         elif backups:
-            why = why_not_restorable(self.db_path, backups, error) if error else ""
+            why = (why_not_restorable(self.db_path, backups, error, found.folder)
+                   if error else "")
             hint = _("No backup of this database can be restored: {reason}.").format(
                 reason=why)
         else:
@@ -900,25 +923,57 @@ def is_setup_bundle(path: str) -> bool:
         return False
 
 
-def check_backups(db_path: Path) -> tuple[Path | None, BaseException | None]:
-    """(off the GUI thread: it reads the whole file of each backup it looks at) The
-    backup a restore would put back (``store.usable_backup``: the newest file of the
-    backups folder that is a backup of this computer's database, passing over the
-    others), or None and why none can be: the error, its messages kept to be said
-    again in another language (``why_not_restorable``)."""
-    from fieldplan.errors import StoreError
-    from fieldplan.store import usable_backup
+class BackupsFound(NamedTuple):
+    """What a look at a database's backups found (``check_backups``, off the GUI
+    thread: it reads the folder and whole files), kept by a dialog to say it again (a
+    change of language) without reading them again."""
 
+    #: the backups of the database, newest first (``store.list_backups``)
+    backups: tuple[Path, ...] = ()
+    #: the one a restore would put back (None: none can be, ``error`` says why)
+    usable: Path | None = None
+    #: when ``usable`` was taken (``backup_time_of``; None: not known)
+    taken: dt.datetime | None = None
+    #: why no backup can be restored, its messages kept to be said again in another
+    #: language (``why_not_restorable``)
+    error: BaseException | None = None
+    #: the backups folder (``store.backup_dir``), which ``why_not_restorable`` names
+    folder: Path | None = None
+
+    def shown(self) -> tuple:
+        """What a dialog shows of it: two looks that show the same need not make the
+        dialog again."""
+        if not self.backups:
+            return ()
+        error = self.error
+        return (self.backups, self.usable, self.taken,
+                None if error is None else (type(error), str(error)))
+
+
+def check_backups(db_path: Path, backups: Sequence[Path] | None = None) -> BackupsFound:
+    """(off the GUI thread: it reads the backups folder, and the whole file of each
+    backup it looks at) The backups of the database (``backups``, when the caller has
+    them already), the one a restore would put back (``store.usable_backup``: the
+    newest file of the backups folder that is a backup of this computer's database,
+    passing over the others) and when it was taken, or why none can be: the error,
+    its messages kept to be said again in another language (``why_not_restorable``)."""
+    from fieldplan.store import backup_dir, list_backups, usable_backup
+
+    folder = backup_dir(db_path)
+    listed = tuple(list_backups(db_path) if backups is None else backups)
     try:
-        return _kept(lambda: usable_backup(db_path))[0], None
-    except StoreError as exc:
+        usable = _kept(lambda: usable_backup(db_path))[0]
+    except Exception as exc:  # (the store's, or another: why none can be restored)
         exc.__traceback__ = None  # (its frames are of no use to the dialog)
-        return None, exc
+        return BackupsFound(listed, error=exc, folder=folder)
+    return BackupsFound(listed, usable, backup_time_of(usable), folder=folder)
 
 
-def why_not_restorable(db_path: Path, backups: Sequence[Path], error: BaseException) -> str:
+def why_not_restorable(db_path: Path, backups: Sequence[Path], error: BaseException,
+                       folder: Path | None = None) -> str:
     """Why no backup can be restored (``check_backups``' error), in the language now
-    in use, its paths kept whole."""
+    in use, its paths kept whole. ``folder``: the backups folder, as the look found it
+    (else found here: on the GUI thread, that reads the disk)."""
     from fieldplan.errors import NoUsableBackupError
     from fieldplan.store import backup_dir
 
@@ -926,32 +981,35 @@ def why_not_restorable(db_path: Path, backups: Sequence[Path], error: BaseExcept
         # each file with its fault, named by its name in the folder the sentence
         # speaks of (one file: by its whole path); or the folder ("every backup in …")
         names = [str(b) for b in backups] + [b.name for b in backups] + [
-            str(backup_dir(db_path))]
+            str(folder if folder is not None else backup_dir(db_path))]
         return isolated_paths(said_again(error.faults_text), names)
     return isolated_paths(error_text(error), [str(b) for b in backups])
 
 
 def check_off_thread(
-    dialog: QWidget, db_path: Path,
-    done: Callable[[Path | None, BaseException | None], None],
+    dialog: QWidget, db_path: Path, done: Callable[[BackupsFound], None],
+    backups: Sequence[Path] | None = None,
 ) -> OffThread:
-    """``check_backups(db_path)`` on a thread of its own (it reads whole files: 11 s
-    for a headquarters of a million events, which froze the dialog as it opened), then
-    ``done(usable, error)`` on the GUI thread, unless ``dialog`` is gone by then. The
-    check only reads: quitting meanwhile does not wait for it."""
+    """``check_backups(db_path, backups)`` on a thread of its own (it reads whole
+    files: 11 s for a headquarters of a million events, which froze the dialog as it
+    opened; and the folder, which a slow USB stick or network folder holds up), then
+    ``done(found)`` on the GUI thread, unless ``dialog`` is gone by then. The check
+    only reads: quitting meanwhile does not wait for it."""
     import shiboken6
 
     from ui.ops import OffThread
 
-    def answered(result: tuple[Path | None, BaseException | None]) -> None:
-        if shiboken6.isValid(dialog):
-            done(*result)
+    given = None if backups is None else tuple(backups)
 
-    def failed(error: BaseException) -> None:  # (an error that is not the store's)
+    def answered(found: BackupsFound) -> None:
         if shiboken6.isValid(dialog):
-            done(None, error)
+            done(found)
 
-    return OffThread(lambda: check_backups(db_path), answered, failed,
+    def failed(error: BaseException) -> None:  # (the folder could not be listed)
+        if shiboken6.isValid(dialog):
+            done(BackupsFound(given or (), error=error))
+
+    return OffThread(lambda: check_backups(db_path, given), answered, failed,
                      name="fieldplan-backup-check", daemon=True)
 
 
@@ -965,17 +1023,28 @@ def checking_bar(text: str) -> QProgressBar:
     return bar
 
 
-def _backup_time(path: Path) -> str:
-    """When the backup was taken (from its name: copying the folder to another
-    laptop changes the files' times), as the status says it after the restore."""
-    import datetime as dt
-
+def backup_time_of(path: Path) -> dt.datetime | None:
+    """(off the GUI thread: it may read the file's time) When the backup was taken:
+    from its name (copying the folder to another laptop changes the files' times), as
+    the status says it after the restore; else (a backup given by another name) its
+    file's time; None when that cannot be read."""
     from fieldplan.store import backup_taken
 
     taken = backup_taken(path)
     if taken is not None:
-        return time_text(taken)
-    try:  # a backup given by another name
-        return time_text(dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC))
-    except (OSError, ValueError):
-        return path.name
+        return taken
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def _when_taken(path: Path, taken: dt.datetime | None) -> str:
+    """When the backup ``path`` was taken (``taken``, as ``backup_time_of`` found
+    it), as the restore button says it; its name when that is not known."""
+    return time_text(taken) if taken is not None else path.name
+
+
+def _backup_time(path: Path) -> str:
+    """When the backup was taken (``backup_time_of``: it may read the file), said."""
+    return _when_taken(path, backup_time_of(path))

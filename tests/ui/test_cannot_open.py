@@ -692,7 +692,9 @@ def test_the_backups_are_checked_off_the_gui_thread_while_the_dialog_says_so(
     qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
                     timeout=10_000)
     dialog = shell.dialog
-    assert held_check.threads and threading.main_thread() not in held_check.threads
+    # (the first run's check lists the backups folder first, on that thread too)
+    qtbot.waitUntil(lambda: bool(held_check.threads), timeout=10_000)
+    assert threading.main_thread() not in held_check.threads
     assert dialog.checking() and dialog.checking_bar.isVisible()
     if how == "damaged":
         assert not dialog.restore_button.isEnabled()
@@ -769,6 +771,109 @@ def test_why_no_backup_can_be_restored_is_said_again_without_checking_again(
     fresh = backups_checked(qtbot, FirstRunDialog(hq_db))
     qtbot.addWidget(fresh)
     assert french == fresh.intro.text() + fresh.after_path.text() != english
+
+
+def gui_thread_reads(monkeypatch, *under: Path) -> list[tuple[str, str]]:
+    """What the GUI thread reads of the files and folders ``under`` (a name, a
+    listing, a file's time) from now on: (call, path) in turn."""
+    import os
+    import threading
+
+    read: list[tuple[str, str]] = []
+    roots = tuple(str(root) for root in under)
+
+    def watched(real):
+        def call(path, *args, **kwargs):
+            if (threading.current_thread() is threading.main_thread()
+                    and os.fspath(path).startswith(roots)):
+                read.append((real.__name__, os.fspath(path)))
+            return real(path, *args, **kwargs)
+        return call
+
+    for name in ("stat", "lstat", "listdir", "scandir"):
+        monkeypatch.setattr(os, name, watched(getattr(os, name)))
+    return read
+
+
+def test_a_change_of_language_reads_nothing_of_the_backups_on_the_gui_thread(
+        qtbot, hq_db, tmp_path, language, monkeypatch):
+    """The database missing, its backups there: each change of language on the first
+    run listed the backups folder (opening each backup), and read the time of a
+    backup named without one, on the GUI thread; with the folder on a slow USB stick
+    or network drive, the dialog froze. What the one look off that thread found (the
+    backups, the one a restore puts back, when it was taken) is said again."""
+    import datetime as dt
+    import os
+    import shutil
+    import threading
+
+    from fieldplan import store
+    from fieldplan.i18n import _
+    from fieldplan.replica import open_replica
+    from ui.context import time_text
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        taken = store.backup(rep.conn, hq_db, "test")
+    # the one a restore puts back, given a name that does not say when it was taken
+    handmade = shutil.copy(taken, taken.with_name("hq-handmade.sqlite3"))
+    os.utime(handmade, (GOOD_TIME, GOOD_TIME))
+    monkeypatch.setattr(store, "usable_backup", lambda _db: (Path(handmade), []))
+    lose(hq_db, "missing")
+    listed = []
+    real_list = store.list_backups
+    monkeypatch.setattr(store, "list_backups", lambda db: (
+        listed.append(threading.current_thread()) or real_list(db)))
+    dialog = FirstRunDialog(hq_db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    backups_checked(qtbot, dialog)
+    assert len(listed) == 1 and threading.main_thread() not in listed
+    read = gui_thread_reads(monkeypatch, hq_db, store.backup_dir(hq_db))
+    for lang in ("ar", "fr", "en"):
+        language(lang)
+        dialog.retranslate()
+        assert dialog.restore_button.text() == _(
+            "&Restore the latest backup ({when})").format(
+            when=time_text(dt.datetime.fromtimestamp(GOOD_TIME, dt.UTC)))
+        assert dialog.after_path.text() == _(
+            "The fieldplan database file is missing:\n{path}\nIts backups are there: "
+            "restore the latest, or start another way.").partition("{path}")[2].strip()
+        dialog.grab().save(str(tmp_path / f"first-run-relisted-{lang}.png"))
+    assert read == [] and len(listed) == 1
+
+
+def test_a_failed_restore_looks_at_the_backups_again(qtbot, hq_db, tmp_path,
+                                                     monkeypatch):
+    """The backups are looked at once, off the GUI thread, and kept; again after
+    what may have changed them: a restore that failed (its backup found damaged since)
+    takes back the restore it offered, and says why none can be restored."""
+    from fieldplan import store
+    from fieldplan.errors import StoreError
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        taken = store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    dialog = backups_checked(qtbot, FirstRunDialog(hq_db))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.restore_button is not None
+
+    def fails(_path, **_kw):  # (damaged while it was copied)
+        taken.write_bytes(b"not a database" * 100)
+        raise StoreError(f"{taken} is damaged")
+
+    monkeypatch.setattr(store, "restore_latest_backup", fails)
+    checked = []
+    dialog.backups_were_checked.connect(lambda: checked.append(True))
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(checked), timeout=10_000)
+    assert dialog.restore_button is None and "is damaged" in dialog.message.text()
+    assert dialog.after_path.text().startswith(
+        "None of the files in its backups folder can be restored")
+    assert dialog.setup_button.isEnabled() and dialog.focusWidget() is dialog.message
 
 
 def test_backups_checked_while_a_way_in_runs_leave_the_ways_in_disabled(

@@ -147,7 +147,7 @@ def test_backups_checked_before_the_window_is_active_leave_no_caret(
     damage(hq_db)
     answers = []
     monkeypatch.setattr(first_run, "check_off_thread",
-                        lambda _dialog, _path, done: answers.append(done))
+                        lambda _dialog, _path, done, _backups: answers.append(done))
     apply_language(QApplication.instance(), lang)
     try:
         dialog = first_run.CannotOpenDialog(hq_db, "the file is damaged",
@@ -156,7 +156,8 @@ def test_backups_checked_before_the_window_is_active_leave_no_caret(
         dialog.show()  # (not active yet)
         assert dialog.focusWidget() is dialog.message
         [checked] = answers
-        checked(own, None)  # (the check's answer, before the window is active)
+        # (the check's answer, before the window is active)
+        checked(first_run.BackupsFound((own,), own, store.backup_taken(own)))
         dialog.activateWindow()
         qtbot.waitActive(dialog)
         assert dialog.focusWidget() is dialog.restore_button

@@ -40,6 +40,7 @@ from fieldplan.bundle import (
     write_bundle,
 )
 from fieldplan.errors import BundleError, SignatureError
+from fieldplan.i18n import format_number
 from fieldplan.minisign import SecretKey
 
 KEY = SecretKey.from_seed(bytes(range(32)))
@@ -497,7 +498,9 @@ def test_other_zip_archives_are_named() -> None:
 def test_too_large(tmp_path) -> None:
     path = write(tmp_path, make_events(50))
     size = path.stat().st_size
-    expect(path, f"bundle is .*larger than the {size - 1} bytes limit", max_bundle_bytes=size - 1)
+    # (the limit with the language's separators: "4,404", as every count a person reads)
+    limit = format_number(size - 1, "en")
+    expect(path, f"bundle is .*larger than the {limit} bytes limit", max_bundle_bytes=size - 1)
     assert read_all(path, max_bundle_bytes=size)
 
 

@@ -750,7 +750,7 @@ def test_manifest_field_missing(field) -> None:
         ({"event_count": "5"}, "^manifest event_count is not an integer$"),
         ({"event_count": True}, "^manifest event_count is not an integer$"),
         ({"event_count": -1}, "^manifest event_count is negative$"),
-        ({"event_count": 2**63}, "^manifest event_count 9223372036854775808 is more events "
+        ({"event_count": 2**63}, "^manifest event_count 9,223,372,036,854,775,808 is more events "
                                  "than events.jsonl of .* can hold$"),
         ({"event_count": 1, "members": {EVENTS: {"sha256": "a" * 64, "size": 1}}},
          "^manifest event_count 1 is more events than events.jsonl of 1 byte can hold$"),

@@ -478,6 +478,12 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                 column=empty))
 
     for row, record in enumerate(records[1:], start=2):
+        if _whole_row_in_one_cell(record, len(header), delimiter):
+            raise fail(row, None, _(
+                "the whole row is in one cell: the spreadsheet opened the file without "
+                "splitting it into columns at '{separator}'; split them (Data ▸ Text to "
+                "Columns) and save it again as 'CSV UTF-8'").format(
+                    separator=delimiter))
         if any(c.strip() for c in record[len(header) :]):
             raise fail(row, None, _("{cells} cells but the header has {header}").format(
                 cells=len(record), header=len(header)))
@@ -556,6 +562,27 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                      strict=strict)
     reader.written.update(written)
     return reader.plan(data)
+
+
+def _whole_row_in_one_cell(record: list[str], columns: int, delimiter: str) -> bool:
+    """Whether a row holds all its cells in its first one, separators and all, the
+    others empty: a CSV file opened in a spreadsheet that splits at another separator
+    (fieldplan's ``,`` in a French or Arabic Excel, whose is ``;``) puts each line in
+    column A, then saves it so, quoting the lines that had quotes. Read as it is, the
+    message named the first column and quoted the whole row as its value."""
+    import csv
+
+    if columns < 3 or not record or any(cell.strip() for cell in record[1:]):
+        return False
+    # (a cell a line holds whole: its own quotes doubled, as a CSV line has them)
+    line = record[0]
+    if delimiter not in line or delimiter == "\t":  # (a tab shows as no character)
+        return False
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return False
+    return len(cells) > columns // 2
 
 
 #: a word of question marks: two or more, maybe in brackets or quotes, maybe before a

@@ -315,6 +315,14 @@ def test_values_are_frozen_with_tuples():
             "unknown_column.csv",
             "unknown_column.csv: row 1: unknown column 'units' (did you mean 'unit'?)",
         ),
+        (
+            # a comma file opened in a French Excel (each line in column A), saved
+            # with ";": the lines that had quotes are quoted whole
+            "one_cell_rows.csv",
+            "one_cell_rows.csv: row 2: the whole row is in one cell: the spreadsheet "
+            "opened the file without splitting it into columns at ','; split them (Data "
+            "▸ Text to Columns) and save it again as 'CSV UTF-8'",
+        ),
     ],
 )
 def test_bad_fixture_gives_one_line_naming_field_and_place(name, message):

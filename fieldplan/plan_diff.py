@@ -456,7 +456,9 @@ def _count_figures(plan: Plan, units: frozenset[str]):
             if ind.baseline is not None:
                 figures.append((_("baseline"), ind.baseline))
             for which, value in figures:
-                yield f"{action.code}/{ind.key} ({which}: {format_number(value)})", value
+                # (French writes a space before the colon: "fin du plan : 12,5")
+                shown = _("{label}: {n}").format(label=which, n=format_number(value))
+                yield f"{action.code}/{ind.key} ({shown})", value
 
 
 def targets_below_zero(plan: Plan) -> tuple[str, ...]:

@@ -189,6 +189,9 @@ def test_an_end_target_or_baseline_below_zero_and_a_fraction_of_a_count_are_warn
         "PA1.1/policies-supported (end of plan: -5), PA1.1/policies-supported (baseline: -5)\n"
         "fieldplan: warning: 1 target of a count is not a whole number: is the decimal "
         "point right? PA1.2/officials-trained (end of plan: 1.5)\n")
+    # each figure as the language writes it, colon and all (was "fin du plan: 1,5")
+    err = run(capsys, "--db", db, "--lang", "fr", "plan", "import", str(path), "--dry-run")[2]
+    assert "PA1.2/officials-trained (fin du plan\u00a0: 1,5)" in err
     code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path))
     assert code == 0
     assert json.loads(out)["targets_not_whole"] == ["PA1.2/officials-trained (end of plan: 1.5)"]

@@ -557,6 +557,25 @@ class _Reader:
         #: YYYY-MM-DD (۱۴۰۴/۰۳/۳۱): what messages about that date quote (``shown_day``)
         self.written: dict[FieldPath, str] = {}
 
+    def _comma_in_points(self, value: str, text: str, path: FieldPath) -> str:
+        """A number cell with a comma in a file whose decimal mark is the point (a
+        ``,`` separated CSV), as a number's text, where only one reading is possible:
+        a spreadsheet in French saves such a file with its own decimal commas ("6,4",
+        quoted), one in English with its thousands separators ("1,500,000",
+        "1,234.5"); they were "not a number", with no hint. ``1,500`` could be either:
+        refused, naming both."""
+        if (_COMMA_GROUPED.fullmatch(text) and text.count(",") > 1) or re.fullmatch(
+                r"-?[1-9]\d{0,2}(?:,\d{3})+\.\d+", text):
+            return text.replace(",", "")
+        if _COMMA_GROUPED.fullmatch(text):
+            raise self.fail(path, _(
+                "{value} could be {thousands} or {decimal}: write it without thousands "
+                "separators").format(value=_show(value), thousands=_show(text.replace(",", "")),
+                                     decimal=_show(text.replace(",", "."))))
+        if re.fullmatch(r"-?\d+,\d+", text):
+            return text.replace(",", ".")
+        return text
+
     def fail(self, path: FieldPath, message: str) -> PlanError:
         return PlanError(where_what(self.loc.where(path), message))
 
@@ -749,6 +768,8 @@ class _Reader:
                         decimal=_show(text.replace(".", ","))))
             if self.decimal_comma is not False and re.fullmatch(r"-?\d+,\d+", text):
                 text = text.replace(",", ".")
+            elif self.decimal_comma is False and "," in text:
+                text = self._comma_in_points(value, text, path)
             try:
                 value = float(text)
             except ValueError:

@@ -2,7 +2,8 @@
 
 CSV layout (a spreadsheet saved as CSV, UTF-8 with or without BOM, or UTF-16 with its
 BOM as Excel's "Unicode Text" is: see plan.load_plan; ``,``, ``;`` or tab separated,
-seen from the header row; with ``;`` or tab a decimal comma is accepted):
+seen from the header row; with ``;`` or tab a decimal comma is accepted, with ``,``
+one where only one reading is possible: ``_Reader._comma_in_points``):
 one row per indicator, columns
 
     plan_id plan_version plan_start plan_end plan_signed_at plan_signed_place

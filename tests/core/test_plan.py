@@ -212,6 +212,23 @@ def test_semicolon_csv_with_blank_repeats_and_decimal_commas():
     assert plan.action("PA2.1").indicator("statements").baseline is None
 
 
+def test_comma_csv_reads_a_comma_in_a_number_where_only_one_reading_is_possible(tmp_path):
+    """A spreadsheet in French saves a "," file with its decimal commas ("6,4", quoted),
+    one in English with its thousands separators: they were "not a number", no hint."""
+    plan = load_plan(FIXTURES / "comma_file_decimal_commas.csv")
+    cost = plan.action("PA1.1").indicator("cost")
+    assert (cost.baseline, cost.target) == (6.4, 4.5)
+    people = plan.action("PA1.2").indicator("people")
+    assert (people.baseline, people.target) == (1234.5, 1_500_000)
+    text = (FIXTURES / "comma_file_decimal_commas.csv").read_text(encoding="utf-8")
+    path = tmp_path / "plan.csv"
+    path.write_text(text.replace('"4,5"', '"4,500"'), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path)
+    assert str(err.value) == ("plan.csv: row 2, column 'target': '4,500' could be '4500' "
+                              "or '4.500': write it without thousands separators")
+
+
 # --- the Plan API ---------------------------------------------------------------------
 
 

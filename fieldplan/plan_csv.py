@@ -350,6 +350,13 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
         elif name.lower() in known:
             name = known[name.lower()]
         else:
+            below = _header_below(records)
+            if below:
+                # a title or a row of group names (merged cells) above the header:
+                # "unknown column" named the title and left the header unseen
+                raise fail(1, None, _(
+                    "the header (plan_id, plan_version, …) is on row {row}: delete the "
+                    "rows above it, the header must be the first row").format(row=below))
             close = difflib.get_close_matches(name.lower(), _COLUMNS, n=1)
             if close:
                 message = _("unknown column {name} (did you mean '{close}'?)")
@@ -563,6 +570,20 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                      strict=strict)
     reader.written.update(written)
     return reader.plan(data)
+
+
+def _header_below(records: list[list[str]]) -> int:
+    """The row (counted as a spreadsheet does) of a header under the first row, in the
+    next few: a row with every required column's name, and no unknown name beside them;
+    0 for none."""
+    known = {c.lower() for c in _COLUMNS}
+    required = set(_REQUIRED_COLUMNS)
+    for row, record in enumerate(records[1:6], start=2):
+        names = {cell.strip().lower() for cell in record if cell.strip()}
+        if required <= names and all(n in known or n.startswith(_TARGET_PREFIX)
+                                     for n in names):
+            return row
+    return 0
 
 
 def _whole_row_in_one_cell(record: list[str], columns: int, delimiter: str) -> bool:

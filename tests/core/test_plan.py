@@ -333,6 +333,12 @@ def test_values_are_frozen_with_tuples():
             "unknown_column.csv: row 1: unknown column 'units' (did you mean 'unit'?)",
         ),
         (
+            # a title (and an empty row) typed above the header
+            "title_above_header.csv",
+            "title_above_header.csv: row 1: the header (plan_id, plan_version, …) is on "
+            "row 3: delete the rows above it, the header must be the first row",
+        ),
+        (
             # a comma file opened in a French Excel (each line in column A), saved
             # with ";": the lines that had quotes are quoted whole
             "one_cell_rows.csv",

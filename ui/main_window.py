@@ -445,12 +445,14 @@ class StatusBar(QStatusBar):
 
 
 class _LaidOut(QObject):
-    """(StatusBar.refit_on_layout) Its bar's message fitted again at each layout."""
+    """(StatusBar.refit_on_layout) Its bar's message fitted again at each layout and
+    resize."""
 
     def eventFilter(self, watched: QObject, event) -> bool:
         from PySide6.QtCore import QEvent  # (not at the cold start: FirstPaint)
 
-        if event.type() == QEvent.Type.LayoutRequest:
+        # (a resize too: a message cut in a narrow window stayed cut once it was wider)
+        if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.Resize):
             bar = self.parent()
             # (after Qt's own handling of it: the widgets are where they go then)
             QTimer.singleShot(0, bar, bar.refit)  # (not if the bar is gone by then)
@@ -2299,16 +2301,17 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
-    def own_key_dialog(self, set_up: bool = False) -> None:
+    def own_key_dialog(self, set_up: bool = False, new_key: bool = False) -> None:
         """This computer's office, replica id and key fingerprint, and at an office
         headquarters' (ui.own_key). ``set_up``: the office has just been set up from a
-        setup bundle: said first, and the window stays usable beside it."""
+        setup bundle: said first, and the window stays usable beside it. ``new_key``:
+        a new key was just made (New key…): the dialog says what makes it known."""
         from ui.own_key import OwnKeyDialog, read_own_key
 
         identity = self.identity
 
         def show(keys) -> None:
-            dialog = OwnKeyDialog(identity, keys, self, set_up=set_up)
+            dialog = OwnKeyDialog(identity, keys, self, set_up=set_up, new_key=new_key)
             dialog.rotate_button.clicked.connect(
                 lambda _checked=False: self._ask_new_key(dialog))
             if set_up:
@@ -2344,7 +2347,9 @@ class MainWindow(QMainWindow):
             emit(self.session.changes_did_happen, Changes(entities=(("key", "*"),)))
             if shiboken6.isValid(shown):
                 shown.close()
-            self.own_key_dialog()  # what it shows now: the new key
+            # what it shows now: the new key, and what makes it known (the status bar
+            # of a window 784 pixels wide has no room for it beside the fingerprint)
+            self.own_key_dialog(new_key=True)
 
         def failed(exc) -> None:
             from ui.dialogs import MessageDialog

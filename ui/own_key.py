@@ -144,10 +144,12 @@ def readable(label: QLabel) -> None:
 class OwnKeyDialog(QDialog):
     """Office, replica id, key id and fingerprint of this computer (Help menu); at an
     office, headquarters' key fingerprint and what to do with it. ``set_up``: shown
-    because the office has just been set up from a setup bundle (first run)."""
+    because the office has just been set up from a setup bundle (first run);
+    ``new_key``: because this computer has just made a new key (New key…): said
+    first, with what makes it known."""
 
     def __init__(self, identity: Identity, keys: OwnKeys, parent: QWidget | None = None,
-                 *, set_up: bool = False) -> None:
+                 *, set_up: bool = False, new_key: bool = False) -> None:
         super().__init__(parent)
         key = keys.own
         self.setObjectName("own-key-dialog")
@@ -168,6 +170,22 @@ class OwnKeyDialog(QDialog):
             bold.setBold(True)
             self.set_up_note.setFont(bold)
             lay.addWidget(self.set_up_note)
+        #: (just made) "This computer has a new key, below; offices learn it from …"
+        self.new_key_note: QLabel | None = None
+        if new_key:
+            from fieldplan.sync.keys import new_key_next_step
+
+            # Translators: said first in This computer's key once New key… made one;
+            # {then} is what makes it known ("offices learn it from headquarters'
+            # next bundle for them")
+            self.new_key_note = QLabel(_("This computer has a new key, below; {then}.").format(
+                then=new_key_next_step(identity.is_hq)))
+            self.new_key_note.setWordWrap(True)
+            readable(self.new_key_note)
+            bold = self.new_key_note.font()
+            bold.setBold(True)
+            self.new_key_note.setFont(bold)
+            lay.addWidget(self.new_key_note)
         if identity.is_hq:  # what an office set up from its setup bundle checks
             intro = QLabel(_(
                 "Offices check this fingerprint once they are set up from the setup bundle "

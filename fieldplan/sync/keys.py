@@ -670,10 +670,17 @@ def new_key_next_step(is_hq: bool) -> str:
 
 
 def new_key_text(key: PublicKey, is_hq: bool) -> str:
-    """What ``keys rotate`` and the client say once a new key is made: which, and what
-    makes it known (``new_key_next_step``)."""
-    return join_clauses([_("New key {key} ({fingerprint})").format(
-        key=key.key_id_hex, fingerprint=key.fingerprint), new_key_next_step(is_hq)])
+    """What ``keys rotate`` and the client say once a new key is made: which, what
+    makes it known (``new_key_next_step``), then its fingerprint: last, as the status
+    bar cuts a line at its end (a fingerprint before the next step filled a window
+    784 pixels wide, and the next step was in its tooltip only)."""
+    # Translators: the start of "New key 5A3F…; offices learn it from …; fingerprint …"
+    return join_clauses([_("New key {key}").format(key=key.key_id_hex),
+                         new_key_next_step(is_hq),
+                         # Translators: the end of "New key 5A3F…; offices learn it from
+                         # …; fingerprint DD92 209F …"
+                         _("fingerprint {fingerprint}").format(
+                             fingerprint=key.fingerprint)])
 
 
 def renew_identity(rep: Replica) -> str:

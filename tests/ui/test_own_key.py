@@ -110,8 +110,52 @@ def test_headquarters_makes_a_new_key_from_the_client(open_window, qtbot, hq_db)
         new = show_key(rep).split("  ")[0]
         keys = all_keys(rep)
     assert new != old and keys[new].status == "active" and keys[old].status == "retired"
-    assert window.statusBar().whole_message().startswith(f"New key {new} (")
+    assert window.statusBar().whole_message().startswith(f"New key {new}; ")
     window.findChild(QDialog, "own-key-dialog").close()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_next_step_after_a_new_key_is_in_sight_in_a_narrow_window(
+        open_window, qtbot, hq_db, lang):
+    """At 784 pixels the status bar cut "New key … (DD92 209F … 5…": the fingerprint
+    filled the room and what makes the key known was in the tooltip only. The next
+    step comes before the fingerprint (in sight at 1024 pixels), and the dialog that
+    shows the new key says it first (the status bar of a window 784 pixels wide has
+    room for less than the next step beside the office and the period)."""
+    from fieldplan.sync.keys import new_key_next_step
+    from ui.app import apply_language
+
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        window = open_window(hq_db)
+        window.resize(784, 560)
+        dialog = _open_own_key(window, qtbot)
+        assert dialog.new_key_note is None  # (opened from the menu: nothing new)
+        old = dialog.key_id.text()
+        dialog.rotate_button.click()
+        qtbot.waitUntil(lambda: window.findChild(QDialog, "new-key-dialog") is not None,
+                        timeout=5000)
+        window.findChild(QDialog, "new-key-dialog").accept()
+        qtbot.waitUntil(lambda: (window.findChild(QDialog, "own-key-dialog") is not None
+                                 and window.findChild(QDialog, "own-key-dialog")
+                                 .key_id.text() != old), timeout=10_000)
+        wait_idle(qtbot, window.session)
+        then = new_key_next_step(True)  # (in the language in use)
+        shown = window.findChild(QDialog, "own-key-dialog")
+        assert shown.new_key_note is not None and shown.new_key_note.isVisible()
+        assert then in shown.new_key_note.text()
+        shown.grab().save(str(hq_db.parent / f"new-key-dialog-{lang}.png"))
+        bar = window.statusBar()
+        window.resize(1024, 640)
+        wait_idle(qtbot, window.session)
+        qtbot.waitUntil(lambda: then in bar.currentMessage(), timeout=5000)  # as drawn
+        assert bar.currentMessage().index(then) < bar.whole_message().index(
+            shown.fingerprint.text())  # before the fingerprint
+        window.grab().save(str(hq_db.parent / f"new-key-status-{lang}.png"))
+        shown.close()
+    finally:
+        apply_language(app, "en")
 
 
 def test_headquarters_reads_the_earlier_key_its_open_setup_bundles_carry(

@@ -650,6 +650,11 @@ class ImportResultDialog(QDialog):
                 events_text(o.events_new, o.events_total), *o.gaps,
                 # a bundle this computer wrote: whose it is, and where it goes
                 o.reason if getattr(o, "written_here", False) else "",
+                # (headquarters) "the key of a new computer of CI is now registered: …",
+                # which the Enrol dialog promised; (an office) "headquarters changed its
+                # key: its new fingerprint is …"
+                o.key_news_text() if getattr(o, "computer_registered", False)
+                or getattr(o, "hq_new_key", "") else "",
                 # "changes to the locked…" (not the reason, which holds the notes below
                 # too, kept for the Inbox)
                 late_text(o.late_periods) if getattr(o, "late_periods", ()) else "",

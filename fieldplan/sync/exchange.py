@@ -279,6 +279,13 @@ class ImportOutcome:
     #: could not take after it (a full disk, a lock): what failed, and that they still
     #: wait, in words (``_release_quarantined``); "" otherwise
     release_failed: str = ""
+    #: (at headquarters) it registered the key of a computer of its office that had
+    #: none on record (a first bundle, vouched for by its setup bundle): headquarters'
+    #: bundles for the office reach that computer from now on (``key_news_text``)
+    computer_registered: bool = False
+    #: (at an office) the fingerprint of headquarters' new key, which this bundle made
+    #: known here (headquarters changed its key: a rotation, a restore); "" otherwise
+    hq_new_key: str = ""
     #: the id of the inbox line written for it (0: none known): what is said of it
     #: later (``settle_own_bundles``) changes that line, not another file's of the same
     #: name and bundle (a copy of it in another folder)
@@ -295,6 +302,8 @@ class ImportOutcome:
         notes = list(self.gaps)
         if self.written_here:
             notes.append(self.reason)
+        # (early: news, where what is left to do comes last)
+        notes.append(self.key_news_text())
         if self.late_periods:
             notes.append(late_text(self.late_periods))
         if self.plan_version:
@@ -315,6 +324,12 @@ class ImportOutcome:
         notes.append(self.stopped_after)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
             file=self.file, outcome=word, detail=detail), *notes])
+
+    def key_news_text(self) -> str:
+        """What the import says of a key it made known: at headquarters, a new
+        computer's of the office, now registered; at an office, headquarters' new key
+        ("" when neither)."""
+        return key_news_text(self.office, self.computer_registered, self.hq_new_key)
 
     def released_text(self) -> str:
         """What became of the bundles that waited in quarantine for a key on record
@@ -361,7 +376,9 @@ class ImportOutcome:
                 "waits": self.waits, "conflicts": self.conflicts,
                 "released": [o.to_dict() for o in self.released],
                 "release_failed": self.release_failed,
-                "stopped_after": self.stopped_after}
+                "stopped_after": self.stopped_after,
+                "computer_registered": self.computer_registered,
+                "hq_new_key": self.hq_new_key or None}
 
     def conflicts_text(self) -> str:
         """"2 reports it changed are in conflict …": what the import says of the
@@ -403,6 +420,29 @@ class ImportOutcome:
         """"the plan is now version 3; it hides 2 reports of this office": what the
         import said of a new plan it brought ("" when it brought none)."""
         return plan_text(self.plan_version, self.plan_hidden)
+
+
+def key_news_text(office: str, computer_registered: bool, hq_new_key: str) -> str:
+    """``ImportOutcome.key_news_text`` (news, not a reason: the inbox lists the keys
+    elsewhere, and a reason there is something to look at). The Enrol
+    dialog promised that an office receives bundles once its first bundle reached
+    headquarters, and nothing then said that it had; an office saw headquarters' new
+    fingerprint only in the key dialog."""
+    if computer_registered:
+        # Translators: said of an office's first bundle from a new computer, imported
+        # at headquarters; {office} is the office's code ("CI")
+        return _("the key of a new computer of {office} is now registered: headquarters' "
+                 "bundles for {office} reach that computer from now on").format(
+                     office=office)
+    if hq_new_key:
+        from fieldplan.sync.keys import own_key_menu
+
+        # Translators: said at an office of a bundle from headquarters signed by its
+        # new key; {menu} is a menu path such as "Help ▸ This computer's key…"
+        return _("headquarters changed its key: its new fingerprint is {fingerprint} "
+                 "(shown under {menu})").format(fingerprint=hq_new_key,
+                                                  menu=own_key_menu())
+    return ""
 
 
 def conflicts_text(count: int) -> str:
@@ -1802,6 +1842,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 plan_before = rep.plan()
                 locks_before = set(locked_periods(rep))
                 revoked_before = not rep.is_hq and keyreg.own_key_status(rep) == "revoked"
+                hq_key_before = None if rep.is_hq else _hq_key_id(rep)
+                # (headquarters) a computer's first key, vouched for by its setup bundle:
+                # no key of it replaced (a rotation's retires one)
+                registered = (rep.is_hq and isinstance(accept, tuple) and accept[1] is None
+                              and m["office"] != "HQ")
                 if isinstance(accept, tuple):
                     keyreg.accept_new_key(rep, b.public_key, m["office"], m["sender"],
                                           retire=accept[1], lineage=accept[2],
@@ -1855,6 +1900,13 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 behind = clock_behind_since(rep, m)
                 office_clock = office_clock_wrong(rep, m, stats.office_hlc,
                                                   arrival.received_at)
+                hq_new_key = ""
+                if not rep.is_hq:
+                    from fieldplan.sync.enrol import hq_key
+
+                    hq_now = hq_key(rep)
+                    if hq_now is not None and hq_now.key_id != hq_key_before:
+                        hq_new_key = PublicKey.from_base64(hq_now.public_key).fingerprint
                 # the inbox keeps the reason: there HQ sees late data too
                 result = ImportOutcome(outcome=outcome, events_new=stats.new, gaps=gaps,
                                        gap_ranges=tuple(g.to_dict() for g in found),
@@ -1869,6 +1921,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        and keyreg.own_key_status(rep) == "revoked",
                                        false_receipt=false_receipt,
                                        conflicts=in_conflict,
+                                       computer_registered=registered,
+                                       hq_new_key=hq_new_key,
                                        reason=join_clauses([
                                            late_text(late) if late else (
                                                repaired or false_receipt),
@@ -2128,6 +2182,14 @@ def _hidden_brought(rep: Replica, reports: Iterable[str]) -> tuple[int, tuple[st
             count += 1
             why.update(hidden)
     return count, tuple(w for w in ("action", "period", "level") if w in why)
+
+
+def _hq_key_id(rep: Replica) -> str | None:
+    """(office) The id of the headquarters key it trusts now (``enrol.hq_key``)."""
+    from fieldplan.sync.enrol import hq_key
+
+    key = hq_key(rep)
+    return key.key_id if key is not None else None
 
 
 def _bound_offices(keys: dict[str, keyreg.KeyInfo], replica: str, claimed: str,

@@ -227,7 +227,10 @@ def test_a_failure_after_a_merge_says_the_file_was_merged(hq, make_office,
     [merged] = stop.value.outcomes
     assert (merged.file, merged.outcome, merged.stopped_after) == (
         bundles[0].name, "merged", after)
-    assert merged.line() == f"{bundles[0].name}: merged (1 new of 1 event); {after}"
+    assert merged.line() == (f"{bundles[0].name}: merged (1 new of 1 event); the key of a "
+                             f"new computer of {merged.office} is now registered: "
+                             f"headquarters' bundles for {merged.office} reach that "
+                             f"computer from now on; {after}")
     assert str(stop.value) == (f"{bundles[0].name} was merged, but the import stopped "
                                f"there and the files after it were not imported: {after}")
     with pytest.raises(ImportStopped) as stop:

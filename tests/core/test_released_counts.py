@@ -126,7 +126,9 @@ def test_a_bundle_the_database_cannot_take_after_its_key_is_registered_is_said(
         outcome = imported(hq, proof)
         assert (outcome.outcome, outcome.released) == ("merged", ())
         assert outcome.line() == (
-            "proof.fieldplan: merged (no events); 1 bundle that waited in quarantine for a "
+            "proof.fieldplan: merged (no events); the key of a new computer of ML is now "
+            "registered: headquarters' bundles for ML reach that computer from now on; 1 "
+            "bundle that waited in quarantine for a "
             "key now registered could not be imported (database or disk is full): it "
             "still waits there, and trusting its key or importing its file again imports "
             f"it ({waiting.name})")

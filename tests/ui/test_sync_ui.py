@@ -1505,7 +1505,9 @@ def test_a_file_merged_before_the_import_stopped_says_it_was_merged(
     assert [o.outcome for o in dialog.outcomes] == ["merged", "stopped"]
     assert dialog.table.item(0, 2).text() == "Merged"
     assert dialog.table.item(0, 3).text() == (
-        "1 new of 1 event; after it was merged, this computer could not go on as a new "
+        "1 new of 1 event; the key of a new computer of ML is now registered: "
+        "headquarters' bundles for ML reach that computer from now on; after it was "
+        "merged, this computer could not go on as a new "
         "replica, as the receipts it brought require (this database lost its last "
         "changes): the disk is full; it does when the database is next opened")
     assert dialog.table.item(1, 3).text() == (

@@ -1062,10 +1062,24 @@ class KeysModel(_RowsModel):
     #: an office's name too, when the table is narrow (French, Arabic at 1024 pixels):
     #: the fingerprint, read aloud to be compared, is whole first (``ui.table_fit``)
     GIVES_WAY = (OFFICE,)
+    #: before that, in a narrower table still (784 pixels), the fingerprint folds onto
+    #: two lines of five groups, whole (``fold``): on one line it took half the table,
+    #: ran off its edge and cut the office's name to "CI · C…"
+    FOLDS = (FINGERPRINT,)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._uses: dict[str, Any] = {}
+        #: the ``FOLDS`` columns show their text on two lines (``ui.table_fit``)
+        self.folded = False
+
+    def fold(self, folded: bool) -> None:
+        """Show the fingerprint on two lines (``folded``) or on one."""
+        if folded != self.folded:
+            self.folded = folded
+            if self._rows:
+                self.dataChanged.emit(self.index(0, self.FINGERPRINT),
+                                      self.index(len(self._rows) - 1, self.FINGERPRINT))
 
     def set_rows(self, rows: Iterable[Any], uses: dict[str, Any] | None = None) -> None:
         """``rows``: ``KeyInfo`` values; ``uses``: key id → ``KeyUse``."""
@@ -1098,8 +1112,22 @@ class KeysModel(_RowsModel):
         if column == self.REGISTERED:
             return _date_or_dash(self.use(k).registered)
         if column == self.FINGERPRINT:
+            if self.folded:  # five groups a line, as it is read aloud
+                groups = k.fingerprint.split(" ")
+                half = (len(groups) + 1) // 2
+                return "\n".join(code_text(" ".join(part))
+                                  for part in (groups[:half], groups[half:]) if part)
             return code_text(k.fingerprint)
         return ""
+
+    def tooltip(self, k: Any, column: int) -> str | None:
+        if column == self.STATUS and getattr(k, "revoked_with", ""):
+            # revoked with another key of its computer (``keys.listed_keys``): the
+            # registry holds this one active or retired
+            return _("Revoked with its computer's key {key_id}").format(key_id=k.revoked_with)
+        if column == self.FINGERPRINT:
+            return code_text(k.fingerprint)  # (on one line, folded or not)
+        return super().tooltip(k, column)
 
     def extra(self, k: Any, column: int, role: int) -> Any:
         if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:
@@ -1110,13 +1138,6 @@ class KeysModel(_RowsModel):
 
             return QColor("#a40000")
         return None
-
-    def tooltip(self, k: Any, column: int) -> str | None:
-        if column == self.STATUS and getattr(k, "revoked_with", ""):
-            # revoked with another key of its computer (``keys.listed_keys``): the
-            # registry holds this one active or retired
-            return _("Revoked with its computer's key {key_id}").format(key_id=k.revoked_with)
-        return super().tooltip(k, column)
 
 
 def _date_or_dash(when: str) -> str:

@@ -13,7 +13,10 @@ their width at the next load: an import refreshing the inbox does not undo it.
 A model's ``GIVES_WAY`` columns (names, which the cell's tooltip says whole) are
 narrowed when the table is too narrow for every column, so that the others (a key
 fingerprint) stay whole and in sight: the stretched column keeps at least its
-header's width, and they take what is left, down to their headers' widths.
+header's width, and they take what is left, down to their headers' widths. Before
+they do, a model's ``FOLDS`` columns (a key fingerprint) fold their text onto two
+lines (the model's ``fold``), whole, the rows twice as tall: at 784 pixels a
+fingerprint on one line took half the table and still ran off its edge.
 """
 
 from __future__ import annotations
@@ -38,6 +41,10 @@ def fit_on_load(view: QTableView) -> None:
     fitter.fit()
 
 
+#: how many characters (on average) a ``GIVES_WAY`` column keeps before the ``FOLDS``
+#: columns fold
+GIVES_WAY_CHARS = 14
+
 #: the events ``_Fitter`` looks at
 _WATCHED = frozenset((QEvent.Type.Resize, QEvent.Type.MouseButtonPress,
                       QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseButtonRelease))
@@ -59,7 +66,11 @@ class _Fitter(QObject):
         view.horizontalHeader().viewport().installEventFilter(self)
         #: the widths the ``GIVES_WAY`` columns were fitted to (``give_way``)
         self.natural: dict[int, int] = {}
-        if _gives_way(view.model()):
+        #: the widths the ``FOLDS`` columns were fitted to on one line
+        self.unfolded: dict[int, int] = {}
+        #: a row's height on one line (the table's own)
+        self.row_height = view.verticalHeader().defaultSectionSize()
+        if _gives_way(view.model()) or _folds(view.model()):
             view.viewport().installEventFilter(self)  # a narrower table: again
 
     def fit(self, *_args) -> None:
@@ -67,7 +78,35 @@ class _Fitter(QObject):
         header = self.view.horizontalHeader()
         self.natural = {column: header.sectionSize(column)
                         for column in _gives_way(self.view.model())}
+        if not getattr(_source(self.view.model()), "folded", False):
+            self.unfolded = {column: header.sectionSize(column)
+                             for column in _folds(self.view.model())}
         self.give_way()
+
+    def _fold(self, room: int, wanted: int) -> bool:
+        """Fold the ``FOLDS`` columns when the others would go past the table's edge
+        with them on one line (``room`` less than ``wanted``, their widths folded as
+        they are now; ``wanted``: what the ``GIVES_WAY`` columns keep at least before
+        that), or unfold them when one line fits again; fitted again then (True)."""
+        model = _source(self.view.model())
+        header = self.view.horizontalHeader()
+        folds = [c for c in _folds(model) if c not in self.by_person
+                 and not header.isSectionHidden(c)]
+        if not folds or not hasattr(model, "fold"):
+            return False
+        folded = bool(getattr(model, "folded", False))
+        if folded:  # the room there would be with them on one line
+            room -= sum(self.unfolded.get(c, header.sectionSize(c)) - header.sectionSize(c)
+                        for c in folds)
+        fold = room < wanted
+        if fold == folded:
+            return False
+        model.fold(fold)
+        lines = 2 if fold else 1
+        self.view.verticalHeader().setDefaultSectionSize(
+            self.row_height + (lines - 1) * self.view.fontMetrics().lineSpacing())
+        self.fit()
+        return True
 
     def give_way(self) -> None:
         """The ``GIVES_WAY`` columns (but those a person sized) as wide as they were
@@ -78,8 +117,6 @@ class _Fitter(QObject):
         view, header = self.view, self.view.horizontalHeader()
         giving = [c for c in self.natural if c not in self.by_person
                   and not header.isSectionHidden(c)]
-        if not giving:
-            return
         stretch = QHeaderView.ResizeMode.Stretch
         stretched = [c for c in range(header.count()) if header.sectionResizeMode(c) == stretch
                      and not header.isSectionHidden(c)]
@@ -88,6 +125,12 @@ class _Fitter(QObject):
         room = (view.viewport().width() - taken
                 - sum(header.sectionSizeHint(c) for c in stretched))
         wanted = sum(self.natural[c] for c in giving)
+        # they give way first, down to a few words ("CI · Côte d…", not "CI · C…"),
+        # then the FOLDS columns fold, then they give way down to their headers
+        if self._fold(room, sum(min(self.natural[c], max(
+                header.sectionSizeHint(c), GIVES_WAY_CHARS * view.fontMetrics()
+                .averageCharWidth())) for c in giving)):  # (fitted again, this too)
+            return
         for column in giving:
             natural, least = self.natural[column], header.sectionSizeHint(column)
             # what is missing shared by the columns in proportion to their widths
@@ -149,6 +192,17 @@ def _gives_way(model) -> tuple[int, ...]:
     (the model's ``GIVES_WAY``)."""
     source = model.sourceModel() if hasattr(model, "sourceModel") else model
     return tuple(getattr(source, "GIVES_WAY", ()))
+
+
+def _source(model):
+    """The model a proxy shows, or ``model``."""
+    return model.sourceModel() if hasattr(model, "sourceModel") else model
+
+
+def _folds(model) -> tuple[int, ...]:
+    """The columns of ``model`` folded onto two lines in a narrow table (the model's
+    ``FOLDS``)."""
+    return tuple(getattr(_source(model), "FOLDS", ()))
 
 
 def _chars_at_most(model, column: int) -> int | None:

@@ -185,6 +185,53 @@ def test_the_fingerprint_is_whole_first_beside_long_names_at_1024_pixels(
         apply_language(qapp, "en")
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_keys_table_fits_a_784_pixel_window(open_window, qtbot, long_names, qapp,
+                                                lang, tmp_path):
+    """At 784 pixels the fingerprint on one line took half the table and still ran off
+    its edge, the offices' names were cut to "CI · C…" and "Écrit par" clipped. The
+    fingerprint folds onto two lines of five groups, whole and in sight; the other
+    codes and every header are whole, the office's name gives way (elided, whole in
+    its tooltip) only to what is left; no scroll bar. Wider again (1024 pixels), the
+    fingerprint is on one line."""
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        window, page = keys_page(open_window, qtbot, long_names, rows=3)
+        view, model = page.view, page.model
+        header = view.horizontalHeader()
+        window.resize(784, 560)
+        qtbot.waitUntil(lambda: model.folded, timeout=5000)
+        qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=2000)
+        viewport = view.viewport().rect()
+        for row in range(model.rowCount()):
+            shown = model.index(row, model.FINGERPRINT)
+            groups = model.row_at(row).fingerprint.split(" ")
+            # whole, five groups a line, in sight; the tooltip on one line
+            assert [line.strip("\u2066\u2069").split(" ") for line in
+                    shown.data().split("\n")] == [groups[:5], groups[5:]]
+            assert viewport.contains(view.visualRect(shown))
+            assert view.rowHeight(row) >= 2 * view.fontMetrics().lineSpacing()
+            assert "\n" not in shown.data(Qt.ItemDataRole.ToolTipRole)
+        for column in range(model.columnCount()):
+            assert view.columnWidth(column) >= header.sectionSizeHint(column), \
+                model.headers()[column]  # no header clipped
+            if column not in (model.OFFICE, model.AUTHOR):
+                assert view.columnWidth(column) >= view.sizeHintForColumn(column), \
+                    model.headers()[column]
+        # the office's name gives way to what is left, no more: wider than its header
+        assert view.columnWidth(model.OFFICE) > header.sectionSizeHint(model.OFFICE)
+        window.grab().save(str(tmp_path / f"keys-784-{lang}.png"))
+        window.resize(1024, 640)
+        qtbot.waitUntil(lambda: not model.folded, timeout=5000)
+        assert "\n" not in model.index(0, model.FINGERPRINT).data()
+        qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=2000)
+        window.grab().save(str(tmp_path / f"keys-1024-{lang}.png"))
+    finally:
+        apply_language(qapp, "en")
+
+
 @pytest.fixture
 def rotated_laptop(hq, make_office, tmp_path):
     """HQ knowing ML's laptop by two keys: its first, retired by a rotation, and its

@@ -812,7 +812,7 @@ def test_a_bundle_claiming_more_events_than_a_database_counts_is_refused(
             z.writestr(name, members[name])
     outcome = import_bundle(hq, path)
     assert outcome.outcome == "rejected"
-    assert outcome.reason == ("manifest event_count 9223372036854775808 is more events than "
+    assert outcome.reason == ("manifest event_count 9,223,372,036,854,775,808 is more events than "
                               "events.jsonl of 0 bytes can hold")
     assert list_inbox(hq)[0].reason == outcome.reason
 

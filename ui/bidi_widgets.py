@@ -279,13 +279,19 @@ class PlainTextEdit(QTextEdit):
     def createMimeDataFromSelection(self) -> QMimeData:  # (Qt's name)
         """What Ctrl+C copies and a drag carries: with ``copies_as_written``, the
         selection without the marks that lay it out (a path pasted with them into a
-        terminal or a file manager names no file)."""
+        terminal or a file manager names no file).
+
+        The data is Qt's own, its text replaced: data made in Python (``QMimeData()``)
+        and kept by the clipboard is deleted by Qt after the interpreter has ended,
+        where the offscreen and minimal platforms keep it (until the process exits),
+        and its Python side then crashed the process on its way out."""
         data = super().createMimeDataFromSelection()
         if not self.copies_as_written:
             return data
-        plain = QMimeData()
-        plain.setText(without_marks(data.text()))
-        return plain
+        text = without_marks(data.text())  # (Qt's HTML and ODF copies made by now)
+        data.clear()  # (those carry the marks: the text alone is copied)
+        data.setText(text)
+        return data
 
     def text(self) -> str:
         """The text as typed, as ``fieldplan.text.clean_text`` stores it for the CLI.

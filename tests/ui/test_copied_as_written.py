@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
 
+ROOT = Path(__file__).resolve().parents[2]
 #: what lays text out and must never be copied with it
 MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 ARABIC_FOLDERS = ("تقارير", "مجلد 2")
@@ -215,7 +218,9 @@ def test_a_dialogs_details_are_copied_and_dragged_without_marks(qtbot, language)
         shown.selectAll()
         assert MARKS.search(shown.toPlainText())  # (laid out with them)
         # what Ctrl+C copies and a drag carries
-        assert shown.createMimeDataFromSelection().text() == f"{path}\nML-2026.fieldplan"
+        copied = shown.createMimeDataFromSelection()
+        assert copied.text() == f"{path}\nML-2026.fieldplan"
+        assert copied.formats() == ["text/plain"]  # (Qt's HTML kept the marks)
         QGuiApplication.clipboard().clear()
         shown.copy()
         assert QGuiApplication.clipboard().text() == f"{path}\nML-2026.fieldplan"
@@ -223,3 +228,30 @@ def test_a_dialogs_details_are_copied_and_dragged_without_marks(qtbot, language)
     qtbot.addWidget(narrative)
     narrative.selectAll()
     assert narrative.createMimeDataFromSelection().text() == "\u200fقال: «نعم»"
+
+
+_COPY_AND_END = """
+import sys
+from PySide6.QtWidgets import QApplication
+from ui.bidi_widgets import PlainTextEdit
+from ui.dialogs import MessageDialog
+app = QApplication(sys.argv[:1])
+dialog = MessageDialog(None, "t", "Saved.", "\u2068/tmp/ML-2026.fieldplan\u2069")
+dialog.show()
+(box,) = dialog.findChildren(PlainTextEdit)
+box.selectAll()
+box.copy()
+print(app.clipboard().text())
+dialog.close()
+"""
+
+
+def test_the_client_ends_cleanly_after_copying_a_dialogs_details() -> None:
+    """What a message's details copy stays on the clipboard after the dialog and the
+    client are gone: it crashed the process on its way out (exit status 139, a
+    segmentation fault), where the clipboard outlives Python (offscreen, minimal)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-c", _COPY_AND_END], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert proc.stdout.strip() == "/tmp/ML-2026.fieldplan"

@@ -747,8 +747,10 @@ def office_replicas(rep, office: str) -> dict[str, int]:
     office's progress (an office may use several laptops).
 
     The office's reports are the ids from "OFFICE|" up to "OFFICE}" ("}" follows "|"),
-    a range the index on (entity, entity_id) finds; a ``substr`` of the id read every
-    progress event of the database, for each office's sheet."""
+    a range the index on (entity, entity_id, origin) finds and answers alone (schema
+    0007); a ``substr`` of the id read every progress event of the database, for each
+    office's sheet, and the index without origin looked each of the office's events up
+    in the table."""
     rows = rep.conn.execute(
         "SELECT DISTINCT origin FROM events WHERE entity = 'progress' "
         "AND entity_id >= ? AND entity_id < ?",

@@ -177,9 +177,9 @@ def test_sheet_qr_payload_names_the_data(world, tmp_path) -> None:
 
 def test_office_replicas_reads_the_offices_range_of_the_index(hq) -> None:
     """The replicas of an office's progress are found by a range of the (entity,
-    entity_id) index, "ML|" up to "ML}", not a substr of every progress event's id;
-    same replicas: no id of another office, of another entity, or that only starts
-    like the office's code."""
+    entity_id, origin) index, "ML|" up to "ML}", not a substr of every progress event's
+    id, and read from the index alone, not each event's row; same replicas: no id of
+    another office, of another entity, or that only starts like the office's code."""
     from fieldplan.reports.common import office_replicas
 
     rows = [  # (origin, seq, entity, entity_id)
@@ -210,6 +210,7 @@ def test_office_replicas_reads_the_offices_range_of_the_index(hq) -> None:
         str(row[-1]) for row in hq.conn.execute("EXPLAIN QUERY PLAN " + sql[0])
     )
     assert "entity_id>? AND entity_id<?" in plan, plan
+    assert "COVERING INDEX events_entity_origin" in plan, plan
 
 
 def test_sheet_says_its_digest_is_the_offices_whole(world, tmp_path) -> None:

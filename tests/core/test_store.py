@@ -59,7 +59,9 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
                  "VALUES ('fieldplan', '9999_future', 'x')")
     conn.close()
-    with pytest.raises(StoreError, match="newer fieldplan"):
+    known = len(schema.known_migrations())
+    with pytest.raises(StoreError, match=rf"newer fieldplan \(schema {known + 1}, this "
+                                         rf"program knows {known}\)"):
         store.connect(path)
 
 
@@ -359,8 +361,11 @@ def test_schema_3_keeps_every_row_in_rowid_tables(tmp_path: Path, in_place: bool
             sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (t,)).fetchone()[0]
             assert "WITHOUT ROWID" not in sql.upper()
             assert _rows(conn, t) == before[t]
+        # (0007 then puts the index on (entity, entity_id, origin) in place of the one
+        # on (entity, entity_id))
         assert sorted(r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) == indexes
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")) == sorted(
+            "events_entity_origin" if name == "events_entity" else name for name in indexes)
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA foreign_key_list(versions)").fetchall()
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -453,3 +458,55 @@ def test_schema_4_gains_an_empty_record_of_forked_histories(tmp_path: Path) -> N
         columns = [r[1] for r in rep.conn.execute("PRAGMA table_info(forks)")]
         assert columns == ["origin", "seq", "found_at"]
         assert held_forks(rep) == {}
+
+
+def test_schema_6_finds_an_offices_replicas_in_the_events_index_alone(
+        tmp_path: Path) -> None:
+    """0007: the events index on (entity, entity_id) holds the origin too, in its place
+    (no second index for every event to write): the replicas of an office's progress (a
+    status sheet's QR code) are read from the index alone, the same as before the
+    upgrade, after a backup; the index's first columns still serve what the old one
+    did."""
+    import shutil
+    from types import SimpleNamespace
+
+    from fieldplan.offices import OIC_MEMBERS
+    from fieldplan.reports.common import office_replicas
+
+    folder = tmp_path / "hq"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "db" / "hq-schema-6", folder)
+    for key in folder.glob("*.key"):
+        key.chmod(0o600)
+    copy = folder / "hq.sqlite3"
+    with sqlite3.connect(copy) as old:
+        assert schema.schema_version(old) == 6
+        before = {o: office_replicas(SimpleNamespace(conn=old), o) for o in OIC_MEMBERS}
+    old.close()
+    assert len(before["GN"]) == 2 and before["PS"] and before["SY"]
+    from fieldplan.replica import open_replica
+
+    with open_replica(copy) as rep:
+        conn = rep.conn
+        assert schema.schema_version(conn) == len(schema.known_migrations())
+        indexes = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' "
+            "AND sql IS NOT NULL")}
+        assert indexes == {"events_entity_origin"}
+        assert [r[2] for r in conn.execute("PRAGMA index_info(events_entity_origin)")] == [
+            "entity", "entity_id", "origin"]
+        sql: list[str] = []
+        conn.set_trace_callback(sql.append)
+        try:
+            after = {o: office_replicas(rep, o) for o in OIC_MEMBERS}
+        finally:
+            conn.set_trace_callback(None)
+        assert after == before
+        plan = " ".join(str(row[-1]) for row in conn.execute(
+            "EXPLAIN QUERY PLAN " + sql[0]))
+        assert "COVERING INDEX events_entity_origin" in plan, plan
+        # a record's events, as every reader of the old index asks for them
+        plan = " ".join(str(row[-1]) for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT origin, seq FROM events WHERE entity = 'progress' "
+            "AND entity_id = 'GN|PA1.1|2025-S2'"))
+        assert "INDEX events_entity_origin (entity=? AND entity_id=?)" in plan, plan
+    assert any("before-migration-0007" in p.name for p in store.list_backups(copy))

@@ -1,12 +1,13 @@
 """The plan: priority areas, actions and indicators; reading, checking and writing plan
-files (TOML, JSON, CSV) and the plain dict that sync events carry.
+files (TOML, JSON, CSV, XLSX) and the plain dict that sync events carry.
 
 Every file format is read into one dict shape (the TOML's: ``plan``, ``areas``,
 ``actions`` with their ``indicators``) and checked by one reader, so a mistake gets
 the same one-line PlanError whatever the format: the source, where (a field path such
 as ``actions[3] (PA1.4).level``, or for CSV a row and a column) and what is wrong.
 
-CSV layout: see fieldplan.plan_csv.
+CSV layout: see fieldplan.plan_csv; XLSX workbooks, read as the same layout:
+fieldplan.plan_xlsx.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ from fieldplan.text import clean_text, for_terminal
 
 LANGS: tuple[str, ...] = ("en", "fr", "ar")
 FORMATS: tuple[str, ...] = ("toml", "json", "csv")
+#: The formats of plan files: the text formats, and Excel's workbooks (plan_xlsx).
+FILE_FORMATS: tuple[str, ...] = (*FORMATS, "xlsx")
 #: The largest plan, measured as the plan event that carries it to the offices (its
 #: canonical JSON): a bundle holds no event over fieldplan.bundle.MAX_EVENT_LINE_BYTES
 #: (1 MiB; a test keeps the two in step), and the event adds its author, clock and
@@ -1201,10 +1204,10 @@ def clean_plan(plan: Plan) -> Plan:
 def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
               strict: bool = False) -> Plan:
     """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``, in UTF-8, or
-    UTF-16 or UTF-32 with a byte-order mark; PlanError for a file over MAX_PLAN_BYTES
-    (bytes, whatever the encoding), before it is read whole. ``clean``: texts lose their
-    control characters (what is installed in a database is read so); ``strict``: its
-    titles are held to one line (see plan_from_dict)."""
+    UTF-16 or UTF-32 with a byte-order mark, or an ``.xlsx`` workbook; PlanError for a
+    file over MAX_PLAN_BYTES (bytes, whatever the encoding), before it is read whole.
+    ``clean``: texts lose their control characters (what is installed in a database is
+    read so); ``strict``: its titles are held to one line (see plan_from_dict)."""
     path = Path(path)
     name = for_terminal(path.name)  # messages go to terminals
     if not path.is_dir():  # (a folder is said to be one, whatever its name ends with)
@@ -1231,6 +1234,10 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
         raise PlanError(_(
             "{file}: larger than {limit} MB, too large for a plan file; is it the right "
             "file?").format(file=name, limit=format_number(MAX_PLAN_BYTES // 2**20)))
+    if fmt == "xlsx":
+        from fieldplan.plan_xlsx import read_xlsx
+
+        return read_xlsx(data, name, clean=clean, strict=strict)
     kind = _binary_kind(data)
     if kind:
         raise PlanError(_(
@@ -1367,16 +1374,21 @@ def format_plan(plan: Plan, fmt: str) -> str:
 
 
 def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
-    """Write the plan to a file, format by extension (``.toml``, ``.json``, ``.csv``;
-    CSV gets a UTF-8 BOM so spreadsheets read the Arabic right). The file is replaced
-    atomically; FileError (naming ``path``) when it cannot be written."""
+    """Write the plan to a file, format by extension (``.toml``, ``.json``, ``.csv``,
+    ``.xlsx``; CSV gets a UTF-8 BOM so spreadsheets read the Arabic right). The file is
+    replaced atomically; FileError (naming ``path``) when it cannot be written."""
     from fieldplan.files import cannot_write, write_atomic
 
     path = Path(path)
     if os.path.isdir(path):  # (a folder's name has no plan ending: it is the folder to say)
         raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
-    text = format_plan(plan, _format_of(path))
-    data = text.encode("utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8")
+    fmt = _format_of(path)
+    if fmt == "xlsx":
+        from fieldplan.plan_xlsx import plan_to_xlsx
+
+        data = plan_to_xlsx(plan)
+    else:
+        data = format_plan(plan, fmt).encode("utf-8-sig" if fmt == "csv" else "utf-8")
 
     write_atomic(path, data)
 
@@ -1388,17 +1400,18 @@ def default_plan() -> Plan:
 
 
 def plan_file_format(path: str | os.PathLike[str]) -> str:
-    """The format (toml, json or csv) a plan file's name ending asks for; PlanError
+    """The format (toml, json, csv or xlsx) a plan file's name ending asks for; PlanError
     for any other ending (``plan export`` checks it before opening the database)."""
     return _format_of(Path(path))
 
 
 def _format_of(path: Path) -> str:
     fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
+    if fmt not in FILE_FORMATS:
         raise PlanError(_(
-            "{file}: unknown plan file type {suffix}; use .toml, .json or .csv (save a "
-            "spreadsheet as CSV UTF-8)").format(file=path.name, suffix=_show(path.suffix)))
+            "{file}: unknown plan file type {suffix}; use .toml, .json, .csv or .xlsx (save "
+            "a spreadsheet as an Excel workbook, .xlsx)").format(
+                file=path.name, suffix=_show(path.suffix)))
     return fmt
 
 

@@ -304,7 +304,6 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     """Read a plan from CSV text; ``clean``: texts lose their control characters;
     ``strict``: titles are one line, of at most plan.MAX_TITLE_CHARS (a file to install)."""
     import csv
-    import difflib
 
     delimiter, text = _separated(text)
     from fieldplan.plan import MAX_PLAN_BYTES
@@ -324,6 +323,16 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
                                    csv_reason(exc))) from None
     if not records:
         raise PlanError(_("{file}: the file is empty").format(file=source))
+    return read_records(records, source, delimiter, clean=clean, strict=strict)
+
+
+def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
+                 clean: bool = False, strict: bool = False) -> Plan:
+    """Read a plan from the rows of a sheet, each a list of its cells' texts (a CSV
+    file's records, or a workbook's: fieldplan.plan_xlsx), the header first;
+    ``delimiter``: the CSV file's separator, which says its decimal mark (``,``: the
+    point, as a workbook's number cells give it). ``clean``, ``strict``: as read_csv."""
+    import difflib
 
     def fail(row: int, column: str | None, message: str) -> PlanError:
         return PlanError(where_what(where_what(source, _row_column(row, column)), message))

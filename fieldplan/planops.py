@@ -377,7 +377,7 @@ def read_plan_file(path: Path) -> Plan:
 
 
 def write_plan_file(plan: Plan, path: Path) -> None:
-    """Save ``plan`` as ``fieldplan plan export`` does: TOML, JSON or CSV by the name's
+    """Save ``plan`` as ``fieldplan plan export`` does: TOML, JSON, CSV or XLSX by the name's
     ending, whole or not at all, never over a database, a key or a backup
     (fieldplan.files.atomic_output); PlanError or FileError naming the file."""
     from fieldplan.plan import clean_plan, dump_plan

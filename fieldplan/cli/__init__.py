@@ -36,7 +36,7 @@ class UsageError(CommandError):
 
 def check_output_name(fmt: str, path: str) -> None:
     """An output file named as another kind of file (``-o sheet.csv`` for a PDF,
-    ``--format csv -o x.xlsx``, ``plan export -o plan.xlsx``): a usage error, before
+    ``--format csv -o x.xlsx``, ``plan export -o plan.pdf``): a usage error, before
     the database is opened. ``fmt``: as ``files.check_output_name``, or ``plan``."""
     from fieldplan import files
     from fieldplan.errors import PlanError, ValidationError

@@ -190,11 +190,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = command(sub, "plan", _("(HQ) replace or save the plan"),
                 _("Replace the plan from a file, or save it to a file."))
     psub = subcommands(p, "plan_command")
-    s = command(psub, "import", _("replace the plan from a TOML, JSON or CSV file"),
-                _("Replace the plan from a TOML, JSON or CSV file; the database is backed up "
-                  "first. A plan that would hide reports already recorded (on actions it "
-                  "drops or moves to another level, for periods outside its dates, values of "
-                  "indicators it drops) is refused unless --allow-hiding is given."),
+    s = command(psub, "import", _("replace the plan from a TOML, JSON, CSV or XLSX file"),
+                _("Replace the plan from a TOML, JSON, CSV or XLSX file; the database is "
+                  "backed up first. A plan that would hide reports already recorded (on "
+                  "actions it drops or moves to another level, for periods outside its dates, "
+                  "values of indicators it drops) is refused unless --allow-hiding is given."),
                 func=cmd_plan_import)
     s.add_argument("file", metavar="FILE", type=file_name, help=_("plan file"))
     s.add_argument("--allow-hiding", action="store_true",
@@ -206,7 +206,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "without changing anything; the exit status is the import's "
                           "(1 when it would be refused without --allow-hiding)"))
     s = command(psub, "export", _("save the plan to a file"),
-                _("Save the plan as TOML, JSON or CSV (by extension)."), func=cmd_plan_export)
+                _("Save the plan as TOML, JSON, CSV or XLSX (by extension)."), func=cmd_plan_export)
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
                    help=_("output file"))
 
@@ -939,7 +939,7 @@ def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:
 def cmd_plan_export(args: argparse.Namespace) -> int:
     from fieldplan.planops import write_plan_file
 
-    check_output_name("plan", args.output)  # -o plan.xlsx: a usage error
+    check_output_name("plan", args.output)  # -o plan.pdf: a usage error
     with open_db(args) as rep:
         plan = rep.plan()
         # while the database is open: its files and backups folder are protected

@@ -113,13 +113,13 @@ def test_progress_set_with_nothing_to_record_is_a_usage_error(tmp_path, capsys) 
 
 def test_plan_export_to_another_kind_of_file_is_a_usage_error(tmp_path, capsys) -> None:
     db = tmp_path / "none.sqlite3"  # checked before the database is opened
-    code, out, err = run("--db", str(db), "plan", "export", "-o", str(tmp_path / "p.xlsx"),
+    code, out, err = run("--db", str(db), "plan", "export", "-o", str(tmp_path / "p.ods"),
                          capsys=capsys)
     assert (code, out) == (2, "")
     assert err.splitlines()[-1].endswith(
-        "p.xlsx: unknown plan file type '.xlsx'; use .toml, .json or .csv (save a "
-        "spreadsheet as CSV UTF-8)")
-    assert not db.exists() and not (tmp_path / "p.xlsx").exists()
+        "p.ods: unknown plan file type '.ods'; use .toml, .json, .csv or .xlsx (save a "
+        "spreadsheet as an Excel workbook, .xlsx)")
+    assert not db.exists() and not (tmp_path / "p.ods").exists()
 
 
 def test_plan_export_to_a_plan_file_still_works(hq_db, tmp_path, capsys) -> None:

@@ -626,8 +626,9 @@ def test_csv_must_be_utf8(tmp_path):
 
 
 def test_unsupported_or_missing_files(tmp_path):
-    with pytest.raises(PlanError, match=r"^plan.xlsx: unknown plan file type '.xlsx'"):
-        load_plan(tmp_path / "plan.xlsx")
+    with pytest.raises(PlanError, match=r"^plan.ods: unknown plan file type '.ods'; use "
+                                        r"\.toml, \.json, \.csv or \.xlsx"):
+        load_plan(tmp_path / "plan.ods")
     # a bundle picked for a plan file (the two travel together on a stick)
     with pytest.raises(PlanError, match=r"^ML-1a2b3c4d-1-9.fieldplan: a fieldplan bundle, "
                                         r"not a plan file: import it as a bundle"):

@@ -1,0 +1,370 @@
+"""Plans as XLSX workbooks: the CSV layout (fieldplan.plan_csv), one sheet of it.
+
+HQ keeps the plan in Excel; saving it as CSV is where a French or Arabic Excel broke
+it (``;`` separators, decimal commas, each row in one cell, Windows-1252). A workbook
+is read as it is: the sheet whose first row has the plan's columns (another sheet
+beside it is no matter), each cell turned into the text a CSV file of the same plan
+holds, then read by the CSV reader (``plan_csv.read_records``), so a mistake gets the
+same message in either format. Number cells are their exact value (``12.5``; ``150``
+for 150.0), date cells at midnight their day (``2025-06-21``); a formula is its value
+as the spreadsheet last computed it, and one without (a file a program wrote and no
+spreadsheet saved) is refused naming its cell, as are error cells (``#REF!``) and
+true/false cells outside the ``*_illustrative`` columns.
+
+The file is checked before openpyxl parses it: a ZIP archive (not CSV text renamed,
+not an .xls or a workbook encrypted with a password), whose members unpack to at most
+MAX_XLSX_UNPACKED_BYTES. openpyxl is imported only here, when a workbook is read:
+start-up does not pay for it. Writing uses fieldplan's own writer (fieldplan.xlsx).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from fieldplan.errors import PlanError
+from fieldplan.i18n import _, format_number, join_list
+from fieldplan.plan import Plan, _number_text, _show, where_what
+from fieldplan.plan_csv import (
+    _PROGRESS_COLUMNS,
+    _REQUIRED_COLUMNS,
+    _TARGET_PREFIX,
+    _header_below,
+    plan_to_csv,
+    read_records,
+)
+from fieldplan.text import guard_formula, unguard_formula
+
+#: The most a plan workbook's members may unpack to, all together, checked from the
+#: ZIP's table of contents before anything is parsed (Python's zipfile reads no more
+#: of a member than the table says). A plan at its largest (plan.MAX_PLAN_EVENT_BYTES)
+#: takes some 10 MB of sheet XML; a ZIP bomb claims gigabytes.
+MAX_XLSX_UNPACKED_BYTES = 32 * 1024 * 1024
+#: The most members a plan workbook may have (Excel writes a dozen or two).
+MAX_XLSX_MEMBERS = 1000
+#: The most cells (counting each row's empty ones up to its last) read from a sheet:
+#: a plan of 5,000 indicators by 60 columns takes 300,000.
+MAX_XLSX_CELLS = 4_000_000
+#: An encrypted workbook is an OLE2 compound file (as an .xls is) holding this stream.
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: a formula in a worksheet's XML (<f>, <f t="shared" …/>, with a namespace prefix)
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_NUMBER_COLUMNS = frozenset(("plan_version", "baseline", "target"))
+_DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
+#: text that a spreadsheet would take for a formula: written as text that stays text
+#: when edited (xlsx.Sheet.quote)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+def read_xlsx(data: bytes, source: str, *, clean: bool = False, strict: bool = False) -> Plan:
+    """Read a plan from the bytes of an .xlsx workbook (see the module's docstring);
+    ``source``: the file's name, for messages; ``clean``, ``strict``: as
+    plan_csv.read_csv. PlanError, one line naming the file, for anything else."""
+    _check_archive(data, source)
+    records, where = _plan_sheet(data, source)
+    return read_records(records, where, ",", clean=clean, strict=strict)
+
+
+def _check_archive(data: bytes, source: str) -> None:
+    """PlanError unless ``data`` is a ZIP archive a workbook could be, unencrypted and
+    small enough unpacked: what a .xlsx named file that is none is said to be."""
+    if data.startswith(_OLE2):
+        if _ENCRYPTED_PACKAGE in data:
+            raise _encrypted(source)
+        raise PlanError(_(
+            "{file}: an Excel 97-2003 workbook (.xls), not an .xlsx one; in the spreadsheet, "
+            "save it as 'Excel Workbook (.xlsx)'").format(file=source))
+    if not data.startswith(b"PK"):
+        if _looks_like_text(data):
+            raise PlanError(_(
+                "{file}: text, not an .xlsx workbook; if it is CSV, name it .csv (or save "
+                "it from the spreadsheet as 'Excel Workbook (.xlsx)')").format(file=source))
+        raise PlanError(_not_a_workbook(source))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            mimetype = (archive.read("mimetype")[:100] if "mimetype" in names
+                        and archive.getinfo("mimetype").file_size < 100 else b"")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+            NotImplementedError):
+        raise PlanError(_damaged(source)) from None
+    if b"opendocument" in mimetype:
+        raise PlanError(_(
+            "{file}: an OpenDocument spreadsheet (.ods), not an .xlsx workbook; in the "
+            "spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(file=source))
+    if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
+        raise PlanError(_not_a_workbook(source))
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise _encrypted(source)
+    if (len(infos) > MAX_XLSX_MEMBERS
+            or sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED_BYTES):
+        raise PlanError(_(
+            "{file}: the workbook unpacks to more than {limit} MB, too large for a plan; "
+            "is it the right file?").format(
+                file=source, limit=format_number(MAX_XLSX_UNPACKED_BYTES // 2**20)))
+
+
+def _encrypted(source: str) -> PlanError:
+    return PlanError(_(
+        "{file}: the workbook is protected by a password (encrypted); save a copy without "
+        "the password and import that").format(file=source))
+
+
+def _not_a_workbook(source: str) -> str:
+    return _("{file}: not an .xlsx workbook; in the spreadsheet, save it as 'Excel "
+             "Workbook (.xlsx)'").format(file=source)
+
+
+def _damaged(source: str) -> str:
+    return _("{file}: the workbook is damaged and cannot be read; open it in the "
+             "spreadsheet and save it again").format(file=source)
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """Whether ``data`` starts as a text file does: a byte-order mark, or no control
+    bytes but tabs and line ends."""
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return True
+    sample = data[:4096]
+    return bool(sample) and not any(b < 0x20 and b not in b"\t\r\n" for b in sample)
+
+
+def _plan_sheet(data: bytes, source: str) -> tuple[list[list[str]], str]:
+    """The plan sheet's rows as cell texts, and the place to name in messages (the
+    file and the sheet)."""
+    import warnings
+
+    try:
+        # (openpyxl warns of what it leaves out, data validation, a missing default
+        # style: nothing of the cells read, and no line for the person)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            formulas = _formula_cells(data) if _has_formulas(data) else None
+            return _read_plan_sheet(data, source, formulas)
+    except PlanError:
+        raise
+    except _TooManyCells as exc:
+        raise PlanError(_(
+            "{file}: sheet {sheet} has more cells than a plan has; is it the right file?")
+            .format(file=source, sheet=_show(exc.args[0]))) from None
+    except Exception:  # (openpyxl's parser, on a damaged or hostile file: any error)
+        raise PlanError(_damaged(source)) from None
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the (checked) archive holds a formula."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(_FORMULA_ELEMENT.search(archive.read(info))
+                   for info in archive.infolist()
+                   if info.filename.startswith("xl/worksheets/"))
+
+
+def _load(data: bytes, data_only: bool) -> Any:
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only,
+                         keep_links=False)
+
+
+def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Each sheet's formula cells (row, column): their values are read as the
+    spreadsheet last computed them, and one it never computed is refused."""
+    book = _load(data, data_only=False)
+    try:
+        return {sheet.title: {(cell.row, cell.column)
+                              for row in _rows(sheet) for cell in row
+                              if getattr(cell, "data_type", "") == "f"}
+                for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+def _rows(sheet: Any, max_row: int | None = None) -> Iterator[tuple[Any, ...]]:
+    """A read-only sheet's rows of cells from row 1 (a missing row: an empty tuple),
+    each as long as its last cell; _TooManyCells past MAX_XLSX_CELLS."""
+    sheet.reset_dimensions()  # (a size the file claims may be wrong, or huge)
+    cells = 0
+    for row in sheet.iter_rows(min_row=1, max_row=max_row):
+        cells += max(len(row), 1)
+        if cells > MAX_XLSX_CELLS:
+            raise _TooManyCells(sheet.title)
+        yield row
+
+
+class _TooManyCells(Exception):
+    """A sheet holds more cells than MAX_XLSX_CELLS (its title)."""
+
+
+def _read_plan_sheet(data: bytes, source: str,
+                     formulas: dict[str, set[tuple[int, int]]] | None
+                     ) -> tuple[list[list[str]], str]:
+    book = _load(data, data_only=True)
+    try:
+        sheets = book.worksheets
+        tops = [[[_header_text(c) for c in row] for row in _rows(s, 6)] for s in sheets]
+        chosen = _choose(tops)
+        if chosen is None:
+            raise PlanError(_(
+                "{file}: no sheet has the plan's columns (plan_id, plan_version, …) in its "
+                "first row; its sheets: {sheets}").format(
+                    file=source, sheets=join_list(_show(s.title) for s in sheets)))
+        sheet = sheets[chosen]
+        where = _("{file}, sheet {sheet}").format(file=source, sheet=_show(sheet.title))
+        computed = (formulas or {}).get(sheet.title, set())
+        # (the header's row: the first, or one below a title, which the reader names)
+        top = tops[chosen]
+        header_row = _header_below(top) if top and not set(_REQUIRED_COLUMNS) <= {
+            c.strip().lower() for c in top[0]} else 0
+        header_row = header_row or 1
+        columns = [c.strip().lower() for c in top[header_row - 1]] if top else []
+        records: list[list[str]] = []
+        for number, row in enumerate(_rows(sheet), start=1):
+            if number <= header_row:
+                records.append([_header_text(c) for c in row])
+                continue
+            records.append([_cell_text(cell, columns[i] if i < len(columns) else "",
+                                       computed, where)
+                            for i, cell in enumerate(row)])
+    finally:
+        book.close()
+    while records and not any(c.strip() for c in records[-1]):
+        records.pop()  # (rows a spreadsheet formatted and left empty)
+    if not records:
+        raise PlanError(_("{file}: the sheet is empty").format(file=where))
+    return records, where
+
+
+def _choose(tops: list[list[list[str]]]) -> int | None:
+    """Which sheet holds the plan, from each one's first rows: the first whose first
+    row has the plan's required columns; else the first with them on a row below (the
+    CSV reader says to delete the rows above); else the only sheet, or a table of
+    progress picked by mistake (the reader says what is wrong); else None."""
+    required = set(_REQUIRED_COLUMNS)
+
+    def first_row(top: list[list[str]]) -> set[str]:
+        return {c.strip().lower() for c in top[0]} if top else set()
+
+    for index, top in enumerate(tops):
+        if required <= first_row(top):
+            return index
+    for index, top in enumerate(tops):
+        if top and _header_below(top):
+            return index
+    if len(tops) == 1:
+        return 0
+    for index, top in enumerate(tops):
+        if first_row(top) >= _PROGRESS_COLUMNS:
+            return index
+    return None
+
+
+def _header_text(cell: Any) -> str:
+    """A header cell's text: its value as typed (a number as written)."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return _number(value)
+    return str(value)
+
+
+def _number(value: float) -> str:
+    """A number cell's exact value as text: ``150`` for 150.0, every digit of a large
+    whole number (the reader refuses scientific notation), else the shortest text
+    that reads back as the same number."""
+    if value.is_integer():
+        return str(int(value))
+    return _number_text(value)
+
+
+def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: str) -> str:
+    """What a CSV file of the same plan holds for ``cell`` of ``column`` (its header,
+    lower case); PlanError naming the cell ("cell D7") for a cell no plan holds."""
+    value = getattr(cell, "value", None)
+    if value is None:
+        if (getattr(cell, "row", None), getattr(cell, "column", None)) in computed:
+            raise _cell_error(where, cell, _(
+                "a formula whose value was never computed (a program wrote the file); "
+                "open it in the spreadsheet and save it again, or type the value"))
+        return ""
+    kind = getattr(cell, "data_type", "")
+    if kind == "e":
+        raise _cell_error(where, cell, _(
+            "the cell shows the error {error}; correct its formula or type the value")
+            .format(error=value))
+    if isinstance(value, bool):
+        if column.endswith("_illustrative"):
+            return "true" if value else "false"
+        raise _cell_error(where, cell, _(
+            "a true/false cell ({value}), where column {column} takes no such value; "
+            "only the *_illustrative columns do").format(
+                value="TRUE" if value else "FALSE", column=_show(column)))
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return str(value)
+    if isinstance(value, float):
+        return _number(value)
+    if isinstance(value, int):
+        return str(value)
+    # a text cell is text, whatever it starts with: the CSV reader drops one "'" from a
+    # cell that would be a formula, so it gets one
+    return guard_formula(str(value))
+
+
+def _cell_error(where: str, cell: Any, message: str) -> PlanError:
+    return PlanError(where_what(where_what(where, _("cell {cell}").format(
+        cell=cell.coordinate)), message))
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def plan_to_xlsx(plan: Plan) -> bytes:
+    """The plan as an .xlsx workbook: one sheet, ``plan``, with the CSV's columns and
+    rows (plan_csv.plan_to_csv); numbers as number cells, dates as date cells, the
+    ``*_illustrative`` flags as true/false cells, text that would be a formula kept as
+    text. ``read_xlsx`` reads it back as the same plan."""
+    from fieldplan.xlsx import Sheet, workbook_bytes
+
+    # (the CSV writer's rows: its order of areas, actions and indicators, one layout)
+    records = list(csv.reader(io.StringIO(plan_to_csv(plan), newline="")))
+    header, rows = tuple(records[0]), records[1:]
+    table = [[_xlsx_value(column, unguard_formula(text))
+              for column, text in zip(header, row, strict=True)] for row in rows]
+    widths = []
+    for i, column in enumerate(header):
+        longest = max([len(column), *(len(max(r[i].split("\n"), key=len)) for r in rows)])
+        widths.append(min(max(longest, 8), 60 if column.startswith("description_") else 45) + 2)
+    sheet = Sheet(title="plan", header=header, widths=tuple(widths),
+                  wrap=tuple(c.startswith("description_") for c in header), rows=table,
+                  quote=_FORMULA_START)
+    return workbook_bytes([sheet])
+
+
+def _xlsx_value(column: str, text: str) -> Any:
+    """A cell of the plan sheet, from its CSV text: None for an empty one."""
+    if not text:
+        return None
+    if column in _NUMBER_COLUMNS or column.startswith(_TARGET_PREFIX):
+        number = float(text)
+        return int(text) if re.fullmatch(r"-?\d+", text) else number
+    if column in _DATE_COLUMNS:
+        return date.fromisoformat(text)
+    if column.endswith("_illustrative"):
+        return text == "true"
+    return text

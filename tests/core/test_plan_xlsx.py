@@ -1,0 +1,369 @@
+"""Plans as Excel workbooks: HQ exports the plan to .xlsx, edits it in Excel and
+imports it back, with no CSV step (where a French or Arabic Excel broke the file).
+A workbook HQ made itself (a title row, other sheets, merged cells, formulas, dates
+and numbers as cells) is read as the same plan as its CSV, through the same checks;
+a file that is no workbook, too large unpacked or encrypted is one line, and the
+database is unchanged."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from fieldplan.cli import main
+from fieldplan.errors import PlanError
+from fieldplan.plan import Plan, Text, default_plan, dump_plan, format_plan, load_plan
+from fieldplan.plan_diff import diff_plans
+from fieldplan.plan_xlsx import MAX_XLSX_UNPACKED_BYTES, plan_to_xlsx, read_xlsx
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "plans"
+NUMBERS = {"plan_version", "baseline", "target"}
+DATES = {"plan_start", "plan_end", "plan_signed_at"}
+
+
+def csv_rows(plan: Plan) -> tuple[list[str], list[list[str]]]:
+    header, *rows = csv.reader(io.StringIO(format_plan(plan, "csv"), newline=""))
+    return header, rows
+
+
+def typed(column: str, text: str):
+    """A cell as a person typing the CSV's text into Excel gets it: numbers and dates
+    as such, TRUE/FALSE as true/false cells."""
+    if not text:
+        return None
+    if column in NUMBERS or column.startswith("target_"):
+        number = float(text)
+        return int(number) if number.is_integer() else number
+    if column in DATES:
+        return dt.datetime.fromisoformat(text)
+    if column.endswith("_illustrative"):
+        return text == "true"
+    return text
+
+
+def hq_workbook(plan: Plan, *, title_row: bool = False, notes_first: bool = False,
+                edit=None) -> bytes:
+    """The plan as HQ types it into a workbook of its own (openpyxl): typed cells;
+    ``title_row``: a merged title above the header; ``notes_first``: a sheet of notes
+    before the plan's; ``edit(sheet, header)`` may change cells."""
+    header, rows = csv_rows(plan)
+    book = Workbook()
+    sheet = book.active
+    if notes_first:
+        sheet.title = "ملاحظات"  # notes, in Arabic
+        sheet.append(["Plan of action, amended after the semester review"])
+        sheet = book.create_sheet("Plan")
+    else:
+        sheet.title = "Plan"
+    if title_row:
+        sheet.append(["خطة العمل 2025–2027"])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
+    sheet.append(header)
+    for row in rows:
+        sheet.append([typed(c, t) for c, t in zip(header, row, strict=True)])
+    if edit is not None:
+        edit(sheet, header)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def cell(header: list[str], column: str, row: int) -> str:
+    """The reference of ``column``'s cell on ``row`` ("AC3")."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(header.index(column) + 1)}{row}"
+
+
+def with_cell_xml(data: bytes, ref: str, xml: str) -> bytes:
+    """The workbook with cell ``ref`` of its first sheet replaced by ``xml`` (as Excel
+    writes a formula with the value it computed, which openpyxl cannot write)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text, n = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', xml, body.decode())
+                assert n == 1
+                body = text.encode()
+            dst.writestr(info, body)
+    return out.getvalue()
+
+
+def test_export_edit_import_round_trip(hq, tmp_path, capsys):
+    """plan export -o plan.xlsx, then plan import of it: the same plan, no change."""
+    db = str(hq.path)
+    hq.close()
+    assert main(["--db", db, "plan", "export", "-o", str(tmp_path / "plan.xlsx")]) == 0
+    plan = default_plan()
+    read = load_plan(tmp_path / "plan.xlsx", clean=True, strict=True)
+    assert read == plan
+    assert diff_plans(plan, read).lines() == []
+    capsys.readouterr()
+    assert main(["--db", db, "plan", "import", "--dry-run", str(tmp_path / "plan.xlsx")]) == 0
+    assert "already installed" in capsys.readouterr().out
+    # the same columns as the CSV; numbers, dates and flags as cells of their kind
+    sheet = load_workbook(tmp_path / "plan.xlsx").active
+    header, rows = csv_rows(plan)
+    assert [c.value for c in sheet[1]] == header
+    second = {h: c.value for h, c in zip(header, sheet[2], strict=True)}
+    assert second["plan_start"] == dt.datetime(2025, 6, 21)
+    assert second["plan_version"] == 1 and second["plan_illustrative"] is True
+    assert isinstance(second["target"], int | float)
+    assert sheet.max_row == len(rows) + 1
+
+
+def test_texts_that_look_like_formulas_and_arabic_read_back(tmp_path):
+    plan = default_plan()
+    first = plan.actions[0]
+    odd = Text(en="=SUM(A1:A3) is not a formula", fr="'+33 1 23", ar="- خطة العمل")
+    plan = dataclasses.replace(plan, version=2, actions=(
+        dataclasses.replace(first, title=odd, description=Text(en="Line one\nline two")),
+        *plan.actions[1:]))
+    assert read_xlsx(plan_to_xlsx(plan), "plan.xlsx") == plan
+
+
+def test_a_workbook_hq_made_with_another_sheet_before_the_plan(tmp_path):
+    """Typed numbers, dates as date cells, true/false cells, Arabic sheet names and
+    titles, a notes sheet first: the plan sheet is the one with the header."""
+    plan = default_plan()
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(hq_workbook(plan, notes_first=True))
+    assert load_plan(path) == plan
+
+
+def test_numbers_typed_as_text_and_formulas_computed(tmp_path):
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+
+    def edit(sheet, header):
+        sheet[cell(header, "baseline", 2)] = "12.5"  # a number as text
+        sheet[cell(header, "target", 2)] = 150.0  # a whole number as a float
+        sheet[cell(header, "plan_start", 3)] = dt.date(2025, 6, 21)  # a date, not a datetime
+
+    data = hq_workbook(plan, edit=edit)
+    # Excel saves a formula with the value it computed
+    data = with_cell_xml(data, cell(header, "target", 3),
+                         f'<c r="{cell(header, "target", 3)}"><f>10*3</f><v>30</v></c>')
+    read = read_xlsx(data, "plan.xlsx")
+    indicators = [i for a in read.actions for i in a.indicators]
+    assert indicators[0].baseline == 12.5 and indicators[0].target == 150
+    assert indicators[1].target == 30
+
+
+def test_decimals_are_exact(tmp_path):
+    plan = default_plan()
+
+    def edit(sheet, header):
+        sheet[cell(header, "target", 2)] = 12.5
+        sheet[cell(header, "baseline", 2)] = 0.1
+
+    read = read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+    first = read.actions[0].indicators[0]
+    assert (first.baseline, first.target) == (0.1, 12.5)
+
+
+def test_a_formula_without_its_value_is_refused_naming_its_cell():
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    ref = cell(header, "target", 7)
+
+    def edit(sheet, header):
+        sheet[ref] = "=10*3"  # openpyxl writes the formula without a value
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+    assert str(caught.value) == (
+        f"plan.xlsx, sheet 'Plan': cell {ref}: a formula whose value was never computed (a "
+        "program wrote the file); open it in the spreadsheet and save it again, or type "
+        "the value")
+
+
+def test_an_error_cell_and_a_true_false_cell_outside_the_flags_are_refused():
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    ref = cell(header, "target", 4)
+    data = with_cell_xml(hq_workbook(plan), ref,
+                         f'<c r="{ref}" t="e"><f>A1/0</f><v>#REF!</v></c>')
+    with pytest.raises(PlanError, match=rf"^plan\.xlsx, sheet 'Plan': cell {ref}: the cell "
+                                        r"shows the error #REF!; correct its formula"):
+        read_xlsx(data, "plan.xlsx")
+
+    def edit(sheet, header):
+        sheet[cell(header, "unit", 5)] = True
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+    assert str(caught.value) == (
+        f"plan.xlsx, sheet 'Plan': cell {cell(header, 'unit', 5)}: a true/false cell "
+        "(TRUE), where column 'unit' takes no such value; only the *_illustrative columns "
+        "do")
+
+
+def test_a_mistake_is_said_as_for_csv_with_the_sheet():
+    plan = default_plan()
+
+    def edit(sheet, header):
+        sheet[cell(header, "level", 5)] = "nation"
+
+    with pytest.raises(PlanError, match=r"^plan\.xlsx, sheet 'Plan': row 5, column 'level': "
+                                        r"'nation' is not one of"):
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+
+
+def test_a_title_row_merged_above_the_header_is_named():
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(default_plan(), title_row=True), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx, sheet 'Plan': row 1: the header (plan_id, plan_version, …) is on row 2: "
+        "delete the rows above it, the header must be the first row")
+
+
+def test_merged_header_cells_leave_a_column_without_a_name():
+    """Two header cells merged: the second column has no name; a value under it is
+    named as in a CSV file."""
+    plan = default_plan()
+
+    def edit(sheet, header):
+        column = header.index("unit") + 1
+        sheet.insert_cols(column + 1)
+        sheet.merge_cells(start_row=1, start_column=column, end_row=1, end_column=column + 1)
+        sheet.cell(row=3, column=column + 1, value="people")
+
+    with pytest.raises(PlanError, match=r"^plan\.xlsx, sheet 'Plan': row 3: a value in "
+                                        r"column \d+, which has no header$"):
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+
+
+def test_no_sheet_with_the_header_is_one_line():
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["nothing here"])
+    book.create_sheet("Budget").append(["line", "amount"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(out.getvalue(), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx: no sheet has the plan's columns (plan_id, plan_version, …) in its "
+        "first row; its sheets: 'Notes', 'Budget'")
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """A workbook whose sheet unpacks to 40 MB of blanks from some 40 KB."""
+    data = plan_to_xlsx(default_plan())
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"]
+    members["xl/worksheets/sheet1.xml"] = sheet.replace(
+        b"<sheetData>", b"<sheetData>" + b" " * (MAX_XLSX_UNPACKED_BYTES + 1))
+    return _zip(members)
+
+
+def encrypted_workbook() -> bytes:
+    """The start of what Excel writes for a workbook with a password: an OLE2
+    compound file holding the EncryptedPackage stream."""
+    head = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    return head + "EncryptionInfo".encode("utf-16-le") + bytes(50) + \
+        "EncryptedPackage".encode("utf-16-le") + bytes(400)
+
+
+@pytest.mark.parametrize("data, message", [
+    (lambda: (FIXTURES / "good_semicolon.csv").read_bytes(),
+     "plan.xlsx: text, not an .xlsx workbook; if it is CSV, name it .csv (or save it from the "
+     "spreadsheet as 'Excel Workbook (.xlsx)')"),
+    (lambda: b"\x00\x01garbage" * 20,
+     "plan.xlsx: not an .xlsx workbook; in the spreadsheet, save it as 'Excel Workbook "
+     "(.xlsx)'"),
+    (lambda: b"PK\x03\x04" + bytes(100),
+     "plan.xlsx: the workbook is damaged and cannot be read; open it in the spreadsheet and "
+     "save it again"),
+    (lambda: _zip({"manifest.json": b"{}", "events.jsonl": b""}),
+     "plan.xlsx: not an .xlsx workbook; in the spreadsheet, save it as 'Excel Workbook "
+     "(.xlsx)'"),
+    (lambda: _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}),
+     "plan.xlsx: an OpenDocument spreadsheet (.ods), not an .xlsx workbook; in the "
+     "spreadsheet, save it as 'Excel Workbook (.xlsx)'"),
+    (zip_bomb,
+     "plan.xlsx: the workbook unpacks to more than 32 MB, too large for a plan; is it the "
+     "right file?"),
+    (encrypted_workbook,
+     "plan.xlsx: the workbook is protected by a password (encrypted); save a copy without "
+     "the password and import that"),
+    (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1000),
+     "plan.xlsx: an Excel 97-2003 workbook (.xls), not an .xlsx one; in the spreadsheet, "
+     "save it as 'Excel Workbook (.xlsx)'"),
+    (lambda: re.sub(rb"<sheetData>.*</sheetData>", b"<sheetData><row",
+                    _unzipped_sheet(plan_to_xlsx(default_plan())), flags=re.S),
+     "plan.xlsx: the workbook is damaged and cannot be read; open it in the spreadsheet and "
+     "save it again"),
+], ids=["csv", "binary", "broken-zip", "bundle", "ods", "zip-bomb", "encrypted", "xls",
+        "broken-xml"])
+def test_hostile_files_are_one_line_and_change_nothing(hq, tmp_path, capsys, data, message):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(data())
+    db = str(hq.path)
+    before = list(hq.conn.iterdump())
+    hq.close()
+    code = main(["--db", db, "plan", "import", str(path)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err == f"fieldplan: error: {message}\n"
+    from fieldplan.replica import open_replica
+
+    with open_replica(db) as rep:
+        assert list(rep.conn.iterdump()) == before
+
+
+def _unzipped_sheet(data: bytes) -> bytes:
+    """The workbook with its sheet's XML cut short (stored, not deflated, so the
+    member's bytes are the XML)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    return _zip(members, compression=zipfile.ZIP_STORED)
+
+
+def test_a_zip_whose_table_lies_about_sizes_reads_no_more_than_it_says():
+    """The check counts the sizes the ZIP's table gives: Python's zipfile stops a
+    member there (a member that unpacks to more fails its checksum)."""
+    data = _zip({"a.xml": b"x" * 100_000})
+    lying = data.replace((100_000).to_bytes(4, "little"), (10).to_bytes(4, "little"))
+    with (zipfile.ZipFile(io.BytesIO(lying)) as archive, pytest.raises(zipfile.BadZipFile),
+          archive.open("a.xml") as member):
+        assert len(member.read()) <= 10
+
+
+def test_openpyxl_is_not_imported_until_a_workbook_is_read():
+    import subprocess
+    import sys
+
+    probe = ("import sys, fieldplan.cli, fieldplan.plan, fieldplan.planops\n"
+             "from fieldplan.plan import default_plan\n"
+             "default_plan()\n"
+             "print('openpyxl' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, cwd=Path(__file__).parent.parent.parent)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_dump_plan_writes_a_workbook(tmp_path):
+    plan = default_plan()
+    dump_plan(plan, tmp_path / "plan.XLSX")
+    assert (tmp_path / "plan.XLSX").read_bytes().startswith(b"PK")
+    assert load_plan(tmp_path / "plan.XLSX") == plan

@@ -40,15 +40,18 @@ if TYPE_CHECKING:
     from fieldplan.planops import PlanChange
     from ui.main_window import MainWindow
 
-#: The plan file types, in the order offered (``fieldplan plan export`` writes each).
-PLAN_SUFFIXES = ("csv", "json", "toml")
+#: The plan file types, in the order offered (``fieldplan plan export`` writes each): the
+#: workbook first, which HQ edits in Excel and imports back as it is (a CSV saved by a
+#: French or Arabic Excel has ";" separators and decimal commas)
+PLAN_SUFFIXES = ("xlsx", "csv", "json", "toml")
 #: Where the last plan file was chosen (QSettings key).
 FOLDER_KEY = "plan/folder"
 
 
 def name_filters() -> list[str]:
     """The save dialog's filters, one for each plan file type (in PLAN_SUFFIXES' order)."""
-    return [_("CSV files (*.csv)"), _("JSON files (*.json)"), _("TOML files (*.toml)")]
+    return [_("Excel workbooks (*.xlsx)"), _("CSV files (*.csv)"), _("JSON files (*.json)"),
+            _("TOML files (*.toml)")]
 
 
 def _folder(window: MainWindow) -> str:
@@ -86,8 +89,8 @@ def _message(window: MainWindow, title: str, text: str) -> None:
 
 
 def ask_export(window: MainWindow) -> QFileDialog:
-    """The save dialog for the installed plan (CSV, JSON or TOML by the filter or the
-    name's ending); writing starts when a name is chosen."""
+    """The save dialog for the installed plan (XLSX, CSV, JSON or TOML by the filter or
+    the name's ending); writing starts when a name is chosen."""
     plan = window.identity.plan
     suggested = Path(_folder(window)) / f"{plan.id}-v{plan.version}.{PLAN_SUFFIXES[0]}"
     filters = name_filters()
@@ -143,7 +146,8 @@ def ask_replace(window: MainWindow) -> QFileDialog:
     dialog = file_dialog(window, _("Replace the plan"), _folder(window))
     dialog.setObjectName("replace-plan-file-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    set_name_filters(dialog, [_("Plan files (*.csv *.json *.toml)"), _("All files (*)")])
+    set_name_filters(dialog, [_("Plan files (*.xlsx *.csv *.json *.toml)"),
+                              _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(lambda path: read_for_replacing(window, path))
     dialog.open()

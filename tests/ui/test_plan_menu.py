@@ -227,13 +227,13 @@ def test_confirming_installs_the_plan_and_the_window_follows_it(
 
 def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     window = open_window(hq_db)
-    # no ending typed: the chosen type's (CSV) is added
+    # no ending typed: the chosen type's (the workbook, offered first) is added
     pick(window, qtbot, "export-plan-action", tmp_path / "plan")
-    exported = tmp_path / "plan.csv"
+    exported = tmp_path / "plan.xlsx"
     qtbot.waitUntil(lambda: window.statusBar().whole_message().startswith("Plan "),
                     timeout=10_000)
     assert window.statusBar().whole_message() == (
-        f"Plan {PLAN_ID} version 1 saved as plan.csv.")
+        f"Plan {PLAN_ID} version 1 saved as plan.xlsx.")
     assert read_plan_file(exported) == window.identity.plan
     # the file just written is the plan installed
     pick(window, qtbot, "replace-plan-action", exported)
@@ -243,8 +243,8 @@ def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     edited = dataclasses.replace(edited, actions=(
         dataclasses.replace(edited.actions[0], title=Text(en="Policies and laws")),
         *edited.actions[1:]))
-    dump_plan(edited, tmp_path / "edited.csv")
-    pick(window, qtbot, "replace-plan-action", tmp_path / "edited.csv")
+    dump_plan(edited, tmp_path / "edited.xlsx")
+    pick(window, qtbot, "replace-plan-action", tmp_path / "edited.xlsx")
     dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
     assert "It hides none of the reports recorded so far." in dialog.text.text()
     # (its French and Arabic titles gone with the new English one)
@@ -311,9 +311,9 @@ def test_the_chosen_file_type_gives_a_name_without_one_its_ending(open_window, h
     window = open_window(hq_db)
     window.export_plan_action.trigger()
     [dialog] = [d for d in window.findChildren(QFileDialog) if d.isVisible()]
-    assert dialog.nameFilters() == ["CSV files (*.csv)", "JSON files (*.json)",
-                                    "TOML files (*.toml)"]
-    assert Path(dialog.selectedFiles()[0]).name == f"{PLAN_ID}-v1.csv"
+    assert dialog.nameFilters() == ["Excel workbooks (*.xlsx)", "CSV files (*.csv)",
+                                    "JSON files (*.json)", "TOML files (*.toml)"]
+    assert Path(dialog.selectedFiles()[0]).name == f"{PLAN_ID}-v1.xlsx"
     dialog.filterSelected.emit("TOML files (*.toml)")  # as the person's choice does
     assert dialog.defaultSuffix() == "toml"
     dialog.setOption(QFileDialog.Option.DontConfirmOverwrite)
@@ -321,6 +321,18 @@ def test_the_chosen_file_type_gives_a_name_without_one_its_ending(open_window, h
     dialog.accept()
     qtbot.waitUntil(lambda: window.export_plan_action.isEnabled(), timeout=10_000)
     assert read_plan_file(tmp_path / "plan.toml") == window.identity.plan
+
+
+def test_the_plan_file_to_open_may_be_a_workbook(open_window, hq_db, qtbot):
+    """HQ keeps the plan in Excel: the workbook is offered as it is (saving it as CSV
+    was where a French or Arabic Excel broke it)."""
+    window = open_window(hq_db)
+    window.replace_plan_action.trigger()
+    [dialog] = [d for d in window.findChildren(QFileDialog) if d.isVisible()]
+    assert dialog.nameFilters() == ["Plan files (*.xlsx *.csv *.json *.toml)", "All files (*)"]
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "replace-plan-file.png"))
+    dialog.reject()
 
 
 def test_each_kind_of_thing_hidden_is_a_line_naming_every_code(qapp):

@@ -81,8 +81,10 @@ step "PDF fonts: Bengali prints shaped in its font (uharfbuzz bundled) and reads
 "$APP" --db "$ODB" report sheet --period 2026-S2 -o sheet-bn.pdf >/dev/null
 pdffonts sheet-bn.pdf | grep -q "NotoSansBengali"
 pdftotext sheet-bn.pdf - | grep -q "প্রশিক্ষণ সম্পন্ন হয়েছে।"
-step "data export, bundles out and in"
+step "data export, bundles out and in; the plan out as a workbook and in again (openpyxl)"
 "$APP" $HQ data export --format xlsx -o progress.xlsx >/dev/null
+"$APP" $HQ plan export -o plan.xlsx >/dev/null
+"$APP" $HQ plan import --dry-run plan.xlsx | grep -q "already installed"
 mkdir out
 "$APP" $HQ export --for "$OFFICE" --dir out >/dev/null
 "$APP" --db "world/offices/$OFFICE.sqlite3" import out/*.fieldplan >/dev/null

@@ -213,6 +213,17 @@ def _read_plan_sheet(data: bytes, source: str,
         sheets = book.worksheets
         tops = [[[_header_text(c) for c in row] for row in _rows(s, 6)] for s in sheets]
         chosen = _choose(tops)
+        folded = next((i for i, top in enumerate(tops) if _header_in_one_cell(top)), None)
+        if folded is not None and (chosen is None or not _has_header(tops[chosen])):
+            # a CSV file opened in a spreadsheet that splits at another separator (a
+            # French or Arabic Excel, fieldplan's ","), then saved as a workbook
+            raise PlanError(where_what(where_what(
+                _("{file}, sheet {sheet}").format(file=source,
+                                                  sheet=_show(sheets[folded].title)),
+                _("row {row}").format(row=1)), _(
+                "the whole row is in one cell: the spreadsheet opened a CSV file without "
+                "splitting it into columns; split them (Data ▸ Text to Columns) and save "
+                "the workbook again")))
         if chosen is None:
             raise PlanError(_(
                 "{file}: no sheet has the plan's columns (plan_id, plan_version, …) in its "
@@ -266,6 +277,22 @@ def _choose(tops: list[list[list[str]]]) -> int | None:
         if first_row(top) >= _PROGRESS_COLUMNS:
             return index
     return None
+
+
+def _has_header(top: list[list[str]]) -> bool:
+    """Whether a sheet's first rows hold the plan's header, on the first or below."""
+    return bool(top) and (set(_REQUIRED_COLUMNS) <= {c.strip().lower() for c in top[0]}
+                          or bool(_header_below(top)))
+
+
+def _header_in_one_cell(top: list[list[str]]) -> bool:
+    """Whether a sheet's first row holds the plan's header all in one cell, its
+    names separated by ",", ";" or tabs."""
+    cells = [c for c in top[0] if c.strip()] if top else []
+    if len(cells) != 1:
+        return False
+    names = {n.strip().strip('"').lower() for n in re.split("[,;\t]", cells[0])}
+    return set(_REQUIRED_COLUMNS) <= names
 
 
 def _header_text(cell: Any) -> str:

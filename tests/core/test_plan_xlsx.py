@@ -257,6 +257,22 @@ def test_no_sheet_with_the_header_is_one_line():
         "first row; its sheets: 'Notes', 'Budget'")
 
 
+def test_a_csv_opened_whole_in_column_a_then_saved_as_a_workbook():
+    """fieldplan's "," CSV opened in a French Excel (whose separator is ";") lands
+    each line in column A; saved as .xlsx, it was 'unknown column' and the line."""
+    book = Workbook()
+    for line in format_plan(default_plan(), "csv").splitlines():
+        book.active.append([line])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(out.getvalue(), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx, sheet 'Sheet': row 1: the whole row is in one cell: the spreadsheet "
+        "opened a CSV file without splitting it into columns; split them (Data ▸ Text to "
+        "Columns) and save the workbook again")
+
+
 def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as archive:

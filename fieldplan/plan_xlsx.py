@@ -344,6 +344,14 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
         return value.isoformat()
     if isinstance(value, timedelta):
         return str(value)
+    if isinstance(value, int | float) and "%" in re.sub(
+            r'"[^"]*"|\\.', "", str(getattr(cell, "number_format", "") or "")):
+        # 50% is held as 0.5: read so, a target of 50 percent would be one of 0.5
+        raise _cell_error(where, cell, _(
+            "a percentage cell ({shown}), which the spreadsheet holds as {value}; format "
+            "it as a number and type {figure}").format(
+                shown=_number(round(value * 100, 9)) + "%", value=_number(float(value)),
+                figure=_number(round(value * 100, 9))))
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, int):

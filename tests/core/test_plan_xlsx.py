@@ -208,6 +208,24 @@ def test_an_error_cell_and_a_true_false_cell_outside_the_flags_are_refused():
         "do")
 
 
+def test_a_percentage_cell_is_refused_not_read_a_hundred_times_too_small():
+    """HQ types 50% in a percent indicator's target: Excel holds 0.5, which read as
+    it is would be a target of half a percent."""
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    ref = cell(header, "target", 3)
+
+    def edit(sheet, header):
+        sheet[ref] = 0.5
+        sheet[ref].number_format = "0%"
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+    assert str(caught.value) == (
+        f"plan.xlsx, sheet 'Plan': cell {ref}: a percentage cell (50%), which the "
+        "spreadsheet holds as 0.5; format it as a number and type 50")
+
+
 def test_a_mistake_is_said_as_for_csv_with_the_sheet():
     plan = default_plan()
 

@@ -35,6 +35,9 @@ MAX_CANDIDATES = 5
 MAX_FILES = 5
 
 
+#: the background of the label over headquarters' own row in the offices × areas table
+HQ_BG = colors.HexColor("#eef1f4")
+
 #: the cover's warnings (provisional figures, events lost, reports hidden)
 COVER_NOTE = cm.Style(font=cm.BOLD, size=9.5, leading=12.5)
 
@@ -315,10 +318,17 @@ class Pack:
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
-        #: offices with any report for the period (matrix, detail and annex show them)
-        self.offices = [o for o in known if o in self.by_office]
-        #: offices with no report at all: their actions count as "no report"
-        self.missing = [o for o in known if o not in self.by_office]
+        #: every office expected, as the matrix, the annex and its contents list them:
+        #: the offices by name, those with no report at all among them (their actions
+        #: "No report", as the detail counts them due), then headquarters, whose own
+        #: reports (on the global actions) are set apart: it is no office that reports
+        #: to itself, and the rows above it are the cover's "of N"
+        self.listed = [o for o in known if o != HQ] + [o for o in known if o == HQ]
+        #: offices with any report for the period (the annex has their status sheets)
+        self.offices = [o for o in self.listed if o in self.by_office]
+        #: offices with no report at all: their actions count as "no report", and the
+        #: annex says in a line that nothing was received from them
+        self.missing = [o for o in self.listed if o not in self.by_office]
         #: steps of the build's progress (see common.STEPS)
         self.total = cm.STEPS if total is None else total
         # A report counts as reported once its office has submitted it; drafts are
@@ -356,7 +366,7 @@ class Pack:
                 latest[office] = period
         self.sheets = []
         conflicts = sh.open_conflicts(rep, ctx.period)
-        for i, office in enumerate(self.offices):
+        for i, office in enumerate(self.offices):  # (in the annex's order)
             if progress:
                 progress(cm.GATHER_STEPS * i // len(self.offices), self.total,
                          ctx.gettext("Gathering the reports of {office}").format(office=office))
@@ -386,8 +396,15 @@ class Pack:
             (1, f"{a.code} — {a.title.get(lang)}", f"detail-{a.code}") for a in self.ctx.plan.areas
         ]
         out.append((0, _("Annex: status sheets by office"), "annex"))
-        out += [(1, f"{office_name(o, lang)} ({o})", f"o-{o}") for o in self.offices]
+        out += [(1, f"{office_name(o, lang)} ({o})", f"o-{o}") for o in self.annexed]
         return out
+
+    @property
+    def annexed(self) -> list[str]:
+        """The offices the annex has an entry for, in its order (``listed``): a status
+        sheet, or a line saying nothing was received. None when no office has a report
+        shown (the annex says so in a sentence, and the matrix too)."""
+        return self.listed if self.offices else []
 
     def story(
         self,
@@ -446,17 +463,74 @@ class Pack:
                     ctx.gettext(
                         "Each office's status sheet follows, with its data digest and QR code "
                         "at the foot of its pages."
+                    ) if not self.missing else ctx.gettext(
+                        "Each office's status sheet follows, with its data digest and QR code "
+                        "at the foot of its pages; an office from which nothing was received "
+                        "has a line saying so in its place."
                     ),
                     # apart from the first office's heading (which has no space before:
                     # the others start a page)
                     space_after=10,
                 )
             )
-        for i, data in enumerate(self.sheets):
-            if i:
-                story.append(PageBreak())
-            story += sh.sheet_story(ctx, data, state, key=f"o-{data.office}", level=1, in_pack=True)
+        sheets = {data.office: data for data in self.sheets}
+        short = False  # the last entry was a line alone (no status sheet)
+        for i, office in enumerate(self.annexed):
+            data = sheets.get(office)
+            if data is not None:
+                if i:
+                    story.append(PageBreak())
+                story += sh.sheet_story(ctx, data, state, key=f"o-{office}", level=1,
+                                        in_pack=True)
+            else:
+                # a sheet's pages end at it: a line alone starts a page after one (not
+                # under the foot of another office's sheet, its digest and QR code), and
+                # those that follow each other share it
+                if i and not short:
+                    story.append(PageBreak())
+                story += self._nothing_received(office, state, first=not i or not short)
+            short = data is None
         return story
+
+    def _nothing_received(self, office: str, state: cm.BuildState,
+                          first: bool) -> list[Flowable]:
+        """The annex's entry for an office the pack holds no report of (``missing``):
+        its heading and a line saying nothing was received; that the plan hides what
+        it sent, or that a bundle of it waits in quarantine, where so. ``first``: at
+        the top of a page (no space above its heading)."""
+        from fieldplan.offices import office_name
+
+        ctx = self.ctx
+        _ = ctx.gettext
+        hidden = self.hidden_by_office.get(office, 0)
+        waiting = sum(1 for q in (self.sync.quarantined if self.sync else ())
+                      if q.office == office)
+        if hidden:  # it did report: the current plan hides it all
+            text = sh.all_hidden_note(ctx, hidden)
+        elif office == HQ:
+            text = _("Headquarters has no report of its own for this period: no status "
+                     "sheet.")
+        elif waiting:  # (a bundle of it did arrive)
+            text = _("Nothing from this office has been merged for this period: no status "
+                     "sheet.")
+        else:
+            text = _("Nothing was received from this office for this period: no status "
+                     "sheet.")
+        if waiting:
+            # Translators: the section named is the review pack's own heading
+            text += " " + ctx.ngettext(
+                "{count} bundle from it waits in quarantine (see “Late, quarantined and "
+                "conflicting data”).",
+                "{count} bundles from it wait in quarantine (see “Late, quarantined and "
+                "conflicting data”).", waiting).format(count=self._n(waiting))
+        return [
+            # the running header of its page: the pack's own (pages it may share)
+            cm.SetFooter(None),
+            cm.Heading(f"{office_name(office, ctx.lang)} ({office})", cm.H1, rtl=ctx.rtl,
+                       key=f"o-{office}", level=1, pages=state.pages,
+                       space_before=0 if first else 14),
+            self._t(text, cm.BODY, space_after=4),
+        ]
 
     def _t(self, text: str, style: cm.Style = cm.BODY, **kw) -> cm.TextFlow:
         return cm.TextFlow(text, style, rtl=self.ctx.rtl, **kw)
@@ -977,8 +1051,21 @@ class Pack:
             + [self._t(_("Submitted reports"), cm.CELL_HEAD, align="center")]
         ]
         extra = []
-        for i, office in enumerate(self.offices, start=1):
-            mine = self.by_office[office]
+        for office in self.listed:
+            if office == HQ:
+                # set apart, last, under its own label: the rows above are the offices
+                # the cover counts ("Offices that reported: 3 of 8"), which leaves
+                # headquarters out (see not_reported_offices)
+                i = len(rows)
+                label = [self._t(_("Headquarters' own reports"), cm.BOLD_SMALL)]
+                label += [[] for _a in range(len(widths) - 1)]
+                # (the spanned row shows its first cell: the right-hand one in Arabic,
+                # once the table mirrors the columns)
+                rows.append(label[::-1] if ctx.rtl else label)
+                extra += [("SPAN", (0, i), (-1, i)), ("BACKGROUND", (0, i), (-1, i), HQ_BG),
+                          ("NOSPLIT", (0, i), (-1, i + 1))]
+            i = len(rows)
+            mine = self.by_office.get(office, [])
             row = [self._t(f"{office_name(office, ctx.lang)} ({office})", cm.SMALL)]
             for j, area in enumerate(areas, start=1):
                 rs = [r for r in mine if area_of.get(r.action) == area.code]

@@ -62,10 +62,14 @@ def world(hq):
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_every_list_of_the_pack_has_the_offices_by_name(world, lang) -> None:
     pack = Pack(world, cm.make_ctx(world, PERIOD, lang, "A4"), None, 1)
-    assert pack.offices == ORDER[lang]  # the matrix
-    assert [s.office for s in pack.sheets] == ORDER[lang]  # the annex
+    assert pack.offices == ORDER[lang]
+    assert [s.office for s in pack.sheets] == ORDER[lang]  # the annex's status sheets
+    # the matrix, the annex and its contents: those that have not reported among them,
+    # by name, and headquarters' own reports last, set apart
+    listed = [*offices_in_order([*REPORTED, *MISSING], lang), "HQ"]
+    assert pack.listed == listed
     annex = [key[2:] for _level, _title, key in pack.entries() if key.startswith("o-")]
-    assert annex == ORDER[lang]  # and its contents
+    assert annex == listed
     assert pack.not_reported_offices == MISSING_ORDER[lang]
     assert [late.office for late in pack.sync.late] == ORDER[lang]
 

@@ -674,9 +674,7 @@ class Pack:
                 reported=self._n(len(self.offices_reported)),
                 known=self._n(len(self.offices_reported) + len(self.not_reported_offices)),
             )] if self.offices_reported or self.not_reported_offices else []),
-            ctx.ngettext(
-                "{count} submitted report", "{count} submitted reports", self.submitted
-            ).format(count=self._n(self.submitted)),
+            self._submitted_line(),
         ]
         if self.drafts and self.lock.at:  # (see _provisional)
             lines.append(
@@ -726,6 +724,21 @@ class Pack:
                 self._t(_("The plan's texts are illustrative placeholders."), cm.SMALL),
             ]
         return out
+
+    def _submitted_line(self) -> str:
+        """The cover's count of submitted reports, headquarters' own among them said
+        (the offices' rows of the matrix add up to the rest: its row is set apart)."""
+        ctx = self.ctx
+        own = sum(1 for r in self.by_office.get(HQ, ()) if r.state == "submitted")
+        if not own or own == self.submitted:  # (HQ's alone: nothing to tell apart)
+            return ctx.ngettext("{count} submitted report", "{count} submitted reports",
+                                self.submitted).format(count=self._n(self.submitted))
+        # Translators: on the review pack's cover; {hq} of the reports are headquarters'
+        # own (on the global actions), the rest the offices'
+        return ctx.ngettext(
+            "{count} submitted report, {hq} of them headquarters' own",
+            "{count} submitted reports, {hq} of them headquarters' own",
+            self.submitted).format(count=self._n(self.submitted), hq=self._n(own))
 
     def contents(self, state: cm.BuildState) -> list[Flowable]:
         """The table of contents, on one page: where one column of entries would run

@@ -159,3 +159,17 @@ def test_lines_alone_share_a_page_but_never_one_of_a_status_sheet(world, tmp_pat
     text = pdf_text(pdf, saudi)
     assert "Data digest of ML" not in text and "Mali (ML) ·" not in text
     assert f"{office_name('SA', 'en')} (SA) Nothing was received" in text
+
+
+def test_the_cover_says_how_many_submitted_reports_are_headquarters_own(world) -> None:
+    """The matrix's offices add up to the cover's count of submitted reports less
+    headquarters' own, which its row, set apart, holds: the cover says how many."""
+    pack = Pack(world, cm.make_ctx(world, PERIOD, "en", "A4"), None, 1)
+    globals_ = len(world.plan().actions_of(level="global"))
+    national = len(world.plan().actions_of(level="national"))
+    lines = [f.text for f in pack.cover() if isinstance(f, cm.TextFlow)]
+    assert f"{national + globals_} submitted reports, {globals_} of them headquarters' own" \
+        in lines
+    rows = _matrix_rows(pack)
+    offices = sum(int(row[-1].split("/")[0]) for row in rows[:len(OFFICES)])
+    assert offices == national and rows[-1][-1] == f"{globals_}/{globals_}"

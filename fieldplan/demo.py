@@ -25,7 +25,7 @@ from typing import Any
 
 from fieldplan import events, progress, replica
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, format_number
 
 Progress = Callable[[int, int, str], None]
 
@@ -317,7 +317,7 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
     out = Path(out)
     if not 1 <= offices <= len(OIC_MEMBERS):
         raise ValidationError(_("a demo has 1 to {most} offices, not {count}").format(
-            most=len(OIC_MEMBERS), count=offices))
+            most=format_number(len(OIC_MEMBERS)), count=format_number(offices)))
     here = Path(os.path.abspath(out))
     part = _part_of(out)
     try:

@@ -45,7 +45,7 @@ from functools import cache
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, counted, format_number
 from fieldplan.model import LEADS, LEVELS
 from fieldplan.periods import parse_period
 from fieldplan.plan import (
@@ -502,8 +502,10 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
                 "Columns) and save it again as 'CSV UTF-8'").format(
                     separator=delimiter))
         if any(c.strip() for c in record[len(header) :]):
-            raise fail(row, None, _("{cells} cells but the header has {header}").format(
-                cells=len(record), header=len(header)))
+            # Translators: {header} is the header's count of cells
+            raise fail(row, None, counted("{count} cell but the header has {header}",
+                                          "{count} cells but the header has {header}",
+                                          len(record), header=format_number(len(header))))
         # a spreadsheet leaves empty cells off the end of a row (and a cut file its
         # last row short): the missing cells are empty ones
         # (and a trailing separator one empty cell more: refused above when not empty)

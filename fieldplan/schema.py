@@ -347,7 +347,7 @@ def _pending(applied: list[str]) -> list[str]:
         raise StoreError(_(
             "this database was written by a newer fieldplan (schema {schema}, this program "
             "knows {known}); update fieldplan to open it").format(
-                schema=len(applied), known=len(known)))
+                schema=format_number(len(applied)), known=format_number(len(known))))
     return [name for name in known if name not in applied]
 
 

@@ -2321,9 +2321,10 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
         return _NewerFault(
             _("{path} was written by a newer fieldplan (schema {schema}, this program "
               "knows {known}); update fieldplan to restore it").format(
-                  path=path, schema=newer, known=len(schema.known_migrations())),
+                  path=path, schema=format_number(newer),
+                  known=format_number(len(schema.known_migrations()))),
             _("{file} is from a newer fieldplan (schema {schema})").format(
-                file=name, schema=newer))
+                file=name, schema=format_number(newer)))
     if not _file_is_sound(path):
         # a bad page deep in the file (or a damaged database backed up by an earlier
         # fieldplan): put back, it would be as damaged as the file it replaces. Checked

@@ -65,3 +65,55 @@ def test_the_cli_says_the_restore_warnings_it_stopped_with_separators(capsys) ->
     said_dismissed(SimpleNamespace(own=1234, offices=(), revoked=(), kinds=("own",)), hq=False,
                    all_kinds=False)
     assert f"1{NNBSP}234" in capsys.readouterr().out
+
+
+# --- error lines that counted with the bare integer ---------------------------------
+
+
+@pytest.mark.parametrize(("lang", "figure"), [("en", "1,000"), ("fr", f"1{NNBSP}000")])
+def test_a_demo_refused_for_its_count_of_offices(tmp_path: Path, lang: str,
+                                                 figure: str) -> None:
+    from fieldplan.demo import make_demo
+    from fieldplan.errors import ValidationError
+
+    i18n.set_language(lang)
+    with pytest.raises(ValidationError) as caught:
+        make_demo(tmp_path / "demo", offices=1000)
+    assert figure in str(caught.value) and "1000" not in str(caught.value)
+    assert not (tmp_path / "demo").exists()
+
+
+def test_a_plan_row_of_too_many_cells_is_counted_with_separators(tmp_path: Path) -> None:
+    from fieldplan.errors import PlanError
+    from fieldplan.plan import load_plan
+    from tests.core.test_plan import FIRST, csv_text
+
+    path = csv_text(tmp_path, [FIRST + ",9" * 1218])  # 16 + 1218 cells
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == "plan.csv: row 2: 1,234 cells but the header has 16"
+    i18n.set_language("fr")  # (its French comes with the catalogs)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert f"1{NNBSP}234 " in str(caught.value)
+
+
+def test_a_newer_schema_is_said_with_separators() -> None:
+    from fieldplan import schema
+    from fieldplan.errors import StoreError
+
+    known = len(schema.known_migrations())
+    with pytest.raises(StoreError) as caught:
+        schema._pending([*schema.known_migrations(),
+                         *(f"{n:04}_future" for n in range(1234 - known))])
+    assert "(schema 1,234, this program knows" in str(caught.value)
+
+
+def test_a_backup_of_a_newer_schema_is_said_with_separators(hq, monkeypatch) -> None:
+    from fieldplan import store
+
+    backup = store.backup(hq.conn, hq.path, "before-import")
+    monkeypatch.setattr(store, "_newer_schema", lambda path: 1234)
+    text, short = store._backup_fault(backup, hq.path)
+    assert "(schema 1,234, this program knows" in text
+    assert short.endswith("(schema 1,234)")

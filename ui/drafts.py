@@ -72,13 +72,14 @@ from fieldplan.draftfiles import (
     read_drafts,
     read_json,
 )
-from fieldplan.errors import FieldplanError, ValidationError
+from fieldplan.errors import FieldplanError, FileError, ValidationError
 from fieldplan.files import (
     DRAFTS_SET_ASIDE_SUFFIX,
     DRAFTS_SUFFIX,
     UNREADABLE_MARK,
     cannot_read,
     cannot_write,
+    os_error_reason,
     write_atomic,
 )
 
@@ -375,8 +376,10 @@ class _FileWriter:
             if not isinstance(entries, list):
                 raise TypeError("drafts is not a list")
         except (ValueError, KeyError, TypeError):
-            # damaged: set it aside (as loading does) rather than write over it
-            _set_aside(self.path)
+            # damaged: set it aside (as loading does) rather than write over it; kept
+            # where it is when it cannot be (the write fails, said, and the changes
+            # wait in memory for the next)
+            _set_aside_or_keep(self.path)
             return [], header
         if self.owner is None:
             return entries, {OWNER_KEY: data[OWNER_KEY]} if OWNER_KEY in data else {}
@@ -392,18 +395,40 @@ def _set_aside(path: Path) -> Path | None:
     """Move a damaged journal file out of the way, to a name of its own
     (``<file>.unreadable-<UTC time>``, ``-2``… if taken): one set aside earlier is kept
     too. Where it went, or None if it could not be moved."""
+    with contextlib.suppress(OSError):
+        return _move_aside_damaged(path)
+    return None
+
+
+def _move_aside_damaged(path: Path) -> Path:
+    """``_set_aside``, raising the OSError that kept the file where it is."""
+    import errno
+
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     for n in range(1, 1000):
         aside = path.with_name(f"{path.name}{UNREADABLE_MARK}{stamp}"
                                + (f"-{n}" if n > 1 else ""))
         if aside.exists():
             continue
-        try:
-            path.replace(aside)
-        except OSError:
-            return None
+        path.replace(aside)
         return aside
-    return None
+    raise FileExistsError(errno.EEXIST, "every name to move it to is taken")
+
+
+def _set_aside_or_keep(path: Path) -> Path:
+    """Set a damaged file aside before it is written again; where it could not be
+    moved, a FileError that says it is kept as it is: it is never written over (what
+    it holds may be a person's text), and the write that wanted it waits."""
+    try:
+        return _move_aside_damaged(path)
+    except OSError as exc:
+        from fieldplan.i18n import _
+
+        # Translators: why the drafts file (or the file of text set aside) cannot be
+        # written; {reason} why it could not be moved, e.g. "permission denied"
+        raise FileError(_("{file} is damaged and could not be moved aside ({reason}): it "
+                          "is left as it is, and what is new waits until it can be "
+                          "moved").format(file=path, reason=os_error_reason(exc))) from None
 
 
 def _append_entries(path: Path, entries: list[dict[str, Any]],
@@ -436,7 +461,7 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
         except OSError as exc:  # in words, not "[Errno 21] Is a directory: '…'"
             raise cannot_read(path, exc) from None
         except (ValueError, KeyError, TypeError):
-            _set_aside(path)
+            _set_aside_or_keep(path)  # (FileError, said: the entries stay in the journal)
             kept = []
         # an entry the file holds already is not added again: a client killed once
         # the file held it, before its journal was written without it, sets the same

@@ -916,3 +916,58 @@ def test_the_discard_question_lists_only_what_a_discard_throws_away(qtbot) -> No
     assert "Typed and refused" in shown
     assert "Waiting for the set-aside file" not in shown
     assert "Waiting for the set-aside file" in unkept_text(Journal(), [key])
+
+
+def _unmovable(monkeypatch) -> None:
+    """Renames refused (a file another program holds open, a folder that refuses
+    renames): a damaged file cannot be set aside."""
+    from pathlib import Path
+
+    def refuse(self, target):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "replace", refuse)
+
+
+def test_a_damaged_journal_that_cannot_be_set_aside_is_never_written_over(
+        qtbot, tmp_path, monkeypatch):
+    """A damaged drafts file that could not be renamed aside was replaced by the next
+    write: what it held was lost. It stays as it is, the write fails and says so in
+    one line, and what was typed waits in memory until the file can be moved."""
+    path = tmp_path / "x.sqlite3.drafts.json"
+    path.write_text("{not json", encoding="utf-8")
+    _unmovable(monkeypatch)
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    key = ("PA1.1", "2026-S1")
+    journal.put(key, {"challenges": "typed"}, {})
+    journal.write()
+    qtbot.waitUntil(lambda: bool(journal.write_error), timeout=5000)
+    assert journal.write_error == (
+        f"{path} is damaged and could not be moved aside (permission denied): it is left "
+        "as it is, and what is new waits until it can be moved")
+    assert "\n" not in journal.write_error
+    assert path.read_text(encoding="utf-8") == "{not json"
+    assert journal.values(key) == {"challenges": "typed"}
+    monkeypatch.undo()  # renames work again: set aside, and the draft written
+    journal.write()
+    qtbot.waitUntil(lambda: journal.write_error == "", timeout=5000)
+    assert drafts(path) == {key: {"challenges": "typed"}}
+    (aside,) = tmp_path.glob(f"{path.name}{ui.drafts.UNREADABLE_MARK}*")
+    assert aside.read_text(encoding="utf-8") == "{not json"
+
+
+def test_a_damaged_set_aside_file_that_cannot_be_moved_is_never_written_over(
+        qtbot, tmp_path, monkeypatch):
+    """The same of the file of text set aside: it is kept as it is, and the draft to
+    set aside stays in the journal (``aside_error`` says why)."""
+    key = ("PA1.1", "2026-S1")
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    journal.aside_path.write_text("{not json", encoding="utf-8")
+    journal.put(key, {"challenges": "typed"}, {})
+    _unmovable(monkeypatch)
+    assert not journal.set_aside_reports({key: ("outside",)})
+    assert journal.aside_error.startswith(f"{journal.aside_path} is damaged and could not "
+                                          "be moved aside (permission denied)")
+    assert journal.aside_path.read_text(encoding="utf-8") == "{not json"
+    assert journal.values(key) == {"challenges": "typed"}
+    assert journal.aside_failed() == frozenset({key})

@@ -429,6 +429,25 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     _writable_target(Path(path), allow_protected=False)
 
 
+def check_output(fmt: str, path: str | os.PathLike[str]) -> None:
+    """Before the work of making a file's content (a review pack takes seconds at
+    headquarters): ``check_output_name``, then what ``atomic_output`` would refuse
+    ``path`` with (``check_writable``), then its folder, by making its temporary file
+    there and removing it (a folder that is not there, or one that takes no file):
+    the FileError the write would end with, said before anything is made."""
+    check_output_name(fmt, path)
+    target = _writable_target(Path(path), allow_protected=False)
+    tmp = temporary_name(target)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
+    except OSError as exc:
+        raise cannot_write(path, exc, folder=target.parent) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        tmp.unlink()
+
+
 #: The longest file name, in bytes, most file systems take (ext4, NTFS and FAT in
 #: UTF-16 units, which a name's UTF-8 bytes never undercount)
 NAME_MAX = 255

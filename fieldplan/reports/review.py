@@ -1573,6 +1573,7 @@ def build_review_pack(
 ) -> Path:
     """``deadline``: the day the period's reports were due (default: see
     ``default_deadline``); data received at headquarters after it is listed as late."""
+    from fieldplan.files import check_output
     from fieldplan.i18n import format_period
 
     ctx = cm.make_ctx(rep, period, lang, paper)
@@ -1582,6 +1583,7 @@ def build_review_pack(
 
         # in the language of the person asking, not of the report
         raise ValidationError(i18n._("only headquarters prints the review pack"))
+    check_output("pdf", out)  # a name the write would refuse: said before the work
     pack = Pack(rep, ctx, progress, deadline=deadline)
     total = pack.total
     # the header's text is the file's title too: a reader's window or tab names the

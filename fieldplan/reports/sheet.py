@@ -834,6 +834,9 @@ def build_status_sheet(
         # one never enrolled, with no data here: a slip of the keyboard (MR for ML)
         # printed an empty sheet without a word; refused as an export for it is
         check_known_office(rep, office)
+    from fieldplan.files import check_output
+
+    check_output("pdf", out)  # a name the write would refuse: said before the work
     if progress:
         progress(0, cm.STEPS, _("Reading data"))
     data = gather(rep, ctx.period, office, scope=PlanScope(ctx.plan))

@@ -169,3 +169,31 @@ def test_headquarters_refuses_the_sheet_of_an_office_it_does_not_know(db, tmp_pa
     assert capsys.readouterr().err == captured.err
     assert main([*argv, "--office", "HQ"]) == 0
     assert main([*argv, "--period", "2025-S2", "--office", "EG"]) == 0
+
+
+@pytest.mark.parametrize("kind", ["review", "sheet"])
+def test_a_name_the_write_refuses_is_said_before_the_report_is_made(db, tmp_path, capsys,
+                                                                     monkeypatch, kind) -> None:
+    """The review pack (seconds at headquarters) was made whole before its name was
+    refused: a folder that is not there, a folder given as the name, a database under
+    a PDF's name. Each is refused before any of its data is read, as other writers
+    refuse theirs."""
+    from fieldplan.reports import review, sheet
+
+    def made(*_args, **_kw):
+        raise AssertionError("the report was made")
+
+    monkeypatch.setattr(review, "Pack", made)
+    monkeypatch.setattr(sheet, "gather", made)
+    database = tmp_path / "copy.pdf"
+    shutil.copyfile(db, database)
+    office = ["--office", "ML"] if kind == "sheet" else []
+    for out, reason in ((tmp_path / "gone" / "x.pdf", "its folder does not exist"),
+                        (tmp_path, "it is a folder"),
+                        (database, "it is a database; choose another file")):
+        argv = ["--db", db, "report", kind, "--period", "2026-S1", *office, "-o", str(out)]
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"fieldplan: error: cannot write {out}: {reason}")
+        assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "gone").exists()

@@ -121,6 +121,11 @@ class FileError(FieldplanError, OSError):
     and says why (disk full, read-only, a folder...). Also an OSError, so code that
     catches the system's errors still catches it."""
 
+    #: the system's error it says, when there was one, and the file it names
+    #: (``files.cannot_write``): for a caller that says the file in its own words
+    os_error: OSError | None = None
+    file: str | None = None
+
 
 class BundleNameTakenError(FileError):
     """The file named for a bundle is there and is not this computer's own bundle

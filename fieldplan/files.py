@@ -38,17 +38,68 @@ def shown_name(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def os_error_reason(exc: OSError, *, writing: bool = False) -> str:
-    """Why an operating-system call failed, in the current language (the system's
-    own English words for the rarer errors)."""
-    code = exc.errno
+def _error_code(exc: OSError) -> int | None:
+    """``exc``'s errno, Windows' codes for a drive gone or failing said as POSIX's:
+    Python calls a drive not ready, and a read or write fault, "permission denied"
+    (EACCES), and a device error "invalid argument" (EINVAL)."""
     winerror = getattr(exc, "winerror", None)
-    # (Windows' codes first: Python calls a drive not ready, and a read or write fault,
-    # "permission denied" (EACCES), and a device error "invalid argument" (EINVAL))
     if winerror in _DISK_FAULT:
-        code = errno.EIO
-    elif winerror in _DISK_GONE:
-        code = errno.ENODEV
+        return errno.EIO
+    if winerror in _DISK_GONE:
+        return errno.ENODEV
+    return exc.errno
+
+
+def os_error_reason(exc: OSError, *, writing: bool = False, own: bool = False) -> str:
+    """Why an operating-system call failed, and what a person can do about it, in one
+    clause of the current language: "the disk is full; make room or choose another
+    disk" (the system's own English words, alone, for the rarer errors). ``own``: the
+    file is one of fieldplan's own (a key, the reports' cache), whose place the
+    person did not choose: only what is done without choosing another place is said
+    ("the disk is full; make room, then try again"). ``os_error_cause``: the
+    words without the next step, for a message that says its own."""
+    code = _error_code(exc)
+    # (steps that need no other place first: the same for fieldplan's own files)
+    if code == errno.EIO:
+        return _("the disk could not be read or written (removed too early, or "
+                 "damaged); check it, then try again")
+    if code in (errno.ENODEV, errno.ENXIO):
+        return _("the disk is no longer there (removed?); plug it in again, then try "
+                 "again")
+    if own:
+        if code == errno.ENOSPC:
+            return _("the disk is full; make room, then try again")
+        if code == getattr(errno, "EDQUOT", None):
+            return _("the disk quota is used up; make room, then try again")
+        return os_error_cause(exc, writing=writing)
+    if code == errno.EROFS:
+        return _("the disk is read-only; choose another disk")
+    if code == errno.ENOSPC:
+        return _("the disk is full; make room or choose another disk")
+    if code == getattr(errno, "EDQUOT", None):
+        return _("the disk quota is used up; make room or choose another disk")
+    if code in (errno.EACCES, errno.EPERM):
+        return (_("permission denied; choose a folder you can write to") if writing
+                else _("permission denied; ask for access to it"))
+    if code == errno.EISDIR:
+        return _("it is a folder; choose a file")
+    if code == errno.ENOTDIR:
+        return _("part of the path is a file, not a folder; check the path")
+    if code == errno.ENOENT:
+        return (_("its folder does not exist; create it or choose another folder")
+                if writing else _("no such file or folder; check the name"))
+    if code == errno.EEXIST:
+        return _("it already exists; choose another name")
+    if code == errno.ENAMETOOLONG:
+        return _("the name is too long; choose a shorter name")
+    return os_error_cause(exc, writing=writing)
+
+
+def os_error_cause(exc: OSError, *, writing: bool = False) -> str:
+    """Why an operating-system call failed, without a next step ("the disk is full"):
+    for a message that says its own ("…; free some space and try again")."""
+    code = _error_code(exc)
+    winerror = getattr(exc, "winerror", None)
     if code == errno.EROFS:
         return _("the disk is read-only")
     if code == errno.ENOSPC:
@@ -89,16 +140,20 @@ _INVALID_NAME = 123
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError, *,
-                 folder: str | os.PathLike[str] | None = None) -> FileError:
+                 folder: str | os.PathLike[str] | None = None,
+                 own: bool = False) -> FileError:
     """The error for a file that could not be written: ``cannot write x.pdf: the disk
-    is full``. ``folder``: the folder the file was being made in, when the failure
-    was the making of a file there (see ``write_reason``)."""
-    return FileError(_("cannot write {file}: {reason}").format(
-        file=os.fspath(path), reason=write_reason(path, exc, folder=folder)))
+    is full; make room or choose another disk``. ``folder``: the folder the file was
+    being made in, when the failure was the making of a file there (see
+    ``write_reason``); ``own``: one of fieldplan's own files (``os_error_reason``)."""
+    error = FileError(_("cannot write {file}: {reason}").format(
+        file=os.fspath(path), reason=write_reason(path, exc, folder=folder, own=own)))
+    error.os_error, error.file = exc, os.fspath(path)
+    return error
 
 
 def write_reason(path: str | os.PathLike[str], exc: OSError, *,
-                 folder: str | os.PathLike[str] | None = None) -> str:
+                 folder: str | os.PathLike[str] | None = None, own: bool = False) -> str:
     """Why ``path`` could not be written, in words. "No such file" while making a file
     means its folder does not exist, unless the folder is there: then the system
     refuses new files in it (``/proc``), which is said, with the folder. When
@@ -113,10 +168,10 @@ def write_reason(path: str | os.PathLike[str], exc: OSError, *,
             failed = exc.filename if isinstance(exc.filename, str | os.PathLike) else path
             where = os.path.dirname(os.path.abspath(os.fsdecode(failed)))
         if os.path.isdir(where):
-            return _folder_refuses(where, _("it takes no new files"))
+            return _folder_refuses(where, _("it takes no new files"), own)
     elif folder is not None and code in (errno.EACCES, errno.EPERM):
-        return _folder_refuses(folder, os_error_reason(exc, writing=True))
-    return os_error_reason(exc, writing=True)
+        return _folder_refuses(folder, os_error_cause(exc, writing=True), own)
+    return os_error_reason(exc, writing=True, own=own)
 
 
 #: Windows's errors for a file another program has open: a sharing violation, a lock
@@ -143,10 +198,17 @@ def held_open_reason() -> str:
     return _("it is open in another program (close it there, then try again)")
 
 
-def _folder_refuses(folder: str | os.PathLike[str], reason: str) -> str:
+def _folder_refuses(folder: str | os.PathLike[str], reason: str, own: bool = False) -> str:
+    """``own``: the folder of one of fieldplan's own files (see ``os_error_reason``),
+    which no one chose: no other folder to choose."""
+    folder = os.path.abspath(os.fspath(folder))
+    if own:
+        # Translators: {folder} is a folder; {reason} why, e.g. "permission denied"
+        return _("the folder {folder} cannot be written to ({reason})").format(
+            folder=folder, reason=reason)
     # Translators: {folder} is a folder; {reason} why, e.g. "permission denied"
-    return _("the folder {folder} cannot be written to ({reason})").format(
-        folder=os.path.abspath(os.fspath(folder)), reason=reason)
+    return _("the folder {folder} cannot be written to ({reason}); choose another "
+             "folder").format(folder=folder, reason=reason)
 
 
 def _refused(path: str | os.PathLike[str], reason: str) -> FileError:
@@ -154,10 +216,11 @@ def _refused(path: str | os.PathLike[str], reason: str) -> FileError:
                                                                reason=reason))
 
 
-def cannot_read(path: str | os.PathLike[str], exc: OSError) -> FileError:
-    """The error for a file that could not be read."""
+def cannot_read(path: str | os.PathLike[str], exc: OSError, *,
+                own: bool = False) -> FileError:
+    """The error for a file that could not be read (``own``: see ``os_error_reason``)."""
     return FileError(_("cannot read {file}: {reason}").format(
-        file=os.fspath(path), reason=os_error_reason(exc)))
+        file=os.fspath(path), reason=os_error_reason(exc, own=own)))
 
 
 #: The files SQLite keeps beside a database: protecting a path protects these too.
@@ -385,15 +448,17 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     database, a database's log, a secret key, the client's drafts; and a file its user
     may not write (read-only), which the rename would otherwise replace on POSIX."""
     if not path.name:
-        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)),
+                           own=allow_protected)
     try:
         st = os.stat(path)  # follows symbolic links
     except OSError as exc:
         if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
-            raise cannot_write(path, exc) from None
+            raise cannot_write(path, exc, own=allow_protected) from None
         st = None  # missing (or unreachable: creating the temporary file says why)
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+        raise cannot_write(path, IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)),
+                           own=allow_protected)
     if st is not None and not stat.S_ISREG(st.st_mode):
         # renaming over it would replace a device node (as root) or a pipe another
         # program reads with a plain file
@@ -418,7 +483,8 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
         # read-only: on POSIX the rename asks only the folder, and would put a new,
         # writable file in its place; Windows refuses it. Refused everywhere, in the
         # words Windows gets
-        raise cannot_write(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+        raise cannot_write(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)),
+                           own=allow_protected)
     return target
 
 
@@ -568,7 +634,9 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
     A symbolic link's target is written (the link stays). Refused with a FileError,
     before anything is written: a folder, a device, pipe or socket, an SQLite
     database, a file ``protect`` names unless ``allow_protected`` (the writer of
-    secret keys), and a read-only file ("permission denied", as Windows says).
+    fieldplan's own files, secret keys and drafts, whose errors name no other place
+    to choose: ``os_error_reason``'s ``own``), and a read-only file ("permission
+    denied", as Windows says).
 
     ``mode``: the new file's permissions, less the umask; ``private``: exactly 0o600,
     whatever the umask (secret keys). ``fresh``: ``path`` is a name fieldplan chose
@@ -584,7 +652,7 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
     try:
         fd = os.open(tmp, flags, 0o600 if private else mode)
     except OSError as exc:
-        raise cannot_write(path, exc, folder=target.parent) from None
+        raise cannot_write(path, exc, folder=target.parent, own=allow_protected) from None
     try:
         with os.fdopen(fd, "wb") as f:
             if private:
@@ -598,7 +666,7 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
             os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise cannot_write(path, exc) from None
+        raise cannot_write(path, exc, own=allow_protected) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

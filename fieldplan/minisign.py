@@ -290,7 +290,7 @@ def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:
             path=path)) from None
     except OSError as e:
         raise KeyFileError(_("cannot read secret key file {path}: {error}").format(
-            path=path, error=os_error_reason(e))) from None
+            path=path, error=os_error_reason(e, own=True))) from None
     if os.name == "posix" and mode & 0o077:
         raise KeyFileError(_(
             "secret key file {path} is accessible by group or others (mode {mode}); run: "

@@ -1226,7 +1226,7 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
     except OSError as exc:
         from fieldplan.files import os_error_reason
 
-        raise PlanError(_("{file}: cannot read the file ({error})").format(
+        raise PlanError(_("{file}: cannot read the file: {error}").format(
             file=name, error=os_error_reason(exc))) from None
     if too_large or len(data) > MAX_PLAN_BYTES:
         from fieldplan.i18n import format_number

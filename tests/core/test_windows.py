@@ -13,6 +13,7 @@ import pytest
 
 from fieldplan import files, store
 from fieldplan.errors import FileError, StoreError
+from tests import reasons
 from tests.scenes import damaged_with_a_backup
 
 
@@ -126,13 +127,13 @@ def test_permission_denied_is_still_said_when_it_is_that(
     """Access denied (5) to a new file is no program's; neither is EACCES elsewhere."""
     out = tmp_path / "new.pdf"
     refuse_to_replace(monkeypatch, "replace", out, 5)
-    with pytest.raises(FileError, match=r": permission denied$"):
+    with pytest.raises(FileError, match=f": {reasons.DENIED_WRITING}$"):
         files.write_atomic(out, b"new")
     out.write_bytes(b"old")
     exc = PermissionError(errno.EACCES, "Permission denied")
-    assert files.write_reason(out, exc) == "permission denied"
+    assert files.write_reason(out, exc) == reasons.DENIED_WRITING
     monkeypatch.setattr(os, "access", lambda *_a, **_k: False)  # read-only
-    assert files.write_reason(out, held(out, 5)) == "permission denied"
+    assert files.write_reason(out, held(out, 5)) == reasons.DENIED_WRITING
 
 
 def test_a_restore_while_the_database_is_open_says_to_close_it(

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from fieldplan import progress
 from fieldplan.replica import open_replica
 from fieldplan.sync import import_bundle
+from tests import reasons
 from tests.scenes import AMENDMENT, amend_plan
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose, db_report
@@ -466,9 +467,7 @@ def test_a_set_aside_file_that_cannot_be_read_or_removed_is_said_in_words(
         return read(path, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", pulled_out)
-    assert journal.discard_aside([entry]) == (
-        f"cannot read {aside}: the disk could not be read or written (removed too "
-        "early, or damaged)")
+    assert journal.discard_aside([entry]) == f"cannot read {aside}: {reasons.DISK_FAULT}"
     monkeypatch.setattr(Path, "read_text", read)
 
     def refused(path, *args, **kwargs):

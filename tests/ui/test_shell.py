@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from fieldplan.i18n import format_period
+from tests import reasons
 from tests.ui.conftest import backups_checked, wait_idle, wait_painted
 from tests.ui.test_sync_ui import accept_result
 from ui.qtcompat import emit
@@ -478,8 +479,7 @@ def test_export_errors_read_as_sentences(open_window, qtbot, office_db, tmp_path
     dialog.folder.setText(str(afile / "out"))
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.ok.isEnabled(), timeout=10_000)
-    assert dialog.message.text() == \
-        f"Cannot write {afile / 'out'}: part of the path is a file, not a folder"
+    assert dialog.message.text() == f"Cannot write {afile / 'out'}: {reasons.UNDER_A_FILE}"
 
     def full(*_args, **_kw):
         raise FileError("cannot write /media/usb/ML-1.fieldplan: the disk is full")

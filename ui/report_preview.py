@@ -159,7 +159,7 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
     except OSError as exc:  # in words, not "Unexpected error: FileExistsError: [Errno 17]"
         if folder.is_file():
             raise FileError(_("{path} is a file, not a folder").format(path=folder)) from None
-        raise files.cannot_write(folder, exc) from None
+        raise _preview_error(exc) from None
     _prune(folder)
     out = folder / f"{request.stem()}-{uuid.uuid4().hex[:8]}.pdf"
     same_language = request.lang == lang()
@@ -171,20 +171,35 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
             # the builders' own words are in the report's language
             progress(done, total, label if same_language else _("Preparing the report…"))
 
-    if request.kind == "pack":
-        return reports.build_review_pack(
-            rep, request.period, out, lang=request.lang, paper=request.paper, progress=report,
-            deadline=request.deadline
+    try:
+        if request.kind == "pack":
+            return reports.build_review_pack(
+                rep, request.period, out, lang=request.lang, paper=request.paper,
+                progress=report, deadline=request.deadline
+            )
+        return reports.build_status_sheet(
+            rep,
+            request.period,
+            request.office or None,
+            out=out,
+            lang=request.lang,
+            paper=request.paper,
+            progress=report,
         )
-    return reports.build_status_sheet(
-        rep,
-        request.period,
-        request.office or None,
-        out=out,
-        lang=request.lang,
-        paper=request.paper,
-        progress=report,
-    )
+    except FileError as exc:
+        if exc.os_error is None or exc.file != str(out):
+            raise
+        raise _preview_error(exc.os_error) from None
+
+
+def _preview_error(exc: OSError) -> files.FileError:
+    """The error for a report that could not be written to the reports' cache, where
+    it is made to be previewed: why, and what to do, without the cache's file or
+    folder, which the person never chose nor sees (said after "The report could not
+    be made:")."""
+    from fieldplan.errors import FileError
+
+    return FileError(files.os_error_reason(exc, writing=True, own=True))
 
 
 def forget_report(path: Path) -> None:

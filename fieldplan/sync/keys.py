@@ -28,7 +28,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fieldplan import events, minisign, store
-from fieldplan.errors import BackupError, DamagedDatabaseError, SignatureError, ValidationError
+from fieldplan.errors import (
+    BackupError,
+    DamagedDatabaseError,
+    FileError,
+    SignatureError,
+    ValidationError,
+)
 from fieldplan.i18n import _, join_clauses, join_list, ngettext
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
@@ -1141,16 +1147,37 @@ def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Pa
     # the file as it is (its comment names its replica), owner-only from its first
     # byte and whole or not at all: a copy cut short or readable by others is a
     # secret key left about
-    write_atomic(kept, key_path(rep.path).read_bytes(), private=True,
-                 allow_protected=True)
+    try:
+        write_atomic(kept, key_path(rep.path).read_bytes(), private=True,
+                     allow_protected=True)
+    except FileError as exc:
+        # (the hidden copy's name, "….key.<id>.<time>.old", means nothing to a person)
+        # Translators: {reason} says why, e.g. "the disk is full; make room, then try
+        # again"
+        raise FileError(_("cannot keep this computer's old key: {reason}").format(
+            reason=_own_reason(exc))) from None
     tmp = pending_key_path(rep.path)
     try:
         tmp.unlink(missing_ok=True)
         minisign.save_secret_key(tmp, new, replica=replica)
-    except BaseException:
+    except BaseException as exc:
         kept.unlink(missing_ok=True)  # no rotation: no copy of the key it keeps
+        if isinstance(exc, FileError):
+            # Translators: {reason} says why, e.g. "the disk is full; make room, then
+            # try again"
+            raise FileError(_("cannot write this computer's new key: {reason}").format(
+                reason=_own_reason(exc))) from None
         raise
     return tmp
+
+
+def _own_reason(exc: FileError) -> str:
+    """Why one of the key files beside the database could not be written, without its
+    name: the system's error in words, else the whole message."""
+    from fieldplan.files import os_error_reason
+
+    cause = exc.os_error
+    return str(exc) if cause is None else os_error_reason(cause, writing=True, own=True)
 
 
 def _adopt_key(rep: Replica, new: SecretKey, chain: list[dict]) -> None:

@@ -23,6 +23,7 @@ from fieldplan.sync import (
     sync_state,
 )
 from fieldplan.sync import keys as keyreg
+from tests import reasons
 
 
 def dump(rep) -> list[str]:
@@ -223,3 +224,36 @@ def test_a_restore_says_it_once_for_every_backup(make_office) -> None:
     text = str(caught.value)
     assert text.count("holds another key") == 1 and text == caught.value.faults_text
     assert len(caught.value.faults) >= 2
+
+
+@pytest.mark.parametrize(("ending", "said"), [
+    (".old", "cannot keep this computer's old key"),
+    (".new", "cannot write this computer's new key")])
+def test_a_key_change_the_disk_is_too_full_for_says_so_without_hidden_names(
+        make_office, monkeypatch, ending, said) -> None:
+    """A key change keeps the old key in a hidden file ("….key.<id>.<time>.old") and
+    writes the new one beside it ("….key.new"); a full disk was said with that file's
+    name, which the person never chose nor sees. It is said as what failed, with
+    what to do, and the key is not changed."""
+    import errno
+    import os
+
+    from fieldplan.errors import FileError
+
+    ml = make_office("ML")
+    before = keyreg.secret_key(ml).key_id_hex
+    real_open = os.open
+
+    def full(path, flags, *args):
+        name = os.fspath(path)
+        if name.endswith(".part") and ending in name:
+            raise OSError(errno.ENOSPC, "No space left on device", name)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", full)
+    with pytest.raises(FileError) as caught:
+        keyreg.rotate_key(ml)
+    assert str(caught.value) == f"{said}: {reasons.OWN_DISK_FULL}"
+    monkeypatch.undo()
+    assert keyreg.secret_key(ml).key_id_hex == before
+    assert not list(key_path(ml.path).parent.glob("*.old"))

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 import fieldplan.reports
 from fieldplan import i18n
 from fieldplan.errors import ValidationError
+from tests import reasons
 from tests.core.test_i18n import WordsCatalog
 from tests.ui.conftest import wait_idle
 from ui.dialogs import MessageDialog
@@ -1160,3 +1161,35 @@ def test_a_file_where_the_reports_folder_should_be_is_said_in_words(office_db, t
         build_report(rep, ReportRequest("sheet", "2026-S1"))
     assert error_text(raised.value) == f"{cache} is a file, not a folder"
     assert cache.read_text() == "not a folder"
+
+
+def test_a_full_disk_while_the_report_is_made_names_no_file_of_the_cache(
+        open_window, office_db, qtbot, tmp_path, monkeypatch):
+    """A full disk while the report was made for its preview was said with the file in
+    the reports' cache ("cannot write …/.cache/fieldplan/reports/status-sheet-…-1a2b3c4d.pdf:
+    the disk is full"), a file the person never chose nor sees: the dialog says why
+    and what to do, no file."""
+    import errno
+    import os
+
+    import ui.report_preview as preview_module
+
+    cache = tmp_path / "cache" / "reports"
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    real_open = os.open
+
+    def full(path, flags, *args):
+        if os.fspath(path).endswith(".part") and str(cache) in os.fspath(path):
+            raise OSError(errno.ENOSPC, "No space left on device", os.fspath(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", full)
+    window = open_window(office_db)
+    qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.findChild(MessageDialog, "report-error") is not None,
+                    timeout=20_000)
+    message = window.findChild(MessageDialog, "report-error")
+    assert message.text.text() == f"The report could not be made: {reasons.OWN_DISK_FULL}"
+    assert not previews(window) and not list(cache.iterdir())
+    message.grab().save(str(tmp_path / "report-full.png"))
+    message.close()

@@ -11,7 +11,9 @@ code and its key): an action given another code is one dropped and one added.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -20,6 +22,7 @@ from fieldplan.i18n import (
     _,
     counted,
     format_number,
+    get_language,
     join_clauses,
     join_list,
     lead_label,
@@ -27,12 +30,25 @@ from fieldplan.i18n import (
     ngettext,
     period_words,
 )
-from fieldplan.plan import Indicator, Plan
+from fieldplan.plan import Indicator, Plan, Text
 
 #: How many items a line names before "and N more".
 SHOWN_ITEMS = 8
 #: How many lines ``short_lines`` gives at most, the last "and N more kinds of change".
 SHOWN_LINES = 10
+#: How many characters of a title a line shows before it is cut with "…" (around
+#: where the old and new titles differ).
+SHOWN_TITLE = 60
+
+
+@dataclass(frozen=True)
+class Retitled:
+    """An area, action (by its code) or indicator (``ACTION/KEY``) whose English title
+    changes: its titles before and after, in every language."""
+
+    code: str
+    before: Text
+    after: Text
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,15 @@ class PlanDiff:
     areas_reordered: tuple[str, ...] = ()
     actions_reordered: tuple[str, ...] = ()
     indicators_reordered: tuple[str, ...] = ()
+    #: the areas, actions and indicators kept whose titles (any language) or
+    #: descriptions differ only by what a reader does not see: direction marks,
+    #: zero-width characters that join nothing, a no-break space for a space
+    #: (``seen_alike``); not in ``texts_changed`` or the ``*_retitled`` fields
+    invisible: tuple[str, ...] = ()
+    #: the titles before and after of what ``areas_retitled``, ``actions_retitled``
+    #: and ``indicators_retitled`` name, that ``lines`` shows (not compared: a diff is
+    #: equal to one naming the same codes)
+    titles: tuple[Retitled, ...] = field(default=(), compare=False)
 
     def __bool__(self) -> bool:
         return any(getattr(self, name) for name in self.__dataclass_fields__)
@@ -123,22 +148,37 @@ class PlanDiff:
                 out[name] = [d.isoformat() for d in value] or None
             elif isinstance(value, bool):
                 out[name] = value
+            elif name == "titles":
+                out[name] = [{"code": r.code or None, "before": _text_dict(r.before),
+                              "after": _text_dict(r.after)} for r in value]
             else:
                 out[name] = [_changed_dict(v, name) if isinstance(v, Changed) else v
                              for v in value]
         return out
 
-    def lines(self, shown: int | None = SHOWN_ITEMS) -> list[str]:
+    def lines(self, shown: int | None = SHOWN_ITEMS, *, titles: bool = True) -> list[str]:
         """One short line for each kind of change ("Actions added (1): PA5.1"), each
-        naming at most ``shown`` items before "and N more" (None: every one)."""
+        naming at most ``shown`` items before "and N more" (None: every one). With
+        ``titles``, an item retitled is named with its title before and after, in the
+        language in use ("PA1.2: “Research” → “Better data”")."""
         lines = []
+        named = {r.code: r for r in self.titles} if titles else {}
+
+        def retitled(codes: tuple[str, ...]) -> tuple[str, ...] | tuple[Retitled, ...]:
+            found = tuple(named[c] for c in codes if c in named)
+            return found if len(found) == len(codes) else codes
         if self.start:
             lines.append(_("Plan start: from {before} to {after}").format(
                 before=self.start[0].isoformat(), after=self.start[1].isoformat()))
         if self.end:
             lines.append(_("Plan end: from {before} to {after}").format(
                 before=self.end[0].isoformat(), after=self.end[1].isoformat()))
-        if self.retitled:
+        if self.retitled and "" in named:
+            # Translators: {titles} is the plan's title before and after, as in
+            # "“Plan of Action” → “Plan of Action 2025–2027”"
+            lines.append(_("The plan's title changes: {titles}").format(
+                titles=_titles(named[""])))
+        elif self.retitled:
             lines.append(_("The plan's title changes"))
         n = len
         for items, kind, words in (
@@ -148,7 +188,7 @@ class PlanDiff:
             (self.areas_removed, "", ngettext(
                 "Area removed ({count}): {items}", "Areas removed ({count}): {items}",
                 n(self.areas_removed))),
-            (self.areas_retitled, "", ngettext(
+            (retitled(self.areas_retitled), "title", ngettext(
                 "Area retitled ({count}): {items}", "Areas retitled ({count}): {items}",
                 n(self.areas_retitled))),
             (self.actions_added, "", ngettext(
@@ -157,7 +197,7 @@ class PlanDiff:
             (self.actions_removed, "", ngettext(
                 "Action removed ({count}): {items}", "Actions removed ({count}): {items}",
                 n(self.actions_removed))),
-            (self.actions_retitled, "", ngettext(
+            (retitled(self.actions_retitled), "title", ngettext(
                 "Action retitled ({count}): {items}", "Actions retitled ({count}): {items}",
                 n(self.actions_retitled))),
             (self.levels, "level", ngettext(
@@ -172,7 +212,7 @@ class PlanDiff:
             (self.indicators_removed, "", ngettext(
                 "Indicator removed ({count}): {items}",
                 "Indicators removed ({count}): {items}", n(self.indicators_removed))),
-            (self.indicators_retitled, "", ngettext(
+            (retitled(self.indicators_retitled), "title", ngettext(
                 "Indicator retitled ({count}): {items}",
                 "Indicators retitled ({count}): {items}", n(self.indicators_retitled))),
             (self.units, "value", ngettext(
@@ -199,6 +239,11 @@ class PlanDiff:
             (self.illustrative, "", ngettext(
                 "Marked illustrative again ({count}): {items}",
                 "Marked illustrative again ({count}): {items}", n(self.illustrative))),
+            (self.invisible, "", ngettext(
+                "Only invisible characters changed (spaces, direction marks) ({count}): "
+                "{items}",
+                "Only invisible characters changed (spaces, direction marks) ({count}): "
+                "{items}", n(self.invisible))),
         ):
             if items:
                 lines.append(words.format(count=format_number(len(items)),
@@ -226,7 +271,8 @@ def short_lines(diff: PlanDiff, most: int = SHOWN_LINES) -> tuple[str, ...]:
     """``diff``'s lines, at most ``most`` of them: past that, the first ``most - 1``
     and "and N more kinds of change" (what an office is told of a new plan it
     imports, in a dialog and a line of its Inbox)."""
-    lines = diff.lines()
+    # (no titles: the lines are kept, and shown again in another language)
+    lines = diff.lines(titles=False)
     if len(lines) <= most:
         return tuple(lines)
     more = len(lines) - (most - 1)
@@ -274,18 +320,113 @@ def _item(change: Changed, kind: str) -> str:
         code=change.code, before=before, after=after)
 
 
-def _items(items: tuple[str, ...] | tuple[Changed, ...], shown: int | None,
-           kind: str = "") -> str:
+def _items(items: tuple[str, ...] | tuple[Changed, ...] | tuple[Retitled, ...],
+           shown: int | None, kind: str = "") -> str:
     """Codes joined by commas, changed values (put in words as ``kind`` says: level,
-    lead, target or value) by the language's clause joiner (they hold commas of their
-    own in French), the first ``shown`` then "and N more"."""
-    texts = [_item(i, kind) if isinstance(i, Changed) else i for i in items]
+    lead, target or value) and titles by the language's clause joiner (they hold
+    commas of their own in French), the first ``shown`` then "and N more"."""
+    texts = [_item(i, kind) if isinstance(i, Changed) else
+             _retitled_item(i) if isinstance(i, Retitled) else i for i in items]
     cut = texts if shown is None else texts[:shown]
-    joined = join_clauses(cut) if kind else join_list(cut)
+    joined = (join_clauses(cut) if any(not isinstance(i, str) for i in items)
+              else join_list(cut))
     more = len(texts) - len(cut)
     if not more:
         return joined
     return counted("{names} and {count} more", "{names} and {count} more", more, names=joined)
+
+
+def _retitled_item(item: Retitled) -> str:
+    """``PA1.2: “Research and data” → “Better data on migration”`` (``_titles``)."""
+    # Translators: an item an amendment retitles and its titles before and after, as
+    # in "PA1.2: “Research and data” → “Better data on migration”"
+    return _("{code}: {titles}").format(code=item.code, titles=_titles(item))
+
+
+def _titles(item: Retitled) -> str:
+    """“Research and data” → “Better data on migration”: the titles in the language
+    in use where they differ in it, else in English (the English title is what
+    changed); long ones cut around where they differ (``shortened_pair``); each title
+    isolated (a first-strong isolate), so that an Arabic title in an English or French
+    line, or a Latin one in an Arabic line, does not take the arrow and the other
+    title into its direction."""
+    lang = get_language()
+    before, after = item.before.get(lang), item.after.get(lang)
+    if seen_alike(before, after):
+        before, after = item.before.en, item.after.en
+    before, after = shortened_pair(before, after)
+    # Translators: a title before and after an amendment, each already quoted:
+    # "“Research and data” → “Better data on migration”". Arabic: the arrow points
+    # left (←), the way the line reads
+    return _("{before} → {after}").format(before=_quoted(before), after=_quoted(after))
+
+
+def _quoted(title: str) -> str:
+    """A title in the language's quotation marks, isolated (FSI … PDI)."""
+    # Translators: a title quoted in a line ("“Better data”"); French « … » with
+    # no-break spaces, Arabic «…»
+    return _("“{title}”").format(title="\u2068" + title + "\u2069")
+
+
+def shortened_pair(before: str, after: str, limit: int = SHOWN_TITLE) -> tuple[str, str]:
+    """Two titles for one line, each at most about ``limit`` characters: a long one
+    cut with "…" at word ends, keeping where the two differ in sight (the words before
+    the first difference and after the last are what is cut), so that "… in 12
+    countries" → "… in 14 countries" still shows the change."""
+    if len(before) <= limit and len(after) <= limit:
+        return before, after
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    # from a word's start a few words before where they first differ (from the
+    # title's start where that is near it)
+    start = before.rfind(" ", 0, max(0, head - limit // 3)) + 1
+    if start <= limit // 4:
+        start = 0
+
+    def cut(text: str) -> str:
+        shown = text[start:]
+        end = ""
+        if len(shown) > limit:  # up to a word's end, "…" after it
+            room = shown.rfind(" ", 0, limit)
+            shown, end = shown[:room if room > limit // 2 else limit].rstrip(), "…"
+        return ("…" if start else "") + shown + end
+
+    return cut(before), cut(after)
+
+
+#: What a reader does not see in a title: the direction marks (LRM, RLM, ALM), the
+#: zero-width space, the word joiner and BOM, the bidi controls, soft hyphens
+#: (Unicode's format characters, Cf), but the joiners where they join: a ZWNJ between
+#: two Arabic letters shows them apart, a ZWJ beside one gives it a joined form. A
+#: ZWNJ elsewhere (beside a space, in a Latin title) and a ZWJ away from Arabic
+#: letters show nothing.
+_ARABIC_LETTER = "[\u0620-\u064a\u066e-\u06d3\u06d5\u06fa-\u06ff\u0750-\u077f\u08a0-\u08ff]"
+_JOINERS = re.compile(f"\u200c(?!(?<={_ARABIC_LETTER}\u200c){_ARABIC_LETTER})"
+                      f"|(?<!{_ARABIC_LETTER})\u200d(?!{_ARABIC_LETTER})")
+
+
+def seen_text(text: str) -> str:
+    """``text`` as a reader sees it: without the characters that show nothing
+    (``_JOINERS``' comment), every space (a no-break space, a narrow one) a plain
+    space, and no space at either end. Two titles that differ only by these look the
+    same in every office (fieldplan stores a title as the file gives it, cleaned as
+    the reader cleans it)."""
+    if text.isascii():
+        return text.strip()
+    text = _JOINERS.sub("", text)
+    text = "".join(" " if unicodedata.category(c) == "Zs" else c for c in text
+                   if c in "\u200c\u200d" or unicodedata.category(c) != "Cf")
+    return text.strip()
+
+
+def seen_alike(before: str, after: str) -> bool:
+    """Whether two texts look the same to a reader (``seen_text``)."""
+    return before == after or seen_text(before) == seen_text(after)
+
+
+def _text_dict(text: Text) -> dict[str, str]:
+    return {"en": text.en, "fr": text.fr, "ar": text.ar}
 
 
 def diff_plans(old: Plan, new: Plan) -> PlanDiff:
@@ -296,14 +437,31 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     new_actions = {a.code.upper(): a for a in new.actions}
     levels, leads, retitled = [], [], []
     ind_added, ind_removed, ind_retitled = [], [], []
+    titles: list[Retitled] = []
+    # what changes only by characters a reader does not see (seen_alike), by code
+    invisible: dict[str, None] = {}
+    if _only_unseen(old.title, new.title):
+        invisible[new.id] = None
+    if not seen_alike(old.title.en, new.title.en):
+        titles.append(Retitled("", old.title, new.title))  # (the plan's own: no code)
+    for area in new.areas:
+        was_area = old_areas.get(area.code.upper())
+        if was_area is not None and _only_unseen(was_area.title, area.title):
+            invisible[area.code] = None
+        if was_area is not None and not seen_alike(was_area.title.en, area.title.en):
+            titles.append(Retitled(area.code, was_area.title, area.title))
     units, baselines, targets = [], [], []
     for action in new.actions:
         before = old_actions.get(action.code.upper())
         if before is None:
             continue
         code = action.code
-        if before.title.en != action.title.en:
+        if not seen_alike(before.title.en, action.title.en):
             retitled.append(code)
+            titles.append(Retitled(code, before.title, action.title))
+        if (_only_unseen(before.title, action.title)
+                or _only_unseen(before.description, action.description)):
+            invisible[code] = None
         if before.level != action.level:
             levels.append(Changed(code, before.level, action.level))
         if before.lead != action.lead:
@@ -316,8 +474,11 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
             if was is None:
                 ind_added.append(name)
                 continue
-            if was.title.en != ind.title.en:
+            if not seen_alike(was.title.en, ind.title.en):
                 ind_retitled.append(name)
+                titles.append(Retitled(name, was.title, ind.title))
+            if _only_unseen(was.title, ind.title):
+                invisible[name] = None
             if was.unit != ind.unit:
                 units.append(Changed(name, was.unit, ind.unit))
             if was.baseline != ind.baseline:
@@ -340,7 +501,8 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         was = old_actions.get(action.code.upper())
         if was is None:
             continue
-        if _other_texts(was.title, action.title) or was.description != action.description:
+        if _other_texts(was.title, action.title) or _seen_differs(was.description,
+                                                                  action.description):
             texts.append(action.code)
         before = {i.key: i for i in was.indicators}
         texts += [f"{action.code}/{i.key}" for i in action.indicators
@@ -353,11 +515,12 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         illustrative=tuple(code for code, before, after in flags if after and not before),
         start=(old.start, new.start) if old.start != new.start else (),
         end=(old.end, new.end) if old.end != new.end else (),
-        retitled=old.title.en != new.title.en,
+        retitled=not seen_alike(old.title.en, new.title.en),
         areas_added=tuple(a.code for a in new.areas if a.code.upper() not in old_areas),
         areas_removed=tuple(a.code for a in old.areas if a.code.upper() not in new_areas),
         areas_retitled=tuple(a.code for a in new.areas if a.code.upper() in old_areas
-                             and old_areas[a.code.upper()].title.en != a.title.en),
+                             and not seen_alike(old_areas[a.code.upper()].title.en,
+                                                a.title.en)),
         actions_added=tuple(a.code for a in new.actions if a.code.upper() not in old_actions),
         actions_removed=tuple(a.code for a in old.actions
                               if a.code.upper() not in new_actions),
@@ -370,6 +533,9 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         units=tuple(units),
         baselines=tuple(baselines),
         targets=tuple(targets),
+        invisible=tuple(code for code in invisible
+                        if code not in texts and code not in {t.code for t in titles}),
+        titles=tuple(titles),
     )
 
 
@@ -411,7 +577,18 @@ def _order_changes(old: Plan, new: Plan) -> dict[str, tuple[str, ...]]:
 def _other_texts(before: Any, after: Any) -> bool:
     """Whether a title's French or Arabic text changes (the English one has its own
     line)."""
-    return (before.fr, before.ar) != (after.fr, after.ar)
+    return not (seen_alike(before.fr, after.fr) and seen_alike(before.ar, after.ar))
+
+
+def _seen_differs(before: Text, after: Text) -> bool:
+    """Whether a text differs as a reader sees it, in any language."""
+    return not all(seen_alike(getattr(before, lang), getattr(after, lang))
+                   for lang in ("en", "fr", "ar"))
+
+
+def _only_unseen(before: Text, after: Text) -> bool:
+    """Whether a text differs, in some language, only by what a reader does not see."""
+    return before != after and not _seen_differs(before, after)
 
 
 def _target_changes(name: str, was: Indicator, now: Indicator) -> list[Changed]:

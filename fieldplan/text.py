@@ -298,6 +298,27 @@ def for_rtl_terminal(line: str) -> str:
     return _MARKED_DATE.sub(lambda m: "‏" + m.group(), line)
 
 
+def isolates_as_marks(line: str, rtl: bool) -> str:
+    """A line for a terminal with its first-strong isolates (U+2068 … U+2069, around
+    a title quoted in it) made marks: the isolate's start left out, its end a mark
+    of the line's direction (RLM in a right-to-left line, ``rtl``, else LRM) after a
+    title with a letter of the other direction, which keeps what follows the title (a
+    quotation mark, an arrow, another title) in the line's direction, as the isolate
+    would; nothing after any other (a line with no such title carries no mark).
+    Terminals know the marks, not always the isolates (``for_rtl_terminal``)."""
+
+    def mark(found: re.Match[str]) -> str:
+        inner = found.group(1)
+        other = paragraph_direction(inner) == "L" if rtl else has_rtl(inner)
+        return inner + (("\u200f" if rtl else LRM) if other else "")
+
+    return _FIRST_STRONG.sub(mark, line)
+
+
+#: A first-strong isolate and what it holds (no isolate inside).
+_FIRST_STRONG = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
+
+
 def for_spreadsheet(text: str) -> str:
     """Text an XLSX cell (XML) and a UTF-8 file can hold: the control characters and
     noncharacters XML refuses are left out; unpaired surrogates (undecodable bytes,

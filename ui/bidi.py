@@ -128,8 +128,8 @@ _SEPARATOR = re.compile(r"([/\\])")
 ZWSP = "\u200b"
 #: The invisible characters that only lay text out, as the client puts them in what
 #: it shows (isolates, marks, the Arabic letter mark, the zero-width spaces where a
-#: path may break, and embeddings)
-_LAYOUT_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+#: path may break, the word joiners that keep a code whole, and embeddings)
+_LAYOUT_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069]")
 
 
 def without_marks(text: str) -> str:
@@ -207,6 +207,33 @@ def isolated_codes(text: str) -> str:
     if not QGuiApplication.isRightToLeft():
         return text
     return ltr_runs_marked(text, "\u2066", "\u2069")
+
+
+#: A code of the plan in a line: an action or an indicator ("PA5.1/clinics",
+#: "PA1.1/policies-supported"), a period (2026-S2), the plan's id: letters or digits
+#: with "/", "-", "." or "_" inside, none at either end.
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._]*(?:[/-][A-Za-z0-9._]+)+")
+#: What a first-strong isolate holds (a title quoted in a line, ``plan_diff``).
+_TITLE = re.compile("\u2068[^\u2066-\u2069]*\u2069")
+
+
+def codes_unbroken(text: str) -> str:
+    """``text`` with each code in it kept on one line where it wraps: a word joiner
+    after each "/" and "-" in it (a line may otherwise break after them: an Arabic
+    dialog showed "PA5.1/" at a line's end and "clinics" on the next, "policies-" and
+    "supported"). Titles quoted in it (first-strong isolates) wrap as words do. A code
+    longer than the line still breaks (the details box breaks anywhere then); a copy
+    leaves the joiners out (``without_marks``)."""
+
+    def hold(found: re.Match[str]) -> str:
+        return re.sub(r"([/-])", "\\1\u2060", found.group())
+
+    out, done = [], 0
+    for title in _TITLE.finditer(text):
+        out += [_CODE.sub(hold, text[done:title.start()]), title.group()]
+        done = title.end()
+    out.append(_CODE.sub(hold, text[done:]))
+    return "".join(out)
 
 
 def code_text(text: str) -> str:

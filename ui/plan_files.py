@@ -22,7 +22,7 @@ import shiboken6
 from PySide6.QtWidgets import QFileDialog
 
 from fieldplan.i18n import _, counted
-from ui.bidi import isolated, isolated_codes
+from ui.bidi import codes_unbroken, isolated, isolated_codes
 from ui.dialogs import (
     ConfirmDialog,
     MessageDialog,
@@ -245,8 +245,9 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     if change.hidden:
         lines += ["", _("What it would hide:"),
                   *(sentence(part) for part in change.hidden.parts(shown=None))]
-    details = "\n".join(isolated_codes(line) for line in lines)
-    return isolated_codes(text), details
+    # (each code kept whole on a line: codes_unbroken)
+    details = "\n".join(isolated_codes(codes_unbroken(line)) for line in lines)
+    return isolated_codes(codes_unbroken(text)), details
 
 
 def confirm(window: MainWindow, change: PlanChange, file: str) -> ConfirmDialog | None:

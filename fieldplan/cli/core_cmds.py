@@ -905,8 +905,10 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 
 def print_changes(change: PlanChange) -> None:
     """What a new plan changes, a short line each under a heading (plan import)."""
-    from fieldplan.text import for_terminal
+    from fieldplan.i18n import get_language, is_rtl
+    from fieldplan.text import for_terminal, isolates_as_marks
 
+    rtl = is_rtl(get_language())
     lines = change.diff.lines()
     if not lines:
         print(_("Changes from version {installed}: none to its areas, actions, indicators "
@@ -914,7 +916,8 @@ def print_changes(change: PlanChange) -> None:
         return
     print(_("Changes from version {installed}:").format(installed=change.installed.version))
     for line in lines:
-        print("  " + for_terminal(line))
+        # (a title quoted in a line is isolated: marks in a terminal)
+        print("  " + isolates_as_marks(for_terminal(line), rtl))
 
 
 def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:

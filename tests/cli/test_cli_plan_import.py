@@ -21,7 +21,8 @@ CHANGES = [
     "  Area added (1): PA5",
     "  Action added (1): PA5.1",
     "  Action removed (1): PA1.3",
-    "  Action retitled (1): PA1.2",
+    "  Action retitled (1): PA1.2: “Strengthen national migration data systems” → "
+    "“Better data on migration”",
     "  Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10",
 ]
 WARNING = ("fieldplan: warning: 3 titles have no French or Arabic text and show in English "

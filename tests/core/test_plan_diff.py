@@ -63,7 +63,8 @@ def test_the_reviewers_amendment_is_said_in_short_lines():
         "Area added (1): PA5",
         "Action added (1): PA5.1",
         "Action removed (1): PA1.3",
-        "Action retitled (1): PA1.2",
+        "Action retitled (1): PA1.2: “\u2068Strengthen national migration data "
+        "systems\u2069” → “\u2068Better data on migration\u2069”",
         "Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10",
     ]
     assert diff.as_dict()["targets"] == [{"code": "PA1.1/policies-supported", "before": 6.0,
@@ -92,7 +93,8 @@ def test_levels_leads_indicators_and_dates_are_said():
     assert diff.indicators_retitled == (f"PA1.3/{c.indicators[0].key}",)
     lines = diff.lines()
     assert lines[:2] == ["Plan end: from 2027-12-31 to 2027-06-30",
-                         "The plan's title changes"]
+                         "The plan's title changes: “\u2068IOM–OIC Plan of Action "
+                         "2025–2027\u2069” → “\u2068Another title\u2069”"]
     assert "Action moved to another level (1): PA1.1 from National to Regional" in lines
     assert "Action with another lead (1): PA1.1 from Joint to IOM" in lines
     assert ("Unit changed (1): PA1.1/policies-supported from documents to count") in lines

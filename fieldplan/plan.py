@@ -1264,6 +1264,12 @@ def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
         # where, as the person finds it: a byte offset was no help in a spreadsheet
         before = data[len(bom):len(bom) + exc.start].decode(encoding, "replace")
         where = where_what(name, _undecoded_place(before, fmt))
+        if label == "UTF-8" and fmt == "csv":
+            # Excel 2013 and older have no "CSV UTF-8": their "Unicode Text" (UTF-16,
+            # tab separated) is read as well
+            raise PlanError(where_what(where, _(
+                "not UTF-8 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in Excel "
+                "2013 and older: 'Unicode Text', then rename the file to .csv)"))) from None
         if label == "UTF-8":
             raise PlanError(where_what(where, _(
                 "not UTF-8 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"))) from None

@@ -727,14 +727,12 @@ class _Reader:
             if marked:
                 text = text.replace("\u066c", "").replace("\u066b", ".")
             scientific = _E_NOTATION.fullmatch(text)
+            # (1,23457E+11 too in a file with decimal points: a spreadsheet in French
+            # saved it, and nothing else is meant by it)
+            if scientific and _rounded_by_spreadsheet(text.replace(",", "."), scientific):
+                raise self.fail(path, _rounded_text(value))
             if scientific and ("," not in text or self.decimal_comma is not False):
                 text = text.replace(",", ".")
-                if _rounded_by_spreadsheet(text, scientific):
-                    raise self.fail(path, _(
-                        "{value} was saved rounded: the spreadsheet wrote the number in "
-                        "scientific notation, without its last digits; format the column "
-                        "as numbers (or as text) and save the file again").format(
-                            value=_show(value)))
             grouped = not marked and self.decimal_comma is None and (
                 _DOT_GROUPED.fullmatch(text) or _COMMA_GROUPED.fullmatch(text))
             if grouped and text.count(",") + text.count(".") > 1:
@@ -778,6 +776,18 @@ class _Reader:
             except ValueError:
                 raise self.fail(path, _("{value} is not a number").format(
                     value=_show(value))) from None
+        if isinstance(value, str) and _JSON_NUMBER.fullmatch(value.strip()):
+            # a JSON or TOML file written from a spreadsheet may quote every value: a
+            # number so written is read, as the CSV reader reads its cells (and refused
+            # where the spreadsheet rounded it)
+            scientific = _E_NOTATION.fullmatch(value.strip())
+            if scientific and _rounded_by_spreadsheet(value.strip(), scientific):
+                raise self.fail(path, _rounded_text(value))
+            value = float(value.strip())
+        elif isinstance(value, str):
+            raise self.fail(path, _(
+                "expected a number, got {kind}; write it as a number (12 or 12.5)").format(
+                    kind=_kind(value)))
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(path, _("expected a number, got {kind}").format(kind=_kind(value)))
         try:
@@ -827,6 +837,9 @@ class _Reader:
             return None
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
+        if (isinstance(value, datetime) and value.tzinfo is None
+                and value.time() == time(0)):
+            return value.date()  # TOML's 2025-06-21 00:00:00: the day
         if not isinstance(value, str):
             raise self.fail(path, _("expected a date (YYYY-MM-DD), got {kind}").format(
                 kind=_kind(value)))
@@ -834,7 +847,13 @@ class _Reader:
 
         # in Arabic-Indic or Persian digits too (٢٠٢٥-٠٦-٢١), as an editor set to
         # Arabic or Persian writes them: read in a CSV plan, they were refused here
+        from fieldplan.plan_csv import without_midnight
+
         text = ascii_digits(value).strip()
+        try:
+            text = without_midnight(text)  # (a time of day, a two-digit year: said so)
+        except ValueError as exc:
+            raise self.fail(path, str(exc)) from None
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
                 raise ValueError
@@ -1068,6 +1087,17 @@ class _Reader:
 #: joiners, bidi marks, soft hyphens, BOMs) or spaces and yet show nothing: the
 #: combining grapheme joiner, Hangul fillers, the Braille blank.
 _BLANKS = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800")
+
+
+#: A number as JSON writes one ("12", "-0.5", "1.5e3"), given as text.
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?", re.ASCII)
+
+
+def _rounded_text(value: str) -> str:
+    """What is said of a number a spreadsheet saved rounded (``_rounded_by_spreadsheet``)."""
+    return _("{value} was saved rounded: the spreadsheet wrote the number in "
+             "scientific notation, without its last digits; format the column "
+             "as numbers (or as text) and save the file again").format(value=_show(value))
 
 
 def _rounded_by_spreadsheet(text: str, found: re.Match[str]) -> bool:
@@ -1339,7 +1369,7 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise PlanError(toml_error(exc, source_name)) from None
+            raise PlanError(toml_error(exc, source_name, text)) from None
         except ValueError:  # Python's limit on the digits of an integer
             raise PlanError(_too_many_digits(source_name)) from None
         return plan_from_dict(data, source_name, clean=clean, strict=strict)

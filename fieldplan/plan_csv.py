@@ -90,6 +90,43 @@ _SHOWN_DAY = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})", re.ASCII
 _YEAR_FIRST_DAY = re.compile(r"([0-9]{4})([/.])([0-9]{1,2})\2([0-9]{1,2})", re.ASCII)
 
 
+#: a day with a time of day after it, as a spreadsheet saves a date cell formatted
+#: as a date and time (21/06/2025 00:00, 2025-06-21 00:00:00, 6/21/2025 12:00 AM,
+#: 2025-06-21T00:00): the day, then the hours, minutes, seconds, AM or PM
+_WITH_TIME = re.compile(r"(\S+)(?:[ \u00a0]+|T)([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?"
+                        r"(?:[ \u00a0]*([AaPp]\.?[Mm]\.?|\u0635|\u0645))?", re.ASCII)
+#: a day with a two-digit year (21/06/25): refused, the century is not known
+_SHORT_YEAR = re.compile(r"[0-9]{1,2}([/.-])[0-9]{1,2}\1[0-9]{2}", re.ASCII)
+
+
+def column_letter(number: int) -> str:
+    """A column's number (1, 9, 27) as a spreadsheet names it (A, I, AA)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def without_midnight(text: str) -> str:
+    """``text`` (ASCII digits) without a midnight time after its day ("21/06/2025
+    00:00" is "21/06/2025"): a spreadsheet saves a date cell so when it is formatted as
+    a date and time. ValueError saying so for another time of day (a plan's dates are
+    days) and for a two-digit year (21/06/25: which century is not said)."""
+    found = _WITH_TIME.fullmatch(text)
+    if found is not None:
+        day, hours, minutes, seconds, half = found.groups()
+        hours_n = int(hours) % 12 if half else int(hours)
+        if hours_n or int(minutes) or int(seconds or 0) or (half or "a")[0] in "Pp\u0645":
+            raise ValueError(_("{value} has a time of day; a plan's dates are days: write "
+                               "YYYY-MM-DD").format(value=_show(text)))
+        text = day
+    if _SHORT_YEAR.fullmatch(text):
+        raise ValueError(_("{value} has a two-digit year; write the year in four digits: "
+                           "YYYY-MM-DD").format(value=_show(text)))
+    return text
+
+
 def _iso_day(text: str) -> str:
     """``text`` as YYYY-MM-DD when it is a day written as a spreadsheet writes it back
     (Excel turns the exported 2025-06-21 into 21/06/2025, or 6/21/2025, 21-06-2025 or
@@ -103,7 +140,7 @@ def _iso_day(text: str) -> str:
 
     from fieldplan.numbers import ascii_digits
 
-    shown, text = text, ascii_digits(text)
+    shown, text = text, without_midnight(ascii_digits(text).strip())
     if _ISO_DAY.fullmatch(text):
         return text if _is_day(text) else shown  # (no such day: said as written)
     year_first = _YEAR_FIRST_DAY.fullmatch(text)
@@ -517,8 +554,11 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
             if name is None and value.strip()
         ]
         if unnamed:
-            raise fail(row, None, _("a value in column {column}, which has no header").format(
-                column=unnamed[0]))
+            # Translators: {letter} is the column as a spreadsheet names it (I), {number}
+            # its number (9): "a value in column I (9), which has no header"
+            raise fail(row, None, _(
+                "a value in column {letter} ({number}), which has no header").format(
+                    letter=column_letter(unnamed[0]), number=unnamed[0]))
         if not any(cells.values()):
             continue
         lost = next((name for name, value in cells.items() if _letters_lost(value, name)),

@@ -85,10 +85,32 @@ def _reason(said: str, known: tuple[tuple[str, str], ...], otherwise: str) -> st
     return otherwise
 
 
-def toml_error(exc: ValueError, file: str) -> str:
+#: A value that is a number with a decimal comma where TOML wants a point
+#: (target = 12,5; "2026-S1" = 6,5 in an inline table): TOML reads the number up to
+#: the comma, then fails at the comma or after it.
+_DECIMAL_COMMA = re.compile(r"=[ \t]*([-+]?[0-9]+),([0-9]+)(?![\w.])")
+
+
+def toml_error(exc: ValueError, file: str, text: str = "") -> str:
     """One line for a tomllib.TOMLDecodeError: "plan.toml: TOML syntax error at line
-    3, column 5: a value is missing or not valid"."""
+    3, column 5: a value is missing or not valid". A number written with a decimal
+    comma (``text``, the file's text, says where) is said as such: "line 12: 12,5
+    has a decimal comma; TOML writes 12.5"."""
     found = _TOML_AT.fullmatch(str(exc))
+    if found is not None and found["line"] is not None and text:
+        lines = text.split("\n")
+        number = int(found["line"])
+        line = lines[number - 1] if 0 < number <= len(lines) else ""
+        column = int(found["column"]) - 1
+        for comma in _DECIMAL_COMMA.finditer(line):
+            if comma.start(2) - 1 <= column:
+                # Translators: {value} is a number as a TOML file wrote it ("12,5"),
+                # {point} the same with a decimal point ("12.5")
+                return _("{file}: line {line}: {value} has a decimal comma; TOML writes "
+                         "decimals with a point: {point}").format(
+                             file=file, line=number,
+                             value=f"{comma.group(1)},{comma.group(2)}",
+                             point=f"{comma.group(1)}.{comma.group(2)}")
     if found is None:  # (not a tomllib we know: no position to give)
         return _("{file}: TOML syntax error: {error}").format(
             file=file, error=_("not valid TOML here"))

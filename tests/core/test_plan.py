@@ -346,6 +346,35 @@ def test_values_are_frozen_with_tuples():
             "opened the file without splitting it into columns at ','; split them (Data "
             "▸ Text to Columns) and save it again as 'CSV UTF-8'",
         ),
+        # found by QA: each was refused without saying what to do, or said otherwise
+        (
+            "time_of_day.csv",
+            "time_of_day.csv: row 2, column 'plan_start': '21/06/2025 09:30' has a time of "
+            "day; a plan's dates are days: write YYYY-MM-DD",
+        ),
+        (
+            "two_digit_year.csv",
+            "two_digit_year.csv: row 2, column 'plan_start': '21/06/25' has a two-digit "
+            "year; write the year in four digits: YYYY-MM-DD",
+        ),
+        (
+            # in a comma file with decimal points: it was "not a number"
+            "rounded_scientific.csv",
+            "rounded_scientific.csv: row 3, column 'target': '1,23457E+11' was saved "
+            "rounded: the spreadsheet wrote the number in scientific notation, without its "
+            "last digits; format the column as numbers (or as text) and save the file again",
+        ),
+        (
+            # spreadsheet users see column letters: it was "column 9"
+            "value_without_header.csv",
+            "value_without_header.csv: row 3: a value in column I (9), which has no header",
+        ),
+        (
+            # it was "TOML syntax error at line 24, column 12: more text follows a value"
+            "decimal_comma.toml",
+            "decimal_comma.toml: line 24: 12,5 has a decimal comma; TOML writes decimals "
+            "with a point: 12.5",
+        ),
     ],
 )
 def test_bad_fixture_gives_one_line_naming_field_and_place(name, message):
@@ -353,6 +382,42 @@ def test_bad_fixture_gives_one_line_naming_field_and_place(name, message):
         load_plan(FIXTURES / name)
     assert str(err.value) == message
     assert "\n" not in str(err.value)
+
+
+def test_a_date_with_a_midnight_time_is_the_date():
+    """A date cell formatted as a date and time is saved so ("21/06/2025 00:00",
+    "2027-12-31 00:00:00"): the day, in CSV, and in TOML (a date-time at midnight) and
+    JSON alike. It was refused as not a date. Found by QA."""
+    plan = load_plan(FIXTURES / "midnight_dates.csv", strict=True)
+    assert (plan.start, plan.end) == (date(2025, 6, 21), date(2027, 12, 31))
+    text = (FIXTURES / "good_small.toml").read_text(encoding="utf-8").replace(
+        "start = 2025-06-21 ", "start = 2025-06-21 00:00:00 ")
+    assert parse_plan_text(text, "toml", strict=True).start == date(2025, 6, 21)
+    data = small()
+    data["plan"]["end"] = "2027-12-31T00:00:00"
+    assert plan_from_dict(data).end == date(2027, 12, 31)
+    data["plan"]["end"] = "2027-12-31 18:00"
+    with pytest.raises(PlanError, match="has a time of day"):
+        plan_from_dict(data)
+
+
+def test_a_number_given_as_text_in_json_is_read_as_csv_reads_it():
+    """"target": "12" (a JSON written from a spreadsheet quotes every value) is 12,
+    as the same cell of a CSV file; text that is no such number is refused naming the
+    field and what to write. Found by QA."""
+    data = small()
+    data["actions"][0]["indicators"][0]["target"] = "12.5"
+    assert plan_from_dict(data).actions[0].indicators[0].target == 12.5
+    data["actions"][0]["indicators"][0]["target"] = "12,5"
+    with pytest.raises(PlanError) as err:
+        plan_from_dict(data)
+    assert str(err.value) == (
+        "plan: actions[0] (PA1.1).indicators[0] (policies).target: expected a number, got "
+        "the text '12,5'; write it as a number (12 or 12.5)")
+    # rounded by a spreadsheet, as in a CSV file
+    data["actions"][0]["indicators"][0]["target"] = "1.23457E+11"
+    with pytest.raises(PlanError, match="was saved rounded"):
+        plan_from_dict(data)
 
 
 def test_toml_syntax_error_gives_line_and_column():

@@ -36,6 +36,9 @@ from fieldplan.plan import Indicator, Plan, Text
 SHOWN_ITEMS = 8
 #: How many lines ``short_lines`` gives at most, the last "and N more kinds of change".
 SHOWN_LINES = 10
+#: What a line under another begins with (a retitled item under "Actions retitled
+#: (2):").
+INDENT = "  "
 #: How many characters of a title a line shows before it is cut with "…" (around
 #: where the old and new titles differ).
 SHOWN_TITLE = 60
@@ -245,7 +248,13 @@ class PlanDiff:
                 "Only invisible characters changed (spaces, direction marks) ({count}): "
                 "{items}", n(self.invisible))),
         ):
-            if items:
+            if items and isinstance(items[0], Retitled):
+                # a title before and after each: one line each under the kind's, which
+                # a list of them in one line made hard to read
+                lines.append(words.format(count=format_number(len(items)), items="")
+                             .rstrip())
+                lines += [INDENT + item for item in _retitled_lines(items, shown)]
+            elif items:
                 lines.append(words.format(count=format_number(len(items)),
                                           items=_items(items, shown, kind)))
         if self.areas_reordered:
@@ -334,6 +343,18 @@ def _items(items: tuple[str, ...] | tuple[Changed, ...] | tuple[Retitled, ...],
     if not more:
         return joined
     return counted("{names} and {count} more", "{names} and {count} more", more, names=joined)
+
+
+def _retitled_lines(items: tuple[Retitled, ...], shown: int | None) -> list[str]:
+    """A line for each of ``items`` (``_retitled_item``), the first ``shown``, the last
+    of them followed by "and N more"."""
+    cut = items if shown is None else items[:shown]
+    texts = [_retitled_item(item) for item in cut]
+    more = len(items) - len(cut)
+    if more:
+        texts[-1] = counted("{names} and {count} more", "{names} and {count} more", more,
+                            names=texts[-1])
+    return texts
 
 
 def _retitled_item(item: Retitled) -> str:

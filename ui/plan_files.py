@@ -19,10 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
 from fieldplan.i18n import _, counted
-from ui.bidi import codes_unbroken, isolated, isolated_codes
+from ui.bidi import RLM, codes_unbroken, isolated, isolated_codes, text_direction
 from ui.dialogs import (
     ConfirmDialog,
     MessageDialog,
@@ -246,8 +247,19 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
         lines += ["", _("What it would hide:"),
                   *(sentence(part) for part in change.hidden.parts(shown=None))]
     # (each code kept whole on a line: codes_unbroken)
-    details = "\n".join(isolated_codes(codes_unbroken(line)) for line in lines)
+    details = "\n".join(_in_layout(isolated_codes(codes_unbroken(line))) for line in lines)
     return isolated_codes(codes_unbroken(text)), details
+
+
+def _in_layout(line: str) -> str:
+    """A line of the details in the layout's direction: in a right-to-left layout, a
+    right-to-left mark before one whose first letter outside its isolates is not
+    right to left, or that has none ("  PA1.2: «…» ← «…»", its code and titles
+    isolated), which the details box otherwise laid out left to right."""
+    if line and QGuiApplication.isRightToLeft() and (
+            text_direction(line) != Qt.LayoutDirection.RightToLeft):
+        return RLM + line
+    return line
 
 
 def confirm(window: MainWindow, change: PlanChange, file: str) -> ConfirmDialog | None:

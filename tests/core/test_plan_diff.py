@@ -63,8 +63,9 @@ def test_the_reviewers_amendment_is_said_in_short_lines():
         "Area added (1): PA5",
         "Action added (1): PA5.1",
         "Action removed (1): PA1.3",
-        "Action retitled (1): PA1.2: “\u2068Strengthen national migration data "
-        "systems\u2069” → “\u2068Better data on migration\u2069”",
+        "Action retitled (1):",
+        "  PA1.2: “\u2068Strengthen national migration data systems\u2069” → "
+        "“\u2068Better data on migration\u2069”",
         "Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10",
     ]
     assert diff.as_dict()["targets"] == [{"code": "PA1.1/policies-supported", "before": 6.0,

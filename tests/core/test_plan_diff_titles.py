@@ -43,10 +43,11 @@ def test_a_retitled_indicator_is_said_with_its_titles_before_and_after():
                    Text("Policies supported", ind.title.fr, ind.title.ar))
     diff = diff_plans(plan, new)
     # (the title before, of 74 characters, cut at a word's end)
+    # (one line each under the kind's)
     assert diff.lines() == [
-        "Indicator retitled (1): PA1.1/policies-supported: "
-        f"“{FSI}National migration policies or strategies drafted or…{PDI}” → "
-        f"“{FSI}Policies supported{PDI}”"]
+        "Indicator retitled (1):",
+        f"  PA1.1/policies-supported: “{FSI}National migration policies or strategies "
+        f"drafted or…{PDI}” → “{FSI}Policies supported{PDI}”"]
     # --json gives the titles in every language
     titles = diff.as_dict()["titles"]
     assert titles[0]["code"] == "PA1.1/policies-supported"
@@ -66,14 +67,14 @@ def test_titles_are_in_the_language_in_use_else_in_english(lang):
     english_only = retitled(plan, Text("Migration governance", first.title.fr,
                                        first.title.ar))
     lang("fr")
-    line = diff_plans(plan, both).lines()[0]
+    line = diff_plans(plan, both).lines()[1]
     assert f"“{FSI}Gouvernance des migrations{PDI}”" in line
     assert f"{FSI}{first.title.fr}{PDI}" in line
     # the French title stays: the English one is the change, said in English
-    line = diff_plans(plan, english_only).lines()[0]
+    line = diff_plans(plan, english_only).lines()[1]
     assert f"{FSI}Migration governance{PDI}" in line and first.title.fr not in line
     lang("ar")
-    line = diff_plans(plan, both).lines()[0]
+    line = diff_plans(plan, both).lines()[1]
     assert f"{FSI}حوكمة الهجرة{PDI}" in line and f"{FSI}{first.title.ar}{PDI}" in line
 
 
@@ -153,3 +154,16 @@ def test_the_dry_run_in_arabic_marks_the_english_titles(capsys, hq, tmp_path):
     assert ("PA1.2: “Strengthen national migration data systems\u200f” → "
             "“Better data on migration\u200f”") in line
     assert FSI not in out and PDI not in out
+
+
+def test_many_retitled_items_are_a_line_each_then_and_n_more():
+    plan = default_plan()
+    actions = tuple(dataclasses.replace(a, title=Text(a.title.en + " (revised)", a.title.fr,
+                                                      a.title.ar))
+                    for a in plan.actions[:10])
+    new = dataclasses.replace(plan, version=2, actions=(*actions, *plan.actions[10:]))
+    lines = diff_plans(plan, new).lines()
+    assert lines[0] == "Actions retitled (10):"
+    assert all(line.startswith("  PA") for line in lines[1:9])
+    assert lines[8].endswith(f"(revised){PDI}” and 2 more")
+    assert len(lines) == 9

@@ -9,13 +9,14 @@ import dataclasses
 import os
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from fieldplan.plan import Indicator, Text, default_plan
 from fieldplan.plan_diff import diff_plans
 from fieldplan.planops import PlanChange
 from ui.app import apply_language
-from ui.bidi import codes_unbroken, without_marks
+from ui.bidi import codes_unbroken, text_direction, without_marks
 from ui.dialogs import ConfirmDialog
 from ui.plan_files import change_text
 
@@ -78,6 +79,11 @@ def test_no_line_of_the_changes_breaks_inside_a_code(qtbot, language, lang):
     dialog.resize(460, 560)
     dialog.show()
     qtbot.waitExposed(dialog)
+    if lang == "ar":
+        # each line reads right to left, a retitled item's too (its code and titles
+        # isolated, it had no letter to say so and was laid out left to right)
+        assert all(text_direction(line) == Qt.LayoutDirection.RightToLeft
+                   for line in details.splitlines() if line)
     lines = [without_marks(line).rstrip() for line in _line_ends(dialog)]
     assert len(lines) > len(details.splitlines())  # (it wraps)
     for line in lines:

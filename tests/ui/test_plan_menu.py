@@ -251,7 +251,7 @@ def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     assert "It hides none of the reports recorded so far." in dialog.text.text()
     # (its French and Arabic titles gone with the new English one)
     assert without_marks(dialog.details.toPlainText()) == (
-        "What it changes:\nAction retitled (1): PA1.1: “Support national migration "
+        "What it changes:\nAction retitled (1):\n  PA1.1: “Support national migration "
         "policies and strategies” → “Policies and laws”\n"
         "Other texts changed (French or Arabic titles, descriptions, signature) (1): PA1.1")
     assert dialog.ok_button.text() == "&Replace the plan"
@@ -412,8 +412,9 @@ def test_the_question_says_what_the_new_version_changes(open_window, hq_db, qtbo
             "Area added (1): PA5",
             "Action added (1): PA5.1",
             "Action removed (1): PA1.3",
-            "Action retitled (1): PA1.2: “Strengthen national migration data systems” → "
-            "“Better data on migration”",
+            "Action retitled (1):",
+            "  PA1.2: “Strengthen national migration data systems” → “Better data on "
+            "migration”",
             "Target changed (1): PA1.1/policies-supported for 2nd semester 2026 from 6 to 10"]
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],

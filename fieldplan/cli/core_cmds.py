@@ -906,6 +906,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
 def print_changes(change: PlanChange) -> None:
     """What a new plan changes, a short line each under a heading (plan import)."""
     from fieldplan.i18n import get_language, is_rtl
+    from fieldplan.plan_diff import INDENT
     from fieldplan.text import for_terminal, isolates_as_marks
 
     rtl = is_rtl(get_language())
@@ -917,7 +918,12 @@ def print_changes(change: PlanChange) -> None:
     print(_("Changes from version {installed}:").format(installed=change.installed.version))
     for line in lines:
         # (a title quoted in a line is isolated: marks in a terminal)
-        print("  " + isolates_as_marks(for_terminal(line), rtl))
+        line = isolates_as_marks(for_terminal(line), rtl)
+        if rtl and line.startswith(INDENT):
+            # a retitled item's line begins with its code: read right to left all the
+            # same, as the lines around it (a terminal takes the first letter's)
+            line = "\u200f" + line
+        print("  " + line)
 
 
 def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:

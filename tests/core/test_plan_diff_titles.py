@@ -151,6 +151,8 @@ def test_the_dry_run_in_arabic_marks_the_english_titles(capsys, hq, tmp_path):
     main(["--db", db, "--lang", "ar", "plan", "import", str(path), "--dry-run"])
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if "PA1.2" in line)
+    # (a mark first: the line reads right to left, as the lines around it)
+    assert line.startswith("  \u200f  PA1.2")
     assert ("PA1.2: “Strengthen national migration data systems\u200f” → "
             "“Better data on migration\u200f”") in line
     assert FSI not in out and PDI not in out

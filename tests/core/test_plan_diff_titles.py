@@ -68,7 +68,7 @@ def test_titles_are_in_the_language_in_use_else_in_english(lang):
                                        first.title.ar))
     lang("fr")
     line = diff_plans(plan, both).lines()[1]
-    assert f"“{FSI}Gouvernance des migrations{PDI}”" in line
+    assert f"«\u00a0{FSI}Gouvernance des migrations{PDI}\u00a0»" in line
     assert f"{FSI}{first.title.fr}{PDI}" in line
     # the French title stays: the English one is the change, said in English
     line = diff_plans(plan, english_only).lines()[1]
@@ -153,8 +153,9 @@ def test_the_dry_run_in_arabic_marks_the_english_titles(capsys, hq, tmp_path):
     line = next(line for line in out.splitlines() if "PA1.2" in line)
     # (a mark first: the line reads right to left, as the lines around it)
     assert line.startswith("  \u200f  PA1.2")
-    assert ("PA1.2: “Strengthen national migration data systems\u200f” → "
-            "“Better data on migration\u200f”") in line
+    # (the Arabic catalog's quotes, and its arrow pointing the way the line reads)
+    assert ("PA1.2: «Strengthen national migration data systems\u200f» ← "
+            "«Better data on migration\u200f»") in line
     assert FSI not in out and PDI not in out
 
 

@@ -257,7 +257,7 @@ def test_merged_header_cells_leave_a_column_without_a_name():
         sheet.cell(row=3, column=column + 1, value="people")
 
     with pytest.raises(PlanError, match=r"^plan\.xlsx, sheet 'Plan': row 3: a value in "
-                                        r"column \d+, which has no header$"):
+                                        r"column [A-Z]+ \(\d+\), which has no header$"):
         read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
 
 

@@ -50,7 +50,7 @@ from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.plain_text import tip_text
 from ui.qtcompat import Qt, emit
-from ui.report_editor import linked_report, recovered_text
+from ui.report_editor import linked_report, locked_period_text, recovered_text
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 
 # What the first screen does not show (the other pages, dialogs, moving files, the
@@ -1568,7 +1568,7 @@ class MainWindow(QMainWindow):
         locked = self.locked is not None and self.period in self.locked
         self.period_label.setText(self._period_text(self.period))
         # the report editor's words for it (its fields are read-only then)
-        tip = _("Headquarters has locked this period.") if locked else ""
+        tip = locked_period_text(self.identity.is_hq) if locked else ""
         self.period_label.setToolTip(tip)
         self.period_label.setAccessibleDescription(tip)
         known = self.locked is not None

@@ -235,6 +235,19 @@ def after_lock_text(rep, action: str, period: str, office: str) -> str:
     return after_lock_lines({period: mine}, hq=False)[0] if mine else ""
 
 
+def locked_period_text(is_hq: bool) -> str:
+    """What a locked period's report form (and the status bar's period, in its tooltip)
+    says of it: to an office, that headquarters locked it; to headquarters, which can
+    unlock it, where to (it read "Headquarters has locked this period." there too)."""
+    if not is_hq:
+        return _("Headquarters has locked this period.")
+    from fieldplan.i18n import menu_path
+
+    # Translators: {menu} is the Period menu's item, as in "Period ▸ Unlock period…"
+    return _("This period is locked: its reports cannot be changed unless you unlock "
+             "it ({menu}).").format(menu=menu_path(_("&Period"), _("&Unlock period…")))
+
+
 class EditCommand(QUndoCommand):
     """One save: the values before and after. The first redo is the save itself,
     already done, so it is skipped."""
@@ -961,7 +974,7 @@ class ReportEditor(QScrollArea):
                                   "not be submitted unless headquarters unlocks the "
                                   "period."))
         elif locked:
-            self.notice.setText(_("Headquarters has locked this period."))
+            self.notice.setText(locked_period_text(self.identity.is_hq))
         elif self.identity.read_only:
             self.notice.setText(read_only_text())
         elif submitted:

@@ -114,3 +114,26 @@ def test_headquarters_own_dashboard_of_a_locked_period_without_drafts(
     assert dashboard.locked_note.text() == (
         "This period is locked: nothing can be added to its reports unless you unlock "
         "the period.")
+
+
+def test_headquarters_form_of_a_locked_submitted_report_says_where_to_unlock(
+        open_window, qtbot, hq):
+    """Its form (and the status bar's period, in its tooltip) told headquarters
+    "Headquarters has locked this period.", as an office reads it; the dashboard and a
+    draft's notice speak to the one who can unlock it."""
+    from fieldplan import progress
+
+    hq_action = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, hq_action, "2026-S1", status="on-track")
+    progress.submit_period(hq, "2026-S1")
+    progress.set_period_lock(hq, "2026-S1")
+    path = hq.path
+    hq.close()
+    window, _dashboard_page = _dashboard(open_window, qtbot, path)
+    words = ("This period is locked: its reports cannot be changed unless you unlock it "
+             "(Period ▸ Unlock period…).")
+    editor = window.office_view.editor
+    window.office_view.select_action(hq_action)
+    window.show_page(window.office_view)
+    qtbot.waitUntil(lambda: editor.notice.text() == words, timeout=5000)
+    assert window.period_label.toolTip() == words

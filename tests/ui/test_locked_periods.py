@@ -70,7 +70,11 @@ def test_headquarters_sees_which_periods_are_locked_and_is_offered_what_applies(
         combo.currentText()), timeout=5000)
     assert offered(window)["2026-S2"] == "2nd semester 2026"  # only that one
     assert window.period_label.text() == "1st semester 2026 · locked"
-    assert window.period_label.toolTip() == "Headquarters has locked this period."
+    # to headquarters, which locked it: where to unlock it (it read "Headquarters has
+    # locked this period.", as an office reads it)
+    assert window.period_label.toolTip() == (
+        "This period is locked: its reports cannot be changed unless you unlock it "
+        "(Period ▸ Unlock period…).")
     assert not window.lock_action.isEnabled() and window.unlock_action.isEnabled()
     assert window.lock_action.toolTip() == "1st semester 2026 is already locked."
     assert not window.submit_action.isEnabled()  # the core refuses it: not offered

@@ -33,6 +33,36 @@ _NOT_FOR_SPREADSHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800
 _BRACKET = re.compile(r"\([^()]*\)")
 
 
+#: A key fingerprint in a sentence: 10 groups of 4 upper-case hex digits, a space apart
+#: (``PublicKey.fingerprint``).
+_FINGERPRINT = re.compile(r"(?<![0-9A-Za-z])[0-9A-F]{4}(?: [0-9A-F]{4}){9}(?![0-9A-Za-z])")
+
+
+def fingerprints_whole(text: str) -> str:
+    """``text`` with the spaces between the groups of each key fingerprint in it
+    no-break spaces: a fingerprint is read aloud group by group to be compared, and
+    one wrapped in a sentence ("… its new fingerprint is DD92 209F … 22E0" over
+    "4B19") left a group on a line of its own, in Arabic after the sentence's next
+    words. The line breaks before or after it. (Copied, it is still a fingerprint:
+    ``keys trust`` takes its hex digits whatever separates them.)"""
+    return _FINGERPRINT.sub(lambda m: m.group().replace(" ", "\u00a0"), text)
+
+
+#: A fingerprint as ``fingerprints_whole`` holds it.
+_HELD_FINGERPRINT = re.compile("[0-9A-F]{4}(?:\u00a0[0-9A-F]{4}){9}")
+
+
+def held_fingerprints(text: str) -> list[str]:
+    """The fingerprints ``fingerprints_whole`` held on one line in ``text``."""
+    return _HELD_FINGERPRINT.findall(text)
+
+
+def fingerprints_breakable(text: str) -> str:
+    """``text`` with the fingerprints ``fingerprints_whole`` held free to wrap again:
+    where a line is narrower than a fingerprint (wrapped is better than cut short)."""
+    return _HELD_FINGERPRINT.sub(lambda m: m.group().replace("\u00a0", " "), text)
+
+
 def held_whole(text: str, fits: Callable[[str], bool]) -> str:
     """``text`` with its spaces no-break spaces, where ``fits`` says it so held fits a
     line; else as it is: "1st semester 2026" wrapped as "1st semester" over "2026"."""

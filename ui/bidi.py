@@ -11,7 +11,14 @@ from collections.abc import Iterable
 
 from PySide6.QtGui import QGuiApplication
 
-from fieldplan.text import bidi_contained, has_rtl, ltr_runs_marked, paragraph_direction
+from fieldplan.text import (
+    bidi_contained,
+    fingerprints_breakable,
+    fingerprints_whole,
+    has_rtl,
+    ltr_runs_marked,
+    paragraph_direction,
+)
 from ui.qtcompat import Qt
 
 #: How far into a string to look for its first letter (a long run of digits and
@@ -135,8 +142,9 @@ _LAYOUT_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2060\u2066-\
 def without_marks(text: str) -> str:
     """``text`` as copied from a label: without the invisible characters that lay it
     out (``_LAYOUT_MARKS``). A path copied with them, pasted into a terminal or a file
-    manager, names no file."""
-    return _LAYOUT_MARKS.sub("", text)
+    manager, names no file. A key fingerprint held on one line (``isolated_codes``) is
+    copied with its groups a space apart, as the key dialog and ``keys list`` give it."""
+    return fingerprints_breakable(_LAYOUT_MARKS.sub("", text))
 
 
 def path_pieces(path: str, *, breaks: bool = False) -> list[tuple[str, bool]]:
@@ -202,11 +210,13 @@ def isolated_codes(text: str) -> str:
     the hyphens and dashes: "2026-S1" shows as "S1-2026", "events 5–6" as "6–5". For
     messages that embed such values (import reasons, gaps); text with no
     right-to-left letter is left as it is. In any layout, the bidi controls that the
-    values brought are contained (``isolated``)."""
+    values brought are contained (``isolated``). A key fingerprint in it is kept on one
+    line, in any layout (``fingerprints_whole``)."""
     text = bidi_contained(text)
-    if not QGuiApplication.isRightToLeft():
-        return text
-    return ltr_runs_marked(text, "\u2066", "\u2069")
+    if QGuiApplication.isRightToLeft():
+        # (its runs marked first: a no-break space does not continue a run)
+        text = ltr_runs_marked(text, "\u2066", "\u2069")
+    return fingerprints_whole(text)
 
 
 #: A code of the plan in a line: an action or an indicator ("PA5.1/clinics",

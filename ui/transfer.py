@@ -25,6 +25,7 @@ from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -52,6 +53,7 @@ from fieldplan.i18n import (
     ngettext,
 )
 from fieldplan.offices import office_name
+from fieldplan.text import fingerprints_breakable, held_fingerprints
 from ui.bidi import RLM, code_text, in_layout_direction, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
 from ui.context import Identity, allow_writes, lang
@@ -367,11 +369,28 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
 
 
 class _WrappedDelegate(BidiDelegate):
-    """Reasons wrapped over several lines, with some room above and below them."""
+    """Reasons wrapped over several lines, with some room above and below them. A key
+    fingerprint in one stays on one line (``isolated_codes``) where the column is wide
+    enough for it: narrower (the person narrowed the dialog), it wraps rather than be
+    cut short."""
+
+    def initStyleOption(self, option, index):
+        super().initStyleOption(option, index)
+        held = held_fingerprints(option.text)
+        if held and option.rect.width() > 0:
+            room = option.rect.width() - 2 * cell_text_margin(option.widget)
+            if max(option.fontMetrics.horizontalAdvance(f) for f in held) > room:
+                option.text = fingerprints_breakable(option.text)
 
     def sizeHint(self, option, index):
         size = super().sizeHint(option, index)
         return size.grownBy(QMargins(0, 4, 0, 4))
+
+
+def cell_text_margin(view: QWidget | None) -> int:
+    """The margin the style leaves on each side of a cell's text."""
+    style = view.style() if view is not None else QApplication.style()
+    return style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
 
 
 class _FileNameDelegate(QStyledItemDelegate):
@@ -389,6 +408,9 @@ class _FileNameDelegate(QStyledItemDelegate):
 #: name (an email attachment saved as "… copy (2).fieldplan") is elided, and no
 #: longer pushes Office, Outcome and Details off the dialog.
 WIDEST_FILE_NAME = "HQ-to-RO-XXXX-88aa0011-1000-2000_2.fieldplan"
+#: As wide as a key fingerprint is drawn ("D" is the widest of its digits), held on
+#: one line in the import result's details
+WIDEST_FINGERPRINT = "\u00a0".join(["DDDD"] * 10)
 #: How many average characters the import result's Details column keeps at the least
 #: when the screen has room (a reason wraps over a few lines, not a word a line).
 DETAILS_CHARS = 45
@@ -528,7 +550,7 @@ class ImportResultDialog(QDialog):
             lambda column, _old, _new: column == 3 and self._fit_rows_soon())
         self.table.model().layoutChanged.connect(self._fit_rows)  # sorted
         # the cell's text margins, as the style draws them, on both sides
-        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        margin = cell_text_margin(self.table)
         widest = self.table.fontMetrics().horizontalAdvance(WIDEST_FILE_NAME) + 2 * margin
         if self.table.columnWidth(0) > widest:
             self.table.setColumnWidth(0, widest)
@@ -544,6 +566,11 @@ class ImportResultDialog(QDialog):
         # once shown, as tall as its rows fitted to their text (``_size_to_rows``)
         more = max(0, len(outcomes) - ROWS_IN_SHORT_RESULT) * rows.defaultSectionSize()
         details = self.table.fontMetrics().averageCharWidth() * DETAILS_CHARS
+        # a key fingerprint in a row's details on one line, as it is read aloud (an
+        # Arabic one left its last group "4B19" on a line of its own)
+        if any(held_fingerprints(texts[3]) for _first, texts, _tips in self._rows):
+            details = max(details, self.table.fontMetrics().horizontalAdvance(
+                WIDEST_FINGERPRINT) + 2 * margin)
         fit_to_screen(self, max(760, self._beside_details(lay) + details),
                       min(360 + more, TALLEST_RESULT))
         # a screen too narrow for that: the Office column gives way (elided, its

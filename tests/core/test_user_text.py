@@ -194,3 +194,17 @@ def test_whole_values_are_stored_whole_and_values_past_the_limit_refused(
             progress.record_progress(ml, act.code, "2026-S1", values={key: given})
     with pytest.raises(ValidationError, match="not a finite number"):
         progress.record_progress(ml, act.code, "2026-S1", values={key: 10**400})
+
+
+def test_a_fingerprint_in_a_sentence_is_held_on_one_line_and_copied_as_written() -> None:
+    from fieldplan.text import fingerprints_breakable, fingerprints_whole, held_fingerprints
+
+    fpr = "DD92 209F 5A3F 0C11 7B2E 9D40 118A 3C6F 22E0 4B19"
+    text = f"its new fingerprint is {fpr} (shown under Help ▸ This computer's key…)"
+    held = fingerprints_whole(text)
+    assert held == text.replace(fpr, fpr.replace(" ", "\u00a0"))
+    assert held_fingerprints(held) == [fpr.replace(" ", "\u00a0")]
+    assert fingerprints_breakable(held) == text
+    # not a fingerprint: fewer groups, lower case, part of a longer code
+    for other in ("2026 2027 2028", fpr.lower(), fpr + "A", "X" + fpr):
+        assert fingerprints_whole(other) == other

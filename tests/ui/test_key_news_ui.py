@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication
 from fieldplan.sync.exchange import ImportOutcome, events_text, key_news_text
 
 FINGERPRINT = "DD92 209F 5A3F 0C11 7B2E 9D40 118A 3C6F 22E0 4B19"
+#: as the client shows it in a sentence: its groups held on one line
+HELD = FINGERPRINT.replace(" ", "\u00a0")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
@@ -40,10 +42,76 @@ def test_the_import_result_says_what_it_made_known_of_keys(qtbot, tmp_path, lang
                     first: "no events; the key of a new computer of CI is now registered: "
                            "headquarters' bundles for CI reach that computer from now on",
                     from_hq: "3 new of 5 events; headquarters changed its key: its new "
-                             f"fingerprint is {FINGERPRINT} (shown under Help ▸ This "
+                             f"fingerprint is {HELD} (shown under Help ▸ This "
                              "computer's key…)"}[outcome]
-            assert FINGERPRINT in detail or outcome is first
+            assert HELD in detail or outcome is first
             dialog.grab().save(str(tmp_path / f"key-news-{outcome.office}-{lang}.png"))
             dialog.close()
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def _lines_of_cell(table, row: int, col: int) -> list[str]:
+    """The lines a cell's text is drawn on, as the style wraps it (QCommonStyle's
+    item text: the text rectangle less its margins, wrapped at word boundaries)."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+    option = QStyleOptionViewItem()
+    table.initViewItemOption(option)
+    index = table.model().index(row, col)
+    option.rect = table.visualRect(index)
+    delegate = table.itemDelegateForIndex(index)
+    delegate.initStyleOption(option, index)
+    style = table.style()
+    rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, table)
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    text = option.text.replace("\n", "\u2028")
+    layout = QTextLayout(text, option.font)
+    text_option = QTextOption()
+    text_option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    text_option.setTextDirection(option.direction)
+    layout.setTextOption(text_option)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(rect.width() - 2 * margin)
+        lines.append(text[line.textStart():line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
+def _groups_on_lines(lines: list[str]) -> list[list[str]]:
+    groups = FINGERPRINT.split()
+    return [[g for g in groups if g in line] for line in lines]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_headquarters_new_fingerprint_stays_on_one_line(qtbot, lang) -> None:
+    """In Arabic, "… its new fingerprint is DD92 … 22E0" wrapped before its last group,
+    "4B19" alone on the next line (French broke it too): a fingerprint is read aloud
+    group by group, on one line at the dialog's width; narrowed below it, it wraps
+    rather than be cut short."""
+    from ui.app import apply_language
+    from ui.transfer import ImportResultDialog
+
+    from_hq = ImportOutcome("HQ-to-CI-dae44884-3-5.fieldplan", "merged", office="HQ",
+                            events_new=3, events_total=5, hq_new_key=FINGERPRINT)
+    apply_language(QApplication.instance(), lang)
+    try:
+        dialog = ImportResultDialog(None, [from_hq])
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        lines = _lines_of_cell(dialog.table, 0, 3)
+        assert len(lines) > 1  # (a sentence that wraps: the case)
+        assert [g for g in _groups_on_lines(lines) if g] == [FINGERPRINT.split()], lines
+        dialog.resize(560, dialog.height())  # (the person narrows it)
+        qtbot.waitUntil(lambda: dialog.table.columnWidth(3) < 300, timeout=5000)
+        narrow = _lines_of_cell(dialog.table, 0, 3)
+        # narrower than the fingerprint: wrapped, every group in sight (not elided)
+        shown = [g for groups in _groups_on_lines(narrow) for g in groups]
+        assert sorted(shown) == sorted(FINGERPRINT.split()), narrow
+        dialog.close()
     finally:
         apply_language(QApplication.instance(), "en")

@@ -636,11 +636,12 @@ def test_a_key_registered_by_a_later_bundle_brings_its_quarantined_bundles(
     [released] = outcome.released
     assert (released.file, released.outcome, released.events_new) == (
         first.file, "merged", 1)
+    # "registered" said once (it said "… is now registered: …; it registered its key:
+    # 1 bundle that waited in quarantine for a key now registered was imported too")
     assert outcome.line() == (
         "proof.fieldplan: merged (no events); the key of a new computer of ML is now "
-        "registered: headquarters' bundles for ML reach that computer from now on; it "
-        "registered its key: 1 bundle that "
-        f"waited in quarantine for a key now registered was imported too ({first.file})")
+        "registered: headquarters' bundles for ML reach that computer from now on; 1 "
+        f"bundle of that computer that waited in quarantine was imported too ({first.file})")
     assert outcome.to_dict()["released"] == [released.to_dict()]
     assert list_quarantine(hq) == []
     assert progress.digest(hq, "ML") == progress.digest(ml, "ML")

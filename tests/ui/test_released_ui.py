@@ -41,6 +41,40 @@ def test_the_import_result_names_the_bundles_a_registered_key_brought(qtbot) -> 
             apply_language(QApplication.instance(), "en")
 
 
+def test_a_new_computers_first_bundle_says_registered_once(qtbot) -> None:
+    """The first bundle of a new computer of the office, which brings its bundles out
+    of quarantine: said "… is now registered: …; it registered its key: 1 bundle that
+    waited in quarantine for a key now registered was imported too (…)"."""
+    from ui.app import apply_language
+    from ui.transfer import ImportResultDialog
+
+    waited = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
+                           events_new=1, events_total=1)
+    proof = ImportOutcome("ML-2b48ed56-2-2.fieldplan", "merged", office="ML",
+                          events_new=1, events_total=1, released=(waited,),
+                          computer_registered=True)
+    for lang in ("en", "fr", "ar"):
+        apply_language(QApplication.instance(), lang)
+        try:
+            dialog = ImportResultDialog(None, [proof])
+            qtbot.addWidget(dialog)
+            dialog.show()
+            detail = dialog.table.item(0, 3).text()
+            assert "ML-2b48ed56-1-1.fieldplan" in detail
+            if lang == "en":
+                assert detail == (
+                    "1 new of 1 event; the key of a new computer of ML is now registered: "
+                    "headquarters' bundles for ML reach that computer from now on; 1 "
+                    "bundle of that computer that waited in quarantine was imported too "
+                    "(ML-2b48ed56-1-1.fieldplan)")
+            shots = os.environ.get("FIELDPLAN_SHOTS")
+            if shots:
+                dialog.grab().save(os.path.join(shots, f"import-registered-{lang}.png"))
+            dialog.close()
+        finally:
+            apply_language(QApplication.instance(), "en")
+
+
 def test_the_import_results_totals_count_the_bundles_a_registered_key_brought(
         qtbot) -> None:
     """"Merged: 2" for the proof and the bundle it brought out of quarantine; that

@@ -739,6 +739,9 @@ class PreviewWindow(QDialog):
         self.load_error = ""
         self._printer: QPrinter | None = None
         self._print_progress: QProgressDialog | None = None
+        #: button → where Qt moved the focus when that button, which had it, was
+        #: disabled for its job (``_hold``): given back to it when the job ends
+        self._focus_moved: dict[QWidget, QWidget | None] = {}
 
         self.document = QPdfDocument(self)
         self.view = QPdfView(self)
@@ -972,7 +975,7 @@ class PreviewWindow(QDialog):
         self._print_progress = progress
         self.print_job.progress_did_change.connect(lambda done, _total: progress.setValue(done))
         self.print_job.job_did_finish.connect(self._printed)
-        self.print_button.setEnabled(False)
+        self._hold(self.print_button)
         self.print_job.start()
 
     def _printed(self, printed: int, error: str) -> None:
@@ -993,7 +996,7 @@ class PreviewWindow(QDialog):
             self._print_progress.close()
             self._print_progress.deleteLater()
             self._print_progress = None
-        self.print_button.setEnabled(not self.load_error)
+        self._let_go(self.print_button)
         if error:
             self._message(_("Print"), error)
         emit(self.print_did_finish, printed, error)
@@ -1051,19 +1054,44 @@ class PreviewWindow(QDialog):
                 forget_report(source)
 
         self.saving = True
-        self.save_button.setEnabled(False)
         self._say_done(_("Saving…"), said=False)
+        self._hold(self.save_button)
         OffThread(write, done, failed, name="fieldplan-save-report")
 
     def _save_ended(self, destination: str, error: BaseException | None) -> None:
         self.saving = False
-        self.save_button.setEnabled(not self.load_error)
         if error is not None:
             self._say_done("")
+            self._let_go(self.save_button)
             self._message(_("Save the report"), save_error_text(error))
         else:
             self._say_done(saved_text(destination), destination)
+            self._let_go(self.save_button)
         emit(self.save_did_finish, error is None)
+
+    def _hold(self, button: QWidget) -> None:
+        """``button`` disabled while its job runs. When it had the focus (Enter or its
+        Alt+letter pressed it), Qt moved it on to the next button: after Save as…,
+        Open in the system viewer, which the next Enter pressed unseen. It waits on
+        the line that says what goes on ("Saving…"), where there is one, and comes
+        back to ``button`` when the job ends (``_let_go``)."""
+        if self.focusWidget() is button:
+            if self.saved_label.text() and self.saved_label.focusPolicy() != (
+                    Qt.FocusPolicy.NoFocus):
+                self.saved_label.setFocus(Qt.FocusReason.OtherFocusReason)
+            button.setEnabled(False)
+            self._focus_moved[button] = self.focusWidget()
+        else:
+            button.setEnabled(False)
+
+    def _let_go(self, button: QWidget) -> None:
+        """``button`` enabled again (unless the report could not be read), with the
+        focus ``_hold`` moved from it, unless the person has moved it since."""
+        button.setEnabled(not self.load_error)
+        if button in self._focus_moved:
+            moved_to = self._focus_moved.pop(button)
+            if button.isEnabled() and self.focusWidget() in (moved_to, None):
+                button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _say_done(self, text: str, path: str = "", *, said: bool = True) -> None:
         """``text`` beside the buttons ("Saved as NAME.", "Sent to the printer."), the

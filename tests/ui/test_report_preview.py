@@ -661,6 +661,45 @@ def test_saving_runs_off_the_gui_thread(preview, qtbot, pack_pdf, tmp_path, monk
     assert preview.save_button.isEnabled()
 
 
+def test_the_focus_stays_with_save_as_and_print_while_they_work(preview, qtbot, tmp_path,
+                                                               monkeypatch):
+    """Save as… and Print… are disabled while they work: the focus, on them (Enter or
+    Alt+letter pressed them), went on to the next button for good. After Save as… it was
+    Open in the system viewer, which the next Enter opened. It waits on "Saving…"
+    meanwhile and comes back; found by QA (a keyboard walk)."""
+    preview.activateWindow()
+    preview.save_button.setFocus()
+    started, release, _threads = slow_writes(monkeypatch)
+    try:
+        preview.save_copy(str(tmp_path / "review.pdf"))
+        assert started.wait(10)
+        assert preview.focusWidget() is preview.saved_label  # "Saving…", read there
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not preview.saving, timeout=10_000)
+    assert preview.focusWidget() is preview.save_button
+
+    preview.print_button.setFocus()
+    printer = preview.make_printer()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    with qtbot.waitSignal(preview.print_did_finish, timeout=30_000):
+        preview.print_to(printer)
+    assert preview.focusWidget() is preview.print_button
+
+    preview.zoom_in_button.setFocus()  # moved meanwhile: left where the person put it
+    preview.save_button.setFocus()
+    started, release, _threads = slow_writes(monkeypatch)
+    try:
+        preview.save_copy(str(tmp_path / "again.pdf"))
+        assert started.wait(10)
+        preview.zoom_in_button.setFocus()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not preview.saving, timeout=10_000)
+    assert preview.focusWidget() is preview.zoom_in_button
+
+
 def test_closing_the_preview_while_saving_keeps_the_copy(
     open_window, hq_db, pack_pdf, qtbot, tmp_path, monkeypatch
 ):

@@ -365,6 +365,8 @@ def test_the_notes_of_setting_up_again_and_of_the_own_key_are_reached_with_tab(
     for dialog in (own, again):
         qtbot.addWidget(dialog)
     assert read_by_keyboard(own.set_up_note) and read_by_keyboard(own.hq_note)
+    # each row's value too: the office's was the one Tab went past (found by QA)
+    assert read_by_keyboard(own.office) and own.office.accessibleName() == "Office"
     assert read_by_keyboard(again.text)
     wait_idle(qtbot, window.session)
 

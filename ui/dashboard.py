@@ -207,6 +207,9 @@ class Dashboard(QScrollArea):
         self.summary: PeriodSummary | None = None
         self.setWidgetResizable(True)
         self.setAccessibleName(_("Dashboard"))
+        # no stop of Tab of its own, which showed no focus (as the page's scroll in
+        # ui.pages): Tab, and Ctrl+2, go to its list
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         body = QWidget()
         lay = QVBoxLayout(body)
         self.heading = QLabel()

@@ -41,6 +41,10 @@ class LazyTab(QWidget):
             scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             scroll.setWidget(self._page)
             self.layout().addWidget(scroll)
+            # shown with the tab now, not once Qt's queued show comes: Ctrl+2 (which
+            # builds the page) found no field in it to put the focus on, and left it
+            # on the tab bar
+            scroll.show()
         return self._page
 
 

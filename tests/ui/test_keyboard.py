@@ -315,3 +315,27 @@ def test_ctrl_and_a_number_puts_the_focus_in_its_page(open_window, qtbot, hq_db)
         focused = QApplication.focusWidget()
         assert focused is not window.tabs.tabBar(), window.tabs.tabText(index)
         assert focused is None or page.isAncestorOf(focused), window.tabs.tabText(index)
+
+
+def test_ctrl_and_a_number_puts_the_focus_in_a_page_built_by_it(open_window, qtbot,
+                                                                office_db):
+    """At an office, Ctrl+2 built the Dashboard and left the focus on the tab bar (its
+    widgets were not shown yet); shown again, it went to the Dashboard itself, a
+    scroll area that shows no focus. Now to its list; found by QA (a keyboard walk)."""
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window(office_db)
+    window.activateWindow()
+    window.tabs.tabBar().setFocus()
+    index = window.tabs.indexOf(window._dashboard_tab)
+    assert not window._dashboard_tab.built()
+    window.go_to_tab(index)
+    wait_idle(qtbot, window.session)
+    assert QApplication.focusWidget() is window.dashboard.missing
+    window.go_to_tab(0)
+    window.go_to_tab(index)
+    assert QApplication.focusWidget() is window.dashboard.missing
+    # and Tab does not stop on the page between the period and its list
+    window.period_combo.setFocus()
+    qtbot.keyClick(window.period_combo, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.dashboard.missing

@@ -783,6 +783,11 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self._area_of = {a.code: a.area for a in identity.plan.actions}
         #: the report to choose once the reports are read (``restore_filters``)
         self._to_choose: tuple[str, str, str] | None = None
+        #: an Overview cell was opened (``show_office``): its first report is chosen,
+        #: once the reports are read if they are not yet
+        self._choose_first = False
+        #: the reports have been read once (``_loaded``)
+        self._read = False
         self.count = QLabel()
         bar.addWidget(self.search, 2)
         for combo in (self.scope, self.status, self.office, self.area):
@@ -898,6 +903,9 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+        # its first report chosen, its text shown (Enter on the cell left the table
+        # with the focus and no row: one more key before anything was read)
+        self._choose_first = True
         self._filter()
 
     def refresh(self) -> None:
@@ -930,6 +938,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
         (optional) the reports changed after their period's lock."""
         reports, why_hidden, haystack, *rest = result
         after_lock = rest[0] if rest else ()
+        self._read = True
         chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
             if self.office.findData(office) < 0:  # a code this version does not know
@@ -987,6 +996,10 @@ class ReportsPage(ReadWhenShown, QSplitter):
         chosen = chosen or self._chosen()
         self._apply_filters()
         row = self.model.row_of(chosen) if chosen is not None else None
+        if self._choose_first and self._read:
+            self._choose_first = False
+            if row is None and self.model.rowCount():
+                row = 0
         if row is not None:
             select_row(self.view, row)
             self._to_choose = None

@@ -252,6 +252,11 @@ def test_an_overview_cell_opens_its_reports(how, open_window, qtbot, hq_db):
     shown = [reports.model.row_at(r) for r in range(reports.model.rowCount())]
     assert [(r.office, r.action, r.period) for r in shown] == [("HQ", "PA1.6", "2026-S1")]
     assert QApplication.focusWidget() is reports.view
+    # its report chosen and read below (the table had the focus and no row: one more
+    # key before anything was shown; found by QA)
+    assert reports.model.row_at(reports.view.currentIndex().row()).action == "PA1.6"
+    assert reports.view.selectionModel().isRowSelected(0)
+    assert "Joint statement drafted" in reports.detail.toPlainText()
 
     # the office's own column: every area
     window.show_page(page)
@@ -261,6 +266,33 @@ def test_an_overview_cell_opens_its_reports(how, open_window, qtbot, hq_db):
     assert reports.office.currentData() == "HQ" and reports.area.currentData() == ""
     assert sorted(reports.model.row_at(r).action for r in range(reports.model.rowCount())) == [
         "PA1.6", "PA3.6"]
+
+
+def test_an_overview_cell_opened_before_the_reports_are_read_chooses_its_first(
+        open_window, qtbot, hq_db):
+    """The Reports page built by the cell's Enter, its reports read after: the first of
+    the cell's is chosen once they are; found by QA (a keyboard walk)."""
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    model = page.model
+    row = next(r for r in range(model.rowCount()) if model.office_at(r) == "HQ")
+    page.view.setFocus()
+    page.view.setCurrentIndex(page.proxy.mapFromSource(model.index(row, 0)))
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)
+    reports = window.hq_desk.reports
+    wait_idle(qtbot, window.session)
+    assert QApplication.focusWidget() is reports.view
+    assert reports.model.row_at(reports.view.currentIndex().row()).action == "PA1.6"
+    assert "Joint statement drafted" in reports.detail.toPlainText()
+    # chosen once: a reload later leaves the row the person chose
+    reports.view.clearSelection()
+    reports.view.setCurrentIndex(reports.model.index(1, 0))
+    reports.refresh()
+    wait_idle(qtbot, window.session)
+    assert reports.view.currentIndex().row() == 1
 
 
 def test_reports_are_filtered_by_office_and_area(open_window, qtbot, hq_db, language):

@@ -163,6 +163,8 @@ class ConfirmDialog(QDialog):
         # with nothing to say, no place a click or a screen reader stops at to find
         # nothing
         self.text.setVisible(bool(text))
+        if text:  # the question, read again with Tab (what a lock leaves stuck, …)
+            reached_by_tab(self.text)
         self.details = None
         if details:
             from ui.bidi_widgets import PlainTextEdit
@@ -258,6 +260,8 @@ class MessageDialog(QDialog):
         lay.addWidget(self.text)
         # with nothing to say, no stop of Tab (``reached_by_tab``) that says nothing
         self.text.setVisible(bool(text))
+        if text:  # read again with Tab, as the details under it are
+            reached_by_tab(self.text)
         if details:
             from ui.bidi_widgets import PlainTextEdit
 

@@ -519,3 +519,30 @@ def test_an_empty_pages_sentence_is_reached_with_tab(open_window, qtbot, hq_db, 
         stops.append(QApplication.focusWidget())
     assert label in stops
     assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
+
+
+@pytest.mark.parametrize("kind", ["confirm", "message"])
+def test_a_dialogs_question_is_read_again_with_tab(qtbot, kind):
+    """A question's text (Lock the period?, and what the lock leaves stuck) was no stop
+    of Tab: only its buttons were, where the message's details were one; found by QA (a
+    keyboard walk)."""
+    from ui.dialogs import ConfirmDialog, MessageDialog
+
+    if kind == "confirm":
+        dialog = ConfirmDialog(None, "Lock period", "Lock 2026-S1? 4 drafts stay drafts.",
+                               ok_text="&Lock", cautious=True)
+    else:
+        dialog = MessageDialog(None, "Sync", "Nothing was sent yet.")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    reached = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert dialog.text in reached and read_by_keyboard(dialog.text)
+    # none for a dialog with nothing to say there
+    empty = ConfirmDialog(None, "Title", "", details="A list")
+    qtbot.addWidget(empty)
+    assert empty.text.focusPolicy() != Qt.FocusPolicy.StrongFocus

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
+    QMenuBar,
     QPushButton,
     QStatusBar,
     QTabWidget,
@@ -351,6 +352,23 @@ class _ElideOnResize(QObject):
             self._window._elide_save_state()
             self._window._elide_sync()
         return False
+
+
+class MenuBar(QMenuBar):
+    """The menu bar, the title chosen with the keyboard shown chosen. Fusion (the style
+    on Linux) highlights a title only while its menu is open: after Alt, and in Arabic,
+    whose titles have no letter underlined, nothing on screen changed, and the arrows
+    moved a choice no one could see until Down opened its menu."""
+
+    def initStyleOption(self, option, action) -> None:  # (Qt's name)
+        super().initStyleOption(option, action)
+        # (the bar has the focus while the keyboard moves in it; not while the mouse
+        # passes over it, where Fusion does not highlight either)
+        if self.hasFocus() and self.style().name() == "fusion":
+            from PySide6.QtWidgets import QStyle
+
+            if option.state & QStyle.StateFlag.State_Selected:
+                option.state |= QStyle.StateFlag.State_Sunken
 
 
 class StatusBar(QStatusBar):
@@ -698,6 +716,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.identity = identity
+        self.setMenuBar(MenuBar())  # (before its menus are added)
         self._lost = 0  # changes a restore lost, as the last sync state said (HQ)
         self._lost_lines: list[str] = []  # which, in words (fieldplan.status.lost_lines)
         # (an office) of them, how many were sent in a bundle HQ never got, and how

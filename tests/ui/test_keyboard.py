@@ -339,3 +339,42 @@ def test_ctrl_and_a_number_puts_the_focus_in_a_page_built_by_it(open_window, qtb
     window.period_combo.setFocus()
     qtbot.keyClick(window.period_combo, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is window.dashboard.missing
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_menu_title_chosen_with_the_keyboard_is_highlighted(open_window, qtbot,
+                                                                office_db, lang):
+    """After Alt, the arrows moved between the menu bar's titles with nothing on screen
+    to say which was chosen (Fusion highlights one only while its menu is open), and in
+    Arabic nothing changed at all on Alt; found by QA (a keyboard walk)."""
+    from PySide6.QtGui import QPalette
+
+    from ui.app import apply_language
+
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(office_db)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        bar = window.menuBar()
+        highlight = bar.palette().color(QPalette.ColorRole.Highlight)
+
+        def lit(action) -> int:
+            image = bar.grab(bar.actionGeometry(action)).toImage()
+            return sum(1 for x in range(image.width()) for y in range(image.height())
+                       if image.pixelColor(x, y) == highlight)
+
+        titles = [a for a in bar.actions() if a.isVisible()]
+        assert not any(lit(a) for a in titles)
+        qtbot.keyPress(window, Qt.Key.Key_Alt)
+        qtbot.keyRelease(window, Qt.Key.Key_Alt)
+        assert bar.hasFocus() and bar.activeAction() is titles[0]
+        assert lit(titles[0]) > 20 and not lit(titles[1])
+        onward = Qt.Key.Key_Left if lang == "ar" else Qt.Key.Key_Right
+        qtbot.keyClick(bar, onward)
+        assert bar.activeAction() is titles[1]
+        assert lit(titles[1]) > 20 and not lit(titles[0])
+        qtbot.keyClick(bar, Qt.Key.Key_Escape)
+        assert not any(lit(a) for a in titles)
+    finally:
+        apply_language(QApplication.instance(), "en")

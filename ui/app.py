@@ -458,12 +458,14 @@ class Shell(QObject):
             self.identity = window.identity
             state = window.view_state()
             taken_over = window.hand_over_editing()
+            focus = window.focus_path()
             # replaced below (what is typed goes on in the new one): not translated
             # and laid out again first
             stop_hearing_language(window)
         apply_language(self.app, lang)
         if window is not None:
             self.show_window(state, taken_over)
+            self.window.restore_focus(focus)
         else:
             first_run()
 

@@ -2533,6 +2533,44 @@ class MainWindow(QMainWindow):
         window_settings.set_value(self.settings, "window/geometry", self.saveGeometry())
         window_settings.set_value(self.settings, "window/state", self.saveState())
 
+    def focus_path(self) -> tuple[int, ...] | None:
+        """Where the keyboard's focus is in the window (also while a menu is open): the
+        place of the focused widget and of each of its parents among their parent's
+        widgets, from the window down (a language change: ``restore_focus``)."""
+        widget = self.focusWidget()
+        path: list[int] = []
+        while widget is not None and widget is not self:
+            parent = widget.parentWidget()
+            if parent is None:
+                return None
+            path.append([c for c in parent.children() if isinstance(c, QWidget)].index(widget))
+            widget = parent
+        return tuple(reversed(path)) if widget is self else None
+
+    def restore_focus(self, path: tuple[int, ...] | None) -> None:
+        """(a language change) The focus where it was in the window this one replaces
+        (``focus_path``): it went to the tab bar, which shows no focus in a window just
+        made, wherever the person was (a table of headquarters, the plan, a filter) and
+        chose the language with the keyboard. In the report, ``_take_over_editing`` puts
+        it back once the report is read."""
+        if not path:
+            return
+
+        def put() -> None:
+            widget: QWidget = self
+            for index in path:
+                widgets = [c for c in widget.children() if isinstance(c, QWidget)]
+                if index >= len(widgets):
+                    return
+                widget = widgets[index]
+            if (widget.isVisible() and widget.isEnabled()
+                    and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                    and not self.office_view.editor.isAncestorOf(widget)):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        # (once the page of the tab shown is shown with it)
+        QTimer.singleShot(0, self, put)
+
     def hand_over_editing(self) -> EditingHandOver:
         """(a language change) What the window that replaces this one takes over of its
         report editor: the undo steps (this window's stack, no longer this window's to

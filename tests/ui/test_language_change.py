@@ -310,3 +310,32 @@ def test_a_number_refused_in_one_language_is_not_saved_as_another_reads_it(
     finally:
         shell.change_language("en")
         wait_idle(qtbot, shell.session)
+
+
+
+def test_a_language_change_keeps_the_focus_where_it_was(shell, qtbot, hq_db):
+    """Out of the report, the window made again put the focus on the tab bar, which
+    shows none in a new window: a person who chose the language with the keyboard on
+    the plan, or in a page of headquarters, lost their place; found by QA (a keyboard
+    walk)."""
+    window = _opened(shell, qtbot, hq_db)
+    window.activateWindow()
+    where = (  # (page shown, widget focused) in the window of each language
+        ("fr", lambda w: (w.office_view, w.office_view.tree.tree)),
+        ("ar", lambda w: (w.hq_desk.overview, w.hq_desk.overview.office)),
+        ("en", lambda w: (w.hq_desk.reports, w.hq_desk.reports.view)))
+    try:
+        for lang, place in where:
+            window = shell.window
+            page, widget = place(window)
+            window.show_page(page)
+            wait_idle(qtbot, shell.session)
+            widget.setFocus()
+            assert QApplication.focusWidget() is widget
+            shell.change_language(lang)
+            assert shell.window is not window
+            qtbot.waitUntil(lambda p=place: QApplication.focusWidget() is p(shell.window)[1],
+                            timeout=5000)
+            wait_idle(qtbot, shell.session)
+    finally:
+        shell.change_language("en")

@@ -1671,16 +1671,27 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.empty = EmptyState(self.splitter, _("No open conflicts."))
         lay.addWidget(self.empty)
         self.keep_buttons: list[QPushButton] = []
+        #: the conflict to choose once they are read (``restore_filters``), by its id
+        self._to_choose: str | None = None
         self.view.selectionModel().currentRowChanged.connect(self._show)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
 
     def filters(self) -> dict[str, Any]:
-        """The divider between the list and the values (``restore_filters``)."""
-        return {"split": splitter_sizes(self.splitter)}
+        """The divider between the list and the values, and the conflict chosen
+        (``restore_filters``: a language change chose the first again)."""
+        chosen = chosen_row(self.view, lambda c: str(c.id))
+        return {"split": splitter_sizes(self.splitter),
+                "chosen": chosen[0] if chosen is not None else self._to_choose or ""}
 
     def restore_filters(self, filters: dict[str, Any]) -> None:
         restore_sizes(self.splitter, filters.get("split"))
+        self._to_choose = str(filters.get("chosen") or "") or None
+        if self.model.rowCount() and self._to_choose:  # (read already)
+            ids = [str(self.model.data(self.model.index(r, 0), ROW_ROLE).id)
+                   for r in range(self.model.rowCount())]
+            choose_again(self.view, ids, (self._to_choose, 0))
+            self._to_choose = None
 
     def _changes(self, _changes) -> None:
         # read at once only when in sight: at a headquarters of 17,500 open conflicts
@@ -1700,7 +1711,11 @@ class ConflictsPage(ReadWhenShown, QWidget):
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, conflicts) -> None:
-        before = chosen_row(self.view, lambda c: c.id)
+        before = chosen_row(self.view, lambda c: str(c.id))
+        if before is None and self._to_choose:  # (restore_filters)
+            before = (self._to_choose, 0)
+        if conflicts:
+            self._to_choose = None
         # a Keep button had the focus (the one just pressed, as a rule): it is about to
         # be deleted, and the focus with it; it goes to the next conflict's Keep instead
         focus = QApplication.focusWidget()
@@ -1710,7 +1725,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self._tell("")
         self.empty.set_empty(not conflicts)
         if conflicts:
-            choose_again(self.view, [c.id for c in conflicts], before)
+            choose_again(self.view, [str(c.id) for c in conflicts], before)
             self._show(self.view.selectionModel().currentIndex())
         if keep_focus:
             self._focus_after_change()

@@ -339,3 +339,36 @@ def test_a_language_change_keeps_the_focus_where_it_was(shell, qtbot, hq_db):
             wait_idle(qtbot, shell.session)
     finally:
         shell.change_language("en")
+
+
+def test_a_language_change_keeps_the_conflict_chosen(shell, qtbot, hq, make_office,
+                                                     tmp_path):
+    """The Conflicts page chose its first conflict again, the one the person was reading
+    forgotten (the Reports page kept its report); found by QA (a keyboard walk)."""
+    from tests.ui.test_sync_ui import two_laptops_in_conflict
+
+    two_laptops_in_conflict(hq, make_office, tmp_path, actions=2)
+    path = hq.path
+    hq.close()
+    window = _opened(shell, qtbot, path)
+    page = window.hq_desk.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    page.view.setFocus()
+    page.view.selectRow(1)
+    chosen = _chosen_conflict(page).id
+    try:
+        shell.change_language("fr")
+        page = shell.window.hq_desk.conflicts
+        qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+        wait_idle(qtbot, shell.session)
+        assert _chosen_conflict(page).id == chosen
+        assert page.view.currentIndex().row() == 1
+    finally:
+        shell.change_language("en")
+
+
+def _chosen_conflict(page):
+    from ui.hq_desk import ROW_ROLE
+
+    return page.model.data(page.view.currentIndex(), ROW_ROLE)

@@ -2533,11 +2533,12 @@ class MainWindow(QMainWindow):
         window_settings.set_value(self.settings, "window/geometry", self.saveGeometry())
         window_settings.set_value(self.settings, "window/state", self.saveState())
 
-    def focus_path(self) -> tuple[int, ...] | None:
+    def focus_path(self) -> tuple[tuple[int, ...], str] | None:
         """Where the keyboard's focus is in the window (also while a menu is open): the
         place of the focused widget and of each of its parents among their parent's
-        widgets, from the window down (a language change: ``restore_focus``)."""
-        widget = self.focusWidget()
+        widgets, from the window down, and the focused widget's kind (a language
+        change: ``restore_focus``)."""
+        focused = widget = self.focusWidget()
         path: list[int] = []
         while widget is not None and widget is not self:
             parent = widget.parentWidget()
@@ -2545,16 +2546,19 @@ class MainWindow(QMainWindow):
                 return None
             path.append([c for c in parent.children() if isinstance(c, QWidget)].index(widget))
             widget = parent
-        return tuple(reversed(path)) if widget is self else None
+        if widget is not self or focused is None:
+            return None
+        return tuple(reversed(path)), type(focused).__name__
 
-    def restore_focus(self, path: tuple[int, ...] | None) -> None:
+    def restore_focus(self, where: tuple[tuple[int, ...], str] | None) -> None:
         """(a language change) The focus where it was in the window this one replaces
         (``focus_path``): it went to the tab bar, which shows no focus in a window just
         made, wherever the person was (a table of headquarters, the plan, a filter) and
         chose the language with the keyboard. In the report, ``_take_over_editing`` puts
         it back once the report is read."""
-        if not path:
+        if not where:
             return
+        path, kind = where
 
         def put() -> None:
             widget: QWidget = self
@@ -2563,7 +2567,7 @@ class MainWindow(QMainWindow):
                 if index >= len(widgets):
                     return
                 widget = widgets[index]
-            if (widget.isVisible() and widget.isEnabled()
+            if (type(widget).__name__ == kind and widget.isVisible() and widget.isEnabled()
                     and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
                     and not self.office_view.editor.isAncestorOf(widget)):
                 widget.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -260,7 +260,9 @@ class PlainTextEdit(QTextEdit):
         if not document.isUndoRedoEnabled() or self.isReadOnly() or self.copies_as_written:
             yield
             return
-        cursor = QTextCursor(document)
+        # (at the caret: an undo puts the caret back where its step's block began, and
+        # one begun at the document's start sent it to the narrative's first letter)
+        cursor = self.textCursor()
         if join:
             cursor.joinPreviousEditBlock()
         else:

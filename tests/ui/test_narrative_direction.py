@@ -218,6 +218,43 @@ def test_undo_undoes_typing_not_a_direction(qtbot) -> None:
     assert box.toPlainText() == texts[0] and _directions(box) == [LTR, RTL]
 
 
+@pytest.mark.parametrize("edit", ["letters", "return", "backspace", "paste"])
+def test_undo_leaves_the_caret_where_the_edit_was(qtbot, edit) -> None:
+    """Undone, a key or a paste leaves the caret where it was made, as Qt's own text
+    box does: the edit block that keeps a key and its directions together began at
+    the document's start, and each undo sent the caret there, so that what was typed
+    next went at the start of the narrative."""
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtWidgets import QTextEdit
+
+    from ui.bidi_widgets import PlainTextEdit
+
+    def undone(box) -> tuple[str, int]:
+        box.setPlainText("Hello world")
+        cursor = box.textCursor()
+        cursor.setPosition(5)
+        box.setTextCursor(cursor)
+        if edit == "letters":
+            type_keys(box, " وزارة")
+        elif edit == "return":
+            type_keys(box, "\n")
+        elif edit == "backspace":
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(box, QKeyEvent(kind, Qt.Key.Key_Backspace,
+                                                      Qt.KeyboardModifier.NoModifier))
+        else:
+            data = QMimeData()
+            data.setText(" big")
+            box.insertFromMimeData(data)
+        box.undo()
+        return box.toPlainText(), box.textCursor().position()
+
+    box, qt_box = PlainTextEdit(), QTextEdit()
+    qtbot.addWidget(box)
+    qtbot.addWidget(qt_box)
+    assert undone(box) == undone(qt_box) == ("Hello world", 5)
+
+
 def test_a_key_looks_again_at_its_own_paragraph_only(qtbot, monkeypatch) -> None:
     """A long narrative stays fast: a key typed sets the direction of the paragraph
     it changed, not of every paragraph at each key."""

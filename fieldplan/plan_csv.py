@@ -381,6 +381,14 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
             "{file}: a table of progress reports (Export table, 'fieldplan data export'), "
             "not a plan file; a plan file has a row per indicator, under columns plan_id, "
             "plan_version, …").format(file=source))
+    def header_below(records: list[list[str]]) -> None:
+        """PlanError saying where the header is, if it is in one of the next rows."""
+        below = _header_below(records)
+        if below:
+            raise fail(1, None, _(
+                "the header (plan_id, plan_version, …) is on row {row}: delete the "
+                "rows above it, the header must be the first row").format(row=below))
+
     header: list[str | None] = []
     known = {c.lower(): c for c in _COLUMNS}
     for index, raw in enumerate(records[0]):
@@ -396,13 +404,9 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
         elif name.lower() in known:
             name = known[name.lower()]
         else:
-            below = _header_below(records)
-            if below:
-                # a title or a row of group names (merged cells) above the header:
-                # "unknown column" named the title and left the header unseen
-                raise fail(1, None, _(
-                    "the header (plan_id, plan_version, …) is on row {row}: delete the "
-                    "rows above it, the header must be the first row").format(row=below))
+            # a title or a row of group names (merged cells) above the header:
+            # "unknown column" named the title and left the header unseen
+            header_below(records)
             close = difflib.get_close_matches(name.lower(), _COLUMNS, n=1)
             if close:
                 message = _("unknown column {name} (did you mean '{close}'?)")
@@ -417,6 +421,7 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
         header.append(name)
     for column in _REQUIRED_COLUMNS:
         if column not in header:
+            header_below(records)  # (a title's row emptied, not deleted)
             raise fail(1, None, _("missing column '{column}'").format(column=column))
 
     loc = _CsvLocator(source)
@@ -630,6 +635,10 @@ def _header_below(records: list[list[str]]) -> int:
     known = {c.lower() for c in _COLUMNS}
     required = set(_REQUIRED_COLUMNS)
     for row, record in enumerate(records[1:6], start=2):
+        if len(record) == 1:
+            # a title on a line of its own (no separator) above a ";" or tab header:
+            # the separator was seen from the title's line, and the header is one cell
+            record = re.split("[;\t]", record[0])
         names = {cell.strip().lower() for cell in record if cell.strip()}
         if required <= names and all(n in known or n.startswith(_TARGET_PREFIX)
                                      for n in names):

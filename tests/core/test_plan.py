@@ -339,6 +339,19 @@ def test_values_are_frozen_with_tuples():
             "row 3: delete the rows above it, the header must be the first row",
         ),
         (
+            # a title typed on a line of its own above a ";" header: the separator, seen
+            # from the first line, was ",", and the header below went unseen
+            "title_alone_above_header.csv",
+            "title_alone_above_header.csv: row 1: the header (plan_id, plan_version, …) "
+            "is on row 2: delete the rows above it, the header must be the first row",
+        ),
+        (
+            # a title's row emptied, not deleted: "missing column 'plan_id'"
+            "empty_row_above_header.csv",
+            "empty_row_above_header.csv: row 1: the header (plan_id, plan_version, …) "
+            "is on row 2: delete the rows above it, the header must be the first row",
+        ),
+        (
             # a comma file opened in a French Excel (each line in column A), saved
             # with ";": the lines that had quotes are quoted whole
             "one_cell_rows.csv",

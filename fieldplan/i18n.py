@@ -658,8 +658,10 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
 
     with decimal.localcontext() as context:
         # the largest float has 309 digits: babel rounds in the default context, whose
-        # 28 digits refuse 1e28 (rounded to three decimals, 1e25: InvalidOperation)
-        context.prec = 400
+        # 28 digits refuse 1e28 (rounded to three decimals, 1e25: InvalidOperation);
+        # an integer may have more (a count a bundle's manifest gives: JSON holds 4,300
+        # digits), each kept with the three decimals of the rounding
+        context.prec = max(400, _digits(x) + 8)
         tiny = False
         if not exact and _rounds_to_zero(x):
             x, exact = _significant(x), True
@@ -676,6 +678,18 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
     if lang is None and getattr(_capture, "on", False):
         return Number(text, x, exact)
     return text
+
+
+def _digits(x: int | float | Decimal) -> int:
+    """How many digits the integer part of ``x`` has, at most (0 for a float, which
+    has at most 309)."""
+    from decimal import Decimal
+
+    if isinstance(x, int):
+        return int(abs(x).bit_length() * 0.30103) + 1  # (log10(2): no str() of it)
+    if isinstance(x, Decimal) and x.is_finite():
+        return max(x.adjusted() + 1, 0)
+    return 0
 
 
 def _rounds_to_zero(x: int | float | Decimal) -> bool:

@@ -754,6 +754,10 @@ def test_manifest_field_missing(field) -> None:
                                  "than events.jsonl of .* can hold$"),
         ({"event_count": 1, "members": {EVENTS: {"sha256": "a" * 64, "size": 1}}},
          "^manifest event_count 1 is more events than events.jsonl of 1 byte can hold$"),
+        # a count of 502 digits (JSON holds it, Python reads up to 4,300): said, not
+        # an unexpected error of the separators' rounding
+        ({"event_count": 10**501}, "^manifest event_count 1(,000)+ is more events "
+                                   "than events.jsonl of .* can hold$"),
         ({"bundle_id": 7}, "^manifest bundle_id is not a string$"),
         ({"members": []}, "^manifest members is not an object$"),
         ({"bundle_id": "a b"}, "^bad bundle id 'a b'"),

@@ -22,7 +22,16 @@ PYTHONPATH set to it):
 - ``fieldplan report review`` of the period (its late data: every event of the
   import came after the deadline);
 - ``office_replicas`` (a status sheet's QR code) of ML, whose are all the events, and
-  of each other member office, which has none.
+  of each other member office, which has none;
+- ``fieldplan report review`` at the empty headquarters, the figure the big one's is
+  measured against;
+- ``stored_values_bad`` alone (the check of every stored text that each backup, the
+  restore's choice of a backup and ``found_damaged`` make), in the child's own process;
+- the upgrade of that headquarters from schema 6 (the last migration made undone on a
+  copy: ``_schema_6``): ``fieldplan status`` on the copy, its backup included, and the
+  migration alone (no backup), beside a ``status`` of the up-to-date file.
+
+``--only WORD`` (repeated) runs only the steps whose names hold one of the words.
 
 The database every step but the first runs on is the one this checkout's import
 made (the schema is the same), so that each checkout reads the same file.
@@ -73,6 +82,22 @@ with open_replica(sys.argv[1]) as hq:
         assert office == "ML" or not office_replicas(hq, office)
 """
 
+_STORED_VALUES = r"""
+import sys, time
+from fieldplan import store
+with store.reading(sys.argv[1]) as conn:
+    t = time.process_time()
+    assert not store.stored_values_bad(conn)
+    print(f"stored_values_bad: {time.process_time() - t:.2f} s CPU")
+"""
+
+_MIGRATION_ALONE = r"""
+import sys
+from fieldplan import store
+store.backup = lambda *args, **kwargs: None  # the migration alone
+store.connect(sys.argv[1]).close()
+"""
+
 _LOCK_CHECK = r"""
 import sys
 from fieldplan.replica import open_replica
@@ -107,6 +132,23 @@ def _copy(db: Path, folder: Path) -> Path:
     return folder / db.name
 
 
+def _schema_6(db: Path) -> None:
+    """Make the database at ``db`` what schema 6 left (m0007 undone: its narrower
+    index), for the upgrade's figures."""
+    import sqlite3
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("BEGIN")
+        conn.execute("DROP INDEX IF EXISTS events_entity_origin")
+        conn.execute("CREATE INDEX IF NOT EXISTS events_entity ON events (entity, entity_id)")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0007_events_entity_origin'")
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
 def make_cache(cache: Path, total: int) -> None:
     """The bundles, an empty headquarters, a small bundle from SN, and the
     headquarters of the big import (by this checkout)."""
@@ -134,11 +176,20 @@ def make_cache(cache: Path, total: int) -> None:
 
 
 def bench(root: Path, cache: Path, work: Path, xdg: dict[str, str], *,
-          whole_import: bool = True) -> dict[str, tuple]:
-    """Each step's (seconds, CPU seconds, peak MB) with ``root``'s fieldplan."""
+          whole_import: bool = True, only: list[str] | None = None) -> dict[str, tuple]:
+    """Each step's (seconds, CPU seconds, peak MB) with ``root``'s fieldplan (``only``:
+    the steps whose names hold one of these words)."""
     figures = {}
     paths = (cache / "bundles.txt").read_text().split()
     big = cache / "big" / "hq.sqlite3"
+
+    def wanted(step: str) -> bool:
+        return not only or any(word in step for word in only)
+
+    def step(name: str, argv: list[str]) -> None:
+        if wanted(name):
+            figures[name] = measured(root, argv, xdg)
+
     if whole_import or not big.exists():
         db = _copy(cache / "empty" / "hq.sqlite3", work / "import")
         figures["import (bench)"] = measured(root, ["-c", _IMPORT, str(db), *paths], xdg)
@@ -146,23 +197,37 @@ def bench(root: Path, cache: Path, work: Path, xdg: dict[str, str], *,
             _copy(db, cache / "big")
         shutil.rmtree(work / "import")
     fp = ["-m", "fieldplan", "--db"]
-    figures["status"] = measured(root, [*fp, str(big), "status"], xdg)
-    figures["progress list"] = measured(root, [*fp, str(big), "--json", "progress", "list"], xdg)
+    step("status", [*fp, str(big), "status"])
+    step("progress list", [*fp, str(big), "--json", "progress", "list"])
     work.mkdir(parents=True, exist_ok=True)
-    figures["report review"] = measured(
-        root, [*fp, str(big), "report", "review", "--period", PERIOD,
-               "-o", str(work / "review.pdf")], xdg)
-    figures["office_replicas"] = measured(root, ["-c", _OFFICE_REPLICAS, str(big)], xdg)
-    figures["lock_check"] = measured(root, ["-c", _LOCK_CHECK, str(big), PERIOD], xdg)
-    figures["found_damaged"] = measured(root, ["-c", _FOUND_DAMAGED, str(big)], xdg)
-    db = _copy(big, work / "lock")
-    figures["period lock"] = measured(root, [*fp, str(db), "period", "lock", PERIOD], xdg)
-    shutil.rmtree(work / "lock")
-    db = _copy(big, work / "small")
-    figures["import 1 small bundle"] = measured(
-        root, [*fp, str(db), "import", str(cache / "small.fieldplan")], xdg)
-    figures["restore --force"] = measured(root, [*fp, str(db), "restore", "--force"], xdg)
-    shutil.rmtree(work / "small")
+    step("report review", [*fp, str(big), "report", "review", "--period", PERIOD,
+                           "-o", str(work / "review.pdf")])
+    empty = _copy(cache / "empty" / "hq.sqlite3", work / "empty")
+    step("report review (empty HQ)", [*fp, str(empty), "report", "review", "--period",
+                                      PERIOD, "-o", str(work / "review-empty.pdf")])
+    shutil.rmtree(work / "empty")
+    step("office_replicas", ["-c", _OFFICE_REPLICAS, str(big)])
+    step("lock_check", ["-c", _LOCK_CHECK, str(big), PERIOD])
+    step("found_damaged", ["-c", _FOUND_DAMAGED, str(big)])
+    step("stored_values_bad", ["-c", _STORED_VALUES, str(big)])
+    if wanted("period lock"):
+        db = _copy(big, work / "lock")
+        step("period lock", [*fp, str(db), "period", "lock", PERIOD])
+        shutil.rmtree(work / "lock")
+    if wanted("import 1 small bundle") or wanted("restore --force"):
+        db = _copy(big, work / "small")
+        # (the restore puts back the backup this import made)
+        figures["import 1 small bundle"] = measured(
+            root, [*fp, str(db), "import", str(cache / "small.fieldplan")], xdg)
+        step("restore --force", [*fp, str(db), "restore", "--force"])
+        shutil.rmtree(work / "small")
+    for name, argv in (("upgrade 6->7 (status)", [*fp, "{db}", "status"]),
+                       ("upgrade 6->7 (migration)", ["-c", _MIGRATION_ALONE, "{db}"])):
+        if wanted(name):
+            db = _copy(big, work / "upgrade")
+            _schema_6(db)
+            step(name, [str(db) if arg == "{db}" else arg for arg in argv])
+            shutil.rmtree(work / "upgrade")
     return figures
 
 
@@ -174,19 +239,21 @@ def main() -> None:
                     help="another checkout to measure beside this one")
     ap.add_argument("--no-import", action="store_true",
                     help="leave out the big import (its database made once already)")
+    ap.add_argument("--only", action="append", default=[],
+                    help="only the steps whose names hold this word (repeat for more)")
     args = ap.parse_args()
     cache = args.cache.resolve()
     make_cache(cache, args.events)
     xdg = {name: str(cache / "xdg" / name) for name in (
         "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")}
     roots = [ROOT, *(r.resolve() for r in args.root)]
-    print(f"{'step':24}" + "".join(f"{root.name:>30}" for root in roots))
+    print(f"{'step':26}" + "".join(f"{root.name:>30}" for root in roots))
     results = {root: {} for root in roots}
     for root in roots:
         results[root] = bench(root, cache, cache / "work", xdg,
-                              whole_import=not args.no_import)
+                              whole_import=not args.no_import, only=args.only)
     for step in results[ROOT]:
-        print(f"{step:24}" + "".join(
+        print(f"{step:26}" + "".join(
             "{:8.2f} s {:6.2f} s CPU {:4.0f} MB".format(*results[root][step])
             for root in roots))
 

@@ -381,3 +381,88 @@ def test_an_upgrade_the_disk_is_too_full_for_says_the_room_it_needs(
     assert float(size) * 1_000_000 >= needed
     monkeypatch.undo()
     store.connect(db).close()  # the room found: upgraded
+
+
+# --- 5. the temporary store of migrations -----------------------------------------------
+
+
+def test_migrations_sort_in_temporary_files_but_the_rebuild_in_place(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index a migration builds is sorted in temporary files, not in memory (0007's
+    on a headquarters of a million events took 130 MB more than an opening does); the
+    table rebuild keeps the memory it needs on a nearly full disk; the opening's own
+    setting is back after the upgrade."""
+    db = schema_3_copy(tmp_path)
+    stores: dict[str, int] = {}
+
+    def watched(name: str, fn):
+        def run(migrating) -> None:
+            stores[name] = migrating.conn.execute("PRAGMA temp_store").fetchone()[0]
+            fn(migrating)
+        return run
+
+    monkeypatch.setattr(schema, "MIGRATIONS",
+                        [(name, watched(name, fn)) for name, fn in schema.MIGRATIONS])
+    conn = store.connect(db)
+    try:
+        assert conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+    finally:
+        conn.close()
+    memory, file = 2, 1
+    pending = schema.known_migrations()[schema.known_migrations().index("0004_rowid_tables"):]
+    assert stores == {name: memory if name in schema.IN_MEMORY else file for name in pending}
+    assert stores[schema.REBUILDS_TABLES] == memory
+    assert stores[schema.EVENTS_ENTITY_ORIGIN] == file
+
+
+def test_the_room_an_upgrade_needs_counts_its_index_sort(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The room said with a full disk counts the temporary files of the sort of the
+    index 0007 builds (each event's entity, record and origin), beside the backup and
+    the log."""
+    import hashlib
+    import shutil
+
+    folder = tmp_path / "hq"
+    shutil.copytree(FIXTURES / "hq-schema-6", folder)
+    for key in folder.glob("*.key"):
+        key.chmod(0o600)
+    db = folder / "hq.sqlite3"
+    with sqlite3.connect(db) as old:
+        # events enough for the sort to show in the megabytes said (each whole: its
+        # hash is its body's, as the backup's check wants)
+        body = '{"note": "x"}'
+        digest = hashlib.sha256(body.encode()).hexdigest()
+        old.executemany(
+            "INSERT INTO events (origin, seq, hlc, entity, entity_id, hash, body, "
+            "received_at) VALUES (?, ?, 1, 'note', ?, ?, ?, '2026-01-01T00:00:00Z')",
+            [("0" * 36, seq, f"{seq:080d}", digest, body) for seq in range(1, 20_001)])
+    old.close()
+    with sqlite3.connect(db) as old:
+        page_size = old.execute("PRAGMA page_size").fetchone()[0]
+        pages = old.execute("PRAGMA page_count").fetchone()[0]
+        rows = old.execute("SELECT entity, entity_id, origin FROM events").fetchall()
+    old.close()
+    sort = sum(len(e.encode()) + len(i.encode()) + len(o.encode()) + 24 for e, i, o in rows)
+    assert sort > 0
+
+    class FullDisk(_CONNECTION):
+        def execute(self, sql, *args):
+            if sql.startswith("CREATE INDEX events_entity_origin"):
+                exc = sqlite3.OperationalError("database or disk is full")
+                exc.sqlite_errorcode = sqlite3.SQLITE_FULL
+                raise exc
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", FullDisk)
+    with pytest.raises(StoreError) as raised:
+        store.connect(db)
+    needed = pages * page_size + pages * (page_size + 24) + 32 + sort + 256 * 1024
+    size = f"{-(-needed // 100_000) / 10:.1f}"
+    assert f"needs about {size} MB free on its disk" in str(raised.value)
+    without = needed - sort
+    assert f"{-(-without // 100_000) / 10:.1f} MB" not in str(raised.value)
+    with sqlite3.connect(db) as conn:
+        assert schema.sort_room(conn, [schema.EVENTS_ENTITY_ORIGIN]) == sort
+        assert schema.sort_room(conn, ["0006_inbox_plan_changes"]) == 0
+    conn.close()

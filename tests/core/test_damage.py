@@ -619,3 +619,78 @@ def test_the_damage_check_after_an_error_reads_the_values_once(make_office,
     damage_pages_of(db, "versions")
     read.clear()
     assert store.found_damaged(db)
+
+
+# --- 4. every stored text, wherever it is -----------------------------------------------
+
+
+def many_rows(make_office) -> Path:
+    """An office's closed database whose field versions fill several of the check's
+    runs of rows (``store._UTF8_BATCH``), with gaps in their row ids, and which holds a
+    line of each other table with texts that may be damaged."""
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.2", "2026-S1", status="on-track",
+                             achievements="Atelier tenu à Bamako")
+    db = closed(ml)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO versions (entity, entity_id, field, origin, seq, hlc, author, "
+            "value, superseded) SELECT v.entity, v.entity_id, 'copy' || n.i, v.origin, "
+            "v.seq, v.hlc, 'Aïssata', v.value, 1 FROM n, (SELECT * FROM versions "
+            "WHERE entity = 'progress' LIMIT 1) AS v", (3 * store._UTF8_BATCH,))
+        conn.execute("DELETE FROM versions WHERE field LIKE 'copy%' AND rowid % 7 = 0")
+        conn.execute("INSERT INTO inbox (file_name, sha256, received_at, outcome, reason) "
+                     "VALUES ('ml.fieldplan', 'x', '2026-01-01T00:00:00Z', 'rejected', "
+                     "'clé inconnue')")
+        conn.execute("INSERT INTO supersedes VALUES ('progress', 'ML|PA1.2|2026-S1', "
+                     "'status', 'a', 1, 'b', 2)")
+        conn.execute("INSERT INTO acks VALUES ('peer', 'origin', 3)")
+    conn.close()
+    return db
+
+
+def test_the_stored_texts_check_reads_every_row_of_many(make_office) -> None:
+    """Several runs of rows, gaps in their row ids: sound, and read to the end."""
+    db = many_rows(make_office)
+    with store.reading(db) as conn:
+        assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] > (
+            2 * store._UTF8_BATCH)
+        assert not store.stored_values_bad(conn)
+
+
+@pytest.mark.parametrize("table, column, offset, damaged", [
+    ("versions", "author", 0, "41ff"),
+    ("versions", "author", store._UTF8_BATCH - 1, "41ff"),
+    ("versions", "author", store._UTF8_BATCH, "41ff"),
+    ("versions", "entity_id", 2 * store._UTF8_BATCH + 1, "c3"),
+    ("versions", "author", -1, "4100ff"),  # after a zero byte
+    ("versions", "origin", -1, "80"),
+    ("progress", "achievements", -1, "41ff42"),
+    ("inbox", "reason", -1, "e9"),
+    ("meta", "value", -1, "ff"),
+    ("supersedes", "by_origin", -1, "62ff"),
+    ("acks", "peer", -1, "c0af"),
+], ids=lambda v: str(v))
+def test_the_stored_texts_check_finds_a_text_that_is_not_utf8_in_any_row(
+        make_office, table, column, offset, damaged) -> None:
+    """A text that is not UTF-8 (a bad sector over it) is found in every table, in the
+    first, last and any row of each run of rows the check reads at once (``offset``:
+    the row's place, -1 the last), after a zero byte too; and the backups' and
+    restore's check (``_quick_check``) takes the file as damaged."""
+    db = many_rows(make_office)
+    conn = sqlite3.connect(db)
+    with conn:
+        order = "rowid" if table not in ("meta", "supersedes", "acks") else column
+        place = f"ORDER BY {order} DESC LIMIT 1" if offset == -1 else (
+            f"ORDER BY {order} LIMIT 1 OFFSET {offset}")
+        key = "rowid" if order == "rowid" else column
+        changed = conn.execute(
+            f"UPDATE {table} SET {column} = CAST(X'{damaged}' AS TEXT) WHERE {key} = "
+            f"(SELECT {key} FROM {table} {place})").rowcount
+        assert changed == 1
+    conn.close()
+    with store.reading(db) as conn:
+        assert store.stored_values_bad(conn)
+    assert store._quick_check(db) is False

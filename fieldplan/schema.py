@@ -594,8 +594,10 @@ def _vacuum_if_due(conn: sqlite3.Connection) -> int | None:
 
     The room each step writes is asked of the disk first (it needs more than the
     migration did): the migration's write-ahead log is merged into the file when the
-    file has room to grow (the log's room is given back), and the VACUUM, which writes
-    every page in use to the log again, runs only when they fit. Run on a disk without
+    file has room to grow (the log's room is given back), and the VACUUM, which copies
+    every page in use to a temporary file (counted as if the system's temporary folder
+    were on that disk, as it mostly is) and writes each to the log again, runs only
+    when they fit. Run on a disk without
     that room, it filled the disk to its last byte with a log that could then not be
     merged, and failed. Returns the free bytes the VACUUM needs when it was left due
     for lack of room (None: done, not due, or left to a later opening for another
@@ -611,12 +613,18 @@ def _vacuum_if_due(conn: sqlite3.Connection) -> int | None:
     _merge_log(conn)
     page_size, pages = _pages(conn)
     in_use = pages - conn.execute("PRAGMA freelist_count").fetchone()[0]
-    needed = in_use * (page_size + _WAL_FRAME_HEADER) + _WAL_HEADER + _ROOM_SLACK
+    # the copy SQLite makes of the database first, in a temporary file, and the log
+    needed = (in_use * page_size + in_use * (page_size + _WAL_FRAME_HEADER) + _WAL_HEADER
+              + _ROOM_SLACK)
     room = _free_room(conn)
     if room is not None and room < needed:
         return needed
     try:
-        conn.execute("VACUUM")
+        # the copy in a file, not in memory (the opening's temp_store): a headquarters'
+        # whole database in the computer's memory, 1.3 GB for a million events, and
+        # a computer without it killed the opening, which tried again at each one
+        with _temp_store(conn, "FILE"):
+            conn.execute("VACUUM")
         conn.execute("DELETE FROM meta WHERE key = ?", (VACUUM_DUE,))
     except sqlite3.OperationalError as exc:
         if not (store.out_of_space(exc) or store.busy(exc)):

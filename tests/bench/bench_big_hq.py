@@ -29,7 +29,9 @@ PYTHONPATH set to it):
   restore's choice of a backup and ``found_damaged`` make), in the child's own process;
 - the upgrade of that headquarters from schema 6 (the last migration made undone on a
   copy: ``_schema_6``): ``fieldplan status`` on the copy, its backup included, and the
-  migration alone (no backup), beside a ``status`` of the up-to-date file.
+  migration alone (no backup), beside a ``status`` of the up-to-date file;
+- the VACUUM an upgrade from schema 3 ends with (``schema.VACUUM_DUE`` set on a copy:
+  ``fieldplan status`` does it at the opening).
 
 ``--only WORD`` (repeated) runs only the steps whose names hold one of the words.
 
@@ -228,6 +230,16 @@ def bench(root: Path, cache: Path, work: Path, xdg: dict[str, str], *,
             _schema_6(db)
             step(name, [str(db) if arg == "{db}" else arg for arg in argv])
             shutil.rmtree(work / "upgrade")
+    if wanted("vacuum due (status)"):
+        import sqlite3
+
+        db = _copy(big, work / "vacuum")
+        with sqlite3.connect(db) as conn:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES "
+                         "('vacuum_due', '0004_rowid_tables')")
+        conn.close()
+        step("vacuum due (status)", [*fp, str(db), "status"])
+        shutil.rmtree(work / "vacuum")
     return figures
 
 

@@ -466,3 +466,56 @@ def test_the_room_an_upgrade_needs_counts_its_index_sort(
         assert schema.sort_room(conn, [schema.EVENTS_ENTITY_ORIGIN]) == sort
         assert schema.sort_room(conn, ["0006_inbox_plan_changes"]) == 0
     conn.close()
+
+
+def test_the_vacuum_copies_the_database_to_a_temporary_file_not_to_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The VACUUM after the table rebuild copies the whole database first: with the
+    opening's temporary store in memory, a headquarters of a million events (1.3 GB)
+    took as much of the computer's memory. It copies it to a temporary file, the
+    room of which it waits for with its log's, and the opening's setting is back
+    after it."""
+    db = schema_3_copy(tmp_path)
+    stores: list[int] = []
+
+    class Watched(_CONNECTION):
+        def execute(self, sql, *args):
+            if sql.strip().upper() == "VACUUM":
+                stores.append(super().execute("PRAGMA temp_store").fetchone()[0])
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", Watched)
+    conn = store.connect(db)
+    try:
+        assert stores == [1]  # FILE
+        assert conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY, as opened
+    finally:
+        conn.close()
+
+
+def test_the_vacuum_waits_for_the_room_of_its_copy_too(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk with room for the VACUUM's log alone: it waits, and says the room its
+    copy of the database takes too."""
+    db = schema_3_copy(tmp_path)
+    seen = vacuums(monkeypatch)
+    room = Room(monkeypatch, 100_000)
+    store.connect(db).close()  # upgraded, the VACUUM due
+    assert seen == []
+    with sqlite3.connect(db) as conn:
+        page_size, pages = (conn.execute("PRAGMA page_size").fetchone()[0],
+                            conn.execute("PRAGMA page_count").fetchone()[0])
+        in_use = pages - conn.execute("PRAGMA freelist_count").fetchone()[0]
+    conn.close()
+    log = in_use * (page_size + 24) + 32 + 256 * 1024
+    room.free = log  # the log's room, not the copy's
+    notices: list[str] = []
+    conn = store.connect(db)
+    try:
+        assert seen == []
+        assert schema._vacuum_if_due(conn) == log + in_use * page_size
+    finally:
+        conn.close()
+    room.free = None
+    store.connect(db, notices=notices).close()
+    assert len(seen) == 1 and notices == []

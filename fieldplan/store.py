@@ -563,7 +563,7 @@ def _rowid_texts_bad(conn: sqlite3.Connection, table: str, texts: list[str]) -> 
     is group_concat's own: a separator given as bytes, X'0a', is made text again at
     each row, which took 2.5 times as long.)"""
     name = _quoted(table)
-    joined = ", ".join(f"CAST(group_concat({_quoted(c)}) AS BLOB)" for c in texts)
+    joined = ",".join(f"CAST(group_concat({_quoted(c)}) AS BLOB)" for c in texts)
     first, last = conn.execute(f"SELECT min(rowid), max(rowid) FROM {name}").fetchone()
     if last is None:
         return False

@@ -543,11 +543,19 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
                 "splitting it into columns at '{separator}'; split them (Data ▸ Text to "
                 "Columns) and save it again as 'CSV UTF-8'").format(
                     separator=delimiter))
-        if any(c.strip() for c in record[len(header) :]):
-            # Translators: {header} is the header's count of cells
-            raise fail(row, None, counted("{count} cell but the header has {header}",
-                                          "{count} cells but the header has {header}",
-                                          len(record), header=format_number(len(header))))
+        extra = next((i for i in range(len(header), len(record)) if record[i].strip()), None)
+        if extra is not None:
+            # (the first extra cell that holds a value is named, as a value in a column
+            # without a header is: a count alone left the person to count columns)
+            # Translators: {header} is the header's count of cells; {letter} is the
+            # column as a spreadsheet names it (Q), {number} its number (17)
+            raise fail(row, None, counted(
+                "{count} cell but the header has {header}: a value in column {letter} "
+                "({number}), after the header's last column",
+                "{count} cells but the header has {header}: a value in column {letter} "
+                "({number}), after the header's last column",
+                len(record), header=format_number(len(header)),
+                letter=column_letter(extra + 1), number=extra + 1))
         # a spreadsheet leaves empty cells off the end of a row (and a cut file its
         # last row short): the missing cells are empty ones
         # (and a trailing separator one empty cell more: refused above when not empty)

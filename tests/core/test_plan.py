@@ -569,7 +569,8 @@ FIRST = "p,1,2025-06-21,2027-12-31,Plan,PA1,Gov,PA1.1,national,joint,Policies,po
         ),
         (
             [FIRST.replace(",0,5", ",0,5,9")],
-            "plan.csv: row 2: 17 cells but the header has 16",
+            "plan.csv: row 2: 17 cells but the header has 16: a value in column Q (17), after "
+            "the header's last column",
         ),
         ([FIRST.replace("2025-06-21", "21/06/2025x")], "plan.csv: row 2, column 'plan_start': '21"),
         # only the first row's date is no date: that row is named, not the next; a day

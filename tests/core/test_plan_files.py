@@ -28,6 +28,7 @@ from fieldplan.plan import (
     parse_plan_text,
     plan_event_bytes,
 )
+from fieldplan.plan_csv import column_letter
 from fieldplan.planops import replace_plan
 from fieldplan.sync import enroll_office, export_bundle, init_from_setup
 
@@ -183,8 +184,13 @@ def test_an_empty_cell_past_the_end_of_a_row_is_ignored(hq, tmp_path, capsys):
     assert (code, err) == (0, "")
     assert hq.plan() == plan
     lines[2] += "x"
-    with pytest.raises(PlanError, match=r"^p\.csv: row 3: \d+ cells but the header has \d+$"):
+    columns = len(lines[0].split(","))
+    with pytest.raises(PlanError) as caught:
         parse_plan_text("\r\n".join(lines), "csv", "p.csv")
+    # the extra cell is named by its column, as a spreadsheet shows it
+    assert str(caught.value) == (
+        f"p.csv: row 3: {columns + 1} cells but the header has {columns}: a value in column "
+        f"{column_letter(columns + 1)} ({columns + 1}), after the header's last column")
 
 
 def test_a_last_row_cut_short_is_a_plan_error(hq, tmp_path, capsys):

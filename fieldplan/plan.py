@@ -1268,11 +1268,19 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
         from fieldplan.plan_xlsx import read_xlsx
 
         return read_xlsx(data, name, clean=clean, strict=strict)
+    if _is_workbook(data):
+        # an Excel workbook saved under a text file's name: it is read as it is once
+        # named .xlsx ("save as 'CSV UTF-8'" was the advice, the worse one since
+        # workbooks are read: CSV is where a French or Arabic Excel breaks the plan)
+        raise PlanError(_(
+            "{file}: an Excel workbook, not {format} text; rename it {name} (a workbook's "
+            "name ends in .xlsx) and import that").format(
+                file=name, format=fmt.upper(), name=for_terminal(path.stem + ".xlsx")))
     kind = _binary_kind(data)
     if kind:
         raise PlanError(_(
             "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
-            "CSV text (in a spreadsheet: save as 'CSV UTF-8')").format(file=name, kind=kind))
+            "CSV text, or an Excel workbook (.xlsx)").format(file=name, kind=kind))
     return parse_plan_text(_plan_text(data, name, fmt), fmt, name, clean=clean, strict=strict)
 
 
@@ -1328,6 +1336,24 @@ def _utf16_without_bom(data: bytes) -> bool:
     sample = data[:4096]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     return max(even, odd) * 8 >= len(sample) and min(even, odd) * 4 < max(even, odd)
+
+
+def _is_workbook(data: bytes) -> bool:
+    """Whether ``data`` is an .xlsx workbook: a ZIP archive holding the workbook part
+    (an .ods, a .docx or a damaged archive is none), or one encrypted with a password
+    (an OLE2 file holding the encrypted package), which the workbook reader names."""
+    import io
+    import zipfile
+
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "EncryptedPackage".encode("utf-16-le") in data
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        return False
 
 
 def _binary_kind(data: bytes) -> str:

@@ -10,6 +10,7 @@ import dataclasses
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -32,6 +33,7 @@ from fieldplan.plan_csv import column_letter
 from fieldplan.planops import replace_plan
 from fieldplan.sync import enroll_office, export_bundle, init_from_setup
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -464,16 +466,16 @@ def test_a_sep_line_with_a_comma(hq):
     assert parse_plan_text(text, "csv", "plan.csv") == plan
 
 
-def _zip_bytes() -> bytes:
+def _zip_bytes(member: str = "xl/workbook.xml") -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
-        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr(member, "<workbook/>")
     return out.getvalue()
 
 
 @pytest.mark.parametrize("name, data, kind", [
-    ("plan.csv", _zip_bytes(), "a ZIP archive, as .xlsx and .ods workbooks are"),
-    ("plan.toml", _zip_bytes(), "a ZIP archive, as .xlsx and .ods workbooks are"),
+    ("plan.csv", _zip_bytes("content.xml"), "a ZIP archive, as .xlsx and .ods workbooks are"),
+    ("plan.toml", b"PK\x03\x04" + bytes(100), "a ZIP archive, as .xlsx and .ods workbooks are"),
     ("plan.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
     ("plan.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
      "an Office 97-2003 document, such as an .xls workbook"),
@@ -485,7 +487,31 @@ def test_a_workbook_or_pdf_is_not_a_text_file(tmp_path, name, data, kind):
         load_plan(path)
     assert str(caught.value) == (
         f"{name}: not a text file (it looks like {kind}); a plan file is TOML, JSON or CSV "
-        "text (in a spreadsheet: save as 'CSV UTF-8')")
+        "text, or an Excel workbook (.xlsx)")
+
+
+@pytest.mark.parametrize("name, data, fmt", [
+    ("workbook_saved_as.csv", (FIXTURES / "workbook_saved_as.csv").read_bytes(), "CSV"),
+    ("plan.toml", _zip_bytes(), "TOML"),
+    ("plan.json", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500)
+     + "EncryptedPackage".encode("utf-16-le"), "JSON"),
+])
+def test_a_workbook_named_as_a_text_file_is_said_to_be_one(tmp_path, name, data, fmt):
+    """An Excel workbook saved under a .csv or .toml name was told to be saved as 'CSV
+    UTF-8', the worse advice now that workbooks are read as they are: it is said to be
+    a workbook, to be named .xlsx (a password-protected one too: the workbook reader
+    then says what to do)."""
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    stem = name.rsplit(".", 1)[0]
+    assert str(caught.value) == (
+        f"{name}: an Excel workbook, not {fmt} text; rename it {stem}.xlsx (a workbook's "
+        "name ends in .xlsx) and import that")
+    renamed = path.rename(path.with_name(f"{stem}.xlsx"))
+    if name.endswith(".csv"):
+        assert load_plan(renamed) == load_plan(FIXTURES / "good_small.toml")
 
 
 def test_other_bytes_that_are_not_utf8_say_so(tmp_path):

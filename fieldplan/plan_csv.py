@@ -364,11 +364,13 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
 
 
 def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
-                 clean: bool = False, strict: bool = False) -> Plan:
+                 clean: bool = False, strict: bool = False, workbook: bool = False) -> Plan:
     """Read a plan from the rows of a sheet, each a list of its cells' texts (a CSV
     file's records, or a workbook's: fieldplan.plan_xlsx), the header first;
     ``delimiter``: the CSV file's separator, which says its decimal mark (``,``: the
-    point, as a workbook's number cells give it). ``clean``, ``strict``: as read_csv."""
+    point, as a workbook's number cells give it). ``clean``, ``strict``: as read_csv;
+    ``workbook``: the rows are a workbook's (its messages say what to do in one, not
+    to save a CSV file again)."""
     import difflib
 
     def fail(row: int, column: str | None, message: str) -> PlanError:
@@ -537,7 +539,15 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
                 column=empty))
 
     for row, record in enumerate(records[1:], start=2):
-        if _whole_row_in_one_cell(record, len(header), delimiter):
+        folded = next((d for d in ((",", ";") if workbook else (delimiter,))
+                       if _whole_row_in_one_cell(record, len(header), d)), None)
+        if folded is not None and workbook:
+            # (a CSV line pasted into the sheet: its separator may be either)
+            raise fail(row, None, _(
+                "the whole row is in one cell: it was pasted or opened from a CSV file "
+                "without splitting it into columns at '{separator}'; split them (Data ▸ "
+                "Text to Columns) and save the workbook again").format(separator=folded))
+        if folded is not None:
             raise fail(row, None, _(
                 "the whole row is in one cell: the spreadsheet opened the file without "
                 "splitting it into columns at '{separator}'; split them (Data ▸ Text to "
@@ -576,6 +586,14 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
             continue
         lost = next((name for name, value in cells.items() if _letters_lost(value, name)),
                     None)
+        if lost is not None and workbook:
+            # (a workbook holds any letter: they were lost in a CSV file the text came
+            # from, which saving the workbook again does not bring back)
+            raise fail(row, lost, _(
+                "{value} has question marks where its letters were: they were lost before "
+                "the text came into the workbook (a CSV file saved in an encoding without "
+                "them, as 'CSV (Comma delimited)' saves Arabic); type or copy the text "
+                "again from where it was written").format(value=_show(cells[lost])))
         if lost is not None:
             raise fail(row, lost, _(
                 "{value} has question marks where its letters were: the spreadsheet saved "

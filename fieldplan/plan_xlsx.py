@@ -71,7 +71,7 @@ def read_xlsx(data: bytes, source: str, *, clean: bool = False, strict: bool = F
     plan_csv.read_csv. PlanError, one line naming the file, for anything else."""
     _check_archive(data, source)
     records, where = _plan_sheet(data, source)
-    return read_records(records, where, ",", clean=clean, strict=strict)
+    return read_records(records, where, ",", clean=clean, strict=strict, workbook=True)
 
 
 def _check_archive(data: bytes, source: str) -> None:

@@ -291,6 +291,41 @@ def test_a_csv_opened_whole_in_column_a_then_saved_as_a_workbook():
         "Columns) and save the workbook again")
 
 
+@pytest.mark.parametrize("separator", [",", ";"])
+def test_a_row_in_one_cell_below_the_header_is_said_as_in_a_workbook(separator):
+    """A CSV line pasted into a workbook below a good header (with either separator):
+    the reader told a workbook to be saved 'as CSV UTF-8', advice for a CSV file."""
+    _header, rows = csv_rows(default_plan())
+
+    def edit(sheet, header):
+        for column in range(1, len(header) + 1):
+            sheet.cell(row=3, column=column).value = None
+        sheet.cell(row=3, column=1, value=separator.join(rows[1]))
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(default_plan(), edit=edit), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx, sheet 'Plan': row 3: the whole row is in one cell: it was pasted or "
+        f"opened from a CSV file without splitting it into columns at '{separator}'; split "
+        "them (Data ▸ Text to Columns) and save the workbook again")
+
+
+def test_question_marks_where_letters_were_are_said_as_in_a_workbook():
+    """Arabic lost in a CSV file saved as 'CSV (Comma delimited)', then pasted into a
+    workbook: saving the workbook as 'CSV UTF-8' (the CSV advice) brings nothing back."""
+
+    def edit(sheet, header):
+        sheet[cell(header, "action_title_ar", 2)] = "????? ??????"
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(default_plan(), edit=edit), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx, sheet 'Plan': row 2, column 'action_title_ar': '????? ??????' has "
+        "question marks where its letters were: they were lost before the text came into "
+        "the workbook (a CSV file saved in an encoding without them, as 'CSV (Comma "
+        "delimited)' saves Arabic); type or copy the text again from where it was written")
+
+
 def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as archive:

@@ -747,10 +747,12 @@ class _Reader:
                     "thousands separators").format(
                         value=_show(value), thousands=_show(text.replace(mark, "")),
                         decimal=_show(text.replace(",", "."))))
-            if self.decimal_comma is not False and _SPACE_GROUPED.fullmatch(text):
+            if _SPACE_GROUPED.fullmatch(text):
                 # 25 000 (a no-break space): as French spreadsheets write thousands, in a
                 # ";" file and in Excel's "Unicode Text" (tab separated) alike, where a
-                # sheet in French writes 1 234,5 and one in English never groups so
+                # sheet in French writes 1 234,5 and one in English never groups so; and
+                # in a "," file a French LibreOffice saves "as shown" (its comma then
+                # the decimal one, read below: the spaces left it no other reading)
                 text = re.sub(r"[ \u00a0\u202f]", "", text)
             if self.decimal_comma and not marked and _DOT_GROUPED.fullmatch(text):
                 # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:

@@ -229,6 +229,25 @@ def test_comma_csv_reads_a_comma_in_a_number_where_only_one_reading_is_possible(
                               "or '4.500': write it without thousands separators")
 
 
+def test_comma_csv_reads_numbers_grouped_by_spaces(tmp_path):
+    """A French LibreOffice saving a "," file with "save cell content as shown" writes
+    "1 234,5" (a space, a no-break or a narrow no-break space between thousands): one
+    reading only, as in a ";" file, but it was "not a number" with no hint."""
+    plan = load_plan(FIXTURES / "comma_file_space_grouped.csv")
+    cost = plan.action("PA1.1").indicator("cost")
+    assert (cost.baseline, cost.target) == (1234.5, 25_000)
+    people = plan.action("PA1.2").indicator("people")
+    assert (people.baseline, people.target) == (1_250_000.75, 12_345_678)
+    # a space that groups no thousands is still no number
+    text = (FIXTURES / "comma_file_space_grouped.csv").read_text(encoding="utf-8")
+    path = tmp_path / "plan.csv"
+    path.write_text(text.replace("12 345 678", "12 34 5678"), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path)
+    assert str(err.value) == ("plan.csv: row 3, column 'target': '12 34 5678' is not a "
+                              "number")
+
+
 # --- the Plan API ---------------------------------------------------------------------
 
 

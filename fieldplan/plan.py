@@ -1236,7 +1236,9 @@ def clean_plan(plan: Plan) -> Plan:
 def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
               strict: bool = False) -> Plan:
     """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``, in UTF-8, or
-    UTF-16 or UTF-32 with a byte-order mark, or an ``.xlsx`` workbook; PlanError for a
+    UTF-16 or UTF-32 with a byte-order mark, an ``.xlsx`` workbook, or a ``.txt`` file
+    that is the plan's sheet separated by tabs (Excel's "Unicode Text"), read as CSV;
+    PlanError for a
     file over MAX_PLAN_BYTES (bytes, whatever the encoding), before it is read whole.
     ``clean``: texts lose their control characters (what is installed in a database is
     read so); ``strict``: its titles are held to one line (see plan_from_dict)."""
@@ -1249,7 +1251,9 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
             raise PlanError(_(
                 "{file}: a fieldplan bundle, not a plan file: import it as a bundle (File "
                 "▸ Import bundles…, or 'fieldplan import')").format(file=name))
-        fmt = _format_of(path)
+        # (Excel's "Unicode Text" is saved as .txt: read as CSV when it is a plan's
+        # tab-separated sheet, _tab_separated_plan)
+        fmt = "txt" if path.suffix.lower() == ".txt" else _format_of(path)
     try:
         with path.open("rb") as file:
             too_large = os.fstat(file.fileno()).st_size > MAX_PLAN_BYTES
@@ -1283,7 +1287,32 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
         raise PlanError(_(
             "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
             "CSV text, or an Excel workbook (.xlsx)").format(file=name, kind=kind))
+    if fmt == "txt":
+        text = _plan_text(data, name, "csv")
+        if not _tab_separated_plan(text):
+            raise PlanError(_(
+                "{file}: a text file (.txt) that is not the plan's sheet separated by tabs "
+                "(as Excel saves 'Unicode Text'); a plan file is .toml, .json, .csv or "
+                ".xlsx").format(file=name))
+        return parse_plan_text(text, "csv", name, clean=clean, strict=strict)
     return parse_plan_text(_plan_text(data, name, fmt), fmt, name, clean=clean, strict=strict)
+
+
+def _tab_separated_plan(text: str) -> bool:
+    """Whether ``text``, a .txt file's, is a plan's sheet as Excel's "Unicode Text"
+    saves it: the plan's required columns, separated by tabs, on one of its first
+    rows (a title above the header is then said as in a CSV file). A .txt file of
+    anything else is refused whole, not read as a sheet whose first line is an
+    unknown column."""
+    from fieldplan.plan_csv import _REQUIRED_COLUMNS, _separated
+
+    delimiter, text = _separated(text.removeprefix("\ufeff"))
+    if delimiter not in ("\t", ","):  # (a "sep=;" line: no tab-separated sheet)
+        return False
+    required = set(_REQUIRED_COLUMNS)
+    lines = re.split("\r\n|\r|\n", text, maxsplit=6)[:6]
+    return any(required <= {cell.strip().strip('"').lower() for cell in line.split("\t")}
+               for line in lines)
 
 
 def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
@@ -1306,10 +1335,10 @@ def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
         where = where_what(name, _undecoded_place(before, fmt))
         if label == "UTF-8" and fmt == "csv":
             # Excel 2013 and older have no "CSV UTF-8": their "Unicode Text" (UTF-16,
-            # tab separated) is read as well
+            # tab separated, named .txt) is read as well
             raise PlanError(where_what(where, _(
                 "not UTF-8 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8'; in Excel "
-                "2013 and older: 'Unicode Text', then rename the file to .csv)"))) from None
+                "2013 and older: 'Unicode Text', a .txt file that is read as it is)"))) from None
         if label == "UTF-8":
             raise PlanError(where_what(where, _(
                 "not UTF-8 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"))) from None

@@ -549,7 +549,7 @@ def test_a_csv_not_in_utf8_names_the_row_and_column_of_its_first_other_letter(
     # which fieldplan reads; found by QA)
     message = ("plan.csv: row 3, column 'action_title_fr': not UTF-8 text; save it as UTF-8 "
                "(in a spreadsheet: 'CSV UTF-8'; in Excel 2013 and older: 'Unicode Text', "
-               "then rename the file to .csv)")
+               "a .txt file that is read as it is)")
     with pytest.raises(PlanError) as caught:
         load_plan(path)
     assert str(caught.value) == message and "\n" not in message
@@ -588,6 +588,41 @@ def tab_separated(plan: Plan) -> str:
 
 def arabic_amendment(plan: Plan) -> Plan:
     return amended(plan, title=dataclasses.replace(plan.title, ar=ARABIC_TITLE))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig", "utf-8"])
+def test_excels_unicode_text_named_txt_is_read_as_csv(hq, tmp_path, capsys, encoding):
+    """Excel's "Unicode Text" is saved as .txt, and was refused by its name (a message
+    even said to rename it .csv): a tab-separated .txt with the plan's header is read
+    as the CSV it is, and its mistakes are said as in a CSV file."""
+    fixture = load_plan(FIXTURES / "unicode_text.txt")
+    assert fixture == load_plan(FIXTURES / "good_small.toml")
+    plan = arabic_amendment(hq.plan())
+    path = tmp_path / "plan.txt"
+    path.write_bytes(tab_separated(plan).encode(encoding))
+    code, _out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, err) == (0, "")
+    assert hq.plan() == plan
+    path.write_bytes(("Plan of action\r\n" + tab_separated(plan)).encode(encoding))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (
+        "plan.txt: row 1: the header (plan_id, plan_version, …) is on row 2: delete the "
+        "rows above it, the header must be the first row")
+
+
+@pytest.mark.parametrize("text", [
+    "Notes from the semester review\r\nPA1.1 on track\r\n",
+    "office\tperiod\tstatus\tpercent\r\nML\t2026-S1\ton-track\t50\r\n",
+])
+def test_a_txt_file_that_is_no_plan_sheet_is_one_line(tmp_path, text):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (
+        "notes.txt: a text file (.txt) that is not the plan's sheet separated by tabs (as "
+        "Excel saves 'Unicode Text'); a plan file is .toml, .json, .csv or .xlsx")
 
 
 @pytest.mark.parametrize("bom, encoding", [

@@ -1238,8 +1238,8 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
     """Read a plan file, by extension: ``.toml``, ``.json`` or ``.csv``, in UTF-8, or
     UTF-16 or UTF-32 with a byte-order mark, an ``.xlsx`` workbook, or a ``.txt`` file
     that is the plan's sheet separated by tabs (Excel's "Unicode Text"), read as CSV;
-    PlanError for a
-    file over MAX_PLAN_BYTES (bytes, whatever the encoding), before it is read whole.
+    PlanError for a file over MAX_PLAN_BYTES (bytes, whatever the encoding), before it
+    is read whole.
     ``clean``: texts lose their control characters (what is installed in a database is
     read so); ``strict``: its titles are held to one line (see plan_from_dict)."""
     path = Path(path)

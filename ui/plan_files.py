@@ -147,7 +147,7 @@ def ask_replace(window: MainWindow) -> QFileDialog:
     dialog = file_dialog(window, _("Replace the plan"), _folder(window))
     dialog.setObjectName("replace-plan-file-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    set_name_filters(dialog, [_("Plan files (*.xlsx *.csv *.json *.toml)"),
+    set_name_filters(dialog, [_("Plan files (*.xlsx *.csv *.json *.toml *.txt)"),
                               _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(lambda path: read_for_replacing(window, path))

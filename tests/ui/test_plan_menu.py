@@ -328,11 +328,13 @@ def test_the_chosen_file_type_gives_a_name_without_one_its_ending(open_window, h
 
 def test_the_plan_file_to_open_may_be_a_workbook(open_window, hq_db, qtbot):
     """HQ keeps the plan in Excel: the workbook is offered as it is (saving it as CSV
-    was where a French or Arabic Excel broke it)."""
+    was where a French or Arabic Excel broke it); so is Excel's "Unicode Text", which
+    it names .txt and the reader takes when it is the plan's sheet."""
     window = open_window(hq_db)
     window.replace_plan_action.trigger()
     [dialog] = [d for d in window.findChildren(QFileDialog) if d.isVisible()]
-    assert dialog.nameFilters() == ["Plan files (*.xlsx *.csv *.json *.toml)", "All files (*)"]
+    assert dialog.nameFilters() == ["Plan files (*.xlsx *.csv *.json *.toml *.txt)",
+                                    "All files (*)"]
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], "replace-plan-file.png"))
     dialog.reject()

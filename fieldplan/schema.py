@@ -307,9 +307,14 @@ def m0007_events_entity_origin(db: Any) -> None:
     the office's events was looked up in the table (a headquarters holding a million
     events of one office: 1.3 s, 0.08 s now). Every query the narrower index served
     reads the same first columns of this one; a second index beside it would be
-    written by every event again."""
-    db.execute("DROP INDEX events_entity")
-    db.execute("CREATE INDEX events_entity_origin ON events (entity, entity_id, origin)")
+    written by every event again.
+
+    The old index may be missing (dropped by hand or by another tool), the new one
+    there already: a database without the old one was refused with "no such index",
+    and could be neither upgraded nor opened."""
+    db.execute("DROP INDEX IF EXISTS events_entity")
+    db.execute("CREATE INDEX IF NOT EXISTS events_entity_origin "
+               "ON events (entity, entity_id, origin)")
 
 
 #: The migrations that run with SQLite's temporary store in memory, as every other

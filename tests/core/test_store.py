@@ -510,3 +510,34 @@ def test_schema_6_finds_an_offices_replicas_in_the_events_index_alone(
             "AND entity_id = 'GN|PA1.1|2025-S2'"))
         assert "INDEX events_entity_origin (entity=? AND entity_id=?)" in plan, plan
     assert any("before-migration-0007" in p.name for p in store.list_backups(copy))
+
+
+@pytest.mark.parametrize("new_there", [False, True])
+def test_schema_6_without_its_events_index_is_upgraded(tmp_path: Path,
+                                                       new_there: bool) -> None:
+    """0007 dropped the events index (entity, entity_id) as if it were always there: a
+    schema-6 database without it (dropped by hand or by another tool) failed the
+    upgrade with "no such index: events_entity", and could not be opened at all. It is
+    upgraded, with the new index (made once, when already there)."""
+    import shutil
+
+    folder = tmp_path / "hq"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "db" / "hq-schema-6", folder)
+    for key in folder.glob("*.key"):
+        key.chmod(0o600)
+    copy = folder / "hq.sqlite3"
+    with sqlite3.connect(copy) as old:
+        assert schema.schema_version(old) == 6
+        old.execute("DROP INDEX events_entity")
+        if new_there:
+            old.execute("CREATE INDEX events_entity_origin ON events (entity, entity_id, "
+                        "origin)")
+    old.close()
+    from fieldplan.replica import open_replica
+
+    with open_replica(copy) as rep:
+        assert schema.schema_version(rep.conn) == len(schema.known_migrations())
+        indexes = {row[0] for row in rep.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' "
+            "AND sql IS NOT NULL")}
+        assert indexes == {"events_entity_origin"}

@@ -63,6 +63,8 @@ class _Fitter(QObject):
         # double-click on it); Qt resizes sections itself too (a stretch, a change of
         # resize mode), which says nothing of what a person wants
         self.pressed = False
+        #: the columns are being fitted (``fit``): no resize meanwhile is a person's
+        self.fitting = False
         view.horizontalHeader().viewport().installEventFilter(self)
         #: the widths the ``GIVES_WAY`` columns were fitted to (``give_way``)
         self.natural: dict[int, int] = {}
@@ -74,31 +76,46 @@ class _Fitter(QObject):
             view.viewport().installEventFilter(self)  # a narrower table: again
 
     def fit(self, *_args) -> None:
-        fit_columns(self.view, keep=self.by_person)
+        # (what it resizes, a person's drag under way, is not the person's)
+        was, self.fitting = self.fitting, True
+        try:
+            fit_columns(self.view, keep=self.by_person)
+        finally:
+            self.fitting = was
         header = self.view.horizontalHeader()
         self.natural = {column: header.sectionSize(column)
                         for column in _gives_way(self.view.model())}
         if not getattr(_source(self.view.model()), "folded", False):
-            self.unfolded = {column: header.sectionSize(column)
-                             for column in _folds(self.view.model())}
+            # (one a person sized keeps the width its line was fitted to: theirs
+            # says nothing of what one line needs)
+            self.unfolded.update({column: header.sectionSize(column)
+                                  for column in _folds(self.view.model())
+                                  if column not in self.by_person})
         self.give_way()
 
     def _fold(self, room: int, wanted: int) -> bool:
         """Fold the ``FOLDS`` columns when the others would go past the table's edge
         with them on one line (``room`` less than ``wanted``, their widths folded as
         they are now; ``wanted``: what the ``GIVES_WAY`` columns keep at least before
-        that), or unfold them when one line fits again; fitted again then (True)."""
+        that), or unfold them when one line fits again; fitted again then (True).
+
+        One a person sized keeps their width, and is folded when its text does not fit
+        in it on one line, unfolded when it does: left out, a fingerprint sized while
+        folded stayed on two lines, its rows twice as tall, however wide it was made
+        or the table grew."""
         model = _source(self.view.model())
         header = self.view.horizontalHeader()
-        folds = [c for c in _folds(model) if c not in self.by_person
-                 and not header.isSectionHidden(c)]
-        if not folds or not hasattr(model, "fold"):
+        shown = [c for c in _folds(model) if not header.isSectionHidden(c)]
+        if not shown or not hasattr(model, "fold"):
             return False
+        folds = [c for c in shown if c not in self.by_person]
+        sized = [c for c in shown if c in self.by_person]
         folded = bool(getattr(model, "folded", False))
         if folded:  # the room there would be with them on one line
             room -= sum(self.unfolded.get(c, header.sectionSize(c)) - header.sectionSize(c)
                         for c in folds)
-        fold = room < wanted
+        fold = (bool(folds) and room < wanted) or any(
+            header.sectionSize(c) < self.unfolded.get(c, 0) for c in sized)
         if fold == folded:
             return False
         model.fold(fold)
@@ -114,6 +131,13 @@ class _Fitter(QObject):
         otherwise go past the table's edge; the stretched column keeps its header's
         width. A key's fingerprint went out of sight at 1024 pixels beside a long
         office name, the name of who writes squeezed to "…"."""
+        was, self.fitting = self.fitting, True  # (not the person's: see ``fit``)
+        try:
+            self._give_way()
+        finally:
+            self.fitting = was
+
+    def _give_way(self) -> None:
         view, header = self.view, self.view.horizontalHeader()
         giving = [c for c in self.natural if c not in self.by_person
                   and not header.isSectionHidden(c)]
@@ -140,8 +164,11 @@ class _Fitter(QObject):
 
     def resized(self, column: int, _old: int, _new: int) -> None:
         header = self.view.horizontalHeader()
-        if self.pressed and header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive:
+        if (self.pressed and not self.fitting
+                and header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive):
             self.by_person.add(column)
+            if column in _folds(self.view.model()):  # on one line or two, as it fits
+                self.give_way()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()

@@ -232,6 +232,58 @@ def test_the_keys_table_fits_a_784_pixel_window(open_window, qtbot, long_names, 
         apply_language(qapp, "en")
 
 
+def drag_edge(qtbot, view, column: int, by: int) -> None:
+    """A person's drag of ``column``'s trailing edge in the header, ``by`` pixels
+    wider (narrower if negative), as the mouse does it."""
+    from PySide6.QtCore import QPoint
+
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
+    if view.isRightToLeft():
+        x, by = header.sectionViewportPosition(column), -by
+    start = QPoint(x, header.height() // 2)
+    target = header.viewport()
+    qtbot.mousePress(target, Qt.MouseButton.LeftButton, pos=start)
+    for step in (by // 2, by):
+        qtbot.mouseMove(target, start + QPoint(step, 0))
+    qtbot.mouseRelease(target, Qt.MouseButton.LeftButton, pos=start + QPoint(by, 0))
+
+
+def test_a_fingerprint_sized_by_a_person_unfolds_when_it_fits_on_one_line(
+        open_window, qtbot, long_names, tmp_path):
+    """A person widened the fingerprint, folded onto two lines in a narrow table: it
+    stayed folded, its rows twice as tall, at any width, the window made wide again
+    too. Their width is kept; the fingerprint is on one line when it fits in it, on
+    two when it does not."""
+    window, page = keys_page(open_window, qtbot, long_names, rows=3)
+    view, model = page.view, page.model
+    header = view.horizontalHeader()
+    window.resize(1024, 640)
+    qtbot.waitUntil(lambda: not model.folded, timeout=5000)
+    one_line = header.sectionSize(model.FINGERPRINT)
+    window.resize(784, 560)
+    qtbot.waitUntil(lambda: model.folded, timeout=5000)
+    folded = header.sectionSize(model.FINGERPRINT)
+    assert folded < one_line
+    drag_edge(qtbot, view, model.FINGERPRINT, 10)  # a little wider: still two lines
+    assert header.sectionSize(model.FINGERPRINT) == folded + 10
+    assert model.folded and "\n" in model.index(0, model.FINGERPRINT).data()
+    window.resize(1280, 640)  # room enough, but the person's width is too narrow
+    qtbot.waitUntil(lambda: view.viewport().width() > 1100, timeout=5000)
+    assert model.folded and header.sectionSize(model.FINGERPRINT) == folded + 10
+    drag_edge(qtbot, view, model.FINGERPRINT, one_line - folded)  # wide enough
+    assert header.sectionSize(model.FINGERPRINT) >= one_line
+    assert not model.folded and "\n" not in model.index(0, model.FINGERPRINT).data()
+    assert view.rowHeight(0) < 2 * view.fontMetrics().lineSpacing()
+    window.grab().save(str(tmp_path / "keys-sized-unfolded.png"))
+    drag_edge(qtbot, view, model.FINGERPRINT, -40)  # narrower again: two lines
+    assert model.folded and view.rowHeight(0) >= 2 * view.fontMetrics().lineSpacing()
+    # what the table fitted meanwhile (the office's name giving way) is not the person's
+    from ui.table_fit import _Fitter
+
+    assert view.findChild(_Fitter).by_person == {model.FINGERPRINT}
+
+
 @pytest.fixture
 def rotated_laptop(hq, make_office, tmp_path):
     """HQ knowing ML's laptop by two keys: its first, retired by a rotation, and its

@@ -599,6 +599,16 @@ class FirstRunDialog(QDialog):
             if self._stopping:  # (nothing made: the core removed what it began)
                 super(FirstRunDialog, self).reject()
                 return
+            from fieldplan.errors import KeptBackupsError
+
+            found = self._found
+            if isinstance(error, KeptBackupsError) and found is not None \
+                    and not found.backups:
+                # the core found backups where the dialog saw none (no backups folder
+                # when it opened): being checked, as said (not "none of these can be
+                # restored (see above)", with nothing above, until the look answered)
+                self._found = None
+                self._rebuild()
             # said again as the dialog changes (a change of language, the backups
             # checked): in the words of what it shows then (the Restore button)
             self._busy(False, lambda: first_run_error_text(error, self._restore_shown()))

@@ -1085,3 +1085,39 @@ def test_the_language_list_left_open_stays_open_when_the_dialog_is_made_again(
     chooser.hidePopup()
     assert tab_chain(dialog) == ["restore", "setup", "hq", "demo", "language", "cancel",
                                  "path", "restore"]
+
+
+def test_backups_found_by_a_set_up_are_not_said_unrestorable_before_they_are_checked(
+        qtbot, hq_db, tmp_path, held_check):
+    """No backups folder when the first run opened, then a set-up refused for the key
+    file and the backups found meanwhile: the dialog said "none of these backups can
+    be restored (see above)", with nothing above, until its look at them answered. It
+    says they are being checked, then offers the restore."""
+    import shutil
+
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    folder = store.backup_dir(hq_db)
+    away = shutil.move(folder, tmp_path / "away")
+    dialog = FirstRunDialog(hq_db)  # (no backups folder: nothing to check)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.checking() and dialog.intro.text().startswith("There is no")
+    shutil.move(away, folder)  # (a stick plugged in, a folder copied back)
+    qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
+    said = dialog.message.text()
+    assert "none of these backups can be restored" not in said
+    assert "appears above once the backups are checked" in said
+    assert dialog.checking() and dialog.checking_bar.isVisible()
+    assert dialog.after_path.text() == checking_words()
+    assert dialog.setup_button.isEnabled() and dialog.focusWidget() is dialog.message
+    held_check.release()
+    backups_checked(qtbot, dialog)
+    assert dialog.restore_button is not None and dialog.restore_button.isVisible()
+    assert "restore the latest backup (the button above)" in dialog.message.text()

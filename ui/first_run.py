@@ -315,12 +315,18 @@ class FirstRunDialog(QDialog):
             text = _("The fieldplan database file is missing:\n{path}\nNone of the files "
                      "in its backups folder can be restored: {reason}. How do you want to "
                      "start?")
+        elif self._found is not None and self._found.unreadable is not None:
+            # (listed as no backups, it was said to be a first run, with no word why
+            # the backups, if any, were not offered)
+            text = unreadable_text(self._found, first_run=True)
         else:
             text = _("There is no fieldplan database on this computer yet. It will be kept "
                      "in this file:\n{path}\nHow do you want to start?")
         before, _sep, after = text.partition("{path}")
-        self.intro, self.after_path = (_intro_label(part.strip().format(reason=why))
-                                       for part in (before, after))
+        if self._found is None or self._found.unreadable is None:
+            before, after = (part.format(reason=why) for part in (before, after))
+        # (else filled in: a folder's name may hold braces)
+        self.intro, self.after_path = (_intro_label(part.strip()) for part in (before, after))
         # on the layout's side, as the lines around it; wrapped after its slashes (a
         # long one made the dialog as wide); copied without the marks that lay it out
         self.path_label = PathLabel("first-run-path",
@@ -949,10 +955,16 @@ class BackupsFound(NamedTuple):
     error: BaseException | None = None
     #: the backups folder (``store.backup_dir``), which ``why_not_restorable`` names
     folder: Path | None = None
+    #: why the backups folder, there, could not be read (permission denied, a disk
+    #: fault), none listed: said (``unreadable_text``), not taken for no backups
+    unreadable: OSError | None = None
 
     def shown(self) -> tuple:
         """What a dialog shows of it: two looks that show the same need not make the
         dialog again."""
+        if self.unreadable is not None:
+            return ("unreadable", self.folder, type(self.unreadable),
+                    self.unreadable.errno)
         if not self.backups:
             return ()
         error = self.error
@@ -971,12 +983,54 @@ def check_backups(db_path: Path, backups: Sequence[Path] | None = None) -> Backu
 
     folder = backup_dir(db_path)
     listed = tuple(list_backups(db_path) if backups is None else backups)
+    if not listed and backups is None:
+        # (the store lists an unreadable folder as empty: a person is told why)
+        unreadable = _unreadable(folder)
+        if unreadable is not None:
+            return BackupsFound(folder=folder, unreadable=unreadable)
     try:
         usable = _kept(lambda: usable_backup(db_path))[0]
     except Exception as exc:  # (the store's, or another: why none can be restored)
         exc.__traceback__ = None  # (its frames are of no use to the dialog)
         return BackupsFound(listed, error=exc, folder=folder)
     return BackupsFound(listed, usable, backup_time_of(usable), folder=folder)
+
+
+def _unreadable(folder: Path) -> OSError | None:
+    """(off the GUI thread) Why ``folder``, there, cannot be listed; None when it can,
+    or is not there (no backups yet)."""
+    import errno
+    import os
+
+    try:
+        os.listdir(folder)
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        exc.__traceback__ = None  # (its frames are of no use to the dialog)
+        return exc
+    return None
+
+
+def unreadable_text(found: BackupsFound, *, first_run: bool = False) -> str:
+    """Why the backups folder could not be read (``found.unreadable``) and what to
+    do, in the language now in use, its path kept whole; ``first_run``: the first-run
+    dialog's words around the database's path ("{path}" left in them)."""
+    from fieldplan.files import os_error_reason
+
+    assert found.unreadable is not None
+    reason = os_error_reason(found.unreadable)
+    folder = str(found.folder or found.unreadable.filename or "")
+    if first_run:
+        text = _("There is no fieldplan database in this file:\n{path}\nIts backups "
+                 "folder {folder} cannot be read: {reason}. Once it can be, start "
+                 "fieldplan again to restore a backup, if there is one; or start another "
+                 "way.")
+    else:
+        text = _("The backups folder {folder} cannot be read: {reason}. Once it can be, "
+                 "start fieldplan again to restore a backup, if there is one.")
+    return isolated_paths(text.replace("{folder}", folder).replace("{reason}", reason),
+                          [folder])
 
 
 def why_not_restorable(db_path: Path, backups: Sequence[Path], error: BaseException,

@@ -1121,3 +1121,54 @@ def test_backups_found_by_a_set_up_are_not_said_unrestorable_before_they_are_che
     backups_checked(qtbot, dialog)
     assert dialog.restore_button is not None and dialog.restore_button.isVisible()
     assert "restore the latest backup (the button above)" in dialog.message.text()
+
+
+def unreadable_folder(monkeypatch, folder: Path) -> None:
+    """``folder`` there but not to be listed, as with its permissions taken away
+    (chmod 000: the tests may run as root, whom that does not stop)."""
+    import errno
+    import os
+
+    real = os.listdir
+
+    def listdir(path="."):
+        if Path(os.fspath(path)) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_backups_folder_that_cannot_be_read_is_said(qtbot, hq_db, tmp_path, monkeypatch,
+                                                      language, lang):
+    """The backups folder unreadable (its permissions taken away): the first run said
+    it was the first, "no fieldplan database on this computer yet", as if there were
+    no backups, and never why. It says the folder cannot be read, why, and what to
+    do, in one line under the database's path, its path kept whole."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.bidi import isolated
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    folder = store.backup_dir(hq_db)
+    unreadable_folder(monkeypatch, folder)
+    language(lang)
+    dialog = backups_checked(qtbot, FirstRunDialog(hq_db))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    said = dialog.intro.text() + "\n" + dialog.after_path.text()
+    if lang == "en":
+        assert dialog.intro.text() == "There is no fieldplan database in this file:"
+        assert dialog.after_path.text() == (
+            f"Its backups folder {folder} cannot be read: permission denied; ask for "
+            "access to it. Once it can be, start fieldplan again to restore a backup, if "
+            "there is one; or start another way.")
+    else:
+        assert isolated(str(folder)) in said
+        assert (isolated(str(folder)) != str(folder)) == (lang == "ar")
+    assert dialog.restore_button is None and dialog.setup_button.isEnabled()
+    dialog.grab().save(str(tmp_path / f"first-run-unreadable-{lang}.png"))

@@ -267,7 +267,6 @@ class Shell(QObject):
 
     def _cannot_open(self, db_path: Path, error: BaseException) -> None:
         from fieldplan.errors import DamagedDatabaseError, NotSetUpError
-        from fieldplan.store import list_backups
         from ui.first_run import CannotOpenDialog
 
         if self.session is not None:
@@ -282,13 +281,18 @@ class Shell(QObject):
             return
         # a backup is the answer to a damaged file only (not to a busy or read-only one)
         damaged = isinstance(error, DamagedDatabaseError)
-        backups = list_backups(db_path) if damaged else []
         self.listen()  # a later start is sent here, not to a second such dialog
         # with a backup the dialog offers its own way back (Restore), not the command
         # line's; with none, the core's next step is the way (at an office: a new
-        # setup bundle on a new database file)
-        reason = error.problem if damaged and backups else error_text(error)
-        self.dialog = CannotOpenDialog(db_path, reason, backups, busy=_is_busy(error))
+        # setup bundle on a new database file). The backups are listed by the dialog,
+        # off the GUI thread (it opens each one: a slow USB stick or network drive
+        # froze the client before the dialog showed), what is wrong said meanwhile
+        if damaged:
+            self.dialog = CannotOpenDialog(db_path, error.problem, None,
+                                           without_backups=error_text(error))
+        else:
+            self.dialog = CannotOpenDialog(db_path, error_text(error), [],
+                                           busy=_is_busy(error))
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -725,41 +726,38 @@ class CannotOpenDialog(QDialog):
     """The database would not open: why, and a way back from the latest backup.
     ``busy``: another connection holds it (closing the other fieldplan may free it).
     The backups are checked on a thread of their own (``checking``), then the restore
-    is offered (``backups_were_checked``)."""
+    is offered (``backups_were_checked``).
+
+    ``backups``: those of the database, or None to have them listed on that thread
+    too (it opens each one: a folder on a slow USB stick or network drive held the
+    dialog back, the client frozen); ``without_backups`` is then the reason to give
+    instead of ``reason`` when none is found (the core's next step, at an office a new
+    setup bundle), ``reason`` meanwhile."""
 
     database_did_open = Signal(str)
     backups_were_checked = Signal()
 
     def __init__(
-        self, db_path: Path, reason: str, backups: list[Path], parent: QWidget | None = None,
-        *, busy: bool = False,
+        self, db_path: Path, reason: str, backups: Sequence[Path] | None,
+        parent: QWidget | None = None, *, busy: bool = False,
+        without_backups: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
         self.setObjectName("cannot-open")
         self.setWindowTitle(_("The database cannot be opened"))
         self._job: OneShot | None = None
+        self._without_backups = without_backups
         lay = QVBoxLayout(self)
-        from fieldplan.store import backup_dir
-
-        path = str(self.db_path)
-        # the paths in the core's message kept whole, so that an Arabic one that
-        # starts with a path still reads right to left; and the command of the next
-        # step ("fieldplan --db NEW.sqlite3 init …") kept in its order
-        shown = isolated_codes(isolated_paths(reason, (path, str(backup_dir(path)))))
-        if path in reason:  # "… is not a usable fieldplan database": the path once
-            message = sentence(shown)
-        else:
-            message = _("fieldplan could not open {path}:\n{reason}").format(
-                path=isolated(path), reason=shown)
-        self.text = text = PlainLabel(message)  # paths: as written, and copied so
+        self.text = text = PlainLabel(self._reason_text(reason))  # paths: as written
         lay.addWidget(text)
         self.restore_button = QPushButton(_("&Restore the latest backup"))
         self.restore_button.setEnabled(False)  # (until a backup is found usable)
         self._busy = busy
-        self.backups = tuple(backups)
+        #: to be listed (None: on the check's thread), then as listed there
+        self.backups: tuple[Path, ...] | None = None if backups is None else tuple(backups)
         #: the backups are being checked (``_checked``): the restore is offered after
-        self._checking = bool(backups)
+        self._checking = backups is None or bool(backups)
         self.note = note = WrappedLabel("")
         note.setTextFormat(Qt.TextFormat.PlainText)
         lay.addWidget(note)
@@ -790,6 +788,21 @@ class CannotOpenDialog(QDialog):
             self._checked(BackupsFound())
         size_to_content(self, 560)
 
+    def _reason_text(self, reason: str) -> str:
+        """The dialog's first words: why the database did not open (``reason``)."""
+        path = str(self.db_path)
+        # the paths in the core's message kept whole, so that an Arabic one that
+        # starts with a path still reads right to left; and the command of the next
+        # step ("fieldplan --db NEW.sqlite3 init …") kept in its order. (The backups
+        # folder named as the store names it, without reading the disk for it: a
+        # hung network drive answers no look at a path, ``store.backup_dir``'s too)
+        folder = str(Path(os.path.abspath(path)).parent / "backups")
+        shown = isolated_codes(isolated_paths(reason, (path, folder)))
+        if path in reason:  # "… is not a usable fieldplan database": the path once
+            return sentence(shown)
+        return _("fieldplan could not open {path}:\n{reason}").format(
+            path=isolated(path), reason=shown)
+
     def checking(self) -> bool:
         """Whether the backups are being checked (the restore not offered yet)."""
         return self._checking
@@ -813,6 +826,8 @@ class CannotOpenDialog(QDialog):
         was_checking, self._checking = self._checking, False
         if self.checking_bar is not None:
             self.checking_bar.hide()
+        if self.backups is None:  # (listed by the check)
+            self.backups = found.backups
         backups = self.backups
         usable, error = found.usable, found.error
         if usable is not None:
@@ -831,8 +846,13 @@ class CannotOpenDialog(QDialog):
             # no backup to offer: the reason says what is left to do (the core's next
             # step for a damaged file; for a busy one, the other fieldplan to close)
             self.restore_button.hide()
-            hint = (_("If another fieldplan is running, close it and try again.")
-                    if self._busy else "")
+            if found.unreadable is not None:  # (not "no backup": perhaps there are)
+                hint = unreadable_text(found)
+            else:
+                if self._without_backups is not None:
+                    self.text.setText(self._reason_text(self._without_backups))
+                hint = (_("If another fieldplan is running, close it and try again.")
+                        if self._busy else "")
         self.note.setText(hint)
         self.note.setVisible(bool(hint))  # (in the dialog: not a window of its own)
         if was_checking:

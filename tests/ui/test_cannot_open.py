@@ -1172,3 +1172,76 @@ def test_a_backups_folder_that_cannot_be_read_is_said(qtbot, hq_db, tmp_path, mo
         assert (isolated(str(folder)) != str(folder)) == (lang == "ar")
     assert dialog.restore_button is None and dialog.setup_button.isEnabled()
     dialog.grab().save(str(tmp_path / f"first-run-unreadable-{lang}.png"))
+
+
+def test_the_backups_of_a_damaged_database_are_listed_off_the_gui_thread(
+        shell, qtbot, hq_db, monkeypatch):
+    """The shell listed the backups of a damaged database (opening each one) on the
+    GUI thread before the cannot-open dialog showed: with them on a slow USB stick or
+    network drive, the client froze with nothing on screen. The dialog shows at once,
+    what is wrong said, the backups being checked; then the restore is offered."""
+    import threading
+
+    from fieldplan import store
+    from fieldplan.i18n import _
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    damage(hq_db)
+    real = store.list_backups
+    released = threading.Event()
+    threads: list[threading.Thread] = []
+
+    def held(db):
+        threads.append(threading.current_thread())
+        if threading.current_thread().name == "fieldplan-backup-check":
+            released.wait(10)  # (a slow drive)
+        return real(db)
+
+    monkeypatch.setattr(store, "list_backups", held)
+    try:
+        shell.start(hq_db)
+        qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                        timeout=10_000)
+        dialog = shell.dialog
+        assert dialog.objectName() == "cannot-open" and dialog.checking()
+        assert reason_text(dialog) == (f"{hq_db} is not a usable fieldplan database: the "
+                                       "file is not a database, or is damaged")
+        assert dialog.message.text() == _("Checking the backups…")
+        assert not dialog.restore_button.isEnabled()
+    finally:
+        released.set()
+    backups_checked(qtbot, dialog)
+    assert threading.main_thread() not in threads
+    assert dialog.restore_button.isEnabled() and "(" in dialog.restore_button.text()
+    assert reason_text(dialog) == (f"{hq_db} is not a usable fieldplan database: the "
+                                   "file is not a database, or is damaged")
+
+
+def test_a_damaged_database_whose_backups_folder_cannot_be_read_says_so(
+        shell, qtbot, hq_db, monkeypatch, tmp_path):
+    """The backups folder unreadable: the damaged database was said to have no backup
+    to restore. What is wrong is said, then why its backups cannot be looked at."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        store.backup(rep.conn, hq_db, "test")
+    damage(hq_db)
+    folder = store.backup_dir(hq_db)
+    unreadable_folder(monkeypatch, folder)
+    shell.start(hq_db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    words = "\n".join(label.text() for label in dialog.findChildren(QLabel)
+                      if label.isVisible())
+    assert reason_text(dialog) == (f"{hq_db} is not a usable fieldplan database: the "
+                                   "file is not a database, or is damaged")
+    assert "no backup" not in words
+    assert dialog.note.isVisible() and dialog.note.text() == (
+        f"The backups folder {folder} cannot be read: permission denied; ask for access "
+        "to it. Once it can be, start fieldplan again to restore a backup, if there is "
+        "one.")
+    assert not dialog.restore_button.isVisible()
+    dialog.grab().save(str(tmp_path / "cannot-open-unreadable.png"))

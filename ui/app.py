@@ -189,24 +189,45 @@ class Shell(QObject):
         return session is not None and session.long_jobs_running()
 
     # opening -------------------------------------------------------------------------
-    def start(self, db_path: Path) -> None:
-        if not db_path.exists():
-            # a set-up-again killed midway: the old database back, to open
-            from fieldplan.replica import undo_killed_set_up_again
+    def start(self, db_path: Path, refused: BaseException | None = None) -> None:
+        """Open ``db_path``, or show the first-run dialog when there is no database
+        there: what a set-up-again killed midway left is undone first (the old database
+        put back, to open). ``refused``: the error the database was refused with at
+        opening (what a killed init left, which the opening cleared: ``_cannot_open``),
+        said if something is still there.
 
-            undo_killed_set_up_again(db_path)
-        if not db_path.exists():
-            from ui.first_run import FirstRunDialog
+        All of it is looked at off the GUI thread (``look_before_start``): the undoing
+        moves files, and a folder on a hung network drive answers no look at a path
+        (not even whether the file is there) for minutes. Nothing is on screen
+        meanwhile (no window to freeze); a later start's files wait with the others
+        (``receive_files``)."""
+        from ui.ops import OffThread
 
-            # opened with a bundle and no database yet: most likely the setup bundle
-            given = self.files_to_import[0] if self.files_to_import else None
-            self.dialog = dialog = FirstRunDialog(db_path, given=given)
-            dialog.database_did_open.connect(lambda p: self._first_run_done(Path(p), dialog))
-            dialog.rejected.connect(self.app.quit)
-            dialog.language_did_change.connect(self.change_language)
-            dialog.show()
+        # (not a daemon: quitting waits for files being moved back, never half moved)
+        OffThread(lambda: look_before_start(db_path),
+                  lambda found: self._looked(db_path, found, refused),
+                  lambda error: self._show_cannot_open(db_path, error),
+                  name="fieldplan-start")
+
+    def _looked(self, db_path: Path, found: tuple[bool, bool, bool],
+                refused: BaseException | None) -> None:
+        """``start``, once ``look_before_start`` has answered."""
+        there, something, folder = found
+        if refused is not None and something:
+            self._show_cannot_open(db_path, refused)
             return
-        self.open(db_path)
+        if there and refused is None:
+            self.open(db_path)
+            return
+        from ui.first_run import FirstRunDialog
+
+        # opened with a bundle and no database yet: most likely the setup bundle
+        given = self.files_to_import[0] if self.files_to_import else None
+        self.dialog = dialog = FirstRunDialog(db_path, given=given, backups_folder=folder)
+        dialog.database_did_open.connect(lambda p: self._first_run_done(Path(p), dialog))
+        dialog.rejected.connect(self.app.quit)
+        dialog.language_did_change.connect(self.change_language)
+        dialog.show()
 
     def open_demo(self) -> None:
         """``--demo``: the demo database, made on first use. That takes seconds: a
@@ -266,19 +287,27 @@ class Shell(QObject):
         import ui.main_window  # noqa: F401
 
     def _cannot_open(self, db_path: Path, error: BaseException) -> None:
-        from fieldplan.errors import DamagedDatabaseError, NotSetUpError
-        from ui.first_run import CannotOpenDialog
+        from fieldplan.errors import NotSetUpError
 
         if self.session is not None:
             self.session.close()
             self.session = None
-        if isinstance(error, NotSetUpError) and not os.path.lexists(db_path):
+        if isinstance(error, NotSetUpError):
             # what a killed init left, which the opening cleared (ui.ops): no database
-            # yet, as at a first run
-            self.start(db_path)
+            # yet, as at a first run (whether anything is left is looked at off the
+            # GUI thread: said then, if so)
+            self.start(db_path, refused=error)
             self.listen()
             self.app.setQuitOnLastWindowClosed(True)
             return
+        self._show_cannot_open(db_path, error)
+
+    def _show_cannot_open(self, db_path: Path, error: BaseException) -> None:
+        """The cannot-open dialog: why ``db_path`` did not open (``error``), with the
+        restore of its latest backup when it is damaged; fieldplan ends with it."""
+        from fieldplan.errors import DamagedDatabaseError
+        from ui.first_run import CannotOpenDialog
+
         # a backup is the answer to a damaged file only (not to a busy or read-only one)
         damaged = isinstance(error, DamagedDatabaseError)
         self.listen()  # a later start is sent here, not to a second such dialog
@@ -291,8 +320,13 @@ class Shell(QObject):
             self.dialog = CannotOpenDialog(db_path, error.problem, None,
                                            without_backups=error_text(error))
         else:
-            self.dialog = CannotOpenDialog(db_path, error_text(error), [],
-                                           busy=_is_busy(error))
+            if isinstance(error, OSError):  # (the look before the first run: its folder)
+                from fieldplan.files import os_error_reason
+
+                reason = os_error_reason(error)
+            else:
+                reason = error_text(error)
+            self.dialog = CannotOpenDialog(db_path, reason, [], busy=_is_busy(error))
         self.dialog.database_did_open.connect(lambda p: self.open(Path(p)))
         self.dialog.rejected.connect(self.app.quit)
         self.dialog.show()
@@ -619,6 +653,27 @@ class Shell(QObject):
             # be two at once
             guard, self.guard = self.guard, None
             guard.release()
+
+
+def look_before_start(db_path: Path) -> tuple[bool, bool, bool]:
+    """(off the GUI thread) Before the first run: what a set-up-again killed midway
+    left undone (the old database put back), then whether the database is there,
+    whether anything is at its path (a link to nothing too), and, when no database
+    is there, whether its backups folder is (the first-run dialog then looks at the
+    backups; with none, it is a first run)."""
+    from fieldplan.replica import undo_killed_set_up_again
+    from fieldplan.store import backup_dir
+
+    if not os.path.exists(db_path):
+        undo_killed_set_up_again(db_path)
+    there = os.path.exists(db_path)
+    folder = False
+    if not there:
+        try:
+            folder = backup_dir(db_path).is_dir()
+        except OSError:  # (there, perhaps, and not to be looked at: the look says why)
+            folder = True
+    return there, os.path.lexists(db_path), folder
 
 
 def _same_file(one: Path, other: Path) -> bool:

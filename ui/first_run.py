@@ -221,6 +221,9 @@ class DemoDialog(QDialog):
 class FirstRunDialog(QDialog):
     """Three ways in. ``database_did_open(path)`` once one worked.
 
+    ``backups_folder``: whether the database's backups folder is there (looked at
+    off the GUI thread by the shell; None: looked at here).
+
     ``given``: a bundle the app was opened with (a double-click on the setup bundle
     headquarters sent): offered first, without a file dialog; ``offer`` offers one
     double-clicked while the dialog is up. ``used`` is the setup bundle the database
@@ -238,7 +241,8 @@ class FirstRunDialog(QDialog):
     backups_were_checked = Signal()
 
     def __init__(
-        self, db_path: Path, parent: QWidget | None = None, given: str | None = None
+        self, db_path: Path, parent: QWidget | None = None, given: str | None = None,
+        *, backups_folder: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self.db_path = Path(db_path)
@@ -271,12 +275,16 @@ class FirstRunDialog(QDialog):
         #: the language chooser's row, made once (``_language_chooser``)
         self._language_row: QWidget | None = None
         self._layout = QVBoxLayout(self)
-        from fieldplan.store import backup_dir
+        if backups_folder is None:
+            from fieldplan.store import backup_dir
 
+            # (a dialog made alone: the client's shell looked off the GUI thread,
+            # ``ui.app.look_before_start``, and says what it found)
+            backups_folder = backup_dir(self.db_path).is_dir()
         # no backups folder (a first run): nothing to look at; else a look, which says
         # what it found once it has (with the folder on a slow USB stick or network
         # drive, listing it took long enough to freeze the dialog)
-        if backup_dir(self.db_path).is_dir():
+        if backups_folder:
             self._found = None
             self._look()
         self._build()

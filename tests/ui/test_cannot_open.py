@@ -732,6 +732,7 @@ def test_a_language_chosen_while_the_backups_are_checked_checks_them_once(
         store.backup(rep.conn, hq_db, "test")
     lose(hq_db, "missing")
     shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     language("fr")
     dialog.retranslate()
@@ -1245,3 +1246,63 @@ def test_a_damaged_database_whose_backups_folder_cannot_be_read_says_so(
         "one.")
     assert not dialog.restore_button.isVisible()
     dialog.grab().save(str(tmp_path / "cannot-open-unreadable.png"))
+
+
+@pytest.mark.parametrize("backed_up", [True, False])
+def test_the_start_reads_nothing_of_the_disk_on_the_gui_thread(shell, qtbot, hq_db,
+                                                               monkeypatch, backed_up):
+    """The database missing: the shell looked whether it was there, undid what a
+    set-up-again killed midway left (moving files), and the first-run dialog looked
+    whether the backups folder was there, all on the GUI thread: with the folder on a
+    hung network drive, the client froze for minutes. Each is done off that thread;
+    the dialog says the same as before."""
+    import threading
+
+    from fieldplan import replica, store
+    from fieldplan.replica import open_replica
+
+    if backed_up:
+        with open_replica(hq_db) as rep:
+            store.backup(rep.conn, hq_db, "test")
+    lose(hq_db, "missing")
+    if not backed_up:
+        replica.key_path(hq_db).unlink()
+    undone: list[threading.Thread] = []
+    real = replica.undo_killed_set_up_again
+    monkeypatch.setattr(replica, "undo_killed_set_up_again", lambda path: (
+        undone.append(threading.current_thread()) or real(path)))
+    read = gui_thread_reads(monkeypatch, hq_db.parent)
+    shell.start(hq_db)
+    assert read == [] and shell.dialog is None  # (nothing on screen yet: not frozen)
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                    timeout=10_000)
+    dialog = backups_checked(qtbot, shell.dialog)
+    assert read == []
+    assert len(undone) == 1 and undone[0] is not threading.main_thread()
+    assert dialog.objectName() == "first-run"
+    if backed_up:
+        assert dialog.restore_button is not None and dialog.restore_button.isEnabled()
+    else:
+        assert dialog.restore_button is None
+        assert dialog.intro.text().startswith("There is no fieldplan database on this "
+                                              "computer yet.")
+
+
+def test_a_database_folder_that_cannot_be_looked_at_is_said(shell, qtbot, tmp_path,
+                                                            monkeypatch):
+    """The look before the first run failed (the database's folder not to be read):
+    said in the cannot-open dialog, in words, not as a traceback on the terminal."""
+    import errno
+
+    from fieldplan import replica
+
+    def refused(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(replica, "undo_killed_set_up_again", refused)
+    db = tmp_path / "closed" / "hq.sqlite3"
+    shell.start(db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    assert reason_text(dialog) == (f"fieldplan could not open {db}:\n"
+                                  "permission denied; ask for access to it")

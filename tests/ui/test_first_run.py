@@ -82,6 +82,7 @@ def test_the_language_chosen_on_the_first_run_dialog_is_used_and_kept(
 
     db = tmp_path / "new.sqlite3"
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
@@ -243,6 +244,7 @@ def test_an_office_set_up_from_a_bundle_is_shown_headquarters_fingerprint(
         enroll_office(hq, "BN", setup)
         fingerprint = show_key(hq).split("  ")[1]
     shell.start(tmp_path / "bn.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     shell.dialog.setup_from(str(setup))
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
@@ -263,6 +265,7 @@ def test_an_office_set_up_from_a_bundle_is_shown_headquarters_fingerprint(
 
 def test_headquarters_created_on_the_first_run_is_shown_no_such_note(shell, qtbot, tmp_path):
     shell.start(tmp_path / "hq.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     qtbot.mouseClick(shell.dialog.hq_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
@@ -276,6 +279,7 @@ def test_a_set_up_undone_leaves_no_notice_to_the_next_one(shell, qtbot, tmp_path
     from PySide6.QtWidgets import QMessageBox
 
     shell.start(tmp_path / "hq.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     shell.dialog.notices = ["this computer's clock seems to be behind"]  # (undone)
     shell.dialog.create_hq()
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
@@ -302,6 +306,7 @@ def test_a_computer_whose_date_went_back_is_told_when_set_up(shell, qtbot, tmp_p
         enroll_office(hq, "BN", setup)
     clock_gone_back(monkeypatch)
     shell.start(tmp_path / "bn.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     shell.dialog.setup_from(str(setup))
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
@@ -373,6 +378,7 @@ def test_the_client_ending_while_the_database_is_made_waits_for_it(
 
     path = tmp_path / "bn.sqlite3"
     shell.start(path)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     dialog.setup_from(str(setup_bundle))
     shell.shutdown()
@@ -395,6 +401,7 @@ def test_the_first_run_after_a_killed_setup_makes_the_database(
     path = tmp_path / "bn.sqlite3"
     kill_init(point, "--db", str(path), "init", "--from", str(setup_bundle))
     shell.start(path)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     assert shell.dialog.objectName() == "first-run"
     shell.dialog.setup_from(str(setup_bundle))
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
@@ -461,6 +468,7 @@ def test_the_first_run_opens_with_the_focus_on_the_first_way_in(shell, qtbot, tm
 
     apply_language(QApplication.instance(), lang)
     shell.start(tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     qtbot.waitExposed(dialog)
     dialog.activateWindow()

@@ -20,6 +20,7 @@ from ui.qtcompat import emit
 def test_first_run_creates_headquarters(shell, qtbot, tmp_path):
     db = tmp_path / "new.sqlite3"
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     assert dialog.objectName() == "first-run" and dialog.isVisible()
     assert dialog.restore_button is None  # no backups: nothing to restore
@@ -87,6 +88,7 @@ def test_a_missing_database_whose_backups_are_there_offers_them(shell, qtbot, hq
     for side in ("", "-wal", "-shm"):
         Path(str(hq_db) + side).unlink(missing_ok=True)
     shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.objectName() == "first-run" and dialog.isVisible()
     assert dialog.restore_button is not None and dialog.restore_button.isDefault()
@@ -115,6 +117,7 @@ def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_
     minisign.save_secret_key(key_path(db), minisign.generate_key(), replica="gone")
     before = key_path(db).read_bytes()
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     assert dialog.objectName() == "first-run"
     if role == "office":
@@ -165,6 +168,7 @@ def test_first_run_beside_a_key_file_and_backups_says_to_restore(shell, qtbot, h
     assert caught.value.key_path == str(key_path(db))
     assert "'fieldplan restore'" in str(caught.value)  # the command line's words stay
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.objectName() == "first-run" and dialog.restore_button is not None
     dialog.setup_from(str(setup))
@@ -897,6 +901,7 @@ def test_first_run_with_a_setup_bundle_given_offers_it(shell, qtbot, tmp_path):
     db = tmp_path / "sn.sqlite3"
     shell.files_to_import = [str(tmp_path / "SN-setup.fieldplan")]
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     assert "SN-setup.fieldplan" in dialog.given_button.text()
     qtbot.mouseClick(dialog.given_button, Qt.MouseButton.LeftButton)
@@ -919,6 +924,7 @@ def test_the_setup_bundle_given_is_the_one_enter_takes(shell, qtbot, tmp_path):
         enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
     shell.files_to_import = [str(tmp_path / "SN-setup.fieldplan")]
     shell.start(tmp_path / "sn.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     qtbot.waitUntil(dialog.isVisible)
     dialog.activateWindow()
@@ -953,6 +959,7 @@ def test_bundles_given_for_a_new_database_are_not_put_into_the_demo(
     shell.files_to_import = [str(tmp_path / "ML-1-9.fieldplan"),
                              str(tmp_path / "SN-1-4.fieldplan")]
     shell.start(tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     qtbot.mouseClick(shell.dialog.demo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(), timeout=10_000)
     wait_idle(qtbot, shell.session)
@@ -1181,6 +1188,7 @@ def test_a_language_change_on_the_first_run_does_not_check_the_backup_again(
     for side in ("", "-wal", "-shm"):
         Path(str(hq_db) + side).unlink(missing_ok=True)
     shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = backups_checked(qtbot, shell.dialog)
     assert dialog.restore_button is not None
     checked = []

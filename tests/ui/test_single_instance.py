@@ -217,6 +217,7 @@ def test_files_that_arrive_before_the_window_wait_for_it(shell, qtbot, tmp_path)
     """Handed over while the first-run dialog is up: imported once the window opens."""
     db = tmp_path / "new.sqlite3"
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     assert shell.dialog is not None and shell.window is None
     shell.receive_files([str(tmp_path / "a.fieldplan"), str(tmp_path / "b.fieldplan")])
     shell.receive_files([str(tmp_path / "a.fieldplan")])
@@ -238,6 +239,7 @@ def test_a_setup_bundle_handed_to_the_first_run_dialog_is_offered_by_it(shell, q
     other.write_bytes(b"not a bundle")
     db = tmp_path / "sn.sqlite3"
     shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     assert dialog.given_button is None
     shell.receive_files([str(other)])  # not a setup bundle: not offered
@@ -275,6 +277,7 @@ def test_bundles_handed_to_the_first_run_dialog_go_to_their_database_only(
                         lambda self, files: got.append((self.session.db_path, files)))
     asked = tmp_path / "office.sqlite3"
     shell.start(asked)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
     dialog = shell.dialog
     bundle = str(tmp_path / "SN-1-2.fieldplan")
     Path(bundle).write_bytes(b"x")

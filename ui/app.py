@@ -730,6 +730,10 @@ def start(
 
         guard = Guard(_guarded_path(db, demo))
         guard.claim()
+    # (a look at the disk on this thread, kept: it comes before the application and
+    # any window, so nothing freezes while a slow drive answers, and it lets the
+    # worker open the database while Qt starts; with no database, ``Shell.start``
+    # looks again off the GUI thread, a set-up-again undone first)
     early = Session(path) if path is not None and path.exists() else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from ui.collector import collect_on_gui_thread

@@ -238,9 +238,8 @@ def drag_edge(qtbot, view, column: int, by: int) -> None:
     from PySide6.QtCore import QPoint
 
     header = view.horizontalHeader()
+    assert not view.isRightToLeft()  # (its trailing edge on the right)
     x = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
-    if view.isRightToLeft():
-        x, by = header.sectionViewportPosition(column), -by
     start = QPoint(x, header.height() // 2)
     target = header.viewport()
     qtbot.mousePress(target, Qt.MouseButton.LeftButton, pos=start)

@@ -698,8 +698,9 @@ class OverviewPage(QWidget):
         plan = self.identity.plan
         # the reports the plan shows, as the review pack counts them
         reports = PlanScope(plan).shown(reports)
-        # and every office headquarters expects: one enrolled that sent nothing (or
-        # whose bundle was refused) is a row of "no report", not left out
+        # and every office headquarters expects (expected_offices: from the period it
+        # was enrolled in): one enrolled that sent nothing (or whose bundle was
+        # refused) is a row of "no report", not left out
         expected = {r.office for r in reports} | set(known)
         # in the review pack's order (headquarters, the regional offices, then the
         # countries by their names in the reader's language): listed by code (BN, GM,

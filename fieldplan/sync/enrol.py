@@ -91,9 +91,12 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
     info = None
     try:
         with store.write_transaction(rep.conn):
+            # stamped by the clock writes are stamped with (the demo's story, a test's
+            # clock: export.enrolment_times compares it with periods and key records);
+            # its expiry by the system's, which the office's computer checks
             rep.conn.execute(
                 "INSERT INTO enrolments VALUES (?, ?, ?, ?, ?)",
-                (enrol_id, office, token, events.utc_iso(now), expires))
+                (enrol_id, office, token, events.utc_iso(), expires))
             _note_setup(rep, enrol_id, {o: r[1] for o, r in ranges.items()})
             events.note_exported(rep.conn, {o: r[1] for o, r in ranges.items()})
             info = bundlefmt.write_bundle(path, manifest,

@@ -4,6 +4,7 @@ registered its key."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import hmac
@@ -166,47 +167,89 @@ def known_offices(rep: Replica) -> list[str]:
 
 def expected_offices(rep: Replica, plan: Any, period: str | None = None,
                      reported: Container[str] = ()) -> list[str]:
-    """(HQ) the offices expected to report, as the review pack, the lock check and HQ's
-    overview count them: those headquarters knows (``known_offices``) and headquarters
-    itself, each only when the plan has actions of its level (offices.level_for_office):
-    a regional office enrolled is not awaited on a plan without regional actions, nor
-    HQ on one without global actions. With ``period``, actions due then (not those an
-    amendment added later: ``Plan.expects``), or offices of ``reported`` that reported
-    on one anyway. In the order of offices.all_offices()."""
+    """(HQ) the offices expected to report, as the review pack (its cover's "of N" and
+    its offices that have not reported), the lock check ("N of M offices") and HQ's
+    Overview (its rows, "No report" and "Not submitted") count them; this is the one
+    place that decides it. Those headquarters knows (``known_offices``) and
+    headquarters itself, each only when the plan has actions of its level
+    (offices.level_for_office): a regional office enrolled is not awaited on a plan
+    without regional actions, nor HQ on one without global actions. With ``period``,
+    actions due then (not those an amendment added later: ``Plan.expects``), and not an
+    office enrolled too late for it (``enrolled_too_late``: after the period ended, or
+    after headquarters locked it); an office of ``reported`` (it reported on the period)
+    is expected all the same. In the order of offices.all_offices()."""
     from fieldplan.offices import HQ, all_offices, level_for_office
 
     known = {*known_offices(rep), HQ}
     if period:
-        known -= set(enrolled_after_lock(rep, period)) - set(reported)
+        known -= set(enrolled_too_late(rep, plan, period)) - set(reported)
     levels = {a.level for a in plan.actions}  # (plan.actions_of(level=…) non-empty)
     due = {a.level for a in plan.actions_of(due=period)} if period else levels
     return [o for o in all_offices() if o in known and (
         level_for_office(o) in due or (o in reported and level_for_office(o) in levels))]
 
 
-def enrolled_after_lock(rep: Replica, period: str) -> list[str]:
-    """(HQ) the offices headquarters first enrolled (or registered a key of) after it
-    locked ``period``: they never could report on it (their setup bundle brings the
-    lock), so the period's pack, lock check and Overview do not await them. An office
-    known only by its reports is not among them; nor is any while the period is not
-    locked. Sorted by code."""
-    from fieldplan.progress import lock_clocks
-
-    lock = lock_clocks(rep).get(period)
-    if lock is None or not lock.at:
-        return []
+def enrolment_times(rep: Replica) -> dict[str, str]:
+    """(HQ) office code → when headquarters first enrolled it (ISO UTC): the earliest of
+    its setup bundles written on this computer (``enrolments``, stamped by its clock)
+    and of the registrations of its keys (key events, which every computer of
+    headquarters holds, each at the time it shows: ``events.shown_time``). The
+    earliest, since an office enrolled again (a second laptop, a new setup bundle after
+    a lost one) was awaited from its first enrolment on, and each record can only come
+    late: a key is registered when the office's first bundle arrives, and a clock
+    value that followed an office's clock ahead says a later time, never an earlier
+    one. Headquarters is not in it, nor an office whose enrolment is unknown here (one
+    known only by its reports: a database older than these records, or a computer of
+    headquarters that never saw its key)."""
     first: dict[str, str] = {}
     for office, created in rep.conn.execute(
             "SELECT office, min(created_at) FROM enrolments GROUP BY office"):
         first[office] = created
     keys = keyreg.all_keys(rep)
-    for key_id, hlc in rep.conn.execute(
-            "SELECT entity_id, min(hlc) FROM events WHERE entity = 'key' GROUP BY entity_id"):
+    for key_id, hlc, received_at in rep.conn.execute(
+            "SELECT entity_id, hlc, received_at FROM events WHERE entity = 'key'"):
         office = keys[key_id].office if key_id in keys else ""
         if office:
-            registered = events.hlc_to_iso(hlc)
+            registered = events.shown_time(hlc, received_at)
             first[office] = min(first.get(office, registered), registered)
-    return sorted(o for o, when in first.items() if o != "HQ" and when > lock.at)
+    first.pop("HQ", None)
+    return first
+
+
+def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:
+    """(HQ) the offices headquarters first enrolled (``enrolment_times``) too late to be
+    awaited on ``period``, so that its review pack, lock check and Overview leave them
+    out: after the period ended (a day later than its last, by this computer's time
+    zone, as the lock check judges its end: an office set up in December 2026 owes no
+    report on 2025; one enrolled during a period is awaited on it), or after
+    headquarters locked the period (it never could report on it: its setup bundle
+    brings the lock). An office whose enrolment is unknown is awaited, as before these
+    records: better listed once too often than an office forgotten. Sorted by code."""
+    from fieldplan.progress import lock_clocks
+
+    try:
+        ends: dt.date | None = plan.period_bounds(period)[1]
+    except ValidationError:  # not a period of the plan: no end to judge by
+        ends = None
+    lock = lock_clocks(rep).get(period)
+    locked_at = lock.at if lock is not None and lock.at else None
+    return sorted(o for o, when in enrolment_times(rep).items()
+                  if (ends is not None and (_local_day(when) or ends) > ends)
+                  or (locked_at is not None and when > locked_at))
+
+
+def _local_day(stamp: str) -> dt.date | None:
+    """The day of a time ``stamp`` (ISO UTC) in this computer's time zone (in UTC where
+    the local time cannot hold it, as ``events.local_today``); None if it is no such
+    time."""
+    try:
+        when = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except (TypeError, ValueError):
+        return None
+    try:
+        return when.astimezone().date()
+    except (OverflowError, OSError, ValueError):
+        return when.date()
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ class LockCheck:
     headquarters' own left out: no office receives the lock for them. hq_drafts:
     headquarters' own reports of the period still in draft, said apart (once it is
     locked, they cannot be submitted until it is unlocked). offices: the
-    offices the review pack expects (sync.export.expected_offices), headquarters left
+    offices the review pack expects (sync.export.expected_offices: enrolled before the
+    period ended and before its lock, or with a report of it), headquarters left
     out: a reader does not count it among the offices that report to it ("7 of 7
     offices" counted it). unsubmitted: how many of them have submitted no report for
     the period. hq_unsubmitted: headquarters is expected (on the global actions) and

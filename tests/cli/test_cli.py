@@ -314,7 +314,7 @@ def test_keys_show_names_the_earlier_key_open_setup_bundles_carry(clock, tmp_pat
     earlier = run("--db", db, "keys", "show", capsys=capsys)[1].split("  ")[1].strip()
     run("--db", db, "office", "enroll", "RO-Dakar", "-o", str(tmp_path / "s.fieldplan"),
         capsys=capsys)
-    with sqlite3.connect(db) as conn:  # (stamped by the system's clock, not the test's)
+    with sqlite3.connect(db) as conn:  # (a day of its own, in the morning)
         conn.execute("UPDATE enrolments SET created_at = '2026-02-03T09:00:00Z'")
     clock("2026-03-01")
     run("--db", db, "keys", "rotate", capsys=capsys)

@@ -17,7 +17,8 @@ from tests.core.test_locked_conflicts import PERIOD, two_laptops
 
 
 def test_lock_check_counts_the_periods_open_conflicts_and_quarantined_bundles(
-        hq, make_office, tmp_path: Path) -> None:
+        clock, hq, make_office, tmp_path: Path) -> None:
+    # (the offices enrolled during the period: clock's February)
     two_laptops(hq, make_office, tmp_path)
     check = lock_check(hq, PERIOD)
     assert (check.period, check.locked, check.conflicts, check.quarantined) == (
@@ -53,11 +54,12 @@ def test_a_quarantined_bundle_that_cannot_be_read_is_counted(hq, tmp_path: Path)
 
 
 def test_lock_check_counts_drafts_silent_offices_and_whether_the_period_has_ended(
-        hq, make_office, tmp_path: Path) -> None:
-    """As the review pack counts them: the offices expected (those HQ knows), a report
-    submitted or not, headquarters' own reports on the global actions said apart (it is
-    no office that reports to itself: '3 of 4 offices' counted it); and the period's end
-    in the plan."""
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """As the review pack counts them: the offices expected (those HQ knows, enrolled
+    before the period ended: clock's February), a report submitted or not,
+    headquarters' own reports on the global actions said apart (it is no office that
+    reports to itself: '3 of 4 offices' counted it); and the period's end in the
+    plan."""
     ml, sn = make_office("ML"), make_office("SN")
     make_office("NE", "ne-1")  # enrolled, nothing sent
     for rep in (ml, sn):

@@ -1511,11 +1511,12 @@ def test_chart_segments_say_their_status_by_symbol(world, lang) -> None:
     assert all(any(STATUS_SYMBOLS[s] in t for t in legend) for s in STATUSES)
 
 
-def test_pack_expects_enrolled_offices_and_lists_refused_bundles(hq, make_office,
-                                                                 tmp_path: Path) -> None:
-    """An office enrolled whose one bundle arrived damaged: the pack said "Offices that
-    reported: 1 of 1" and "Every known office has reported", and named the refused file
-    nowhere. A bundle refused and then sent again whole is not listed."""
+def test_pack_expects_enrolled_offices_and_lists_refused_bundles(
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """An office enrolled (during the period: clock's February) whose one bundle arrived
+    damaged: the pack said "Offices that reported: 1 of 1" and "Every known office has
+    reported", and named the refused file nowhere. A bundle refused and then sent again
+    whole is not listed."""
     from fieldplan import progress
     from fieldplan.sync import enroll_office, export_bundle, import_bundle
 
@@ -1550,16 +1551,16 @@ def test_an_office_enrolled_after_the_lock_is_not_awaited_for_the_period(
     offices that have not reported on 2026-S1 ("never"), and its cover, the lock check
     and the Overview counted it, an office that never could report on a period locked
     before it was set up. It is awaited from the next period on; an office enrolled
-    before the lock still is, and so is one again once headquarters unlocks."""
+    before the lock still is. Unlocked, the period still does not await it: it was
+    enrolled after the period ended (test_expected_offices)."""
     from fieldplan import progress
     from fieldplan.sync import enroll_office, lock_check
     from fieldplan.sync.export import expected_offices
 
     ml = make_office("ML")  # enrolled before the lock, silent
+    clock("2026-03-02")
     enroll_office(hq, "AZ", tmp_path / "AZ-setup.fieldplan")
     ml.close()
-    with hq.conn:  # (an enrolment is stamped by the system's clock: in March)
-        hq.conn.execute("UPDATE enrolments SET created_at = '2026-03-02T09:00:00Z'")
     write_progress(hq, "SN", PERIOD)
     clock("2026-09-15")
     progress.set_period_lock(hq, PERIOD)
@@ -1575,7 +1576,8 @@ def test_an_office_enrolled_after_the_lock_is_not_awaited_for_the_period(
     text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
     assert "Regional Office, Dakar" not in text
     progress.set_period_lock(hq, PERIOD, locked=False)
-    assert "RO-Dakar" in expected_offices(hq, hq.plan(), PERIOD)
+    assert "RO-Dakar" not in expected_offices(hq, hq.plan(), PERIOD)
+    assert "AZ" in expected_offices(hq, hq.plan(), PERIOD)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

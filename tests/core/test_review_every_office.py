@@ -30,9 +30,10 @@ needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs 
 
 
 @pytest.fixture
-def world(hq, tmp_path: Path):
+def world(clock, hq, tmp_path: Path):
     """ML reported; TN has drafts only; SN and the regional office RO-Dakar were
-    enrolled and sent nothing; headquarters reported on its global actions."""
+    enrolled (in February, during the period: clock) and sent nothing; headquarters
+    reported on its global actions."""
     for code in ("RO-Dakar", "SN"):
         enroll_office(hq, code, tmp_path / f"{code}.fieldplan")
     write_progress(hq, "ML", PERIOD)
@@ -131,7 +132,7 @@ def test_headquarters_with_no_report_of_its_own_is_said_so_in_its_place(
 
 
 def test_no_report_at_all_lists_no_office_in_the_matrix_nor_the_annex(
-        hq, tmp_path: Path) -> None:
+        clock, hq, tmp_path: Path) -> None:
     """With nothing to show, a sentence says so in each (as before), and the section of
     offices that have not reported names them all."""
     enroll_office(hq, "SN", tmp_path / "SN.fieldplan")

@@ -583,11 +583,11 @@ def test_the_reports_period_column_fits_its_words(lang, open_window, qtbot, hq_d
     window.grab().save(str(tmp_path / f"reports-{lang}.png"))  # to look at
 
 
-def test_the_overview_awaits_no_office_on_a_level_the_plan_has_not(open_window, qtbot, hq_db,
-                                                                    tmp_path):
+def test_the_overview_awaits_no_office_on_a_level_the_plan_has_not(
+        clock, open_window, qtbot, hq_db, tmp_path):
     """HQ installed a plan without regional actions: the Overview still had a row of
     "no report" for every regional office enrolled (as the review pack counted them),
-    on actions they could not report on."""
+    on actions they could not report on. (Enrolled in February: clock.)"""
     import dataclasses
 
     from fieldplan.plan import dump_plan
@@ -688,3 +688,30 @@ def test_the_overview_legend_wraps_between_its_items_only(lang, qapp, language):
         inside = [text[max(0, s - 12):s] + "|" + text[s:s + 12] for s in starts[1:]
                   if not text[:s].endswith("   ")]
         assert inside == [], width
+
+
+def test_the_overview_awaits_an_office_from_the_period_it_was_enrolled_in(
+        clock, open_window, qtbot, hq_db, tmp_path):
+    """Offices enrolled in December were rows of "No report" in the Overview of the
+    first semester, and its "Not submitted" listed them, while the period was not
+    locked: as the review pack and the lock check (sync.export.expected_offices), an
+    office is awaited from the period in which headquarters enrolled it."""
+    from fieldplan.sync import enroll_office
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "SN", tmp_path / "SN-setup.fieldplan")  # February (clock)
+        clock("2026-12-01")
+        for office in ("JO", "RO-Dakar"):
+            enroll_office(rep, office, tmp_path / f"{office}-setup.fieldplan")
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    for period, awaited in (("2026-S1", {"SN"}), ("2026-S2", {"SN", "JO", "RO-Dakar"})):
+        window.set_period(period)
+        wait_idle(qtbot, window.session)
+        assert page.period == period
+        page.status.setCurrentIndex(0)
+        assert set(_offices_shown(page)) == awaited | {"HQ"}
+        for status in (NO_REPORT, NOT_SUBMITTED):
+            page.status.setCurrentIndex(page.status.findData(status))
+            assert set(_offices_shown(page)) == awaited  # (headquarters said apart)

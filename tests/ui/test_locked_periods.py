@@ -160,9 +160,9 @@ def quarantined_sn(hq, make_office, tmp_path: Path) -> None:
         == "quarantined"
 
 
-def test_the_lock_dialog_says_what_the_lock_leaves_stuck(open_window, qtbot, hq, make_office,
-                                                         tmp_path, today):
-    today(2026, 7, 1)  # the period is over
+def test_the_lock_dialog_says_what_the_lock_leaves_stuck(clock, open_window, qtbot, hq,
+                                                         make_office, tmp_path, today):
+    today(2026, 7, 1)  # the period is over (its offices enrolled in February: clock)
     two_laptops_in_conflict(hq, make_office, tmp_path)
     quarantined_sn(hq, make_office, tmp_path)
     path = hq.path

@@ -170,7 +170,7 @@ def test_headquarters_reads_the_earlier_key_its_open_setup_bundles_carry(
 
     def enrol(rep, office: str, day: str) -> None:
         enroll_office(rep, office, tmp_path / f"{office}-setup.fieldplan")
-        with rep.conn:  # (stamped by the system's clock, not the test's)
+        with rep.conn:  # (a day of its own, in the morning)
             rep.conn.execute("UPDATE enrolments SET created_at = ? WHERE office = ?",
                              (f"{day}T09:00:00Z", office))
 
@@ -369,7 +369,7 @@ def test_the_note_on_the_earlier_key_is_shown_whole(clock, open_window, qtbot, h
 
     with open_replica(hq_db) as rep:
         enroll_office(rep, "CI", tmp_path / "CI-setup.fieldplan")
-        with rep.conn:  # (stamped by the system's clock, not the test's)
+        with rep.conn:  # (a day of its own, in the morning)
             rep.conn.execute("UPDATE enrolments SET created_at = '2026-02-03T09:00:00Z'")
         clock("2026-03-01")
         rotate_key(rep)

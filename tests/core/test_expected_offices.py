@@ -1,0 +1,146 @@
+"""Which offices a period awaits (sync.export.expected_offices), the one rule the review
+pack (its cover's "of N", its offices that have not reported), the lock check ("N of M
+offices") and headquarters' Overview share. An office is awaited from the period in
+which headquarters first enrolled it: one set up in December 2026 was listed as
+"never" having reported on 2025 while the period was not locked. Headquarters is
+awaited on its global actions whenever they are due; an office whose enrolment is
+unknown is awaited; one that reported on a period anyway is counted for it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from fieldplan import progress
+from fieldplan.cli import main
+from fieldplan.reports import build_review_pack
+from fieldplan.sync import enroll_office, lock_check
+from fieldplan.sync.export import enrolled_too_late, enrolment_times, expected_offices
+from tests.core.test_reports import _pack, pdf_text
+from tests.fixtures.reports.seed import write_progress
+
+PERIOD = "2026-S1"  # January to June 2026
+
+
+def _enrol(hq, office: str, when: str, tmp_path: Path) -> None:
+    """Enrol ``office`` at ``when`` (ISO UTC), as headquarters' clock stamps it."""
+    enroll_office(hq, office, tmp_path / f"{office}-{when[:10]}.fieldplan")
+    with hq.conn:
+        hq.conn.execute("UPDATE enrolments SET created_at = ? WHERE office = ? AND "
+                        "created_at = (SELECT max(created_at) FROM enrolments WHERE "
+                        "office = ?)", (when, office, office))
+
+
+def test_an_office_enrolled_after_the_period_ended_is_not_awaited_on_it(
+        clock, hq, tmp_path: Path, capsys) -> None:
+    """The period is not locked: SN, enrolled on its last day, is awaited on it; JO and
+    RO-Dakar, enrolled in December, are not, in the pack (cover and table), the lock
+    check and ``period lock``'s warning; the next period awaits all three. TN,
+    enrolled in December too, reported on the period all the same: it is counted."""
+    write_progress(hq, "ML", PERIOD)  # known by its reports only: awaited
+    _enrol(hq, "SN", "2026-06-30T12:00:00Z", tmp_path)  # the period's last day
+    for office in ("JO", "RO-Dakar", "TN"):
+        _enrol(hq, office, "2026-12-01T09:00:00Z", tmp_path)
+    write_progress(hq, "TN", PERIOD)
+    clock("2026-12-06")
+    plan = hq.plan()
+
+    assert enrolled_too_late(hq, plan, PERIOD) == ["JO", "RO-Dakar", "TN"]
+    assert expected_offices(hq, plan, PERIOD) == ["HQ", "ML", "SN"]
+    assert expected_offices(hq, plan, PERIOD, {"TN"}) == ["HQ", "ML", "SN", "TN"]
+    assert set(expected_offices(hq, plan, "2026-S2")) == {
+        "HQ", "ML", "SN", "JO", "RO-Dakar", "TN"}
+
+    pack = _pack(hq)
+    assert sorted(pack.reported) == ["ML", "TN"] and pack.not_reported_offices == ["SN"]
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert "Offices that reported: 2 of 3" in text
+    for name in ("Jordan", "Regional Office, Dakar"):
+        assert name not in text
+
+    check = lock_check(hq, PERIOD, today=date(2026, 12, 6))
+    assert (check.offices, check.unsubmitted) == (3, 1)  # SN of ML, SN and TN
+    assert check.hq_unsubmitted  # headquarters: never enrolled, always awaited
+    later = lock_check(hq, "2026-S2", today=date(2026, 12, 6))
+    assert (later.offices, later.unsubmitted) == (5, 5)
+
+    db = str(tmp_path / "hq.sqlite3")
+    hq.close()
+    assert main(["--db", db, "--json", "period", "lock", PERIOD]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert "1 of 3 offices has submitted nothing for this period." in out["warnings"]
+
+
+def test_a_period_locked_before_its_end_does_not_await_an_office_enrolled_after_the_lock(
+        clock, hq, tmp_path: Path) -> None:
+    """Headquarters locked 2026-S1 early, in May; an office enrolled in June cannot
+    report on it (its setup bundle brings the lock). Unlocked, the period awaits it:
+    it was enrolled before the period ended."""
+    clock("2026-05-20")
+    progress.set_period_lock(hq, PERIOD)
+    _enrol(hq, "SN", "2026-06-10T09:00:00Z", tmp_path)
+    plan = hq.plan()
+    assert "SN" not in expected_offices(hq, plan, PERIOD)
+    assert lock_check(hq, PERIOD).offices == 0
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    assert "SN" in expected_offices(hq, hq.plan(), PERIOD)
+    assert lock_check(hq, PERIOD).offices == 1
+
+
+def test_the_first_enrolment_counts_and_an_unknown_one_is_awaited(
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """An office enrolled again in December (a second laptop) was awaited from its
+    first enrolment on. A key registered late (its first bundle arrived in
+    December) does not move an enrolment known earlier; with no enrolment recorded
+    here (another computer of headquarters wrote it), the key's registration dates
+    it. An office headquarters holds reports of, but no enrolment or key (an older
+    database), is awaited."""
+    from tests.core.test_sync import send
+
+    ml = make_office("ML")  # in February (clock)
+    clock("2026-12-01")
+    _enrol(hq, "ML", "2026-12-01T09:00:00Z", tmp_path)  # again
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S2", status="on-track")
+    send(ml, hq, tmp_path)  # its key registered now
+    write_progress(hq, "SN", "2026-S2")  # known by its reports (of another period)
+
+    assert enrolment_times(hq)["ML"] < "2026-03-01"
+    assert "SN" not in enrolment_times(hq)
+    assert {"ML", "SN"} <= set(expected_offices(hq, hq.plan(), PERIOD))
+    with hq.conn:  # an enrolment headquarters did not record here
+        hq.conn.execute("DELETE FROM enrolments")
+    assert enrolment_times(hq)["ML"] >= "2026-12-01"
+    assert "ML" not in expected_offices(hq, hq.plan(), PERIOD)
+    assert "ML" in expected_offices(hq, hq.plan(), "2026-S2")
+
+
+def test_the_demo_world_awaits_offices_enrolled_in_december_only_from_then(
+        tmp_path: Path) -> None:
+    """A merged demo world, then SN, JO and RO-Dakar enrolled in December 2026: the
+    pack of 2025-S2 said "Offices that reported: 4 of 7" and listed them as "never"
+    having reported. Its own offices were enrolled at the plan's signing, as its story
+    says: awaited on every period."""
+    from fieldplan import events
+    from fieldplan.demo import make_demo
+    from fieldplan.replica import open_replica
+
+    world = make_demo(tmp_path / "world", offices=4, seed=1, merge=True)
+    with open_replica(world.hq) as hq:
+        assert all(when < "2025-07-01" for when in enrolment_times(hq).values())
+        for office in ("SN", "JO", "RO-Dakar"):
+            if office in world.offices:
+                continue
+            enroll_office(hq, office, tmp_path / f"{office}.fieldplan")
+        new = [o for o in ("SN", "JO", "RO-Dakar") if o not in world.offices]
+        assert all(enrolment_times(hq)[o] >= "2026-12-01" for o in new)  # (today)
+        pack = _pack(hq, period="2025-S2")
+        assert sorted(pack.reported) == sorted([*world.offices, "HQ"])
+        assert pack.not_reported_offices == []
+        check = lock_check(hq, "2025-S2")
+        assert (check.offices, check.unsubmitted) == (4, 0)
+        # the period of today awaits them (while the plan runs)
+        now = hq.plan().period_for_date(events.local_today())
+        if now is not None:
+            assert set(new) <= set(expected_offices(hq, hq.plan(), str(now)))

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -523,6 +524,39 @@ class FittingDelegate(QStyledItemDelegate):
             if short:
                 option.text = short
 
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        edge = hq_apart_edge(index)
+        if not edge:
+            return
+        painter.save()
+        pen = QPen(option.palette.color(QPalette.ColorRole.Dark))
+        pen.setWidth(2)
+        painter.setPen(pen)
+        rect = option.rect
+        y = rect.top() + 1 if edge == "top" else rect.bottom()
+        painter.drawLine(rect.left(), y, rect.right(), y)
+        painter.restore()
+
+
+def hq_apart_edge(index: QModelIndex | QPersistentModelIndex) -> str:
+    """Which edge of an Overview cell is drawn as a line setting headquarters' row
+    apart from the offices' rows (the review pack's matrix has its own reports under
+    a label of their own, after the offices): "top" when its row is the last of two or
+    more (the office column's order), "bottom" when it is the first (that order
+    reversed), "" for any other cell or place (sorted by an area's statuses, the rows
+    are mixed)."""
+    model = index.model()
+    if model is None:
+        return ""
+    rows = model.rowCount()
+    if rows < 2 or index.row() not in (0, rows - 1):
+        return ""
+    if model.index(index.row(), 0).data(ROW_ROLE) != HQ:
+        return ""
+    return "top" if index.row() == rows - 1 else "bottom"
+
 
 class OverviewPage(QWidget):
     """Offices × areas for the period. A cell opened (double-click, Enter) asks for
@@ -702,11 +736,16 @@ class OverviewPage(QWidget):
         # was enrolled in): one enrolled that sent nothing (or whose bundle was
         # refused) is a row of "no report", not left out
         expected = {r.office for r in reports} | set(known)
-        # in the review pack's order (headquarters, the regional offices, then the
-        # countries by their names in the reader's language): listed by code (BN, GM,
-        # HQ, KG…), the rows were in another order than the pack's beside them
-        offices = offices_in_order((o for o in all_offices() if o in expected), lang()) \
-            or ["HQ"]
+        # in the review pack's order (the regional offices, then the countries by their
+        # names in the reader's language): listed by code (BN, GM, HQ, KG…), the rows
+        # were in another order than the pack's beside them. Headquarters last, apart
+        # (its row set off by a line: ``hq_apart_edge``), as the pack's matrix has its
+        # own reports under the offices: it is no office that reports to itself, and
+        # the rows above it are the offices the pack's cover counts
+        offices = offices_in_order(
+            (o for o in all_offices() if o in expected and o != HQ), lang())
+        if HQ in expected or not offices:
+            offices.append(HQ)
         area_of = {a.code: a.area for a in plan.actions}
         # per office and area, the actions with a report due in the period (not one an
         # amendment added later, unless the office reported on it), as the pack counts

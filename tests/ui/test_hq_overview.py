@@ -82,22 +82,33 @@ def test_the_overview_lists_the_offices_that_have_not_reported(open_window, qtbo
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_the_overview_lists_offices_in_the_review_packs_order(lang, open_window, qtbot,
-                                                               hq_db, language):
+                                                               hq_db, language, tmp_path):
     """The Overview listed offices by code (BN, GM, HQ, KG…) where the review pack
-    lists headquarters first, then the offices by their names in the reader's
-    language: an officer comparing the two found the rows in another order. The
-    pack's order it is, and a click on a column's header still sorts by it (the
-    office column back into that order, then reversed)."""
+    lists the offices by their names in the reader's language: an officer comparing
+    the two found the rows in another order. The pack's order it is, and a click on a
+    column's header still sorts by it (the office column back into that order, then
+    reversed). Headquarters' row is last, set apart by a line, as the pack's matrix
+    has its own reports after the offices' under a label of their own (the Overview
+    listed it first among the offices)."""
     from PySide6.QtCore import QPoint
 
     from fieldplan.offices import offices_in_order
+    from ui.hq_desk import hq_apart_edge
 
     language(lang)
     codes = ["BN", "GM", "KG", "HQ", "DZ", "EG", "TR", "MA", "AE", "TD", "CI", "RO-Cairo"]
     _window, page = _overview(open_window, qtbot, hq_db,
                               [report("TR", "PA1.1", "2026-S1")], codes)
-    packs = offices_in_order(codes, lang)  # as the pack's matrix lists them
-    assert packs[0] == "HQ" and _offices_shown(page) == packs
+    # as the pack's matrix lists them: the offices, then headquarters
+    packs = [*offices_in_order([c for c in codes if c != "HQ"], lang), "HQ"]
+    assert _offices_shown(page) == packs
+    proxy = page.proxy
+    last = len(packs) - 1
+    assert {hq_apart_edge(proxy.index(last, c)) for c in range(proxy.columnCount())} == {
+        "top"}
+    assert hq_apart_edge(proxy.index(last - 1, 1)) == "" == hq_apart_edge(proxy.index(0, 0))
+    _window.resize(1100, 600)
+    _window.grab().save(str(tmp_path / f"overview-{lang}.png"))  # to look at
     header = page.view.horizontalHeader()
 
     def click(column: int) -> None:
@@ -107,10 +118,13 @@ def test_the_overview_lists_offices_in_the_review_packs_order(lang, open_window,
 
     click(1)  # by the first area's cells: Türkiye's report first
     assert _offices_shown(page)[0] == "TR"
+    hq_row = _offices_shown(page).index("HQ")
+    assert hq_row in (0, last) or hq_apart_edge(proxy.index(hq_row, 0)) == ""
     click(0)
     assert _offices_shown(page) == packs
     click(0)
     assert _offices_shown(page) == packs[::-1]
+    assert hq_apart_edge(proxy.index(0, 2)) == "bottom"  # headquarters first: below it
 
 
 def _click_header(qtbot, view, column: int) -> None:
@@ -191,11 +205,13 @@ def test_the_reports_name_the_offices_as_the_overview(lang, open_window, qtbot, 
     assert "BD · " + ("Bangladesh" if lang == "en" else "بنغلاديش") in [c.data() for c in cells]
     tips = [c.data(Qt.ItemDataRole.ToolTipRole) for c in cells]
     assert all(label in tip for label, tip in zip(map(office_label, packs), tips, strict=True))
-    # the Overview's names, in the Overview's order
+    # the Overview's names, in the Overview's order (headquarters' row last, apart, as
+    # the pack's matrix has it)
     overview = page.window().hq_desk.overview
     overview._loaded(([], codes, overview.period))
+    names = [c.data() for c in cells]
     assert [overview.model.data(overview.model.index(r, 0))
-            for r in range(overview.model.rowCount())] == [c.data() for c in cells]
+            for r in range(overview.model.rowCount())] == [*names[1:], names[0]]
     # the filter lists every office in that order, after "All offices"
     listed = [page.office.itemData(i) for i in range(1, page.office.count())]
     assert listed == offices_in_order(listed, lang) and listed[0] == "HQ"
@@ -526,7 +542,7 @@ def test_the_not_reported_filters_say_headquarters_apart(open_window, qtbot, hq_
     window, page = _overview(open_window, qtbot, hq_db, reports, known)
     window.resize(1000, 600)
     note = page.hq_apart
-    assert _offices_shown(page) == ["HQ", "ML", "SN"] and note.isHidden()
+    assert _offices_shown(page) == ["ML", "SN", "HQ"] and note.isHidden()
     page.status.setCurrentIndex(page.status.findData(NOT_SUBMITTED))
     assert _offices_shown(page) == ["SN"] and not note.isHidden()
     assert note.text() == ("Headquarters has submitted none of its own reports on the "
@@ -609,7 +625,7 @@ def test_the_overview_awaits_no_office_on_a_level_the_plan_has_not(
     window.show_page(page)
     page.refresh()
     wait_idle(qtbot, window.session)
-    assert [page.model.office_at(r) for r in range(page.model.rowCount())] == ["HQ", "ML"]
+    assert [page.model.office_at(r) for r in range(page.model.rowCount())] == ["ML", "HQ"]
 
 
 def test_a_hidden_reports_page_reads_the_reports_again_once_shown(

@@ -319,7 +319,10 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
     lower case); PlanError naming the cell ("cell D7") for a cell no plan holds."""
     value = getattr(cell, "value", None)
     if value is None:
-        if (getattr(cell, "row", None), getattr(cell, "column", None)) in computed:
+        # (a text formula that gave "", =IF(…,"",…): Excel saves it computed as t="str"
+        # with an empty value, which openpyxl reads as None; it is an empty cell)
+        if ((getattr(cell, "row", None), getattr(cell, "column", None)) in computed
+                and getattr(cell, "data_type", "") != "str"):
             raise _cell_error(where, cell, _(
                 "a formula whose value was never computed (a program wrote the file); "
                 "open it in the spreadsheet and save it again, or type the value"))

@@ -436,3 +436,26 @@ def test_dump_plan_writes_a_workbook(tmp_path):
     dump_plan(plan, tmp_path / "plan.XLSX")
     assert (tmp_path / "plan.XLSX").read_bytes().startswith(b"PK")
     assert load_plan(tmp_path / "plan.XLSX") == plan
+
+
+def test_a_formula_whose_value_is_empty_text_is_an_empty_cell():
+    """Excel saves =IF(…,"",…) that gives nothing as a text formula with an empty value
+    (t="str", <v/>): it was computed, and the cell is empty, not refused as a formula
+    never computed (which told HQ to save again a file Excel had just saved)."""
+    plan = default_plan()
+    header, rows = csv_rows(plan)
+    column = "target_2025-S2"
+    row = next(n for n, r in enumerate(rows, start=2) if not r[header.index(column)])
+    ref = cell(header, column, row)
+
+    def edit(sheet, header):
+        sheet[ref] = 0  # (a cell for with_cell_xml to replace)
+
+    data = with_cell_xml(hq_workbook(plan, edit=edit), ref,
+                         f'<c r="{ref}" t="str"><f>IF(TRUE,"","x")</f><v/></c>')
+    assert read_xlsx(data, "plan.xlsx") == plan
+    # a number formula without a value is still refused
+    data = with_cell_xml(hq_workbook(plan, edit=edit), ref,
+                         f'<c r="{ref}"><f>10*3</f><v/></c>')
+    with pytest.raises(PlanError, match="a formula whose value was never computed"):
+        read_xlsx(data, "plan.xlsx")

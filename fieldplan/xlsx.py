@@ -191,7 +191,10 @@ def _attribute(text: str) -> str:
 
 
 def _number(value: float) -> str:
-    return f"{value:.16g}"
+    text = f"{value:.16g}"
+    # (17 digits where 16 do not give the same number back: 100/3 is
+    # 33.333333333333336, which 16 digits make 33.33333333333334)
+    return text if float(text) == value else f"{value:.17g}"
 
 
 def _serial(when: date) -> str:

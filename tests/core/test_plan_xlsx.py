@@ -459,3 +459,18 @@ def test_a_formula_whose_value_is_empty_text_is_an_empty_cell():
                          f'<c r="{ref}"><f>10*3</f><v/></c>')
     with pytest.raises(PlanError, match="a formula whose value was never computed"):
         read_xlsx(data, "plan.xlsx")
+
+
+def test_numbers_that_need_seventeen_digits_survive_the_round_trip():
+    """A target HQ computed in Excel (=100/3: 33.333333333333336) needs 17 significant
+    digits to be the same number again; written with 16 (33.33333333333334), the
+    workbook exported and imported back changed the plan's target."""
+    plan = default_plan()
+    first = plan.actions[0]
+    indicator = dataclasses.replace(first.indicators[0], target=100 / 3, baseline=0.1 + 0.2)
+    plan = dataclasses.replace(plan, actions=(
+        dataclasses.replace(first, indicators=(indicator, *first.indicators[1:])),
+        *plan.actions[1:]))
+    read = read_xlsx(plan_to_xlsx(plan), "plan.xlsx")
+    assert diff_plans(plan, read).lines() == []
+    assert read == plan

@@ -229,6 +229,7 @@ def _read_plan_sheet(data: bytes, source: str,
                 "{file}: no sheet has the plan's columns (plan_id, plan_version, …) in its "
                 "first row; its sheets: {sheets}").format(
                     file=source, sheets=join_list(_show(s.title) for s in sheets)))
+        _one_plan_sheet(sheets, tops, source)
         sheet = sheets[chosen]
         where = _("{file}, sheet {sheet}").format(file=source, sheet=_show(sheet.title))
         computed = (formulas or {}).get(sheet.title, set())
@@ -277,6 +278,21 @@ def _choose(tops: list[list[list[str]]]) -> int | None:
         if first_row(top) >= _PROGRESS_COLUMNS:
             return index
     return None
+
+
+def _one_plan_sheet(sheets: list[Any], tops: list[list[list[str]]], source: str) -> None:
+    """PlanError when more than one sheet has the plan's header in its first row: a
+    copy of the plan sheet (Excel's Move or Copy puts it before the one copied), an
+    older version kept beside it. Reading the first, whichever HQ edited, installed
+    the other's plan without a word."""
+    required = set(_REQUIRED_COLUMNS)
+    found = [sheet.title for sheet, top in zip(sheets, tops, strict=True)
+             if top and required <= {c.strip().lower() for c in top[0]}]
+    if len(found) > 1:
+        raise PlanError(_(
+            "{file}: more than one sheet has the plan's columns (plan_id, plan_version, "
+            "…): {sheets}; keep the plan in one sheet (delete the others, or move them to "
+            "another workbook)").format(file=source, sheets=join_list(_show(t) for t in found)))
 
 
 def _has_header(top: list[list[str]]) -> bool:

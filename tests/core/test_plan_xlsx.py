@@ -474,3 +474,23 @@ def test_numbers_that_need_seventeen_digits_survive_the_round_trip():
     read = read_xlsx(plan_to_xlsx(plan), "plan.xlsx")
     assert diff_plans(plan, read).lines() == []
     assert read == plan
+
+
+def test_two_sheets_with_the_plan_are_refused_naming_them():
+    """A copy of the plan sheet (Excel's Move or Copy puts 'Plan (2)' before the sheet
+    copied) held the plan's columns too: the first was read, whichever HQ edited, and
+    'plan import' installed the other one's plan without a word."""
+    plan = default_plan()
+    book = load_workbook(io.BytesIO(hq_workbook(plan)))
+    copy = book.copy_worksheet(book["Plan"])
+    copy.title = "Plan (2)"
+    book.move_sheet(copy, offset=-1)
+    book["Plan"][cell(csv_rows(plan)[0], "unit", 2)] = "edited"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(out.getvalue(), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
+        "…): 'Plan (2)', 'Plan'; keep the plan in one sheet (delete the others, or move "
+        "them to another workbook)")

@@ -351,6 +351,8 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
     if isinstance(value, bool):
         if column.endswith("_illustrative"):
             return "true" if value else "false"
+        if not column:  # (under no header: the reader says so, naming the column)
+            return "TRUE" if value else "FALSE"
         raise _cell_error(where, cell, _(
             "a true/false cell ({value}), where column {column} takes no such value; "
             "only the *_illustrative columns do").format(

@@ -494,3 +494,19 @@ def test_two_sheets_with_the_plan_are_refused_naming_them():
         "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
         "…): 'Plan (2)', 'Plan'; keep the plan in one sheet (delete the others, or move "
         "them to another workbook)")
+
+
+def test_a_true_false_cell_in_a_column_without_a_header_is_said_as_a_csv_value():
+    """A column of checkboxes HQ added beside the plan, with no header: said as any
+    value past the header is in a CSV file, where it named "column ''"."""
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    spare = len(header) + 1
+
+    def edit(sheet, header):
+        sheet.cell(row=4, column=spare, value=True)
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+    assert str(caught.value) == (
+        f"plan.xlsx, sheet 'Plan': row 4: {spare} cells but the header has {len(header)}")

@@ -379,7 +379,26 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
         return str(value)
     # a text cell is text, whatever it starts with: the CSV reader drops one "'" from a
     # cell that would be a formula, so it gets one
-    return guard_formula(str(value))
+    return guard_formula(_unescaped(str(value)))
+
+
+#: A character Excel wrote escaped in a cell's text (OOXML's ST_Xstring): "_x000D_" for
+#: a carriage return (a text pasted with Windows line ends), "_x005F_" for an underscore
+#: that would start such an escape. openpyxl leaves them as they are.
+_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
+def _unescaped(text: str) -> str:
+    """A cell's text with Excel's escapes (``_EXCEL_ESCAPE``) read as the characters
+    they stand for (a surrogate's left as written: it is no character)."""
+    if "_x" not in text:
+        return text
+
+    def char(found: re.Match[str]) -> str:
+        code = int(found.group(1), 16)
+        return found.group() if 0xD800 <= code <= 0xDFFF else chr(code)
+
+    return _EXCEL_ESCAPE.sub(char, text)
 
 
 def _cell_error(where: str, cell: Any, message: str) -> PlanError:

@@ -14,6 +14,7 @@ spreadsheets read the same workbook as before; openpyxl reads them back in the t
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -172,8 +173,16 @@ def _text(ref: str, style: int, value: str) -> str:
     # a text starting or ending with spaces keeps them (xml:space), as openpyxl kept them
     stripped = value.strip()
     space = ' xml:space="preserve"' if stripped and stripped != value else ""
+    if "_x" in value:
+        value = _XSTRING_ESCAPE.sub("_x005F_", value)
     return (f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{_escape(value)}</t>'
             "</is></c>")
+
+
+#: What Excel reads as a character escaped in a cell's text ("_x000D_": a carriage
+#: return): written so, the underscore is escaped itself ("_x005F_"), as Excel writes
+#: one, and the letters read as written
+_XSTRING_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def _escape(text: str) -> str:

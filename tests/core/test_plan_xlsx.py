@@ -510,3 +510,32 @@ def test_a_true_false_cell_in_a_column_without_a_header_is_said_as_a_csv_value()
         read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
     assert str(caught.value) == (
         f"plan.xlsx, sheet 'Plan': row 4: {spare} cells but the header has {len(header)}")
+
+
+def test_characters_excel_escapes_in_a_cell_are_read_as_themselves():
+    """Excel writes a carriage return in a cell's text (a description pasted with
+    Windows line ends) as _x000D_, and an underscore that would start such an escape as
+    _x005F_: the description read '…one_x000D_' with the six letters in it, sent to
+    every office."""
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    ref = cell(header, "description_en", 2)
+    data = with_cell_xml(hq_workbook(plan), ref, (
+        f'<c r="{ref}" t="inlineStr"><is><t>Line one_x000D_\nline two, '
+        "not an escape: _x005F_x0041_</t></is></c>"))
+    assert read_xlsx(data, "plan.xlsx", clean=True).actions[0].description.en == (
+        "Line one\nline two, not an escape: _x0041_")
+
+
+def test_a_title_with_what_excel_would_read_as_an_escape_is_written_escaped():
+    """A title with the letters of an escape in it ('_x000D_') is written with its
+    underscore escaped, as Excel writes one, so that Excel (and the reader) shows the
+    letters, not a carriage return."""
+    plan = default_plan()
+    first = plan.actions[0]
+    plan = dataclasses.replace(plan, actions=(
+        dataclasses.replace(first, title=Text(en="Code _x000D_ and _X0041_ as written")),
+        *plan.actions[1:]))
+    data = plan_to_xlsx(plan)
+    assert b"_x005F_x000D_" in _unzipped_sheet(data)
+    assert read_xlsx(data, "plan.xlsx") == plan

@@ -368,11 +368,11 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
     if isinstance(value, int | float) and "%" in re.sub(
             r'"[^"]*"|\\.', "", str(getattr(cell, "number_format", "") or "")):
         # 50% is held as 0.5: read so, a target of 50 percent would be one of 0.5
+        figure = _percent_figure(value)
         raise _cell_error(where, cell, _(
             "a percentage cell ({shown}), which the spreadsheet holds as {value}; format "
             "it as a number and type {figure}").format(
-                shown=_number(round(value * 100, 9)) + "%", value=_number(float(value)),
-                figure=_number(round(value * 100, 9))))
+                shown=figure + "%", value=_number(float(value)), figure=figure))
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, int):
@@ -399,6 +399,15 @@ def _unescaped(text: str) -> str:
         return found.group() if 0xD800 <= code <= 0xDFFF else chr(code)
 
     return _EXCEL_ESCAPE.sub(char, text)
+
+
+def _percent_figure(value: float) -> str:
+    """The figure a percentage cell holding ``value`` shows (0.5: ``50``), every digit
+    of it and no exponent, as a person types it (``1/3``: ``33.33333333333333``)."""
+    from decimal import Decimal
+
+    exact = (Decimal(repr(float(value))) * 100).normalize()
+    return format(exact, "f") if exact.is_finite() else str(value * 100)
 
 
 def _cell_error(where: str, cell: Any, message: str) -> PlanError:

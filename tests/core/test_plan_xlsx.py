@@ -539,3 +539,23 @@ def test_a_title_with_what_excel_would_read_as_an_escape_is_written_escaped():
     data = plan_to_xlsx(plan)
     assert b"_x005F_x000D_" in _unzipped_sheet(data)
     assert read_xlsx(data, "plan.xlsx") == plan
+
+
+@pytest.mark.parametrize("held, figure", [
+    (1 / 3, "33.33333333333333"), (0.123456789012, "12.3456789012"), (1e-12, "0.0000000001"),
+    (0.07, "7")])
+def test_a_percentage_cell_names_the_figure_to_type_whole(held, figure):
+    """The figure to type is the cell's, every digit of it: rounded to nine decimals, a
+    target computed as =A2/B2 (1/3) was to be typed 33.333333333, and a tiny one 0."""
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    ref = cell(header, "target", 3)
+
+    def edit(sheet, header):
+        sheet[ref] = held
+        sheet[ref].number_format = "0%"
+
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
+    assert str(caught.value).endswith(f"; format it as a number and type {figure}")
+    assert f"a percentage cell ({figure}%)" in str(caught.value)

@@ -481,10 +481,16 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     target = Path(os.path.realpath(path)) if os.path.islink(path) else path
     if st is not None and not os.access(target, os.W_OK):
         # read-only: on POSIX the rename asks only the folder, and would put a new,
-        # writable file in its place; Windows refuses it. Refused everywhere, in the
-        # words Windows gets
-        raise cannot_write(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)),
-                           own=allow_protected)
+        # writable file in its place; Windows refuses it. Refused everywhere
+        denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        if allow_protected:  # (fieldplan's own file: no other name to choose)
+            raise cannot_write(path, denied, own=True)
+        # the file refuses, not its folder: "choose a folder you can write to" sent
+        # the person away from a folder that takes another name
+        error = FileError(_("cannot write {file}: {reason}").format(
+            file=os.fspath(path), reason=_("it is read-only; choose another name")))
+        error.os_error, error.file = denied, os.fspath(path)
+        raise error
     return target
 
 

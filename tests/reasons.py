@@ -9,6 +9,8 @@ import os
 DISK_FULL = "the disk is full; make room or choose another disk"
 READ_ONLY = "the disk is read-only; choose another disk"
 DENIED_WRITING = "permission denied; choose a folder you can write to"
+#: a file there that may not be written (read-only): the folder may take another
+READ_ONLY_FILE = "it is read-only; choose another name"
 DENIED_READING = "permission denied; ask for access to it"
 A_FOLDER = "it is a folder; choose a file"
 UNDER_A_FILE = "part of the path is a file, not a folder; check the path"

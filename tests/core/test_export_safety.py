@@ -591,7 +591,7 @@ def test_data_export_over_a_read_only_file_is_refused(hq, tmp_path: Path, capsys
     code, stdout, err = run("--db", str(tmp_path / "hq.sqlite3"), "data", "export",
                             "--format", "csv", "-o", str(out), capsys=capsys)
     assert (code, stdout) == (1, "")
-    assert err == f"fieldplan: error: cannot write {out}: {reasons.DENIED_WRITING}\n"
+    assert err == f"fieldplan: error: cannot write {out}: {reasons.READ_ONLY_FILE}\n"
     assert out.read_bytes() == b"x\n" and stat.S_IMODE(out.stat().st_mode) == 0o444
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".part")]
     out.chmod(0o644)  # made writable again: written
@@ -629,7 +629,8 @@ def test_every_writer_refuses_a_read_only_file(hq, tmp_path: Path, monkeypatch) 
     for named, write in writers:
         with pytest.raises(FileError) as info:
             write()
-        assert str(info.value) == f"cannot write {named}: {reasons.DENIED_WRITING}"
+        # (the file, not its folder, refuses: another name there is written)
+        assert str(info.value) == f"cannot write {named}: {reasons.READ_ONLY_FILE}"
     assert kept.read_bytes() == b"old" and link.is_symlink()
     assert (tmp_path / "plan.json").read_bytes() == b"{}"
     assert sorted(os.listdir(tmp_path)) == ["kept.pdf", "link.csv", "plan.json"]

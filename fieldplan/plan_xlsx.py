@@ -9,7 +9,8 @@ same message in either format. Number cells are their exact value (``12.5``; ``1
 for 150.0), date cells at midnight their day (``2025-06-21``); a formula is its value
 as the spreadsheet last computed it, and one without (a file a program wrote and no
 spreadsheet saved) is refused naming its cell, as are error cells (``#REF!``) and
-true/false cells outside the ``*_illustrative`` columns.
+true/false cells outside the ``*_illustrative`` columns. A cell merged down the rows
+of an area or an action is read on each of them, as Excel shows it.
 
 The file is checked before openpyxl parses it: a ZIP archive (not CSV text renamed,
 not an .xls or a workbook encrypted with a password), whose members unpack to at most
@@ -247,6 +248,7 @@ def _read_plan_sheet(data: bytes, source: str,
             records.append([_cell_text(cell, columns[i] if i < len(columns) else "",
                                        computed, where)
                             for i, cell in enumerate(row)])
+        _fill_merged_down(records, _merged_ranges(data, sheet), header_row, sheet.title)
     finally:
         book.close()
     while records and not any(c.strip() for c in records[-1]):
@@ -254,6 +256,55 @@ def _read_plan_sheet(data: bytes, source: str,
     if not records:
         raise PlanError(_("{file}: the sheet is empty").format(file=where))
     return records, where
+
+
+#: a merged range of a worksheet's XML (<mergeCell ref="A2:A5"/>): its first and last
+#: column letters and row numbers
+_MERGE_CELL = re.compile(
+    rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _merged_ranges(data: bytes, sheet: Any) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of ``sheet`` (a read-only sheet of the workbook ``data``), as
+    (first row, last row, first column, last column), from its XML: openpyxl's read-only
+    sheets do not give them. None known where the sheet's part is not found."""
+    from openpyxl.utils import column_index_from_string
+
+    part = str(getattr(sheet, "_worksheet_path", "") or "").lstrip("/")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read(part) if part else b""
+    except KeyError:
+        return []
+    return [(int(top), int(bottom), column_index_from_string(left.decode()),
+             column_index_from_string(right.decode()))
+            for left, top, right, bottom in _MERGE_CELL.findall(xml)]
+
+
+def _fill_merged_down(records: list[list[str]], ranges: list[tuple[int, int, int, int]],
+                      header_row: int, title: str) -> None:
+    """Each cell under the header merged down with the one above it (an area's code
+    merged across its actions' rows, an action's across its indicators') given that
+    cell's text, as Excel shows it on each row: it keeps it in the first cell only, and
+    the CSV reader takes each row as a whole. Only where the row has other values: a
+    merge past the plan's last row makes no row. Merges across columns are left (a
+    title merged over its translations is no translation)."""
+    filled = 0
+    for top, bottom, left, right in ranges:
+        if left != right or top <= header_row or top > len(records):
+            continue
+        column = left - 1
+        first = records[top - 1]
+        value = first[column] if column < len(first) else ""
+        for number in range(top + 1, min(bottom, len(records)) + 1):
+            row = records[number - 1]
+            if not any(c.strip() for c in row) or (column < len(row) and row[column].strip()):
+                continue
+            row.extend([""] * (column + 1 - len(row)))
+            row[column] = value
+            filled += 1
+            if filled > MAX_XLSX_CELLS:
+                raise _TooManyCells(title)
 
 
 def _choose(tops: list[list[list[str]]]) -> int | None:

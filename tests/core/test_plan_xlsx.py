@@ -559,3 +559,37 @@ def test_a_percentage_cell_names_the_figure_to_type_whole(held, figure):
         read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
     assert str(caught.value).endswith(f"; format it as a number and type {figure}")
     assert f"a percentage cell ({figure}%)" in str(caught.value)
+
+
+def _merged_down(sheet, header: list[str], columns: tuple[str, ...], key: str) -> None:
+    """Merge each of ``columns``' cells down the rows that share ``key``'s value, as HQ
+    formats a sheet in Excel: an area's or an action's cells once, across its rows."""
+    rows: dict[str, list[int]] = {}
+    for number in range(2, sheet.max_row + 1):
+        rows.setdefault(sheet.cell(row=number, column=header.index(key) + 1).value,
+                        []).append(number)
+    for numbers in rows.values():
+        if len(numbers) > 1:
+            for column in columns:
+                at = header.index(column) + 1
+                sheet.merge_cells(start_row=numbers[0], start_column=at,
+                                  end_row=numbers[-1], end_column=at)
+
+
+def test_cells_merged_down_an_area_or_an_action_are_read_on_each_of_its_rows():
+    """An area's code and titles merged across its actions' rows, an action's across
+    its indicators': Excel shows the value on each of them, and keeps it in the first
+    cell only. Each row after the first was 'area: missing (required)'. A merge past
+    the plan's last row makes no row of its own."""
+    plan = default_plan()
+
+    def edit(sheet, header):
+        _merged_down(sheet, header, ("action", "level", "lead", "action_title_en",
+                                     "description_en"), "action")
+        _merged_down(sheet, header, ("area", "area_title_en", "area_title_fr"), "area")
+        below = sheet.max_row + 3
+        at = header.index("unit") + 1
+        sheet.merge_cells(start_row=sheet.max_row, start_column=at, end_row=below,
+                          end_column=at)
+
+    assert read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx") == plan

@@ -593,3 +593,26 @@ def test_cells_merged_down_an_area_or_an_action_are_read_on_each_of_its_rows():
                           end_column=at)
 
     assert read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx") == plan
+
+
+@pytest.mark.parametrize("doctype, reference", [
+    ('<!DOCTYPE t [<!ENTITY a "lol">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(7))
+     + "]>", "&h;"),
+    ('<!DOCTYPE t [<!ENTITY a "' + "x" * 100_000 + '">]>', "&a;" * 200),
+    ('<!DOCTYPE t [<!ENTITY e SYSTEM "file:///etc/hostname">]>', "&e;"),
+], ids=["billion-laughs", "quadratic-blowup", "external-entity"])
+def test_an_xml_bomb_in_a_sheet_is_refused_as_damaged(doctype, reference):
+    """Entities in a sheet's XML (the parser's own limits: Python's expat refuses an
+    expansion out of all proportion, and reads no external entity): one line, at once,
+    nothing expanded nor read. (Some 30 and 20 MB expanded, past expat's threshold: a
+    parser without the limits reads them, and the test fails with another message
+    rather than run out of memory.)"""
+    data = plan_to_xlsx(default_plan())
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    sheet = members["xl/worksheets/sheet1.xml"].replace(
+        b"<t>plan_id</t>", f"<t>{reference}</t>".encode(), 1)
+    members["xl/worksheets/sheet1.xml"] = b'<?xml version="1.0"?>' + doctype.encode() + sheet
+    with pytest.raises(PlanError, match="the workbook is damaged and cannot be read"):
+        read_xlsx(_zip(members), "plan.xlsx")

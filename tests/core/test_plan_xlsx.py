@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from fieldplan.cli import main
 from fieldplan.errors import PlanError
@@ -509,7 +510,8 @@ def test_a_true_false_cell_in_a_column_without_a_header_is_said_as_a_csv_value()
     with pytest.raises(PlanError) as caught:
         read_xlsx(hq_workbook(plan, edit=edit), "plan.xlsx")
     assert str(caught.value) == (
-        f"plan.xlsx, sheet 'Plan': row 4: {spare} cells but the header has {len(header)}")
+        f"plan.xlsx, sheet 'Plan': row 4: {spare} cells but the header has {len(header)}: "
+        f"a value in column {get_column_letter(spare)} ({spare}), after the header's last column")
 
 
 def test_characters_excel_escapes_in_a_cell_are_read_as_themselves():

@@ -278,7 +278,7 @@ def test_a_journal_that_cannot_be_removed_or_read_is_said_in_words(qtbot, tmp_pa
     journal.write()
     assert journal.flush(10)
     qtbot.waitUntil(lambda: journal.write_error != "", timeout=5000)
-    assert journal.write_error == str(cannot_write(path, read_only))
+    assert journal.write_error == str(cannot_write(path, read_only, own=True))
     assert "Errno" not in journal.write_error
     monkeypatch.undo()
     denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
@@ -292,7 +292,7 @@ def test_a_journal_that_cannot_be_removed_or_read_is_said_in_words(qtbot, tmp_pa
     monkeypatch.setattr(Path, "read_text", read_text)
     journal.write(again=True)
     assert journal.flush(10)
-    qtbot.waitUntil(lambda: journal.write_error == str(cannot_read(path, denied)),
+    qtbot.waitUntil(lambda: journal.write_error == str(cannot_read(path, denied, own=True)),
                     timeout=5000)
     monkeypatch.undo()
     journal.write(again=True)  # the disk writable again: nothing more is said

@@ -41,6 +41,17 @@ Progress = Callable[[int, int, str], None]
 PROGRESS_INTERVAL_S = 0.05
 
 
+def cancel_by_escape_only(dialog: QProgressDialog) -> None:
+    """The Cancel of ``dialog`` pressed by a click, Space or Escape, never by Enter: it
+    had the focus and, auto-default, was the default button, so the second Enter of
+    Ctrl+P, Enter, Enter cancelled the report being built. (Enter then does nothing.)"""
+    from PySide6.QtWidgets import QPushButton
+
+    for button in dialog.findChildren(QPushButton):
+        button.setAutoDefault(False)
+        button.setDefault(False)
+
+
 class _Job:
     """One ``fn(rep)`` for the worker, and what to do with its result. (A plain class:
     making a dataclass compiles its methods at import, about 0.7 ms of start-up.)"""
@@ -295,6 +306,7 @@ class Session(QObject):
             if bar is not None:
                 bar.setAccessibleName(title)
             dialog.setCancelButtonText(_("Cancel"))
+            cancel_by_escape_only(dialog)
             dialog.setMinimumDuration(300)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)

@@ -82,7 +82,7 @@ from ui.dialogs import (
 )
 from ui.flow import FlowLayout
 from ui.lp_print import LpJob, lp_options, uses_lp
-from ui.ops import DbOp, OffThread, Session, error_text
+from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
 from ui.window_settings import REPORT_OFFICE, database_value, set_database_value, set_value
@@ -968,6 +968,7 @@ class PreviewWindow(QDialog):
                                       copy_to=print_file(printer) if whole else "")
             progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, len(pages), self)
         progress.setWindowTitle(_("Print"))
+        cancel_by_escape_only(progress)
         progress.setMinimumDuration(500)
         progress.setAutoClose(False)
         progress.setAutoReset(False)

@@ -378,3 +378,41 @@ def test_the_menu_title_chosen_with_the_keyboard_is_highlighted(open_window, qtb
         assert not any(lit(a) for a in titles)
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+# --- a second keyboard walk (office and HQ windows, Arabic and French) ---------------
+
+
+def test_a_stray_enter_does_not_cancel_a_long_job(qtbot, hq_db):
+    """Ctrl+P, Enter, Enter: the progress dialog's Cancel had the focus and was the
+    default button, and the second Enter cancelled the status sheet being built.
+    Escape still cancels; found by QA (a keyboard walk)."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
+
+    from tests.ui.test_session_close import _long_job
+    from ui.ops import DbOp, Session
+
+    session = Session(hq_db)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.show()
+    started, seen = threading.Event(), []
+    DbOp(session, parent, _long_job(started, seen)).with_progress("Making the report").run()
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    dialog = parent.findChild(QProgressDialog)
+    qtbot.waitUntil(dialog.isVisible, timeout=10_000)
+    dialog.activateWindow()
+    cancel = dialog.findChild(QPushButton)
+    try:
+        cancel.setFocus()
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            qtbot.keyClick(QApplication.focusWidget() or dialog, key)
+        assert not seen and dialog.isVisible()
+        assert not cancel.isDefault()
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Escape)
+        wait_idle(qtbot, session)
+        assert seen == [("cancelled", None)]
+    finally:
+        session.close()

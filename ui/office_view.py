@@ -4,7 +4,7 @@ reports the plan hides, shown read-only (ui.hidden_reports)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Signal
 from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -119,6 +119,13 @@ class PlanTree(QWidget):
         self.level.currentIndexChanged.connect(self.rebuild)
         self.status.currentIndexChanged.connect(self.rebuild)
         self.tree.currentItemChanged.connect(self._current_changed)
+        #: the row of the action (or hidden report) last chosen: the one shown beside
+        #: the tree, highlighted while an area's heading is the current row
+        self._shown_row = QPersistentModelIndex()
+        # (the selection model's signal: it comes while the tree's are blocked too)
+        self.tree.selectionModel().currentChanged.connect(self._note_shown)
+        # (Qt clears the selection after it makes a heading current, on Left)
+        self.tree.selectionModel().selectionChanged.connect(self._keep_shown_highlighted)
         self.rebuild()
 
     #: characters of an action's code and title the plan keeps room for beside the
@@ -323,6 +330,35 @@ class PlanTree(QWidget):
         self._headings_locked = True
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setFlags(Qt.ItemFlag.ItemIsEnabled)
+
+    def _note_shown(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        """Remember the row of the action or hidden report made current (the one shown
+        beside the tree); none when none is current (choose_none, a rebuild)."""
+        item = self.tree.itemFromIndex(current) if current.isValid() else None
+        if item is None:
+            self._shown_row = QPersistentModelIndex()
+        elif (item.data(0, ACTION_ROLE) is not None
+              or item.data(0, HIDDEN_ROLE) is not None):
+            self._shown_row = QPersistentModelIndex(current.siblingAtColumn(0))
+        else:
+            self._keep_shown_highlighted()
+
+    def _keep_shown_highlighted(self, *_args: object) -> None:
+        """An area's heading made current (Left from an action, Right in Arabic; Up
+        from its first): headings cannot be chosen and Qt cleared the selection, so the
+        action whose report is still shown lost its highlight. It keeps it; the
+        heading has the focus frame, and a second Left folds the area."""
+        selection = self.tree.selectionModel()
+        if not self._shown_row.isValid() or selection.hasSelection():
+            return
+        current = self.tree.currentItem()
+        if current is None or current.data(0, ACTION_ROLE) is not None \
+                or current.data(0, HIDDEN_ROLE) is not None:
+            return
+        from PySide6.QtCore import QItemSelectionModel
+
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        selection.select(QModelIndex(self._shown_row), flags)
 
     def _current_changed(self, current: QTreeWidgetItem | None, _prev) -> None:
         action = current.data(0, ACTION_ROLE) if current else None

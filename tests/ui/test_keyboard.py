@@ -416,3 +416,40 @@ def test_a_stray_enter_does_not_cancel_a_long_job(qtbot, hq_db):
         assert seen == [("cancelled", None)]
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_the_highlighted_action_is_the_one_shown(open_window, qtbot, office_db, lang):
+    """Right from an action in Arabic (Left in French), or Up from an area's first one,
+    goes to its area's heading, which cannot be chosen: the action's row lost its
+    highlight while the report beside it was still that action's. The row shown stays
+    highlighted; found by QA (a keyboard walk)."""
+    from ui.app import apply_language
+    from ui.office_view import ACTION_ROLE
+
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(office_db)
+        window.activateWindow()
+        tree, editor = window.office_view.tree.tree, window.office_view.editor
+        tree.setFocus()
+        for _ in range(2):
+            qtbot.keyClick(tree, Qt.Key.Key_Down)
+        wait_idle(qtbot, window.session)
+        assert editor.action.code == "PA1.2"
+
+        def highlighted() -> list[str]:
+            return [item.data(0, ACTION_ROLE).code for item in tree.selectedItems()]
+
+        assert highlighted() == ["PA1.2"]
+        qtbot.keyClick(tree, Qt.Key.Key_Right if lang == "ar" else Qt.Key.Key_Left)
+        wait_idle(qtbot, window.session)
+        assert tree.currentItem().parent() is None  # (the heading: a second press folds it)
+        assert editor.action.code == "PA1.2" and highlighted() == ["PA1.2"]
+        qtbot.keyClick(tree, Qt.Key.Key_Down)
+        wait_idle(qtbot, window.session)
+        assert editor.action.code == "PA1.1" and highlighted() == ["PA1.1"]
+        qtbot.keyClick(tree, Qt.Key.Key_Up)  # to the heading again
+        assert editor.action.code == "PA1.1" and highlighted() == ["PA1.1"]
+    finally:
+        apply_language(QApplication.instance(), "en")

@@ -272,6 +272,9 @@ class Dashboard(QScrollArea):
         mlay.addWidget(self.locked_note)
         self.missing = QListWidget()
         self.missing.setAccessibleName(_("Still missing"))
+        from ui.list_focus import current_row_on_focus
+
+        current_row_on_focus(self.missing)  # (refilled at each refresh)
         mlay.addWidget(self.missing)
         lay.addWidget(self.missing_box, 1)
         self.setWidget(body)

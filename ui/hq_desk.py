@@ -79,6 +79,7 @@ from ui.dialogs import (
     say_in_passing,
     selectable,
 )
+from ui.list_focus import current_row_on_focus
 from ui.models import (
     AFTER_LOCK,
     COMPACT_ROLE,
@@ -137,6 +138,9 @@ def _table(model, name: str, fit_columns: bool = True) -> QTableView:
     # Tab leaves the table for the buttons under it (the arrows move between rows):
     # a table that keeps Tab is a trap for anyone without a mouse
     view.setTabKeyNavigation(False)
+    # reached with the keyboard, a row is current and highlighted (the Inbox's and the
+    # Reports' tables choose none of their own)
+    current_row_on_focus(view)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().setVisible(False)
@@ -1127,6 +1131,7 @@ class InboxPage(QWidget):
         self.gaps = QListWidget()
         self.gaps.setAccessibleName(_("Gaps"))
         self.gaps.setMaximumHeight(90)
+        current_row_on_focus(self.gaps)  # (refilled at each refresh)
         glay.addWidget(self.gaps)
         lay.addWidget(gaps_box)
         self.model = InboxModel(self)

@@ -513,6 +513,9 @@ class ImportResultDialog(QDialog):
         lay.addWidget(self.left_aside_note)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setTabKeyNavigation(False)  # Tab goes on to OK
+        from ui.list_focus import current_row_on_focus
+
+        current_row_on_focus(self.table)
         self.table.setAccessibleName(_("Import result"))
         # a read-only list like the other tables: no editing, no row numbers
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

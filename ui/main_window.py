@@ -58,6 +58,7 @@ from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 # core's write functions) is imported when first used: a faster first paint.
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QMenu
 
     from ui.dashboard import Dashboard
     from ui.dialogs import MessageDialog
@@ -913,6 +914,21 @@ class MainWindow(QMainWindow):
             self.show_error("\n".join(unheard))
         emit(self.was_painted)
 
+    def _on_language_in_use(self, menu: QMenu) -> None:
+        """(the Language menu opens) The language in use highlighted, once Qt has
+        highlighted the first (English) on a menu opened by the keyboard: Enter then
+        changed nothing, and the arrows start from it. Not on one opened by the mouse,
+        which highlights none."""
+        from PySide6.QtCore import QTimer
+
+        def highlight() -> None:
+            checked = self.language_group.checkedAction()
+            if (shiboken6.isValid(menu) and menu.isVisible()
+                    and menu.activeAction() is not None and checked is not None):
+                menu.setActiveAction(checked)
+
+        QTimer.singleShot(0, menu, highlight)
+
     def _warm_languages(self) -> None:
         """(the Language menu opens) The other languages' catalogs and locale data
         loaded on a thread of their own while the person chooses: a change to a
@@ -1262,6 +1278,7 @@ class MainWindow(QMainWindow):
             self.language_group.addAction(act)
             lang_menu.addAction(act)
         lang_menu.aboutToShow.connect(self._warm_languages)
+        lang_menu.aboutToShow.connect(lambda menu=lang_menu: self._on_language_in_use(menu))
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.own_key_action)
         help_menu.addAction(self.about_action)

@@ -496,3 +496,33 @@ def test_the_inbox_gaps_reached_by_keyboard_have_a_current_row(open_window, qtbo
     page.gaps.setFocus(Qt.FocusReason.TabFocusReason)
     assert page.gaps.currentRow() == 0 and page.gaps.currentItem().isSelected()
 
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_language_menu_opens_on_the_language_in_use(open_window, qtbot, office_db, lang):
+    """Settings ▸ Language opened by the keyboard with English highlighted, whatever the
+    language in use: Enter went back to English. The checked one is highlighted; found
+    by QA (a keyboard walk)."""
+    from ui.app import apply_language
+
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(office_db)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        english = window.language_group.actions()[0]
+        [languages] = [w for w in english.associatedObjects() if w is not window]
+        [settings] = [a.menu() for a in window.menuBar().actions()
+                      if a.menu() is not None and languages.menuAction() in a.menu().actions()]
+        window.menuBar().setActiveAction(settings.menuAction())
+        qtbot.waitUntil(settings.isVisible)
+        qtbot.keyClick(settings, Qt.Key.Key_Down)
+        assert settings.activeAction() is languages.menuAction()
+        qtbot.keyClick(settings, Qt.Key.Key_Left if lang == "ar" else Qt.Key.Key_Right)
+        qtbot.waitUntil(languages.isVisible)
+        qtbot.waitUntil(lambda: languages.activeAction() is not None
+                        and languages.activeAction().data() == lang, timeout=2000)
+        assert languages.activeAction().isChecked()
+        qtbot.keyClick(languages, Qt.Key.Key_Escape)
+        qtbot.keyClick(settings, Qt.Key.Key_Escape)
+    finally:
+        apply_language(QApplication.instance(), "en")

@@ -371,6 +371,23 @@ class MenuBar(QMenuBar):
             if option.state & QStyle.StateFlag.State_Selected:
                 option.state |= QStyle.StateFlag.State_Sunken
 
+    def enter_by_keyboard(self) -> None:
+        """(F10) The keyboard in the bar, its first title chosen and no menu open, as
+        after Alt; again, out of it. Qt keeps that mode to itself and enters it on a
+        lone Alt seen by the bar's watch on the window: what is sent here."""
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
+        from PySide6.QtWidgets import QApplication
+
+        from ui.qtcompat import Qt
+
+        window = self.window()
+        # (the modifiers as a keyboard sends them, before the key: QKeyEvent adds Alt
+        # to those of the Alt key's press, and takes it away from its release's)
+        for kind, before in ((QEvent.Type.ShortcutOverride, Qt.KeyboardModifier.NoModifier),
+                             (QEvent.Type.KeyRelease, Qt.KeyboardModifier.AltModifier)):
+            QApplication.sendEvent(window, QKeyEvent(kind, Qt.Key.Key_Alt, before))
+
 
 class StatusBar(QStatusBar):
     """The window's status bar: a passing message too long for the room it has ends
@@ -1282,6 +1299,12 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu(_("&Help"))
         help_menu.addAction(self.own_key_action)
         help_menu.addAction(self.about_action)
+        # F10 goes to the menu bar as on Windows and Linux desktops (none of fieldplan's
+        # keys is F10; Shift+F10 in a table opens its sort menu)
+        self.menu_bar_action = self._action(
+            _("Menu bar"), lambda: self.menuBar().enter_by_keyboard(), "F10")
+        self.menu_bar_action.setObjectName("menu-bar-action")
+        self.addAction(self.menu_bar_action)
 
         self.toolbar = bar = QToolBar(_("Main toolbar"))
         bar.setObjectName("main-toolbar")

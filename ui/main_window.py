@@ -2349,15 +2349,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_error(self, message: str) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        from ui.dialogs import MessageDialog
 
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, _("fieldplan"), message, QMessageBox.StandardButton.Ok, self
-        )
-        # an error names files and paths, a notice an office's report: as written
-        box.setTextFormat(Qt.TextFormat.PlainText)
+        # an error names files and paths, a notice an office's report: as written, read
+        # again with Tab and copied without the marks that lay them out (Qt's message
+        # box had OK for its only stop of Tab)
+        box = MessageDialog(self, _("fieldplan"), message)
         box.setObjectName("error-box")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     def own_key_dialog(self, set_up: bool = False, new_key: bool = False) -> None:
@@ -2418,7 +2416,7 @@ class MainWindow(QMainWindow):
         DbOp(self.session, self, rotate_key).success(done).failure(failed).run()
 
     def about(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        from ui.dialogs import MessageDialog
 
         text = _(
             "fieldplan {version}\n\nOffline tracking of the IOM–OIC Plan of Action "
@@ -2426,16 +2424,9 @@ class MainWindow(QMainWindow):
         ).format(version=fieldplan.__version__, db=isolated(self.identity.db_path))
         # every line in the layout's direction (the first starts with a Latin name)
         text = "\n".join(in_layout_direction(line) for line in text.split("\n"))
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            _("About fieldplan"),
-            text,
-            QMessageBox.StandardButton.Ok,
-            self,
-        )
-        box.setTextFormat(Qt.TextFormat.PlainText)  # the database's path, as written
+        # the database's path, as written, reached with Tab and copied (as show_error)
+        box = MessageDialog(self, _("About fieldplan"), text)
         box.setObjectName("about-box")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
     # where the user was --------------------------------------------------------------

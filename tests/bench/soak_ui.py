@@ -291,8 +291,9 @@ def import_into(shell, paths: list[Path]) -> None:
 
 
 def menu_dialogs(shell) -> None:
-    from PySide6.QtWidgets import QDialog, QMessageBox
+    from PySide6.QtWidgets import QDialog
 
+    from ui.dialogs import MessageDialog
     from ui.own_key import OwnKeyDialog
     from ui.table_export import TableExportDialog
 
@@ -304,7 +305,7 @@ def menu_dialogs(shell) -> None:
     window.save_details_dialog()
     close_dialog(window, QDialog, "save-details-dialog")
     window.about()
-    close_dialog(window, QMessageBox, "about-box")
+    close_dialog(window, MessageDialog, "about-box")
     window.table_dialog()
     close_dialog(window, TableExportDialog)
     idle(shell)

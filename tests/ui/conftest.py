@@ -198,11 +198,11 @@ def wait_painted(qtbot, window, timeout: int = 10_000) -> None:
 
 def error_box(qtbot, window):
     """The warning box (``MainWindow.show_error``) ``window`` shows, once it is up."""
-    from PySide6.QtWidgets import QMessageBox
+    from ui.dialogs import MessageDialog
 
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+    qtbot.waitUntil(lambda: window.findChild(MessageDialog, "error-box") is not None,
                     timeout=5000)
-    return window.findChild(QMessageBox, "error-box")
+    return window.findChild(MessageDialog, "error-box")
 
 
 def read_once_shown(window, qtbot, page, read: list[int], meanwhile=None) -> None:

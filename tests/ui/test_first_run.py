@@ -276,7 +276,7 @@ def test_headquarters_created_on_the_first_run_is_shown_no_such_note(shell, qtbo
 def test_a_set_up_undone_leaves_no_notice_to_the_next_one(shell, qtbot, tmp_path):
     """What a set-up undone (cancelled) had noted was kept by the dialog, and the
     headquarters made next would have shown it (an office's clock note)."""
-    from PySide6.QtWidgets import QMessageBox
+    from ui.dialogs import MessageDialog
 
     shell.start(tmp_path / "hq.sqlite3")
     qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
@@ -285,8 +285,8 @@ def test_a_set_up_undone_leaves_no_notice_to_the_next_one(shell, qtbot, tmp_path
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
     wait_idle(qtbot, shell.session)
-    assert all("clock" not in box.text()
-               for box in shell.window.findChildren(QMessageBox, "error-box"))
+    assert all("clock" not in box.text.text()
+               for box in shell.window.findChildren(MessageDialog, "error-box"))
 
 
 def test_a_computer_whose_date_went_back_is_told_when_set_up(shell, qtbot, tmp_path,
@@ -311,7 +311,7 @@ def test_a_computer_whose_date_went_back_is_told_when_set_up(shell, qtbot, tmp_p
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=10_000)
     box = error_box(qtbot, shell.window)
-    assert "this computer's clock seems to be behind (it says 1 Jan 2000" in box.text()
+    assert "this computer's clock seems to be behind (it says 1 Jan 2000" in box.text.text()
     box.close()
 
 

@@ -585,10 +585,11 @@ def test_a_refused_period_change_is_said_in_the_clients_words(open_window, qtbot
                                                               monkeypatch, what):
     """Submit, lock and "stop warning" showed the core's message as it is (lower case,
     made to follow "fieldplan: error:" in a terminal), unlike every other failure."""
-    from PySide6.QtWidgets import QDialog, QMessageBox
+    from PySide6.QtWidgets import QDialog
 
     from fieldplan import progress, sync
     from fieldplan.errors import StoreError
+    from ui.dialogs import MessageDialog
 
     def refuse(*_args, **_kwargs):
         raise StoreError("could not save to the database, nothing was changed: the disk "
@@ -612,9 +613,9 @@ def test_a_refused_period_change_is_said_in_the_clients_words(open_window, qtbot
         name = "dismiss-lost-dialog"
     qtbot.waitUntil(lambda: window.findChild(QDialog, name) is not None, timeout=5000)
     window.findChild(QDialog, name).accept()
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+    qtbot.waitUntil(lambda: window.findChild(MessageDialog, "error-box") is not None,
                     timeout=5000)
-    assert window.findChild(QMessageBox, "error-box").text() == (
+    assert window.findChild(MessageDialog, "error-box").text.text() == (
         "Could not save to the database, nothing was changed: the disk is full")
     wait_idle(qtbot, window.session)
 

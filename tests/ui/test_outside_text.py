@@ -132,7 +132,7 @@ def test_an_error_naming_a_hostile_file_shows_as_written(open_window, qtbot, hq_
     window = open_window(hq_db)
     window.show_error(f"Could not read {HOSTILE}.")
     box = window.findChild(object, "error-box")
-    assert box.textFormat() == Qt.TextFormat.PlainText
+    assert box.text.textFormat() == Qt.TextFormat.PlainText
     box.close()
     dialog = MessageDialog(window, "Import", f"Could not read {HOSTILE}.")
     assert dialog.text.textFormat() == Qt.TextFormat.PlainText

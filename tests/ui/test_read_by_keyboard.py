@@ -546,3 +546,32 @@ def test_a_dialogs_question_is_read_again_with_tab(qtbot, kind):
     empty = ConfirmDialog(None, "Title", "", details="A list")
     qtbot.addWidget(empty)
     assert empty.text.focusPolicy() != Qt.FocusPolicy.StrongFocus
+
+
+@pytest.mark.parametrize("kind", ["error", "about"])
+def test_an_error_and_about_are_read_again_with_tab(open_window, qtbot, hq_db, kind):
+    """An error (Qt's message box) had OK for its only stop of Tab: its text, which
+    names a file or a path to copy into a message, could not be reached or selected
+    with the keyboard. So with Help ▸ About (the database's path); found by QA (a
+    keyboard walk)."""
+    window = open_window(hq_db)
+    if kind == "error":
+        window.show_error("Could not read ML-2026.fieldplan: the file is damaged.")
+    else:
+        window.about()
+    name = f"{kind}-box"
+    qtbot.waitUntil(lambda: window.findChild(QDialog, name) is not None, timeout=5000)
+    dialog = window.findChild(QDialog, name)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    reached = [QApplication.focusWidget()]
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    labels = [w for w in reached if isinstance(w, QLabel)]
+    assert labels and read_by_keyboard(labels[0])
+    assert ("ML-2026.fieldplan" if kind == "error" else str(hq_db)) in labels[0].text()
+    labels[0].setFocus()
+    assert framed(labels[0])
+    qtbot.keyClick(labels[0], Qt.Key.Key_Return)  # (OK is still the default)
+    assert not dialog.isVisible()

@@ -78,10 +78,10 @@ def test_an_office_on_a_read_only_stick_offers_no_writes(open_window, qtbot, hq,
     assert_refused(*page.keep_buttons)
     window.grab().save(str(tmp_path / "read-only-office.png"))
 
-    from PySide6.QtWidgets import QMessageBox
+    from ui.dialogs import MessageDialog
 
     def said() -> list[str]:  # (the first box: what the core said as it opened)
-        return [box.text() for box in window.findChildren(QMessageBox, "error-box")]
+        return [box.text.text() for box in window.findChildren(MessageDialog, "error-box")]
 
     window.import_files([str(back)])
     assert said()[-1] == read_only_text()

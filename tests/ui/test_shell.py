@@ -1042,13 +1042,12 @@ def test_what_the_opening_of_the_database_noted_is_shown(shell, qtbot, hq_db, mo
     room while the database opened. The first job (reading who this replica is) took
     that notice before any window listened for it, and nobody was told: the window
     says it once it is up (in Arabic with the backups folder whole)."""
-    from PySide6.QtWidgets import QMessageBox
-
     from fieldplan import schema, store
     from fieldplan.i18n import ngettext
     from fieldplan.replica import open_replica
     from tests.core.test_store_faults import Disk
     from ui.app import apply_language
+    from ui.dialogs import MessageDialog
 
     monkeypatch.setattr(store, "BACKUPS_KEPT", 3)
     with open_replica(hq_db) as rep:
@@ -1063,16 +1062,16 @@ def test_what_the_opening_of_the_database_noted_is_shown(shell, qtbot, hq_db, mo
         apply_language(QApplication.instance(), lang)
         shell.start(hq_db)
         qtbot.waitUntil(lambda: shell.window is not None
-                        and shell.window.findChild(QMessageBox, "error-box") is not None,
+                        and shell.window.findChild(MessageDialog, "error-box") is not None,
                         timeout=10_000)
-        box = shell.window.findChild(QMessageBox, "error-box")
+        box = shell.window.findChild(MessageDialog, "error-box")
         gone = [b for b in old if not b.exists()]
         assert gone
         folder = str(store.backup_dir(hq_db))
         if lang == "ar":
-            assert "\u2066" + folder + "\u2069)." in box.text()
+            assert "\u2066" + folder + "\u2069)." in box.text.text()
         else:
-            assert box.text() == ngettext(
+            assert box.text.text() == ngettext(
                 "The disk is full: {n} old backup of this database was removed to make room "
                 "for a new one (backups in {folder}).",
                 "The disk is full: {n} old backups of this database were removed to make "

@@ -147,16 +147,15 @@ def test_backups_removed_to_make_room_are_told_after_an_import(open_window, qtbo
 def test_what_the_core_notes_beside_a_result_is_shown(open_window, qtbot, hq_db):
     """Old backups removed by a backup other than an import's (a plan import, a
     revocation, a migration): a warning box."""
-    from PySide6.QtWidgets import QMessageBox
-
+    from ui.dialogs import MessageDialog
     from ui.ops import DbOp
 
     window = open_window(hq_db)
     DbOp(window.session, window, lambda rep: rep.notices.append("the disk is full: …")).run()
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+    qtbot.waitUntil(lambda: window.findChild(MessageDialog, "error-box") is not None,
                     timeout=5000)
-    box = window.findChild(QMessageBox, "error-box")
-    assert box.text() == "The disk is full: …."
+    box = window.findChild(MessageDialog, "error-box")
+    assert box.text.text() == "The disk is full: …."
     box.close()
     wait_idle(qtbot, window.session)
 
@@ -1056,10 +1055,9 @@ def test_stopping_restore_warnings_is_one_transaction(open_window, qtbot, hq, ma
                                                       tmp_path, monkeypatch):
     """The three kinds ended in three transactions: a failure in the last left the
     first two ended. Now none ends, and the failure is said."""
-    from PySide6.QtWidgets import QMessageBox
-
     from fieldplan.errors import StoreError
     from fieldplan.sync import state
+    from ui.dialogs import MessageDialog
 
     def refuse(_rep):
         raise StoreError("could not save to the database, nothing was changed: the disk "
@@ -1070,7 +1068,7 @@ def test_stopping_restore_warnings_is_one_transaction(open_window, qtbot, hq, ma
     for box in dialog.choices.values():
         box.setChecked(True)
     dialog.accept()
-    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "error-box") is not None,
+    qtbot.waitUntil(lambda: window.findChild(MessageDialog, "error-box") is not None,
                     timeout=5000)
     wait_idle(qtbot, window.session)
     with open_replica(path) as rep:

@@ -310,6 +310,10 @@ class Dashboard(QScrollArea):
         self.heading.setText(in_layout_direction(heading))
         for status, n in summary.counts:
             self.count_labels[status].setText(format_number(n))
+            # named with its number: a name hides a label's text, and "On track" alone
+            # was said, never how many
+            self.count_labels[status].setAccessibleName(
+                _("{label}: {n}").format(label=status_label(status), n=format_number(n)))
         while self.areas_grid.count():
             item = self.areas_grid.takeAt(0)
             if item.widget():
@@ -349,6 +353,8 @@ class Dashboard(QScrollArea):
             self.areas_grid.addWidget(label, row, 0)
             self.areas_grid.addWidget(bar, row, 1)
             self.areas_grid.addWidget(reported, row, 2)
+            # (said with the bar: the figures beside it are on a label of their own)
+            bar.setProperty("reported", reported.text())
         self.areas_grid.setColumnStretch(0, 2)
         self.areas_grid.setColumnStretch(1, 2)
         cancelled = dict(summary.counts).get("cancelled", 0) > 0
@@ -357,8 +363,9 @@ class Dashboard(QScrollArea):
         for row in range(self.areas_grid.rowCount()):
             item = self.areas_grid.itemAtPosition(row, 1)
             if item is not None and isinstance(item.widget(), QProgressBar):
-                item.widget().setAccessibleDescription(
-                    self.means_note.text() if cancelled else "")
+                bar = item.widget()
+                bar.setAccessibleDescription("\n".join(filter(None, (
+                    bar.property("reported"), self.means_note.text() if cancelled else ""))))
         self._show_conflicts(summary)
         self._show_locked(summary)
         self.missing.clear()

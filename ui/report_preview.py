@@ -77,6 +77,7 @@ from ui.dialogs import (
     note_label,
     refill_combo,
     save_file_dialog,
+    say_in_passing,
     selectable,
     tab_in_layout_order,
 )
@@ -763,8 +764,10 @@ class PreviewWindow(QDialog):
             _("Pre&vious page"), self.previous_page, Qt.Key.Key_PageUp
         )
         self.next_button = self._button(_("&Next page"), self.next_page, Qt.Key.Key_PageDown)
+        # its text is its name ("Page 2 of 5"; named "Page", that was all it said), and
+        # no stop of Tab: the pages' view, which has the focus, says it too, and a turn
+        # of page is said (``_show_page``)
         self.page_label = QLabel()
-        self.page_label.setAccessibleName(_("Page"))
         self.zoom_out_button = self._button(_("Zoom &out"), self.zoom_out, QKeySequence.ZoomOut)
         self.zoom_in_button = self._button(_("Zoom &in"), self.zoom_in, QKeySequence.ZoomIn)
         self.fit_button = self._button(_("&Fit width"), self.fit_width, "Ctrl+0")
@@ -866,9 +869,12 @@ class PreviewWindow(QDialog):
 
     def _show_page(self) -> None:
         count, page = self.page_count(), self.current_page()
-        self.page_label.setText(
-            self.load_error or _("Page {page} of {pages}").format(page=page + 1, pages=count)
-        )
+        text = self.load_error or _("Page {page} of {pages}").format(page=page + 1, pages=count)
+        turned = text != self.page_label.text() and bool(self.page_label.text())
+        self.page_label.setText(text)
+        self.view.setAccessibleDescription(text)
+        if turned and not self.load_error:
+            say_in_passing(self.page_label, text)
         self.previous_button.setEnabled(page > 0)
         self.next_button.setEnabled(page + 1 < count)
 

@@ -344,3 +344,48 @@ def test_a_key_refused_or_revoked_is_said(open_window, qtbot, desk_db,  # noqa: 
     wait_idle(qtbot, window.session)
     assert keys.message.text().startswith(f"Key {key} revoked.")
     assert keys.message.text() in announced
+
+
+def _said(widget: QWidget) -> str:
+    """A screen reader's name and description of ``widget``, as it reads them."""
+    face = QAccessible.queryAccessibleInterface(widget)
+    return " ".join((face.text(QAccessible.Text.Name), face.text(QAccessible.Text.Description)))
+
+
+def test_the_dashboards_figures_are_said_with_their_numbers(open_window, qtbot, hq_db):
+    """A count was named by its status alone ("On track"): a name hides a label's text,
+    and the number was never said. An area's bar said its percent but not how many of
+    its actions have a report, on a label beside it that takes no focus; found by QA
+    (a keyboard walk). (No stops of Tab are added for them: the page's one stop is its
+    list, and a screen reader's review reads these widgets as named.)"""
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    window.show_page(window.dashboard)
+    wait_idle(qtbot, window.session)
+    dashboard = window.dashboard
+    assert dashboard.count_labels["on-track"].text() == "1"
+    assert "On track" in _said(dashboard.count_labels["on-track"])
+    assert "1" in _said(dashboard.count_labels["on-track"]).replace("On track", "")
+    bars = dashboard.findChildren(QProgressBar)
+    assert bars and all("action" in _said(bar) and "submitted" in _said(bar) for bar in bars)
+    assert not any(bar.focusPolicy() & Qt.FocusPolicy.TabFocus for bar in bars)
+
+
+def test_the_previews_page_is_said(qtbot, pack_pdf, announced):
+    """"Page 1 of 3" was named "Page", which hid its text, and is no stop of Tab: a
+    screen reader on the pages heard neither which page it was on nor, after Page Down,
+    which it went to. The page view says it, and a turn of page is said; found by QA (a
+    keyboard walk)."""
+    from ui.report_preview import PreviewWindow, ReportRequest
+
+    preview = PreviewWindow(None, pack_pdf, ReportRequest("pack", "2026-S1"))
+    qtbot.addWidget(preview)
+    preview.show()
+    pages = preview.page_count()
+    assert pages > 1
+    assert f"Page 1 of {pages}" in _said(preview.page_label)
+    assert f"Page 1 of {pages}" in _said(preview.view)
+    preview.next_page()
+    assert f"Page 2 of {pages}" in _said(preview.view)
+    assert announced[-1] == f"Page 2 of {pages}"
+    assert not preview.page_label.focusPolicy() & Qt.FocusPolicy.TabFocus

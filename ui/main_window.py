@@ -1301,8 +1301,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
         # F10 goes to the menu bar as on Windows and Linux desktops (none of fieldplan's
         # keys is F10; Shift+F10 in a table opens its sort menu)
+        # (a key only, in no menu: no words of its own)
         self.menu_bar_action = self._action(
-            _("Menu bar"), lambda: self.menuBar().enter_by_keyboard(), "F10")
+            "", lambda: self.menuBar().enter_by_keyboard(), "F10")
         self.menu_bar_action.setObjectName("menu-bar-action")
         self.addAction(self.menu_bar_action)
 

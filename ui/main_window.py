@@ -1300,8 +1300,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.own_key_action)
         help_menu.addAction(self.about_action)
         # F10 goes to the menu bar as on Windows and Linux desktops (none of fieldplan's
-        # keys is F10; Shift+F10 in a table opens its sort menu)
-        # (a key only, in no menu: no words of its own)
+        # keys is F10; Shift+F10 in a table opens its sort menu). A key in no menu: no
+        # words of its own
         self.menu_bar_action = self._action(
             "", lambda: self.menuBar().enter_by_keyboard(), "F10")
         self.menu_bar_action.setObjectName("menu-bar-action")

@@ -250,14 +250,34 @@ def fixed_font():
 class MessageDialog(QDialog):
     """Information with optional details; OK only."""
 
-    def __init__(self, parent: QWidget | None, title: str, text: str, details: str = "") -> None:
+    def __init__(self, parent: QWidget | None, title: str, text: str, details: str = "",
+                 *, warning: bool = False) -> None:
+        """``warning``: an error, with the style's warning sign beside the text, as Qt's
+        message box showed one (an error and a notice looked alike without it)."""
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
         # file names, paths: as written, and copied without the marks that lay them out
         self.text = PlainLabel(text)
-        lay.addWidget(self.text)
+        #: the warning sign beside the text (``warning``), None without
+        self.sign: QLabel | None = None
+        if warning:
+            from PySide6.QtWidgets import QStyle
+
+            style = self.style()
+            size = style.pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize, None, self)
+            self.sign = QLabel()
+            self.sign.setPixmap(style.standardIcon(
+                QStyle.StandardPixmap.SP_MessageBoxWarning, None, self).pixmap(size, size))
+            self.sign.setAlignment(Qt.AlignmentFlag.AlignTop)
+            self.sign.setAccessibleName(_("Warning"))
+            row = QHBoxLayout()  # (mirrored in a right-to-left layout: the sign first)
+            row.addWidget(self.sign)
+            row.addWidget(self.text, 1)
+            lay.addLayout(row)
+        else:
+            lay.addWidget(self.text)
         # with nothing to say, no stop of Tab (``reached_by_tab``) that says nothing
         self.text.setVisible(bool(text))
         if text:  # read again with Tab, as the details under it are

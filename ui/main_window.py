@@ -2355,7 +2355,7 @@ class MainWindow(QMainWindow):
         # an error names files and paths, a notice an office's report: as written, read
         # again with Tab and copied without the marks that lay them out (Qt's message
         # box had OK for its only stop of Tab)
-        box = MessageDialog(self, _("fieldplan"), message)
+        box = MessageDialog(self, _("fieldplan"), message, warning=True)
         box.setObjectName("error-box")
         box.open()
 

@@ -575,3 +575,19 @@ def test_an_error_and_about_are_read_again_with_tab(open_window, qtbot, hq_db, k
     assert framed(labels[0])
     qtbot.keyClick(labels[0], Qt.Key.Key_Return)  # (OK is still the default)
     assert not dialog.isVisible()
+
+
+def test_an_error_shows_the_warning_sign_and_about_does_not(open_window, qtbot, hq_db):
+    """Errors became the app's own message dialog (its text reached with Tab), which
+    had no sign: an error and a notice looked alike, where Qt's message box showed its
+    warning sign beside an error; found by review."""
+    window = open_window(hq_db)
+    window.show_error("Could not read ML-2026.fieldplan: the file is damaged.")
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "error-box") is not None, timeout=5000)
+    error = window.findChild(QDialog, "error-box")
+    assert error.sign is not None and not error.sign.pixmap().isNull()
+    assert error.sign.isVisibleTo(error)
+    error.close()
+    window.about()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "about-box") is not None, timeout=5000)
+    assert window.findChild(QDialog, "about-box").sign is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from PySide6.QtWidgets import QApplication
 
 from fieldplan import store
@@ -12,39 +13,22 @@ from fieldplan.sync.exchange import ImportOutcome
 from tests.scenes import key_registered_left_waiting, waiting_and_proof
 
 
-def test_the_import_result_names_the_bundles_a_registered_key_brought(qtbot) -> None:
-    from ui.app import apply_language
-    from ui.transfer import ImportResultDialog
-
-    waited = ImportOutcome("ML-2b48ed56-1-1.fieldplan", "merged", office="ML",
-                           events_new=1, events_total=1)
-    proof = ImportOutcome("ML-2b48ed56-2-2.fieldplan", "merged", office="ML",
-                          events_new=1, events_total=1, released=(waited,))
-    for lang in ("en", "fr", "ar"):
-        apply_language(QApplication.instance(), lang)
-        try:
-            dialog = ImportResultDialog(None, [proof])
-            qtbot.addWidget(dialog)
-            dialog.show()
-            detail = dialog.table.item(0, 3).text()
-            assert "ML-2b48ed56-1-1.fieldplan" in detail
-            if lang == "en":
-                assert detail == (
-                    "1 new of 1 event; it registered its key: 1 bundle that waited in "
-                    "quarantine for a key now registered was imported too "
-                    "(ML-2b48ed56-1-1.fieldplan)")
-            shots = os.environ.get("FIELDPLAN_SHOTS")
-            if shots:
-                dialog.grab().save(os.path.join(shots, f"import-released-{lang}.png"))
-            dialog.close()
-        finally:
-            apply_language(QApplication.instance(), "en")
-
-
-def test_a_new_computers_first_bundle_says_registered_once(qtbot) -> None:
-    """The first bundle of a new computer of the office, which brings its bundles out
-    of quarantine: said "… is now registered: …; it registered its key: 1 bundle that
-    waited in quarantine for a key now registered was imported too (…)"."""
+@pytest.mark.parametrize("new_computer, shot, said", [
+    (False, "import-released",
+     "1 new of 1 event; it registered its key: 1 bundle that waited in quarantine for a "
+     "key now registered was imported too (ML-2b48ed56-1-1.fieldplan)"),
+    # the first bundle of a new computer of the office, which brings its bundles out of
+    # quarantine: it said "… is now registered: …; it registered its key: 1 bundle that
+    # waited in quarantine for a key now registered was imported too (…)"
+    (True, "import-registered",
+     "1 new of 1 event; the key of a new computer of ML is now registered: headquarters' "
+     "bundles for ML reach that computer from now on; 1 bundle of that computer that "
+     "waited in quarantine was imported too (ML-2b48ed56-1-1.fieldplan)"),
+])
+def test_the_import_result_names_the_bundles_a_registered_key_brought(
+        qtbot, new_computer: bool, shot: str, said: str) -> None:
+    """Each bundle the proof brought out of quarantine is named; a new computer's
+    registration is said once."""
     from ui.app import apply_language
     from ui.transfer import ImportResultDialog
 
@@ -52,7 +36,7 @@ def test_a_new_computers_first_bundle_says_registered_once(qtbot) -> None:
                            events_new=1, events_total=1)
     proof = ImportOutcome("ML-2b48ed56-2-2.fieldplan", "merged", office="ML",
                           events_new=1, events_total=1, released=(waited,),
-                          computer_registered=True)
+                          computer_registered=new_computer)
     for lang in ("en", "fr", "ar"):
         apply_language(QApplication.instance(), lang)
         try:
@@ -62,14 +46,10 @@ def test_a_new_computers_first_bundle_says_registered_once(qtbot) -> None:
             detail = dialog.table.item(0, 3).text()
             assert "ML-2b48ed56-1-1.fieldplan" in detail
             if lang == "en":
-                assert detail == (
-                    "1 new of 1 event; the key of a new computer of ML is now registered: "
-                    "headquarters' bundles for ML reach that computer from now on; 1 "
-                    "bundle of that computer that waited in quarantine was imported too "
-                    "(ML-2b48ed56-1-1.fieldplan)")
+                assert detail == said
             shots = os.environ.get("FIELDPLAN_SHOTS")
             if shots:
-                dialog.grab().save(os.path.join(shots, f"import-registered-{lang}.png"))
+                dialog.grab().save(os.path.join(shots, f"{shot}-{lang}.png"))
             dialog.close()
         finally:
             apply_language(QApplication.instance(), "en")

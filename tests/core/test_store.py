@@ -467,17 +467,12 @@ def test_schema_6_finds_an_offices_replicas_in_the_events_index_alone(
     status sheet's QR code) are read from the index alone, the same as before the
     upgrade, after a backup; the index's first columns still serve what the old one
     did."""
-    import shutil
     from types import SimpleNamespace
 
     from fieldplan.offices import OIC_MEMBERS
     from fieldplan.reports.common import office_replicas
 
-    folder = tmp_path / "hq"
-    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "db" / "hq-schema-6", folder)
-    for key in folder.glob("*.key"):
-        key.chmod(0o600)
-    copy = folder / "hq.sqlite3"
+    copy = hq_schema_6(tmp_path)
     with sqlite3.connect(copy) as old:
         assert schema.schema_version(old) == 6
         before = {o: office_replicas(SimpleNamespace(conn=old), o) for o in OIC_MEMBERS}
@@ -512,6 +507,18 @@ def test_schema_6_finds_an_offices_replicas_in_the_events_index_alone(
     assert any("before-migration-0007" in p.name for p in store.list_backups(copy))
 
 
+def hq_schema_6(tmp_path: Path) -> Path:
+    """A copy of the schema-6 headquarters fixture (its key files owner-only, as
+    fieldplan keeps them), in a folder of its own: its database's path."""
+    import shutil
+
+    folder = tmp_path / "hq"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "db" / "hq-schema-6", folder)
+    for key in folder.glob("*.key"):
+        key.chmod(0o600)
+    return folder / "hq.sqlite3"
+
+
 @pytest.mark.parametrize("new_there", [False, True])
 def test_schema_6_without_its_events_index_is_upgraded(tmp_path: Path,
                                                        new_there: bool) -> None:
@@ -519,13 +526,7 @@ def test_schema_6_without_its_events_index_is_upgraded(tmp_path: Path,
     schema-6 database without it (dropped by hand or by another tool) failed the
     upgrade with "no such index: events_entity", and could not be opened at all. It is
     upgraded, with the new index (made once, when already there)."""
-    import shutil
-
-    folder = tmp_path / "hq"
-    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "db" / "hq-schema-6", folder)
-    for key in folder.glob("*.key"):
-        key.chmod(0o600)
-    copy = folder / "hq.sqlite3"
+    copy = hq_schema_6(tmp_path)
     with sqlite3.connect(copy) as old:
         assert schema.schema_version(old) == 6
         old.execute("DROP INDEX events_entity")

@@ -1082,8 +1082,8 @@ class ReportsPage(ReadWhenShown, QSplitter):
     def _show_count(self) -> None:
         """"12 of 40", and how many of those the plan hides: "12 of 40, 3 hidden by the
         plan" (the review pack leaves them out)."""
-        total = format_number(self.model.total())
-        shown = format_number(self.model.rowCount())
+        # (numbers, each formatted once: "1,896" formatted again was refused)
+        total, shown = self.model.total(), self.model.rowCount()
         hidden = self.model.hidden_shown()
         if hidden:
             # Translators: a count of table rows; {hidden} of the {shown} rows are

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
@@ -494,6 +495,31 @@ def test_hq_reports_page_marks_what_a_new_plan_hides(open_window, hq_db, qtbot) 
     select_row(page.view, 1 - row)  # PA1.6: shown
     assert not note.isVisibleTo(page) and page.detail.accessibleDescription() == ""
     assert "Joint statement drafted" in page.detail.toPlainText()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_hq_reports_page_counts_a_thousand_reports_and_more(open_window, hq_db, qtbot,
+                                                             qapp, lang) -> None:
+    """Headquarters of 57 offices holds thousands of reports: the Reports page's count
+    formatted its numbers twice, and "1,896" ("1 896" in French) read again as a
+    number was refused (InvalidOperation): the count was never shown, the error in
+    its place."""
+    from tests.ui.conftest import wait_idle
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        window = open_window(hq_db)
+        page = window.hq_desk.reports
+        window.show_page(page)
+        wait_idle(qtbot, window.session)
+        page.model.total = lambda: 1_896
+        page._show_count()
+        shown = page.model.rowCount()
+        assert page.count.text() == (f"{shown} of 1,896" if lang == "en"
+                                     else f"{shown} sur 1\u202f896")
+    finally:
+        apply_language(qapp, "en")
 
 
 def test_hq_overview_shows_an_enrolled_office_that_sent_nothing(open_window, hq_db, qtbot,

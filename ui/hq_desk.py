@@ -613,6 +613,10 @@ class OverviewPage(QWidget):
         self.view.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Interactive
         )
+        # (the last area stretches with the others: Qt's stretched last section kept its
+        # first width as the table narrowed, and a window narrowed or a scroll bar come
+        # had the last area cut off behind a sideways scroll bar)
+        self.view.horizontalHeader().setStretchLastSection(False)
         # a cell opened shows its reports: Enter or a double-click (activated)
         self.view.activated.connect(self._open)
         self.view.setAccessibleDescription(

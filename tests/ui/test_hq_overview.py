@@ -398,6 +398,31 @@ def test_overview_cells_fit_at_1280_pixels(lang, open_window, qtbot, hq_db, lang
         assert tip.splitlines()[-1].endswith(mean)
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_overview_needs_no_sideways_scrolling_once_narrowed(lang, open_window, qtbot,
+                                                               hq_db, language):
+    """Its areas share the table's width, but the last one kept its first width as
+    the table narrowed (Qt's stretched last section): a laptop at 150 % (a window of
+    895 pixels) opened the Overview with the last area cut off behind a sideways
+    scroll bar, and any window made narrower too."""
+    language(lang)
+    window = open_window(hq_db)
+    window.resize(1200, 600)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    view = page.view
+    header = view.horizontalHeader()
+    for width in (1000, 880, 800):
+        window.resize(width, 600)
+        qtbot.waitUntil(lambda w=width: window.width() == w)
+        QApplication.processEvents()
+        assert header.length() <= view.viewport().width(), width
+        assert not view.horizontalScrollBar().isVisible(), width
+        areas = [header.sectionSize(c) for c in range(1, header.count())]
+        assert max(areas) - min(areas) <= 1, areas
+
+
 def test_filters_that_let_no_office_through_say_so(open_window, qtbot, hq_db):
     """A bare table was all an Overview filter matching nothing showed."""
     window = open_window(hq_db)

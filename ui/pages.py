@@ -39,13 +39,31 @@ class LazyTab(QWidget):
             scroll.setWidgetResizable(True)  # the page's size, or its smallest
             # no stop for Tab of its own: it follows the focus (ensureWidgetVisible)
             scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            scroll.setWidget(self._page)
+            scroll.setWidget(_AtItsLeast(self._page))
             self.layout().addWidget(scroll)
             # shown with the tab now, not once Qt's queued show comes: Ctrl+2 (which
             # builds the page) found no field in it to put the focus on, and left it
             # on the tab bar
             scroll.show()
         return self._page
+
+
+class _AtItsLeast(QWidget):
+    """Holds a tab's page in its scroll area, as high as the tab or as the page at its
+    least. Qt's scroll area gives a page whose layout has a height for its width (a
+    wrapped label) its preferred height at that width, and scrolls the whole page
+    where the tab is shorter: on a laptop at 150 % the Inbox scrolled, its table
+    inside a scroll bar of its own and the line under it out of sight, where the
+    table could have given up a few rows."""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(page)
+
+    def heightForWidth(self, width: int) -> int:  # (Qt's name)
+        return self.layout().totalMinimumHeightForWidth(width)
 
 
 def desk_page(name: str) -> type[QWidget]:

@@ -192,6 +192,38 @@ def test_on_a_short_screen_the_reports_table_keeps_a_few_rows(open_window, qtbot
     assert 2 * lines <= detail.viewport().height() <= 3 * lines + 8
 
 
+#: the window on a 1366×768 laptop at 150 % (911×512 pixels of Qt), as it first opens
+LAPTOP_AT_150 = (1366 * 2 // 3 - FRAME_ROOM[0], 768 * 2 // 3 - FRAME_ROOM[1])
+
+
+def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
+        open_window, qtbot, hq_db, language, font_size):
+    """A page is as high as the tab, or as its content at its least: Qt's scroll area
+    gave a page with a wrapped label its preferred height, and on a laptop at 150 %
+    the Inbox scrolled as a whole (355 pixels of room, 398 asked), the table inside a
+    scroll bar of its own and the line under it ("Choose a bundle…") out of sight.
+    The table gives up a few rows instead."""
+    from PySide6.QtWidgets import QScrollArea
+
+    font_size(10)
+    window = open_window(hq_db)
+    page = window.hq_desk.inbox
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    window.setMinimumSize(*LAPTOP_AT_150)  # (as on such a screen)
+    window.resize(*LAPTOP_AT_150)
+    qtbot.waitUntil(lambda: window.height() == LAPTOP_AT_150[1])
+    QApplication.processEvents()
+    scroll = window.tabs.currentWidget().findChild(QScrollArea, "page-scroll")
+    room = scroll.viewport().height()
+    assert page.minimumSizeHint().height() < room < page.sizeHint().height()
+    assert not scroll.verticalScrollBar().isVisible()
+    detail = page.detail
+    bottom = detail.mapTo(scroll.viewport(), QPoint(0, detail.height()))
+    assert bottom.y() <= room
+    assert page.view.height() >= page.view.minimumSizeHint().height()
+
+
 def test_the_not_saved_question_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,
                                                              language, font_size):
     """Closing with typing kept nowhere asks what to do: its five buttons on one row

@@ -131,6 +131,17 @@ class ScrolledContent(QScrollArea):
         return super().event(event)
 
 
+def scrolled_text(label: QLabel, details: str = "") -> QWidget:
+    """A dialog's ``label`` as it goes in its layout: in a ``ScrolledContent``, so that
+    a text higher than the screen has room for (the lock's warnings in French, 474
+    pixels, on a laptop at 150 % with a task bar: 437) scrolls, where Qt squeezed the
+    label and cut off its last lines, with no way to read them. A dialog with
+    ``details`` (which scroll themselves) or with no text keeps the label as it is."""
+    if details or not label.text():
+        return label
+    return ScrolledContent(label)
+
+
 class ConfirmDialog(QDialog):
     """A question, optional details, optional choices, and OK (with its own words) /
     Cancel."""
@@ -159,7 +170,7 @@ class ConfirmDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         lay = QVBoxLayout(self)
         self.text = PlainLabel(text)  # (copied without the marks that lay it out)
-        lay.addWidget(self.text)
+        lay.addWidget(scrolled_text(self.text, details))
         # with nothing to say, no place a click or a screen reader stops at to find
         # nothing
         self.text.setVisible(bool(text))
@@ -274,10 +285,10 @@ class MessageDialog(QDialog):
             self.sign.setAccessibleName(_("Warning"))
             row = QHBoxLayout()  # (mirrored in a right-to-left layout: the sign first)
             row.addWidget(self.sign)
-            row.addWidget(self.text, 1)
+            row.addWidget(scrolled_text(self.text, details), 1)
             lay.addLayout(row)
         else:
-            lay.addWidget(self.text)
+            lay.addWidget(scrolled_text(self.text, details))
         # with nothing to say, no stop of Tab (``reached_by_tab``) that says nothing
         self.text.setVisible(bool(text))
         if text:  # read again with Tab, as the details under it are

@@ -127,3 +127,65 @@ def test_the_export_dialog_shows_why_it_cannot_write_yet(open_window, qtbot, hq,
     shoot(dialog, f"export-no-office-{language}.png")
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+#: a 1366×768 laptop at 150 % with a task bar: 911×485 pixels of Qt
+LAPTOP_AT_150 = (0, 0, 911, 485)
+
+
+@pytest.mark.parametrize("kind", ["confirm", "message"])
+def test_a_text_taller_than_the_screen_scrolls_above_the_buttons(qtbot, monkeypatch,
+                                                                 language, kind):
+    """The lock's question with all its warnings (eight paragraphs, 474 pixels in
+    French) on a laptop at 150 % with a task bar: the dialog was as high as the screen
+    lets it be, and Qt squeezed the text into it, its last paragraph cut off with no
+    scroll bar to reach it. The text scrolls; the buttons stay in sight under it."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QScreen
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from fieldplan.i18n import _
+    from ui.dialogs import ConfirmDialog, MessageDialog
+    from ui.screen import FRAME_ROOM
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(*LAPTOP_AT_150))
+    text = "\n\n".join([_("Lock {period}? Offices can no longer change their reports for it "
+                          "once they receive the lock.").format(period="2026-S2")] * 20)
+    if kind == "confirm":
+        dialog = ConfirmDialog(None, _("Period lock"), text, "", _("&Lock"), cautious=True)
+        buttons = (dialog.ok_button, dialog.cancel_button)
+    else:
+        dialog = MessageDialog(None, _("Period lock"), text)
+        buttons = tuple(dialog.buttons.buttons())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.height() <= LAPTOP_AT_150[3] - FRAME_ROOM[1]
+    label = dialog.text
+    scroll = label.parentWidget().parentWidget()
+    assert isinstance(scroll, QScrollArea)
+    QApplication.processEvents()
+    qtbot.waitUntil(scroll.verticalScrollBar().isVisible)
+    # every line of the text laid out (none cut off), in a scroll area that shows it
+    assert label.height() >= label.heightForWidth(label.width())
+    assert label.width() <= scroll.viewport().width()
+    for button in buttons:
+        place = QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())
+        assert dialog.rect().contains(place), button.text()
+    shoot(dialog, f"long-{kind}-{language}.png")
+    dialog.close()
+
+
+def test_a_short_text_does_not_scroll_and_leaves_no_blank_band(qtbot, language):
+    from ui.dialogs import ConfirmDialog
+
+    dialog = ConfirmDialog(None, "Lock", "Lock the period?", "", "&Lock")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    label = dialog.text
+    scroll = label.parentWidget().parentWidget()
+    assert not scroll.verticalScrollBar().isVisible()
+    below = dialog.ok_button.mapTo(dialog, dialog.ok_button.rect().topLeft()).y() \
+        - label.mapTo(dialog, label.rect().bottomLeft()).y()
+    assert below < 40

@@ -107,6 +107,8 @@ class EnrolDialog(QDialog):
         # no stop for Tab until it says something: Tab from Browse stopped on an empty
         # line, a frame around nothing that a screen reader read as nothing
         self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # and hidden: an empty line was a blank band of its height above the buttons
+        self.message.hide()
         lay.addWidget(self.message)
         # the setup bundle written on a line of its own, whole and left to right (as
         # the Export dialog shows a bundle's): inside the wrapped sentence an Arabic
@@ -213,6 +215,7 @@ class EnrolDialog(QDialog):
         """Show ``text`` in the message; then, for a setup bundle written, its ``path``
         on a line of its own and ``after`` it what to do with it (else both hidden)."""
         say_around_path(self.message, self.path_label, self.after_path, text, path, after)
+        self.message.setVisible(bool(text))
         self.message.setFocusPolicy(Qt.FocusPolicy.StrongFocus if text
                                     else Qt.FocusPolicy.NoFocus)
 

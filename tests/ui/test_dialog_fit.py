@@ -69,6 +69,30 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
     wait_idle(qtbot, window.session)
 
 
+def test_the_enrol_dialog_has_no_blank_band_before_it_says_anything(
+        open_window, qtbot, hq, language):
+    """Its message line, empty until a bundle is written, stayed on screen: a band of a
+    line's height between the folder and the buttons. It is hidden while it says
+    nothing, shown with what it says."""
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    window.enrol_action.trigger()
+    dialog = window.findChild(QDialog, "enrol-dialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert not dialog.message.isVisible()
+    folder_bottom = dialog.folder.mapTo(dialog, dialog.folder.rect().bottomLeft()).y()
+    buttons_top = dialog.ok.mapTo(dialog, dialog.ok.rect().topLeft()).y()
+    assert buttons_top - folder_bottom < dialog.message.fontMetrics().height() + 12
+    shoot(dialog, f"enrol-first-{language}.png")
+    dialog.enrol()  # no office chosen: it says so
+    assert dialog.message.isVisible() and dialog.message.text()
+    qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
 def ink_near_edges(label, band: int = 2) -> int:
     """How many dark pixels of ``label`` lie within ``band`` pixels inside its 1-pixel
     focus frame: letters touching the frame."""

@@ -109,7 +109,7 @@ from ui.models import (
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
 from ui.report_editor import show_read_only
-from ui.table_fit import fit_on_load
+from ui.table_fit import fit_on_load, give_way_when_narrow
 from ui.window_settings import restore_sizes, splitter_sizes
 from ui.wrapped_label import WrappedLabel
 
@@ -910,6 +910,9 @@ class ReportsPage(ReadWhenShown, QSplitter):
             header = self.model.headerData(column, Qt.Orientation.Horizontal)
             least = sample if isinstance(sample, int) else width(sample)
             self.view.setColumnWidth(column, max(least, width(header) + 16) + 24)
+        # on a laptop at 150 % these left the narratives 28 pixels, or less than none
+        # (a sideways scroll bar): the office's name gives way to them
+        give_way_when_narrow(self.view)
         self.search.textChanged.connect(self._filter)
         for combo in (self.scope, self.status, self.office, self.area):
             combo.currentIndexChanged.connect(self._filter)

@@ -211,6 +211,9 @@ class ReportTableModel(_RowsModel):
     FREE_TEXT = (ACHIEVEMENTS,)
     #: the column that takes the width the others leave (ui.hq_desk._table)
     STRETCH = ACHIEVEMENTS
+    #: an office's name, when the table is narrow (a laptop at 150 %): the narrative
+    #: keeps its header's width at least (``ui.table_fit.give_way_when_narrow``)
+    GIVES_WAY = (OFFICE,)
 
     #: the roles that mark a report the plan hides (see ``set_reports``)
     _HIDDEN_ROLES = frozenset(

@@ -41,6 +41,20 @@ def fit_on_load(view: QTableView) -> None:
     fitter.fit()
 
 
+def give_way_when_narrow(view: QTableView) -> None:
+    """For a table whose columns were sized once, from samples (the Reports' thousands
+    of rows are not measured): its model's ``GIVES_WAY`` columns narrow from those
+    widths when the table is too narrow for every column, down to their headers'
+    widths, as ``fit_on_load``'s do, so that the stretched column keeps its header's
+    width. A column a person resizes keeps their width."""
+    fitter = _Fitter(view)
+    header = view.horizontalHeader()
+    header.sectionResized.connect(fitter.resized)
+    fitter.natural = {column: header.sectionSize(column)
+                      for column in _gives_way(view.model())}
+    fitter.give_way()
+
+
 #: how many characters (on average) a ``GIVES_WAY`` column keeps before the ``FOLDS``
 #: columns fold
 GIVES_WAY_CHARS = 14

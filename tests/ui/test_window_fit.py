@@ -224,6 +224,44 @@ def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
     assert page.view.height() >= page.view.minimumSizeHint().height()
 
 
+def test_on_a_laptop_at_150_percent_the_reports_narratives_keep_their_header(
+        open_window, qtbot, hq_db, language, font_size):
+    """The Reports' columns are sized once, from samples: at 895 pixels they left the
+    narratives 35 pixels in English ("evem" of Achievements), and in French and
+    Arabic less than none: a sideways scroll bar. The office's name gives way (its
+    code stays, the whole in its tooltip), down to its header's width, to leave the
+    narratives theirs; with room again the name is as wide as before."""
+    from ui.models import ReportTableModel
+
+    font_size(10)
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    view, header = page.view, page.view.horizontalHeader()
+    office, narrative = ReportTableModel.OFFICE, ReportTableModel.ACHIEVEMENTS
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    QApplication.processEvents()
+    wide = header.sectionSize(office)
+    window.setMinimumSize(*LAPTOP_AT_150)  # (as on such a screen)
+    window.resize(*LAPTOP_AT_150)
+    qtbot.waitUntil(lambda: window.width() == LAPTOP_AT_150[0])
+    QApplication.processEvents()
+    assert not view.horizontalScrollBar().isVisible()
+    assert header.length() <= view.viewport().width()
+    # its header's width, or all the office's name can give (its header's): at least
+    # a dozen letters
+    assert (header.sectionSize(narrative) >= header.sectionSizeHint(narrative)
+            or header.sectionSize(office) == header.sectionSizeHint(office))
+    assert header.sectionSize(narrative) >= 10 * view.fontMetrics().averageCharWidth()
+    assert header.sectionSizeHint(office) <= header.sectionSize(office) < wide
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    QApplication.processEvents()
+    assert header.sectionSize(office) == wide
+
+
 def test_the_not_saved_question_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,
                                                              language, font_size):
     """Closing with typing kept nowhere asks what to do: its five buttons on one row

@@ -448,7 +448,8 @@ def test_the_room_an_upgrade_needs_counts_its_index_sort(
 
     class FullDisk(_CONNECTION):
         def execute(self, sql, *args):
-            if sql.startswith("CREATE INDEX events_entity_origin"):
+            # (as 0007 makes it: only if it is not there)
+            if sql.startswith("CREATE INDEX IF NOT EXISTS events_entity_origin"):
                 exc = sqlite3.OperationalError("database or disk is full")
                 exc.sqlite_errorcode = sqlite3.SQLITE_FULL
                 raise exc

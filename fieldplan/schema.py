@@ -419,8 +419,17 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
         db = Database(conn, execute_plugins=False)
         for i, name in enumerate(pending):
             # an index's sort in temporary files, not in memory (IN_MEMORY, INDEX_SORTS)
-            with _temp_store(conn, "MEMORY" if name in IN_MEMORY else "FILE"):
-                migrations.apply(db, stop_before=set(pending[i + 1:]))  # pending[i] alone
+            try:
+                with _temp_store(conn, "MEMORY" if name in IN_MEMORY else "FILE"):
+                    migrations.apply(db, stop_before=set(pending[i + 1:]))  # pending[i]
+            except sqlite3.OperationalError as exc:
+                if name in IN_MEMORY or not temp_file_error(exc) or name in _applied(conn):
+                    raise
+                # (rolled back) no temporary file could be written, its folder or the
+                # folder's disk: sorted in memory, as before temporary files; a
+                # failing disk of the database's own fails again and is said
+                with _temp_store(conn, "MEMORY"):
+                    migrations.apply(db, stop_before=set(pending[i + 1:]))
             if applied:
                 # its log merged and emptied: the next one's has that room on a nearly
                 # full disk (a table rebuild's log is the size of the tables)
@@ -483,6 +492,17 @@ def sort_room(conn: sqlite3.Connection, names: list[str]) -> int:
         total += conn.execute(f'SELECT coalesce(sum({values}), 0) + count(*) * ? '
                               f'FROM "{table}"', (_SORT_ENTRY,)).fetchone()[0]
     return total
+
+
+def temp_file_error(exc: BaseException) -> bool:
+    """Whether SQLite's error ``exc`` may come of a temporary file it could not make or
+    write (no temporary folder it can write, that folder's disk failing: an I/O error,
+    SQLITE_IOERR_GETTEMPPATH, a file that cannot be opened), which the same statement
+    with the temporary store in memory does not meet. Also a failing disk of the
+    database's own: the VACUUM's I/O error does not say which."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in (sqlite3.SQLITE_IOERR,
+                                                     sqlite3.SQLITE_CANTOPEN)
 
 
 @contextlib.contextmanager
@@ -632,9 +652,14 @@ def _vacuum_if_due(conn: sqlite3.Connection) -> int | None:
             conn.execute("VACUUM")
         conn.execute("DELETE FROM meta WHERE key = ?", (VACUUM_DUE,))
     except sqlite3.OperationalError as exc:
-        if not (store.out_of_space(exc) or store.busy(exc)):
+        if store.out_of_space(exc):
+            return needed
+        if not (store.busy(exc) or temp_file_error(exc)):
             raise
-        return needed if store.out_of_space(exc) else None
+        # another fieldplan reading it, or no temporary file for the copy (a temporary
+        # folder that cannot be written: each opening refused the database, which was
+        # sound and upgraded): left due, the file larger than it needs meanwhile
+        return None
     finally:
         # the log holds every page the VACUUM wrote (or those it wrote before it
         # failed, rolled back): given back now, not when the program ends

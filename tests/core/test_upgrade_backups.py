@@ -520,3 +520,74 @@ def test_the_vacuum_waits_for_the_room_of_its_copy_too(
     room.free = None
     store.connect(db, notices=notices).close()
     assert len(seen) == 1 and notices == []
+
+
+def _temp_folder_refused(sql: str) -> sqlite3.OperationalError:
+    """What SQLite raises when the statement ``sql`` needs a temporary file and no
+    temporary folder can be written (seen with /tmp and /var/tmp read-only: an index's
+    sort SQLITE_IOERR_GETTEMPPATH, the VACUUM's copy a bare SQLITE_IOERR)."""
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorcode = (sqlite3.SQLITE_IOERR if sql.strip().upper() == "VACUUM"
+                            else sqlite3.SQLITE_IOERR_GETTEMPPATH)
+    return exc
+
+
+def test_an_upgrade_without_a_writable_temporary_folder_opens_the_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A computer whose temporary folder cannot be written (a Windows TEMP that names a
+    folder gone, a read-only /tmp): the index a migration sorts is sorted in memory, as
+    before temporary files, and the VACUUM after the rebuild is left due; the database
+    was upgraded but refused at every opening as 'the disk could not be read or
+    written (a USB stick taken out, or a failing disk)', its own disk sound."""
+    db = schema_3_copy(tmp_path)
+    refused: list[str] = []
+
+    class NoTempFolder(_CONNECTION):
+        def execute(self, sql, *args):
+            needs_file = (sql.strip().upper() == "VACUUM"
+                          or sql.startswith("CREATE INDEX IF NOT EXISTS events_entity_origin"))
+            if needs_file and super().execute("PRAGMA temp_store").fetchone()[0] == 1:
+                refused.append(sql.split()[0])
+                raise _temp_folder_refused(sql)
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", NoTempFolder)
+    for _opening in range(2):
+        conn = store.connect(db)
+        try:
+            assert schema.pending(conn) == []
+            assert conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
+                                "name = 'events_entity_origin'").fetchone() is not None
+            assert conn.execute("SELECT 1 FROM meta WHERE key = ?",
+                                (schema.VACUUM_DUE,)).fetchone() is not None
+            assert conn.execute("PRAGMA temp_store").fetchone()[0] == 2  # as opened
+        finally:
+            conn.close()
+    assert refused == ["CREATE", "VACUUM", "VACUUM"]
+    monkeypatch.undo()
+    seen = vacuums(monkeypatch)
+    store.connect(db).close()  # a temporary folder again: the VACUUM is done
+    assert len(seen) == 1
+
+
+def test_a_database_disk_failing_during_the_upgrade_is_still_said(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index sort that fails in memory too (the database's own disk failing) is
+    said as before: the migration is not taken as done."""
+    db = schema_3_copy(tmp_path)
+
+    class FailingDisk(_CONNECTION):
+        def execute(self, sql, *args):
+            if sql.startswith("CREATE INDEX IF NOT EXISTS events_entity_origin"):
+                exc = sqlite3.OperationalError("disk I/O error")
+                exc.sqlite_errorcode = sqlite3.SQLITE_IOERR_WRITE
+                raise exc
+            return super().execute(sql, *args)
+
+    monkeypatch.setattr(store, "Connection", FailingDisk)
+    with pytest.raises(StoreError, match="could not be read or written"):
+        store.connect(db)
+    monkeypatch.undo()
+    with sqlite3.connect(db) as conn:
+        assert schema.pending(conn) == [schema.EVENTS_ENTITY_ORIGIN]
+    conn.close()

@@ -554,6 +554,10 @@ def hq_apart_edge(index: QModelIndex | QPersistentModelIndex) -> str:
     model = index.model()
     if model is None:
         return ""
+    if getattr(model, "sortColumn", lambda: 0)() > 0:
+        # sorted by an area's statuses: headquarters' row is first or last only as its
+        # statuses place it (no report: last), among the offices' rows
+        return ""
     rows = model.rowCount()
     if rows < 2 or index.row() not in (0, rows - 1):
         return ""

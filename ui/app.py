@@ -203,6 +203,10 @@ class Shell(QObject):
         (``receive_files``)."""
         from ui.ops import OffThread
 
+        # the dialog of an opening that failed (a first run's, done) is not the one to
+        # bring to the front meanwhile: a later start's files showed it again, beside
+        # the first-run dialog the look then opened, its Cancel quitting fieldplan
+        self.dialog = None
         # (not a daemon: quitting waits for files being moved back, never half moved)
         OffThread(lambda: look_before_start(db_path),
                   lambda found: self._looked(db_path, found, refused),

@@ -1306,3 +1306,23 @@ def test_a_database_folder_that_cannot_be_looked_at_is_said(shell, qtbot, tmp_pa
     assert dialog.objectName() == "cannot-open"
     assert reason_text(dialog) == (f"fieldplan could not open {db}:\n"
                                   "permission denied; ask for access to it")
+
+
+def test_the_dialog_of_an_opening_that_failed_is_not_brought_back_by_a_later_start(
+        shell, qtbot, hq_db):
+    """An opening refused (what a killed init left) starts again with a look off the
+    GUI thread: meanwhile a later start's files brought the dialog that had opened
+    the database (done, hidden) back to the front, beside the first-run dialog the
+    look then opened, its Cancel quitting fieldplan; found by review."""
+    from PySide6.QtWidgets import QDialog
+
+    done = QDialog()
+    qtbot.addWidget(done)
+    shell.dialog = done  # (the first run's dialog, accepted: hidden)
+    lose(hq_db, "missing")
+    shell.start(hq_db)
+    shell.receive_files([], "")  # a later start, while the look runs
+    assert not done.isVisible()
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                    timeout=10_000)
+    assert shell.dialog is not done and not done.isVisible()

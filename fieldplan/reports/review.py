@@ -676,22 +676,8 @@ class Pack:
             )] if self.offices_reported or self.not_reported_offices else []),
             self._submitted_line(),
         ]
-        if self.drafts and self.lock.at:  # (see _provisional)
-            lines.append(
-                ctx.ngettext(
-                    "{count} draft left when the period was locked",
-                    "{count} drafts left when the period was locked",
-                    self.drafts,
-                ).format(count=self._n(self.drafts))
-            )
-        elif self.drafts:
-            lines.append(
-                ctx.ngettext(
-                    "{count} draft not yet submitted",
-                    "{count} drafts not yet submitted",
-                    self.drafts,
-                ).format(count=self._n(self.drafts))
-            )
+        if self.drafts:
+            lines.append(self._drafts_line())
         out: list[Flowable] = [
             Spacer(1, 40 * mm),
             self._t(ctx.plan.title.get(ctx.lang), cm.TITLE, space_after=8),
@@ -724,6 +710,37 @@ class Pack:
                 self._t(_("The plan's texts are illustrative placeholders."), cm.SMALL),
             ]
         return out
+
+    def _drafts_line(self) -> str:
+        """The cover's count of drafts, headquarters' own among them said, as the
+        submitted reports are (``_submitted_line``) and as the lock check says them
+        apart: "507 drafts" beside its "504 reports … still drafts" and "3 of
+        headquarters' own" read as two counts that disagree."""
+        ctx = self.ctx
+        own = sum(1 for r in self.by_office.get(HQ, ()) if r.state != "submitted")
+        locked = bool(self.lock.at)  # (see _provisional)
+        if not own or own == self.drafts:  # (HQ's alone: nothing to tell apart)
+            if locked:
+                return ctx.ngettext(
+                    "{count} draft left when the period was locked",
+                    "{count} drafts left when the period was locked",
+                    self.drafts).format(count=self._n(self.drafts))
+            return ctx.ngettext(
+                "{count} draft not yet submitted", "{count} drafts not yet submitted",
+                self.drafts).format(count=self._n(self.drafts))
+        # Translators: on the review pack's cover; {hq} of the drafts are headquarters'
+        # own (on the global actions), the rest the offices'
+        if locked:
+            return ctx.ngettext(
+                "{count} draft left when the period was locked, {hq} of them "
+                "headquarters' own",
+                "{count} drafts left when the period was locked, {hq} of them "
+                "headquarters' own",
+                self.drafts).format(count=self._n(self.drafts), hq=self._n(own))
+        return ctx.ngettext(
+            "{count} draft not yet submitted, {hq} of them headquarters' own",
+            "{count} drafts not yet submitted, {hq} of them headquarters' own",
+            self.drafts).format(count=self._n(self.drafts), hq=self._n(own))
 
     def _submitted_line(self) -> str:
         """The cover's count of submitted reports, headquarters' own among them said

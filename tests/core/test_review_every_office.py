@@ -174,3 +174,27 @@ def test_the_cover_says_how_many_submitted_reports_are_headquarters_own(world) -
     rows = _matrix_rows(pack)
     offices = sum(int(row[-1].split("/")[0]) for row in rows[:len(OFFICES)])
     assert offices == national and rows[-1][-1] == f"{globals_}/{globals_}"
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_the_cover_says_how_many_drafts_are_headquarters_own(world, clock, locked) -> None:
+    """The lock check says the offices' drafts and headquarters' own apart ("2 reports
+    … still drafts", "1 of headquarters' own reports … still a draft"); the cover said
+    their sum alone ("3 drafts left when the period was locked"), a count that agreed
+    with neither. It says how many are headquarters' own, as it does of the submitted
+    reports; found by QA (a semester review at a headquarters of 57 offices: 507
+    drafts on the cover, 504 and 3 in the lock's warning)."""
+    from fieldplan.progress import set_period_lock
+    from fieldplan.sync import lock_check
+
+    write_progress(world, HQ, PERIOD, state="draft", only=1)
+    if locked:
+        clock("2026-07-02")
+        set_period_lock(world, PERIOD, True)
+    check = lock_check(world, PERIOD)
+    assert (check.drafts, check.hq_drafts) == (2, 1)
+    pack = Pack(world, cm.make_ctx(world, PERIOD, "en", "A4"), None, 1)
+    lines = [f.text for f in pack.cover() if isinstance(f, cm.TextFlow)]
+    said = ("3 drafts left when the period was locked" if locked
+            else "3 drafts not yet submitted")
+    assert f"{said}, 1 of them headquarters' own" in lines

@@ -47,6 +47,11 @@ class ReplicaStatus:
     #: headquarters locked it: they will not be submitted unless it unlocks the period
     #: (said so, not "not yet submitted", as the review pack says them)
     locked_drafts: Mapping[str, int] = field(default_factory=dict)
+    #: (headquarters) of ``draft_reports``, its own (on the global actions), and of
+    #: ``locked_drafts`` per locked period: said apart, as the lock check and the
+    #: review pack's cover say them ("507 drafts …, 3 of them headquarters' own")
+    hq_drafts: int = 0
+    locked_hq_drafts: Mapping[str, int] = field(default_factory=dict)
     #: per locked period, the reports changed after its lock (progress.changed_after_lock;
     #: an office's own only, at an office)
     changed_after_lock: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
@@ -64,6 +69,7 @@ class ReplicaStatus:
                 "own_events": self.own_events, "reports": self.reports,
                 "hidden_reports": self.hidden_reports, "draft_reports": self.draft_reports,
                 "locked_drafts": dict(self.locked_drafts),
+                "hq_drafts": self.hq_drafts, "locked_hq_drafts": dict(self.locked_hq_drafts),
                 "key_status": self.key_status, "locked_periods": list(self.locked_periods),
                 "changed_after_lock": {period: [c.to_dict() for c in changes] for period,
                                        changes in self.changed_after_lock.items()},
@@ -81,6 +87,7 @@ class ReplicaStatus:
         s = self.sync
         # drafts of a locked period are said apart: they wait for no one at the office
         open_drafts = self.draft_reports - sum(self.locked_drafts.values())
+        open_hq = self.hq_drafts - sum(self.locked_hq_drafts.values())
         out = [
             (_("Role"), role_label(self.role, lang)),
             (_("Office"), f"{self.office} — {office_name(self.office, lang)}"),
@@ -111,10 +118,9 @@ class ReplicaStatus:
                      hidden=format_number(self.hidden_reports, lang))
              if self.hidden_reports else format_number(self.reports, lang),
                 # (the pack's cover's words: "Reports: 35; 2 drafts not yet submitted")
-                ngettext("{count} draft not yet submitted", "{count} drafts not yet submitted",
-                         open_drafts).format(count=format_number(open_drafts, lang))
-                if open_drafts else "",
-                *(locked_drafts_text(n, period, lang) for period, n in self.locked_drafts.items()),
+                open_drafts_text(open_drafts, open_hq, lang) if open_drafts else "",
+                *(locked_drafts_text(n, period, lang, self.locked_hq_drafts.get(period, 0))
+                  for period, n in self.locked_drafts.items()),
             ))),
             (_("Locked periods"), periods_text(self.locked_periods)
              if self.locked_periods else _("none")),
@@ -245,12 +251,39 @@ def period_text(period: str) -> str:
     return period_words(period)
 
 
-def locked_drafts_text(count: int, period: str, lang: str | None = None) -> str:
-    """What ``status`` says of the ``count`` drafts left in ``period`` when headquarters
-    locked it: "10 drafts not yet submitted" let an office think it could still submit
-    them (the review pack says them so too)."""
+def open_drafts_text(count: int, hq: int = 0, lang: str | None = None) -> str:
+    """What ``status`` says of the ``count`` drafts not yet submitted, ``hq`` of them
+    headquarters' own (said apart when some are and some are not), in the review
+    pack's cover's words."""
     from fieldplan.i18n import format_number, ngettext
 
+    if hq and hq != count:
+        return ngettext(
+            "{count} draft not yet submitted, {hq} of them headquarters' own",
+            "{count} drafts not yet submitted, {hq} of them headquarters' own",
+            count).format(count=format_number(count, lang), hq=format_number(hq, lang))
+    return ngettext("{count} draft not yet submitted", "{count} drafts not yet submitted",
+                    count).format(count=format_number(count, lang))
+
+
+def locked_drafts_text(count: int, period: str, lang: str | None = None,
+                       hq: int = 0) -> str:
+    """What ``status`` says of the ``count`` drafts left in ``period`` when headquarters
+    locked it: "10 drafts not yet submitted" let an office think it could still submit
+    them (the review pack says them so too). ``hq``: how many of them are
+    headquarters' own, said apart when some are and some are not."""
+    from fieldplan.i18n import format_number, ngettext
+
+    if hq and hq != count:
+        # Translators: a clause of status's Reports line; {period} is "2nd semester
+        # 2026"; {hq} of the drafts are headquarters' own (on the global actions)
+        return ngettext(
+            "{count} draft left when {period} was locked, {hq} of them headquarters' "
+            "own: it will not be submitted unless headquarters unlocks the period",
+            "{count} drafts left when {period} was locked, {hq} of them headquarters' "
+            "own: they will not be submitted unless headquarters unlocks the period",
+            count).format(count=format_number(count, lang), period=period_text(period),
+                          hq=format_number(hq, lang))
     # Translators: a clause of status's Reports line; {period} is "2nd semester 2026"
     return ngettext(
         "{count} draft left when {period} was locked: it will not be submitted unless "
@@ -727,6 +760,7 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     total = rep.conn.execute("SELECT count(*) FROM events").fetchone()[0]
     own = rep.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
                            (rep.replica_id,)).fetchone()[0]
+    from fieldplan.offices import HQ
     from fieldplan.planops import PlanScope
 
     plan = rep.plan()
@@ -739,9 +773,10 @@ def replica_status(rep: Replica) -> ReplicaStatus:
     # leaves it, nobody can write it), counted with the hidden ones, as the review pack
     # counts it
     scope = PlanScope(plan)
-    reports = hidden = drafts = 0
+    reports = hidden = drafts = hq_drafts = 0
     locked = tuple(locked_periods(rep))
     in_locked: dict[str, int] = dict.fromkeys(locked, 0)
+    hq_in_locked: dict[str, int] = dict.fromkeys(locked, 0)
     for who, action, period, state in rep.conn.execute(
             "SELECT office, action, period, state FROM progress"
             + (" WHERE office = ?" if office else ""), (office,) if office else ()):
@@ -750,8 +785,11 @@ def replica_status(rep: Replica) -> ReplicaStatus:
             hidden += 1
         elif state == "draft":
             drafts += 1
+            ours = rep.is_hq and who == HQ
+            hq_drafts += ours
             if period in in_locked:
                 in_locked[period] += 1
+                hq_in_locked[period] += ours
     changed = changed_after_lock(rep, office=office)
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
@@ -761,5 +799,7 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         key_status=key_status, locked_periods=locked,
         hidden_reports=hidden, draft_reports=drafts,
         locked_drafts={period: n for period, n in in_locked.items() if n},
+        hq_drafts=hq_drafts,
+        locked_hq_drafts={period: n for period, n in hq_in_locked.items() if n},
         hq_key_id=hq.key_id if hq else "", hq_fingerprint=hq.fingerprint if hq else "",
         changed_after_lock=changed)

@@ -114,3 +114,36 @@ def test_drafts_of_a_period_headquarters_locked_are_said_stuck(hq, make_office, 
     code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
     status = json.loads(out)
     assert (status["draft_reports"], status["locked_drafts"]) == (3, {"2026-S2": 2})
+
+
+def test_headquarters_own_drafts_are_said_apart(hq, make_office, tmp_path: Path,
+                                                capsys) -> None:
+    """At headquarters the Reports line said every draft as one count ("507 drafts left
+    when 2nd semester 2026 was locked") where the lock check had said the offices' (504)
+    and headquarters' own (3) apart, and the review pack's cover does: it says how many
+    are headquarters' own, of the drafts of a locked period and of the others, and
+    ``--json`` counts them (``hq_drafts``, ``locked_hq_drafts``); found by QA (a
+    semester review at a headquarters of 57 offices)."""
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ml = make_office("ML")
+    first, second = (a.code for a in ml.plan().actions_of(level="national")[:2])
+    for period in ("2026-S1", "2026-S2"):
+        for code in (first, second):
+            progress.record_progress(ml, code, period, status="at-risk")
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    own = hq.plan().actions_of(level="global")[0].code
+    for period in ("2026-S1", "2026-S2"):
+        progress.record_progress(hq, own, period, status="on-track")
+    progress.set_period_lock(hq, "2026-S2")
+    db = str(hq.path)
+    hq.close()
+    code, out, _err = run("--db", db, "status", capsys=capsys)
+    assert code == 0
+    assert ("Reports: 6; 3 drafts not yet submitted, 1 of them headquarters' own; "
+            "3 drafts left when 2nd semester 2026 was locked, 1 of them headquarters' "
+            "own: they will not be submitted unless headquarters unlocks the period\n") in out
+    code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
+    status = json.loads(out)
+    assert (status["draft_reports"], status["locked_drafts"], status["hq_drafts"],
+            status["locked_hq_drafts"]) == (6, {"2026-S2": 3}, 2, {"2026-S2": 1})

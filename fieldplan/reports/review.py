@@ -295,7 +295,7 @@ class Pack:
         deadline: date | None = None,
     ) -> None:
         from fieldplan.offices import level_for_office
-        from fieldplan.sync.export import period_reports
+        from fieldplan.sync.export import enrolled_too_late, period_reports
 
         self.ctx = ctx
         #: what the plan shows: reports it hides are neither counted nor printed
@@ -348,6 +348,14 @@ class Pack:
         #: the offices that reported, headquarters left out (the cover's count)
         self.offices_reported = [o for o in self.reported if o != HQ]
         self.level = {o: level_for_office(o) for o in known}
+        #: offices enrolled too late to be awaited on the period (after it ended or
+        #: was locked: ``enrolled_too_late``), of a level with actions due then: known
+        #: here, and in no count of the pack; "Offices that have not reported" names
+        #: them, else "Every known office has reported" was said beside one that had not
+        due = {a.level for a in ctx.plan.actions_of(due=ctx.period)}
+        self.enrolled_late = offices_in_order(
+            [o for o in enrolled_too_late(rep, ctx.plan, ctx.period)
+             if o not in known and level_for_office(o) in due], ctx.lang)
         #: the day reports were due: data received later is late
         self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
         #: the period's lock and the reports changed after it: for every office at once
@@ -1156,10 +1164,24 @@ class Pack:
         # headquarters' own reports, said apart from the offices' (not_reported_offices)
         hq = [Spacer(1, 8), self._t(hq_unsubmitted_text(_), cm.BODY)] \
             if self.hq_not_reported else []
+        if self.enrolled_late:
+            # Translators: {offices} are offices by name and code, "Regional Office,
+            # Cairo (RO-Cairo)"
+            hq = [Spacer(1, 8), self._t(ctx.ngettext(
+                "Not awaited on this period, as it was enrolled after the period ended or "
+                "was locked: {offices}.",
+                "Not awaited on this period, as they were enrolled after the period ended "
+                "or was locked: {offices}.", len(self.enrolled_late)).format(
+                    offices=join_list((f"{office_name(o, ctx.lang)} ({o})"
+                                       for o in self.enrolled_late), ctx.lang)),
+                cm.BODY), *hq]
         if not self.not_reported_offices:
             if hq and not self.offices_reported:  # no office is expected: HQ alone
                 return hq[1:]
-            return [self._t(_("Every known office has reported for this period.")), *hq]
+            every = (_("Every office awaited on this period has reported for it.")
+                     if self.enrolled_late
+                     else _("Every known office has reported for this period."))
+            return [self._t(every), *hq]
         rows = [
             [
                 self._t(h, cm.CELL_HEAD)

@@ -149,6 +149,10 @@ class Shell(QObject):
         self.demo_job = None
         #: bundles to import once the first window is open
         self.files_to_import: list[str] = []
+        #: looks for a setup bundle among files handed over while the first-run dialog
+        #: is up (``receive_files``): how many were started, and the latest that
+        #: offered one (a slow look finished late offers nothing older than that)
+        self._setup_looks = self._setup_offered = 0
         #: bundles given for the database asked for when the demo was opened instead
         self.files_not_imported: list[str] = []
         #: this client's claim on its database (ui.single_instance), when it has one
@@ -602,13 +606,33 @@ class Shell(QObject):
         # the first-run or cannot-open dialog is up: imported once the window is, if
         # it is this database's (the first-run dialog may open the demo instead)
         self.files_to_import += [f for f in files if f not in self.files_to_import]
-        offer = getattr(self.dialog, "offer", None)
-        if offer is not None:  # the first-run dialog: a setup bundle is offered to it,
-            from ui.first_run import is_setup_bundle  # as when given at the start
+        if getattr(self.dialog, "offer", None) is not None:
+            self._offer_setup_bundle(list(files))
 
-            setup = next((f for f in files if is_setup_bundle(f)), None)
-            if setup is not None:
-                offer(setup)
+    def _offer_setup_bundle(self, files: list[str]) -> None:
+        """The first-run dialog is up: the first setup bundle among ``files`` is
+        offered to it, as when given at the start. Which one is looked at off the GUI
+        thread: each file is opened (its manifest read), and a bundle on a slow USB
+        stick or a stalled network drive would freeze the dialog meanwhile."""
+        import shiboken6
+
+        from ui.ops import OffThread
+
+        self._setup_looks += 1
+        look, dialog = self._setup_looks, self.dialog
+
+        def found(setup: str | None) -> None:
+            # the dialog still up (not closed, not the demo's or the window by now), and
+            # no later file offered already
+            if (setup is None or self.dialog is not dialog or self.window is not None
+                    or not shiboken6.isValid(dialog) or look < self._setup_offered):
+                return
+            self._setup_offered = look
+            dialog.offer(setup)
+
+        # (a daemon: quitting need not wait for a look at a hung drive)
+        OffThread(lambda: _first_setup_bundle(files), found, lambda _error: None,
+                  name="fieldplan-setup-look", daemon=True)
 
     def shutdown(self) -> None:
         self._close_damaged_window()
@@ -657,6 +681,13 @@ class Shell(QObject):
             # be two at once
             guard, self.guard = self.guard, None
             guard.release()
+
+
+def _first_setup_bundle(files: list[str]) -> str | None:
+    """(off the GUI thread) The first of ``files`` that is a setup bundle, if any."""
+    from ui.first_run import is_setup_bundle
+
+    return next((f for f in files if is_setup_bundle(f)), None)
 
 
 def look_before_start(db_path: Path) -> tuple[bool, bool, bool]:

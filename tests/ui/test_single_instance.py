@@ -243,10 +243,11 @@ def test_a_setup_bundle_handed_to_the_first_run_dialog_is_offered_by_it(shell, q
     dialog = shell.dialog
     assert dialog.given_button is None
     shell.receive_files([str(other)])  # not a setup bundle: not offered
+    qtbot.waitUntil(lambda: not _setup_looks(), timeout=5000)
     assert dialog.given_button is None
     setup = str(tmp_path / "SN-setup.fieldplan")
     shell.receive_files([setup])
-    assert dialog.given_button is not None
+    qtbot.waitUntil(lambda: dialog.given_button is not None, timeout=5000)
     qtbot.waitUntil(dialog.given_button.isVisible, timeout=5000)
     assert "SN-setup.fieldplan" in dialog.given_button.text()
     # above the other ways in
@@ -262,6 +263,52 @@ def test_a_setup_bundle_handed_to_the_first_run_dialog_is_offered_by_it(shell, q
     dialog = result_dialog(shell.window, qtbot)
     assert [o.file for o in dialog.outcomes] == ["notes.fieldplan"]
     dialog.accept()
+
+
+def _setup_looks() -> list:
+    from ui.ops import off_thread_jobs
+
+    return [j for j in off_thread_jobs() if j.thread.name == "fieldplan-setup-look"]
+
+
+def test_a_bundle_handed_to_the_first_run_dialog_is_opened_off_the_gui_thread(
+        shell, qtbot, tmp_path, monkeypatch):
+    """Whether a bundle handed over while the first-run dialog is up is a setup bundle
+    is looked at off the GUI thread: it is opened, and one on a slow USB stick froze
+    the dialog meanwhile. A slow look finished late offers nothing older than a later
+    file already offered."""
+    import threading
+
+    import ui.first_run
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+        enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
+    opened_on, held = [], threading.Event()
+    real = ui.first_run.is_setup_bundle
+
+    def is_setup_bundle(path: str) -> bool:
+        opened_on.append(threading.current_thread())
+        if "SN" in path:  # the slow stick
+            held.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(ui.first_run, "is_setup_bundle", is_setup_bundle)
+    shell.start(tmp_path / "sn.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    dialog = shell.dialog
+    shell.receive_files([str(tmp_path / "SN-setup.fieldplan")])  # returns at once
+    assert dialog.given_button is None
+    shell.receive_files([str(tmp_path / "ML-setup.fieldplan")])
+    qtbot.waitUntil(lambda: dialog.given_button is not None, timeout=5000)
+    assert "ML-setup.fieldplan" in dialog.given_button.text()
+    held.set()
+    qtbot.waitUntil(lambda: not _setup_looks(), timeout=5000)
+    assert "ML-setup.fieldplan" in dialog.given_button.text()  # the latest stays
+    assert len(opened_on) == 2
+    assert threading.main_thread() not in opened_on
 
 
 @pytest.mark.parametrize("opened", ["demo", "asked"])

@@ -55,6 +55,21 @@ class LoneKeyFileError(StoreError):
         self.role = role
 
 
+class UnreadableBackupsError(StoreError):
+    """A new database was asked for where this computer's key file is, its database
+    gone, and its backups folder there but not to be read (``unreadable``: why): a
+    backup of it may be there, which a new identity would leave behind. The message
+    is the command line's ("'fieldplan restore'"); ``key_path``, ``folder`` and
+    ``unreadable`` let the client say it in its own words."""
+
+    def __init__(self, message: str, key_path: str, folder: str,
+                 unreadable: OSError) -> None:
+        super().__init__(message)
+        self.key_path = key_path
+        self.folder = folder
+        self.unreadable = unreadable
+
+
 class KeptBackupsError(StoreError):
     """A new database was asked for where this computer's key file and the backups of
     its database are: its work is in the backups (restore them). The message is the

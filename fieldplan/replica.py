@@ -26,9 +26,10 @@ from fieldplan.errors import (
     LoneKeyFileError,
     NotSetUpError,
     StoreError,
+    UnreadableBackupsError,
     ValidationError,
 )
-from fieldplan.files import make_folder_of
+from fieldplan.files import make_folder_of, os_error_reason
 from fieldplan.i18n import _
 
 ROLE_HQ = "hq"
@@ -743,6 +744,18 @@ def _check_no_key(path: Path, role: str) -> None:
             "still there: restore the latest backup ('fieldplan restore') instead of "
             "starting again").format(path=kpath, folder=store.backup_dir(path)),
             str(kpath))
+    unreadable = store.backups_unreadable(path)
+    if unreadable is not None:
+        # listed as none, they may be there all the same: "no backup of it here" sent
+        # a person to start again (or move the key away) with the work perhaps in them
+        folder = store.backup_dir(path)
+        raise UnreadableBackupsError(_(
+            "the key file {path} is this computer's identity, and the database it "
+            "belonged to is gone; its backups folder {folder} cannot be read "
+            "({reason}): once it can be, restore the latest backup, if there is one "
+            "('fieldplan restore'), instead of starting again").format(
+                path=kpath, folder=folder, reason=os_error_reason(unreadable)),
+            str(kpath), str(folder), unreadable)
     # never "remove it": the key is this computer's identity, and headquarters may
     # still be waiting for bundles it signs (or, for headquarters, every office
     # trusts it). Moved away, not deleted, it can still be put back

@@ -1064,6 +1064,21 @@ def list_backups(db_path: str | os.PathLike[str]) -> list[Path]:
     return [path for path, _mine in _backups(folder, Path(db_path))]
 
 
+def backups_unreadable(db_path: str | os.PathLike[str]) -> OSError | None:
+    """Why the backups folder of this database, there, cannot be listed (permission
+    denied, a disk fault), which ``list_backups`` lists as empty: a caller that would
+    say "no backup" says this instead. None when it can be listed, or is not there
+    (no backups yet)."""
+    try:
+        os.listdir(backup_dir(db_path))
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            return None
+        exc.__traceback__ = None  # (kept by a message: its frames are of no use)
+        return exc
+    return None
+
+
 #: The time in a backup's name, as ``backup`` writes it (``_STAMP_FORMAT``).
 _STAMP = r"\d{8}T\d{12}Z"
 

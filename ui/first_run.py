@@ -919,7 +919,7 @@ def first_run_error_text(error: BaseException, restore: str = RESTORE_OFFERED) -
     (--db, 'fieldplan restore'): this screen has its own buttons. ``restore``: what
     the screen shows of a restore now (its button, not yet, none), which the words
     about it match."""
-    from fieldplan.errors import KeptBackupsError, LoneKeyFileError
+    from fieldplan.errors import KeptBackupsError, LoneKeyFileError, UnreadableBackupsError
     from fieldplan.replica import ROLE_HQ
 
     if isinstance(error, KeptBackupsError):
@@ -939,6 +939,16 @@ def first_run_error_text(error: BaseException, restore: str = RESTORE_OFFERED) -
         return _("The key file {path} and the backups of this database are still here: "
                  "restore the latest backup (the button above) instead of starting "
                  "again.").format(path=key)
+    if isinstance(error, UnreadableBackupsError):
+        # not "no backup of it here": the folder could not be looked in
+        from fieldplan.files import os_error_reason
+
+        return _("The key file {path} is this computer's identity, and the database it "
+                 "belonged to is gone. Its backups folder {folder} cannot be read: "
+                 "{reason}. Once it can be, start fieldplan again to restore the latest "
+                 "backup, if there is one, instead of making a new database.").format(
+                     path=isolated(error.key_path), folder=isolated(error.folder),
+                     reason=os_error_reason(error.unreadable))
     if not isinstance(error, LoneKeyFileError):
         return error_sentence(error)
     key = isolated(error.key_path)
@@ -1007,13 +1017,13 @@ def check_backups(db_path: Path, backups: Sequence[Path] | None = None) -> Backu
     newest file of the backups folder that is a backup of this computer's database,
     passing over the others) and when it was taken, or why none can be: the error,
     its messages kept to be said again in another language (``why_not_restorable``)."""
-    from fieldplan.store import backup_dir, list_backups, usable_backup
+    from fieldplan.store import backup_dir, backups_unreadable, list_backups, usable_backup
 
     folder = backup_dir(db_path)
     listed = tuple(list_backups(db_path) if backups is None else backups)
     if not listed and backups is None:
         # (the store lists an unreadable folder as empty: a person is told why)
-        unreadable = _unreadable(folder)
+        unreadable = backups_unreadable(db_path)
         if unreadable is not None:
             return BackupsFound(folder=folder, unreadable=unreadable)
     try:
@@ -1022,22 +1032,6 @@ def check_backups(db_path: Path, backups: Sequence[Path] | None = None) -> Backu
         exc.__traceback__ = None  # (its frames are of no use to the dialog)
         return BackupsFound(listed, error=exc, folder=folder)
     return BackupsFound(listed, usable, backup_time_of(usable), folder=folder)
-
-
-def _unreadable(folder: Path) -> OSError | None:
-    """(off the GUI thread) Why ``folder``, there, cannot be listed; None when it can,
-    or is not there (no backups yet)."""
-    import errno
-    import os
-
-    try:
-        os.listdir(folder)
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-            return None
-        exc.__traceback__ = None  # (its frames are of no use to the dialog)
-        return exc
-    return None
 
 
 def unreadable_text(found: BackupsFound, *, first_run: bool = False) -> str:

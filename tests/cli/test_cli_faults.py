@@ -479,6 +479,47 @@ def test_init_beside_a_key_file_whose_database_and_backups_are_gone(
     assert sorted(p.name for p in db.parent.iterdir()) == [key_path(db).name]
 
 
+@pytest.mark.parametrize("role", ["office", "hq"])
+def test_init_beside_a_key_file_whose_backups_folder_cannot_be_read(
+        role, hq, tmp_path, capsys, monkeypatch) -> None:
+    """A key file with no database, its backups folder there but unreadable: init said
+    "gone with no backup of it here" (the store lists such a folder as empty), and a
+    person was sent to start again with the work perhaps in the backups. It says the
+    folder cannot be read, why, and to restore once it can be."""
+    import errno
+    import os
+
+    from fieldplan import minisign
+    from fieldplan.replica import key_path
+    from fieldplan.sync import enroll_office
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    minisign.save_secret_key(key_path(db), minisign.generate_key(), replica="gone")
+    folder = store.backup_dir(db)
+    folder.mkdir()
+    real = os.listdir
+
+    def listdir(path="."):  # (chmod 000 does not stop root, whom tests may run as)
+        if Path(os.fspath(path)) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    args = ("--hq",) if role == "hq" else ("--from", str(setup))
+    code, out, err = run("--db", str(db), "init", *args, capsys=capsys)
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert "no backup" not in err and "Traceback" not in err
+    assert (f"the key file {key_path(db)} is this computer's identity, and the database "
+            f"it belonged to is gone; its backups folder {folder} cannot be read "
+            "(permission denied; ask for access to it): once it can be, restore the "
+            "latest backup, if there is one ('fieldplan restore'), instead of starting "
+            "again") in err
+    assert not db.exists()
+
+
 def damage_pages_of(db: str, table: str) -> None:
     """Overwrite the pages of one table, as a bad sector would: the file still opens,
     and SQLite says it is malformed only when that table is read."""

@@ -146,6 +146,55 @@ def test_first_run_beside_a_lone_key_file_says_what_it_is(shell, qtbot, hq, tmp_
     dialog.grab().save(str(tmp_path / f"lone-key-{role}.png"))
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_first_run_beside_a_key_file_and_an_unreadable_backups_folder(
+        shell, qtbot, tmp_path, monkeypatch, lang):
+    """The database gone, its key file there, its backups folder there but unreadable:
+    creating headquarters said "gone with no backup of it here" (the folder was listed
+    as empty). It says the folder cannot be read, why, and to restore once it can be;
+    nothing is made."""
+    from fieldplan import minisign, store
+    from fieldplan.replica import key_path
+    from tests.ui.test_cannot_open import unreadable_folder
+    from ui.app import apply_language
+
+    db = tmp_path / "laptop" / "fieldplan.sqlite3"
+    db.parent.mkdir()
+    minisign.save_secret_key(key_path(db), minisign.generate_key(), replica="gone")
+    folder = store.backup_dir(db)
+    folder.mkdir()
+    unreadable_folder(monkeypatch, folder)
+    apply_language(QApplication.instance(), lang)
+    try:
+        _lone_key_with_unreadable_backups(shell, qtbot, db, folder, lang)
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def _lone_key_with_unreadable_backups(shell, qtbot, db: Path, folder: Path,
+                                      lang: str) -> None:
+    from fieldplan.replica import key_path
+    from ui.bidi import isolated
+
+    shell.start(db)
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    dialog = backups_checked(qtbot, shell.dialog)
+    qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isolated(str(folder)) in dialog.message.text(),
+                    timeout=10_000)
+    said = dialog.message.text()
+    assert isolated(str(folder)) in said and isolated(str(key_path(db))) in said
+    if lang == "en":
+        assert said == (
+            f"The key file {key_path(db)} is this computer's identity, and the database "
+            f"it belonged to is gone. Its backups folder {folder} cannot be read: "
+            "permission denied; ask for access to it. Once it can be, start fieldplan "
+            "again to restore the latest backup, if there is one, instead of making a "
+            "new database.")
+    assert dialog.hq_button.isEnabled() and not db.exists()
+    dialog.grab().save(str(db.parent / f"lone-key-unreadable-{lang}.png"))
+
+
 def test_first_run_beside_a_key_file_and_backups_says_to_restore(shell, qtbot, hq,
                                                                   tmp_path):
     """The database went, its key file and backups stayed: setting up anew says to

@@ -715,7 +715,10 @@ class _Reader:
         return Text(en, fr, ar)
 
     def number(self, value: Any, path: FieldPath) -> float | None:
-        if value is None:
+        """The number ``value`` gives; None for none: absent, or an empty text (a JSON
+        or TOML file written from a spreadsheet quotes every value, and writes an
+        empty cell as ""; the CSV reader reads that cell as no value)."""
+        if value is None or _blank(value):
             return None
         given = value  # as the file gives it (a cell of 400 digits reads as inf)
         if isinstance(value, str) and self.from_text:
@@ -806,6 +809,8 @@ class _Reader:
         return number
 
     def positive_int(self, value: Any, path: FieldPath, maximum: int) -> int:
+        if _blank(value):  # (an empty cell: as a CSV file's says it)
+            raise self.fail(path, _("missing (required)"))
         if isinstance(value, str) and self.from_text and value.strip().isdecimal():
             text = value.strip()
             # int() refuses more than 4300 digits; anything past the maximum is refused
@@ -1077,6 +1082,9 @@ class _Reader:
                 raise self.fail(tpath, str(exc)) from None
             if period in targets:
                 raise self.fail(tpath, _("period {period} is given twice").format(period=period))
+            if _blank(value):
+                # no target for the period: an empty target_<period> cell in CSV
+                continue
             number = self.number(value, tpath)
             if number is None:
                 raise self.fail(tpath, _("missing (required)"))
@@ -1089,6 +1097,13 @@ class _Reader:
 #: joiners, bidi marks, soft hyphens, BOMs) or spaces and yet show nothing: the
 #: combining grapheme joiner, Hangul fillers, the Braille blank.
 _BLANKS = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _blank(value: Any) -> bool:
+    """Whether ``value`` is a text with nothing in it but spaces: what a JSON or TOML
+    file written from a spreadsheet gives for an empty cell, which the CSV reader (its
+    cells stripped) reads as no value."""
+    return isinstance(value, str) and not value.strip()
 
 
 #: A number as JSON writes one ("12", "-0.5", "1.5e3"), given as text.

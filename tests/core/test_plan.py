@@ -452,6 +452,34 @@ def test_a_number_given_as_text_in_json_is_read_as_csv_reads_it():
         plan_from_dict(data)
 
 
+def test_an_empty_text_for_a_number_in_json_or_toml_is_no_value_as_an_empty_cell():
+    """"baseline": "" (a JSON or TOML file written from a spreadsheet quotes every
+    value, an empty cell as "") was refused, "expected a number, got the text ''",
+    though text numbers are read as CSV cells are and an empty CSV cell is no value:
+    no baseline, no target, no target for that period, as in CSV; the plan's version,
+    which a CSV file must give, is said missing. Found by QA."""
+    data = small()
+    indicator = data["actions"][0]["indicators"][0]
+    indicator["baseline"], indicator["target"] = "", " "
+    indicator["targets"] = {"2025-S2": "", "2026-S1": "3"}
+    read = plan_from_dict(data).actions[0].indicators[0]
+    assert (read.baseline, read.target, read.targets) == (None, None, (("2026-S1", 3.0),))
+    toml = (FIXTURES / "good_small.toml").read_text(encoding="utf-8")
+    assert "baseline = 0" in toml
+    read = parse_plan_text(toml.replace("baseline = 0", 'baseline = ""', 1), "toml",
+                           strict=True).actions[0].indicators[0]
+    assert read.baseline is None
+    # a period that is none is refused all the same, as its CSV column is
+    indicator["targets"] = {"2031-S1": ""}
+    with pytest.raises(PlanError, match="2031-S1"):
+        plan_from_dict(data)
+    data = small()
+    data["plan"]["version"] = ""
+    with pytest.raises(PlanError) as err:
+        plan_from_dict(data)
+    assert str(err.value) == "plan: plan.version: missing (required)"
+
+
 def test_toml_syntax_error_gives_line_and_column():
     with pytest.raises(PlanError) as err:
         load_plan(FIXTURES / "syntax_error.toml")

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fieldplan.errors import PlanError
-from fieldplan.i18n import _, format_number, join_list
+from fieldplan.i18n import _, counted, format_number, join_list
 from fieldplan.plan import Plan, _number_text, _show, where_what
 from fieldplan.plan_csv import (
     _PROGRESS_COLUMNS,
@@ -96,6 +96,8 @@ def _check_archive(data: bytes, source: str) -> None:
             names = {info.filename for info in infos}
             mimetype = (archive.read("mimetype")[:100] if "mimetype" in names
                         and archive.getinfo("mimetype").file_size < 100 else b"")
+            # (the start of each: where a Strict Open XML workbook names its namespaces)
+            heads = b"".join(_head(archive, name) for name in _STRICT_MARKED if name in names)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
             NotImplementedError):
         raise PlanError(_damaged(source)) from None
@@ -105,6 +107,19 @@ def _check_archive(data: bytes, source: str) -> None:
             "spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(file=source))
     if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
         raise PlanError(_not_a_workbook(source))
+    # kinds of workbook openpyxl does not read, renamed .xlsx (or saved so by choosing
+    # the kind in Excel's list): they were said to be damaged, and saving them again as
+    # they were changed nothing
+    if "xl/workbook.bin" in names:
+        raise PlanError(_(
+            "{file}: an Excel Binary Workbook (.xlsb), a kind of workbook fieldplan does "
+            "not read; in the spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(
+                file=source))
+    if _STRICT_NAMESPACE in heads:
+        raise PlanError(_(
+            "{file}: a Strict Open XML workbook, a kind of workbook fieldplan does not "
+            "read; in the spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(
+                file=source))
     if any(info.flag_bits & 0x1 for info in infos):
         raise _encrypted(source)
     if (len(infos) > MAX_XLSX_MEMBERS
@@ -113,6 +128,22 @@ def _check_archive(data: bytes, source: str) -> None:
             "{file}: the workbook unpacks to more than {limit} MB, too large for a plan; "
             "is it the right file?").format(
                 file=source, limit=format_number(MAX_XLSX_UNPACKED_BYTES // 2**20)))
+
+
+#: The members where a Strict Open XML workbook (Excel's "Strict Open XML
+#: Spreadsheet") names its namespaces, near their start, ``_STRICT_NAMESPACE``
+_STRICT_MARKED = ("_rels/.rels", "xl/workbook.xml")
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/"
+
+
+def _head(archive: zipfile.ZipFile, name: str) -> bytes:
+    """The first few KB of a member, unpacked (no more, however large it says it is);
+    nothing when it cannot be read (encrypted, damaged: said once read whole)."""
+    try:
+        with archive.open(name) as member:
+            return member.read(4096)
+    except Exception:  # (zipfile's and zlib's errors, a password asked for)
+        return b""
 
 
 def _encrypted(source: str) -> PlanError:
@@ -229,7 +260,7 @@ def _read_plan_sheet(data: bytes, source: str,
             raise PlanError(_(
                 "{file}: no sheet has the plan's columns (plan_id, plan_version, …) in its "
                 "first row; its sheets: {sheets}").format(
-                    file=source, sheets=join_list(_show(s.title) for s in sheets)))
+                    file=source, sheets=_sheet_names([s.title for s in sheets])))
         _one_plan_sheet(sheets, tops, source)
         sheet = sheets[chosen]
         where = _("{file}, sheet {sheet}").format(file=source, sheet=_show(sheet.title))
@@ -343,7 +374,22 @@ def _one_plan_sheet(sheets: list[Any], tops: list[list[list[str]]], source: str)
         raise PlanError(_(
             "{file}: more than one sheet has the plan's columns (plan_id, plan_version, "
             "…): {sheets}; keep the plan in one sheet (delete the others, or move them to "
-            "another workbook)").format(file=source, sheets=join_list(_show(t) for t in found)))
+            "another workbook)").format(file=source, sheets=_sheet_names(found)))
+
+
+#: How many sheets a message names before "and N more" (a hostile workbook has
+#: a thousand: its line was some 60 KB)
+SHOWN_SHEETS = 5
+
+
+def _sheet_names(titles: list[str]) -> str:
+    """The sheets' names, quoted, the first SHOWN_SHEETS then "and N more"."""
+    shown = join_list(_show(t) for t in titles[:SHOWN_SHEETS])
+    more = len(titles) - SHOWN_SHEETS
+    if more <= 0:
+        return shown
+    return counted("{names} and {count} more", "{names} and {count} more", more,
+                   names=shown)
 
 
 def _has_header(top: list[list[str]]) -> bool:

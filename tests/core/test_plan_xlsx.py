@@ -276,6 +276,36 @@ def test_no_sheet_with_the_header_is_one_line():
         "first row; its sheets: 'Notes', 'Budget'")
 
 
+def test_hundreds_of_sheets_without_the_plan_are_not_all_named():
+    """A hostile workbook of a thousand sheets, none with the plan's columns: the line
+    named every one of them (some 60 KB). It names the first few, then how many more;
+    so does the line for more than one sheet with the plan. (300 sheets here: quicker
+    to make, and as many lines as a thousand once cut.)"""
+    book = Workbook(write_only=True)
+    for n in range(300):
+        book.create_sheet(f"Sheet number {n:04}").append(["nothing here"])
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(out.getvalue(), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx: no sheet has the plan's columns (plan_id, plan_version, …) in its "
+        "first row; its sheets: 'Sheet number 0000', 'Sheet number 0001', 'Sheet number "
+        "0002', 'Sheet number 0003', 'Sheet number 0004' and 295 more")
+    plan = default_plan()
+    book = load_workbook(io.BytesIO(hq_workbook(plan)))
+    for n in range(7):
+        book.copy_worksheet(book["Plan"]).title = f"Copy {n}"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(out.getvalue(), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
+        "…): 'Plan', 'Copy 0', 'Copy 1', 'Copy 2', 'Copy 3' and 3 more; keep the plan in "
+        "one sheet (delete the others, or move them to another workbook)")
+
+
 def test_a_csv_opened_whole_in_column_a_then_saved_as_a_workbook():
     """fieldplan's "," CSV opened in a French Excel (whose separator is ";") lands
     each line in column A; saved as .xlsx, it was 'unknown column' and the line."""
@@ -346,6 +376,38 @@ def zip_bomb() -> bytes:
     return _zip(members)
 
 
+def binary_workbook() -> bytes:
+    """What Excel writes for 'Excel Binary Workbook (.xlsb)': a ZIP archive as an
+    .xlsx is, its parts binary (xl/workbook.bin, xl/worksheets/sheet1.bin)."""
+    return _zip({
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.'
+        b'openxmlformats.org/package/2006/content-types"><Override PartName="/xl/'
+        b'workbook.bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.'
+        b'main"/></Types>',
+        "_rels/.rels": b'<?xml version="1.0"?><Relationships xmlns="http://schemas.'
+        b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type='
+        b'"http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'officeDocument" Target="xl/workbook.bin"/></Relationships>',
+        "xl/workbook.bin": bytes(range(256)),
+        "xl/worksheets/sheet1.bin": bytes(range(256)),
+    })
+
+
+def strict_workbook() -> bytes:
+    """The plan saved as Excel's 'Strict Open XML Spreadsheet': the parts of an .xlsx,
+    their namespaces ISO's (http://purl.oclc.org/ooxml/…), which openpyxl does not
+    know."""
+    with zipfile.ZipFile(io.BytesIO(plan_to_xlsx(default_plan()))) as src:
+        members = {i.filename: src.read(i) for i in src.infolist()}
+    for name, body in members.items():
+        members[name] = body.replace(
+            b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main").replace(
+            b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships")
+    return _zip(members)
+
+
 def encrypted_workbook() -> bytes:
     """The start of what Excel writes for a workbook with a password: an OLE2
     compound file holding the EncryptedPackage stream."""
@@ -383,8 +445,14 @@ def encrypted_workbook() -> bytes:
                     _unzipped_sheet(plan_to_xlsx(default_plan())), flags=re.S),
      "plan.xlsx: the workbook is damaged and cannot be read; open it in the spreadsheet and "
      "save it again"),
+    (binary_workbook,
+     "plan.xlsx: an Excel Binary Workbook (.xlsb), a kind of workbook fieldplan does not "
+     "read; in the spreadsheet, save it as 'Excel Workbook (.xlsx)'"),
+    (strict_workbook,
+     "plan.xlsx: a Strict Open XML workbook, a kind of workbook fieldplan does not read; "
+     "in the spreadsheet, save it as 'Excel Workbook (.xlsx)'"),
 ], ids=["csv", "binary", "broken-zip", "bundle", "ods", "zip-bomb", "encrypted", "xls",
-        "broken-xml"])
+        "broken-xml", "xlsb", "strict"])
 def test_hostile_files_are_one_line_and_change_nothing(hq, tmp_path, capsys, data, message):
     path = tmp_path / "plan.xlsx"
     path.write_bytes(data())

@@ -828,9 +828,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
             (_("Changed or received after the lock"), AFTER_LOCK)])
         self.status.insertSeparator(self.status.findData(AFTER_LOCK))
         find_by_words(self.status)  # ("o": On track, past its symbol)
-        # in the order the table lists them (the review pack's), not by code
+        # in the order the table lists them (the review pack's), not by code:
+        # headquarters last, apart (as the Overview and the pack's matrix list it)
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
-            (office_label(o), o) for o in offices_in_order(all_offices(), lang())])
+            (office_label(o), o) for o in offices_in_order(all_offices(), lang())
+            if o != HQ] + [(office_label(HQ), HQ)])
+        self.office.insertSeparator(self.office.findData(HQ))
         self.area = _combo(_("Filter by area"), _area_items(identity))
         self._area_of = {a.code: a.area for a in identity.plan.actions}
         #: the report to choose once the reports are read (``restore_filters``)
@@ -951,7 +954,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
         an Overview cell opened shows. The other filters and the search are cleared,
         so that every report of the cell is listed."""
         if self.office.findData(office) < 0:  # a code this version does not know
-            self.office.addItem(office, office)
+            self._add_office(office)
         for combo, data in ((self.office, office), (self.area, area),
                             (self.scope, "period"), (self.status, "")):
             _choose_data(combo, data)
@@ -962,6 +965,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
         # with the focus and no row: one more key before anything was read)
         self._choose_first = True
         self._filter()
+
+    def _add_office(self, code: str) -> None:
+        """A code this version does not know to the "Filter by office" list: after the
+        other offices, before headquarters (last, apart), as the table lists it."""
+        hq = self.office.findData(HQ)
+        self.office.insertItem(hq - 1 if hq > 0 else self.office.count(), code, code)
 
     def refresh(self) -> None:
         self.stale = False
@@ -997,7 +1006,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
         chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
             if self.office.findData(office) < 0:  # a code this version does not know
-                self.office.addItem(office, office)
+                self._add_office(office)
         self.model.set_reports(reports, why_hidden, haystack, after_lock)
         # room for "Submitted · hidden by the plan", "Draft · after the lock"
         marks = [mark for mark, wanted in ((hidden_state, any(why_hidden)),

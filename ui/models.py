@@ -32,7 +32,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
-from fieldplan.offices import offices_in_order
+from fieldplan.offices import HQ, offices_in_order
 from fieldplan.text import bidi_contained, for_message, search_key
 from ui.bidi import code_text, embedded, in_own_direction, isolated, isolated_codes, own_isolate
 from ui.context import lang, office_label
@@ -470,8 +470,8 @@ class ReportTableModel(_RowsModel):
 
     def sort_key(self, r: ProgressReport, column: int) -> Any:
         if column == self.OFFICE:
-            # the review pack's order (headquarters, the regional offices, then the
-            # countries by their names in the reader's language), as the Overview's:
+            # the review pack's order (the regional offices, the countries by their
+            # names in the reader's language, then headquarters), as the Overview's:
             # by code (BD, BN, HQ, NG…), the rows were in another order than the pack's
             return self._office_rank.get(r.office, len(self._office_rank))
         if column == self.PERIOD:
@@ -515,15 +515,19 @@ class ReportTableModel(_RowsModel):
 
 def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
     """Each of ``offices`` -> its place in the review pack's order in ``language``
-    (``offices.offices_in_order``)."""
-    return {office: i for i, office in enumerate(offices_in_order(set(offices), language))}
+    (``offices.offices_in_order``: the regional offices, then the countries by their
+    names, a code this version does not know after them), headquarters last, apart,
+    as the pack's matrix and the Overview list it: it is no office that reports to
+    itself (listed first here, the Reports page disagreed with both)."""
+    ordered = [o for o in offices_in_order(set(offices), language) if o != HQ]
+    return {office: i for i, office in enumerate([*ordered, HQ])}
 
 
 def in_listing_order(reports: Iterable[ProgressReport],
                      language: str) -> list[ProgressReport]:
     """``reports`` as the Reports page lists them (``ReportTableModel.DATA_ORDER``):
-    by period, then office in the review pack's order in ``language`` (headquarters,
-    the regional offices, then the countries by their names), then action. Sorted once
+    by period, then office in the review pack's order in ``language`` (the regional
+    offices, the countries by their names, then headquarters), then action. Sorted once
     per load, off the GUI thread (100,000 reports: about 0.1 s)."""
     reports = list(reports)
     rank = office_ranks((r.office for r in reports), language)

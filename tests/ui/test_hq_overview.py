@@ -146,7 +146,8 @@ def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, q
     where the review pack and the Overview list headquarters first, then the offices by
     their names in the reader's language. The pack's order it is, as the page opens
     (within each period) and at a click on the Office column's header (then reversed);
-    the other columns sort as they did."""
+    the other columns sort as they did. Headquarters comes last, apart, as in the
+    pack's matrix and the Overview."""
     from fieldplan.offices import offices_in_order
 
     language(lang)
@@ -157,8 +158,8 @@ def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, q
             for n, (period, code, action) in enumerate(
                 (p, c, a) for p in periods for c in codes for a in actions)]
     page = reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch)
-    packs = offices_in_order(codes, lang)
-    assert packs[0] == "HQ" and packs != sorted(codes)
+    packs = [o for o in offices_in_order(codes, lang) if o != "HQ"] + ["HQ"]
+    assert packs[0] == "RO-Cairo" and packs != sorted(codes)
 
     def shown() -> list[tuple[str, str, str]]:
         return [(r.period, r.office, r.action)
@@ -185,7 +186,7 @@ def test_the_reports_list_offices_in_the_review_packs_order(lang, open_window, q
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_the_reports_name_the_offices_as_the_overview(lang, open_window, qtbot, hq_db,
-                                                      language, monkeypatch):
+                                                      language, monkeypatch, tmp_path):
     """The Office column showed the code alone (its tooltip too): listed by the offices'
     names, the codes looked out of order (in French, AE after BN). It names the office
     as the Overview does ("BD · Bangladesh"), in the review pack's order, and so does
@@ -198,27 +199,43 @@ def test_the_reports_name_the_offices_as_the_overview(lang, open_window, qtbot, 
     codes = ["AE", "BD", "BN", "EG", "HQ", "RO-Bangkok", "SA", "TD"]
     held = [report(code, "PA1.1", "2026-S1") for code in codes]
     page = reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch)
-    packs = offices_in_order(codes, lang)
+    # headquarters last, apart, as the Overview and the review pack's matrix list it
+    packs = [o for o in offices_in_order(codes, lang) if o != "HQ"] + ["HQ"]
     column = ReportTableModel.OFFICE
     cells = [page.model.index(r, column) for r in range(page.model.rowCount())]
     assert [c.data() for c in cells] == [office_label(o) for o in packs]
-    assert [c.data() for c in cells][:2] == {
-        "en": ["HQ · Headquarters", "RO-Bangkok · Regional Office, Bangkok"],
-        "ar": ["HQ · المقر الرئيسي", "RO-Bangkok · المكتب الإقليمي، بانكوك"]}[lang]
+    assert [c.data() for c in cells][::len(cells) - 1] == {
+        "en": ["RO-Bangkok · Regional Office, Bangkok", "HQ · Headquarters"],
+        "ar": ["RO-Bangkok · المكتب الإقليمي، بانكوك", "HQ · المقر الرئيسي"]}[lang]
     assert "BD · " + ("Bangladesh" if lang == "en" else "بنغلاديش") in [c.data() for c in cells]
     tips = [c.data(Qt.ItemDataRole.ToolTipRole) for c in cells]
     assert all(label in tip for label, tip in zip(map(office_label, packs), tips, strict=True))
     # the Overview's names, in the Overview's order (headquarters' row last, apart, as
-    # the pack's matrix has it)
+    # the pack's matrix has it): the Reports page listed headquarters first
     overview = page.window().hq_desk.overview
     overview._loaded(([], codes, overview.period))
     names = [c.data() for c in cells]
     assert [overview.model.data(overview.model.index(r, 0))
-            for r in range(overview.model.rowCount())] == [*names[1:], names[0]]
-    # the filter lists every office in that order, after "All offices"
+            for r in range(overview.model.rowCount())] == names
+    # the filter lists every office in that order, after "All offices", headquarters
+    # last, after a line
     listed = [page.office.itemData(i) for i in range(1, page.office.count())]
-    assert listed == offices_in_order(listed, lang) and listed[0] == "HQ"
+    assert listed[-2:] == [None, "HQ"]  # (a separator's data: none)
+    offices = listed[:-2]
+    assert offices == offices_in_order(offices, lang) and "HQ" not in offices
     assert [o for o in listed if o in codes] == packs
+    # the table sorted by office again (its arrow): the same order
+    page.view.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+    assert [page.model.index(r, column).data() for r in range(page.model.rowCount())] \
+        == [office_label(o) for o in packs]
+    page.grab().save(str(tmp_path / f"reports-offices-{lang}.png"))
+    page.office.setMaxVisibleItems(12)  # (its end in sight: headquarters apart)
+    page.office.setCurrentIndex(page.office.findData("HQ"))
+    page.office.showPopup()
+    qtbot.waitUntil(page.office.view().isVisible, timeout=5000)
+    page.office.view().window().grab().save(
+        str(tmp_path / f"reports-office-filter-{lang}.png"))
+    page.office.hidePopup()
     assert page.office.itemText(page.office.findData("BD")) == office_label("BD")
     # room for headquarters' name, not for the longest (the narratives keep theirs),
     # in a window with room for every column (in a narrower one the name gives way)

@@ -143,15 +143,16 @@ def test_report_model_sorts_by_sort_key():
 
 def test_report_model_lists_offices_in_the_review_packs_order():
     """Reports are listed by period, then office in the review pack's order in the
-    reader's language (headquarters first, the countries by name: not BD, BN, HQ…),
-    then action; the Office column sorts by that order, a code this version does not
-    know last."""
+    reader's language (the countries by name, not BD, BN, HQ…; a code this version
+    does not know after them; headquarters last, apart, as the pack's matrix and the
+    Overview list it, where it came first), then action; the Office column sorts by
+    that order."""
     from fieldplan import i18n
 
     held = [report(office, action, period) for period in ("2025-S2", "2026-S1")
             for office in ("AE", "BD", "EG", "HQ", "O7", "TD") for action in ("PA1.2", "PA1.1")]
-    orders = {"en": ["HQ", "BD", "TD", "EG", "AE", "O7"],
-              "ar": ["HQ", "AE", "BD", "TD", "EG", "O7"]}
+    orders = {"en": ["BD", "TD", "EG", "AE", "O7", "HQ"],
+              "ar": ["AE", "BD", "TD", "EG", "O7", "HQ"]}
     for lang, offices in orders.items():
         listed = in_listing_order(reversed(held), lang)
         assert [(r.period, r.office, r.action) for r in listed] == [

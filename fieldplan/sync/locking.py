@@ -79,7 +79,16 @@ class LockCheck:
                 "This period has not ended: it runs until {date}. Offices that receive "
                 "the lock can no longer record or submit reports for it.").format(
                     date=format_date(self.ends)))
-        if self.unsubmitted:
+        if self.unsubmitted and self.unsubmitted == self.offices == 1:
+            said.append(_("The one office awaited on this period has submitted nothing "
+                          "for it."))
+        elif self.unsubmitted and self.unsubmitted == self.offices:
+            # ("58 of 58 offices have submitted nothing" when none has; n is 2 or more)
+            said.append(counted(
+                "None of the {n} office has submitted anything for this period.",
+                "None of the {n} offices has submitted anything for this period.",
+                self.offices))
+        elif self.unsubmitted:
             said.append(ngettext(
                 "{n} of {total} offices has submitted nothing for this period.",
                 "{n} of {total} offices have submitted nothing for this period.",

@@ -199,3 +199,23 @@ def test_the_periods_end_is_judged_by_the_clock_writes_are_stamped_with(
     monkeypatch.setattr(events, "wall_ms", lambda: int(
         dt.datetime(2026, 7, 1, 12).timestamp() * 1000))
     assert not lock_check(hq, PERIOD).ongoing
+
+
+def test_the_warning_says_none_has_submitted_when_none_has() -> None:
+    """"58 of 58 offices have submitted nothing for this period." was said when none
+    had: it says none of them has; one of several, and a lone office, as before or in
+    its own words."""
+    from fieldplan.sync.locking import LockCheck
+
+    def said(offices: int, unsubmitted: int) -> str:
+        return LockCheck(PERIOD, False, 0, 0, offices=offices,
+                         unsubmitted=unsubmitted).warnings()[0]
+
+    assert said(58, 58) == "None of the 58 offices has submitted anything for this period."
+    assert said(1234, 1234) == (
+        "None of the 1,234 offices has submitted anything for this period.")
+    assert said(58, 57) == "57 of 58 offices have submitted nothing for this period."
+    assert said(2, 1) == "1 of 2 offices has submitted nothing for this period."
+    assert said(1, 1) == (
+        "The one office awaited on this period has submitted nothing for it.")
+    assert LockCheck(PERIOD, False, 0, 0, offices=3).warnings() == ()

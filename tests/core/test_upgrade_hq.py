@@ -142,7 +142,7 @@ def test_an_office_of_the_same_era_exchanges_with_the_upgraded_hq(world, capsys,
         run(capsys, gn, "digest").strip() != facts["GN"]["digest"]["GN"]
 
     # headquarters → office: a new lock, and the others' reports it relays
-    assert "have submitted nothing for this period" in run(
+    assert "None of the 2 offices has submitted anything for this period." in run(
         capsys, hq, "period", "lock", "2026-S1", warns=True)
     back = run(capsys, hq, "export", "--for", "GN", "-o", str(tmp_path / "hq.fieldplan")).strip()
     assert "merged" in run(capsys, gn, "import", back)

@@ -174,7 +174,7 @@ def test_the_lock_dialog_says_what_the_lock_leaves_stuck(clock, open_window, qtb
     assert dialog.text.text() == (
         "Lock 1st semester 2026? Offices can no longer change their reports for it once "
         "they receive the lock.\n\n"
-        "2 of 2 offices have submitted nothing for this period.\n\n"
+        "None of the 2 offices has submitted anything for this period.\n\n"
         "Headquarters has submitted none of its own reports on the global actions for "
         "this period.\n\n"
         "1 report of this period is still a draft: once its office receives the lock, it "

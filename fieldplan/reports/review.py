@@ -1221,10 +1221,9 @@ class Pack:
         w = ctx.width
         return [
             self._t(
-                _(
-                    "Offices known here (enrolled, or with data for another period) "
-                    "that have submitted no report for this period:"
-                ),
+                # (not "known here": one enrolled after the period ended is not
+                # awaited, and is named apart under the table: expected_offices)
+                _("Offices awaited on this period that have submitted no report for it:"),
                 cm.BODY,
                 space_after=4,
             ),

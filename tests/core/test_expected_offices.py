@@ -61,6 +61,11 @@ def test_an_office_enrolled_after_the_period_ended_is_not_awaited_on_it(
         assert text.count(name) == 1
     assert ("Not awaited on this period, as they were enrolled after the period ended or "
             "was locked: Regional Office, Dakar (RO-Dakar), Jordan (JO).") in text
+    # the table is of the offices awaited, not of all "known here (enrolled, or with
+    # data for another period)": JO and RO-Dakar are known, and not in it
+    assert ("Offices that have not reported Offices awaited on this period that have "
+            "submitted no report for it:") in text
+    assert "Offices known here" not in text
 
     check = lock_check(hq, PERIOD, today=date(2026, 12, 6))
     assert (check.offices, check.unsubmitted) == (3, 1)  # SN of ML, SN and TN

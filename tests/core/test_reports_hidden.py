@@ -177,7 +177,8 @@ def test_a_pack_whose_reports_are_all_hidden_does_not_say_never(nothing_shown_ye
     cover = text[:text.index("Contents")]
     assert "No report shown: the current plan hides the 24 reports of this period" in cover
     assert "No progress recorded" not in text and text.count("plan_hidden") == 1
-    missing = text[text.index("Offices that have not reported Offices known here"):]
+    missing = text[text.index("Offices that have not reported Offices awaited on this "
+                              "period that have submitted no report for it:"):]
     missing = missing[:missing.index("Late, quarantined and conflicting data")]
     assert "Mali" in missing and "Senegal" in missing
     assert missing.count("1st semester 2026 (hidden by the current plan)") == 2

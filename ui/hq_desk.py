@@ -633,6 +633,12 @@ class OverviewPage(QWidget):
         self.nothing.setObjectName("overview-nothing")
         self.nothing.setVisible(False)
         lay.addWidget(self.nothing)
+        # the offices known here that the period does not await (enrolled after it
+        # ended or was locked): in no row, named as the review pack names them
+        self.not_awaited = WrappedLabel("")
+        self.not_awaited.setObjectName("overview-not-awaited")
+        self.not_awaited.setVisible(False)
+        lay.addWidget(self.not_awaited)
         # headquarters, left out of the offices that have not reported, said apart as
         # the review pack and the lock warning say it
         self.hq_apart = WrappedLabel("")
@@ -662,6 +668,17 @@ class OverviewPage(QWidget):
 
     def _say_nothing(self) -> None:
         self.nothing.setVisible(self.model.rowCount() > 0 and self.proxy.rowCount() == 0)
+        # "Not submitted" alone emptying the table: every office awaited has submitted
+        # (not "No office matches these filters", as if a filter were wrong), as the
+        # review pack says it
+        every = (self.nothing.isVisible() and self.status.currentData() == NOT_SUBMITTED
+                 and not (self.office.text().strip() or self.level.currentData()
+                          or self.area.currentData())
+                 and any(self.model.office_at(row) != HQ
+                         for row in range(self.model.rowCount())))
+        self.nothing.setText(
+            _("Every office awaited on this period has reported for it.") if every
+            else _("No office matches these filters."))
         apart = self.proxy.hq_said_apart()
         if apart:
             from fieldplan.sync.locking import hq_unsubmitted_text
@@ -719,27 +736,40 @@ class OverviewPage(QWidget):
     def refresh(self) -> None:
         period = self.period
 
-        def fetch(rep) -> tuple[list[ProgressReport], list[str], str, tuple[Any, ...]]:
+        def fetch(rep) -> tuple[Any, ...]:
             from fieldplan.progress import is_locked
-            from fieldplan.sync.export import expected_offices
+            from fieldplan.sync.export import expected_offices, not_awaited
 
             # (headquarters too, on the plan's global actions: as the review pack);
             # the reports changed after the period's lock, as the pack names them;
-            # and whether it is locked (the legend's drafts)
-            return (list_reports(rep, period=period),
-                    expected_offices(rep, rep.plan(), period), period,
-                    changed_after_lock(rep, period).get(period, ()), is_locked(rep, period))
+            # whether it is locked (the legend's drafts); and the offices known here
+            # that it does not await, as the pack names them
+            plan = rep.plan()
+            reports = list_reports(rep, period=period)
+            expected = expected_offices(rep, plan, period)
+            return (reports, expected, period,
+                    changed_after_lock(rep, period).get(period, ()), is_locked(rep, period),
+                    not_awaited(rep, plan, period,
+                                {*expected, *(r.office for r in reports)}))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the period's reports, the offices expected, the period, and
-        (optional) its reports changed after the lock and whether it is locked."""
+        (optional) its reports changed after the lock, whether it is locked and the
+        offices known here that it does not await."""
         reports, known, period, *rest = result
         after_lock = rest[0] if rest else ()
         locked = bool(rest[1]) if len(rest) > 1 else False
+        not_awaited = offices_in_order(rest[2], lang()) if len(rest) > 2 else []
         if period != self.period:
             return  # read for the period shown before: its own refresh follows
+        if not_awaited:
+            from fieldplan.sync.locking import not_awaited_text
+
+            self.not_awaited.setText(in_layout_direction(isolated_codes(
+                not_awaited_text(not_awaited, lang=lang()))))
+        self.not_awaited.setVisible(bool(not_awaited))
         self.legend.setText(legend_text(locked))
         plan = self.identity.plan
         # the reports the plan shows, as the review pack counts them

@@ -295,7 +295,7 @@ class Pack:
         deadline: date | None = None,
     ) -> None:
         from fieldplan.offices import level_for_office
-        from fieldplan.sync.export import enrolled_too_late, period_reports
+        from fieldplan.sync.export import not_awaited, period_reports
 
         self.ctx = ctx
         #: what the plan shows: reports it hides are neither counted nor printed
@@ -352,10 +352,8 @@ class Pack:
         #: was locked: ``enrolled_too_late``), of a level with actions due then: known
         #: here, and in no count of the pack; "Offices that have not reported" names
         #: them, else "Every known office has reported" was said beside one that had not
-        due = {a.level for a in ctx.plan.actions_of(due=ctx.period)}
         self.enrolled_late = offices_in_order(
-            [o for o in enrolled_too_late(rep, ctx.plan, ctx.period)
-             if o not in known and level_for_office(o) in due], ctx.lang)
+            not_awaited(rep, ctx.plan, ctx.period, known), ctx.lang)
         #: the day reports were due: data received later is late
         self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
         #: the period's lock and the reports changed after it: for every office at once
@@ -1157,7 +1155,7 @@ class Pack:
     def not_reported(self) -> list[Flowable]:
         from fieldplan.i18n import format_period
         from fieldplan.offices import office_name
-        from fieldplan.sync.locking import hq_unsubmitted_text
+        from fieldplan.sync.locking import hq_unsubmitted_text, not_awaited_text
 
         ctx = self.ctx
         _ = ctx.gettext
@@ -1165,16 +1163,8 @@ class Pack:
         hq = [Spacer(1, 8), self._t(hq_unsubmitted_text(_), cm.BODY)] \
             if self.hq_not_reported else []
         if self.enrolled_late:
-            # Translators: {offices} are offices by name and code, "Regional Office,
-            # Cairo (RO-Cairo)"
-            hq = [Spacer(1, 8), self._t(ctx.ngettext(
-                "Not awaited on this period, as it was enrolled after the period ended or "
-                "was locked: {offices}.",
-                "Not awaited on this period, as they were enrolled after the period ended "
-                "or was locked: {offices}.", len(self.enrolled_late)).format(
-                    offices=join_list((f"{office_name(o, ctx.lang)} ({o})"
-                                       for o in self.enrolled_late), ctx.lang)),
-                cm.BODY), *hq]
+            hq = [Spacer(1, 8), self._t(not_awaited_text(
+                self.enrolled_late, ctx.ngettext, ctx.lang), cm.BODY), *hq]
         if not self.not_reported_offices:
             if hq and not self.offices_reported:  # no office is expected: HQ alone
                 return hq[1:]

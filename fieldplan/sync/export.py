@@ -238,6 +238,18 @@ def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:
                   or (locked_at is not None and when > locked_at))
 
 
+def not_awaited(rep: Replica, plan: Any, period: str, listed: Container[str]) -> list[str]:
+    """(HQ) the offices known here that ``period`` does not await, as the review pack
+    and HQ's Overview name them apart: enrolled too late for it (``enrolled_too_late``),
+    not among ``listed`` (the offices counted: one that reported on it all the same is
+    there), and of a level with actions due then. Sorted by code."""
+    from fieldplan.offices import level_for_office
+
+    due = {a.level for a in plan.actions_of(due=period)}
+    return [o for o in enrolled_too_late(rep, plan, period)
+            if o not in listed and level_for_office(o) in due]
+
+
 def _local_day(stamp: str) -> dt.date | None:
     """The day of a time ``stamp`` (ISO UTC) in this computer's time zone (in UTC where
     the local time cannot hold it, as ``events.local_today``); None if it is no such

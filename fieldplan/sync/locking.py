@@ -10,7 +10,7 @@ period lock`` both say ``LockCheck.warnings()``."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from fieldplan import bundle as bundlefmt
 from fieldplan import events
 from fieldplan.errors import FieldplanError, ValidationError
-from fieldplan.i18n import _, counted, format_date, format_number, ngettext
+from fieldplan.i18n import _, counted, format_date, format_number, join_list, ngettext
 from fieldplan.offices import HQ
 from fieldplan.periods import as_period
 from fieldplan.progress import is_locked
@@ -169,6 +169,27 @@ def hq_unsubmitted_text(gettext: Callable[[str], str] = _) -> str:
     is not counted among the offices: see LockCheck). ``gettext``: the pack's."""
     return gettext("Headquarters has submitted none of its own reports on the global "
                    "actions for this period.")
+
+
+def not_awaited_text(offices: Iterable[str], ngettext: Callable[[str, str, int], str]
+                     = ngettext, lang: str | None = None) -> str:
+    """What the review pack and HQ's Overview say of the offices a period does not
+    await (sync.export.not_awaited): known here, enrolled after it ended or was locked.
+    ``offices``: their codes, in the order to name them; ``ngettext``, ``lang``: the
+    pack's (default: the interface's)."""
+    from fieldplan.i18n import get_language
+    from fieldplan.offices import office_name
+
+    lang = lang or get_language()
+    offices = list(offices)
+    # Translators: {offices} are offices by name and code, "Regional Office,
+    # Cairo (RO-Cairo)"
+    return ngettext(
+        "Not awaited on this period, as it was enrolled after the period ended or "
+        "was locked: {offices}.",
+        "Not awaited on this period, as they were enrolled after the period ended "
+        "or was locked: {offices}.", len(offices)).format(
+            offices=join_list((f"{office_name(o, lang)} ({o})" for o in offices), lang))
 
 
 def _holds_period(data: bytes, period: str) -> bool:

@@ -780,3 +780,44 @@ def test_the_overview_awaits_an_office_from_the_period_it_was_enrolled_in(
         for status in (NO_REPORT, NOT_SUBMITTED):
             page.status.setCurrentIndex(page.status.findData(status))
             assert set(_offices_shown(page)) == awaited  # (headquarters said apart)
+
+
+def test_the_overview_says_every_office_awaited_has_submitted_and_names_those_not_awaited(
+        clock, open_window, qtbot, hq_db, tmp_path, language):
+    """A past period on which every office awaited submitted: "Not submitted" showed
+    only "No office matches these filters.", as if a filter were wrong, and the
+    Overview said nothing of JO, enrolled in December, which the review pack names as
+    not awaited on the period. It says that every office awaited has reported (only
+    when that filter alone empties the table), and names JO under the table."""
+    from fieldplan.sync import enroll_office
+    from tests.fixtures.reports.seed import write_progress
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "SN", tmp_path / "SN-setup.fieldplan")  # February (clock)
+        write_progress(rep, "SN", "2026-S1")
+        clock("2026-12-01")
+        enroll_office(rep, "JO", tmp_path / "JO-setup.fieldplan")
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert _offices_shown(page) == ["SN", "HQ"]
+    assert not page.not_awaited.isHidden()
+    assert page.not_awaited.text().endswith(
+        "Not awaited on this period, as it was enrolled after the period ended or was "
+        "locked: Jordan (JO).")
+    page.status.setCurrentIndex(page.status.findData(NOT_SUBMITTED))
+    assert _offices_shown(page) == [] and not page.nothing.isHidden()
+    assert page.nothing.text() == "Every office awaited on this period has reported for it."
+    page.grab().save(str(tmp_path / "overview-en.png"))
+    # another filter too: no office matches them
+    page.office.setText("Senegal")
+    assert page.nothing.text() == "No office matches these filters."
+    page.office.setText("")
+    page.status.setCurrentIndex(page.status.findData(NO_REPORT))
+    assert page.nothing.text() == "No office matches these filters."
+    # the next period awaits JO: nothing said apart
+    window.set_period("2026-S2")
+    wait_idle(qtbot, window.session)
+    assert page.not_awaited.isHidden() and "JO" in _offices_shown(page)

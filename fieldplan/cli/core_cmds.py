@@ -859,6 +859,11 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         warn(not_whole)
 
     def human() -> None:
+        if result["unchanged"] and args.dry_run:
+            # (not "nothing was changed": a dry run changes nothing whatever the file)
+            print(_("Dry run: plan {plan} version {version} is already installed; nothing "
+                    "would change").format(plan=result["plan"], version=result["version"]))
+            return
         if result["unchanged"]:
             print(_("Plan {plan} version {version} is already installed; nothing was "
                     "changed").format(plan=result["plan"], version=result["version"]))

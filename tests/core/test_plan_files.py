@@ -414,6 +414,13 @@ def test_importing_the_installed_plan_again_changes_nothing(hq, tmp_path, capsys
     assert out == ("Plan iom-oic-poa-2025-2027 version 1 is already installed; nothing was "
                    "changed\n")
     assert snapshot(hq) == before
+    # a dry run says what an import would do: not that it changed nothing
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", "--dry-run",
+                         str(path))
+    assert (code, err) == (0, "")
+    assert out == ("Dry run: plan iom-oic-poa-2025-2027 version 1 is already installed; "
+                   "nothing would change\n")
+    assert snapshot(hq) == before
 
 
 def test_the_installed_version_with_other_content_is_still_refused(hq, tmp_path):

@@ -1082,12 +1082,11 @@ class _Reader:
                 raise self.fail(tpath, str(exc)) from None
             if period in targets:
                 raise self.fail(tpath, _("period {period} is given twice").format(period=period))
-            if _blank(value):
-                # no target for the period: an empty target_<period> cell in CSV
-                continue
             number = self.number(value, tpath)
             if number is None:
-                raise self.fail(tpath, _("missing (required)"))
+                # no target for the period: null, or "" (an empty target_<period> cell
+                # in CSV), as for the indicator's baseline and target
+                continue
             targets[period] = number
         ordered = tuple((str(p), targets[p]) for p in sorted(targets))
         return Indicator(key, title, unit, baseline, target, ordered)

@@ -457,7 +457,8 @@ def test_an_empty_text_for_a_number_in_json_or_toml_is_no_value_as_an_empty_cell
     value, an empty cell as "") was refused, "expected a number, got the text ''",
     though text numbers are read as CSV cells are and an empty CSV cell is no value:
     no baseline, no target, no target for that period, as in CSV; the plan's version,
-    which a CSV file must give, is said missing. Found by QA."""
+    which a CSV file must give, is said missing. And null is no value wherever "" is:
+    a period's target given as null was refused, "missing (required)". Found by QA."""
     data = small()
     indicator = data["actions"][0]["indicators"][0]
     indicator["baseline"], indicator["target"] = "", " "
@@ -469,15 +470,24 @@ def test_an_empty_text_for_a_number_in_json_or_toml_is_no_value_as_an_empty_cell
     read = parse_plan_text(toml.replace("baseline = 0", 'baseline = ""', 1), "toml",
                            strict=True).actions[0].indicators[0]
     assert read.baseline is None
+    # null is no value, as "" is (it was refused, "missing (required)")
+    indicator["baseline"], indicator["target"] = None, None
+    indicator["targets"] = {"2025-S2": None, "2026-S1": "3", "2026-S2": None}
+    read = plan_from_dict(data).actions[0].indicators[0]
+    assert (read.baseline, read.target, read.targets) == (None, None, (("2026-S1", 3.0),))
+    read = plan_from_dict(json.loads(json.dumps(data))).actions[0].indicators[0]
+    assert read.targets == (("2026-S1", 3.0),)
     # a period that is none is refused all the same, as its CSV column is
-    indicator["targets"] = {"2031-S1": ""}
-    with pytest.raises(PlanError, match="2031-S1"):
-        plan_from_dict(data)
-    data = small()
-    data["plan"]["version"] = ""
-    with pytest.raises(PlanError) as err:
-        plan_from_dict(data)
-    assert str(err.value) == "plan: plan.version: missing (required)"
+    for nothing in ("", None):
+        indicator["targets"] = {"2031-S1": nothing}
+        with pytest.raises(PlanError, match="2031-S1"):
+            plan_from_dict(data)
+    for nothing in ("", None):
+        data = small()
+        data["plan"]["version"] = nothing
+        with pytest.raises(PlanError) as err:
+            plan_from_dict(data)
+        assert str(err.value) == "plan: plan.version: missing (required)"
 
 
 def test_toml_syntax_error_gives_line_and_column():

@@ -91,3 +91,44 @@ def test_verify_json_says_note_and_written_here_of_every_file(tmp_path: Path, ca
         result = _json(capsys, "--db", str(db), "--json", "verify", str(path), codes=(1,))
         assert not result["valid"] and result["reason"]
         assert (result["note"], result["written_here"]) == ("", False)
+
+
+#: ``plan import --dry-run --json`` of the last release, on an amendment that adds an
+#: area and an action, drops one, retitles one and changes a target
+PLAN_DRY_RUN_KEYS = {
+    "actions", "backup", "changes", "dry_run", "due_from", "hidden_levels",
+    "hidden_periods", "hidden_values", "needs_allow_hiding", "newly_hidden",
+    "orphaned_actions", "plan", "reports_hidden", "targets_below_zero",
+    "targets_not_whole", "unchanged", "untranslated", "version"}
+PLAN_CHANGES_KEYS = {
+    "actions_added", "actions_removed", "actions_reordered", "actions_retitled",
+    "areas_added", "areas_moved", "areas_removed", "areas_reordered", "areas_retitled",
+    "baselines", "end", "illustrative", "indicators_added", "indicators_removed",
+    "indicators_reordered", "indicators_retitled", "leads", "levels", "retitled",
+    "signed", "start", "targets", "texts_changed", "units"}
+NEWLY_HIDDEN_KEYS = {"actions", "levels", "periods", "values"}
+
+
+def test_plan_dry_run_json_keys_and_kinds_of_the_last_release_stay(
+        hq, tmp_path: Path, capsys) -> None:
+    """``plan import --dry-run --json`` gained ``changes.titles`` (each retitled code
+    with its titles before and after): the last release's keys stay, and a retitled
+    action is still named by its code alone in ``actions_retitled``, where a script
+    reads it."""
+    from fieldplan.plan import dump_plan
+    from tests.core.test_plan_diff import review_amendment
+
+    path = tmp_path / "v2.csv"
+    dump_plan(review_amendment(hq.plan()), path)
+    db = str(hq.path)
+    hq.close()
+    result = _json(capsys, "--db", db, "--json", "plan", "import", str(path), "--dry-run",
+                   "--allow-hiding")
+    assert set(result) >= PLAN_DRY_RUN_KEYS, sorted(PLAN_DRY_RUN_KEYS - set(result))
+    changes = result["changes"]
+    assert set(changes) >= PLAN_CHANGES_KEYS, sorted(PLAN_CHANGES_KEYS - set(changes))
+    assert set(result["newly_hidden"]) >= NEWLY_HIDDEN_KEYS
+    assert changes["actions_retitled"] == ["PA1.2"]
+    assert (changes["areas_added"], changes["actions_added"], changes["actions_removed"]) \
+        == (["PA5"], ["PA5.1"], ["PA1.3"])
+    assert [t["code"] for t in changes["titles"]] == ["PA1.2"]

@@ -1326,3 +1326,41 @@ def test_the_dialog_of_an_opening_that_failed_is_not_brought_back_by_a_later_sta
     qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
                     timeout=10_000)
     assert shell.dialog is not done and not done.isVisible()
+
+
+@pytest.mark.parametrize("how", ["damaged", "missing"])
+def test_a_backup_of_the_last_releases_schema_is_restored_and_upgraded(shell, qtbot,
+                                                                       tmp_path, how):
+    """An earlier fieldplan's backup (headquarters at schema 6, the last release's, as
+    its fixture holds it) is the one the dialog offers when the database is damaged or
+    gone after the update: restored, it is upgraded and the window opens on it."""
+    import shutil
+    import sqlite3
+
+    from fieldplan import schema, store
+
+    folder = tmp_path / "hq"
+    shutil.copytree(Path(__file__).parent.parent / "fixtures" / "db" / "hq-schema-6", folder)
+    for key in folder.glob("*.key"):
+        key.chmod(0o600)  # as fieldplan wrote it (git keeps no such mode)
+    db = folder / "hq.sqlite3"
+    backups = store.backup_dir(db)
+    backups.mkdir(exist_ok=True)
+    # a copy taken by the earlier fieldplan, never opened by this one (still schema 6)
+    old = backups / f"{db.name}-20261206T120000000000Z-before-import.sqlite3"
+    shutil.copyfile(db, old)
+    lose(db, how)
+    shell.start(db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.restore_button is not None and dialog.restore_button.isEnabled()
+    qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    from tests.ui.conftest import wait_idle
+
+    wait_idle(qtbot, shell.session)
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        applied = conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    assert applied == len(schema.known_migrations())

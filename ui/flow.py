@@ -330,3 +330,86 @@ class PairsLayout(_ItemsLayout):
                     n_field += 1
             y += height + (gap if n + 1 < len(lines) else 0)
         return y - inner.y() + margins.top() + margins.bottom()
+
+
+class RowThenEnd(_ItemsLayout):
+    """A row that gives way down to its minimum (a search bar and its filters), and
+    after it a widget kept whole (a count of rows): at the row's far end where both
+    fit, else on a line of its own under it, at the far end. The HQ Reports page's
+    count was put beside its filters at its whole width whatever the room: on a
+    narrow screen it ran past the page's edge, or over the filter beside it."""
+
+    def __init__(self, row: QLayout, end: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.addChildLayout(row)
+        self._items.append(row)
+        self.addWidget(end)
+
+    def expandingDirections(self) -> Qt.Orientation:  # (Qt's name)
+        return Qt.Orientation.Horizontal
+
+    def sizeHint(self) -> QSize:
+        """Both on one line, each as it asks."""
+        row, end = self._items
+        margins = self.contentsMargins()
+        width = row.sizeHint().width()
+        height = row.sizeHint().height()
+        if not end.isEmpty():
+            width += self._gap() + end.sizeHint().width()
+            height = max(height, end.sizeHint().height())
+        return QSize(width + margins.left() + margins.right(),
+                     height + margins.top() + margins.bottom())
+
+    def minimumSize(self) -> QSize:
+        """The row at its least, or the end whole if wider; one line high (as high as
+        its lines through ``heightForWidth``)."""
+        row, end = self._items
+        margins = self.contentsMargins()
+        width = row.minimumSize().width()
+        height = row.minimumSize().height()
+        if not end.isEmpty():
+            width = max(width, end.sizeHint().width())
+            height = max(height, end.sizeHint().height())
+        return QSize(width + margins.left() + margins.right(),
+                     height + margins.top() + margins.bottom())
+
+    def is_one_line(self) -> bool:
+        """Whether the end is beside the row at the layout's present width."""
+        return self._one_line(self.contentsRect().width())
+
+    def _one_line(self, width: int) -> bool:
+        row, end = self._items
+        return end.isEmpty() or (
+            row.minimumSize().width() + self._gap() + end.sizeHint().width() <= width)
+
+    def _arrange(self, rect: QRect, *, place: bool) -> int:
+        margins = self.contentsMargins()
+        inner = rect.adjusted(margins.left(), margins.top(), -margins.right(),
+                              -margins.bottom())
+        row, end = self._items
+        widget = self.parentWidget()
+        direction = (widget.layoutDirection() if widget is not None
+                     else Qt.LayoutDirection.LeftToRight)
+        high = row.sizeHint().height()
+        if end.isEmpty():
+            if place:
+                row.setGeometry(QRect(inner.x(), inner.y(), inner.width(), high))
+            return high + margins.top() + margins.bottom()
+        wide = min(end.sizeHint().width(), inner.width())
+        end_high = end.sizeHint().height()
+        if self._one_line(inner.width()):
+            height = max(high, end_high)
+            spots = [(row, QRect(inner.x(), inner.y() + (height - high) // 2,
+                                 inner.width() - self._gap() - wide, high)),
+                     (end, QRect(inner.right() + 1 - wide, inner.y() + (height - end_high) // 2,
+                                 wide, end_high))]
+        else:
+            vertical_gap = self.spacing() if self.spacing() >= 0 else self._gap()
+            height = high + vertical_gap + end_high
+            spots = [(row, QRect(inner.x(), inner.y(), inner.width(), high)),
+                     (end, QRect(inner.right() + 1 - wide, inner.y() + high + vertical_gap,
+                                 wide, end_high))]
+        if place:
+            for item, spot in spots:
+                item.setGeometry(QStyle.visualRect(direction, inner, spot))
+        return height + margins.top() + margins.bottom()

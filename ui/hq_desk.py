@@ -79,6 +79,7 @@ from ui.dialogs import (
     say_in_passing,
     selectable,
 )
+from ui.flow import RowThenEnd
 from ui.list_focus import current_row_on_focus
 from ui.models import (
     AFTER_LOCK,
@@ -829,6 +830,33 @@ class SearchField(QLineEdit):
                      hint.height())
 
 
+class CountLabel(QLabel):
+    """The Reports page's count of rows, as wide as the longest it may say while the
+    filters are the same (``set_widest``), so the bar does not shift while typing.
+
+    That width is its size hint: given by setMinimumWidth, it widened the label at
+    once where it stood, past the page's edge in English and over the "All areas"
+    filter in Arabic, until the bar was laid out again."""
+
+    _widest = ""
+
+    def set_widest(self, text: str) -> None:
+        """Keep room for ``text``."""
+        if text != self._widest:
+            self._widest = text
+            self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # (Qt's name)
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        room = (self.fontMetrics().horizontalAdvance(self._widest) + 4 + margins.left()
+                + margins.right())
+        return QSize(max(hint.width(), room), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        return self.sizeHint()
+
+
 class ReportsPage(ReadWhenShown, QSplitter):
     """Every report HQ holds, with full-text search of the narratives."""
 
@@ -873,7 +901,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self._choose_first = False
         #: the reports have been read once (``_loaded``)
         self._read = False
-        self.count = QLabel()
+        self.count = CountLabel()
         bar.addWidget(self.search, 2)
         for combo in (self.scope, self.status, self.office, self.area):
             # as narrow as the bar needs: a long office or area name is cut, not the
@@ -884,8 +912,10 @@ class ReportsPage(ReadWhenShown, QSplitter):
             combo.setMinimumContentsLength(8)
             combo.shrink_to(4)
             bar.addWidget(combo, 1)
-        bar.addWidget(self.count)
-        lay.addLayout(bar)
+        # the count at the bar's end where the filters at their least leave it room,
+        # else on a line of its own under them: whole, over nothing
+        self.search_bar = RowThenEnd(bar, self.count)
+        lay.addLayout(self.search_bar)
         self.model = ReportTableModel(self)
         self.view = _table(self.model, _("Reports"), fit_columns=False)
         sortable(self.view, ReportTableModel.PERIOD)  # models.in_listing_order's order
@@ -1153,7 +1183,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
             widest = count.format(shown=format_number(total), total=format_number(total))
         self.count.setText(text)
         # room for the longest count, so the bar does not shift while typing
-        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(widest) + 4)
+        self.count.set_widest(widest)
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None

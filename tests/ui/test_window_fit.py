@@ -372,3 +372,50 @@ def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path,
         preview.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                          f"report-preview-{language}-14pt-large.png"))
     preview.close()
+
+
+def test_the_reports_count_is_whole_and_over_nothing(open_window, qtbot, hq_db, language,
+                                                     monkeypatch):
+    """The count at the end of the Reports page's filters ("8 of 8, 2 hidden by the
+    plan") took its width at once where it stood, past the page's edge in English and
+    over the "All areas" filter in Arabic, until the bar was laid out again; and it
+    kept that width beside the filters however narrow the page. It is inside the page
+    and over no filter as soon as it is said, and whole once laid out; where the
+    filters at their least leave no room for it, it goes on a line of its own under
+    them."""
+    from tests.ui.test_hq_overview import report, reports_page_holding
+
+    # HQ's and a regional office's reports: the plan hides them (national actions)
+    held = [report(code, "PA1.1", "2026-S1")
+            for code in ("AE", "BD", "BN", "EG", "HQ", "RO-Bangkok", "SA", "TD")]
+    page = reports_page_holding(held, open_window, hq_db, qtbot, monkeypatch)
+    assert page.model.hidden_shown()
+
+    def over_nothing(whole: bool = True) -> None:
+        count = page.count
+        place = QRect(count.mapTo(page, QPoint(0, 0)), count.size())
+        assert page.rect().contains(place), (place, page.rect())
+        for other in (page.search, page.scope, page.status, page.office, page.area,
+                      page.view):
+            there = QRect(other.mapTo(page, QPoint(0, 0)), other.size())
+            assert not place.intersects(there), other
+        if whole:
+            assert count.width() >= count.fontMetrics().horizontalAdvance(count.text())
+
+    over_nothing(whole=False)  # (said, not laid out again yet)
+    QApplication.processEvents()
+    over_nothing()
+    assert page.search_bar.is_one_line()
+    window = page.window()
+    window.setMinimumSize(0, 0)
+    window.resize(480, 500)
+    qtbot.waitUntil(lambda: window.width() == 480)
+    QApplication.processEvents()
+    over_nothing()
+    assert not page.search_bar.is_one_line()
+    assert page.count.y() > page.area.y() + page.area.height() // 2
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        page.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                      f"reports-count-{language}-480.png"))

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -1201,6 +1202,41 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.detail.setPlainText(narrative_text(r))
 
 
+class LinesList(QListWidget):
+    """A list as high as its lines, up to ``MOST`` of them (it scrolls to more): the
+    Inbox's gaps list was 90 pixels high for its one line ("No gaps: …"), and on a
+    laptop's short screen the bundles under it kept four rows."""
+
+    #: the lines shown at most before the list scrolls
+    MOST = 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def refilled(self) -> None:
+        """Its lines changed: its height asked again."""
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # (Qt's name)
+        hint = super().sizeHint()
+        shown = min(self.count(), self.MOST)
+        high = (sum(self.sizeHintForRow(r) for r in range(shown)) if shown
+                else self.fontMetrics().lineSpacing() + 4)  # (empty: room for a line)
+        high += 2 * self.frameWidth()
+        # a line wider than the list: room for the sideways scroll bar under it
+        if self.count() and self.sizeHintForColumn(0) > self.viewport().width():
+            high += self.horizontalScrollBar().sizeHint().height()
+        return QSize(hint.width(), high)
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        self.updateGeometry()  # (a line may fit its width now, or no longer)
+
+
 class InboxPage(QWidget):
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -1208,9 +1244,8 @@ class InboxPage(QWidget):
         lay = QVBoxLayout(self)
         gaps_box = QGroupBox(_("Gaps"))
         glay = QVBoxLayout(gaps_box)
-        self.gaps = QListWidget()
+        self.gaps = LinesList()
         self.gaps.setAccessibleName(_("Gaps"))
-        self.gaps.setMaximumHeight(90)
         current_row_on_focus(self.gaps)  # (refilled at each refresh)
         glay.addWidget(self.gaps)
         lay.addWidget(gaps_box)
@@ -1239,9 +1274,11 @@ class InboxPage(QWidget):
 
             return list_inbox(rep), list_gaps(rep)
 
-        DbOp(self.session, self, fetch).success(self._loaded).failure(
-            lambda e: self.gaps.addItem(error_sentence(e))
-        ).run()
+        DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()
+
+    def _failed(self, error: BaseException) -> None:
+        self.gaps.addItem(error_sentence(error))
+        self.gaps.refilled()
 
     def _loaded(self, result) -> None:
         inbox, gaps = result
@@ -1262,6 +1299,7 @@ class InboxPage(QWidget):
             self.gaps.addItem(_("No bundle has been imported here yet."))
         elif not gaps:
             self.gaps.addItem(_("No gaps: every office's events arrived in order."))
+        self.gaps.refilled()
 
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:

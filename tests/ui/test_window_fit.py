@@ -192,19 +192,33 @@ def test_on_a_short_screen_the_reports_table_keeps_a_few_rows(open_window, qtbot
     assert 2 * lines <= detail.viewport().height() <= 3 * lines + 8
 
 
+class Gap:
+    """A gap as the Inbox lists it (fieldplan.sync.Gap's message)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def message(self) -> str:
+        return f"ML: events {self.n}0–{self.n}9 missing"
+
+
 #: the window on a 1366×768 laptop at 150 % (911×512 pixels of Qt), as it first opens
 LAPTOP_AT_150 = (1366 * 2 // 3 - FRAME_ROOM[0], 768 * 2 // 3 - FRAME_ROOM[1])
 
 
 def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
-        open_window, qtbot, hq_db, language, font_size):
+        open_window, qtbot, hq_db, language, font_size, monkeypatch):
     """A page is as high as the tab, or as its content at its least: Qt's scroll area
     gave a page with a wrapped label its preferred height, and on a laptop at 150 %
     the Inbox scrolled as a whole (355 pixels of room, 398 asked), the table inside a
     scroll bar of its own and the line under it ("Choose a bundle…") out of sight.
-    The table gives up a few rows instead."""
+    The table gives up a few rows instead. (Four gaps listed: the gaps list is as high
+    as its lines, and with one the page asks for no more than the room.)"""
     from PySide6.QtWidgets import QScrollArea
 
+    import fieldplan.sync
+
+    monkeypatch.setattr(fieldplan.sync, "list_gaps", lambda rep: [Gap(n) for n in range(4)])
     font_size(10)
     window = open_window(hq_db)
     page = window.hq_desk.inbox
@@ -419,3 +433,43 @@ def test_the_reports_count_is_whole_and_over_nothing(open_window, qtbot, hq_db, 
     if os.environ.get("FIELDPLAN_SHOTS"):
         page.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                       f"reports-count-{language}-480.png"))
+
+
+#: the window on a 1366×768 laptop at 150 % with a task bar (Qt's pixels)
+LAPTOP_AT_150_TASK_BAR = (895, 437)
+
+
+def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, language,
+                                                     monkeypatch):
+    """The Inbox's gaps list was 90 pixels high for its one line ("No gaps: …"): on a
+    laptop at 150 % the bundles received under it had room for four rows or so. It is
+    as high as its lines, up to four of them (it scrolls to more)."""
+    import fieldplan.sync
+
+    window = open_window(hq_db)
+    page = window.hq_desk.inbox
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    window.setMinimumSize(*LAPTOP_AT_150_TASK_BAR)  # (as on such a screen)
+    window.resize(*LAPTOP_AT_150_TASK_BAR)
+    qtbot.waitUntil(lambda: window.height() == LAPTOP_AT_150_TASK_BAR[1])
+    QApplication.processEvents()
+    gaps, view = page.gaps, page.view
+    assert gaps.count() == 1
+    line = gaps.sizeHintForRow(0)
+    assert line <= gaps.viewport().height() <= line + 4
+    rows = view.verticalHeader().defaultSectionSize()
+    assert view.viewport().height() >= 7 * rows
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"inbox-gaps-{language}-895.png"))
+
+    monkeypatch.setattr(fieldplan.sync, "list_gaps", lambda rep: [Gap(n) for n in range(9)])
+    page.refresh()
+    qtbot.waitUntil(lambda: gaps.count() >= 9, timeout=5000)
+    QApplication.processEvents()
+    assert 4 * line <= gaps.viewport().height() <= 4 * line + 4
+    assert gaps.verticalScrollBar().isVisible()
+    assert view.viewport().height() >= 4 * rows

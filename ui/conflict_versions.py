@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QResizeEvent, QTextCursor
 from PySide6.QtWidgets import QTextEdit, QWidget
 
@@ -154,6 +155,14 @@ class VersionText(PlainTextEdit):
             self._reveal = _utf16(text, spans[0][0])
         # a wheel or the scroll bar: where the user scrolled stays
         self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        """Two lines high at the least (it scrolls to the rest): the version's Keep
+        button under it stays in sight on a short screen, the text giving way first."""
+        hint = super().minimumSizeHint()
+        lines = (self.fontMetrics().lineSpacing() * 2 + 2 * self.frameWidth()
+                 + 2 * int(self.document().documentMargin()))
+        return QSize(hint.width(), lines)
 
     def first_difference_visible(self) -> bool:
         """Whether the first differing passage is in view (tests, and after a resize)."""

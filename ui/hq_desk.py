@@ -248,6 +248,27 @@ class VersionsRow(QHBoxLayout):
         return False
 
 
+class VersionsScroll(QScrollArea):
+    """The versions side by side, scrolled sideways where there are more than fit; as
+    high as they are at the least (their texts two lines each), so that they never
+    scroll up and down: on a laptop at 150 % with a task bar, each version's Keep
+    button was below the room, to be scrolled to or the divider dragged."""
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        hint = super().minimumSizeHint()
+        inside = self.widget()
+        if inside is None:
+            return hint
+        high = inside.minimumSizeHint().height() + 2 * self.frameWidth()
+        if inside.minimumSizeHint().width() > self.viewport().width():
+            high += self.horizontalScrollBar().sizeHint().height()  # (scrolled sideways)
+        return QSize(hint.width(), high)
+
+    def resizeEvent(self, event) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        self.updateGeometry()  # (the sideways scroll bar may come or go)
+
+
 def version_width(widget: QWidget, at: str) -> int:
     """The narrowest a version of a conflict is shown (the Conflicts page): its
     heading's words, a value and its Keep button readable (about 22 characters), and
@@ -1818,7 +1839,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         # the versions side by side fill the width; more than fit at a readable width
         # (up to 32 of them) scroll sideways: in 1366 pixels each was 40 wide, its
         # heading, value and Keep button cut to a letter a line
-        self.sides_scroll = QScrollArea()
+        self.sides_scroll = VersionsScroll()
         self.sides_scroll.setWidgetResizable(True)
         self.sides_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         # no stop of Tab of its own (it said nothing, between the words above and the
@@ -1827,8 +1848,10 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.sides_scroll.setWidget(self.sides)
         dlay.addWidget(self.sides_scroll, 1)
         self.splitter.addWidget(detail)
-        # the values side by side need the room of a few lines and a button
-        detail.setMinimumHeight(self.fontMetrics().height() * 10)
+        # the values side by side need the room of a few lines and a button: their
+        # least height (VersionsScroll), which the list above gives way to (ten lines
+        # of the font, set here, was less than the versions' headings, texts and Keep
+        # buttons on a laptop at 150 %: the buttons were below the room)
         self.splitter.setSizes([300, 300])
         self.splitter.splitterMoved.connect(self.filters_did_change)
         self.empty = EmptyState(self.splitter, _("No open conflicts."))
@@ -2042,6 +2065,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
             box.setMinimumWidth(max(box.minimumWidth(), box.minimumSizeHint().width()))
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)
+        self.sides_scroll.updateGeometry()  # (as high as its versions at the least)
 
     def resolve(self, conflict_id: str, value_id: str) -> None:
         def run(rep):

@@ -473,3 +473,41 @@ def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, 
     assert 4 * line <= gaps.viewport().height() <= 4 * line + 4
     assert gaps.verticalScrollBar().isVisible()
     assert view.viewport().height() >= 4 * rows
+
+
+@pytest.mark.parametrize("kind", ["status", "narrative"])
+def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
+        open_window, qtbot, hq, make_office, tmp_path, language, kind):
+    """On the office's Conflicts page at 150 % with a task bar, each version's Keep
+    button was below the room of the versions (30 pixels or so): to be scrolled to,
+    or the divider dragged. The versions are as high as their headings, their texts
+    at two lines at the least and their buttons: the list above gives way, the text
+    scrolls, and the Keep buttons are in sight under it whatever its length."""
+    from tests.ui.test_conflict_versions import BODY, conflicts_page, laptops_in_conflict
+
+    fields = ({"a": {"status": "on-track"}, "b": {"status": "at-risk"}} if kind == "status"
+              else {"a": {"achievements": BODY + "went well."},
+                    "b": {"achievements": BODY + "went badly."}})
+    path, _replica = laptops_in_conflict(hq, make_office, tmp_path, **fields)
+    window, page = conflicts_page(open_window, qtbot, path)
+    window.setMinimumSize(*LAPTOP_AT_150_TASK_BAR)  # (as on such a screen)
+    window.resize(*LAPTOP_AT_150_TASK_BAR)
+    qtbot.waitUntil(lambda: window.height() == LAPTOP_AT_150_TASK_BAR[1])
+    QApplication.processEvents()
+    scroll = page.sides_scroll
+    # (laid out in steps: the divider, the versions, their sideways scroll bar)
+    qtbot.waitUntil(lambda: not scroll.verticalScrollBar().isVisible(), timeout=2000)
+    room = scroll.viewport().rect()
+    from ui.conflict_versions import VersionText
+
+    for keep in page.keep_buttons:
+        place = QRect(keep.mapTo(scroll.viewport(), QPoint(0, 0)), keep.size())
+        assert room.contains(place), (place, room)
+        value = keep.parentWidget().findChild(VersionText)
+        assert value.viewport().height() >= 2 * value.fontMetrics().lineSpacing()
+        assert value.y() + value.height() <= keep.y()  # (under the text)
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"conflicts-{kind}-{language}-895.png"))

@@ -17,6 +17,10 @@ header's width, and they take what is left, down to their headers' widths. Befor
 they do, a model's ``FOLDS`` columns (a key fingerprint) fold their text onto two
 lines (the model's ``fold``), whole, the rows twice as tall: at 784 pixels a
 fingerprint on one line took half the table and still ran off its edge.
+
+A model's ``GIVES_WAY_NEXT`` columns (a period, a time in words: their tooltips say
+them whole) give way in turn, once the ``GIVES_WAY`` ones are at their headers'
+widths, down to theirs: the stretched column (a narrative) lost its header first.
 """
 
 from __future__ import annotations
@@ -153,8 +157,9 @@ class _Fitter(QObject):
 
     def _give_way(self) -> None:
         view, header = self.view, self.view.horizontalHeader()
-        giving = [c for c in self.natural if c not in self.by_person
-                  and not header.isSectionHidden(c)]
+        tiers = [[c for c in tier if c in self.natural and c not in self.by_person
+                  and not header.isSectionHidden(c)] for tier in _tiers(view.model())]
+        giving = [c for tier in tiers for c in tier]
         stretch = QHeaderView.ResizeMode.Stretch
         stretched = [c for c in range(header.count()) if header.sectionResizeMode(c) == stretch
                      and not header.isSectionHidden(c)]
@@ -162,19 +167,24 @@ class _Fitter(QObject):
                     if c not in giving and c not in stretched and not header.isSectionHidden(c))
         room = (view.viewport().width() - taken
                 - sum(header.sectionSizeHint(c) for c in stretched))
-        wanted = sum(self.natural[c] for c in giving)
         # they give way first, down to a few words ("CI · Côte d…", not "CI · C…"),
         # then the FOLDS columns fold, then they give way down to their headers
+        first, later = tiers[0], [c for tier in tiers[1:] for c in tier]
         if self._fold(room, sum(min(self.natural[c], max(
                 header.sectionSizeHint(c), GIVES_WAY_CHARS * view.fontMetrics()
-                .averageCharWidth())) for c in giving)):  # (fitted again, this too)
+                .averageCharWidth())) for c in first)
+                + sum(self.natural[c] for c in later)):  # (fitted again, this too)
             return
-        for column in giving:
-            natural, least = self.natural[column], header.sectionSizeHint(column)
-            # what is missing shared by the columns in proportion to their widths
-            width = natural if room >= wanted else max(least, natural * room // wanted)
-            if header.sectionSize(column) != width:
-                header.resizeSection(column, width)
+        # each tier in turn, the later ones at their widths while an earlier one can
+        # give way; in a tier, what is missing shared in proportion to their widths
+        for n, tier in enumerate(tiers):
+            after = sum(self.natural[c] for later_tier in tiers[n + 1:] for c in later_tier)
+            widths = _shared({c: self.natural[c] for c in tier},
+                             {c: header.sectionSizeHint(c) for c in tier}, room - after)
+            for column, width in widths.items():
+                if header.sectionSize(column) != width:
+                    header.resizeSection(column, width)
+                room -= width
 
     def resized(self, column: int, _old: int, _new: int) -> None:
         header = self.view.horizontalHeader()
@@ -228,11 +238,42 @@ def fit_columns(view: QTableView, keep: Iterable[int] = ()) -> None:
         header.resizeSection(column, width)
 
 
+def _shared(natural: dict[int, int], least: dict[int, int], have: int) -> dict[int, int]:
+    """Columns' widths in ``have`` pixels: as ``natural`` where there is room, else
+    what is missing shared in proportion to them, none narrower than its ``least``
+    (nor, for that, wider than its natural width); those at their least leave the
+    rest to the others, which share it again."""
+    widths: dict[int, int] = {}
+    left = dict(natural)
+    while left:
+        wanted = sum(left.values())
+        if have >= wanted:
+            widths.update(left)
+            break
+        floor = {c: min(least[c], w) for c, w in left.items()}
+        at_least = [c for c, w in left.items() if w * have // wanted < floor[c]]
+        if not at_least:
+            widths.update({c: w * have // wanted for c, w in left.items()})
+            break
+        for column in at_least:
+            widths[column] = floor[column]
+            have -= floor[column]
+            del left[column]
+    return widths
+
+
 def _gives_way(model) -> tuple[int, ...]:
     """The columns of ``model`` narrowed when the table is too narrow for all of them
-    (the model's ``GIVES_WAY``)."""
-    source = model.sourceModel() if hasattr(model, "sourceModel") else model
-    return tuple(getattr(source, "GIVES_WAY", ()))
+    (the model's ``GIVES_WAY``, then its ``GIVES_WAY_NEXT``)."""
+    return tuple(c for tier in _tiers(model) for c in tier)
+
+
+def _tiers(model) -> tuple[tuple[int, ...], ...]:
+    """The columns of ``model`` that give way, in the order they do: its
+    ``GIVES_WAY`` first, its ``GIVES_WAY_NEXT`` only once those are at their headers'
+    widths."""
+    source = _source(model)
+    return (tuple(getattr(source, "GIVES_WAY", ())), tuple(getattr(source, "GIVES_WAY_NEXT", ())))
 
 
 def _source(model):

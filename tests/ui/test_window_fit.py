@@ -511,3 +511,44 @@ def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
     if os.environ.get("FIELDPLAN_SHOTS"):
         window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                         f"conflicts-{kind}-{language}-895.png"))
+
+
+def test_on_a_laptop_at_150_percent_the_period_and_time_give_way_before_the_narrative(
+        open_window, qtbot, hq_db, language, font_size):
+    """In French at 895 pixels the Reports' Achievements column was 89 pixels, less
+    than its header needs (116), while the period, the time updated and the percent
+    kept their samples' widths (147, 155 and 121). Once the office's name is at its
+    header's width, they give way in turn (their tooltips say them whole), so that the
+    narrative keeps its header's; with room again they are as wide as before."""
+    from ui.models import ReportTableModel as M
+
+    font_size(10)
+    window = open_window(hq_db)
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    view, header = page.view, page.view.horizontalHeader()
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    QApplication.processEvents()
+    wide = {c: header.sectionSize(c) for c in (M.OFFICE, M.PERIOD, M.UPDATED, M.PERCENT)}
+    window.setMinimumSize(*LAPTOP_AT_150_TASK_BAR)  # (as on such a screen)
+    window.resize(*LAPTOP_AT_150_TASK_BAR)
+    qtbot.waitUntil(lambda: window.width() == LAPTOP_AT_150_TASK_BAR[0])
+    QApplication.processEvents()
+    assert header.sectionSize(M.ACHIEVEMENTS) >= header.sectionSizeHint(M.ACHIEVEMENTS)
+    assert header.length() <= view.viewport().width()
+    narrowed = [c for c in (M.PERIOD, M.UPDATED, M.PERCENT) if header.sectionSize(c) < wide[c]]
+    if narrowed:  # (only once the office's name has given all it can)
+        assert header.sectionSize(M.OFFICE) == header.sectionSizeHint(M.OFFICE)
+    for column in (M.PERIOD, M.UPDATED, M.PERCENT):  # (down to their headers at most)
+        assert header.sectionSize(column) >= min(wide[column], header.sectionSizeHint(column))
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"reports-columns-{language}-895.png"))
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: window.width() == 1366)
+    QApplication.processEvents()
+    assert {c: header.sectionSize(c) for c in wide} == wide

@@ -99,6 +99,15 @@ def with_cell_xml(data: bytes, ref: str, xml: str) -> bytes:
     return out.getvalue()
 
 
+def refusal(book) -> str:
+    """The one line a workbook made with openpyxl is refused with, as plan.xlsx."""
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(out.getvalue(), "plan.xlsx")
+    return str(caught.value)
+
+
 def test_export_edit_import_round_trip(hq, tmp_path, capsys):
     """plan export -o plan.xlsx, then plan import of it: the same plan, no change."""
     db = str(hq.path)
@@ -267,11 +276,7 @@ def test_no_sheet_with_the_header_is_one_line():
     book.active.title = "Notes"
     book.active.append(["nothing here"])
     book.create_sheet("Budget").append(["line", "amount"])
-    out = io.BytesIO()
-    book.save(out)
-    with pytest.raises(PlanError) as caught:
-        read_xlsx(out.getvalue(), "plan.xlsx")
-    assert str(caught.value) == (
+    assert refusal(book) == (
         "plan.xlsx: no sheet has the plan's columns (plan_id, plan_version, …) in its "
         "first row; its sheets: 'Notes', 'Budget'")
 
@@ -284,11 +289,7 @@ def test_hundreds_of_sheets_without_the_plan_are_not_all_named():
     book = Workbook(write_only=True)
     for n in range(300):
         book.create_sheet(f"Sheet number {n:04}").append(["nothing here"])
-    out = io.BytesIO()
-    book.save(out)
-    with pytest.raises(PlanError) as caught:
-        read_xlsx(out.getvalue(), "plan.xlsx")
-    assert str(caught.value) == (
+    assert refusal(book) == (
         "plan.xlsx: no sheet has the plan's columns (plan_id, plan_version, …) in its "
         "first row; its sheets: 'Sheet number 0000', 'Sheet number 0001', 'Sheet number "
         "0002', 'Sheet number 0003', 'Sheet number 0004' and 295 more")
@@ -296,11 +297,7 @@ def test_hundreds_of_sheets_without_the_plan_are_not_all_named():
     book = load_workbook(io.BytesIO(hq_workbook(plan)))
     for n in range(7):
         book.copy_worksheet(book["Plan"]).title = f"Copy {n}"
-    out = io.BytesIO()
-    book.save(out)
-    with pytest.raises(PlanError) as caught:
-        read_xlsx(out.getvalue(), "plan.xlsx")
-    assert str(caught.value) == (
+    assert refusal(book) == (
         "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
         "…): 'Plan', 'Copy 0', 'Copy 1', 'Copy 2', 'Copy 3' and 3 more; keep the plan in "
         "one sheet (delete the others, or move them to another workbook)")
@@ -312,11 +309,7 @@ def test_a_csv_opened_whole_in_column_a_then_saved_as_a_workbook():
     book = Workbook()
     for line in format_plan(default_plan(), "csv").splitlines():
         book.active.append([line])
-    out = io.BytesIO()
-    book.save(out)
-    with pytest.raises(PlanError) as caught:
-        read_xlsx(out.getvalue(), "plan.xlsx")
-    assert str(caught.value) == (
+    assert refusal(book) == (
         "plan.xlsx, sheet 'Sheet': row 1: the whole row is in one cell: the spreadsheet "
         "opened a CSV file without splitting it into columns; split them (Data ▸ Text to "
         "Columns) and save the workbook again")
@@ -555,11 +548,7 @@ def test_two_sheets_with_the_plan_are_refused_naming_them():
     copy.title = "Plan (2)"
     book.move_sheet(copy, offset=-1)
     book["Plan"][cell(csv_rows(plan)[0], "unit", 2)] = "edited"
-    out = io.BytesIO()
-    book.save(out)
-    with pytest.raises(PlanError) as caught:
-        read_xlsx(out.getvalue(), "plan.xlsx")
-    assert str(caught.value) == (
+    assert refusal(book) == (
         "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
         "…): 'Plan (2)', 'Plan'; keep the plan in one sheet (delete the others, or move "
         "them to another workbook)")

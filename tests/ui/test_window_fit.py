@@ -31,6 +31,15 @@ def visit_every_tab(window, qtbot) -> None:
     QApplication.processEvents()
 
 
+def as_on_screen(qtbot, window, size: tuple[int, int]) -> None:
+    """``window`` at ``size``, which it cannot be made smaller than (as on a screen of
+    that room), laid out."""
+    window.setMinimumSize(*size)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == tuple(size))
+    QApplication.processEvents()
+
+
 def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, language,
                                                    font_size):
     """Its area, level and status filters took their longest item's width (an area's
@@ -224,10 +233,7 @@ def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
     page = window.hq_desk.inbox
     window.show_page(page)
     wait_idle(qtbot, window.session)
-    window.setMinimumSize(*LAPTOP_AT_150)  # (as on such a screen)
-    window.resize(*LAPTOP_AT_150)
-    qtbot.waitUntil(lambda: window.height() == LAPTOP_AT_150[1])
-    QApplication.processEvents()
+    as_on_screen(qtbot, window, LAPTOP_AT_150)
     scroll = window.tabs.currentWidget().findChild(QScrollArea, "page-scroll")
     room = scroll.viewport().height()
     assert page.minimumSizeHint().height() < room < page.sizeHint().height()
@@ -258,10 +264,7 @@ def test_on_a_laptop_at_150_percent_the_reports_narratives_keep_their_header(
     qtbot.waitUntil(lambda: window.width() == 1366)
     QApplication.processEvents()
     wide = header.sectionSize(office)
-    window.setMinimumSize(*LAPTOP_AT_150)  # (as on such a screen)
-    window.resize(*LAPTOP_AT_150)
-    qtbot.waitUntil(lambda: window.width() == LAPTOP_AT_150[0])
-    QApplication.processEvents()
+    as_on_screen(qtbot, window, LAPTOP_AT_150)
     assert not view.horizontalScrollBar().isVisible()
     assert header.length() <= view.viewport().width()
     # its header's width, or all the office's name can give (its header's): at least
@@ -450,10 +453,7 @@ def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, 
     page = window.hq_desk.inbox
     window.show_page(page)
     wait_idle(qtbot, window.session)
-    window.setMinimumSize(*LAPTOP_AT_150_TASK_BAR)  # (as on such a screen)
-    window.resize(*LAPTOP_AT_150_TASK_BAR)
-    qtbot.waitUntil(lambda: window.height() == LAPTOP_AT_150_TASK_BAR[1])
-    QApplication.processEvents()
+    as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
     gaps, view = page.gaps, page.view
     assert gaps.count() == 1
     line = gaps.sizeHintForRow(0)
@@ -490,10 +490,7 @@ def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
                     "b": {"achievements": BODY + "went badly."}})
     path, _replica = laptops_in_conflict(hq, make_office, tmp_path, **fields)
     window, page = conflicts_page(open_window, qtbot, path)
-    window.setMinimumSize(*LAPTOP_AT_150_TASK_BAR)  # (as on such a screen)
-    window.resize(*LAPTOP_AT_150_TASK_BAR)
-    qtbot.waitUntil(lambda: window.height() == LAPTOP_AT_150_TASK_BAR[1])
-    QApplication.processEvents()
+    as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
     scroll = page.sides_scroll
     # (laid out in steps: the divider, the versions, their sideways scroll bar)
     qtbot.waitUntil(lambda: not scroll.verticalScrollBar().isVisible(), timeout=2000)
@@ -532,10 +529,7 @@ def test_on_a_laptop_at_150_percent_the_period_and_time_give_way_before_the_narr
     qtbot.waitUntil(lambda: window.width() == 1366)
     QApplication.processEvents()
     wide = {c: header.sectionSize(c) for c in (M.OFFICE, M.PERIOD, M.UPDATED, M.PERCENT)}
-    window.setMinimumSize(*LAPTOP_AT_150_TASK_BAR)  # (as on such a screen)
-    window.resize(*LAPTOP_AT_150_TASK_BAR)
-    qtbot.waitUntil(lambda: window.width() == LAPTOP_AT_150_TASK_BAR[0])
-    QApplication.processEvents()
+    as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
     assert header.sectionSize(M.ACHIEVEMENTS) >= header.sectionSizeHint(M.ACHIEVEMENTS)
     assert header.length() <= view.viewport().width()
     narrowed = [c for c in (M.PERIOD, M.UPDATED, M.PERCENT) if header.sectionSize(c) < wide[c]]

@@ -36,14 +36,20 @@ def shoot(dialog: QDialog, name: str) -> None:
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], name))
 
 
-def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq, tmp_path,
-                                                         language):
+def open_enrol_dialog(open_window, qtbot, hq):
+    """Headquarters' window and its Enrol an office… dialog, shown."""
     hq_path = hq.path
     hq.close()
     window = open_window(hq_path)
     window.enrol_action.trigger()
     dialog = window.findChild(QDialog, "enrol-dialog")
     qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    return window, dialog
+
+
+def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq, tmp_path,
+                                                         language):
+    window, dialog = open_enrol_dialog(open_window, qtbot, hq)
     assert fits(dialog)
     dialog.choose("TD")
     (tmp_path / "setup").mkdir()  # a folder chosen is never made
@@ -74,12 +80,7 @@ def test_the_enrol_dialog_has_no_blank_band_before_it_says_anything(
     """Its message line, empty until a bundle is written, stayed on screen: a band of a
     line's height between the folder and the buttons. It is hidden while it says
     nothing, shown with what it says."""
-    hq_path = hq.path
-    hq.close()
-    window = open_window(hq_path)
-    window.enrol_action.trigger()
-    dialog = window.findChild(QDialog, "enrol-dialog")
-    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    window, dialog = open_enrol_dialog(open_window, qtbot, hq)
     wait_idle(qtbot, window.session)
     assert not dialog.message.isVisible()
     folder_bottom = dialog.folder.mapTo(dialog, dialog.folder.rect().bottomLeft()).y()

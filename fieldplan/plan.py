@@ -825,7 +825,9 @@ class _Reader:
         return value
 
     def boolean(self, value: Any, path: FieldPath) -> bool:
-        if value is None:
+        """True or false; False for none: absent, null, or an empty text (an empty
+        cell, as ``number`` reads one)."""
+        if value is None or _blank(value):
             return False
         if isinstance(value, str) and self.from_text:
             word = value.strip().lower()
@@ -1035,7 +1037,8 @@ class _Reader:
         indicators: list[Indicator] = []
         key_paths: dict[str, FieldPath] = {}
         raw_indicators = table.get("indicators")
-        raw_indicators = [] if raw_indicators is None else raw_indicators
+        # none: absent, null or "" (an empty cell, as ``number`` reads one)
+        raw_indicators = [] if raw_indicators is None or _blank(raw_indicators) else raw_indicators
         items = self.items(raw_indicators, (*path, "indicators"), required=False)
         for j, raw_indicator in enumerate(items):
             ipath: FieldPath = (*path, "indicators", (j, _label(raw_indicator, "key")))
@@ -1064,7 +1067,7 @@ class _Reader:
         baseline = self.number(table.get("baseline"), (*path, "baseline"))
         target = self.number(table.get("target"), (*path, "target"))
         raw_targets = table.get("targets")
-        raw_targets = {} if raw_targets is None else raw_targets
+        raw_targets = {} if raw_targets is None or _blank(raw_targets) else raw_targets
         if not isinstance(raw_targets, Mapping):
             raise self.fail(
                 (*path, "targets"),

@@ -490,6 +490,34 @@ def test_an_empty_text_for_a_number_in_json_or_toml_is_no_value_as_an_empty_cell
         assert str(err.value) == "plan: plan.version: missing (required)"
 
 
+def test_an_empty_text_for_illustrative_indicators_or_targets_is_none_as_null():
+    """"illustrative": "" (on the plan, an area or an action) was refused, "expected
+    true or false, got the text ''", and "indicators": "" and "targets": "" were
+    refused, though null is accepted in each place and "" is no value for a number:
+    "" means what null means, false, no indicators, no targets. Found by QA."""
+    data = small()
+    data["plan"]["illustrative"] = ""
+    data["areas"][1]["illustrative"] = " "
+    data["actions"][0]["illustrative"] = ""
+    data["actions"][0]["indicators"][0]["targets"] = ""
+    data["actions"][1]["indicators"] = ""
+    plan = plan_from_dict(data)
+    assert (plan.illustrative, plan.areas[1].illustrative, plan.actions[0].illustrative) == (
+        False, False, False)
+    assert plan.actions[0].indicators[0].targets == ()
+    assert plan.actions[1].indicators == ()
+    toml = (FIXTURES / "good_small.toml").read_text(encoding="utf-8")
+    toml = toml.replace('targets = { "2026-S1" = 3, "2025-S2" = 1 }', 'targets = ""', 1)
+    toml = toml.replace("illustrative = true", 'illustrative = ""', 1)
+    read = parse_plan_text(toml, "toml", strict=True)
+    assert read.areas[1].illustrative is False
+    assert read.actions[0].indicators[0].targets == ()
+    # a text that says nothing of true or false is refused all the same
+    data["plan"]["illustrative"] = "maybe"
+    with pytest.raises(PlanError, match=r"plan\.illustrative: expected true or false"):
+        plan_from_dict(data)
+
+
 def test_toml_syntax_error_gives_line_and_column():
     with pytest.raises(PlanError) as err:
         load_plan(FIXTURES / "syntax_error.toml")

@@ -1295,10 +1295,16 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
         # an Excel workbook saved under a text file's name: it is read as it is once
         # named .xlsx ("save as 'CSV UTF-8'" was the advice, the worse one since
         # workbooks are read: CSV is where a French or Arabic Excel breaks the plan)
+        renamed = for_terminal(path.stem + ".xlsx")
+        if fmt == "txt":  # ("not TXT text": .txt names no format of its own)
+            raise PlanError(_(
+                "{file}: an Excel workbook, not a text file; rename it {name} (a "
+                "workbook's name ends in .xlsx) and import that").format(
+                    file=name, name=renamed))
         raise PlanError(_(
             "{file}: an Excel workbook, not {format} text; rename it {name} (a workbook's "
             "name ends in .xlsx) and import that").format(
-                file=name, format=fmt.upper(), name=for_terminal(path.stem + ".xlsx")))
+                file=name, format=fmt.upper(), name=renamed))
     kind = _binary_kind(data)
     if kind:
         raise PlanError(_(

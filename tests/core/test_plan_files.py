@@ -521,6 +521,21 @@ def test_a_workbook_named_as_a_text_file_is_said_to_be_one(tmp_path, name, data,
         assert load_plan(renamed) == load_plan(FIXTURES / "good_small.toml")
 
 
+def test_a_workbook_named_as_a_txt_file_is_said_to_be_one(tmp_path):
+    """An Excel workbook saved under a .txt name was said to be 'not TXT text' (.txt
+    names no format, and the capitals read oddly): it is said to be a workbook, not a
+    text file, to be named .xlsx, as a workbook named .csv is. Found by QA."""
+    path = tmp_path / "plan.txt"
+    path.write_bytes((FIXTURES / "workbook_saved_as.csv").read_bytes())
+    with pytest.raises(PlanError) as caught:
+        load_plan(path)
+    assert str(caught.value) == (
+        "plan.txt: an Excel workbook, not a text file; rename it plan.xlsx (a workbook's "
+        "name ends in .xlsx) and import that")
+    assert load_plan(path.rename(tmp_path / "plan.xlsx")) == load_plan(
+        FIXTURES / "good_small.toml")
+
+
 def test_other_bytes_that_are_not_utf8_say_so(tmp_path):
     path = tmp_path / "latin1.csv"
     path.write_bytes("plan_id,caf\u00e9\n".encode("latin-1"))

@@ -396,6 +396,9 @@ _KEY_RE = re.compile(f"^{INDICATOR_KEY.pattern}$")
 #: Thousands grouped by spaces (25 000, 1 250 000,5; a no-break or narrow no-break
 #: space, as French spreadsheets write them): read in a file with decimal commas.
 _SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0-9]+)?")
+#: The same with a decimal point (1 234.5), in a "," file: the spaces leave the point
+#: no other reading.
+_SPACE_GROUPED_POINT = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+\\.[0-9]+")
 # A number with dots between groups of three digits (1.200, 12.500.000): thousands, in
 # a file with decimal commas.
 #: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
@@ -750,12 +753,14 @@ class _Reader:
                     "thousands separators").format(
                         value=_show(value), thousands=_show(text.replace(mark, "")),
                         decimal=_show(text.replace(",", "."))))
-            if _SPACE_GROUPED.fullmatch(text):
+            if _SPACE_GROUPED.fullmatch(text) or (
+                    self.decimal_comma is False and _SPACE_GROUPED_POINT.fullmatch(text)):
                 # 25 000 (a no-break space): as French spreadsheets write thousands, in a
                 # ";" file and in Excel's "Unicode Text" (tab separated) alike, where a
                 # sheet in French writes 1 234,5 and one in English never groups so; and
                 # in a "," file a French LibreOffice saves "as shown" (its comma then
-                # the decimal one, read below: the spaces left it no other reading)
+                # the decimal one, read below: the spaces left it no other reading), or
+                # 1 234.5 there, its point the decimal one for the same reason
                 text = re.sub(r"[ \u00a0\u202f]", "", text)
             if self.decimal_comma and not marked and _DOT_GROUPED.fullmatch(text):
                 # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:

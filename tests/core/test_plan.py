@@ -248,6 +248,29 @@ def test_comma_csv_reads_numbers_grouped_by_spaces(tmp_path):
                               "number")
 
 
+def test_comma_csv_reads_numbers_grouped_by_spaces_with_a_decimal_point(tmp_path):
+    """"1 234.5" (thousands grouped by a space, a no-break or a narrow no-break space,
+    and a decimal point) in a "," file was "not a number", though the spaces leave the
+    point no other reading, as "1 234,5" there is read. Found by QA."""
+    text = (FIXTURES / "comma_file_space_grouped.csv").read_text(encoding="utf-8")
+    text = text.replace('"1 234,5"', "1 234.5").replace(
+        '"1\u202f250\u202f000,75"', "1\u202f250\u202f000.75").replace(
+        "12 345 678", "12\u00a0345\u00a0678.25")
+    assert all(v in text for v in ("1 234.5,", "\u202f000.75,", "678.25\n"))
+    path = tmp_path / "plan.csv"
+    path.write_text(text, encoding="utf-8")
+    plan = load_plan(path)
+    assert plan.action("PA1.1").indicator("cost").baseline == 1234.5
+    people = plan.action("PA1.2").indicator("people")
+    assert (people.baseline, people.target) == (1_250_000.75, 12_345_678.25)
+    # a space that groups no thousands is still no number
+    path.write_text(text.replace("1 234.5", "1 23.5"), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path)
+    assert str(err.value) == ("plan.csv: row 2, column 'baseline': '1 23.5' is not a "
+                              "number")
+
+
 # --- the Plan API ---------------------------------------------------------------------
 
 

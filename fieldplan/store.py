@@ -197,6 +197,14 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                 "no fieldplan database at {path}, but its backups are in {folder}; "
                 "'fieldplan restore' puts the latest back").format(
                     path=path, folder=backup_dir(path)))
+        unreadable = backups_unreadable(path)
+        if unreadable is not None:
+            # listed as none, they may be there: "run init" would leave them behind
+            raise StoreError(_(
+                "no fieldplan database at {path}; its backups folder {folder} cannot be "
+                "read ({reason}): once it can be, restore the latest backup, if there is "
+                "one ('fieldplan restore')").format(
+                    path=path, folder=backup_dir(path), reason=os_error_reason(unreadable)))
         raise StoreError(_(
             "no fieldplan database at {path}; run 'fieldplan init --hq' or "
             "'fieldplan init --from SETUP.fieldplan' first").format(path=path))
@@ -605,9 +613,17 @@ def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseE
     else what is left to do."""
     problem = _("{path} is not a usable fieldplan database: {error}").format(
         path=path, error=reason)
-    if list_backups(path):
+    backups = list_backups(path)
+    unreadable = None if backups else backups_unreadable(path)
+    if backups:
         text = _("{error}; 'fieldplan restore' puts its latest backup back").format(
             error=problem)
+    elif unreadable is not None:
+        # listed as none, they may be there: not "no backup of it", nor start again
+        text = _("{error}; its backups folder {folder} cannot be read ({reason}): once "
+                 "it can be, restore the latest backup, if there is one ('fieldplan "
+                 "restore')").format(error=problem, folder=backup_dir(path),
+                                     reason=os_error_reason(unreadable))
     elif not _was_a_replica(path):
         text = problem  # no key file, no backup: maybe not a fieldplan database at all
     elif _role_of(path) == "hq":

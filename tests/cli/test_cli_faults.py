@@ -520,6 +520,69 @@ def test_init_beside_a_key_file_whose_backups_folder_cannot_be_read(
     assert not db.exists()
 
 
+def _unreadable_backups(monkeypatch, db: Path, lang: str) -> tuple[Path, str]:
+    """The backups folder of ``db`` there but not to be listed (chmod 000 does not stop
+    root, whom tests may run as); the folder and why it cannot be read, in ``lang``."""
+    import errno
+
+    from fieldplan import i18n
+    from fieldplan.files import os_error_reason
+    from tests.ui.test_cannot_open import unreadable_folder
+
+    folder = store.backup_dir(db)
+    folder.mkdir(exist_ok=True)
+    unreadable_folder(monkeypatch, folder)
+    i18n.set_language(lang)
+    try:
+        reason = os_error_reason(PermissionError(errno.EACCES, "Permission denied"))
+    finally:
+        i18n.set_language("en")
+    return folder, reason
+
+
+def _says_unreadable_backups(code: int, out: str, err: str, folder: Path, reason: str,
+                             lang: str) -> None:
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert f"{folder} " in err and f"({reason})" in err and "'fieldplan restore'" in err
+    assert "Traceback" not in err and "init" not in err
+    assert "no backup" not in err and "aucune sauvegarde" not in err
+    if lang == "en":
+        assert err.endswith(f"; its backups folder {folder} cannot be read ({reason}): "
+                            "once it can be, restore the latest backup, if there is one "
+                            "('fieldplan restore')\n")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_status_with_the_database_gone_and_its_backups_folder_unreadable(
+        tmp_path, capsys, monkeypatch, lang) -> None:
+    """The database missing, its backups folder there but unreadable: status said to
+    run 'fieldplan init' (the folder is listed as empty), which would leave the backups
+    behind. It says the folder cannot be read, why, and to restore once it can be."""
+    db = tmp_path / "fieldplan.sqlite3"
+    folder, reason = _unreadable_backups(monkeypatch, db, lang)
+    code, out, err = run("--db", str(db), "--lang", lang, "status", capsys=capsys)
+    _says_unreadable_backups(code, out, err, folder, reason, lang)
+    if lang == "en":
+        assert err.startswith(f"fieldplan: error: no fieldplan database at {db}; ")
+    assert not db.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_damaged_database_whose_backups_folder_is_unreadable(hq, capsys, monkeypatch,
+                                                               lang) -> None:
+    """A damaged database, its backups folder there but unreadable: status said it was
+    damaged and no more (or "no backup of it to restore"), never pointing to the
+    backups. It says the folder cannot be read, why, and to restore once it can be."""
+    db = str(hq.path)
+    hq.close()
+    damage_pages_of(db, "versions")
+    folder, reason = _unreadable_backups(monkeypatch, Path(db), lang)
+    code, out, err = run("--db", db, "--lang", lang, "status", capsys=capsys)
+    _says_unreadable_backups(code, out, err, folder, reason, lang)
+    if lang == "en":
+        assert "is not a usable fieldplan database: the file is damaged; its " in err
+
+
 def damage_pages_of(db: str, table: str) -> None:
     """Overwrite the pages of one table, as a bad sector would: the file still opens,
     and SQLite says it is malformed only when that table is read."""

@@ -533,12 +533,14 @@ def stored_values_bad(conn: sqlite3.Connection) -> bool:
     tables = conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name != 'events' "
         "AND name NOT LIKE 'sqlite%'").fetchall()
+    without_rowid = _without_rowid(conn)
     for table, sql in tables:
         texts = [row[1] for row in conn.execute(
             "SELECT * FROM pragma_table_info(?)", (table,)) if str(row[2]).upper() == "TEXT"]
         if not texts:
             continue
-        if _has_rowid(sql):
+        rowid = _has_rowid(sql) if without_rowid is None else table not in without_rowid
+        if rowid:
             if _rowid_texts_bad(conn, table, texts):
                 return True
             continue
@@ -555,10 +557,27 @@ def stored_values_bad(conn: sqlite3.Connection) -> bool:
     return False
 
 
+def _without_rowid(conn: sqlite3.Connection) -> set[str] | None:
+    """The names of the database's WITHOUT ROWID tables, as SQLite says them
+    (``PRAGMA table_list``, SQLite 3.37 on); None when this SQLite cannot say:
+    ``_has_rowid`` reads each table's statement then."""
+    if sqlite3.sqlite_version_info < (3, 37, 0):
+        return None
+    return {name for name, wr in conn.execute(
+        "SELECT name, wr FROM pragma_table_list WHERE schema = 'main'") if wr}
+
+
+#: The end of a ``CREATE TABLE`` statement of a WITHOUT ROWID table: its options
+#: (SQLite's grammar) after the closing bracket, in either order, spaces or none.
+_WITHOUT_ROWID = re.compile(
+    r"\)\s*(?:WITHOUT\s+ROWID(?:\s*,\s*STRICT)?|STRICT\s*,\s*WITHOUT\s+ROWID)\s*;?\s*\Z",
+    re.IGNORECASE)
+
+
 def _has_rowid(sql: str | None) -> bool:
     """Whether the table ``CREATE TABLE`` statement ``sql`` makes has row ids (is not
-    WITHOUT ROWID)."""
-    return not " ".join(str(sql).split()).upper().endswith(") WITHOUT ROWID")
+    WITHOUT ROWID), by its words: where SQLite cannot say (``_without_rowid``)."""
+    return _WITHOUT_ROWID.search(str(sql)) is None
 
 
 def _rowid_texts_bad(conn: sqlite3.Connection, table: str, texts: list[str]) -> bool:

@@ -694,3 +694,34 @@ def test_the_stored_texts_check_finds_a_text_that_is_not_utf8_in_any_row(
     with store.reading(db) as conn:
         assert store.stored_values_bad(conn)
     assert store._quick_check(db) is False
+
+
+@pytest.mark.parametrize("sqlite_says", [True, False], ids=["table_list", "statement"])
+@pytest.mark.parametrize("options", ["WITHOUT ROWID, STRICT", "STRICT, WITHOUT ROWID",
+                                     "WITHOUT ROWID", "without  rowid"])
+@pytest.mark.parametrize("space", [" ", "", "\n"], ids=["space", "none", "line"])
+def test_the_stored_texts_check_reads_a_without_rowid_table_however_declared(
+        make_office, monkeypatch, sqlite_says, options, space) -> None:
+    """Whether a table is WITHOUT ROWID was read from its statement's end, ") WITHOUT
+    ROWID" only: declared "WITHOUT ROWID, STRICT", or ")WITHOUT ROWID", it was read by
+    row id, which it has not, and the check failed (taken as "not damaged"). SQLite
+    says it (PRAGMA table_list); where it cannot (before 3.37), the statement is read
+    whatever its options' order and spaces."""
+    if "STRICT" in options and not sqlite_says and sqlite3.sqlite_version_info < (3, 37):
+        pytest.skip("no STRICT tables before SQLite 3.37")
+    db = many_rows(make_office)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(f"CREATE TABLE notes (k TEXT PRIMARY KEY, v TEXT){space}{options}")
+        conn.execute("INSERT INTO notes VALUES ('a', 'Aïssata'), ('b', 'Ségou')")
+    conn.close()
+    if not sqlite_says:
+        monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 36, 0))
+    with store.reading(db) as conn:
+        assert not store.stored_values_bad(conn)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE notes SET v = CAST(X'41ff' AS TEXT) WHERE k = 'b'")
+    conn.close()
+    with store.reading(db) as conn:
+        assert store.stored_values_bad(conn)

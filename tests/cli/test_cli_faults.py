@@ -543,7 +543,7 @@ def _unreadable_backups(monkeypatch, db: Path, lang: str) -> tuple[Path, str]:
 def _says_unreadable_backups(code: int, out: str, err: str, folder: Path, reason: str,
                              lang: str) -> None:
     assert code == 1 and out == "" and err.count("\n") == 1, err
-    assert f"{folder} " in err and f"({reason})" in err and "'fieldplan restore'" in err
+    assert f"{folder} " in err and f"({reason})" in err and "fieldplan restore" in err
     assert "Traceback" not in err and "init" not in err
     assert "no backup" not in err and "aucune sauvegarde" not in err
     if lang == "en":

@@ -861,13 +861,17 @@ class _Reader:
 
         # in Arabic-Indic or Persian digits too (٢٠٢٥-٠٦-٢١), as an editor set to
         # Arabic or Persian writes them: read in a CSV plan, they were refused here
-        from fieldplan.plan_csv import without_midnight
-
         text = ascii_digits(value).strip()
-        try:
-            text = without_midnight(text)  # (a time of day, a two-digit year: said so)
-        except ValueError as exc:
-            raise self.fail(path, str(exc)) from None
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+            # (not a plain day, as the plan in the database always is: the CSV reader,
+            # loaded only then, not at each start, where it cost the window's first
+            # paint its import)
+            from fieldplan.plan_csv import without_midnight
+
+            try:
+                text = without_midnight(text)  # (a time of day, a two-digit year)
+            except ValueError as exc:
+                raise self.fail(path, str(exc)) from None
         try:
             if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
                 raise ValueError

@@ -960,3 +960,19 @@ def test_true_and_false_as_a_spreadsheet_in_another_language_writes_them_are_rea
         ",target\n", ",target,plan_illustrative,area_illustrative\n", 1), "utf-8")
     plan = load_plan(path)
     assert plan.illustrative and not plan.areas[0].illustrative
+
+
+def test_the_plan_held_in_a_database_is_read_without_the_csv_reader() -> None:
+    """A plan's dates as the database holds them (YYYY-MM-DD) are read without loading
+    the CSV reader, which each start paid for (its import on the thread that reads the
+    plan, during the window's first paint) since dates with a time of day were read."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "from fieldplan.plan import default_plan, plan_from_dict, plan_to_dict\n"
+             "plan_from_dict(plan_to_dict(default_plan()))\n"
+             "print('fieldplan.plan_csv' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120, cwd=Path(__file__).parent.parent.parent)
+    assert result.stdout.strip() == "False", result.stderr

@@ -338,47 +338,34 @@ class ImportOutcome:
         if not self.released:
             return ""
         merged = sum(o.outcome in ("merged", "duplicate") for o in self.released)
-        if self.computer_registered:
-            # (after key_news_text's "the key of a new computer of ML is now
-            # registered: …": said once, the bundles named as that computer's)
-            return self._released_of_new_computer(merged)
         if merged == len(self.released):
-            return ngettext(
+            files = join_list([_released_name(o) for o in self.released])
+            if self.computer_registered:
+                # (after key_news_text's "the key of a new computer of ML is now
+                # registered: …": said once, the bundles named as that computer's)
+                return counted(
+                    "{count} bundle of that computer that waited in quarantine was "
+                    "imported too ({files})",
+                    "{count} bundles of that computer that waited in quarantine were "
+                    "imported too ({files})", merged, files=files)
+            return counted(
                 "it registered its key: {count} bundle that waited in quarantine for a "
                 "key now registered was imported too ({files})",
                 "it registered its key: {count} bundles that waited in quarantine for a "
-                "key now registered were imported too ({files})", merged).format(
-                    count=format_number(merged),
-                    files=join_list([_released_name(o) for o in self.released]))
-        return ngettext(
+                "key now registered were imported too ({files})", merged, files=files)
+        files = join_list([o.line() for o in self.released])
+        if self.computer_registered:
+            return counted(
+                "{count} bundle of that computer that waited in quarantine was imported "
+                "too, but not merged ({files})",
+                "{count} bundles of that computer that waited in quarantine were imported "
+                "too, not all of them merged ({files})", len(self.released), files=files)
+        return counted(
             "it registered its key: {count} bundle that waited in quarantine for a key "
             "now registered was imported too, but not merged ({files})",
             "it registered its key: {count} bundles that waited in quarantine for a key "
             "now registered were imported too, not all of them merged ({files})",
-            len(self.released)).format(
-                count=format_number(len(self.released)),
-                files=join_list([o.line() for o in self.released]))
-
-    def _released_of_new_computer(self, merged: int) -> str:
-        """``released_text`` after the news that the bundle registered the key of a
-        new computer of the office: it said "registered" twice ("… is now registered:
-        …; it registered its key: 1 bundle that waited in quarantine for a key now
-        registered …")."""
-        if merged == len(self.released):
-            return ngettext(
-                "{count} bundle of that computer that waited in quarantine was imported "
-                "too ({files})",
-                "{count} bundles of that computer that waited in quarantine were "
-                "imported too ({files})", merged).format(
-                    count=format_number(merged),
-                    files=join_list([_released_name(o) for o in self.released]))
-        return ngettext(
-            "{count} bundle of that computer that waited in quarantine was imported "
-            "too, but not merged ({files})",
-            "{count} bundles of that computer that waited in quarantine were imported "
-            "too, not all of them merged ({files})", len(self.released)).format(
-                count=format_number(len(self.released)),
-                files=join_list([o.line() for o in self.released]))
+            len(self.released), files=files)
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "outcome": self.outcome, "reason": self.reason,

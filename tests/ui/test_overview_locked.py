@@ -14,15 +14,15 @@ def _legend(page) -> str:
     return page.legend.text().replace("\u00a0", " ")
 
 
-def test_the_legend_of_a_locked_period_says_its_drafts_were_left(
-        open_window, qtbot, hq, make_office, tmp_path):
+def overview_with_a_draft(open_window, qtbot, hq, make_office, tmp_path):
+    """Headquarters' window on its Overview of 2026-S1, holding ML's draft of its first
+    national action (imported from ML's bundle): the window, the page, the action."""
     from fieldplan import progress
     from fieldplan.sync import export_bundle, import_bundle
-    from ui.ops import DbOp
 
     ml = make_office("ML")
-    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
-                             "2026-S1", status="on-track")
+    action = ml.plan().actions_of(level="national")[0]
+    progress.record_progress(ml, action.code, "2026-S1", status="on-track")
     import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
     path = hq.path
     hq.close()
@@ -31,6 +31,16 @@ def test_the_legend_of_a_locked_period_says_its_drafts_were_left(
     page = window.hq_desk.overview
     window.show_page(page)
     wait_idle(qtbot, window.session)
+    return window, page, action
+
+
+def test_the_legend_of_a_locked_period_says_its_drafts_were_left(
+        open_window, qtbot, hq, make_office, tmp_path):
+    from fieldplan import progress
+    from ui.ops import DbOp
+
+    window, page, _action = overview_with_a_draft(open_window, qtbot, hq, make_office,
+                                                  tmp_path)
     assert NOT_YET in _legend(page) and LEFT not in _legend(page)
     # headquarters locks the period with the Overview open, then unlocks it
     DbOp(window.session, None, lambda rep: progress.set_period_lock(rep, "2026-S1")).run()
@@ -55,20 +65,10 @@ def test_a_cell_of_a_locked_period_says_its_drafts_were_left(
     from PySide6.QtCore import Qt
 
     from fieldplan import progress
-    from fieldplan.sync import export_bundle, import_bundle
     from ui.ops import DbOp
 
-    ml = make_office("ML")
-    action = ml.plan().actions_of(level="national")[0]
-    progress.record_progress(ml, action.code, "2026-S1", status="on-track")
-    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
-    path = hq.path
-    hq.close()
-    window = open_window(path)
-    window.set_period("2026-S1")
-    page = window.hq_desk.overview
-    window.show_page(page)
-    wait_idle(qtbot, window.session)
+    window, page, action = overview_with_a_draft(open_window, qtbot, hq, make_office,
+                                                 tmp_path)
     model = page.model
 
     def cell():

@@ -43,6 +43,21 @@ def shown_dialog(shell, qtbot):
     return backups_checked(qtbot, shell.dialog)
 
 
+def first_run_of_a_lost_database(qtbot, db: Path):
+    """The first-run dialog, shown, of ``db`` gone missing after a backup of it."""
+    from fieldplan import store
+    from fieldplan.replica import open_replica
+    from ui.first_run import FirstRunDialog
+
+    with open_replica(db) as rep:
+        store.backup(rep.conn, db, "test")
+    lose(db, "missing")
+    dialog = FirstRunDialog(db)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_why_a_database_cannot_open_names_it_once_and_reads_in_order(
         shell, qtbot, hq_db, language, lang):
@@ -882,16 +897,7 @@ def test_backups_checked_while_a_way_in_runs_leave_the_ways_in_disabled(
     """The check ends while the first run makes a database (a way in taken meanwhile):
     the dialog made again keeps its ways in disabled and the focus on what it says,
     then offers the restore once the job has ended."""
-    from fieldplan import store
-    from fieldplan.replica import open_replica
-    from ui.first_run import FirstRunDialog
-
-    with open_replica(hq_db) as rep:
-        store.backup(rep.conn, hq_db, "test")
-    lose(hq_db, "missing")
-    dialog = FirstRunDialog(hq_db)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = first_run_of_a_lost_database(qtbot, hq_db)
     dialog.hq_button.setFocus()
     dialog._busy(True, lambda: "Preparing the database…")
     held_check.release()
@@ -912,16 +918,7 @@ def test_the_path_read_while_the_backups_are_checked_keeps_the_focus(qtbot, hq_d
     """The person moved from the line saying the backups are being checked to the
     database's path (a stop of Tab, to be read out or copied): once they are checked,
     the dialog made again left the path and put the focus on the restore."""
-    from fieldplan import store
-    from fieldplan.replica import open_replica
-    from ui.first_run import FirstRunDialog
-
-    with open_replica(hq_db) as rep:
-        store.backup(rep.conn, hq_db, "test")
-    lose(hq_db, "missing")
-    dialog = FirstRunDialog(hq_db)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = first_run_of_a_lost_database(qtbot, hq_db)
     assert dialog.focusWidget() is dialog.after_path
     dialog.path_label.setFocus(Qt.FocusReason.BacktabFocusReason)
     held_check.release()
@@ -1005,15 +1002,9 @@ def test_the_restore_is_called_the_button_above_only_once_it_is_there(qtbot, hq_
     backups: the first run said to restore with "the button above", which was not
     there yet (nor ever, with no backup usable). The words match what it shows."""
     from fieldplan import store
-    from fieldplan.replica import open_replica
     from ui.first_run import FirstRunDialog
 
-    with open_replica(hq_db) as rep:
-        store.backup(rep.conn, hq_db, "test")
-    lose(hq_db, "missing")
-    dialog = FirstRunDialog(hq_db)
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = first_run_of_a_lost_database(qtbot, hq_db)
     qtbot.mouseClick(dialog.hq_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "key file" in dialog.message.text(), timeout=10_000)
     assert dialog.checking() and dialog.restore_button is None

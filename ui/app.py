@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,12 @@ ORG, APP = "fieldplan", "fieldplan"
 #: The client listens for later starts once its window is painted, or this long
 #: after it starts (a window started minimised is not painted until it is shown)
 LISTEN_AT_THE_LATEST_MS = 1500
+#: A look before the start (``Shell.start``) that has not answered after this long
+#: shows a sign that fieldplan is starting (ui.wait_sign). The look takes a few
+#: milliseconds, a disk or USB stick waking from sleep a few hundred; beyond about
+#: a second a person wonders whether the double-click worked and starts it again.
+#: 600 ms: no sign (no window flashing by) at an ordinary start, one before that second
+WAIT_SIGN_AFTER_MS = 600
 FALLBACK_FAMILY = "DejaVu Sans"
 
 
@@ -178,6 +185,13 @@ class Shell(QObject):
         #: (``change_language``)
         self._language_waiting = ""
         self._waiting_on: Session | None = None  # (whose jobs it waits for)
+        #: the sign that fieldplan is starting (ui.wait_sign.WaitSign), up while a slow
+        #: look before the start runs; the timer that shows it (made by ``start``)
+        self.wait_sign = None
+        self.wait_sign_timer: QTimer | None = None
+        #: the look before the start that is running or answered last (``start``)
+        self._start_gate: _StartGate | None = None
+        self._sign_path = Path()
         # no collection of every object held while a long job makes its own (a weak
         # reference: the collector outlives a shell)
         import weakref
@@ -211,11 +225,61 @@ class Shell(QObject):
         # bring to the front meanwhile: a later start's files showed it again, beside
         # the first-run dialog the look then opened, its Cancel quitting fieldplan
         self.dialog = None
-        # (not a daemon: quitting waits for files being moved back, never half moved)
-        OffThread(lambda: look_before_start(db_path),
-                  lambda found: self._looked(db_path, found, refused),
-                  lambda error: self._show_cannot_open(db_path, error),
-                  name="fieldplan-start")
+        gate = self._start_gate = _StartGate()
+        self._sign_path = db_path
+        # a look that does not answer soon is said (``WAIT_SIGN_AFTER_MS``)
+        if self.wait_sign_timer is None:
+            self.wait_sign_timer = QTimer(self)
+            self.wait_sign_timer.setSingleShot(True)
+            self.wait_sign_timer.timeout.connect(self._show_wait_sign)
+        self.wait_sign_timer.start(WAIT_SIGN_AFTER_MS)
+
+        def answered(then):
+            def deliver(value) -> None:
+                if self._look_answered(gate):
+                    then(value)
+            return deliver
+
+        # (a daemon: quitting need not wait for a look at a hung drive, the wait sign
+        # closed; it waits for files being moved back, never half moved: _StartGate)
+        OffThread(lambda: look_before_start(db_path, gate),
+                  answered(lambda found: self._looked(db_path, found, refused)),
+                  answered(lambda error: self._show_cannot_open(db_path, error)),
+                  name="fieldplan-start", daemon=True)
+
+    def _look_answered(self, gate: _StartGate) -> bool:
+        """The look before the start answered: its wait sign goes. Whether what it
+        found is still wanted (not once fieldplan is ending, the sign cancelled)."""
+        if gate is not self._start_gate or gate.closed:
+            return False
+        self._stop_wait_sign()
+        return True
+
+    def _show_wait_sign(self) -> None:
+        """The look before the start is slow (a hung drive): a sign that fieldplan is
+        starting, which ends it when closed."""
+        if self.wait_sign is not None or self.window is not None or self.dialog is not None:
+            return
+        from ui.wait_sign import WaitSign
+
+        self.wait_sign = WaitSign(os.fspath(self._sign_path))
+        self.wait_sign.cancel_was_asked.connect(self._cancel_start)
+        self.wait_sign.show()
+
+    def _stop_wait_sign(self) -> None:
+        if self.wait_sign_timer is not None:
+            self.wait_sign_timer.stop()
+        sign, self.wait_sign = self.wait_sign, None
+        if sign is not None:
+            sign.done_waiting()
+
+    def _cancel_start(self) -> None:
+        """The wait sign was closed: fieldplan ends, what the look finds later unused
+        (and no file moved back from now on: done at the next start)."""
+        self.wait_sign = None
+        if self._start_gate is not None:
+            self._start_gate.close()
+        self.app.quit()
 
     def _looked(self, db_path: Path, found: tuple[bool, bool, bool],
                 refused: BaseException | None) -> None:
@@ -596,6 +660,8 @@ class Shell(QObject):
         from ui.single_instance import bring_to_front
 
         front = self.window if self.window is not None else self.dialog
+        if front is None:  # (a slow look before the start: its sign)
+            front = self.wait_sign
         if front is not None:
             bring_to_front(front, token)
         if not files:
@@ -635,6 +701,11 @@ class Shell(QObject):
                   name="fieldplan-setup-look", daemon=True)
 
     def shutdown(self) -> None:
+        # the look before the start moves no file from now on (and waits for one
+        # being moved back); what it finds is not used
+        if self._start_gate is not None:
+            self._start_gate.close()
+        self._stop_wait_sign()
         self._close_damaged_window()
         if self.demo_job is not None:  # a demo half made would be opened as made
             self.demo_job.worker.stop()  # (the job first)
@@ -690,17 +761,40 @@ def _first_setup_bundle(files: list[str]) -> str | None:
     return next((f for f in files if is_setup_bundle(f)), None)
 
 
-def look_before_start(db_path: Path) -> tuple[bool, bool, bool]:
+class _StartGate:
+    """(``look_before_start``) Whether the look may still move files back, and the
+    lock it holds while it does: quitting (``Shell.shutdown``, the wait sign closed)
+    closes it, waiting for files being moved back, never half moved, but not for a
+    look at a drive that does not answer (the look's thread is a daemon)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.closed = False
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+
+
+def look_before_start(db_path: Path, gate: _StartGate | None = None,
+                      ) -> tuple[bool, bool, bool]:
     """(off the GUI thread) Before the first run: what a set-up-again killed midway
     left undone (the old database put back), then whether the database is there,
     whether anything is at its path (a link to nothing too), and, when no database
     is there, whether its backups folder is (the first-run dialog then looks at the
-    backups; with none, it is a first run)."""
+    backups; with none, it is a first run). ``gate``: nothing is put back once it
+    is closed (fieldplan is ending)."""
     from fieldplan.replica import undo_killed_set_up_again
     from fieldplan.store import backup_dir
 
     if not os.path.exists(db_path):
-        undo_killed_set_up_again(db_path)
+        if gate is None:
+            undo_killed_set_up_again(db_path)
+        else:
+            with gate.lock:
+                if gate.closed:  # (ending: put back at the next start; unused answer)
+                    return False, False, False
+                undo_killed_set_up_again(db_path)
     there = os.path.exists(db_path)
     folder = False
     if not there:

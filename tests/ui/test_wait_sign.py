@@ -1,0 +1,139 @@
+"""The sign that fieldplan is starting, while the look at the disk before the first
+window (ui.app.look_before_start) is slow: a network or USB drive that hangs showed no
+window at all for as long as it hung, with no sign that the app had started."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+import ui.app
+from fieldplan.i18n import translation
+from ui.ops import off_thread_jobs
+from ui.qtcompat import Qt
+
+
+@pytest.fixture
+def slow_look(monkeypatch):
+    """The look before the start blocks until ``release`` is set (a hung drive that
+    comes back); ``looked`` counts the looks that ended."""
+    release = threading.Event()
+    looked: list[object] = []
+    real = ui.app.look_before_start
+
+    def look(db_path, gate=None):
+        release.wait(30)
+        found = real(db_path, gate)
+        looked.append(found)
+        return found
+
+    monkeypatch.setattr(ui.app, "look_before_start", look)
+    yield release, looked
+    release.set()
+
+
+def _signs() -> list:
+    from ui.wait_sign import WaitSign
+
+    return [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, WaitSign) and w.isVisible()]
+
+
+def test_a_slow_look_before_the_start_shows_a_sign_until_it_answers(shell, qtbot,
+                                                                     tmp_path, slow_look):
+    """No sign at once (an ordinary start shows none), one once WAIT_SIGN_AFTER_MS has
+    passed (the timer, fired here), gone as the first-run dialog comes."""
+    release, _looked = slow_look
+    shell.start(tmp_path / "new.sqlite3")
+    assert shell.wait_sign_timer.isActive()
+    assert shell.wait_sign_timer.interval() == ui.app.WAIT_SIGN_AFTER_MS
+    assert shell.wait_sign is None and not _signs()
+    shell.wait_sign_timer.timeout.emit()  # (the delay, passed)
+    qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
+    sign = shell.wait_sign
+    assert sign.line.text() == "Opening the database…"
+    assert sign.path.copied_text() == str(tmp_path / "new.sqlite3")
+    # not modal, not blocking: the event loop runs on (the timer of its busy bar too)
+    assert shell.dialog is None and shell.window is None
+    release.set()
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                    timeout=10_000)
+    assert shell.wait_sign is None and not _signs()
+    assert not shell.wait_sign_timer.isActive()
+
+
+def test_an_ordinary_start_shows_no_sign(shell, qtbot, tmp_path, monkeypatch):
+    """The look answers at once: the first-run dialog, and no sign flashing by."""
+    shown = []
+    monkeypatch.setattr(ui.app.Shell, "_show_wait_sign", lambda self: shown.append(self))
+    shell.start(tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                    timeout=10_000)
+    assert not shell.wait_sign_timer.isActive()  # stopped as the look answered
+    assert shown == [] and shell.wait_sign is None
+
+
+def test_closing_the_sign_ends_fieldplan_and_the_late_answer_opens_nothing(
+        shell, qtbot, tmp_path, slow_look, monkeypatch):
+    """Cancel (Escape, the window's close button) quits; the look that answers later
+    opens no first-run dialog nor window, and moves no file back (the next start
+    does); quitting does not wait for the look (its thread is a daemon)."""
+    release, looked = slow_look
+    quits = []
+    monkeypatch.setattr(shell, "app", type("App", (), {
+        "quit": lambda self: quits.append(1),
+        "setQuitOnLastWindowClosed": lambda self, on: None})())
+    shell.start(tmp_path / "new.sqlite3")
+    shell.wait_sign_timer.timeout.emit()
+    qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
+    sign = shell.wait_sign
+    assert all(job.thread.daemon for job in off_thread_jobs()
+               if job.thread.name == "fieldplan-start")
+    qtbot.mouseClick(sign.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert quits == [1]
+    assert shell.wait_sign is None and not _signs()
+    assert shell._start_gate.closed  # (nothing moved back from now on)
+    release.set()
+    qtbot.waitUntil(lambda: bool(looked) and not [
+        j for j in off_thread_jobs()
+        if j.thread.name == "fieldplan-start"], timeout=10_000)
+    assert looked == [(False, False, False)]  # stopped before putting anything back
+    QApplication.processEvents()
+    assert shell.dialog is None and shell.window is None and quits == [1]
+
+
+def test_the_closed_gate_waits_for_files_being_moved_back(tmp_path, monkeypatch):
+    """Quitting closes the gate: a look putting the old database back finishes first,
+    one that has not begun moves nothing."""
+    import fieldplan.replica
+
+    moved = []
+    monkeypatch.setattr(fieldplan.replica, "undo_killed_set_up_again",
+                        lambda path: moved.append(path))
+    gate = ui.app._StartGate()
+    assert ui.app.look_before_start(tmp_path / "a.sqlite3", gate)[0] is False
+    assert moved == [tmp_path / "a.sqlite3"]
+    gate.close()
+    assert ui.app.look_before_start(tmp_path / "b.sqlite3", gate) == (False, False, False)
+    assert moved == [tmp_path / "a.sqlite3"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_sign_speaks_the_language_and_is_right_to_left_in_arabic(qtbot, tmp_path,
+                                                                    lang):
+    from fieldplan.i18n import set_language
+    from ui.app import apply_language
+    from ui.wait_sign import WaitSign
+
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        sign = WaitSign(str(tmp_path / "new.sqlite3"))
+        qtbot.addWidget(sign)
+        assert sign.line.text() == translation(lang).gettext("Opening the database…")
+        assert sign.isRightToLeft() == (lang == "ar")
+    finally:
+        apply_language(app, "en")
+        set_language("en")

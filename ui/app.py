@@ -330,7 +330,9 @@ class Shell(QObject):
         self.open(path)
 
     def _first_run_done(self, db_path: Path, dialog) -> None:
-        if not _same_file(db_path, dialog.db_path):
+        # (which one it opened: looked at by the dialog off the GUI thread, where a
+        # look at a path on a drive that hangs freezes nothing)
+        if dialog.elsewhere:
             # the person chose another database (the demo): the bundles were for the
             # one asked for, and are not imported into this one (the window says so)
             self.files_not_imported, self.files_to_import = self.files_to_import, []
@@ -803,13 +805,6 @@ def look_before_start(db_path: Path, gate: _StartGate | None = None,
         except OSError:  # (there, perhaps, and not to be looked at: the look says why)
             folder = True
     return there, os.path.lexists(db_path), folder
-
-
-def _same_file(one: Path, other: Path) -> bool:
-    try:
-        return os.path.samefile(one, other)
-    except OSError:
-        return Path(os.path.abspath(one)) == Path(os.path.abspath(other))
 
 
 def _is_busy(error: BaseException | None) -> bool:

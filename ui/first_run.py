@@ -227,7 +227,8 @@ class FirstRunDialog(QDialog):
     ``given``: a bundle the app was opened with (a double-click on the setup bundle
     headquarters sent): offered first, without a file dialog; ``offer`` offers one
     double-clicked while the dialog is up. ``used`` is the setup bundle the database
-    was made from, if any.
+    was made from, if any; ``elsewhere`` whether the database opened is another one
+    than ``db_path`` (the demo).
 
     Its language can be chosen on it (the first screen comes in the system's language,
     which may not be the person's): ``language_did_change(code)``, as the window's
@@ -259,6 +260,7 @@ class FirstRunDialog(QDialog):
         #: it again in another language (``retranslate``)
         self._said: Callable[[], str] | None = None
         self.used: str | None = None
+        self.elsewhere = False
         #: what the core noted while it made the database (a setup bundle written
         #: later than this computer's clock says: its date is wrong), for the window
         self.notices: list[str] = []
@@ -695,8 +697,17 @@ class FirstRunDialog(QDialog):
         self._run(make, path, undo=lambda made: _remove_new(path, made))
 
     def open_demo(self) -> None:
-        path = demo_path()
-        self._run(lambda: make_demo_database(path), path)
+        path, asked = demo_path(), self.db_path
+
+        def make() -> Path:
+            made = make_demo_database(path)
+            # another database than the one asked for, unless that is the demo's own
+            # file: looked at here, off the GUI thread (a look at a path on a drive
+            # that hangs froze the dialog as the demo opened)
+            self.elsewhere = not same_file(path, asked)
+            return made
+
+        self._run(make, path)
 
 
 def _remove_new(path: Path, replica_id: str) -> None:
@@ -1134,3 +1145,12 @@ def _when_taken(path: Path, taken: dt.datetime | None) -> str:
 def _backup_time(path: Path) -> str:
     """When the backup was taken (``backup_time_of``: it may read the file), said."""
     return _when_taken(path, backup_time_of(path))
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """(a look at the disk: off the GUI thread) Whether ``one`` and ``other`` name
+    the same file; when either cannot be looked at, whether they are spelled alike."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return Path(os.path.abspath(one)) == Path(os.path.abspath(other))

@@ -1249,3 +1249,46 @@ def test_a_language_change_on_the_first_run_does_not_check_the_backup_again(
         apply_language(QApplication.instance(), "en")
     assert checked == []
     assert dialog.restore_button is not None and dialog.restore_button.isDefault()
+
+
+@pytest.mark.parametrize("asked", ["another", "the demo's"])
+def test_which_database_the_first_run_opened_is_looked_at_off_the_gui_thread(
+        shell, qtbot, tmp_path, hq_db, monkeypatch, asked):
+    """Whether the first-run dialog opened the database asked for or the demo was a
+    look at both paths (os.path.samefile) on the GUI thread, which a drive that hangs
+    froze: looked at on the demo's job. The bundles given go into the database asked
+    for when it is the demo's own file, as before."""
+    import shutil
+    import threading
+
+    import ui.first_run
+    import ui.main_window
+
+    def make_demo(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(hq_db, path)
+        return path
+
+    looked_on: list[str] = []
+    samefile = os.path.samefile
+
+    def watched(one, other) -> bool:
+        looked_on.append(threading.current_thread().name)
+        return samefile(one, other)
+
+    monkeypatch.setattr(os.path, "samefile", watched)
+    monkeypatch.setattr(ui.first_run, "make_demo_database", make_demo)
+    imported = []
+    monkeypatch.setattr(ui.main_window.MainWindow, "import_files",
+                        lambda self, files: imported.append(files))
+    given = [str(tmp_path / "ML-1-9.fieldplan")]
+    shell.files_to_import = list(given)
+    shell.start(ui.first_run.demo_path() if asked == "the demo's"
+                else tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    qtbot.mouseClick(shell.dialog.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    assert looked_on and threading.main_thread().name not in looked_on
+    assert imported == ([given] if asked == "the demo's" else [])

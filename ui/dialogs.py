@@ -305,6 +305,12 @@ class MessageDialog(QDialog):
         self.buttons = buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         lay.addWidget(buttons)
+        # the focus on OK when it opens, as in Qt's message box: Space closes it as
+        # Enter does (the text, first of Tab's stops, had it, and Space did nothing);
+        # the text is a stop of Tab still, selected with the keyboard or the mouse
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setDefault(True)
+        ok.setFocus(Qt.FocusReason.OtherFocusReason)
         if details:
             fit_to_screen(self, 520, 260)
         else:

@@ -591,3 +591,29 @@ def test_an_error_shows_the_warning_sign_and_about_does_not(open_window, qtbot, 
     window.about()
     qtbot.waitUntil(lambda: window.findChild(QDialog, "about-box") is not None, timeout=5000)
     assert window.findChild(QDialog, "about-box").sign is None
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter])
+@pytest.mark.parametrize("details", ["", "ML-2026.fieldplan\nSN-2026.fieldplan"])
+def test_space_and_enter_close_a_message_as_qts_message_box_did(qtbot, key, details):
+    """A message (an error, About) opened with the focus on its text, the first of
+    Tab's stops: Enter pressed OK, Space did nothing, where Qt's message box closed on
+    both. The focus is on OK; the text is still reached with Tab and selectable."""
+    from ui.dialogs import MessageDialog
+
+    box = shown(qtbot, MessageDialog(None, "fieldplan",
+                                     "Could not read ML-2026.fieldplan: the file is damaged.",
+                                     details))
+    ok = box.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert box.focusWidget() is ok  # (the window's, once it is the active one)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is ok)
+    reached = []
+    while not reached or reached[-1] is not ok:  # (round Tab's stops, back to OK)
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+        assert len(reached) < 5
+    assert box.text in reached and read_by_keyboard(box.text)
+    finished = []
+    box.finished.connect(finished.append)
+    qtbot.keyClick(ok, key)
+    assert finished == [QDialog.DialogCode.Accepted]

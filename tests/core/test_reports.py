@@ -1052,10 +1052,10 @@ def test_late_data_names_each_file_once(hq, make_office, tmp_path: Path) -> None
 
 
 def test_late_data_of_reports_changed_several_times(hq, make_office, tmp_path: Path) -> None:
-    """The late events are counted in the database, grouped by report and import (a
-    million-event headquarters held its 200,000 late events in memory at once): each
-    event counts, each report once, each file once in the order of its import, with
-    the files of events whose import is not known found by their time."""
+    """The late events are counted in the database, grouped by report, each report's
+    imports apart (a million-event headquarters held its 200,000 late events in memory
+    at once): each event counts, each report once, each file once in the order of its
+    import, with the files of events whose import is not known found by their time."""
     from fieldplan import progress
     from fieldplan.reports.review import _late_data
     from fieldplan.sync import export_bundle, import_bundle, list_inbox
@@ -1088,6 +1088,19 @@ def test_late_data_of_reports_changed_several_times(hq, make_office, tmp_path: P
     last = {office: max(e.received_at for e in inbox if e.office == office)
             for office in ("ML", "SN")}
     assert (ml_late.received_at, sn_late.received_at) == (last["ML"], last["SN"])
+
+
+def test_late_data_groups_the_events_as_the_index_gives_them(hq) -> None:
+    """SQLite groups the late events as the event log's index gives them, report by
+    report, with no sort: grouped by report and import, every late event was sorted
+    first, in memory (a million-event headquarters, 200,000 late events of a period:
+    15 MB more than the pack of an empty one)."""
+    from fieldplan.reports.review import _LATE_SQL
+
+    plan = [row[3] for row in hq.conn.execute(
+        "EXPLAIN QUERY PLAN " + _LATE_SQL, ("%|" + PERIOD, "2026-07-01T00:00:00Z", "r"))]
+    assert any("USING INDEX events_entity_origin" in step for step in plan), plan
+    assert not [step for step in plan if "GROUP BY" in step or "ORDER BY" in step], plan
 
 
 def test_late_data_of_events_stored_before_imports_were_linked(hq, make_office,

@@ -540,20 +540,10 @@ def stored_values_bad(conn: sqlite3.Connection) -> bool:
         if not texts:
             continue
         rowid = _has_rowid(sql) if without_rowid is None else table not in without_rowid
-        if rowid:
-            if _rowid_texts_bad(conn, table, texts):
-                return True
-            continue
-        # each row's texts as one run of bytes, a line end between them (ASCII: no two
-        # halves of a damaged character make a whole one), decoded a batch of rows at a
-        # time: one decode per batch, not one per value (a third of the time at
-        # headquarters), and memory bounded whatever the table's size
-        row = " || X'0a' || ".join(f"coalesce(CAST({_quoted(c)} AS BLOB), X'')"
-                                    for c in texts)
-        cursor = conn.execute(f"SELECT CAST({row} AS BLOB) FROM {_quoted(table)}")
-        while batch := cursor.fetchmany(_UTF8_BATCH):
-            if not _is_utf8(b"\n".join(r[0] or b"" for r in batch)):
-                return True
+        keys = ["rowid"] if rowid else _primary_key(conn, table)
+        if _texts_bad(conn, table, texts, keys) if keys else _rows_texts_bad(
+                conn, table, texts):
+            return True
     return False
 
 
@@ -580,33 +570,89 @@ def _has_rowid(sql: str | None) -> bool:
     return _WITHOUT_ROWID.search(str(sql)) is None
 
 
-def _rowid_texts_bad(conn: sqlite3.Connection, table: str, texts: list[str]) -> bool:
-    """Whether a value of the columns ``texts`` of the rowid table ``table`` is not
-    UTF-8. SQLite joins each column's values of a run of rows (``_UTF8_BATCH``, by row
-    id: every row once, in the order SQLite's quick check verifies) into one, a comma
-    between them (ASCII, as the line end in ``stored_values_bad``), and each is decoded
-    at once: rows are neither handed to Python one by one nor joined there (the field
-    versions of a headquarters of a million events: 1.8 s CPU, 0.5 s now). (The comma
-    is group_concat's own: a separator given as bytes, X'0a', is made text again at
-    each row, which took 2.5 times as long.)"""
+def _primary_key(conn: sqlite3.Connection, table: str) -> list[str] | None:
+    """The primary key's columns (quoted) of the WITHOUT ROWID table ``table``, in the
+    order of its index; None when a column of it is in descending order (its index's
+    order is not the one ``_texts_bad`` walks)."""
+    index = conn.execute("SELECT name FROM pragma_index_list(?) WHERE origin = 'pk'",
+                         (table,)).fetchone()
+    if index is None:  # pragma: no cover - a WITHOUT ROWID table has a primary key
+        return None
+    columns = conn.execute("SELECT name, \"desc\" FROM pragma_index_xinfo(?) WHERE key "
+                           "ORDER BY seqno", (index[0],)).fetchall()
+    if not columns or any(desc for _name, desc in columns):
+        return None
+    return [_quoted(name) for name, _desc in columns]
+
+
+def _texts_bad(conn: sqlite3.Connection, table: str, texts: list[str],
+               keys: list[str]) -> bool:
+    """Whether a value of the columns ``texts`` of ``table`` is not UTF-8. SQLite joins
+    each column's values of a run of rows (``_UTF8_BATCH``, in the order of the key
+    ``keys``: the row id, or a WITHOUT ROWID table's primary key, every row once) into
+    one, a comma between them (ASCII, no two halves of a damaged character make a whole
+    one), and each is decoded at once: rows are neither handed to Python one by one nor
+    joined there (the field versions of a headquarters of a million events: 1.8 s CPU,
+    0.5 s so; its ``supersedes``, two million rows WITHOUT ROWID, each handed to Python
+    until then: 1.9 s, 1.25 s so). (The comma is group_concat's own: a separator given
+    as bytes, X'0a', is made text again at each row, which took 2.5 times as long.)
+
+    A run ends at the key of its last row, read in Python: a text of it that is not
+    UTF-8 is found there (``_text_or_none``)."""
     name = _quoted(table)
     joined = ",".join(f"CAST(group_concat({_quoted(c)}) AS BLOB)" for c in texts)
-    first, last = conn.execute(f"SELECT min(rowid), max(rowid) FROM {name}").fetchone()
-    if last is None:
-        return False
-    low, above = first, ">="  # the first run from its first row on, each next after
+    key = ", ".join(keys)
+    after = f"({key}) > ({', '.join('?' * len(keys))})"
+    upto = f"({key}) <= ({', '.join('?' * len(keys))})"
+    low: tuple | None = None  # the last key of the run before
     while True:
-        # the run's last row id: the _UTF8_BATCH-th from ``low`` on, or the table's last
-        high = conn.execute(f"SELECT rowid FROM {name} WHERE rowid {above} ? ORDER BY "
-                            f"rowid LIMIT 1 OFFSET {_UTF8_BATCH - 1}", (low,)).fetchone()
-        high = last if high is None else high[0]
-        values = conn.execute(f"SELECT {joined} FROM {name} WHERE rowid {above} ? AND "
-                              f"rowid <= ?", (low, high)).fetchone()
+        where = f"WHERE {after} " if low else ""
+        high = _key_of(conn, f"SELECT {key} FROM {name} {where}ORDER BY {key} LIMIT 1 "
+                             f"OFFSET {_UTF8_BATCH - 1}", low or ())
+        if high is not None and None in high:
+            return True
+        bounds = [b for b, given in ((after, low), (upto, high)) if given]
+        values = conn.execute(
+            f"SELECT {joined} FROM {name}"
+            + (f" WHERE {' AND '.join(bounds)}" if bounds else ""),
+            (*(low or ()), *(high or ()))).fetchone()
         if not _is_utf8(b"\n".join(v or b"" for v in values)):
             return True
-        if high >= last:
+        if high is None:  # the last run: every row after ``low``
             return False
-        low, above = high, ">"
+        low = high
+
+
+def _key_of(conn: sqlite3.Connection, sql: str, params: tuple) -> tuple | None:
+    """The row (a key) that ``sql`` reads, as Python values that SQLite compares as the
+    stored ones, each text that is not UTF-8 None (a key's columns are never NULL); None
+    when there is no row."""
+    text_factory = conn.text_factory
+    conn.text_factory = _text_or_none
+    try:
+        return conn.execute(sql, params).fetchone()
+    finally:
+        conn.text_factory = text_factory
+
+
+def _text_or_none(value: bytes) -> str | None:
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _rows_texts_bad(conn: sqlite3.Connection, table: str, texts: list[str]) -> bool:
+    """Whether a value of the columns ``texts`` of ``table`` is not UTF-8, read a row at
+    a time: a WITHOUT ROWID table whose key ``_texts_bad`` cannot walk
+    (``_primary_key``). Each row's texts are one run of bytes, a line end between
+    them, decoded a batch of rows at a time: memory bounded whatever the table's size."""
+    row = " || X'0a' || ".join(f"coalesce(CAST({_quoted(c)} AS BLOB), X'')" for c in texts)
+    cursor = conn.execute(f"SELECT CAST({row} AS BLOB) FROM {_quoted(table)}")
+    while batch := cursor.fetchmany(_UTF8_BATCH):
+        if not _is_utf8(b"\n".join(r[0] or b"" for r in batch)):
+            return True
+    return False
 
 
 #: rows of a table whose texts ``stored_values_bad`` decodes at once

@@ -725,3 +725,100 @@ def test_the_stored_texts_check_reads_a_without_rowid_table_however_declared(
     conn.close()
     with store.reading(db) as conn:
         assert store.stored_values_bad(conn)
+
+
+#: the columns of ``supersedes``' primary key, in its order
+SUPERSEDES_KEY = "entity, entity_id, field, target_origin, target_seq, by_origin, by_seq"
+
+
+def many_superseded(make_office) -> Path:
+    """``many_rows``' database with ``supersedes`` (WITHOUT ROWID) holding several of the
+    check's runs of rows, inserted in another order than their key's."""
+    db = many_rows(make_office)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO supersedes SELECT 'progress', 'ML|PA1.' || (i % 7) || '|2026-S1', "
+            "'status', 'Aïssata', i, 'b', i + 1 FROM n", (3 * store._UTF8_BATCH + 5,))
+    conn.close()
+    return db
+
+
+def test_the_stored_texts_check_reads_a_without_rowid_table_by_its_key(make_office) -> None:
+    """``supersedes`` (two million rows WITHOUT ROWID at a headquarters of a million
+    events) was read a row at a time, each handed to Python: 1.7 s of the check's 2.7.
+    It is read in runs of rows along its primary key, as the row id tables are; every
+    table of fieldplan's has a key the check walks."""
+    db = many_superseded(make_office)
+    with store.reading(db) as conn:
+        for table in store._without_rowid(conn):
+            assert store._primary_key(conn, table), table
+        assert store._primary_key(conn, "supersedes") == [
+            f'"{c}"' for c in SUPERSEDES_KEY.split(", ")]
+        key = ", ".join(store._primary_key(conn, "supersedes"))
+        plan = [row[3] for row in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT {key} FROM supersedes WHERE ({key}) > "
+            f"(?, ?, ?, ?, ?, ?, ?) ORDER BY {key} LIMIT 1 OFFSET 1", (0,) * 7)]
+        assert plan == [f"SEARCH supersedes USING PRIMARY KEY (({SUPERSEDES_KEY.replace(' ', '')})"
+                        f">(?,?,?,?,?,?,?))"]
+        assert not store.stored_values_bad(conn)
+
+
+@pytest.mark.parametrize("column, offset", [
+    ("by_origin", 0),
+    ("by_origin", store._UTF8_BATCH - 2),
+    ("by_origin", store._UTF8_BATCH - 1),  # the key a run ends at, read in Python
+    ("by_origin", store._UTF8_BATCH),
+    ("target_origin", 2 * store._UTF8_BATCH + 1),
+    ("by_origin", -1),
+    ("entity", -1),
+])
+def test_the_stored_texts_check_finds_a_text_in_any_row_of_a_without_rowid_table(
+        make_office, column, offset) -> None:
+    """In the first, last and any row of each run of rows, in its key too."""
+    db = many_superseded(make_office)
+    conn = sqlite3.connect(db)
+    with conn:
+        order = ", ".join(f"{c} DESC" if offset == -1 else c
+                          for c in SUPERSEDES_KEY.split(", "))
+        row = conn.execute(f"SELECT {SUPERSEDES_KEY} FROM supersedes ORDER BY {order} "
+                           f"LIMIT 1 OFFSET ?", (max(offset, 0),)).fetchone()
+        changed = conn.execute(
+            f"UPDATE supersedes SET {column} = CAST(X'41ff' AS TEXT) WHERE "
+            f"({SUPERSEDES_KEY}) = (?, ?, ?, ?, ?, ?, ?)", row).rowcount
+        assert changed == 1
+    conn.close()
+    with store.reading(db) as conn:
+        assert store.stored_values_bad(conn)
+
+
+@pytest.mark.parametrize("order", ["", " DESC"], ids=["ascending", "descending"])
+def test_the_stored_texts_check_reads_every_row_of_a_key_of_any_kind(
+        make_office, order) -> None:
+    """A WITHOUT ROWID table another tool added, its key compared without case, holding
+    texts, numbers and bytes: read to its last row; in descending order (which its key
+    cannot be walked in), a row at a time."""
+    db = many_rows(make_office)
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute(f"CREATE TABLE notes (k TEXT COLLATE NOCASE, n INTEGER, v TEXT, "
+                     f"PRIMARY KEY (k{order}, n)) WITHOUT ROWID")
+        conn.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO notes SELECT CASE i % 4 WHEN 0 THEN char(97 + i % 26) WHEN 1 "
+            "THEN char(65 + i % 26) WHEN 2 THEN i % 9 ELSE X'41' END, i, 'Ségou' FROM n",
+            (3 * store._UTF8_BATCH,))
+    conn.close()
+    with store.reading(db) as conn:
+        assert not store.stored_values_bad(conn)
+    conn = sqlite3.connect(db)
+    with conn:
+        # the last row of its key's order
+        last = " ASC" if order else " DESC"
+        conn.execute("UPDATE notes SET v = CAST(X'41ff' AS TEXT) WHERE n = ("
+                     f"SELECT n FROM notes ORDER BY k{last}, n DESC LIMIT 1)")
+    conn.close()
+    with store.reading(db) as conn:
+        assert store._primary_key(conn, "notes") == (None if order else ['"k"', '"n"'])
+        assert store.stored_values_bad(conn)

@@ -39,7 +39,9 @@ Versions. A reader refuses a bundle of a newer version than its FORMAT_VERSION
 ("update fieldplan"), so whatever an older reader would misread or refuse as damaged
 needs a new version. 1: every line whole. 2: a derivable prev left out (above).
 3: key records may carry "scope" (a revocation of one computer alone), which readers
-of versions 1 and 2 refuse as a malformed key record. Every version is still written
+of versions 1 and 2 refuse as a malformed key record. 4: a plan record's indicator
+may word its unit in French and Arabic (``"unit": {"en": …, "fr": …, "ar": …}``, as a
+title), which readers of versions 1 to 3 refuse as a damaged plan. Every version is still written
 (`write_bundle`'s `version`): the container of version 2 and 3 is the same, and a
 bundle for a reader of an older version is written in that version when its content
 fits (fieldplan.sync.formats).
@@ -75,10 +77,11 @@ from fieldplan.minisign import PublicKey, SecretKey
 from fieldplan.text import for_message
 
 FORMAT_NAME = "fieldplan-bundle"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 OLDEST_FORMAT_VERSION = 1  # the oldest version write_bundle still writes
 PREV_LEFT_OUT_SINCE = 2  # the first version whose events.jsonl may leave out prev
 KEY_SCOPE_SINCE = 3  # the first version whose key records may carry "scope"
+UNIT_WORDS_SINCE = 4  # the first whose plan records may word units in French and Arabic
 SUFFIX = ".fieldplan"
 
 MANIFEST = "manifest.json"

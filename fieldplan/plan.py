@@ -36,6 +36,7 @@ from fieldplan.i18n import (
     join_list,
     ngettext,
     translation,
+    unit_label,
 )
 from fieldplan.model import ACTION_CODE, AREA_CODE, INDICATOR_KEY, LEADS, LEVELS
 from fieldplan.periods import (
@@ -128,11 +129,14 @@ class Indicator:
 
     key: short slug, unique within the action (``officials-trained``).
     title: what is counted.
-    unit: ``count``, ``percent``, ``people``, ``USD``, ``documents``...
+    unit: ``count``, ``percent``, ``people``, ``USD``, ``documents``... (as the plan
+        writes it in English: what says whether it counts things, or is a percent)
     baseline: the value when the plan started, or None.
     target: the value to reach by the plan's end, or None.
     targets: per-period targets ((``"2026-S1"``, value), ...), sorted by period: the
         value expected by the end of that period.
+    unit_fr, unit_ar: the unit in French and Arabic as the plan words it ("" where it
+        does not: ``unit_in`` then words it as for a plan that gives none).
     """
 
     key: str
@@ -141,6 +145,22 @@ class Indicator:
     baseline: float | None
     target: float | None
     targets: tuple[tuple[str, float], ...] = ()
+    unit_fr: str = ""
+    unit_ar: str = ""
+
+    @property
+    def unit_text(self) -> Text:
+        """The unit in the plan's three languages, as the plan gives it."""
+        return Text(self.unit, self.unit_fr, self.unit_ar)
+
+    def unit_in(self, lang: str | None = None) -> str:
+        """The unit in words in ``lang`` (default: current): the plan's own word for
+        that language if it gives one, else ``i18n.unit_label`` (fieldplan's word for
+        a unit it knows, "personnes" for ``people``; the English as the plan writes
+        it for any other), as a title falls back to its English."""
+        lang = lang or get_language()
+        own = {"fr": self.unit_fr, "ar": self.unit_ar}.get(lang, "")
+        return own or unit_label(self.unit, lang)
 
     def target_for(self, period: Period | str) -> float | None:
         """The target a period is held to: its own one if set, else the first one set
@@ -1072,7 +1092,11 @@ class _Reader:
             _("an indicator key (lower-case letters and digits joined by - or _)"),
         )
         title = self.text(table["title"], (*path, "title"))
-        unit = self.line(table["unit"], (*path, "unit"))
+        # a unit in one language (as plans were before units in French and Arabic),
+        # or a table of languages as a title is
+        raw_unit = table["unit"]
+        units = (self.text(raw_unit, (*path, "unit")) if isinstance(raw_unit, Mapping)
+                 else Text(self.line(raw_unit, (*path, "unit"))))
         baseline = self.number(table.get("baseline"), (*path, "baseline"))
         target = self.number(table.get("target"), (*path, "target"))
         raw_targets = table.get("targets")
@@ -1101,7 +1125,8 @@ class _Reader:
                 continue
             targets[period] = number
         ordered = tuple((str(p), targets[p]) for p in sorted(targets))
-        return Indicator(key, title, unit, baseline, target, ordered)
+        return Indicator(key, title, units.en, baseline, target, ordered,
+                         unit_fr=units.fr, unit_ar=units.ar)
 
 
 #: Characters that are not format characters (Unicode's Cf: zero-width spaces and
@@ -1171,6 +1196,16 @@ def _text_dict(text: Text) -> dict[str, str]:
     return {"en": text.en, "fr": text.fr, "ar": text.ar}
 
 
+def _unit_value(indicator: Indicator) -> str | dict[str, str]:
+    """An indicator's unit in a plan dict: its text alone where the plan words it in
+    English only, so that such a plan's dict (its event, its file) is the one every
+    earlier fieldplan reads; else a dict of languages, as a title's (which fieldplan
+    0.3 refuses: ``fieldplan.sync.formats.needed_format``)."""
+    if not indicator.unit_fr and not indicator.unit_ar:
+        return indicator.unit
+    return _text_dict(indicator.unit_text)
+
+
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
     """A JSON-safe dict of the plan, in the TOML file's shape; plan_from_dict gives
     back an equal Plan."""
@@ -1202,7 +1237,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                     {
                         "key": i.key,
                         "title": _text_dict(i.title),
-                        "unit": i.unit,
+                        "unit": _unit_value(i),
                         "baseline": i.baseline,
                         "target": i.target,
                         "targets": dict(i.targets),

@@ -12,7 +12,8 @@ one row per indicator, columns
     action level lead action_illustrative action_title_en action_title_fr
     action_title_ar description_en description_fr description_ar
     indicator indicator_title_en indicator_title_fr indicator_title_ar
-    unit baseline target target_2025-S2 target_2026-S1 ... (one per period, optional)
+    unit unit_fr unit_ar baseline target
+    target_2025-S2 target_2026-S1 ... (one per period, optional)
 
 in any order. Plan, area and action cells may be repeated on every row of that
 plan/area/action (as ``dump_plan`` writes them) or left blank on all rows but one;
@@ -23,7 +24,8 @@ messages are the spreadsheet's (the header is row 1). Dates are ``YYYY-MM-DD`` (
 a spreadsheet writes them back, when that says which is the day: ``_iso_day``);
 true/false cells accept true, false, yes, no, 1, 0 (and vrai/faux, and TRUE and FALSE
 as Excel in other languages writes them). Columns ``plan_signed_at``,
-``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar``, ``description_*``,
+``plan_signed_place``, the ``*_illustrative``, ``*_fr``, ``*_ar`` (``unit_fr`` and
+``unit_ar``: the unit in French and Arabic; ``unit`` is in English), ``description_*``,
 ``baseline``, ``target`` and ``target_*`` columns may be left out.
 
 A text cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``,
@@ -193,8 +195,15 @@ _ACTION_COLUMNS: dict[str, tuple[str, ...]] = {
 _INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "indicator": ("key",),
     **_text_columns("indicator_title", "title"),
-    **{k: (k,) for k in ("unit", "baseline", "target")},
+    # the unit in English keeps its name from before units in French and Arabic
+    "unit": ("unit", "en"),
+    "unit_fr": ("unit", "fr"),
+    "unit_ar": ("unit", "ar"),
+    **{k: (k,) for k in ("baseline", "target")},
 }
+#: Columns a plan with no unit in French or Arabic is written without, as fieldplan
+#: wrote it before them (and an earlier fieldplan reads it).
+_UNIT_LANG_COLUMNS = ("unit_fr", "unit_ar")
 _ACTION_FIELDS = {**_ACTION_COLUMNS, "area": ("area",)}  # an action's area is its row's
 _COLUMNS = (*_PLAN_COLUMNS, *_AREA_COLUMNS, *_ACTION_COLUMNS, *_INDICATOR_COLUMNS)
 _REQUIRED_COLUMNS = (
@@ -737,7 +746,9 @@ def plan_to_csv(plan: Plan) -> str:
     import csv
 
     period_columns = [f"{_TARGET_PREFIX}{p}" for p in plan.periods()]
-    columns = [*_COLUMNS, *period_columns]
+    worded = any(i.unit_fr or i.unit_ar for a in plan.actions for i in a.indicators)
+    columns = [c for c in (*_COLUMNS, *period_columns)
+               if worded or c not in _UNIT_LANG_COLUMNS]
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
@@ -747,7 +758,11 @@ def plan_to_csv(plan: Plan) -> str:
         for column, field in fields.items():
             value: Any = data
             for part in field:
-                value = value.get(part) if isinstance(value, Mapping) else None
+                if isinstance(value, str) and part in LANGS:
+                    # a unit in English alone: its text (plan.plan_to_dict)
+                    value = value if part == "en" else None
+                else:
+                    value = value.get(part) if isinstance(value, Mapping) else None
             row[column] = _csv_cell(value)
         return row
 

@@ -85,8 +85,9 @@ class PlanDiff:
     levels, leads: actions kept whose level or lead changes.
     indicators_added, indicators_removed, indicators_retitled: ``ACTION/KEY`` of
         indicators of actions that both plans have.
-    units, baselines, targets: indicators whose unit, baseline, or target (at the
-        plan's end, or for a period: ``Changed.period``) changes.
+    units, baselines, targets: indicators whose unit (in any language: the first that
+        differs), baseline, or target (at the plan's end, or for a period:
+        ``Changed.period``) changes.
     areas_moved: actions kept that belong to another area.
     texts_changed: the plan (named by its id), the areas, actions
         and indicators kept whose other texts change: a French or Arabic title, a
@@ -300,6 +301,18 @@ def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:
     return out
 
 
+def _unit_change(name: str, was: Indicator, now: Indicator) -> Changed | None:
+    """An indicator's unit as a new version changes it, in the first language whose
+    word differs (English, then French, then Arabic; None where the plan gives no
+    word in that language): a unit worded in French or Arabic alone changes what
+    offices read as much as the English one does."""
+    for before, after in ((was.unit, now.unit), (was.unit_fr, now.unit_fr),
+                          (was.unit_ar, now.unit_ar)):
+        if before != after:
+            return Changed(name, before or None, after or None)
+    return None
+
+
 def _value(value: str | float | None, kind: str) -> str:
     if value is None:
         return _("none")
@@ -500,8 +513,9 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                 titles.append(Retitled(name, was.title, ind.title))
             if _only_unseen(was.title, ind.title):
                 invisible[name] = None
-            if was.unit != ind.unit:
-                units.append(Changed(name, was.unit, ind.unit))
+            unit = _unit_change(name, was, ind)
+            if unit is not None:
+                units.append(unit)
             if was.baseline != ind.baseline:
                 baselines.append(Changed(name, was.baseline, ind.baseline))
             targets += _target_changes(name, was, ind)

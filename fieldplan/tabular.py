@@ -269,10 +269,11 @@ def _indicator_of(raw: dict[str, Any]) -> Indicator:
     that shape (older data) left empty."""
     targets = raw.get("targets")
     targets = targets if isinstance(targets, dict) else {}
+    unit = _text_of(raw.get("unit"))  # (in English alone, or in languages as a title)
     return Indicator(
         key=_plain(raw.get("key")),
         title=_text_of(raw.get("title")),
-        unit=_plain(raw.get("unit")), baseline=_number(raw.get("baseline")),
+        unit=unit.en, unit_fr=unit.fr, unit_ar=unit.ar, baseline=_number(raw.get("baseline")),
         target=_number(raw.get("target")),
         targets=tuple(sorted((str(p), n) for p, v in targets.items()
                              if (n := _number(v)) is not None)))

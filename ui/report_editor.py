@@ -53,7 +53,6 @@ from fieldplan.i18n import (
     period_words,
     state_label,
     status_label,
-    unit_label,
 )
 from fieldplan.model import NARRATIVE_FIELDS, STATUSES, ProgressReport
 from fieldplan.numbers import (
@@ -1950,7 +1949,7 @@ class ReportEditor(QScrollArea):
         targets = []
         for row, ind in enumerate(action.indicators, start=1):
             name = GridLabel(
-                _("{title} ({unit})").format(title=ind.title.get(lang()), unit=unit_label(ind.unit))
+                _("{title} ({unit})").format(title=ind.title.get(lang()), unit=ind.unit_in(lang()))
             )
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)
@@ -2006,7 +2005,7 @@ class ReportEditor(QScrollArea):
             name.setBuddy(edit)
             # what the row shows beside the field, for a screen reader: the name says
             # only the indicator's title
-            unit = unit_label(ind.unit)
+            unit = ind.unit_in(lang())
             if target is None:
                 about = _("No target for this period ({unit}).").format(unit=unit)
             elif at_end:

@@ -247,14 +247,18 @@ def all_hidden_note(ctx: cm.Ctx, count: int) -> str:
     ).format(count=format_number(count, ctx.lang))
 
 
-def _unit(ctx: cm.Ctx, unit: str, n: float | None) -> str:
+def _unit(ctx: cm.Ctx, unit: str, n: float | None, worded: str = "") -> str:
     """The unit after the figures, in the plural form that agrees with ``n`` (the
     figure it follows): none for a plain count, nor for a percent (the figures carry
-    the % sign). Arabic has six forms: "150 شخصًا", not "150 أشخاص"."""
+    the % sign). Arabic has six forms: "150 شخصًا", not "150 أشخاص". ``worded``: the
+    plan's own word for the unit in the sheet's language (``Indicator.unit_fr``,
+    ``unit_ar``), shown as the plan writes it, as a unit fieldplan does not know is."""
     from fieldplan.i18n import unit_label
 
     if unit in ("count", "percent"):
         return ""
+    if worded:
+        return worded
     # no figure: the general plural; else that of the figure as printed
     count = 100 if n is None else plural_count(n, ctx.lang)
     if unit == "people":
@@ -333,7 +337,8 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
             continue  # an amendment added it after the period: nothing was asked
         target = ind.target_for(ctx.period)
         # the unit follows the target: its plural agrees with the target
-        unit = _unit(ctx, ind.unit, actual if target is None else target)
+        unit = _unit(ctx, ind.unit, actual if target is None else target,
+                     {"fr": ind.unit_fr, "ar": ind.unit_ar}.get(ctx.lang, ""))
         figures = _("{actual} of {target}").format(
             actual=_number(ctx, actual, ind.unit), target=_number(ctx, target, ind.unit)
         )

@@ -8,8 +8,9 @@ it (``app_version``). Each replica keeps, per sender replica, the highest of the
 up to what every replica of the recipient reads; a replica never heard from is
 taken to read the oldest format (a setup bundle goes to an installer of any age).
 Content an older reader would refuse as damaged (a key revoked for one computer
-alone) needs the format that introduced it; written for a recipient that reads
-only older formats, the export says that recipient must update fieldplan.
+alone, a plan that words units in French or Arabic) needs the format that introduced
+it; written for a recipient that reads only older formats, the export says that
+recipient must update fieldplan.
 """
 
 from __future__ import annotations
@@ -89,18 +90,36 @@ def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
                   also: Mapping[str, Iterable[int]] | None = None) -> int:
     """The oldest format that holds the events of ``plan`` (origin, after-seq) and
     ``also`` (origin → seqs of single events): a key record with a scope needs
-    KEY_SCOPE_SINCE; everything else fits the oldest."""
+    KEY_SCOPE_SINCE, a plan record that words a unit in French or Arabic
+    UNIT_WORDS_SINCE; everything else fits the oldest."""
     need = bundlefmt.OLDEST_FORMAT_VERSION
     after = dict(plan)
     single = {(o, s) for o, seqs in (also or {}).items() for s in seqs}
     if not after and not single:
         return need
-    for origin, seq, body in rep.conn.execute(
-            "SELECT origin, seq, body FROM events WHERE entity = 'key'"):
+    for origin, seq, entity, body in rep.conn.execute(
+            "SELECT origin, seq, entity, body FROM events WHERE entity IN ('key', 'plan')"):
         carried = (origin in after and seq > after[origin]) or (origin, seq) in single
-        if carried and "scope" in json.loads(body)["fields"]:
+        if not carried:
+            continue
+        fields = json.loads(body)["fields"]
+        if entity == "key" and "scope" in fields:
             need = max(need, bundlefmt.KEY_SCOPE_SINCE)
+        elif entity == "plan" and words_units(fields.get("document")):
+            need = max(need, bundlefmt.UNIT_WORDS_SINCE)
     return need
+
+
+def words_units(document: Any) -> bool:
+    """Whether a plan record's document (``plan.plan_to_dict``'s shape) words a unit
+    in languages (a table, as a title), which readers of formats before
+    UNIT_WORDS_SINCE refuse: a plan that gives its units in English alone is written
+    as those readers read it."""
+    actions = document.get("actions") if isinstance(document, dict) else None
+    return any(isinstance(indicator, dict) and isinstance(indicator.get("unit"), dict)
+               for action in (actions if isinstance(actions, list) else ())
+               if isinstance(action, dict)
+               for indicator in (action.get("indicators") or ()))
 
 
 def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
@@ -114,6 +133,11 @@ def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
     version = max(need, min(reads, bundlefmt.FORMAT_VERSION))
     if version <= reads:
         return version, ""
+    if version >= bundlefmt.UNIT_WORDS_SINCE:
+        return version, _(
+            "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
+            "read this bundle (format {version}, for the plan's units in French or "
+            "Arabic)").format(office=recipient, known=reads, version=version)
     return version, _(
         "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
         "read this bundle (format {version}, for a key revoked for one computer "

@@ -710,8 +710,8 @@ def test_manifest_too_large() -> None:
         (b"{}", "^not a fieldplan bundle \\(manifest format is None\\)$"),
         (b'{"format":"fieldplan-bundle","version":"1"}', "^bad bundle format version '1'$"),
         (
-            b'{"format":"fieldplan-bundle","version":4}',
-            r"^bundle format version 4 is newer than this fieldplan understands \(3\); "
+            b'{"format":"fieldplan-bundle","version":5}',
+            r"^bundle format version 5 is newer than this fieldplan understands \(4\); "
             r"update fieldplan$",
         ),
     ],

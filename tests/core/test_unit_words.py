@@ -1,0 +1,245 @@
+"""Units worded in French and Arabic by the plan ("workshops" / "ateliers" / "ورش
+عمل"): read from every plan format, written back, compared between versions, shown in
+the language in use, and carried to offices in a bundle format that fieldplan 0.3
+(bundle format 3) refuses as newer, while a plan with English units alone reaches it
+as before."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+import shutil
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import progress
+from fieldplan.errors import PlanError
+from fieldplan.plan import (
+    Plan,
+    Text,
+    default_plan,
+    load_plan,
+    plan_from_dict,
+    plan_to_dict,
+)
+from fieldplan.plan_csv import plan_to_csv, read_csv
+from fieldplan.plan_diff import diff_plans as plan_diff
+from fieldplan.plan_xlsx import plan_to_xlsx, read_xlsx
+from fieldplan.planops import install_plan, preview_plan
+from fieldplan.sync import export_bundle, formats, import_bundle
+from tests.core.test_bundle_compat import as_older, manifest_of, send
+
+PERIOD = "2026-S1"
+WORDS = {"en": "workshops", "fr": "ateliers", "ar": "حلقات دراسية"}
+
+
+def worded(plan: Plan, fr: str = WORDS["fr"], ar: str = WORDS["ar"],
+           unit: str = WORDS["en"]) -> Plan:
+    """``plan`` one version on, its first indicator (PA1.1/policies-supported) in
+    ``unit``, worded ``fr`` and ``ar``."""
+    first = plan.actions[0]
+    ind = dataclasses.replace(first.indicators[0], unit=unit, unit_fr=fr, unit_ar=ar)
+    action = dataclasses.replace(first, indicators=(ind, *first.indicators[1:]))
+    return dataclasses.replace(plan, version=plan.version + 1,
+                               actions=(action, *plan.actions[1:]))
+
+
+def first_indicator(plan: Plan):
+    return plan.actions[0].indicators[0]
+
+
+# --- reading and writing the plan ----------------------------------------------------
+
+
+def test_a_unit_is_a_table_of_languages_as_a_title_is() -> None:
+    data = plan_to_dict(default_plan())
+    data["actions"][0]["indicators"][0]["unit"] = {"en": "workshops", "fr": "ateliers"}
+    ind = first_indicator(plan_from_dict(data))
+    assert (ind.unit, ind.unit_fr, ind.unit_ar) == ("workshops", "ateliers", "")
+    assert ind.unit_text == Text("workshops", "ateliers", "")
+    assert ind.unit_in("fr") == "ateliers"
+    assert ind.unit_in("ar") == "workshops"  # none in Arabic: the English, as a title
+    assert ind.unit_in("en") == "workshops"
+
+
+def test_a_unit_the_plan_does_not_word_is_shown_as_before() -> None:
+    ind = first_indicator(default_plan())  # "documents", which fieldplan words itself
+    assert (ind.unit_fr, ind.unit_ar) == ("", "")
+    assert ind.unit_in("fr") == "documents" and ind.unit_in("ar") == "وثائق"
+    ind = dataclasses.replace(ind, unit="workshops")
+    assert ind.unit_in("fr") == "workshops"
+
+
+def test_a_plan_without_unit_words_is_written_as_fieldplan_0_3_wrote_it() -> None:
+    """Every unit a text, never a table; no unit_fr/unit_ar columns: what an earlier
+    fieldplan reads."""
+    data = plan_to_dict(default_plan())
+    units = [i["unit"] for a in data["actions"] for i in a["indicators"]]
+    assert units and all(isinstance(u, str) for u in units)
+    header = plan_to_csv(default_plan()).splitlines()[0].split(",")
+    assert "unit" in header and "unit_fr" not in header and "unit_ar" not in header
+    assert not formats.words_units(data)
+
+
+def test_unit_words_round_trip_through_every_format(tmp_path: Path) -> None:
+    plan = worded(default_plan())
+    data = plan_to_dict(plan)
+    assert data["actions"][0]["indicators"][0]["unit"] == WORDS
+    assert formats.words_units(data)
+    assert plan_from_dict(data) == plan
+    csv_text = plan_to_csv(plan)
+    header = csv_text.splitlines()[0].split(",")
+    assert header[header.index("unit"):header.index("unit") + 3] == ["unit", "unit_fr",
+                                                                       "unit_ar"]
+    assert read_csv(csv_text, "plan.csv") == plan
+    assert read_xlsx(plan_to_xlsx(plan), "plan.xlsx") == plan
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert load_plan(path) == plan
+
+
+def test_toml_unit_words_and_a_plain_unit_beside_them(tmp_path: Path) -> None:
+    path = tmp_path / "plan.toml"
+    text = Path("resources/plan/plan.toml").read_text(encoding="utf-8")
+    text = text.replace('unit = "documents"\n',
+                        'unit = { en = "workshops", fr = "ateliers" }\n', 1)
+    path.write_text(text, encoding="utf-8")
+    plan = load_plan(path)
+    ind = first_indicator(plan)
+    assert (ind.unit, ind.unit_fr, ind.unit_ar) == ("workshops", "ateliers", "")
+    assert plan.actions[1].indicators[0].unit_fr == ""  # the next ones as before
+
+
+def test_csv_unit_words_columns_are_optional_and_named_in_messages() -> None:
+    csv_text = plan_to_csv(worded(default_plan(), ar=""))
+    plan = read_csv(csv_text, "plan.csv")
+    assert first_indicator(plan).unit_fr == "ateliers"
+    assert first_indicator(plan).unit_ar == ""
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    rows[1][rows[0].index("unit")] = ""  # a French word with no English unit
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    with pytest.raises(PlanError, match=r"^plan\.csv: row 2, column 'unit': missing"):
+        read_csv(out.getvalue(), "plan.csv")
+
+
+def test_a_unit_that_is_neither_text_nor_a_table_is_refused_as_before() -> None:
+    data = plan_to_dict(default_plan())
+    data["actions"][0]["indicators"][0]["unit"] = 5
+    with pytest.raises(PlanError, match=r"\.unit: expected text, got the number 5$"):
+        plan_from_dict(data)
+    data["actions"][0]["indicators"][0]["unit"] = {"en": "x", "de": "Werkstätten"}
+    with pytest.raises(PlanError, match=r"\.unit: unknown key 'de'"):
+        plan_from_dict(data)
+
+
+# --- a new version's changes ---------------------------------------------------------
+
+
+def test_a_unit_worded_anew_in_french_is_a_change() -> None:
+    old = default_plan()
+    new = worded(old, unit=first_indicator(old).unit, ar="")
+    diff = plan_diff(old, new)
+    assert [(c.code, c.before, c.after) for c in diff.units] == [
+        ("PA1.1/policies-supported", None, "ateliers")]
+    assert any(line.startswith("Unit changed (1): PA1.1/policies-supported from none "
+                               "to ateliers") for line in diff.lines())
+    diff = plan_diff(new, worded(new, unit="documents", ar="ورش"))
+    assert [(c.before, c.after) for c in diff.units] == [(None, "ورش")]
+
+
+def test_the_dry_run_of_a_plan_import_lists_a_unit_worded_anew(hq) -> None:
+    change = preview_plan(hq, worded(hq.plan(), unit="documents"), "new.toml")
+    assert not change.unchanged
+    assert [c.after for c in change.diff.units] == ["ateliers"]
+
+
+# --- shown in the language in use -----------------------------------------------------
+
+
+def test_the_sheet_prints_the_plans_word_and_keeps_plurals_of_its_own_units() -> None:
+    from fieldplan.reports.sheet import _unit
+
+    ctx = type("Ctx", (), {"lang": "fr",
+                           "npgettext": lambda self, c, s, p, n: s if n < 2 else p})()
+    assert _unit(ctx, "workshops", 3, "ateliers") == "ateliers"
+    assert _unit(ctx, "count", 3, "nombre") == ""  # the figures say it all
+    assert _unit(ctx, "people", 1) == "person"  # (the ctx's own forms)
+    assert _unit(ctx, "people", 150) == "people"
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_status_sheet_and_review_pack_print_the_unit_in_their_language(
+        hq, tmp_path: Path, lang: str) -> None:
+    from fieldplan.reports import build_review_pack, build_status_sheet
+    from tests.fixtures.reports.seed import write_progress
+
+    install_plan(hq, worded(hq.plan()), "new.toml")
+    write_progress(hq, "SN", PERIOD, lang=lang)
+
+    def text(pdf: Path) -> str:
+        raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        return " ".join(unicodedata.normalize("NFKC", raw).split())
+
+    sheet = build_status_sheet(hq, PERIOD, "SN", out=tmp_path / "s.pdf", lang=lang)
+    pack = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang)
+    for pdf in (sheet, pack):
+        printed = text(pdf)
+        for code, word in WORDS.items():
+            # (Arabic words by themselves: pdftotext may put a line's words in
+            # another order)
+            shown = all(w in printed for w in word.split())
+            assert shown == (code == lang), (code, printed)
+
+
+# --- carried to offices ---------------------------------------------------------------
+
+
+def test_a_worded_plan_goes_to_offices_in_format_4_which_0_3_refuses_as_newer(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.1", PERIOD, status="on-track", percent=10)
+    with monkeypatch.context() as old:
+        as_older(old, 3)  # ML runs fieldplan 0.3: it reads format 3
+        send(ml, hq, tmp_path, "ml1")
+    # a plan with English units alone reaches it as before
+    install_plan(hq, dataclasses.replace(hq.plan(), version=2), "v2.toml")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq1.fieldplan")
+    assert manifest_of(result.path)["version"] == 3 and result.warning == ""
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        assert import_bundle(ml, result.path, backup=False).outcome == "merged"
+    assert ml.plan().version == 2
+
+    install_plan(hq, worded(hq.plan()), "v3.toml")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq2.fieldplan")
+    assert manifest_of(result.path)["version"] == bundlefmt.UNIT_WORDS_SINCE == 4
+    assert result.warning == (
+        "ML's fieldplan reads bundle format 3 only: it must be updated to read this "
+        "bundle (format 4, for the plan's units in French or Arabic)")
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        outcome = import_bundle(ml, result.path, backup=False)
+    assert outcome.outcome == "rejected"
+    assert outcome.reason == ("bundle format version 4 is newer than this fieldplan "
+                              "understands (3); update fieldplan")
+    assert ml.plan().version == 2  # nothing changed
+
+    # updated, it reads the plan and its units
+    outcome = import_bundle(ml, result.path, backup=False)
+    assert outcome.outcome == "merged", outcome.reason
+    assert first_indicator(ml.plan()).unit_in("fr") == "ateliers"
+
+
+def test_an_old_plan_in_a_database_reads_as_before(hq) -> None:
+    """The plan events of a database written by 0.3 hold units as texts."""
+    ind = first_indicator(hq.plan())
+    assert (ind.unit, ind.unit_fr, ind.unit_ar) == ("documents", "", "")

@@ -1,0 +1,56 @@
+"""The report editor words an indicator's unit in the language in use, as the plan
+words it (``Indicator.unit_fr``, ``unit_ar``), else as before."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from tests.ui.test_office_work import choose
+
+WORDS = {"en": "workshops", "fr": "ateliers", "ar": "حلقات دراسية"}
+
+
+@pytest.fixture
+def language(qapp):
+    from ui.app import apply_language
+
+    yield lambda code: apply_language(qapp, code)
+    apply_language(qapp, "en")
+
+
+@pytest.fixture
+def worded_db(hq_db: Path) -> Path:
+    """``hq_db`` whose plan words PA3.6's indicator in workshops, in three languages."""
+    from fieldplan.planops import install_plan
+    from fieldplan.replica import open_replica
+
+    with open_replica(hq_db) as rep:
+        plan = rep.plan()
+        actions = []
+        for action in plan.actions:
+            if action.code == "PA3.6":
+                ind = dataclasses.replace(action.indicators[0], unit=WORDS["en"],
+                                          unit_fr=WORDS["fr"], unit_ar=WORDS["ar"])
+                action = dataclasses.replace(action, indicators=(ind, *action.indicators[1:]))
+            actions.append(action)
+        install_plan(rep, dataclasses.replace(plan, version=2, actions=tuple(actions)),
+                     "v2.toml")
+    return hq_db
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_report_editor_words_the_unit_in_its_language(open_window, qtbot, worded_db,
+                                                           language, lang):
+    language(lang)
+    window = open_window(worded_db)
+    editor = choose(window, qtbot, "PA3.6")
+    field = next(iter(editor.indicator_edits.values()))
+    assert WORDS[lang] in field.accessibleDescription()
+    names = [label.text() for label in editor.widget().findChildren(QLabel)]
+    shown = [text for text in names if WORDS[lang] in text]
+    assert shown, names
+    assert not any(w in text for text in names for code, w in WORDS.items() if code != lang)

@@ -63,12 +63,15 @@ class Changed:
         a level or lead such as ``national``; None where there is none).
     period: for a target, the period whose target changes (``2026-S2``), or "" for
         the target at the plan's end; "" for anything else.
+    lang: for a unit, the language of the word that changes (``fr``, ``ar``; "" for
+        the English unit); "" for anything else.
     """
 
     code: str
     before: str | float | None
     after: str | float | None
     period: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,8 @@ class PlanDiff:
 
     def as_dict(self) -> dict[str, Any]:
         """The diff for ``--json``: lists of codes, ``{"code", "before", "after"}``
-        (and ``"period"`` for targets) for values, ISO dates."""
+        (and ``"period"`` for targets, ``"language"`` for units: en, fr or ar) for
+        values, ISO dates."""
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
@@ -298,6 +302,8 @@ def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:
                            "after": change.after}
     if kind == "targets":
         out["period"] = change.period or None
+    if kind == "units":
+        out["language"] = change.lang or "en"
     return out
 
 
@@ -306,10 +312,10 @@ def _unit_change(name: str, was: Indicator, now: Indicator) -> Changed | None:
     word differs (English, then French, then Arabic; None where the plan gives no
     word in that language): a unit worded in French or Arabic alone changes what
     offices read as much as the English one does."""
-    for before, after in ((was.unit, now.unit), (was.unit_fr, now.unit_fr),
-                          (was.unit_ar, now.unit_ar)):
+    for lang, before, after in (("", was.unit, now.unit), ("fr", was.unit_fr, now.unit_fr),
+                                ("ar", was.unit_ar, now.unit_ar)):
         if before != after:
-            return Changed(name, before or None, after or None)
+            return Changed(name, before or None, after or None, lang=lang)
     return None
 
 
@@ -333,6 +339,17 @@ def _item(change: Changed, kind: str) -> str:
         return _("{code} for {period} from {before} to {after}").format(
             code=change.code, before=before, after=after,
             period=Periods(period_words(change.period), [change.period]))
+    if change.lang == "fr":
+        # Translators: an indicator's unit in French as an amendment changes it, as in
+        # "PA1.1/workshops-held in French from none to ateliers" ("none": the plan
+        # gave no French word)
+        return _("{code} in French from {before} to {after}").format(
+            code=change.code, before=before, after=after)
+    if change.lang == "ar":
+        # Translators: an indicator's unit in Arabic as an amendment changes it, as in
+        # "PA1.1/workshops-held in Arabic from none to ورش عمل"
+        return _("{code} in Arabic from {before} to {after}").format(
+            code=change.code, before=before, after=after)
     if kind == "target":
         # Translators: the target to reach by the plan's end, as changed by an amendment
         return _("{code} at the plan's end from {before} to {after}").format(

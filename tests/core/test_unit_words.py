@@ -146,12 +146,21 @@ def test_a_unit_worded_anew_in_french_is_a_change() -> None:
     old = default_plan()
     new = worded(old, unit=first_indicator(old).unit, ar="")
     diff = plan_diff(old, new)
-    assert [(c.code, c.before, c.after) for c in diff.units] == [
-        ("PA1.1/policies-supported", None, "ateliers")]
-    assert any(line.startswith("Unit changed (1): PA1.1/policies-supported from none "
-                               "to ateliers") for line in diff.lines())
+    assert [(c.code, c.before, c.after, c.lang) for c in diff.units] == [
+        ("PA1.1/policies-supported", None, "ateliers", "fr")]
+    assert "Unit changed (1): PA1.1/policies-supported in French from none to ateliers" \
+        in diff.lines()
+    assert diff.as_dict()["units"] == [{"code": "PA1.1/policies-supported", "before": None,
+                                        "after": "ateliers", "language": "fr"}]
     diff = plan_diff(new, worded(new, unit="documents", ar="ورش"))
-    assert [(c.before, c.after) for c in diff.units] == [(None, "ورش")]
+    assert [(c.before, c.after, c.lang) for c in diff.units] == [(None, "ورش", "ar")]
+    assert "Unit changed (1): PA1.1/policies-supported in Arabic from none to ورش" \
+        in diff.lines()
+    english = plan_diff(old, worded(old))  # the English first, when it changes too
+    assert [(c.before, c.after, c.lang) for c in english.units] == [
+        ("documents", "workshops", "")]
+    assert "Unit changed (1): PA1.1/policies-supported from documents to workshops" \
+        in english.lines()
 
 
 def test_the_dry_run_of_a_plan_import_lists_a_unit_worded_anew(hq) -> None:

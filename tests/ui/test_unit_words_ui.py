@@ -54,3 +54,34 @@ def test_the_report_editor_words_the_unit_in_its_language(open_window, qtbot, wo
     shown = [text for text in names if WORDS[lang] in text]
     assert shown, names
     assert not any(w in text for text in names for code, w in WORDS.items() if code != lang)
+
+
+def test_the_replace_dialog_lists_a_unit_worded_anew(open_window, qtbot, hq_db: Path,
+                                                     tmp_path: Path):
+    """A unit worded in French alone (the English one kept) changes what offices read:
+    the question before installing says so, as for the English unit."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.replica import open_replica
+    from tests.ui.conftest import wait_idle
+    from tests.ui.test_plan_menu import shown_dialog
+    from ui import plan_files
+    from ui.bidi import without_marks
+    from ui.dialogs import ConfirmDialog
+
+    with open_replica(hq_db) as rep:
+        plan = rep.plan()
+    first = plan.actions[0]
+    ind = dataclasses.replace(first.indicators[0], unit_fr="documents-cadres")
+    new = dataclasses.replace(plan, version=2, actions=(
+        dataclasses.replace(first, indicators=(ind, *first.indicators[1:])),
+        *plan.actions[1:]))
+    dump_plan(new, tmp_path / "v2.csv")
+    window = open_window(hq_db)
+    plan_files.read_for_replacing(window, str(tmp_path / "v2.csv"))
+    dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
+    assert without_marks(dialog.details.toPlainText()).splitlines() == [
+        "What it changes:",
+        "Unit changed (1): PA1.1/policies-supported in French from none to "
+        "documents-cadres"]
+    dialog.reject()
+    wait_idle(qtbot, window.session)

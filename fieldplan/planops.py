@@ -415,6 +415,23 @@ class PlanChange:
     #: the indicators it adds) are due, none being asked before ("" when it adds none,
     #: or is a correction, due from the start: ``plan_additions``)
     due_from: str = ""
+    #: the offices whose fieldplan reads only bundle formats before the one a plan
+    #: that words units in French or Arabic needs (``formats.words_units``): they must
+    #: be updated to receive it (empty for a plan that words none)
+    to_update: tuple[str, ...] = ()
+
+    def to_update_text(self) -> str:
+        """``to_update`` in a sentence ("" when there is none)."""
+        if not self.to_update:
+            return ""
+        # Translators: {offices} lists office codes ("ML, SN"); bundle format: the
+        # version of the file layout headquarters sends them
+        return counted(
+            "{count} office runs a fieldplan that cannot read units in French or "
+            "Arabic ({offices}): it must be updated to receive this plan",
+            "{count} offices run a fieldplan that cannot read units in French or "
+            "Arabic ({offices}): they must be updated to receive this plan",
+            len(self.to_update), offices=join_list(self.to_update))
 
     def due_text(self) -> str:
         """``due_from`` in a sentence ("" when there is none)."""
@@ -450,7 +467,18 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
                       reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
                       diff=diff_plans(old, new), untranslated=untranslated(new),
                       below_zero=targets_below_zero(new), not_whole=targets_not_whole(new),
-                      due_from=min(due, default=""))
+                      due_from=min(due, default=""), to_update=_to_update(rep, new))
+
+
+def _to_update(rep: Replica, new: Plan) -> tuple[str, ...]:
+    """``PlanChange.to_update`` of installing ``new``."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.plan import plan_to_dict
+    from fieldplan.sync import formats
+
+    if not formats.words_units(plan_to_dict(new)):
+        return ()
+    return formats.offices_reading_before(rep, bundlefmt.UNIT_WORDS_SINCE)
 
 
 def check_hq(rep: Replica) -> None:
@@ -557,7 +585,8 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
             unchanged: bool, change: PlanChange) -> dict[str, Any]:
     """What ``replace_plan`` returns (see there); ``changes``: what the new plan
     changes of the one it replaced (PlanDiff.as_dict), ``untranslated``: its codes
-    whose title lacks its French or Arabic text."""
+    whose title lacks its French or Arabic text, ``offices_to_update``: those that
+    must update fieldplan to receive it (``PlanChange.to_update``)."""
     return {"plan": new.id, "version": new.version, "actions": len(new.actions),
             "unchanged": unchanged,
             "orphaned_actions": list(hidden.actions),
@@ -573,4 +602,5 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
             "targets_below_zero": list(change.below_zero),
             "targets_not_whole": list(change.not_whole),
             "due_from": change.due_from or None,
+            "offices_to_update": list(change.to_update),
             "backup": backup}

@@ -235,7 +235,7 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     if missing:
         text += "\n\n" + sentence(missing) + "."
     for said in (targets_below_zero_text(change.below_zero),
-                 targets_not_whole_text(change.not_whole)):
+                 targets_not_whole_text(change.not_whole), change.to_update_text()):
         if said:
             text += "\n\n" + sentence(said) + ("" if said.endswith((".", "?")) else ".")
     changes = change.diff.lines()

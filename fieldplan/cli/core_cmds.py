@@ -857,6 +857,8 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     not_whole = targets_not_whole_text(change.not_whole)
     if not_whole:
         warn(not_whole)
+    if change.to_update:
+        warn(change.to_update_text())
 
     def human() -> None:
         if result["unchanged"] and args.dry_run:

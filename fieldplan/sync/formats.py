@@ -86,6 +86,14 @@ def office_versions(rep: Replica) -> dict[str, tuple[str, ...]]:
     return {office: tuple(sorted(v)) for office, v in sorted(out.items())}
 
 
+def offices_reading_before(rep: Replica, version: int) -> tuple[str, ...]:
+    """The offices a replica of which last said it reads only formats before
+    ``version`` (an office never heard from is not known to: its export says so)."""
+    return tuple(sorted({str(entry["office"]) for entry in _load(rep).values()
+                         if isinstance(entry, dict) and entry.get("office")
+                         and entry["office"] != "HQ" and _int(entry.get("format")) < version}))
+
+
 def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
                   also: Mapping[str, Iterable[int]] | None = None) -> int:
     """The oldest format that holds the events of ``plan`` (origin, after-seq) and

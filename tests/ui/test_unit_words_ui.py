@@ -85,3 +85,19 @@ def test_the_replace_dialog_lists_a_unit_worded_anew(open_window, qtbot, hq_db: 
         "documents-cadres"]
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_the_replace_question_names_the_offices_to_update(qapp):
+    """As ``plan import`` warns: offices whose fieldplan cannot read the new plan."""
+    from fieldplan.plan import default_plan
+    from fieldplan.planops import PlanChange
+    from tests.core.test_unit_words import worded
+    from ui.bidi import without_marks
+    from ui.plan_files import change_text
+
+    plan = default_plan()
+    text, _details = change_text(PlanChange(worded(plan), plan, to_update=("ML", "SN")),
+                                 "v2.csv")
+    assert without_marks(text).endswith(
+        "\n\n2 offices run a fieldplan that cannot read units in French or Arabic (ML, "
+        "SN): they must be updated to receive this plan.")

@@ -1,0 +1,61 @@
+"""``plan import`` of a plan that words a unit in French or Arabic: the change is
+listed, and the offices whose fieldplan cannot read such a plan (0.3: bundle format
+3) are named before it is installed, as a warning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.cli import main
+from fieldplan.plan import dump_plan
+from tests.core.test_bundle_compat import as_older, send
+from tests.core.test_unit_words import worded
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def offices(hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """HQ having heard from ML running fieldplan 0.3 and from SN updated."""
+    for code in ("ML", "SN"):
+        office = make_office(code)
+        progress.record_progress(office, "PA1.1", "2026-S1", status="on-track")
+        with monkeypatch.context() as old:
+            if code == "ML":
+                as_older(old, 3)
+            send(office, hq, tmp_path, code.lower())
+    return str(hq.path)
+
+
+def test_a_dry_run_names_the_offices_to_update(capsys, hq, offices, tmp_path: Path):
+    path = tmp_path / "v2.csv"
+    dump_plan(worded(hq.plan(), unit="documents"), path)
+    hq.close()
+    code, out, err = run(capsys, "--db", offices, "plan", "import", str(path), "--dry-run")
+    assert code == 0
+    assert err == ("fieldplan: warning: 1 office runs a fieldplan that cannot read units "
+                   "in French or Arabic (ML): it must be updated to receive this plan\n")
+    assert "  Unit changed (1): PA1.1/policies-supported in French from none to ateliers" \
+        in out.splitlines()
+    code, out, err = run(capsys, "--db", offices, "--json", "plan", "import", str(path),
+                         "--dry-run")
+    assert code == 0 and json.loads(out)["offices_to_update"] == ["ML"]
+
+
+def test_a_plan_with_english_units_alone_names_none(capsys, hq, offices, tmp_path: Path):
+    import dataclasses
+
+    path = tmp_path / "v2.json"
+    dump_plan(dataclasses.replace(hq.plan(), version=2), path)
+    hq.close()
+    code, out, err = run(capsys, "--db", offices, "--json", "plan", "import", str(path),
+                         "--dry-run")
+    assert code == 0 and err == "" and json.loads(out)["offices_to_update"] == []

@@ -252,3 +252,13 @@ def test_an_old_plan_in_a_database_reads_as_before(hq) -> None:
     """The plan events of a database written by 0.3 hold units as texts."""
     ind = first_indicator(hq.plan())
     assert (ind.unit, ind.unit_fr, ind.unit_ar) == ("documents", "", "")
+
+
+def test_an_earlier_plan_version_keeps_its_unit_words_for_the_data_export() -> None:
+    """(What the data export reads of an indicator a later version dropped.)"""
+    from fieldplan.tabular import _indicator_of
+
+    raw = plan_to_dict(worded(default_plan()))["actions"][0]["indicators"][0]
+    assert _indicator_of(raw).unit_text == Text(WORDS["en"], WORDS["fr"], WORDS["ar"])
+    raw = plan_to_dict(default_plan())["actions"][0]["indicators"][0]
+    assert _indicator_of(raw).unit_text == Text("documents")

@@ -262,3 +262,23 @@ def test_an_earlier_plan_version_keeps_its_unit_words_for_the_data_export() -> N
     assert _indicator_of(raw).unit_text == Text(WORDS["en"], WORDS["fr"], WORDS["ar"])
     raw = plan_to_dict(default_plan())["actions"][0]["indicators"][0]
     assert _indicator_of(raw).unit_text == Text("documents")
+
+
+def test_a_setup_bundle_of_a_worded_plan_is_refused_by_0_3_as_newer(
+        hq, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fieldplan.errors import BundleError
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    install_plan(hq, worded(hq.plan()), "v2.toml")
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    assert manifest_of(setup)["version"] == bundlefmt.UNIT_WORDS_SINCE
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        with pytest.raises(BundleError, match="^bundle format version 4 is newer"):
+            init_from_setup(tmp_path / "old.sqlite3", setup)
+    ml = init_from_setup(tmp_path / "ml.sqlite3", setup)
+    try:
+        assert first_indicator(ml.plan()).unit_in("ar") == WORDS["ar"]
+    finally:
+        ml.close()

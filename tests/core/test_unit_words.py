@@ -282,3 +282,16 @@ def test_a_setup_bundle_of_a_worded_plan_is_refused_by_0_3_as_newer(
         assert first_indicator(ml.plan()).unit_in("ar") == WORDS["ar"]
     finally:
         ml.close()
+
+
+def test_a_unit_word_to_install_is_one_line_as_a_title_is(tmp_path: Path) -> None:
+    data = plan_to_dict(worded(default_plan()))
+    data["actions"][0]["indicators"][0]["unit"]["fr"] = "ateliers\nde travail"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(PlanError, match=r"\.unit\.fr: the text of "
+                       r"PA1\.1/policies-supported has a line break"):
+        load_plan(path, strict=True)
+    data["actions"][0]["indicators"][0]["unit"]["fr"] = "\u202eateliers"  # an override
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert first_indicator(load_plan(path, clean=True, strict=True)).unit_fr == "ateliers"

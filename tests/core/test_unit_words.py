@@ -275,7 +275,7 @@ def test_a_setup_bundle_of_a_worded_plan_is_refused_by_0_3_as_newer(
     assert manifest_of(setup)["version"] == bundlefmt.UNIT_WORDS_SINCE
     with monkeypatch.context() as old:
         as_older(old, 3)
-        with pytest.raises(BundleError, match="^bundle format version 4 is newer"):
+        with pytest.raises(BundleError, match=r"^bundle format version 4 is newer"):
             init_from_setup(tmp_path / "old.sqlite3", setup)
     ml = init_from_setup(tmp_path / "ml.sqlite3", setup)
     try:

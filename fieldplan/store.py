@@ -601,9 +601,9 @@ def _texts_bad(conn: sqlite3.Connection, table: str, texts: list[str],
     UTF-8 is found there (``_text_or_none``)."""
     name = _quoted(table)
     joined = ",".join(f"CAST(group_concat({_quoted(c)}) AS BLOB)" for c in texts)
-    key = ", ".join(keys)
-    after = f"({key}) > ({', '.join('?' * len(keys))})"
-    upto = f"({key}) <= ({', '.join('?' * len(keys))})"
+    key = ",".join(keys)
+    after = f"({key}) > ({','.join('?' * len(keys))})"
+    upto = f"({key}) <= ({','.join('?' * len(keys))})"
     low: tuple | None = None  # the last key of the run before
     while True:
         where = f"WHERE {after} " if low else ""

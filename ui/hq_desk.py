@@ -998,7 +998,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
         ):
             header = self.model.headerData(column, Qt.Orientation.Horizontal)
             least = sample if isinstance(sample, int) else width(sample)
-            self.view.setColumnWidth(column, max(least, width(header) + 16) + 24)
+            # and never narrower than the header needs, as the header measures itself
+            # (its font, margins and the sort arrow's room): the estimate alone left
+            # the Arabic "Percent" 3 pixels short at 10 points, its word cut
+            self.view.setColumnWidth(column, max(
+                max(least, width(header) + 16) + 24,
+                self.view.horizontalHeader().sectionSizeHint(column)))
         # on a laptop at 150 % these left the narratives 28 pixels, or less than none
         # (a sideways scroll bar): the office's name gives way to them
         give_way_when_narrow(self.view)

@@ -269,6 +269,69 @@ class VersionsScroll(QScrollArea):
         self.updateGeometry()  # (the sideways scroll bar may come or go)
 
 
+class ListAndVersions(QSplitter):
+    """The Conflicts page's list of conflicts above the versions of the one chosen.
+
+    Until a person moves the divider (or it is put back where they left it), the
+    versions have room for ``MORE_LINES`` lines of their texts more than their least
+    (two lines each, and the Keep buttons), the list giving way down to
+    ``LIST_ROWS`` rows; with room for both, each has half. Set at half and half, on
+    a laptop at 150 % with a task bar (895×437) the list kept 140 pixels for its one
+    conflict and each version showed two lines of its text."""
+
+    #: the rows the list keeps at least, before the versions have more than their least
+    LIST_ROWS = 3
+    #: the lines of their texts the versions have beyond their least, where there is room
+    MORE_LINES = 4
+
+    def __init__(self, conflicts: QTableView, versions: QWidget) -> None:
+        super().__init__(Qt.Orientation.Vertical)
+        self.setChildrenCollapsible(False)
+        self.addWidget(conflicts)
+        self.addWidget(versions)
+        super().setSizes([300, 300])  # (half and half where there is room: ``share``)
+        #: the divider was placed by a person (moved, or put back where they left it,
+        #: ``setSizes``): kept where it is
+        self.placed = False
+        self.splitterMoved.connect(self._moved)
+
+    def _moved(self, *_args) -> None:
+        self.placed = True
+
+    def setSizes(self, sizes) -> None:  # (Qt's name)
+        """The panes' sizes, from then on where the divider is (``placed``)."""
+        self.placed = True
+        super().setSizes(sizes)
+
+    def share(self) -> None:
+        """The divider where the versions have room (``MORE_LINES``), unless placed."""
+        if self.placed or self.count() != 2:
+            return
+        total = sum(self.sizes())
+        view, versions = self.widget(0), self.widget(1)
+        if total <= 0 or not isinstance(view, QTableView):
+            return
+        least = (view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+                 + self.LIST_ROWS * view.verticalHeader().defaultSectionSize())
+        wanted = (versions.minimumSizeHint().height()
+                  + self.MORE_LINES * versions.fontMetrics().lineSpacing())
+        above = max(least, min(total // 2, total - wanted))
+        if 0 < above < total and self.sizes() != [above, total - above]:
+            super().setSizes([above, total - above])
+
+    def resizeEvent(self, event) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        self.share()
+
+    def event(self, event: QEvent) -> bool:  # (Qt's name)
+        # the versions' least height changed (their texts laid out at their width, a
+        # conflict of more of them): known here, where the splitter asks for it again
+        done = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.share()
+        return done
+
+
 def version_width(widget: QWidget, at: str) -> int:
     """The narrowest a version of a conflict is shown (the Conflicts page): its
     heading's words, a value and its Keep button readable (about 22 characters), and
@@ -1811,9 +1874,6 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.view = _table(self.model, _("Conflicts"))
         # the style's margins, as on the other pages
         lay = QVBoxLayout(self)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.view)
         detail = QWidget()
         dlay = QVBoxLayout(detail)
         dlay.setContentsMargins(0, 0, 0, 0)
@@ -1852,12 +1912,12 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.sides_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sides_scroll.setWidget(self.sides)
         dlay.addWidget(self.sides_scroll, 1)
-        self.splitter.addWidget(detail)
         # the values side by side need the room of a few lines and a button: their
         # least height (VersionsScroll), which the list above gives way to (ten lines
         # of the font, set here, was less than the versions' headings, texts and Keep
-        # buttons on a laptop at 150 %: the buttons were below the room)
-        self.splitter.setSizes([300, 300])
+        # buttons on a laptop at 150 %: the buttons were below the room); and a few
+        # lines more where the list can spare them (ListAndVersions)
+        self.splitter = ListAndVersions(self.view, detail)
         self.splitter.splitterMoved.connect(self.filters_did_change)
         self.empty = EmptyState(self.splitter, _("No open conflicts."))
         lay.addWidget(self.empty)
@@ -1869,10 +1929,12 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.refresh()
 
     def filters(self) -> dict[str, Any]:
-        """The divider between the list and the values, and the conflict chosen
-        (``restore_filters``: a language change chose the first again)."""
+        """The divider between the list and the values, where a person placed it (else
+        the next window shares its height out again: ``ListAndVersions``), and the
+        conflict chosen (``restore_filters``: a language change chose the first
+        again)."""
         chosen = chosen_row(self.view, lambda c: str(c.id))
-        return {"split": splitter_sizes(self.splitter),
+        return {"split": splitter_sizes(self.splitter) if self.splitter.placed else None,
                 "chosen": chosen[0] if chosen is not None else self._to_choose or ""}
 
     def restore_filters(self, filters: dict[str, Any]) -> None:
@@ -2071,6 +2133,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)
         self.sides_scroll.updateGeometry()  # (as high as its versions at the least)
+        self.splitter.share()  # (and a few lines more, where the list can spare them)
 
     def resolve(self, conflict_id: str, value_id: str) -> None:
         def run(rep):

@@ -510,6 +510,47 @@ def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
                                         f"conflicts-{kind}-{language}-895.png"))
 
 
+def test_on_a_laptop_at_150_percent_the_versions_have_the_room_the_list_can_spare(
+        open_window, qtbot, hq, make_office, tmp_path, language):
+    """The divider between the Conflicts page's list and the versions started at half
+    and half: on a laptop at 150 % with a task bar the list kept 140 pixels for its
+    one conflict, and each version showed two lines of its narrative. The list gives
+    way down to three rows, the versions show several lines; with room for both (a
+    1366×768 screen), half and half as before; a divider a person moved stays."""
+    from tests.ui.test_conflict_versions import BODY, conflicts_page, laptops_in_conflict
+    from ui.conflict_versions import VersionText
+
+    path, _replica = laptops_in_conflict(
+        hq, make_office, tmp_path, a={"achievements": BODY + "went well."},
+        b={"achievements": BODY + "went badly."})
+    window, page = conflicts_page(open_window, qtbot, path)
+    as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
+    splitter, view = page.splitter, page.view
+    rows = view.verticalHeader().defaultSectionSize()
+    qtbot.waitUntil(lambda: view.viewport().height() < 4 * rows, timeout=2000)
+    assert view.viewport().height() >= 3 * rows
+    scroll = page.sides_scroll
+    room = scroll.viewport().rect()
+    for keep in page.keep_buttons:
+        assert room.contains(QRect(keep.mapTo(scroll.viewport(), QPoint(0, 0)), keep.size()))
+        text = keep.parentWidget().findChild(VersionText)
+        assert text.viewport().height() >= 5 * text.fontMetrics().lineSpacing()
+    import os
+
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"conflicts-share-{language}-895.png"))
+    window.setMinimumSize(0, 0)
+    as_on_screen(qtbot, window, (1366, 768))
+    qtbot.waitUntil(lambda: abs(splitter.sizes()[0] - splitter.sizes()[1]) <= 1)
+    assert page.filters()["split"] is None  # (the next window shares it out again)
+    splitter.moveSplitter(splitter.sizes()[0] + 60, 1)  # (as a drag of the divider)
+    assert page.filters()["split"] == splitter.sizes()
+    window.setMinimumSize(0, 0)
+    as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
+    assert view.viewport().height() >= 4 * rows  # (the person's share, in proportion)
+
+
 def test_on_a_laptop_at_150_percent_the_period_and_time_give_way_before_the_narrative(
         open_window, qtbot, hq_db, language, font_size):
     """In French at 895 pixels the Reports' Achievements column was 89 pixels, less

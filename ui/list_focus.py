@@ -11,6 +11,20 @@ import shiboken6
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
+from ui.models import KEY_ROLE
+
+
+def row_key(index: QModelIndex) -> object:
+    """What finds ``index``'s row again after a refill: the model's key of the row
+    (``KEY_ROLE``: an id), else, in a list of words alone (the Dashboard's "Still
+    missing"), the text of its first column. A text alone found the wrong row where it
+    repeats (each conflict of an office begins with its code): the list showed that row
+    a moment, read, before its page chose the row again by its id."""
+    first = index.siblingAtColumn(0)
+    key = first.data(KEY_ROLE)
+    return ("text", str(first.data(Qt.ItemDataRole.DisplayRole))) if key is None \
+        else ("key", key)
+
 
 class _CurrentOnFocus(QObject):
     """(``current_row_on_focus``) The event filter and the row to go back to."""
@@ -18,8 +32,9 @@ class _CurrentOnFocus(QObject):
     def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self.view = view
-        #: the text and number of the row last current, to find it again after a refill
-        self.chosen: tuple[str, int] | None = None
+        #: the key (``row_key``) and number of the row last current, to find it again
+        #: after a refill
+        self.chosen: tuple[object, int] | None = None
         self._watched_model = None
         self._watch_model()
 
@@ -37,8 +52,7 @@ class _CurrentOnFocus(QObject):
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            text = current.siblingAtColumn(0).data(Qt.ItemDataRole.DisplayRole)
-            self.chosen = (str(text), current.row())
+            self.chosen = (row_key(current), current.row())
 
     def _refilled(self, *_args: object) -> None:
         # (a list's model is emptied as the list is deleted)
@@ -46,8 +60,8 @@ class _CurrentOnFocus(QObject):
             self.give_a_current_row()
 
     def give_a_current_row(self) -> None:
-        """The row chosen before (by its text, else its number) or the first, current
-        and selected; the current row selected if it is not."""
+        """The row chosen before (by its key, ``row_key``, else its number) or the
+        first, current and selected; the current row selected if it is not."""
         view = self.view
         model, selection = view.model(), view.selectionModel()
         if model is None or selection is None or model.rowCount(view.rootIndex()) == 0:
@@ -62,10 +76,10 @@ class _CurrentOnFocus(QObject):
         rows = model.rowCount(view.rootIndex())
         row = 0
         if self.chosen is not None:
-            text, number = self.chosen
-            row = next((r for r in range(rows) if str(model.index(
-                r, 0, view.rootIndex()).data(Qt.ItemDataRole.DisplayRole)) == text),
-                min(number, rows - 1))
+            key, number = self.chosen
+            row = next((r for r in range(rows)
+                        if row_key(model.index(r, 0, view.rootIndex())) == key),
+                       min(number, rows - 1))
         index = model.index(row, 0, view.rootIndex())
         selection.setCurrentIndex(index, flags)
         view.scrollTo(index)

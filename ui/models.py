@@ -56,6 +56,10 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 #: a cell's text in fewer characters, for a column too narrow for the whole of it
 #: (``OverviewModel.cell_text(compact=True)``)
 COMPACT_ROLE = Qt.ItemDataRole.UserRole + 3
+#: a row's key, the same after a reload (an id): what a list refilled finds the row
+#: chosen before by again (ui.list_focus), where a column's text may repeat ("ML" of
+#: each of an office's conflicts)
+KEY_ROLE = Qt.ItemDataRole.UserRole + 4
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -133,6 +137,12 @@ class _RowsModel(QAbstractTableModel):
     def extra(self, row: Any, column: int, role: int) -> Any:
         return None
 
+    def row_key(self, row: Any) -> Any:
+        """What tells ``row`` apart from the others, the same after a reload
+        (``KEY_ROLE``): its id where it has one; else the row itself, which a row
+        changed since no longer equals."""
+        return row
+
     def width_texts(self, column: int) -> Iterable[str]:
         """The texts ``column`` needs room for (ui.table_fit): every row's. A model
         whose column is costly to write out row by row gives its widest texts."""
@@ -175,6 +185,8 @@ class _RowsModel(QAbstractTableModel):
             return self.display(row, column)
         if role == ROW_ROLE:
             return row
+        if role == KEY_ROLE:
+            return self.row_key(row)
         if role == SORT_ROLE:
             return self.sort_key(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -254,6 +266,9 @@ class ReportTableModel(_RowsModel):
         #: office -> how the Office column names it (``office_label``: "BD · Bangladesh",
         #: as the Overview), made once per load, not at each of 100,000 rows' paint
         self._office_label: dict[str, str] = {}
+
+    def row_key(self, row: Any) -> tuple[str, str, str]:
+        return (row.office, row.action, row.period)
 
     def headers(self) -> Sequence[str]:
         return (
@@ -831,7 +846,7 @@ class OverviewModel(QAbstractTableModel):
                 # reader's language), not the codes': sorted by them again, the rows
                 # were in another order than the pack's
                 return index.row()
-            if role == ROW_ROLE:
+            if role in (ROW_ROLE, KEY_ROLE):
                 return office
             return None
         cell = self.cell(index.row(), index.column())
@@ -949,6 +964,10 @@ class InboxModel(_RowsModel):
     FREE_TEXT = (REASON,)  # in the reader's language where it can be made again
     STRETCH = REASON
 
+    def row_key(self, row: Any) -> tuple[str, str, str]:
+        # (a bundle refused unread has no id: its file and when it came)
+        return (row.bundle_id, row.file, row.received_at)
+
     def headers(self) -> Sequence[str]:
         return (_("Received"), _("File"), _("Office"), _("Outcome"), _("Events"), _("Reason"))
 
@@ -1015,6 +1034,9 @@ class QuarantineModel(_RowsModel):
     OFFICE, COMPUTER, FINGERPRINT, FILE, RECEIVED, EVENTS = range(6)
     #: a file name may be long; the fingerprint, read aloud on the phone, never elides
     STRETCH = FILE
+
+    def row_key(self, row: Any) -> str:
+        return row.bundle_id
 
     def headers(self) -> Sequence[str]:
         return (_("Office"), _("Computer"), _("Key fingerprint"), _("File"), _("Received"),
@@ -1083,6 +1105,9 @@ class KeysModel(_RowsModel):
         self._uses: dict[str, Any] = {}
         #: the ``FOLDS`` columns show their text on two lines (``ui.table_fit``)
         self.folded = False
+
+    def row_key(self, row: Any) -> str:
+        return row.key_id
 
     def fold(self, folded: bool) -> None:
         """Show the fingerprint on two lines (``folded``) or on one."""
@@ -1179,6 +1204,9 @@ class ConflictModel(_RowsModel):
         self.indicator_titles: dict[str, str] = {}
         #: one conflict of each record, for ``width_texts`` (None: not yet of this load)
         self._one_per_record: list[Any] | None = None
+
+    def row_key(self, row: Any) -> str:
+        return str(row.id)
 
     def headers(self) -> Sequence[str]:
         return (_("Office"), _("Action"), _("Period"), _("Field"), _("Values"))

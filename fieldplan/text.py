@@ -163,7 +163,7 @@ def has_rtl(text: str) -> bool:
 _DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 
 
-def paragraph_direction(text: str) -> str | None:
+def paragraph_direction(text: str, tie: str | None = None) -> str | None:
     """Which way a paragraph a person wrote reads: "R" (right to left) or "L", None
     when it has no letter (digits, symbols). Its words vote, right-to-left ones
     (Arabic, Hebrew…) against left-to-right ones (Latin…), a word being a run of
@@ -176,7 +176,9 @@ def paragraph_direction(text: str) -> str | None:
     with a direction mark (U+200E, U+200F, U+061C) reads as the mark says, and what is
     inside an isolate (U+2066–U+2069) takes no vote, as in P2. Used by the PDF reports
     (``fieldplan.reports.text.layout``) and the client's displays and editors of
-    people's text (``ui.bidi.own_direction``)."""
+    people's text (``ui.bidi.own_direction``). ``tie``: what a tie goes to instead
+    ("R" or "L"; a search field's layout: "PA1 تقرير" typed in Arabic reads right to
+    left)."""
     if text.isascii():  # most English and French narratives: at once
         return "L" if any(c.isalpha() for c in text) else None
     left = right = 0
@@ -216,7 +218,7 @@ def paragraph_direction(text: str) -> str | None:
             else:
                 right += 1
     if left == right:
-        return first
+        return tie or first
     return "L" if left > right else "R"
 
 

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPainter, QPalette, QPen
+from PySide6.QtGui import QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -65,7 +65,7 @@ from fieldplan.offices import (
 )
 from fieldplan.planops import PlanScope
 from fieldplan.progress import changed_after_lock, list_reports
-from fieldplan.text import search_key
+from fieldplan.text import paragraph_direction, search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.combo import find_by_words
@@ -908,6 +908,37 @@ class SearchField(QLineEdit):
 
     #: the characters it keeps room for
     LEAST = 10
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: the direction its text reads in now ("L", "R"), ``_follow_text``
+        self._direction: str | None = None
+        self.textChanged.connect(self._follow_text)
+        self._follow_text("")
+
+    def setText(self, text: str) -> None:  # (restored while its signals are blocked)
+        super().setText(text)
+        self._follow_text(text)
+
+    def clear(self) -> None:
+        super().clear()
+        self._follow_text("")
+
+    def _follow_text(self, text: str) -> None:
+        """The query reads by most of its words, as a narrative does (``own_direction``),
+        a tie or no letter going to the layout's direction: Qt lays a line edit out by
+        its first letter, and "PA1 تقرير" typed in Arabic read left to right, from the
+        left, "تقرير PA1" in English right to left. Set as Qt lets a person set it (the
+        direction keys, Ctrl and a Shift on Windows): a line edit has no other way,
+        and the text is not touched (no mark in it, nothing to undo)."""
+        layout = "R" if self.layoutDirection() == Qt.LayoutDirection.RightToLeft else "L"
+        wanted = paragraph_direction(text, tie=layout) or layout
+        if wanted != self._direction:
+            self._direction = wanted
+            key = Qt.Key.Key_Direction_R if wanted == "R" else Qt.Key.Key_Direction_L
+            # (to the line edit itself: no filter nor shortcut takes it for a key typed)
+            QLineEdit.keyPressEvent(self, QKeyEvent(
+                QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier))
 
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()  # (its frame and margins, one character)

@@ -70,6 +70,11 @@ def test_paragraph_direction_goes_by_most_words() -> None:
     # a tie: the first letter decides
     assert paragraph_direction("abc دجه") == "L"
     assert paragraph_direction("دجه abc") == "R"
+    # or the one asked for (a search field's layout: "PA1 تقرير" typed in Arabic)
+    assert paragraph_direction("PA1 تقرير", tie="R") == "R"
+    assert paragraph_direction("تقرير PA1", tie="L") == "L"
+    assert paragraph_direction("PA1 تقرير عن", tie="L") == "R"  # (no tie)
+    assert paragraph_direction("‎تقرير PA1", tie="R") == "L"  # (a mark says it)
     # no letter: no direction
     assert paragraph_direction("12 / 40 — 45%") is None
     assert paragraph_direction("") is None

@@ -307,3 +307,50 @@ def test_the_report_editor_types_and_loads_in_each_paragraph_s_direction(
                     timeout=5000)
     assert box.text() == saved and _directions(box) == [RTL, LTR]
     wait_idle(qtbot, window.session)
+
+
+def _line_direction(field) -> Qt.LayoutDirection:
+    """Which way a line edit lays its (short) text out: from the right side (right to
+    left: a number alone reads left to right inside it) or from the left."""
+    QApplication.processEvents()  # (placed as it is painted)
+    field.home(False)
+    start = field.cursorRect().center().x()
+    field.end(False)
+    end = field.cursorRect().center().x()
+    return RTL if start + end > field.width() else LTR
+
+
+@pytest.mark.parametrize(("lang", "typed", "reads"), [
+    ("ar", "PA1 تقرير عن الوزارة", RTL),  # Qt: by its first letter, left to right
+    ("ar", "PA1 تقرير", RTL),  # a tie: the layout's
+    ("ar", "2026", RTL),
+    ("ar", "report on progress", LTR),
+    ("en", "الوزارة report on progress", LTR),  # Qt: right to left
+    ("en", "تقرير عن الوزارة PA1", RTL),
+    ("fr", "2026 réunion", LTR),
+])
+def test_the_reports_search_reads_by_most_of_its_words(qtbot, lang, typed, reads) -> None:
+    """The HQ Reports' search field took Qt's direction, its text's first letter's: an
+    Arabic query starting with a code read left to right, from the left. It reads by
+    most of its words, as a narrative does, a tie going to the layout's direction;
+    restored (its signals blocked: ``ReportsPage.restore_filters``) as typed."""
+    from ui.app import apply_language
+    from ui.hq_desk import SearchField
+
+    app = QApplication.instance()
+    apply_language(app, lang)
+    try:
+        field = SearchField()
+        qtbot.addWidget(field)
+        field.resize(400, field.sizeHint().height())
+        field.show()
+        field.blockSignals(True)
+        field.setText(typed)
+        field.blockSignals(False)
+        assert _line_direction(field) == reads
+        field.clear()
+        type_keys(field, typed)
+        assert field.text() == typed
+        assert _line_direction(field) == reads
+    finally:
+        apply_language(app, "en")

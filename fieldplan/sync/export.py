@@ -190,30 +190,60 @@ def expected_offices(rep: Replica, plan: Any, period: str | None = None,
 
 
 def enrolment_times(rep: Replica) -> dict[str, str]:
-    """(HQ) office code → when headquarters first enrolled it (ISO UTC): the earliest of
-    its setup bundles written on this computer (``enrolments``, stamped by its clock)
-    and of the registrations of its keys (key events, which every computer of
-    headquarters holds, each at the time it shows: ``events.shown_time``). The
-    earliest, since an office enrolled again (a second laptop, a new setup bundle after
-    a lost one) was awaited from its first enrolment on, and each record can only come
-    late: a key is registered when the office's first bundle arrives, and a clock
-    value that followed an office's clock ahead says a later time, never an earlier
-    one. Headquarters is not in it, nor an office whose enrolment is unknown here (one
+    """(HQ) office code → when headquarters first enrolled it (ISO UTC): the earliest
+    time any record of it shows, each a time the enrolment came before. Its setup
+    bundles written on this computer (``enrolments``, stamped by its clock); the
+    registrations of its keys (key events, which every computer of headquarters holds,
+    each at the time it shows: ``events.shown_time``; a key is registered when the
+    office's first bundle arrives); and the events its own computers wrote (replicas
+    of its keys: ``keys.replica_offices``), each by its arrival here and by its clock
+    value when that is a reading of its computer's clock (its counter is 0) at or past
+    the plan's start (``events.plan_start_hlc``). A value the counter raised is not:
+    it follows what the computer had received (headquarters' events in its setup
+    bundle, written before the enrolment), its own clock being behind (gone back to
+    2000 with a flat battery). Its reports written at headquarters are not of them.
+
+    The earliest, since an office enrolled again (a second laptop, a new setup bundle
+    after a lost one) was awaited from its first enrolment on, and since a record
+    cannot be earlier than the enrolment it follows unless a clock was wrong: a setup
+    bundle stamped by a clock far ahead (headquarters' laptop with a wrong year) is
+    later than the office's first events, which that bundle set up, and the office is
+    then enrolled by them, not "too late" for every period. A clock behind can only
+    make an office awaited on a period more, never forgotten. A time later than now
+    (by more than ``events.MAX_DRIFT_MS``) is of a clock that was ahead and has been
+    put right since: no time of the enrolment is known then (every record came from
+    that clock), and the office is left out, awaited as an office whose enrolment is
+    unknown.
+
+    Headquarters is not in it, nor an office whose enrolment is unknown here (one
     known only by its reports: a database older than these records, or a computer of
     headquarters that never saw its key)."""
     first: dict[str, str] = {}
+
+    def seen(office: str, when: str | None) -> None:
+        if office and when:
+            first[office] = min(first.get(office, when), when)
+
     for office, created in rep.conn.execute(
             "SELECT office, min(created_at) FROM enrolments GROUP BY office"):
-        first[office] = created
+        seen(office, created)
     keys = keyreg.all_keys(rep)
     for key_id, hlc, received_at in rep.conn.execute(
             "SELECT entity_id, hlc, received_at FROM events WHERE entity = 'key'"):
-        office = keys[key_id].office if key_id in keys else ""
-        if office:
-            registered = events.shown_time(hlc, received_at)
-            first[office] = min(first.get(office, registered), registered)
+        seen(keys[key_id].office if key_id in keys else "", events.shown_time(hlc, received_at))
+    owners = {r: o for r, o in keyreg.replica_offices(rep).items() if o not in ("", "HQ")}
+    if owners:
+        earliest = events.plan_start_hlc(rep.plan().start)
+        marks = ",".join("?" * len(owners))
+        for origin, least, arrived in rep.conn.execute(
+                f"SELECT origin, min(CASE WHEN hlc >= ? AND (hlc & 65535) = 0 THEN hlc END), "
+                f"min(received_at) FROM events WHERE origin IN ({marks}) GROUP BY origin",
+                (earliest, *owners)):
+            seen(owners[origin], events.hlc_to_iso(least) if least is not None else None)
+            seen(owners[origin], arrived if events.arrival_hlc(arrived or "") else None)
     first.pop("HQ", None)
-    return first
+    now = events.hlc_to_iso((events.wall_ms() + events.MAX_DRIFT_MS) << 16)
+    return {office: when for office, when in first.items() if when <= now}
 
 
 def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:

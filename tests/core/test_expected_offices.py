@@ -84,9 +84,11 @@ def test_a_period_locked_before_its_end_does_not_await_an_office_enrolled_after_
         clock, hq, tmp_path: Path) -> None:
     """Headquarters locked 2026-S1 early, in May; an office enrolled in June cannot
     report on it (its setup bundle brings the lock). Unlocked, the period awaits it:
-    it was enrolled before the period ended."""
+    it was enrolled before the period ended. (In June by headquarters' clock too: a
+    setup bundle stamped later than now is of a clock that was ahead.)"""
     clock("2026-05-20")
     progress.set_period_lock(hq, PERIOD)
+    clock("2026-06-10")
     _enrol(hq, "SN", "2026-06-10T09:00:00Z", tmp_path)
     plan = hq.plan()
     assert "SN" not in expected_offices(hq, plan, PERIOD)
@@ -176,3 +178,65 @@ def test_offices_enrolled_too_late_are_named_as_not_awaited(clock, hq, tmp_path:
     text = pdf_text(build_review_pack(hq, "2026-S2", tmp_path / "q.pdf"))
     section = text[text.rindex("Offices that have not reported"):]
     assert "Not awaited" not in section and "Regional Office, Cairo RO-Cairo" in section
+
+
+def test_an_office_enrolled_while_headquarters_clock_was_a_year_ahead_is_awaited(
+        clock, hq, tmp_path: Path) -> None:
+    """Headquarters' laptop said February 2027 when it enrolled ML and SN in February
+    2026 (a wrong year): their setup bundles were stamped 2027, and both were "enrolled
+    after the period ended" on every period of 2026, never chased. ML's computer, with
+    a right clock, wrote its first reports in February 2026, which its setup bundle
+    came before: it is enrolled by them, while headquarters' clock is still wrong.
+    Once that clock is put right, SN's stamp (which nothing else dates: it never sent
+    a bundle) is in the future, no time of its enrolment: awaited, as an office whose
+    enrolment is unknown. Found by QA."""
+    from fieldplan.sync import init_from_setup
+    from tests.core.test_sync import send
+
+    clock("2027-02-02")  # headquarters' clock, a year ahead
+    progress.set_period_lock(hq, "2025-S2")  # (an event of that clock in the bundles)
+    enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
+    enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
+    clock("2026-02-03")  # ML's computer, right
+    ml = init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ML-setup.fieldplan")
+    action = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, action, "2026-S2", status="on-track")
+    clock("2026-02-10")  # (nothing on 2026-S1)
+    progress.record_progress(ml, action, "2026-S2", status="at-risk", percent=10)
+    clock("2027-03-01")  # headquarters, still a year ahead, imports ML's bundle
+    send(ml, hq, tmp_path)
+    ml.close()
+
+    assert enrolment_times(hq)["ML"] < "2026-02-11"
+    assert "ML" not in enrolled_too_late(hq, hq.plan(), PERIOD)
+    assert "ML" in expected_offices(hq, hq.plan(), PERIOD)
+    assert enrolment_times(hq)["SN"] >= "2027-02-02"  # (nothing says otherwise yet)
+
+    clock("2026-07-10")  # the clock put right: the review of 2026-S1
+    assert "SN" not in enrolment_times(hq)
+    assert enrolled_too_late(hq, hq.plan(), PERIOD) == []
+    assert {"ML", "SN"} <= set(expected_offices(hq, hq.plan(), PERIOD))
+    pack = _pack(hq)
+    assert {"ML", "SN"} <= set(pack.not_reported_offices)
+    assert lock_check(hq, PERIOD, today=date(2026, 7, 10)).unsubmitted >= 2
+
+
+def test_an_office_clock_gone_back_does_not_make_it_awaited_before_its_enrolment(
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """ML, enrolled in December 2026 by a right clock, wrote its reports with its
+    computer's clock gone back to 2000 (a flat battery): an event cannot be dated
+    before the plan's start, so its arrival dates it, and ML is still not awaited on
+    2026-S1; its events are dated earlier than its setup bundle only within the plan,
+    and then it is awaited on a period more, never forgotten."""
+    from tests.core.test_sync import send
+
+    clock("2026-12-01")
+    ml = make_office("ML")
+    clock("2000-01-05")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S2", status="on-track")
+    clock("2026-12-03")
+    send(ml, hq, tmp_path)
+    assert enrolment_times(hq)["ML"] >= "2026-12-01"
+    assert enrolled_too_late(hq, hq.plan(), PERIOD) == ["ML"]
+    assert "ML" in expected_offices(hq, hq.plan(), "2026-S2")

@@ -59,6 +59,11 @@ class ReplicaStatus:
     #: fingerprint, to check with headquarters; "" at headquarters
     hq_key_id: str = ""
     hq_fingerprint: str = ""
+    #: (headquarters) per period begun and not locked (``sync.export.open_periods``),
+    #: the offices it awaits, those that reported and those it does not await
+    #: (``sync.export.AwaitedOffices``), as the review pack and the lock check count
+    #: them; () at an office
+    awaited: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"role": self.role, "office": self.office, "replica": self.replica,
@@ -73,6 +78,7 @@ class ReplicaStatus:
                 "key_status": self.key_status, "locked_periods": list(self.locked_periods),
                 "changed_after_lock": {period: [c.to_dict() for c in changes] for period,
                                        changes in self.changed_after_lock.items()},
+                "awaited_periods": [a.to_dict() for a in self.awaited],
                 **self.sync.to_dict()}
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
@@ -124,6 +130,7 @@ class ReplicaStatus:
             ))),
             (_("Locked periods"), periods_text(self.locked_periods)
              if self.locked_periods else _("none")),
+            *((awaited_label(a.period), awaited_text(a, lang)) for a in self.awaited),
             *[(_("Warning"), text)
               for text in after_lock_lines(self.changed_after_lock, hq=self.role == "hq")],
             *self._restored_lines(when),
@@ -241,6 +248,48 @@ class ReplicaStatus:
         if r.get("unconfirmed"):
             out.append((_("Sent, not acknowledged yet"), unconfirmed_text(r)))
         return out
+
+
+def awaited_label(period: str) -> str:
+    """The label of ``status``'s line on who ``period`` awaits (headquarters)."""
+    from fieldplan.i18n import _
+
+    # Translators: a line of 'fieldplan status' at headquarters, "Reported on 1st
+    # semester 2026: 2 of 3 offices awaited; not reported: SN"
+    return _("Reported on {period}").format(period=period_text(period))
+
+
+def awaited_text(awaited: Any, lang: str | None = None) -> str:
+    """What ``status`` says of who a period awaits (``sync.export.AwaitedOffices``), in
+    the words of the lock check and the review pack: how many of the offices awaited
+    have reported (submitted a report), those that have not (by code, the first few
+    when many), and those it does not await, and why."""
+    from fieldplan.i18n import _, counted, format_number, join_clauses, ngettext
+
+    total, done = len(awaited.awaited), len(awaited.reported)
+    if not total:
+        head = _("no office awaited")
+    else:
+        head = ngettext("{n} of {total} office awaited", "{n} of {total} offices awaited",
+                        total).format(n=format_number(done, lang),
+                                      total=format_number(total, lang))
+    missing = list(awaited.not_reported)
+    late = list(awaited.not_awaited)
+    return join_clauses((
+        head,
+        # Translators: offices awaited on a period that have submitted nothing for it,
+        # by code, "not reported: ML, SN"
+        _("not reported: {offices}").format(offices=named_reports(missing))
+        if missing else "",
+        # Translators: offices known at headquarters that a period does not await (as
+        # the review pack says them), by code, "2 offices not awaited, as they were
+        # enrolled after the period ended or was locked: JO, RO-Dakar"
+        counted("{n} office not awaited, as it was enrolled after the period ended or "
+                "was locked: {offices}",
+                "{n} offices not awaited, as they were enrolled after the period ended or "
+                "was locked: {offices}", len(late), lang=lang,
+                offices=named_reports(late)) if late else "",
+    ))
 
 
 def period_text(period: str) -> str:
@@ -791,6 +840,12 @@ def replica_status(rep: Replica) -> ReplicaStatus:
                 in_locked[period] += 1
                 hq_in_locked[period] += ours
     changed = changed_after_lock(rep, office=office)
+    awaited: tuple[Any, ...] = ()
+    if rep.is_hq:
+        from fieldplan.sync.export import awaited_offices, open_periods
+
+        awaited = tuple(awaited_offices(rep, plan, period)
+                        for period in open_periods(rep, plan))
     return ReplicaStatus(
         role=rep.role, office=rep.office, replica=rep.replica_id, key_id=pub.key_id_hex,
         fingerprint=pub.fingerprint, plan_id=rep.plan_id, plan_version=plan.version,
@@ -802,4 +857,4 @@ def replica_status(rep: Replica) -> ReplicaStatus:
         hq_drafts=hq_drafts,
         locked_hq_drafts={period: n for period, n in hq_in_locked.items() if n},
         hq_key_id=hq.key_id if hq else "", hq_fingerprint=hq.fingerprint if hq else "",
-        changed_after_lock=changed)
+        changed_after_lock=changed, awaited=awaited)

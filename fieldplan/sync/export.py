@@ -337,6 +337,67 @@ def period_reports(rep: Replica, plan: Any, period: str) -> PeriodReports:
                          {o: n for o, n in hidden.items() if n})
 
 
+@dataclass(frozen=True)
+class AwaitedOffices:
+    """(HQ) who a period awaits and who has reported on it, as the review pack and the
+    lock check count them (``period_reports``), for ``status``.
+
+    period: the period (``2026-S1``). awaited: the offices awaited on it
+    (``expected_offices``), headquarters left out, as the pack's cover's "of N" and the
+    lock check's "N of M offices" count them. reported: of those, the offices that have
+    submitted a report of it (drafts are not reported yet). not_awaited: the offices
+    known here that it does not await (``not_awaited``: enrolled after it ended or was
+    locked). hq_awaited / hq_reported: headquarters is awaited on it (on the global
+    actions) / has submitted a report of its own. Codes in the order of
+    offices.all_offices().
+    """
+
+    period: str
+    awaited: tuple[str, ...]
+    reported: tuple[str, ...]
+    not_awaited: tuple[str, ...]
+    hq_awaited: bool = False
+    hq_reported: bool = False
+
+    @property
+    def not_reported(self) -> tuple[str, ...]:
+        """The offices awaited that have submitted nothing for the period."""
+        return tuple(o for o in self.awaited if o not in self.reported)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"period": self.period, "awaited": list(self.awaited),
+                "reported": list(self.reported), "not_reported": list(self.not_reported),
+                "not_awaited": list(self.not_awaited), "hq_awaited": self.hq_awaited,
+                "hq_reported": self.hq_reported}
+
+
+def awaited_offices(rep: Replica, plan: Any, period: str) -> AwaitedOffices:
+    """(HQ) the offices ``period`` awaits, those of them that reported, and those known
+    here that it does not await (see AwaitedOffices)."""
+    from fieldplan.offices import HQ, all_offices
+
+    counted = period_reports(rep, plan, period)
+    submitted = {r.office for r in counted.counted if r.state == "submitted"}
+    awaited = tuple(o for o in counted.expected if o != HQ)
+    order = {o: i for i, o in enumerate(all_offices())}
+    late = sorted(not_awaited(rep, plan, period, counted.expected),
+                  key=lambda o: (order.get(o, len(order)), o))
+    return AwaitedOffices(period, awaited, tuple(o for o in awaited if o in submitted),
+                          tuple(late), HQ in counted.expected, HQ in submitted)
+
+
+def open_periods(rep: Replica, plan: Any, today: dt.date | None = None) -> list[str]:
+    """(HQ) the periods of the plan that have begun by ``today`` (default: this
+    computer's, ``events.local_today``) and that headquarters has not locked: those on
+    which offices are still awaited, in order."""
+    from fieldplan.progress import locked_periods
+
+    today = today or events.local_today()
+    locked = set(locked_periods(rep))
+    return [str(p) for p in plan.periods()
+            if plan.period_bounds(p)[0] <= today and str(p) not in locked]
+
+
 def check_known_office(rep: Replica, office: str) -> None:
     """(HQ) ValidationError for an office headquarters never enrolled and holds no data
     of: most likely a slip of the keyboard (MR for ML), and a bundle for it would reach

@@ -240,3 +240,38 @@ def test_an_office_clock_gone_back_does_not_make_it_awaited_before_its_enrolment
     assert enrolment_times(hq)["ML"] >= "2026-12-01"
     assert enrolled_too_late(hq, hq.plan(), PERIOD) == ["ML"]
     assert "ML" in expected_offices(hq, hq.plan(), "2026-S2")
+
+
+def test_a_rollout_after_the_period_ended_does_not_chase_its_offices_and_says_why(
+        clock, hq, tmp_path: Path, capsys) -> None:
+    """Headquarters rolled fieldplan out to SN and TD in August 2026, after 2026-S1
+    ended in June: they were not running it then, and are not chased for it (no
+    reminder could bring a report of a semester they did not follow), while 2026-S2
+    awaits them. The pack does not leave them out silently: its cover counts ML alone,
+    and "Offices that have not reported" names them as not awaited, enrolled after
+    the period ended; ``status`` says so too."""
+    enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")  # February (clock)
+    write_progress(hq, "ML", PERIOD)
+    clock("2026-08-12")  # the rollout
+    for office in ("SN", "TD"):
+        enroll_office(hq, office, tmp_path / f"{office}-setup.fieldplan")
+    clock("2026-08-20")  # the review of 2026-S1
+    plan = hq.plan()
+    assert enrolled_too_late(hq, plan, PERIOD) == ["SN", "TD"]
+    assert {"SN", "TD"} <= set(expected_offices(hq, plan, "2026-S2"))
+
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert "Offices that reported: 1 of 1" in text
+    section = text[text.rindex("Offices that have not reported"):]
+    assert section.startswith(
+        "Offices that have not reported Every office awaited on this period has reported "
+        "for it. Not awaited on this period, as they were enrolled after the period ended "
+        "or was locked: Chad (TD), Senegal (SN).")
+    assert lock_check(hq, PERIOD, today=date(2026, 8, 20)).offices == 1
+
+    db = str(tmp_path / "hq.sqlite3")
+    hq.close()
+    assert main(["--db", db, "status"]) == 0
+    assert ("Reported on 1st semester 2026: 1 of 1 office awaited; 2 offices not awaited, "
+            "as they were enrolled after the period ended or was locked: SN, TD\n"
+            ) in capsys.readouterr().out

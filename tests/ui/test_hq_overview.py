@@ -821,3 +821,42 @@ def test_the_overview_says_every_office_awaited_has_submitted_and_names_those_no
     window.set_period("2026-S2")
     wait_idle(qtbot, window.session)
     assert page.not_awaited.isHidden() and "JO" in _offices_shown(page)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_overview_says_why_offices_rolled_out_after_a_period_are_not_awaited_on_it(
+        clock, open_window, qtbot, hq_db, tmp_path, language, lang):
+    """Headquarters rolled fieldplan out to SN and TD in August 2026, after 2026-S1
+    ended: the Overview of 2026-S1 has no row of them, and says under its table that
+    they are not awaited, enrolled after the period ended (not left out silently, as
+    the review pack says it too); 2026-S2 awaits them."""
+    from fieldplan.sync import enroll_office
+    from tests.fixtures.reports.seed import write_progress
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "ML", tmp_path / "ML-setup.fieldplan")  # February (clock)
+        write_progress(rep, "ML", "2026-S1")
+        clock("2026-08-12")  # the rollout
+        for office in ("SN", "TD"):
+            enroll_office(rep, office, tmp_path / f"{office}-setup.fieldplan")
+        clock("2026-08-20")
+    language(lang)
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert set(_offices_shown(page)) == {"ML", "HQ"}
+    assert not page.not_awaited.isHidden()
+    said = page.not_awaited.text()
+    assert "TD" in said and "SN" in said
+    if lang == "en":
+        assert said.endswith(
+            "Not awaited on this period, as they were enrolled after the period ended or "
+            "was locked: Chad (TD), Senegal (SN).")
+    QApplication.processEvents()
+    page.grab().save(str(tmp_path / f"overview-rollout-{lang}.png"))
+    window.set_period("2026-S2")
+    wait_idle(qtbot, window.session)
+    assert page.not_awaited.isHidden()
+    assert {"SN", "TD"} <= set(_offices_shown(page))

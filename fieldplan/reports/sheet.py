@@ -313,14 +313,30 @@ def _number(ctx: cm.Ctx, value: float | None, unit: str) -> str:
 def brackets_whole(text: str, width: float, style: cm.Style = cm.BOLD_SMALL) -> str:
     """``text`` with each bracket that fits a line of ``width`` points held on one line
     (``fieldplan.text.brackets_held``): "… documents (end of" over "plan)" in the
-    indicators' narrow column. A bracket wider than a line breaks at its spaces, as
-    any text does (its semester held whole by the caller: "(target for" over "2nd
-    semester 2026)")."""
+    indicators' narrow column. A bracket wider than a line breaks at its spaces (its
+    semester held whole by the caller), except between the words that cannot share a
+    line with its end, held on one where they fit it: a large figure's
+    "8,000,000 USD (target" left "for" alone on a line over "2nd semester 2026)";
+    "(target for" goes over it now, and "(cible" over "du 2e semestre 2026)" as before."""
+    import re
+
     from fieldplan.reports.fonts import string_width
     from fieldplan.reports.text import shape
-    from fieldplan.text import brackets_held
+    from fieldplan.text import brackets_held, held_whole
 
-    return brackets_held(text, lambda s: string_width(shape(s), style.font, style.size) <= width)
+    def fits(s: str) -> bool:
+        return string_width(shape(s), style.font, style.size) <= width
+
+    def in_lines(bracket: str) -> str:
+        words = bracket.split(" ")
+        # the first word that can share a line with the bracket's end
+        start = next((i for i in range(1, len(words)) if fits("\u00a0".join(words[i:]))),
+                     len(words))
+        if start == len(words):
+            return bracket
+        return " ".join([held_whole(" ".join(words[:start]), fits), *words[start:]])
+
+    return re.sub(r"\([^()]*\)", lambda m: in_lines(m.group(0)), brackets_held(text, fits))
 
 
 def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,

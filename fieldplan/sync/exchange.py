@@ -1203,17 +1203,20 @@ def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple
 
 
 _PROGRESS_FIELDS = {"status", "percent", "state", *NARRATIVE_FIELDS}
+_NARRATIVE_FIELDS = frozenset(NARRATIVE_FIELDS)
 
 
 def _check_event(e: events.Event, origin_office: str, sender_office: str) -> None:
     def where() -> str:  # built only for a bad event: this check runs for every event
         return _event_where(e.seq, origin_office)
 
-    if sender_office != "HQ" and origin_office != sender_office:
+    from_office = sender_office != "HQ"
+    if from_office and origin_office != sender_office:
         raise OwnershipError(_("{where} is in a bundle from {sender}; an office sends only its "
                                "own data").format(where=where(), sender=sender_office))
-    _check_base(e, where, strict=sender_office != "HQ")
-    if sender_office != "HQ" and len(e.author) > events.MAX_AUTHOR:
+    if e.base:
+        _check_base(e, where, strict=from_office)
+    if from_office and len(e.author) > events.MAX_AUTHOR:
         # (at HQ only, as the indicator keys below: what HQ relays it took)
         raise BundleError(_("{where}: its author's name is longer than {limit} characters")
                           .format(where=where(), limit=format_number(events.MAX_AUTHOR)))
@@ -1231,17 +1234,28 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
             raise BundleError(_("{where}: bad report id '{id}'").format(
                 where=where(), id=for_message(e.entity_id)))
         for name, value in e.fields.items():
-            if name not in _PROGRESS_FIELDS and not name.startswith("value."):
-                raise BundleError(_unknown_field(where(), name))
-            if sender_office != "HQ" and name.startswith("value.") and \
-                    not INDICATOR_KEY.fullmatch(name[len("value."):]):
-                # an indicator key as plans write them: a name like "=HYPERLINK(…)",
-                # "a;b=9" or one with a bidi override would show as it is in HQ's data
-                # exports and conflict lists. (At HQ only: what HQ relays it took, and
-                # a value an earlier fieldplan took must not stop its every bundle)
-                raise BundleError(_("{where}: bad indicator key '{key}'").format(
-                    where=where(), key=for_message(name[len("value."):])))
-            if not _valid_progress_value(name, value):
+            # the usual fields' values checked here as _valid_progress_value checks
+            # them, without a call for each field of each event
+            if name in _NARRATIVE_FIELDS:
+                ok = isinstance(value, str) and len(value) <= MAX_TEXT
+            elif name == "status":
+                ok = value in STATUSES
+            elif name == "percent":
+                ok = value is None or (type(value) is int and 0 <= value <= 100)
+            else:
+                if name not in _PROGRESS_FIELDS and not name.startswith("value."):
+                    raise BundleError(_unknown_field(where(), name))
+                if from_office and name.startswith("value.") and \
+                        not INDICATOR_KEY.fullmatch(name[len("value."):]):
+                    # an indicator key as plans write them: a name like "=HYPERLINK(…)",
+                    # "a;b=9" or one with a bidi override would show as it is in HQ's
+                    # data exports and conflict lists. (At HQ only: what HQ relays it
+                    # took, and a value an earlier fieldplan took must not stop its
+                    # every bundle)
+                    raise BundleError(_("{where}: bad indicator key '{key}'").format(
+                        where=where(), key=for_message(name[len("value."):])))
+                ok = _valid_progress_value(name, value)
+            if not ok:
                 raise BundleError(_("{where}: bad value for '{field}'").format(
                     where=where(), field=name))
     elif e.entity in ("plan", "key", "lock"):

@@ -679,19 +679,24 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
     versions = []
     links = []
     touched: set[tuple[str, str]] = set()
+    add_version = versions.append
     for e in events:
-        touched.add((e.entity, e.entity_id))
+        entity, entity_id, origin, seq, hlc, author = (e.entity, e.entity_id, e.origin, e.seq,
+                                                       e.hlc, e.author)
+        touched.add((entity, entity_id))
         for field, value in e.fields.items():
-            versions.append((e.entity, e.entity_id, field, e.origin, e.seq, e.hlc, e.author,
-                             value_json(value)))
+            # (value_json's fast paths, without a call for each field of each event)
+            kind = type(value)
+            add_version((entity, entity_id, field, origin, seq, hlc, author,
+                         _encode_str(value) if kind is str else
+                         int.__repr__(value) if kind is int else value_json(value)))
         for field, targets in e.base.items():
             for target in targets:
                 t_origin, _sep, t_seq = target.rpartition(":")
                 if not t_seq.isdigit():
                     raise BundleError(_("event {seq} of {replica}: bad base '{target}'").format(
                         seq=e.seq, replica=e.origin[:8], target=for_message(target)))
-                links.append((e.entity, e.entity_id, field, t_origin, int(t_seq),
-                              e.origin, e.seq))
+                links.append((entity, entity_id, field, t_origin, int(t_seq), origin, seq))
     reports = sorted(eid for kind, eid in touched if kind == PROGRESS)
     # (before this batch's rows go in) a report of which nothing is held has as heads
     # this batch's versions of it that no link of the batch replaces: no need to read
@@ -720,11 +725,18 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
         {link[:5] for link in links if link[3:5] not in batch})
     fresh_heads = []
     if fresh:
+        # (in the order of ``versions``: event by event, field by field; a field's key
+        # built only for an event a link of the batch replaces a version of)
         replaced = {link[:5] for link in links}
-        fresh_heads = [(eid, field, None, hlc, origin, seq, author)
-                       for kind, eid, field, origin, seq, hlc, author, _value in versions
-                       if kind == PROGRESS and eid in fresh
-                       and (kind, eid, field, origin, seq) not in replaced]
+        targets = {link[3:5] for link in links}
+        for e in events:
+            if e.entity != PROGRESS or e.entity_id not in fresh:
+                continue
+            eid, origin, seq, hlc, author = e.entity_id, e.origin, e.seq, e.hlc, e.author
+            some_replaced = (origin, seq) in targets
+            fresh_heads += [(eid, field, None, hlc, origin, seq, author) for field in e.fields
+                            if not some_replaced
+                            or (PROGRESS, eid, field, origin, seq) not in replaced]
     _materialise_progress(conn, [eid for eid in reports if eid not in fresh],
                           {(e.origin, e.seq): e.fields for e in events
                            if e.entity == PROGRESS}, fresh_heads)
@@ -755,9 +767,13 @@ PROGRESS_DEFAULTS = (("status", "not-started"), ("percent", None), ("vals", "{}"
 
 def progress_columns(value: Mapping[str, Any], vals: Any) -> tuple[Any, ...]:
     """status … state of a report's merged row from its winning field values."""
-    value = {**value, "vals": vals}
-    return tuple(default if value.get(col) is None else value[col]
-                 for col, default in PROGRESS_DEFAULTS)
+    # (a loop, not a generator over a merged copy of ``value``: this runs for every
+    # report an import changes)
+    out = []
+    for col, default in PROGRESS_DEFAULTS:
+        got = vals if col == "vals" else value.get(col)
+        out.append(default if got is None else got)
+    return tuple(out)
 
 
 #: Report ids per query of their heads (well under SQLite's limit of parameters).

@@ -3,4 +3,4 @@
 The core package. It never imports Qt: the CLI, the tests and HQ scripts use it alone.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"

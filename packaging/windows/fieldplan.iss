@@ -5,12 +5,12 @@
 [Setup]
 AppId={{6C1F5F3E-2B7A-4D55-9B0E-7F3A1C2D4E5F}
 AppName=fieldplan
-AppVersion=0.3.0
+AppVersion=0.4.0
 AppPublisher=IOM–OIC Plan of Action joint mechanism
 DefaultDirName={localappdata}\Programs\fieldplan
 DefaultGroupName=fieldplan
 PrivilegesRequired=lowest
-OutputBaseFilename=fieldplan-0.3.0-setup
+OutputBaseFilename=fieldplan-0.4.0-setup
 Compression=lzma2
 SolidCompression=yes
 ChangesAssociations=yes

@@ -217,7 +217,23 @@ def enrolment_times(rep: Replica) -> dict[str, str]:
 
     Headquarters is not in it, nor an office whose enrolment is unknown here (one
     known only by its reports: a database older than these records, or a computer of
-    headquarters that never saw its key)."""
+    headquarters that never saw its key).
+
+    Read once while the database does not change (``status`` asks twice for each open
+    period, the Overview and the review pack twice for theirs; each read every event of
+    every office)."""
+    conn = rep.conn
+    unchanged = (conn, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+    held = rep.cache.get("enrolment_times")
+    if held is None or held[0] != unchanged:
+        held = rep.cache["enrolment_times"] = (unchanged, _first_records(rep))
+    now = events.hlc_to_iso((events.wall_ms() + events.MAX_DRIFT_MS) << 16)
+    return {office: when for office, when in held[1].items() if when <= now}
+
+
+def _first_records(rep: Replica) -> dict[str, str]:
+    """(``enrolment_times``) office code → the earliest time a record of it shows,
+    times later than now too."""
     first: dict[str, str] = {}
 
     def seen(office: str, when: str | None) -> None:
@@ -242,8 +258,7 @@ def enrolment_times(rep: Replica) -> dict[str, str]:
             seen(owners[origin], events.hlc_to_iso(least) if least is not None else None)
             seen(owners[origin], arrived if events.arrival_hlc(arrived or "") else None)
     first.pop("HQ", None)
-    now = events.hlc_to_iso((events.wall_ms() + events.MAX_DRIFT_MS) << 16)
-    return {office: when for office, when in first.items() if when <= now}
+    return first
 
 
 def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:

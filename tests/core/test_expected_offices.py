@@ -275,3 +275,35 @@ def test_a_rollout_after_the_period_ended_does_not_chase_its_offices_and_says_wh
     assert ("Reported on 1st semester 2026: 1 of 1 office awaited; 2 offices not awaited, "
             "as they were enrolled after the period ended or was locked: SN, TD\n"
             ) in capsys.readouterr().out
+
+
+def test_status_reads_the_offices_events_once_for_their_enrolments(
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """``status`` at headquarters asks who each open period awaits, twice a period
+    (the offices awaited, those not awaited), and the Overview and the review pack
+    twice too: each read every event of every office (their clocks and arrivals) to
+    date its enrolment, 0.15 s at a headquarters of 200,000 events, a status of 0.07 s
+    taking 0.5 s. Read once while nothing changes; a change here or by another program
+    (a bundle imported, an office enrolled) is seen."""
+    from fieldplan.replica import open_replica
+    from fieldplan.status import replica_status
+    from tests.core.test_sync import send
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    send(ml, hq, tmp_path)
+    clock("2026-12-06")
+    reads: list[str] = []
+    hq.conn.set_trace_callback(
+        lambda sql: reads.append(sql) if "min(received_at)" in sql else None)
+    status = replica_status(hq)
+    assert len(status.awaited) >= 2 and "ML" in status.awaited[-1].awaited
+    assert len(reads) == 1
+    assert enrolment_times(hq)["ML"] < "2026-03-01" and len(reads) == 1
+    _enrol(hq, "SN", "2026-12-01T09:00:00Z", tmp_path)  # a change here
+    assert enrolment_times(hq)["SN"] == "2026-12-01T09:00:00Z" and len(reads) == 2
+    with open_replica(hq.path) as other:  # and by another program
+        _enrol(other, "JO", "2026-12-02T09:00:00Z", tmp_path)
+    assert enrolment_times(hq)["JO"] == "2026-12-02T09:00:00Z" and len(reads) == 3
+    hq.conn.set_trace_callback(None)

@@ -475,10 +475,15 @@ def _to_update(rep: Replica, new: Plan) -> tuple[str, ...]:
     from fieldplan import bundle as bundlefmt
     from fieldplan.plan import plan_to_dict
     from fieldplan.sync import formats
+    from fieldplan.sync.export import _peers
 
     if not formats.words_units(plan_to_dict(new)):
         return ()
-    return formats.offices_reading_before(rep, bundlefmt.UNIT_WORDS_SINCE)
+    heard = formats.offices_reading_before(rep, bundlefmt.UNIT_WORDS_SINCE)
+    # of the computers an export is for: not one lost or replaced since (its key
+    # revoked, a restored database's successor), which the export no longer reads for
+    readers = {replica for office in heard for replica in _peers(rep, office)}
+    return formats.offices_reading_before(rep, bundlefmt.UNIT_WORDS_SINCE, readers)
 
 
 def check_hq(rep: Replica) -> None:

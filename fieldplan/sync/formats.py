@@ -16,7 +16,7 @@ recipient must update fieldplan.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from fieldplan import bundle as bundlefmt
@@ -86,11 +86,15 @@ def office_versions(rep: Replica) -> dict[str, tuple[str, ...]]:
     return {office: tuple(sorted(v)) for office, v in sorted(out.items())}
 
 
-def offices_reading_before(rep: Replica, version: int) -> tuple[str, ...]:
+def offices_reading_before(rep: Replica, version: int,
+                           replicas: Container[str] | None = None) -> tuple[str, ...]:
     """The offices a replica of which last said it reads only formats before
-    ``version`` (an office never heard from is not known to: its export says so)."""
-    return tuple(sorted({str(entry["office"]) for entry in _load(rep).values()
+    ``version`` (an office never heard from is not known to: its export says so);
+    ``replicas``: of these replicas alone (those an export is for, not a computer
+    revoked or replaced since, ``export._peers``)."""
+    return tuple(sorted({str(entry["office"]) for replica, entry in _load(rep).items()
                          if isinstance(entry, dict) and entry.get("office")
+                         and (replicas is None or replica in replicas)
                          and entry["office"] != "HQ" and _int(entry.get("format")) < version}))
 
 

@@ -59,3 +59,29 @@ def test_a_plan_with_english_units_alone_names_none(capsys, hq, offices, tmp_pat
     code, out, err = run(capsys, "--db", offices, "--json", "plan", "import", str(path),
                          "--dry-run")
     assert code == 0 and err == "" and json.loads(out)["offices_to_update"] == []
+
+
+def test_a_laptop_revoked_or_replaced_is_not_an_office_to_update(
+        capsys, hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """ML's first laptop ran fieldplan 0.3 and was lost (its key revoked); its new one
+    runs this fieldplan and has reported. HQ's export to ML reads only the new one
+    (the lost one is cut off): the plan import named ML as an office to update all the
+    same, by what the lost laptop last said it reads. Found by review."""
+    from fieldplan.sync import revoke_key
+
+    old = make_office("ML")
+    progress.record_progress(old, "PA1.1", "2026-S1", status="on-track")
+    with monkeypatch.context() as older:
+        as_older(older, 3)
+        send(old, hq, tmp_path, "ml-old")
+    revoke_key(hq, old.meta("key_id"))
+    new = make_office("ML")
+    progress.record_progress(new, "PA1.1", "2026-S1", status="on-track")
+    send(new, hq, tmp_path, "ml-new")
+    path = tmp_path / "v2.csv"
+    dump_plan(worded(hq.plan(), unit="documents"), path)
+    db = str(hq.path)
+    hq.close()
+    code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path),
+                         "--dry-run")
+    assert code == 0 and err == "" and json.loads(out)["offices_to_update"] == []

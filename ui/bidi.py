@@ -99,9 +99,28 @@ def in_layout_direction(text: str) -> str:
     controls are contained (``fieldplan.text.bidi_contained``): a title or an office's
     name is outside text."""
     text = bidi_contained(text)
-    if QGuiApplication.isRightToLeft() and text_direction(text) == Qt.LayoutDirection.LeftToRight:
+    ltr = Qt.LayoutDirection.LeftToRight
+    if QGuiApplication.isRightToLeft() and ltr in (text_direction(text), block_direction(text)):
         return RLM + text
     return text
+
+
+def block_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction of ``text`` by its first strong character, counting those inside
+    isolates, or None when it has none: what a QTextDocument block (a selectable or
+    rich-text label) goes by, unlike QString::isRightToLeft (``text_direction``). The
+    conflict heading "\u2068ML\u2069 · \u2068PA1.1\u2069 · النصف الأول 2026" is right
+    to left for a plain label but was laid out left to right, aligned left, in the
+    Conflicts page's selectable one."""
+    if text.isascii():
+        return Qt.LayoutDirection.LeftToRight if any(c.isalpha() for c in text[:_SCAN]) else None
+    for c in text[:_SCAN]:
+        kind = unicodedata.bidirectional(c)
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+    return None
 
 
 def in_layout_isolate(text: str) -> str:

@@ -618,3 +618,44 @@ def test_the_file_dialogs_list_of_folders_is_drawn_left_to_right_in_arabic(qapp,
         dialog.reject()
     finally:
         apply_language(qapp, "en")
+
+
+def _block_directions(text: str) -> list:
+    """Each line's direction as a selectable label lays it out: its text document
+    takes each block's direction from its first strong letter, isolates or not."""
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setPlainText(text)
+    block, found = document.firstBlock(), []
+    while block.isValid():
+        found.append(block.textDirection())
+        block = block.next()
+    return found
+
+
+def test_a_line_that_starts_with_an_isolated_code_reads_in_the_layouts_direction(arabic):
+    """"\u2068ML\u2069 · …" is right to left by Unicode's rule P2, but a text document
+    (a selectable label) counts the code inside the isolate: the line was laid out left
+    to right."""
+    from ui.bidi import in_layout_direction
+
+    line = in_layout_direction("\u2068ML\u2069 · \u2068PA1.1\u2069 · " + ARABIC[:20])
+    assert _block_directions(line) == [RTL]
+    assert text_direction(line) == RTL
+
+
+def test_the_conflicts_page_heading_is_aligned_right_in_arabic(open_window, qtbot, hq,
+                                                               make_office, tmp_path, arabic):
+    """The office's Conflicts page: its bold heading "ML · PA1.1 · النصف الأول 2026 ·
+    الإنجازات" was aligned left, the sentence under it right."""
+    from tests.ui.test_conflict_versions import conflicts_page, laptops_in_conflict
+
+    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
+                                         a={"achievements": "Workshop held"},
+                                         b={"achievements": "Workshop postponed"})
+    _window, page = conflicts_page(open_window, qtbot, path)
+    text = page.message.text()
+    assert "PA1.1" in text.split("\n")[0]
+    assert page.message.textInteractionFlags() != Qt.TextInteractionFlag.NoTextInteraction
+    assert _block_directions(text) == [RTL] * len(text.split("\n"))

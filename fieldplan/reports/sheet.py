@@ -482,8 +482,10 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
                    if act.code in data.after_lock else [])
                 # Translators: under a report's status on an office's status sheet:
                 # headquarters' bundles have not acknowledged this version of it yet
-                # (see the note above the tables)
-                + ([cm.cell(ctx, _("Not received by headquarters yet"), cm.BOLD_SMALL)]
+                # (see the note above the tables). The column is about 20 mm wide:
+                # two short lines, no word alone on one ("Not received by
+                # headquarters yet" printed "by" and "yet" each on a line of its own)
+                + ([cm.cell(ctx, _("Not yet at headquarters"), cm.BOLD_SMALL)]
                    if data.not_at_hq and act.code in data.not_at_hq else []),
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
@@ -638,10 +640,10 @@ def sheet_story(
         story.append(cm.TextFlow(ctx.ngettext(
             "{count} report may not have reached headquarters yet: no bundle from "
             "headquarters imported here has acknowledged it. Its row is marked “Not "
-            "received by headquarters yet”; export, and import headquarters' reply.",
+            "yet at headquarters”; export, and import headquarters' reply.",
             "{count} reports may not have reached headquarters yet: no bundle from "
             "headquarters imported here has acknowledged them. Their rows are marked "
-            "“Not received by headquarters yet”; export, and import headquarters' reply.",
+            "“Not yet at headquarters”; export, and import headquarters' reply.",
             len(data.not_at_hq)).format(count=format_number(len(data.not_at_hq), ctx.lang)),
             cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))

@@ -372,3 +372,30 @@ def _chosen_conflict(page):
     from ui.hq_desk import ROW_ROLE
 
     return page.model.data(page.view.currentIndex(), ROW_ROLE)
+
+
+def test_the_reports_search_takes_the_direction_of_each_language(shell, qtbot, hq_db):
+    """The HQ Reports' search field takes its direction when it is made (``SearchField``):
+    the window made again for Arabic has it read from the right, empty or holding a
+    number kept from before, and the one made again for English from the left."""
+    from tests.ui.test_narrative_direction import _line_direction
+
+    window = _opened(shell, qtbot, hq_db)
+    rtl, ltr = Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LeftToRight
+    try:
+        for lang, text, reads in (("ar", "", rtl), ("en", "2026", ltr), ("ar", "2026", rtl),
+                                  ("en", "", ltr)):
+            page = window.hq_desk.reports
+            window.show_page(page)
+            page.search.setText(text)
+            wait_idle(qtbot, shell.session)
+            shell.change_language(lang)
+            assert shell.window is not window
+            window = shell.window
+            page = window.hq_desk.reports
+            window.show_page(page)
+            wait_idle(qtbot, shell.session)
+            assert page.search.text() == text
+            assert _line_direction(page.search) == reads, (lang, text)
+    finally:
+        shell.change_language("en")

@@ -158,8 +158,8 @@ class Indicator:
         that language if it gives one, else ``i18n.unit_label`` (fieldplan's word for
         a unit it knows, "personnes" for ``people``; the English as the plan writes
         it for any other), as a title falls back to its English."""
-        lang = lang or get_language()
-        own = {"fr": self.unit_fr, "ar": self.unit_ar}.get(lang, "")
+        # (the language in use: its translation as installed, a pseudo-locale's too)
+        own = {"fr": self.unit_fr, "ar": self.unit_ar}.get(lang or get_language(), "")
         return own or unit_label(self.unit, lang)
 
     def target_for(self, period: Period | str) -> float | None:

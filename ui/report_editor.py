@@ -1949,7 +1949,7 @@ class ReportEditor(QScrollArea):
         targets = []
         for row, ind in enumerate(action.indicators, start=1):
             name = GridLabel(
-                _("{title} ({unit})").format(title=ind.title.get(lang()), unit=ind.unit_in(lang()))
+                _("{title} ({unit})").format(title=ind.title.get(lang()), unit=ind.unit_in())
             )
             name.setTextFormat(Qt.TextFormat.PlainText)
             target = ind.target_for(self.period)
@@ -2005,7 +2005,7 @@ class ReportEditor(QScrollArea):
             name.setBuddy(edit)
             # what the row shows beside the field, for a screen reader: the name says
             # only the indicator's title
-            unit = ind.unit_in(lang())
+            unit = ind.unit_in()
             if target is None:
                 about = _("No target for this period ({unit}).").format(unit=unit)
             elif at_end:

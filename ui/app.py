@@ -192,6 +192,8 @@ class Shell(QObject):
         #: the look before the start that is running or answered last (``start``)
         self._start_gate: _StartGate | None = None
         self._sign_path = Path()
+        #: the wait sign was closed: fieldplan ends without waiting for the opening
+        self._start_cancelled = False
         # no collection of every object held while a long job makes its own (a weak
         # reference: the collector outlives a shell)
         import weakref
@@ -225,14 +227,7 @@ class Shell(QObject):
         # bring to the front meanwhile: a later start's files showed it again, beside
         # the first-run dialog the look then opened, its Cancel quitting fieldplan
         self.dialog = None
-        gate = self._start_gate = _StartGate()
-        self._sign_path = db_path
-        # a look that does not answer soon is said (``WAIT_SIGN_AFTER_MS``)
-        if self.wait_sign_timer is None:
-            self.wait_sign_timer = QTimer(self)
-            self.wait_sign_timer.setSingleShot(True)
-            self.wait_sign_timer.timeout.connect(self._show_wait_sign)
-        self.wait_sign_timer.start(WAIT_SIGN_AFTER_MS)
+        gate = self._wait_for(db_path)
 
         def answered(then):
             def deliver(value) -> None:
@@ -247,17 +242,31 @@ class Shell(QObject):
                   answered(lambda error: self._show_cannot_open(db_path, error)),
                   name="fieldplan-start", daemon=True)
 
+    def _wait_for(self, db_path: Path) -> _StartGate:
+        """A look before the start, or the opening of ``db_path``, begins: the gate
+        its answer comes through, and the sign said if it does not answer soon
+        (``WAIT_SIGN_AFTER_MS``)."""
+        gate = self._start_gate = _StartGate()
+        self._sign_path = db_path
+        if self.wait_sign_timer is None:
+            self.wait_sign_timer = QTimer(self)
+            self.wait_sign_timer.setSingleShot(True)
+            self.wait_sign_timer.timeout.connect(self._show_wait_sign)
+        self.wait_sign_timer.start(WAIT_SIGN_AFTER_MS)
+        return gate
+
     def _look_answered(self, gate: _StartGate) -> bool:
-        """The look before the start answered: its wait sign goes. Whether what it
-        found is still wanted (not once fieldplan is ending, the sign cancelled)."""
+        """The look before the start (or the opening) answered: its wait sign goes.
+        Whether what it found is still wanted (not once fieldplan is ending, the sign
+        cancelled)."""
         if gate is not self._start_gate or gate.closed:
             return False
         self._stop_wait_sign()
         return True
 
     def _show_wait_sign(self) -> None:
-        """The look before the start is slow (a hung drive): a sign that fieldplan is
-        starting, which ends it when closed."""
+        """The look before the start, or the opening of the database, is slow (a hung
+        drive): a sign that fieldplan is starting, which ends it when closed."""
         if self.wait_sign is not None or self.window is not None or self.dialog is not None:
             return
         from ui.wait_sign import WaitSign
@@ -275,8 +284,10 @@ class Shell(QObject):
 
     def _cancel_start(self) -> None:
         """The wait sign was closed: fieldplan ends, what the look finds later unused
-        (and no file moved back from now on: done at the next start)."""
+        (and no file moved back from now on: done at the next start), the database
+        being opened not waited for (``shutdown``)."""
         self.wait_sign = None
+        self._start_cancelled = True
         if self._start_gate is not None:
             self._start_gate.close()
         self.app.quit()
@@ -354,23 +365,29 @@ class Shell(QObject):
         self.session = session or Session(db_path)
         if self.guard is not None:
             self._guard(db_path)
-        DbOp(self.session, None, _read_identity).success(self._opened).failure(
-            lambda e, p=db_path: self._cannot_open(p, e)
+        # an opening that a drive holds is said, as a slow look before the start is
+        gate = self._wait_for(db_path)
+        DbOp(self.session, None, _read_identity).success(
+            lambda identity: self._look_answered(gate) and self._opened(identity)
+        ).failure(
+            lambda e, p=db_path: self._look_answered(gate) and self._cannot_open(p, e)
         ).run()
         # import the window's modules while the worker opens the database
         import ui.main_window  # noqa: F401
 
     def _cannot_open(self, db_path: Path, error: BaseException) -> None:
         from fieldplan.errors import NotSetUpError
+        from ui.ops import NoDatabaseYet
 
         if self.session is not None:
             self.session.close()
             self.session = None
-        if isinstance(error, NotSetUpError):
-            # what a killed init left, which the opening cleared (ui.ops): no database
-            # yet, as at a first run (whether anything is left is looked at off the
-            # GUI thread: said then, if so)
-            self.start(db_path, refused=error)
+        if isinstance(error, NotSetUpError | NoDatabaseYet):
+            # no database yet (NotSetUpError: what a killed init left, which the
+            # opening cleared, ui.ops), as at a first run: whether a set-up-again
+            # killed midway left it aside, and whether anything is left, is looked at
+            # off the GUI thread (said then, if so)
+            self.start(db_path, refused=error if isinstance(error, NotSetUpError) else None)
             self.listen()
             self.app.setQuitOnLastWindowClosed(True)
             return
@@ -727,7 +744,16 @@ class Shell(QObject):
             if self.session is not None:
                 # its long jobs (a review pack being built) cancelled, the rest finished
                 session, self.session = self.session, None
-                session.close()
+                if self._start_cancelled:
+                    # the wait sign closed: its opening, held by a drive that does
+                    # not answer, is not waited for. Ending the process cuts it short
+                    # as a kill or a power cut would, which each of its steps
+                    # survives: a migration is one transaction (undone at the next
+                    # opening), the backup before it is written aside and renamed
+                    # whole, a key change is finished at the next opening
+                    session.abandon()
+                else:
+                    session.close()
         finally:  # (whatever went wrong above, what follows is done all the same)
             try:
                 # a report being saved to a USB stick is written whole before the app
@@ -854,11 +880,11 @@ def start(
 
         guard = Guard(_guarded_path(db, demo))
         guard.claim()
-    # (a look at the disk on this thread, kept: it comes before the application and
-    # any window, so nothing freezes while a slow drive answers, and it lets the
-    # worker open the database while Qt starts; with no database, ``Shell.start``
-    # looks again off the GUI thread, a set-up-again undone first)
-    early = Session(path) if path is not None and path.exists() else None
+    # the worker opens the database while Qt starts; whether it is there is looked at
+    # there too (a drive that does not answer holds no look here, the wait sign says
+    # so): with none, ``Shell.start`` looks off the GUI thread, a set-up-again undone
+    # first, for the first run
+    early = Session(path, only_if_there=True) if path is not None else None
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from ui.collector import collect_on_gui_thread
 
@@ -879,7 +905,7 @@ def start(
     shell.files_to_import = [os.fspath(f) for f in files]
     if guard is not None and guard.owned:
         shell.guard = guard
-        if early is None:  # a dialog first (no database yet), or the demo being made
+        if early is None:  # the demo being made, a dialog first
             QTimer.singleShot(0, shell.listen)  # (once): listen from the start
         else:  # once the window is painted (its QtNetwork would cost the cold start),
             # or at the latest a little later (a window started minimised, or never
@@ -887,11 +913,9 @@ def start(
             # a second client)
             QTimer.singleShot(LISTEN_AT_THE_LATEST_MS, shell.listen)
     if early is not None:
-        shell.open(path, early)
-    elif demo:
-        shell.open_demo()
+        shell.open(path, early)  # (or the first run, with no database: _cannot_open)
     else:
-        shell.start(path)
+        shell.open_demo()
     return shell
 
 

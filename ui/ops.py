@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from fieldplan.errors import DamagedDatabaseError, FieldplanError, NotSetUpError
@@ -108,8 +108,22 @@ def _drop_frames(exc: BaseException) -> None:
         todo += [error.__cause__, error.__context__]
 
 
-class Worker(QThread):
-    """The one thread that owns the Replica. Jobs run one at a time, in order."""
+class NoDatabaseYet(Exception):
+    """(``Session(path, only_if_there=True)``) No database at the path: the client
+    looks before its first run instead (ui.app.Shell.start)."""
+
+
+#: Workers left behind by ``Worker.abandon``: kept until the process ends (the last
+#: reference to a Qt object is not let go on their thread)
+_ABANDONED: set[Worker] = set()
+
+
+class Worker(QObject):
+    """The one thread that owns the Replica. Jobs run one at a time, in order.
+
+    A daemon thread, not a QThread: an opening that a network or USB drive holds for
+    minutes is left behind when the person ends fieldplan meanwhile (``abandon``),
+    where a QThread still running as the process ends aborts it."""
 
     job_did_finish = Signal(object, object, object)  # job, result, error
     progress_did_change = Signal(object, int, int, str)  # job, done, total, label
@@ -122,7 +136,24 @@ class Worker(QThread):
         self.rep: Replica | None = None
         #: set by ``stop``: a long job cancelled before it began is not begun
         self._stopping = threading.Event()
+        #: set by ``abandon``: no job runs from now on, and nothing is said
+        self._abandoned = threading.Event()
+        self._thread: threading.Thread | None = None
         self.setObjectName("fieldplan-db-worker")
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name=self.objectName(),
+                                        daemon=True)
+        self._thread.start()
+
+    def isRunning(self) -> bool:  # (QThread's name, which callers and tests use)
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, msecs: int | None = None) -> bool:
+        """Wait for the thread to end (at most ``msecs``); whether it has."""
+        if self._thread is not None:
+            self._thread.join(None if msecs is None else msecs / 1000)
+        return not self.isRunning()
 
     def submit(self, job: _Job) -> None:
         self._jobs.put(job)
@@ -136,23 +167,43 @@ class Worker(QThread):
             self._jobs.put(None)
             self.wait()
 
+    def abandon(self) -> None:
+        """End without waiting (the opening of a database on a drive that does not
+        answer, which the person gave up): the jobs queued are dropped, what the one
+        running finds is not said, and the replica, once open, is closed on the
+        thread. Ending the process meanwhile cuts the opening short as a kill would,
+        which each of its steps survives (ui.app.Shell.shutdown)."""
+        _ABANDONED.add(self)
+        self._abandoned.set()
+        self._stopping.set()
+        self._jobs.put(None)
+
+    def _say(self, job: _Job, result: Any, error: BaseException | None) -> None:
+        if not self._abandoned.is_set():
+            emit(self.job_did_finish, job, result, error)
+
     def run(self) -> None:  # the worker thread
         try:
             self.rep = self._opener()
+        except NoDatabaseYet as exc:
+            self.rep = None
+            opened_error: BaseException | None = exc
         except BaseException as exc:
             self.rep = None
-            opened_error: BaseException | None = self._as_damage(exc)
+            opened_error = self._as_damage(exc)
         else:
             opened_error = None
         while True:
             job = self._jobs.get()
             if job is None:
                 break
+            if self._abandoned.is_set():
+                continue
             if opened_error is not None:
-                emit(self.job_did_finish, job, None, opened_error)
+                self._say(job, None, opened_error)
                 continue
             if job.long and job.cancel.is_set() and self._stopping.is_set():
-                emit(self.job_did_finish, job, None, None)
+                self._say(job, None, None)
                 continue
             if job.long:
                 job.progress = self._progress_for(job)
@@ -165,10 +216,10 @@ class Worker(QThread):
                     traceback.print_exc()
                 _drop_frames(exc)
                 job.notices, job.damage = self._notices(), self._damage()
-                emit(self.job_did_finish, job, None, exc)
+                self._say(job, None, exc)
             else:
                 job.notices, job.damage = self._notices(), self._damage()
-                emit(self.job_did_finish, job, result, None)
+                self._say(job, result, None)
         if self.rep is not None:
             self.rep.close()
             self.rep = None
@@ -216,10 +267,15 @@ class Session(QObject):
     notice_did_arrive = Signal(str)
     job_did_complete = Signal()
 
-    def __init__(self, db_path: str | Path, parent: QObject | None = None) -> None:
+    def __init__(self, db_path: str | Path, parent: QObject | None = None, *,
+                 only_if_there: bool = False) -> None:
+        """``only_if_there``: with no database at ``db_path`` its jobs fail with
+        NoDatabaseYet (whether it is there is looked at on the worker: a drive that
+        does not answer holds no look on the GUI thread)."""
         super().__init__(parent)
         self.db_path = Path(db_path)
-        self.worker = Worker(lambda: _open_replica(self.db_path), self.db_path)
+        self.worker = Worker(lambda: _open_replica(self.db_path, only_if_there),
+                             self.db_path)
         self.worker.job_did_finish.connect(self._job_did_finish)
         self.worker.progress_did_change.connect(self._progress_did_change)
         self._dialogs: dict[int, QProgressDialog] = {}
@@ -253,6 +309,12 @@ class Session(QObject):
             if shiboken6.isValid(dialog):
                 dialog.close()
         self._dialogs.clear()
+
+    def abandon(self) -> None:
+        """Close without waiting for the worker (``Worker.abandon``): the person gave
+        up an opening that a drive holds. No job's outcome is delivered from now on."""
+        self._closed = True
+        self.worker.abandon()
 
     def long_jobs_running(self) -> bool:
         """Whether a long job (an import, a report, an export to every office) runs or
@@ -344,6 +406,9 @@ class Session(QObject):
 
     @Slot(object, object, object)
     def _job_did_finish(self, job: _Job, result: Any, error: BaseException | None) -> None:
+        if self.worker._abandoned.is_set():  # (said as it was abandoned: for no one)
+            job.let_go()
+            return
         self.pending -= 1
         self._long_jobs.discard(job)
         dialog = self._dialogs.pop(id(job), None)
@@ -416,11 +481,14 @@ def _window_open(dialog: QWidget) -> bool:
     return shiboken6.isValid(window) and window.isVisible()
 
 
-def _open_replica(path: Path) -> Replica:
+def _open_replica(path: Path, only_if_there: bool = False) -> Replica:
     """(worker) the core is imported here, on the worker, while the GUI thread sets
     up Qt: the first window does not wait for it. A database no init set up, what
     an older fieldplan's init left when it was killed, is cleared as the command
-    line's next ``init`` clears it (the client then starts on its first run)."""
+    line's next ``init`` clears it (the client then starts on its first run).
+    ``only_if_there``: NoDatabaseYet when nothing is at ``path``."""
+    if only_if_there and not path.exists():
+        raise NoDatabaseYet(str(path))
     from fieldplan.replica import clear_unfinished_init, open_replica
 
     try:

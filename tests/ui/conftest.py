@@ -33,19 +33,27 @@ def _collect_on_the_gui_thread(qapp):
 def _no_dangling_threads_or_timers(monkeypatch, request):
     """Fail a test that leaves a QThread running, a file being written or a QTimer
     active."""
+    from ui.ops import Worker
+
     threads: WeakSet = WeakSet()
     timers: WeakSet = WeakSet()
     thread_start, timer_start = QThread.start, QTimer.start
+    worker_start = Worker.start
 
     def start_thread(self, *args, **kwargs):
         threads.add(self)
         return thread_start(self, *args, **kwargs)
+
+    def start_worker(self):  # (the database's worker: a daemon thread, not a QThread)
+        threads.add(self)
+        return worker_start(self)
 
     def start_timer(self, *args, **kwargs):
         timers.add(self)
         return timer_start(self, *args, **kwargs)
 
     monkeypatch.setattr(QThread, "start", start_thread)
+    monkeypatch.setattr(Worker, "start", start_worker)
     monkeypatch.setattr(QTimer, "start", start_timer)
     yield
     import shiboken6
@@ -56,7 +64,10 @@ def _no_dangling_threads_or_timers(monkeypatch, request):
                and t.objectName() != "fieldplan-settings"]
     active = [t for t in timers if shiboken6.isValid(t) and t.isActive()]
     for t in running:  # do not let one test's thread break the next one
-        t.quit()
+        if isinstance(t, Worker):
+            t.submit(None)
+        else:
+            t.quit()
         t.wait(2000)
     for t in active:
         t.stop()

@@ -137,3 +137,146 @@ def test_the_sign_speaks_the_language_and_is_right_to_left_in_arabic(qtbot, tmp_
     finally:
         apply_language(app, "en")
         set_language("en")
+
+
+# a database there, whose opening is slow ------------------------------------------------
+@pytest.fixture
+def slow_open(monkeypatch):
+    """Opening a database blocks until ``release`` is set (a drive that hangs, then
+    comes back); ``opened`` holds the replicas it opened, and whether each was closed."""
+    import fieldplan.replica
+
+    release = threading.Event()
+    opened: list[list] = []
+    real = fieldplan.replica.open_replica
+
+    def open_replica(path):
+        release.wait(30)
+        rep = real(path)
+        seen = [rep, False]
+        opened.append(seen)
+        close = rep.close
+
+        def closed():
+            seen[1] = True
+            close()
+
+        rep.close = closed
+        return rep
+
+    monkeypatch.setattr(fieldplan.replica, "open_replica", open_replica)
+    yield release, opened
+    release.set()
+
+
+def test_a_slow_opening_of_the_database_shows_the_sign_until_the_window(
+        shell, qtbot, hq_db, slow_open):
+    """A database there whose opening a drive holds: the sign once its timer fires,
+    gone as the window comes."""
+    release, _opened = slow_open
+    shell.open(hq_db)
+    assert shell.wait_sign_timer.isActive()
+    assert shell.wait_sign_timer.interval() == ui.app.WAIT_SIGN_AFTER_MS
+    assert shell.wait_sign is None and not _signs()
+    shell.wait_sign_timer.timeout.emit()  # (the delay, passed)
+    qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
+    sign = shell.wait_sign
+    assert sign.line.text() == "Opening the database…"
+    assert sign.path.copied_text() == str(hq_db)
+    assert shell.window is None
+    release.set()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=20_000)
+    assert shell.wait_sign is None and not _signs()
+    assert not shell.wait_sign_timer.isActive()
+
+
+def test_an_ordinary_opening_shows_no_sign(shell, qtbot, hq_db, monkeypatch):
+    shown = []
+    monkeypatch.setattr(ui.app.Shell, "_show_wait_sign", lambda self: shown.append(self))
+    shell.open(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=20_000)
+    assert not shell.wait_sign_timer.isActive()  # stopped as the database answered
+    assert shown == [] and shell.wait_sign is None
+
+
+def test_closing_the_sign_ends_fieldplan_without_waiting_for_the_opening(
+        shell, qtbot, hq_db, slow_open, monkeypatch):
+    """Cancel during an opening that a drive holds: fieldplan quits, and its end
+    (``shutdown``) does not wait for the opening (still held when it returns); the
+    replica opened later runs no job, is closed on its thread, and opens no window."""
+    release, opened = slow_open
+    read = []
+    real_read = ui.app._read_identity
+    monkeypatch.setattr(ui.app, "_read_identity",
+                        lambda rep: (read.append(rep), real_read(rep))[1])
+    quits = []
+    monkeypatch.setattr(shell, "app", type("App", (), {
+        "quit": lambda self: quits.append(1),
+        "setQuitOnLastWindowClosed": lambda self, on: None})())
+    shell.open(hq_db)
+    worker = shell.session.worker
+    shell.wait_sign_timer.timeout.emit()
+    qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
+    qtbot.mouseClick(shell.wait_sign.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert quits == [1]
+    assert shell.wait_sign is None and not _signs()
+    shell.shutdown()  # (what ``run`` does once the event loop has ended)
+    assert not release.is_set() and worker.isRunning()  # not waited for
+    assert shell.session is None
+    release.set()
+    qtbot.waitUntil(lambda: not worker.isRunning(), timeout=20_000)
+    QApplication.processEvents()
+    assert shell.window is None and shell.dialog is None and quits == [1]
+    assert [closed for _rep, closed in opened] == [True] and read == []  # no job run
+
+
+def test_whether_the_database_is_there_is_not_looked_at_on_the_gui_thread(
+        qtbot, hq_db, settings, monkeypatch, tmp_path):
+    """``start`` looked at the database's path on the GUI thread before the app was
+    made (a drive that hangs held it with nothing on screen): the worker looks."""
+    import pathlib
+
+    gui = threading.current_thread()
+    looked_here = []
+    real_exists = pathlib.Path.exists
+
+    def exists(self, *args, **kwargs):
+        if threading.current_thread() is gui and self.name.startswith("hq.sqlite3"):
+            looked_here.append(self)
+        return real_exists(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "exists", exists)
+    app = QApplication.instance()
+    font = app.font()
+    shell = ui.app.start(str(hq_db), lang="en", prefs=settings)
+    try:
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=20_000)
+        assert looked_here == []
+    finally:
+        if shell.window is not None:
+            shell.window.close()
+        shell.shutdown()
+        app.setFont(font)
+
+
+def test_a_start_with_no_database_there_comes_to_the_first_run(qtbot, settings,
+                                                              tmp_path):
+    """The worker finds no database (NoDatabaseYet): the look before the first run,
+    its dialog, listening for later starts meanwhile."""
+    app = QApplication.instance()
+    font = app.font()
+    shell = ui.app.start(str(tmp_path / "new.sqlite3"), lang="en", prefs=settings)
+    try:
+        qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                        timeout=20_000)
+        assert shell.session is None and shell.window is None
+        assert shell.guard is not None and shell.guard.server is not None
+        assert not (tmp_path / "new.sqlite3").exists()
+    finally:
+        if shell.dialog is not None:
+            shell.dialog.close()
+        shell.shutdown()
+        app.setFont(font)

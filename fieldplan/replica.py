@@ -439,17 +439,19 @@ def _file_id(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def open_replica(path: str | os.PathLike[str]) -> Replica:
+def open_replica(path: str | os.PathLike[str], *,
+                 upgrading: Callable[[], None] | None = None) -> Replica:
     """Open an existing replica database: migrate it if needed, finish a key change a
     crash interrupted, and give a database put back from a backup, or found gone back
     to an older copy (receipts, this computer's write mark: ``_mark_if_gone_back``),
     its new identity (so even a read-only command may write once here). A file SQLite
     finds damaged on the way (a bad sector in its identity) is a DamagedDatabaseError
     with the next step, as it is at opening. A database missing after a set-up-again
-    was killed midway is put back first (``sync.again.put_back_interrupted``)."""
+    was killed midway is put back first (``sync.again.put_back_interrupted``).
+    ``upgrading``: see ``schema.migrate``."""
     undo_killed_set_up_again(Path(path))
     try:
-        return _open_replica(Path(path))
+        return _open_replica(Path(path), upgrading)
     except sqlite3.DatabaseError as exc:
         damaged = store.as_damage(path, exc)
         if damaged is exc:
@@ -465,10 +467,10 @@ def read_only_text(path: Path) -> str:
                                                           key=key_path(path).name)
 
 
-def _open_replica(path: Path) -> Replica:
+def _open_replica(path: Path, upgrading: Callable[[], None] | None = None) -> Replica:
     removed: list[Path] = []  # by the backup before a migration, on a full disk
     notices: list[str] = []  # what the upgrade left for a disk with more room
-    conn = store.connect(path, removed=removed, notices=notices)
+    conn = store.connect(path, removed=removed, notices=notices, upgrading=upgrading)
     rep = Replica(conn, path)
     rep.note_removed_backups(removed)
     rep.notices.extend(notices)

@@ -386,11 +386,13 @@ def _pending(applied: list[str]) -> list[str]:
 
 def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
             removed: list[Path] | None = None,
-            notices: list[str] | None = None) -> list[str]:
+            notices: list[str] | None = None,
+            upgrading: Callable[[], None] | None = None) -> list[str]:
     """Apply pending migrations, after backing up a database that already holds data
     (``removed``: see ``store.backup``). ``notices``: what the person should be told
     beside it (a disk too full to give the old tables' room back: ``_vacuum_if_due``)
-    is added to it.
+    is added to it. ``upgrading`` is called before such a database's upgrade begins
+    (the client says so while it waits).
 
     Returns the names applied (empty when up to date: re-running is a no-op).
     """
@@ -402,6 +404,8 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
         _vacuum_if_due(conn)  # one a killed upgrade left undone
         return []
     made = None
+    if applied and upgrading is not None:
+        upgrading()
     if applied and path is not None:
         made = store.backup(conn, path, f"before-migration-{pending[0]}", removed=removed)
     from sqlite_utils import Database

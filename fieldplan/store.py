@@ -177,13 +177,14 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 def connect(path: str | os.PathLike[str], *, create: bool = False,
             removed: list[Path] | None = None,
-            notices: list[str] | None = None) -> sqlite3.Connection:
+            notices: list[str] | None = None,
+            upgrading: Callable[[], None] | None = None) -> sqlite3.Connection:
     """Open the database file with fieldplan's settings and bring its schema up to date.
 
     Raises StoreError with a person-readable reason when the file is missing (unless
     ``create``), is not a database, is corrupt, or was written by a newer fieldplan.
-    ``removed``: see ``backup`` (the backup before a migration); ``notices``: see
-    ``schema.migrate``.
+    ``removed``: see ``backup`` (the backup before a migration); ``notices`` and
+    ``upgrading``: see ``schema.migrate``.
     """
     from fieldplan import schema
 
@@ -267,7 +268,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                              .format(path=path, mode=mode))
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
-        schema.migrate(conn, path, removed=removed, notices=notices)
+        schema.migrate(conn, path, removed=removed, notices=notices, upgrading=upgrading)
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         conn.close()
         damaged = as_damage(path, exc)

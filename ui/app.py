@@ -273,7 +273,18 @@ class Shell(QObject):
 
         self.wait_sign = WaitSign(os.fspath(self._sign_path))
         self.wait_sign.cancel_was_asked.connect(self._cancel_start)
+        self._say_upgrading()
         self.wait_sign.show()
+
+    def _say_upgrading(self) -> None:
+        """The opening upgrades the database (its migrations): the sign says so, if
+        it is up. Cancel still ends fieldplan at once (``shutdown``): a person told
+        only "Opening" would take an upgrade of minutes for a drive that hangs; one
+        told that it upgrades waits, or cancels knowing it is done again next time."""
+        session = self.session
+        if (self.wait_sign is not None and session is not None
+                and session.upgrading.is_set()):
+            self.wait_sign.say_upgrading()
 
     def _stop_wait_sign(self) -> None:
         if self.wait_sign_timer is not None:
@@ -366,7 +377,9 @@ class Shell(QObject):
         if self.guard is not None:
             self._guard(db_path)
         # an opening that a drive holds is said, as a slow look before the start is
+        # (and an upgrade of the database, which may take a while, as such)
         gate = self._wait_for(db_path)
+        self.session.upgrade_did_begin.connect(self._say_upgrading)
         DbOp(self.session, None, _read_identity).success(
             lambda identity: self._look_answered(gate) and self._opened(identity)
         ).failure(

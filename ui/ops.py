@@ -266,6 +266,9 @@ class Session(QObject):
     #: what the core noted beside a job's result (old backups removed to make room)
     notice_did_arrive = Signal(str)
     job_did_complete = Signal()
+    #: (from the worker) the opening upgrades the database for this fieldplan (its
+    #: migrations, a backup first): ``upgrading`` is set from then on
+    upgrade_did_begin = Signal()
 
     def __init__(self, db_path: str | Path, parent: QObject | None = None, *,
                  only_if_there: bool = False) -> None:
@@ -274,8 +277,10 @@ class Session(QObject):
         does not answer holds no look on the GUI thread)."""
         super().__init__(parent)
         self.db_path = Path(db_path)
-        self.worker = Worker(lambda: _open_replica(self.db_path, only_if_there),
-                             self.db_path)
+        self.upgrading = threading.Event()
+        self.worker = Worker(
+            lambda: _open_replica(self.db_path, only_if_there, self._upgrade_began),
+            self.db_path)
         self.worker.job_did_finish.connect(self._job_did_finish)
         self.worker.progress_did_change.connect(self._progress_did_change)
         self._dialogs: dict[int, QProgressDialog] = {}
@@ -309,6 +314,10 @@ class Session(QObject):
             if shiboken6.isValid(dialog):
                 dialog.close()
         self._dialogs.clear()
+
+    def _upgrade_began(self) -> None:  # (the worker)
+        self.upgrading.set()
+        emit(self.upgrade_did_begin)
 
     def abandon(self) -> None:
         """Close without waiting for the worker (``Worker.abandon``): the person gave
@@ -481,18 +490,20 @@ def _window_open(dialog: QWidget) -> bool:
     return shiboken6.isValid(window) and window.isVisible()
 
 
-def _open_replica(path: Path, only_if_there: bool = False) -> Replica:
+def _open_replica(path: Path, only_if_there: bool = False,
+                  upgrading: Callable[[], None] | None = None) -> Replica:
     """(worker) the core is imported here, on the worker, while the GUI thread sets
     up Qt: the first window does not wait for it. A database no init set up, what
     an older fieldplan's init left when it was killed, is cleared as the command
     line's next ``init`` clears it (the client then starts on its first run).
-    ``only_if_there``: NoDatabaseYet when nothing is at ``path``."""
+    ``only_if_there``: NoDatabaseYet when nothing is at ``path``; ``upgrading``: see
+    ``fieldplan.schema.migrate``."""
     if only_if_there and not path.exists():
         raise NoDatabaseYet(str(path))
     from fieldplan.replica import clear_unfinished_init, open_replica
 
     try:
-        return open_replica(path)
+        return open_replica(path, upgrading=upgrading)
     except NotSetUpError:
         with contextlib.suppress(Exception):  # (said as it was: not set up)
             clear_unfinished_init(path)

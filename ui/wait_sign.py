@@ -1,7 +1,7 @@
 """The sign that fieldplan is starting (``WaitSign``), shown when the look at the disk
-before the first window (``ui.app.look_before_start``) has not answered after
-``ui.app.WAIT_SIGN_AFTER_MS``: a network or USB drive that hangs held the start with
-nothing on screen, not even a sign that the app had started.
+before the first run (``ui.app.look_before_start``) or the opening of the database has
+not answered after ``ui.app.WAIT_SIGN_AFTER_MS``: a network or USB drive that hangs
+held the start with nothing on screen, not even a sign that the app had started.
 
 Imported only when the sign is due: an ordinary start never loads it."""
 
@@ -24,8 +24,9 @@ from ui.qtcompat import Qt
 
 
 class WaitSign(QDialog):
-    """fieldplan's name, "Opening the database…", the database's path (which drive is
-    slow to answer) and a busy bar; Cancel, Escape or the window's close button end
+    """fieldplan's name, "Opening the database…" (or that it is being upgraded:
+    ``say_upgrading``), the database's path (which drive is slow to answer) and a busy
+    bar; Cancel, Escape or the window's close button end
     fieldplan (``cancel_was_asked``): closed by the client itself (``done_waiting``)
     once the look has answered, it says nothing."""
 
@@ -54,7 +55,8 @@ class WaitSign(QDialog):
         self.path = PathLabel("wait-sign-path", accessible_name=_("Path of the database file"))
         self.path.set_path(db_path)
         lay.addWidget(self.path)
-        busy = QProgressBar()  # (no range: moves while fieldplan waits, not frozen)
+        # (no range: moves while fieldplan waits, not frozen)
+        self.busy = busy = QProgressBar()
         busy.setRange(0, 0)
         busy.setTextVisible(False)
         busy.setAccessibleName(_("Opening the database…"))
@@ -65,6 +67,15 @@ class WaitSign(QDialog):
         self.setMinimumWidth(360)
         # the only thing to do here: Enter, Space or Escape ends fieldplan
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setFocus()
+
+    def say_upgrading(self) -> None:
+        """The opening upgrades the database for this fieldplan (slow on a large one)."""
+        text = _("Updating the database for this version of fieldplan…")
+        self.line.setText(text)
+        self.busy.setAccessibleName(text)
+        # as wide as the longer line needs (French: the window kept the width of
+        # "Ouverture de la base de données…" and cut it)
+        self.adjustSize()
 
     def done_waiting(self) -> None:
         """The look answered: the sign goes, ending nothing."""

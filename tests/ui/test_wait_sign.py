@@ -150,9 +150,9 @@ def slow_open(monkeypatch):
     opened: list[list] = []
     real = fieldplan.replica.open_replica
 
-    def open_replica(path):
+    def open_replica(path, **kwargs):
         release.wait(30)
-        rep = real(path)
+        rep = real(path, **kwargs)
         seen = [rep, False]
         opened.append(seen)
         close = rep.close
@@ -280,3 +280,68 @@ def test_a_start_with_no_database_there_comes_to_the_first_run(qtbot, settings,
             shell.dialog.close()
         shell.shutdown()
         app.setFont(font)
+
+
+def test_the_sign_says_when_the_opening_upgrades_the_database(shell, qtbot, tmp_path,
+                                                             monkeypatch):
+    """A database of an older fieldplan is upgraded as it opens (a backup, then its
+    migrations; minutes for a large one on a slow disk): the sign says so, rather than
+    "Opening the database…", which a person would take for a drive that hangs."""
+    import shutil
+    from pathlib import Path
+
+    import fieldplan.schema
+    import fieldplan.store
+    from fieldplan.schema import known_migrations
+
+    # (headquarters as the fieldplan before this one made it)
+    era = len(known_migrations()) - 1
+    fixture = Path(__file__).parents[1] / "fixtures" / "db" / f"hq-schema-{era}"
+    folder = tmp_path / "old"
+    shutil.copytree(fixture, folder)
+    for key in folder.glob("*.key"):
+        key.chmod(0o600)  # (as fieldplan wrote it)
+    db = folder / "hq.sqlite3"
+    begin, backed_up = threading.Event(), threading.Event()
+    real_migrate, real_backup = fieldplan.schema.migrate, fieldplan.store.backup
+
+    def migrate(*args, **kwargs):
+        begin.wait(30)
+        return real_migrate(*args, **kwargs)
+
+    def backup(*args, **kwargs):
+        backed_up.wait(30)
+        return real_backup(*args, **kwargs)
+
+    monkeypatch.setattr(fieldplan.schema, "migrate", migrate)
+    monkeypatch.setattr(fieldplan.store, "backup", backup)
+    try:
+        shell.open(db)
+        shell.wait_sign_timer.timeout.emit()
+        qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
+        sign = shell.wait_sign
+        assert sign.line.text() == "Opening the database…"
+        begin.set()  # the upgrade begins: said on the sign that is up
+        qtbot.waitUntil(lambda: sign.line.text()
+                        == "Updating the database for this version of fieldplan…")
+        assert sign.busy.accessibleName() == sign.line.text()
+        assert sign.line.width() >= sign.line.sizeHint().width()  # (not cut)
+        backed_up.set()
+        qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                        timeout=30_000)
+        assert shell.wait_sign is None and not _signs()
+    finally:
+        begin.set()
+        backed_up.set()
+
+
+def test_a_sign_shown_once_the_upgrade_has_begun_says_so(shell, qtbot, hq_db):
+    """(the upgrade began before the sign's timer fired)"""
+    shell.open(hq_db)
+    shell.session.upgrading.set()  # (as the worker does, before its signal)
+    shell.wait_sign_timer.timeout.emit()
+    sign = shell.wait_sign
+    if sign is not None:  # (unless the opening answered first)
+        assert sign.line.text() == "Updating the database for this version of fieldplan…"
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=20_000)

@@ -138,6 +138,8 @@ class Worker(QObject):
         self._stopping = threading.Event()
         #: set by ``abandon``: no job runs from now on, and nothing is said
         self._abandoned = threading.Event()
+        #: the job running, if any
+        self._current: _Job | None = None
         self._thread: threading.Thread | None = None
         self.setObjectName("fieldplan-db-worker")
 
@@ -176,6 +178,13 @@ class Worker(QObject):
         _ABANDONED.add(self)
         self._abandoned.set()
         self._stopping.set()
+        # what the jobs hold of the client (closures over its objects) let go of here,
+        # on the GUI thread, not on the worker whenever its opening answers (_Job.let_go)
+        with contextlib.suppress(queue.Empty):
+            while (job := self._jobs.get_nowait()) is not None:
+                job.let_go()
+        if (running := self._current) is not None:
+            running.let_go()
         self._jobs.put(None)
 
     def _say(self, job: _Job, result: Any, error: BaseException | None) -> None:
@@ -207,19 +216,22 @@ class Worker(QObject):
                 continue
             if job.long:
                 job.progress = self._progress_for(job)
+            self._current = job
             try:
                 result = job.fn(self.rep)
             except BaseException as exc:
                 # a damaged page read after opening (a bad sector): said as damage
                 exc = self._as_damage(exc)
-                if not isinstance(exc, FieldplanError):
-                    traceback.print_exc()
+                if not isinstance(exc, FieldplanError) and not self._abandoned.is_set():
+                    traceback.print_exc()  # (abandoned: let go of, perhaps, as it ran)
                 _drop_frames(exc)
                 job.notices, job.damage = self._notices(), self._damage()
                 self._say(job, None, exc)
             else:
                 job.notices, job.damage = self._notices(), self._damage()
                 self._say(job, result, None)
+            finally:
+                self._current = None
         if self.rep is not None:
             self.rep.close()
             self.rep = None

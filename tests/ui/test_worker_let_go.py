@@ -63,3 +63,39 @@ def test_a_long_jobs_callbacks_are_dropped_on_the_gui_thread(qtbot, hq_db):
         assert dropped_on == [threading.main_thread().name]
     finally:
         session.close()
+
+
+def test_an_abandoned_openings_jobs_are_let_go_of_on_the_gui_thread(qtbot, hq_db,
+                                                                   monkeypatch):
+    """(ui.app: the wait sign's Cancel) A session abandoned while its opening hangs:
+    its queued jobs' callbacks are let go of at once, on the GUI thread, not by the
+    worker whenever the drive answers; the job runs not, and nothing is delivered."""
+    import fieldplan.replica
+
+    release = threading.Event()
+    real = fieldplan.replica.open_replica
+
+    def open_replica(path, **kwargs):
+        release.wait(30)
+        return real(path, **kwargs)
+
+    monkeypatch.setattr(fieldplan.replica, "open_replica", open_replica)
+    session = Session(hq_db)
+    try:
+        dropped_on: list[str] = []
+        ran, delivered = [], []
+        kept = _Kept(dropped_on)
+        DbOp(session, None, lambda rep, kept=kept: ran.append(kept)).success(
+            lambda result, kept=kept: delivered.append(kept)).run()
+        del kept
+        session.abandon()
+        assert dropped_on == [threading.main_thread().name]
+        release.set()
+        qtbot.waitUntil(lambda: not session.worker.isRunning(), timeout=20_000)
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()  # (anything said by then would be delivered)
+        assert ran == [] and delivered == []
+    finally:
+        release.set()
+        session.worker.wait(20_000)

@@ -196,9 +196,11 @@ def enrolment_times(rep: Replica) -> dict[str, str]:
     registrations of its keys (key events, which every computer of headquarters holds,
     each at the time it shows: ``events.shown_time``; a key is registered when the
     office's first bundle arrives); and the events its own computers wrote (replicas
-    of its keys: ``keys.replica_offices``), each by its arrival here and by its clock
-    value when that is a reading of its computer's clock (its counter is 0) at or past
-    the plan's start (``events.plan_start_hlc``). A value the counter raised is not:
+    of its keys: ``keys.replica_offices``), each by its arrival here (the earliest
+    import of a bundle of the office that brought events: the time every event of it
+    holds as ``received_at``) and by its clock value when that is a reading of its
+    computer's clock (its counter is 0) at or past the plan's start
+    (``events.plan_start_hlc``). A value the counter raised is not:
     it follows what the computer had received (headquarters' events in its setup
     bundle, written before the enrolment), its own clock being behind (gone back to
     2000 with a flat battery). Its reports written at headquarters are not of them.
@@ -219,9 +221,11 @@ def enrolment_times(rep: Replica) -> dict[str, str]:
     known only by its reports: a database older than these records, or a computer of
     headquarters that never saw its key).
 
-    Read once while the database does not change (``status`` asks twice for each open
-    period, the Overview and the review pack twice for theirs; each read every event of
-    every office)."""
+    Read from a few rows, not from every event (a million at a large headquarters):
+    the inbox's lines, and of each office computer only its first events by the log's
+    primary key (``_first_reading``). Read once while the database does not change
+    (``status`` asks twice for each open period, the Overview and the review pack twice
+    for theirs)."""
     conn = rep.conn
     unchanged = (conn, conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
     held = rep.cache.get("enrolment_times")
@@ -229,6 +233,21 @@ def enrolment_times(rep: Replica) -> dict[str, str]:
         held = rep.cache["enrolment_times"] = (unchanged, _first_records(rep))
     now = events.hlc_to_iso((events.wall_ms() + events.MAX_DRIFT_MS) << 16)
     return {office: when for office, when in held[1].items() if when <= now}
+
+
+#: an office's bundles merged here that brought events: every event of a bundle holds
+#: its inbox line's time as ``received_at`` (``events.Arrival``), and an office's
+#: events come in its own bundles only (DESIGN: ownership)
+_FIRST_ARRIVALS = ("SELECT office, min(received_at) FROM inbox "
+                   "WHERE outcome = 'merged' AND events_new > 0 GROUP BY office")
+#: a replica's first and last sequence numbers, by the primary key (origin, seq): each
+#: its own look-up (min and max in one SELECT read every entry of the origin)
+_SEQ_RANGE = ("SELECT (SELECT min(seq) FROM events WHERE origin = ?1), "
+              "(SELECT max(seq) FROM events WHERE origin = ?1)")
+#: a replica's first event from a sequence number on, by the primary key
+_EVENT_FROM = "SELECT seq, hlc FROM events WHERE origin = ? AND seq >= ? ORDER BY seq LIMIT 1"
+#: a replica's clock values from a sequence number on, in order, by the primary key
+_CLOCKS_FROM = "SELECT hlc FROM events WHERE origin = ? AND seq >= ? ORDER BY seq"
 
 
 def _first_records(rep: Replica) -> dict[str, str]:
@@ -248,17 +267,66 @@ def _first_records(rep: Replica) -> dict[str, str]:
             "SELECT entity_id, hlc, received_at FROM events WHERE entity = 'key'"):
         seen(keys[key_id].office if key_id in keys else "", events.shown_time(hlc, received_at))
     owners = {r: o for r, o in keyreg.replica_offices(rep).items() if o not in ("", "HQ")}
+    offices = set(owners.values())
+    for office, arrived in rep.conn.execute(_FIRST_ARRIVALS):
+        if office in offices:
+            seen(office, arrived if events.arrival_hlc(arrived or "") else None)
     if owners:
         earliest = events.plan_start_hlc(rep.plan().start)
-        marks = ",".join("?" * len(owners))
-        for origin, least, arrived in rep.conn.execute(
-                f"SELECT origin, min(CASE WHEN hlc >= ? AND (hlc & 65535) = 0 THEN hlc END), "
-                f"min(received_at) FROM events WHERE origin IN ({marks}) GROUP BY origin",
-                (earliest, *owners)):
-            seen(owners[origin], events.hlc_to_iso(least) if least is not None else None)
-            seen(owners[origin], arrived if events.arrival_hlc(arrived or "") else None)
+        for origin, office in sorted(owners.items()):
+            least = _first_reading(rep, origin, earliest, _second_hlc(first.get(office)))
+            seen(office, events.hlc_to_iso(least) if least is not None else None)
     first.pop("HQ", None)
     return first
+
+
+def _second_hlc(stamp: str | None) -> int | None:
+    """The least clock value of the second ``stamp`` (ISO UTC) names: a value from
+    there on dates nothing earlier than it. None if it is no such time."""
+    latest = events.arrival_hlc(stamp or "")
+    return None if latest is None else ((latest >> 16) // 1000 * 1000) << 16
+
+
+def _first_reading(rep: Replica, origin: str, earliest: int, below: int | None) -> int | None:
+    """The least clock value of ``origin``'s events that is a reading of its clock
+    (counter 0) at or past ``earliest``, None if there is none; or None when it is not
+    below ``below`` (it would date nothing earlier).
+
+    A replica's clock only grows with its sequence (``events.tick``: past its latest
+    event's), so that value is the first by sequence at or past ``earliest`` that has
+    counter 0: the first event at or past ``earliest`` (found by halving the range of
+    sequence numbers, by the primary key) if it is one, else the first at or past the
+    next millisecond, and so on; then, after a few such steps (a clock behind, whose
+    counter the values it received raise, thousands of events a millisecond), read in
+    order from there. Never every event of every office (a million at a large
+    headquarters), where the first is most often the one."""
+    conn = rep.conn
+    first, last = conn.execute(_SEQ_RANGE, (origin,)).fetchone()
+    if first is None:
+        return None
+    start, target = first, earliest
+    for _step in range(32):
+        lo, hi = start, last + 1
+        while lo < hi:  # the first sequence number from start whose event is at target
+            mid = (lo + hi) // 2
+            seq, hlc = conn.execute(_EVENT_FROM, (origin, mid)).fetchone()
+            if hlc >= target:
+                hi = mid
+            else:
+                lo = seq + 1
+        row = conn.execute(_EVENT_FROM, (origin, lo)).fetchone() if lo <= last else None
+        if row is None or (below is not None and row[1] >= below):
+            return None
+        seq, hlc = row
+        if hlc >= earliest and not hlc & 0xFFFF:
+            return hlc
+        start, target = seq + 1, ((hlc >> 16) + 1) << 16
+    for (hlc,) in conn.execute(_CLOCKS_FROM, (origin, start)):
+        if below is not None and hlc >= below:
+            return None
+        if hlc >= earliest and not hlc & 0xFFFF:
+            return hlc
+    return None
 
 
 def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:

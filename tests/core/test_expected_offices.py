@@ -307,3 +307,110 @@ def test_status_reads_the_offices_events_once_for_their_enrolments(
         _enrol(other, "JO", "2026-12-02T09:00:00Z", tmp_path)
     assert enrolment_times(hq)["JO"] == "2026-12-02T09:00:00Z" and len(reads) == 3
     hq.conn.set_trace_callback(None)
+
+
+
+def _every_event_read(hq) -> dict[str, str]:
+    """enrolment_times as it read every event of every office (its one SELECT before
+    it read only their first events): the answer the few rows it reads must give."""
+    from fieldplan import events
+    from fieldplan.sync import keys as keyreg
+
+    first: dict[str, str] = {}
+
+    def seen(office: str, when: str | None) -> None:
+        if office and when:
+            first[office] = min(first.get(office, when), when)
+
+    for office, created in hq.conn.execute(
+            "SELECT office, min(created_at) FROM enrolments GROUP BY office"):
+        seen(office, created)
+    keys = keyreg.all_keys(hq)
+    for key_id, hlc, received_at in hq.conn.execute(
+            "SELECT entity_id, hlc, received_at FROM events WHERE entity = 'key'"):
+        seen(keys[key_id].office if key_id in keys else "", events.shown_time(hlc, received_at))
+    owners = {r: o for r, o in keyreg.replica_offices(hq).items() if o not in ("", "HQ")}
+    for origin, least, arrived in hq.conn.execute(
+            f"SELECT origin, min(CASE WHEN hlc >= ? AND (hlc & 65535) = 0 THEN hlc END), "
+            f"min(received_at) FROM events WHERE origin IN ({','.join('?' * len(owners))}) "
+            f"GROUP BY origin", (events.plan_start_hlc(hq.plan().start), *owners)):
+        seen(owners[origin], events.hlc_to_iso(least) if least is not None else None)
+        seen(owners[origin], arrived if events.arrival_hlc(arrived or "") else None)
+    first.pop("HQ", None)
+    now = events.hlc_to_iso((events.wall_ms() + events.MAX_DRIFT_MS) << 16)
+    return {office: when for office, when in first.items() if when <= now}
+
+
+def test_enrolment_times_reads_the_first_events_of_each_office_and_finds_what_all_say(
+        clock, hq, make_office, tmp_path: Path) -> None:
+    """enrolment_times read every event of every office (a million at a large
+    headquarters: 0.4 s, twice for each open period in ``status``); it reads each
+    office computer's first events by the log's primary key and the inbox, and says
+    what reading them all said: ML's clock behind headquarters' (its first values
+    raised by its counter, then readings); SN enrolled while headquarters' clock was
+    two weeks ahead, its clock behind that (gone back to 2000, then right: every value
+    of it raised by its counter, none a reading), its first bundle
+    merged while headquarters' clock was still ahead, its next once put right: its
+    later events arrived first by that clock, and that arrival is its enrolment."""
+    from fieldplan import events
+    from fieldplan.sync import export
+    from tests.core.test_sync import send
+
+    clock("2026-12-01")
+    ml = make_office("ML")
+    ml_action = ml.plan().actions_of(level="national")[0].code
+    progress.set_period_lock(hq, "2025-S2")
+    send(hq, ml, tmp_path)  # (headquarters' values of 1 December)
+    clock("2026-11-20")  # ML's clock behind them: its counter raises them
+    for percent in (1, 2, 3):
+        progress.record_progress(ml, ml_action, "2026-S2", status="on-track", percent=percent)
+    clock("2026-12-02")
+    progress.record_progress(ml, ml_action, "2026-S2", status="on-track", percent=4)
+    clock("2026-12-20")  # headquarters' clock two weeks ahead enrols SN
+    sn = make_office("SN")
+    sn_action = sn.plan().actions_of(level="national")[0].code
+    progress.set_period_lock(hq, "2027-S2")
+    send(hq, sn, tmp_path)  # (a value of the 20th)
+    clock("2000-01-05")  # SN's flat battery
+    progress.record_progress(sn, sn_action, "2026-S2", status="on-track", percent=1)
+    out = tmp_path / "sn-out"
+    out.mkdir()
+    first = export.export_bundle(sn, out_dir=out).path
+    clock("2026-12-05")
+    progress.record_progress(sn, sn_action, "2026-S2", status="on-track", percent=2)
+    (out / "later").mkdir()
+    later = export.export_bundle(sn, out_dir=out / "later").path
+    from fieldplan.sync import import_bundle
+
+    clock("2026-12-21")  # headquarters, still ahead, merges SN's first bundle
+    assert import_bundle(hq, first).outcome == "merged"
+    clock("2026-12-06")  # put right: the later one, its events' arrival the earliest
+    assert import_bundle(hq, later).outcome == "merged"
+    send(ml, hq, tmp_path)
+
+    times = enrolment_times(hq)
+    assert times == _every_event_read(hq)
+    assert "2026-12-06" < times["SN"] < "2026-12-06T01"  # (the later bundle's arrival)
+    readings = [hlc for (hlc,) in hq.conn.execute(
+        "SELECT hlc FROM events WHERE origin = ? ORDER BY seq", (ml.replica_id,))]
+    assert readings[0] & 0xFFFF and not readings[-1] & 0xFFFF  # (raised, then read)
+    assert events.hlc_to_iso(readings[-1]) > times["ML"]
+    # asked again (kept while nothing changed): the same; an office enrolled since: read
+    assert enrolment_times(hq) == times
+    clock("2026-12-07")
+    enroll_office(hq, "GM", tmp_path / "GM-setup.fieldplan")
+    assert enrolment_times(hq) == _every_event_read(hq) == {**times, "GM": "2026-12-07T00:00:00Z"}
+
+
+def test_enrolment_times_reads_an_office_s_events_by_the_primary_key(hq) -> None:
+    """The first events of each office computer are looked up by the log's primary
+    key (origin, seq), never read from every event of it: SQLite's plan for each
+    query enrolment_times makes names the key's index and no scan of the log."""
+    from fieldplan.sync import export
+
+    for query, args in ((export._SEQ_RANGE, ("r",)), (export._EVENT_FROM, ("r", 1)),
+                        (export._CLOCKS_FROM, ("r", 1))):
+        plan = " / ".join(row[3] for row in hq.conn.execute("EXPLAIN QUERY PLAN " + query,
+                                                             args))
+        assert "SCAN" not in plan.replace("SCAN CONSTANT ROW", ""), plan
+        assert "sqlite_autoindex_events_1 (origin=?" in plan, plan

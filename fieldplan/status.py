@@ -263,7 +263,8 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
     """What ``status`` says of who a period awaits (``sync.export.AwaitedOffices``), in
     the words of the lock check and the review pack: how many of the offices awaited
     have reported (submitted a report), those that have not (by code, the first few
-    when many), and those it does not await, and why."""
+    when many), and those it does not await, and why (enrolled after it ended, or
+    after it was locked)."""
     from fieldplan.i18n import _, counted, format_number, join_clauses, ngettext
 
     total, done = len(awaited.awaited), len(awaited.reported)
@@ -274,7 +275,9 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
                         total).format(n=format_number(done, lang),
                                       total=format_number(total, lang))
     missing = list(awaited.not_reported)
-    late = list(awaited.not_awaited)
+    after_lock = set(awaited.after_lock)
+    ended = [o for o in awaited.not_awaited if o not in after_lock]
+    locked = [o for o in awaited.not_awaited if o in after_lock]
     return join_clauses((
         head,
         # Translators: offices awaited on a period that have submitted nothing for it,
@@ -283,12 +286,20 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
         if missing else "",
         # Translators: offices known at headquarters that a period does not await (as
         # the review pack says them), by code, "2 offices not awaited, as they were
-        # enrolled after the period ended or was locked: JO, RO-Dakar"
-        counted("{n} office not awaited, as it was enrolled after the period ended or "
-                "was locked: {offices}",
-                "{n} offices not awaited, as they were enrolled after the period ended or "
-                "was locked: {offices}", len(late), lang=lang,
-                offices=named_reports(late)) if late else "",
+        # enrolled after the period ended: JO, RO-Dakar"
+        counted("{n} office not awaited, as it was enrolled after the period ended: "
+                "{offices}",
+                "{n} offices not awaited, as they were enrolled after the period ended: "
+                "{offices}", len(ended), lang=lang,
+                offices=named_reports(ended)) if ended else "",
+        # Translators: as above, offices enrolled after headquarters locked the period
+        # (before it ended), "1 office not awaited, as it was enrolled after the period
+        # was locked: JO"
+        counted("{n} office not awaited, as it was enrolled after the period was "
+                "locked: {offices}",
+                "{n} offices not awaited, as they were enrolled after the period was "
+                "locked: {offices}", len(locked), lang=lang,
+                offices=named_reports(locked)) if locked else "",
     ))
 
 

@@ -824,7 +824,7 @@ class OverviewPage(QWidget):
 
         def fetch(rep) -> tuple[Any, ...]:
             from fieldplan.progress import is_locked
-            from fieldplan.sync.export import expected_offices, not_awaited
+            from fieldplan.sync.export import expected_offices, not_awaited_why
 
             # (headquarters too, on the plan's global actions: as the review pack);
             # the reports changed after the period's lock, as the pack names them;
@@ -835,26 +835,31 @@ class OverviewPage(QWidget):
             expected = expected_offices(rep, plan, period)
             return (reports, expected, period,
                     changed_after_lock(rep, period).get(period, ()), is_locked(rep, period),
-                    not_awaited(rep, plan, period,
-                                {*expected, *(r.office for r in reports)}))
+                    not_awaited_why(rep, plan, period,
+                                    {*expected, *(r.office for r in reports)}))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the period's reports, the offices expected, the period, and
         (optional) its reports changed after the lock, whether it is locked and the
-        offices known here that it does not await."""
+        offices known here that it does not await (each with why:
+        ``sync.export.not_awaited_why``)."""
         reports, known, period, *rest = result
         after_lock = rest[0] if rest else ()
         locked = bool(rest[1]) if len(rest) > 1 else False
         not_awaited = offices_in_order(rest[2], lang()) if len(rest) > 2 else []
+        # (office → why: enrolled after the period ended, or after it was locked)
+        why = rest[2] if len(rest) > 2 and isinstance(rest[2], dict) else {}
         if period != self.period:
             return  # read for the period shown before: its own refresh follows
         if not_awaited:
+            from fieldplan.sync.export import AFTER_LOCK
             from fieldplan.sync.locking import not_awaited_text
 
             self.not_awaited.setText(in_layout_direction(isolated_codes(
-                not_awaited_text(not_awaited, lang=lang()))))
+                not_awaited_text(not_awaited, lang=lang(), after_lock={
+                    o for o, w in why.items() if w == AFTER_LOCK}))))
         self.not_awaited.setVisible(bool(not_awaited))
         self.legend.setText(legend_text(locked))
         plan = self.identity.plan

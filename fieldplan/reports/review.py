@@ -309,7 +309,7 @@ class Pack:
         deadline: date | None = None,
     ) -> None:
         from fieldplan.offices import level_for_office
-        from fieldplan.sync.export import not_awaited, period_reports
+        from fieldplan.sync.export import AFTER_LOCK, not_awaited_why, period_reports
 
         self.ctx = ctx
         #: what the plan shows: reports it hides are neither counted nor printed
@@ -366,8 +366,11 @@ class Pack:
         #: was locked: ``enrolled_too_late``), of a level with actions due then: known
         #: here, and in no count of the pack; "Offices that have not reported" names
         #: them, else "Every known office has reported" was said beside one that had not
-        self.enrolled_late = offices_in_order(
-            not_awaited(rep, ctx.plan, ctx.period, known), ctx.lang)
+        why = not_awaited_why(rep, ctx.plan, ctx.period, known)
+        self.enrolled_late = offices_in_order(why, ctx.lang)
+        #: of those, the offices enrolled after the period was locked (the lock came
+        #: first), the others after it ended: each said so
+        self.enrolled_after_lock = {o for o, w in why.items() if w == AFTER_LOCK}
         #: the day reports were due: data received later is late
         self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
         #: the period's lock and the reports changed after it: for every office at once
@@ -1178,7 +1181,8 @@ class Pack:
             if self.hq_not_reported else []
         if self.enrolled_late:
             hq = [Spacer(1, 8), self._t(not_awaited_text(
-                self.enrolled_late, ctx.ngettext, ctx.lang), cm.BODY), *hq]
+                self.enrolled_late, ctx.ngettext, ctx.lang, self.enrolled_after_lock),
+                cm.BODY), *hq]
         if not self.not_reported_offices:
             if hq and not self.offices_reported:  # no office is expected: HQ alone
                 return hq[1:]

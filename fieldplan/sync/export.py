@@ -338,6 +338,19 @@ def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:
     headquarters locked the period (it never could report on it: its setup bundle
     brings the lock). An office whose enrolment is unknown is awaited, as before these
     records: better listed once too often than an office forgotten. Sorted by code."""
+    return sorted(enrolled_too_late_why(rep, plan, period))
+
+
+#: why an office is enrolled too late for a period (``enrolled_too_late_why``)
+AFTER_END = "ended"
+AFTER_LOCK = "locked"
+
+
+def enrolled_too_late_why(rep: Replica, plan: Any, period: str) -> dict[str, str]:
+    """(HQ) ``enrolled_too_late``'s offices, each with why: ``AFTER_END``, enrolled
+    after the period ended, or ``AFTER_LOCK``, after headquarters locked it; after
+    both, whichever came first (a period locked on or before its last day: the lock).
+    By code."""
     from fieldplan.progress import lock_clocks
 
     try:
@@ -346,9 +359,18 @@ def enrolled_too_late(rep: Replica, plan: Any, period: str) -> list[str]:
         ends = None
     lock = lock_clocks(rep).get(period)
     locked_at = lock.at if lock is not None and lock.at else None
-    return sorted(o for o, when in enrolment_times(rep).items()
-                  if (ends is not None and (_local_day(when) or ends) > ends)
-                  or (locked_at is not None and when > locked_at))
+    # the lock came before the end: said of an office enrolled after both
+    lock_first = locked_at is not None and (
+        ends is None or (_local_day(locked_at) or ends) <= ends)
+    why: dict[str, str] = {}
+    for office, when in sorted(enrolment_times(rep).items()):
+        after_end = ends is not None and (_local_day(when) or ends) > ends
+        after_lock = locked_at is not None and when > locked_at
+        if after_lock and (lock_first or not after_end):
+            why[office] = AFTER_LOCK
+        elif after_end:
+            why[office] = AFTER_END
+    return why
 
 
 def not_awaited(rep: Replica, plan: Any, period: str, listed: Container[str]) -> list[str]:
@@ -356,11 +378,18 @@ def not_awaited(rep: Replica, plan: Any, period: str, listed: Container[str]) ->
     and HQ's Overview name them apart: enrolled too late for it (``enrolled_too_late``),
     not among ``listed`` (the offices counted: one that reported on it all the same is
     there), and of a level with actions due then. Sorted by code."""
+    return list(not_awaited_why(rep, plan, period, listed))
+
+
+def not_awaited_why(rep: Replica, plan: Any, period: str, listed: Container[str]
+                    ) -> dict[str, str]:
+    """``not_awaited``'s offices, each with why (``enrolled_too_late_why``): enrolled
+    after the period ended, or after it was locked. By code."""
     from fieldplan.offices import level_for_office
 
     due = {a.level for a in plan.actions_of(due=period)}
-    return [o for o in enrolled_too_late(rep, plan, period)
-            if o not in listed and level_for_office(o) in due]
+    return {o: why for o, why in enrolled_too_late_why(rep, plan, period).items()
+            if o not in listed and level_for_office(o) in due}
 
 
 def _local_day(stamp: str) -> dt.date | None:
@@ -432,7 +461,9 @@ class AwaitedOffices:
     known here that it does not await (``not_awaited``: enrolled after it ended or was
     locked). hq_awaited / hq_reported: headquarters is awaited on it (on the global
     actions) / has submitted a report of its own. Codes in the order of
-    offices.all_offices().
+    offices.all_offices(). after_lock: those of not_awaited enrolled after it was
+    locked (the lock came first: ``enrolled_too_late_why``), the others after it
+    ended (none for a period not locked, as those ``status`` asks of).
     """
 
     period: str
@@ -441,6 +472,7 @@ class AwaitedOffices:
     not_awaited: tuple[str, ...]
     hq_awaited: bool = False
     hq_reported: bool = False
+    after_lock: tuple[str, ...] = ()
 
     @property
     def not_reported(self) -> tuple[str, ...]:
@@ -463,10 +495,11 @@ def awaited_offices(rep: Replica, plan: Any, period: str) -> AwaitedOffices:
     submitted = {r.office for r in counted.counted if r.state == "submitted"}
     awaited = tuple(o for o in counted.expected if o != HQ)
     order = {o: i for i, o in enumerate(all_offices())}
-    late = sorted(not_awaited(rep, plan, period, counted.expected),
-                  key=lambda o: (order.get(o, len(order)), o))
+    why = not_awaited_why(rep, plan, period, counted.expected)
+    late = sorted(why, key=lambda o: (order.get(o, len(order)), o))
     return AwaitedOffices(period, awaited, tuple(o for o in awaited if o in submitted),
-                          tuple(late), HQ in counted.expected, HQ in submitted)
+                          tuple(late), HQ in counted.expected, HQ in submitted,
+                          tuple(o for o in late if why[o] == AFTER_LOCK))
 
 
 def open_periods(rep: Replica, plan: Any, today: dt.date | None = None) -> list[str]:

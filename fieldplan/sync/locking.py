@@ -10,7 +10,7 @@ period lock`` both say ``LockCheck.warnings()``."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -172,24 +172,44 @@ def hq_unsubmitted_text(gettext: Callable[[str], str] = _) -> str:
 
 
 def not_awaited_text(offices: Iterable[str], ngettext: Callable[[str, str, int], str]
-                     = ngettext, lang: str | None = None) -> str:
+                     = ngettext, lang: str | None = None,
+                     after_lock: Container[str] = ()) -> str:
     """What the review pack and HQ's Overview say of the offices a period does not
-    await (sync.export.not_awaited): known here, enrolled after it ended or was locked.
-    ``offices``: their codes, in the order to name them; ``ngettext``, ``lang``: the
-    pack's (default: the interface's)."""
+    await (sync.export.not_awaited): known here, enrolled after it ended, or after it
+    was locked (``after_lock``: those, the lock having come first:
+    ``sync.export.enrolled_too_late_why``), each said of its own offices. ``offices``:
+    their codes, in the order to name them; ``ngettext``, ``lang``: the pack's
+    (default: the interface's)."""
     from fieldplan.i18n import get_language
     from fieldplan.offices import office_name
 
     lang = lang or get_language()
     offices = list(offices)
-    # Translators: {offices} are offices by name and code, "Regional Office,
-    # Cairo (RO-Cairo)"
-    return ngettext(
-        "Not awaited on this period, as it was enrolled after the period ended or "
-        "was locked: {offices}.",
-        "Not awaited on this period, as they were enrolled after the period ended "
-        "or was locked: {offices}.", len(offices)).format(
-            offices=join_list((f"{office_name(o, lang)} ({o})" for o in offices), lang))
+
+    def named(codes: list[str]) -> str:
+        return join_list((f"{office_name(o, lang)} ({o})" for o in codes), lang)
+
+    ended = [o for o in offices if o not in after_lock]
+    locked = [o for o in offices if o in after_lock]
+    said = []
+    if ended:
+        # Translators: {offices} are offices by name and code, "Regional Office,
+        # Cairo (RO-Cairo)"
+        said.append(ngettext(
+            "Not awaited on this period, as it was enrolled after the period ended: "
+            "{offices}.",
+            "Not awaited on this period, as they were enrolled after the period ended: "
+            "{offices}.", len(ended)).format(offices=named(ended)))
+    if locked:
+        # Translators: {offices} are offices by name and code, "Regional Office,
+        # Cairo (RO-Cairo)"; enrolled after headquarters locked the period (before it
+        # ended)
+        said.append(ngettext(
+            "Not awaited on this period, as it was enrolled after the period was "
+            "locked: {offices}.",
+            "Not awaited on this period, as they were enrolled after the period was "
+            "locked: {offices}.", len(locked)).format(offices=named(locked)))
+    return " ".join(said)
 
 
 def _holds_period(data: bytes, period: str) -> bool:

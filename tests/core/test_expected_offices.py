@@ -59,8 +59,8 @@ def test_an_office_enrolled_after_the_period_ended_is_not_awaited_on_it(
     # in no count nor table: named once, as not awaited (test_offices_enrolled_too_late…)
     for name in ("Jordan (JO)", "Regional Office, Dakar (RO-Dakar)"):
         assert text.count(name) == 1
-    assert ("Not awaited on this period, as they were enrolled after the period ended or "
-            "was locked: Regional Office, Dakar (RO-Dakar), Jordan (JO).") in text
+    assert ("Not awaited on this period, as they were enrolled after the period ended: "
+            "Regional Office, Dakar (RO-Dakar), Jordan (JO).") in text
     # the table is of the offices awaited, not of all "known here (enrolled, or with
     # data for another period)": JO and RO-Dakar are known, and not in it
     assert ("Offices that have not reported Offices awaited on this period that have "
@@ -96,6 +96,43 @@ def test_a_period_locked_before_its_end_does_not_await_an_office_enrolled_after_
     progress.set_period_lock(hq, PERIOD, locked=False)
     assert "SN" in expected_offices(hq, hq.plan(), PERIOD)
     assert lock_check(hq, PERIOD).offices == 1
+
+
+def test_the_pack_says_whether_an_office_came_after_the_period_ended_or_was_locked(
+        clock, hq, tmp_path: Path) -> None:
+    """Why an office is not awaited, said truly: the pack said "enrolled after the
+    period ended or was locked" of a period not locked. 2026-S1, locked in May: SN,
+    enrolled in June, came after the lock (the period had not ended); TD, enrolled in
+    August, after both, the lock first. 2025-S2, locked in February 2026, after it
+    ended: TD came after its end. Found by QA."""
+    from fieldplan.sync.export import AFTER_END, AFTER_LOCK, enrolled_too_late_why
+
+    clock("2026-02-10")
+    progress.set_period_lock(hq, "2025-S2")
+    clock("2026-05-20")
+    progress.set_period_lock(hq, PERIOD)
+    clock("2026-06-10")
+    _enrol(hq, "SN", "2026-06-10T09:00:00Z", tmp_path)
+    clock("2026-08-12")
+    _enrol(hq, "TD", "2026-08-12T09:00:00Z", tmp_path)
+    write_progress(hq, "ML", PERIOD)
+    clock("2026-08-20")
+    plan = hq.plan()
+    assert enrolled_too_late_why(hq, plan, PERIOD) == {"SN": AFTER_LOCK, "TD": AFTER_LOCK}
+    assert enrolled_too_late_why(hq, plan, "2025-S2") == {"SN": AFTER_END, "TD": AFTER_END}
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"))
+    assert ("Not awaited on this period, as they were enrolled after the period was "
+            "locked: Chad (TD), Senegal (SN).") in text
+    assert "after the period ended" not in text
+    text = pdf_text(build_review_pack(hq, "2025-S2", tmp_path / "q.pdf"))
+    assert ("Not awaited on this period, as they were enrolled after the period ended: "
+            "Chad (TD), Senegal (SN).") in text
+    # unlocked, 2026-S1 awaits SN (enrolled before its end), and TD came after its end
+    progress.set_period_lock(hq, PERIOD, locked=False)
+    assert enrolled_too_late_why(hq, hq.plan(), PERIOD) == {"TD": AFTER_END}
+    text = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "r.pdf"))
+    assert ("Not awaited on this period, as it was enrolled after the period ended: "
+            "Chad (TD).") in text and "was locked" not in text
 
 
 def test_the_first_enrolment_counts_and_an_unknown_one_is_awaited(
@@ -172,8 +209,8 @@ def test_offices_enrolled_too_late_are_named_as_not_awaited(clock, hq, tmp_path:
     assert "Every known office has reported" not in section
     assert section.startswith(
         "Offices that have not reported Every office awaited on this period has reported "
-        "for it. Not awaited on this period, as it was enrolled after the period ended or "
-        "was locked: Regional Office, Cairo (RO-Cairo).")
+        "for it. Not awaited on this period, as it was enrolled after the period ended: "
+        "Regional Office, Cairo (RO-Cairo).")
     # awaited on the next period, it is one of the offices that have not reported
     text = pdf_text(build_review_pack(hq, "2026-S2", tmp_path / "q.pdf"))
     section = text[text.rindex("Offices that have not reported"):]
@@ -265,15 +302,15 @@ def test_a_rollout_after_the_period_ended_does_not_chase_its_offices_and_says_wh
     section = text[text.rindex("Offices that have not reported"):]
     assert section.startswith(
         "Offices that have not reported Every office awaited on this period has reported "
-        "for it. Not awaited on this period, as they were enrolled after the period ended "
-        "or was locked: Chad (TD), Senegal (SN).")
+        "for it. Not awaited on this period, as they were enrolled after the period ended: "
+        "Chad (TD), Senegal (SN).")
     assert lock_check(hq, PERIOD, today=date(2026, 8, 20)).offices == 1
 
     db = str(tmp_path / "hq.sqlite3")
     hq.close()
     assert main(["--db", db, "status"]) == 0
     assert ("Reported on 1st semester 2026: 1 of 1 office awaited; 2 offices not awaited, "
-            "as they were enrolled after the period ended or was locked: SN, TD\n"
+            "as they were enrolled after the period ended: SN, TD\n"
             ) in capsys.readouterr().out
 
 

@@ -1589,7 +1589,9 @@ def test_an_office_enrolled_after_the_lock_is_not_awaited_for_the_period(
     text = " ".join(pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf")).split())
     # named once, as not awaited on the period (in no count, table nor annex)
     assert text.count("Regional Office, Dakar") == 1
-    assert "or was locked: Regional Office, Dakar (RO-Dakar)." in text
+    # (locked after it ended: enrolled after the end, which came first)
+    assert ("as it was enrolled after the period ended: Regional Office, Dakar "
+            "(RO-Dakar).") in text
     progress.set_period_lock(hq, PERIOD, locked=False)
     assert "RO-Dakar" not in expected_offices(hq, hq.plan(), PERIOD)
     assert "AZ" in expected_offices(hq, hq.plan(), PERIOD)

@@ -805,8 +805,8 @@ def test_the_overview_says_every_office_awaited_has_submitted_and_names_those_no
     assert _offices_shown(page) == ["SN", "HQ"]
     assert not page.not_awaited.isHidden()
     assert page.not_awaited.text().endswith(
-        "Not awaited on this period, as it was enrolled after the period ended or was "
-        "locked: Jordan (JO).")
+        "Not awaited on this period, as it was enrolled after the period ended: "
+        "Jordan (JO).")
     page.status.setCurrentIndex(page.status.findData(NOT_SUBMITTED))
     assert _offices_shown(page) == [] and not page.nothing.isHidden()
     assert page.nothing.text() == "Every office awaited on this period has reported for it."
@@ -852,11 +852,39 @@ def test_the_overview_says_why_offices_rolled_out_after_a_period_are_not_awaited
     assert "TD" in said and "SN" in said
     if lang == "en":
         assert said.endswith(
-            "Not awaited on this period, as they were enrolled after the period ended or "
-            "was locked: Chad (TD), Senegal (SN).")
+            "Not awaited on this period, as they were enrolled after the period ended: "
+            "Chad (TD), Senegal (SN).")
     QApplication.processEvents()
     page.grab().save(str(tmp_path / f"overview-rollout-{lang}.png"))
     window.set_period("2026-S2")
     wait_idle(qtbot, window.session)
     assert page.not_awaited.isHidden()
     assert {"SN", "TD"} <= set(_offices_shown(page))
+
+
+def test_the_overview_says_an_office_came_after_the_period_was_locked(
+        clock, open_window, qtbot, hq_db, tmp_path):
+    """2026-S1, locked in May, before it ended: SN and TD, enrolled in June, came after
+    the lock. The Overview said "enrolled after the period ended or was locked" of
+    every such office, locked period or not; it says which came first, as the review
+    pack does. Found by QA."""
+    from fieldplan.sync import enroll_office
+    from tests.fixtures.reports.seed import write_progress
+
+    with open_replica(hq_db) as rep:
+        enroll_office(rep, "ML", tmp_path / "ML-setup.fieldplan")  # February (clock)
+        write_progress(rep, "ML", "2026-S1")
+        clock("2026-05-20")
+        progress.set_period_lock(rep, "2026-S1")
+        clock("2026-06-10")
+        for office in ("SN", "TD"):
+            enroll_office(rep, office, tmp_path / f"{office}-setup.fieldplan")
+        clock("2026-08-20")
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert page.not_awaited.text().endswith(
+        "Not awaited on this period, as they were enrolled after the period was locked: "
+        "Chad (TD), Senegal (SN).")

@@ -99,8 +99,10 @@ def in_layout_direction(text: str) -> str:
     controls are contained (``fieldplan.text.bidi_contained``): a title or an office's
     name is outside text."""
     text = bidi_contained(text)
-    ltr = Qt.LayoutDirection.LeftToRight
-    if QGuiApplication.isRightToLeft() and ltr in (text_direction(text), block_direction(text)):
+    # (Qt's namespace only in a right-to-left layout: a cold start in English or
+    # French does not build it before the first paint, test_shell)
+    if QGuiApplication.isRightToLeft() and Qt.LayoutDirection.LeftToRight in (
+            text_direction(text), block_direction(text)):
         return RLM + text
     return text
 

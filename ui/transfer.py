@@ -1399,6 +1399,10 @@ class ExportDialog(QDialog):
             self.ok.setDefault(True)
 
     def _all_done(self, done) -> None:
+        if self._writing_all is None:
+            # Escape closed the dialog as the last office was written (``reject``):
+            # nothing is said to a dialog gone, nor its folder offered next time
+            return
         self._writing_all = None
         self.result_info = done
         self._remember(done.folder)

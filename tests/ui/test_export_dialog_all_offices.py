@@ -367,6 +367,30 @@ def test_escape_before_the_progress_shows_stops_the_bundles(open_window, qtbot, 
     assert seen == ["cancelled"]
 
 
+def test_the_bundles_written_after_escape_are_said_to_no_one(open_window, qtbot, hq_world,
+                                                            tmp_path, monkeypatch):
+    """The last office written as Escape closed the dialog: its result, delivered
+    before the closed dialog was deleted (a busy computer), crashed on the result of a
+    cancelled export and offered its folder next time as though the person had
+    written there; now a dialog closed says nothing and remembers nothing."""
+    from types import SimpleNamespace
+
+    import ui.transfer
+    from ui.transfer import ALL_OFFICES
+
+    remembered = []
+    monkeypatch.setattr(ui.transfer, "set_value",
+                        lambda _settings, key, value: remembered.append((key, value)))
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
+    dialog._writing_all = SimpleNamespace(cancel=lambda: None)  # (a job under way)
+    dialog.reject()
+    dialog._all_done(SimpleNamespace(folder=tmp_path / "out"))
+    assert remembered == []
+    assert dialog.result_info is None
+
+
 def test_the_last_import_of_several_files_says_the_batch(open_window, qtbot, hq, make_office,
                                                          tmp_path):
     """Five files dropped at once (2 merged, 1 already held, 2 rejected): the status

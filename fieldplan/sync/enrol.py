@@ -353,18 +353,18 @@ def earlier_hq_key_text(offices: tuple[str, ...]) -> str:
     """What headquarters' key dialog says above an earlier key that open setup
     bundles carry (``earlier_hq_keys``): their offices by code, or how many when there
     are more than a few (every office, after a first enrolment of them all)."""
-    from fieldplan.i18n import format_number, join_list, ngettext
+    from fieldplan.i18n import counted, join_list
 
     if len(offices) > export.FEW_OFFICES:
         # Translators: a colon leads to the earlier key's fingerprint, shown below
-        return ngettext(
+        return counted(
             "the setup bundles written for {count} office before this key was made carry "
             "headquarters' earlier key: a computer set up from one reads this "
             "fingerprint until headquarters' next bundle reaches it:",
             "the setup bundles written for {count} offices before this key was made carry "
             "headquarters' earlier key: a computer set up from one reads this "
             "fingerprint until headquarters' next bundle reaches it:",
-            len(offices)).format(count=format_number(len(offices)))
+            len(offices))
     # Translators: {offices} lists office codes ("RO-Dakar, ML"); a colon leads to the
     # earlier key's fingerprint, shown below the sentence
     return _("the setup bundles written for {offices} before this key was made carry "

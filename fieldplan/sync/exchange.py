@@ -155,8 +155,7 @@ def events_text(new: int, total: int) -> str:
         return _("no events")
     # Translators: the end of "3 new of 5 events" ({new} new {of_events}), apart so
     # that it takes the plural of the total (and its case after "of")
-    of_events = ngettext("of {count} event", "of {count} events", total).format(
-        count=format_number(total))
+    of_events = counted("of {count} event", "of {count} events", total)
     # Translators: what an imported bundle brought, "3 new of 5 events"; {of_events} is
     # "of 5 events", translated apart with its own plural; the plural here agrees
     # with {new}
@@ -1103,16 +1102,16 @@ def _lost_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
         # the status lists nothing of it: a backup copied over the database by hand
         # (no restore on record), or the changes it lost said to be made again
         # Translators: {recipient} is an office code
-        return ngettext(
+        return counted(
             "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
             "{recipient} before this database was put back from a backup, which lost {n} "
             "event it carries; send it to {recipient} if it was not sent",
             "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
             "{recipient} before this database was put back from a backup, which lost {n} "
-            "events it carries; send it to {recipient} if it was not sent", lost).format(
-                recipient=m["recipient"], n=format_number(lost))
+            "events it carries; send it to {recipient} if it was not sent", lost,
+            recipient=m["recipient"])
     # Translators: {recipient} is an office code
-    return ngettext(
+    return counted(
         "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
         "{recipient} before this database was put back from a backup, which lost {n} "
         "event it carries (the status lists what it lost, to be made again); send it to "
@@ -1120,8 +1119,7 @@ def _lost_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
         "bundle is addressed to {recipient}, not to HQ: headquarters wrote it for "
         "{recipient} before this database was put back from a backup, which lost {n} "
         "events it carries (the status lists what it lost, to be made again); send it "
-        "to {recipient} if it was not sent", lost).format(
-            recipient=m["recipient"], n=format_number(lost))
+        "to {recipient} if it was not sent", lost, recipient=m["recipient"])
 
 
 def _same_as_held(rep: Replica, b: bundlefmt.Bundle) -> bool:
@@ -2087,7 +2085,7 @@ def _release_failed_text(files: list[str], error: Exception, *, retired: bool) -
     chain registered it), never trusted again: only importing its file again takes
     it, as the quarantine list says (``still_waiting_then``)."""
     if retired:
-        return ngettext(
+        return counted(
             "{count} bundle that waited in quarantine for a key now registered could "
             "not be imported ({error}): it still waits there, and importing its file "
             "again imports it ({files}; its key, retired by a rotation, is not trusted "
@@ -2095,16 +2093,15 @@ def _release_failed_text(files: list[str], error: Exception, *, retired: bool) -
             "{count} bundles that waited in quarantine for keys now registered could "
             "not be imported ({error}): they still wait there, and importing their "
             "files again imports them ({files}; a key retired by a rotation is not "
-            "trusted again)", len(files)).format(
-                count=format_number(len(files)), error=error, files=join_list(files))
-    return ngettext(
+            "trusted again)", len(files), error=error, files=join_list(files))
+    return counted(
         "{count} bundle that waited in quarantine for a key now registered could not be "
         "imported ({error}): it still waits there, and trusting its key or "
         "importing its file again imports it ({files})",
         "{count} bundles that waited in quarantine for a key now registered could not be "
         "imported ({error}): they still wait there, and trusting their key or "
-        "importing their files again imports them ({files})", len(files)).format(
-            count=format_number(len(files)), error=error, files=join_list(files))
+        "importing their files again imports them ({files})", len(files), error=error,
+        files=join_list(files))
 
 
 def still_waiting_then(retired: bool) -> str:

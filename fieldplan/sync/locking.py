@@ -89,30 +89,29 @@ class LockCheck:
                 "None of the {n} offices has submitted anything for this period.",
                 self.offices))
         elif self.unsubmitted:
-            said.append(ngettext(
+            said.append(counted(
                 "{n} of {total} offices has submitted nothing for this period.",
                 "{n} of {total} offices have submitted nothing for this period.",
-                self.unsubmitted).format(n=format_number(self.unsubmitted),
-                                         total=format_number(self.offices)))
+                self.unsubmitted, total=format_number(self.offices)))
         if self.hq_unsubmitted:
             said.append(hq_unsubmitted_text())
         if self.drafts:
-            said.append(ngettext(
+            said.append(counted(
                 "{n} report of this period is still a draft: once its office receives "
                 "the lock, it can no longer be submitted.",
                 "{n} reports of this period are still drafts: once their offices "
                 "receive the lock, they can no longer be submitted.",
-                self.drafts).format(n=format_number(self.drafts)))
+                self.drafts))
         if self.hq_drafts:
             # headquarters holds the lock: no office receives it for these
-            said.append(ngettext(
+            said.append(counted(
                 "{n} of headquarters' own reports of this period is still a draft: "
                 "once the period is locked, it cannot be submitted unless the period is "
                 "unlocked.",
                 "{n} of headquarters' own reports of this period are still drafts: "
                 "once the period is locked, they cannot be submitted unless the period "
                 "is unlocked.",
-                self.hq_drafts).format(n=format_number(self.hq_drafts)))
+                self.hq_drafts))
         if self.conflicts:
             said.append(counted(
                 "{n} open conflict in this period: no one can settle it while the "

@@ -731,23 +731,22 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
 def import_batch_text(at: str, counts: Mapping[str, int]) -> str:
     """Several files imported at once: "3 Dec 2026, 10:12 — 5 files: 2 merged, 1
     already held, 2 rejected" (``at``: its time as written for people)."""
-    from fieldplan.i18n import counted, format_number, join_list, ngettext
+    from fieldplan.i18n import counted, join_list
 
     words = {
         # Translators: a count in the last import of several files, "5 files: 2
         # merged, 1 already held, 2 rejected"
-        "merged": lambda n: ngettext("{n} merged", "{n} merged", n),
+        "merged": lambda n: counted("{n} merged", "{n} merged", n),
         # Translators: files of the last import that were here already (duplicates),
         # "5 files: 2 merged, 1 already held, 2 rejected"
-        "duplicate": lambda n: ngettext("{n} already held", "{n} already held", n),
+        "duplicate": lambda n: counted("{n} already held", "{n} already held", n),
         # Translators: files of the last import held until their key is trusted
-        "quarantined": lambda n: ngettext("{n} quarantined", "{n} quarantined", n),
+        "quarantined": lambda n: counted("{n} quarantined", "{n} quarantined", n),
         # Translators: files of the last import that were refused
-        "rejected": lambda n: ngettext("{n} rejected", "{n} rejected", n),
+        "rejected": lambda n: counted("{n} rejected", "{n} rejected", n),
     }
     total = sum(counts.values())
-    parts = [words[kind](counts[kind]).format(n=format_number(counts[kind]))
-             for kind in words if counts.get(kind)]
+    parts = [words[kind](counts[kind]) for kind in words if counts.get(kind)]
     # Translators: the last import of several files at once: {when} its date and time,
     # {outcomes} what became of them, "2 merged, 1 already held, 2 rejected"
     return counted("{when} — {n} file: {outcomes}", "{when} — {n} files: {outcomes}",

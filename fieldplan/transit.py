@@ -24,7 +24,7 @@ import zipfile
 from typing import BinaryIO
 
 from fieldplan.errors import BundleError
-from fieldplan.i18n import N_, _, format_number, join_clauses, join_list, ngettext
+from fieldplan.i18n import N_, _, counted, join_clauses, join_list, ngettext
 
 #: The end of central directory record: signature, then the fields of EOCD_FORMAT
 EOCD_SIGNATURE = b"PK\x05\x06"
@@ -272,11 +272,10 @@ def added_before(fileobj: BinaryIO, size: int, members: tuple[str, ...]) -> int:
 def added_before_text(count: int) -> str:
     """The reason for a bundle with ``count`` bytes added before it (``added_before``)."""
     return join_clauses([
-        ngettext("damaged on its way: {count} byte was added before the bundle's start (by "
-                 "a mail server or a program that wrote into the file)",
-                 "damaged on its way: {count} bytes were added before the bundle's start (by "
-                 "a mail server or a program that wrote into the file)", count).format(
-            count=format_number(count)),
+        counted("damaged on its way: {count} byte was added before the bundle's start (by "
+                "a mail server or a program that wrote into the file)",
+                "damaged on its way: {count} bytes were added before the bundle's start (by "
+                "a mail server or a program that wrote into the file)", count),
         _("save the attachment itself from the mail program, or ask the sender to send it "
           "again")])
 

@@ -315,22 +315,22 @@ def folder_files(names: list[str]) -> tuple[list[str], dict[str, str]]:
                 empty.setdefault(name, join_clauses([
                     _("a folder holding the files of a bundle that was unpacked as a ZIP "
                       "archive"), _(transit.THE_BUNDLE_IS)]))
-            empty.setdefault(name, ngettext(
+            empty.setdefault(name, counted(
                 "no bundle in this folder: from a folder, only .fieldplan and .zip files are "
                 "imported, and it holds {count} other file (name a file itself to import it)",
                 "no bundle in this folder: from a folder, only .fieldplan and .zip files are "
                 "imported, and it holds {count} other files (name a file itself to import it)",
-                others).format(count=format_number(others))
+                others)
                 if others else _("no bundle in this folder: it is empty"))
             continue
         out.extend(taken)
         if others:
-            warn(ngettext(
+            warn(counted(
                 "{count} other file in {folder} was left aside: from a folder, only "
                 ".fieldplan and .zip files are imported (name a file itself to import it)",
                 "{count} other files in {folder} were left aside: from a folder, only "
                 ".fieldplan and .zip files are imported (name a file itself to import it)",
-                others).format(count=format_number(others), folder=name))
+                others, folder=name))
     return out, empty
 
 
@@ -417,10 +417,10 @@ def _say_not_imported(files: list[str]) -> None:
     if not files:  # the last one was done as the key was pressed
         sys.stderr.write("fieldplan: " + _("interrupted") + "\n")
         return
-    message = ngettext("interrupted; {count} file was not imported: {files}",
-                       "interrupted; {count} files were not imported: {files}", len(files))
-    sys.stderr.write("fieldplan: " + for_terminal(message.format(
-        count=format_number(len(files)), files=join_list(files))) + "\n")
+    message = counted("interrupted; {count} file was not imported: {files}",
+                      "interrupted; {count} files were not imported: {files}", len(files),
+                      files=join_list(files))
+    sys.stderr.write("fieldplan: " + for_terminal(message) + "\n")
 
 
 def _print_outcomes(outcomes) -> None:

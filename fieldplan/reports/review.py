@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import join_list
+from fieldplan.i18n import counted, join_list
 from fieldplan.means import area_status, mean_progress, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import HQ, office_order, offices_in_order
@@ -541,11 +541,11 @@ class Pack:
                      "sheet.")
         if waiting:
             # Translators: the section named is the review pack's own heading
-            text += " " + ctx.ngettext(
+            text += " " + counted(
                 "{count} bundle from it waits in quarantine (see “Late, quarantined and "
                 "conflicting data”).",
                 "{count} bundles from it wait in quarantine (see “Late, quarantined and "
-                "conflicting data”).", waiting).format(count=self._n(waiting))
+                "conflicting data”).", waiting, lang=ctx.lang)
         return [
             # the running header of its page: the pack's own (pages it may share)
             cm.SetFooter(None),
@@ -573,23 +573,23 @@ class Pack:
             # drafts wait for no office any more: "that their offices have not submitted
             # yet" was not true of a locked period's (offices that receive the lock can
             # no longer submit them, as the lock's warning said)
-            text = self.ctx.ngettext(
+            text = counted(
                 "Provisional: these figures include {count} draft report left when "
                 "headquarters locked the period: it will not be submitted unless "
                 "headquarters unlocks the period.",
                 "Provisional: these figures include {count} draft reports left when "
                 "headquarters locked the period: they will not be submitted unless "
                 "headquarters unlocks the period.",
-                self.drafts,
-            ).format(count=self._n(self.drafts))
+                self.drafts, lang=self.ctx.lang,
+            )
             return [self._t(text, style, space_after=4)]
-        text = self.ctx.ngettext(
+        text = counted(
             "Provisional: these figures include {count} draft report that its office "
             "has not submitted yet.",
             "Provisional: these figures include {count} draft reports that their offices "
             "have not submitted yet.",
-            self.drafts,
-        ).format(count=self._n(self.drafts))
+            self.drafts, lang=self.ctx.lang,
+        )
         return [self._t(text, style, space_after=4)]
 
     def _all_hidden(self) -> str:
@@ -621,8 +621,7 @@ class Pack:
         cell = [self._t(self._of(submitted, expected), cm.SMALL, align="center")]
         if drafts:
             cell.append(self._t(
-                self.ctx.ngettext("{count} draft", "{count} drafts", drafts).format(
-                    count=self._n(drafts)),
+                counted("{count} draft", "{count} drafts", drafts, lang=self.ctx.lang),
                 cm.MUTED_SMALL, align="center"))
         return cell
 
@@ -630,14 +629,14 @@ class Pack:
         """What the cover says of the reports of offices this version does not know
         (a total must not silently disagree with the data export's)."""
         count = sum(self.unknown.values())
-        return self.ctx.ngettext(
+        return counted(
             "{count} report of an office this version of fieldplan does not know "
             "({offices}) is not counted; a data export lists it, and a newer fieldplan "
             "counts it.",
             "{count} reports of offices this version of fieldplan does not know "
             "({offices}) are not counted; a data export lists them, and a newer "
-            "fieldplan counts them.", count).format(
-                count=self._n(count), offices=join_list(self.unknown, self.ctx.lang))
+            "fieldplan counts them.", count, lang=self.ctx.lang,
+            offices=join_list(self.unknown, self.ctx.lang))
 
     @property
     def _lost(self) -> dict[str, int]:
@@ -653,14 +652,14 @@ class Pack:
         count = sum(lost.values())
         # Translators: {offices} are office codes, "ML, SN"; the section named is the
         # pack's own heading
-        return self.ctx.ngettext(
+        return counted(
             "Incomplete: when this database was restored from a backup it lost {count} "
             "event it had received from {offices}; their figures here lack it until it "
             "comes back (see “Late, quarantined and conflicting data”).",
             "Incomplete: when this database was restored from a backup it lost {count} "
             "events it had received from {offices}; their figures here lack them until "
             "they come back (see “Late, quarantined and conflicting data”).",
-            count).format(count=self._n(count), offices=join_list(lost, self.ctx.lang))
+            count, lang=self.ctx.lang, offices=join_list(lost, self.ctx.lang))
 
     def _deadline_end(self) -> str:
         """When the deadline's day ended, as the pack prints times (in UTC): at this
@@ -744,26 +743,26 @@ class Pack:
         locked = bool(self.lock.at)  # (see _provisional)
         if not own or own == self.drafts:  # (HQ's alone: nothing to tell apart)
             if locked:
-                return ctx.ngettext(
+                return counted(
                     "{count} draft left when the period was locked",
                     "{count} drafts left when the period was locked",
-                    self.drafts).format(count=self._n(self.drafts))
-            return ctx.ngettext(
+                    self.drafts, lang=ctx.lang)
+            return counted(
                 "{count} draft not yet submitted", "{count} drafts not yet submitted",
-                self.drafts).format(count=self._n(self.drafts))
+                self.drafts, lang=ctx.lang)
         # Translators: on the review pack's cover; {hq} of the drafts are headquarters'
         # own (on the global actions), the rest the offices'
         if locked:
-            return ctx.ngettext(
+            return counted(
                 "{count} draft left when the period was locked, {hq} of them "
                 "headquarters' own",
                 "{count} drafts left when the period was locked, {hq} of them "
                 "headquarters' own",
-                self.drafts).format(count=self._n(self.drafts), hq=self._n(own))
-        return ctx.ngettext(
+                self.drafts, lang=ctx.lang, hq=self._n(own))
+        return counted(
             "{count} draft not yet submitted, {hq} of them headquarters' own",
             "{count} drafts not yet submitted, {hq} of them headquarters' own",
-            self.drafts).format(count=self._n(self.drafts), hq=self._n(own))
+            self.drafts, lang=ctx.lang, hq=self._n(own))
 
     def _submitted_line(self) -> str:
         """The cover's count of submitted reports, headquarters' own among them said
@@ -771,14 +770,14 @@ class Pack:
         ctx = self.ctx
         own = sum(1 for r in self.by_office.get(HQ, ()) if r.state == "submitted")
         if not own or own == self.submitted:  # (HQ's alone: nothing to tell apart)
-            return ctx.ngettext("{count} submitted report", "{count} submitted reports",
-                                self.submitted).format(count=self._n(self.submitted))
+            return counted("{count} submitted report", "{count} submitted reports",
+                           self.submitted, lang=ctx.lang)
         # Translators: on the review pack's cover; {hq} of the reports are headquarters'
         # own (on the global actions), the rest the offices'
-        return ctx.ngettext(
+        return counted(
             "{count} submitted report, {hq} of them headquarters' own",
             "{count} submitted reports, {hq} of them headquarters' own",
-            self.submitted).format(count=self._n(self.submitted), hq=self._n(own))
+            self.submitted, lang=ctx.lang, hq=self._n(own))
 
     def contents(self, state: cm.BuildState) -> list[Flowable]:
         """The table of contents, on one page: where one column of entries would run
@@ -1134,9 +1133,9 @@ class Pack:
                 cellrows = [self._t(cm.status_text(ctx, worst), cm.BOLD_SMALL)]
                 waiting = not_started_beside(Counter(r.status for r in rs))
                 if waiting:  # beside the status of those that have started
-                    cellrows.append(self._t(ctx.ngettext(
-                        "{count} not started", "{count} not started", waiting).format(
-                            count=self._n(waiting)), cm.MUTED_SMALL))
+                    cellrows.append(self._t(counted(
+                        "{count} not started", "{count} not started", waiting,
+                        lang=ctx.lang), cm.MUTED_SMALL))
                 if mean is not None:
                     cellrows.append(
                         self._t(
@@ -1212,11 +1211,10 @@ class Pack:
                 latest = format_period(last, ctx.lang) if last else _("never")
             if office in self._lost:
                 # its bundles may have said otherwise: a restore lost what they brought
-                latest = ctx.ngettext(
+                latest = counted(
                     "{latest} (a restore lost {count} event received from it)",
                     "{latest} (a restore lost {count} events received from it)",
-                    self._lost[office]).format(latest=latest,
-                                               count=self._n(self._lost[office]))
+                    self._lost[office], lang=ctx.lang, latest=latest)
             drafts = sum(1 for r in self.by_office.get(office, ()) if r.state == "draft")
             rows.append(
                 [
@@ -1522,15 +1520,14 @@ class Pack:
             refused = by_office[office]
             # Translators: {office} is an office's name and code, "Mali (ML)"; {files}
             # the names of bundle files, "ML-3f2a91c0-1-2.fieldplan"
-            text = self.ctx.ngettext(
+            text = counted(
                 "{office}: {count} bundle refused as a forked history was repaired "
                 "since; its data arrived in {files}. Nothing is left to do about it.",
                 "{office}: {count} bundles refused as a forked history were repaired "
                 "since; their data arrived in {files}. Nothing is left to do about them.",
-                len(refused),
-            ).format(office=self._office(office) + rlm, count=self._n(len(refused)),
-                     files=join_list((file_name(f) for f in dict.fromkeys(
-                         e.repaired_in for e in refused)), self.ctx.lang))
+                len(refused), lang=self.ctx.lang, office=self._office(office) + rlm,
+                files=join_list((file_name(f) for f in dict.fromkeys(
+                    e.repaired_in for e in refused)), self.ctx.lang))
             note = self._t(text, cm.SMALL, space_after=2)
             if after and not out:
                 note.spaceBefore = 6  # as a table's title after another table
@@ -1544,8 +1541,9 @@ class Pack:
             return "\n".join(files) or "–"
         more = len(files) - MAX_FILES
         # Translators: after the first few names of files, in a table cell.
-        rest = self.ctx.ngettext("and {count} more file", "and {count} more files", more)
-        return "\n".join([*files[:MAX_FILES], rest.format(count=self._n(more))])
+        rest = counted("and {count} more file", "and {count} more files", more,
+                       lang=self.ctx.lang)
+        return "\n".join([*files[:MAX_FILES], rest])
 
     def area_detail(self, area) -> list[Flowable]:
         from fieldplan.i18n import format_percent, level_label

@@ -188,63 +188,63 @@ def locked_line(ctx: cm.Ctx, at: str) -> str:
 def hidden_note(ctx: cm.Ctx, count: int) -> str:
     """What a printed report says of the ``count`` (> 0) reports it leaves out: a
     total must not silently disagree with the data export's."""
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import counted
 
     # Translators: plan_hidden is the name of a column of the data export: keep it as is.
-    return ctx.ngettext(
+    return counted(
         "{count} report that the current plan hides (its action was removed or moved to "
         "another level) is not shown; a data export lists it, marked in the column "
         "plan_hidden.",
         "{count} reports that the current plan hides (their actions were removed or moved "
         "to another level) are not shown; a data export lists them, marked in the column "
         "plan_hidden.",
-        count,
-    ).format(count=format_number(count, ctx.lang))
+        count, lang=ctx.lang,
+    )
 
 
 def hidden_values_note(ctx: cm.Ctx, count: int) -> str:
     """What a printed report says of the values of ``count`` (> 0) indicators that the
     plan no longer has (an amendment dropped them): not printed, but recorded."""
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import counted
 
-    return ctx.ngettext(
+    return counted(
         "Values of {count} indicator that the current plan no longer has are not shown; "
         "a data export lists them.",
         "Values of {count} indicators that the current plan no longer has are not shown; "
         "a data export lists them.",
-        count,
-    ).format(count=format_number(count, ctx.lang))
+        count, lang=ctx.lang,
+    )
 
 
 def not_due_note(ctx: cm.Ctx, count: int) -> str:
     """What a sheet or the review pack says of ``count`` (> 0) actions left out of a
     period's counts: an amendment installed after it added them (``Plan.expects``)."""
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import counted
 
-    return ctx.ngettext(
+    return counted(
         "{count} action that an amendment added to the plan after this period is not "
         "counted: no report on it was due.",
         "{count} actions that an amendment added to the plan after this period are not "
         "counted: no report on them was due.",
-        count,
-    ).format(count=format_number(count, ctx.lang))
+        count, lang=ctx.lang,
+    )
 
 
 def all_hidden_note(ctx: cm.Ctx, count: int) -> str:
     """What a printed report says in place of "No progress recorded" when the plan
     hides every one of the ``count`` (> 0) reports of the period: they exist."""
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import counted
 
     # Translators: plan_hidden is the name of a column of the data export: keep it as is.
-    return ctx.ngettext(
+    return counted(
         "No report shown: the current plan hides the {count} report of this period (its "
         "action was removed or moved to another level); a data export lists it, marked in "
         "the column plan_hidden.",
         "No report shown: the current plan hides the {count} reports of this period (their "
         "actions were removed or moved to another level); a data export lists them, marked "
         "in the column plan_hidden.",
-        count,
-    ).format(count=format_number(count, ctx.lang))
+        count, lang=ctx.lang,
+    )
 
 
 def _unit(ctx: cm.Ctx, unit: str, n: float | None, worded: str = "") -> str:
@@ -597,19 +597,20 @@ def sheet_story(
         story.append(cm.TextFlow(hidden_values_note(ctx, data.hidden_values), cm.BOLD_SMALL,
                                  rtl=ctx.rtl, space_after=2))
     if data.conflicted:
-        from fieldplan.i18n import format_number
+        from fieldplan.i18n import counted
 
         n = len(data.conflicted)
         if not data.locked_at:
-            text = ctx.ngettext(
+            text = counted(
                 "{count} report has values in conflict (two computers of the office wrote "
                 "different values): this sheet shows the one that wins for now, until "
                 "someone at the office keeps one (Conflicts in fieldplan).",
                 "{count} reports have values in conflict (two computers of the office wrote "
                 "different values): this sheet shows the ones that win for now, until "
-                "someone at the office keeps one of each (Conflicts in fieldplan).", n)
+                "someone at the office keeps one of each (Conflicts in fieldplan).", n,
+                lang=ctx.lang)
         else:  # settled once headquarters unlocks the period, as 'conflicts list' says
-            text = ctx.ngettext(
+            text = counted(
                 "{count} report has values in conflict (two computers of the office wrote "
                 "different values): this sheet shows the one that wins for now. "
                 "Headquarters locked the period: once it unlocks it, someone at the office "
@@ -617,34 +618,33 @@ def sheet_story(
                 "{count} reports have values in conflict (two computers of the office wrote "
                 "different values): this sheet shows the ones that win for now. "
                 "Headquarters locked the period: once it unlocks it, someone at the office "
-                "keeps one of each (Conflicts in fieldplan).", n)
-        story.append(cm.TextFlow(text.format(count=format_number(n, ctx.lang)),
-                                 cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
+                "keeps one of each (Conflicts in fieldplan).", n, lang=ctx.lang)
+        story.append(cm.TextFlow(text, cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     if data.after_lock:
-        from fieldplan.i18n import format_number
+        from fieldplan.i18n import counted
 
         # the rule counts a report changed before the lock and received after it too
         # (headquarters had not reviewed it): "changed after" alone was not true of it,
         # as the review pack says "Changed or received after the period was locked"
-        story.append(cm.TextFlow(ctx.ngettext(
+        story.append(cm.TextFlow(counted(
             "{count} report was changed or received after headquarters locked the period: "
             "its row is marked “Changed or received after the lock”.",
             "{count} reports were changed or received after headquarters locked the "
             "period: their rows are marked “Changed or received after the lock”.",
-            len(data.after_lock)).format(count=format_number(len(data.after_lock), ctx.lang)),
+            len(data.after_lock), lang=ctx.lang),
             cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     if data.not_at_hq:
-        from fieldplan.i18n import format_number
+        from fieldplan.i18n import counted
 
         # as this computer knows it: what headquarters' last bundle imported here said
-        story.append(cm.TextFlow(ctx.ngettext(
+        story.append(cm.TextFlow(counted(
             "{count} report may not have reached headquarters yet: no bundle from "
             "headquarters imported here has acknowledged it. Its row is marked “Not "
             "yet at headquarters”; export, and import headquarters' reply.",
             "{count} reports may not have reached headquarters yet: no bundle from "
             "headquarters imported here has acknowledged them. Their rows are marked "
             "“Not yet at headquarters”; export, and import headquarters' reply.",
-            len(data.not_at_hq)).format(count=format_number(len(data.not_at_hq), ctx.lang)),
+            len(data.not_at_hq), lang=ctx.lang),
             cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
     story.append(cm.TextFlow(_legend(ctx), cm.MUTED_SMALL, rtl=ctx.rtl, space_after=2))
     if plan.illustrative:
@@ -731,14 +731,13 @@ def sheet_story(
 def received_line(ctx: cm.Ctx, received: int, count: int) -> str:
     """(a sheet printed at an office) The fact of how many of its ``count`` reports
     headquarters has acknowledged receiving as they are printed."""
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import counted, format_number
 
     # Translators: a fact at the top of an office's status sheet: headquarters'
     # bundles acknowledge holding {received} of the reports as printed
-    return ctx.ngettext("Received by headquarters: {received} of {count} report",
-                        "Received by headquarters: {received} of {count} reports",
-                        count).format(received=format_number(received, ctx.lang),
-                                      count=format_number(count, ctx.lang))
+    return counted("Received by headquarters: {received} of {count} report",
+                   "Received by headquarters: {received} of {count} reports",
+                   count, lang=ctx.lang, received=format_number(received, ctx.lang))
 
 
 def drafts_note(ctx: cm.Ctx, count: int, locked: bool = False, hq: bool = False) -> str:
@@ -748,40 +747,40 @@ def drafts_note(ctx: cm.Ctx, count: int, locked: bool = False, hq: bool = False)
     headquarters locked the period, and the drafts will not be submitted unless it
     unlocks it ("not yet submitted" said they would be). ``hq``: the sheet of
     headquarters' own reports, read by the one who can unlock the period."""
-    from fieldplan.i18n import format_number
+    from fieldplan.i18n import counted
 
     if locked and hq:
         # Translators: on the status sheet of headquarters' own reports, for a period
         # it locked: the reader is headquarters, who can unlock it
-        return ctx.ngettext(
+        return counted(
             "Provisional: {count} of these reports is a draft, left when the period was "
             "locked: it will not be submitted unless you unlock the period.",
             "Provisional: {count} of these reports are drafts, left when the period was "
             "locked: they will not be submitted unless you unlock the period.",
-            count,
-        ).format(count=format_number(count, ctx.lang))
+            count, lang=ctx.lang,
+        )
     if locked:
         # Translators: on a status sheet of a period headquarters locked, as the review
         # pack says "Provisional: these figures include 3 draft reports left when ..."
-        return ctx.ngettext(
+        return counted(
             "Provisional: {count} of these reports is a draft, left when headquarters "
             "locked the period: it will not be submitted unless headquarters unlocks "
             "the period.",
             "Provisional: {count} of these reports are drafts, left when headquarters "
             "locked the period: they will not be submitted unless headquarters unlocks "
             "the period.",
-            count,
-        ).format(count=format_number(count, ctx.lang))
+            count, lang=ctx.lang,
+        )
 
     # Translators: on a status sheet, in its facts and over the lines to sign, as the
     # review pack says "Provisional: these figures include 3 draft reports ..."
-    return ctx.ngettext(
+    return counted(
         "Provisional: {count} of these reports is a draft, not yet submitted to "
         "headquarters.",
         "Provisional: {count} of these reports are drafts, not yet submitted to "
         "headquarters.",
-        count,
-    ).format(count=format_number(count, ctx.lang))
+        count, lang=ctx.lang,
+    )
 
 
 def _legend(ctx: cm.Ctx) -> str:

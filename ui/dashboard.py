@@ -347,8 +347,7 @@ class Dashboard(QScrollArea):
                 ).format(done=format_number(done), total=format_number(total)),
                 # Translators: under "3 of 5 actions have a report": how many of those
                 # reports are submitted (headquarters counts only those as reported)
-                ngettext("{count} submitted", "{count} submitted", submitted).format(
-                    count=format_number(submitted)),
+                counted("{count} submitted", "{count} submitted", submitted),
             )))
             self.areas_grid.addWidget(label, row, 0)
             self.areas_grid.addWidget(bar, row, 1)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
-from fieldplan.i18n import _, format_number, ngettext
+from fieldplan.i18n import _, counted, format_number
 from fieldplan.model import ProgressReport
 from fieldplan.plan import Action, Plan, Text
 from fieldplan.replica import Replica
@@ -62,9 +62,8 @@ def hidden_group_text(count: int) -> str:
     """The heading of the plan tree's group of hidden reports."""
     # Translators: the last group of the office's plan tree: reports the office wrote
     # on actions (or for periods) that the current plan no longer has
-    return ngettext("{count} report not in the current plan",
-                    "{count} reports not in the current plan", count).format(
-        count=format_number(count))
+    return counted("{count} report not in the current plan",
+                   "{count} reports not in the current plan", count)
 
 
 def hidden_item_text(hidden: HiddenReport) -> str:

@@ -29,7 +29,6 @@ from fieldplan.i18n import (
     LANGUAGES,
     _,
     counted,
-    format_number,
     format_period,
     get_language,
     join_list,
@@ -1931,13 +1930,13 @@ class MainWindow(QMainWindow):
                 8000,
             )
             return
-        text = ngettext(
+        text = counted(
             "Submit {n} draft report for {period}? Submitted reports cannot be "
             "edited until they are reopened.",
             "Submit {n} draft reports for {period}? Submitted reports cannot be "
             "edited until they are reopened.",
-            summary.drafts,
-        ).format(n=format_number(summary.drafts), period=format_period(period))
+            summary.drafts, period=format_period(period),
+        )
         from fieldplan.i18n import format_date
         from fieldplan.progress import not_started_problem
 
@@ -2002,9 +2001,8 @@ class MainWindow(QMainWindow):
 
         DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
             lambda ch: self.statusBar().showMessage(
-                ngettext(
-                    "{n} report submitted.", "{n} reports submitted.", len(ch.entities)
-                ).format(n=format_number(len(ch.entities))),
+                counted("{n} report submitted.", "{n} reports submitted.",
+                        len(ch.entities)),
                 8000,
             )
         ).failure(lambda e: self.show_error(error_sentence(e))).run()

@@ -31,10 +31,9 @@ from fieldplan.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
+    counted,
     file_name_word,
-    format_number,
     format_period,
-    ngettext,
 )
 from fieldplan.periods import as_period
 from ui.bidi import isolated, isolated_codes
@@ -135,8 +134,8 @@ def saved_text(request: TableRequest, rows: int, file: str, hidden: int = 0) -> 
             text = _("Saved with the column headings only (no progress report is recorded "
                      "yet):\n{file}").format(file=file)
     else:
-        text = ngettext("Saved {n} row in:\n{file}", "Saved {n} rows in:\n{file}",
-                        rows).format(n=format_number(rows), file=file)
+        text = counted("Saved {n} row in:\n{file}", "Saved {n} rows in:\n{file}", rows,
+                       file=file)
     if hidden:
         text += "\n" + hidden_note(hidden)
     return text
@@ -148,12 +147,12 @@ def hidden_note(count: int) -> str:
     ``status`` command instead). The column keeps its name in every language: it is
     the file's heading."""
     # Translators: {column} is the name of a column of the file, "plan_hidden"
-    return ngettext(
+    return counted(
         "{count} row is a report the current plan hides, marked in the column {column}: "
         "the review pack, the status sheets and the dashboards leave it out.",
         "{count} rows are reports the current plan hides, marked in the column {column}: "
         "the review pack, the status sheets and the dashboards leave them out.",
-        count).format(count=format_number(count), column=isolated("plan_hidden"))
+        count, column=isolated("plan_hidden"))
 
 
 class TableExportDialog(QDialog):

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    counted,
     format_number,
     format_period,
     level_label,
@@ -1609,14 +1610,13 @@ class QuarantinePage(QWidget):
         there (``refuse_key`` removes them all, the key left as it stands)."""
         files = [q.file for q in self.model.rows()
                  if q.fingerprint == item.fingerprint] or [item.file]
-        text = ngettext(
+        text = counted(
             "Remove this bundle of office {office} from quarantine? Nothing of it is "
             "imported. Its key stays on record, and importing its file again imports "
             "it later.",
             "Remove these {n} bundles of office {office} from quarantine? Nothing of "
             "them is imported. Their key stays on record, and importing their files "
-            "again imports them later.", len(files)).format(
-                n=format_number(len(files)), office=office_label(item.office))
+            "again imports them later.", len(files), office=office_label(item.office))
         dialog = ConfirmDialog(self, _("Remove from quarantine"), text,
                                "\n".join(code_text(f) for f in files), _("Re&move"),
                                cautious=True)
@@ -1668,13 +1668,12 @@ class QuarantinePage(QWidget):
             from fieldplan.replica import Changes
 
             self._set_busy(False)
-            self.message.setText((ngettext(
+            self.message.setText(counted(
                 "{n} bundle removed from quarantine; its key stays on record.",
                 "{n} bundles removed from quarantine; their key stays on record.",
-                len(outcomes)) if removal else ngettext(
+                len(outcomes)) if removal else counted(
                 "Key refused; {n} bundle removed from quarantine.",
-                "Key refused; {n} bundles removed from quarantine.", len(outcomes),
-            )).format(n=format_number(len(outcomes))))
+                "Key refused; {n} bundles removed from quarantine.", len(outcomes)))
             # (said: shown beside the buttons, away from the focus, it was heard by no one)
             say_in_passing(self.message, self.message.text())
             emit(self.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
@@ -1728,10 +1727,10 @@ class QuarantinePage(QWidget):
         every = each_file(outcomes)
         merged = sum(1 for o in every if o.outcome in ("merged", "duplicate"))
         self.message.setText(" ".join([
-            (ngettext("Imported again; {n} bundle merged.",
-                      "Imported again; {n} bundles merged.", merged) if again else
-             ngettext("Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.",
-                      merged)).format(n=format_number(merged)),
+            counted("Imported again; {n} bundle merged.",
+                    "Imported again; {n} bundles merged.", merged) if again else
+            counted("Key trusted; {n} bundle merged.", "Key trusted; {n} bundles merged.",
+                    merged),
             *(sentence(notice) + ("" if notice.endswith((".", "?")) else ".")
               for notice in notices)]))
         say_in_passing(self.message, self.message.text())
@@ -2102,19 +2101,19 @@ class ConflictsPage(ReadWhenShown, QWidget):
         differences = version_differences(conflict.field, texts)
         more = len(conflict.candidates) - len(candidates)
         if more and conflict.values_shown_all:
-            lines.append(in_layout_direction(ngettext(
+            lines.append(in_layout_direction(counted(
                 "{count} more version is not shown: its value is one of those shown. "
                 "Keeping a value replaces every version, shown or not.",
                 "{count} more versions are not shown: each one's value is one of those "
                 "shown. Keeping a value replaces every version, shown or not.",
-                more).format(count=format_number(more))))
+                more)))
         elif more:
-            lines.append(in_layout_direction(ngettext(
+            lines.append(in_layout_direction(counted(
                 "{count} more version is not shown, and its value is not among those "
                 "shown. Keeping a value replaces every version, shown or not.",
                 "{count} more versions are not shown, some with values not among those "
                 "shown. Keeping a value replaces every version, shown or not.",
-                more).format(count=format_number(more))))
+                more)))
         if any(differences):
             lines.append(in_layout_direction(_(
                 "Where the versions differ is highlighted; each opens at its first "

@@ -19,6 +19,7 @@ from PySide6.QtGui import QBrush, QColor
 from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
+    counted,
     field_label,
     format_number,
     format_percent,
@@ -627,21 +628,19 @@ def after_lock_sentence(change: Any) -> str:
         # headquarters' table of reports; {when} and {received} are dates and times
         # ("3 Dec 2026, 10:12"). The review pack lists these reports under "Changed or
         # received after the period was locked"
-        return ngettext(
+        return counted(
             "Changed or received after the period was locked: {n} change since the "
             "lock, the last made on {when}, received on {received}.",
             "Changed or received after the period was locked: {n} changes since the "
             "lock, the last made on {when}, received on {received}.",
-            change.changes).format(n=format_number(change.changes),
-                                   when=embedded(time_text(change.last_at)),
-                                   received=embedded(time_text(received)))
+            change.changes, when=embedded(time_text(change.last_at)),
+            received=embedded(time_text(received)))
     # Translators: as above, for a change made and received at the same time
-    return ngettext(
+    return counted(
         "Changed after the period was locked: {n} change since the lock, the last on "
         "{when}.",
         "Changed after the period was locked: {n} changes since the lock, the last on "
-        "{when}.", change.changes).format(n=format_number(change.changes),
-                                          when=embedded(time_text(change.last_at)))
+        "{when}.", change.changes, when=embedded(time_text(change.last_at)))
 
 
 def hidden_note(why: tuple[str, ...]) -> str:
@@ -918,14 +917,13 @@ class OverviewModel(QAbstractTableModel):
         if cell is None:
             return lines
         if cell.drafts and self._locked:  # (the review pack's cover's words)
-            lines.append(ngettext(
+            lines.append(counted(
                 "{count} draft left when the period was locked",
-                "{count} drafts left when the period was locked",
-                cell.drafts).format(count=format_number(cell.drafts)))
+                "{count} drafts left when the period was locked", cell.drafts))
         elif cell.drafts:
-            lines.append(ngettext(
+            lines.append(counted(
                 "{count} draft not yet submitted", "{count} drafts not yet submitted",
-                cell.drafts).format(count=format_number(cell.drafts)))
+                cell.drafts))
         # (the language's colon: "En bonne voie : 2" in French, as the mean's line)
         lines += [_("{label}:").format(label=status_text(s)) + " " + format_number(n)
                   for s, n in
@@ -942,11 +940,10 @@ class OverviewModel(QAbstractTableModel):
             # Translators: a cell's tooltip in headquarters' overview: reports of the
             # office in the area changed after headquarters locked the period (its
             # figures moved since the review); {actions} are action codes "PA1.1, PA1.2"
-            lines.append(ngettext(
+            lines.append(counted(
                 "{n} report changed or received after the period was locked: {actions}",
                 "{n} reports changed or received after the period was locked: {actions}",
-                len(late)).format(n=format_number(len(late)),
-                                  actions=join_list(isolated(a) for a in late)))
+                len(late), actions=join_list(isolated(a) for a in late)))
         return lines
 
     def after_lock(self, row: int, column: int) -> list[str]:

@@ -1634,36 +1634,36 @@ class ReportEditor(QScrollArea):
                               "correct").format(report=report),
              # Translators: {reports} lists reports ("PA1.1 (2nd semester 2026),
              # PA3.6 (1st semester 2026)")
-             lambda n: ngettext(
+             lambda n, reports: counted(
                  "{n} report holds text that is not valid, kept unsaved — open it to "
                  "correct: {reports}",
                  "{n} reports hold text that is not valid, kept unsaved — open them to "
-                 "correct: {reports}", n)),
+                 "correct: {reports}", n, reports=reports)),
             (to_reopen,
              # Translators: {report} is "PA1.1 (2nd semester 2026)"; what was typed in
              # it waits until the report is reopened (back to draft)
              lambda report: _("{report}: submitted, text kept unsaved — reopen it "
                               "first").format(report=report),
-             lambda n: ngettext(
+             lambda n, reports: counted(
                  "{n} submitted report holds text kept unsaved — reopen it first: "
                  "{reports}",
                  "{n} submitted reports hold text kept unsaved — reopen them first: "
-                 "{reports}", n)),
+                 "{reports}", n, reports=reports)),
             (locked,
              # Translators: {report} is "PA1.1 (2nd semester 2026)", in a period
              # headquarters has locked: what was typed in it can never be saved
              lambda report: _("{report}: period locked, text cannot be saved — open it "
                               "to copy or discard it").format(report=report),
-             lambda n: ngettext(
+             lambda n, reports: counted(
                  "{n} report of a locked period holds text that cannot be saved — open "
                  "it to copy or discard it: {reports}",
                  "{n} reports of locked periods hold text that cannot be saved — open "
-                 "them to copy or discard it: {reports}", n)),
+                 "them to copy or discard it: {reports}", n, reports=reports)),
         ):
             if not keys:
                 continue
-            said = one(_report_name(keys[0])) if len(keys) == 1 else many(len(keys)).format(
-                n=format_number(len(keys)), reports=_named(keys))
+            said = (one(_report_name(keys[0])) if len(keys) == 1
+                    else many(len(keys), _named(keys)))
             text = f"{text} · {said}" if text else said
         problems = []
         if journal.write_error:

@@ -772,12 +772,12 @@ def left_aside_text(count: int) -> str:
     none)."""
     if not count:
         return ""
-    return ngettext(
+    return counted(
         "{count} other file in the dropped folder was left aside: from a folder, only "
         ".fieldplan and .zip files are imported (drop a file itself to import it).",
         "{count} other files in the dropped folder were left aside: from a folder, only "
         ".fieldplan and .zip files are imported (drop a file itself to import it).",
-        count).format(count=format_number(count))
+        count)
 
 
 def plan_note(outcomes: list) -> str:
@@ -790,12 +790,11 @@ def plan_note(outcomes: list) -> str:
         version=max(o.plan_version for o in brought))
     hidden = sum(o.plan_hidden for o in brought)
     if hidden:
-        text += " " + ngettext(
+        text += " " + counted(
             "It hides {count} report of this office that the version before showed: it "
             "stays in the database, no longer shown.",
             "It hides {count} reports of this office that the version before showed: they "
-            "stay in the database, no longer shown.", hidden).format(
-                count=format_number(hidden))
+            "stay in the database, no longer shown.", hidden)
     return text
 
 
@@ -1300,12 +1299,11 @@ class ExportDialog(QDialog):
         every = self.recipient.currentData() == ALL_OFFICES
         self.ok.setText(_("&Save bundles") if every else _("&Save bundle"))
         if every:
-            self._say(ngettext(
+            self._say(counted(
                 "A bundle for each office headquarters knows: {count} file, each named "
                 "for its office, in the folder.",
                 "A bundle for each office headquarters knows: {count} files, each named "
-                "for its office, in the folder.", len(self.all_offices)).format(
-                    count=format_number(len(self.all_offices))))
+                "for its office, in the folder.", len(self.all_offices)))
         elif self.result_info is None and self.recipient.count():
             self._say("")
 
@@ -1350,8 +1348,7 @@ class ExportDialog(QDialog):
         """A bundle for every office, on the worker, with a progress dialog (Cancel
         stops before the next office)."""
         count = len(self.all_offices)
-        self._say(ngettext("Writing {count} bundle…", "Writing {count} bundles…",
-                                      count).format(count=format_number(count)))
+        self._say(counted("Writing {count} bundle…", "Writing {count} bundles…", count))
 
         roots = list(self.drive_roots)
         make = folder == self._to_make  # (a folder chosen is made only when asked)
@@ -1539,17 +1536,17 @@ def all_offices_text(done) -> tuple[str, str]:
                 office=f"{o.office} · {office_name(o.office, lang())}", reason=o.reason))
     left = [o.office for o in done.failed if o.cancelled]
     if left:
-        text += "\n\n" + ngettext(
+        text += "\n\n" + counted(
             "Cancelled: {count} office has no bundle ({offices}).",
-            "Cancelled: {count} offices have no bundle ({offices}).", len(left)).format(
-                count=format_number(len(left)), offices=join_list(left))
+            "Cancelled: {count} offices have no bundle ({offices}).", len(left),
+            offices=join_list(left))
     receipts = sum(1 for r in done.written if r.note)
     if receipts:
-        text += "\n\n" + ngettext(
+        text += "\n\n" + counted(
             "{count} of them carries no new entries, only receipts: sending it still tells "
             "its office what arrived.",
             "{count} of them carry no new entries, only receipts: sending them still tells "
-            "each office what arrived.", receipts).format(count=format_number(receipts))
+            "each office what arrived.", receipts)
     for warning in dict.fromkeys(r.warning for r in done.written if r.warning):
         text += "\n\n" + sentence(warning)
     return before, text.strip()

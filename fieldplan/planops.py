@@ -417,7 +417,8 @@ class PlanChange:
     due_from: str = ""
     #: the offices whose fieldplan reads only bundle formats before the one a plan
     #: that words units in French or Arabic needs (``formats.words_units``): they must
-    #: be updated to receive it (empty for a plan that words none)
+    #: be updated to receive it (for a plan that words none, those still to receive
+    #: an earlier version that does, which travels before it)
     to_update: tuple[str, ...] = ()
 
     def to_update_text(self) -> str:
@@ -471,19 +472,34 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
 
 
 def _to_update(rep: Replica, new: Plan) -> tuple[str, ...]:
-    """``PlanChange.to_update`` of installing ``new``."""
+    """``PlanChange.to_update`` of installing ``new``: the offices reading only formats
+    before UNIT_WORDS_SINCE, all of them for a plan that words units, else those whose
+    next bundle still carries a plan version that does (installed here, not yet
+    acknowledged by them: the events of the log travel in order, and ``new`` reaches
+    them only after it)."""
     from fieldplan import bundle as bundlefmt
     from fieldplan.plan import plan_to_dict
     from fieldplan.sync import formats
-    from fieldplan.sync.export import _peers
+    from fieldplan.sync.export import _peers, pending_format
 
-    if not formats.words_units(plan_to_dict(new)):
-        return ()
     heard = formats.offices_reading_before(rep, bundlefmt.UNIT_WORDS_SINCE)
+    if not heard:
+        return ()
     # of the computers an export is for: not one lost or replaced since (its key
     # revoked, a restored database's successor), which the export no longer reads for
-    readers = {replica for office in heard for replica in _peers(rep, office)}
-    return formats.offices_reading_before(rep, bundlefmt.UNIT_WORDS_SINCE, readers)
+    readers = formats.offices_reading_before(
+        rep, bundlefmt.UNIT_WORDS_SINCE,
+        {replica for office in heard for replica in _peers(rep, office)})
+    if not readers or formats.words_units(plan_to_dict(new)):
+        return readers
+    # (the plan's record read once: no version of it worded units, the usual case,
+    # and no office's next bundle is looked at)
+    origins = [(origin, 0) for (origin,) in rep.conn.execute(
+        "SELECT DISTINCT origin FROM events WHERE entity = 'plan'")]
+    if formats.needed_format(rep, origins) < bundlefmt.UNIT_WORDS_SINCE:
+        return ()
+    return tuple(office for office in readers
+                 if pending_format(rep, office) >= bundlefmt.UNIT_WORDS_SINCE)
 
 
 def check_hq(rep: Replica) -> None:

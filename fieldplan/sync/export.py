@@ -587,6 +587,15 @@ def _ack_floor(rep: Replica, peers: list[str], origin: str, *, to_hq: bool) -> i
     return max(marks.values()) if to_hq else min(marks.values())
 
 
+def pending_format(rep: Replica, office: str) -> int:
+    """(HQ) The oldest bundle format that headquarters' next bundle for ``office`` needs
+    (``formats.needed_format`` of the events it would carry, as the export finds them):
+    a plan version that words units, installed and not acknowledged by the office,
+    needs UNIT_WORDS_SINCE whatever the plan installed after it."""
+    return formats.needed_format(rep, [(origin, after) for origin, after, *_rest
+                                       in _runs(rep, office, office, full=False)])
+
+
 def _runs(rep: Replica, recipient: str, side: str, *, full: bool
           ) -> list[tuple[str, int, int, int, int]]:
     """What a bundle for ``recipient`` carries, per replica: (origin, after, first,

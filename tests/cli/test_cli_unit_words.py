@@ -85,3 +85,26 @@ def test_a_laptop_revoked_or_replaced_is_not_an_office_to_update(
     code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path),
                          "--dry-run")
     assert code == 0 and err == "" and json.loads(out)["offices_to_update"] == []
+
+
+def test_back_to_english_units_still_names_an_office_the_worded_plan_awaits(
+        capsys, hq, offices, tmp_path: Path):
+    # a plan that words units installed (ML warned of), then one with English units
+    # alone before ML was updated: ML's next bundle still carries the worded version
+    # (an event of the log, before the new one), in format 4, which ML refuses; the
+    # dry-run named no office to update
+    import dataclasses
+
+    worded_plan = worded(hq.plan(), unit="documents")
+    english = dataclasses.replace(hq.plan(), version=worded_plan.version + 1)
+    dump_plan(worded_plan, tmp_path / "v2.json")
+    dump_plan(english, tmp_path / "v3.json")
+    hq.close()
+    code, _out, _err = run(capsys, "--db", offices, "plan", "import",
+                           str(tmp_path / "v2.json"))
+    assert code == 0
+    code, out, err = run(capsys, "--db", offices, "--json", "plan", "import",
+                         str(tmp_path / "v3.json"), "--dry-run")
+    assert code == 0 and json.loads(out)["offices_to_update"] == ["ML"]
+    assert err == ("fieldplan: warning: 1 office runs a fieldplan that cannot read units "
+                   "in French or Arabic (ML): it must be updated to receive this plan\n")

@@ -1969,11 +1969,17 @@ class ConflictsPage(ReadWhenShown, QWidget):
         conflict chosen (``restore_filters``: a language change chose the first
         again)."""
         chosen = chosen_row(self.view, lambda c: str(c.id))
-        return {"split": splitter_sizes(self.splitter) if self.splitter.placed else None,
+        placed = self.splitter.placed
+        return {"split": splitter_sizes(self.splitter) if placed else None,
+                "placed": placed,
                 "chosen": chosen[0] if chosen is not None else self._to_choose or ""}
 
     def restore_filters(self, filters: dict[str, Any]) -> None:
-        restore_sizes(self.splitter, filters.get("split"))
+        # a divider put back only where a person placed it ("placed"): fieldplan 0.3
+        # kept it at every closing, wherever it was, with no word of it (it reads
+        # "split" alone, as it wrote it)
+        if filters.get("placed") is True:
+            restore_sizes(self.splitter, filters.get("split"))
         self._to_choose = str(filters.get("chosen") or "") or None
         if self.model.rowCount() and self._to_choose:  # (read already)
             ids = [str(self.model.data(self.model.index(r, 0), ROW_ROLE).id)

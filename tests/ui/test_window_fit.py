@@ -551,6 +551,33 @@ def test_on_a_laptop_at_150_percent_the_versions_have_the_room_the_list_can_spar
     assert view.viewport().height() >= 4 * rows  # (the person's share, in proportion)
 
 
+def test_the_divider_fieldplan_0_3_kept_does_not_hold_the_versions_to_half(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """fieldplan 0.3 kept the Conflicts page's divider at every closing, wherever it
+    was (half and half, never moved): put back as a person's, it held the versions of
+    a laptop at 150 % to two lines for every headquarters updated from 0.3. A divider
+    kept since a person moved it is put back; 0.3 reads the settings kept now."""
+    from tests.ui.test_conflict_versions import BODY, conflicts_page, laptops_in_conflict
+    from ui.window_settings import restore_sizes
+
+    path, _replica = laptops_in_conflict(
+        hq, make_office, tmp_path, a={"achievements": BODY + "went well."},
+        b={"achievements": BODY + "went badly."})
+    window, page = conflicts_page(open_window, qtbot, path)
+    splitter, view = page.splitter, page.view
+    page.restore_filters({"split": [300, 300], "chosen": ""})  # (as 0.3 kept it)
+    as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
+    rows = view.verticalHeader().defaultSectionSize()
+    qtbot.waitUntil(lambda: view.viewport().height() < 4 * rows, timeout=2000)
+    assert not splitter.placed and page.filters()["split"] is None
+    splitter.moveSplitter(splitter.sizes()[0] + 60, 1)  # (as a drag of the divider)
+    kept = page.filters()
+    restore_sizes(splitter, kept["split"])  # (0.3 reads it: a list of sizes)
+    splitter.placed = False
+    page.restore_filters(kept)
+    assert splitter.placed and page.filters()["split"] == splitter.sizes()
+
+
 def test_on_a_laptop_at_150_percent_the_period_and_time_give_way_before_the_narrative(
         open_window, qtbot, hq_db, language, font_size):
     """In French at 895 pixels the Reports' Achievements column was 89 pixels, less

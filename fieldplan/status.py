@@ -282,7 +282,7 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
         head,
         # Translators: offices awaited on a period that have submitted nothing for it,
         # by code, "not reported: ML, SN"
-        _("not reported: {offices}").format(offices=named_reports(missing))
+        _("not reported: {offices}").format(offices=named_offices(missing))
         if missing else "",
         # Translators: offices known at headquarters that a period does not await (as
         # the review pack says them), by code, "2 offices not awaited, as they were
@@ -291,7 +291,7 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
                 "{offices}",
                 "{n} offices not awaited, as they were enrolled after the period ended: "
                 "{offices}", len(ended), lang=lang,
-                offices=named_reports(ended)) if ended else "",
+                offices=named_offices(ended)) if ended else "",
         # Translators: as above, offices enrolled after headquarters locked the period
         # (before it ended), "1 office not awaited, as it was enrolled after the period
         # was locked: JO"
@@ -299,7 +299,7 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
                 "locked: {offices}",
                 "{n} offices not awaited, as they were enrolled after the period was "
                 "locked: {offices}", len(locked), lang=lang,
-                offices=named_reports(locked)) if locked else "",
+                offices=named_offices(locked)) if locked else "",
     ))
 
 
@@ -626,6 +626,20 @@ def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
         return join_list(names)
     more = len(names) - shown
     return counted("{names} and {n} more", "{names} and {n} more", more,
+                   names=join_list(names[:shown]))
+
+
+def named_offices(names: list[str], shown: int = NAMED_REPORTS) -> str:
+    """"BN, GM, KG and 3 more offices": the first ``shown`` office codes, then how many
+    more offices (``named_reports`` counts more reports, which Arabic says in words)."""
+    from fieldplan.i18n import counted, join_list
+
+    if len(names) <= shown + 1:
+        return join_list(names)
+    more = len(names) - shown
+    # Translators: office codes, then how many more offices, "BN, GM, KG and 3 more
+    # offices"
+    return counted("{names} and {n} more office", "{names} and {n} more offices", more,
                    names=join_list(names[:shown]))
 
 

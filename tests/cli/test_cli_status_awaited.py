@@ -83,3 +83,24 @@ def test_an_office_status_says_nothing_of_who_is_awaited(tmp_path: Path, capsys)
     assert code == 0 and json.loads(out)["awaited_periods"] == []
     code, out, _err = run("--db", db, "status", capsys=capsys)
     assert code == 0 and "Reported on" not in out
+
+
+def test_many_offices_not_reported_are_counted_as_offices() -> None:
+    """Past the first three codes, status counts the rest as offices: Arabic said
+    "BN، GM، KG و3 تقارير أخرى" ("and 3 other reports") of offices, the words of the
+    reports changed after a lock. Found by QA."""
+    from fieldplan import i18n
+    from fieldplan.status import awaited_text
+    from fieldplan.sync.export import AwaitedOffices
+
+    offices = ("BN", "GM", "KG", "MZ", "OM", "PK", "SN")
+    awaited = AwaitedOffices(period="2026-S2", awaited=offices, reported=("SN",),
+                             not_awaited=())
+    assert awaited_text(awaited) == ("1 of 7 offices awaited; not reported: BN, GM, KG "
+                                     "and 3 more offices")
+    i18n.set_language("ar")
+    try:
+        said = awaited_text(awaited)
+    finally:
+        i18n.set_language("en")
+    assert "BN\u060c GM\u060c KG" in said and "تقرير" not in said.split(":", 1)[-1]

@@ -317,8 +317,10 @@ class ReportTableModel(_RowsModel):
     def set_filter(
         self, text: str = "", predicate: Callable[[ProgressReport], bool] | None = None
     ) -> None:
-        """Show reports whose narratives, office or action contain ``text`` (any case,
-        with or without accents or Arabic vowel marks) and that ``predicate`` accepts."""
+        """Show reports whose narratives, office or action contain each word of ``text``
+        (any case, with or without accents or Arabic vowel marks), in any of them ("SN
+        workshop": Senegal's reports that speak of a workshop), and that ``predicate``
+        accepts."""
         needle = search_key(text).strip()
         narrowing = (
             predicate is self._predicate and self._needle and needle.startswith(self._needle)
@@ -329,8 +331,13 @@ class ReportTableModel(_RowsModel):
         candidates = self._visible if narrowing else (
             self._ordered_all if self._ordered_all is not None else range(len(self._all)))
         hay = self._haystack
-        if needle:
+        # (a text that starts with the one before narrows: each of its words holds one
+        # before, the last one's growing)
+        words = needle.split()
+        if len(words) == 1:
             candidates = [i for i in candidates if needle in hay[i]]
+        elif words:
+            candidates = [i for i in candidates if all(w in hay[i] for w in words)]
         if predicate is not None:
             reports = self._all
             candidates = [i for i in candidates if predicate(reports[i])]

@@ -113,6 +113,28 @@ def test_report_model_full_text_filter_and_narrowing():
     assert model.rowCount() == len(REPORTS)
 
 
+def test_report_model_search_finds_each_word_in_any_field():
+    """An office's code and a word of its narrative, typed together, find its report:
+    "SN تقدم" (SN's report on progress, typed in Arabic) found nothing, the search
+    looking for the words side by side, which an office and a narrative never are.
+    Found by QA."""
+    reports = [*REPORTS, report("SN", "PA1.3", achievements="تقدم جيد في ورش العمل"),
+               report("ML", "PA1.3", achievements="تقدم بطيء")]
+    model = ReportTableModel()
+    model.set_reports(reports)
+    for typed, found in (("SN تقدم", [("SN", "PA1.3")]),
+                         ("sn  TRAINED", [("SN", "PA1.1")]),
+                         ("pa1.1 ministère", [("ML", "PA1.1")]),
+                         ("border officials", [("SN", "PA1.1")]),
+                         ("SN nothing", [])):
+        model.set_filter(typed)
+        assert [(model.row_at(i).office, model.row_at(i).action)
+                for i in range(model.rowCount())] == found, typed
+    model.set_filter("SN")
+    model.set_filter("SN ت")  # a word more narrows from the rows shown
+    assert [model.row_at(i).action for i in range(model.rowCount())] == ["PA1.3"]
+
+
 def test_report_model_search_ignores_accents_and_arabic_vowel_marks():
     """"ministere" found nothing of "ministère" (54 reports found with the accent,
     none without); a search without Arabic's vowel marks finds vowelled text, and a

@@ -88,9 +88,9 @@ class PlanDiff:
     levels, leads: actions kept whose level or lead changes.
     indicators_added, indicators_removed, indicators_retitled: ``ACTION/KEY`` of
         indicators of actions that both plans have.
-    units, baselines, targets: indicators whose unit (in any language: the first that
-        differs), baseline, or target (at the plan's end, or for a period:
-        ``Changed.period``) changes.
+    units, baselines, targets: indicators whose unit (once for each language whose
+        word differs: ``Changed.lang``), baseline, or target (at the plan's end, or
+        for a period: ``Changed.period``) changes.
     areas_moved: actions kept that belong to another area.
     texts_changed: the plan (named by its id), the areas, actions
         and indicators kept whose other texts change: a French or Arabic title, a
@@ -307,16 +307,17 @@ def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:
     return out
 
 
-def _unit_change(name: str, was: Indicator, now: Indicator) -> Changed | None:
-    """An indicator's unit as a new version changes it, in the first language whose
-    word differs (English, then French, then Arabic; None where the plan gives no
+def _unit_changes(name: str, was: Indicator, now: Indicator) -> list[Changed]:
+    """An indicator's unit as a new version changes it: one change for each language
+    whose word differs (English, then French, then Arabic; None where the plan gives no
     word in that language): a unit worded in French or Arabic alone changes what
-    offices read as much as the English one does."""
-    for lang, before, after in (("", was.unit, now.unit), ("fr", was.unit_fr, now.unit_fr),
-                                ("ar", was.unit_ar, now.unit_ar)):
-        if before != after:
-            return Changed(name, before or None, after or None, lang=lang)
-    return None
+    offices read as much as the English one does, and a version that changes the
+    English word and the French one changes both."""
+    return [Changed(name, before or None, after or None, lang=lang)
+            for lang, before, after in (("", was.unit, now.unit),
+                                        ("fr", was.unit_fr, now.unit_fr),
+                                        ("ar", was.unit_ar, now.unit_ar))
+            if before != after]
 
 
 def _value(value: str | float | None, kind: str) -> str:
@@ -530,9 +531,7 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                 titles.append(Retitled(name, was.title, ind.title))
             if _only_unseen(was.title, ind.title):
                 invisible[name] = None
-            unit = _unit_change(name, was, ind)
-            if unit is not None:
-                units.append(unit)
+            units += _unit_changes(name, was, ind)
             if was.baseline != ind.baseline:
                 baselines.append(Changed(name, was.baseline, ind.baseline))
             targets += _target_changes(name, was, ind)

@@ -12,6 +12,7 @@ import pytest
 from fieldplan import progress
 from fieldplan.cli import main
 from fieldplan.plan import dump_plan
+from fieldplan.planops import install_plan
 from tests.core.test_bundle_compat import as_older, send
 from tests.core.test_unit_words import worded
 
@@ -43,8 +44,8 @@ def test_a_dry_run_names_the_offices_to_update(capsys, hq, offices, tmp_path: Pa
     assert code == 0
     assert err == ("fieldplan: warning: 1 office runs a fieldplan that cannot read units "
                    "in French or Arabic (ML): it must be updated to receive this plan\n")
-    assert "  Unit changed (1): PA1.1/policies-supported in French from none to ateliers" \
-        in out.splitlines()
+    assert ("  Units changed (2): PA1.1/policies-supported in French from none to ateliers; "
+            "PA1.1/policies-supported in Arabic from none to حلقات دراسية") in out.splitlines()
     code, out, err = run(capsys, "--db", offices, "--json", "plan", "import", str(path),
                          "--dry-run")
     assert code == 0 and json.loads(out)["offices_to_update"] == ["ML"]
@@ -108,3 +109,23 @@ def test_back_to_english_units_still_names_an_office_the_worded_plan_awaits(
     assert code == 0 and json.loads(out)["offices_to_update"] == ["ML"]
     assert err == ("fieldplan: warning: 1 office runs a fieldplan that cannot read units "
                    "in French or Arabic (ML): it must be updated to receive this plan\n")
+
+
+def test_a_dry_run_lists_each_language_a_unit_changes_in(capsys, hq, tmp_path: Path):
+    """The English word and the French one both changed: the dry run (text and
+    --json) listed the English alone. Found by review."""
+    old = worded(hq.plan(), unit="documents", fr="documents", ar="")
+    path = tmp_path / "v2.json"
+    dump_plan(worded(old, unit="workshops", fr="ateliers", ar=""), path)
+    install_plan(hq, old, "v1.json")
+    hq.close()
+    code, out, _ = run(capsys, "--db", str(hq.path), "plan", "import", str(path),
+                       "--dry-run")
+    assert code == 0
+    assert ("  Units changed (2): PA1.1/policies-supported from documents to workshops; "
+            "PA1.1/policies-supported in French from documents to ateliers") \
+        in out.splitlines()
+    code, out, _ = run(capsys, "--db", str(hq.path), "--json", "plan", "import", str(path),
+                       "--dry-run")
+    assert [(u["language"], u["after"]) for u in json.loads(out)["changes"]["units"]] == [
+        ("en", "workshops"), ("fr", "ateliers")]

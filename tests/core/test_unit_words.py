@@ -156,17 +156,29 @@ def test_a_unit_worded_anew_in_french_is_a_change() -> None:
     assert [(c.before, c.after, c.lang) for c in diff.units] == [(None, "ورش", "ar")]
     assert "Unit changed (1): PA1.1/policies-supported in Arabic from none to ورش" \
         in diff.lines()
-    english = plan_diff(old, worded(old))  # the English first, when it changes too
-    assert [(c.before, c.after, c.lang) for c in english.units] == [
-        ("documents", "workshops", "")]
-    assert "Unit changed (1): PA1.1/policies-supported from documents to workshops" \
-        in english.lines()
+
+
+def test_a_unit_changed_in_several_languages_lists_each_of_them() -> None:
+    """A version that changes the English word and the French one listed the English
+    alone: an office read nothing of its new French word. Found by review."""
+    old = worded(default_plan(), unit="documents", fr="documents", ar="")
+    new = worded(old, unit="workshops", fr="ateliers", ar="")
+    diff = plan_diff(old, new)
+    assert [(c.before, c.after, c.lang) for c in diff.units] == [
+        ("documents", "workshops", ""), ("documents", "ateliers", "fr")]
+    assert ("Units changed (2): PA1.1/policies-supported from documents to workshops; "
+            "PA1.1/policies-supported in French from documents to ateliers") in diff.lines()
+    assert [u["language"] for u in diff.as_dict()["units"]] == ["en", "fr"]
+    every = plan_diff(default_plan(), worded(default_plan()))  # all three languages
+    assert [(c.before, c.after, c.lang) for c in every.units] == [
+        ("documents", "workshops", ""), (None, "ateliers", "fr"),
+        (None, "حلقات دراسية", "ar")]
 
 
 def test_the_dry_run_of_a_plan_import_lists_a_unit_worded_anew(hq) -> None:
     change = preview_plan(hq, worded(hq.plan(), unit="documents"), "new.toml")
     assert not change.unchanged
-    assert [c.after for c in change.diff.units] == ["ateliers"]
+    assert [c.after for c in change.diff.units] == ["ateliers", WORDS["ar"]]
 
 
 # --- shown in the language in use -----------------------------------------------------

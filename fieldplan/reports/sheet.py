@@ -250,24 +250,46 @@ def all_hidden_note(ctx: cm.Ctx, count: int) -> str:
 def _unit(ctx: cm.Ctx, unit: str, n: float | None, worded: str = "") -> str:
     """The unit after the figures, in the plural form that agrees with ``n`` (the
     figure it follows): none for a plain count, nor for a percent (the figures carry
-    the % sign). Arabic has six forms: "150 شخصًا", not "150 أشخاص". ``worded``: the
-    plan's own word for the unit in the sheet's language (``Indicator.unit_fr``,
-    ``unit_ar``), shown as the plan writes it, as a unit fieldplan does not know is."""
+    the % sign), whatever word the plan gives them. Arabic has six forms: "150 شخصًا",
+    not "150 أشخاص".
+
+    ``worded``: the plan's own word for the unit in the sheet's language
+    (``Indicator.unit_fr``, ``unit_ar``). It is printed as the plan writes it ("12 sur
+    150 participants" for ``people``), as a unit fieldplan does not know is, unless it
+    is one of fieldplan's own words for that unit in that language, in any plural form
+    (letter case aside): "personnes" for ``people`` then prints as "1 sur 1 personne",
+    the plan having chosen fieldplan's translation, whose forms agree with the
+    figure."""
     from fieldplan.i18n import unit_label
 
     if unit in ("count", "percent"):
         return ""
-    if worded:
+    if worded and worded.casefold() not in {f.casefold() for f in _own_forms(ctx, unit)}:
         return worded
     # no figure: the general plural; else that of the figure as printed
     count = 100 if n is None else plural_count(n, ctx.lang)
+    return _plural_form(ctx, unit, count) or unit_label(unit, ctx.lang)
+
+
+def _plural_form(ctx: cm.Ctx, unit: str, count: int) -> str:
+    """fieldplan's word for ``unit`` in the plural form of ``count``, for the units
+    whose catalogs give plural forms; "" for any other."""
     if unit == "people":
         # Translators: the unit after an indicator's figures, "12 of 150 people".
         return ctx.npgettext("unit", "person", "people", count)
     if unit == "documents":
         # Translators: the unit after an indicator's figures, "2 of 5 documents".
         return ctx.npgettext("unit", "document", "documents", count)
-    return unit_label(unit, ctx.lang)
+    return ""
+
+
+def _own_forms(ctx: cm.Ctx, unit: str) -> set[str]:
+    """Every word fieldplan prints for ``unit`` in the sheet's language: its label
+    (``i18n.unit_label``) and its form for each plural category."""
+    from fieldplan.i18n import unit_label
+
+    forms = {_plural_form(ctx, unit, count) for count in _CATEGORY_COUNTS}
+    return (forms | {unit_label(unit, ctx.lang)}) - {""}
 
 
 #: Integers to stand for a plural category of CLDR in a catalog's plural formula,

@@ -195,6 +195,31 @@ def test_the_sheet_prints_the_plans_word_and_keeps_plurals_of_its_own_units() ->
     assert _unit(ctx, "people", 150) == "people"
 
 
+@pytest.mark.parametrize(("lang", "worded", "one", "many"), [
+    ("en", "", "person", "people"),
+    ("fr", "personnes", "personne", "personnes"),  # fieldplan's own word: its forms
+    ("fr", "Personne", "personne", "personnes"),
+    ("fr", "participants", "participants", "participants"),  # the plan's own word
+    ("ar", "أشخاص", "شخص", "شخصًا"),
+    ("ar", "شخص", "شخص", "شخصًا"),
+    ("ar", "مشاركين", "مشاركين", "مشاركين"),
+])
+def test_a_known_unit_worded_in_fieldplans_own_words_keeps_its_plural_forms(
+        lang: str, worded: str, one: str, many: str) -> None:
+    """``people`` worded "personnes" by the plan printed "1 de 1 personnes": the plan's
+    word replaced fieldplan's forms that agree with the figure, though it was one of
+    them. A word of the plan's own choosing is still printed as written. Found by
+    review."""
+    from fieldplan.i18n import translation
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.sheet import _unit
+
+    ctx = cm.Ctx(lang, translation(lang), None, PERIOD, (0, 0), None)
+    assert _unit(ctx, "people", 1, worded) == one
+    assert _unit(ctx, "people", 150, worded) == many
+    assert _unit(ctx, "percent", 150, worded) == ""
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_status_sheet_and_review_pack_print_the_unit_in_their_language(

@@ -157,7 +157,12 @@ class Indicator:
         """The unit in words in ``lang`` (default: current): the plan's own word for
         that language if it gives one, else ``i18n.unit_label`` (fieldplan's word for
         a unit it knows, "personnes" for ``people``; the English as the plan writes
-        it for any other), as a title falls back to its English."""
+        it for any other), as a title falls back to its English. A plain count and a
+        percent are always fieldplan's words ("nombre", "pourcentage"), whatever the
+        plan words them: the sheets print no unit after a count's figures and the %
+        sign after a percent's, and ignore such a word too."""
+        if self.unit in ("count", "percent"):
+            return unit_label(self.unit, lang)
         # (the language in use: its translation as installed, a pseudo-locale's too)
         own = {"fr": self.unit_fr, "ar": self.unit_ar}.get(lang or get_language(), "")
         return own or unit_label(self.unit, lang)

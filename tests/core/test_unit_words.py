@@ -76,6 +76,20 @@ def test_a_unit_the_plan_does_not_word_is_shown_as_before() -> None:
     assert ind.unit_in("fr") == "workshops"
 
 
+@pytest.mark.parametrize("unit", ["count", "percent"])
+def test_a_count_or_percent_is_fieldplans_word_whatever_the_plan_words_it(unit) -> None:
+    """The sheets print no unit after a count's figures and the % sign after a
+    percent's, ignoring the plan's French or Arabic word for it; the report editor
+    showed that word. Found by review."""
+    from fieldplan.i18n import unit_label
+
+    ind = dataclasses.replace(first_indicator(default_plan()), unit=unit,
+                              unit_fr="pays", unit_ar="بلدان")
+    for lang in ("en", "fr", "ar"):
+        assert ind.unit_in(lang) == unit_label(unit, lang)
+    assert ind.unit_in("fr") in ("nombre", "pour cent")
+
+
 def test_a_plan_without_unit_words_is_written_as_fieldplan_0_3_wrote_it() -> None:
     """Every unit a text, never a table; no unit_fr/unit_ar columns: what an earlier
     fieldplan reads."""

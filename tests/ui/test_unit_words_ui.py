@@ -22,24 +22,30 @@ def language(qapp):
     apply_language(qapp, "en")
 
 
-@pytest.fixture
-def worded_db(hq_db: Path) -> Path:
-    """``hq_db`` whose plan words PA3.6's indicator in workshops, in three languages."""
+def word_unit(db: Path, unit: str, fr: str, ar: str) -> Path:
+    """``db`` whose plan words PA3.6's indicator in ``unit``, worded ``fr`` and
+    ``ar``."""
     from fieldplan.planops import install_plan
     from fieldplan.replica import open_replica
 
-    with open_replica(hq_db) as rep:
+    with open_replica(db) as rep:
         plan = rep.plan()
         actions = []
         for action in plan.actions:
             if action.code == "PA3.6":
-                ind = dataclasses.replace(action.indicators[0], unit=WORDS["en"],
-                                          unit_fr=WORDS["fr"], unit_ar=WORDS["ar"])
+                ind = dataclasses.replace(action.indicators[0], unit=unit,
+                                          unit_fr=fr, unit_ar=ar)
                 action = dataclasses.replace(action, indicators=(ind, *action.indicators[1:]))
             actions.append(action)
         install_plan(rep, dataclasses.replace(plan, version=2, actions=tuple(actions)),
                      "v2.toml")
-    return hq_db
+    return db
+
+
+@pytest.fixture
+def worded_db(hq_db: Path) -> Path:
+    """``hq_db`` whose plan words PA3.6's indicator in workshops, in three languages."""
+    return word_unit(hq_db, WORDS["en"], WORDS["fr"], WORDS["ar"])
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
@@ -85,6 +91,23 @@ def test_the_replace_dialog_lists_a_unit_worded_anew(open_window, qtbot, hq_db: 
         "documents-cadres"]
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_report_editor_words_a_count_as_the_sheet_does(open_window, qtbot, hq_db,
+                                                           language, lang):
+    """A count worded "pays" / "بلدان" by the plan: the sheets ignore the word (a
+    count's figures carry no unit), the editor showed it; it now shows fieldplan's
+    word for a count in each language. Found by review."""
+    from fieldplan.i18n import unit_label
+
+    word_unit(hq_db, "count", "pays", "بلدان")
+    language(lang)
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA3.6")
+    names = [label.text() for label in editor.widget().findChildren(QLabel)]
+    assert not any("pays" in text or "بلدان" in text for text in names), names
+    assert any(f"({unit_label('count', lang)})" in text for text in names), names
 
 
 def test_the_replace_question_names_the_offices_to_update(qapp):

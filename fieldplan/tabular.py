@@ -39,16 +39,18 @@ XLSX is for people: dates and times are date cells (``updated_at`` in UTC), empt
 text is a blank cell, narratives wrap, an Arabic workbook reads right to left, and a
 second sheet, ``indicators``, has one row per recorded indicator value (with the
 indicator's title, unit and target, for one the plan no longer has as the latest plan
-version that had it put them), numbers that can be summed and pivoted.
+version that had it put them), numbers that can be summed and pivoted; its ``unit`` is
+the plan's own (the same in every language), its last column ``unit_name`` the unit
+in words in the export's language.
 
 XLSX's header row holds the column names, in every language, on purpose: a
 workbook's headers are what pivot tables, Power Query steps and lookups refer to,
 and headquarters stacks the workbooks of offices working in English, French and
 Arabic; the README documents the columns by these names for the three formats, and
 the export's messages name them (``plan_hidden``). Its cells keep the codes too
-(``on-track``, ``submitted``, ``true``). What follows the language is what people
-read in the rows: office names, action and indicator titles, and the sheet's
-direction.
+(``on-track``, ``submitted``, ``true``, the ``unit``). What follows the language is
+what people read in the rows: office names, action and indicator titles, units in
+words (``unit_name``), and the sheet's direction.
 """
 
 from __future__ import annotations
@@ -103,9 +105,13 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 #: The XLSX sheet of indicator values, one row per value recorded.
+#: ``unit`` is the plan's unit as it names it (people, percent, workshops: the same in
+#: every language, for pivots over workbooks stacked from offices working in several),
+#: ``unit_name`` the unit in words in the export's language (``Indicator.unit_in``:
+#: the plan's French or Arabic word, else fieldplan's, as the report editor shows it)
 INDICATOR_COLUMNS: tuple[str, ...] = (
     "office", "office_name", "action", "period", "indicator", "indicator_title", "unit",
-    "value", "target", "plan_hidden",
+    "value", "target", "plan_hidden", "unit_name",
 )
 
 #: What makes a spreadsheet read a cell as a formula (= + - @; the full-width forms,
@@ -353,6 +359,7 @@ def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
                 "indicator_title": ind.title.get(lang) if ind is not None else "",
                 "unit": ind.unit if ind is not None else "",
                 "value": value, "target": target, "plan_hidden": hidden,
+                "unit_name": ind.unit_in(lang) if ind is not None else "",
             })
     return out
 

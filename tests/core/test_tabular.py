@@ -365,7 +365,8 @@ def test_xlsx_indicator_values_sheet(amended, tmp_path: Path) -> None:
         "indicator": "officials-trained",
         "indicator_title": next(i for i in amended.plan().action("PA1.2").indicators
                                 if i.key == "officials-trained").title.get("fr"),
-        "unit": "people", "value": 3, "target": 150, "plan_hidden": None}
+        "unit": "people", "value": 3, "target": 150, "plan_hidden": None,
+        "unit_name": "personnes"}
     assert trained["indicator_title"].startswith("Fonctionnaires")
     # an indicator the action no longer has (named as the plan version before put
     # it), and the hidden reports' values

@@ -315,6 +315,36 @@ def test_an_earlier_plan_version_keeps_its_unit_words_for_the_data_export() -> N
     assert _indicator_of(raw).unit_text == Text("documents")
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_data_exports_unit_name_follows_its_language(hq, make_office, tmp_path: Path,
+                                                         lang: str) -> None:
+    """The indicators sheet's unit stayed English in a French or Arabic export, beside
+    a title in that language: ``unit`` is kept (the plan's own, for pivots over
+    workbooks of several languages), and ``unit_name``, added at the end, words it in
+    the export's language. Found by review."""
+    from openpyxl import load_workbook
+
+    from fieldplan import tabular
+    from fieldplan.i18n import unit_label
+
+    install_plan(hq, worded(hq.plan()), "new.toml")
+    ml = make_office("ML")
+    progress.record_progress(ml, "PA1.1", PERIOD, status="on-track",
+                             values={"policies-supported": 2})
+    progress.record_progress(ml, "PA1.2", PERIOD, status="on-track",
+                             values={"officials-trained": 3})
+    out = tmp_path / f"p-{lang}.xlsx"
+    tabular.export_table(ml, "xlsx", out, lang=lang)
+    sheet = load_workbook(out)["indicators"]
+    header = [c.value for c in sheet[1]]
+    assert header[-1] == "unit_name"
+    rows = {r[header.index("indicator")]: dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=2, values_only=True)}
+    worded_row, known = rows["policies-supported"], rows["officials-trained"]
+    assert (worded_row["unit"], worded_row["unit_name"]) == ("workshops", WORDS[lang])
+    assert (known["unit"], known["unit_name"]) == ("people", unit_label("people", lang))
+
+
 def test_a_setup_bundle_of_a_worded_plan_is_refused_by_0_3_as_newer(
         hq, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from fieldplan.errors import BundleError

@@ -257,14 +257,15 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None, worded: str = "") -> str:
     (``Indicator.unit_fr``, ``unit_ar``). It is printed as the plan writes it ("12 sur
     150 participants" for ``people``), as a unit fieldplan does not know is, unless it
     is one of fieldplan's own words for that unit in that language, in any plural form
-    (letter case aside): "personnes" for ``people`` then prints as "1 sur 1 personne",
+    (letter case, accents and Arabic vowel marks and hamza aside: "اشخاص" is "أشخاص"):
+    "personnes" for ``people`` then prints as "1 sur 1 personne",
     the plan having chosen fieldplan's translation, whose forms agree with the
     figure."""
     from fieldplan.i18n import unit_label
 
     if unit in ("count", "percent"):
         return ""
-    if worded and worded.casefold() not in {f.casefold() for f in _own_forms(ctx, unit)}:
+    if worded and _loose(worded) not in {_loose(f) for f in _own_forms(ctx, unit)}:
         return worded
     # no figure: the general plural; else that of the figure as printed
     count = 100 if n is None else plural_count(n, ctx.lang)
@@ -281,6 +282,15 @@ def _plural_form(ctx: cm.Ctx, unit: str, count: int) -> str:
         # Translators: the unit after an indicator's figures, "2 of 5 documents".
         return ctx.npgettext("unit", "document", "documents", count)
     return ""
+
+
+def _loose(word: str) -> str:
+    """``word`` as ``_unit`` compares it: without combining marks (accents, Arabic
+    vowel marks, a hamza over or under its letter), case folded."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", word)
+                   if unicodedata.category(c) != "Mn").casefold()
 
 
 def _own_forms(ctx: cm.Ctx, unit: str) -> set[str]:

@@ -216,6 +216,8 @@ def test_the_sheet_prints_the_plans_word_and_keeps_plurals_of_its_own_units() ->
     ("fr", "participants", "participants", "participants"),  # the plan's own word
     ("ar", "أشخاص", "شخص", "شخصًا"),
     ("ar", "شخص", "شخص", "شخصًا"),
+    ("ar", "اشخاص", "شخص", "شخصًا"),  # (without its hamza, as often typed)
+    ("ar", "شخصا", "شخص", "شخصًا"),  # (without its vowel mark)
     ("ar", "مشاركين", "مشاركين", "مشاركين"),
 ])
 def test_a_known_unit_worded_in_fieldplans_own_words_keeps_its_plural_forms(

@@ -65,6 +65,8 @@ class Changed:
         the target at the plan's end; "" for anything else.
     lang: for a unit, the language of the word that changes (``fr``, ``ar``; "" for
         the English unit); "" for anything else.
+    indicators: for an English unit, the indicator in the installed plan and in the
+        new one, whose words the change is said in outside English; else None.
     """
 
     code: str
@@ -72,6 +74,8 @@ class Changed:
     after: str | float | None
     period: str = ""
     lang: str = ""
+    indicators: tuple[Indicator, Indicator] | None = field(default=None, compare=False,
+                                                           repr=False)
 
 
 @dataclass(frozen=True)
@@ -312,12 +316,27 @@ def _unit_changes(name: str, was: Indicator, now: Indicator) -> list[Changed]:
     whose word differs (English, then French, then Arabic; None where the plan gives no
     word in that language): a unit worded in French or Arabic alone changes what
     offices read as much as the English one does, and a version that changes the
-    English word and the French one changes both."""
-    return [Changed(name, before or None, after or None, lang=lang)
+    English word and the French one changes both. The English change keeps the two
+    indicators, to be said in the words of the language in use (``_unit_words``)."""
+    return [Changed(name, before or None, after or None, lang=lang,
+                    indicators=None if lang else (was, now))
             for lang, before, after in (("", was.unit, now.unit),
                                         ("fr", was.unit_fr, now.unit_fr),
                                         ("ar", was.unit_ar, now.unit_ar))
             if before != after]
+
+
+def _unit_words(change: Changed) -> tuple[str, str] | None:
+    """An English unit a new version changes, in the words of the language in use
+    (the plan's word in that language, else fieldplan's, as the report form shows
+    it), or None in English or where those words do not differ: a French office read
+    "from people to trainees" of the unit its form now calls "stagiaires"."""
+    lang = get_language()
+    if change.indicators is None or lang not in ("fr", "ar"):
+        return None
+    was, now = change.indicators
+    before, after = was.unit_in(lang), now.unit_in(lang)
+    return (before, after) if before != after else None
 
 
 def _value(value: str | float | None, kind: str) -> str:
@@ -333,7 +352,8 @@ def _value(value: str | float | None, kind: str) -> str:
 
 
 def _item(change: Changed, kind: str) -> str:
-    before, after = _value(change.before, kind), _value(change.after, kind)
+    before, after = _unit_words(change) or (_value(change.before, kind),
+                                            _value(change.after, kind))
     if change.period:
         # Translators: a per-period target that an amendment changes, as in
         # "PA1.1/policies-supported for 2nd semester 2026 from 6 to 10"

@@ -189,6 +189,30 @@ def test_a_unit_changed_in_several_languages_lists_each_of_them() -> None:
         (None, "حلقات دراسية", "ar")]
 
 
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "PA1.1/policies-supported from people to workshops"),
+    ("fr", "PA1.1/policies-supported\u00a0: de personnes à ateliers"),
+    ("ar", "PA1.1/policies-supported: من أشخاص إلى حلقات دراسية")])
+def test_an_english_unit_changed_is_said_in_the_words_of_the_language_in_use(
+        lang: str, said: str) -> None:
+    """A French office importing the new plan read "from people to trainees" of the
+    unit its report form now calls "stagiaires" (found by QA): the change is said in
+    the words that language reads, the plan's own or fieldplan's; the JSON keeps the
+    plan's English words."""
+    from fieldplan.i18n import set_language
+
+    old = worded(default_plan(), fr="", ar="", unit="people")
+    diff = plan_diff(old, worded(old))
+    set_language(lang)
+    try:
+        assert any(said in line for line in diff.lines()), diff.lines()
+    finally:
+        set_language("en")
+    assert diff.as_dict()["units"][0] == {"code": "PA1.1/policies-supported",
+                                          "before": "people", "after": "workshops",
+                                          "language": "en"}
+
+
 def test_the_dry_run_of_a_plan_import_lists_a_unit_worded_anew(hq) -> None:
     change = preview_plan(hq, worded(hq.plan(), unit="documents"), "new.toml")
     assert not change.unchanged

@@ -14,6 +14,7 @@ and ends.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -950,7 +951,9 @@ def run(
     lang: str | None = None,
     files: Sequence[str | os.PathLike[str]] = (),
 ) -> int:
-    """Open the desktop client (and import ``files``); returns the exit status.
+    """Open the desktop client (and import ``files``); returns the exit status (or
+    ends the process with it when a thread it could not wait for still runs: an
+    opening given up by the wait sign's Cancel, ``ui.ops.left_running``).
 
     When the database's client is already open (a bundle double-clicked while it
     is), the files go to it and this ends at once with 0, before any window."""
@@ -965,9 +968,22 @@ def run(
         guard.claim()
     shell = start(db, demo, lang, files=files, guard=guard)
     try:
-        return shell.app.exec()
+        status = shell.app.exec()
     finally:
         shell.shutdown()
+    from ui.ops import left_running
+
+    if left_running():
+        # an opening given up (the wait sign's Cancel), a look at a drive that hangs:
+        # ended here as a kill would end them (what they do survives one), everything
+        # else done by ``shutdown``. Python's own end would stop them as they next ran,
+        # which aborts the process in an extension's frame (ui.ops.left_running)
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # (none under pythonw)
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+        os._exit(status)
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -697,6 +697,18 @@ class OffThread(QObject):
             on_done(result)
 
 
+def left_running() -> list[threading.Thread]:
+    """The threads quitting did not wait for that still run: the opening of an
+    abandoned session (``Worker.abandon``), a daemon ``OffThread`` (a look at a drive
+    that hangs). The process must not end through Python's own end while one does
+    (``ui.app.run``): that stops such a thread as it next takes the interpreter's lock
+    (pthread_exit), and in the frame of a Rust or C++ extension (cryptography's, which
+    the opening imports and uses) the unwinding aborts the process."""
+    threads = [worker._thread for worker in _ABANDONED if worker._thread is not None]
+    threads += [job.thread for job in off_thread_jobs() if job.thread.daemon]
+    return [thread for thread in threads if thread.is_alive()]
+
+
 def off_thread_jobs() -> list[OffThread]:
     """The ``OffThread`` jobs not yet delivered (running, or their result on its way)."""
     return list(_OFF_THREAD)

@@ -345,3 +345,70 @@ def test_a_sign_shown_once_the_upgrade_has_begun_says_so(shell, qtbot, hq_db):
         assert sign.line.text() == "Updating the database for this version of fieldplan…"
     qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
                     timeout=20_000)
+
+
+#: ``ui.app.run`` with an opening held inside native code that calls back into Python
+#: (a Rust extension, as cryptography's, which the core's opening imports and uses),
+#: the wait sign shown at once and cancelled as soon as it is up
+_CANCELLED_WHILE_HELD = r"""
+import sys, threading, time
+
+from cryptography.hazmat.primitives import hashes
+
+import ui.app
+import ui.ops
+
+inside = threading.Event()
+
+
+class Held(hashes.HashAlgorithm):
+    digest_size, block_size = 32, 64
+
+    @property
+    def name(self):  # (read by the extension: Python run inside its frame)
+        inside.set()
+        while True:
+            time.sleep(0.001)
+
+
+def open_replica(path, only_if_there=False, upgrading=None):
+    hashes.Hash(Held())
+
+
+ui.ops._open_replica = open_replica
+ui.app.WAIT_SIGN_AFTER_MS = 0
+show = ui.app.Shell._show_wait_sign
+
+
+def show_then_cancel(self):
+    show(self)
+    inside.wait(30)
+    self.wait_sign.reject()
+
+
+ui.app.Shell._show_wait_sign = show_then_cancel
+sys.exit(ui.app.run(sys.argv[1], lang="en"))
+"""
+
+
+def test_cancelling_an_opening_held_in_native_code_ends_fieldplan_cleanly(tmp_path,
+                                                                        hq_db):
+    """The opening abandoned by Cancel still runs as the process ends. Python's own
+    end stops such a thread as it next takes the interpreter's lock (pthread_exit);
+    inside a Rust or C++ extension's frame (cryptography's, which the opening imports
+    and uses) that aborted the process: "FATAL: exception not rethrown", status 134,
+    where a Cancel ends it with 0 as a kill would cut the opening short."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
+    env.pop("XDG_ACTIVATION_TOKEN", None)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[name] = str(tmp_path / name.lower())
+    proc = subprocess.run([sys.executable, "-c", _CANCELLED_WHILE_HELD, str(hq_db)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "FATAL" not in proc.stderr

@@ -140,6 +140,13 @@ class Worker(QObject):
         self._abandoned = threading.Event()
         #: the job running, if any
         self._current: _Job | None = None
+        #: (``abandon``) held while the worker takes a job or is done with one, and
+        #: while the session is abandoned: each job is let go of on the GUI thread or
+        #: kept, never dropped on the worker
+        self._lock = threading.Lock()
+        #: the jobs the worker held once abandoned: kept with it until the process
+        #: ends (``_ABANDONED``), never let go of on its thread
+        self._kept: list[_Job] = []
         self._thread: threading.Thread | None = None
         self.setObjectName("fieldplan-db-worker")
 
@@ -176,20 +183,43 @@ class Worker(QObject):
         thread. Ending the process meanwhile cuts the opening short as a kill would,
         which each of its steps survives (ui.app.Shell.shutdown)."""
         _ABANDONED.add(self)
-        self._abandoned.set()
-        self._stopping.set()
+        queued: list[_Job] = []
+        with self._lock:  # (from now on the worker keeps each job it holds: ``_kept``)
+            self._abandoned.set()
+            self._stopping.set()
+            with contextlib.suppress(queue.Empty):
+                while (job := self._jobs.get_nowait()) is not None:
+                    queued.append(job)
+            running = self._current
+            self._jobs.put(None)
         # what the jobs hold of the client (closures over its objects) let go of here,
         # on the GUI thread, not on the worker whenever its opening answers (_Job.let_go)
-        with contextlib.suppress(queue.Empty):
-            while (job := self._jobs.get_nowait()) is not None:
-                job.let_go()
-        if (running := self._current) is not None:
-            running.let_go()
-        self._jobs.put(None)
+        for job in queued:
+            job.let_go()
+        if running is not None:
+            # (its function, which the worker runs, stays with the job it keeps: let go
+            # of here, the worker's call would hold the last reference)
+            running.on_success = running.on_failure = running.parent = None
+
+    def _take(self, job: _Job) -> bool:
+        """(the worker) Whether to run ``job``, just taken from the queue: not once
+        the session is abandoned (it is kept then, ``_kept``)."""
+        with self._lock:
+            if self._abandoned.is_set():
+                self._kept.append(job)
+                return False
+            self._current = job
+            return True
 
     def _say(self, job: _Job, result: Any, error: BaseException | None) -> None:
-        if not self._abandoned.is_set():
-            emit(self.job_did_finish, job, result, error)
+        """(the worker) Hand ``job`` back to the GUI thread, which lets go of it; once
+        the session is abandoned, keep it instead."""
+        with self._lock:
+            self._current = None
+            if self._abandoned.is_set():
+                self._kept.append(job)
+            else:
+                emit(self.job_did_finish, job, result, error)
 
     def run(self) -> None:  # the worker thread
         try:
@@ -206,7 +236,7 @@ class Worker(QObject):
             job = self._jobs.get()
             if job is None:
                 break
-            if self._abandoned.is_set():
+            if not self._take(job):
                 continue
             if opened_error is not None:
                 self._say(job, None, opened_error)
@@ -216,14 +246,13 @@ class Worker(QObject):
                 continue
             if job.long:
                 job.progress = self._progress_for(job)
-            self._current = job
             try:
                 result = job.fn(self.rep)
             except BaseException as exc:
                 # a damaged page read after opening (a bad sector): said as damage
                 exc = self._as_damage(exc)
                 if not isinstance(exc, FieldplanError) and not self._abandoned.is_set():
-                    traceback.print_exc()  # (abandoned: let go of, perhaps, as it ran)
+                    traceback.print_exc()  # (abandoned: cut short, perhaps, as it ran)
                 _drop_frames(exc)
                 job.notices, job.damage = self._notices(), self._damage()
                 self._say(job, None, exc)

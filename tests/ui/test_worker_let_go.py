@@ -99,3 +99,77 @@ def test_an_abandoned_openings_jobs_are_let_go_of_on_the_gui_thread(qtbot, hq_db
     finally:
         release.set()
         session.worker.wait(20_000)
+
+
+class _Paused:
+    """The worker's queue, paused once just after the worker has taken its first job
+    (before it has looked whether the session was abandoned): ``taken``, then it waits
+    for ``go``."""
+
+    def __init__(self, jobs) -> None:
+        self.jobs = jobs
+        self.taken, self.go = threading.Event(), threading.Event()
+
+    def put(self, job) -> None:
+        self.jobs.put(job)
+
+    def get_nowait(self):
+        return self.jobs.get_nowait()
+
+    def get(self):
+        job = self.jobs.get()
+        if job is not None and not self.taken.is_set():
+            self.taken.set()
+            self.go.wait(30)
+        return job
+
+
+def test_a_job_taken_as_the_session_is_abandoned_is_not_let_go_of_on_the_worker(
+        qtbot, hq_db):
+    """(Worker.abandon) The worker took the job from its queue just before the session
+    was abandoned, so that the queue no longer held it and it was not yet the job
+    running: neither was let go of on the GUI thread, and the worker dropped it (its
+    callbacks with it) as it took its next job."""
+    session = Session(hq_db)
+    paused = session.worker._jobs = _Paused(session.worker._jobs)
+    try:
+        dropped_on: list[str] = []
+        ran = []
+        kept = _Kept(dropped_on)
+        DbOp(session, None, lambda rep: ran.append(1)).success(kept).run()
+        del kept
+        assert paused.taken.wait(30)
+        session.abandon()
+        paused.go.set()
+        assert session.worker.wait(20_000)
+        assert "fieldplan-db-worker" not in dropped_on and ran == []
+    finally:
+        paused.go.set()
+        session.worker.wait(20_000)
+
+
+def test_the_function_of_a_job_abandoned_as_it_ran_is_not_let_go_of_on_the_worker(
+        qtbot, hq_db):
+    """(Worker.abandon) The job running as the session is abandoned: its function (a
+    closure over the window that asked) was let go of on the GUI thread while the
+    worker still ran it, and the worker dropped the last reference as it returned."""
+    session = Session(hq_db)
+    started, release = threading.Event(), threading.Event()
+    try:
+        dropped_on: list[str] = []
+        kept = _Kept(dropped_on)
+
+        def fn(rep, kept=kept):
+            started.set()
+            release.wait(30)
+
+        DbOp(session, None, fn).success(kept).run()
+        del kept, fn
+        assert started.wait(30)
+        session.abandon()
+        release.set()
+        assert session.worker.wait(20_000)
+        assert "fieldplan-db-worker" not in dropped_on
+    finally:
+        release.set()
+        session.worker.wait(20_000)

@@ -739,53 +739,58 @@ class Shell(QObject):
         if self._start_gate is not None:
             self._start_gate.close()
         self._stop_wait_sign()
-        self._close_damaged_window()
-        if self.demo_job is not None:  # a demo half made would be opened as made
-            self.demo_job.worker.stop()  # (the job first)
-        # the job of a dialog (a database being made or restored) and a setup again
-        # under way end first: a thread still running when the process ends aborts
-        # it, and what they made would be left half made
-        wait_for_job = getattr(self.dialog, "wait_for_job", None)
-        if wait_for_job is not None:
-            wait_for_job()
-        if self.again_job is not None:
-            self.again_job.worker.stop()
-        if self.guard is not None:
-            # no more files taken (nothing would import them now); a later start
-            # waits for the claim, given up below
-            self.guard.stop_listening()
+        # (whatever goes wrong in the steps before, the session is closed and what
+        # follows is done all the same: a worker cut off at exit would leave its
+        # write half done)
         try:
-            if self.session is not None:
-                # its long jobs (a review pack being built) cancelled, the rest finished
-                session, self.session = self.session, None
-                if self._start_cancelled:
-                    # the wait sign closed: its opening, held by a drive that does
-                    # not answer, is not waited for. Ending the process cuts it short
-                    # as a kill or a power cut would, which each of its steps
-                    # survives: a migration is one transaction (undone at the next
-                    # opening), the backup before it is written aside and renamed
-                    # whole, a key change is finished at the next opening
-                    session.abandon()
-                else:
-                    session.close()
-        finally:  # (whatever went wrong above, what follows is done all the same)
+            self._close_damaged_window()
+            if self.demo_job is not None:  # a demo half made would be opened as made
+                self.demo_job.worker.stop()  # (the job first)
+            # the job of a dialog (a database being made or restored) and a setup again
+            # under way end first: a thread still running when the process ends aborts
+            # it, and what they made would be left half made
+            wait_for_job = getattr(self.dialog, "wait_for_job", None)
+            if wait_for_job is not None:
+                wait_for_job()
+            if self.again_job is not None:
+                self.again_job.worker.stop()
+            if self.guard is not None:
+                # no more files taken (nothing would import them now); a later start
+                # waits for the claim, given up below
+                self.guard.stop_listening()
+        finally:
             try:
-                # a report being saved to a USB stick is written whole before the app
-                # ends, and text on its way to the set-aside file leaves the journal
-                # (which it writes) before another client may open the database
-                wait_off_thread()
-            finally:
+                if self.session is not None:
+                    # its long jobs (a review pack being built) cancelled, the rest finished
+                    session, self.session = self.session, None
+                    if self._start_cancelled:
+                        # the wait sign closed: its opening, held by a drive that does
+                        # not answer, is not waited for. Ending the process cuts it short
+                        # as a kill or a power cut would, which each of its steps
+                        # survives: a migration is one transaction (undone at the next
+                        # opening), the backup before it is written aside and renamed
+                        # whole, a key change is finished at the next opening
+                        session.abandon()
+                    else:
+                        session.close()
+            finally:  # (whatever went wrong above, what follows is done all the same)
                 try:
-                    if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts
-                        sys.modules["ui.drafts"].flush_all()  # reach the disk
+                    # a report being saved to a USB stick is written whole before the app
+                    # ends, and text on its way to the set-aside file leaves the journal
+                    # (which it writes) before another client may open the database
+                    wait_off_thread()
                 finally:
                     try:
-                        # and the settings changed last (written off the GUI thread
-                        # while the app runs: the place, the size, the language)
-                        if "ui.window_settings" in sys.modules:
-                            sys.modules["ui.window_settings"].write_now()
+                        if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts
+                            sys.modules["ui.drafts"].flush_all()  # reach the disk
                     finally:
-                        self._release_guard()
+                        try:
+                            # and the settings changed last (written off the GUI thread
+                            # while the app runs: the place, the size, the language)
+                            if "ui.window_settings" in sys.modules:
+                                sys.modules["ui.window_settings"].write_now()
+                        finally:
+                            self._release_guard()
 
     def _release_guard(self) -> None:
         if self.guard is not None:

@@ -1292,3 +1292,26 @@ def test_which_database_the_first_run_opened_is_looked_at_off_the_gui_thread(
     wait_idle(qtbot, shell.session)
     assert looked_on and threading.main_thread().name not in looked_on
     assert imported == ([given] if asked == "the demo's" else [])
+
+
+def test_a_step_of_the_shutdown_that_fails_still_closes_the_database(shell, qtbot, hq_db,
+                                                                     monkeypatch):
+    """A step before the session's close that raised (the damaged-database window's
+    close, a dialog's job) skipped the close: the database worker, a daemon thread,
+    was then cut off at exit in the middle of its write. The session is closed and
+    its worker ended whatever the steps before it did."""
+    shell.open(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    session = shell.session
+
+    def fails() -> None:
+        raise RuntimeError("a step before the close")
+
+    monkeypatch.setattr(shell, "_close_damaged_window", fails)
+    shell.window.close()
+    with pytest.raises(RuntimeError):
+        shell.shutdown()
+    monkeypatch.undo()  # (the fixture's own shutdown)
+    assert shell.session is None
+    assert not session.worker.isRunning()

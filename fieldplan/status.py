@@ -554,7 +554,7 @@ def _sent_changes(restored: Mapping[str, Any]) -> str:
         else:
             names.append(change_words(item.get("entity", ""), item.get("id", ""),
                                       item.get("fields") or {}))
-    return named_reports(list(dict.fromkeys(names)))
+    return named_changes(list(dict.fromkeys(names)))
 
 
 def went_back_notice(rep: Replica) -> str:
@@ -643,6 +643,36 @@ def named_offices(names: list[str], shown: int = NAMED_REPORTS) -> str:
                    names=join_list(names[:shown]))
 
 
+def named_files(names: list[str], shown: int = NAMED_REPORTS) -> str:
+    """"ML-1.fieldplan, ML-2.fieldplan, ML-3.fieldplan and 2 more files": the first
+    ``shown`` file names, then how many more files (``named_reports`` counts reports)."""
+    from fieldplan.i18n import counted, join_list
+
+    if len(names) <= shown + 1:
+        return join_list(names)
+    more = len(names) - shown
+    # Translators: file names of bundles, then how many more files, "ML-1.fieldplan,
+    # ML-2.fieldplan, ML-3.fieldplan and 2 more files"
+    return counted("{names} and {n} more file", "{names} and {n} more files", more,
+                   names=join_list(names[:shown]))
+
+
+def named_changes(names: list[str], shown: int = NAMED_REPORTS) -> str:
+    """"PA1.2 (1st semester 2026), … and 2 more changes": the first ``shown`` changes
+    in words, then how many more changes (reports, but also a conflict resolved or any
+    other change of the office's, which ``named_reports`` would call reports)."""
+    from fieldplan.i18n import counted, join_list
+
+    if len(names) <= shown + 1:
+        return join_list(names)
+    more = len(names) - shown
+    # Translators: changes in short ("PA1.2 (1st semester 2026)"), then how many more
+    # changes, "PA1.2 (1st semester 2026), PA1.3 (1st semester 2026), PA2.1 (1st
+    # semester 2026) and 2 more changes"
+    return counted("{names} and {n} more change", "{names} and {n} more changes", more,
+                   names=join_list(names[:shown]))
+
+
 def revoked_lost_text(item: Mapping[str, Any]) -> str:
     """(HQ, restored from a backup older than a revocation) What it lost of the revoked
     computer (``sync.state.revoked_lost``'s ``item``), and how it comes back."""
@@ -674,7 +704,7 @@ def offices_lost_text(item: Mapping[str, Any]) -> str:
     office, n = item["office"], item["events"]
     files = list(item.get("bundles") or ())
     # Translators: inside "… import {bundles} again …": the files of the bundles
-    bundles = named_reports(files, BUNDLES_NAMED) if files else _(
+    bundles = named_files(files, BUNDLES_NAMED) if files else _(
         "the bundles received from {office} since the backup").format(office=office)
     # Translators: {office} is an office code such as ML; {bundles} file names, or
     # "the bundles received from ML since the backup"

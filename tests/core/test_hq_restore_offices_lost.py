@@ -430,3 +430,24 @@ def test_the_events_of_many_runs_are_counted_by_their_numbers() -> None:
     steps[0] = 0
     assert conn.execute("SELECT count(*) FROM events WHERE origin = 'a'").fetchone()[0] == 3900
     assert held < 10 * steps[0]
+
+
+def test_many_lost_bundles_past_the_first_three_are_counted_as_files() -> None:
+    """Past the first three file names, the bundles to import again are counted as
+    files: Arabic said "و3 تقارير أخرى" ("and 3 other reports") of bundle files, the
+    words of the reports changed after a lock. Found by QA."""
+    from fieldplan import i18n
+    from fieldplan.status import offices_lost_text
+
+    item = {"office": "ML", "events": 9,
+            "bundles": [f"ML-{i}.fieldplan" for i in range(1, 7)]}
+    said = offices_lost_text(item)
+    assert ("import ML-1.fieldplan, ML-2.fieldplan, ML-3.fieldplan and 3 more files "
+            "again") in said
+    i18n.set_language("ar")
+    try:
+        said = offices_lost_text(item)
+    finally:
+        i18n.set_language("en")
+    assert "ML-1.fieldplan\u060c ML-2.fieldplan\u060c ML-3.fieldplan" in said
+    assert "تقارير" not in said and "تقرير" not in said

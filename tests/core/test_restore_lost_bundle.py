@@ -238,3 +238,25 @@ def test_a_restore_by_the_previous_version_is_not_said_unconfirmed(
         restored = sync_state(ml).restored
         assert (restored["unconfirmed"], restored["not_received"]) == (0, 0)
         assert said(ml, "Sent, not acknowledged yet") == []
+
+
+def test_many_changes_never_received_past_the_first_three_are_counted_as_changes() -> None:
+    """Past the first three, the changes a bundle carried that headquarters never
+    received are counted as changes, not reports ("و3 تقارير أخرى" in Arabic): one of
+    them may be no report at all. Found by QA."""
+    from fieldplan import i18n
+    from fieldplan.status import not_received_text
+
+    changes = [{"entity": "progress", "id": f"ML|PA1.{i}|2026-S1", "fields": {}}
+               for i in range(1, 6)] + [{"entity": "conflict", "id": "7", "fields": {}}]
+    restored = {"not_received": 6, "bundle": "ML-9.fieldplan", "sent_changes": changes}
+    assert not_received_text(restored).endswith(
+        "make these changes again: PA1.1 (1st semester 2026), PA1.2 (1st semester "
+        "2026), PA1.3 (1st semester 2026) and 3 more changes")
+    i18n.set_language("ar")
+    try:
+        said = not_received_text(restored)
+    finally:
+        i18n.set_language("en")
+    assert "PA1.3" in said and "PA1.4" not in said
+    assert "تقارير" not in said and "تقرير" not in said

@@ -463,7 +463,9 @@ class AwaitedOffices:
     actions) / has submitted a report of its own. Codes in the order of
     offices.all_offices(). after_lock: those of not_awaited enrolled after it was
     locked (the lock came first: ``enrolled_too_late_why``), the others after it
-    ended (none for a period not locked, as those ``status`` asks of).
+    ended (none for a period not locked, as those ``status`` asks of). ``to_dict``
+    gives that as ``not_awaited_why``: office → ``AFTER_END`` ("ended") or
+    ``AFTER_LOCK`` ("locked"), in the order of not_awaited.
     """
 
     period: str
@@ -483,7 +485,10 @@ class AwaitedOffices:
         return {"period": self.period, "awaited": list(self.awaited),
                 "reported": list(self.reported), "not_reported": list(self.not_reported),
                 "not_awaited": list(self.not_awaited), "hq_awaited": self.hq_awaited,
-                "hq_reported": self.hq_reported}
+                "hq_reported": self.hq_reported,
+                # (added after the keys above) why each of not_awaited is not awaited
+                "not_awaited_why": {o: AFTER_LOCK if o in self.after_lock else AFTER_END
+                                    for o in self.not_awaited}}
 
 
 def awaited_offices(rep: Replica, plan: Any, period: str) -> AwaitedOffices:

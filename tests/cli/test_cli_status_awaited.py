@@ -44,9 +44,9 @@ def test_status_json_says_who_each_open_period_awaits(clock, hq, tmp_path: Path,
     first, second = periods
     assert first == {"period": "2026-S1", "awaited": ["ML", "SN"], "reported": ["ML"],
                      "not_reported": ["SN"], "not_awaited": ["JO"], "hq_awaited": True,
-                     "hq_reported": False}
-    assert (second["awaited"], second["reported"], second["not_awaited"]) == (
-        ["JO", "ML", "SN"], [], [])
+                     "hq_reported": False, "not_awaited_why": {"JO": "ended"}}
+    assert (second["awaited"], second["reported"], second["not_awaited"],
+            second["not_awaited_why"]) == (["JO", "ML", "SN"], [], [], {})
     # the lock check counts them so ("N of M offices")
     from fieldplan.replica import open_replica
     from fieldplan.sync import lock_check
@@ -104,3 +104,20 @@ def test_many_offices_not_reported_are_counted_as_offices() -> None:
     finally:
         i18n.set_language("en")
     assert "BN\u060c GM\u060c KG" in said and "تقرير" not in said.split(":", 1)[-1]
+
+
+def test_status_json_says_why_each_office_is_not_awaited() -> None:
+    """``not_awaited`` named the offices a period does not await, and only the text
+    said why (enrolled after the period ended, or after it was locked):
+    ``not_awaited_why`` gives it per office, beside the keys as they were. Found by
+    QA."""
+    from fieldplan.sync.export import AFTER_END, AFTER_LOCK, AwaitedOffices
+
+    awaited = AwaitedOffices(period="2026-S1", awaited=("ML",), reported=(),
+                             not_awaited=("JO", "SN"), after_lock=("SN",))
+    said = awaited.to_dict()
+    assert said["not_awaited"] == ["JO", "SN"]
+    assert said["not_awaited_why"] == {"JO": AFTER_END, "SN": AFTER_LOCK} == {
+        "JO": "ended", "SN": "locked"}
+    assert list(said)[:7] == ["period", "awaited", "reported", "not_reported",
+                              "not_awaited", "hq_awaited", "hq_reported"]

@@ -730,6 +730,32 @@ def targets_not_whole(plan: Plan) -> tuple[str, ...]:
                  if not float(value).is_integer())
 
 
+def unused_unit_words(plan: Plan) -> tuple[str, ...]:
+    """The indicators (``ACTION/KEY``) of ``plan`` counted plainly or in percent whose
+    unit the plan words in French or Arabic all the same (``unit = {en = "count", fr =
+    "pays"}``), in plan order: that word is never shown, as fieldplan prints no unit
+    after a count's figures and % after a percent's, and names the unit in its own
+    words (``Indicator.unit_in``). Said, not refused: most likely a unit meant to be
+    another one ("countries")."""
+    return tuple(f"{action.code}/{ind.key}" for action in plan.actions
+                 for ind in action.indicators
+                 if ind.unit in ("count", "percent") and (ind.unit_fr or ind.unit_ar))
+
+
+def unused_unit_words_text(codes: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
+    """The one warning line for ``unused_unit_words``'s codes ("" for none)."""
+    if not codes:
+        return ""
+    # Translators: {items} lists indicators as ACTION/KEY ("PA1.2/countries-engaged")
+    return counted(
+        "{count} indicator counted plainly or in percent words its unit in French or "
+        "Arabic: that word is never shown (no unit follows a count's figures, and % a "
+        "percent's): {items}",
+        "{count} indicators counted plainly or in percent word their unit in French or "
+        "Arabic: those words are never shown (no unit follows a count's figures, and % a "
+        "percent's): {items}", len(codes), items=_items(codes, shown))
+
+
 def targets_not_whole_text(items: tuple[str, ...], shown: int | None = SHOWN_ITEMS) -> str:
     """The one warning line for ``targets_not_whole``'s items ("" for none)."""
     if not items:

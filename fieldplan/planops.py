@@ -26,6 +26,7 @@ from fieldplan.plan_diff import (
     targets_below_zero,
     targets_not_whole,
     untranslated,
+    unused_unit_words,
 )
 from fieldplan.replica import Replica
 from fieldplan.text import for_terminal
@@ -411,6 +412,9 @@ class PlanChange:
     below_zero: tuple[str, ...] = ()
     #: its targets of counts with a fraction (plan_diff.targets_not_whole)
     not_whole: tuple[str, ...] = ()
+    #: its indicators counted plainly or in percent that word their unit in French or
+    #: Arabic, a word never shown (plan_diff.unused_unit_words)
+    unused_unit_words: tuple[str, ...] = ()
     #: the period from which the reports on the actions it adds (and the values of
     #: the indicators it adds) are due, none being asked before ("" when it adds none,
     #: or is a correction, due from the start: ``plan_additions``)
@@ -459,7 +463,8 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     if new.version == installed.version and plan_to_dict(new) == plan_to_dict(installed):
         # the file exported from this database, imported again: nothing to do
         return PlanChange(new, old, unchanged=True, untranslated=untranslated(new),
-                          below_zero=targets_below_zero(new), not_whole=targets_not_whole(new))
+                          below_zero=targets_below_zero(new), not_whole=targets_not_whole(new),
+                          unused_unit_words=unused_unit_words(new))
     hidden = _check(rep, new, for_terminal(source))
     added, added_values = plan_additions(rep, new, installing=True)
     due = {str(period) for period, version in (*added.values(), *added_values.values())
@@ -468,6 +473,7 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
                       reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
                       diff=diff_plans(old, new), untranslated=untranslated(new),
                       below_zero=targets_below_zero(new), not_whole=targets_not_whole(new),
+                      unused_unit_words=unused_unit_words(new),
                       due_from=min(due, default=""), to_update=_to_update(rep, new))
 
 
@@ -607,7 +613,9 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
     """What ``replace_plan`` returns (see there); ``changes``: what the new plan
     changes of the one it replaced (PlanDiff.as_dict), ``untranslated``: its codes
     whose title lacks its French or Arabic text, ``offices_to_update``: those that
-    must update fieldplan to receive it (``PlanChange.to_update``)."""
+    must update fieldplan to receive it (``PlanChange.to_update``),
+    ``unused_unit_words``: its indicators counted plainly or in percent whose French or
+    Arabic word for the unit is never shown (``PlanChange.unused_unit_words``)."""
     return {"plan": new.id, "version": new.version, "actions": len(new.actions),
             "unchanged": unchanged,
             "orphaned_actions": list(hidden.actions),
@@ -624,4 +632,6 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
             "targets_not_whole": list(change.not_whole),
             "due_from": change.due_from or None,
             "offices_to_update": list(change.to_update),
-            "backup": backup}
+            "backup": backup,
+            # (added after the keys above)
+            "unused_unit_words": list(change.unused_unit_words)}

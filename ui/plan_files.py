@@ -204,6 +204,7 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
         targets_below_zero_text,
         targets_not_whole_text,
         untranslated_text,
+        unused_unit_words_text,
     )
 
     new, old = change.plan, change.installed
@@ -235,7 +236,8 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
     if missing:
         text += "\n\n" + sentence(missing) + "."
     for said in (targets_below_zero_text(change.below_zero),
-                 targets_not_whole_text(change.not_whole), change.to_update_text()):
+                 targets_not_whole_text(change.not_whole),
+                 unused_unit_words_text(change.unused_unit_words), change.to_update_text()):
         if said:
             text += "\n\n" + sentence(said) + ("" if said.endswith((".", "?")) else ".")
     changes = change.diff.lines()

@@ -825,6 +825,7 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         targets_below_zero_text,
         targets_not_whole_text,
         untranslated_text,
+        unused_unit_words_text,
     )
     from fieldplan.planops import (
         PlanHidesReportsError,
@@ -857,6 +858,9 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
     not_whole = targets_not_whole_text(change.not_whole)
     if not_whole:
         warn(not_whole)
+    unused = unused_unit_words_text(change.unused_unit_words)
+    if unused:
+        warn(unused)
     if change.to_update:
         warn(change.to_update_text())
 

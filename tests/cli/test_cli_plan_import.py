@@ -212,3 +212,50 @@ def test_actions_are_listed_under_their_areas(capsys, hq, tmp_path: Path):
     codes = [a["code"] for a in json.loads(out)]
     pa1 = [c for c in codes if c.startswith("PA1.")]
     assert codes[:len(pa1)] == pa1 and pa1[-1] == "PA1.9"
+
+
+def test_a_count_or_percent_worded_in_french_or_arabic_is_a_warning(capsys, hq,
+                                                                    tmp_path: Path):
+    """A plan could word a plain count or a percent in French or Arabic (TOML ``unit =
+    {en = "count", fr = "pays"}``) without a word, though fieldplan never shows it (no
+    unit after a count's figures, % after a percent's; the report editor names them in
+    its own words): said on the import, its dry run and in --json. Found by QA."""
+    import dataclasses
+
+    from fieldplan.plan_diff import unused_unit_words
+
+    plan = hq.plan()
+    worded = {"count": {"unit_fr": "pays"}, "percent": {"unit_ar": "بالمئة"}}
+    done: list[str] = []
+    actions = []
+    for a in plan.actions:
+        indicators = []
+        for i in a.indicators:
+            if i.unit in worded:
+                i = dataclasses.replace(i, **worded.pop(i.unit))
+                done.append(f"{a.code}/{i.key}")
+            indicators.append(i)
+        actions.append(dataclasses.replace(a, indicators=tuple(indicators)))
+    assert len(done) == 2 and not worded
+    path = tmp_path / "v2.toml"
+    dump_plan(dataclasses.replace(plan, version=2, actions=tuple(actions)), path)
+    assert 'fr = "pays"' in path.read_text(encoding="utf-8")
+    db = str(hq.path)
+    hq.close()
+    said = ("fieldplan: warning: 2 indicators counted plainly or in percent word their "
+            "unit in French or Arabic: those words are never shown (no unit follows a "
+            "count's figures, and % a percent's): " + ", ".join(done) + "\n")
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
+    assert code == 0 and said in err
+    code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path),
+                         "--dry-run")
+    assert code == 0 and json.loads(out)["unused_unit_words"] == done
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path))
+    assert code == 0 and said in err
+    with open_replica(Path(db)) as rep:
+        assert rep.plan().version == 2
+    # the same file again, installed already: said all the same, as the other warnings
+    code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path))
+    assert json.loads(out)["unchanged"] and json.loads(out)["unused_unit_words"] == done
+    # the plan shipped words none
+    assert unused_unit_words(plan) == ()

@@ -438,3 +438,19 @@ def test_long_lists_of_changes_are_cut(qapp):
     assert details.splitlines()[1] == (
         "Actions removed (22): PA1.3, PA1.4, PA1.5, PA1.6, PA2.1, PA2.2, PA2.3, PA2.4 and "
         "14 more")
+
+
+def test_the_question_says_a_count_worded_in_french_or_arabic_is_never_shown(qapp):
+    """As ``plan import`` warns: a plain count or a percent the plan words in French or
+    Arabic, a word fieldplan never shows. Found by QA."""
+    from fieldplan.plan import default_plan
+    from fieldplan.planops import PlanChange
+    from ui.plan_files import change_text
+
+    plan = default_plan()
+    change = PlanChange(amended(plan), plan, unused_unit_words=("PA1.1/policies-supported",))
+    text, _details = change_text(change, "v2.csv")
+    assert without_marks(text).endswith(
+        "\n\n1 indicator counted plainly or in percent words its unit in French or "
+        "Arabic: that word is never shown (no unit follows a count's figures, and % a "
+        "percent's): PA1.1/policies-supported.")

@@ -202,6 +202,8 @@ class EnrolDialog(QDialog):
             "its first bundle has reached headquarters."
         ), "file")
         text = text.format(office=office_name(office, lang()))
+        if result.warning:  # a format older fieldplans refuse
+            text += "\n\n" + sentence(result.warning) + "."
         if result.note:  # every computer of the office, until a date
             text += "\n\n" + sentence(result.note) + "."
         self._say(before, str(result.path), text)

@@ -137,6 +137,8 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             raise CommandError(_("{error}, or give -o a folder to have a name chosen that "
                                  "is not in use").format(error=exc)) from None
     output(args, result.to_dict(), str(result.path))
+    if result.warning:  # a format older fieldplans refuse
+        warn(result.warning)
     if result.note:  # on stderr: the path stays the only line a script reads
         warn(result.note)
     return 0

@@ -109,7 +109,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
             Path(os.path.realpath(info.path)).unlink(missing_ok=True)
         raise
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
-                                 office, note=reuse_text(office, expires))
+                                 office, warning=formats.setup_format_text(office, version),
+                                 note=reuse_text(office, expires))
 
 
 def reuse_text(office: str, expires: str) -> str:

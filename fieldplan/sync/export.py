@@ -49,7 +49,9 @@ class ExportResult:
     size: int
     bundle_id: str
     recipient: str
-    #: what went wrong beside a bundle that is written and good (or "")
+    #: what went wrong beside a bundle that is written and good (or ""): the
+    #: recipient's fieldplan must be updated to read it (``formats.choose_format``;
+    #: of a setup bundle, ``formats.setup_format_text``)
     warning: str = ""
     #: what a person should know of a good bundle: that it carries no new entries,
     #: only receipts (or "")

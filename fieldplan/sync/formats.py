@@ -122,6 +122,27 @@ def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
     return need
 
 
+def setup_format_text(office: str, version: int) -> str:
+    """(HQ) What a setup bundle for ``office`` written in format ``version`` asks of the
+    office's computers ("" when every fieldplan reads it): a fieldplan that reads it,
+    as older ones refuse it as newer and nothing tells them first (no receipt of the
+    office says which format it reads). Said as "this version of fieldplan or a later
+    one", the one writing it, which reads it: no release number is kept per format,
+    and this one's (``__version__``) would ask of the office more than it needs once
+    fieldplan moves on."""
+    if version >= bundlefmt.UNIT_WORDS_SINCE:
+        why = _("for the plan's units in French or Arabic")
+    elif version >= bundlefmt.KEY_SCOPE_SINCE:
+        why = _("for a key revoked for one computer alone")
+    else:
+        return ""
+    # Translators: {office} is an office code; {why} says what needs the format: "for
+    # the plan's units in French or Arabic"
+    return _("{office}'s computers need this version of fieldplan or a later one to be "
+             "set up from this file: an older one refuses it as newer (bundle format "
+             "{version}, {why})").format(office=office, version=version, why=why)
+
+
 def words_units(document: Any) -> bool:
     """Whether a plan record's document (``plan.plan_to_dict``'s shape) words a unit
     in languages (a table, as a title), which readers of formats before

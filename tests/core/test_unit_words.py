@@ -391,6 +391,36 @@ def test_a_setup_bundle_of_a_worded_plan_is_refused_by_0_3_as_newer(
         ml.close()
 
 
+def test_enrolling_an_office_says_its_setup_bundle_needs_this_fieldplan(
+        hq, tmp_path: Path, capsys) -> None:
+    """A setup bundle in format 4 (the plan words its units) is refused by fieldplan 0.3
+    as newer, and ``office enroll`` said nothing of it: the person at headquarters
+    learnt it from the office. Said on stderr (the path stays the only line on
+    stdout), and in --json's ``warning``; nothing of it for a plan in English words
+    alone. Found by QA."""
+    import json
+
+    from tests.cli.test_cli_messages import run
+
+    db = str(hq.path)
+    code, out, err = run("--db", db, "--json", "office", "enroll", "SN", "-o",
+                         str(tmp_path / "SN-setup.fieldplan"), capsys=capsys)
+    assert code == 0 and json.loads(out)["warning"] == "" and "fieldplan or" not in err
+    install_plan(hq, worded(hq.plan()), "v2.toml")
+    hq.close()
+    said = ("ML's computers need this version of fieldplan or a later one to be set up "
+            "from this file: an older one refuses it as newer (bundle format 4, for the "
+            "plan's units in French or Arabic)")
+    setup = str(tmp_path / "ML-setup.fieldplan")
+    code, out, err = run("--db", db, "office", "enroll", "ML", "-o", setup, capsys=capsys)
+    assert code == 0 and out == f"{setup}\n"
+    assert err.splitlines()[0] == f"fieldplan: warning: {said}"
+    assert manifest_of(Path(setup))["version"] == bundlefmt.UNIT_WORDS_SINCE
+    code, out, err = run("--db", db, "--json", "office", "enroll", "ML", "-o",
+                         str(tmp_path / "ML-2.fieldplan"), capsys=capsys)
+    assert code == 0 and json.loads(out)["warning"] == said
+
+
 def test_a_unit_word_to_install_is_one_line_as_a_title_is(tmp_path: Path) -> None:
     data = plan_to_dict(worded(default_plan()))
     data["actions"][0]["indicators"][0]["unit"]["fr"] = "ateliers\nde travail"

@@ -124,3 +124,35 @@ def test_the_replace_question_names_the_offices_to_update(qapp):
     assert without_marks(text).endswith(
         "\n\n2 offices run a fieldplan that cannot read units in French or Arabic (ML, "
         "SN): they must be updated to receive this plan.")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_enrol_dialog_says_the_setup_bundle_needs_this_fieldplan(
+        open_window, qtbot, worded_db, tmp_path, language, lang):
+    """As ``office enroll`` warns: the setup bundle of a plan that words its units is in
+    bundle format 4, which fieldplan 0.3 refuses as newer. (Screenshots: in
+    FIELDPLAN_SHOTS, when set.) Found by QA."""
+    import os
+
+    from PySide6.QtCore import Qt
+
+    from tests.ui.conftest import wait_idle
+    from tests.ui.test_read_by_keyboard import enrol_dialog
+    from ui.bidi import without_marks
+
+    language(lang)
+    window, dialog = enrol_dialog(open_window, qtbot, worded_db, str(tmp_path))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
+    said = without_marks(dialog.said())
+    if lang == "en":
+        assert ("ML's computers need this version of fieldplan or a later one to be set up "
+                "from this file: an older one refuses it as newer (bundle format 4, for the "
+                "plan's units in French or Arabic).") in said
+    else:  # (the plan's units in French or Arabic, in the dialog's language)
+        assert any(words in said for words in (
+            "French or Arabic", "en français ou en arabe", "بالفرنسية أو العربية"))
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"enrol-format-{lang}.png"))
+    wait_idle(qtbot, window.session)

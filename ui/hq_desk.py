@@ -1380,6 +1380,10 @@ class InboxPage(QWidget):
         self.view.setSortingEnabled(False)
         lay.addWidget(QLabel(_("Bundles received")))
         lay.addWidget(self.view, 1)
+        #: where the keyboard starts when the tab is shown (ui.main_window's
+        #: ``_first_focusable``): the bundles, not the Gaps list above them, most days
+        #: one line ("No gaps: …") with nothing to do in it
+        self.first_focus = self.view
         #: the chosen bundle's file, outcome and whole reason
         self.detail = detail_label("inbox-detail")
         lay.addWidget(self.detail)

@@ -495,8 +495,18 @@ class _LaidOut(QObject):
 
 
 def _first_focusable(page: QWidget) -> QWidget | None:
-    """The first widget inside ``page`` that Tab stops at, in its focus chain."""
+    """The widget the keyboard starts in when ``page`` (or the tab that holds it, built)
+    is shown: the one the page names as its ``first_focus`` (its list or table, where
+    a filter or a line of notes comes first in the Tab order: the Progress page's plan,
+    not its Level filter; the Inbox's bundles, not its one-line Gaps list), else the
+    first widget inside it that Tab stops at, in its focus chain."""
+    if isinstance(page, LazyTab) and page.built():
+        page = page.page()
     tab_focus = Qt.FocusPolicy.TabFocus.value
+    named = getattr(page, "first_focus", None)
+    if (isinstance(named, QWidget) and named.isEnabled() and named.isVisibleTo(page)
+            and named.focusPolicy().value & tab_focus):
+        return named
     widget = page.nextInFocusChain()
     while widget is not None and widget is not page:
         if (page.isAncestorOf(widget) and widget.isEnabled() and widget.isVisibleTo(page)
@@ -822,6 +832,8 @@ class MainWindow(QMainWindow):
         self._conflicts_tab = next(t for t, title in pages if title == _("&Conflicts"))
         for widget, title in pages:
             self.tabs.addTab(widget, title)
+        #: the tabs shown so far (``_tab_changed``)
+        self._tabs_shown = {self.office_view}
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
         self._build_actions()
@@ -972,12 +984,17 @@ class MainWindow(QMainWindow):
     def _tab_changed(self, index: int) -> None:
         tab = self.tabs.widget(index)
         if isinstance(tab, LazyTab):
-            page = tab.page()
-            # built just now, after Qt moved the focus to the bare tab: into the page
+            tab.page()
+        if tab not in self._tabs_shown:
+            self._tabs_shown.add(tab)
+            # shown for the first time (built just now, or by a look at it): Qt moved
+            # the focus to the bare tab, or, from a field of the page left, to the first
+            # widget of this one's focus chain (the Inbox's one-line Gaps list): to
+            # the one the page starts in. Shown again, Qt puts it back where it was.
             focused = QApplication.focusWidget()
-            if focused is None or focused is tab:
-                first = _first_focusable(page)
-                if first is not None:
+            if focused is None or focused is tab or tab.isAncestorOf(focused):
+                first = _first_focusable(tab)
+                if first is not None and first is not focused:
                     first.setFocus(Qt.FocusReason.TabFocusReason)
         self._show_divider_actions()
 

@@ -554,3 +554,34 @@ def test_f10_goes_to_the_menu_bar(open_window, qtbot, office_db, lang):
         assert QApplication.focusWidget() is tree
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_the_inbox_shown_puts_the_focus_in_its_bundles(open_window, qtbot, office_db,
+                                                       built):
+    """The office's Inbox tab shown (Ctrl+3, or its tab clicked from a field of another
+    page) put the focus in the Gaps list above the bundles, most days one line ("No
+    gaps: …") with nothing to do in it. Now in the bundles' table, the page built as
+    it is shown or before; Tab still goes through the page in its order, the gaps
+    first; found by QA (a keyboard walk)."""
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    index = window.tabs.indexOf(window._inbox_tab)
+    if built:
+        window._inbox_tab.page()
+        wait_idle(qtbot, window.session)
+    window.office_view.tree.tree.setFocus()
+    window.tabs.setCurrentIndex(index)  # (from a field of the Progress page)
+    wait_idle(qtbot, window.session)
+    page = window._inbox_tab.page()
+    assert QApplication.focusWidget() is page.view
+    window.go_to_tab(0)
+    window.go_to_tab(index)
+    assert QApplication.focusWidget() is page.view
+    window.period_combo.setFocus()
+    qtbot.keyClick(window.period_combo, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.gaps
+    qtbot.keyClick(page.gaps, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.view
+

@@ -836,6 +836,11 @@ class MainWindow(QMainWindow):
         self._tabs_shown = {self.office_view}
         self.tabs.currentChanged.connect(self._tab_changed)
         self.setCentralWidget(self.tabs)
+        # the keyboard in the plan at a start, once the page is in the window (else on
+        # the tab bar, first in the focus chain, where it shows nowhere, and Tab went on
+        # to the Level filter); a tab restored (restore_view_state) takes it into its
+        # own page. (No reason given: Qt's namespace waits for the first paint.)
+        self.office_view.first_focus.setFocus()
         self._build_actions()
         if taken_over is not None:
             self._take_over_editing(taken_over)

@@ -420,6 +420,10 @@ class OfficeView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 0)
         lay.addWidget(self.splitter)
+        #: where the keyboard starts when the page is shown (ui.main_window's
+        #: ``_first_focusable``): the plan, not the Level filter above it; Tab still
+        #: goes from the filters to the plan, and on to the report
+        self.first_focus = self.tree.tree
         self.tree.action_did_change.connect(self._action_changed)
         self.tree.hidden_report_did_change.connect(self._hidden_chosen)
         session.changes_did_happen.connect(self._changes_did_happen)

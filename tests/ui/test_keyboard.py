@@ -585,3 +585,24 @@ def test_the_inbox_shown_puts_the_focus_in_its_bundles(open_window, qtbot, offic
     qtbot.keyClick(page.gaps, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is page.view
 
+
+def test_the_progress_page_starts_in_the_plan(open_window, qtbot, office_db):
+    """At a start the focus was on the tab bar (where it shows nowhere) and Ctrl+1 put
+    it in the Level filter: the plan is where the keyboard starts now, its filters
+    before it in the Tab order, the report after it; found by QA (a keyboard walk)."""
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    plan = window.office_view.tree
+    assert QApplication.focusWidget() is plan.tree
+    window.go_to_tab(window.tabs.indexOf(window._dashboard_tab))
+    wait_idle(qtbot, window.session)
+    window.go_to_tab(0)
+    assert QApplication.focusWidget() is plan.tree
+    qtbot.keyClick(plan.tree, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is plan.status
+    qtbot.keyClick(plan.status, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is plan.level
+    qtbot.keyClick(plan.level, Qt.Key.Key_Tab)
+    qtbot.keyClick(plan.status, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is plan.tree

@@ -35,7 +35,15 @@ from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import HQ, offices_in_order
 from fieldplan.text import bidi_contained, for_message, search_key
-from ui.bidi import code_text, embedded, in_own_direction, isolated, isolated_codes, own_isolate
+from ui.bidi import (
+    code_text,
+    codes_unbroken,
+    embedded,
+    in_own_direction,
+    isolated,
+    isolated_codes,
+    own_isolate,
+)
 from ui.context import lang, office_label
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
@@ -1370,9 +1378,11 @@ def inbox_reason(entry: Any) -> str:
 
 def plan_changes_lines(lines: tuple[str, ...] | list[str]) -> str:
     """What a new plan changes (``ImportOutcome.plan_changes``, an inbox line's
-    ``plan_changes()``), one bulleted line each, its codes whole in Arabic ("" for
-    none)."""
-    return "\n".join("• " + embedded(isolated_codes(line)) for line in lines)
+    ``plan_changes()``), one bulleted line each, its codes whole ("" for none): in
+    order in Arabic, and on one line where the label wraps (``codes_unbroken``: the
+    French import result broke "PA1.2/officials-" at a line's end, "trained" on the
+    next). Shown in a label that copies it without its marks (``PlainLabel``)."""
+    return "\n".join("• " + embedded(isolated_codes(codes_unbroken(line))) for line in lines)
 
 
 #: How much of the office a refused bundle claims an Office cell shows: a code is at

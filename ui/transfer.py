@@ -470,10 +470,8 @@ class ImportResultDialog(QDialog):
         lay.addWidget(self.plan_note)
         # and what it changes (a new action, a retitled one, a target): the tree shows
         # the new plan unmarked
-        self.plan_changes = QLabel(plan_changes_note(outcomes))
-        self.plan_changes.setObjectName("plan-changes")
-        self.plan_changes.setWordWrap(True)
-        self.plan_changes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # (copied without the word joiners that keep its codes whole, as written)
+        self.plan_changes = PlainLabel(plan_changes_note(outcomes), name="plan-changes")
         self.plan_changes.setVisible(bool(self.plan_changes.text()))
         lay.addWidget(self.plan_changes)
         # periods headquarters locked or unlocked: at an office, what can no longer be

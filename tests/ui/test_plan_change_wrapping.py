@@ -97,3 +97,79 @@ def test_no_line_of_the_changes_breaks_inside_a_code(qtbot, language, lang):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                         f"replace-plan-wrapped-{lang}.png"))
     dialog.close()
+
+
+def _unit_change_outcome():
+    """An office's import of a plan whose new version words the units of PA1.2's
+    indicators anew (``officials-trained``, ``data-reports``): its ImportOutcome."""
+    from fieldplan.plan_diff import short_lines
+    from fieldplan.sync.exchange import ImportOutcome
+
+    plan = default_plan()
+    action = next(a for a in plan.actions if a.code == "PA1.2")
+    assert any("-" in i.key for i in action.indicators)
+    moved = dataclasses.replace(action, indicators=tuple(
+        dataclasses.replace(i, unit="workshops") for i in action.indicators))
+    new = dataclasses.replace(plan, version=2, actions=tuple(
+        moved if a.code == "PA1.2" else a for a in plan.actions))
+    return ImportOutcome("BN-1a2b3c4d-1-9.fieldplan", "merged", office="HQ",
+                         plan_version=2, plan_changes=short_lines(diff_plans(plan, new)))
+
+
+def _laid_out_lines(text: str, font, width: int) -> list[str]:
+    """``text``'s lines as Qt breaks them at ``width`` pixels, as a wrapped label
+    does (each paragraph on its own)."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    lines = []
+    for paragraph in text.split("\n"):
+        layout = QTextLayout(paragraph, font)
+        option = QTextOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines.append(paragraph[line.textStart():line.textStart() + line.textLength()])
+        layout.endLayout()
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_the_import_result_keeps_each_code_of_the_plan_changes_whole(qtbot, language, lang):
+    """The French import result of HQ's bundle with a new plan version broke an
+    indicator's code at its hyphen ("PA1.2/officials-" at the end of a line, "trained"
+    on the next; found by QA): at any width each code stays on one line, and a copy
+    of the line gives it as written."""
+    from ui.transfer import ImportResultDialog
+
+    language(lang)
+    dialog = ImportResultDialog(None, [_unit_change_outcome()])
+    qtbot.addWidget(dialog)
+    dialog.resize(420, dialog.sizeHint().height())
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    label = dialog.plan_changes
+    text = label.text()
+    assert "PA1.2/officials-trained" in without_marks(text)
+    wrapped = 0
+    for width in range(120, 480, 6):
+        lines = [without_marks(line).rstrip() for line in
+                 _laid_out_lines(text, label.font(), width)]
+        wrapped = max(wrapped, len(lines))
+        for line in lines:
+            assert not line.endswith(("/", "-")), (width, line)
+    assert wrapped > len(text.splitlines())  # (it wraps)
+    # the label as it is shown, too
+    shown = [without_marks(line).rstrip() for line in _laid_out_lines(
+        text, label.font(), label.contentsRect().width())]
+    assert not any(line.endswith(("/", "-")) for line in shown), shown
+    if os.environ.get("FIELDPLAN_SHOTS"):
+        dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                        f"import-result-plan-changes-{lang}.png"))
+    # copied as written: no word joiner inside the codes
+    label.setSelection(0, len(text))
+    copied = label.copied_text()
+    assert "PA1.2/officials-trained" in copied and "PA1.2/data-reports" in copied
+    assert "\u2060" not in copied
+    dialog.close()

@@ -497,6 +497,56 @@ class Day(str):
         return made
 
 
+class UnitWord(str):
+    """An indicator's unit in the words of the language in use (``unit_words``), as a
+    change of plan says it, that a kept message keeps as the plan names it (``unit``:
+    its English, French and Arabic, the plan's table) beside the unit it changes from
+    or to (``beside``): shown again in another language, it is said in that one's
+    words (``unit_change_words``). Kept as the words of the import's language, an
+    office's Inbox read "from personnes to ateliers" in English."""
+
+    unit: tuple[str, str, str]
+    beside: tuple[str, str, str]
+
+    def __new__(cls, unit: tuple[str, str, str], beside: tuple[str, str, str],
+                lang: str | None = None) -> UnitWord:
+        made = super().__new__(cls, unit_word_text(unit, beside, lang))
+        made.unit = unit
+        made.beside = beside
+        return made
+
+
+def unit_words(unit: str, fr: str = "", ar: str = "", lang: str | None = None) -> str:
+    """A unit in words in ``lang`` (default: current), ``plan.Indicator.unit_in``'s
+    words: the plan's own word for that language (``fr``, ``ar``) if it gives one,
+    else fieldplan's (``unit_label``); a plain count and a percent always fieldplan's."""
+    if unit in ("count", "percent"):
+        return unit_label(unit, lang)
+    # (the language in use: its translation as installed, a pseudo-locale's too)
+    own = {"fr": fr, "ar": ar}.get(lang or get_language(), "")
+    return own or unit_label(unit, lang)
+
+
+def unit_change_words(was: tuple[str, str, str], now: tuple[str, str, str],
+                      lang: str | None = None) -> tuple[str, str] | None:
+    """An English unit a change of plan changes from ``was`` to ``now`` (each the
+    plan's English, French and Arabic for it), in the words ``lang`` (default:
+    current) reads (``unit_words``); None in English, or where those words do not
+    differ (the plan's English then says what changed)."""
+    if (lang or get_language()) not in ("fr", "ar"):
+        return None
+    before, after = unit_words(*was, lang=lang), unit_words(*now, lang=lang)
+    return (before, after) if before != after else None
+
+
+def unit_word_text(unit: tuple[str, str, str], beside: tuple[str, str, str],
+                   lang: str | None = None) -> str:
+    """``UnitWord``'s text in ``lang``: ``unit`` in that language's words, or as the
+    plan names it in English ("none" for no unit)."""
+    words = unit_change_words(unit, beside, lang)
+    return (unit[0] if words is None else words[0]) or translation(lang).gettext("none")
+
+
 def period_words(code: str, lang: str | None = None) -> str:
     """A period in words in ``lang`` ("1st semester 2026"), or as written when it is
     not one this version knows (a newer one's, a damaged peer's record)."""
@@ -526,6 +576,8 @@ def _argument(value: Any) -> Any:
         return {"number": value.value, "exact": value.exact}
     if isinstance(value, Day):
         return {"day": value.day, "width": value.width}
+    if isinstance(value, UnitWord):
+        return {"unit": list(value.unit), "beside": list(value.beside)}
     if isinstance(value, bool | int | float) or value is None:
         return value
     return str(value)
@@ -615,6 +667,12 @@ def _render_argument(value: Any, lang: str | None) -> Any:
         if value.get("width") not in _WIDTHS or not isinstance(value["day"], str):
             raise TypeError("day")
         return format_date(value["day"], lang, value["width"])
+    if "unit" in value:
+        unit, beside = value["unit"], value["beside"]
+        if not all(isinstance(words, list) and len(words) == 3
+                   and all(isinstance(w, str) for w in words) for words in (unit, beside)):
+            raise TypeError("unit")
+        return unit_word_text(tuple(unit), tuple(beside), lang)
     return render_record(value["msg"], lang)
 
 

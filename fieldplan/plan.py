@@ -36,7 +36,7 @@ from fieldplan.i18n import (
     join_list,
     ngettext,
     translation,
-    unit_label,
+    unit_words,
 )
 from fieldplan.model import ACTION_CODE, AREA_CODE, INDICATOR_KEY, LEADS, LEVELS
 from fieldplan.periods import (
@@ -161,11 +161,7 @@ class Indicator:
         percent are always fieldplan's words ("nombre", "pourcentage"), whatever the
         plan words them: the sheets print no unit after a count's figures and the %
         sign after a percent's, and ignore such a word too."""
-        if self.unit in ("count", "percent"):
-            return unit_label(self.unit, lang)
-        # (the language in use: its translation as installed, a pseudo-locale's too)
-        own = {"fr": self.unit_fr, "ar": self.unit_ar}.get(lang or get_language(), "")
-        return own or unit_label(self.unit, lang)
+        return unit_words(self.unit, self.unit_fr, self.unit_ar, lang)
 
     def target_for(self, period: Period | str) -> float | None:
         """The target a period is held to: its own one if set, else the first one set

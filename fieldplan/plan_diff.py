@@ -19,6 +19,7 @@ from typing import Any
 
 from fieldplan.i18n import (
     Periods,
+    UnitWord,
     _,
     counted,
     format_number,
@@ -329,14 +330,14 @@ def _unit_changes(name: str, was: Indicator, now: Indicator) -> list[Changed]:
 def _unit_words(change: Changed) -> tuple[str, str] | None:
     """An English unit a new version changes, in the words of the language in use
     (the plan's word in that language, else fieldplan's, as the report form shows
-    it), or None in English or where those words do not differ: a French office read
-    "from people to trainees" of the unit its form now calls "stagiaires"."""
-    lang = get_language()
-    if change.indicators is None or lang not in ("fr", "ar"):
+    it), or the plan's English in English or where those words do not differ: a
+    French office read "from people to trainees" of the unit its form now calls
+    "stagiaires". Kept as the plan names them (``i18n.UnitWord``): the Inbox says them
+    again in the reader's language. None for any other change."""
+    if change.indicators is None:
         return None
-    was, now = change.indicators
-    before, after = was.unit_in(lang), now.unit_in(lang)
-    return (before, after) if before != after else None
+    was, now = ((ind.unit, ind.unit_fr, ind.unit_ar) for ind in change.indicators)
+    return UnitWord(was, now), UnitWord(now, was)
 
 
 def _value(value: str | float | None, kind: str) -> str:

@@ -136,3 +136,43 @@ def test_levels_leads_and_periods_of_the_changes_are_said_in_the_readers_languag
     assert "Regional" not in arabic and "semester" not in arabic
     for lang, text in (("fr", french), ("ar", arabic)):
         assert f"{lead_label(first.lead, lang)} {_TO[lang]} {lead_label(lead, lang)}" in text
+
+
+def test_a_units_change_kept_in_the_inbox_is_said_in_the_readers_words(
+        hq, make_office, tmp_path) -> None:
+    """An English unit a new version changes is said in the words the reader's language
+    reads (the plan's own word, else fieldplan's): in the Inbox too, whatever language
+    the import ran in. Kept as the import's words, an office that imported it in French
+    read "from personnes to ateliers" in English, and "from people to workshops" in
+    French when it imported in English; found by review."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = plan.actions[0]
+    ind = first.indicators[0]
+    old = dataclasses.replace(plan, version=plan.version + 1, actions=(dataclasses.replace(
+        first, indicators=(dataclasses.replace(ind, unit="people"),
+                           *first.indicators[1:])), *plan.actions[1:]))
+    dump_plan(old, tmp_path / "plan-v2.json")
+    replace_plan(hq, tmp_path / "plan-v2.json", allow_hiding=True)
+    sn, ml = make_office("SN"), make_office("ML")
+    new = dataclasses.replace(old, version=old.version + 1, actions=(dataclasses.replace(
+        old.actions[0], indicators=(dataclasses.replace(
+            old.actions[0].indicators[0], unit="workshops", unit_fr="ateliers",
+            unit_ar="حلقات دراسية"), *old.actions[0].indicators[1:])), *old.actions[1:]))
+    dump_plan(new, tmp_path / "plan-v3.json")
+    replace_plan(hq, tmp_path / "plan-v3.json", allow_hiding=True)
+    code = f"{first.code}/{ind.key}"
+    send(hq, ml, tmp_path)  # imported in English
+    set_language("fr")
+    try:
+        send(hq, sn, tmp_path)  # imported in French
+    finally:
+        set_language("en")
+    for office in (sn, ml):
+        [entry, *_] = list_inbox(office)
+        assert f"{code} from people to workshops" in "\n".join(entry.plan_changes("en"))
+        assert f"{code}\u00a0: de personnes à ateliers" in "\n".join(
+            entry.plan_changes("fr"))
+        assert f"{code}: من أشخاص إلى حلقات دراسية" in "\n".join(entry.plan_changes("ar"))

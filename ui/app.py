@@ -972,23 +972,38 @@ def run(
         # or it is stuck (then the database is opened here as well)
         guard.claim()
     shell = start(db, demo, lang, files=files, guard=guard)
-    try:
-        status = shell.app.exec()
-    finally:
-        shell.shutdown()
     from ui.ops import left_running
 
+    try:
+        try:
+            status = shell.app.exec()
+        finally:
+            shell.shutdown()
+    except BaseException:
+        # (a step of the shutdown that failed, its others done all the same: said, and
+        # ended as below, never through Python's own end while a thread still runs)
+        if left_running():
+            import traceback
+
+            traceback.print_exc()
+            _end_now(1)
+        raise
     if left_running():
         # an opening given up (the wait sign's Cancel), a look at a drive that hangs:
         # ended here as a kill would end them (what they do survives one), everything
         # else done by ``shutdown``. Python's own end would stop them as they next ran,
         # which aborts the process in an extension's frame (ui.ops.left_running)
-        for stream in (sys.stdout, sys.stderr):
-            if stream is not None:  # (none under pythonw)
-                with contextlib.suppress(OSError, ValueError):
-                    stream.flush()
-        os._exit(status)
+        _end_now(status)
     return status
+
+
+def _end_now(status: int) -> None:
+    """(``run``) End the process with ``status`` at once, what it printed written."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # (none under pythonw)
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    os._exit(status)
 
 
 if __name__ == "__main__":  # pragma: no cover

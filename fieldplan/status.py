@@ -618,59 +618,60 @@ def went_back_text(restored: dict[str, Any], when: Callable[[Any], str], *,
 NAMED_REPORTS = 3
 
 
-def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
-    """"ML PA3.1, SN PA1.2": the first ``shown`` names, then how many more."""
-    from fieldplan.i18n import counted, join_list
+def _first_and_more(names: list[str], shown: int,
+                    say: Callable[[int, str], str]) -> str:
+    """``names`` joined, or the first ``shown`` of them followed by how many more
+    (``say(more, first)``, the caller's own message: more reports, offices, files)."""
+    from fieldplan.i18n import join_list
 
     if len(names) <= shown + 1:  # "1 more" would take the room of its name
         return join_list(names)
-    more = len(names) - shown
-    return counted("{names} and {n} more", "{names} and {n} more", more,
-                   names=join_list(names[:shown]))
+    return say(len(names) - shown, join_list(names[:shown]))
+
+
+def named_reports(names: list[str], shown: int = NAMED_REPORTS) -> str:
+    """"ML PA3.1, SN PA1.2": the first ``shown`` names, then how many more."""
+    from fieldplan.i18n import counted
+
+    return _first_and_more(names, shown, lambda more, first: counted(
+        "{names} and {n} more", "{names} and {n} more", more, names=first))
 
 
 def named_offices(names: list[str], shown: int = NAMED_REPORTS) -> str:
     """"BN, GM, KG and 3 more offices": the first ``shown`` office codes, then how many
     more offices (``named_reports`` counts more reports, which Arabic says in words)."""
-    from fieldplan.i18n import counted, join_list
+    from fieldplan.i18n import counted
 
-    if len(names) <= shown + 1:
-        return join_list(names)
-    more = len(names) - shown
-    # Translators: office codes, then how many more offices, "BN, GM, KG and 3 more
-    # offices"
-    return counted("{names} and {n} more office", "{names} and {n} more offices", more,
-                   names=join_list(names[:shown]))
+    # Translators: office codes, then how many more offices, "BN, GM, KG and 3
+    # more offices"
+    return _first_and_more(names, shown, lambda more, first: counted(
+        "{names} and {n} more office", "{names} and {n} more offices", more,
+        names=first))
 
 
 def named_files(names: list[str], shown: int = NAMED_REPORTS) -> str:
     """"ML-1.fieldplan, ML-2.fieldplan, ML-3.fieldplan and 2 more files": the first
     ``shown`` file names, then how many more files (``named_reports`` counts reports)."""
-    from fieldplan.i18n import counted, join_list
+    from fieldplan.i18n import counted
 
-    if len(names) <= shown + 1:
-        return join_list(names)
-    more = len(names) - shown
-    # Translators: file names of bundles, then how many more files, "ML-1.fieldplan,
-    # ML-2.fieldplan, ML-3.fieldplan and 2 more files"
-    return counted("{names} and {n} more file", "{names} and {n} more files", more,
-                   names=join_list(names[:shown]))
+    # Translators: file names of bundles, then how many more files,
+    # "ML-1.fieldplan, ML-2.fieldplan, ML-3.fieldplan and 2 more files"
+    return _first_and_more(names, shown, lambda more, first: counted(
+        "{names} and {n} more file", "{names} and {n} more files", more, names=first))
 
 
 def named_changes(names: list[str], shown: int = NAMED_REPORTS) -> str:
     """"PA1.2 (1st semester 2026), … and 2 more changes": the first ``shown`` changes
     in words, then how many more changes (reports, but also a conflict resolved or any
     other change of the office's, which ``named_reports`` would call reports)."""
-    from fieldplan.i18n import counted, join_list
+    from fieldplan.i18n import counted
 
-    if len(names) <= shown + 1:
-        return join_list(names)
-    more = len(names) - shown
-    # Translators: changes in short ("PA1.2 (1st semester 2026)"), then how many more
-    # changes, "PA1.2 (1st semester 2026), PA1.3 (1st semester 2026), PA2.1 (1st
-    # semester 2026) and 2 more changes"
-    return counted("{names} and {n} more change", "{names} and {n} more changes", more,
-                   names=join_list(names[:shown]))
+    # Translators: changes in short ("PA1.2 (1st semester 2026)"), then how many
+    # more changes, "PA1.2 (1st semester 2026), PA1.3 (1st semester 2026), PA2.1
+    # (1st semester 2026) and 2 more changes"
+    return _first_and_more(names, shown, lambda more, first: counted(
+        "{names} and {n} more change", "{names} and {n} more changes", more,
+        names=first))
 
 
 def revoked_lost_text(item: Mapping[str, Any]) -> str:

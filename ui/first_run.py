@@ -41,7 +41,7 @@ from ui.dialogs import (
 from ui.ops import Worker, _Job, error_sentence, error_text, said_again, sentence
 from ui.path_label import PathLabel, PlainLabel
 from ui.qtcompat import emit
-from ui.wrapped_label import WrappedLabel
+from ui.wrapped_label import DocumentLabel, WrappedLabel
 
 if TYPE_CHECKING:
     from ui.ops import OffThread
@@ -171,7 +171,7 @@ class DemoDialog(QDialog):
         self.setObjectName("demo-preparing")
         self.setWindowTitle(_("Welcome to fieldplan"))
         lay = QVBoxLayout(self)
-        self.message = QLabel(_("Preparing the demo: made-up offices and their reports. "
+        self.message = DocumentLabel(_("Preparing the demo: made-up offices and their reports. "
                                 "This takes a few seconds, the first time only."))
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(selectable())

@@ -114,7 +114,7 @@ from ui.qtcompat import emit
 from ui.report_editor import show_read_only
 from ui.table_fit import fit_on_load, give_way_when_narrow
 from ui.window_settings import restore_sizes, splitter_sizes
-from ui.wrapped_label import WrappedLabel
+from ui.wrapped_label import DocumentLabel, WrappedLabel
 
 
 def _shortened(text: str, room: int = 60) -> str:
@@ -422,7 +422,7 @@ class EmptyState(QStackedWidget):
     def __init__(self, content: QWidget, text: str) -> None:
         super().__init__()
         self.addWidget(content)
-        self.label = QLabel(text)
+        self.label = DocumentLabel(text)
         self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.label.setWordWrap(True)
         self.label.setObjectName("empty-state")
@@ -1917,7 +1917,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         dlay = QVBoxLayout(detail)
         dlay.setContentsMargins(0, 0, 0, 0)
         #: what the chosen conflict is about (or why keeping a value failed)
-        self.message = QLabel()
+        self.message = DocumentLabel()
         self.message.setWordWrap(True)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         font = self.message.font()

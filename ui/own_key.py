@@ -36,6 +36,7 @@ from ui.dialogs import (
 )
 from ui.ops import sentence
 from ui.qtcompat import Qt
+from ui.wrapped_label import DocumentLabel
 
 if TYPE_CHECKING:
     from fieldplan.minisign import PublicKey
@@ -161,7 +162,7 @@ class OwnKeyDialog(QDialog):
         lay.setContentsMargins(0, 0, 0, 0)
         self.set_up_note: QLabel | None = None
         if set_up:
-            self.set_up_note = QLabel(_(
+            self.set_up_note = DocumentLabel(_(
                 "This computer is set up from the setup bundle. Before you work with "
                 "headquarters, check the headquarters key fingerprint below with them."))
             self.set_up_note.setWordWrap(True)
@@ -178,8 +179,9 @@ class OwnKeyDialog(QDialog):
             # Translators: said first in This computer's key once New key… made one;
             # {then} is what makes it known ("offices learn it from headquarters'
             # next bundle for them")
-            self.new_key_note = QLabel(_("This computer has a new key, below; {then}.").format(
-                then=new_key_next_step(identity.is_hq)))
+            self.new_key_note = DocumentLabel(
+                _("This computer has a new key, below; {then}.").format(
+                    then=new_key_next_step(identity.is_hq)))
             self.new_key_note.setWordWrap(True)
             readable(self.new_key_note)
             bold = self.new_key_note.font()
@@ -187,12 +189,12 @@ class OwnKeyDialog(QDialog):
             self.new_key_note.setFont(bold)
             lay.addWidget(self.new_key_note)
         if identity.is_hq:  # what an office set up from its setup bundle checks
-            intro = QLabel(_(
+            intro = DocumentLabel(_(
                 "Offices check this fingerprint once they are set up from the setup bundle "
                 "headquarters sent them. Read it to them on the phone, group by group: it "
                 "must match the one they see."))
         else:
-            intro = QLabel(_(
+            intro = DocumentLabel(_(
                 "Headquarters checks this computer's key fingerprint, below, before it "
                 "trusts bundles signed by a key it does not know yet (a new computer, or "
                 "one restored from a backup). Read it to them on the phone, group by "
@@ -211,7 +213,7 @@ class OwnKeyDialog(QDialog):
             # (not isolated_codes: an Arabic date's digits are its own, with their
             # marks); the date and its time never broken across lines ("à" / "15:44")
             day = deadline_words(keys.key_deadline)
-            self.deadline_note = QLabel(unbroken_span(sentence(key_deadline_text(
+            self.deadline_note = DocumentLabel(unbroken_span(sentence(key_deadline_text(
                 keys.key_deadline, export_menu(), exported=keys.exported)) + ".",
                 day["date"], day["time"]))
             self.deadline_note.setWordWrap(True)
@@ -236,7 +238,7 @@ class OwnKeyDialog(QDialog):
         for held in keys.earlier:
             from fieldplan.sync.enrol import earlier_hq_key_text
 
-            note = QLabel(isolated_codes(sentence(earlier_hq_key_text(held.offices))))
+            note = DocumentLabel(isolated_codes(sentence(earlier_hq_key_text(held.offices))))
             note.setWordWrap(True)
             readable(note)
             label = _("Earlier key fingerprint")
@@ -260,7 +262,7 @@ class OwnKeyDialog(QDialog):
             # broken at a space, its isolate was cut in two, "show»" alone on the next
             # line. (Read out, not copied: the no-break spaces are not typed)
             command = "fieldplan keys show"
-            self.hq_note = QLabel(isolated_codes(hq_key_check_text().replace(
+            self.hq_note = DocumentLabel(isolated_codes(hq_key_check_text().replace(
                 command, command.replace(" ", "\u00a0"))))
             self.hq_note.setWordWrap(True)
             readable(self.hq_note)

@@ -14,14 +14,15 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
 )
-from PySide6.QtWidgets import QLabel, QMenu, QWidget
+from PySide6.QtWidgets import QMenu, QWidget
 
 from fieldplan.i18n import _
 from ui.bidi import RLM, path_pieces, without_marks
 from ui.qtcompat import Qt
+from ui.wrapped_label import DocumentLabel
 
 
-class PlainLabel(QLabel):
+class PlainLabel(DocumentLabel):
     """Plain text to read and copy: wrapped, selectable with the mouse and the keyboard.
 
     What the client shows in Arabic holds marks that lay it out (a path or a file
@@ -29,7 +30,8 @@ class PlainLabel(QLabel):
     and a path copied from a sentence ("The file is in this folder: …", the drafts
     file View ▸ Saving details… names) and pasted into a terminal or a file manager
     named no file. Ctrl+C, the label's menu and the selection that X11 pastes with the
-    middle button give ``copied_text``: the selection without them."""
+    middle button give ``copied_text``: the selection without them. As high as its
+    text's ink (``ui.wrapped_label.DocumentLabel``)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None, name: str = "") -> None:
         super().__init__(text, parent)

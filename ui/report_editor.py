@@ -90,7 +90,7 @@ from ui.context import (
 from ui.indicator_grid import NARROWEST_NUMBER, GridLabel, HeldLabel, number_field_width
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
 from ui.qtcompat import Qt, emit
-from ui.wrapped_label import WrappedLabel
+from ui.wrapped_label import DocumentLabel, WrappedLabel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -576,7 +576,7 @@ class ReportEditor(QScrollArea):
         self.hq_line.setTextFormat(Qt.TextFormat.PlainText)
         self.hq_line.setAccessibleName(_("Headquarters"))
         self.hq_line.setVisible(False)
-        self.notice = QLabel()
+        self.notice = DocumentLabel()
         self.notice.setWordWrap(True)
         self.notice.setObjectName("notice")
         # why the fields are read-only (submitted, locked, hidden by the plan) and what

@@ -87,6 +87,7 @@ from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
 from ui.window_settings import REPORT_OFFICE, database_value, set_database_value, set_value
+from ui.wrapped_label import DocumentLabel
 
 #: Finished reports older than this are removed from the cache folder.
 KEEP_SECONDS = 24 * 3600
@@ -786,7 +787,7 @@ class PreviewWindow(QDialog):
         top.addWidget(self.page_group)
         top.add_stretch()
         top.addWidget(self.zoom_group)
-        self.saved_label = QLabel()
+        self.saved_label = DocumentLabel()
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
         self.saved_label.setWordWrap(True)  # a long file name: on lines of its own
         # read and copied with the keyboard, where the file went (a stop of Tab only

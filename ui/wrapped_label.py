@@ -13,7 +13,15 @@ of Arabic plain text keeps room free where its lines end (a space and
 A label whose text can be selected (``ui.dialogs.text_label``) or is rich text is
 laid out by Qt's text document, which clips it at its edge all the same; it is
 painted as QLabel paints it, without the room (it seldom runs over: a letter's
-tail at a few widths). So is Latin text, whose letters stay within their advances."""
+tail at a few widths). So is Latin text, whose letters stay within their advances.
+
+Such a label is as high as its document's lines, which end at the font's descent,
+and QLabel clips the document there; a vowel mark under a letter that goes below the
+line ("جارٍ", "ثوانٍ": the kasratan under ر and ن) runs past it. On the last line it
+was cut off (the demo's "Preparing the demo…" lost the marks of its last line at most
+widths). A ``DocumentLabel`` (a selectable ``ui.path_label.PlainLabel`` too) is as
+high as its last line's ink (``ink_room``); one whose ink stays in its lines is as
+high as Qt has it."""
 
 from __future__ import annotations
 
@@ -26,11 +34,17 @@ from PySide6.QtWidgets import QLabel, QStyle, QWidget
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QTextLine
 
     from ui.qtcompat import Qt
 
 #: pixels left free past the end of a wrapped label's lines (the left in Arabic)
 LINE_END_ROOM = 4
+
+#: pixels of a glyph's ink past the line that a ``DocumentLabel`` leaves cut off: its
+#: faint edge (a final ى runs 1.1 pixels past the line at 9 points, and loses no pixel
+#: darker than its edge's; the marks under "جارٍ" run 2.8 to 3.2 pixels past it)
+FAINT_INK = 1.5
 
 #: the labels made while a window is built (``deferred``), watched once it is painted
 #: (``watch``); None: a label is watched as it is made
@@ -86,6 +100,99 @@ class _Watcher(QObject):
                 and isinstance(watched, WrappedLabel):
             watched._keep_room()
         return False
+
+
+def ink_room(label: QLabel, width: int) -> int:
+    """The pixels that ``label`` (word-wrapped, laid out by Qt in a text document) needs
+    past the height Qt gives it for ``width`` to show all of its text's ink: the marks
+    below its last line run past the line's descent, where QLabel clips its document.
+    0 where they stay within it or within the room Qt leaves (its height is then
+    Qt's): a label that was whole keeps its look. Where its text is centred up and
+    down (QLabel's default), the room is shared above and below: twice the ink past
+    the line."""
+    import math
+
+    from PySide6.QtGui import Qt as gui
+    from PySide6.QtGui import QTextDocument, QTextOption
+
+    from ui.qtcompat import Qt
+
+    text = label.text()
+    if not text or not label.wordWrap():
+        return 0
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)  # (as QLabel's)
+    option = QTextOption(label.alignment())  # (as QLabel's)
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    doc.setDefaultTextOption(option)
+    kind = label.textFormat()
+    if kind == Qt.TextFormat.PlainText or (kind == Qt.TextFormat.AutoText
+                                          and not gui.mightBeRichText(text)):
+        doc.setPlainText(text)
+    else:
+        doc.setHtml(text)
+    # laid out as QLabel paints it, as high as Qt has it (``_text_space``)
+    text_width, text_height = _text_space(label, width, QLabel.heightForWidth(label, width))
+    doc.setTextWidth(max(text_width, 0))
+    height = doc.size().height()
+    below = 0.0
+    last = doc.lastBlock().layout()
+    if last is not None and last.lineCount():
+        line = last.lineAt(last.lineCount() - 1)
+        below = max((bottom - height for _top, bottom in _glyphs_ink(line, last.position().y())),
+                    default=0.0)
+    if below <= FAINT_INK:
+        return 0
+    slack = max(text_height - height, 0)  # (Qt's height is seldom the lines' own)
+    vertical = label.alignment() & Qt.AlignmentFlag.AlignVertical_Mask
+    if vertical != Qt.AlignmentFlag.AlignTop:  # centred: the room shared above and below
+        below *= 2
+    return max(math.ceil(below - slack), 0)
+
+
+def _glyphs_ink(line: QTextLine, top: float) -> Iterator[tuple[float, float]]:
+    """The top and bottom of each glyph's ink on ``line`` (of a block laid out at
+    ``top`` in its document)."""
+    for run in line.glyphRuns():
+        font = run.rawFont()
+        for glyph, at in zip(run.glyphIndexes(), run.positions(), strict=True):
+            ink = font.boundingRect(glyph)
+            yield top + at.y() + ink.top(), top + at.y() + ink.bottom()
+
+
+def _text_space(label: QLabel, width: int, height: int) -> tuple[int, int]:
+    """The width QLabel lays its document out at and paints it in, ``width`` by
+    ``height``: without its contents' margins, its margin and its indent (a framed
+    label's, as Qt works it out where it paints: half what it takes off for its
+    height for width, ``QLabelPrivate::documentRect``)."""
+    from ui.qtcompat import Qt
+
+    margins = label.contentsMargins()
+    across = margins.left() + margins.right() + 2 * label.margin()
+    down = margins.top() + margins.bottom() + 2 * label.margin()
+    indent = label.indent()
+    if indent < 0 and label.frameWidth():
+        indent = label.fontMetrics().horizontalAdvance("x") // 2 - label.margin()
+    if indent > 0:
+        align = label.alignment()
+        if align & (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignRight):
+            across += indent
+        if align & (Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignBottom):
+            down += indent
+    return width - across, height - down
+
+
+class DocumentLabel(QLabel):
+    """A word-wrapped label that Qt lays out in a text document (its text can be
+    selected, or is rich text), as high as its text's ink at every width
+    (``ink_room``; the module's docstring)."""
+
+    def heightForWidth(self, width: int) -> int:  # (Qt's name)
+        height = super().heightForWidth(width)
+        if height < 0 or not self.wordWrap():
+            return height
+        return height + ink_room(self, width)
 
 
 def _document_flags() -> Qt.TextInteractionFlag:

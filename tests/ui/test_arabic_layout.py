@@ -218,3 +218,59 @@ def test_the_clients_wrapped_arabic_text_is_in_wrapped_labels(
     for label in (editor.title, editor.description, editor.meta, name, target):
         assert isinstance(label, WrappedLabel), label
         assert label.contentsMargins().left() > 0 == label.contentsMargins().right(), label
+
+
+def _cut(label) -> int:
+    """The dark pixels of ``label``'s text cut off at its height: those that the same
+    label 200 pixels higher (its text centred 100 pixels lower) shows more."""
+    shown = _ink(label.grab().toImage())
+    geometry = label.geometry()
+    label.resize(geometry.width(), geometry.height() + 200)
+    whole = _ink(label.grab().toImage())
+    label.setGeometry(geometry)
+    return whole - shown
+
+
+def test_the_marks_under_a_selectable_labels_last_line_are_never_cut(
+        language, qtbot, monkeypatch, tmp_path):
+    """A label whose text can be selected is laid out by Qt's text document, as high as
+    its lines, which end at the font's descent; the two marks under the last letter of
+    "ثوانٍ" go lower, and were cut off: the demo dialog's "Preparing the demo…" lost
+    them at 142 of 158 widths of the dialog from 300 to 1400 pixels (and a line's
+    first word "جارٍ" where the text was one line). A ``DocumentLabel`` is as high as
+    its ink: whole at every width."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui import first_run
+
+    monkeypatch.setattr(first_run, "OneShot", lambda *args, **kwargs: None)  # (no demo)
+    language("ar")
+    dialog = first_run.DemoDialog(tmp_path / "demo.sqlite3")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    label = dialog.message
+    assert "ثوانٍ" in label.text()
+    for width in range(300, 1401, 7):
+        dialog.resize(width, dialog.heightForWidth(width))
+        QApplication.processEvents()
+        assert _cut(label) == 0, width
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "Its backups are there: restore the latest, or start another way."),
+    ("ar", "نسخه الاحتياطية موجودة: استعد آخرها، أو ابدأ بطريقة أخرى."),
+])
+def test_a_selectable_label_whose_ink_stays_in_its_lines_is_as_high_as_qt_has_it(
+        language, qtbot, lang, text):
+    """The room a ``DocumentLabel`` adds is for marks below its last line only: a text
+    without them is as high as Qt has it (the dialogs' texts, ``PlainLabel``), at
+    every width."""
+    from PySide6.QtWidgets import QLabel
+
+    from ui.path_label import PlainLabel
+
+    language(lang)
+    label = PlainLabel(text)
+    qtbot.addWidget(label)
+    for width in range(40, 700, 3):
+        assert label.heightForWidth(width) == QLabel.heightForWidth(label, width), width

@@ -609,10 +609,29 @@ def _holds_kept(text: Joined) -> bool:
                for part in text.parts)
 
 
+def kept_by_language(text: str, kept: str, variants: Mapping[str, str]) -> str:
+    """``text`` (in the language in use) that a kept message keeps as ``kept`` (the
+    same message as said in any language but those of ``variants``) and, in each
+    language of ``variants``, as the variant given for it: a line whose items depend
+    on the language it is read in (a unit change a French reader reads twice in
+    French words is listed once in French; ``plan_diff.PlanDiff.lines``). ``text`` as
+    it is unless all three are kept messages (``capturing``)."""
+    records = {lang: v.record for lang, v in variants.items() if isinstance(v, Msg)}
+    if not (isinstance(text, Msg) and isinstance(kept, Msg)
+            and len(records) == len(variants)):
+        return text
+    by_language = {lang: r for lang, r in records.items() if r != kept.record}
+    return Msg(text, {**kept.record, "by_language": by_language} if by_language
+               else kept.record)
+
+
 def render_record(record: Mapping[str, Any], lang: str | None = None) -> str:
     """A kept message made again in ``lang`` (default: the current language). Raises
     ValueError (KeyError, TypeError…) when the record does not fit this version's
     messages: callers then show the text as it was written."""
+    variant = record.get("by_language", {}).get(_resolve(lang))
+    if variant is not None:  # (``kept_by_language``)
+        return render_record(variant, lang)
     if "joined" in record:
         return str(_render_argument(record, lang))
     t = translation(lang)

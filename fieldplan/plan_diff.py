@@ -26,10 +26,12 @@ from fieldplan.i18n import (
     get_language,
     join_clauses,
     join_list,
+    kept_by_language,
     lead_label,
     level_label,
     ngettext,
     period_words,
+    unit_change_words,
 )
 from fieldplan.plan import Indicator, Plan, Text
 
@@ -228,9 +230,7 @@ class PlanDiff:
             (retitled(self.indicators_retitled), "title", ngettext(
                 "Indicator retitled ({count}): {items}",
                 "Indicators retitled ({count}): {items}", n(self.indicators_retitled))),
-            (self.units, "value", ngettext(
-                "Unit changed ({count}): {items}", "Units changed ({count}): {items}",
-                n(self.units))),
+            (self.units, "unit", ""),  # (_units_line: its items depend on the language)
             (self.baselines, "value", ngettext(
                 "Baseline changed ({count}): {items}", "Baselines changed ({count}): {items}",
                 n(self.baselines))),
@@ -258,7 +258,9 @@ class PlanDiff:
                 "Only invisible characters changed (spaces, direction marks) ({count}): "
                 "{items}", n(self.invisible))),
         ):
-            if items and isinstance(items[0], Retitled):
+            if kind == "unit":
+                lines += [line for line in [_units_line(self.units, shown)] if line]
+            elif items and isinstance(items[0], Retitled):
                 # a title before and after each: one line each under the kind's, which
                 # a list of them in one line made hard to read
                 lines.append(words.format(count=format_number(len(items)), items="")
@@ -300,6 +302,40 @@ def short_lines(diff: PlanDiff, most: int = SHOWN_LINES) -> tuple[str, ...]:
     return (*lines[:most - 1], counted("and {count} more kind of change",
                                        "and {count} more kinds of change",
                                        more))
+
+
+def _units_said(units: tuple[Changed, ...], lang: str) -> tuple[Changed, ...]:
+    """The unit changes a reader of ``lang`` is told of: in French or Arabic, without
+    the change of a unit's word in that language where the change of its English unit,
+    said in that language's words (``_unit_words``), already says the same before and
+    after. A version changing "documents" to "workshops" and its French word
+    "documents" to "ateliers" read "de documents à ateliers" twice in French."""
+    if lang not in ("fr", "ar"):
+        return units
+    said = {}
+    for change in units:
+        if change.indicators is not None:
+            was, now = ((ind.unit, ind.unit_fr, ind.unit_ar) for ind in change.indicators)
+            said[change.code] = unit_change_words(was, now, lang)
+    return tuple(c for c in units
+                 if not (c.lang == lang and said.get(c.code) == (c.before, c.after)))
+
+
+def _units_line(units: tuple[Changed, ...], shown: int | None) -> str:
+    """The "Units changed (N): …" line in the language in use ("" for none), listing
+    the changes that language's reader is told of (``_units_said``); kept (in the
+    Inbox) as the line each language reads, said again in the reader's."""
+
+    def line(lang: str) -> str:
+        items = _units_said(units, lang)
+        if not items:
+            return ""
+        return ngettext("Unit changed ({count}): {items}",
+                        "Units changed ({count}): {items}", len(items)).format(
+            count=format_number(len(items)), items=_items(items, shown, "value"))
+
+    return kept_by_language(line(get_language()), line("en"),
+                            {lang: line(lang) for lang in ("fr", "ar")})
 
 
 def _changed_dict(change: Changed, kind: str) -> dict[str, Any]:

@@ -176,3 +176,42 @@ def test_a_units_change_kept_in_the_inbox_is_said_in_the_readers_words(
         assert f"{code}\u00a0: de personnes à ateliers" in "\n".join(
             entry.plan_changes("fr"))
         assert f"{code}: من أشخاص إلى حلقات دراسية" in "\n".join(entry.plan_changes("ar"))
+
+
+def test_a_units_change_kept_in_the_inbox_is_said_once_in_the_readers_language(
+        hq, make_office, tmp_path) -> None:
+    """The English unit and its French word both changed, from "documents" to
+    "workshops" and "ateliers": the Inbox of an office that imported the plan in
+    English, read in French, said "de documents à ateliers" twice (the English change
+    in French words, then the French change), and counted two changes. English lists
+    both, as the import did. Found by review."""
+    from fieldplan.plan import dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = plan.actions[0]
+    ind = first.indicators[0]
+    code = f"{first.code}/{ind.key}"
+
+    def version(before, unit: str, fr: str):
+        action = before.actions[0]
+        return dataclasses.replace(before, version=before.version + 1, actions=(
+            dataclasses.replace(action, indicators=(dataclasses.replace(
+                action.indicators[0], unit=unit, unit_fr=fr, unit_ar=""),
+                *action.indicators[1:])), *before.actions[1:]))
+
+    old = version(plan, "documents", "documents")
+    dump_plan(old, tmp_path / "plan-v2.json")
+    replace_plan(hq, tmp_path / "plan-v2.json", allow_hiding=True)
+    sn = make_office("SN")
+    dump_plan(version(old, "workshops", "ateliers"), tmp_path / "plan-v3.json")
+    replace_plan(hq, tmp_path / "plan-v3.json", allow_hiding=True)
+    _result, outcome = send(hq, sn, tmp_path)  # imported in English
+    assert (f"Units changed (2): {code} from documents to workshops; {code} in French "
+            "from documents to ateliers") in outcome.plan_changes
+    [entry, *_] = list_inbox(sn)
+    assert list(entry.plan_changes("en")) == list(outcome.plan_changes)
+    [french] = [line for line in entry.plan_changes("fr") if code in line]
+    assert french == f"Unité modifiée (1)\u00a0: {code}\u00a0: de documents à ateliers"
+    [arabic] = [line for line in entry.plan_changes("ar") if code in line]
+    assert arabic.count(code) == 2  # (Arabic reads each: "من documents إلى workshops")

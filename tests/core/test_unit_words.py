@@ -189,6 +189,38 @@ def test_a_unit_changed_in_several_languages_lists_each_of_them() -> None:
         (None, "حلقات دراسية", "ar")]
 
 
+def test_a_unit_changed_in_english_and_in_the_readers_language_is_said_once() -> None:
+    """The English unit and the French word both changed: a French reader read the same
+    words twice, the English change said in French words and the French change ("de
+    documents à ateliers", then "en français de documents à ateliers"). Read in French,
+    the French change is left out where the English one says the same, and counted
+    out; the Arabic change stays (its words differ from the English change's in Arabic
+    words). English and the JSON list each language. Found by review."""
+    from fieldplan.i18n import set_language
+
+    code = "PA1.1/policies-supported"
+    old = worded(default_plan(), unit="documents", fr="documents", ar="")
+    diff = plan_diff(old, worded(old, unit="workshops", fr="ateliers", ar="ورش"))
+    assert [c.lang for c in diff.units] == ["", "fr", "ar"]
+    assert diff.lines()[-1].startswith("Units changed (3): ")
+    set_language("fr")
+    try:
+        [line] = [line for line in diff.lines() if code in line]
+    finally:
+        set_language("en")
+    assert line == (f"Unités modifiées (2)\u00a0: {code}\u00a0: de documents à ateliers"
+                    f"\u202f; {code} en arabe\u00a0: de aucune à ورش")
+    set_language("ar")
+    try:
+        [line] = [line for line in diff.lines() if code in line]
+    finally:
+        set_language("en")
+    # (in Arabic the English change reads "from documents to ورش": the Arabic change,
+    # from none, says something else)
+    assert line.count(code) == 3
+    assert [u["language"] for u in diff.as_dict()["units"]] == ["en", "fr", "ar"]
+
+
 @pytest.mark.parametrize(("lang", "said"), [
     ("en", "PA1.1/policies-supported from people to workshops"),
     ("fr", "PA1.1/policies-supported\u00a0: de personnes à ateliers"),

@@ -73,7 +73,8 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
         **formats.manifest_fields(),
     }
     # the office's installer may be of any age: the oldest format the events fit in
-    version = formats.needed_format(rep, [(o, 0) for o in ranges])
+    needs = formats.needed_formats(rep, [(o, 0) for o in ranges])
+    version = max(needs, default=bundlefmt.OLDEST_FORMAT_VERSION)
     secret = keyreg.secret_key(rep)
     path = Path(out)
     fresh = path.is_dir()
@@ -108,9 +109,9 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
         if info is not None:  # the file written (a link's target), never only a link
             Path(os.path.realpath(info.path)).unlink(missing_ok=True)
         raise
+    warning = formats.setup_format_text(office, version, needs)
     return export.ExportResult(info.path, info.event_count, info.size, info.bundle_id,
-                                 office, warning=formats.setup_format_text(office, version),
-                                 note=reuse_text(office, expires))
+                                 office, warning=warning, note=reuse_text(office, expires))
 
 
 def reuse_text(office: str, expires: str) -> str:

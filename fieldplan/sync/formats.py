@@ -16,7 +16,7 @@ recipient must update fieldplan.
 from __future__ import annotations
 
 import json
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Collection, Container, Iterable, Mapping
 from typing import Any
 
 from fieldplan import bundle as bundlefmt
@@ -98,17 +98,18 @@ def offices_reading_before(rep: Replica, version: int,
                          and entry["office"] != "HQ" and _int(entry.get("format")) < version}))
 
 
-def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
-                  also: Mapping[str, Iterable[int]] | None = None) -> int:
-    """The oldest format that holds the events of ``plan`` (origin, after-seq) and
-    ``also`` (origin → seqs of single events): a key record with a scope needs
-    KEY_SCOPE_SINCE, a plan record that words a unit in French or Arabic
-    UNIT_WORDS_SINCE; everything else fits the oldest."""
-    need = bundlefmt.OLDEST_FORMAT_VERSION
+def needed_formats(rep: Replica, plan: Iterable[tuple[str, int]],
+                   also: Mapping[str, Iterable[int]] | None = None) -> frozenset[int]:
+    """The formats that the events of ``plan`` (origin, after-seq) and ``also``
+    (origin → seqs of single events) need, each for content it introduced: a key
+    record with a scope KEY_SCOPE_SINCE, a plan record that words a unit in French or
+    Arabic UNIT_WORDS_SINCE; empty when everything fits the oldest (what each is for:
+    ``needed_for``)."""
+    need: set[int] = set()
     after = dict(plan)
     single = {(o, s) for o, seqs in (also or {}).items() for s in seqs}
     if not after and not single:
-        return need
+        return frozenset()
     for origin, seq, entity, body in rep.conn.execute(
             "SELECT origin, seq, entity, body FROM events WHERE entity IN ('key', 'plan')"):
         carried = (origin in after and seq > after[origin]) or (origin, seq) in single
@@ -116,25 +117,51 @@ def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
             continue
         fields = json.loads(body)["fields"]
         if entity == "key" and "scope" in fields:
-            need = max(need, bundlefmt.KEY_SCOPE_SINCE)
+            need.add(bundlefmt.KEY_SCOPE_SINCE)
         elif entity == "plan" and words_units(fields.get("document")):
-            need = max(need, bundlefmt.UNIT_WORDS_SINCE)
-    return need
+            need.add(bundlefmt.UNIT_WORDS_SINCE)
+    return frozenset(need)
 
 
-def setup_format_text(office: str, version: int) -> str:
+def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
+                  also: Mapping[str, Iterable[int]] | None = None) -> int:
+    """The oldest format that holds the events of ``plan`` and ``also``
+    (``needed_formats``)."""
+    return max(needed_formats(rep, plan, also), default=bundlefmt.OLDEST_FORMAT_VERSION)
+
+
+def needed_for(needs: Collection[int]) -> str:
+    """What the content needing the formats ``needs`` (``needed_formats``) is, as said
+    after a format: "for the plan's units in French or Arabic", "for a key revoked for
+    one computer alone", or both; "" for none. Said of what the bundle carries, not of
+    its format: a format 4 bundle may carry a scoped key alone."""
+    units, scope = bundlefmt.UNIT_WORDS_SINCE in needs, bundlefmt.KEY_SCOPE_SINCE in needs
+    if units and scope:
+        # Translators: what a bundle carries that needs its format, said after it as
+        # in "(bundle format 4, for the plan's units in French or Arabic and for a key
+        # revoked for one computer alone)"
+        return _("for the plan's units in French or Arabic and for a key revoked for one "
+                 "computer alone")
+    if units:
+        return _("for the plan's units in French or Arabic")
+    if scope:
+        return _("for a key revoked for one computer alone")
+    return ""
+
+
+def setup_format_text(office: str, version: int,
+                      needs: Collection[int] | None = None) -> str:
     """(HQ) What a setup bundle for ``office`` written in format ``version`` asks of the
     office's computers ("" when every fieldplan reads it): a fieldplan that reads it,
     as older ones refuse it as newer and nothing tells them first (no receipt of the
     office says which format it reads). Said as "this version of fieldplan or a later
     one", the one writing it, which reads it: no release number is kept per format,
     and this one's (``__version__``) would ask of the office more than it needs once
-    fieldplan moves on."""
-    if version >= bundlefmt.UNIT_WORDS_SINCE:
-        why = _("for the plan's units in French or Arabic")
-    elif version >= bundlefmt.KEY_SCOPE_SINCE:
-        why = _("for a key revoked for one computer alone")
-    else:
+    fieldplan moves on. ``needs``: the formats its content needs
+    (``needed_formats``), what it says the format is for; else the content that
+    ``version`` introduced."""
+    why = needed_for({version} if needs is None else needs)
+    if not why:
         return ""
     # Translators: {office} is an office code; {why} says what needs the format: "for
     # the plan's units in French or Arabic"
@@ -162,16 +189,27 @@ def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
     in for ``recipient``'s replicas ``readers``, and a line for the sender when the
     recipient must update fieldplan to read it ("" when it reads it)."""
     reads = reader_format(rep, recipient, readers)
-    need = needed_format(rep, plan, also)
-    version = max(need, min(reads, bundlefmt.FORMAT_VERSION))
+    needs = needed_formats(rep, plan, also)
+    version = max(max(needs, default=bundlefmt.OLDEST_FORMAT_VERSION),
+                  min(reads, bundlefmt.FORMAT_VERSION))
     if version <= reads:
         return version, ""
-    if version >= bundlefmt.UNIT_WORDS_SINCE:
+    # what the bundle carries that the recipient cannot read (a reader of format 3
+    # reads a scoped key: it lacks the units' words alone)
+    unread = {n for n in needs if n > reads}
+    if unread == {bundlefmt.UNIT_WORDS_SINCE}:
         return version, _(
             "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
             "read this bundle (format {version}, for the plan's units in French or "
             "Arabic)").format(office=recipient, known=reads, version=version)
+    if unread == {bundlefmt.KEY_SCOPE_SINCE}:
+        return version, _(
+            "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
+            "read this bundle (format {version}, for a key revoked for one computer "
+            "alone)").format(office=recipient, known=reads, version=version)
+    # Translators: {why} says what needs the format: "for the plan's units in French or
+    # Arabic and for a key revoked for one computer alone"
     return version, _(
         "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
-        "read this bundle (format {version}, for a key revoked for one computer "
-        "alone)").format(office=recipient, known=reads, version=version)
+        "read this bundle (format {version}, {why})").format(
+        office=recipient, known=reads, version=version, why=needed_for(unread))

@@ -130,6 +130,57 @@ def test_a_scoped_revocation_goes_in_a_format_older_readers_refuse_as_newer(
                               "understands (2); update fieldplan")
 
 
+def test_the_format_is_said_to_be_for_what_the_bundle_carries(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A format 4 bundle that carries a key revoked for one computer alone and a plan
+    that words its units in French or Arabic was said to be "for the plan's units"
+    alone, and a setup bundle too; any format from 4 on was said so. Each reason the
+    bundle carries is said, those the recipient reads left out. Found by review."""
+    from fieldplan.planops import install_plan
+    from fieldplan.sync import enroll_office
+    from tests.core.test_unit_words import worded
+
+    ml = make_office("ML")
+    report(ml)
+    with monkeypatch.context() as old:
+        as_older(old, 2)
+        send(ml, hq, tmp_path, "ml1")
+    revoke_for_one_computer(hq, ml)
+    install_plan(hq, worded(hq.plan()), "v2.toml")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq1.fieldplan")
+    assert manifest_of(result.path)["version"] == bundlefmt.UNIT_WORDS_SINCE
+    assert result.warning == (
+        "ML's fieldplan reads bundle format 2 only: it must be updated to read this "
+        "bundle (format 4, for the plan's units in French or Arabic and for a key "
+        "revoked for one computer alone)")
+    setup = enroll_office(hq, "TD", tmp_path / "TD-setup.fieldplan")
+    assert setup.warning.endswith(
+        "(bundle format 4, for the plan's units in French or Arabic and for a key "
+        "revoked for one computer alone)")
+    # a reader of format 3 reads the key: it lacks the units' words alone
+    sn = make_office("SN")
+    report(sn)
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        send(sn, hq, tmp_path, "sn1")
+    assert formats.choose_format(hq, "SN", [sn.replica_id], [(hq.replica_id, 0)]) == (
+        4, "SN's fieldplan reads bundle format 3 only: it must be updated to read this "
+        "bundle (format 4, for the plan's units in French or Arabic)")
+
+
+def test_a_format_is_said_for_the_content_that_needs_it() -> None:
+    """A format after 4, whatever it is for, was said to be "for the plan's units in
+    French or Arabic"."""
+    assert formats.needed_for({bundlefmt.KEY_SCOPE_SINCE}) == (
+        "for a key revoked for one computer alone")
+    assert formats.setup_format_text("ML", 5, needs={bundlefmt.KEY_SCOPE_SINCE}) == (
+        "ML's computers need this version of fieldplan or a later one to be set up "
+        "from this file: an older one refuses it as newer (bundle format 5, for a key "
+        "revoked for one computer alone)")
+    assert formats.setup_format_text("ML", 5) == ""  # (nothing known of it)
+    assert formats.setup_format_text("ML", 1, needs=()) == ""
+
+
 def crafted(rep, entity: str, entity_id: str, fields: dict) -> dict:
     """The next event of rep's chain, not stored."""
     seq, prev = events.last_event(rep.conn, rep.replica_id)

@@ -257,7 +257,8 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None, worded: str = "") -> str:
     (``Indicator.unit_fr``, ``unit_ar``). It is printed as the plan writes it ("12 sur
     150 participants" for ``people``), as a unit fieldplan does not know is, unless it
     is one of fieldplan's own words for that unit in that language, in any plural form
-    (letter case, accents and Arabic vowel marks and hamza aside: "اشخاص" is "أشخاص"):
+    (letter case, accents and Arabic vowel marks and hamza aside, and tatweel, ة/ه and
+    ى/ي: "اشخاص" is "أشخاص", "وثيقه" is "وثيقة"):
     "personnes" for ``people`` then prints as "1 sur 1 personne",
     the plan having chosen fieldplan's translation, whose forms agree with the
     figure."""
@@ -284,13 +285,20 @@ def _plural_form(ctx: cm.Ctx, unit: str, count: int) -> str:
     return ""
 
 
+#: What ``_loose`` takes out or folds of an Arabic word, as it is often typed: the
+#: tatweel (ـ, which only stretches a joined letter), a final heh for a ta marbuta
+#: (وثيقه), an alef maksura for a yeh (ى)
+_ARABIC_FOLDS = str.maketrans({"\u0640": None, "\u0629": "\u0647", "\u0649": "\u064a"})
+
+
 def _loose(word: str) -> str:
     """``word`` as ``_unit`` compares it: without combining marks (accents, Arabic
-    vowel marks, a hamza over or under its letter), case folded."""
+    vowel marks, a hamza over or under its letter) or tatweel, a ta marbuta taken for
+    a heh and an alef maksura for a yeh (``_ARABIC_FOLDS``), case folded."""
     import unicodedata
 
     return "".join(c for c in unicodedata.normalize("NFD", word)
-                   if unicodedata.category(c) != "Mn").casefold()
+                   if unicodedata.category(c) != "Mn").translate(_ARABIC_FOLDS).casefold()
 
 
 def _own_forms(ctx: cm.Ctx, unit: str) -> set[str]:

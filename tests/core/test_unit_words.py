@@ -292,6 +292,27 @@ def test_a_known_unit_worded_in_fieldplans_own_words_keeps_its_plural_forms(
     assert _unit(ctx, "percent", 150, worded) == ""
 
 
+@pytest.mark.parametrize(("worded", "one", "many"), [
+    ("وثيقه", "وثيقة", "وثائق"),  # a final heh for the ta marbuta, as often typed
+    ("وثـائق", "وثيقة", "وثائق"),  # stretched by a tatweel
+    ("وثيقة", "وثيقة", "وثائق"),
+    ("وثيقى", "وثيقى", "وثيقى"),  # (another word: not the plan's own)
+])
+def test_an_arabic_unit_word_typed_another_common_way_keeps_its_plural_forms(
+        worded: str, one: str, many: str) -> None:
+    """``documents`` worded "وثيقه" (a heh for the ta marbuta) or "وثـائق" (a tatweel)
+    printed as written, where fieldplan's own word typed so prints in the form that
+    agrees with the figure. Found by review."""
+    from fieldplan.i18n import translation
+    from fieldplan.reports import common as cm
+    from fieldplan.reports.sheet import _loose, _unit
+
+    ctx = cm.Ctx("ar", translation("ar"), None, PERIOD, (0, 0), None)
+    assert _unit(ctx, "documents", 1, worded) == one
+    assert _unit(ctx, "documents", 5, worded) == many
+    assert _loose("مستشفى") == _loose("مستشفي")  # an alef maksura for a yeh
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_status_sheet_and_review_pack_print_the_unit_in_their_language(

@@ -41,12 +41,11 @@ def _signs() -> list:
             if isinstance(w, WaitSign) and w.isVisible()]
 
 
-def test_a_slow_look_before_the_start_shows_a_sign_until_it_answers(shell, qtbot,
-                                                                     tmp_path, slow_look):
-    """No sign at once (an ordinary start shows none), one once WAIT_SIGN_AFTER_MS has
-    passed (the timer, fired here), gone as the first-run dialog comes."""
-    release, _looked = slow_look
-    shell.start(tmp_path / "new.sqlite3")
+def _sign_shown_then_gone(shell, qtbot, path, release, comes) -> None:
+    """No sign at once, the sign (naming ``path``) once its timer fires, no window
+    meanwhile (not modal, not blocking: the event loop runs on, the timer of its busy
+    bar too), and the sign gone as what ``comes`` gives (the first-run dialog, the
+    window) comes once ``release`` lets the look or the opening answer."""
     assert shell.wait_sign_timer.isActive()
     assert shell.wait_sign_timer.interval() == ui.app.WAIT_SIGN_AFTER_MS
     assert shell.wait_sign is None and not _signs()
@@ -54,14 +53,22 @@ def test_a_slow_look_before_the_start_shows_a_sign_until_it_answers(shell, qtbot
     qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
     sign = shell.wait_sign
     assert sign.line.text() == "Opening the database…"
-    assert sign.path.copied_text() == str(tmp_path / "new.sqlite3")
-    # not modal, not blocking: the event loop runs on (the timer of its busy bar too)
+    assert sign.path.copied_text() == str(path)
     assert shell.dialog is None and shell.window is None
     release.set()
-    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
-                    timeout=10_000)
+    qtbot.waitUntil(lambda: comes() is not None and comes().isVisible(), timeout=20_000)
     assert shell.wait_sign is None and not _signs()
     assert not shell.wait_sign_timer.isActive()
+
+
+def test_a_slow_look_before_the_start_shows_a_sign_until_it_answers(shell, qtbot,
+                                                                     tmp_path, slow_look):
+    """No sign at once (an ordinary start shows none), one once WAIT_SIGN_AFTER_MS has
+    passed (the timer, fired here), gone as the first-run dialog comes."""
+    release, _looked = slow_look
+    shell.start(tmp_path / "new.sqlite3")
+    _sign_shown_then_gone(shell, qtbot, tmp_path / "new.sqlite3", release,
+                          lambda: shell.dialog)
 
 
 def test_an_ordinary_start_shows_no_sign(shell, qtbot, tmp_path, monkeypatch):
@@ -175,20 +182,7 @@ def test_a_slow_opening_of_the_database_shows_the_sign_until_the_window(
     gone as the window comes."""
     release, _opened = slow_open
     shell.open(hq_db)
-    assert shell.wait_sign_timer.isActive()
-    assert shell.wait_sign_timer.interval() == ui.app.WAIT_SIGN_AFTER_MS
-    assert shell.wait_sign is None and not _signs()
-    shell.wait_sign_timer.timeout.emit()  # (the delay, passed)
-    qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
-    sign = shell.wait_sign
-    assert sign.line.text() == "Opening the database…"
-    assert sign.path.copied_text() == str(hq_db)
-    assert shell.window is None
-    release.set()
-    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
-                    timeout=20_000)
-    assert shell.wait_sign is None and not _signs()
-    assert not shell.wait_sign_timer.isActive()
+    _sign_shown_then_gone(shell, qtbot, hq_db, release, lambda: shell.window)
 
 
 def test_an_ordinary_opening_shows_no_sign(shell, qtbot, hq_db, monkeypatch):

@@ -274,3 +274,27 @@ def test_a_selectable_label_whose_ink_stays_in_its_lines_is_as_high_as_qt_has_it
     qtbot.addWidget(label)
     for width in range(40, 700, 3):
         assert label.heightForWidth(width) == QLabel.heightForWidth(label, width), width
+
+
+def test_a_document_labels_ink_is_measured_once_for_each_width_and_text(qtbot,
+                                                                        monkeypatch):
+    """A layout asks a label's height for the same width again and again: its text
+    was laid out and its ink measured at each question (a language change to Arabic
+    took twice as long). Once for each width and text now, and measured again when
+    the text changes."""
+    import ui.wrapped_label
+    from ui.wrapped_label import DocumentLabel
+
+    measured = []
+    real = ui.wrapped_label.ink_room
+    monkeypatch.setattr(ui.wrapped_label, "ink_room",
+                        lambda label, width: measured.append(width) or real(label, width))
+    label = DocumentLabel("جارٍ تحضير العرض التوضيحي؛ قد يستغرق ذلك بضع ثوانٍ.")
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    qtbot.addWidget(label)
+    short = [label.heightForWidth(120) for _ in range(5)]
+    assert measured == [120] and len(set(short)) == 1
+    label.setText(label.text() * 4)
+    assert label.heightForWidth(120) > short[0]
+    assert measured == [120, 120]

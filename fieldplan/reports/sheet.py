@@ -263,10 +263,11 @@ def _unit(ctx: cm.Ctx, unit: str, n: float | None, worded: str = "") -> str:
     the plan having chosen fieldplan's translation, whose forms agree with the
     figure."""
     from fieldplan.i18n import unit_label
+    from fieldplan.text import search_key
 
     if unit in ("count", "percent"):
         return ""
-    if worded and _loose(worded) not in {_loose(f) for f in _own_forms(ctx, unit)}:
+    if worded and search_key(worded) not in {search_key(f) for f in _own_forms(ctx, unit)}:
         return worded
     # no figure: the general plural; else that of the figure as printed
     count = 100 if n is None else plural_count(n, ctx.lang)
@@ -283,22 +284,6 @@ def _plural_form(ctx: cm.Ctx, unit: str, count: int) -> str:
         # Translators: the unit after an indicator's figures, "2 of 5 documents".
         return ctx.npgettext("unit", "document", "documents", count)
     return ""
-
-
-#: What ``_loose`` takes out or folds of an Arabic word, as it is often typed: the
-#: tatweel (ـ, which only stretches a joined letter), a final heh for a ta marbuta
-#: (وثيقه), an alef maksura for a yeh (ى)
-_ARABIC_FOLDS = str.maketrans({"\u0640": None, "\u0629": "\u0647", "\u0649": "\u064a"})
-
-
-def _loose(word: str) -> str:
-    """``word`` as ``_unit`` compares it: without combining marks (accents, Arabic
-    vowel marks, a hamza over or under its letter) or tatweel, a ta marbuta taken for
-    a heh and an alef maksura for a yeh (``_ARABIC_FOLDS``), case folded."""
-    import unicodedata
-
-    return "".join(c for c in unicodedata.normalize("NFD", word)
-                   if unicodedata.category(c) != "Mn").translate(_ARABIC_FOLDS).casefold()
 
 
 def _own_forms(ctx: cm.Ctx, unit: str) -> set[str]:

@@ -197,16 +197,6 @@ def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
     # what the bundle carries that the recipient cannot read (a reader of format 3
     # reads a scoped key: it lacks the units' words alone)
     unread = {n for n in needs if n > reads}
-    if unread == {bundlefmt.UNIT_WORDS_SINCE}:
-        return version, _(
-            "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
-            "read this bundle (format {version}, for the plan's units in French or "
-            "Arabic)").format(office=recipient, known=reads, version=version)
-    if unread == {bundlefmt.KEY_SCOPE_SINCE}:
-        return version, _(
-            "{office}'s fieldplan reads bundle format {known} only: it must be updated to "
-            "read this bundle (format {version}, for a key revoked for one computer "
-            "alone)").format(office=recipient, known=reads, version=version)
     # Translators: {why} says what needs the format: "for the plan's units in French or
     # Arabic and for a key revoked for one computer alone"
     return version, _(

@@ -385,13 +385,9 @@ sys.exit(ui.app.run(sys.argv[1], lang="en"))
 """
 
 
-def test_cancelling_an_opening_held_in_native_code_ends_fieldplan_cleanly(tmp_path,
-                                                                        hq_db):
-    """The opening abandoned by Cancel still runs as the process ends. Python's own
-    end stops such a thread as it next takes the interpreter's lock (pthread_exit);
-    inside a Rust or C++ extension's frame (cryptography's, which the opening imports
-    and uses) that aborted the process: "FATAL: exception not rethrown", status 134,
-    where a Cancel ends it with 0 as a kill would cut the opening short."""
+def _run_client(script: str, tmp_path, db):
+    """``script`` run by a Python of its own on ``db``, offscreen, with folders of its
+    own: the finished process."""
     import os
     import subprocess
     import sys
@@ -402,8 +398,18 @@ def test_cancelling_an_opening_held_in_native_code_ends_fieldplan_cleanly(tmp_pa
     env.pop("XDG_ACTIVATION_TOKEN", None)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
         env[name] = str(tmp_path / name.lower())
-    proc = subprocess.run([sys.executable, "-c", _CANCELLED_WHILE_HELD, str(hq_db)],
+    return subprocess.run([sys.executable, "-c", script, str(db)],
                           capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cancelling_an_opening_held_in_native_code_ends_fieldplan_cleanly(tmp_path,
+                                                                        hq_db):
+    """The opening abandoned by Cancel still runs as the process ends. Python's own
+    end stops such a thread as it next takes the interpreter's lock (pthread_exit);
+    inside a Rust or C++ extension's frame (cryptography's, which the opening imports
+    and uses) that aborted the process: "FATAL: exception not rethrown", status 134,
+    where a Cancel ends it with 0 as a kill would cut the opening short."""
+    proc = _run_client(_CANCELLED_WHILE_HELD, tmp_path, hq_db)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "FATAL" not in proc.stderr
 
@@ -424,19 +430,8 @@ def test_a_shutdown_step_failing_after_a_cancelled_opening_ends_fieldplan_cleanl
     opening still runs: Python's own end then stopped it inside the extension's frame,
     and the process aborted ('FATAL: exception not rethrown', status 134). It ends
     with status 1, the failure said; found by review."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     assert "def failing" in _CANCELLED_AND_A_STEP_FAILS
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, PYTHONPATH=str(root), QT_QPA_PLATFORM="offscreen")
-    env.pop("XDG_ACTIVATION_TOKEN", None)
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
-        env[name] = str(tmp_path / name.lower())
-    proc = subprocess.run([sys.executable, "-c", _CANCELLED_AND_A_STEP_FAILS, str(hq_db)],
-                          capture_output=True, text=True, env=env, timeout=120)
+    proc = _run_client(_CANCELLED_AND_A_STEP_FAILS, tmp_path, hq_db)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "FATAL" not in proc.stderr
     assert "a step of the shutdown failed" in proc.stderr

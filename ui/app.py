@@ -372,6 +372,10 @@ class Shell(QObject):
         # (a slow laptop's first demo ended so); until the window (or the cannot-open
         # dialog) is up
         self.app.setQuitOnLastWindowClosed(False)
+        # nor is that dialog shown again meanwhile: neither by a later start's files
+        # (brought to the front, ``receive_files``) nor in place of the wait sign (an
+        # opening after a first run, or a restore, that a drive holds said nothing)
+        self.dialog = None
         if self.session is not None and self.session is not session:
             self.session.close()
         self.session = session or Session(db_path)

@@ -435,3 +435,29 @@ def test_a_shutdown_step_failing_after_a_cancelled_opening_ends_fieldplan_cleanl
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert "FATAL" not in proc.stderr
     assert "a step of the shutdown failed" in proc.stderr
+
+
+def test_an_opening_after_a_dialog_shows_the_sign_and_never_that_dialog_again(
+        shell, qtbot, hq_db, slow_open):
+    """The first-run dialog (or a restore's) asked for the database and closed: an
+    opening that a drive holds then says so as any other (it showed nothing), and a
+    later start's files bring the sign to the front, not the closed dialog again."""
+    from PySide6.QtWidgets import QDialog
+
+    release, _opened = slow_open
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    dialog.elsewhere, dialog.used, dialog.notices = False, None, []
+    dialog.show()
+    shell.dialog = dialog
+    shell._first_run_done(hq_db, dialog)  # (said before the dialog closes itself)
+    dialog.accept()
+    assert shell.dialog is None
+    shell.wait_sign_timer.timeout.emit()  # (the delay, passed)
+    qtbot.waitUntil(lambda: shell.wait_sign is not None and shell.wait_sign.isVisible())
+    shell.receive_files([])  # (another start, given no file)
+    assert not dialog.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=20_000)
+    assert shell.wait_sign is None and not _signs()

@@ -414,17 +414,27 @@ _PLAN_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _AREA_CODE_RE = re.compile(rf"^{AREA_CODE.pattern}$")
 _ACTION_CODE_RE = re.compile(r"^(.+)\.([1-9][0-9]*)$")  # its area, then ACTION_CODE
 _KEY_RE = re.compile(f"^{INDICATOR_KEY.pattern}$")
-#: Thousands grouped by spaces (25 000, 1 250 000,5; a no-break or narrow no-break
-#: space, as French spreadsheets write them): read in a file with decimal commas.
-_SPACE_GROUPED = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+(?:,[0-9]+)?")
-#: The same with a decimal point (1 234.5), in a "," file: the spaces leave the point
-#: no other reading.
-_SPACE_GROUPED_POINT = re.compile("-?[1-9][0-9]{0,2}(?:[ \u00a0\u202f][0-9]{3})+\\.[0-9]+")
-# A number with dots between groups of three digits (1.200, 12.500.000): thousands, in
-# a file with decimal commas.
-#: 1.200 or 1,200: a number whose mark may group thousands (0.125 cannot)
-_DOT_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:\.\d{3})+")
-_COMMA_GROUPED = re.compile(r"-?[1-9]\d{0,2}(?:,\d{3})+")
+#: The spaces a spreadsheet or a typesetter puts between thousands: a space, a no-break
+#: space (French Excel, LibreOffice), a narrow no-break space (French in recent
+#: Windows and macOS), a thin space and a figure space (typeset text).
+_GROUP_SPACES = " \u00a0\u202f\u2009\u2007"
+#: Thousands grouped by spaces (25 000, 1 250 000,5, 1 234.5): the spaces say the mark
+#: after them, if any, is the decimal one, whatever the file.
+_SPACE_GROUPED = re.compile(f"[+-]?[1-9][0-9]{{0,2}}(?:[{_GROUP_SPACES}][0-9]{{3}})+"
+                            "(?:[.,][0-9]+)?")
+#: 1.200 or 1,200: a number whose one mark may group thousands (0.125 cannot), or be
+#: the decimal one: the file's separator says which, where it says anything
+_DOT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
+_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
+#: 1,234,567 or 1.234.567: the same mark twice or more between groups of three,
+#: thousands in any locale (a decimal mark is written once)
+_REPEATED_GROUPS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}(?:\1\d{3})+")
+#: 1,234.5 or 1.234,5: thousands grouped by one mark, then the other once, the decimal
+#: one: one reading in any locale
+_COMMAS_THEN_POINT = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+\.\d+")
+_POINTS_THEN_COMMA = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+,\d+")
+#: 12,5 or 1234,567: one comma that groups no thousands, the decimal one in any file
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 #: a number in scientific notation (1.23457E+11; 1,23457E+11 where the comma is the
 #: decimal mark): its digits before and after the mark, and its exponent
 _E_NOTATION = re.compile(r"[+-]?(\d+)(?:[.,](\d*))?[eE]([+-]?\d+)")
@@ -564,10 +574,11 @@ class _Locator:
 class _Reader:
     """Checks a plan dict field by field and builds the Plan; the first problem raises
     PlanError. ``from_text``: numbers, integers and booleans may be given as text (CSV
-    cells); ``decimal_comma``: ``12,5`` is a number (True), or is not (False), or (None:
-    a file whose separator says nothing of its spreadsheet's locale) both marks are read
-    where only one reading is possible, and ``1,500`` or ``1.500`` is refused, naming both
-    readings; ``clean``: texts lose their control characters (as narratives do, see
+    cells); ``decimal_comma``: the decimal mark of a number with one mark before three
+    digits, ``1,500`` or ``1.500``: the comma (True), the point (False), or neither (None:
+    a file whose separator says nothing of its spreadsheet's locale), when it is
+    refused naming both readings (a number with one reading is read alike whatever it
+    is: ``_plain_number``); ``clean``: texts lose their control characters (as narratives do, see
     fieldplan.text.clean_text) and bidi controls; ``strict``: titles, units and the
     place of signature are one line of at most MAX_TITLE_CHARS (a file to install)."""
 
@@ -584,22 +595,52 @@ class _Reader:
         #: YYYY-MM-DD (۱۴۰۴/۰۳/۳۱): what messages about that date quote (``shown_day``)
         self.written: dict[FieldPath, str] = {}
 
-    def _comma_in_points(self, value: str, text: str, path: FieldPath) -> str:
-        """A number cell with a comma in a file whose decimal mark is the point (a
-        ``,`` separated CSV), as a number's text, where only one reading is possible:
-        a spreadsheet in French saves such a file with its own decimal commas ("6,4",
-        quoted), one in English with its thousands separators ("1,500,000",
-        "1,234.5"); they were "not a number", with no hint. ``1,500`` could be either:
-        refused, naming both."""
-        if (_COMMA_GROUPED.fullmatch(text) and text.count(",") > 1) or re.fullmatch(
-                r"-?[1-9]\d{0,2}(?:,\d{3})+\.\d+", text):
+    def _plain_number(self, value: str, text: str, path: FieldPath,
+                      scientific: bool) -> str:
+        """A number cell's ``text`` (stripped, ``value`` as the file has it) without
+        its thousands separators and with a decimal point, for ``float``: read alike in
+        a ",", ";" or tab separated file wherever only one reading is possible, as a
+        spreadsheet in English, French or Arabic saves it (1,234.5; 1 234,5; 1 234.5;
+        1.234,5; 1,500,000; 6,4). Only a number with one mark before three digits
+        (1,500; 1.500) is read as the file's separator says (a "," file's decimal mark
+        is the point, a ";" file's the comma); a tab separated file (Excel's "Unicode
+        Text") says nothing of its locale, and that number is refused, naming both
+        readings. Text that is no such number is returned as it is (float refuses it)."""
+        if scientific:
+            return text.replace(",", ".")  # (no thousands in scientific notation)
+        if _SPACE_GROUPED.fullmatch(text):
+            # 25 000, 1 234,5, 1 234.5: as a spreadsheet in French writes thousands, in a
+            # file of any separator (a French LibreOffice saves a "," file "as shown")
+            return re.sub(f"[{_GROUP_SPACES}]", "", text).replace(",", ".")
+        if _COMMAS_THEN_POINT.fullmatch(text):
             return text.replace(",", "")
-        if _COMMA_GROUPED.fullmatch(text):
+        if _POINTS_THEN_COMMA.fullmatch(text):
+            return text.replace(".", "").replace(",", ".")
+        if _REPEATED_GROUPS.fullmatch(text):
+            return text.replace(",", "").replace(".", "")
+        mark = "," if _COMMA_GROUPED.fullmatch(text) else "." if _DOT_GROUPED.fullmatch(
+            text) else ""
+        if (mark, self.decimal_comma) in ((".", False), (",", True)):
+            return text.replace(",", ".")  # the file's own decimal mark (1.500 in ",")
+        if mark and self.decimal_comma:
+            # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth: read as
+            # 1.2 it would be a target a thousand times too small; and 6.125 may be six
+            # and an eighth typed with a point (its plain form was said alone: a
+            # percent a thousand times too large)
             raise self.fail(path, _(
-                "{value} could be {thousands} or {decimal}: write it without thousands "
-                "separators").format(value=_show(value), thousands=_show(text.replace(",", "")),
-                                     decimal=_show(text.replace(",", "."))))
-        if re.fullmatch(r"-?\d+,\d+", text):
+                "{value} could be {thousands} or {decimal}: in a file with decimal "
+                "commas, write it without thousands separators").format(
+                    value=_show(value), thousands=_show(text.replace(".", "")),
+                    decimal=_show(text.replace(".", ","))))
+        if mark:
+            # a "," file's 1,500 (a spreadsheet in English groups thousands so, one in
+            # French writes a decimal comma), and either in a tab separated file
+            raise self.fail(path, _(
+                "{value} could be {thousands} or {decimal}: write it without "
+                "thousands separators").format(
+                    value=_show(value), thousands=_show(text.replace(mark, "")),
+                    decimal=_show(text.replace(",", "."))))
+        if _DECIMAL_COMMA.fullmatch(text):
             return text.replace(",", ".")
         return text
 
@@ -758,50 +799,8 @@ class _Reader:
             # saved it, and nothing else is meant by it)
             if scientific and _rounded_by_spreadsheet(text.replace(",", "."), scientific):
                 raise self.fail(path, _rounded_text(value))
-            if scientific and ("," not in text or self.decimal_comma is not False):
-                text = text.replace(",", ".")
-            grouped = not marked and self.decimal_comma is None and (
-                _DOT_GROUPED.fullmatch(text) or _COMMA_GROUPED.fullmatch(text))
-            if grouped and text.count(",") + text.count(".") > 1:
-                # 1,500,000 and 1.500.000: two marks alike group thousands in any locale
-                text = text.replace(",", "").replace(".", "")
-            elif grouped:
-                # a tab-separated file ("Unicode Text") keeps numbers as its spreadsheet
-                # shows them: 1,500 is fifteen hundred in English, one and a half in French
-                mark = "." if "." in text else ","
-                raise self.fail(path, _(
-                    "{value} could be {thousands} or {decimal}: write it without "
-                    "thousands separators").format(
-                        value=_show(value), thousands=_show(text.replace(mark, "")),
-                        decimal=_show(text.replace(",", "."))))
-            if _SPACE_GROUPED.fullmatch(text) or (
-                    self.decimal_comma is False and _SPACE_GROUPED_POINT.fullmatch(text)):
-                # 25 000 (a no-break space): as French spreadsheets write thousands, in a
-                # ";" file and in Excel's "Unicode Text" (tab separated) alike, where a
-                # sheet in French writes 1 234,5 and one in English never groups so; and
-                # in a "," file a French LibreOffice saves "as shown" (its comma then
-                # the decimal one, read below: the spaces left it no other reading), or
-                # 1 234.5 there, its point the decimal one for the same reason
-                text = re.sub(r"[ \u00a0\u202f]", "", text)
-            if self.decimal_comma and not marked and _DOT_GROUPED.fullmatch(text):
-                # 1.200 is 1200 in a spreadsheet that writes 1,2 for one and a fifth:
-                # read as 1.2 it would be a target a thousand times too small; and
-                # 6.125 may be six and an eighth typed with a point (its plain form was
-                # said alone: a percent a thousand times too large)
-                if text.count(".") > 1:  # 12.500.000: thousands, whatever the file
-                    raise self.fail(path, _(
-                        "{value} is not a number: in a file with decimal commas, write it "
-                        "without thousands separators ({plain})").format(
-                            value=_show(value), plain=_show(text.replace(".", ""))))
-                raise self.fail(path, _(
-                    "{value} could be {thousands} or {decimal}: in a file with decimal "
-                    "commas, write it without thousands separators").format(
-                        value=_show(value), thousands=_show(text.replace(".", "")),
-                        decimal=_show(text.replace(".", ","))))
-            if self.decimal_comma is not False and re.fullmatch(r"-?\d+,\d+", text):
-                text = text.replace(",", ".")
-            elif self.decimal_comma is False and "," in text:
-                text = self._comma_in_points(value, text, path)
+            if not marked:
+                text = self._plain_number(value, text, path, scientific is not None)
             try:
                 value = float(text)
             except ValueError:

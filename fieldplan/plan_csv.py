@@ -2,8 +2,9 @@
 
 CSV layout (a spreadsheet saved as CSV, UTF-8 with or without BOM, or UTF-16 with its
 BOM as Excel's "Unicode Text" is: see plan.load_plan; ``,``, ``;`` or tab separated,
-seen from the header row; with ``;`` or tab a decimal comma is accepted, with ``,``
-one where only one reading is possible: ``_Reader._comma_in_points``):
+seen from the header row; a number whose marks leave one reading is read alike
+whatever the separator, and one mark before three digits, 1,500 or 1.500, as the
+separator says: ``_Reader._plain_number``):
 one row per indicator, columns
 
     plan_id plan_version plan_start plan_end plan_signed_at plan_signed_place

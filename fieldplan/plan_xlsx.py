@@ -202,10 +202,42 @@ def _has_formulas(data: bytes) -> bool:
 
 
 def _load(data: bytes, data_only: bool) -> Any:
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
 
-    return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only,
-                         keep_links=False)
+    class Reader(ExcelReader):  # type: ignore[misc]
+        def read_strings(self) -> None:
+            # openpyxl deletes every "x005F_" from a shared string: Excel's
+            # "_x005F_x000D_", the letters _x000D_ typed in a cell, came out as the
+            # escape "_x000D_", which _unescaped then read as a carriage return (and
+            # "Ax005F_" lost its letters). Kept as the file has them, a string's escapes
+            # are read once, by _unescaped, as the cells written inline are.
+            found = self.package.find(SHARED_STRINGS)
+            if found is not None:
+                with self.archive.open(found.PartName[1:]) as src:
+                    self.shared_strings = _shared_strings(src)
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=data_only,
+                    keep_links=False)
+    reader.read()
+    return reader.wb
+
+
+def _shared_strings(source: Any) -> list[str]:
+    """A workbook's shared strings, each the text of its runs as the file writes it
+    (its ``_xHHHH_`` escapes left for ``_unescaped``; its phonetic runs left out, as
+    Excel shows the cell)."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    strings = []
+    tag = f"{{{SHEET_MAIN_NS}}}si"
+    for _event, node in iterparse(source):
+        if node.tag == tag:
+            strings.append(Text.from_tree(node).content)
+            node.clear()
+    return strings
 
 
 def _formula_cells(data: bytes) -> dict[str, set[tuple[int, int]]]:
@@ -481,7 +513,8 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
 
 #: A character Excel wrote escaped in a cell's text (OOXML's ST_Xstring): "_x000D_" for
 #: a carriage return (a text pasted with Windows line ends), "_x005F_" for an underscore
-#: that would start such an escape. openpyxl leaves them as they are.
+#: that would start such an escape. openpyxl leaves them as they are in a text written
+#: inline, and ``_shared_strings`` in a shared one.
 _EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 

@@ -586,6 +586,58 @@ def test_characters_excel_escapes_in_a_cell_are_read_as_themselves():
         "Line one\nline two, not an escape: _x0041_")
 
 
+def with_shared_strings(data: bytes, cells: dict[str, str]) -> bytes:
+    """The workbook with each cell of ``cells`` (its reference → the XML of its text, as
+    the file holds it) a shared string, as Excel and LibreOffice write every text (the
+    workbooks openpyxl and fieldplan write hold their texts inline)."""
+    refs = list(cells)
+    table = "".join(f"<si><t>{xml}</t></si>" for xml in cells.values())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info).decode()
+            if info.filename == "xl/worksheets/sheet1.xml":
+                for index, ref in enumerate(refs):
+                    body, n = re.subn(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)',
+                                      f'<c r="{ref}" t="s"><v>{index}</v></c>', body)
+                    assert n == 1
+            elif info.filename == "[Content_Types].xml":
+                body = body.replace("</Types>", (
+                    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+                    "</Types>"))
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace("</Relationships>", (
+                    '<Relationship Id="rIdShared" Type="http://schemas.openxmlformats.org/'
+                    'officeDocument/2006/relationships/sharedStrings" '
+                    'Target="sharedStrings.xml"/></Relationships>'))
+            dst.writestr(info, body.encode())
+        n = len(cells)
+        dst.writestr("xl/sharedStrings.xml", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
+            f'schemas.openxmlformats.org/spreadsheetml/2006/main" count="{n}" uniqueCount='
+            f'"{n}">{table}</sst>'))
+    return out.getvalue()
+
+
+def test_a_shared_string_is_unescaped_once_as_excel_reads_it():
+    """Excel writes the letters _x000D_ typed in a cell as "_x005F_x000D_" in its table of
+    shared strings (ECMA-376 ST_Xstring: the underscore that would start an escape is
+    escaped itself). openpyxl took "x005F_" out of every shared string, and the letters
+    were then read as a carriage return: a title with them was refused as having a line
+    break, a description changed. Each escape is now read once, left to right, as Excel
+    reads it; a true escape ("_x000D_" before a line feed) is still a carriage return."""
+    plan = default_plan()
+    header, _rows = csv_rows(plan)
+    title, description = cell(header, "action_title_en", 2), cell(header, "description_en", 2)
+    data = with_shared_strings(hq_workbook(plan), {
+        title: "Code _x005F_x000D_ and _x005F_x005F_x005F_x0041_ and Ax005F_ as typed",
+        description: "Line one_x000D_\nline two, _x005F_x0041__x0042_"})
+    action = read_xlsx(data, "plan.xlsx", clean=True, strict=True).actions[0]
+    assert action.title.en == "Code _x000D_ and _x005F_x0041_ and Ax005F_ as typed"
+    assert action.description.en == "Line one\nline two, _x0041_B"
+
+
 def test_a_title_with_what_excel_would_read_as_an_escape_is_written_escaped():
     """A title with the letters of an escape in it ('_x000D_') is written with its
     underscore escaped, as Excel writes one, so that Excel (and the reader) shows the

@@ -6,11 +6,13 @@ is read as it is: the sheet whose first row has the plan's columns (another shee
 beside it is no matter), each cell turned into the text a CSV file of the same plan
 holds, then read by the CSV reader (``plan_csv.read_records``), so a mistake gets the
 same message in either format. Number cells are their exact value (``12.5``; ``150``
-for 150.0), date cells at midnight their day (``2025-06-21``); a formula is its value
-as the spreadsheet last computed it, and one without (a file a program wrote and no
-spreadsheet saved) is refused naming its cell, as are error cells (``#REF!``) and
-true/false cells outside the ``*_illustrative`` columns. A cell merged down the rows
-of an area or an action is read on each of them, as Excel shows it.
+for 150.0), date cells at midnight their day (``2025-06-21``), and so a date
+column's whole numbers (a date cell that lost its format: ``_serial_day``); a
+formula is its value as the spreadsheet last computed it, and one without (a file
+a program wrote and no spreadsheet saved) is refused naming its cell, as are error
+cells (``#REF!``) and true/false cells outside the ``*_illustrative`` columns. A
+cell merged down the rows of an area or an action is read on each of them, as Excel
+shows it.
 
 The file is checked before openpyxl parses it: a ZIP archive (not CSV text renamed,
 not an .xls or a workbook encrypted with a password), whose members unpack to at most
@@ -30,7 +32,7 @@ from typing import Any
 
 from fieldplan.errors import PlanError
 from fieldplan.i18n import _, counted, format_number, join_list
-from fieldplan.plan import Plan, _number_text, _show, where_what
+from fieldplan.plan import PLAN_YEARS, Plan, _number_text, _show, where_what
 from fieldplan.plan_csv import (
     _PROGRESS_COLUMNS,
     _REQUIRED_COLUMNS,
@@ -309,7 +311,7 @@ def _read_plan_sheet(data: bytes, source: str,
                 records.append([_header_text(c) for c in row])
                 continue
             records.append([_cell_text(cell, columns[i] if i < len(columns) else "",
-                                       computed, where)
+                                       computed, where, book.epoch)
                             for i, cell in enumerate(row)])
         _fill_merged_down(records, _merged_ranges(data, sheet), header_row, sheet.title)
     finally:
@@ -459,9 +461,11 @@ def _number(value: float) -> str:
     return _number_text(value)
 
 
-def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: str) -> str:
+def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: str,
+               epoch: datetime | None = None) -> str:
     """What a CSV file of the same plan holds for ``cell`` of ``column`` (its header,
-    lower case); PlanError naming the cell ("cell D7") for a cell no plan holds."""
+    lower case); PlanError naming the cell ("cell D7") for a cell no plan holds.
+    ``epoch``: the workbook's day 0 (its 1900 or 1904 date system)."""
     value = getattr(cell, "value", None)
     if value is None:
         # (a text formula that gave "", =IF(…,"",…): Excel saves it computed as t="str"
@@ -502,6 +506,10 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
             "a percentage cell ({shown}), which the spreadsheet holds as {value}; format "
             "it as a number and type {figure}").format(
                 shown=figure + "%", value=_number(float(value)), figure=figure))
+    if column in _DATE_COLUMNS and isinstance(value, int | float):
+        day = _serial_day(value, epoch)
+        if day:
+            return day
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, int):
@@ -509,6 +517,25 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
     # a text cell is text, whatever it starts with: the CSV reader drops one "'" from a
     # cell that would be a formula, so it gets one
     return guard_formula(_unescaped(str(value)))
+
+
+def _serial_day(value: float, epoch: datetime | None) -> str:
+    """The day (YYYY-MM-DD) a whole number is in the workbook's date system (``epoch``:
+    its day 0), where it is one of the years a plan's dates may be in: a date cell whose
+    format was lost (the column formatted as General or Number, values pasted into it)
+    holds the date's serial number, 45829 for 21 June 2025, which Excel shows as such
+    and counts as that day. "" for any other number (a year typed alone, 2025, is no
+    such day: said not to be a date)."""
+    from openpyxl.utils.datetime import WINDOWS_EPOCH, from_excel
+
+    if not float(value).is_integer():
+        return ""
+    try:
+        day = from_excel(int(value), epoch or WINDOWS_EPOCH)
+    except (OverflowError, ValueError):
+        return ""
+    first, last = PLAN_YEARS
+    return day.date().isoformat() if first <= day.year <= last else ""
 
 
 #: A character Excel wrote escaped in a cell's text (OOXML's ST_Xstring): "_x000D_" for

@@ -586,6 +586,37 @@ def test_characters_excel_escapes_in_a_cell_are_read_as_themselves():
         "Line one\nline two, not an escape: _x0041_")
 
 
+@pytest.mark.parametrize("epoch", [dt.datetime(1899, 12, 30), dt.datetime(1904, 1, 1)],
+                         ids=["1900", "1904"])
+def test_a_date_column_of_serial_numbers_is_read_as_their_days(epoch):
+    """A date column whose cells lost their date format (formatted as General, or
+    values pasted into it) shows each date as Excel's serial number, 45829 for 21 June
+    2025: the plan was refused, "'45829' is not a date", though Excel counts the cell as
+    that day. It is read as the day, in the workbook's date system (1900, or 1904 as
+    older Mac workbooks keep); a number that is no day of a plan's years (a year typed
+    alone) is still refused, naming the cell."""
+    plan = default_plan()
+
+    def serials(value):
+        def edit(sheet, header):
+            sheet.parent.epoch = epoch
+            for column in DATES:
+                for row in sheet.iter_rows(min_row=2, min_col=header.index(column) + 1,
+                                           max_col=header.index(column) + 1):
+                    if isinstance(row[0].value, dt.datetime):
+                        row[0].value = value(row[0].value)
+                        row[0].number_format = "General"
+        return edit
+
+    data = hq_workbook(plan, edit=serials(lambda day: (day - epoch).days))
+    assert read_xlsx(data, "plan.xlsx", clean=True, strict=True) == plan
+    with pytest.raises(PlanError) as caught:
+        read_xlsx(hq_workbook(plan, edit=serials(lambda day: day.year)), "plan.xlsx")
+    assert str(caught.value) == (
+        "plan.xlsx, sheet 'Plan': row 2, column 'plan_start': '2025' is not a date; write "
+        "YYYY-MM-DD")
+
+
 def with_shared_strings(data: bytes, cells: dict[str, str]) -> bytes:
     """The workbook with each cell of ``cells`` (its reference → the XML of its text, as
     the file holds it) a shared string, as Excel and LibreOffice write every text (the

@@ -271,6 +271,20 @@ def test_comma_csv_reads_numbers_grouped_by_spaces_with_a_decimal_point(tmp_path
                               "number")
 
 
+def test_semicolon_csv_reads_every_number_with_one_reading():
+    """A ";" file as a spreadsheet in French saves it (a byte-order mark, days as
+    21/06/2025) holding the numbers people paste into it: "1 234.5" and "1,234.5" were
+    "not a number" there though a "," file read them, "1.234,5" was read in no file, and
+    "12.500.000" was refused here and read in a tab-separated file."""
+    plan = load_plan(FIXTURES / "semicolon_file_grouped_numbers.csv")
+    cost = plan.action("PA1.1").indicator("cost")
+    assert (cost.baseline, cost.target) == (1234.5, 1234.5)
+    people = plan.action("PA1.2").indicator("people")
+    assert (people.baseline, people.target) == (1_250_000.75, 12_500_000)
+    offices = plan.action("PA1.3").indicator("offices")
+    assert (offices.baseline, offices.target) == (1234.5, 6.4)
+
+
 # --- the Plan API ---------------------------------------------------------------------
 
 

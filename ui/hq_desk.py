@@ -1512,11 +1512,12 @@ class QuarantinePage(QWidget):
         row.addWidget(self.refuse_button)
         row.addWidget(self.trust_button)
         lay.addLayout(row)
-        # Tab goes from the table to the buttons first, then to the reason (also the
-        # table's description, which a screen reader says with the row)
-        QWidget.setTabOrder(self.view, self.refuse_button)
+        # Tab goes down the page as it is read, in English as in Arabic: the table, the
+        # chosen bundle's file and reason under it, then the buttons (it went from the
+        # table to the buttons, then back up to the reason)
+        QWidget.setTabOrder(self.view, self.detail)
+        QWidget.setTabOrder(self.detail, self.refuse_button)
         QWidget.setTabOrder(self.refuse_button, self.trust_button)
-        QWidget.setTabOrder(self.trust_button, self.detail)
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
         self.refresh()

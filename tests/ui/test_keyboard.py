@@ -131,7 +131,21 @@ def test_the_keep_buttons_are_told_apart(open_window, qtbot, hq, make_office, tm
 def test_one_quarantined_bundle_is_chosen_and_its_buttons_reached(
         open_window, qtbot, hq, make_office, tmp_path):
     """Tabbing into a table of one bundle: the row is selected (not only current), so
-    Trust and Refuse are enabled and the next Tab stops on them."""
+    Trust and Refuse are enabled and Tab stops on them after the bundle's reason."""
+    path = _one_quarantined(hq, make_office, tmp_path)
+    _window, page = _desk_page(open_window, qtbot, path, "quarantine", rows=1)
+    page.view.setFocus()
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+        qtbot.keyClick(page.view, key)
+    assert [i.row() for i in page.view.selectionModel().selectedRows()] == [0]
+    assert page.trust_button.isEnabled() and page.refuse_button.isEnabled()
+    qtbot.keyClick(page.view, Qt.Key.Key_Tab)
+    qtbot.keyClick(page.detail, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.refuse_button
+
+
+def _one_quarantined(hq, make_office, tmp_path):
+    """HQ's database path, one bundle of ML (a key with no proof) in its quarantine."""
     ml = make_office("ML")
     with store.write_transaction(ml.conn):
         ml.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
@@ -141,14 +155,48 @@ def test_one_quarantined_bundle_is_chosen_and_its_buttons_reached(
         == "quarantined"
     path = hq.path
     hq.close()
-    _window, page = _desk_page(open_window, qtbot, path, "quarantine", rows=1)
-    page.view.setFocus()
-    for key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-        qtbot.keyClick(page.view, key)
-    assert [i.row() for i in page.view.selectionModel().selectedRows()] == [0]
-    assert page.trust_button.isEnabled() and page.refuse_button.isEnabled()
-    qtbot.keyClick(page.view, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is page.refuse_button
+    return path
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_quarantine_is_tabbed_through_as_it_is_read(open_window, qtbot, hq, make_office,
+                                                        tmp_path, lang):
+    """Tab went from the table to the buttons at the bottom, then back up to the chosen
+    bundle's reason between them. Now down the page, the layout mirrored in Arabic or
+    not: table, reason, then the buttons in their reading order; Shift+Tab back up;
+    found by QA (a keyboard walk)."""
+    from ui.app import apply_language
+
+    path = _one_quarantined(hq, make_office, tmp_path)
+    apply_language(QApplication.instance(), lang)
+    try:
+        window, page = _desk_page(open_window, qtbot, path, "quarantine", rows=1)
+        window.resize(1024, 600)
+        from ui.hq_desk import select_row
+
+        page.view.setFocus()
+        select_row(page.view, 0)
+        assert page.detail.isVisible() and page.refuse_button.isEnabled()
+        order = []
+        for _ in range(4):
+            order.append(QApplication.focusWidget())
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert order == [page.view, page.detail, page.refuse_button, page.trust_button]
+
+        def top(widget) -> int:
+            return widget.mapTo(window, widget.rect().topLeft()).y()
+
+        assert top(page.view) < top(page.detail) < top(page.refuse_button)
+        # the buttons in the reading order of the language: Refuse first, on the left
+        # in English, on the right in Arabic
+        left = page.refuse_button.x() < page.trust_button.x()
+        assert left == (lang == "en")
+        page.trust_button.setFocus()
+        for widget in reversed(order[:-1]):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+            assert QApplication.focusWidget() is widget
+    finally:
+        apply_language(QApplication.instance(), "en")
 
 
 def test_the_chosen_key_stays_chosen_when_the_keys_reload(open_window, qtbot, hq_with_a_key):

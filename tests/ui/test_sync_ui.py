@@ -649,7 +649,7 @@ def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
     """An unknown key, or a computer set up from a setup bundle that a revocation of
     the office's key ended (it may be the lost laptop): the line under the table says
     which for the chosen bundle, whole, as the inbox does; Tab reaches it after the
-    buttons, and it can be copied."""
+    table, before the buttons under it, and it can be copied."""
     import os
 
     from PySide6.QtWidgets import QApplication
@@ -695,10 +695,11 @@ def test_the_quarantine_says_why_the_chosen_bundle_waits(open_window, qtbot, hq,
             window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
                                             f"quarantine-{item.office}.png"))
     assert sorted(seen) == ["ML", "SN"]
-    # the buttons first, then the reason, which can be copied
-    for widget in (page.refuse_button, page.trust_button, page.detail):
+    # the reason, which can be copied, then the buttons, as the page reads
+    for widget in (page.detail, page.refuse_button, page.trust_button):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         assert QApplication.focusWidget() is widget
+    page.detail.setFocus()
     qtbot.keyClick(page.detail, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(page.detail, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert reasons[page.selected().office] in QApplication.clipboard().text()

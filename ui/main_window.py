@@ -1911,8 +1911,16 @@ class MainWindow(QMainWindow):
     def go_to_tab(self, index: int) -> None:
         """Tab ``index`` (View menu, Ctrl+1…), with the focus on its first field: it
         stayed where it was (on the tab bar: one more Tab before using the page)."""
+        tab = self.tabs.widget(index)
+        if isinstance(tab, LazyTab):
+            tab.page()  # (built now: its first field known before it is shown)
+        first = _first_focusable(tab)
+        if first is not None and index != self.tabs.currentIndex():
+            # given the keyboard first, then shown: Qt moved it from the page left to the
+            # toolbar's Period list (next in the focus chain) as that page was hidden,
+            # then into this page, each said by a screen reader
+            first.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.tabs.setCurrentIndex(index)
-        first = _first_focusable(self.tabs.widget(index))
         if first is not None:
             first.setFocus(Qt.FocusReason.ShortcutFocusReason)
 

@@ -48,6 +48,40 @@ class LazyTab(QWidget):
         return self._page
 
 
+    def showEvent(self, event) -> None:  # (Qt's name)
+        super().showEvent(event)
+        # shown for the first time with its page built before (a look at it), the
+        # keyboard on the page left: Qt gives it to the first field of this page's
+        # focus chain (the Inbox's Gaps list, which a screen reader said) before the
+        # window moves it to the page's own first field (``first_focus``). The fields
+        # before that one are passed over by Qt's search, for the moment of it
+        named = getattr(self._page, "first_focus", None)
+        if named is None or self.focusWidget() is not None:
+            return
+        tab_focus = Qt.FocusPolicy.TabFocus
+        passed, widget = [], self.nextInFocusChain()
+        while widget is not None and widget is not self and widget is not named:
+            if self.isAncestorOf(widget) and widget.focusPolicy() & tab_focus:
+                passed.append((widget, widget.focusPolicy()))
+                widget.setFocusPolicy(widget.focusPolicy() & ~tab_focus)
+            widget = widget.nextInFocusChain()
+        if not passed:
+            return
+        from PySide6.QtCore import QTimer
+
+        def restore() -> None:
+            while passed:
+                widget, policy = passed.pop()
+                widget.setFocusPolicy(policy)
+
+        # once the tabs' stack has shown it (Qt's search is done by then: its signal
+        # comes after), or the window was shown with it (no search)
+        stack = self.parentWidget()
+        if hasattr(stack, "currentChanged"):
+            stack.currentChanged.connect(restore, Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(0, self, restore)
+
+
 class _AtItsLeast(QWidget):
     """Holds a tab's page in its scroll area, as high as the tab or as the page at its
     least. Qt's scroll area gives a page whose layout has a height for its width (a

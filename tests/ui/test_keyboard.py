@@ -639,6 +639,41 @@ def test_the_inbox_shown_puts_the_focus_in_its_bundles(open_window, qtbot, offic
     assert QApplication.focusWidget() is page.view
 
 
+@pytest.mark.parametrize("how", ["tab", "ctrl+number"])
+@pytest.mark.parametrize("built", [False, True])
+def test_the_inbox_shown_gives_the_focus_to_its_bundles_only(open_window, qtbot, office_db,
+                                                             built, how):
+    """The Inbox built before it is shown (a look at it), then shown from a field of
+    the Progress page: Qt put the focus in the Gaps list for a moment before the
+    window moved it to the bundles (a screen reader said "Gaps"). The bundles' table
+    is the first of the page to have it now; by Ctrl+number, the first field at all
+    (not the toolbar's Period list on the way)."""
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    index = window.tabs.indexOf(window._inbox_tab)
+    if built:
+        window._inbox_tab.page()
+        wait_idle(qtbot, window.session)
+    window.office_view.tree.tree.setFocus()
+    page = window._inbox_tab.page() if built else None
+    focused = []
+    QApplication.instance().focusChanged.connect(lambda _old, new: focused.append(new))
+    if how == "tab":
+        window.tabs.setCurrentIndex(index)
+    else:
+        window.go_to_tab(index)
+    wait_idle(qtbot, window.session)
+    page = window._inbox_tab.page()
+    assert QApplication.focusWidget() is page.view
+    assert [w for w in focused if page.isAncestorOf(w)] == [page.view]
+    if how != "tab":
+        assert focused == [page.view]
+    window.period_combo.setFocus()  # Tab still stops at the gaps, first of the page
+    qtbot.keyClick(window.period_combo, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.gaps
+
+
 def test_the_progress_page_starts_in_the_plan(open_window, qtbot, office_db):
     """At a start the focus was on the tab bar (where it shows nowhere) and Ctrl+1 put
     it in the Level filter: the plan is where the keyboard starts now, its filters

@@ -428,10 +428,31 @@ class EmptyState(QStackedWidget):
         self.label.setObjectName("empty-state")
         # a stop for Tab, read and selected with the keyboard: the page's only words
         # (a keyboard user found no stop on an empty Quarantine or Conflicts page, and
-        # a screen reader nothing to read there)
+        # a screen reader nothing to read there); framed while it has the focus (a
+        # caret after its last word was all that said where the keyboard was)
         self.label.setTextInteractionFlags(selectable())
-        self.label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.addWidget(self.label)
+        reached_by_tab(self.label)
+        # in the middle of the page, the frame round its words (not round the page)
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.addStretch(1)
+        # (as wide as its words on one line at most, the width there is else: wrapped)
+        self.label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.label, 1000)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+        self.addWidget(middle)
+
+    def showEvent(self, event) -> None:  # (Qt's name)
+        # (measured once shown: its frame and padding, a style sheet's, are known then)
+        self.label.setWordWrap(False)
+        one_line = self.label.sizeHint().width()
+        self.label.setWordWrap(True)
+        self.label.setMaximumWidth(one_line)
+        super().showEvent(event)
 
     def set_empty(self, empty: bool) -> None:
         self.setCurrentIndex(1 if empty else 0)
@@ -1379,11 +1400,18 @@ class InboxPage(QWidget):
         self.view = _table(self.model, _("Inbox"))
         self.view.setSortingEnabled(False)
         lay.addWidget(QLabel(_("Bundles received")))
-        lay.addWidget(self.view, 1)
-        #: where the keyboard starts when the tab is shown (ui.main_window's
-        #: ``_first_focusable``): the bundles, not the Gaps list above them, most days
-        #: one line ("No gaps: …") with nothing to do in it
-        self.first_focus = self.view
+        # none yet: what the page is for, where the empty table took the keyboard with
+        # no sign of it
+        from ui.transfer import import_menu
+
+        # Translators: the Inbox before any import; {menu} is a menu path such as
+        # "File ▸ Import bundles…"
+        self.empty = EmptyState(self.view, _(
+            "Every bundle imported here ({menu}, or a file dropped on this window) is "
+            "listed on this page, with what became of it and why.").format(
+                menu=import_menu()))
+        lay.addWidget(self.empty, 1)  # (the table until the bundles are read: most days
+        # there are, and the sentence would be said for a moment)
         #: the chosen bundle's file, outcome and whole reason
         self.detail = detail_label("inbox-detail")
         lay.addWidget(self.detail)
@@ -1394,6 +1422,13 @@ class InboxPage(QWidget):
         # had every page gone read again at each change)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
+
+    @property
+    def first_focus(self) -> QWidget:
+        """Where the keyboard starts when the tab is shown (ui.main_window's
+        ``_first_focusable``): the bundles, not the Gaps list above them, most days one
+        line ("No gaps: …") with nothing to do in it; before any, what the page is for."""
+        return self.empty.label if self.empty.is_empty() else self.view
 
     def _changes(self, _changes) -> None:
         self.refresh()
@@ -1415,6 +1450,9 @@ class InboxPage(QWidget):
         current = self.view.currentIndex()
         chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self.model.set_rows(inbox)
+        # (the keyboard on the sentence that goes moves to the table: Qt's stack does it)
+        self.empty.set_empty(not inbox)
+        self.detail.setVisible(bool(inbox))
         # the bundle chosen before the refresh stays chosen (and its detail shown)
         row = next((i for i, e in enumerate(inbox) if chosen is not None and (
             e.bundle_id, e.received_at, e.file) == (

@@ -118,6 +118,14 @@ def export_menu() -> str:
     return menu_path(_("&File"), _("&Export…"))
 
 
+def import_menu() -> str:
+    """Where bundles are imported from, as a person reads it in the window: the File
+    menu's import action (its own words)."""
+    from fieldplan.i18n import menu_path
+
+    return menu_path(_("&File"), _("&Import bundles…"))
+
+
 def remembered_folder(settings: QSettings | None, key: str) -> str:
     """The folder kept under ``key``, while it is there (a USB stick pulled out takes
     it away), else ""."""

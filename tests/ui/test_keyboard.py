@@ -610,14 +610,14 @@ def test_f10_goes_to_the_menu_bar(open_window, qtbot, office_db, lang):
 
 
 @pytest.mark.parametrize("built", [False, True])
-def test_the_inbox_shown_puts_the_focus_in_its_bundles(open_window, qtbot, office_db,
+def test_the_inbox_shown_puts_the_focus_in_its_bundles(open_window, qtbot, hq_with_a_key,
                                                        built):
-    """The office's Inbox tab shown (Ctrl+3, or its tab clicked from a field of another
+    """The Inbox tab shown (Ctrl+3, or its tab clicked from a field of another
     page) put the focus in the Gaps list above the bundles, most days one line ("No
     gaps: …") with nothing to do in it. Now in the bundles' table, the page built as
     it is shown or before; Tab still goes through the page in its order, the gaps
     first; found by QA (a keyboard walk)."""
-    window = open_window(office_db)
+    window = open_window(hq_with_a_key[0])
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     index = window.tabs.indexOf(window._inbox_tab)
@@ -641,14 +641,14 @@ def test_the_inbox_shown_puts_the_focus_in_its_bundles(open_window, qtbot, offic
 
 @pytest.mark.parametrize("how", ["tab", "ctrl+number"])
 @pytest.mark.parametrize("built", [False, True])
-def test_the_inbox_shown_gives_the_focus_to_its_bundles_only(open_window, qtbot, office_db,
-                                                             built, how):
+def test_the_inbox_shown_gives_the_focus_to_its_bundles_only(open_window, qtbot,
+                                                             hq_with_a_key, built, how):
     """The Inbox built before it is shown (a look at it), then shown from a field of
     the Progress page: Qt put the focus in the Gaps list for a moment before the
     window moved it to the bundles (a screen reader said "Gaps"). The bundles' table
     is the first of the page to have it now; by Ctrl+number, the first field at all
     (not the toolbar's Period list on the way)."""
-    window = open_window(office_db)
+    window = open_window(hq_with_a_key[0])
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     index = window.tabs.indexOf(window._inbox_tab)

@@ -1,0 +1,98 @@
+"""The headquarters' pages for a keyboard user and on small screens: where the keyboard
+is can be seen, it is not lost when a page's content changes, and tables stay readable
+in a narrow window (a keyboard and small-screen walk in English, French and Arabic)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import wait_idle
+from tests.ui.test_sync_ui import drop, result_dialog
+
+
+@pytest.fixture
+def language(qapp):
+    from ui.app import apply_language
+
+    yield lambda code: apply_language(qapp, code)
+    apply_language(qapp, "en")
+
+
+def _focus_shows(widget, elsewhere) -> bool:
+    """Whether ``widget`` is drawn otherwise with the keyboard than without it (given
+    to ``elsewhere`` meanwhile)."""
+    widget.setFocus()
+    assert QApplication.focusWidget() is widget
+    focused = widget.grab().toImage()
+    elsewhere.setFocus()
+    return focused != widget.grab().toImage()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_an_empty_inbox_says_what_it_is_for_where_the_keyboard_can_be_seen(
+        open_window, qtbot, hq_db, language, lang):
+    """Before any import the Inbox's empty table took the keyboard with no sign of it,
+    and said "Choose a bundle…" of none. Its sentence says now what the page lists and
+    where bundles come from, has the keyboard when the page is shown, framed; found by
+    QA (a keyboard walk)."""
+    from ui.transfer import import_menu
+
+    language(lang)
+    window = open_window(hq_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.go_to_tab(window.tabs.indexOf(window._inbox_tab))
+    page = window.inbox
+    wait_idle(qtbot, window.session)
+    assert page.empty.is_empty() and page.empty.label.isVisible()
+    assert not page.view.isVisible() and not page.detail.isVisible()
+    assert import_menu() in page.empty.label.text()
+    assert QApplication.focusWidget() is page.empty.label
+    assert _focus_shows(page.empty.label, window.period_combo)
+
+
+@pytest.mark.parametrize("tab", ["quarantine", "conflicts"])
+def test_an_empty_pages_sentence_shows_it_has_the_keyboard(open_window, qtbot, hq_db, tab):
+    """An empty Quarantine or Conflicts page's sentence, a stop of Tab, showed that it
+    had the keyboard by a caret after its last word alone; found by QA."""
+    window = open_window(hq_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = getattr(window.hq_desk, tab)
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert page.empty.is_empty()
+    assert _focus_shows(page.empty.label, window.period_combo)
+    # framed round its words, in the middle of the page, not round the page
+    label = page.empty.label
+    assert label.width() < page.width() / 2 + label.fontMetrics().horizontalAdvance(
+        label.text())
+    assert label.height() < 4 * label.fontMetrics().lineSpacing()
+
+
+def test_the_first_bundles_take_the_keyboard_from_the_empty_inbox(open_window, qtbot,
+                                                                  demo_world, tmp_path):
+    """The first import, from an empty Inbox that had the keyboard: the table of the
+    bundles shows and has it (not lost with the sentence that went)."""
+
+    empty = tmp_path / "hq.sqlite3"
+    from fieldplan.replica import init_hq
+
+    init_hq(empty, author="hq.desk").close()
+    window = open_window(empty)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.go_to_tab(window.tabs.indexOf(window._inbox_tab))
+    page = window.inbox
+    wait_idle(qtbot, window.session)
+    assert QApplication.focusWidget() is page.empty.label
+    drop(window, sorted((demo_world / "bundles").glob("*.fieldplan"))[:1])
+    dialog = result_dialog(window, qtbot)
+    dialog.accept()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    wait_idle(qtbot, window.session)
+    window.activateWindow()  # (as the dialog's closing does on a desktop)
+    qtbot.waitUntil(window.isActiveWindow)
+    assert QApplication.focusWidget() is page.view
+    assert not page.empty.is_empty() and page.detail.isVisible()

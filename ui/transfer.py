@@ -422,6 +422,11 @@ WIDEST_FINGERPRINT = "\u00a0".join(["DDDD"] * 10)
 #: How many average characters the import result's Details column keeps at the least
 #: when the screen has room (a reason wraps over a few lines, not a word a line).
 DETAILS_CHARS = 45
+#: The fewest characters a line of the import result's Details column keeps in a
+#: narrow dialog: narrower, the files' lines are stacked in one column instead
+NARROW_DETAILS_CHARS = 20
+#: A bundle's name as the export gives it, as wide as the File column needs to be
+ORDINARY_FILE_NAME = "ML-88aa0011-1-60.fieldplan"
 #: The import result is 360 pixels high for up to this many files (as many rows as
 #: that shows); for more, a row's height taller each, up to TALLEST_RESULT (and the
 #: screen's height)
@@ -564,6 +569,34 @@ class ImportResultDialog(QDialog):
         if self.table.columnWidth(0) > widest:
             self.table.setColumnWidth(0, widest)
         lay.addWidget(self.table)
+        #: the same files, one cell each, its lines stacked (file; office; outcome;
+        #: details), in place of the table in a narrow dialog (``_choose_view``): at
+        #: 420 pixels the columns were cut, the details a letter a line
+        self.stacked = QTableWidget(len(outcomes), 1)
+        self.stacked.setObjectName("import-result-stacked")
+        self.stacked.setAccessibleName(_("Import result"))
+        self.stacked.setTabKeyNavigation(False)
+        current_row_on_focus(self.stacked)
+        self.stacked.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stacked.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.stacked.verticalHeader().setVisible(False)
+        self.stacked.horizontalHeader().setVisible(False)
+        self.stacked.horizontalHeader().setStretchLastSection(True)
+        self.stacked.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stacked.setWordWrap(True)
+        self.stacked.setItemDelegate(_WrappedDelegate(self.stacked))
+        heading = _("{label}:")
+        for row, (_first, texts, tips) in enumerate(self._rows):
+            lines = [texts[0]]
+            if texts[1]:
+                lines.append(heading.format(label=_("Office")) + " " + texts[1])
+            lines.append(heading.format(label=_("Outcome")) + " " + texts[2])
+            lines.append(texts[3])
+            item = QTableWidgetItem("\n".join(line for line in lines if line))
+            item.setToolTip(tip_text("\n".join([tips[0], *lines[1:]])))
+            self.stacked.setItem(row, 0, item)
+        self.stacked.setVisible(False)
+        lay.addWidget(self.stacked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         lay.addWidget(buttons)
@@ -589,6 +622,37 @@ class ImportResultDialog(QDialog):
             office = self.table.columnWidth(1)
             least = self.table.fontMetrics().averageCharWidth() * 18
             self.table.setColumnWidth(1, max(least, office - short))
+
+    def resizeEvent(self, event) -> None:  # (Qt's name)
+        super().resizeEvent(event)
+        self._choose_view()
+
+    def _shown_view(self) -> QTableWidget:
+        """The table, or the files' lines stacked in a narrow dialog."""
+        return self.stacked if self.stacked.isVisibleTo(self) else self.table
+
+    def _choose_view(self) -> None:
+        """The table, or in a dialog too narrow for its Details column to keep
+        ``NARROW_DETAILS_CHARS`` beside the other columns, the File column given way
+        to an ordinary name (a longer one is elided) (a small screen, a window
+        narrowed): the files' lines stacked in one column. The keyboard follows."""
+        metrics = self.table.fontMetrics()
+        ordinary = (metrics.horizontalAdvance(ORDINARY_FILE_NAME)
+                    + 2 * cell_text_margin(self.table))
+        need = (self._beside_details(self.layout())
+                - max(0, self.table.columnWidth(0) - ordinary)
+                + metrics.averageCharWidth() * NARROW_DETAILS_CHARS)
+        narrow = self.width() < need
+        if narrow == self.stacked.isVisibleTo(self):
+            if narrow:  # (its column as wide as the dialog: its lines wrap again)
+                self.stacked.resizeRowsToContents()
+            return
+        shown, hidden = (self.stacked, self.table) if narrow else (self.table, self.stacked)
+        shown.setVisible(True)
+        if hidden.hasFocus():  # (given before the other is hidden: not to OK meanwhile)
+            shown.setFocus(Qt.FocusReason.OtherFocusReason)
+        hidden.setVisible(False)
+        self._fit_rows()
 
     def _beside_details(self, lay: QVBoxLayout) -> int:
         """The dialog's width but its Details column's: File, Office and Outcome at
@@ -625,7 +689,7 @@ class ImportResultDialog(QDialog):
         shown (before, the widths are not yet the ones shown)."""
         self._rows_due = False
         if self.isVisible():
-            self.table.resizeRowsToContents()
+            self._shown_view().resizeRowsToContents()
             if self._sizings_due:
                 self._sizings_due -= 1
                 self._size_to_rows()
@@ -635,8 +699,9 @@ class ImportResultDialog(QDialog):
         the screen's available area: counted in one-line rows, ten files whose reasons
         wrap over several lines opened at 510 pixels on a 768-pixel screen, to be
         scrolled. A few short rows: shorter, no blank band under them."""
-        table = self.table
-        needed = (table.horizontalHeader().height() + 2 * table.frameWidth()
+        table = self._shown_view()
+        header = table.horizontalHeader()
+        needed = ((0 if header.isHidden() else header.height()) + 2 * table.frameWidth()
                   + sum(table.rowHeight(row) for row in range(table.rowCount())))
         if table.horizontalScrollBar().isVisible():
             needed += table.horizontalScrollBar().height()

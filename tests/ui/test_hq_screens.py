@@ -96,3 +96,68 @@ def test_the_first_bundles_take_the_keyboard_from_the_empty_inbox(open_window, q
     qtbot.waitUntil(window.isActiveWindow)
     assert QApplication.focusWidget() is page.view
     assert not page.empty.is_empty() and page.detail.isVisible()
+
+
+@pytest.fixture(scope="module")
+def imported(demo_world, tmp_path_factory) -> list:
+    """The outcomes of importing every office's bundle of the demo world at HQ (merged),
+    then one of them again (duplicate), and one to a database that knows none of the
+    offices' keys (quarantined, its reason a sentence with a key fingerprint)."""
+    from fieldplan import sync
+    from fieldplan.replica import init_hq, open_replica
+    from tests.ui.test_sync_ui import copy_db
+
+    folder = tmp_path_factory.mktemp("imported")
+    bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))
+    db = copy_db(demo_world / "hq.sqlite3", folder / "hq.sqlite3")
+    with open_replica(db) as rep:
+        outcomes = [sync.import_bundle(rep, path) for path in bundles]
+        outcomes.append(sync.import_bundle(rep, bundles[0]))
+    with init_hq(folder / "new-hq.sqlite3", author="hq.desk") as rep:
+        outcomes.append(sync.import_bundle(rep, bundles[1]))
+    assert {o.outcome for o in outcomes} == {"merged", "duplicate", "quarantined"}
+    return outcomes
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_import_result_stacks_its_columns_in_a_narrow_window(qtbot, imported, language,
+                                                                  lang):
+    """At 420 pixels (a small screen, the window narrowed) the import result's table
+    cut its columns and wrapped its details a letter a line. Narrower than its columns
+    need, each file's lines are stacked in one column now, every line whole (no
+    sideways scrolling); wider again, the table comes back. The keyboard stays on the
+    files as they change; found by QA (a small-screen walk)."""
+    from PySide6.QtWidgets import QStyleOptionViewItem
+
+    from ui.transfer import ImportResultDialog
+
+    language(lang)
+    dialog = ImportResultDialog(None, imported)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.table.isVisible() and not dialog.stacked.isVisible()
+    dialog.table.setFocus()
+    dialog.resize(420, dialog.height())
+    qtbot.waitUntil(dialog.stacked.isVisible)
+    assert not dialog.table.isVisible()
+    assert QApplication.focusWidget() is dialog.stacked
+    view = dialog.stacked
+    assert view.columnWidth(0) <= view.viewport().width()
+    assert not view.horizontalScrollBar().isVisible()
+    delegate = view.itemDelegate()
+    for row, (_first, texts, _tips) in enumerate(dialog._rows):
+        text = view.item(row, 0).text()
+        assert all(t in text for t in (texts[0], texts[2], texts[3]))
+        option = QStyleOptionViewItem()
+        option.initFrom(view.viewport())
+        option.rect.setWidth(view.columnWidth(0))
+        index = view.model().index(row, 0)
+        assert view.rowHeight(row) >= delegate.sizeHint(option, index).height()
+        # a line wraps at its words, not a few letters a line
+        assert view.rowHeight(row) < 12 * view.fontMetrics().lineSpacing()
+    dialog.resize(1000, dialog.height())
+    qtbot.waitUntil(dialog.table.isVisible)
+    assert not dialog.stacked.isVisible()
+    assert QApplication.focusWidget() is dialog.table

@@ -39,7 +39,6 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -1509,6 +1508,8 @@ class QuarantinePage(QWidget):
         self.session, self.identity = session, identity
         #: a trust or a refusal under way (``_set_busy``)
         self.busy = False
+        #: the keyboard was on its buttons when it began (``_give_keyboard_back``)
+        self._keyboard_back = False
         from fieldplan.sync.keys import where_office_reads_key
 
         lay = QVBoxLayout(self)
@@ -1583,6 +1584,7 @@ class QuarantinePage(QWidget):
             if any(q.key_on_record for q in items) else self._intro)
         choose_again(self.view, [q.bundle_id for q in items], before)
         self._enable()
+        self._give_keyboard_back()
 
     def _enable(self) -> None:
         item = self.selected()
@@ -1607,10 +1609,23 @@ class QuarantinePage(QWidget):
         """A trust or a refusal under way (``text`` says which), on the worker: at a
         large headquarters the backup before a trust takes seconds, with nothing said
         and the buttons still on meanwhile."""
+        if busy:
+            # the keyboard on Trust or Refuse, disabled meanwhile: once the bundles are
+            # read again, on the table, or the sentence that says none waits (Qt put it
+            # on the window's tabs, away from what the page now says)
+            self._keyboard_back = self.window().focusWidget() in (
+                self.trust_button, self.refuse_button)
         self.busy = busy
         if text:
             self.message.setText(text)
         self._enable()
+
+    def _give_keyboard_back(self) -> None:
+        """(``_set_busy``) The keyboard back on the page after a trust or a refusal."""
+        if self._keyboard_back and not self.busy:
+            self._keyboard_back = False
+            target = self.empty.label if self.empty.is_empty() else self.view
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_detail(self, item) -> None:
         lines = []
@@ -1727,6 +1742,7 @@ class QuarantinePage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
+        self._give_keyboard_back()
         self.message.setText(error_sentence(error))
         announce(self.message)
 
@@ -2069,18 +2085,16 @@ class ConflictsPage(ReadWhenShown, QWidget):
 
     def _focus_after_change(self) -> None:
         """The first Keep of the conflict shown; the table if none can be pressed; the
-        window's tabs when no conflict is left (the table is hidden then)."""
+        sentence that says none is left when none is (the table is hidden then: it
+        went to the window's tabs, where a screen reader said nothing of what
+        happened)."""
         keep = next((b for b in self.keep_buttons if b.isEnabled()), None)
         if keep is not None:
             keep.setFocus(Qt.FocusReason.OtherFocusReason)
         elif not self.empty.is_empty():
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
-            tabs = self.parentWidget()
-            while tabs is not None and not isinstance(tabs, QTabWidget):
-                tabs = tabs.parentWidget()
-            target = tabs.tabBar() if tabs is not None else self.window()
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.empty.label.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _ask_unlock(self) -> None:
         """The window's Unlock dialog for the conflict's period (it reads whether the

@@ -5,6 +5,7 @@ in a narrow window (a keyboard and small-screen walk in English, French and Arab
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from tests.ui.conftest import wait_idle
@@ -161,3 +162,35 @@ def test_the_import_result_stacks_its_columns_in_a_narrow_window(qtbot, imported
     qtbot.waitUntil(dialog.table.isVisible)
     assert not dialog.stacked.isVisible()
     assert QApplication.focusWidget() is dialog.table
+
+
+@pytest.mark.parametrize("act", ["trust", "refuse"])
+def test_the_keyboard_stays_on_the_quarantine_after_a_trust_or_a_refusal(
+        open_window, qtbot, hq, make_office, tmp_path, act):
+    """Trust key… or Refuse key… pressed from the keyboard and confirmed: the button,
+    disabled while the work went on, passed the keyboard to the window's tabs, where
+    nothing said what had happened. It goes to the sentence that says no bundle waits
+    now (the table when some still do); found by QA (a keyboard walk)."""
+    from tests.ui.test_keyboard import _desk_page, _one_quarantined
+    from ui.hq_desk import select_row
+
+    path = _one_quarantined(hq, make_office, tmp_path)
+    window, page = _desk_page(open_window, qtbot, path, "quarantine", rows=1)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    select_row(page.view, 0)
+    button = page.trust_button if act == "trust" else page.refuse_button
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    dialog = page.findChild(object, f"{act}-dialog")
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.accept()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    result = window.findChild(object, "import-result")  # (a trust says what it merged)
+    if result is not None:
+        result.accept()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert page.empty.is_empty()
+    assert QApplication.focusWidget() is page.empty.label

@@ -47,7 +47,6 @@ class LazyTab(QWidget):
             scroll.show()
         return self._page
 
-
     def showEvent(self, event) -> None:  # (Qt's name)
         super().showEvent(event)
         # shown for the first time with its page built before (a look at it), the

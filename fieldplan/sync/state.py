@@ -893,6 +893,10 @@ def over_lost(rep: Replica, entity: str, entity_id: str, fields: Iterable[str],
     never sees. (The newest of a replica is enough: it replaced its earlier ones.)
     ``base`` unchanged (None stays None) where there is nothing lost."""
     fields = list(fields)
+    if not rep.is_hq or rep.meta("restored") is None:
+        # nothing a restore lost (``lost_versions`` reads the restore's record): one
+        # look-up, not two for each field (HQ registers a key at most first bundles)
+        return None if base is None else {k: list(v) for k, v in base.items()}
     lost = {field: lost_versions(rep, entity, entity_id, field) for field in fields}
     if not any(lost.values()):
         return None if base is None else {k: list(v) for k, v in base.items()}

@@ -162,6 +162,26 @@ def test_only_headquarters_own_lost_versions_it_lacks_are_named(
         ml.close()
 
 
+def test_nothing_lost_is_asked_once_not_for_each_field(hq, make_office,
+                                                      tmp_path: Path) -> None:
+    """A headquarters never put back from a backup has lost nothing: a write (the key
+    it registers with an office's first bundle, four fields) reads the restore's
+    record's row once, not its lost events for each field."""
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    ran: list[str] = []
+    hq.conn.set_trace_callback(ran.append)
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    hq.conn.set_trace_callback(None)
+    assert hq.meta("restored") is None
+    assert not [sql for sql in ran if "lost_events" in sql]
+    assert over_lost(hq, "key", "0011223344556677", ("office", "status")) is None
+    assert over_lost(hq, "key", "0011223344556677", ("status",), {"status": ["a:1"]}) == {
+        "status": ["a:1"]}
+    ml.close()
+
+
 def test_a_lost_report_is_said_among_what_to_make_again(hq, make_office,
                                                         tmp_path: Path) -> None:
     ml = registered(make_office("ML"), hq, tmp_path)

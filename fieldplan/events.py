@@ -797,7 +797,11 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
     """Rewrite the merged progress row of these reports, and of those ``heads`` gives
     every head of (as ``_report_heads``, the value's text None), from their heads: per
     field the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of
-    the events just derived, by (origin, seq), whose values need no parsing again."""
+    the events just derived, by (origin, seq), whose values need no parsing again.
+    Those with a field of several heads, the only ones that can be in conflict, are
+    added to the connection's ``several_heads`` when it has one (``store.Connection``:
+    an import asks those only)."""
+    several = getattr(conn, "several_heads", None)
     winners: dict[str, dict[str, tuple]] = {}
     for entity_id, field, value, hlc, origin, seq, author in itertools.chain(
             _report_heads(conn, ids), heads):
@@ -806,8 +810,13 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
             fields = winners[entity_id] = {}
         order = (hlc, origin, seq)
         held = fields.get(field)
-        if held is None or order > held[0]:
+        if held is None:
             fields[field] = (order, value, author)  # value: JSON text
+            continue
+        if several is not None:
+            several.add(entity_id)
+        if order > held[0]:
+            fields[field] = (order, value, author)
     rows = []
     for entity_id, fields in winners.items():
         office, action, period = entity_id.split("|", 2)

@@ -293,7 +293,9 @@ class Connection(sqlite3.Connection):
     once it has committed, and says by raising that what it saved is lost (the
     replica's ``check_file``); ``after_rollback``, if set, after one rolls back.
     ``read_only``: opened read-only, the database being on
-    a read-only disk or folder (``_connect_read_only``): every write fails, saying so."""
+    a read-only disk or folder (``_connect_read_only``): every write fails, saying so.
+    ``several_heads``, if set, gets the reports ``events.derive`` leaves with a field
+    of several heads (an import's: the only ones its conflict count asks about)."""
 
     after_commit: Callable[[], None] | None = None
     #: called after ``write_transaction`` rolls back (the replica's caches, which may
@@ -302,6 +304,7 @@ class Connection(sqlite3.Connection):
     before_write: Callable[[], None] | None = None
     after_write: Callable[[], None] | None = None
     read_only: bool = False
+    several_heads: set[str] | None = None
 
 
 def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:

@@ -703,6 +703,9 @@ class _MergeStats:
     periods: dict[str, int] = field(default_factory=dict)
     #: the reports (``office|action|period``) the new events changed
     reports: set[str] = field(default_factory=set)
+    #: those of them with a field of several heads when their events were applied
+    #: (``store.Connection.several_heads``): the only ones that can be in conflict
+    several_heads: set[str] = field(default_factory=set)
     receipts: int = 0  # acknowledgements that moved forward
     #: (claimed, limit) of a receipt for this replica naming events it never sent
     #: (``replica.receipt_limit``), stored as the limit; None when there was none
@@ -1474,14 +1477,18 @@ class _Merger:
             lo, hi = self.stats.origins.get(e.origin, (e.seq, e.seq))
             self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
         self.stats.total += len(ready)
+        conn = self.rep.conn
+        conn.several_heads = self.stats.several_heads
         try:
-            new = events.store_events(self.rep.conn, ready, self.arrival)
+            new = events.store_events(conn, ready, self.arrival)
         except ForkedHistoryError as exc:
             # (an office) headquarters' copies of events this computer wrote again
             # after its database went back: repaired, not refused (sync.fork)
             if self.repair is None or not self.repair.cut(self.manifest, exc):
                 raise
-            new = events.store_events(self.rep.conn, ready, self.arrival)
+            new = events.store_events(conn, ready, self.arrival)
+        finally:
+            conn.several_heads = None
         if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
@@ -1909,7 +1916,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
                 from fieldplan.sync.conflicts import reports_in_conflict
 
-                in_conflict = len(reports_in_conflict(rep, stats.reports))
+                # (a conflict is a field of several heads: the other reports are not
+                # asked; all are after a repair, which rebuilt every report)
+                in_conflict = len(reports_in_conflict(
+                    rep, stats.reports if repair is not None
+                    else stats.reports & stats.several_heads))
                 locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)

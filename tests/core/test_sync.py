@@ -314,6 +314,40 @@ def test_conflict_between_two_laptops_resolved_everywhere(hq, make_office,
     assert progress.digest(hq, "ML") == progress.digest(a) == progress.digest(b)
 
 
+def _conflict_queries(rep) -> list[str]:
+    """What the conflict query (``conflicts._CONFLICTED``) runs on ``rep`` from now on."""
+    ran: list[str] = []
+    rep.conn.set_trace_callback(
+        lambda sql: ran.append(sql) if "HAVING count(*) > 1" in sql else None)
+    return ran
+
+
+def test_import_asks_for_conflicts_only_of_reports_of_several_heads(
+        hq, make_office, tmp_path: Path) -> None:
+    """An import counts the conflicts of the reports it changed among those left with a
+    field of several heads (every conflict is one): with none, no query at all."""
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    act = national(a)
+    progress.record_progress(a, act, "2026-S1", status="on-track", percent=30)
+    progress.record_progress(b, act, "2026-S1", status="at-risk", percent=30)
+    asked = _conflict_queries(hq)
+    assert send(a, hq, tmp_path)[1].conflicts == 0
+    assert asked == []  # one head of each field: nothing to ask
+    assert send(b, hq, tmp_path)[1].conflicts == 1
+    assert len(asked) == 1
+    # a write of another field of that report, from a computer that has not seen the
+    # conflict: the report is still in conflict, and the import says so
+    progress.record_progress(a, act, "2026-S1", achievements="Workshop held")
+    _, outcome = send(a, hq, tmp_path)
+    assert outcome.conflicts == 1 and len(list_conflicts(hq)) == 1
+    # another report, of one head a field: not asked about
+    progress.record_progress(a, national(a, 1), "2026-S1", status="on-track")
+    before = len(asked)
+    assert send(a, hq, tmp_path)[1].conflicts == 0
+    assert len(asked) == before
+
+
 def _sync_through_hq(hq, laptops, tmp_path: Path) -> None:
     """Every laptop sends to HQ, then HQ sends to every laptop."""
     for rep in laptops:

@@ -1466,16 +1466,23 @@ class _Merger:
 
     def add(self, batch: list[events.Event]) -> None:
         ready = []
+        # (names bound once: this loop runs for every event imported)
+        offices, sender_office, spans = self.offices, self.sender_office, self.stats.origins
+        check_chain = self._check_chain
         for e in batch:
-            office = self.offices.get(e.origin)
+            origin, seq = e.origin, e.seq
+            office = offices.get(origin)
             if office is None:
                 self.deferred.append(e)
                 continue
-            _check_event(e, office, self.sender_office)
-            self._check_chain(e, office)
+            _check_event(e, office, sender_office)
+            check_chain(e, office)
             ready.append(e)
-            lo, hi = self.stats.origins.get(e.origin, (e.seq, e.seq))
-            self.stats.origins[e.origin] = (min(lo, e.seq), max(hi, e.seq))
+            span = spans.get(origin)
+            if span is None:
+                spans[origin] = (seq, seq)
+            elif seq < span[0] or seq > span[1]:
+                spans[origin] = (min(span[0], seq), max(span[1], seq))
         self.stats.total += len(ready)
         conn = self.rep.conn
         conn.several_heads = self.stats.several_heads
@@ -1501,15 +1508,18 @@ class _Merger:
                 if self.stats.office_hlc is not None:
                     lo, hi = min(lo, self.stats.office_hlc[0]), max(hi, self.stats.office_hlc[1])
                 self.stats.office_hlc = (lo, hi)
+        seen, periods, reports = self.seen_elsewhere, self.stats.periods, self.stats.reports
         for e in new:
-            if self.seen_elsewhere is not None:
-                self.seen_elsewhere += [(e, name, target) for name, targets in e.base.items()
-                                        for target in targets
-                                        if target.rpartition(":")[0] != e.origin]
+            if seen is not None and e.base:
+                seen += [(e, name, target) for name, targets in e.base.items()
+                         for target in targets if target.rpartition(":")[0] != e.origin]
             if e.entity == "progress":
                 period = e.entity_id.rpartition("|")[2]
-                self.stats.periods[period] = max(e.hlc, self.stats.periods.get(period, 0))
-                self.stats.reports.add(e.entity_id)
+                if e.hlc > periods.get(period, 0):
+                    periods[period] = e.hlc
+                elif period not in periods:
+                    periods[period] = 0  # (as max(0, 0) stored it)
+                reports.add(e.entity_id)
         if any(e.entity == "key" for e in new):
             self.offices.update(keyreg.replica_offices(self.rep))
 
@@ -2207,9 +2217,10 @@ def _hidden_brought(rep: Replica, reports: Iterable[str]) -> tuple[int, tuple[st
 
     scope = PlanScope(rep.plan())
     count, why = 0, set()
+    own = None if rep.is_hq else rep.office  # (asked once, not for every report)
     for rid in reports:
         office, action, period = rid.split("|")
-        if not rep.is_hq and office != rep.office:
+        if own is not None and office != own:
             continue
         hidden = scope.why_hidden(office, action, period)
         if hidden:

@@ -844,7 +844,7 @@ class GridTable(Table):
             # halfway down it; split inside it here, under the rows above it
             row = len(parts[0]._cellvalues)
             if not (self._too_tall(row) or self._tall_here(row, availHeight)):
-                return parts
+                return self._no_lone_last_row(parts, availWidth, availHeight)
         elif not (self._must_split_a_row() or self._tall_here(self._head(), availHeight)):
             return parts
         self.splitInRow = 1
@@ -857,6 +857,38 @@ class GridTable(Table):
             if isinstance(part, Table):
                 part.splitInRow = 0
         return in_row or parts
+
+    def _split_points(self) -> list[int]:
+        """Where the table may split between its rows past its column headers (each
+        the first row after the split): not inside a span or a NOSPLIT range, which
+        go over whole (headquarters' label with its row in the review pack)."""
+        impossible: dict[int, None] = {}
+        if self._spanCmds:
+            self._getRowImpossible(impossible, self._rowSpanCells, self._spanRanges)
+        if self._nosplitCmds:
+            self._getRowImpossible(impossible, self._rowNoSplitCells, self._nosplitRanges)
+        return [n for n in range(self._head() + 1, len(self._rowHeights))
+                if n not in impossible]
+
+    def _no_lone_last_row(self, parts: list, aw: float, avail: float) -> list:
+        """``parts`` (split between rows), or split one row earlier where they leave
+        the last row alone to go over to the next page (under the column headers
+        printed again): headquarters' row of the French offices × areas went over
+        alone, on a page of its own. The row before it goes over with it where that
+        takes little of this page (FEW_ROWS_SHARE), and two rows at least stay here."""
+        if len(parts) != 2:
+            return parts
+        points = self._split_points()
+        row = len(parts[0]._cellvalues)
+        if len(points) < 3 or row != points[-1]:
+            return parts
+        before = points[-2]
+        frame = getattr(self, "_frame", None)
+        page = (frame._height - frame._topPadding - frame._bottomPadding
+                if frame is not None else avail)
+        if sum(self._rowHeights[before:row]) > page * FEW_ROWS_SHARE:
+            return parts
+        return Table.split(self, aw, sum(self._rowHeights[:before]) + 0.01) or parts
 
     def _must_split_a_row(self) -> bool:
         """Whether no page will take this table's next row whole: it stands at the top

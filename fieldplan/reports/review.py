@@ -1379,12 +1379,14 @@ class Pack:
                         name(q.office),
                         q.file,
                         ctx.when(q.received_at),
-                        q.fingerprint,
+                        # broken between its groups, evenly (five over five)
+                        [cm.GroupsFlow(q.fingerprint, cm.SMALL, rtl=ctx.rtl,
+                                       base_dir=cm.NAME)],
                     ]
                     for q in untrusted
                 ],
                 [0.25, 0.25, 0.2, 0.3],
-                names=(1, 3),
+                names=(1,),
             )
         # left waiting after an import registered their key and could not take them
         # (sync.exchange.KEY_ON_RECORD_FAILED_REASON): no key to trust, but an import

@@ -1,0 +1,51 @@
+"""A key fingerprint in the review pack's quarantine table breaks between its groups,
+as evenly as the column lets it (five over five), or stands on one line: it wrapped as
+seven groups over three, which reads as a fingerprint of seven groups."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldplan.reports import common as cm
+from fieldplan.reports import review
+from fieldplan.reports.fonts import string_width
+from fieldplan.sync.exchange import QuarantineItem
+from tests.fixtures.reports.seed import write_progress
+
+PERIOD = "2026-S1"
+FPR = "4430 3705 4BBC 74B8 020C 3BAF 2633 CF9D A354 E96E"
+
+
+def _lines(flow) -> list[str]:
+    """What each drawn line of a TextFlow holds, its direction marks left out."""
+    return ["".join(ch for ch in line if ch.isalnum() or ch == " ").strip()
+            for line, _d in flow._lines]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_fingerprint_breaks_evenly_between_its_groups(hq, monkeypatch, lang, paper) -> None:
+    write_progress(hq, "ML", PERIOD)
+    facts = review.SyncFacts(late=[], conflicts=[], gaps=[], quarantined=[
+        QuarantineItem("b" * 32, "ML", "c" * 32, "D" * 16, FPR, "ML-1.fieldplan",
+                       "2026-08-02T10:00:00Z", 1)])
+    monkeypatch.setattr(review, "_sync_facts", lambda *a, **k: facts)
+    ctx = cm.make_ctx(hq, PERIOD, lang, paper)
+    pack = review.Pack(hq, ctx, None, 1)
+    [table] = [f for f in pack.sync_section() if isinstance(f, cm.GridTable)]
+    table.wrap(ctx.width, 10_000)
+    row = table._cellvalues[1]
+    [flow] = row[0 if ctx.rtl else -1]  # the last column, mirrored in Arabic
+    lines = _lines(flow)
+    assert " ".join(lines) == FPR
+    assert [len(line.split()) for line in lines] == [5, 5]
+
+
+def test_groups_stand_on_one_line_where_they_fit_and_else_as_evenly_as_they_can() -> None:
+    font, size = cm.SMALL.font, cm.SMALL.size
+    whole = string_width(FPR, font, size)
+    assert cm.even_groups(FPR, font, size, whole + 1) == FPR
+    assert [len(g.split()) for g in cm.even_groups(FPR, font, size, whole * 0.6).split("\n")] \
+        == [5, 5]
+    assert [len(g.split()) for g in cm.even_groups(FPR, font, size, whole * 0.4).split("\n")] \
+        == [4, 3, 3]

@@ -455,7 +455,9 @@ class Pack:
         story += self.cover()
         story += [PageBreak(), *self.contents(state), PageBreak()]
         story += cm.keep(head("summary") + self.summary())
-        story += cm.keep(head("matrix") + self.matrix())
+        # (two rows at least under its heading: one alone at a page's foot reads as
+        # a table of one office, the rest of them on the next page)
+        story += cm.keep(head("matrix") + self.matrix(), rows=2)
         story += cm.keep(head("missing") + self.not_reported(), whole=25)
         # as each of its tables (see block() in sync_section)
         story += cm.keep(head("sync") + self.sync_section(), rows=3, whole=25)

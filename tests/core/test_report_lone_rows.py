@@ -64,3 +64,25 @@ def test_any_table_keeps_its_last_two_rows_together(hq) -> None:
     short.wrap(ctx.width, 10_000)
     assert [_body(p) for p in short.split(ctx.width, sum(short._rowHeights[:-1]) + 1)] == [
         ["row 0"], ["row 1"]]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_offices_by_areas_starts_a_page_unless_two_offices_fit_under_its_heading(
+        hq, lang) -> None:
+    """Its heading, notes and column headers with one office under them at a page's
+    foot read as a table of one office, the rest on the next page."""
+    for office in OFFICES:
+        write_progress(hq, office, PERIOD)
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    pack = Pack(hq, ctx, None, 1)
+    story = pack.story(cm.BuildState())
+    [room] = [f for f in story if isinstance(f, cm.RoomFor)
+              and any(isinstance(g, cm.GridTable) and "(ML)" in " ".join(_body(g))
+                      for g in f.flowables)]
+    *above, table = room.flowables
+    page = 700.0
+    table.wrap(ctx.width, 10_000)
+    rows = table._rowHeights
+    heading = sum(f.getSpaceBefore() + f.wrap(ctx.width, page)[1] + f.getSpaceAfter()
+                  for f in above)
+    assert room._needed(ctx.width, page) >= heading + sum(rows[:3]) - 1

@@ -1284,18 +1284,22 @@ class Pack:
 
         def block(title: str, head: list[str], rows: list[list], widths: list[float],
                   user: tuple[int, ...] = (), names: tuple[int, ...] = (),
-                  tail: tuple[Flowable, ...] = ()):
+                  tail: tuple[Flowable, ...] = (), numbers: tuple[int, ...] = ()):
             """``user``: the columns of text a person wrote (values), each line of which
             reads in its own direction; ``names``: the columns of names another
             computer gave (files, fingerprints), in the report's direction, each kept
             in its own order; the rest is the report's own text, in its direction
             ("تالف: ML-…" as "ML-…" is not turned around). A cell made already (a
             list of flowables) goes in as it is. ``tail``: a note under the table, kept
-            with it (``GridTable.tail``)."""
-            data = [[self._t(h, cm.CELL_HEAD) for h in head]]
+            with it (``GridTable.tail``). ``numbers``: the columns of counts, centred
+            under their headers as the pack's other tables have them (flush with the
+            cell's start, "9" over "12" read as misaligned figures)."""
+            data = [[self._t(h, cm.CELL_HEAD, align="center" if i in numbers else None)
+                     for i, h in enumerate(head)]]
             data += [[c if isinstance(c, list) else
                       self._t(c, cm.SMALL, base_dir=cm.USER if i in user else
-                              cm.NAME if i in names else None)
+                              cm.NAME if i in names else None,
+                              align="center" if i in numbers else None)
                       for i, c in enumerate(row)] for row in rows]
             heading = self._t(title, cm.H3, space_after=2)
             if out:
@@ -1335,6 +1339,7 @@ class Pack:
                     for c in facts.after_lock
                 ],
                 [0.22, 0.1, 0.11, 0.2, 0.2, 0.17],
+                numbers=(2,),
             )
         if facts.late:
             block(
@@ -1352,6 +1357,7 @@ class Pack:
                 ],
                 [0.24, 0.34, 0.25, 0.17],
                 names=(1,),
+                numbers=(3,),
             )
         if facts.refused:
             block(
@@ -1450,6 +1456,7 @@ class Pack:
                  for item in facts.offices_lost],
                 [0.3, 0.15, 0.55],
                 names=(2,),  # (file names, as the late data's Files)
+                numbers=(1,),
                 # kept with it: alone on a page before the detail's, it said nothing
                 tail=(note,),
             )

@@ -1,5 +1,6 @@
-"""A key fingerprint in the review pack's quarantine table breaks between its groups,
-as evenly as the column lets it (five over five), or stands on one line: it wrapped as
+"""The review pack's tables of late, quarantined and conflicting data, as a reader
+reads them. A key fingerprint in the quarantine table breaks between its groups, as
+evenly as the column lets it (five over five), or stands on one line: it wrapped as
 seven groups over three, which reads as a fingerprint of seven groups."""
 
 from __future__ import annotations
@@ -49,3 +50,27 @@ def test_groups_stand_on_one_line_where_they_fit_and_else_as_evenly_as_they_can(
         == [5, 5]
     assert [len(g.split()) for g in cm.even_groups(FPR, font, size, whole * 0.4).split("\n")] \
         == [4, 3, 3]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_counts_in_the_exchange_tables_are_centred_under_their_headers(hq, monkeypatch,
+                                                                        lang) -> None:
+    """The late data's "Reports of this period changed" and the events a restore lost
+    were flush with the cell's start, "9" over "12" read as misaligned figures, where
+    every other table of the pack centres its counts."""
+    write_progress(hq, "ML", PERIOD)
+    facts = review.SyncFacts(
+        late=[review.LateData(o, n, 7, "2026-08-10T09:00:00+00:00", (f"{o}-1.fieldplan",))
+              for o, n in (("ML", 9), ("SN", 12))],
+        quarantined=[], conflicts=[], gaps=[],
+        offices_lost=[{"office": "ML", "events": 4, "bundles": ["ML-a.fieldplan"]}])
+    monkeypatch.setattr(review, "_sync_facts", lambda *a, **k: facts)
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    pack = review.Pack(hq, ctx, None, 1)
+    tables = [f for f in pack.sync_section() if isinstance(f, cm.GridTable)]
+    assert len(tables) == 2
+    for table, column in zip(tables, (3, 1), strict=True):
+        n = len(table._cellvalues[0])
+        at = n - 1 - column if ctx.rtl else column  # mirrored in Arabic
+        cells = [row[at][0] for row in table._cellvalues]
+        assert [c.align for c in cells] == ["center"] * len(cells), [c.text for c in cells]

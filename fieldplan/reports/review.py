@@ -1193,13 +1193,14 @@ class Pack:
             return [self._t(every), *hq]
         rows = [
             [
-                self._t(h, cm.CELL_HEAD)
-                for h in (
+                # (the drafts' header centred over its counts)
+                self._t(h, cm.CELL_HEAD, align="center" if i == 2 else None)
+                for i, h in enumerate((
                     _("Office"),
                     _("Code"),
                     _("Drafts for this period"),
                     _("Latest period reported"),
-                )
+                ))
             ]
         ]
         for office in self.not_reported_offices:

@@ -74,3 +74,21 @@ def test_counts_in_the_exchange_tables_are_centred_under_their_headers(hq, monke
         at = n - 1 - column if ctx.rtl else column  # mirrored in Arabic
         cells = [row[at][0] for row in table._cellvalues]
         assert [c.align for c in cells] == ["center"] * len(cells), [c.text for c in cells]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_drafts_of_offices_that_have_not_reported_are_centred_with_their_header(
+        hq, lang) -> None:
+    """Its counts were centred under a header flush with the cell's start."""
+    from fieldplan.sync import enroll_office
+
+    write_progress(hq, "ML", PERIOD)
+    enroll_office(hq, "SN", hq.path.parent / "SN.fieldplan")
+    write_progress(hq, "SN", PERIOD, state="draft", only=2)
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    [table] = [f for f in review.Pack(hq, ctx, None, 1).not_reported()
+               if isinstance(f, cm.GridTable)]
+    at = 1 if ctx.rtl else 2  # mirrored in Arabic
+    cells = [row[at][0] for row in table._cellvalues]
+    assert len(cells) == 2 and cells[1].text != "–"  # SN's two drafts
+    assert [c.align for c in cells] == ["center"] * len(cells)

@@ -857,7 +857,14 @@ class GridTable(Table):
             fits, used = fits + 1, used + h
         return self._head() < fits < len(self._rowHeights)
 
+    #: rows split off one row early (``_no_lone_last_row``): they go to the next page
+    #: whole, not split again under column headers printed a second time at the foot
+    #: of this one
+    next_page: bool = False
+
     def split(self, availWidth: float, availHeight: float) -> list:
+        if self.next_page and not getattr(getattr(self, "_frame", None), "_atTop", 1):
+            return []
         if self.tail:
             self._calc(availWidth, availHeight)
         if self._leaves_tail(availWidth, availHeight):
@@ -922,7 +929,11 @@ class GridTable(Table):
                 if frame is not None else avail)
         if sum(self._rowHeights[before:row]) > page * FEW_ROWS_SHARE:
             return parts
-        return Table.split(self, aw, sum(self._rowHeights[:before]) + 0.01) or parts
+        earlier = Table.split(self, aw, sum(self._rowHeights[:before]) + 0.01)
+        if len(earlier) != 2:
+            return parts
+        earlier[1].next_page = True
+        return earlier
 
     def _must_split_a_row(self) -> bool:
         """Whether no page will take this table's next row whole: it stands at the top

@@ -86,3 +86,42 @@ def test_offices_by_areas_starts_a_page_unless_two_offices_fit_under_its_heading
     heading = sum(f.getSpaceBefore() + f.wrap(ctx.width, page)[1] + f.getSpaceAfter()
                   for f in above)
     assert room._needed(ctx.width, page) >= heading + sum(rows[:3]) - 1
+
+
+def _pages_of_rows(ctx, table, above: float, page: float) -> list[list[str]]:
+    """The body rows each page prints of ``table``, laid out under ``above`` points of
+    a frame ``page`` points high, as the reports' documents lay out their story."""
+    import io
+
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Spacer
+
+    pages: list[list[str]] = []
+
+    class Doc(BaseDocTemplate):
+        def afterFlowable(self, flowable) -> None:
+            if isinstance(flowable, cm.GridTable):
+                while len(pages) < self.page:
+                    pages.append([])
+                pages[self.page - 1] += _body(flowable)
+
+    doc = Doc(io.BytesIO(), pagesize=(ctx.width + 20, page + 20))
+    doc.addPageTemplates([PageTemplate(frames=[Frame(10, 10, ctx.width, page, 0, 0, 0, 0)])])
+    doc.build([Spacer(1, above), table])
+    return pages
+
+
+def test_the_rows_split_off_earlier_go_to_the_next_page_whole(hq) -> None:
+    """Where the column headers are shorter than the rows, the rows split off one row
+    earlier found room again at the foot of the page under headers printed a second
+    time, and the last row still went over alone."""
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    rows = [[cm.cell(ctx, "Head")]] + [[cm.cell(ctx, f"row {i}\nsecond line\nthird line")]
+                                       for i in range(8)]
+    table = cm.table(ctx, rows, [ctx.width])
+    table.wrap(ctx.width, 10_000)
+    head, row = table._rowHeights[0], table._rowHeights[1]
+    assert head < row / 2
+    # room for the headers and seven rows and a bit, not the eighth
+    pages = _pages_of_rows(ctx, table, 100, 100 + head + 7 * row + row * 0.9)
+    assert [[r.split()[1] for r in p] for p in pages] == [
+        [str(i) for i in range(6)], ["6", "7"]]

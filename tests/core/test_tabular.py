@@ -523,3 +523,38 @@ def test_the_indicators_column_writes_a_tiny_value_in_full(hq, tmp_path: Path, f
     _header, _tags, data = _csv(out, hxl=fmt == "hxl")
     row = next(r for r in data if r["action"] == "PA3.6")
     assert row["indicators"] == "advocacy-events=0.000001; funds-mobilised=12500000.25"
+
+
+# 5. what the people who receive the files read of them ----------------------------
+
+def _readme_export_section() -> str:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## The data export's columns")
+    return readme[start:readme.index("\n## ", start + 1)]
+
+
+def test_the_readme_names_every_column_with_its_hashtag_in_order() -> None:
+    """The README is what an analyst or a data person reads of the file: it named six
+    of the 23 columns and none of their hashtags, though this module said it documents
+    them all."""
+    section = _readme_export_section()
+    table = [line for line in section.splitlines() if line.startswith("| `")]
+    cells = [[cell.strip().strip("`") for cell in line.strip("|").split("|")][:2]
+             for line in table]
+    assert [tuple(c) for c in cells] == list(tabular.COLUMNS)
+    for column in tabular.INDICATOR_COLUMNS:  # the workbook's second sheet
+        assert f"`{column}`" in section.split("`indicators`, has one row", 1)[1], column
+
+
+def test_the_readme_says_how_to_read_a_guarded_cell_back() -> None:
+    """A program reading the CSV gets "'-5 displaced" for "-5 displaced": the README
+    says what was added and how to take it off, as text.unguard_formula does."""
+    from fieldplan.text import guard_formula, unguard_formula
+
+    section = " ".join(_readme_export_section().split())
+    assert "(`'=A1` is written `''=A1`)" in section
+    assert guard_formula("'=A1") == "''=A1" and unguard_formula("''=A1") == "'=A1"
+    assert guard_formula("-5 displaced") == "'-5 displaced"
+    assert guard_formula("'Tis done") == "'Tis done"  # no formula: nothing added
+    assert "drops one `'` from a cell that starts with `'`s followed by one of those" \
+        in section

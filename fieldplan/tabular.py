@@ -36,7 +36,9 @@ accepts the file: ``#date`` columns hold ISO dates only (the period's code is
 column a tool reads as a number holds text.
 
 XLSX is for people: dates and times are date cells (``updated_at`` in UTC), empty
-text is a blank cell, narratives wrap, an Arabic workbook reads right to left, and a
+text is a blank cell, narratives wrap, an Arabic workbook reads right to left, a text
+cell reads the way most of its words do where a spreadsheet, going by its first letter,
+would lay it out the other way (an Arabic narrative that starts with "IOM"), and a
 second sheet, ``indicators``, has one row per recorded indicator value (with the
 indicator's title, unit and target, for one the plan no longer has as the latest plan
 version that had it put them), numbers that can be summed and pivoted; its ``unit`` is
@@ -560,7 +562,8 @@ def _xlsx_sheet(title: str, columns: Sequence[str], data: Sequence[dict[str, Any
                      for column, width in zip(columns, widths, strict=True)),
         wrap=tuple(column in _NARRATIVES for column in columns), rows=table,
         quote=_FORMULA_START,  # text stays text, and stays text when edited
-        right_to_left=lang == "ar")
+        # "IOM قدمت …" reads right to left, as the client and the PDFs lay it out
+        right_to_left=lang == "ar", own_direction=True)
 
 
 def _xlsx_width(value: Any) -> int:

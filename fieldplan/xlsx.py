@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from datetime import UTC, date, datetime
 from functools import cache
 from math import isfinite
 from typing import Any
+
+from fieldplan.text import has_rtl, paragraph_direction
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -34,6 +37,18 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 # the cell formats (styles.xml's cellXfs), by their index: a cell's s="…"
 _HEADER, _TOP, _WRAP, _TIME, _DATE, _TOP_QUOTED, _WRAP_QUOTED = range(1, 8)
+#: the text formats, then each again read right to left, then left to right (a text
+#: whose first letter would lay it out the other way than most of its words read)
+_TEXT_FORMATS = (
+    (0, 0, 'vertical="top"', 0),  # _TOP
+    (0, 0, 'vertical="top" wrapText="1"', 0),  # _WRAP
+    (0, 0, 'vertical="top"', 1),  # _TOP_QUOTED
+    (0, 0, 'vertical="top" wrapText="1"', 1),  # _WRAP_QUOTED
+)
+_READ_AS = {
+    direction: dict(zip((_TOP, _WRAP, _TOP_QUOTED, _WRAP_QUOTED),
+                        range(8 + 4 * n, 12 + 4 * n), strict=True))
+    for n, direction in enumerate(("R", "L"))}
 _STYLES = (
     f'<styleSheet xmlns="{_MAIN}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss &quot;UTC'
@@ -43,7 +58,7 @@ _STYLES = (
     '<fills count="2"><fill><patternFill /></fill><fill><patternFill patternType="gray125" />'
     '</fill></fills><borders count="1"><border><left /><right /><top /><bottom /><diagonal />'
     '</border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-    'borderId="0" /></cellStyleXfs><cellXfs count="8">'
+    'borderId="0" /></cellStyleXfs><cellXfs count="16">'
     + "".join(
         f'<xf numFmtId="{fmt}" fontId="{font}" fillId="0" borderId="0"'
         + (' applyAlignment="1"' if align else "")
@@ -58,6 +73,9 @@ _STYLES = (
             (165, 0, 'vertical="top"', 0),  # _DATE
             (0, 0, 'vertical="top"', 1),  # _TOP_QUOTED
             (0, 0, 'vertical="top" wrapText="1"', 1),  # _WRAP_QUOTED
+            # the same four read right to left (readingOrder 2), then left to right
+            *((fmt, font, f'{align} readingOrder="{order}"', quote)
+              for order in (2, 1) for fmt, font, align, quote in _TEXT_FORMATS),
         ))
     + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0" '
     'hidden="0" /></cellStyles><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
@@ -74,7 +92,11 @@ class Sheet:
     column's text wraps; rows: the cells under the header, each a str, an int or
     float, a date, a datetime (naive) or None (no cell: a blank); quote: text that
     starts with one of these is marked "quote prefix" (it stays text when edited);
-    right_to_left: the sheet reads right to left."""
+    right_to_left: the sheet reads right to left; own_direction: a text cell reads the
+    way most of its words read (``fieldplan.text.paragraph_direction``) where its first
+    letter, which spreadsheets go by, would lay it out the other way (an Arabic
+    narrative that starts with "IOM" read left to right, its words in the wrong
+    order)."""
 
     title: str
     header: tuple[str, ...]
@@ -83,6 +105,7 @@ class Sheet:
     rows: Sequence[Sequence[Any]]
     quote: tuple[str, ...] = ()
     right_to_left: bool = False
+    own_direction: bool = False
 
 
 def workbook_bytes(sheets: Sequence[Sheet],
@@ -137,6 +160,7 @@ def _sheet_xml(sheet: Sheet, row_done: Callable[[], None] | None) -> bytes:
     plain = [(_WRAP if wrap else _TOP) for wrap in sheet.wrap]
     quoted = [(_WRAP_QUOTED if wrap else _TOP_QUOTED) for wrap in sheet.wrap]
     quote = sheet.quote
+    own_direction = sheet.own_direction
     for r, row in enumerate(sheet.rows, start=2):
         cells = [f'<row r="{r}">']
         for i, value in enumerate(row):
@@ -145,6 +169,10 @@ def _sheet_xml(sheet: Sheet, row_done: Callable[[], None] | None) -> bytes:
             ref = f"{letters[i]}{r}"
             if isinstance(value, str):
                 style = quoted[i] if quote and value.startswith(quote) else plain[i]
+                if own_direction and not value.isascii():
+                    order = reading_order(value)
+                    if order is not None:
+                        style = _READ_AS[order][style]
                 cells.append(_text(ref, style, value))
             elif isinstance(value, datetime):
                 cells.append(f'<c r="{ref}" s="{_TIME}" t="n"><v>{_serial(value)}</v></c>')
@@ -167,6 +195,40 @@ def _sheet_xml(sheet: Sheet, row_done: Callable[[], None] | None) -> bytes:
     out.append(f'</sheetData><autoFilter ref="{_used(sheet)}" /><pageMargins left="0.75" '
                'right="0.75" top="1" bottom="1" header="0.5" footer="0.5" /></worksheet>')
     return "".join(out).encode("utf-8")
+
+
+#: A letter written left to right in the scripts that fieldplan's narratives mix with
+#: Arabic (Latin, accented Latin): a text with none of them reads right to left by any
+#: rule (the test at once that spares most Arabic narratives the count of their words).
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+
+
+def reading_order(text: str) -> str | None:
+    """ "R" or "L" where a spreadsheet, which lays a cell out by its first letter
+    (Unicode's rule P2), would read ``text`` the other way than most of its words
+    read (``fieldplan.text.paragraph_direction``); None where the two agree."""
+    if not has_rtl(text) or _LATIN_LETTER.search(text) is None:
+        return None
+    words = paragraph_direction(text)
+    return words if words is not None and words != _first_strong(text) else None
+
+
+def _first_strong(text: str) -> str | None:
+    """ "R" or "L" by the first letter of ``text`` outside an isolate (rule P2)."""
+    depth = 0
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth:
+            continue
+        elif kind == "L":
+            return "L"
+        elif kind in ("R", "AL"):
+            return "R"
+    return None
 
 
 def _text(ref: str, style: int, value: str) -> str:

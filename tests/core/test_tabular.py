@@ -296,6 +296,33 @@ def test_xlsx_cells_have_their_types(hq, tmp_path: Path) -> None:
     assert row["achievements"].value == "Line one\nline two"
 
 
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_a_narrative_reads_the_way_most_of_its_words_read(hq, tmp_path: Path, lang) -> None:
+    """Excel and LibreOffice lay a cell out by its first letter: an Arabic narrative
+    that starts with "IOM" (or "PA1.2") read left to right, its words in the wrong
+    order, as the client and the PDF reports no longer show it. Such a cell says it
+    reads right to left; a French one that starts with an Arabic name says it reads
+    left to right; any other is left to the spreadsheet (its first letter is right)."""
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(
+        hq, act, "2026-S1", status="on-track",
+        achievements="IOM و OIC نظّمتا ورشة عمل حول سياسات الهجرة",
+        challenges="- IOM لم تتلقَّ التمويل بعد",  # quoted as well: it starts with "-"
+        next_steps="وزارة الداخلية a reçu le rapport et le présentera en juin")
+    out = tmp_path / "p.xlsx"
+    tabular.export_table(hq, "xlsx", out, lang=lang)
+    ws, [row] = _sheet(out)
+    assert bool(ws.sheet_view.rightToLeft) == (lang == "ar")
+    order = {c: row[c].alignment.readingOrder for c in ("achievements", "challenges",
+                                                        "next_steps", "office_name")}
+    assert order == {"achievements": 2, "challenges": 2, "next_steps": 1,
+                     "office_name": 0}
+    assert row["achievements"].alignment.wrap_text  # still wraps, at the top
+    assert row["achievements"].alignment.vertical == "top"
+    assert row["challenges"].quotePrefix and not row["achievements"].quotePrefix
+    assert row["challenges"].value == "- IOM لم تتلقَّ التمويل بعد"  # as typed
+
+
 def test_a_narrative_past_a_spreadsheet_cell_is_cut_saying_so(hq, tmp_path: Path) -> None:
     """20,000 emoji (the most a narrative holds) are 40,000 UTF-16 units: past the
     32,767 a spreadsheet cell holds, which would make Excel call the file damaged.

@@ -118,3 +118,35 @@ def test_a_stop_from_row_done_stops_the_workbook() -> None:
 def test_column_letters() -> None:
     assert [xlsx.column_letter(n) for n in (1, 20, 26, 27, 52, 53, 702, 703)] == [
         "A", "T", "Z", "AA", "AZ", "BA", "ZZ", "AAA"]
+
+
+@pytest.mark.parametrize(("text", "order"), [
+    ("IOM قدّمت الدعم للوزارة", "R"),  # first letter Latin, most words Arabic
+    ("PA1.2: اكتملت الدراسة الميدانية", "R"),
+    ("وزارة الداخلية a reçu le rapport final", "L"),  # the other way round
+    ("مرحبا بالعالم", None), ("Trained 40 officials", None),  # first letter is right
+    ("قدّمت IOM الدعم", None), ("Met وزارة الداخلية today", None),
+    ("\u200fIOM قدّمت", None), ("\u200eIOM قدّمت الدعم للوزارة", None),  # a mark says
+    ("\u2066IOM OIC UN\u2069 قدّمت الدعم", None),  # an isolate takes no vote, nor P2
+    ("2026", None), ("", None),
+])
+def test_reading_order_where_the_first_letter_misleads(text, order) -> None:
+    assert xlsx.reading_order(text) == order
+
+
+def test_a_cell_says_its_reading_order_only_where_it_must(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    rows = [["IOM قدّمت الدعم", "IOM قدّمت الدعم", "-IOM قدّمت الدعم", "Plain", "مرحبا"]]
+    for own in (True, False):
+        sheet = xlsx.Sheet(title="t", header=("a", "b", "c", "d", "e"), widths=(9,) * 5,
+                           wrap=(False, True, False, False, False), rows=rows,
+                           quote=QUOTE, own_direction=own)
+        out = tmp_path / f"{own}.xlsx"
+        out.write_bytes(xlsx.workbook_bytes([sheet]))
+        cells = load_workbook(out).active[2]
+        assert [c.alignment.readingOrder for c in cells] == (
+            [2, 2, 2, 0, 0] if own else [0] * 5)
+        assert [c.alignment.wrap_text for c in cells] == [None, True, None, None, None]
+        assert [c.quotePrefix for c in cells] == [False, False, True, False, False]
+        assert [c.value for c in cells] == rows[0]

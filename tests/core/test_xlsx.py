@@ -150,3 +150,18 @@ def test_a_cell_says_its_reading_order_only_where_it_must(tmp_path: Path) -> Non
         assert [c.alignment.wrap_text for c in cells] == [None, True, None, None, None]
         assert [c.quotePrefix for c in cells] == [False, False, True, False, False]
         assert [c.value for c in cells] == rows[0]
+
+
+def test_every_printed_page_has_the_header_row(tmp_path: Path) -> None:
+    """A 2,000-row table printed: every page after the first was columns of codes with
+    no name over them; it also printed upright, five narrow columns to a page."""
+    from openpyxl import load_workbook
+
+    sheets = [xlsx.Sheet(title=title, header=HEADER, widths=WIDTHS, wrap=WRAP, rows=ROWS)
+              for title in ("progress", "it's")]
+    out = tmp_path / "t.xlsx"
+    out.write_bytes(xlsx.workbook_bytes(sheets))
+    wb = load_workbook(out)
+    assert [(ws.title, ws.print_title_rows, ws.page_setup.orientation) for ws in wb] == [
+        ("progress", "$1:$1", "landscape"), ("it's", "$1:$1", "landscape")]
+    assert [ws.auto_filter.ref for ws in wb] == [f"A1:E{len(ROWS) + 1}"] * 2

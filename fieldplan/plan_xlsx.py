@@ -593,7 +593,8 @@ def plan_to_xlsx(plan: Plan) -> bytes:
         widths.append(min(max(longest, 8), 60 if column.startswith("description_") else 45) + 2)
     sheet = Sheet(title="plan", header=header, widths=tuple(widths),
                   wrap=tuple(c.startswith("description_") for c in header), rows=table,
-                  quote=_FORMULA_START)
+                  # an Arabic title that starts with "OIC" reads right to left in Excel
+                  quote=_FORMULA_START, own_direction=True)
     return workbook_bytes([sheet])
 
 

@@ -141,6 +141,25 @@ def test_texts_that_look_like_formulas_and_arabic_read_back(tmp_path):
     assert read_xlsx(plan_to_xlsx(plan), "plan.xlsx") == plan
 
 
+def test_an_arabic_title_that_starts_with_a_latin_name_reads_right_to_left(tmp_path):
+    """Excel lays a cell out by its first letter: "OIC و IOM …" read left to right in
+    the workbook HQ edits, its words in the wrong order; the cell says it reads right
+    to left (fieldplan.xlsx.reading_order), and is read back as written."""
+    plan = default_plan()
+    first = plan.actions[0]
+    title = dataclasses.replace(first.title, ar="OIC و IOM تدعمان سياسات الهجرة الوطنية")
+    plan = dataclasses.replace(plan, version=2, actions=(
+        dataclasses.replace(first, title=title), *plan.actions[1:]))
+    data = plan_to_xlsx(plan)
+    ws = load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in ws[1]]
+    cells = {name: cell for name, cell in zip(header, ws[2], strict=True)}
+    assert cells["action_title_ar"].value == title.ar
+    assert cells["action_title_ar"].alignment.readingOrder == 2
+    assert cells["action_title_en"].alignment.readingOrder == 0  # its first letter is right
+    assert read_xlsx(data, "plan.xlsx") == plan
+
+
 def test_a_workbook_hq_made_with_another_sheet_before_the_plan(tmp_path):
     """Typed numbers, dates as date cells, true/false cells, Arabic sheet names and
     titles, a notes sheet first: the plan sheet is the one with the header."""

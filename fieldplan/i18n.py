@@ -24,9 +24,11 @@ Catalogs
 Current language
     One per process: ``set_language`` / ``get_language``. ``translation(lang)`` gives the
     translations of another language without switching (a report printed in French from
-    an English session). ``xx-pseudo`` is a pseudo-locale for tests: every message comes
-    back accented and wrapped, "⟦Ŝàvé⟧", with ``{placeholders}`` intact, so a test can spot
-    visible text that does not go through the catalogs.
+    an English session); ``speaking(lang)`` makes ``lang`` current in one thread for a
+    while, for a text whose helpers translate in the current language. ``xx-pseudo`` is
+    a pseudo-locale for tests: every message comes back accented and wrapped, "⟦Ŝàvé⟧",
+    with ``{placeholders}`` intact, so a test can spot visible text that does not go
+    through the catalogs.
 
 Formatting (babel/CLDR)
     English follows British/UN usage, as the plan's own texts do ("21 June 2025"): dates
@@ -116,13 +118,33 @@ def set_language(lang: str) -> None:
 
 
 def get_language() -> str:
-    """The current language code."""
-    return _current
+    """The current language code (``speaking``'s, inside it, in its thread)."""
+    return getattr(_speaking, "lang", None) or _current
+
+
+#: the language ``speaking`` makes current in one thread, for a while
+_speaking = threading.local()
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """While on, in this thread, ``lang`` is the current language: a text made of many
+    messages and figures (``status``'s lines) asked for in a language other than the
+    process's is all in it, its words, figures and dates alike, where helpers that
+    translate in the current language left words of that one among figures of
+    ``lang``. Other threads (a window's) keep the process's language."""
+    code = _resolve(lang)
+    before = getattr(_speaking, "lang", None)
+    _speaking.lang = code
+    try:
+        yield
+    finally:
+        _speaking.lang = before
 
 
 def _resolve(lang: str | None) -> str:
     if lang is None:
-        return _current
+        return get_language()
     code = _normalise(lang)
     if code is None:
         raise ValueError(f"unsupported language {lang!r} (choose one of {', '.join(LANGUAGES)})")

@@ -82,7 +82,14 @@ class ReplicaStatus:
                 **self.sync.to_dict()}
 
     def lines(self, lang: str) -> list[tuple[str, str]]:
-        """Labelled lines for people, in ``lang``."""
+        """Labelled lines for people, in ``lang``: their words, figures and dates alike,
+        whatever the current language (the helpers they call translate in it)."""
+        from fieldplan.i18n import speaking
+
+        with speaking(lang):
+            return self._lines(lang)
+
+    def _lines(self, lang: str) -> list[tuple[str, str]]:
         from fieldplan.i18n import _, format_number, join_clauses, ngettext, role_label
         from fieldplan.offices import office_name
         from fieldplan.sync.enrol import key_deadline_text

@@ -1,0 +1,67 @@
+"""``ReplicaStatus.lines(lang)`` asked for a language other than the process's: its
+figures and dates were in ``lang`` but the words around them, and whole lines its
+helpers made, in the process's language ("تأكد من وصول حزمتك إلى المقر الرئيسي قبل 7
+mars 2027", "Last export: 5 nov. 2026, 09:41:04"). Every line is now in the language
+asked, words, figures and dates alike (``i18n.speaking``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+
+import pytest
+
+from fieldplan import i18n
+from fieldplan.progress import record_progress
+from fieldplan.status import replica_status
+from fieldplan.sync import export_bundle
+
+
+@pytest.fixture
+def status(make_office, tmp_path: Path):
+    """An office that recorded and exported, as a large one would count."""
+    ml = make_office("ML")
+    for code in [a.code for a in ml.plan().actions_of(level="national")[:3]]:
+        record_progress(ml, code, "2026-S1", status="on-track", percent=40)
+    export_bundle(ml, out_dir=tmp_path)
+    here = replica_status(ml)
+    return dataclasses.replace(here, events=6676, own_events=1234, reports=3420,
+                               draft_reports=2105)
+
+
+@pytest.mark.parametrize("asked", ["en", "fr", "ar"])
+def test_every_line_is_in_the_language_asked(status, asked) -> None:
+    i18n.set_language(asked)
+    alone = status.lines(asked)
+    for current in {"en", "fr", "ar"} - {asked}:
+        i18n.set_language(current)
+        assert status.lines(asked) == alone, current
+        assert i18n.get_language() == current  # (given back)
+
+
+def test_lines_in_another_language_do_not_mix(status) -> None:
+    lines = dict(status.lines("ar"))  # the process in English (conftest)
+    assert "Last export" not in lines
+    assert lines["آخر تصدير"][0].isdigit() and not any(
+        "a" <= c.lower() <= "z" for c in lines["آخر تصدير"])
+    assert lines["الأحداث"].startswith("6,676 محفوظة")
+    french = dict(status.lines("fr"))
+    assert french["Événements"].startswith("6\u202f676 détenus")
+    assert i18n.get_language() == "en"
+
+
+def test_speaking_holds_in_its_own_thread_only() -> None:
+    seen = []
+    with i18n.speaking("fr"):
+        worker = threading.Thread(target=lambda: seen.append(i18n.get_language()))
+        worker.start()
+        worker.join()
+        assert i18n.get_language() == "fr"
+        assert i18n._("never") == "jamais"
+        with i18n.speaking("ar"):
+            assert i18n.format_number(1234.5) == "1,234.5"
+        assert i18n.format_number(1234.5) == "1\u202f234,5"
+    assert seen == ["en"] and i18n.get_language() == "en"
+    with pytest.raises(ValueError), i18n.speaking("de"):
+        pass

@@ -225,6 +225,22 @@ def period_name(text: str) -> str:
     return ascii_number(_not_empty(text, _("give a period, e.g. 2026-S1, not an empty one")))
 
 
+def whole_number(text: str) -> int:
+    """argparse type of a count or a seed (``demo --offices N``): a whole number, in
+    ASCII or Arabic-Indic digits, else exit 2 saying so in words, as ``--percent``
+    does (argparse's own "invalid int value" named a Python type to a person)."""
+    import re
+
+    from fieldplan.i18n import _
+    from fieldplan.numbers import ascii_number
+
+    plain = ascii_number(text)
+    if not re.fullmatch(r"[+-]?[0-9]+", plain):
+        raise argparse.ArgumentTypeError(
+            _("'{value}' is not a whole number").format(value=text))
+    return int(plain)
+
+
 def identifier(text: str) -> str:
     """argparse type of a key id, fingerprint or conflict id: not empty, else exit 2."""
     from fieldplan.i18n import _

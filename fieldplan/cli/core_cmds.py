@@ -26,6 +26,7 @@ from fieldplan.cli import (
     print_table,
     subcommands,
     warn,
+    whole_number,
 )
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _, counted, join_list, ngettext
@@ -215,9 +216,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                   "progress."), func=cmd_demo)
     p.add_argument("--out", required=True, metavar="DIR", type=folder_name,
                    help=_("folder to create it in"))
-    p.add_argument("--offices", type=int, default=6, metavar="N",
+    p.add_argument("--offices", type=whole_number, default=6, metavar="N",
                    help=_("number of country offices (1–57, default 6)"))
-    p.add_argument("--seed", type=int, default=1, metavar="S",
+    p.add_argument("--seed", type=whole_number, default=1, metavar="S",
                    help=_("random seed (default 1)"))
     p.add_argument("--merge", action="store_true",
                    help=_("also import every office's bundle at headquarters"))

@@ -267,7 +267,7 @@ def test_cli_output_in_french(hq_db, capsys, monkeypatch):
         ),
         (
             ("demo", "--out", "x", "--offices", "many"),
-            "argument --offices\u00a0: valeur int non valide\u00a0: 'many'",
+            "argument --offices\u00a0: «\u00a0many\u00a0» n’est pas un nombre entier",
         ),
     ],
 )

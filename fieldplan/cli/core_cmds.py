@@ -815,6 +815,12 @@ def cmd_digest(args: argparse.Namespace) -> int:
                                      "reports of {office} (their digest is at "
                                      "headquarters, or at {office})").format(
                                          own=rep.office, office=office))
+            if rep.is_hq and office != HQ:
+                from fieldplan.sync.export import check_known_office
+
+                # a slip of the keyboard (MR for ML) printed the digest of nothing,
+                # which differs from ML's own: read as its data gone astray
+                check_known_office(rep, office)
         value = prog.digest(rep, office)
         office = office or (None if rep.is_hq else rep.office)
     output(args, {"office": office, "digest": value}, value)

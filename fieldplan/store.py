@@ -2396,6 +2396,11 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
     can be: (the whole message, with the whole path; the short one, with the file's
     name only, said in a list of the backups folder's files)."""
     name = path.name
+    if path.is_dir():
+        # (a folder named as the backup: "no file" there read as a wrong name)
+        return (_("cannot open {file}: {error}").format(
+                    file=path, error=_("it is a folder; choose a file")),
+                _("{file} is not a file").format(file=name))
     if not path.is_file():
         return (_("no file {path}").format(path=path),
                 _("{file} is not a file").format(file=name))

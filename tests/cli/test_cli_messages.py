@@ -1768,3 +1768,20 @@ def test_progress_set_words_its_warnings_as_submit_and_the_form_do(ml_db, capsys
             "items: Not a whole number, but it is a count: is the decimal point right?"]
     if lang == "fr":
         assert "50\u00a0%" in err  # as French writes a percent
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "cannot open {path}: it is a folder; choose a file"),
+    ("fr", "impossible d’ouvrir {path}\u00a0: c’est un dossier\u00a0; choisissez un fichier"),
+])
+def test_restore_of_a_folder_says_it_is_a_folder(hq_db, tmp_path: Path, capsys, lang,
+                                                 said) -> None:
+    """``restore FOLDER`` said "no file FOLDER", read as a name mistyped; it says the
+    name is a folder's, and replaces nothing."""
+    folder = tmp_path / "backups-stick"
+    folder.mkdir()
+    code, out, err = run("--db", hq_db, "--lang", lang, "restore", str(folder),
+                         capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.replace("\u202f", "\u00a0").rstrip("\n").endswith(said.format(path=folder))
+    assert run("--db", hq_db, "status", capsys=capsys)[0] == 0

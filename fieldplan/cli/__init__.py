@@ -165,11 +165,17 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     group.add_argument("--db", metavar="PATH", default=default, type=_db_path,
                        help=_("database file (default: FIELDPLAN_DB, else the user data "
                               "folder)"))
-    group.add_argument("--lang", choices=LANGUAGES, default=default,
+    group.add_argument("--lang", choices=LANGUAGES, default=default, type=_lang_code,
                        help=_("language of messages and reports (en, fr, ar; default: "
                               "FIELDPLAN_LANG, else the system's language)"))
     group.add_argument("--json", action="store_true", default=False if top else
                        argparse.SUPPRESS, help=_("machine-readable output"))
+
+
+def _lang_code(text: str) -> str:
+    """--lang's value in any case ("FR" is fr), as FIELDPLAN_LANG is read; argparse's
+    choices then refuse what names no language fieldplan knows."""
+    return text.strip().lower()
 
 
 def _db_path(text: str) -> str:
@@ -437,8 +443,15 @@ def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = _pre_lang(argv)
     unknown = None
-    if lang is None:
+    if lang is not None:
+        lang = _lang_code(lang)
+    if lang not in (*i18n.LANGUAGES, i18n.PSEUDO_LANGUAGE):
+        # none given, or one argparse refuses ("--lang de"): its usage error is said
+        # in the language FIELDPLAN_LANG or the system names, not always in English
+        given = lang
         lang, unknown = _env_language(os.environ.get("FIELDPLAN_LANG", ""))
+        if given is not None:
+            unknown = None  # (the usage error says what is wrong)
     if lang in i18n.LANGUAGES or lang == i18n.PSEUDO_LANGUAGE:
         i18n.set_language(lang)
     with _terminal_lines(i18n.is_rtl(i18n.get_language())) as out:

@@ -330,3 +330,30 @@ def test_output_to_a_file_or_a_pipe_is_utf8_whatever_the_code_page(
     with pytest.raises(SystemExit):
         main(["--lang", "fr", "--help"])
     assert console.encoding == "cp1252" and console.errors == "replace"
+
+
+@pytest.mark.parametrize("value", ["FR", "Fr", " fr"])
+def test_lang_option_in_any_case(hq_db, capsys, value):
+    """``--lang FR`` was a usage error where FIELDPLAN_LANG=FR is French: the option
+    reads its value in any case too, for the messages and the output alike."""
+    code, out, err = run("--db", str(hq_db), "--lang", value, "status", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.startswith("Rôle\u00a0: Siège\n")
+
+
+@pytest.mark.parametrize(("env", "words"), [
+    ({"FIELDPLAN_LANG": "ar"}, "خطأ في الاستخدام: الوسيط --lang: "),
+    ({"FIELDPLAN_LANG": "", "LANGUAGE": "", "LC_ALL": "fr_FR.UTF-8"},
+     "erreur d’utilisation\u00a0: argument --lang\u00a0: "),
+])
+def test_an_unknown_lang_option_is_refused_in_the_persons_language(hq_db, capsys,
+                                                                   monkeypatch, env, words):
+    """``--lang de`` was refused in English whatever FIELDPLAN_LANG or the system
+    said: the usage error is in the language fieldplan would have used without the
+    option (exit 2, no other warning)."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, err = run("--db", str(hq_db), "--lang", "de", "status", capsys=capsys)
+    assert (code, out) == (2, "")
+    assert words in err.splitlines()[-1] and "'de'" in err.splitlines()[-1]
+    assert "FIELDPLAN_LANG" not in err

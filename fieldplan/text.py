@@ -412,6 +412,28 @@ def display_width(text: str) -> int:
     return width
 
 
+def cell_excerpt(text: str, width: int) -> str:
+    """The start of a person's text for a table's cell ``width`` columns wide (as
+    ``display_width`` counts them): whole when it fits, else cut after a word when one
+    ends in the second half of the cell, never between a letter and its marks (an
+    Arabic vowel sign), and ended with "…", so that a narrative cut short is not read
+    as the whole of it."""
+    text = " ".join(text.split())
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += display_width(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    cut = "".join(kept)
+    space = cut.rfind(" ")
+    if space >= width // 2:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
 def for_message(text: str, limit: int = 80) -> str:
     """A value a file gave (a bundle's kind, an office code, a report id) as a one-line
     message quotes it: control characters shown escaped, as ``for_terminal`` shows

@@ -724,6 +724,7 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_percent, state_label, status_label
     from fieldplan.offices import check_office
     from fieldplan.planops import PlanScope, why_hidden_text
+    from fieldplan.text import cell_excerpt
 
     lang = lang_of(args)
     period = period_of(args) if args.period else None
@@ -758,7 +759,8 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
                    _("State"), _("Note")]
         table = [[r.office, r.action, r.period, status_label(r.status, lang),
                   "" if r.percent is None else format_percent(r.percent, lang),
-                  state_label(r.state, lang), r.achievements[:40]] for r in reports]
+                  state_label(r.state, lang), cell_excerpt(r.achievements, 40)]
+                 for r in reports]
         if any(why):  # said at the end of the line, only when some are hidden
             headers.append(_("Hidden by the plan"))
             for row, w in zip(table, why, strict=True):

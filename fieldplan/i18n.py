@@ -287,11 +287,15 @@ class _PseudoTranslations(gettext.NullTranslations):
 
 
 _ACCENTED = str.maketrans("AaCcDEeIiNnOoSsUuYyZz", "ÀàÇçÐÉéÎîÑñÖöŜŝÜüÝýŽž")
-_PLACEHOLDER = re.compile(r"(\{\{|\}\}|\{[^{}]*\})")
+#: {name} placeholders, and argparse's printf-style ones ("%(prog)s", "%s", "%%"): the
+#: command line's usage errors go through the catalogs too (cli.argparse_words)
+_PLACEHOLDER = re.compile(r"(\{\{|\}\}|\{[^{}]*\}|%(?:\([^()]*\))?[sdr%])")
 
 
 def pseudo(message: str) -> str:
-    """The pseudo-locale form of a message: "Save {name}" -> "⟦Ŝàvé {name}⟧"."""
+    """The pseudo-locale form of a message: "Save {name}" -> "⟦Ŝàvé {name}⟧"; "%(prog)s"
+    and "%s" kept as they are, as argparse fills them (accented, "%ŝ" was no
+    placeholder, and a usage error ended in a traceback)."""
     parts = _PLACEHOLDER.split(message)
     return "⟦" + "".join(p if i % 2 else p.translate(_ACCENTED) for i, p in enumerate(parts)) + "⟧"
 

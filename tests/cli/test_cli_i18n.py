@@ -357,3 +357,17 @@ def test_an_unknown_lang_option_is_refused_in_the_persons_language(hq_db, capsys
     assert (code, out) == (2, "")
     assert words in err.splitlines()[-1] and "'de'" in err.splitlines()[-1]
     assert "FIELDPLAN_LANG" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ("progress", "set"),  # argparse's "%s": the arguments required
+    ("demo", "--out", "x", "--offices", "many"),  # "%(argument_name)s: %(message)s"
+])
+def test_usage_errors_in_the_pseudo_locale(capsys, monkeypatch, argv):
+    """The pseudo-locale (a check for text that bypasses the catalogs) accented
+    argparse's printf-style placeholders ("%ŝ"): every usage error ended in a
+    traceback. They are kept, and the error is one pseudo-translated line, exit 2."""
+    monkeypatch.setenv("FIELDPLAN_LANG", i18n.PSEUDO_LANGUAGE)
+    code, out, err = run(*argv, capsys=capsys)
+    assert (code, out) == (2, "") and "Traceback" not in err
+    assert err.startswith("⟦üŝàgé: ⟧fieldplan ") and "üŝàgé érrör" in err

@@ -272,8 +272,19 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
     have reported (submitted a report), those that have not (by code, the first few
     when many), and those it does not await, and why (enrolled after it ended, or
     after it was locked)."""
-    from fieldplan.i18n import _, counted, format_number, join_clauses, ngettext
+    from fieldplan.i18n import (
+        _,
+        counted,
+        format_number,
+        get_language,
+        join_clauses,
+        ngettext,
+        speaking,
+    )
 
+    if lang is not None and lang != get_language():
+        with speaking(lang):  # its words too, not its figures only
+            return awaited_text(awaited, lang)
     total, done = len(awaited.awaited), len(awaited.reported)
     if not total:
         head = _("no office awaited")
@@ -322,8 +333,11 @@ def open_drafts_text(count: int, hq: int = 0, lang: str | None = None) -> str:
     """What ``status`` says of the ``count`` drafts not yet submitted, ``hq`` of them
     headquarters' own (said apart when some are and some are not), in the review
     pack's cover's words."""
-    from fieldplan.i18n import format_number, ngettext
+    from fieldplan.i18n import format_number, get_language, ngettext, speaking
 
+    if lang is not None and lang != get_language():
+        with speaking(lang):  # its words too, not its figures only
+            return open_drafts_text(count, hq, lang)
     if hq and hq != count:
         return ngettext(
             "{count} draft not yet submitted, {hq} of them headquarters' own",
@@ -339,8 +353,11 @@ def locked_drafts_text(count: int, period: str, lang: str | None = None,
     locked it: "10 drafts not yet submitted" let an office think it could still submit
     them (the review pack says them so too). ``hq``: how many of them are
     headquarters' own, said apart when some are and some are not."""
-    from fieldplan.i18n import format_number, ngettext
+    from fieldplan.i18n import format_number, get_language, ngettext, speaking
 
+    if lang is not None and lang != get_language():
+        with speaking(lang):  # its words too, not its figures only
+            return locked_drafts_text(count, period, lang, hq)
     if hq and hq != count:
         # Translators: a clause of status's Reports line; {period} is "2nd semester
         # 2026"; {hq} of the drafts are headquarters' own (on the global actions)

@@ -199,6 +199,12 @@ def key_deadline_text(expires: str, way: str, *, exported: bool = False,
     in ``lang`` (None: the current language). ``short``: before the deadline, without
     the why and the way (the status bar's, when the whole does not fit: the date kept,
     its tip saying the rest)."""
+    from fieldplan.i18n import get_language, speaking
+
+    if lang is not None and lang != get_language():
+        with speaking(lang):  # its words too, not its date only
+            return key_deadline_text(expires, way, exported=exported, lang=lang,
+                                     short=short)
     when = deadline_words(expires, lang)
     if events.utc_iso() < expires:
         if short and not exported:

@@ -65,3 +65,19 @@ def test_speaking_holds_in_its_own_thread_only() -> None:
     assert seen == ["en"] and i18n.get_language() == "en"
     with pytest.raises(ValueError), i18n.speaking("de"):
         pass
+
+
+def test_status_helpers_say_their_words_in_the_language_asked(status) -> None:
+    """The helpers status's lines are made of, called alone (the client calls some):
+    their words in ``lang`` too, not only their figures and dates."""
+    from fieldplan.status import locked_drafts_text, open_drafts_text
+    from fieldplan.sync.enrol import key_deadline_text
+
+    assert open_drafts_text(1234, lang="fr") == "1\u202f234 brouillons pas encore soumis"
+    said = locked_drafts_text(2, "2026-S1", "fr")
+    assert said.startswith("2\u00a0brouillons") and "1er semestre 2026" in said
+    deadline = key_deadline_text("2027-03-07T15:44:00Z", "fieldplan export", lang="fr")
+    assert "7 mars 2027" in deadline and deadline.startswith("envoyez")
+    assert i18n.get_language() == "en"
+    i18n.set_language("fr")
+    assert key_deadline_text("2027-03-07T15:44:00Z", "x", lang="ar").startswith("أرسل")

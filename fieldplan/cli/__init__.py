@@ -75,6 +75,16 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
 
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        # argparse's own, with the choices listed as the language lists ("'en'، 'fr'،
+        # 'ar'" in Arabic, where argparse's ", " put Latin commas in an Arabic line)
+        if action.choices is not None and value not in action.choices:
+            from fieldplan.i18n import _, join_list
+
+            raise argparse.ArgumentError(action, _(
+                "invalid choice: %(value)r (choose from %(choices)s)") % {
+                    "value": value, "choices": join_list(map(repr, action.choices))})
+
     def error(self, message: str) -> None:  # type: ignore[override]
         from fieldplan.i18n import _
 

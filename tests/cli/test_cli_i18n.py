@@ -371,3 +371,16 @@ def test_usage_errors_in_the_pseudo_locale(capsys, monkeypatch, argv):
     code, out, err = run(*argv, capsys=capsys)
     assert (code, out) == (2, "") and "Traceback" not in err
     assert err.startswith("⟦üŝàgé: ⟧fieldplan ") and "üŝàgé érrör" in err
+
+
+def test_the_choices_of_a_usage_error_are_listed_as_the_language_lists(capsys):
+    """argparse joined the choices of an "invalid choice" error with ", ": Latin
+    commas in an Arabic line ("'national', 'regional', 'global'"); they are listed as
+    Arabic lists them, "،"."""
+    code, _out, err = run("--lang", "ar", "actions", "--level", "area", capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1].endswith(
+        "اختيار غير صالح: 'area' (اختر من بين 'national'، 'regional'، 'global')")
+    code, _out, err = run("--lang", "en", "actions", "--level", "area", capsys=capsys)
+    assert code == 2 and err.splitlines()[-1].endswith(
+        "invalid choice: 'area' (choose from 'national', 'regional', 'global')")

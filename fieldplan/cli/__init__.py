@@ -349,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Ctrl-C while starting (parsing, importing the commands): nothing done yet
         from fieldplan import i18n
 
-        sys.stderr.write("fieldplan: " + i18n._("interrupted") + "\n")
+        stopped_line(i18n._("interrupted"))
         return 130
 
 
@@ -526,7 +526,7 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        sys.stderr.write("fieldplan: " + i18n._("interrupted") + "\n")
+        stopped_line(i18n._("interrupted"))
         return 130
     except OSError as exc:
         fail_line(_os_error_message(exc))
@@ -594,6 +594,20 @@ def warn(message: str) -> None:
 
     sys.stderr.write(_("fieldplan: warning: {message}").format(
         message=_one_line(message)) + "\n")
+
+
+def stopped_line(message: str) -> None:
+    """One "fieldplan: …" line on stderr for a command stopped by Ctrl-C ("fieldplan:
+    interrupted"), written as the language writes it (French: "fieldplan : interrompu",
+    as its error and warning lines are)."""
+    from fieldplan.i18n import _
+    from fieldplan.text import for_terminal
+
+    # Translators: the start of a line on the terminal when a command is stopped by
+    # Ctrl-C, as "fieldplan: error: {message}" is for an error ("fieldplan:
+    # interrupted"); French puts a no-break space before the colon
+    sys.stderr.write(_("fieldplan: {message}").format(message=for_terminal(message))
+                     + "\n")
 
 
 def fail_line(message: str) -> None:

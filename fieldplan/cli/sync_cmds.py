@@ -19,6 +19,7 @@ from fieldplan.cli import (
     identifier,
     output,
     print_table,
+    stopped_line,
     subcommands,
     warn,
 )
@@ -413,16 +414,14 @@ EXIT_INTERRUPTED = 130
 
 
 def _say_not_imported(files: list[str]) -> None:
-    from fieldplan.text import for_terminal
-
     sys.stdout.flush()  # the outcomes first, when both go to one terminal
     if not files:  # the last one was done as the key was pressed
-        sys.stderr.write("fieldplan: " + _("interrupted") + "\n")
+        stopped_line(_("interrupted"))
         return
     message = counted("interrupted; {count} file was not imported: {files}",
                       "interrupted; {count} files were not imported: {files}", len(files),
                       files=join_list(files))
-    sys.stderr.write("fieldplan: " + for_terminal(message) + "\n")
+    stopped_line(message)
 
 
 def _print_outcomes(outcomes) -> None:

@@ -710,3 +710,26 @@ def damage_plan_text_of(db: str, table: str = "quarantine") -> None:
     piece = next(part for i in range(0, len(text), 50)
                  if data.count(part := text[i:i + 50].encode()) and len(part) == 50)
     Path(db).write_bytes(data.replace(piece, b"\xff" * len(piece)))
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fr", "fieldplan\u00a0: interrompu\n"),
+    ("ar", "fieldplan: تمت المقاطعة\n"),
+])
+def test_ctrl_c_is_said_as_the_language_writes_a_line(capsys, monkeypatch, lang,
+                                                      said) -> None:
+    """Ctrl-C printed "fieldplan: interrompu" in French, its colon without the space
+    French puts before it, where the error and warning lines have it ("fieldplan :
+    erreur : …"): the line is one message, written as each language writes it."""
+    import fieldplan.cli as cli
+    from tests.draft_catalog import with_messages
+
+    # (the catalogs are translated after the code changes: as a translator would)
+    with_messages(monkeypatch, "fr", {"fieldplan: {message}": "fieldplan\u00a0: {message}"})
+    with_messages(monkeypatch, "ar", {"fieldplan: {message}": "fieldplan: {message}"})
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "build_parser", interrupted)
+    assert run("--lang", lang, "status", capsys=capsys) == (130, "", said)

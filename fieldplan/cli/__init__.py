@@ -75,6 +75,22 @@ class Parser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
 
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        # (what ``error`` looks at: a command's parser is given the rest of the line)
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def _value_lacking_was_dashed(self, option: str) -> bool:
+        """Whether ``option`` (``--note``), whose value is missing, was followed by a
+        word starting with "-" (a value taken for an option); False when it ended the
+        line: no value was given at all."""
+        given = getattr(self, "_given", [])
+        at = [i for i, word in enumerate(given)
+              if len(word) > 2 and option.startswith(word.partition("=")[0])]
+        return not at or (at[-1] + 1 < len(given) and given[at[-1] + 1].startswith("-"))
+
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         # argparse's own, with the choices listed as the language lists ("'en'، 'fr'،
         # 'ar'" in Arabic, where argparse's ", " put Latin commas in an Arabic line)
@@ -93,10 +109,12 @@ class Parser(argparse.ArgumentParser):
         # option then lacks its value; the "=" form passes it as it is
         exc = sys.exc_info()[1]
         name = getattr(exc, "argument_name", None) or ""
+        option = name.split("/")[-1]
         if (isinstance(exc, argparse.ArgumentError) and name.startswith("--")
-                and exc.message == _("expected one argument")):
+                and exc.message == _("expected one argument")
+                and self._value_lacking_was_dashed(option)):
             message = _("{error} (a value that starts with \"-\" is written "
-                        "{option}=VALUE)").format(error=message, option=name.split("/")[-1])
+                        "{option}=VALUE)").format(error=message, option=option)
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, _("{prog}: usage error: {message}\n").format(
             prog=self.prog, message=message))

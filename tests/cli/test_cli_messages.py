@@ -1785,3 +1785,22 @@ def test_restore_of_a_folder_says_it_is_a_folder(hq_db, tmp_path: Path, capsys, 
     assert (code, out) == (1, "")
     assert err.replace("\u202f", "\u00a0").rstrip("\n").endswith(said.format(path=folder))
     assert run("--db", hq_db, "status", capsys=capsys)[0] == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ("progress", "set", "PA1.1", "--period", "2026-S2", "--note"),
+    ("status", "--db"),
+])
+def test_a_value_left_out_at_the_end_is_not_said_to_start_with_a_dash(ml_db, capsys,
+                                                                      argv) -> None:
+    """An option left without its value at the end of the line ("--note" and nothing
+    after) was told how to write a value that starts with "-", a value it never had:
+    argparse's own words alone there. A value that starts with "-" still gets the
+    hint, the option abbreviated too."""
+    code, _out, err = run("--db", ml_db, *argv, capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1].endswith(f"argument {argv[-1]}: expected one argument")
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA1.1", "--period", "2026-S2",
+                          "--not", "-2+3", capsys=capsys)
+    assert code == 2 and err.splitlines()[-1].endswith(
+        'expected one argument (a value that starts with "-" is written --note=VALUE)')

@@ -101,6 +101,19 @@ class Parser(argparse.ArgumentParser):
                 "invalid choice: %(value)r (choose from %(choices)s)") % {
                     "value": value, "choices": join_list(map(repr, action.choices))})
 
+    @staticmethod
+    def _listed(message: str) -> str:
+        """argparse's "the following arguments are required: ACTION, --period" with
+        the arguments listed as the language lists them (argparse joins them with
+        ", ": Latin commas in an Arabic line)."""
+        from fieldplan.i18n import _, join_list
+
+        head, _s, tail = _("the following arguments are required: %s").partition("%s")
+        if not (message.startswith(head) and message.endswith(tail)) or not _s:
+            return message
+        names = message[len(head):len(message) - len(tail)].split(", ")
+        return head + join_list(names) + tail
+
     def error(self, message: str) -> None:  # type: ignore[override]
         from fieldplan.i18n import _
 
@@ -109,6 +122,7 @@ class Parser(argparse.ArgumentParser):
         # option then lacks its value; the "=" form passes it as it is
         exc = sys.exc_info()[1]
         name = getattr(exc, "argument_name", None) or ""
+        message = self._listed(message)
         option = name.split("/")[-1]
         if (isinstance(exc, argparse.ArgumentError) and name.startswith("--")
                 and exc.message == _("expected one argument")

@@ -384,3 +384,14 @@ def test_the_choices_of_a_usage_error_are_listed_as_the_language_lists(capsys):
     code, _out, err = run("--lang", "en", "actions", "--level", "area", capsys=capsys)
     assert code == 2 and err.splitlines()[-1].endswith(
         "invalid choice: 'area' (choose from 'national', 'regional', 'global')")
+
+
+def test_the_arguments_required_are_listed_as_the_language_lists(capsys):
+    """"the following arguments are required: ACTION, --period": argparse's ", " in
+    an Arabic line; listed as Arabic lists them, "،"."""
+    code, _out, err = run("--lang", "ar", "progress", "set", capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1].endswith("الوسائط التالية مطلوبة: ACTION، --period")
+    code, _out, err = run("--lang", "en", "progress", "set", capsys=capsys)
+    assert err.splitlines()[-1].endswith(
+        "the following arguments are required: ACTION, --period")

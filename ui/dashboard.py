@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QProgressBar,
     QScrollArea,
@@ -272,6 +273,12 @@ class Dashboard(QScrollArea):
         mlay.addWidget(self.locked_note)
         self.missing = QListWidget()
         self.missing.setAccessibleName(_("Still missing"))
+        # a line wraps at the list's width: an action with indicators to fill ran far
+        # past a laptop's edge ("… intégrant la migrat" at 1024 pixels in French),
+        # read only by scrolling sideways
+        self.missing.setWordWrap(True)
+        self.missing.setResizeMode(QListView.ResizeMode.Adjust)
+        self.missing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         from ui.list_focus import current_row_on_focus
 
         current_row_on_focus(self.missing)  # (refilled at each refresh)

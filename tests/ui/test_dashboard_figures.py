@@ -8,6 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication
 
 from fieldplan.model import ProgressReport
@@ -253,3 +254,42 @@ def test_the_overview_tooltip_counts_take_the_language_s_colon(language) -> None
     tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole).split("\n")
     assert "● En bonne voie\u00a0: 1" in tip
     assert "Avancement moyen\u00a0: 31\u00a0%" in tip
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_long_missing_line_wraps_at_a_laptop_s_width(
+        lang, language, open_window, office_db, qtbot, tmp_path) -> None:
+    """What an action still lacks (its percent, narratives, each indicator by its
+    title) is one long line: at 1024 pixels it ran past the list's edge, read only by
+    scrolling sideways. It wraps at the list's width, as high as its lines."""
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+
+    language(lang)
+    window = open_window(office_db)
+    # (the action with the most to fill: its line is the longest)
+    action = max(window.identity.own_actions(), key=lambda a: len(a.indicators))
+    with open_replica(office_db) as rep:
+        record_progress(rep, action.code, "2026-S1", status="on-track")
+    window.set_period("2026-S1")
+    window.tabs.setCurrentIndex(1)
+    window.resize(1024, 600)
+    dash = window.dashboard
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    missing = dash.missing
+    row = next(i for i in range(missing.count())
+               if missing.item(i).text().startswith(action.code))
+    text = missing.item(row).text()
+    width = missing.viewport().width()
+    assert missing.fontMetrics().horizontalAdvance(text) > width  # (one line: too long)
+    # (the list lays its items out again after a resize: the rows' heights then)
+    wrapped = missing.fontMetrics().boundingRect(
+        QRect(0, 0, width - 8, 10_000), Qt.TextFlag.TextWordWrap, text).height()
+    assert wrapped >= 2 * missing.fontMetrics().height()
+    qtbot.waitUntil(lambda: missing.visualItemRect(missing.item(row)).height() >= wrapped,
+                    timeout=5000)
+    rect = missing.visualItemRect(missing.item(row))
+    assert rect.left() >= 0 and rect.right() < width
+    assert missing.horizontalScrollBar().maximum() == 0
+    dash.grab().save(str(tmp_path / f"missing-{lang}.png"))

@@ -20,6 +20,10 @@ def receipt_text(receipt: HqReceipt | None) -> str:
     if receipt.state == "held":
         return _("Headquarters has this version")
     if receipt.state == "unsent":
+        if receipt.earlier:
+            # (a report reopened, or changed after it was sent: headquarters has it as
+            # it was; "not sent yet" alone read as if headquarters never had it)
+            return _("Headquarters has an earlier version; this one is not sent yet")
         return _("Not sent to headquarters yet")
     if receipt.state == "revoked":
         # (the status bar and the form's notice say the way on: set this computer up
@@ -30,6 +34,14 @@ def receipt_text(receipt: HqReceipt | None) -> str:
         # its events go to headquarters from the computer that wrote them
         return _("Written on another computer of this office: headquarters has not "
                  "acknowledged it yet")
+    if receipt.earlier:
+        if receipt.sent_at:
+            # Translators: {when} is a date and time, "5 Dec 2026, 10:15", as in the
+            # status bar's "Last export {when}"
+            return _("Headquarters has an earlier version; this one was sent on {when}, "
+                     "not acknowledged yet").format(when=time_text(receipt.sent_at))
+        return _("Headquarters has an earlier version; this one was sent, not "
+                 "acknowledged yet")
     if receipt.sent_at:
         # Translators: {when} is a date and time, "5 Dec 2026, 10:15", as in the status
         # bar's "Last export {when}"

@@ -9,6 +9,7 @@ note only when each bundle was written (``note_export_times``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,10 +41,14 @@ class HqReceipt:
     reaches headquarters from here).
     sent_at: (``sent``) when the bundle that carried the last of them was written
     (ISO UTC); "" when not known (a bundle of an earlier release).
+    earlier: (not held) headquarters' receipts cover an earlier version of the report
+    (one of its events): a report reopened, or changed after it was sent, is at
+    headquarters as it was, not missing there.
     """
 
     state: str
     sent_at: str = ""
+    earlier: bool = False
 
     @property
     def held(self) -> bool:
@@ -119,7 +124,25 @@ def hq_receipts(rep: Replica, office: str | None = None, period: str | None = No
                     times[o] = _pairs(rep.meta(EXPORT_TIMES + o))
                 when.append(next((at for top, at in times[o] if top >= s), ""))
             out[rid] = HqReceipt(SENT, "" if "" in when else max(when))
+    held_before = _held_earlier(rep, [rid for rid, r in out.items() if not r.held], acks)
+    for rid in held_before:
+        out[rid] = dataclasses.replace(out[rid], earlier=True)
     return out
+
+
+def _held_earlier(rep: Replica, rids: list[str], acks: Mapping[str, int]) -> set[str]:
+    """Of the reports ``rids`` (not held as shown), those of which headquarters holds
+    an event, so an earlier version (by the index on the events' entity, origin)."""
+    found: set[str] = set()
+    for start in range(0, len(rids), 500):
+        chunk = rids[start:start + 500]
+        for rid, origin, first in rep.conn.execute(
+                "SELECT entity_id, origin, min(seq) FROM events "
+                f"WHERE entity = 'progress' AND entity_id IN ({','.join('?' * len(chunk))}) "
+                "GROUP BY entity_id, origin", chunk):
+            if first <= acks.get(origin, 0):
+                found.add(rid)
+    return found
 
 
 def hq_acks(rep: Replica) -> dict[str, int]:

@@ -53,6 +53,13 @@ def test_each_report_says_whether_headquarters_holds_its_version(
 
     progress.record_progress(ml, a, S1, percent=20)
     assert states(ml) == {a: UNSENT, b: HELD}
+    # headquarters has it as it was: an earlier version, not nothing
+    got = hq_receipts(ml, period=S1)
+    assert got[report_id("ML", a, S1)].earlier
+    assert not got[report_id("ML", b, S1)].earlier  # (held: nothing earlier to say)
+    c = national(ml, 2)
+    progress.record_progress(ml, c, S1, status="at-risk")
+    assert not hq_receipts(ml, actions=[c])[report_id("ML", c, S1)].earlier
     # headquarters holds what it shows: the question does not arise there
     assert hq_receipts(hq, office="ML") is None
 

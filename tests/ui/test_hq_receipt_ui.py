@@ -59,12 +59,19 @@ def test_the_form_says_whether_headquarters_holds_the_report(
     emit(window.session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
     qtbot.waitUntil(lambda: _line(window) == "Headquarters has this version", timeout=5000)
 
-    # a save makes a version headquarters does not have
+    # a save makes a version headquarters does not have; it has the one before (the
+    # line said "Not sent to headquarters yet", as of a report it never had)
     editor = window.office_view.editor
     editor.percent.setText("35")
     editor._edited()
     editor.save_now()
-    qtbot.waitUntil(lambda: _line(window) == "Not sent to headquarters yet", timeout=5000)
+    qtbot.waitUntil(lambda: _line(window) == "Headquarters has an earlier version; this "
+                    "one is not sent yet", timeout=5000)
+    with open_replica(office_db) as sn:
+        sync.export_bundle(sn, out_dir=tmp_path)
+    window._exported(None)
+    qtbot.waitUntil(lambda: _line(window).startswith(
+        "Headquarters has an earlier version; this one was sent on "), timeout=5000)
     wait_idle(qtbot, window.session)
     # every reading on the worker, none on the GUI thread
     assert threads and threading.main_thread() not in threads
@@ -102,3 +109,33 @@ def test_a_revoked_computer_s_form_does_not_say_yet(open_window, qtbot, hq, make
     assert _line(window) == ("Not at headquarters, and it cannot be sent from this "
                              "computer: headquarters revoked its key")
     assert "revoked" in window.office_view.editor.notice.text()
+
+
+def test_a_report_reopened_is_still_at_headquarters_as_it_was(
+        office_db: Path, open_window, qtbot, tmp_path: Path) -> None:
+    """A report submitted, sent, acknowledged, then reopened to correct it: its form
+    said "Not sent to headquarters yet", and staff read that headquarters had never
+    had it. It says headquarters has the earlier version."""
+    from tests.ui.test_office_work import choose_submitted
+
+    hq_path = tmp_path / "hq" / "hq.sqlite3"
+    with open_replica(office_db) as sn:
+        code = sn.plan().actions_of(level="national")[0].code
+        progress.record_progress(sn, code, "2026-S1", status="on-track", percent=20)
+        progress.submit_period(sn, "2026-S1")
+        bundle = sync.export_bundle(sn, out_dir=tmp_path).path
+    with open_replica(hq_path) as hq:
+        sync.import_bundle(hq, bundle)
+        reply = sync.export_bundle(hq, for_office="SN", out_dir=tmp_path).path
+    with open_replica(office_db) as sn:
+        sync.import_bundle(sn, reply)
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    editor = choose_submitted(window, qtbot, code)
+    qtbot.waitUntil(lambda: _line(window) == "Headquarters has this version", timeout=5000)
+    editor.reopen_button.click()
+    qtbot.waitUntil(lambda: editor.status.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: _line(window) == "Headquarters has an earlier version; this "
+                    "one is not sent yet", timeout=5000)
+    wait_idle(qtbot, window.session)

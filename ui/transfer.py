@@ -199,6 +199,15 @@ def choose_and_import(session: Session, parent: QWidget,
     # a bundle saved as "UG.zip" (or renamed) is one too: the core reads it by content
     set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip)"), _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    # the folder last exported to, one click away: headquarters' reply comes back on
+    # the USB stick the office's bundle went on, which the chooser (in Downloads) had
+    # only under Computer ▸ media ▸ … (a system's own dialog has no such list: unused)
+    exported = remembered_folder(settings, EXPORT_FOLDER_KEY)
+    if exported:
+        places = dialog.sidebarUrls()
+        place = QUrl.fromLocalFile(exported)
+        if place not in places:
+            dialog.setSidebarUrls([*places, place])
 
     def chosen(files: list[str]) -> None:
         if settings is not None and files:
@@ -207,7 +216,27 @@ def choose_and_import(session: Session, parent: QWidget,
 
     dialog.filesSelected.connect(chosen)
     dialog.open()
+    if exported:
+        _sidebar_fits(dialog)
     return dialog
+
+
+def _sidebar_fits(dialog: QFileDialog) -> None:
+    """Qt's own chooser: its places as wide as their names, within a third of it (the
+    folder last exported to showed "ieldplan", cut, in Arabic)."""
+    from PySide6.QtWidgets import QListView, QSplitter
+
+    sidebar = dialog.findChild(QListView, "sidebar")
+    splitter = dialog.findChild(QSplitter, "splitter")
+    if sidebar is None or splitter is None or not sidebar.isVisible():
+        return  # (a system's own dialog)
+    sizes = splitter.sizes()
+    if len(sizes) != 2:
+        return
+    wanted = (sidebar.sizeHintForColumn(0) + 2 * sidebar.frameWidth()
+              + sidebar.verticalScrollBar().sizeHint().width())
+    width = min(max(sizes[0], wanted), sum(sizes) // 3)
+    splitter.setSizes([width, sum(sizes) - width])
 
 
 #: Progress steps per file: the bar moves inside a big bundle too.

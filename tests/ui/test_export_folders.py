@@ -264,6 +264,52 @@ def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
     dialog.reject()
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_import_offers_the_folder_last_exported_to_beside_its_places(
+        open_window, qtbot, office_db, tmp_path, settings, lang, qapp):
+    """The office's bundle went on a USB stick; headquarters' reply comes back on it.
+    The import chooser opens in Downloads (where an emailed bundle lands) and had the
+    stick only under Computer ▸ media ▸ …: the folder last exported to is among its
+    places, once, its name whole, and not when it is gone."""
+    from ui.app import apply_language
+    from ui.transfer import EXPORT_FOLDER_KEY
+
+    stick = tmp_path / "media" / "KINGSTON" / "fieldplan bundles for HQ"
+    stick.mkdir(parents=True)
+    settings.setValue(EXPORT_FOLDER_KEY, str(stick))
+    apply_language(qapp, lang)
+    try:
+        _import_places(open_window(office_db), stick)
+    finally:
+        apply_language(qapp, "en")
+
+
+def _import_places(window, stick: Path) -> None:
+    from PySide6.QtCore import QUrl
+
+    widths = []
+
+    def places() -> list[QUrl]:
+        from PySide6.QtWidgets import QListView
+
+        window.import_dialog()
+        dialog = next(d for d in window.findChildren(QFileDialog, "import-files-dialog")
+                      if d.isVisible())
+        urls = dialog.sidebarUrls()
+        sidebar = dialog.findChild(QListView, "sidebar")
+        widths.append((sidebar.viewport().width(), sidebar.sizeHintForColumn(0)))
+        dialog.reject()
+        return urls
+
+    urls = places()
+    room, widest = widths[0]
+    assert room >= widest  # its names whole (it showed "ieldplan")
+    assert urls.count(QUrl.fromLocalFile(str(stick))) == 1
+    assert len(urls) > 1  # (Qt's own places are kept)
+    stick.rmdir()  # the stick pulled out
+    assert QUrl.fromLocalFile(str(stick)) not in places()
+
+
 def test_a_stick_plugged_in_is_preferred_to_a_folder_elsewhere(open_window, qtbot, office_db,
                                                                tmp_path, monkeypatch,
                                                                settings):

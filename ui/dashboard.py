@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -39,7 +40,7 @@ from ui.bidi import in_layout_direction
 from ui.context import Identity, lang
 from ui.models import STATUS_COLOURS
 from ui.ops import DbOp, Session
-from ui.qtcompat import Qt
+from ui.qtcompat import Qt, emit
 from ui.wrapped_label import WrappedLabel
 
 
@@ -62,7 +63,8 @@ class PeriodSummary:
     warned of in the drafts (``fieldplan.progress.report_warnings``), a line each: the
     submit dialog says them again, a submitted report's editor saying them no more.
     locked: headquarters has locked the period: nothing missing can be added and no
-    draft submitted unless it unlocks it.
+    draft submitted unless it unlocks it. missing_actions: the action code of each line
+    of ``missing``.
     """
 
     period: str
@@ -79,6 +81,7 @@ class PeriodSummary:
     resubmit_conflicts: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     locked: bool = False
+    missing_actions: tuple[str, ...] = ()
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
@@ -108,6 +111,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
                         and by_action[a.code].state == "submitted")
         areas.append((area.code, area.title.get(lang()), mean, done, submitted, len(acts)))
     missing = []
+    missing_actions = []
     unsubmitted = []
     names = {
         "achievements": _("achievements"),
@@ -118,6 +122,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         r = by_action.get(a.code)
         if r is None:
             missing.append(_("{action}: no report").format(action=a.code))
+            missing_actions.append(a.code)
             unsubmitted.append(missing[-1])
             continue
         empty = [names[n] for n in NARRATIVE_FIELDS if not getattr(r, n).strip()]
@@ -141,6 +146,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
                     action=a.code, fields=join_list(empty)
                 )
             )
+            missing_actions.append(a.code)
             if r.state != "submitted":
                 unsubmitted.append(missing[-1])
     drafts = sum(1 for r in by_action.values() if r.state == "draft")
@@ -183,6 +189,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         tuple(in_conflict["resubmit"]),
         tuple(warnings),
         locked,
+        tuple(missing_actions),
     )
 
 
@@ -199,6 +206,10 @@ def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
 
 class Dashboard(QScrollArea):
     """Counts by status, progress per area and what is missing, for one period."""
+
+    #: (action code, period) a line of the missing list was activated (Enter, a double
+    #: click): its report is to be shown, to fill in what it lacks
+    report_was_asked = Signal(str, str)
 
     def __init__(self, session: Session, identity: Identity, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -282,6 +293,10 @@ class Dashboard(QScrollArea):
         from ui.list_focus import current_row_on_focus
 
         current_row_on_focus(self.missing)  # (refilled at each refresh)
+        # the line read says what a report lacks: Enter goes to it (staff read
+        # "PA1.3 — to fill in: percent", then looked for PA1.3 in the plan by hand)
+        self.missing.setAccessibleDescription(_("Enter opens the report of the line."))
+        self.missing.itemActivated.connect(self._missing_activated)
         mlay.addWidget(self.missing)
         lay.addWidget(self.missing_box, 1)
         self.setWidget(body)
@@ -377,6 +392,8 @@ class Dashboard(QScrollArea):
         self.missing.clear()
         if summary.missing:
             self.missing.addItems(list(summary.missing))
+            for row, code in enumerate(summary.missing_actions):
+                self.missing.item(row).setData(Qt.ItemDataRole.UserRole, code)
         elif self.identity.is_hq:
             # headquarters' own (global) actions only: not to be read as "every office
             # has reported"
@@ -388,6 +405,11 @@ class Dashboard(QScrollArea):
                                        tab=without_mnemonic(_("&Overview"))))
         else:
             self.missing.addItem(_("Nothing is missing."))
+
+    def _missing_activated(self, item) -> None:
+        code = item.data(Qt.ItemDataRole.UserRole)
+        if code and self.summary is not None:
+            emit(self.report_was_asked, str(code), self.summary.period)
 
     def _show_locked(self, summary: PeriodSummary) -> None:
         """The missing list's title and note, as the period is locked or not: in a

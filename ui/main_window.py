@@ -984,6 +984,7 @@ class MainWindow(QMainWindow):
 
         dashboard = Dashboard(self.session, self.identity)
         dashboard.set_period(self.period)
+        dashboard.report_was_asked.connect(self.open_report)
         return dashboard
 
     def _tab_changed(self, index: int) -> None:

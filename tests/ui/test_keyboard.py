@@ -695,3 +695,38 @@ def test_the_progress_page_starts_in_the_plan(open_window, qtbot, office_db):
     qtbot.keyClick(plan.level, Qt.Key.Key_Tab)
     qtbot.keyClick(plan.status, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is plan.tree
+
+
+def test_enter_on_a_missing_line_opens_its_report(open_window, qtbot, office_db):
+    """The dashboard says "PA1.2 — to fill in: percent, …": Enter on that line opens
+    PA1.2's report of that period, the keyboard in its first field (staff looked for
+    the action in the plan by hand, and the list's lines did nothing)."""
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.progress import record_progress
+    from fieldplan.replica import open_replica
+
+    with open_replica(office_db) as rep:
+        code = rep.plan().actions_of(level="national")[1].code
+        record_progress(rep, code, "2026-S1", status="on-track")
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.set_period("2026-S1")
+    window.go_to_tab(window.tabs.indexOf(window._dashboard_tab))
+    wait_idle(qtbot, window.session)
+    missing = window.dashboard.missing
+    assert QApplication.focusWidget() is missing
+    row = next(i for i in range(missing.count())
+               if missing.item(i).text().startswith(code + " —"))
+    for _ in range(row):
+        qtbot.keyClick(missing, Qt.Key.Key_Down)
+    assert missing.currentRow() == row
+    qtbot.keyClick(missing, Qt.Key.Key_Return)
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == code
+                    and editor.status.isEnabled(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert window.tabs.currentWidget() is not window._dashboard_tab
+    assert window.period == "2026-S1" and editor.period == "2026-S1"
+    assert QApplication.focusWidget() is editor.status

@@ -2135,6 +2135,10 @@ class MainWindow(QMainWindow):
     def _open_export(self, *, email: bool) -> None:
         from ui import transfer
 
+        # what was typed in the last half second (still waiting to be saved) goes in
+        # the bundle too, as Submit saves it first: typed, Ctrl+E, Enter, and the
+        # bundle on its way to headquarters lacked the last words
+        self.office_view.editor.save_now()
         dialog = transfer.ExportDialog(self.session, self.identity, self, email=email,
                                        settings=self.settings)
         # the status bar's "last export" now, not at the next minute's refresh; at an

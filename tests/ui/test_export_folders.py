@@ -608,3 +608,36 @@ def test_the_bundle_written_is_shown_whole_on_a_line_of_its_own(
         wait_idle(qtbot, window.session)
     finally:
         apply_language(qapp, "en")
+
+
+@pytest.mark.parametrize("email", [False, True])
+def test_typing_still_waiting_to_be_saved_goes_in_the_bundle(
+        open_window, qtbot, office_db, tmp_path, settings, monkeypatch, email):
+    """The last words typed, then Ctrl+E and Enter at once (the folder offered): the
+    bundle was written before the half second after which typing is saved, and went
+    to headquarters without them. Export saves them first, as Submit does."""
+    import zipfile
+
+    from tests.ui.test_office_work import choose
+    from ui import transfer
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    settings.setValue(transfer.EXPORT_FOLDER_KEY, str(usb))
+    monkeypatch.setattr(transfer, "outbox_dir", lambda: str(usb))
+    monkeypatch.setattr(transfer, "open_folder", lambda _folder: True)  # (no file manager)
+    window = open_window(office_db)
+    editor = choose(window, qtbot, "PA1.2", "2026-S2")
+    box = editor.narratives["achievements"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Trained 45 officials")
+    assert editor.busy()  # (waiting to be saved)
+    (window.email_action if email else window.export_action).trigger()
+    dialog = window.findChild(QDialog, "export-dialog")
+    assert dialog is not None and dialog.folder.text() == str(usb)
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: dialog.path_label.text() != "", timeout=10_000)
+    wait_idle(qtbot, window.session)
+    bundle = next(usb.glob("*.fieldplan"))
+    assert "Trained 45 officials" in zipfile.ZipFile(bundle).read("events.jsonl").decode()
+    dialog.close()

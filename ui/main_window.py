@@ -2176,11 +2176,14 @@ class MainWindow(QMainWindow):
     def report_dialog(self, kind: str) -> None:
         from ui import report_preview  # QtPdf loads when a report is first asked for
 
+        # the typing still waiting to be saved is on the sheet too (as in a bundle)
+        self.office_view.editor.save_now()
         report_preview.ask(self, kind)
 
     def table_dialog(self) -> None:
         from ui import table_export
 
+        self.office_view.editor.save_now()
         table_export.ask(self)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

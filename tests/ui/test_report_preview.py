@@ -1232,3 +1232,32 @@ def test_a_full_disk_while_the_report_is_made_names_no_file_of_the_cache(
     assert not previews(window) and not list(cache.iterdir())
     message.grab().save(str(tmp_path / "report-full.png"))
     message.close()
+
+
+def test_the_sheet_has_the_typing_still_waiting_to_be_saved(
+        open_window, office_db, qtbot, monkeypatch):
+    """Typed, then the status sheet asked for and Preview pressed at once: the sheet
+    was built before the half second after which typing is saved, without the last
+    words the form showed. Asking for it saves them first."""
+    from fieldplan.progress import get_report
+    from tests.ui.test_office_work import choose as choose_report
+
+    seen: list[str] = []
+    real = fieldplan.reports.build_status_sheet
+
+    def spy(rep, period, *args, **kwargs):
+        report = get_report(rep, "PA1.2", period)
+        seen.append(report.achievements if report is not None else "")
+        return real(rep, period, *args, **kwargs)
+
+    monkeypatch.setattr(fieldplan.reports, "build_status_sheet", spy)
+    window = open_window(office_db)
+    editor = choose_report(window, qtbot, "PA1.2", "2026-S2")
+    qtbot.keyClicks(editor.narratives["achievements"], "Trained 45 officials")
+    assert editor.busy()  # (waiting to be saved)
+    dialog = choose(window, "sheet")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(window)), timeout=20_000)
+    wait_idle(qtbot, window.session)
+    assert seen == ["Trained 45 officials"]
+    previews(window)[0].close()

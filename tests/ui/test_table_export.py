@@ -655,3 +655,25 @@ def test_a_period_chosen_stays_when_an_amendment_hides_it_with_its_reports(
     assert periods_offered(dialog)[:2] == ["2025-S2", "2026-S1"]
     assert not dialog.plan_note.isVisible()
     dialog.close()
+
+
+def test_the_table_has_the_typing_still_waiting_to_be_saved(open_window, office_db, qtbot,
+                                                           tmp_path):
+    """Typed, then File ▸ Export table… and a file chosen at once: the table was
+    written before the half second after which typing is saved, without the last
+    words. Asking for it saves them first."""
+    import csv
+
+    from tests.ui.test_office_work import choose as choose_report
+
+    window = open_window(office_db)
+    editor = choose_report(window, qtbot, "PA1.2", "2026-S2")
+    qtbot.keyClicks(editor.narratives["achievements"], "Trained 45 officials")
+    assert editor.busy()  # (waiting to be saved)
+    dialog = open_dialog(window, qtbot)
+    choose(dialog.format_combo, "csv")
+    out = tmp_path / "table.csv"
+    save(dialog, qtbot, out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        assert any("Trained 45 officials" in cell for row in csv.reader(f) for cell in row)
+    dialog.close()

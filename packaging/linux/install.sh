@@ -29,14 +29,28 @@ ROOT=no
 if [ "$(id -u)" = 0 ]; then ROOT=yes; fi
 
 # the $OPT of the install PREFIX's command (a link to $OPT/current/fieldplan) or menu
-# entry (Exec=$OPT/current/fieldplan …) runs, or nothing
+# entry (Exec="$OPT/current/fieldplan" …, or unquoted as installs before wrote it) runs,
+# or nothing
 BIN=$(readlink "$PREFIX/bin/fieldplan" 2>/dev/null || true)
 case $BIN in
     /*/current/fieldplan) LINKED=${BIN%/current/fieldplan} ;;
-    *) BIN= LINKED=$(sed -n 's|^Exec=\(/.*\)/current/fieldplan .*|\1|p' "$DESKTOP" 2>/dev/null \
+    *) BIN= LINKED=$(sed -n -e 's|^Exec="\(/.*\)/current/fieldplan" .*|\1|p' \
+                -e 's|^Exec=\(/[^"]*\)/current/fieldplan .*|\1|p' "$DESKTOP" 2>/dev/null \
                 | head -n 1 || true) ;;
 esac
 OPT=${OPT:-${LINKED:-/opt/fieldplan}}
+
+# the menu entry names the program in double quotes (a space in $OPT made the desktop
+# run a program named after the path's first word: GLib dropped the entry from the menu
+# and from the .fieldplan file type); the characters the desktop entry's quoting would
+# need escaped in its turn, and a line break, are refused before anything is done
+case $OPT in
+    *[\"\`\$\\%]* | *"
+"*)
+        echo "OPT may hold no \" \` \$ \\ % nor line break (the menu entry could not name" \
+            "the program): choose another OPT" >&2
+        exit 1 ;;
+esac
 
 # whether $OPT is an install of fieldplan: its mark, its `current`, an install made
 # before version folders (the program in $OPT itself), or (made before the mark) only
@@ -216,8 +230,11 @@ install -d "$PREFIX/bin" "$SHARE/applications" "$ICONS/scalable/apps" "$ICONS/48
     "$ICONS/scalable/mimetypes" "$ICONS/48x48/mimetypes" "$SHARE/mime/packages" \
     "$SHARE/metainfo"
 ln -sfn "$OPT/current/fieldplan" "$PREFIX/bin/fieldplan"
-sed "s|^Exec=fieldplan |Exec=$OPT/current/fieldplan |" \
-    packaging/linux/org.iom_oic.fieldplan.desktop > "$OPT/.desktop"
+# (awk reads the path from its environment as it is: in sed's replacement a & or | of
+# $OPT was taken for sed's own)
+PROGRAM="$OPT/current/fieldplan" awk '
+    /^Exec=fieldplan / { sub(/^Exec=fieldplan /, ""); print "Exec=\"" ENVIRON["PROGRAM"] "\" " $0; next }
+    { print }' packaging/linux/org.iom_oic.fieldplan.desktop > "$OPT/.desktop"
 install -m 644 "$OPT/.desktop" "$SHARE/applications/org.iom_oic.fieldplan.desktop"
 rm -f "$OPT/.desktop"
 install -m 644 resources/icons/fieldplan.svg "$ICONS/scalable/apps/fieldplan.svg"

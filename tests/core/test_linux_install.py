@@ -97,7 +97,7 @@ def test_an_upgrade_leaves_a_running_fieldplan_its_files(repo, tmp_path):
     assert one.name not in left and "four" in left.values()
     assert "one" not in left.values()
     entry = (prefix / "share" / "applications" / "org.iom_oic.fieldplan.desktop").read_text()
-    assert f"Exec={opt.resolve()}/current/fieldplan gui %F" in entry.splitlines()
+    assert f'Exec="{opt.resolve()}/current/fieldplan" gui %F' in entry.splitlines()
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="installs as root")
@@ -296,3 +296,74 @@ def test_without_update_desktop_database_the_install_says_what_the_file_type_nee
     assert done.returncode == 0, done.stderr
     assert "desktop-file-utils" in done.stdout
     assert not (prefix / "share" / "applications" / "mimeinfo.cache").exists()
+
+
+def exec_argv(entry: Path) -> list[str]:
+    """The program and arguments a desktop entry's Exec line gives, read as the Desktop
+    Entry Specification says (GLib, KDE): a string's escapes undone, then the line split
+    at unquoted blanks, a double-quoted argument whole."""
+    line = next(x for x in entry.read_text().splitlines() if x.startswith("Exec="))
+    value = line.removeprefix("Exec=").replace("\\\\", "\\")
+    argv, word, quoted, escaped, started = [], "", False, False, False
+    for char in value:
+        if escaped:
+            word, escaped = word + char, False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted, started = not quoted, True
+        elif char == " " and not quoted:
+            if started or word:
+                argv.append(word)
+            word, started = "", False
+        else:
+            word += char
+    return [*argv, word] if word or started else argv
+
+
+def test_an_opt_with_spaces_is_named_whole_by_the_menu_entry(repo, tmp_path):
+    """OPT="/opt/IOM apps/fieldplan" wrote Exec=/opt/IOM apps/fieldplan/current/fieldplan:
+    the desktop reads the program as /opt/IOM (GLib drops such an entry from the menu and
+    from the .fieldplan file type: a double-clicked bundle opened nothing). And an
+    uninstall that finds the install through the menu entry alone finds it still."""
+    opt, prefix = tmp_path / "IOM apps" / "field plan & co's", tmp_path / "usr"
+    build(repo, "one")
+    done = install(repo, opt, prefix)
+    assert done.returncode == 0, done.stderr
+    entry = prefix / "share" / "applications" / "org.iom_oic.fieldplan.desktop"
+    argv = exec_argv(entry)
+    assert argv == [f"{opt.resolve()}/current/fieldplan", "gui", "%F"]
+    assert os.access(argv[0], os.X_OK)
+    if shutil.which("desktop-file-validate"):
+        checked = subprocess.run(["desktop-file-validate", str(entry)],
+                                 capture_output=True, text=True, check=False)
+        assert checked.returncode == 0 and not checked.stdout.strip(), checked.stdout
+    (prefix / "bin" / "fieldplan").unlink()  # only the menu entry says where it is
+    gone = install(repo, None, prefix, "--uninstall")
+    assert gone.returncode == 0, gone.stderr
+    assert not opt.exists() and not entry.exists()
+
+
+def test_an_uninstall_finds_an_install_whose_menu_entry_is_unquoted(repo, tmp_path):
+    """Installs before quoting wrote Exec=OPT/current/fieldplan gui %F."""
+    opt, prefix = tmp_path / "opt" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    assert install(repo, opt, prefix).returncode == 0
+    entry = prefix / "share" / "applications" / "org.iom_oic.fieldplan.desktop"
+    entry.write_text(entry.read_text().replace(f'Exec="{opt.resolve()}/current/fieldplan"',
+                                               f"Exec={opt.resolve()}/current/fieldplan"))
+    (prefix / "bin" / "fieldplan").unlink()
+    gone = install(repo, None, prefix, "--uninstall")
+    assert gone.returncode == 0, gone.stderr
+    assert not opt.exists() and not entry.exists()
+
+
+@pytest.mark.parametrize("char", ['"', "`", "$", "\\", "%", "\n"])
+def test_an_opt_the_menu_entry_cannot_name_is_refused_before_anything_is_done(
+        repo, tmp_path, char):
+    opt, prefix = tmp_path / f"opt{char}x" / "fieldplan", tmp_path / "usr"
+    build(repo, "one")
+    done = install(repo, opt, prefix)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("OPT may hold no ")
+    assert not opt.parent.exists() and not prefix.exists()

@@ -178,7 +178,8 @@ if [ "$ACTION" = uninstall ]; then
     fi
     echo "each user's data stays in ~/.local/share/fieldplan (\$XDG_DATA_HOME/fieldplan):" \
         "the database, its key and backups; with the marks of the last write in" \
-        "~/.local/state/fieldplan/marks and the cache in ~/.cache/fieldplan;" \
+        "~/.local/state/fieldplan/marks, the window's settings (language, places) in" \
+        "~/.config/fieldplan and the cache in ~/.cache/fieldplan;" \
         "delete those folders to remove them too"
     exit 0
 fi

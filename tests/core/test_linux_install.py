@@ -167,7 +167,11 @@ def test_uninstall_removes_what_install_put_in_place_and_says_where_data_stays(
     assert not opt.exists()
     ours = ("fieldplan", "application-x-fieldplan-bundle", "org.iom_oic.fieldplan")
     assert [p for p in prefix.rglob("*") if p.name.startswith(ours)] == []
-    assert "~/.local/share/fieldplan" in gone.stdout
+    # every folder a user's fieldplan writes, so that one who wants all of it gone
+    # knows each (the settings' folder went unsaid, and stayed)
+    for folder in ("~/.local/share/fieldplan", "~/.local/state/fieldplan/marks",
+                   "~/.config/fieldplan", "~/.cache/fieldplan"):
+        assert folder in gone.stdout, folder
 
 
 def test_an_install_made_before_version_folders_is_replaced(repo, tmp_path):

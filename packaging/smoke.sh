@@ -38,11 +38,14 @@ if [ "$(uname)" = Linux ]; then
         fi
     done
     # (Pillow's AVIF, WebP and colour codecs, Qt's eglfs libraries, image formats no
-    # screen reads: packaging/fieldplan.spec leaves them out)
+    # screen reads: packaging/fieldplan.spec leaves them out; babel's regional locales
+    # and the catalogs' template: packaging/trim.py)
     for gone in libreadline libcairo libpango libatk libgdk_pixbuf libavif libwebp liblcms2 \
             libQt6EglFS libQt6EglFs libQt6OpenGL PySide6/Qt/lib/libQt6EglFS \
             PySide6/Qt/lib/libQt6OpenGL PySide6/Qt/plugins/imageformats/libqtiff \
-            PySide6/Qt/plugins/imageformats/libqwebp PIL/_avif PIL/_webp; do
+            PySide6/Qt/plugins/imageformats/libqwebp PIL/_avif PIL/_webp \
+            babel/locale-data/fr_CA babel/locale-data/ar_EG babel/locale-data/en_US \
+            resources/locale/fieldplan.pot; do
         if ls "$HERE/_internal/$gone"* >/dev/null 2>&1; then
             echo "smoke: $gone ships, which nothing fieldplan uses needs" >&2
             exit 1
@@ -63,6 +66,9 @@ step "a demo world, merged at HQ"
 "$APP" demo --out world --offices 3 --seed 1 --merge >/dev/null
 HQ="--db world/hq.sqlite3"
 "$APP" $HQ status >/dev/null
+step "a regional system locale (fr_CA, ar_EG: no babel data of their own) speaks its language"
+LANG=fr_CA.UTF-8 "$APP" $HQ status | grep -q "Siège"
+LANG=ar_EG.UTF-8 "$APP" $HQ status | grep -q "المقر"
 step "PDFs: a status sheet in Arabic, the review pack in French"
 OFFICE=$(ls world/offices | head -1 | cut -d. -f1)
 "$APP" $HQ --lang ar report sheet --period 2026-S1 --office "$OFFICE" -o sheet-ar.pdf >/dev/null

@@ -52,6 +52,8 @@ if [ "$(uname)" = Linux ]; then
         fi
     done
 fi
+# (the folder as built: whatever changes in it from here on, the program wrote)
+touch "$WORK/built"
 step "no link in the folder points at a file it does not have"
 broken=$(find "$HERE" -type l ! -exec test -e {} \; -print)
 if [ -n "$broken" ]; then
@@ -143,6 +145,16 @@ wait "$FIRST" 2>/dev/null || true
 if [ "$status" -ne 0 ] || [ -s second.out ]; then
     echo "smoke: the second start did not hand over (exit $status):" >&2
     cat second.out gui1.err >&2
+    exit 1
+fi
+step "nothing was written in the program's folder"
+# installed for everyone (/opt/fieldplan) the folder is read-only to whoever runs it, and a
+# cache or compiled module written beside the program fails there; installed for one user
+# (Windows) it would stay behind after an uninstall
+written=$(find "$HERE" -newer "$WORK/built" -print)
+if [ -n "$written" ]; then
+    echo "smoke: the program wrote in its own folder:" >&2
+    echo "$written" >&2
     exit 1
 fi
 echo "smoke: all passed"

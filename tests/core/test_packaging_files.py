@@ -116,3 +116,30 @@ def test_the_build_keeps_the_locale_data_fieldplan_reads_and_no_other() -> None:
         assert trim.kept(f"resources/locale/{lang}/LC_MESSAGES/fieldplan.po")
         assert trim.kept(f"resources\\locale\\{lang}\\LC_MESSAGES\\fieldplan.po")  # Windows
     assert trim.kept("resources/fonts/NotoSansArabic-Regular.ttf")
+
+
+def test_the_windows_installer_removes_only_its_own_files_and_opens_bundles_quoted() -> None:
+    """What an upgrade or an uninstall deletes is under the program's folder ({app}),
+    never the data (%LOCALAPPDATA%\\fieldplan, which a broader entry would take), and
+    a bundle double-clicked in a folder whose path has spaces (or a user name in
+    Arabic) reaches fieldplan as one argument, from a program path quoted too."""
+    import re
+
+    iss = (ROOT / "packaging" / "windows" / "fieldplan.iss").read_text(encoding="utf-8")
+    sections = dict(re.findall(r"^\[(\w+)\]\n(.*?)(?=^\[|\Z)", iss, re.M | re.S))
+    for section in ("InstallDelete", "UninstallDelete"):
+        for line in sections.get(section, "").splitlines():
+            if line.strip() and not line.startswith(";"):
+                name = re.search(r'Name: "([^"]+)"', line).group(1)
+                assert name.startswith("{app}\\") and ".." not in name, line
+    assert "{app}\\_internal" in sections["InstallDelete"]  # (the sections were read)
+    assert re.findall(r"^DefaultDirName=(.*)$", iss, re.M) == [
+        "{localappdata}\\Programs\\fieldplan"]
+    assert "UsePreviousAppDir=no" not in iss  # an upgrade goes where the last install went
+    command = re.search(r'Subkey: "Software\\Classes\\fieldplan\.bundle\\shell\\open\\command";'
+                        r'.*ValueData: "(.*?)"; Flags', iss).group(1)
+    assert command == '""{app}\\fieldplan.exe"" gui ""%1""'
+    # per user: no administrator asked for, and the file type in the user's own classes
+    assert re.findall(r"^PrivilegesRequired=(.*)$", iss, re.M) == ["lowest"]
+    assert all(line.startswith("Root: HKCU;") for line in sections["Registry"].splitlines()
+               if line.startswith("Root:"))

@@ -5,6 +5,11 @@
 #   sh packaging/build.sh [--no-smoke]
 set -eu
 cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+    echo "no .venv here: run 'sh packaging/bootstrap.sh' first (it makes it, with the" \
+        "system packages the build needs)" >&2
+    exit 1
+fi
 .venv/bin/python -m pip install -q -e '.[build]'
 .venv/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
     packaging/fieldplan.spec

@@ -143,3 +143,15 @@ def test_the_windows_installer_removes_only_its_own_files_and_opens_bundles_quot
     assert re.findall(r"^PrivilegesRequired=(.*)$", iss, re.M) == ["lowest"]
     assert all(line.startswith("Root: HKCU;") for line in sections["Registry"].splitlines()
                if line.startswith("Root:"))
+
+
+def test_the_build_without_its_venv_says_what_to_run_first(tmp_path: Path) -> None:
+    """`sh packaging/build.sh` in a fresh checkout said only
+    "build.sh: 8: .venv/bin/python: not found" (exit 127)."""
+    (tmp_path / "packaging").mkdir()
+    shutil.copy(ROOT / "packaging" / "build.sh", tmp_path / "packaging")
+    done = subprocess.run(["sh", str(tmp_path / "packaging" / "build.sh")], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "run 'sh packaging/bootstrap.sh' first" in done.stderr
+    assert not (tmp_path / "dist").exists()

@@ -14,10 +14,15 @@ The developer loop, from the top of a checkout:
    LC_MESSAGES/fieldplan.po`` with any PO editor or by hand (delete the ``fuzzy``
    flag once checked), following the glossary at the top of each file. French has
    three plural forms (``msgstr[0]`` for 0 and 1, ``[1]`` for millions, ``[2]`` the
-   ordinary plural); Arabic six (zero, one, two, 3-10, 11-99, 100 and up).
+   ordinary plural); Arabic six (zero, one, two, 3-10, 11-99, 100 and up). Arabic's
+   forms for one and two say the number in words, with no figure ("تقرير واحد",
+   "تقريران"): they leave out the placeholder holding the count (read from the call in
+   the source, fieldplan/catalog_counts.py: in "{n} of {total} actions" it is {total})
+   and keep every other.
 5. ``python -m fieldplan.catalogs check`` exits 1 listing what is left: messages not
    extracted, untranslated or fuzzy ones, ``{placeholders}`` that differ from the
-   English, wrong numbers of plural forms. The tests run the same check.
+   English, wrong numbers of plural forms, a count written as a figure in a form for
+   one number. The tests run the same check.
 
 Messages are ``{name}`` format strings, except argparse's own (fieldplan/cli/
 argparse_words.py), which argparse fills with ``%``: for those (babel flags them
@@ -30,12 +35,13 @@ Nothing is compiled by hand: ``fieldplan.i18n`` compiles each ``.po`` on first u
 from __future__ import annotations
 
 import argparse
+import functools
 import gettext
 import io
 import re
 import string
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -45,6 +51,7 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, unescape, write_po
 
 from fieldplan import __version__
+from fieldplan.catalog_counts import count_fields
 from fieldplan.i18n import DOMAIN, LANGUAGES, locale_dir
 
 #: Languages with a catalog to translate (English is the source).
@@ -241,6 +248,31 @@ def _single_count_forms(lang: str) -> set[int]:
     return {i for i in range(nplurals) if seen.get(i) == 1}
 
 
+def _words_only_forms(lang: str) -> set[int]:
+    """The single-number forms but zero's (Arabic one and two): they say their number in
+    words, with no figure ("تقرير واحد", "تقريران", never "1 تقرير" or "2 تقريران");
+    zero's may keep the figure ("0 تقرير") or say none ("لا تقارير")."""
+    _nplurals, expr = get_plural(lang)
+    zero = gettext.c2py(expr.strip().rstrip(";"))(0)
+    return _single_count_forms(lang) - {zero}
+
+
+@functools.cache
+def _source_counts() -> dict[tuple[str, str | None], str]:
+    """count_fields of this checkout, read once (it parses every module)."""
+    return count_fields(source_root())
+
+
+def _count_field(original: Message, counts: Mapping[tuple[str, str | None], str]) -> str | None:
+    """The placeholder holding the number that picks the form: as the source fills it
+    (fieldplan.catalog_counts), else ``{count}`` or ``{n}`` as ``counted`` does."""
+    found = counts.get(_key(original))
+    if found:
+        return found
+    plural = original.id[1]
+    return "count" if "{count}" in plural else "n" if "{n}" in plural else None
+
+
 def _plural_form_counts(path: Path) -> list[tuple[str, int]]:
     """(msgid, number of msgstr[N] lines) of each plural entry, read from the text: babel
     pads missing forms and drops extra ones when it parses a catalog."""
@@ -267,8 +299,13 @@ def _label(message: Message) -> str:
     return f"{message.context}|{text!r}" if message.context else repr(text)
 
 
-def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
-    """Problems of one translated catalog against the template (empty if none)."""
+def check_catalog(path: Path, lang: str, template: Catalog,
+                  counts: Mapping[tuple[str, str | None], str] | None = None) -> list[str]:
+    """Problems of one translated catalog against the template (empty if none).
+    ``counts``: the placeholder holding each plural message's count (default: read from
+    this checkout's source, fieldplan.catalog_counts)."""
+    if counts is None:
+        counts = _source_counts()
     catalog = read_catalog(path, lang)
     where = f"{path.name} ({lang})"
     problems = []
@@ -283,6 +320,7 @@ def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
         if count != nplurals:
             problems.append(f"{where}: {text!r}: {count} plural forms, expected {nplurals}")
     single = _single_count_forms(lang)
+    words = _words_only_forms(lang)
     ours = {_key(m): m for m in _messages(catalog)}
     for key, original in sorted({_key(m): m for m in _messages(template)}.items(), key=str):
         message = ours.get(key)
@@ -293,6 +331,10 @@ def check_catalog(path: Path, lang: str, template: Catalog) -> list[str]:
             f"{where}: {_label(message)}: {p}"
             for p in _translation_problems(original, message, nplurals, single)
         )
+        if original.pluralizable and message.pluralizable and not message.fuzzy:
+            problems.extend(f"{where}: {_label(message)}: {p}"
+                            for p in _number_in_words_problems(original, message, words,
+                                                               _count_field(original, counts)))
         if lang == "fr":
             problems.extend(f"{where}: {_label(message)}: {p}"
                             for p in _french_spacing_problems(message))
@@ -334,6 +376,36 @@ def _arabic_quote_problems(message: Message) -> list[str]:
     forms = list(message.string) if message.pluralizable else [message.string]
     return [f"{found.group()!r} in ASCII quotes: Arabic quotes a command in « »"
             for text in forms if text for found in [_ASCII_QUOTED.search(text)] if found]
+
+
+def _number_in_words_problems(original: Message, message: Message, words: set[int],
+                              field: str | None) -> list[str]:
+    """The forms for one number said in words (Arabic one and two) that write the count
+    as a figure ("1 تقرير", "2 تقريران"), or leave out a placeholder that is not the
+    count (a figure the sentence needs: "{n} of one action" lost its {n})."""
+    if field is None or _is_percent_style(original):
+        return []
+    expected: set[str] = set()
+    for text in original.id:
+        expected |= _placeholders_or_problem(text)[0]
+    if field not in expected:
+        return []
+    problems = []
+    for index in sorted(words):
+        if index >= len(message.string) or not message.string[index]:
+            continue
+        fields, bad = _placeholders_or_problem(message.string[index])
+        if bad:
+            continue
+        if field in fields:
+            problems.append(f"form {index}: {{{field}}} as a figure in a form for one number:"
+                            " say it in words (as «تقرير واحد», «تقريران»)")
+        lost = sorted(expected - fields - {field})
+        if lost:
+            problems.append(f"form {index}: placeholders differ from the English: "
+                            + ", ".join(f"missing {{{f}}}" for f in lost)
+                            + f" (only the count, {{{field}}}, goes into words)")
+    return problems
 
 
 def _translation_problems(
@@ -414,12 +486,13 @@ def check(root: Path | None = None) -> list[str]:
                 f"{template_path().name}: {_label(message)} is no longer in the "
                 "source (run extract)"
             )
+    counts = _source_counts() if root is None else count_fields(root)
     for lang in TRANSLATED:
         path = catalog_path(lang)
         if not path.is_file():
             problems.append(f"{path}: missing (run update)")
             continue
-        problems.extend(check_catalog(path, lang, template))
+        problems.extend(check_catalog(path, lang, template, counts))
     return problems
 
 

@@ -185,6 +185,83 @@ def test_plural_forms_for_a_single_number_may_drop_the_count(tmp_path):
     ]
 
 
+def test_arabic_forms_for_one_and_two_say_the_count_in_words(tmp_path):
+    """The forms for one and for two say their number in words ("بايت واحد",
+    "بايتان"): "1 بايت" and "2 بايت" put a figure before a singular noun. And they leave
+    out the count only: "{n} of {total} actions" takes its form from {total}, and a form
+    for one that said "one action of {total}" lost the {n} offices had reported on."""
+    t = Catalog(domain="fieldplan")
+    byte = ("{count} byte", "{count} bytes")
+    done = ("{n} of {total} action has a report", "{n} of {total} actions have a report")
+    saved = ("Saved {count} of {total} bundle", "Saved {count} of {total} bundles")
+    for ids in (byte, done, saved):
+        t.add(ids)
+    counts = {(done[0], None): "total", (saved[0], None): "total"}
+
+    bad = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    bad.add(byte, ("{count} بايت", "{count} بايت", "{count} بايت", "{count} بايتات",
+                   "{count} بايتًا", "{count} بايت"))
+    bad.add(done, ("{n} من {total} إجراء", "إجراء واحد من {total} له تقرير",
+                   "إجراءان من {total} لهما تقرير", "{n} من {total} إجراءات",
+                   "{n} من {total} إجراءً", "{n} من {total} إجراء"))
+    # its count is {total}: keeping {count} in the forms for one and two is right
+    bad.add(saved, ("حُفظت {count} من {total} حزمة", "حُفظت {count} من حزمة واحدة",
+                    "حُفظت {count} من حزمتين", "حُفظت {count} من {total} حزم",
+                    "حُفظت {count} من {total} حزمةً", "حُفظت {count} من {total} حزمة"))
+    problems = catalogs.check_catalog(_po(tmp_path / "bad.po", bad), "ar", t, counts)
+    in_words = " as a figure in a form for one number: say it in words (as «تقرير واحد», «تقريران»)"
+    assert problems == [
+        "bad.po (ar): '{count} byte': form 1: {count}" + in_words,
+        "bad.po (ar): '{count} byte': form 2: {count}" + in_words,
+        "bad.po (ar): '{n} of {total} action has a report': form 1: {total}" + in_words,
+        "bad.po (ar): '{n} of {total} action has a report': form 1: placeholders differ from"
+        " the English: missing {n} (only the count, {total}, goes into words)",
+        "bad.po (ar): '{n} of {total} action has a report': form 2: {total}" + in_words,
+        "bad.po (ar): '{n} of {total} action has a report': form 2: placeholders differ from"
+        " the English: missing {n} (only the count, {total}, goes into words)",
+    ]
+
+    good = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    good.add(byte, ("{count} بايت", "بايت واحد", "بايتان", "{count} بايتات", "{count} بايتًا",
+                    "{count} بايت"))
+    good.add(done, ("{n} من {total} إجراء", "{n} من إجراء واحد", "{n} من إجراءين",
+                    "{n} من {total} إجراءات", "{n} من {total} إجراءً", "{n} من {total} إجراء"))
+    good.add(saved, bad.get(saved[0]).string)
+    assert catalogs.check_catalog(_po(tmp_path / "good.po", good), "ar", t, counts) == []
+
+
+def test_the_count_of_a_plural_message_is_read_from_the_source(tmp_path):
+    """The placeholder holding the number that picks the form, as the code fills it."""
+    from fieldplan.catalog_counts import count_fields
+
+    (tmp_path / "fieldplan").mkdir()
+    (tmp_path / "fieldplan" / "thing.py").write_text(
+        "from fieldplan.i18n import counted, format_number, ngettext, npgettext\n"
+        "def f(done, total, parts, other):\n"
+        "    a = counted('{n} file', '{n} files', done)\n"
+        "    b = counted('{count} row of {n}', '{count} rows of {n}', done, n=total)\n"
+        "    c = ngettext('{n} of {total} office', '{n} of {total} offices', total).format(\n"
+        "        n=format_number(done), total=format_number(total))\n"
+        "    said = ngettext('Saved {count} of {total}', 'Saved {count} of {total}', total)\n"
+        "    d = [part.format(count=format_number(done), total=format_number(total))\n"
+        "         for part in parts(said)]\n"
+        "    e = ngettext('{count} thing', '{count} things', other)\n"
+        "    g = npgettext('unit', 'person', 'people', done)\n",
+        encoding="utf-8",
+    )
+    assert count_fields(tmp_path) == {
+        ("{n} file", None): "n",
+        ("{count} row of {n}", None): "count",
+        ("{n} of {total} office", None): "total",
+        ("Saved {count} of {total}", None): "total",
+    }
+    # the messages whose form follows another placeholder than their first
+    found = catalogs._source_counts()
+    assert found[("{n} of {total} action of this area has a submitted report", None)] == "total"
+    assert found[("Saved {count} of {total} bundle in this folder:\n{folder}", None)] == "total"
+    assert found[("{total} held, {own} written here", None)] == "own"
+
+
 def test_percent_style_messages_keep_their_conversions(tmp_path):
     """argparse's messages are filled with %: a translation keeps every %s, %r and
     %(name)s (unnamed ones in order, in every plural form); braces are not checked."""

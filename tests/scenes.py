@@ -150,13 +150,15 @@ def office_restored_after_typing(make_office, tmp_path: Path, *, sent: int = 0,
 
 
 def office_restored_after_a_lost_bundle(hq, make_office, tmp_path: Path, *,
-                                        confirmed: bool = False, unsent: bool = False):
+                                        confirmed: bool = False, unsent: bool = False,
+                                        lost_changes: int = 1):
     """ML, in step with HQ, was backed up, then reported PA1.2 for 2026-S1 at risk and
     exported: that bundle never reached headquarters (an email lost). Then its
     database was put back from the backup (``confirmed``: a report on PA1.3 typed and
     sent after the backup, which HQ acknowledged, comes before; ``unsent``: a report
-    on PA2.1 typed after the export and never sent comes after). Returns (ML's path,
-    closed; the lost bundle's path)."""
+    on PA2.1 typed after the export and never sent comes after; ``lost_changes``: how
+    many times PA1.2 was saved before the export, each a change the bundle carries).
+    Returns (ML's path, closed; the lost bundle's path)."""
     ml = make_office("ML")
     progress.record_progress(ml, "PA1.1", "2026-S1", status="on-track")
     send(ml, hq, tmp_path)
@@ -166,7 +168,9 @@ def office_restored_after_a_lost_bundle(hq, make_office, tmp_path: Path, *,
         progress.record_progress(ml, "PA1.3", "2026-S1", status="on-track")
         send(ml, hq, tmp_path)
         send(hq, ml, tmp_path)
-    progress.record_progress(ml, "PA1.2", "2026-S1", status="at-risk")
+    for time in range(lost_changes, 0, -1):
+        progress.record_progress(ml, "PA1.2", "2026-S1",
+                                 status="at-risk" if time % 2 else "on-track")
     (tmp_path / "sent-mail").mkdir(exist_ok=True)
     lost = export_bundle(ml, out_dir=tmp_path / "sent-mail").path
     if unsent:

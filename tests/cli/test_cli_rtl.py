@@ -179,17 +179,18 @@ def test_an_arabic_date_keeps_its_own_marks() -> None:
 def test_a_count_after_a_file_name_goes_with_the_words(hq, make_office, tmp_path,
                                                        monkeypatch, capsys) -> None:
     """An office restored after it sent a bundle: Arabic puts the count after the
-    file's name ("وصُدِّرت في ML-….fieldplan (1) لم يؤكدها"), and the name's marked run
-    took it in, "(1)" drawn with the name; it goes with the sentence's words."""
+    file's name ("وصُدِّرت في ML-….fieldplan (3) لم يؤكدها"), and the name's marked run
+    took it in, "(3)" drawn with the name; it goes with the sentence's words. (One
+    change or two are said in words, with no figure: three changes here.)"""
     from tests.scenes import office_restored_after_a_lost_bundle, ticking_clock
 
     ticking_clock(monkeypatch)
     path, lost = office_restored_after_a_lost_bundle(hq, make_office, tmp_path,
-                                                     unsent=True)
+                                                     unsent=True, lost_changes=3)
     code, out, _err = run("--lang", "ar", "--db", str(path), "status", capsys=capsys)
     assert code == 0
-    line = next(line for line in out.splitlines() if f"{lost.name} (1)" in
+    line = next(line for line in out.splitlines() if f"{lost.name} (3)" in
                 line.replace(LRM, "").replace("\u200f", ""))
     seen = get_display(line, base_dir="R").replace(LRM, "").replace("\u200f", "")
-    # drawn left to right: "…لم (1) ML-….fieldplan في…", the count on the words' side
-    assert f"(1) {lost.name} " in seen and f"{lost.name} (1)" not in seen
+    # drawn left to right: "…لم (3) ML-….fieldplan في…", the count on the words' side
+    assert f"(3) {lost.name} " in seen and f"{lost.name} (3)" not in seen

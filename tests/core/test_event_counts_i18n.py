@@ -25,15 +25,8 @@ NEW = {
             "{new} nouveau {of_events}", "{new} de nouveaux {of_events}",
             "{new} nouveaux {of_events}"),
     },
-    "ar": {
-        "no events": "لا أحداث",
-        ("of {count} event", "of {count} events"): (
-            "من أصل لا أحداث", "من أصل حدث واحد", "من أصل حدثين", "من أصل {count} أحداث",
-            "من أصل {count} حدثًا", "من أصل {count} حدث"),
-        ("{new} new {of_events}", "{new} new {of_events}"): (
-            "{new} جديد {of_events}", "{new} جديد {of_events}", "{new} جديدان {of_events}",
-            "{new} جديدة {of_events}", "{new} جديدًا {of_events}", "{new} جديد {of_events}"),
-    },
+    # the Arabic catalog holds them (one new and two new in words, with no figure)
+    "ar": {},
 }
 
 
@@ -80,8 +73,8 @@ def test_french_takes_each_plural_from_its_own_number(lang_with_new_messages, ou
 @pytest.mark.parametrize(("new", "total", "arabic"), [
     (0, 0, "مدمجة (لا أحداث)"),
     (0, 2, "مدمجة (0 جديد من أصل حدثين)"),
-    (2, 2, "مدمجة (2 جديدان من أصل حدثين)"),
-    (1, 3, "مدمجة (1 جديد من أصل 3 أحداث)"),
+    (2, 2, "مدمجة (جديدان من أصل حدثين)"),
+    (1, 3, "مدمجة (جديد واحد من أصل 3 أحداث)"),
     (5, 12, "مدمجة (5 جديدة من أصل 12 حدثًا)"),
 ])
 def test_arabic_takes_each_plural_from_its_own_number(lang_with_new_messages, new, total,

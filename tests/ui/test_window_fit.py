@@ -216,7 +216,7 @@ LAPTOP_AT_150 = (1366 * 2 // 3 - FRAME_ROOM[0], 768 * 2 // 3 - FRAME_ROOM[1])
 
 
 def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
-        open_window, qtbot, hq_db, language, font_size, monkeypatch):
+        open_window, qtbot, hq, make_office, tmp_path, language, font_size, monkeypatch):
     """A page is as high as the tab, or as its content at its least: Qt's scroll area
     gave a page with a wrapped label its preferred height, and on a laptop at 150 %
     the Inbox scrolled as a whole (355 pixels of room, 398 asked), the table inside a
@@ -227,6 +227,13 @@ def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
 
     import fieldplan.sync
 
+    # a bundle imported: the table and the line under it (an Inbox with none says what
+    # it is for in one sentence instead)
+    office = make_office("ML")
+    bundle = fieldplan.sync.export_bundle(office, out_dir=tmp_path).path
+    assert fieldplan.sync.import_bundle(hq, bundle).outcome == "merged"
+    hq_db = hq.path
+    hq.close()
     monkeypatch.setattr(fieldplan.sync, "list_gaps", lambda rep: [Gap(n) for n in range(4)])
     font_size(10)
     window = open_window(hq_db)

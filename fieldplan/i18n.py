@@ -542,6 +542,42 @@ class UnitWord(str):
         return made
 
 
+class Quoted(str):
+    """A value a message quotes (``quoted``) that a kept message keeps as the value:
+    shown again in another language it takes that language's quotation marks (a
+    French reader's « … », not the English '…' of the import)."""
+
+    value: str
+
+    def __new__(cls, value: str, lang: str | None = None) -> Quoted:
+        made = super().__new__(cls, quoted_text(value, lang))
+        made.value = value
+        return made
+
+
+def quoted(value: str, lang: str | None = None) -> str:
+    """``value`` (a file's cell, a code, a sheet's name: already made fit to show) in
+    the quotation marks of ``lang`` (default: current), as its messages quote values
+    themselves: 'value' in English, « value » in French, «value» in Arabic, there
+    isolated (FSI … PDI) so that it keeps its own direction ("-5", "PA1.2", a Latin
+    title) whole in the right-to-left line. Kept as the value (``Quoted``)."""
+    return Quoted(value, lang)
+
+
+def quoted_text(value: str, lang: str | None = None) -> str:
+    """``quoted``'s text, a plain str."""
+    lang = _resolve(lang)
+    if is_rtl(lang):
+        value = "\u2068" + value + "\u2069"
+    return translation(lang).gettext(_QUOTED).format(value=value)
+
+
+# Translators: a value a message quotes, as in "plan.csv: row 3, column 'target':
+# 'six' is not a number" (a file's cell, a code, a sheet's name); quote it as the
+# language's messages quote values: French « {value} » with no-break spaces, Arabic «{value}»
+_QUOTED = N_("'{value}'")
+
+
 def unit_words(unit: str, fr: str = "", ar: str = "", lang: str | None = None) -> str:
     """A unit in words in ``lang`` (default: current), ``plan.Indicator.unit_in``'s
     words: the plan's own word for that language (``fr``, ``ar``) if it gives one,
@@ -604,6 +640,8 @@ def _argument(value: Any) -> Any:
         return {"day": value.day, "width": value.width}
     if isinstance(value, UnitWord):
         return {"unit": list(value.unit), "beside": list(value.beside)}
+    if isinstance(value, Quoted):
+        return {"quoted": value.value}
     if isinstance(value, bool | int | float) or value is None:
         return value
     return str(value)
@@ -718,6 +756,10 @@ def _render_argument(value: Any, lang: str | None) -> Any:
                    and all(isinstance(w, str) for w in words) for words in (unit, beside)):
             raise TypeError("unit")
         return unit_word_text(tuple(unit), tuple(beside), lang)
+    if "quoted" in value:
+        if not isinstance(value["quoted"], str):
+            raise TypeError("quoted")
+        return quoted_text(value["quoted"], lang)
     return render_record(value["msg"], lang)
 
 

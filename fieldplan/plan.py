@@ -35,6 +35,7 @@ from fieldplan.i18n import (
     get_language,
     join_list,
     ngettext,
+    quoted,
     translation,
     unit_words,
 )
@@ -467,19 +468,27 @@ def format_path(path: FieldPath) -> str:
 
 
 def _show(value: Any) -> str:
-    """A value quoted for a one-line message; control characters (a file's escape
-    sequences, bells, NULs) are shown escaped, never sent raw to a terminal."""
+    """A value quoted for a one-line message (``_shown``), in the quotation marks of
+    the language the message is said in (``i18n.quoted``): a French line quoted the
+    file's cell 'so' beside its own « colonne »."""
+    return quoted(_shown(value))
+
+
+def _shown(value: Any) -> str:
+    """A value as a one-line message shows it, unquoted: control characters (a file's
+    escape sequences, bells, NULs) shown escaped, never sent raw to a terminal, and a
+    long one cut with "..." at 60 characters."""
     text = value.isoformat() if isinstance(value, date) else str(value)
     shown = [_SHOWN_AS.get(ch) or _shown_format(ch) or for_terminal(ch) for ch in text[:61]]
     if sum(map(len, shown)) <= 60:
-        return "'" + "".join(shown) + "'"
+        return "".join(shown)
     cut, size = [], 0
     for piece in shown:  # cut between characters, never inside an escape
         size += len(piece)
         if size > 57:
             break
         cut.append(piece)
-    return "'" + "".join(cut) + "...'"
+    return "".join(cut) + "..."
 
 
 _SHOWN_AS = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -507,9 +516,8 @@ def _show_pair(value: str, other: str) -> tuple[str, str]:
 
     def cut(text: str) -> str:
         part = text[start : start + 50]
-        shown = _show(part)[1:-1]
-        return ("'" + ("..." if start else "") + shown
-                + ("..." if start + 50 < len(text) else "") + "'")
+        return quoted(("..." if start else "") + _shown(part)
+                      + ("..." if start + 50 < len(text) else ""))
 
     return cut(value), cut(other)
 
@@ -539,7 +547,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return _("true/false")
     if isinstance(value, int | float):
-        return _("the number {value}").format(value=_show(value)[1:-1])  # cut if long
+        return _("the number {value}").format(value=_shown(value))  # cut if long
     if isinstance(value, str):
         return _("the text {value}").format(value=_show(value))
     if isinstance(value, Mapping):

@@ -308,17 +308,20 @@ def for_rtl_terminal(line: str) -> str:
     (Unicode 1.1), and terminals without bidi draw it as nothing (wcwidth 0 in every
     table); the isolates came with Unicode 6.3, and older wcwidth tables and fonts
     give them a cell or a box. Between two marks a run holds no right-to-left letter,
-    so marks keep it whole as an isolate would. A mark already there (translators put
-    some before "--db", ".damaged") is not doubled. The line's own embeddings,
-    overrides and unpaired isolates are left out (``bidi_contained``): one in a file's
-    name would otherwise reorder the rest of the line.
+    so marks keep it whole as an isolate would; the line's own first-strong isolates
+    (around a value a message quotes) become marks (``isolates_as_marks``). A mark
+    already there (translators put some before "--db", ".damaged") is not doubled.
+    The line's own embeddings, overrides and unpaired isolates are left out
+    (``bidi_contained``): one in a file's name would otherwise reorder the rest of
+    the line.
 
     A line with no right-to-left letter is left as it is: a digest, a path or a
     fingerprint copied from the terminal carries no mark."""
     line = bidi_contained(line)
     if not has_rtl(line):
         return line
-    line = ltr_runs_marked(line, LRM, LRM)
+    # a value a message quotes is isolated (``i18n.quoted``): marks here too
+    line = ltr_runs_marked(isolates_as_marks(line, True), LRM, LRM)
     while LRM + LRM in line:
         line = line.replace(LRM + LRM, LRM)
     # a date as Arabic writes it after a marked run ("‎2025-S2‎ (06‏/12…"):

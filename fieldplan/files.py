@@ -418,6 +418,16 @@ def _is_database(path: Path) -> bool:
     return _head(path).startswith(_SQLITE_HEADER)
 
 
+def database_sibling(path: Path) -> bool:
+    """Whether the file at ``path`` is one SQLite keeps beside a database
+    (``NAME-wal``, ``NAME-shm``, ``NAME-journal``, with the database ``NAME`` there):
+    part of that database, no file of a person's ("notes-journal" beside a text
+    "notes" is one)."""
+    name = path.name
+    return any(name.endswith(s) and len(name) > len(s)
+               and _is_database(path.with_name(name[:-len(s)])) for s in SQLITE_SIBLINGS)
+
+
 def _kept_from_outputs(path: Path, exists: bool) -> str | None:
     """Why no output may replace ``path``, whatever database is open (another office's
     database, its log, its secret key, the client's drafts): None when it may."""

@@ -484,12 +484,21 @@ def folder_bundles(folder: str) -> tuple[list[str], int]:
     """The files of ``folder`` that importing it imports (``taken_from_folder``; only
     those directly in it, a system's left out: ``system_file``), in name order; and
     how many other files it holds, left aside (a system's not counted: the person
-    never put them there, and may not see them). OSError when it cannot be read."""
+    never put them there, and may not see them; nor the -wal, -shm and -journal files
+    SQLite keeps beside a database there, the one importing among them: the import
+    of a folder holding the open database said "3 other files" of one).
+    OSError when it cannot be read."""
+    from pathlib import Path
+
+    from fieldplan.files import database_sibling
+
     with os.scandir(folder) as entries:
         files = [entry for entry in entries
                  if not system_file(entry.name) and _is_file(entry)]
     taken = [entry.path for entry in files if taken_from_folder(entry.name)]
-    return sorted(taken), len(files) - len(taken)
+    others = sum(1 for entry in files if not taken_from_folder(entry.name)
+                 and not database_sibling(Path(entry.path)))
+    return sorted(taken), others
 
 
 def _is_file(entry: os.DirEntry) -> bool:

@@ -137,6 +137,40 @@ def test_a_systems_files_in_a_folder_are_left_out_without_a_word(hq, make_office
     assert (code, out) == (1, "usb: rejected: no bundle in this folder: it is empty\n")
 
 
+def test_the_files_sqlite_keeps_beside_a_database_in_the_folder_are_not_counted(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """Headquarters' database kept in the folder of bundles it imports (a stick's
+    "fieldplan" folder): the -wal and -shm files SQLite keeps beside it while it is
+    open (and a -journal) were counted among the "other files left aside", files the
+    person never put there. A person's file of such a name, beside no database, still
+    is counted."""
+    import shutil
+    import sqlite3
+
+    from fieldplan.replica import open_replica
+    from fieldplan.transit import folder_bundles
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    ml_bundle_in(make_office, usb)
+    hq.close()
+    for path in (hq.path, Path(f"{hq.path}.key")):
+        shutil.move(path, usb / path.name)
+    db = usb / "hq.sqlite3"
+    (usb / "notes").write_text("to do", encoding="utf-8")
+    (usb / "notes-journal").write_text("x", encoding="utf-8")
+    sqlite3.connect(usb / "other.sqlite3").execute("create table t(x)").connection.close()
+    (usb / "other.sqlite3-journal").write_bytes(b"x")
+    with open_replica(db) as rep:  # open, as in the client: its -wal and -shm there
+        rep.conn.execute("select 1")
+        assert {"hq.sqlite3-wal", "hq.sqlite3-shm"} <= {p.name for p in usb.iterdir()}
+        # the two databases, the key, and the person's two notes
+        assert folder_bundles(str(usb))[1] == 5
+        code, _out, err = run("--db", str(db), "import", str(usb), capsys=capsys)
+    assert code == 0
+    assert err.startswith(f"fieldplan: warning: 5 other files in {usb} were left aside")
+
+
 def test_a_folder_named_with_a_line_break_is_named_whole_in_the_warning(
         hq, make_office, tmp_path: Path, capsys) -> None:
     """The warning of files left aside in a folder named "stick<line break>from ML" ended

@@ -267,6 +267,26 @@ def test_a_dropped_folder_brings_its_bundles(tmp_path):
     assert droppable(mime) and dropped_files(mime) == ([], 0)
 
 
+def test_a_dropped_folder_holding_the_open_database_counts_not_its_sqlite_files(tmp_path):
+    """The folder of the database the client has open, dropped: the -wal and -shm files
+    SQLite keeps beside it while open were two of the "4 other files left aside"; the
+    database and its key file are the two."""
+    from fieldplan.replica import init_hq
+    from ui.transfer import dropped_files
+
+    folder = tmp_path / "fieldplan"
+    folder.mkdir()
+    (folder / "ML-a.fieldplan").write_text("x")
+    rep = init_hq(folder / "hq.sqlite3")
+    try:
+        assert (folder / "hq.sqlite3-wal").exists() and (folder / "hq.sqlite3-shm").exists()
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(folder))])
+        assert dropped_files(mime) == ([str(folder / "ML-a.fieldplan")], 2)
+    finally:
+        rep.close()
+
+
 def test_a_dropped_folder_of_an_unpacked_bundle_is_named_as_one(tmp_path):
     """A bundle opened by Windows as a ZIP archive and extracted into a folder, that
     folder dropped: "3 other files left aside" and nothing imported, where 'fieldplan

@@ -68,7 +68,7 @@ from typing import Any
 from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
-from fieldplan.i18n import _, counted, join_list
+from fieldplan.i18n import N_, _, counted, join_list, translation
 from fieldplan.plan import Indicator, Text
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
@@ -499,15 +499,20 @@ def _csv_text(data: Sequence[dict[str, Any]], *, hxl: bool, tally: _Tally | None
 CELL_UNITS = 32_767
 
 
-def _fit_cell(text: str) -> str:
-    """``text`` whole when a spreadsheet cell holds it, else cut to fit, saying so."""
+# Translators: ends a text cut to fit a spreadsheet cell; keep it short
+_CUT_NOTE = N_("[cut: a spreadsheet cell holds no more; the CSV export has it all]")
+
+
+def _fit_cell(text: str, lang: str = "en") -> str:
+    """``text`` whole when a spreadsheet cell holds it, else cut to fit, saying so in
+    ``lang``, the export's language (the rest of the file's words are in it: a French
+    export said "[cut: …]" in the English of the client it was made from)."""
     if len(text) <= CELL_UNITS // 2:
         return text  # (at most two units a character: the usual case, at once)
     units = len(text.encode("utf-16-le")) // 2
     if units <= CELL_UNITS:
         return text
-    # Translators: ends a text cut to fit a spreadsheet cell; keep it short
-    tail = " " + _("[cut: a spreadsheet cell holds no more; the CSV export has it all]")
+    tail = " " + translation(lang).gettext(_CUT_NOTE)
     room = CELL_UNITS - len(tail.encode("utf-16-le")) // 2
     kept, used = [], 0
     for ch in text:
@@ -518,12 +523,12 @@ def _fit_cell(text: str) -> str:
     return "".join(kept) + tail
 
 
-def _xlsx_value(column: str, value: Any) -> Any:
+def _xlsx_value(column: str, value: Any, lang: str = "en") -> Any:
     """A value as an XLSX cell value: None for no value or empty text (a blank cell,
     which blank filters and ISBLANK see), a datetime for ``updated_at``; text cut to
-    what a cell holds (``_fit_cell``)."""
+    what a cell holds (``_fit_cell``, saying so in ``lang``)."""
     if isinstance(value, str):
-        value = _fit_cell(for_spreadsheet(value))
+        value = _fit_cell(for_spreadsheet(value), lang)
         if column == "updated_at" and value:
             try:
                 # naive, in UTC: a spreadsheet cell has no time zone
@@ -550,7 +555,7 @@ def _xlsx_sheet(title: str, columns: Sequence[str], data: Sequence[dict[str, Any
     widths = [len(c) for c in columns]
     for row in data:
         tally.check()
-        values = [_xlsx_value(column, row[column]) for column in columns]
+        values = [_xlsx_value(column, row[column], lang) for column in columns]
         for i, value in enumerate(values):
             if value is not None:
                 widths[i] = max(widths[i], _xlsx_width(value))

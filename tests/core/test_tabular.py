@@ -345,6 +345,27 @@ def test_a_narrative_past_a_spreadsheet_cell_is_cut_saying_so(hq, tmp_path: Path
     assert record["achievements"] == long
 
 
+@pytest.mark.parametrize(("interface", "lang"), [("en", "fr"), ("en", "ar"), ("fr", "en")])
+def test_the_note_on_a_cut_cell_is_in_the_exports_language(hq, tmp_path: Path, interface,
+                                                          lang) -> None:
+    """The workbook's words are in the language chosen for it, whatever the client's:
+    a French export made from an English client said "[cut: …]" in English."""
+    from fieldplan import i18n
+
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements="\U0001F30D" * progress.MAX_TEXT)
+    i18n.set_language(interface)
+    out = tmp_path / "p.xlsx"
+    tabular.export_table(hq, "xlsx", out, lang=lang)
+    _ws, [row] = _sheet(out)
+    note = i18n.translation(lang).gettext(
+        "[cut: a spreadsheet cell holds no more; the CSV export has it all]")
+    assert row["achievements"].value.endswith("\U0001F30D " + note)
+    assert ("cut:" in note) == (lang == "en")
+    assert len(row["achievements"].value.encode("utf-16-le")) // 2 <= tabular.CELL_UNITS
+
+
 def test_xlsx_layout_header_widths_wrap_and_direction(amended, tmp_path: Path) -> None:
     amended.conn.execute("UPDATE progress SET achievements = ? WHERE action = 'PA1.2'",
                          ("A workshop was held with the Ministry of Labour. " * 5,))

@@ -80,15 +80,17 @@ def brackets_held(text: str, fits: Callable[[str], bool]) -> str:
 
 def clean_text(text: str) -> str:
     """Text as fieldplan stores it: paragraph ends are ``\\n`` (``\\r\\n``, a lone
-    ``\\r`` and U+2029 PARAGRAPH SEPARATOR become ``\\n``; the client's text box
-    cannot tell a U+2029 from a newline, and the CLI stored the same text otherwise),
+    ``\\r``, U+0085 NEXT LINE and U+2029 PARAGRAPH SEPARATOR become ``\\n``; the
+    client's text box cannot tell a U+2029 from a newline, and the CLI stored the same
+    text otherwise; NEL, which some Windows and mainframe tools write for a line end,
+    was removed as a control character and joined the words either side of it),
     control characters other than newline and tab are removed (and the noncharacters
     U+FDD0–U+FDEF, U+FFFE and U+FFFF: no file format fieldplan writes can hold the
     last two, and the client's text box reads U+FDD0 and U+FDD1 as newlines), and
     unpaired surrogates (undecodable bytes) become U+FFFD. Other spaces and breaks are
     kept as written: no-break spaces (U+00A0, U+202F), U+2028 LINE SEPARATOR."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2029", "\n")
-    text = _CONTROLS.sub("", text)
+    text = _CONTROLS.sub("", text.replace("\x85", "\n"))
     return _SURROGATES.sub("\ufffd", text)
 
 

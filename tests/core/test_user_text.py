@@ -26,7 +26,7 @@ def _global(rep) -> str:
 
 
 def test_clean_text() -> None:
-    assert clean_text("a\x01b\x07c\x1b[31md\x7f\x85e") == "abc[31mde"
+    assert clean_text("a\x01b\x07c\x1b[31md\x7fe\x80\x9f\x1c") == "abc[31mde"
     assert clean_text("one\r\ntwo\rthree\n\tfour") == "one\ntwo\nthree\n\tfour"
     assert clean_text("bad \udcff byte") == "bad \ufffd byte"
     assert clean_text("عربي — ok ✓") == "عربي — ok ✓"
@@ -34,6 +34,19 @@ def test_clean_text() -> None:
     # them apart); no-break spaces and line separators stay as written
     assert clean_text("one\u2029two") == "one\ntwo"
     assert clean_text("le 12\u00a0mars\u202f!\u2028ok") == "le 12\u00a0mars\u202f!\u2028ok"
+    # NEXT LINE (U+0085), a line end some Windows tools write (text converted from
+    # EBCDIC): removed as a control character, it joined the words either side of it
+    assert clean_text("first line\x85second line") == "first line\nsecond line"
+    assert clean_text("a\r\nb\x85\x85c") == "a\nb\n\nc"
+
+
+def test_a_narrative_with_next_line_characters_keeps_its_lines(hq) -> None:
+    """A narrative pasted from a tool that ends lines with NEL is stored with its
+    lines, as the CLI and the client store a text with CR LF."""
+    act = _global(hq)
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements="Workshop held\x85Report sent")
+    assert progress.get_report(hq, act, "2026-S1").achievements == "Workshop held\nReport sent"
 
 
 def test_bidi_contained_keeps_a_name_from_reordering_what_follows_it() -> None:

@@ -750,3 +750,44 @@ def test_a_tiny_value_shows_its_digits_not_zero() -> None:
             assert value_text("value.officials-trained", 0.000001) == shown
     finally:
         i18n.set_language("en")
+
+
+
+def test_overview_cells_are_worked_out_once_not_at_each_paint(monkeypatch):
+    """Headquarters' Overview of 57 offices took 75 ms a paint (three times that for
+    a resize of the window) on the GUI thread: each paint asked every cell for its
+    text, compact text, colour and sort key, and each time babel formatted its numbers
+    and its mean was taken again. They are worked out once for each set of data; new
+    data shows new texts."""
+    from dataclasses import replace
+
+    import ui.models as models
+    from fieldplan.offices import all_offices
+
+    offices = [o for o in all_offices() if len(o) == 2][:57]
+    reports = [report(o, action, status=status, percent=40, state="draft")
+               for o in offices for action, status in (("PA1.1", "at-risk"),
+                                                       ("PA2.1", "on-track"))]
+    model = OverviewModel()
+    model.set_data(offices, AREAS, reports, AREA_OF)
+    formatted = []
+    real = models.format_number
+    monkeypatch.setattr(models, "format_number",
+                        lambda *a, **k: formatted.append(a) or real(*a, **k))
+    roles = (Qt.ItemDataRole.DisplayRole, COMPACT_ROLE, Qt.ItemDataRole.BackgroundRole,
+             Qt.ItemDataRole.ForegroundRole, SORT_ROLE)
+
+    def paint() -> list:
+        return [model.data(model.index(row, column), role)
+                for row in range(model.rowCount()) for column in (1, 2) for role in roles]
+
+    first = paint()
+    assert formatted  # (the first paint works them out)
+    formatted.clear()
+    assert paint() == first
+    assert formatted == []
+    assert model.data(model.index(0, 1)).startswith("▲ At risk (1/1) ✎1")
+    model.set_data(offices, AREAS, [replace(r, status="off-track") for r in reports], AREA_OF)
+    assert model.data(model.index(0, 1)).startswith("▼ Off track (1/1) ✎1")
+    assert model.data(model.index(0, 1), COMPACT_ROLE).startswith("▼ (1/1) ✎1")
+    assert model.data(model.index(0, 1), SORT_ROLE) == models.ATTENTION_ORDER.index("off-track")

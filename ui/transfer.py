@@ -1647,6 +1647,15 @@ def all_offices_text(done) -> tuple[str, str]:
             "its office what arrived.",
             "{count} of them carry no new entries, only receipts: sending them still tells "
             "each office what arrived.", receipts)
+    # (as a single bundle's export says it, ``saved_again_text``): exported again onto
+    # the same stick with nothing new, "Saved 57 bundles" read as 57 new files there
+    again = sum(1 for r in done.written if r.again)
+    if again:
+        text += "\n\n" + counted(
+            "{count} of them holds nothing new since the bundle saved before under its "
+            "name: it was saved again in its place, not as a second file.",
+            "{count} of them hold nothing new since the bundles saved before under their "
+            "names: they were saved again in their place, not as second files.", again)
     for warning in dict.fromkeys(r.warning for r in done.written if r.warning):
         text += "\n\n" + sentence(warning)
     return before, text.strip()

@@ -102,6 +102,29 @@ def test_all_offices_writes_one_file_each_off_the_gui_thread(open_window, qtbot,
     wait_idle(qtbot, window.session)
 
 
+
+def test_exporting_again_onto_the_same_stick_says_nothing_new_was_in_them(
+        open_window, qtbot, hq_world, tmp_path):
+    """Every office's bundle written again to the same folder with nothing new since
+    took the place of the one there (a single bundle's export says so): the dialog said
+    "Saved 3 bundles" as if there were three new files to send."""
+    window = open_window(hq_world)
+    out = tmp_path / "stick"
+    dialog = open_export(window, qtbot)
+    export_all(dialog, qtbot, out)
+    assert "saved again" not in dialog.said()
+    dialog.close()
+    dialog = open_export(window, qtbot)
+    export_all(dialog, qtbot, out)
+    assert all(r.again for r in dialog.result_info.written)
+    assert len(list(out.iterdir())) == 3
+    assert dialog.said() == (
+        f"Saved 3 bundles, one file for each office, in this folder:\n{out}\n"
+        "3 of them hold nothing new since the bundles saved before under their names: "
+        "they were saved again in their place, not as second files.")
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
 def test_enter_after_choosing_a_folder_writes_every_offices_bundle(open_window, qtbot,
                                                                   hq_world, tmp_path):
     """After the review, a person who chose a folder and pressed Enter wrote a bundle

@@ -1242,6 +1242,8 @@ class ConflictModel(_RowsModel):
         self.indicator_titles: dict[str, str] = {}
         #: one conflict of each record, for ``width_texts`` (None: not yet of this load)
         self._one_per_record: list[Any] | None = None
+        #: office -> how the Office column names it (``office_label``), once a load
+        self._office_label: dict[str, str] = {}
 
     def row_key(self, row: Any) -> str:
         return str(row.id)
@@ -1251,6 +1253,7 @@ class ConflictModel(_RowsModel):
 
     def set_rows(self, rows: Iterable[Any]) -> None:
         self._one_per_record = None
+        self._office_label = {}
         super().set_rows(rows)
 
     def field_text(self, field: str) -> str:
@@ -1285,7 +1288,13 @@ class ConflictModel(_RowsModel):
 
     def display(self, c: Any, column: int) -> str:
         if column == self.OFFICE:
-            return c.office
+            # "ML · Mali", as every other page (and the sentence under this table) names
+            # an office: at headquarters, among 57 offices' conflicts, the code alone
+            # ("KM", "GW") left the person to guess which country it was
+            label = self._office_label.get(c.office)
+            if label is None:
+                label = self._office_label[c.office] = office_label(c.office)
+            return label
         if column == self.ACTION:
             return c.action
         if column == self.PERIOD:

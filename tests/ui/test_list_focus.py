@@ -64,8 +64,8 @@ def test_each_table_of_rows_has_a_key_that_a_reload_keeps():
 
 def test_the_conflicts_list_refilled_with_the_focus_shows_no_other_conflict(
         open_window, qtbot, hq, make_office, tmp_path):
-    """Two conflicts of one report (its status, its narrative), "ML" at each row: read
-    again while the list had the focus, it showed the first a moment (its versions
+    """Two conflicts of one report (its status, its narrative), "ML · Mali" at each row:
+    read again while the list had the focus, it showed the first a moment (its versions
     built, then thrown away) before the page chose the second again."""
     from tests.ui.conftest import wait_idle
     from tests.ui.test_conflict_versions import laptops_in_conflict
@@ -80,7 +80,7 @@ def test_the_conflicts_list_refilled_with_the_focus_shows_no_other_conflict(
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
     wait_idle(qtbot, window.session)
     view = page.view
-    assert {page.model.index(r, 0).data() for r in range(2)} == {"ML"}
+    assert {page.model.index(r, 0).data() for r in range(2)} == {"ML · Mali"}
     view.setFocus()
     qtbot.waitUntil(view.hasFocus)
     view.setCurrentIndex(page.model.index(1, 0))

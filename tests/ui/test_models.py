@@ -791,3 +791,26 @@ def test_overview_cells_are_worked_out_once_not_at_each_paint(monkeypatch):
     assert model.data(model.index(0, 1)).startswith("▼ Off track (1/1) ✎1")
     assert model.data(model.index(0, 1), COMPACT_ROLE).startswith("▼ (1/1) ✎1")
     assert model.data(model.index(0, 1), SORT_ROLE) == models.ATTENTION_ORDER.index("off-track")
+
+
+@pytest.mark.parametrize(("lang", "named"), [("en", "KM · Comoros"), ("fr", "KM · Comores"),
+                                            ("ar", "KM · جزر القمر")])
+def test_the_conflicts_office_column_names_the_office(lang, named) -> None:
+    """Headquarters' Conflicts table said "KM", "GW" alone where every other page, and
+    the sentence under the table, names the office ("KM · Comoros"): among 57 offices'
+    conflicts the person had to guess the country. Named in the language shown, and
+    the column fitted to the names."""
+    from fieldplan import i18n
+    from fieldplan.sync.conflicts import Conflict
+    from ui.table_fit import column_texts
+
+    try:
+        i18n.set_language(lang)
+        conflicts = ConflictModel()
+        conflicts.set_rows([Conflict(f"c{n}", "progress", "KM|PA1.1|2026-S1", field, ())
+                            for n, field in enumerate(("status", "percent"))])
+        assert [conflicts.data(conflicts.index(r, ConflictModel.OFFICE)) for r in (0, 1)] \
+            == [named, named]
+        assert list(column_texts(conflicts, ConflictModel.OFFICE)) == [named]
+    finally:
+        i18n.set_language("en")

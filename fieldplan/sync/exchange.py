@@ -1227,8 +1227,11 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
             raise BundleError(_("{where}: bad report id '{id}'").format(
                 where=where(), id=for_message(e.entity_id)))
         if parts[0] != origin_office:
+            # (the code as the bundle wrote it, quoted safely: a signed bundle may name
+            # any text there, a line break, a bidi override, a megabyte)
             raise OwnershipError(_("{where} writes progress of {office}; only {office}'s "
-                                   "replicas may").format(where=where(), office=parts[0]))
+                                   "replicas may").format(where=where(),
+                                                          office=for_message(parts[0])))
         # an action code as plans write them (model.ACTION_CODE): nothing else reaches
         # HQ's spreadsheets, where a text like "=HYPERLINK(…)" would be a formula
         if not ACTION_CODE.fullmatch(parts[1]) or not _PERIOD.fullmatch(parts[2]):

@@ -2505,8 +2505,9 @@ class MainWindow(QMainWindow):
             self.office_view.select_action(state["action"])
         if self.hq_desk is not None and isinstance(state.get("hq"), dict):
             self.hq_desk.restore_filters(state["hq"])
-        if 0 <= state.get("tab", -1) < self.tabs.count():
-            self.tabs.setCurrentIndex(state["tab"])
+        tab = window_settings.whole_number(state.get("tab"))
+        if tab is not None and 0 <= tab < self.tabs.count():
+            self.tabs.setCurrentIndex(tab)
         taken, self._gone_taken = self._gone_taken, None
         if taken is not None:
             # (after the period, whose showing shows no report)

@@ -354,9 +354,26 @@ def restore_sizes(splitter: QSplitter, sizes: Any) -> None:
     # (the panes' count: the Reports page's ``count`` is its label)
     if not isinstance(sizes, list | tuple) or len(sizes) != len(splitter.sizes()):
         return
-    try:
-        found = [max(0, int(size)) for size in sizes]
-    except (TypeError, ValueError):
+    found = [whole_number(size) for size in sizes]
+    if None in found or any(size > MAX_SIZE for size in found):
         return
+    found = [max(0, size) for size in found]
     if any(found):
         splitter.setSizes(found)
+
+
+#: the largest divider place a settings file may hold (Qt keeps sizes in a C int: a
+#: damaged file's 1e300 or "inf" raised where the window opens, and it never showed)
+MAX_SIZE = 1 << 20
+
+
+def whole_number(value: Any) -> int | None:
+    """A whole number a settings file holds (a number, or its text: some formats give
+    text back), else None: a damaged or hand-edited file may hold any value where a
+    number was written (None, a list, "abc", 1e300, a float's infinity)."""
+    if isinstance(value, bool):
+        return None
+    try:  # (int() of a float's infinity raises OverflowError, of NaN ValueError)
+        return int(value) if isinstance(value, int | float) else int(str(value), 10)
+    except (TypeError, ValueError, OverflowError):
+        return None

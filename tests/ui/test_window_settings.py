@@ -618,3 +618,29 @@ def test_settings_of_the_registry_or_the_system_preferences_keep_qts_own_way(
     set_value(native, "bundles/import-folder", "E:/")
     assert native.value("bundles/import-folder") == "E:/"
     assert ui.window_settings._writers == before
+
+
+@pytest.mark.parametrize("kept", [
+    {"tab": None}, {"tab": [1]}, {"tab": "Reports"}, {"tab": float("nan")},
+    {"split": [1e300, 300]}, {"split": [float("inf"), 300]}, {"split": ["9" * 5000, 300]},
+], ids=["tab-none", "tab-list", "tab-text", "tab-nan", "split-huge", "split-inf",
+        "split-digits"])
+def test_a_damaged_place_in_the_settings_file_opens_the_window_as_a_first_start(
+        open_shell, hq_db, settings, kept):
+    """Found by fuzzing the settings file: a place kept there whose tab was not a number
+    (a damaged or hand-edited file) raised TypeError where the window opens, and one
+    whose divider was past what Qt holds (1e300, infinity) OverflowError: the client
+    never showed its window, at every start, until the file was deleted. Such a value
+    is left, as a list of the wrong length is."""
+    settings.setValue(VIEW, {"period": OTHER_PERIOD, **kept})
+    window = open_shell(hq_db)
+    assert window.isVisible() and window.period == OTHER_PERIOD  # (the rest is taken)
+    assert window.tabs.currentIndex() == 0
+    assert min(window.office_view.splitter.sizes()) > 0
+
+
+def test_a_tab_kept_as_text_is_taken(open_shell, hq_db, settings):
+    """Some settings formats give a number back as its text."""
+    settings.setValue(VIEW, {"tab": "1"})
+    window = open_shell(hq_db)
+    assert window.tabs.currentIndex() == 1

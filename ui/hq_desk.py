@@ -1257,7 +1257,11 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.search.setText(str(filters.get("search", "")))
         self.search.blockSignals(False)
         chosen = filters.get("chosen")
-        self._to_choose = tuple(chosen) if chosen and len(chosen) == 3 else None
+        # (office, action, period) as ``filters`` keeps it; a damaged settings file's
+        # anything else (a number raised TypeError as the page was first shown)
+        self._to_choose = (tuple(chosen) if isinstance(chosen, list | tuple)
+                           and len(chosen) == 3 and all(isinstance(c, str) for c in chosen)
+                           else None)
         self._filter()
 
     def _filter(self, *_a, chosen: tuple[str, str, str] | None = None) -> None:

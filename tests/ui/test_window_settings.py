@@ -644,3 +644,17 @@ def test_a_tab_kept_as_text_is_taken(open_shell, hq_db, settings):
     settings.setValue(VIEW, {"tab": "1"})
     window = open_shell(hq_db)
     assert window.tabs.currentIndex() == 1
+
+
+def test_a_damaged_report_chosen_in_the_settings_file_leaves_the_reports_page_whole(
+        open_shell, qtbot, hq_db, settings):
+    """Found by fuzzing the settings file: the Reports page's report chosen kept as a
+    number (a damaged or hand-edited file) raised TypeError when the page was first
+    shown, which then stayed empty. It is left, as no report chosen is."""
+    settings.setValue(VIEW, {"hq": {"reports": {"chosen": 5, "status": "at-risk"}}})
+    window = open_shell(hq_db)
+    reports = window.hq_desk.reports
+    window.show_page(reports)
+    wait_idle(qtbot, window.session)
+    assert new_tab_shows(window, reports)
+    assert reports.status.currentData() == "at-risk"  # (the rest is taken)

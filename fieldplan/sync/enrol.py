@@ -251,6 +251,11 @@ def init_from_setup(path: str | os.PathLike[str], setup: str | os.PathLike[str] 
                     info.public_key != b.public_key.to_base64():
                 raise BundleError(_("setup bundle is not signed by a headquarters key of "
                                     "its own registry"))
+            if events.entity_state(rep.conn, "plan", rep.plan_id).get("document") is None:
+                # (said of the bundle: "this database holds no plan yet" named the
+                # database being made, which no one can do anything about)
+                raise BundleError(_("the setup bundle holds no plan; ask headquarters "
+                                    "for this office's setup bundle again"))
             rep.plan()
 
         rep = _create(path, role=ROLE_OFFICE, office=m["recipient"], plan_id=m["plan_id"],

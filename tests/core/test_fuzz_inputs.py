@@ -66,3 +66,24 @@ def test_a_report_of_an_office_whose_code_holds_a_line_break_is_refused_in_one_l
                                   f"only {shown}'s replicas may")
         assert verify_bundle(hq, data)["reason"] == outcome.reason
         assert snapshot(hq) == before
+
+
+def test_a_setup_bundle_without_a_plan_is_refused_for_what_it_lacks(hq, tmp_path) -> None:
+    """Found by fuzzing setup bundles: one whose plan record was left out (signed by
+    headquarters all the same) was refused with "this database holds no plan yet",
+    of the database ``init --from`` was making, as if the person had done something
+    wrong with it. It names the setup bundle, and nothing is left behind."""
+    from fieldplan.errors import BundleError
+    from fieldplan.sync import enroll_office, init_from_setup
+
+    setup = tmp_path / "ML-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    manifest, evs = unpack(setup.read_bytes())
+    without = rechain([e for e in evs if e["entity"] != "plan"])
+    setup.write_bytes(pack(manifest, [line_of(e) for e in without],
+                           minisign.load_secret_key(key_path(hq.path))))
+    with pytest.raises(BundleError) as refused:
+        init_from_setup(tmp_path / "ml" / "ML.sqlite3", setup)
+    assert str(refused.value) == ("the setup bundle holds no plan; ask headquarters for "
+                                  "this office's setup bundle again")
+    assert not (tmp_path / "ml").exists() or not any((tmp_path / "ml").iterdir())

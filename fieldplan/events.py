@@ -233,6 +233,10 @@ def json_error_reason(exc: BaseException) -> str:
         return _("line {line}, column {column}").format(line=exc.lineno, column=exc.colno)
     if isinstance(exc, RecursionError):
         return _("nested too deep")
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        # Python's own words, which tell a programmer to raise its limit
+        # (sys.set_int_max_str_digits): a figure of thousands of digits is damage
+        return _("a number has thousands of digits")
     return error_line(exc)
 
 

@@ -87,3 +87,35 @@ def test_a_setup_bundle_without_a_plan_is_refused_for_what_it_lacks(hq, tmp_path
     assert str(refused.value) == ("the setup bundle holds no plan; ask headquarters for "
                                   "this office's setup bundle again")
     assert not (tmp_path / "ml").exists() or not any((tmp_path / "ml").iterdir())
+
+
+def test_a_number_of_thousands_of_digits_is_said_in_the_readers_words(tmp_path) -> None:
+    """Found by fuzzing bundles: a manifest (checked before the signature, so any
+    damaged or made-up file) or an event line holding a number of 5,000 digits was
+    refused with Python's own words, in English in every language: "Exceeds the limit
+    (4300 digits) for integer string conversion…; use sys.set_int_max_str_digits() to
+    increase the limit", advice for a programmer."""
+    import io
+    import zipfile
+
+    from fieldplan import i18n
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        setup = tmp_path / "ML-setup.fieldplan"
+        enroll_office(hq, "ML", setup)
+    members = {}
+    with zipfile.ZipFile(setup) as zf:
+        for name in zf.namelist():
+            members[name] = zf.read(name)
+    members["manifest.json"] = members["manifest.json"].replace(
+        b'"event_count":', b'"event_count":' + b"9" * 5000 + b',"x":', 1)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    assert verify_bundle(None, out.getvalue())["reason"] == (
+        "manifest.json is not valid JSON (a number has thousands of digits)")
+    i18n.set_language("fr")
+    assert "4300" not in verify_bundle(None, out.getvalue())["reason"]

@@ -165,6 +165,26 @@ def has_rtl(text: str) -> bool:
 _DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 
 
+def first_strong(text: str) -> str | None:
+    """ "R" or "L" by the first letter of ``text`` outside an isolate (Unicode's rule
+    P2, as spreadsheets and QString::isRightToLeft lay a text out), or None when it has
+    none (digits, symbols). Not ``paragraph_direction``, by most of its words."""
+    depth = 0
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind in ("LRI", "RLI", "FSI"):
+            depth += 1
+        elif kind == "PDI":
+            depth = max(0, depth - 1)
+        elif depth:
+            continue
+        elif kind == "L":
+            return "L"
+        elif kind in ("R", "AL"):
+            return "R"
+    return None
+
+
 def paragraph_direction(text: str, tie: str | None = None) -> str | None:
     """Which way a paragraph a person wrote reads: "R" (right to left) or "L", None
     when it has no letter (digits, symbols). Its words vote, right-to-left ones

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from functools import cache
 from math import isfinite
 from typing import Any
 
-from fieldplan.text import has_rtl, paragraph_direction
+from fieldplan.text import first_strong, has_rtl, paragraph_direction
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -213,25 +212,7 @@ def reading_order(text: str) -> str | None:
     if not has_rtl(text) or _LATIN_LETTER.search(text) is None:
         return None
     words = paragraph_direction(text)
-    return words if words is not None and words != _first_strong(text) else None
-
-
-def _first_strong(text: str) -> str | None:
-    """ "R" or "L" by the first letter of ``text`` outside an isolate (rule P2)."""
-    depth = 0
-    for ch in text:
-        kind = unicodedata.bidirectional(ch)
-        if kind in ("LRI", "RLI", "FSI"):
-            depth += 1
-        elif kind == "PDI":
-            depth = max(0, depth - 1)
-        elif depth:
-            continue
-        elif kind == "L":
-            return "L"
-        elif kind in ("R", "AL"):
-            return "R"
-    return None
+    return words if words is not None and words != first_strong(text) else None
 
 
 def _text(ref: str, style: int, value: str) -> str:

@@ -15,6 +15,7 @@ from fieldplan.text import (
     bidi_contained,
     fingerprints_breakable,
     fingerprints_whole,
+    first_strong,
     has_rtl,
     ltr_runs_marked,
     paragraph_direction,
@@ -33,20 +34,10 @@ def text_direction(text: str) -> Qt.LayoutDirection | None:
     decides nothing, as in P2."""
     if text.isascii():
         return Qt.LayoutDirection.LeftToRight if any(c.isalpha() for c in text[:_SCAN]) else None
-    depth = 0
-    for c in text[:_SCAN]:
-        kind = unicodedata.bidirectional(c)
-        if kind in ("LRI", "RLI", "FSI"):
-            depth += 1
-        elif kind == "PDI":
-            depth = max(0, depth - 1)
-        elif depth:
-            continue
-        elif kind == "L":
-            return Qt.LayoutDirection.LeftToRight
-        if kind in ("R", "AL"):
-            return Qt.LayoutDirection.RightToLeft
-    return None
+    found = first_strong(text[:_SCAN])
+    if found is None:
+        return None
+    return Qt.LayoutDirection.RightToLeft if found == "R" else Qt.LayoutDirection.LeftToRight
 
 
 def own_direction(text: str) -> Qt.LayoutDirection | None:

@@ -63,6 +63,22 @@ BAR_LABEL_PADDING = 1.5
 #: Between a bar's end and the labels of its narrow segments beside it (points).
 BESIDE_GAP = 3
 
+#: the most intervals the chart's count axis is divided into
+MAX_TICKS = 10
+
+
+def axis_step(top: int, most: int = MAX_TICKS) -> int:
+    """The step of the chart's count axis for bars of up to ``top`` reports: a round
+    number (1, 2 or 5 times a power of ten) dividing ``0..top`` into at most ``most``
+    intervals. It was ``top / 8`` rounded up, which counted 0, 22, 44 … 198 for 176
+    reports: a reader could not tell where 100 was."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if -(-max(top, 1) // (step * factor)) <= most:
+                return step * factor
+        step *= 10
+
 
 @dataclass
 class LateData:
@@ -942,7 +958,7 @@ class Pack:
         bc.valueAxis.forceZero = 1
         # whole numbers of reports: integer ticks, written as the language writes them
         top = max([sum(counts[a][s] for s in STATUSES) for a in areas] + [1])
-        step = -(-top // 8)
+        step = axis_step(top)
         bc.valueAxis.valueStep = step
         bc.valueAxis.valueMax = -(-top // step) * step
         bc.valueAxis.labelTextFormat = lambda v: self._n(round(v))
@@ -1049,11 +1065,12 @@ class Pack:
 
         def fits() -> bool:
             scale = bc.width / (bc.valueAxis.valueMax - bc.valueAxis.valueMin)
+            # (a bar with nothing beside it may reach the axis's end: 199 reports on
+            # an axis of 200, not 220)
             return all(
                 sum(counts[a][s] for s in STATUSES) * scale + BESIDE_GAP
-                + stringWidth(self._beside(counts[a], bc), cm.BOLD, BAR_LABEL_SIZE)
-                <= bc.width
-                for a in areas)
+                + stringWidth(beside, cm.BOLD, BAR_LABEL_SIZE) <= bc.width
+                for a in areas if (beside := self._beside(counts[a], bc)))
 
         for _try in range(100):  # (a few steps at most: a bound all the same)
             if fits():

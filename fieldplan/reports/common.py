@@ -139,14 +139,27 @@ class Ctx:
 
     def when(self, value: datetime | str) -> str:
         """A date and time as printed on the reports: in UTC, and saying so (offices
-        and headquarters are in different time zones)."""
-        from fieldplan.i18n import format_datetime
+        and headquarters are in different time zones). A line may break between its
+        date and its time only: no-break spaces hold the date together, and the time
+        of day with its "PM" / "م" and "UTC" (in a narrow column, "UTC" went onto a
+        line of its own under the date and time)."""
+        import re
+
+        from fieldplan.i18n import format_datetime, format_time
 
         dt = datetime.fromisoformat(value) if isinstance(value, str) else value
         if dt.tzinfo is None:  # the store writes UTC
             dt = dt.replace(tzinfo=UTC)
+        text = format_datetime(dt, self.lang, tz=UTC)
+        time = format_time(dt, self.lang, format="medium", tz=UTC)
+        date, found, rest = text.partition(time)
+        if found:
+            kept = date.rstrip()
+            text = tx.glued(kept) + date[len(kept):] + tx.glued(time) + rest
         # Translators: {time} is a date and time in Coordinated Universal Time.
-        return self.gettext("{time} UTC").format(time=format_datetime(dt, self.lang, tz=UTC))
+        template = self.gettext("{time} UTC")
+        template = re.sub(r"\s+(?=\{time\})|(?<=\{time\})\s+", "\u00a0", template)
+        return template.format(time=text)
 
 
 def make_ctx(rep, period: str, lang: str, paper: str) -> Ctx:

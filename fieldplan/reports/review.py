@@ -1377,6 +1377,8 @@ class Pack:
                 names=(1,),
                 numbers=(3,),
             )
+        # (the Received columns wide enough for a date-time and its "UTC" on one line,
+        # "27/09/2026، 10:43:09 م UTC" too)
         if facts.refused:
             block(
                 _("Bundles refused since the period began (not merged)"),
@@ -1390,7 +1392,7 @@ class Pack:
                     ]
                     for e in facts.refused
                 ],
-                [0.22, 0.25, 0.2, 0.33],
+                [0.22, 0.23, 0.22, 0.33],
                 names=(1,),
             )
         # after the refusals still to see to, or where they would be
@@ -1411,7 +1413,7 @@ class Pack:
                     ]
                     for q in untrusted
                 ],
-                [0.25, 0.25, 0.2, 0.3],
+                [0.25, 0.23, 0.22, 0.3],
                 names=(1,),
             )
         # left waiting after an import registered their key and could not take them
@@ -1433,7 +1435,7 @@ class Pack:
                     ]
                     for q in waiting
                 ],
-                [0.22, 0.25, 0.2, 0.33],
+                [0.22, 0.23, 0.22, 0.33],
                 names=(1,),
             )
         if facts.conflicts:

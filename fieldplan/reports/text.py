@@ -41,6 +41,12 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BREAKABLE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
 
 
+def glued(text: str) -> str:
+    """``text`` with its breakable whitespace made no-break spaces: one word for
+    ``words``, never broken between lines but at a need (a word wider than its line)."""
+    return _BREAKABLE.sub("\u00a0", text)
+
+
 def words(text: str) -> list[str]:
     """The words of ``text`` between breakable whitespace: "45 %", "4 000" and
     "rapport :" (with no-break spaces) are each one word."""

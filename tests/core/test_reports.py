@@ -1309,7 +1309,8 @@ def test_printed_times_say_utc() -> None:
     from fieldplan.reports import common as cm
 
     ctx = cm.Ctx("en", translation_for("en"), None, PERIOD, (0, 0), None)
-    assert ctx.when("2026-07-01T09:30:00Z").endswith(" UTC")
+    # (a no-break space: "UTC" never stands alone on a line)
+    assert ctx.when("2026-07-01T09:30:00Z").endswith("\u00a0UTC")
     assert "09:30" in ctx.when(datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
 
 

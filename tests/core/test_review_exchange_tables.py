@@ -92,3 +92,63 @@ def test_the_drafts_of_offices_that_have_not_reported_are_centred_with_their_hea
     cells = [row[at][0] for row in table._cellvalues]
     assert len(cells) == 2 and cells[1].text != "–"  # SN's two drafts
     assert [c.align for c in cells] == ["center"] * len(cells)
+
+
+def _drawn(flow) -> list[str]:
+    """A TextFlow's drawn lines, only their letters, digits and spaces kept."""
+    return [" ".join("".join(ch if ch.isalnum() else " " for ch in line).split())
+            for line, _d in flow._lines]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_date_and_time_keeps_its_utc(hq, monkeypatch, lang, paper) -> None:
+    """In the Arabic pack the quarantine table's Received column printed
+    "2026/12/07، 4:43:09 ص" over a line of "UTC" alone. A received date-time stands
+    on one line, or as its date over its time with "UTC", in every table."""
+    write_progress(hq, "ML", PERIOD)
+    when = "2026-09-27T22:43:09+00:00"  # a long month (Sept, sept.), PM (م)
+    facts = review.SyncFacts(
+        late=[review.LateData("ML", 9, 7, when, ("ML-1.fieldplan",))],
+        quarantined=[
+            QuarantineItem("b" * 32, "AE", "c" * 32, "D" * 16, FPR,
+                           "AE-ef4f0777-1-1.fieldplan", when, 1),
+            QuarantineItem("e" * 32, "AE", "f" * 32, "E" * 16, FPR,
+                           "AE-ef4f0777-1-2.fieldplan", when, 1, reason="failed",
+                           key_on_record=True)],
+        conflicts=[], gaps=[])
+    monkeypatch.setattr(review, "_sync_facts", lambda *a, **k: facts)
+    ctx = cm.make_ctx(hq, PERIOD, lang, paper)
+    pack = review.Pack(hq, ctx, None, 1)
+    tables = [f for f in pack.sync_section() if isinstance(f, cm.GridTable)]
+    assert len(tables) == 3
+    stamps = []
+    for table in tables:
+        table.wrap(ctx.width, 10_000)
+        for row in table._cellvalues[1:]:
+            stamps += [flow for [flow] in row
+                       if isinstance(flow, cm.TextFlow) and "UTC" in flow.text]
+    assert len(stamps) == 3
+    for flow in stamps:  # each column wide enough for all of it
+        [line] = _drawn(flow)
+        assert "UTC" in line and "43 09" in line and "2026" in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_date_and_time_breaks_only_between_its_date_and_its_time(hq, lang) -> None:
+    """Where a column is too narrow for all of it (two in the table of changes after
+    the lock), the date stands over the time and its "UTC"."""
+    from fieldplan.reports import text as tx
+
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    when = ctx.when("2026-09-27T22:43:09+00:00")
+    whole = string_width(tx.shape(when), cm.SMALL.font, cm.SMALL.size)
+    for width in (whole * 0.6, whole * 0.9, whole - 1):
+        lines = tx.break_lines(when, cm.SMALL.font, cm.SMALL.size, width)
+        assert len(lines) == 2, lines
+        date, time = (" ".join("".join(c if c.isalnum() else " " for c in line).split())
+                      for line in lines)
+        assert date in ("27 Sept 2026", "27 sept 2026", "27 09 2026"), lines
+        assert time.startswith("10 43 09" if lang == "ar" else "22 43 09"), lines
+        assert time.endswith("UTC"), lines
+    assert tx.break_lines(when, cm.SMALL.font, cm.SMALL.size, whole + 1) == [tx.shape(when)]

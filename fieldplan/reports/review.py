@@ -1587,17 +1587,20 @@ class Pack:
         w = ctx.width
         # the action's title widest (fewer lines: French titles are long)
         widths = [w * f for f in (0.07, 0.36, 0.12, 0.11, 0.19, 0.15)]
+        # "Submitted reports" centred over its centred counts ("57/57"), as the
+        # offices × areas table has it: flush with the cell's start, it stood to one
+        # side of its figures
         rows = [
             [
-                self._t(h, cm.CELL_HEAD)
-                for h in (
+                self._t(h, cm.CELL_HEAD, align="center" if i == 3 else None)
+                for i, h in enumerate((
                     _("Code"),
                     _("Action"),
                     _("Level"),
                     _("Submitted reports"),
                     _("Statuses"),
                     _("Mean progress"),
-                )
+                ))
             ]
         ]
         for act in ctx.plan.actions_of(area=area.code):

@@ -94,6 +94,20 @@ def test_the_drafts_of_offices_that_have_not_reported_are_centred_with_their_hea
     assert [c.align for c in cells] == ["center"] * len(cells)
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_detail_by_area_centres_submitted_reports_with_their_header(hq, lang) -> None:
+    """"Submitted reports" stood flush with the cell's start over centred "57/57"."""
+    write_progress(hq, "ML", PERIOD)
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    pack = review.Pack(hq, ctx, None, 1)
+    [table] = pack.area_detail(ctx.plan.areas[0])
+    n = len(table._cellvalues[0])
+    at = n - 1 - 3 if ctx.rtl else 3  # mirrored in Arabic
+    cells = [row[at][0] for row in table._cellvalues]
+    assert any(c.text == "1/1" for c in cells[1:])  # ML's report
+    assert [c.align for c in cells] == ["center"] * len(cells), [c.text for c in cells]
+
+
 def _drawn(flow) -> list[str]:
     """A TextFlow's drawn lines, only their letters, digits and spaces kept."""
     return [" ".join("".join(ch if ch.isalnum() else " " for ch in line).split())

@@ -358,33 +358,45 @@ class TextFlow(Flowable):
             c.linkRect("", self.link, (0, 0, self.width, self.height), relative=1, thickness=0)
 
 
-def even_groups(text: str, font: str, size: float, width: float) -> str:
-    """``text`` (groups split by spaces: a key fingerprint's ten groups of four) on as
-    few lines as fit ``width``, each holding as many groups as the next (one more at
-    most, first): "4430 … 2633" over "CF9D A354 E96E" read as a fingerprint of seven
-    groups; five over five reads as the ten they are."""
-    groups = text.split()
+def even_groups(text: str, font: str, size: float, width: float,
+                sep: str | None = None) -> str:
+    """``text`` (groups split by spaces, or by ``sep``: a key fingerprint's ten groups
+    of four) on as few lines as fit ``width``, each holding as many groups as the next
+    (one more at most, first): "4430 … 2633" over "CF9D A354 E96E" read as a
+    fingerprint of seven groups; five over five reads as the ten they are."""
+    groups = text.split(sep)
+    joint = " " if sep is None else sep
     for count in range(1, len(groups) + 1):
         per, more = divmod(len(groups), count)
         lines, at = [], 0
         for i in range(count):
             take = per + (1 if i < more else 0)
-            lines.append(" ".join(groups[at:at + take]))
+            lines.append(joint.join(groups[at:at + take]))
             at += take
-        if all(string_width(line, font, size) <= width for line in lines):
+        if all(string_width(tx.shape(line), font, size) <= width for line in lines):
             return "\n".join(lines)
     return text  # a group wider than the column: broken inside as any word
 
 
 class GroupsFlow(TextFlow):
     """A TextFlow whose text breaks between its groups only, as evenly as it can
-    (``even_groups``)."""
+    (``even_groups``; ``sep``: what parts the groups, by default spaces)."""
+
+    def __init__(self, text: str, style: Style = BODY, *, sep: str | None = None,
+                 **kw) -> None:
+        super().__init__(text, style, **kw)
+        self.sep = sep
+
+    def _part(self, lines: list, space_after: float) -> TextFlow:
+        part = super()._part(lines, space_after)
+        part.sep = self.sep  # (TextFlow's own attributes only are copied)
+        return part
 
     def _layout(self, width: float) -> list:
         if self._lines is None or self._laid != width:
             whole = self.text
             self.text = even_groups(whole, self.style.font, self.style.size,
-                                    width - self.indent)
+                                    width - self.indent, self.sep)
             try:
                 return super()._layout(width)
             finally:

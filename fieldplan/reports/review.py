@@ -300,6 +300,11 @@ def _one_paragraph(text: str) -> str:
     return " ".join(tx.words(tx.clean(text))) or "–"
 
 
+#: between two statuses of a cell's mix ("● 20   ▲ 15"): a figure space widening the
+#: break
+STATUS_GAP = "\u2007 "
+
+
 def status_mix(counts: Counter, number) -> str:
     """The statuses of an action's reports in a cell, "○ 4   ● 20   ▲ 15": each
     symbol held to its count by a no-break space (a line never breaks between them),
@@ -307,7 +312,7 @@ def status_mix(counts: Counter, number) -> str:
     count as the report's language does."""
     from fieldplan.i18n import STATUS_SYMBOLS
 
-    return "\u2007 ".join(
+    return STATUS_GAP.join(
         f"{STATUS_SYMBOLS[s]}\u00a0{number(counts[s])}" for s in STATUSES if counts[s]
     ) or "–"
 
@@ -1628,7 +1633,9 @@ class Pack:
                     # regional action with no regional office known said "0/0")
                     self._submitted_cell(rs, expected) if expected
                     else self._t("–", cm.SMALL, align="center"),
-                    self._t(mix, cm.SMALL),
+                    # (in as even lines as fit: "✕ 1" alone under four statuses
+                    # read as a line of its own)
+                    [cm.GroupsFlow(mix, cm.SMALL, rtl=ctx.rtl, sep=STATUS_GAP)],
                     cm.PercentBar(
                         mean,
                         "–" if mean is None else format_percent(mean, ctx.lang),

@@ -166,3 +166,51 @@ def test_a_date_and_time_breaks_only_between_its_date_and_its_time(hq, lang) -> 
         assert time.startswith("10 43 09" if lang == "ar" else "22 43 09"), lines
         assert time.endswith("UTC"), lines
     assert tx.break_lines(when, cm.SMALL.font, cm.SMALL.size, whole + 1) == [tx.shape(when)]
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_statuses_of_an_action_wrap_in_even_lines(hq, lang, paper) -> None:
+    """The detail by area printed "● 28  ▲ 15  ▼ 9  ✓ 4" over "✕ 1" alone for an
+    action of 57 offices' reports: the statuses break as evenly as the column lets
+    them (three over two), each symbol with its count."""
+    from dataclasses import replace
+
+    write_progress(hq, "ML", PERIOD)
+    ctx = cm.make_ctx(hq, PERIOD, lang, paper)
+    pack = review.Pack(hq, ctx, None, 1)
+    first = next(r for r in pack.reports if r.action == "PA1.1")
+    mix = {"on-track": 28, "at-risk": 15, "off-track": 9, "completed": 4, "cancelled": 1}
+    pack.reports = [replace(first, office=f"X{s[:2]}{i}", status=s)
+                    for s, n in mix.items() for i in range(n)]
+    [table] = pack.area_detail(ctx.plan.areas[0])
+    table.wrap(ctx.width, 10_000)
+    n = len(table._cellvalues[0])
+    at = n - 1 - 4 if ctx.rtl else 4  # the Statuses column, mirrored in Arabic
+    [flow] = table._cellvalues[1][at]
+    flow.wrap(table._colWidths[at] - 6, 10_000)  # (the cell's paddings)
+    lines = [line for line, _d in flow._lines]
+    counts = [sum(ch in "○●▲▼✓✕" for ch in line) for line in lines]
+    assert sum(counts) == 5 and max(counts) - min(counts) <= 1, lines
+    # each symbol with its count
+    assert all(len(tx_words) % 2 == 0
+               for tx_words in (line.replace("\u00a0", " ").split() for line in lines))
+
+
+def test_a_split_status_cell_keeps_its_groups() -> None:
+    """The part of a cell a page break carries over, laid out again, keeps each
+    status's symbol with its count (it would know no separator, and take each symbol
+    and each count for a group of its own)."""
+    import re
+    from collections import Counter
+
+    mix = review.status_mix(Counter({"on-track": 28, "at-risk": 15, "off-track": 9,
+                                     "completed": 4, "cancelled": 1}), str)
+    flow = cm.GroupsFlow(mix, cm.SMALL, sep=review.STATUS_GAP)
+    wide = string_width(mix, cm.SMALL.font, cm.SMALL.size)
+    flow.wrap(wide * 0.3, 10_000)
+    _first, rest = flow.split(wide * 0.3, cm.SMALL.leading * 1.5)
+    rest.wrap(wide * 0.5, 10_000)  # laid out again, at another width
+    lines = [line for line, _d in rest._lines]
+    assert all(re.fullmatch(r"\S\u00a0\d+", group.strip())
+               for line in lines for group in line.split("\u2007")), lines

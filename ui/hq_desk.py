@@ -414,6 +414,18 @@ class ReadWhenShown:
             self.refresh()
 
 
+def _first_tab_stop(widget: QWidget) -> QWidget | None:
+    """The first widget inside ``widget`` that Tab stops at, in its focus chain."""
+    tab_focus = Qt.FocusPolicy.TabFocus.value
+    chained = widget.nextInFocusChain()
+    while chained is not None and chained is not widget:
+        if (widget.isAncestorOf(chained) and chained.isEnabled()
+                and chained.isVisibleTo(widget) and chained.focusPolicy().value & tab_focus):
+            return chained
+        chained = chained.nextInFocusChain()
+    return None
+
+
 class EmptyState(QStackedWidget):
     """A page's content, or, when there is nothing to show, one sentence in the
     middle of the page (instead of an empty table)."""
@@ -454,7 +466,18 @@ class EmptyState(QStackedWidget):
         super().showEvent(event)
 
     def set_empty(self, empty: bool) -> None:
-        self.setCurrentIndex(1 if empty else 0)
+        index = 1 if empty else 0
+        leaving = self.currentWidget()
+        focus = QApplication.focusWidget()
+        if (index != self.currentIndex() and focus is not None
+                and leaving is not None and leaving.isAncestorOf(focus)):
+            # the keyboard in the side hidden is given to the side shown first: Qt moved
+            # it to the next widget of the window's focus chain (the tab bar, where a
+            # screen reader said nothing of the page) and left it there
+            target = self.label if empty else _first_tab_stop(self.widget(0))
+            if target is not None:
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.setCurrentIndex(index)
 
     def is_empty(self) -> bool:
         return self.currentIndex() == 1

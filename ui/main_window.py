@@ -479,6 +479,33 @@ class StatusBar(QStatusBar):
         return max(0, right - left - 16)
 
 
+class _Tabs(QTabWidget):
+    """The window's pages. Ctrl+Tab and Ctrl+Shift+Tab go to the next (previous) page
+    as Ctrl+number does (``go_to``): Qt's own switch hid the page left with the
+    keyboard in it, which moved the focus to the toolbar's Period list (next in the
+    focus chain) before the page shown took it, and a screen reader said "Period"."""
+
+    def __init__(self, go_to: Callable[[int], None]) -> None:
+        super().__init__()
+        self._go_to = go_to
+
+    def keyPressEvent(self, event) -> None:  # (Qt's name)
+        key, mods = event.key(), event.modifiers()
+        if (key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.count() > 1
+                and mods & Qt.KeyboardModifier.ControlModifier):
+            step = -1 if (key == Qt.Key.Key_Backtab
+                          or mods & Qt.KeyboardModifier.ShiftModifier) else 1
+            index = self.currentIndex()
+            for _pass in range(self.count()):
+                index = (index + step) % self.count()
+                if self.isTabEnabled(index):
+                    self._go_to(index)
+                    break
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
 class _LaidOut(QObject):
     """(StatusBar.refit_on_layout) Its bar's message fitted again at each layout and
     resize."""
@@ -806,7 +833,7 @@ class MainWindow(QMainWindow):
             min(560, room.height() - FRAME_ROOM[1]) if room else 560,
         )
 
-        self.tabs = QTabWidget()
+        self.tabs = _Tabs(self.go_to_tab)
         self.tabs.setDocumentMode(True)
         # (said with each page: its tab bar's tabs are named, the container was not)
         self.tabs.setAccessibleName(_("Pages"))

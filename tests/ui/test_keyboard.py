@@ -730,3 +730,37 @@ def test_enter_on_a_missing_line_opens_its_report(open_window, qtbot, office_db)
     assert window.tabs.currentWidget() is not window._dashboard_tab
     assert window.period == "2026-S1" and editor.period == "2026-S1"
     assert QApplication.focusWidget() is editor.status
+
+
+@pytest.mark.parametrize("backwards", [False, True])
+@pytest.mark.parametrize("built", [False, True])
+def test_ctrl_tab_goes_to_the_next_page_straight(open_window, qtbot, office_db, built,
+                                                 backwards):
+    """Ctrl+Tab (Ctrl+Shift+Tab) from a field of a page: the keyboard went through the
+    toolbar's Period list as the page left was hidden (a screen reader said "Period")
+    before the next page's first field. Now straight there, as Ctrl+number does."""
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    target = 1 if not backwards else window.tabs.count() - 1
+    tab = window.tabs.widget(target)
+    if built:
+        tab.page()
+        wait_idle(qtbot, window.session)
+    window.office_view.first_focus.setFocus()
+    focused = []
+    QApplication.instance().focusChanged.connect(lambda _old, new: focused.append(new))
+    modifiers = Qt.KeyboardModifier.ControlModifier
+    if backwards:
+        modifiers |= Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(QApplication.focusWidget(),
+                   Qt.Key.Key_Backtab if backwards else Qt.Key.Key_Tab, modifiers)
+    wait_idle(qtbot, window.session)
+    assert window.tabs.currentIndex() == target
+    page = tab.page()
+    assert QApplication.focusWidget() is not None
+    assert page.isAncestorOf(QApplication.focusWidget())
+    assert window.period_combo not in focused
+    # (the Conflicts page, read after it was shown, holds none: from its table to the
+    # sentence saying so, not through the tab bar)
+    assert all(page.isAncestorOf(w) for w in focused), focused

@@ -2257,8 +2257,23 @@ class ConflictsPage(ReadWhenShown, QWidget):
             box.setMinimumWidth(max(box.minimumWidth(), box.minimumSizeHint().width()))
             self.keep_buttons.append(keep)
             self.sides_layout.addWidget(box)
+            if self.sides.isVisible():
+                # shown now: Qt shows a widget put in a layout in sight at a later turn
+                # of its event loop, after a paint of the pane without it
+                box.show()
         self.sides_scroll.updateGeometry()  # (as high as its versions at the least)
         self.splitter.share()  # (and a few lines more, where the list can spare them)
+        self._lay_out_now()
+
+    def _lay_out_now(self) -> None:
+        """The pane under the list laid out before it is painted: each layout that
+        changed asks its parent's again in an event of its own, through the versions'
+        scroll area and the splitter, each at a turn of Qt's event loop; the first
+        paint came in between, the heading cut to a line, with no versions, and the
+        pane was right only a moment later (half a second on a busy laptop)."""
+        if self.isVisible():
+            # (those posted as these are handled too, up to the window)
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def resolve(self, conflict_id: str, value_id: str) -> None:
         def run(rep):

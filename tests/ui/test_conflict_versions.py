@@ -324,3 +324,45 @@ def test_the_versions_of_the_conflict_shown_before_are_hidden_at_once(
     stray = [b for b in page.sides.findChildren(QGroupBox)
              if b not in shown and b.isVisibleTo(page)]
     assert not stray
+
+
+def test_the_first_paint_of_the_versions_is_laid_out(open_window, qtbot, hq, make_office,
+                                                     tmp_path):
+    """At headquarters at 1024×600, the pane under the list was painted first as it
+    was before the conflict was chosen, its heading cut to a line and no versions in
+    it, and laid out at the next turns of Qt's event loop (a moment later on a busy
+    laptop): the versions are laid out before the page is painted with them."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from tests.ui.test_sync_ui import two_laptops_in_conflict
+
+    two_laptops_in_conflict(hq, make_office, tmp_path, actions=6)
+    path = hq.path
+    hq.close()
+    window = open_window(path)
+    window.resize(1024, 600)
+    wait_idle(qtbot, window.session)
+    page = window.conflicts
+    seen: list[tuple] = []
+
+    class Painted(QObject):
+        def eventFilter(self, watched, event) -> bool:  # (Qt's name)
+            if (event.type() == QEvent.Type.Paint and watched is page.message
+                    and page.keep_buttons and not seen):
+                message = page.message
+                laid = [b.parentWidget() for b in page.keep_buttons]
+                seen.append((
+                    message.height() >= message.heightForWidth(message.width()),
+                    all(box.height() >= box.minimumSizeHint().height() for box in laid),
+                    all(box.isVisible() and box.width() > 0 for box in laid),
+                ))
+            return False
+
+    spy = Painted()
+    QApplication.instance().installEventFilter(spy)
+    try:
+        window.show_page(page)
+        qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    finally:
+        QApplication.instance().removeEventFilter(spy)
+    assert seen[0] == (True, True, True)

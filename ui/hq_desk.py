@@ -102,6 +102,7 @@ from ui.models import (
     hidden_note,
     hidden_state,
     in_listing_order,
+    in_quarantine_order,
     narrative_text,
     plan_changes_lines,
     search_texts,
@@ -1592,10 +1593,13 @@ class QuarantinePage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        language = lang()
+
         def fetch(rep):
             from fieldplan.sync import list_quarantine
 
-            return list_quarantine(rep)
+            # (the offices' names sorted off the GUI thread)
+            return in_quarantine_order(list_quarantine(rep), language)
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 

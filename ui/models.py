@@ -569,6 +569,16 @@ def in_listing_order(reports: Iterable[ProgressReport],
     return sorted(reports, key=lambda r: (r.period, rank[r.office], r.action))
 
 
+def in_quarantine_order(items: Iterable[Any], language: str) -> list[Any]:
+    """Bundles waiting in quarantine as a person looks for one (the office on the
+    phone): by office in the review pack's order in ``language``, as the Reports page
+    lists them, then as they came (the database gave them as they came, those of one
+    import by their ids: MV, MZ, MA)."""
+    items = list(items)
+    rank = office_ranks((q.office for q in items), language)
+    return sorted(items, key=lambda q: (rank[q.office], q.received_at, q.bundle_id))
+
+
 def search_texts(reports: Iterable[ProgressReport]) -> list[str]:
     """What the Reports search looks through, per report: its office (its code and its
     name, as the Office column shows it: "Bangladesh" finds BD's), action and

@@ -194,3 +194,52 @@ def test_the_keyboard_stays_on_the_quarantine_after_a_trust_or_a_refusal(
     qtbot.waitUntil(window.isActiveWindow)
     assert page.empty.is_empty()
     assert QApplication.focusWidget() is page.empty.label
+
+
+def _quarantined(hq, make_office, tmp_path, offices, later=()):
+    """Bundles of ``offices`` (keys with no proof), imported in that order into HQ's
+    quarantine; those of ``later``, exported only (their paths)."""
+    from fieldplan import progress, store, sync
+
+    paths = []
+    for code in [*offices, *later]:
+        rep = make_office(code)
+        with store.write_transaction(rep.conn):
+            rep.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+        progress.record_progress(rep, rep.plan().actions_of(level="national")[0].code,
+                                 "2026-S1", status="on-track")
+        paths.append(sync.export_bundle(rep, out_dir=tmp_path).path)
+    for path in paths[:len(offices)]:
+        assert sync.import_bundle(hq, path).outcome == "quarantined"
+    return paths[len(offices):]
+
+
+@pytest.mark.parametrize(("lang", "order"), [("en", ["DZ", "TD", "EG"]),
+                                             ("fr", ["DZ", "EG", "TD"])])
+def test_the_quarantine_lists_offices_by_name_and_keeps_the_one_chosen(
+        open_window, qtbot, hq, make_office, tmp_path, language, lang, order):
+    """The Quarantine listed its bundles as they came, those of one import by their
+    ids (MV, MZ, MA): a person looking for the office on the phone searched the whole
+    list. By office, in the reader's language (Tchad after Égypte in French), as the
+    Reports page and the review pack list them, then as they came; the bundle chosen
+    stays chosen as others arrive."""
+    [later] = _quarantined(hq, make_office, tmp_path, ["TD", "EG", "DZ"], later=["AF"])
+    path = hq.path
+    hq.close()
+    language(lang)
+    window = open_window(path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5000)
+    assert [q.office for q in page.model.rows()] == order
+    page.view.selectRow(2)
+    chosen = page.selected().bundle_id
+    from fieldplan import sync
+    from fieldplan.replica import open_replica
+
+    with open_replica(path) as rep:  # (Afghanistan's: before the others)
+        assert sync.import_bundle(rep, later).outcome == "quarantined"
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5000)
+    assert page.model.rows()[0].office == "AF"
+    assert page.selected().bundle_id == chosen

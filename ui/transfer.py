@@ -551,6 +551,15 @@ class ImportResultDialog(QDialog):
         self.left_aside_note.setObjectName("left-aside-note")
         self.left_aside_note.setVisible(bool(left_aside))
         lay.addWidget(self.left_aside_note)
+        # the first import of many offices' bundles: what a new computer's key
+        # registered means, said once above them, where each row said it whole (57
+        # times the same long sentence); each row still says its own
+        registered = registered_note(outcomes)
+        self._registered_above = bool(registered)
+        self.registered_note = WrappedLabel(registered)
+        self.registered_note.setObjectName("registered-note")
+        self.registered_note.setVisible(bool(registered))
+        lay.addWidget(self.registered_note)
         self.table = QTableWidget(len(outcomes), 4)
         self.table.setTabKeyNavigation(False)  # Tab goes on to OK
         from ui.list_focus import current_row_on_focus
@@ -757,6 +766,19 @@ class ImportResultDialog(QDialog):
         if column < 0:  # the indicator cleared: back to the first order
             self._fill()
 
+    def _key_news(self, o) -> str:
+        """A row's clause of the keys its import made known; a new computer's key
+        registered said short where the sentence above the table says what it means
+        (``registered_note``)."""
+        if getattr(o, "computer_registered", False) and self._registered_above:
+            # Translators: in a row of the import result, under a sentence above the
+            # table that says what it means; {office} is the office's code ("CI")
+            return _("the key of a new computer of {office} is now registered").format(
+                office=o.office)
+        if getattr(o, "computer_registered", False) or getattr(o, "hq_new_key", ""):
+            return o.key_news_text()
+        return ""
+
     def _row(self, position: int, o) -> tuple[tuple[int, int], tuple[str, ...],
                                               tuple[str, ...]]:
         """One outcome's row: its place in the first order (rank, then ``position`` in
@@ -783,8 +805,7 @@ class ImportResultDialog(QDialog):
                 # (headquarters) "the key of a new computer of CI is now registered: …",
                 # which the Enrol dialog promised; (an office) "headquarters changed its
                 # key: its new fingerprint is …"
-                o.key_news_text() if getattr(o, "computer_registered", False)
-                or getattr(o, "hq_new_key", "") else "",
+                self._key_news(o),
                 # "changes to the locked…" (not the reason, which holds the notes below
                 # too, kept for the Inbox)
                 late_text(o.late_periods) if getattr(o, "late_periods", ()) else "",
@@ -878,6 +899,20 @@ def left_aside_text(count: int) -> str:
         "{count} other files in the dropped folder were left aside: from a folder, only "
         ".fieldplan and .zip files are imported (drop a file itself to import it).",
         count)
+
+
+def registered_note(outcomes: list) -> str:
+    """What the import result says once, above its rows, of the new computers' keys
+    its files registered, where two files or more did ("" else: the one row says it
+    whole)."""
+    count = sum(bool(getattr(o, "computer_registered", False)) for o in outcomes)
+    if count < 2:
+        return ""
+    return counted(
+        "The key of {count} new computer is now registered: headquarters' bundles for "
+        "its office reach it from now on.",
+        "The keys of {count} new computers are now registered: headquarters' bundles "
+        "for each office reach its new computers from now on.", count)
 
 
 def plan_note(outcomes: list) -> str:

@@ -115,3 +115,51 @@ def test_headquarters_new_fingerprint_stays_on_one_line(qtbot, lang) -> None:
         dialog.close()
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_many_new_computers_are_said_once_above_the_rows(qtbot, tmp_path, lang) -> None:
+    """A first import of every office's bundle at headquarters: each of 57 rows said
+    the same long sentence of what a new computer's key registered means. It is said
+    once above the table; each row still says its own office's key and events."""
+    from ui.app import apply_language
+    from ui.transfer import ImportResultDialog
+
+    offices = ["CI", "ML", "SN"]
+    outcomes = [ImportOutcome(f"{office}-4bd7c44{i}-1-{i + 2}.fieldplan", "merged",
+                              office=office, events_new=i + 2, events_total=i + 2,
+                              computer_registered=True)
+                for i, office in enumerate(offices)]
+    apply_language(QApplication.instance(), lang)
+    try:
+        dialog = ImportResultDialog(None, outcomes)
+        qtbot.addWidget(dialog)
+        dialog.resize(784, dialog.height())
+        dialog.show()
+        above = dialog.registered_note.text()
+        assert dialog.registered_note.isVisible() and "3" in above
+        details = [_unmarked(dialog.table.item(row, 3).text()) for row in range(3)]
+        for office in offices:
+            whole = key_news_text(office, True, "")
+            [row] = [d for d in details if f" {office}" in d]
+            assert whole not in row and len(row) < len(whole) + 30
+        if lang == "en":
+            assert above == ("The keys of 3 new computers are now registered: "
+                             "headquarters' bundles for each office reach its new "
+                             "computers from now on.")
+            assert sorted(details) == [
+                f"{n} new of {n} events; the key of a new computer of {office} is now "
+                "registered" for n, office in ((2, "CI"), (3, "ML"), (4, "SN"))]
+        dialog.grab().save(str(tmp_path / f"registered-{lang}.png"))
+        # one file alone: its row says it whole, nothing above
+        alone = ImportResultDialog(None, outcomes[:1])
+        qtbot.addWidget(alone)
+        assert not alone.registered_note.text()
+        assert key_news_text("CI", True, "") in _unmarked(alone.table.item(0, 3).text())
+    finally:
+        apply_language(QApplication.instance(), "en")
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without the marks that keep codes whole in Arabic."""
+    return "".join(c for c in text if c not in "\u2066\u2067\u2068\u2069")

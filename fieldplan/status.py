@@ -161,7 +161,9 @@ class ReplicaStatus:
                     "{n} changes (the next bundle carries them again)",
                     s.sent_unacknowledged).format(n=format_number(s.sent_unacknowledged,
                                                                   lang))))
-        out.append((_("Gaps"), join_clauses(s.gaps) if s.gaps else _("none")))
+        # one line each, by office (``list_gaps``): joined on one line, a dozen offices'
+        # gaps were one line of clauses to search for an office's
+        out += [(_("Gaps"), gap) for gap in s.gaps] or [(_("Gaps"), _("none"))]
         if s.hq_only:
             out.append((_("Not here yet"), hq_only_text(s.hq_only_count)))
         # (HQ) what a bundle from here must repair: the person sends the office one

@@ -1464,6 +1464,7 @@ class InboxPage(QWidget):
         def fetch(rep):
             from fieldplan.sync import list_gaps, list_inbox
 
+            # (the gaps by office, in the window's language: list_gaps)
             return list_inbox(rep), list_gaps(rep)
 
         DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()

@@ -721,9 +721,14 @@ class _MergeStats:
 # --- what a replica holds ---------------------------------------------------------------
 
 
-def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
+def list_gaps(rep: Replica, origins: Iterable[str] | None = None,
+              language: str | None = None) -> list[Gap]:
     """Ranges of events known to exist (a later one is held) but not received; of
-    some origins only, when given."""
+    some origins only, when given. By office, as a reader of ``language`` (the one in
+    use by default) looks for one (``offices.office_order``: headquarters, the regional
+    offices, the countries by their names), then by computer and event: in the order
+    of the computers' random ids, Uganda's came before Bangladesh's, and among 57
+    offices a person read the whole list for the one on the phone."""
     _whole, holed = events.runs_from_one(rep.conn, origins)
     if not holed:
         return []
@@ -748,7 +753,13 @@ def list_gaps(rep: Replica, origins: Iterable[str] | None = None) -> list[Gap]:
         if a <= b:
             out.append(Gap(o, offices.get(o, ""), a, b,
                            several=computers[offices.get(o, "")] > 1))
-    return out
+    from fieldplan.i18n import get_language
+    from fieldplan.offices import office_order
+
+    language = language or get_language()
+    order = {office: office_order(office, language) for office in {g.office for g in out}}
+    # (a computer no key names, its office unknown: last, by its id)
+    return sorted(out, key=lambda g: (order[g.office], g.origin, g.first))
 
 
 def _not_sent_upto(rep: Replica) -> dict[str, int]:

@@ -78,7 +78,7 @@ from fieldplan.progress import (
 )
 from fieldplan.status import key_revoked
 from fieldplan.text import brackets_held, clean_text, held_whole
-from ui.bidi import in_layout_direction, isolated, isolated_codes
+from ui.bidi import embedded, in_layout_direction, isolated, isolated_codes
 from ui.context import (
     Identity,
     action_title,
@@ -86,6 +86,8 @@ from ui.context import (
     lang,
     office_label,
     read_only_text,
+    time_text,
+    unbroken,
 )
 from ui.indicator_grid import NARROWEST_NUMBER, GridLabel, HeldLabel, number_field_width
 from ui.ops import DbOp, Debouncer, Session, error_text, sentence
@@ -862,7 +864,7 @@ class ReportEditor(QScrollArea):
             report = get_report(rep, code, period, office)
             return (report, locked,
                     report_versions(rep, code, period, office), written,
-                    report_conflicts(rep, code, period, office),
+                    _conflicts_shown(rep, code, period, office),
                     after_lock_text(rep, code, period, office) if locked else "",
                     key_revoked(rep), dropped_values(rep, report, have),
                     _receipt(rep, code, period))
@@ -924,7 +926,7 @@ class ReportEditor(QScrollArea):
         locked: bool,
         versions: dict[str, str] | None = None,
         written: Any = (),
-        conflicts: frozenset[str] = frozenset(),
+        conflicts: Mapping[str, Any] | frozenset[str] = frozenset(),
         after_lock: str = "",
         revoked: bool = False,
         dropped: tuple[tuple[Text | None, str, Any], ...] = (),
@@ -2679,7 +2681,7 @@ class ReportEditor(QScrollArea):
         def fetch(rep):
             return (get_report(rep, code, period, office), is_locked(rep, period),
                     report_versions(rep, code, period, office),
-                    report_conflicts(rep, code, period, office),
+                    _conflicts_shown(rep, code, period, office),
                     _receipt(rep, code, period))
 
         def over() -> None:
@@ -2699,7 +2701,7 @@ class ReportEditor(QScrollArea):
 
     def _refreshed(
         self, report: ProgressReport | None, locked: bool, versions: dict[str, str],
-        conflicts: frozenset[str] = frozenset(), receipt: Any = None,
+        conflicts: Mapping[str, Any] | frozenset[str] = frozenset(), receipt: Any = None,
     ) -> None:
         self._show_receipt(receipt)
         submitted = report is not None and report.state == "submitted"
@@ -2769,10 +2771,40 @@ class ReportEditor(QScrollArea):
         self.notice.setVisible(True)
         self._told |= set(fields)
 
-    def _show_conflicts(self, fields: frozenset[str]) -> None:
+    def _whose(self, fields: Mapping[str, Any] | frozenset[str],
+               shown: list[str]) -> list[str]:
+        """A line for each other computer whose version of fields in conflict the form
+        shows: its author, its computer and when. At the laptop whose status and
+        narrative lost, the form showed the other laptop's as if they were the
+        person's own, and said only that two computers changed them."""
+        if not isinstance(fields, Mapping):
+            return []
+        from fieldplan.sync.conflicts import computer_text
+
+        groups: dict[tuple[str, str, str], list[str]] = {}
+        for name in shown:
+            cand = fields.get(name)
+            if cand is None or cand.here:
+                continue
+            who = (cand.author, computer_text(cand, embedded), time_text(cand.at))
+            groups.setdefault(who, []).append(name)
+        # Translators: under "Changed on two computers…": {fields} lists report fields
+        # ("Status, Achievements"); the values the form shows of them were written by
+        # {author} (an account name) on {computer} ("computer 3d434ae3") at {when} (a
+        # date and time); the other versions are in the Conflicts tab
+        return [_("Shown here for {fields}: what {author} wrote on {computer}, "
+                  "{when}.").format(
+                      fields=join_list(self._field_name(name) for name in names),
+                      author=embedded(author), computer=computer,
+                      when=embedded(unbroken(when)))
+                for (author, computer, when), names in groups.items()]
+
+    def _show_conflicts(self, fields: Mapping[str, Any] | frozenset[str]) -> None:
         """Say which fields of the report on screen have an open conflict (an import
         brought another computer's value of a field changed here too, or of one two
-        other computers changed): the value shown is one of them, the others are kept.
+        other computers changed): the value shown is one of them, the others are kept;
+        ``fields`` may map each field to the version shown (``_conflicts_shown``): those
+        another computer wrote are said by whom, on which computer and when (``_whose``).
         Not those its own saves made (``_tell_conflicts`` said them). While the period
         is locked no one settles them: said too, and who unlocks it (as the Conflicts
         page's ``locked_note``), as the printed sheet still says "Values in conflict".
@@ -2821,11 +2853,25 @@ class ReportEditor(QScrollArea):
                     "Both versions are kept; ask headquarters to unlock the period to "
                     "choose one in Conflicts."
                 ).format(fields=names)
+        if text:
+            text = "\n".join([text, *self._whose(fields, shown)])
         lines = [t for t in self.notice.text().split("\n")
-                 if t and t not in (self._conflicts_line, text)]
+                 if t and t not in (*self._conflicts_line.split("\n"), *text.split("\n"))]
         self._conflicts_line = text
         self.notice.setText("\n".join([*lines, text] if text else lines))
         self.notice.setVisible(bool(self.notice.text()))
+
+
+def _conflicts_shown(rep: Any, code: str, period: str, office: str) -> dict[str, Any]:
+    """The report's fields in an open conflict (``report_conflicts``), each with the
+    version the form shows (``shown_versions_of_report``; None if it cannot be told)."""
+    fields = report_conflicts(rep, code, period, office)
+    if not fields:
+        return {}
+    from fieldplan.sync.conflicts import shown_versions_of_report
+
+    shown = shown_versions_of_report(rep, code, period, office)
+    return {field: shown.get(field) for field in fields}
 
 
 def _indicators(plan: Any, code: str) -> frozenset[str]:

@@ -16,7 +16,8 @@ from typing import Any
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
 from fieldplan.i18n import _, counted, join_list, period_words
-from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked
+from fieldplan.periods import as_period
+from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked, report_id
 from fieldplan.replica import Changes, Replica
 from fieldplan.sync.state import lost_versions
 
@@ -173,6 +174,34 @@ def computer_text(candidate: Candidate, wrap: Callable[[str], str] = str) -> str
     if candidate.here:
         return _("this computer ({computer})").format(computer=code)
     return _("computer {computer}").format(computer=code)
+
+
+def shown_versions_of_report(rep: Replica, action: str, period: str,
+                             office: str | None = None) -> dict[str, Candidate]:
+    """Per field of one report in an open conflict, the version shown meanwhile (the
+    winner, as ``list_conflicts`` chooses it): who wrote the value the report form
+    shows, on which computer and when. The form of the laptop whose own status and
+    narrative lost showed the other laptop's as if they were its own, with nothing to
+    say whose they were."""
+    rid = report_id(office or rep.office, action, str(as_period(period)))
+    rows = rep.conn.execute(
+        "SELECT v.field, v.origin, v.seq, v.value, v.author, v.hlc, e.received_at "
+        "FROM versions v INDEXED BY versions_heads "
+        "LEFT JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
+        "WHERE v.entity = 'progress' AND v.entity_id = ? AND v.superseded = 0 "
+        "ORDER BY v.field, v.hlc DESC, v.origin DESC, v.seq DESC", (rid,)).fetchall()
+    earliest = events.plan_start_hlc(rep.plan().start) if rows else 0
+    out: dict[str, Candidate] = {}
+    for field, group in groupby(rows, key=itemgetter(0)):
+        heads = list(group)
+        if len({head[3] for head in heads if head[3] is not None}) < 2:
+            continue  # one value: no conflict
+        _f, origin, seq, value, author, hlc, received_at = heads[0]
+        out[field] = Candidate(
+            f"{origin[:8]}:{seq}", f"{origin}:{seq}", json.loads(value), author,
+            events.shown_time(hlc, received_at, earliest), True, origin == rep.replica_id,
+            written_at=events.hlc_to_iso(hlc))
+    return out
 
 
 def settled_here(rep: Replica) -> str:

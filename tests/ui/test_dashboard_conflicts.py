@@ -71,10 +71,13 @@ def test_a_submitted_reports_conflicts_are_settled_once_it_is_reopened(
     assert len(lines) == 2 and code in lines[0]
     assert lines[1] == ("This report is submitted: reopen it on the Progress tab, then "
                         "settle its values on the Conflicts tab.")
-    assert notice == [
+    assert notice[:2] == [
         "This report is submitted. Reopen it to edit it.",
         "Changed on two computers, neither seeing the other's change: Achievements, "
         "Status. Both versions are kept; reopen the report to choose one in Conflicts."]
+    # (and whose values the form shows: the other laptop's)
+    assert len(notice) == 3 and notice[2].startswith(
+        "Shown here for Achievements, Status: what \u2068tester\u2069 wrote on computer ")
     # reopened: a draft's words again, in both
     editor.reopen_button.click()
     qtbot.waitUntil(lambda: "choose one in Conflicts." in editor.notice.text()

@@ -1,0 +1,76 @@
+"""Two laptops of one office changed the same report offline: the report form of the
+laptop whose values lost says whose values it shows (author, computer, time), not
+only that two computers changed them."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+from tests.ui.test_office_work import choose
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+def _laptops(hq, make_office, tmp_path, monkeypatch):
+    """Aminata's laptop, then Boubacar's, write PA1.1's status, percent and
+    achievements differently (Boubacar's later: his win), and both take HQ's bundle."""
+    a = make_office("ML", "ml-a")
+    b = make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Aminata")
+    progress.record_progress(a, code, "2026-S1", status="on-track", percent=40,
+                             achievements="Workshop held in Bamako")
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Boubacar")
+    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=25,
+                             achievements="Workshop postponed")
+    out = tmp_path / "out"
+    out.mkdir()
+    for src in (a, b):
+        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    back = sync.export_bundle(hq, for_office="ML", out_dir=out).path
+    for laptop in (a, b):
+        sync.import_bundle(laptop, back)
+    return a, b, code
+
+
+def test_shown_version_is_the_conflicts_winner(hq, make_office, tmp_path, monkeypatch):
+    a, b, code = _laptops(hq, make_office, tmp_path, monkeypatch)
+    for laptop in (a, b):
+        shown = sync.conflicts.shown_versions_of_report(laptop, code, "2026-S1")
+        assert set(shown) == {"status", "percent", "achievements"}
+        winners = {c.field: next(x for x in c.candidates if x.winner)
+                   for c in sync.list_conflicts(laptop)}
+        for field, cand in shown.items():
+            assert cand.full_id == winners[field].full_id and cand.author == "Boubacar"
+            assert cand.here is (laptop is b)
+            assert cand.at == winners[field].at
+
+
+def test_the_form_says_whose_values_it_shows(open_window, qtbot, hq, make_office,
+                                             tmp_path, monkeypatch):
+    a, b, code = _laptops(hq, make_office, tmp_path, monkeypatch)
+    computer = b.replica_id[:8]
+    paths = a.path, b.path
+    a.close()
+    b.close()
+    window = open_window(paths[0])
+    editor = choose(window, qtbot, code)
+    notice = editor.notice.text()
+    assert "Changed on two computers" in notice
+    [line] = [t for t in notice.split("\n") if t.startswith("Shown here for ")]
+    assert "Achievements, Percent complete, Status" in line
+    assert "Boubacar" in line and f"computer \u2068{computer}\u2069" in line
+    assert "2026" in line  # (when)
+    assert editor.narratives["achievements"].toPlainText() == "Workshop postponed"
+    window.close()
+    wait_idle(qtbot, window.session)
+    # Boubacar's laptop shows his own values: nothing more to say there
+    window = open_window(paths[1])
+    editor = choose(window, qtbot, code)
+    assert "Changed on two computers" in editor.notice.text()
+    assert "Shown here" not in editor.notice.text()
+    with open_replica(paths[1]) as rep:
+        assert progress.get_report(rep, code, "2026-S1").status == "at-risk"

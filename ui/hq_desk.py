@@ -2038,6 +2038,20 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.sides_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.sides_scroll.setWidget(self.sides)
         dlay.addWidget(self.sides_scroll, 1)
+        #: (two or more narratives) keeps every version's text, one after the other:
+        #: a Keep of one replaced the other laptop's words for good, though each said
+        #: what the other did not
+        self.together_button = QPushButton(_("Keep &both texts"))
+        self.together_button.setObjectName("keep-texts-together")
+        self.together_button.setAutoDefault(True)
+        together_said = _("Keeps the text of every version, one after the other, the "
+                          "earliest written first: nothing either computer wrote is lost.")
+        self.together_button.setToolTip(together_said)
+        self.together_button.setAccessibleDescription(together_said)
+        self.together_button.hide()
+        self.together_button.clicked.connect(self._keep_together)
+        self._together_id = ""
+        dlay.addWidget(self.together_button, 0, Qt.AlignmentFlag.AlignLeading)
         # the values side by side need the room of a few lines and a button: their
         # least height (VersionsScroll), which the list above gives way to (ten lines
         # of the font, set here, was less than the versions' headings, texts and Keep
@@ -2104,7 +2118,8 @@ class ConflictsPage(ReadWhenShown, QWidget):
         # a Keep button had the focus (the one just pressed, as a rule): it is about to
         # be deleted, and the focus with it; it goes to the next conflict's Keep instead
         focus = QApplication.focusWidget()
-        keep_focus = focus is not None and self.sides.isAncestorOf(focus)
+        keep_focus = focus is not None and (
+            self.sides.isAncestorOf(focus) or focus is self.together_button)
         self.model.set_rows(conflicts)
         self._clear_sides()
         self._tell("")
@@ -2137,6 +2152,8 @@ class ConflictsPage(ReadWhenShown, QWidget):
 
     def _clear_sides(self) -> None:
         self.unlock_button.hide()
+        self.together_button.hide()
+        self._together_id = ""
         while self.sides_layout.count():
             item = self.sides_layout.takeAt(0)
             if item.widget():
@@ -2151,7 +2168,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
-        from fieldplan.sync.conflicts import keep_refusal, locked_note
+        from fieldplan.sync.conflicts import keep_refusal, locked_note, texts_together
         from ui.conflict_versions import (
             VersionText,
             difference_said,
@@ -2266,6 +2283,13 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 # shown now: Qt shows a widget put in a layout in sight at a later turn
                 # of its event loop, after a paint of the pane without it
                 box.show()
+        # the texts of a narrative's versions, kept one after the other (none when one
+        # holds the other already: that one is kept)
+        if settle_here and not any(refusals) and not conflict.hidden and (
+                texts_together(conflict)):
+            self._together_id = conflict.id
+            allow_writes(self.together_button, self.identity, True)
+            self.together_button.show()
         self.sides_scroll.updateGeometry()  # (as high as its versions at the least)
         self.splitter.share()  # (and a few lines more, where the list can spare them)
         self._lay_out_now()
@@ -2279,6 +2303,20 @@ class ConflictsPage(ReadWhenShown, QWidget):
         if self.isVisible():
             # (those posted as these are handled too, up to the window)
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def _keep_together(self) -> None:
+        conflict_id = self._together_id
+        if not conflict_id:
+            return
+
+        def run(rep):
+            from fieldplan.sync.conflicts import keep_texts_together
+
+            return keep_texts_together(rep, conflict_id)
+
+        DbOp(self.session, self, run).failure(
+            lambda e: self._tell(error_sentence(e), failed=True)
+        ).run()
 
     def resolve(self, conflict_id: str, value_id: str) -> None:
         def run(rep):

@@ -15,9 +15,16 @@ from typing import Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, counted, join_list, period_words
+from fieldplan.i18n import _, counted, format_number, join_list, period_words
+from fieldplan.model import NARRATIVE_FIELDS
 from fieldplan.periods import as_period
-from fieldplan.progress import hidden_refusal, is_locked, refuse_if_locked, report_id
+from fieldplan.progress import (
+    MAX_TEXT,
+    hidden_refusal,
+    is_locked,
+    refuse_if_locked,
+    report_id,
+)
 from fieldplan.replica import Changes, Replica
 from fieldplan.sync.state import lost_versions
 
@@ -491,20 +498,63 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
     return out
 
 
-def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
-    """Settle a conflict by keeping one candidate's value (by its value id, any of its
-    versions, shown or not): every version is replaced, in one transaction, however
-    many (``events.append_replacing``)."""
+def _open_conflict(rep: Replica, conflict_id: str) -> Conflict:
     match = [c for c in list_conflicts(rep) if c.id == conflict_id.strip().lower()]
     if not match:
         raise ValidationError(
             _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=conflict_id))
-    conflict = match[0]
+    return match[0]
+
+
+def texts_together(conflict: Conflict) -> str:
+    """A narrative conflict's texts in one: each different text once, the earliest
+    written first, a blank line between them; "" when fewer than two are left (a text
+    found whole inside another, as a person's merge holds what it merged, is left out:
+    the longer one holds it)."""
+    if conflict.field not in NARRATIVE_FIELDS:
+        return ""
+    texts: list[str] = []
+    for cand in reversed(conflict.candidates):  # (newest first, by their clocks)
+        text = cand.value.strip() if isinstance(cand.value, str) else ""
+        if text and text not in texts:
+            texts.append(text)
+    kept = [t for t in texts if not any(t != o and t in o for o in texts)]
+    return "\n\n".join(kept) if len(kept) > 1 else ""
+
+
+def keep_texts_together(rep: Replica, conflict_id: str) -> Changes:
+    """Settle a narrative conflict by keeping every version's text, one after the other
+    (``texts_together``): two laptops that each wrote what they did lose neither (keeping
+    one replaced the other's for good, with nothing to show it had been)."""
+    conflict = _open_conflict(rep, conflict_id)
+    text = texts_together(conflict)
+    if not text:
+        raise ValidationError(_("conflict {id} is not between texts").format(id=conflict.id))
+    if len(text) > MAX_TEXT:
+        raise ValidationError(_(
+            "the texts together are longer than {limit} characters: keep one, then add "
+            "what the other says to it in the report").format(limit=format_number(MAX_TEXT)))
+    return _settle(rep, conflict, text, None)
+
+
+def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
+    """Settle a conflict by keeping one candidate's value (by its value id, any of its
+    versions, shown or not): every version is replaced, in one transaction, however
+    many (``events.append_replacing``)."""
+    conflict = _open_conflict(rep, conflict_id)
     chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
     if not chosen:
         ids = join_list(c.value_id for c in conflict.candidates)
         raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
             id=conflict.id, value=keep, values=ids))
+    return _settle(rep, conflict, chosen[0].value, chosen[0])
+
+
+def _settle(rep: Replica, conflict: Conflict, value: Any,
+            chosen: Candidate | None) -> Changes:
+    """Replace every version of ``conflict`` by ``value`` (that of ``chosen``, or the
+    texts together), as refused for a locked period, a submitted report, or another
+    office's conflict."""
     owner = conflict.office
     if owner != settled_here(rep):
         raise ValidationError(_("only the computers of {office} can resolve this "
@@ -516,7 +566,7 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
             refuse_if_locked(rep, conflict.period)
             # nor while the report is submitted (as read now, in the transaction)
             refused = keep_refusal(replace(conflict, submitted=_submitted(
-                rep, conflict.entity_id)), chosen[0])
+                rep, conflict.entity_id)), chosen or conflict.candidates[0])
             if refused:
                 raise ValidationError(refused)
         # every version, and those of the field a restore lost (``over_lost``): more
@@ -524,7 +574,7 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
         # chain of events, written here at once
         written = events.append_replacing(
             rep.conn, conflict.entity, conflict.entity_id, conflict.field,
-            chosen[0].value, author=rep.author,
+            value, author=rep.author,
             replaced=[*(c.full_id for c in conflict.candidates),
                       *lost_versions(rep, conflict.entity, conflict.entity_id,
                                      conflict.field)])

@@ -1,0 +1,66 @@
+"""The Conflicts page of an office: two laptops' narratives kept one after the other
+with one button, which a status conflict does not offer; the focus stays on the page."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from fieldplan import progress
+from fieldplan.replica import open_replica
+from tests.ui.conftest import wait_idle
+
+sync = pytest.importorskip("fieldplan.sync")
+
+
+def _laptop_a(hq, make_office, tmp_path):
+    """Laptop A of ML, holding both laptops' status and achievements of one report."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, "2026-S1", status="on-track",
+                             achievements="Workshop held in Bamako.")
+    progress.record_progress(b, code, "2026-S1", status="at-risk",
+                             achievements="Consultations in Kayes.")
+    out = tmp_path / "out"
+    out.mkdir()
+    for src in (a, b):
+        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
+    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    path = a.path
+    a.close()
+    return path, code
+
+
+def _choose(page, qtbot, field: str) -> None:
+    for row in range(page.model.rowCount()):
+        page.view.selectRow(row)
+        if page.message.text().endswith(field) or field in page.message.text().split("\n")[0]:
+            return
+    raise AssertionError(field)
+
+
+def test_both_texts_are_kept_with_one_button(open_window, qtbot, hq, make_office, tmp_path):
+    path, code = _laptop_a(hq, make_office, tmp_path)
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2 and len(page.keep_buttons) == 2,
+                    timeout=5000)
+    _choose(page, qtbot, "Status")
+    assert page.together_button.isHidden()  # (a status is one or the other)
+    _choose(page, qtbot, "Achievements")
+    button = page.together_button
+    assert not button.isHidden() and button.isEnabled()
+    assert "nothing either computer wrote is lost" in button.accessibleDescription()
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    wait_idle(qtbot, window.session)
+    # the status conflict left, its first Keep has the focus (the button pressed is gone)
+    assert QApplication.focusWidget() is page.keep_buttons[0]
+    assert page.together_button.isHidden()
+    with open_replica(path) as rep:
+        assert progress.get_report(rep, code, "2026-S1").achievements == (
+            "Workshop held in Bamako.\n\nConsultations in Kayes.")
+        assert [c.field for c in sync.list_conflicts(rep)] == ["status"]

@@ -124,8 +124,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(csub, "resolve", _("resolve a conflict by keeping one value"),
                 _("Resolve a conflict by keeping one of its values."), func=cmd_conflicts_resolve)
     s.add_argument("id", metavar="ID", type=identifier, help=_("conflict id"))
-    s.add_argument("--keep", required=True, metavar="VALUE_ID", type=identifier,
-                   help=_("the value to keep"))
+    keep = s.add_mutually_exclusive_group(required=True)
+    keep.add_argument("--keep", metavar="VALUE_ID", type=identifier,
+                      help=_("the value to keep"))
+    keep.add_argument("--keep-both", action="store_true",
+                      help=_("of a narrative: keep every version's text, one after the "
+                             "other, the earliest first"))
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
@@ -784,7 +788,16 @@ def _full_value(field: str, value, lang: str) -> str:
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
-        sync.resolve_conflict(rep, args.id, args.keep)
-    output(args, {"id": args.id, "kept": args.keep},
-           _("Resolved {id}: kept {value}").format(id=args.id, value=args.keep))
+        if args.keep_both:
+            from fieldplan.sync.conflicts import keep_texts_together
+
+            keep_texts_together(rep, args.id)
+        else:
+            sync.resolve_conflict(rep, args.id, args.keep)
+    if args.keep_both:
+        output(args, {"id": args.id, "kept": "both"},
+               _("Resolved {id}: kept both texts, one after the other").format(id=args.id))
+    else:
+        output(args, {"id": args.id, "kept": args.keep},
+               _("Resolved {id}: kept {value}").format(id=args.id, value=args.keep))
     return 0

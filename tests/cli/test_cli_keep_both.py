@@ -1,0 +1,64 @@
+"""`conflicts resolve ID --keep-both`: two laptops' narratives kept one after the other,
+from the command line as from the Conflicts page."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fieldplan import progress
+from fieldplan.cli import main
+from fieldplan.sync import export_bundle, import_bundle
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _laptop_a(hq, make_office, tmp_path, **b_values):
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    progress.record_progress(a, code, "2026-S1", status="on-track", challenges="Funding late.")
+    progress.record_progress(b, code, "2026-S1", status="on-track", **b_values)
+    import_bundle(hq, export_bundle(b, out_dir=tmp_path).path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    path = a.path
+    a.close()
+    return path, code
+
+
+def test_keep_both_texts(hq, make_office, tmp_path, capsys):
+    path, code = _laptop_a(hq, make_office, tmp_path, challenges="Roads cut by floods.")
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    [conflict] = json.loads(out)
+    rc, out, err = run(capsys, "--db", str(path), "--json", "conflicts", "resolve",
+                       conflict["id"], "--keep-both")
+    assert rc == 0 and json.loads(out) == {"id": conflict["id"], "kept": "both"}, err
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "progress", "list")
+    [report] = [r for r in json.loads(out) if r["action"] == code]
+    assert {report["challenges"]} <= {"Funding late.\n\nRoads cut by floods.",
+                                      "Roads cut by floods.\n\nFunding late."}
+    assert "Funding late." in report["challenges"]
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    assert json.loads(out) == []
+
+
+def test_keep_both_when_one_text_holds_the_other_is_one_line(hq, make_office, tmp_path,
+                                                            capsys):
+    path, _code = _laptop_a(hq, make_office, tmp_path, challenges="Funding late. More.")
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    [conflict] = json.loads(out)
+    rc, out, err = run(capsys, "--db", str(path), "conflicts", "resolve", conflict["id"],
+                       "--keep-both")
+    assert rc == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert "not between texts" in err
+
+
+def test_keep_and_keep_both_together_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--db", str(tmp_path / "x.sqlite3"), "conflicts", "resolve", "abc",
+              "--keep", "a:1", "--keep-both"])
+    assert exit_.value.code == 2

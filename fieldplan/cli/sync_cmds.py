@@ -666,7 +666,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
     from fieldplan.i18n import conflict_values, format_number
     from fieldplan.status import stamp_text
-    from fieldplan.sync.conflicts import settled_here
+    from fieldplan.sync.conflicts import computer_text, settled_here
     from fieldplan.text import for_terminal
 
     lang = lang_of(args)
@@ -686,8 +686,11 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
             values = conflict_values(c.field, [cand.value for cand in c.shown], lang)
             for cand, value in zip(c.shown, values, strict=True):
                 mark = "*" if cand.winner else " "
+                # (which version is this laptop's: "15885b56:1" alone left the person
+                # to find out with 'fieldplan status', as the Conflicts page says it)
+                own = ("  " + computer_text(cand)) if cand.here else ""
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
-                                   f"{stamp_text(cand.at, lang)}"))
+                                   f"{stamp_text(cand.at, lang)}{own}"))
             more = len(c.candidates) - len(c.shown)
             if more:
                 print("     " + for_terminal(ngettext(

@@ -2099,6 +2099,16 @@ class ReportEditor(QScrollArea):
         if report is None and self.period:  # an amendment added it after this period
             why = self.identity.plan.added_text(action.code, self.period)
             meta = f"{meta}\n{why}" if why else meta
+        elif report is not None and report.updated_by:
+            # who changed it last: on the other laptop of an office, a status and a
+            # percent that a conflict settled elsewhere replaced were shown with no word
+            # of who had chosen them
+            # Translators: under "National · lead: Joint · Draft": {author} is an
+            # account name, {when} a date and time ("7 Dec 2026, 06:06")
+            meta = "{meta}\n{changed}".format(meta=meta, changed=_(
+                "Last changed by {author}, {when}").format(
+                    author=embedded(report.updated_by),
+                    when=embedded(unbroken(time_text(report.updated_at)))))
         return meta
 
     def _fix_tab_order(self) -> None:

@@ -74,3 +74,28 @@ def test_the_form_says_whose_values_it_shows(open_window, qtbot, hq, make_office
     assert "Shown here" not in editor.notice.text()
     with open_replica(paths[1]) as rep:
         assert progress.get_report(rep, code, "2026-S1").status == "at-risk"
+
+
+def test_the_other_laptop_sees_who_settled_its_values(open_window, qtbot, hq, make_office,
+                                                      tmp_path, monkeypatch):
+    """Aminata keeps her status on her laptop; on Boubacar's, once HQ's next bundle
+    came, his "At risk" became "On track": the form says who changed it last."""
+    a, b, code = _laptops(hq, make_office, tmp_path, monkeypatch)
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Aminata")
+    for conflict in sync.list_conflicts(a):
+        mine = next(c for c in conflict.candidates if c.here)
+        sync.resolve_conflict(a, conflict.id, mine.value_id)
+    out = tmp_path / "again"
+    out.mkdir()
+    sync.import_bundle(hq, sync.export_bundle(a, out_dir=out).path)
+    sync.import_bundle(b, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    assert sync.list_conflicts(b) == [] and sync.list_conflicts(hq) == []
+    assert progress.digest(a) == progress.digest(b) == progress.digest(hq, "ML")
+    path = b.path
+    b.close()
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Boubacar")
+    window = open_window(path)
+    editor = choose(window, qtbot, code)
+    assert editor.status.currentData() == "on-track"
+    assert editor.meta.text().split("\n")[-1].startswith("Last changed by \u2068Aminata\u2069, ")
+    assert "Changed on two computers" not in editor.notice.text()

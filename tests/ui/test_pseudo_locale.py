@@ -46,9 +46,11 @@ DATA_PATTERNS = tuple(
         r"\b([0-9a-f]{8,}|[0-9A-F]{16})\b",  # replica and key ids
         r"\b([0-9A-F]{4} ){9}[0-9A-F]{4}\b",  # key fingerprints
         r"\bfieldplan( \d+(\.\d+)*)?\b",  # the program's name and version
-        # dates and times as CLDR writes them (the pseudo-locale formats like en_GB)
-        r"\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]* \d{4}\b",
-        r"[\d\s.,:%/–—·…|()\[\]●○▲▼✓✕+−\u200e\u200f\u2066-\u2069-]+",  # digits, symbols
+        # dates and times as CLDR writes them (the pseudo-locale formats like en_GB), also
+        # kept whole on one line (ui.context.unbroken: no-break spaces, word joiners)
+        r"\b\d{1,2}[\s\u2060]+(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*"
+        r"[\s\u2060]+\d{4}\b",
+        r"[\d\s.,:%/–—·…|()\[\]●○▲▼✓✕+−\u200e\u200f\u2060\u2066-\u2069-]+",  # digits, symbols
     )
 )
 #: Rows of each table read (their headers are always read).

@@ -67,6 +67,7 @@ def test_keep_and_keep_both_together_is_a_usage_error(tmp_path, capsys):
 def test_the_list_says_which_version_this_computer_wrote(hq, make_office, tmp_path, capsys):
     path, _code = _laptop_a(hq, make_office, tmp_path, challenges="Roads cut by floods.")
     rc, out, _err = run(capsys, "--db", str(path), "conflicts", "list")
+    assert rc == 0
     lines = out.splitlines()
     [own] = [line for line in lines if "Funding late." in line]
     [other] = [line for line in lines if "Roads cut by floods." in line]

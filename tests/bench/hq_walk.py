@@ -71,9 +71,10 @@ def _timed_check(self):
 _collector.MainThreadCollector.check = _timed_check
 
 
-def rss() -> float:
+def rss(field: str = "VmRSS") -> float:
+    """The process's resident memory (``VmHWM``: its peak so far), MB."""
     return int(next(ln for ln in open("/proc/self/status")
-                    if ln.startswith("VmRSS")).split()[1]) / 1024
+                    if ln.startswith(field)).split()[1]) / 1024
 
 
 QApplication.setQuitOnLastWindowClosed(False)
@@ -169,11 +170,14 @@ def walk():
     yield ("Reports: type search 'workshop'", lambda: QTest.keyClicks(rp.search, "workshop"))
     yield ("Reports: backspace search", lambda: [QTest.keyClick(rp.search, Qt.Key.Key_Backspace)
                                                  for _ in range(8)])
+    yield ("Reports: scroll to the end", lambda: rp.view.scrollToBottom())
+    yield ("Reports: scroll to the top", lambda: rp.view.scrollToTop())
     yield ("Reports: choose a report", lambda: rp.view.setCurrentIndex(rp.model.index(3, 0)))
     yield ("Reports: sort by status", lambda: rp.view.sortByColumn(3, Qt.SortOrder.AscendingOrder))
     yield ("Inbox tab", lambda: w.go_to_tab(tabs["Inbox"]))
     yield ("Inbox: choose a bundle", lambda: w.inbox.view.setCurrentIndex(
         w.inbox.view.model().index(5, 0)))
+    yield ("Inbox: scroll to the end", lambda: w.inbox.view.scrollToBottom())
     yield ("Quarantine tab", lambda: w.go_to_tab(tabs["Quarantine"]))
     qp = w.hq_desk.quarantine
     yield ("Quarantine: choose one", lambda: qp.view.setCurrentIndex(qp.view.model().index(0, 0)))
@@ -183,6 +187,7 @@ def walk():
     yield ("Conflicts tab", lambda: w.go_to_tab(tabs["Conflicts"]))
     cf = w.conflicts
     yield ("Conflicts: choose one", lambda: cf.view.setCurrentIndex(cf.view.model().index(2, 0)))
+    yield ("Conflicts: scroll to the end", lambda: cf.view.scrollToBottom())
     yield ("Keys tab", lambda: w.go_to_tab(tabs["Keys"]))
     yield ("Progress tab", lambda: w.go_to_tab(tabs["Progress"]))
     yield ("open a report (PA1.6)", lambda: w.open_report("PA1.6", w.period))
@@ -270,13 +275,46 @@ pending = {"cond": None, "step": "open (loop start to all loaded)", "t": 0.0, "q
            "first": True}
 
 
+#: HQ_WALK_PROFILE=1: each step's GUI thread under cProfile (slower), the functions that
+#: took most of a step of more than 100 ms listed with it ("profile")
+PROFILE = os.environ.get("HQ_WALK_PROFILE") == "1"
+profiler = {"p": None}
+
+
+def profile_start() -> None:
+    if PROFILE:
+        import cProfile
+
+        profiler["p"] = cProfile.Profile()
+        profiler["p"].enable()
+
+
+def profile_top() -> list[str]:
+    p, profiler["p"] = profiler["p"], None
+    if p is None:
+        return []
+    import io
+    import pstats
+
+    p.disable()
+    if beat["gap"] < 0.1:
+        return []
+    out = io.StringIO()
+    pstats.Stats(p, stream=out).sort_stats("cumulative").print_stats(25)
+    return [ln for ln in out.getvalue().splitlines() if ln.strip()][-26:]
+
+
 def record() -> None:
     step = pending["step"]
     if step is None:
         return
+    top = profile_top()
     results.append({"step": step, "stall_ms": round(beat["gap"] * 1000),
                     "took_s": round(time.perf_counter() - pending["t"] - 0.3, 2),
-                    "where": samples.get(step, collections.Counter()).most_common(3)})
+                    "where": samples.get(step, collections.Counter()).most_common(3),
+                    "rss_mb": round(rss()), "peak_mb": round(rss("VmHWM"))})
+    if top:
+        results[-1]["profile"] = top
     print(results[-1], flush=True)
     pending["step"] = None
 
@@ -317,6 +355,7 @@ def resume() -> None:
         pending["t"] = time.perf_counter()
         beat["gap"] = 0.0
         beat["last"] = time.perf_counter()
+        profile_start()
         act()
         pending["cond"], pending["quiet"] = "settle", None
         if until:

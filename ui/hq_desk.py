@@ -1411,7 +1411,7 @@ class LinesList(QListWidget):
         self.updateGeometry()  # (a line may fit its width now, or no longer)
 
 
-class InboxPage(QWidget):
+class InboxPage(ReadWhenShown, QWidget):
     def __init__(self, session: Session) -> None:
         super().__init__()
         self.session = session
@@ -1458,9 +1458,15 @@ class InboxPage(QWidget):
         return self.empty.label if self.empty.is_empty() else self.view
 
     def _changes(self, _changes) -> None:
-        self.refresh()
+        # read at once only when in sight (as the Reports and Conflicts pages): every
+        # save and import made on another tab listed the inbox and its gaps again, and
+        # its thousand rows were measured on the GUI thread (0.1 s at a large
+        # headquarters), for a page nobody was looking at
+        self.refresh_when_shown()
 
     def refresh(self) -> None:
+        self.stale = False
+
         def fetch(rep):
             from fieldplan.sync import list_gaps, list_inbox
 

@@ -1071,6 +1071,15 @@ class InboxModel(_RowsModel):
                 (e.outcome, bool(getattr(e, "repaired_in", "")),
                  getattr(e, "revoked_here", False)): e for e in self._rows
             }.values()]
+        if column == self.OFFICE:
+            # a row of each office and of what its cell depends on (a setup bundle is
+            # told by its outcome and reason): the name in the reader's language looked
+            # up for each of a thousand rows was most of the table's load on the GUI
+            # thread as the Inbox opened at a large headquarters
+            return [self.display(e, column) for e in {
+                (e.office, e.outcome, *((e.reason, getattr(e, "reason_msg", ""))
+                                        if e.outcome in ("rejected", "duplicate") else ())): e
+                for e in self._rows}.values()]
         return super().width_texts(column)
 
 

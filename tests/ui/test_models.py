@@ -814,3 +814,30 @@ def test_the_conflicts_office_column_names_the_office(lang, named) -> None:
         assert list(column_texts(conflicts, ConflictModel.OFFICE)) == [named]
     finally:
         i18n.set_language("en")
+
+
+def test_inbox_office_width_names_each_office_once(monkeypatch) -> None:
+    """The Office column's width (ui.table_fit, on the GUI thread) looked up the office's
+    name in the reader's language for each of the inbox's thousand rows, most of the
+    table's load as the Inbox opened at a large headquarters: a row of each office (and
+    each setup bundle's refusal) is written out, and the widest is among them."""
+    from fieldplan.sync import InboxEntry
+    from ui import models
+
+    def entry(n: int, office: str, outcome: str = "merged", reason: str = "") -> InboxEntry:
+        return InboxEntry(file=f"{office}-{n}.fieldplan", office=office,
+                          received_at=f"2026-03-01T10:{n % 60:02d}:00Z", outcome=outcome,
+                          reason=reason, events=9, events_new=n % 9, bundle_id=f"{office}{n}")
+
+    rows = [entry(n, office) for n in range(300) for office in ("ML", "SN", "HQ")]
+    rows.append(entry(1, "ZZZ", "rejected", "not a fieldplan bundle"))
+    inbox = InboxModel()
+    inbox.set_rows(rows)
+    every = {inbox.display(r, InboxModel.OFFICE) for r in rows}
+    looked: list[str] = []
+    real = models.shown_office
+    monkeypatch.setattr(models, "shown_office", lambda office, *a: (looked.append(office),
+                                                                     real(office, *a))[1])
+    texts = list(inbox.width_texts(InboxModel.OFFICE))
+    assert set(texts) == every
+    assert sorted(looked) == ["HQ", "ML", "SN", "ZZZ"]

@@ -116,6 +116,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--work", type=Path, help="the walk's folder (default: in --cache)")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     source = world(args.cache, args.events)
@@ -125,14 +126,15 @@ def main() -> int:
     conn.close()
     size = (source / "hq.sqlite3").stat().st_size / 2**20
     print(f"headquarters: {size:.0f} MB, " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-    results = bench_hq_walk.walk(source, args.cache / "walk-million")
-    print(f"\n{'step':48}{'stall ms':>10}{'took s':>9}{'RSS MB':>8}{'peak MB':>8}  where")
+    results = bench_hq_walk.walk(source, args.work or args.cache / "walk-million")
+    print(f"\n{'step':48}{'stall ms':>10}{'GUI CPU ms':>11}{'took s':>9}{'RSS MB':>8}"
+          f"{'peak MB':>8}  where")
     for r in results:
         if "value" in r:
             print(f"{r['step'][:48]:48}{r['value']:>10}")
         else:
             where = r["where"][0][0][:90] if r.get("where") else ""
-            print(f"{r['step'][:48]:48}{r['stall_ms']:>10}{r['took_s']:>9}"
+            print(f"{r['step'][:48]:48}{r['stall_ms']:>10}{r.get('cpu_ms', ''):>11}{r['took_s']:>9}"
                   f"{r.get('rss_mb', ''):>8}{r.get('peak_mb', ''):>8}  {where}")
     return 0
 

@@ -2020,7 +2020,11 @@ class ConflictsPage(ReadWhenShown, QWidget):
         # not shown of a wide conflict, why a Keep is disabled, were said nowhere else
         self.message.setTextInteractionFlags(selectable())
         self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # (until it says something)
-        dlay.addWidget(self.message)
+        # (Keep both texts beside it, at its end: under the versions it took their
+        # room, a laptop at 150 % then showing fewer lines of each narrative)
+        heading_row = QHBoxLayout()
+        heading_row.addWidget(self.message, 1)
+        dlay.addLayout(heading_row)
         #: (HQ) the conflict's period is locked: unlocking it, from here (the Period
         #: menu unlocks the period shown, and one the plan no longer covers is never
         #: shown), lets the office's computers settle it
@@ -2057,7 +2061,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.together_button.hide()
         self.together_button.clicked.connect(self._keep_together)
         self._together_id = ""
-        dlay.addWidget(self.together_button, 0, Qt.AlignmentFlag.AlignLeading)
+        heading_row.addWidget(self.together_button, 0, Qt.AlignmentFlag.AlignTop)
         # the values side by side need the room of a few lines and a button: their
         # least height (VersionsScroll), which the list above gives way to (ten lines
         # of the font, set here, was less than the versions' headings, texts and Keep

@@ -691,17 +691,51 @@ class ShortenedLabel(QLabel):
 
 def elide_items(text: str, room: int, width: Callable[[str], int]) -> str:
     """``text`` in ``room``: whole items (between SYNC_SEPARATORs) dropped from the
-    end, "…" in their place; never a clause cut in its middle ("…202/12/05" read as
-    another date in Arabic), unless one item alone is wider (``cut_at_a_word``)."""
+    end, "…" in their place, the first of them kept up to the clause that fits
+    (``clause_heads``); never a clause cut in its middle ("…202/12/05" read as another
+    date in Arabic), unless one item alone is wider (``cut_at_a_word``)."""
     if room <= 0 or width(text) <= room:
         return text
     items = text.split(SYNC_SEPARATOR)
+    dropped = ""
     while len(items) > 1 and width(text) > room:
-        items.pop()
+        dropped = items.pop()
         text = SYNC_SEPARATOR.join([*items, "…"])
     if width(text) > room:  # one item wider than the window: cut, as a last resort
-        text = cut_at_a_word(text, room, width)
+        return cut_at_a_word(text, room, width)
+    # the room left after the items kept holds the first item dropped up to one of its
+    # clauses ("Last import 7 Dec 2026, 06:17 …"): "HQ has your data up to …, 15:00 · …"
+    # left a third of a 1024-pixel bar empty
+    for head in reversed(clause_heads(dropped)):
+        fuller = SYNC_SEPARATOR.join([*items, head + " …"])
+        if width(fuller) <= room:
+            return fuller
     return text
+
+
+#: where an item of the sync words may end short: after a clause, never inside one
+#: (a date, a count and its noun, a name)
+CLAUSE_ENDS = (" — ", ", ", "\u060c ", "; ", "\u061b ")
+#: the isolates of the bidirectional algorithm: a clause cut inside one (a file name)
+#: would leave the " …" after it in that name's direction
+_ISOLATE_OPENS, _ISOLATE_CLOSE = "\u2066\u2067\u2068", "\u2069"
+
+
+def clause_heads(item: str) -> list[str]:
+    """The beginnings of ``item`` that end at one of its clauses (``CLAUSE_ENDS``),
+    shortest first, each without the mark that ends it: "Last import 7 Dec 2026, 06:17
+    — EG-1.fieldplan, merged" gives "Last import 7 Dec 2026", "… 06:17" and "…
+    EG-1.fieldplan". None inside an isolate (a file name's own commas)."""
+    heads = []
+    for i in range(len(item)):
+        for end in CLAUSE_ENDS:
+            if item.startswith(end, i):
+                head = item[:i].rstrip()
+                opened = sum(head.count(c) for c in _ISOLATE_OPENS)
+                if head and opened == head.count(_ISOLATE_CLOSE):
+                    heads.append(head)
+                break
+    return heads
 
 
 def cut_at_a_word(text: str, room: int, width: Callable[[str], int]) -> str:

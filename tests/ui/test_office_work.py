@@ -291,7 +291,8 @@ def test_status_bar_shows_role_office_period_sync(open_window, qtbot, hq_db):
 def test_a_narrow_status_bar_drops_whole_items_from_the_end(qapp, lang, open_window, qtbot,
                                                             hq_db, tmp_path):
     """Not "…202/12/05", an Arabic date cut in its middle that reads as another: the
-    last items (the times) go whole, "…" in their place; the tooltip keeps them."""
+    last items go whole, "…" in their place, the first of them kept up to the clause
+    that fits (its time whole, not its file); the tooltip keeps them."""
     from fieldplan.i18n import _, format_datetime, ngettext
     from ui.app import apply_language
     from ui.main_window import SYNC_SEPARATOR
@@ -308,18 +309,48 @@ def test_a_narrow_status_bar_drops_whole_items_from_the_end(qapp, lang, open_win
         window.resize(1366, 700)
         window.show_sync(words)
         label = window.sync_label
-        wide = label.fontMetrics().horizontalAdvance(words)
-        for room, kept in ((wide + 20, 3), (wide - 20, 2), (wide // 2, 1)):
+        width = label.fontMetrics().horizontalAdvance
+        wide = width(words)
+        imported = _("Last import {what}").format(what=when) + " …"
+        two = SYNC_SEPARATOR.join([*items[:2], "…"])
+        for room, expected in ((wide + 20, words),
+                               (wide - 20, SYNC_SEPARATOR.join([*items[:2], imported])),
+                               (width(two) + 2, two),
+                               (width(items[0] + SYNC_SEPARATOR + "…") + 2,
+                                items[0] + SYNC_SEPARATOR + "…")):
             label.setFixedWidth(room + label.contentsMargins().left()
                                + label.contentsMargins().right())
             window._elide_sync()
             shown = label.text()
-            assert shown == SYNC_SEPARATOR.join(items[:kept] + ["…"] * (kept < 3)), shown
-            assert label.fontMetrics().horizontalAdvance(shown) <= room
+            assert shown == expected, shown
+            assert width(shown) <= room
             assert label.toolTip().endswith(words)  # all of it (tip_text may wrap it)
         window.statusBar().grab().save(str(tmp_path / f"status-bar-{lang}.png"))
     finally:
         apply_language(qapp, "en")
+
+
+def test_an_item_dropped_is_kept_up_to_the_clause_that_fits():
+    """The room after the items kept holds the first one dropped up to a clause: never
+    in a date ("7 Dec …"), in a count, or in a file name between isolates."""
+    from ui.main_window import SYNC_SEPARATOR, clause_heads, elide_items
+
+    first = "HQ has your data up to 15 Nov 2026, 15:00"
+    last = "Last import 7 Dec 2026, 06:17 — HQ-to-UG-3-27.fieldplan, merged"
+    words = first + SYNC_SEPARATOR + last
+    for room, shown in ((len(words), words),
+                        (len(words) - 1, first + " · Last import 7 Dec 2026, 06:17 — "
+                                                 "HQ-to-UG-3-27.fieldplan …"),
+                        (len(first) + 35, first + " · Last import 7 Dec 2026, 06:17 …"),
+                        (len(first) + 29, first + " · Last import 7 Dec 2026 …"),
+                        (len(first) + 26, first + " · …")):
+        assert elide_items(words, room, len) == shown
+        assert len(shown) <= room
+    # (Arabic: its comma; a file name's own comma, inside its isolate, is no clause)
+    assert clause_heads("آخر استيراد: 07/12/2026، 6:17 ص — \u2066a, b.fieldplan\u2069، مدمجة") == [
+        "آخر استيراد: 07/12/2026", "آخر استيراد: 07/12/2026، 6:17 ص",
+        "آخر استيراد: 07/12/2026، 6:17 ص — \u2066a, b.fieldplan\u2069"]
+    assert clause_heads("3 conflicts") == []
 
 
 def test_once_painted_area_rows_are_headings_and_the_toolbar_is_text(open_window, qtbot, hq_db):

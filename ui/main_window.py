@@ -980,6 +980,7 @@ class MainWindow(QMainWindow):
                       self.file_gone_label):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.office_view.tree.lock_headings()
+        self.office_view.tree.wrap_titles()
         # the tree's filters end in "…" when cut, as headquarters' filters do (a paint
         # of Python's: not before the first one)
         from ui.combo import ElideWhenCut

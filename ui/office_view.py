@@ -331,6 +331,22 @@ class PlanTree(QWidget):
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setFlags(Qt.ItemFlag.ItemIsEnabled)
 
+    def wrap_titles(self) -> None:
+        """Each action's and area's title on up to two lines (ui.title_delegate), rows
+        as high as their lines: cut to one line, French titles read "PA1.1* · Appuyer
+        les politiq…" at 1024 pixels. (Once the window is painted: the delegate's paint
+        builds Qt's namespace, ui.qtcompat.)"""
+        from ui.title_delegate import TitleDelegate
+
+        if isinstance(self.tree.itemDelegateForColumn(0), TitleDelegate):
+            return
+        self.tree.setUniformRowHeights(False)
+        self.tree.setItemDelegateForColumn(0, TitleDelegate(self.tree))
+        # the rows measured again for the titles' new width (Qt keeps their heights)
+        self.tree.header().sectionResized.connect(
+            lambda column, old, new: column == 0 and old != new
+            and self.tree.scheduleDelayedItemsLayout())
+
     def _note_shown(self, current: QModelIndex, _previous: QModelIndex) -> None:
         """Remember the row of the action or hidden report made current (the one shown
         beside the tree); none when none is current (choose_none, a rebuild)."""
@@ -412,7 +428,10 @@ class OfficeView(QWidget):
         self.splitter.addWidget(self.pane)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([460, 760])
+        # the plan's titles (two lines each: ui.title_delegate) read whole for most
+        # actions at 1024 pixels, in French too; the report's fields keep their room
+        # (at 460 of 1220 the plan kept 24 characters of a line)
+        self.splitter.setSizes([540, 680])
         # the same margin on both sides (so also in Arabic): with none, the Level
         # filter's label touched the window's edge. Around the splitter, not in it (see
         # _Splitter): in Arabic the report editor and its scrollbar were cut by the

@@ -1,0 +1,104 @@
+"""The plan tree's titles on two lines at most (ui.title_delegate): on one line a
+1024-pixel laptop showed "PA1.1* · Appuyer les politiq…" of each action in French."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+
+from tests.ui.conftest import wait_idle
+from tests.ui.test_window_fit import as_on_screen
+from ui.office_view import ACTION_ROLE
+
+
+@pytest.fixture(params=["en", "fr", "ar"])
+def language(request, qapp):
+    from ui.app import apply_language
+
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+def shown_rows(tree):
+    """Each action's row: its text, the lines painted of it, its rectangle."""
+    delegate = tree.itemDelegateForColumn(0) or tree.itemDelegate()
+    rows = []
+    for i in range(tree.topLevelItemCount()):
+        area = tree.topLevelItem(i)
+        for j in range(area.childCount()):
+            item = area.child(j)
+            if item.data(0, ACTION_ROLE) is None:
+                continue
+            index = tree.indexFromItem(item, 0)
+            option = QStyleOptionViewItem()
+            tree.initViewItemOption(option)
+            option.rect = tree.visualRect(index)
+            lines = (delegate.lines(option, index) if hasattr(delegate, "lines")
+                     else [option.fontMetrics.elidedText(
+                         item.text(0), option.textElideMode, option.rect.width() - 6)])
+            rows.append((item.text(0), lines, QRect(option.rect)))
+    return rows
+
+
+def test_at_1024_pixels_the_titles_read_on_two_lines(open_window, qtbot, office_db,
+                                                     language, font_size, tmp_path):
+    """Most titles read whole, the others up to the end of their second line; each
+    line is whole words, and each row as high as its lines (in French, 3 of 12
+    national actions read whole on one line)."""
+    font_size(10)  # the client's (ui.app.apply_font)
+    window = open_window(office_db)
+    qtbot.waitUntil(lambda: window.painted, timeout=10_000)
+    as_on_screen(qtbot, window, (1024, 600))
+    wait_idle(qtbot, window.session)
+    tree = window.office_view.tree.tree
+    QApplication.processEvents()
+    rows = shown_rows(tree)
+    assert len(rows) >= 10
+    spacing = tree.fontMetrics().lineSpacing()
+    whole = 0
+    for text, lines, rect in rows:
+        assert 1 <= len(lines) <= 2
+        shown = " ".join(lines)
+        if shown == text:
+            whole += 1
+        else:  # cut at the end of its second line, never in a word of its first
+            assert len(lines) == 2 and lines[1].endswith("…"), lines
+            assert text.startswith(lines[0]) and text[len(lines[0])] == " ", lines
+        assert rect.height() >= len(lines) * spacing, (text, rect)
+    assert whole >= len(rows) * 2 // 3, [lines for _t, lines, _r in rows]
+    window.office_view.grab().save(str(tmp_path / f"plan-tree-{language}.png"))
+
+
+def test_a_wider_window_gives_its_titles_fewer_lines(open_window, qtbot, office_db):
+    """The rows are measured again as the titles' column widens (Qt keeps a row's
+    height until told): a title on one line is not left in a row of two."""
+    window = open_window(office_db)
+    qtbot.waitUntil(lambda: window.painted, timeout=10_000)
+    as_on_screen(qtbot, window, (1024, 600))
+    tree = window.office_view.tree.tree
+    one = tree.fontMetrics().lineSpacing()
+    qtbot.waitUntil(lambda: any(len(lines) == 2 for _t, lines, _r in shown_rows(tree)))
+    window.office_view.splitter.setSizes([1200, 200])
+    window.setMinimumSize(0, 0)
+    window.resize(1900, 600)
+    qtbot.waitUntil(lambda: all(len(lines) == 1 and rect.height() < 2 * one
+                                for _t, lines, rect in shown_rows(tree)))
+
+
+def test_title_lines_break_at_words_and_end_with_an_ellipsis(qapp):
+    from PySide6.QtGui import QFontMetrics
+
+    from ui.title_delegate import title_lines
+
+    font = qapp.font()
+    width = QFontMetrics(font).horizontalAdvance
+    title = "PA1.1* · Appuyer les politiques et stratégies nationales de migration"
+    assert title_lines(title, font, width(title), rtl=False) == [title]
+    lines = title_lines(title, font, width(title) // 2 + width("migration"), rtl=False)
+    assert " ".join(lines) == title
+    lines = title_lines(title, font, width(title) // 3, rtl=False)
+    assert len(lines) == 2 and lines[1].endswith("…")
+    assert title.startswith(lines[0] + " ")
+    assert all(width(line) <= width(title) // 3 for line in lines)

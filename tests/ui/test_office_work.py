@@ -325,6 +325,7 @@ def test_a_narrow_status_bar_drops_whole_items_from_the_end(qapp, lang, open_win
             assert shown == expected, shown
             assert width(shown) <= room
             assert label.toolTip().endswith(words)  # all of it (tip_text may wrap it)
+            assert window.sync_details().split("\n") == items  # (View ▸ Sync details…)
         window.statusBar().grab().save(str(tmp_path / f"status-bar-{lang}.png"))
     finally:
         apply_language(qapp, "en")

@@ -1361,7 +1361,10 @@ class Pack:
                     ]
                     for c in facts.after_lock
                 ],
-                [0.22, 0.1, 0.11, 0.2, 0.2, 0.17],
+                # (each date-time column wide enough for a date-time and its "UTC" on
+                # one line, as the Received columns below: at 0.2 of the width they
+                # printed the date over the time, in every row)
+                [0.2, 0.09, 0.12, 0.225, 0.225, 0.14],
                 numbers=(2,),
             )
         if facts.late:

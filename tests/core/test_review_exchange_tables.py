@@ -214,3 +214,34 @@ def test_a_split_status_cell_keeps_its_groups() -> None:
     lines = [line for line, _d in rest._lines]
     assert all(re.fullmatch(r"\S\u00a0\d+", group.strip())
                for line in lines for group in line.split("\u2007")), lines
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_changes_after_the_lock_keep_each_date_and_time_on_one_line(
+        hq, monkeypatch, lang, paper) -> None:
+    """Its two date-time columns, a fifth of the width each, printed every row's
+    "Last changed" and "Last received" as the date over the time and "UTC"."""
+    from fieldplan.progress import ChangedAfterLock
+
+    write_progress(hq, "ML", PERIOD)
+    # the widest date-times of the year: a long month, a two-digit hour (PM, م)
+    changes = [ChangedAfterLock(office, "PA1.1", PERIOD, 2, last, "amina", state,
+                                received_at=received)
+               for office, last, received, state in (
+                   ("ML", "2026-09-28T23:48:08+00:00", "2026-03-28T22:48:08+00:00", "draft"),
+                   ("SN", "2026-12-28T12:48:08+00:00", "2026-12-28T00:48:08+00:00",
+                    "submitted"))]
+    facts = review.SyncFacts(late=[], quarantined=[], conflicts=[], gaps=[],
+                             after_lock=changes)
+    monkeypatch.setattr(review, "_sync_facts", lambda *a, **k: facts)
+    ctx = cm.make_ctx(hq, PERIOD, lang, paper)
+    [table] = [f for f in review.Pack(hq, ctx, None, 1).sync_section()
+               if isinstance(f, cm.GridTable)]
+    table.wrap(ctx.width, 10_000)
+    stamps = [flow for row in table._cellvalues[1:] for [flow] in row
+              if isinstance(flow, cm.TextFlow) and "UTC" in flow.text]
+    assert len(stamps) == 4
+    for flow in stamps:
+        [line] = _drawn(flow)
+        assert "UTC" in line and "48 08" in line and "2026" in line, line

@@ -26,6 +26,7 @@ from fieldplan.reports import common as cm
 from fieldplan.reports import default_deadline
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
+from fieldplan.reports.fonts import string_width
 
 #: How many competing values of one conflict the pack prints.
 MAX_CANDIDATES = 5
@@ -829,6 +830,14 @@ class Pack:
         """Entries of the contents, each row of them in a title and a page column of
         ``shares`` of the width (a row's second entry in the third and fourth)."""
         ctx = self.ctx
+        # the page numbers right-aligned in a box as wide as the widest of them, so
+        # that they line up by their last digit: at the page column's end, and in
+        # Arabic at its start, by the page's left edge, as printed Arabic books have
+        # them (flush left, "8" stood over the "1" of "163")
+        box = max((string_width(str(page), style.font, style.size)
+                   for row in rows for level, _title, key in row
+                   if (page := state.previous.get(key)) is not None
+                   for style in [cm.BOLD_SMALL if level == 0 else cm.SMALL]), default=0.0)
         cells = []
         for row in rows:
             cells.append([])
@@ -837,12 +846,8 @@ class Pack:
                 style = cm.BOLD_SMALL if level == 0 else cm.SMALL
                 cells[-1] += [
                     self._t(title, style, indent=12 * level, link=key),
-                    self._t(
-                        "" if page is None else str(page),
-                        style,
-                        align="left" if ctx.rtl else "right",
-                        link=key,
-                    ),
+                    cm.Figures("" if page is None else str(page), style, rtl=ctx.rtl,
+                               box=box, link=key),
                 ]
             cells[-1] += [[]] * (len(shares) - len(cells[-1]))  # (an odd one out)
         w = ctx.width

@@ -4,7 +4,9 @@ summary started the next."""
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -48,3 +50,35 @@ def test_a_short_contents_keeps_one_column(hq, tmp_path) -> None:
     lines = [text for _t, _b, text in body_pages(pdf)[1].lines]
     assert "Egypt (EG) 9" in lines or any(line.startswith("Egypt (EG)") for line in lines)
     assert not any("Mali (ML)" in line and "Egypt (EG)" in line for line in lines)
+
+
+_FIGURE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                     r'yMax="[\d.]+">(\d+)</word>')
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_contents_page_numbers_line_up_by_their_last_digit(hq, tmp_path, lang) -> None:
+    """In the Arabic pack the page numbers stood flush left in their column, "8" over
+    the "1" of "16": a column of figures reads by its units. They end where the
+    widest ends, at the left of the page in Arabic as in a printed Arabic book, at
+    the right in English."""
+    from fieldplan.reports.common import MARGIN_BOTTOM, MARGIN_TOP, MARGIN_X
+
+    for office in ("ML", "SN", "EG"):
+        write_progress(hq, office, PERIOD)
+    pdf = build_review_pack(hq, PERIOD, tmp_path / "p.pdf", lang=lang)
+    raw = subprocess.run(["pdftotext", "-bbox", "-f", "2", "-l", "2", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    width, height = map(float, re.search(r'<page width="([\d.]+)" height="([\d.]+)"',
+                                         raw).groups())
+    # (the running header's year and the page's own number, at its foot, aside)
+    figures = [(float(a), float(b), n) for a, y, b, n in _FIGURE.findall(raw)
+               if MARGIN_TOP < float(y) < height - MARGIN_BOTTOM]
+    assert {len(n) for _a, _b, n in figures} == {1, 2}, figures  # pages 3… and 10…
+    ends = [b for _a, b, _n in figures]
+    assert max(ends) - min(ends) < 0.5, figures
+    starts = [a for a, _b, _n in figures]
+    if lang == "ar":  # by the left edge of the text, the widest flush with it
+        assert MARGIN_X <= min(starts) < MARGIN_X + 6, figures
+    else:
+        assert width - MARGIN_X - 6 < min(ends) <= width - MARGIN_X, figures

@@ -241,6 +241,7 @@ class TextFlow(Flowable):
             "_split_rest",
             "link",
             "continued",
+            "balance",
         )
     )
 
@@ -255,10 +256,14 @@ class TextFlow(Flowable):
         space_after: float = 0.0,
         indent: float = 0.0,
         link: str | None = None,
+        balance: bool = False,
         _lines: list | None = None,
         _width: float | None = None,
     ) -> None:
+        """``balance``: lines as even as they can be, no fewer (``text.balanced_width``),
+        for a title or heading: no short last line alone under a long one."""
         super().__init__()
+        self.balance = balance
         self.link = link  # a bookmark key: the text is a link to it
         #: what the cell prints in the part of its row a page break carries over, when
         #: the whole of this cell printed before the break (see ``continued``)
@@ -276,6 +281,9 @@ class TextFlow(Flowable):
     def _layout(self, width: float) -> list:
         if self._lines is None or self._laid != width:
             s = self.style
+            room = width - self.indent
+            if self.balance:
+                room = tx.balanced_width(self.text, s.font, s.size, room)
             # in a right-to-left report every paragraph of the report's own text is
             # right-to-left, whatever its first letter ("PA1 — حوكمة ..." starts with
             # Latin); text a person wrote (base_dir USER) takes its own direction
@@ -283,7 +291,7 @@ class TextFlow(Flowable):
                 self.text,
                 s.font,
                 s.size,
-                width - self.indent,
+                room,
                 self.base_dir or ("R" if self.rtl else None),
                 "R" if self.rtl else "L",
             )
@@ -442,7 +450,8 @@ class Heading(TextFlow):
         outline: bool = True,
         space_before: float = 4.0,
     ):
-        super().__init__(text, style, rtl=rtl, base_dir="R" if rtl else None, space_after=3.0)
+        super().__init__(text, style, rtl=rtl, base_dir="R" if rtl else None, space_after=3.0,
+                         balance=True)
         self.key, self.level, self.pages, self.outline = key, level, pages, outline
         self.spaceBefore = space_before
 

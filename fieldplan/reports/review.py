@@ -726,8 +726,9 @@ class Pack:
             lines.append(self._drafts_line())
         out: list[Flowable] = [
             Spacer(1, 40 * mm),
-            self._t(ctx.plan.title.get(ctx.lang), cm.TITLE, space_after=8),
-            self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14),
+            # (in lines of even length: "2025–2027" stood alone under the Arabic title)
+            self._t(ctx.plan.title.get(ctx.lang), cm.TITLE, space_after=8, balance=True),
+            self._t(_("Semester review pack"), cm.SUBTITLE, space_after=14, balance=True),
         ]
         out += [self._t(line, cm.Style(size=11, leading=15)) for line in lines]
         # the warnings in a type a reader does not pass over: in 7 points under facts in

@@ -560,13 +560,15 @@ def sheet_story(
             )
         )
     else:
-        story.append(cm.TextFlow(plan.title.get(ctx.lang), cm.TITLE, rtl=ctx.rtl, space_after=4))
+        story.append(cm.TextFlow(plan.title.get(ctx.lang), cm.TITLE, rtl=ctx.rtl, space_after=4,
+                                 balance=True))
         story.append(
             cm.TextFlow(
                 _("Status sheet: {office}").format(office=name),
                 cm.SUBTITLE,
                 rtl=ctx.rtl,
                 space_after=4,
+                balance=True,
             )
         )
     lvl = level_for_office(data.office)

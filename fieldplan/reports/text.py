@@ -405,6 +405,34 @@ def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     return out
 
 
+def balanced_width(text: str, font: str, size: float, width: float) -> float:
+    """The narrowest width, up to ``width``, at which ``text`` breaks into as many
+    lines as at ``width`` (``break_lines``) without breaking a word: its lines as even
+    as they can be, for a title. At ``width`` the long Arabic plan title printed
+    "2025–2027" alone on its second line, a short last line read as a line of its own;
+    at this width each of its two lines holds about half. ``width`` itself for a text
+    of one line."""
+    from fieldplan.reports.fonts import printable, string_width
+
+    count = len(break_lines(text, font, size, width))
+    if count < 2:
+        return width
+    # no narrower than its widest word (a word too wide for a line is split: broken
+    # up, the lines would be no more even)
+    low = max((string_width(word, font, size) for para in clean(text).split("\n")
+               for word in words(printable(shape(para), font))), default=0.0)
+    high = width
+    if low >= high:
+        return width
+    while high - low > 0.25:  # (the line count falls as the width grows)
+        mid = (low + high) / 2
+        if len(break_lines(text, font, size, mid)) > count:
+            low = mid
+        else:
+            high = mid
+    return high
+
+
 def layout(
     text: str,
     font: str,

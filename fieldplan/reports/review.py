@@ -812,8 +812,17 @@ class Pack:
         ctx = self.ctx
         _ = ctx.gettext
         entries = self.entries()
+        # the page numbers right-aligned in a box as wide as the widest of them, so
+        # that they line up by their last digit: at the page column's end, and in
+        # Arabic at its start, by the page's left edge, as printed Arabic books have
+        # them (flush left, "8" stood over the "1" of "163"); one box for both tables
+        # of two columns, the parts' "7" over the annex's "65"
+        box = max((string_width(str(page), style.font, style.size)
+                   for level, _title, key in entries
+                   if (page := state.previous.get(key)) is not None
+                   for style in [cm.BOLD_SMALL if level == 0 else cm.SMALL]), default=0.0)
         title = self._t(_("Contents"), cm.H1, space_after=6)
-        one = self._contents_table(state, [[e] for e in entries], [0.88, 0.12])
+        one = self._contents_table(state, [[e] for e in entries], [0.88, 0.12], box)
         frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
         height = title.wrap(ctx.width, frame_h)[1] + title.getSpaceAfter()
         offices = [e for e in entries if e[2].startswith("o-")]
@@ -823,22 +832,15 @@ class Pack:
         right = offices[half:]
         pairs = [[left, *right[i:i + 1]] for i, left in enumerate(offices[:half])]
         parts = [e for e in entries if not e[2].startswith("o-")]
-        return [title, self._contents_table(state, [[e] for e in parts], [0.88, 0.12]),
-                self._contents_table(state, pairs, [0.38, 0.12, 0.38, 0.12])]
+        return [title, self._contents_table(state, [[e] for e in parts], [0.88, 0.12], box),
+                self._contents_table(state, pairs, [0.38, 0.12, 0.38, 0.12], box)]
 
     def _contents_table(self, state: cm.BuildState, rows: list[list[tuple[int, str, str]]],
-                        shares: list[float]) -> Flowable:
+                        shares: list[float], box: float) -> Flowable:
         """Entries of the contents, each row of them in a title and a page column of
-        ``shares`` of the width (a row's second entry in the third and fourth)."""
+        ``shares`` of the width (a row's second entry in the third and fourth), each
+        page number right-aligned in ``box`` points (``cm.Figures``)."""
         ctx = self.ctx
-        # the page numbers right-aligned in a box as wide as the widest of them, so
-        # that they line up by their last digit: at the page column's end, and in
-        # Arabic at its start, by the page's left edge, as printed Arabic books have
-        # them (flush left, "8" stood over the "1" of "163")
-        box = max((string_width(str(page), style.font, style.size)
-                   for row in rows for level, _title, key in row
-                   if (page := state.previous.get(key)) is not None
-                   for style in [cm.BOLD_SMALL if level == 0 else cm.SMALL]), default=0.0)
         cells = []
         for row in rows:
             cells.append([])

@@ -554,6 +554,8 @@ class ImportResultDialog(QDialog):
         # the first import of many offices' bundles: what a new computer's key
         # registered means, said once above them, where each row said it whole (57
         # times the same long sentence); each row still says its own
+        from fieldplan.sync.exchange import registered_note
+
         registered = registered_note(outcomes)
         self._registered_above = bool(registered)
         self.registered_note = WrappedLabel(registered)
@@ -771,10 +773,9 @@ class ImportResultDialog(QDialog):
         registered said short where the sentence above the table says what it means
         (``registered_note``)."""
         if getattr(o, "computer_registered", False) and self._registered_above:
-            # Translators: in a row of the import result, under a sentence above the
-            # table that says what it means; {office} is the office's code ("CI")
-            return _("the key of a new computer of {office} is now registered").format(
-                office=o.office)
+            from fieldplan.sync.exchange import key_registered_text
+
+            return key_registered_text(o.office)
         if getattr(o, "computer_registered", False) or getattr(o, "hq_new_key", ""):
             return o.key_news_text()
         return ""
@@ -899,20 +900,6 @@ def left_aside_text(count: int) -> str:
         "{count} other files in the dropped folder were left aside: from a folder, only "
         ".fieldplan and .zip files are imported (drop a file itself to import it).",
         count)
-
-
-def registered_note(outcomes: list) -> str:
-    """What the import result says once, above its rows, of the new computers' keys
-    its files registered, where two files or more did ("" else: the one row says it
-    whole)."""
-    count = sum(bool(getattr(o, "computer_registered", False)) for o in outcomes)
-    if count < 2:
-        return ""
-    return counted(
-        "The key of {count} new computer is now registered: headquarters' bundles for "
-        "its office reach it from now on.",
-        "The keys of {count} new computers are now registered: headquarters' bundles "
-        "for each office reach its new computers from now on.", count)
 
 
 def plan_note(outcomes: list) -> str:

@@ -429,11 +429,15 @@ def _say_not_imported(files: list[str]) -> None:
 
 
 def _print_outcomes(outcomes) -> None:
-    """One line per bundle; file names and reasons shown without control characters."""
+    """One line per bundle; file names and reasons shown without control characters.
+    What the new computers' keys registered mean is said once, after them, where two
+    files or more registered one (each line says its office's key is, short)."""
+    from fieldplan.sync.exchange import registered_note
     from fieldplan.text import for_terminal
 
+    registered = registered_note(outcomes)
     for o in outcomes:
-        print(for_terminal(o.line()))
+        print(for_terminal(o.line(registered_said=bool(registered))))
         # what a new plan changes, a line each, as 'plan import' prints it at HQ
         for line in getattr(o, "plan_changes", ()):
             print("  " + for_terminal(line))
@@ -442,6 +446,8 @@ def _print_outcomes(outcomes) -> None:
             print("  " + for_terminal(where_office_reads_key(o.replica)))
             print("  " + _("once the office has confirmed the fingerprint: fieldplan keys trust "
                            "\"{fingerprint}\"").format(fingerprint=o.fingerprint))
+    if registered:
+        print(registered)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

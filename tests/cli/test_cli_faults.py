@@ -79,9 +79,12 @@ def test_ctrl_c_during_an_import_says_what_was_merged_and_what_was_not(
     code, out, err = run("--db", db, "import", *files, capsys=capsys)
     assert code == 130
     # (a new computer of each office, its key registered by its first bundle)
-    assert [line.split(";")[0].split(":")[:2] for line in out.splitlines()] == [
+    *lines, registered = out.splitlines()
+    assert [line.split(";")[0].split(":")[:2] for line in lines] == [
         [names[0], " merged (1 new of 1 event)"], [names[1], " merged (1 new of 1 event)"]]
-    assert all("; the key of a new computer of " in line for line in out.splitlines())
+    assert all("; the key of a new computer of " in line for line in lines)
+    # (said once, after them, what the two keys registered mean)
+    assert registered.startswith("The keys of 2 new computers are now registered: ")
     assert err == (f"fieldplan: interrupted; 2 files were not imported: {files[2]}, "
                    f"{files[3]}\n")
     monkeypatch.undo()

@@ -2822,54 +2822,94 @@ class ReportEditor(QScrollArea):
         is disabled till then); one whose only conflict is its state (submitted on one
         computer while another changed it) is settled by reopening it."""
         shown = sorted(set(fields) - self._told)
-        text = ""
-        if shown:
-            names = join_list(self._field_name(name) for name in shown)
-            if not self._locked and self.report is not None and (
-                    self.report.state == "submitted") and shown == ["state"]:
-                # Translators: of a submitted report whose status is in conflict: one
-                # computer submitted it while another changed it (reopening settles it)
-                text = _(
-                    "Submitted on one computer while another changed it, neither seeing "
-                    "the other: reopen the report, check it, then submit it again.")
-            elif not self._locked and self.report is not None and (
-                    self.report.state == "submitted"):
-                # Translators: as "Changed on two computers…; choose one in Conflicts.",
-                # of a submitted report
-                text = _(
-                    "Changed on two computers, neither seeing the other's change: {fields}. "
-                    "Both versions are kept; reopen the report to choose one in Conflicts."
-                ).format(fields=names)
-            elif not self._locked:
-                # Translators: {fields} lists report fields ("Challenges, Percent
-                # complete"); "Conflicts" is the window's tab of that name, where a
-                # person keeps one value.
-                text = _(
-                    "Changed on two computers, neither seeing the other's change: {fields}. "
-                    "Both versions are kept; choose one in Conflicts."
-                ).format(fields=names)
-            elif self.identity.is_hq:
-                # Translators: as "Changed on two computers…; choose one in Conflicts.",
-                # in a period headquarters (this computer) has locked
-                text = _(
-                    "Changed on two computers, neither seeing the other's change: {fields}. "
-                    "Both versions are kept; unlock the period to choose one in Conflicts."
-                ).format(fields=names)
-            else:
-                # Translators: as "Changed on two computers…; choose one in Conflicts.",
-                # in a period headquarters has locked
-                text = _(
-                    "Changed on two computers, neither seeing the other's change: {fields}. "
-                    "Both versions are kept; ask headquarters to unlock the period to "
-                    "choose one in Conflicts."
-                ).format(fields=names)
-        if text:
-            text = "\n".join([text, *self._whose(fields, shown)])
+        # (fields of which every version kept was written here: a person typed over
+        # another computer's value shown, their own earlier one kept beside it)
+        here = sorted(set(shown) & getattr(fields, "written_here", frozenset()))
+        apart = [name for name in shown if name not in here]
+        text = self._conflicts_text(apart, False)
+        if text:  # whose values it shows, of those another computer wrote
+            text = "\n".join([text, *self._whose(fields, apart)])
+        text = "\n".join(t for t in (text, self._conflicts_text(here, True)) if t)
         lines = [t for t in self.notice.text().split("\n")
                  if t and t not in (*self._conflicts_line.split("\n"), *text.split("\n"))]
         self._conflicts_line = text
         self.notice.setText("\n".join([*lines, text] if text else lines))
         self.notice.setVisible(bool(self.notice.text()))
+
+    def _conflicts_text(self, shown: list[str], here: bool) -> str:
+        """What the notice says of the report's ``shown`` fields in an open conflict
+        ("" for none): changed on two computers, or (``here``) twice on this one, and
+        where to choose one of the values kept."""
+        if not shown:
+            return ""
+        names = join_list(self._field_name(name) for name in shown)
+        submitted = self.report is not None and self.report.state == "submitted"
+        if not self._locked and submitted and shown == ["state"] and not here:
+            # Translators: of a submitted report whose status is in conflict: one
+            # computer submitted it while another changed it (reopening settles it)
+            return _(
+                "Submitted on one computer while another changed it, neither seeing "
+                "the other: reopen the report, check it, then submit it again.")
+        if here and not self._locked and submitted:
+            # Translators: as "Changed twice on this computer…; choose one in
+            # Conflicts.", of a submitted report
+            return _(
+                "Changed twice on this computer, neither change replacing the other: "
+                "{fields}. Both versions are kept; reopen "
+                "the report to choose one in Conflicts.").format(fields=names)
+        if here and not self._locked:
+            # Translators: {fields} lists report fields ("Challenges, Percent
+            # complete"), each written twice on this computer, the later typed over
+            # another value shown then (the earlier stays beside it); "Conflicts" is
+            # the window's tab of that name, where a person keeps one value
+            return _(
+                "Changed twice on this computer, neither change replacing the other: "
+                "{fields}. Both versions are kept; choose "
+                "one in Conflicts.").format(fields=names)
+        if here and self.identity.is_hq:
+            # Translators: as "Changed twice on this computer…; choose one in
+            # Conflicts.", in a period headquarters (this computer) has locked
+            return _(
+                "Changed twice on this computer, neither change replacing the other: "
+                "{fields}. Both versions are kept; unlock "
+                "the period to choose one in Conflicts.").format(fields=names)
+        if here:
+            # Translators: as "Changed twice on this computer…; choose one in
+            # Conflicts.", in a period headquarters has locked
+            return _(
+                "Changed twice on this computer, neither change replacing the other: "
+                "{fields}. Both versions are kept; ask "
+                "headquarters to unlock the period to choose one in Conflicts."
+            ).format(fields=names)
+        if not self._locked and submitted:
+            # Translators: as "Changed on two computers…; choose one in Conflicts.",
+            # of a submitted report
+            return _(
+                "Changed on two computers, neither seeing the other's change: {fields}. "
+                "Both versions are kept; reopen the report to choose one in Conflicts."
+            ).format(fields=names)
+        if not self._locked:
+            # Translators: {fields} lists report fields ("Challenges, Percent
+            # complete"); "Conflicts" is the window's tab of that name, where a
+            # person keeps one value.
+            return _(
+                "Changed on two computers, neither seeing the other's change: {fields}. "
+                "Both versions are kept; choose one in Conflicts."
+            ).format(fields=names)
+        if self.identity.is_hq:
+            # Translators: as "Changed on two computers…; choose one in Conflicts.",
+            # in a period headquarters (this computer) has locked
+            return _(
+                "Changed on two computers, neither seeing the other's change: {fields}. "
+                "Both versions are kept; unlock the period to choose one in Conflicts."
+            ).format(fields=names)
+        # Translators: as "Changed on two computers…; choose one in Conflicts.",
+        # in a period headquarters has locked
+        return _(
+            "Changed on two computers, neither seeing the other's change: {fields}. "
+            "Both versions are kept; ask headquarters to unlock the period to "
+            "choose one in Conflicts."
+        ).format(fields=names)
 
 
 def _conflicts_shown(rep: Any, code: str, period: str, office: str) -> dict[str, Any]:
@@ -2878,10 +2918,20 @@ def _conflicts_shown(rep: Any, code: str, period: str, office: str) -> dict[str,
     fields = report_conflicts(rep, code, period, office)
     if not fields:
         return {}
-    from fieldplan.sync.conflicts import shown_versions_of_report
+    from fieldplan.sync.conflicts import shown_versions_of_report, written_here_only
 
     shown = shown_versions_of_report(rep, code, period, office)
-    return {field: shown.get(field) for field in fields}
+    return _Conflicts({field: shown.get(field) for field in fields},
+                      written_here=written_here_only(rep, code, period, office))
+
+
+class _Conflicts(dict):
+    """``_conflicts_shown``: field → the version shown; ``written_here``: the fields of
+    which every version kept was written on this computer (``written_here_only``)."""
+
+    def __init__(self, shown: dict[str, Any], *, written_here: frozenset[str]) -> None:
+        super().__init__(shown)
+        self.written_here = written_here
 
 
 def _indicators(plan: Any, code: str) -> frozenset[str]:

@@ -211,6 +211,22 @@ def shown_versions_of_report(rep: Replica, action: str, period: str,
     return out
 
 
+def written_here_only(rep: Replica, action: str, period: str,
+                      office: str | None = None) -> frozenset[str]:
+    """Of one report's fields in an open conflict, those whose every version kept was
+    written on this computer: a person typed over the value shown, another
+    computer's, and their own earlier version, which it had replaced, stayed beside
+    theirs (a write replaces the value shown, not the other versions of an open
+    conflict: ``events.shown_versions``; a person settles those). The report form
+    said that two computers had changed them."""
+    rid = report_id(office or rep.office, action, str(as_period(period)))
+    return frozenset(field for (field,) in rep.conn.execute(
+        "SELECT field FROM versions INDEXED BY versions_heads "
+        "WHERE entity = 'progress' AND entity_id = ? AND superseded = 0 "
+        "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
+        "AND min(origin) = ? AND max(origin) = ?", (rid, rep.replica_id, rep.replica_id)))
+
+
 def settled_here(rep: Replica) -> str:
     """Whose conflicts this replica settles: its office's code, "HQ" at headquarters."""
     return "HQ" if rep.is_hq else rep.office

@@ -99,3 +99,33 @@ def test_the_other_laptop_sees_who_settled_its_values(open_window, qtbot, hq, ma
     assert editor.status.currentData() == "on-track"
     assert editor.meta.text().split("\n")[-1].startswith("Last changed by \u2068Aminata\u2069, ")
     assert "Changed on two computers" not in editor.notice.text()
+
+
+def test_two_versions_written_here_are_not_said_of_two_computers(
+        open_window, qtbot, hq, make_office, tmp_path, monkeypatch):
+    """Aminata's achievements lost to Boubacar's; on her laptop she typed her own merge
+    over his, shown. What is kept of them then is her earlier text and her merge, both
+    written on her laptop (a write replaces the value shown, not the other versions of
+    an open conflict): the form said "Changed on two computers, neither seeing the
+    other's change", and whose version it showed was Boubacar's no longer."""
+    a, b, code = _laptops(hq, make_office, tmp_path, monkeypatch)
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Aminata")
+    progress.record_progress(a, code, "2026-S1",
+                             achievements="Workshop held in Bamako, then postponed")
+    assert sync.conflicts.written_here_only(a, code, "2026-S1") == {"achievements"}
+    assert sync.conflicts.written_here_only(b, code, "2026-S1") == frozenset()
+    path = a.path
+    a.close()
+    b.close()
+    window = open_window(path)
+    editor = choose(window, qtbot, code)
+    lines = editor.notice.text().split("\n")
+    assert lines[0] == ("Changed on two computers, neither seeing the other's change: "
+                        "Percent complete, Status. Both versions are kept; choose one "
+                        "in Conflicts.")
+    assert lines[1].startswith("Shown here for Percent complete, Status: what "
+                               "\u2068Boubacar\u2069 wrote on computer ")
+    assert lines[2] == ("Changed twice on this computer, neither change replacing the "
+                        "other: Achievements. Both versions are kept; choose one in "
+                        "Conflicts.")
+    assert len(lines) == 3

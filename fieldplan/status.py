@@ -84,10 +84,12 @@ class ReplicaStatus:
     def lines(self, lang: str) -> list[tuple[str, str]]:
         """Labelled lines for people, in ``lang``: their words, figures and dates alike,
         whatever the current language (the helpers they call translate in it)."""
-        from fieldplan.i18n import speaking
+        from fieldplan.i18n import get_language, speaking
 
         with speaking(lang):
-            return self._lines(lang)
+            # (by the code spoken: "ar-SA" named Arabic, which its helpers, the office's
+            # name among them, took for no language they knew)
+            return self._lines(get_language())
 
     def _lines(self, lang: str) -> list[tuple[str, str]]:
         from fieldplan.i18n import _, format_number, join_clauses, ngettext, role_label
@@ -286,7 +288,8 @@ def awaited_text(awaited: Any, lang: str | None = None) -> str:
 
     if lang is not None and lang != get_language():
         with speaking(lang):  # its words too, not its figures only
-            return awaited_text(awaited, lang)
+            # (as the code spoken now: "fr_FR" named French, and was never equal to it)
+            return awaited_text(awaited, get_language())
     total, done = len(awaited.awaited), len(awaited.reported)
     if not total:
         head = _("no office awaited")
@@ -339,7 +342,7 @@ def open_drafts_text(count: int, hq: int = 0, lang: str | None = None) -> str:
 
     if lang is not None and lang != get_language():
         with speaking(lang):  # its words too, not its figures only
-            return open_drafts_text(count, hq, lang)
+            return open_drafts_text(count, hq, get_language())
     if hq and hq != count:
         return ngettext(
             "{count} draft not yet submitted, {hq} of them headquarters' own",
@@ -359,7 +362,7 @@ def locked_drafts_text(count: int, period: str, lang: str | None = None,
 
     if lang is not None and lang != get_language():
         with speaking(lang):  # its words too, not its figures only
-            return locked_drafts_text(count, period, lang, hq)
+            return locked_drafts_text(count, period, get_language(), hq)
     if hq and hq != count:
         # Translators: a clause of status's Reports line; {period} is "2nd semester
         # 2026"; {hq} of the drafts are headquarters' own (on the global actions)

@@ -203,8 +203,9 @@ def key_deadline_text(expires: str, way: str, *, exported: bool = False,
 
     if lang is not None and lang != get_language():
         with speaking(lang):  # its words too, not its date only
-            return key_deadline_text(expires, way, exported=exported, lang=lang,
-                                     short=short)
+            # (as the code spoken now: "fr_FR" named French, and was never equal to it)
+            return key_deadline_text(expires, way, exported=exported,
+                                     lang=get_language(), short=short)
     when = deadline_words(expires, lang)
     if events.utc_iso() < expires:
         if short and not exported:

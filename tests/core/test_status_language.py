@@ -81,3 +81,23 @@ def test_status_helpers_say_their_words_in_the_language_asked(status) -> None:
     assert i18n.get_language() == "en"
     i18n.set_language("fr")
     assert key_deadline_text("2027-03-07T15:44:00Z", "x", lang="ar").startswith("أرسل")
+
+
+@pytest.mark.parametrize("asked", ["fr_FR", "FR", "ar-SA"])
+def test_status_helpers_take_a_locale_name_as_every_i18n_call_does(status, asked) -> None:
+    """A language named as a locale ("fr_FR", "ar-SA": what format_number and the rest
+    of fieldplan.i18n take) is the language it names: the helpers asked again for it
+    inside ``speaking``, where it never equalled the code spoken ("fr"), until Python's
+    recursion limit (RecursionError)."""
+    from fieldplan.status import awaited_text, locked_drafts_text, open_drafts_text
+    from fieldplan.sync.enrol import key_deadline_text
+
+    code = asked[:2].lower()
+    assert open_drafts_text(3, lang=asked) == open_drafts_text(3, lang=code)
+    assert locked_drafts_text(2, "2026-S1", asked) == locked_drafts_text(2, "2026-S1", code)
+    assert key_deadline_text("2027-03-07T15:44:00Z", "x", lang=asked) == (
+        key_deadline_text("2027-03-07T15:44:00Z", "x", lang=code))
+    for awaited in status.awaited:
+        assert awaited_text(awaited, asked) == awaited_text(awaited, code)
+    assert status.lines(asked) == status.lines(code)
+    assert i18n.get_language() == "en"

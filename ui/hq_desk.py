@@ -2300,6 +2300,10 @@ class ConflictsPage(ReadWhenShown, QWidget):
             self._together_id = conflict.id
             allow_writes(self.together_button, self.identity, True)
             self.together_button.show()
+            # Tab reaches it after the versions, as the page is read: the versions made
+            # now come last in the window's focus chain, and Tab went from the heading
+            # down to it, before either text, then back up to them
+            QWidget.setTabOrder(self.keep_buttons[-1], self.together_button)
         self.sides_scroll.updateGeometry()  # (as high as its versions at the least)
         self.splitter.share()  # (and a few lines more, where the list can spare them)
         self._lay_out_now()

@@ -64,3 +64,31 @@ def test_both_texts_are_kept_with_one_button(open_window, qtbot, hq, make_office
         assert progress.get_report(rep, code, "2026-S1").achievements == (
             "Workshop held in Bamako.\n\nConsultations in Kayes.")
         assert [c.field for c in sync.list_conflicts(rep)] == ["status"]
+
+
+def test_tab_reaches_keep_both_after_the_versions(open_window, qtbot, hq, make_office,
+                                                  tmp_path):
+    """Tab goes down the pane as it is read: the heading, each version's text and its
+    Keep, then Keep both texts under them (it went from the heading down to the button,
+    before either text, then back up to the versions)."""
+    path, _code = _laptop_a(hq, make_office, tmp_path)
+    window = open_window(path)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2 and len(page.keep_buttons) == 2,
+                    timeout=5000)
+    _choose(page, qtbot, "Status")
+    _choose(page, qtbot, "Achievements")  # (its versions made after the first's)
+    wait_idle(qtbot, window.session)
+    page.view.setFocus()
+    reached = []
+    for _step in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+        if reached[-1] is page.together_button:
+            break
+    assert page.together_button in reached
+    assert reached.index(page.keep_buttons[-1]) < reached.index(page.together_button)
+    assert reached.index(page.keep_buttons[0]) < reached.index(page.keep_buttons[-1])

@@ -286,7 +286,12 @@ def whole_number(text: str) -> int:
     if not re.fullmatch(r"[+-]?[0-9]+", plain):
         raise argparse.ArgumentTypeError(
             _("'{value}' is not a whole number").format(value=text))
-    return int(plain)
+    try:
+        return int(plain)
+    except ValueError:
+        # past Python's limit on the digits it reads (4,300): argparse said "invalid
+        # whole_number value", this function's name, with every digit echoed
+        raise argparse.ArgumentTypeError(_("a number has thousands of digits")) from None
 
 
 def identifier(text: str) -> str:

@@ -33,3 +33,20 @@ def test_arabic_digits_are_a_count(tmp_path: Path, capsys) -> None:
     code, out, _err = run("--json", "demo", "--out", str(tmp_path / "w"), "--offices",
                           "٢", "--seed", "٣", capsys=capsys)
     assert code == 0 and len(json.loads(out)["offices"]) == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_count_of_thousands_of_digits_is_said_in_words(tmp_path: Path, capsys,
+                                                         lang) -> None:
+    """Past the digits Python reads (4,300), argparse said "invalid whole_number value"
+    (this type's function name) and echoed every digit; it now says what is wrong, in
+    the language asked, in one short line."""
+    from fieldplan.i18n import translation
+
+    code, out, err = run("--lang", lang, "demo", "--out", str(tmp_path / "w"), "--seed",
+                         "9" * 5000, capsys=capsys)
+    assert (code, out) == (2, "")
+    line = err.rstrip("\n").split("\n")[-1]
+    assert line.endswith(translation(lang).gettext("a number has thousands of digits"))
+    assert "whole_number" not in line and len(line) < 200
+    assert not (tmp_path / "w").exists()

@@ -69,13 +69,9 @@ def test_the_build_keeps_the_locale_data_fieldplan_reads_and_no_other() -> None:
     locale (fr_CA, ar_EG…: 200 files) and the catalogs' template, none of which the
     program reads. What it reads while it formats in each of its languages must stay:
     a locale left out fails the first date or figure shown in that language."""
+    import json
+    import subprocess
     import sys
-    from datetime import UTC, date, datetime
-
-    import babel.localedata
-
-    from fieldplan import i18n, offices
-    from fieldplan.reports.sheet import plural_count
 
     sys.path.insert(0, str(ROOT / "packaging"))
     try:
@@ -83,31 +79,43 @@ def test_the_build_keeps_the_locale_data_fieldplan_reads_and_no_other() -> None:
     finally:
         sys.path.remove(str(ROOT / "packaging"))
 
-    read: set[str] = set()
-    load = babel.localedata.load
+    # in a fresh interpreter: babel's data already read by earlier tests (its cache,
+    # fieldplan's cached locales) would be read from memory, and nothing recorded
+    script = """
+import json
+from datetime import UTC, date, datetime
 
-    def recorded(name, merge_inherited=True):
-        read.add(str(name))
-        return load(name, merge_inherited)
+import babel.localedata
 
-    before = i18n.get_language()
-    mp = pytest.MonkeyPatch()
-    mp.setattr(babel.localedata, "load", recorded)
-    try:
-        for lang in i18n.LANGUAGES:
-            i18n.set_language(lang)
-            i18n.warm_formats(lang)
-            i18n.is_rtl(lang)
-            i18n.format_number(1234.5)
-            i18n.format_percent(0.45)
-            i18n.format_date(date(2026, 1, 2))
-            i18n.format_datetime(datetime(2026, 1, 2, 15, 4, tzinfo=UTC))
-            i18n.format_time(datetime(2026, 1, 2, 15, 4, tzinfo=UTC))
-            offices.office_name("ML", lang)
-            plural_count(2.5, lang)
-    finally:
-        mp.undo()
-        i18n.set_language(before)
+read = set()
+load = babel.localedata.load
+
+
+def recorded(name, merge_inherited=True):
+    read.add(str(name))
+    return load(name, merge_inherited)
+
+
+babel.localedata.load = recorded
+from fieldplan import i18n, offices
+from fieldplan.reports.sheet import plural_count
+
+for lang in i18n.LANGUAGES:
+    i18n.set_language(lang)
+    i18n.warm_formats(lang)
+    i18n.is_rtl(lang)
+    i18n.format_number(1234.5)
+    i18n.format_percent(0.45)
+    i18n.format_date(date(2026, 1, 2))
+    i18n.format_datetime(datetime(2026, 1, 2, 15, 4, tzinfo=UTC))
+    i18n.format_time(datetime(2026, 1, 2, 15, 4, tzinfo=UTC))
+    offices.office_name("ML", lang)
+    plural_count(2.5, lang)
+print(json.dumps(sorted(read)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    read = set(json.loads(done.stdout.strip().splitlines()[-1]))
     assert read and all(trim.kept(f"babel/locale-data/{name}.dat") for name in read), read
     for regional in ("fr_CA", "ar_EG", "en_US", "de"):
         assert not trim.kept(f"babel/locale-data/{regional}.dat")

@@ -65,6 +65,8 @@ def test_an_import_made_elsewhere_shows_at_headquarters(open_window, qtbot, demo
         assert sync.import_bundle(rep, bundle, backup=False).outcome == "merged"
     checked(window, qtbot)
     qtbot.waitUntil(lambda: page.model.total() > before, timeout=5000)
+    # (the Inbox, hidden, reads its bundles again once it is shown)
+    window.show_page(inbox)
     qtbot.waitUntil(lambda: inbox.model.rowCount() == shown_before + 1, timeout=5000)
 
 

@@ -522,3 +522,25 @@ def key_registered_left_waiting(hq, ml, folder: Path, monkeypatch) -> tuple[Path
     with disk_full_for(monkeypatch, waiting.name) as imported:
         assert imported(hq, proof).release_failed
     return waiting, proof
+
+
+def laptops_told_by_hq(hq, make_office, tmp_path: Path, a: dict, b: dict, *,
+                       authors: tuple[str, str] = ("", ""), monkeypatch=None):
+    """ML's laptops A and B record the same report (the plan's first national action,
+    2026-S1) offline, with the fields ``a`` and ``b`` (written by ``authors`` through
+    FIELDPLAN_AUTHOR, when given: ``monkeypatch`` sets it), send HQ their bundles, and
+    both take HQ's bundle back: (a, b, action code, the bundles' folder)."""
+    laptops = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = laptops[0].plan().actions_of(level="national")[0].code
+    for laptop, fields, author in zip(laptops, (a, b), authors, strict=True):
+        if author:
+            monkeypatch.setenv("FIELDPLAN_AUTHOR", author)
+        progress.record_progress(laptop, code, "2026-S1", **fields)
+    out = tmp_path / "out"
+    out.mkdir()
+    for laptop in laptops:
+        import_bundle(hq, export_bundle(laptop, out_dir=out).path)
+    back = export_bundle(hq, for_office="ML", out_dir=out).path
+    for laptop in laptops:
+        import_bundle(laptop, back)
+    return (*laptops, code, out)

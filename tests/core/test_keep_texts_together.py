@@ -14,18 +14,11 @@ from fieldplan.sync.conflicts import keep_texts_together, texts_together  # noqa
 
 def _in_conflict(hq, make_office, tmp_path, a_text="Workshop held in Bamako.",
                  b_text="Consultations in Kayes."):
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track", achievements=a_text)
-    progress.record_progress(b, code, "2026-S1", status="on-track", achievements=b_text)
-    out = tmp_path / "out"
-    out.mkdir()
-    for src in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
-    back = sync.export_bundle(hq, for_office="ML", out_dir=out).path
-    for laptop in (a, b):
-        sync.import_bundle(laptop, back)
-    return a, b, code, out
+    from tests.scenes import laptops_told_by_hq
+
+    return laptops_told_by_hq(hq, make_office, tmp_path,
+                              {"status": "on-track", "achievements": a_text},
+                              {"status": "on-track", "achievements": b_text})
 
 
 def test_both_texts_are_kept_and_travel(hq, make_office, tmp_path):

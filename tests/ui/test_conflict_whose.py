@@ -17,22 +17,13 @@ sync = pytest.importorskip("fieldplan.sync")
 def _laptops(hq, make_office, tmp_path, monkeypatch):
     """Aminata's laptop, then Boubacar's, write PA1.1's status, percent and
     achievements differently (Boubacar's later: his win), and both take HQ's bundle."""
-    a = make_office("ML", "ml-a")
-    b = make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Aminata")
-    progress.record_progress(a, code, "2026-S1", status="on-track", percent=40,
-                             achievements="Workshop held in Bamako")
-    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Boubacar")
-    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=25,
-                             achievements="Workshop postponed")
-    out = tmp_path / "out"
-    out.mkdir()
-    for src in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
-    back = sync.export_bundle(hq, for_office="ML", out_dir=out).path
-    for laptop in (a, b):
-        sync.import_bundle(laptop, back)
+    from tests.scenes import laptops_told_by_hq
+
+    a, b, code, _out = laptops_told_by_hq(
+        hq, make_office, tmp_path,
+        {"status": "on-track", "percent": 40, "achievements": "Workshop held in Bamako"},
+        {"status": "at-risk", "percent": 25, "achievements": "Workshop postponed"},
+        authors=("Aminata", "Boubacar"), monkeypatch=monkeypatch)
     return a, b, code
 
 

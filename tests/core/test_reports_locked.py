@@ -85,7 +85,7 @@ def test_the_pack_says_the_period_is_locked_and_marks_rows_in_its_sheets(
 TRANSLATED = {
     "Changed or received after the lock": {
         "fr": "Modifié ou reçu après le verrouillage",
-        "ar": "غُيِّر أو وصل بعد الإقفال",
+        "ar": "غُيِّر أو وصل بعد القفل",
     },
     ("{count} report was changed or received after headquarters locked the period: its "
      "row is marked “Changed or received after the lock”.",
@@ -101,7 +101,7 @@ TRANSLATED = {
                "période par le Siège\u00a0: leurs lignes portent la mention «\u00a0Modifié "
                "ou reçu après le verrouillage\u00a0»."),
         "ar": ("التقارير التي غُيِّرت أو وصلت بعد أن أقفل المقر الرئيسي الفترة ({count}): "
-               "صفوفها معلَّمة «غُيِّر أو وصل بعد الإقفال».",) * 6,
+               "صفوفها معلَّمة «غُيِّر أو وصل بعد القفل».",) * 6,
     },
 }
 

@@ -1,0 +1,80 @@
+"""One English term, one French and one Arabic word for it, where two words would
+mislead (found by QA):
+
+- the database digest ('fieldplan digest', the value at the foot of the status sheets)
+  and a key's fingerprint were both « empreinte » / بصمة: someone checking "the
+  digest" with headquarters over the phone while a new key's "fingerprint" waited in
+  quarantine read one word for two different numbers. A fingerprint stays
+  « empreinte » / بصمة; the digest is « condensé » / خلاصة.
+- undoing a period lock is « déverrouiller » / إلغاء القفل in the Period menu, but
+  Arabic said "unless headquarters opens the period" (فتح) in a dozen messages, a
+  word that reads as "the period is open for reporting" or as opening a file.
+- « à nouveau » next to « de nouveau » (one is kept), and smaller doubles in Arabic:
+  a quarantined key المحجور (elsewhere المعزول), trusting a key ثق (elsewhere
+  اعتماد, as on the button), the lock الإقفال (elsewhere القفل, as in the menu).
+
+The glossary at the top of each catalog lists these words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.pofile import read_po
+
+from fieldplan import i18n
+
+
+def _messages(lang: str) -> list[tuple[str, list[str]]]:
+    catalog = read_po(i18n.po_path(lang).open("rb"), locale=lang, domain=i18n.DOMAIN)
+    out = []
+    for m in catalog:
+        if not m.id:
+            continue
+        english = m.id if isinstance(m.id, str) else " ".join(m.id)
+        forms = [m.string] if isinstance(m.string, str) else [f for f in m.string if f]
+        out.append((english, forms))
+    return out
+
+
+def _offending(lang: str, english: str, wrong: str, right: str | None = None) -> list[str]:
+    found = []
+    for eng, forms in _messages(lang):
+        if not re.search(english, re.sub(r"\{\w*\}", "", eng)):  # the words, not {fingerprint}
+            continue
+        for form in forms:
+            if re.search(wrong, form) or (right is not None and not re.search(right, form)):
+                found.append(f"{eng!r}: {form!r}")
+                break
+    return found
+
+
+def test_the_digest_is_not_called_a_fingerprint() -> None:
+    assert _offending("fr", r"\bdigest\b", r"(?i)empreinte", r"(?i)condensé") == []
+    assert _offending("ar", r"\bdigest\b", r"بصم", r"خلاص") == []
+
+
+def test_a_fingerprint_is_still_a_fingerprint() -> None:
+    assert _offending("fr", r"(?i)fingerprint", r"(?i)condensé", r"(?i)empreinte") == []
+    assert _offending("ar", r"(?i)fingerprint", r"خلاص", r"بصم") == []
+
+
+def test_a_hash_is_neither() -> None:
+    assert _offending("fr", r"\bhash\b", r"(?i)empreinte|condensé") == []
+    assert _offending("ar", r"\bhash\b", r"بصم|خلاص") == []
+
+
+def test_unlocking_a_period_is_the_menu_s_word_in_arabic() -> None:
+    """The menu item (إلغاء قفل الفترة…) and every message about undoing a lock say
+    إلغاء القفل; فتح (open) is kept for files, windows and reports."""
+    menu = dict(_messages("ar"))["&Unlock period…"][0]
+    assert "إلغاء قفل" in menu
+    assert _offending("ar", r"(?i)unlock", r"(?<!م)فت[حا]") == []
+
+
+@pytest.mark.parametrize(("lang", "wrong"), [
+    ("fr", r"à nouveau"),
+    ("ar", r"المحجور|(^|\s|ل)ثق\b|\bثق به|إقفال|مسوّد"),
+])
+def test_one_word_for_one_term(lang: str, wrong: str) -> None:
+    assert _offending(lang, r".", wrong) == []

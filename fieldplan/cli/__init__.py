@@ -372,6 +372,10 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"fieldplan {__version__}",
                         help=_("show program's version number and exit"))
     add_common(parser, top=True)
+    # (`gui` is also what runs with no command: `fieldplan --demo` is `gui --demo`)
+    parser.add_argument("--demo", dest="default_demo", action="store_true",
+                        help=_("with no command: open the desktop client on a demo "
+                               "database, as 'gui --demo'"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"), parser_class=Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"fieldplan.cli.{name}").register(sub)
@@ -549,7 +553,13 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
     if not args.command:
         args.command = "gui"
         args.func = _gui_default
-        args.demo = False
+        args.demo = args.default_demo
+    elif args.default_demo:
+        if args.command != "gui":
+            parser.error(i18n._("--demo opens the desktop client on a demo database: give it "
+                                "with no command, or after 'gui', not with '{command}'")
+                         .format(command=args.command))
+        args.demo = True
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:

@@ -217,6 +217,13 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 def _lang_code(text: str) -> str:
     """--lang's value in any case ("FR" is fr), as FIELDPLAN_LANG is read; argparse's
     choices then refuse what names no language fieldplan knows."""
+    return choice_word(text)
+
+
+def choice_word(text: str) -> str:
+    """argparse type of an option's word from a list of choices, in any case ("CSV" is
+    csv, "On-Track" on-track), as codes, --lang and --paper are read; argparse's choices
+    then refuse what is none of them."""
     return text.strip().lower()
 
 

@@ -17,6 +17,7 @@ from fieldplan.cli import (
     CommandError,
     UsageError,
     check_output_name,
+    choice_word,
     code_text,
     command,
     file_name,
@@ -109,7 +110,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Show role, office, replica, key fingerprint, counts, last export and import, "
                   "gaps and quarantine."), func=cmd_status)
     p.add_argument("--dismiss-lost", action="append", nargs="?", const="all",
-                   choices=(*LOST_KINDS, "all"), metavar="WHICH",
+                   choices=(*LOST_KINDS, "all"), metavar="WHICH", type=choice_word,
                    help=_("(after a restore) stop warning about what the restore lost, "
                           "WHICH being {own}: the changes it lost, made again; "
                           "(headquarters) {offices}: the offices' events it lost, which "
@@ -122,7 +123,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                 func=cmd_actions)
     p.add_argument("--area", metavar="A", type=code_text,
                    help=_("only this priority area (e.g. PA2)"))
-    p.add_argument("--level", choices=LEVELS, help=_("only this level"))
+    p.add_argument("--level", choices=LEVELS, type=choice_word, help=_("only this level"))
 
     p = command(sub, "progress", _("record, submit and list progress"),
                 _("Record, submit, reopen and list progress reports."))
@@ -133,7 +134,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("action", metavar="ACTION", type=code_text, help=_("action code, e.g. PA2.3"))
     s.add_argument("--period", required=True, metavar="P", type=period_name,
                    help=_("period, e.g. 2026-S1"))
-    s.add_argument("--status", choices=STATUSES, help=_("status of the action"))
+    s.add_argument("--status", choices=STATUSES, type=choice_word,
+                   help=_("status of the action"))
     s.add_argument("--percent", type=_percent, metavar="N",
                    help=_("percent complete, 0–100 (a new report above 0 needs --status "
                           "too)"))

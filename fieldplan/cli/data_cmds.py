@@ -9,6 +9,7 @@ import sys
 from fieldplan.cli import (
     UsageError,
     check_output_name,
+    choice_word,
     command,
     file_name,
     output,
@@ -31,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(dsub, "export", _("write progress as CSV, HXL or XLSX"),
                 _("Write merged progress as CSV, HXL (CSV with HXL hashtags) or XLSX."),
                 func=cmd_data_export)
-    s.add_argument("--format", required=True, choices=FORMATS, help=_("file format"))
+    s.add_argument("--format", required=True, choices=FORMATS, type=choice_word,
+                   help=_("file format"))
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
                    help=_("output file; - writes it to standard output (XLSX only when "
                           "that is not a terminal)"))

@@ -546,7 +546,13 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
 
     _translate_argparse()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        # said by the command's own parser, with its usage ("fieldplan status: usage
+        # error: …"), as its other usage errors are: the top one's usage lists only
+        # the commands, not what the command takes
+        getattr(args, "cli_parser", parser).error(
+            i18n._("unrecognized arguments: %s") % " ".join(extras))
     if out is not None and getattr(args, "json", False):
         out.plain = True  # the JSON on stdout; errors on stderr are still sentences
     sub = getattr(args, "cli_parser", parser)

@@ -165,12 +165,19 @@ class ReplicaStatus:
                                                                   lang))))
         # one line each, by office (``list_gaps``): joined on one line, a dozen offices'
         # gaps were one line of clauses to search for an office's
-        out += [(_("Gaps"), gap) for gap in s.gaps] or [(_("Gaps"), _("none"))]
+        # (made again here: ``s.gaps`` is in the language status was read in)
+        out += [(_("Gaps"), gap) for gap in s.gap_messages()] or [(_("Gaps"), _("none"))]
         if s.hq_only:
             out.append((_("Not here yet"), hq_only_text(s.hq_only_count)))
         # (HQ) what a bundle from here must repair: the person sends the office one
-        out += [(_("Forked history"), text) for text in s.forks]
-        out += [(_("Shared identity"), text) for text in s.shared_identities]
+        from fieldplan.sync.state import fork_messages, shared_identity_messages
+
+        # (as the gaps: made in ``lang`` from their records)
+        out += [(_("Forked history"), text) for text in (
+            fork_messages(list(s.fork_records)) if s.fork_records else s.forks)]
+        out += [(_("Shared identity"), text) for text in (
+            shared_identity_messages(list(s.shared_records)) if s.shared_records
+            else s.shared_identities)]
         if s.hq_forks:
             from fieldplan.sync.fork import hq_fork_text
 

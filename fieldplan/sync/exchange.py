@@ -780,13 +780,20 @@ def list_gaps(rep: Replica, origins: Iterable[str] | None = None,
         if a <= b:
             out.append(Gap(o, offices.get(o, ""), a, b,
                            several=computers[offices.get(o, "")] > 1))
+    return gaps_in_order(out, language)
+
+
+def gaps_in_order(gaps: Iterable[Gap], language: str | None = None) -> list[Gap]:
+    """``gaps`` by office as a reader of ``language`` (the one in use by default)
+    looks for one, then by computer and event (``list_gaps``)."""
     from fieldplan.i18n import get_language
     from fieldplan.offices import office_order
 
+    gaps = list(gaps)
     language = language or get_language()
-    order = {office: office_order(office, language) for office in {g.office for g in out}}
+    order = {office: office_order(office, language) for office in {g.office for g in gaps}}
     # (a computer no key names, its office unknown: last, by its id)
-    return sorted(out, key=lambda g: (order[g.office], g.origin, g.first))
+    return sorted(gaps, key=lambda g: (order[g.office], g.origin, g.first))
 
 
 def _not_sent_upto(rep: Replica) -> dict[str, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from fieldplan import events, store
@@ -85,6 +86,18 @@ class SyncState:
     #: them in headquarters' bundle once headquarters has one of its own (before, HQ
     #: does not know this computer is there to send them to)
     hq_only: tuple[dict[str, Any], ...] = ()
+    #: the gaps themselves (``exchange.Gap``), for their messages in another language
+    #: than the one ``gaps`` was made in (``status.ReplicaStatus.lines(lang)``)
+    gap_items: tuple[Any, ...] = dc_field(default=(), repr=False, compare=False)
+
+    def gap_messages(self) -> tuple[str, ...]:
+        """``gaps`` in the language in use, in the order its readers look for an
+        office (``gaps`` keeps the one it was made in)."""
+        if not self.gap_items:
+            return self.gaps
+        from fieldplan.sync.exchange import gaps_in_order
+
+        return tuple(g.message() for g in gaps_in_order(self.gap_items))
 
     @property
     def hq_only_count(self) -> int:
@@ -175,7 +188,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         conflicts=count_conflicts(rep),
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
         restored=restored_state(rep),
-        gap_ranges=tuple(g.to_dict() for g in gaps),
+        gap_ranges=tuple(g.to_dict() for g in gaps), gap_items=tuple(gaps),
         forks=tuple(fork_messages(forks)), fork_records=tuple(forks),
         unsent=new + sent, sent_unacknowledged=sent,
         shared_identities=tuple(shared_identity_messages(shared)),

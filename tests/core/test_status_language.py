@@ -101,3 +101,29 @@ def test_status_helpers_take_a_locale_name_as_every_i18n_call_does(status, asked
         assert awaited_text(awaited, asked) == awaited_text(awaited, code)
     assert status.lines(asked) == status.lines(code)
     assert i18n.get_language() == "en"
+
+
+def test_gaps_are_said_in_the_language_asked(hq, make_office, tmp_path: Path) -> None:
+    """A missing bundle's line was made once, when the status was read, in the
+    process's language: status's lines for French said "Lacunes : missing bundle from
+    ML, events 6–10". It is made again in the language asked."""
+    from fieldplan import store
+    from fieldplan.sync import import_bundle, list_gaps
+
+    ml = make_office("ML")
+    action = ml.plan().actions_of(level="national")[0].code
+    for pct in range(1, 6):
+        record_progress(ml, action, "2026-S1", status="on-track", percent=pct)
+    with store.write_transaction(ml.conn):  # as if HQ had the first three
+        ml.conn.execute("INSERT OR REPLACE INTO acks VALUES (?, ?, ?)",
+                        (hq.replica_id, ml.replica_id, 3))
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    here = replica_status(hq)  # read in English (conftest)
+    english = [v for k, v in here.lines("en") if k == "Gaps"]
+    assert english and english[0].startswith("missing bundle from ML")
+    for lang in ("fr", "ar"):
+        with i18n.speaking(lang):
+            label, expected = i18n._("Gaps"), [g.message() for g in list_gaps(hq)]
+        assert [v for k, v in here.lines(lang) if k == label] == expected
+        assert "missing" not in expected[0]
+    assert here.to_dict()["gaps"] == english  # (--json keeps its words)

@@ -2178,7 +2178,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
             return
-        from fieldplan.sync.conflicts import keep_refusal, locked_note, texts_together
+        from fieldplan.sync.conflicts import keep_refusal, locked_note, texts_kept
         from ui.conflict_versions import (
             VersionText,
             difference_said,
@@ -2295,9 +2295,15 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 box.show()
         # the texts of a narrative's versions, kept one after the other (none when one
         # holds the other already: that one is kept)
-        if settle_here and not any(refusals) and not conflict.hidden and (
-                texts_together(conflict)):
+        kept = texts_kept(conflict)
+        if settle_here and not any(refusals) and not conflict.hidden and kept:
             self._together_id = conflict.id
+            # (three laptops' texts are not "both")
+            label = _("Keep &both texts")
+            if len(kept) > 2:
+                # Translators: a button, for 3 texts or more only ("Keep all 3 texts")
+                label = counted("Keep &all {n} texts", "Keep &all {n} texts", len(kept))
+            self.together_button.setText(label)
             allow_writes(self.together_button, self.identity, True)
             self.together_button.show()
             # Tab reaches it after the versions, as the page is read: the versions made

@@ -798,14 +798,25 @@ def _full_value(field: str, value, lang: str) -> str:
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         if args.keep_both:
-            from fieldplan.sync.conflicts import keep_texts_together
+            from fieldplan.sync.conflicts import (
+                find_open_conflict,
+                keep_texts_together,
+                texts_kept,
+            )
 
+            # (how many: three laptops' texts are not "both")
+            kept = len(texts_kept(find_open_conflict(rep, args.id)))
             keep_texts_together(rep, args.id)
         else:
             sync.resolve_conflict(rep, args.id, args.keep)
     if args.keep_both:
-        output(args, {"id": args.id, "kept": "both"},
-               _("Resolved {id}: kept both texts, one after the other").format(id=args.id))
+        said = _("Resolved {id}: kept both texts, one after the other").format(id=args.id)
+        if kept > 2:
+            # Translators: said for 3 texts or more only ("kept all 3 texts")
+            said = counted("Resolved {id}: kept all {n} texts, one after the other",
+                           "Resolved {id}: kept all {n} texts, one after the other",
+                           kept, id=args.id)
+        output(args, {"id": args.id, "kept": "both", "texts": kept}, said)
     else:
         output(args, {"id": args.id, "kept": args.keep},
                _("Resolved {id}: kept {value}").format(id=args.id, value=args.keep))

@@ -522,20 +522,70 @@ def _open_conflict(rep: Replica, conflict_id: str) -> Conflict:
     return match[0]
 
 
-def texts_together(conflict: Conflict) -> str:
-    """A narrative conflict's texts in one: each different text once, the earliest
-    written first, a blank line between them; "" when fewer than two are left (a text
-    found whole inside another, as a person's merge holds what it merged, is left out:
-    the longer one holds it)."""
+def texts_kept(conflict: Conflict) -> tuple[str, ...]:
+    """The texts ``texts_together`` keeps of a narrative conflict, in its order; () when
+    fewer than two are left. Each different text once (texts that differ only in their
+    spaces and line breaks are one), and a text another holds whole (``holds_whole``:
+    a person's merge holds what it merged) left out, the longer one holding it."""
     if conflict.field not in NARRATIVE_FIELDS:
-        return ""
-    texts: list[str] = []
+        return ()
+    texts: dict[str, str] = {}  # (flattened → as written)
     for cand in reversed(conflict.candidates):  # (newest first, by their clocks)
         text = cand.value.strip() if isinstance(cand.value, str) else ""
-        if text and text not in texts:
-            texts.append(text)
-    kept = [t for t in texts if not any(t != o and t in o for o in texts)]
-    return "\n\n".join(kept) if len(kept) > 1 else ""
+        if text:
+            texts.setdefault(_flattened(text), text)
+    kept = tuple(text for flat, text in texts.items()
+                 if not any(flat != other_flat and holds_whole(other, text)
+                            for other_flat, other in texts.items()))
+    return kept if len(kept) > 1 else ()
+
+
+def texts_together(conflict: Conflict) -> str:
+    """A narrative conflict's texts in one (``texts_kept``): the earliest written
+    first, a blank line between them; "" when fewer than two are left."""
+    return "\n\n".join(texts_kept(conflict))
+
+
+#: what ends a sentence, in the plan's languages
+_SENTENCE_ENDS = frozenset(".!?…؟۔。")
+
+
+def _flattened(text: str) -> str:
+    """``text`` with each run of spaces and line breaks made one space: texts that
+    differ only there say the same (a line broken again, a space typed twice)."""
+    return " ".join(text.split())
+
+
+def holds_whole(longer: str, shorter: str) -> bool:
+    """Whether ``longer`` holds ``shorter`` as whole sentences or lines of its own,
+    spaces and line breaks aside: as a person's merge of two texts holds each. Not a
+    text found inside a word or a sentence: a laptop's "No" is not in the other's
+    "None of the trainers came", nor "Roads cut" in "Roads cut by floods", and keeping
+    the longer one alone would lose what the short one said."""
+    import re
+
+    words = shorter.split()
+    if not words:
+        return True
+    pattern = re.compile("(?=(" + r"\s+".join(map(re.escape, words)) + "))")
+    for found in pattern.finditer(longer):
+        start, end = found.span(1)
+        before, after = longer[:start], longer[end:]
+        gap_before = before[len(before.rstrip()):]
+        gap_after = after[:len(after) - len(after.lstrip())]
+        begins = not before.strip() or "\n" in gap_before or (
+            gap_before and before.rstrip()[-1] in _SENTENCE_ENDS)
+        ends = not after.strip() or "\n" in gap_after or (
+            gap_after and words[-1][-1] in _SENTENCE_ENDS)
+        if begins and ends:
+            return True
+    return False
+
+
+def find_open_conflict(rep: Replica, conflict_id: str) -> Conflict:
+    """The open conflict ``conflict_id`` (as ``conflicts list`` names it), or a
+    ValidationError saying there is none."""
+    return _open_conflict(rep, conflict_id)
 
 
 def keep_texts_together(rep: Replica, conflict_id: str) -> Changes:
@@ -543,6 +593,12 @@ def keep_texts_together(rep: Replica, conflict_id: str) -> Changes:
     (``texts_together``): two laptops that each wrote what they did lose neither (keeping
     one replaced the other's for good, with nothing to show it had been)."""
     conflict = _open_conflict(rep, conflict_id)
+    if conflict.hidden:
+        # as the Conflicts page offers no Keep both there: a text nobody wrote would be
+        # written on a report nobody can edit (keeping a version's value is not a change)
+        raise ValidationError(_(
+            "{why}; nobody edits the report, so its texts cannot be kept together: keep "
+            "one version's text").format(why=conflict.hidden))
     text = texts_together(conflict)
     if not text:
         raise ValidationError(_("conflict {id} is not between texts").format(id=conflict.id))

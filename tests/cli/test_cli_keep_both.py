@@ -36,7 +36,7 @@ def test_keep_both_texts(hq, make_office, tmp_path, capsys):
     [conflict] = json.loads(out)
     rc, out, err = run(capsys, "--db", str(path), "--json", "conflicts", "resolve",
                        conflict["id"], "--keep-both")
-    assert rc == 0 and json.loads(out) == {"id": conflict["id"], "kept": "both"}, err
+    assert rc == 0 and json.loads(out) == {"id": conflict["id"], "kept": "both", "texts": 2}, err
     rc, out, _err = run(capsys, "--db", str(path), "--json", "progress", "list")
     [report] = [r for r in json.loads(out) if r["action"] == code]
     assert {report["challenges"]} <= {"Funding late.\n\nRoads cut by floods.",
@@ -73,3 +73,43 @@ def test_the_list_says_which_version_this_computer_wrote(hq, make_office, tmp_pa
     [other] = [line for line in lines if "Roads cut by floods." in line]
     assert own.endswith(")") and "  this computer (" in own
     assert "this computer" not in other
+
+
+def test_three_texts_kept_are_counted(hq, make_office, tmp_path, capsys):
+    """Three laptops' texts kept were said "kept both texts"."""
+    from tests.core.test_keep_texts_together import three_laptops
+
+    a, _code = three_laptops(hq, make_office, tmp_path)
+    path = a.path
+    a.close()
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    [conflict] = [c for c in json.loads(out) if c["field"] == "achievements"]
+    rc, out, err = run(capsys, "--db", str(path), "conflicts", "resolve", conflict["id"],
+                       "--keep-both")
+    assert rc == 0, err
+    assert out.strip() == (f"Resolved {conflict['id']}: kept all 3 texts, one after the "
+                           "other")
+
+
+def test_keep_both_on_a_report_the_plan_hides_is_refused_in_one_line(
+        hq, make_office, tmp_path, capsys):
+    """The Conflicts page hides Keep both texts on a report the plan hides; the
+    command wrote the texts together there. It refuses now, in one line."""
+    from tests.scenes import amend_plan
+
+    path, code = _laptop_a(hq, make_office, tmp_path, challenges="Roads cut by floods.")
+    amend_plan(hq, tmp_path, drop=(code,))
+    from fieldplan.replica import open_replica
+
+    a = open_replica(path)
+    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    a.close()
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    [conflict] = json.loads(out)
+    assert conflict["hidden"] is True
+    rc, out, err = run(capsys, "--db", str(path), "conflicts", "resolve", conflict["id"],
+                       "--keep-both")
+    assert rc == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "cannot be kept together" in err
+    rc, out, _err = run(capsys, "--db", str(path), "--json", "conflicts", "list")
+    assert [c["id"] for c in json.loads(out)] == [conflict["id"]]

@@ -92,3 +92,55 @@ def test_tab_reaches_keep_both_after_the_versions(open_window, qtbot, hq, make_o
     assert page.together_button in reached
     assert reached.index(page.keep_buttons[-1]) < reached.index(page.together_button)
     assert reached.index(page.keep_buttons[0]) < reached.index(page.keep_buttons[-1])
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_keep_all_three_texts_says_how_many(open_window, qtbot, hq, make_office, tmp_path,
+                                            lang):
+    """Three laptops' texts: the button said "Keep both texts"; it counts them now,
+    and goes back to "both" for a conflict of two."""
+    from fieldplan import i18n
+    from tests.core.test_keep_texts_together import three_laptops
+
+    a, _code = three_laptops(hq, make_office, tmp_path)
+    path = a.path
+    a.close()
+    i18n.set_language(lang)
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and len(page.keep_buttons) == 3,
+                    timeout=5000)
+    with i18n.speaking(lang):
+        three = i18n.counted("Keep &all {n} texts", "Keep &all {n} texts", 3)
+    for row in range(page.model.rowCount()):
+        page.view.selectRow(row)
+        if not page.together_button.isHidden():
+            break
+    assert page.together_button.text() == three
+    if lang == "en":
+        assert three == "Keep &all 3 texts"
+    window.resize(1100, 700)
+    wait_idle(qtbot, window.session)
+    window.grab().save(str(tmp_path.parent / f"keep-all-3-{lang}.png"))
+
+
+def test_a_short_answer_inside_a_word_of_the_other_is_offered(open_window, qtbot, hq,
+                                                              make_office, tmp_path):
+    """Laptop A wrote "No", laptop B "None of the trainers came.": Keep both texts was
+    hidden, "No" taken for held in "None"."""
+    from tests.scenes import laptops_told_by_hq
+
+    a, _b, _code, _out = laptops_told_by_hq(
+        hq, make_office, tmp_path, {"status": "on-track", "achievements": "No"},
+        {"status": "on-track", "achievements": "None of the trainers came."})
+    path = a.path
+    a.close()
+    window = open_window(path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and len(page.keep_buttons) == 2,
+                    timeout=5000)
+    page.view.selectRow(0)
+    assert not page.together_button.isHidden()
+    assert page.together_button.text() == "Keep &both texts"

@@ -626,15 +626,17 @@ class ImportResultDialog(QDialog):
         self.stacked.setWordWrap(True)
         self.stacked.setItemDelegate(_WrappedDelegate(self.stacked))
         heading = _("{label}:")
-        for row, (_first, texts, tips) in enumerate(self._rows):
+        #: each row's stacked cell, by its place in the first order (``_row``)
+        self._stacked_cells: dict[tuple[int, int], tuple[str, str]] = {}
+        for first, texts, tips in self._rows:
             lines = [texts[0]]
             if texts[1]:
                 lines.append(heading.format(label=_("Office")) + " " + texts[1])
             lines.append(heading.format(label=_("Outcome")) + " " + texts[2])
             lines.append(texts[3])
-            item = QTableWidgetItem("\n".join(line for line in lines if line))
-            item.setToolTip(tip_text("\n".join([tips[0], *lines[1:]])))
-            self.stacked.setItem(row, 0, item)
+            self._stacked_cells[first] = ("\n".join(line for line in lines if line),
+                                          tip_text("\n".join([tips[0], *lines[1:]])))
+        self._stack([first for first, _texts, _tips in self._rows])
         self.stacked.setVisible(False)
         lay.addWidget(self.stacked)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
@@ -688,11 +690,38 @@ class ImportResultDialog(QDialog):
                 self.stacked.resizeRowsToContents()
             return
         shown, hidden = (self.stacked, self.table) if narrow else (self.table, self.stacked)
+        # the files in the order the person sorted the table by, the file chosen still
+        # chosen: stacked, they were in the first order, the first file current
+        chosen = self._first_of(hidden, hidden.currentRow())
+        if narrow:
+            self._stack([self._first_of(self.table, row)
+                         for row in range(self.table.rowCount())])
+        rows = [self._first_of(shown, row) for row in range(shown.rowCount())]
+        if chosen in rows:
+            shown.setCurrentCell(rows.index(chosen), 0)
         shown.setVisible(True)
         if hidden.hasFocus():  # (given before the other is hidden: not to OK meanwhile)
             shown.setFocus(Qt.FocusReason.OtherFocusReason)
         hidden.setVisible(False)
         self._fit_rows()
+
+    def _stack(self, order: list[tuple[int, int]]) -> None:
+        """The stacked view's rows in ``order`` (rows' places in the first order)."""
+        for row, first in enumerate(order):
+            text, tip = self._stacked_cells[first]
+            item = QTableWidgetItem(text)
+            item.setToolTip(tip)
+            item.setData(Qt.ItemDataRole.UserRole, first)
+            self.stacked.setItem(row, 0, item)
+
+    def _first_of(self, view: QTableWidget, row: int) -> tuple[int, int] | None:
+        """Which file ``view``'s ``row`` shows: its place in the first order."""
+        item = view.item(row, 0) if row >= 0 else None
+        if item is None:
+            return None
+        first = item.data(SORT_ROLE)[1] if view is self.table else item.data(
+            Qt.ItemDataRole.UserRole)
+        return tuple(first)  # (as Qt gives it back: a list, maybe)
 
     def _beside_details(self, lay: QVBoxLayout) -> int:
         """The dialog's width but its Details column's: File, Office and Outcome at

@@ -243,3 +243,38 @@ def test_the_quarantine_lists_offices_by_name_and_keeps_the_one_chosen(
     qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5000)
     assert page.model.rows()[0].office == "AF"
     assert page.selected().bundle_id == chosen
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_stacked_import_result_keeps_the_order_and_the_file_chosen(
+        qtbot, imported, language, lang, tmp_path):
+    """The import result sorted by File, a file chosen, then narrowed to 420 pixels:
+    its stacked lines were in the first order, the first file current, the person's
+    order and choice lost. They keep both now, and widened again the table has the
+    file chosen there."""
+    from ui.transfer import ImportResultDialog
+
+    language(lang)
+    dialog = ImportResultDialog(None, imported)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    table = dialog.table
+    table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+    names = [table.item(row, 0).text() for row in range(table.rowCount())]
+    assert names != [texts[0] for _first, texts, _tips in dialog._rows]  # (re-sorted)
+    table.setFocus()
+    table.setCurrentCell(3, 0)
+    chosen = names[3]
+    dialog.resize(420, dialog.height())
+    qtbot.waitUntil(dialog.stacked.isVisible)
+    view = dialog.stacked
+    assert [view.item(row, 0).text().split("\n")[0] for row in range(view.rowCount())] == (
+        names)
+    assert view.currentRow() == 3
+    view.grab().save(str(tmp_path.parent / f"stacked-{lang}.png"))
+    view.setCurrentCell(5, 0)
+    dialog.resize(1000, dialog.height())
+    qtbot.waitUntil(table.isVisible)
+    assert table.item(table.currentRow(), 0).text() == names[5] != chosen

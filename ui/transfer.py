@@ -186,28 +186,25 @@ def _local_paths(mime: QMimeData) -> list[str]:
 # --- import --------------------------------------------------------------------------
 
 
+#: how long the import chooser waits, at most, to open in the folder last chosen from:
+#: looked at off the GUI thread, where a USB stick pulled out or a network share out
+#: of reach can hang; past this it opens in Downloads, as for a folder gone
+FOLDERS_LOOK_MS = 400
+
+
 def choose_and_import(session: Session, parent: QWidget,
                       settings: QSettings | None = None) -> QFileDialog:
     """The file chooser for bundles to import, in the folder they were last chosen
     from (else Downloads, where a bundle sent by email lands, as the setup bundle's
     chooser: not the folder fieldplan was started from); the files chosen
-    are imported (``import_files``)."""
-    folder = remembered_folder(settings, IMPORT_FOLDER_KEY) or downloads_dir()
-    dialog = file_dialog(parent, _("Import bundles"), folder)
+    are imported (``import_files``). Whether the folders kept are still there is
+    looked at off the GUI thread (``_look_at_folders``)."""
+    dialog = file_dialog(parent, _("Import bundles"), downloads_dir())
     dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     # a bundle saved as "UG.zip" (or renamed) is one too: the core reads it by content
     set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip)"), _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    # the folder last exported to, one click away: headquarters' reply comes back on
-    # the USB stick the office's bundle went on, which the chooser (in Downloads) had
-    # only under Computer ▸ media ▸ … (a system's own dialog has no such list: unused)
-    exported = remembered_folder(settings, EXPORT_FOLDER_KEY)
-    if exported:
-        places = dialog.sidebarUrls()
-        place = QUrl.fromLocalFile(exported)
-        if place not in places:
-            dialog.setSidebarUrls([*places, place])
 
     def chosen(files: list[str]) -> None:
         if settings is not None and files:
@@ -215,10 +212,58 @@ def choose_and_import(session: Session, parent: QWidget,
         import_files(session, parent, list(files))
 
     dialog.filesSelected.connect(chosen)
-    dialog.open()
-    if exported:
-        _sidebar_fits(dialog)
+    kept = [str(settings.value(key, "") or "") if settings is not None else ""
+            for key in (IMPORT_FOLDER_KEY, EXPORT_FOLDER_KEY)]
+    if any(kept):
+        _look_at_folders(dialog, *kept)
+    else:
+        dialog.open()
     return dialog
+
+
+def _folders_there(*folders: str) -> tuple[str, ...]:
+    """(off the GUI thread) Each of ``folders`` while it is there, else ""."""
+    return tuple(f if f and os.path.isdir(f) else "" for f in folders)
+
+
+def _look_at_folders(dialog: QFileDialog, imported: str, exported: str) -> None:
+    """Open ``dialog`` in ``imported`` (the folder bundles were last chosen from) and
+    offer ``exported`` (the folder last exported to) among its places, each while it is
+    there. Both are looked at off the GUI thread: on a USB stick pulled out or a
+    network share out of reach, a look can hang for seconds or for good, and the
+    window froze as the chooser opened. The chooser opens once they answer, or after
+    ``FOLDERS_LOOK_MS`` in Downloads (a folder offered among its places when it
+    answers later)."""
+
+    opened = []
+
+    def open_now() -> None:
+        if not opened and shiboken6.isValid(dialog):
+            opened.append(True)
+            dialog.open()
+
+    def answered(there: tuple[str, str]) -> None:
+        if not shiboken6.isValid(dialog):
+            return
+        folder, place = there
+        if folder and not opened:
+            dialog.setDirectory(folder)
+        if place:
+            # the folder last exported to, one click away: headquarters' reply comes
+            # back on the USB stick the office's bundle went on, which the chooser (in
+            # Downloads) had only under Computer ▸ media ▸ … (a system's own dialog has
+            # no such list: unused)
+            places = dialog.sidebarUrls()
+            url = QUrl.fromLocalFile(place)
+            if url not in places:
+                dialog.setSidebarUrls([*places, url])
+        open_now()
+        if place:
+            _sidebar_fits(dialog)
+
+    OffThread(lambda: _folders_there(imported, exported), answered, lambda _e: open_now(),
+              name="fieldplan-import-folders", daemon=True)
+    QTimer.singleShot(FOLDERS_LOOK_MS, dialog, open_now)
 
 
 def _sidebar_fits(dialog: QFileDialog) -> None:

@@ -242,6 +242,8 @@ def test_import_opens_in_the_folder_bundles_were_last_chosen_from(
 
     def chooser() -> QFileDialog:
         window.import_dialog()
+        qtbot.waitUntil(lambda: any(
+            d.isVisible() for d in window.findChildren(QFileDialog, "import-files-dialog")))
         found = [d for d in window.findChildren(QFileDialog, "import-files-dialog")
                  if d.isVisible()]
         assert len(found) == 1
@@ -279,12 +281,12 @@ def test_import_offers_the_folder_last_exported_to_beside_its_places(
     settings.setValue(EXPORT_FOLDER_KEY, str(stick))
     apply_language(qapp, lang)
     try:
-        _import_places(open_window(office_db), stick)
+        _import_places(open_window(office_db), stick, qtbot)
     finally:
         apply_language(qapp, "en")
 
 
-def _import_places(window, stick: Path) -> None:
+def _import_places(window, stick: Path, qtbot) -> None:
     from PySide6.QtCore import QUrl
 
     widths = []
@@ -293,6 +295,8 @@ def _import_places(window, stick: Path) -> None:
         from PySide6.QtWidgets import QListView
 
         window.import_dialog()
+        qtbot.waitUntil(lambda: any(
+            d.isVisible() for d in window.findChildren(QFileDialog, "import-files-dialog")))
         dialog = next(d for d in window.findChildren(QFileDialog, "import-files-dialog")
                       if d.isVisible())
         urls = dialog.sidebarUrls()
@@ -641,3 +645,54 @@ def test_typing_still_waiting_to_be_saved_goes_in_the_bundle(
     bundle = next(usb.glob("*.fieldplan"))
     assert "Trained 45 officials" in zipfile.ZipFile(bundle).read("events.jsonl").decode()
     dialog.close()
+
+
+def test_opening_the_import_chooser_looks_at_no_folder_on_the_gui_thread(
+        open_window, qtbot, office_db, tmp_path, settings, monkeypatch):
+    """The folder bundles were last chosen from and the one last exported to were
+    looked at on the GUI thread as File ▸ Import bundles… opened: on a USB stick
+    pulled out or a network share out of reach, that look hangs, and the window froze
+    with it. They are looked at off it; the chooser still opens in the one, the other
+    among its places."""
+    import os
+    import threading
+
+    from PySide6.QtCore import QUrl
+
+    from ui.transfer import EXPORT_FOLDER_KEY, IMPORT_FOLDER_KEY
+
+    stick = tmp_path / "media" / "KINGSTON" / "for HQ"
+    stick.mkdir(parents=True)
+    share = tmp_path / "share" / "from HQ"
+    share.mkdir(parents=True)
+    settings.setValue(EXPORT_FOLDER_KEY, str(stick))
+    settings.setValue(IMPORT_FOLDER_KEY, str(share))
+    window = open_window(office_db)
+    gui = threading.current_thread()
+    looked: list[tuple[str, bool]] = []
+    watched = {str(stick), str(share)}
+
+    def watch(real):
+        def look(path, *args, **kwargs):
+            if str(path) in watched:
+                looked.append((str(path), threading.current_thread() is gui))
+            return real(path, *args, **kwargs)
+        return look
+
+    monkeypatch.setattr(os.path, "isdir", watch(os.path.isdir))
+    monkeypatch.setattr(os, "stat", watch(os.stat))
+    monkeypatch.setattr(Path, "is_dir", watch(Path.is_dir))
+    monkeypatch.setattr(Path, "exists", watch(Path.exists))
+    window.import_dialog()
+
+    def shown() -> list[QFileDialog]:
+        return [d for d in window.findChildren(QFileDialog, "import-files-dialog")
+                if d.isVisible()]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1)
+    [dialog] = shown()
+    assert {path for path, _on_gui in looked} == watched
+    assert not [path for path, on_gui in looked if on_gui]
+    assert Path(dialog.directory().absolutePath()) == share
+    assert QUrl.fromLocalFile(str(stick)) in dialog.sidebarUrls()
+    dialog.reject()

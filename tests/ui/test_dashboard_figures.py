@@ -293,3 +293,40 @@ def test_a_long_missing_line_wraps_at_a_laptop_s_width(
     assert rect.left() >= 0 and rect.right() < width
     assert missing.horizontalScrollBar().maximum() == 0
     dash.grab().save(str(tmp_path / f"missing-{lang}.png"))
+
+
+@pytest.mark.parametrize("single_click", [False, True])
+def test_a_missing_line_opens_its_report_as_the_desktop_opens_items(
+        open_window, qtbot, office_db, single_click) -> None:
+    """A line of the missing list opens its report when activated, as every Qt view
+    and the desktop's own (the file manager) do: by a double click, or by one click
+    where the person set their desktop to open items so (KDE's single-click setting,
+    Qt's SH_ItemView_ActivateItemOnSingleClick). Kept so, not made double-click only:
+    a person who chose single clicks opens everything so, the HQ desk's tables too;
+    Enter opens it in both."""
+    from PySide6.QtWidgets import QProxyStyle, QStyle
+
+    class Desktop(QProxyStyle):
+        def styleHint(self, hint, option=None, widget=None, data=None):
+            if hint == QStyle.StyleHint.SH_ItemView_ActivateItemOnSingleClick:
+                return int(single_click)
+            return super().styleHint(hint, option, widget, data)
+
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    window.tabs.setCurrentIndex(1)
+    dash = window.dashboard
+    dash.refresh()
+    wait_idle(qtbot, window.session)
+    missing = dash.missing
+    style = Desktop()
+    missing.setStyle(style)
+    asked = []
+    dash.report_was_asked.connect(lambda code, period: asked.append((code, period)))
+    item = missing.item(0)
+    code = item.data(Qt.ItemDataRole.UserRole)
+    assert code
+    centre = missing.visualItemRect(item).center()
+    qtbot.mouseClick(missing.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    assert asked == ([(code, "2026-S1")] if single_click else [])
+    missing.setStyle(None)

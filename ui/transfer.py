@@ -126,13 +126,6 @@ def import_menu() -> str:
     return menu_path(_("&File"), _("&Import bundles…"))
 
 
-def remembered_folder(settings: QSettings | None, key: str) -> str:
-    """The folder kept under ``key``, while it is there (a USB stick pulled out takes
-    it away), else ""."""
-    folder = str(settings.value(key, "") or "") if settings is not None else ""
-    return folder if folder and Path(folder).is_dir() else ""
-
-
 def _is_within(folder: str, root: str) -> bool:
     """Whether ``folder`` is ``root`` or inside it."""
     try:
@@ -1354,7 +1347,10 @@ class ExportDialog(QDialog):
         form.addRow(_("&Destination"), self.place)
         #: the folder last exported to, offered (a drive plugged in now is preferred
         #: to it, unless it is on that drive: ``drives_found``)
-        self.remembered = "" if email else remembered_folder(settings, EXPORT_FOLDER_KEY)
+        #: (offered at once, as written: whether it is still there is looked at off
+        #: the GUI thread, ``_look_at_folder``; gone, it is taken away)
+        self.remembered = "" if email or settings is None else str(
+            settings.value(EXPORT_FOLDER_KEY, "") or "")
         self.folder = add_folder_row(self, form, outbox_dir() if email else self.remembered)
         lay.addLayout(form)
         self.message = PlainLabel()  # paths, errors: as written (and copied so)
@@ -1371,24 +1367,11 @@ class ExportDialog(QDialog):
         #: what follows the path: the email's subject, a note, a warning
         self.after_path = after_path_label("export-after-path")
         lay.addWidget(self.after_path)
-        gone = ""  # the folder last exported to, no longer there
-        if not email and not self.remembered and settings is not None:
-            gone = str(settings.value(EXPORT_FOLDER_KEY, "") or "")
         #: (a line of its own, under the folder: the message below it is the
         #: recipients' at headquarters, and took its place there)
         self.folder_note = PlainLabel()
         self.folder_note.setVisible(False)
         lay.insertWidget(lay.indexOf(self.message), self.folder_note)
-        if gone:
-            # not offered, and said: the field was empty with no word of why
-            self.folder_note.setText(_(
-                "The folder last exported to, {folder}, is no longer there (a USB stick "
-                "unplugged, or the folder deleted or renamed). Choose a folder.").format(
-                    folder=isolated(gone)))
-            self.folder_note.setVisible(True)
-            # said until a folder is chosen
-            self.folder.textChanged.connect(lambda text: self.folder_note.setVisible(
-                not text.strip()))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
@@ -1415,8 +1398,49 @@ class ExportDialog(QDialog):
         self.folder.textChanged.connect(self._to_write_again)
         self.recipient.currentIndexChanged.connect(self._to_write_again)
         size_to_content(self, 600)
-        if not email:
+        self._drives_asked = False
+        if self.remembered:
+            self._look_at_folder(self.remembered)
+        elif not email:
             self._look_for_drives()
+
+    def _look_at_folder(self, kept: str) -> None:
+        """Whether the folder last exported to is there, looked at off the GUI thread:
+        on a USB stick pulled out or a network share out of reach the look can hang,
+        and the window froze as the dialog opened. Offered meanwhile (Ctrl+E and Enter
+        at once still write there, or say the stick is gone: the export looks at the
+        folder off the GUI thread too). The drives are looked for once it answers
+        (which of them is chosen depends on it: ``drives_found``), or after
+        ``FOLDERS_LOOK_MS`` without it."""
+
+        def looked(there: tuple[str, ...]) -> None:
+            if not shiboken6.isValid(self):
+                return
+            if not there[0]:
+                self._folder_gone(kept)
+            if not self._drives_asked:
+                self._look_for_drives()
+
+        OffThread(lambda: _folders_there(kept), looked, lambda _e: looked(("",)),
+                  name="fieldplan-export-folder", daemon=True)
+        QTimer.singleShot(FOLDERS_LOOK_MS, self, lambda: (
+            None if self._drives_asked else self._look_for_drives()))
+
+    def _folder_gone(self, kept: str) -> None:
+        """``kept``, the folder last exported to, is gone: no longer offered (unless
+        the person chose it again meanwhile), and said."""
+        self.remembered = ""
+        if self.folder.text().strip() == kept:
+            self.folder.clear()
+        # not offered, and said: the field was empty with no word of why
+        self.folder_note.setText(_(
+            "The folder last exported to, {folder}, is no longer there (a USB stick "
+            "unplugged, or the folder deleted or renamed). Choose a folder.").format(
+                folder=isolated(kept)))
+        self.folder_note.setVisible(not self.folder.text().strip())
+        # said until a folder is chosen
+        self.folder.textChanged.connect(lambda text: self.folder_note.setVisible(
+            not text.strip()))
 
     def _look_for_drives(self) -> None:
         """Ask for the removable drives on a thread of its own: the system reads each
@@ -1424,6 +1448,7 @@ class ExportDialog(QDialog):
         window until it answers. Until then the dialog offers a folder. One look at a
         time (``_drive_look``): a dialog opened while one is under way takes its answer."""
         global _drive_look
+        self._drives_asked = True
         # (dialogs closed while a stalled look goes on are let go of)
         _drive_waiters[:] = [*(d for d in _drive_waiters if shiboken6.isValid(d)), self]
         if _drive_look is None:

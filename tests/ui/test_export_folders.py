@@ -696,3 +696,46 @@ def test_opening_the_import_chooser_looks_at_no_folder_on_the_gui_thread(
     assert Path(dialog.directory().absolutePath()) == share
     assert QUrl.fromLocalFile(str(stick)) in dialog.sidebarUrls()
     dialog.reject()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_opening_export_looks_at_the_folder_last_exported_to_off_the_gui_thread(
+        open_window, qtbot, office_db, tmp_path, settings, monkeypatch, lang, qapp):
+    """File ▸ Export… looked on the GUI thread whether the folder last exported to was
+    still there: on a USB stick pulled out or a share out of reach the window froze.
+    Looked at off it now; a folder gone is still taken away and said."""
+    import os
+    import threading
+
+    from ui.app import apply_language
+    from ui.transfer import EXPORT_FOLDER_KEY
+
+    no_volumes(monkeypatch)
+    gone = tmp_path / "KINGSTON" / "to-HQ"
+    settings.setValue(EXPORT_FOLDER_KEY, str(gone))
+    apply_language(qapp, lang)
+    try:
+        window = open_window(office_db)
+        gui = threading.current_thread()
+        looked: list[bool] = []
+
+        def watch(real):
+            def look(path, *args, **kwargs):
+                if str(path) == str(gone):
+                    looked.append(threading.current_thread() is gui)
+                return real(path, *args, **kwargs)
+            return look
+
+        monkeypatch.setattr(os.path, "isdir", watch(os.path.isdir))
+        monkeypatch.setattr(os, "stat", watch(os.stat))
+        monkeypatch.setattr(Path, "is_dir", watch(Path.is_dir))
+        dialog = opened_export(window, qtbot)
+        assert looked and not any(looked)
+        assert dialog.folder.text() == ""
+        qtbot.waitUntil(lambda: dialog.folder_note.isVisibleTo(dialog))
+        assert str(gone) in dialog.folder_note.text()
+        wait_idle(qtbot, window.session)
+        dialog.grab().save(str(tmp_path.parent / f"export-gone-{lang}.png"))
+        dialog.close()
+    finally:
+        apply_language(qapp, "en")

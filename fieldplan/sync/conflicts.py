@@ -535,7 +535,10 @@ def texts_kept(conflict: Conflict) -> tuple[str, ...]:
         if text:
             texts.setdefault(_flattened(text), text)
     kept = tuple(text for flat, text in texts.items()
-                 if not any(flat != other_flat and holds_whole(other, text)
+                 # (found in the other at all, first: a quick look, where a conflict
+                 # of dozens of versions compares each text with every other)
+                 if not any(flat != other_flat and flat in other_flat
+                            and holds_whole(other, text)
                             for other_flat, other in texts.items()))
     return kept if len(kept) > 1 else ()
 

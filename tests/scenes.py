@@ -433,14 +433,15 @@ def wide_conflict(rep, many: int, value=lambda i: i) -> str:
 def laptop_with_a_wide_conflict(hq, make_office, tmp_path: Path, many: int = 45):
     """ML's laptop B (closed) holding a conflict of ``many`` versions of a percent,
     written on its sibling A and carried through headquarters; the first one written
-    (listed last) is 99, the others 0 to 4: B's path and the conflict."""
-    from fieldplan.sync import list_conflicts
+    (listed last) is 99, the others 0 to 4: B's path and the conflict (every version)."""
+    from fieldplan.sync import list_conflicts, open_conflict
 
     a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
     wide_conflict(a, many, lambda i: 99 if i == 0 else i % 5)
     send(a, hq, tmp_path)
     send(hq, b, tmp_path)
-    [conflict] = list_conflicts(b)
+    [listed] = list_conflicts(b)
+    conflict = open_conflict(b, listed.id)  # (every version: the listing reads those shown)
     path = b.path
     b.close()
     return path, conflict

@@ -2221,7 +2221,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
             lines.append(in_layout_direction(sentence(next(r for r in refusals if r)) + "."))
         texts = [value_text(conflict.field, cand.value) for cand in candidates]
         differences = version_differences(conflict.field, texts)
-        more = len(conflict.candidates) - len(candidates)
+        more = conflict.versions - len(candidates)
         if more and conflict.values_shown_all:
             lines.append(in_layout_direction(counted(
                 "{count} more version is not shown: its value is one of those shown. "

@@ -1335,7 +1335,7 @@ class ConflictModel(_RowsModel):
                 # the left, while its pane is on the right. Its own direction by most
                 # of its letters, as its pane shows it ("IOM قدمت …" right to left)
                 shown.append(own_isolate(text))
-            if len(c.shown) < len(c.candidates):
+            if len(c.shown) < c.versions:
                 shown.append("…")
             return " | ".join(shown)
         return ""

@@ -697,7 +697,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
                 own = ("  " + computer_text(cand)) if cand.here else ""
                 print(for_terminal(f"   {mark} {cand.value_id}  {value}  {cand.author}  "
                                    f"{stamp_text(cand.at, lang)}{own}"))
-            more = len(c.candidates) - len(c.shown)
+            more = c.versions - len(c.shown)
             if more:
                 print("     " + for_terminal(ngettext(
                     "… {count} more version, not shown (see 'fieldplan conflicts show {id}')",
@@ -749,21 +749,16 @@ def _conflict_json(c, here: str, *, every: bool = True) -> dict:
 
 def cmd_conflicts_show(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
-    from fieldplan.errors import ValidationError
     from fieldplan.status import stamp_text
-    from fieldplan.sync.conflicts import settled_here, written_by
+    from fieldplan.sync.conflicts import open_conflict, settled_here, written_by
     from fieldplan.text import for_terminal
 
     lang = lang_of(args)
     with open_db(args) as rep:
-        wanted = args.id.strip().lower()
-        found = [c for c in sync.list_conflicts(rep) if c.id == wanted]
+        # (that conflict's every version, read for it alone: not every conflict's)
+        c = open_conflict(rep, args.id)
         here = settled_here(rep)
         plan = rep.plan()
-    if not found:
-        raise ValidationError(
-            _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=args.id))
-    c = found[0]
 
     def human() -> None:
         print(for_terminal(f"{c.id}  {_conflict_where(c)}  "
@@ -799,13 +794,13 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         if args.keep_both:
             from fieldplan.sync.conflicts import (
-                find_open_conflict,
                 keep_texts_together,
+                open_conflict,
                 texts_kept,
             )
 
             # (how many: three laptops' texts are not "both")
-            kept = len(texts_kept(find_open_conflict(rep, args.id)))
+            kept = len(texts_kept(open_conflict(rep, args.id)))
             keep_texts_together(rep, args.id)
         else:
             sync.resolve_conflict(rep, args.id, args.keep)

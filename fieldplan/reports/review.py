@@ -1530,7 +1530,7 @@ class Pack:
                 # review pack prints, of those in conflict
                 source = _("{source} (shown in this pack)").format(source=source)
             out.append(self._t(source, cm.MUTED_SMALL, space_after=2))
-        if len(conflict.candidates) > MAX_CANDIDATES:
+        if conflict.versions > MAX_CANDIDATES:
             out.append(self._t("…", cm.SMALL))
         if hidden:
             # Translators: under the competing values of a report the current plan hides

@@ -87,12 +87,15 @@ def period_lock(rep, period: str) -> PeriodLock:
 
 def open_conflicts(rep, period: str) -> dict[str, frozenset[str]]:
     """Office → the actions whose report of ``period`` has an open conflict."""
-    from fieldplan.sync import list_conflicts
+    # (the fields in conflict alone: their versions, up to thousands a field, are not
+    # read to name the reports)
+    from fieldplan.sync.conflicts import conflicted_fields
 
     out: dict[str, set[str]] = {}
-    for c in list_conflicts(rep):
-        if c.entity == "progress" and c.period == period:
-            out.setdefault(c.office, set()).add(c.action)
+    for entity_id in conflicted_fields(rep):
+        parts = entity_id.split("|")  # (a record from a damaged peer: not a report's)
+        if len(parts) == 3 and parts[2] == period:
+            out.setdefault(parts[0], set()).add(parts[1])
     return {office: frozenset(actions) for office, actions in out.items()}
 
 

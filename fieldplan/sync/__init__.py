@@ -5,6 +5,7 @@ from fieldplan.events import holdings
 from fieldplan.sync.conflicts import (
     Conflict,
     list_conflicts,
+    open_conflict,
     period_conflicts,
     resolve_conflict,
 )
@@ -56,7 +57,7 @@ __all__ = [
     "enroll_office", "export_all_offices", "export_bundle", "holdings", "hq_key",
     "import_bundle", "import_bundles", "import_quarantined_again", "init_from_setup",
     "list_conflicts", "list_gaps", "list_inbox", "list_quarantine", "lock_check",
-    "period_conflicts", "refuse_key",
+    "open_conflict", "period_conflicts", "refuse_key",
     "resolve_conflict", "revoke_key", "rotate_key", "saved_again_text", "show_key",
     "sync_state", "trust_key",
     "verify_bundle",

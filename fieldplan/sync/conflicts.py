@@ -107,6 +107,23 @@ class Conflict:
     #: refusal a write on it gets, as a message ("" when the plan shows it). Nobody
     #: edits it, nor reopens it: a value is kept without reopening (``keep_refusal``)
     hidden: str = ""
+    #: how many versions it has, and of how many values (0: as many as ``candidates``
+    #: holds). ``list_conflicts`` reads only the versions shown (``shown_candidates``)
+    #: into ``candidates`` and counts the rest; ``open_conflict`` reads every one
+    versions: int = 0
+    values: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.versions:
+            object.__setattr__(self, "versions", len(self.candidates))
+        if not self.values:
+            object.__setattr__(self, "values", len(
+                {events.value_json(c.value) for c in self.candidates}))
+
+    @property
+    def complete(self) -> bool:
+        """Whether ``candidates`` holds every version (else those shown)."""
+        return len(self.candidates) == self.versions
 
     @property
     def office(self) -> str:
@@ -121,10 +138,9 @@ class Conflict:
     @property
     def values_shown_all(self) -> bool:
         """Whether every value of the conflict is among the versions shown."""
-        if len(self.shown) == len(self.candidates):
+        if len(self.shown) == self.versions:
             return True
-        return len({events.value_json(c.value) for c in self.shown}) == len(
-            {events.value_json(c.value) for c in self.candidates})
+        return len({events.value_json(c.value) for c in self.shown}) == self.values
 
     @property
     def action(self) -> str:
@@ -149,7 +165,7 @@ class Conflict:
             not keep_refusal(self, c) for c in self.candidates)
 
     def to_dict(self, *, every: bool = True) -> dict[str, Any]:
-        """Its JSON form: ``candidates``, its versions (every one, else only those
+        """Its JSON form: ``candidates``, its versions (every one read, else only those
         shown: ``shown``), and ``versions``, how many it has."""
         return {"id": self.id, "entity": self.entity, "record": self.entity_id,
                 "office": self.office, "action": self.action, "period": self.period,
@@ -160,7 +176,7 @@ class Conflict:
                                 "winner": c.winner, "computer": c.computer,
                                 "this_computer": c.here}
                                for c in (self.candidates if every else self.shown)],
-                "versions": len(self.candidates)}
+                "versions": self.versions}
 
 
 def written_by(candidate: Candidate, when: str, wrap: Callable[[str], str] = str) -> str:
@@ -394,23 +410,84 @@ def _period_of(entity_id: str) -> str:
     return parts[2] if len(parts) == 3 else ""
 
 
-#: Every head of every field of several heads with its arrival here, in the
-#: conflicts' order, each field's from the winner on (the heads' order, as
-#: everywhere); a field whose heads hold one value (``_CONFLICTED``'s second test) is
-#: left out as they are read. One query: a query per conflict, 17,500 at a large
-#: headquarters, took most of the second its listing took (and the values, read once,
-#: not once to count them and once to list them).
-_CONFLICT_HEADS = """
+#: The fields of several heads and of more than one value (``_CONFLICTED``), with how
+#: many versions and values each has, in the conflicts' order.
+_CONFLICT_FIELDS = """
+    SELECT entity, entity_id, field, n, nvalues FROM (
+        SELECT entity, entity_id, field, n,
+               (SELECT count(DISTINCT value) FROM versions v INDEXED BY versions_heads
+                WHERE v.entity = m.entity AND v.entity_id = m.entity_id
+                  AND v.field = m.field AND v.superseded = 0) AS nvalues
+        FROM (SELECT entity, entity_id, field, count(*) AS n
+              FROM versions INDEXED BY versions_heads WHERE superseded = 0
+              GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m)
+    WHERE nvalues > 1
+    ORDER BY entity, entity_id, field"""
+
+#: Every head, with its arrival here, of every field of 2 to ``:limit`` heads (each
+#: shown), in the conflicts' order, each field's from the winner on (the heads' order,
+#: as everywhere). One query: a query per conflict, 17,500 at a large headquarters,
+#: took most of the second its listing took.
+_NARROW_HEADS = """
     SELECT v.entity, v.entity_id, v.field, v.origin, v.seq, v.value, v.author, v.hlc,
            e.received_at
     FROM (SELECT entity, entity_id, field FROM versions INDEXED BY versions_heads
           WHERE superseded = 0
-          GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m
+          GROUP BY entity, entity_id, field HAVING count(*) BETWEEN 2 AND :limit) AS m
     JOIN versions v INDEXED BY versions_heads
       ON v.entity = m.entity AND v.entity_id = m.entity_id AND v.field = m.field
          AND v.superseded = 0
     LEFT JOIN events e ON e.origin = v.origin AND e.seq = v.seq
     ORDER BY v.entity, v.entity_id, v.field, v.hlc DESC, v.origin DESC, v.seq DESC"""
+
+_ONE_FIELD = ("FROM versions INDEXED BY versions_heads WHERE entity = :entity "
+              "AND entity_id = :entity_id AND field = :field AND superseded = 0")
+
+#: Of one field of more heads than ``:limit``, the first version of each value (in
+#: the heads' order: the greatest clock, then origin, then sequence, written as one
+#: text that sorts so), the first ``:limit`` values; and its first ``:limit`` heads.
+#: Read so, not every head into Python: a Candidate made for each of 1.6 million
+#: open versions (2,002 of one field) took 35 s and 2 GB to show the Conflicts tab,
+#: which shows 32 of a field at most (``shown_candidates``).
+_FIRST_OF_EACH_VALUE = f"""
+    SELECT f.origin, f.seq, f.value, f.author, f.hlc, e.received_at
+    FROM (SELECT max(printf('%020d %s %020d', hlc, origin, seq)) AS k, origin, seq, value,
+                 author, hlc {_ONE_FIELD} GROUP BY value) AS f
+    LEFT JOIN events e ON e.origin = f.origin AND e.seq = f.seq
+    ORDER BY f.k DESC LIMIT :limit"""
+_FIRST_HEADS = f"""
+    SELECT v.origin, v.seq, v.value, v.author, v.hlc, e.received_at
+    FROM (SELECT origin, seq, value, author, hlc {_ONE_FIELD}
+          ORDER BY hlc DESC, origin DESC, seq DESC LIMIT :limit) AS v
+    LEFT JOIN events e ON e.origin = v.origin AND e.seq = v.seq
+    ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC"""
+
+
+def _shown_rows(rep: Replica, limit: int = SHOWN_VERSIONS) -> list[tuple]:
+    """The versions shown (``shown_candidates``) of every open conflict, as
+    ``_conflicts`` reads them: each field's in the heads' order, then how many
+    versions and values it has."""
+    narrow: dict[tuple, list[tuple]] = {}
+    for key, group in groupby(rep.conn.execute(_NARROW_HEADS, {"limit": limit}),
+                              key=itemgetter(0, 1, 2)):
+        narrow[key] = list(group)
+    rows: list[tuple] = []
+    for entity, entity_id, field, versions, values in rep.conn.execute(
+            _CONFLICT_FIELDS).fetchall():
+        if versions <= limit:
+            rows += [(*head, versions, values) for head in narrow.get(
+                (entity, entity_id, field), ())]
+            continue
+        where = {"entity": entity, "entity_id": entity_id, "field": field, "limit": limit}
+        heads = rep.conn.execute(_FIRST_OF_EACH_VALUE, where).fetchall()
+        if len(heads) < limit:  # every value shown: the room left to the first others
+            firsts = {head[:2] for head in heads}
+            heads += [head for head in rep.conn.execute(_FIRST_HEADS, where)
+                      if head[:2] not in firsts][:limit - len(heads)]
+        heads.sort(key=itemgetter(4, 0, 1), reverse=True)
+        rows += [(entity, entity_id, field, *head[:5], head[5], versions, values)
+                 for head in heads]
+    return rows
 
 
 def _submitted_reports(rep: Replica, entity_ids: Iterable[str]) -> set[str]:
@@ -433,8 +510,39 @@ def _submitted_reports(rep: Replica, entity_ids: Iterable[str]) -> set[str]:
 
 def list_conflicts(rep: Replica) -> list[Conflict]:
     """The open conflicts, by entity, record and field, each one's values from the one
-    shown meanwhile (the winner) on."""
-    rows = rep.conn.execute(_CONFLICT_HEADS).fetchall()
+    shown meanwhile (the winner) on: the versions shown of each (``shown_candidates``,
+    every one when they are no more than ``SHOWN_VERSIONS``), the others counted
+    (``Conflict.versions``); ``open_conflict`` reads one conflict's every version."""
+    return _conflicts(rep, _shown_rows(rep))
+
+
+def open_conflict(rep: Replica, conflict_id: str) -> Conflict:
+    """The open conflict ``conflict_id`` with every version (``conflicts show``, and
+    what keeping a value replaces), read for it alone; ValidationError when none is
+    open by that id."""
+    wanted = conflict_id.strip().lower()
+    for entity, entity_id, field in rep.conn.execute(_CONFLICTED.format(where="")):
+        if _conflict_id(entity, entity_id, field) == wanted:
+            rows = rep.conn.execute(
+                "SELECT v.entity, v.entity_id, v.field, v.origin, v.seq, v.value, "
+                "v.author, v.hlc, e.received_at, 0, 0 "
+                "FROM versions v INDEXED BY versions_heads "
+                "LEFT JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
+                "WHERE v.entity = ? AND v.entity_id = ? AND v.field = ? "
+                "AND v.superseded = 0 "
+                "ORDER BY v.hlc DESC, v.origin DESC, v.seq DESC",
+                (entity, entity_id, field)).fetchall()
+            found = _conflicts(rep, rows)
+            if found:
+                return found[0]
+    raise ValidationError(
+        _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=conflict_id))
+
+
+def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
+    """The conflicts of ``rows`` (``_NARROW_HEADS``' columns: each field's versions in
+    the heads' order, then how many versions and values it has, 0 when ``rows`` hold
+    every one)."""
     out: list[Conflict] = []
     own = rep.replica_id
     locks: dict[str, bool] = {}
@@ -488,7 +596,8 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
         # (the winner by the heads' order alone, as everywhere: the arrival only caps
         # the time shown, as the report list does)
         cands = []
-        for _e, _i, _f, o, s, v, a, h, r in heads:
+        versions, values = heads[0][9:11]
+        for _e, _i, _f, o, s, v, a, h, r, _n, _d in heads:
             made = written(h)
             cands.append(Candidate(f"{o[:8]}:{s}", f"{o}:{s}", value_of(v), a,
                                    shown(made, r, h), not cands, o == own, written_at=made))
@@ -508,18 +617,12 @@ def list_conflicts(rep: Replica) -> list[Conflict]:
                 hidden_of[entity_id] = str(hidden) if hidden is not None else ""
             out.append(Conflict(cid, entity, entity_id, field, tuple(cands),
                                 locked=locks[period], submitted=entity_id in submitted,
-                                hidden=hidden_of[entity_id]))
+                                hidden=hidden_of[entity_id], versions=versions,
+                                values=values))
         else:
-            out.append(Conflict(cid, entity, entity_id, field, tuple(cands)))
+            out.append(Conflict(cid, entity, entity_id, field, tuple(cands),
+                                versions=versions, values=values))
     return out
-
-
-def _open_conflict(rep: Replica, conflict_id: str) -> Conflict:
-    match = [c for c in list_conflicts(rep) if c.id == conflict_id.strip().lower()]
-    if not match:
-        raise ValidationError(
-            _("no open conflict {id} (see 'fieldplan conflicts list')").format(id=conflict_id))
-    return match[0]
 
 
 def texts_kept(conflict: Conflict) -> tuple[str, ...]:
@@ -585,17 +688,11 @@ def holds_whole(longer: str, shorter: str) -> bool:
     return False
 
 
-def find_open_conflict(rep: Replica, conflict_id: str) -> Conflict:
-    """The open conflict ``conflict_id`` (as ``conflicts list`` names it), or a
-    ValidationError saying there is none."""
-    return _open_conflict(rep, conflict_id)
-
-
 def keep_texts_together(rep: Replica, conflict_id: str) -> Changes:
     """Settle a narrative conflict by keeping every version's text, one after the other
     (``texts_together``): two laptops that each wrote what they did lose neither (keeping
     one replaced the other's for good, with nothing to show it had been)."""
-    conflict = _open_conflict(rep, conflict_id)
+    conflict = open_conflict(rep, conflict_id)
     if conflict.hidden:
         # as the Conflicts page offers no Keep both there: a text nobody wrote would be
         # written on a report nobody can edit (keeping a version's value is not a change)
@@ -616,7 +713,7 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
     """Settle a conflict by keeping one candidate's value (by its value id, any of its
     versions, shown or not): every version is replaced, in one transaction, however
     many (``events.append_replacing``)."""
-    conflict = _open_conflict(rep, conflict_id)
+    conflict = open_conflict(rep, conflict_id)
     chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
     if not chosen:
         ids = join_list(c.value_id for c in conflict.candidates)

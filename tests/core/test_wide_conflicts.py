@@ -12,7 +12,7 @@ import pytest
 from test_sync import send
 
 from fieldplan import events, progress, store
-from fieldplan.sync import list_conflicts, resolve_conflict
+from fieldplan.sync import list_conflicts, open_conflict, resolve_conflict
 from fieldplan.sync.conflicts import SHOWN_VERSIONS, Candidate, Conflict, shown_candidates
 from tests.convergence import _conflicts
 from tests.scenes import wide_conflict
@@ -28,8 +28,12 @@ def test_a_wide_conflict_is_settled_in_one_action_everywhere(
     wide_conflict(ml1, many)
     send(ml1, hq, tmp_path)
     send(hq, ml2, tmp_path)
-    [conflict] = list_conflicts(ml2)
-    assert len(conflict.candidates) == many
+    [listed] = list_conflicts(ml2)
+    # the listing reads the versions shown, and counts them all; every one is read
+    # for the one conflict settled
+    assert (len(listed.candidates), listed.versions) == (min(many, SHOWN_VERSIONS), many)
+    conflict = open_conflict(ml2, listed.id)
+    assert len(conflict.candidates) == many and conflict.shown == listed.candidates
     kept = conflict.candidates[keep_at]
     changes = resolve_conflict(ml2, conflict.id, kept.value_id)
     written = changes.events

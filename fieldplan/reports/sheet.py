@@ -451,6 +451,24 @@ def annex_heading(ctx: cm.Ctx) -> str:
     return ctx.gettext("Annex: narratives in full")
 
 
+#: the widest the Status column of a sheet's tables grows to fit its statuses (of the
+#: text's width): a longer one (the Arabic "on track") breaks between its words
+STATUS_MOST = 0.15
+
+
+def status_width(ctx: cm.Ctx) -> float:
+    """The width of a Status cell that prints each status (and "No report") on one
+    line in the sheet's language: the widest with the cell's padding."""
+    from fieldplan.i18n import STATUS_SYMBOLS
+    from fieldplan.reports.fonts import string_width
+    from fieldplan.reports.text import shape
+
+    style = cm.BOLD_SMALL
+    texts = [cm.status_text(ctx, s) for s in (*STATUS_SYMBOLS, None)]
+    # (a point over: a line measured as wide as the cell breaks)
+    return max(string_width(shape(t), style.font, style.size) for t in texts) + 6 + 1
+
+
 def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
     """The table of one area's actions; also the actions whose narrative was cut."""
     from fieldplan.i18n import format_percent, lead_label, level_label
@@ -459,6 +477,12 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
     w = ctx.width
     # the code column has room for "(continued)" (see below) on a line of its own
     widths = [w * f for f in (0.095, 0.19, 0.12, 0.115, 0.19, 0.29)]
+    # the Status column as wide as its longest status, the narrative giving it room:
+    # "● En bonne voie" printed "● En bonne" over "voie", read as two marks
+    status = min(status_width(ctx), w * STATUS_MOST)
+    if status > widths[2]:
+        widths[5] -= status - widths[2]
+        widths[2] = status
     head = [
         cm.cell(ctx, h, cm.CELL_HEAD)
         for h in (

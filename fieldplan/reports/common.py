@@ -242,6 +242,7 @@ class TextFlow(Flowable):
             "link",
             "continued",
             "balance",
+            "whole_end",
         )
     )
 
@@ -257,13 +258,17 @@ class TextFlow(Flowable):
         indent: float = 0.0,
         link: str | None = None,
         balance: bool = False,
+        whole_end: bool = False,
         _lines: list | None = None,
         _width: float | None = None,
     ) -> None:
         """``balance``: lines as even as they can be, no fewer (``text.balanced_width``),
-        for a title or heading: no short last line alone under a long one."""
+        for a title or heading: no short last line alone under a long one.
+        ``whole_end``: full lines, but no paragraph ending on a word alone
+        (``text.no_lone_word_width``), for a warning that stands alone."""
         super().__init__()
         self.balance = balance
+        self.whole_end = whole_end
         self.link = link  # a bookmark key: the text is a link to it
         #: what the cell prints in the part of its row a page break carries over, when
         #: the whole of this cell printed before the break (see ``continued``)
@@ -284,6 +289,8 @@ class TextFlow(Flowable):
             room = width - self.indent
             if self.balance:
                 room = tx.balanced_width(self.text, s.font, s.size, room)
+            elif self.whole_end:
+                room = tx.no_lone_word_width(self.text, s.font, s.size, room)
             # in a right-to-left report every paragraph of the report's own text is
             # right-to-left, whatever its first letter ("PA1 — حوكمة ..." starts with
             # Latin); text a person wrote (base_dir USER) takes its own direction

@@ -606,7 +606,7 @@ class Pack:
                 "headquarters unlocks the period.",
                 self.drafts, lang=self.ctx.lang,
             )
-            return [self._t(text, style, space_after=4)]
+            return [self._t(text, style, space_after=4, whole_end=True)]
         text = counted(
             "Provisional: these figures include {count} draft report that its office "
             "has not submitted yet.",
@@ -614,7 +614,8 @@ class Pack:
             "have not submitted yet.",
             self.drafts, lang=self.ctx.lang,
         )
-        return [self._t(text, style, space_after=4)]
+        # (no word alone on its last line: "soumis." under a full line)
+        return [self._t(text, style, space_after=4, whole_end=True)]
 
     def _all_hidden(self) -> str:
         """What a section says instead of "no report" when the plan hides every report
@@ -734,14 +735,15 @@ class Pack:
         # the warnings in a type a reader does not pass over: in 7 points under facts in
         # 11, "Incomplete: …" and "Provisional: …" were the smallest print of the page
         if self.hidden and self.reports:  # else said above
-            out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), COVER_NOTE)]
+            out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), COVER_NOTE,
+                                          whole_end=True)]
         if self.hidden_values:
             out += [Spacer(1, 8), self._t(sh.hidden_values_note(ctx, self.hidden_values),
-                                          COVER_NOTE)]
+                                          COVER_NOTE, whole_end=True)]
         if self.unknown:
-            out += [Spacer(1, 8), self._t(self._unknown_note(), COVER_NOTE)]
+            out += [Spacer(1, 8), self._t(self._unknown_note(), COVER_NOTE, whole_end=True)]
         if self._lost:
-            out += [Spacer(1, 8), self._t(self._lost_note(), COVER_NOTE)]
+            out += [Spacer(1, 8), self._t(self._lost_note(), COVER_NOTE, whole_end=True)]
         # (of the levels of the offices expected, and not reported on anyway)
         levels = {self.level[o] for o in self.offices + self.missing}
         reported = {r.action for r in self.reports}

@@ -638,9 +638,8 @@ def sheet_story(
     said_of_drafts = (drafts_note(ctx, drafts, bool(data.locked_at), data.office == HQ)
                       if drafts else None)
     if said_of_drafts:
-        story.append(cm.TextFlow(said_of_drafts, cm.WARNING,
-                                 rtl=ctx.rtl,
-                                 space_after=2))
+        story.append(cm.TextFlow(said_of_drafts, cm.WARNING, rtl=ctx.rtl, space_after=2,
+                                 whole_end=True))
     if not_due:
         story.append(cm.TextFlow(not_due_note(ctx, not_due), cm.MUTED_SMALL, rtl=ctx.rtl,
                                  space_after=2))

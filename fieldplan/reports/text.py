@@ -433,6 +433,38 @@ def balanced_width(text: str, font: str, size: float, width: float) -> float:
     return high
 
 
+def no_lone_word_width(text: str, font: str, size: float, width: float) -> float:
+    """The widest width, up to ``width``, at which no paragraph of ``text`` ends on a
+    line of one word, in as many lines as at ``width``: a note's full lines kept as
+    they are, its last line holding a word or two of the line above. At ``width`` a
+    cover's warning ended on "soumis." alone, read as a line of its own. ``width``
+    itself where no paragraph ends on a word alone, or none can help it."""
+
+    def lone(w: float) -> tuple[int, bool]:
+        count, alone = 0, False
+        for para in clean(text).split("\n"):
+            lines = break_lines(para, font, size, w)
+            count += len(lines)
+            alone |= len(lines) > 1 and len(lines[-1].split(" ")) == 1
+        return count, alone
+
+    count, alone = lone(width)
+    if not alone:
+        return width
+    # narrower a point at a time down to the width of even lines: the first one
+    # that takes a word down without adding a line
+    low = balanced_width(text, font, size, width)
+    w = width - 1
+    while w >= low:
+        n, alone = lone(w)
+        if n > count:
+            break
+        if not alone:
+            return w
+        w -= 1
+    return width
+
+
 def layout(
     text: str,
     font: str,

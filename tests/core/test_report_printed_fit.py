@@ -45,3 +45,60 @@ def test_each_status_prints_on_one_line_in_the_status_column(hq, lang, paper) ->
     assert len(seen) == len(STATUS_SYMBOLS)
     # the table keeps its width: the narrative gave the room
     assert sum(table._colWidths) == pytest.approx(ctx.width)
+
+
+def _words(line: tuple[str, str]) -> list[str]:
+    return line[0].split()
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+def test_the_covers_provisional_note_does_not_end_on_a_word_alone(hq, paper) -> None:
+    """The French cover's "Provisoire : ces chiffres comprennent 1 rapport en brouillon
+    que son bureau n’a pas encore" went on with "soumis." alone on a line."""
+    from fieldplan.reports.review import Pack
+
+    write_progress(hq, "ML", PERIOD, lang="fr", state="draft", only=1)
+    write_progress(hq, "SN", PERIOD, lang="fr")
+    ctx = cm.make_ctx(hq, PERIOD, "fr", paper)
+    [note] = [f for f in Pack(hq, ctx, None, 1).cover()
+              if isinstance(f, cm.TextFlow) and f.text.startswith("Provisoire")]
+    lines = note._layout(ctx.width)
+    assert len(lines) == 2, lines
+    assert len(_words(lines[-1])) >= 2, lines
+    # its first line still runs most of the width (not lines made even)
+    from fieldplan.reports.fonts import string_width
+
+    assert string_width(lines[0][0], note.style.font, note.style.size) > 0.8 * ctx.width
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_warning_keeps_a_word_or_two_with_its_last_word(hq, lang) -> None:
+    """Where a width leaves the last word of a warning alone on its line, a word of the
+    line above comes down with it, in as many lines; in Arabic too (right to left, the
+    last word is the leftmost)."""
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import register_fonts, string_width
+
+    register_fonts()
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    text = counted_note(lang)
+    style = cm.WARNING
+    words = text.split(" ")
+    # as wide as all the words but the last: that one goes to a line alone
+    width = string_width(tx.shape(" ".join(words[:-1])), style.font, style.size) + 1
+    plain = cm.TextFlow(text, style, rtl=ctx.rtl)._layout(width)
+    assert len(plain) == 2 and len(_words(plain[-1])) == 1, plain
+    kept = cm.TextFlow(text, style, rtl=ctx.rtl, whole_end=True)._layout(width)
+    assert len(kept) == 2 and len(_words(kept[-1])) >= 2, kept
+    # a text that ends on two words or more is laid out as it was
+    assert tx.no_lone_word_width(" ".join(words[:-1]), style.font, style.size,
+                                 width) == width
+
+
+def counted_note(lang: str) -> str:
+    from fieldplan.i18n import counted
+
+    return counted("Provisional: these figures include {count} draft report that its "
+                   "office has not submitted yet.",
+                   "Provisional: these figures include {count} draft reports that their "
+                   "offices have not submitted yet.", 3, lang=lang)

@@ -477,11 +477,12 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
     w = ctx.width
     # the code column has room for "(continued)" (see below) on a line of its own
     widths = [w * f for f in (0.095, 0.19, 0.12, 0.115, 0.19, 0.29)]
-    # the Status column as wide as its longest status, the narrative giving it room:
+    # the Status column as wide as its longest status, the action's title giving it
+    # room (the narrative, the tallest cell, made French rows taller: 18 more pages):
     # "● En bonne voie" printed "● En bonne" over "voie", read as two marks
     status = min(status_width(ctx), w * STATUS_MOST)
     if status > widths[2]:
-        widths[5] -= status - widths[2]
+        widths[1] -= status - widths[2]
         widths[2] = status
     head = [
         cm.cell(ctx, h, cm.CELL_HEAD)

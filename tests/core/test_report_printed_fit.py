@@ -43,8 +43,10 @@ def test_each_status_prints_on_one_line_in_the_status_column(hq, lang, paper) ->
         else:
             assert len(lines) == 1, (flow.text, lines)
     assert len(seen) == len(STATUS_SYMBOLS)
-    # the table keeps its width: the narrative gave the room
+    # the table keeps its width: the title gave the room, the narrative kept its own
     assert sum(table._colWidths) == pytest.approx(ctx.width)
+    narrative = table._colWidths[0 if ctx.rtl else -1]
+    assert narrative == pytest.approx(ctx.width * 0.29)
 
 
 def _words(line: tuple[str, str]) -> list[str]:

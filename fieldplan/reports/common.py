@@ -26,6 +26,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    KeepTogether,
     PageTemplate,
     Table,
 )
@@ -686,6 +687,46 @@ class PartBreak(Flowable):
             return sum(RoomFor._row_height(f, r, page) for r in range(len(f._cellvalues)))
         return f.getSpaceBefore() + f.wrap(aw, page)[1] + f.getSpaceAfter()
 
+    @classmethod
+    def _blocks_of(cls, flowables: list, aw: float, page: float) -> list[tuple]:
+        """(height, how, rows) of each thing ``flowables`` keep together, as
+        ``_last_page`` takes them: a RoomFor and what it keeps "whole" when it keeps
+        all of it on one page, a KeepSmall's "small", a KeepTogether "whole", the rest
+        "flow"; ``rows``: of a table, the heights of what goes with its first row (the
+        heading above it, its column headers) and of each row after it."""
+        blocks: list[tuple] = []
+        kept: set[int] = set()  # (what a RoomFor keeps follows it: keep())
+        for f in flowables:
+            if isinstance(f, RoomFor):
+                height = sum(cls._height(g, aw, page) for g in f.flowables)
+                how = ("small" if isinstance(f, KeepSmall)
+                       else "whole" if f._needed(aw, page) >= height - 0.5 else "flow")
+                blocks.append((height, how, cls._table_rows(f.flowables, aw, page)))
+                kept.update(id(g) for g in f.flowables)
+            elif isinstance(f, KeepTogether):  # (measured by what it holds)
+                blocks.append((sum(cls._height(g, aw, page) for g in f._content), "whole",
+                               ()))
+            elif id(f) not in kept:
+                blocks.append((cls._height(f, aw, page), "flow",
+                               cls._table_rows([f], aw, page)))
+        return blocks
+
+    @classmethod
+    def _table_rows(cls, flowables: list, aw: float, page: float) -> tuple[float, ...]:
+        """The rows a table among ``flowables`` splits between (see ``_blocks_of``),
+        each part after the first under its column headers again; () without one."""
+        above = 0.0
+        for f in flowables:
+            if isinstance(f, Table):
+                heights = [RoomFor._row_height(f, r, page) for r in range(len(f._cellvalues))]
+                head = f.repeatRows if isinstance(f.repeatRows, int) else len(f.repeatRows)
+                top = sum(heights[:head])
+                if len(heights) <= head + 1:
+                    return ()
+                return (above + top + heights[head], *heights[head + 1:])
+            above += cls._height(f, aw, page)
+        return ()
+
     def _blocks(self, aw: float, page: float) -> list[tuple[float, bool]]:
         """(height, whole) of each thing the part keeps together (a RoomFor and what
         it keeps): ``whole``, when its RoomFor keeps all of it on one page."""
@@ -726,6 +767,108 @@ class PartBreak(Flowable):
 
     def draw(self) -> None:
         pass
+
+
+class KeepSmall(RoomFor):
+    """A RoomFor that keeps a small table (``SMALL_ROWS`` rows or fewer) whole, moving it
+    to the next page, where that does not make what follows it (``rest``: the rest of
+    an office's sheet, its tables, lines to sign and narratives) end on a later page;
+    elsewhere it splits between its rows as a RoomFor lets it. A sheet's table of three
+    actions split two and one across pages (a table of one action at the next page's
+    top); kept whole at every page's foot it made the review pack of 57 offices some
+    twelve pages longer, whereas most sheets' last page has room for what moves."""
+
+    def __init__(self, flowables: list,
+                 shorter: Callable[[float], Table] | None = None) -> None:
+        super().__init__(flowables)
+        #: what follows in the same sheet (set once the sheet's story is made)
+        self.rest: list = []
+        #: the same table with its cells' excerpts shorter (of a scale: SHORTER), their
+        #: full text printed elsewhere: kept whole on a page that has room for it so
+        self.shorter = shorter
+
+    def _table(self) -> Table | None:
+        tables = [f for f in self.flowables if isinstance(f, Table)]
+        return tables[0] if tables else None
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        frame_h = _page_below_top(self, ah)
+        t = self._table()
+        if frame_h is None or t is None:
+            return 0, 0
+        head = t.repeatRows if isinstance(t.repeatRows, int) else len(t.repeatRows)
+        whole = sum(PartBreak._height(f, aw, frame_h) for f in self.flowables)
+        if (len(t._cellvalues) - head > SMALL_ROWS or whole <= ah or whole > frame_h
+                or self._needed(aw, frame_h) > ah  # (a RoomFor moves it anyway)
+                # a tall row splits inside it where it does not fit (GridTable)
+                or any(self._row_height(t, r, frame_h) > frame_h * TALL_ROW - 1
+                       for r in range(head, len(t._cellvalues)))):
+            return super().wrap(aw, ah)
+        if self.shorter is not None:
+            above = whole - PartBreak._height(t, aw, frame_h)
+            for scale in SHORTER:
+                short = self.shorter(scale)
+                if above + PartBreak._height(short, aw, frame_h) <= ah:
+                    # (the table that follows in the story prints it: the same object)
+                    t.__dict__.clear()
+                    t.__dict__.update(short.__dict__)
+                    return 0, 0
+        blocks = PartBreak._blocks_of(self.rest, aw, frame_h)
+        used = frame_h - ah
+        rows = PartBreak._table_rows(self.flowables, aw, frame_h)
+        split, _ = _last_page([*_rows(rows), *blocks], used, frame_h)
+        moved, fill = _last_page([(whole, "whole", ()), *blocks], used, frame_h)
+        # (with a margin: what the estimate leaves out, the lines a page break moves
+        # in narratives and a heading said again, adds up over a sheet)
+        # and no more than a third of this page left blank (a table of three actions
+        # alone on each page, 40 % of it blank, read as a sheet half empty)
+        if ah <= frame_h * FEW_ROWS_SHARE and (
+                moved < split or (moved == split and fill <= frame_h * (1 - SMALL_MARGIN))):
+            _next_page(self)
+        return 0, 0
+
+
+#: the rows of a table KeepSmall keeps whole where it costs no page
+SMALL_ROWS = 3
+#: the share of a sheet's last page KeepSmall leaves for what its estimate misses
+SMALL_MARGIN = 0.1
+#: how much shorter (of their length) a small table's excerpts may be made to keep it
+#: whole at a page's foot, tried in turn
+SHORTER = (0.75, 0.5)
+
+
+def _last_page(blocks: list[tuple], used: float, page: float) -> tuple[int, float]:
+    """Where ``blocks`` end, when they start with ``used`` of a page taken: the page,
+    counting the first as 0, and how much of it they fill. Each block (height, how,
+    rows): "whole" (moves to the next page whole where it does not fit), "flow"
+    (splits anywhere: text) or "small" (a KeepSmall's table: whole, or split between
+    its ``rows``, whichever ends sooner, as it decides); a table that splits between
+    its rows leaves the foot of the page under the last row that fits blank."""
+    n, y = 0, used
+    for i, (height, how, rows) in enumerate(blocks):
+        if y + height <= page:
+            y += height
+        elif how == "small":
+            rest = blocks[i + 1:]
+            m, y = min(_last_page([(height, "whole", ()), *rest], y, page),
+                       _last_page([*_rows(rows), *rest], y, page))
+            return n + m, y
+        elif how == "whole" and height <= page:
+            n, y = n + 1, height
+        elif rows:
+            m, y = _last_page(_rows(rows), y, page)
+            n += m
+        else:
+            y += height
+            while y > page:
+                n, y = n + 1, y - page
+    return n, y
+
+
+def _rows(rows: tuple[float, ...]) -> list[tuple]:
+    """A table's blocks, split between its rows: the first (with what is above it,
+    kept with it) and each other row whole."""
+    return [(h, "whole", ()) for h in rows]
 
 
 def keep(flowables: list, rows: int = 1, whole: int = 0, lead: int = 0) -> list:

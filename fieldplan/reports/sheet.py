@@ -417,17 +417,24 @@ def field_label(ctx: cm.Ctx, name: str) -> str:
     }[name]
 
 
-def _narrative(ctx: cm.Ctx, report: ProgressReport | None) -> tuple[list[Flowable], bool]:
+def _narrative(ctx: cm.Ctx, report: ProgressReport | None,
+               scale: float = 1.0) -> tuple[list[Flowable], bool]:
+    """A report's narratives in a table cell: an excerpt of each (``EXCERPT``), and
+    whether one was cut (its full text is then in the sheet's annex). ``scale``: the
+    excerpts shorter, of a report whose narrative is cut anyway (the annex has it
+    whole), to keep a small table on one page (see KeepSmall)."""
     from fieldplan.reports.text import truncate
 
     _ = ctx.gettext
     out: list[Flowable] = []
     cut_any = False
+    if scale != 1.0 and not _narrative(ctx, report)[1]:
+        scale = 1.0  # (one not in the annex is never cut here)
     for name in NARRATIVE_FIELDS:
         value = getattr(report, name) if report else ""
         if not value.strip():
             continue
-        excerpt, cut = truncate(value, EXCERPT[name])
+        excerpt, cut = truncate(value, int(EXCERPT[name] * scale))
         cut_any |= cut
         if out:
             # the space goes above the next field's label, so that each label reads
@@ -469,8 +476,10 @@ def status_width(ctx: cm.Ctx) -> float:
     return max(string_width(shape(t), style.font, style.size) for t in texts) + 6 + 1
 
 
-def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
-    """The table of one area's actions; also the actions whose narrative was cut."""
+def area_table(ctx: cm.Ctx, actions, data: SheetData,
+               scale: float = 1.0) -> tuple[Flowable, list]:
+    """The table of one area's actions; also the actions whose narrative was cut.
+    ``scale``: shorter excerpts of the narratives cut anyway (see ``_narrative``)."""
     from fieldplan.i18n import format_percent, lead_label, level_label
 
     _ = ctx.gettext
@@ -501,7 +510,7 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData) -> tuple[Flowable, list]:
     for i, act in enumerate(actions, start=1):
         r = data.reports.get(act.code)
         status = r.status if r else None
-        narrative, cut = _narrative(ctx, r)
+        narrative, cut = _narrative(ctx, r, scale)
         if cut:
             annex.append(act)
         pct = r.percent if r else None
@@ -722,7 +731,12 @@ def sheet_story(
             pages=state.pages,
             space_before=8,
         )
-        story.extend(cm.keep([*head, tbl]))
+        # (a table of three actions split two and one across pages: kept whole where
+        # the sheet still ends on the same page, see KeepSmall)
+        small = cm.KeepSmall(
+            [*head, tbl],
+            shorter=lambda scale, acts=acts: area_table(ctx, acts, data, scale)[0])
+        story.extend([small, *small.flowables])
         annex.extend(cut)
     # the digest is the office's whole (``fieldplan digest --office``): a change in
     # another semester changes it too, so it is not said to be this sheet's alone
@@ -779,6 +793,9 @@ def sheet_story(
                 lambda again=again: cm.TextFlow(again, cm.H3, rtl=ctx.rtl, space_after=2)))
             story.append(narratives)
             story.append(cm.RepeatAtTop(None))
+    for i, f in enumerate(story):  # what follows each of its tables, to the sheet's end
+        if isinstance(f, cm.KeepSmall):
+            f.rest = story[i + 1 + len(f.flowables):]
     return story
 
 

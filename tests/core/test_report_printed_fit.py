@@ -104,3 +104,70 @@ def counted_note(lang: str) -> str:
                    "office has not submitted yet.",
                    "Provisional: these figures include {count} draft reports that their "
                    "offices have not submitted yet.", 3, lang=lang)
+
+
+LONG = (
+    "A three-day technical workshop was held with the Ministry of Labour and civil "
+    "society partners, bringing together officials from five institutions; a joint "
+    "mission then agreed on the data-sharing protocol with the national statistics "
+    "office, signed this semester after two rounds of review.",
+    "Insecurity in two regions limited access for the field teams, and staff turnover "
+    "at local authorities delayed the validation of the documents.",
+    "Finalise the action plan with diaspora associations and present it at the next "
+    "semester meeting; extend the training to five more provinces.",
+)
+
+
+def _drawn_tables(monkeypatch) -> list[tuple[int, list[str]]]:
+    """(page, action codes) of each table part drawn, as the build draws them (the last
+    layout pass's)."""
+    import re
+
+    drawn: list[tuple[int, list[str]]] = []
+    draw = cm.GridTable.drawOn
+
+    def text(value) -> str:
+        if isinstance(value, (list, tuple)):
+            return " ".join(text(v) for v in value)
+        return getattr(value, "text", "")
+
+    def drawOn(self, canv, x, y, _sW=0):  # noqa: N802 (ReportLab's name)
+        if canv.getPageNumber() == 1 and drawn and drawn[-1][0] > 1:
+            drawn.clear()  # a new layout pass
+        codes = [re.findall(r"PA\d\.\d", text(row))[:1] for row in self._cellvalues[1:]]
+        drawn.append((canv.getPageNumber(), [c[0] for c in codes if c]))
+        return draw(self, canv, x, y, _sW)
+
+    monkeypatch.setattr(cm.GridTable, "drawOn", drawOn)
+    return drawn
+
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_sheets_table_of_three_actions_is_not_split_two_and_one(
+        hq, tmp_path, monkeypatch, lang, paper) -> None:
+    """A table of three actions went on over a page break with one action alone under
+    its column headers (two and one): at a page's foot that has room for it with
+    shorter excerpts of narratives the sheet's annex prints in full anyway, it stays
+    whole there; and nothing is lost: each narrative is still in the annex whole."""
+    import subprocess
+
+    from fieldplan.reports import build_status_sheet
+
+    write_progress(hq, "ML", PERIOD, narrative=LONG)
+    drawn = _drawn_tables(monkeypatch)
+    out = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang, paper=paper)
+    tables = [(page, codes) for page, codes in drawn if codes]
+    areas: dict[str, list[int]] = {}
+    for page, codes in tables:
+        areas.setdefault(codes[0][:3], []).append(len(codes))
+    assert set(areas) == {"PA1", "PA2", "PA3", "PA4"}
+    # (no two-and-one; a table with one action on a page at most where moving it
+    # would end the sheet a page later)
+    assert all(parts in ([3], [1, 2]) for parts in areas.values()), areas
+    assert sum(parts == [3] for parts in areas.values()) >= 3, areas
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    if lang == "en":
+        flat = " ".join(text.split())
+        assert flat.count("signed this semester after two rounds of review.") == 12

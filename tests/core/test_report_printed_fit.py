@@ -131,7 +131,7 @@ def _drawn_tables(monkeypatch) -> list[tuple[int, list[str]]]:
             return " ".join(text(v) for v in value)
         return getattr(value, "text", "")
 
-    def drawOn(self, canv, x, y, _sW=0):  # noqa: N802 (ReportLab's name)
+    def drawOn(self, canv, x, y, _sW=0):  # (ReportLab's name)
         if canv.getPageNumber() == 1 and drawn and drawn[-1][0] > 1:
             drawn.clear()  # a new layout pass
         codes = [re.findall(r"PA\d\.\d", text(row))[:1] for row in self._cellvalues[1:]]
@@ -157,9 +157,9 @@ def test_a_sheets_table_of_three_actions_is_not_split_two_and_one(
     write_progress(hq, "ML", PERIOD, narrative=LONG)
     drawn = _drawn_tables(monkeypatch)
     out = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang, paper=paper)
-    tables = [(page, codes) for page, codes in drawn if codes]
+    tables = [codes for _page, codes in drawn if codes]
     areas: dict[str, list[int]] = {}
-    for page, codes in tables:
+    for codes in tables:
         areas.setdefault(codes[0][:3], []).append(len(codes))
     assert set(areas) == {"PA1", "PA2", "PA3", "PA4"}
     # (no two-and-one; a table with one action on a page at most where moving it

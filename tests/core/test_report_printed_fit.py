@@ -171,3 +171,33 @@ def test_a_sheets_table_of_three_actions_is_not_split_two_and_one(
     if lang == "en":
         flat = " ".join(text.split())
         assert flat.count("signed this semester after two rounds of review.") == 12
+
+
+def test_a_narrative_printed_whole_is_never_shortened_to_keep_a_table_whole(hq) -> None:
+    """Shorter excerpts (KeepSmall) are of narratives cut anyway, whose full text the
+    sheet's annex prints; one printed whole in the table has no annex entry, and cut
+    there it would be lost from the page."""
+    # (whole within the excerpts' length, not within half of it)
+    write_progress(hq, "ML", PERIOD, narrative=(
+        "A technical workshop was held with the Ministry of Labour and two civil society "
+        "partners in the capital.", "Funding arrived late in the semester.",
+        "Scale up the training to two provinces."))
+    write_progress(hq, "SN", PERIOD, narrative=LONG)
+    ctx = cm.make_ctx(hq, PERIOD, "en", "A4")
+    scope = PlanScope(ctx.plan)
+    counted = period_reports(hq, ctx.plan, PERIOD).counted
+    actions = ctx.plan.actions_of(level="national")[:3]
+
+    def narratives(office: str, scale: float) -> tuple[list[str], list]:
+        data = sh.gather(hq, PERIOD, office, [r for r in counted if r.office == office],
+                         scope, {})
+        table, annex = sh.area_table(ctx, actions, data, scale)
+        return [" ".join(f.text for f in row[-1]) for row in table._cellvalues[1:]], annex
+
+    whole, annex = narratives("ML", 1.0)
+    assert annex == []
+    assert narratives("ML", 0.5) == (whole, [])
+    cut, annex = narratives("SN", 1.0)
+    shorter, annex_shorter = narratives("SN", 0.5)
+    assert len(annex) == 3 and annex_shorter == annex  # the annex prints them whole
+    assert all(len(s) < len(c) for s, c in zip(shorter, cut, strict=True))

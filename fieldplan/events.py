@@ -589,9 +589,11 @@ class Arrival:
 
 
 def store_events(conn: sqlite3.Connection, events: Sequence[Event],
-                 arrival: Arrival | None = None) -> list[Event]:
+                 arrival: Arrival | None = None, wide: WideHeads | None = None
+                 ) -> list[Event]:
     """Insert events not held yet and apply them; returns the new ones. ``arrival``:
-    the import bringing them (None: received now, by no import).
+    the import bringing them (None: received now, by no import). ``wide``: the
+    winners of the reports of many heads the import's earlier batches met (``derive``).
 
     An event with the same (origin, seq) as one held but other content is a forked
     history: ForkedHistoryError (which names each origin's first differing seq), and
@@ -625,7 +627,7 @@ def store_events(conn: sqlite3.Connection, events: Sequence[Event],
         new.append(e)
     if not new:
         return []
-    _insert(conn, new, arrival)
+    _insert(conn, new, arrival, wide=wide)
     return new
 
 
@@ -656,11 +658,12 @@ def _held_of(conn: sqlite3.Connection, events: Sequence[Event]) -> list[tuple[st
 
 
 def _insert(conn: sqlite3.Connection, new: Sequence[Event],
-            arrival: Arrival | None = None, *, observe: bool = True) -> None:
+            arrival: Arrival | None = None, *, observe: bool = True,
+            wide: WideHeads | None = None) -> None:
     """Add events known to be new to the log, and apply them; ``observe``: move the
     local clock past theirs (not needed for a local write, which just ticked it)."""
     _log(conn, new, arrival)
-    derive(conn, new)
+    derive(conn, new, wide)
     if observe:
         observe_hlc(conn, max(e.hlc for e in new))
 
@@ -678,8 +681,11 @@ def _log(conn: sqlite3.Connection, new: Sequence[Event], arrival: Arrival | None
     )
 
 
-def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
-    """Turn events already in the log into versions, supersede links and merged state."""
+def derive(conn: sqlite3.Connection, events: Sequence[Event],
+           wide: WideHeads | None = None) -> None:
+    """Turn events already in the log into versions, supersede links and merged state.
+    ``wide``: the winners of the reports of many heads that earlier batches of the same
+    import or rebuild met, kept up to date here (``WideHeads``)."""
     versions = []
     links = []
     touched: set[tuple[str, str]] = set()
@@ -741,9 +747,80 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event]) -> None:
             fresh_heads += [(eid, field, None, hlc, origin, seq, author) for field in e.fields
                             if not some_replaced
                             or (PROGRESS, eid, field, origin, seq) not in replaced]
+    if wide:
+        _advance_wide(conn, wide, {eid for eid in reports if eid in wide}, events, links)
     _materialise_progress(conn, [eid for eid in reports if eid not in fresh],
                           {(e.origin, e.seq): e.fields for e in events
-                           if e.entity == PROGRESS}, fresh_heads)
+                           if e.entity == PROGRESS}, fresh_heads, wide)
+
+
+#: A report with at least this many heads more than one a field (versions no write
+#: replaced: that many laptops writing it unseen, or a bug) is a wide one: an import
+#: or a rebuild keeps its winners from batch to batch (``WideHeads``)
+WIDE_HEADS = 256
+
+
+class WideHeads(dict[str, dict[str, tuple]]):
+    """Report id → field → ((hlc, origin, seq), author, value) of its winning head, of
+    the wide reports (WIDE_HEADS) the earlier batches of one import (or rebuild) met.
+    A batch then reads of such a report only what can change a field's winner: its
+    own versions of it, and the field's heads again only when it replaces the winner.
+    Read again at each batch, every head of a report of 100,000 versions none
+    replacing another made an import take minutes (tests/bench/
+    bench_concurrent_heads.py). Right while ``derive`` alone changes the versions:
+    one for each import, a new one after anything else took versions out
+    (``fieldplan.sync.fork.Repair.cut``)."""
+
+
+def _advance_wide(conn: sqlite3.Connection, wide: WideHeads, ids: set[str],
+                  events: Sequence[Event], links: Sequence[tuple]) -> None:
+    """Bring the winners of the wide reports ``ids`` past this batch, once its versions
+    and links are in the tables: a field's winner is the greater of the one before and
+    the batch's best version of it that nothing replaces; read again from its heads
+    when a link replaced the winner, or that version was born replaced (a write over
+    it that arrived first)."""
+    lost: set[tuple[str, str]] = set()
+    replaced = set()
+    for link in links:
+        if link[0] == PROGRESS and link[1] in ids:
+            replaced.add(link[:5])
+            held = wide[link[1]].get(link[2])
+            if held is not None and held[0][1] == link[3] and held[0][2] == link[4]:
+                lost.add((link[1], link[2]))
+    best: dict[tuple[str, str], tuple] = {}
+    for e in events:
+        if e.entity != PROGRESS or e.entity_id not in ids:
+            continue
+        order = (e.hlc, e.origin, e.seq)
+        for field, value in e.fields.items():
+            if (PROGRESS, e.entity_id, field, e.origin, e.seq) in replaced:
+                continue
+            got = best.get((e.entity_id, field))
+            if got is None or order > got[0]:
+                best[(e.entity_id, field)] = (order, e.author, value)
+    for (entity_id, field), candidate in best.items():
+        if (entity_id, field) in lost:
+            continue
+        held = wide[entity_id].get(field)
+        if held is not None and candidate[0] < held[0]:
+            continue
+        row = conn.execute(
+            "SELECT superseded FROM versions WHERE entity = 'progress' AND entity_id = ? "
+            "AND field = ? AND origin = ? AND seq = ?",
+            (entity_id, field, *candidate[0][1:])).fetchone()
+        if row is not None and not row[0]:
+            wide[entity_id][field] = candidate
+        else:
+            lost.add((entity_id, field))
+    for entity_id, field in lost:
+        row = conn.execute(
+            "SELECT hlc, origin, seq, author, value FROM versions INDEXED BY versions_heads "
+            "WHERE entity = 'progress' AND entity_id = ? AND field = ? AND superseded = 0 "
+            "ORDER BY hlc DESC, origin DESC, seq DESC LIMIT 1", (entity_id, field)).fetchone()
+        if row is None:
+            wide[entity_id].pop(field, None)
+        else:
+            wide[entity_id][field] = (tuple(row[:3]), row[3], json.loads(row[4]))
 
 
 def _reports_not_held(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
@@ -797,18 +874,22 @@ def _report_heads(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[tupl
 
 def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
                           parsed: Mapping[tuple[str, int], Mapping[str, Any]],
-                          heads: Iterable[tuple] = ()) -> None:
+                          heads: Iterable[tuple] = (), wide: WideHeads | None = None
+                          ) -> None:
     """Rewrite the merged progress row of these reports, and of those ``heads`` gives
     every head of (as ``_report_heads``, the value's text None), from their heads: per
     field the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of
     the events just derived, by (origin, seq), whose values need no parsing again.
     Those with a field of several heads, the only ones that can be in conflict, are
     added to the connection's ``several_heads`` when it has one (``store.Connection``:
-    an import asks those only)."""
+    an import asks those only). ``wide``: the winners of the wide reports, which are
+    taken from it, not read (``WideHeads``); a report found wide here is added to it."""
     several = getattr(conn, "several_heads", None)
+    kept: Mapping[str, dict[str, tuple]] = wide if wide is not None else {}
     winners: dict[str, dict[str, tuple]] = {}
+    extra: dict[str, int] = {}  # report → its heads more than one a field
     for entity_id, field, value, hlc, origin, seq, author in itertools.chain(
-            _report_heads(conn, ids), heads):
+            _report_heads(conn, [i for i in ids if i not in kept] if kept else ids), heads):
         fields = winners.get(entity_id)
         if fields is None:
             fields = winners[entity_id] = {}
@@ -817,27 +898,46 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
         if held is None:
             fields[field] = (order, value, author)  # value: JSON text
             continue
-        if several is not None:
-            several.add(entity_id)
+        extra[entity_id] = extra.get(entity_id, 0) + 1
         if order > held[0]:
             fields[field] = (order, value, author)
+    if several is not None:
+        several.update(extra)
     rows = []
     for entity_id, fields in winners.items():
-        office, action, period = entity_id.split("|", 2)
         # json.loads, not SQLite's ->>, which cuts text at a NUL character
         value = {}
         for f, (order, text, _author) in fields.items():
             known = parsed.get(order[1:])
             value[f] = known[f] if known is not None else json.loads(text)
-        vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
         last = max(fields.values())  # (orders are unique: origin and seq tell any two apart)
-        rows.append((office, action, period,
-                     *progress_columns(value, decoded_json(vals) if vals else "{}"),
-                     last[0][0], last[2]))
+        rows.append(_progress_row(entity_id, value, last[0][0], last[2]))
+        if wide is not None and extra.get(entity_id, 0) >= WIDE_HEADS:
+            wide[entity_id] = {f: (order, author, value[f])
+                               for f, (order, _text, author) in fields.items()}
+    for entity_id in ids:
+        fields = kept.get(entity_id)
+        if fields is None or entity_id in winners:
+            continue
+        if several is not None:  # (a wide report: many heads, or had them this import)
+            several.add(entity_id)
+        last = max(fields.values(), key=lambda head: head[0])
+        rows.append(_progress_row(entity_id, {f: v for f, (_o, _a, v) in fields.items()},
+                                  last[0][0], last[1]))
     conn.executemany(
         "INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals, "
         "achievements, challenges, next_steps, state, hlc, updated_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _progress_row(entity_id: str, value: Mapping[str, Any], hlc: int, author: str
+                  ) -> tuple:
+    """A report's merged row from its winning field values, and the latest winner's
+    clock value and author."""
+    office, action, period = entity_id.split("|", 2)
+    vals = {f[6:]: v for f, v in value.items() if f.startswith("value.") and v is not None}
+    return (office, action, period,
+            *progress_columns(value, decoded_json(vals) if vals else "{}"), hlc, author)
 
 
 def entity_state(conn: sqlite3.Connection, entity: str, entity_id: str, *,
@@ -926,10 +1026,11 @@ def rebuild(conn: sqlite3.Connection, batch: int = 5000) -> None:
     conn.execute("DELETE FROM supersedes")
     conn.execute("DELETE FROM progress")
     chunk: list[Event] = []
+    wide = WideHeads()
     for event in iter_log(conn):
         chunk.append(event)
         if len(chunk) >= batch:
-            derive(conn, chunk)
+            derive(conn, chunk, wide)
             chunk = []
     if chunk:
-        derive(conn, chunk)
+        derive(conn, chunk, wide)

@@ -1457,6 +1457,8 @@ class _Merger:
         self.last: dict[str, tuple[int, str, str]] = {}  # origin → open run's end
         self.deferred: list[events.Event] = []
         self.stats = _MergeStats()
+        #: the winners of the reports of many heads met so far (``events.WideHeads``)
+        self.wide = events.WideHeads()
         #: (HQ, an office's bundle) the versions of another computer its new events
         #: replace, each checked once the whole bundle is in (``_check_seen``); not at
         #: an HQ restored from a backup (or gone back), which may have lost versions
@@ -1535,13 +1537,14 @@ class _Merger:
         conn = self.rep.conn
         conn.several_heads = self.stats.several_heads
         try:
-            new = events.store_events(conn, ready, self.arrival)
+            new = events.store_events(conn, ready, self.arrival, self.wide)
         except ForkedHistoryError as exc:
             # (an office) headquarters' copies of events this computer wrote again
             # after its database went back: repaired, not refused (sync.fork)
             if self.repair is None or not self.repair.cut(self.manifest, exc):
                 raise
-            new = events.store_events(conn, ready, self.arrival)
+            self.wide = events.WideHeads()  # (the cut took versions out)
+            new = events.store_events(conn, ready, self.arrival, self.wide)
         finally:
             conn.several_heads = None
         if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):

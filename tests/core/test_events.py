@@ -175,10 +175,10 @@ def store_then_die(conn, evs, *args, **kw):
     return new
 events._insert = store_then_die
 real_derive = events.derive
-def derive_then_die(conn, evs):
+def derive_then_die(conn, evs, *rest):
     if point == "before-state":
         os.kill(os.getpid(), signal.SIGKILL)
-    return real_derive(conn, evs)
+    return real_derive(conn, evs, *rest)
 events.derive = derive_then_die
 progress.record_progress(rep, acts[0], "2026-S1", status="at-risk", percent=55)
 """

@@ -2254,11 +2254,11 @@ exchange.BATCH = 10  # several batches, so the kill can land between them
 point = int(sys.argv[3])
 calls = [0]
 real = events.derive
-def derive(conn, evs):
+def derive(conn, evs, *rest):
     calls[0] += 1
     if calls[0] == point:
         os.kill(os.getpid(), signal.SIGKILL)
-    return real(conn, evs)
+    return real(conn, evs, *rest)
 events.derive = derive
 rep = open_replica(sys.argv[1])
 import_bundle(rep, sys.argv[2])

@@ -85,10 +85,10 @@ def test_merging_a_bundle_costs_by_its_size_not_by_the_history(
     merged: list[int] = []
     store_events = events.store_events
 
-    def counted(conn, batch, arrival=None):
+    def counted(conn, batch, arrival=None, wide=None):
         with counting(conn) as count:
             try:
-                return store_events(conn, batch, arrival)
+                return store_events(conn, batch, arrival, wide)
             finally:
                 merged.append(count[0])
 

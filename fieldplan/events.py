@@ -335,6 +335,18 @@ def _not_canonical(raw: dict[str, Any], body: str) -> bool:
 # --- reading the replica's settings -------------------------------------------------
 
 
+#: meta key: how many times events were taken out of the log (``note_cut``: whatever
+#: takes one out calls it, in the same write). Events otherwise only join it, at its
+#: end: what is kept of the whole log from one time to the next
+#: (``fieldplan.sync.exchange.LogShape``) is read again when this changed
+LOG_CUTS = "log_cuts"
+
+
+def note_cut(conn: sqlite3.Connection) -> None:
+    """Record that events were taken out of the log (inside that write)."""
+    set_meta(conn, LOG_CUTS, str(int(get_meta(conn, LOG_CUTS, "0") or 0) + 1))
+
+
 def get_meta(conn: sqlite3.Connection, key: str, default: str | None = None) -> str | None:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return row[0] if row else default

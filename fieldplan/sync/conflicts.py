@@ -363,6 +363,26 @@ def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def conflicted_of(rep: Replica, records: Iterable[tuple[str, str]] | None = None
+                  ) -> set[tuple[str, str, str]]:
+    """(entity, entity_id, field) of every field in an open conflict, of these records
+    ((entity, entity_id)) only when given."""
+    if records is None:
+        return set(rep.conn.execute(_CONFLICTED.format(where="")))
+    by_kind: dict[str, list[str]] = {}
+    for entity, entity_id in records:
+        by_kind.setdefault(entity, []).append(entity_id)
+    found: set[tuple[str, str, str]] = set()
+    for entity, ids in by_kind.items():
+        ids = sorted(set(ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(rep.conn.execute(_CONFLICTED.format(
+                where=f"AND entity = ? AND entity_id IN ({marks})"), (entity, *chunk)))
+    return found
+
+
 def reports_in_conflict(rep: Replica, reports: Iterable[str]) -> set[str]:
     """Those of ``reports`` (ids) with a field in an open conflict: asked of the
     reports an import changed only, not of every report held at each import."""

@@ -756,21 +756,15 @@ def list_gaps(rep: Replica, origins: Iterable[str] | None = None,
     offices, the countries by their names), then by computer and event: in the order
     of the computers' random ids, Uganda's came before Bangladesh's, and among 57
     offices a person read the whole list for the one on the phone."""
-    _whole, holed = events.runs_from_one(rep.conn, origins)
-    if not holed:
+    if origins is None:
+        # (every origin: what the log's shape kept from the last time says, brought
+        # up to date with the events added since)
+        rows = [(o, a, b) for o, holes in log_shape(rep).holes.items() for a, b in holes]
+    else:
+        rows = _holes(rep.conn, events.runs_from_one(rep.conn, origins)[1])
+    if not rows:
         return []
     offices = keyreg.replica_offices(rep)
-    where, params = events.origin_filter(holed)
-    rows = rep.conn.execute(
-        f"""
-        SELECT origin, 1, min(seq) - 1 FROM events {where} GROUP BY origin HAVING min(seq) > 1
-        UNION ALL
-        SELECT origin, seq + 1, nxt - 1 FROM (
-            SELECT origin, seq, lead(seq) OVER (PARTITION BY origin ORDER BY seq) AS nxt
-            FROM events {where}) WHERE nxt > seq + 1
-        ORDER BY 1, 2
-        """, params + params
-    ).fetchall()
     computers = Counter(offices.values())
     # (a revoked computer) what headquarters chose not to send it is no gap
     not_sent = _not_sent_upto(rep)
@@ -794,6 +788,83 @@ def gaps_in_order(gaps: Iterable[Gap], language: str | None = None) -> list[Gap]
     order = {office: office_order(office, language) for office in {g.office for g in gaps}}
     # (a computer no key names, its office unknown: last, by its id)
     return sorted(gaps, key=lambda g: (order[g.office], g.origin, g.first))
+
+
+def _holes(conn: sqlite3.Connection, holed: Sequence[str]) -> list[tuple[str, int, int]]:
+    """(origin, first, last) of each range of events missing below the last one held,
+    of the origins ``holed``."""
+    if not holed:
+        return []
+    where, params = events.origin_filter(holed)
+    return conn.execute(
+        f"""
+        SELECT origin, 1, min(seq) - 1 FROM events {where} GROUP BY origin HAVING min(seq) > 1
+        UNION ALL
+        SELECT origin, seq + 1, nxt - 1 FROM (
+            SELECT origin, seq, lead(seq) OVER (PARTITION BY origin ORDER BY seq) AS nxt
+            FROM events {where}) WHERE nxt > seq + 1
+        ORDER BY 1, 2
+        """, params + params
+    ).fetchall()
+
+
+@dataclass
+class LogShape:
+    """What the window's sync state reads of the whole log (``state.sync_state``, after
+    every save): each origin's last event and count of events, the ranges missing of
+    those with a hole, and the fields in an open conflict. Read of every event and
+    every head, it took seconds at a headquarters of a million events; kept per open
+    replica (``Replica.cache``) and brought up to date from the events added since,
+    it costs what they do: events only ever join the log at its end (its rowid), and
+    a conflict changes only on a record an event is added to. ``cut``: the log's
+    ``events.LOG_CUTS`` when read; another says events left it, and all is read
+    again."""
+
+    cut: str
+    top: int  # the greatest rowid of the log when read
+    tops: dict[str, tuple[int, int]]  # origin → (its greatest seq, how many held)
+    holes: dict[str, list[tuple[int, int]]]  # origin with a hole → its missing ranges
+    conflicts: set[tuple[str, str, str]]  # (entity, entity_id, field) in conflict
+
+
+_LOG_SHAPE = "log_shape"
+
+
+def log_shape(rep: Replica) -> LogShape:
+    """``LogShape`` of the log as it is now."""
+    from fieldplan.sync.conflicts import conflicted_of
+
+    conn = rep.conn
+    cut = events.get_meta(conn, events.LOG_CUTS, "") or ""
+    top = conn.execute("SELECT coalesce(max(rowid), 0) FROM events").fetchone()[0]
+    # (taken out while it changes: an error half-way leaves none, never a wrong one)
+    shape: LogShape | None = rep.cache.pop(_LOG_SHAPE, None)
+    if shape is None or shape.cut != cut or top < shape.top:
+        tops = {o: (m, c) for o, m, c in conn.execute(
+            "SELECT origin, max(seq), count(*) FROM events GROUP BY origin")}
+        holes: dict[str, list[tuple[int, int]]] = {}
+        for o, a, b in _holes(conn, [o for o, (m, c) in tops.items() if m != c]):
+            holes.setdefault(o, []).append((a, b))
+        shape = LogShape(cut, top, tops, holes, conflicted_of(rep))
+    elif top > shape.top:
+        # (NOT INDEXED: by the rowid, the added alone; else a whole index is read in order)
+        added = conn.execute("SELECT origin, max(seq), count(*) FROM events NOT INDEXED "
+                             "WHERE rowid > ? GROUP BY origin", (shape.top,)).fetchall()
+        for o, m, c in added:
+            held_top, held = shape.tops.get(o, (0, 0))
+            shape.tops[o] = (max(held_top, m), held + c)
+            shape.holes.pop(o, None)
+        for o, a, b in _holes(conn, [o for o, _m, _c in added
+                                     if shape.tops[o][0] != shape.tops[o][1]]):
+            shape.holes.setdefault(o, []).append((a, b))
+        records = conn.execute("SELECT DISTINCT entity, entity_id FROM events NOT INDEXED "
+                               "WHERE rowid > ?", (shape.top,)).fetchall()
+        touched = {(entity, entity_id) for entity, entity_id in records}
+        shape.conflicts = {c for c in shape.conflicts if c[:2] not in touched}
+        shape.conflicts |= conflicted_of(rep, records)
+        shape.top = top
+    rep.cache[_LOG_SHAPE] = shape
+    return shape
 
 
 def _not_sent_upto(rep: Replica) -> dict[str, int]:

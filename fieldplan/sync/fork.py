@@ -591,6 +591,7 @@ class Repair:
             conn.execute("DELETE FROM supersedes WHERE by_origin = ? AND by_seq >= ?",
                          (origin, seq))
             conn.execute("DELETE FROM events WHERE origin = ? AND seq >= ?", (origin, seq))
+            events.note_cut(conn)
         current = self.rep.replica_id
         if current in exc.forks:
             # its new key is endorsed by this computer's key: never by another's key file

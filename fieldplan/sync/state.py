@@ -133,8 +133,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
     """``changed_after_lock``: ``progress.changed_after_lock`` of this replica's office
     (at headquarters, of every office), when the caller has it already
     (``status.replica_status``)."""
-    from fieldplan.sync.conflicts import count_conflicts
-    from fieldplan.sync.exchange import list_gaps
+    from fieldplan.sync.exchange import list_gaps, log_shape
 
     def meta_json(key: str) -> dict[str, Any] | None:
         raw = rep.meta(key)
@@ -185,7 +184,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
         gaps=tuple(g.message() for g in gaps), quarantined=quarantined,
-        conflicts=count_conflicts(rep),
+        conflicts=len(log_shape(rep).conflicts),  # (count_conflicts, kept: list_gaps')
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
         restored=restored_state(rep),
         gap_ranges=tuple(g.to_dict() for g in gaps), gap_items=tuple(gaps),

@@ -49,7 +49,7 @@ from ui.office_view import OfficeView
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.pages import HqDesk, LazyTab, conflicts_tab, inbox_tab
 from ui.plain_text import tip_text
-from ui.qtcompat import Qt, emit
+from ui.qtcompat import Qt, emit, namespace_built
 from ui.report_editor import linked_report, locked_period_text, recovered_text
 from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 
@@ -945,6 +945,13 @@ class MainWindow(QMainWindow):
 
     def setVisible(self, visible: bool) -> None:
         super().setVisible(visible)
+        if visible and namespace_built():
+            # (a window made again, for a language change: Qt's namespace is built) the
+            # plan's rows laid out and painted once, at the size shown, as headings and
+            # with their titles' lines: done after the first paint, as at a start, they
+            # were laid out and painted (by Python, ui.title_delegate) three times
+            self.office_view.tree.lock_headings()
+            self.office_view.tree.wrap_titles()
         if visible:
             self._first_paint.start()
         else:

@@ -327,6 +327,8 @@ class PlanTree(QWidget):
 
     def lock_headings(self) -> None:
         """Make the area rows headings that cannot be selected, now and after rebuilds."""
+        if self._headings_locked:
+            return  # (each row changed again was laid out and painted again)
         self._headings_locked = True
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setFlags(Qt.ItemFlag.ItemIsEnabled)

@@ -80,6 +80,15 @@ class _LazyQt:
 if not TYPE_CHECKING:
     Qt = _LazyQt()
 
+
+def namespace_built() -> bool:
+    """Whether PySide has built Qt's namespace already (something asked it for one of
+    its enums): what waits for the first paint only not to build it (a window made
+    again for a language change, a second window) need not wait."""
+    import PySide6.QtCore
+
+    return "Qt" in vars(PySide6.QtCore)
+
 #: ``Qt.ItemDataRole.UserRole`` (0x0100 in Qt's API), for roles defined at import time.
 USER_ROLE = 0x0100
 #: ``Qt.ItemDataRole.AccessibleTextRole`` (11), for items made before the first paint.

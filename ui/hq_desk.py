@@ -2054,10 +2054,11 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.together_button = QPushButton(_("Keep &both texts"))
         self.together_button.setObjectName("keep-texts-together")
         self.together_button.setAutoDefault(True)
-        together_said = _("Keeps the text of every version, one after the other, the "
-                          "earliest written first: nothing either computer wrote is lost.")
-        self.together_button.setToolTip(together_said)
-        self.together_button.setAccessibleDescription(together_said)
+        self._together_said = _("Keeps the text of every version, one after the other, "
+                                "the earliest written first: nothing either computer "
+                                "wrote is lost.")
+        self.together_button.setToolTip(self._together_said)
+        self.together_button.setAccessibleDescription(self._together_said)
         self.together_button.hide()
         self.together_button.clicked.connect(self._keep_together)
         self._together_id = ""
@@ -2299,12 +2300,22 @@ class ConflictsPage(ReadWhenShown, QWidget):
         if settle_here and not any(refusals) and not conflict.hidden and kept:
             self._together_id = conflict.id
             # (three laptops' texts are not "both")
-            label = _("Keep &both texts")
+            label, said = _("Keep &both texts"), self._together_said
             if len(kept) > 2:
                 # Translators: a button, for 3 texts or more only ("Keep all 3 texts")
                 label = counted("Keep &all {n} texts", "Keep &all {n} texts", len(kept))
+                # (three laptops: "nothing either computer wrote" counted two)
+                # Translators: the tooltip of "Keep all 3 texts", for 3 texts or more only
+                said = counted("Keeps all {n} texts, one after the other, the earliest "
+                               "written first: nothing any of the {n} computers wrote is "
+                               "lost.",
+                               "Keeps all {n} texts, one after the other, the earliest "
+                               "written first: nothing any of the {n} computers wrote is "
+                               "lost.", len(kept))
             self.together_button.setText(label)
-            allow_writes(self.together_button, self.identity, True)
+            self.together_button.setAccessibleDescription(said)
+            # (its tip: allow_writes set none, and the tip said nothing on a hover)
+            allow_writes(self.together_button, self.identity, True, tip=said)
             self.together_button.show()
             # Tab reaches it after the versions, as the page is read: the versions made
             # now come last in the window's focus chain, and Tab went from the heading

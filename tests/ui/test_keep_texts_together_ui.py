@@ -53,6 +53,8 @@ def test_both_texts_are_kept_with_one_button(open_window, qtbot, hq, make_office
     button = page.together_button
     assert not button.isHidden() and button.isEnabled()
     assert "nothing either computer wrote is lost" in button.accessibleDescription()
+    # its tip too, on a hover (allow_writes had set it to none)
+    assert button.toolTip() == button.accessibleDescription()
     button.setFocus()
     qtbot.keyClick(button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
@@ -120,6 +122,10 @@ def test_keep_all_three_texts_says_how_many(open_window, qtbot, hq, make_office,
     assert page.together_button.text() == three
     if lang == "en":
         assert three == "Keep &all 3 texts"
+        # its tooltip said "nothing either computer wrote is lost" of three computers
+        said = page.together_button.accessibleDescription()
+        assert "either" not in said and "any of the 3 computers" in said
+        assert page.together_button.toolTip() == said
     window.resize(1100, 700)
     wait_idle(qtbot, window.session)
     window.grab().save(str(tmp_path.parent / f"keep-all-3-{lang}.png"))

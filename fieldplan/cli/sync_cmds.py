@@ -89,7 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(ksub, "show", _("show this replica's public key"),
                 _("Show this replica's public key."), func=cmd_keys_show)
     s.add_argument("--minisign", action="store_true",
-                   help=_("print it as a minisign public key file"))
+                   help=_("print it as a minisign public key file (with --json: that "
+                          "file's text in the field minisign)"))
     s = command(ksub, "list", _("list known keys and keys waiting in quarantine"),
                 _("List known keys and keys waiting in quarantine."), func=cmd_keys_list)
     s = command(ksub, "trust", _("trust a quarantined key by its fingerprint"),
@@ -526,6 +527,8 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
         earlier = earlier_hq_keys(rep)
     data["earlier"] = [{"key_id": k.key_id, "fingerprint": k.fingerprint,
                         "offices": list(k.offices)} for k in earlier]
+    if args.minisign:  # (with --json it was left out without a word)
+        data["minisign"] = text
     if problem is not None:
         # the key shown is this computer's (its database's); the key file beside it
         # signs nothing until it holds that key again

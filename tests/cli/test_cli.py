@@ -299,6 +299,11 @@ def test_keys_show_minisign_format(tmp_path: Path, capsys) -> None:
     lines = out.splitlines()
     assert code == 0 and len(lines) == 2
     assert lines[0].startswith("untrusted comment: ") and lines[1].startswith("RW")
+    # with --json: the same file's text in a field (--minisign was ignored)
+    code, js, _ = run("--db", db, "--json", "keys", "show", "--minisign", capsys=capsys)
+    assert code == 0 and json.loads(js)["minisign"] == out
+    assert "minisign" not in json.loads(run("--db", db, "--json", "keys", "show",
+                                            capsys=capsys)[1])
 
 
 def test_keys_show_names_the_earlier_key_open_setup_bundles_carry(clock, tmp_path: Path,

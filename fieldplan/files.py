@@ -318,9 +318,11 @@ def is_protected(path: str | os.PathLike[str]) -> bool:
 _SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
     ".csv": ("csv", "hxl"), ".hxl": ("hxl",), ".xlsx": ("xlsx",), ".pdf": ("pdf",),
     ".xls": (), ".xlsm": (), ".ods": (), ".tsv": (), ".json": (), ".toml": (),
-    ".fieldplan": ("bundle",), ".sqlite3": (), ".sqlite": (), ".db": (),
-    # what people name other files with: a table may be text, nothing else here is (a
-    # bundle is a ZIP: .zip is left to the person)
+    # a bundle is a ZIP archive: "UG.zip" is one, as import reads it (a mail server
+    # may refuse the .fieldplan ending); no table, report or plan is one
+    ".fieldplan": ("bundle",), ".zip": ("bundle",),
+    ".sqlite3": (), ".sqlite": (), ".db": (),
+    # what people name other files with: a table may be text, nothing else here is
     ".txt": ("csv", "hxl"), ".png": (), ".jpg": (), ".jpeg": (), ".gif": (),
     ".doc": (), ".docx": (), ".odt": (), ".rtf": (), ".html": (), ".htm": (), ".xml": (),
     ".md": (), ".eml": (), ".exe": (),
@@ -328,6 +330,11 @@ _SUFFIX_FORMATS: dict[str, tuple[str, ...]] = {
 
 #: The ending of a bundle's name.
 BUNDLE_SUFFIX = ".fieldplan"
+#: The ending a file of each format gets when it is named without one, as the
+#: client's Save dialogs give it (HXL is CSV; a plan file, XLSX, the Save dialog's
+#: first type).
+FORMAT_SUFFIXES: dict[str, str] = {"bundle": BUNDLE_SUFFIX, "pdf": ".pdf", "csv": ".csv",
+                                   "hxl": ".csv", "xlsx": ".xlsx", "plan": ".xlsx"}
 
 
 def names_a_folder(path: str | os.PathLike[str]) -> bool:
@@ -358,16 +365,40 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
                                     file=os.fspath(out)))
     suffix = Path(out).suffix.lower()
     allowed = _SUFFIX_FORMATS.get(suffix)
-    if allowed is not None and fmt == "bundle" and fmt not in allowed:
+    if allowed is None or fmt in allowed:
+        return
+    if fmt == "bundle":
         raise ValidationError(_(
             "{file} is named as a {suffix} file but a bundle is written: give it a name "
             "ending in {bundle_suffix}").format(file=os.fspath(out), suffix=suffix,
                                                 bundle_suffix=BUNDLE_SUFFIX))
-    if allowed is not None and fmt not in allowed:
+    if fmt == "pdf":
+        # (a report has no format to change: "change the file name or the format")
         raise ValidationError(_(
-            "{file} is named as a {suffix} file but the format is {format}: change the "
-            "file name or the format").format(file=os.fspath(out), suffix=suffix,
-                                              format=fmt.upper()))
+            "{file} is named as a {suffix} file but a PDF is written: give it a name "
+            "ending in .pdf").format(file=os.fspath(out), suffix=suffix))
+    # Translators: {format} is CSV, HXL or XLSX; {format_suffix} the ending its files
+    # get (.csv, .xlsx)
+    raise ValidationError(_(
+        "{file} is named as a {suffix} file but the format is {format}: give it a name "
+        "ending in {format_suffix}, or choose another format").format(
+            file=os.fspath(out), suffix=suffix, format=fmt.upper(),
+            format_suffix=FORMAT_SUFFIXES[fmt]))
+
+
+def with_ending(fmt: str, out: str) -> str:
+    """``out``, the name of a file of ``fmt`` to write (a key of ``FORMAT_SUFFIXES``),
+    with that format's ending added when its file name has none at all (no dot:
+    ``-o sheet``), as the client's Save dialogs add it: a report written as "sheet"
+    opened in no PDF reader, and a bundle written as "ML-S1" was not shown by the
+    client's file choosers. A folder (one that is there, or a name ending in the path
+    separator) is left as it is, and so is a name with any ending, the ones that name
+    another format refused by ``check_output_name``."""
+    if not out or os.path.isdir(out) or names_a_folder(out):
+        return out
+    if "." in os.path.basename(out):
+        return out
+    return out + FORMAT_SUFFIXES[fmt]
 
 
 #: The first bytes of every SQLite database file.

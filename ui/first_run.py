@@ -725,7 +725,9 @@ def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
     dialog = file_dialog(parent, _("Choose the setup bundle"), downloads_dir())
     dialog.setObjectName("choose-setup-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan)")])
+    # as the import's chooser: a setup bundle written or sent as "ML.zip" is one (the
+    # core reads it by its content), and it was not shown
+    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip)"), _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(chosen)
     dialog.open()

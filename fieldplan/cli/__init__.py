@@ -34,10 +34,13 @@ class UsageError(CommandError):
     together, a number out of range): shown with the usage line, exit status 2."""
 
 
-def check_output_name(fmt: str, path: str) -> None:
-    """An output file named as another kind of file (``-o sheet.csv`` for a PDF,
-    ``--format csv -o x.xlsx``, ``plan export -o plan.pdf``): a usage error, before
-    the database is opened. ``fmt``: as ``files.check_output_name``, or ``plan``."""
+def check_output_name(fmt: str, path: str) -> str:
+    """The name to write an output file under: ``path``, with its format's ending added
+    when it has none (``-o sheet`` writes sheet.pdf, as the client's Save dialogs do;
+    ``files.with_ending``), the command printing the name written. One named as
+    another kind of file (``-o sheet.csv`` for a PDF, ``--format csv -o x.xlsx``,
+    ``plan export -o plan.pdf``): a usage error, before the database is opened.
+    ``fmt``: as ``files.check_output_name``, or ``plan``."""
     from fieldplan import files
     from fieldplan.errors import PlanError, ValidationError
     from fieldplan.i18n import _
@@ -48,6 +51,7 @@ def check_output_name(fmt: str, path: str) -> None:
         # current folder, a PDF or bundle no one asked for by that name)
         raise UsageError(_("'-' names standard output, which only data export writes "
                            "to; give a file name"))
+    path = files.with_ending(fmt, path)
     try:
         if fmt != "plan":
             files.check_output_name(fmt, path)
@@ -55,6 +59,7 @@ def check_output_name(fmt: str, path: str) -> None:
             plan_file_format(path)
     except (ValidationError, PlanError) as exc:
         raise UsageError(str(exc)) from None
+    return path
 
 
 class _HelpFormatter(argparse.HelpFormatter):

@@ -211,7 +211,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = command(psub, "export", _("save the plan to a file"),
                 _("Save the plan as TOML, JSON, CSV or XLSX (by extension)."), func=cmd_plan_export)
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
-                   help=_("output file"))
+                   help=_("plan file to write, its ending the format: .toml, .json, .csv "
+                          "or .xlsx (a name without an ending gets .xlsx)"))
 
     p = command(sub, "demo", _("make a demo world: HQ and office databases"),
                 _("Make a demo world: an HQ database and office databases with realistic "
@@ -970,7 +971,8 @@ def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:
 def cmd_plan_export(args: argparse.Namespace) -> int:
     from fieldplan.planops import write_plan_file
 
-    check_output_name("plan", args.output)  # -o plan.pdf: a usage error
+    # -o plan.pdf: a usage error; -o plan: plan.xlsx
+    args.output = check_output_name("plan", args.output)
     with open_db(args) as rep:
         plan = rep.plan()
         # while the database is open: its files and backups folder are protected

@@ -35,7 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--format", required=True, choices=FORMATS, type=choice_word,
                    help=_("file format"))
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
-                   help=_("output file; - writes it to standard output (XLSX only when "
+                   help=_("output file (a name without an ending gets the format's: "
+                          ".csv, .xlsx); - writes it to standard output (XLSX only when "
                           "that is not a terminal)"))
     s.add_argument("--period", metavar="P", type=period_name, help=_("only this period"))
 
@@ -45,7 +46,7 @@ def cmd_data_export(args: argparse.Namespace) -> int:
     if to_stdout:
         _check_stdout(args)
     else:
-        check_output_name(args.format, args.output)
+        args.output = check_output_name(args.format, args.output)  # -o t: t.csv
     period = period_of(args) if args.period else None
     with open_db(args) as rep:
         if to_stdout:

@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _output_options(s: argparse.ArgumentParser) -> None:
     s.add_argument("-o", "--output", required=True, metavar="FILE.pdf", type=file_name,
-                   help=_("PDF file to write"))
+                   help=_("PDF file to write (a name without an ending gets .pdf)"))
     s.add_argument("--paper", type=_paper, default="A4", metavar="A4|Letter",
                    help=_("paper size (default A4)"))
 
@@ -71,7 +71,7 @@ def cmd_report_sheet(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of, open_db, period_of
     from fieldplan.reports import build_status_sheet
 
-    check_output_name("pdf", args.output)
+    args.output = check_output_name("pdf", args.output)  # -o sheet: sheet.pdf
     args.period = period_of(args)  # no period at all: a usage error
     with open_db(args) as rep:
         # an office computer asked for another office's sheet: OtherOfficeError, exit 1
@@ -90,7 +90,7 @@ def cmd_report_review(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of, open_db, period_of
     from fieldplan.reports import build_review_pack
 
-    check_output_name("pdf", args.output)
+    args.output = check_output_name("pdf", args.output)  # -o sheet: sheet.pdf
     args.period = period_of(args)
     with open_db(args) as rep:
         path = build_review_pack(

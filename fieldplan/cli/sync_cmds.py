@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("office code: an OIC member's ISO code (e.g. ML) or a regional "
                           "office's ({offices})").format(offices=join_list(REGIONAL_OFFICES)))
     s.add_argument("-o", "--output", required=True, metavar="FILE", type=file_name,
-                   help=_("setup bundle to write"))
+                   help=_("setup bundle to write (a name without an ending gets "
+                          ".fieldplan), or a folder to write it in"))
 
     p = command(sub, "export", _("write a signed bundle"),
                 _("Write a signed bundle of what the recipient has not acknowledged yet, and "
@@ -62,7 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "(required); at an office only HQ, the default"))
     where = p.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", metavar="FILE", type=file_name,
-                       help=_("bundle file to write"))
+                       help=_("bundle file to write (a name without an ending gets "
+                              ".fieldplan), or a folder to write it in"))
     where.add_argument("--dir", metavar="DIR", type=folder_name,
                        help=_("folder to write the bundle in"))
     p.add_argument("--full", action="store_true",
@@ -134,7 +136,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    check_output_name("bundle", args.output)  # -o progress.csv: a usage error
+    # -o progress.csv: a usage error; -o ML-setup: ML-setup.fieldplan
+    args.output = check_output_name("bundle", args.output)
     with open_db(args) as rep:
         try:
             result = sync.enroll_office(rep, args.code, args.output)
@@ -154,7 +157,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.all_offices:
         return _export_all_offices(args)
     if args.output:
-        check_output_name("bundle", args.output)  # -o progress.csv: a usage error
+        # -o progress.csv: a usage error; -o ML-S1: ML-S1.fieldplan
+        args.output = check_output_name("bundle", args.output)
     with open_db(args) as rep:
         if rep.is_hq and not args.for_office:  # the command line lacks it: exit 2
             raise UsageError(_("headquarters exports for one office: name it with --for, "

@@ -296,7 +296,8 @@ def test_a_file_name_for_another_format_is_a_usage_error(hq, tmp_path: Path, cap
     suffix = Path(name).suffix.lower()
     assert err.splitlines()[-1] == (
         f"fieldplan data export: usage error: {out} is named as a {suffix} file but the "
-        f"format is {fmt.upper()}: change the file name or the format")
+        f"format is {fmt.upper()}: give it a name ending in {files.FORMAT_SUFFIXES[fmt]}, "
+        "or choose another format")
     assert not out.exists()
 
 
@@ -327,7 +328,7 @@ def test_a_report_named_as_another_kind_of_file_is_a_usage_error(
     suffix = Path(name).suffix
     assert err.splitlines()[-1] == (
         f"fieldplan {' '.join(command[:2])}: usage error: {out} is named as a {suffix} "
-        "file but the format is PDF: change the file name or the format")
+        "file but a PDF is written: give it a name ending in .pdf")
     assert out.read_bytes() == b"kept"
 
 

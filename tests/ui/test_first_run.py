@@ -62,6 +62,18 @@ def test_the_setup_bundle_is_looked_for_in_downloads(qtbot, tmp_path, monkeypatc
     files.reject()
 
 
+def test_a_setup_bundle_named_zip_is_shown(qtbot, tmp_path, monkeypatch):
+    """`office enroll -o ML.zip` (a bundle is a ZIP archive, a mail server may refuse
+    the .fieldplan ending): the chooser showed .fieldplan files only, as the import's
+    chooser does not."""
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    user_dirs(tmp_path, monkeypatch, DOWNLOAD=downloads, DOCUMENTS=downloads)
+    _first_run, files = chooser(qtbot, tmp_path)
+    assert files.nameFilters() == ["fieldplan bundles (*.fieldplan *.zip)", "All files (*)"]
+    files.reject()
+
+
 def test_without_downloads_the_setup_bundle_is_looked_for_in_documents(
         qtbot, tmp_path, monkeypatch):
     documents = tmp_path / "Documents"

@@ -598,10 +598,10 @@ def test_save_as_never_writes_over_a_database_or_as_another_kind_of_file(
     before = {p: p.read_bytes() for p in (hq_db, elsewhere, named)}
     assert Path(f"{hq_db}-wal").exists()
     for target, reason in (
-        (hq_db, "is named as a .sqlite3 file but the format is PDF"),
+        (hq_db, "is named as a .sqlite3 file but a PDF is written"),
         (Path(f"{hq_db}-wal"), "it is fieldplan's own database or key file"),
         (elsewhere, "it is a database; choose another file"),
-        (named, "is named as a .csv file but the format is PDF"),
+        (named, "is named as a .csv file but a PDF is written"),
     ):
         assert not save(qtbot, preview, target)
         (message,) = preview.findChildren(MessageDialog, "preview-message")

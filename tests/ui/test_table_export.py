@@ -677,3 +677,15 @@ def test_the_table_has_the_typing_still_waiting_to_be_saved(open_window, office_
     with out.open(encoding="utf-8-sig", newline="") as f:
         assert any("Trained 45 officials" in cell for row in csv.reader(f) for cell in row)
     dialog.close()
+
+
+def test_the_clients_save_dialogs_add_the_same_endings() -> None:
+    """What a name typed without an ending gets in the client's Save dialogs is what
+    the command line adds."""
+    from fieldplan import files
+    from ui.plan_files import PLAN_SUFFIXES
+    from ui.table_export import SUFFIXES
+
+    for fmt, suffix in SUFFIXES.items():
+        assert files.FORMAT_SUFFIXES[fmt] == "." + suffix
+    assert files.FORMAT_SUFFIXES["plan"] == "." + PLAN_SUFFIXES[0]

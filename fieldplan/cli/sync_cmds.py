@@ -125,7 +125,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                   "time of each."), func=cmd_conflicts_show)
     s.add_argument("id", metavar="ID", type=identifier, help=_("conflict id"))
     s = command(csub, "resolve", _("resolve a conflict by keeping one value"),
-                _("Resolve a conflict by keeping one of its values."), func=cmd_conflicts_resolve)
+                # (--keep-both keeps no one value: "keeping one of its values" alone hid it)
+                _("Resolve a conflict by keeping one of its values (--keep), or, of a "
+                  "narrative, every version's text (--keep-both)."),
+                func=cmd_conflicts_resolve)
     s.add_argument("id", metavar="ID", type=identifier, help=_("conflict id"))
     keep = s.add_mutually_exclusive_group(required=True)
     keep.add_argument("--keep", metavar="VALUE_ID", type=identifier,

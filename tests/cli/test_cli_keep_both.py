@@ -64,6 +64,15 @@ def test_keep_and_keep_both_together_is_a_usage_error(tmp_path, capsys):
     assert exit_.value.code == 2
 
 
+def test_the_help_says_keep_both_keeps_every_text(capsys, monkeypatch):
+    """`conflicts resolve --help` said only "by keeping one of its values"."""
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit):
+        main(["conflicts", "resolve", "--help"])
+    assert ("or, of a narrative, every version's text (--keep-both)"
+            in capsys.readouterr().out)
+
+
 def test_the_list_says_which_version_this_computer_wrote(hq, make_office, tmp_path, capsys):
     path, _code = _laptop_a(hq, make_office, tmp_path, challenges="Roads cut by floods.")
     rc, out, _err = run(capsys, "--db", str(path), "conflicts", "list")

@@ -223,6 +223,9 @@ class OwnKeyDialog(QDialog):
         # reached with Tab as the rows under it are (it was the one left out of them)
         readable(self.office)
         self.office.setAccessibleName(_("Office"))
+        # (the name hides the label's text from a screen reader: the office is said as
+        # its description, as a fingerprint's is; "Office" was said, and never which)
+        self.office.setAccessibleDescription(identity.office_text())
         form.addRow(_("Office"), self.office)
         self.replica = code_field(identity.replica_id, _("Computer"))
         form.addRow(_("Computer"), self.replica)

@@ -161,6 +161,10 @@ class PathLabel(PlainLabel):
             pieces.insert(0, (RLM, False))
         self._own = [own for piece, own in pieces for _unit in range(_units(piece))]
         self.setText("".join(piece for piece, _own in pieces))
+        # its name says what the path is, and hides the label's text from a screen
+        # reader: the path itself is said as its description (as written, no marks).
+        # Orca and NVDA said "Path of the database file" and never which file.
+        self.setAccessibleDescription(path)
         self.setVisible(bool(path))
 
     def path(self) -> str:

@@ -653,3 +653,43 @@ def what_is_said(widget: QWidget) -> str:
         if part and not any(part in before for before in said):
             said.append(part)
     return "\n".join(said)
+
+
+#: how long after the last letter typed (or filter chosen) what it led to is said
+SETTLED_MS = 700
+
+
+class SaidWhenSettled(QObject):
+    """What a run of the person's changes led to, said once they stop: a filter typed
+    in or chosen empties or narrows a table away from the focus (the Reports page's
+    "3 of 40", the Overview's "No office matches these filters."), and a screen reader
+    heard nothing of it. ``changed`` at each change; ``words()`` is said in passing
+    (``say_in_passing``, from ``source``) ``SETTLED_MS`` after the last: once, not at
+    each letter. Nothing is said once ``page`` is out of sight (``stop`` when it is
+    hidden: another page chosen, the window closed)."""
+
+    def __init__(self, page: QWidget, source: QWidget, words) -> None:
+        from PySide6.QtCore import QTimer
+
+        super().__init__(page)
+        self._page, self._source, self._words = page, source, words
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SETTLED_MS)
+        self._timer.timeout.connect(self._say)
+
+    def changed(self, *_args: object) -> None:
+        if self._page.isVisible():  # (a filter restored, or set by a test, unseen)
+            self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def waiting(self) -> bool:
+        """A change made, its outcome not said yet."""
+        return self._timer.isActive()
+
+    def _say(self) -> None:
+        text = self._words() if self._page.isVisible() else ""
+        if text:
+            say_in_passing(self._source, text)

@@ -72,6 +72,7 @@ from ui.combo import find_by_words
 from ui.context import Identity, allow_writes, lang, office_label, time_text
 from ui.dialogs import (
     ConfirmDialog,
+    SaidWhenSettled,
     announce,
     choice_combo,
     detail_label,
@@ -781,6 +782,13 @@ class OverviewPage(QWidget):
         self.office.textChanged.connect(self._filter)
         for combo in (self.area, self.level, self.status):
             combo.currentIndexChanged.connect(self._filter)
+        # filters that leave no office: said once the typing stops (the table is away
+        # from the filter's focus; a screen reader said nothing of it)
+        self.said_filtered = SaidWhenSettled(
+            self, self.nothing, lambda: "" if self.nothing.isHidden() else self.nothing.text())
+        self.office.textChanged.connect(self.said_filtered.changed)
+        for combo in (self.area, self.level, self.status):
+            combo.currentIndexChanged.connect(self.said_filtered.changed)
         # (the window writes them a moment after the last: not at each letter typed)
         self.office.textChanged.connect(self.filters_did_change)
         for combo in (self.area, self.level, self.status):
@@ -844,6 +852,10 @@ class OverviewPage(QWidget):
             return
         emit(self.reports_were_asked, self.model.office_at(source.row()),
              self.model.area_at(source.column()))
+
+    def hideEvent(self, event) -> None:  # (Qt's name)
+        super().hideEvent(event)
+        self.said_filtered.stop()  # (what a filter left is not said of a page out of sight)
 
     def set_period(self, period: str) -> None:
         self.period = period
@@ -1154,6 +1166,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.search.textChanged.connect(self._filter)
         for combo in (self.scope, self.status, self.office, self.area):
             combo.currentIndexChanged.connect(self._filter)
+        # how many reports the search and filters leave ("3 of 40"): said once the
+        # typing stops, as the count is shown away from the field being typed in
+        self.said_count = SaidWhenSettled(self, self.count, self.count.text)
+        self.search.textChanged.connect(self.said_count.changed)
+        for combo in (self.scope, self.status, self.office, self.area):
+            combo.currentIndexChanged.connect(self.said_count.changed)
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         # (the window writes them a moment after the last: not at each letter typed,
         # nor at each pixel of a drag of the divider)
@@ -1164,6 +1182,10 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.splitterMoved.connect(self.filters_did_change)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
+
+    def hideEvent(self, event) -> None:  # (Qt's name)
+        super().hideEvent(event)
+        self.said_count.stop()  # (what a filter left is not said of a page out of sight)
 
     def set_period(self, period: str) -> None:
         self.period = period

@@ -1,7 +1,7 @@
 """What a screen reader finds in the windows, read from Qt's accessibility tree (the
 interfaces NVDA and Orca are given, not the widgets): every stop of the keyboard has a
-name that says something, and a label reached with Tab says what it shows (an
-accessibility review, offscreen)."""
+name that says something, a label reached with Tab says what it shows, and what a
+filter leaves is said once the typing stops (an accessibility review, offscreen)."""
 
 from __future__ import annotations
 
@@ -203,3 +203,43 @@ def test_the_office_in_the_key_dialog_is_said(open_window, qtbot, office_db):
     assert "SN · Senegal" in _said(dialog.office)
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+# --- what a filter leaves, said once the typing stops -------------------------------
+
+
+def test_the_reports_left_by_a_search_are_said_once(open_window, qtbot, hq_db, announced):
+    """Typing in Search narratives or choosing a filter changed "2 of 2" at the bar's
+    end, away from the field: a screen reader heard nothing, the table maybe empty."""
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    page = window.hq_desk.reports
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    assert page.count.text() == "2 of 2" and announced == []
+    qtbot.keyClicks(page.search, "Joint")
+    assert page.count.text() == "1 of 2"
+    qtbot.waitUntil(lambda: not page.said_count.waiting(), timeout=5000)
+    assert announced == ["1 of 2"]  # once, not at each letter
+    page.status.setCurrentIndex(page.status.findData("off-track"))
+    qtbot.waitUntil(lambda: bool(announced[1:]), timeout=5000)
+    assert announced == ["1 of 2", "0 of 2"]
+    # left before it is said: not said over another page
+    page.status.setCurrentIndex(0)
+    window.show_page(window.office_view)
+    assert not page.said_count.waiting()
+
+
+def test_an_overview_filter_that_leaves_no_office_is_said(open_window, qtbot, hq_db,
+                                                         announced):
+    window = open_window(hq_db)
+    window.set_period("2026-S1")
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    qtbot.keyClicks(page.office, "Atlantis")
+    qtbot.waitUntil(lambda: not page.said_filtered.waiting(), timeout=5000)
+    assert announced == ["No office matches these filters."]
+    page.office.clear()  # offices again: the table says them, nothing more is said
+    qtbot.waitUntil(lambda: not page.said_filtered.waiting(), timeout=5000)
+    assert announced == ["No office matches these filters."]

@@ -22,6 +22,7 @@ from ui.context import Identity, lang
 from ui.dialogs import (
     add_folder_row,
     after_path_label,
+    announce,
     around,
     detail_label,
     path_label,
@@ -208,6 +209,11 @@ class EnrolDialog(QDialog):
             text += "\n\n" + sentence(result.note) + "."
         self._say(before, str(result.path), text)
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)
+        # the focus reads the message's first line alone ("Saved the setup bundle:"):
+        # the path and what to do with the file (give it to the office, until when)
+        # are said too, as the Export dialog says its bundle (after the focus moves,
+        # which would cut it short)
+        announce(self.message, self.said())
         # Enter, as the result is read, writes no second bundle (Tab to Write does)
         self.ok.setDefault(False)
         self._mark({office: "waiting", **self._states})  # (an enrolled one stays so)

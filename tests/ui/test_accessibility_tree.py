@@ -243,3 +243,28 @@ def test_an_overview_filter_that_leaves_no_office_is_said(open_window, qtbot, hq
     page.office.clear()  # offices again: the table says them, nothing more is said
     qtbot.waitUntil(lambda: not page.said_filtered.waiting(), timeout=5000)
     assert announced == ["No office matches these filters."]
+
+
+# --- a result read through ----------------------------------------------------------
+
+
+def test_the_setup_bundle_written_is_said_whole(open_window, qtbot, hq, tmp_path,
+                                                announced):
+    """Enrol an office…: the focus went to "Saved the setup bundle:", the message's first
+    line, and a screen reader said that alone: the path was a stop of Tab further on,
+    and what to do with the file (give it to the office; until when it sets up every
+    computer) was reached by no key."""
+    from tests.ui.test_dialog_fit import open_enrol_dialog
+
+    window, dialog = open_enrol_dialog(open_window, qtbot, hq)
+    dialog.choose("TD")
+    (tmp_path / "setup").mkdir()
+    dialog.folder.setText(str(tmp_path / "setup"))
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
+    said = announced[-1]
+    assert said.startswith("Saved the setup bundle:")
+    assert str(dialog.result_path) in said
+    assert "Give it to " in said and "Every computer of TD can be set up" in said
+    dialog.close()
+    wait_idle(qtbot, window.session)

@@ -118,6 +118,11 @@ class PlanTree(QWidget):
         lay.addWidget(self.illustrative_note)
         self.level.currentIndexChanged.connect(self.rebuild)
         self.status.currentIndexChanged.connect(self.rebuild)
+        #: (``_filter_changed``) filters that leave no action said once chosen, made at
+        #: the first change seen (after the first paint: ui.dialogs is not loaded then)
+        self._said_filtered = None
+        self.level.currentIndexChanged.connect(self._filter_changed)
+        self.status.currentIndexChanged.connect(self._filter_changed)
         self.tree.currentItemChanged.connect(self._current_changed)
         #: the row of the action (or hidden report) last chosen: the one shown beside
         #: the tree, highlighted while an area's heading is the current row
@@ -324,6 +329,27 @@ class PlanTree(QWidget):
             self.tree.clearSelection()
         finally:
             self.tree.blockSignals(False)
+
+    def _filter_changed(self, *_args: object) -> None:
+        """Level or Show chosen so that no action is left: said (the empty tree is
+        away from the filter, and a screen reader said only the filter's choice)."""
+        if not self.isVisible():  # (set as the window is built, or unseen)
+            return
+        if self._said_filtered is None:
+            from ui.dialogs import SaidWhenSettled
+
+            self._said_filtered = SaidWhenSettled(self, self.tree, self._nothing_left)
+        self._said_filtered.changed()
+
+    def _nothing_left(self) -> str:
+        if self.tree.topLevelItemCount():
+            return ""
+        return _("No action matches these filters.")
+
+    def hideEvent(self, event) -> None:  # (Qt's name)
+        super().hideEvent(event)
+        if self._said_filtered is not None:  # (nothing said of a page out of sight)
+            self._said_filtered.stop()
 
     def lock_headings(self) -> None:
         """Make the area rows headings that cannot be selected, now and after rebuilds."""

@@ -268,3 +268,18 @@ def test_the_setup_bundle_written_is_said_whole(open_window, qtbot, hq, tmp_path
     assert "Give it to " in said and "Every computer of TD can be set up" in said
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+def test_a_plan_filter_that_leaves_no_action_is_said(open_window, qtbot, office_db,
+                                                     announced):
+    """Show ▸ Completed, at an office with no report: the plan emptied, beside the
+    filter, and a screen reader said only "Completed"."""
+    window = open_window(office_db)
+    tree = window.office_view.tree
+    tree.status.setCurrentIndex(tree.status.findData("completed"))
+    assert tree.tree.topLevelItemCount() == 0
+    qtbot.waitUntil(lambda: bool(announced), timeout=5000)
+    assert announced == ["No action matches these filters."]
+    tree.status.setCurrentIndex(0)  # every action again: nothing more said
+    qtbot.waitUntil(lambda: not tree._said_filtered.waiting(), timeout=5000)
+    assert announced == ["No action matches these filters."]

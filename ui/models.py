@@ -1220,11 +1220,24 @@ class KeysModel(_RowsModel):
             return _("Revoked with its computer's key {key_id}").format(key_id=k.revoked_with)
         if column == self.FINGERPRINT:
             return code_text(k.fingerprint)  # (on one line, folded or not)
-        return super().tooltip(k, column)
+        return self.no_date_words(k, column) or super().tooltip(k, column)
+
+    def no_date_words(self, k: Any, column: int) -> str:
+        """What "—" stands for in the Last bundle column of ``k``'s row ("" for a
+        date): the dash is for the eye; a screen reader and the tooltip say the words
+        (a screen reader said "em dash", or nothing)."""
+        use = self.use(k)
+        if column == self.LAST_BUNDLE and not use.last_bundle:
+            # Translators: the Keys page's "Last bundle" cell of a key that signed no
+            # bundle this database merged
+            return _("No bundle received")
+        return ""
 
     def extra(self, k: Any, column: int, role: int) -> Any:
         if column == self.FINGERPRINT and role == Qt.ItemDataRole.FontRole:
             return _fixed_font()
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return self.no_date_words(k, column) or None
         if column == self.STATUS and role == Qt.ItemDataRole.ForegroundRole \
                 and k.status == "revoked":
             from PySide6.QtGui import QColor

@@ -283,3 +283,31 @@ def test_a_plan_filter_that_leaves_no_action_is_said(open_window, qtbot, office_
     tree.status.setCurrentIndex(0)  # every action again: nothing more said
     qtbot.waitUntil(lambda: not tree._said_filtered.waiting(), timeout=5000)
     assert announced == ["No action matches these filters."]
+
+
+# --- a table's dashes in words ------------------------------------------------------
+
+
+def test_the_keys_last_bundle_says_what_a_dash_stands_for(open_window, qtbot,
+                                                         desk_db):  # noqa: F811
+    """The Keys page showed "—" as the last bundle of a key that signed none merged
+    here (headquarters' own): a screen reader said "em dash", or nothing."""
+    from PySide6.QtCore import Qt
+
+    from ui.models import KeysModel
+
+    window = open_window(desk_db)
+    keys = window.hq_desk.keys
+    window.show_page(keys)
+    model = keys.model
+    qtbot.waitUntil(lambda: model.rowCount() > 1, timeout=5000)
+
+    def cells(office: str) -> set:
+        return {tuple(model.data(model.index(i, KeysModel.LAST_BUNDLE), role) for role in (
+            Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.ToolTipRole))
+            for i in range(model.rowCount()) if model.row_at(i).office == office}
+
+    assert cells("HQ") == {("—", "No bundle received", "No bundle received")}
+    ml = cells("ML")
+    assert ml and all(shown != "—" and said is None for shown, said, _tip in ml)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from fieldplan import progress, store
-from fieldplan.replica import open_replica
+from fieldplan.replica import Replica, open_replica
 from fieldplan.sync import export_bundle, import_bundle
 
 
@@ -525,23 +526,70 @@ def key_registered_left_waiting(hq, ml, folder: Path, monkeypatch) -> tuple[Path
     return waiting, proof
 
 
-def laptops_told_by_hq(hq, make_office, tmp_path: Path, a: dict, b: dict, *,
-                       authors: tuple[str, str] = ("", ""), monkeypatch=None):
+#: what ``laptops_in_conflict``'s laptops A and B write unless told otherwise
+A_WROTE = {"status": "on-track", "percent": 30}
+B_WROTE = {"status": "at-risk", "percent": 30}
+
+
+class InConflict(NamedTuple):
+    """ML's laptops A and B (open), the action of the report they wrote differently (the
+    first of them), and the folder the bundles went to (``laptops_in_conflict``)."""
+
+    a: Replica
+    b: Replica
+    code: str
+    out: Path
+
+
+def laptops_in_conflict(hq, make_office, tmp_path: Path, a: dict = A_WROTE,
+                        b: dict = B_WROTE, *, actions: int = 1, sent: str = "ab",
+                        told: str = "a", authors: tuple[str, str] = ("", ""),
+                        monkeypatch=None) -> InConflict:
     """ML's laptops A and B record the same report (the plan's first national action,
-    2026-S1) offline, with the fields ``a`` and ``b`` (written by ``authors`` through
-    FIELDPLAN_AUTHOR, when given: ``monkeypatch`` sets it), send HQ their bundles, and
-    both take HQ's bundle back: (a, b, action code, the bundles' folder)."""
+    2026-S1; or each of the first ``actions``) offline, with the fields ``a`` and ``b``
+    (B's later: B's win; written by ``authors`` through FIELDPLAN_AUTHOR, when given:
+    ``monkeypatch`` sets it). The laptops of ``sent`` ("ab": A, then B; "b": B only) send
+    HQ their bundles, and those of ``told`` ("a", "ab", or "": none) take HQ's bundle
+    back: each then holds the conflict, as HQ does when both sent."""
     laptops = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = laptops[0].plan().actions_of(level="national")[0].code
+    codes = [x.code for x in laptops[0].plan().actions_of(level="national")[:actions]]
     for laptop, fields, author in zip(laptops, (a, b), authors, strict=True):
         if author:
             monkeypatch.setenv("FIELDPLAN_AUTHOR", author)
-        progress.record_progress(laptop, code, "2026-S1", **fields)
+        for code in codes:
+            progress.record_progress(laptop, code, "2026-S1", **fields)
     out = tmp_path / "out"
-    out.mkdir()
-    for laptop in laptops:
-        import_bundle(hq, export_bundle(laptop, out_dir=out).path)
-    back = export_bundle(hq, for_office="ML", out_dir=out).path
-    for laptop in laptops:
-        import_bundle(laptop, back)
-    return (*laptops, code, out)
+    out.mkdir(exist_ok=True)
+    named = dict(zip("ab", laptops, strict=True))
+    for name in sent:
+        import_bundle(hq, export_bundle(named[name], out_dir=out).path)
+    if told:
+        back = export_bundle(hq, for_office="ML", out_dir=out).path
+        for name in told:
+            import_bundle(named[name], back)
+    return InConflict(*laptops, codes[0], out)
+
+
+class HeldConflict(NamedTuple):
+    """Laptop A's database (closed), its replica id, and the action of the report in
+    conflict (``laptop_holding_a_conflict``)."""
+
+    path: Path
+    replica: str
+    code: str
+
+
+def laptop_holding_a_conflict(hq, make_office, tmp_path: Path, a: dict = A_WROTE,
+                              b: dict = B_WROTE, **how) -> HeldConflict:
+    """``laptops_in_conflict`` (``how``: its other choices), then laptop A closed, for a
+    window or a command to open."""
+    scene = laptops_in_conflict(hq, make_office, tmp_path, a, b, **how)
+    replica = scene.a.replica_id
+    return HeldConflict(closed(scene.a), replica, scene.code)
+
+
+def closed(rep) -> Path:
+    """``rep`` closed: its database's path, for a window or a command to open."""
+    path = rep.path
+    rep.close()
+    return path

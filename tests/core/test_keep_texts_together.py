@@ -14,11 +14,11 @@ from fieldplan.sync.conflicts import keep_texts_together, texts_together  # noqa
 
 def _in_conflict(hq, make_office, tmp_path, a_text="Workshop held in Bamako.",
                  b_text="Consultations in Kayes."):
-    from tests.scenes import laptops_told_by_hq
+    from tests.scenes import laptops_in_conflict
 
-    return laptops_told_by_hq(hq, make_office, tmp_path,
-                              {"status": "on-track", "achievements": a_text},
-                              {"status": "on-track", "achievements": b_text})
+    return laptops_in_conflict(hq, make_office, tmp_path,
+                               {"status": "on-track", "achievements": a_text},
+                               {"status": "on-track", "achievements": b_text}, told="ab")
 
 
 def test_both_texts_are_kept_and_travel(hq, make_office, tmp_path):
@@ -46,12 +46,10 @@ def test_a_text_held_in_the_other_is_not_said_twice(hq, make_office, tmp_path):
 
 
 def test_a_status_conflict_has_no_texts_together(hq, make_office, tmp_path):
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track")
-    progress.record_progress(b, code, "2026-S1", status="at-risk")
-    sync.import_bundle(hq, sync.export_bundle(b, out_dir=tmp_path).path)
-    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    from tests.scenes import laptops_in_conflict
+
+    a, _b, _code, _out = laptops_in_conflict(hq, make_office, tmp_path, {"status": "on-track"},
+                                             {"status": "at-risk"}, sent="b")
     [conflict] = sync.list_conflicts(a)
     assert texts_together(conflict) == ""
     with pytest.raises(ValidationError):

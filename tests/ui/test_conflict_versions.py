@@ -5,32 +5,14 @@ opened at its first difference."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QApplication, QGroupBox, QLabel
 
-from fieldplan import progress
-from fieldplan.sync import export_bundle, import_bundle
+from tests.scenes import laptop_holding_a_conflict, laptops_in_conflict
 from tests.ui.conftest import wait_idle
 from ui.qtcompat import Qt
 
 BODY = "Paragraph one of the report. " * 600 + "\n\n"
-
-
-def laptops_in_conflict(hq, make_office, tmp_path: Path, **fields_of):
-    """ML's two laptops wrote one report's fields differently; laptop A holds both
-    versions. Returns A's path and replica id."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, act, "2026-S1", **fields_of["a"])
-    progress.record_progress(b, act, "2026-S1", **fields_of["b"])
-    for rep in (a, b):
-        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
-    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
-    path, replica = a.path, a.replica_id
-    a.close()
-    return path, replica
 
 
 def conflicts_page(open_window, qtbot, path):
@@ -61,8 +43,8 @@ def versions(page):
 
 def test_each_version_names_its_computer_and_this_one(open_window, qtbot, hq, make_office,
                                                        tmp_path):
-    path, replica = laptops_in_conflict(hq, make_office, tmp_path,
-                                        a={"status": "on-track"}, b={"status": "at-risk"})
+    path, replica, _code = laptop_holding_a_conflict(
+        hq, make_office, tmp_path, a={"status": "on-track"}, b={"status": "at-risk"})
     _window, page = conflicts_page(open_window, qtbot, path)
     plain = [t.replace("\u2068", "").replace("\u2069", "") for t in titles(page)]
     assert sum(f"on this computer ({replica[:8]})," in t for t in plain) == 1
@@ -79,9 +61,9 @@ def test_long_narratives_open_at_their_difference_highlighted(open_window, qtbot
                                                               make_office, tmp_path, layout):
     """18,000 characters that differ in the last line: the user scrolled both boxes to
     the end to find "12 villages" against "21 villages"."""
-    path, _replica = laptops_in_conflict(
+    path = laptop_holding_a_conflict(
         hq, make_office, tmp_path, a={"achievements": BODY + "Final: 12 villages reached."},
-        b={"achievements": BODY + "Final: 21 villages reached."})
+        b={"achievements": BODY + "Final: 21 villages reached."}).path
     QApplication.setLayoutDirection(layout)
     try:
         _window, page = conflicts_page(open_window, qtbot, path)
@@ -135,8 +117,8 @@ def test_each_versions_heading_shows_whole_at_784_pixels(open_window, qtbot, hq,
     from ui.app import apply_language
     from ui.context import time_text, unbroken
 
-    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
-                                         a={"status": "on-track"}, b={"status": "at-risk"})
+    path = laptop_holding_a_conflict(hq, make_office, tmp_path, a={"status": "on-track"},
+                                     b={"status": "at-risk"}).path
     app = QApplication.instance()
     apply_language(app, language)
     try:
@@ -164,9 +146,9 @@ def test_a_long_indicator_title_leaves_the_values_room_at_800_pixels(
     from ui.app import apply_language
     from ui.models import ConflictModel
 
-    path, _replica = laptops_in_conflict(
+    path = laptop_holding_a_conflict(
         hq, make_office, tmp_path, a={"values": {"policies-supported": 3}},
-        b={"values": {"policies-supported": 2}})
+        b={"values": {"policies-supported": 2}}).path
     app = QApplication.instance()
     apply_language(app, "fr")
     try:
@@ -220,8 +202,8 @@ def test_both_versions_boxes_are_as_tall(open_window, qtbot, hq, make_office, tm
     """"Shown now" sat under one version only, and its text box was shorter than the
     other's by that line: the line keeps its room under every version, said under the
     one shown now alone."""
-    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
-                                         a={"status": "on-track"}, b={"status": "at-risk"})
+    path = laptop_holding_a_conflict(hq, make_office, tmp_path, a={"status": "on-track"},
+                                     b={"status": "at-risk"}).path
     window, page = conflicts_page(open_window, qtbot, path)
     window.resize(1024, 768)
     QApplication.processEvents()
@@ -334,9 +316,7 @@ def test_the_first_paint_of_the_versions_is_laid_out(open_window, qtbot, hq, mak
     laptop): the versions are laid out before the page is painted with them."""
     from PySide6.QtCore import QEvent, QObject
 
-    from tests.ui.test_sync_ui import two_laptops_in_conflict
-
-    two_laptops_in_conflict(hq, make_office, tmp_path, actions=6)
+    laptops_in_conflict(hq, make_office, tmp_path, actions=6, told="")
     path = hq.path
     hq.close()
     window = open_window(path)

@@ -17,13 +17,13 @@ sync = pytest.importorskip("fieldplan.sync")
 def _laptops(hq, make_office, tmp_path, monkeypatch):
     """Aminata's laptop, then Boubacar's, write PA1.1's status, percent and
     achievements differently (Boubacar's later: his win), and both take HQ's bundle."""
-    from tests.scenes import laptops_told_by_hq
+    from tests.scenes import laptops_in_conflict
 
-    a, b, code, _out = laptops_told_by_hq(
+    a, b, code, _out = laptops_in_conflict(
         hq, make_office, tmp_path,
         {"status": "on-track", "percent": 40, "achievements": "Workshop held in Bamako"},
         {"status": "at-risk", "percent": 25, "achievements": "Workshop postponed"},
-        authors=("Aminata", "Boubacar"), monkeypatch=monkeypatch)
+        told="ab", authors=("Aminata", "Boubacar"), monkeypatch=monkeypatch)
     return a, b, code
 
 

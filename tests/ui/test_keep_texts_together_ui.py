@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
+from tests.scenes import laptop_holding_a_conflict
 from tests.ui.conftest import wait_idle
 
 sync = pytest.importorskip("fieldplan.sync")
@@ -16,20 +17,11 @@ sync = pytest.importorskip("fieldplan.sync")
 
 def _laptop_a(hq, make_office, tmp_path):
     """Laptop A of ML, holding both laptops' status and achievements of one report."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track",
-                             achievements="Workshop held in Bamako.")
-    progress.record_progress(b, code, "2026-S1", status="at-risk",
-                             achievements="Consultations in Kayes.")
-    out = tmp_path / "out"
-    out.mkdir()
-    for src in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
-    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
-    path = a.path
-    a.close()
-    return path, code
+    held = laptop_holding_a_conflict(
+        hq, make_office, tmp_path,
+        {"status": "on-track", "achievements": "Workshop held in Bamako."},
+        {"status": "at-risk", "achievements": "Consultations in Kayes."})
+    return held.path, held.code
 
 
 def _choose(page, qtbot, field: str) -> None:
@@ -135,13 +127,9 @@ def test_a_short_answer_inside_a_word_of_the_other_is_offered(open_window, qtbot
                                                               make_office, tmp_path):
     """Laptop A wrote "No", laptop B "None of the trainers came.": Keep both texts was
     hidden, "No" taken for held in "None"."""
-    from tests.scenes import laptops_told_by_hq
-
-    a, _b, _code, _out = laptops_told_by_hq(
+    path = laptop_holding_a_conflict(
         hq, make_office, tmp_path, {"status": "on-track", "achievements": "No"},
-        {"status": "on-track", "achievements": "None of the trainers came."})
-    path = a.path
-    a.close()
+        {"status": "on-track", "achievements": "None of the trainers came."}, told="ab").path
     window = open_window(path)
     page = window.conflicts
     window.show_page(page)

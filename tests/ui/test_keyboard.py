@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from fieldplan import progress, store
 from fieldplan.replica import open_replica
+from tests.scenes import laptops_in_conflict
 from tests.ui.conftest import wait_idle
-from tests.ui.test_sync_ui import two_laptops_in_conflict
 
 sync = pytest.importorskip("fieldplan.sync")
 
@@ -118,7 +118,7 @@ def test_an_error_is_said_with_its_field(open_window, qtbot, hq_db):
 
 
 def test_the_keep_buttons_are_told_apart(open_window, qtbot, hq, make_office, tmp_path):
-    a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    a, _b, _code, out = laptops_in_conflict(hq, make_office, tmp_path, told="")
     _window, page = _conflicts_at(open_window, qtbot, hq, a, out, keeps=2)
     names = [b.accessibleName() for b in page.keep_buttons]
     assert len(set(names)) == 2 and any("On track" in n for n in names), names
@@ -215,7 +215,7 @@ def test_after_keep_the_focus_goes_to_the_next_conflict(open_window, qtbot, hq, 
     """The Keep button pressed is deleted with its conflict: the focus goes to the next
     conflict's first Keep, and once none is left to the sentence that says so (not
     nowhere; it went to the window's tabs, where nothing said what happened)."""
-    a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path, actions=2)
+    a, _b, _code, out = laptops_in_conflict(hq, make_office, tmp_path, actions=2, told="")
     window, page = _conflicts_at(open_window, qtbot, hq, a, out, keeps=2)
     assert page.model.rowCount() == 2
     for left in (1, 0):

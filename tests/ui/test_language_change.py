@@ -345,9 +345,9 @@ def test_a_language_change_keeps_the_conflict_chosen(shell, qtbot, hq, make_offi
                                                      tmp_path):
     """The Conflicts page chose its first conflict again, the one the person was reading
     forgotten (the Reports page kept its report); found by QA (a keyboard walk)."""
-    from tests.ui.test_sync_ui import two_laptops_in_conflict
+    from tests.scenes import laptops_in_conflict
 
-    two_laptops_in_conflict(hq, make_office, tmp_path, actions=2)
+    laptops_in_conflict(hq, make_office, tmp_path, actions=2, told="")
     path = hq.path
     hq.close()
     window = _opened(shell, qtbot, path)

@@ -67,13 +67,13 @@ def test_the_conflicts_list_refilled_with_the_focus_shows_no_other_conflict(
     """Two conflicts of one report (its status, its narrative), "ML · Mali" at each row:
     read again while the list had the focus, it showed the first a moment (its versions
     built, then thrown away) before the page chose the second again."""
+    from tests.scenes import laptop_holding_a_conflict
     from tests.ui.conftest import wait_idle
-    from tests.ui.test_conflict_versions import laptops_in_conflict
     from ui.models import ROW_ROLE
 
-    path, _replica = laptops_in_conflict(
+    path = laptop_holding_a_conflict(
         hq, make_office, tmp_path, a={"status": "on-track", "achievements": "Went well."},
-        b={"status": "at-risk", "achievements": "Went badly."})
+        b={"status": "at-risk", "achievements": "Went badly."}).path
     window = open_window(path)
     page = window.conflicts
     window.show_page(page)

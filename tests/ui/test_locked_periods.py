@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QDialog
 
 from fieldplan import progress, store
 from fieldplan.replica import open_replica
+from tests.scenes import laptops_in_conflict
 from tests.ui.conftest import wait_idle
 from tests.ui.test_hq_office import _receive, _set_lock, export_from, send_to_hq
-from tests.ui.test_sync_ui import two_laptops_in_conflict
 
 sync = pytest.importorskip("fieldplan.sync")
 
@@ -163,7 +163,7 @@ def quarantined_sn(hq, make_office, tmp_path: Path) -> None:
 def test_the_lock_dialog_says_what_the_lock_leaves_stuck(clock, open_window, qtbot, hq,
                                                          make_office, tmp_path, today):
     today(2026, 7, 1)  # the period is over (its offices enrolled in February: clock)
-    two_laptops_in_conflict(hq, make_office, tmp_path)
+    laptops_in_conflict(hq, make_office, tmp_path, told="")
     quarantined_sn(hq, make_office, tmp_path)
     path = hq.path
     hq.close()
@@ -260,7 +260,7 @@ def test_a_conflict_in_a_locked_period_cannot_be_kept_and_says_to_ask_headquarte
         open_window, qtbot, hq, make_office, tmp_path):
     """Keep was offered and then refused ("locked by headquarters"): the page now says
     the period is locked and whom to ask, and offers no Keep until it is unlocked."""
-    a, _b, _code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    a, _b, _code, out = laptops_in_conflict(hq, make_office, tmp_path, told="")
     progress.set_period_lock(hq, PERIOD)
     sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
     [conflict] = sync.list_conflicts(a)
@@ -287,7 +287,7 @@ def test_a_conflict_in_a_locked_period_cannot_be_kept_and_says_to_ask_headquarte
 
 def test_headquarters_is_told_to_unlock_so_that_the_office_can_settle(
         open_window, qtbot, hq, make_office, tmp_path):
-    two_laptops_in_conflict(hq, make_office, tmp_path)
+    laptops_in_conflict(hq, make_office, tmp_path, told="")
     progress.set_period_lock(hq, PERIOD)
     path = hq.path
     hq.close()
@@ -307,7 +307,7 @@ def test_the_editor_still_says_a_locked_reports_values_are_in_conflict(
     (as the Conflicts page)."""
     from tests.ui.test_hq_office import _choose
 
-    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    a, _b, code, out = laptops_in_conflict(hq, make_office, tmp_path, told="")
     progress.set_period_lock(hq, PERIOD)
     sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
     path = a.path

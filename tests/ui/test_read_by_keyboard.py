@@ -217,10 +217,11 @@ def test_two_versions_alike_at_length_are_told_apart_by_computer_and_difference(
         open_window, qtbot, hq, make_office, tmp_path):
     """Same author, same minute, the same first sixty characters: both Keep buttons had
     one name, both panes were "Value", their difference only a yellow background."""
-    from tests.ui.test_conflict_versions import conflicts_page, laptops_in_conflict, versions
+    from tests.scenes import laptop_holding_a_conflict
+    from tests.ui.test_conflict_versions import conflicts_page, versions
 
     start = "We trained forty two district officers in the northern region this semester and "
-    path, replica = laptops_in_conflict(
+    path, replica, _code = laptop_holding_a_conflict(
         hq, make_office, tmp_path, a={"achievements": start + "it went well."},
         b={"achievements": start + "it went badly."})
     window, page = conflicts_page(open_window, qtbot, path)

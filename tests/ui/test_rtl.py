@@ -649,11 +649,12 @@ def test_the_conflicts_page_heading_is_aligned_right_in_arabic(open_window, qtbo
                                                                make_office, tmp_path, arabic):
     """The office's Conflicts page: its bold heading "ML · PA1.1 · النصف الأول 2026 ·
     الإنجازات" was aligned left, the sentence under it right."""
-    from tests.ui.test_conflict_versions import conflicts_page, laptops_in_conflict
+    from tests.scenes import laptop_holding_a_conflict
+    from tests.ui.test_conflict_versions import conflicts_page
 
-    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
-                                         a={"achievements": "Workshop held"},
-                                         b={"achievements": "Workshop postponed"})
+    path = laptop_holding_a_conflict(hq, make_office, tmp_path,
+                                     a={"achievements": "Workshop held"},
+                                     b={"achievements": "Workshop postponed"}).path
     _window, page = conflicts_page(open_window, qtbot, path)
     text = page.message.text()
     assert "PA1.1" in text.split("\n")[0]

@@ -14,6 +14,7 @@ from PySide6.QtGui import QDropEvent
 from fieldplan import progress
 from fieldplan.replica import open_replica
 from fieldplan.text import fingerprints_whole
+from tests.scenes import closed, laptops_in_conflict
 from tests.ui.conftest import wait_idle
 
 sync = pytest.importorskip("fieldplan.sync")
@@ -731,31 +732,11 @@ def _tx(rep):
     return store.write_transaction(rep.conn)
 
 
-def two_laptops_in_conflict(hq, make_office, tmp_path, actions: int = 1):
-    """Two laptops of ML give one action (or the first ``actions``) different
-    statuses; HQ has both bundles. Returns the laptops, the (first) action, and the
-    folder the bundles went to."""
-    a = make_office("ML", "ml-a")
-    b = make_office("ML", "ml-b")
-    codes = [x.code for x in a.plan().actions_of(level="national")[:actions]]
-    for code in codes:
-        progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
-        progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
-    code = codes[0]
-    out = tmp_path / "out"
-    out.mkdir()
-    for src in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(src, out_dir=out).path)
-    return a, b, code, out
-
-
 def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
-    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
-    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    a, _b, code, _out = laptops_in_conflict(hq, make_office, tmp_path)
     [conflict] = sync.list_conflicts(a)
     loser = next(c for c in conflict.candidates if not c.winner)
-    a_path = a.path
-    a.close()
+    a_path = closed(a)
     window = open_window(a_path)
     page = window.conflicts
     window.show_page(page)
@@ -771,7 +752,7 @@ def test_resolving_a_conflict(open_window, qtbot, hq, make_office, tmp_path):
 
 def test_hq_sees_an_offices_conflict_but_cannot_settle_it(open_window, qtbot, hq,
                                                           make_office, tmp_path):
-    two_laptops_in_conflict(hq, make_office, tmp_path)
+    laptops_in_conflict(hq, make_office, tmp_path, told="")
     _window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.conflicts,
                                  lambda page: len(page.keep_buttons) == 2)
     assert not any(button.isEnabled() for button in page.keep_buttons)
@@ -1266,11 +1247,9 @@ def test_a_report_with_a_conflict_an_import_brought_says_so(open_window, qtbot, 
                                                             make_office, tmp_path):
     """Laptop A's status became laptop B's through headquarters' bundle, and the form
     said nothing of it: only the status bar counted "1 conflict"."""
-    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
-    sync.import_bundle(a, sync.export_bundle(hq, for_office="ML", out_dir=out).path)
+    a, _b, code, _out = laptops_in_conflict(hq, make_office, tmp_path)
     assert len(sync.list_conflicts(a)) == 1
-    a_path = a.path
-    a.close()
+    a_path = closed(a)
     window = open_window(a_path)
     editor = editing(window, qtbot, code)
     assert CONFLICT_NOTICE in editor.notice.text().split("\n")
@@ -1325,10 +1304,9 @@ def test_the_conflict_notice_names_indicators_by_title_in_an_arabic_list(
 
 def test_an_import_that_brings_a_conflict_on_the_open_report_says_so(
         open_window, qtbot, hq, make_office, tmp_path):
-    a, _b, code, out = two_laptops_in_conflict(hq, make_office, tmp_path)
+    a, _b, code, out = laptops_in_conflict(hq, make_office, tmp_path, told="")
     bundle = sync.export_bundle(hq, for_office="ML", out_dir=out).path
-    a_path = a.path
-    a.close()
+    a_path = closed(a)
     window = open_window(a_path)
     editor = editing(window, qtbot, code)
     assert "Conflicts" not in editor.notice.text()

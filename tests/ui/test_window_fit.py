@@ -490,12 +490,13 @@ def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
     or the divider dragged. The versions are as high as their headings, their texts
     at two lines at the least and their buttons: the list above gives way, the text
     scrolls, and the Keep buttons are in sight under it whatever its length."""
-    from tests.ui.test_conflict_versions import BODY, conflicts_page, laptops_in_conflict
+    from tests.scenes import laptop_holding_a_conflict
+    from tests.ui.test_conflict_versions import BODY, conflicts_page
 
     fields = ({"a": {"status": "on-track"}, "b": {"status": "at-risk"}} if kind == "status"
               else {"a": {"achievements": BODY + "went well."},
                     "b": {"achievements": BODY + "went badly."}})
-    path, _replica = laptops_in_conflict(hq, make_office, tmp_path, **fields)
+    path = laptop_holding_a_conflict(hq, make_office, tmp_path, **fields).path
     window, page = conflicts_page(open_window, qtbot, path)
     as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
     scroll = page.sides_scroll
@@ -524,12 +525,13 @@ def test_on_a_laptop_at_150_percent_the_versions_have_the_room_the_list_can_spar
     one conflict, and each version showed two lines of its narrative. The list gives
     way down to three rows, the versions show several lines; with room for both (a
     1366×768 screen), half and half as before; a divider a person moved stays."""
-    from tests.ui.test_conflict_versions import BODY, conflicts_page, laptops_in_conflict
+    from tests.scenes import laptop_holding_a_conflict
+    from tests.ui.test_conflict_versions import BODY, conflicts_page
     from ui.conflict_versions import VersionText
 
-    path, _replica = laptops_in_conflict(
+    path = laptop_holding_a_conflict(
         hq, make_office, tmp_path, a={"achievements": BODY + "went well."},
-        b={"achievements": BODY + "went badly."})
+        b={"achievements": BODY + "went badly."}).path
     window, page = conflicts_page(open_window, qtbot, path)
     as_on_screen(qtbot, window, LAPTOP_AT_150_TASK_BAR)
     splitter, view = page.splitter, page.view
@@ -564,12 +566,13 @@ def test_the_divider_fieldplan_0_3_kept_does_not_hold_the_versions_to_half(
     was (half and half, never moved): put back as a person's, it held the versions of
     a laptop at 150 % to two lines for every headquarters updated from 0.3. A divider
     kept since a person moved it is put back; 0.3 reads the settings kept now."""
-    from tests.ui.test_conflict_versions import BODY, conflicts_page, laptops_in_conflict
+    from tests.scenes import laptop_holding_a_conflict
+    from tests.ui.test_conflict_versions import BODY, conflicts_page
     from ui.window_settings import restore_sizes
 
-    path, _replica = laptops_in_conflict(
+    path = laptop_holding_a_conflict(
         hq, make_office, tmp_path, a={"achievements": BODY + "went well."},
-        b={"achievements": BODY + "went badly."})
+        b={"achievements": BODY + "went badly."}).path
     window, page = conflicts_page(open_window, qtbot, path)
     splitter, view = page.splitter, page.view
     page.restore_filters({"split": [300, 300], "chosen": ""})  # (as 0.3 kept it)

@@ -588,6 +588,17 @@ def laptop_holding_a_conflict(hq, make_office, tmp_path: Path, a: dict = A_WROTE
     return HeldConflict(closed(scene.a), replica, scene.code)
 
 
+def conflict_and_a_draft(hq, make_office, tmp_path: Path, a: dict, b: dict,
+                         draft: dict) -> tuple[Path, str, str]:
+    """Laptop A of ``laptops_in_conflict`` (only B sent, A told) with a draft of the
+    plan's second national action (fields ``draft``), in no conflict; closed: (A's
+    path, the action in conflict, the draft's)."""
+    rep, _b, code, _out = laptops_in_conflict(hq, make_office, tmp_path, a, b, sent="b")
+    other = rep.plan().actions_of(level="national")[1].code
+    progress.record_progress(rep, other, "2026-S1", **draft)
+    return closed(rep), code, other
+
+
 def closed(rep) -> Path:
     """``rep`` closed: its database's path, for a window or a command to open."""
     path = rep.path

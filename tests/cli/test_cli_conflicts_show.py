@@ -10,6 +10,7 @@ from fieldplan import progress
 from fieldplan.cli import main
 from fieldplan.status import stamp_text
 from fieldplan.sync import export_bundle, import_bundle, list_conflicts
+from tests.scenes import closed, laptops_in_conflict
 
 BODY = "Paragraph one of the report.\n\n" * 300
 
@@ -24,17 +25,12 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def long_conflict(hq, make_office, tmp_path: Path):
     """Two laptops of ML wrote one long narrative, differing in its last line; laptop
     A holds both."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, act, "2026-S1", achievements=BODY + "Final: 12 villages.")
-    progress.record_progress(b, act, "2026-S1", achievements=BODY + "Final: 21 villages.")
-    for rep in (a, b):
-        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
-    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    a = laptops_in_conflict(hq, make_office, tmp_path,
+                            {"achievements": BODY + "Final: 12 villages."},
+                            {"achievements": BODY + "Final: 21 villages."}).a
     [conflict] = list_conflicts(a)
-    path, replica = a.path, a.replica_id
-    a.close()
-    return path, replica, conflict
+    replica = a.replica_id
+    return closed(a), replica, conflict
 
 
 def test_conflicts_show_prints_every_version_in_full(hq, make_office, tmp_path: Path,

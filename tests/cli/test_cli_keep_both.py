@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from fieldplan import progress
 from fieldplan.cli import main
 from fieldplan.sync import export_bundle, import_bundle
+from tests.scenes import laptop_holding_a_conflict
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -19,15 +19,10 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def _laptop_a(hq, make_office, tmp_path, **b_values):
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track", challenges="Funding late.")
-    progress.record_progress(b, code, "2026-S1", status="on-track", **b_values)
-    import_bundle(hq, export_bundle(b, out_dir=tmp_path).path)
-    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
-    path = a.path
-    a.close()
-    return path, code
+    held = laptop_holding_a_conflict(hq, make_office, tmp_path,
+                                     {"status": "on-track", "challenges": "Funding late."},
+                                     {"status": "on-track", **b_values}, sent="b")
+    return held.path, held.code
 
 
 def test_keep_both_texts(hq, make_office, tmp_path, capsys):

@@ -672,18 +672,12 @@ def test_actions_mark_the_illustrative_ones(hq_db, tmp_path: Path, capsys) -> No
 
 
 def test_conflicts_list_speaks_to_people(hq, make_office, tmp_path: Path, capsys) -> None:
-    from fieldplan import progress
-    from fieldplan.sync import export_bundle, import_bundle
+    from tests.scenes import laptops_in_conflict
 
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, act, "2026-S1", status="on-track", percent=30,
-                             achievements="first")
-    progress.record_progress(b, act, "2026-S1", status="at-risk", percent=40,
-                             achievements="second\x1b")
-    for rep in (a, b):
-        import_bundle(hq, export_bundle(rep, out_dir=tmp_path).path)
-    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    a, _b, act, _out = laptops_in_conflict(
+        hq, make_office, tmp_path,
+        {"status": "on-track", "percent": 30, "achievements": "first"},
+        {"status": "at-risk", "percent": 40, "achievements": "second\x1b"})
     hq.close()
     code, out, _ = run("--db", str(tmp_path / "hq.sqlite3"), "conflicts", "list",
                        capsys=capsys)

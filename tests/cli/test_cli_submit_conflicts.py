@@ -10,7 +10,7 @@ from pathlib import Path
 from fieldplan import progress
 from fieldplan.cli import main
 from fieldplan.replica import open_replica
-from fieldplan.sync import export_bundle, import_bundle
+from tests.scenes import conflict_and_a_draft
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -23,16 +23,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def laptop_with_conflict(hq, make_office, tmp_path: Path):
     """ML's laptop A holds both versions of one report B wrote too; A has another
     draft, with no conflict."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    first, second = (x.code for x in a.plan().actions_of(level="national")[:2])
-    progress.record_progress(a, first, "2026-S1", status="on-track")
-    progress.record_progress(b, first, "2026-S1", status="at-risk")
-    progress.record_progress(a, second, "2026-S1", status="on-track")
-    import_bundle(hq, export_bundle(b, out_dir=tmp_path).path)
-    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
-    path = a.path
-    a.close()
-    return path, first, second
+    return conflict_and_a_draft(hq, make_office, tmp_path, {"status": "on-track"},
+                                {"status": "at-risk"}, {"status": "on-track"})
 
 
 def test_submit_warns_of_reports_in_conflict(hq, make_office, tmp_path, capsys) -> None:

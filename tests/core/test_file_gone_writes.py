@@ -15,6 +15,7 @@ from fieldplan import progress
 from fieldplan.errors import StoreError
 from fieldplan.replica import open_replica
 from fieldplan.sync import export_bundle, import_bundle
+from tests.scenes import laptops_in_conflict
 
 GONE = "was deleted, moved or replaced while it was open"
 
@@ -54,12 +55,8 @@ def test_an_office_refuses_a_resolution_and_an_import_once_the_file_is_gone(
         hq, make_office, tmp_path: Path) -> None:
     from fieldplan.sync import list_conflicts, resolve_conflict
 
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = national(a)
-    progress.record_progress(a, code, "2026-S1", status="on-track")
-    progress.record_progress(b, code, "2026-S1", status="at-risk")
-    send(b, hq, tmp_path)
-    send(hq, a, tmp_path)
+    a, b, _code, _out = laptops_in_conflict(hq, make_office, tmp_path, {"status": "on-track"},
+                                            {"status": "at-risk"}, sent="b")
     [conflict] = list_conflicts(a)
     progress.record_progress(b, national(b, 1), "2026-S1", status="on-track")
     send(b, hq, tmp_path)

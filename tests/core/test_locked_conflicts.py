@@ -16,6 +16,7 @@ from fieldplan.sync import (
     list_conflicts,
     resolve_conflict,
 )
+from tests.scenes import laptops_in_conflict
 
 PERIOD = "2026-S1"
 
@@ -23,13 +24,7 @@ PERIOD = "2026-S1"
 def two_laptops(hq, make_office, tmp_path: Path):
     """ML's two laptops wrote one report's status without seeing each other's write;
     HQ and laptop A hold the conflict."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = national(a)
-    progress.record_progress(a, act, PERIOD, status="on-track", percent=30)
-    progress.record_progress(b, act, PERIOD, status="at-risk", percent=30)
-    send(a, hq, tmp_path)
-    send(b, hq, tmp_path)
-    send(hq, a, tmp_path)
+    a = laptops_in_conflict(hq, make_office, tmp_path).a
     [conflict] = list_conflicts(a)
     return a, conflict
 

@@ -20,6 +20,7 @@ from fieldplan.offices import office_name
 from fieldplan.reports import build_review_pack, build_status_sheet
 from fieldplan.reports.review import check_deadline
 from tests.fixtures.reports.seed import NARRATIVES, amended_actions, write_progress
+from tests.scenes import laptops_in_conflict
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("qpdf")),
@@ -1660,21 +1661,6 @@ def test_a_file_named_in_an_arabic_sentence_keeps_its_order_across_lines() -> No
         "NFKC", tx.visual(tx.shape("حزمة العراق"), "R")) in drawn
 
 
-def _two_laptops_in_conflict(hq, make_office, tmp_path: Path) -> str:
-    """Two laptops of Mali wrote different statuses of one report, both imported at
-    HQ; returns the report's action."""
-    from fieldplan import progress
-    from fieldplan.sync import export_bundle, import_bundle
-
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, PERIOD, status="on-track", percent=30)
-    progress.record_progress(b, code, PERIOD, status="at-risk", percent=30)
-    for laptop in (a, b):
-        import_bundle(hq, export_bundle(laptop, out_dir=tmp_path).path)
-    return code
-
-
 def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_office,
                                                                   tmp_path: Path) -> None:
     """Two laptops of Mali wrote different statuses of one report: the sheet printed
@@ -1682,7 +1668,7 @@ def test_sheet_and_pack_say_which_reports_have_values_in_conflict(hq, make_offic
     settled."""
     from fieldplan.reports.sheet import gather, open_conflicts
 
-    code = _two_laptops_in_conflict(hq, make_office, tmp_path)
+    code = laptops_in_conflict(hq, make_office, tmp_path, told="").code
     assert open_conflicts(hq, PERIOD) == {"ML": frozenset({code})}
     assert gather(hq, PERIOD, "ML").conflicted == {code}
     assert gather(hq, "2026-S2", "ML").conflicted == frozenset()
@@ -1735,7 +1721,7 @@ def test_a_conflict_in_a_locked_period_waits_for_the_unlock(hq, make_office,
     'conflicts list' there says headquarters must unlock the period for first."""
     from fieldplan import progress
 
-    _two_laptops_in_conflict(hq, make_office, tmp_path)
+    laptops_in_conflict(hq, make_office, tmp_path, told="")
     progress.set_period_lock(hq, PERIOD)
     sheet = " ".join(pdf_text(build_status_sheet(hq, PERIOD, "ML",
                                                  out=tmp_path / "s.pdf")).split())

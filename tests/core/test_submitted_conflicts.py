@@ -16,9 +16,12 @@ from fieldplan.cli import main
 from fieldplan.errors import ValidationError
 from fieldplan.replica import open_replica
 from fieldplan.sync import list_conflicts, resolve_conflict
+from tests.scenes import laptops_in_conflict
 
 PERIOD = "2026-S1"
 REOPEN_FIRST = "is submitted; reopen it before editing"
+#: what laptops A and B write of the report in conflict
+A_AND_B_WROTE = {"status": "on-track"}, {"status": "at-risk"}
 
 
 @pytest.fixture(autouse=True)
@@ -37,13 +40,7 @@ def events_of(rep) -> int:
 def submitted_in_conflict(hq, make_office, tmp_path: Path):
     """ML's laptops A and B wrote one report's status differently; A received B's and
     submitted the period (the report shows B's "at risk", submitted)."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = national(a)
-    progress.record_progress(a, act, PERIOD, status="on-track")
-    progress.record_progress(b, act, PERIOD, status="at-risk")
-    send(a, hq, tmp_path)
-    send(b, hq, tmp_path)
-    send(hq, a, tmp_path)
+    a, _b, act, _out = laptops_in_conflict(hq, make_office, tmp_path, *A_AND_B_WROTE)
     progress.submit_period(a, PERIOD)
     [conflict] = list_conflicts(a)
     return a, act, conflict
@@ -172,13 +169,7 @@ def test_a_hidden_submitted_reports_value_is_kept_without_reopening_and_travels(
     from tests.scenes import amend_plan
 
     # as submitted_in_conflict, laptop B kept
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = national(a)
-    progress.record_progress(a, act, PERIOD, status="on-track")
-    progress.record_progress(b, act, PERIOD, status="at-risk")
-    send(a, hq, tmp_path)
-    send(b, hq, tmp_path)
-    send(hq, a, tmp_path)
+    a, b, act, _out = laptops_in_conflict(hq, make_office, tmp_path, *A_AND_B_WROTE)
     progress.submit_period(a, PERIOD)
     amend_plan(hq, tmp_path, drop=(act,))
     send(hq, a, tmp_path)

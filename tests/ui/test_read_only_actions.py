@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fieldplan import progress
+from tests.scenes import laptops_in_conflict
 from tests.ui.conftest import wait_idle
 from ui.context import read_only_text
 
@@ -52,14 +53,7 @@ def test_an_office_on_a_read_only_stick_offers_no_writes(open_window, qtbot, hq,
     """Submit, Import, Save now and a conflict's Keep are disabled, saying why; Export,
     email, the status sheet and the table are not. A bundle dropped anyway is refused
     at once, with the same words."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    code = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, code, "2026-S1", status="on-track", percent=30)
-    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=30)
-    out = tmp_path / "out"
-    out.mkdir()
-    for laptop in (a, b):
-        sync.import_bundle(hq, sync.export_bundle(laptop, out_dir=out).path)
+    a, _b, _code, out = laptops_in_conflict(hq, make_office, tmp_path, told="")
     back = sync.export_bundle(hq, for_office="ML", out_dir=out).path
     sync.import_bundle(a, back)
     assert len(sync.list_conflicts(a)) == 1

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from fieldplan import progress
 from fieldplan.replica import open_replica
-from fieldplan.sync import export_bundle, import_bundle
+from tests.scenes import conflict_and_a_draft
 from tests.ui.conftest import wait_idle
 
 
@@ -18,16 +18,10 @@ def laptop_with_conflict(hq, make_office, tmp_path: Path):
     """ML's laptops A and B wrote one report's status and achievements differently; B
     exported, HQ imported and exported for ML, A imported. Returns A's path and the
     report's action (A also has a draft of another action, with no conflict)."""
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    first, second = (x.code for x in a.plan().actions_of(level="national")[:2])
-    progress.record_progress(a, first, "2026-S1", status="on-track", achievements="A wrote")
-    progress.record_progress(b, first, "2026-S1", status="at-risk", achievements="B wrote")
-    progress.record_progress(a, second, "2026-S1", status="on-track", percent=20)
-    import_bundle(hq, export_bundle(b, out_dir=tmp_path).path)
-    import_bundle(a, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
-    path = a.path
-    a.close()
-    return path, first, second
+    return conflict_and_a_draft(hq, make_office, tmp_path,
+                                {"status": "on-track", "achievements": "A wrote"},
+                                {"status": "at-risk", "achievements": "B wrote"},
+                                {"status": "on-track", "percent": 20})
 
 
 def one_draft(make_office, period: str, **values) -> Path:

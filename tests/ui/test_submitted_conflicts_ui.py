@@ -10,6 +10,7 @@ from pathlib import Path
 from fieldplan import progress
 from fieldplan.replica import open_replica
 from fieldplan.sync import export_bundle, import_bundle, list_conflicts
+from tests.scenes import closed, laptops_in_conflict
 from tests.ui.conftest import wait_idle
 
 PERIOD = "2026-S1"
@@ -31,15 +32,10 @@ def conflicts_page(open_window, qtbot, path, buttons: int = 2):
 
 def test_a_submitted_reports_values_are_kept_only_once_it_is_reopened(
         open_window, qtbot, hq, make_office, tmp_path):
-    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
-    act = a.plan().actions_of(level="national")[0].code
-    progress.record_progress(a, act, PERIOD, status="on-track")
-    progress.record_progress(b, act, PERIOD, status="at-risk")
-    send(b, hq, tmp_path)
-    send(hq, a, tmp_path)
+    a, _b, act, _out = laptops_in_conflict(hq, make_office, tmp_path, {"status": "on-track"},
+                                           {"status": "at-risk"}, sent="b")
     progress.submit_period(a, PERIOD)
-    path = a.path
-    a.close()
+    path = closed(a)
     _window, page = conflicts_page(open_window, qtbot, path)
     assert "This report is submitted. Reopen it to edit it." in page.message.text()
     assert not any(keep.isEnabled() for keep in page.keep_buttons)

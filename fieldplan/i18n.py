@@ -119,11 +119,28 @@ def set_language(lang: str) -> None:
 
 def get_language() -> str:
     """The current language code (``speaking``'s, inside it, in its thread)."""
-    return getattr(_speaking, "lang", None) or _current
+    return _speaking.value or _current
+
+
+class _Switch(threading.local):
+    """A value that one thread sets for a while (``set_to``): ``default`` in every
+    thread until then, and again after."""
+
+    def __init__(self, default: Any) -> None:  # (run in each thread, on first use)
+        self.value = default
+
+    @contextlib.contextmanager
+    def set_to(self, value: Any) -> Iterator[None]:
+        before = self.value
+        self.value = value
+        try:
+            yield
+        finally:
+            self.value = before
 
 
 #: the language ``speaking`` makes current in one thread, for a while
-_speaking = threading.local()
+_speaking = _Switch(None)
 
 
 @contextlib.contextmanager
@@ -133,13 +150,8 @@ def speaking(lang: str) -> Iterator[None]:
     process's is all in it, its words, figures and dates alike, where helpers that
     translate in the current language left words of that one among figures of
     ``lang``. Other threads (a window's) keep the process's language."""
-    code = _resolve(lang)
-    before = getattr(_speaking, "lang", None)
-    _speaking.lang = code
-    try:
+    with _speaking.set_to(_resolve(lang)):
         yield
-    finally:
-        _speaking.lang = before
 
 
 def _resolve(lang: str | None) -> str:
@@ -332,7 +344,7 @@ def clear_translation_cache() -> None:
 def _(message: str) -> str:
     """``message`` in the current language."""
     text = translation().gettext(message)
-    return Msg(text, {"id": message}) if getattr(_capture, "on", False) else text
+    return Msg(text, {"id": message}) if _capture.value else text
 
 
 def N_(message: str) -> str:
@@ -343,7 +355,7 @@ def N_(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for the count ``n`` in the current language."""
     text = translation().ngettext(singular, plural, n)
-    if getattr(_capture, "on", False):
+    if _capture.value:
         return Msg(text, {"id": singular, "plural": plural, "n": n})
     return text
 
@@ -366,7 +378,7 @@ def counted(singular: str, plural: str, n: int, /, *, lang: str | None = None,
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     """The form of a message for the count ``n``, disambiguated by ``context``."""
     text = translation().npgettext(context, singular, plural, n)
-    if getattr(_capture, "on", False):
+    if _capture.value:
         return Msg(text, {"ctx": context, "id": singular, "plural": plural, "n": n})
     return text
 
@@ -374,7 +386,7 @@ def npgettext(context: str, singular: str, plural: str, n: int) -> str:
 def pgettext(context: str, message: str) -> str:
     """``message`` in the current language, disambiguated by ``context``."""
     text = translation().pgettext(context, message)
-    return Msg(text, {"ctx": context, "id": message}) if getattr(_capture, "on", False) else text
+    return Msg(text, {"ctx": context, "id": message}) if _capture.value else text
 
 
 def join_clauses(parts: Iterable[str]) -> str:
@@ -407,7 +419,7 @@ def _joined(separator: str, parts: list[str], kind: str) -> str:
     """``parts`` joined by ``separator``; while ``capturing``, a ``Joined`` that a kept
     message keeps as its parts."""
     text = str.join(separator, parts)
-    return Joined(text, parts, kind) if getattr(_capture, "on", False) else text
+    return Joined(text, parts, kind) if _capture.value else text
 
 
 def without_mnemonic(label: str) -> str:
@@ -434,7 +446,7 @@ def menu_path(menu: str, item: str) -> str:
 # one into JSON-able data and ``render_record`` makes the text again in any language.
 # Text built otherwise (joined, cut) is plain str again: it is kept as it was written.
 
-_capture = threading.local()
+_capture = _Switch(False)
 
 
 class Msg(str):
@@ -647,15 +659,9 @@ def _argument(value: Any) -> Any:
     return str(value)
 
 
-@contextlib.contextmanager
-def capturing() -> Iterator[None]:
+def capturing() -> contextlib.AbstractContextManager[None]:
     """While on, in this thread, translated texts remember how they were made."""
-    before = getattr(_capture, "on", False)
-    _capture.on = True
-    try:
-        yield
-    finally:
-        _capture.on = before
+    return _capture.set_to(True)
 
 
 def message_record(text: str) -> dict[str, Any] | None:
@@ -820,7 +826,7 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
                                   decimal_quantization=not exact)
     # (kept as the number only for the current language: one asked in another is not
     # the import's to say again)
-    if lang is None and getattr(_capture, "on", False):
+    if lang is None and _capture.value:
         return Number(text, x, exact)
     return text
 
@@ -989,7 +995,7 @@ def format_date(d: date | str, lang: str | None = None, format: str = "medium",
         format = _first_of_month(format, locale)
     text = babel_date(d, format=format, locale=locale)
     # (kept as the day only for the current language, as format_number does)
-    if lang is None and getattr(_capture, "on", False) and wanted in _WIDTHS:
+    if lang is None and _capture.value and wanted in _WIDTHS:
         return Day(text, d.isoformat(), wanted)
     return text
 
@@ -1147,7 +1153,7 @@ def _label(labels: dict[str, _Label], kind: str, value: str, lang: str | None) -
     except KeyError:
         raise ValueError(f"unknown {kind} {value!r}") from None
     text = make(translation(lang))
-    if lang is None and getattr(_capture, "on", False):
+    if lang is None and _capture.value:
         # kept: a level or lead in the Inbox's plan-change lines is said again in the
         # reader's language, not the import's
         context, message = make(_Ids())  # type: ignore[arg-type]

@@ -471,6 +471,27 @@ def test_only_captured_and_named_formatting_is_kept():
         assert message_record(joined) is None  # text built otherwise stays as written
 
 
+def test_capturing_holds_in_its_own_thread_only_and_is_given_back():
+    """As ``speaking`` (test_status_language): a window's thread translating while an
+    import captures in the worker keeps plain text, and capturing ends where it was."""
+    import threading
+
+    from fieldplan.i18n import _, capturing, message_record
+
+    seen = []
+    with capturing():
+        worker = threading.Thread(target=lambda: seen.append(message_record(_("none"))))
+        worker.start()
+        worker.join()
+        with capturing():
+            pass
+        assert message_record(_("none")) == {"id": "none"}  # still on after the inner one
+        with pytest.raises(RuntimeError), capturing():
+            raise RuntimeError
+        assert message_record(_("none")) == {"id": "none"}
+    assert seen == [None] and message_record(_("none")) is None
+
+
 def test_a_record_this_version_cannot_make_raises():
     from fieldplan.i18n import render_record
 

@@ -12,12 +12,13 @@ from fieldplan.replica import Replica, open_replica
 from fieldplan.sync import export_bundle, import_bundle
 
 
-def send(src, dst, tmp_path: Path):
-    """Export from ``src`` for ``dst`` and import at ``dst``: (result, outcome)."""
+def send(src, dst, tmp_path: Path, **export):
+    """Export from ``src`` for ``dst`` (``export``: export_bundle's other choices) and
+    import at ``dst``: (result, outcome)."""
     folder = tmp_path / "out"
     folder.mkdir(exist_ok=True)
     result = export_bundle(src, for_office=dst.office if src.is_hq else None,
-                           out_dir=folder)
+                           out_dir=folder, **export)
     return result, import_bundle(dst, result.path)
 
 

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from progress_check import expected_progress, materialised_progress
-from scenes import forget_write_marks
+from scenes import forget_write_marks, send
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, minisign, progress, store
@@ -49,15 +49,6 @@ def snapshot(rep) -> tuple[str, int, int]:
     """What must not change when a bundle is refused: digest, events, versions."""
     return (progress.digest(rep), rep.conn.execute("SELECT count(*) FROM events").fetchone()[0],
             rep.conn.execute("SELECT count(*) FROM versions").fetchone()[0])
-
-
-def send(src, dst, tmp_path: Path, **kw):
-    """Export from src for dst and import at dst."""
-    folder = tmp_path / "out"
-    folder.mkdir(exist_ok=True)
-    for_office = None if not src.is_hq else dst.office
-    result = export_bundle(src, for_office=for_office, out_dir=folder, **kw)
-    return result, import_bundle(dst, result.path)
 
 
 def registered(office, hq, tmp_path: Path):

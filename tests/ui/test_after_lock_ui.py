@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from fieldplan import events, progress
+from tests.scenes import send
 from tests.ui.conftest import wait_idle
 from ui.models import AFTER_LOCK, ReportTableModel
 
@@ -28,14 +29,6 @@ def _clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(events, "wall_ms", lambda: next(now))
 
 
-def _send(src, dst, tmp_path: Path) -> None:
-    folder = tmp_path / "out"
-    folder.mkdir(exist_ok=True)
-    result = sync.export_bundle(src, for_office=None if not src.is_hq else dst.office,
-                                out_dir=folder)
-    sync.import_bundle(dst, result.path)
-
-
 @pytest.fixture
 def late_hq(hq, make_office, tmp_path) -> tuple[Path, str, str]:
     """ML submits two reports of 2025-S2; headquarters merges them and locks the
@@ -46,12 +39,12 @@ def late_hq(hq, make_office, tmp_path) -> tuple[Path, str, str]:
     for act in (first, second):
         progress.record_progress(ml, act, PERIOD, status="completed", percent=100)
     progress.submit_period(ml, PERIOD)
-    _send(ml, hq, tmp_path)
+    send(ml, hq, tmp_path)
     progress.set_period_lock(hq, PERIOD)
     progress.reopen_report(ml, first, PERIOD)
     progress.record_progress(ml, first, PERIOD, percent=60,
                              achievements="<b>Trained 40 staff</b>")
-    _send(ml, hq, tmp_path)
+    send(ml, hq, tmp_path)
     assert [c.action for c in progress.changed_after_lock(hq)[PERIOD]] == [first]
     path = hq.path
     hq.close()

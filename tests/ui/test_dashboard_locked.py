@@ -5,7 +5,9 @@ the office could still add them (Mali's 10 drafts of the locked 2026-S2 in the
 
 from __future__ import annotations
 
+from tests.scenes import send
 from tests.ui.conftest import wait_idle
+from tests.ui.test_dashboard_conflicts import dashboard_of
 
 
 def _office_with_drafts(hq, make_office):
@@ -17,35 +19,17 @@ def _office_with_drafts(hq, make_office):
     return ml
 
 
-def _send(src, dst, tmp_path) -> None:
-    from fieldplan.sync import export_bundle, import_bundle
-
-    import_bundle(dst, export_bundle(src, for_office=None if not src.is_hq else dst.office,
-                                     out_dir=tmp_path).path)
-
-
-def _dashboard(open_window, qtbot, path):
-    window = open_window(path)
-    window.set_period("2026-S1")
-    dashboard = window.dashboard
-    window.show_page(dashboard)
-    qtbot.waitUntil(lambda: dashboard.summary is not None
-                    and dashboard.summary.period == "2026-S1", timeout=5000)
-    wait_idle(qtbot, window.session)
-    return window, dashboard
-
-
 def test_a_locked_periods_dashboard_says_its_drafts_stay_drafts(
         open_window, qtbot, hq, make_office, tmp_path):
     from fieldplan import progress
 
     ml = _office_with_drafts(hq, make_office)
-    _send(ml, hq, tmp_path)
+    send(ml, hq, tmp_path)
     progress.set_period_lock(hq, "2026-S1")
-    _send(hq, ml, tmp_path)
+    send(hq, ml, tmp_path)
     path = ml.path
     ml.close()
-    _window, dashboard = _dashboard(open_window, qtbot, path)
+    _window, dashboard = dashboard_of(open_window, qtbot, path)
     assert dashboard.missing_box.title() == "Missing when the period was locked"
     assert dashboard.missing.accessibleName() == "Missing when the period was locked"
     assert dashboard.locked_note.isVisibleTo(dashboard)
@@ -70,7 +54,7 @@ def test_a_lock_made_while_the_dashboard_is_open_changes_its_words(
     progress.record_progress(hq, hq_action, "2026-S1", status="on-track")
     path = hq.path
     hq.close()
-    window, dashboard = _dashboard(open_window, qtbot, path)
+    window, dashboard = dashboard_of(open_window, qtbot, path)
     assert dashboard.missing_box.title() == "Still missing"
     assert not dashboard.locked_note.isVisibleTo(dashboard)
     DbOp(window.session, None, lambda rep: progress.set_period_lock(rep, "2026-S1")).run()
@@ -110,7 +94,7 @@ def test_headquarters_own_dashboard_of_a_locked_period_without_drafts(
     progress.set_period_lock(hq, "2026-S1")
     path = hq.path
     hq.close()
-    _window, dashboard = _dashboard(open_window, qtbot, path)
+    _window, dashboard = dashboard_of(open_window, qtbot, path)
     assert dashboard.locked_note.text() == (
         "This period is locked: nothing can be added to its reports unless you unlock "
         "the period.")
@@ -129,7 +113,7 @@ def test_headquarters_form_of_a_locked_submitted_report_says_where_to_unlock(
     progress.set_period_lock(hq, "2026-S1")
     path = hq.path
     hq.close()
-    window, _dashboard_page = _dashboard(open_window, qtbot, path)
+    window, _dashboard_page = dashboard_of(open_window, qtbot, path)
     words = ("This period is locked: its reports cannot be changed unless you unlock it "
              "(Period ▸ Unlock period…).")
     editor = window.office_view.editor

@@ -5,20 +5,13 @@ change crossed a submission) Draft can be kept, which reopens it; Submitted cann
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fieldplan import progress
 from fieldplan.replica import open_replica
-from fieldplan.sync import export_bundle, import_bundle, list_conflicts
-from tests.scenes import closed, laptops_in_conflict
+from fieldplan.sync import list_conflicts
+from tests.scenes import closed, laptops_in_conflict, send
 from tests.ui.conftest import wait_idle
 
 PERIOD = "2026-S1"
-
-
-def send(src, dst, tmp_path: Path) -> None:
-    for_office = dst.office if src.is_hq else None
-    import_bundle(dst, export_bundle(src, for_office=for_office, out_dir=tmp_path).path)
 
 
 def conflicts_page(open_window, qtbot, path, buttons: int = 2):

@@ -15,11 +15,13 @@ from ui.qtcompat import Qt
 BODY = "Paragraph one of the report. " * 600 + "\n\n"
 
 
-def conflicts_page(open_window, qtbot, path):
+def conflicts_page(open_window, qtbot, path, buttons: int = 2):
+    """(window, its Conflicts page) on the database at ``path``, once the page shows
+    ``buttons`` Keep buttons and the window is idle."""
     window = open_window(path)
     page = window.conflicts
     window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(page.keep_buttons) == buttons, timeout=5000)
     wait_idle(qtbot, window.session)
     return window, page
 

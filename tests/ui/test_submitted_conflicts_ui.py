@@ -10,17 +10,9 @@ from fieldplan.replica import open_replica
 from fieldplan.sync import list_conflicts
 from tests.scenes import closed, laptops_in_conflict, send
 from tests.ui.conftest import wait_idle
+from tests.ui.test_conflict_versions import conflicts_page
 
 PERIOD = "2026-S1"
-
-
-def conflicts_page(open_window, qtbot, path, buttons: int = 2):
-    window = open_window(path)
-    page = window.conflicts
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == buttons, timeout=5000)
-    wait_idle(qtbot, window.session)
-    return window, page
 
 
 def test_a_submitted_reports_values_are_kept_only_once_it_is_reopened(

@@ -13,19 +13,14 @@ from fieldplan.replica import open_replica
 from fieldplan.sync.conflicts import SHOWN_VERSIONS
 from tests.scenes import laptop_with_a_wide_conflict
 from tests.ui.conftest import wait_idle
-from tests.ui.test_conflict_versions import versions
+from tests.ui.test_conflict_versions import conflicts_page, versions
 
 
 def wide_conflict_page(open_window, qtbot, hq, make_office, tmp_path):
     """(window, its Conflicts page) on a laptop with a conflict of 45 versions, the
     page showing its 32."""
     path, _conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path, many=45)
-    window = open_window(path)
-    page = window.conflicts
-    window.show_page(page)
-    qtbot.waitUntil(lambda: len(page.keep_buttons) == SHOWN_VERSIONS, timeout=5000)
-    wait_idle(qtbot, window.session)
-    return window, page
+    return conflicts_page(open_window, qtbot, path, buttons=SHOWN_VERSIONS)
 
 def test_any_value_of_a_wide_conflict_is_kept_from_the_page(
         open_window, qtbot, hq, make_office, tmp_path) -> None:

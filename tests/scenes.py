@@ -30,6 +30,23 @@ def round_trips(one, other, tmp_path: Path, rounds: int = 2) -> None:
         send(other, one, tmp_path)
 
 
+def restored(rep):
+    """``rep`` closed, its latest backup put back, and opened again."""
+    path = rep.path
+    rep.close()
+    store.restore_latest_backup(path, force=True)
+    return open_replica(path)
+
+
+def restored_from(rep, before: Path):
+    """``rep`` put back from its backup ``before``, the backups made since gone (a lost
+    disk), and opened again."""
+    for newer in store.list_backups(rep.path):
+        if newer != before:
+            newer.unlink()
+    return restored(rep)
+
+
 def damaged_with_a_backup(path: Path) -> None:
     """A new database at ``path`` with a backup of it, then its file damaged: what a
     restore puts the backup in place of."""
@@ -336,13 +353,7 @@ def revoked_laptop_sent_twice(hq, tmp_path: Path):
         assert send(hq, b, tmp_path)[1].outcome == "merged"  # B learns HQ holds them
     shown = progress.digest(hq, office="ML")
     revoke_key(hq, b.meta("key_id"))
-    for newer in store.list_backups(hq.path):  # the backups made since are gone
-        if newer != before:
-            newer.unlink()
-    path = hq.path
-    hq.close()
-    store.restore_latest_backup(path, force=True)
-    return a, b, bundles, shown, open_replica(path)
+    return a, b, bundles, shown, restored_from(hq, before)
 
 
 def hq_restored_losing_three_kinds(hq, make_office, tmp_path: Path):
@@ -369,13 +380,8 @@ def hq_restored_losing_three_kinds(hq, make_office, tmp_path: Path):
     send(b, hq, tmp_path)
     send(hq, b, tmp_path)
     revoke_key(hq, b.meta("key_id"))
-    for newer in store.list_backups(hq.path):  # the backups made since are gone
-        if newer != before:
-            newer.unlink()
     path = hq.path
-    hq.close()
-    store.restore_latest_backup(path, force=True)
-    with open_replica(path) as hq2:
+    with restored_from(hq, before) as hq2:
         assert send(sn, hq2, tmp_path)[1].outcome == "merged"  # SN holds the lock
     return path, sn, a, b
 

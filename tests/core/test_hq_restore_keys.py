@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from test_sync import national, registered, restored, send
+from test_sync import national, registered, send
 
 from fieldplan import progress, store
 from fieldplan.replica import open_replica
@@ -28,14 +28,7 @@ from fieldplan.sync import (
     sync_state,
 )
 from fieldplan.sync import keys as keyreg
-
-
-def restored_from(hq, before: Path):
-    """``hq`` put back from ``before``, the backups made since gone."""
-    for newer in store.list_backups(hq.path):
-        if newer != before:
-            newer.unlink()
-    return restored(hq)
+from tests.scenes import restored_from
 
 
 def registry(rep) -> dict[str, tuple[str, str, str]]:

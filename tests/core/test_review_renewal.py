@@ -27,6 +27,7 @@ from fieldplan.sync import (
     trust_key,
 )
 from fieldplan.sync import keys as keyreg
+from tests.scenes import restored_from
 
 NEW_ID = "0badc0de-0000-4000-8000-00000000abcd"
 
@@ -420,14 +421,6 @@ def test_a_late_bundle_of_a_continued_replica_registers_its_key_retired(hq, make
         assert progress.digest(hq, "ML") == progress.digest(ml)
     finally:
         ml.close()
-
-
-def restored_from(hq, before: Path):
-    """``hq`` put back from ``before``, the backups made since gone (a lost disk)."""
-    for newer in store.list_backups(hq.path):
-        if newer != before:
-            newer.unlink()
-    return restored(hq)
 
 
 def test_headquarters_put_back_from_before_a_revocation(hq, make_office,

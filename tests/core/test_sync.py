@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from progress_check import expected_progress, materialised_progress
-from scenes import forget_write_marks, send
+from scenes import forget_write_marks, restored, send
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, minisign, progress, store
@@ -1227,14 +1227,6 @@ def test_a_gap_names_the_computer_when_the_office_has_two(hq, make_office,
 
 
 # --- a database restored from a backup --------------------------------------------------
-
-
-def restored(rep):
-    """``rep`` closed, its latest backup put back, and opened again."""
-    path = rep.path
-    rep.close()
-    store.restore_latest_backup(path, force=True)
-    return open_replica(path)
 
 
 def test_an_office_restored_from_a_backup_loses_nothing(hq, make_office,

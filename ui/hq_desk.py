@@ -47,6 +47,7 @@ from fieldplan.i18n import (
     STATUS_SYMBOLS,
     _,
     counted,
+    format_date,
     format_number,
     format_period,
     level_label,
@@ -90,6 +91,7 @@ from ui.models import (
     NO_REPORT,
     NOT_SUBMITTED,
     ROW_ROLE,
+    SENT_LATE,
     SORT_ROLE,
     ConflictModel,
     InboxModel,
@@ -524,6 +526,10 @@ def _overview_status_items() -> list[tuple[str, str]]:
         # report for the period in the areas shown (perhaps drafts), as the review
         # pack's "Offices that have not reported"
         (_("Not submitted"), NOT_SUBMITTED),
+        # Translators: in the Overview's status filter: offices whose data for the
+        # period reached headquarters after its deadline, as the review pack's "Late
+        # data" lists them
+        (_("Sent late"), SENT_LATE),
     ]
 
 
@@ -537,6 +543,11 @@ class OverviewFilter(QSortFilterProxyModel):
         self.level = ""
         self.status = ""
         self.area = ""
+        #: office -> the actions whose reports of the period data brought after the
+        #: deadline changed (``fieldplan.reports.late``), for "Sent late"
+        self.late: dict[str, set[str]] = {}
+        #: action -> its area, for "Sent late" in one area
+        self.area_of: dict[str, str] = {}
         self.setSortRole(SORT_ROLE)
 
     def set_filters(self, office_text: str, level: str, status: str, area: str) -> None:
@@ -577,6 +588,9 @@ class OverviewFilter(QSortFilterProxyModel):
                 return False
         if self.level and level_for_office(office) != self.level:
             return False
+        if self.status == SENT_LATE:  # as the review pack's "Late data"
+            late = self.late.get(office, ())
+            return any(not self.area or self.area_of.get(a) == self.area for a in late)
         if self.status:
             columns = range(1, model.columnCount())
             if self.area:
@@ -777,6 +791,14 @@ class OverviewPage(QWidget):
         self.hq_apart.setObjectName("overview-hq-apart")
         self.hq_apart.setVisible(False)
         lay.addWidget(self.hq_apart)
+        # "Sent late": after which day, the pack's default deadline (its dialog can
+        # name another)
+        self.late_note = WrappedLabel("")
+        self.late_note.setObjectName("overview-late-note")
+        self.late_note.setVisible(False)
+        lay.addWidget(self.late_note)
+        #: the period's default deadline (``reports.default_deadline``), as loaded
+        self.deadline = None
         self.legend = WrappedLabel(legend_text())
         lay.addWidget(self.legend)
         self.office.textChanged.connect(self._filter)
@@ -815,9 +837,24 @@ class OverviewPage(QWidget):
                           or self.area.currentData())
                  and any(self.model.office_at(row) != HQ
                          for row in range(self.model.rowCount())))
+        late = self.status.currentData() == SENT_LATE
         self.nothing.setText(
             _("Every office awaited on this period has reported for it.") if every
             else _("No office matches these filters."))
+        self.late_note.setVisible(late and self.deadline is not None)
+        if late and self.deadline is not None:
+            day = format_date(self.deadline)
+            self.late_note.setText(in_layout_direction(
+                # Translators: under the Overview filtered on "Sent late"; {date} is
+                # the period's deadline (30 Jul 2026)
+                _("Offices whose data for this period reached headquarters after its "
+                  "deadline, {date}, as the review pack lists them (its dialog can name "
+                  "another day).").format(date=day) if self.proxy.rowCount()
+                # Translators: the Overview filtered on "Sent late", with no office
+                # listed; {date} is the period's deadline (30 Jul 2026)
+                else _("No office's data for this period reached headquarters after "
+                       "its deadline, {date}.").format(date=day)))
+            self.nothing.setVisible(False)
         apart = self.proxy.hq_said_apart()
         if apart:
             from fieldplan.sync.locking import hq_unsubmitted_text
@@ -881,6 +918,8 @@ class OverviewPage(QWidget):
 
         def fetch(rep) -> tuple[Any, ...]:
             from fieldplan.progress import is_locked
+            from fieldplan.reports import default_deadline
+            from fieldplan.reports.late import late_offices
             from fieldplan.sync.export import expected_offices, not_awaited_why
 
             # (headquarters too, on the plan's global actions: as the review pack);
@@ -890,10 +929,13 @@ class OverviewPage(QWidget):
             plan = rep.plan()
             reports = list_reports(rep, period=period)
             expected = expected_offices(rep, plan, period)
+            deadline = default_deadline(plan, period)
             return (reports, expected, period,
                     changed_after_lock(rep, period).get(period, ()), is_locked(rep, period),
                     not_awaited_why(rep, plan, period,
-                                    {*expected, *(r.office for r in reports)}))
+                                    {*expected, *(r.office for r in reports)}),
+                    # the offices whose data came after the deadline, as the pack's
+                    (deadline, late_offices(rep, period, deadline, PlanScope(plan))))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
@@ -910,6 +952,7 @@ class OverviewPage(QWidget):
         why = rest[2] if len(rest) > 2 and isinstance(rest[2], dict) else {}
         if period != self.period:
             return  # read for the period shown before: its own refresh follows
+        self.deadline, self.proxy.late = rest[3] if len(rest) > 3 else (None, {})
         if not_awaited:
             from fieldplan.sync.export import AFTER_LOCK
             from fieldplan.sync.locking import not_awaited_text
@@ -937,6 +980,7 @@ class OverviewPage(QWidget):
         if HQ in expected or not offices:
             offices.append(HQ)
         area_of = {a.code: a.area for a in plan.actions}
+        self.proxy.area_of = area_of
         # per office and area, the actions with a report due in the period (not one an
         # amendment added later, unless the office reported on it), as the pack counts
         reported: dict[str, set[str]] = {}

@@ -696,6 +696,10 @@ DRAFT_MARK = "\u270e"
 #: (drafts perhaps): the review pack's "Offices that have not reported".
 NO_REPORT, NOT_SUBMITTED = "no-report", "not-submitted"
 
+#: The Overview's filter of the offices whose data of the period arrived after its
+#: deadline: the review pack's "Late data" (``fieldplan.reports.late``).
+SENT_LATE = "sent-late"
+
 #: The Reports page's filter besides the statuses (ui.hq_desk.ReportsPage): the reports
 #: changed after their period was locked (``progress.changed_after_lock``)
 AFTER_LOCK = "after-lock"

@@ -8,8 +8,7 @@ import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dt_time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -27,6 +26,8 @@ from fieldplan.reports import default_deadline
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
 from fieldplan.reports.fonts import string_width
+from fieldplan.reports.late import LATE_SQL as _LATE_SQL
+from fieldplan.reports.late import local_day_start as _local_day_start
 
 #: How many competing values of one conflict the pack prints.
 MAX_CANDIDATES = 5
@@ -184,14 +185,6 @@ def _offices_lost(rep) -> list:
     return [by_office[office] for office in sorted(by_office)]
 
 
-def _local_day_start(day: date) -> str:
-    """The instant this computer's day ``day`` begins (its local midnight), as arrivals
-    are stored (``events.utc_iso``): compared with them as strings, plain SQL."""
-    from fieldplan.events import utc_iso
-
-    return utc_iso(datetime.combine(day, dt_time()).astimezone().astimezone(UTC))
-
-
 def _refused(inbox: list, start: str) -> list:
     """The bundles refused since ``start`` (the period's first day, ISO: from its
     midnight here, ``_local_day_start``) that were not merged since: the same bundle,
@@ -253,22 +246,6 @@ def _late_data(
                             max(last for _n, last, *_rest in late),
                             tuple(dict.fromkeys(files))))
     return out
-
-
-#: ``_late_data``'s query: per report of the period (``entity_id``), its late events
-#: from other replicas, the last one's arrival, the imports that brought them (inbox
-#: ids, JSON) and, for events no import is known for, their times received (JSON). One
-#: row per report, in the order of the event log's index (``events_entity_origin``):
-#: SQLite groups the events as it reads them, keeping each report's few imports and
-#: times apart (DISTINCT), where grouping them by import too sorted every late event
-#: first, in memory (a million-event headquarters, 200,000 late events of a period:
-#: about 15 MB more than the pack of an empty one).
-_LATE_SQL = (
-    "SELECT e.entity_id, count(*), max(e.received_at), "
-    "json_group_array(DISTINCT CASE WHEN i.file_name IS NOT NULL THEN e.inbox_id END), "
-    "json_group_array(DISTINCT CASE WHEN i.file_name IS NULL THEN e.received_at END) "
-    "FROM events e LEFT JOIN inbox i ON i.id = e.inbox_id WHERE e.entity = 'progress' "
-    "AND e.entity_id LIKE ? AND e.received_at >= ? AND e.origin != ? GROUP BY e.entity_id")
 
 
 def _files_by_time(inbox: list, office: str, stamps: set[str]) -> list[str]:

@@ -14,7 +14,14 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import all_offices
 from fieldplan.replica import open_replica
 from tests.ui.conftest import read_once_shown, wait_idle
-from ui.models import NO_REPORT, NOT_SUBMITTED, ROW_ROLE, ReportTableModel, search_texts
+from ui.models import (
+    NO_REPORT,
+    NOT_SUBMITTED,
+    ROW_ROLE,
+    SENT_LATE,
+    ReportTableModel,
+    search_texts,
+)
 
 
 def report(office: str, action: str, period: str, *, status: str = "on-track",
@@ -65,7 +72,7 @@ def test_the_overview_lists_the_offices_that_have_not_reported(open_window, qtbo
     _window, page = _overview(open_window, qtbot, hq_db, reports, ["AZ", "BF", "ML", "SN"])
     combo = page.status
     statuses = [combo.itemData(i) for i in range(combo.count())]
-    assert statuses[-2:] == [NO_REPORT, NOT_SUBMITTED]
+    assert statuses[-3:] == [NO_REPORT, NOT_SUBMITTED, SENT_LATE]
 
     combo.setCurrentIndex(combo.findData(NO_REPORT))
     assert _offices_shown(page) == ["AZ"]
@@ -888,3 +895,56 @@ def test_the_overview_says_an_office_came_after_the_period_was_locked(
     assert page.not_awaited.text().endswith(
         "Not awaited on this period, as they were enrolled after the period was locked: "
         "Chad (TD), Senegal (SN).")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_overview_lists_the_offices_that_sent_late(
+        clock, open_window, qtbot, hq_db, tmp_path, language, lang):
+    """Preparing the review of 2026-S1, headquarters could see which offices had not
+    reported (Not submitted), but which sent their data after the deadline only on
+    page 5 of a 300-page review pack, made in 20 seconds; found by QA (a semester
+    review of 57 offices). "Sent late" lists them, as the pack does, and says after
+    which day; in one area, those whose late data is there."""
+    from fieldplan.progress import record_progress, submit_period
+    from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
+
+    bundles = {}
+    with open_replica(hq_db) as hq:
+        for office in ("SN", "ML"):  # February (clock)
+            enroll_office(hq, office, tmp_path / f"{office}-setup.fieldplan")
+            with init_from_setup(tmp_path / f"{office}.sqlite3",
+                                 tmp_path / f"{office}-setup.fieldplan") as rep:
+                action = rep.plan().actions_of(level="national")[0]
+                record_progress(rep, action.code, "2026-S1", status="on-track", percent=30)
+                submit_period(rep, "2026-S1")
+                (tmp_path / office).mkdir()
+                bundles[office] = export_bundle(rep, out_dir=tmp_path / office).path
+        clock("2026-07-10")  # on time: the deadline is 30 July
+        assert import_bundle(hq, bundles["SN"]).outcome == "merged"
+        clock("2026-08-20")
+        assert import_bundle(hq, bundles["ML"]).outcome == "merged"
+    language(lang)
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    assert _offices_shown(page) == ["ML", "SN", "HQ"]
+    page.status.setCurrentIndex(page.status.findData(SENT_LATE))
+    assert _offices_shown(page) == ["ML"]
+    assert page.nothing.isHidden() and not page.late_note.isHidden()
+    from datetime import date
+
+    from fieldplan.i18n import format_date
+
+    assert format_date(date(2026, 7, 30)) in page.late_note.text()
+    window.grab().save(str(tmp_path / f"late-{lang}.png"))
+    # in an area where ML's late report is not: none, and said so
+    page.area.setCurrentIndex(page.area.findData(action.area) + 1)
+    assert _offices_shown(page) == []
+    assert page.nothing.isHidden() and not page.late_note.isHidden()
+    assert format_date(date(2026, 7, 30)) in page.late_note.text()
+    # the office filter still applies
+    page.area.setCurrentIndex(0)
+    page.office.setText("Senegal")
+    assert _offices_shown(page) == []

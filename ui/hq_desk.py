@@ -749,6 +749,11 @@ class OverviewPage(QWidget):
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
             bar.addWidget(combo, 1)
+        # how many offices the filters let through, of those awaited ("7 of 57
+        # offices"): a filter's answer was to be counted row by row, scrolling
+        self.count = CountLabel()
+        self.count.setObjectName("overview-count")
+        bar.addWidget(self.count)
         lay.addLayout(bar)
         self.model = OverviewModel(self)
         self.proxy = OverviewFilter(self)
@@ -827,7 +832,24 @@ class OverviewPage(QWidget):
         )
         self._say_nothing()
 
+    def _show_count(self) -> None:
+        """The offices listed of those in the table, headquarters apart (no office
+        that reports to itself, as the review pack's cover counts them)."""
+        model, proxy = self.model, self.proxy
+        total = sum(model.office_at(r) != HQ for r in range(model.rowCount()))
+        shown = sum(model.office_at(proxy.mapToSource(proxy.index(r, 0)).row()) != HQ
+                    for r in range(proxy.rowCount()))
+        # Translators: the Overview's count of the offices its filters list, of the
+        # offices in it (headquarters apart), as "7 of 57 offices"
+        count = ngettext("{shown} of {total} office", "{shown} of {total} offices", total)
+        self.count.setText(count.format(shown=format_number(shown),
+                                        total=format_number(total)))
+        self.count.set_widest(count.format(shown=format_number(total),
+                                           total=format_number(total)))
+        self.count.setVisible(total > 0)
+
     def _say_nothing(self) -> None:
+        self._show_count()
         self.nothing.setVisible(self.model.rowCount() > 0 and self.proxy.rowCount() == 0)
         # "Not submitted" alone emptying the table: every office awaited has submitted
         # (not "No office matches these filters", as if a filter were wrong), as the

@@ -87,6 +87,30 @@ def test_the_overview_lists_the_offices_that_have_not_reported(open_window, qtbo
     assert _offices_shown(page) == ["AZ", "BF", "ML", "SN"]
 
 
+def test_the_overview_counts_the_offices_its_filters_list(open_window, qtbot, hq_db):
+    """Which offices had not reported for the semester the Overview listed, but how
+    many was to be counted row by row, scrolling through 57 offices; found by QA (a
+    semester review). Beside the filters it says how many offices they list, of those
+    in the table, headquarters apart (as the review pack's cover counts them)."""
+    period = "2026-S1"
+    reports = [
+        report("ML", "PA1.1", period, state="submitted"),
+        report("SN", "PA1.1", period),  # drafts only
+        report("BF", "PA2.1", period, state="submitted"),
+        report("HQ", "PA1.6", period),  # headquarters' own, not submitted
+    ]
+    _window, page = _overview(open_window, qtbot, hq_db, reports, ["AZ", "BF", "ML", "SN"])
+    assert _offices_shown(page) == ["AZ", "BF", "ML", "SN", "HQ"]
+    assert page.count.text() == "4 of 4 offices" and page.count.isVisible()
+    page.status.setCurrentIndex(page.status.findData(NOT_SUBMITTED))
+    assert _offices_shown(page) == ["AZ", "SN"]
+    assert page.count.text() == "2 of 4 offices"
+    page.office.setText("Senegal")
+    assert page.count.text() == "1 of 4 offices"
+    # the count keeps room for the widest it may say: the filters do not move
+    assert page.count.width() >= page.count.fontMetrics().horizontalAdvance("4 of 4 offices")
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_the_overview_lists_offices_in_the_review_packs_order(lang, open_window, qtbot,
                                                                hq_db, language, tmp_path):
@@ -938,6 +962,8 @@ def test_the_overview_lists_the_offices_that_sent_late(
     from fieldplan.i18n import format_date
 
     assert format_date(date(2026, 7, 30)) in page.late_note.text()
+    if lang == "en":
+        assert page.count.text() == "1 of 2 offices"
     window.grab().save(str(tmp_path / f"late-{lang}.png"))
     # in an area where ML's late report is not: none, and said so
     page.area.setCurrentIndex(page.area.findData(action.area) + 1)

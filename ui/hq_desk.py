@@ -850,7 +850,9 @@ class OverviewPage(QWidget):
                                         total=format_number(total)))
         self.count.set_widest(count.format(shown=format_number(total),
                                            total=format_number(total)))
-        self.count.setVisible(total > 0)
+        # (not while the offices that sent late are read: "0 of 57" would say none was)
+        self.count.setVisible(total > 0 and not (
+            self.status.currentData() == SENT_LATE and self.deadline is None))
 
     def _say_nothing(self) -> None:
         self._show_count()

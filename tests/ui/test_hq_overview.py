@@ -955,8 +955,11 @@ def test_the_overview_lists_the_offices_that_sent_late(
     wait_idle(qtbot, window.session)
     assert _offices_shown(page) == ["ML", "SN", "HQ"]
     page.status.setCurrentIndex(page.status.findData(SENT_LATE))
+    # while the late offices are read, no count ("0 of 2 offices" said none was late)
+    assert page.deadline is None and page.count.isHidden()
     wait_idle(qtbot, window.session)  # (read once chosen)
     assert _offices_shown(page) == ["ML"]
+    assert not page.count.isHidden()
     assert page.nothing.isHidden() and not page.late_note.isHidden()
     from datetime import date
 

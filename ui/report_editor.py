@@ -697,6 +697,8 @@ class ReportEditor(QScrollArea):
             edit.setMinimumHeight(70)
             edit.setMaximumHeight(130)
             edit.textChanged.connect(self._edited)
+            # the lines typed past the bottom of what the editor shows stay in sight
+            edit.cursorPositionChanged.connect(self._caret_moved)
             label = QLabel(labels[name])
             label.setBuddy(edit)
             outer.addWidget(label)
@@ -773,7 +775,9 @@ class ReportEditor(QScrollArea):
         """Send the fields' undo and redo keys to the window's actions."""
         self.undo_keys.undo, self.undo_keys.redo = undo, redo
 
-    def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self._form is not None and self._form.isAncestorOf(new):
+            self.keep_in_sight(new)
         if old is None or not self._editable:
             return
         fields = [
@@ -785,6 +789,43 @@ class ReportEditor(QScrollArea):
         if any(old is f for f in fields):
             self.save_now()
             self._reformat(old)
+
+    def keep_in_sight(self, field: QWidget, *, whole: bool = True) -> None:
+        """Scroll the form so that ``field`` is in sight: all of it where it fits
+        (``whole``), else where its caret is. Qt's scroll area follows Tab only as far
+        as a text box's first line, and neither a label's key (Alt+X, "Next steps")
+        nor the caret going down as lines are typed: on a small screen (1024×600 at
+        150 %) the box came up half shown or not at all, and the lines typed went on
+        out of sight."""
+        form = self._form
+        if form is None or not form.isVisible() or not form.isAncestorOf(field):
+            return
+        from PySide6.QtCore import QPoint
+
+        body = self.widget()  # (the form and the title above it: what scrolls)
+        view = self.viewport().height()
+        if whole and field.height() <= view:
+            top = field.mapTo(body, QPoint(0, 0)).y()
+            bottom = top + field.height()
+            # and the line above it where there is room: a box's label ("Next steps")
+            above = self.fontMetrics().lineSpacing() + 8
+            if field.height() + above <= view:
+                top = max(0, top - above)
+            self.ensureVisible(0, (top + bottom) // 2, 0, (bottom - top + 1) // 2)
+            return
+        caret = getattr(field, "cursorRect", None)
+        if caret is None:
+            self.ensureWidgetVisible(field, 0, 0)
+            return
+        rect = caret()  # (a text box's: in its viewport, which scrolls in the box)
+        inner = field.viewport() if hasattr(field, "viewport") else field
+        centre = inner.mapTo(body, rect.center())
+        self.ensureVisible(centre.x(), centre.y(), 0, rect.height())
+
+    def _caret_moved(self) -> None:
+        field = self.sender()
+        if isinstance(field, QWidget) and field.hasFocus() and not self._loading:
+            self.keep_in_sight(field, whole=False)
 
     def _reformat(self, field: QWidget) -> None:
         """An actual that was left shows its number as the Target does ("12000" typed

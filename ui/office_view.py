@@ -39,6 +39,12 @@ from ui.wrapped_label import WrappedLabel
 ACTION_ROLE = USER_ROLE + 1
 #: a report the plan hides (HiddenReport), on the items of the tree's last group
 HIDDEN_ROLE = USER_ROLE + 2
+#: the status a row's Status cell shows (its symbol only where the plan is narrow)
+STATUS_ROLE = USER_ROLE + 3
+#: characters of a title's line the plan keeps beside the Status column's words; with
+#: less room than that, the column shows each status's symbol only (its words are the
+#: cell's tooltip, what a screen reader says, and the report's own Status field)
+TITLE_LINE = 22
 NO_REPORT = "none"
 #: an action with no report whose report is not due in the period (an amendment added
 #: it later): not among "No report yet"
@@ -110,7 +116,15 @@ class PlanTree(QWidget):
         self.tree.header().setSectionResizeMode(1, self.tree.header().ResizeMode.Fixed)
         width = self.tree.fontMetrics().horizontalAdvance
         texts = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [_("Status")]
-        self.tree.setColumnWidth(1, max(width(t) for t in texts) + 24)
+        self._words_width = max(width(t) for t in texts) + 24
+        self._symbols_width = max(width(t) for t in (*STATUS_SYMBOLS.values(), "—")) + 24
+        self.tree.setColumnWidth(1, self._words_width)
+        #: the Status column shows the statuses' symbols only: the plan is too narrow
+        #: for its titles beside their words (``_fit_status``)
+        self.symbols_only = False
+        # (the titles' column stretches: resized as the plan is)
+        self.tree.header().sectionResized.connect(self._fit_status_soon)
+        self._fit_due = False
         lay.addWidget(self.tree, 1)
         #: what the mark after an illustrative code means, while the tree shows one
         self.illustrative_note = WrappedLabel(illustrative_note())
@@ -161,6 +175,49 @@ class PlanTree(QWidget):
         # the report being typed in stays in sight when its new status is one the
         # filter hides, until the user chooses another (or changes the filter)
         self.rebuild(keep_shown=True)
+
+    def _fit_status_soon(self, column: int, _old: int, _new: int) -> None:
+        """Once the header has laid its sections out: a width set while it does is
+        undone by the sizes it worked out before."""
+        if column != 0 or self._fit_due:
+            return
+        from PySide6.QtCore import QTimer
+
+        self._fit_due = True
+        QTimer.singleShot(0, self, self._fit_status)
+
+    def _fit_status(self) -> None:
+        """The Status column's words where the titles keep TITLE_LINE characters a line
+        beside them, else its symbols only. On a 1024×600 laptop at 150 % the plan kept
+        half its width for the statuses' words, and the titles read "PA1.1* · Appuyer
+        les p…", "PA1.2* · Renforcer les s…": a dozen actions alike."""
+        self._fit_due = False
+        tree = self.tree
+        room = tree.viewport().width() - self._words_width - 2 * tree.indentation()
+        narrow = room < TITLE_LINE * tree.fontMetrics().averageCharWidth()
+        if narrow == self.symbols_only:
+            return
+        self.symbols_only = narrow
+        header = tree.headerItem()
+        header.setText(1, "" if narrow else _("Status"))
+        header.setToolTip(1, _("Status") if narrow else "")
+        header.setData(1, ACCESSIBLE_TEXT_ROLE, _("Status") if narrow else None)
+        tree.setColumnWidth(1, self._symbols_width if narrow else self._words_width)
+        for i in range(tree.topLevelItemCount()):
+            group = tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                self._show_status(group.child(j))
+
+    def _show_status(self, item: QTreeWidgetItem) -> None:
+        """``item``'s Status cell: symbol and words, or the symbol alone, its words then
+        the cell's tooltip and what a screen reader says."""
+        status = item.data(1, STATUS_ROLE)
+        if status is None:
+            return
+        symbol, words = STATUS_SYMBOLS.get(status, "?"), status_label(status)
+        item.setText(1, symbol if self.symbols_only else f"{symbol} {words}")
+        item.setToolTip(1, words if self.symbols_only else "")
+        item.setData(1, ACCESSIBLE_TEXT_ROLE, words if self.symbols_only else None)
 
     def current_action(self) -> Action | None:
         item = self.tree.currentItem()
@@ -235,6 +292,8 @@ class PlanTree(QWidget):
 
                     item.setBackground(1, status_brush(status))
                     item.setForeground(1, Qt.GlobalColor.black)
+                    item.setData(1, STATUS_ROLE, status)
+                    self._show_status(item)
                 else:
                     # the dash is for the eye (the filter says "— No report yet"): a
                     # screen reader and the tooltip say the words
@@ -292,6 +351,8 @@ class PlanTree(QWidget):
             item.setToolTip(0, tip_text(h.sentence()))
             item.setBackground(1, status_brush(status))
             item.setForeground(1, Qt.GlobalColor.black)
+            item.setData(1, STATUS_ROLE, status)
+            self._show_status(item)
             group.addChild(item)
         self.tree.addTopLevelItem(group)
         group.setExpanded(expanded)

@@ -2100,12 +2100,22 @@ class MainWindow(QMainWindow):
         from fieldplan.progress import submit_period
 
         DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
-            lambda ch: self.statusBar().showMessage(
-                counted("{n} report submitted.", "{n} reports submitted.",
-                        len(ch.entities)),
-                8000,
-            )
+            lambda ch: self.statusBar().showMessage(self._submitted_text(len(ch.entities)),
+                                                    15_000)
         ).failure(lambda e: self.show_error(error_sentence(e))).run()
+
+    def _submitted_text(self, count: int) -> str:
+        """What a submit did. At an office, also that it sent nothing: a new officer
+        read "3 reports submitted." as sent to headquarters, and exported nothing."""
+        if self.identity.is_hq:
+            return counted("{n} report submitted.", "{n} reports submitted.", count)
+        from ui.transfer import export_menu
+
+        # Translators: {menu} is where bundles are exported, "File ▸ Export…"
+        return counted("{n} report submitted. It reaches headquarters with the next "
+                       "bundle you export ({menu}).",
+                       "{n} reports submitted. They reach headquarters with the next "
+                       "bundle you export ({menu}).", count, menu=export_menu())
 
     def lock_dialog(self, locked: bool, period: str = "") -> None:
         """Ask to lock (``locked``) or unlock the period shown (or ``period``: the

@@ -822,3 +822,27 @@ def test_the_submit_question_writes_its_count_as_every_count(open_window, qtbot,
     assert dialog.text.text().startswith("Submit 1,234 draft reports for ")
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_an_office_is_told_its_submitted_reports_are_not_sent_yet(open_window, qtbot,
+                                                                  office_db):
+    """A new officer read "1 report submitted." as sent to headquarters, and exported
+    nothing: a submit only marks the reports here. The office is told how they reach
+    headquarters."""
+    from fieldplan.progress import record_progress
+
+    with open_replica(office_db) as rep:
+        record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=20)
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                    timeout=5000)
+    window.statusBar().clearMessage()
+    window.findChild(object, "submit-dialog").accept()
+    qtbot.waitUntil(lambda: window.statusBar().whole_message() != "", timeout=5000)
+    assert window.statusBar().whole_message() == (
+        "1 report submitted. It reaches headquarters with the next bundle you export "
+        "(File ▸ Export…).")
+    assert db_report(office_db, "PA1.1", "2026-S1").state == "submitted"

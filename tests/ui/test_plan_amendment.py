@@ -585,7 +585,7 @@ def test_submit_submits_what_its_dialog_counts_not_the_hidden_drafts(open_window
     window.statusBar().clearMessage()
     dialog.accept()
     qtbot.waitUntil(lambda: window.statusBar().whole_message() != "", timeout=5000)
-    assert window.statusBar().whole_message() == "2 reports submitted."
+    assert window.statusBar().whole_message().startswith("2 reports submitted. ")
     with open_replica(bn) as rep:
         states = {r.action: r.state for r in progress.list_reports(rep, "2026-S1")}
     assert states == {"PA1.1": "submitted", "PA1.3": "submitted", "PA1.2": "draft",

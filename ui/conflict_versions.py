@@ -5,11 +5,20 @@ the first difference (two 18,000-character narratives may differ in one word).""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QColor, QResizeEvent, QTextCursor
-from PySide6.QtWidgets import QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from fieldplan.i18n import _, format_number
 from fieldplan.model import NARRATIVE_FIELDS
@@ -17,7 +26,8 @@ from fieldplan.text import Span, differing_spans
 from ui.bidi import embedded
 from ui.bidi_widgets import PlainTextEdit
 from ui.context import time_text, unbroken
-from ui.qtcompat import Qt
+from ui.qtcompat import Qt, emit
+from ui.wrapped_label import WrappedLabel
 
 #: the background of a differing passage, with black text on it in any theme
 DIFFERENCE_COLOUR = "#ffe27a"
@@ -59,38 +69,58 @@ def told_apart_names(candidates: list[Any], values: list[str]) -> list[tuple[str
     value too) says the version's author and time, as its heading does, and its place
     ("version 3 of 32") where these are alike too. Versions of the same value from the
     same computer gave 32 Keep buttons 7 names in a wide conflict: the same button heard
-    again and again. Two versions (one shown now) keep their short names."""
+    again and again. Two versions (one shown now) keep their short names.
+    (The longer names are made only for the names alike: each conflict chosen with
+    the arrow keys made all three for every version, times and figures written
+    anew.)"""
     from fieldplan.sync.conflicts import computer_text
 
-    count = format_number(len(candidates))
-    names, headed, placed = [], [], []
-    for number, (cand, value) in enumerate(zip(candidates, values, strict=True), 1):
-        names.append(version_names(cand, value))
+    names = [version_names(cand, value)
+             for cand, value in zip(candidates, values, strict=True)]
+
+    def headed(number: int) -> tuple[str, str]:
+        cand = candidates[number]
         pieces = {"author": cand.author, "computer": computer_text(cand),
-                  "when": time_text(cand.at), "value": value,
-                  "number": format_number(number), "count": count}
-        headed.append((
+                  "when": time_text(cand.at), "value": values[number]}
+        return (
             _("Version written by {author} on {computer}, {when}").format(**pieces),
-            _("Keep “{value}”, written by {author} on {computer}, {when}").format(**pieces)))
-        placed.append((
+            _("Keep “{value}”, written by {author} on {computer}, {when}").format(**pieces))
+
+    figures: dict[int, str] = {}
+
+    def figure(n: int) -> str:
+        if n not in figures:
+            figures[n] = format_number(n)
+        return figures[n]
+
+    def placed(number: int) -> tuple[str, str]:
+        pieces = {"computer": computer_text(candidates[number]), "value": values[number],
+                  "number": figure(number + 1), "count": figure(len(candidates))}
+        return (
             _("Version {number} of {count}, written on {computer}").format(**pieces),
             _("Keep “{value}”, version {number} of {count}, written on "
-              "{computer}").format(**pieces)))
-    panes, keeps = ([_told_apart([n[i] for n in names], [n[i] for n in headed],
-                                 [n[i] for n in placed]) for i in (0, 1)])
+              "{computer}").format(**pieces))
+
+    panes, keeps = (_told_apart([n[i] for n in names], lambda k, i=i: headed(k)[i],
+                                lambda k, i=i: placed(k)[i]) for i in (0, 1))
     return list(zip(panes, keeps, strict=True))
 
 
-def _told_apart(names: list[str], headed: list[str], placed: list[str]) -> list[str]:
-    """Each name as it is when no other is alike; else as ``headed`` when that one is
-    unlike any other; else as ``placed`` (unlike any other, by its place)."""
-    from collections import Counter
-
+def _told_apart(names: list[str], headed: Callable[[int], str],
+                placed: Callable[[int], str]) -> list[str]:
+    """Each name as it is when no other is alike; else as ``headed(i)`` when that one
+    is unlike any other; else as ``placed(i)`` (unlike any other, by its place)."""
     alike = Counter(names)
+    told = list(names)
+    twins = [i for i, name in enumerate(names) if alike[name] > 1]
+    if not twins:
+        return told
     # (among those alike only: the others, the one shown now, are said as they are)
-    headed_alike = Counter(h for name, h in zip(names, headed, strict=True) if alike[name] > 1)
-    return [name if alike[name] == 1 else head if headed_alike[head] == 1 else place
-            for name, head, place in zip(names, headed, placed, strict=True)]
+    heads = {i: headed(i) for i in twins}
+    headed_alike = Counter(heads.values())
+    for i, head in heads.items():
+        told[i] = head if headed_alike[head] == 1 else placed(i)
+    return told
 
 
 def difference_said(text: str, spans: tuple[Span, ...], room: int = 60) -> str:
@@ -134,10 +164,32 @@ class VersionText(PlainTextEdit):
                  parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setReadOnly(True)
-        self.spans = spans
+        self.spans: tuple[Span, ...] = ()
         #: where the first difference starts (document position), kept in view until
         #: the user scrolls
         self._reveal: int | None = None
+        self._highlight(text, spans)
+        # a wheel or the scroll bar: where the user scrolled stays
+        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+
+    def show_text(self, text: str, spans: tuple[Span, ...] = ()) -> None:
+        """Another version's text in this pane (the Conflicts page keeps its panes from
+        one conflict to the next), opened as a new pane opens: at its first difference,
+        else at its start."""
+        # (the text before's place, not looked for in this one as it is laid out: its
+        # pane resizes as its scroll bar comes or goes)
+        self._reveal = None
+        if text != self._given[0]:
+            self.setPlainText(text)
+        else:  # (the same words: opened at their start again, wherever they were scrolled)
+            self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.verticalScrollBar().setValue(0)
+        self._highlight(text, spans)
+        if self._reveal is not None and self.viewport().height() > 0:
+            self._scroll_to(self._reveal)  # (no resize may come: its size is kept)
+
+    def _highlight(self, text: str, spans: tuple[Span, ...]) -> None:
+        self.spans = spans
         selections = []
         for start, end in spans:
             if start == end:
@@ -150,11 +202,9 @@ class VersionText(PlainTextEdit):
             selection.format.setBackground(QColor(DIFFERENCE_COLOUR))
             selection.format.setForeground(QColor(Qt.GlobalColor.black))
             selections.append(selection)
-        self.setExtraSelections(selections)
-        if spans:
-            self._reveal = _utf16(text, spans[0][0])
-        # a wheel or the scroll bar: where the user scrolled stays
-        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+        if selections or self.extraSelections():
+            self.setExtraSelections(selections)
+        self._reveal = _utf16(text, spans[0][0]) if spans else None
 
     def minimumSizeHint(self) -> QSize:  # (Qt's name)
         """Two lines high at the least (it scrolls to the rest): the version's Keep
@@ -203,3 +253,91 @@ class VersionText(PlainTextEdit):
     def mousePressEvent(self, event) -> None:
         self._reveal = None
         super().mousePressEvent(event)
+
+
+def version_width(widget: QWidget, at: str) -> int:
+    """The narrowest a version of a conflict is shown (the Conflicts page): its
+    heading's words, a value and its Keep button readable (about 22 characters), and
+    its time, which never breaks (``version_title``), whole."""
+    metrics = widget.fontMetrics()
+    return max(metrics.averageCharWidth() * 22,
+               metrics.horizontalAdvance(unbroken(time_text(at))) + metrics.averageCharWidth() * 5)
+
+
+class VersionBox(QGroupBox):
+    """One version of the conflict chosen on the Conflicts page: who wrote it and when,
+    its text, "Shown now" under the one shown now, and its Keep button.
+
+    The page keeps its boxes from one conflict to the next and fills them again
+    (``show_version``): stepping through the conflicts with Down made up to 32 boxes
+    at each step, each shown on its own (every one laying the others out again), a
+    fifth of a second of the window's thread at each key."""
+
+    #: its Keep pressed: the conflict's id and the version's (``show_version``)
+    keep_pressed = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        from ui.report_editor import show_read_only
+
+        super().__init__(parent)
+        #: (conflict id, version id) of the version shown
+        self.ids = ("", "")
+        #: the least width its time needs (``version_width``): (time, font, width)
+        self._least: tuple[str, str, int] = ("", "", 0)
+        lay = QVBoxLayout(self)
+        # who wrote it and when, in a label that wraps: a group box's title never
+        # does, and cut the time off ("…, 5 déc. 2026, 03") at 784 pixels wide
+        self.heading = WrappedLabel()
+        self.heading.setObjectName("version-title")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # an account name: as written
+        lay.addWidget(self.heading)
+        self.pane = VersionText("")
+        show_read_only(self.pane, True)
+        lay.addWidget(self.pane)
+        # under every version, hidden but for the one shown now: the boxes keep one
+        # height (the left one was shorter by this line when it was the one shown)
+        self.shown_now = QLabel(_("Shown now"))
+        self.shown_now.setObjectName("shown-now")
+        keep_room = self.shown_now.sizePolicy()
+        keep_room.setRetainSizeWhenHidden(True)
+        self.shown_now.setSizePolicy(keep_room)
+        lay.addWidget(self.shown_now)
+        # (hidden once in its box: hidden before, shown, it was a window of its own,
+        # which took the focus from the page)
+        self.shown_now.setVisible(False)
+        self.keep_button = QPushButton(_("Keep &this"))  # Alt+T: K is the Keys tab's, at HQ
+        self.keep_button.setAutoDefault(True)  # Enter presses it, as Space does
+        self.keep_button.clicked.connect(self._keep)
+        lay.addWidget(self.keep_button)
+
+    def show_version(self, conflict_id: str, candidate: Any, text: str,
+                     spans: tuple[Span, ...], names: tuple[str, str]) -> None:
+        """``candidate`` of the conflict ``conflict_id`` in this box: its heading, its
+        ``text`` as shown, highlighted where it differs (``spans``), and its pane and
+        Keep button named (``names``: ``told_apart_names``), each also saying where it
+        differs, which the eye sees highlighted."""
+        self.ids = (conflict_id, candidate.value_id)
+        self.heading.setText(version_title(candidate))
+        self.pane.show_text(text, spans)
+        differs = difference_said(text, spans)
+        pane_name, keep_name = names
+        self.pane.setAccessibleName(pane_name)
+        self.pane.setAccessibleDescription(differs)
+        self.shown_now.setVisible(candidate.winner)
+        self.keep_button.setAccessibleName(keep_name)
+        self.keep_button.setAccessibleDescription(differs)
+        font = self.font().key()
+        if self._least[:2] != (candidate.at, font):
+            self._least = (candidate.at, font, version_width(self, candidate.at))
+            self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # (Qt's name)
+        """As wide as its time needs (``version_width``), and never narrower than its
+        own words on one line (its Keep button, the line under the one shown now): 45
+        versions side by side, each at the narrowest, cut "Shown now" off in French
+        ("Affichée actuelleme")."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self._least[2]), hint.height())
+
+    def _keep(self) -> None:
+        emit(self.keep_pressed, *self.ids)

@@ -186,6 +186,12 @@ def unbroken_span(text: str, first: str, last: str) -> str:
     return text[:start] + unbroken(text[start:end]) + text[end:]
 
 
+#: the times ``time_text`` wrote, by ISO string, language and time zone
+_times: dict[tuple[Any, ...], str] = {}
+#: the most it holds before it is emptied
+_TIMES_HELD = 4096
+
+
 def time_text(when: str | dt.datetime | None) -> str:
     """A time as every view of the client shows it, in the user's language and time
     zone: the medium date and the short time ("27 Nov 2026, 23:15" / "27 nov. 2026,
@@ -193,9 +199,33 @@ def time_text(when: str | dt.datetime | None) -> str:
     it is; an empty one as "".
 
     One helper for the tables, the status bar, the conflicts and the dialogs, so the
-    same moment reads the same everywhere."""
+    same moment reads the same everywhere.
+
+    Each ISO time is written once in a language and time zone (``_times``): the
+    Conflicts page wrote each version's time three times at each conflict chosen (its
+    heading, its width, its Keep button's name), babel's formatting a tenth of each
+    step through the conflicts with the arrow keys."""
     if not when:
         return ""
+    import time
+
+    from fieldplan.i18n import _locale
+
+    key = None
+    if isinstance(when, str):
+        key = (when, _locale(None), time.tzname, time.timezone, time.altzone)
+        known = _times.get(key)
+        if known is not None:
+            return known
+    text = _time_text(when)
+    if key is not None:
+        if len(_times) >= _TIMES_HELD:
+            _times.clear()
+        _times[key] = text
+    return text
+
+
+def _time_text(when: str | dt.datetime) -> str:
     from babel import Locale
 
     from fieldplan.i18n import _locale, format_datetime

@@ -589,8 +589,10 @@ def reached_by_tab(label: QLabel) -> None:
     # of a selection (always there, transparent without the focus: the text stays put),
     # with a little room inside it: the last line of an Arabic result touched its
     # bottom, the lines' ends its sides
-    label.setStyleSheet("QLabel { border: 1px solid transparent; padding: 2px 4px; }"
-                        " QLabel:focus { border-color: palette(highlight); }")
+    sheet = ("QLabel { border: 1px solid transparent; padding: 2px 4px; }"
+             " QLabel:focus { border-color: palette(highlight); }")
+    if label.styleSheet() != sheet:  # (set again, it is styled again: at each new text)
+        label.setStyleSheet(sheet)
 
 
 def note_label(name: str) -> QLabel:

@@ -4,7 +4,8 @@ conflicts (side by side, keep one). ui.pages puts them in the window's tabs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import (
@@ -114,7 +115,6 @@ from ui.models import (
 )
 from ui.ops import DbOp, Session, error_sentence, sentence
 from ui.qtcompat import emit
-from ui.report_editor import show_read_only
 from ui.table_fit import fit_on_load, give_way_when_narrow
 from ui.window_settings import restore_sizes, splitter_sizes
 from ui.wrapped_label import DocumentLabel, WrappedLabel
@@ -334,17 +334,6 @@ class ListAndVersions(QSplitter):
         if event.type() == QEvent.Type.LayoutRequest:
             self.share()
         return done
-
-
-def version_width(widget: QWidget, at: str) -> int:
-    """The narrowest a version of a conflict is shown (the Conflicts page): its
-    heading's words, a value and its Keep button readable (about 22 characters), and
-    its time, which never breaks (``version_title``), whole."""
-    from ui.context import unbroken
-
-    metrics = widget.fontMetrics()
-    return max(metrics.averageCharWidth() * 22,
-               metrics.horizontalAdvance(unbroken(time_text(at))) + metrics.averageCharWidth() * 5)
 
 
 def select_row(view: QAbstractItemView, row: int) -> None:
@@ -2174,6 +2163,12 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.empty = EmptyState(self.splitter, _("No open conflicts."))
         lay.addWidget(self.empty)
         self.keep_buttons: list[QPushButton] = []
+        #: every version box made (``ui.conflict_versions.VersionBox``), in the order
+        #: of the focus chain: the first ones in ``sides``, those not needed by the
+        #: conflict shown kept hidden in ``_spare_boxes``, to be filled again
+        self._boxes: list[Any] = []
+        self._spare_boxes = QWidget(self)
+        self._spare_boxes.hide()
         #: the conflict to choose once they are read (``restore_filters``), by its id
         self._to_choose: str | None = None
         self.view.selectionModel().currentRowChanged.connect(self._show)
@@ -2228,12 +2223,14 @@ class ConflictsPage(ReadWhenShown, QWidget):
         if conflicts:
             self._to_choose = None
         # a Keep button had the focus (the one just pressed, as a rule): it is about to
-        # be deleted, and the focus with it; it goes to the next conflict's Keep instead
+        # show another version or be put away, the focus with it; it goes to the next
+        # conflict's first Keep instead
         focus = QApplication.focusWidget()
         keep_focus = focus is not None and (
             self.sides.isAncestorOf(focus) or focus is self.together_button)
         self.model.set_rows(conflicts)
-        self._clear_sides()
+        if not conflicts:
+            self._clear_sides()
         self._tell("")
         self.empty.set_empty(not conflicts)
         if conflicts:
@@ -2266,28 +2263,54 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self.unlock_button.hide()
         self.together_button.hide()
         self._together_id = ""
-        while self.sides_layout.count():
-            item = self.sides_layout.takeAt(0)
-            if item.widget():
-                # hidden at once: shown until deleted, out of the layout at 640 by 480
-                # pixels over the versions that take its place
-                item.widget().hide()
-                item.widget().deleteLater()
+        self._locked_period = ""
+        self._version_boxes(0)
         self.keep_buttons = []
 
+    def _version_boxes(self, count: int) -> list[Any]:
+        """The first ``count`` version boxes, in ``sides`` in that order (made where
+        there are fewer); the others out of it, kept hidden. Those just put in are not
+        shown yet."""
+        from ui.conflict_versions import VersionBox
+
+        layout = self.sides_layout
+        have = layout.count()
+        for box in self._boxes[count:have]:
+            # hidden at once (the focus, if it is in it, going on to the next widget):
+            # shown until put away, out of the layout at 640 by 480 pixels over the
+            # versions that take its place
+            box.hide()
+            layout.removeWidget(box)
+            box.setParent(self._spare_boxes)
+        while len(self._boxes) < count:
+            box = VersionBox(self._spare_boxes)
+            box.keep_pressed.connect(self.resolve)
+            self._boxes.append(box)
+        for box in self._boxes[have:count]:
+            layout.addWidget(box)
+        return self._boxes[:count]
+
+    @contextmanager
+    def _row_laid_out_once(self) -> Iterator[None]:
+        """While on, the versions' row is not laid out: a box shown (just put in the
+        row, or its "Shown now") lays out every layout above it at once, and 32 boxes
+        shown one by one laid the row out 32 times (528 boxes laid out). It is laid out
+        once after (``_lay_out_now``)."""
+        layout = self.sides_layout
+        layout.setEnabled(False)
+        try:
+            yield
+        finally:
+            layout.setEnabled(True)
+            layout.invalidate()
+
     def _show(self, current: QModelIndex, _prev=None) -> None:
-        self._clear_sides()
         conflict = self.model.data(current, ROW_ROLE) if current.isValid() else None
         if conflict is None:
+            self._clear_sides()
             return
         from fieldplan.sync.conflicts import keep_refusal, locked_note, texts_kept
-        from ui.conflict_versions import (
-            VersionText,
-            difference_said,
-            told_apart_names,
-            version_differences,
-            version_title,
-        )
+        from ui.conflict_versions import told_apart_names, version_differences
 
         lines = [conflict_heading(conflict, self.model.field_text(conflict.field))]
         # only the office's own computers settle its conflicts (HQ sees them to know),
@@ -2300,14 +2323,15 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 _("Only the computers of {office} can settle this conflict: it is shown "
                   "here so that you know of it.").format(office=office_label(conflict.office))))
         lock = locked_note(conflict, mine)
+        unlock = bool(lock) and mine == "HQ" and bool(conflict.period)
+        self._locked_period = conflict.period if unlock else ""
         if lock:
             lines.append(in_layout_direction(lock))
-            if mine == "HQ" and conflict.period:
-                self._locked_period = conflict.period
-                self.unlock_button.setText(_("&Unlock {period}…").format(
-                    period=format_period(conflict.period)))
-                allow_writes(self.unlock_button, self.identity, True)
-                self.unlock_button.show()
+        if unlock:
+            self.unlock_button.setText(_("&Unlock {period}…").format(
+                period=format_period(conflict.period)))
+            allow_writes(self.unlock_button, self.identity, True)
+        self.unlock_button.setVisible(unlock)
         # a submitted report changes once reopened, as a save; its state in conflict
         # is settled by keeping "draft" (which reopens it): why a Keep is disabled.
         # One the plan hides is not reopened: its values are kept as they are
@@ -2344,62 +2368,24 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 "difference.")))
         self._tell("\n".join(lines))
         names = told_apart_names(list(candidates), [_shortened(t) for t in texts])
-        for cand, text, spans, refused, (pane_name, keep_name) in zip(
-                candidates, texts, differences, refusals, names, strict=True):
-            box = QGroupBox()
-            box.setMinimumWidth(version_width(self, cand.at))
-            blay = QVBoxLayout(box)
-            # who wrote it and when, in a label that wraps: a group box's title never
-            # does, and cut the time off ("…, 5 déc. 2026, 03") at 784 pixels wide
-            title = WrappedLabel(version_title(cand))
-            title.setObjectName("version-title")
-            title.setTextFormat(Qt.TextFormat.PlainText)  # an account name: as written
-            blay.addWidget(title)
-            value = VersionText(text, spans)
-            show_read_only(value, True)
-            # told apart by their computer (two laptops may share a user name and write
-            # in the same minute), the one shown now marked; and by where each differs,
-            # which the eye sees highlighted; and then by author and time, or place
-            differs = difference_said(text, spans)
-            value.setAccessibleName(pane_name)
-            value.setAccessibleDescription(differs)
-            blay.addWidget(value)
-            # under every version, hidden but for the one shown now: the boxes keep one
-            # height (the left one was shorter by this line when it was the one shown)
-            shown_now = QLabel(_("Shown now"))
-            shown_now.setObjectName("shown-now")
-            keep_room = shown_now.sizePolicy()
-            keep_room.setRetainSizeWhenHidden(True)
-            shown_now.setSizePolicy(keep_room)
-            blay.addWidget(shown_now)
-            # (once in its box: shown before, it was a window of its own, which took
-            # the focus from the page)
-            shown_now.setVisible(cand.winner)
-            keep = QPushButton(_("Keep &this"))  # Alt+T: K is the Keys tab's, at HQ
-            keep.setAutoDefault(True)  # Enter presses it, as Space does
-            keep.setAccessibleName(keep_name)
-            keep.setAccessibleDescription(differs)
-            keep.clicked.connect(
-                lambda _c=False, cid=conflict.id, vid=cand.value_id: self.resolve(cid, vid)
-            )
-            allow_writes(keep, self.identity, settle_here and not refused,
-                         isolated_codes(sentence(refused)) if refused else "")
-            blay.addWidget(keep)
-            # and never narrower than its own words on one line (its Keep button, the
-            # line under the one shown now): 45 versions side by side, each at the
-            # narrowest, cut "Shown now" off in French ("Affichée actuelleme")
-            box.setMinimumWidth(max(box.minimumWidth(), box.minimumSizeHint().width()))
-            self.keep_buttons.append(keep)
-            self.sides_layout.addWidget(box)
-            if self.sides.isVisible():
-                # shown now: Qt shows a widget put in a layout in sight at a later turn
-                # of its event loop, after a paint of the pane without it
+        boxes = self._version_boxes(len(candidates))
+        with self._row_laid_out_once():
+            for box, cand, text, spans, refused, told in zip(
+                    boxes, candidates, texts, differences, refusals, names, strict=True):
+                box.show_version(conflict.id, cand, text, spans, told)
+                allow_writes(box.keep_button, self.identity, settle_here and not refused,
+                             isolated_codes(sentence(refused)) if refused else "")
+                # one just put in the row: shown now (with the page, where it is
+                # hidden), Qt showing it at a later turn of its event loop, after a
+                # paint of the pane without it
                 box.show()
+        self.keep_buttons = [box.keep_button for box in boxes]
         # the texts of a narrative's versions, kept one after the other (none when one
         # holds the other already: that one is kept)
         kept = texts_kept(conflict)
-        if settle_here and not any(refusals) and not conflict.hidden and kept:
-            self._together_id = conflict.id
+        together = settle_here and not any(refusals) and not conflict.hidden and bool(kept)
+        self._together_id = conflict.id if together else ""
+        if together:
             # (three laptops' texts are not "both")
             label, said = _("Keep &both texts"), self._together_said
             if len(kept) > 2:
@@ -2417,11 +2403,11 @@ class ConflictsPage(ReadWhenShown, QWidget):
             self.together_button.setAccessibleDescription(said)
             # (its tip: allow_writes set none, and the tip said nothing on a hover)
             allow_writes(self.together_button, self.identity, True, tip=said)
-            self.together_button.show()
             # Tab reaches it after the versions, as the page is read: the versions made
-            # now come last in the window's focus chain, and Tab went from the heading
-            # down to it, before either text, then back up to them
+            # come last in the window's focus chain, and Tab went from the heading down
+            # to it, before either text, then back up to them
             QWidget.setTabOrder(self.keep_buttons[-1], self.together_button)
+        self.together_button.setVisible(together)
         self.sides_scroll.updateGeometry()  # (as high as its versions at the least)
         self.splitter.share()  # (and a few lines more, where the list can spare them)
         self._lay_out_now()

@@ -23,6 +23,7 @@ from fieldplan.i18n import (
     field_label,
     format_number,
     format_percent,
+    get_language,
     join_clauses,
     join_list,
     key_replica_label,
@@ -1280,6 +1281,10 @@ class ConflictModel(_RowsModel):
         self._one_per_record: list[Any] | None = None
         #: office -> how the Office column names it (``office_label``), once a load
         self._office_label: dict[str, str] = {}
+        #: (row's object id, language) -> its Values cell, written once a load: the cells
+        #: of the rows chosen are painted again at each step through the list, each
+        #: writing up to 32 values (a percent, a status) anew
+        self._values_cell: dict[tuple[int, str], str] = {}
 
     def row_key(self, row: Any) -> str:
         return str(row.id)
@@ -1290,6 +1295,7 @@ class ConflictModel(_RowsModel):
     def set_rows(self, rows: Iterable[Any]) -> None:
         self._one_per_record = None
         self._office_label = {}
+        self._values_cell = {}
         super().set_rows(rows)
 
     def field_text(self, field: str) -> str:
@@ -1339,23 +1345,31 @@ class ConflictModel(_RowsModel):
         if column == self.FIELD:
             return self.field_text(c.field)
         if column == self.VALUES:
-            shown = []
-            # the versions the panes below show (fieldplan.sync.conflicts.SHOWN_VERSIONS
-            # at most: a conflict of 200,000 made a cell that held the window)
-            for cand in c.shown:
-                text = " ".join(value_text(c.field, cand.value).split())
-                if len(text) > self.VALUE_CHARS:
-                    text = text[: self.VALUE_CHARS - 1] + "…"
-                # each in its own direction, none deciding the cell's: the cell then
-                # reads in the layout's (BidiDelegate), as the panes are laid out. Two
-                # English values made an Arabic cell read left to right, the first on
-                # the left, while its pane is on the right. Its own direction by most
-                # of its letters, as its pane shows it ("IOM قدمت …" right to left)
-                shown.append(own_isolate(text))
-            if len(c.shown) < c.versions:
-                shown.append("…")
-            return " | ".join(shown)
+            key = (id(c), get_language())  # (the row, held until the next load)
+            cell = self._values_cell.get(key)
+            if cell is None:
+                cell = self._values_cell[key] = self._values_text(c)
+            return cell
         return ""
+
+    def _values_text(self, c: Any) -> str:
+        """The Values cell of ``c``: the values of the versions shown side by side."""
+        shown = []
+        # the versions the panes below show (fieldplan.sync.conflicts.SHOWN_VERSIONS
+        # at most: a conflict of 200,000 made a cell that held the window)
+        for cand in c.shown:
+            text = " ".join(value_text(c.field, cand.value).split())
+            if len(text) > self.VALUE_CHARS:
+                text = text[: self.VALUE_CHARS - 1] + "…"
+            # each in its own direction, none deciding the cell's: the cell then
+            # reads in the layout's (BidiDelegate), as the panes are laid out. Two
+            # English values made an Arabic cell read left to right, the first on
+            # the left, while its pane is on the right. Its own direction by most
+            # of its letters, as its pane shows it ("IOM قدمت …" right to left)
+            shown.append(own_isolate(text))
+        if len(c.shown) < c.versions:
+            shown.append("…")
+        return " | ".join(shown)
 
 
 def value_text(field: str, value: Any) -> str:

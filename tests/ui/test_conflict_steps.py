@@ -201,3 +201,40 @@ def test_a_narrative_chosen_again_opens_at_its_difference(stepping, qtbot, layou
     finally:
         QApplication.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
+
+def test_a_values_cell_is_written_once_a_load(monkeypatch) -> None:
+    """The Values cells of the rows left and chosen are painted again at each step:
+    each wrote its 32 values anew. Written once a load, and again in another
+    language."""
+    import ui.models
+    from fieldplan.i18n import set_language
+    from ui.models import ConflictModel
+
+    written = []
+    writing = ui.models.value_text
+
+    def value_text(field, value):
+        written.append(value)
+        return writing(field, value)
+
+    monkeypatch.setattr(ui.models, "value_text", value_text)
+    model = ConflictModel()
+    conflicts = _three_conflicts()
+    model.set_rows(conflicts)
+    cells = [model.index(r, ConflictModel.VALUES) for r in range(3)]
+    first = [cell.data() for cell in cells]
+    assert len(written) == 2 + SHOWN_VERSIONS + 2
+    assert [cell.data() for cell in cells] == first
+    assert len(written) == 2 + SHOWN_VERSIONS + 2
+    assert "3%" in first[1] and first[1].endswith("…")
+    set_language("fr")
+    try:
+        french = " ".join(writing("percent", 3).split())  # (as the cell spaces it)
+        assert french != "3%" and french in model.index(1, ConflictModel.VALUES).data()
+    finally:
+        set_language("en")
+    assert len(written) == 2 + SHOWN_VERSIONS + 2 + SHOWN_VERSIONS  # (in French)
+    written.clear()
+    model.set_rows(conflicts)  # (a new load: written again)
+    model.index(0, ConflictModel.VALUES).data()
+    assert len(written) == 2

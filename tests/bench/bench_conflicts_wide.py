@@ -4,13 +4,15 @@ tab's first showing, and the time to step through the conflicts with the keyboar
 (run on demand, not as a timed test):
 
     QT_QPA_PLATFORM=offscreen python tests/bench/bench_conflicts_wide.py --cache DIR \
-        [--versions N] [--step N] [--code CHECKOUT]
+        [--versions N] [--each K] [--step N] [--code CHECKOUT]
 
-The database (made once in ``DIR/wide-N``, kept for the next runs): an office laptop
-(ML) whose reports' fields hold ``N`` open versions in all, none replacing another,
-from seven other laptops: one field of 2,002 versions, then fields of 2 to 600.
-``--code`` measures another checkout's code on it (the one before a change). Each
-figure is taken in a process of its own.
+The database (made once in ``DIR/wide-N`` or ``DIR/wide-N-eachK``, kept for the next
+runs): an office laptop (ML) whose reports' fields hold ``N`` open versions in all,
+none replacing another, from seven other laptops: one field of 2,002 versions, then
+fields of 2 to 600 (240 conflicts, each showing 32 versions but two); with ``--each
+K``, conflicts of ``K`` versions each (``--versions 400 --each 2``: 200 conflicts of
+two versions, the usual kind). ``--code`` measures another checkout's code on it (the
+one before a change). Each figure is taken in a process of its own.
 
 Measured at 240,000 open versions (240 conflicts), on 2 shared cores, two runs each,
 before and after alternating (CPU time of the process, its threads included; peak
@@ -22,6 +24,19 @@ resident memory above what it held before):
     tab shown to first conflict laid out, after:   0.79-0.82 s CPU, +9-10 MB
     Down through 200 conflicts (32 versions each shown), before and after alike:
     170-250 ms a step, of which ``_lay_out_now`` 2.6-3.8 ms
+
+A step (Down, then the events it posted handled, the widgets it let go deleted: what
+the window's thread does before the next key), CPU time of the process, median and
+worst of 100 steps, at 1280×800, before and after the page kept its version boxes and
+filled them again (each time written once, each Values cell once a load); three
+alternating runs each, 2 shared cores, in a quiet hour and [in a busier one]:
+
+    240,000 versions (32 shown a conflict), before:  104-114 ms median  [135-186]
+                                                     137-209 ms worst   [214-255]
+                                            after:    21-23 ms median   [27-40]
+                                                      34-37 ms worst    [49-75]
+    --versions 400 --each 2 (two a conflict), before:  10.0-11.7 ms median  [13-16]
+                                              after:    5.6-5.8 ms median  [7-11]
 """
 
 from __future__ import annotations
@@ -32,6 +47,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -42,11 +58,11 @@ if "--only" not in sys.argv:
     sys.path.insert(0, str(ROOT))
 
 
-def make(folder: Path, total: int) -> Path:
+def make(folder: Path, total: int, each: int = 0) -> Path:
     """An enrolled ML laptop holding ``total`` open versions over its reports' fields,
     written straight into its log and versions (as ``events.derive`` writes them: a
     log of 240,000 appended one by one took most of an hour here), from seven other
-    laptops of ML."""
+    laptops of ML; ``each`` versions a field (a conflict) when given."""
     import uuid
 
     from fieldplan import events, store
@@ -77,7 +93,7 @@ def make(folder: Path, total: int) -> Path:
     while made < total:
         rid = f"ML|{actions[n % len(actions)]}|{periods[(n // len(actions)) % len(periods)]}"
         field = fields[(n // (len(actions) * len(periods))) % len(fields)]
-        many = 2002 if n == 0 else rng.choice((2, 3, 5, 40, 200, 600))
+        many = each or (2002 if n == 0 else rng.choice((2, 3, 5, 40, 200, 600)))
         many = min(many, max(2, total - made))
         for i in range(many):
             origin = laptops[i % len(laptops)]
@@ -127,7 +143,7 @@ def tab(db: Path, step: int) -> dict:
     conflicts stepped through with Down, and the part of it ``_lay_out_now`` took."""
     import tempfile
 
-    from PySide6.QtCore import QSettings, Qt
+    from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -175,13 +191,23 @@ def tab(db: Path, step: int) -> dict:
     desk.ConflictsPage._lay_out_now = timed
     page.view.setFocus()
     steps = min(step, page.model.rowCount() - 1)
+    cpu_ms, shown = [], []
     wall = time.perf_counter()
     for _n in range(steps):
+        cpu = time.process_time()
         QTest.keyClick(page.view, Qt.Key.Key_Down)
+        app.processEvents()  # (the posted events: layouts, paints)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
+        cpu_ms.append(1000 * (time.process_time() - cpu))
+        shown.append(len(page.keep_buttons))
     took = time.perf_counter() - wall
     out.update({"steps": steps, "step ms": round(1000 * took / max(steps, 1), 1),
                 "of it _lay_out_now ms": round(1000 * spent[0] / max(steps, 1), 1)})
+    if cpu_ms:
+        out.update({"versions shown": statistics.median(shown),
+                    "step CPU ms median": round(statistics.median(cpu_ms), 1),
+                    "step CPU ms worst": round(max(cpu_ms), 1)})
     window.close()
     session.close()
     return out
@@ -191,27 +217,32 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--cache", type=Path, required=True)
     parser.add_argument("--versions", type=int, default=240_000)
+    parser.add_argument("--each", type=int, default=0,
+                        help="versions a conflict (default: 2,002 on one, 2 to 600 on others)")
     parser.add_argument("--code", type=Path, default=ROOT,
                         help="the checkout whose code is measured (another, for before)")
-    parser.add_argument("--step", type=int, default=200)
+    parser.add_argument("--step", type=int, default=100,
+                        help="conflicts stepped through with Down")
     parser.add_argument("--only", choices=("listing", "tab"))
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    folder = args.cache / (f"wide-{args.versions}-each{args.each}" if args.each
+                           else f"wide-{args.versions}")
     if args.only:  # (a process of its own: its peak memory is its own)
         sys.path.insert(0, str(args.code.resolve()))
-        db = args.cache / f"wide-{args.versions}" / "ml.sqlite3"
+        db = folder / "ml.sqlite3"
         got = listing(db) if args.only == "listing" else tab(db, args.step)
         print(json.dumps(got))
         return 0
     t0 = time.perf_counter()
-    db = make(args.cache / f"wide-{args.versions}", args.versions)
+    db = make(folder, args.versions, args.each)
     print(f"database: {db.stat().st_size / 2**20:.0f} MB "
           f"({time.perf_counter() - t0:.0f} s)", flush=True)
     for only in ("listing", "tab"):
         got = subprocess.run(
             [sys.executable, __file__, "--cache", str(args.cache), "--versions",
-             str(args.versions), "--code", str(args.code), "--step", str(args.step),
-             "--only", only], check=True, capture_output=True, text=True,
+             str(args.versions), "--each", str(args.each), "--code", str(args.code),
+             "--step", str(args.step), "--only", only], check=True, capture_output=True, text=True,
             env={**os.environ, "PYTHONPATH": str(args.code.resolve())})
         print(f"{only}: {got.stdout.strip().splitlines()[-1]}", flush=True)
     return 0

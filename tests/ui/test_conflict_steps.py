@@ -11,8 +11,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QGroupBox
 
 from fieldplan.sync.conflicts import SHOWN_VERSIONS, Candidate, Conflict
+from tests.scenes import laptop_holding_a_conflict
 from tests.ui.conftest import wait_idle
-from tests.ui.test_conflict_versions import BODY, boxes, laptops_in_conflict, titles, versions
+from tests.ui.test_conflict_versions import BODY, boxes, titles, versions
 from ui.models import ROW_ROLE, value_text
 from ui.qtcompat import Qt
 
@@ -41,8 +42,8 @@ def _three_conflicts() -> list[Conflict]:
 def stepping(open_window, qtbot, hq, make_office, tmp_path):
     """(window, page) of an ML laptop's Conflicts page showing ``_three_conflicts``, in
     sight, the list with the focus on its first row."""
-    path, _replica = laptops_in_conflict(hq, make_office, tmp_path,
-                                         a={"status": "on-track"}, b={"status": "at-risk"})
+    path, _replica, _code = laptop_holding_a_conflict(
+        hq, make_office, tmp_path, a={"status": "on-track"}, b={"status": "at-risk"})
     window = open_window(path)
     window.resize(1280, 800)
     page = window.conflicts

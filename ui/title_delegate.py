@@ -6,13 +6,22 @@ action in French: a dozen actions that read alike. Broken at words into two line
 most titles read whole, and the rest far enough to be told apart.
 
 The lines of a title are worked out once for each width the column has (a change of
-the window's or the divider's width), not at each paint."""
+the window's or the divider's width), not at each paint, and what a row costs is asked
+of Qt once, not at each row: the style's margins around an
+item's text and the font's metrics once for each font, style and direction; Qt's own
+size of an item once for each title; a title's lines once for each width, kept across
+windows (the window made again for a language change, a change back, a second one
+finds those of the titles shown before). Rows are measured twice as the window is
+laid out (before and after the tree's scroll bar comes): a title whose whole width
+fits is told so by its width alone, without being broken into lines."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRect, QSize
-from PySide6.QtGui import QPainter, QTextLayout, QTextOption
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QTextLayout, QTextOption
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView
+
+from ui.qtcompat import Qt
 
 #: the lines a title may take in the tree
 MAX_LINES = 2
@@ -22,19 +31,32 @@ ROW_GAP = 4
 #: one width a pixel)
 _CACHE_SIZE = 2_000
 
+#: (text, font's key, width, right to left) -> the lines of ``title_lines``, for every
+#: window (a window made again for a new language, or the old one's, finds them)
+_LINES: dict[tuple[str, str, int, bool], list[str]] = {}
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_ACTIVE = QStyle.StateFlag.State_Active.value
+_HAS_ICON = QStyleOptionViewItem.ViewItemFeature.HasDecoration.value
+
+#: (style, font, right to left, item's features, its icon's room) -> ``_Metrics``
+_METRICS: dict[tuple, _Metrics] = {}
+
 
 def title_lines(text: str, font, width: int, rtl: bool,
                 max_lines: int = MAX_LINES) -> list[str]:
     """``text`` in ``font`` broken at words into lines ``width`` pixels wide at most (a
     word wider than that broken anywhere), at most ``max_lines`` of them, the last
     ended by "…" where more is left."""
-    from PySide6.QtGui import QFontMetrics
-
-    from ui.qtcompat import Qt
-
     metrics = QFontMetrics(font)
     if width <= 0 or metrics.horizontalAdvance(text) <= width:
         return [text]
+    return _broken(text, font, metrics, width, rtl, max_lines)
+
+
+def _broken(text: str, font, metrics: QFontMetrics, width: int, rtl: bool,
+            max_lines: int) -> list[str]:
+    """``title_lines`` of a text wider than ``width``."""
     layout = QTextLayout(text, font)
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
@@ -60,6 +82,61 @@ def title_lines(text: str, font, width: int, rtl: bool,
     return lines
 
 
+class _Metrics:
+    """What the rows of one font, style, direction and kind of item share: asked of
+    the style and the font once, not at each row's size and paint."""
+
+    __slots__ = ("advances", "align", "bottom", "font_key", "hints", "left", "metrics",
+                 "right", "rtl", "spacing", "squeeze", "top")
+
+    def __init__(self, style: QStyle, view: QTreeView, opt: QStyleOptionViewItem,
+                 font_key: str, rtl: bool) -> None:
+        self.font_key, self.rtl = font_key, rtl
+        self.metrics = QFontMetrics(opt.font)
+        # where Qt writes an item's text: its rectangle less the room of its check box
+        # and icon and the margins Qt keeps inside it (so that a title of one line and
+        # one of two begin at one edge), as offsets from the item's rectangle
+        probe = QStyleOptionViewItem(opt)
+        probe.rect = QRect(0, 0, 1000, 100)
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, probe, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        self.left, self.top = rect.left() + margin, rect.top()
+        self.right, self.bottom = rect.right() - 999 - margin, rect.bottom() - 99
+        #: the lines' width less than their room's (an Arabic line's last letter is
+        #: drawn past its advance)
+        self.squeeze = self.metrics.horizontalAdvance(" ") + 2 if rtl else 0
+        self.spacing = self.metrics.lineSpacing()
+        #: a title's width in pixels, by its text
+        self.advances: dict[str, int] = {}
+        #: Qt's size of a title's item on one line, by its text
+        self.hints: dict[str, QSize] = {}
+        self.align = int(QStyle.visualAlignment(opt.direction, Qt.AlignmentFlag.AlignLeft)
+                         | Qt.AlignmentFlag.AlignVCenter)
+
+    def width(self, item_width: int) -> int:
+        """The width of the lines of an item ``item_width`` pixels wide."""
+        return item_width - self.left + self.right - self.squeeze
+
+    def lines(self, text: str, font, width: int) -> list[str]:
+        """``title_lines(text, font, width, rtl)``, asked of the font once a text and of
+        a text's layout once a width, across windows."""
+        advance = self.advances.get(text)
+        if advance is None:
+            if len(self.advances) > _CACHE_SIZE:
+                self.advances.clear()
+            advance = self.advances[text] = self.metrics.horizontalAdvance(text)
+        if width <= 0 or advance <= width:
+            return [text]
+        key = (text, self.font_key, width, self.rtl)
+        found = _LINES.get(key)
+        if found is None:
+            if len(_LINES) > _CACHE_SIZE:
+                _LINES.clear()
+            found = _LINES[key] = _broken(text, font, self.metrics, width, self.rtl,
+                                          MAX_LINES)
+        return found
+
+
 class TitleDelegate(QStyledItemDelegate):
     """Paints a tree column's text on up to MAX_LINES lines, rows as high as their
     lines (the tree's rows must not be of one height)."""
@@ -67,89 +144,79 @@ class TitleDelegate(QStyledItemDelegate):
     def __init__(self, view: QTreeView) -> None:
         super().__init__(view)
         self._view = view
-        self._lines: dict[tuple[str, int, bool, str], list[str]] = {}
+
+    def _metrics(self, opt: QStyleOptionViewItem) -> _Metrics:
+        style, font, features = self._view.style(), opt.font, opt.features.value
+        rtl = opt.direction == Qt.LayoutDirection.RightToLeft
+        # (a font's hash and == are Qt's; an icon's room is the view's)
+        icon = ((opt.decorationSize.width(), opt.decorationSize.height(),
+                 opt.decorationPosition.value) if features & _HAS_ICON else None)
+        key = (style, font, rtl, features, icon)
+        found = _METRICS.get(key)
+        if found is None:
+            if len(_METRICS) > 100:
+                _METRICS.clear()
+            found = _Metrics(style, self._view, opt, font.key(), rtl)
+            # (a font of its own: ``opt.font`` is the option's, gone with it)
+            _METRICS[(style, QFont(font), rtl, features, icon)] = found
+        return found
 
     def lines(self, option: QStyleOptionViewItem, index: QModelIndex) -> list[str]:
         """The lines of ``index``'s text in the room ``option`` gives it."""
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        return self._lines_of(opt)
-
-    def _text_rect(self, opt: QStyleOptionViewItem) -> QRect:
-        """Where Qt writes an item's text: its text's room less the margins it keeps
-        inside it (a title of one line and one of two begin at one edge)."""
-        style = self._view.style()
-        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, self._view)
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None,
-                                   self._view) + 1
-        return rect.adjusted(margin, 0, -margin, 0)
-
-    def _lines_of(self, opt: QStyleOptionViewItem) -> list[str]:
-        from ui.qtcompat import Qt
-
-        rtl = opt.direction == Qt.LayoutDirection.RightToLeft
-        width = self._text_rect(opt).width()
-        if rtl:  # (an Arabic line's last letter is drawn past its advance)
-            width -= opt.fontMetrics.horizontalAdvance(" ") + 2
-        key = (opt.text, width, rtl, opt.font.key())
-        found = self._lines.get(key)
-        if found is None:
-            if len(self._lines) > _CACHE_SIZE:
-                self._lines.clear()
-            found = self._lines[key] = title_lines(opt.text, opt.font, width, rtl)
-        return found
+        m = self._metrics(opt)
+        return m.lines(opt.text, opt.font, m.width(opt.rect.width()))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # (Qt's)
-        hint = super().sizeHint(option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
+        m, text = self._metrics(opt), opt.text
+        hint = m.hints.get(text)
+        if hint is None:
+            if len(m.hints) > _CACHE_SIZE:
+                m.hints.clear()
+            hint = m.hints[text] = super().sizeHint(option, index)
         # the room the column gives the text of a row at its depth, as painted
         view, depth, parent = self._view, 0, index.parent()
         while parent.isValid():
             depth, parent = depth + 1, parent.parent()
         indent = view.indentation() * (depth + int(view.rootIsDecorated()))
-        opt.rect = QRect(0, 0, max(0, view.columnWidth(index.column()) - indent),
-                         hint.height())
-        extra = len(self._lines_of(opt)) - 1
+        room = max(0, view.columnWidth(index.column()) - indent)
+        extra = len(m.lines(text, opt.font, m.width(room))) - 1
         if not extra:
-            return hint
+            return QSize(hint)
         # (and a little room between such rows: two titles of two lines each read as one)
-        return QSize(hint.width(), hint.height() + extra * opt.fontMetrics.lineSpacing()
-                     + ROW_GAP)
+        return QSize(hint.width(), hint.height() + extra * m.spacing + ROW_GAP)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex) -> None:  # (Qt's name)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        lines = self._lines_of(opt)
+        m = self._metrics(opt)
+        text_rect = opt.rect.adjusted(m.left, m.top, m.right, m.bottom)
+        lines = m.lines(opt.text, opt.font, text_rect.width() - m.squeeze)
         if len(lines) == 1 and lines[0] == opt.text:
             super().paint(painter, option, index)
             return
-        from PySide6.QtGui import QPalette
-
-        from ui.qtcompat import Qt
-
         style = self._view.style()
-        text_rect = self._text_rect(opt)
         opt.text = ""  # its background, selection and focus, as Qt paints them
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, self._view)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        group = (QPalette.ColorGroup.Disabled
-                 if not opt.state & QStyle.StateFlag.State_Enabled
-                 else QPalette.ColorGroup.Active
-                 if opt.state & QStyle.StateFlag.State_Active
+        state = opt.state.value  # (bits: a Python enum's & costs as much as a line)
+        role = (QPalette.ColorRole.HighlightedText if state & _SELECTED
+                else QPalette.ColorRole.Text)
+        group = (QPalette.ColorGroup.Disabled if not state & _ENABLED
+                 else QPalette.ColorGroup.Active if state & _ACTIVE
                  else QPalette.ColorGroup.Inactive)
         palette = opt.palette
         palette.setCurrentColorGroup(group)
-        align = QStyle.visualAlignment(opt.direction, Qt.AlignmentFlag.AlignLeft)
-        step = opt.fontMetrics.lineSpacing()
+        step = m.spacing
         top = text_rect.top() + max(0, (text_rect.height() - step * len(lines)) // 2)
         painter.save()
         painter.setFont(opt.font)
         painter.setLayoutDirection(opt.direction)
+        left, width = text_rect.left(), text_rect.width()
         for i, line in enumerate(lines):
-            rect = QRect(text_rect.left(), top + i * step, text_rect.width(), step)
-            style.drawItemText(painter, rect, int(align | Qt.AlignmentFlag.AlignVCenter),
+            style.drawItemText(painter, QRect(left, top + i * step, width, step), m.align,
                                palette, True, line, role)
         painter.restore()

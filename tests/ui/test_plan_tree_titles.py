@@ -102,3 +102,47 @@ def test_title_lines_break_at_words_and_end_with_an_ellipsis(qapp):
     assert len(lines) == 2 and lines[1].endswith("…")
     assert title.startswith(lines[0] + " ")
     assert all(width(line) <= width(title) // 3 for line in lines)
+
+
+def test_a_title_is_broken_into_lines_once_across_windows(qapp, monkeypatch):
+    """A title's lines are worked out once for a width, whichever window asks and how
+    often: the window made again for each language change broke every title of the
+    plan into lines again (each row is measured twice, before and after the tree's
+    scroll bar comes), and one that fits whole is never broken."""
+    from PySide6.QtGui import QTextLayout
+    from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem
+
+    import ui.title_delegate as td
+
+    broken = []
+
+    class Layout(QTextLayout):
+        def __init__(self, text, *args):
+            broken.append(text)
+            super().__init__(text, *args)
+
+    monkeypatch.setattr(td, "QTextLayout", Layout)
+    monkeypatch.setattr(td, "_LINES", {}, raising=False)
+    long = "PA9.9* · " + " ".join(["Renforcer les systèmes nationaux"] * 4)
+    short = "PA9.8* · Assurer"
+    hints = []
+    for _window in range(2):
+        tree = QTreeWidget()
+        tree.setColumnCount(1)
+        tree.header().setStretchLastSection(False)
+        tree.setUniformRowHeights(False)
+        tree.addTopLevelItems([QTreeWidgetItem([long]), QTreeWidgetItem([short])])
+        delegate = td.TitleDelegate(tree)
+        tree.setItemDelegateForColumn(0, delegate)
+        width = tree.fontMetrics().horizontalAdvance(long) // 2
+        tree.setColumnWidth(0, width + tree.indentation() + 20)
+        option = QStyleOptionViewItem()
+        tree.initViewItemOption(option)
+        for _layout in range(2):
+            hints.append([delegate.sizeHint(option, tree.model().index(row, 0)).height()
+                          for row in range(2)])
+        tree.deleteLater()
+    assert broken == [long]
+    assert len(set(map(tuple, hints))) == 1
+    one = QTreeWidget().fontMetrics().lineSpacing()
+    assert hints[0][0] >= hints[0][1] + one  # (the long title on two lines)

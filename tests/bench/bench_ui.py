@@ -19,7 +19,11 @@
    window and headquarters' (tests/bench/ui_walk.py: every page, filters, a report
    typed and saved, resizing, dialogs, a status sheet previewed, language changes),
    as seen (a 5 ms timer's longest gap) and as the GUI thread's own processor time,
-   which a machine shared with other work does not inflate (target ≤ 100 ms).
+   which a machine shared with other work does not inflate (target ≤ 100 ms);
+6. the plan tree's rows at an office in French (ui.title_delegate's two-line titles):
+   processor time to size and to paint a row, as a ratio to Qt's plain delegate's on
+   the same rows (target ≤ 1.5×), and to size every row of a window made again (a
+   language change), whose titles were broken into lines before.
 """
 
 from __future__ import annotations
@@ -71,6 +75,65 @@ def job_did_complete():  # the window is shown when the database's first answer 
         QTimer.singleShot(0, painted)  # as for the bare window: the next turn after show()
 shell.session.job_did_complete.connect(job_did_complete)
 app.exec()
+"""
+
+
+TITLE_ROWS = """
+import json, time, sys
+sys.path.insert(0, {root!r})
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QStyledItemDelegate, QStyleOptionViewItem
+from ui.app import start
+from ui.title_delegate import TitleDelegate
+QApplication.setQuitOnLastWindowClosed(False)
+shell = start(db={db!r}, lang="en", prefs=QSettings({ini!r}, QSettings.Format.IniFormat))
+app = shell.app
+def spin(until):
+    while not until():
+        app.processEvents(); time.sleep(0.005)
+spin(lambda: shell.window is not None and shell.window.painted)
+shell.change_language("fr")
+spin(lambda: shell.window.painted)
+shell.window.resize(1024, 600)
+spin(lambda: shell.session.pending == 0)
+app.processEvents()
+tree = shell.window.office_view.tree.tree
+rows = []
+for i in range(tree.topLevelItemCount()):
+    area = tree.topLevelItem(i)
+    rows += [area] + [area.child(j) for j in range(area.childCount())]
+options = []
+for item in rows:
+    option = QStyleOptionViewItem()
+    tree.initViewItemOption(option)
+    option.rect = tree.visualItemRect(item)
+    options.append((option, tree.indexFromItem(item, 0)))
+pixmap = QPixmap(1024, 80)
+painter = QPainter(pixmap)
+def per_row(delegate, what, runs=50):
+    began = time.process_time()
+    for _ in range(runs):
+        for option, index in options:
+            if what == "size":
+                delegate.sizeHint(option, index)
+            else:
+                delegate.paint(painter, option, index)
+    return (time.process_time() - began) / runs / len(options) * 1e6
+out = {{"rows": len(options)}}
+for name, delegate in (("titles", tree.itemDelegateForColumn(0)),
+                       ("plain", QStyledItemDelegate(tree))):
+    for what in ("size", "paint"):
+        out[name + "_" + what + "_us"] = per_row(delegate, what)
+began = time.process_time()
+for _ in range(50):  # each a window made again: a delegate of its own
+    delegate = TitleDelegate(tree)
+    for option, index in options:
+        delegate.sizeHint(option, index)
+out["new_window_size_us"] = (time.process_time() - began) / 50 / len(options) * 1e6
+painter.end()
+print(json.dumps(out))
+shell.window.close(); shell.shutdown()
 """
 
 
@@ -252,6 +315,32 @@ def bench_memory(world: Path, tmp: Path) -> dict:
     return {"hq_window_mib": run_child(code), "bare_window_mib": run_child(bare)}
 
 
+def bench_title_rows(db: Path, tmp: Path, runs: int = 5) -> dict:
+    """Step 6 (median of ``runs`` fresh processes, each on a copy of ``db``)."""
+    import json
+    import shutil
+    import statistics
+
+    results = []
+    for run in range(runs):
+        work = tmp / f"titles-{run}"
+        work.mkdir()
+        for suffix in ("", ".key"):
+            shutil.copy(str(db) + suffix, str(work / "db.sqlite3") + suffix)
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+            env[var] = str(work / var.lower())
+        code = TITLE_ROWS.format(root=str(ROOT), db=str(work / "db.sqlite3"),
+                                 ini=str(work / "s.ini"))
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env=env, cwd=ROOT)
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    median = {key: statistics.median(r[key] for r in results) for key in results[0]}
+    median["size_ratio"] = median["titles_size_us"] / median["plain_size_us"]
+    median["paint_ratio"] = median["titles_paint_us"] / median["plain_paint_us"]
+    return median
+
+
 def bench_walk(db: Path, tmp: Path, name: str) -> dict:
     """The walk (tests/bench/ui_walk.py) in a fresh process on a copy of ``db``, with
     settings and caches of its own: each step printed, the worst returned."""
@@ -317,6 +406,7 @@ def main() -> int:
             "filter": bench_filter(),
             "import": bench_import_stall(world, tmp),
             "memory": bench_memory(merged, tmp),
+            "title_rows": bench_title_rows(world / "offices" / "ML.sqlite3", tmp),
             "walk_office": bench_walk(world / "offices" / "ML.sqlite3", tmp, "office ML"),
             "walk_hq": bench_walk(merged / "hq.sqlite3", tmp, "HQ"),
         }

@@ -299,6 +299,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
         from fieldplan.sync import ImportOutcome, import_bundle
         from fieldplan.sync.exchange import (
             MergedThenStopped,
+            drop_unused_backup,
             import_again,
             note_import_batch,
             retry_waiting,
@@ -310,7 +311,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
         total = len(paths) * STEPS_PER_FILE
         stopped = False
         # one backup for the lot (one a file would push every older backup out)
-        rep.backup("before-import")
+        made = rep.backup("before-import")
         for i, path in enumerate(paths):
             name = Path(path).name
             if stopped:
@@ -342,6 +343,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
                 else:
                     # the database could not take it (a full disk): rolled back; the
                     # files before it stay, the ones after it are not opened
+                    drop_unused_backup(made, outcomes, exc)
                     outcomes.append(ImportOutcome(name, STOPPED, error_text(exc)))
                     stopped = True
             except OSError as exc:

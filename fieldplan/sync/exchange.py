@@ -2744,6 +2744,23 @@ def import_again(rep: Replica, source: Source, before: ImportOutcome,
         return before
 
 
+def drop_unused_backup(made: Path | None, outcomes: Sequence[ImportOutcome],
+                       error: BaseException) -> None:
+    """Remove the backup an import took (``made``) when the disk filled before it
+    kept anything: every file before the one ``error`` stopped (rolled back) was
+    refused (``outcomes``; a duplicate may still have noted what its sender holds).
+    The copy of a database left as it was held the room the next try needed for its
+    own backup: that one failed, or pushed an older backup out at each try
+    (``store.backup``), until the backups were all copies of one state (as
+    ``schema.migrate`` does for its backup)."""
+    cause: BaseException | None = error
+    while cause is not None and not store.out_of_space(cause):
+        cause = cause.__cause__ or cause.__context__
+    kept = any(o.outcome != "rejected" for o in each_file(outcomes))
+    if made is not None and cause is not None and not kept:
+        store.remove_backup(made)
+
+
 def import_bundles(rep: Replica, sources: Iterable[Source], *,
                    progress: Progress | None = None,
                    cancel: Callable[[], bool] | None = None) -> list[ImportOutcome]:
@@ -2752,9 +2769,10 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
     ImportInterrupted on Ctrl-C (likewise)."""
     sources = list(sources)
     out: list[ImportOutcome] = []
+    made = None
     try:
         if sources:
-            rep.backup("before-import")
+            made = rep.backup("before-import")
         for i, src in enumerate(sources):
             if cancel and cancel():
                 break
@@ -2768,6 +2786,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
                 out.append(exc.outcome)
                 raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
             except FieldplanError as exc:
+                drop_unused_backup(made, out, exc)
                 raise ImportStopped(out, name, exc, more=i + 1 < len(sources)) from exc
             except KeyboardInterrupt:
                 finished = _recorded_since(rep, mark)

@@ -769,3 +769,76 @@ def test_a_lock_is_said_with_the_wait_the_connection_had(tmp_path: Path) -> None
     # the connection's own wait (the CLI's) is said as before
     assert store.error_reason(_error(sqlite3.SQLITE_BUSY, "database is locked")) == \
         "it stayed locked for 30 seconds"
+
+
+def _full_after_backup(rep, monkeypatch) -> None:
+    """The disk fills once the import's backup is written: the database cannot grow by
+    a page (a real SQLITE_FULL from SQLite, through ``PRAGMA max_page_count``)."""
+    real = rep.backup
+
+    def backup(reason: str) -> Path:
+        made = real(reason)
+        pages = rep.conn.execute("PRAGMA page_count").fetchone()[0]
+        rep.conn.execute(f"PRAGMA max_page_count = {pages}")
+        return made
+
+    monkeypatch.setattr(rep, "backup", backup)
+
+
+def test_an_import_the_disk_fills_under_takes_its_backup_back(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """The backup fitted, the merge did not: the copy of the database left as it was
+    stayed, holding the room the next try needed for its own backup (which then
+    failed, or pushed an older backup out at each try). It goes with the import."""
+    from fieldplan.sync import ImportStopped, import_bundles
+
+    ml = make_office("ML")
+    progress_of(ml)
+    bundle = export_bundle(ml, out_dir=tmp_path).path
+    kept = store.backup(hq.conn, hq.path, "manual")
+    before = hq.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    _full_after_backup(hq, monkeypatch)
+    with pytest.raises(ImportStopped, match="the disk is full"):
+        import_bundles(hq, [bundle])
+    assert store.list_backups(hq.path) == [kept]
+    assert [n for n in left_in(store.backup_dir(hq.path))
+            if n.startswith(hq.path.name)] == [kept.name]  # nothing beside it either
+    assert hq.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
+    assert hq.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_import_stopped_after_a_merge_keeps_its_backup(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """A file merged before the disk filled: the backup is the state before it, kept."""
+    from fieldplan.sync import ImportStopped, import_bundles
+
+    ml, ng = make_office("ML"), make_office("NG")
+    progress_of(ng)
+    first = export_bundle(ml, out_dir=tmp_path).path
+    second = export_bundle(ng, out_dir=tmp_path).path
+    real = import_bundle.__globals__["import_bundle"]
+    calls = []
+
+    def fill_after_first(rep, src, **kwargs):
+        if calls:
+            pages = rep.conn.execute("PRAGMA page_count").fetchone()[0]
+            rep.conn.execute(f"PRAGMA max_page_count = {pages}")
+        calls.append(src)
+        return real(rep, src, **kwargs)
+
+    from fieldplan.sync import exchange
+
+    monkeypatch.setattr(exchange, "import_bundle", fill_after_first)
+    with pytest.raises(ImportStopped, match="the disk is full") as stop:
+        import_bundles(hq, [first, second])
+    assert [o.outcome for o in stop.value.outcomes] == ["merged"]
+    assert [store.backup_kind(p) for p in store.list_backups(hq.path)] == ["before-import"]
+
+
+def progress_of(rep) -> None:
+    """Enough progress that its bundle takes new pages at headquarters."""
+    from fieldplan import progress
+
+    for act in rep.plan().actions_of(level="national")[:20]:
+        progress.record_progress(rep, act.code, "2026-S1", status="on-track", percent=40,
+                                 achievements="y" * 3000)

@@ -1595,3 +1595,35 @@ def test_a_hidden_inbox_lists_the_bundles_again_once_shown(open_window, qtbot, d
     emit(window.session.changes_did_happen, Changes(entities=(("progress", "*"),)))
     qtbot.waitUntil(lambda: len(listed) == 2, timeout=5000)  # shown: read at once
     wait_idle(qtbot, window.session)
+
+
+def test_an_import_the_disk_fills_under_takes_its_backup_back(
+    open_window, qtbot, demo_world, tmp_path, monkeypatch
+):
+    """The backup fitted, the first file did not: the copy of the database left as it
+    was went with the import (kept, it held the room the next try's backup needed)."""
+    import errno
+
+    from fieldplan import store
+    from fieldplan.errors import StoreError
+    from fieldplan.sync import exchange
+
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    bundles = sorted((demo_world / "bundles").glob("*.fieldplan"))[:2]
+    full = "could not save to the database, nothing was changed: the disk is full"
+
+    def merge(rep, b, m, **kw):
+        raise StoreError(full) from OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(exchange, "_merge", merge)
+    before = events_count(db)
+    window = open_window(db)
+    backups = store.list_backups(db)  # (those the opening took)
+    drop(window, bundles)
+    dialog = result_dialog(window, qtbot)
+    assert [o.outcome for o in dialog.outcomes] == ["stopped", "stopped"]
+    assert full in dialog.table.item(0, 3).text()
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    assert store.list_backups(db) == backups
+    assert events_count(db) == before

@@ -580,8 +580,8 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
                        change=change)
     _refuse_hiding(change.hidden, name, allow_hiding)
     # a failed backup (BackupError, one line naming the folder) stops here: nothing written
-    backup = rep.backup("before-plan-import")
-    with store.write_transaction(rep.conn):
+    with rep.backup_before("before-plan-import") as backup, \
+            store.write_transaction(rep.conn):
         # again: another fieldplan may have written meanwhile
         newly_hidden = _check(rep, new, name)
         _refuse_hiding(newly_hidden, name, allow_hiding)

@@ -325,6 +325,21 @@ class Replica:
         finally:
             self.note_removed_backups(removed)
 
+    @contextlib.contextmanager
+    def backup_before(self, reason: str) -> Iterator[Path]:
+        """``backup``, then the write it is taken for (the ``with`` block). When the
+        disk fills under that write (rolled back: the database is as it was), the
+        backup goes again: kept, the copy of an unchanged database held the room the
+        next try needed for its own backup, which then failed, or pushed an older
+        backup out at each try."""
+        made = self.backup(reason)
+        try:
+            yield made
+        except BaseException as exc:
+            if store.filled_disk(exc):
+                store.remove_backup(made)
+            raise
+
     def backup_if_due(self, reason: str) -> None:
         """A backup unless one was taken within BACKUP_DUE, so that a computer that
         only exports (an office that never imports) has one too. Never in the way of

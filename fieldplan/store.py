@@ -72,6 +72,17 @@ def out_of_space(exc: BaseException) -> bool:
                                  or code == SQLITE_IOERR_SHMSIZE)
 
 
+def filled_disk(exc: BaseException) -> bool:
+    """True when ``exc``, or an error it was raised from, means the disk is full (a
+    StoreError raised from SQLite's)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if out_of_space(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _primary_code(exc: BaseException) -> int | None:
     """SQLite's primary result code of an error (an extended code's low byte)."""
     code = getattr(exc, "sqlite_errorcode", None)

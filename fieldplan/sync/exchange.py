@@ -2753,11 +2753,8 @@ def drop_unused_backup(made: Path | None, outcomes: Sequence[ImportOutcome],
     own backup: that one failed, or pushed an older backup out at each try
     (``store.backup``), until the backups were all copies of one state (as
     ``schema.migrate`` does for its backup)."""
-    cause: BaseException | None = error
-    while cause is not None and not store.out_of_space(cause):
-        cause = cause.__cause__ or cause.__context__
     kept = any(o.outcome != "rejected" for o in each_file(outcomes))
-    if made is not None and cause is not None and not kept:
+    if made is not None and store.filled_disk(error) and not kept:
         store.remove_backup(made)
 
 
@@ -3270,8 +3267,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     # one (import_bundles): each bundle's merge took a backup of its own, after the key
     # was written. At a headquarters of 800 MB the copies took most of the seconds a
     # trust took; a backup that cannot be taken now leaves the key in quarantine
-    rep.backup("before-import")
-    with store.write_transaction(rep.conn):
+    with rep.backup_before("before-import"), store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage, earlier=earlier)
     if ended:
         # trusted all the same (a person decided), but not without a word: the setup

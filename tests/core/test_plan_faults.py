@@ -285,6 +285,31 @@ def test_a_failed_backup_stops_the_import(hq, tmp_path, monkeypatch):
     assert snapshot(hq) == before
 
 
+def test_a_plan_import_the_disk_fills_under_takes_its_backup_back(hq, tmp_path,
+                                                                   monkeypatch):
+    """The backup fitted, the plan did not (a real SQLITE_FULL, through ``PRAGMA
+    max_page_count``): the database is as it was, and so is the backups folder (the
+    copy of the unchanged database took the room the next try's backup needed)."""
+    path = tmp_path / "v2.json"
+    dump_plan(amended(hq.plan()), path)
+    real = store.backup
+
+    def backup(conn, *args, **kwargs):
+        made = real(conn, *args, **kwargs)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full now
+        return made
+
+    monkeypatch.setattr(store, "backup", backup)
+    before = snapshot(hq)
+    with pytest.raises(StoreError, match=r"the disk is full$") as caught:
+        replace_plan(hq, path)
+    assert "\n" not in str(caught.value)
+    assert snapshot(hq) == before
+    assert hq.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not any(store.backup_dir(hq.path).iterdir())  # nothing beside them either
+
+
 def test_a_backups_folder_that_cannot_be_made_stops_the_import(hq, tmp_path, capsys):
     path = tmp_path / "v2.csv"
     dump_plan(amended(hq.plan()), path)

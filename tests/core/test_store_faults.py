@@ -842,3 +842,26 @@ def progress_of(rep) -> None:
     for act in rep.plan().actions_of(level="national")[:20]:
         progress.record_progress(rep, act.code, "2026-S1", status="on-track", percent=40,
                                  achievements="y" * 3000)
+
+
+def test_a_trust_the_disk_fills_under_takes_its_backup_back(hq, monkeypatch) -> None:
+    """Trusting a key takes a backup, then writes the key: the disk full by then, the
+    key stays untrusted, its bundle waits in quarantine, and the backup goes again."""
+    from fieldplan.sync import exchange, trust_key
+    from fieldplan.sync import keys as keyreg
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "bundles" / "v1-office-ML.fieldplan"
+    first = exchange.import_bundle(hq, fixture, backup=False)  # an unknown key
+    assert first.outcome == "quarantined"
+    backups = store.list_backups(hq.path)
+
+    def full(*_args, **_kwargs):
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise exc
+
+    monkeypatch.setattr(keyreg, "accept_new_key", full)
+    with pytest.raises(StoreError, match="the disk is full"):
+        trust_key(hq, first.fingerprint)
+    assert store.list_backups(hq.path) == backups
+    assert hq.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 1

@@ -129,6 +129,26 @@ _ZIP_ERRORS = (
 )
 
 
+def _check_readable(e: BaseException) -> None:
+    """A ZIP reader's error that is the file's disk failing under it (a USB stick
+    pulled out while the bundle is read, a bad sector: an OSError with its own errno,
+    but EINVAL, the seek before the file's start a damaged archive's offsets lead to)
+    is said as such: "cannot read: … (removed too early, or damaged); check it, then
+    try again", as when the file cannot be opened. It was "events.jsonl is damaged
+    ([Errno 5] Input/output error); ask the sender to send it again": the sender had
+    nothing to do with it, and a bundle sent again failed on the same stick."""
+    import errno
+
+    seen: BaseException | None = e
+    while seen is not None:  # (zipfile says a read failing under it "not a zip file")
+        if isinstance(seen, OSError) and seen.errno not in (None, errno.EINVAL):
+            from fieldplan.files import os_error_reason
+
+            raise BundleError(_("cannot read: {error}").format(
+                error=os_error_reason(seen))) from seen
+        seen = seen.__cause__ or seen.__context__
+
+
 def canonical_json(obj: Any) -> bytes:
     """UTF-8 bytes of the one canonical serialisation (fieldplan.events.canonical_json):
     sorted keys, no whitespace, non-ASCII kept as is.
@@ -698,6 +718,7 @@ def _open_zip(fileobj: BinaryIO, size: int, name: str = "") -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(fileobj)
     except _ZIP_ERRORS as e:
+        _check_readable(e)
         raise BundleError(join_clauses([_("truncated or damaged ZIP archive ({error})").format(
             error=_reason(e)), _(RESEND)])) from None
 
@@ -842,6 +863,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
                         .format(name=info.filename, limit=_size(cap)))
                 yield chunk
     except _ZIP_ERRORS as e:
+        _check_readable(e)
         if ((isinstance(e, zipfile.BadZipFile) and "CRC" not in str(e))
                 or info.header_offset < 0):
             # the member is not where the archive's table of contents says (bytes added

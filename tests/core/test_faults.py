@@ -5,6 +5,8 @@ fault-injection review: a full disk, a kill at the wrong moment)."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import sqlite3
 from pathlib import Path
 
@@ -404,3 +406,74 @@ def test_init_leaves_an_init_under_way_alone(tmp_path: Path) -> None:
         other.stdin.close()
         other.wait(timeout=30)
     init_hq(path).close()  # once it has gone, what it left is cleared
+
+
+class _PulledOut(io.RawIOBase):
+    """A bundle on a USB stick pulled out after ``reads`` reads: every read after them
+    fails as the system says it (EIO)."""
+
+    def __init__(self, f, reads: int) -> None:
+        self.f, self.left = f, reads
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, *args) -> int:
+        return self.f.seek(*args)
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+    def readinto(self, b) -> int:
+        self.left -= 1
+        if self.left < 0:
+            raise OSError(errno.EIO, "Input/output error")
+        data = self.f.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.f.close()
+        super().close()
+
+
+def test_a_stick_pulled_out_while_a_bundle_is_read_is_said_as_such(hq, make_office,
+                                                                   tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    """At whatever read the stick goes (the archive's table, the signature, the events
+    while they are checked or merged), the file is refused as unreadable, with what to
+    do: it was "events.jsonl is damaged ([Errno 5] Input/output error); ask the sender
+    to send it again", which a bundle sent again met on the same stick. Nothing of it
+    is merged, and it imports once it can be read."""
+    from fieldplan.sync import import_bundles, verify_bundle
+    from tests import reasons
+
+    bundle = export_bundle(make_office("ML"), out_dir=tmp_path).path
+    real = bundlefmt._open_source
+    total = []
+
+    def counted(source, limit):
+        f, owns = real(source, limit)
+        wrapped = _PulledOut(f, 10**6)
+        total.append(wrapped)
+        return wrapped, owns
+
+    monkeypatch.setattr(bundlefmt, "_open_source", counted)
+    assert verify_bundle(hq, bundle)["valid"]
+    reads = 10**6 - total[-1].left  # as many as a whole read takes
+    assert reads > 10
+    before = hq.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    expected = f"cannot read: {reasons.DISK_FAULT}"
+    for at in range(reads):
+        monkeypatch.setattr(bundlefmt, "_open_source",
+                            lambda source, limit, at=at: (_PulledOut(real(source, limit)[0],
+                                                                     at), True))
+        assert verify_bundle(hq, bundle)["reason"] == expected, at
+        [outcome] = import_bundles(hq, [bundle])
+        assert (outcome.outcome, outcome.reason) == ("rejected", expected), at
+        assert hq.conn.execute("SELECT count(*) FROM events").fetchone()[0] == before
+    monkeypatch.setattr(bundlefmt, "_open_source", real)
+    assert import_bundles(hq, [bundle])[0].outcome == "merged"

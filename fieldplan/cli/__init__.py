@@ -406,6 +406,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class _OutputFailed(Exception):
+    """A write to standard output failed (``> log.txt`` on a full disk), raised from
+    the OSError: the command's own files are not the ones that failed."""
+
+
+class _Output:
+    """sys.stdout while a command runs. A write to it that fails was said as the
+    reason alone ("the disk is full; …") after the command had done its work (an
+    import merged, a bundle written), read as the command failing: it is said as the
+    output failing (``_OutputFailed``). A closed pipe stays BrokenPipeError (``| head``
+    is no error)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed from exc
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _OutputFailed from exc
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def _output() -> Iterator[None]:
+    """``_Output`` as sys.stdout when it goes to a file or a pipe (a terminal keeps
+    ``RightToLeftLines``), flushed before the command's end (a failure then is said
+    as the output's too, not left to the interpreter's exit)."""
+    before = sys.stdout
+    if not _is_terminal(before):
+        sys.stdout = _Output(before)  # type: ignore[assignment]
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        sys.stdout = before
+
+
 class RightToLeftLines(io.TextIOBase):
     """A terminal stream for a right-to-left language: each line written is shown with
     its Latin runs kept left to right (``fieldplan.text.for_rtl_terminal``), whoever
@@ -579,7 +629,9 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
                          .format(command=args.command))
         args.demo = True
     try:
-        return int(args.func(args) or 0)
+        with _output():
+            code = int(args.func(args) or 0)
+        return code
     except UsageError as exc:
         sub.error(str(exc))
     except FieldplanError as exc:
@@ -593,6 +645,14 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
     except KeyboardInterrupt:
         stopped_line(i18n._("interrupted"))
         return 130
+    except _OutputFailed as exc:
+        from fieldplan.files import os_error_reason
+
+        # Translators: {reason} says why, e.g. "the disk is full; make room or choose
+        # another disk": what the command printed could not be written where it was
+        # sent (fieldplan import … > log.txt); what it did is not undone
+        fail_line(i18n._("cannot write the command's output: {reason}").format(
+            reason=os_error_reason(exc.__cause__, writing=True)))
     except OSError as exc:
         fail_line(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request

@@ -3,8 +3,11 @@ an export noted nowhere, an import stopped halfway, a restore not finished."""
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -736,3 +739,32 @@ def test_ctrl_c_is_said_as_the_language_writes_a_line(capsys, monkeypatch, lang,
 
     monkeypatch.setattr(cli, "build_parser", interrupted)
     assert run("--lang", lang, "status", capsys=capsys) == (130, "", said)
+
+
+class _FullDiskOutput(io.StringIO):
+    """Standard output sent to a file on a full disk (``> log.txt``)."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_output_that_cannot_be_written_is_said_as_the_output(hq, make_office,
+                                                             tmp_path: Path, capsys,
+                                                             monkeypatch) -> None:
+    """``fieldplan import … > log.txt`` on a full disk: the file was merged, then its
+    line could not be written, and the command said "the disk is full; …" alone, read
+    as the import failing. The output is named; what the command did stays done."""
+    from fieldplan.cli import main
+    from tests import reasons
+
+    bundle = str(export_bundle(make_office("ML"), out_dir=tmp_path).path)
+    db = str(hq.path)
+    hq.close()
+    for argv in (["import", bundle], ["status"], ["--json", "status"]):
+        monkeypatch.setattr(sys, "stdout", _FullDiskOutput())
+        assert main(["--db", db, *argv]) == 1
+        monkeypatch.undo()
+        assert capsys.readouterr().err == (
+            f"fieldplan: error: cannot write the command's output: {reasons.DISK_FULL}\n")
+    code, out, _err = run("--db", db, "import", bundle, capsys=capsys)
+    assert code == 0 and out.startswith(f"{Path(bundle).name}: duplicate")  # merged before

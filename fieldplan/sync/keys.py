@@ -659,12 +659,22 @@ def rotate_key(rep: Replica) -> PublicKey:
     payload = rotation_payload(new.public.raw, rep.replica_id)
     endorsement = {"signature": minisign.sign(old, payload, f"rotation to {new.key_id_hex}")}
     chain = [*rotation_chain(rep), _endorsement(old, endorsement)]
-    with store.write_transaction(rep.conn):
-        staged = _stage_key(rep, old, new, rep.replica_id)
-        _adopt_key(rep, new, chain)
-        if rep.is_hq:
-            register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
-            _key_event(rep, old.key_id_hex, {"status": "retired"})
+    files: tuple[Path, Path] | None = None
+    try:
+        with store.write_transaction(rep.conn):
+            files = _stage_key_files(rep, old, new, rep.replica_id)
+            _adopt_key(rep, new, chain)
+            if rep.is_hq:
+                register_key(rep, new.public, office=rep.office, replica_id=rep.replica_id)
+                _key_event(rep, old.key_id_hex, {"status": "retired"})
+    except BaseException:
+        # rolled back (a full disk under the commit): no rotation, so neither its new
+        # key nor a copy of the key it keeps stays beside the database (a secret key
+        # copy more at each try)
+        for path in files or ():
+            path.unlink(missing_ok=True)
+        raise
+    staged = files[0]
     _move_in_place(staged, key_path(rep.path), new)  # after the commit: finish_key_change
     return new.public
 
@@ -1140,6 +1150,12 @@ def _endorsement(old: SecretKey, fields: dict) -> dict:
 def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Path:
     """Keep a copy of the old key file, and write the new one beside it as ``.new``
     (moved in place once the database has committed the change)."""
+    return _stage_key_files(rep, old, new, replica)[0]
+
+
+def _stage_key_files(rep: Replica, old: SecretKey, new: SecretKey,
+                     replica: str) -> tuple[Path, Path]:
+    """``_stage_key``: the new key's file, and the old key's copy."""
     from fieldplan.files import write_atomic
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -1168,7 +1184,7 @@ def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Pa
             raise FileError(_("cannot write this computer's new key: {reason}").format(
                 reason=_own_reason(exc))) from None
         raise
-    return tmp
+    return tmp, kept
 
 
 def _own_reason(exc: FileError) -> str:

@@ -257,3 +257,39 @@ def test_a_key_change_the_disk_is_too_full_for_says_so_without_hidden_names(
     monkeypatch.undo()
     assert keyreg.secret_key(ml).key_id_hex == before
     assert not list(key_path(ml.path).parent.glob("*.old"))
+
+
+@pytest.mark.parametrize("where", ["office", "hq"])
+def test_a_rotation_the_disk_fills_under_leaves_no_key_file_beside_the_database(
+        hq, make_office, monkeypatch, where) -> None:
+    """The key files were written, the database could not take the change: it rolled
+    back, and its new key (``.new``, until the next opening) and a copy of the key it
+    keeps (``.old``, for good: one more secret key copy at each try) stayed beside
+    the database. Neither does now; the key is the one it was, and signs."""
+    import sqlite3
+
+    from fieldplan.errors import StoreError
+
+    rep = make_office("BN") if where == "office" else hq
+    folder = rep.path.parent
+
+    def key_files() -> list[str]:
+        return sorted(p.name for p in folder.iterdir() if ".key" in p.name)
+
+    before = key_files()
+    key = key_path(rep.path).read_bytes()
+
+    def full(*_args, **_kwargs):
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = sqlite3.SQLITE_FULL
+        raise exc
+
+    monkeypatch.setattr(keyreg, "_adopt_key", full)
+    with pytest.raises(StoreError, match="the disk is full"):
+        keyreg.rotate_key(rep)
+    assert key_files() == before
+    assert key_path(rep.path).read_bytes() == key
+    monkeypatch.undo()
+    assert keyreg.key_file_problem(rep) is None
+    keyreg.rotate_key(rep)  # once there is room
+    assert key_path(rep.path).read_bytes() != key

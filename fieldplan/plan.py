@@ -1405,6 +1405,14 @@ def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
     try:
         return data[len(bom):].decode(encoding)
     except UnicodeDecodeError as exc:
+        if exc.end == len(data) - len(bom) and exc.reason in ("unexpected end of data",
+                                                              "truncated data"):
+            # the last character begun, never ended: a copy cut short (a USB stick
+            # pulled out; half of all cuts in Arabic text), not a file saved in another
+            # encoding, which "save it as UTF-8" told a person whose file was
+            raise PlanError(where_what(name, _(
+                "the file ends in the middle of a character: it was cut short (a copy not "
+                "finished, or a USB stick removed too early); copy it again"))) from None
         # where, as the person finds it: a byte offset was no help in a spreadsheet
         before = data[len(bom):len(bom) + exc.start].decode(encoding, "replace")
         where = where_what(name, _undecoded_place(before, fmt))

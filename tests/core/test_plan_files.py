@@ -642,6 +642,28 @@ def test_a_toml_or_json_file_not_in_utf8_names_the_line_and_column(hq, tmp_path,
         "(in a spreadsheet: 'CSV UTF-8')")
 
 
+@pytest.mark.parametrize("fmt", ["toml", "json", "csv", "utf-16 csv"])
+def test_a_plan_file_cut_in_a_character_is_said_to_be_cut_short(hq, tmp_path, capsys,
+                                                                 fmt):
+    """A copy cut short (a USB stick pulled out) ends in the middle of a character as
+    often as not in Arabic text: it was told "not UTF-8 text; save it as UTF-8", of a
+    file that was UTF-8 all along; nothing is changed."""
+    ext = fmt.split()[-1]
+    text = format_plan(amended(hq.plan()), ext)
+    data = (b"\xff\xfe" + text.encode("utf-16-le") if fmt.startswith("utf-16")
+            else text.encode("utf-8"))
+    cut = data.index("ة".encode("utf-16-le" if fmt.startswith("utf-16") else "utf-8")) + 1
+    path = tmp_path / f"plan.{ext}"
+    path.write_bytes(data[:cut])
+    before = list(hq.conn.iterdump())
+    message = (f"plan.{ext}: the file ends in the middle of a character: it was cut short "
+               "(a copy not finished, or a USB stick removed too early); copy it again"
+               )
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, out, err) == (1, "", f"fieldplan: error: {message}\n")
+    assert list(hq.conn.iterdump()) == before
+
+
 # --- 7. UTF-16 files: Excel's "Unicode Text", and some tools' CSV -----------------------
 
 ARABIC_TITLE = "خطة العمل المشتركة، النسخة المعدّلة"

@@ -669,6 +669,23 @@ def flush_all(timeout: float | None = FLUSH_TIMEOUT_S) -> None:
         journal.flush(timeout)
 
 
+def _reporter(journal: DraftJournal) -> Callable[[str], None]:
+    """(for the journal's writer thread) Say a write's end to ``journal`` while it is
+    there. The journal is held only while it is told: given its signal's ``emit``
+    alone, the thread could be inside it as the GUI thread let the journal go (a
+    window closed, a test ended), its Qt object deleted under the call, and the
+    program crashed (a segmentation fault in the test suite); a journal gone is told
+    nothing."""
+    held = weakref.ref(journal)
+
+    def report(error: str) -> None:
+        journal = held()  # (a strong reference for the call: not deleted during it)
+        if journal is not None:
+            journal._written.emit(error)
+
+    return report
+
+
 class DraftJournal(QObject):
     """The unsaved values of reports, kept in ``<db>.drafts.json``.
 
@@ -753,7 +770,7 @@ class DraftJournal(QObject):
         self._submitted: dict[Key, str] = {}
         # queued: the writer's word is taken on this object's (the GUI) thread
         self._written.connect(self._take_write_result)
-        self._writer = _FileWriter(self.path, self._written.emit, owner)
+        self._writer = _FileWriter(self.path, _reporter(self), owner)
         if self.path not in foreign:
             self._load()
         _journals.add(self)

@@ -971,3 +971,20 @@ def test_a_damaged_set_aside_file_that_cannot_be_moved_is_never_written_over(
     assert journal.aside_path.read_text(encoding="utf-8") == "{not json"
     assert journal.values(key) == {"challenges": "typed"}
     assert journal.aside_failed() == frozenset({key})
+
+
+def test_a_journal_let_go_is_told_nothing_by_its_writer(qtbot, tmp_path):
+    """The suite crashed once (a segmentation fault) in the writer thread as it said
+    a write's end: the thread held only the journal's signal, and the GUI thread let
+    the journal go (its test ended) while the thread was inside it. The writer now
+    holds the journal while it tells it, and a journal gone is told nothing (its
+    signal's source deleted raised before)."""
+    import gc
+    import weakref
+
+    journal = DraftJournal(tmp_path / "x.sqlite3")
+    writer, held = journal._writer, weakref.ref(journal)
+    del journal
+    gc.collect()
+    assert held() is None  # (the writer does not keep a journal let go)
+    writer._report("")  # nothing to tell, nothing raised

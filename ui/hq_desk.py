@@ -1529,6 +1529,12 @@ class InboxPage(ReadWhenShown, QWidget):
                 menu=import_menu()))
         lay.addWidget(self.empty, 1)  # (the table until the bundles are read: most days
         # there are, and the sentence would be said for a moment)
+        #: under the table, when it lists only the newest bundles (``list_inbox``'s
+        #: limit): the older ones left out are said, not gone from sight unsaid
+        self.older = WrappedLabel()
+        self.older.setObjectName("inbox-older")
+        self.older.setVisible(False)
+        lay.addWidget(self.older)
         #: the chosen bundle's file, outcome and whole reason
         self.detail = detail_label("inbox-detail")
         lay.addWidget(self.detail)
@@ -1558,10 +1564,10 @@ class InboxPage(ReadWhenShown, QWidget):
         self.stale = False
 
         def fetch(rep):
-            from fieldplan.sync import list_gaps, list_inbox
+            from fieldplan.sync import inbox_size, list_gaps, list_inbox
 
             # (the gaps by office, in the window's language: list_gaps)
-            return list_inbox(rep), list_gaps(rep)
+            return list_inbox(rep), list_gaps(rep), inbox_size(rep)
 
         DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()
 
@@ -1570,13 +1576,22 @@ class InboxPage(ReadWhenShown, QWidget):
         self.gaps.refilled()
 
     def _loaded(self, result) -> None:
-        inbox, gaps = result
+        inbox, gaps, size = result
         current = self.view.currentIndex()
         chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self.model.set_rows(inbox)
         # (the keyboard on the sentence that goes moves to the table: Qt's stack does it)
         self.empty.set_empty(not inbox)
         self.detail.setVisible(bool(inbox))
+        left_out = size - len(inbox)
+        if left_out > 0:
+            # Translators: under the HQ Inbox's list, which shows only the newest
+            # bundles; {shown} is how many it lists (1,000), {n} how many it leaves out
+            self.older.setText(counted(
+                "The {shown} newest bundles are listed; {n} older bundle is not.",
+                "The {shown} newest bundles are listed; {n} older bundles are not.",
+                left_out, shown=format_number(len(inbox))))
+        self.older.setVisible(left_out > 0)
         # the bundle chosen before the refresh stays chosen (and its detail shown)
         row = next((i for i, e in enumerate(inbox) if chosen is not None and (
             e.bundle_id, e.received_at, e.file) == (

@@ -3406,7 +3406,19 @@ def _reason_in(reason: str, reason_msg: str, lang: str | None) -> str:
     return reason
 
 
-def list_inbox(rep: Replica, limit: int = 1000) -> list[InboxEntry]:
+#: the newest bundles ``list_inbox`` gives (and the HQ Inbox lists): two years at 57
+#: offices make many more, and the page says how many older ones it leaves out
+#: (``inbox_size``)
+INBOX_SHOWN = 1000
+
+
+def inbox_size(rep: Replica) -> int:
+    """How many bundles the inbox holds in all, the ones ``list_inbox`` leaves out
+    among them."""
+    return rep.conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
+
+
+def list_inbox(rep: Replica, limit: int = INBOX_SHOWN) -> list[InboxEntry]:
     rows = rep.conn.execute(
         "SELECT id, file_name, coalesce(office, ''), received_at, outcome, reason, events, "
         "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, ''), "

@@ -1,0 +1,53 @@
+"""The HQ Inbox lists the newest bundles only (``list_inbox``'s limit): the ones it
+leaves out are said under the list, counted in the reader's language."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fieldplan.sync.exchange import INBOX_SHOWN
+from tests.ui.conftest import wait_idle
+
+
+def _received(db, count: int) -> None:
+    """``count`` rejected bundles in ``db``'s inbox, ML's, one a minute."""
+    with sqlite3.connect(db) as conn:
+        conn.executemany(
+            "INSERT INTO inbox (file_name, sha256, office, received_at, outcome, reason) "
+            "VALUES (?, ?, 'ML', ?, 'rejected', 'damaged')",
+            [(f"ML-{i}.fieldplan", f"{i:064x}",
+              f"2026-{1 + i // 40000:02d}-{1 + i // 1440 % 28:02d}T"
+              f"{i // 60 % 24:02d}:{i % 60:02d}:00Z") for i in range(count)])
+    conn.close()
+
+
+def _inbox(open_window, qtbot, db):
+    window = open_window(db)
+    page = window.inbox
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0)
+    return page
+
+
+def test_the_bundles_left_out_of_the_inbox_are_said(open_window, qtbot, hq_db):
+    """After two years at 57 offices the Inbox listed its newest 1,000 bundles and the
+    older ones were gone from sight with no word of it."""
+    _received(hq_db, INBOX_SHOWN + 3)
+    page = _inbox(open_window, qtbot, hq_db)
+    assert page.model.rowCount() == INBOX_SHOWN
+    assert page.older.isVisibleTo(page)
+    assert page.older.text() == "The 1,000 newest bundles are listed; 3 older bundles are not."
+
+
+def test_one_bundle_left_out_is_said_as_one(open_window, qtbot, hq_db):
+    _received(hq_db, INBOX_SHOWN + 1)
+    page = _inbox(open_window, qtbot, hq_db)
+    assert page.older.text() == "The 1,000 newest bundles are listed; 1 older bundle is not."
+
+
+def test_nothing_is_said_when_every_bundle_is_listed(open_window, qtbot, hq_db):
+    _received(hq_db, INBOX_SHOWN)
+    page = _inbox(open_window, qtbot, hq_db)
+    assert page.model.rowCount() == INBOX_SHOWN
+    assert not page.older.isVisibleTo(page)

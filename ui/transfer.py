@@ -52,11 +52,11 @@ from fieldplan.i18n import (
     join_list,
     ngettext,
 )
-from fieldplan.offices import office_name
+from fieldplan.offices import office_name, offices_in_order
 from fieldplan.text import fingerprints_breakable, held_fingerprints
 from ui.bidi import RLM, code_text, in_layout_direction, isolated, isolated_codes
 from ui.bidi_widgets import BidiDelegate
-from ui.context import Identity, allow_writes, lang
+from ui.context import Identity, allow_writes, lang, office_label
 from ui.dialogs import (
     FRAME_ROOM,
     add_folder_row,
@@ -1486,10 +1486,16 @@ class ExportDialog(QDialog):
     def _load_recipients(self) -> None:
         from ui.enrol import enrolled_offices
 
+        language = lang()
+
         def offices(rep) -> tuple[list[str], list[str]]:
             from fieldplan.sync.export import known_offices
 
-            return enrolled_offices(rep), known_offices(rep)
+            # in the reader's order, as the Overview and the review pack list them
+            # (the regional offices, then the countries by their names): sorted by
+            # code, Arabic's السنغال came after مالي, and 57 offices were read in an
+            # order none of the other lists has
+            return offices_in_order(enrolled_offices(rep), language), known_offices(rep)
 
         self._say(_("Looking up the enrolled offices…"))
         DbOp(self.session, self, offices).success(
@@ -1504,7 +1510,7 @@ class ExportDialog(QDialog):
             self.recipient.addItem(_("All offices (one file each)"), ALL_OFFICES)
             self.recipient.insertSeparator(1)
         for code in offices:
-            self.recipient.addItem(f"{code} · {office_name(code, lang())}", code)
+            self.recipient.addItem(office_label(code), code)
         # every office by default: after the review headquarters writes for them all,
         # and a person who chose a folder and pressed Enter wrote for the first office
         # only, the others left without the locks and receipts with no word of it.

@@ -147,6 +147,24 @@ def test_enter_after_choosing_a_folder_writes_every_offices_bundle(open_window, 
     wait_idle(qtbot, window.session)
 
 
+def test_the_recipients_are_listed_as_the_overview_lists_the_offices(
+        open_window, qtbot, hq_world):
+    """The recipients were sorted by their codes, an order no other list of offices
+    has: in Arabic Mali (مالي) came before Senegal (السنغال), which the Overview and
+    the review pack list the other way round. Each still carries its code."""
+    from fieldplan.i18n import set_language
+    from ui.transfer import ALL_OFFICES
+
+    set_language("ar")
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    assert recipients(dialog) == [ALL_OFFICES, None, "SN", "ML"]
+    assert [dialog.recipient.itemText(i) for i in (2, 3)] == [
+        "SN · السنغال", "ML · مالي"]
+    dialog.close()
+    wait_idle(qtbot, window.session)
+
+
 def test_email_is_not_offered_for_all_offices(open_window, qtbot, hq_world):
     """One mail per office would be wrong: Prepare for email has no such recipient."""
     from ui.transfer import ALL_OFFICES

@@ -84,6 +84,24 @@ class PeriodSummary:
     missing_actions: tuple[str, ...] = ()
 
 
+#: characters of an action's title a line of the missing lists keeps: the code says
+#: which action it is, the title's start what it is about; the whole title is the
+#: plan's and the report's
+MISSING_TITLE = 48
+
+
+def missing_name(action) -> str:
+    """An action as a line of the missing lists starts: "PA1.2 · Strengthen data…",
+    its code and its title in the reader's language, cut at a word past
+    ``MISSING_TITLE`` characters (as the plan tree names it, "{code} · {title}")."""
+    from fieldplan.reports.text import truncate
+
+    title, _cut = truncate(action.title.get(lang()), MISSING_TITLE)
+    if not title:
+        return action.code
+    return _("{code} · {title}").format(code=action.code, title=title)
+
+
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
               conflicts: dict[str, tuple[str, ...]] | None = None,
               locked: bool = False) -> PeriodSummary:
@@ -120,8 +138,11 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
     }
     for a in own:
         r = by_action.get(a.code)
+        # the action by its code and title, as the plan tree names it (a code alone,
+        # "PA1.2: no report", sent staff to the plan to learn which action it was)
+        named = missing_name(a)
         if r is None:
-            missing.append(_("{action}: no report").format(action=a.code))
+            missing.append(_("{action}: no report").format(action=named))
             missing_actions.append(a.code)
             unsubmitted.append(missing[-1])
             continue
@@ -143,7 +164,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
             # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
             missing.append(
                 _("{action} — to fill in: {fields}").format(
-                    action=a.code, fields=join_list(empty)
+                    action=named, fields=join_list(empty)
                 )
             )
             missing_actions.append(a.code)

@@ -718,7 +718,8 @@ def test_enter_on_a_missing_line_opens_its_report(open_window, qtbot, office_db)
     missing = window.dashboard.missing
     assert QApplication.focusWidget() is missing
     row = next(i for i in range(missing.count())
-               if missing.item(i).text().startswith(code + " —"))
+               if missing.item(i).text().startswith(code + " · ")
+               and " — to fill in: " in missing.item(i).text())
     for _ in range(row):
         qtbot.keyClick(missing, Qt.Key.Key_Down)
     assert missing.currentRow() == row

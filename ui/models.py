@@ -1038,6 +1038,10 @@ class InboxModel(_RowsModel):
         if column == self.EVENTS:
             if self._is_setup(e):
                 return "—"  # (not "0 new of 23": none of its events are for this database)
+            if not e.events_new and e.events:
+                # Translators: events of an imported bundle when all of them were here
+                # already, "none new of 61" (in place of "0 new of 61")
+                return _("none new of {total}").format(total=format_number(e.events))
             # Translators: events of an imported bundle, "3 new of 61"; the plural
             # agrees with the new ones
             return ngettext("{new} new of {total}", "{new} new of {total}", e.events_new).format(

@@ -148,11 +148,17 @@ def events_text(new: int, total: int) -> str:
     """What an imported bundle brought, "3 new of 5 events": each number with its own
     plural (French "1 nouveau sur 2 événements", not one plural from the total for
     both); "no events" for a bundle of receipts only (Arabic said "0 new out of no
-    events")."""
+    events"); when none is new, that they were all known (not "0 new of 1 event")."""
     if not total:
         # Translators: what an imported bundle brought, in "ML-….fieldplan: merged (no
         # events)": it carried receipts only
         return _("no events")
+    if not new:
+        # Translators: what an imported bundle brought when every event of it was here
+        # already, in "ML-….fieldplan: duplicate (nothing new: 5 events already
+        # known)"; said apart from "3 new of 5 events", which read "0 new of 1 event"
+        return counted("nothing new: {count} event already known",
+                       "nothing new: {count} events already known", total)
     # Translators: the end of "3 new of 5 events" ({new} new {of_events}), apart so
     # that it takes the plural of the total (and its case after "of")
     of_events = counted("of {count} event", "of {count} events", total)

@@ -44,7 +44,7 @@ def test_an_offices_stick_of_good_files_imports_with_success(hq, tmp_path: Path,
     assert code == 0, (out, err)
     assert "rejected" not in out + err and "merged" in out
     [line] = [line for line in out.splitlines() if line.startswith(own.name)]
-    assert line.startswith(f"{own.name}: duplicate (0 new of ")
+    assert line.startswith(f"{own.name}: duplicate (nothing new: ")
     assert line.endswith("; " + SAID)
     # the folder dropped whole, again: both already here, and success
     code, out, _ = run("--db", db, "--json", "import", str(stick), capsys=capsys)

@@ -24,9 +24,22 @@ NEW = {
         ("{new} new {of_events}", "{new} new {of_events}"): (
             "{new} nouveau {of_events}", "{new} de nouveaux {of_events}",
             "{new} nouveaux {of_events}"),
+        ("nothing new: {count} event already known",
+         "nothing new: {count} events already known"): (
+            "rien de nouveau\u00a0: {count} événement déjà connu",
+            "rien de nouveau\u00a0: {count} d’événements déjà connus",
+            "rien de nouveau\u00a0: {count} événements déjà connus"),
+        "none new of {total}": "aucun nouveau sur {total}",
     },
-    # the Arabic catalog holds them (one new and two new in words, with no figure)
-    "ar": {},
+    # the Arabic catalog holds the others (one new and two new in words, with no figure)
+    "ar": {
+        ("nothing new: {count} event already known",
+         "nothing new: {count} events already known"): (
+            "لا جديد: {count} حدث معروف سابقًا", "لا جديد: حدث واحد معروف سابقًا",
+            "لا جديد: حدثان معروفان سابقًا", "لا جديد: {count} أحداث معروفة سابقًا",
+            "لا جديد: {count} حدثًا معروفًا سابقًا", "لا جديد: {count} حدث معروف سابقًا"),
+        "none new of {total}": "لا جديد من أصل {total}",
+    },
 }
 
 
@@ -46,7 +59,8 @@ def lang_with_new_messages(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.mark.parametrize(("new", "total", "english"), [
-    (1, 2, "1 new of 2 events"), (0, 1, "0 new of 1 event"), (3, 3, "3 new of 3 events"),
+    (1, 2, "1 new of 2 events"), (0, 1, "nothing new: 1 event already known"),
+    (0, 4, "nothing new: 4 events already known"), (3, 3, "3 new of 3 events"),
     (1, 1, "1 new of 1 event"), (0, 0, "no events")])
 def test_english(new, total, english) -> None:
     assert events_text(new, total) == english
@@ -57,7 +71,8 @@ def test_english(new, total, english) -> None:
 @pytest.mark.parametrize(("outcome", "new", "total", "french"), [
     ("merged", 1, 2, "fusionné (1 nouveau sur 2 événements)"),
     ("merged", 2, 2, "fusionné (2 nouveaux sur 2 événements)"),
-    ("duplicate", 0, 6, "déjà présent (0 nouveau sur 6 événements)"),
+    ("duplicate", 0, 6, "déjà présent (rien de nouveau\u00a0: 6 événements déjà connus)"),
+    ("duplicate", 0, 1, "déjà présent (rien de nouveau\u00a0: 1 événement déjà connu)"),
     ("merged", 1, 1, "fusionné (1 nouveau sur 1 événement)"),
     ("merged", 0, 0, "fusionné (aucun événement)"),
     ("merged", 1200, 2500, "fusionné (1 200 nouveaux sur 2 500 événements)"),
@@ -72,7 +87,10 @@ def test_french_takes_each_plural_from_its_own_number(lang_with_new_messages, ou
 
 @pytest.mark.parametrize(("new", "total", "arabic"), [
     (0, 0, "مدمجة (لا أحداث)"),
-    (0, 2, "مدمجة (0 جديد من أصل حدثين)"),
+    # none new: a sentence of its own, not "0 new of one event" (0 جديد من أصل حدث واحد)
+    (0, 1, "مدمجة (لا جديد: حدث واحد معروف سابقًا)"),
+    (0, 2, "مدمجة (لا جديد: حدثان معروفان سابقًا)"),
+    (0, 7, "مدمجة (لا جديد: 7 أحداث معروفة سابقًا)"),
     (2, 2, "مدمجة (جديدان من أصل حدثين)"),
     (1, 3, "مدمجة (جديد واحد من أصل 3 أحداث)"),
     (5, 12, "مدمجة (5 جديدة من أصل 12 حدثًا)"),

@@ -223,8 +223,10 @@ def test_inbox_events_agree_with_the_new_count() -> None:
     inbox = InboxModel()
     rows = [SimpleNamespace(file=f"{n}.fieldplan", office="SN", received_at="2026-03-01T10:00:00Z",
                             outcome="merged", reason="", events=61, events_new=n, bundle_id=str(n))
-            for n in (1, 5)]
+            for n in (1, 5, 0)]
     inbox.set_rows(rows)
+    # none new: in words, not "0 new of 61" (Arabic "0 جديد من أصل 61")
+    assert inbox.display(rows[2], InboxModel.EVENTS) == "none new of 61"
     try:
         i18n.set_language("fr")
         assert inbox.display(rows[0], InboxModel.EVENTS) == "1 nouveau sur 61"

@@ -1450,7 +1450,7 @@ def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot,
     dialog, rows = dropped_stick(window, qtbot, stick)
     word, detail = rows[own.name]
     assert word == "Already here"
-    assert detail.startswith("0 new of ")
+    assert detail.startswith("nothing new: ")
     assert detail.endswith("; this computer wrote this bundle for headquarters: nothing "
                            "new here; send it to headquarters")
     assert sorted(word for word, _detail in rows.values()) == ["Already here", "Merged"]

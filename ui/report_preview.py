@@ -270,21 +270,21 @@ class ReportDialog(QDialog):
                               for o in offices_in_order(all_offices(), lang())],
                 database_value(settings, identity, REPORT_OFFICE, identity.office),
             )
-            form.addRow(buddy_label(_("&Office:"), self.office_combo), self.office_combo)
+            form.addRow(buddy_label(_("&Office"), self.office_combo), self.office_combo)
             self._load_offices()
         self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
-        form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
+        form.addRow(buddy_label(_("&Period"), self.period_combo), self.period_combo)
         self.lang_combo = choice_combo(
             _("Report language"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang()
         )
-        form.addRow(buddy_label(_("&Language:"), self.lang_combo), self.lang_combo)
+        form.addRow(buddy_label(_("&Language"), self.lang_combo), self.lang_combo)
         papers = {"A4": _("A4 (210 × 297 mm)"), "Letter": _("Letter (8.5 × 11 in)")}
         self.paper_combo = choice_combo(
             _("Paper size"),
             [(papers.get(p, p), p) for p in reports.PAPERS],
             settings.value("reports/paper", reports.PAPERS[0]),
         )
-        form.addRow(buddy_label(_("P&aper:"), self.paper_combo), self.paper_combo)
+        form.addRow(buddy_label(_("P&aper"), self.paper_combo), self.paper_combo)
         self.deadline_edit: QDateEdit | None = None
         self._deadline_period = ""  # the period whose deadline is shown
         if kind == "pack":
@@ -297,7 +297,7 @@ class ReportDialog(QDialog):
             self.deadline_edit.setAccessibleName(_("Reports due by"))
             self.deadline_edit.setToolTip(_(
                 "Data received at headquarters after this day is listed as late in the pack."))
-            form.addRow(buddy_label(_("Reports &due by:"), self.deadline_edit),
+            form.addRow(buddy_label(_("Reports &due by"), self.deadline_edit),
                         self.deadline_edit)
             self._follow_deadline()
             self.period_combo.currentIndexChanged.connect(self._follow_deadline)

@@ -174,18 +174,18 @@ class TableExportDialog(QDialog):
         self.format_combo = choice_combo(
             _("File type"), [(format_label(f), f) for f in TABLE_FORMATS],
             settings.value("tables/format", TABLE_FORMATS[0]))
-        form.addRow(buddy_label(_("File &type:"), self.format_combo), self.format_combo)
+        form.addRow(buddy_label(_("File &type"), self.format_combo), self.format_combo)
         #: the periods reports are held for (progress.held_periods): read on the worker,
         #: to offer the ones the plan hides too
         self.held: list[str] = []
         self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
-        form.addRow(buddy_label(_("&Period:"), self.period_combo), self.period_combo)
+        form.addRow(buddy_label(_("&Period"), self.period_combo), self.period_combo)
         # the names of offices and actions in the table: the interface's by default
         self.lang_combo = choice_combo(
             _("Language of the names"), [(LANGUAGE_NAMES[c], c) for c in LANGUAGES], lang())
         self.lang_combo.setToolTip(_("The language of office names and action titles in "
                                      "the table"))
-        form.addRow(buddy_label(_("&Language:"), self.lang_combo), self.lang_combo)
+        form.addRow(buddy_label(_("&Language"), self.lang_combo), self.lang_combo)
         self.message = PlainLabel(name="table-export-message")
         self.message.setVisible(False)
         # the plan changed under the dialog, and with it the period chosen

@@ -225,9 +225,14 @@ class WrappedLabel(QLabel):
     """A word-wrapped label with room where its lines end, its plain text painted
     whole in Arabic (see the module's docstring)."""
 
+    #: average characters' widths left free before its lines (``set_gap_before``); on
+    #: the class too, for a label the watcher is told of before its ``__init__`` set it
+    #: (the test suite once met one, under load: the event filter raised at every
+    #: font change from then on)
+    _gap_before = 0.0
+
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
-        #: average characters' widths left free before its lines (``set_gap_before``)
         self._gap_before = 0.0
         self.setWordWrap(True)
         self._keep_room()

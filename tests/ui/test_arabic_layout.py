@@ -298,3 +298,19 @@ def test_a_document_labels_ink_is_measured_once_for_each_width_and_text(qtbot,
     label.setText(label.text() * 4)
     assert label.heightForWidth(120) > short[0]
     assert measured == [120, 120]
+
+
+def test_a_label_without_its_own_gap_is_watched_without_error(qtbot):
+    """The suite once met, under load, a WrappedLabel the watcher was told of without
+    the gap its ``__init__`` sets, and the event filter raised at every font change
+    from then on, each later test failing at its end. The class holds the default."""
+    from PySide6.QtGui import QFont
+
+    from ui.wrapped_label import WrappedLabel
+
+    label = WrappedLabel("نص")
+    qtbot.addWidget(label)
+    del label._gap_before  # (as that label had none)
+    label.setFont(QFont("Noto Sans", 15))  # a FontChange, to the watcher
+    label.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    assert label.contentsMargins().right() == 0

@@ -62,6 +62,11 @@ class _ItemsLayout(QLayout):
     """A layout of its items in a list, as high as its ``_arrange`` makes them for a
     width (``heightForWidth``, which a QBoxLayout asks); its kinds say how."""
 
+    #: none, on the class: for Qt's questions to a layout whose Python side lost its
+    #: own (a full-suite run under load met one: Python's collector had cleared it
+    #: while Qt still held the layout, and each question raised)
+    _items: list[QLayoutItem] | tuple[()] = ()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._items: list[QLayoutItem] = []

@@ -314,3 +314,20 @@ def test_a_label_without_its_own_gap_is_watched_without_error(qtbot):
     label.setFont(QFont("Noto Sans", 15))  # a FontChange, to the watcher
     label.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
     assert label.contentsMargins().right() == 0
+
+
+def test_a_layout_without_its_own_items_answers_qt_without_error(qtbot):
+    """As the label above: a flow layout whose Python side lost its items (Python's
+    collector clears a cycle's objects while Qt may still hold them) answers Qt's
+    questions as an empty layout, where each raised and failed the test running."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.flow import FlowLayout
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    layout = FlowLayout(widget)
+    del layout._items
+    assert layout.count() == 0 and layout.itemAt(0) is None
+    widget.show()
+    widget.adjustSize()

@@ -237,6 +237,11 @@ def json_error_reason(exc: BaseException) -> str:
         # Python's own words, which tell a programmer to raise its limit
         # (sys.set_int_max_str_digits): a figure of thousands of digits is damage
         return _("a number has thousands of digits")
+    if isinstance(exc, UnicodeError):
+        # a text escaped as half of a character ("\ud800"): valid JSON, but no text
+        # UTF-8 can write, and Python's words ("'utf-8' codec can't encode character
+        # '\ud800' in position 3: surrogates not allowed") are a programmer's
+        return _("a text holds a character that is not valid Unicode")
     return error_line(exc)
 
 

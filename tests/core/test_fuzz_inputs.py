@@ -119,3 +119,27 @@ def test_a_number_of_thousands_of_digits_is_said_in_the_readers_words(tmp_path) 
         "manifest.json is not valid JSON (a number has thousands of digits)")
     i18n.set_language("fr")
     assert "4300" not in verify_bundle(None, out.getvalue())["reason"]
+
+
+def test_a_manifest_with_half_a_character_is_said_in_the_readers_words(tmp_path) -> None:
+    """Found by fuzzing bundles: a manifest (checked before the signature, so any
+    damaged or made-up file) whose text holds half of a character, escaped as JSON
+    allows ("\\ud800"), was refused with Python's own words, in English in every
+    language: "'utf-8' codec can't encode character '\\ud800' in position 0:
+    surrogates not allowed"."""
+    from fieldplan import i18n
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office
+
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        setup = tmp_path / "ML-setup.fieldplan"
+        enroll_office(hq, "ML", setup)
+        secret = minisign.load_secret_key(key_path(hq.path))
+    manifest, evs = unpack(setup.read_bytes())
+    raw = pack(manifest, [line_of(e) for e in evs], secret,
+               raw_manifest=("surrogate", 0))
+    assert verify_bundle(None, raw)["reason"] == (
+        "manifest.json is not valid JSON (a text holds a character that is not valid "
+        "Unicode)")
+    i18n.set_language("fr")
+    assert "codec" not in verify_bundle(None, raw)["reason"]

@@ -1484,8 +1484,22 @@ def _check_registry_event(e: events.Event, where: str) -> None:
             raise BundleError(_("{where}: malformed key record").format(where=where))
     else:
         _check_known_fields(e, where, {"locked"})
-        if set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool):
+        if (set(e.fields) != {"locked"} or not isinstance(e.fields["locked"], bool)
+                or not _is_period_code(e.entity_id)):
+            # (a period as headquarters writes it, "2026-S1": one named "2026-s1", with
+            # a line break or of a megabyte was merged, and every import said
+            # "headquarters locked" it as it was, over lines or megabytes)
             raise BundleError(_("{where}: malformed period lock").format(where=where))
+
+
+def _is_period_code(value: str) -> bool:
+    """``value`` is a period as fieldplan writes it (``2026-S1``, not ``2026-s1``)."""
+    from fieldplan.periods import parse_period
+
+    try:
+        return str(parse_period(value)) == value
+    except ValidationError:
+        return False
 
 
 def _is_office_code(value: str) -> bool:

@@ -143,3 +143,39 @@ def test_a_manifest_with_half_a_character_is_said_in_the_readers_words(tmp_path)
         "Unicode)")
     i18n.set_language("fr")
     assert "codec" not in verify_bundle(None, raw)["reason"]
+
+
+@pytest.mark.parametrize("period", ["2025-S2\nX", "x" * 100_000, "2025-s2", " 2025-S2"])
+def test_a_lock_of_a_period_headquarters_never_writes_is_refused(checker, tmp_path,
+                                                                 period) -> None:
+    """Found by fuzzing headquarters' bundles to an office: one whose period lock named
+    a period as headquarters never writes one (signed by headquarters all the same: a
+    bug or a hand-made bundle), a period of 100,000 characters or with a line break,
+    was merged, and the import said "headquarters locked xxxx…" over 100,000
+    characters or two lines. It is refused as a malformed lock, nothing written; a
+    lock of a well-formed period merges as before."""
+    from fieldplan.replica import open_replica
+
+    (manifest, evs), secret = checker.sources["HQ>BN"]
+    target = checker.targets["HQ>BN"]
+    for name, locked_period, refused in (("bad", period, True), ("good", "2026-S2", False)):
+        changed = [dict(e) for e in evs]
+        lock = next(e for e in changed if e["entity"] == "lock")
+        lock["id"] = locked_period
+        data = pack(manifest, [line_of(e) for e in rechain(changed)], secret)
+        (tmp_path / name).mkdir()
+        for part in (target.name, f"{target.name}.key"):
+            (tmp_path / name / part).write_bytes((target.parent / part).read_bytes())
+        rep = open_replica(tmp_path / name / target.name)
+        try:
+            before = snapshot(rep)
+            outcome = import_bundle(rep, data, name="HQ.fieldplan", backup=False)
+            if refused:
+                assert outcome.outcome == "rejected"
+                assert outcome.reason == f"event {lock['seq']} of HQ: malformed period lock"
+                assert snapshot(rep) == before
+            else:
+                assert outcome.outcome == "merged", outcome.reason
+                assert progress.is_locked(rep, "2026-S2")
+        finally:
+            rep.close()

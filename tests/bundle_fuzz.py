@@ -76,7 +76,7 @@ def unpack(data: bytes) -> tuple[dict, list[dict]]:
 
 def pack(manifest: dict, lines: list[bytes], secret: minisign.SecretKey, *,
          keep_hash: bool = False, order: tuple[str, ...] = bundlefmt.MEMBERS,
-         raw_manifest: bytes | None = None) -> bytes:
+         raw_manifest: bytes | tuple | None = None) -> bytes:
     """A bundle of these lines and this manifest (its hash, size and count made right
     unless ``keep_hash``), signed by ``secret``."""
     body = b"".join(line + b"\n" for line in lines)
@@ -88,9 +88,13 @@ def pack(manifest: dict, lines: list[bytes], secret: minisign.SecretKey, *,
     manifest["public_key"] = secret.public.to_base64()
     manifest["key_id"] = secret.key_id_hex
     try:
-        mbytes = raw_manifest if raw_manifest is not None else bundlefmt.canonical_json(manifest)
+        if isinstance(raw_manifest, tuple):  # (a way of writing it, see _raw_manifest)
+            mbytes = _raw_manifest(manifest, *raw_manifest)
+        else:
+            mbytes = (raw_manifest if raw_manifest is not None
+                      else bundlefmt.canonical_json(manifest))
     except (ValueError, TypeError):
-        mbytes = json.dumps(manifest, default=str).encode()
+        mbytes = json.dumps(manifest, default=str).encode("utf-8", "surrogatepass")
     comment = bundlefmt.trusted_comment(str(manifest.get("bundle_id")),
                                         str(manifest.get("created")))
     try:
@@ -112,17 +116,22 @@ def line_of(event: dict) -> bytes:
         return json.dumps(event, default=str, sort_keys=True, separators=(",", ":")).encode()
 
 
-def rechain(evs: list[dict]) -> list[dict]:
+def line_of_any(event: dict, odd: str | None) -> bytes:
+    return _odd_line(event, odd) if odd else line_of(event)
+
+
+def rechain(evs: list[dict], odd: dict[int, str] | None = None) -> list[dict]:
     """Each event's prev made the hash of its origin's event just before it in the
-    list (an origin's first keeps its own): a chain a signer could well write."""
+    list (an origin's first keeps its own): a chain a signer could well write.
+    ``odd``: lines written another way (``_odd_line``), their hash that of those bytes."""
     last: dict[str, str] = {}
     out = []
-    for e in evs:
+    for k, e in enumerate(evs):
         e = dict(e)
         o = e.get("origin")
         if isinstance(o, str) and o in last:
             e["prev"] = last[o]
-        line = line_of(e)
+        line = line_of_any(e, (odd or {}).get(k))
         if isinstance(o, str):
             last[o] = hashlib.sha256(line).hexdigest()
         out.append(e)
@@ -155,16 +164,129 @@ def mutation(draw):
     """A list of (kind, args) steps."""
     steps = []
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from([
-            "manifest_field", "manifest_drop", "event_field", "event_drop_key",
-            "field_value", "field_drop", "dup_line", "drop_line", "swap_lines", "cut_lines",
-            "origin_other", "seq", "hlc", "entity_id_office", "reverse", "member_order",
-            "raw_line", "ranges", "acks", "add_field",
-        ]))
+        kind = draw(st.sampled_from(KINDS_ONLY or KINDS))
         steps.append((kind, draw(st.integers(0, 10**6)), draw(json_value),
                       draw(st.text(max_size=12))))
     rechained = draw(st.booleans()) or draw(st.booleans())
     return steps, rechained
+
+
+#: the kinds of change ``--kinds`` may keep to (all when empty)
+KINDS_ONLY: list[str] = []
+KINDS = [
+    "manifest_field", "manifest_drop", "event_field", "event_drop_key", "field_value",
+    "field_drop", "dup_line", "drop_line", "swap_lines", "cut_lines", "origin_other", "seq",
+    "hlc", "entity_id_office", "reverse", "member_order", "raw_line", "ranges", "acks",
+    "add_field",
+    # one field at a time, with values a reader meets at the edges
+    "manifest_odd", "manifest_raw", "ranges_odd", "event_odd", "event_raw", "hq_entity",
+]
+NEW_KINDS = KINDS[KINDS.index("manifest_odd"):]
+
+
+#: values at the edges of what a manifest field or an event value may hold
+ODD = [float("nan"), float("inf"), float("-inf"), 1e308, -1e308, 5e-324, -0.0, -1, 0,
+       2**53 + 1, 2**63, 2**64, 10**400, True, None, "", "\x00", "\ud800", "ＢＮ", "ΜL",
+       "B\u200bN", "بن", "BN ", "bn", "x" * 1_000_000, [], {}, [[[[[[]]]]]], {"": {"": {}}},
+       "2026-S1", "2099-S9", "NaN", "Infinity", "1e308"]
+
+#: what a progress report's fields may be given (one at a time)
+ODD_FIELDS = {
+    "percent": [1e308, -1, 101, 100.0000001, 50.5, True, "50", None, 2**70, -0.0, 5e-324,
+                float("nan"), float("inf")],
+    "status": ["bogus", "", "COMPLETED", "completed ", None, 1, "on track", "\x00"],
+    "state": ["weird", "final", "submitted", "", None, "draft\n"],
+    "achievements": ["x" * 1_000_000, "a\x00b", "\ud800", "\u202e\u2066", "مرحبا", None, 7,
+                     ["a"], {"en": "a"}, "\r\n" * 1000],
+    "challenges": ["\x00" * 100, "\udfff\ud800", "y" * 300_000],
+    "value.nope": [1, "x", None],
+    "value.": [1],
+    "value." + "k" * 1000: [1],
+    "value.joint-statements": [1e308, -5, "x", float("nan"), 2**64, [], 0.5, None],
+    "value.\x00": [3],
+    "percent ": [3],
+    "": [3],
+}
+#: report ids whose period or action is outside the plan, or of another shape
+ODD_IDS = ["{o}|PA1.1|2099-S1", "{o}|PA1.1|2025-S3", "{o}|PA99.9|2026-S1", "{o}|PA1.1|",
+           "{o}||", "{o}|PA1.1|2026-S1|x", "{o}|PA1.1|2026-s1", "{o}|pa1.1|2026-S1",
+           "{o}|PA1.1|2026-S1\x00", "{o}|PA1.1|1900-S1", "{o}|PA1.1|2026-S1 ", "{o}"]
+#: what headquarters' own records may be given: period locks, keys, the plan
+ODD_HQ = {
+    "lock": [("id", "2099-S1"), ("id", ""), ("id", "2025-S2\n"), ("id", "x" * 100_000),
+             ("id", "2026-S2"), ("id", "2025-s2"), ("locked", "yes"), ("locked", 1),
+             ("locked", None), ("locked", False), ("locked", 2), ("extra", True)],
+    "key": [("status", "weird"), ("status", None), ("status", "revoked"),
+            ("public_key", "RWQ" + "A" * 53), ("public_key", ""), ("public_key", 5),
+            ("office", "ZZ"), ("office", "ΜL"), ("office", ""), ("office", "BN"),
+            ("office", None), ("replica", "x"), ("replica", ""), ("replica", 3),
+            ("id", "0000000000000000"), ("id", "zz"), ("scope", ["BN"]), ("scope", "x")],
+}
+
+
+def _odd_line(e: dict, mode: str) -> bytes:
+    """An event's line written another way than canonical JSON: repeated keys, NaN,
+    lone surrogates as escapes, deep nesting, a byte order mark."""
+    line = json.dumps(e, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str).encode("utf-8", "surrogatepass")
+    if mode == "dupkey":
+        return line[:-1] + b',"origin":"x"}'
+    if mode == "nan":
+        return line.replace(b'"fields":{', b'"fields":{"percent":NaN,', 1)
+    if mode == "ascii":
+        return json.dumps(e, sort_keys=True, separators=(",", ":"), default=str).encode()
+    if mode == "deep":
+        return line.replace(b'"fields":{', b'"fields":{"x":' + b"[" * 100_000 + b"]" * 100_000
+                            + b",", 1)
+    if mode == "bom":
+        return b"\xef\xbb\xbf" + line
+    if mode == "spaces":
+        return line.replace(b",", b", ", 1)
+    if mode == "crlf":
+        return line + b"\r"
+    return line
+
+
+def _raw_manifest(m: dict, mode: str, n: int) -> bytes:
+    """The manifest's bytes written another way than canonical JSON."""
+    try:
+        line = bundlefmt.canonical_json(m)
+    except (ValueError, TypeError):
+        line = json.dumps(m, default=str, sort_keys=True, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass")
+    key = MANIFEST_KEYS[n % len(MANIFEST_KEYS)]
+    if mode == "dupkey":
+        return line[:-1] + f',"{key}":"BN"}}'.encode()
+    if mode == "dupkey_first":
+        return b'{"' + key.encode() + b'":"NG",' + line[1:]
+    if mode == "nan":
+        return line[:-1] + f',"{key}":NaN}}'.encode()
+    if mode == "inf":
+        return line.replace(b'"event_count":', b'"event_count":Infinity,"x":', 1)
+    if mode == "deep":
+        return line[:-1] + b',"z":' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    if mode == "deep_obj":
+        return line[:-1] + b',"z":' + b'{"a":' * 50_000 + b"1" + b"}" * 50_000 + b"}"
+    if mode == "surrogate":
+        return line.replace(b'"office":"', b'"office":"\\ud800', 1)
+    if mode == "bom":
+        return b"\xef\xbb\xbf" + line
+    if mode == "latin1":
+        return line.replace(b'"office":"', b'"office":"\xe9', 1)
+    if mode == "trailing":
+        return line + b"\n"
+    if mode == "two":
+        return line + line
+    if mode == "empty":
+        return b""
+    if mode == "array":
+        return b"[" + line + b"]"
+    return line
+
+
+RAW_MANIFEST = ["dupkey", "dupkey_first", "nan", "inf", "deep", "deep_obj", "surrogate",
+                "bom", "latin1", "trailing", "two", "empty", "array"]
+RAW_LINE = ["dupkey", "nan", "ascii", "deep", "bom", "spaces", "crlf"]
 
 
 def apply(steps, rechained: bool, manifest: dict, evs: list[dict], origins: list[str]):
@@ -172,9 +294,46 @@ def apply(steps, rechained: bool, manifest: dict, evs: list[dict], origins: list
     evs = json.loads(json.dumps(evs))
     order = list(bundlefmt.MEMBERS)
     raw_lines: dict[int, bytes] = {}
+    odd_lines: dict[int, str] = {}
+    raw_manifest = None
     for kind, n, value, text in steps:
         i = n % max(1, len(evs))
-        if kind == "manifest_field":
+        if kind == "manifest_odd":
+            manifest[MANIFEST_KEYS[n % len(MANIFEST_KEYS)]] = ODD[(n // 29) % len(ODD)]
+        elif kind == "manifest_raw":
+            raw_manifest = (RAW_MANIFEST[n % len(RAW_MANIFEST)], n)
+        elif kind == "ranges_odd" and isinstance(manifest.get("ranges"), dict) \
+                and manifest["ranges"]:
+            keys = sorted(manifest["ranges"])
+            k = keys[n % len(keys)]
+            was = manifest["ranges"][k]
+            lo, hi = (was if isinstance(was, list) and len(was) == 2 and all(
+                type(x) is int for x in was) else (1, 1))
+            manifest["ranges"][k] = [
+                [-5, hi], [hi, lo], [0, 0], [lo, hi + 10**6], [1.0, float(hi)], [lo, hi, 3],
+                [lo], [lo, 2**64], [lo - 1, hi - 1], [-(2**63), 2**63], [True, hi],
+                [str(lo), str(hi)], [lo, hi - 1], [lo + 1, hi]][(n // 7) % 14]
+            if n % 5 == 0:  # an overlapping range of another origin: the same one
+                manifest["ranges"][origins[n % len(origins)]] = [lo, hi]
+        elif kind == "hq_entity":
+            mine = [e for e in evs if e.get("entity") in ODD_HQ]
+            if not mine:
+                continue
+            e = mine[n % len(mine)]
+            what, val = ODD_HQ[e["entity"]][(n // 11) % len(ODD_HQ[e["entity"]])]
+            if what == "id":
+                e["id"] = val
+            elif isinstance(e.get("fields"), dict):
+                e["fields"][what] = val
+            if e["entity"] == "plan" or n % 13 == 0:
+                plan = next((x for x in evs if x.get("entity") == "plan"), None)
+                if plan is not None and isinstance(plan.get("fields"), dict):
+                    from tests.plan_fuzz import changed
+
+                    doc = plan["fields"].get("document")
+                    if isinstance(doc, dict):
+                        plan["fields"]["document"] = changed(doc, [(n, value, n % 4 == 0)])
+        elif kind == "manifest_field":
             manifest[MANIFEST_KEYS[n % len(MANIFEST_KEYS)]] = value
         elif kind == "manifest_drop":
             manifest.pop(MANIFEST_KEYS[n % len(MANIFEST_KEYS)], None)
@@ -222,11 +381,33 @@ def apply(steps, rechained: bool, manifest: dict, evs: list[dict], origins: list
             order = [order[k] for k in ((n % 3), (n + 1) % 3, (n + 2) % 3)]
         elif kind == "raw_line":
             raw_lines[i] = text.encode("utf-8", "surrogatepass") or b"{}"
+        elif kind == "event_odd":
+            e = evs[i]
+            if not isinstance(e.get("fields"), dict):
+                continue
+            if n % 4 == 0 and isinstance(e.get("id"), str) and e.get("entity") == "progress":
+                e["id"] = ODD_IDS[(n // 4) % len(ODD_IDS)].format(o=e["id"].split("|")[0])
+            else:
+                keys = sorted(ODD_FIELDS)
+                key = keys[(n // 4) % len(keys)]
+                e["fields"][key] = ODD_FIELDS[key][(n // 97) % len(ODD_FIELDS[key])]
+            if n % 9 == 0:
+                e["author"] = ["x" * 1_000_000, "a\nb", "\x00", "\ud800", ""][(n // 9) % 5]
+        elif kind == "event_raw":
+            odd_lines[i] = RAW_LINE[n % len(RAW_LINE)]
     if rechained:
-        evs = rechain(evs)
-    lines = [raw_lines.get(k, line_of(e)) for k, e in enumerate(evs)]
-    return manifest, lines, tuple(order)
+        evs = rechain(evs, odd_lines)
+    lines = [raw_lines.get(k) or (_odd_line(e, odd_lines[k]) if k in odd_lines else line_of(e))
+             for k, e in enumerate(evs)]
+    return manifest, lines, tuple(order), raw_manifest
 
+
+#: words of Python's own exceptions, English in every language and meant for a
+#: programmer: never in a reason shown to a person
+PYTHON_WORDS = ("codec can't", "Errno", "object has no attribute", "invalid literal",
+                "not supported between", "unhashable", "NoneType", "Expecting ",
+                "surrogates not allowed", "Traceback", "internal error", "object is not",
+                "out of range float", "exceeds the limit", "Exceeds the limit")
 
 # --- the check --------------------------------------------------------------------------
 
@@ -273,11 +454,12 @@ class Checker:
 
     def note(self, what: str, why: str) -> None:
         self.outcomes[(what, why[:70])] += 1
+        assert not any(w in why for w in PYTHON_WORDS), ("Python's own words", why[:300])
 
     def check(self, source: str, steps, rechained: bool, *, pre: list[str] = ()) -> None:
         (manifest, evs), secret = self.sources[source]
-        m, lines, order = apply(steps, rechained, manifest, evs, self.origins)
-        data = pack(m, lines, secret, order=order)
+        m, lines, order, raw = apply(steps, rechained, manifest, evs, self.origins)
+        data = pack(m, lines, secret, order=order, raw_manifest=raw)
         if self.targets[source] is None:
             self.check_setup(data)
         else:
@@ -324,6 +506,7 @@ class Checker:
                 outcome = import_bundle(rep, data, name="fuzz.fieldplan", backup=False)
             except FieldplanError as exc:
                 assert "\n" not in str(exc), str(exc)
+                assert snapshot(rep) == before, (str(exc), "database changed")
                 outcome = None
             if outcome is None:
                 self.note("raised", "")
@@ -364,7 +547,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--only", help="one source: an office code, HQ>BN or setup")
     ap.add_argument("--deep", action="store_true", help="also the review pack and XLSX export")
+    ap.add_argument("--kinds", default="", help="only these kinds of change (comma-separated)")
+    ap.add_argument("--timeout", type=int, default=120,
+                    help="seconds one case may take (a hang is a failure)")
     args = ap.parse_args()
+    KINDS_ONLY[:] = [k for k in args.kinds.split(",") if k]
+    assert set(KINDS_ONLY) <= set(KINDS), set(KINDS_ONLY) - set(KINDS)
+    import signal
+
+    def too_long(*_):
+        raise TimeoutError(f"one case took over {args.timeout} s")
+
+    signal.signal(signal.SIGALRM, too_long)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         world = make_world(tmp / "world")
@@ -380,8 +574,12 @@ def main() -> int:
                mut=mutation(), pre=st.booleans())
         def run(office, mut, pre):
             steps, rechained = mut
-            checker.check(office, steps, rechained,
-                          pre=[o for o in offices if o != office][:1] if pre else [])
+            signal.alarm(args.timeout)
+            try:
+                checker.check(office, steps, rechained,
+                              pre=[o for o in offices if o != office][:1] if pre else [])
+            finally:
+                signal.alarm(0)
 
         import random
 

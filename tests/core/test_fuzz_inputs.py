@@ -15,6 +15,8 @@ from fieldplan import minisign, progress
 from fieldplan.replica import key_path
 from fieldplan.sync import export_bundle, import_bundle, verify_bundle
 from tests.bundle_fuzz import (
+    KINDS_ONLY,
+    NEW_KINDS,
     Checker,
     line_of,
     make_world,
@@ -40,6 +42,53 @@ def test_a_changed_bundle_signed_again_merges_or_is_refused_in_one_line(checker,
     source = data.draw(st.sampled_from(sorted(checker.sources)))
     steps, rechained = data.draw(mutation())
     checker.check(source, steps, rechained)
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_one_field_at_its_edge_signed_again_merges_or_is_refused_in_one_line(checker, data):
+    """The same, one manifest field or event value at a time given a value at the
+    edges (NaN, 1e308, a megabyte, a NUL, half a character, repeated keys, nesting
+    100,000 deep, ranges reversed or overlapping, headquarters' locks, keys and plan)."""
+    source = data.draw(st.sampled_from(sorted(checker.sources)))
+    KINDS_ONLY[:] = NEW_KINDS
+    try:
+        steps, rechained = data.draw(mutation())
+    finally:
+        KINDS_ONLY[:] = []
+    checker.check(source, steps, rechained)
+
+
+@settings(max_examples=30, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_plan_file_of_odd_structure_is_read_or_refused_in_one_line(tmp_path_factory, data):
+    """CSV, tab-separated text and XLSX plan files with columns taken out, repeated,
+    renamed; rows ragged, above the header, thousands; odd cells and encodings
+    (tests/plan_fuzz.py --files runs thousands)."""
+    from tests.plan_fuzz import check_file, file_steps_st
+
+    check_file(data.draw(file_steps_st), data.draw(st.sampled_from(["csv", "txt", "xlsx"])),
+               data.draw(st.integers(0, 10**6)), tmp_path_factory.mktemp("plan"))
+
+
+@settings(max_examples=30, derandomize=True, database=None, deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_a_command_line_drawn_from_the_command_table_ends_as_the_contract_says(
+        checker, data):
+    """Random argument lists of every command (tests/cli_fuzz.py runs thousands): exit
+    0, an error of one line (1) or a usage error (2), no traceback, the database as
+    it was after a refusal."""
+    from tests.cli_fuzz import Runner, add_cli_files, draw_argv
+
+    runner = getattr(checker, "cli_runner", None)
+    if runner is None:
+        runner = checker.cli_runner = Runner(add_cli_files(checker.world), checker.work)
+    argv = data.draw(st.composite(lambda d: draw_argv(d, runner.table, runner.pool))())
+    runner.check(data.draw(st.sampled_from(["HQ", "BN"])), argv,
+                 data.draw(st.sampled_from([None, "fr", "ar"])))
 
 
 def test_a_report_of_an_office_whose_code_holds_a_line_break_is_refused_in_one_line(
@@ -179,3 +228,4 @@ def test_a_lock_of_a_period_headquarters_never_writes_is_refused(checker, tmp_pa
                 assert progress.is_locked(rep, "2026-S2")
         finally:
             rep.close()
+

@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -251,6 +252,10 @@ def error_line(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
 
 
+#: an escaped surrogate, "\ud800" (a pair stands for one character; one alone for none)
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
                 digest: str | None = None, received: bool = False) -> Event:
     """Parse and check the shape of one event line (no ownership or chain checks).
@@ -276,6 +281,16 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
     # (the keys view compared with the set: no set built for every event)
     if not isinstance(raw, dict) or raw.keys() != _EVENT_KEYS:
         raise BundleError(_("{where}: not a fieldplan event").format(where=_where(where)))
+    if "\\u" in body and _SURROGATE_ESCAPE.search(body):
+        # half of a character, escaped ("\ud800"): valid JSON, but no text SQLite can
+        # store. Headquarters' lines are not held to canonical JSON (see _merge), and
+        # one reached the log's insert: 'malformed bundle ('utf-8' codec can't
+        # encode…)', and a setup bundle's an internal error of init --from
+        try:
+            decoded_json(raw).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BundleError(_("{where}: invalid JSON ({error})").format(
+                where=_where(where), error=json_error_reason(exc))) from None
     if received and _not_canonical(raw, body):
         raise BundleError(
             _("{what} is not canonical JSON (keys unsorted or repeated, or extra spaces)")

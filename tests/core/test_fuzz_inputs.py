@@ -7,6 +7,8 @@ was; the cases the loops found are kept below, each in its smallest form."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -229,3 +231,44 @@ def test_a_lock_of_a_period_headquarters_never_writes_is_refused(checker, tmp_pa
         finally:
             rep.close()
 
+
+def test_headquarters_event_with_half_a_character_is_refused_in_the_readers_words(
+        checker, tmp_path) -> None:
+    """Found by fuzzing headquarters' bundles: an event whose author (or any text)
+    holds half of a character, escaped as JSON allows ("\\ud800"), passed every check
+    (headquarters' lines are not held to canonical JSON) and failed at SQLite's insert:
+    an office's import said "malformed bundle ('utf-8' codec can't encode character
+    '\\ud800'…: surrogates not allowed)", in English in every language, and ``init
+    --from`` of such a setup bundle stopped with an internal error. Each is refused
+    naming the line; nothing is written."""
+    from fieldplan.errors import BundleError
+    from fieldplan.replica import open_replica
+    from fieldplan.sync import init_from_setup
+
+    for source in ("HQ>BN", "setup"):
+        (manifest, evs), secret = checker.sources[source]
+        changed = [dict(e) for e in evs]
+        changed[4]["author"] = "\ud800"
+        lines = [json.dumps(e, sort_keys=True, separators=(",", ":")).encode()
+                 if k == 4 else line_of(e) for k, e in enumerate(rechain(changed, {4: "ascii"}))]
+        data = pack(manifest, lines, secret)
+        reason = ("events.jsonl line 5: invalid JSON (a text holds a character that is not "
+                  "valid Unicode)")
+        if source == "setup":
+            (tmp_path / "ML-setup.fieldplan").write_bytes(data)
+            with pytest.raises(BundleError) as refused:
+                init_from_setup(tmp_path / "ml" / "ML.sqlite3", tmp_path / "ML-setup.fieldplan")
+            assert str(refused.value) == reason
+            assert not (tmp_path / "ml").exists() or not any((tmp_path / "ml").iterdir())
+            continue
+        target = checker.targets[source]
+        for part in (target.name, f"{target.name}.key"):
+            (tmp_path / part).write_bytes((target.parent / part).read_bytes())
+        rep = open_replica(tmp_path / target.name)
+        try:
+            before = snapshot(rep)
+            outcome = import_bundle(rep, data, name="HQ.fieldplan", backup=False)
+            assert (outcome.outcome, outcome.reason) == ("rejected", reason)
+            assert snapshot(rep) == before
+        finally:
+            rep.close()

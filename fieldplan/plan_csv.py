@@ -64,6 +64,7 @@ from fieldplan.plan import (
     _Reader,
     _show,
     _show_pair,
+    _shown,
     format_path,
     plan_to_dict,
     where_what,
@@ -306,9 +307,11 @@ def _cell_value(reader: _Reader, column: str, value: str) -> Any:
 
 
 def _row_column(row: int, column: str | None) -> str:
-    """Where in a CSV file: "row 3, column 'unit'" or "row 3"."""
+    """Where in a CSV file: "row 3, column 'unit'" or "row 3". The column as its
+    header names it, cut as other values are: a header the reader took for one column
+    (another separator) was quoted whole, a message of thousands of characters."""
     if column:
-        return _("row {row}, column '{column}'").format(row=row, column=column)
+        return _("row {row}, column '{column}'").format(row=row, column=_shown(column))
     return _("row {row}").format(row=row)
 
 

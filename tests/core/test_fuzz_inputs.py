@@ -272,3 +272,24 @@ def test_headquarters_event_with_half_a_character_is_refused_in_the_readers_word
             assert snapshot(rep) == before
         finally:
             rep.close()
+
+
+def test_a_plan_file_whose_header_reads_as_one_column_is_named_in_a_short_line(
+        tmp_path) -> None:
+    """Found by fuzzing plan files: a CSV plan in Windows-1252 whose header the reader
+    takes for one column (separated by "|", or any character it does not read as a
+    separator) was refused naming that column whole, every header of the plan in one
+    message of hundreds, or with more columns thousands, of characters. The column is
+    cut as other quoted values are."""
+    from fieldplan.errors import PlanError
+    from fieldplan.plan import load_plan
+
+    header = "|".join(["plan_id", "plan_version", "area", "action"]
+                      + [f"extra{k}" for k in range(300)])
+    (tmp_path / "plan.csv").write_bytes(f"{header}\nPlan d’été|1|PA1|PA1.1\n".encode("cp1252"))
+    with pytest.raises(PlanError) as refused:
+        load_plan(tmp_path / "plan.csv")
+    message = str(refused.value)
+    assert message.startswith("plan.csv: row 2, column 'plan_id|plan_version|area|action|"
+                              "extra0|extra1|extra2|ext...': not UTF-8 text; ")
+    assert len(message) < 300

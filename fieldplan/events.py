@@ -281,11 +281,13 @@ def parse_event(body: str | bytes, *, where: str | Callable[[], str] = "event",
     # (the keys view compared with the set: no set built for every event)
     if not isinstance(raw, dict) or raw.keys() != _EVENT_KEYS:
         raise BundleError(_("{where}: not a fieldplan event").format(where=_where(where)))
-    if "\\u" in body and _SURROGATE_ESCAPE.search(body):
+    if not received and "\\u" in body and _SURROGATE_ESCAPE.search(body):
         # half of a character, escaped ("\ud800"): valid JSON, but no text SQLite can
         # store. Headquarters' lines are not held to canonical JSON (see _merge), and
         # one reached the log's insert: 'malformed bundle ('utf-8' codec can't
-        # encode…)', and a setup bundle's an internal error of init --from
+        # encode…)', and a setup bundle's an internal error of init --from. (A line
+        # held to canonical JSON is refused as not canonical: its text is written
+        # unescaped there, and this costs those lines nothing)
         try:
             decoded_json(raw).encode("utf-8")
         except UnicodeEncodeError as exc:

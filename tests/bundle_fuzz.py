@@ -8,9 +8,14 @@ was (digest, events, versions), and whatever merged must still be listed, counte
 exported.
 
     .venv/bin/python -m tests.bundle_fuzz [--examples N] [--seed S] [--only SOURCE] [--deep]
+                                          [--kinds K,K...] [--timeout SECONDS]
 
 (SOURCE: an office code of the demo world, ``HQ>BN`` or ``setup``; ``--deep`` also
-prints the review pack and writes the XLSX table after each import.)
+prints the review pack and writes the XLSX table after each import; ``--kinds``
+keeps to some kinds of change, e.g. the one-field-at-its-edge ones, NEW_KINDS:
+``manifest_odd,manifest_raw,ranges_odd,event_odd,event_raw,hq_entity``; a case that
+takes longer than ``--timeout`` is a failure.) A reason must be one line in the
+reader's words, never Python's own (PYTHON_WORDS).
 tests/core/test_fuzz_inputs.py runs a few dozen of the same, derandomized.
 """
 

@@ -4,7 +4,13 @@ in it replaced by a value of another type, a huge or odd one, or taken out; then
 (plan_from_dict), written back in each format and read again. A plan either reads or
 is refused with a PlanError of one line.
 
-    .venv/bin/python -m tests.plan_fuzz [--examples N] [--seed S]
+    .venv/bin/python -m tests.plan_fuzz [--examples N] [--seed S] [--deep]
+    .venv/bin/python -m tests.plan_fuzz --files [--examples N] [--seed S]
+
+``--files``: plan files instead (CSV in several separators and encodings, tab-separated
+text, XLSX with number, date, true/false, formula cells and merged cells) whose
+structure is changed (columns and rows taken out, repeated, swapped, ragged, thousands
+of them; odd cells), read with load_plan: read, or refused in one line.
 """
 
 from __future__ import annotations

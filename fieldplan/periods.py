@@ -82,8 +82,12 @@ def parse_period(text: str) -> Period:
     cleaned = str(text).strip().upper()
     match = _PERIOD_RE.match(cleaned)
     if not match or int(match.group(1)) == 0:
+        from fieldplan.text import for_message
+
+        # (the text as given, its line breaks escaped and cut at 80 characters: a
+        # --period pasted with a line break inside was a message of two lines)
         raise ValidationError(_("'{text}' is not a period; write YYYY-S1 or YYYY-S2").format(
-            text=text))
+            text=for_message(str(text))))
     return Period(int(match.group(1)), int(match.group(2)))
 
 

@@ -35,6 +35,19 @@ def test_bad_syntax_is_one_clear_line(text):
     assert str(err.value) == f"'{text}' is not a period; write YYYY-S1 or YYYY-S2"
 
 
+@pytest.mark.parametrize(("text", "shown"), [
+    ("a\nb", "a b"), ("2026-S1\n2026-S2", "2026-S1 2026-S2"),
+    ("9" * 5000, "9" * 79 + "…")])
+def test_a_period_of_several_lines_or_thousands_of_characters_is_refused_in_one_line(
+        text, shown):
+    """Found by fuzzing the command line: ``progress reopen PA1.1 --period`` given a
+    text with a line break (two periods pasted) was refused with that text as it was,
+    a usage error of two lines; one of 5,000 characters, a line of 5,000."""
+    with pytest.raises(ValidationError) as err:
+        parse_period(text)
+    assert str(err.value) == f"'{shown}' is not a period; write YYYY-S1 or YYYY-S2"
+
+
 def test_period_refuses_a_third_half():
     with pytest.raises(ValidationError, match="not a period"):
         Period(2026, 3)

@@ -192,7 +192,7 @@ def file_changed(records: list[list[str]], steps) -> list[list[str]]:
             for row in rec:
                 if c < len(row) and d < len(row):
                     row[c], row[d] = row[d], row[c]
-        elif kind == "rename_column":
+        elif kind == "rename_column" and rec[0]:
             rec[0][c % len(rec[0])] = ODD_CELLS[(n // 7) % len(ODD_CELLS)] if n % 2 else (
                 rec[0][c % len(rec[0])].upper())
         elif kind == "drop_row":

@@ -536,8 +536,10 @@ class Checker:
 
         for argv in (["status"], ["progress", "list"], ["digest"], ["conflicts", "list"],
                      ["data", "export", "--format", "xlsx", "-o", str(path.parent / "t.xlsx")],
-                     ["report", "review", "--period", "2026-S1", "-o",
-                      str(path.parent / "r.pdf")]) if self.deep else (
+                     # (an office prints its sheet: the review pack is headquarters')
+                     ["report", "review" if path.name.startswith("hq") else "sheet",
+                      "--period", "2026-S1", "-o", str(path.parent / "r.pdf")]
+                     ) if self.deep else (
                      ["status"], ["progress", "list"]):
             out, err = io.StringIO(), io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

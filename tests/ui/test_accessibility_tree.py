@@ -70,14 +70,9 @@ def unsaid(top: QWidget) -> list[str]:
 
 
 def _pages(window, qtbot) -> dict[str, list[str]]:
-    found = {}
-    for index in range(window.tabs.count()):
-        window.tabs.setCurrentIndex(index)
-        wait_idle(qtbot, window.session)
-        QApplication.processEvents()  # (widgets added to a shown layout show queued)
-        if bad := unsaid(window):
-            found[window.tabs.tabText(index)] = bad
-    return found
+    from tests.ui.test_screen_reader import _pages as pages
+
+    return pages(window, qtbot, unsaid)
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

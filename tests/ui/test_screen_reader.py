@@ -168,13 +168,16 @@ def unnamed(top: QWidget) -> list[str]:
     return found
 
 
-def _pages(window, qtbot) -> dict[str, list[str]]:
+def _pages(window, qtbot, look=None) -> dict[str, list[str]]:
+    """What ``look`` (``unnamed`` by default) finds wrong on each page of ``window``,
+    by the page's tab."""
+    look = look or unnamed
     found = {}
     for index in range(window.tabs.count()):
         window.tabs.setCurrentIndex(index)
         wait_idle(qtbot, window.session)
         QApplication.processEvents()  # (widgets added to a shown layout show queued)
-        if bad := unnamed(window):
+        if bad := look(window):
             found[window.tabs.tabText(index)] = bad
     return found
 

@@ -441,7 +441,9 @@ def test_import_result_shows_long_reasons_whole(qtbot):
               "check the fingerprint with the office before trusting the key")
     dialog = ImportResultDialog(None, [
         ImportOutcome("ML-88aa0011-1-3.fieldplan", "quarantined", reason, office="ML"),
-        ImportOutcome("BF-12345678-1-1.fieldplan", "duplicate", office="BF", events_total=1),
+        # (one line: "1 new of 1 event")
+        ImportOutcome("BF-12345678-1-1.fieldplan", "merged", office="BF", events_new=1,
+                      events_total=1),
     ])
     qtbot.addWidget(dialog)
     dialog.resize(600, 360)  # a small screen: the reason takes three lines

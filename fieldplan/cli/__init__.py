@@ -212,22 +212,17 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     group.add_argument("--db", metavar="PATH", default=default, type=_db_path,
                        help=_("database file (default: FIELDPLAN_DB, else the user data "
                               "folder)"))
-    group.add_argument("--lang", choices=LANGUAGES, default=default, type=_lang_code,
+    group.add_argument("--lang", choices=LANGUAGES, default=default, type=choice_word,
                        help=_("language of messages and reports (en, fr, ar; default: "
                               "FIELDPLAN_LANG, else the system's language)"))
     group.add_argument("--json", action="store_true", default=False if top else
                        argparse.SUPPRESS, help=_("machine-readable output"))
 
 
-def _lang_code(text: str) -> str:
-    """--lang's value in any case ("FR" is fr), as FIELDPLAN_LANG is read; argparse's
-    choices then refuse what names no language fieldplan knows."""
-    return choice_word(text)
-
-
 def choice_word(text: str) -> str:
     """argparse type of an option's word from a list of choices, in any case ("CSV" is
-    csv, "On-Track" on-track), as codes, --lang and --paper are read; argparse's choices
+    csv, "On-Track" on-track, --lang's "FR" fr, as FIELDPLAN_LANG is read), as codes
+    and --paper are read; argparse's choices
     then refuse what is none of them."""
     return text.strip().lower()
 
@@ -557,7 +552,7 @@ def _main(argv: Sequence[str] | None) -> int:
     lang = _pre_lang(argv)
     unknown = None
     if lang is not None:
-        lang = _lang_code(lang)
+        lang = choice_word(lang)
     if lang not in (*i18n.LANGUAGES, i18n.PSEUDO_LANGUAGE):
         # none given, or one argparse refuses ("--lang de"): its usage error is said
         # in the language FIELDPLAN_LANG or the system names, not always in English

@@ -4,6 +4,7 @@ apart from ``review`` (which imports ReportLab): the Overview reads it at each l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 
@@ -39,17 +40,25 @@ LATE_SQL = (
     "AND e.entity_id LIKE ? AND e.received_at >= ? AND e.origin != ? GROUP BY e.entity_id")
 
 
-def late_offices(rep, period: str, deadline: date, scope: PlanScope | None = None
-                 ) -> dict[str, set[str]]:
-    """The offices whose reports of ``period`` (those the plan shows: ``scope``, by
-    default the current plan's) were changed by data other computers' bundles brought
-    after ``deadline`` (the offices the review pack lists as late), each with the
-    actions of those reports."""
+def late_rows(rep, period: str, deadline: date, scope: PlanScope | None = None
+              ) -> Iterator[tuple[str, str, tuple]]:
+    """(office, action, the rest of its ``LATE_SQL`` row) of each report of ``period``
+    the plan shows (``scope``, by default the current plan's) that other computers'
+    bundles changed after ``deadline``."""
     scope = scope or PlanScope(rep.plan())
-    late: dict[str, set[str]] = {}
-    for entity_id, *_rest in rep.conn.execute(
+    for entity_id, *rest in rep.conn.execute(
             LATE_SQL, ("%|" + period, late_since(deadline), rep.replica_id)):
         parts = entity_id.split("|")
         if len(parts) == 3 and scope.shows(*parts):
-            late.setdefault(parts[0], set()).add(parts[1])
+            yield parts[0], parts[1], tuple(rest)
+
+
+def late_offices(rep, period: str, deadline: date, scope: PlanScope | None = None
+                 ) -> dict[str, set[str]]:
+    """The offices whose reports of ``period`` were changed by data other computers'
+    bundles brought after ``deadline`` (the offices the review pack lists as late),
+    each with the actions of those reports (``late_rows``)."""
+    late: dict[str, set[str]] = {}
+    for office, action, _rest in late_rows(rep, period, deadline, scope):
+        late.setdefault(office, set()).add(action)
     return late

@@ -26,7 +26,7 @@ from fieldplan.reports import default_deadline
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
 from fieldplan.reports.fonts import string_width
-from fieldplan.reports.late import LATE_SQL as _LATE_SQL
+from fieldplan.reports.late import late_rows
 from fieldplan.reports.late import local_day_start as _local_day_start
 
 #: How many competing values of one conflict the pack prints.
@@ -218,16 +218,12 @@ def _late_data(
     them, each once. A bundle's own count of new events covers every period, so it is
     not the figure wanted here. ``inbox``: the inbox lines, for events
     stored before each knew its import (see ``_files_by_time``)."""
-    scope = scope or PlanScope(rep.plan())
     by_office: dict[str, list[tuple[int, str, set[int], set[str]]]] = defaultdict(list)
-    for entity_id, events, last, linked, unlinked in rep.conn.execute(_LATE_SQL, (
-            "%|" + period, _local_day_start(date.fromisoformat(end) + timedelta(days=1)),
-            rep.replica_id)):
-        parts = entity_id.split("|")
-        if len(parts) == 3 and scope.shows(*parts):
-            by_office[parts[0]].append((
-                events, last, {i for i in json.loads(linked) if i is not None},
-                {t for t in json.loads(unlinked) if t is not None}))
+    for office, _action, (events, last, linked, unlinked) in late_rows(
+            rep, period, date.fromisoformat(end), scope):
+        by_office[office].append((
+            events, last, {i for i in json.loads(linked) if i is not None},
+            {t for t in json.loads(unlinked) if t is not None}))
     imports = sorted({i for late in by_office.values() for *_n, ids, _t in late for i in ids})
     file_of = dict(rep.conn.execute(
         "SELECT id, file_name FROM inbox WHERE id IN (SELECT value FROM json_each(?))",

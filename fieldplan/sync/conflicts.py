@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -688,8 +689,6 @@ def holds_whole(longer: str, shorter: str) -> bool:
     text found inside a word or a sentence: a laptop's "No" is not in the other's
     "None of the trainers came", nor "Roads cut" in "Roads cut by floods", and keeping
     the longer one alone would lose what the short one said."""
-    import re
-
     words = shorter.split()
     if not words:
         return True

@@ -1096,7 +1096,7 @@ def test_late_data_groups_the_events_as_the_index_gives_them(hq) -> None:
     report, with no sort: grouped by report and import, every late event was sorted
     first, in memory (a million-event headquarters, 200,000 late events of a period:
     15 MB more than the pack of an empty one)."""
-    from fieldplan.reports.review import _LATE_SQL
+    from fieldplan.reports.late import LATE_SQL as _LATE_SQL
 
     plan = [row[3] for row in hq.conn.execute(
         "EXPLAIN QUERY PLAN " + _LATE_SQL, ("%|" + PERIOD, "2026-07-01T00:00:00Z", "r"))]

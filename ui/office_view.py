@@ -117,7 +117,10 @@ class PlanTree(QWidget):
         width = self.tree.fontMetrics().horizontalAdvance
         texts = [f"{STATUS_SYMBOLS[s]} {status_label(s)}" for s in STATUSES] + [_("Status")]
         self._words_width = max(width(t) for t in texts) + 24
-        self._symbols_width = max(width(t) for t in (*STATUS_SYMBOLS.values(), "—")) + 24
+        # (and its heading's word: a blank heading, "Status" in its tooltip only, left
+        # the column unnamed to a reader of the narrow plan)
+        self._symbols_width = max(width(t) for t in (
+            *STATUS_SYMBOLS.values(), "—", _("Status"))) + 24
         self.tree.setColumnWidth(1, self._words_width)
         #: the Status column shows the statuses' symbols only: the plan is too narrow
         #: for its titles beside their words (``_fit_status``)
@@ -198,10 +201,6 @@ class PlanTree(QWidget):
         if narrow == self.symbols_only:
             return
         self.symbols_only = narrow
-        header = tree.headerItem()
-        header.setText(1, "" if narrow else _("Status"))
-        header.setToolTip(1, _("Status") if narrow else "")
-        header.setData(1, ACCESSIBLE_TEXT_ROLE, _("Status") if narrow else None)
         tree.setColumnWidth(1, self._symbols_width if narrow else self._words_width)
         for i in range(tree.topLevelItemCount()):
             group = tree.topLevelItem(i)

@@ -1534,7 +1534,22 @@ class InboxPage(ReadWhenShown, QWidget):
         self.older = WrappedLabel()
         self.older.setObjectName("inbox-older")
         self.older.setVisible(False)
-        lay.addWidget(self.older)
+        #: the bundles left out, reached a page at a time: a page of INBOX_SHOWN read in
+        #: SQL when asked (after ``start`` newer ones), never 100,000 rows in the model
+        self.start = 0
+        self.newer_button = QPushButton(_("Newer bundles"))
+        self.newer_button.setObjectName("inbox-newer")
+        self.older_button = QPushButton(_("Older bundles"))
+        self.older_button.setObjectName("inbox-older-page")
+        self.newer_button.clicked.connect(lambda: self.turn_page(-1))
+        self.older_button.clicked.connect(lambda: self.turn_page(1))
+        older_row = QHBoxLayout()
+        older_row.addWidget(self.older, 1)
+        older_row.addWidget(self.newer_button)
+        older_row.addWidget(self.older_button)
+        for button in (self.newer_button, self.older_button):
+            button.setVisible(False)
+        lay.addLayout(older_row)
         #: the chosen bundle's file, outcome and whole reason
         self.detail = detail_label("inbox-detail")
         lay.addWidget(self.detail)
@@ -1560,14 +1575,28 @@ class InboxPage(ReadWhenShown, QWidget):
         # headquarters), for a page nobody was looking at
         self.refresh_when_shown()
 
+    def turn_page(self, pages: int) -> None:
+        """List the page of bundles ``pages`` older (Older bundles: 1; Newer: -1)."""
+        from fieldplan.sync.exchange import INBOX_SHOWN
+
+        self.start = max(0, self.start + pages * INBOX_SHOWN)
+        self.newer_button.setEnabled(False)  # (until it is read: one click, one page)
+        self.older_button.setEnabled(False)
+        self.refresh()
+
     def refresh(self) -> None:
         self.stale = False
+        start = self.start
 
         def fetch(rep):
             from fieldplan.sync import inbox_size, list_gaps, list_inbox
+            from fieldplan.sync.exchange import INBOX_SHOWN
 
+            size = inbox_size(rep)
+            # (a page past the end, the inbox emptied since: its last page)
+            first = min(start, max(0, size - 1) // INBOX_SHOWN * INBOX_SHOWN)
             # (the gaps by office, in the window's language: list_gaps)
-            return list_inbox(rep), list_gaps(rep), inbox_size(rep)
+            return list_inbox(rep, offset=first), list_gaps(rep), size, first
 
         DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()
 
@@ -1576,7 +1605,8 @@ class InboxPage(ReadWhenShown, QWidget):
         self.gaps.refilled()
 
     def _loaded(self, result) -> None:
-        inbox, gaps, size = result
+        inbox, gaps, size, first = result
+        self.start = first
         current = self.view.currentIndex()
         chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None
         self.model.set_rows(inbox)
@@ -1584,14 +1614,26 @@ class InboxPage(ReadWhenShown, QWidget):
         self.empty.set_empty(not inbox)
         self.detail.setVisible(bool(inbox))
         left_out = size - len(inbox)
-        if left_out > 0:
+        if left_out > 0 and first == 0:
             # Translators: under the HQ Inbox's list, which shows only the newest
             # bundles; {shown} is how many it lists (1,000), {n} how many it leaves out
             self.older.setText(counted(
                 "The {shown} newest bundles are listed; {n} older bundle is not.",
                 "The {shown} newest bundles are listed; {n} older bundles are not.",
                 left_out, shown=format_number(len(inbox))))
+        elif left_out > 0:
+            # Translators: under the HQ Inbox's list, on a page of older bundles (Older
+            # bundles): which of them it lists, counted from the newest ("Bundles 1,001
+            # to 2,000 of 5,210 are listed, the newest first.")
+            self.older.setText(_(
+                "Bundles {first} to {last} of {total} are listed, the newest first."
+            ).format(first=format_number(first + 1),
+                     last=format_number(first + len(inbox)), total=format_number(size)))
         self.older.setVisible(left_out > 0)
+        self.newer_button.setVisible(left_out > 0)
+        self.older_button.setVisible(left_out > 0)
+        self.newer_button.setEnabled(first > 0)
+        self.older_button.setEnabled(first + len(inbox) < size)
         # the bundle chosen before the refresh stays chosen (and its detail shown)
         row = next((i for i, e in enumerate(inbox) if chosen is not None and (
             e.bundle_id, e.received_at, e.file) == (

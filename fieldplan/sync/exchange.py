@@ -3426,9 +3426,9 @@ def _reason_in(reason: str, reason_msg: str, lang: str | None) -> str:
     return reason
 
 
-#: the newest bundles ``list_inbox`` gives (and the HQ Inbox lists): two years at 57
-#: offices make many more, and the page says how many older ones it leaves out
-#: (``inbox_size``)
+#: the bundles ``list_inbox`` gives at once (and the HQ Inbox lists a page of): two
+#: years at 57 offices make many more, read a page at a time (``offset``), never all
+#: in memory, and the page says how many others it leaves out (``inbox_size``)
 INBOX_SHOWN = 1000
 
 
@@ -3438,12 +3438,14 @@ def inbox_size(rep: Replica) -> int:
     return rep.conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
 
 
-def list_inbox(rep: Replica, limit: int = INBOX_SHOWN) -> list[InboxEntry]:
+def list_inbox(rep: Replica, limit: int = INBOX_SHOWN, offset: int = 0) -> list[InboxEntry]:
+    """The inbox's bundles, newest first: ``limit`` of them, after the ``offset``
+    newest (the Inbox's older pages)."""
     rows = rep.conn.execute(
         "SELECT id, file_name, coalesce(office, ''), received_at, outcome, reason, events, "
         "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, ''), "
         "coalesce(plan_changes, '') FROM inbox "
-        "ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, max(0, offset))).fetchall()
     repaired = fork.repaired_refusals(rep)
     revoked_by = rep.meta(KEY_REVOKED_BY) or ""
     return [InboxEntry(*r[1:-1], repaired_in=repaired.get(r[0], ""),

@@ -51,3 +51,37 @@ def test_nothing_is_said_when_every_bundle_is_listed(open_window, qtbot, hq_db):
     page = _inbox(open_window, qtbot, hq_db)
     assert page.model.rowCount() == INBOX_SHOWN
     assert not page.older.isVisibleTo(page)
+
+
+def test_the_older_bundles_are_reached_a_page_at_a_time(open_window, qtbot, hq_db, tmp_path):
+    """The older bundles were counted under the list but no user could reach them: Older
+    bundles lists the next page (read in SQL, a page in the model at a time), Newer
+    bundles goes back."""
+    _received(hq_db, INBOX_SHOWN + 3)
+    page = _inbox(open_window, qtbot, hq_db)
+    assert page.newer_button.isVisibleTo(page) and not page.newer_button.isEnabled()
+    assert page.older_button.isEnabled()
+    newest = page.model.data(page.model.index(0, page.model.FILE))
+    page.older_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    files = [page.model.data(page.model.index(r, page.model.FILE)) for r in range(3)]
+    assert files == ["ML-2.fieldplan", "ML-1.fieldplan", "ML-0.fieldplan"]  # the oldest
+    assert page.older.text() == "Bundles 1,001 to 1,003 of 1,003 are listed, the newest first."
+    assert page.newer_button.isEnabled() and not page.older_button.isEnabled()
+    page.window().grab().save(str(tmp_path / "inbox-older-page.png"))
+    page.newer_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == INBOX_SHOWN)
+    assert page.model.data(page.model.index(0, page.model.FILE)) == newest
+    assert page.older.text() == "The 1,000 newest bundles are listed; 3 older bundles are not."
+
+
+def test_an_older_page_stays_when_the_inbox_is_read_again(open_window, qtbot, hq_db):
+    """A change (an import on another tab) reads the Inbox again: the page of older
+    bundles being read stays, not the newest put back under the reader."""
+    _received(hq_db, INBOX_SHOWN + 3)
+    page = _inbox(open_window, qtbot, hq_db)
+    page.older_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    page.refresh()
+    wait_idle(qtbot, page.session)
+    assert page.model.rowCount() == 3 and page.start == INBOX_SHOWN

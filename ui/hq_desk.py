@@ -710,9 +710,13 @@ class OverviewPage(QWidget):
     #: a filter changed (the window keeps them: ``filters``)
     filters_did_change = Signal()
 
-    def __init__(self, session: Session, identity: Identity, period: str) -> None:
+    def __init__(self, session: Session, identity: Identity, period: str,
+                 settings: Any = None) -> None:
+        """``settings``: the window's (QSettings), where the review pack's dialog keeps
+        the deadline it last named for a period (``window_settings.review_deadline``)."""
         super().__init__()
         self.session, self.identity, self.period = session, identity, period
+        self.settings = settings
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.office = QLineEdit()
@@ -785,13 +789,14 @@ class OverviewPage(QWidget):
         self.hq_apart.setObjectName("overview-hq-apart")
         self.hq_apart.setVisible(False)
         lay.addWidget(self.hq_apart)
-        # "Sent late": after which day, the pack's default deadline (its dialog can
-        # name another)
+        # "Sent late": after which day, the one the review pack's dialog last named for
+        # the period (Reports due by), else its default deadline
         self.late_note = WrappedLabel("")
         self.late_note.setObjectName("overview-late-note")
         self.late_note.setVisible(False)
         lay.addWidget(self.late_note)
-        #: the period's default deadline (``reports.default_deadline``), once the
+        #: the period's deadline (``window_settings.review_deadline``, else
+        #: ``reports.default_deadline``), once the
         #: offices that sent late are read: only while "Sent late" is chosen (their
         #: query reads the period's whole log: a third of a second at a million events)
         self.deadline = None
@@ -865,10 +870,11 @@ class OverviewPage(QWidget):
             day = format_date(self.deadline)
             self.late_note.setText(in_layout_direction(
                 # Translators: under the Overview filtered on "Sent late"; {date} is
-                # the period's deadline (30 Jul 2026)
+                # the period's deadline (30 Jul 2026), the day last chosen in the
+                # review pack's dialog ("Reports due by"), or the default one
                 _("Offices whose data for this period reached headquarters after its "
-                  "deadline, {date}, as the review pack lists them (its dialog can name "
-                  "another day).").format(date=day) if self.proxy.rowCount()
+                  "deadline, {date}, as the review pack lists them (the day its dialog "
+                  "names under Reports due by).").format(date=day) if self.proxy.rowCount()
                 # Translators: the Overview filtered on "Sent late", with no office
                 # listed; {date} is the period's deadline (30 Jul 2026)
                 else _("No office's data for this period reached headquarters after "
@@ -931,10 +937,16 @@ class OverviewPage(QWidget):
         # (a lock or an unlock: which reports changed after it)
         if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):
             self.refresh()
+        elif changes.names("deadline", self.period) and self.status.currentData() == SENT_LATE:
+            self.refresh()  # (the review pack's dialog named another day)
 
     def refresh(self) -> None:
         period = self.period
         late = self.status.currentData() == SENT_LATE
+        from ui.window_settings import review_deadline
+
+        # the day the review pack's dialog last named for the period, as the pack
+        named = review_deadline(self.settings, self.identity, period) if late else None
 
         def fetch(rep) -> tuple[Any, ...]:
             from fieldplan.progress import is_locked
@@ -949,7 +961,7 @@ class OverviewPage(QWidget):
             plan = rep.plan()
             reports = list_reports(rep, period=period)
             expected = expected_offices(rep, plan, period)
-            deadline = default_deadline(plan, period)
+            deadline = named or default_deadline(plan, period)
             return (reports, expected, period,
                     changed_after_lock(rep, period).get(period, ()), is_locked(rep, period),
                     not_awaited_why(rep, plan, period,

@@ -86,7 +86,14 @@ from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
-from ui.window_settings import REPORT_OFFICE, database_value, set_database_value, set_value
+from ui.window_settings import (
+    REPORT_OFFICE,
+    database_value,
+    review_deadline,
+    set_database_value,
+    set_review_deadline,
+    set_value,
+)
 from ui.wrapped_label import DocumentLabel
 
 #: Finished reports older than this are removed from the cache folder.
@@ -356,14 +363,16 @@ class ReportDialog(QDialog):
             edit.setDate(max(chosen[1], edit.minimumDate()))
 
     def _follow_deadline(self) -> None:
-        """The chosen period's default deadline, and no day before the period ends."""
+        """The chosen period's deadline (the one last named for it here, else its
+        default), and no day before the period ends."""
         edit, period = self.deadline_edit, self.period_combo.currentData()
         if edit is None or not period:
             return
         edit.setMinimumDate(self.identity.plan.period_bounds(period)[1])
         if period != self._deadline_period:
             self._deadline_period = period
-            edit.setDate(reports.default_deadline(self.identity.plan, period))
+            edit.setDate(review_deadline(self.settings, self.identity, period)
+                         or reports.default_deadline(self.identity.plan, period))
 
     def request(self) -> ReportRequest:
         office = ""
@@ -384,6 +393,15 @@ class ReportDialog(QDialog):
         set_value(self.settings, "reports/paper", request.paper)
         if self.office_combo is not None:
             set_database_value(self.settings, self.identity, REPORT_OFFICE, request.office)
+        if request.deadline is not None:
+            # the Overview's "Sent late" follows: the screen and the pack list the
+            # same offices (it followed the default deadline, whatever the pack said)
+            from fieldplan.replica import Changes
+
+            set_review_deadline(self.settings, self.identity, request.period,
+                                request.deadline)
+            emit(self.session.changes_did_happen,
+                 Changes(entities=(("deadline", request.period),)))
         generate(self.session, self.parentWidget(), request)
 
 

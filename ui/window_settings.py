@@ -47,8 +47,11 @@ from fieldplan import events
 VIEW = "window/view"
 #: the office of headquarters' last status sheet (the report dialog's Office)
 REPORT_OFFICE = "reports/office"
+#: the days the review pack's reports were due by, period -> ISO day (a dict), as its
+#: dialog last named them: the Overview's "Sent late" lists the offices the pack does
+REVIEW_DEADLINES = "reports/deadlines"
 #: the settings that are one database's
-PER_DATABASE = (VIEW, REPORT_OFFICE)
+PER_DATABASE = (VIEW, REPORT_OFFICE, REVIEW_DEADLINES)
 GROUP = "databases"
 #: the day (ISO) the database's window last opened here (``note_opened``)
 OPENED = "opened"
@@ -377,3 +380,25 @@ def whole_number(value: Any) -> int | None:
         return int(value) if isinstance(value, int | float) else int(str(value), 10)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def review_deadline(settings: QSettings | None, identity: Any, period: str
+                    ) -> dt.date | None:
+    """The day the review pack's dialog last named for ``period``'s reports in the
+    database of ``identity``; None when it named none (the default deadline holds)."""
+    if settings is None:
+        return None
+    kept = database_value(settings, identity, REVIEW_DEADLINES)
+    try:
+        return dt.date.fromisoformat(str(kept[period])) if isinstance(kept, dict) else None
+    except (KeyError, ValueError):
+        return None  # (none for the period; a damaged settings file's)
+
+
+def set_review_deadline(settings: QSettings, identity: Any, period: str,
+                        day: dt.date) -> None:
+    """Keep ``day`` as the day ``period``'s reports were due by (``review_deadline``)."""
+    kept = database_value(settings, identity, REVIEW_DEADLINES)
+    kept = {str(k): str(v) for k, v in kept.items()} if isinstance(kept, dict) else {}
+    kept[period] = day.isoformat()
+    set_database_value(settings, identity, REVIEW_DEADLINES, kept)

@@ -1010,3 +1010,55 @@ def test_the_offices_that_sent_late_are_read_only_for_their_filter(
     window.set_period("2026-S2")
     wait_idle(qtbot, window.session)
     assert asked == ["2026-S1", "2026-S2"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_sent_late_follows_the_deadline_the_review_pack_names(
+        clock, open_window, qtbot, hq_db, tmp_path, monkeypatch, language, lang):
+    """"Sent late" followed the default deadline (30 days after the period) while the
+    review pack's dialog named another day: the screen listed ML as late and the
+    printed pack did not. The day named for the pack is the Overview's too, kept for
+    the database (the dialog offers it again)."""
+    from datetime import date
+
+    from fieldplan.i18n import format_date
+    from fieldplan.progress import record_progress, submit_period
+    from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
+    from tests.ui.test_report_preview import choose
+
+    with open_replica(hq_db) as hq:
+        enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")  # February (clock)
+        with init_from_setup(tmp_path / "ML.sqlite3", tmp_path / "ML-setup.fieldplan") as rep:
+            action = rep.plan().actions_of(level="national")[0]
+            record_progress(rep, action.code, "2026-S1", status="on-track", percent=30)
+            submit_period(rep, "2026-S1")
+            bundle = export_bundle(rep, out_dir=tmp_path).path
+        clock("2026-08-20")  # after the default deadline, 30 July
+        assert import_bundle(hq, bundle).outcome == "merged"
+    language(lang)
+    asked = []
+    monkeypatch.setattr("ui.report_preview.generate",
+                        lambda session, parent, request: asked.append(request))
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    window.set_period("2026-S1")
+    page.status.setCurrentIndex(page.status.findData(SENT_LATE))
+    wait_idle(qtbot, window.session)
+    assert _offices_shown(page) == ["ML"]
+    dialog = choose(window, "pack")
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2026-S1"))
+    dialog.deadline_edit.setDate(date(2026, 8, 31))
+    dialog.accept()
+    assert asked[-1].deadline == date(2026, 8, 31)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: page.deadline == date(2026, 8, 31))
+    assert _offices_shown(page) == []  # as the pack: ML's data came before 31 August
+    assert format_date(date(2026, 8, 31)) in page.late_note.text()
+    window.resize(1366, 768)
+    window.grab().save(str(tmp_path / f"late-named-day-{lang}.png"))
+    # the dialog offers the day again for the period
+    again = choose(window, "pack")
+    again.period_combo.setCurrentIndex(again.period_combo.findData("2026-S1"))
+    assert again.deadline_edit.date().toPython() == date(2026, 8, 31)
+    again.reject()

@@ -793,6 +793,11 @@ def warm_language(lang: str) -> None:
     warm_formats(lang)
 
 
+#: integers below this (in size) ``format_number`` keeps as written, by locale
+_KEPT_INTS = 10_000
+_kept_ints: dict[tuple[str, int], str] = {}
+
+
 def format_number(x: int | float | Decimal, lang: str | None = None, *,
                   exact: bool = False) -> str:
     """A number with the language's separators: 12,345.5 / 12 345,5 / 12,345.5.
@@ -803,6 +808,18 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
     decimals round to zero keeps its first three significant digits (0.000001 is
     "0.000001" / "0,000001", 0.00012345 "0.000123"; it printed "0", and an indicator
     measured in small fractions read as nothing done)."""
+    locale = _locale(lang)
+    if type(x) is int and -_KEPT_INTS < x < _KEPT_INTS:
+        # the counts a screen shows by the hundred (the Overview's "12/17" cells, each
+        # a babel formatting of a tenth of a millisecond: a third of its first showing)
+        # are written once a language
+        text = _kept_ints.get((locale, x))
+        if text is None:
+            from babel.numbers import format_decimal
+
+            text = _kept_ints[(locale, x)] = format_decimal(
+                x, locale=locale, numbering_system=_NUMBERING)
+        return Number(text, x, exact) if lang is None and _capture.value else text
     import decimal
 
     from babel.numbers import format_decimal
@@ -822,7 +839,7 @@ def format_number(x: int | float | Decimal, lang: str | None = None, *,
         if tiny:
             text = _scientific(x, lang)
         else:
-            text = format_decimal(x, locale=_locale(lang), numbering_system=_NUMBERING,
+            text = format_decimal(x, locale=locale, numbering_system=_NUMBERING,
                                   decimal_quantization=not exact)
     # (kept as the number only for the current language: one asked in another is not
     # the import's to say again)

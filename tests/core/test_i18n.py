@@ -646,3 +646,18 @@ def test_a_tiny_number_is_written_short_and_reads_back(lang, point, percent):
     assert i18n.format_number(1e-9, lang) == f"0{point}000000001"  # (not yet so small)
     assert i18n.format_percent(1e-20, lang, decimals=True) == percent
     assert len(i18n.format_number(1e-300, lang, exact=True)) > 300  # (edited: every digit)
+
+
+def test_small_integers_kept_as_written_read_as_babel_writes_them():
+    """``format_number`` keeps the small integers it wrote (the Overview's hundreds of
+    counts): the same text as babel's, in each language, and still a Number where the
+    import's messages capture them."""
+    from babel.numbers import format_decimal
+
+    from fieldplan import i18n
+
+    for lang, locale in (("en", "en_GB"), ("fr", "fr"), ("ar", "ar")):
+        for n in (0, 7, -3, 1234, 9999, 10_000, 123_456):
+            expected = format_decimal(n, locale=locale, numbering_system="latn")
+            assert i18n.format_number(n, lang) == expected
+            assert i18n.format_number(n, lang) == expected  # (the kept one)

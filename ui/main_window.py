@@ -849,6 +849,8 @@ class MainWindow(QMainWindow):
         #: what the status bar said of the last new plan (what it says of the locks the
         #: same import brought follows it)
         self._plan_said = ""
+        #: what the status bar said of the last submit (an export then clears it)
+        self._submit_said = ""
         if taken_over is not None:
             self.undo_stack = taken_over.undo_stack
             self.undo_stack.setParent(self)
@@ -2099,10 +2101,12 @@ class MainWindow(QMainWindow):
     def _submit(self, period: str) -> None:
         from fieldplan.progress import submit_period
 
+        def said(changes) -> None:
+            self._submit_said = self._submitted_text(len(changes.entities))
+            self.statusBar().showMessage(self._submit_said, 15_000)
+
         DbOp(self.session, self, lambda rep: submit_period(rep, period)).success(
-            lambda ch: self.statusBar().showMessage(self._submitted_text(len(ch.entities)),
-                                                    15_000)
-        ).failure(lambda e: self.show_error(error_sentence(e))).run()
+            said).failure(lambda e: self.show_error(error_sentence(e))).run()
 
     def _submitted_text(self, count: int) -> str:
         """What a submit did. At an office, also that it sent nothing: a new officer
@@ -2226,6 +2230,13 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _exported(self, _result: object) -> None:
+        # "They reach headquarters with the next bundle you export", still shown over
+        # the sync state after that very export (submit, then export at once), told an
+        # officer the bundle just saved was not the one: it goes, the sync state's
+        # "last export" shown in its place
+        bar = self.statusBar()
+        if self._submit_said and bar.whole_message() == self._submit_said:
+            bar.clearMessage()
         if self.identity.is_hq:
             self.refresh_sync_state()
             return

@@ -852,3 +852,45 @@ def test_an_office_is_told_its_submitted_reports_are_not_sent_yet(open_window, q
         "1 report submitted. It reaches headquarters with the next bundle you export "
         "(File ▸ Export…).")
     assert db_report(office_db, "PA1.1", "2026-S1").state == "submitted"
+
+
+def test_the_submit_message_goes_once_the_reports_are_exported(open_window, qtbot,
+                                                               office_db, tmp_path):
+    """Submitted, then exported at once (as an officer does): the status bar still said
+    "They reach headquarters with the next bundle you export" over the sync state, the
+    bundle just saved, and the report form "Sent to headquarters". The export clears
+    it: the sync state says the last export."""
+    from fieldplan.progress import record_progress
+    from ui.transfer import ExportDialog
+
+    with open_replica(office_db) as rep:
+        record_progress(rep, "PA1.1", "2026-S1", status="on-track", percent=20)
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window.submit_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                    timeout=5000)
+    window.findChild(object, "submit-dialog").accept()
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: "next bundle you export" in bar.whole_message(), timeout=5000)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: window.findChild(ExportDialog, "export-dialog") is not None,
+                    timeout=5000)
+    dialog = window.findChild(ExportDialog, "export-dialog")
+    qtbot.waitUntil(lambda: dialog.drives_known, timeout=5000)
+    dialog.folder.setText(str(stick))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(stick.glob("*.fieldplan")) and dialog.ok.isEnabled(),
+                    timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert bar.whole_message() == ""
+    assert bar.currentMessage() == ""
+    dialog.close()
+    # a message of something else (an import's news) is not the export's to clear
+    bar.showMessage("Imported.", 15_000)
+    window._exported(None)
+    wait_idle(qtbot, window.session)
+    assert bar.whole_message() == "Imported."

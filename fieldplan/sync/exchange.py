@@ -1099,21 +1099,36 @@ def _written_here(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]) -> str:
     if not _same_as_held(rep, b):
         return ""
     if not rep.is_hq:
-        return _office_own_reason(rep)
+        return _office_own_reason(rep, m["ranges"])
     if m["kind"] == KIND_SETUP:
         return _(HQ_OWN_SETUP_REASON).format(recipient=m["recipient"])
     return _("headquarters wrote this bundle for {recipient}: nothing new here; send it "
              "to {recipient}").format(recipient=m["recipient"])
 
 
-def _office_own_reason(rep: Replica) -> str:
+def _office_own_reason(rep: Replica, ranges: dict[str, Any] | None = None) -> str:
     """Why an office computer's own bundle for headquarters, met again, is a duplicate,
     as its key stands now: "send it to headquarters", or, its key revoked, why sending
-    it is no use (headquarters refuses it) and what to do instead."""
+    it is no use (headquarters refuses it) and what to do instead. Headquarters' receipts
+    covering every event it carries (``ranges``, its manifest's), that it has them: an
+    officer who found last month's bundle beside headquarters' reply on the stick was
+    told to send it, though headquarters had acknowledged it."""
     if keyreg.own_key_status(rep) == "revoked":
         return join_clauses([_("this computer wrote this bundle for headquarters: "
                                "nothing new here"), revoked_text()])
+    if ranges and _hq_has_all(rep, ranges):
+        return _("this computer wrote this bundle for headquarters, which has received "
+                 "it: nothing new here, nothing to send")
     return _(OFFICE_OWN_REASON)
+
+
+def _hq_has_all(rep: Replica, ranges: dict[str, Any]) -> bool:
+    """Whether headquarters' receipts (``receipts.hq_acks``) cover every event a
+    bundle's ranges name."""
+    from fieldplan.sync.receipts import hq_acks
+
+    acks = hq_acks(rep)
+    return all(acks.get(origin, 0) >= span[1] for origin, span in ranges.items())
 
 
 def settle_own_bundles(rep: Replica, outcomes: list[ImportOutcome]) -> None:

@@ -12,8 +12,13 @@ from test_cli_messages import run
 
 from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
 
-SAID = ("this computer wrote this bundle for headquarters: nothing new here; send it to "
-        "headquarters")
+#: headquarters' bundle on the stick acknowledges the office's own (imported first, in
+#: name order): it has it, nothing to send (before: "send it to headquarters")
+SAID = ("this computer wrote this bundle for headquarters, which has received it: "
+        "nothing new here, nothing to send")
+#: headquarters' receipt not imported yet (``verify`` only)
+SEND_IT = ("this computer wrote this bundle for headquarters: nothing new here; send it to "
+           "headquarters")
 
 
 def office_stick(hq, tmp_path: Path, capsys) -> tuple[str, Path, Path]:
@@ -81,9 +86,9 @@ def test_verify_of_its_own_bundle_says_valid_with_no_reason(hq, tmp_path: Path,
     checked = json.loads(out)
     assert code == 0
     assert (checked["valid"], checked["reason"]) == (True, "")
-    assert (checked["note"], checked["written_here"]) == (SAID, True)
+    assert (checked["note"], checked["written_here"]) == (SEND_IT, True)
     code, out, _ = run("--db", db, "verify", str(own), capsys=capsys)
-    assert code == 0 and out.splitlines()[1:] == [SAID]
+    assert code == 0 and out.splitlines()[1:] == [SEND_IT]
     # another office's bundle: nothing to note
     code, out, _ = run("--db", str(hq.path), "--json", "verify", str(own), capsys=capsys)
     checked = json.loads(out)

@@ -66,6 +66,34 @@ def test_an_offices_own_bundle_met_again_is_a_duplicate(hq, make_office,
     assert import_bundle(ml, own).reason == SAID
 
 
+HQ_HAS_IT = ("this computer wrote this bundle for headquarters, which has received it: "
+             "nothing new here, nothing to send")
+
+
+def test_an_own_bundle_headquarters_acknowledged_is_not_to_be_sent_again(
+        hq, make_office, tmp_path: Path) -> None:
+    """The stick holds the office's bundle and headquarters' reply, which acknowledges
+    it: imported whole, the office's own bundle said "send it to headquarters", and the
+    officer sent it again. Once headquarters' receipts cover it, it says headquarters
+    has it; a later bundle, not acknowledged yet, still says to send it."""
+    ml = make_office("ML")
+    stick = tmp_path / "stick"
+    own = _exported(ml, stick)
+    import_bundle(hq, own)
+    reply = export_bundle(hq, for_office="ML", out_dir=stick).path
+    outcomes = import_bundles(ml, sorted(stick.glob("*.fieldplan"),
+                                         key=lambda p: p != reply))
+    assert [(o.outcome, o.reason) for o in outcomes] == [
+        ("merged", ""), ("duplicate", HQ_HAS_IT)]
+    assert import_bundle(ml, own).reason == HQ_HAS_IT
+    later = _exported(ml, stick, percent=40)
+    assert import_bundle(ml, later).reason == SAID
+    # a bundle headquarters holds in part (the earlier events, not the later ones)
+    (tmp_path / "full").mkdir()
+    whole = export_bundle(ml, out_dir=tmp_path / "full", full=True).path
+    assert import_bundle(ml, whole).reason == SAID
+
+
 def test_a_sibling_laptops_or_another_offices_bundle_is_refused_as_before(
         hq, make_office, tmp_path: Path) -> None:
     a, b = make_office("ML"), make_office("ML")

@@ -1440,7 +1440,7 @@ def test_headquarters_own_bundles_dropped_again_are_already_here(open_window, qt
 def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot, hq,
                                                             make_office, tmp_path):
     """An office drops its stick: the bundle it exported for headquarters is "Already
-    here" and says where it goes, beside headquarters' bundle for it (it was
+    here" and says headquarters has it, beside headquarters' bundle for it (it was
     "Rejected", as if something were wrong with it)."""
     ml, stick, own = own_bundle_merged_at_hq(hq, make_office, tmp_path)
     sync.export_bundle(hq, for_office="ML", out_dir=stick)
@@ -1451,8 +1451,9 @@ def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot,
     word, detail = rows[own.name]
     assert word == "Already here"
     assert detail.startswith("nothing new: ")
-    assert detail.endswith("; this computer wrote this bundle for headquarters: nothing "
-                           "new here; send it to headquarters")
+    # (headquarters' bundle beside it, imported first, acknowledges it: nothing to send)
+    assert detail.endswith("; this computer wrote this bundle for headquarters, which has "
+                           "received it: nothing new here, nothing to send")
     assert sorted(word for word, _detail in rows.values()) == ["Already here", "Merged"]
     dialog.accept()
     wait_idle(qtbot, window.session)

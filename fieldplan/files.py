@@ -122,6 +122,10 @@ def os_error_cause(exc: OSError, *, writing: bool = False) -> str:
         return _("the disk could not be read or written (removed too early, or damaged)")
     if code in (errno.ENODEV, errno.ENXIO):
         return _("the disk is no longer there (removed?)")
+    if code == errno.EBADF:
+        # (standard output closed before fieldplan started: ``>&-``; the system's
+        # words were "Bad file descriptor")
+        return _("it is closed")
     if code == errno.EINVAL and writing and winerror in (None, _INVALID_NAME):
         # a FAT or exFAT stick (and Windows) refuses \ / : * ? " < > | in a name
         return _("the name is not allowed on this disk (a USB stick refuses \\ / : * ? "

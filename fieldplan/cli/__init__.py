@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
 import json
 import os
@@ -118,6 +119,29 @@ class Parser(argparse.ArgumentParser):
             return message
         names = message[len(head):len(message) - len(tail)].split(", ")
         return head + join_list(names) + tail
+
+    def _print_message(self, message: str, file: Any = None) -> None:
+        """argparse's, without passing over a write that fails: ``fieldplan --help >
+        /dev/full`` (or ``--version``) exited 0 with nothing written. Standard output
+        that cannot be written is said in one line, exit 1, as a command's output is;
+        a reader gone away (``--help | head``) is no error."""
+        if not message or sys.stderr is None:
+            return  # (no stderr: pythonw, where nothing can be said)
+        # (argparse passes None for standard output when it is closed: ``>&-``, where
+        # the help went to stderr, exit 0)
+        file = file or _ClosedOutput()
+        try:
+            file.write(message)
+            if file is not sys.stderr:
+                file.flush()
+        except BrokenPipeError:
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), file.fileno())
+        except OSError as exc:
+            if file is sys.stderr:
+                return  # (stderr, where the one line would go, fails too)
+            fail_line(_output_failed(exc))
+            self.exit(EXIT_ERROR)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         from fieldplan.i18n import _
@@ -406,6 +430,33 @@ class _OutputFailed(Exception):
     the OSError: the command's own files are not the ones that failed."""
 
 
+class _ClosedOutput:
+    """Standard output when it was closed before fieldplan started (``>&-``; Python
+    makes sys.stdout None): a write to it fails as one to a closed file does, said as
+    the output failing, not as an internal error naming NoneType."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _output_failed(exc: OSError) -> str:
+    """The line for standard output that could not be written."""
+    from fieldplan import i18n
+    from fieldplan.files import os_error_reason
+
+    # Translators: {reason} says why, e.g. "the disk is full; make room or choose
+    # another disk": what the command printed could not be written where it was
+    # sent (fieldplan import … > log.txt); what it did is not undone
+    return i18n._("cannot write the command's output: {reason}").format(
+        reason=os_error_reason(exc, writing=True))
+
+
 class _Output:
     """sys.stdout while a command runs. A write to it that fails was said as the
     reason alone ("the disk is full; …") after the command had done its work (an
@@ -443,7 +494,7 @@ def _output() -> Iterator[None]:
     as the output's too, not left to the interpreter's exit)."""
     before = sys.stdout
     if not _is_terminal(before):
-        sys.stdout = _Output(before)  # type: ignore[assignment]
+        sys.stdout = _Output(before or _ClosedOutput())  # type: ignore[assignment]
     try:
         yield
         sys.stdout.flush()
@@ -641,13 +692,7 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
         stopped_line(i18n._("interrupted"))
         return 130
     except _OutputFailed as exc:
-        from fieldplan.files import os_error_reason
-
-        # Translators: {reason} says why, e.g. "the disk is full; make room or choose
-        # another disk": what the command printed could not be written where it was
-        # sent (fieldplan import … > log.txt); what it did is not undone
-        fail_line(i18n._("cannot write the command's output: {reason}").format(
-            reason=os_error_reason(exc.__cause__, writing=True)))
+        fail_line(_output_failed(exc.__cause__))
     except OSError as exc:
         fail_line(_os_error_message(exc))
     except Exception as exc:  # a bug: still one line, details on request

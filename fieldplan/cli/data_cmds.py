@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import errno
+import os
 import sys
 
 from fieldplan.cli import (
+    CommandError,
     UsageError,
     check_output_name,
     choice_word,
@@ -91,5 +94,20 @@ def _write_stdout(content: bytes, fmt: str) -> None:
     stream.flush()
     if isinstance(stream, RightToLeftLines):
         stream = stream.stream
-    stream.buffer.write(content)
-    stream.buffer.flush()
+    try:
+        # (standard output closed before fieldplan started: no buffer to write to)
+        buffer = getattr(stream, "buffer", None)
+        if buffer is None:
+            raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+        buffer.write(content)
+        buffer.flush()
+    except BrokenPipeError:
+        raise  # (``| head``: no error)
+    except OSError as exc:
+        from fieldplan.files import os_error_reason
+
+        # said of what was being written: "the disk is full" alone did not say that
+        # the export was what could not be written, nor where it was going
+        raise CommandError(_(
+            "cannot write the export to standard output: {reason}").format(
+                reason=os_error_reason(exc, writing=True))) from None

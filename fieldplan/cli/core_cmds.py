@@ -293,16 +293,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _said_for_init() -> Iterator[None]:
+def _said_for_init(setup: str) -> Iterator[None]:
     """A file given to ``--from`` in a setup bundle's place (an email saved as a file)
     says to run ``init --from`` with the file to get instead (a folder's .DS_Store:
-    that there is nothing in it to set this computer up from)."""
+    that there is nothing in it to set this computer up from). Every refusal of the
+    bundle names the file (``setup``): "not a fieldplan bundle (not a ZIP archive)"
+    alone did not say which file, as import's and plan import's lines do."""
+    from fieldplan.errors import BundleError
     from fieldplan.transit import INIT, SaidForUseError
 
     try:
         yield
-    except SaidForUseError as exc:
-        raise exc.for_use(INIT) from None
+    except BundleError as exc:
+        said = exc.for_use(INIT) if isinstance(exc, SaidForUseError) else exc
+        raise CommandError(_("{file}: {reason}").format(file=setup, reason=said)) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -316,7 +320,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.replace_revoked:
         from fieldplan.sync.again import set_up_again
 
-        with _said_for_init():
+        with _said_for_init(args.setup):
             aside = set_up_again(path, Path(args.setup), author=args.author)
         rep = aside.replica
     elif args.hq:
@@ -334,7 +338,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                                "setup bundle"))
         from fieldplan.sync.enrol import init_from_setup
 
-        with _said_for_init():
+        with _said_for_init(args.setup):
             rep = init_from_setup(path, Path(args.setup), author=args.author)
     from fieldplan.cli import warn
 

@@ -15,7 +15,7 @@ import pytest
 
 from fieldplan.cli import main
 from tests import reasons
-from tests.cli.test_cli_messages import hq_db, run  # noqa: F401 (a fixture)
+from tests.cli.test_cli_messages import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,7 +106,7 @@ def test_help_and_an_export_to_dev_full_fail_with_one_line(hq) -> None:
         assert done.stderr == f"fieldplan: error: {said}: {reasons.DISK_FULL}\n"
 
 
-def test_init_from_a_file_that_is_no_bundle_names_it(tmp_path: Path, hq_db, capsys) -> None:
+def test_init_from_a_file_that_is_no_bundle_names_it(tmp_path: Path, hq, capsys) -> None:
     """``init --from notabundle.pdf`` said "not a fieldplan bundle (not a ZIP archive)"
     without the file, as import and plan import name theirs; nothing is made."""
     pdf = tmp_path / "notabundle.pdf"
@@ -119,5 +119,6 @@ def test_init_from_a_file_that_is_no_bundle_names_it(tmp_path: Path, hq_db, caps
         assert run("--db", str(db), "init", "--from", str(given), capsys=capsys) == (
             1, "", f"fieldplan: error: {given}: {said}\n")
         assert not db.exists()
-    code, _out, err = run("--db", str(db), "init", "--from", hq_db, capsys=capsys)
-    assert code == 1 and err.startswith(f"fieldplan: error: {hq_db}: "), err
+    # (a database in a setup bundle's place)
+    code, _out, err = run("--db", str(db), "init", "--from", str(hq.path), capsys=capsys)
+    assert code == 1 and err.startswith(f"fieldplan: error: {hq.path}: "), err

@@ -182,8 +182,36 @@ def _events_line(n: int) -> str:
 _HOSTILE = (OverflowError, RecursionError, UnicodeError, ValueError)
 
 
-def _malformed(exc: BaseException) -> str:
-    return _("malformed bundle ({error})").format(error=str(exc)[:120] or type(exc).__name__)
+def _malformed(exc: BaseException, where: str = "") -> str:
+    """The reason for a bundle refused by an error no check foresaw (``_HOSTILE``): a
+    fixed sentence of what kind of value it holds, naming where (``where``: a member,
+    "events.jsonl line 4") when that is known. Python's own words ("invalid literal
+    for int() with base 10", "'utf-8' codec can't encode…"), which the reason quoted,
+    are for a programmer: FIELDPLAN_DEBUG=1 prints them, with the traceback, on
+    stderr."""
+    if os.environ.get("FIELDPLAN_DEBUG"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    if isinstance(exc, OverflowError):
+        # Translators: what a refused bundle holds, in "malformed bundle: it holds {problem}"
+        problem = _("a number too large to store")
+    elif isinstance(exc, RecursionError):
+        # Translators: as above
+        problem = _("values nested too deeply")
+    elif isinstance(exc, UnicodeError):
+        # Translators: as above
+        problem = _("text that is not valid Unicode")
+    else:
+        # Translators: as above; an error no check of fieldplan's foresaw
+        problem = _("a value fieldplan cannot read")
+    if where:
+        # Translators: {where} is a part of the bundle ("events.jsonl line 4",
+        # "events.jsonl"); {problem} what it holds ("a number too large to store")
+        return _("malformed bundle: {where} holds {problem}").format(
+            where=where, problem=problem)
+    # Translators: {problem} is what the bundle holds ("a number too large to store")
+    return _("malformed bundle: it holds {problem}").format(problem=problem)
 
 
 def _cannot_read(exc: OSError) -> str:
@@ -1717,6 +1745,15 @@ class _Merger:
                                            replica=for_message(o[:8])))  # (made up)
 
 
+def _add_batch(merger: _Merger, batch: list[events.Event]) -> None:
+    """``merger.add``, an error no check foresaw (a number SQLite cannot store) said as
+    the bundle's events' fault."""
+    try:
+        merger.add(batch)
+    except _HOSTILE as exc:
+        raise BundleError(_malformed(exc, bundlefmt.EVENTS)) from exc
+
+
 def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
            progress: Progress | None, cancel: Callable[[], bool] | None,
            arrival: events.Arrival | None = None,
@@ -1742,8 +1779,11 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
         # line in another form fails every bundle written with it. HQ's own bundles are
         # taken as HQ stored them: one an earlier fieldplan took in another form is
         # relayed so, and refusing it would refuse every bundle of HQ's
-        e = events.parse_event(line, where=functools.partial(_events_line, n), digest=digest,
-                               received=own_only)
+        try:
+            e = events.parse_event(line, where=functools.partial(_events_line, n),
+                                   digest=digest, received=own_only)
+        except _HOSTILE as exc:  # (named: said as the bundle's fault, with its line)
+            raise BundleError(_malformed(exc, _events_line(n))) from exc
         if own_only and e.origin not in own:
             raise OwnershipError(_("{where} carries events of replica {replica}; an office "
                                    "computer sends its own events only").format(
@@ -1760,13 +1800,13 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
             continue
         batch.append(e)
         if len(batch) >= BATCH:
-            merger.add(batch)
+            _add_batch(merger, batch)
             batch = []
             if progress:
                 progress(n, total, _("merging"))
             if cancel and cancel():
                 raise FieldplanError(_("import cancelled; nothing was changed"))
-    merger.add(batch)
+    _add_batch(merger, batch)
     stats = merger.finish()
     if repair is not None:
         repair.finish()
@@ -2901,9 +2941,12 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
                     offices = keyreg.replica_offices(rep)
                     offices[m["sender"]] = m["office"]
                     for n, line in enumerate(b.iter_lines(), 1):
-                        e = events.parse_event(
-                            line, where=functools.partial(_events_line, n),
-                            received=rep.is_hq and m["office"] != "HQ")  # (as _merge)
+                        try:
+                            e = events.parse_event(
+                                line, where=functools.partial(_events_line, n),
+                                received=rep.is_hq and m["office"] != "HQ")  # (as _merge)
+                        except _HOSTILE as exc:
+                            raise BundleError(_malformed(exc, _events_line(n))) from exc
                         office = offices.get(e.origin)
                         if office is not None:
                             _check_event(e, office, m["office"])

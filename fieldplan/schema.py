@@ -367,20 +367,26 @@ def written_by_newer(conn: sqlite3.Connection) -> bool:
     return any(name not in known for name in _applied(conn))
 
 
-def pending(conn: sqlite3.Connection) -> list[str]:
+def pending(conn: sqlite3.Connection, path: Path | None = None) -> list[str]:
     """The migrations this database still needs (read only). Raises StoreError for a
-    database a newer fieldplan wrote."""
-    return _pending(_applied(conn))
+    database a newer fieldplan wrote, naming it (``path``) when given."""
+    return _pending(_applied(conn), path)
 
 
-def _pending(applied: list[str]) -> list[str]:
+def _pending(applied: list[str], path: Path | None = None) -> list[str]:
     known = known_migrations()
     unknown = [name for name in applied if name not in known]
     if unknown:
+        schema, knows = format_number(len(applied)), format_number(len(known))
+        if path is not None:
+            # (named: "this database" did not say which file --db or FIELDPLAN_DB gave)
+            raise StoreError(_(
+                "{path} was written by a newer fieldplan (schema {schema}, this program "
+                "knows {known}); update fieldplan to open it").format(
+                    path=path, schema=schema, known=knows))
         raise StoreError(_(
             "this database was written by a newer fieldplan (schema {schema}, this program "
-            "knows {known}); update fieldplan to open it").format(
-                schema=format_number(len(applied)), known=format_number(len(known))))
+            "knows {known}); update fieldplan to open it").format(schema=schema, known=knows))
     return [name for name in known if name not in applied]
 
 
@@ -399,7 +405,7 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     from fieldplan import store
 
     applied = _applied(conn)
-    pending = _pending(applied)
+    pending = _pending(applied, path)
     if not pending:
         _vacuum_if_due(conn)  # one a killed upgrade left undone
         return []

@@ -262,7 +262,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         if conn.read_only:
             # nothing is written: no switch to WAL (the file is in WAL mode already,
             # which is why it could not be opened as usual), no migration
-            if schema.pending(conn):
+            if schema.pending(conn, path):
                 # (with its key file: the copy alone is read, but sends nothing)
                 raise StoreError(_(
                     "{path} is on a read-only disk or folder and was written by an "
@@ -272,7 +272,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
             return conn
         # before anything is written (the switch to WAL): a newer fieldplan's file, a
         # backup opened with --db, is refused as it is
-        schema.pending(conn)
+        schema.pending(conn, path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
             raise StoreError(_("cannot use write-ahead logging on {path} (mode {mode})")
@@ -776,8 +776,23 @@ def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
         # "its folder does not exist"
         return StoreError(_("cannot open database {path}: {error}").format(
             path=path, error=write_reason(path, exc)))
+    if _primary_code(exc) == sqlite3.SQLITE_CANTOPEN and _unreadable_file(path):
+        # a file this account may not read (another user's, mode 000): SQLite says only
+        # "unable to open database file", which read as a read-only or missing folder
+        from fieldplan.files import os_error_reason
+
+        return StoreError(_("cannot open database {path}: {error}").format(
+            path=path, error=os_error_reason(PermissionError(errno.EACCES, "denied"))))
     return StoreError(_("cannot open database {path}: {error}").format(
         path=path, error=error_reason(exc)))
+
+
+def _unreadable_file(path: Path) -> bool:
+    """Whether ``path`` is a file there that this account may not read."""
+    try:
+        return path.is_file() and not os.access(path, os.R_OK)
+    except OSError:
+        return False
 
 
 def busy_wait_s(conn: sqlite3.Connection) -> float:

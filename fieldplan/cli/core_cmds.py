@@ -305,7 +305,9 @@ def _said_for_init(setup: str) -> Iterator[None]:
     try:
         yield
     except BundleError as exc:
-        said = exc.for_use(INIT) if isinstance(exc, SaidForUseError) else exc
+        said = str(exc.for_use(INIT) if isinstance(exc, SaidForUseError) else exc)
+        if setup in said or str(Path(setup)) in said:
+            raise CommandError(said) from None  # ("cannot open x.fieldplan: …")
         raise CommandError(_("{file}: {reason}").format(file=setup, reason=said)) from None
 
 

@@ -122,3 +122,13 @@ def test_init_from_a_file_that_is_no_bundle_names_it(tmp_path: Path, hq, capsys)
     # (a database in a setup bundle's place)
     code, _out, err = run("--db", str(db), "init", "--from", str(hq.path), capsys=capsys)
     assert code == 1 and err.startswith(f"fieldplan: error: {hq.path}: "), err
+
+
+def test_init_from_a_file_that_cannot_be_opened_names_it_once(tmp_path: Path, capsys) -> None:
+    """Its reason names it already: "missing.fieldplan: cannot open missing.fieldplan:
+    …" said the name twice."""
+    db = tmp_path / "ml.sqlite3"
+    for given, said in ((tmp_path / "missing.fieldplan", reasons.NO_SUCH_FILE),
+                        (tmp_path, reasons.A_FOLDER)):
+        assert run("--db", str(db), "init", "--from", str(given), capsys=capsys) == (
+            1, "", f"fieldplan: error: cannot open {given}: {said}\n")

@@ -125,6 +125,8 @@ def os_error_cause(exc: OSError, *, writing: bool = False) -> str:
     if code == errno.EBADF:
         # (standard output closed before fieldplan started: ``>&-``; the system's
         # words were "Bad file descriptor")
+        # Translators: why the output cannot be written, after "cannot write the
+        # command's output: " (standard output, closed): "it" is that output
         return _("it is closed")
     if code == errno.EINVAL and writing and winerror in (None, _INVALID_NAME):
         # a FAT or exFAT stick (and Windows) refuses \ / : * ? " < > | in a name

@@ -146,7 +146,7 @@ class Runner:
         from fieldplan import i18n
         from fieldplan.cli import main as cli
         from fieldplan.replica import open_replica
-        from tests.bundle_fuzz import snapshot
+        from tests.bundle_fuzz import PYTHON_WORDS, snapshot
 
         db = self.fresh(which)
         full = ["--db", str(db), *(["--lang", lang] if lang else []), *argv]
@@ -179,6 +179,10 @@ class Runner:
         where = (full, code, text[-3000:])
         assert code in (0, 1, 2), where
         assert "Traceback" not in text and "internal error" not in text, where
+        # nor Python's own words in any line, errors or output ("malformed bundle
+        # ('utf-8' codec can't…)" was an import's line on standard output)
+        said = [w for w in PYTHON_WORDS if w in text or w in out.getvalue()]
+        assert not said, (*where, said, out.getvalue()[-3000:])
         if code == 1 and not lines and "--json" in full:
             # (verify --json, import --json) the reason in the JSON it prints
             import json

@@ -30,7 +30,7 @@ def test_an_email_given_to_each_command_says_that_command(hq, tmp_path: Path,
 
     code, _out, err = run("--db", office, "init", "--from", str(mail), capsys=capsys)
     assert code == 1
-    assert err == f"fieldplan: error: {SAVE}run init --from with that file\n"
+    assert err == f"fieldplan: error: {mail}: {SAVE}run init --from with that file\n"
     assert not Path(office).exists()
 
     code, out, _err = run("--json", "verify", str(mail), capsys=capsys)
@@ -236,8 +236,8 @@ def test_a_folders_own_file_given_to_each_command_says_that_command(hq, tmp_path
         what = whats[name]
         office = str(tmp_path / "ml.sqlite3")
         code, _out, err = run("--db", office, "init", "--from", str(path), capsys=capsys)
-        assert (code, err) == (1, f"fieldplan: error: {what}: nothing to set this computer "
-                                  "up from\n")
+        assert (code, err) == (1, f"fieldplan: error: {path}: {what}: nothing to set this "
+                                  "computer up from\n")
         assert not Path(office).exists()
         code, out, _err = run("--json", "verify", str(path), capsys=capsys)
         assert (code, json.loads(out)["reason"]) == (1, f"{what}: nothing to verify")

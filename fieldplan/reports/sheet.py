@@ -458,28 +458,43 @@ def annex_heading(ctx: cm.Ctx) -> str:
     return ctx.gettext("Annex: narratives in full")
 
 
-#: the widest the Status column of a sheet's tables grows to fit its statuses (of the
-#: text's width): a longer one (the Arabic "on track") breaks between its words
-STATUS_MOST = 0.15
+#: the widest the Status column of a sheet's tables grows to fit the statuses it prints
+#: (of the text's width), the Action column giving the room: enough for the longest,
+#: the Arabic "● على المسار الصحيح" (on track, 16.4 % on A4), which broke over two
+#: lines at 15 %; the Action column keeps 14 % (71 points on A4, where the longest
+#: word of the Arabic titles takes 43). A status longer still breaks between its words,
+#: its symbol with the first (``cm.status_text``)
+STATUS_MOST = 0.17
 
 
-def status_width(ctx: cm.Ctx) -> float:
-    """The width of a Status cell that prints each status (and "No report") on one
-    line in the sheet's language: the widest with the cell's padding."""
+def status_width(ctx: cm.Ctx, statuses: Iterable[str | None] | None = None) -> float:
+    """The width of a Status cell that prints each of ``statuses`` (a status, or None
+    for "No report"; by default every status and "No report") on one line in the
+    sheet's language: the widest with the cell's padding."""
     from fieldplan.i18n import STATUS_SYMBOLS
     from fieldplan.reports.fonts import string_width
     from fieldplan.reports.text import shape
 
     style = cm.BOLD_SMALL
-    texts = [cm.status_text(ctx, s) for s in (*STATUS_SYMBOLS, None)]
+    if statuses is None:
+        statuses = (*STATUS_SYMBOLS, None)
+    texts = [cm.status_text(ctx, s) for s in statuses] or [cm.status_text(ctx, None)]
     # (a point over: a line measured as wide as the cell breaks)
     return max(string_width(shape(t), style.font, style.size) for t in texts) + 6 + 1
 
 
-def area_table(ctx: cm.Ctx, actions, data: SheetData,
-               scale: float = 1.0) -> tuple[Flowable, list]:
+def printed_statuses(actions, data: SheetData) -> set[str | None]:
+    """The statuses a sheet of ``actions`` prints (None: "No report")."""
+    return {data.reports[a.code].status if a.code in data.reports else None
+            for a in actions}
+
+
+def area_table(ctx: cm.Ctx, actions, data: SheetData, scale: float = 1.0,
+               statuses: Iterable[str | None] | None = None) -> tuple[Flowable, list]:
     """The table of one area's actions; also the actions whose narrative was cut.
-    ``scale``: shorter excerpts of the narratives cut anyway (see ``_narrative``)."""
+    ``scale``: shorter excerpts of the narratives cut anyway (see ``_narrative``).
+    ``statuses``: those the whole sheet prints (``printed_statuses``), its tables' Status
+    columns as wide as the longest (by default, as wide as the language's longest)."""
     from fieldplan.i18n import format_percent, lead_label, level_label
 
     _ = ctx.gettext
@@ -488,8 +503,9 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData,
     widths = [w * f for f in (0.095, 0.19, 0.12, 0.115, 0.19, 0.29)]
     # the Status column as wide as its longest status, the action's title giving it
     # room (the narrative, the tallest cell, made French rows taller: 18 more pages):
-    # "● En bonne voie" printed "● En bonne" over "voie", read as two marks
-    status = min(status_width(ctx), w * STATUS_MOST)
+    # "● En bonne voie" printed "● En bonne" over "voie", read as two marks; of the
+    # statuses the sheet prints, the same in each of its tables
+    status = min(status_width(ctx, statuses), w * STATUS_MOST)
     if status > widths[2]:
         widths[1] -= status - widths[2]
         widths[2] = status
@@ -717,11 +733,12 @@ def sheet_story(
             )
         )
     annex = []
+    printed = printed_statuses(actions, data)
     for area in plan.areas:
         acts = [a for a in actions if a.area == area.code]
         if not acts:
             continue
-        tbl, cut = area_table(ctx, acts, data)
+        tbl, cut = area_table(ctx, acts, data, statuses=printed)
         head = cm.heading(
             f"{area.code} — {area.title.get(ctx.lang)}",
             cm.H2,
@@ -735,7 +752,8 @@ def sheet_story(
         # the sheet still ends on the same page, see KeepSmall)
         small = cm.KeepSmall(
             [*head, tbl],
-            shorter=lambda scale, acts=acts: area_table(ctx, acts, data, scale)[0])
+            shorter=lambda scale, acts=acts: area_table(ctx, acts, data, scale,
+                                                        printed)[0])
         story.extend([small, *small.flowables])
         annex.extend(cut)
     # the digest is the office's whole (``fieldplan digest --office``): a change in

@@ -21,32 +21,62 @@ def _status_cells(table, ctx) -> list:
     return [(row[col][0], table._colWidths[col]) for row in table._cellvalues[1:]]
 
 
+def _sheet_table(hq, lang: str, paper: str, office: str = "ML", skip: int = 0):
+    ctx = cm.make_ctx(hq, PERIOD, lang, paper)
+    scope = PlanScope(ctx.plan)
+    reports = [r for r in period_reports(hq, ctx.plan, PERIOD).counted if r.office == office]
+    data = sh.gather(hq, PERIOD, office, reports, scope, {})
+    actions = ctx.plan.actions_of(level="national")[skip:]
+    table, _ = sh.area_table(ctx, actions, data,
+                             statuses=sh.printed_statuses(actions, data))
+    return ctx, table
+
+
 @pytest.mark.parametrize("paper", ["A4", "Letter"])
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_each_status_prints_on_one_line_in_the_status_column(hq, lang, paper) -> None:
     """"● En bonne voie" printed "● En bonne" over "voie" in the French sheets, "○ Non
-    commencé" likewise: the column is as wide as its longest status, up to a limit that
-    only the Arabic "on track" passes (it breaks between its words)."""
+    commencé" likewise, and the Arabic "● على المسار الصحيح" (on track) broke over two
+    lines however wide the column grew (up to 15 % of the table): each status now
+    prints on one line, the column as wide as the longest the sheet prints."""
     write_progress(hq, "ML", PERIOD)  # one of each status (STATUS_CYCLE)
-    ctx = cm.make_ctx(hq, PERIOD, lang, paper)
-    scope = PlanScope(ctx.plan)
-    reports = [r for r in period_reports(hq, ctx.plan, PERIOD).counted if r.office == "ML"]
-    data = sh.gather(hq, PERIOD, "ML", reports, scope, {})
-    actions = ctx.plan.actions_of(level="national")
-    table, _ = sh.area_table(ctx, actions, data)
+    ctx, table = _sheet_table(hq, lang, paper)
     seen = set()
     for flow, width in _status_cells(table, ctx):
         seen.add(flow.text)
         lines = flow._layout(width - 6)
-        if lang == "ar" and flow.text == cm.status_text(ctx, "on-track"):
-            assert len(lines) == 2, (flow.text, lines)
-        else:
-            assert len(lines) == 1, (flow.text, lines)
+        assert len(lines) == 1, (flow.text, lines)
     assert len(seen) == len(STATUS_SYMBOLS)
     # the table keeps its width: the title gave the room, the narrative kept its own
     assert sum(table._colWidths) == pytest.approx(ctx.width)
     narrative = table._colWidths[0 if ctx.rtl else -1]
     assert narrative == pytest.approx(ctx.width * 0.29)
+    title = table._colWidths[-2 if ctx.rtl else 1]
+    assert title >= ctx.width * 0.14 - 0.01
+
+
+def test_the_status_column_is_as_wide_as_the_statuses_printed(hq) -> None:
+    """An Arabic sheet with no report "on track" (the longest status) leaves the
+    Action column the room that status would take; its symbol never stands alone on
+    a line where a status must break (a column narrower than it)."""
+    from fieldplan.reports import text as tx
+    from fieldplan.reports.fonts import string_width
+
+    write_progress(hq, "ML", PERIOD, only=2)  # on track, at risk
+    ctx, table = _sheet_table(hq, "ar", "A4", skip=1)  # (without the first)
+    widths = table._colWidths
+    statuses = [flow.text for flow, _w in _status_cells(table, ctx)]
+    assert cm.status_text(ctx, "on-track") not in statuses
+    assert widths[-3] == pytest.approx(ctx.width * 0.12)  # (as it was: not widened)
+    assert widths[-2] == pytest.approx(ctx.width * 0.19)
+    # (too long for a column, a status breaks between its words, the symbol with the
+    # first: two lines, "● على المسار" over "الصحيح")
+    long = cm.status_text(ctx, "on-track")
+    flow = cm.cell(ctx, long, cm.BOLD_SMALL)
+    narrow = string_width(tx.shape(" ".join(long.split(" ")[:3])), cm.BOLD_SMALL.font,
+                          cm.BOLD_SMALL.size) + 1
+    lines = flow._layout(narrow)
+    assert len(lines) == 2 and "●" in lines[0][0] and "●" not in lines[1][0], lines
 
 
 def _words(line: tuple[str, str]) -> list[str]:

@@ -232,3 +232,28 @@ def test_a_narrative_printed_whole_is_never_shortened_to_keep_a_table_whole(hq) 
     shorter, annex_shorter = narratives("SN", 0.5)
     assert len(annex) == 3 and annex_shorter == annex  # the annex prints them whole
     assert all(len(s) < len(c) for s, c in zip(shorter, cut, strict=True))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_shorter_excerpt_says_it_is_cut_and_where_the_rest_is(hq, lang) -> None:
+    """The excerpts made shorter to keep a table whole at a page's foot tell the reader
+    what the others tell: each field cut ends with "…" and the cell ends with where
+    the full text is (the sheet's annex), in every language."""
+    write_progress(hq, "SN", PERIOD, narrative=LONG)
+    ctx = cm.make_ctx(hq, PERIOD, lang, "A4")
+    scope = PlanScope(ctx.plan)
+    counted = period_reports(hq, ctx.plan, PERIOD).counted
+    data = sh.gather(hq, PERIOD, "SN", [r for r in counted if r.office == "SN"], scope, {})
+    actions = ctx.plan.actions_of(level="national")[:3]
+    marker = ctx.gettext("Full text in this sheet's “{annex}”.").format(
+        annex=sh.annex_heading(ctx))
+    for scale in (1.0, *cm.SHORTER):
+        table, annex = sh.area_table(ctx, actions, data, scale)
+        assert len(annex) == 3
+        for row in table._cellvalues[1:]:
+            cell = row[0 if ctx.rtl else -1]
+            texts = [f.text for f in cell]
+            assert texts[-1] == marker, texts
+            # (label, excerpt) pairs: each excerpt of a longer text ends with "…"
+            excerpts = texts[1:-1:2]
+            assert len(excerpts) == 3 and all(e.endswith("…") for e in excerpts), texts

@@ -551,19 +551,22 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData, scale: float = 1.0,
                 + ([cm.cell(ctx, _("Draft"), cm.MUTED_SMALL)] if r and r.state == "draft" else [])
                 # Translators: under a report's status, when two computers wrote
                 # different values of it (see the note above the tables)
-                + ([cm.cell(ctx, _("Values in conflict"), cm.BOLD_SMALL)]
+                + ([cm.cell(ctx, _("Values in conflict"), cm.BOLD_SMALL,
+                            whole_end=True)]
                    if act.code in data.conflicted else [])
                 # Translators: under a report's status, when it changed after
                 # headquarters locked the period, or changed before and reached this
                 # computer after (see the note above the tables)
-                + ([cm.cell(ctx, _("Changed or received after the lock"), cm.BOLD_SMALL)]
+                + ([cm.cell(ctx, _("Changed or received after the lock"), cm.BOLD_SMALL,
+                            whole_end=True)]
                    if act.code in data.after_lock else [])
                 # Translators: under a report's status on an office's status sheet:
                 # headquarters' bundles have not acknowledged this version of it yet
                 # (see the note above the tables). The column is about 20 mm wide:
                 # two short lines, no word alone on one ("Not received by
                 # headquarters yet" printed "by" and "yet" each on a line of its own)
-                + ([cm.cell(ctx, _("Not yet at headquarters"), cm.BOLD_SMALL)]
+                + ([cm.cell(ctx, _("Not yet at headquarters"), cm.BOLD_SMALL,
+                            whole_end=True)]
                    if data.not_at_hq and act.code in data.not_at_hq else []),
                 cm.PercentBar(
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl

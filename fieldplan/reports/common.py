@@ -827,9 +827,11 @@ class KeepSmall(RoomFor):
         # only its first row fits here: the other two would go on alone on the next
         # page (one and two), the action at the page's foot read apart from its
         # area's; moved whole, at the cost of the blank under the table above (each
-        # of its rows is under a third of a page, see above): for 57 offices, 38 such
-        # splits of the A4 pack cost 20 pages (6 %), 52 of the Letter pack 18
-        alone = len(rows) > 1 and rows[0] + rows[1] > ah
+        # of its rows is under a third of a page, see above), up to half a page: for
+        # 57 offices, 38 such splits of the A4 pack cost 20 pages (6 %), 52 of the
+        # Letter pack 18; what keeps pages two thirds full (a third blank at most)
+        # removed none of them
+        alone = len(rows) > 1 and rows[0] + rows[1] > ah and ah <= frame_h * ALONE_BLANK
         if alone or (ah <= frame_h * FEW_ROWS_SHARE and (
                 moved < split or (moved == split and fill <= frame_h * (1 - SMALL_MARGIN)))):
             _next_page(self)
@@ -838,6 +840,9 @@ class KeepSmall(RoomFor):
 
 #: the rows of a table KeepSmall keeps whole where it costs no page
 SMALL_ROWS = 3
+#: the most of a page KeepSmall leaves blank to keep a table's first row from standing
+#: alone at the page's foot (one and two)
+ALONE_BLANK = 1 / 2
 #: the share of a sheet's last page KeepSmall leaves for what its estimate misses
 SMALL_MARGIN = 0.1
 #: how much shorter (of their length) a small table's excerpts may be made to keep it

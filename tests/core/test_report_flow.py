@@ -339,9 +339,18 @@ def test_the_status_sheet_flows(hq, tmp_path, lang, paper) -> None:
     pdf = build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf", lang=lang,
                              paper=paper)
     pages = body_pages(pdf)
-    assert underfull(pages) == []
-    assert headings_alone(pdf) == []
     plan = hq.plan()
+    # (a page may end over half full where the next starts with an area's table of
+    # three actions moved whole: only its first action fitted here, alone under its
+    # heading, the other two going on over the page)
+    moved = set()
+    for area in plan.areas:
+        page, i = find_line(pages, f"{area.code} — {area.title.get(lang)}")
+        if i == 0:
+            moved.add(page.number)
+    assert underfull(pages, moved) == []
+    assert all(fill > 0.5 for _n, fill in underfull(pages)), underfull(pages)
+    assert headings_alone(pdf) == []
     for area in plan.areas:
         page, i = find_line(pages, f"{area.code} — {area.title.get(lang)}")
         code = next(a.code for a in plan.actions_of(level="national") if a.area == area.code)

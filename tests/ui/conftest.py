@@ -30,6 +30,36 @@ def _collect_on_the_gui_thread(qapp):
 
 
 @pytest.fixture(autouse=True)
+def _no_window_outlives_its_test(qapp):
+    """The windows a test made (not those there before it) deleted once it is done,
+    with all they hold; and those pytest-qt closed and left to Qt's deferred deletion
+    (``qtbot.addWidget``), which only an event loop run later did, if one did. Closed
+    and left alive, they heard the next tests' font and language changes, and once
+    Python's collector had cleared their Python side (ui.collector) each override read
+    attributes that were gone: a test that changed the application's font failed, and
+    every one after it. (Declared before the other guards: torn down after them and
+    after every fixture of the test, which may still close its windows.)"""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    def key(widget) -> int:
+        return shiboken6.getCppPointer(widget)[0]
+
+    before = {key(w) for w in QApplication.topLevelWidgets()}
+    yield
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    for widget in QApplication.topLevelWidgets():
+        # (a window of another's, a dialog or a menu, goes with its owner; Qt's own
+        # pop-ups, a tooltip's label, are Qt's to delete)
+        if (key(widget) not in before and widget.parentWidget() is None
+                and shiboken6.createdByPython(widget)):
+            widget.hide()
+            widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
 def _no_dangling_threads_or_timers(monkeypatch, request):
     """Fail a test that leaves a QThread running, a file being written or a QTimer
     active."""

@@ -227,7 +227,7 @@ class Shell(QObject):
         # the dialog of an opening that failed (a first run's, done) is not the one to
         # bring to the front meanwhile: a later start's files showed it again, beside
         # the first-run dialog the look then opened, its Cancel quitting fieldplan
-        self.dialog = None
+        self._let_go_of_dialog()
         gate = self._wait_for(db_path)
 
         def answered(then):
@@ -346,6 +346,16 @@ class Shell(QObject):
         dialog.rejected.connect(lambda: self.app.exit(1))
         dialog.show()
 
+    def _let_go_of_dialog(self) -> None:
+        """The dialog that asked for a database (first run, cannot open), done with:
+        deleted once the code that emitted its answer has returned (it reads and
+        accepts after). Dropped only, it stayed alive on Qt's side, closed: Qt went on
+        telling it of font and language changes, and once Python's collector had
+        cleared its Python side (ui.collector), its overrides raised at each."""
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+
     def _demo_made(self, path: Path, dialog) -> None:
         if self.dialog is dialog:
             self.dialog = None
@@ -375,7 +385,7 @@ class Shell(QObject):
         # nor is that dialog shown again meanwhile: neither by a later start's files
         # (brought to the front, ``receive_files``) nor in place of the wait sign (an
         # opening after a first run, or a restore, that a drive holds said nothing)
-        self.dialog = None
+        self._let_go_of_dialog()
         if self.session is not None and self.session is not session:
             self.session.close()
         self.session = session or Session(db_path)

@@ -18,6 +18,8 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
+from tests.ui.conftest import wait_idle
+
 
 def _ours(widget: QWidget) -> bool:
     """A widget of a Python class of the client (one with overrides of Qt's virtuals)."""
@@ -52,6 +54,35 @@ def _as_the_collector_leaves_them_then_a_new_font(widgets: list[QWidget], qapp) 
     font.setPointSizeF(font.pointSizeF() + 2)
     qapp.setFont(font)
     QApplication.processEvents()
+
+
+def test_the_first_run_dialog_is_gone_once_the_window_is_up(shell, qtbot, tmp_path, qapp,
+                                                            font_size):
+    shell.start(tmp_path / "hq.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    shell.dialog.create_hq()
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    left = _left_outside(shell.window)
+    names = sorted({type(w).__name__ for w in left})
+    _as_the_collector_leaves_them_then_a_new_font(left, qapp)
+    assert names == []
+
+
+def test_the_window_a_language_change_replaced_is_gone(shell, qtbot, hq_db, qapp,
+                                                       font_size):
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    shell.change_language("fr")
+    wait_idle(qtbot, shell.session)
+    left = _left_outside(shell.window)
+    names = sorted({type(w).__name__ for w in left})
+    _as_the_collector_leaves_them_then_a_new_font(left, qapp)
+    assert names == []
+    shell.change_language("en")
+    wait_idle(qtbot, shell.session)
 
 
 #: the C++ addresses of the widgets the test below left, for the one after it

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from fieldplan.progress import get_report, list_reports
 from fieldplan.replica import open_replica
-from tests.ui.conftest import wait_idle
+from tests.ui.conftest import wait_idle, wait_painted
 
 
 def db_report(db, action, period, office=None):
@@ -365,7 +365,10 @@ def test_once_painted_area_rows_are_headings_and_the_toolbar_is_text(open_window
     window = open_window(hq_db)
     tree = window.office_view.tree
     heading = Qt.ItemFlag.ItemIsEnabled  # not selectable
-    qtbot.waitUntil(lambda: tree.tree.topLevelItem(0).flags() == heading, timeout=5000)
+    # (once Qt's namespace is built, by an earlier window, the rows are headings as the
+    # window is shown, before its first paint: waited for as such)
+    wait_painted(qtbot, window)
+    assert tree.tree.topLevelItem(0).flags() == heading
     assert window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextOnly
     tree.rebuild()
     areas = [tree.tree.topLevelItem(i) for i in range(tree.tree.topLevelItemCount())]

@@ -51,11 +51,13 @@ from fieldplan.i18n import (
     format_date,
     format_number,
     format_period,
+    join_list,
     level_label,
     ngettext,
     period_words,
     state_label,
     status_label,
+    without_mnemonic,
 )
 from fieldplan.model import LEVELS, REPORT_STATES, STATUSES, ProgressReport
 from fieldplan.offices import (
@@ -66,7 +68,7 @@ from fieldplan.offices import (
     offices_in_order,
 )
 from fieldplan.planops import PlanScope
-from fieldplan.progress import changed_after_lock, list_reports
+from fieldplan.progress import changed_after_lock, list_reports, report_id
 from fieldplan.text import paragraph_direction, search_key
 from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
@@ -1196,9 +1198,18 @@ class ReportsPage(ReadWhenShown, QSplitter):
         bold.setBold(True)
         self.after_lock_note.setFont(bold)
         self.after_lock_note.setVisible(False)
+        #: the chosen report's fields two computers wrote differently: the table shows
+        #: the version kept for now (the review pack lists them under "Open conflicts")
+        self.conflict_note = WrappedLabel()
+        self.conflict_note.setObjectName("conflict-note")
+        self.conflict_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.conflict_note.setVisible(False)
+        #: report id -> its fields in an open conflict, as last read
+        self._in_conflict: dict[str, tuple[str, ...]] = {}
         bottom = QWidget()  # with the same margins as the search bar and the table
         blay = QVBoxLayout(bottom)
         blay.addWidget(self.after_lock_note)
+        blay.addWidget(self.conflict_note)
         blay.addWidget(self.hidden_note)
         blay.addWidget(self.detail, 1)
         self.addWidget(top)
@@ -1316,8 +1327,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
             scope = PlanScope(rep.plan())
             # and those changed after their period's lock, as the review pack names them
             late = [c for changes in changed_after_lock(rep).values() for c in changes]
+            # and the fields two computers wrote differently, as the review pack's
+            # "Open conflicts" names them: the table shows one version of them
+            from fieldplan.sync.conflicts import conflicted_fields
+
             return (reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports],
-                    search_texts(reports), late)
+                    search_texts(reports), late, conflicted_fields(rep))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
@@ -1332,9 +1347,11 @@ class ReportsPage(ReadWhenShown, QSplitter):
 
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the reports, why the plan hides each, their search texts and
-        (optional) the reports changed after their period's lock."""
+        (optional) the reports changed after their period's lock and the fields in an
+        open conflict of each report (``conflicted_fields``)."""
         reports, why_hidden, haystack, *rest = result
         after_lock = rest[0] if rest else ()
+        self._in_conflict = rest[1] if len(rest) > 1 else {}
         self._read = True
         chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
@@ -1462,6 +1479,23 @@ class ReportsPage(ReadWhenShown, QSplitter):
         # room for the longest count, so the bar does not shift while typing
         self.count.set_widest(widest)
 
+    def _conflict_sentence(self, r: ProgressReport) -> str:
+        """The fields of report ``r`` in an open conflict, in words; "" if none. An HQ
+        reader saw one office computer's values with no sign that another computer of
+        it wrote others (the review pack's annex named them; the table did not)."""
+        fields = self._in_conflict.get(report_id(r.office, r.action, r.period))
+        if not fields:
+            return ""
+        plan = self.identity.plan
+        named = join_list([plan.field_label(r.action, f) for f in fields])
+        # Translators: above a report's narratives in headquarters' table of reports;
+        # {fields} lists the report's fields, e.g. "Status, Percent complete"; {tab} is
+        # the tab "Conflicts", as translated there, which shows each computer's version
+        return _("In conflict: {fields}. Two computers wrote them differently: this table "
+                 "and the review pack show one version until the conflict is settled; the "
+                 "{tab} tab shows both.").format(
+                     fields=named, tab=without_mnemonic(_("&Conflicts")))
+
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None
         note = hidden_note(self.model.why_hidden(current.row())) if r is not None else ""
@@ -1471,7 +1505,11 @@ class ReportsPage(ReadWhenShown, QSplitter):
         late_note = after_lock_sentence(late) if late is not None else ""
         self.after_lock_note.setText(late_note)
         self.after_lock_note.setVisible(bool(late_note))
-        self.detail.setAccessibleDescription(" ".join(t for t in (late_note, note) if t))
+        conflict = self._conflict_sentence(r) if r is not None else ""
+        self.conflict_note.setText(conflict)
+        self.conflict_note.setVisible(bool(conflict))
+        self.detail.setAccessibleDescription(
+            " ".join(t for t in (late_note, conflict, note) if t))
         if r is None:
             self.detail.clear()
             return

@@ -1038,6 +1038,14 @@ class InboxModel(_RowsModel):
         if column == self.EVENTS:
             if self._is_setup(e):
                 return "—"  # (not "0 new of 23": none of its events are for this database)
+            if getattr(e, "outcome", "") in ("rejected", "quarantined"):
+                # nothing of it was merged: "none new of 62" read as if its events were
+                # here already, and a bundle that could not be read said "0 new of 0"
+                if not e.events:
+                    return "—"
+                # Translators: events of a bundle refused or held in quarantine, none of
+                # them merged, "none merged of 62" (as "none new of {total}")
+                return _("none merged of {total}").format(total=format_number(e.events))
             if not e.events_new and e.events:
                 # Translators: events of an imported bundle when all of them were here
                 # already, "none new of 61" (in place of "0 new of 61")
@@ -1073,8 +1081,13 @@ class InboxModel(_RowsModel):
             return widest_times()
         if column == self.EVENTS:  # each count of new events, of the largest total
             total = max((e.events for e in self._rows), default=0)
-            return [self.display(SimpleNamespace(events_new=new, events=total), column)
-                    for new in {e.events_new for e in self._rows}]
+            unmerged = [e for e in self._rows if getattr(e, "outcome", "") in (
+                "rejected", "quarantined")]
+            return [*(self.display(SimpleNamespace(events_new=new, events=total), column)
+                      for new in {e.events_new for e in self._rows}),
+                    *({self.display(SimpleNamespace(events_new=0, events=total,
+                                                    outcome="quarantined"), column)}
+                      if unmerged else ())]
         if column == self.OUTCOME:  # a row of each outcome
             return [inbox_outcome(e) for e in {
                 (e.outcome, bool(getattr(e, "repaired_in", "")),

@@ -843,3 +843,25 @@ def test_inbox_office_width_names_each_office_once(monkeypatch) -> None:
     texts = list(inbox.width_texts(InboxModel.OFFICE))
     assert set(texts) == every
     assert sorted(looked) == ["HQ", "ML", "SN", "ZZZ"]
+
+
+def test_inbox_events_of_a_bundle_nothing_was_merged_of() -> None:
+    """A bundle refused or held in quarantine said "none new of 62", as if its events
+    were here already, and a bundle cut short (never read) "0 new of 0"; found by QA
+    (an HQ import of 57 bundles and a few bad ones)."""
+    inbox = InboxModel()
+    rows = [SimpleNamespace(file=f"{name}.fieldplan", office=office,
+                            received_at="2026-03-01T10:00:00Z", outcome=outcome,
+                            reason=reason, reason_msg="", events=events, events_new=0,
+                            bundle_id=name)
+            for name, office, outcome, reason, events in (
+                ("cut", "", "rejected", "the bundle is cut short", 0),
+                ("waiting", "IQ", "quarantined", "unknown key", 62),
+                ("refused", "ML", "rejected", "signature does not match", 12),
+                ("again", "SN", "merged", "", 61))]
+    inbox.set_rows(rows)
+    said = [inbox.display(r, InboxModel.EVENTS) for r in rows]
+    assert said == ["—", "none merged of 62", "none merged of 12", "none new of 61"]
+    # the column is wide enough for them
+    widths = list(inbox.width_texts(InboxModel.EVENTS))
+    assert "none merged of 62" in widths

@@ -5,7 +5,7 @@ conflicts (side by side, keep one). ui.pages puts them in the window's tabs."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from PySide6.QtCore import (
@@ -44,7 +44,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldplan.errors import ValidationError
 from fieldplan.i18n import (
+    LANGUAGES,
     STATUS_SYMBOLS,
     _,
     counted,
@@ -65,6 +67,7 @@ from fieldplan.offices import (
     REGIONAL_OFFICES,
     all_offices,
     level_for_office,
+    office_name,
     offices_in_order,
 )
 from fieldplan.planops import PlanScope
@@ -539,6 +542,8 @@ class OverviewFilter(QSortFilterProxyModel):
         self.late: dict[str, set[str]] = {}
         #: action -> its area, for "Sent late" in one area
         self.area_of: dict[str, str] = {}
+        #: office -> the words its office filter looks in (``_office_words``)
+        self._words: dict[str, str] = {}
         self.setSortRole(SORT_ROLE)
 
     def set_filters(self, office_text: str, level: str, status: str, area: str) -> None:
@@ -573,10 +578,10 @@ class OverviewFilter(QSortFilterProxyModel):
     def _accepts(self, row: int) -> bool:
         model: OverviewModel = self.sourceModel()
         office = model.office_at(row)
-        if self.office_text:
-            shown = model.data(model.index(row, 0)) or ""
-            if self.office_text not in search_key(shown):  # "Cote" finds "Côte d'Ivoire"
-                return False
+        # "Cote" finds "Côte d'Ivoire"; "Mali" finds "مالي" too
+        if self.office_text and self.office_text not in self._office_words(office, model,
+                                                                           row):
+            return False
         if self.level and level_for_office(office) != self.level:
             return False
         if self.status == SENT_LATE:  # as the review pack's "Late data"
@@ -600,6 +605,19 @@ class OverviewFilter(QSortFilterProxyModel):
             if not any(cell and cell.counts.get(self.status) for cell in cells):
                 return False
         return True
+
+    def _office_words(self, office: str, model: OverviewModel, row: int) -> str:
+        """What the office filter looks in: the office as shown, and its name in each
+        language fieldplan speaks. A name typed in French ("Tchad") found nothing once
+        the window was made again in Arabic (the filter kept, the names changed), nor
+        did a Latin name typed in the Arabic window. Made once per office."""
+        words = self._words.get(office)
+        if words is None:
+            names = [model.data(model.index(row, 0)) or ""]
+            with suppress(ValidationError, KeyError):  # a code this version does not know
+                names += [office_name(office, code) for code in LANGUAGES]
+            words = self._words[office] = search_key(" ".join(names))
+        return words
 
     def filterAcceptsColumn(self, column: int, parent: QModelIndex) -> bool:
         if column == 0 or not self.area:

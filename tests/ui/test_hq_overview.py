@@ -284,6 +284,20 @@ def test_the_office_filter_ignores_accents(open_window, qtbot, hq_db):
     assert _offices_shown(page) == ["CI"]
 
 
+def test_the_office_filter_finds_a_name_typed_in_another_language(open_window, qtbot,
+                                                                   hq_db, language):
+    """A name typed in French ("Tchad") found nothing once the window was made again in
+    Arabic, the filter kept ("No office matches these filters"), nor did a Latin name
+    typed in the Arabic window; found by QA (a language change mid-way through the
+    review)."""
+    language("ar")
+    _window, page = _overview(open_window, qtbot, hq_db, [], ["ML", "TD", "SN"])
+    for typed, found in (("Tchad", ["TD"]), ("mali", ["ML"]), ("Chad", ["TD"]),
+                         ("مالي", ["ML"]), ("SN", ["SN"]), ("Ouganda", [])):
+        page.office.setText(typed)
+        assert _offices_shown(page) == found, typed
+
+
 @pytest.mark.parametrize("how", ["enter", "double-click"])
 def test_an_overview_cell_opens_its_reports(how, open_window, qtbot, hq_db):
     """A double-click or Enter on a cell did nothing: it opens the Reports page on that

@@ -78,3 +78,10 @@ def test_unlocking_a_period_is_the_menu_s_word_in_arabic() -> None:
 ])
 def test_one_word_for_one_term(lang: str, wrong: str) -> None:
     assert _offending(lang, r".", wrong) == []
+
+
+def test_the_review_pack_is_one_word() -> None:
+    """The semester review pack is « dossier de revue » / ملف المراجعة: a message
+    written later called it حزمة الاستعراض, the word a bundle (حزمة) is called."""
+    assert _offending("fr", r"(?i)review pack", r"(?i)paquet de revue", r"(?i)dossier") == []
+    assert _offending("ar", r"(?i)review pack", r"حزمة (الاستعراض|المراجعة)") == []

@@ -122,6 +122,38 @@ def _english():
 
 
 @pytest.fixture
+def language(qapp):
+    """Switch the client's language for one test: ``language("ar")``; English again
+    after."""
+    from ui.app import apply_language
+
+    yield lambda code: apply_language(qapp, code)
+    apply_language(qapp, "en")
+
+
+#: the languages a test given ``in_language`` runs in, unless its module names fewer
+#: (``LANGUAGES = ("en", "ar")``)
+LANGUAGES = ("en", "fr", "ar")
+
+
+def pytest_generate_tests(metafunc):
+    if "in_language" in metafunc.fixturenames:
+        metafunc.parametrize("in_language", getattr(metafunc.module, "LANGUAGES", LANGUAGES),
+                             indirect=True)
+
+
+@pytest.fixture
+def in_language(request, qapp):
+    """The client switched to one language, once for each of ``LANGUAGES``: its code;
+    English again after."""
+    from ui.app import apply_language
+
+    apply_language(qapp, request.param)
+    yield request.param
+    apply_language(qapp, "en")
+
+
+@pytest.fixture
 def settings(tmp_path) -> QSettings:
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 

@@ -6,21 +6,12 @@ wide as their text at large fonts."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QProgressBar
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose, open_submitted
 from ui.office_view import ACTION_ROLE
-
-
-@pytest.fixture
-def language(qapp):
-    from ui.app import apply_language
-
-    yield lambda code: apply_language(qapp, code)
-    apply_language(qapp, "en")
 
 
 def _settle(qtbot, window, width: int) -> None:

@@ -7,16 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QToolBar
 
-from ui.app import apply_language
-
 RTL, LTR = Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LeftToRight
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 @pytest.mark.parametrize(("lang", "direction"), [("ar", RTL), ("fr", LTR), ("en", LTR)])
@@ -239,7 +230,6 @@ def test_the_marks_under_a_selectable_labels_last_line_are_never_cut(
     them at 142 of 158 widths of the dialog from 300 to 1400 pixels (and a line's
     first word "جارٍ" where the text was one line). A ``DocumentLabel`` is as high as
     its ink: whole at every width."""
-    from PySide6.QtWidgets import QApplication
 
     from ui import first_run
 

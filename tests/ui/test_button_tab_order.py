@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.conftest import wait_idle
-from ui.app import apply_language
 
 
 class _GnomeButtons(QProxyStyle):
@@ -42,13 +41,6 @@ def platform_layout(request):
     yield request.param
     if request.param == "gnome":
         app.setStyle(QStyleFactory.create(name))
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 def shown_order(dialog: QDialog, box: QDialogButtonBox) -> list[QWidget]:

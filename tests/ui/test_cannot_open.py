@@ -7,22 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QLabel
+from PySide6.QtWidgets import QDialog, QLabel
 
 from tests.ui.conftest import backups_checked
 from ui.bidi import text_direction
 from ui.qtcompat import Qt
 
 RTL = Qt.LayoutDirection.RightToLeft
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    from ui.app import apply_language
-
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 def damage(db: Path) -> None:

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -35,13 +34,8 @@ def shot(widget, name: str) -> None:
         assert widget.grab().save(str(Path(folder) / name))
 
 
-@pytest.fixture(params=["en", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
+#: the languages each test given ``in_language`` runs in (tests/ui/conftest.py)
+LANGUAGES = ("en", "ar")
 
 
 def copied_by_keyboard(qtbot, label) -> str:
@@ -56,7 +50,7 @@ def copied_by_keyboard(qtbot, label) -> str:
 
 
 def test_the_outbox_folder_in_a_sentence_is_copied_as_written(
-        open_window, qtbot, office_db, tmp_path, monkeypatch, language):
+        open_window, qtbot, office_db, tmp_path, monkeypatch, in_language):
     from fieldplan.i18n import _
     from tests.ui.test_export_folders import export_to, no_volumes
     from ui import transfer
@@ -81,13 +75,13 @@ def test_the_outbox_folder_in_a_sentence_is_copied_as_written(
     copy.trigger()
     assert QGuiApplication.clipboard().text() == copied
     menu.deleteLater()
-    shot(dialog, f"outbox-not-opened-{language}.png")
+    shot(dialog, f"outbox-not-opened-{in_language}.png")
     dialog.close()
     wait_idle(qtbot, window.session)
 
 
 def test_the_drafts_file_in_the_saving_details_is_copied_as_written(
-        open_window, qtbot, office_db, language):
+        open_window, qtbot, office_db, in_language):
     from fieldplan.i18n import _
     from ui.bidi import isolated
     from ui.qtcompat import emit
@@ -101,8 +95,8 @@ def test_the_drafts_file_in_the_saving_details_is_copied_as_written(
     copied = copied_by_keyboard(qtbot, details.text)
     assert MARKS.search(copied) is None
     assert copied == MARKS.sub("", said) and copied.endswith(f" {name}.")
-    assert (MARKS.search(details.text.text()) is not None) == (language == "ar")
-    shot(details, f"saving-details-{language}.png")
+    assert (MARKS.search(details.text.text()) is not None) == (in_language == "ar")
+    shot(details, f"saving-details-{in_language}.png")
     details.close()
 
 
@@ -126,7 +120,7 @@ def qtbot_key_tab(dialog) -> None:
 
 
 def test_the_path_of_a_table_written_is_reached_by_tab(open_window, qtbot, hq_db, tmp_path,
-                                                      language):
+                                                      in_language):
     """Tab goes to it once a file is written (not before: hidden, it is passed by),
     a screen reader names it as the file's path, and all of it is selected: Ctrl+C
     copies it as written."""
@@ -154,7 +148,7 @@ def test_the_path_of_a_table_written_is_reached_by_tab(open_window, qtbot, hq_db
     QGuiApplication.clipboard().clear()
     qtbot.keyClick(label, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == str(folder / "table.xlsx")
-    shot(dialog, f"table-path-focused-{language}.png")
+    shot(dialog, f"table-path-focused-{in_language}.png")
     dialog.close()
     wait_idle(qtbot, window.session)
 
@@ -182,7 +176,7 @@ def test_the_first_run_screen_does_not_start_on_its_path(qtbot, tmp_path):
     dialog.close()
 
 
-def test_a_dialog_message_is_copied_without_marks(qtbot, language):
+def test_a_dialog_message_is_copied_without_marks(qtbot, in_language):
     """Every message of a dialog (ui.dialogs.MessageDialog, text_label) copies so."""
     from ui.bidi import isolated
     from ui.dialogs import MessageDialog, text_label
@@ -199,7 +193,7 @@ def test_a_dialog_message_is_copied_without_marks(qtbot, language):
     assert copied_by_keyboard(qtbot, label) == f"Line 1\n{path}"
 
 
-def test_a_dialogs_details_are_copied_and_dragged_without_marks(qtbot, language):
+def test_a_dialogs_details_are_copied_and_dragged_without_marks(qtbot, in_language):
     """A message's details (file names, paths the client laid out) copy as written, as
     its message does; a narrative's own marks, in a text box of people's text, stay."""
     from ui.bidi import isolated

@@ -9,13 +9,11 @@ from decimal import Decimal
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication
 
 from fieldplan.model import ProgressReport
 from fieldplan.plan import default_plan
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose
-from ui.app import apply_language
 from ui.context import Identity
 from ui.dashboard import summarise
 
@@ -75,13 +73,6 @@ def test_drafts_have_a_report_but_are_not_submitted() -> None:
     reports = [report(a, "on-track", 10, state="draft") for a in ("PA1.1", "PA1.2", "PA1.3")]
     _code, _title, _mean, done, submitted, total = _area(reports)
     assert (done, submitted) == (3, 0) and total >= 3
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])

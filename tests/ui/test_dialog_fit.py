@@ -16,15 +16,6 @@ from tests.ui.conftest import wait_idle
 pytest.importorskip("fieldplan.sync")
 
 
-@pytest.fixture(params=["en", "fr", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
-
-
 def fits(dialog: QDialog) -> bool:
     """Every line of the dialog's content has room at its width: no label cut off."""
     lay = dialog.layout()
@@ -48,7 +39,7 @@ def open_enrol_dialog(open_window, qtbot, hq):
 
 
 def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq, tmp_path,
-                                                         language):
+                                                         in_language):
     window, dialog = open_enrol_dialog(open_window, qtbot, hq)
     assert fits(dialog)
     dialog.choose("TD")
@@ -57,13 +48,13 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.result_path is not None, timeout=10_000)
     assert "TD-setup.fieldplan" in dialog.path_label.text()
-    if language == "en":  # for how long, for every computer of the office
+    if in_language == "en":  # for how long, for every computer of the office
         assert "\n\nEvery computer of TD can be set up from this file until " in \
             dialog.after_path.text()
     qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
     for label in (dialog.message, dialog.after_path):
         assert label.height() >= label.heightForWidth(label.width())
-    shoot(dialog, f"enrol-done-{language}.png")
+    shoot(dialog, f"enrol-done-{in_language}.png")
 
     # an error in place of the message: the dialog stays as large, every line shown
     (tmp_path / "a-file").write_text("")
@@ -76,7 +67,7 @@ def test_the_enrol_dialog_shows_all_it_says_once_written(open_window, qtbot, hq,
 
 
 def test_the_enrol_dialog_has_no_blank_band_before_it_says_anything(
-        open_window, qtbot, hq, language):
+        open_window, qtbot, hq, in_language):
     """Its message line, empty until a bundle is written, stayed on screen: a band of a
     line's height between the folder and the buttons. It is hidden while it says
     nothing, shown with what it says."""
@@ -86,7 +77,7 @@ def test_the_enrol_dialog_has_no_blank_band_before_it_says_anything(
     folder_bottom = dialog.folder.mapTo(dialog, dialog.folder.rect().bottomLeft()).y()
     buttons_top = dialog.ok.mapTo(dialog, dialog.ok.rect().topLeft()).y()
     assert buttons_top - folder_bottom < dialog.message.fontMetrics().height() + 12
-    shoot(dialog, f"enrol-first-{language}.png")
+    shoot(dialog, f"enrol-first-{in_language}.png")
     dialog.enrol()  # no office chosen: it says so
     assert dialog.message.isVisible() and dialog.message.text()
     qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
@@ -136,7 +127,7 @@ def test_the_enrol_result_has_room_inside_its_focus_frame(open_window, qtbot, hq
         apply_language(qapp, "en")
 
 
-def test_the_export_dialog_shows_why_it_cannot_write_yet(open_window, qtbot, hq, language):
+def test_the_export_dialog_shows_why_it_cannot_write_yet(open_window, qtbot, hq, in_language):
     """HQ with no office enrolled: the sentence that says what to do first, looked up
     after the dialog opened, was cut off below its first lines."""
     from ui.transfer import ExportDialog
@@ -149,7 +140,7 @@ def test_the_export_dialog_shows_why_it_cannot_write_yet(open_window, qtbot, hq,
     qtbot.waitUntil(lambda: dialog.recipient.count() == 0 and dialog.message.text() != ""
                     and not dialog.message.text().endswith("…"), timeout=5000)
     qtbot.waitUntil(lambda: fits(dialog), timeout=5000)
-    shoot(dialog, f"export-no-office-{language}.png")
+    shoot(dialog, f"export-no-office-{in_language}.png")
     dialog.close()
     wait_idle(qtbot, window.session)
 
@@ -160,7 +151,7 @@ LAPTOP_AT_150 = (0, 0, 911, 485)
 
 @pytest.mark.parametrize("kind", ["confirm", "message"])
 def test_a_text_taller_than_the_screen_scrolls_above_the_buttons(qtbot, monkeypatch,
-                                                                 language, kind):
+                                                                 in_language, kind):
     """The lock's question with all its warnings (eight paragraphs, 474 pixels in
     French) on a laptop at 150 % with a task bar: the dialog was as high as the screen
     lets it be, and Qt squeezed the text into it, its last paragraph cut off with no
@@ -197,11 +188,11 @@ def test_a_text_taller_than_the_screen_scrolls_above_the_buttons(qtbot, monkeypa
     for button in buttons:
         place = QRect(button.mapTo(dialog, QPoint(0, 0)), button.size())
         assert dialog.rect().contains(place), button.text()
-    shoot(dialog, f"long-{kind}-{language}.png")
+    shoot(dialog, f"long-{kind}-{in_language}.png")
     dialog.close()
 
 
-def test_a_short_text_does_not_scroll_and_leaves_no_blank_band(qtbot, language):
+def test_a_short_text_does_not_scroll_and_leaves_no_blank_band(qtbot, in_language):
     from ui.dialogs import ConfirmDialog
 
     dialog = ConfirmDialog(None, "Lock", "Lock the period?", "", "&Lock")

@@ -16,14 +16,6 @@ from tests.ui.conftest import wait_idle, wait_painted
 ALT_SHIFT = Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-@pytest.fixture
-def language(qapp):
-    from ui.app import apply_language
-
-    yield lambda lang: apply_language(qapp, lang)
-    apply_language(qapp, "en")
-
-
 def shoot(widget, name: str) -> None:
     if os.environ.get("FIELDPLAN_SHOTS"):
         widget.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"], name))

@@ -6,7 +6,6 @@ went on out of sight."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -19,13 +18,8 @@ from ui.screen import FRAME_ROOM
 SMALL = (1024 * 2 // 3 - FRAME_ROOM[0], 600 * 2 // 3 - FRAME_ROOM[1])
 
 
-@pytest.fixture(params=["en", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
+#: the languages each test given ``in_language`` runs in (tests/ui/conftest.py)
+LANGUAGES = ("en", "ar")
 
 
 def shown(editor, widget) -> tuple[int, int]:
@@ -46,7 +40,7 @@ def small_window(open_window, qtbot, db, code="PA2.1"):
 
 
 def test_a_text_box_reached_by_tab_is_whole_in_sight(open_window, qtbot, office_db,
-                                                     language):
+                                                     in_language):
     _window, editor = small_window(open_window, qtbot, office_db)
     editor.status.setFocus()
     seen = []

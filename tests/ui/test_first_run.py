@@ -15,14 +15,6 @@ from tests.ui.conftest import wait_idle
 RTL, LTR = Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LeftToRight
 
 
-@pytest.fixture
-def language():
-    from ui.app import apply_language
-
-    yield
-    apply_language(QApplication.instance(), "en")
-
-
 def user_dirs(tmp_path: Path, monkeypatch, **dirs: Path) -> None:
     """The XDG user folders (``DOWNLOAD=…``, ``DOCUMENTS=…``) of a home in tmp_path,
     as xdg-user-dirs writes them."""

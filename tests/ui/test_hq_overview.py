@@ -30,18 +30,6 @@ def report(office: str, action: str, period: str, *, status: str = "on-track",
                           "2026-03-01T10:00:00Z", "x")
 
 
-@pytest.fixture
-def language(qapp):
-    """Switch the client's language for one test."""
-    from ui.app import apply_language
-
-    def switch(code: str) -> None:
-        apply_language(qapp, code)
-
-    yield switch
-    apply_language(qapp, "en")
-
-
 def _overview(open_window, qtbot, hq_db, reports, known):
     window = open_window(hq_db)
     page = window.hq_desk.overview

@@ -12,14 +12,6 @@ from tests.ui.conftest import wait_idle
 from tests.ui.test_sync_ui import drop, result_dialog
 
 
-@pytest.fixture
-def language(qapp):
-    from ui.app import apply_language
-
-    yield lambda code: apply_language(qapp, code)
-    apply_language(qapp, "en")
-
-
 def _focus_shows(widget, elsewhere) -> bool:
     """Whether ``widget`` is drawn otherwise with the keyboard than without it (given
     to ``elsewhere`` meanwhile)."""

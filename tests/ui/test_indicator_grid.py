@@ -10,17 +10,9 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from tests.ui.conftest import wait_idle
-from ui.app import apply_language
 
 #: the window's narrowest, a 1366×768 laptop at 150 %, and two wider screens
 WIDTHS = (800, 911, 1024, 1366)
-
-
-@pytest.fixture(params=["en", "fr", "ar"])
-def language(request, qapp):
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
 
 
 def show_action(window, qtbot, code: str, width: int, height: int = 560):
@@ -40,7 +32,7 @@ def cell(grid, row: int, col: int):
 
 
 def test_the_name_takes_the_room_the_other_columns_do_not_need(open_window, office_db, qtbot,
-                                                               language):
+                                                               in_language):
     """PA1.1's first indicator (the plan's longest name, in French) beside a target of
     "3": at every width the name column has at least half of the grid (in Arabic at
     800 pixels it had 114 of 384), and the Target and Actual columns are no wider than
@@ -59,7 +51,7 @@ def test_the_name_takes_the_room_the_other_columns_do_not_need(open_window, offi
         whole = QLabel.sizeHint(heading).width()  # (on one line)
         assert grid.cellRect(1, 1).width() <= max(widest, whole), width
         assert edit.width() == edit.maximumWidth()  # (a number's: below)
-        if language == "ar":
+        if in_language == "ar":
             assert name.x() > target.x() > edit.x()
         else:
             assert name.x() < target.x() < edit.x()
@@ -67,7 +59,7 @@ def test_the_name_takes_the_room_the_other_columns_do_not_need(open_window, offi
 
 @pytest.mark.parametrize("points", [10, 14])
 def test_the_target_heading_is_whole_where_there_is_room(open_window, office_db, qtbot,
-                                                         language, font_size, points):
+                                                         in_language, font_size, points):
     """The Arabic Target heading ("القيمة المستهدفة") was held to its targets' width
     (a "6") at every width, and wrapped even at 1366 pixels with the whole pane beside
     it. Where the name column keeps half of the grid beside it whole, it is whole, on
@@ -86,11 +78,11 @@ def test_the_target_heading_is_whole_where_there_is_room(open_window, office_db,
 
         if os.environ.get("FIELDPLAN_SHOTS"):
             editor.indicator_box.grab().save(os.path.join(
-                os.environ["FIELDPLAN_SHOTS"], f"indicators-{language}-{width}-{points}pt.png"))
+                os.environ["FIELDPLAN_SHOTS"], f"indicators-{in_language}-{width}-{points}pt.png"))
 
 
 def test_labels_wrap_at_words_and_the_actual_field_keeps_a_numbers_width(
-        open_window, office_db, qtbot, language, font_size):
+        open_window, office_db, qtbot, in_language, font_size):
     """At 14 points at the window's narrowest, with a target of its own and one for
     the end of the plan (PA1.2): no label of the grid narrower than its longest word,
     and the Actual fields at least as wide as "1 234 567" needs (the grid squeezed
@@ -123,7 +115,7 @@ def _ink_columns(widget) -> list[int]:
 
 @pytest.mark.parametrize("points", [10, 14])
 def test_the_target_and_actual_headings_keep_a_clear_gap(open_window, office_db, qtbot,
-                                                         language, font_size, points):
+                                                         in_language, font_size, points):
     """In Arabic at 800 pixels and 14 points, both headings wrapped, "المستهدفة" and
     "الفعلية" were 4 pixels apart, and read as one phrase ("القيمة المستهدفة الفعلية").
     At every width the headings' words are two spaces apart at the least."""
@@ -133,12 +125,12 @@ def test_the_target_and_actual_headings_keep_a_clear_gap(open_window, office_db,
         editor = show_action(window, qtbot, "PA1.1", width)
         grid = editor.indicator_grid
         target, actual = cell(grid, 0, 1), cell(grid, 0, 2)
-        if language == "ar" and width == 800 and points == 14:
+        if in_language == "ar" and width == 800 and points == 14:
             # (the case: both on two lines)
             line = target.fontMetrics().height()
             assert target.height() > 1.5 * line and actual.height() > 1.5 * line
         target_ink, actual_ink = _ink_columns(target), _ink_columns(actual)
-        if language == "ar":
+        if in_language == "ar":
             gap = min(target_ink) - max(actual_ink)
         else:
             gap = min(actual_ink) - max(target_ink)

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.conftest import backups_checked, wait_idle
-from ui.app import apply_language
 from ui.hq_desk import select_row
 
 _MNEMONIC = re.compile(r"&(?!&)(.)")
@@ -70,13 +69,6 @@ def page_texts(page: QWidget, window: QWidget) -> list[str]:
     texts += [g.title() for g in page.findChildren(QGroupBox)
               if g.isCheckable() and g.isVisibleTo(window)]
     return texts
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])

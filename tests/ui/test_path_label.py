@@ -19,13 +19,8 @@ LAPTOP_AT_200 = 1366 // 2 - FRAME_ROOM[0]
 ARABIC_FOLDERS = ("تقارير", "مجلد 2")
 
 
-@pytest.fixture(params=["en", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
+#: the languages each test given ``in_language`` runs in (tests/ui/conftest.py)
+LANGUAGES = ("en", "ar")
 
 
 @pytest.fixture
@@ -70,7 +65,7 @@ def in_a_dialog(path: str):
     return dialog, label
 
 
-def test_two_arabic_folders_in_a_row_read_in_their_order(qtbot, language):
+def test_two_arabic_folders_in_a_row_read_in_their_order(qtbot, in_language):
     """The slash between two Arabic folders was taken into their run: "/tmp/تقارير/مجلد 2"
     showed "مجلد 2" first. Each folder is isolated, in a path label and in a sentence."""
     from fieldplan.i18n import _
@@ -80,13 +75,13 @@ def test_two_arabic_folders_in_a_row_read_in_their_order(qtbot, language):
     dialog, label = in_a_dialog(path)
     qtbot.addWidget(dialog)
     direction = label.layoutDirection()
-    assert direction == (Qt.LayoutDirection.RightToLeft if language == "ar"
+    assert direction == (Qt.LayoutDirection.RightToLeft if in_language == "ar"
                          else Qt.LayoutDirection.LeftToRight)
     assert reads_in_order(label.text(), direction, label.font())
     said = _("Saved as {file}.").format(file=isolated(path))
     assert reads_in_order(said, direction, label.font())
     # a name with no folder is left as it was
-    assert isolated("تقارير.pdf") == ("\u2066تقارير.pdf\u2069" if language == "ar"
+    assert isolated("تقارير.pdf") == ("\u2066تقارير.pdf\u2069" if in_language == "ar"
                                        else "تقارير.pdf")
 
 
@@ -114,7 +109,7 @@ def test_the_file_dialogs_folders_read_in_their_order(qtbot, tmp_path, arabic):
     "/tmp/" + "/".join(ARABIC_FOLDERS) + "/fiche.pdf",
     "C:\\Users\\amina\\Documents\\rapports-du-bureau\\fiche.pdf",
 ])
-def test_a_path_is_copied_as_written(qtbot, language, path):
+def test_a_path_is_copied_as_written(qtbot, in_language, path):
     """The marks that lay a path out (isolates, a right-to-left mark, spaces of no
     width where a backslash path may break) are for the eye: a path copied into a
     terminal or another program's file dialog carried them, and named no file."""
@@ -150,7 +145,7 @@ def test_a_path_is_copied_as_written(qtbot, language, path):
 
 @pytest.mark.parametrize("kind", ["table-export", "enrol"])
 def test_a_long_path_no_longer_widens_its_dialog(open_window, qtbot, hq_db, tmp_path, qapp,
-                                                 language, font_size, kind):
+                                                 in_language, font_size, kind):
     """A path written never wrapped: a long one made the dialog (Export table, Enrol
     an office) as wide as the path, wider than a laptop's screen. It wraps after its
     slashes, all of it shown, inside the dialog."""
@@ -189,6 +184,6 @@ def test_a_long_path_no_longer_widens_its_dialog(open_window, qtbot, hq_db, tmp_
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"long-path-{kind}-{language}-14pt.png"))
+                                        f"long-path-{kind}-{in_language}-14pt.png"))
     dialog.close()
     wait_idle(qtbot, window.session)

@@ -10,22 +10,13 @@ import os
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from fieldplan.plan import Indicator, Text, default_plan
 from fieldplan.plan_diff import diff_plans
 from fieldplan.planops import PlanChange
-from ui.app import apply_language
 from ui.bidi import codes_unbroken, text_direction, without_marks
 from ui.dialogs import ConfirmDialog
 from ui.plan_files import change_text
-
-
-@pytest.fixture
-def language(qapp):
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 def test_codes_get_word_joiners_and_titles_do_not():

@@ -25,17 +25,10 @@ from tests.scenes import amended
 from tests.ui.conftest import wait_idle
 from tests.ui.test_mnemonics import clashes
 from tests.ui.test_plan_amendment import tree_codes
-from ui.app import apply_language
 from ui.bidi import without_marks
 from ui.dialogs import ConfirmDialog, MessageDialog
 
 PLAN_ID = "iom-oic-poa-2025-2027"
-
-
-@pytest.fixture
-def language(qapp):
-    yield lambda lang: apply_language(qapp, lang)
-    apply_language(qapp, "en")
 
 
 def snapshot(db: Path) -> tuple[list[str], list[str]]:

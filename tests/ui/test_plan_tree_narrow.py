@@ -16,14 +16,8 @@ from tests.ui.test_window_fit import as_on_screen
 from ui.office_view import ACTION_ROLE
 from ui.qtcompat import ACCESSIBLE_TEXT_ROLE
 
-
-@pytest.fixture(params=["fr", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
+#: the languages each test given ``in_language`` runs in (tests/ui/conftest.py)
+LANGUAGES = ("fr", "ar")
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ def plan_at(open_window, qtbot, db, size):
 
 
 def test_on_a_small_screen_the_titles_keep_their_room_beside_the_statuses_symbols(
-        open_window, qtbot, reported, language, tmp_path):
+        open_window, qtbot, reported, in_language, tmp_path):
     window, tree = plan_at(open_window, qtbot, reported, SMALL)
     room = tree.columnWidth(0) - 2 * tree.indentation()
     assert room >= 22 * tree.fontMetrics().averageCharWidth()  # (ui.office_view.TITLE_LINE)
@@ -78,7 +72,7 @@ def test_on_a_small_screen_the_titles_keep_their_room_beside_the_statuses_symbol
     margin = 2 * tree.style().pixelMetric(tree.style().PixelMetric.PM_HeaderMargin)
     assert (tree.header().fontMetrics().horizontalAdvance(heading.text(1)) + margin
             <= tree.columnWidth(1))
-    window.office_view.grab().save(str(tmp_path / f"narrow-plan-{language}.png"))
+    window.office_view.grab().save(str(tmp_path / f"narrow-plan-{in_language}.png"))
 
 
 def test_with_room_again_the_statuses_words_come_back(open_window, qtbot, reported):

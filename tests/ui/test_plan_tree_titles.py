@@ -3,22 +3,12 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_window_fit import as_on_screen
 from ui.office_view import ACTION_ROLE
-
-
-@pytest.fixture(params=["en", "fr", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
 
 
 def shown_rows(tree):
@@ -43,7 +33,7 @@ def shown_rows(tree):
 
 
 def test_at_1024_pixels_the_titles_read_on_two_lines(open_window, qtbot, office_db,
-                                                     language, font_size, tmp_path):
+                                                     in_language, font_size, tmp_path):
     """Most titles read whole, the others up to the end of their second line; each
     line is whole words, and each row as high as its lines (in French, 3 of 12
     national actions read whole on one line)."""
@@ -68,7 +58,7 @@ def test_at_1024_pixels_the_titles_read_on_two_lines(open_window, qtbot, office_
             assert text.startswith(lines[0]) and text[len(lines[0])] == " ", lines
         assert rect.height() >= len(lines) * spacing, (text, rect)
     assert whole >= len(rows) * 2 // 3, [lines for _t, lines, _r in rows]
-    window.office_view.grab().save(str(tmp_path / f"plan-tree-{language}.png"))
+    window.office_view.grab().save(str(tmp_path / f"plan-tree-{in_language}.png"))
 
 
 def test_a_wider_window_gives_its_titles_fewer_lines(open_window, qtbot, office_db):

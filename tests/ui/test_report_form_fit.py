@@ -8,16 +8,8 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from tests.ui.test_drafts_for_good import PERIOD, office, open_report, restart, type_bad_percent
-from ui.app import apply_language
 
 pytest.importorskip("fieldplan.sync")
-
-
-@pytest.fixture(params=["en", "fr", "ar"])
-def language(request, qapp):
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
 
 
 def submitted_with_text_kept_unsaved(open_window, qtbot, hq, make_office, tmp_path):
@@ -36,7 +28,7 @@ def submitted_with_text_kept_unsaved(open_window, qtbot, hq, make_office, tmp_pa
 
 
 def test_a_submitted_reports_notice_and_buttons_fit_the_narrowest_window(
-        open_window, qtbot, hq, make_office, tmp_path, language):
+        open_window, qtbot, hq, make_office, tmp_path, in_language):
     """A report submitted with text kept unsaved in it: the notice, Reopen and Discard
     unsaved text. Beside each other at 800 pixels the notice had 98 pixels (one word
     a line) and the form was 560 pixels wide in French, in a pane of 408: it scrolled
@@ -63,7 +55,7 @@ def test_a_submitted_reports_notice_and_buttons_fit_the_narrowest_window(
 
 
 def test_at_14_points_the_report_form_fits_the_narrowest_window(open_window, office_db, qtbot,
-                                                                language, font_size):
+                                                                in_language, font_size):
     """At 14 points and 800 pixels the form scrolled sideways: the plan's filters
     (Level, Show) side by side held the plan's side at 429 pixels at the least (467 in
     French), leaving the form 301, where an indicator's name, its target and a number
@@ -99,7 +91,7 @@ def test_at_14_points_the_report_form_fits_the_narrowest_window(open_window, off
 
 
 def test_where_there_is_room_the_filters_and_the_percent_stay_on_one_line(
-        open_window, office_db, qtbot, language):
+        open_window, office_db, qtbot, in_language):
     """At 1366 pixels the plan's filters are side by side and the percent's label is
     on one line beside its field, as they were."""
     from tests.ui.conftest import wait_idle

@@ -5,24 +5,15 @@ A note, not an error: the report is saved as typed."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from fieldplan.progress import record_progress, submit_period
 from fieldplan.replica import open_replica
 from tests.ui.conftest import wait_idle
 from tests.ui.test_office_work import choose, choose_submitted, db_report
-from ui.app import apply_language
 
 COMPLETED_AT_50 = ("Marked completed at 50%: if it is done, set the percent to 100; "
                    "the review pack's means take 50%.")
 BELOW_ZERO = "A count below zero: is the minus sign a typo?"
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 def _status(editor, status: str) -> None:

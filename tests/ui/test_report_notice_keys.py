@@ -10,17 +10,13 @@ from PySide6.QtWidgets import QApplication
 
 from tests.ui.test_read_by_keyboard import read_by_keyboard
 from tests.ui.test_report_form_fit import submitted_with_text_kept_unsaved
-from ui.app import apply_language
 from ui.qtcompat import Qt
 
 pytest.importorskip("fieldplan.sync")
 
 
-@pytest.fixture(params=["en", "ar"])
-def language(request, qapp):
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
+#: the languages each test given ``in_language`` runs in (tests/ui/conftest.py)
+LANGUAGES = ("en", "ar")
 
 
 def tab_stops(window, qtbot, start, count: int) -> list:
@@ -37,7 +33,7 @@ def tab_stops(window, qtbot, start, count: int) -> list:
 
 
 def test_the_notice_then_reopen_then_discard_then_the_fields(
-        open_window, qtbot, hq, make_office, tmp_path, language):
+        open_window, qtbot, hq, make_office, tmp_path, in_language):
     """A report submitted with text kept unsaved in it. Discard unsaved text… was no
     stop of the form's: Tab reached it after the last narrative and the window's
     toolbar, far from the notice it goes with; and the notice, which says why the
@@ -50,7 +46,7 @@ def test_the_notice_then_reopen_then_discard_then_the_fields(
     assert read_by_keyboard(editor.notice) and editor.notice.text().count("\n") == 1
     for button in (editor.reopen_button, editor.discard_button):
         assert button.text().replace("&", "").strip()  # (named by their words)
-    if language == "ar":  # Reopen, then Discard leftwards, from the notice's side
+    if in_language == "ar":  # Reopen, then Discard leftwards, from the notice's side
         assert editor.reopen_button.x() > editor.discard_button.x()
         assert editor.notice.geometry().right() >= editor.reopen_button.geometry().right()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 
 import fieldplan.tabular
 from fieldplan import i18n
@@ -21,16 +21,8 @@ from fieldplan.replica import open_replica
 from tests.core.test_i18n import WordsCatalog
 from tests.ui.conftest import path_shown_whole, wait_idle
 from tests.ui.test_mnemonics import clashes
-from ui.app import apply_language
 from ui.dialogs import MessageDialog
 from ui.table_export import TableExportDialog, documents_dir
-
-
-@pytest.fixture
-def language(qapp):
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 @pytest.fixture

@@ -14,14 +14,6 @@ from tests.ui.test_office_work import choose
 WORDS = {"en": "workshops", "fr": "ateliers", "ar": "حلقات دراسية"}
 
 
-@pytest.fixture
-def language(qapp):
-    from ui.app import apply_language
-
-    yield lambda code: apply_language(qapp, code)
-    apply_language(qapp, "en")
-
-
 def word_unit(db: Path, unit: str, fr: str, ar: str) -> Path:
     """``db`` whose plan words PA3.6's indicator in ``unit``, worded ``fr`` and
     ``ar``."""

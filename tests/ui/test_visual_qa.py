@@ -14,16 +14,8 @@ from PySide6.QtWidgets import QApplication, QHeaderView
 from fieldplan.i18n import set_language
 from fieldplan.model import STATUSES
 from tests.ui.conftest import wait_idle, wait_painted
-from ui.app import apply_language
 
 FINGERPRINT = "FB9D 374E 7CD2 1490 5860 11B9 3716 E4BF E861 78A1"
-
-
-@pytest.fixture
-def language():
-    app = QApplication.instance()
-    yield lambda lang: apply_language(app, lang)
-    apply_language(app, "en")
 
 
 # --- dashboard ----------------------------------------------------------------------

@@ -15,15 +15,6 @@ from ui.screen import FRAME_ROOM
 LAPTOP_AT_200 = 1366 // 2 - FRAME_ROOM[0]
 
 
-@pytest.fixture(params=["en", "fr", "ar"])
-def language(request, qapp):
-    from ui.app import apply_language
-
-    apply_language(qapp, request.param)
-    yield request.param
-    apply_language(qapp, "en")
-
-
 def visit_every_tab(window, qtbot) -> None:
     for i in range(window.tabs.count()):
         window.tabs.setCurrentIndex(i)
@@ -40,7 +31,7 @@ def as_on_screen(qtbot, window, size: tuple[int, int]) -> None:
     QApplication.processEvents()
 
 
-def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, language,
+def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, in_language,
                                                    font_size):
     """Its area, level and status filters took their longest item's width (an area's
     whole title): the page was 786 pixels wide at least in English at 10 points, 1,351
@@ -55,7 +46,7 @@ def test_the_overview_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db, la
 
 
 def test_at_14_points_a_page_too_wide_scrolls_and_the_window_fits(open_window, qtbot, hq_db,
-                                                                  language, font_size):
+                                                                  in_language, font_size):
     """The Reports page's search bar (four filters and the count) was wider at 14
     points than a laptop at 200 % is: the page made the window as wide at least (Qt's
     tabs are as large as their largest page), and the screen cut off its end. The page
@@ -86,7 +77,7 @@ def test_at_14_points_a_page_too_wide_scrolls_and_the_window_fits(open_window, q
 
 @pytest.mark.parametrize("points", [10, 14])
 def test_the_reports_search_field_keeps_room_beside_the_filters(open_window, qtbot, hq_db,
-                                                                language, font_size, points):
+                                                                in_language, font_size, points):
     """At 200 % the Reports page's search field was squeezed to a few letters
     ("R…" at 14 points) beside its four filters, which kept eight characters each.
     It keeps about ten characters; the filters give way (their choice ends with "…"),
@@ -115,7 +106,7 @@ def test_the_reports_search_field_keeps_room_beside_the_filters(open_window, qtb
 
 
 def test_the_export_table_dialog_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,
-                                                              language, font_size):
+                                                              in_language, font_size):
     """Its file types ("Classeur Excel, pour tout tableur (.xlsx)") made it 755 pixels
     wide at least in French at 14 points: where there is no room a choice ends with
     "…" (whole in its tooltip and its list); where there is, it is shown whole."""
@@ -133,7 +124,7 @@ def test_the_export_table_dialog_fits_a_laptop_at_200_percent(open_window, qtbot
 
 
 def test_the_export_table_dialogs_buttons_after_a_save_leave_room(open_window, qtbot,
-                                                                  hq_db, language,
+                                                                  hq_db, in_language,
                                                                   font_size, tmp_path):
     """Once a table was written its four buttons (Save as…, Open the file, Open the
     folder, Close) were on one row, 643 pixels wide in French at 14 points of the 667 a
@@ -173,13 +164,13 @@ def test_the_export_table_dialogs_buttons_after_a_save_leave_room(open_window, q
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"table-export-written-{language}-14pt.png"))
+                                        f"table-export-written-{in_language}-14pt.png"))
     dialog.close()
     wait_idle(qtbot, window.session)
 
 
 def test_on_a_short_screen_the_reports_table_keeps_a_few_rows(open_window, qtbot, hq_db,
-                                                              language, font_size):
+                                                              in_language, font_size):
     """At 200 % the window has 316 pixels of height: the table of reports was squeezed
     to one row while the narrative below kept its full minimum. The table keeps three
     rows; the narrative gives up its height first, down to two lines."""
@@ -216,7 +207,7 @@ LAPTOP_AT_150 = (1366 * 2 // 3 - FRAME_ROOM[0], 768 * 2 // 3 - FRAME_ROOM[1])
 
 
 def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
-        open_window, qtbot, hq, make_office, tmp_path, language, font_size, monkeypatch):
+        open_window, qtbot, hq, make_office, tmp_path, in_language, font_size, monkeypatch):
     """A page is as high as the tab, or as its content at its least: Qt's scroll area
     gave a page with a wrapped label its preferred height, and on a laptop at 150 %
     the Inbox scrolled as a whole (355 pixels of room, 398 asked), the table inside a
@@ -252,7 +243,7 @@ def test_on_a_laptop_at_150_percent_the_inbox_gives_up_rows_not_its_last_line(
 
 
 def test_on_a_laptop_at_150_percent_the_reports_narratives_keep_their_header(
-        open_window, qtbot, hq_db, language, font_size):
+        open_window, qtbot, hq_db, in_language, font_size):
     """The Reports' columns are sized once, from samples: at 895 pixels they left the
     narratives 35 pixels in English ("evem" of Achievements), and in French and
     Arabic less than none: a sideways scroll bar. The office's name gives way (its
@@ -287,7 +278,7 @@ def test_on_a_laptop_at_150_percent_the_reports_narratives_keep_their_header(
 
 
 def test_the_not_saved_question_fits_a_laptop_at_200_percent(open_window, qtbot, hq_db,
-                                                             language, font_size):
+                                                             in_language, font_size):
     """Closing with typing kept nowhere asks what to do: its five buttons on one row
     were 1,041 pixels wide in French at 14 points, and on a laptop at 200 % Qt cut
     them ("gistrer dans un fichi"). Save to a file… and Copy to the clipboard are on a
@@ -314,12 +305,12 @@ def test_the_not_saved_question_fits_a_laptop_at_200_percent(open_window, qtbot,
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         dialog.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"not-saved-{language}-14pt.png"))
+                                        f"not-saved-{in_language}-14pt.png"))
     dialog.reject()
     wait_idle(qtbot, window.session)
 
 
-def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path, language,
+def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path, in_language,
                                                          font_size):
     """Its top row (Previous page, Next page, the page, Zoom out, Zoom in, Fit width) and
     its bottom row (Print…, Save as…, Open in the system viewer, Close) made it 956
@@ -335,7 +326,7 @@ def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path,
     with open_replica(hq_db) as rep:
         fieldplan.reports.build_review_pack(rep, "2026-S1", pdf)
     font_size(14)
-    preview = PreviewWindow(None, pdf, ReportRequest("pack", "2026-S1", lang=language))
+    preview = PreviewWindow(None, pdf, ReportRequest("pack", "2026-S1", lang=in_language))
     qtbot.addWidget(preview)
     preview.show()
     qtbot.waitExposed(preview)
@@ -375,7 +366,7 @@ def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path,
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         preview.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                         f"report-preview-{language}-14pt-laptop.png"))
+                                         f"report-preview-{in_language}-14pt-laptop.png"))
     # on a large screen: one line each, the zoom buttons and Close at the far end
     preview.resize(1400, 800)
     qtbot.waitUntil(lambda: preview.width() == 1400)
@@ -383,7 +374,7 @@ def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path,
     laid_out_whole()
     assert (preview.top_row.line_count(), preview.bottom_row.line_count()) == (1, 1)
     far = preview.rect().right() - preview.close_button.geometry().right()
-    if language == "ar":  # (from the right: Close at the left-hand end)
+    if in_language == "ar":  # (from the right: Close at the left-hand end)
         far = preview.close_button.geometry().left()
     assert far < 30
     chain, widget = [], preview.view
@@ -394,11 +385,11 @@ def test_the_report_preview_fits_a_laptop_at_200_percent(qtbot, hq_db, tmp_path,
     assert chain == [preview.view, *buttons]
     if os.environ.get("FIELDPLAN_SHOTS"):
         preview.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                         f"report-preview-{language}-14pt-large.png"))
+                                         f"report-preview-{in_language}-14pt-large.png"))
     preview.close()
 
 
-def test_the_reports_count_is_whole_and_over_nothing(open_window, qtbot, hq_db, language,
+def test_the_reports_count_is_whole_and_over_nothing(open_window, qtbot, hq_db, in_language,
                                                      monkeypatch):
     """The count at the end of the Reports page's filters ("8 of 8, 2 hidden by the
     plan") took its width at once where it stood, past the page's edge in English and
@@ -442,14 +433,14 @@ def test_the_reports_count_is_whole_and_over_nothing(open_window, qtbot, hq_db, 
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         page.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                      f"reports-count-{language}-480.png"))
+                                      f"reports-count-{in_language}-480.png"))
 
 
 #: the window on a 1366×768 laptop at 150 % with a task bar (Qt's pixels)
 LAPTOP_AT_150_TASK_BAR = (895, 437)
 
 
-def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, language,
+def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, in_language,
                                                      monkeypatch):
     """The Inbox's gaps list was 90 pixels high for its one line ("No gaps: …"): on a
     laptop at 150 % the bundles received under it had room for four rows or so. It is
@@ -471,7 +462,7 @@ def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, 
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"inbox-gaps-{language}-895.png"))
+                                        f"inbox-gaps-{in_language}-895.png"))
 
     monkeypatch.setattr(fieldplan.sync, "list_gaps", lambda rep: [Gap(n) for n in range(9)])
     page.refresh()
@@ -484,7 +475,7 @@ def test_the_inbox_gaps_list_is_as_high_as_its_lines(open_window, qtbot, hq_db, 
 
 @pytest.mark.parametrize("kind", ["status", "narrative"])
 def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
-        open_window, qtbot, hq, make_office, tmp_path, language, kind):
+        open_window, qtbot, hq, make_office, tmp_path, in_language, kind):
     """On the office's Conflicts page at 150 % with a task bar, each version's Keep
     button was below the room of the versions (30 pixels or so): to be scrolled to,
     or the divider dragged. The versions are as high as their headings, their texts
@@ -515,11 +506,11 @@ def test_on_a_laptop_at_150_percent_each_versions_keep_is_in_sight(
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"conflicts-{kind}-{language}-895.png"))
+                                        f"conflicts-{kind}-{in_language}-895.png"))
 
 
 def test_on_a_laptop_at_150_percent_the_versions_have_the_room_the_list_can_spare(
-        open_window, qtbot, hq, make_office, tmp_path, language):
+        open_window, qtbot, hq, make_office, tmp_path, in_language):
     """The divider between the Conflicts page's list and the versions started at half
     and half: on a laptop at 150 % with a task bar the list kept 140 pixels for its
     one conflict, and each version showed two lines of its narrative. The list gives
@@ -548,7 +539,7 @@ def test_on_a_laptop_at_150_percent_the_versions_have_the_room_the_list_can_spar
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"conflicts-share-{language}-895.png"))
+                                        f"conflicts-share-{in_language}-895.png"))
     window.setMinimumSize(0, 0)
     as_on_screen(qtbot, window, (1366, 768))
     qtbot.waitUntil(lambda: abs(splitter.sizes()[0] - splitter.sizes()[1]) <= 1)
@@ -589,7 +580,7 @@ def test_the_divider_fieldplan_0_3_kept_does_not_hold_the_versions_to_half(
 
 
 def test_on_a_laptop_at_150_percent_the_period_and_time_give_way_before_the_narrative(
-        open_window, qtbot, hq_db, language, font_size):
+        open_window, qtbot, hq_db, in_language, font_size):
     """In French at 895 pixels the Reports' Achievements column was 89 pixels, less
     than its header needs (116), while the period, the time updated and the percent
     kept their samples' widths (147, 155 and 121). Once the office's name is at its
@@ -619,7 +610,7 @@ def test_on_a_laptop_at_150_percent_the_period_and_time_give_way_before_the_narr
 
     if os.environ.get("FIELDPLAN_SHOTS"):
         window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
-                                        f"reports-columns-{language}-895.png"))
+                                        f"reports-columns-{in_language}-895.png"))
     window.resize(1366, 700)
     qtbot.waitUntil(lambda: window.width() == 1366)
     QApplication.processEvents()

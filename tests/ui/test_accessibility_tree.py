@@ -12,7 +12,7 @@ from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QWidget
 
 from tests.ui.conftest import backups_checked, wait_idle
-from tests.ui.test_mnemonics import desk_db, desk_world, language  # noqa: F401
+from tests.ui.test_mnemonics import desk_db, desk_world  # noqa: F401
 
 #: stops of the keyboard that may go without a name, by class and object name, each
 #: with why. None needs to at present: a widget added here must say why a screen
@@ -171,7 +171,7 @@ def _said(widget: QWidget) -> str:
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_the_path_of_the_database_is_said(lang, language, qtbot, tmp_path):  # noqa: F811
+def test_the_path_of_the_database_is_said(lang, language, qtbot, tmp_path):
     """The first run's path, reached with Tab, was named "Path of the database file":
     a name hides a label's text, and which file was never said."""
     from ui.first_run import FirstRunDialog

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtWidgets import QFormLayout, QLabel
 
 from tests.ui.conftest import wait_idle
-from tests.ui.test_mnemonics import _new_dialog, _window_dialogs, desk_db, desk_world, language
+from tests.ui.test_mnemonics import _new_dialog, _window_dialogs, desk_db, desk_world
 
-__all__ = ["desk_db", "desk_world", "language"]
+__all__ = ["desk_db", "desk_world"]
 
 DIALOGS = ("export", "email", "status sheet", "review pack", "export table", "enrol office")
 

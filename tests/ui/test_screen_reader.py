@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from tests.ui.conftest import wait_idle
-from tests.ui.test_mnemonics import desk_db, desk_world, language  # noqa: F401
+from tests.ui.test_mnemonics import desk_db, desk_world  # noqa: F401
 
 #: what a person works with, by keyboard or by a screen reader's reading
 INTERACTIVE = (QAbstractButton, QLineEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,

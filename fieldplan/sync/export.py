@@ -638,6 +638,36 @@ def _runs(rep: Replica, recipient: str, side: str, *, full: bool
     return out
 
 
+def _hold_back(rep: Replica, office: str, runs: list[tuple[str, int, int, int, int]],
+               news: dict[str, list[int]]
+               ) -> tuple[list[tuple[str, int, int, int, int]], dict[str, list[int]], str]:
+    """(HQ) ``runs`` and ``news`` for ``office`` without what none of its computers
+    reads and what came after it (``formats.held_back``), and what the export says of
+    it ("" when nothing is held back)."""
+    keys = keyreg.all_keys(rep)
+    # and a computer cut off, which reads the news of its own keys if it reads any
+    cut_off = {k.replica for k in keys.values()
+               if k.office == office and k.replica in keyreg.cut_off_by(keys)}
+    cut, reads, needs = formats.held_back(rep, sorted(set(_peers(rep, office)) | cut_off),
+                                         [(origin, after) for origin, after, *_r in runs],
+                                         news)
+    if not cut:
+        return runs, news, ""
+    kept = []
+    for origin, after, lo, hi, n in runs:
+        if origin in cut:
+            lo, hi, n = rep.conn.execute(
+                "SELECT min(seq), max(seq), count(*) FROM events "
+                "WHERE origin = ? AND seq > ? AND seq < ?",
+                (origin, after, cut[origin])).fetchone()
+        if n:
+            kept.append((origin, after, lo, hi, n))
+    news = {origin: [s for s in seqs if origin not in cut or s < cut[origin]]
+            for origin, seqs in news.items()}
+    return kept, {o: seqs for o, seqs in news.items() if seqs}, formats.held_back_text(
+        office, reads, needs)
+
+
 def revocation_news(rep: Replica, office: str,
                     runs: list[tuple[str, int, int, int, int]]) -> dict[str, list[int]]:
     """(HQ) What a bundle for ``office`` carries beside ``runs`` (``_runs``) so that a
@@ -802,6 +832,11 @@ def export_bundle(
     # (HQ) and what a revoked computer of the office needs to learn it was revoked, or
     # a copy left on a continued replica to show it is in use
     news = _join_news(revocation_news(rep, side, runs), renewal_news(rep, side, runs))
+    held_back = ""
+    if rep.is_hq:
+        # what no computer of the office reads waits for its fieldplan to be updated;
+        # what came before it, and the receipts, go now
+        runs, news, held_back = _hold_back(rep, recipient, runs, news)
     for origin, after, lo, hi, n in runs:
         ranges[origin] = [lo, hi]
         plan.append((origin, after, hi))
@@ -838,7 +873,7 @@ def export_bundle(
     # a recipient not updated yet reads the oldest format the events fit in
     manifest.update(formats.manifest_fields())
     version, behind = formats.choose_format(rep, recipient, _peers(rep, side),
-                                            [(o, after) for o, after, _hi in plan], also=news)
+                                            plan, also=news)
     own = ranges.get(rep.replica_id)
     # none of its own events (receipts, or what HQ relays): named by its last event
     # so far, which it does not carry (bundle_filename), not "-0-0"
@@ -871,7 +906,7 @@ def export_bundle(
             before = None  # (held open elsewhere, on Windows): the second name kept
         else:
             info = bundlefmt.BundleInfo(before, info.bundle_id, info.event_count, info.size)
-    warning = behind
+    warning = join_clauses([held_back, behind])
     try:
         with store.write_transaction(rep.conn):
             # what it carried of each replica (status: sent, not acknowledged yet)
@@ -889,7 +924,7 @@ def export_bundle(
     except FieldplanError as exc:
         # the bundle is written and good: only "last export" in the status is not
         # (a full disk); failing here would make people export again and again
-        warning = join_clauses([behind, _(
+        warning = join_clauses([held_back, behind, _(
             "the bundle is written, but this export could not be noted in the "
             "database: {error}").format(error=exc)])
     # a new office's first bundle carries its enrolment proof: the one that matters most

@@ -28,6 +28,9 @@ META_KEY = "bundle_formats"
 #: the manifest key naming the newest format the bundle's writer reads
 READS = "reads_version"
 _MAX_APP_VERSION = 40  # characters kept of a manifest's app_version
+#: an origin's run of events a bundle carries: (origin, after) to its last event, or
+#: (origin, after, up to)
+Run = tuple[str, int] | tuple[str, int, int]
 
 
 def manifest_fields() -> dict[str, Any]:
@@ -98,32 +101,85 @@ def offices_reading_before(rep: Replica, version: int,
                          and entry["office"] != "HQ" and _int(entry.get("format")) < version}))
 
 
-def needed_formats(rep: Replica, plan: Iterable[tuple[str, int]],
+def needed_formats(rep: Replica, plan: Iterable[Run],
                    also: Mapping[str, Iterable[int]] | None = None) -> frozenset[int]:
-    """The formats that the events of ``plan`` (origin, after-seq) and ``also``
+    """The formats that the events of ``plan`` (``Run``: origin, after-seq) and ``also``
     (origin → seqs of single events) need, each for content it introduced: a key
     record with a scope KEY_SCOPE_SINCE, a plan record that words a unit in French or
     Arabic UNIT_WORDS_SINCE; empty when everything fits the oldest (what each is for:
     ``needed_for``)."""
     need: set[int] = set()
-    after = dict(plan)
+    for _origin, _seq, version in _needs(rep, plan, also):
+        need.add(version)
+    return frozenset(need)
+
+
+def _needs(rep: Replica, plan: Iterable[Run],
+           also: Mapping[str, Iterable[int]] | None = None
+           ) -> Iterable[tuple[str, int, int]]:
+    """(origin, seq, format) of each event of ``plan`` and ``also`` (as
+    ``needed_formats`` takes them) that needs a format after the oldest, by origin and
+    seq."""
+    # (origin, after[, up to]): a run up to its end, or to where the export stops it
+    runs = {origin: (after, upto[0] if upto else None) for origin, after, *upto in plan}
     single = {(o, s) for o, seqs in (also or {}).items() for s in seqs}
-    if not after and not single:
-        return frozenset()
+    if not runs and not single:
+        return
     for origin, seq, entity, body in rep.conn.execute(
-            "SELECT origin, seq, entity, body FROM events WHERE entity IN ('key', 'plan')"):
-        carried = (origin in after and seq > after[origin]) or (origin, seq) in single
+            "SELECT origin, seq, entity, body FROM events WHERE entity IN ('key', 'plan') "
+            "ORDER BY origin, seq"):
+        after, upto = runs.get(origin, (None, None))
+        carried = ((after is not None and seq > after and (upto is None or seq <= upto))
+                   or (origin, seq) in single)
         if not carried:
             continue
         fields = json.loads(body)["fields"]
         if entity == "key" and "scope" in fields:
-            need.add(bundlefmt.KEY_SCOPE_SINCE)
+            yield origin, seq, bundlefmt.KEY_SCOPE_SINCE
         elif entity == "plan" and words_units(fields.get("document")):
-            need.add(bundlefmt.UNIT_WORDS_SINCE)
-    return frozenset(need)
+            yield origin, seq, bundlefmt.UNIT_WORDS_SINCE
 
 
-def needed_format(rep: Replica, plan: Iterable[tuple[str, int]],
+def held_back(rep: Replica, readers: Iterable[str], plan: Iterable[Run],
+              also: Mapping[str, Iterable[int]] | None = None
+              ) -> tuple[dict[str, int], int, frozenset[int]]:
+    """What a bundle for the replicas ``readers`` of an office holds back because none
+    of them reads it: (per origin, the seq of its first event of ``plan`` and ``also``
+    that needs a format newer than any of them reads; that format; the formats the
+    held-back events need). Each origin's events from that one on are held back, so
+    that what is sent has no gap: an office whose computers all run an older fieldplan
+    still gets headquarters' receipts, locks and keys written before a plan that words
+    its units in French or Arabic, where a bundle in the newer format reached it with
+    nothing at all (refused whole as newer) until it was updated. Nothing is held back
+    when a computer of the office was never heard from (what it reads is not known) or
+    one reads it all (it gets it, as before: ``choose_format`` warns of the others)."""
+    seen = _load(rep)
+    known = [_int(seen.get(r, {}).get("format")) if isinstance(seen.get(r), dict) else 0
+             for r in readers]
+    if not known or 0 in known:
+        return {}, 0, frozenset()
+    reads = max(known)
+    cut: dict[str, int] = {}
+    needs: set[int] = set()
+    for origin, seq, version in _needs(rep, plan, also):
+        if version > reads:
+            cut.setdefault(origin, seq)
+            needs.add(version)
+    return cut, reads, frozenset(needs)
+
+
+def held_back_text(office: str, reads: int, needs: Collection[int]) -> str:
+    """What an export says of what it held back for ``office`` (``held_back``)."""
+    # Translators: {office} is an office code; {why} says what needs the format: "for
+    # the plan's units in French or Arabic"
+    return _("{office}'s fieldplan reads bundle format {known} only: the bundle carries "
+             "the receipts and what came before the changes that need format {version} "
+             "({why}); {office} must update fieldplan to receive those changes and what "
+             "came after them").format(office=office, known=reads, version=max(needs),
+                                     why=needed_for(needs))
+
+
+def needed_format(rep: Replica, plan: Iterable[Run],
                   also: Mapping[str, Iterable[int]] | None = None) -> int:
     """The oldest format that holds the events of ``plan`` and ``also``
     (``needed_formats``)."""
@@ -183,7 +239,7 @@ def words_units(document: Any) -> bool:
 
 
 def choose_format(rep: Replica, recipient: str, readers: Iterable[str],
-                  plan: Iterable[tuple[str, int]],
+                  plan: Iterable[Run],
                   also: Mapping[str, Iterable[int]] | None = None) -> tuple[int, str]:
     """The format to write ``plan``'s events (and ``also``'s, see ``needed_format``)
     in for ``recipient``'s replicas ``readers``, and a line for the sender when the

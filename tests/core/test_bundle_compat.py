@@ -117,14 +117,23 @@ def test_a_scoped_revocation_goes_in_a_format_older_readers_refuse_as_newer(
     result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq1.fieldplan")
     assert manifest_of(result.path)["version"] == 2  # nothing it cannot read yet
     revoke_for_one_computer(hq, ml)
+    # ML reads none of it: it waits for ML's fieldplan to be updated, and is said
     result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq2.fieldplan")
-    assert manifest_of(result.path)["version"] == bundlefmt.KEY_SCOPE_SINCE
+    assert manifest_of(result.path)["version"] == 2
+    assert not any(b'"scope"' in line for line in stored_lines(result.path))
     assert result.warning == (
-        "ML's fieldplan reads bundle format 2 only: it must be updated to read this "
-        "bundle (format 3, for a key revoked for one computer alone)")
+        "ML's fieldplan reads bundle format 2 only: the bundle carries the receipts and "
+        "what came before the changes that need format 3 (for a key revoked for one "
+        "computer alone); ML must update fieldplan to receive those changes and what "
+        "came after them")
     with monkeypatch.context() as old:
         as_older(old, 2)
-        outcome = import_bundle(ml, result.path, backup=False)
+        assert import_bundle(ml, result.path, backup=False).outcome == "merged"
+    # written in format 3, a reader of format 2 refuses it as newer
+    newer = bundle_in(hq, tmp_path / "hq3.fieldplan", 3)
+    with monkeypatch.context() as old:
+        as_older(old, 2)
+        outcome = import_bundle(ml, newer, backup=False)
     assert outcome.outcome == "rejected"
     assert outcome.reason == ("bundle format version 3 is newer than this fieldplan "
                               "understands (2); update fieldplan")
@@ -148,11 +157,11 @@ def test_the_format_is_said_to_be_for_what_the_bundle_carries(
     revoke_for_one_computer(hq, ml)
     install_plan(hq, worded(hq.plan()), "v2.toml")
     result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq1.fieldplan")
-    assert manifest_of(result.path)["version"] == bundlefmt.UNIT_WORDS_SINCE
-    assert result.warning == (
-        "ML's fieldplan reads bundle format 2 only: it must be updated to read this "
-        "bundle (format 4, for the plan's units in French or Arabic and for a key "
-        "revoked for one computer alone)")
+    assert manifest_of(result.path)["version"] == 2
+    assert result.warning.endswith(
+        "need format 4 (for the plan's units in French or Arabic and for a key revoked "
+        "for one computer alone); ML must update fieldplan to receive those changes and "
+        "what came after them")
     setup = enroll_office(hq, "TD", tmp_path / "TD-setup.fieldplan")
     assert setup.warning.endswith(
         "(bundle format 4, for the plan's units in French or Arabic and for a key "
@@ -166,6 +175,19 @@ def test_the_format_is_said_to_be_for_what_the_bundle_carries(
     assert formats.choose_format(hq, "SN", [sn.replica_id], [(hq.replica_id, 0)]) == (
         4, "SN's fieldplan reads bundle format 3 only: it must be updated to read this "
         "bundle (format 4, for the plan's units in French or Arabic)")
+
+
+def bundle_in(hq, path: Path, version: int) -> Path:
+    """HQ's events in bundle format ``version``, as a fieldplan that holds nothing back
+    writes them."""
+    manifest = {"kind": "sync", "plan_id": hq.plan_id, "sender": hq.replica_id,
+                "office": "HQ", "recipient": "ML", "acks": {},
+                "ranges": {hq.replica_id: [1, events.last_event(hq.conn, hq.replica_id)[0]]}}
+    from fieldplan.sync.export import event_lines
+
+    plan = [(hq.replica_id, 0, manifest["ranges"][hq.replica_id][1])]
+    return bundlefmt.write_bundle(path, manifest, event_lines(hq, plan),
+                                  keyreg.secret_key(hq), version=version).path
 
 
 def test_a_format_is_said_for_the_content_that_needs_it() -> None:

@@ -92,7 +92,9 @@ def test_the_revoked_laptop_s_records_are_all_a_bundle_adds(hq, make_office,
 def test_a_revocation_for_one_computer_alone_goes_in_the_format_that_holds_it(
         hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Carried alone, below the office's receipts, a scoped revocation still needs
-    the format that introduced scopes: said to HQ when the office reads older ones."""
+    the format that introduced scopes: held back while no computer of the office reads
+    it (the revoked laptop's bundles refused, nothing tells HQ it was updated), sent
+    once one of them reads it."""
     a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
     for lap in (a, b):
         report(lap)
@@ -104,10 +106,20 @@ def test_a_revocation_for_one_computer_alone_goes_in_the_format_that_holds_it(
     with monkeypatch.context() as old:
         as_older(old, 2)
         send_file(a, hq, tmp_path, "a-receipts")
+    # neither laptop reads it: it waits, and the export says so
     result = export_bundle(hq, for_office="ML", out_file=tmp_path / "news.fieldplan")
+    assert "scope" not in [e["fields"] for e in carried(result.path)][-1]
+    assert manifest_of(result.path)["version"] == 2
+    assert result.warning.endswith(
+        "before the changes that need format 3 (for a key revoked for one computer "
+        "alone); ML must update fieldplan to receive those changes and what came after "
+        "them")
+    # the other laptop updated reads it: it goes, in the format that laptop reads
+    send_file(a, hq, tmp_path, "a-updated")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "news2.fieldplan")
     assert [e["fields"] for e in carried(result.path)][-1]["scope"] == keyreg.REPLICA_ALONE
-    assert manifest_of(result.path)["version"] == bundlefmt.KEY_SCOPE_SINCE
-    assert "must be updated to read this bundle" in result.warning
+    assert manifest_of(result.path)["version"] == bundlefmt.FORMAT_VERSION
+    assert result.warning == ""
 
 
 def test_a_bundle_of_those_records_alone_is_no_duplicate_at_the_other_laptop(

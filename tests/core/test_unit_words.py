@@ -343,8 +343,14 @@ def test_status_sheet_and_review_pack_print_the_unit_in_their_language(
 # --- carried to offices ---------------------------------------------------------------
 
 
-def test_a_worded_plan_goes_to_offices_in_format_4_which_0_3_refuses_as_newer(
+def test_a_worded_plan_waits_for_an_office_on_0_3_which_still_gets_the_rest(
         hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An office whose computers all run 0.3 (format 3) was sent the worded plan in
+    format 4, which 0.3 refuses whole as newer: from then on it received nothing, not
+    even headquarters' receipts (its status kept saying headquarters had acknowledged
+    nothing, and each bundle it sent carried everything again) nor the locks and keys
+    written before the plan, until it was updated. The bundle now stops before the
+    worded plan, in format 3, and says what waits; updated, the office gets the rest."""
     ml = make_office("ML")
     progress.record_progress(ml, "PA1.1", PERIOD, status="on-track", percent=10)
     with monkeypatch.context() as old:
@@ -359,24 +365,69 @@ def test_a_worded_plan_goes_to_offices_in_format_4_which_0_3_refuses_as_newer(
         assert import_bundle(ml, result.path, backup=False).outcome == "merged"
     assert ml.plan().version == 2
 
+    progress.set_period_lock(hq, "2025-S2")  # before the worded plan: it goes
     install_plan(hq, worded(hq.plan()), "v3.toml")
+    progress.set_period_lock(hq, PERIOD)  # after it: it waits with it
     result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq2.fieldplan")
+    m = manifest_of(result.path)
+    assert m["version"] == 3
+    assert m["acks"][ml.replica_id] == 1  # the receipt of ML's report
+    assert result.warning == (
+        "ML's fieldplan reads bundle format 3 only: the bundle carries the receipts and "
+        "what came before the changes that need format 4 (for the plan's units in "
+        "French or Arabic); ML must update fieldplan to receive those changes and what "
+        "came after them")
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        outcome = import_bundle(ml, result.path, backup=False)
+    assert outcome.outcome == "merged", outcome.reason
+    assert ml.plan().version == 2
+    assert progress.locked_periods(ml) == ["2025-S2"]
+    # what it acknowledges next, the bundle after it holds back again: receipts alone
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        send(ml, hq, tmp_path, "ml2")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq3.fieldplan")
+    assert (manifest_of(result.path)["version"], result.events) == (3, 0)
+    assert result.warning.startswith("ML's fieldplan reads bundle format 3 only")
+
+    # updated, it says so in its next bundle, and gets the plan, its units and the lock
+    send(ml, hq, tmp_path, "ml3")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq4.fieldplan")
+    assert manifest_of(result.path)["version"] == bundlefmt.UNIT_WORDS_SINCE == 4
+    assert result.warning == ""
+    outcome = import_bundle(ml, result.path, backup=False)
+    assert outcome.outcome == "merged", outcome.reason
+    assert first_indicator(ml.plan()).unit_in("fr") == "ateliers"
+    assert progress.locked_periods(ml) == ["2025-S2", PERIOD]
+
+
+def test_a_worded_plan_goes_in_format_4_to_an_office_one_computer_of_which_reads_it(
+        hq, make_office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One laptop updated, the other on 0.3: the updated one gets the plan (as before),
+    and the export says the other must be updated; 0.3 refuses it as newer."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    for lap in (a, b):
+        progress.record_progress(lap, "PA1.1", PERIOD, status="on-track", percent=10)
+    send(a, hq, tmp_path, "a1")
+    with monkeypatch.context() as old:
+        as_older(old, 3)
+        send(b, hq, tmp_path, "b1")
+    install_plan(hq, worded(hq.plan()), "v2.toml")
+    result = export_bundle(hq, for_office="ML", out_file=tmp_path / "hq1.fieldplan")
     assert manifest_of(result.path)["version"] == bundlefmt.UNIT_WORDS_SINCE == 4
     assert result.warning == (
         "ML's fieldplan reads bundle format 3 only: it must be updated to read this "
         "bundle (format 4, for the plan's units in French or Arabic)")
     with monkeypatch.context() as old:
         as_older(old, 3)
-        outcome = import_bundle(ml, result.path, backup=False)
+        outcome = import_bundle(b, result.path, backup=False)
     assert outcome.outcome == "rejected"
     assert outcome.reason == ("bundle format version 4 is newer than this fieldplan "
                               "understands (3); update fieldplan")
-    assert ml.plan().version == 2  # nothing changed
-
-    # updated, it reads the plan and its units
-    outcome = import_bundle(ml, result.path, backup=False)
-    assert outcome.outcome == "merged", outcome.reason
-    assert first_indicator(ml.plan()).unit_in("fr") == "ateliers"
+    assert b.plan().version == 1  # nothing changed
+    assert import_bundle(a, result.path, backup=False).outcome == "merged"
+    assert first_indicator(a.plan()).unit_in("fr") == "ateliers"
 
 
 def test_an_old_plan_in_a_database_reads_as_before(hq) -> None:

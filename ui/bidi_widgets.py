@@ -8,10 +8,11 @@ ellipsis goes where the text ends, as a browser does with ``dir="auto"``.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import (
     QInputMethodEvent,
     QKeyEvent,
@@ -24,7 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QTextEdit, QWidget
 
 from fieldplan.text import clean_text
-from ui.bidi import isolated, own_direction, text_direction, without_marks
+from ui.bidi import isolated, own_direction, without_marks
 from ui.qtcompat import Qt
 
 #: keys that edit the text whatever their text says (Qt's standard keys)
@@ -79,6 +80,8 @@ class PlainTextEdit(QTextEdit):
         document.contentsChanged.connect(self._follow_change)
         if text:
             self.setPlainText(text)
+        elif not copies_as_written:
+            self._set_directions()  # (an empty box: its caret on the layout's side)
 
     def setPlainText(self, text: str) -> None:
         self._setting_directions = True
@@ -147,10 +150,13 @@ class PlainTextEdit(QTextEdit):
         blocked = self.blockSignals(True)
         self._setting_directions = True
         try:
+            layout = self.layoutDirection()
             while block.isValid():
                 text = block.text()
-                own = own_direction(text)
-                wanted = None if own == text_direction(text) else own
+                # the sheet's rule (``fieldplan.reports.text.layout``): most of its
+                # words, a paragraph without a letter the layout's direction
+                own = own_direction(text) or layout
+                wanted = None if own == _qt_direction(text) else own
                 form = block.blockFormat()
                 had = (form.layoutDirection()
                        if form.hasProperty(QTextFormat.Property.LayoutDirection) else None)
@@ -178,6 +184,20 @@ class PlainTextEdit(QTextEdit):
             if not document.isUndoRedoEnabled() or not join:
                 document.setModified(modified)
             self.blockSignals(blocked)
+
+    def changeEvent(self, event: QEvent) -> None:  # (Qt's name)
+        """The language changed the layout's direction: the paragraphs without a
+        letter (an empty box, "2026") take the new one, as a sheet printed in that
+        language prints them. Where the box has an undo history, on its last step
+        (never a step alone, and nothing of it lost)."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.LayoutDirectionChange or self.copies_as_written:
+            return
+        document = self.document()
+        if document.isUndoRedoEnabled() and document.isUndoAvailable():
+            self._direct_blocks(document.begin(), None, join=True)
+        else:
+            self._set_directions()
 
     def insertFromMimeData(self, source: QMimeData) -> None:  # (Qt's name)
         """Pasted or dropped text goes in as ``clean_text`` stores it: Qt's document
@@ -320,6 +340,21 @@ class PlainTextEdit(QTextEdit):
         if read_only:
             self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+
+
+def _qt_direction(text: str) -> Qt.LayoutDirection:
+    """The direction Qt gives a paragraph (a QTextBlock) with no direction of its own:
+    its first strong character, those inside isolates too (QTextBlock::textDirection,
+    unlike QString::isRightToLeft), left to right without one. Not ``text_direction``,
+    which skips isolates: "\u2066IOM\u2069 قدمت الدعم" was taken for right to left
+    there, given no direction of its own, and Qt laid it out left to right."""
+    for c in text:
+        kind = unicodedata.bidirectional(c)
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+    return Qt.LayoutDirection.LeftToRight
 
 
 class PathsLeftToRight(QStyledItemDelegate):

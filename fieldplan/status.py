@@ -155,8 +155,15 @@ class ReplicaStatus:
             # what no bundle carried yet; and what the last one did, which headquarters
             # has not acknowledged (the next bundle carries both)
             fresh = s.unsent - s.sent_unacknowledged
-            out.append((_("Not yet sent"), ngettext("{n} change", "{n} changes", fresh)
-                        .format(n=format_number(fresh, lang))))
+            if fresh:
+                unsent = ngettext("{n} change", "{n} changes", fresh).format(
+                    n=format_number(fresh, lang))
+            else:
+                # (in words: French plural forms cannot tell 0 from 1, "0 modification")
+                # Translators: after "Not yet sent: ", when every change has gone in a
+                # bundle (French "aucune modification")
+                unsent = _("no changes")
+            out.append((_("Not yet sent"), unsent))
             if s.sent_unacknowledged:
                 out.append((_("Sent, not acknowledged yet"), ngettext(
                     "{n} change (the next bundle carries it again)",

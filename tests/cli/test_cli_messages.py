@@ -877,7 +877,7 @@ def test_status_names_the_last_imports_file_and_outcome_and_what_is_not_sent(
         return dict(line.split(": ", 1) for line in out.splitlines())
 
     assert lines(ml_db)["Last import"] == "never"
-    assert lines(ml_db)["Not yet sent"] == "0 changes"
+    assert lines(ml_db)["Not yet sent"] == "no changes"
     enroll_office(hq, "SN", tmp_path / "SN-setup.fieldplan")
     for_sn = export_bundle(hq, for_office="SN", out_file=tmp_path / "for-SN.fieldplan").path
     assert run("--db", ml_db, "import", str(for_sn), capsys=capsys)[0] == 1
@@ -1799,3 +1799,17 @@ def test_a_value_left_out_at_the_end_is_not_said_to_start_with_a_dash(ml_db, cap
                           "--not", "-2+3", capsys=capsys)
     assert code == 2 and err.splitlines()[-1].endswith(
         'expected one argument (a value that starts with "-" is written --note=VALUE)')
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_status_says_in_words_that_nothing_is_left_to_send(ml_db, capsys, lang) -> None:
+    """French plural forms say 0 as 1: "Pas encore envoyé : 0 modification" read as a
+    count of one. None left to send is said in words ("aucune modification")."""
+    from fieldplan.i18n import translation
+
+    out = run("--db", ml_db, "--lang", lang, "status", capsys=capsys)[1]
+    label = translation(lang).gettext("Not yet sent")
+    [line] = [line for line in out.splitlines() if line.startswith(label)]
+    said = line[len(label):].lstrip(" \u00a0:").strip()
+    assert said == translation(lang).gettext("no changes")
+    assert not said[:1].isdigit()

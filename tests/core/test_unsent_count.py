@@ -27,6 +27,8 @@ def shown(rep) -> tuple[str, str | None]:
 
 
 def changes(n: int) -> str:
+    if not n:
+        return "no changes"  # (in words: French "0 modification" read as one)
     return f"{n} change" if n == 1 else f"{n} changes"
 
 
@@ -46,7 +48,7 @@ def assert_count_is_next_export(rep, tmp_path: Path, name: str) -> int:
     assert shown(rep) == (changes(count - sent), again(sent))
     assert export_to(rep, tmp_path, name).events == count
     assert sync_state(rep).sent_unacknowledged == count
-    assert shown(rep) == ("0 changes", again(count))
+    assert shown(rep) == ("no changes", again(count))
     return count
 
 

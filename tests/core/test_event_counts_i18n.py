@@ -31,14 +31,26 @@ NEW = {
             "rien de nouveau\u00a0: {count} événements déjà connus"),
         "none new of {total}": "aucun nouveau sur {total}",
     },
-    # the Arabic catalog holds the others (one new and two new in words, with no figure)
+    # (one new and two new in words, with no figure; the new events counted with their
+    # noun, "حدث جديد من أصل واحد", where "جديد واحد من أصل حدث واحد" was clumsy)
     "ar": {
+        ("{new} new {of_events}", "{new} new {of_events}"): (
+            "{new} حدث جديد {of_events}", "حدث جديد {of_events}", "حدثان جديدان {of_events}",
+            "{new} أحداث جديدة {of_events}", "{new} حدثًا جديدًا {of_events}",
+            "{new} حدث جديد {of_events}"),
+        ("of {count} event", "of {count} events"): (
+            "من أصل {count}", "من أصل واحد", "من أصل اثنين", "من أصل {count}",
+            "من أصل {count}", "من أصل {count}"),
+        ("{new} new of {total}", "{new} new of {total}"): (
+            "{new} حدث جديد من أصل {total}", "حدث جديد من أصل {total}",
+            "حدثان جديدان من أصل {total}", "{new} أحداث جديدة من أصل {total}",
+            "{new} حدثًا جديدًا من أصل {total}", "{new} حدث جديد من أصل {total}"),
         ("nothing new: {count} event already known",
          "nothing new: {count} events already known"): (
             "لا جديد: {count} حدث معروف سابقًا", "لا جديد: حدث واحد معروف سابقًا",
             "لا جديد: حدثان معروفان سابقًا", "لا جديد: {count} أحداث معروفة سابقًا",
             "لا جديد: {count} حدثًا معروفًا سابقًا", "لا جديد: {count} حدث معروف سابقًا"),
-        "none new of {total}": "لا جديد من أصل {total}",
+        "none new of {total}": "لا أحداث جديدة من أصل {total}",
     },
 }
 
@@ -91,12 +103,15 @@ def test_french_takes_each_plural_from_its_own_number(lang_with_new_messages, ou
     (0, 1, "مدمجة (لا جديد: حدث واحد معروف سابقًا)"),
     (0, 2, "مدمجة (لا جديد: حدثان معروفان سابقًا)"),
     (0, 7, "مدمجة (لا جديد: 7 أحداث معروفة سابقًا)"),
-    (2, 2, "مدمجة (جديدان من أصل حدثين)"),
-    (1, 3, "مدمجة (جديد واحد من أصل 3 أحداث)"),
-    (5, 12, "مدمجة (5 جديدة من أصل 12 حدثًا)"),
+    (1, 1, "مدمجة (حدث جديد من أصل واحد)"),
+    (2, 2, "مدمجة (حدثان جديدان من أصل اثنين)"),
+    (1, 3, "مدمجة (حدث جديد من أصل 3)"),
+    (5, 12, "مدمجة (5 أحداث جديدة من أصل 12)"),
+    (12, 12, "مدمجة (12 حدثًا جديدًا من أصل 12)"),
 ])
 def test_arabic_takes_each_plural_from_its_own_number(lang_with_new_messages, new, total,
                                                      arabic) -> None:
     lang_with_new_messages("ar")
     line = ImportOutcome("a.fieldplan", "merged", events_new=new, events_total=total).line()
     assert line == f"a.fieldplan: {arabic}"
+

@@ -19,7 +19,7 @@ _ISOLATES = re.compile("[\u2066-\u2069]")
     ("fr", (1, 2), "1 nouveau sur 2 événements"),
     ("fr", (0, 0), "aucun événement"),
     ("ar", (0, 3), "لا جديد: 3 أحداث معروفة سابقًا"),
-    ("ar", (1, 2), "جديد واحد من أصل حدثين"),
+    ("ar", (1, 2), "حدث جديد من أصل اثنين"),
     ("ar", (0, 0), "لا أحداث"),
     ("en", (1, 2), "1 new of 2 events"),
 ])
@@ -102,3 +102,27 @@ def test_the_import_summary_word_agrees_with_its_count(qtbot, monkeypatch, lang,
         assert dialog.summary.text() == said
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+@pytest.mark.parametrize(("new", "arabic"), [
+    (1, "حدث جديد من أصل 61"), (2, "حدثان جديدان من أصل 61"),
+    (3, "3 أحداث جديدة من أصل 61"), (0, "لا أحداث جديدة من أصل 61")])
+def test_the_inbox_counts_new_events_with_their_noun_in_arabic(monkeypatch, new, arabic) -> None:
+    """The inbox's Events column said "جديد واحد من أصل 61" (one new of 61): the new
+    ones are counted as events ("حدث جديد"), as the import's line counts them."""
+    from types import SimpleNamespace
+
+    from fieldplan import i18n
+    from ui.models import InboxModel
+
+    with_new_messages(monkeypatch, "ar")
+    i18n.set_language("ar")
+    row = SimpleNamespace(file="a.fieldplan", office="SN", received_at="2026-03-01T10:00:00Z",
+                          outcome="merged", reason="", events=61, events_new=new,
+                          bundle_id="a")
+    inbox = InboxModel()
+    inbox.set_rows([row])
+    try:
+        assert inbox.display(row, InboxModel.EVENTS) == arabic
+    finally:
+        i18n.set_language("en")

@@ -268,8 +268,9 @@ class VersionsScroll(QScrollArea):
         inside = self.widget()
         if inside is None:
             return hint
-        high = inside.minimumSizeHint().height() + 2 * self.frameWidth()
-        if inside.minimumSizeHint().width() > self.viewport().width():
+        least = inside.minimumSizeHint()
+        high = least.height() + 2 * self.frameWidth()
+        if least.width() > self.viewport().width():
             high += self.horizontalScrollBar().sizeHint().height()  # (scrolled sideways)
         return QSize(hint.width(), high)
 
@@ -2504,6 +2505,11 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 # hidden), Qt showing it at a later turn of its event loop, after a
                 # paint of the pane without it
                 box.show()
+                # laid out now, its new heading in: else the row (``share`` below) asked
+                # each box its least size before its layout took the heading in, and
+                # again once it had, at the next turn (each box worked out twice a
+                # step, 64 times between conflicts of 32 versions)
+                box.layout().activate()
         self.keep_buttons = [box.keep_button for box in boxes]
         # the texts of a narrative's versions, kept one after the other (none when one
         # holds the other already: that one is kept)

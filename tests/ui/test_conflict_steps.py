@@ -239,3 +239,111 @@ def test_a_values_cell_is_written_once_a_load(monkeypatch) -> None:
     model.set_rows(conflicts)  # (a new load: written again)
     model.index(0, ConflictModel.VALUES).data()
     assert len(written) == 2
+
+
+def _settled_step(qtbot, page, key=Qt.Key.Key_Down) -> Conflict:
+    """A step, then what it posted handled (layouts, paints): all a key costs."""
+    conflict = _step(qtbot, page, key)
+    QApplication.processEvents()
+    QApplication.processEvents()
+    return conflict
+
+
+@pytest.fixture
+def least_asked(monkeypatch) -> list[int]:
+    """The version boxes asked their least size, by id (put on the class before the
+    page makes its boxes: a box made before does not see it)."""
+    from ui.conflict_versions import VersionBox
+
+    asked: list[int] = []
+    least = VersionBox.minimumSizeHint
+
+    def counted(box):
+        asked.append(id(box))
+        return least(box)
+
+    monkeypatch.setattr(VersionBox, "minimumSizeHint", counted)
+    return asked
+
+
+def test_a_step_works_out_each_versions_least_size_once(least_asked, stepping, qtbot) -> None:
+    """Each version box's least size is asked once a step: the row asked it of each
+    box before the box's own layout took its new heading in, then again after (64
+    times a step between conflicts of 32 versions, each box laid out twice)."""
+    _window, page = stepping
+    _settled_step(qtbot, page)  # (the boxes of the widest made, once: asked as shown)
+    _settled_step(qtbot, page, Qt.Key.Key_Up)
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Up, Qt.Key.Key_Up):
+        least_asked.clear()
+        conflict = _settled_step(qtbot, page, key)
+        # (the times differ from one conflict to the next: every heading changes)
+        assert sorted(least_asked) == sorted(map(id, boxes(page))), conflict.id
+
+
+def test_the_versions_scroll_asks_the_versions_their_least_size_once(qapp) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QWidget
+
+    from ui.hq_desk import VersionsScroll
+
+    asked = []
+
+    class Row(QWidget):
+        def minimumSizeHint(self) -> QSize:  # (Qt's name)
+            asked.append(1)
+            return QSize(5000, 120)
+
+    scroll = VersionsScroll()
+    scroll.setWidget(Row())
+    scroll.resize(400, 300)
+    asked.clear()
+    hint = scroll.minimumSizeHint()
+    assert len(asked) == 1
+    # as high as the row, and the sideways scroll bar under it (the row is wider)
+    assert hint.height() == (120 + 2 * scroll.frameWidth()
+                             + scroll.horizontalScrollBar().sizeHint().height())
+
+
+def test_the_versions_least_size_follows_their_headings_and_font(stepping, qtbot) -> None:
+    """The least size the page leaves the versions is that of what they show now: a
+    box filled again with a heading of a long unbroken name is as wide as the name,
+    and a larger font makes the versions higher and wider (a box's size is worked out
+    once a step, never kept past a change of its words or its font)."""
+    from dataclasses import replace
+
+    from PySide6.QtGui import QFontMetrics
+
+    _window, page = stepping
+    name = "Ahmed" * 16  # (an account name: one unbroken word)
+    long_named = _conflict("c-long", "PA1.4", "status", ["on-track", "completed"], 4)
+    long_named = replace(long_named, candidates=(
+        replace(long_named.candidates[0], author=name), *long_named.candidates[1:]))
+    page._loaded([*_three_conflicts(), long_named])
+    for _n in range(2):
+        _settled_step(qtbot, page)
+    assert _chosen(page).id == "c-text"
+    first = boxes(page)[0]
+    narrow = first.minimumSizeHint().width()
+    assert narrow < QFontMetrics(first.heading.font()).horizontalAdvance(name)
+    assert _settled_step(qtbot, page).id == "c-long"
+    assert boxes(page)[0] is first  # (the same box, filled again)
+
+    def row_fits(font_size: float) -> None:
+        advance = QFontMetrics(first.heading.font()).horizontalAdvance(name)
+        assert first.heading.font().pointSizeF() == font_size
+        assert first.minimumSizeHint().width() >= advance > narrow
+        assert page.sides.minimumSizeHint().width() >= sum(
+            box.minimumSizeHint().width() for box in boxes(page))
+        assert page.sides_scroll.minimumSizeHint().height() >= page.sides.minimumSizeHint().height()
+
+    size = first.heading.font().pointSizeF()
+    row_fits(size)
+    high = page.sides_scroll.minimumSizeHint().height()
+    wide = first.minimumSizeHint().width()
+    font = page.font()
+    font.setPointSizeF(size * 1.5)
+    page.setFont(font)
+    QApplication.processEvents()
+    row_fits(size * 1.5)
+    assert page.sides_scroll.minimumSizeHint().height() > high
+    assert first.minimumSizeHint().width() > wide

@@ -424,6 +424,24 @@ class PlanChange:
     #: be updated to receive it (for a plan that words none, those still to receive
     #: an earlier version that does, which travels before it)
     to_update: tuple[str, ...] = ()
+    #: its indicators (``ACTION/KEY``) whose unit it changes (the English one, what
+    #: is counted) while values are recorded for them: those values, typed as the old
+    #: unit, would read as the new one (``values_in_changed_units``)
+    units_over_values: tuple[str, ...] = ()
+
+    def units_over_values_text(self) -> str:
+        """``units_over_values`` in a sentence ("" when there is none)."""
+        if not self.units_over_values:
+            return ""
+        # Translators: {items} lists indicators as ACTION/KEY ("PA4.1/people-assisted")
+        return counted(
+            "{count} indicator whose unit this version changes has values recorded "
+            "already, which will then read in the new unit: check that they still "
+            "hold, or keep the unit and add a new indicator: {items}",
+            "{count} indicators whose units this version changes have values recorded "
+            "already, which will then read in the new units: check that they still "
+            "hold, or keep the units and add new indicators: {items}",
+            len(self.units_over_values), items=join_list(self.units_over_values))
 
     def to_update_text(self) -> str:
         """``to_update`` in a sentence ("" when there is none)."""
@@ -469,12 +487,35 @@ def preview_plan(rep: Replica, new: Plan, source: str) -> PlanChange:
     added, added_values = plan_additions(rep, new, installing=True)
     due = {str(period) for period, version in (*added.values(), *added_values.values())
            if version == new.version}
+    diff = diff_plans(old, new)
     return PlanChange(new, old, hidden=hidden,
                       reports=hidden_reports(rep, new, shown_by=old) if hidden else 0,
-                      diff=diff_plans(old, new), untranslated=untranslated(new),
+                      diff=diff, untranslated=untranslated(new),
                       below_zero=targets_below_zero(new), not_whole=targets_not_whole(new),
                       unused_unit_words=unused_unit_words(new),
-                      due_from=min(due, default=""), to_update=_to_update(rep, new))
+                      due_from=min(due, default=""), to_update=_to_update(rep, new),
+                      units_over_values=values_in_changed_units(rep, diff))
+
+
+def values_in_changed_units(rep: Replica, diff: PlanDiff) -> tuple[str, ...]:
+    """The indicators (``ACTION/KEY``, in ``diff``'s order) whose English unit ``diff``
+    changes (people to households: what is counted, not its word in French or Arabic)
+    that have a value recorded in a report held here: figures an office typed as the
+    old unit, which every screen and sheet would then show as the new one."""
+    changed = list(dict.fromkeys(c.code for c in diff.units if not c.lang))
+    if not changed:
+        return ()
+    wanted = set(changed)
+    found: set[str] = set()
+    for action, vals in rep.conn.execute("SELECT action, vals FROM progress"):
+        try:
+            recorded = json.loads(vals)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(recorded, dict):
+            found.update(name for key, value in recorded.items()
+                         if value is not None and (name := f"{action}/{key}") in wanted)
+    return tuple(name for name in changed if name in found)
 
 
 def _to_update(rep: Replica, new: Plan) -> tuple[str, ...]:
@@ -634,4 +675,5 @@ def _result(new: Plan, hidden: Hidden, newly_hidden: Hidden, *, backup: str | No
             "offices_to_update": list(change.to_update),
             "backup": backup,
             # (added after the keys above)
-            "unused_unit_words": list(change.unused_unit_words)}
+            "unused_unit_words": list(change.unused_unit_words),
+            "units_over_values": list(change.units_over_values)}

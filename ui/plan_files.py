@@ -237,7 +237,8 @@ def change_text(change: PlanChange, file: str) -> tuple[str, str]:
         text += "\n\n" + sentence(missing) + "."
     for said in (targets_below_zero_text(change.below_zero),
                  targets_not_whole_text(change.not_whole),
-                 unused_unit_words_text(change.unused_unit_words), change.to_update_text()):
+                 unused_unit_words_text(change.unused_unit_words), change.to_update_text(),
+                 change.units_over_values_text()):
         if said:
             text += "\n\n" + sentence(said) + ("" if said.endswith((".", "?")) else ".")
     changes = change.diff.lines()

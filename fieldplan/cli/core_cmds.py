@@ -881,6 +881,8 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         warn(unused)
     if change.to_update:
         warn(change.to_update_text())
+    if change.units_over_values:
+        warn(change.units_over_values_text())
 
     def human() -> None:
         if result["unchanged"] and args.dry_run:

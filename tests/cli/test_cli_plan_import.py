@@ -259,3 +259,42 @@ def test_a_count_or_percent_worded_in_french_or_arabic_is_a_warning(capsys, hq,
     assert json.loads(out)["unchanged"] and json.loads(out)["unused_unit_words"] == done
     # the plan shipped words none
     assert unused_unit_words(plan) == ()
+
+
+def test_a_unit_changed_under_recorded_values_is_a_warning(capsys, hq, tmp_path: Path):
+    """A version that changes what an indicator counts (people to households) while
+    offices have recorded values for it: those figures, typed as people, read as
+    households on every screen and sheet from then on, and the import said only "Unit
+    changed", as of an indicator nobody had reported on. Said on the dry run, the import
+    and in --json, naming the indicator; the word of a unit in French alone, or a unit
+    with no value recorded, is not. Found by QA (semester review journey)."""
+    import dataclasses
+
+    from fieldplan import progress
+
+    progress.record_progress(hq, "PA1.6", "2026-S1", status="on-track",
+                             values={"joint-statements": 2})
+    plan = hq.plan()
+    actions = []
+    for a in plan.actions:
+        inds = tuple(
+            dataclasses.replace(i, unit="meetings") if (a.code, i.key) in (
+                ("PA1.6", "joint-statements"), ("PA2.6", "research-papers"))
+            else dataclasses.replace(i, unit_fr="notes") if (a.code, i.key) == (
+                "PA1.6", "joint-statements") else i
+            for i in a.indicators)
+        actions.append(dataclasses.replace(a, indicators=inds))
+    db, path = _version_2(hq, tmp_path, actions)
+    said = ("fieldplan: warning: 1 indicator whose unit this version changes has values "
+            "recorded already, which will then read in the new unit: check that they "
+            "still hold, or keep the unit and add a new indicator: PA1.6/joint-statements\n")
+    code, _out, err = run(capsys, "--db", db, "plan", "import", str(path), "--dry-run")
+    assert code == 0 and said in err
+    code, out, err = run(capsys, "--db", db, "--json", "plan", "import", str(path),
+                         "--dry-run")
+    assert json.loads(out)["units_over_values"] == ["PA1.6/joint-statements"]
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path))
+    assert code == 0 and said in err
+    # installed: the same file again changes no unit, and says nothing of it
+    code, out, err = run(capsys, "--db", db, "plan", "import", str(path))
+    assert code == 0 and "unit this version changes" not in err

@@ -447,3 +447,19 @@ def test_the_question_says_a_count_worded_in_french_or_arabic_is_never_shown(qap
         "\n\n1 indicator counted plainly or in percent words its unit in French or "
         "Arabic: that word is never shown (no unit follows a count's figures, and % a "
         "percent's): PA1.1/policies-supported.")
+
+
+def test_the_question_says_a_unit_changed_under_recorded_values(qapp):
+    """As ``plan import`` warns: values recorded for an indicator whose unit the new
+    version changes would read in the new unit. Found by QA."""
+    from fieldplan.plan import default_plan
+    from fieldplan.planops import PlanChange
+    from ui.plan_files import change_text
+
+    plan = default_plan()
+    change = PlanChange(amended(plan), plan, units_over_values=("PA4.1/people-assisted",))
+    text, _details = change_text(change, "v2.csv")
+    assert without_marks(text).endswith(
+        "\n\n1 indicator whose unit this version changes has values recorded already, "
+        "which will then read in the new unit: check that they still hold, or keep the "
+        "unit and add a new indicator: PA4.1/people-assisted.")

@@ -1962,11 +1962,40 @@ class QuarantinePage(QWidget):
         # last the question, whose colon leads to the fingerprint below it
         text = (isolated_codes(sentence(where_office_reads_key(item.sender))) + "\n\n"
                 + text.format(office=office_label(item.office)))
-        dialog = ConfirmDialog(self, title, text, item.fingerprint,
+        # what a trust merges, said before it (read off the GUI thread, filled in
+        # when read): a trust that took open conflicts from 3 to 190, some into a
+        # locked period, said so only afterwards
+        reading = "\n\n" + _("Reading what its bundles hold…") if trust else ""
+        dialog = ConfirmDialog(self, title, text + reading, item.fingerprint,
                                button, monospace_details=True, cautious=True)
         dialog.setObjectName(name)
         dialog.accepted.connect(lambda fpr=item.fingerprint: act(fpr))
         dialog.open()
+        if trust:
+            self._preview_trust(dialog, text, item.fingerprint)
+
+    def _preview_trust(self, dialog: ConfirmDialog, text: str, fingerprint: str) -> None:
+        """Say in the trust dialog what the key's waiting bundles hold (``trust_preview``:
+        how many events, of which periods, locked ones, conflicts), once read: between
+        the office's computer and the question, the fingerprint check as it was."""
+        import shiboken6
+
+        def run(rep):
+            from fieldplan.sync.trust_preview import trust_preview
+
+            return trust_preview(rep, fingerprint).text()
+
+        def show(said: str) -> None:
+            if shiboken6.isValid(dialog) and dialog.isVisible():
+                head, sep, question = text.rpartition("\n\n")
+                dialog.text.setText(head + sep + isolated_codes(said) + "\n\n" + question)
+
+        def failed(error: BaseException) -> None:
+            # the trust itself says what is wrong, if it is: only the words change
+            show(_("What its bundles hold could not be read: {reason}").format(
+                reason=error_sentence(error)))
+
+        DbOp(self.session, self, run).success(show).failure(failed).run()
 
     def refuse(self, fingerprint: str, *, removal: bool = False) -> None:
         """Refuse the key, its bundles removed from quarantine; ``removal``: the key is

@@ -1,0 +1,188 @@
+"""What trusting a quarantined key would bring, said before a person trusts it.
+
+A trust merges every bundle of the key waiting in quarantine at once: at a
+headquarters, 62 events that took open conflicts from 3 to 190, some into a locked
+period, and the trust dialog had said nothing of it beforehand. This reads the waiting
+bundles as ``verify`` reads a bundle (no merge, nothing written): how many bundles and
+events, whose and for which periods, which of those periods are locked (the review
+pack flags each change merged after a lock), and how many reports they change that
+another computer of the office changed too without having seen their change (a
+conflict, by the rule the merge keeps: the same field written by two computers, each
+unaware of the other's write).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from fieldplan import bundle as bundlefmt
+from fieldplan import events
+from fieldplan.errors import FieldplanError
+from fieldplan.i18n import counted, format_number, join_list
+from fieldplan.progress import lock_clocks
+from fieldplan.replica import Replica
+from fieldplan.status import periods_text
+
+
+@dataclass(frozen=True)
+class TrustPreview:
+    """What the bundles of one quarantined key hold, against this database.
+
+    bundles: the bundles of the key waiting in quarantine. events: the events they
+    carry; new: those this database lacks (what a merge adds). offices: the offices
+    they are of. periods: the periods of the reports the new events change.
+    locked: those of ``periods`` locked here, which the new events change after the
+    lock (``LockMark.missed``: flagged in the review pack). conflicts: reports the new
+    events change whose same field another computer wrote without having seen their
+    write: in conflict after the merge (a report in conflict already counts too).
+    unread: bundles that could not be read (whole when they were quarantined: the
+    trust's import says what is wrong); their events are not counted.
+    """
+
+    bundles: int
+    events: int
+    new: int
+    offices: tuple[str, ...]
+    periods: tuple[str, ...]
+    locked: tuple[str, ...]
+    conflicts: int
+    unread: int = 0
+
+    def text(self) -> str:
+        """The lines a person reads before trusting: what comes, locks, conflicts."""
+        # Translators: before trusting a key; {events} is "62 events" (or "62 events,
+        # 12 of them new here"), {offices} the office codes ("ML")
+        lines = [counted(
+            "Its {count} bundle waiting in quarantine holds {events} of {offices}.",
+            "Its {count} bundles waiting in quarantine hold {events} of {offices}.",
+            self.bundles, events=self._events_text(), offices=join_list(self.offices))]
+        if self.periods:
+            # Translators: {periods} are periods in words ("1st semester 2026")
+            lines.append(counted(
+                "They change {count} period: {periods}.",
+                "They change {count} periods: {periods}.", len(self.periods),
+                periods=periods_text(self.periods)))
+        if self.locked:
+            # Translators: {periods} are periods in words ("1st semester 2026"), locked
+            # by headquarters after its review
+            lines.append(counted(
+                "{periods} is locked: the review pack will flag these changes as made "
+                "after the lock.",
+                "{periods} are locked: the review pack will flag these changes as made "
+                "after the lock.", len(self.locked), periods=periods_text(self.locked)))
+        if self.conflicts:
+            lines.append(counted(
+                "{count} report they change was also changed by another computer of the "
+                "office that had not seen this change: it will be in conflict until a "
+                "person keeps one of the values.",
+                "{count} reports they change were also changed by another computer of the "
+                "office that had not seen these changes: they will be in conflict until a "
+                "person keeps one of the values.", self.conflicts))
+        if self.unread:
+            lines.append(counted(
+                "{count} bundle could not be read: its events are not counted here.",
+                "{count} bundles could not be read: their events are not counted here.",
+                self.unread))
+        return "\n".join(lines)
+
+    def _events_text(self) -> str:
+        if self.new == self.events:
+            return counted("{count} event", "{count} events", self.events)
+        # Translators: "62 events, 12 of them new here" (the others are here already)
+        return counted("{count} event, {new} of them new here",
+                       "{count} events, {new} of them new here", self.events,
+                       new=format_number(self.new))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"bundles": self.bundles, "events": self.events, "events_new": self.new,
+                "offices": list(self.offices), "periods": list(self.periods),
+                "locked_periods": list(self.locked), "conflicts": self.conflicts,
+                "unread": self.unread}
+
+
+def trust_preview(rep: Replica, fingerprint: str) -> TrustPreview:
+    """What trusting the quarantined key ``fingerprint`` (as ``trust_key`` takes it)
+    would bring: its waiting bundles read, nothing merged nor written."""
+    from fieldplan.sync.exchange import _quarantined_by
+
+    rows = _quarantined_by(rep, fingerprint, trusting=True)
+    seen: dict[tuple[str, int], dict[str, Any]] = {}
+    total = unread = 0
+    for _bundle_id, _key, _office, _sender, _file, data in rows:
+        try:
+            with bundlefmt.open_bundle(io.BytesIO(data), check_events=False) as held:
+                read = list(held.iter_events())
+        except (FieldplanError, OverflowError, RecursionError, UnicodeError, ValueError):
+            unread += 1
+            continue
+        total += len(read)
+        for e in read:
+            try:
+                seen.setdefault((str(e["origin"]), int(e["seq"])), e)
+            except (KeyError, TypeError, ValueError):
+                continue  # (the trust's import refuses the bundle and says why)
+    new = [e for (origin, seq), e in seen.items() if rep.conn.execute(
+        "SELECT 1 FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone() is None]
+    reports = [e for e in new if e.get("entity") == "progress"
+               and isinstance(e.get("id"), str) and e["id"].count("|") == 2]
+    periods = sorted({e["id"].rsplit("|", 1)[1] for e in reports})
+    return TrustPreview(
+        bundles=len(rows), events=total, new=len(new),
+        offices=tuple(sorted({r[2] for r in rows})), periods=tuple(periods),
+        locked=_locked_after(rep, reports), conflicts=_conflicts(rep, reports),
+        unread=unread)
+
+
+def _locked_after(rep: Replica, reports: list[dict[str, Any]]) -> tuple[str, ...]:
+    """The locked periods these new report events would change after the lock, judged
+    as the merge judges them now (``LockMark.missed``, arriving with the next import)."""
+    locks = lock_clocks(rep) if rep.is_hq else {}
+    if not locks:
+        return ()
+    now = events.utc_iso()
+    inbox_id = rep.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM inbox").fetchone()[0]
+    late = set()
+    for e in reports:
+        period = e["id"].rsplit("|", 1)[1]
+        mark = locks.get(period)
+        try:
+            if mark is not None and period not in late and mark.missed(
+                    int(e["hlc"]), now, inbox_id, str(e["origin"]), int(e["seq"])):
+                late.add(period)
+        except (KeyError, TypeError, ValueError):
+            continue
+    return tuple(sorted(late))
+
+
+def _conflicts(rep: Replica, reports: list[dict[str, Any]]) -> int:
+    """How many reports the new events change whose same field holds a version of
+    another computer that none of them replaces (their ``base``), or that is in
+    conflict already: several heads after the merge."""
+    origins = {str(e["origin"]) for e in reports}
+    replaced: dict[tuple[str, str], set[str]] = {}
+    for e in reports:
+        fields = e.get("fields") if isinstance(e.get("fields"), dict) else {}
+        base = e.get("base") if isinstance(e.get("base"), dict) else {}
+        for name in fields:
+            ids = base.get(name, ())
+            replaced.setdefault((e["id"], name), set()).update(
+                str(v) for v in (ids if isinstance(ids, list) else ()))
+    conflicted = set()
+    for (entity_id, name), bases in replaced.items():
+        if entity_id in conflicted:
+            continue
+        heads = _heads(rep, entity_id, name)
+        others = {h for h in heads if h.split(":", 1)[0] not in origins}
+        if others - bases:
+            conflicted.add(entity_id)
+    return len(conflicted)
+
+
+def _heads(rep: Replica, entity_id: str, name: str) -> Iterable[str]:
+    """The version ids (``origin:seq``) of a report field's current values here."""
+    return [f"{origin}:{seq}" for origin, seq in rep.conn.execute(
+        "SELECT origin, seq FROM versions WHERE entity = 'progress' AND entity_id = ? "
+        "AND field = ? AND superseded = 0", (entity_id, name))]

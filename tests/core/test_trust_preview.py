@@ -1,0 +1,94 @@
+"""Before a person trusts a quarantined key, what its waiting bundles hold is said
+(``trust_preview``): read, not merged. At headquarters a trust merged 62 events and took
+open conflicts from 3 to 190, some into a locked period, and nothing had said so
+before the trust."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fieldplan import progress, store
+from fieldplan.sync import export_bundle, import_bundle, list_quarantine, trust_key
+from fieldplan.sync.conflicts import reports_in_conflict
+from fieldplan.sync.trust_preview import trust_preview
+
+
+def _second_computer_waiting(hq, make_office, tmp_path: Path):
+    """ML's laptop A, enrolled, sent HQ two reports of 2026-S1; laptop B, whose key HQ
+    does not know, wrote one of them too (unaware of A's), and a report of 2026-S2, in
+    two bundles that wait in quarantine; HQ locked 2026-S1 meanwhile."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    codes = [x.code for x in a.plan().actions_of(level="national")[:3]]
+    out = tmp_path / "out"
+    out.mkdir()
+    for code in codes[:2]:
+        progress.record_progress(a, code, "2026-S1", status="on-track", percent=40)
+    assert import_bundle(hq, export_bundle(a, out_dir=out).path).outcome == "merged"
+    progress.set_period_lock(hq, "2026-S1")
+    with store.write_transaction(b.conn):
+        b.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    progress.record_progress(b, codes[0], "2026-S1", status="at-risk", percent=10)
+    assert import_bundle(hq, export_bundle(b, out_dir=out).path).outcome == "quarantined"
+    progress.record_progress(b, codes[2], "2026-S2", status="on-track", percent=5)
+    assert import_bundle(hq, export_bundle(b, out_dir=out).path).outcome == "quarantined"
+    [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
+    return fingerprint, codes
+
+
+def _written(rep) -> tuple:
+    return (rep.conn.total_changes, rep.conn.execute("SELECT count(*) FROM events").fetchone(),
+            rep.conn.execute("SELECT count(*) FROM quarantine").fetchone())
+
+
+def test_the_preview_says_what_the_trust_then_does(hq, make_office, tmp_path: Path) -> None:
+    fingerprint, codes = _second_computer_waiting(hq, make_office, tmp_path)
+    before = _written(hq)
+    seen = trust_preview(hq, fingerprint)
+    assert _written(hq) == before  # read, nothing merged
+    assert (seen.bundles, seen.offices) == (2, ("ML",))
+    assert seen.periods == ("2026-S1", "2026-S2")
+    assert seen.locked == ("2026-S1",)
+    assert seen.conflicts == 1
+    assert seen.events > seen.new > 0  # the second bundle carries the first's again
+    text = seen.text()
+    assert "Its 2 bundles waiting in quarantine hold" in text
+    assert "1st semester 2026 is locked" in text
+    assert "1 report they change was also changed by another computer" in text
+
+    outcomes = trust_key(hq, fingerprint)
+    assert sum(o.events_new for o in outcomes) == seen.new
+    assert {p for o in outcomes for p in o.late_periods} == set(seen.locked)
+    reports = {f"ML|{code}|{period}" for code, period in
+               ((codes[0], "2026-S1"), (codes[1], "2026-S1"), (codes[2], "2026-S2"))}
+    assert len(reports_in_conflict(hq, reports)) == seen.conflicts
+
+
+def test_a_change_made_after_seeing_the_other_computers_is_no_conflict(
+        hq, make_office, tmp_path: Path) -> None:
+    """B took HQ's bundle (A's report in it) before writing: its change replaces A's."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    out = tmp_path / "out"
+    out.mkdir()
+    progress.record_progress(a, code, "2026-S1", status="on-track", percent=40)
+    import_bundle(hq, export_bundle(a, out_dir=out).path)
+    import_bundle(b, export_bundle(hq, for_office="ML", out_dir=out).path)
+    with store.write_transaction(b.conn):
+        b.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=50)
+    assert import_bundle(hq, export_bundle(b, out_dir=out).path).outcome == "quarantined"
+    [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
+    seen = trust_preview(hq, fingerprint)
+    assert (seen.conflicts, seen.locked) == (0, ())
+    assert "conflict" not in seen.text() and "locked" not in seen.text()
+    trust_key(hq, fingerprint)
+    assert not reports_in_conflict(hq, [f"ML|{code}|2026-S1"])
+
+
+def test_a_fingerprint_with_nothing_waiting_is_said_as_the_trust_says_it(hq) -> None:
+    from fieldplan.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="no quarantined bundle"):
+        trust_preview(hq, "0123 4567 89AB CDEF")

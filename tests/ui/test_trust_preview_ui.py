@@ -1,0 +1,53 @@
+"""The Quarantine page's trust dialog says what the key's waiting bundles hold before
+the person trusts it (read off the GUI thread), the fingerprint to compare as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from fieldplan import progress, store
+from fieldplan.sync import export_bundle, import_bundle
+from tests.ui.conftest import wait_idle
+
+
+def _waiting(hq, make_office, tmp_path: Path) -> None:
+    """ML's laptop A sent a report of 2026-S1, then HQ locked the period; laptop B,
+    whose key HQ does not know, wrote the same report unaware of A's: it waits."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    code = a.plan().actions_of(level="national")[0].code
+    out = tmp_path / "out"
+    out.mkdir()
+    progress.record_progress(a, code, "2026-S1", status="on-track", percent=40)
+    import_bundle(hq, export_bundle(a, out_dir=out).path)
+    progress.set_period_lock(hq, "2026-S1")
+    with store.write_transaction(b.conn):
+        b.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(b, code, "2026-S1", status="at-risk", percent=10)
+    assert import_bundle(hq, export_bundle(b, out_dir=out).path).outcome == "quarantined"
+
+
+def test_the_trust_dialog_says_what_the_bundles_hold(open_window, qtbot, hq, make_office,
+                                                     tmp_path: Path) -> None:
+    _waiting(hq, make_office, tmp_path)
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    fingerprint = page.model.row_at(0).fingerprint
+    page.view.selectRow(0)
+    qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "trust-dialog")
+    assert confirm is not None
+    qtbot.waitUntil(lambda: "Its 1 bundle waiting" in confirm.text.text(), timeout=5000)
+    text = confirm.text.text()
+    assert "1st semester 2026 is locked" in text
+    assert "1 report they change was also changed by another computer" in text
+    # the question last, its colon leading to the fingerprint, as before
+    assert text.rstrip().endswith("reads to you:")
+    assert confirm.details.toPlainText() == fingerprint
+    confirm.reject()
+    wait_idle(qtbot, window.session)

@@ -1970,20 +1970,30 @@ def _inbox_row(rep: Replica, o: ImportOutcome, sha: str,
     """Write the inbox line of a bundle, and return its id; ``arrival``: the id and time
     the merge of its events took (their link to this line), else the next id, now."""
     # the reason as written, and how it was made (shown again in the reader's language)
-    record = message_record(o.reason)
+    reason = _merged_notes(o) if o.outcome == "merged" else o.reason
+    record = message_record(reason)
     at = arrival.received_at if arrival else events.utc_iso()
     cursor = rep.conn.execute(
         "INSERT INTO inbox (id, bundle_id, file_name, sha256, office, sender, key_id, "
         "received_at, outcome, reason, reason_msg, events, events_new, plan_changes) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (arrival.inbox_id if arrival else None, o.bundle_id or None, o.file, sha, o.office,
-         o.replica, o.key_id, at, o.outcome, str.__str__(o.reason),
+         o.replica, o.key_id, at, o.outcome, str.__str__(reason),
          json.dumps(record) if record else None, o.events_total, o.events_new,
          json.dumps([{"text": str.__str__(line), "msg": message_record(line)}
                      for line in o.plan_changes]) if o.plan_changes else None))
     events.set_meta(rep.conn, "last_import", events.canonical_json(
         {"at": at, "file": o.file, "outcome": o.outcome}))
     return arrival.inbox_id if arrival else int(cursor.lastrowid or 0)
+
+
+def _merged_notes(o: ImportOutcome) -> str:
+    """What the inbox keeps as a merged bundle's reason: what its import said beyond
+    its events (``ImportOutcome.line``'s notes: the gaps it left, a new computer's key
+    it registered, then its reason: late data, a repair, a new plan, locks,
+    conflicts, clocks). The Inbox's Reason column was empty where the import's result,
+    closed since, had said "the key of a new computer of ML is now registered"."""
+    return join_clauses([*o.gaps, o.key_news_text(), o.reason])
 
 
 def import_bundle(

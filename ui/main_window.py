@@ -40,6 +40,7 @@ from ui.bidi import in_layout_direction, isolated, isolated_codes, isolated_path
 from ui.context import (
     Identity,
     allow_writes,
+    date_text,
     read_only_text,
     time_text,
     unbroken,
@@ -86,7 +87,10 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
     ("avant le 6 mars 2027 à" ended a line, "15:44" began the next)."""
     if state is None:
         return _("Sync: not available")
-    when_text = (lambda when: unbroken(time_text(when))) if whole else time_text
+    # (short: the day alone, as a table column with no room for more says it; a
+    # 1024-pixel French status bar cut "Dernier export" off, what HQ holds with it)
+    when_text = ((lambda when: unbroken(time_text(when))) if whole
+                 else date_text if short else time_text)
     parts = []
     key_file = getattr(state, "key_file", "")
     if key_file:
@@ -173,8 +177,13 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
     # words say what is left to type again
     fresh = getattr(state, "unsent", 0) - getattr(state, "sent_unacknowledged", 0)
     if fresh > 0 and not getattr(state, "key_revoked", False):
-        parts.append(counted("{n} change not sent yet", "{n} changes not sent yet",
-                             fresh))
+        if short:
+            # Translators: the status bar's short words for "{n} changes not sent yet",
+            # where the whole line does not fit
+            parts.append(counted("{n} not sent", "{n} not sent", fresh))
+        else:
+            parts.append(counted("{n} change not sent yet", "{n} changes not sent yet",
+                                 fresh))
     deadline = getattr(state, "key_deadline", "")
     if deadline:
         # (a new office) headquarters registers this computer's key from a first bundle
@@ -227,8 +236,22 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
 
         # its file and outcome too, as 'fieldplan status' says: a refused bundle is
         # not taken for one that went in
-        parts.append(_("Last import {what}").format(
-            what=last_import_text(state.last_import, when_text, isolated)))
+        last = state.last_import
+        if short and not (isinstance(last.get("counts"), dict)
+                          and sum(last["counts"].values()) > 1):
+            # the day, and what became of the file unless merged, without its name
+            # (the tip and View ▸ Sync details… name it)
+            what = when_text(last.get("at") or "")
+            if last.get("outcome") not in (None, "", "merged"):
+                from fieldplan.sync.exchange import outcome_label
+
+                # Translators: the status bar's short last import: {when} its day,
+                # {outcome} what became of the file (duplicate, quarantined, rejected)
+                what = _("{when}, {outcome}").format(
+                    when=what, outcome=outcome_label(str(last["outcome"])))
+        else:
+            what = last_import_text(last, when_text, isolated)
+        parts.append(_("Last import {what}").format(what=what))
     # each part is an item of its own, with a capital ("Last export … · Last import …");
     # the core's messages among them are lower case
     return SYNC_SEPARATOR.join(sentence(part) for part in parts)

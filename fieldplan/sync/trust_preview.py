@@ -56,8 +56,10 @@ class TrustPreview:
         # Translators: before trusting a key; {events} is "62 events" (or "62 events,
         # 12 of them new here"), {offices} the office codes ("ML")
         lines = [counted(
-            "Its {count} bundle waiting in quarantine holds {events} of {offices}.",
-            "Its {count} bundles waiting in quarantine hold {events} of {offices}.",
+            "{count} bundle of this key waits in quarantine: it holds {events} of "
+            "{offices}.",
+            "{count} bundles of this key wait in quarantine: they hold {events} of "
+            "{offices}.",
             self.bundles, events=self._events_text(), offices=join_list(self.offices))]
         if self.periods:
             # Translators: {periods} are periods in words ("1st semester 2026")

@@ -53,7 +53,7 @@ def test_the_preview_says_what_the_trust_then_does(hq, make_office, tmp_path: Pa
     assert seen.conflicts == 1
     assert seen.events > seen.new > 0  # the second bundle carries the first's again
     text = seen.text()
-    assert "Its 2 bundles waiting in quarantine hold" in text
+    assert "2 bundles of this key wait in quarantine: they hold" in text
     assert "1st semester 2026 is locked" in text
     assert "1 report they change was also changed by another computer" in text
 

@@ -44,3 +44,20 @@ def test_a_netbooks_french_sync_line_keeps_what_hq_has(open_window, qtbot, hq,
         assert window.sync_label.toolTip()  # (said whole there)
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+def test_the_short_words_keep_a_refused_last_import_said_refused() -> None:
+    """The short last import drops the file name and the time, not what became of the
+    file: a refused bundle is not taken for one that went in."""
+    from fieldplan.sync.state import SyncState
+    from ui.main_window import sync_text
+
+    def state(outcome: str) -> SyncState:
+        return SyncState(None, {"at": "2026-12-06T10:15:00Z", "file": "ML-1.fieldplan",
+                                "outcome": outcome}, own_seq=4, gaps=(), quarantined=0,
+                         conflicts=0, unsent=2, hq_has_seq=2, hq_has_at="2026-12-05T09:00:00Z")
+
+    assert sync_text(state("rejected"), short=True) == (
+        "2 not sent · HQ has your data up to 5 Dec 2026 · Last import 6 Dec 2026, rejected")
+    assert sync_text(state("merged"), short=True).endswith("· Last import 6 Dec 2026")
+    assert "ML-1.fieldplan, rejected" in sync_text(state("rejected"))  # (the whole words)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,9 @@ class SheetData:
     #: receipts do not cover yet (``receipts.hq_receipts``); None at headquarters,
     #: which holds what it prints
     not_at_hq: frozenset[str] | None = None
+    #: (action, indicator key) → the unit its value was recorded in, for values typed
+    #: under a plan version whose unit was another (``recorded_units``): printed in it
+    recorded: dict[tuple[str, str], Any] = dc_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -165,10 +169,14 @@ def gather(
     receipts = hq_receipts(rep, office, period)
     not_at_hq = None if receipts is None else frozenset(
         a for a in mine if not _held(receipts.get(progress.report_id(office, a, period))))
+    from fieldplan.recorded_units import recorded_units
+
+    recorded = {(code, key): unit for (_o, code, _p, key), unit in recorded_units(
+        rep, scope.plan, period=period, office=office).items() if code in mine}
     return SheetData(office, mine, footer, as_of, hidden,
                      conflicts.get(office, frozenset()) & mine.keys(),
                      lock.at, lock.actions(office) & mine.keys(),
-                     hidden_values(scope, mine.values()), not_at_hq)
+                     hidden_values(scope, mine.values()), not_at_hq, recorded)
 
 
 def _held(receipt) -> bool:
@@ -368,9 +376,11 @@ def brackets_whole(text: str, width: float, style: cm.Style = cm.BOLD_SMALL) -> 
 
 
 def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
-                width: float) -> list[Flowable]:
+                width: float, recorded: dict[tuple[str, str], Any] | None = None
+                ) -> list[Flowable]:
     """An action's indicators for its row of the table, in a column ``width`` points
-    wide."""
+    wide. ``recorded``: (action, key) → the unit a value was recorded in, another than
+    the plan's now (``recorded_units``): the figure is printed in it, and said so."""
     from fieldplan.i18n import period_words
 
     _ = ctx.gettext
@@ -380,14 +390,19 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
         if actual is None and not ctx.plan.expects_value(action.code, ind.key, ctx.period):
             continue  # an amendment added it after the period: nothing was asked
         target = ind.target_for(ctx.period)
-        # the unit follows the target: its plural agrees with the target
-        unit = _unit(ctx, ind.unit, actual if target is None else target,
-                     {"fr": ind.unit_fr, "ar": ind.unit_ar}.get(ctx.lang, ""))
-        figures = _("{actual} of {target}").format(
-            actual=_number(ctx, actual, ind.unit), target=_number(ctx, target, ind.unit)
-        )
-        if unit:
-            figures += " " + unit
+        then = (recorded or {}).get((action.code, ind.key)) if actual is not None else None
+        if then is not None:
+            # typed in another unit than the plan's now: in that one, apart from the target
+            figures = recorded_figures(ctx, ind, actual, target, then)
+        else:
+            # the unit follows the target: its plural agrees with the target
+            unit = _unit(ctx, ind.unit, actual if target is None else target,
+                         {"fr": ind.unit_fr, "ar": ind.unit_ar}.get(ctx.lang, ""))
+            figures = _("{actual} of {target}").format(
+                actual=_number(ctx, actual, ind.unit), target=_number(ctx, target, ind.unit)
+            )
+            if unit:
+                figures += " " + unit
         later = ind.target_period(ctx.period) if target is not None else None
         if target is not None and ind.target_is_end(ctx.period):
             # Translators: an indicator's figures held to the plan's end target, the
@@ -406,6 +421,32 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
         out.append(cm.cell(ctx, brackets_whole(figures, width), cm.BOLD_SMALL,
                            space_after=2))
     return out or [cm.cell(ctx, "–")]
+
+
+def recorded_figures(ctx: cm.Ctx, ind, actual: float, target: float | None, then) -> str:
+    """An indicator's figure recorded in another unit than the plan's now (``then``, a
+    ``RecordedUnit``): in the unit it was typed in, never beside a target it is not
+    counted in ("750 people (recorded under plan version 1; the unit is now
+    households, target 1,200)")."""
+    _ = ctx.gettext
+    unit_then = _unit(ctx, then.unit, actual, then.worded(ctx.lang)) or then.unit
+    unit_now = _unit(ctx, ind.unit, 2 if target is None else target,
+                     {"fr": ind.unit_fr, "ar": ind.unit_ar}.get(ctx.lang, "")) or ind.unit
+    figure = _number(ctx, actual, then.unit)
+    if target is None:
+        # Translators: an indicator's figure typed under an earlier plan version, whose
+        # unit was another: "750 people (recorded under plan version 1; the unit is now
+        # households)"
+        return _("{actual} {unit_then} (recorded under plan version {version}; the unit "
+                 "is now {unit_now})").format(actual=figure, unit_then=unit_then,
+                                               version=then.version, unit_now=unit_now)
+    # Translators: an indicator's figure typed under an earlier plan version, whose
+    # unit was another, and the target in the unit now: "750 people (recorded under
+    # plan version 1; the unit is now households, target 1,200)"
+    return _("{actual} {unit_then} (recorded under plan version {version}; the unit is "
+             "now {unit_now}, target {target})").format(
+        actual=figure, unit_then=unit_then, version=then.version, unit_now=unit_now,
+        target=_number(ctx, target, ind.unit))
 
 
 def field_label(ctx: cm.Ctx, name: str) -> str:
@@ -572,7 +613,7 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData, scale: float = 1.0,
                     pct, "–" if pct is None else format_percent(pct, ctx.lang), rtl=ctx.rtl
                 ),
                 # (a cell's text: its width less the padding on either side)
-                _indicators(ctx, act, r, widths[4] - 6),
+                _indicators(ctx, act, r, widths[4] - 6, data.recorded),
                 narrative,
             ]
         )

@@ -37,6 +37,12 @@ class RecordedUnit:
         """The plan version's own word for the unit in ``lang`` ("" for fieldplan's)."""
         return {"fr": self.unit_fr, "ar": self.unit_ar}.get(lang, "")
 
+    def unit_in(self, lang: str | None = None) -> str:
+        """The unit in words in ``lang`` (default: current), as ``Indicator.unit_in``."""
+        from fieldplan.i18n import unit_words
+
+        return unit_words(self.unit, self.unit_fr, self.unit_ar, lang)
+
 
 #: (office, action, period, indicator key) → the unit its value was recorded in.
 Recorded = dict[tuple[str, str, str, str], RecordedUnit]
@@ -74,6 +80,7 @@ def _versions(rep) -> list[tuple[int, dict[tuple[str, str], RecordedUnit]]]:
                         version if type(version) is int else 0)
         out.append((hlc, units))
     return out
+
 
 
 def recorded_units(rep, plan=None, *, period: str | None = None,
@@ -120,3 +127,10 @@ def recorded_units(rep, plan=None, *, period: str | None = None,
         if unit is not None and unit.unit != current[(code, key)]:
             out[(who, code, when, key)] = unit
     return out
+
+
+def recorded_in(rep, action: str, period: str, office: str) -> dict[str, RecordedUnit]:
+    """Of one report, indicator key → the unit its value was recorded in, for those
+    recorded in another unit than the installed plan's (``recorded_units``)."""
+    return {key: unit for (_o, code, _p, key), unit in recorded_units(
+        rep, period=period, office=office).items() if code == action}

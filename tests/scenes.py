@@ -229,7 +229,7 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
 
 
 def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None,
-            drop_indicators=(), add=(), signed=False, add_indicators=()):
+            drop_indicators=(), add=(), signed=False, add_indicators=(), units=None):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
     renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, a later start or
     an earlier end (the targets of the periods they drop dropped too), a new title for
@@ -237,7 +237,8 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
     national actions added at the end (``("PA1.9",)``: each a copy of PA1.1 with that
     code and its title); ``signed``: no text illustrative any more (HQ installed the
     signed plan's); indicators added (``("PA1.2", "new-key")`` pairs: each a copy of
-    the action's first with that key)."""
+    the action's first with that key); ``units``: new units of indicators
+    (``{("PA4.1", "people-assisted"): "households"}``)."""
     import dataclasses
     import datetime as dt
 
@@ -263,6 +264,9 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
         a = dataclasses.replace(a, indicators=a.indicators + tuple(
             dataclasses.replace(a.indicators[0], key=key, title=Text(en=f"New {key}"))
             for code, key in add_indicators if code == a.code))
+        a = dataclasses.replace(a, indicators=tuple(
+            dataclasses.replace(ind, unit=(units or {}).get((a.code, ind.key), ind.unit))
+            for ind in a.indicators))
         actions.append(a)
     model = plan.action("PA1.1")
     actions += [dataclasses.replace(

@@ -76,6 +76,7 @@ from fieldplan.progress import (
     status_percent_note,
     value_problem,
 )
+from fieldplan.recorded_units import recorded_in
 from fieldplan.status import key_revoked
 from fieldplan.text import brackets_held, clean_text, held_whole
 from ui.bidi import embedded, in_layout_direction, isolated, isolated_codes
@@ -908,12 +909,12 @@ class ReportEditor(QScrollArea):
                     _conflicts_shown(rep, code, period, office),
                     after_lock_text(rep, code, period, office) if locked else "",
                     key_revoked(rep), dropped_values(rep, report, have),
-                    _receipt(rep, code, period))
+                    _receipt(rep, code, period), recorded_in(rep, code, period, office))
 
         writes = self._writes
         DbOp(self.session, self, fetch).success(
-            lambda res, a=action, p=period: self._loaded(a, p, *res[:-1], writes=writes,
-                                                         receipt=res[-1])
+            lambda res, a=action, p=period: self._loaded(a, p, *res[:-2], writes=writes,
+                                                         receipt=res[-2], recorded=res[-1])
         ).run()
 
     def _keeps_undo(self, action: Action | None, period: str) -> bool:
@@ -973,6 +974,7 @@ class ReportEditor(QScrollArea):
         dropped: tuple[tuple[Text | None, str, Any], ...] = (),
         writes: int = 0,
         receipt: Any = None,
+        recorded: Mapping[str, Any] | None = None,
     ) -> None:
         if action is not self.action or period != self.period:
             return  # the user moved on meanwhile
@@ -985,6 +987,7 @@ class ReportEditor(QScrollArea):
         self._loading = True
         try:
             self._fill(action, report)
+            self._show_recorded(report, recorded or {})
             self._dropped = dropped
             self._show_dropped(len(action.indicators), dropped)
             self._base = dict(self._saved)
@@ -1963,6 +1966,10 @@ class ReportEditor(QScrollArea):
         self.indicator_edits = {}
         self.percent_indicators = set()
         self.indicator_notes = {}
+        #: indicator key → the line under its row saying the unit its value was
+        #: recorded in, another than the plan's now (``_show_recorded``)
+        self.recorded_notes: dict[str, QLabel] = {}
+        self._below: dict[str, QVBoxLayout] = {}
         self.dropped_values: list[QLabel] = []
         self.errors = {k: v for k, v in self.errors.items() if not k.startswith("value.")}
         # the name column takes the room the Target and Actual columns do not need
@@ -2069,6 +2076,7 @@ class ReportEditor(QScrollArea):
             below_lay.addWidget(err)
             self.indicator_notes[ind.key] = self._note_label(err)
             below_lay.addWidget(self.indicator_notes[ind.key])
+            self._below[ind.key] = below_lay
             self.indicator_grid.addWidget(name, row * 2 - 1, 0)
             self.indicator_grid.addWidget(tlabel, row * 2 - 1, 1)
             self.indicator_grid.addWidget(edit, row * 2 - 1, 2)
@@ -2089,6 +2097,38 @@ class ReportEditor(QScrollArea):
         self.general_error.setVisible(False)
         self._say("")
         self._fix_tab_order()
+
+    def _show_recorded(self, report: ProgressReport | None,
+                       recorded: Mapping[str, Any]) -> None:
+        """Under an indicator whose value was recorded under a plan version that
+        counted it in another unit (``recorded_units``: 750 people, the plan counting
+        households now), that figure in its own unit, and that a figure typed in the
+        field counts the unit now: the field's number alone read as the new unit."""
+        from ui.dialogs import text_label
+
+        if report is None or self.action is None:
+            return
+        for ind in self.action.indicators:
+            then, value = recorded.get(ind.key), report.value(ind.key)
+            if then is None or value is None or ind.key not in self._below:
+                continue
+            note = text_label("recorded-unit")
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            note.setStyleSheet(f"color: {NOTE_COLOUR};")
+            # Translators: under an indicator's field in the report form, when the
+            # figure was typed under an earlier plan version that counted it in another
+            # unit: "Recorded as 750 people under plan version 1. The unit is now
+            # households: a figure typed here counts households."
+            note.setText(_("Recorded as {figure} {unit_then} under plan version {version}. "
+                           "The unit is now {unit_now}: a figure typed here counts "
+                           "{unit_now}.").format(
+                figure=_number_text(value), unit_then=then.unit_in(), version=then.version,
+                unit_now=ind.unit_in()))
+            self._below[ind.key].addWidget(note)
+            self.recorded_notes[ind.key] = note
+            edit = self.indicator_edits.get(ind.key)
+            if edit is not None:
+                edit.setToolTip(note.text())
 
     def _show_dropped(self, rows: int,
                       dropped: tuple[tuple[Text | None, str, Any], ...]) -> None:

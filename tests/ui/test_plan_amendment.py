@@ -1096,3 +1096,54 @@ def test_a_value_typed_for_an_indicator_an_amendment_drops_is_set_aside_saying_s
     wait_idle(qtbot, window.session)
     flush_all()
     assert drafts_file(bn) == {}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_a_value_typed_in_the_old_unit_is_said_in_it(open_window, qtbot, office, lang,
+                                                     tmp_path):
+    """An amendment counts PA4.1/people-assisted in households where BN had typed 750
+    people: the form showed 750 in a field headed "(households)". It says under the
+    field the figure in the unit it was typed in, and that a figure typed there counts
+    households; once one is typed and saved, it is in households and the line goes.
+    Found by QA (plan-update journey)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui.app import apply_language
+
+    bn, amend = office
+    with open_replica(bn) as rep:
+        progress.record_progress(rep, "PA4.1", "2026-S1", values={"people-assisted": 750})
+    bundle = amend(units={("PA4.1", "people-assisted"): "households"})
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+    apply_language(QApplication.instance(), lang)
+    try:
+        window = open_window(bn)
+        editor = choose(window, qtbot, "PA4.1", "2026-S1")
+        qtbot.waitUntil(lambda: "people-assisted" in editor.recorded_notes, timeout=5000)
+        note = editor.recorded_notes["people-assisted"]
+        qtbot.waitUntil(lambda: note.isVisibleTo(editor.indicator_box), timeout=5000)
+        if lang == "en":
+            assert note.text() == ("Recorded as 750 people under plan version 1. The unit "
+                                   "is now households: a figure typed here counts "
+                                   "households.")
+        assert "750" in note.text() and "1" in note.text()
+        edit = editor.indicator_edits["people-assisted"]
+        edit.setFocus()
+        edit.selectAll()
+        qtbot.keyClicks(edit, "300")
+        editor.save_now()
+        wait_idle(qtbot, window.session)
+        qtbot.waitUntil(lambda: db_report(bn, "PA4.1", "2026-S1").value(
+            "people-assisted") == 300, timeout=5000)
+        with open_replica(bn) as rep:
+            from fieldplan.recorded_units import recorded_in
+
+            assert recorded_in(rep, "PA4.1", "2026-S1", "BN") == {}
+        editor.reload()
+        qtbot.waitUntil(lambda: editor.report is not None and editor.report.value(
+            "people-assisted") == 300, timeout=5000)
+        wait_idle(qtbot, window.session)
+        assert editor.recorded_notes == {}
+    finally:
+        apply_language(QApplication.instance(), "en")

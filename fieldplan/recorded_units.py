@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -26,12 +26,15 @@ class RecordedUnit:
     unit: the English unit of the plan version it was recorded under (``people``).
     unit_fr, unit_ar: that version's words for it in French and Arabic ("" for none).
     version: that plan version's number (0 when it gave none).
+    indicator: the indicator as that version put it (its dict, ``plan_to_dict``'s
+    shape): its target in that unit.
     """
 
     unit: str
     unit_fr: str = ""
     unit_ar: str = ""
     version: int = 0
+    indicator: Any = field(default=None, compare=False, repr=False)
 
     def worded(self, lang: str) -> str:
         """The plan version's own word for the unit in ``lang`` ("" for fieldplan's)."""
@@ -77,7 +80,7 @@ def _versions(rep) -> list[tuple[int, dict[tuple[str, str], RecordedUnit]]]:
                 if unit is not None:
                     units[(str(a.get("code", "")), str(i.get("key", "")))] = RecordedUnit(
                         unit.unit, unit.unit_fr, unit.unit_ar,
-                        version if type(version) is int else 0)
+                        version if type(version) is int else 0, i)
         out.append((hlc, units))
     return out
 
@@ -112,12 +115,12 @@ def recorded_units(rep, plan=None, *, period: str | None = None,
         "ORDER BY hlc DESC, origin DESC, seq DESC) GROUP BY entity_id, field",
         [f"value.{k}" for k in keys] + params)
     out: Recorded = {}
-    for entity_id, field, hlc in rows:
+    for entity_id, name, hlc in rows:
         parts = entity_id.split("|")
         if len(parts) != 3:
             continue
         who, code, when = parts
-        key = field[len("value."):]
+        key = name[len("value."):]
         if (code, key) not in changed:
             continue
         # the plan version installed last before the value was written (the first

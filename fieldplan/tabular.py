@@ -43,7 +43,9 @@ second sheet, ``indicators``, has one row per recorded indicator value (with the
 indicator's title, unit and target, for one the plan no longer has as the latest plan
 version that had it put them), numbers that can be summed and pivoted; its ``unit`` is
 the plan's own (the same in every language), its last column ``unit_name`` the unit
-in words in the export's language.
+in words in the export's language. A value typed under a plan version that counted it
+in another unit (people, the plan counting households now) has that version's unit and
+target (``recorded_units``): a pivot summing by unit never adds people to households.
 
 XLSX's header row holds the column names, in every language, on purpose: a
 workbook's headers are what pivot tables, Power Query steps and lookups refer to,
@@ -58,6 +60,7 @@ words (``unit_name``), and the sheet's direction.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -339,6 +342,11 @@ def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
     earlier = _earlier_indicators(rep, {
         (row["action"], key) for row in data for key, _value in row.get("_values", ())
         if key not in indicators.get(row["action"], {})})
+    # a value typed under a plan version that counted it in another unit (people, the
+    # plan counting households now): its unit and target are that version's
+    from fieldplan.recorded_units import recorded_units
+
+    recorded = recorded_units(rep, plan)
     out = []
     for row in data:
         of_action = indicators.get(row["action"])
@@ -349,6 +357,10 @@ def indicator_rows(rep: Replica, data: Sequence[dict[str, Any]],
                 hidden = f"{hidden} indicator".strip()
             if ind is None:
                 ind = earlier.get((row["action"], key))
+            then = recorded.get((row["office"], row["action"], row["period"], key))
+            if then is not None and isinstance(then.indicator, dict) and ind is not None:
+                old = _indicator_of(then.indicator)
+                ind = dataclasses.replace(old, title=ind.title)
             target = None
             if ind is not None:
                 try:

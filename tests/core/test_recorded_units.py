@@ -82,3 +82,24 @@ def test_the_status_sheet_and_review_pack_print_the_unit_typed_in(changed, tmp_p
     assert said in text
     pack = pdf_text(build_review_pack(changed, PERIOD, tmp_path / "p.pdf"))
     assert said in pack
+
+
+def test_the_xlsx_indicators_sheet_gives_the_unit_and_target_typed_in(changed) -> None:
+    """The workbook's indicators sheet gave the value typed as 3 people the unit
+    households and the households target: a pivot by unit added it to households."""
+    from fieldplan import tabular
+
+    rows = {(r["office"], r["action"], r["indicator"]): r for r in tabular.indicator_rows(
+        changed, tabular.rows(changed, "fr", PERIOD), "fr")}
+    row = rows[("UG", "PA4.1", "people-assisted")]
+    from fieldplan.planops import plan_documents
+
+    v1 = next(d for d in plan_documents(changed) if d["plan"]["version"] == 1)
+    [ind] = [i for a in v1["actions"] if a["code"] == "PA4.1" for i in a["indicators"]
+             if i["key"] == "people-assisted"]
+    then_target = ind["targets"].get(PERIOD, ind["target"])
+    assert (row["unit"], row["value"], row["unit_name"]) == ("people", 3, "personnes")
+    assert row["target"] == then_target
+    assert row["indicator_title"] == changed.plan().action("PA4.1").indicators[0].title.fr
+    # the other indicators keep the plan's unit
+    assert rows[("UG", "PA4.2", "officials-trained")]["unit"] == "people"

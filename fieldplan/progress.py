@@ -437,6 +437,17 @@ def record_progress(
             for name in _written_over(rep.conn, rid, fields, typed_over):
                 del fields[name]  # saved before: what replaced it since stays
         changed = {k: v for k, v in fields.items() if k not in current or current[k] != v}
+        same_values = [k[len("value."):] for k, v in fields.items()
+                       if k.startswith("value.") and v is not None and k not in changed]
+        if same_values:
+            # a figure typed again over one recorded under a plan version that counted
+            # it in another unit (750 people, the plan counting households now) is
+            # written: it is in the unit now, and says so from then on
+            from fieldplan.recorded_units import recorded_in
+
+            then = recorded_in(rep, act.code, period, office)
+            changed.update({f"value.{k}": fields[f"value.{k}"] for k in same_values
+                            if k in then})
         if not changed:
             return Changes()
         if "status" not in current and "status" not in changed:

@@ -103,3 +103,31 @@ def test_the_xlsx_indicators_sheet_gives_the_unit_and_target_typed_in(changed) -
     assert row["indicator_title"] == changed.plan().action("PA4.1").indicators[0].title.fr
     # the other indicators keep the plan's unit
     assert rows[("UG", "PA4.2", "officials-trained")]["unit"] == "people"
+
+
+def test_the_same_figure_typed_again_is_recorded_in_the_new_unit(hq, make_office,
+                                                                 tmp_path) -> None:
+    """An officer who checks the figure and types it again, now meaning households,
+    wrote nothing (the same number): it went on reading as people."""
+    from fieldplan import events
+    from fieldplan.progress import record_progress
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ug = make_office("UG")
+    record_progress(ug, "PA4.1", PERIOD, values={"people-assisted": 750})
+    path = tmp_path / "v2.json"
+    dump_plan(households(hq.plan()), path)
+    replace_plan(hq, path)
+    hq.conn.commit()
+    out = tmp_path / "to-ug"
+    out.mkdir()
+    import_bundle(ug, export_bundle(hq, for_office="UG", out_dir=out).path)
+    assert ug.plan().action("PA4.1").indicators[0].unit == "households"
+    assert recorded_units(ug) == {
+        ("UG", "PA4.1", PERIOD, "people-assisted"): RecordedUnit("people", version=1)}
+    record_progress(ug, "PA4.1", PERIOD, values={"people-assisted": 750})
+    assert recorded_units(ug) == {}
+    # and a figure in the unit now, typed again, writes nothing
+    held = events.last_event(ug.conn, ug.replica_id)
+    record_progress(ug, "PA4.1", PERIOD, values={"people-assisted": 750})
+    assert events.last_event(ug.conn, ug.replica_id) == held

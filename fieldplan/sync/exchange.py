@@ -1745,6 +1745,16 @@ class _Merger:
                                            replica=for_message(o[:8])))  # (made up)
 
 
+def retired_key_text(key_id: str, seq: int, office: str) -> str:
+    """Why a bundle signed by a retired key that carries an event written after the
+    key's retirement (``keyreg.retired_at``) is refused."""
+    # Translators: one line; {office} is an office code such as ML, or HQ
+    return _("signed with key {key_id} ({office}), which was retired before event {seq} "
+             "of {office} it carries: a retired key signs nothing written after its "
+             "retirement (a leaked key or a forged file); ask {office} for a new bundle"
+             ).format(key_id=key_id, office=office, seq=seq)
+
+
 def _add_batch(merger: _Merger, batch: list[events.Event]) -> None:
     """``merger.add``, an error no check foresaw (a number SQLite cannot store) said as
     the bundle's events' fault."""
@@ -1773,6 +1783,9 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     # chain and have its real events refused
     own_only = rep.is_hq and m["office"] != "HQ"
     own = merger.hq_own  # (the sender and the replicas it continues: computer_replicas)
+    # a retired key signs nothing written after the record that retired it (a key
+    # headquarters rotated out because it leaked wrote locks, plan and keys at offices)
+    retired = keyreg.retired_at(rep, b.key_id)
     last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
         # (HQ, an office's bundle) in canonical form: HQ relays what it stores, and a
@@ -1796,6 +1809,9 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
                                 "or repeated").format(where=_events_line(n), seq=e.seq,
                                                       replica=for_message(e.origin[:8])))
         last_seq[e.origin] = e.seq
+        if retired and e.seq > retired.get(e.origin, e.seq):
+            raise BundleError(retired_key_text(b.key_id, e.seq, merger.offices.get(
+                e.origin, "?")))
         if runs is not None and not runs.take(e):
             continue
         batch.append(e)

@@ -1343,6 +1343,22 @@ def own_key_status(rep: Replica) -> str:
     return "unregistered"
 
 
+def retired_at(rep: Replica, key_id: str) -> dict[str, int]:
+    """Where the registry retired ``key_id``, a key on record retired: origin → the seq
+    of its first event that did. A rotation writes the record with its replica's
+    next event and signs every later bundle with the new key, so no bundle the retired
+    key signed can carry an event of that origin past it: one that does was signed
+    after the retirement (a leaked key: headquarters rotates its own, never revokes
+    it). {} for a key not on record retired."""
+    info = all_keys(rep).get(key_id)
+    if info is None or info.status != "retired":
+        return {}
+    return dict(rep.conn.execute(
+        "SELECT origin, min(seq) FROM versions WHERE entity = 'key' AND entity_id = ? "
+        "AND field = 'status' AND value = ? GROUP BY origin",
+        (key_id, events.value_json("retired"))).fetchall())
+
+
 def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
     """A revoked key of that replica's computer (the replica, those it continues after
     a restore, and those that continue it), if any: its later keys are not accepted

@@ -1755,6 +1755,28 @@ def retired_key_text(key_id: str, seq: int, office: str) -> str:
              ).format(key_id=key_id, office=office, seq=seq)
 
 
+def _newer_key_merged(rep: Replica, key_id: str) -> bool:
+    """Whether a bundle signed by the active key that replaced ``key_id``
+    (``keyreg.rotated_out``) was merged here: it carried all that a bundle of
+    ``key_id`` can (before it, a trust releases the older key's bundles first)."""
+    keys = keyreg.all_keys(rep)
+    replica = keys[key_id].replica
+    newer = [k.key_id for k in keys.values() if k.replica == replica and k.status == "active"]
+    return rep.conn.execute(
+        f"SELECT 1 FROM inbox WHERE key_id IN ({','.join('?' * len(newer))}) AND outcome IN "
+        "('merged', 'duplicate') LIMIT 1", newer).fetchone() is not None
+
+
+def rotated_out_text(key_id: str, office: str) -> str:
+    """Why a bundle signed by a key a rotation replaced that brings new events
+    (``keyreg.rotated_out``) is refused."""
+    # Translators: one line; {office} is an office code such as ML, or HQ
+    return _("signed with key {key_id} ({office}), which a newer key of that computer "
+             "replaced: a bundle it signed brings nothing the newer key's bundles did not "
+             "(a leaked key or a forged file); ask {office} for a new bundle").format(
+                 key_id=key_id, office=office)
+
+
 def _add_batch(merger: _Merger, batch: list[events.Event]) -> None:
     """``merger.add``, an error no check foresaw (a number SQLite cannot store) said as
     the bundle's events' fault."""
@@ -1786,6 +1808,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     # a retired key signs nothing written after the record that retired it (a key
     # headquarters rotated out because it leaked wrote locks, plan and keys at offices)
     retired = keyreg.retired_at(rep, b.key_id)
+    replaced = keyreg.rotated_out(rep, b.key_id) and _newer_key_merged(rep, b.key_id)
     last_seq: dict[str, int] = {}
     for n, (line, digest) in enumerate(b.iter_hashed_lines(), 1):
         # (HQ, an office's bundle) in canonical form: HQ relays what it stores, and a
@@ -1824,14 +1847,20 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
                 raise FieldplanError(_("import cancelled; nothing was changed"))
     _add_batch(merger, batch)
     stats = merger.finish()
+    if replaced and stats.new:
+        # (the events it brings were written after the rotation: a leaked key's)
+        raise BundleError(rotated_out_text(b.key_id, str(m["office"])))
     if repair is not None:
         repair.finish()
     if runs is not None:
         runs.finish(stats)
     if progress:
         progress(total, total, pgettext("import outcome", "merged"))
-    if runs is not None:
-        return stats  # a revoked computer's receipts say nothing any more
+    if runs is not None or replaced:
+        # a revoked computer's receipts say nothing any more, nor a key's a rotation
+        # replaced (false ones from a leaked key would have a computer go on as a new
+        # replica, or say headquarters holds what it never received)
+        return stats
     limits: dict[str, int] = {}
     # (HQ, an office's bundle) more of HQ than it holds: it went back, or the receipt
     # lies (a forged bundle would renew HQ's identity at will: renew_if_gone_back; of

@@ -1359,6 +1359,19 @@ def retired_at(rep: Replica, key_id: str) -> dict[str, int]:
         (key_id, events.value_json("retired"))).fetchall())
 
 
+def rotated_out(rep: Replica, key_id: str) -> bool:
+    """Whether ``key_id`` is on record retired while its replica has an active key: a
+    rotation replaced it. Every bundle it signed was written before that rotation, and
+    each bundle the new key signed carries all that was not acknowledged: once one is
+    merged (``exchange._newer_key_merged``), a bundle of the old key brings nothing
+    new, nor receipts that move forward. (A key retired because a restore continues its
+    replica elsewhere is not: a late bundle of it may bring what the restore lost.)"""
+    keys = all_keys(rep)
+    info = keys.get(key_id)
+    return info is not None and info.status == "retired" and bool(info.replica) and any(
+        k.replica == info.replica and k.status == "active" for k in keys.values())
+
+
 def revoked_replica(rep: Replica, replica: str) -> KeyInfo | None:
     """A revoked key of that replica's computer (the replica, those it continues after
     a restore, and those that continue it), if any: its later keys are not accepted

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from test_sync import registered, send, snapshot
+from test_sync import national, registered, send, snapshot
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, progress
@@ -52,3 +52,65 @@ def test_a_retired_headquarters_key_writes_nothing_after_its_retirement(
     _, outcome = send(hq, ml, tmp_path)
     assert outcome.outcome == "merged", outcome.reason
     assert "2026-S2" in progress.locked_periods(ml)
+
+
+def _forged(sender, office_code: str, recipient: str, old, path: Path, lines: list,
+            acks: dict, plan_id: str, ranges: dict) -> Path:
+    manifest = {"kind": "sync", "plan_id": plan_id, "sender": sender, "office": office_code,
+                "recipient": recipient, "ranges": ranges, "acks": acks,
+                "bundle_id": uuid.uuid4().hex}
+    bundlefmt.write_bundle(path, manifest, lines, old)
+    return path
+
+
+def test_receipts_of_a_retired_headquarters_key_say_nothing(hq, make_office,
+                                                            tmp_path: Path) -> None:
+    """Headquarters' receipts past what an office computer holds make it go on as a new
+    replica (a copy of its database wrote too): a retired key's, forged, did so."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = keyreg.secret_key(hq)
+    rotate_key(hq)
+    send(hq, ml, tmp_path)
+    identity, before = ml.replica_id, snapshot(ml)
+    forged = import_bundle(ml, _forged(
+        hq.replica_id, "HQ", "ML", old, tmp_path / "receipts.fieldplan", [],
+        {ml.replica_id: 1_000_000}, hq.plan_id, {}))
+    assert forged.outcome != "rejected", forged.reason
+    assert ml.replica_id == identity and snapshot(ml) == before
+    assert ml.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
+                           (ml.replica_id,)).fetchone()[0] < 1_000_000
+
+
+def test_an_office_key_a_rotation_replaced_writes_nothing_new_at_headquarters(
+        hq, make_office, tmp_path: Path) -> None:
+    """An office rotates its key (its old key file leaked): the old key's bundle of
+    a next event was merged, and the computer's real next bundle then refused at
+    headquarters as a forked history."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    old = keyreg.secret_key(ml)
+    rotate_key(ml)
+    progress.record_progress(ml, national(ml), "2026-S1", percent=20)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert keyreg.all_keys(hq)[old.key_id_hex].status == "retired"
+    seq, prev = events.last_event(hq.conn, ml.replica_id)
+    event = {"author": "thief", "base": {}, "entity": "progress",
+             "fields": {"status": "cancelled"}, "hlc": (events.wall_ms() << 16) + 9,
+             "id": f"ML|{national(ml)}|2026-S1", "origin": ml.replica_id, "prev": prev,
+             "seq": seq + 1}
+    before = snapshot(hq)
+    forged = import_bundle(hq, _forged(
+        ml.replica_id, "ML", "HQ", old, tmp_path / "old-ml.fieldplan", [event], {},
+        hq.plan_id, {ml.replica_id: [seq + 1, seq + 1]}))
+    assert forged.outcome == "rejected"
+    assert forged.reason == (
+        f"signed with key {old.key_id_hex} (ML), which a newer key of that computer "
+        "replaced: a bundle it signed brings nothing the newer key's bundles did not (a "
+        "leaked key or a forged file); ask ML for a new bundle")
+    assert snapshot(hq) == before
+    # the computer's real next change still merges
+    progress.record_progress(ml, national(ml), "2026-S1", percent=30)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.digest(hq, "ML") == progress.digest(ml)

@@ -1334,6 +1334,19 @@ def _proven_enrolment(rep: Replica, m: dict[str, Any],
     return (row[0], row[3]) if proof.isascii() and hmac.compare_digest(want, proof) else None
 
 
+def _proven_elsewhere(rep: Replica, m: dict[str, Any], signer: PublicKey) -> str:
+    """(HQ) The office whose enrolment token the bundle truly proves when that is not
+    the office it claims; "" otherwise."""
+    e = m.get("enrolment")
+    if not rep.is_hq or not isinstance(e, dict):
+        return ""
+    row = rep.conn.execute("SELECT office FROM enrolments WHERE id = ?",
+                           (str(e.get("id")),)).fetchone()
+    if row is None or row[0] == m["office"]:
+        return ""
+    return row[0] if _proven_enrolment(rep, {**m, "office": row[0]}, signer) else ""
+
+
 def _setup_reported(rep: Replica, m: dict[str, Any], signer: PublicKey) -> None:
     """(HQ) The computer of the setup bundle whose enrolment the bundle proves has
     reported: HQ's bundles for its office go by its receipts from now on."""
@@ -2687,6 +2700,11 @@ def _why_unknown(rep: Replica, m: dict[str, Any], signer: PublicKey) -> str:
         return _("headquarters never enrolled {office}").format(office=office)
     e = m.get("enrolment")
     if isinstance(e, dict):
+        other = _proven_elsewhere(rep, m, signer)
+        if other:
+            # someone holding another office's setup bundle, posing as this one
+            return _("it proves the setup bundle headquarters wrote for {other}, not "
+                     "for {office}").format(other=other, office=office)
         if rep.conn.execute("SELECT 1 FROM enrolments WHERE id = ? AND office = ?",
                             (str(e.get("id")), office)).fetchone() is None:
             if restored:

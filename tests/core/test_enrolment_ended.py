@@ -304,3 +304,27 @@ def test_a_revocation_before_the_setup_bundle_leaves_its_term(hq, tmp_path: Path
         with new.conn:
             events.set_meta(new.conn, "enrolment", json.dumps(kept))
         assert key_deadline(new) == kept["expires"]
+
+
+def test_a_setup_bundle_of_another_office_is_named(hq, tmp_path: Path) -> None:
+    """Someone holding ML's setup bundle sets a computer up from it and sends a bundle
+    claiming BF (enrolled too): the quarantine said "its setup bundle was not written
+    by this headquarters", when headquarters wrote it, for ML: the warning to weigh
+    is that a holder of ML's setup bundle poses as BF."""
+    from fieldplan.sync import keys as keyreg
+    from tests.bundle_fuzz import pack, unpack
+
+    enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
+    enroll_office(hq, "BF", tmp_path / "BF-setup.fieldplan")
+    with init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ML-setup.fieldplan") as ml:
+        manifest, lines = unpack(bundle_of(ml, tmp_path, "ml").read_bytes())
+        manifest["office"] = "BF"
+        posing = tmp_path / "posing.fieldplan"
+        posing.write_bytes(pack(manifest, [events.canonical_json(e).encode() for e in lines],
+                                keyreg.secret_key(ml)))
+    outcome = import_bundle(hq, posing)
+    assert outcome.outcome == "quarantined"
+    assert outcome.reason == (
+        f"unknown key {outcome.fingerprint} (claims office BF); it proves the setup bundle "
+        f"headquarters wrote for ML, not for BF: check the fingerprint with the office "
+        f"before trusting the key")

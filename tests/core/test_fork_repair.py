@@ -372,8 +372,9 @@ def test_only_headquarters_bundles_repair_and_only_this_computers_history(
     before = snapshot(ml)
 
     class Held:
-        """The bundle's events, as _merge reads them."""
+        """The bundle's events and signer, as _merge reads them."""
         event_count = len(lines)
+        key_id = manifest["key_id"]
 
         def iter_hashed_lines(self):
             import hashlib

@@ -2119,6 +2119,9 @@ class KeysPage(QWidget):
         #: key id → the computer's current keys revoking it revokes too (an earlier key:
         #: ``keys.revoked_with``), as the confirmation says
         self._with: dict[str, list[str]] = {}
+        #: key id → the other computers its setup bundle registered, still active
+        #: (``keys.same_setup_each``): revoking it leaves them be, the confirmation says
+        self._same_setup: dict[str, tuple] = {}
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
         self.refresh()
@@ -2136,14 +2139,15 @@ class KeysPage(QWidget):
             shown = [k for k in keyreg.listed_keys(keyreg.all_keys(rep)).values()
                      if k.source == "registry"]
             own = keyreg.own_key_ids(rep)  # rotated, never revoked
+            uses = keyreg.key_uses(rep)
             return (sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
-                                                 k.key_id)), own, keyreg.key_uses(rep),
-                    keyreg.revoked_with_each(rep))
+                                                 k.key_id)), own, uses,
+                    keyreg.revoked_with_each(rep), keyreg.same_setup_each(rep, uses))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
     def _loaded(self, result) -> None:
-        keys, self._own, uses, self._with = result
+        keys, self._own, uses, self._with, self._same_setup = result
         before = chosen_row(self.view, lambda k: k.key_id)
         self.model.set_rows(keys, uses)
         choose_again(self.view, [k.key_id for k in keys], before)
@@ -2171,6 +2175,11 @@ class KeysPage(QWidget):
 
             text += "\n\n" + isolated_codes(sentence(revoked_with_text(also)))
         text += "\n\n" + "\n".join(self.computer_lines(k))
+        same = self._same_setup.get(k.key_id)
+        if same:  # set up from the same setup bundle: revoking this one leaves them be
+            from fieldplan.sync.keys import same_setup_text
+
+            text += "\n\n" + isolated_codes(sentence(same_setup_text(same)))
         dialog = ConfirmDialog(self, _("Revoke key"), text, k.fingerprint, _("Re&voke"),
                                monospace_details=True, cautious=True)
         dialog.setObjectName("revoke-dialog")
@@ -2211,6 +2220,8 @@ class KeysPage(QWidget):
                 text += "\n" + sentence(changes.spared_text())
             if getattr(changes, "enrolments_ended", ""):  # its setup bundles: ended
                 text += "\n" + isolated_codes(sentence(changes.enrolments_text()))
+            if getattr(changes, "same_setup", ()):  # computers its setup bundle set up
+                text += "\n" + isolated_codes(sentence(changes.same_setup_text()))
             if getattr(changes, "warning", ""):  # the backup after it: not written
                 text += "\n" + sentence(changes.warning)
             self.message.setText(text)

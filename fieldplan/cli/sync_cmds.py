@@ -657,10 +657,13 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
         done = _("Key {key} was already revoked").format(key=key)
     if changes.enrolments_ended:  # "…; the setup bundles written for ML no longer…"
         done = join_clauses([done, changes.enrolments_text()])
+    if changes.same_setup:  # "…; 1 other computer was registered with the same…"
+        done = join_clauses([done, changes.same_setup_text()])
     output(args, {"key_id": key, "status": "revoked", "changed": bool(changes.events),
                   "warning": changes.warning, "spared": changes.spared,
                   "also": list(changes.also),
-                  "setup_bundles_ended": changes.enrolments_ended or None}, done)
+                  "setup_bundles_ended": changes.enrolments_ended or None,
+                  "same_setup_bundle": [s.to_dict() for s in changes.same_setup]}, done)
     if changes.warning:
         warn(changes.warning)
     return 0

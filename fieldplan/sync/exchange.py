@@ -1355,6 +1355,9 @@ def _setup_reported(rep: Replica, m: dict[str, Any], signer: PublicKey) -> None:
         from fieldplan.sync.enrol import setup_reported
 
         setup_reported(rep, token[0])
+        # which setup bundle registered it: revoking another computer set up from the
+        # same one names this one (a stolen laptop's token may have set up a second)
+        keyreg.record_enrolment(rep, signer.key_id_hex, token[0])
 
 
 def ended_enrolment(rep: Replica, m: dict[str, Any], signer: PublicKey) -> tuple[str, bool]:

@@ -373,6 +373,13 @@ class Revocation(Changes):
     #: the key's office, when setup bundles written for it stopped setting up
     #: computers with this revocation (its open enrolment tokens ended)
     enrolments_ended: str = ""
+    #: the other computers of the office its setup bundle registered, still active:
+    #: the revocation does not end them (``same_setup``), the person is told
+    same_setup: tuple[SameSetup, ...] = ()
+
+    def same_setup_text(self) -> str:
+        """``same_setup_text`` of ``same_setup``; "" for none."""
+        return same_setup_text(self.same_setup)
 
     def enrolments_text(self) -> str:
         """That the office's setup bundles no longer set up computers, and what to do;
@@ -417,6 +424,8 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
         raise ValidationError(_("this is headquarters' own signing key; rotate it instead"))
     if info.status == "revoked":
         return Revocation(key_id=key_id)
+    # (before: its own computer is revoked with it, the others stay active)
+    siblings = same_setup(rep, key_id)
     with store.write_transaction(rep.conn):
         # (even once its replica is cut off: another key of it revoked later spares
         # the successor too)
@@ -440,7 +449,8 @@ def revoke_key(rep: Replica, key_id: str) -> Revocation:
     return Revocation(entities=(("key", key_id),), events=1, key_id=key_id,
                       warning=warning,
                       replica=info.replica, spared=spared, also=also,
-                      enrolments_ended=info.office if ended else "")
+                      enrolments_ended=info.office if ended else "",
+                      same_setup=siblings)
 
 
 #: meta key (HQ): how far headquarters held each replica a revocation cut off when it
@@ -574,6 +584,121 @@ def _registry_key_id(keys: dict[str, KeyInfo], given: str) -> str:
 #: "key_id": the revoked key}``. A bundle from a computer set up with such a token waits
 #: in quarantine saying so (``sync.exchange``): it may be the revoked computer itself.
 ENDED_ENROLMENTS = "ended_enrolments"
+
+
+#: meta key (HQ): the setup bundle (enrolment id) whose proof registered each computer's
+#: first key, by key id: ``{key_id: enrol_id}``. Kept here, never in the key event (an
+#: office's fieldplan refuses a field it does not know). Recorded from this version on:
+#: a key registered before it has no entry (its bundle's proof was not kept, and the
+#: token alone cannot tell which computer proved it).
+KEY_ENROLMENTS = "key_enrolments"
+
+
+def record_enrolment(rep: Replica, key_id: str, enrol_id: str) -> None:
+    """(HQ, in the import's write transaction) Key ``key_id`` was registered by the
+    proof of enrolment ``enrol_id``: a revocation of another computer set up from the
+    same setup bundle names it (``same_setup``)."""
+    links = key_enrolments(rep)
+    if links.get(key_id) == enrol_id:
+        return
+    links[key_id] = enrol_id
+    events.set_meta(rep.conn, KEY_ENROLMENTS, events.canonical_json(links))
+
+
+def key_enrolments(rep: Replica) -> dict[str, str]:
+    """``KEY_ENROLMENTS``: key id → the enrolment id that registered it."""
+    try:
+        raw = json.loads(rep.meta(KEY_ENROLMENTS) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): str(v) for k, v in raw.items() if isinstance(v, str)}
+
+
+@dataclass(frozen=True)
+class SameSetup:
+    """An active key of another computer that the same setup bundle registered:
+    ``key_id``, its ``replica`` and when that computer first reported (``first``, ISO
+    UTC as ``KeyUse.registered``: the registration of its key the setup bundle
+    vouched for)."""
+
+    key_id: str
+    replica: str
+    first: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key_id": self.key_id, "replica": self.replica, "first_reported": self.first}
+
+
+def same_setup_each(rep: Replica, uses: dict[str, KeyUse] | None = None
+                    ) -> dict[str, tuple[SameSetup, ...]]:
+    """Key id → the active keys of the other computers of its office registered with
+    the setup bundle (enrolment token) its computer was registered with, for every key
+    that has some. Revoking a key ends the office's open enrolment tokens, not the
+    computers a stolen laptop's token registered already: a thief's spare computer
+    set up from it before the revocation goes on until it is revoked too."""
+    links = key_enrolments(rep)
+    if not links:
+        return {}
+    # (a key whose computer a revocation of an earlier key cut off: revoked)
+    keys = listed_keys(all_keys(rep))
+    if uses is None:
+        uses = key_uses(rep)
+    # the computers (every replica of each) each enrolment registered, with the key
+    # it registered
+    by_enrolment: dict[str, list[tuple[frozenset[str], str]]] = {}
+    for key_id, enrol_id in links.items():
+        k = keys.get(key_id)
+        if k is None or not k.replica:
+            continue
+        by_enrolment.setdefault(enrol_id, []).append(
+            (frozenset(computer(keys, k.replica)), key_id))
+    out: dict[str, tuple[SameSetup, ...]] = {}
+    for found in by_enrolment.values():
+        if len(found) < 2:
+            continue
+        for replicas, _first_key in found:
+            others = []
+            for other, first_key in found:
+                if other == replicas:
+                    continue
+                first = uses.get(first_key, KeyUse()).registered
+                others += [SameSetup(k.key_id, k.replica, first)
+                           for k in keys.values()
+                           if k.replica in other and k.status == "active"
+                           and k.source == "registry"]
+            mine = [k.key_id for k in keys.values() if k.replica in replicas]
+            for key_id in mine:
+                if others:
+                    out[key_id] = tuple(sorted(others, key=lambda s: (s.first, s.key_id)))
+    return out
+
+
+def same_setup(rep: Replica, key_id: str) -> tuple[SameSetup, ...]:
+    """``same_setup_each`` of one key."""
+    return same_setup_each(rep).get(key_id, ())
+
+
+def same_setup_text(others: Iterable[SameSetup]) -> str:
+    """That other computers were set up from the same setup bundle and stay active,
+    with their keys and first report; "" for none."""
+    others = list(others)
+    if not others:
+        return ""
+    from fieldplan.i18n import counted, format_datetime
+
+    listed = join_list([
+        # Translators: one computer in a list: its key id and when it first reported
+        _("key {key_id} (first reported {when})").format(
+            key_id=s.key_id, when=format_datetime(s.first) if s.first else "—")
+        for s in others])
+    return counted(
+        "{count} other computer was registered with the same setup bundle and stays "
+        "active: {keys}; revoke it too if it is not the office's own",
+        "{count} other computers were registered with the same setup bundle and stay "
+        "active: {keys}; revoke them too if they are not the office's own",
+        len(others), keys=listed)
 
 
 def _end_enrolments(rep: Replica, office: str, key_id: str) -> int:

@@ -378,3 +378,68 @@ def test_the_quarantine_tab_says_which_computer_and_where_it_reads_its_fingerpri
     assert "\n\nRefuse the key of office ML · Mali? " in confirm.text.text()
     confirm.reject()
     wait_idle(qtbot, window.session)
+
+
+@pytest.fixture
+def shared_setup(hq, tmp_path):
+    """HQ knowing two ML computers set up from one setup bundle (a stolen laptop's, and
+    a spare one its thief set up before HQ revoked the laptop). Returns HQ's path, the
+    laptop's key id and the spare's."""
+    out = tmp_path / "out"
+    out.mkdir()
+    setup = tmp_path / "ml-setup.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    keys = []
+    for name in ("laptop", "spare"):
+        rep = sync.init_from_setup(tmp_path / f"{name}.sqlite3", setup)
+        code = rep.plan().actions_of(level="national")[0].code
+        progress.record_progress(rep, code, "2026-S1", status="on-track", percent=10)
+        assert sync.import_bundle(hq, sync.export_bundle(rep, out_dir=out).path) \
+            .outcome == "merged"
+        keys.append(rep.meta("key_id"))
+        rep.close()
+    path = hq.path
+    hq.close()
+    return path, *keys
+
+
+@pytest.mark.parametrize("lang", ["en"])
+def test_revoking_names_the_computers_its_setup_bundle_set_up(open_window, qtbot, qapp,
+                                                              shared_setup, lang):
+    """A revocation ends the office's enrolment tokens, not a computer the stolen
+    laptop's setup bundle set up already: the confirmation and the message after it
+    name that computer, so that the person can revoke it too."""
+    from ui.app import apply_language
+
+    path, lost, spare = shared_setup
+    apply_language(qapp, lang)
+    try:
+        window, page = keys_page(open_window, qtbot, path, rows=3)
+        model = page.model
+        wait_idle(qtbot, window.session)
+        row = next(i for i in range(model.rowCount()) if model.row_at(i).key_id == lost)
+        qtbot.waitUntil(lambda: (page.view.selectRow(row), page.selected())[1] is not None,
+                        timeout=5000)
+        assert page.selected().key_id == lost and page.revoke_button.isEnabled()
+        page.revoke_button.click()
+        confirm = page.findChild(object, "revoke-dialog")
+        text = confirm.text.text()
+        assert spare in text
+        if lang == "en":
+            plain = text.replace("\u2068", "").replace("\u2069", "")
+            assert "\n\n1 other computer was registered with the same setup bundle and " \
+                f"stays active: key {spare} (first reported " in plain
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            confirm.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                             f"revoke-same-setup-{lang}.png"))
+        confirm.accept()
+        qtbot.waitUntil(lambda: {model.row_at(i).key_id: model.row_at(i).status
+                                 for i in range(model.rowCount())}[lost] == "revoked",
+                        timeout=5000)
+        wait_idle(qtbot, window.session)
+        assert spare in page.message.text()
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"revoked-same-setup-{lang}.png"))
+    finally:
+        apply_language(qapp, "en")

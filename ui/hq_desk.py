@@ -2179,7 +2179,8 @@ class KeysPage(QWidget):
         if same:  # set up from the same setup bundle: revoking this one leaves them be
             from fieldplan.sync.keys import same_setup_text
 
-            text += "\n\n" + isolated_codes(sentence(same_setup_text(same)))
+            text += "\n\n" + isolated_codes(sentence(same_setup_text(
+                same, lambda at: embedded(time_text(at)))))
         dialog = ConfirmDialog(self, _("Revoke key"), text, k.fingerprint, _("Re&voke"),
                                monospace_details=True, cautious=True)
         dialog.setObjectName("revoke-dialog")
@@ -2221,7 +2222,8 @@ class KeysPage(QWidget):
             if getattr(changes, "enrolments_ended", ""):  # its setup bundles: ended
                 text += "\n" + isolated_codes(sentence(changes.enrolments_text()))
             if getattr(changes, "same_setup", ()):  # computers its setup bundle set up
-                text += "\n" + isolated_codes(sentence(changes.same_setup_text()))
+                text += "\n" + isolated_codes(sentence(changes.same_setup_text(
+                    lambda at: embedded(time_text(at)))))
             if getattr(changes, "warning", ""):  # the backup after it: not written
                 text += "\n" + sentence(changes.warning)
             self.message.setText(text)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -377,9 +377,9 @@ class Revocation(Changes):
     #: the revocation does not end them (``same_setup``), the person is told
     same_setup: tuple[SameSetup, ...] = ()
 
-    def same_setup_text(self) -> str:
+    def same_setup_text(self, when: Callable[[str], str] | None = None) -> str:
         """``same_setup_text`` of ``same_setup``; "" for none."""
-        return same_setup_text(self.same_setup)
+        return same_setup_text(self.same_setup, when)
 
     def enrolments_text(self) -> str:
         """That the office's setup bundles no longer set up computers, and what to do;
@@ -680,18 +680,21 @@ def same_setup(rep: Replica, key_id: str) -> tuple[SameSetup, ...]:
     return same_setup_each(rep).get(key_id, ())
 
 
-def same_setup_text(others: Iterable[SameSetup]) -> str:
+def same_setup_text(others: Iterable[SameSetup],
+                    when: Callable[[str], str] | None = None) -> str:
     """That other computers were set up from the same setup bundle and stay active,
-    with their keys and first report; "" for none."""
+    with their keys and first report (each time written by ``when``: the client's as
+    its tables show times; by default ``format_datetime``'s); "" for none."""
     others = list(others)
     if not others:
         return ""
     from fieldplan.i18n import counted, format_datetime
 
+    when = when or format_datetime
     listed = join_list([
         # Translators: one computer in a list: its key id and when it first reported
         _("key {key_id} (first reported {when})").format(
-            key_id=s.key_id, when=format_datetime(s.first) if s.first else "—")
+            key_id=s.key_id, when=when(s.first) if s.first else "—")
         for s in others])
     return counted(
         "{count} other computer was registered with the same setup bundle and stays "

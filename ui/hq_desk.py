@@ -2481,6 +2481,12 @@ class ConflictsPage(ReadWhenShown, QWidget):
         from ui.conflict_versions import told_apart_names, version_differences
 
         lines = [conflict_heading(conflict, self.model.field_text(conflict.field))]
+        if conflict.one_replica:  # one computer's history, not two computers' writes
+            from fieldplan.sync.conflicts import one_computer_text
+
+            here = self.identity.replica_id if self.identity is not None else ""
+            lines.append(in_layout_direction(sentence(one_computer_text(
+                conflict, here, code_text)) + "."))
         # only the office's own computers settle its conflicts (HQ sees them to know),
         # and not while headquarters has its period locked
         mine = "HQ" if self.identity is not None and self.identity.is_hq else (

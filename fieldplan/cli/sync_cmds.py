@@ -692,6 +692,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     with open_db(args) as rep:
         conflicts = sync.list_conflicts(rep)
         here = settled_here(rep)
+        replica = rep.replica_id
         plan = rep.plan()
 
     def human() -> None:
@@ -716,7 +717,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
                     "… {count} more version, not shown (see 'fieldplan conflicts show {id}')",
                     "… {count} more versions, not shown (see 'fieldplan conflicts show {id}')",
                     more).format(count=format_number(more, lang), id=c.id)))
-            for note in _conflict_notes(c, here):
+            for note in _conflict_notes(c, here, replica):
                 print("   " + for_terminal(note))
 
     output(args, [_conflict_json(c, here, every=False) for c in conflicts], human)
@@ -729,13 +730,14 @@ def _conflict_where(c) -> str:
     return f"{c.entity}  {c.entity_id}"
 
 
-def _conflict_notes(c, here: str) -> list[str]:
-    """Why this computer cannot settle a conflict, and who can; why a value cannot be
-    kept (a submitted report's, until it is reopened: ``keep_refusal``, as 'conflicts
-    resolve' refuses it), or that the plan hides the report."""
-    from fieldplan.sync.conflicts import keep_refusal, locked_note
+def _conflict_notes(c, here: str, replica: str = "") -> list[str]:
+    """That one computer (``replica``: this one) wrote every version, not two; why this
+    computer cannot settle a conflict, and who can; why a value cannot be kept (a
+    submitted report's, until it is reopened: ``keep_refusal``, as 'conflicts resolve'
+    refuses it), or that the plan hides the report."""
+    from fieldplan.sync.conflicts import keep_refusal, locked_note, one_computer_text
 
-    notes = []
+    notes = [one_computer_text(c, replica)] if c.one_replica else []
     if c.office != here:
         notes.append(_("only the computers of {office} can resolve it; shown here so that "
                        "you know of it").format(office=c.office))
@@ -771,12 +773,13 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
         # (that conflict's every version, read for it alone: not every conflict's)
         c = open_conflict(rep, args.id)
         here = settled_here(rep)
+        replica = rep.replica_id
         plan = rep.plan()
 
     def human() -> None:
         print(for_terminal(f"{c.id}  {_conflict_where(c)}  "
                            f"{plan.field_label(c.action, c.field, lang)}"))
-        for note in _conflict_notes(c, here):
+        for note in _conflict_notes(c, here, replica):
             print(for_terminal(note))
         for n, cand in enumerate(c.candidates, 1):
             print()

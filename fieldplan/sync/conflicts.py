@@ -113,6 +113,11 @@ class Conflict:
     #: into ``candidates`` and counts the rest; ``open_conflict`` reads every one
     versions: int = 0
     values: int = 0
+    #: the replica every version of it was written on, when one computer wrote them
+    #: all (its history holds versions that do not replace each other: no second
+    #: computer wrote the field); "" when two or more did. Of a conflict read whole,
+    #: found from ``candidates``
+    one_replica: str = ""
 
     def __post_init__(self) -> None:
         if not self.versions:
@@ -120,6 +125,10 @@ class Conflict:
         if not self.values:
             object.__setattr__(self, "values", len(
                 {events.value_json(c.value) for c in self.candidates}))
+        if self.complete:
+            origins = {c.full_id.rsplit(":", 1)[0] for c in self.candidates}
+            object.__setattr__(self, "one_replica",
+                               origins.pop() if len(origins) == 1 else "")
 
     @property
     def complete(self) -> bool:
@@ -177,7 +186,9 @@ class Conflict:
                                 "winner": c.winner, "computer": c.computer,
                                 "this_computer": c.here}
                                for c in (self.candidates if every else self.shown)],
-                "versions": self.versions}
+                "versions": self.versions,
+                # (one computer's history contradicting itself: its replica id)
+                "one_computer": self.one_replica or None}
 
 
 def written_by(candidate: Candidate, when: str, wrap: Callable[[str], str] = str) -> str:
@@ -189,6 +200,27 @@ def written_by(candidate: Candidate, when: str, wrap: Callable[[str], str] = str
     return _("Written by {author} on {computer}, {when}").format(
         author=wrap(candidate.author), computer=computer_text(candidate, wrap),
         when=wrap(when))
+
+
+def one_computer_text(conflict: Conflict, here: str,
+                      wrap: Callable[[str], str] = str) -> str:
+    """Of a conflict whose every version one computer wrote (``one_replica``): that no
+    second computer wrote the field differently, its own history holds versions that
+    do not replace each other (a bundle re-signed, a database put back and written
+    again); "" of a conflict between computers. ``here``: this replica's id."""
+    one = conflict.one_replica
+    if not one:
+        return ""
+    code = wrap(one[:8])
+    if one == here:
+        # Translators: {computer}: the first 8 digits of this computer's replica id
+        return _("Every version comes from this computer ({computer}): its own history "
+                 "holds versions that do not replace each other, no other computer "
+                 "wrote this field").format(computer=code)
+    # Translators: {computer}: the first 8 digits of a computer's replica id
+    return _("Every version comes from one computer, {computer}: its history holds "
+             "versions that do not replace each other, no other computer wrote this "
+             "field").format(computer=code)
 
 
 def computer_text(candidate: Candidate, wrap: Callable[[str], str] = str) -> str:
@@ -397,6 +429,25 @@ def reports_in_conflict(rep: Replica, reports: Iterable[str]) -> set[str]:
     return found
 
 
+def one_computer_reports(rep: Replica, reports: Iterable[str]) -> set[str]:
+    """Those of ``reports`` (ids of reports in an open conflict) whose every field in
+    conflict one computer (replica) wrote all the versions of: its own history holds
+    versions that do not replace each other, no second computer wrote them."""
+    ids = sorted(set(reports))
+    own: dict[str, bool] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity_id, one in rep.conn.execute(
+                "SELECT entity_id, min(origin) = max(origin) "
+                "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
+                f"AND superseded = 0 AND entity_id IN ({marks}) "
+                # (two values or more: two heads or more)
+                "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk):
+            own[entity_id] = own.get(entity_id, True) and bool(one)
+    return {entity_id for entity_id, one in own.items() if one}
+
+
 def period_conflicts(rep: Replica, period: str, office: str | None = None
                      ) -> dict[str, tuple[str, ...]]:
     """Action code → its fields in an open conflict, for ``office``'s (this replica's)
@@ -432,14 +483,17 @@ def _period_of(entity_id: str) -> str:
 
 
 #: The fields of several heads and of more than one value (``_CONFLICTED``), with how
-#: many versions and values each has, in the conflicts' order.
+#: many versions and values each has, and the replica that wrote them all when one did
+#: ("" else), in the conflicts' order.
 _CONFLICT_FIELDS = """
-    SELECT entity, entity_id, field, n, nvalues FROM (
-        SELECT entity, entity_id, field, n,
+    SELECT entity, entity_id, field, n, nvalues, one FROM (
+        SELECT entity, entity_id, field, n, one,
                (SELECT count(DISTINCT value) FROM versions v INDEXED BY versions_heads
                 WHERE v.entity = m.entity AND v.entity_id = m.entity_id
                   AND v.field = m.field AND v.superseded = 0) AS nvalues
-        FROM (SELECT entity, entity_id, field, count(*) AS n
+        FROM (SELECT entity, entity_id, field, count(*) AS n,
+                     CASE WHEN min(origin) = max(origin) THEN min(origin) ELSE '' END
+                     AS one
               FROM versions INDEXED BY versions_heads WHERE superseded = 0
               GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m)
     WHERE nvalues > 1
@@ -493,10 +547,10 @@ def _shown_rows(rep: Replica, limit: int = SHOWN_VERSIONS) -> list[tuple]:
                               key=itemgetter(0, 1, 2)):
         narrow[key] = list(group)
     rows: list[tuple] = []
-    for entity, entity_id, field, versions, values in rep.conn.execute(
+    for entity, entity_id, field, versions, values, one in rep.conn.execute(
             _CONFLICT_FIELDS).fetchall():
         if versions <= limit:
-            rows += [(*head, versions, values) for head in narrow.get(
+            rows += [(*head, versions, values, one) for head in narrow.get(
                 (entity, entity_id, field), ())]
             continue
         where = {"entity": entity, "entity_id": entity_id, "field": field, "limit": limit}
@@ -506,7 +560,7 @@ def _shown_rows(rep: Replica, limit: int = SHOWN_VERSIONS) -> list[tuple]:
             heads += [head for head in rep.conn.execute(_FIRST_HEADS, where)
                       if head[:2] not in firsts][:limit - len(heads)]
         heads.sort(key=itemgetter(4, 0, 1), reverse=True)
-        rows += [(entity, entity_id, field, *head[:5], head[5], versions, values)
+        rows += [(entity, entity_id, field, *head[:5], head[5], versions, values, one)
                  for head in heads]
     return rows
 
@@ -546,7 +600,7 @@ def open_conflict(rep: Replica, conflict_id: str) -> Conflict:
         if _conflict_id(entity, entity_id, field) == wanted:
             rows = rep.conn.execute(
                 "SELECT v.entity, v.entity_id, v.field, v.origin, v.seq, v.value, "
-                "v.author, v.hlc, e.received_at, 0, 0 "
+                "v.author, v.hlc, e.received_at, 0, 0, '' "
                 "FROM versions v INDEXED BY versions_heads "
                 "LEFT JOIN events e ON e.origin = v.origin AND e.seq = v.seq "
                 "WHERE v.entity = ? AND v.entity_id = ? AND v.field = ? "
@@ -563,7 +617,8 @@ def open_conflict(rep: Replica, conflict_id: str) -> Conflict:
 def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
     """The conflicts of ``rows`` (``_NARROW_HEADS``' columns: each field's versions in
     the heads' order, then how many versions and values it has, 0 when ``rows`` hold
-    every one)."""
+    every one, and the replica that wrote them all, "" when two or more did or when
+    ``rows`` hold every one)."""
     out: list[Conflict] = []
     own = rep.replica_id
     locks: dict[str, bool] = {}
@@ -617,8 +672,8 @@ def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
         # (the winner by the heads' order alone, as everywhere: the arrival only caps
         # the time shown, as the report list does)
         cands = []
-        versions, values = heads[0][9:11]
-        for _e, _i, _f, o, s, v, a, h, r, _n, _d in heads:
+        versions, values, one = heads[0][9:12]
+        for _e, _i, _f, o, s, v, a, h, r, _n, _d, _o in heads:
             made = written(h)
             cands.append(Candidate(f"{o[:8]}:{s}", f"{o}:{s}", value_of(v), a,
                                    shown(made, r, h), not cands, o == own, written_at=made))
@@ -639,10 +694,10 @@ def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
             out.append(Conflict(cid, entity, entity_id, field, tuple(cands),
                                 locked=locks[period], submitted=entity_id in submitted,
                                 hidden=hidden_of[entity_id], versions=versions,
-                                values=values))
+                                values=values, one_replica=one))
         else:
             out.append(Conflict(cid, entity, entity_id, field, tuple(cands),
-                                versions=versions, values=values))
+                                versions=versions, values=values, one_replica=one))
     return out
 
 

@@ -298,6 +298,9 @@ class ImportOutcome:
     #: it (two computers of an office wrote them differently): only the count in the
     #: status bar changed, and the person importing did not know to look
     conflicts: int = 0
+    #: of those, how many one computer wrote every version in conflict of (its own
+    #: history holds versions that do not replace each other: not two computers)
+    conflicts_own: int = 0
     #: a duplicate because this replica wrote it (its reason says whose it is and where
     #: it goes): the line says that reason too
     written_here: bool = False
@@ -431,7 +434,7 @@ class ImportOutcome:
     def conflicts_text(self) -> str:
         """"2 reports it changed are in conflict …": what the import says of the
         reports it left in an open conflict ("" when none)."""
-        return conflicts_text(self.conflicts)
+        return conflicts_text(self.conflicts, self.conflicts_own)
 
     def revoked_text(self) -> str:
         """"headquarters revoked this computer's key …; ask headquarters for a new setup
@@ -517,10 +520,22 @@ def registered_note(outcomes: list) -> str:
         "for each office reach its new computers from now on.", count)
 
 
-def conflicts_text(count: int) -> str:
-    """``ImportOutcome.conflicts_text``; the inbox keeps it as the reason."""
+def conflicts_text(count: int, own: int = 0) -> str:
+    """``ImportOutcome.conflicts_text``; the inbox keeps it as the reason. ``own``: of
+    the ``count`` reports, those whose every version in conflict one computer wrote
+    (20,000 versions of a field from a single key, none replacing another): when all
+    are, not "two computers" but that computer's history."""
     if not count:
         return ""
+    if own >= count:
+        return counted(
+            "{count} report it changed is in conflict (one computer's history holds "
+            "versions of it that do not replace each other) until a person of the office "
+            "keeps one of the values",
+            "{count} reports it changed are in conflict (one computer's history holds "
+            "versions of them that do not replace each other) until a person of the "
+            "office keeps one of the values",
+            count)
     return counted(
         "{count} report it changed is in conflict (two computers of the office wrote it "
         "differently) until a person of the office keeps one of the values",
@@ -2192,13 +2207,17 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
                 plan_version, plan_hidden, plan_changes = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
-                from fieldplan.sync.conflicts import reports_in_conflict
+                from fieldplan.sync.conflicts import one_computer_reports, reports_in_conflict
 
                 # (a conflict is a field of several heads: the other reports are not
                 # asked; all are after a repair, which rebuilt every report)
-                in_conflict = len(reports_in_conflict(
+                conflicted = reports_in_conflict(
                     rep, stats.reports if repair is not None
-                    else stats.reports & stats.several_heads))
+                    else stats.reports & stats.several_heads)
+                in_conflict = len(conflicted)
+                # (those one computer's history holds alone: not "two computers")
+                in_conflict_own = len(one_computer_reports(rep, conflicted)) \
+                    if conflicted else 0
                 locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)
@@ -2234,6 +2253,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        and keyreg.own_key_status(rep) == "revoked",
                                        false_receipt=false_receipt,
                                        conflicts=in_conflict,
+                                       conflicts_own=in_conflict_own,
                                        computer_registered=registered,
                                        hq_new_key=hq_new_key,
                                        reason=join_clauses([
@@ -2245,7 +2265,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            plan_text(plan_version, plan_hidden),
                                            locks_text(locked, unlocked),
                                            hidden_text(hidden_brought, hidden_why),
-                                           conflicts_text(in_conflict),
+                                           conflicts_text(in_conflict, in_conflict_own),
                                            clock_text(clock),
                                            clock_behind_text(behind),
                                            office_clock_text(*office_clock)

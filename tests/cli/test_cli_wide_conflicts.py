@@ -28,9 +28,11 @@ def test_conflicts_list_shows_what_the_page_shows_and_counts_the_rest(
     lines = out.splitlines()
     versions = [line for line in lines[1:] if line[5:].split()[0] in
                 {c.value_id for c in conflict.candidates}]
-    assert len(versions) == len(lines) - 2 == SHOWN_VERSIONS
-    assert lines[-1] == (f"     … {45 - SHOWN_VERSIONS} more versions, not shown "
+    # (then that one computer wrote them all: test_cli_one_computer_conflict)
+    assert len(versions) == len(lines) - 3 == SHOWN_VERSIONS
+    assert lines[-2] == (f"     … {45 - SHOWN_VERSIONS} more versions, not shown "
                          f"(see 'fieldplan conflicts show {conflict.id}')")
+    assert lines[-1].startswith("   Every version comes from one computer, ")
     # every value is among those listed: the one of 99, written first, too
     assert versions[-1].split()[:2] == [conflict.candidates[-1].value_id, "99%"]
 

@@ -205,3 +205,30 @@ def test_two_versions_keep_their_short_names(qapp) -> None:
         ("Version written on computer aaaaaaaa, shown now",
          "Keep “5%”, written on computer aaaaaaaa, shown now"),
         ("Version written on computer bbbbbbbb", "Keep “5%”, written on computer bbbbbbbb")]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_conflict_one_computer_wrote_is_said_to_be_its_history(
+        open_window, qtbot, qapp, hq, make_office, tmp_path, lang) -> None:
+    """Thousands of versions of one field from a single computer, none replacing
+    another: the page said nothing of where they came from, and every other screen
+    had it that two computers of the office wrote it differently."""
+    import os
+
+    from ui.app import apply_language
+
+    apply_language(qapp, lang)
+    try:
+        window, page = wide_conflict_page(open_window, qtbot, hq, make_office, tmp_path)
+        origin = page.model.row_at(0).candidates[0].full_id.split(":")[0]
+        text = page.message.text().replace("\u2068", "").replace("\u2069", "")
+        assert origin[:8] in text
+        if lang == "en":
+            assert (f"Every version comes from one computer, {origin[:8]}: its history "
+                    "holds versions that do not replace each other, no other computer "
+                    "wrote this field.") in text
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            window.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                            f"one-computer-conflict-{lang}.png"))
+    finally:
+        apply_language(qapp, "en")

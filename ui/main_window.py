@@ -1030,6 +1030,9 @@ class MainWindow(QMainWindow):
         self._sync_timer.start()
         self.check_outside()  # where the database stands, to compare with
         self._outside_timer.start()
+        # no looks while nobody can see the window (minimised, hidden): a laptop on
+        # battery, the window open all day, was woken every 2 seconds for them
+        self.windowHandle().visibilityChanged.connect(self._visibility_changed)
         self.refresh_sync_state()
         # what an earlier session could not save is retried (ui.drafts)
         self.office_view.editor.resume_drafts()
@@ -1837,6 +1840,24 @@ class MainWindow(QMainWindow):
             self.reread_plan()
         if changes.touches("lock"):  # a lock or unlock, or an import that brought one
             self.refresh_locks()  # (after the plan: its news follows the plan's)
+
+    def _visibility_changed(self, visibility) -> None:
+        """The window minimised or hidden: the minute's refresh and the look for other
+        programs' writes stop (nobody sees what they would show). Back on screen: both
+        done at once, then again as before."""
+        from PySide6.QtGui import QWindow
+
+        seen = visibility not in (QWindow.Visibility.Hidden, QWindow.Visibility.Minimized)
+        if seen == self._outside_timer.isActive() or not self.painted:
+            return
+        if not seen:
+            self._sync_timer.stop()
+            self._outside_timer.stop()
+            return
+        self.check_outside()
+        self.poll()
+        self._sync_timer.start()
+        self._outside_timer.start()
 
     def poll(self) -> None:
         """(every minute) the sync state (its times move on), the locks and the plan,

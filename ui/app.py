@@ -202,8 +202,19 @@ class Shell(QObject):
         from ui.collector import collect_on_gui_thread
 
         shell = weakref.ref(self)
-        collect_on_gui_thread(app).postpone_full = lambda: (
+        collector = collect_on_gui_thread(app)
+        collector.postpone_full = lambda: (
             (found := shell()) is not None and found._long_job_running())
+        # (and it keeps looking while a thread works: what it makes is collected as it
+        # goes, not all at once when its result wakes the window)
+        collector.keep_looking = lambda: (
+            (found := shell()) is not None and found._working())
+
+    def _working(self) -> bool:
+        from ui.ops import off_thread_jobs
+
+        session = self.session
+        return bool(off_thread_jobs()) or (session is not None and session.pending > 0)
 
     def _long_job_running(self) -> bool:
         session = self.session

@@ -134,3 +134,64 @@ def test_the_oldest_generation_waits_for_the_end_of_a_long_job(qapp, monkeypatch
     finally:
         collector.timer.stop()
         collector.setParent(None)
+
+
+def test_an_idle_client_is_not_woken_by_the_collector(qapp):
+    """Looking twice a second for nothing woke a laptop on battery 120 times a minute,
+    the window idle or minimised: once a look finds no objects made, the timer stops,
+    and a wake of the GUI thread for something that made none (its own last look)
+    does not start it again."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ui.collector import MainThreadCollector
+
+    collector = MainThreadCollector(interval_ms=5)
+    looks: list[int] = []
+    collector.timer.timeout.connect(lambda: looks.append(1))
+    try:
+        loop = QEventLoop()
+        QTimer.singleShot(200, loop.quit)  # 40 of its intervals
+        loop.exec()
+        # the first look (what the test made before), the second finds nothing new
+        assert len(looks) <= 3
+        assert not collector.timer.isActive()
+    finally:
+        collector.stop()
+        collector.setParent(None)
+
+
+def test_the_collector_looks_again_once_the_gui_thread_wakes_with_objects_made(qapp):
+    from ui.collector import IDLE_GROWTH, MainThreadCollector
+
+    collector = MainThreadCollector()
+    try:
+        collector.check()
+        collector.check()  # nothing made since the last look: stopped
+        assert not collector.timer.isActive()
+        collector._woken()  # (the loop woke for that look itself)
+        assert not collector.timer.isActive()
+        kept = [[] for _ in range(15 * IDLE_GROWTH)]  # a key, a click, a result
+        collector._woken()
+        assert collector.timer.isActive()
+        assert kept
+    finally:
+        collector.stop()
+        collector.setParent(None)
+
+
+def test_the_collector_keeps_looking_while_a_thread_works(qapp):
+    """A worker's objects wake no GUI thread: while a job runs, the looks go on."""
+    from ui.collector import MainThreadCollector
+
+    collector = MainThreadCollector()
+    collector.keep_looking = lambda: True
+    try:
+        collector.check()
+        collector.check()
+        assert collector.timer.isActive()
+        collector.keep_looking = lambda: False
+        collector.check()
+        assert not collector.timer.isActive()
+    finally:
+        collector.stop()
+        collector.setParent(None)

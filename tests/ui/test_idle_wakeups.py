@@ -3,6 +3,8 @@ what someone could see: not at all while it is minimised or hidden."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.ui.conftest import wait_idle
 
 
@@ -38,3 +40,49 @@ def test_a_hidden_window_stops_looking(open_window, qtbot, office_db) -> None:
     window.show()
     qtbot.waitUntil(window._outside_timer.isActive, timeout=5000)
     assert window._sync_timer.isActive()
+
+
+def test_a_window_started_minimised_does_not_ask_whether_it_is_painted(qtbot) -> None:
+    """Started minimised (a shortcut set to start it so), the window is not painted
+    until restored, maybe hours later: it asked 4 times a second meanwhile whether it
+    was. It asks nothing while minimised, and often again once restored."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.main_window import FirstPaint
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    painted: list[bool] = []
+    first_paint = FirstPaint(widget, lambda: painted.append(True))
+    widget.showMinimized()
+    first_paint.start()
+    qtbot.waitUntil(widget.isMinimized, timeout=5000)
+    assert not first_paint._timer.isActive()  # no look however long it stays so
+    assert painted == []
+    widget.showNormal()
+    qtbot.waitUntil(lambda: painted == [True], timeout=5000)
+    assert not first_paint._timer.isActive()
+
+
+def test_a_window_minimised_before_its_first_paint_stops_asking(qtbot) -> None:
+    from PySide6.QtGui import QWindow
+    from PySide6.QtWidgets import QWidget
+
+    from ui.main_window import FirstPaint
+
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    painted: list[bool] = []
+    first_paint = FirstPaint(widget, lambda: painted.append(True))
+    hidden = pytest.MonkeyPatch()
+    hidden.setattr(QWindow, "isExposed", lambda self: False)  # (not on screen yet)
+    try:
+        widget.show()
+        first_paint.start()
+        assert first_paint._timer.isActive()
+        widget.showMinimized()
+        qtbot.waitUntil(lambda: not first_paint._timer.isActive(), timeout=5000)
+    finally:
+        hidden.undo()
+    widget.showNormal()
+    qtbot.waitUntil(lambda: painted == [True], timeout=5000)

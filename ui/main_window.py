@@ -71,6 +71,9 @@ SYNC_REFRESH_MS = 60_000
 PLACE_WRITE_MS = 400
 #: how often the window asks whether another program wrote to the database
 OUTSIDE_CHECK_MS = 2_000
+#: how often while another program is in front (the window is looked at again the
+#: moment fieldplan is back in front): left open behind a browser all day, on battery
+OUTSIDE_CHECK_AWAY_MS = 10_000
 
 
 #: Between the items of the status bar's sync words; a narrow window drops the last ones.
@@ -1054,6 +1057,11 @@ class MainWindow(QMainWindow):
         # no looks while nobody can see the window (minimised, hidden): a laptop on
         # battery, the window open all day, was woken every 2 seconds for them
         self.windowHandle().visibilityChanged.connect(self._visibility_changed)
+        from PySide6.QtGui import QGuiApplication
+
+        app = QGuiApplication.instance()
+        app.applicationStateChanged.connect(self._application_state_changed)
+        self._application_state_changed(app.applicationState())
         self.refresh_sync_state()
         # what an earlier session could not save is retried (ui.drafts)
         self.office_view.editor.resume_drafts()
@@ -1879,6 +1887,19 @@ class MainWindow(QMainWindow):
         self.poll()
         self._sync_timer.start()
         self._outside_timer.start()
+
+    def _application_state_changed(self, state) -> None:
+        """Another program in front: the look for other programs' writes less often;
+        fieldplan back in front: one at once (what ``fieldplan import`` did in the
+        terminal just left shows as the window comes up), then every few seconds."""
+        active = state == Qt.ApplicationState.ApplicationActive
+        interval = OUTSIDE_CHECK_MS if active else OUTSIDE_CHECK_AWAY_MS
+        if interval == self._outside_timer.interval():
+            return
+        self._outside_timer.setInterval(interval)
+        if active and self._outside_timer.isActive():
+            self.check_outside()
+            self._outside_timer.start()  # (the next after a whole interval)
 
     def poll(self) -> None:
         """(every minute) the sync state (its times move on), the locks and the plan,

@@ -86,3 +86,27 @@ def test_a_window_minimised_before_its_first_paint_stops_asking(qtbot) -> None:
         hidden.undo()
     widget.showNormal()
     qtbot.waitUntil(lambda: painted == [True], timeout=5000)
+
+
+def test_behind_another_program_the_window_looks_seldom_and_at_once_when_back(
+        open_window, qtbot, office_db, monkeypatch) -> None:
+    """Left open behind a browser all day, the window asked every 2 seconds whether
+    another program wrote to the database: every 10 now, and once at once when
+    fieldplan comes back in front (the terminal's ``fieldplan import`` shows then)."""
+    from ui.main_window import OUTSIDE_CHECK_AWAY_MS, OUTSIDE_CHECK_MS
+    from ui.qtcompat import Qt
+
+    window = open_window(office_db)
+    qtbot.waitUntil(window._outside_timer.isActive, timeout=5000)
+    wait_idle(qtbot, window.session)
+    looks: list[str] = []
+    monkeypatch.setattr(window, "check_outside", lambda: looks.append("outside"))
+
+    window._application_state_changed(Qt.ApplicationState.ApplicationInactive)
+    assert window._outside_timer.interval() == OUTSIDE_CHECK_AWAY_MS
+    assert window._outside_timer.isActive() and looks == []
+    window._application_state_changed(Qt.ApplicationState.ApplicationActive)
+    assert window._outside_timer.interval() == OUTSIDE_CHECK_MS
+    assert looks == ["outside"]
+    window._application_state_changed(Qt.ApplicationState.ApplicationActive)
+    assert looks == ["outside"]  # (once)

@@ -339,7 +339,7 @@ def test_conflict_columns_are_fitted_to_each_text_once(qtbot) -> None:
 
     rows = [Conflict(f"c{i}", "progress", f"{office}|PA{i % 4 + 1}.{i % 3 + 1}|"
                               f"202{5 + i % 3}-S{i % 2 + 1}", field,
-                     (SimpleNamespace(value="v"),))
+                     (SimpleNamespace(value="v", full_id="r:1"),))
             for i, (office, field) in enumerate(
                 (o, f) for o in ("ML", "SN", "BF") for f in ("status", "achievements",
                                                              "value.trained") * 40)]

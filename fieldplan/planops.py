@@ -177,6 +177,33 @@ def plan_documents(rep: Replica) -> Iterator[dict[str, Any]]:
             yield doc
 
 
+def plan_history(rep: Replica) -> list[tuple[int, dict[str, Any]]]:
+    """The plan versions this replica's plan holds (as plan_to_dict's dicts), oldest
+    first, each with its clock (hlc); a value that is no such dict is skipped. Read
+    again only when the versions held change (kept in ``rep.cache``, stamped by their
+    count and latest clock): the report form asks at each report opened and the review
+    pack at each office's sheet (``recorded_units``), each parsing every version. The
+    dicts are shared: read them, never change them."""
+    stamp = rep.conn.execute(
+        "SELECT count(*), max(hlc) FROM versions WHERE entity = 'plan' AND entity_id = ? "
+        "AND field = 'document'", (rep.plan_id,)).fetchone()
+    held = rep.cache.get("plan_history")
+    if held is not None and held[0] == stamp:
+        return held[1]
+    out = []
+    for hlc, value in rep.conn.execute(
+            "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
+            "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)):
+        try:
+            doc = json.loads(value)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(doc, dict):
+            out.append((hlc, doc))
+    rep.cache["plan_history"] = (stamp, out)
+    return out
+
+
 #: What an amendment added (``plan_additions``): key → (the semester HQ installed the
 #: version in, that version's number).
 Additions = dict[Any, tuple["Period", int]]
@@ -207,20 +234,17 @@ def plan_additions(rep: Replica, plan: Plan, *, installing: bool = False
     from fieldplan.periods import period_for_date, plan_periods
     from fieldplan.plan import plan_to_dict
 
-    rows: Iterable[tuple[int, str]] = rep.conn.execute(
-        "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
-        "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)).fetchall()
-    if installing:
-        rows = [*rows, (events.wall_ms() << 16, json.dumps(plan_to_dict(plan)))]
+    rows = plan_history(rep)
+    if installing:  # (as stored: through JSON)
+        rows = [*rows, (events.wall_ms() << 16, json.loads(json.dumps(plan_to_dict(plan))))]
 
     seen: set[tuple[str, str]] | None = None
     seen_values: set[tuple[str, str]] = set()
     correcting = False  # the version before is illustrative
     added: Additions = {}
     added_values: Additions = {}
-    for hlc, value in rows:
+    for hlc, doc in rows:
         try:
-            doc = json.loads(value)
             head = doc["plan"]
             version = head["version"]
             start, end = dt.date.fromisoformat(head["start"]), dt.date.fromisoformat(head["end"])

@@ -13,7 +13,6 @@ value written again (the officer types it over) is in the unit of the plan then 
 from __future__ import annotations
 
 import bisect
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,19 +60,19 @@ def _unit_of(raw: Any) -> RecordedUnit | None:
 
 def _versions(rep) -> list[tuple[int, dict[tuple[str, str], RecordedUnit]]]:
     """(hlc, (action, key) → unit) of every plan version held, in clock order."""
+    from fieldplan.planops import actions_of, plan_history
+
     out = []
-    for hlc, value in rep.conn.execute(
-            "SELECT hlc, value FROM versions WHERE entity = 'plan' AND entity_id = ? "
-            "AND field = 'document' ORDER BY hlc, origin, seq", (rep.plan_id,)):
+    for hlc, doc in plan_history(rep):
         try:
-            doc = json.loads(value)
             version = doc["plan"]["version"]
-            actions = doc["actions"]
-        except (TypeError, ValueError, KeyError):
+        except (TypeError, KeyError):
             continue  # (not a plan document this version reads)
+        if "actions" not in doc:
+            continue
         units = {}
-        for a in actions if isinstance(actions, list) else ():
-            if not isinstance(a, dict) or not isinstance(a.get("indicators"), list):
+        for a in actions_of(doc):
+            if not isinstance(a.get("indicators"), list):
                 continue
             for i in a["indicators"]:
                 unit = _unit_of(i.get("unit")) if isinstance(i, dict) else None
@@ -83,7 +82,6 @@ def _versions(rep) -> list[tuple[int, dict[tuple[str, str], RecordedUnit]]]:
                         version if type(version) is int else 0, i)
         out.append((hlc, units))
     return out
-
 
 
 def recorded_units(rep, plan=None, *, period: str | None = None,

@@ -131,3 +131,20 @@ def test_the_same_figure_typed_again_is_recorded_in_the_new_unit(hq, make_office
     held = events.last_event(ug.conn, ug.replica_id)
     record_progress(ug, "PA4.1", PERIOD, values={"people-assisted": 750})
     assert events.last_event(ug.conn, ug.replica_id) == held
+
+
+def test_the_plan_versions_are_read_once_until_another_is_installed(hq, tmp_path) -> None:
+    """The report form asks at each report opened, the review pack at each office's
+    sheet: the versions are parsed once (``planops.plan_history``), and read again once
+    a new version is installed."""
+    from fieldplan.planops import plan_history
+
+    before = plan_history(hq)
+    assert plan_history(hq) is before
+    path = tmp_path / "v2.json"
+    dump_plan(households(hq.plan()), path)
+    replace_plan(hq, path)
+    hq.conn.commit()
+    after = plan_history(hq)
+    assert after is not before and len(after) == len(before) + 1
+    assert after[-1][1]["plan"]["version"] == hq.plan().version

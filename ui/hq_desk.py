@@ -1604,8 +1604,13 @@ class InboxPage(ReadWhenShown, QWidget):
         self.older.setObjectName("inbox-older")
         self.older.setVisible(False)
         #: the bundles left out, reached a page at a time: a page of INBOX_SHOWN read in
-        #: SQL when asked (after ``start`` newer ones), never 100,000 rows in the model
+        #: SQL when asked, never 100,000 rows in the model. ``upto``: the inbox line the
+        #: page starts at (None: the newest page, which new bundles join); ``start``:
+        #: how many newer bundles it leaves above it, as last read
+        self.upto: int | None = None
         self.start = 0
+        #: the page to read next (Older bundles: 1; Newer: -1) from the page listed
+        self._turn = 0
         self.newer_button = QPushButton(_("Newer bundles"))
         self.newer_button.setObjectName("inbox-newer")
         self.older_button = QPushButton(_("Older bundles"))
@@ -1646,26 +1651,43 @@ class InboxPage(ReadWhenShown, QWidget):
 
     def turn_page(self, pages: int) -> None:
         """List the page of bundles ``pages`` older (Older bundles: 1; Newer: -1)."""
-        from fieldplan.sync.exchange import INBOX_SHOWN
-
-        self.start = max(0, self.start + pages * INBOX_SHOWN)
+        rows = self.model.rows()
+        if not rows:
+            return
+        self._turn = pages
         self.newer_button.setEnabled(False)  # (until it is read: one click, one page)
         self.older_button.setEnabled(False)
         self.refresh()
 
     def refresh(self) -> None:
         self.stale = False
-        start = self.start
+        upto, turn, self._turn = self.upto, self._turn, 0
+        rows = self.model.rows()
+        if turn and rows:
+            # (from the page listed: its oldest line for the older page, its newest for
+            # the newer one)
+            edge = rows[-1].inbox_id if turn > 0 else rows[0].inbox_id
+        else:
+            turn = 0
 
         def fetch(rep):
             from fieldplan.sync import inbox_size, list_gaps, list_inbox
-            from fieldplan.sync.exchange import INBOX_SHOWN
+            from fieldplan.sync.exchange import inbox_newer, inbox_page_above
 
+            top = upto
+            if turn > 0:
+                top = edge - 1
+            elif turn < 0:
+                top = inbox_page_above(rep, edge)
             size = inbox_size(rep)
-            # (a page past the end, the inbox emptied since: its last page)
-            first = min(start, max(0, size - 1) // INBOX_SHOWN * INBOX_SHOWN)
+            inbox = list_inbox(rep, upto=top)
+            if not inbox and top is not None:
+                # (the lines of the page gone since, with the bundles they named: the
+                # newest page)
+                top, inbox = None, list_inbox(rep)
+            first = 0 if top is None else inbox_newer(rep, top)
             # (the gaps by office, in the window's language: list_gaps)
-            return list_inbox(rep, offset=first), list_gaps(rep), size, first
+            return inbox, list_gaps(rep), size, first, top
 
         DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()
 
@@ -1674,7 +1696,7 @@ class InboxPage(ReadWhenShown, QWidget):
         self.gaps.refilled()
 
     def _loaded(self, result) -> None:
-        inbox, gaps, size, first = result
+        inbox, gaps, size, first, self.upto = result
         self.start = first
         current = self.view.currentIndex()
         chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None

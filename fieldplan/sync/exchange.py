@@ -3525,6 +3525,9 @@ class InboxEntry:
     #: what the new plan it brought changes (``ImportOutcome.plan_changes``), as kept:
     #: JSON, or ""
     plan_changes_msg: str = ""
+    #: its line's id in the inbox (the newest has the highest): where a page of older
+    #: bundles starts (``list_inbox``'s ``upto``); 0 for an entry made elsewhere
+    inbox_id: int = 0
 
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language); as it was written
@@ -3592,16 +3595,35 @@ def inbox_size(rep: Replica) -> int:
     return rep.conn.execute("SELECT count(*) FROM inbox").fetchone()[0]
 
 
-def list_inbox(rep: Replica, limit: int = INBOX_SHOWN, offset: int = 0) -> list[InboxEntry]:
+def list_inbox(rep: Replica, limit: int = INBOX_SHOWN, offset: int = 0,
+               upto: int | None = None) -> list[InboxEntry]:
     """The inbox's bundles, newest first: ``limit`` of them, after the ``offset``
-    newest (the Inbox's older pages)."""
+    newest; with ``upto``, from the line of that id down (the Inbox's older pages: a
+    page stays the same bundles while new ones arrive, where an offset shifted it)."""
+    where, args = ("", ()) if upto is None else ("WHERE id <= ? ", (upto,))
     rows = rep.conn.execute(
         "SELECT id, file_name, coalesce(office, ''), received_at, outcome, reason, events, "
         "events_new, coalesce(bundle_id, ''), coalesce(reason_msg, ''), "
-        "coalesce(plan_changes, '') FROM inbox "
-        "ORDER BY id DESC LIMIT ? OFFSET ?", (limit, max(0, offset))).fetchall()
+        f"coalesce(plan_changes, '') FROM inbox {where}"
+        "ORDER BY id DESC LIMIT ? OFFSET ?", (*args, limit, max(0, offset))).fetchall()
     repaired = fork.repaired_refusals(rep)
     revoked_by = rep.meta(KEY_REVOKED_BY) or ""
     return [InboxEntry(*r[1:-1], repaired_in=repaired.get(r[0], ""),
-                       revoked_here=str(r[0]) == revoked_by, plan_changes_msg=r[-1])
+                       revoked_here=str(r[0]) == revoked_by, plan_changes_msg=r[-1],
+                       inbox_id=r[0])
             for r in rows]
+
+
+def inbox_newer(rep: Replica, than: int) -> int:
+    """How many of the inbox's bundles are newer than its line ``than``: where a page
+    that starts after it stands, counted from the newest."""
+    return rep.conn.execute("SELECT count(*) FROM inbox WHERE id > ?", (than,)).fetchone()[0]
+
+
+def inbox_page_above(rep: Replica, top: int, limit: int = INBOX_SHOWN) -> int | None:
+    """Where the page of ``limit`` bundles newer than the line ``top`` starts (its
+    newest line's id, ``list_inbox``'s ``upto``); None when fewer are newer: the newest
+    page."""
+    row = rep.conn.execute("SELECT id FROM inbox WHERE id > ? ORDER BY id LIMIT 1 OFFSET ?",
+                           (top, limit - 1)).fetchone()
+    return None if row is None or inbox_newer(rep, row[0]) == 0 else row[0]

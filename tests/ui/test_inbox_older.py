@@ -85,3 +85,36 @@ def test_an_older_page_stays_when_the_inbox_is_read_again(open_window, qtbot, hq
     page.refresh()
     wait_idle(qtbot, page.session)
     assert page.model.rowCount() == 3 and page.start == INBOX_SHOWN
+
+
+def _files(page) -> list[str]:
+    return [page.model.data(page.model.index(r, page.model.FILE))
+            for r in range(page.model.rowCount())]
+
+
+def test_an_older_page_keeps_its_bundles_when_new_ones_arrive(open_window, qtbot, hq_db):
+    """The page was read by its place from the newest: bundles merged while a person read
+    the older ones pushed that many of them off the page's foot and put as many of the
+    page before at its head, under the reader's eyes."""
+    _received(hq_db, INBOX_SHOWN + 3)
+    page = _inbox(open_window, qtbot, hq_db)
+    page.older_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    with sqlite3.connect(hq_db) as conn:  # two bundles arrive
+        conn.executemany(
+            "INSERT INTO inbox (file_name, sha256, office, received_at, outcome, reason) "
+            "VALUES (?, ?, 'SN', '2026-12-01T10:00:00Z', 'rejected', 'damaged')",
+            [(f"SN-{i}.fieldplan", f"{i + 10**6:064x}") for i in range(2)])
+    conn.close()
+    page.refresh()
+    wait_idle(qtbot, page.session)
+    assert _files(page) == ["ML-2.fieldplan", "ML-1.fieldplan", "ML-0.fieldplan"]
+    assert page.older.text() == "Bundles 1,003 to 1,005 of 1,005 are listed, the newest first."
+    page.newer_button.click()  # the page before it: the 1,000 bundles above, up to ML-3
+    qtbot.waitUntil(lambda: page.model.rowCount() == INBOX_SHOWN
+                    and _files(page)[-1] == "ML-3.fieldplan")
+    assert _files(page)[0] == "ML-1002.fieldplan"
+    assert page.older.text() == "Bundles 3 to 1,002 of 1,005 are listed, the newest first."
+    page.newer_button.click()  # fewer than a page above: the newest page
+    qtbot.waitUntil(lambda: _files(page)[0] == "SN-1.fieldplan")
+    assert page.model.rowCount() == INBOX_SHOWN and page.upto is None

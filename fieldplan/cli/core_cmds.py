@@ -642,7 +642,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
     from fieldplan.planops import hidden_drafts
-    from fieldplan.sync.conflicts import period_conflicts
+    from fieldplan.sync.conflicts import one_computer_reports, period_conflicts
 
     period = period_of(args)
     with open_db(args) as rep:
@@ -654,9 +654,15 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         submitted_before = 0 if changes.events else sum(
             r.state == "submitted" for r in prog.list_reports(rep, period, rep.office))
         revoked = key_revoked(rep)
-        # two computers wrote these reports differently: the values shown here were
-        # submitted, the other computer's unseen (as the client's submit dialog warns)
+        # two computers wrote these reports differently (or one computer's history
+        # holds versions that do not replace each other): the values shown here were
+        # submitted, the others unseen (as the client's submit dialog warns)
         in_conflict = list(period_conflicts(rep, period))
+        # (those whose versions one computer's history holds alone: no second computer
+        # wrote them)
+        own = {rid.split("|")[1] for rid in one_computer_reports(
+            rep, (prog.report_id(rep.office, a, period) for a in in_conflict))
+        } if in_conflict else set()
         # what the client's report form warned of in the reports just submitted (as its
         # submit dialog says them): read-only now, their form says it no more
         submitted_ids = {rid for _entity, rid in changes.entities}
@@ -687,15 +693,27 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         warn(not_started)
     for line in warnings:
         warn(line)
-    if in_conflict:
+    apart = [a for a in in_conflict if a not in own]
+    if apart:
         warn(counted(
             "{count} report of {period} is still in conflict ({actions}): two computers "
             "wrote different values, and the values shown here count until it is settled "
             "(see 'fieldplan conflicts list')",
             "{count} reports of {period} are still in conflict ({actions}): two computers "
             "wrote different values, and the values shown here count until they are "
-            "settled (see 'fieldplan conflicts list')", len(in_conflict),
-            period=period_text(period), actions=join_list(in_conflict)))
+            "settled (see 'fieldplan conflicts list')", len(apart),
+            period=period_text(period), actions=join_list(apart)))
+    alone = [a for a in in_conflict if a in own]
+    if alone:
+        warn(counted(
+            "{count} report of {period} is still in conflict ({actions}): one computer's "
+            "history holds versions of it that do not replace each other, and the values "
+            "shown here count until it is settled (see 'fieldplan conflicts list')",
+            "{count} reports of {period} are still in conflict ({actions}): one "
+            "computer's history holds versions of them that do not replace each other, "
+            "and the values shown here count until they are settled (see 'fieldplan "
+            "conflicts list')", len(alone),
+            period=period_text(period), actions=join_list(alone)))
     if revoked and changes.events:
         warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
     return 0

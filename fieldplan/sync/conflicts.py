@@ -260,6 +260,20 @@ def shown_versions_of_report(rep: Replica, action: str, period: str,
     return out
 
 
+def one_computer_fields(rep: Replica, action: str, period: str,
+                        office: str | None = None) -> dict[str, str]:
+    """Of one report's fields in an open conflict, those whose every version kept one
+    computer wrote (``Conflict.one_replica``: its history holds versions that do not
+    replace each other, no second computer wrote the field), each with that computer's
+    replica id. The report form said of them that two computers had changed them."""
+    rid = report_id(office or rep.office, action, str(as_period(period)))
+    return dict(rep.conn.execute(
+        "SELECT field, min(origin) FROM versions INDEXED BY versions_heads "
+        "WHERE entity = 'progress' AND entity_id = ? AND superseded = 0 "
+        "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
+        "AND min(origin) = max(origin)", (rid,)).fetchall())
+
+
 def written_here_only(rep: Replica, action: str, period: str,
                       office: str | None = None) -> frozenset[str]:
     """Of one report's fields in an open conflict, those whose every version kept was
@@ -267,13 +281,9 @@ def written_here_only(rep: Replica, action: str, period: str,
     computer's, and their own earlier version, which it had replaced, stayed beside
     theirs (a write replaces the value shown, not the other versions of an open
     conflict: ``events.shown_versions``; a person settles those). The report form
-    said that two computers had changed them."""
-    rid = report_id(office or rep.office, action, str(as_period(period)))
-    return frozenset(field for (field,) in rep.conn.execute(
-        "SELECT field FROM versions INDEXED BY versions_heads "
-        "WHERE entity = 'progress' AND entity_id = ? AND superseded = 0 "
-        "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
-        "AND min(origin) = ? AND max(origin) = ?", (rid, rep.replica_id, rep.replica_id)))
+    said that two computers had changed them (``one_computer_fields``, this one's)."""
+    return frozenset(field for field, one in one_computer_fields(
+        rep, action, period, office).items() if one == rep.replica_id)
 
 
 def settled_here(rep: Replica) -> str:

@@ -84,3 +84,28 @@ def test_importing_one_computers_contradicting_versions_names_its_history(
     [[reason]] = hq.conn.execute("SELECT reason FROM inbox WHERE outcome = 'merged'")
     assert "one computer's history holds versions" in reason
     assert "two computers" not in reason
+
+
+def test_submit_names_one_computers_history_apart_from_two_computers(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """'progress submit' warned that two computers wrote different values of a report
+    whose versions this laptop's own history held alone; of a report two computers
+    wrote, it still says so, each in its own warning."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    first, second = (x.code for x in a.plan().actions_of(level="national")[:2])
+    progress.record_progress(a, first, "2026-S1", status="on-track")
+    wide_conflict(a, 3)  # (the first action's percent, on this laptop alone)
+    progress.record_progress(a, second, "2026-S1", status="on-track")
+    progress.record_progress(b, second, "2026-S1", status="at-risk")
+    send(b, hq, tmp_path)
+    send(hq, a, tmp_path)
+    path = a.path
+    a.close()
+    capsys.readouterr()
+    assert main(["--db", str(path), "progress", "submit", "--period", "2026-S1"]) == 0
+    err = capsys.readouterr().err.replace("\n", " ")
+    assert (f"1 report of 1st semester 2026 is still in conflict ({second}): two "
+            "computers wrote different values") in err
+    assert (f"1 report of 1st semester 2026 is still in conflict ({first}): one "
+            "computer's history holds versions of it that do not replace each other, "
+            "and the values shown here count until it is settled") in err

@@ -1507,6 +1507,16 @@ class Pack:
             out.append(self._t(source, cm.MUTED_SMALL, space_after=2))
         if conflict.versions > MAX_CANDIDATES:
             out.append(self._t("…", cm.SMALL))
+        if conflict.one_replica:
+            # every version from one computer: its history holds versions that do not
+            # replace each other, not two computers' writes (as the Conflicts page and
+            # 'conflicts list' say; on paper, not "this computer")
+            from fieldplan.i18n import speaking
+            from fieldplan.sync.conflicts import one_computer_text
+
+            with speaking(self.ctx.lang):
+                said = one_computer_text(conflict, "")
+            out.append(self._t(said + ".", cm.SMALL))
         if hidden:
             # Translators: under the competing values of a report the current plan hides
             # (its action was removed or moved to another level)

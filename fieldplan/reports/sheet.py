@@ -57,6 +57,10 @@ class SheetData:
     #: (action, indicator key) → the unit its value was recorded in, for values typed
     #: under a plan version whose unit was another (``recorded_units``): printed in it
     recorded: dict[tuple[str, str], Any] = dc_field(default_factory=dict)
+    #: of ``conflicted``, the actions whose report's every version in conflict one
+    #: computer wrote (its history holds versions that do not replace each other, no
+    #: second computer wrote them: ``conflicts.one_computer_reports``)
+    conflicted_own: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -173,10 +177,71 @@ def gather(
 
     recorded = {(code, key): unit for (_o, code, _p, key), unit in recorded_units(
         rep, scope.plan, period=period, office=office).items() if code in mine}
-    return SheetData(office, mine, footer, as_of, hidden,
-                     conflicts.get(office, frozenset()) & mine.keys(),
+    conflicted = conflicts.get(office, frozenset()) & mine.keys()
+    own: frozenset[str] = frozenset()
+    if conflicted:
+        from fieldplan.sync.conflicts import one_computer_reports
+
+        own = frozenset(rid.split("|")[1] for rid in one_computer_reports(
+            rep, (progress.report_id(office, a, period) for a in conflicted)))
+    return SheetData(office, mine, footer, as_of, hidden, conflicted,
                      lock.at, lock.actions(office) & mine.keys(),
-                     hidden_values(scope, mine.values()), not_at_hq, recorded)
+                     hidden_values(scope, mine.values()), not_at_hq, recorded, own)
+
+
+def conflicts_notes(ctx: cm.Ctx, data: SheetData) -> list[str]:
+    """What a sheet says of its reports in conflict (``data.conflicted``): those two
+    computers of the office wrote differently, and apart those whose versions one
+    computer's history holds alone (``data.conflicted_own``: restored from a backup and
+    written again, say), which the sheet had said two computers wrote; the sheet
+    shows the values that win for now, until someone at the office keeps one (once
+    headquarters unlocks the period, when it is locked, as 'conflicts list' says)."""
+    from fieldplan.i18n import counted
+
+    out = []
+    apart = len(data.conflicted - data.conflicted_own)
+    own = len(data.conflicted & data.conflicted_own)
+    if apart and not data.locked_at:
+        out.append(counted(
+            "{count} report has values in conflict (two computers of the office wrote "
+            "different values): this sheet shows the one that wins for now, until "
+            "someone at the office keeps one (Conflicts in fieldplan).",
+            "{count} reports have values in conflict (two computers of the office wrote "
+            "different values): this sheet shows the ones that win for now, until "
+            "someone at the office keeps one of each (Conflicts in fieldplan).", apart,
+            lang=ctx.lang))
+    elif apart:
+        out.append(counted(
+            "{count} report has values in conflict (two computers of the office wrote "
+            "different values): this sheet shows the one that wins for now. "
+            "Headquarters locked the period: once it unlocks it, someone at the office "
+            "keeps one (Conflicts in fieldplan).",
+            "{count} reports have values in conflict (two computers of the office wrote "
+            "different values): this sheet shows the ones that win for now. "
+            "Headquarters locked the period: once it unlocks it, someone at the office "
+            "keeps one of each (Conflicts in fieldplan).", apart, lang=ctx.lang))
+    if own and not data.locked_at:
+        out.append(counted(
+            "{count} report has values in conflict (one computer's history holds "
+            "versions of them that do not replace each other): this sheet shows the one "
+            "that wins for now, until someone at the office keeps one (Conflicts in "
+            "fieldplan).",
+            "{count} reports have values in conflict (one computer's history holds "
+            "versions of them that do not replace each other): this sheet shows the ones "
+            "that win for now, until someone at the office keeps one of each (Conflicts "
+            "in fieldplan).", own, lang=ctx.lang))
+    elif own:
+        out.append(counted(
+            "{count} report has values in conflict (one computer's history holds "
+            "versions of them that do not replace each other): this sheet shows the one "
+            "that wins for now. Headquarters locked the period: once it unlocks it, "
+            "someone at the office keeps one (Conflicts in fieldplan).",
+            "{count} reports have values in conflict (one computer's history holds "
+            "versions of them that do not replace each other): this sheet shows the ones "
+            "that win for now. Headquarters locked the period: once it unlocks it, "
+            "someone at the office keeps one of each (Conflicts in fieldplan).", own,
+            lang=ctx.lang))
+    return out
 
 
 def _held(receipt) -> bool:
@@ -591,7 +656,8 @@ def area_table(ctx: cm.Ctx, actions, data: SheetData, scale: float = 1.0,
                 [cm.cell(ctx, cm.status_text(ctx, status), cm.BOLD_SMALL)]
                 + ([cm.cell(ctx, _("Draft"), cm.MUTED_SMALL)] if r and r.state == "draft" else [])
                 # Translators: under a report's status, when two computers wrote
-                # different values of it (see the note above the tables)
+                # different values of it, or one computer's history holds versions
+                # of it that do not replace each other (see the note above the tables)
                 + ([cm.cell(ctx, _("Values in conflict"), cm.BOLD_SMALL,
                             whole_end=True)]
                    if act.code in data.conflicted else [])
@@ -720,29 +786,8 @@ def sheet_story(
         story.append(cm.TextFlow(hidden_values_note(ctx, data.hidden_values), cm.BOLD_SMALL,
                                  rtl=ctx.rtl, space_after=2))
     if data.conflicted:
-        from fieldplan.i18n import counted
-
-        n = len(data.conflicted)
-        if not data.locked_at:
-            text = counted(
-                "{count} report has values in conflict (two computers of the office wrote "
-                "different values): this sheet shows the one that wins for now, until "
-                "someone at the office keeps one (Conflicts in fieldplan).",
-                "{count} reports have values in conflict (two computers of the office wrote "
-                "different values): this sheet shows the ones that win for now, until "
-                "someone at the office keeps one of each (Conflicts in fieldplan).", n,
-                lang=ctx.lang)
-        else:  # settled once headquarters unlocks the period, as 'conflicts list' says
-            text = counted(
-                "{count} report has values in conflict (two computers of the office wrote "
-                "different values): this sheet shows the one that wins for now. "
-                "Headquarters locked the period: once it unlocks it, someone at the office "
-                "keeps one (Conflicts in fieldplan).",
-                "{count} reports have values in conflict (two computers of the office wrote "
-                "different values): this sheet shows the ones that win for now. "
-                "Headquarters locked the period: once it unlocks it, someone at the office "
-                "keeps one of each (Conflicts in fieldplan).", n, lang=ctx.lang)
-        story.append(cm.TextFlow(text, cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2))
+        story += [cm.TextFlow(text, cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2)
+                  for text in conflicts_notes(ctx, data)]
     if data.after_lock:
         from fieldplan.i18n import counted
 

@@ -3,6 +3,7 @@ is still missing before the period can be submitted."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,7 +65,8 @@ class PeriodSummary:
     submit dialog says them again, a submitted report's editor saying them no more.
     locked: headquarters has locked the period: nothing missing can be added and no
     draft submitted unless it unlocks it. missing_actions: the action code of each line
-    of ``missing``.
+    of ``missing``. one_computer: of the conflicts' lines, those one computer's
+    history holds alone (not two computers' writes).
     """
 
     period: str
@@ -82,6 +84,10 @@ class PeriodSummary:
     warnings: tuple[str, ...] = ()
     locked: bool = False
     missing_actions: tuple[str, ...] = ()
+    #: of the lines of ``conflicts`` and ``resubmit_conflicts``, those of reports whose
+    #: every version in conflict one computer wrote (its history holds versions that do
+    #: not replace each other: ``conflicts.one_computer_reports``), not two computers
+    one_computer: frozenset[str] = frozenset()
 
 
 #: characters of an action's title a line of the missing lists keeps: the code says
@@ -104,11 +110,12 @@ def missing_name(action) -> str:
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
               conflicts: dict[str, tuple[str, ...]] | None = None,
-              locked: bool = False) -> PeriodSummary:
+              locked: bool = False, one_computer: Collection[str] = ()) -> PeriodSummary:
     """What the dashboard and the submit dialog show: the reports the plan shows (as
     the printed status sheet counts them). ``conflicts``: action code → its report's
     fields in an open conflict (``fieldplan.sync.period_conflicts``); ``locked``:
-    whether headquarters has locked the period."""
+    whether headquarters has locked the period; ``one_computer``: the action codes of
+    ``conflicts`` whose every version one computer wrote."""
     shown = PlanScope(identity.plan).shown(reports)
     by_action = {r.action: r for r in shown if r.office == identity.office}
     # (not an action an amendment added after the period, unless reported on)
@@ -175,6 +182,7 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
                 for line in report_warnings(by_action[a.code], a)]
     in_conflict: dict[str, list[str]] = {"draft": [], "submitted": [], "resubmit": []}
     fields_in_conflict = 0
+    own_lines: set[str] = set()
     for a in own:
         fields = (conflicts or {}).get(a.code)
         if a.code not in by_action or not fields:
@@ -188,6 +196,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         fields_in_conflict += len(fields)
         in_conflict[state].append(_("{action} — in conflict: {fields}").format(
             action=a.code, fields=join_list([titles.get(f) or field_label(f) for f in fields])))
+        if a.code in one_computer:
+            own_lines.add(in_conflict[state][-1])
     note = ""
     if locked and any(in_conflict.values()):
         from fieldplan.sync.conflicts import locked_period_note
@@ -211,18 +221,22 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         tuple(warnings),
         locked,
         tuple(missing_actions),
+        frozenset(own_lines),
     )
 
 
 def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
     """(worker) the office's period summary, for the dashboard and the submit dialog,
     with its reports' open conflicts."""
-    from fieldplan.progress import is_locked
-    from fieldplan.sync.conflicts import period_conflicts
+    from fieldplan.progress import is_locked, report_id
+    from fieldplan.sync.conflicts import one_computer_reports, period_conflicts
 
+    conflicts = period_conflicts(rep, period, identity.office)
+    own = {rid.split("|")[1] for rid in one_computer_reports(rep, (
+        report_id(identity.office, action, period) for action in conflicts))
+    } if conflicts else set()
     return summarise(identity, period, list_reports(rep, period, identity.office),
-                     period_conflicts(rep, period, identity.office),
-                     is_locked(rep, period))
+                     conflicts, is_locked(rep, period), own)
 
 
 class Dashboard(QScrollArea):
@@ -495,11 +509,26 @@ def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str
             lines = [*drafts, *submitted, *resubmit, summary.locked_note]
     else:
         tab = without_mnemonic(_("&Conflicts"))
-        if drafts:
+        # (those one computer's history holds alone apart, said so: not two computers)
+        own = summary.one_computer
+        apart = [line for line in drafts if line not in own]
+        if apart:
             # Translators: {tab} is the tab "Conflicts", as translated there
-            lines += [*drafts, _("Two computers wrote different values: settle them on the "
-                                 "{tab} tab first, or the values shown now are "
-                                 "submitted.").format(tab=tab)]
+            lines += [*apart, _("Two computers wrote different values: settle them on the "
+                                "{tab} tab first, or the values shown now are "
+                                "submitted.").format(tab=tab)]
+        alone = [line for line in drafts if line in own]
+        if alone:
+            # Translators: {tab} is the tab "Conflicts", as translated there; under the
+            # lines naming the draft reports whose versions in conflict one computer
+            # wrote, none replacing another (no second computer wrote them)
+            lines += [*alone, ngettext(
+                "One computer's history holds versions of this report's values that do "
+                "not replace each other: settle them on the {tab} tab first, or the "
+                "values shown now are submitted.",
+                "One computer's history holds versions of these reports' values that do "
+                "not replace each other: settle them on the {tab} tab first, or the "
+                "values shown now are submitted.", len(alone)).format(tab=tab)]
         if submitted:
             # Translators: {progress} and {tab} are the tabs "Progress" and "Conflicts",
             # as translated there; under the lines naming the submitted reports in
@@ -510,6 +539,8 @@ def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str
                 "These reports are submitted: reopen them on the {progress} tab, then "
                 "settle their values on the {tab} tab.", len(submitted)).format(
                     progress=without_mnemonic(_("Pro&gress")), tab=tab)]
+        resubmit_alone = [line for line in resubmit if line in own]
+        resubmit = [line for line in resubmit if line not in own]
         if resubmit:
             # Translators: {progress} is the tab "Progress", as translated there; under
             # the lines naming the submitted reports whose status is in conflict
@@ -519,5 +550,17 @@ def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str
                 "These reports were submitted on one computer while another changed "
                 "them: reopen them on the {progress} tab, check them, then submit them "
                 "again.", len(resubmit)).format(progress=without_mnemonic(_("Pro&gress")))]
+        if resubmit_alone:
+            # Translators: {progress} is the tab "Progress", as translated there; under
+            # the lines naming the submitted reports whose status is in conflict in one
+            # computer's history alone (no second computer changed them)
+            lines += [*resubmit_alone, ngettext(
+                "One computer's history holds this report both submitted and changed, "
+                "neither replacing the other: reopen it on the {progress} tab, check it, "
+                "then submit it again.",
+                "One computer's history holds these reports both submitted and changed, "
+                "neither replacing the other: reopen them on the {progress} tab, check "
+                "them, then submit them again.", len(resubmit_alone)).format(
+                    progress=without_mnemonic(_("Pro&gress")))]
     # each line starts with an action's code: read right to left in Arabic
     return [in_layout_direction(line) for line in lines]

@@ -1225,6 +1225,8 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.conflict_note.setVisible(False)
         #: report id -> its fields in an open conflict, as last read
         self._in_conflict: dict[str, tuple[str, ...]] = {}
+        #: of those, the reports whose every version in conflict one computer wrote
+        self._one_computer: set[str] = set()
         bottom = QWidget()  # with the same margins as the search bar and the table
         blay = QVBoxLayout(bottom)
         blay.addWidget(self.after_lock_note)
@@ -1347,11 +1349,14 @@ class ReportsPage(ReadWhenShown, QSplitter):
             # and those changed after their period's lock, as the review pack names them
             late = [c for changes in changed_after_lock(rep).values() for c in changes]
             # and the fields two computers wrote differently, as the review pack's
-            # "Open conflicts" names them: the table shows one version of them
-            from fieldplan.sync.conflicts import conflicted_fields
+            # "Open conflicts" names them: the table shows one version of them; and the
+            # reports whose versions in conflict one computer's history holds alone
+            from fieldplan.sync.conflicts import conflicted_fields, one_computer_reports
 
+            conflicted = conflicted_fields(rep)
             return (reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports],
-                    search_texts(reports), late, conflicted_fields(rep))
+                    search_texts(reports), late, conflicted,
+                    one_computer_reports(rep, conflicted) if conflicted else set())
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
@@ -1367,10 +1372,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the reports, why the plan hides each, their search texts and
         (optional) the reports changed after their period's lock and the fields in an
-        open conflict of each report (``conflicted_fields``)."""
+        open conflict of each report (``conflicted_fields``), and of those the reports
+        whose versions in conflict one computer wrote (``one_computer_reports``)."""
         reports, why_hidden, haystack, *rest = result
         after_lock = rest[0] if rest else ()
         self._in_conflict = rest[1] if len(rest) > 1 else {}
+        self._one_computer = rest[2] if len(rest) > 2 else set()
         self._read = True
         chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
@@ -1502,11 +1509,21 @@ class ReportsPage(ReadWhenShown, QSplitter):
         """The fields of report ``r`` in an open conflict, in words; "" if none. An HQ
         reader saw one office computer's values with no sign that another computer of
         it wrote others (the review pack's annex named them; the table did not)."""
-        fields = self._in_conflict.get(report_id(r.office, r.action, r.period))
+        rid = report_id(r.office, r.action, r.period)
+        fields = self._in_conflict.get(rid)
         if not fields:
             return ""
         plan = self.identity.plan
         named = join_list([plan.field_label(r.action, f) for f in fields])
+        if rid in self._one_computer:  # not two computers: one computer's history
+            # Translators: as "In conflict: {fields}. Two computers wrote them
+            # differently…", of a report whose every version in conflict one computer
+            # wrote, none replacing another (no second computer wrote them)
+            return _("In conflict: {fields}. One computer's history holds versions of "
+                     "them that do not replace each other: this table and the review "
+                     "pack show one version until the conflict is settled; the {tab} tab "
+                     "shows each.").format(
+                         fields=named, tab=without_mnemonic(_("&Conflicts")))
         # Translators: above a report's narratives in headquarters' table of reports;
         # {fields} lists the report's fields, e.g. "Status, Percent complete"; {tab} is
         # the tab "Conflicts", as translated there, which shows each computer's version

@@ -2906,10 +2906,22 @@ class ReportEditor(QScrollArea):
         # (fields of which every version kept was written here: a person typed over
         # another computer's value shown, their own earlier one kept beside it)
         here = sorted(set(shown) & getattr(fields, "written_here", frozenset()))
-        apart = [name for name in shown if name not in here]
+        # (and those of which another computer wrote every version kept: its own
+        # history holds versions that do not replace each other, no two computers)
+        one: dict[str, str] = getattr(fields, "one_computer", {})
+        others: dict[str, list[str]] = {}
+        for name in shown:
+            if name not in here and one.get(name):
+                others.setdefault(one[name], []).append(name)
+        alone = {name for names in others.values() for name in names}
+        apart = [name for name in shown if name not in here and name not in alone]
         text = self._conflicts_text(apart, False)
         if text:  # whose values it shows, of those another computer wrote
             text = "\n".join([text, *self._whose(fields, apart)])
+        for computer, names in others.items():
+            text = "\n".join(t for t in (
+                text, self._conflicts_text(names, False, computer),
+                *self._whose(fields, names)) if t)
         text = "\n".join(t for t in (text, self._conflicts_text(here, True)) if t)
         lines = [t for t in self.notice.text().split("\n")
                  if t and t not in (*self._conflicts_line.split("\n"), *text.split("\n"))]
@@ -2917,14 +2929,18 @@ class ReportEditor(QScrollArea):
         self.notice.setText("\n".join([*lines, text] if text else lines))
         self.notice.setVisible(bool(self.notice.text()))
 
-    def _conflicts_text(self, shown: list[str], here: bool) -> str:
+    def _conflicts_text(self, shown: list[str], here: bool, computer: str = "") -> str:
         """What the notice says of the report's ``shown`` fields in an open conflict
-        ("" for none): changed on two computers, or (``here``) twice on this one, and
-        where to choose one of the values kept."""
+        ("" for none): changed on two computers, or (``here``) twice on this one, or
+        twice on another ``computer`` (a replica id) whose history alone holds their
+        versions, and where to choose one of the values kept."""
         if not shown:
             return ""
         names = join_list(self._field_name(name) for name in shown)
         submitted = self.report is not None and self.report.state == "submitted"
+        if computer:
+            return self._one_computer_text(shown, names, embedded(computer[:8]),
+                                           submitted)
         if not self._locked and submitted and shown == ["state"] and not here:
             # Translators: of a submitted report whose status is in conflict: one
             # computer submitted it while another changed it (reopening settles it)
@@ -2993,26 +3009,77 @@ class ReportEditor(QScrollArea):
         ).format(fields=names)
 
 
+    def _one_computer_text(self, shown: list[str], names: str, computer: str,
+                           submitted: bool) -> str:
+        """``_conflicts_text`` of fields whose every version one other computer
+        (``computer``, its short id) wrote, none replacing another (its history, after
+        a restore from a backup, say): it said they were changed on two computers."""
+        if not self._locked and submitted and shown == ["state"]:
+            # Translators: of a submitted report whose status is in conflict in one
+            # other computer's history alone: {computer} is its short id ("3d434ae3")
+            return _(
+                "Submitted and changed on computer {computer}, neither replacing the "
+                "other: reopen the report, check it, then submit it again."
+            ).format(computer=computer)
+        if not self._locked and submitted:
+            # Translators: as "Changed twice on computer {computer}…; choose one in
+            # Conflicts.", of a submitted report
+            return _(
+                "Changed twice on computer {computer}, neither change replacing the "
+                "other: {fields}. Both versions are kept; reopen the report to choose "
+                "one in Conflicts.").format(computer=computer, fields=names)
+        if not self._locked:
+            # Translators: {fields} lists report fields ("Challenges, Percent
+            # complete"), each written twice on one other computer, {computer} (its
+            # short id, "3d434ae3"), neither version replacing the other (its history
+            # holds both: no second computer wrote them); "Conflicts" is the window's
+            # tab of that name, where a person keeps one value
+            return _(
+                "Changed twice on computer {computer}, neither change replacing the "
+                "other: {fields}. Both versions are kept; choose one in Conflicts."
+            ).format(computer=computer, fields=names)
+        if self.identity.is_hq:
+            # Translators: as "Changed twice on computer {computer}…; choose one in
+            # Conflicts.", in a period headquarters (this computer) has locked
+            return _(
+                "Changed twice on computer {computer}, neither change replacing the "
+                "other: {fields}. Both versions are kept; unlock the period to choose "
+                "one in Conflicts.").format(computer=computer, fields=names)
+        # Translators: as "Changed twice on computer {computer}…; choose one in
+        # Conflicts.", in a period headquarters has locked
+        return _(
+            "Changed twice on computer {computer}, neither change replacing the other: "
+            "{fields}. Both versions are kept; ask headquarters to unlock the period to "
+            "choose one in Conflicts.").format(computer=computer, fields=names)
+
+
 def _conflicts_shown(rep: Any, code: str, period: str, office: str) -> dict[str, Any]:
     """The report's fields in an open conflict (``report_conflicts``), each with the
     version the form shows (``shown_versions_of_report``; None if it cannot be told)."""
     fields = report_conflicts(rep, code, period, office)
     if not fields:
         return {}
-    from fieldplan.sync.conflicts import shown_versions_of_report, written_here_only
+    from fieldplan.sync.conflicts import one_computer_fields, shown_versions_of_report
 
     shown = shown_versions_of_report(rep, code, period, office)
+    one = one_computer_fields(rep, code, period, office)
     return _Conflicts({field: shown.get(field) for field in fields},
-                      written_here=written_here_only(rep, code, period, office))
+                      written_here=frozenset(f for f, r in one.items()
+                                             if r == rep.replica_id),
+                      one_computer=one)
 
 
 class _Conflicts(dict):
     """``_conflicts_shown``: field → the version shown; ``written_here``: the fields of
-    which every version kept was written on this computer (``written_here_only``)."""
+    which every version kept was written on this computer (``written_here_only``);
+    ``one_computer``: field → the computer (replica id) that wrote every version of it
+    kept, of those one computer wrote (``one_computer_fields``), this one's too."""
 
-    def __init__(self, shown: dict[str, Any], *, written_here: frozenset[str]) -> None:
+    def __init__(self, shown: dict[str, Any], *, written_here: frozenset[str],
+                 one_computer: dict[str, str] | None = None) -> None:
         super().__init__(shown)
         self.written_here = written_here
+        self.one_computer = one_computer or {}
 
 
 def _indicators(plan: Any, code: str) -> frozenset[str]:

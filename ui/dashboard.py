@@ -228,13 +228,11 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
 def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
     """(worker) the office's period summary, for the dashboard and the submit dialog,
     with its reports' open conflicts."""
-    from fieldplan.progress import is_locked, report_id
-    from fieldplan.sync.conflicts import one_computer_reports, period_conflicts
+    from fieldplan.progress import is_locked
+    from fieldplan.sync.conflicts import one_computer_actions, period_conflicts
 
     conflicts = period_conflicts(rep, period, identity.office)
-    own = {rid.split("|")[1] for rid in one_computer_reports(rep, (
-        report_id(identity.office, action, period) for action in conflicts))
-    } if conflicts else set()
+    own = one_computer_actions(rep, identity.office, period, conflicts)
     return summarise(identity, period, list_reports(rep, period, identity.office),
                      conflicts, is_locked(rep, period), own)
 

@@ -642,7 +642,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
     from fieldplan.planops import hidden_drafts
-    from fieldplan.sync.conflicts import one_computer_reports, period_conflicts
+    from fieldplan.sync.conflicts import one_computer_actions, period_conflicts
 
     period = period_of(args)
     with open_db(args) as rep:
@@ -660,9 +660,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         in_conflict = list(period_conflicts(rep, period))
         # (those whose versions one computer's history holds alone: no second computer
         # wrote them)
-        own = {rid.split("|")[1] for rid in one_computer_reports(
-            rep, (prog.report_id(rep.office, a, period) for a in in_conflict))
-        } if in_conflict else set()
+        own = one_computer_actions(rep, rep.office, period, in_conflict)
         # what the client's report form warned of in the reports just submitted (as its
         # submit dialog says them): read-only now, their form says it no more
         submitted_ids = {rid for _entity, rid in changes.entities}

@@ -178,12 +178,9 @@ def gather(
     recorded = {(code, key): unit for (_o, code, _p, key), unit in recorded_units(
         rep, scope.plan, period=period, office=office).items() if code in mine}
     conflicted = conflicts.get(office, frozenset()) & mine.keys()
-    own: frozenset[str] = frozenset()
-    if conflicted:
-        from fieldplan.sync.conflicts import one_computer_reports
+    from fieldplan.sync.conflicts import one_computer_actions
 
-        own = frozenset(rid.split("|")[1] for rid in one_computer_reports(
-            rep, (progress.report_id(office, a, period) for a in conflicted)))
+    own = one_computer_actions(rep, office, period, conflicted)
     return SheetData(office, mine, footer, as_of, hidden, conflicted,
                      lock.at, lock.actions(office) & mine.keys(),
                      hidden_values(scope, mine.values()), not_at_hq, recorded, own)

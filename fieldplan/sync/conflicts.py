@@ -458,6 +458,17 @@ def one_computer_reports(rep: Replica, reports: Iterable[str]) -> set[str]:
     return {entity_id for entity_id, one in own.items() if one}
 
 
+def one_computer_actions(rep: Replica, office: str, period: str,
+                         actions: Iterable[str]) -> frozenset[str]:
+    """Of ``actions`` (codes) whose reports of ``office`` for ``period`` are in an open
+    conflict, those one computer's history alone holds the versions of
+    (``one_computer_reports``): what the submit warning, the Dashboard and the status
+    sheet say apart from two computers' writes."""
+    ids = {report_id(office, action, str(as_period(period))): action for action in actions}
+    return frozenset(ids[rid] for rid in one_computer_reports(rep, ids)) if ids \
+        else frozenset()
+
+
 def period_conflicts(rep: Replica, period: str, office: str | None = None
                      ) -> dict[str, tuple[str, ...]]:
     """Action code → its fields in an open conflict, for ``office``'s (this replica's)

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from fieldplan.i18n import (
+    N_,
     Periods,
     UnitWord,
     _,
@@ -42,6 +43,11 @@ SHOWN_LINES = 10
 #: What a line under another begins with (a retitled item under "Actions retitled
 #: (2):").
 INDENT = "  "
+#: The other texts of an item that a version may change besides its English title
+#: (``Retitled.also``), in words.
+OTHER_TEXTS = {"fr": N_("French title"), "ar": N_("Arabic title"),
+               "description": N_("description"),
+               "signature": N_("place or date of signature")}
 #: How many characters of a title a line shows before it is cut with "…" (around
 #: where the old and new titles differ).
 SHOWN_TITLE = 60
@@ -50,11 +56,20 @@ SHOWN_TITLE = 60
 @dataclass(frozen=True)
 class Retitled:
     """An area, action (by its code) or indicator (``ACTION/KEY``) whose English title
-    changes: its titles before and after, in every language."""
+    changes: its titles before and after, in every language.
+
+    also: its other texts that change too (``OTHER_TEXTS``' keys: ``fr``, ``ar``
+        titles, an action's ``description``, the plan's ``signature``), said on its
+        line: listed under "Other texts changed" as well, an action retitled in three
+        languages was named twice. texts_code: the code ``PlanDiff.texts_changed``
+        names it by (the plan's id for the plan, whose ``code`` is "").
+    """
 
     code: str
     before: Text
     after: Text
+    also: tuple[str, ...] = ()
+    texts_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -165,7 +180,8 @@ class PlanDiff:
                 out[name] = value
             elif name == "titles":
                 out[name] = [{"code": r.code or None, "before": _text_dict(r.before),
-                              "after": _text_dict(r.after)} for r in value]
+                              "after": _text_dict(r.after), "also": list(r.also)}
+                             for r in value]
             else:
                 out[name] = [_changed_dict(v, name) if isinstance(v, Changed) else v
                              for v in value]
@@ -178,10 +194,18 @@ class PlanDiff:
         language in use ("PA1.2: “Research” → “Better data”")."""
         lines = []
         named = {r.code: r for r in self.titles} if titles else {}
+        # an item retitled whose other texts change too is said once, on its line
+        # (``Retitled.also``), not again under "Other texts changed"
+        also = {r.code: r for r in self.titles if r.also}
 
         def retitled(codes: tuple[str, ...]) -> tuple[str, ...] | tuple[Retitled, ...]:
             found = tuple(named[c] for c in codes if c in named)
-            return found if len(found) == len(codes) else codes
+            if len(found) == len(codes):
+                return found
+            said = tuple(_with_also(c, also[c]) if c in also else c for c in codes)
+            with_also.update(said[i] for i, c in enumerate(codes) if c in also)
+            return said
+        with_also: set[str] = set()
         if self.start:
             lines.append(_("Plan start: from {before} to {after}").format(
                 before=self.start[0].isoformat(), after=self.start[1].isoformat()))
@@ -191,10 +215,12 @@ class PlanDiff:
         if self.retitled and "" in named:
             # Translators: {titles} is the plan's title before and after, as in
             # "“Plan of Action” → “Plan of Action 2025–2027”"
-            lines.append(_("The plan's title changes: {titles}").format(
-                titles=_titles(named[""])))
+            lines.append(_with_also(_("The plan's title changes: {titles}").format(
+                titles=_titles(named[""])), named[""]))
         elif self.retitled:
-            lines.append(_("The plan's title changes"))
+            lines.append(_with_also(_("The plan's title changes"), also.get("")))
+        said_also = {r.texts_code or r.code for r in also.values()}
+        other_texts = tuple(c for c in self.texts_changed if c not in said_also)
         n = len
         for items, kind, words in (
             (self.areas_added, "", ngettext(
@@ -240,11 +266,11 @@ class PlanDiff:
             (self.areas_moved, "value", ngettext(
                 "Action moved to another area ({count}): {items}",
                 "Actions moved to another area ({count}): {items}", n(self.areas_moved))),
-            (self.texts_changed, "", ngettext(
+            (other_texts, "", ngettext(
                 "Other texts changed (French or Arabic titles, descriptions, signature) "
                 "({count}): {items}",
                 "Other texts changed (French or Arabic titles, descriptions, signature) "
-                "({count}): {items}", n(self.texts_changed))),
+                "({count}): {items}", n(other_texts))),
             (self.signed, "", ngettext(
                 "No longer illustrative, the signed plan's text ({count}): {items}",
                 "No longer illustrative, the signed plan's text ({count}): {items}",
@@ -267,8 +293,9 @@ class PlanDiff:
                              .rstrip())
                 lines += [INDENT + item for item in _retitled_lines(items, shown)]
             elif items:
-                lines.append(words.format(count=format_number(len(items)),
-                                          items=_items(items, shown, kind)))
+                # (a code followed by what else changes holds commas: one clause each)
+                lines.append(words.format(count=format_number(len(items)), items=_items(
+                    items, shown, kind, clauses=any(i in with_also for i in items))))
         if self.areas_reordered:
             lines.append(_("The areas come in another order: {items}").format(
                 items=join_list(self.areas_reordered)))
@@ -286,6 +313,17 @@ class PlanDiff:
                 lines.append(words.format(count=format_number(len(items)),
                                           items=_items(items, shown)))
         return lines
+
+
+def _with_also(said: str, item: Retitled | None) -> str:
+    """``said`` (an item's code, or its line) followed by its other texts that change
+    too (``Retitled.also``), when there are some."""
+    if item is None or not item.also:
+        return said
+    # Translators: an item an amendment retitles, then what else of it changes, as in
+    # "PA1.2: “Research” → “Better data” (also changed: French title, description)"
+    return _("{item} (also changed: {texts})").format(
+        item=said, texts=join_list([_(OTHER_TEXTS[k]) for k in item.also]))
 
 
 def short_lines(diff: PlanDiff, most: int = SHOWN_LINES) -> tuple[str, ...]:
@@ -418,14 +456,14 @@ def _item(change: Changed, kind: str) -> str:
 
 
 def _items(items: tuple[str, ...] | tuple[Changed, ...] | tuple[Retitled, ...],
-           shown: int | None, kind: str = "") -> str:
+           shown: int | None, kind: str = "", *, clauses: bool = False) -> str:
     """Codes joined by commas, changed values (put in words as ``kind`` says: level,
     lead, target or value) and titles by the language's clause joiner (they hold
     commas of their own in French), the first ``shown`` then "and N more"."""
     texts = [_item(i, kind) if isinstance(i, Changed) else
              _retitled_item(i) if isinstance(i, Retitled) else i for i in items]
     cut = texts if shown is None else texts[:shown]
-    joined = (join_clauses(cut) if any(not isinstance(i, str) for i in items)
+    joined = (join_clauses(cut) if clauses or any(not isinstance(i, str) for i in items)
               else join_list(cut))
     more = len(texts) - len(cut)
     if not more:
@@ -446,10 +484,12 @@ def _retitled_lines(items: tuple[Retitled, ...], shown: int | None) -> list[str]
 
 
 def _retitled_item(item: Retitled) -> str:
-    """``PA1.2: “Research and data” → “Better data on migration”`` (``_titles``)."""
+    """``PA1.2: “Research and data” → “Better data on migration”`` (``_titles``),
+    followed by its other texts that change too (``_with_also``)."""
     # Translators: an item an amendment retitles and its titles before and after, as
     # in "PA1.2: “Research and data” → “Better data on migration”"
-    return _("{code}: {titles}").format(code=item.code, titles=_titles(item))
+    return _with_also(_("{code}: {titles}").format(code=item.code, titles=_titles(item)),
+                      item)
 
 
 def _titles(item: Retitled) -> str:
@@ -552,13 +592,17 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
     if _only_unseen(old.title, new.title):
         invisible[new.id] = None
     if not seen_alike(old.title.en, new.title.en):
-        titles.append(Retitled("", old.title, new.title))  # (the plan's own: no code)
+        titles.append(Retitled(  # (the plan's own: no code)
+            "", old.title, new.title, texts_code=new.id,
+            also=_also(old.title, new.title, signature=(old.signed_at, old.signed_place)
+                       != (new.signed_at, new.signed_place))))
     for area in new.areas:
         was_area = old_areas.get(area.code.upper())
         if was_area is not None and _only_unseen(was_area.title, area.title):
             invisible[area.code] = None
         if was_area is not None and not seen_alike(was_area.title.en, area.title.en):
-            titles.append(Retitled(area.code, was_area.title, area.title))
+            titles.append(Retitled(area.code, was_area.title, area.title,
+                                   also=_also(was_area.title, area.title)))
     units, baselines, targets = [], [], []
     for action in new.actions:
         before = old_actions.get(action.code.upper())
@@ -567,7 +611,9 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         code = action.code
         if not seen_alike(before.title.en, action.title.en):
             retitled.append(code)
-            titles.append(Retitled(code, before.title, action.title))
+            titles.append(Retitled(code, before.title, action.title, also=_also(
+                before.title, action.title,
+                description=_seen_differs(before.description, action.description))))
         if (_only_unseen(before.title, action.title)
                 or _only_unseen(before.description, action.description)):
             invisible[code] = None
@@ -585,7 +631,8 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                 continue
             if not seen_alike(was.title.en, ind.title.en):
                 ind_retitled.append(name)
-                titles.append(Retitled(name, was.title, ind.title))
+                titles.append(Retitled(name, was.title, ind.title,
+                                       also=_also(was.title, ind.title)))
             if _only_unseen(was.title, ind.title):
                 invisible[name] = None
             units += _unit_changes(name, was, ind)
@@ -680,6 +727,16 @@ def _order_changes(old: Plan, new: Plan) -> dict[str, tuple[str, ...]]:
             indicators.append(action.code)
     out["indicators_reordered"] = tuple(indicators)
     return out
+
+
+def _also(before: Text, after: Text, *, description: bool = False,
+          signature: bool = False) -> tuple[str, ...]:
+    """``Retitled.also`` of an item retitled: its French and Arabic titles that change
+    (as ``_other_texts`` finds them), its description, its signature."""
+    kinds = [lang for lang in ("fr", "ar")
+             if not seen_alike(getattr(before, lang), getattr(after, lang))]
+    return (*kinds, *(["description"] if description else []),
+            *(["signature"] if signature else []))
 
 
 def _other_texts(before: Any, after: Any) -> bool:

@@ -95,7 +95,11 @@ def test_levels_leads_indicators_and_dates_are_said():
     lines = diff.lines()
     assert lines[:2] == ["Plan end: from 2027-12-31 to 2027-06-30",
                          "The plan's title changes: “\u2068IOM–OIC Plan of Action "
-                         "2025–2027\u2069” → “\u2068Another title\u2069”"]
+                         "2025–2027\u2069” → “\u2068Another title\u2069” (also changed: "
+                         "French title, Arabic title)"]
+    # (its French and Arabic titles gone with the new English one: said on its line,
+    # not again under "Other texts changed", with the indicator's likewise)
+    assert not any(line.startswith("Other texts changed") for line in lines)
     assert "Action moved to another level (1): PA1.1 from National to Regional" in lines
     assert "Action with another lead (1): PA1.1 from Joint to IOM" in lines
     assert ("Unit changed (1): PA1.1/policies-supported from documents to count") in lines

@@ -242,11 +242,12 @@ def test_export_then_replace_round_trip(open_window, hq_db, qtbot, tmp_path):
     pick(window, qtbot, "replace-plan-action", tmp_path / "edited.xlsx")
     dialog = shown_dialog(window, qtbot, ConfirmDialog, "replace-plan-dialog")
     assert "It hides none of the reports recorded so far." in dialog.text.text()
-    # (its French and Arabic titles gone with the new English one)
+    # (its French and Arabic titles gone with the new English one: said on its line,
+    # not again under "Other texts changed")
     assert without_marks(dialog.details.toPlainText()) == (
         "What it changes:\nAction retitled (1):\n  PA1.1: “Support national migration "
-        "policies and strategies” → “Policies and laws”\n"
-        "Other texts changed (French or Arabic titles, descriptions, signature) (1): PA1.1")
+        "policies and strategies” → “Policies and laws” (also changed: French title, "
+        "Arabic title)")
     assert dialog.ok_button.text() == "&Replace the plan"
     assert dialog.ok_button.isDefault()
     qtbot.keyClick(dialog, Qt.Key.Key_Return)

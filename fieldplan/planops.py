@@ -641,8 +641,8 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
     name = for_terminal(source)
     change = preview_plan(rep, new, source)
     if change.unchanged:
-        return _result(new, hidden_by(rep, new), Hidden(), backup=None, unchanged=True,
-                       change=change)
+        return {**_result(new, hidden_by(rep, new), Hidden(), backup=None,
+                          unchanged=True, change=change), "reports_hidden": 0}
     _refuse_hiding(change.hidden, name, allow_hiding)
     # a failed backup (BackupError, one line naming the folder) stops here: nothing written
     with rep.backup_before("before-plan-import") as backup, \
@@ -650,11 +650,17 @@ def install_plan(rep: Replica, new: Plan, source: str, *,
         # again: another fieldplan may have written meanwhile
         newly_hidden = _check(rep, new, name)
         _refuse_hiding(newly_hidden, name, allow_hiding)
+        # how many reports it hides, as the dry run and the client's question count
+        # them (the import said which, never how many)
+        reports = (hidden_reports(rep, new, shown_by=rep.plan()) if newly_hidden
+                   else 0)
         # (restored) over a plan installed after the backup, which offices hold
         events.append(rep.conn, "plan", new.id, {"document": plan_to_dict(new)},
                       author=rep.author, base=over_lost(rep, "plan", new.id, ("document",)))
-    return _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
-                   unchanged=False, change=change)
+    result = _result(new, hidden_by(rep, new), newly_hidden, backup=str(backup),
+                     unchanged=False, change=change)
+    result["reports_hidden"] = reports
+    return result
 
 
 def replace_plan(rep: Replica, path: Path, *, allow_hiding: bool = False) -> dict[str, Any]:

@@ -927,23 +927,28 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             print_would_hide(change, args.allow_hiding)
             return
-        # reports are never deleted: say which ones the new plan no longer shows
-        if result["orphaned_actions"]:
+        # reports are never deleted: what it hid now, counted as the dry run counts it
+        newly = print_hid(result)
+
+        def still(key: str, newly_key: str) -> list[str]:
+            # hidden already by an earlier version (said then): still hidden, kept
+            return [code for code in result[key] if code not in newly[newly_key]]
+        if still("orphaned_actions", "actions"):
             print(_("Reports on actions this version no longer has are kept, but no longer "
                     "shown in the plan: {actions}").format(
-                        actions=join_list(result["orphaned_actions"])))
-        if result["hidden_levels"]:
+                        actions=join_list(still("orphaned_actions", "actions"))))
+        if still("hidden_levels", "levels"):
             print(_("Reports of offices on actions this version puts at another level than "
                     "theirs are kept, but no longer shown: {actions}").format(
-                        actions=join_list(result["hidden_levels"])))
-        if result["hidden_periods"]:
+                        actions=join_list(still("hidden_levels", "levels"))))
+        if still("hidden_periods", "periods"):
             print(_("Reports for periods outside this version's dates are kept, but no "
                     "longer shown: {periods}").format(
-                        periods=periods_text(result["hidden_periods"])))
-        if result["hidden_values"]:
+                        periods=periods_text(still("hidden_periods", "periods"))))
+        if still("hidden_values", "values"):
             print(_("Values of indicators this version no longer has are kept, but no "
                     "longer shown: {indicators}").format(
-                        indicators=join_list(result["hidden_values"])))
+                        indicators=join_list(still("hidden_values", "values"))))
 
     output(args, result, human)
     # the status the import would have: 'plan import --dry-run F && plan import F'
@@ -971,6 +976,28 @@ def print_changes(change: PlanChange) -> None:
             # same, as the lines around it (a terminal takes the first letter's)
             line = "\u200f" + line
         print("  " + line)
+
+
+def print_hid(result: dict) -> dict[str, list[str]]:
+    """What an import hid of the reports held, in the dry run's words and counts
+    (``print_would_hide``), said after it; its ``newly_hidden``, of the result."""
+    from fieldplan.planops import Hidden
+
+    newly = result["newly_hidden"]
+    hidden = Hidden(*(tuple(newly[k]) for k in ("actions", "periods", "values", "levels")))
+    if not hidden:
+        return newly
+    if result["reports_hidden"]:
+        print(counted(
+            "It hid {n} report recorded so far (kept in the database, not deleted):",
+            "It hid {n} reports recorded so far (kept in the database, not deleted):",
+            result["reports_hidden"]))
+    else:
+        print(_("It hid indicator values recorded so far (kept in the database, not "
+                "deleted):"))
+    for part in hidden.parts():
+        print("  " + part)
+    return newly
 
 
 def print_would_hide(change: PlanChange, allow_hiding: bool) -> None:

@@ -59,8 +59,63 @@ def test_an_import_says_what_changed(capsys, amendment):
     lines = out.splitlines()
     assert lines[0] == "Plan iom-oic-poa-2025-2027 version 2 imported (24 actions)"
     assert lines[1:8] == CHANGES
-    assert lines[8].endswith("no longer shown in the plan: PA1.3")
+    # what it hid, counted as the dry run counts it (it named PA1.3, never how many)
+    assert lines[8:] == [
+        "It hid 1 report recorded so far (kept in the database, not deleted):",
+        "  reports on 1 action it does not have (PA1.3)"]
     assert err == WARNING
+
+
+def test_an_import_counts_what_it_hides_as_its_dry_run_and_names_what_stays_hidden(
+        capsys, hq, make_office, tmp_path):
+    """Version 3 drops PA1.1, which Mali reported on for two semesters: the import
+    counts those reports as its dry run does (the same lines, the same number in
+    --json), and names PA1.3, hidden by version 2 already, apart."""
+    import dataclasses
+
+    from fieldplan import progress
+    from fieldplan.sync import export_bundle, import_bundle
+
+    ml = make_office("ML")
+    for action, period in (("PA1.3", "2026-S1"), ("PA1.1", "2026-S1"),
+                           ("PA1.1", "2026-S2")):
+        progress.record_progress(ml, action, period, status="on-track")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert import_bundle(hq, export_bundle(ml, out_dir=out).path).outcome == "merged"
+    v2 = review_amendment(hq.plan())
+    v3 = dataclasses.replace(v2, version=3,
+                             actions=tuple(a for a in v2.actions if a.code != "PA1.1"))
+    db = str(hq.path)
+    for plan in (v2, v3):
+        dump_plan(plan, tmp_path / f"v{plan.version}.csv")
+    assert run(capsys, "--db", db, "plan", "import", str(tmp_path / "v2.csv"),
+               "--allow-hiding")[0] == 0
+    v3_path = str(tmp_path / "v3.csv")
+    code, out, _err = run(capsys, "--db", db, "plan", "import", v3_path, "--dry-run",
+                          "--allow-hiding")
+    assert code == 0
+    dry = out.splitlines()
+    assert dry[-2:] == [
+        "It would hide 2 reports recorded so far (kept in the database, not deleted):",
+        "  reports on 1 action it does not have (PA1.1)"]
+    code, out, _err = run(capsys, "--db", db, "--json", "plan", "import", v3_path,
+                          "--dry-run", "--allow-hiding")
+    assert json.loads(out)["reports_hidden"] == 2
+    code, out, _err = run(capsys, "--db", db, "plan", "import", v3_path, "--allow-hiding")
+    assert code == 0
+    assert out.splitlines()[-3:] == [
+        "It hid 2 reports recorded so far (kept in the database, not deleted):",
+        "  reports on 1 action it does not have (PA1.1)",
+        "Reports on actions this version no longer has are kept, but no longer shown in "
+        "the plan: PA1.3"]
+    # the real import's --json counts them as well (the dry run's alone did)
+    v4 = dataclasses.replace(v3, version=4,
+                             actions=tuple(a for a in v3.actions if a.code != "PA1.2"))
+    dump_plan(v4, tmp_path / "v4.csv")
+    code, out, _err = run(capsys, "--db", db, "--json", "plan", "import",
+                          str(tmp_path / "v4.csv"), "--allow-hiding")
+    assert code == 0 and json.loads(out)["reports_hidden"] == 0
 
 
 def test_json_adds_the_changes_and_keeps_every_key(capsys, amendment):

@@ -443,8 +443,8 @@ def test_plan_amendment_names_reports_it_no_longer_lists(tmp_path: Path, capsys)
     assert out.splitlines()[1:] == [
         "Changes from version 1:",
         "  Action removed (1): PA4.6",
-        "Reports on actions this version no longer has are kept, but no longer shown in the "
-        "plan: PA4.6"]
+        "It hid 1 report recorded so far (kept in the database, not deleted):",
+        "  reports on 1 action it does not have (PA4.6)"]
     # the report itself is kept
     listed = json.loads(run("--db", db, "--json", "progress", "list", capsys=capsys)[1])
     assert [r["action"] for r in listed] == ["PA4.6"]

@@ -99,6 +99,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Trust the key of quarantined bundles, after checking its fingerprint with the "
                   "office, and merge them."), func=cmd_keys_trust)
     s.add_argument("fingerprint", metavar="FPR", type=_fingerprint, help=_("the key's fingerprint"))
+    s.add_argument("--dry-run", action="store_true",
+                   help=_("say what trusting the key would merge (its bundles waiting in "
+                          "quarantine: events, offices, periods, locked periods, "
+                          "conflicts) and change nothing (--json: bundles, events, "
+                          "events_new, offices, periods, locked_periods, conflicts, "
+                          "unread, fingerprint, dry_run)"))
     s = command(ksub, "refuse", _("refuse a quarantined key by its fingerprint"),
                 _("Refuse the bundles of a quarantined key whose fingerprint the office did "
                   "not confirm: they leave quarantine and nothing of them is merged."),
@@ -608,6 +614,8 @@ def _fingerprint(text: str) -> str:
 
 
 def cmd_keys_trust(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        return _keys_trust_dry_run(args)
     with open_db(args) as rep:
         try:
             outcomes = sync.trust_key(rep, args.fingerprint)
@@ -615,6 +623,35 @@ def cmd_keys_trust(args: argparse.Namespace) -> int:
             return _key_already_settled(args, exc)
     output(args, outcomes_json(outcomes), lambda: _print_outcomes(outcomes))
     return 1 if any_rejected(outcomes) else 0
+
+
+def _keys_trust_dry_run(args: argparse.Namespace) -> int:
+    """``keys trust --dry-run``: what the trust would merge (``trust_preview``, the words
+    the client's trust question says), a line each; nothing written. What the trust
+    would refuse is refused (exit 1), a key trusted already said as the trust says it."""
+    from fieldplan.sync.trust_preview import trust_preview
+    from fieldplan.text import for_terminal
+
+    with open_db(args) as rep:
+        try:
+            seen = trust_preview(rep, args.fingerprint, refusals=True)
+        except KeyAlreadySettledError as exc:
+            output(args, {"dry_run": True, "bundles": 0, "events": 0, "events_new": 0,
+                          "offices": [], "periods": [], "locked_periods": [],
+                          "conflicts": 0, "unread": 0, "fingerprint": None,
+                          "note": str(exc)}, for_terminal(str(exc)))
+            return 0
+
+    def human() -> None:
+        # Translators: the first line of 'keys trust --dry-run', before what the trust
+        # would merge
+        print(_("Dry run: trusting key {fingerprint} would merge what follows; nothing "
+                "was changed").format(fingerprint=seen.fingerprint))
+        for line in seen.text().splitlines():
+            print("  " + for_terminal(line))
+
+    output(args, {**seen.to_dict(), "dry_run": True}, human)
+    return 0
 
 
 def cmd_keys_refuse(args: argparse.Namespace) -> int:

@@ -3384,15 +3384,11 @@ def refuse_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     return outcomes
 
 
-def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
-    """Trust the key of quarantined bundles (checked with the office by fingerprint),
-    then merge them, and those of the keys its rotation chain shows it replaced (on
-    record retired now). The fingerprint may be given with or without spaces; at
-    least 16 hex digits of it. A key on record revoked is never trusted again
-    (ValidationError); one on record retired by a rotation is not trusted again
-    either, but its bundles are imported, the key left retired
-    (``import_quarantined_again``, with a notice saying so)."""
-    match = _quarantined_by(rep, fingerprint, trusting=True)
+def trust_refused(rep: Replica, match: list[tuple]) -> Any:
+    """The refusals ``trust_key`` makes of the key of the quarantine rows ``match``
+    (``_quarantined_by``) before it writes anything, as ValidationError: a key bound to
+    another office, a revoked computer's, a revoked key (``keys trust --dry-run`` says
+    them as the trust would). The key as this replica knows it, else None."""
     pub = PublicKey.from_base64(match[0][1])
     office, sender = match[0][2], match[0][3]
     _bound_offices(keyreg.all_keys(rep), sender, office, ValidationError)
@@ -3405,6 +3401,21 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         raise ValidationError(_("key {fingerprint} of {office} was revoked and is never "
                                 "trusted again").format(fingerprint=pub.fingerprint,
                                                         office=known.office))
+    return known
+
+
+def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
+    """Trust the key of quarantined bundles (checked with the office by fingerprint),
+    then merge them, and those of the keys its rotation chain shows it replaced (on
+    record retired now). The fingerprint may be given with or without spaces; at
+    least 16 hex digits of it. A key on record revoked is never trusted again
+    (ValidationError); one on record retired by a rotation is not trusted again
+    either, but its bundles are imported, the key left retired
+    (``import_quarantined_again``, with a notice saying so)."""
+    match = _quarantined_by(rep, fingerprint, trusting=True)
+    pub = PublicKey.from_base64(match[0][1])
+    office, sender = match[0][2], match[0][3]
+    known = trust_refused(rep, match)
     if known is not None and known.status == "retired":
         # unknown when its bundles came, on record since (a later key's rotation chain):
         # trusting it would make a replaced key, perhaps one that leaked, active again.

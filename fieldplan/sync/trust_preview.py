@@ -22,6 +22,7 @@ from fieldplan import bundle as bundlefmt
 from fieldplan import events
 from fieldplan.errors import FieldplanError
 from fieldplan.i18n import counted, format_number, join_list
+from fieldplan.minisign import PublicKey
 from fieldplan.progress import lock_clocks
 from fieldplan.replica import Replica
 from fieldplan.status import periods_text
@@ -40,6 +41,7 @@ class TrustPreview:
     write: in conflict after the merge (a report in conflict already counts too).
     unread: bundles that could not be read (whole when they were quarantined: the
     trust's import says what is wrong); their events are not counted.
+    fingerprint: the key's whole fingerprint (it may have been given by its start).
     """
 
     bundles: int
@@ -50,6 +52,7 @@ class TrustPreview:
     locked: tuple[str, ...]
     conflicts: int
     unread: int = 0
+    fingerprint: str = ""
 
     def text(self) -> str:
         """The lines a person reads before trusting: what comes, locks, conflicts."""
@@ -102,15 +105,20 @@ class TrustPreview:
         return {"bundles": self.bundles, "events": self.events, "events_new": self.new,
                 "offices": list(self.offices), "periods": list(self.periods),
                 "locked_periods": list(self.locked), "conflicts": self.conflicts,
-                "unread": self.unread}
+                "unread": self.unread, "fingerprint": self.fingerprint or None}
 
 
-def trust_preview(rep: Replica, fingerprint: str) -> TrustPreview:
+def trust_preview(rep: Replica, fingerprint: str, *,
+                  refusals: bool = False) -> TrustPreview:
     """What trusting the quarantined key ``fingerprint`` (as ``trust_key`` takes it)
-    would bring: its waiting bundles read, nothing merged nor written."""
-    from fieldplan.sync.exchange import _quarantined_by
+    would bring: its waiting bundles read, nothing merged nor written. ``refusals``:
+    first the ValidationError the trust would refuse it with, if it would
+    (``exchange.trust_refused``; ``keys trust --dry-run``)."""
+    from fieldplan.sync.exchange import _quarantined_by, trust_refused
 
     rows = _quarantined_by(rep, fingerprint, trusting=True)
+    if refusals:
+        trust_refused(rep, rows)
     seen: dict[tuple[str, int], dict[str, Any]] = {}
     total = unread = 0
     for _bundle_id, _key, _office, _sender, _file, data in rows:
@@ -135,7 +143,7 @@ def trust_preview(rep: Replica, fingerprint: str) -> TrustPreview:
         bundles=len(rows), events=total, new=len(new),
         offices=tuple(sorted({r[2] for r in rows})), periods=tuple(periods),
         locked=_locked_after(rep, reports), conflicts=_conflicts(rep, reports),
-        unread=unread)
+        unread=unread, fingerprint=PublicKey.from_base64(rows[0][1]).fingerprint)
 
 
 def _locked_after(rep: Replica, reports: list[dict[str, Any]]) -> tuple[str, ...]:

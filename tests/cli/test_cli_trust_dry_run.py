@@ -1,0 +1,100 @@
+"""``fieldplan keys trust FPR --dry-run`` says what trusting a quarantined key would
+merge, in the words the client's trust question says it (``trust_preview``), and
+changes nothing; ``--json`` gives it to a script. Found by QA: the command line could
+only trust at once, where the client said first that a trust would merge 62 events
+and take open conflicts from 3 to 190, some into a locked period."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fieldplan import i18n
+from fieldplan.replica import open_replica
+from fieldplan.sync.trust_preview import trust_preview
+from tests.cli.test_cli_messages import run
+from tests.core.test_trust_preview import _second_computer_waiting
+
+
+def _state(db: str, capsys) -> tuple:
+    """The merged data's digest, the events held and the bundles in quarantine."""
+    code, digest, _err = run("--db", db, "digest", capsys=capsys)
+    assert code == 0
+    with open_replica(Path(db)) as rep:
+        return (digest, *rep.conn.execute(
+            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM quarantine), "
+            "(SELECT count(*) FROM inbox)").fetchone())
+
+
+def test_a_dry_run_says_what_the_trust_would_merge_and_changes_nothing(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    fingerprint, _codes = _second_computer_waiting(hq, make_office, tmp_path)
+    seen = trust_preview(hq, fingerprint)
+    with i18n.speaking("fr"):
+        french = trust_preview(hq, fingerprint).text()
+    db = str(hq.path)
+    hq.close()
+    before = _state(db, capsys)
+    assert before[2] == 2  # two bundles wait
+
+    code, out, err = run("--db", db, "keys", "trust", fingerprint, "--dry-run",
+                         capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"Dry run: trusting key {fingerprint} would merge what follows; nothing was "
+        "changed",
+        *("  " + line for line in seen.text().splitlines())]
+    assert "  1st semester 2026 is locked: the review pack will flag these changes as " \
+        "made after the lock." in out.splitlines()
+    # in the person's language, the client's words
+    code, out, _err = run("--db", db, "--lang", "fr", "keys", "trust", fingerprint,
+                          "--dry-run", capsys=capsys)
+    assert code == 0
+    assert out.splitlines()[1:] == ["  " + line for line in french.splitlines()]
+    # a script reads the same
+    code, out, _err = run("--db", db, "--json", "keys", "trust", fingerprint[:19],
+                          "--dry-run", capsys=capsys)
+    assert code == 0
+    assert json.loads(out) == {
+        "dry_run": True, "bundles": 2, "events": seen.events, "events_new": seen.new,
+        "offices": ["ML"], "periods": ["2026-S1", "2026-S2"],
+        "locked_periods": ["2026-S1"], "conflicts": 1, "unread": 0,
+        "fingerprint": fingerprint}
+    assert _state(db, capsys) == before  # nothing merged, nothing written
+    code, out, _err = run("--db", db, "keys", "list", capsys=capsys)
+    assert "Waiting in quarantine:" in out
+
+    # then the trust merges what was said
+    code, out, _err = run("--db", db, "--json", "keys", "trust", fingerprint,
+                          capsys=capsys)
+    assert code == 0
+    assert sum(o["events_new"] for o in json.loads(out)) == seen.new
+    # of a key trusted now: said as the trust says it, exit 0, nothing written
+    after = _state(db, capsys)
+    code, out, err = run("--db", db, "keys", "trust", fingerprint, "--dry-run",
+                         capsys=capsys)
+    assert code == 0 and "is already trusted; no bundle of it waits in quarantine" in out
+    assert _state(db, capsys) == after
+
+
+def test_a_dry_run_of_no_waiting_key_is_one_line_exit_1(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    fingerprint, _codes = _second_computer_waiting(hq, make_office, tmp_path)
+    db = str(hq.path)
+    hq.close()
+    before = _state(db, capsys)
+    unknown = "0123 4567 89AB CDEF"
+    code, out, err = run("--db", db, "keys", "trust", unknown, "--dry-run", capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.count("\n") == 1 and "no quarantined bundle is signed by a key with " \
+        f"fingerprint {unknown}" in err
+    assert _state(db, capsys) == before
+    # refused: nothing of it waits in quarantine any more
+    assert run("--db", db, "keys", "refuse", fingerprint, capsys=capsys)[0] == 0
+    refused = _state(db, capsys)
+    for argv in ((), ("--json",)):
+        code, out, err = run("--db", db, *argv, "keys", "trust", fingerprint, "--dry-run",
+                             capsys=capsys)
+        assert (code, out) == (1, "")
+        assert err.count("\n") == 1 and "no bundle of it waits in quarantine" in err
+    assert _state(db, capsys) == refused

@@ -98,3 +98,31 @@ def test_a_dry_run_of_no_waiting_key_is_one_line_exit_1(
         assert (code, out) == (1, "")
         assert err.count("\n") == 1 and "no bundle of it waits in quarantine" in err
     assert _state(db, capsys) == refused
+
+
+def test_a_dry_run_refuses_what_the_trust_would_refuse_in_its_words(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """Laptop B's computer was revoked (lost) after its bundles came: the trust refuses
+    them, and its dry run says so, exit 1, rather than what a trust would merge."""
+    from fieldplan import store
+    from fieldplan.minisign import generate_key
+    from fieldplan.sync import keys as keyreg
+    from fieldplan.sync import revoke_key
+
+    fingerprint, _codes = _second_computer_waiting(hq, make_office, tmp_path)
+    [(office, sender)] = hq.conn.execute("SELECT DISTINCT office, sender FROM quarantine")
+    lost = generate_key().public  # the key HQ had on record for that computer, revoked
+    with store.write_transaction(hq.conn):
+        keyreg.accept_new_key(hq, lost, office, sender)
+    revoke_key(hq, lost.key_id_hex)
+    db = str(hq.path)
+    hq.close()
+    before = _state(db, capsys)
+    code, out, trust_err = run("--db", db, "keys", "trust", fingerprint, capsys=capsys)
+    assert (code, out) == (1, "")
+    assert _state(db, capsys) == before
+    code, out, err = run("--db", db, "keys", "trust", fingerprint, "--dry-run",
+                         capsys=capsys)
+    assert (code, out, err) == (1, "", trust_err)
+    assert err.count("\n") == 1
+    assert _state(db, capsys) == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import itertools
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -777,8 +778,11 @@ class KeepSmall(RoomFor):
     actions split two and one across pages (a table of one action at the next page's
     top); kept whole at every page's foot it made the review pack of 57 offices some
     twelve pages longer, whereas most sheets' last page has room for what moves. Where
-    only its first row fits, it moves whatever that costs: one and two, the first
-    action alone at the page's foot, read as a table of its own."""
+    a split between its rows leaves one row alone on either page, it moves whatever
+    that costs in pages, if it leaves half of this page blank at most (ALONE_BLANK):
+    one and two, the first action alone under its heading at the page's foot, read as
+    a table of its own; two and one, the last action alone at the next page's top,
+    apart from its area's heading and the other two."""
 
     def __init__(self, flowables: list,
                  shorter: Callable[[float], Table] | None = None) -> None:
@@ -824,14 +828,21 @@ class KeepSmall(RoomFor):
         # in narratives and a heading said again, adds up over a sheet)
         # and no more than a third of this page left blank (a table of three actions
         # alone on each page, 40 % of it blank, read as a sheet half empty)
-        # only its first row fits here: the other two would go on alone on the next
-        # page (one and two), the action at the page's foot read apart from its
-        # area's; moved whole, at the cost of the blank under the table above (each
-        # of its rows is under a third of a page, see above), up to half a page: for
-        # 57 offices, 38 such splits of the A4 pack cost 20 pages (6 %), 52 of the
-        # Letter pack 18; what keeps pages two thirds full (a third blank at most)
-        # removed none of them
-        alone = len(rows) > 1 and rows[0] + rows[1] > ah and ah <= frame_h * ALONE_BLANK
+        # a row would stand alone on one side of the break: only the first fits here,
+        # the other two going on on the next page (one and two), the action at the
+        # page's foot read apart from its area's; or all but the last, which goes on
+        # alone at the next page's top (two and one), under the column headers said
+        # again but away from its area's heading and the other two. Moved whole, at
+        # the cost of the blank under the table above (each of its rows is under a
+        # third of a page, see above), up to half a page: for 57 offices, 38 one and
+        # two splits of the A4 pack cost 20 pages (6 %), 52 of the Letter pack 18;
+        # what keeps pages two thirds full (a third blank at most) removed none of
+        # them; the two and one splits left, 11 on A4 and 8 on Letter, where shorter
+        # excerpts did not make the table fit, leave more than a third blank when
+        # moved (two of its rows fit)
+        fits = sum(1 for end in itertools.accumulate(rows) if end <= ah)
+        alone = (0 < fits < len(rows) and 1 in (fits, len(rows) - fits)
+                 and ah <= frame_h * ALONE_BLANK)
         if alone or (ah <= frame_h * FEW_ROWS_SHARE and (
                 moved < split or (moved == split and fill <= frame_h * (1 - SMALL_MARGIN)))):
             _next_page(self)
@@ -840,8 +851,9 @@ class KeepSmall(RoomFor):
 
 #: the rows of a table KeepSmall keeps whole where it costs no page
 SMALL_ROWS = 3
-#: the most of a page KeepSmall leaves blank to keep a table's first row from standing
-#: alone at the page's foot (one and two)
+#: the most of a page KeepSmall leaves blank to keep a table's row from standing alone
+#: on either side of a page break (its first at the page's foot, its last at the next
+#: page's top)
 ALONE_BLANK = 1 / 2
 #: the share of a sheet's last page KeepSmall leaves for what its estimate misses
 SMALL_MARGIN = 0.1
@@ -941,8 +953,6 @@ class Footer:
         """The QR code as filled rectangles (one per run of dark modules in a row), with
         a quiet zone of two modules. Drawn straight on the canvas: a graphics Drawing
         of hundreds of shapes costs more than the rest of a page."""
-        import itertools
-
         if self.modules is None:
             from reportlab.graphics.barcode import qrencoder
 

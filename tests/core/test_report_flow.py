@@ -240,6 +240,46 @@ def test_a_small_table_kept_whole_leaves_no_more_than_a_third_of_a_page(hq,
     assert underfull(body_pages(pdf)) == []
 
 
+
+@pytest.mark.parametrize("paper", ["A4", "Letter"])
+@pytest.mark.parametrize("blank, row, moved", [(0.45, 0.15, True), (0.55, 0.2, False)])
+def test_a_small_tables_last_row_does_not_go_on_alone_on_the_next_page(
+        hq, tmp_path, paper, blank, row, moved) -> None:
+    """A sheet's table of three actions whose first two fitted at a page's foot left
+    its third alone at the top of the next page (two and one), apart from its area's
+    heading and the other two: it moves to the next page whole where that leaves half
+    of this page blank at most (as one whose first row alone fits); where it would
+    leave more, it still splits, its column headers said again over the last row."""
+    from reportlab.platypus import Spacer
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.make_ctx(hq, PERIOD, "en", paper)
+    frame_h = ctx.pagesize[1] - cm.MARGIN_TOP - cm.MARGIN_BOTTOM
+    pages: dict[str, int] = {}
+
+    def story(state: cm.BuildState) -> list:
+        pages.clear()
+        state.pages = pages
+        rows = [[cm.cell(ctx, "Code")]] + [
+            [[cm.cell(ctx, f"Action {i}"), Spacer(1, frame_h * row - 15)]] for i in (1, 2, 3)]
+        table = cm.table(ctx, rows, [300])
+        head = cm.heading("Area", cm.H2, rtl=False, key="h", level=0, pages=state.pages)
+        small = cm.KeepSmall([*head, table])
+        # ``blank`` of the page left: room for the heading and two rows, not three
+        return [Spacer(1, frame_h * (1 - blank)), small, *small.flowables]
+
+    pdf = cm.render(ctx, tmp_path / "t.pdf", story, title="t", left="l", right="r")
+    pages_ = body_pages(pdf)
+    first, _i = find_line(pages_, "Action 1")
+    last, i = find_line(pages_, "Action 3")
+    if moved:
+        assert pages == {"h": 2} and first.number == last.number == 2
+    else:
+        assert pages == {"h": 1} and first.number == 1 and last.number == 2
+        assert [text for _t, _b, text in last.lines[i - 1:i + 1]] == ["Code", "Action 3"]
+
+
 #: the titles of the exchange section's tables, each over its first row
 EXCHANGE_TITLES = ("Changed or received after the period was locked",
                    "Bundles refused since the period began (not merged)",

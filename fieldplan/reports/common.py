@@ -829,17 +829,16 @@ class KeepSmall(RoomFor):
         # and no more than a third of this page left blank (a table of three actions
         # alone on each page, 40 % of it blank, read as a sheet half empty)
         # a row would stand alone on one side of the break: only the first fits here,
-        # the other two going on on the next page (one and two), the action at the
-        # page's foot read apart from its area's; or all but the last, which goes on
-        # alone at the next page's top (two and one), under the column headers said
-        # again but away from its area's heading and the other two. Moved whole, at
-        # the cost of the blank under the table above (each of its rows is under a
+        # the other two going over to the next page (one and two), the action at the
+        # page's foot read apart from its area's; or all but the last, which goes
+        # over alone to the next page's top (two and one), under the column headers
+        # said again but away from its area's heading and the other two. Moved whole,
+        # at the cost of the blank under the table above (each of its rows is under a
         # third of a page, see above), up to half a page: for 57 offices, 38 one and
         # two splits of the A4 pack cost 20 pages (6 %), 52 of the Letter pack 18;
         # what keeps pages two thirds full (a third blank at most) removed none of
-        # them; the two and one splits left, 11 on A4 and 8 on Letter, where shorter
-        # excerpts did not make the table fit, leave more than a third blank when
-        # moved (two of its rows fit)
+        # them. The two and one splits shorter excerpts did not keep whole, 11 of the
+        # A4 pack and 8 of the Letter pack, cost 5 and 1 pages (under 2 %)
         fits = sum(1 for end in itertools.accumulate(rows) if end <= ah)
         alone = (0 < fits < len(rows) and 1 in (fits, len(rows) - fits)
                  and ah <= frame_h * ALONE_BLANK)

@@ -6,7 +6,8 @@ demand, not by pytest):
 
 Builds the pack and prints its pages and, for the sheets' tables of three actions,
 how many print whole and how many split, by the parts' rows ("1+2": the first action
-alone at a page's foot, the other two on the next page). A part that goes on inside
+alone at a page's foot, the other two on the next page; "2+1": the last action alone
+at the next page's top). A part that goes on inside
 an action's row (a row taller than a page) counts that action in both parts.
 """
 

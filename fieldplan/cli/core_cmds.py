@@ -404,6 +404,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             done = dismiss_restore_warnings(rep, kinds)
         st = replica_status(rep)
     data = st.to_dict()
+    # which file this is (--db, else FIELDPLAN_DB, else the user data folder): a person
+    # looking for their data, their backups beside it, had no command that named it
+    database = os.path.abspath(resolve_db_path(getattr(args, "db", None)))
+    data["database"] = database
     if kinds:
         if "own" in kinds:
             data["dismissed_lost"] = done.own
@@ -421,6 +425,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         line = _("{label}: {n}")
         for label, value in st.lines(lang_of(args)):
             print(for_terminal(line.format(label=label, n=value)))
+        # Translators: the label of the database file's path in 'fieldplan status'
+        print(for_terminal(line.format(label=_("Database file"), n=database)))
 
     output(args, data, human)
     return 0

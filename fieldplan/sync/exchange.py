@@ -536,12 +536,34 @@ def conflicts_text(count: int, own: int = 0) -> str:
             "versions of them that do not replace each other) until a person of the "
             "office keeps one of the values",
             count)
+    if not own:
+        return counted(
+            "{count} report it changed is in conflict (two computers of the office wrote "
+            "it differently) until a person of the office keeps one of the values",
+            "{count} reports it changed are in conflict (two computers of the office "
+            "wrote them differently) until a person of the office keeps one of the values",
+            count)
+    # some of each: both said, with their counts (as the status sheet's notes say
+    # them), where "two computers" was said of them all
+    # Translators: of an import at headquarters; {apart} is "two computers of the
+    # office wrote 2 of them differently", {own} "one computer's history holds
+    # versions of 1 of them that do not replace each other"
     return counted(
-        "{count} report it changed is in conflict (two computers of the office wrote it "
-        "differently) until a person of the office keeps one of the values",
-        "{count} reports it changed are in conflict (two computers of the office wrote "
-        "them differently) until a person of the office keeps one of the values",
-        count)
+        "{count} report it changed is in conflict ({apart}, and {own}) until a person "
+        "of the office keeps one of the values",
+        "{count} reports it changed are in conflict ({apart}, and {own}) until a person "
+        "of the office keeps one of the values", count,
+        # Translators: in "3 reports it changed are in conflict (…)": those of them two
+        # computers of the office wrote differently
+        apart=counted("two computers of the office wrote {count} of them differently",
+                      "two computers of the office wrote {count} of them differently",
+                      count - own),
+        # Translators: in "3 reports it changed are in conflict (…)": those whose
+        # versions in conflict one computer wrote alone
+        own=counted("one computer's history holds versions of {count} of them that do "
+                    "not replace each other",
+                    "one computer's history holds versions of {count} of them that do "
+                    "not replace each other", own))
 
 
 def hidden_text(count: int, why: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fieldplan import progress
 from fieldplan.cli import main
-from fieldplan.sync import list_conflicts
+from fieldplan.sync import list_conflicts, list_inbox
 from tests.scenes import laptop_with_a_wide_conflict, send, wide_conflict
 
 
@@ -109,3 +109,26 @@ def test_submit_names_one_computers_history_apart_from_two_computers(
     assert (f"1 report of 1st semester 2026 is still in conflict ({first}): one "
             "computer's history holds versions of it that do not replace each other, "
             "and the values shown here count until it is settled") in err
+
+
+def test_an_import_of_both_kinds_of_conflict_says_each_with_its_count(
+        hq, make_office, tmp_path: Path) -> None:
+    """An import that left one report in conflict by two computers' writes and one by a
+    laptop's own history said "two computers of the office wrote them differently" of
+    both; it says each part with its count, as the status sheet's notes do."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    second = a.plan().actions_of(level="national")[1].code
+    wide_conflict(a, 3)  # (the first action's percent, on this laptop alone)
+    progress.record_progress(a, second, "2026-S1", status="on-track")
+    progress.record_progress(b, second, "2026-S1", status="at-risk")
+    send(b, hq, tmp_path)
+    _result, outcome = send(a, hq, tmp_path)
+    assert (outcome.conflicts, outcome.conflicts_own) == (2, 1)
+    said = ("2 reports it changed are in conflict (two computers of the office wrote 1 "
+            "of them differently, and one computer's history holds versions of 1 of them "
+            "that do not replace each other) until a person of the office keeps one of "
+            "the values")
+    assert outcome.conflicts_text() == said
+    # the Inbox keeps it so, and makes it again from how it was made
+    [entry] = [e for e in list_inbox(hq) if e.file == outcome.file]
+    assert said in entry.reason and said in entry.reason_text("en")

@@ -1774,7 +1774,7 @@ class InboxPage(ReadWhenShown, QWidget):
             # nothing of the file could be read (a damaged ZIP): the Office column stays
             # empty, but a name as fieldplan gives bundles says which office sent it
             lines.append(unread_office_line(entry.file))
-        reason = model.display(entry, model.REASON)
+        reason = model.whole_reason(entry)  # (the table's cell may say it short)
         if reason:
             # in its own direction: an English reason in an Arabic line, or the reverse
             lines.append(heading.format(label=_("Reason")) + " " + embedded(reason))

@@ -1056,9 +1056,21 @@ class InboxModel(_RowsModel):
                 new=format_number(e.events_new), total=format_number(e.events)
             )
         if column == self.REASON:
-            # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right
-            return isolated_codes(inbox_reason(e))
+            # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right;
+            # a new computer's key registered said short (its tooltip and the detail
+            # under the table say it whole)
+            return isolated_codes(inbox_reason(e, short=True))
         return ""
+
+    def whole_reason(self, e: Any) -> str:
+        """The reason whole, as the detail under the table and the Reason cell's
+        tooltip say it (the cell may say a part short: ``display``)."""
+        return isolated_codes(inbox_reason(e))
+
+    def tooltip(self, e: Any, column: int) -> str | None:
+        if column == self.REASON:
+            return self.whole_reason(e) or None
+        return super().tooltip(e, column)
 
     @staticmethod
     def _is_setup(e: Any) -> bool:
@@ -1467,9 +1479,13 @@ def setup_bundle_office(office: str) -> str:
     return _("Setup bundle for {office}").format(office=shown_office(office))
 
 
-def inbox_reason(entry: Any) -> str:
-    """``import_reason`` of an inbox line (InboxEntry), in the reader's language."""
-    reason = import_reason(entry.reason_text(), _inbox_record(entry))
+def inbox_reason(entry: Any, *, short: bool = False) -> str:
+    """``import_reason`` of an inbox line (InboxEntry), in the reader's language;
+    ``short``: as the Inbox's table says it (``InboxEntry.table_reason``: a new
+    computer's key registered said short), not whole as its detail does."""
+    said = entry.table_reason() if short and hasattr(entry, "table_reason") \
+        else entry.reason_text()
+    reason = import_reason(said, _inbox_record(entry))
     if getattr(entry, "revoked_here", False):
         # the bundle that revoked this computer's key: the way on, as the import said it
         from ui.set_up_again import revoked_here_text

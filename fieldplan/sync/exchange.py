@@ -473,6 +473,16 @@ class ImportOutcome:
         return plan_text(self.plan_version, self.plan_hidden)
 
 
+#: What the import says of an office's first bundle from a new computer, at
+#: headquarters (``key_news_text``); the Inbox's table says it short
+#: (``InboxEntry.table_reason``), its detail whole.
+# Translators: said of an office's first bundle from a new computer, imported at
+# headquarters; {office} is the office's code ("CI")
+COMPUTER_REGISTERED_NEWS = N_("the key of a new computer of {office} is now registered: "
+                              "headquarters' bundles for {office} reach that computer "
+                              "from now on")
+
+
 def key_news_text(office: str, computer_registered: bool, hq_new_key: str) -> str:
     """``ImportOutcome.key_news_text`` (news, not a reason: the inbox lists the keys
     elsewhere, and a reason there is something to look at). The Enrol
@@ -480,11 +490,7 @@ def key_news_text(office: str, computer_registered: bool, hq_new_key: str) -> st
     headquarters, and nothing then said that it had; an office saw headquarters' new
     fingerprint only in the key dialog."""
     if computer_registered:
-        # Translators: said of an office's first bundle from a new computer, imported
-        # at headquarters; {office} is the office's code ("CI")
-        return _("the key of a new computer of {office} is now registered: headquarters' "
-                 "bundles for {office} reach that computer from now on").format(
-                     office=office)
+        return _(COMPUTER_REGISTERED_NEWS).format(office=office)
     if hq_new_key:
         from fieldplan.sync.keys import own_key_menu
 
@@ -3567,6 +3573,23 @@ class InboxEntry:
         when it cannot be made again (an older import, a message this version lacks)."""
         return _reason_in(self.reason, self.reason_msg, lang)
 
+    def table_reason(self, lang: str | None = None) -> str:
+        """The reason as the Inbox's table shows it, in ``lang``: a new computer's key
+        registered said short ("a new computer's key is now registered": the row names
+        the office), where its whole sentence, the same for every office, filled the
+        Reason column after a first import of every office's bundles and pushed each
+        one's own facts (late data, conflicts) out of sight. The whole reason is
+        ``reason_text``'s (the Inbox's detail says it); as it is when it cannot be made
+        again."""
+        try:
+            record = json.loads(self.reason_msg) if self.reason_msg else None
+        except ValueError:
+            record = None
+        short = _registered_short(record) if isinstance(record, dict) else None
+        if short is None:
+            return self.reason_text(lang)
+        return _reason_in(self.reason, json.dumps(short), lang)
+
     @property
     def headquarters_own(self) -> bool:
         """Refused as a bundle headquarters writes (imported by mistake from the stick or
@@ -3602,6 +3625,35 @@ class InboxEntry:
         out["reason"] = self.reason_text()
         out["key_revoked"] = out.pop("revoked_here")  # (as the import's JSON names it)
         return out
+
+
+#: ``InboxEntry.table_reason``'s short form of ``COMPUTER_REGISTERED_NEWS``
+# Translators: in the Reason column of the Inbox at headquarters, whose row names the
+# office; the detail under the table says what it means
+COMPUTER_REGISTERED_SHORT = N_("a new computer's key is now registered")
+
+
+def _registered_short(record: dict[str, Any]) -> dict[str, Any] | None:
+    """A kept reason (``message_record``) with its clause of a new computer's key
+    registered put short (``COMPUTER_REGISTERED_SHORT``); None when it holds none."""
+    if record.get("id") == COMPUTER_REGISTERED_NEWS:
+        return {"id": COMPUTER_REGISTERED_SHORT}
+    parts = record.get("joined")
+    if not isinstance(parts, list):
+        return None
+    changed = False
+    shorter = []
+    for part in parts:
+        inner = part.get("msg") if isinstance(part, dict) else None
+        short = _registered_short(inner) if isinstance(inner, dict) else (
+            _registered_short(part) if isinstance(part, dict) and "joined" in part
+            else None)
+        if short is None:
+            shorter.append(part)
+        else:
+            changed = True
+            shorter.append({"msg": short} if isinstance(inner, dict) else short)
+    return {**record, "joined": shorter} if changed else None
 
 
 def _reason_in(reason: str, reason_msg: str, lang: str | None) -> str:

@@ -49,3 +49,22 @@ def test_a_gap_and_late_data_are_both_kept(hq, make_office, tmp_path: Path) -> N
     assert reason.startswith(outcome.gaps[0])
     assert "changes to the locked period 1st semester 2026" in reason
     assert "registered" not in reason  # (said of its first bundle only)
+
+
+def test_the_inbox_table_says_a_new_computers_key_short(hq, make_office,
+                                                        tmp_path: Path) -> None:
+    """The Inbox's Reason column repeated the whole key sentence for every office of a
+    first import: its table says it short, the rest of the reason as it is; the whole
+    reason stays the line's (the detail, the CLI and JSON say it)."""
+    from dataclasses import replace
+
+    ml = make_office("ML")
+    progress.record_progress(ml, _national(ml), "2026-S1", status="on-track", percent=5)
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    [entry] = list_inbox(hq)
+    assert entry.table_reason() == "a new computer's key is now registered"
+    assert entry.reason_text().startswith("the key of a new computer of ML")
+    assert entry.to_dict()["reason"] == entry.reason_text()
+    # a line kept without how its reason was made (an older version's) says it as kept
+    older = replace(entry, reason_msg="")
+    assert older.table_reason() == older.reason == entry.reason

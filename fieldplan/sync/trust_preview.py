@@ -21,7 +21,7 @@ from typing import Any
 from fieldplan import bundle as bundlefmt
 from fieldplan import events
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import counted, format_number, join_list
+from fieldplan.i18n import counted, join_list
 from fieldplan.minisign import PublicKey
 from fieldplan.progress import lock_clocks
 from fieldplan.replica import Replica
@@ -55,51 +55,76 @@ class TrustPreview:
     fingerprint: str = ""
 
     def text(self) -> str:
-        """The lines a person reads before trusting: what comes, locks, conflicts."""
-        # Translators: before trusting a key; {events} is "62 events" (or "62 events,
-        # 12 of them new here"), {offices} the office codes ("ML")
-        lines = [counted(
-            "{count} bundle of this key waits in quarantine: it holds {events} of "
-            "{offices}.",
-            "{count} bundles of this key wait in quarantine: they hold {events} of "
-            "{offices}.",
-            self.bundles, events=self._events_text(), offices=join_list(self.offices))]
+        """The lines a person reads before trusting: what comes from which office,
+        what of it is new here, the periods it changes, locks, conflicts."""
+        # Translators: in the trust preview, the offices the bundles come from, after
+        # "they hold 62 events"; {codes} are office codes ("ML")
+        whose = counted("from office {codes}", "from offices {codes}", len(self.offices),
+                        codes=join_list(self.offices))
+        if self.bundles and self.unread >= self.bundles:
+            # Translators: before trusting a key, when none of its bundles could be
+            # read; {whose} is "from office ML"
+            return counted(
+                "{count} bundle signed with this key waits in quarantine, {whose}: it "
+                "could not be read, and what it holds is not counted here.",
+                "{count} bundles signed with this key wait in quarantine, {whose}: they "
+                "could not be read, and what they hold is not counted here.",
+                self.bundles, whose=whose)
+        # Translators: before trusting a key; {events} is "62 events", {whose} "from
+        # office ML"
+        head = counted(
+            "{count} bundle signed with this key waits in quarantine: it holds {events} "
+            "{whose}.",
+            "{count} bundles signed with this key wait in quarantine: they hold {events} "
+            "{whose}.",
+            self.bundles, whose=whose,
+            events=counted("{count} event", "{count} events", self.events))
+        lines = [" ".join(t for t in (head, self._new_text()) if t)]
         if self.periods:
-            # Translators: {periods} are periods in words ("1st semester 2026")
+            # Translators: before trusting a key, after what of its events is new here;
+            # {periods} are periods in words ("1st semester 2026")
             lines.append(counted(
-                "They change {count} period: {periods}.",
-                "They change {count} periods: {periods}.", len(self.periods),
-                periods=periods_text(self.periods)))
+                "What is new here changes reports of {count} period: {periods}.",
+                "What is new here changes reports of {count} periods: {periods}.",
+                len(self.periods), periods=periods_text(self.periods)))
         if self.locked:
             # Translators: {periods} are periods in words ("1st semester 2026"), locked
             # by headquarters after its review
             lines.append(counted(
-                "{periods} is locked: the review pack will flag these changes as made "
+                "{periods} is locked: the review pack will flag the changes to it as made "
                 "after the lock.",
-                "{periods} are locked: the review pack will flag these changes as made "
-                "after the lock.", len(self.locked), periods=periods_text(self.locked)))
+                "{periods} are locked: the review pack will flag the changes to them as "
+                "made after the lock.", len(self.locked), periods=periods_text(self.locked)))
         if self.conflicts:
+            # Translators: before trusting a key, after "What is new here changes
+            # reports of 2 periods: …"
             lines.append(counted(
-                "{count} report they change was also changed by another computer of the "
-                "office that had not seen this change: it will be in conflict until a "
-                "person keeps one of the values.",
-                "{count} reports they change were also changed by another computer of the "
-                "office that had not seen these changes: they will be in conflict until a "
-                "person keeps one of the values.", self.conflicts))
+                "{count} of these reports was also changed by another computer of the "
+                "same office, which had not seen this change: it will be in conflict "
+                "until a person keeps one of the values.",
+                "{count} of these reports were also changed by another computer of the "
+                "same office, which had not seen these changes: they will be in conflict "
+                "until a person keeps one of the values.", self.conflicts))
         if self.unread:
             lines.append(counted(
-                "{count} bundle could not be read: its events are not counted here.",
-                "{count} bundles could not be read: their events are not counted here.",
+                "{count} bundle could not be read: its events are not counted above.",
+                "{count} bundles could not be read: their events are not counted above.",
                 self.unread))
         return "\n".join(lines)
 
-    def _events_text(self) -> str:
-        if self.new == self.events:
-            return counted("{count} event", "{count} events", self.events)
-        # Translators: "62 events, 12 of them new here" (the others are here already)
-        return counted("{count} event, {new} of them new here",
-                       "{count} events, {new} of them new here", self.events,
-                       new=format_number(self.new))
+    def _new_text(self) -> str:
+        """What of the events read is new here (the rest is here already)."""
+        if not self.events:
+            return ""
+        if self.new >= self.events:
+            return counted("It is new here.", "All of them are new here.", self.events)
+        if not self.new:
+            return counted("It is here already.", "All of them are here already.",
+                           self.events)
+        # Translators: before trusting a key, after "they hold 62 events from office
+        # ML." (the others are here already)
+        return counted("{count} of them is new here.", "{count} of them are new here.",
+                       self.new)
 
     def to_dict(self) -> dict[str, Any]:
         return {"bundles": self.bundles, "events": self.events, "events_new": self.new,

@@ -44,8 +44,8 @@ def test_a_dry_run_says_what_the_trust_would_merge_and_changes_nothing(
         f"Dry run: trusting key {fingerprint} would merge what follows; nothing was "
         "changed",
         *("  " + line for line in seen.text().splitlines())]
-    assert "  1st semester 2026 is locked: the review pack will flag these changes as " \
-        "made after the lock." in out.splitlines()
+    assert "  1st semester 2026 is locked: the review pack will flag the changes to it " \
+        "as made after the lock." in out.splitlines()
     # in the person's language, the client's words
     code, out, _err = run("--db", db, "--lang", "fr", "keys", "trust", fingerprint,
                           "--dry-run", capsys=capsys)

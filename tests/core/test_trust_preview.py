@@ -12,7 +12,7 @@ import pytest
 from fieldplan import progress, store
 from fieldplan.sync import export_bundle, import_bundle, list_quarantine, trust_key
 from fieldplan.sync.conflicts import reports_in_conflict
-from fieldplan.sync.trust_preview import trust_preview
+from fieldplan.sync.trust_preview import TrustPreview, trust_preview
 
 
 def _second_computer_waiting(hq, make_office, tmp_path: Path):
@@ -53,9 +53,16 @@ def test_the_preview_says_what_the_trust_then_does(hq, make_office, tmp_path: Pa
     assert seen.conflicts == 1
     assert seen.events > seen.new > 0  # the second bundle carries the first's again
     text = seen.text()
-    assert "2 bundles of this key wait in quarantine: they hold" in text
-    assert "1st semester 2026 is locked" in text
-    assert "1 report they change was also changed by another computer" in text
+    assert text.splitlines() == [
+        f"2 bundles signed with this key wait in quarantine: they hold {seen.events} "
+        f"events from office ML. {seen.new} of them are new here.",
+        "What is new here changes reports of 2 periods: 1st semester 2026, 2nd semester "
+        "2026.",
+        "1st semester 2026 is locked: the review pack will flag the changes to it as "
+        "made after the lock.",
+        "1 of these reports was also changed by another computer of the same office, "
+        "which had not seen this change: it will be in conflict until a person keeps "
+        "one of the values."]
 
     outcomes = trust_key(hq, fingerprint)
     assert sum(o.events_new for o in outcomes) == seen.new
@@ -92,3 +99,43 @@ def test_a_fingerprint_with_nothing_waiting_is_said_as_the_trust_says_it(hq) -> 
 
     with pytest.raises(ValidationError, match="no quarantined bundle"):
         trust_preview(hq, "0123 4567 89AB CDEF")
+
+
+@pytest.mark.parametrize(("seen", "said"), [
+    (TrustPreview(1, 1, 1, ("ML",), ("2026-S1",), (), 0), [
+        "1 bundle signed with this key waits in quarantine: it holds 1 event from office "
+        "ML. It is new here.",
+        "What is new here changes reports of 1 period: 1st semester 2026."]),
+    (TrustPreview(1, 3, 3, ("ML",), ("2026-S1",), (), 0), [
+        "1 bundle signed with this key waits in quarantine: it holds 3 events from office "
+        "ML. All of them are new here.",
+        "What is new here changes reports of 1 period: 1st semester 2026."]),
+    (TrustPreview(2, 4, 0, ("ML",), (), (), 0), [
+        "2 bundles signed with this key wait in quarantine: they hold 4 events from "
+        "office ML. All of them are here already."]),
+    (TrustPreview(3, 62, 12, ("ML", "SN"), ("2026-S1", "2026-S2"),
+                  ("2026-S1", "2026-S2"), 3), [
+        "3 bundles signed with this key wait in quarantine: they hold 62 events from "
+        "offices ML, SN. 12 of them are new here.",
+        "What is new here changes reports of 2 periods: 1st semester 2026, 2nd semester "
+        "2026.",
+        "1st semester 2026, 2nd semester 2026 are locked: the review pack will flag the "
+        "changes to them as made after the lock.",
+        "3 of these reports were also changed by another computer of the same office, "
+        "which had not seen these changes: they will be in conflict until a person keeps "
+        "one of the values."]),
+    (TrustPreview(2, 3, 3, ("ML",), ("2026-S1",), (), 0, unread=1), [
+        "2 bundles signed with this key wait in quarantine: they hold 3 events from "
+        "office ML. All of them are new here.",
+        "What is new here changes reports of 1 period: 1st semester 2026.",
+        "1 bundle could not be read: its events are not counted above."]),
+    (TrustPreview(1, 0, 0, ("ML",), (), (), 0, unread=1), [
+        "1 bundle signed with this key waits in quarantine, from office ML: it could not "
+        "be read, and what it holds is not counted here."]),
+])
+def test_each_variant_of_the_preview_reads_as_a_sentence(seen, said) -> None:
+    """It read "they hold 3 events, 2 of them new here of ML.": the office after the
+    new ones, "0 of them new here" when none was, "0 events" when none could be read.
+    Each fact is said in a sentence of its own: whose, what is new here, the periods
+    it changes, locks, conflicts, bundles unread."""
+    assert seen.text().splitlines() == said

@@ -42,11 +42,11 @@ def test_the_trust_dialog_says_what_the_bundles_hold(open_window, qtbot, hq, mak
     qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
     confirm = page.findChild(object, "trust-dialog")
     assert confirm is not None
-    qtbot.waitUntil(lambda: "1 bundle of this key waits in quarantine" in confirm.text.text(),
-                    timeout=5000)
+    qtbot.waitUntil(lambda: "1 bundle signed with this key waits in quarantine: it holds"
+                    in confirm.text.text(), timeout=5000)
     text = confirm.text.text()
     assert "1st semester 2026 is locked" in text
-    assert "1 report they change was also changed by another computer" in text
+    assert "1 of these reports was also changed by another computer" in text
     # the question last, its colon leading to the fingerprint, as before
     assert text.rstrip().endswith("reads to you:")
     assert confirm.details.toPlainText() == fingerprint

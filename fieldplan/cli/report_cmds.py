@@ -56,7 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("period, e.g. 2026-S1"))
     s.add_argument("--deadline", type=_day, metavar="YYYY-MM-DD",
                    help=_("the day the period's reports were due: data received later is "
-                          "listed as late (default: 30 days after the period ends)"))
+                          "listed as late. Kept for the period in this database, as the "
+                          "client's review pack dialog keeps it (default: the day last "
+                          "kept, else 30 days after the period ends)"))
     _output_options(s)
 
 
@@ -97,8 +99,20 @@ def cmd_report_review(args: argparse.Namespace) -> int:
             rep, args.period, args.output, lang=lang_of(args), paper=args.paper,
             deadline=args.deadline
         )
+        if args.deadline is not None:
+            # the period's deadline from now on, as the client's dialog keeps the day
+            # it printed with: the next pack, from here or the client, and the client's
+            # "Sent late" list the offices this one did (once it is written: a pack
+            # refused changes nothing)
+            from fieldplan.reports.deadlines import set_deadline
+
+            set_deadline(rep, args.period, args.deadline)
+        from fieldplan.reports.deadlines import period_deadline
+
+        deadline = period_deadline(rep, args.period)
         hidden = _hidden(rep, args.period)
-    output(args, {"path": str(path), "hidden": hidden}, str(path))
+    output(args, {"path": str(path), "hidden": hidden, "deadline": deadline.isoformat()},
+           str(path))
     _warn_hidden(hidden)
     return 0
 

@@ -19,7 +19,8 @@ Progress = Callable[[int, int, str], None]
 PAPERS: tuple[str, ...] = ("A4", "Letter")
 
 #: Days after a semester's last day by which its reports are due, unless headquarters
-#: names another deadline: data received later is listed as late in the review pack.
+#: names another deadline (kept in its database: ``fieldplan.reports.deadlines``): data
+#: received later is listed as late in the review pack.
 #: All data of a semester arrives after it ends; late means after the deadline.
 REPORTING_DAYS = 30
 
@@ -53,7 +54,8 @@ def build_review_pack(
 ) -> Path:
     """(HQ) Write the semester review pack for a period to ``out``; returns the path.
     ``deadline``: the day reports were due (data received later is late; default
-    ``default_deadline``)."""
+    the one headquarters named for the period, else ``default_deadline``: see
+    ``fieldplan.reports.deadlines``)."""
     from fieldplan.reports.review import build_review_pack as build
 
     return build(rep, period, out, lang=lang, paper=paper, progress=progress,

@@ -22,9 +22,9 @@ from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import HQ, office_order, offices_in_order
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
-from fieldplan.reports import default_deadline
 from fieldplan.reports import sheet as sh
 from fieldplan.reports import text as tx
+from fieldplan.reports.deadlines import check_deadline, period_deadline
 from fieldplan.reports.fonts import string_width
 from fieldplan.reports.late import late_rows
 from fieldplan.reports.late import local_day_start as _local_day_start
@@ -43,21 +43,6 @@ HQ_BG = colors.HexColor("#eef1f4")
 
 #: the cover's warnings (provisional figures, events lost, reports hidden)
 COVER_NOTE = cm.Style(font=cm.BOLD, size=9.5, leading=12.5)
-
-
-def check_deadline(plan, period: str, deadline: date | None) -> date:
-    """``deadline``, or the period's default one; ValidationError for a day before
-    the period ends (reports cannot be due before there is anything to report)."""
-    from fieldplan.i18n import _, format_date, format_period
-
-    if deadline is None:
-        return default_deadline(plan, period)
-    end = plan.period_bounds(period)[1]
-    if deadline < end:
-        raise ValidationError(_("the deadline {date} is before the end of {period} ({end})")
-                              .format(date=format_date(deadline), period=format_period(period),
-                                      end=format_date(end)))
-    return deadline
 
 #: The bar chart's count labels: font size and the white box's side padding.
 BAR_LABEL_SIZE = 6.5
@@ -367,7 +352,10 @@ class Pack:
         #: first), the others after it ended: each said so
         self.enrolled_after_lock = {o for o, w in why.items() if w == AFTER_LOCK}
         #: the day reports were due: data received later is late
-        self.deadline = check_deadline(ctx.plan, ctx.period, deadline)
+        # (none given: the one headquarters named for the period, as the client's
+        # Overview lists the offices that sent late, else the default)
+        self.deadline = check_deadline(ctx.plan, ctx.period, deadline) if deadline else \
+            period_deadline(rep, ctx.period, ctx.plan)
         #: the period's lock and the reports changed after it: for every office at once
         self.lock = sh.period_lock(rep, ctx.period)
         self.sync = _sync_facts(rep, ctx, self.scope, self.deadline, self.lock)
@@ -1652,8 +1640,9 @@ def build_review_pack(
     progress: cm.Progress | None = None,
     deadline: date | None = None,
 ) -> Path:
-    """``deadline``: the day the period's reports were due (default: see
-    ``default_deadline``); data received at headquarters after it is listed as late."""
+    """``deadline``: the day the period's reports were due (default: the one
+    headquarters named for the period, ``deadlines.period_deadline``); data received at
+    headquarters after it is listed as late."""
     from fieldplan.files import check_output
     from fieldplan.i18n import format_period
 

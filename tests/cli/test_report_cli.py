@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
 
@@ -69,7 +70,9 @@ def test_review_json_and_language(db, tmp_path, capsys) -> None:
         )
         == 0
     )
-    assert json.loads(capsys.readouterr().out) == {"path": str(out), "hidden": 0}
+    # (the deadline the pack used: the period's default here, none named)
+    assert json.loads(capsys.readouterr().out) == {"path": str(out), "hidden": 0,
+                                                  "deadline": "2026-07-30"}
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     import unicodedata
 
@@ -113,6 +116,46 @@ def test_review_deadline(db, tmp_path, capsys) -> None:
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "no data arrived after the deadline (30 Jun 2026, which ended at " in " ".join(
         text.split())
+
+
+def _pdf_words(path) -> str:
+    return " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
+                                   text=True).stdout.split())
+
+
+def test_review_deadline_is_the_databases(db, tmp_path, capsys) -> None:
+    """The deadline named for a period is the headquarters database's: ``report
+    review --deadline`` keeps it, as the client's dialog does, and a later ``report
+    review`` without one prints with it (it printed with the default, 30 days after
+    the period: another pack from the same database, listing other offices as late
+    than the one printed and than the client's "Sent late"). A pack refused keeps
+    nothing; another day named replaces it."""
+    from fieldplan.replica import open_replica
+    from fieldplan.reports.deadlines import named_deadlines
+
+    out = tmp_path / "pack.pdf"
+    argv = ["--db", db, "--json", "report", "review", "--period", "2026-S1", "-o", str(out)]
+    assert main([*argv, "--deadline", "2026-08-20"]) == 0
+    assert json.loads(capsys.readouterr().out)["deadline"] == "2026-08-20"
+    assert main(argv) == 0  # no --deadline: the one kept
+    assert json.loads(capsys.readouterr().out)["deadline"] == "2026-08-20"
+    assert "after the deadline (20 Aug 2026, which" in _pdf_words(out)
+    with open_replica(db) as rep:
+        assert named_deadlines(rep) == {"2026-S1": date(2026, 8, 20)}
+    out.unlink()
+    assert main([*argv, "--deadline", "2026-06-01"]) == 1  # before the period's end
+    capsys.readouterr()
+    assert not out.exists()
+    with open_replica(db) as rep:
+        assert named_deadlines(rep) == {"2026-S1": date(2026, 8, 20)}
+    assert main([*argv, "--deadline", "2026-09-15"]) == 0
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["deadline"] == "2026-09-15"
+    assert "after the deadline (15 Sept 2026, which" in _pdf_words(out)
+    # other periods keep their default
+    assert main([*argv[:-4], "--period", "2026-S2", "-o", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["deadline"] == "2027-01-30"
 
 
 def test_help_texts(capsys) -> None:

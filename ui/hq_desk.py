@@ -733,8 +733,7 @@ class OverviewPage(QWidget):
 
     def __init__(self, session: Session, identity: Identity, period: str,
                  settings: Any = None) -> None:
-        """``settings``: the window's (QSettings), where the review pack's dialog keeps
-        the deadline it last named for a period (``window_settings.review_deadline``)."""
+        """``settings``: the window's (QSettings)."""
         super().__init__()
         self.session, self.identity, self.period = session, identity, period
         self.settings = settings
@@ -810,14 +809,13 @@ class OverviewPage(QWidget):
         self.hq_apart.setObjectName("overview-hq-apart")
         self.hq_apart.setVisible(False)
         lay.addWidget(self.hq_apart)
-        # "Sent late": after which day, the one the review pack's dialog last named for
-        # the period (Reports due by), else its default deadline
+        # "Sent late": after which day, the one headquarters named for the period (the
+        # review pack's Reports due by, kept in the database), else its default deadline
         self.late_note = WrappedLabel("")
         self.late_note.setObjectName("overview-late-note")
         self.late_note.setVisible(False)
         lay.addWidget(self.late_note)
-        #: the period's deadline (``window_settings.review_deadline``, else
-        #: ``reports.default_deadline``), once the
+        #: the period's deadline (``reports.deadlines.period_deadline``), once the
         #: offices that sent late are read: only while "Sent late" is chosen (their
         #: query reads the period's whole log: a third of a second at a million events)
         self.deadline = None
@@ -964,14 +962,10 @@ class OverviewPage(QWidget):
     def refresh(self) -> None:
         period = self.period
         late = self.status.currentData() == SENT_LATE
-        from ui.window_settings import review_deadline
-
-        # the day the review pack's dialog last named for the period, as the pack
-        named = review_deadline(self.settings, self.identity, period) if late else None
 
         def fetch(rep) -> tuple[Any, ...]:
             from fieldplan.progress import is_locked
-            from fieldplan.reports import default_deadline
+            from fieldplan.reports.deadlines import period_deadline
             from fieldplan.reports.late import late_offices
             from fieldplan.sync.export import expected_offices, not_awaited_why
 
@@ -982,7 +976,9 @@ class OverviewPage(QWidget):
             plan = rep.plan()
             reports = list_reports(rep, period=period)
             expected = expected_offices(rep, plan, period)
-            deadline = named or default_deadline(plan, period)
+            # the day headquarters named for the period (its database's: the review
+            # pack's dialog, ``report review --deadline``), as the pack, else the default
+            deadline = period_deadline(rep, period, plan) if late else None
             return (reports, expected, period,
                     changed_after_lock(rep, period).get(period, ()), is_locked(rep, period),
                     not_awaited_why(rep, plan, period,

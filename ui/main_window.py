@@ -987,6 +987,8 @@ class MainWindow(QMainWindow):
         #: read again (its report chosen again), writes nothing
         self._place_written: dict | None = None
         self.refresh_locks()
+        if identity.is_hq:
+            self._carry_deadlines()
         self.restore_geometry()
         # the sync state (which loads the signing code) is read once the window has
         # been painted: the first screen does not wait for it
@@ -1793,6 +1795,27 @@ class MainWindow(QMainWindow):
             allow_writes(self.unlock_action, self.identity, locked or not known or lost,
                          "" if locked or not known or lost else
                          _("{period} is not locked.").format(period=format_period(self.period)))
+
+    def _carry_deadlines(self) -> None:
+        """(HQ) The review pack's deadlines an earlier release kept in this computer's
+        window settings become the database's, for the periods it names none for (a
+        day another computer named since stays), and leave the settings: nobody loses
+        the day they set, and the command line and other computers see it."""
+        settings, identity = self.settings, self.identity
+        days = window_settings.kept_review_deadlines(settings, identity)
+        if not days:
+            return
+
+        def keep(rep):
+            from fieldplan.reports.deadlines import keep_deadlines
+
+            return keep_deadlines(rep, days)
+
+        # (not written, a database read-only for a moment: tried again at the next
+        # opening; the Overview hears of the periods written as of a new day named)
+        DbOp(self.session, self, keep).success(
+            lambda _changes: window_settings.forget_review_deadlines(settings, identity)
+        ).failure(lambda _error: None).run()
 
     # locks ---------------------------------------------------------------------------
     def refresh_locks(self) -> None:

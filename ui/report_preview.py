@@ -89,9 +89,7 @@ from ui.qtcompat import emit
 from ui.window_settings import (
     REPORT_OFFICE,
     database_value,
-    review_deadline,
     set_database_value,
-    set_review_deadline,
     set_value,
 )
 from ui.wrapped_label import DocumentLabel
@@ -182,9 +180,14 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
 
     try:
         if request.kind == "pack":
+            deadline = request.deadline
+            if deadline is None:  # (the one headquarters named for the period, else default)
+                from fieldplan.reports.deadlines import period_deadline
+
+                deadline = period_deadline(rep, request.period)
             return reports.build_review_pack(
                 rep, request.period, out, lang=request.lang, paper=request.paper,
-                progress=report, deadline=request.deadline
+                progress=report, deadline=deadline
             )
         return reports.build_status_sheet(
             rep,
@@ -294,6 +297,11 @@ class ReportDialog(QDialog):
         form.addRow(buddy_label(_("P&aper"), self.paper_combo), self.paper_combo)
         self.deadline_edit: QDateEdit | None = None
         self._deadline_period = ""  # the period whose deadline is shown
+        #: the days headquarters named for periods (kept in its database:
+        #: ``fieldplan.reports.deadlines``), None until read (``_load_deadlines``)
+        self._named: dict[str, date] | None = None
+        #: the day the dialog itself last put in the edit (another there: the person's)
+        self._shown: date | None = None
         if kind == "pack":
             # every semester's data arrives after it ends: late means after this day
             self.deadline_edit = QDateEdit()
@@ -308,6 +316,7 @@ class ReportDialog(QDialog):
                         self.deadline_edit)
             self._follow_deadline()
             self.period_combo.currentIndexChanged.connect(self._follow_deadline)
+            self._load_deadlines()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -371,8 +380,37 @@ class ReportDialog(QDialog):
         edit.setMinimumDate(self.identity.plan.period_bounds(period)[1])
         if period != self._deadline_period:
             self._deadline_period = period
-            edit.setDate(review_deadline(self.settings, self.identity, period)
-                         or reports.default_deadline(self.identity.plan, period))
+            self._show_deadline()
+
+    def _show_deadline(self) -> None:
+        """The deadline headquarters named for the period shown, else its default."""
+        period = self._deadline_period
+        self._shown = ((self._named or {}).get(period)
+                       or reports.default_deadline(self.identity.plan, period))
+        self.deadline_edit.setDate(self._shown)
+
+    def _load_deadlines(self) -> None:
+        """Read the days headquarters named for the periods (on the worker): kept in
+        its database, the same whichever computer or user account opens it, and for
+        the command line's ``report review``. (Until read, the period's default is
+        shown; Preview pressed meanwhile prints with the period's own day.)"""
+        if self.session is None:
+            return
+
+        def named(rep) -> dict[str, date]:
+            from fieldplan.reports.deadlines import named_deadlines
+
+            return named_deadlines(rep)
+
+        DbOp(self.session, self, named).success(self._deadlines_loaded).failure(
+            lambda _error: None).run()  # (not read: the pack reads the period's own)
+
+    def _deadlines_loaded(self, named: dict[str, date]) -> None:
+        self._named = named
+        edit = self.deadline_edit
+        # (a day the person chose meanwhile stays)
+        if edit is not None and self._deadline_period and edit.date().toPython() == self._shown:
+            self._show_deadline()
 
     def request(self) -> ReportRequest:
         office = ""
@@ -385,8 +423,16 @@ class ReportDialog(QDialog):
             office=office,
             lang=self.lang_combo.currentData(),
             paper=self.paper_combo.currentData(),
-            deadline=self.deadline_edit.date().toPython() if self.deadline_edit else None,
+            deadline=self._deadline_asked(),
         )
+
+    def _deadline_asked(self) -> date | None:
+        """The day in the edit; None for a status sheet, and for the default shown
+        before the days headquarters named were read (the build reads the period's)."""
+        if self.deadline_edit is None:
+            return None
+        day = self.deadline_edit.date().toPython()
+        return day if self._named is not None or day != self._shown else None
 
     def _build(self) -> None:
         request = self.request()
@@ -394,14 +440,18 @@ class ReportDialog(QDialog):
         if self.office_combo is not None:
             set_database_value(self.settings, self.identity, REPORT_OFFICE, request.office)
         if request.deadline is not None:
-            # the Overview's "Sent late" follows: the screen and the pack list the
-            # same offices (it followed the default deadline, whatever the pack said)
-            from fieldplan.replica import Changes
+            # the period's deadline, kept in the database (before the build, on the
+            # same worker): the Overview's "Sent late" follows (its changes broadcast),
+            # and the next pack, from this dialog, the command line or another
+            # computer, lists the same offices as late
+            period, day = request.period, request.deadline
 
-            set_review_deadline(self.settings, self.identity, request.period,
-                                request.deadline)
-            emit(self.session.changes_did_happen,
-                 Changes(entities=(("deadline", request.period),)))
+            def keep(rep):
+                from fieldplan.reports.deadlines import set_deadline
+
+                return set_deadline(rep, period, day)
+
+            DbOp(self.session, self.parentWidget(), keep).run()
         generate(self.session, self.parentWidget(), request)
 
 

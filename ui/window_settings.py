@@ -48,7 +48,9 @@ VIEW = "window/view"
 #: the office of headquarters' last status sheet (the report dialog's Office)
 REPORT_OFFICE = "reports/office"
 #: the days the review pack's reports were due by, period -> ISO day (a dict), as its
-#: dialog last named them: the Overview's "Sent late" lists the offices the pack does
+#: dialog named them in earlier releases; the database keeps them now (the same on every
+#: computer and for the command line: ``fieldplan.reports.deadlines``), and those kept
+#: here become its at the window's opening (``kept_review_deadlines``)
 REVIEW_DEADLINES = "reports/deadlines"
 #: the settings that are one database's
 PER_DATABASE = (VIEW, REPORT_OFFICE, REVIEW_DEADLINES)
@@ -382,23 +384,25 @@ def whole_number(value: Any) -> int | None:
         return None
 
 
-def review_deadline(settings: QSettings | None, identity: Any, period: str
-                    ) -> dt.date | None:
-    """The day the review pack's dialog last named for ``period``'s reports in the
-    database of ``identity``; None when it named none (the default deadline holds)."""
+def kept_review_deadlines(settings: QSettings | None, identity: Any) -> dict[str, dt.date]:
+    """The days the review pack's dialog of an earlier release kept here for the
+    periods of the database of ``identity`` (period -> day), to become the database's
+    (``fieldplan.reports.deadlines``): {} for none (or a damaged settings file's)."""
     if settings is None:
-        return None
+        return {}
     kept = database_value(settings, identity, REVIEW_DEADLINES)
-    try:
-        return dt.date.fromisoformat(str(kept[period])) if isinstance(kept, dict) else None
-    except (KeyError, ValueError):
-        return None  # (none for the period; a damaged settings file's)
+    days: dict[str, dt.date] = {}
+    for period, text in (kept.items() if isinstance(kept, dict) else ()):
+        try:
+            days[str(period)] = dt.date.fromisoformat(str(text))
+        except ValueError:
+            continue
+    return days
 
 
-def set_review_deadline(settings: QSettings, identity: Any, period: str,
-                        day: dt.date) -> None:
-    """Keep ``day`` as the day ``period``'s reports were due by (``review_deadline``)."""
-    kept = database_value(settings, identity, REVIEW_DEADLINES)
-    kept = {str(k): str(v) for k, v in kept.items()} if isinstance(kept, dict) else {}
-    kept[period] = day.isoformat()
-    set_database_value(settings, identity, REVIEW_DEADLINES, kept)
+def forget_review_deadlines(settings: QSettings, identity: Any) -> None:
+    """(``kept_review_deadlines``, now the database's) Remove them from the settings."""
+    for replica in _replicas(identity):
+        key = database_key(replica, REVIEW_DEADLINES)
+        if settings.contains(key):
+            remove_value(settings, key)

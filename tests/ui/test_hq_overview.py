@@ -1014,19 +1014,11 @@ def test_the_offices_that_sent_late_are_read_only_for_their_filter(
     assert asked == ["2026-S1", "2026-S2"]
 
 
-@pytest.mark.parametrize("lang", ["en", "ar"])
-def test_sent_late_follows_the_deadline_the_review_pack_names(
-        clock, open_window, qtbot, hq_db, tmp_path, monkeypatch, language, lang):
-    """"Sent late" followed the default deadline (30 days after the period) while the
-    review pack's dialog named another day: the screen listed ML as late and the
-    printed pack did not. The day named for the pack is the Overview's too, kept for
-    the database (the dialog offers it again)."""
-    from datetime import date
-
-    from fieldplan.i18n import format_date
+def _ml_sent_late(hq_db, tmp_path, clock) -> None:
+    """ML, enrolled in February, reports on 2026-S1; its bundle reaches headquarters on
+    20 August, after the default deadline (30 July)."""
     from fieldplan.progress import record_progress, submit_period
     from fieldplan.sync import enroll_office, export_bundle, import_bundle, init_from_setup
-    from tests.ui.test_report_preview import choose
 
     with open_replica(hq_db) as hq:
         enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")  # February (clock)
@@ -1037,19 +1029,49 @@ def test_sent_late_follows_the_deadline_the_review_pack_names(
             bundle = export_bundle(rep, out_dir=tmp_path).path
         clock("2026-08-20")  # after the default deadline, 30 July
         assert import_bundle(hq, bundle).outcome == "merged"
-    language(lang)
-    asked = []
-    monkeypatch.setattr("ui.report_preview.generate",
-                        lambda session, parent, request: asked.append(request))
-    window = open_window(hq_db)
+
+
+def _sent_late(window, qtbot):
     page = window.hq_desk.overview
     window.show_page(page)
     window.set_period("2026-S1")
     page.status.setCurrentIndex(page.status.findData(SENT_LATE))
     wait_idle(qtbot, window.session)
-    assert _offices_shown(page) == ["ML"]
+    return page
+
+
+def _pack_dialog(window, qtbot):
+    from tests.ui.test_report_preview import choose
+
     dialog = choose(window, "pack")
     dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2026-S1"))
+    wait_idle(qtbot, window.session)  # (the days named, read)
+    return dialog
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_sent_late_follows_the_deadline_the_review_pack_names(
+        clock, open_window, qtbot, hq_db, tmp_path, monkeypatch, settings, language, lang):
+    """"Sent late" followed the default deadline (30 days after the period) while the
+    review pack's dialog named another day: the screen listed ML as late and the
+    printed pack did not. The day named for the pack is the Overview's too, kept in
+    the database: the dialog offers it again, and so it does on another computer or
+    user account (other window settings), which printed the default's pack and
+    listed ML as late."""
+    from datetime import date
+
+    from fieldplan.i18n import format_date
+    from fieldplan.reports.deadlines import named_deadlines
+
+    _ml_sent_late(hq_db, tmp_path, clock)
+    language(lang)
+    asked = []
+    monkeypatch.setattr("ui.report_preview.generate",
+                        lambda session, parent, request: asked.append(request))
+    window = open_window(hq_db)
+    page = _sent_late(window, qtbot)
+    assert _offices_shown(page) == ["ML"]
+    dialog = _pack_dialog(window, qtbot)
     dialog.deadline_edit.setDate(date(2026, 8, 31))
     dialog.accept()
     assert asked[-1].deadline == date(2026, 8, 31)
@@ -1059,8 +1081,76 @@ def test_sent_late_follows_the_deadline_the_review_pack_names(
     assert format_date(date(2026, 8, 31)) in page.late_note.text()
     window.resize(1366, 768)
     window.grab().save(str(tmp_path / f"late-named-day-{lang}.png"))
+    with open_replica(hq_db) as hq:  # the database's, not this computer's
+        assert named_deadlines(hq) == {"2026-S1": date(2026, 8, 31)}
+    assert not any("deadline" in key for key in settings.allKeys())
     # the dialog offers the day again for the period
-    again = choose(window, "pack")
-    again.period_combo.setCurrentIndex(again.period_combo.findData("2026-S1"))
+    again = _pack_dialog(window, qtbot)
     assert again.deadline_edit.date().toPython() == date(2026, 8, 31)
     again.reject()
+    window.close()
+    # another user account (window settings of its own) opening the same database
+    settings.clear()
+    settings.sync()
+    other = open_window(hq_db)
+    page = _sent_late(other, qtbot)
+    assert page.deadline == date(2026, 8, 31) and _offices_shown(page) == []
+    dialog = _pack_dialog(other, qtbot)
+    assert dialog.deadline_edit.date().toPython() == date(2026, 8, 31)
+    dialog.accept()
+    assert asked[-1].deadline == date(2026, 8, 31)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_deadline_the_command_line_named_is_the_clients(
+        clock, open_window, qtbot, hq_db, tmp_path, capsys, language, lang):
+    """``report review --deadline`` names the period's deadline in the database: the
+    client's Overview and review pack dialog follow it (they followed this computer's
+    window settings, else the default: another list of late offices than the pack
+    printed from the command line)."""
+    from datetime import date
+
+    from fieldplan.cli import main
+    from fieldplan.i18n import format_date
+
+    _ml_sent_late(hq_db, tmp_path, clock)
+    out = tmp_path / "pack.pdf"
+    assert main(["--db", str(hq_db), "report", "review", "--period", "2026-S1",
+                 "--deadline", "2026-08-25", "-o", str(out)]) == 0
+    capsys.readouterr()
+    language(lang)
+    window = open_window(hq_db)
+    page = _sent_late(window, qtbot)
+    assert page.deadline == date(2026, 8, 25) and _offices_shown(page) == []
+    assert format_date(date(2026, 8, 25)) in page.late_note.text()
+    window.resize(1366, 768)
+    window.grab().save(str(tmp_path / f"late-cli-day-{lang}.png"))
+    dialog = _pack_dialog(window, qtbot)
+    assert dialog.deadline_edit.date().toPython() == date(2026, 8, 25)
+    dialog.grab().save(str(tmp_path / f"pack-dialog-cli-day-{lang}.png"))
+    dialog.reject()
+
+
+def test_the_deadlines_kept_in_window_settings_become_the_databases(
+        clock, open_window, qtbot, hq_db, tmp_path, settings):
+    """The days an earlier release's dialog kept in this computer's window settings
+    are carried into the database at the window's opening, once (nobody loses the day
+    they set), for the periods it names none for, and leave the settings."""
+    from datetime import date
+
+    from fieldplan.reports.deadlines import named_deadlines, set_deadline
+    from ui.window_settings import REVIEW_DEADLINES, database_key
+
+    _ml_sent_late(hq_db, tmp_path, clock)
+    with open_replica(hq_db) as hq:
+        set_deadline(hq, "2025-S2", date(2026, 3, 1))  # named since, elsewhere: stays
+        key = database_key(hq.replica_id, REVIEW_DEADLINES)
+    settings.setValue(key, {"2026-S1": "2026-08-31", "2025-S2": "2026-02-20"})
+    settings.sync()
+    window = open_window(hq_db)
+    page = _sent_late(window, qtbot)
+    assert page.deadline == date(2026, 8, 31) and _offices_shown(page) == []
+    with open_replica(hq_db) as hq:
+        assert named_deadlines(hq) == {"2026-S1": date(2026, 8, 31),
+                                       "2025-S2": date(2026, 3, 1)}
+    assert not settings.contains(key)

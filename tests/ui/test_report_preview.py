@@ -216,6 +216,46 @@ def test_the_pack_asks_by_when_reports_were_due(open_window, hq_db, qtbot, monke
     sheet.reject()
 
 
+def test_the_pack_printed_before_the_days_named_are_read_uses_the_periods(
+        open_window, hq_db, qtbot, monkeypatch):
+    """The dialog reads the days headquarters named from the database on the worker;
+    Preview pressed before they are read (the default shown) prints with the period's
+    own day, and keeps the day named (the default was kept over it, and printed)."""
+    from fieldplan.replica import open_replica
+    from fieldplan.reports.deadlines import named_deadlines, set_deadline
+
+    with open_replica(hq_db) as rep:
+        set_deadline(rep, "2026-S1", date(2026, 8, 20))
+    calls = record_builder(monkeypatch, "build_review_pack")
+    hq = open_window(hq_db)
+    dialog = choose(hq, "pack")
+    dialog.period_combo.setCurrentIndex(dialog.period_combo.findData("2026-S1"))
+    assert dialog.deadline_edit.date().toPython() == date(2026, 7, 30)  # (not read yet)
+    assert dialog.request().deadline is None
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(hq)), timeout=20_000)
+    wait_idle(qtbot, hq.session)
+    ((_thread, kwargs),) = calls
+    assert kwargs["deadline"] == date(2026, 8, 20)
+    previews(hq)[0].close()
+    with open_replica(hq_db) as rep:
+        assert named_deadlines(rep) == {"2026-S1": date(2026, 8, 20)}
+    # read: shown, and a day the person chose before then stays theirs
+    again = choose(hq, "pack")
+    again.period_combo.setCurrentIndex(again.period_combo.findData("2026-S1"))
+    wait_idle(qtbot, hq.session)
+    assert again.deadline_edit.date().toPython() == date(2026, 8, 20)
+    assert again.request().deadline == date(2026, 8, 20)
+    again.reject()
+    again.setObjectName("")  # (the next one found by ``choose``)
+    third = choose(hq, "pack")
+    third.period_combo.setCurrentIndex(third.period_combo.findData("2026-S1"))
+    third.deadline_edit.setDate(date(2026, 9, 9))
+    wait_idle(qtbot, hq.session)
+    assert third.deadline_edit.date().toPython() == date(2026, 9, 9)
+    third.reject()
+
+
 _PACK_DIALOG = """
 import sys
 from PySide6.QtCore import QSettings

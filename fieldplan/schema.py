@@ -43,11 +43,8 @@ def migration(name: str) -> Callable[[Callable[[Any], None]], Callable[[Any], No
     return register
 
 
-@migration("0001_initial")
-def m0001_initial(db: Any) -> None:
-    """Replica settings, the event log, field versions and the merged state."""
-    db.executescript(
-        """
+#: (0001) the first schema's statements
+INITIAL_SCHEMA = """
         -- replica identity and settings: replica_id, role, office, plan_id, hlc, author
         CREATE TABLE meta (
             key   TEXT PRIMARY KEY,
@@ -173,7 +170,38 @@ def m0001_initial(db: Any) -> None:
             trusted_at TEXT NOT NULL
         ) WITHOUT ROWID;
         """
-    )
+
+
+@migration("0001_initial")
+def m0001_initial(db: Any) -> None:
+    """Replica settings, the event log, field versions and the merged state."""
+    _execute_script(db.conn, INITIAL_SCHEMA)
+
+
+def _execute_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run a script's statements one by one, in the migration's transaction (never
+    sqlite3's ``executescript``, which commits first)."""
+    for statement in script_statements(script):
+        conn.execute(statement)
+
+
+def script_statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, each whole, found at its semicolons (one in a
+    string or a comment is not an end: ``sqlite3.complete_statement``). sqlite-utils'
+    ``executescript`` in a transaction tries every character of the script instead,
+    which took most of the time a new database's schema took (a first run's, and each
+    ``init``'s)."""
+    pieces = script.split(";")
+    statement = ""
+    for i, piece in enumerate(pieces):
+        statement += piece if i == len(pieces) - 1 else piece + ";"
+        whole = statement.strip()
+        if whole and sqlite3.complete_statement(whole):
+            yield whole
+            statement = ""
+    rest = statement.strip()
+    if rest:
+        yield rest
 
 
 @migration("0002_inbox_reason_msg")

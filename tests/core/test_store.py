@@ -37,6 +37,63 @@ def test_migrations_on_empty_file_then_noop(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_a_new_database_schema_is_not_waited_for_at_each_commit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new database (made under a temporary name by init) writes its schema without a
+    sync at each migration's commit; an existing one's upgrade is synced at each, and
+    every connection is handed back with synchronous=FULL."""
+    seen: list[int] = []
+    migrate = schema.migrate
+
+    def recording(conn: sqlite3.Connection, *args, **kwargs) -> list[str]:
+        seen.append(conn.execute("PRAGMA synchronous").fetchone()[0])
+        return migrate(conn, *args, **kwargs)
+
+    monkeypatch.setattr(schema, "migrate", recording)
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    conn.close()
+    conn = store.connect(path)
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    conn.close()
+    assert seen == [0, 2]  # OFF while new, FULL when opened
+
+
+def test_script_statements_end_at_semicolons_outside_strings_and_comments() -> None:
+    script = """
+        -- a comment; with a semicolon
+        CREATE TABLE a (x TEXT DEFAULT 'b;c');
+        /* another; */ CREATE TABLE d (y);
+        -- the end
+        """
+    assert list(schema.script_statements(script)) == [
+        "-- a comment; with a semicolon\n        CREATE TABLE a (x TEXT DEFAULT 'b;c');",
+        "/* another; */ CREATE TABLE d (y);",
+        "-- the end",
+    ]
+
+
+def test_the_first_schema_is_the_one_sqlite_utils_executescript_made() -> None:
+    """The first migration's statements, run one by one, make what sqlite-utils'
+    executescript made (before): the same tables and indexes, written the same."""
+    from sqlite_utils import Database
+
+    def made(run) -> list[tuple]:
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        db = Database(conn, execute_plugins=False)
+        with db.atomic():
+            run(db)
+        rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                            "ORDER BY name").fetchall()
+        conn.close()
+        return rows
+
+    ours = made(schema.m0001_initial)
+    assert len(ours) > 10
+    assert ours == made(lambda db: db.executescript(schema.INITIAL_SCHEMA))
+
+
 def test_fixture_database_of_each_released_schema_upgrades(tmp_path: Path) -> None:
     """Every released schema version has a fixture; opening it brings it up to date."""
     fixtures = sorted((Path(__file__).parent.parent / "fixtures" / "db").glob("schema-*.sqlite3"))

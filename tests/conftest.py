@@ -20,6 +20,21 @@ from pathlib import Path
 
 import pytest
 
+#: the most workers ``pytest -n auto`` (pytest-xdist: the README's test command) starts:
+#: each loads Qt and collects the whole suite (half a minute of CPU), which more cores
+#: than this do not repay
+MOST_WORKERS = 4
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker per CPU this process may use, at most ``MOST_WORKERS``."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # (not on Windows or macOS)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MOST_WORKERS))
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path_factory: pytest.TempPathFactory,

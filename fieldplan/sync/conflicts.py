@@ -33,7 +33,8 @@ from fieldplan.sync.state import lost_versions
 @dataclass(frozen=True)
 class Candidate:
     """One competing value. value_id: ``<origin 8>:<seq>``; winner: shown meanwhile;
-    here: written on this computer (this replica), the others on other computers.
+    here: written on this computer (this replica, or one it continues after a restore
+    from a backup: ``computers``), the others on other computers.
     at: when it was written, to show (ISO UTC): its writer's clock, no later than its
     arrival here, and its arrival when its clock is before the plan's start
     (``events.shown_time``: a laptop whose clock is ahead would say 2030, one whose
@@ -115,8 +116,10 @@ class Conflict:
     values: int = 0
     #: the replica every version of it was written on, when one computer wrote them
     #: all (its history holds versions that do not replace each other: no second
-    #: computer wrote the field); "" when two or more did. Of a conflict read whole,
-    #: found from ``candidates``
+    #: computer wrote the field); "" when two or more did. A computer restored from a
+    #: backup continues as a new replica: its versions from before and after the
+    #: restore are one computer's, named by its latest replica (``computers``). Of a
+    #: conflict read whole and not said, found from ``candidates``
     one_replica: str = ""
 
     def __post_init__(self) -> None:
@@ -125,7 +128,7 @@ class Conflict:
         if not self.values:
             object.__setattr__(self, "values", len(
                 {events.value_json(c.value) for c in self.candidates}))
-        if self.complete:
+        if self.complete and not self.one_replica:
             origins = {c.full_id.rsplit(":", 1)[0] for c in self.candidates}
             object.__setattr__(self, "one_replica",
                                origins.pop() if len(origins) == 1 else "")
@@ -247,6 +250,7 @@ def shown_versions_of_report(rep: Replica, action: str, period: str,
         "WHERE v.entity = 'progress' AND v.entity_id = ? AND v.superseded = 0 "
         "ORDER BY v.field, v.hlc DESC, v.origin DESC, v.seq DESC", (rid,)).fetchall()
     earliest = events.plan_start_hlc(rep.plan().start) if rows else 0
+    computer = computers(rep) if rows else str
     out: dict[str, Candidate] = {}
     for field, group in groupby(rows, key=itemgetter(0)):
         heads = list(group)
@@ -255,9 +259,39 @@ def shown_versions_of_report(rep: Replica, action: str, period: str,
         _f, origin, seq, value, author, hlc, received_at = heads[0]
         out[field] = Candidate(
             f"{origin[:8]}:{seq}", f"{origin}:{seq}", json.loads(value), author,
-            events.shown_time(hlc, received_at, earliest), True, origin == rep.replica_id,
-            written_at=events.hlc_to_iso(hlc))
+            events.shown_time(hlc, received_at, earliest), True,
+            computer(origin) == rep.replica_id, written_at=events.hlc_to_iso(hlc))
     return out
+
+
+def computers(rep: Replica) -> Callable[[str], str]:
+    """replica id → the replica that names its computer: the latest one continuing it
+    after restores from backups (this replica, for this computer's own). A laptop
+    restored from a backup continues as a new replica, and a conflict between what it
+    wrote before the restore and after was said to be two computers' writes, its
+    versions from before the restore another computer's."""
+    from fieldplan.sync import keys as keyreg
+
+    own = keyreg.own_replicas(rep)
+    after = keyreg.successor_of(keyreg.all_keys(rep))
+
+    def computer(replica: str) -> str:
+        if replica in own:
+            return rep.replica_id
+        seen = {replica}
+        while replica in after and after[replica] not in seen:
+            replica = after[replica]
+            seen.add(replica)
+        return rep.replica_id if replica in own else replica
+
+    return computer
+
+
+def _one_computer(origins: Iterable[str], computer: Callable[[str], str]) -> str:
+    """The replica naming the one computer that wrote versions of ``origins`` (their
+    replicas), "" when two or more computers did (``computers``)."""
+    found = {computer(origin) for origin in origins}
+    return found.pop() if len(found) == 1 else ""
 
 
 def one_computer_fields(rep: Replica, action: str, period: str,
@@ -267,11 +301,15 @@ def one_computer_fields(rep: Replica, action: str, period: str,
     replace each other, no second computer wrote the field), each with that computer's
     replica id. The report form said of them that two computers had changed them."""
     rid = report_id(office or rep.office, action, str(as_period(period)))
-    return dict(rep.conn.execute(
-        "SELECT field, min(origin) FROM versions INDEXED BY versions_heads "
+    rows = rep.conn.execute(
+        "SELECT field, group_concat(DISTINCT origin) FROM versions "
+        "INDEXED BY versions_heads "
         "WHERE entity = 'progress' AND entity_id = ? AND superseded = 0 "
-        "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1 "
-        "AND min(origin) = max(origin)", (rid,)).fetchall())
+        "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1",
+        (rid,)).fetchall()
+    computer = computers(rep) if rows else str
+    out = {field: _one_computer(origins.split(","), computer) for field, origins in rows}
+    return {field: one for field, one in out.items() if one}
 
 
 def written_here_only(rep: Replica, action: str, period: str,
@@ -445,15 +483,21 @@ def one_computer_reports(rep: Replica, reports: Iterable[str]) -> set[str]:
     versions that do not replace each other, no second computer wrote them."""
     ids = sorted(set(reports))
     own: dict[str, bool] = {}
+    computer: Callable[[str], str] | None = None
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for entity_id, one in rep.conn.execute(
-                "SELECT entity_id, min(origin) = max(origin) "
+        for entity_id, one, origins in rep.conn.execute(
+                "SELECT entity_id, min(origin) = max(origin), "
+                "CASE WHEN min(origin) = max(origin) THEN '' "
+                "ELSE group_concat(DISTINCT origin) END "
                 "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
                 f"AND superseded = 0 AND entity_id IN ({marks}) "
                 # (two values or more: two heads or more)
                 "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk):
+            if not one:  # several replicas: one computer's, restored from a backup?
+                computer = computer or computers(rep)
+                one = bool(_one_computer(origins.split(","), computer))
             own[entity_id] = own.get(entity_id, True) and bool(one)
     return {entity_id for entity_id, one in own.items() if one}
 
@@ -641,6 +685,7 @@ def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
     every one, and the replica that wrote them all, "" when two or more did or when
     ``rows`` hold every one)."""
     out: list[Conflict] = []
+    computer = computers(rep) if rows else str
     own = rep.replica_id
     locks: dict[str, bool] = {}
     scope = None
@@ -697,7 +742,12 @@ def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
         for _e, _i, _f, o, s, v, a, h, r, _n, _d, _o in heads:
             made = written(h)
             cands.append(Candidate(f"{o[:8]}:{s}", f"{o}:{s}", value_of(v), a,
-                                   shown(made, r, h), not cands, o == own, written_at=made))
+                                   shown(made, r, h), not cands, computer(o) == own,
+                                   written_at=made))
+        # (one computer's history: its replicas before and after a restore too)
+        one = computer(one) if one else (
+            _one_computer((c.full_id.rsplit(":", 1)[0] for c in cands), computer)
+            if not versions or versions == len(cands) else "")
         cid = _conflict_id(entity, entity_id, field)
         parts = entity_id.split("|")
         if entity == "progress" and len(parts) == 3 and parts[2]:

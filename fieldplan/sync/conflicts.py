@@ -50,6 +50,10 @@ class Candidate:
     winner: bool
     here: bool = False
     written_at: str = ""
+    #: the short id of the replica its computer continues as now, restored from a
+    #: backup since it wrote this version ("" when its replica is its computer's
+    #: latest): the version is that computer's, from before the restore
+    restored_as: str = ""
 
     @property
     def computer(self) -> str:
@@ -230,6 +234,17 @@ def computer_text(candidate: Candidate, wrap: Callable[[str], str] = str) -> str
     """"this computer (a2b6d637)", "computer 5f0c19e2": the computer that wrote a
     version (``written_by``; the client names its Keep buttons by it)."""
     code = wrap(candidate.computer)
+    if candidate.restored_as and candidate.here:
+        # (its own version from before a restore, under the replica id it had then:
+        # "this computer (5f0c19e2)" beside "this computer (a2b6d637)" read as two)
+        # Translators: {computer}: the first 8 digits of the replica id this
+        # computer had before its database was restored from a backup
+        return _("this computer before its restore ({computer})").format(computer=code)
+    if candidate.restored_as:
+        # Translators: {computer}: a computer's replica id now (8 digits); {earlier}:
+        # the one it had before its database was restored from a backup
+        return _("computer {computer} before its restore ({earlier})").format(
+            computer=wrap(candidate.restored_as), earlier=code)
     if candidate.here:
         return _("this computer ({computer})").format(computer=code)
     return _("computer {computer}").format(computer=code)
@@ -260,7 +275,8 @@ def shown_versions_of_report(rep: Replica, action: str, period: str,
         out[field] = Candidate(
             f"{origin[:8]}:{seq}", f"{origin}:{seq}", json.loads(value), author,
             events.shown_time(hlc, received_at, earliest), True,
-            computer(origin) == rep.replica_id, written_at=events.hlc_to_iso(hlc))
+            computer(origin) == rep.replica_id, written_at=events.hlc_to_iso(hlc),
+            restored_as=_restored_as(origin, computer))
     return out
 
 
@@ -285,6 +301,13 @@ def computers(rep: Replica) -> Callable[[str], str]:
         return rep.replica_id if replica in own else replica
 
     return computer
+
+
+def _restored_as(replica: str, computer: Callable[[str], str]) -> str:
+    """The short id ``replica``'s computer continues as, restored from a backup since
+    (``Candidate.restored_as``); "" when ``replica`` is its computer's latest."""
+    now = computer(replica)
+    return now[:8] if now != replica else ""
 
 
 def _one_computer(origins: Iterable[str], computer: Callable[[str], str]) -> str:
@@ -743,7 +766,7 @@ def _conflicts(rep: Replica, rows: list) -> list[Conflict]:
             made = written(h)
             cands.append(Candidate(f"{o[:8]}:{s}", f"{o}:{s}", value_of(v), a,
                                    shown(made, r, h), not cands, computer(o) == own,
-                                   written_at=made))
+                                   written_at=made, restored_as=_restored_as(o, computer)))
         # (one computer's history: its replicas before and after a restore too)
         one = computer(one) if one else (
             _one_computer((c.full_id.rsplit(":", 1)[0] for c in cands), computer)

@@ -14,6 +14,7 @@ from fieldplan import progress, store
 from fieldplan.replica import open_replica
 from fieldplan.sync import list_conflicts
 from fieldplan.sync.conflicts import (
+    computer_text,
     one_computer_fields,
     one_computer_reports,
     open_conflict,
@@ -57,6 +58,10 @@ def test_the_restored_laptop_calls_its_conflict_its_own_history(
             assert {c.full_id.split(":")[0] for c in conflict.candidates} >= {before}
             # the version from before the restore is this computer's too
             assert all(c.here for c in conflict.candidates)
+            # under the replica id it had then, said so
+            said = {c.computer: computer_text(c) for c in conflict.candidates}
+            assert said[before[:8]] == f"this computer before its restore ({before[:8]})"
+            assert said[ml.replica_id[:8]] == f"this computer ({ml.replica_id[:8]})"
             assert open_conflict(ml, conflict.id).one_replica == ml.replica_id
         assert one_computer_reports(ml, [RID]) == {RID}
         assert one_computer_fields(ml, "PA1.2", "2026-S1") == {
@@ -69,12 +74,15 @@ def test_the_restored_laptop_calls_its_conflict_its_own_history(
 
 def test_headquarters_names_the_restored_laptop_by_its_latest_replica(
         hq, make_office, tmp_path) -> None:
-    ml, _before = restored_laptop_in_conflict_with_itself(hq, make_office, tmp_path)
+    ml, before = restored_laptop_in_conflict_with_itself(hq, make_office, tmp_path)
     now = ml.replica_id
     ml.close()
     found = [c for c in list_conflicts(hq) if c.entity_id == RID]
     assert found and all(c.one_replica == now for c in found)
     assert not any(c.here for conflict in found for c in conflict.candidates)
+    said = {computer_text(c) for c in found[0].candidates}
+    assert said == {f"computer {now[:8]}", f"computer {now[:8]} before its restore "
+                                           f"({before[:8]})"}
     assert one_computer_reports(hq, [RID]) == {RID}
 
 

@@ -48,3 +48,20 @@ def test_the_restored_laptop_says_every_version_is_its_own(
         assert mine in box.pane.accessibleName()
     if SHOTS:
         window.grab().save(os.path.join(SHOTS, f"restored-one-computer-{in_language}.png"))
+
+
+def test_the_restored_laptops_report_form_says_this_computer_changed_it_twice(
+        open_window, qtbot, hq, make_office, tmp_path) -> None:
+    from tests.ui.test_office_work import choose
+
+    ml, _before = restored_laptop_in_conflict_with_itself(hq, make_office, tmp_path)
+    window = open_window(closed(ml))
+    editor = choose(window, qtbot, "PA1.2", "2026-S1")
+    qtbot.waitUntil(lambda: bool(editor.notice.text()), timeout=5000)
+    assert editor.notice.text().split("\n")[0] == (
+        "Changed twice on this computer, neither change replacing the other: Percent "
+        "complete, Status. Both versions are kept; choose one in Conflicts.")
+    window.show_page(window.dashboard)
+    qtbot.waitUntil(lambda: "PA1.2" in window.dashboard.conflicts.text(), timeout=5000)
+    assert window.dashboard.conflicts.text().split("\n")[1].startswith(
+        "One computer's history holds versions of this report's values")

@@ -1484,6 +1484,21 @@ class Pack:
             source = (_("Computer {computer}, {author}") if v.author.strip()
                       else _("Computer {computer}")).format(
                           computer=v.computer, author=_one_paragraph(v.author))
+            if v.restored_as:
+                # a version written before its computer's restore from a backup, under
+                # the id it had then: named by the computer's id now, which the one
+                # computer's sentence below says (two ids read as two computers)
+                source = (
+                    # Translators: under a competing value: the computer (its short id
+                    # now, "3f2a91c0"), the short id it had before its database was
+                    # restored from a backup, and the person (login name) that wrote it
+                    _("Computer {computer} before its restore ({earlier}), {author}")
+                    if v.author.strip() else
+                    # Translators: as "Computer {computer} before its restore
+                    # ({earlier}), {author}", with no name of the person
+                    _("Computer {computer} before its restore ({earlier})")).format(
+                        computer=v.restored_as, earlier=v.computer,
+                        author=_one_paragraph(v.author))
             if self.sync is not None and v.full_id.split(":")[0] in self.sync.revoked:
                 # Translators: {source} is "Computer 3f2a91c0, amina": headquarters has
                 # revoked that computer's key since (keys list says "Revoked")

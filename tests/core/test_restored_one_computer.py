@@ -97,3 +97,17 @@ def test_two_laptops_are_still_two_computers(hq, make_office, tmp_path) -> None:
     assert conflict.one_replica == ""
     assert [c.here for c in conflict.candidates].count(True) == 1
     assert one_computer_reports(a, [RID]) == set()
+
+
+def test_the_review_pack_names_the_restored_laptop_once(hq, make_office, tmp_path) -> None:
+    from fieldplan.reports import build_review_pack
+    from tests.core.test_reports_one_computer import flat
+
+    ml, before = restored_laptop_in_conflict_with_itself(hq, make_office, tmp_path)
+    now = ml.replica_id[:8]
+    ml.close()
+    text = flat(build_review_pack(hq, "2026-S1", tmp_path / "pack.pdf"))
+    author = next(c.author for c in list_conflicts(hq)[0].candidates)
+    assert f"Computer {now} before its restore ({before[:8]}), {author}" in text
+    assert f"Computer {before[:8]}," not in text
+    assert f"Every version comes from one computer, {now}" in text

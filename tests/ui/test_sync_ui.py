@@ -594,14 +594,15 @@ def test_the_inbox_says_a_refused_forked_history_was_repaired_since(
             assert len(refused) == 4 and f"\u2066{arrived}\u2069" in refused[3]
         # (the merged ones: file, outcome and what their import said: the first, ML's
         # computer's key registered; the repair's, the report it left in conflict, 30
-        # written again beside the 20 HQ held: the office settles it)
+        # written again beside the 20 HQ held: the office settles it. Both are that
+        # laptop's, before and after its history forked: one computer's history)
         merged = [lines for outcome, _into, lines in said if outcome == "merged"]
         assert sorted(len(lines) for lines in merged) == [3, 3]
         if lang == "en":
             assert sorted(lines[2] for lines in merged) == [
-                "Reason: \u20681 report it changed is in conflict (two computers of the "
-                "office wrote it differently) until a person of the office keeps one of the "
-                "values\u2069",
+                "Reason: \u20681 report it changed is in conflict (one computer's history "
+                "holds versions of it that do not replace each other) until a person of the "
+                "office keeps one of the values\u2069",
                 "Reason: \u2068the key of a new computer of ML is now registered: "
                 "headquarters' bundles for ML reach that computer from now on\u2069"]
         if os.environ.get("FIELDPLAN_SHOTS"):

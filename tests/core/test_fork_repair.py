@@ -136,7 +136,8 @@ def test_a_forked_office_history_is_repaired_end_to_end(hq, make_office, forked,
         f"also wrote); they were written again as replica {ml.replica_id[:8]}")
     # (and the reports whose two copies differed are in conflict: the office keeps one)
     assert outcome.reason.startswith(repaired)
-    assert outcome.conflicts == 0 or outcome.reason.endswith(conflicts_text(outcome.conflicts))
+    assert outcome.conflicts == 0 or outcome.reason.endswith(
+            conflicts_text(outcome.conflicts, outcome.conflicts_own))
     # the outcome (the CLI's line, the client's result) says to export now as well
     assert outcome.repair == repaired + "; export now so that headquarters gets them"
     assert outcome.line().endswith(outcome.repair)

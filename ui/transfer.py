@@ -51,6 +51,7 @@ from fieldplan.i18n import (
     join_clauses,
     join_list,
     ngettext,
+    without_mnemonic,
 )
 from fieldplan.offices import office_name, offices_in_order
 from fieldplan.text import fingerprints_breakable, held_fingerprints
@@ -446,8 +447,10 @@ def _imported(session: Session, parent: QWidget, outcomes: list,
         emit(session.changes_did_happen, Changes(entities=(("key", "*"), ("inbox", "*"))))
     else:
         emit(session.changes_did_happen, Changes(entities=(("inbox", "*"),)))
+    identity = getattr(parent, "identity", None)
     ImportResultDialog(parent, outcomes, [session.notice_sentence(n) for n in notices],
-                       stuck, left_aside=left_aside, drafts=drafts).open()
+                       stuck, left_aside=left_aside, drafts=drafts,
+                       settles=identity is not None and not identity.is_hq).open()
     offer = getattr(parent, "set_up_again_dialog", None)
     if setup and offer is not None:
         # the setup bundle headquarters sent for this revoked computer: its use here
@@ -519,7 +522,9 @@ class ImportResultDialog(QDialog):
     def __init__(self, parent: QWidget | None, outcomes: list,
                  notices: list[str] | tuple[str, ...] = (),
                  stuck: list[str] | tuple[str, ...] = (), *, left_aside: int = 0,
-                 drafts: Mapping[str, int] | None = None) -> None:
+                 drafts: Mapping[str, int] | None = None, settles: bool = False) -> None:
+        """``settles``: this computer settles the conflicts the import counts (an
+        office's: headquarters only sees them), and is told where."""
         from fieldplan.sync.exchange import each_file, outcome_counts
 
         super().__init__(parent)
@@ -576,6 +581,20 @@ class ImportResultDialog(QDialog):
         self.lock_note.setStyleSheet("font-weight: bold")
         self.lock_note.setVisible(bool(self.lock_note.text()))
         lay.addWidget(self.lock_note)
+        # at an office, its reports the import left in conflict: each row said "until
+        # a person of the office keeps one of the values", and the dialog's OK was
+        # the only step shown; the person of the office is the one reading it
+        in_conflict = sum(o.conflicts for o in each_file(outcomes)) if settles else 0
+        self.conflicts_note = WrappedLabel(counted(
+            "{count} report this import changed is in conflict: choose the values to "
+            "keep on the {tab} tab.",
+            "{count} reports this import changed are in conflict: choose the values to "
+            "keep on the {tab} tab.", in_conflict,
+            tab=without_mnemonic(_("&Conflicts"))) if in_conflict else "")
+        self.conflicts_note.setObjectName("conflicts-note")
+        self.conflicts_note.setStyleSheet("font-weight: bold")
+        self.conflicts_note.setVisible(bool(in_conflict))
+        lay.addWidget(self.conflicts_note)
         # headquarters revoked this computer's key: nothing made here goes anywhere now
         self.revoked_note = WrappedLabel(revoked_note(outcomes))
         self.revoked_note.setObjectName("revoked-note")

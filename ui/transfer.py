@@ -583,13 +583,15 @@ class ImportResultDialog(QDialog):
         lay.addWidget(self.lock_note)
         # at an office, its reports the import left in conflict: each row said "until
         # a person of the office keeps one of the values", and the dialog's OK was
-        # the only step shown; the person of the office is the one reading it
+        # the only step shown; the person of the office is the one reading it (the
+        # tab says how: keep a value, or, in a period headquarters locked, ask it to
+        # unlock the period)
         in_conflict = sum(o.conflicts for o in each_file(outcomes)) if settles else 0
         self.conflicts_note = WrappedLabel(counted(
-            "{count} report this import changed is in conflict: choose the values to "
-            "keep on the {tab} tab.",
-            "{count} reports this import changed are in conflict: choose the values to "
-            "keep on the {tab} tab.", in_conflict,
+            "{count} report this import changed is in conflict: open the {tab} tab to "
+            "settle it.",
+            "{count} reports this import changed are in conflict: open the {tab} tab to "
+            "settle them.", in_conflict,
             tab=without_mnemonic(_("&Conflicts"))) if in_conflict else "")
         self.conflicts_note.setObjectName("conflicts-note")
         self.conflicts_note.setStyleSheet("font-weight: bold")

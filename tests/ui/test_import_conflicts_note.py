@@ -34,10 +34,10 @@ def test_a_laptop_is_told_where_to_settle_what_the_import_left_in_conflict(
     assert dialog.outcomes[0].conflicts == 1
     assert dialog.conflicts_note.isVisibleTo(dialog)
     assert dialog.conflicts_note.text() == counted(
-        "{count} report this import changed is in conflict: choose the values to keep "
-        "on the {tab} tab.",
-        "{count} reports this import changed are in conflict: choose the values to keep "
-        "on the {tab} tab.", 1, tab=without_mnemonic(_("&Conflicts")))
+        "{count} report this import changed is in conflict: open the {tab} tab to "
+        "settle it.",
+        "{count} reports this import changed are in conflict: open the {tab} tab to "
+        "settle them.", 1, tab=without_mnemonic(_("&Conflicts")))
     if SHOTS:
         dialog.grab().save(os.path.join(SHOTS, f"import-conflicts-{in_language}.png"))
     dialog.accept()

@@ -795,10 +795,16 @@ def change_words(entity: str, entity_id: str, fields: dict[str, Any]) -> str:
             return _("key {key_id} retired").format(key_id=key)
         return _("key {key_id} changed").format(key_id=key)
     if entity == "progress":
+        from fieldplan.i18n import period_words
+
         office, _sep, rest = entity_id.partition("|")
         action, _sep, period = rest.partition("|")
+        # the period in words, as the lines beside it ("PA1.1 (1st semester 2026)")
+        # and the client's period chooser say it: a change to make again after a
+        # restore was the one place that said "2026-S1"
+        # Translators: {period} is a semester in words, "1st semester 2026"
         return _("{office}'s report on {action} for {period} changed").format(
-            office=office, action=action, period=period)
+            office=office, action=action, period=period_words(period))
     return _("{record} {id} changed").format(record=entity, id=entity_id)
 
 

@@ -30,7 +30,7 @@ def test_what_was_typed_after_the_backup_and_never_sent_is_said_lost(
         assert lost_reports(restored) == ["ML|PA1.2|2026-S2", "ML|PA1.3|2026-S2",
                                           "ML|PA2.1|2026-S2"]
         assert restored["lost_changes"][0]["text"].startswith(
-            "ML's report on PA1.2 for 2026-S2 changed (")
+            "ML's report on PA1.2 for 2nd semester 2026 changed (")
         # made again: a person stops the warning
         assert dismiss_lost(rep) == 3
         assert sync_state(rep).restored["never_sent"] == 0
@@ -81,16 +81,16 @@ def test_restore_and_status_say_what_was_lost(make_office, tmp_path: Path,
     err = err.splitlines()
     assert err[0] == ("fieldplan: warning: 2 changes made on this computer after the "
                       "backup were never sent to headquarters, and are lost: make them again")
-    assert err[1].startswith("fieldplan: warning: Lost: ML's report on PA1.2 for 2026-S2 "
-                             "changed (")
-    assert err[2].startswith("fieldplan: warning: Lost: ML's report on PA1.3 for 2026-S2 "
-                             "changed (")
+    assert err[1].startswith("fieldplan: warning: Lost: ML's report on PA1.2 for "
+                             "2nd semester 2026 changed (")
+    assert err[2].startswith("fieldplan: warning: Lost: ML's report on PA1.3 for "
+                             "2nd semester 2026 changed (")
     assert len(err) == 3
     assert main(["--db", str(path), "status"]) == 0
     said = capsys.readouterr().out
     assert ("Warning: 2 changes made on this computer after the backup were never sent "
             "to headquarters, and are lost: make them again\n") in said
-    assert "Lost: ML's report on PA1.3 for 2026-S2 changed (" in said
+    assert "Lost: ML's report on PA1.3 for 2nd semester 2026 changed (" in said
     assert main(["--db", str(path), "status", "--dismiss-lost"]) == 0
     said = capsys.readouterr().out
     assert said.startswith("Stopped warning about 2 changes the restore lost.\n")
@@ -162,3 +162,17 @@ def test_what_headquarters_holds_comes_back_once_the_office_exports(
     ml.close()
     assert main(["--db", str(path), "status"]) == 0
     assert "headquarters holds" not in capsys.readouterr().out
+
+
+def test_a_lost_change_names_its_period_in_words(make_office, tmp_path: Path) -> None:
+    """A change to make again after a restore named its period "2026-S2", beside
+    lines that said "PA1.1 (2nd semester 2026)", and the client's period chooser,
+    which has no "2026-S2" to find."""
+    from fieldplan.i18n import speaking
+    from fieldplan.sync.state import lost_change_text
+
+    item = {"entity": "progress", "id": "ML|PA1.2|2026-S2", "fields": {},
+            "at": "2026-12-07T09:30:00Z", "author": "awa"}
+    with speaking("fr"):
+        said = lost_change_text(item)
+    assert "2e semestre 2026" in said and "2026-S2" not in said

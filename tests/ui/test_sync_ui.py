@@ -1100,7 +1100,7 @@ def test_an_office_status_bar_says_what_the_restore_lost(open_window, qtbot, hq,
     assert ("Restored from a backup: 3 changes made here after it were never sent, and "
             "are lost; make them again") in tip
     for action in ("PA1.2", "PA1.3", "PA2.1"):
-        assert f"report on {action} for 2026-S2 changed" in tip
+        assert f"report on {action} for 2nd semester 2026 changed" in tip
     window.grab().save(str(tmp_path / "office-restored.png"))
 
 
@@ -1124,7 +1124,7 @@ def test_an_office_ends_the_restore_warning_once_it_typed_them_again(
         "3 changes made on this computer after the backup this database was restored "
         "from were never sent to headquarters, and are lost. Type them again")
     for action in ("PA1.2", "PA1.3", "PA2.1"):  # which they are, one a line
-        assert f"report on {action} for 2026-S2 changed" in dialog.details.toPlainText()
+        assert f"report on {action} for 2nd semester 2026 changed" in dialog.details.toPlainText()
     dialog.grab().save(str(tmp_path / "office-dismiss-lost.png"))
     dialog.accept()
     qtbot.waitUntil(lambda: not window.lost_action.isVisible(), timeout=10_000)

@@ -587,12 +587,14 @@ class ImportResultDialog(QDialog):
         # tab says how: keep a value, or, in a period headquarters locked, ask it to
         # unlock the period)
         in_conflict = sum(o.conflicts for o in each_file(outcomes)) if settles else 0
+        # (the tab's name read first: a call to _() among counted()'s arguments made
+        # the catalog's extraction take its message for one without plural forms)
+        tab = without_mnemonic(_("&Conflicts"))
         self.conflicts_note = WrappedLabel(counted(
             "{count} report this import changed is in conflict: open the {tab} tab to "
             "settle it.",
             "{count} reports this import changed are in conflict: open the {tab} tab to "
-            "settle them.", in_conflict,
-            tab=without_mnemonic(_("&Conflicts"))) if in_conflict else "")
+            "settle them.", in_conflict, tab=tab) if in_conflict else "")
         self.conflicts_note.setObjectName("conflicts-note")
         self.conflicts_note.setStyleSheet("font-weight: bold")
         self.conflicts_note.setVisible(bool(in_conflict))

@@ -35,6 +35,28 @@ def test_template_is_up_to_date_with_the_source(template):
     )
 
 
+def test_every_plural_call_has_plural_forms_in_the_template(template):
+    """A call to _() among counted()'s arguments made babel's extraction take that
+    counted() message for one without plural forms: the catalog held its singular
+    alone, and French and Arabic readers got the English plural."""
+    import ast
+
+    plural = {m.id[0] for m in catalogs._messages(template) if isinstance(m.id, tuple)}
+    top = Path(__file__).resolve().parents[2]
+    wrong = []
+    for path in sorted([*top.joinpath("fieldplan").rglob("*.py"),
+                        *top.joinpath("ui").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and node.args
+                    and getattr(node.func, "id", getattr(node.func, "attr", None))
+                    in ("counted", "ngettext")
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                    and node.args[0].value not in plural):
+                wrong.append(f"{path.relative_to(top)}:{node.lineno}")
+    assert wrong == [], "plural messages extracted without their plural forms"
+
+
 @pytest.mark.parametrize("lang", catalogs.TRANSLATED)
 def test_every_message_is_translated(lang, template):
     """Untranslated, fuzzy, placeholder mismatches, plural forms: see fieldplan.catalogs."""

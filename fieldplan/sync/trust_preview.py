@@ -133,45 +133,133 @@ class TrustPreview:
                 "unread": self.unread, "fingerprint": self.fingerprint or None}
 
 
+#: The most a preview reads of a key's waiting bundles, decompressed events and events
+#: (the manifests say both before anything is decompressed): a bundle that would take
+#: it past either is counted unread, its events not read. Quarantined bytes are an
+#: unknown party's: a bundle of a few megabytes decompressed to millions of events,
+#: each held in memory, and the preview ran the client's worker out of memory. An
+#: office's whole history is some thousands of events.
+PREVIEW_MAX_EVENTS = 200_000
+PREVIEW_MAX_BYTES = 256 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Report:
+    """What the preview keeps of a new report event (not the event: its text may be
+    a megabyte): its report, clock, writer and number, the fields it writes and the
+    versions it replaces (``base``)."""
+
+    id: str
+    period: str
+    hlc: int
+    origin: str
+    seq: int
+    fields: tuple[str, ...]
+    base: tuple[tuple[str, tuple[str, ...]], ...]
+
+
 def trust_preview(rep: Replica, fingerprint: str, *,
                   refusals: bool = False) -> TrustPreview:
     """What trusting the quarantined key ``fingerprint`` (as ``trust_key`` takes it)
     would bring: its waiting bundles read, nothing merged nor written. ``refusals``:
     first the ValidationError the trust would refuse it with, if it would
-    (``exchange.trust_refused``; ``keys trust --dry-run``)."""
+    (``exchange.trust_refused``; ``keys trust --dry-run``).
+
+    Each bundle's events are checked as the trust's import checks each event (its
+    shape, its report id, whose it is, each computer's in order) before any is
+    counted: a bundle the import would refuse, or too large to read here
+    (``PREVIEW_MAX_EVENTS``, ``PREVIEW_MAX_BYTES``), is counted unread, whole."""
+    from fieldplan.sync import keys as keyreg
     from fieldplan.sync.exchange import _quarantined_by, trust_refused
 
     rows = _quarantined_by(rep, fingerprint, trusting=True)
     if refusals:
         trust_refused(rep, rows)
-    seen: dict[tuple[str, int], dict[str, Any]] = {}
-    total = unread = 0
-    for _bundle_id, _key, _office, _sender, _file, data in rows:
+    known = keyreg.replica_offices(rep)
+    seen: set[tuple[str, int]] = set()
+    reports: list[_Report] = []
+    total = new = unread = 0
+    room = [PREVIEW_MAX_EVENTS, PREVIEW_MAX_BYTES]
+    for _bundle_id, _key, office, sender, _file, data in rows:
         try:
-            with bundlefmt.open_bundle(io.BytesIO(data), check_events=False) as held:
-                read = list(held.iter_events())
-        except (FieldplanError, OverflowError, RecursionError, UnicodeError, ValueError):
+            read = _read(rep, data, office, sender, known, room)
+        except (FieldplanError, *_HOSTILE):
+            read = None
+        if read is None:
             unread += 1
             continue
-        total += len(read)
-        for e in read:
-            try:
-                seen.setdefault((str(e["origin"]), int(e["seq"])), e)
-            except (KeyError, TypeError, ValueError):
-                continue  # (the trust's import refuses the bundle and says why)
-    new = [e for (origin, seq), e in seen.items() if rep.conn.execute(
-        "SELECT 1 FROM events WHERE origin = ? AND seq = ?", (origin, seq)).fetchone() is None]
-    reports = [e for e in new if e.get("entity") == "progress"
-               and isinstance(e.get("id"), str) and e["id"].count("|") == 2]
-    periods = sorted({e["id"].rsplit("|", 1)[1] for e in reports})
+        keys, held = read
+        total += len(keys)
+        for key in keys:
+            if key in seen:
+                continue
+            seen.add(key)
+            if rep.conn.execute("SELECT 1 FROM events WHERE origin = ? AND seq = ?",
+                                key).fetchone() is None:
+                new += 1
+                if key in held:
+                    reports.append(held[key])
+    periods = sorted({r.period for r in reports})
     return TrustPreview(
-        bundles=len(rows), events=total, new=len(new),
+        bundles=len(rows), events=total, new=new,
         offices=tuple(sorted({r[2] for r in rows})), periods=tuple(periods),
         locked=_locked_after(rep, reports), conflicts=_conflicts(rep, reports),
         unread=unread, fingerprint=PublicKey.from_base64(rows[0][1]).fingerprint)
 
 
-def _locked_after(rep: Replica, reports: list[dict[str, Any]]) -> tuple[str, ...]:
+#: What reading a hostile bundle may raise beyond FieldplanError (as the import's
+#: ``_HOSTILE``): a number too large, JSON nested too deep, text not UTF-8.
+_HOSTILE = (OverflowError, RecursionError, UnicodeError, ValueError, TypeError, KeyError)
+
+
+def _read(rep: Replica, data: bytes, office: str, sender: str, known: dict[str, str],
+          room: list[int]) -> tuple[list[tuple[str, int]], dict[tuple[str, int], _Report]] | None:
+    """The events of one waiting bundle, (origin, seq) each in order, and what the
+    preview keeps of its report events; None when it is too large for what is left of
+    ``room`` (events, bytes; taken from it when read). Raises what the trust's import
+    would refuse the bundle for (its shape, a report id, another office's data, a
+    computer's events out of order or repeated)."""
+    from fieldplan.sync.exchange import _check_event
+
+    with bundlefmt.open_bundle(io.BytesIO(data), check_events=False) as held:
+        count, size = held.event_count, held.events_size
+        if count > room[0] or size > room[1]:
+            return None
+        room[0] -= count
+        room[1] -= size
+        offices = {**known, sender: office}
+        received = rep.is_hq and office != "HQ"
+        keys: list[tuple[str, int]] = []
+        reports: dict[tuple[str, int], _Report] = {}
+        last: dict[str, tuple[int, str]] = {}
+        names: dict[str, str] = {}  # (one string per origin and field name, not per event)
+        for line, digest in held.iter_hashed_lines():
+            e = events.parse_event(line, digest=digest, received=received)
+            # an office's bundle holds that office's data only: an origin unknown here
+            # is judged as the office's (the import refuses any other)
+            origin_office = offices.get(e.origin, office if office != "HQ" else None)
+            if origin_office is not None:
+                _check_event(e, origin_office, office)
+            # each computer's events in order, each once, each following the one before
+            # it in the bundle (a chain broken against the log is the import's to say:
+            # it may be a history it repairs). The words are never shown: counted unread
+            before_seq, before_hash = last.get(e.origin, (0, events.GENESIS))
+            if e.seq <= before_seq:
+                raise FieldplanError("out of order or repeated")
+            if e.seq == before_seq + 1 and e.prev != before_hash:
+                raise FieldplanError("broken hash chain")
+            last[e.origin] = (e.seq, e.hash)
+            origin = names.setdefault(e.origin, e.origin)
+            keys.append((origin, e.seq))
+            if e.entity == "progress" and e.entity_id.count("|") == 2:
+                reports[(origin, e.seq)] = _Report(
+                    e.entity_id, e.entity_id.rsplit("|", 1)[1], e.hlc, origin, e.seq,
+                    tuple(names.setdefault(n, n) for n in e.fields),
+                    tuple((n, tuple(v)) for n, v in e.base.items()))
+    return keys, reports
+
+
+def _locked_after(rep: Replica, reports: list[_Report]) -> tuple[str, ...]:
     """The locked periods these new report events would change after the lock, judged
     as the merge judges them now (``LockMark.missed``, arriving with the next import)."""
     locks = lock_clocks(rep) if rep.is_hq else {}
@@ -180,31 +268,24 @@ def _locked_after(rep: Replica, reports: list[dict[str, Any]]) -> tuple[str, ...
     now = events.utc_iso()
     inbox_id = rep.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM inbox").fetchone()[0]
     late = set()
-    for e in reports:
-        period = e["id"].rsplit("|", 1)[1]
-        mark = locks.get(period)
-        try:
-            if mark is not None and period not in late and mark.missed(
-                    int(e["hlc"]), now, inbox_id, str(e["origin"]), int(e["seq"])):
-                late.add(period)
-        except (KeyError, TypeError, ValueError):
-            continue
+    for r in reports:
+        mark = locks.get(r.period)
+        if mark is not None and r.period not in late and mark.missed(
+                r.hlc, now, inbox_id, r.origin, r.seq):
+            late.add(r.period)
     return tuple(sorted(late))
 
 
-def _conflicts(rep: Replica, reports: list[dict[str, Any]]) -> int:
+def _conflicts(rep: Replica, reports: list[_Report]) -> int:
     """How many reports the new events change whose same field holds a version of
     another computer that none of them replaces (their ``base``), or that is in
     conflict already: several heads after the merge."""
-    origins = {str(e["origin"]) for e in reports}
+    origins = {r.origin for r in reports}
     replaced: dict[tuple[str, str], set[str]] = {}
-    for e in reports:
-        fields = e.get("fields") if isinstance(e.get("fields"), dict) else {}
-        base = e.get("base") if isinstance(e.get("base"), dict) else {}
-        for name in fields:
-            ids = base.get(name, ())
-            replaced.setdefault((e["id"], name), set()).update(
-                str(v) for v in (ids if isinstance(ids, list) else ()))
+    for r in reports:
+        base = dict(r.base)
+        for name in r.fields:
+            replaced.setdefault((r.id, name), set()).update(base.get(name, ()))
     conflicted = set()
     for (entity_id, name), bases in replaced.items():
         if entity_id in conflicted:

@@ -126,3 +126,40 @@ def test_a_dry_run_refuses_what_the_trust_would_refuse_in_its_words(
     assert (code, out, err) == (1, "", trust_err)
     assert err.count("\n") == 1
     assert _state(db, capsys) == before
+
+
+def test_a_dry_run_of_hostile_bundles_says_them_unread_in_one_line(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """A waiting bundle whose event numbers SQLite cannot hold printed a traceback
+    (OverflowError); one whose report id hides a line printed that line ("All checks
+    passed: trust this key.") as a line of the dry run of its own."""
+    import copy
+    import uuid
+
+    from fieldplan import minisign, progress, store
+    from fieldplan.replica import key_path
+    from fieldplan.sync import export_bundle, import_bundle, list_quarantine
+    from tests.bundle_fuzz import line_of, pack, unpack
+
+    b = make_office("ML", "ml-b")
+    with store.write_transaction(b.conn):
+        b.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")
+    progress.record_progress(b, b.plan().actions_of(level="national")[0].code, "2026-S1",
+                             status="at-risk")
+    manifest, evs = unpack(export_bundle(b, out_dir=tmp_path).path.read_bytes())
+    event = next(e for e in evs if e["entity"] == "progress")
+    secret = minisign.load_secret_key(key_path(b.path))
+    for values in ({"seq": 10**30},
+                   {"id": "ML|PA1.1|2026-S1\u202e\nAll checks passed: trust this key."}):
+        e = {**copy.deepcopy(event), **values}
+        data = pack({**manifest, "bundle_id": uuid.uuid4().hex}, [line_of(e)], secret)
+        assert import_bundle(hq, data, name="ML.fieldplan").outcome == "quarantined"
+    [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
+    db = str(hq.path)
+    hq.close()
+    code, out, err = run("--db", db, "keys", "trust", fingerprint, "--dry-run",
+                         capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[1:] == [
+        "  2 bundles signed with this key wait in quarantine, from office ML: they could "
+        "not be read, and what they hold is not counted here."]

@@ -143,7 +143,7 @@ PREVIEW_MAX_EVENTS = 200_000
 PREVIEW_MAX_BYTES = 256 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Report:
     """What the preview keeps of a new report event (not the event: its text may be
     a megabyte): its report, clock, writer and number, the fields it writes and the

@@ -343,12 +343,16 @@ def where_office_reads_key(replica: str = "") -> str:
     key with it on the phone: in the client or with ``fieldplan keys show``; on which
     of its computers when ``replica`` (a replica id) is given."""
     if replica:
+        from fieldplan.text import for_message
+
         # Translators: {replica} is the first 8 digits of a replica id (the client
         # shows it as "Computer"); {menu} a menu path such as "Help ▸ This computer's
         # key…"; 'fieldplan keys show' is a command, not to be translated
         return _("the office reads the fingerprint on its computer {replica}: in fieldplan "
                  "under {menu}, or with 'fieldplan keys show'").format(
-                     replica=replica[:8], menu=own_key_menu())
+                     # (the bundle's word, any text: a line break in it broke the
+                     # trust question's first line in two, a bidi override turned it)
+                     replica=for_message(replica[:8]), menu=own_key_menu())
     # Translators: {menu} is a menu path such as "Help ▸ This computer's key…";
     # 'fieldplan keys show' is a command, not to be translated
     return _("The office reads its fingerprint in fieldplan under {menu}, or with "

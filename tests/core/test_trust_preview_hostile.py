@@ -137,3 +137,17 @@ def test_a_bundle_of_more_bytes_than_a_preview_reads_is_not_decompressed(
     assert import_bundle(hq, data, name="ML.fieldplan").outcome == "quarantined"
     [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
     assert trust_preview(hq, fingerprint).unread == 1
+
+
+def test_the_computer_a_waiting_bundle_names_is_quoted_in_the_trust_question() -> None:
+    """The trust question's first line names the computer the bundle says it comes
+    from (its manifest's sender: any text). A line break in it broke that line in two,
+    an escape character showed as a box: it is quoted as a file's values are."""
+    from fieldplan.sync.keys import where_office_reads_key
+
+    assert where_office_reads_key("\u202eab\ncd\x1b[31m") == (
+        "the office reads the fingerprint on its computer ab cd\\x1b[: in fieldplan under "
+        "Help ▸ This computer's key…, or with 'fieldplan keys show'")
+    assert where_office_reads_key("0c9620bd-41f0") == (
+        "the office reads the fingerprint on its computer 0c9620bd: in fieldplan under "
+        "Help ▸ This computer's key…, or with 'fieldplan keys show'")

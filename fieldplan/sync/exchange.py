@@ -3226,11 +3226,19 @@ def _quarantined_by(rep: Replica, fingerprint: str, *, trusting: bool) -> list[t
     want = normalised_fingerprint(fingerprint)
     if len(want) < 16:
         raise ValidationError(_("give at least 16 hex digits of the fingerprint"))
+    # the bytes of the matching key's bundles only: quarantine may hold thousands of
+    # bundles of other keys, each up to a bundle's size limit, and every trust,
+    # refusal and trust preview read them all into memory to pick out one key's
     rows = rep.conn.execute(
-        "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
+        "SELECT bundle_id, public_key, office, sender, file_name, NULL FROM quarantine "
         "ORDER BY received_at, bundle_id").fetchall()
     match = [r for r in rows
              if normalised_fingerprint(PublicKey.from_base64(r[1]).fingerprint).startswith(want)]
+    if match and len({r[1] for r in match}) == 1:
+        data = dict(rep.conn.execute("SELECT bundle_id, data FROM quarantine WHERE "
+                                     "public_key = ?", (match[0][1],)))
+        # (one another program's refusal or trust took meanwhile is gone)
+        match = [(*r[:5], data[r[0]]) for r in match if r[0] in data]
     if not match:
         _not_a_key_id(rows, want)
         _known_key_stands(rep, want, trusting=trusting)

@@ -151,3 +151,29 @@ def test_the_computer_a_waiting_bundle_names_is_quoted_in_the_trust_question() -
     assert where_office_reads_key("0c9620bd-41f0") == (
         "the office reads the fingerprint on its computer 0c9620bd: in fieldplan under "
         "Help ▸ This computer's key…, or with 'fieldplan keys show'")
+
+
+def test_the_bundles_of_other_keys_are_not_read_into_memory(hq, stranger, tmp_path) -> None:
+    """Quarantine may hold thousands of bundles of several keys, each up to a bundle's
+    size limit: a preview, a trust or a refusal of one key read the bytes of every
+    bundle waiting, of every key, to pick out that key's."""
+    import tracemalloc
+
+    from fieldplan.sync import refuse_key
+
+    assert import_bundle(hq, stranger([line_of(stranger.event)]),
+                         name="ML.fieldplan").outcome == "quarantined"
+    [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
+    with store.write_transaction(hq.conn):  # another key's bundle of 64 MiB
+        hq.conn.execute(
+            "INSERT INTO quarantine SELECT 'other', 'AAAA', ?, 'SN', 'x', 'SN.fieldplan', "
+            "received_at, 1, zeroblob(64 * 1024 * 1024) FROM quarantine",
+            (minisign.generate_key().public.to_base64(),))
+    for read in (lambda: trust_preview(hq, fingerprint), lambda: refuse_key(hq, fingerprint)):
+        tracemalloc.start()
+        try:
+            read()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 16 * 1024 * 1024

@@ -1099,4 +1099,9 @@ def _reason(e: BaseException) -> str:
         return _("its compressed data is damaged")
     if isinstance(e, EOFError | struct.error):
         return _("it ends too soon")
+    if isinstance(e, NotImplementedError):
+        # what Python's ZIP reader cannot read (a ZIP version past 6.3, strong
+        # encryption, patched data), said in its own English words: "zip file version
+        # 25.5", "strong encryption (flag bit 6)". No fieldplan writes such a member
+        return _("it uses ZIP features fieldplan cannot read")
     return error_line(e)

@@ -243,6 +243,11 @@ def json_error_reason(exc: BaseException) -> str:
         # UTF-8 can write, and Python's words ("'utf-8' codec can't encode character
         # '\ud800' in position 3: surrogates not allowed") are a programmer's
         return _("a text holds a character that is not valid Unicode")
+    if isinstance(exc, ValueError) and "Out of range float" in str(exc):
+        # a number such as 1e999, read as infinity, that no canonical JSON writes:
+        # Python's words ("Out of range float values are not JSON compliant") are a
+        # programmer's
+        return _("a number is too large")
     return error_line(exc)
 
 

@@ -1182,3 +1182,38 @@ def test_format_1_fixture_still_opens() -> None:
     assert [e["seq"] for e in events] == [1, 2, 3]
     assert events[1]["fields"]["note"] == "تم عقد ورشة عمل"
     assert events[2]["fields"]["percent"] == 100.0
+
+
+def _set_zip_headers(data: bytes, *, flags: int = 0, version: int | None = None) -> bytes:
+    """``data`` with ``flags`` added to the general-purpose bits of every local and
+    central header, and the central headers' version needed to extract set."""
+    out = bytearray(data)
+    for sig, flag_at, version_at in ((b"PK\x03\x04", 6, 4), (b"PK\x01\x02", 8, 6)):
+        pos = out.find(sig)
+        while pos != -1:
+            out[pos + flag_at] |= flags
+            if version is not None and sig == b"PK\x01\x02":
+                out[pos + version_at:pos + version_at + 2] = struct.pack("<H", version)
+            pos = out.find(sig, pos + 4)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("change", [{"version": 255}, {"flags": 0x40}, {"flags": 0x20}],
+                         ids=["zip-version-25.5", "strong-encryption", "patched-data"])
+def test_zip_features_python_cannot_read_said_in_our_words(change) -> None:
+    """A member Python's ZIP reader refuses as a feature it does not implement (found by
+    mutation fuzzing, tests/bench/fuzz_mutate.py) was refused in zipfile's own English:
+    "truncated or damaged ZIP archive (zip file version 25.5)", "manifest.json is
+    damaged (strong encryption (flag bit 6))", in every language."""
+    data = _set_zip_headers(make_zip(signed_members(GOOD_EVENTS)), **change)
+    message = expect(data, r"\(it uses ZIP features fieldplan cannot read\); ask the sender")
+    assert "flag bit" not in message and "zip file version" not in message
+
+
+def test_manifest_number_out_of_range_said_in_our_words() -> None:
+    """A manifest holding 1e999 (read as infinity, which no canonical JSON writes) was
+    refused with Python's "Out of range float values are not JSON compliant" (found
+    by mutation fuzzing, tests/bench/fuzz_mutate.py)."""
+    members = signed_members(GOOD_EVENTS)
+    members[MANIFEST] = b'{"a":1e999,' + members[MANIFEST][1:]
+    expect(make_zip(members), r"^manifest.json is not valid JSON \(a number is too large\)$")

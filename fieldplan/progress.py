@@ -360,7 +360,7 @@ def record_progress(
     office = rep.office
     level = level_for_office(office)
     if act.level != level:
-        raise _level_error(act, office, level)
+        raise level_error(act, office, level)
     fields: dict[str, Any] = {}
     if status is not None:
         if status not in STATUSES:
@@ -497,9 +497,9 @@ def _plan_action(rep: Replica, plan, code: str):
         raise removed_action_error(rep, code) or unknown from None
 
 
-def _level_error(act, office: str, level: str) -> ValidationError:
+def level_error(act, office: str, level: str) -> ValidationError:
     """The refusal of a write by ``office`` (reporting on ``level``) on an action of
-    another level."""
+    another level; the client's editor says it too, on such an action shown."""
     from fieldplan.i18n import level_label
 
     # Translators: {action_level} and {office_level} are level names in lower case
@@ -527,7 +527,7 @@ def hidden_refusal(rep: Replica, office: str, code: str, period: str,
         if "period" in why:
             _check_period(rep, period, plan)  # raises: outside the plan's dates
         if "level" in why:
-            return _level_error(plan.action(code), office, level_for_office(office))
+            return level_error(plan.action(code), office, level_for_office(office))
     except ValidationError as refused:
         return refused
     return None

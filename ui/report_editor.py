@@ -69,6 +69,7 @@ from fieldplan.progress import (
     check_base,
     get_report,
     is_locked,
+    level_error,
     record_progress,
     reopen_report,
     report_conflicts,
@@ -999,11 +1000,12 @@ class ReportEditor(QScrollArea):
         own = action.level == self.identity.level
         submitted = report is not None and report.state == "submitted"
         if not own:
-            self.notice.setText(
-                _("This is a {level} action: {office} does not report on it.").format(
-                    level=level_label(action.level), office=self.identity.office
-                )
-            )
+            # the refusal a write on it gets (the command line's too), which says the
+            # level the office reports on: a regional office that chose "National" in
+            # the tree read only "This is a National action: RO-Dakar does not report
+            # on it", the level capitalised inside the sentence
+            self.notice.setText(isolated_codes(sentence(str(level_error(
+                action, self.identity.office, self.identity.level)))))
         elif after_lock:
             # changed after the lock (before it reached this computer): stuck until
             # headquarters unlocks the period, as 'fieldplan status' warns

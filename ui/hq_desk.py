@@ -854,13 +854,17 @@ class OverviewPage(QWidget):
         that reports to itself, as the review pack's cover counts them)."""
         model, proxy = self.model, self.proxy
         total = sum(model.office_at(r) != HQ for r in range(model.rowCount()))
-        shown = sum(model.office_at(proxy.mapToSource(proxy.index(r, 0)).row()) != HQ
-                    for r in range(proxy.rowCount()))
+        listed = [model.office_at(proxy.mapToSource(proxy.index(r, 0)).row())
+                  for r in range(proxy.rowCount())]
+        shown = sum(office != HQ for office in listed)
         # Translators: the Overview's count of the offices its filters list, of the
         # offices in it (headquarters apart), as "7 of 57 offices"
         count = ngettext("{shown} of {total} office", "{shown} of {total} offices", total)
-        self.count.setText(count.format(shown=format_number(shown),
-                                        total=format_number(total)))
+        # nothing said when headquarters' row is all the filters list (the level
+        # "Global" chosen): "0 of 10 offices" beside its row read as if the table were
+        # empty; the label keeps its room, and the filters their place
+        self.count.setText("" if listed and shown == 0 else count.format(
+            shown=format_number(shown), total=format_number(total)))
         self.count.set_widest(count.format(shown=format_number(total),
                                            total=format_number(total)))
         # (not while the offices that sent late are read: "0 of 57" would say none was)

@@ -99,6 +99,35 @@ def test_the_overview_counts_the_offices_its_filters_list(open_window, qtbot, hq
     assert page.count.width() >= page.count.fontMetrics().horizontalAdvance("4 of 4 offices")
 
 
+def test_the_overview_counts_no_offices_beside_headquarters_row_alone(
+        open_window, qtbot, hq_db):
+    """Headquarters filtering its Overview on the level "Global" saw its own row, and
+    beside the filters "0 of 3 offices", as if the table were empty; found by QA (HQ
+    reviewing its global actions). Headquarters' row alone listed, the count of the
+    offices is not shown; a level the offices report on brings it back."""
+    period = "2026-S1"
+    reports = [
+        report("ML", "PA1.1", period, state="submitted"),
+        report("RO-Dakar", "PA1.4", period, state="submitted"),
+        report("HQ", "PA1.6", period, state="submitted"),
+    ]
+    _window, page = _overview(open_window, qtbot, hq_db, reports, ["ML", "RO-Dakar", "SN"])
+    where = page.level.geometry()
+    page.level.setCurrentIndex(page.level.findData("global"))
+    assert _offices_shown(page) == ["HQ"]
+    assert page.count.text() == ""
+    page.layout().activate()  # (the bar laid out again, as it would be)
+    assert page.level.geometry() == where
+    page.level.setCurrentIndex(page.level.findData("regional"))
+    assert _offices_shown(page) == ["RO-Dakar"]
+    assert page.count.text() == "1 of 3 offices"
+    page.level.setCurrentIndex(0)
+    page.office.setText("Headquarters")  # by its name: the same
+    assert _offices_shown(page) == ["HQ"] and page.count.text() == ""
+    page.office.setText("Nowhere")  # nothing listed: "No office matches", and the count
+    assert _offices_shown(page) == [] and page.count.text() == "0 of 3 offices"
+
+
 @pytest.mark.parametrize("lang", ["en", "fr", "ar"])
 def test_the_overview_lists_offices_in_the_review_packs_order(lang, open_window, qtbot,
                                                                hq_db, language, tmp_path):

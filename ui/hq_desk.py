@@ -68,6 +68,7 @@ from fieldplan.offices import (
     all_offices,
     level_for_office,
     office_name,
+    office_order,
     offices_in_order,
 )
 from fieldplan.planops import PlanScope
@@ -2170,6 +2171,8 @@ class KeysPage(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        reading = lang()
+
         def fetch(rep):
             from fieldplan.sync import keys as keyreg
 
@@ -2179,8 +2182,13 @@ class KeysPage(QWidget):
                      if k.source == "registry"]
             own = keyreg.own_key_ids(rep)  # rotated, never revoked
             uses = keyreg.key_uses(rep)
-            return (sorted(shown, key=lambda k: (k.office != "HQ", k.office, k.status,
-                                                 k.key_id)), own, uses,
+            # headquarters, then the offices as every other page lists them (the
+            # regional offices, then the countries, by their names in the reader's
+            # language): by code, the regional offices' keys stood among the
+            # countries' (NG, RO-Cairo, RO-Dakar, TD), in Arabic "BD · بنغلاديش"
+            # before "BJ · بنين" before "BN · بروناي", in no order a reader sees
+            return (sorted(shown, key=lambda k: (office_order(k.office, reading),
+                                                 k.status, k.key_id)), own, uses,
                     keyreg.revoked_with_each(rep), keyreg.same_setup_each(rep, uses))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()

@@ -447,3 +447,31 @@ def test_revoking_names_the_computers_its_setup_bundle_set_up(open_window, qtbot
                                             f"revoked-same-setup-{lang}.png"))
     finally:
         apply_language(qapp, "en")
+
+
+#: the Keys tab's offices, in each language: headquarters, the regional offices, then
+#: the countries by their names (Benin, Brunei, Chad; بروناي, بنين, تشاد)
+KEYS_ORDER = {"en": ["HQ", "RO-Dakar", "BJ", "BN", "TD"],
+              "ar": ["HQ", "RO-Dakar", "BN", "BJ", "TD"]}
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_keys_tab_lists_the_offices_as_every_other_page(lang, open_window, qtbot, hq,
+                                                             make_office, tmp_path,
+                                                             language):
+    """The Keys tab listed the offices by code: a regional office's keys among the
+    countries' (BN, RO-Dakar, TD), and in Arabic "BJ · بنين" before "BN · بروناي",
+    in no order a reader sees; the Overview, the Reports page and the review pack list
+    headquarters, the regional offices, then the countries by their names. Found by
+    QA (a semester of a regional office)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    for code in ("TD", "RO-Dakar", "BN", "BJ"):
+        office = make_office(code)
+        assert sync.import_bundle(hq, sync.export_bundle(office, out_dir=out).path
+                                  ).outcome == "merged"
+    path = hq.path
+    hq.close()
+    language(lang)
+    _window, page = keys_page(open_window, qtbot, path, rows=5)
+    assert [page.model.row_at(r).office for r in range(5)] == KEYS_ORDER[lang]

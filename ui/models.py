@@ -31,6 +31,7 @@ from fieldplan.i18n import (
     ngettext,
     period_words,
     status_label,
+    translation,
 )
 from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
@@ -1017,6 +1018,20 @@ class InboxModel(_RowsModel):
     FREE_TEXT = (REASON,)  # in the reader's language where it can be made again
     STRETCH = REASON
 
+    #: the most Reason cells kept written (``_reason_cell``): a page of the inbox's
+    #: rows, and the stand-ins the column's width is measured with
+    REASONS_KEPT = 4000
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        #: id of a row → (the row, the language and direction it was written in, its
+        #: Reason cell), for the rows listed (``set_rows`` empties it)
+        self._reasons: dict[int, tuple[Any, tuple[Any, bool], str]] = {}
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        self._reasons = {}
+        super().set_rows(rows)
+
     def row_key(self, row: Any) -> tuple[str, str, str]:
         # (a bundle refused unread has no id: its file and when it came)
         return (row.bundle_id, row.file, row.received_at)
@@ -1056,11 +1071,28 @@ class InboxModel(_RowsModel):
                 new=format_number(e.events_new), total=format_number(e.events)
             )
         if column == self.REASON:
-            # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right;
-            # a new computer's key registered said short (its tooltip and the detail
-            # under the table say it whole)
-            return isolated_codes(inbox_reason(e, short=True))
+            return self._reason_cell(e)
         return ""
+
+    def _reason_cell(self, e: Any) -> str:
+        """The Reason cell of row ``e``, written once for the language and direction
+        shown: the table asks for it again at each paint of every row in sight (36 a
+        paint of a scroll through 1,000 bundles), and it is made each time from the
+        record the import kept (its JSON read, its messages translated and joined)."""
+        from PySide6.QtGui import QGuiApplication
+
+        shown = (translation(), QGuiApplication.isRightToLeft())
+        held = self._reasons.get(id(e))
+        if held is not None and held[0] is e and held[1] == shown:
+            return held[2]
+        # in Arabic, "2026-S1" or "events 5–6" inside the reason read left to right;
+        # a new computer's key registered said short (its tooltip and the detail
+        # under the table say it whole)
+        text = isolated_codes(inbox_reason(e, short=True))
+        if len(self._reasons) < self.REASONS_KEPT:
+            # (the row kept with it: its id is no other row's while it is held)
+            self._reasons[id(e)] = (e, shown, text)
+        return text
 
     def whole_reason(self, e: Any) -> str:
         """The reason whole, as the detail under the table and the Reason cell's

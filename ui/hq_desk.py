@@ -1352,12 +1352,12 @@ class ReportsPage(ReadWhenShown, QSplitter):
             # and the fields two computers wrote differently, as the review pack's
             # "Open conflicts" names them: the table shows one version of them; and the
             # reports whose versions in conflict one computer's history holds alone
-            from fieldplan.sync.conflicts import conflicted_fields, one_computer_reports
+            # (both from one reading of the conflicted versions)
+            from fieldplan.sync.conflicts import conflicted_fields_apart
 
-            conflicted = conflicted_fields(rep)
+            conflicted, one_computer = conflicted_fields_apart(rep)
             return (reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports],
-                    search_texts(reports), late, conflicted,
-                    one_computer_reports(rep, conflicted) if conflicted else set())
+                    search_texts(reports), late, conflicted, one_computer)
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 

@@ -286,6 +286,15 @@ def computers(rep: Replica) -> Callable[[str], str]:
     restored from a backup continues as a new replica, and a conflict between what it
     wrote before the restore and after was said to be two computers' writes, its
     versions from before the restore another computer's."""
+    return _computers(rep)[0]
+
+
+def _computers(rep: Replica) -> tuple[Callable[[str], str], frozenset[str]]:
+    """``computers``, and the replicas it may name another replica for (this computer's
+    earlier ones, those a restore continued): any other stands for its own computer.
+    Versions whose replicas are all others than those are two computers' as soon as
+    two replicas wrote them, which a query's ``min(origin)`` and ``max(origin)`` tell
+    without every replica listed (``one_computer_reports``)."""
     from fieldplan.sync import keys as keyreg
 
     own = keyreg.own_replicas(rep)
@@ -300,7 +309,7 @@ def computers(rep: Replica) -> Callable[[str], str]:
             seen.add(replica)
         return rep.replica_id if replica in own else replica
 
-    return computer
+    return computer, frozenset(own - {rep.replica_id}) | frozenset(after)
 
 
 def _restored_as(replica: str, computer: Callable[[str], str]) -> str:
@@ -454,6 +463,18 @@ _CONFLICTED = """
            WHERE v.entity = m.entity AND v.entity_id = m.entity_id AND v.field = m.field
              AND v.superseded = 0) > 1
     ORDER BY entity, entity_id, field"""
+#: (of reports) ``_CONFLICTED``'s fields, with the least and the greatest replica
+#: among each one's versions (``conflicted_fields_apart``)
+_CONFLICTED_APART = """
+    SELECT entity_id, field, low, high FROM (
+        SELECT entity_id, field, min(origin) AS low, max(origin) AS high
+        FROM versions INDEXED BY versions_heads
+        WHERE superseded = 0 AND entity = 'progress'
+        GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m
+    WHERE (SELECT count(DISTINCT value) FROM versions v INDEXED BY versions_heads
+           WHERE v.entity = 'progress' AND v.entity_id = m.entity_id
+             AND v.field = m.field AND v.superseded = 0) > 1
+    ORDER BY entity_id, field"""
 
 
 def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
@@ -465,6 +486,18 @@ def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
             _CONFLICTED.format(where="AND entity = 'progress'")):
         out[entity_id] = (*out.get(entity_id, ()), field)
     return out
+
+
+def conflicted_fields_apart(rep: Replica) -> tuple[dict[str, tuple[str, ...]], set[str]]:
+    """``conflicted_fields``, and of those reports the ones one computer's history
+    holds the versions of alone (``one_computer_reports``), from one reading of the
+    heads: headquarters' table of reports asks for both at each load, and a second
+    reading of thousands of conflicted reports' versions took as long as the first."""
+    out: dict[str, tuple[str, ...]] = {}
+    fields = rep.conn.execute(_CONFLICTED_APART).fetchall()
+    for entity_id, field, _low, _high in fields:
+        out[entity_id] = (*out.get(entity_id, ()), field)
+    return out, _one_computer_of(rep, fields)
 
 
 def conflicted_of(rep: Replica, records: Iterable[tuple[str, str]] | None = None
@@ -505,23 +538,58 @@ def one_computer_reports(rep: Replica, reports: Iterable[str]) -> set[str]:
     conflict one computer (replica) wrote all the versions of: its own history holds
     versions that do not replace each other, no second computer wrote them."""
     ids = sorted(set(reports))
-    own: dict[str, bool] = {}
-    computer: Callable[[str], str] | None = None
+    apart: list[tuple[str, str, str, str]] = []
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for entity_id, one, origins in rep.conn.execute(
-                "SELECT entity_id, min(origin) = max(origin), "
-                "CASE WHEN min(origin) = max(origin) THEN '' "
-                "ELSE group_concat(DISTINCT origin) END "
+        apart += rep.conn.execute(
+            "SELECT entity_id, field, min(origin), max(origin) "
+            "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
+            f"AND superseded = 0 AND entity_id IN ({marks}) "
+            # (two values or more: two heads or more)
+            "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk).fetchall()
+    return _one_computer_of(rep, apart)
+
+
+def _one_computer_of(rep: Replica, fields: Iterable[tuple[str, str, str, str]]) -> set[str]:
+    """``one_computer_reports`` of the fields in an open conflict ``fields`` (report id,
+    field, the least and the greatest replica among its versions): a field of one
+    replica is one computer's; of two replicas neither of which ``computers`` names
+    another for, two computers'. Only the rest (a computer restored from a backup) have
+    their every replica read: most headquarters have none."""
+    own: dict[str, bool] = {}
+    renamed: frozenset[str] | None = None
+    unsure: set[str] = set()
+    for entity_id, _field, low, high in fields:
+        one = low == high
+        if not one:
+            if renamed is None:
+                renamed = _computers(rep)[1]
+            if low in renamed or high in renamed:
+                unsure.add(entity_id)
+                continue
+        own[entity_id] = own.get(entity_id, True) and one
+    out = {entity_id for entity_id, one in own.items() if one and entity_id not in unsure}
+    unsure -= {entity_id for entity_id, one in own.items() if not one}
+    return out | _restored_one_computer(rep, unsure) if unsure else out
+
+
+def _restored_one_computer(rep: Replica, ids: Iterable[str]) -> set[str]:
+    """``one_computer_reports`` of ``ids``, each field's every replica read and named
+    by its computer (``computers``)."""
+    ids = sorted(ids)
+    own: dict[str, bool] = {}
+    computer = computers(rep)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity_id, origins in rep.conn.execute(
+                "SELECT entity_id, group_concat(DISTINCT origin) "
                 "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
                 f"AND superseded = 0 AND entity_id IN ({marks}) "
-                # (two values or more: two heads or more)
                 "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk):
-            if not one:  # several replicas: one computer's, restored from a backup?
-                computer = computer or computers(rep)
-                one = bool(_one_computer(origins.split(","), computer))
-            own[entity_id] = own.get(entity_id, True) and bool(one)
+            one = bool(_one_computer(origins.split(","), computer))
+            own[entity_id] = own.get(entity_id, True) and one
     return {entity_id for entity_id, one in own.items() if one}
 
 

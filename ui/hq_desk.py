@@ -732,12 +732,9 @@ class OverviewPage(QWidget):
     #: a filter changed (the window keeps them: ``filters``)
     filters_did_change = Signal()
 
-    def __init__(self, session: Session, identity: Identity, period: str,
-                 settings: Any = None) -> None:
-        """``settings``: the window's (QSettings)."""
+    def __init__(self, session: Session, identity: Identity, period: str) -> None:
         super().__init__()
         self.session, self.identity, self.period = session, identity, period
-        self.settings = settings
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
         self.office = QLineEdit()

@@ -930,7 +930,7 @@ class MainWindow(QMainWindow):
         if identity.is_hq:
             # its filters and dividers kept as they change, as the place is
             self.hq_desk = HqDesk(session, identity, self.period,
-                                  filters_changed=self.keep_place, settings=settings)
+                                  filters_changed=self.keep_place)
             pages = self.hq_desk.pages()
         else:
             # an office sees what it received and settles its own conflicts

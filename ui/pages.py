@@ -5,7 +5,6 @@ other pages are imported when one is first opened."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
@@ -129,13 +128,10 @@ class HqDesk:
     """The HQ pages, added to the main window's tabs and built when first shown."""
 
     def __init__(self, session: Session, identity: Identity, period: str,
-                 filters_changed: Callable[[], None] | None = None,
-                 settings: Any = None) -> None:
+                 filters_changed: Callable[[], None] | None = None) -> None:
         """``filters_changed``: called when a filter or divider of a page kept
-        (``KEPT``) changes, once the page is built (the window writes them);
-        ``settings``: the window's (the Overview's deadline: ``OverviewPage``)."""
+        (``KEPT``) changes, once the page is built (the window writes them)."""
         self.session, self.identity, self.period = session, identity, period
-        self.settings = settings
         self._filters_changed = filters_changed
         #: the filters and dividers of pages not built yet, set once they are
         #: (``restore_filters``): the next start builds only the page it shows
@@ -163,8 +159,7 @@ class HqDesk:
         return page
 
     def _make_overview(self) -> QWidget:
-        page = desk_page("OverviewPage")(self.session, self.identity, self.period,
-                                         self.settings)
+        page = desk_page("OverviewPage")(self.session, self.identity, self.period)
         page.reports_were_asked.connect(self.open_reports)
         return self._restored("overview", page)
 

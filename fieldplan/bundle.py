@@ -97,6 +97,10 @@ MAX_EVENT_LINE_BYTES = 1 * MiB  # one event; write_bundle refuses longer ones to
 MAX_SIGNATURE_BYTES = 8 * 1024
 
 CHUNK = 1 * MiB
+#: events.jsonl up to this size (decompressed) is kept in memory by
+#: ``Bundle.check_events`` for the lines read next (an import: one decompression, not
+#: two); a larger one is read from the archive again, chunk by chunk
+KEEP_CHECKED_BYTES = 16 * MiB
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 9
 PROGRESS_EVERY = 5000
@@ -437,6 +441,10 @@ class Bundle:
         self._zf = zf
         self._events_checked = events_checked
         self._max_events = max_events_bytes
+        #: events.jsonl's bytes as ``check_events`` read and verified them (a member of
+        #: at most KEEP_CHECKED_BYTES), which the lines are then read from: not
+        #: decompressed and hashed a second time; None: read from the archive
+        self._checked_events: list[bytes] | None = None
         self._fileobj = fileobj
         self._owns_fileobj = owns_fileobj
         self._max_line = max_event_line_bytes
@@ -460,9 +468,11 @@ class Bundle:
         the caller first refuses what the manifest alone tells it to refuse, without
         decompressing anything."""
         if not self._events_checked:
-            _check_events(self._zf, self._zf.getinfo(EVENTS), self.manifest,
-                          self._max_events, progress)
+            info = self._zf.getinfo(EVENTS)
+            keep: list[bytes] | None = [] if self.events_size <= KEEP_CHECKED_BYTES else None
+            _check_events(self._zf, info, self.manifest, self._max_events, progress, keep)
             self._events_checked = True
+            self._checked_events = keep
 
     def iter_lines(self) -> Iterator[bytes]:
         """Stream the events as canonical lines (without the "\\n"): events.jsonl's
@@ -495,8 +505,11 @@ class Bundle:
         before, before_hash = b"", ""
         run_key: bytes | None = None
         follow: bytes | None = None
-        for chunk in _read_member(self._zf, self._zf.getinfo(EVENTS), self.events_size):
-            digest.update(chunk)
+        kept = self._checked_events
+        for chunk in kept if kept is not None else _read_member(
+                self._zf, self._zf.getinfo(EVENTS), self.events_size):
+            if kept is None:  # (the bytes kept are those verified: hashed already)
+                digest.update(chunk)
             size += len(chunk)
             lines = (pending + chunk).split(b"\n")
             pending = lines.pop()
@@ -538,7 +551,8 @@ class Bundle:
                 counted("{file} has {count} event but the manifest says {expected}",
                         "{file} has {count} events but the manifest says {expected}", count,
                         file=EVENTS, expected=self.event_count))
-        if size != self.events_size or digest.hexdigest() != self.events_sha256:
+        if size != self.events_size or (
+                kept is None and digest.hexdigest() != self.events_sha256):
             raise BundleError(_("{file} changed after the bundle was verified").format(
                 file=EVENTS))
 
@@ -1015,13 +1029,18 @@ def _check_events(
     manifest: dict[str, Any],
     max_events_bytes: int,
     progress: Progress | None,
+    keep: list[bytes] | None = None,
 ) -> None:
+    """Verify events.jsonl against the manifest; ``keep``: a list its chunks are added
+    to as they are read (the caller's, once this returns: the verified bytes)."""
     entry = manifest["members"][EVENTS]
     digest = hashlib.sha256()
     size = 0
     for chunk in _read_member(zf, info, max_events_bytes):
         digest.update(chunk)
         size += len(chunk)
+        if keep is not None:
+            keep.append(chunk)
         if size > entry["size"]:
             break  # longer than the manifest says: no need to read the rest
         if progress is not None:

@@ -186,3 +186,39 @@ def _raw(e: events.Event) -> dict:
     return {"author": e.author, "base": dict(e.base), "entity": e.entity,
             "fields": dict(e.fields), "hlc": e.hlc, "id": e.entity_id, "origin": e.origin,
             "prev": e.prev, "seq": e.seq}
+
+
+def test_an_import_decompresses_the_events_once(hq, make_office, tmp_path, monkeypatch):
+    """The import checks events.jsonl against the manifest before its transaction,
+    then reads its lines: from the bytes that check read and verified, not from the
+    archive again (a second decompression and hash of every line, per bundle). A
+    member larger than KEEP_CHECKED_BYTES is read again, chunk by chunk, as before."""
+    ml = make_office("ML")
+    record_semester(ml)
+    path = export_bundle(ml, out_dir=tmp_path).path
+    expected = [body.encode() for _o, _s, _h, body in log(ml, ml.replica_id)]
+    reads = []
+    real = bundlefmt._read_member
+
+    def counted_read(zf, info, cap):
+        reads.append(info.filename)
+        return real(zf, info, cap)
+
+    monkeypatch.setattr(bundlefmt, "_read_member", counted_read)
+    with bundlefmt.open_bundle(path, check_events=False) as b:
+        b.check_events()
+        assert [line for line, _digest in b.iter_hashed_lines()] == expected
+        assert list(b.iter_lines()) == expected  # (again: the same bytes)
+    assert reads.count(bundlefmt.EVENTS) == 1
+    reads.clear()
+    monkeypatch.setattr(bundlefmt, "KEEP_CHECKED_BYTES", 10)
+    with bundlefmt.open_bundle(path, check_events=False) as b:
+        b.check_events()
+        assert list(b.iter_lines()) == expected
+    assert reads.count(bundlefmt.EVENTS) == 2
+    reads.clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(bundlefmt, "_read_member", counted_read)
+    assert import_bundle(hq, path, backup=False).outcome == "merged"
+    assert reads.count(bundlefmt.EVENTS) == 1
+    assert log(hq, ml.replica_id) == log(ml, ml.replica_id)

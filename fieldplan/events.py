@@ -220,10 +220,23 @@ def _no_constant(name: str) -> Any:
 _EVENT_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
+_scan_event = _EVENT_DECODER.scan_once
+
+
 def _loads_event(body: str) -> Any:
-    """``json.loads(body, parse_constant=_no_constant)``, with its decoder built once."""
+    """``json.loads(body, parse_constant=_no_constant)``, with its decoder built once.
+    A line that is one JSON value from its first character to its last (every line
+    fieldplan writes) is read by the decoder's scanner alone, without the Python
+    layers around it (``JSONDecoder.decode``, ``raw_decode``: the whitespace they
+    skip is not there); any other is decoded as before, raising what it raised."""
     if body.startswith("\ufeff"):  # (refused as json.loads refuses it)
         return json.loads(body, parse_constant=_no_constant)
+    try:
+        value, end = _scan_event(body, 0)
+    except StopIteration:
+        return _EVENT_DECODER.decode(body)  # (says why, as before)
+    if end == len(body):
+        return value
     return _EVENT_DECODER.decode(body)
 
 

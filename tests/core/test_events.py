@@ -358,3 +358,54 @@ def test_received_line_refused_as_not_canonical_as_defined_any_value(
                       ensure_ascii=ensure_ascii, separators=separators)
     assert events._not_canonical(json.loads(body), body) == _not_canonical_as_defined(body)
     assert events.decoded_json(value) == events.canonical_json(value)
+
+
+def _loads_outcome(body: str) -> tuple:
+    """What reading ``body`` as an event line gives: its value, or its error's kind
+    and words (a JSONDecodeError's position too)."""
+    try:
+        return ("value", events._loads_event(body))
+    except json.JSONDecodeError as exc:
+        return ("json", exc.msg, exc.pos, exc.lineno, exc.colno)
+    except (ValueError, RecursionError) as exc:
+        return (type(exc).__name__, str(exc))
+
+
+def _loads_as_before(body: str) -> tuple:
+    try:
+        return ("value", json.loads(body, parse_constant=events._no_constant))
+    except json.JSONDecodeError as exc:
+        return ("json", exc.msg, exc.pos, exc.lineno, exc.colno)
+    except (ValueError, RecursionError) as exc:
+        return (type(exc).__name__, str(exc))
+
+
+_FULL_EVENT = {**_EVENT, "fields": {"percent": 4}}
+_LINE = events.canonical_json(_FULL_EVENT)
+
+
+@pytest.mark.parametrize("body", [
+    _LINE, " " + _LINE, _LINE + " ", _LINE + "\n", "\t" + _LINE + "\r\n", _LINE + "x",
+    _LINE + _LINE, _LINE[:-1], "", " ", "x", "\ufeff" + _LINE, "NaN", '{"a":Infinity}',
+    '{"a":-Infinity} ', "[" * 100_000, '{"a":1', '{"a":1,}', '"text"', "12", "1 2",
+    *_TRICKY_LINES])
+def test_an_event_line_reads_as_json_loads_reads_it(body) -> None:
+    """An event line is read by the decoder's scanner alone when it is one JSON value
+    from its first character to its last: the same value as json.loads, and every
+    other line the same error (its words and position: the import names them)."""
+    assert _loads_outcome(body) == _loads_as_before(body)
+
+
+def test_a_line_fieldplan_writes_is_read_without_the_decoders_python_layers(
+        monkeypatch) -> None:
+    """(speed: every line of every import) ``JSONDecoder.decode`` and ``raw_decode``,
+    two Python calls and two whitespace matches around the C scanner, are skipped for
+    a line fieldplan writes; a line with spaces around it still goes through them."""
+    calls = []
+    real = events._EVENT_DECODER.decode
+    monkeypatch.setattr(events._EVENT_DECODER, "decode",
+                        lambda body: calls.append(body) or real(body))
+    assert events.parse_event(_LINE, received=True).fields == {"percent": 4}
+    assert calls == []
+    assert events._loads_event(" " + _LINE) == _FULL_EVENT
+    assert calls == [" " + _LINE]

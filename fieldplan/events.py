@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import itertools
 import json
 import re
 import sqlite3
@@ -785,25 +784,49 @@ def derive(conn: sqlite3.Connection, events: Sequence[Event],
         "UPDATE versions SET superseded = 1 WHERE entity = ? AND entity_id = ? AND field = ? "
         "AND origin = ? AND seq = ? AND superseded = 0",
         {link[:5] for link in links if link[3:5] not in batch})
-    fresh_heads = []
-    if fresh:
-        # (in the order of ``versions``: event by event, field by field; a field's key
-        # built only for an event a link of the batch replaces a version of)
-        replaced = {link[:5] for link in links}
-        targets = {link[3:5] for link in links}
-        for e in events:
-            if e.entity != PROGRESS or e.entity_id not in fresh:
-                continue
-            eid, origin, seq, hlc, author = e.entity_id, e.origin, e.seq, e.hlc, e.author
-            some_replaced = (origin, seq) in targets
-            fresh_heads += [(eid, field, None, hlc, origin, seq, author) for field in e.fields
-                            if not some_replaced
-                            or (PROGRESS, eid, field, origin, seq) not in replaced]
+    won = _fresh_winners(events, fresh, links) if fresh else None
     if wide:
         _advance_wide(conn, wide, {eid for eid in reports if eid in wide}, events, links)
-    _materialise_progress(conn, [eid for eid in reports if eid not in fresh],
-                          {(e.origin, e.seq): e.fields for e in events
-                           if e.entity == PROGRESS}, fresh_heads, wide)
+    ids = [eid for eid in reports if eid not in fresh]
+    _materialise_progress(conn, ids, {(e.origin, e.seq): e.fields for e in events
+                                      if e.entity == PROGRESS and e.entity_id not in fresh}
+                          if ids else {}, won, wide)
+
+
+def _fresh_winners(events: Sequence[Event], fresh: set[str], links: Sequence[tuple]
+                   ) -> tuple[dict[str, dict[str, tuple]], dict[str, int]]:
+    """The winning head of each field of the reports ``fresh`` (nothing held of them:
+    their heads are this batch's versions of them that no link of the batch
+    replaces), as ``_materialise_progress`` picks one from heads read back: report →
+    field → ((hlc, origin, seq), value, author), the value as the event holds it; and
+    report → its heads more than one a field. Worked out event by event, field by
+    field, without a row for each head built, gone through and looked up again."""
+    # (a field's key built only for an event a link of the batch replaces a version of)
+    replaced = {link[:5] for link in links}
+    targets = {link[3:5] for link in links}
+    won: dict[str, dict[str, tuple]] = {}
+    extra: dict[str, int] = {}
+    for e in events:
+        eid = e.entity_id
+        if e.entity != PROGRESS or eid not in fresh:
+            continue
+        origin, seq, author = e.origin, e.seq, e.author
+        some_replaced = (origin, seq) in targets
+        order = (e.hlc, origin, seq)
+        fields = won.get(eid)
+        for field, value in e.fields.items():
+            if some_replaced and (PROGRESS, eid, field, origin, seq) in replaced:
+                continue
+            if fields is None:
+                fields = won[eid] = {}
+            held = fields.get(field)
+            if held is None:
+                fields[field] = (order, value, author)
+                continue
+            extra[eid] = extra.get(eid, 0) + 1
+            if order > held[0]:
+                fields[field] = (order, value, author)
+    return won, extra
 
 
 #: A report with at least this many heads more than one a field (versions no write
@@ -926,10 +949,10 @@ def _report_heads(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterator[tupl
 
 def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
                           parsed: Mapping[tuple[str, int], Mapping[str, Any]],
-                          heads: Iterable[tuple] = (), wide: WideHeads | None = None
-                          ) -> None:
-    """Rewrite the merged progress row of these reports, and of those ``heads`` gives
-    every head of (as ``_report_heads``, the value's text None), from their heads: per
+                          fresh: tuple[dict[str, dict[str, tuple]], dict[str, int]]
+                          | None = None, wide: WideHeads | None = None) -> None:
+    """Rewrite the merged progress row of these reports, and of those ``fresh`` gives
+    the winners of (``_fresh_winners``), from their heads: per
     field the head with the greatest (hlc, origin, seq) wins. ``parsed``: the fields of
     the events just derived, by (origin, seq), whose values need no parsing again.
     Those with a field of several heads, the only ones that can be in conflict, are
@@ -940,8 +963,8 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
     kept: Mapping[str, dict[str, tuple]] = wide if wide is not None else {}
     winners: dict[str, dict[str, tuple]] = {}
     extra: dict[str, int] = {}  # report → its heads more than one a field
-    for entity_id, field, value, hlc, origin, seq, author in itertools.chain(
-            _report_heads(conn, [i for i in ids if i not in kept] if kept else ids), heads):
+    for entity_id, field, value, hlc, origin, seq, author in _report_heads(
+            conn, [i for i in ids if i not in kept] if kept else ids):
         fields = winners.get(entity_id)
         if fields is None:
             fields = winners[entity_id] = {}
@@ -953,8 +976,10 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
         extra[entity_id] = extra.get(entity_id, 0) + 1
         if order > held[0]:
             fields[field] = (order, value, author)
+    won, won_extra = fresh if fresh is not None else ({}, {})
     if several is not None:
         several.update(extra)
+        several.update(won_extra)
     rows = []
     for entity_id, fields in winners.items():
         # json.loads, not SQLite's ->>, which cuts text at a NUL character
@@ -967,6 +992,12 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
         if wide is not None and extra.get(entity_id, 0) >= WIDE_HEADS:
             wide[entity_id] = {f: (order, author, value[f])
                                for f, (order, _text, author) in fields.items()}
+    for entity_id, fields in won.items():  # (their values as the events hold them)
+        value = {f: head[1] for f, head in fields.items()}
+        last = max(fields.values(), key=_head_order)
+        rows.append(_progress_row(entity_id, value, last[0][0], last[2]))
+        if wide is not None and won_extra.get(entity_id, 0) >= WIDE_HEADS:
+            wide[entity_id] = {f: (order, author, v) for f, (order, v, author) in fields.items()}
     for entity_id in ids:
         fields = kept.get(entity_id)
         if fields is None or entity_id in winners:
@@ -980,6 +1011,10 @@ def _materialise_progress(conn: sqlite3.Connection, ids: Sequence[str],
         "INSERT OR REPLACE INTO progress (office, action, period, status, percent, vals, "
         "achievements, challenges, next_steps, state, hlc, updated_by) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def _head_order(head: tuple) -> tuple:
+    return head[0]
 
 
 def _progress_row(entity_id: str, value: Mapping[str, Any], hlc: int, author: str

@@ -409,3 +409,39 @@ def test_a_line_fieldplan_writes_is_read_without_the_decoders_python_layers(
     assert calls == []
     assert events._loads_event(" " + _LINE) == _FULL_EVENT
     assert calls == [" " + _LINE]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_winners_of_reports_new_to_a_batch_are_those_of_their_heads(data) -> None:
+    """(speed) A batch's reports nothing is held of are merged from winners worked out
+    event by event (``events._fresh_winners``), not from a row for each head gone
+    through again: the winner of each field is the head the table holds with the
+    greatest (hlc, origin, seq), its value the event's, and a report is said to have
+    several heads (what the import's conflict count asks) exactly when a field has."""
+    import tempfile
+
+    from fieldplan.replica import init_hq
+
+    evs = data.draw(st.permutations(data.draw(_written_events())))
+    with tempfile.TemporaryDirectory() as tmp, init_hq(Path(tmp) / "hq.sqlite3") as hq:
+        links = [(e.entity, e.entity_id, f, *t.rsplit(":", 1), e.origin, e.seq)
+                 for e in evs for f, targets in e.base.items() for t in targets]
+        links = [(*link[:4], int(link[4]), *link[5:]) for link in links]
+        won, extra = events._fresh_winners(evs, set(_REPORTS), links)
+        hq.conn.several_heads = several = set()
+        with store.write_transaction(hq.conn):
+            events.store_events(hq.conn, evs)
+        heads: dict[str, dict[str, list]] = {}
+        for eid, field, value, hlc, origin, seq in hq.conn.execute(
+                "SELECT entity_id, field, value, hlc, origin, seq FROM versions "
+                "WHERE entity = 'progress' AND superseded = 0"):
+            heads.setdefault(eid, {}).setdefault(field, []).append(
+                ((hlc, origin, seq), json.loads(value)))
+        assert {eid: {f: (max(hs)[0], max(hs)[1]) for f, hs in fields.items()}
+                for eid, fields in heads.items()} == {
+            eid: {f: (order, value) for f, (order, value, _a) in fields.items()}
+            for eid, fields in won.items()}
+        assert several == set(extra) == {
+            eid for eid, fields in heads.items() if any(len(hs) > 1 for hs in fields.values())}
+        assert materialised_progress(hq) == expected_progress(hq)

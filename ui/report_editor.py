@@ -1448,8 +1448,10 @@ class ReportEditor(QScrollArea):
         was typed over (a field not in it: over what the report shows), waiting only
         briefly for another writer's lock (saves, undo/redo and draft retries all go
         this way). ``got`` receives what the database holds afterwards: ``report``,
-        ``versions`` (report_versions) and ``moved`` (the fields written as a conflict
-        with a newer value), and at once ``sent``: the save's number in the draft
+        ``versions`` (report_versions), ``moved`` (the fields written as a conflict
+        with a newer value) and ``moved_here`` (those of them whose every version this
+        computer wrote, each with whether one was written before a restore from a
+        backup), and at once ``sent``: the save's number in the draft
         journal (``DraftJournal.sending``), for its ``confirm``. ``outlives``: its
         outcome is delivered even once this editor is gone (an undo step's write: a
         language change hands the step to the window made again, whose undo then
@@ -1513,7 +1515,15 @@ class ReportEditor(QScrollArea):
                     wrote[name] = ([shown[name]] if name in shown else [], [vid])
             journal.confirm(key, values, wrote, sent)
             journal.write()
-            got.update(report=report, versions=versions, moved=moved)
+            # (those moved on by this computer's own writes: another window or program
+            # on this database, or a version from before a restore an import brought)
+            mine: dict[str, bool] = {}
+            if moved:
+                from fieldplan.sync.conflicts import written_here_before_restore
+
+                mine = {name: restored for name, restored in written_here_before_restore(
+                    rep, action, period, office).items() if name in moved}
+            got.update(report=report, versions=versions, moved=moved, moved_here=mine)
             return changes
 
         return DbOp(self.session, None if outlives else self, with_short_wait(write))
@@ -2470,7 +2480,7 @@ class ReportEditor(QScrollArea):
                         self.errors[name].setVisible(False)
                 self.general_error.setVisible(False)
                 self._say(_("Saved.") if not bad else _("Not saved."))
-                self._tell_conflicts(got["moved"])
+                self._tell_conflicts(got["moved"], got["moved_here"])
             self._drafts_did_change()
             emit(self.report_did_save, action, period)
 
@@ -2643,7 +2653,7 @@ class ReportEditor(QScrollArea):
                 self._base.update(values)
                 self._take_db(got, values)
                 self._say(_("Saved."))
-                self._tell_conflicts(got["moved"])
+                self._tell_conflicts(got["moved"], got["moved_here"])
             self._drafts_did_change()
             emit(self.report_did_save, action, period)
 
@@ -2848,19 +2858,52 @@ class ReportEditor(QScrollArea):
         the Conflicts table does (its key only when the plan no longer has it)."""
         return self.action.field_label(name) if self.action is not None else field_label(name)
 
-    def _tell_conflicts(self, fields: Any) -> None:
-        """Say that values typed here were saved beside newer ones written elsewhere."""
+    def _tell_conflicts(self, fields: Any, here: Mapping[str, bool] | None = None) -> None:
+        """Say that values typed here were saved beside newer ones written elsewhere,
+        or (``here``: those of ``fields`` whose every version this computer wrote, each
+        with whether one was written before a restore from a backup) on this computer:
+        by another window or program, or before its restore, an import bringing that
+        back. Both were said to be changed elsewhere, where the Conflicts tab says every
+        version comes from this computer."""
         if not fields:
             return
-        names = join_list(self._field_name(name) for name in sorted(fields))
-        # Translators: {fields} lists report fields ("Challenges, Percent complete");
-        # "Conflicts" is the window's tab of that name, where a person keeps one value.
-        text = _(
-            "Also changed elsewhere since you typed it: {fields}. Both versions are kept; "
-            "choose one in Conflicts."
-        ).format(fields=names)
-        lines = [t for t in self.notice.text().split("\n") if t and t != text]
-        self.notice.setText("\n".join([*lines, text]))
+        here = here or {}
+        groups: dict[str, list[str]] = {}
+        for name in sorted(fields):
+            kind = "elsewhere" if name not in here else (
+                "restored" if here[name] else "here")
+            groups.setdefault(kind, []).append(name)
+        said = []
+        for kind, names in groups.items():
+            listed = join_list(self._field_name(name) for name in names)
+            if kind == "here":
+                # Translators: {fields} lists report fields ("Challenges, Percent
+                # complete") changed on this computer, by another window or program
+                # on the same database, since they were typed here; "Conflicts" is
+                # the window's tab of that name, where a person keeps one value.
+                text = _(
+                    "Also changed on this computer since you typed it, outside this "
+                    "window: {fields}. Both versions are kept; choose one in Conflicts."
+                ).format(fields=listed)
+            elif kind == "restored":
+                # Translators: {fields} lists report fields ("Challenges, Percent
+                # complete"): an import brought back the versions of them this
+                # computer wrote before its database was restored from a backup;
+                # "Conflicts" is the window's tab of that name.
+                text = _(
+                    "A version this computer wrote before its restore from a backup "
+                    "came back since you typed it: {fields}. Both versions are kept; "
+                    "choose one in Conflicts.").format(fields=listed)
+            else:
+                # Translators: {fields} lists report fields ("Challenges, Percent
+                # complete"); "Conflicts" is the window's tab of that name, where a
+                # person keeps one value.
+                text = _(
+                    "Also changed elsewhere since you typed it: {fields}. Both versions "
+                    "are kept; choose one in Conflicts.").format(fields=listed)
+            said.append(text)
+        lines = [t for t in self.notice.text().split("\n") if t and t not in said]
+        self.notice.setText("\n".join([*lines, *said]))
         self.notice.setVisible(True)
         self._told |= set(fields)
 

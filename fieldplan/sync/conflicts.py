@@ -332,6 +332,16 @@ def one_computer_fields(rep: Replica, action: str, period: str,
     computer wrote (``Conflict.one_replica``: its history holds versions that do not
     replace each other, no second computer wrote the field), each with that computer's
     replica id. The report form said of them that two computers had changed them."""
+    rows = _origins_in_conflict(rep, action, period, office)
+    computer = computers(rep) if rows else str
+    out = {field: _one_computer(origins, computer) for field, origins in rows.items()}
+    return {field: one for field, one in out.items() if one}
+
+
+def _origins_in_conflict(rep: Replica, action: str, period: str,
+                         office: str | None = None) -> dict[str, list[str]]:
+    """Of one report's fields in an open conflict, the replicas that wrote the versions
+    kept."""
     rid = report_id(office or rep.office, action, str(as_period(period)))
     rows = rep.conn.execute(
         "SELECT field, group_concat(DISTINCT origin) FROM versions "
@@ -339,9 +349,21 @@ def one_computer_fields(rep: Replica, action: str, period: str,
         "WHERE entity = 'progress' AND entity_id = ? AND superseded = 0 "
         "GROUP BY field HAVING count(*) > 1 AND count(DISTINCT value) > 1",
         (rid,)).fetchall()
+    return {field: origins.split(",") for field, origins in rows}
+
+
+def written_here_before_restore(rep: Replica, action: str, period: str,
+                                office: str | None = None) -> dict[str, bool]:
+    """Of one report's fields in an open conflict whose every version kept was written
+    on this computer (``written_here_only``), each with whether one of them was written
+    before a restore from a backup (under a replica id this computer had then, brought
+    back by an import). The report form's notice after a save beside a newer version
+    said these came from elsewhere."""
+    rows = _origins_in_conflict(rep, action, period, office)
     computer = computers(rep) if rows else str
-    out = {field: _one_computer(origins.split(","), computer) for field, origins in rows}
-    return {field: one for field, one in out.items() if one}
+    return {field: any(origin != rep.replica_id for origin in origins)
+            for field, origins in rows.items()
+            if _one_computer(origins, computer) == rep.replica_id}
 
 
 def written_here_only(rep: Replica, action: str, period: str,

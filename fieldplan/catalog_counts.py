@@ -7,8 +7,8 @@ Arabic forms for one and for two to their rule (the number in words, no figure:
 "تقرير واحد", "تقريران"), and to let those forms leave out that placeholder and no
 other. This reads the source (``fieldplan/`` and ``ui/``) for the calls:
 
-- ``counted(singular, plural, n, ...)`` fills ``{count}`` (``{n}`` if the plural has no
-  ``{count}``) with ``n``;
+- ``counted(singular, plural, n, ...)`` and ``pcounted(context, singular, plural, n,
+  ...)`` fill ``{count}`` (``{n}`` if the plural has no ``{count}``) with ``n``;
 - ``ngettext(...)`` / ``npgettext(...)`` followed by ``.format(name=...)``, directly or
   on the variable it was stored in within the same function (or a loop variable running
   over something made of it), where the value given to ``name`` is the count itself or
@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 #: The calls that choose a plural form, and where their msgids start.
-_PLURAL_CALLS = {"ngettext": 0, "counted": 0, "npgettext": 1}
+_PLURAL_CALLS = {"ngettext": 0, "counted": 0, "npgettext": 1, "pcounted": 1}
 
 Key = tuple[str, "str | None"]
 
@@ -85,7 +85,7 @@ def _calls(tree: ast.AST) -> Iterable[tuple[Key, str | None]]:
             continue
         context = texts[0].value if start else None  # type: ignore[attr-defined]
         singular, plural = (t.value for t in texts[start:])  # type: ignore[attr-defined]
-        if _name(call.func) == "counted":
+        if _name(call.func) in ("counted", "pcounted"):
             yield (singular, context), "count" if "{count}" in plural else "n"
             continue
         count = ast.unparse(call.args[start + 2])

@@ -2,9 +2,12 @@
 
 The developer loop, from the top of a checkout:
 
-1. Mark text in ``fieldplan/`` or ``ui/`` with ``_()``, ``N_()``, ``ngettext()`` or
-   ``pgettext()`` from ``fieldplan.i18n``, with ``{name}`` placeholders filled by
-   ``.format()`` after translation. A ``# Translators:`` comment just above helps.
+1. Mark text in ``fieldplan/`` or ``ui/`` with ``_()``, ``N_()``, ``ngettext()``,
+   ``counted()``, ``pgettext()``, ``npgettext()`` or ``pcounted()`` from
+   ``fieldplan.i18n``, with ``{name}`` placeholders filled by ``.format()`` after
+   translation. A ``# Translators:`` comment just above helps. A count phrase held by
+   a larger sentence ("they hold {events}") gets its own message with a context
+   (``pcounted``) when a language declines it there (Arabic's accusative).
 2. ``python -m fieldplan.catalogs extract`` rewrites ``resources/locale/fieldplan.pot``
    from the source (sorted, file names without line numbers, no dates: small diffs).
 3. ``python -m fieldplan.catalogs update`` merges the template into the French and

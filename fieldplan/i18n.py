@@ -6,7 +6,9 @@ Messages
     message)``. Import them from here; nothing is installed into builtins. Placeholders are
     ``{name}``, filled after translation: ``_("Unknown action {code}").format(code=c)``.
     A count a person reads goes through ``counted("{n} gap", "{n} gaps", n)``, which
-    writes it with the language's separators ("1 234 écarts").
+    writes it with the language's separators ("1 234 écarts"); ``pcounted(context,
+    ...)`` is the same with a context, for a count phrase inside a larger sentence that
+    needs another case or agreement there (Arabic "حدثًا واحدًا" as an object).
     A comment starting with ``# Translators:`` on the line before a call reaches the
     translators. The catalog loop (extract, update, translate, check) is in
     ``fieldplan.catalogs``.
@@ -371,6 +373,26 @@ def counted(singular: str, plural: str, n: int, /, *, lang: str | None = None,
         text = ngettext(singular, plural, n)
     else:
         text = translation(lang).ngettext(singular, plural, n)
+    return _count_filled(text, plural, n, lang, fields)
+
+
+def pcounted(context: str, singular: str, plural: str, n: int, /, *,
+             lang: str | None = None, **fields: Any) -> str:
+    """``counted`` for a message disambiguated by ``context``: a count phrase that a
+    larger sentence holds where a language needs another form of it than on its own.
+    "{count} event" is "حدث واحد" on its own, but the object of "they hold" in Arabic
+    is "حدثًا واحدًا" (accusative), and "حدثان" becomes "حدثين"; the context (say
+    "held by bundles") makes it a message of its own that translators can decline."""
+    if lang is None:
+        text = npgettext(context, singular, plural, n)
+    else:
+        text = translation(lang).npgettext(context, singular, plural, n)
+    return _count_filled(text, plural, n, lang, fields)
+
+
+def _count_filled(text: str, plural: str, n: int, lang: str | None,
+                  fields: Mapping[str, Any]) -> str:
+    """A plural form of ``counted`` / ``pcounted`` with its count written for people."""
     name = "count" if "{count}" in plural else "n"
     return text.format(**{name: format_number(n, lang)}, **fields)
 

@@ -21,7 +21,7 @@ from typing import Any
 from fieldplan import bundle as bundlefmt
 from fieldplan import events
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import counted, join_list
+from fieldplan.i18n import counted, join_list, pcounted
 from fieldplan.minisign import PublicKey
 from fieldplan.progress import lock_clocks
 from fieldplan.replica import Replica
@@ -70,6 +70,11 @@ class TrustPreview:
                 "{count} bundles signed with this key wait in quarantine, {whose}: they "
                 "could not be read, and what they hold is not counted here.",
                 self.bundles, whose=whose)
+        # Translators: the events the waiting bundles hold, {events} in "they hold 62
+        # events from office ML": the object of "hold" (Arabic: accusative, "حدثًا
+        # واحدًا", "حدثين")
+        events = pcounted("held by bundles", "{count} event", "{count} events",
+                          self.events)
         # Translators: before trusting a key; {events} is "62 events", {whose} "from
         # office ML"
         head = counted(
@@ -77,8 +82,7 @@ class TrustPreview:
             "{whose}.",
             "{count} bundles signed with this key wait in quarantine: they hold {events} "
             "{whose}.",
-            self.bundles, whose=whose,
-            events=counted("{count} event", "{count} events", self.events))
+            self.bundles, whose=whose, events=events)
         lines = [" ".join(t for t in (head, self._new_text()) if t)]
         if self.periods:
             # Translators: before trusting a key, after what of its events is new here;

@@ -44,15 +44,18 @@ def test_every_plural_call_has_plural_forms_in_the_template(template):
     plural = {m.id[0] for m in catalogs._messages(template) if isinstance(m.id, tuple)}
     top = Path(__file__).resolve().parents[2]
     wrong = []
+    # where each plural call's singular is (pcounted's after its context)
+    starts = {"counted": 0, "ngettext": 0, "pcounted": 1}
     for path in sorted([*top.joinpath("fieldplan").rglob("*.py"),
                         *top.joinpath("ui").rglob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and node.args
-                    and getattr(node.func, "id", getattr(node.func, "attr", None))
-                    in ("counted", "ngettext")
-                    and isinstance(node.args[0], ast.Constant)
-                    and isinstance(node.args[0].value, str)
-                    and node.args[0].value not in plural):
+            if not isinstance(node, ast.Call):
+                continue
+            start = starts.get(getattr(node.func, "id", getattr(node.func, "attr", "")))
+            if (start is not None and len(node.args) > start
+                    and isinstance(node.args[start], ast.Constant)
+                    and isinstance(node.args[start].value, str)
+                    and node.args[start].value not in plural):
                 wrong.append(f"{path.relative_to(top)}:{node.lineno}")
     assert wrong == [], "plural messages extracted without their plural forms"
 
@@ -258,7 +261,7 @@ def test_the_count_of_a_plural_message_is_read_from_the_source(tmp_path):
 
     (tmp_path / "fieldplan").mkdir()
     (tmp_path / "fieldplan" / "thing.py").write_text(
-        "from fieldplan.i18n import counted, format_number, ngettext, npgettext\n"
+        "from fieldplan.i18n import counted, format_number, ngettext, npgettext, pcounted\n"
         "def f(done, total, parts, other):\n"
         "    a = counted('{n} file', '{n} files', done)\n"
         "    b = counted('{count} row of {n}', '{count} rows of {n}', done, n=total)\n"
@@ -268,11 +271,13 @@ def test_the_count_of_a_plural_message_is_read_from_the_source(tmp_path):
         "    d = [part.format(count=format_number(done), total=format_number(total))\n"
         "         for part in parts(said)]\n"
         "    e = ngettext('{count} thing', '{count} things', other)\n"
-        "    g = npgettext('unit', 'person', 'people', done)\n",
+        "    g = npgettext('unit', 'person', 'people', done)\n"
+        "    h = pcounted('held', '{count} event', '{count} events', done)\n",
         encoding="utf-8",
     )
     assert count_fields(tmp_path) == {
         ("{n} file", None): "n",
+        ("{count} event", "held"): "count",
         ("{count} row of {n}", None): "count",
         ("{n} of {total} office", None): "total",
         ("Saved {count} of {total}", None): "total",
@@ -401,6 +406,25 @@ def test_extract_finds_every_keyword_with_comments_and_contexts(scratch):
     ]
     assert found.get("{count} row").id == ("{count} row", "{count} rows")
     assert found.get("On track", context="status").locations == [("fieldplan/thing.py", 5)]
+
+
+def test_extract_takes_pcounted_as_a_plural_with_a_context(tmp_path):
+    """A count phrase inside a larger sentence gets its own message with a context
+    (``pcounted``), where a language declines it there (Arabic's accusative): both
+    forms, and the context, reach the template, beside the phrase said on its own."""
+    (tmp_path / "fieldplan").mkdir()
+    (tmp_path / "fieldplan" / "thing.py").write_text(
+        "from fieldplan.i18n import counted, pcounted\n"
+        "a = counted('{count} stripe', '{count} stripes', 3)\n"
+        "# Translators: the object of 'they cross'\n"
+        "b = pcounted('crossed', '{count} stripe', '{count} stripes', 3)\n",
+        encoding="utf-8",
+    )
+    found = catalogs.extract(tmp_path)
+    assert _keys(found) == {("{count} stripe", None), ("{count} stripe", "crossed")}
+    held = found.get("{count} stripe", context="crossed")
+    assert held.id == ("{count} stripe", "{count} stripes")
+    assert held.auto_comments == ["the object of 'they cross'"]
 
 
 def test_new_message_fails_the_check_until_extract_update_and_translation(scratch):

@@ -91,6 +91,53 @@ def test_count_label_fills_the_number():
         i18n.count_label("banana", 2)
 
 
+#: "{count} event" said on its own, and as the object of a verb ("they hold 62 events")
+_EVENT_FORMS = ("لا أحداث", "حدث واحد", "حدثان", "{count} أحداث", "{count} حدثًا",
+                "{count} حدث")
+_HELD_EVENT_FORMS = ("{count} حدث", "حدثًا واحدًا", "حدثين", "{count} أحداث",
+                     "{count} حدثًا", "{count} حدث")
+
+
+def test_pcounted_gives_a_count_phrase_its_own_forms_in_a_context(tmp_path, monkeypatch):
+    """The trust preview's "they hold {events}" took the shared "{count} event", the
+    phrase said on its own: Arabic read "وتحمل حدث واحد" (nominative) where the
+    object of the verb is "حدثًا واحدًا", and "حدثان" where it is "حدثين". A count
+    phrase with a context is a message of its own, translated for where it stands;
+    its figure is still written with the language's separators."""
+    catalog = Catalog(locale="ar", domain="fieldplan", fuzzy=False)
+    catalog.add(("{count} event", "{count} events"), _EVENT_FORMS)
+    catalog.add(("{count} event", "{count} events"), _HELD_EVENT_FORMS,
+                context="held by bundles")
+    po = tmp_path / "ar.po"
+    with open(po, "wb") as f:
+        write_po(f, catalog)
+    monkeypatch.setattr(i18n, "po_path", lambda lang: po)
+    i18n.clear_translation_cache()
+
+    def held(n: int, lang: str | None = None) -> str:
+        return i18n.pcounted("held by bundles", "{count} event", "{count} events", n,
+                             lang=lang)
+
+    assert i18n.counted("{count} event", "{count} events", 1, lang="ar") == "حدث واحد"
+    assert [held(n, "ar") for n in (0, 1, 2, 7, 12, 1200)] == [
+        "0 حدث", "حدثًا واحدًا", "حدثين", "7 أحداث", "12 حدثًا", "1,200 حدث"]
+    assert held(1200, "en") == "1,200 events"
+    assert held(2, "xx-pseudo") == "⟦2 évéñtŝ⟧"
+    i18n.set_language("ar")
+    assert held(2) == "حدثين"
+    # other fields are filled too, as counted fills them
+    assert i18n.pcounted("x", "{count} of {name}", "{count} of {name}", 3, lang="en",
+                         name="ML") == "3 of ML"
+    # kept (an Inbox line said again in the reader's language): with its context
+    with i18n.capturing():
+        said = held(1)
+    assert said == "حدثًا واحدًا"
+    record = i18n.message_record(said)
+    assert record is not None and record["ctx"] == "held by bundles"
+    assert i18n.render_record(record, "ar") == "حدثًا واحدًا"
+    assert i18n.render_record(record, "en") == "1 event"
+
+
 def test_set_language_switches_and_validates():
     i18n.set_language("fr")
     assert i18n.get_language() == "fr"

@@ -139,3 +139,38 @@ def test_each_variant_of_the_preview_reads_as_a_sentence(seen, said) -> None:
     Each fact is said in a sentence of its own: whose, what is new here, the periods
     it changes, locks, conflicts, bundles unread."""
     assert seen.text().splitlines() == said
+
+
+@pytest.mark.parametrize(("events", "held"), [
+    (1, "وتحمل حدثًا واحدًا من المكتب ML."),
+    (2, "وتحمل حدثين من المكتب ML."),
+    (12, "وتحمل 12 حدثًا من المكتب ML."),
+])
+def test_arabic_says_the_events_held_as_the_object_of_hold(tmp_path, monkeypatch, events,
+                                                           held) -> None:
+    """The bundles "hold {events}" took "{count} event" as said on its own: Arabic read
+    "وتحمل حدث واحد" and "وتحمل حدثان" (nominative) where the object of "hold" is
+    "حدثًا واحدًا", "حدثين". The preview asks for the events held in a context of
+    their own (``pcounted``), which the Arabic catalog declines (here as
+    translations.json gives it to the catalog)."""
+    from babel.messages.pofile import read_po, write_po
+
+    from fieldplan import i18n
+
+    with open(i18n.po_path("ar"), "rb") as f:
+        catalog = read_po(f, locale="ar", domain="fieldplan")
+    catalog.add(("{count} event", "{count} events"),
+                ("{count} حدث", "حدثًا واحدًا", "حدثين", "{count} أحداث", "{count} حدثًا",
+                 "{count} حدث"), context="held by bundles")
+    po = tmp_path / "ar.po"
+    with open(po, "wb") as f:
+        write_po(f, catalog)
+    monkeypatch.setattr(i18n, "po_path", lambda lang: po)
+    monkeypatch.setattr(i18n, "cache_dir", lambda: tmp_path / "cache")
+    i18n.clear_translation_cache()
+    try:
+        with i18n.speaking("ar"):
+            said = TrustPreview(1, events, events, ("ML",), (), (), 0).text()
+    finally:
+        i18n.clear_translation_cache()
+    assert said.startswith("حزمة واحدة موقّعة بهذا المفتاح تنتظر في العزل، " + held)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fieldplan import progress, store
 from fieldplan.replica import Replica, open_replica
@@ -615,3 +615,66 @@ def closed(rep) -> Path:
     path = rep.path
     rep.close()
     return path
+
+
+#: (``mixed_conflicts``) ML's reports of 2026-S1 on its first three national actions:
+#: one field of each written differently by laptops A and B, another in A's history
+#: alone (before and after its restore); the same the other way round; and one field
+#: written by three replicas, A before its restore, A after it and B (two computers)
+MIXED, REVERSED, THREE_WRITERS = "mixed", "reversed", "three writers"
+
+
+class MixedConflicts(NamedTuple):
+    """``mixed_conflicts``: ML's laptop A after its restore (open), laptop B (open), A's
+    replica id before the restore, the action code of each report by name, and what
+    the import of B's bundle at headquarters, then of headquarters' at A, said."""
+
+    a: Replica
+    b: Replica
+    before: str
+    named: dict[str, str]
+    b_at_hq: Any
+    hq_at_a: Any
+
+
+def mixed_conflicts(hq, make_office, tmp_path: Path,
+                    which: tuple[str, ...] = (MIXED, REVERSED, THREE_WRITERS)
+                    ) -> MixedConflicts:
+    """ML's laptops A and B, and headquarters, holding the reports ``which`` names
+    (``MIXED``: its percent in A's history alone, its status written differently by A
+    and B; ``REVERSED``: its status in A's history alone, its percent A's and B's;
+    ``THREE_WRITERS``: its percent written by A before its restore, A after it and B),
+    through the sync API: A and B reported, in step with headquarters; A was backed up,
+    wrote, sent its bundle, was restored from the backup and wrote again; B wrote; each
+    sent its bundle to headquarters, and headquarters' bundles went back to each."""
+    a, b = make_office("ML", "ml-a"), make_office("ML", "ml-b")
+    codes = [x.code for x in a.plan().actions_of(level="national")[:3]]
+    named = dict(zip((MIXED, REVERSED, THREE_WRITERS), codes, strict=True))
+    period = "2026-S1"
+    for name in which:
+        progress.record_progress(a, named[name], period, status="on-track", percent=10)
+    round_trips(a, hq, tmp_path, 1)
+    round_trips(hq, b, tmp_path, 1)
+    store.backup(a.conn, a.path, "manual")
+    before_writes = {MIXED: {"percent": 40}, REVERSED: {"status": "at-risk"},
+                     THREE_WRITERS: {"percent": 40}}
+    after_writes = {MIXED: {"percent": 50, "status": "completed"},
+                    REVERSED: {"status": "off-track", "percent": 30},
+                    THREE_WRITERS: {"percent": 50}}
+    b_writes = {MIXED: {"status": "at-risk"}, REVERSED: {"percent": 60},
+                THREE_WRITERS: {"percent": 60}}
+    for name in which:
+        progress.record_progress(a, named[name], period, **before_writes[name])
+    send(a, hq, tmp_path)
+    before = a.replica_id
+    a.close()
+    store.restore_backup(a.path, force=True)
+    a = open_replica(a.path)
+    for name in which:
+        progress.record_progress(a, named[name], period, **after_writes[name])
+        progress.record_progress(b, named[name], period, **b_writes[name])
+    send(a, hq, tmp_path)
+    _sent, b_at_hq = send(b, hq, tmp_path)
+    _sent, hq_at_a = send(hq, a, tmp_path)
+    send(hq, b, tmp_path)
+    return MixedConflicts(a, b, before, named, b_at_hq, hq_at_a)

@@ -3,9 +3,10 @@ is still missing before the period can be submitted."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -65,8 +66,12 @@ class PeriodSummary:
     submit dialog says them again, a submitted report's editor saying them no more.
     locked: headquarters has locked the period: nothing missing can be added and no
     draft submitted unless it unlocks it. missing_actions: the action code of each line
-    of ``missing``. one_computer: of the conflicts' lines, those one computer's
-    history holds alone (not two computers' writes).
+    of ``missing``. one_computer: of the conflicts' lines, those of reports whose every
+    field in conflict one computer's history holds alone (not two computers' writes).
+    conflicts_apart, conflicts_own: the lines of ``conflicts`` told apart, each naming
+    the fields two computers wrote differently, and those one computer's history holds
+    versions of (``conflicts.conflicts_apart``): a report of both kinds has a line in
+    each.
     """
 
     period: str
@@ -86,8 +91,10 @@ class PeriodSummary:
     missing_actions: tuple[str, ...] = ()
     #: of the lines of ``conflicts`` and ``resubmit_conflicts``, those of reports whose
     #: every version in conflict one computer wrote (its history holds versions that do
-    #: not replace each other: ``conflicts.one_computer_reports``), not two computers
+    #: not replace each other: ``conflicts.conflicts_apart``), not two computers
     one_computer: frozenset[str] = frozenset()
+    conflicts_apart: tuple[str, ...] = ()
+    conflicts_own: tuple[str, ...] = ()
 
 
 #: characters of an action's title a line of the missing lists keeps: the code says
@@ -110,12 +117,16 @@ def missing_name(action) -> str:
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],
               conflicts: dict[str, tuple[str, ...]] | None = None,
-              locked: bool = False, one_computer: Collection[str] = ()) -> PeriodSummary:
+              locked: bool = False, apart: Mapping[str, Any] | None = None
+              ) -> PeriodSummary:
     """What the dashboard and the submit dialog show: the reports the plan shows (as
     the printed status sheet counts them). ``conflicts``: action code → its report's
     fields in an open conflict (``fieldplan.sync.period_conflicts``); ``locked``:
-    whether headquarters has locked the period; ``one_computer``: the action codes of
-    ``conflicts`` whose every version one computer wrote."""
+    whether headquarters has locked the period; ``apart``: action code → its report's
+    fields in conflict told apart (``conflicts.actions_apart``; one not there: two
+    computers')."""
+    from fieldplan.sync.conflicts import told_apart
+
     shown = PlanScope(identity.plan).shown(reports)
     by_action = {r.action: r for r in shown if r.office == identity.office}
     # (not an action an amendment added after the period, unless reported on)
@@ -183,6 +194,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
     in_conflict: dict[str, list[str]] = {"draft": [], "submitted": [], "resubmit": []}
     fields_in_conflict = 0
     own_lines: set[str] = set()
+    drafts_apart: list[str] = []
+    drafts_own: list[str] = []
     for a in own:
         fields = (conflicts or {}).get(a.code)
         if a.code not in by_action or not fields:
@@ -194,10 +207,26 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         if state == "submitted" and set(fields) == {"state"}:
             state = "resubmit"
         fields_in_conflict += len(fields)
-        in_conflict[state].append(_("{action} — in conflict: {fields}").format(
-            action=a.code, fields=join_list([titles.get(f) or field_label(f) for f in fields])))
-        if a.code in one_computer:
+
+        def line(named: Collection[str], code: str = a.code, titles=titles) -> str:
+            return _("{action} — in conflict: {fields}").format(
+                action=code, fields=join_list([titles.get(f) or field_label(f)
+                                               for f in named]))
+
+        in_conflict[state].append(line(fields))
+        kinds = told_apart(apart or {}, a.code, fields)
+        own_fields = [f for f in fields if f in kinds.own]
+        two_fields = [f for f in fields if f not in kinds.own]
+        if not two_fields:
             own_lines.add(in_conflict[state][-1])
+        if state == "draft":
+            # (a report of both kinds: a line under each note, each naming its fields)
+            if two_fields:
+                drafts_apart.append(in_conflict[state][-1] if not own_fields
+                                    else line(two_fields))
+            if own_fields:
+                drafts_own.append(in_conflict[state][-1] if not two_fields
+                                  else line(own_fields))
     note = ""
     if locked and any(in_conflict.values()):
         from fieldplan.sync.conflicts import locked_period_note
@@ -222,6 +251,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         locked,
         tuple(missing_actions),
         frozenset(own_lines),
+        tuple(drafts_apart),
+        tuple(drafts_own),
     )
 
 
@@ -229,12 +260,12 @@ def read_summary(rep, identity: Identity, period: str) -> PeriodSummary:
     """(worker) the office's period summary, for the dashboard and the submit dialog,
     with its reports' open conflicts."""
     from fieldplan.progress import is_locked
-    from fieldplan.sync.conflicts import one_computer_actions, period_conflicts
+    from fieldplan.sync.conflicts import actions_apart, period_conflicts
 
     conflicts = period_conflicts(rep, period, identity.office)
-    own = one_computer_actions(rep, identity.office, period, conflicts)
+    apart = actions_apart(rep, identity.office, period, conflicts)
     return summarise(identity, period, list_reports(rep, period, identity.office),
-                     conflicts, is_locked(rep, period), own)
+                     conflicts, is_locked(rep, period), apart)
 
 
 class Dashboard(QScrollArea):
@@ -507,15 +538,16 @@ def conflict_lines(summary: PeriodSummary, submitting: bool = False) -> list[str
             lines = [*drafts, *submitted, *resubmit, summary.locked_note]
     else:
         tab = without_mnemonic(_("&Conflicts"))
-        # (those one computer's history holds alone apart, said so: not two computers)
+        # (told apart, said so: those of one computer's history are not two
+        # computers'; a report of both kinds is named under each, with its fields)
         own = summary.one_computer
-        apart = [line for line in drafts if line not in own]
+        apart = list(summary.conflicts_apart)
         if apart:
             # Translators: {tab} is the tab "Conflicts", as translated there
             lines += [*apart, _("Two computers wrote different values: settle them on the "
                                 "{tab} tab first, or the values shown now are "
                                 "submitted.").format(tab=tab)]
-        alone = [line for line in drafts if line in own]
+        alone = list(summary.conflicts_own)
         if alone:
             # Translators: {tab} is the tab "Conflicts", as translated there; under the
             # lines naming the draft reports whose versions in conflict one computer

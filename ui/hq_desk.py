@@ -1221,10 +1221,9 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.conflict_note.setObjectName("conflict-note")
         self.conflict_note.setTextFormat(Qt.TextFormat.PlainText)
         self.conflict_note.setVisible(False)
-        #: report id -> its fields in an open conflict, as last read
-        self._in_conflict: dict[str, tuple[str, ...]] = {}
-        #: of those, the reports whose every version in conflict one computer wrote
-        self._one_computer: set[str] = set()
+        #: report id -> its fields in an open conflict, as last read, told apart: two
+        #: computers' writes, one computer's history (``conflicts.ReportConflicts``)
+        self._in_conflict: dict[str, Any] = {}
         bottom = QWidget()  # with the same margins as the search bar and the table
         blay = QVBoxLayout(bottom)
         blay.addWidget(self.after_lock_note)
@@ -1350,11 +1349,10 @@ class ReportsPage(ReadWhenShown, QSplitter):
             # "Open conflicts" names them: the table shows one version of them; and the
             # reports whose versions in conflict one computer's history holds alone
             # (both from one reading of the conflicted versions)
-            from fieldplan.sync.conflicts import conflicted_fields_apart
+            from fieldplan.sync.conflicts import conflicts_apart
 
-            conflicted, one_computer = conflicted_fields_apart(rep)
             return (reports, [scope.why_hidden(r.office, r.action, r.period) for r in reports],
-                    search_texts(reports), late, conflicted, one_computer)
+                    search_texts(reports), late, conflicts_apart(rep))
 
         DbOp(self.session, self, fetch).success(self._loaded).run()
 
@@ -1370,12 +1368,10 @@ class ReportsPage(ReadWhenShown, QSplitter):
     def _loaded(self, result: tuple[Any, ...]) -> None:
         """``result``: the reports, why the plan hides each, their search texts and
         (optional) the reports changed after their period's lock and the fields in an
-        open conflict of each report (``conflicted_fields``), and of those the reports
-        whose versions in conflict one computer wrote (``one_computer_reports``)."""
+        open conflict of each report, told apart (``conflicts_apart``)."""
         reports, why_hidden, haystack, *rest = result
         after_lock = rest[0] if rest else ()
         self._in_conflict = rest[1] if len(rest) > 1 else {}
-        self._one_computer = rest[2] if len(rest) > 2 else set()
         self._read = True
         chosen = self._chosen()
         for office in sorted({r.office for r in reports}):
@@ -1508,12 +1504,26 @@ class ReportsPage(ReadWhenShown, QSplitter):
         reader saw one office computer's values with no sign that another computer of
         it wrote others (the review pack's annex named them; the table did not)."""
         rid = report_id(r.office, r.action, r.period)
-        fields = self._in_conflict.get(rid)
-        if not fields:
+        kinds = self._in_conflict.get(rid)
+        if not kinds:
             return ""
         plan = self.identity.plan
-        named = join_list([plan.field_label(r.action, f) for f in fields])
-        if rid in self._one_computer:  # not two computers: one computer's history
+
+        def named(fields) -> str:
+            return join_list([plan.field_label(r.action, f) for f in fields])
+
+        if kinds.apart and kinds.own:
+            # Translators: as "In conflict: {fields}. Two computers wrote them
+            # differently…", of a report with both kinds of conflict: {apart} lists the
+            # fields two computers wrote differently, {own} those whose versions one
+            # computer wrote, none replacing another (no second computer wrote them)
+            return _("In conflict: {apart}, which two computers wrote differently, and "
+                     "{own}, of which one computer's history holds versions that do not "
+                     "replace each other: this table and the review pack show one "
+                     "version until the conflict is settled; the {tab} tab shows each."
+                     ).format(apart=named(kinds.apart), own=named(kinds.own),
+                              tab=without_mnemonic(_("&Conflicts")))
+        if not kinds.apart:  # not two computers: one computer's history
             # Translators: as "In conflict: {fields}. Two computers wrote them
             # differently…", of a report whose every version in conflict one computer
             # wrote, none replacing another (no second computer wrote them)
@@ -1521,14 +1531,14 @@ class ReportsPage(ReadWhenShown, QSplitter):
                      "them that do not replace each other: this table and the review "
                      "pack show one version until the conflict is settled; the {tab} tab "
                      "shows each.").format(
-                         fields=named, tab=without_mnemonic(_("&Conflicts")))
+                         fields=named(kinds.own), tab=without_mnemonic(_("&Conflicts")))
         # Translators: above a report's narratives in headquarters' table of reports;
         # {fields} lists the report's fields, e.g. "Status, Percent complete"; {tab} is
         # the tab "Conflicts", as translated there, which shows each computer's version
         return _("In conflict: {fields}. Two computers wrote them differently: this table "
                  "and the review pack show one version until the conflict is settled; the "
                  "{tab} tab shows both.").format(
-                     fields=named, tab=without_mnemonic(_("&Conflicts")))
+                     fields=named(kinds.apart), tab=without_mnemonic(_("&Conflicts")))
 
     def _show_detail(self, current: QModelIndex, _prev=None) -> None:
         r = self.model.data(current, ROW_ROLE) if current.isValid() else None

@@ -648,7 +648,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
     from fieldplan.planops import hidden_drafts
-    from fieldplan.sync.conflicts import one_computer_actions, period_conflicts
+    from fieldplan.sync.conflicts import actions_apart, period_conflicts, split_apart
 
     period = period_of(args)
     with open_db(args) as rep:
@@ -664,9 +664,11 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         # holds versions that do not replace each other): the values shown here were
         # submitted, the others unseen (as the client's submit dialog warns)
         in_conflict = list(period_conflicts(rep, period))
-        # (those whose versions one computer's history holds alone: no second computer
-        # wrote them)
-        own = one_computer_actions(rep, rep.office, period, in_conflict)
+        # (told apart: those two computers wrote, those whose versions one computer's
+        # history holds alone, no second computer wrote them; a report of both kinds
+        # is in each warning)
+        apart, alone = split_apart(actions_apart(rep, rep.office, period, in_conflict),
+                                   in_conflict)
         # what the client's report form warned of in the reports just submitted (as its
         # submit dialog says them): read-only now, their form says it no more
         submitted_ids = {rid for _entity, rid in changes.entities}
@@ -697,7 +699,6 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         warn(not_started)
     for line in warnings:
         warn(line)
-    apart = [a for a in in_conflict if a not in own]
     if apart:
         warn(counted(
             "{count} report of {period} is still in conflict ({actions}): two computers "
@@ -707,7 +708,6 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
             "wrote different values, and the values shown here count until they are "
             "settled (see 'fieldplan conflicts list')", len(apart),
             period=period_text(period), actions=join_list(apart)))
-    alone = [a for a in in_conflict if a in own]
     if alone:
         warn(counted(
             "{count} report of {period} is still in conflict ({actions}): one computer's "

@@ -57,10 +57,10 @@ class SheetData:
     #: (action, indicator key) → the unit its value was recorded in, for values typed
     #: under a plan version whose unit was another (``recorded_units``): printed in it
     recorded: dict[tuple[str, str], Any] = dc_field(default_factory=dict)
-    #: of ``conflicted``, the actions whose report's every version in conflict one
-    #: computer wrote (its history holds versions that do not replace each other, no
-    #: second computer wrote them: ``conflicts.one_computer_reports``)
-    conflicted_own: frozenset[str] = frozenset()
+    #: of ``conflicted``, each action's fields in conflict told apart: those two
+    #: computers wrote differently, and those whose versions one computer's history
+    #: holds alone (``conflicts.conflicts_apart``); a report may hold both
+    conflicted_apart: dict[str, Any] = dc_field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,26 +178,29 @@ def gather(
     recorded = {(code, key): unit for (_o, code, _p, key), unit in recorded_units(
         rep, scope.plan, period=period, office=office).items() if code in mine}
     conflicted = conflicts.get(office, frozenset()) & mine.keys()
-    from fieldplan.sync.conflicts import one_computer_actions
+    from fieldplan.sync.conflicts import actions_apart
 
-    own = one_computer_actions(rep, office, period, conflicted)
+    apart = actions_apart(rep, office, period, conflicted)
     return SheetData(office, mine, footer, as_of, hidden, conflicted,
                      lock.at, lock.actions(office) & mine.keys(),
-                     hidden_values(scope, mine.values()), not_at_hq, recorded, own)
+                     hidden_values(scope, mine.values()), not_at_hq, recorded, apart)
 
 
 def conflicts_notes(ctx: cm.Ctx, data: SheetData) -> list[str]:
     """What a sheet says of its reports in conflict (``data.conflicted``): those two
     computers of the office wrote differently, and apart those whose versions one
-    computer's history holds alone (``data.conflicted_own``: restored from a backup and
-    written again, say), which the sheet had said two computers wrote; the sheet
+    computer's history holds alone (``data.conflicted_apart``: restored from a backup
+    and written again, say), which the sheet had said two computers wrote; a report
+    of both kinds is counted in each note (``conflicts.split_apart``): counted as two
+    computers' only, its field of one computer's history went unsaid. The sheet
     shows the values that win for now, until someone at the office keeps one (once
     headquarters unlocks the period, when it is locked, as 'conflicts list' says)."""
     from fieldplan.i18n import counted
+    from fieldplan.sync.conflicts import split_apart
 
     out = []
-    apart = len(data.conflicted - data.conflicted_own)
-    own = len(data.conflicted & data.conflicted_own)
+    two, alone = split_apart(data.conflicted_apart, sorted(data.conflicted))
+    apart, own = len(two), len(alone)
     if apart and not data.locked_at:
         out.append(counted(
             "{count} report has values in conflict (two computers of the office wrote "

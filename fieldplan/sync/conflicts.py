@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import groupby
@@ -294,7 +294,7 @@ def _computers(rep: Replica) -> tuple[Callable[[str], str], frozenset[str]]:
     earlier ones, those a restore continued): any other stands for its own computer.
     Versions whose replicas are all others than those are two computers' as soon as
     two replicas wrote them, which a query's ``min(origin)`` and ``max(origin)`` tell
-    without every replica listed (``one_computer_reports``)."""
+    without every replica listed (``conflicts_apart``)."""
     from fieldplan.sync import keys as keyreg
 
     own = keyreg.own_replicas(rep)
@@ -486,7 +486,7 @@ _CONFLICTED = """
              AND v.superseded = 0) > 1
     ORDER BY entity, entity_id, field"""
 #: (of reports) ``_CONFLICTED``'s fields, with the least and the greatest replica
-#: among each one's versions (``conflicted_fields_apart``)
+#: among each one's versions (``conflicts_apart``)
 _CONFLICTED_APART = """
     SELECT entity_id, field, low, high FROM (
         SELECT entity_id, field, min(origin) AS low, max(origin) AS high
@@ -510,16 +510,125 @@ def conflicted_fields(rep: Replica) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def conflicted_fields_apart(rep: Replica) -> tuple[dict[str, tuple[str, ...]], set[str]]:
-    """``conflicted_fields``, and of those reports the ones one computer's history
-    holds the versions of alone (``one_computer_reports``), from one reading of the
-    heads: headquarters' table of reports asks for both at each load, and a second
-    reading of thousands of conflicted reports' versions took as long as the first."""
-    out: dict[str, tuple[str, ...]] = {}
-    fields = rep.conn.execute(_CONFLICTED_APART).fetchall()
+@dataclass(frozen=True)
+class ReportConflicts:
+    """One report's fields in an open conflict, told apart by who wrote their versions
+    (``conflicts_apart``). A report may hold both kinds: its status written differently
+    by two laptops, its percent by one laptop before and after its restore from a
+    backup. Each place that counts reports in conflict counts it under each kind it
+    holds (``split_apart``): one kind said for the whole report left the other unsaid."""
+
+    #: fields two computers or more wrote differently (a person chooses between them),
+    #: a field with versions of one of them from before its restore too
+    apart: tuple[str, ...] = ()
+    #: fields whose every version one computer wrote: its history holds versions that
+    #: do not replace each other (``Conflict.one_replica``), no second computer wrote them
+    own: tuple[str, ...] = ()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Every field in conflict, in order."""
+        return tuple(sorted((*self.apart, *self.own)))
+
+
+def conflicts_apart(rep: Replica, reports: Iterable[str] | None = None
+                    ) -> dict[str, ReportConflicts]:
+    """Report id (``OFFICE|ACTION|PERIOD``) → its fields in an open conflict, told apart
+    (``ReportConflicts``), of every report (from one reading of the heads: headquarters'
+    table of reports asks at each load), or of those of ``reports`` only. The one rule
+    every place that tells the two kinds apart follows (sheet, pack, Dashboard, submit,
+    import, Reports page), through ``split_apart``."""
+    if reports is None:
+        fields = rep.conn.execute(_CONFLICTED_APART).fetchall()
+    else:
+        ids = sorted(set(reports))
+        fields = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            fields += rep.conn.execute(
+                "SELECT entity_id, field, min(origin), max(origin) "
+                "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
+                f"AND superseded = 0 AND entity_id IN ({marks}) "
+                # (two values or more: two heads or more)
+                "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1 "
+                "ORDER BY entity_id, field", chunk).fetchall()
+    return _told_apart(rep, fields)
+
+
+def _told_apart(rep: Replica, fields: list[tuple[str, str, str, str]]
+                ) -> dict[str, ReportConflicts]:
+    """``conflicts_apart`` of the fields in an open conflict ``fields`` (report id,
+    field, the least and the greatest replica among its versions): a field of one
+    replica is one computer's; of two replicas neither of which ``computers`` names
+    another for, two computers'. Only the rest (a computer restored from a backup) have
+    their every replica read: most headquarters have none."""
+    one: dict[tuple[str, str], bool] = {}
+    renamed: frozenset[str] | None = None
+    unsure: set[str] = set()
+    for entity_id, field, low, high in fields:
+        if low != high:
+            if renamed is None:
+                renamed = _computers(rep)[1]
+            if low in renamed or high in renamed:
+                unsure.add(entity_id)
+                continue
+        one[(entity_id, field)] = low == high
+    if unsure:
+        one.update(_restored_one_computer(rep, unsure))
+    out: dict[str, tuple[list[str], list[str]]] = {}
     for entity_id, field, _low, _high in fields:
-        out[entity_id] = (*out.get(entity_id, ()), field)
-    return out, _one_computer_of(rep, fields)
+        apart, own = out.setdefault(entity_id, ([], []))
+        (own if one.get((entity_id, field)) else apart).append(field)
+    return {entity_id: ReportConflicts(tuple(apart), tuple(own))
+            for entity_id, (apart, own) in out.items()}
+
+
+def _restored_one_computer(rep: Replica, ids: Iterable[str]) -> dict[tuple[str, str], bool]:
+    """(report id, field) → whether one computer wrote its every version, of the fields
+    in conflict of the reports ``ids``, each field's every replica read and named by its
+    computer (``computers``)."""
+    ids = sorted(ids)
+    out: dict[tuple[str, str], bool] = {}
+    computer = computers(rep)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for entity_id, field, origins in rep.conn.execute(
+                "SELECT entity_id, field, group_concat(DISTINCT origin) "
+                "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
+                f"AND superseded = 0 AND entity_id IN ({marks}) "
+                "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk):
+            out[(entity_id, field)] = bool(_one_computer(origins.split(","), computer))
+    return out
+
+
+def split_apart(found: Mapping[str, ReportConflicts], keys: Iterable[str]
+                ) -> tuple[list[str], list[str]]:
+    """Of ``keys`` (reports in conflict, by the keys ``found`` has them under), those
+    with a field two computers wrote differently, and those with a field one computer's
+    history holds versions of (``ReportConflicts``), in ``keys``' order: a report of
+    both kinds is in both. One not in ``found`` (its conflict settled since it was
+    listed) is counted as two computers', as conflicts were before they were told
+    apart."""
+    apart: list[str] = []
+    own: list[str] = []
+    for key in keys:
+        kinds = told_apart(found, key)
+        if kinds.apart:
+            apart.append(key)
+        if kinds.own:
+            own.append(key)
+    return apart, own
+
+
+def told_apart(found: Mapping[str, ReportConflicts], key: str,
+               fields: Iterable[str] = ("",)) -> ReportConflicts:
+    """``found[key]``; a report not there (its conflict settled since it was listed)
+    has its ``fields`` counted as two computers', as conflicts were before they were
+    told apart."""
+    kinds = found.get(key)
+    return kinds if kinds is not None else ReportConflicts(apart=tuple(fields))
 
 
 def conflicted_of(rep: Replica, records: Iterable[tuple[str, str]] | None = None
@@ -555,75 +664,14 @@ def reports_in_conflict(rep: Replica, reports: Iterable[str]) -> set[str]:
     return found
 
 
-def one_computer_reports(rep: Replica, reports: Iterable[str]) -> set[str]:
-    """Those of ``reports`` (ids of reports in an open conflict) whose every field in
-    conflict one computer (replica) wrote all the versions of: its own history holds
-    versions that do not replace each other, no second computer wrote them."""
-    ids = sorted(set(reports))
-    apart: list[tuple[str, str, str, str]] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        apart += rep.conn.execute(
-            "SELECT entity_id, field, min(origin), max(origin) "
-            "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
-            f"AND superseded = 0 AND entity_id IN ({marks}) "
-            # (two values or more: two heads or more)
-            "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk).fetchall()
-    return _one_computer_of(rep, apart)
-
-
-def _one_computer_of(rep: Replica, fields: Iterable[tuple[str, str, str, str]]) -> set[str]:
-    """``one_computer_reports`` of the fields in an open conflict ``fields`` (report id,
-    field, the least and the greatest replica among its versions): a field of one
-    replica is one computer's; of two replicas neither of which ``computers`` names
-    another for, two computers'. Only the rest (a computer restored from a backup) have
-    their every replica read: most headquarters have none."""
-    own: dict[str, bool] = {}
-    renamed: frozenset[str] | None = None
-    unsure: set[str] = set()
-    for entity_id, _field, low, high in fields:
-        one = low == high
-        if not one:
-            if renamed is None:
-                renamed = _computers(rep)[1]
-            if low in renamed or high in renamed:
-                unsure.add(entity_id)
-                continue
-        own[entity_id] = own.get(entity_id, True) and one
-    out = {entity_id for entity_id, one in own.items() if one and entity_id not in unsure}
-    unsure -= {entity_id for entity_id, one in own.items() if not one}
-    return out | _restored_one_computer(rep, unsure) if unsure else out
-
-
-def _restored_one_computer(rep: Replica, ids: Iterable[str]) -> set[str]:
-    """``one_computer_reports`` of ``ids``, each field's every replica read and named
-    by its computer (``computers``)."""
-    ids = sorted(ids)
-    own: dict[str, bool] = {}
-    computer = computers(rep)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for entity_id, origins in rep.conn.execute(
-                "SELECT entity_id, group_concat(DISTINCT origin) "
-                "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
-                f"AND superseded = 0 AND entity_id IN ({marks}) "
-                "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1", chunk):
-            one = bool(_one_computer(origins.split(","), computer))
-            own[entity_id] = own.get(entity_id, True) and one
-    return {entity_id for entity_id, one in own.items() if one}
-
-
-def one_computer_actions(rep: Replica, office: str, period: str,
-                         actions: Iterable[str]) -> frozenset[str]:
-    """Of ``actions`` (codes) whose reports of ``office`` for ``period`` are in an open
-    conflict, those one computer's history alone holds the versions of
-    (``one_computer_reports``): what the submit warning, the Dashboard and the status
-    sheet say apart from two computers' writes."""
+def actions_apart(rep: Replica, office: str, period: str,
+                  actions: Iterable[str]) -> dict[str, ReportConflicts]:
+    """``conflicts_apart`` of ``office``'s reports of ``period`` on ``actions`` (codes),
+    by action code: what the submit warning, the Dashboard and the status sheet tell
+    apart."""
     ids = {report_id(office, action, str(as_period(period))): action for action in actions}
-    return frozenset(ids[rid] for rid in one_computer_reports(rep, ids)) if ids \
-        else frozenset()
+    return {ids[rid]: kinds for rid, kinds in conflicts_apart(rep, ids).items()} if ids \
+        else {}
 
 
 def period_conflicts(rep: Replica, period: str, office: str | None = None

@@ -298,9 +298,12 @@ class ImportOutcome:
     #: it (two computers of an office wrote them differently): only the count in the
     #: status bar changed, and the person importing did not know to look
     conflicts: int = 0
-    #: of those, how many one computer wrote every version in conflict of (its own
-    #: history holds versions that do not replace each other: not two computers)
+    #: of those, how many hold a field one computer wrote every version in conflict of
+    #: (its own history holds versions that do not replace each other: not two
+    #: computers), and how many a field two computers wrote differently (None: those
+    #: not counted in ``conflicts_own``); a report of both kinds is counted in each
     conflicts_own: int = 0
+    conflicts_two: int | None = None
     #: a duplicate because this replica wrote it (its reason says whose it is and where
     #: it goes): the line says that reason too
     written_here: bool = False
@@ -434,7 +437,7 @@ class ImportOutcome:
     def conflicts_text(self) -> str:
         """"2 reports it changed are in conflict …": what the import says of the
         reports it left in an open conflict ("" when none)."""
-        return conflicts_text(self.conflicts, self.conflicts_own)
+        return conflicts_text(self.conflicts, self.conflicts_own, self.conflicts_two)
 
     def revoked_text(self) -> str:
         """"headquarters revoked this computer's key …; ask headquarters for a new setup
@@ -526,14 +529,17 @@ def registered_note(outcomes: list) -> str:
         "for each office reach its new computers from now on.", count)
 
 
-def conflicts_text(count: int, own: int = 0) -> str:
+def conflicts_text(count: int, own: int = 0, two: int | None = None) -> str:
     """``ImportOutcome.conflicts_text``; the inbox keeps it as the reason. ``own``: of
-    the ``count`` reports, those whose every version in conflict one computer wrote
-    (20,000 versions of a field from a single key, none replacing another): when all
-    are, not "two computers" but that computer's history."""
+    the ``count`` reports, those with a field whose every version in conflict one
+    computer wrote (20,000 versions of a field from a single key, none replacing
+    another); ``two``: those with a field two computers wrote differently (None: the
+    others than ``own``). A report of both kinds is in both (``conflicts.split_apart``):
+    counted as two computers' alone, its field of one computer's history went unsaid."""
     if not count:
         return ""
-    if own >= count:
+    two = count - own if two is None else two
+    if not two:
         return counted(
             "{count} report it changed is in conflict (one computer's history holds "
             "versions of it that do not replace each other) until a person of the office "
@@ -549,6 +555,15 @@ def conflicts_text(count: int, own: int = 0) -> str:
             "{count} reports it changed are in conflict (two computers of the office "
             "wrote them differently) until a person of the office keeps one of the values",
             count)
+    if count == 1:
+        # one report of both kinds: "1 of them" twice said nothing of the one report
+        # Translators: of an import: one report it changed holds a field two computers
+        # of the office wrote differently and another field whose versions one
+        # computer wrote (before and after a restore from a backup, say)
+        return _("1 report it changed is in conflict (two computers of the office wrote "
+                 "some of its values differently, and one computer's history holds "
+                 "versions of others that do not replace each other) until a person of "
+                 "the office keeps one of the values")
     # some of each: both said, with their counts (as the status sheet's notes say
     # them), where "two computers" was said of them all
     # Translators: of an import at headquarters; {apart} is "two computers of the
@@ -563,7 +578,7 @@ def conflicts_text(count: int, own: int = 0) -> str:
         # computers of the office wrote differently
         apart=counted("two computers of the office wrote {count} of them differently",
                       "two computers of the office wrote {count} of them differently",
-                      count - own),
+                      two),
         # Translators: in "3 reports it changed are in conflict (…)": those whose
         # versions in conflict one computer wrote alone
         own=counted("one computer's history holds versions of {count} of them that do "
@@ -2235,7 +2250,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
                 plan_version, plan_hidden, plan_changes = _plan_change(rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
-                from fieldplan.sync.conflicts import one_computer_reports, reports_in_conflict
+                from fieldplan.sync.conflicts import (
+                    conflicts_apart,
+                    reports_in_conflict,
+                    split_apart,
+                )
 
                 # (a conflict is a field of several heads: the other reports are not
                 # asked; all are after a repair, which rebuilt every report)
@@ -2243,9 +2262,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     rep, stats.reports if repair is not None
                     else stats.reports & stats.several_heads)
                 in_conflict = len(conflicted)
-                # (those one computer's history holds alone: not "two computers")
-                in_conflict_own = len(one_computer_reports(rep, conflicted)) \
-                    if conflicted else 0
+                # (told apart: two computers' writes, one computer's history; a report
+                # of both kinds counted in each)
+                in_conflict_two, in_conflict_own = (
+                    len(kind) for kind in split_apart(
+                        conflicts_apart(rep, conflicted) if conflicted else {}, conflicted))
                 locks_after = set(locked_periods(rep))
                 repaired = repair.text if repair is not None else ""
                 # (the inbox keeps what was done; the outcome says to export too)
@@ -2281,6 +2302,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        and keyreg.own_key_status(rep) == "revoked",
                                        false_receipt=false_receipt,
                                        conflicts=in_conflict,
+                                       conflicts_two=in_conflict_two,
                                        conflicts_own=in_conflict_own,
                                        computer_registered=registered,
                                        hq_new_key=hq_new_key,
@@ -2293,7 +2315,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            plan_text(plan_version, plan_hidden),
                                            locks_text(locked, unlocked),
                                            hidden_text(hidden_brought, hidden_why),
-                                           conflicts_text(in_conflict, in_conflict_own),
+                                           conflicts_text(in_conflict, in_conflict_own,
+                                                          in_conflict_two),
                                            clock_text(clock),
                                            clock_behind_text(behind),
                                            office_clock_text(*office_clock)

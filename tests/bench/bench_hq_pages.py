@@ -51,7 +51,9 @@ with open_replica(sys.argv[1]) as rep:
     late = [x for ch in changed_after_lock(rep).values() for x in ch]
     hidden = [scope.why_hidden(r.office, r.action, r.period) for r in reports]
     texts = search_texts(reports)
-    if hasattr(C, "conflicted_fields_apart"):
+    if hasattr(C, "conflicts_apart"):
+        conflicted = C.conflicts_apart(rep)
+    elif hasattr(C, "conflicted_fields_apart"):
         conflicted, one = C.conflicted_fields_apart(rep)
     else:
         conflicted = C.conflicted_fields(rep)

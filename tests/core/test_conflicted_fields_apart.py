@@ -2,16 +2,13 @@
 reports, the ones one computer's history holds alone, from one reading of the
 versions: it read them twice at each load (``conflicted_fields``, then
 ``one_computer_reports``), the second reading of thousands of conflicted reports as
-long as the first. The answer is the same as the two functions'."""
+long as the first. The answer is the same as ``conflicts_apart`` of the reports
+named (``conflicts_apart(rep, ids)``)."""
 
 from __future__ import annotations
 
 from fieldplan import progress
-from fieldplan.sync.conflicts import (
-    conflicted_fields,
-    conflicted_fields_apart,
-    one_computer_reports,
-)
+from fieldplan.sync.conflicts import conflicted_fields, conflicts_apart
 from tests.core.test_restored_one_computer import RID, restored_laptop_in_conflict_with_itself
 from tests.scenes import send
 
@@ -38,10 +35,11 @@ def _heads_read(rep, call):
 
 def test_two_computers_conflicts_are_read_once(hq, make_office, tmp_path) -> None:
     _two_laptops_of_sn(hq, make_office, tmp_path)
-    (fields, one), reads = _heads_read(hq, lambda: conflicted_fields_apart(hq))
-    assert fields == conflicted_fields(hq) and set(fields[SN]) == {"percent", "status"}
-    assert one == one_computer_reports(hq, fields) == set()
+    found, reads = _heads_read(hq, lambda: conflicts_apart(hq))
+    assert {rid: k.fields for rid, k in found.items()} == conflicted_fields(hq)
+    assert found[SN].apart == ("percent", "status") and found[SN].own == ()
     assert len(reads) == 1
+    assert conflicts_apart(hq, found) == found
 
 
 def test_a_restored_laptops_own_history_is_told_apart_as_before(
@@ -49,6 +47,8 @@ def test_a_restored_laptops_own_history_is_told_apart_as_before(
     ml, _before = restored_laptop_in_conflict_with_itself(hq, make_office, tmp_path)
     ml.close()
     _two_laptops_of_sn(hq, make_office, tmp_path)
-    fields, one = conflicted_fields_apart(hq)
-    assert fields == conflicted_fields(hq) and {RID, SN} <= set(fields)
-    assert one == one_computer_reports(hq, fields) == {RID}
+    found = conflicts_apart(hq)
+    assert {rid: k.fields for rid, k in found.items()} == conflicted_fields(hq)
+    assert {RID, SN} <= set(found)
+    assert {rid for rid, k in found.items() if not k.apart} == {RID}
+    assert conflicts_apart(hq, found) == found

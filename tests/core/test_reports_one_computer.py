@@ -40,7 +40,9 @@ def test_the_sheet_says_which_conflicts_one_computer_wrote(hq, make_office,
 
     first, second, _replica = hq_with_both_kinds(hq, make_office, tmp_path)
     data = gather(hq, PERIOD, "ML")
-    assert (data.conflicted, data.conflicted_own) == ({first, second}, {first})
+    assert data.conflicted == {first, second}
+    assert {a: (k.apart, k.own) for a, k in data.conflicted_apart.items()} == {
+        first: ((), ("percent",)), second: (("status",), ())}
     sheet = flat(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
     assert ("1 report has values in conflict (two computers of the office wrote "
             "different values): this sheet shows the one that wins for now") in sheet

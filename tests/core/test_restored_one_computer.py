@@ -15,8 +15,8 @@ from fieldplan.replica import open_replica
 from fieldplan.sync import list_conflicts
 from fieldplan.sync.conflicts import (
     computer_text,
+    conflicts_apart,
     one_computer_fields,
-    one_computer_reports,
     open_conflict,
     shown_versions_of_report,
     written_here_only,
@@ -63,7 +63,7 @@ def test_the_restored_laptop_calls_its_conflict_its_own_history(
             assert said[before[:8]] == f"this computer before its restore ({before[:8]})"
             assert said[ml.replica_id[:8]] == f"this computer ({ml.replica_id[:8]})"
             assert open_conflict(ml, conflict.id).one_replica == ml.replica_id
-        assert one_computer_reports(ml, [RID]) == {RID}
+        assert conflicts_apart(ml, [RID])[RID].apart == ()
         assert one_computer_fields(ml, "PA1.2", "2026-S1") == {
             "percent": ml.replica_id, "status": ml.replica_id}
         assert written_here_only(ml, "PA1.2", "2026-S1") == {"percent", "status"}
@@ -83,7 +83,7 @@ def test_headquarters_names_the_restored_laptop_by_its_latest_replica(
     said = {computer_text(c) for c in found[0].candidates}
     assert said == {f"computer {now[:8]}", f"computer {now[:8]} before its restore "
                                            f"({before[:8]})"}
-    assert one_computer_reports(hq, [RID]) == {RID}
+    assert conflicts_apart(hq, [RID])[RID].apart == ()
 
 
 def test_two_laptops_are_still_two_computers(hq, make_office, tmp_path) -> None:
@@ -96,7 +96,7 @@ def test_two_laptops_are_still_two_computers(hq, make_office, tmp_path) -> None:
     (conflict,) = [c for c in list_conflicts(a) if c.entity_id == RID]
     assert conflict.one_replica == ""
     assert [c.here for c in conflict.candidates].count(True) == 1
-    assert one_computer_reports(a, [RID]) == set()
+    assert conflicts_apart(a, [RID])[RID].own == ()
 
 
 def test_the_review_pack_names_the_restored_laptop_once(hq, make_office, tmp_path) -> None:

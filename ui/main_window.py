@@ -187,20 +187,8 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
         else:
             parts.append(counted("{n} change not sent yet", "{n} changes not sent yet",
                                  fresh))
-    deadline = getattr(state, "key_deadline", "")
-    if deadline:
-        # (a new office) headquarters registers this computer's key from a first bundle
-        # it imports before the setup bundle's enrolment ends; after, by phone
-        from fieldplan.sync.enrol import key_deadline_text
-        from ui.transfer import export_menu
-
-        words = key_deadline_text(deadline, export_menu(),
-                                  exported=bool(state.last_export), short=short)
-        if whole:  # (the date, "at" and the time: "avant le 6 mars 2027 à 15:44")
-            from fieldplan.sync.enrol import deadline_words
-
-            day = deadline_words(deadline)
-            words = unbroken_span(words, day["date"], day["time"])
+    words = deadline_part(state, short=short, whole=whole)
+    if words:
         parts.append(words)
     # reports changed after headquarters locked their period, as 'fieldplan status'
     # warns: at an office its own (stuck until headquarters unlocks the period), at
@@ -734,6 +722,44 @@ class ShortenedLabel(QLabel):
                                   self.isEnabled(), self.shown,
                                   QPalette.ColorRole.WindowText)
         painter.end()
+
+
+def deadline_part(state, *, short: bool = False, whole: bool = False) -> str:
+    """(a new office) The sync words' item that says by when headquarters must get a
+    first bundle from this computer (``sync_text``'s ``short`` and ``whole``), or ""
+    when there is no such deadline: headquarters registers this computer's key from a
+    first bundle it imports before the setup bundle's enrolment ends; after, by
+    phone."""
+    deadline = getattr(state, "key_deadline", "")
+    if not deadline:
+        return ""
+    from fieldplan.sync.enrol import key_deadline_text
+    from ui.transfer import export_menu
+
+    words = key_deadline_text(deadline, export_menu(),
+                              exported=bool(state.last_export), short=short)
+    if whole:  # (the date, "at" and the time: "avant le 6 mars 2027 à 15:44")
+        from fieldplan.sync.enrol import deadline_words
+
+        day = deadline_words(deadline)
+        words = unbroken_span(words, day["date"], day["time"])
+    return words
+
+
+def elide_keeping(text: str, keep: str, room: int, width: Callable[[str], int]) -> str:
+    """``text`` in ``room`` as ``elide_items`` fits it, ``keep`` (one of its items, or
+    "") never dropped: when the items before it leave it no room, it comes first and
+    they follow it, cut from the end. (A new office with a conflict, a bundle in
+    quarantine and a gap, in French at 1024 pixels: its deadline for a first bundle
+    went with the items after the counts, "… · 5 modif. non envoyées · …", and the
+    date by which its key had to reach headquarters was in the tip alone.)"""
+    shown = elide_items(text, room, width)
+    if not keep or keep not in text.split(SYNC_SEPARATOR):
+        return shown
+    if keep in shown.split(SYNC_SEPARATOR):
+        return shown
+    rest = [item for item in text.split(SYNC_SEPARATOR) if item != keep]
+    return elide_items(SYNC_SEPARATOR.join([keep, *rest]), room, width)
 
 
 def elide_items(text: str, room: int, width: Callable[[str], int]) -> str:
@@ -1555,6 +1581,7 @@ class MainWindow(QMainWindow):
         self._sync_words = self.sync_label.text()
         self._sync_whole = self._sync_words  # (show_sync)
         self._sync_short = ""  # (show_sync)
+        self._sync_keep = ("", "")  # (show_sync)
         self._sync_lines: list[str] = []  # what the sync words' tip adds to them
         self._save_failed = False  # the save state shows a failure (announced once)
         #: the save state's words whole (the label may show them shortened), and the
@@ -1672,14 +1699,18 @@ class MainWindow(QMainWindow):
         if first is not None:
             first.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def show_sync(self, text: str, short: str = "", whole: str = "") -> None:
+    def show_sync(self, text: str, short: str = "", whole: str = "",
+                  keep: tuple[str, str] = ("", "")) -> None:
         """Put ``text`` in the status bar, shortened to the room there is; ``short``:
         the same in fewer words, shown when ``text`` does not fit (its tip says it
         whole); ``whole``: the same with its dates and times never broken across lines,
-        for View ▸ Sync details… (``sync_text``; default ``text``)."""
+        for View ▸ Sync details… (``sync_text``; default ``text``); ``keep``: the item
+        of ``text`` and of ``short`` that is never shortened away (``elide_keeping``:
+        a new office's deadline)."""
         self._sync_words = text
         self._sync_whole = whole or text
         self._sync_short = short
+        self._sync_keep = keep
         self._sync_lines = []
         self.sync_label.setToolTip(tip_text(text))
         self.sync_label.setAccessibleDescription(text)
@@ -1730,12 +1761,12 @@ class MainWindow(QMainWindow):
         tooltip says it all."""
         label = self.sync_label
         room, width = label.contentsRect().width(), label.fontMetrics().horizontalAdvance
-        words = self._sync_words
+        words, keep = self._sync_words, self._sync_keep[0]
         if self._sync_short and width(words) > room:
             # (a new office's deadline for its first bundle: 1,300 px of French, its
             # date dropped with it, behind a conflict's count, in a laptop's status bar)
-            words = self._sync_short
-        label.setText(elide_items(words, room, width))
+            words, keep = self._sync_short, self._sync_keep[1]
+        label.setText(elide_keeping(words, keep, room, width))
 
     def _elide_save_state(self) -> None:
         """The save state's red words painted in the room the status bar has for them
@@ -2432,7 +2463,11 @@ class MainWindow(QMainWindow):
                             *not_received]
         text = sync_text(state)
         short = sync_text(state, short=True)
-        self.show_sync(text, short if short != text else "", sync_text(state, whole=True))
+        # (each as ``sync_text`` has it: a capital first)
+        keep = tuple(sentence(words) if words else "" for words in (
+            deadline_part(state), deadline_part(state, short=True)))
+        self.show_sync(text, short if short != text else "", sync_text(state, whole=True),
+                       keep)
         forked = getattr(state, "hq_forks", ())
         if forked:
             from fieldplan.sync.fork import hq_fork_text

@@ -264,3 +264,51 @@ def test_sync_details_never_break_a_date_from_its_time(open_window, qtbot, offic
         wait_idle(qtbot, window.session)
     finally:
         apply_language(app, "en")
+
+
+@pytest.mark.parametrize("exported", [False, True])
+def test_a_laptops_status_bar_keeps_the_deadline_behind_many_counts(
+        open_window, qtbot, office_db, monkeypatch, tmp_path, exported) -> None:
+    """A new office with a conflict, two bundles in quarantine, a gap and changes not
+    sent, in French at 1024 pixels: its status bar ended "… · 5 modif. non envoyées ·
+    …", the deadline for its first bundle (date and time) dropped with the items after
+    the counts, in the tip alone. The deadline is said now, first, the counts after it
+    as far as they fit; the tip and View ▸ Sync details… say it all in its order."""
+    from fieldplan.sync.state import SyncState
+    from ui.app import apply_language
+    from ui.main_window import SYNC_SEPARATOR
+
+    app = QApplication.instance()
+    apply_language(app, "fr")
+    try:
+        window = open_window(office_db)
+        wait_idle(qtbot, window.session)
+        later_than(monkeypatch, "2026-12-01T08:00:00Z")
+        expires = "2027-03-06T14:44:00Z"
+        state = SyncState({"at": "2026-12-01T07:00:00Z"} if exported else None,
+                          {"at": "2026-11-30T16:20:00Z", "file": "hq.fieldplan",
+                           "outcome": "merged"},
+                          None, None, 9, ("gap",), 2, 1, unsent=5, key_deadline=expires)
+        window.resize(1024, 768)
+        window._show_sync_state(state)
+        shown = window.sync_label.text()
+        assert f"{format_date(expires)} à {format_time(expires)}" in shown, shown
+        # (its item whole, and the count that needs a person right after it)
+        items = shown.split(SYNC_SEPARATOR)
+        assert items[0].endswith(format_time(expires)), shown
+        assert items[1] == "1 conflit", shown
+        assert window.fontMetrics().horizontalAdvance(shown) <= (
+            window.sync_label.contentsRect().width())
+        # the whole, counts first, in the tip and the details
+        assert window.sync_label.toolTip().startswith("1 conflit · ")
+        assert window.sync_details().startswith("1 conflit\n")
+        # a wide window: as before, the counts first
+        window.resize(1600, 768)
+        window._show_sync_state(state)
+        assert window.sync_label.text().startswith("1 conflit · ")
+        window.resize(1024, 768)
+        window._show_sync_state(state)
+        window.grab().save(str(shots(tmp_path) / f"key-deadline-counts-fr-{exported}.png"))
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(app, "en")

@@ -58,6 +58,30 @@ class TextTooLongError(ValidationError):
         self.limit = limit
 
 
+class SubmittedReportError(ValidationError):
+    """A change to a submitted report, refused until it is reopened (a save, keeping a
+    value of a conflict in it). action, period: the report's (``PA1.1``, ``2026-S1``),
+    for the command line to name the command that reopens it."""
+
+    def __init__(self, message: str, action: str, period: str) -> None:
+        super().__init__(message)
+        self.action = action
+        self.period = period
+
+
+def submitted_text(action: str, period: str, way: str = "") -> str:
+    """Why a submitted report is not changed: reopen it first. ``way``: how to reopen
+    it, a command (``fieldplan progress reopen PA1.1 --period 2026-S1``), said after;
+    "" where the report's own Reopen button is beside the words (the client)."""
+    if way:
+        # Translators: {way} is a command, not to be translated (fieldplan progress
+        # reopen PA1.1 --period 2026-S1), quoted as other commands are
+        return _("the report on {code} for {period} is submitted; reopen it before "
+                 "editing: '{way}'").format(code=action, period=period_words(period), way=way)
+    return _("the report on {code} for {period} is submitted; reopen it before editing"
+             ).format(code=action, period=period_words(period))
+
+
 def report_id(office: str, action: str, period: str) -> str:
     """The event entity id of a report: ``OFFICE|ACTION|PERIOD``."""
     return f"{office}|{action}|{period}"
@@ -430,9 +454,7 @@ def record_progress(
         heads = events.shown_versions(rep.conn, "progress", rid)
         current = {k: v for k, (v, _ids) in heads.items()}
         if current.get("state") == "submitted":
-            raise ValidationError(
-                _("the report on {code} for {period} is submitted; reopen it before editing")
-                .format(code=act.code, period=period_words(period)))
+            raise SubmittedReportError(submitted_text(act.code, period), act.code, period)
         if typed_over:
             for name in _written_over(rep.conn, rid, fields, typed_over):
                 del fields[name]  # saved before: what replaced it since stays

@@ -682,7 +682,7 @@ def _run(argv: list[str], out: RightToLeftLines | None) -> int:
         sub.error(str(exc))
     except FieldplanError as exc:
         # a damaged database's error says the next step itself (store.damaged_error)
-        fail_line(str(exc))
+        fail_line(cli_words(exc))
     except BrokenPipeError:
         # the reader went away (`fieldplan progress list | head`): not an error
         with contextlib.suppress(OSError):
@@ -773,6 +773,23 @@ def stopped_line(message: str) -> None:
     # interrupted"); French puts a no-break space before the colon
     sys.stderr.write(_("fieldplan: {message}").format(message=for_terminal(message))
                      + "\n")
+
+
+def reopen_command(action: str, period: str) -> str:
+    """The command that reopens a submitted report: what to type, said where the
+    command line refuses a change to it."""
+    return f"fieldplan progress reopen {action} --period {period}"
+
+
+def cli_words(exc: FieldplanError) -> str:
+    """An error's message as the command line says it: a submitted report's refusal
+    names the command that reopens it, where the client has a Reopen button beside
+    its words."""
+    from fieldplan.progress import SubmittedReportError, submitted_text
+
+    if isinstance(exc, SubmittedReportError):
+        return submitted_text(exc.action, exc.period, reopen_command(exc.action, exc.period))
+    return str(exc)
 
 
 def fail_line(message: str) -> None:

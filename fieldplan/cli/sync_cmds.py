@@ -19,6 +19,7 @@ from fieldplan.cli import (
     identifier,
     output,
     print_table,
+    reopen_command,
     stopped_line,
     subcommands,
     warn,
@@ -783,7 +784,8 @@ def _conflict_notes(c, here: str, replica: str = "") -> list[str]:
         notes.append(lock)
     said = [c.hidden]
     if c.resolvable_by(here):
-        said += [keep_refusal(c, cand) for cand in c.candidates]
+        way = reopen_command(c.action, c.period) if c.action and c.period else ""
+        said += [keep_refusal(c, cand, way) for cand in c.candidates]
     for note in said:
         if note and note not in notes:
             notes.append(note)

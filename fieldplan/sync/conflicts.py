@@ -21,10 +21,12 @@ from fieldplan.model import NARRATIVE_FIELDS
 from fieldplan.periods import as_period
 from fieldplan.progress import (
     MAX_TEXT,
+    SubmittedReportError,
     hidden_refusal,
     is_locked,
     refuse_if_locked,
     report_id,
+    submitted_text,
 )
 from fieldplan.replica import Changes, Replica
 from fieldplan.sync.state import lost_versions
@@ -420,7 +422,7 @@ def locked_period_note(period: str, office: str, here: str, count: int = 1) -> s
     return ""
 
 
-def keep_refusal(conflict: Conflict, candidate: Candidate) -> str:
+def keep_refusal(conflict: Conflict, candidate: Candidate, way: str = "") -> str:
     """Why keeping ``candidate`` is refused (a message, as the CLI prints it), though
     this computer settles the conflict; "" when it is not. A submitted report's value
     changes only once it is reopened, as ``record_progress`` refuses a save: keeping one
@@ -447,9 +449,16 @@ def keep_refusal(conflict: Conflict, candidate: Candidate) -> str:
                  "the report, then submit it again").format(
                      submitted=state_label("submitted"), draft=state_label("draft"))
     if conflict.submitted:
-        return _("the report on {code} for {period} is submitted; reopen it before "
-                 "editing").format(code=conflict.action, period=period_words(conflict.period))
+        return submitted_text(conflict.action, conflict.period, way)
     return ""
+
+
+def refused_as_submitted(conflict: Conflict) -> bool:
+    """Whether ``keep_refusal`` refuses every value of ``conflict`` because its report
+    is submitted (reopening it is the way out): a field of a shown report, not its
+    state."""
+    return bool(conflict.entity == "progress" and conflict.period and conflict.submitted
+                and not conflict.hidden and conflict.field != "state")
 
 
 def _submitted(rep: Replica, entity_id: str) -> bool:
@@ -1043,8 +1052,10 @@ def _settle(rep: Replica, conflict: Conflict, value: Any,
             # that has received the lock; headquarters until it unlocks)
             refuse_if_locked(rep, conflict.period)
             # nor while the report is submitted (as read now, in the transaction)
-            refused = keep_refusal(replace(conflict, submitted=_submitted(
-                rep, conflict.entity_id)), chosen or conflict.candidates[0])
+            now = replace(conflict, submitted=_submitted(rep, conflict.entity_id))
+            refused = keep_refusal(now, chosen or conflict.candidates[0])
+            if refused and refused_as_submitted(now):
+                raise SubmittedReportError(refused, conflict.action, conflict.period)
             if refused:
                 raise ValidationError(refused)
         # every version, and those of the field a restore lost (``over_lost``): more

@@ -30,6 +30,9 @@ NONE_FROM = "No progress reports from {office}."
 LOCKED, UNLOCKED = "Locked {period}", "Unlocked {period}"
 # errors, which said the code too
 IS_SUBMITTED = "the report on {code} for {period} is submitted; reopen it before editing"
+#: as the command line says it: the command that reopens the report after
+IS_SUBMITTED_CMD = ("the report on {code} for {period} is submitted; reopen it before "
+                    "editing: '{way}'")
 NO_DRAFT = "no draft report on {code} for {period}"
 NONE_SUBMITTED = "no submitted report on {code} for {period}"
 ONLY_HIDDEN = "Nothing to submit for {period}: its only drafts are ones the plan hides"
@@ -58,6 +61,9 @@ DRAFT = {
         NONE_FROM: "Aucun rapport d’avancement du bureau {office}.",
         IS_SUBMITTED: "le rapport sur {code} pour le {period} est soumis\u202f; rouvrez-le "
                       "avant de le modifier",
+        IS_SUBMITTED_CMD: "le rapport sur {code} pour le {period} est soumis\u202f; "
+                          "rouvrez-le avant de le modifier" + NBSP + ": «" + NBSP + "{way}"
+                          + NBSP + "»",
         NO_DRAFT: "aucun rapport en brouillon sur {code} pour le {period}",
         NONE_SUBMITTED: "aucun rapport soumis sur {code} pour le {period}",
         ONLY_HIDDEN: NOTHING + "les seuls brouillons sont ceux que le plan masque",
@@ -80,6 +86,7 @@ DRAFT = {
         NONE_FROM_FOR: "لا توجد تقارير تقدم من {office} عن {period}.",
         NONE_FROM: "لا توجد تقارير تقدم من {office}.",
         IS_SUBMITTED: "تقرير {code} عن {period} مُقدَّم؛ أعد فتحه قبل تعديله",
+        IS_SUBMITTED_CMD: "تقرير {code} عن {period} مُقدَّم؛ أعد فتحه قبل تعديله: «{way}»",
         NO_DRAFT: "لا توجد مسودة لتقرير {code} عن {period}",
         NONE_SUBMITTED: "لا يوجد تقرير {code} مُقدَّم عن {period}",
         LOCKED: "تم قفل {period}",
@@ -165,13 +172,20 @@ def test_errors_about_a_report_name_its_period_in_words(hq_db, drafts, capsys) -
     assert error("--lang", "fr", "progress", "set", "PA1.6", "--period", "2026-S1",
                  "--percent", "5") == (
         "fieldplan\u00a0: erreur\u00a0: le rapport sur PA1.6 pour le 1er semestre 2026 est "
-        "soumis\u202f; rouvrez-le avant de le modifier\n")
+        "soumis\u202f; rouvrez-le avant de le modifier\u00a0: «\u00a0fieldplan progress "
+        "reopen PA1.6 --period 2026-S1\u00a0»\n")
     assert error("--lang", "ar", "progress", "set", "PA1.6", "--period", "2026-S1",
                  "--percent", "5").endswith(
-        "تقرير PA1.6 عن النصف الأول 2026 مُقدَّم؛ أعد فتحه قبل تعديله\n")
+        "تقرير PA1.6 عن النصف الأول 2026 مُقدَّم؛ أعد فتحه قبل تعديله: «fieldplan progress "
+        "reopen PA1.6 --period 2026-S1»\n")
+    # (the command that reopens it, typed as given: the period's code, not its words)
     assert error("progress", "set", "PA1.6", "--period", "2026-S1", "--percent", "5") == (
         "fieldplan: error: the report on PA1.6 for 1st semester 2026 is submitted; reopen it "
-        "before editing\n")
+        "before editing: 'fieldplan progress reopen PA1.6 --period 2026-S1'\n")
+    assert run("--db", hq_db, "progress", "reopen", "PA1.6", "--period", "2026-S1",
+               capsys=capsys)[0] == 0
+    assert run("--db", hq_db, "progress", "set", "PA1.6", "--period", "2026-S1", "--percent",
+               "5", capsys=capsys)[0] == 0
 
 
 def test_confirmations_in_arabic_and_english(hq_db, drafts, capsys) -> None:

@@ -83,9 +83,11 @@ def test_conflicts_resolve_says_reopen_it_first_on_one_line(
     assert main(["--db", str(path), "conflicts", "resolve", conflict.id,
                  "--keep", own.value_id]) == 1
     out, err = capsys.readouterr()
+    # (with the command that reopens it: the refusal of the core, which the client says
+    # beside its Reopen button, named no way out on the command line)
     assert err.strip().splitlines() == [
         f"fieldplan: error: the report on {act} for 1st semester 2026 is submitted; reopen "
-        "it before editing"]
+        f"it before editing: 'fieldplan progress reopen {act} --period 2026-S1'"]
     assert out == ""
     with open_replica(path) as rep:
         assert events_of(rep) == before and len(list_conflicts(rep)) == 1
@@ -209,9 +211,11 @@ def test_conflicts_list_says_why_no_value_is_kept_and_that_none_can_be_here_now(
         return text, item
 
     text, item = listed()
-    # the note 'conflicts resolve' refuses with, once
+    # the note 'conflicts resolve' refuses with, once, with the command that reopens it
+    reopen = f"'fieldplan progress reopen {act} --period 2026-S1'"
     assert [line.strip() for line in text if "reopen" in line] == [
-        f"the report on {act} for 1st semester 2026 is submitted; reopen it before editing"]
+        f"the report on {act} for 1st semester 2026 is submitted; reopen it before editing: "
+        f"{reopen}"]
     assert (item["submitted"], item["resolvable_here"]) == (True, False)
     with open_replica(path) as rep:
         progress.reopen_report(rep, act, PERIOD)

@@ -143,7 +143,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--challenges", metavar="T", help=_("challenges (narrative)"))
     s.add_argument("--next-steps", metavar="T", help=_("next steps (narrative)"))
     s.add_argument("--value", action="append", default=[], type=_key_value,
-                   metavar="KEY=NUM", help=_("an indicator's actual value (repeatable)"))
+                   metavar="KEY=NUM",
+                   help=_("an indicator's actual value (repeatable; KEY: one of the action's "
+                          "indicators, as 'fieldplan actions --json' lists them)"))
     s = command(psub, "submit", _("submit this office's drafts for a period"),
                 _("Mark this office's draft reports for a period submitted."),
                 func=cmd_progress_submit)

@@ -1405,6 +1405,15 @@ def test_export_help_says_what_each_side_names_with_for(capsys) -> None:
             "(required); at an office only HQ, the default") in said
 
 
+def test_progress_set_help_says_where_an_indicator_key_is_found(capsys) -> None:
+    """--value KEY=NUM named no place to read the keys: 'actions' shows none in its
+    table, only in --json."""
+    code, out, _ = run("progress", "set", "--help", capsys=capsys)
+    assert code == 0 and ("--value KEY=NUM an indicator's actual value (repeatable; KEY: one "
+                          "of the action's indicators, as 'fieldplan actions --json' lists "
+                          "them)") in " ".join(out.split())
+
+
 def test_demo_help_gives_the_default_seed(capsys) -> None:
     code, out, _ = run("demo", "--help", capsys=capsys)
     assert code == 0 and "--seed S random seed (default 1)" in " ".join(out.split())

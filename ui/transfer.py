@@ -304,6 +304,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
             import_again,
             note_import_batch,
             retry_waiting,
+            settle_other_offices_bundles,
             settle_own_bundles,
             settle_released,
         )
@@ -367,6 +368,7 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
         # of it (as it does when that one came first)
         settle_released(outcomes)
         settle_own_bundles(rep, outcomes)
+        settle_other_offices_bundles(rep, outcomes)
         if not stopped:
             # the status bar's "Last import" says the lot, not its last file's outcome
             note_import_batch(rep, outcomes)

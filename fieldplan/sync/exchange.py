@@ -83,6 +83,13 @@ SETUP_BUNDLE_REASON = N_("this is a setup bundle: start a new office with "
 #: by mistake (the review pack knows it by this message id, as the setup bundle's).
 HQ_BUNDLE_FOR_OFFICE_REASON = N_("bundle is addressed to {recipient}, not to {me}: "
                                  "headquarters wrote it for {recipient}; send it there")
+#: Why an office refuses headquarters' bundle for another office (emailed to the wrong
+#: office): its own is to be asked for. ``settle_other_offices_bundles`` knows it by
+#: this message id, and drops that request when the office's own came in the same lot
+#: (a stick or folder of headquarters' bundles for every office).
+HQ_BUNDLE_FOR_OTHER_OFFICE_REASON = N_(
+    "bundle is addressed to {recipient}, not to {me}: headquarters wrote it for "
+    "{recipient}; send it there, and ask headquarters for the bundle for {me}")
 #: Why headquarters finds nothing new in a setup bundle it wrote, met again (a
 #: duplicate; the client knows it by this message id, as a setup bundle refused).
 HQ_OWN_SETUP_REASON = N_("headquarters wrote this setup bundle for {recipient}: nothing "
@@ -1143,11 +1150,8 @@ def _check_manifest_for(rep: Replica, m: dict[str, Any], *, outgoing: bool) -> N
             raise BundleError(_(HQ_BUNDLE_FOR_OFFICE_REASON).format(
                 recipient=m["recipient"], me=me))
         if m["office"] == "HQ":  # headquarters' bundle for another office, sent here
-            raise BundleError(_(
-                "bundle is addressed to {recipient}, not to {me}: headquarters wrote it "
-                "for {recipient}; send it there, and ask headquarters for the bundle for "
-                "{me}").format(
-                    recipient=m["recipient"], me=me))
+            raise BundleError(_(HQ_BUNDLE_FOR_OTHER_OFFICE_REASON).format(
+                recipient=m["recipient"], me=me))
         if m["recipient"] == "HQ":  # another office's bundle for headquarters
             raise BundleError(_(
                 "bundle is addressed to HQ, not to {me}: {office} wrote it for "
@@ -1251,6 +1255,36 @@ def settle_own_bundles(rep: Replica, outcomes: list[ImportOutcome]) -> None:
             # (words only, after every file was merged or refused: the outcome shown
             # says it; the inbox keeps the words of the moment it was imported)
             pass
+
+
+def settle_other_offices_bundles(rep: Replica, outcomes: list[ImportOutcome]) -> None:
+    """After several files imported at once, at an office: headquarters' bundles for
+    other offices among them (a folder or stick of the bundles headquarters wrote for
+    every office, imported whole) asked headquarters for this office's bundle, though
+    it came in the same lot and was imported: they now say only whose they are and
+    where they go. Changed in place, with their inbox lines, as ``settle_own_bundles``
+    changes its own."""
+    if rep.is_hq or not any(o.office == "HQ" and o.outcome in ("merged", "duplicate")
+                            for o in outcomes):
+        return
+    for i, o in enumerate(outcomes):
+        said = message_record(o.reason) or {}
+        if o.outcome != "rejected" or said.get("id") != HQ_BUNDLE_FOR_OTHER_OFFICE_REASON:
+            continue
+        kw = said.get("kw") or {}
+        with capturing():
+            reason = _(HQ_BUNDLE_FOR_OFFICE_REASON).format(
+                recipient=kw.get("recipient", ""), me=kw.get("me", ""))
+        outcomes[i] = replace(o, reason=reason)
+        if not o.inbox_id:
+            continue
+        try:
+            with store.write_transaction(rep.conn):
+                rep.conn.execute(
+                    "UPDATE inbox SET reason = ?, reason_msg = ? WHERE id = ?",
+                    (str.__str__(reason), json.dumps(message_record(reason)), o.inbox_id))
+        except StoreError:
+            pass  # (words only: the outcome shown says it; the inbox keeps the first)
 
 
 def _own_key_signed(rep: Replica, b: bundlefmt.Bundle, sender: str) -> bool:
@@ -3016,6 +3050,7 @@ def import_bundles(rep: Replica, sources: Iterable[Source], *,
             retry_waiting(out, lambda i: import_again(rep, sources[i], out[i], cancel))
         settle_released(out)
         settle_own_bundles(rep, out)
+        settle_other_offices_bundles(rep, out)
         note_import_batch(rep, out)
     except KeyboardInterrupt as exc:
         if isinstance(exc, ImportInterrupted):

@@ -1463,6 +1463,28 @@ def test_an_offices_own_bundle_dropped_again_is_already_here(open_window, qtbot,
     wait_idle(qtbot, window.session)
 
 
+def test_headquarters_stick_dropped_whole_at_an_office(open_window, qtbot, hq, make_office,
+                                                      tmp_path):
+    """An office drops headquarters' stick of every office's bundles: another office's
+    is refused, saying whose it is, without asking headquarters for the office's own,
+    which is beside it and merged."""
+    ml = make_office("ML")
+    make_office("SN")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    sync.export_bundle(hq, for_office="ML", out_dir=stick)
+    for_sn = sync.export_bundle(hq, for_office="SN", out_dir=stick).path
+    ml_path = ml.path
+    ml.close()
+    window = open_window(ml_path)
+    dialog, rows = dropped_stick(window, qtbot, stick)
+    assert rows[for_sn.name] == ("Rejected", "bundle is addressed to SN, not to ML: "
+                                 "headquarters wrote it for SN; send it there")
+    assert sorted(word for word, _detail in rows.values()) == ["Merged", "Rejected"]
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
 def test_a_revoked_computers_own_bundle_says_so_before_the_revoking_one(
         open_window, qtbot, hq, make_office, tmp_path):
     """Its own bundle chosen first, headquarters' bundle revoking its key second: the

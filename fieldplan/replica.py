@@ -743,8 +743,11 @@ def undo_killed_set_up_again(path: str | os.PathLike[str]) -> None:
 
 
 def _exists_error(path: Path) -> StoreError:
-    return StoreError(_("{path} already exists; choose another --db or remove it first")
-                      .format(path=path))
+    # (not "remove it first": run twice by mistake, at headquarters too, that advice
+    # deleted a database in use, whose key file then refused any new one)
+    return StoreError(_("{path} already exists: 'fieldplan status' says what it holds; give "
+                        "another --db for a new database (deleting this one would lose its "
+                        "data)").format(path=path))
 
 
 def _check_no_key(path: Path, role: str) -> None:

@@ -154,6 +154,10 @@ def test_errors_are_one_line_exit_1(tmp_path: Path) -> None:
     again = cli("--db", db, "init", "--hq")
     assert again.returncode == 1 and "already exists" in again.stderr
     assert again.stderr.count("\n") == 1
+    # (run twice by mistake: never told to delete the database it has)
+    assert again.stderr == (f"fieldplan: error: {db} already exists: 'fieldplan status' says "
+                            "what it holds; give another --db for a new database (deleting "
+                            "this one would lose its data)\n")
 
 
 def test_office_round_trip_through_the_shell(tmp_path: Path, capsys) -> None:

@@ -832,6 +832,15 @@ def cmd_period_lock(args: argparse.Namespace) -> int:
     output(args, data, msg.format(period=period_text(period)))
     for sentence in said:  # on stderr: stdout stays the one line a script reads
         warn(sentence)
+    if said:
+        # (the client asks before it locks; the command line has locked already, so
+        # its warnings end with the way back: the lock reaches offices only with
+        # headquarters' next bundles)
+        # Translators: {command} is a command, not to be translated (fieldplan period
+        # unlock 2026-S1), quoted as other commands are
+        warn(_("If that was not meant, unlock it before offices receive headquarters' "
+               "next bundles: '{command}'").format(
+                   command=f"fieldplan period unlock {period}"))
     return 0
 
 

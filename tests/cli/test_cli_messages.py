@@ -769,7 +769,9 @@ def test_lock_warns_of_a_period_not_over_and_of_reports_not_submitted(
         "global actions for this period.\n"
         "fieldplan: warning: 1 of headquarters' own reports of this period is still a "
         "draft: once the period is locked, it cannot be submitted unless the period is "
-        "unlocked.\n")
+        "unlocked.\n"
+        "fieldplan: warning: If that was not meant, unlock it before offices receive "
+        "headquarters' next bundles: 'fieldplan period unlock 2026-S2'\n")
     # already locked: nothing this command did, nothing to warn of
     assert run("--db", hq_db, "period", "lock", "2026-S2", capsys=capsys)[1:] == (
         "2nd semester 2026 is already locked\n", "")

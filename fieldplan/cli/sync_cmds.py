@@ -105,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "quarantine: events, offices, periods, locked periods, "
                           "conflicts) and change nothing (--json: bundles, events, "
                           "events_new, offices, periods, locked_periods, conflicts, "
-                          "unread, fingerprint, dry_run)"))
+                          "unread, too_large, refused, fingerprint, dry_run)"))
     s = command(ksub, "refuse", _("refuse a quarantined key by its fingerprint"),
                 _("Refuse the bundles of a quarantined key whose fingerprint the office did "
                   "not confirm: they leave quarantine and nothing of them is merged."),
@@ -640,7 +640,7 @@ def _keys_trust_dry_run(args: argparse.Namespace) -> int:
             output(args, {"dry_run": True, "bundles": 0, "events": 0, "events_new": 0,
                           "offices": [], "periods": [], "locked_periods": [],
                           "conflicts": 0, "unread": 0, "fingerprint": None,
-                          "note": str(exc)}, for_terminal(str(exc)))
+                          "too_large": 0, "refused": [], "note": str(exc)}, for_terminal(str(exc)))
             return 0
 
     def human() -> None:

@@ -1753,8 +1753,7 @@ class _Merger:
 
     @staticmethod
     def _broken_text(e: events.Event, office: str) -> str:
-        return _("{where}: broken hash chain (does not follow event {previous})").format(
-            where=_event_where(e.seq, office), previous=e.seq - 1)
+        return _broken_chain_text(e, office)
 
     def add(self, batch: list[events.Event]) -> None:
         ready = []
@@ -1885,6 +1884,21 @@ def rotated_out_text(key_id: str, office: str) -> str:
                  key_id=key_id, office=office)
 
 
+def _broken_chain_text(e: events.Event, office: str) -> str:
+    """The reason for an event that does not follow the one before it (also the trust
+    preview's, ``trust_preview``)."""
+    return _("{where}: broken hash chain (does not follow event {previous})").format(
+        where=_event_where(e.seq, office), previous=e.seq - 1)
+
+
+def _out_of_order_text(n: int, e: events.Event) -> str:
+    """The reason for a computer's event at line ``n`` not after its one before in the
+    bundle (also the trust preview's)."""
+    return _("{where}: event {seq} of replica {replica} is out of order or "
+             "repeated").format(where=_events_line(n), seq=e.seq,
+                                replica=for_message(e.origin[:8]))
+
+
 def _add_batch(merger: _Merger, batch: list[events.Event]) -> None:
     """``merger.add``, an error no check foresaw (a number SQLite cannot store) said as
     the bundle's events' fault."""
@@ -1936,9 +1950,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
         # each computer's events in increasing order, each once, as exports write them:
         # the chain check relies on it
         if e.seq <= last_seq.get(e.origin, 0):
-            raise BundleError(_("{where}: event {seq} of replica {replica} is out of order "
-                                "or repeated").format(where=_events_line(n), seq=e.seq,
-                                                      replica=for_message(e.origin[:8])))
+            raise BundleError(_out_of_order_text(n, e))
         last_seq[e.origin] = e.seq
         if retired and e.seq > retired.get(e.origin, e.seq):
             raise BundleError(retired_key_text(b.key_id, e.seq, merger.offices.get(

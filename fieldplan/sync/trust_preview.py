@@ -13,6 +13,7 @@ unaware of the other's write).
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,12 +21,13 @@ from typing import Any
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events
-from fieldplan.errors import FieldplanError
+from fieldplan.errors import BundleError, FieldplanError
 from fieldplan.i18n import counted, join_list, pcounted
 from fieldplan.minisign import PublicKey
 from fieldplan.progress import lock_clocks
 from fieldplan.replica import Replica
 from fieldplan.status import periods_text
+from fieldplan.text import for_terminal
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,11 @@ class TrustPreview:
     lock (``LockMark.missed``: flagged in the review pack). conflicts: reports the new
     events change whose same field another computer wrote without having seen their
     write: in conflict after the merge (a report in conflict already counts too).
-    unread: bundles that could not be read (whole when they were quarantined: the
-    trust's import says what is wrong); their events are not counted.
+    unread: bundles whose events are not counted: ``too_large`` and ``refused`` together.
+    too_large: bundles past what a preview reads (``PREVIEW_MAX_EVENTS``,
+    ``PREVIEW_MAX_BYTES``): not read here, the trust still imports them. refused: the
+    reason the trust's import would refuse each bundle it would, in the import's words
+    (the bundle then leaves quarantine), as (file, reason), in the order they wait.
     fingerprint: the key's whole fingerprint (it may have been given by its start).
     """
 
@@ -53,6 +58,8 @@ class TrustPreview:
     conflicts: int
     unread: int = 0
     fingerprint: str = ""
+    too_large: int = 0
+    refused: tuple[tuple[str, str], ...] = ()
 
     def text(self) -> str:
         """The lines a person reads before trusting: what comes from which office,
@@ -62,14 +69,14 @@ class TrustPreview:
         whose = counted("from office {codes}", "from offices {codes}", len(self.offices),
                         codes=join_list(self.offices))
         if self.bundles and self.unread >= self.bundles:
-            # Translators: before trusting a key, when none of its bundles could be
-            # read; {whose} is "from office ML"
-            return counted(
-                "{count} bundle signed with this key waits in quarantine, {whose}: it "
-                "could not be read, and what it holds is not counted here.",
-                "{count} bundles signed with this key wait in quarantine, {whose}: they "
-                "could not be read, and what they hold is not counted here.",
+            # Translators: before trusting a key, when none of its bundles is counted
+            # (the next lines say why: too large to preview, or refused); {whose} is
+            # "from office ML"
+            head = counted(
+                "{count} bundle signed with this key waits in quarantine, {whose}.",
+                "{count} bundles signed with this key wait in quarantine, {whose}.",
                 self.bundles, whose=whose)
+            return "\n".join([head, *self._uncounted_lines()])
         # Translators: the events the waiting bundles hold, {events} in "they hold 62
         # events from office ML": the object of "hold" (Arabic: accusative, "حدثًا
         # واحدًا", "حدثين")
@@ -109,12 +116,34 @@ class TrustPreview:
                 "{count} of these reports were also changed by another computer of the "
                 "same office, which had not seen these changes: they will be in conflict "
                 "until a person keeps one of the values.", self.conflicts))
-        if self.unread:
-            lines.append(counted(
-                "{count} bundle could not be read: its events are not counted above.",
-                "{count} bundles could not be read: their events are not counted above.",
-                self.unread))
+        lines += self._uncounted_lines()
         return "\n".join(lines)
+
+    def _uncounted_lines(self) -> list[str]:
+        """Why bundles are not counted, a line each: too large to preview (the trust
+        still imports them), or refused by the trust's import, for what reason (one
+        line a reason, bundles refused alike counted together)."""
+        lines = []
+        if self.too_large:
+            # Translators: before trusting a key: bundles past what the preview reads
+            # (200,000 events); the trust imports them all the same
+            lines.append(counted(
+                "{count} bundle is too large to preview; trusting the key will still "
+                "import it.",
+                "{count} bundles are too large to preview; trusting the key will still "
+                "import them.", self.too_large))
+        reasons: dict[str, int] = {}
+        for _file, reason in self.refused:
+            reasons[reason] = reasons.get(reason, 0) + 1
+        for reason, n in reasons.items():
+            # Translators: before trusting a key: bundles of it the trust's import would
+            # refuse (they then leave quarantine); {reason} is the import's reason
+            # ("events.jsonl line 3: event 7 of replica 1a2b3c4d is out of order or
+            # repeated")
+            lines.append(counted("{count} bundle would be refused: {reason}",
+                                 "{count} bundles would be refused: {reason}", n,
+                                 reason=for_terminal(reason)))
+        return lines
 
     def _new_text(self) -> str:
         """What of the events read is new here (the rest is here already)."""
@@ -134,12 +163,14 @@ class TrustPreview:
         return {"bundles": self.bundles, "events": self.events, "events_new": self.new,
                 "offices": list(self.offices), "periods": list(self.periods),
                 "locked_periods": list(self.locked), "conflicts": self.conflicts,
-                "unread": self.unread, "fingerprint": self.fingerprint or None}
+                "unread": self.unread, "fingerprint": self.fingerprint or None,
+                "too_large": self.too_large,
+                "refused": [{"file": f, "reason": r} for f, r in self.refused]}
 
 
 #: The most a preview reads of a key's waiting bundles, decompressed events and events
 #: (the manifests say both before anything is decompressed): a bundle that would take
-#: it past either is counted unread, its events not read. Quarantined bytes are an
+#: it past either is said too large to preview, its events not read. Quarantined bytes are an
 #: unknown party's: a bundle of a few megabytes decompressed to millions of events,
 #: each held in memory, and the preview ran the client's worker out of memory. An
 #: office's whole history is some thousands of events.
@@ -171,10 +202,11 @@ def trust_preview(rep: Replica, fingerprint: str, *,
 
     Each bundle's events are checked as the trust's import checks each event (its
     shape, its report id, whose it is, each computer's in order) before any is
-    counted: a bundle the import would refuse, or too large to read here
-    (``PREVIEW_MAX_EVENTS``, ``PREVIEW_MAX_BYTES``), is counted unread, whole."""
+    counted: a bundle the import would refuse is said refused, with the import's reason;
+    one too large to read here (``PREVIEW_MAX_EVENTS``, ``PREVIEW_MAX_BYTES``) is said
+    too large. Neither's events are counted."""
     from fieldplan.sync import keys as keyreg
-    from fieldplan.sync.exchange import _quarantined_by, trust_refused
+    from fieldplan.sync.exchange import _malformed, _quarantined_by, trust_refused
 
     rows = _quarantined_by(rep, fingerprint, trusting=True)
     if refusals:
@@ -182,15 +214,20 @@ def trust_preview(rep: Replica, fingerprint: str, *,
     known = keyreg.replica_offices(rep)
     seen: set[tuple[str, int]] = set()
     reports: list[_Report] = []
-    total = new = unread = 0
+    total = new = too_large = 0
+    refused: list[tuple[str, str]] = []
     room = [PREVIEW_MAX_EVENTS, PREVIEW_MAX_BYTES]
-    for _bundle_id, _key, office, sender, _file, data in rows:
+    for _bundle_id, _key, office, sender, file, data in rows:
         try:
             read = _read(rep, data, office, sender, known, room)
-        except (FieldplanError, *_HOSTILE):
-            read = None
+        except FieldplanError as exc:
+            refused.append((file, str(exc)))
+            continue
+        except _HOSTILE as exc:  # (as the import says it: `_malformed`)
+            refused.append((file, _malformed(exc)))
+            continue
         if read is None:
-            unread += 1
+            too_large += 1
             continue
         keys, held = read
         total += len(keys)
@@ -208,7 +245,9 @@ def trust_preview(rep: Replica, fingerprint: str, *,
         bundles=len(rows), events=total, new=new,
         offices=tuple(sorted({r[2] for r in rows})), periods=tuple(periods),
         locked=_locked_after(rep, reports), conflicts=_conflicts(rep, reports),
-        unread=unread, fingerprint=PublicKey.from_base64(rows[0][1]).fingerprint)
+        unread=too_large + len(refused),
+        fingerprint=PublicKey.from_base64(rows[0][1]).fingerprint,
+        too_large=too_large, refused=tuple(refused))
 
 
 #: What reading a hostile bundle may raise beyond FieldplanError (as the import's
@@ -222,8 +261,14 @@ def _read(rep: Replica, data: bytes, office: str, sender: str, known: dict[str, 
     preview keeps of its report events; None when it is too large for what is left of
     ``room`` (events, bytes; taken from it when read). Raises what the trust's import
     would refuse the bundle for (its shape, a report id, another office's data, a
-    computer's events out of order or repeated)."""
-    from fieldplan.sync.exchange import _check_event
+    computer's events out of order or repeated), in the import's words."""
+    from fieldplan.sync.exchange import (
+        _broken_chain_text,
+        _check_event,
+        _events_line,
+        _malformed,
+        _out_of_order_text,
+    )
 
     with bundlefmt.open_bundle(io.BytesIO(data), check_events=False) as held:
         count, size = held.event_count, held.events_size
@@ -237,8 +282,12 @@ def _read(rep: Replica, data: bytes, office: str, sender: str, known: dict[str, 
         reports: dict[tuple[str, int], _Report] = {}
         last: dict[str, tuple[int, str]] = {}
         names: dict[str, str] = {}  # (one string per origin and field name, not per event)
-        for line, digest in held.iter_hashed_lines():
-            e = events.parse_event(line, digest=digest, received=received)
+        for n, (line, digest) in enumerate(held.iter_hashed_lines(), 1):
+            try:
+                e = events.parse_event(line, where=functools.partial(_events_line, n),
+                                       digest=digest, received=received)
+            except _HOSTILE as exc:  # (said as the import says it, with its line)
+                raise BundleError(_malformed(exc, _events_line(n))) from exc
             # an office's bundle holds that office's data only: an origin unknown here
             # is judged as the office's (the import refuses any other)
             origin_office = offices.get(e.origin, office if office != "HQ" else None)
@@ -246,12 +295,12 @@ def _read(rep: Replica, data: bytes, office: str, sender: str, known: dict[str, 
                 _check_event(e, origin_office, office)
             # each computer's events in order, each once, each following the one before
             # it in the bundle (a chain broken against the log is the import's to say:
-            # it may be a history it repairs). The words are never shown: counted unread
+            # it may be a history it repairs), said in the import's words
             before_seq, before_hash = last.get(e.origin, (0, events.GENESIS))
             if e.seq <= before_seq:
-                raise FieldplanError("out of order or repeated")
+                raise BundleError(_out_of_order_text(n, e))
             if e.seq == before_seq + 1 and e.prev != before_hash:
-                raise FieldplanError("broken hash chain")
+                raise BundleError(_broken_chain_text(e, origin_office or office))
             last[e.origin] = (e.seq, e.hash)
             origin = names.setdefault(e.origin, e.origin)
             keys.append((origin, e.seq))

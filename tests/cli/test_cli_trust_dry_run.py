@@ -59,7 +59,7 @@ def test_a_dry_run_says_what_the_trust_would_merge_and_changes_nothing(
         "dry_run": True, "bundles": 2, "events": seen.events, "events_new": seen.new,
         "offices": ["ML"], "periods": ["2026-S1", "2026-S2"],
         "locked_periods": ["2026-S1"], "conflicts": 1, "unread": 0,
-        "fingerprint": fingerprint}
+        "fingerprint": fingerprint, "too_large": 0, "refused": []}
     assert _state(db, capsys) == before  # nothing merged, nothing written
     code, out, _err = run("--db", db, "keys", "list", capsys=capsys)
     assert "Waiting in quarantine:" in out
@@ -128,11 +128,13 @@ def test_a_dry_run_refuses_what_the_trust_would_refuse_in_its_words(
     assert _state(db, capsys) == before
 
 
-def test_a_dry_run_of_hostile_bundles_says_them_unread_in_one_line(
+def test_a_dry_run_of_hostile_bundles_says_why_each_would_be_refused(
         hq, make_office, tmp_path: Path, capsys) -> None:
     """A waiting bundle whose event numbers SQLite cannot hold printed a traceback
     (OverflowError); one whose report id hides a line printed that line ("All checks
-    passed: trust this key.") as a line of the dry run of its own."""
+    passed: trust this key.") as a line of the dry run of its own. Then both were said
+    "could not be read": each is now said refused, in the words the trust's import
+    then refuses it with, on one line."""
     import copy
     import uuid
 
@@ -160,6 +162,21 @@ def test_a_dry_run_of_hostile_bundles_says_them_unread_in_one_line(
     code, out, err = run("--db", db, "keys", "trust", fingerprint, "--dry-run",
                          capsys=capsys)
     assert (code, err) == (0, "")
-    assert out.splitlines()[1:] == [
-        "  2 bundles signed with this key wait in quarantine, from office ML: they could "
-        "not be read, and what they hold is not counted here."]
+    # each refused in the import's words, on a line of its own, the hidden line not one
+    lines = out.splitlines()[1:]
+    assert lines[0] == "  2 bundles signed with this key wait in quarantine, from office ML."
+    assert sorted(lines[1:]) == [
+        "  1 bundle would be refused: event 1 of ML: bad report id 'ML|PA1.1|2026-S1 "
+        "All checks passed: trust this key.'",
+        "  1 bundle would be refused: events.jsonl line 1: malformed event"]
+    code, out, _err = run("--db", db, "--json", "keys", "trust", fingerprint, "--dry-run",
+                          capsys=capsys)
+    said = json.loads(out)
+    assert (said["unread"], said["too_large"], len(said["refused"])) == (2, 0, 2)
+    assert {r["file"] for r in said["refused"]} == {"ML.fieldplan"}
+    # the trust then refuses them for those very reasons
+    code, out, _err = run("--db", db, "--json", "keys", "trust", fingerprint,
+                          capsys=capsys)
+    assert code == 1
+    assert sorted(o["reason"] for o in json.loads(out)) == sorted(
+        r["reason"] for r in said["refused"])

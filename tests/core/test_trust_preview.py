@@ -124,20 +124,28 @@ def test_a_fingerprint_with_nothing_waiting_is_said_as_the_trust_says_it(hq) -> 
         "3 of these reports were also changed by another computer of the same office, "
         "which had not seen these changes: they will be in conflict until a person keeps "
         "one of the values."]),
-    (TrustPreview(2, 3, 3, ("ML",), ("2026-S1",), (), 0, unread=1), [
+    (TrustPreview(2, 3, 3, ("ML",), ("2026-S1",), (), 0, unread=1, too_large=1), [
         "2 bundles signed with this key wait in quarantine: they hold 3 events from "
         "office ML. All of them are new here.",
         "What is new here changes reports of 1 period: 1st semester 2026.",
-        "1 bundle could not be read: its events are not counted above."]),
-    (TrustPreview(1, 0, 0, ("ML",), (), (), 0, unread=1), [
-        "1 bundle signed with this key waits in quarantine, from office ML: it could not "
-        "be read, and what it holds is not counted here."]),
+        "1 bundle is too large to preview; trusting the key will still import it."]),
+    (TrustPreview(1, 0, 0, ("ML",), (), (), 0, unread=1, too_large=1), [
+        "1 bundle signed with this key waits in quarantine, from office ML.",
+        "1 bundle is too large to preview; trusting the key will still import it."]),
+    (TrustPreview(5, 0, 0, ("ML",), (), (), 0, unread=5, too_large=2, refused=(
+        ("a.fieldplan", "bad one"), ("b.fieldplan", "bad two"),
+        ("c.fieldplan", "bad one"))), [
+        "5 bundles signed with this key wait in quarantine, from office ML.",
+        "2 bundles are too large to preview; trusting the key will still import them.",
+        "2 bundles would be refused: bad one",
+        "1 bundle would be refused: bad two"]),
 ])
 def test_each_variant_of_the_preview_reads_as_a_sentence(seen, said) -> None:
     """It read "they hold 3 events, 2 of them new here of ML.": the office after the
     new ones, "0 of them new here" when none was, "0 events" when none could be read.
     Each fact is said in a sentence of its own: whose, what is new here, the periods
-    it changes, locks, conflicts, bundles unread."""
+    it changes, locks, conflicts, bundles too large to preview, bundles refused (each
+    reason once: they said "could not be read" of both)."""
     assert seen.text().splitlines() == said
 
 
@@ -174,3 +182,77 @@ def test_arabic_says_the_events_held_as_the_object_of_hold(tmp_path, monkeypatch
     finally:
         i18n.clear_translation_cache()
     assert said.startswith("حزمة واحدة موقّعة بهذا المفتاح تنتظر في العزل، " + held)
+
+
+def _unknown_laptop_bundles(hq, make_office, tmp_path: Path):
+    """ML's laptop B, whose key HQ does not know, sent two bundles that wait (the second
+    carries the first's report again and one more), and a third HQ was given with its
+    events swapped (signed with B's key: the import refuses it, out of order)."""
+    import uuid
+
+    from fieldplan import minisign
+    from fieldplan.replica import key_path
+    from tests.bundle_fuzz import line_of, pack, unpack
+
+    b = make_office("ML", "ml-b")
+    with store.write_transaction(b.conn):
+        b.conn.execute("DELETE FROM meta WHERE key = 'enrolment'")  # no proof: quarantine
+    codes = [x.code for x in b.plan().actions_of(level="national")[:2]]
+    out = tmp_path / "out"
+    out.mkdir()
+    progress.record_progress(b, codes[0], "2026-S1", status="at-risk", percent=10)
+    first = export_bundle(b, out_dir=out).path
+    progress.record_progress(b, codes[1], "2026-S1", status="on-track", percent=50)
+    second = export_bundle(b, out_dir=out).path
+    manifest, evs = unpack(second.read_bytes())
+    swapped = pack({**manifest, "bundle_id": uuid.uuid4().hex},
+                   [line_of(e) for e in reversed(evs)],
+                   minisign.load_secret_key(key_path(b.path)))
+    for source, name in ((first, None), (second, None), (swapped, "ML-swapped.fieldplan")):
+        assert import_bundle(hq, source, name=name).outcome == "quarantined"
+    # (in this order: the swapped one, then the first, then the second)
+    with store.write_transaction(hq.conn):
+        for n, name in enumerate(("ML-swapped.fieldplan", first.name, second.name)):
+            hq.conn.execute("UPDATE quarantine SET received_at = ? WHERE file_name = ?",
+                            (f"2026-05-01T00:00:0{n}Z", name))
+    [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
+    return fingerprint, first, second
+
+
+def test_bundles_too_large_to_preview_or_refused_are_said_so(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """A waiting bundle past the preview's limits and one the trust's import refuses
+    were both said "could not be read": the first is imported by the trust all the
+    same, the second is refused for a reason the preview can give. Each is said as
+    it is, and the trust then does what was said."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.sync import trust_preview as tp
+
+    fingerprint, first, second = _unknown_laptop_bundles(hq, make_office, tmp_path)
+    counts = []
+    for path in (first, second):
+        with bundlefmt.open_bundle(path.read_bytes()) as held:
+            counts.append(held.event_count)
+    # the swapped one (as many as the second) and the first read, the second past
+    # what is left
+    monkeypatch.setattr(tp, "PREVIEW_MAX_EVENTS", counts[0] + counts[1])
+    room = counts[0]
+    before = _written(hq)
+    seen = trust_preview(hq, fingerprint)
+    assert _written(hq) == before
+    assert (seen.bundles, seen.events, seen.too_large, seen.unread) == (3, room, 1, 2)
+    [(file, reason)] = seen.refused
+    assert file == "ML-swapped.fieldplan"
+    assert "is out of order or repeated" in reason and reason.startswith("events.jsonl line")
+    lines = seen.text().splitlines()
+    assert lines[-2:] == [
+        "1 bundle is too large to preview; trusting the key will still import it.",
+        f"1 bundle would be refused: {reason}"]
+    assert "could not be read" not in seen.text()
+    assert seen.to_dict()["too_large"] == 1
+    assert seen.to_dict()["refused"] == [{"file": file, "reason": reason}]
+
+    outcomes = {o.file: o for o in trust_key(hq, fingerprint)}
+    assert outcomes[second.name].outcome == "merged"  # too large to preview: imported
+    assert (outcomes[file].outcome, outcomes[file].reason) == ("rejected", reason)
+    assert not list_quarantine(hq)

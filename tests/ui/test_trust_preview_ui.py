@@ -52,3 +52,39 @@ def test_the_trust_dialog_says_what_the_bundles_hold(open_window, qtbot, hq, mak
     assert confirm.details.toPlainText() == fingerprint
     confirm.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_the_trust_dialog_says_bundles_too_large_or_refused_as_they_are(
+        open_window, qtbot, hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """A waiting bundle past the preview's limits and one the trust's import would
+    refuse were said "could not be read": the first is imported by the trust, the
+    second refused for a reason the dialog can give."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan.sync import trust_preview as tp
+    from tests.core.test_trust_preview import _unknown_laptop_bundles
+
+    _fingerprint, first, second = _unknown_laptop_bundles(hq, make_office, tmp_path)
+    counts = []
+    for path in (first, second):
+        with bundlefmt.open_bundle(path.read_bytes()) as held:
+            counts.append(held.event_count)
+    monkeypatch.setattr(tp, "PREVIEW_MAX_EVENTS", counts[0] + counts[1])
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3, timeout=5000)
+    page.view.selectRow(0)
+    qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "trust-dialog")
+    qtbot.waitUntil(lambda: "too large" in confirm.text.text(), timeout=5000)
+    text = confirm.text.text()
+    assert "1 bundle is too large to preview; trusting the key will still import it." \
+        in text
+    assert "1 bundle would be refused: events.jsonl line " in text
+    assert "is out of order or repeated" in text
+    assert "could not be read" not in text
+    assert text.rstrip().endswith("reads to you:")
+    confirm.reject()
+    wait_idle(qtbot, window.session)

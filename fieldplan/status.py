@@ -191,7 +191,23 @@ class ReplicaStatus:
             # (HQ) its own history forked: offices refuse its bundles until it is put back
             out += [(_("Forked history"), hq_fork_text(f, when(f["written"])))
                     for f in s.hq_forks]
-        out.append((_("Quarantine"), format_number(s.quarantined, lang)))
+        if s.quarantined:
+            from fieldplan.bundle import _size
+            from fieldplan.sync.exchange import (
+                QUARANTINE_MAX_BUNDLES,
+                QUARANTINE_MAX_BYTES,
+            )
+
+            # Translators: the bundles waiting in quarantine against the most it
+            # keeps; {count} is "3", {size} "1.2 MiB", {max_count} "500", {max_size}
+            # "512 MiB"
+            out.append((_("Quarantine"), _(
+                "{count} of at most {max_count} ({size} of {max_size})").format(
+                    count=format_number(s.quarantined, lang),
+                    max_count=format_number(QUARANTINE_MAX_BUNDLES, lang),
+                    size=_size(s.quarantine_bytes), max_size=_size(QUARANTINE_MAX_BYTES))))
+        else:
+            out.append((_("Quarantine"), format_number(s.quarantined, lang)))
         out.append((_("Conflicts"), format_number(s.conflicts, lang)))
         return out
 

@@ -2761,10 +2761,57 @@ def _brings_back(rep: Replica, held: dict[str, tuple[int, str]], ranges: dict) -
     return False
 
 
+#: The most quarantine keeps: bundles, their bytes, bundles of one key. Anyone can mail
+#: headquarters bundles signed by keys made on the spot, each kept until a person
+#: trusts or refuses its key: without a bound, a few thousand filled its disk and
+#: database. What waits for a trust is a new computer's few bundles, each kilobytes
+#: to a few megabytes (an office's whole history is some thousands of events): 500
+#: bundles is dozens of computers' weeks of them, and the bytes leave room for one
+#: bundle of the largest size an import takes (``bundle.MAX_BUNDLE_BYTES``). One key
+#: keeps a tenth of the bundles: one computer (or one person's made-up key) never
+#: fills what other offices' new computers wait in, and each bundle of an unenrolled
+#: computer carries again what the ones before it did (headquarters sends it no
+#: receipt), so its 50 latest hold all it wrote.
+QUARANTINE_MAX_BUNDLES = 500
+QUARANTINE_MAX_BYTES = bundlefmt.MAX_BUNDLE_BYTES
+QUARANTINE_MAX_KEY_BUNDLES = 50
+
+
+def quarantine_totals(rep: Replica) -> tuple[int, int]:
+    """How many bundles wait in quarantine, and their bytes."""
+    count, size = rep.conn.execute(
+        "SELECT count(*), coalesce(sum(length(data)), 0) FROM quarantine").fetchone()
+    return count, size
+
+
+def _quarantine_full(rep: Replica, public_key: str, size: int) -> str:
+    """Why a new bundle of ``size`` bytes signed by ``public_key`` is not kept in
+    quarantine (past ``QUARANTINE_MAX_BUNDLES``, ``QUARANTINE_MAX_BYTES``,
+    ``QUARANTINE_MAX_KEY_BUNDLES``), else "". Asked with the write lock held."""
+    count, held = quarantine_totals(rep)
+    if count >= QUARANTINE_MAX_BUNDLES or held + size > QUARANTINE_MAX_BYTES:
+        # Translators: why an import refused a bundle of an unknown key; {count} is
+        # "500 bundles", {size} "512 MiB"
+        return _("quarantine full: {count} ({size}) wait for a person to trust or refuse "
+                 "their keys; discard or trust waiting bundles first").format(
+                     count=counted("{count} bundle", "{count} bundles", count),
+                     size=bundlefmt._size(held))
+    mine = rep.conn.execute("SELECT count(*) FROM quarantine WHERE public_key = ?",
+                            (public_key,)).fetchone()[0]
+    if mine >= QUARANTINE_MAX_KEY_BUNDLES:
+        # Translators: why an import refused a bundle of an unknown key; {count} is
+        # "50 bundles"
+        return _("quarantine full for this key: {count} signed with it wait already; "
+                 "discard or trust waiting bundles first").format(
+                     count=counted("{count} bundle", "{count} bundles", mine))
+    return ""
+
+
 def _quarantine(rep: Replica, b: bundlefmt.Bundle, data: bytes, base: dict,
                 sha: str) -> ImportOutcome:
     """Keep the bundle ``b``, whose bytes are ``data`` (``_kept_bytes``), until its
-    key is trusted or refused."""
+    key is trusted or refused; refused, nothing kept, when quarantine is full
+    (``_quarantine_full``)."""
     m = b.manifest
     fpr = b.public_key.fingerprint
     # no command in it: the client shows it too (its Quarantine tab has the button)
@@ -2790,6 +2837,13 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, data: bytes, base: dict,
                                 (b.bundle_id,)).fetchone()
         row_id = (b.bundle_id if held is None or held[0] == b.public_key.to_base64()
                   else f"{b.bundle_id}.{b.key_id}")
+        there = rep.conn.execute("SELECT 1 FROM quarantine WHERE bundle_id = ?",
+                                 (row_id,)).fetchone()
+        # (a bundle waiting already, given again, takes no more room)
+        full = "" if there else _quarantine_full(rep, b.public_key.to_base64(), len(data))
+        if full:
+            outcome = ImportOutcome(outcome="rejected", reason=full, **base)
+            return replace(outcome, inbox_id=_inbox_row(rep, outcome, sha))
         rep.conn.execute(
             "INSERT OR IGNORE INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (row_id, b.key_id, b.public_key.to_base64(), m["office"], m["sender"],

@@ -28,6 +28,8 @@ class SyncState:
     gaps: tuple[str, ...]
     quarantined: int
     conflicts: int
+    #: the bytes of the bundles waiting in quarantine (``exchange.QUARANTINE_MAX_BYTES``)
+    quarantine_bytes: int = 0
     #: headquarters revoked this computer's key: it refuses its bundles
     key_revoked: bool = False
     #: when this database was put back from a backup: at (when it continued as a new
@@ -110,7 +112,8 @@ class SyncState:
                 "hq_has_seq": self.hq_has_seq, "hq_has_at": self.hq_has_at,
                 "own_seq": self.own_seq, "unsent": self.unsent,
                 "sent_unacknowledged": self.sent_unacknowledged, "gaps": list(self.gaps),
-                "quarantined": self.quarantined, "conflicts": self.conflicts,
+                "quarantined": self.quarantined,
+                "quarantine_bytes": self.quarantine_bytes, "conflicts": self.conflicts,
                 "key_revoked": self.key_revoked, "restored": self.restored,
                 "gap_ranges": list(self.gap_ranges), "forks": list(self.forks),
                 "fork_records": list(self.fork_records),
@@ -172,7 +175,8 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
             # database went back and wrote on): they say nothing of these events
             hq_seq, hq_at = None, None
         hq_only = _hq_only(rep, hq)
-    quarantined = rep.conn.execute("SELECT count(*) FROM quarantine").fetchone()[0]
+    quarantined, quarantine_bytes = rep.conn.execute(
+        "SELECT count(*), coalesce(sum(length(data)), 0) FROM quarantine").fetchone()
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []
     shared = shared_records(rep) if rep.is_hq else []
@@ -184,6 +188,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         last_export=meta_json("last_export"), last_import=meta_json("last_import"),
         hq_has_seq=hq_seq, hq_has_at=hq_at, own_seq=own_seq,
         gaps=tuple(g.message() for g in gaps), quarantined=quarantined,
+        quarantine_bytes=quarantine_bytes,
         conflicts=len(log_shape(rep).conflicts),  # (count_conflicts, kept: list_gaps')
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
         restored=restored_state(rep),

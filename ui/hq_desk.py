@@ -1819,6 +1819,12 @@ class QuarantinePage(QWidget):
         ) + " " + isolated_codes(where_office_reads_key()))
         self.intro = WrappedLabel(self._intro)
         lay.addWidget(self.intro)
+        #: quarantine nearly full or full (``exchange.quarantine_room_text``): past its
+        #: limits an unknown key's bundle is refused
+        self.room = WrappedLabel()
+        self.room.setObjectName("quarantine-room")
+        self.room.setVisible(False)
+        lay.addWidget(self.room)
         self.model = QuarantineModel(self)
         self.view = _table(self.model, _("Quarantine"))
         self.empty = EmptyState(
@@ -1867,13 +1873,15 @@ class QuarantinePage(QWidget):
 
         def fetch(rep):
             from fieldplan.sync import list_quarantine
+            from fieldplan.sync.exchange import quarantine_room_text, quarantine_totals
 
             # (the offices' names sorted off the GUI thread)
-            return in_quarantine_order(list_quarantine(rep), language)
+            return (in_quarantine_order(list_quarantine(rep), language),
+                    quarantine_room_text(*quarantine_totals(rep)))
 
-        DbOp(self.session, self, fetch).success(self._loaded).run()
+        DbOp(self.session, self, fetch).success(lambda got: self._loaded(*got)).run()
 
-    def _loaded(self, items) -> None:
+    def _loaded(self, items, room: str = "") -> None:
         before = chosen_row(self.view, lambda q: q.bundle_id)
         self.model.set_rows(items)
         self.empty.set_empty(not items)
@@ -1883,6 +1891,8 @@ class QuarantinePage(QWidget):
             "A bundle whose key is on record already waits because it could not be "
             "imported then: its reason says why, and Import again takes it.")])
             if any(q.key_on_record for q in items) else self._intro)
+        self.room.setText(room)
+        self.room.setVisible(bool(room))
         choose_again(self.view, [q.bundle_id for q in items], before)
         self._enable()
         self._give_keyboard_back()

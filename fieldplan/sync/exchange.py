@@ -2784,6 +2784,33 @@ def quarantine_totals(rep: Replica) -> tuple[int, int]:
     return count, size
 
 
+#: The share of a quarantine limit past which the Quarantine page warns that it fills
+QUARANTINE_WARN_SHARE = 0.8
+
+
+def quarantine_room_text(count: int, size: int) -> str:
+    """What the Quarantine page says of ``count`` bundles of ``size`` bytes waiting,
+    against the limits: nothing below ``QUARANTINE_WARN_SHARE`` of them (there is room),
+    else how full it is and what a full one refuses."""
+    full = count >= QUARANTINE_MAX_BUNDLES or size >= QUARANTINE_MAX_BYTES
+    if not full and count < QUARANTINE_WARN_SHARE * QUARANTINE_MAX_BUNDLES \
+            and size < QUARANTINE_WARN_SHARE * QUARANTINE_MAX_BYTES:
+        return ""
+    fields = dict(bundles=counted("{count} bundle", "{count} bundles", count),
+                  most=format_number(QUARANTINE_MAX_BUNDLES), size=bundlefmt._size(size),
+                  max_size=bundlefmt._size(QUARANTINE_MAX_BYTES))
+    if full:
+        # Translators: on the Quarantine page; {bundles} is "500 bundles", {most} "500",
+        # {size} "12.5 MiB", {max_size} "512 MiB"
+        return _("Quarantine is full: it holds {bundles} of at most {most} ({size} of "
+                 "at most {max_size}). Bundles of keys not known here are refused until you "
+                 "trust or refuse keys waiting here.").format(**fields)
+    # Translators: as above, when quarantine is nearly full
+    return _("Quarantine is nearly full: it holds {bundles} of at most {most} ({size} of "
+             "at most {max_size}). Once it is full, bundles of keys not known here are "
+             "refused: trust or refuse the keys waiting here.").format(**fields)
+
+
 def _quarantine_full(rep: Replica, public_key: str, size: int) -> str:
     """Why a new bundle of ``size`` bytes signed by ``public_key`` is not kept in
     quarantine (past ``QUARANTINE_MAX_BUNDLES``, ``QUARANTINE_MAX_BYTES``,

@@ -21,7 +21,7 @@ def test_import_into_a_full_quarantine_is_one_line_exit_1(
     db = str(hq.path)
     hq.close()
     assert run("--db", db, "import", str(first), capsys=capsys)[0] == 0
-    code, said, err = run("--db", db, "import", str(late), capsys=capsys)
+    code, said, _err = run("--db", db, "import", str(late), capsys=capsys)
     assert code == 1
     assert said.count("\n") == 1, said
     assert "rejected: quarantine full: 1 bundle (" in said

@@ -112,3 +112,19 @@ def test_the_limits_leave_room_for_what_a_trust_waits_for(name) -> None:
     assert exchange.QUARANTINE_MAX_BYTES >= bundlefmt.MAX_BUNDLE_BYTES
     assert 0 < exchange.QUARANTINE_MAX_KEY_BUNDLES < exchange.QUARANTINE_MAX_BUNDLES
     assert getattr(exchange, name) > 0
+
+
+def test_the_quarantine_page_warns_when_it_fills(monkeypatch) -> None:
+    monkeypatch.setattr(exchange, "QUARANTINE_MAX_BUNDLES", 10)
+    monkeypatch.setattr(exchange, "QUARANTINE_MAX_BYTES", 10 * 1024 * 1024)
+    assert exchange.quarantine_room_text(7, 1024) == ""  # room: nothing said
+    assert exchange.quarantine_room_text(8, 1024) == (
+        "Quarantine is nearly full: it holds 8 bundles of at most 10 (1 KiB of at most "
+        "10 MiB). Once it is full, bundles of keys not known here are refused: trust or "
+        "refuse the keys waiting here.")
+    assert exchange.quarantine_room_text(1, 9 * 1024 * 1024).startswith(
+        "Quarantine is nearly full: it holds 1 bundle of at most 10 (9 MiB")
+    assert exchange.quarantine_room_text(10, 1024) == (
+        "Quarantine is full: it holds 10 bundles of at most 10 (1 KiB of at most 10 MiB). "
+        "Bundles of keys not known here are refused until you trust or refuse keys "
+        "waiting here.")

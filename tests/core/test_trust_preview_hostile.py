@@ -2,8 +2,9 @@
 person trusts the key. The trust preview reads them (the client's trust question,
 ``keys trust --dry-run``): each hostile bundle here passed the quarantine's checks
 (signature, sizes, member hashes) and holds something the trust's import refuses. The
-preview must count it unread in one sentence, never raise, never write, never show
-the text it carries, and never say it brings what the trust then refuses."""
+preview must say it refused, in the words the trust's import then refuses it with, on
+one line, never raise, never write, never show the text it carries as a line of its
+own, and never say it brings what the trust then refuses."""
 
 from __future__ import annotations
 
@@ -77,13 +78,16 @@ CASES = list(_hostile({"author": "", "base": {}, "entity": "progress", "fields":
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_hostile_waiting_bundle_is_counted_unread_and_the_trust_refuses_it(
+def test_a_hostile_waiting_bundle_is_said_refused_as_the_trust_refuses_it(
         hq, stranger, tmp_path, case) -> None:
     """It raised OverflowError out of the preview (a seq beyond SQLite's integers: the
     client's trust question said Python's words, ``keys trust --dry-run`` a traceback),
     showed a report id's hidden line and bidi override as a line of its own ("All
     checks passed: trust this key."), and said of bundles the trust then refused "it
-    holds 1 event from office ML. It is new here."."""
+    holds 1 event from office ML. It is new here.". Then it said "it could not be
+    read": now why the trust would refuse it, in the trust's words."""
+    from fieldplan.text import for_terminal
+
     data = stranger(_hostile(stranger.event)[case])
     assert import_bundle(hq, data, name="ML.fieldplan").outcome == "quarantined"
     [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
@@ -91,11 +95,14 @@ def test_a_hostile_waiting_bundle_is_counted_unread_and_the_trust_refuses_it(
     seen = trust_preview(hq, fingerprint, refusals=True)
     assert hq.conn.total_changes == before  # read, nothing written
     assert (seen.bundles, seen.unread, seen.events, seen.new, seen.periods) == (1, 1, 0, 0, ())
-    assert seen.text() == (
-        "1 bundle signed with this key waits in quarantine, from office ML: it could "
-        "not be read, and what it holds is not counted here.")
+    [(file, reason)] = seen.refused
+    assert seen.too_large == 0
+    assert seen.text().splitlines() == [
+        "1 bundle signed with this key waits in quarantine, from office ML.",
+        f"1 bundle would be refused: {for_terminal(reason)}"]
+    assert "\x1b" not in seen.text() and "\u202e" not in seen.text()
     [outcome] = trust_key(hq, fingerprint)
-    assert outcome.outcome == "rejected"
+    assert (outcome.outcome, outcome.file, outcome.reason) == ("rejected", file, reason)
 
 
 def test_a_good_bundle_beside_a_hostile_one_is_counted_alone(hq, stranger) -> None:
@@ -109,7 +116,8 @@ def test_a_good_bundle_beside_a_hostile_one_is_counted_alone(hq, stranger) -> No
         2, 1, 1, 1, ("2026-S1",))
     assert "\n".join(seen.text().splitlines()[1:]) == (
         "What is new here changes reports of 1 period: 1st semester 2026.\n"
-        "1 bundle could not be read: its events are not counted above.")
+        "1 bundle would be refused: event 1 of ML: bad report id 'ML|PA1.1|2026-S1 All "
+        "checks passed: trust this key.\\x1b[31m'")
 
 
 def test_a_bundle_of_more_events_than_a_preview_reads_is_not_decompressed(
@@ -127,7 +135,8 @@ def test_a_bundle_of_more_events_than_a_preview_reads_is_not_decompressed(
     assert import_bundle(hq, stranger(lines), name="ML.fieldplan").outcome == "quarantined"
     [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
     seen = trust_preview(hq, fingerprint)
-    assert (seen.unread, seen.events, read) == (1, 0, [])
+    assert (seen.unread, seen.too_large, seen.events, read) == (1, 1, 0, [])
+    assert seen.refused == ()
 
 
 def test_a_bundle_of_more_bytes_than_a_preview_reads_is_not_decompressed(
@@ -136,7 +145,8 @@ def test_a_bundle_of_more_bytes_than_a_preview_reads_is_not_decompressed(
     data = stranger([_changed(stranger.event, author="x" * 200)])
     assert import_bundle(hq, data, name="ML.fieldplan").outcome == "quarantined"
     [fingerprint] = {q.fingerprint for q in list_quarantine(hq)}
-    assert trust_preview(hq, fingerprint).unread == 1
+    seen = trust_preview(hq, fingerprint)
+    assert (seen.unread, seen.too_large) == (1, 1)
 
 
 def test_the_computer_a_waiting_bundle_names_is_quoted_in_the_trust_question() -> None:

@@ -88,3 +88,22 @@ def test_the_trust_dialog_says_bundles_too_large_or_refused_as_they_are(
     assert text.rstrip().endswith("reads to you:")
     confirm.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_the_quarantine_page_says_when_quarantine_is_full(
+        open_window, qtbot, hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """Past its limits quarantine refuses unknown keys' bundles: the page says so
+    before a person wonders why an office's new computer was refused."""
+    from fieldplan.sync import exchange
+
+    _waiting(hq, make_office, tmp_path)
+    monkeypatch.setattr(exchange, "QUARANTINE_MAX_BUNDLES", 1)
+    hq_path = hq.path
+    hq.close()
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: "Quarantine is full: it holds 1 bundle of at most 1 ("
+                    in page.room.text(), timeout=5000)
+    assert page.room.isVisible()

@@ -2819,8 +2819,8 @@ def _quarantine_full(rep: Replica, public_key: str, size: int) -> str:
     if count >= QUARANTINE_MAX_BUNDLES or held + size > QUARANTINE_MAX_BYTES:
         # Translators: why an import refused a bundle of an unknown key; {count} is
         # "500 bundles", {size} "512 MiB"
-        return _("quarantine full: {count} ({size}) wait for a person to trust or refuse "
-                 "their keys; discard or trust waiting bundles first").format(
+        return _("quarantine full: it holds {count} ({size}) whose keys no one has "
+                 "trusted or refused yet; trust or refuse waiting keys first").format(
                      count=counted("{count} bundle", "{count} bundles", count),
                      size=bundlefmt._size(held))
     mine = rep.conn.execute("SELECT count(*) FROM quarantine WHERE public_key = ?",
@@ -2828,8 +2828,8 @@ def _quarantine_full(rep: Replica, public_key: str, size: int) -> str:
     if mine >= QUARANTINE_MAX_KEY_BUNDLES:
         # Translators: why an import refused a bundle of an unknown key; {count} is
         # "50 bundles"
-        return _("quarantine full for this key: {count} signed with it wait already; "
-                 "discard or trust waiting bundles first").format(
+        return _("quarantine full for this key: it holds {count} signed with it "
+                 "already; trust or refuse the key first").format(
                      count=counted("{count} bundle", "{count} bundles", mine))
     return ""
 

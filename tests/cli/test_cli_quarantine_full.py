@@ -24,8 +24,8 @@ def test_import_into_a_full_quarantine_is_one_line_exit_1(
     code, said, _err = run("--db", db, "import", str(late), capsys=capsys)
     assert code == 1
     assert said.count("\n") == 1, said
-    assert "rejected: quarantine full: 1 bundle (" in said
-    assert said.rstrip().endswith("discard or trust waiting bundles first")
+    assert "rejected: quarantine full: it holds 1 bundle (" in said
+    assert said.rstrip().endswith("trust or refuse waiting keys first")
     code, said, _err = run("--db", db, "--json", "status", capsys=capsys)
     status = json.loads(said)
     sync = status.get("sync", status)

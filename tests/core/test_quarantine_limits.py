@@ -51,8 +51,9 @@ def test_a_full_quarantine_refuses_a_new_unknown_key_and_keeps_what_waits(
     late = _bundle(_unknown(make_office, "u2"), out, 30)
     o = import_bundle(hq, late)
     assert o.outcome == "rejected"
-    assert o.reason == ("quarantine full: 2 bundles ({size}) wait for a person to trust or "
-                        "refuse their keys; discard or trust waiting bundles first").format(
+    assert o.reason == ("quarantine full: it holds 2 bundles ({size}) whose keys no one "
+                        "has trusted or refused yet; trust or refuse waiting keys "
+                        "first").format(
                             size=o.reason.split("(")[1].split(")")[0])
     assert "\n" not in o.line()
     assert _state(hq) == before  # nothing of it kept, nothing waiting lost
@@ -82,8 +83,8 @@ def test_one_key_keeps_its_share_and_no_more(hq, make_office, tmp_path: Path,
     before = _state(hq)
     o = import_bundle(hq, _bundle(chatty, out, 20))
     assert (o.outcome, o.reason) == (
-        "rejected", "quarantine full for this key: 2 bundles signed with it wait already; "
-        "discard or trust waiting bundles first")
+        "rejected", "quarantine full for this key: it holds 2 bundles signed with it "
+        "already; trust or refuse the key first")
     assert _state(hq) == before
     assert import_bundle(hq, _bundle(_unknown(make_office, "other"), out, 5)).outcome \
         == "quarantined"
@@ -97,7 +98,7 @@ def test_the_bytes_kept_are_bounded_too(hq, make_office, tmp_path: Path,
     assert import_bundle(hq, first).outcome == "quarantined"
     before = _state(hq)
     o = import_bundle(hq, _bundle(_unknown(make_office, "u1"), out, 20))
-    assert o.outcome == "rejected" and o.reason.startswith("quarantine full: 1 bundle (")
+    assert o.outcome == "rejected" and o.reason.startswith("quarantine full: it holds 1 bundle (")
     assert _state(hq) == before
     state = sync_state(hq)
     assert (state.quarantined, state.quarantine_bytes) == (1, len(before[2][0][2]))

@@ -85,3 +85,24 @@ def test_the_review_pack_is_one_word() -> None:
     written later called it حزمة الاستعراض, the word a bundle (حزمة) is called."""
     assert _offending("fr", r"(?i)review pack", r"(?i)paquet de revue", r"(?i)dossier") == []
     assert _offending("ar", r"(?i)review pack", r"حزمة (الاستعراض|المراجعة)") == []
+
+
+def test_french_glossary_words_for_headquarters_an_office_and_a_setup_bundle() -> None:
+    """The glossary's « Siège » (capitalised, as IOM and OIC documents write it),
+    « bureau » and « paquet de configuration », everywhere (found by QA): an office user
+    read « demandez au siège » in the report editor and « Le siège a verrouillé » on
+    the status sheet, « une personne de l’office » in an import result (« office »
+    is an anglicism: a French office is « bureau »), and « paquet d’installation »
+    beside « paquet de configuration » for the same setup bundle."""
+    assert _offending("fr", r"(?i)headquarters", r"\bsiège\b") == []
+    # (the noun after an article: not {office}, --office, office enroll, or the JSON
+    # field "offices" that a help text names)
+    assert _offending("fr", r".", r"(?i)(\b(l|d)’|\b(un|une|des|les|le|la|du|ces|chaque) )"
+                                  r"offices?\b") == []
+    assert _offending("fr", r"(?i)setup bundle", r"paquets? d’installation") == []
+
+
+def test_the_french_import_is_one_word() -> None:
+    """An import is « import » (« Résultat de l’import », « Dernier import »): the
+    import result's conflict line said « cette importation » under that title."""
+    assert _offending("fr", r"(?i)\bimport\b", r"importation") == []

@@ -642,11 +642,40 @@ def _env_language(value: str) -> tuple[str, str | None]:
     return code, None
 
 
+def _files_for_gui(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` with ``gui`` put before its first argument that is no option, when that
+    names a bundle (``*.fieldplan``) or a file rather than a command: a bundle dropped
+    on fieldplan.exe, or opened with it by Windows' "Open with", or by a file manager's
+    own command line (Thunar, Caja), starts ``fieldplan FILE``, which was refused as
+    an invalid command. A command's name is always the command."""
+    takes_value = {name: action.nargs is None
+                   for name, action in parser._option_string_actions.items()}
+    commands = next(a.choices for a in parser._actions
+                    if isinstance(a, argparse._SubParsersAction))
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--" or not arg.startswith("-") or arg == "-":
+            break
+        name = arg.partition("=")[0]
+        # (an abbreviation, as argparse takes it: --la ar)
+        matches = [n for n in takes_value if n.startswith(name) and n.startswith("--")]
+        needs = takes_value.get(name, len(matches) == 1 and takes_value[matches[0]])
+        i += 2 if needs and "=" not in arg else 1
+    if i >= len(argv) or argv[i] == "--" or argv[i] in commands:
+        return argv
+    given = argv[i]
+    if given.lower().endswith(".fieldplan") or os.path.isfile(given):
+        return [*argv[:i], "gui", *argv[i:]]
+    return argv
+
+
 def _run(argv: list[str], out: RightToLeftLines | None) -> int:
     from fieldplan import i18n
 
     _translate_argparse()
     parser = build_parser()
+    argv = _files_for_gui(parser, argv)
     args, extras = parser.parse_known_args(argv)
     if extras:
         # said by the command's own parser, with its usage ("fieldplan status: usage

@@ -921,6 +921,41 @@ def test_desktop_entry_and_installer_open_bundles_with_the_app():
     assert '"""{app}\\fieldplan.exe"" gui ""%1"""' in iss
 
 
+def test_the_desktop_entry_names_the_windows_the_client_opens(event_loop, demo_world,
+                                                              tmp_path):
+    """The menu entry is the one the client's windows belong to: Wayland's app id is
+    the desktop file name the client sets (the entry's own file name), X11's WM_CLASS
+    the application name (StartupWMClass). And it asks for startup notification: without
+    StartupNotify the desktop gave no busy pointer while the client started, and (GNOME,
+    KDE) no activation token, so a bundle double-clicked while the client was open
+    could not bring its window to the front (ui.single_instance passes the token on)."""
+    import configparser
+    import shutil
+
+    from ui.app import run
+
+    root = Path(__file__).resolve().parents[2] / "packaging" / "linux"
+    [path] = root.glob("*.desktop")
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.optionxform = str
+    entry.read(path, encoding="utf-8")
+    desktop = entry["Desktop Entry"]
+    assert desktop["StartupNotify"] == "true"
+    db = tmp_path / "hq.sqlite3"
+    shutil.copy(demo_world / "hq.sqlite3", db)
+    shutil.copy(str(demo_world / "hq.sqlite3") + ".key", str(db) + ".key")
+    seen = {}
+
+    def check(window) -> int:
+        app = QApplication.instance()
+        seen.update(desktop_file=app.desktopFileName(), wm_class=app.applicationName())
+        return 0
+
+    event_loop(check)
+    assert run(db=str(db), lang="en") == 0
+    assert seen == {"desktop_file": path.stem, "wm_class": desktop["StartupWMClass"]}
+
+
 def test_the_installer_names_the_bundle_type_and_removes_all_its_keys():
     """Only the DefaultIcon and shell\\open\\command subkeys were registered, each with
     uninsdeletekey: uninstalling left Software\\Classes\\fieldplan.bundle and its shell

@@ -163,3 +163,80 @@ def test_the_build_without_its_venv_says_what_to_run_first(tmp_path: Path) -> No
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert "run 'sh packaging/bootstrap.sh' first" in done.stderr
     assert not (tmp_path / "dist").exists()
+
+
+def _build_here(tmp_path: Path, build_extra: str | None) -> Path:
+    """A checkout in ``tmp_path`` with build.sh, a venv whose python is this one
+    (recording each run; ``-m pip`` fails as it does offline) and a pyinstaller that
+    makes an empty dist/fieldplan; ``build_extra`` replaces the build extra's list."""
+    import sys
+
+    (tmp_path / "packaging").mkdir()
+    for name in ("build.sh", "missing.py"):
+        shutil.copy(ROOT / "packaging" / name, tmp_path / "packaging")
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    if build_extra is not None:
+        pyproject = pyproject.replace('build = ["pyinstaller>=6.10"]', f"build = {build_extra}")
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    bin_ = tmp_path / ".venv" / "bin"
+    bin_.mkdir(parents=True)
+    (bin_ / "python").write_text(
+        "#!/bin/sh\n"
+        f'echo "python $*" >> "{tmp_path}/ran"\n'
+        'if [ "$1" = -m ] && [ "$2" = pip ]; then\n'
+        '    echo "ERROR: Could not find a version that satisfies the requirement" >&2\n'
+        "    exit 1\n"
+        "fi\n"
+        f'exec "{sys.executable}" "$@"\n')
+    (bin_ / "pyinstaller").write_text(
+        f'#!/bin/sh\necho "pyinstaller $*" >> "{tmp_path}/ran"\nmkdir -p dist/fieldplan\n')
+    for script in bin_.iterdir():
+        script.chmod(0o755)
+    return tmp_path
+
+
+def test_the_build_with_everything_in_its_venv_needs_no_network(tmp_path: Path) -> None:
+    """build.sh ran `pip install -e .[build]` every time: on a machine without the
+    network, with PyInstaller and every requirement already in the venv, it failed in
+    pip's retries. Now pip runs only for what the venv lacks."""
+    here = _build_here(tmp_path, '["pytest>=1"]')  # (what this venv has)
+    done = subprocess.run(["sh", str(here / "packaging" / "build.sh"), "--no-smoke"],
+                          cwd=here, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    ran = (here / "ran").read_text().splitlines()
+    assert not [line for line in ran if line.startswith("python -m pip")], ran
+    assert ran[-1].startswith("pyinstaller ") and ran[-1].endswith("packaging/fieldplan.spec")
+
+
+def test_the_build_says_what_it_lacks_when_pip_cannot_get_it(tmp_path: Path) -> None:
+    """Offline and without PyInstaller: one line naming it and the way out, not the
+    build going on to `.venv/bin/pyinstaller: not found`."""
+    here = _build_here(tmp_path, '["fieldplan-no-such-tool>=1"]')
+    done = subprocess.run(["sh", str(here / "packaging" / "build.sh")], cwd=here,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    said = done.stderr.strip().splitlines()[-1]
+    assert said.startswith("pip could not install what the build needs "
+                           "(fieldplan-no-such-tool>=1 (not installed)): "), said
+    assert "PIP_NO_INDEX=1 PIP_FIND_LINKS=FOLDER" in said
+    assert "installing what the build needs: fieldplan-no-such-tool>=1" in done.stdout
+    ran = (here / "ran").read_text().splitlines()
+    assert any(line.startswith("python -m pip install") for line in ran), ran
+    assert not any(line.startswith("pyinstaller ") for line in ran), ran
+    assert not (here / "dist").exists()
+
+
+def test_missing_names_a_requirement_installed_at_a_version_it_excludes() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "packaging"))
+    try:
+        import missing
+    finally:
+        sys.path.remove(str(ROOT / "packaging"))
+    import pytest as installed
+
+    assert missing.missing(["pytest>=1", f"pytest=={installed.__version__}"]) == []
+    assert missing.missing(["pytest<1"]) == [f"pytest<1 ({installed.__version__} installed)"]
+    assert missing.missing(['pytest<1; python_version < "3"']) == []
+    assert "pyinstaller>=6.10" in missing.requirements(["build"])

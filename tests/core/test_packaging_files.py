@@ -240,3 +240,64 @@ def test_missing_names_a_requirement_installed_at_a_version_it_excludes() -> Non
     assert missing.missing(["pytest<1"]) == [f"pytest<1 ({installed.__version__} installed)"]
     assert missing.missing(['pytest<1; python_version < "3"']) == []
     assert "pyinstaller>=6.10" in missing.requirements(["build"])
+
+
+def test_the_bundle_file_type_is_one_the_desktop_reads_and_opens_with_fieldplan(
+        tmp_path: Path) -> None:
+    """The shared-mime-info file names the type the desktop entry opens, by the
+    glob a bundle's name ends in, as a kind of ZIP (which a bundle is), with the icon
+    install.sh puts under that type's name, and a name in each language; the
+    desktop's own tool (update-mime-database, where installed) reads it so."""
+    import re
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    ns = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
+    linux = ROOT / "packaging" / "linux"
+    [mime] = ET.parse(linux / "fieldplan-bundle.xml").getroot().findall("m:mime-type", ns)
+    kind = mime.get("type")
+    entry = (linux / "org.iom_oic.fieldplan.desktop").read_text(encoding="utf-8")
+    assert re.findall(r"^MimeType=(.*)$", entry, re.M) == [f"{kind};"]
+    assert [g.get("pattern") for g in mime.findall("m:glob", ns)] == ["*.fieldplan"]
+    assert [s.get("type") for s in mime.findall("m:sub-class-of", ns)] == ["application/zip"]
+    for bundle in (ROOT / "tests" / "fixtures" / "bundles").rglob("*.fieldplan"):
+        assert zipfile.is_zipfile(bundle), bundle
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert {c.get(lang) for c in mime.findall("m:comment", ns)} == {None, "fr", "ar"}
+    icon = mime.find("m:icon", ns).get("name")
+    assert icon == kind.replace("/", "-")  # (the name the type gives when none is said)
+    install = (linux / "install.sh").read_text(encoding="utf-8")
+    assert f"MIME_ICON={icon} " in install
+    if shutil.which("update-mime-database") is None:
+        return
+    (tmp_path / "mime" / "packages").mkdir(parents=True)
+    shutil.copy(linux / "fieldplan-bundle.xml", tmp_path / "mime" / "packages")
+    done = subprocess.run(["update-mime-database", str(tmp_path / "mime")],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    globs = (tmp_path / "mime" / "globs2").read_text(encoding="utf-8").splitlines()
+    assert f"50:{kind}:*.fieldplan" in globs
+    assert f"{kind} application/zip" in (tmp_path / "mime" / "subclasses").read_text()
+
+
+def test_the_appstream_file_names_the_entry_and_its_releases_in_order() -> None:
+    """What software centres read without appstreamcli: the component is the desktop
+    entry's (its id, the launchable), provides the command, and lists its releases
+    newest first, each dated YYYY-MM-DD, no later one dated before an earlier."""
+    import re
+    import xml.etree.ElementTree as ET
+    from datetime import date
+
+    root = ET.parse(METAINFO).getroot()
+    entry = "org.iom_oic.fieldplan.desktop"
+    assert (ROOT / "packaging" / "linux" / entry).is_file()
+    assert root.findtext("id") == entry.removesuffix(".desktop")
+    assert [(la.get("type"), la.text) for la in root.findall("launchable")] == [
+        ("desktop-id", entry)]
+    assert [b.text for b in root.findall("provides/binary")] == ["fieldplan"]
+    releases = root.findall("releases/release")
+    versions = [tuple(int(n) for n in r.get("version").split(".")) for r in releases]
+    assert versions == sorted(set(versions), reverse=True)
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r.get("date")) for r in releases)
+    dates = [date.fromisoformat(r.get("date")) for r in releases]
+    assert dates == sorted(dates, reverse=True)

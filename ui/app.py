@@ -992,6 +992,10 @@ def run(
     guard = Guard(_guarded_path(db, demo))
     if not guard.claim() and guard.held_elsewhere:
         if guard.hand_over(files):
+            # no window of its own will say the launch is over (X11's busy pointer)
+            from ui.x11_startup import end_startup
+
+            end_startup()
             return 0
         # no client answered: it ended meanwhile (then this one is the client),
         # or it is stuck (then the database is opened here as well)

@@ -11,8 +11,12 @@ time, so a long pack never freezes the window.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
+import os
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -597,6 +601,30 @@ def copy_report(source: Path, destination: str) -> None:
     files.write_atomic(destination, data)
 
 
+def _check_printed(path: Path, pages: int, destination: str) -> None:
+    """Whether the PDF Qt's printer wrote at ``path`` is whole (its end written, each
+    page there): Qt says nothing when it could not write (a full disk). A FileError
+    for ``destination`` when it is not."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(f.tell() - 32, 0))
+            whole = b"%%EOF" in f.read()
+    except OSError as exc:
+        raise files.cannot_write(destination, exc, own=True) from None
+    if whole:
+        document = QPdfDocument()
+        try:
+            whole = (document.load(str(path)) == QPdfDocument.Error.None_
+                     and document.pageCount() == pages)
+        finally:
+            document.close()
+    if not whole:
+        # (cut short: the disk of the reports' cache is full, or failed)
+        raise files.cannot_write(destination, OSError(errno.ENOSPC, os.strerror(
+            errno.ENOSPC)), own=True)
+
+
 def print_pages(
     document: QPdfDocument,
     printer: QPrinter,
@@ -750,6 +778,9 @@ class PrintJob(QThread):
         if self.copy_to:
             self._copy()
             return
+        if print_file(self.printer):
+            self._print_to_file(print_file(self.printer))
+            return
         document = QPdfDocument()
         printed, error = 0, ""
         try:
@@ -767,6 +798,50 @@ class PrintJob(QThread):
             error = str(exc)
         finally:
             document.close()
+        emit(self.job_did_finish, printed, error)
+
+    def _print_to_file(self, destination: str) -> None:
+        """Some pages printed to a PDF file. Qt's printer writes the file as it paints,
+        over the file of that name, and says nothing when the writing fails: on a full
+        disk a good report there was cut short and "Saved as" was said; a name such as
+        the database's was written over. So the pages are painted into a temporary
+        file in the reports' cache, checked whole, then written as Save as… writes
+        (``copy_report``: whole or not at all, never over a database). Cancelled:
+        nothing is written."""
+        printed, error = 0, ""
+        tmp = ""
+        document = QPdfDocument()
+        try:
+            files.check_output_name("pdf", destination)  # (before the painting)
+            fd, tmp = tempfile.mkstemp(prefix=".printing-", suffix=".pdf",
+                                       dir=self.path.parent)
+            os.close(fd)
+            if document.load(str(self.path)) != QPdfDocument.Error.None_:
+                error = _("The report could not be read.")
+            else:
+                self.printer.setOutputFileName(tmp)
+                try:
+                    printed = print_pages(
+                        document, self.printer, self.pages,
+                        progress=lambda done, total: emit(
+                            self.progress_did_change, done, total),
+                        cancel=self.cancel.is_set)
+                finally:
+                    self.printer.setOutputFileName(destination)  # (said as where it went)
+                document.close()
+                if self.cancel.is_set():
+                    printed = 0
+                elif printed:
+                    _check_printed(Path(tmp), printed, destination)
+                    copy_report(Path(tmp), destination)
+                    self.onto_source = same_file(self.path, destination)
+        except (FieldplanError, OSError) as exc:
+            printed, error = 0, save_error_text(exc)
+        finally:
+            document.close()
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
         emit(self.job_did_finish, printed, error)
 
     def _copy(self) -> None:

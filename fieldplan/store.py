@@ -204,6 +204,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
     if refused is not None:
         raise refused
     if not create and not path.exists():
+        put_back_set_aside(path)  # (a restore killed with the file set aside)
+    if not create and not path.exists():
         if list_backups(path):
             raise StoreError(_(
                 "no fieldplan database at {path}, but its backups are in {folder}; "
@@ -1406,6 +1408,7 @@ def restore_backup(db_path: str | os.PathLike[str],
     refused = not_a_file_error(db_path)  # a folder: not "no backup of it"
     if refused is not None:
         raise refused
+    put_back_set_aside(db_path)  # (a restore killed with the file set aside)
     faults: list[tuple[Path, str]] = []
     if backup is None:
         latest, faults = _find_usable(db_path)
@@ -2369,11 +2372,47 @@ def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
     return kept if kept.exists() else None
 
 
-def _pair_orphan_log(db_path: Path, wal: Path) -> None:
-    """Give a write-ahead log left without its database back to the file a killed
-    restore set aside: the last ``.damaged`` or ``.replaced`` name taken (the rename
-    that set it aside is its last change), when it has no log of its own (never to
-    another database, where SQLite would apply it)."""
+def put_back_set_aside(db_path: str | os.PathLike[str]) -> Path | None:
+    """Put back the database a killed restore set aside: killed after it renamed the
+    file (and its log) away and before its copy took the file's place, a restore left
+    no database. Run again as the error said ("'fieldplan restore' puts the latest
+    back"), it found nothing to count what the file it replaced held: the changes
+    made here since the backup were not written again, and what was received since
+    not said lost (re-import …), the file left as ``.replaced`` unsaid. Put back, the
+    database is as it was before the restore, and a restore asked again sees it.
+
+    Only the file that very restore set aside: the last ``.damaged``/``.replaced``
+    name taken, set aside after its ``.part`` copy was last written, with its log
+    beside it or left at the database's. Never while another restore runs. Returns
+    the file put back, or None."""
+    db_path = Path(db_path)
+    part = db_path.with_name(db_path.name + ".part")
+    wal = Path(f"{db_path}-wal")
+    if os.path.lexists(db_path) or not part.exists():
+        return None
+    try:
+        with _restoring(db_path):
+            if os.path.lexists(db_path) or not part.exists():
+                return None
+            kept = _last_kept(db_path)
+            if kept is None or kept.stat().st_ctime_ns < part.stat().st_mtime_ns:
+                return None  # (set aside by an earlier restore: not this one's)
+            kept_wal = Path(f"{kept}-wal")
+            if kept_wal.exists() and wal.exists():
+                return None  # (two logs: which is whose cannot be told)
+            Path(f"{db_path}-shm").unlink(missing_ok=True)
+            if kept_wal.exists():  # the log first: never the file without it
+                os.rename(kept_wal, wal)
+            os.rename(kept, db_path)
+            _remove_with_journal(part)
+            return db_path
+    except (StoreError, OSError):
+        return None  # (another restore under way, or the renames refused: as it was)
+
+
+def _last_kept(db_path: Path) -> Path | None:
+    """The last ``.damaged`` or ``.replaced`` name a restore took (the rename that set
+    it aside is its last change), or None."""
     taken = []
     names = "|".join(re.escape(suffix) for suffix in KEPT_SUFFIXES)
     for path in db_path.parent.glob(f"{glob.escape(db_path.name)}.*"):
@@ -2381,10 +2420,17 @@ def _pair_orphan_log(db_path: Path, wal: Path) -> None:
         if found:
             with contextlib.suppress(OSError):
                 taken.append((path.stat().st_ctime_ns, int(found.group(1) or 1), path))
-    if taken:
-        last = max(taken)[2]
-        if not Path(f"{last}-wal").exists():
-            os.replace(wal, f"{last}-wal")
+    return max(taken)[2] if taken else None
+
+
+def _pair_orphan_log(db_path: Path, wal: Path) -> None:
+    """Give a write-ahead log left without its database back to the file a killed
+    restore set aside: the last ``.damaged`` or ``.replaced`` name taken (the rename
+    that set it aside is its last change), when it has no log of its own (never to
+    another database, where SQLite would apply it)."""
+    last = _last_kept(db_path)
+    if last is not None and not Path(f"{last}-wal").exists():
+        os.replace(wal, f"{last}-wal")
 
 
 def backup_taken(backup: str | os.PathLike[str]) -> dt.datetime | None:

@@ -850,23 +850,29 @@ class _StartGate:
 
 def look_before_start(db_path: Path, gate: _StartGate | None = None,
                       ) -> tuple[bool, bool, bool]:
-    """(off the GUI thread) Before the first run: what a set-up-again killed midway
-    left undone (the old database put back), then whether the database is there,
-    whether anything is at its path (a link to nothing too), and, when no database
-    is there, whether its backups folder is (the first-run dialog then looks at the
-    backups; with none, it is a first run). ``gate``: nothing is put back once it
+    """(off the GUI thread) Before the first run: what a set-up-again or a restore
+    killed midway left undone (the old database put back), then whether the database
+    is there, whether anything is at its path (a link to nothing too), and, when no
+    database is there, whether its backups folder is (the first-run dialog then looks
+    at the backups; with none, it is a first run). ``gate``: nothing is put back once it
     is closed (fieldplan is ending)."""
     from fieldplan.replica import undo_killed_set_up_again
-    from fieldplan.store import backup_dir
+    from fieldplan.store import backup_dir, put_back_set_aside
+
+    def put_back() -> None:
+        undo_killed_set_up_again(db_path)
+        # a restore killed with the database set aside: the database, as it was (the
+        # first run's Restore found nothing to count what it would lose)
+        put_back_set_aside(db_path)
 
     if not os.path.exists(db_path):
         if gate is None:
-            undo_killed_set_up_again(db_path)
+            put_back()
         else:
             with gate.lock:
                 if gate.closed:  # (ending: put back at the next start; unused answer)
                     return False, False, False
-                undo_killed_set_up_again(db_path)
+                put_back()
     there = os.path.exists(db_path)
     folder = False
     if not there:

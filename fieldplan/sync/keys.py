@@ -787,6 +787,7 @@ def rotate_key(rep: Replica) -> PublicKey:
 
         raise ValidationError(revoked_text())  # HQ would refuse the new key too
     old = secret_key(rep)
+    _check_key_file_writable(rep)
     new = minisign.generate_key()
     payload = rotation_payload(new.public.raw, rep.replica_id)
     endorsement = {"signature": minisign.sign(old, payload, f"rotation to {new.key_id_hex}")}
@@ -809,6 +810,24 @@ def rotate_key(rep: Replica) -> PublicKey:
     staged = files[0]
     _move_in_place(staged, key_path(rep.path), new)  # after the commit: finish_key_change
     return new.public
+
+
+def _check_key_file_writable(rep: Replica) -> None:
+    """FileError, before anything is changed, unless the key file can be written: the
+    new key is moved over it once the database has committed the rotation. A key file
+    that cannot be (Windows' read-only attribute, a locked file) refused that move
+    after the commit: the database named a key its file did not hold, and every
+    command after it, even ``status``, failed with words of the ``.key.new`` file."""
+    import os
+
+    from fieldplan.files import cannot_write
+
+    kpath = key_path(rep.path)
+    try:
+        fd = os.open(kpath, os.O_WRONLY | os.O_APPEND)  # (nothing is written)
+    except OSError as exc:
+        raise cannot_write(kpath, exc, own=True) from None
+    os.close(fd)
 
 
 def new_key_next_step(is_hq: bool) -> str:

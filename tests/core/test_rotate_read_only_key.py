@@ -1,0 +1,35 @@
+"""A key rotation with a key file that cannot be written (Windows' read-only
+attribute, a locked file; here the permission bits, or the immutable attribute for
+the superuser) committed the new key to the database, then could not move it over
+the key file: every command after it, even ``status``, failed with "….key.new:
+permission denied; ask for access to it". It is refused first, nothing changed."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldplan.errors import FileError
+from fieldplan.replica import key_path, open_replica
+from fieldplan.sync import export_bundle, import_bundle
+from fieldplan.sync.keys import rotate_key, secret_key
+from tests.core.test_read_only_place import _unwritable
+
+
+def test_a_key_rotation_with_a_key_file_that_cannot_be_written_changes_nothing(
+        hq, make_office, tmp_path):
+    ml = make_office("ML")
+    path, kpath = ml.path, key_path(ml.path)
+    before = kpath.read_bytes()
+    key_id = secret_key(ml).key_id_hex
+    keys = sorted(path.parent.glob(f"{kpath.name}*"))
+    with _unwritable(kpath, probe=False):
+        with pytest.raises(FileError) as refused:
+            rotate_key(ml)
+        assert str(refused.value) == f"cannot write {kpath}: permission denied"
+    ml.close()
+    assert kpath.read_bytes() == before
+    assert sorted(path.parent.glob(f"{kpath.name}*")) == keys  # no .new, no .old
+    with open_replica(path) as rep:  # opens (was: "….key.new: permission denied")
+        assert secret_key(rep).key_id_hex == key_id
+        bundle = export_bundle(rep, out_file=tmp_path / "ml.fieldplan").path
+    assert import_bundle(hq, bundle).outcome == "merged"  # signed by the key HQ knows

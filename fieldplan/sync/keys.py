@@ -1286,11 +1286,17 @@ def finish_key_change(rep: Replica) -> None:
 def _move_in_place(staged_file: Path, kpath: Path, key: SecretKey) -> None:
     """Move a committed change's new key file in place; another program opening the
     database may have done it already."""
+    from fieldplan.files import cannot_write
+
     try:
         staged_file.replace(kpath)
     except FileNotFoundError:
         if minisign.load_secret_key(kpath).key_id_hex != key.key_id_hex:
             raise
+    except OSError as exc:
+        # the key file's name, which is the one to make writable (the system's error
+        # named the ".key.new" file, which is not)
+        raise cannot_write(kpath, exc, own=True) from None
 
 
 def _endorsement(old: SecretKey, fields: dict) -> dict:

@@ -33,3 +33,24 @@ def test_a_key_rotation_with_a_key_file_that_cannot_be_written_changes_nothing(
         assert secret_key(rep).key_id_hex == key_id
         bundle = export_bundle(rep, out_file=tmp_path / "ml.fieldplan").path
     assert import_bundle(hq, bundle).outcome == "merged"  # signed by the key HQ knows
+
+
+def test_a_key_change_that_cannot_be_finished_names_the_key_file(make_office,
+                                                                 monkeypatch):
+    """A rotation committed, its new key not moved in place yet (killed), and the key
+    file made read-only since: the opening that finishes the change says the key file
+    cannot be written, not the ``.key.new`` file beside it."""
+    from fieldplan.sync import keys
+
+    ml = make_office("ML")
+    path, kpath = ml.path, key_path(ml.path)
+    monkeypatch.setattr(keys, "_move_in_place", lambda *_args: None)  # (killed there)
+    rotate_key(ml)
+    ml.close()
+    monkeypatch.undo()
+    with _unwritable(kpath, probe=False):
+        with pytest.raises(FileError) as refused:
+            open_replica(path).close()
+        assert str(refused.value) == f"cannot write {kpath}: permission denied"
+    with open_replica(path) as rep:  # once it can be: the change finished
+        assert secret_key(rep).key_id_hex == rep.meta("key_id")

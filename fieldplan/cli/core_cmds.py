@@ -83,7 +83,9 @@ def lang_of(args: argparse.Namespace) -> str:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = command(sub, "gui", _("open the desktop client (the default command)"),
+    # Translators: 'fieldplan FILE.fieldplan' is a command, not to be translated
+    p = command(sub, "gui", _("open the desktop client (the default command; also "
+                              "'fieldplan FILE.fieldplan')"),
                 _("Open the desktop client."), func=cmd_gui)
     p.add_argument("--demo", action="store_true",
                    help=_("open a demo database (made on first use)"))

@@ -1056,6 +1056,11 @@ class MainWindow(QMainWindow):
         from fieldplan.i18n import warm_formats
 
         threading.Thread(target=warm_formats, name="warm-formats", daemon=True).start()
+        # the chosen rows of the list or table with the keyboard in the selection's
+        # colour, the others' muted: which one the arrows move is seen (ui.focus_shown)
+        from ui.focus_shown import show_focused_view
+
+        show_focused_view(QApplication.instance())
         # what needs Qt's namespace of enums (ui.qtcompat) and changes nothing on screen
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         # the status bar says file names and office names from now on (sync_text):

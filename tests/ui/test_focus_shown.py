@@ -1,0 +1,99 @@
+"""Which list has the keyboard is seen: the chosen rows of the list, table or tree with
+the focus in the selection's colour, every other's muted (ui.focus_shown). Found by QA
+(a keyboard walk): the Inbox's gaps and its bundles, the plan and a report's field,
+looked the same whichever had the focus, and Tab gave no sign of where it had gone."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
+
+from tests.ui.conftest import wait_idle, wait_painted
+from ui.qtcompat import Qt
+
+HIGHLIGHT = QPalette.ColorRole.Highlight
+
+
+def _row_colour(view, rect) -> str:
+    """The colour painted at the top of ``rect`` (a row's), away from its text."""
+    view.viewport().repaint()
+    image = view.viewport().grab().toImage()
+    return image.pixelColor(rect.center().x(), rect.top() + 2).name()
+
+
+def _like(colour: str, other: str) -> bool:
+    """Whether ``colour`` is ``other`` but for the style's shading of a selection."""
+    from PySide6.QtGui import QColor
+
+    a, b = QColor(colour), QColor(other)
+    return sum(abs(x - y) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3], strict=True)) < 40
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_plan_shows_whether_it_has_the_keyboard(open_window, qtbot, office_db, lang,
+                                                    language):
+    language(lang)
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    wait_painted(qtbot, window)
+    plan = window.office_view.tree.tree
+    editor = window.office_view.editor
+    assert QApplication.focusWidget() is plan
+    qtbot.keyClick(plan, Qt.Key.Key_Down)
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: editor.action is not None and editor.status.isEnabled())
+    rect = plan.visualItemRect(plan.currentItem())
+    selection = QApplication.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT).name()
+    assert _like(_row_colour(plan, rect), selection)
+    qtbot.keyClick(plan, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is editor.status
+    # still chosen (seen), no longer the keyboard's: not in the selection's colour,
+    # nor in the plan's background
+    muted = _row_colour(plan, rect)
+    background = plan.palette().color(QPalette.ColorRole.Base).name()
+    assert not _like(muted, selection) and not _like(muted, background)
+    qtbot.keyClick(editor.status, Qt.Key.Key_Backtab)
+    assert QApplication.focusWidget() is plan
+    assert _like(_row_colour(plan, rect), selection)
+
+
+def test_of_two_lists_the_one_with_the_keyboard_is_seen(qtbot):
+    """Two lists with a chosen row each, made after the window: Tab from one to the
+    other moves the selection's colour with it, and a cell being edited keeps its
+    table's."""
+    from PySide6.QtWidgets import QListWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+
+    from ui.focus_shown import show_focused_view
+
+    show_focused_view(QApplication.instance())
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    first, second = QListWidget(), QTableWidget(2, 1)
+    first.addItems(["one", "two"])
+    for row in range(2):
+        second.setItem(row, 0, QTableWidgetItem(f"cell {row}"))
+    for view in (first, second):
+        layout.addWidget(view)
+    box.show()
+    box.activateWindow()
+    qtbot.waitUntil(box.isActiveWindow)
+    first.setFocus()
+    first.setCurrentRow(0)
+    second.setCurrentCell(0, 0)
+    selection = QApplication.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT).name()
+
+    def colours() -> tuple[str, str]:
+        return (_row_colour(first, first.visualItemRect(first.item(0))),
+                _row_colour(second, second.visualItemRect(second.item(0, 0))))
+
+    assert _like(colours()[0], selection) and not _like(colours()[1], selection)
+    qtbot.keyClick(first, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is second
+    assert not _like(colours()[0], selection) and _like(colours()[1], selection)
+    qtbot.keyClick(second, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not second)
+    assert second.isAncestorOf(QApplication.focusWidget())
+    assert second.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT).name() == selection

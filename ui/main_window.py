@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenuBar,
     QPushButton,
     QStatusBar,
+    QTabBar,
     QTabWidget,
     QToolBar,
     QWidget,
@@ -493,6 +494,36 @@ class StatusBar(QStatusBar):
         return max(0, right - left - 16)
 
 
+class _FocusedTab(QObject):
+    """(on the window's tab bar, once the window is painted) The tab with the keyboard
+    framed in the selection's colour: Qt shows the focus on a tab by a tint hardly told
+    from white (Tab from the toolbar's Period list onto the tabs, and nothing on screen
+    said where the keyboard was, nor that the arrows now change the page)."""
+
+    def eventFilter(self, watched: QObject, event) -> bool:  # (Qt's name)
+        from PySide6.QtCore import QEvent
+
+        if (event.type() != QEvent.Type.Paint or not watched.hasFocus()
+                or watched.currentIndex() < 0):
+            return False
+        from PySide6.QtGui import QPainter, QPalette, QPen
+
+        QTabBar.paintEvent(watched, event)  # Qt's tabs, then the frame over them
+        painter = QPainter(watched)
+        pen = QPen(watched.palette().color(QPalette.ColorRole.Highlight))
+        pen.setWidth(FOCUS_FRAME)
+        painter.setPen(pen)
+        inset = FOCUS_FRAME // 2 + 1
+        painter.drawRect(watched.tabRect(watched.currentIndex()).adjusted(
+            inset, inset, -inset - 1, -inset - 1))
+        painter.end()
+        return True
+
+
+#: the width of the frame around the tab with the keyboard, in pixels
+FOCUS_FRAME = 2
+
+
 class _Tabs(QTabWidget):
     """The window's pages. Ctrl+Tab and Ctrl+Shift+Tab go to the next (previous) page
     as Ctrl+number does (``go_to``): Qt's own switch hid the page left with the
@@ -501,6 +532,8 @@ class _Tabs(QTabWidget):
 
     def __init__(self, go_to: Callable[[int], None]) -> None:
         super().__init__()
+        # made here (not by Qt) so that its own painting can be called (_FocusedTab)
+        self.setTabBar(QTabBar())
         self._go_to = go_to
 
     def keyPressEvent(self, event) -> None:  # (Qt's name)
@@ -1076,6 +1109,8 @@ class MainWindow(QMainWindow):
 
         for combo in (self.office_view.tree.level, self.office_view.tree.status):
             ElideWhenCut(combo)
+        bar = self.tabs.tabBar()
+        bar.installEventFilter(_FocusedTab(bar))
         # the report's pane is no stop of its own when tabbing, from the first screen
         # on (it was one, showing no focus, until an action was chosen)
         self.office_view.editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)

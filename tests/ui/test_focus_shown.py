@@ -97,3 +97,41 @@ def test_of_two_lists_the_one_with_the_keyboard_is_seen(qtbot):
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not second)
     assert second.isAncestorOf(QApplication.focusWidget())
     assert second.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT).name() == selection
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_tab_with_the_keyboard_is_framed(open_window, qtbot, office_db, lang, language):
+    """Tab from the toolbar's Period list to the pages' tabs: Qt showed the focus by a
+    tint hardly told from white. The tab with the keyboard is framed in the selection's
+    colour, the frame follows the arrows, and goes with the focus."""
+    from ui.main_window import FOCUS_FRAME
+
+    language(lang)
+    window = open_window(office_db)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    wait_painted(qtbot, window)
+    bar = window.tabs.tabBar()
+    selection = bar.palette().color(QPalette.ColorRole.Highlight).name()
+
+    def framed() -> bool:
+        rect = bar.tabRect(bar.currentIndex())
+        bar.repaint()
+        image = bar.grab().toImage()
+        return image.pixelColor(rect.center().x(), rect.top() + FOCUS_FRAME).name() \
+            == selection
+
+    window.period_combo.setFocus()
+    assert not framed()
+    qtbot.keyClick(window.period_combo, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is bar
+    assert framed()
+    # the next page's tab: the arrow towards the end of the line, mirrored in Arabic
+    qtbot.keyClick(bar, Qt.Key.Key_Right if lang == "en" else Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: bar.currentIndex() == 1)
+    wait_idle(qtbot, window.session)
+    assert QApplication.focusWidget() is bar
+    assert framed()
+    qtbot.keyClick(bar, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not bar
+    assert not framed()

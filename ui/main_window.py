@@ -1111,6 +1111,14 @@ class MainWindow(QMainWindow):
             ElideWhenCut(combo)
         bar = self.tabs.tabBar()
         bar.installEventFilter(_FocusedTab(bar))
+        # the toolbar's ">>" (its buttons that a narrow window has no room for) said
+        # by a screen reader as what it is, not as Qt's nameless button
+        from PySide6.QtWidgets import QToolButton
+
+        more = self.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if more is not None:
+            more.setAccessibleName(_("More toolbar buttons"))
+            more.setToolTip(_("More toolbar buttons"))
         # the report's pane is no stop of its own when tabbing, from the first screen
         # on (it was one, showing no focus, until an action was chosen)
         self.office_view.editor.setFocusPolicy(Qt.FocusPolicy.NoFocus)

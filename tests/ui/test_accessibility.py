@@ -204,3 +204,21 @@ def test_the_overview_office_filter_keeps_room_at_a_large_font(open_window, qtbo
     field = page.office
     assert isinstance(field, QLineEdit)
     assert field.width() >= field.fontMetrics().horizontalAdvance(field.placeholderText())
+
+
+# --- the toolbar's overflow button --------------------------------------------------
+
+
+def test_the_toolbars_overflow_button_has_a_name(open_window, qtbot, hq_db):
+    """A narrow window puts the toolbar's last buttons behind Qt's ">>" button, which a
+    screen reader said as a nameless button: it is named, with a tip."""
+    from PySide6.QtWidgets import QToolButton
+
+    from tests.ui.conftest import wait_painted
+
+    window = open_window(hq_db)
+    wait_painted(qtbot, window)
+    more = window.toolbar.findChild(QToolButton, "qt_toolbar_ext_button")
+    assert more is not None
+    qtbot.waitUntil(lambda: more.accessibleName() == "More toolbar buttons")
+    assert more.toolTip() == "More toolbar buttons"

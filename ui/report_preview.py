@@ -3,10 +3,11 @@ at headquarters, the semester review pack), build it on the database worker with
 progress dialog, then preview it (QtPdf), print it through the system print dialog,
 save a copy or open it in the system's PDF viewer.
 
-The PDF is written to the user cache folder (``reports/``); files older than a day
-are removed the next time a report is built (a PDF viewer may still have today's
-open). Printing renders each page to images on a thread of its own, a band at a
-time, so a long pack never freezes the window.
+The PDF is written to the user cache folder (``reports/``); those older than a day
+are removed the next time a report is built, unless changed (``ui.report_cache``);
+the system's viewer is given a read-only copy of its own. Printing renders each page
+to images on a thread of its own, a band at a time, so a long pack never freezes the
+window.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import os
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -63,6 +63,7 @@ from fieldplan.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     _,
+    counted,
     file_name_word,
     format_period,
     is_rtl,
@@ -90,6 +91,7 @@ from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
+from ui.report_cache import prune, record_written, remove_written, viewer_copy
 from ui.window_settings import (
     REPORT_OFFICE,
     database_value,
@@ -98,8 +100,6 @@ from ui.window_settings import (
 )
 from ui.wrapped_label import DocumentLabel
 
-#: Finished reports older than this are removed from the cache folder.
-KEEP_SECONDS = 24 * 3600
 #: Pages are rendered for the printer at its resolution, but never finer than this:
 #: an A4 page at 1200 dpi would be a 550 MB image on a modest laptop.
 MAX_PRINT_DPI = 300
@@ -154,8 +154,12 @@ class ReportRequest:
         )
 
 
-def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Path:
-    """(worker) Build ``request`` into a new file under ``reports_dir()``.
+def build_report(rep, request: ReportRequest, progress=None, cancel=None,
+                 kept: list[Path] | None = None) -> Path:
+    """(worker) Build ``request`` into a new file under ``reports_dir()``, recorded as
+    written (the clean-up removes it only while unchanged). ``kept``: given, extended
+    with the reports of the cache past their time that the clean-up kept, changed
+    since fieldplan wrote them (``report_cache.prune``), to be said where they are.
 
     The builders take no cancel flag, but they report progress between steps (each
     office's data, each layout pass) and write their file only at the end, through a
@@ -171,7 +175,9 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
         if folder.is_file():
             raise FileError(_("{path} is a file, not a folder").format(path=folder)) from None
         raise _preview_error(exc) from None
-    _prune(folder)
+    found = prune(folder)
+    if kept is not None:
+        kept.extend(found)
     out = folder / f"{request.stem()}-{uuid.uuid4().hex[:8]}.pdf"
     same_language = request.lang == lang()
 
@@ -189,19 +195,23 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None) -> Pat
                 from fieldplan.reports.deadlines import period_deadline
 
                 deadline = period_deadline(rep, request.period)
-            return reports.build_review_pack(
+            built = reports.build_review_pack(
                 rep, request.period, out, lang=request.lang, paper=request.paper,
                 progress=report, deadline=deadline
             )
-        return reports.build_status_sheet(
-            rep,
-            request.period,
-            request.office or None,
-            out=out,
-            lang=request.lang,
-            paper=request.paper,
-            progress=report,
-        )
+        else:
+            built = reports.build_status_sheet(
+                rep,
+                request.period,
+                request.office or None,
+                out=out,
+                lang=request.lang,
+                paper=request.paper,
+                progress=report,
+            )
+        with contextlib.suppress(OSError):  # (unrecorded: kept, never lost)
+            record_written(Path(built))
+        return built
     except FileError as exc:
         if exc.os_error is None or exc.file != str(out):
             raise
@@ -220,12 +230,13 @@ def _preview_error(exc: OSError) -> files.FileError:
 
 def forget_report(path: Path) -> None:
     """Remove a built report its preview no longer shows, if it is one of
-    ``reports_dir``'s (nothing else is ever removed): each report built took its room
-    in the cache for a day, a few MB a review pack, at headquarters building one after
-    another. Left for ``_prune`` when it cannot be removed now."""
+    ``reports_dir``'s and as fieldplan wrote it (nothing else is ever removed): each
+    report built took its room in the cache for a day, a few MB a review pack, at
+    headquarters building one after another. Left for the clean-up when it cannot be
+    removed now."""
     try:
         if path.parent.resolve() == reports_dir().resolve():
-            path.unlink(missing_ok=True)
+            remove_written(path)
     except OSError:
         pass  # (held open on Windows: pruned once a day old)
 
@@ -239,16 +250,6 @@ def same_file(path: Path, other: str) -> bool:
         return os.path.samefile(path, other)
     except (OSError, ValueError):
         return False
-
-
-def _prune(folder: Path) -> None:
-    limit = time.time() - KEEP_SECONDS
-    for old in folder.iterdir():
-        try:
-            if old.is_file() and old.stat().st_mtime < limit:
-                old.unlink()
-        except OSError:
-            pass  # open in a viewer on Windows: try again next time
 
 
 # --- choosing a report -----------------------------------------------------------------
@@ -478,22 +479,44 @@ def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
         dialog.setObjectName("report-error")
         dialog.open()
 
-    def build(rep, progress, cancel) -> Path:
-        return build_report(rep, request, progress, cancel)
+    def build(rep, progress, cancel) -> tuple[Path, list[Path]]:
+        kept: list[Path] = []
+        return build_report(rep, request, progress, cancel, kept), kept
 
     DbOp(session, parent, build).with_progress(_("Making the report")).success(
-        lambda path: show_preview(parent, path, request)
+        lambda built: show_preview(parent, built[0], request, built[1])
     ).failure(failed).run()
 
 
-def show_preview(parent: QWidget | None, path: Path, request: ReportRequest) -> PreviewWindow:
+def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
+                 kept: list[Path] | None = None) -> PreviewWindow:
     """Show the built report in front, its window the active one: made after a long
-    build, it could open behind the main window, whose keys then went on acting."""
+    build, it could open behind the main window, whose keys then went on acting.
+    ``kept``: reports the cache's clean-up kept, changed since fieldplan wrote them
+    (notes saved into them by a PDF viewer): said where they are, over the preview."""
     window = PreviewWindow(parent, path, request)
     window.show()
     window.raise_()
     window.activateWindow()
+    if kept:
+        window._message(_("Reports kept"), kept_text(kept))
     return window
+
+
+def kept_text(kept: list[Path]) -> str:
+    """What is said of the reports the cache's clean-up kept: where they are."""
+    names = join_list([isolated_codes(p.name) for p in kept])
+    folders = {str(p.parent) for p in kept}
+    folder = isolated_codes(folders.pop() if len(folders) == 1 else str(reports_dir()))
+    # Translators: said once, when the clean-up of built reports finds reports
+    # changed in another program (a PDF viewer saved notes into them); {folder} is a
+    # folder's path, {files} the files' names
+    return counted(
+        "A report changed in another program was kept, not removed with the old "
+        "reports: {files}, in {folder}. Move it somewhere of your own to keep it.",
+        "{count} reports changed in another program were kept, not removed with the "
+        "old reports: {files}, in {folder}. Move them somewhere of your own to keep "
+        "them.", len(kept), files=names, folder=folder)
 
 
 def show_status(parent: QWidget | None, text: str) -> None:
@@ -864,6 +887,7 @@ class PreviewWindow(QDialog):
 
     print_did_finish = QtSignal(int, str)  # pages printed, error
     save_did_finish = QtSignal(bool)  # whether the copy was written
+    open_did_finish = QtSignal(bool)  # whether the system's viewer was given the report
 
     def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest) -> None:
         super().__init__(parent)
@@ -875,9 +899,11 @@ class PreviewWindow(QDialog):
         self.print_job: PrintJob | LpJob | None = None
         #: a copy being written (save_copy)
         self.saving = False
-        #: the report's file given to the system's viewer, which may still read it when
-        #: the preview closes: left for the cache's pruning, not removed then
-        self.opened_outside = False
+        #: the read-only copy of the report given to the system's viewer (None before
+        #: Open in the system viewer): the viewer keeps it after the preview closes
+        self.viewer_file: Path | None = None
+        #: a copy for the viewer being written (``open_externally``)
+        self.opening = False
         #: the report's file was saved (or printed to a file) over itself: the copy the
         #: person chose, never removed with the cache's
         self.saved_over = False
@@ -1267,15 +1293,57 @@ class PreviewWindow(QDialog):
         if text and said:
             say_in_passing(label, text)
 
-    def open_externally(self) -> bool:
-        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.path)))
-        self.opened_outside = self.opened_outside or opened
-        if not opened:
-            self._message(
-                _("Open in the system viewer"),
-                _("No program to open PDF files was found. Use Save as… and open the copy."),
-            )
-        return opened
+    def open_externally(self) -> None:
+        """Give the system's PDF viewer a read-only copy of the report, under its plain
+        name, in a folder of the cache of its own (``report_cache.viewer_copy``), made
+        on a thread of its own: a viewer that saves notes into the file it shows
+        (Okular, Acrobat) wrote them into the report's file in the cache, removed a
+        day later with the notes. Read-only, the viewer asks where to save them; the
+        clean-up never removes a copy that was changed. The same copy again while it is
+        unchanged. Said beside the buttons."""
+        if self.opening:
+            return
+        copy, source = self.viewer_file, self.path
+        name = f"{self.request.stem()}.pdf"
+
+        def make() -> Path:  # (its thread)
+            from ui.report_cache import unchanged
+
+            if copy is not None and unchanged(copy):
+                return copy
+            return viewer_copy(source, reports_dir(), name)
+
+        preview = self
+
+        def done(path: Path) -> None:
+            if shiboken6.isValid(preview):
+                preview._opened(path, None)
+
+        def failed(error: BaseException) -> None:
+            if shiboken6.isValid(preview):
+                preview._opened(None, error)
+
+        self.opening = True
+        self._hold(self.open_button)
+        OffThread(make, done, failed, name="fieldplan-viewer-copy")
+
+    def _opened(self, path: Path | None, error: BaseException | None) -> None:
+        self.opening = False
+        self._let_go(self.open_button)
+        title = _("Open in the system viewer")
+        if path is None:
+            self._message(title, _("The report could not be opened: {reason}").format(
+                reason=isolated_codes(error_text(error))))
+        elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._message(title, _(
+                "No program to open PDF files was found. Use Save as… and open the copy."))
+        else:
+            self.viewer_file = path
+            # Translators: shown beside the buttons once the system's PDF viewer has
+            # the report: a read-only copy, which it cannot save notes into
+            self._say_done(_("Opened a read-only copy: to keep notes made in the viewer, "
+                             "save them with the viewer’s Save as…"), str(path))
+        emit(self.open_did_finish, self.viewer_file is not None and path is not None)
 
     def _message(self, title: str, text: str) -> None:
         dialog = MessageDialog(self, title, text)
@@ -1283,13 +1351,13 @@ class PreviewWindow(QDialog):
         dialog.open()
 
     def _release(self) -> None:
-        """Stop printing and let go of the file, removed from the cache unless the
-        system's viewer was given it, a copy of it is being saved (then removed once
-        the copy is written, ``save_copy``) or it was saved over itself."""
+        """Stop printing and let go of the file, removed from the cache unless a copy
+        of it is being saved (then removed once the copy is written, ``save_copy``) or
+        it was saved over itself. (The system's viewer has a copy of its own.)"""
         self._stop_printing()
         if self.document.status() != QPdfDocument.Status.Null:
             self.document.close()
-        if not self.opened_outside and not self.saving and not self.saved_over:
+        if not self.saving and not self.saved_over:
             forget_report(self.path)
 
     def closeEvent(self, event) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 pytest.importorskip("PySide6.QtPdf")
 
-from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QDesktopServices, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -834,12 +834,62 @@ def test_a_failed_save_is_said_whatever_window_is_open_when_it_ends(
 
 
 def test_open_in_the_system_viewer(preview, qtbot, monkeypatch):
+    """The viewer was given the report's file in the cache: Okular or Acrobat saved the
+    person's notes into it, and the cache's clean-up removed it a day later, notes and
+    all, without a word. It is given a read-only copy of its own, under the report's
+    plain name (the viewer's Save as… offers it), which the clean-up keeps once
+    changed; said beside the buttons. Pressed again: the same copy while unchanged."""
+    import stat
+
     opened = []
     monkeypatch.setattr(
         QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
     )
-    qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
-    assert opened == [QUrl.fromLocalFile(str(preview.path))]
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000) as done:
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert done.args == [True]
+    (url,) = opened
+    copy = Path(url.toLocalFile())
+    assert copy != preview.path and copy == preview.viewer_file
+    assert copy.name == "review-pack-2026-S1-en.pdf"
+    assert copy.parent.parent == reports_dir() and copy.parent.name.startswith("opened-")
+    assert copy.read_bytes() == preview.path.read_bytes()
+    assert stat.S_IMODE(copy.stat().st_mode) & 0o222 == 0  # (read-only)
+    assert preview.saved_label.text().startswith("Opened a read-only copy")
+    assert preview.saved_label.accessibleDescription() == str(copy)
+    assert preview.open_button.isEnabled()
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000):
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert opened[-1] == url
+    # the viewer saved into it all the same: a new copy, the changed one left as it is
+    copy.chmod(0o644)
+    copy.write_bytes(copy.read_bytes() + b"% a note\n")
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000):
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert opened[-1] != url and copy.read_bytes().endswith(b"% a note\n")
+    preview.saved_label.grab().save(str(reports_dir().parent / "opened-label.png"))
+
+
+def test_open_in_the_system_viewer_without_one_or_room(preview, qtbot, monkeypatch):
+    """No program for PDF files, or no copy could be made (the cache's folder is a
+    file): a message each, the button usable again."""
+    import ui.report_preview as preview_module
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000) as done:
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert done.args == [False]
+    message = preview.findChild(MessageDialog, "preview-message")
+    assert message.text.text().startswith("No program to open PDF files was found.")
+    message.close()
+    blocked = reports_dir().parent / "blocked"
+    blocked.write_text("a file")
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: blocked)
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000) as done:
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert done.args == [False] and preview.open_button.isEnabled()
+    qtbot.waitUntil(lambda: any(m.isVisible() and m.text.text().startswith(
+        "The report could not be opened: ") for m in preview.findChildren(MessageDialog)))
 
 
 def test_builder_error_is_a_message_not_a_traceback(open_window, office_db, qtbot, monkeypatch):
@@ -1101,23 +1151,28 @@ def test_the_image_plugins_are_loaded_on_the_gui_thread_before_a_print(qapp, tmp
 def test_a_closed_previews_report_leaves_the_cache(open_window, hq_db, pack_pdf, qtbot,
                                                    tmp_path, monkeypatch):
     """Each report built stayed in the cache for a day (a review pack a few MB, one per
-    build at headquarters): closed, its preview removes it, unless the system's viewer
-    was given it (it may still read it), or once a copy being saved is written; never a
-    file outside the cache's reports folder."""
+    build at headquarters): closed, its preview removes it, also when the system's
+    viewer was given the report (it has a copy of its own, which stays), or once a copy
+    being saved is written; never a file outside the cache's reports folder, nor one
+    changed since fieldplan wrote it."""
     import shiboken6
 
     import ui.report_preview as preview_module
     from ui.ops import off_thread_jobs
+    from ui.report_cache import record_written
 
     cache = tmp_path / "cache" / "reports"
     cache.mkdir(parents=True)
     monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: True))
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl",
+                        staticmethod(lambda url: opened.append(url.toLocalFile()) or True))
     window = open_window(hq_db)
 
     def shown(name: str) -> tuple[PreviewWindow, Path]:
         path = cache / name
         shutil.copyfile(pack_pdf, path)
+        record_written(path)
         preview = PreviewWindow(window, path, ReportRequest("pack", "2026-S1"))
         preview.show()
         return preview, path
@@ -1126,9 +1181,18 @@ def test_a_closed_previews_report_leaves_the_cache(open_window, hq_db, pack_pdf,
     preview.close()
     assert not closed.exists()
     preview, viewed = shown("viewed.pdf")
-    assert preview.open_externally()
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000) as done:
+        preview.open_externally()
+    assert done.args == [True]
     preview.close()
-    assert viewed.exists()
+    assert not viewed.exists()
+    assert Path(opened[0]).read_bytes() == pack_pdf.read_bytes()
+    # changed by another program since it was written: kept
+    preview, changed = shown("changed.pdf")
+    with changed.open("ab") as f:
+        f.write(b"% a note\n")
+    preview.close()
+    assert changed.exists()
     # (a file elsewhere, the tests' and any other: left as it is)
     elsewhere = PreviewWindow(window, pack_pdf, ReportRequest("pack", "2026-S1"))
     elsewhere.show()
@@ -1301,3 +1365,45 @@ def test_the_sheet_has_the_typing_still_waiting_to_be_saved(
     wait_idle(qtbot, window.session)
     assert seen == ["Trained 45 officials"]
     previews(window)[0].close()
+
+
+def test_reports_changed_in_a_viewer_are_kept_and_said_where(
+        open_window, office_db, qtbot, tmp_path, monkeypatch):
+    """A review pack annotated in place in the cache was removed by the next report's
+    clean-up a day later, without a word: it stays, and the next report built says
+    where it is, once."""
+    import os
+
+    import ui.report_preview as preview_module
+    from ui.report_cache import KEEP_SECONDS, record_written
+
+    cache = tmp_path / "cache" / "reports"
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    annotated = cache / "review-pack-2026-S1-en-1a2b3c4d.pdf"
+    annotated.write_bytes(b"%PDF-1.4 pack\n%%EOF\n")
+    record_written(annotated)
+    annotated.write_bytes(annotated.read_bytes() + b"% the person's notes\n")
+    then = annotated.stat().st_mtime - KEEP_SECONDS - 60
+    os.utime(annotated, (then, then))
+    window = open_window(office_db)
+
+    def build() -> PreviewWindow:
+        qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(previews(window)), timeout=20_000)
+        wait_idle(qtbot, window.session)
+        return previews(window)[0]
+
+    preview = build()
+    (message,) = [m for m in preview.findChildren(MessageDialog) if m.isVisible()]
+    assert message.windowTitle() == "Reports kept"
+    text = message.text.text()
+    assert annotated.name in text and str(cache) in text
+    assert annotated.read_bytes().endswith(b"% the person's notes\n")
+    message.grab().save(str(tmp_path / "kept-en.png"))
+    message.close()
+    preview.close()
+    preview = build()  # said once
+    assert not [m for m in preview.findChildren(MessageDialog) if m.isVisible()]
+    assert annotated.exists()
+    preview.close()

@@ -1,0 +1,179 @@
+"""The reports' cache folder without Qt: which files fieldplan wrote there, and the
+clean-up that never removes one the person may have changed.
+
+Each report fieldplan writes to the cache is recorded beside it (``.NAME.written``:
+its size and modification time as written). The clean-up removes a file only when
+it is recorded and still as written; any other file there (changed by a PDF viewer
+that saved notes into it, saved there with Save as… in a viewer, or left by an older
+fieldplan that kept no record) stays, and is returned once so that the person can be
+told where it is.
+
+The system's PDF viewer is given a copy of its own (``viewer_copy``), read-only and
+under the report's plain name, in a folder of its own: Okular refuses to save over a
+read-only file and says to save elsewhere, Acrobat saves such a file under another
+name only, Evince saves a copy through its file chooser. Copies given to a viewer
+stay a week (a review may go on for days with the pack open), built reports a day.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import stat
+import time
+import uuid
+from pathlib import Path
+
+#: Built reports older than this are removed (when unchanged).
+KEEP_SECONDS = 24 * 3600
+#: Copies given to the system's viewer older than this are removed (when unchanged).
+VIEWER_KEEP_SECONDS = 7 * 24 * 3600
+#: The folders, in the cache, of the copies given to the system's viewer.
+VIEWER_PREFIX = "opened-"
+_RECORD_SUFFIX = ".written"
+#: fieldplan's own temporary files in the cache (an atomic write's, a print's)
+_TEMPORARY = (".printing-",)
+
+
+def _record_of(path: Path) -> Path:
+    return path.with_name(f".{path.name}{_RECORD_SUFFIX}")
+
+
+def _read_record(path: Path) -> dict:
+    try:
+        data = json.loads(_record_of(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_record(path: Path, record: dict) -> None:
+    target = _record_of(path)
+    tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def record_written(path: Path) -> None:
+    """Record ``path`` as fieldplan just wrote it (its size and modification time):
+    the clean-up removes it only while it is still so."""
+    st = os.stat(path)
+    _write_record(Path(path), {"size": st.st_size, "mtime_ns": st.st_mtime_ns})
+
+
+def unchanged(path: Path) -> bool:
+    """Whether ``path`` is a file fieldplan recorded and nobody has changed since."""
+    record = _read_record(Path(path))
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return (stat.S_ISREG(st.st_mode) and record.get("size") == st.st_size
+            and record.get("mtime_ns") == st.st_mtime_ns)
+
+
+def _unlink(path: Path) -> None:
+    """Remove ``path``, read-only or not: on Windows the read-only attribute (which
+    ``os.chmod`` sets) refuses the removal, where POSIX only asks for the folder's
+    permission."""
+    try:
+        os.unlink(path)
+    except PermissionError:
+        os.chmod(path, stat.S_IREAD | stat.S_IWRITE)
+        os.unlink(path)
+
+
+def remove_written(path: Path) -> bool:
+    """Remove ``path`` and its record if it is unchanged since fieldplan wrote it;
+    whether it was removed. Never a file the person may have changed."""
+    path = Path(path)
+    if not unchanged(path):
+        return False
+    try:
+        _unlink(path)
+    except OSError:
+        return False  # (open in a viewer on Windows: next time)
+    with contextlib.suppress(OSError):
+        os.unlink(_record_of(path))
+    return True
+
+
+def viewer_copy(source: Path, folder: Path, name: str) -> Path:
+    """(off the GUI thread) A read-only copy of the report ``source`` named ``name``
+    (``review-pack-2026-S1-en.pdf``) in a new folder of its own under ``folder``, for
+    the system's viewer: a viewer that saves notes into the file it shows cannot
+    write them into a file the clean-up removes, and asks where to save them."""
+    own = Path(folder) / f"{VIEWER_PREFIX}{uuid.uuid4().hex[:8]}"
+    own.mkdir(parents=True)
+    copy = own / name
+    try:
+        shutil.copyfile(source, copy)
+        # POSIX: r--r--r--; Windows: the read-only attribute (all os.chmod sets there)
+        os.chmod(copy, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+        record_written(copy)
+    except OSError:
+        with contextlib.suppress(OSError):
+            if copy.exists():
+                _unlink(copy)
+            own.rmdir()
+        raise
+    return copy
+
+
+def prune(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove the reports in ``folder`` past their time (a day; a week for copies given
+    to the viewer) that are as fieldplan wrote them, and its old temporary files. Those
+    past their time that were changed, or that fieldplan did not write, stay: returned
+    the first time they are found, so that the person is told where they are."""
+    now = time.time() if now is None else now
+    kept: list[Path] = []
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return kept
+    for entry in entries:
+        try:
+            if entry.is_dir() and entry.name.startswith(VIEWER_PREFIX):
+                _prune_files(entry, now - VIEWER_KEEP_SECONDS, kept)
+                with contextlib.suppress(OSError):
+                    entry.rmdir()  # (only once empty)
+            elif entry.is_file() and not entry.name.startswith("."):
+                _prune_file(entry, now - KEEP_SECONDS, kept)
+            elif entry.is_file():
+                _prune_hidden(entry, now - KEEP_SECONDS)
+        except OSError:
+            pass  # (open in a viewer on Windows: next time)
+    return kept
+
+
+def _prune_files(folder: Path, limit: float, kept: list[Path]) -> None:
+    for entry in folder.iterdir():
+        if entry.is_file() and not entry.name.startswith("."):
+            _prune_file(entry, limit, kept)
+        elif entry.is_file():
+            _prune_hidden(entry, limit)
+
+
+def _prune_file(path: Path, limit: float, kept: list[Path]) -> None:
+    if path.stat().st_mtime >= limit or remove_written(path):
+        return
+    if not unchanged(path) and not _read_record(path).get("told"):
+        # changed, or not fieldplan's: kept, and said once
+        record = _read_record(path)
+        record["told"] = True
+        with contextlib.suppress(OSError):
+            _write_record(path, record)
+        kept.append(path)
+
+
+def _prune_hidden(path: Path, limit: float) -> None:
+    """A record whose file is gone, or fieldplan's own old temporary file."""
+    name = path.name
+    if name.endswith(_RECORD_SUFFIX):
+        if not path.with_name(name[1:-len(_RECORD_SUFFIX)]).exists():
+            path.unlink()
+    elif (name.startswith(_TEMPORARY) or name.endswith((".part", ".tmp"))) and (
+            path.stat().st_mtime < limit):
+        path.unlink()

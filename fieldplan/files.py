@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from fieldplan.errors import FileError, ValidationError
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ltr
 
 
 def shown_name(name: str) -> str:
@@ -153,7 +153,7 @@ def cannot_write(path: str | os.PathLike[str], exc: OSError, *,
     being made in, when the failure was the making of a file there (see
     ``write_reason``); ``own``: one of fieldplan's own files (``os_error_reason``)."""
     error = FileError(_("cannot write {file}: {reason}").format(
-        file=os.fspath(path), reason=write_reason(path, exc, folder=folder, own=own)))
+        file=ltr(path), reason=write_reason(path, exc, folder=folder, own=own)))
     error.os_error, error.file = exc, os.fspath(path)
     return error
 
@@ -211,14 +211,14 @@ def _folder_refuses(folder: str | os.PathLike[str], reason: str, own: bool = Fal
     if own:
         # Translators: {folder} is a folder; {reason} why, e.g. "permission denied"
         return _("the folder {folder} cannot be written to ({reason})").format(
-            folder=folder, reason=reason)
+            folder=ltr(folder), reason=reason)
     # Translators: {folder} is a folder; {reason} why, e.g. "permission denied"
     return _("the folder {folder} cannot be written to ({reason}); choose another "
-             "folder").format(folder=folder, reason=reason)
+             "folder").format(folder=ltr(folder), reason=reason)
 
 
 def _refused(path: str | os.PathLike[str], reason: str) -> FileError:
-    return FileError(_("cannot write {file}: {reason}").format(file=os.fspath(path),
+    return FileError(_("cannot write {file}: {reason}").format(file=ltr(path),
                                                                reason=reason))
 
 
@@ -226,7 +226,7 @@ def cannot_read(path: str | os.PathLike[str], exc: OSError, *,
                 own: bool = False) -> FileError:
     """The error for a file that could not be read (``own``: see ``os_error_reason``)."""
     return FileError(_("cannot read {file}: {reason}").format(
-        file=os.fspath(path), reason=os_error_reason(exc, own=own)))
+        file=ltr(path), reason=os_error_reason(exc, own=own)))
 
 
 #: The files SQLite keeps beside a database: protecting a path protects these too.
@@ -368,7 +368,7 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
         # Translators: {file} is the name typed, ending in "/" (or "\" on Windows)
         raise ValidationError(_("{file} is a folder's name, and there is no such folder: "
                                 "create it first, or give a file name").format(
-                                    file=os.fspath(out)))
+                                    file=ltr(out)))
     suffix = Path(out).suffix.lower()
     allowed = _SUFFIX_FORMATS.get(suffix)
     if allowed is None or fmt in allowed:
@@ -376,19 +376,19 @@ def check_output_name(fmt: str, out: str | os.PathLike[str]) -> None:
     if fmt == "bundle":
         raise ValidationError(_(
             "{file} is named as a {suffix} file but a bundle is written: give it a name "
-            "ending in {bundle_suffix}").format(file=os.fspath(out), suffix=suffix,
+            "ending in {bundle_suffix}").format(file=ltr(out), suffix=suffix,
                                                 bundle_suffix=BUNDLE_SUFFIX))
     if fmt == "pdf":
         # (a report has no format to change: "change the file name or the format")
         raise ValidationError(_(
             "{file} is named as a {suffix} file but a PDF is written: give it a name "
-            "ending in .pdf").format(file=os.fspath(out), suffix=suffix))
+            "ending in .pdf").format(file=ltr(out), suffix=suffix))
     # Translators: {format} is CSV, HXL or XLSX; {format_suffix} the ending its files
     # get (.csv, .xlsx)
     raise ValidationError(_(
         "{file} is named as a {suffix} file but the format is {format}: give it a name "
         "ending in {format_suffix}, or choose another format").format(
-            file=os.fspath(out), suffix=suffix, format=fmt.upper(),
+            file=ltr(out), suffix=suffix, format=fmt.upper(),
             format_suffix=FORMAT_SUFFIXES[fmt]))
 
 
@@ -535,7 +535,7 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
         # the file refuses, not its folder: "choose a folder you can write to" sent
         # the person away from a folder that takes another name
         error = FileError(_("cannot write {file}: {reason}").format(
-            file=os.fspath(path), reason=_("it is read-only; choose another name")))
+            file=ltr(path), reason=_("it is read-only; choose another name")))
         error.os_error, error.file = denied, os.fspath(path)
         raise error
     return target

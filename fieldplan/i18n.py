@@ -606,6 +606,40 @@ def quoted_text(value: str, lang: str | None = None) -> str:
     return translation(lang).gettext(_QUOTED).format(value=value)
 
 
+class LeftToRight(str):
+    """A path, a command, a key fingerprint, an e-mail address or a URL a message names
+    (``ltr``) that a kept message keeps as the value: shown again in another language,
+    it is isolated as that language needs (in a right-to-left one only)."""
+
+    value: str
+
+    def __new__(cls, value: str, lang: str | None = None) -> LeftToRight:
+        made = super().__new__(cls, ltr_text(value, lang))
+        made.value = value
+        return made
+
+
+def ltr(value: str | os.PathLike[str], lang: str | None = None) -> str:
+    """A path, a command, a key fingerprint, an e-mail address or a URL as a message of
+    ``lang`` (default: current) names it: in a right-to-left language, one
+    left-to-right unit (``fieldplan.text.ltr_isolated``: a left-to-right isolate),
+    else as it is (English and French unchanged). Only where a value is put in a
+    message is it known where it ends: in "تعذّرت كتابة /media/usb/تقرير.pdf: …" the
+    Arabic name cut the path in two, shown "/media/usb" at the sentence's right and
+    ".pdf" at its left. The client shows the isolate; a terminal line shows it as
+    marks (``fieldplan.text.for_rtl_terminal``). Kept as the value (``LeftToRight``)."""
+    return LeftToRight(os.fspath(value), lang)
+
+
+def ltr_text(value: str, lang: str | None = None) -> str:
+    """``ltr``'s text, a plain str."""
+    if is_rtl(_resolve(lang)):
+        from fieldplan.text import ltr_isolated
+
+        return ltr_isolated(value)
+    return value
+
+
 # Translators: a value a message quotes, as in "plan.csv: row 3, column 'target':
 # 'six' is not a number" (a file's cell, a code, a sheet's name); quote it as the
 # language's messages quote values: French « {value} » with no-break spaces, Arabic «{value}»
@@ -676,6 +710,8 @@ def _argument(value: Any) -> Any:
         return {"unit": list(value.unit), "beside": list(value.beside)}
     if isinstance(value, Quoted):
         return {"quoted": value.value}
+    if isinstance(value, LeftToRight):
+        return {"ltr": value.value}
     if isinstance(value, bool | int | float) or value is None:
         return value
     return str(value)
@@ -788,6 +824,10 @@ def _render_argument(value: Any, lang: str | None) -> Any:
         if not isinstance(value["quoted"], str):
             raise TypeError("quoted")
         return quoted_text(value["quoted"], lang)
+    if "ltr" in value:
+        if not isinstance(value["ltr"], str):
+            raise TypeError("ltr")
+        return ltr_text(value["ltr"], lang)
     return render_record(value["msg"], lang)
 
 

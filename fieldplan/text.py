@@ -253,9 +253,28 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
     a run ends before a bracket it did not open ("مضاف (1): PA4.7" keeps "(1)" with the
     Arabic, and "PA4.7" a run of its own), and before a count in brackets that ends it
     ("في ML-1a2b.fieldplan (1) لم": the count is the sentence's). Text with no
-    right-to-left letter is returned as it is."""
+    right-to-left letter is returned as it is. A left-to-right isolate already there
+    (``ltr_isolated``: a path, a command) is left as it is, with what it holds."""
     if _RTL_LETTER.search(text) is None:
         return text
+    if LRI not in text:
+        return _ltr_runs_marked(text, start, end)
+    out: list[str] = []
+    done = 0
+    for span in _LTR_ISOLATE.finditer(text):
+        out += [_ltr_runs_marked(text[done:span.start()], start, end), span.group()]
+        done = span.end()
+    out.append(_ltr_runs_marked(text[done:], start, end))
+    return "".join(out)
+
+
+#: A left-to-right isolate and what it holds (first-strong isolates inside it too:
+#: ``ltr_isolated``'s right-to-left names), closed
+_LTR_ISOLATE = re.compile("\u2066(?:[^\u2066-\u2069]|\u2068[^\u2066-\u2069]*\u2069)*\u2069")
+
+
+def _ltr_runs_marked(text: str, start: str, end: str) -> str:
+    """``ltr_runs_marked`` of text that holds no left-to-right isolate."""
     out: list[str] = []
     done = 0
     while (match := _LTR_RUN.search(text, done)) is not None:
@@ -302,6 +321,29 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
         done = stop
     out.append(text[done:])
     return "".join(out)
+
+
+#: LEFT-TO-RIGHT ISOLATE, FIRST STRONG ISOLATE, POP DIRECTIONAL ISOLATE
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+#: Where a path's folders end.
+_PATH_SEPARATOR = re.compile(r"([/\\])")
+
+
+def ltr_isolated(value: str) -> str:
+    """``value`` (a path, a command, a key fingerprint, an e-mail address, a URL) as
+    one left-to-right unit inside a right-to-left sentence: a left-to-right isolate
+    (LRI … PDI) around it, each of its folders or file names with a right-to-left
+    letter in a first-strong isolate of its own (between two Arabic names the slash
+    was taken into their run, "/tmp/تقارير/مجلد 2" showed the two swapped). A message
+    cannot know where such a value ends once it is in it ("/media/usb/تقرير.pdf" was
+    cut at its Arabic name, its pieces shown in the wrong order, ``ltr_runs_marked``):
+    the isolate is put where the value is. Its own bidi controls are contained
+    (``bidi_contained``)."""
+    value = bidi_contained(value)
+    if has_rtl(value) and _PATH_SEPARATOR.search(value) is not None:
+        value = "".join(FSI + part + PDI if has_rtl(part) else part
+                        for part in _PATH_SEPARATOR.split(value))
+    return LRI + value + PDI
 
 
 def _unopened_closer(run: str) -> int | None:
@@ -362,6 +404,8 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
     title with a letter of the other direction, which keeps what follows the title (a
     quotation mark, an arrow, another title) in the line's direction, as the isolate
     would; nothing after any other (a line with no such title carries no mark).
+    Its left-to-right isolates (a path, a command: ``ltr_isolated``) become marks
+    too: a left-to-right mark either side in a right-to-left line, nothing in another.
     Terminals know the marks, not always the isolates (``for_rtl_terminal``)."""
 
     def mark(found: re.Match[str]) -> str:
@@ -369,11 +413,16 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
         other = paragraph_direction(inner) == "L" if rtl else has_rtl(inner)
         return inner + (("\u200f" if rtl else LRM) if other else "")
 
-    return _FIRST_STRONG.sub(mark, line)
+    line = _FIRST_STRONG.sub(mark, line)
+    # a path or a command isolated left to right (``ltr_isolated``): between marks
+    return _LEFT_TO_RIGHT.sub(lambda found: (LRM + found.group(1) + LRM) if rtl
+                              else found.group(1), line)
 
 
 #: A first-strong isolate and what it holds (no isolate inside).
 _FIRST_STRONG = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
+#: A left-to-right isolate and what it holds (no isolate inside).
+_LEFT_TO_RIGHT = re.compile("\u2066([^\u2066-\u2069]*)\u2069")
 
 
 def for_spreadsheet(text: str) -> str:

@@ -1407,3 +1407,57 @@ def test_reports_changed_in_a_viewer_are_kept_and_said_where(
     assert not [m for m in preview.findChildren(MessageDialog) if m.isVisible()]
     assert annotated.exists()
     preview.close()
+
+
+def test_an_arabic_save_error_keeps_the_path_whole_and_in_order(qapp, qtbot, pack_pdf,
+                                                                tmp_path, monkeypatch):
+    """In Arabic, "cannot write PATH: …" of Save as… on a folder it cannot write to cut
+    a path with an Arabic folder name in two at that name: its pieces were laid out
+    in the wrong order, the leading "/" at the wrong end. The path is now one
+    left-to-right isolate, its Arabic name isolated inside it, as the message names
+    it (the folder too)."""
+    import errno
+
+    from ui import report_preview
+    from ui.app import apply_language
+
+    folder = tmp_path / "تقارير"
+    folder.mkdir()
+    target = folder / "review.pdf"
+
+    def refused(source, destination):  # a read-only folder (the tests may run as root)
+        from fieldplan.files import cannot_write
+
+        raise cannot_write(destination, PermissionError(errno.EACCES, "denied"),
+                           folder=folder)
+
+    monkeypatch.setattr(report_preview, "copy_report", refused)
+    apply_language(qapp, "ar")
+    try:
+        window = PreviewWindow(None, pack_pdf, ReportRequest("pack", "2026-S1"))
+        qtbot.addWidget(window)
+        window.show()
+        assert not save(qtbot, window, target)
+        (message,) = window.findChildren(MessageDialog, "preview-message")
+        shown = message.text.text()
+    finally:
+        apply_language(qapp, "en")
+    head, name = str(tmp_path), "\u2068تقارير\u2069"
+    assert "\u2066" + head + "/" + name + "/review.pdf\u2069" in shown  # whole, in order
+    assert "\u2066" + head + "/" + name + "\u2069" in shown  # the folder too
+    assert "\u2069/" not in shown.replace(name, "")  # no piece of it isolated apart
+
+
+def test_a_path_in_an_english_or_french_error_is_as_it_was(tmp_path):
+    import errno
+
+    from fieldplan.files import cannot_write
+
+    target = tmp_path / "تقارير" / "review.pdf"
+    for lang in ("en", "fr"):
+        i18n.set_language(lang)
+        try:
+            said = str(cannot_write(target, PermissionError(errno.EACCES, "denied")))
+        finally:
+            i18n.set_language("en")
+        assert str(target) in said and not re.search("[\u2066-\u2069]", said)

@@ -42,7 +42,7 @@ from fieldplan.files import (
     private_folder,
     write_reason,
 )
-from fieldplan.i18n import _, counted, format_number, join_clauses
+from fieldplan.i18n import _, counted, format_number, join_clauses, ltr
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -210,7 +210,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
             raise StoreError(_(
                 "no fieldplan database at {path}, but its backups are in {folder}; "
                 "'fieldplan restore' puts the latest back").format(
-                    path=path, folder=backup_dir(path)))
+                    path=ltr(path), folder=ltr(backup_dir(path))))
         unreadable = backups_unreadable(path)
         if unreadable is not None:
             # listed as none, they may be there: "run init" would leave them behind
@@ -218,10 +218,11 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                 "no fieldplan database at {path}; its backups folder {folder} cannot be "
                 "read ({reason}): once it can be, restore the latest backup, if there is "
                 "one ('fieldplan restore')").format(
-                    path=path, folder=backup_dir(path), reason=os_error_reason(unreadable)))
+                    path=ltr(path), folder=ltr(backup_dir(path)),
+                    reason=os_error_reason(unreadable)))
         raise StoreError(_(
             "no fieldplan database at {path}; run 'fieldplan init --hq' or "
-            "'fieldplan init --from SETUP.fieldplan' first").format(path=path))
+            "'fieldplan init --from SETUP.fieldplan' first").format(path=ltr(path)))
     if not create and is_empty_file(path):
         # opening would write fieldplan's tables into it (even for a read-only command)
         if emptied(path):
@@ -270,7 +271,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                     "{path} is on a read-only disk or folder and was written by an "
                     "older fieldplan, which must update it first: copy it, with its key "
                     "file {key}, to a folder you can write to, and open the copy").format(
-                        path=path, key=path.with_name(path.name + ".key").name))
+                        path=ltr(path), key=path.with_name(path.name + ".key").name))
             return conn
         # before anything is written (the switch to WAL): a newer fieldplan's file, a
         # backup opened with --db, is refused as it is
@@ -286,7 +287,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":  # pragma: no cover - e.g. a read-only medium
             raise StoreError(_("cannot use write-ahead logging on {path} (mode {mode})")
-                             .format(path=path, mode=mode))
+                             .format(path=ltr(path), mode=mode))
         if not create:
             conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")  # merge work tables stay off disk
@@ -380,7 +381,7 @@ def _connect_read_only(path: Path) -> Connection:
         raise StoreError(_(
             "cannot open database {path}: it is on a read-only disk or folder and was "
             "not closed cleanly; copy its folder to a disk you can write to, and open "
-            "the copy").format(path=path)) from exc
+            "the copy").format(path=ltr(path))) from exc
     conn.read_only = True
     return conn
 
@@ -435,7 +436,7 @@ def another_programs_file(path: str | os.PathLike[str]) -> bool:
 def not_fieldplans_text(path: str | os.PathLike[str]) -> str:
     """What is said of a file that is another program's SQLite database."""
     return _("{path} is an SQLite database, but not fieldplan's (another program's?); it "
-             "was left as it is: give fieldplan another file").format(path=path)
+             "was left as it is: give fieldplan another file").format(path=ltr(path))
 
 
 def is_empty_file(path: str | os.PathLike[str]) -> bool:
@@ -472,16 +473,16 @@ def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
         # Translators: {example} is the folder's name with a file name after it
         return StoreError(_("{path} is a folder, not a database file; give a file name "
                             "such as {example}").format(
-                                path=path, example=path / "fieldplan.sqlite3"))
+                                path=ltr(path), example=path / "fieldplan.sqlite3"))
     if not path.exists() or path.is_file():
         return None
     return StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
-                        "choose another --db").format(path=path))
+                        "choose another --db").format(path=ltr(path)))
 
 
 def not_set_up_text(path: str | os.PathLike[str]) -> str:
     """What is said of a database file that fieldplan's ``init`` has not set up."""
-    return _("{path} is not set up yet; run 'fieldplan init' first").format(path=path)
+    return _("{path} is not set up yet; run 'fieldplan init' first").format(path=ltr(path))
 
 
 def is_damage(exc: BaseException) -> bool:

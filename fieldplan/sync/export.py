@@ -25,7 +25,7 @@ from fieldplan.errors import (
     ValidationError,
 )
 from fieldplan.files import free_name, shown_name
-from fieldplan.i18n import _, join_clauses, join_list
+from fieldplan.i18n import _, join_clauses, join_list, ltr
 from fieldplan.minisign import PublicKey
 from fieldplan.replica import Replica
 from fieldplan.sync import formats
@@ -1053,7 +1053,7 @@ def _check_folder(folder: Path, *, bundles: bool = True) -> None:
     said = (_("cannot write bundles: {reason}") if bundles
             # Translators: as "cannot write bundles: …", of one bundle
             else _("cannot write the bundle: {reason}"))
-    raise FileError(said.format(reason=reason.format(folder=os.fspath(folder))))
+    raise FileError(said.format(reason=reason.format(folder=ltr(folder))))
 
 
 def check_bundle_target(rep: Replica, path: Path) -> None:
@@ -1082,7 +1082,7 @@ def check_bundle_target(rep: Replica, path: Path) -> None:
                    "{replica}); choose another file").format(office=office,
                                                               replica=str(sender)[:8])
     raise BundleNameTakenError(_("cannot write {file}: {reason}").format(
-        file=os.fspath(path), reason=reason))
+        file=ltr(path), reason=reason))
 
 
 def event_lines(rep: Replica, plan: list[tuple[str, int, int]],

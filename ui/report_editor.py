@@ -985,6 +985,10 @@ class ReportEditor(QScrollArea):
         self.report = report
         self._show_receipt(receipt)
         self._locked = locked
+        # the field the keyboard is in: its Actual fields are made again below, and the
+        # focus went with the one it was in (to no widget: the next keys went nowhere)
+        focused = self.window().focusWidget()
+        aimed = self._name_of(focused) if focused is not None else None
         self._loading = True
         try:
             self._fill(action, report)
@@ -1068,7 +1072,44 @@ class ReportEditor(QScrollArea):
                 self.general_error.setText(sentence(refused))
                 self.general_error.setVisible(True)
         self._drafts_did_change()
+        if aimed is not None:
+            self._keep_focus_in(aimed)
         emit(self.report_did_load, action.code, period)
+
+    def _name_of(self, widget: object) -> str | None:
+        """The name of the form's field ``widget`` is (``_field``'s; "status" for the
+        read-only status in the combo's place), or None."""
+        if self._form is None:
+            return None
+        if widget is self.status or widget is self.status_read_only:
+            return "status"
+        if widget is self.percent:
+            return "percent"
+        for key, edit in self.indicator_edits.items():
+            if widget is edit:
+                return f"value.{key}"
+        for name, edit in self.narratives.items():
+            if widget is edit:
+                return name
+        return None
+
+    def _keep_focus_in(self, name: str) -> None:
+        """(a report read again) The keyboard back in the field ``name`` it was in
+        before, unless the person is elsewhere now."""
+        field = self._field(name)
+        if name == "status" and not self._editable:
+            field = self.status_read_only
+        if field is None:
+            return
+        if name.startswith("value."):
+            # (made just now: the layout shows it later, and a hidden widget takes no
+            # focus)
+            field.show()
+        focused = self.window().focusWidget()
+        if (focused is field or not field.isVisible()
+                or (focused is not None and not self._form.isAncestorOf(focused))):
+            return
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # the draft journal ---------------------------------------------------------------
     def _journal(self):
@@ -2280,8 +2321,15 @@ class ReportEditor(QScrollArea):
         if not editable and not for_now and self.undo_stack.count():
             self.undo_stack.clear()
             emit(self.edits_did_change)
-        self.status.setEnabled(editable)
+        # the combo enabled before it takes the read-only field's place (and with it
+        # the focus), disabled after giving its place and focus to it: disabled first,
+        # it handed the focus to the next field (Percent), where the next letter typed
+        # for the status went
+        if editable:
+            self.status.setEnabled(True)
         self._show_status(editable)
+        if not editable:
+            self.status.setEnabled(False)
         for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
             edit.setReadOnly(not editable)
             show_read_only(edit, not editable)

@@ -483,6 +483,9 @@ class ReportEditor(QScrollArea):
         self.keep_undo_for: tuple[str, str] | None = None
         #: the widget Tab goes from to the form's first field (set by the office view)
         self.tab_from: QWidget | None = None
+        #: what is typed in the form while its report is read (ui.held_keys), made
+        #: with the form
+        self._held_keys = None
         self._saves_in_flight = 0
         #: writes issued so far: a report fetched before the last write is stale
         self._writes = 0
@@ -652,6 +655,11 @@ class ReportEditor(QScrollArea):
         self.percent.setAlignment(_leading())
         self.percent.textEdited.connect(self._edited)
         self.percent.installEventFilter(self.undo_keys)
+        from ui.held_keys import HeldKeys
+
+        self._held_keys = HeldKeys(self._name_of, self)
+        for field in (self.status, self.status_read_only, self.percent):
+            self._held_keys.watch(field)
         self.errors: dict[str, QLabel] = {}
         # labels of their own: addRow(text, …) made the row's box their buddy, which
         # takes no focus, so Alt+T and Alt+M did nothing
@@ -694,6 +702,7 @@ class ReportEditor(QScrollArea):
             edit.setUndoRedoEnabled(False)  # undo goes through the window's stack
             edit.installEventFilter(self.undo_keys)
             edit.viewport().installEventFilter(self.undo_keys)
+            self._held_keys.watch(edit)
             edit.setAccessibleName(labels[name].replace("&", ""))
             # all three fit beside the tree at 1366×768; longer text scrolls inside
             edit.setMinimumHeight(70)
@@ -884,12 +893,19 @@ class ReportEditor(QScrollArea):
         if action is None:
             self.title.setText(_("Choose an action in the plan."))
             if self._form is not None:
+                self._held_keys.drop()
                 self._set_editable(False)
                 self._form.setVisible(False)
             self._drafts_did_change()
             return
         self._build_form()
         self._form.setVisible(True)
+        # what is typed until it is read is kept for it (typed in once it is read);
+        # what was kept for another report is not for this one
+        if same:
+            self._held_keys.keep_holding()
+        else:
+            self._held_keys.hold()
         self._show_loading(action, clear=not same)
         code, office = action.code, self.identity.office
         # the journal's draft of this report: which of its values were saved already
@@ -1075,6 +1091,10 @@ class ReportEditor(QScrollArea):
         if aimed is not None:
             self._keep_focus_in(aimed)
         emit(self.report_did_load, action.code, period)
+        if editable:
+            self._held_keys.replay(self._field)
+        else:  # (its notice says why nothing can be typed in it)
+            self._held_keys.drop()
 
     def _name_of(self, widget: object) -> str | None:
         """The name of the form's field ``widget`` is (``_field``'s; "status" for the
@@ -2105,6 +2125,7 @@ class ReportEditor(QScrollArea):
             edit.setMaximumWidth(numbers)
             edit.textEdited.connect(self._edited)
             edit.installEventFilter(self.undo_keys)
+            self._held_keys.watch(edit)
             name.setBuddy(edit)
             # what the row shows beside the field, for a screen reader: the name says
             # only the indicator's title
@@ -2318,6 +2339,8 @@ class ReportEditor(QScrollArea):
         ``for_now``, while it loads): submitted, locked, not this office's, refused by
         the plan. Its undo and redo go then: each would write an edit the core refuses."""
         self._editable = editable
+        if not editable and not for_now and self._held_keys is not None:
+            self._held_keys.drop()  # (read-only for good: nothing kept is typed in)
         if not editable and not for_now and self.undo_stack.count():
             self.undo_stack.clear()
             emit(self.edits_did_change)

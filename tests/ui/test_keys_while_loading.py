@@ -1,7 +1,7 @@
 """The keyboard while a report is being read: the report's fields wait read-only for
-the database's answer (on the worker), and the keyboard stays where the person put it.
-The worker is held (``held_reads``) so that the keys always come before the report is
-read, as they did now and then for a fast typist."""
+the database's answer (on the worker), and what a person types meanwhile goes where
+they aimed it. The worker is held (``held_reads``) so that the keys always come before
+the report is read, as they did now and then for a fast typist."""
 
 from __future__ import annotations
 
@@ -80,6 +80,63 @@ def db_report(path, code: str, period: str):
         return get_report(rep, code, period, rep.office)
 
 
+def test_what_is_typed_while_the_report_loads_goes_to_its_fields(
+        open_window, qtbot, office_db, held_reads):
+    """Ctrl+1, Down, Alt+M "40", Alt+A "Visa": the percent and the achievements are
+    typed in the report chosen once it is read; they went nowhere (read-only fields)."""
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    window.go_to_tab(1)
+    held_reads.hold()
+    press(qtbot, Qt.Key.Key_1, CTRL)
+    assert QApplication.focusWidget() is tree.tree
+    press(qtbot, Qt.Key.Key_Down)
+    chosen = tree.current_action()
+    assert chosen is not None and editor.action is chosen and not editor._editable
+    press(qtbot, Qt.Key.Key_M, ALT)
+    assert QApplication.focusWidget() is editor.percent  # (read-only, while it loads)
+    type_in(qtbot, "40")
+    press(qtbot, Qt.Key.Key_A, ALT)
+    assert QApplication.focusWidget() is editor.narratives["achievements"]
+    type_in(qtbot, "Visa")
+    assert editor.percent.text() == ""
+    loaded(qtbot, window, held_reads)
+    assert editor.percent.text() == "40"
+    assert editor.narratives["achievements"].toPlainText() == "Visa"
+    assert QApplication.focusWidget() is editor.narratives["achievements"]
+    assert tree.status.currentData() == ""  # the plan's filter untouched
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    saved = db_report(office_db, chosen.code, window.period)
+    assert (saved.percent, saved.achievements) == (40, "Visa")
+    # typed, so undone as typing is
+    assert window.undo_action.isEnabled()
+
+
+def test_a_line_entered_by_its_key_is_replaced_by_what_is_typed(
+        open_window, qtbot, office_db, held_reads):
+    """Alt+M on a report with 10 % saved, then "40" before it is read: 40, as typed
+    over the whole line once read (Qt selects a line entered with its key), not 1040."""
+    from tests.ui.test_office_work import choose
+
+    window = open_window(office_db)
+    tree = window.office_view.tree
+    code = tree.current_action().code if tree.current_action() else "PA1.1"
+    editor = choose(window, qtbot, code, window.period)
+    editor.percent.setFocus()
+    type_in(qtbot, "10")
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    held_reads.hold()
+    tree.tree.setFocus()
+    editor.reload()  # (the same report read again, as after an import)
+    press(qtbot, Qt.Key.Key_M, ALT)
+    type_in(qtbot, "40")
+    loaded(qtbot, window, held_reads)
+    assert editor.percent.text() == "40"
+
+
 def test_the_keyboard_stays_in_an_actual_when_the_report_is_read_again(
         open_window, qtbot, office_db):
     """The Actual fields are made again as the report is read again (an import, a
@@ -103,12 +160,11 @@ def test_the_keyboard_stays_in_an_actual_when_the_report_is_read_again(
     wait_idle(qtbot, window.session)
 
 
-
 def test_the_status_keeps_the_keyboard_while_its_report_is_read_again(
         open_window, qtbot, office_db, held_reads):
     """On the status while the report is read again: the keyboard went on to Percent
     (the combo disabled before the read-only status took its place), where the letter
-    typed to choose a status went. It stays on the status."""
+    typed to choose a status went. It stays on the status, and the letter chooses."""
     from tests.ui.test_office_work import choose
 
     window = open_window(office_db)
@@ -119,5 +175,68 @@ def test_the_status_keeps_the_keyboard_while_its_report_is_read_again(
     held_reads.hold()
     editor.reload()
     assert QApplication.focusWidget() is editor.status_read_only
+    type_in(qtbot, "a")
     loaded(qtbot, window, held_reads)
     assert QApplication.focusWidget() is editor.status
+    assert editor.status.currentData() == "at-risk"
+    assert editor.percent.text() == ""
+
+
+def test_nothing_kept_for_a_report_left_before_it_was_read(
+        open_window, qtbot, office_db, held_reads):
+    """Keys typed in a report still loading, then another action chosen: they were
+    meant for the first one, and are not typed into the second."""
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    held_reads.hold()
+    tree.tree.setFocus()
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_M, ALT)
+    type_in(qtbot, "40")
+    tree.tree.setFocus()
+    press(qtbot, Qt.Key.Key_Down)
+    second = tree.current_action()
+    loaded(qtbot, window, held_reads)
+    assert editor.action is second
+    assert editor.percent.text() == ""
+
+
+@pytest.fixture
+def office_with_a_draft(office_db):
+    """``office_db`` with a draft in the period its window opens on."""
+    from fieldplan.progress import record_progress
+    from ui.context import read_identity
+
+    with open_replica(office_db) as rep:
+        identity = read_identity(rep)
+        action = identity.plan.actions_of(level=identity.level)[-1]
+        record_progress(rep, action.code, identity.current_period(), status="on-track")
+    return office_db
+
+
+def test_submit_pressed_while_the_report_loads_asks_once_it_is_read(
+        open_window, qtbot, office_with_a_draft, held_reads):
+    """Alt+T, Alt+M and Ctrl+Shift+Enter before the report is read: the mnemonics reach
+    the read-only fields, and the submit question opens, with the keyboard, once the
+    report is read (not the plan's filters)."""
+    window = open_window(office_with_a_draft)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    window.go_to_tab(1)
+    held_reads.hold()
+    press(qtbot, Qt.Key.Key_1, CTRL)
+    press(qtbot, Qt.Key.Key_Down)
+    press(qtbot, Qt.Key.Key_T, ALT)
+    assert QApplication.focusWidget() is editor.status_read_only
+    press(qtbot, Qt.Key.Key_M, ALT)
+    assert QApplication.focusWidget() is editor.percent
+    press(qtbot, Qt.Key.Key_Return, CTRL | SHIFT)
+    loaded(qtbot, window, held_reads)
+    qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None
+                    and window.findChild(object, "submit-dialog").isVisible(), timeout=5000)
+    dialog = window.findChild(object, "submit-dialog")
+    assert dialog.isAncestorOf(QApplication.focusWidget())
+    assert tree.status.currentData() == "" and tree.level.currentData() == "national"
+    dialog.reject()
+    wait_idle(qtbot, window.session)

@@ -80,10 +80,13 @@ def test_a_report_chosen_while_the_database_is_busy_takes_no_other_text(
     assert box.toPlainText() == ""
     release.set()
     qtbot.waitUntil(lambda: not box.isReadOnly(), timeout=5000)
-    qtbot.keyClicks(box, "For PA3.6")
+    # kept while PA3.6 was read, and typed in it once read (ui.held_keys)
+    assert box.toPlainText() == "typed too soon"
+    qtbot.keyClicks(box, ", for PA3.6")
     editor.save_now()
     qtbot.waitUntil(
-        lambda: db_report(hq_db, "PA3.6", "2026-S1").achievements == "For PA3.6", timeout=5000
+        lambda: db_report(hq_db, "PA3.6", "2026-S1").achievements
+        == "typed too soon, for PA3.6", timeout=5000
     )
     assert db_report(hq_db, "PA1.6", "2026-S1").achievements == "Joint statement drafted"
     wait_idle(qtbot, window.session)

@@ -1,0 +1,123 @@
+"""The characters typed in the report form while its report is being read.
+
+Until the database has answered, the form's fields are read-only (what is typed must go
+to the report whose title is shown, never to the one before it). A person who chose an
+action and went straight on with Alt+M and "40" lost the "40": the keys reached a
+read-only field and went nowhere, unsaid. They are kept instead, with the name of the
+field they were typed in, and typed into that field once the report can be edited
+(``HeldKeys.replay``); forgotten when another report is chosen meanwhile or the one read
+cannot be edited (submitted, locked: its notice says why)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from ui.qtcompat import Qt
+
+
+class HeldKeys(QObject):
+    """Event filter on the report form's fields (``watch``): while ``holding``, the
+    characters typed in one of them (and Backspace, Delete; Enter in a text box) are
+    kept, not handed to the field."""
+
+    def __init__(self, name_of: Callable[[QObject], str | None],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        #: the name of a field of the form (``ReportEditor._field``'s), or None
+        self._name_of = name_of
+        self.holding = False
+        #: (field name, key, modifiers, text) as typed
+        self._keys: list[tuple[str, Any, Any, str]] = []
+        #: the fields the keyboard came into with Tab or Alt+letter since holding began:
+        #: Qt selects a line's whole text then, so that what is typed replaces it
+        self._entered_by_key: set[str] = set()
+
+    def watch(self, field: QObject) -> None:
+        field.installEventFilter(self)
+
+    def hold(self) -> None:
+        """From now on (a report is being read) keep what is typed; what was kept for
+        the report before is forgotten."""
+        self.holding = True
+        self._keys.clear()
+        self._entered_by_key.clear()
+
+    def keep_holding(self) -> None:
+        """The same report read again: what is kept so far is still meant for it."""
+        self.holding = True
+
+    def drop(self) -> None:
+        """Stop holding, and forget what was kept."""
+        self.holding = False
+        self._keys.clear()
+        self._entered_by_key.clear()
+
+    def held(self) -> list[str]:
+        """The names of the fields keys are kept for, in the order typed."""
+        return [name for name, *_rest in self._keys]
+
+    def eventFilter(self, watched: QObject, event: Any) -> bool:  # (Qt's name)
+        if not self.holding:
+            return False
+        from PySide6.QtCore import QEvent
+
+        kind = event.type()
+        if kind == QEvent.Type.FocusIn:
+            name = self._name_of(watched)
+            if name is not None and event.reason() in (
+                    Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason,
+                    Qt.FocusReason.ShortcutFocusReason):
+                self._entered_by_key.add(name)
+            return False
+        if kind != QEvent.Type.KeyPress or not _typed(watched, event):
+            return False
+        name = self._name_of(watched)
+        if name is None or (name == "status" and not event.text().strip()):
+            return False  # (Space opens the status's list: not later, by surprise)
+        self._keys.append((name, event.key(), event.modifiers(), event.text()))
+        return True
+
+    def replay(self, field_of: Callable[[str], QObject | None]) -> None:
+        """Type what was kept into the fields it was typed in (``field_of(name)``, as
+        made for the report read), as the person would have typed it there: a line
+        entered by Tab or Alt+letter has its text replaced, as Qt selects it then."""
+        from PySide6.QtCore import QEvent
+        from PySide6.QtGui import QKeyEvent
+        from PySide6.QtWidgets import QApplication, QLineEdit
+
+        keys, entered = list(self._keys), set(self._entered_by_key)
+        self.drop()
+        started: set[str] = set()
+        for name, key, modifiers, text in keys:
+            field = field_of(name)
+            if field is None:
+                continue
+            if name not in started:
+                started.add(name)
+                if name in entered and isinstance(field, QLineEdit):
+                    field.selectAll()
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(field, QKeyEvent(kind, key, modifiers, text))
+
+
+def _typed(field: QObject, event: Any) -> bool:
+    """Whether ``event`` (a key press in ``field``) types into a field, as opposed to
+    moving in the form, a shortcut or a key the window acts on."""
+    mods = event.modifiers()
+    ctrl, alt = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.AltModifier
+    # (AltGr is Ctrl+Alt on Windows: "@", "€" and the like are typed with it)
+    alt_gr = mods & ctrl and mods & alt and event.text().isprintable() and event.text()
+    if mods & (ctrl | alt | Qt.KeyboardModifier.MetaModifier) and not alt_gr:
+        return False
+    key = event.key()
+    if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+        return True
+    if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        from PySide6.QtWidgets import QPlainTextEdit
+
+        return isinstance(field, QPlainTextEdit)  # (a new line; a line's Enter is not typed)
+    text = event.text()
+    return bool(text) and text.isprintable()

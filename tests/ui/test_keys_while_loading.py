@@ -240,3 +240,33 @@ def test_submit_pressed_while_the_report_loads_asks_once_it_is_read(
     assert tree.status.currentData() == "" and tree.level.currentData() == "national"
     dialog.reject()
     wait_idle(qtbot, window.session)
+
+
+def test_nothing_typed_into_a_report_that_cannot_be_edited(
+        open_window, qtbot, office_db, held_reads):
+    """Keys typed while a submitted report loads: it cannot take them (its notice says
+    so), and they are not typed into the next report read either."""
+    from fieldplan.progress import record_progress, submit_period
+    from ui.context import read_identity
+
+    with open_replica(office_db) as rep:
+        identity = read_identity(rep)
+        period = identity.current_period()
+        first, second = identity.plan.actions_of(level=identity.level)[:2]
+        record_progress(rep, first.code, period, status="on-track", percent=10)
+        submit_period(rep, period)
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    held_reads.hold()
+    assert tree.select(first.code)
+    editor.percent.setFocus()
+    type_in(qtbot, "40")
+    held_reads.release()
+    qtbot.waitUntil(lambda: "submitted" in editor.notice.text(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.percent.text() == "10" and editor.percent.isReadOnly()
+    tree.select(second.code)
+    qtbot.waitUntil(lambda: editor._editable, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.percent.text() == ""

@@ -781,17 +781,27 @@ def deadline_part(state, *, short: bool = False, whole: bool = False) -> str:
 
 def elide_keeping(text: str, keep: str, room: int, width: Callable[[str], int]) -> str:
     """``text`` in ``room`` as ``elide_items`` fits it, ``keep`` (one of its items, or
-    "") never dropped: when the items before it leave it no room, it comes first and
-    they follow it, cut from the end. (A new office with a conflict, a bundle in
+    "") never dropped: when the items before it leave it no room, it comes after as
+    many of them as leave it room (first when none does), the others following it,
+    cut from the end. (A new office with a conflict, a bundle in
     quarantine and a gap, in French at 1024 pixels: its deadline for a first bundle
     went with the items after the counts, "… · 5 modif. non envoyées · …", and the
     date by which its key had to reach headquarters was in the tip alone.)"""
     shown = elide_items(text, room, width)
-    if not keep or keep not in text.split(SYNC_SEPARATOR):
+    items = text.split(SYNC_SEPARATOR)
+    if not keep or keep not in items:
         return shown
     if keep in shown.split(SYNC_SEPARATOR):
         return shown
-    rest = [item for item in text.split(SYNC_SEPARATOR) if item != keep]
+    at = items.index(keep)
+    rest = items[:at] + items[at + 1:]
+    # as many of the items before it as leave it room (a second laptop's "2 changes
+    # of this office's other computers are not here yet" stays beside it), else first
+    for before in range(at - 1, -1, -1):
+        tried = elide_items(SYNC_SEPARATOR.join([*rest[:before], keep, *rest[before:]]),
+                            room, width)
+        if keep in tried.split(SYNC_SEPARATOR):
+            return tried
     return elide_items(SYNC_SEPARATOR.join([keep, *rest]), room, width)
 
 

@@ -139,6 +139,21 @@ def test_status_bar_words_too_long_for_the_window_are_cut_after_a_word() -> None
     assert cut_at_a_word("Unbreakable-word", 8, len) == "Unbreak…"
 
 
+def test_the_deadline_kept_leaves_the_items_before_it_that_fit() -> None:
+    """The deadline kept in a narrow status bar went first, before every other item,
+    even where the one before it fitted beside it (a second laptop's "2 changes of this
+    office's other computers are not here yet" was then cut away): as many items as
+    leave it room stay before it, the deadline first only when none does."""
+    from ui.main_window import SYNC_SEPARATOR, elide_keeping
+
+    first, second, keep, after = "a" * 10, "b" * 30, "DEADLINE", "c" * 10
+    text = SYNC_SEPARATOR.join([first, second, keep, after])
+    shown = elide_keeping(text, keep, 30, len)
+    assert shown.split(SYNC_SEPARATOR)[:2] == [first, keep]
+    assert elide_keeping(text, keep, 18, len).split(SYNC_SEPARATOR)[0] == keep
+    assert elide_keeping(text, keep, 200, len) == text
+
+
 def test_a_narrow_status_bar_keeps_the_deadlines_date_in_fewer_words(
         open_window, qtbot, office_db, tmp_path) -> None:
     """A new office with a conflict, in French: the deadline's words (1,300 pixels) came
@@ -272,8 +287,9 @@ def test_a_laptops_status_bar_keeps_the_deadline_behind_many_counts(
     """A new office with a conflict, two bundles in quarantine, a gap and changes not
     sent, in French at 1024 pixels: its status bar ended "… · 5 modif. non envoyées ·
     …", the deadline for its first bundle (date and time) dropped with the items after
-    the counts, in the tip alone. The deadline is said now, first, the counts after it
-    as far as they fit; the tip and View ▸ Sync details… say it all in its order."""
+    the counts, in the tip alone. The deadline is said now, after as many counts as
+    leave it room (first when none does); the tip and View ▸ Sync details… say it all
+    in its order."""
     from fieldplan.sync.state import SyncState
     from ui.app import apply_language
     from ui.main_window import SYNC_SEPARATOR
@@ -293,10 +309,11 @@ def test_a_laptops_status_bar_keeps_the_deadline_behind_many_counts(
         window._show_sync_state(state)
         shown = window.sync_label.text()
         assert f"{format_date(expires)} à {format_time(expires)}" in shown, shown
-        # (its item whole, and the count that needs a person right after it)
+        # (its item whole, after the counts that leave it room: the conflict first,
+        # as in a wide window)
         items = shown.split(SYNC_SEPARATOR)
-        assert items[0].endswith(format_time(expires)), shown
-        assert items[1] == "1 conflit", shown
+        assert any(item.endswith(format_time(expires)) for item in items), shown
+        assert items[0] == "1 conflit", shown
         assert window.fontMetrics().horizontalAdvance(shown) <= (
             window.sync_label.contentsRect().width())
         # the whole, counts first, in the tip and the details

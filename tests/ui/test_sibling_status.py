@@ -17,6 +17,9 @@ def test_the_status_bar_says_the_siblings_changes_are_not_here_yet(
         one.close()
         two.close()
     window = open_window(tmp_path / "two.sqlite3")
+    # (a laptop's width: in a narrower status bar this new laptop's deadline for its
+    # first bundle comes before the siblings' words, which then go to the tip)
+    window.resize(1366, 700)
     # (read once the window is painted: "Sync: …" until then, on a busy machine)
     qtbot.waitUntil(lambda: f"{written} changes of this office's other computers are not "
                     "here yet" in window.sync_label.text(), timeout=10_000)

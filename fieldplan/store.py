@@ -2366,6 +2366,10 @@ def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
             except OSError:
                 pass
         if not linked:
+            # its modification time says when it was set aside (``_set_aside_ns``):
+            # Windows keeps no time of a rename (its ctime is the file's creation)
+            with contextlib.suppress(OSError):
+                os.utime(db_path)
             os.replace(db_path, kept)
     if wal.exists():
         os.replace(wal, Path(str(kept) + "-wal"))  # what the damaged file last wrote
@@ -2396,7 +2400,7 @@ def put_back_set_aside(db_path: str | os.PathLike[str]) -> Path | None:
             if os.path.lexists(db_path) or not part.exists():
                 return None
             kept = _last_kept(db_path)
-            if kept is None or kept.stat().st_ctime_ns < part.stat().st_mtime_ns:
+            if kept is None or _set_aside_ns(kept) < part.stat().st_mtime_ns:
                 return None  # (set aside by an earlier restore: not this one's)
             kept_wal = Path(f"{kept}-wal")
             if kept_wal.exists() and wal.exists():
@@ -2420,8 +2424,19 @@ def _last_kept(db_path: Path) -> Path | None:
         found = re.fullmatch(re.escape(db_path.name) + rf"(?:{names})(?:\.(\d+))?", path.name)
         if found:
             with contextlib.suppress(OSError):
-                taken.append((path.stat().st_ctime_ns, int(found.group(1) or 1), path))
+                taken.append((_set_aside_ns(path), int(found.group(1) or 1), path))
     return max(taken)[2] if taken else None
+
+
+def _set_aside_ns(path: Path) -> int:
+    """When the file at ``path`` was last renamed or written, in nanoseconds: its
+    ctime on POSIX (a rename sets it). On Windows ctime is when the file was made,
+    which a rename leaves as it was: there a file set aside weeks after the database
+    was made looked set aside before the copy made for it, and a killed restore was
+    never undone. ``_keep_replaced`` touches the file's modification time as it sets
+    it aside, which Windows keeps: the later of the two."""
+    st = path.stat()
+    return max(st.st_ctime_ns, st.st_mtime_ns)
 
 
 def _pair_orphan_log(db_path: Path, wal: Path) -> None:

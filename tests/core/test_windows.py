@@ -163,3 +163,52 @@ def test_setting_up_again_while_the_database_is_open_says_to_close_it(
     assert str(raised.value) == (f"cannot move {path} to {folder}: it is open in another "
                                  "program (close it there, then try again)")
     assert path.is_file()
+
+
+def windows_ctime(monkeypatch: pytest.MonkeyPatch, born: dict[int, int]) -> None:
+    """``os.stat`` as Windows fills it: ``st_ctime`` is when the file was made (its
+    time in ``born``, by inode), which a rename or a write leaves as it was."""
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        st = real(path, *args, **kwargs)
+        if st.st_ino not in born:
+            return st
+        fields = {name: getattr(st, name) for name in dir(st) if name.startswith("st_")}
+        fields["st_ctime_ns"] = born[st.st_ino]
+        fields["st_ctime"] = born[st.st_ino] / 1e9
+        return os.stat_result((*tuple(st)[:9], born[st.st_ino] // 10**9), fields)
+
+    monkeypatch.setattr(os, "stat", stat)
+
+
+def test_a_restore_killed_with_the_database_set_aside_is_undone_on_windows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A restore sets the database aside by a rename where there are no hard links (a
+    FAT stick) or it has a log; killed before its copy took the place, the file set
+    aside is put back at the next opening, when it was set aside after the copy was
+    made. That was told by its ctime, which on Windows is when the database was made
+    (weeks before): it was never put back, and the restore asked again lost what it
+    held unsaid."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    conn.execute("INSERT INTO meta VALUES ('replica_id', 'r1')")
+    conn.commit()
+    store.backup(conn, path, "manual")
+    conn.close()
+    weeks_ago = (os.stat(path).st_mtime_ns - 30 * 86400 * 10**9)
+    os.utime(path, ns=(weeks_ago, weeks_ago))
+    held = path.read_bytes()
+    part = tmp_path / "x.sqlite3.part"
+    part.write_bytes(held)  # the restore's whole copy, about to take the place
+    born = {os.stat(path).st_ino: weeks_ago, os.stat(part).st_ino: os.stat(part).st_mtime_ns}
+    windows_ctime(monkeypatch, born)
+
+    def no_link(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "no hard links on FAT")
+
+    monkeypatch.setattr(os, "link", no_link)
+    kept = store._keep_replaced(path, ".replaced")  # then killed: no database
+    assert kept is not None and not path.exists()
+    assert store.put_back_set_aside(path) == path
+    assert path.read_bytes() == held and not kept.exists() and not part.exists()

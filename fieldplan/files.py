@@ -186,6 +186,31 @@ def write_reason(path: str | os.PathLike[str], exc: OSError, *,
 _HELD_OPEN = (5, 32, 33)
 
 
+#: Windows: the waits, in seconds, before trying again a rename refused as
+#: ``_HELD_OPEN``: an antivirus scanner or the search indexer opens a file just
+#: written (the temporary one, or the one it replaces) for a moment, without letting
+#: others rename it, and the write failed as if the person had it open. About 1.5 s in
+#: all: a file that stays open (a PDF in Acrobat) is then said to be.
+HELD_OPEN_WAITS = (0.05, 0.1, 0.2, 0.4, 0.8)
+
+
+def replace_file(src: str | os.PathLike[str], dst: str | os.PathLike[str], *,
+                 rename: bool = False) -> None:
+    """``os.replace(src, dst)`` (``rename``: ``os.rename``, which on Windows never
+    replaces a file), tried again for a moment when Windows refuses it because a
+    program has one of the files open (``HELD_OPEN_WAITS``)."""
+    move = os.rename if rename else os.replace
+    for wait in HELD_OPEN_WAITS:
+        try:
+            move(src, dst)
+            return
+        except PermissionError as exc:
+            if getattr(exc, "winerror", None) not in _HELD_OPEN:
+                raise
+        time.sleep(wait)
+    move(src, dst)
+
+
 def held_open(exc: BaseException, path: str | os.PathLike[str] | None) -> bool:
     """Whether ``exc`` is Windows refusing to replace, rename or write the file at
     ``path`` because another program has it open (a table open in Excel, the review
@@ -666,7 +691,7 @@ def _claim(tmp: Path, target: Path) -> Path:
                 continue
             try:
                 # (Windows' rename never replaces a file: taken meanwhile, the next)
-                (os.rename if os.name == "nt" else os.replace)(tmp, target)
+                replace_file(tmp, target, rename=os.name == "nt")
             except FileExistsError:
                 target = _next_name(target)
                 continue
@@ -716,7 +741,7 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
         if fresh:
             target = _claim(tmp, target)
         else:
-            os.replace(tmp, target)
+            replace_file(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise cannot_write(path, exc, own=allow_protected) from None

@@ -96,7 +96,9 @@ def held(path: Path, winerror: int = 32) -> PermissionError:
 def refuse_to_replace(monkeypatch: pytest.MonkeyPatch, name: str, target: Path,
                       winerror: int = 32) -> None:
     """``os.<name>`` (replace, rename) fails as Windows does when ``target`` is open
-    in another program; other files move."""
+    in another program; other files move. (Without the waits of ``files.replace_file``
+    for a file open a moment only.)"""
+    monkeypatch.setattr(files, "HELD_OPEN_WAITS", (0.0,) * 5, raising=False)
     real = getattr(os, name)
 
     def refused(src, dst, **kwargs) -> None:
@@ -120,6 +122,38 @@ def test_a_file_open_in_another_program_is_said_to_be(
                                  "(close it there, then try again)")
     assert out.read_bytes() == b"the one open in Excel"
     assert [p.name for p in tmp_path.iterdir()] == ["progress.xlsx"]  # no temporary
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_a_file_an_antivirus_holds_a_moment_is_written_all_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh: bool) -> None:
+    """An antivirus scanner (or the search indexer) opens the file just written for a
+    moment, without letting others rename it: the write waited for nothing and said
+    the report was open in another program. It is tried again for a moment."""
+    out = tmp_path / "review.pdf"
+    out.write_bytes(b"last week's")
+    waits: list[float] = []
+    monkeypatch.setattr(files.time, "sleep", waits.append)
+    refusals = iter([held(out), held(out)])
+    real = os.replace
+
+    def scanned(src, dst, **kwargs) -> None:
+        if Path(src).name.endswith(".part"):
+            exc = next(refusals, None)
+            if exc is not None:
+                raise exc
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", scanned)
+    if fresh:  # a bundle's name on a FAT stick (no hard links): never over a file
+        monkeypatch.setattr(os, "link", lambda *_a, **_k: (_ for _ in ()).throw(
+            OSError(errno.EPERM, "no hard links")))
+        out = tmp_path / "ML-3f2a9c1b-1-2.fieldplan"
+    with files.atomic_output(out, fresh=fresh) as f:
+        f.write(b"new")
+    assert out.read_bytes() == b"new"
+    assert waits == list(files.HELD_OPEN_WAITS[:2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"review.pdf", out.name})
 
 
 def test_permission_denied_is_still_said_when_it_is_that(

@@ -40,6 +40,7 @@ from fieldplan.files import (
     os_error_cause,
     os_error_reason,
     private_folder,
+    replace_file,
     write_reason,
 )
 from fieldplan.i18n import _, counted, format_number, join_clauses, ltr
@@ -1045,7 +1046,7 @@ def _copy(conn: sqlite3.Connection, target: Path, stamp: str, db_name: str) -> N
             _mark_backup(dest, stamp, db_name=db_name, checked=True)
         finally:
             dest.close()
-        os.replace(part, target)
+        replace_file(part, target)  # (an antivirus may hold the new file a moment)
     except BaseException:
         _remove_with_journal(part)  # never leave half a backup behind
         raise

@@ -246,3 +246,28 @@ def test_a_restore_killed_with_the_database_set_aside_is_undone_on_windows(
     assert kept is not None and not path.exists()
     assert store.put_back_set_aside(path) == path
     assert path.read_bytes() == held and not kept.exists() and not part.exists()
+
+
+def test_a_backup_an_antivirus_holds_a_moment_is_made_all_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The backup before an import or a migration: its finished copy, held a moment
+    by a scanner, failed the import as if the database could not be backed up."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    waits: list[float] = []
+    monkeypatch.setattr(files.time, "sleep", waits.append)
+    refusals = iter([held(path)])
+    real = os.replace
+
+    def scanned(src, dst, **kwargs) -> None:
+        if Path(src).name.endswith(".part"):
+            exc = next(refusals, None)
+            if exc is not None:
+                raise exc
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", scanned)
+    made = store.backup(conn, path, "manual")
+    conn.close()
+    assert waits == [files.HELD_OPEN_WAITS[0]]
+    assert store.list_backups(path) == [made]

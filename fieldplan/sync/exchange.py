@@ -1997,9 +1997,24 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     # of the registry. Another one tells HQ nothing to send, and a forged bundle could
     # fill the table with thousands of made-up names, bundle after bundle
     known = {k.replica for k in keyreg.all_keys(rep).values()} if own_only else None
+    # (an office, headquarters' bundle) a receipt for this computer's own events, within
+    # what it holds, is what makes its next export leave them out: taken only with the
+    # hash of the event it names, from a headquarters whose fieldplan gives one with
+    # every receipt (its earlier bundles say so). A bundle of headquarters' key that
+    # leaked, rotated out before this office heard of it, named all this computer held
+    # with no hash: what it had not sent yet never reached headquarters, and
+    # headquarters' true receipts, lower, never brought it back. (A hash that differs
+    # is stored, as before: it shows a fork, and the replica goes from 1 again,
+    # ``fork.check_receipts``; nothing is left out)
+    unhashed = (() if rep.is_hq or m["office"] != "HQ"
+                or not formats.hashes_receipts(rep, str(m["sender"]))
+                else set(_own_receipts_held(rep, m["acks"]))
+                - set(m.get("ack_hashes") or {}))
     for origin, seq in m["acks"].items():
         if known is not None and origin not in known and rep.conn.execute(
                 "SELECT 1 FROM events WHERE origin = ? LIMIT 1", (origin,)).fetchone() is None:
+            continue
+        if origin in unhashed:
             continue
         if origin in limits and seq > limits[origin]:
             stats.false_receipt, seq = (seq, limits[origin]), limits[origin]
@@ -2010,6 +2025,15 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     fork.check_receipts(rep, m)
     fork.check_hq_receipts(rep, m)
     return stats
+
+
+def _own_receipts_held(rep: Replica, acks: dict[str, Any]) -> list[str]:
+    """(an office) The replicas of this computer that receipts ``acks`` name an event
+    it holds of. (One past what it holds is ``replica._mark_if_gone_back``'s: a copy
+    of its database wrote too.)"""
+    return [origin for origin in keyreg.own_replicas(rep) & set(acks)
+            if type(acks[origin]) is int and 0 < acks[origin]
+            <= events.last_event(rep.conn, origin)[0]]
 
 
 def _merge_held(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any],

@@ -69,6 +69,19 @@ def record_sender(rep: Replica, m: dict[str, Any], version: int) -> None:
         events.set_meta(rep.conn, META_KEY, events.canonical_json(seen))
 
 
+#: The oldest format a fieldplan that reads it always gives its receipts with the hash
+#: of the event each names (``ack_hashes``: written since before format 3 existed)
+HASHED_RECEIPTS_SINCE = bundlefmt.KEY_SCOPE_SINCE
+
+
+def hashes_receipts(rep: Replica, sender: str) -> bool:
+    """Whether ``sender``'s bundles merged here so far say its fieldplan gives each
+    receipt with the hash of the event it names (``record_sender``'s record, which a
+    later bundle never lowers: a forged one cannot say it is of an older fieldplan)."""
+    entry = _load(rep).get(sender)
+    return isinstance(entry, dict) and _int(entry.get("format")) >= HASHED_RECEIPTS_SINCE
+
+
 def reader_format(rep: Replica, office: str, replicas: Iterable[str]) -> int:
     """The newest format every one of ``replicas`` reads (the oldest for a replica
     never heard from). Without any (every computer of ``office`` cut off), what the

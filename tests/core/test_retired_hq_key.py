@@ -12,7 +12,7 @@ from test_sync import national, registered, send, snapshot
 
 from fieldplan import bundle as bundlefmt
 from fieldplan import events, progress
-from fieldplan.sync import import_bundle, rotate_key
+from fieldplan.sync import import_bundle, rotate_key, sync_state
 from fieldplan.sync import keys as keyreg
 
 
@@ -55,10 +55,10 @@ def test_a_retired_headquarters_key_writes_nothing_after_its_retirement(
 
 
 def _forged(sender, office_code: str, recipient: str, old, path: Path, lines: list,
-            acks: dict, plan_id: str, ranges: dict) -> Path:
+            acks: dict, plan_id: str, ranges: dict, **extra) -> Path:
     manifest = {"kind": "sync", "plan_id": plan_id, "sender": sender, "office": office_code,
                 "recipient": recipient, "ranges": ranges, "acks": acks,
-                "bundle_id": uuid.uuid4().hex}
+                "bundle_id": uuid.uuid4().hex, **extra}
     bundlefmt.write_bundle(path, manifest, lines, old)
     return path
 
@@ -113,4 +113,78 @@ def test_an_office_key_a_rotation_replaced_writes_nothing_new_at_headquarters(
     progress.record_progress(ml, national(ml), "2026-S1", percent=30)
     _, outcome = send(ml, hq, tmp_path)
     assert outcome.outcome == "merged", outcome.reason
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
+def test_receipts_of_a_leaked_headquarters_key_lose_nothing_before_the_rotation_arrives(
+        hq, make_office, tmp_path: Path) -> None:
+    """Headquarters rotated out a leaked key; before the office heard of the rotation,
+    the key's holder sent it receipts naming all the office held (no hash: the events
+    after headquarters' last never left the office). They were taken: the office's
+    next bundles left those changes out for good, headquarters' true receipts being
+    lower, and 'unsent' said 0. A receipt of the office's own events is taken only
+    with the hash of the event it names, from a headquarters that gives them."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = keyreg.secret_key(hq)
+    rotate_key(hq)
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk", percent=5)
+    progress.record_progress(ml, national(ml, 2), "2026-S1", status="off-track")
+    last = events.last_event(ml.conn, ml.replica_id)[0]
+    held = events.last_event(hq.conn, ml.replica_id)[0]
+    assert held < last and sync_state(ml).unsent == last - held
+    forged = import_bundle(ml, _forged(
+        hq.replica_id, "HQ", "ML", old, tmp_path / "receipts.fieldplan", [],
+        {ml.replica_id: last}, hq.plan_id, {}))
+    assert forged.outcome != "rejected", forged.reason
+    assert sync_state(ml).unsent == last - held
+    assert ml.conn.execute("SELECT max(seq) FROM acks WHERE origin = ?",
+                           (ml.replica_id,)).fetchone()[0] == held
+    _, outcome = send(hq, ml, tmp_path)  # the rotation arrives
+    assert outcome.outcome == "merged", outcome.reason
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged" and outcome.events_new == last - held
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+    # headquarters' true receipts, with their hashes, are taken
+    send(hq, ml, tmp_path)
+    assert sync_state(ml).unsent == 0
+
+
+def test_a_receipt_without_hash_is_taken_from_a_headquarters_that_never_gave_them(
+        hq, make_office, tmp_path: Path) -> None:
+    """A headquarters on a fieldplan older than receipts' hashes (its bundles never
+    said it reads format 3) is believed as before: the office does not send its
+    whole history again with each bundle."""
+    from fieldplan import store
+    from fieldplan.sync import formats
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    seen = formats._load(ml)
+    seen[hq.replica_id]["format"] = formats.HASHED_RECEIPTS_SINCE - 1
+    with store.write_transaction(ml.conn):
+        events.set_meta(ml.conn, formats.META_KEY, events.canonical_json(seen))
+    last = events.last_event(ml.conn, ml.replica_id)[0]
+    path = _forged(hq.replica_id, "HQ", "ML", keyreg.secret_key(hq),
+                   tmp_path / "older.fieldplan", [], {ml.replica_id: last}, hq.plan_id, {},
+                   reads_version=formats.HASHED_RECEIPTS_SINCE - 1)
+    assert import_bundle(ml, path).outcome != "rejected"
+    assert sync_state(ml).unsent == 0
+
+
+def test_a_leaked_headquarters_keys_receipt_with_a_false_hash_leaves_nothing_out(
+        hq, make_office, tmp_path: Path) -> None:
+    """The same receipt with a hash that is not the event's says the office's history
+    forked: its replica goes from 1 again, and headquarters gets all it lacked."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = keyreg.secret_key(hq)
+    rotate_key(hq)
+    progress.record_progress(ml, national(ml, 1), "2026-S1", status="at-risk", percent=5)
+    last = events.last_event(ml.conn, ml.replica_id)[0]
+    forged = import_bundle(ml, _forged(
+        hq.replica_id, "HQ", "ML", old, tmp_path / "hashed.fieldplan", [],
+        {ml.replica_id: last}, hq.plan_id, {}, ack_hashes={ml.replica_id: "0" * 64}))
+    assert forged.outcome != "rejected", forged.reason
+    send(hq, ml, tmp_path)
+    send(ml, hq, tmp_path)
     assert progress.digest(hq, "ML") == progress.digest(ml)

@@ -842,6 +842,10 @@ class _MergeStats:
     #: (HQ, an office's bundle) the least and greatest clock values among the new
     #: events of the sending office's computers; None when it brought none
     office_hlc: tuple[int, int] | None = None
+    #: (an office, headquarters' bundle) headquarters' replica → (its first event
+    #: taken out, how many, the retired key that had brought them): what a key
+    #: headquarters had rotated out brought past its retirement (``_Merger``)
+    cut_retired: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
 
 # --- what a replica holds ---------------------------------------------------------------
@@ -1682,9 +1686,11 @@ class _Merger:
 
     def __init__(self, rep: Replica, m: dict[str, Any],
                  arrival: events.Arrival | None = None,
-                 repair: fork.Repair | None = None) -> None:
+                 repair: fork.Repair | None = None, signer: str = "") -> None:
         sender, sender_office = m["sender"], m["office"]
         self.rep = rep
+        #: the id of the key that signed the bundle
+        self.signer = signer
         self.manifest = m
         self.arrival = arrival
         self.repair = repair
@@ -1778,14 +1784,20 @@ class _Merger:
         conn = self.rep.conn
         conn.several_heads = self.stats.several_heads
         try:
-            new = events.store_events(conn, ready, self.arrival, self.wide)
-        except ForkedHistoryError as exc:
-            # (an office) headquarters' copies of events this computer wrote again
-            # after its database went back: repaired, not refused (sync.fork)
-            if self.repair is None or not self.repair.cut(self.manifest, exc):
-                raise
-            self.wide = events.WideHeads()  # (the cut took versions out)
-            new = events.store_events(conn, ready, self.arrival, self.wide)
+            while True:
+                try:
+                    new = events.store_events(conn, ready, self.arrival, self.wide)
+                    break
+                except ForkedHistoryError as exc:
+                    # (an office) what a key headquarters rotated out brought past its
+                    # retirement, taken out; headquarters' copies of events this
+                    # computer wrote again after its database went back: repaired, not
+                    # refused (sync.fork). Each cut takes out another replica's events
+                    if not (self._cut_retired(exc, ready) or (
+                            self.repair is not None and self.repair.cut(self.manifest,
+                                                                        exc))):
+                        raise
+                    self.wide = events.WideHeads()  # (the cut took versions out)
         finally:
             conn.several_heads = None
         if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):
@@ -1820,7 +1832,77 @@ class _Merger:
         for origin in list(self.last):
             self._close_run(origin)
         self._check_seen()
+        if self.stats.cut_retired:
+            # what the events taken out wrote (a lock, a plan change, a key) goes: every
+            # table derived from the log again
+            events.rebuild(self.rep.conn)
         return self.stats
+
+    def _cut_retired(self, exc: ForkedHistoryError, ready: list[events.Event]) -> bool:
+        """(an office, headquarters' bundle) Take out of the log the events of a
+        replica of headquarters from where the bundle's differ, when every one of them
+        came in bundles of a key that this bundle (or the log, before that point)
+        retires with an event of that replica up to that point: a key headquarters
+        rotated out signs nothing written after its retirement (a leaked key), and
+        until this office heard of the rotation it took them. They would fork
+        headquarters' history here for good: its real bundles, the rotation's first,
+        refused. Whether any was taken out."""
+        if self.rep.is_hq or self.sender_office != "HQ":
+            return False
+        conn = self.rep.conn
+        done = False
+        retired_json = events.value_json("retired")
+        for origin, seq in sorted(exc.forks.items()):
+            if self.offices.get(origin) != "HQ" or origin in self.stats.cut_retired:
+                continue
+            # (a rotation registers the new key, then retires the old one: the bundles
+            # of both records are the new key's)
+            mine = {e.seq: e for e in ready if e.origin == origin and e.entity == "key"}
+            retired = {e.entity_id for e in mine.values()
+                       if e.fields.get("status") == "retired" and (e.seq <= seq or (
+                           e.seq == seq + 1 and seq in mine
+                           and mine[seq].fields.get("replica") == origin
+                           and mine[seq].fields.get("status", "active") == "active"))}
+            retired.update(key_id for (key_id,) in conn.execute(
+                "SELECT entity_id FROM versions WHERE entity = 'key' AND field = 'status' "
+                "AND value = ? AND origin = ? AND seq < ?", (retired_json, origin, seq)))
+            retired.discard(self.signer)
+            if not retired:
+                continue
+            brought = [row[0] for row in conn.execute(
+                "SELECT (SELECT key_id FROM inbox WHERE id = events.inbox_id) FROM events "
+                "WHERE origin = ? AND seq >= ?", (origin, seq))]
+            if not brought or not set(brought) <= retired:
+                continue
+            # the replicas the key records taken out registered (a made-up computer of
+            # headquarters, with a key of the holder's): their events go with them
+            named = {json.loads(v) for (v,) in conn.execute(
+                "SELECT value FROM versions WHERE entity = 'key' AND field = 'replica' "
+                "AND origin = ? AND seq >= ?", (origin, seq))}
+            self._take_out(origin, seq)
+            for replica in sorted(named - {origin, self.rep.replica_id}):
+                if isinstance(replica, str) and conn.execute(
+                        "SELECT 1 FROM versions WHERE entity = 'key' AND field = 'replica' "
+                        "AND value = ?", (events.value_json(replica),)).fetchone() is None:
+                    also = [row[0] for row in conn.execute(
+                        "SELECT (SELECT key_id FROM inbox WHERE id = events.inbox_id) "
+                        "FROM events WHERE origin = ?", (replica,))]
+                    if also and set(also) <= retired:
+                        self._take_out(replica, 1)
+                        brought += also
+            events.note_cut(conn)
+            self.stats.cut_retired[origin] = (seq, len(brought), sorted(set(brought))[0])
+            done = True
+        return done
+
+    def _take_out(self, origin: str, seq: int) -> None:
+        """Take ``origin``'s events from ``seq`` on out of the log, with what was
+        derived from them (``finish`` derives the rest again)."""
+        conn = self.rep.conn
+        conn.execute("DELETE FROM versions WHERE origin = ? AND seq >= ?", (origin, seq))
+        conn.execute("DELETE FROM supersedes WHERE by_origin = ? AND by_seq >= ?",
+                     (origin, seq))
+        conn.execute("DELETE FROM events WHERE origin = ? AND seq >= ?", (origin, seq))
 
     def _check_seen(self) -> None:
         """(HQ) An office computer replaces only versions it saw: another computer's
@@ -1850,6 +1932,22 @@ class _Merger:
                 raise OwnershipError(_("events from replica {replica}, which no known key "
                                        "belongs to").format(
                                            replica=for_message(o[:8])))  # (made up)
+
+
+def cut_retired_text(cut: dict[str, tuple[int, int, str]]) -> str:
+    """What an office's import of headquarters' bundle took out of its log: the events
+    a key headquarters rotated out brought past its retirement (``_MergeStats``)."""
+    # Translators: {key_id} is a key id such as 1A2B3C4D5E6F7A8B; {seq}, the number of
+    # headquarters' first change taken out
+    return join_clauses([counted(
+        "{count} change of headquarters from number {seq} on was taken out: key "
+        "{key_id} brought it after headquarters had retired that key (a leaked key); "
+        "headquarters' own changes replace it",
+        "{count} changes of headquarters from number {seq} on were taken out: key "
+        "{key_id} brought them after headquarters had retired that key (a leaked key); "
+        "headquarters' own changes replace them",
+        n, seq=format_number(seq), key_id=key_id)
+        for _origin, (seq, n, key_id) in sorted(cut.items())])
 
 
 def retired_key_text(key_id: str, seq: int, office: str) -> str:
@@ -1918,7 +2016,7 @@ def _merge(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], *,
     history of this computer is repaired (else refused). ``held``: a revoked
     computer's bundle, of which only the events headquarters held when it revoked it
     are taken (``_HeldRuns``), and no receipts."""
-    merger = _Merger(rep, m, arrival, repair)
+    merger = _Merger(rep, m, arrival, repair, signer=b.key_id)
     runs = _HeldRuns(held, rep) if held is not None else None
     batch: list[events.Event] = []
     total = b.event_count
@@ -2345,6 +2443,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     if stats.false_receipt else ""
                 refused = refused_text(stats.refused, accept.reason) \
                     if isinstance(accept, HeldOnly) else ""
+                cut = cut_retired_text(stats.cut_retired) if stats.cut_retired else ""
                 locked = tuple(sorted(locks_after - locks_before))
                 unlocked = tuple(sorted(locks_before - locks_after))
                 clock = clock_ahead_since(rep, m)
@@ -2382,6 +2481,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            # the Inbox keeps saying it (the dialog
                                            # that said it is closed)
                                            refused,
+                                           cut,
                                            plan_text(plan_version, plan_hidden),
                                            locks_text(locked, unlocked),
                                            hidden_text(hidden_brought, hidden_why),

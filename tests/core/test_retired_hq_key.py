@@ -188,3 +188,91 @@ def test_a_leaked_headquarters_keys_receipt_with_a_false_hash_leaves_nothing_out
     send(hq, ml, tmp_path)
     send(ml, hq, tmp_path)
     assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
+def test_a_leaked_keys_event_merged_before_the_rotation_is_taken_out_by_it(
+        hq, make_office, tmp_path: Path) -> None:
+    """Before the office has merged a bundle of headquarters' new key, the old one is
+    headquarters' there: a lock its holder wrote was merged, and then headquarters'
+    real bundle, which carries the rotation, was refused as headquarters' forked
+    history ('tell headquarters'): the office never learnt of the rotation and kept
+    the false lock. The rotation's record says the key was retired before that
+    event: what the key brought from there is taken out, and said so."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = keyreg.secret_key(hq)
+    rotate_key(hq)
+    seq = events.last_event(ml.conn, hq.replica_id)[0] + 1
+    forged = import_bundle(ml, _forged_lock(hq, ml, old, tmp_path / "lock.fieldplan"))
+    assert forged.outcome == "merged" and "2026-S1" in progress.locked_periods(ml)
+    progress.set_period_lock(hq, "2026-S2")
+    _, outcome = send(hq, ml, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert outcome.reason == (
+        f"1 change of headquarters from number {seq} on was taken out: key "
+        f"{old.key_id_hex} brought it after headquarters had retired that key (a leaked "
+        "key); headquarters' own changes replace it; headquarters locked 2nd semester "
+        "2026; headquarters unlocked 1st semester 2026")
+    assert progress.locked_periods(ml) == ["2026-S2"]
+    assert keyreg.all_keys(ml)[old.key_id_hex].status == "retired"
+    assert events.last_event(ml.conn, hq.replica_id) == events.last_event(
+        hq.conn, hq.replica_id)
+    # the office's next bundle is taken at headquarters, and the two agree
+    progress.record_progress(ml, national(ml), "2026-S1", percent=40)
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+
+
+def test_an_older_key_of_headquarters_forking_before_its_retirement_is_still_refused(
+        hq, make_office, tmp_path: Path) -> None:
+    """A fork of headquarters' history the retired key's events do not explain (they
+    came before its retirement, or from another key) is still headquarters' forked
+    history: nothing is taken out."""
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = keyreg.secret_key(hq)
+    progress.set_period_lock(hq, "2026-S2")  # written before the rotation, not sent
+    rotate_key(hq)
+    forged = import_bundle(ml, _forged_lock(hq, ml, old, tmp_path / "lock.fieldplan"))
+    assert forged.outcome == "merged"
+    before = snapshot(ml)
+    _, outcome = send(hq, ml, tmp_path)
+    assert outcome.outcome == "rejected" and "forked history" in outcome.reason
+    assert snapshot(ml) == before
+
+
+def test_a_computer_of_headquarters_a_leaked_key_made_up_goes_with_its_record(
+        hq, make_office, tmp_path: Path) -> None:
+    """The leaked key's holder registered a key of its own for a made-up computer of
+    headquarters, whose events then locked a period: taking the registration out
+    leaves its events behind, the lock shown and the key trusted. They go too."""
+    from fieldplan import minisign
+
+    ml = registered(make_office("ML"), hq, tmp_path)
+    send(hq, ml, tmp_path)
+    old = keyreg.secret_key(hq)
+    rotate_key(hq)
+    evil, other = minisign.generate_key(), str(uuid.uuid4())
+    seq, prev = events.last_event(ml.conn, hq.replica_id)
+    hlc = (events.wall_ms() << 16) + 5
+    record = {"author": "hq", "base": {}, "entity": "key", "fields": {
+        "office": "HQ", "public_key": evil.public.to_base64(), "replica": other,
+        "status": "active"}, "hlc": hlc, "id": evil.key_id_hex, "origin": hq.replica_id,
+        "prev": prev, "seq": seq + 1}
+    lock = {"author": "hq", "base": {}, "entity": "lock", "fields": {"locked": True},
+            "hlc": hlc + 1, "id": "2026-S1", "origin": other, "prev": events.GENESIS,
+            "seq": 1}
+    forged = import_bundle(ml, _forged(
+        hq.replica_id, "HQ", "ML", old, tmp_path / "made-up.fieldplan", [record, lock], {},
+        hq.plan_id, {hq.replica_id: [seq + 1, seq + 1], other: [1, 1]}))
+    assert forged.outcome == "merged", forged.reason
+    assert evil.key_id_hex in keyreg.all_keys(ml)
+    assert "2026-S1" in progress.locked_periods(ml)
+    _, outcome = send(hq, ml, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert outcome.reason.startswith("2 changes of headquarters from number")
+    assert evil.key_id_hex not in keyreg.all_keys(ml)
+    assert "2026-S1" not in progress.locked_periods(ml)
+    assert ml.conn.execute("SELECT count(*) FROM events WHERE origin = ?",
+                           (other,)).fetchone()[0] == 0

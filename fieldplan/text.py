@@ -151,8 +151,9 @@ _MARKED_DATE = re.compile("[0-9]{1,4}(?:\u200f[/.-][0-9]{1,4}){2}")
 #: A count in brackets at the end of a run ("ML-1a2b-2-2.fieldplan (1)"): the
 #: sentence's, not the name's (a translator put it after the name).
 _COUNT_AFTER = re.compile("[ \u00a0]+\\([0-9]+\\)$")
-#: The same count after a run a terminal line marks ("\u200eML-1a2b.fieldplan\u200e (1)").
-_COUNT_AFTER_MARK = re.compile("(?<=\u200e)([ \u00a0]+)(?=\\([0-9]+\\))")
+#: The same count after a run a terminal line marks ("\u200eML-1a2b.fieldplan\u200e (1)"),
+#: its figures marked too when the name was a path isolated before (``ltr_isolated``)
+_COUNT_AFTER_MARK = re.compile("(?<=\u200e)([ \u00a0]+)(?=\\(\u200e?[0-9]+\u200e?\\))")
 
 
 def has_rtl(text: str) -> bool:
@@ -405,7 +406,11 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
     quotation mark, an arrow, another title) in the line's direction, as the isolate
     would; nothing after any other (a line with no such title carries no mark).
     Its left-to-right isolates (a path, a command: ``ltr_isolated``) become marks
-    too: a left-to-right mark either side in a right-to-left line, nothing in another.
+    too: a left-to-right mark either side in a right-to-left line, nothing in another;
+    one that holds a right-to-left name (a folder "تقارير") is also embedded left to
+    right (LRE … PDF, as old as the marks), with a mark either side of each such name
+    inside it: marks alone showed "/tmp/تقارير/x.pdf" as "/x.pdf‎تقارير/‎/tmp", the
+    name splitting the path in the sentence's direction.
     Terminals know the marks, not always the isolates (``for_rtl_terminal``)."""
 
     def mark(found: re.Match[str]) -> str:
@@ -413,6 +418,16 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
         other = paragraph_direction(inner) == "L" if rtl else has_rtl(inner)
         return inner + (("\u200f" if rtl else LRM) if other else "")
 
+    def embedded(found: re.Match[str]) -> str:
+        inner = found.group()[1:-1]
+        if not has_rtl(inner):
+            return found.group()  # (marks either side, below)
+        inner = _FIRST_STRONG.sub(lambda name: LRM + name.group(1) + LRM
+                                  if has_rtl(name.group(1)) else name.group(1), inner)
+        return LRM + _LRE + inner + _PDF + LRM
+
+    if rtl:
+        line = _LTR_ISOLATE.sub(embedded, line)
     line = _FIRST_STRONG.sub(mark, line)
     # a path or a command isolated left to right (``ltr_isolated``): between marks
     return _LEFT_TO_RIGHT.sub(lambda found: (LRM + found.group(1) + LRM) if rtl
@@ -423,6 +438,8 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
 _FIRST_STRONG = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
 #: A left-to-right isolate and what it holds (no isolate inside).
 _LEFT_TO_RIGHT = re.compile("\u2066([^\u2066-\u2069]*)\u2069")
+#: LEFT-TO-RIGHT EMBEDDING, POP DIRECTIONAL FORMATTING
+_LRE, _PDF = "\u202a", "\u202c"
 
 
 def for_spreadsheet(text: str) -> str:

@@ -42,3 +42,19 @@ def test_a_kept_message_names_the_path_as_the_language_it_is_read_in_needs():
     record = i18n.message_record(said)
     assert i18n.render_record(record, "en") == "cannot write /tmp/x.pdf: r"
     assert "\u2066/tmp/x.pdf\u2069" in i18n.render_record(record, "ar")
+
+
+def test_a_terminal_shows_a_path_with_arabic_folders_in_its_order():
+    """Marks alone could not keep such a path whole in a right-to-left line: its Arabic
+    name split it ("/x.pdf‎مجلد/‎تقارير/‎/tmp"), and two names side by side were
+    swapped. The terminal line embeds it left to right, a mark either side of each
+    name."""
+    from bidi.algorithm import get_display
+
+    path = "/tmp/تقارير/مجلد/x.pdf"
+    said = in_language("ar", lambda: i18n._("cannot write {file}: {reason}").format(
+        file=i18n.ltr(path), reason="r"))
+    line = for_rtl_terminal(said)
+    assert not ISOLATES.search(line)
+    seen = get_display(line, base_dir="R").replace("\u200e", "").replace("\u200f", "")
+    assert f"/tmp/{'تقارير'[::-1]}/{'مجلد'[::-1]}/x.pdf" in seen, seen

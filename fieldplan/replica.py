@@ -30,7 +30,7 @@ from fieldplan.errors import (
     ValidationError,
 )
 from fieldplan.files import make_folder_of, os_error_reason
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ltr
 
 ROLE_HQ = "hq"
 ROLE_OFFICE = "office"
@@ -298,7 +298,7 @@ class Replica:
                 now is not None and 0 in (now[1], self._file_id[1])):
             return ""  # (a file system without inode numbers: only a missing file says)
         return _("the database file {file} was deleted, moved or replaced while it was "
-                 "open: nothing more can be saved to it").format(file=self.path)
+                 "open: nothing more can be saved to it").format(file=ltr(self.path))
 
     def check_file(self) -> None:
         """Refuse to write to a database file no longer where it was opened
@@ -313,7 +313,7 @@ class Replica:
         self.check_file()
         if store.restore_under_way(self.path):
             raise StoreError(_("a restore of {db} is under way: nothing was saved; wait "
-                               "for it to end").format(db=self.path))
+                               "for it to end").format(db=ltr(self.path)))
 
     # backups -------------------------------------------------------------------
     def backup(self, reason: str) -> Path:
@@ -478,8 +478,8 @@ def read_only_text(path: Path) -> str:
     """What a replica opened on a read-only disk or folder says (``store.connect``)."""
     return _("{path} is on a read-only disk or folder: it can be read and printed, but "
              "nothing can be saved to it; to work on it, copy it, with its key file "
-             "{key}, to a folder you can write to").format(path=path,
-                                                          key=key_path(path).name)
+             "{key}, to a folder you can write to").format(path=ltr(path),
+                                                          key=ltr(key_path(path).name))
 
 
 def _open_replica(path: Path, upgrading: Callable[[], None] | None = None) -> Replica:
@@ -518,7 +518,7 @@ def _open_replica(path: Path, upgrading: Callable[[], None] | None = None) -> Re
                 raise StoreError(_(
                     "{path} is a backup, or was put back from one, and its key file {key} "
                     "is not beside it: put the backup in place of the database, next to "
-                    "its key file").format(path=path, key=kpath.name))
+                    "its key file").format(path=ltr(path), key=ltr(kpath.name)))
             # restored from a backup: continue as a new replica before anything is written
             renew_identity(rep)
             if caught_by_mark:
@@ -702,7 +702,7 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     rep.notices += [_("the drafts typed in a database that was at {db} before were moved "
                       "to {file} (kept, not deleted): they are not this database's, and "
                       "the client shows them to read, copy or discard").format(
-                          db=path, file=moved_to) for moved_to in moved]
+                          db=ltr(path), file=ltr(moved_to)) for moved_to in moved]
     return rep
 
 
@@ -747,7 +747,7 @@ def _exists_error(path: Path) -> StoreError:
     # deleted a database in use, whose key file then refused any new one)
     return StoreError(_("{path} already exists: 'fieldplan status' says what it holds; give "
                         "another --db for a new database (deleting this one would lose its "
-                        "data)").format(path=path))
+                        "data)").format(path=ltr(path)))
 
 
 def _check_no_key(path: Path, role: str) -> None:
@@ -762,7 +762,7 @@ def _check_no_key(path: Path, role: str) -> None:
         raise KeptBackupsError(_(
             "the key file {path} and the backups of this database (in {folder}) are "
             "still there: restore the latest backup ('fieldplan restore') instead of "
-            "starting again").format(path=kpath, folder=store.backup_dir(path)),
+            "starting again").format(path=ltr(kpath), folder=ltr(store.backup_dir(path))),
             str(kpath))
     unreadable = store.backups_unreadable(path)
     if unreadable is not None:
@@ -774,7 +774,7 @@ def _check_no_key(path: Path, role: str) -> None:
             "belonged to is gone; its backups folder {folder} cannot be read "
             "({reason}): once it can be, restore the latest backup, if there is one "
             "('fieldplan restore'), instead of starting again").format(
-                path=kpath, folder=folder, reason=os_error_reason(unreadable)),
+                path=ltr(kpath), folder=ltr(folder), reason=os_error_reason(unreadable)),
             str(kpath), str(folder), unreadable)
     # never "remove it": the key is this computer's identity, and headquarters may
     # still be waiting for bundles it signs (or, for headquarters, every office
@@ -784,13 +784,13 @@ def _check_no_key(path: Path, role: str) -> None:
             "the key file {path} is this computer's identity, and the database it "
             "belonged to is gone with no backup of it here: put that database back, "
             "or choose another --db (a new headquarters key would mean setting every "
-            "office up again)").format(path=kpath), str(kpath), role)
+            "office up again)").format(path=ltr(kpath)), str(kpath), role)
     raise LoneKeyFileError(_(
         "the key file {path} is this computer's identity, and the database it "
         "belonged to is gone with no backup of it here: if this computer's data was "
         "sent to headquarters, move the key file away (do not delete it) and start "
         "again from a new setup bundle; otherwise choose another --db").format(
-            path=kpath), str(kpath), role)
+            path=ltr(kpath)), str(kpath), role)
 
 
 def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | None,
@@ -843,7 +843,7 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
         busy, log, done = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         if busy or done < log:
             raise StoreError(_("another program has {path} open: try again").format(
-                path=path))
+                path=ltr(path)))
         rep.close()
         moved = _move_orphaned_drafts(path)
         try:
@@ -1093,7 +1093,7 @@ def _move_orphaned_drafts(path: Path) -> list[Path]:
         return move_orphaned(path)
     except OSError as exc:
         raise StoreError(_("cannot move the drafts file {file} out of the way: {error}")
-                         .format(file=exc.filename or path,
+                         .format(file=ltr(exc.filename or path),
                                  error=exc.strerror or exc)) from exc
 
 

@@ -272,7 +272,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                     "{path} is on a read-only disk or folder and was written by an "
                     "older fieldplan, which must update it first: copy it, with its key "
                     "file {key}, to a folder you can write to, and open the copy").format(
-                        path=ltr(path), key=path.with_name(path.name + ".key").name))
+                        path=ltr(path), key=ltr(path.with_name(path.name + ".key").name)))
             return conn
         # before anything is written (the switch to WAL): a newer fieldplan's file, a
         # backup opened with --db, is refused as it is
@@ -474,7 +474,7 @@ def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
         # Translators: {example} is the folder's name with a file name after it
         return StoreError(_("{path} is a folder, not a database file; give a file name "
                             "such as {example}").format(
-                                path=ltr(path), example=path / "fieldplan.sqlite3"))
+                                path=ltr(path), example=ltr(path / "fieldplan.sqlite3")))
     if not path.exists() or path.is_file():
         return None
     return StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
@@ -706,7 +706,7 @@ def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseE
     are made): what is wrong, then the next step, a restore when there are backups,
     else what is left to do."""
     problem = _("{path} is not a usable fieldplan database: {error}").format(
-        path=path, error=reason)
+        path=ltr(path), error=reason)
     backups = list_backups(path)
     unreadable = None if backups else backups_unreadable(path)
     if backups:
@@ -716,7 +716,7 @@ def damaged_error(path: str | os.PathLike[str], reason: str) -> DamagedDatabaseE
         # listed as none, they may be there: not "no backup of it", nor start again
         text = _("{error}; its backups folder {folder} cannot be read ({reason}): once "
                  "it can be, restore the latest backup, if there is one ('fieldplan "
-                 "restore')").format(error=problem, folder=backup_dir(path),
+                 "restore')").format(error=problem, folder=ltr(backup_dir(path)),
                                      reason=os_error_reason(unreadable))
     elif not _was_a_replica(path):
         text = problem  # no key file, no backup: maybe not a fieldplan database at all
@@ -734,11 +734,11 @@ def no_backup_text(db_path: str | os.PathLike[str]) -> str:
     """What ``restore`` says when the database has no backup at all, with what is left
     to do at an office."""
     if not _was_a_replica(db_path) or _role_of(db_path) == "hq":
-        return _("no backup of {path} to restore").format(path=db_path)
+        return _("no backup of {path} to restore").format(path=ltr(db_path))
     # Translators: {advice} is what is left to do at an office ("at an office, ask
     # headquarters for a new setup bundle…")
     return _("no backup of {path} to restore; {advice}").format(
-        path=db_path, advice=_start_again_text())
+        path=ltr(db_path), advice=_start_again_text())
 
 
 def _was_a_replica(db_path: str | os.PathLike[str]) -> bool:
@@ -781,24 +781,24 @@ def _cannot_open(path: Path, exc: sqlite3.Error) -> StoreError:
             return StoreError(_(
                 "cannot open database {path}: {reason}; upgrading it for this version of "
                 "fieldplan needs about {size} MB free on its disk: free some space and try "
-                "again").format(path=path, reason=error_reason(exc), size=megabytes(room)))
+                "again").format(path=ltr(path), reason=error_reason(exc), size=megabytes(room)))
         # Translators: {reason} says why, e.g. "the disk is full"
         return StoreError(_("cannot open database {path}: {reason}; free some space and "
-                            "try again").format(path=path, reason=error_reason(exc)))
+                            "try again").format(path=ltr(path), reason=error_reason(exc)))
     if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
         # making it in a folder that is there but takes no new files (/proc): never
         # "its folder does not exist"
         return StoreError(_("cannot open database {path}: {error}").format(
-            path=path, error=write_reason(path, exc)))
+            path=ltr(path), error=write_reason(path, exc)))
     if _primary_code(exc) == sqlite3.SQLITE_CANTOPEN and _unreadable_file(path):
         # a file this account may not read (another user's, mode 000): SQLite says only
         # "unable to open database file", which read as a read-only or missing folder
         from fieldplan.files import os_error_reason
 
         return StoreError(_("cannot open database {path}: {error}").format(
-            path=path, error=os_error_reason(PermissionError(errno.EACCES, "denied"))))
+            path=ltr(path), error=os_error_reason(PermissionError(errno.EACCES, "denied"))))
     return StoreError(_("cannot open database {path}: {error}").format(
-        path=path, error=error_reason(exc)))
+        path=ltr(path), error=error_reason(exc)))
 
 
 def _unreadable_file(path: Path) -> bool:
@@ -937,7 +937,7 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
     except (sqlite3.Error, OSError) as exc:
         # Translators: {reason} says why, e.g. "the disk is full"; {folder} is a folder
         raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
-                          .format(reason=error_reason(exc), folder=folder)) from exc
+                          .format(reason=error_reason(exc), folder=ltr(folder))) from exc
     _tidy(folder, db_path)
     return target
 
@@ -963,7 +963,7 @@ def check_sound(conn: sqlite3.Connection, db_path: str | os.PathLike[str]) -> No
         # Translators: {reason} says why, e.g. "the disk is full"
         raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
                           .format(reason=error_reason(exc),
-                                  folder=backup_dir(db_path))) from exc
+                                  folder=ltr(backup_dir(db_path)))) from exc
     if [tuple(row) for row in rows] != [("ok",)] or bad_values:
         raise damaged_error(db_path, _("the file is damaged"))
     if altered is not None:
@@ -1079,7 +1079,7 @@ def removed_backups_text(removed: list[Path]) -> str:
         "the disk is full: {n} old backup of this database was removed to make room for "
         "a new one (backups in {folder})",
         "the disk is full: {n} old backups of this database were removed to make room for "
-        "a new one (backups in {folder})", len(removed), folder=folder)
+        "a new one (backups in {folder})", len(removed), folder=ltr(folder))
 
 
 def _free_room(conn: sqlite3.Connection, folder: Path, db_path: Path) -> list[Path]:
@@ -1474,7 +1474,7 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
             raise _open_elsewhere(db_path) from exc
         # Translators: {backup} and {db} are files; {reason} says why, e.g. "the disk is full"
         raise FileError(_("cannot put {backup} in place of {db}: {reason}").format(
-            backup=latest, db=db_path, reason=error_reason(exc))) from exc
+            backup=ltr(latest), db=ltr(db_path), reason=error_reason(exc))) from exc
     except BaseException:
         _remove_with_journal(part)
         raise
@@ -1574,7 +1574,7 @@ def _restoring(db_path: Path) -> Iterator[None]:
         fd = lock_at_name(path, lambda fd: _lock_byte(fd, shared=False))
     except OSError as exc:
         raise StoreError(_("another restore of {db} is under way: wait for it to end")
-                         .format(db=db_path)) from exc
+                         .format(db=ltr(db_path))) from exc
     if fd is None:
         yield  # (a folder that cannot take it: the restore says what fails next)
         return
@@ -1590,7 +1590,7 @@ def _restoring(db_path: Path) -> Iterator[None]:
 
 def _open_elsewhere(db_path: Path) -> StoreError:
     return StoreError(_("{db} is open in another program (fieldplan?); close it, then "
-                        "restore").format(db=db_path))
+                        "restore").format(db=ltr(db_path)))
 
 
 def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str:
@@ -1602,17 +1602,17 @@ def _sound_database_text(db: Path, backup: Path, own: int, imported: int) -> str
             "to restore anyway",
             "{db} is not damaged: putting {backup} in its place would lose {n} changes made "
             "on this computer since that backup, and what was received since; add --force "
-            "to restore anyway", own, db=db, backup=backup.name)
+            "to restore anyway", own, db=ltr(db), backup=ltr(backup.name))
     if imported:
         return counted(
             "{db} is not damaged: putting {backup} in its place would lose {n} change "
             "imported since that backup; add --force to restore anyway",
             "{db} is not damaged: putting {backup} in its place would lose {n} changes "
             "imported since that backup; add --force to restore anyway",
-            imported, db=db, backup=backup.name)
+            imported, db=ltr(db), backup=ltr(backup.name))
     return _("{db} is not damaged, and a restore is for a damaged database: it would "
              "start this computer on a new identity for nothing; add --force to put "
-             "{backup} in its place anyway").format(db=db, backup=backup.name)
+             "{backup} in its place anyway").format(db=ltr(db), backup=ltr(backup.name))
 
 
 #: How many of the files a restore passed over its error names before "N more".
@@ -1651,14 +1651,14 @@ def _find_usable(db_path: Path) -> tuple[Path, list[tuple[Path, str]]]:
         # after going back to an earlier fieldplan: one way out, said once
         text = _("every backup in {folder} was written by a newer fieldplan, which this "
                  "one cannot open; update fieldplan to open the database").format(
-                     folder=backup_dir(db_path))
+                     folder=ltr(backup_dir(db_path)))
         raise NoUsableBackupError(text, faults, text)
     listed = faults_text([why for _path, why in faults])
     raise NoUsableBackupError(
         # Translators: {faults} lists each file with its fault: "hq-….sqlite3 is
         # damaged; hq-….sqlite3 is another computer's backup (key 1A2B…)"
         _("none of the files in {folder} can be restored: {faults}").format(
-            folder=backup_dir(db_path), faults=listed), faults, listed)
+            folder=ltr(backup_dir(db_path)), faults=listed), faults, listed)
 
 
 def faults_text(faults: list[str]) -> str:
@@ -2498,20 +2498,20 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
     if path.is_dir():
         # (a folder named as the backup: "no file" there read as a wrong name)
         return (_("cannot open {file}: {error}").format(
-                    file=path, error=_("it is a folder; choose a file")),
-                _("{file} is not a file").format(file=name))
+                    file=ltr(path), error=_("it is a folder; choose a file")),
+                _("{file} is not a file").format(file=ltr(name)))
     if not path.is_file():
-        return (_("no file {path}").format(path=path),
-                _("{file} is not a file").format(file=name))
-    bad = _("{path} is not a fieldplan backup").format(path=path)
+        return (_("no file {path}").format(path=ltr(path)),
+                _("{file} is not a file").format(file=ltr(name)))
+    bad = _("{path} is not a fieldplan backup").format(path=ltr(path))
     try:
         if path.stat().st_size == 0:
-            return bad, _("{file} is empty").format(file=name)
+            return bad, _("{file} is empty").format(file=ltr(name))
         key_id, mark = _read_identity(path)
     except OSError as exc:
         # Translators: {reason} says why, e.g. "permission denied"
         return bad, _("{file} cannot be read: {reason}").format(
-            file=name, reason=os_error_reason(exc))
+            file=ltr(name), reason=os_error_reason(exc))
     except (sqlite3.Error, RuntimeError) as exc:  # RuntimeError: a symbolic link loop
         code = getattr(exc, "sqlite_errorname", "")
         if code == "SQLITE_NOTADB":
@@ -2523,7 +2523,7 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
             short = _("{file} cannot be opened")
         else:  # another program's database, with no fieldplan tables
             short = _("{file} is not a fieldplan database")
-        return bad, short.format(file=name)
+        return bad, short.format(file=ltr(name))
     from fieldplan import schema
     from fieldplan.replica import key_path  # replica imports this module
 
@@ -2539,27 +2539,29 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
                   "holds another key ({found}), likely another computer's: put this "
                   "computer's own key file back beside the database (from where it was "
                   "copied or backed up), then restore").format(
-                      path=path, db=db_path.name, key_id=key_id, key=key, found=found),
+                      path=ltr(path), db=ltr(db_path.name), key_id=key_id, key=ltr(key),
+                      found=found),
                 _("{file} does not match the key file {key} (key {found}), likely "
-                  "another computer's").format(file=name, key=key, found=found))
+                  "another computer's").format(file=ltr(name), key=ltr(key), found=found))
         return (_("{path} is a backup of another computer (key {key_id}), not of "
-                  "{db}").format(path=path, key_id=key_id, db=db_path.name),
+                  "{db}").format(path=ltr(path), key_id=key_id, db=ltr(db_path.name)),
                 _("{file} is another computer's backup (key {key_id})").format(
-                    file=name, key_id=key_id))
+                    file=ltr(name), key_id=key_id))
     # a backup is of one database file name (list_backups): put back under another, it
     # would be a second copy of that replica
     of = _marked_db(mark)
     if of and not _names_db(of, db_path) and not _renamed_from(of, key_id, db_path):
         return (_("{path} is a backup of {name}, not of {db}").format(
-                    path=path, name=of, db=db_path.name),
-                _("{file} is a backup of {name}").format(file=name, name=of))
+                    path=ltr(path), name=ltr(of), db=ltr(db_path.name)),
+                _("{file} is a backup of {name}").format(file=ltr(name), name=ltr(of)))
     if mine is None and not of and key_id:
         # a replica's, made before backups named their database: only the key file
         # could tell whose (without it, opening the copy fails anyway)
         return (_("{path} does not say which database it is a backup of, and no key file "
                   "{key} is beside {db} to tell: put the database's key file back "
-                  "first").format(path=path, key=key_path(db_path).name, db=db_path.name),
-                _("{file} does not say which database it is a backup of").format(file=name))
+                  "first").format(path=ltr(path), key=ltr(key_path(db_path).name),
+                                  db=ltr(db_path.name)),
+                _("{file} does not say which database it is a backup of").format(file=ltr(name)))
     newer = _newer_schema(path)
     if newer is not None:
         # put in place, it could not be opened either (after going back to an earlier
@@ -2567,16 +2569,16 @@ def _backup_fault(path: Path, db_path: Path) -> tuple[str, str] | None:
         return _NewerFault(
             _("{path} was written by a newer fieldplan (schema {schema}, this program "
               "knows {known}); update fieldplan to restore it").format(
-                  path=path, schema=format_number(newer),
+                  path=ltr(path), schema=format_number(newer),
                   known=format_number(len(schema.known_migrations()))),
             _("{file} is from a newer fieldplan (schema {schema})").format(
-                file=name, schema=format_number(newer)))
+                file=ltr(name), schema=format_number(newer)))
     if not _file_is_sound(path):
         # a bad page deep in the file (or a damaged database backed up by an earlier
         # fieldplan): put back, it would be as damaged as the file it replaces. Checked
         # last, as it reads the whole file: only of a backup otherwise fit
-        return (_("{file} is damaged").format(file=path),
-                _("{file} is damaged").format(file=name))
+        return (_("{file} is damaged").format(file=ltr(path)),
+                _("{file} is damaged").format(file=ltr(name)))
     return None
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from fieldplan import i18n, store
 from fieldplan.text import for_rtl_terminal
 
@@ -42,6 +44,121 @@ def test_a_kept_message_names_the_path_as_the_language_it_is_read_in_needs():
     record = i18n.message_record(said)
     assert i18n.render_record(record, "en") == "cannot write /tmp/x.pdf: r"
     assert "\u2066/tmp/x.pdf\u2069" in i18n.render_record(record, "ar")
+
+
+# --- each module's messages: a representative one, in Arabic and English ---------------
+
+FOLDER = "/media/usb/تقارير"
+#: the folder as ``ltr_isolated`` names it: its Arabic name a first-strong isolate
+FOLDER_SHOWN = "/media/usb/\u2068تقارير\u2069"
+
+
+def _raised(make):
+    """The text of what ``make`` raises."""
+    try:
+        make()
+    except Exception as exc:  # (each module raises its own kind)
+        return str(exc)
+    raise AssertionError("nothing raised")
+
+
+def _import_outcome_line(file):
+    from fieldplan.sync.exchange import ImportOutcome
+
+    return ImportOutcome(file, "rejected", "r").line()
+
+
+def _json_error(file):
+    import json
+
+    from fieldplan.syntax import json_error
+
+    try:
+        json.loads("{")
+    except json.JSONDecodeError as exc:
+        return json_error(exc, file)
+    raise AssertionError
+
+
+def _bundle_cannot_open(file):
+    from fieldplan.bundle import open_bundle
+
+    return _raised(lambda: open_bundle(Path(file)))
+
+
+def _plan_empty_csv(file):
+    from fieldplan.plan_csv import read_csv
+
+    return _raised(lambda: read_csv("", file))
+
+
+def _plan_text_as_xlsx(file):
+    from fieldplan.plan_xlsx import read_xlsx
+
+    return _raised(lambda: read_xlsx(b"plan_id,plan_version\n", file))
+
+
+def _plan_unreadable(file):
+    from fieldplan.plan import load_plan
+
+    return _raised(lambda: load_plan(Path(FOLDER) / file))
+
+
+def _secret_key_missing(file):
+    from fieldplan.minisign import load_secret_key
+
+    return _raised(lambda: load_secret_key(file))
+
+
+def _set_up_again_missing(file):
+    from fieldplan.sync.again import set_up_again
+
+    return _raised(lambda: set_up_again(file, "setup.fieldplan"))
+
+
+def _status_files(file):
+    from fieldplan.status import named_files
+
+    return named_files([file, "ML-2.fieldplan"])
+
+
+def _replica_read_only(file):
+    from fieldplan.replica import read_only_text
+
+    return read_only_text(Path(file))
+
+
+def _cli_file_reason(file):
+    import errno
+
+    from fieldplan.cli import _os_error_message
+
+    return _os_error_message(PermissionError(errno.EACCES, "denied", file))
+
+
+# (module, what makes a message naming the path, the path it names, as isolated in it)
+MESSAGES = [
+    ("store", lambda p: store.no_backup_text(p), f"{FOLDER}/hq.sqlite3",
+     f"{FOLDER_SHOWN}/hq.sqlite3"),
+    ("replica", _replica_read_only, f"{FOLDER}/hq.sqlite3", f"{FOLDER_SHOWN}/hq.sqlite3"),
+]
+
+
+@pytest.mark.parametrize(("module", "make", "path", "isolated"), MESSAGES,
+                         ids=[m[0] for m in MESSAGES])
+def test_a_path_a_module_names_is_one_unit_in_arabic(module, make, path, isolated):
+    """In Arabic each of these messages cut a path with an Arabic folder or file name
+    in two at that name ("/media/usb" at the sentence's right, the rest at its left):
+    it is one left-to-right isolate now, its characters in their order, and English
+    names it as it always did."""
+    said = in_language("ar", lambda: make(path))
+    assert "\u2066" + isolated + "\u2069" in said, said
+    outside = re.sub("\u2066(?:[^\u2066-\u2069]|\u2068[^\u2066-\u2069]*\u2069)*\u2069", "",
+                     said)
+    assert not ISOLATES.search(outside)  # nothing of it left outside, no isolate apart
+    assert ISOLATES.sub("", isolated) == path  # its characters in order
+    english = make(path)
+    assert path in english and not ISOLATES.search(english)
 
 
 def test_a_terminal_shows_a_path_with_arabic_folders_in_its_order():

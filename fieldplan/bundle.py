@@ -72,7 +72,7 @@ from fieldplan import __version__, minisign, transit
 from fieldplan.errors import BundleError, SignatureError
 from fieldplan.events import canonical_json as events_canonical_json
 from fieldplan.events import error_line, json_error_reason, utc_iso
-from fieldplan.i18n import N_, _, counted, format_number, join_clauses, join_list, ngettext
+from fieldplan.i18n import N_, _, counted, format_number, join_clauses, join_list, ltr, ngettext
 from fieldplan.minisign import PublicKey, SecretKey
 from fieldplan.text import for_message
 
@@ -675,7 +675,7 @@ def _open_source(source: Source, max_bundle_bytes: int) -> tuple[BinaryIO, bool]
             from fieldplan.files import os_error_reason
 
             raise BundleError(_("cannot open {file}: {error}").format(
-                file=os.fspath(source), error=os_error_reason(e))) from None
+                file=ltr(os.fspath(source)), error=os_error_reason(e))) from None
     if not hasattr(source, "read"):
         raise TypeError(f"cannot read a bundle from {type(source).__name__}")
     if source.seekable():
@@ -855,11 +855,11 @@ def _check_members(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
             raise BundleError(_("missing member {name}").format(name=name))
     for info in infos:
         if info.flag_bits & 0x1:
-            raise BundleError(_("member {name} is encrypted").format(name=info.filename))
+            raise BundleError(_("member {name} is encrypted").format(name=ltr(info.filename)))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise BundleError(_(
                 "member {name} uses compression method {method}; only stored and deflated "
-                "are allowed").format(name=info.filename, method=info.compress_type))
+                "are allowed").format(name=ltr(info.filename), method=info.compress_type))
     return {info.filename: info for info in infos}
 
 
@@ -874,7 +874,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
                 if done > cap:
                     raise BundleError(
                         _("{name} decompresses to more than {limit}, larger than allowed")
-                        .format(name=info.filename, limit=_size(cap)))
+                        .format(name=ltr(info.filename), limit=_size(cap)))
                 yield chunk
     except _ZIP_ERRORS as e:
         _check_readable(e)
@@ -889,7 +889,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
                 _("damaged ZIP archive (its files are not where its table of contents says)"),
                 _(RESEND)])) from None
         raise BundleError(join_clauses([_("{name} is damaged ({error})").format(
-            name=info.filename, error=_reason(e)), _(RESEND)])) from None
+            name=ltr(info.filename), error=_reason(e)), _(RESEND)])) from None
 
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:

@@ -141,6 +141,7 @@ MESSAGES = [
     ("store", lambda p: store.no_backup_text(p), f"{FOLDER}/hq.sqlite3",
      f"{FOLDER_SHOWN}/hq.sqlite3"),
     ("replica", _replica_read_only, f"{FOLDER}/hq.sqlite3", f"{FOLDER_SHOWN}/hq.sqlite3"),
+    ("bundle", _bundle_cannot_open, f"{FOLDER}/ML.fieldplan", f"{FOLDER_SHOWN}/ML.fieldplan"),
 ]
 
 

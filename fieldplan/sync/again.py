@@ -24,7 +24,7 @@ from typing import Any
 from fieldplan import store
 from fieldplan.errors import StoreError, ValidationError
 from fieldplan.files import held_open, held_open_reason
-from fieldplan.i18n import _
+from fieldplan.i18n import _, ltr
 from fieldplan.replica import (
     SET_UP_AGAIN_RECORD,
     Replica,
@@ -127,7 +127,7 @@ def check_same_headquarters(rep: Replica, manifest: dict[str, Any]) -> None:
         "than the one this computer trusts ({trusted}): it does not come from your "
         "headquarters; ask them for a new setup bundle (if they changed their key since, "
         "import their latest bundle here first)").format(
-            other=other, trusted=trusted.fingerprint))
+            other=ltr(other), trusted=ltr(trusted.fingerprint)))
 
 
 def aside_folder(path: str | os.PathLike[str]) -> Path:
@@ -173,7 +173,7 @@ def move_aside(path: str | os.PathLike[str], folder: Path | None = None, *,
     path = Path(path)
     if store.in_use(path):
         raise StoreError(_("{db} is open in another program (fieldplan?); close it "
-                           "first").format(db=path))
+                           "first").format(db=ltr(path)))
     folder = folder or aside_folder(path)
     files = replica_files(path)
     os.mkdir(folder, 0o700)  # the key file goes in it: its owner's alone, as it is
@@ -194,7 +194,7 @@ def move_aside(path: str | os.PathLike[str], folder: Path | None = None, *,
         # rename does)
         error = held_open_reason() if held_open(exc, exc.filename) else exc.strerror or exc
         raise StoreError(_("cannot move {file} to {folder}: {error}").format(
-            file=exc.filename or path, folder=folder, error=error)) from exc
+            file=ltr(exc.filename or path), folder=ltr(folder), error=error)) from exc
     return folder
 
 
@@ -224,7 +224,7 @@ def set_up_again(path: str | os.PathLike[str], setup: str | os.PathLike[str], *,
     path = Path(path)
     put_back_interrupted(path)  # (one killed before: the revoked database back first)
     if not path.exists():
-        raise StoreError(_("{db} does not exist").format(db=path))
+        raise StoreError(_("{db} does not exist").format(db=ltr(path)))
     with open_replica(path) as rep:  # (closed again before its files move)
         unsent = check_revoked(rep)
         manifest = check_setup_bundle(setup)
@@ -312,7 +312,7 @@ def _setting_up_again(path: Path) -> Iterator[None]:
     with _again_lock(path) as held:
         if not held:
             raise StoreError(_("{db} is being set up again by another program: wait "
-                               "for it to end").format(db=path))
+                               "for it to end").format(db=ltr(path)))
         _UNDER_WAY.add(key)
         try:
             yield
@@ -412,7 +412,7 @@ def aside_text(folder: Path, unsent: int = 0) -> str:
     from fieldplan.i18n import counted
 
     text = _("the old database, its key file and its backups were moved to {folder} "
-             "(kept, not deleted)").format(folder=folder)
+             "(kept, not deleted)").format(folder=ltr(folder))
     if unsent:
         text += "; " + counted(
             "{n} change made there never reached headquarters: open that database with "

@@ -48,6 +48,7 @@ from fieldplan.i18n import (
     format_number,
     join_clauses,
     join_list,
+    ltr,
     message_record,
     ngettext,
     pgettext,
@@ -233,10 +234,10 @@ def _released_name(o: ImportOutcome) -> str:
     locked period it changed, reports now in conflict, gaps), which the command
     line's lines and the client's result said nowhere else (the inbox only)."""
     plain = _("{file}: {outcome} ({detail})").format(
-        file=o.file, outcome=outcome_label(o.outcome),
+        file=ltr(o.file), outcome=outcome_label(o.outcome),
         detail=events_text(o.events_new, o.events_total))
     line = o.line()
-    return o.file if line == plain else line
+    return ltr(o.file) if line == plain else line
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,7 @@ class ImportOutcome:
         word = outcome_label(self.outcome)
         if self.outcome in ("rejected", "quarantined"):
             return _("{file}: {outcome}: {reason}").format(
-                file=self.file, outcome=word, reason=self.reason)
+                file=ltr(self.file), outcome=word, reason=self.reason)
         detail = events_text(self.events_new, self.events_total)
         notes = list(self.gaps)
         if self.written_here:
@@ -372,7 +373,7 @@ class ImportOutcome:
         notes.append(self.release_failed)
         notes.append(self.stopped_after)
         return join_clauses([_("{file}: {outcome} ({detail})").format(
-            file=self.file, outcome=word, detail=detail), *notes])
+            file=ltr(self.file), outcome=word, detail=detail), *notes])
 
     def key_news_text(self) -> str:
         """What the import says of a key it made known: at headquarters, a new
@@ -507,7 +508,7 @@ def key_news_text(office: str, computer_registered: bool, hq_new_key: str) -> st
         # Translators: said at an office of a bundle from headquarters signed by its
         # new key; {menu} is a menu path such as "Help ▸ This computer's key…"
         return _("headquarters changed its key: its new fingerprint is {fingerprint} "
-                 "(shown under {menu})").format(fingerprint=hq_new_key,
+                 "(shown under {menu})").format(fingerprint=ltr(hq_new_key),
                                                   menu=own_key_menu())
     return ""
 
@@ -2623,7 +2624,7 @@ def _release_failed_text(files: list[str], error: Exception, *, retired: bool) -
             "{count} bundles that waited in quarantine for keys now registered could "
             "not be imported ({error}): they still wait there, and importing their "
             "files again imports them ({files}; a key retired by a rotation is not "
-            "trusted again)", len(files), error=error, files=join_list(files))
+            "trusted again)", len(files), error=error, files=join_list([ltr(f) for f in files]))
     return counted(
         "{count} bundle that waited in quarantine for a key now registered could not be "
         "imported ({error}): it still waits there, and trusting its key or "
@@ -2631,7 +2632,7 @@ def _release_failed_text(files: list[str], error: Exception, *, retired: bool) -
         "{count} bundles that waited in quarantine for a key now registered could not be "
         "imported ({error}): they still wait there, and trusting their key or "
         "importing their files again imports them ({files})", len(files), error=error,
-        files=join_list(files))
+        files=join_list([ltr(f) for f in files]))
 
 
 def still_waiting_then(retired: bool) -> str:
@@ -2670,7 +2671,7 @@ def _note_still_waiting(rep: Replica, rows: list, by: str, error: Exception) -> 
                 sha = (hashlib.sha256(data[0]).hexdigest(),)
             key = keys.get(public_key)
             reason = _(KEY_ON_RECORD_FAILED_REASON).format(
-                file=by, error=error,
+                file=ltr(by), error=error,
                 then=still_waiting_then(key is not None and key.status == "retired"))
             _inbox_row(rep, ImportOutcome(
                 file_name, "quarantined", reason, office=office, replica=sender,
@@ -2785,7 +2786,7 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
             # headquarters keys come from setup or a rotation, never from a trust
             raise BundleError(_("signed by key {fingerprint}, which is not a known "
                                 "headquarters key").format(
-                                    fingerprint=b.public_key.fingerprint))
+                                    fingerprint=ltr(b.public_key.fingerprint)))
         revoked = keyreg.revoked_replica(rep, m["sender"])
         if revoked is not None:
             raise BundleError(_revoked_text(m["sender"], revoked))
@@ -2795,7 +2796,7 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
             raise BundleError(_(
                 "signed by key {fingerprint}, which is not a headquarters key this office "
                 "knows; if headquarters changed its key, ask it for a new setup bundle")
-                .format(fingerprint=b.public_key.fingerprint))
+                .format(fingerprint=ltr(b.public_key.fingerprint)))
         # an enrolment token registers a computer's first key, never a replacement
         if not bound and _enrolment_ok(rep, m, b.public_key):
             # a computer HQ never registered, restored from a backup: its earlier
@@ -2971,15 +2972,15 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, data: bytes, base: dict,
         # the revoked computer may be the one sending it, set up again from its bundle
         reason = _("unknown key {fingerprint} (claims office {office}); {why}: make sure "
                    "this is not the revoked computer before trusting the key").format(
-                       fingerprint=fpr, office=m["office"], why=ended)
+                       fingerprint=ltr(fpr), office=m["office"], why=ended)
     elif ended:
         reason = _("unknown key {fingerprint} (claims office {office}); {why}: check the "
                    "fingerprint with the office before trusting the key").format(
-                       fingerprint=fpr, office=m["office"], why=ended)
+                       fingerprint=ltr(fpr), office=m["office"], why=ended)
     else:
         reason = _("unknown key {fingerprint} (claims office {office}); {why}: check the "
                    "fingerprint with the office before trusting the key").format(
-                       fingerprint=fpr, office=m["office"],
+                       fingerprint=ltr(fpr), office=m["office"],
                        why=_why_unknown(rep, m, b.public_key))
     with store.write_transaction(rep.conn):
         # a bundle id is the sender's word: another key claiming the same id (to have
@@ -3058,7 +3059,7 @@ class ImportStopped(FieldplanError):
         else:
             text = (_("{file} and the files after it were not imported: {error}") if more
                     else _("{file} was not imported: {error}"))
-        super().__init__(text.format(file=file, error=error))
+        super().__init__(text.format(file=ltr(file), error=error))
 
 
 class ImportInterrupted(KeyboardInterrupt):
@@ -3519,7 +3520,7 @@ def _quarantined_by(rep: Replica, fingerprint: str, *, trusting: bool) -> list[t
         _known_key_stands(rep, want, trusting=trusting)
         _refused_key_stands(rep, want, trusting=trusting)
         raise ValidationError(_("no quarantined bundle is signed by a key with fingerprint "
-                                "{fingerprint}").format(fingerprint=fingerprint))
+                                "{fingerprint}").format(fingerprint=ltr(fingerprint)))
     if len({r[1] for r in match}) > 1:
         raise ValidationError(_("that fingerprint prefix fits several keys; give all of it"))
     return match
@@ -3551,18 +3552,18 @@ def _known_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
     if key.status == "revoked":
         if trusting:
             raise ValidationError(_("key {fingerprint} of {office} was revoked and is "
-                                    "never trusted again").format(fingerprint=fingerprint,
+                                    "never trusted again").format(fingerprint=ltr(fingerprint),
                                                                   office=office))
         raise KeyAlreadySettledError(_(
             "Key {fingerprint} of {office} (computer {replica}) was revoked: its bundles "
-            "are refused already").format(fingerprint=fingerprint, office=office,
+            "are refused already").format(fingerprint=ltr(fingerprint), office=office,
                                           replica=replica))
     if key.status == "retired":
         if trusting:
             raise ValidationError(_(
                 "key {fingerprint} of {office} (computer {replica}) was retired by a "
                 "rotation and is not trusted again").format(
-                    fingerprint=fingerprint, office=office, replica=replica))
+                    fingerprint=ltr(fingerprint), office=office, replica=replica))
         return  # its bundles are a retired key's, merged: nothing of it to refuse
     if key.public_key == own:
         _own_key_stands(fingerprint, trusting)
@@ -3570,12 +3571,12 @@ def _known_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
         raise KeyAlreadySettledError(_(
             "Key {fingerprint} of {office} (computer {replica}) is already trusted; no "
             "bundle of it waits in quarantine").format(
-                fingerprint=fingerprint, office=office, replica=replica))
+                fingerprint=ltr(fingerprint), office=office, replica=replica))
     raise ValidationError(_(
         "key {fingerprint} of {office} (computer {replica}) is trusted and no bundle of "
         "it waits in quarantine: nothing to refuse (headquarters revokes a key it no "
         "longer trusts: fieldplan keys revoke {key_id})").format(
-            fingerprint=fingerprint, office=office, replica=replica, key_id=key.key_id))
+            fingerprint=ltr(fingerprint), office=office, replica=replica, key_id=key.key_id))
 
 
 def _refused_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
@@ -3613,23 +3614,23 @@ def _refused_key_stands(rep: Replica, want: str, *, trusting: bool) -> None:
             "key {fingerprint} of {office} (computer {replica}) was refused on {date} "
             "and no bundle of it waits in quarantine: to trust it, import one of its "
             "bundles {files} again (or one the office sends again), then trust it",
-            len(files)).format(fingerprint=fingerprint, office=office, replica=replica,
-                               date=format_date(at), files=join_list(files)))
+            len(files)).format(fingerprint=ltr(fingerprint), office=office, replica=replica,
+                               date=format_date(at), files=join_list([ltr(f) for f in files])))
     raise KeyAlreadySettledError(ngettext(
         "Key {fingerprint} of {office} (computer {replica}) was already refused, on "
         "{date}: its bundle {files} is in the inbox as rejected",
         "Key {fingerprint} of {office} (computer {replica}) was already refused, on "
         "{date}: its bundles {files} are in the inbox as rejected",
-        len(files)).format(fingerprint=fingerprint, office=office, replica=replica,
-                           date=format_date(at), files=join_list(files)))
+        len(files)).format(fingerprint=ltr(fingerprint), office=office, replica=replica,
+                           date=format_date(at), files=join_list([ltr(f) for f in files])))
 
 
 def _own_key_stands(fingerprint: str, trusting: bool) -> None:
     if trusting:
         raise KeyAlreadySettledError(_("Key {fingerprint} is this computer's own key; "
-                                       "nothing to trust").format(fingerprint=fingerprint))
+                                       "nothing to trust").format(fingerprint=ltr(fingerprint)))
     raise ValidationError(_("key {fingerprint} is this computer's own key: it cannot be "
-                            "refused").format(fingerprint=fingerprint))
+                            "refused").format(fingerprint=ltr(fingerprint)))
 
 
 def _not_a_key_id(rows: list[tuple], want: str) -> None:
@@ -3646,7 +3647,7 @@ def _not_a_key_id(rows: list[tuple], want: str) -> None:
             "not its fingerprint: read its fingerprint {fingerprint} with the office and "
             "give that").format(key_id=want, office=row[2],
                                 replica=for_message(row[3][:8]),  # (the bundle's word)
-                                fingerprint=PublicKey.from_base64(public_key).fingerprint))
+                                fingerprint=ltr(PublicKey.from_base64(public_key).fingerprint)))
     if keys:
         raise ValidationError(_(
             "{key_id} is the key id of several quarantined keys, not a fingerprint: give "
@@ -3710,7 +3711,7 @@ def trust_refused(rep: Replica, match: list[tuple]) -> Any:
     known = keyreg.all_keys(rep).get(pub.key_id_hex)
     if known is not None and known.status == "revoked":
         raise ValidationError(_("key {fingerprint} of {office} was revoked and is never "
-                                "trusted again").format(fingerprint=pub.fingerprint,
+                                "trusted again").format(fingerprint=ltr(pub.fingerprint),
                                                         office=known.office))
     return known
 
@@ -3739,7 +3740,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
             "key {fingerprint} of {office} was retired by a rotation and is not trusted "
             "again: its bundles waiting in quarantine were imported as a retired key's, "
             "as their files imported again would be").format(
-                fingerprint=pub.fingerprint, office=known.office))
+                fingerprint=ltr(pub.fingerprint), office=known.office))
         return outcomes
     lineage: tuple = ()
     earlier: tuple = ()
@@ -3770,9 +3771,9 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         # bundle it came from was one a revocation ended
         rep.notices.append(
             _("key {fingerprint} trusted, but {why}: if this is the revoked computer, "
-              "revoke this key too").format(fingerprint=pub.fingerprint, why=ended)
+              "revoke this key too").format(fingerprint=ltr(pub.fingerprint), why=ended)
             if revoked_before else
-            _("key {fingerprint} trusted, but {why}").format(fingerprint=pub.fingerprint,
+            _("key {fingerprint} trusted, but {why}").format(fingerprint=ltr(pub.fingerprint),
                                                              why=ended))
     # the keys it replaced are on record now, retired: their bundles waiting here are a
     # retired key's, merged with it (first: they are the older)
@@ -3797,7 +3798,7 @@ def import_quarantined_again(rep: Replica, fingerprint: str) -> list[ImportOutco
     if not _on_record(rep, pub.to_base64()):
         raise ValidationError(_(
             "key {fingerprint} of {office} is not on record: trust it once the office "
-            "has confirmed its fingerprint").format(fingerprint=pub.fingerprint,
+            "has confirmed its fingerprint").format(fingerprint=ltr(pub.fingerprint),
                                                    office=match[0][2]))
     rep.backup("before-import")
     return [_import_quarantined(rep, bundle_id, public_key, file_name, data)

@@ -35,7 +35,7 @@ from fieldplan.errors import (
     SignatureError,
     ValidationError,
 )
-from fieldplan.i18n import _, join_clauses, join_list, ngettext
+from fieldplan.i18n import _, join_clauses, join_list, ltr, ngettext
 from fieldplan.minisign import KeyFileError, PublicKey, SecretKey
 from fieldplan.replica import (
     Changes,
@@ -297,7 +297,7 @@ def _own_key(rep: Replica) -> tuple[SecretKey | None, KeyFileProblem | None]:
         "the key file {key} holds key {found}, not this computer's key {expected} (a key "
         "file copied from another computer?): nothing can be exported until this "
         "computer's own key file is put back beside the database (from where it was "
-        "copied or backed up)").format(key=kpath.name, found=key.key_id_hex,
+        "copied or backed up)").format(key=ltr(kpath.name), found=key.key_id_hex,
                                        expected=expected))
 
 
@@ -308,12 +308,12 @@ def missing_key_text(rep: Replica, kpath: Path) -> str:
         return _("the key file {key} is missing: headquarters cannot sign a bundle "
                  "without it. Put it back beside the database (from where it was copied "
                  "or backed up); a new headquarters key would mean setting every office up "
-                 "again").format(key=kpath.name)
+                 "again").format(key=ltr(kpath.name))
     # Translators: {key} is the key file's name
     return _("the key file {key} is missing: nothing can be exported without it. Put it "
              "back beside the database (from where it was copied or backed up); if it is "
              "lost, keep this database and ask headquarters for a new setup bundle").format(
-                 key=kpath.name)
+                 key=ltr(kpath.name))
 
 
 def public_key(rep: Replica) -> PublicKey:
@@ -847,7 +847,7 @@ def new_key_text(key: PublicKey, is_hq: bool) -> str:
                          # Translators: the end of "New key 5A3F…; offices learn it from
                          # …; fingerprint DD92 209F …"
                          _("fingerprint {fingerprint}").format(
-                             fingerprint=key.fingerprint)])
+                             fingerprint=ltr(key.fingerprint))])
 
 
 def renew_identity(rep: Replica) -> str:
@@ -1201,7 +1201,7 @@ def _key_file_replica(rep: Replica, key: SecretKey, kpath: Path) -> str:
         "SELECT 1 FROM events WHERE origin = ? LIMIT 1", (named,)).fetchone()
     if (info is not None and info.replica not in mine) or named in others or held_events:
         raise StoreError(_("the key file {key} is another computer's: put this computer's "
-                           "key file beside the database").format(key=kpath.name))
+                           "key file beside the database").format(key=ltr(kpath.name)))
     return named
 
 

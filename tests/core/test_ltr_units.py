@@ -142,6 +142,8 @@ MESSAGES = [
      f"{FOLDER_SHOWN}/hq.sqlite3"),
     ("replica", _replica_read_only, f"{FOLDER}/hq.sqlite3", f"{FOLDER_SHOWN}/hq.sqlite3"),
     ("bundle", _bundle_cannot_open, f"{FOLDER}/ML.fieldplan", f"{FOLDER_SHOWN}/ML.fieldplan"),
+    ("sync.exchange", _import_outcome_line, "تقرير.fieldplan", "تقرير.fieldplan"),
+    ("sync.again", _set_up_again_missing, f"{FOLDER}/ml.sqlite3", f"{FOLDER_SHOWN}/ml.sqlite3"),
 ]
 
 
@@ -160,6 +162,17 @@ def test_a_path_a_module_names_is_one_unit_in_arabic(module, make, path, isolate
     assert ISOLATES.sub("", isolated) == path  # its characters in order
     english = make(path)
     assert path in english and not ISOLATES.search(english)
+
+
+def test_a_fingerprint_is_one_unit_in_arabic():
+    """A fingerprint starting with a group of figures had its groups laid out right to
+    left in an Arabic sentence ("5678 1234 …"): one isolate now."""
+    from fieldplan.sync.exchange import _own_key_stands
+
+    fingerprint = "1234 5678 9ABC DEF0 1111 2222 3333 4444 5555 6666"
+    said = in_language("ar", lambda: _raised(lambda: _own_key_stands(fingerprint, False)))
+    assert "\u2066" + fingerprint + "\u2069" in said
+    assert fingerprint in _raised(lambda: _own_key_stands(fingerprint, False))
 
 
 def test_a_terminal_shows_a_path_with_arabic_folders_in_its_order():

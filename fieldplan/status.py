@@ -92,7 +92,7 @@ class ReplicaStatus:
             return self._lines(get_language())
 
     def _lines(self, lang: str) -> list[tuple[str, str]]:
-        from fieldplan.i18n import _, format_number, join_clauses, ngettext, role_label
+        from fieldplan.i18n import _, format_number, join_clauses, ltr, ngettext, role_label
         from fieldplan.offices import office_name
         from fieldplan.sync.enrol import key_deadline_text
 
@@ -108,10 +108,10 @@ class ReplicaStatus:
             (_("Office"), f"{self.office} — {office_name(self.office, lang)}"),
             (_("Replica"), self.replica),
             (_("Key"), _("{key_id} (fingerprint {fingerprint})").format(
-                key_id=self.key_id, fingerprint=self.fingerprint)),
+                key_id=self.key_id, fingerprint=ltr(self.fingerprint, lang))),
             *([(_("Warning"), s.key_file_text)] if s.key_file_text else []),
             *([(_("Headquarters key"), _("{key_id} (fingerprint {fingerprint})").format(
-                key_id=self.hq_key_id, fingerprint=self.hq_fingerprint))]
+                key_id=self.hq_key_id, fingerprint=ltr(self.hq_fingerprint, lang)))]
               if self.hq_key_id else []),
             *([(_("Warning"), revoked_text(s.unsent))] if self.key_status == "revoked"
               else []),
@@ -530,7 +530,7 @@ def not_received_text(restored: Mapping[str, Any]) -> str:
     bundle carried and headquarters' receipts, since the restore, show it never
     received (``restored_state``'s ``not_received``): the bundle to import there again,
     or the changes to make again, named. "" when there are none."""
-    from fieldplan.i18n import counted
+    from fieldplan.i18n import counted, ltr
 
     n = restored.get("not_received", 0)
     if not n:
@@ -545,7 +545,7 @@ def not_received_text(restored: Mapping[str, Any]) -> str:
             "{n} changes made on this computer after the backup were exported in {file}, "
             "but headquarters' receipts show it never received them: import {file} at "
             "headquarters again if you still have it, or make these changes again: "
-            "{changes}", n, file=file, changes=changes)
+            "{changes}", n, file=ltr(file), changes=changes)
     return counted(
         "{n} change made on this computer after the backup was exported in {file}, but "
         "headquarters' receipts show it never received it (which one could not be read "
@@ -554,7 +554,7 @@ def not_received_text(restored: Mapping[str, Any]) -> str:
         "{n} changes made on this computer after the backup were exported in {file}, but "
         "headquarters' receipts show it never received them (which ones could not be "
         "read from the damaged file): import {file} at headquarters again if you still "
-        "have it, or make them again", n, file=file)
+        "have it, or make them again", n, file=ltr(file))
 
 
 def unconfirmed_text(restored: Mapping[str, Any]) -> str:
@@ -562,7 +562,7 @@ def unconfirmed_text(restored: Mapping[str, Any]) -> str:
     bundle carried and headquarters has not acknowledged, with no bundle from it
     since the restore to tell (``restored_state``'s ``unconfirmed``): the file to keep
     until it does. "" when there are none."""
-    from fieldplan.i18n import counted
+    from fieldplan.i18n import counted, ltr
 
     n = restored.get("unconfirmed", 0)
     if not n:
@@ -575,14 +575,14 @@ def unconfirmed_text(restored: Mapping[str, Any]) -> str:
             "headquarters' next bundle confirms it",
             "{n} changes made on this computer after the backup were exported in {file}, "
             "and headquarters has not confirmed them yet: {changes}; keep {file} until "
-            "headquarters' next bundle confirms them", n, file=file, changes=changes)
+            "headquarters' next bundle confirms them", n, file=ltr(file), changes=changes)
     return counted(
         "{n} change made on this computer after the backup was exported in {file}, and "
         "headquarters has not confirmed it yet: keep {file} until headquarters' next "
         "bundle confirms it",
         "{n} changes made on this computer after the backup were exported in {file}, and "
         "headquarters has not confirmed them yet: keep {file} until headquarters' next "
-        "bundle confirms them", n, file=file)
+        "bundle confirms them", n, file=ltr(file))
 
 
 def _sent_bundle(restored: Mapping[str, Any]) -> str:
@@ -711,11 +711,11 @@ def named_offices(names: list[str], shown: int = NAMED_REPORTS) -> str:
 def named_files(names: list[str], shown: int = NAMED_REPORTS) -> str:
     """"ML-1.fieldplan, ML-2.fieldplan, ML-3.fieldplan and 2 more files": the first
     ``shown`` file names, then how many more files (``named_reports`` counts reports)."""
-    from fieldplan.i18n import counted
+    from fieldplan.i18n import counted, ltr
 
     # Translators: file names of bundles, then how many more files,
     # "ML-1.fieldplan, ML-2.fieldplan, ML-3.fieldplan and 2 more files"
-    return _first_and_more(names, shown, lambda more, first: counted(
+    return _first_and_more([ltr(name) for name in names], shown, lambda more, first: counted(
         "{names} and {n} more file", "{names} and {n} more files", more, names=first))
 
 
@@ -812,7 +812,7 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
     refused bundle is not taken for one that went in). ``last``: SyncState.last_import;
     ``when`` writes its time, ``name`` its file name (the client isolates it in a
     right-to-left sentence)."""
-    from fieldplan.i18n import _
+    from fieldplan.i18n import _, ltr
     from fieldplan.sync.exchange import outcome_label
 
     if not last:
@@ -828,7 +828,7 @@ def last_import_text(last: Mapping[str, Any] | None, when: Callable[[str], str],
         return at
     # Translators: the last import: {when} its date and time, {file} the bundle's file
     # name, {outcome} what became of it (merged, duplicate, quarantined, rejected)
-    return _("{when} — {file}, {outcome}").format(when=at, file=name(str(file)),
+    return _("{when} — {file}, {outcome}").format(when=at, file=ltr(name(str(file))),
                                                    outcome=outcome_label(str(outcome)))
 
 

@@ -144,6 +144,7 @@ MESSAGES = [
     ("bundle", _bundle_cannot_open, f"{FOLDER}/ML.fieldplan", f"{FOLDER_SHOWN}/ML.fieldplan"),
     ("sync.exchange", _import_outcome_line, "تقرير.fieldplan", "تقرير.fieldplan"),
     ("sync.again", _set_up_again_missing, f"{FOLDER}/ml.sqlite3", f"{FOLDER_SHOWN}/ml.sqlite3"),
+    ("status", _status_files, "مالي.fieldplan", "مالي.fieldplan"),
 ]
 
 

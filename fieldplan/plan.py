@@ -34,6 +34,7 @@ from fieldplan.i18n import (
     format_period,
     get_language,
     join_list,
+    ltr,
     ngettext,
     quoted,
     translation,
@@ -1285,7 +1286,7 @@ def check_plan_size(plan: Plan, source: str = "plan") -> None:
         raise PlanError(_(
             "{file}: the plan takes {size} KB once packed for the offices, more than the "
             "{limit} KB a plan can take; shorten its descriptions or give it fewer actions"
-        ).format(file=for_terminal(source), size=format_number(-(-size // 1024)),
+        ).format(file=ltr(for_terminal(source)), size=format_number(-(-size // 1024)),
                  limit=format_number(MAX_PLAN_EVENT_BYTES // 1024)))
 
 
@@ -1319,7 +1320,7 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
             # bundle, is named as such by the bundle reader
             raise PlanError(_(
                 "{file}: a fieldplan bundle, not a plan file: import it as a bundle (File "
-                "▸ Import bundles…, or 'fieldplan import')").format(file=name))
+                "▸ Import bundles…, or 'fieldplan import')").format(file=ltr(name)))
         # (Excel's "Unicode Text" is saved as .txt: read as CSV when it is a plan's
         # tab-separated sheet, _tab_separated_plan)
         fmt = "txt" if path.suffix.lower() == ".txt" else _format_of(path)
@@ -1332,13 +1333,13 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
         from fieldplan.files import os_error_reason
 
         raise PlanError(_("{file}: cannot read the file: {error}").format(
-            file=name, error=os_error_reason(exc))) from None
+            file=ltr(name), error=os_error_reason(exc))) from None
     if too_large or len(data) > MAX_PLAN_BYTES:
         from fieldplan.i18n import format_number
 
         raise PlanError(_(
             "{file}: larger than {limit} MB, too large for a plan file; is it the right "
-            "file?").format(file=name, limit=format_number(MAX_PLAN_BYTES // 2**20)))
+            "file?").format(file=ltr(name), limit=format_number(MAX_PLAN_BYTES // 2**20)))
     if fmt == "xlsx":
         from fieldplan.plan_xlsx import read_xlsx
 
@@ -1352,7 +1353,7 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
             raise PlanError(_(
                 "{file}: an Excel workbook, not a text file; rename it {name} (a "
                 "workbook's name ends in .xlsx) and import that").format(
-                    file=name, name=renamed))
+                    file=ltr(name), name=ltr(renamed)))
         raise PlanError(_(
             "{file}: an Excel workbook, not {format} text; rename it {name} (a workbook's "
             "name ends in .xlsx) and import that").format(
@@ -1361,14 +1362,14 @@ def load_plan(path: str | os.PathLike[str], *, clean: bool = False,
     if kind:
         raise PlanError(_(
             "{file}: not a text file (it looks like {kind}); a plan file is TOML, JSON or "
-            "CSV text, or an Excel workbook (.xlsx)").format(file=name, kind=kind))
+            "CSV text, or an Excel workbook (.xlsx)").format(file=ltr(name), kind=kind))
     if fmt == "txt":
         text = _plan_text(data, name, "csv")
         if not _tab_separated_plan(text):
             raise PlanError(_(
                 "{file}: a text file (.txt) that is not the plan's sheet separated by tabs "
                 "(as Excel saves 'Unicode Text'); a plan file is .toml, .json, .csv or "
-                ".xlsx").format(file=name))
+                ".xlsx").format(file=ltr(name)))
         return parse_plan_text(text, "csv", name, clean=clean, strict=strict)
     return parse_plan_text(_plan_text(data, name, fmt), fmt, name, clean=clean, strict=strict)
 
@@ -1401,7 +1402,7 @@ def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
         # a message about its content, not its encoding
         raise PlanError(_(
             "{file}: UTF-16 text without a byte-order mark; save it as UTF-8 (in a "
-            "spreadsheet: 'CSV UTF-8')").format(file=name))
+            "spreadsheet: 'CSV UTF-8')").format(file=ltr(name)))
     try:
         return data[len(bom):].decode(encoding)
     except UnicodeDecodeError as exc:
@@ -1410,12 +1411,12 @@ def _plan_text(data: bytes, name: str, fmt: str = "") -> str:
             # the last character begun, never ended: a copy cut short (a USB stick
             # pulled out; half of all cuts in Arabic text), not a file saved in another
             # encoding, which "save it as UTF-8" told a person whose file was
-            raise PlanError(where_what(name, _(
+            raise PlanError(where_what(ltr(name), _(
                 "the file ends in the middle of a character: it was cut short (a copy not "
                 "finished, or a USB stick removed too early); copy it again"))) from None
         # where, as the person finds it: a byte offset was no help in a spreadsheet
         before = data[len(bom):len(bom) + exc.start].decode(encoding, "replace")
-        where = where_what(name, _undecoded_place(before, fmt))
+        where = where_what(ltr(name), _undecoded_place(before, fmt))
         if label == "UTF-8" and fmt == "csv":
             # Excel 2013 and older have no "CSV UTF-8": their "Unicode Text" (UTF-16,
             # tab separated, named .txt) is read as well
@@ -1491,7 +1492,7 @@ def parse_plan_text(text: str, fmt: str, source_name: str = "plan", *,
     except RecursionError:
         # lists or tables nested thousands deep: no plan is, and the parsers recurse
         raise PlanError(_("{file}: lists or tables are nested too deeply to be a plan")
-                        .format(file=source_name)) from None
+                        .format(file=ltr(source_name))) from None
 
 
 def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
@@ -1521,7 +1522,7 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
         except _DuplicateKey as exc:
             raise PlanError(
                 _("{file}: JSON key {key} is given twice in one object").format(
-                    file=source_name, key=_show(exc.args[0]))
+                    file=ltr(source_name), key=_show(exc.args[0]))
             ) from None
         except ValueError:  # Python's limit on the digits of an integer
             raise PlanError(_too_many_digits(source_name)) from None
@@ -1531,7 +1532,7 @@ def _parse_plan_text(text: str, fmt: str, source_name: str, clean: bool,
 
         return read_csv(text, source_name, clean=clean, strict=strict)
     raise PlanError(_("{file}: unknown plan format {format}; use {choices}").format(
-        file=source_name, format=_show(fmt), choices=join_list(FORMATS)))
+        file=ltr(source_name), format=_show(fmt), choices=join_list(FORMATS)))
 
 
 def format_plan(plan: Plan, fmt: str) -> str:
@@ -1587,13 +1588,13 @@ def _format_of(path: Path) -> str:
         raise PlanError(_(
             "{file}: unknown plan file type {suffix}; use .toml, .json, .csv or .xlsx (save "
             "a spreadsheet as an Excel workbook, .xlsx)").format(
-                file=path.name, suffix=_show(path.suffix)))
+                file=ltr(path.name), suffix=_show(path.suffix)))
     return fmt
 
 
 def _too_many_digits(source_name: str) -> str:
     return _("{file}: a number has thousands of digits; no plan needs that").format(
-        file=source_name)
+        file=ltr(source_name))
 
 
 class _DuplicateKey(Exception):

@@ -48,7 +48,7 @@ from functools import cache
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
-from fieldplan.i18n import _, counted, format_number
+from fieldplan.i18n import _, counted, format_number, ltr
 from fieldplan.model import LEADS, LEVELS
 from fieldplan.periods import parse_period
 from fieldplan.plan import (
@@ -369,10 +369,10 @@ def read_csv(text: str, source: str, *, clean: bool = False, strict: bool = Fals
     except csv.Error as exc:
         from fieldplan.syntax import csv_reason
 
-        raise PlanError(where_what(where_what(source, _row_column(len(records) + 1, None)),
+        raise PlanError(where_what(where_what(ltr(source), _row_column(len(records) + 1, None)),
                                    csv_reason(exc))) from None
     if not records:
-        raise PlanError(_("{file}: the file is empty").format(file=source))
+        raise PlanError(_("{file}: the file is empty").format(file=ltr(source)))
     return read_records(records, source, delimiter, clean=clean, strict=strict)
 
 
@@ -387,7 +387,7 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
     import difflib
 
     def fail(row: int, column: str | None, message: str) -> PlanError:
-        return PlanError(where_what(where_what(source, _row_column(row, column)), message))
+        return PlanError(where_what(where_what(ltr(source), _row_column(row, column)), message))
 
     if {cell.strip().lower() for cell in records[0]} >= _PROGRESS_COLUMNS:
         # the other table headquarters exports, picked by mistake: "unknown column
@@ -395,7 +395,7 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
         raise PlanError(_(
             "{file}: a table of progress reports (Export table, 'fieldplan data export'), "
             "not a plan file; a plan file has a row per indicator, under columns plan_id, "
-            "plan_version, …").format(file=source))
+            "plan_version, …").format(file=ltr(source)))
     def header_below(records: list[list[str]]) -> None:
         """PlanError saying where the header is, if it is in one of the next rows."""
         below = _header_below(records)
@@ -652,7 +652,7 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
               lambda c: False)  # (one row each)
 
     if not loc.rows:
-        raise PlanError(_("{file}: no rows under the header").format(file=source))
+        raise PlanError(_("{file}: no rows under the header").format(file=ltr(source)))
     data = {
         "plan": plan,
         "areas": list(areas.values()),

@@ -31,7 +31,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from fieldplan.errors import PlanError
-from fieldplan.i18n import _, counted, format_number, join_list
+from fieldplan.i18n import _, counted, format_number, join_list, ltr
 from fieldplan.plan import PLAN_YEARS, Plan, _number_text, _show, where_what
 from fieldplan.plan_csv import (
     _PROGRESS_COLUMNS,
@@ -85,12 +85,12 @@ def _check_archive(data: bytes, source: str) -> None:
             raise _encrypted(source)
         raise PlanError(_(
             "{file}: an Excel 97-2003 workbook (.xls), not an .xlsx one; in the spreadsheet, "
-            "save it as 'Excel Workbook (.xlsx)'").format(file=source))
+            "save it as 'Excel Workbook (.xlsx)'").format(file=ltr(source)))
     if not data.startswith(b"PK"):
         if _looks_like_text(data):
             raise PlanError(_(
                 "{file}: text, not an .xlsx workbook; if it is CSV, name it .csv (or save "
-                "it from the spreadsheet as 'Excel Workbook (.xlsx)')").format(file=source))
+                "it from the spreadsheet as 'Excel Workbook (.xlsx)')").format(file=ltr(source)))
         raise PlanError(_not_a_workbook(source))
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -106,7 +106,7 @@ def _check_archive(data: bytes, source: str) -> None:
     if b"opendocument" in mimetype:
         raise PlanError(_(
             "{file}: an OpenDocument spreadsheet (.ods), not an .xlsx workbook; in the "
-            "spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(file=source))
+            "spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(file=ltr(source)))
     if "xl/workbook.xml" not in names and "[Content_Types].xml" not in names:
         raise PlanError(_not_a_workbook(source))
     # kinds of workbook openpyxl does not read, renamed .xlsx (or saved so by choosing
@@ -116,12 +116,12 @@ def _check_archive(data: bytes, source: str) -> None:
         raise PlanError(_(
             "{file}: an Excel Binary Workbook (.xlsb), a kind of workbook fieldplan does "
             "not read; in the spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(
-                file=source))
+                file=ltr(source)))
     if _STRICT_NAMESPACE in heads:
         raise PlanError(_(
             "{file}: a Strict Open XML workbook, a kind of workbook fieldplan does not "
             "read; in the spreadsheet, save it as 'Excel Workbook (.xlsx)'").format(
-                file=source))
+                file=ltr(source)))
     if any(info.flag_bits & 0x1 for info in infos):
         raise _encrypted(source)
     if (len(infos) > MAX_XLSX_MEMBERS
@@ -129,7 +129,7 @@ def _check_archive(data: bytes, source: str) -> None:
         raise PlanError(_(
             "{file}: the workbook unpacks to more than {limit} MB, too large for a plan; "
             "is it the right file?").format(
-                file=source, limit=format_number(MAX_XLSX_UNPACKED_BYTES // 2**20)))
+                file=ltr(source), limit=format_number(MAX_XLSX_UNPACKED_BYTES // 2**20)))
 
 
 #: The members where a Strict Open XML workbook (Excel's "Strict Open XML
@@ -151,17 +151,17 @@ def _head(archive: zipfile.ZipFile, name: str) -> bytes:
 def _encrypted(source: str) -> PlanError:
     return PlanError(_(
         "{file}: the workbook is protected by a password (encrypted); save a copy without "
-        "the password and import that").format(file=source))
+        "the password and import that").format(file=ltr(source)))
 
 
 def _not_a_workbook(source: str) -> str:
     return _("{file}: not an .xlsx workbook; in the spreadsheet, save it as 'Excel "
-             "Workbook (.xlsx)'").format(file=source)
+             "Workbook (.xlsx)'").format(file=ltr(source))
 
 
 def _damaged(source: str) -> str:
     return _("{file}: the workbook is damaged and cannot be read; open it in the "
-             "spreadsheet and save it again").format(file=source)
+             "spreadsheet and save it again").format(file=ltr(source))
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -190,7 +190,7 @@ def _plan_sheet(data: bytes, source: str) -> tuple[list[list[str]], str]:
     except _TooManyCells as exc:
         raise PlanError(_(
             "{file}: sheet {sheet} has more cells than a plan has; is it the right file?")
-            .format(file=source, sheet=_show(exc.args[0]))) from None
+            .format(file=ltr(source), sheet=_show(exc.args[0]))) from None
     except Exception:  # (openpyxl's parser, on a damaged or hostile file: any error)
         raise PlanError(_damaged(source)) from None
 
@@ -284,7 +284,7 @@ def _read_plan_sheet(data: bytes, source: str,
             # a CSV file opened in a spreadsheet that splits at another separator (a
             # French or Arabic Excel, fieldplan's ","), then saved as a workbook
             raise PlanError(where_what(where_what(
-                _("{file}, sheet {sheet}").format(file=source,
+                _("{file}, sheet {sheet}").format(file=ltr(source),
                                                   sheet=_show(sheets[folded].title)),
                 _("row {row}").format(row=1)), _(
                 "the whole row is in one cell: the spreadsheet opened a CSV file without "
@@ -294,10 +294,10 @@ def _read_plan_sheet(data: bytes, source: str,
             raise PlanError(_(
                 "{file}: no sheet has the plan's columns (plan_id, plan_version, …) in its "
                 "first row; its sheets: {sheets}").format(
-                    file=source, sheets=_sheet_names([s.title for s in sheets])))
+                    file=ltr(source), sheets=_sheet_names([s.title for s in sheets])))
         _one_plan_sheet(sheets, tops, source)
         sheet = sheets[chosen]
-        where = _("{file}, sheet {sheet}").format(file=source, sheet=_show(sheet.title))
+        where = _("{file}, sheet {sheet}").format(file=ltr(source), sheet=_show(sheet.title))
         computed = (formulas or {}).get(sheet.title, set())
         # (the header's row: the first, or one below a title, which the reader names)
         top = tops[chosen]
@@ -408,7 +408,7 @@ def _one_plan_sheet(sheets: list[Any], tops: list[list[list[str]]], source: str)
         raise PlanError(_(
             "{file}: more than one sheet has the plan's columns (plan_id, plan_version, "
             "…): {sheets}; keep the plan in one sheet (delete the others, or move them to "
-            "another workbook)").format(file=source, sheets=_sheet_names(found)))
+            "another workbook)").format(file=ltr(source), sheets=_sheet_names(found)))
 
 
 #: How many sheets a message names before "and N more" (a hostile workbook has

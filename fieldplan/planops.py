@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from fieldplan import events, store
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, counted, join_clauses, join_list
+from fieldplan.i18n import _, counted, join_clauses, join_list, ltr
 from fieldplan.plan_diff import (
     PlanDiff,
     diff_plans,
@@ -608,17 +608,17 @@ def _check(rep: Replica, new: Plan, name: str) -> Hidden:
     if new.id != old.id:
         # (a file's id may be thousands of characters long: the message stays one short line)
         raise ValidationError(_("{file} is plan '{plan}'; this database holds '{held}'")
-                              .format(file=name, plan=for_message(new.id), held=old.id))
+                              .format(file=ltr(name), plan=for_message(new.id), held=old.id))
     if new.version <= old.version:
         raise ValidationError(
             _("{file} has version {version}; an amendment needs a version above {held}")
-            .format(file=name, version=new.version, held=old.version))
+            .format(file=ltr(name), version=new.version, held=old.version))
     if new.version > old.version + MAX_VERSION_STEP:
         # a version typed with a digit too many: every later amendment must go above it
         raise ValidationError(
             _("{file} has version {version}; versions go up by one with each amendment: "
               "the next is {next} (the installed plan is version {held})")
-            .format(file=name, version=new.version, next=old.version + 1, held=old.version))
+            .format(file=ltr(name), version=new.version, next=old.version + 1, held=old.version))
     # what is hidden already (an earlier amendment, allowed then) is not asked again
     return hidden_by(rep, new, shown_by=old)
 
@@ -627,7 +627,7 @@ def _refuse_hiding(hidden: Hidden, name: str, allow_hiding: bool) -> None:
     if hidden and not allow_hiding:
         raise PlanHidesReportsError(
             _("{file} would hide what offices reported: {hidden}; nothing was changed")
-            .format(file=name, hidden=hidden.describe()), hidden)
+            .format(file=ltr(name), hidden=hidden.describe()), hidden)
 
 
 def install_plan(rep: Replica, new: Plan, source: str, *,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from fieldplan.i18n import N_, _
+from fieldplan.i18n import N_, _, ltr
 
 # tomllib ends each message with where: "Invalid value (at line 3, column 5)" or
 # "... (at end of document)" (3.14 words it the same and adds lineno and colno)
@@ -108,19 +108,19 @@ def toml_error(exc: ValueError, file: str, text: str = "") -> str:
                 # {point} the same with a decimal point ("12.5")
                 return _("{file}: line {line}: {value} has a decimal comma; TOML writes "
                          "decimals with a point: {point}").format(
-                             file=file, line=number,
+                             file=ltr(file), line=number,
                              value=f"{comma.group(1)},{comma.group(2)}",
                              point=f"{comma.group(1)}.{comma.group(2)}")
     if found is None:  # (not a tomllib we know: no position to give)
         return _("{file}: TOML syntax error: {error}").format(
-            file=file, error=_("not valid TOML here"))
+            file=ltr(file), error=_("not valid TOML here"))
     error = _reason(found["reason"], _TOML_REASONS, _("not valid TOML here"))
     if found["line"] is None:
         # Translators: {error} is one of the reasons, as in "a value is missing or not valid"
         return _("{file}: TOML syntax error at the end of the file: {error}").format(
-            file=file, error=error)
+            file=ltr(file), error=error)
     return _("{file}: TOML syntax error at line {line}, column {column}: {error}").format(
-        file=file, line=int(found["line"]), column=int(found["column"]), error=error)
+        file=ltr(file), line=int(found["line"]), column=int(found["column"]), error=error)
 
 
 def json_error(exc: json.JSONDecodeError, file: str) -> str:
@@ -132,7 +132,7 @@ def json_error(exc: json.JSONDecodeError, file: str) -> str:
     else:
         error = _reason(exc.msg, _JSON_REASONS, _("not valid JSON here"))
     return _("{file}: JSON syntax error at line {line}, column {column}: {error}").format(
-        file=file, line=exc.lineno, column=exc.colno, error=error)
+        file=ltr(file), line=exc.lineno, column=exc.colno, error=error)
 
 
 def csv_reason(exc: Exception) -> str:

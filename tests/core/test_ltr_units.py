@@ -145,6 +145,10 @@ MESSAGES = [
     ("sync.exchange", _import_outcome_line, "تقرير.fieldplan", "تقرير.fieldplan"),
     ("sync.again", _set_up_again_missing, f"{FOLDER}/ml.sqlite3", f"{FOLDER_SHOWN}/ml.sqlite3"),
     ("status", _status_files, "مالي.fieldplan", "مالي.fieldplan"),
+    ("plan", _plan_unreadable, "خطة.toml", "خطة.toml"),
+    ("plan_csv", _plan_empty_csv, "خطة.csv", "خطة.csv"),
+    ("plan_xlsx", _plan_text_as_xlsx, "خطة.xlsx", "خطة.xlsx"),
+    ("syntax", _json_error, "خطة.json", "خطة.json"),
 ]
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from fieldplan import events, progress, replica
 from fieldplan.errors import ValidationError
-from fieldplan.i18n import _, format_number
+from fieldplan.i18n import _, format_number, ltr
 
 Progress = Callable[[int, int, str], None]
 
@@ -326,9 +326,9 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
         raise cannot_write(exc.filename or out, exc) from None
     if (out / "hq.sqlite3").exists():
         raise ValidationError(_("{folder} already holds a demo; choose an empty folder").format(
-            folder=out))
+            folder=ltr(out)))
     if out.exists() and not out.is_dir():
-        raise ValidationError(_("{path} is a file, not a folder").format(path=out))
+        raise ValidationError(_("{path} is a file, not a folder").format(path=ltr(out)))
     try:
         _remove_part(part)  # what a killed run left
         (part / "offices").mkdir(parents=True)

@@ -49,7 +49,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from fieldplan.errors import FieldplanError, SignatureError
 from fieldplan.files import os_error_reason
-from fieldplan.i18n import _, counted
+from fieldplan.i18n import _, counted, ltr
 
 PUBLIC_KEY_ALG = b"Ed"
 PREHASHED_ALG = b"ED"
@@ -287,16 +287,16 @@ def load_secret_key(path: str | os.PathLike[str]) -> SecretKey:
             content = f.read(MAX_SECRET_KEY_FILE_BYTES + 1)
     except FileNotFoundError:
         raise KeyFileError(_("secret key file {path} does not exist").format(
-            path=path)) from None
+            path=ltr(path))) from None
     except OSError as e:
         raise KeyFileError(_("cannot read secret key file {path}: {error}").format(
-            path=path, error=os_error_reason(e, own=True))) from None
+            path=ltr(path), error=os_error_reason(e, own=True))) from None
     if os.name == "posix" and mode & 0o077:
         raise KeyFileError(_(
             "secret key file {path} is accessible by group or others (mode {mode}); run: "
-            "chmod 600 {path}").format(path=path, mode=f"{mode & 0o777:o}"))
+            "chmod 600 {path}").format(path=ltr(path), mode=f"{mode & 0o777:o}"))
     damaged = _("secret key file {path} is damaged or not a fieldplan secret key").format(
-        path=path)
+        path=ltr(path))
     try:
         lines = content.decode("ascii").strip().split("\n")
     except UnicodeDecodeError:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import StoreError
-from fieldplan.i18n import _, format_number
+from fieldplan.i18n import _, format_number, ltr
 
 MIGRATION_SET = "fieldplan"
 
@@ -411,7 +411,7 @@ def _pending(applied: list[str], path: Path | None = None) -> list[str]:
             raise StoreError(_(
                 "{path} was written by a newer fieldplan (schema {schema}, this program "
                 "knows {known}); update fieldplan to open it").format(
-                    path=path, schema=schema, known=knows))
+                    path=ltr(path), schema=schema, known=knows))
         raise StoreError(_(
             "this database was written by a newer fieldplan (schema {schema}, this program "
             "knows {known}); update fieldplan to open it").format(schema=schema, known=knows))

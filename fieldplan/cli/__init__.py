@@ -755,7 +755,7 @@ def _os_error_message(exc: OSError) -> str:
     import re
 
     from fieldplan.files import os_error_reason
-    from fieldplan.i18n import _
+    from fieldplan.i18n import _, ltr
 
     reason = os_error_reason(exc, writing=isinstance(exc.filename, str)
                              and exc.filename.endswith(".part"))
@@ -770,7 +770,7 @@ def _os_error_message(exc: OSError) -> str:
         name = os.path.join(folder, temp.group(1))
     # Translators: {file} is a file or folder, {reason} why it cannot be used
     # ("the disk is full").
-    return _("{file}: {reason}").format(file=name, reason=reason)
+    return _("{file}: {reason}").format(file=ltr(name), reason=reason)
 
 
 def _one_line(message: str) -> str:

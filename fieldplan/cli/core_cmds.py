@@ -30,7 +30,7 @@ from fieldplan.cli import (
     whole_number,
 )
 from fieldplan.errors import FieldplanError
-from fieldplan.i18n import _, counted, join_list, ngettext
+from fieldplan.i18n import _, counted, join_list, ltr, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
 from fieldplan.status import key_revoked, period_text, periods_text, revoked_work_text
@@ -312,7 +312,7 @@ def _said_for_init(setup: str) -> Iterator[None]:
         said = str(exc.for_use(INIT) if isinstance(exc, SaidForUseError) else exc)
         if setup in said or str(Path(setup)) in said:
             raise CommandError(said) from None  # ("cannot open x.fieldplan: …")
-        raise CommandError(_("{file}: {reason}").format(file=setup, reason=said)) from None
+        raise CommandError(_("{file}: {reason}").format(file=ltr(setup), reason=said)) from None
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -358,7 +358,7 @@ def cmd_init(args: argparse.Namespace) -> int:
             text = _("Created headquarters replica {replica} in {db}")
         else:
             text = _("Created replica {replica} of office {office} in {db}")
-        lines = [text.format(replica=rep.replica_id[:8], office=rep.office, db=path)]
+        lines = [text.format(replica=rep.replica_id[:8], office=rep.office, db=ltr(path))]
         warnings: list[str] = []
         if aside is not None:
             from fieldplan.sync.again import aside_text
@@ -379,7 +379,7 @@ def cmd_init(args: argparse.Namespace) -> int:
                 lines += [_("{label}: {n}").format(
                     label=_("Headquarters key"),
                     n=_("{key_id} (fingerprint {fingerprint})").format(
-                        key_id=hq.key_id, fingerprint=hq.fingerprint)), check]
+                        key_id=hq.key_id, fingerprint=ltr(hq.fingerprint))), check]
             from fieldplan.status import EXPORT_COMMAND
             from fieldplan.sync.enrol import key_deadline, key_deadline_text
 
@@ -493,7 +493,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CommandError(_(
             "{backup} is in place of {db}, but it could not take its new identity yet "
             "({error}); it does so when fieldplan next opens it: do not restore again")
-            .format(backup=used.name, db=path, error=exc)) from exc
+            .format(backup=ltr(used.name), db=ltr(path), error=exc)) from exc
     with rep:
         from fieldplan.sync.state import restored_state
 
@@ -526,9 +526,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
                           "Passed over {n} newer files in the backups folder that are not "
                           "usable backups: {files}.", len(skipped),
                           files=store.faults_text(list(why))))
-        print(_("Put {backup} in place of {db}.").format(backup=used, db=path))
+        print(_("Put {backup} in place of {db}.").format(backup=ltr(used), db=ltr(path)))
         if kept:
-            print(_("The file it replaced is kept as {file}.").format(file=kept))
+            print(_("The file it replaced is kept as {file}.").format(file=ltr(kept)))
         if data["previous_replica"]:
             print(_("This database continues as a new replica, {replica} (it was {old}).")
                   .format(replica=data["replica"][:8], old=data["previous_replica"][:8]))
@@ -842,7 +842,7 @@ def cmd_period_lock(args: argparse.Namespace) -> int:
         # unlock 2026-S1), quoted as other commands are
         warn(_("If that was not meant, unlock it before offices receive headquarters' "
                "next bundles: '{command}'").format(
-                   command=f"fieldplan period unlock {period}"))
+                   command=ltr(f"fieldplan period unlock {period}")))
     return 0
 
 
@@ -1067,7 +1067,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                       progress=None if getattr(args, "json", False) else _demo_progress)
     output(args, world.to_dict(), counted(
         "Demo world in {dir}: HQ and {count} office", "Demo world in {dir}: HQ and {count} offices",
-        len(world.offices), dir=out))
+        len(world.offices), dir=ltr(out)))
     return 0
 
 

@@ -34,6 +34,7 @@ from fieldplan.i18n import (
     join_list,
     key_replica_label,
     key_status_label,
+    ltr,
     ngettext,
 )
 from fieldplan.offices import REGIONAL_OFFICES
@@ -229,11 +230,11 @@ def _all_offices_summary(done: sync.AllOfficesExport) -> str:
     folder = str(done.folder)
     if not done.failed:
         text = counted("{count} bundle written in {folder}",
-                       "{count} bundles written in {folder}", written, folder=folder)
+                       "{count} bundles written in {folder}", written, folder=ltr(folder))
     else:
         text = ngettext("{count} of {total} bundle written in {folder}",
                         "{count} of {total} bundles written in {folder}", total).format(
-            count=format_number(written), total=format_number(total), folder=folder)
+            count=format_number(written), total=format_number(total), folder=ltr(folder))
         text += "; " + ngettext("{failed} office has none (said above)",
                                 "{failed} offices have none (said above)",
                                 len(done.failed)).format(failed=format_number(len(done.failed)))
@@ -272,7 +273,7 @@ def check_bundle_file(name: str) -> None:
     problem = bundle_file_problem(name)
     if problem:
         # Translators: {file} is a file, {reason} why it cannot be used
-        raise CommandError(_("{file}: {reason}").format(file=name, reason=problem))
+        raise CommandError(_("{file}: {reason}").format(file=ltr(name), reason=problem))
 
 
 def matching_files(names: list[str]) -> list[str]:
@@ -352,7 +353,7 @@ def folder_files(names: list[str]) -> tuple[list[str], dict[str, str]]:
                 ".fieldplan and .zip files are imported (name a file itself to import it)",
                 "{count} other files in {folder} were left aside: from a folder, only "
                 ".fieldplan and .zip files are imported (name a file itself to import it)",
-                others, folder=name))
+                others, folder=ltr(name)))
     return out, empty
 
 
@@ -439,7 +440,7 @@ def _say_not_imported(files: list[str]) -> None:
         return
     message = counted("interrupted; {count} file was not imported: {files}",
                       "interrupted; {count} files were not imported: {files}", len(files),
-                      files=join_list(files))
+                      files=join_list([ltr(f) for f in files]))
     stopped_line(message)
 
 
@@ -460,7 +461,7 @@ def _print_outcomes(outcomes) -> None:
             # the replica id is the bundle's word
             print("  " + for_terminal(where_office_reads_key(o.replica)))
             print("  " + _("once the office has confirmed the fingerprint: fieldplan keys trust "
-                           "\"{fingerprint}\"").format(fingerprint=o.fingerprint))
+                           "\"{fingerprint}\"").format(fingerprint=ltr(o.fingerprint)))
     if registered:
         print(registered)
 
@@ -514,7 +515,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if result.get("trusted") is False:
                 say(_("signed by a key this database does not know yet (fingerprint "
                       "{fingerprint}): importing it puts it in quarantine until the key "
-                      "is trusted").format(fingerprint=result["fingerprint"]))
+                      "is trusted").format(fingerprint=ltr(result["fingerprint"])))
             if result.get("repair"):
                 say(result["repair"])  # importing it repairs a forked history
             if result.get("held_only"):
@@ -595,7 +596,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             for q in waiting:
                 if q.key_on_record:
                     print(for_terminal(_("{file}: {reason}").format(
-                        file=q.file, reason=q.reason_text())))
+                        file=ltr(q.file), reason=q.reason_text())))
             if not all(q.key_on_record for q in waiting):
                 print(where_office_reads_key())
 
@@ -647,7 +648,7 @@ def _keys_trust_dry_run(args: argparse.Namespace) -> int:
         # Translators: the first line of 'keys trust --dry-run', before what the trust
         # would merge
         print(_("Dry run: trusting key {fingerprint} would merge what follows; nothing "
-                "was changed").format(fingerprint=seen.fingerprint))
+                "was changed").format(fingerprint=ltr(seen.fingerprint)))
         for line in seen.text().splitlines():
             print("  " + for_terminal(line))
 

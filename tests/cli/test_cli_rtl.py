@@ -194,3 +194,22 @@ def test_a_count_after_a_file_name_goes_with_the_words(hq, make_office, tmp_path
     seen = get_display(line, base_dir="R").replace(LRM, "").replace("\u200f", "")
     # drawn left to right: "…لم (3) ML-….fieldplan في…", the count on the words' side
     assert f"(3) {lost.name} " in seen and f"{lost.name} (3)" not in seen
+
+
+def test_a_path_with_an_arabic_folder_is_marked_whole_in_an_arabic_line(tmp_path,
+                                                                        capsys) -> None:
+    """"Created headquarters replica … in PATH", of a database in a folder with an
+    Arabic name: the terminal gets the path between marks, no isolate (terminals
+    without Unicode 6.3 tables draw those as boxes), and shows it in its order."""
+    folder = tmp_path / "تقارير"
+    folder.mkdir()
+    db = folder / "hq.sqlite3"
+    code, out, _err = run("--lang", "ar", "--db", str(db), "init", "--hq", capsys=capsys)
+    assert code == 0
+    (line,) = [line for line in out.splitlines() if "hq.sqlite3" in line]
+    assert not any("\u2066" <= ch <= "\u2069" for ch in line)
+    assert LRM in line
+    seen = shown(line).replace(LRM, "")
+    # (python-bidi lays an Arabic name out as the terminal does, its letters reversed;
+    # marks alone showed "/hq.sqlite3تقارير//tmp/…", the name cutting the path)
+    assert f"{tmp_path}/{'تقارير'[::-1]}/hq.sqlite3" in seen, seen

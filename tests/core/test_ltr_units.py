@@ -149,6 +149,8 @@ MESSAGES = [
     ("plan_csv", _plan_empty_csv, "خطة.csv", "خطة.csv"),
     ("plan_xlsx", _plan_text_as_xlsx, "خطة.xlsx", "خطة.xlsx"),
     ("syntax", _json_error, "خطة.json", "خطة.json"),
+    ("minisign", _secret_key_missing, f"{FOLDER}/hq.key", f"{FOLDER_SHOWN}/hq.key"),
+    ("cli", _cli_file_reason, f"{FOLDER}/out.pdf", f"{FOLDER_SHOWN}/out.pdf"),
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 
 from tests.ui.conftest import wait_idle
-from ui.ops import DbOp, Session
+from ui.ops import DbOp, Session, Worker
 
 
 class _Kept:
@@ -125,13 +125,24 @@ class _Paused:
 
 
 def test_a_job_taken_as_the_session_is_abandoned_is_not_let_go_of_on_the_worker(
-        qtbot, hq_db):
+        qtbot, hq_db, monkeypatch):
     """(Worker.abandon) The worker took the job from its queue just before the session
     was abandoned, so that the queue no longer held it and it was not yet the job
     running: neither was let go of on the GUI thread, and the worker dropped it (its
     callbacks with it) as it took its next job."""
+    # (the queue paused before the worker starts: put in place after, it was sometimes
+    # late, the worker already waiting on the queue it replaced, on a loaded machine)
+    made: list[_Paused] = []
+    start = Worker.start
+
+    def paused_start(worker) -> None:
+        worker._jobs = _Paused(worker._jobs)
+        made.append(worker._jobs)
+        start(worker)
+
+    monkeypatch.setattr(Worker, "start", paused_start)
     session = Session(hq_db)
-    paused = session.worker._jobs = _Paused(session.worker._jobs)
+    [paused] = made
     try:
         dropped_on: list[str] = []
         ran = []

@@ -91,7 +91,7 @@ DRAFT = {
         NONE_SUBMITTED: "لا يوجد تقرير {code} مُقدَّم عن {period}",
         LOCKED: "تم قفل {period}",
         UNLOCKED: "تم إلغاء قفل {period}",
-        ONLY_HIDDEN: NOTHING_AR + "المسودات الوحيدة هي تلك التي تخفيها الخطة",
+        ONLY_HIDDEN: NOTHING_AR + "ليس فيها من المسودات إلا ما تخفيه الخطة",
         ALL_SUBMITTED: (
             NOTHING_AR + "لا تقارير لهذا المكتب عنه",
             NOTHING_AR + "تقرير هذا المكتب عنه مقدَّم بالفعل",

@@ -258,14 +258,21 @@ def ltr_runs_marked(text: str, start: str, end: str) -> str:
     (``ltr_isolated``: a path, a command) is left as it is, with what it holds."""
     if _RTL_LETTER.search(text) is None:
         return text
+    return outside_ltr_isolates(text, lambda part: _ltr_runs_marked(part, start, end))
+
+
+def outside_ltr_isolates(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` made to each part of it outside its left-to-right
+    isolates (``ltr_isolated``: a path, a command a message names), those left as they
+    are, with what they hold: a value already one unit is not isolated again."""
     if LRI not in text:
-        return _ltr_runs_marked(text, start, end)
+        return change(text)
     out: list[str] = []
     done = 0
     for span in _LTR_ISOLATE.finditer(text):
-        out += [_ltr_runs_marked(text[done:span.start()], start, end), span.group()]
+        out += [change(text[done:span.start()]), span.group()]
         done = span.end()
-    out.append(_ltr_runs_marked(text[done:], start, end))
+    out.append(change(text[done:]))
     return "".join(out)
 
 

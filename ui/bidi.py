@@ -18,6 +18,7 @@ from fieldplan.text import (
     first_strong,
     has_rtl,
     ltr_runs_marked,
+    outside_ltr_isolates,
     paragraph_direction,
 )
 from ui.qtcompat import Qt
@@ -195,7 +196,9 @@ def isolated_paths(text: str, paths: Iterable[str]) -> str:
     Arabic sentence that starts with a path, the path's Latin letters made the whole
     line left to right, its words out of order; isolated, the path decides nothing
     and keeps its own order. The longest path first: one inside another stays whole.
-    In any layout, the bidi controls a path holds are contained (``isolated``)."""
+    A path the message already names as one unit (``fieldplan.i18n.ltr``: a
+    left-to-right isolate) is left as it is, not put in a second isolate. In any
+    layout, the bidi controls a path holds are contained (``isolated``)."""
     text = bidi_contained(text)
     if not QGuiApplication.isRightToLeft():
         return text
@@ -203,7 +206,8 @@ def isolated_paths(text: str, paths: Iterable[str]) -> str:
     if not wanted:
         return text
     pattern = re.compile("|".join(re.escape(p) for p in wanted))
-    return pattern.sub(lambda m: isolated(m.group()), text)
+    return outside_ltr_isolates(
+        text, lambda part: pattern.sub(lambda m: isolated(m.group()), part))
 
 
 def embedded(text: str) -> str:

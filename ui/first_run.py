@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, get_language
-from ui.bidi import isolated, isolated_codes, isolated_paths
+from ui.bidi import isolated, isolated_codes, isolated_paths, without_marks
 from ui.context import time_text
 from ui.dialogs import (
     choice_combo,
@@ -819,7 +819,9 @@ class CannotOpenDialog(QDialog):
         # hung network drive answers no look at a path, ``store.backup_dir``'s too)
         folder = str(Path(os.path.abspath(path)).parent / "backups")
         shown = isolated_codes(isolated_paths(reason, (path, folder)))
-        if path in reason:  # "… is not a usable fieldplan database": the path once
+        # "… is not a usable fieldplan database": the path once (an Arabic message
+        # names it as one unit, ``i18n.ltr``: its Arabic folder names isolated in it)
+        if path in without_marks(reason):
             return sentence(shown)
         return _("fieldplan could not open {path}:\n{reason}").format(
             path=isolated(path), reason=shown)

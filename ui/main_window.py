@@ -242,7 +242,11 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
                 what = _("{when}, {outcome}").format(
                     when=what, outcome=outcome_label(str(last["outcome"])))
         else:
-            what = last_import_text(last, when_text, isolated)
+            # (its bidi controls contained, in English too: the core names the file as
+            # one unit in an Arabic sentence, ``i18n.ltr``, not to be isolated twice)
+            from fieldplan.text import bidi_contained
+
+            what = last_import_text(last, when_text, bidi_contained)
         parts.append(_("Last import {what}").format(what=what))
     # each part is an item of its own, with a capital ("Last export … · Last import …");
     # the core's messages among them are lower case

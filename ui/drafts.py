@@ -422,13 +422,13 @@ def _set_aside_or_keep(path: Path) -> Path:
     try:
         return _move_aside_damaged(path)
     except OSError as exc:
-        from fieldplan.i18n import _
+        from fieldplan.i18n import _, ltr
 
         # Translators: why the drafts file (or the file of text set aside) cannot be
         # written; {reason} why it could not be moved, e.g. "permission denied"
         raise FileError(_("{file} is damaged and could not be moved aside ({reason}): it "
                           "is left as it is, and what is new waits until it can be "
-                          "moved").format(file=path, reason=os_error_cause(exc))) from None
+                          "moved").format(file=ltr(path), reason=os_error_cause(exc))) from None
 
 
 def _append_entries(path: Path, entries: list[dict[str, Any]],

@@ -74,7 +74,14 @@ from fieldplan.offices import (
 from fieldplan.planops import PlanScope
 from fieldplan.progress import changed_after_lock, list_reports, report_id
 from fieldplan.text import paragraph_direction, search_key
-from ui.bidi import RLM, code_text, embedded, in_layout_direction, isolated_codes
+from ui.bidi import (
+    RLM,
+    code_text,
+    embedded,
+    in_layout_direction,
+    isolated,
+    isolated_codes,
+)
 from ui.bidi_widgets import BidiDelegate, PlainTextEdit
 from ui.combo import find_by_words
 from ui.context import Identity, allow_writes, lang, office_label, time_text
@@ -1775,7 +1782,9 @@ class InboxPage(ReadWhenShown, QWidget):
         heading = _("{label}:")
         model = self.model
         lines = [
-            heading.format(label=_("File")) + " " + model.display(entry, model.FILE),
+            # (the file as a path is named in a sentence: one unit in Arabic, its own
+            # Arabic letters too, not the table cell's runs)
+            heading.format(label=_("File")) + " " + isolated(entry.file),
             heading.format(label=_("Outcome")) + " " + model.display(entry, model.OUTCOME),
         ]
         if not entry.office:
@@ -1796,7 +1805,7 @@ class InboxPage(ReadWhenShown, QWidget):
             # refused as a forked history and repaired since: its reason says a repair
             # is coming, this says it came (fieldplan.sync.fork.repaired_refusals)
             lines.append(_("Repaired since: its data arrived in {file}; nothing is left "
-                           "to do about this bundle.").format(file=code_text(entry.repaired_in)))
+                           "to do about this bundle.").format(file=isolated(entry.repaired_in)))
         self.detail.setText("\n".join(lines))
 
 
@@ -1942,7 +1951,7 @@ class QuarantinePage(QWidget):
         lines = []
         if item is not None:
             heading = _("{label}:")
-            lines.append(heading.format(label=_("File")) + " " + code_text(item.file))
+            lines.append(heading.format(label=_("File")) + " " + isolated(item.file))
             reason = item.reason_text()
             if reason:
                 # in its own direction, as in the inbox: an English reason in an Arabic

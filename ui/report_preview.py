@@ -68,9 +68,10 @@ from fieldplan.i18n import (
     format_period,
     is_rtl,
     join_list,
+    ltr,
 )
 from fieldplan.offices import HQ, all_offices, office_name, offices_in_order
-from ui.bidi import isolated_codes
+from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang, office_label
 from ui.dialogs import (
     MessageDialog,
@@ -173,7 +174,7 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None,
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # in words, not "Unexpected error: FileExistsError: [Errno 17]"
         if folder.is_file():
-            raise FileError(_("{path} is a file, not a folder").format(path=folder)) from None
+            raise FileError(_("{path} is a file, not a folder").format(path=ltr(folder))) from None
         raise _preview_error(exc) from None
     found = prune(folder)
     if kept is not None:
@@ -505,9 +506,9 @@ def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
 
 def kept_text(kept: list[Path]) -> str:
     """What is said of the reports the cache's clean-up kept: where they are."""
-    names = join_list([isolated_codes(p.name) for p in kept])
+    names = join_list([isolated(p.name) for p in kept])
     folders = {str(p.parent) for p in kept}
-    folder = isolated_codes(folders.pop() if len(folders) == 1 else str(reports_dir()))
+    folder = isolated(folders.pop() if len(folders) == 1 else str(reports_dir()))
     # Translators: said once, when the clean-up of built reports finds reports
     # changed in another program (a PDF viewer saved notes into them); {folder} is a
     # folder's path, {files} the files' names
@@ -561,7 +562,7 @@ def saved_text(destination: str) -> str:
     """What is said once a copy of the report is written."""
     # Translators: shown beside Save as… once the report is written; {file} is
     # the file's name
-    return _("Saved as {file}.").format(file=isolated_codes(Path(destination).name))
+    return _("Saved as {file}.").format(file=isolated(Path(destination).name))
 
 
 def sent_text(printer: str) -> str:

@@ -50,6 +50,7 @@ from fieldplan.i18n import (
     format_period,
     join_clauses,
     join_list,
+    ltr,
     ngettext,
     without_mnemonic,
 )
@@ -1221,12 +1222,12 @@ def check_stick(folder: str, roots: list[str] | tuple[str, ...] = ()) -> None:
     wrong with the folder the writer says, as the CLI does."""
     if on_removable_drive(folder, roots) and not os.path.exists(folder):
         raise FileError(_("the folder {folder} no longer exists: is the USB stick still "
-                          "plugged in?").format(folder=folder))
+                          "plugged in?").format(folder=ltr(folder)))
     for root in roots:
         # (on Windows a drive pulled out takes its letter with it: said above)
         if _under(folder, root) and sys.platform != "win32" and not is_mounted(root):
             raise FileError(_("the USB stick at {folder} is no longer there: is it still "
-                              "plugged in?").format(folder=root))
+                              "plugged in?").format(folder=ltr(root)))
 
 
 class FolderMissing(FileError):
@@ -1252,13 +1253,13 @@ def _missing(folder: str, roots: list[str] | tuple[str, ...]) -> FolderMissing |
         return None
     parent_there = os.path.isdir(os.path.dirname(os.path.abspath(folder)))
     if not on_removable_drive(folder, roots):
-        return FolderMissing(_("the folder {folder} does not exist").format(folder=folder),
+        return FolderMissing(_("the folder {folder} does not exist").format(folder=ltr(folder)),
                              folder, parent_there)
     # on a drive: made again only on one offered as plugged in, and still mounted
     plugged = any(_under(folder, root) and (sys.platform == "win32" or is_mounted(root))
                   for root in roots)
     return FolderMissing(_("the folder {folder} no longer exists: is the USB stick still "
-                           "plugged in?").format(folder=folder), folder,
+                           "plugged in?").format(folder=ltr(folder)), folder,
                          plugged and parent_there)
 
 

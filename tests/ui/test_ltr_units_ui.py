@@ -5,12 +5,14 @@ isolated twice; in English as they were."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from fieldplan.text import ltr_isolated
 
@@ -41,6 +43,67 @@ def _label(text: str) -> str:
 
 # --- each place: (what it shows, the path it names) -------------------------------------
 
+def _report_saved_as(folder: Path):
+    from ui.report_preview import saved_text
+
+    name = "تقرير-2026-S1.pdf"
+    return _label(saved_text(str(folder / name))), name
+
+
+def _reports_kept(folder: Path):
+    from ui.report_preview import kept_text
+
+    return _label(kept_text([folder / "review.pdf"])), str(folder)
+
+
+def _export_folder_missing(folder: Path):
+    from ui.ops import error_sentence
+    from ui.transfer import _missing
+
+    gone = str(folder / "gone")
+    return _label(error_sentence(_missing(gone, ()))), gone
+
+
+def _usb_stick_pulled_out(folder: Path, monkeypatch):
+    from fieldplan.errors import FileError
+    from ui import transfer
+    from ui.ops import error_sentence
+
+    gone = str(folder / "gone")
+    monkeypatch.setattr(transfer, "on_removable_drive", lambda *_a: True)
+    with pytest.raises(FileError) as raised:
+        transfer.check_stick(gone, ())
+    return _label(error_sentence(raised.value)), gone
+
+
+def _drafts_cannot_move_aside(folder: Path, monkeypatch):
+    from fieldplan.errors import FileError
+    from ui import drafts
+    from ui.ops import error_sentence
+
+    def refused(path):
+        raise PermissionError(errno.EACCES, "denied")
+
+    monkeypatch.setattr(drafts, "_move_aside_damaged", refused)
+    path = folder / "x.sqlite3.drafts"
+    with pytest.raises(FileError) as raised:
+        drafts._set_aside_or_keep(path)
+    return _label(error_sentence(raised.value)), str(path)
+
+
+def _reports_folder_is_a_file(folder: Path, monkeypatch):
+    from fieldplan.errors import FileError
+    from ui import report_preview
+    from ui.ops import error_sentence
+
+    taken = folder / "reports"
+    taken.write_text("")
+    monkeypatch.setattr(report_preview, "reports_dir", lambda: taken)
+    with pytest.raises(FileError) as raised:
+        report_preview.build_report(None, report_preview.ReportRequest("pack", "2026-S1"))
+    return _label(error_sentence(raised.value)), str(taken)
+
+
 def _cannot_open_database(folder: Path, qtbot):
     from fieldplan import store
     from ui.first_run import CannotOpenDialog
@@ -61,9 +124,51 @@ def _last_import(folder: Path):
     return _label(sync_text(state)), name
 
 
+def _quarantine_detail(folder: Path):
+    from ui.hq_desk import QuarantinePage
+
+    page = SimpleNamespace(detail=QLabel(), view=QWidget())
+    name = "تقرير ML.fieldplan"
+    QuarantinePage._show_detail(page, SimpleNamespace(file=name, reason_text=lambda: ""))
+    return page.detail.text(), name
+
+
+def _inbox_detail(which: str):
+    from ui.hq_desk import InboxPage
+
+    entry = SimpleNamespace(file="تقرير ML.fieldplan", office="ML",
+                            repaired_in="إصلاح ML-2026.fieldplan")
+    from ui.bidi import code_text
+
+    # (the table's File cell as its model gives it: its code_text)
+    model = SimpleNamespace(data=lambda _index, _role: entry, FILE=1, OUTCOME=3,
+                            display=lambda e, column: code_text(e.file) if column == 1
+                            else "merged", whole_reason=lambda _entry: "")
+    page = SimpleNamespace(model=model, detail=QLabel())
+    InboxPage._show_detail(page, SimpleNamespace(isValid=lambda: True))
+    return page.detail.text(), getattr(entry, which)
+
+
+def _inbox_file(folder: Path):
+    return _inbox_detail("file")
+
+
+def _inbox_repaired_in(folder: Path):
+    return _inbox_detail("repaired_in")
+
+
 PLACES = {
+    "report saved as": _report_saved_as,
+    "reports kept in": _reports_kept,
+    "export folder missing": _export_folder_missing,
+    "usb stick pulled out": _usb_stick_pulled_out,
+    "drafts cannot be moved aside": _drafts_cannot_move_aside,
+    "reports folder is a file": _reports_folder_is_a_file,
     "cannot open the database": _cannot_open_database,
     "status bar last import": _last_import,
+    "quarantine detail": _quarantine_detail,
+    "inbox detail file": _inbox_file,
+    "inbox detail repaired in": _inbox_repaired_in,
 }
 
 
@@ -96,8 +201,8 @@ def test_an_arabic_message_names_a_path_as_one_unit(place, qapp, language, tmp_p
     assert re.search("[\u0600-\u06ff]", text.replace(value, ""))  # an Arabic sentence
     assert text.count(ltr_isolated(value)) == 1, repr(text)
     assert not nested_ltr_isolate(text), repr(text)
-    if os.environ.get("FIELDPLAN_SHOTS") and place in ("cannot open the database",
-                                                         "status bar last import"):
+    if os.environ.get("FIELDPLAN_SHOTS") and place in ("export folder missing",
+                                                         "reports kept in"):
         from ui.dialogs import MessageDialog
 
         box = MessageDialog(None, "fieldplan", text)

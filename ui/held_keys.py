@@ -34,6 +34,9 @@ class HeldKeys(QObject):
         #: the fields the keyboard came into with Tab or Alt+letter since holding began:
         #: Qt selects a line's whole text then, so that what is typed replaces it
         self._entered_by_key: set[str] = set()
+        #: the lines that were empty when the first key was kept for them: another
+        #: report's value cleared while this one is read, what it holds unseen
+        self._typed_in_empty: set[str] = set()
 
     def watch(self, field: QObject) -> None:
         field.installEventFilter(self)
@@ -44,6 +47,7 @@ class HeldKeys(QObject):
         self.holding = True
         self._keys.clear()
         self._entered_by_key.clear()
+        self._typed_in_empty.clear()
 
     def keep_holding(self) -> None:
         """The same report read again: what is kept so far is still meant for it."""
@@ -54,6 +58,7 @@ class HeldKeys(QObject):
         self.holding = False
         self._keys.clear()
         self._entered_by_key.clear()
+        self._typed_in_empty.clear()
 
     def held(self) -> list[str]:
         """The names of the fields keys are kept for, in the order typed."""
@@ -77,18 +82,27 @@ class HeldKeys(QObject):
         name = self._name_of(watched)
         if name is None or (name == "status" and not event.text().strip()):
             return False  # (Space opens the status's list: not later, by surprise)
+        if name not in self.held():
+            from PySide6.QtWidgets import QLineEdit
+
+            if isinstance(watched, QLineEdit) and not watched.text():
+                self._typed_in_empty.add(name)
         self._keys.append((name, event.key(), event.modifiers(), event.text()))
         return True
 
     def replay(self, field_of: Callable[[str], QObject | None]) -> None:
         """Type what was kept into the fields it was typed in (``field_of(name)``, as
         made for the report read), as the person would have typed it there: a line
-        entered by Tab or Alt+letter has its text replaced, as Qt selects it then."""
+        entered by Tab or Alt+letter has its text replaced, as Qt selects it then, and
+        so has a line typed in while it was empty (its report's value unseen: cleared
+        while the report was read), where the keys went after that value ("40" typed
+        in a Percent that was read as 10 became 1040)."""
         from PySide6.QtCore import QEvent
         from PySide6.QtGui import QKeyEvent
         from PySide6.QtWidgets import QApplication, QLineEdit
 
-        keys, entered = list(self._keys), set(self._entered_by_key)
+        keys = list(self._keys)
+        entered = self._entered_by_key | self._typed_in_empty
         self.drop()
         started: set[str] = set()
         for name, key, modifiers, text in keys:

@@ -270,3 +270,35 @@ def test_nothing_typed_into_a_report_that_cannot_be_edited(
     qtbot.waitUntil(lambda: editor._editable, timeout=5000)
     wait_idle(qtbot, window.session)
     assert editor.percent.text() == ""
+
+
+def test_a_line_clicked_into_while_another_report_loads_takes_what_is_typed(
+        open_window, qtbot, office_db, held_reads):
+    """Another report chosen, its Percent (10 % saved) shown empty while it is read, the
+    field clicked into and "40" typed: 40 once read, as the person saw it typed into an
+    empty line, not 1040 (the keys went after the 10 they never saw)."""
+    from fieldplan.progress import record_progress
+    from ui.context import read_identity
+
+    with open_replica(office_db) as rep:
+        identity = read_identity(rep)
+        period = identity.current_period()
+        first, second = identity.plan.actions_of(level=identity.level)[:2]
+        record_progress(rep, first.code, period, status="on-track", percent=10)
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    assert tree.select(second.code)
+    qtbot.waitUntil(lambda: editor._editable, timeout=5000)
+    wait_idle(qtbot, window.session)
+    held_reads.hold()
+    assert tree.select(first.code)
+    assert editor.percent.text() == "" and not editor._editable
+    qtbot.mouseClick(editor.percent, Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is editor.percent
+    type_in(qtbot, "40")
+    loaded(qtbot, window, held_reads)
+    assert editor.percent.text() == "40"
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert db_report(office_db, first.code, period).percent == 40

@@ -415,9 +415,10 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
     Its left-to-right isolates (a path, a command: ``ltr_isolated``) become marks
     too: a left-to-right mark either side in a right-to-left line, nothing in another;
     one that holds a right-to-left name (a folder "تقارير") is also embedded left to
-    right (LRE … PDF, as old as the marks), with a mark either side of each such name
-    inside it: marks alone showed "/tmp/تقارير/x.pdf" as "/x.pdf‎تقارير/‎/tmp", the
-    name splitting the path in the sentence's direction.
+    right (LRE … PDF, as old as the marks), each such name inside it embedded right to
+    left (RLE … PDF) with a mark either side: marks alone showed "/tmp/تقارير/x.pdf" as
+    "/x.pdf‎تقارير/‎/tmp", the name splitting the path in the sentence's direction, and
+    a name with a figure ("تقارير 2026") had its words laid out left to right.
     Terminals know the marks, not always the isolates (``for_rtl_terminal``)."""
 
     def mark(found: re.Match[str]) -> str:
@@ -429,7 +430,9 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
         inner = found.group()[1:-1]
         if not has_rtl(inner):
             return found.group()  # (marks either side, below)
-        inner = _FIRST_STRONG.sub(lambda name: LRM + name.group(1) + LRM
+        # (each right-to-left name embedded right to left too: between marks alone its
+        # words were laid out left to right, "تقارير 2026" shown "2026" after the name)
+        inner = _FIRST_STRONG.sub(lambda name: LRM + _RLE + name.group(1) + _PDF + LRM
                                   if has_rtl(name.group(1)) else name.group(1), inner)
         return LRM + _LRE + inner + _PDF + LRM
 
@@ -445,8 +448,8 @@ def isolates_as_marks(line: str, rtl: bool) -> str:
 _FIRST_STRONG = re.compile("\u2068([^\u2066-\u2069]*)\u2069")
 #: A left-to-right isolate and what it holds (no isolate inside).
 _LEFT_TO_RIGHT = re.compile("\u2066([^\u2066-\u2069]*)\u2069")
-#: LEFT-TO-RIGHT EMBEDDING, POP DIRECTIONAL FORMATTING
-_LRE, _PDF = "\u202a", "\u202c"
+#: LEFT-TO-RIGHT EMBEDDING, RIGHT-TO-LEFT EMBEDDING, POP DIRECTIONAL FORMATTING
+_LRE, _RLE, _PDF = "\u202a", "\u202b", "\u202c"
 
 
 def for_spreadsheet(text: str) -> str:

@@ -196,3 +196,20 @@ def test_a_terminal_shows_a_path_with_arabic_folders_in_its_order():
     assert not ISOLATES.search(line)
     seen = get_display(line, base_dir="R").replace("\u200e", "").replace("\u200f", "")
     assert f"/tmp/{'تقارير'[::-1]}/{'مجلد'[::-1]}/x.pdf" in seen, seen
+
+
+@pytest.mark.parametrize("name", ["تقارير 2026", "مجلد 2", "تقارير (2)"])
+def test_a_terminal_shows_an_arabic_folder_with_figures_in_its_own_order(name):
+    """A folder named in Arabic with a figure ("تقارير 2026"), in a path of an Arabic
+    terminal line: its words were laid out left to right inside the path, the figure
+    after the name ("تقارير" then "2026", read "2026 تقارير"), where the client shows
+    the name as Arabic writes it. Each such name keeps its own direction."""
+    from bidi.algorithm import get_display
+
+    path = f"/tmp/{name}/x.pdf"
+    said = in_language("ar", lambda: i18n._("cannot write {file}: {reason}").format(
+        file=i18n.ltr(path), reason="r"))
+    line = for_rtl_terminal(said)
+    assert not ISOLATES.search(line)
+    seen = get_display(line, base_dir="R").replace("\u200e", "").replace("\u200f", "")
+    assert f"/tmp/{get_display(name, base_dir='R')}/x.pdf" in seen, seen

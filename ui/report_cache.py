@@ -74,6 +74,13 @@ def unchanged(path: Path) -> bool:
             and record.get("mtime_ns") == st.st_mtime_ns)
 
 
+def recorded(path: Path) -> bool:
+    """Whether fieldplan recorded ``path`` as it wrote it (changed since or not): a
+    file with no record was left by an earlier fieldplan, which kept none, or put there
+    by another program."""
+    return "size" in _read_record(Path(path))
+
+
 def _unlink(path: Path) -> None:
     """Remove ``path``, read-only or not: on Windows the read-only attribute (which
     ``os.chmod`` sets) refuses the removal, where POSIX only asks for the folder's

@@ -92,7 +92,7 @@ from ui.lp_print import LpJob, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
-from ui.report_cache import prune, record_written, remove_written, viewer_copy
+from ui.report_cache import prune, record_written, recorded, remove_written, viewer_copy
 from ui.window_settings import (
     REPORT_OFFICE,
     database_value,
@@ -480,35 +480,56 @@ def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
         dialog.setObjectName("report-error")
         dialog.open()
 
-    def build(rep, progress, cancel) -> tuple[Path, list[Path]]:
+    def build(rep, progress, cancel) -> tuple[Path, list[Path], bool]:
         kept: list[Path] = []
-        return build_report(rep, request, progress, cancel, kept), kept
+        built = build_report(rep, request, progress, cancel, kept)
+        # (their records read here, off the GUI thread)
+        return built, kept, not all(recorded(path) for path in kept)
 
     DbOp(session, parent, build).with_progress(_("Making the report")).success(
-        lambda built: show_preview(parent, built[0], request, built[1])
+        lambda built: show_preview(parent, built[0], request, built[1], built[2])
     ).failure(failed).run()
 
 
 def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
-                 kept: list[Path] | None = None) -> PreviewWindow:
+                 kept: list[Path] | None = None, unrecorded: bool = False
+                 ) -> PreviewWindow:
     """Show the built report in front, its window the active one: made after a long
     build, it could open behind the main window, whose keys then went on acting.
     ``kept``: reports the cache's clean-up kept, changed since fieldplan wrote them
-    (notes saved into them by a PDF viewer): said where they are, over the preview."""
+    (notes saved into them by a PDF viewer), or not recorded (``unrecorded``: some of
+    them): said where they are, over the preview."""
     window = PreviewWindow(parent, path, request)
     window.show()
     window.raise_()
     window.activateWindow()
     if kept:
-        window._message(_("Reports kept"), kept_text(kept))
+        window._message(_("Reports kept"), kept_text(kept, unrecorded))
     return window
 
 
-def kept_text(kept: list[Path]) -> str:
-    """What is said of the reports the cache's clean-up kept: where they are."""
+def kept_text(kept: list[Path], unrecorded: bool = False) -> str:
+    """What is said of the reports the cache's clean-up kept: where they are.
+    ``unrecorded``: some of them have no record of how fieldplan wrote them
+    (``report_cache.recorded``: an earlier fieldplan's, which kept none), so that
+    whether they were changed is not known: not said to be."""
     names = join_list([isolated(p.name) for p in kept])
     folders = {str(p.parent) for p in kept}
     folder = isolated(folders.pop() if len(folders) == 1 else str(reports_dir()))
+    if unrecorded:
+        # Translators: said once, when the clean-up of built reports keeps reports it
+        # has no record of as written (an earlier version of fieldplan's, which kept
+        # none, or changed in another program); {folder} is a folder's path, {files}
+        # the files' names
+        return counted(
+            "A report fieldplan cannot tell is as it wrote it (left by an earlier "
+            "version, or changed in another program) was kept, not removed with the old "
+            "reports: {files}, in {folder}. Move it somewhere of your own to keep it.",
+            "{count} reports fieldplan cannot tell are as it wrote them (left by an "
+            "earlier version, or changed in another program) were kept, not removed with "
+            "the old reports: {files}, in {folder}. Move them somewhere of your own to "
+            "keep them.",
+            len(kept), files=names, folder=folder)
     # Translators: said once, when the clean-up of built reports finds reports
     # changed in another program (a PDF viewer saved notes into them); {folder} is a
     # folder's path, {files} the files' names

@@ -1409,6 +1409,41 @@ def test_reports_changed_in_a_viewer_are_kept_and_said_where(
     preview.close()
 
 
+def test_reports_an_earlier_fieldplan_left_are_kept_without_saying_they_were_changed(
+        open_window, office_db, qtbot, tmp_path, monkeypatch):
+    """The first report built a day after an update found the reports the earlier
+    fieldplan had built (it recorded none) and said each was "changed in another
+    program", which nothing had done. Kept all the same (a viewer may have saved notes
+    into one), they are said as what is known of them: fieldplan cannot tell they are
+    as it wrote them."""
+    import os
+
+    import ui.report_preview as preview_module
+    from ui.report_cache import KEEP_SECONDS
+
+    cache = tmp_path / "cache" / "reports"
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    earlier = cache / "status-sheet-ML-2026-S1-en-1a2b3c4d.pdf"
+    earlier.write_bytes(b"%PDF-1.4 sheet\n%%EOF\n")  # (no record: an earlier fieldplan's)
+    then = earlier.stat().st_mtime - KEEP_SECONDS - 60
+    os.utime(earlier, (then, then))
+    window = open_window(office_db)
+    qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(window)), timeout=20_000)
+    wait_idle(qtbot, window.session)
+    preview = previews(window)[0]
+    (message,) = [m for m in preview.findChildren(MessageDialog) if m.isVisible()]
+    text = message.text.text()
+    assert earlier.name in text and str(cache) in text
+    assert "changed in another program was kept" not in text
+    assert "cannot tell is as it wrote it" in text, text
+    assert earlier.exists()
+    message.grab().save(str(tmp_path / "kept-unrecorded-en.png"))
+    message.close()
+    preview.close()
+
+
 def test_an_arabic_save_error_keeps_the_path_whole_and_in_order(qapp, qtbot, pack_pdf,
                                                                 tmp_path, monkeypatch):
     """In Arabic, "cannot write PATH: …" of Save as… on a folder it cannot write to cut

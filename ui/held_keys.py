@@ -34,8 +34,9 @@ class HeldKeys(QObject):
         #: the fields the keyboard came into with Tab or Alt+letter since holding began:
         #: Qt selects a line's whole text then, so that what is typed replaces it
         self._entered_by_key: set[str] = set()
-        #: the lines that were empty when the first key was kept for them: another
-        #: report's value cleared while this one is read, what it holds unseen
+        #: the fields (lines, text boxes) that were empty when the first key was kept
+        #: for them: another report's value cleared while this one is read, what it
+        #: holds unseen
         self._typed_in_empty: set[str] = set()
 
     def watch(self, field: QObject) -> None:
@@ -82,11 +83,8 @@ class HeldKeys(QObject):
         name = self._name_of(watched)
         if name is None or (name == "status" and not event.text().strip()):
             return False  # (Space opens the status's list: not later, by surprise)
-        if name not in self.held():
-            from PySide6.QtWidgets import QLineEdit
-
-            if isinstance(watched, QLineEdit) and not watched.text():
-                self._typed_in_empty.add(name)
+        if name not in self.held() and not _text_of(watched):
+            self._typed_in_empty.add(name)
         self._keys.append((name, event.key(), event.modifiers(), event.text()))
         return True
 
@@ -96,13 +94,14 @@ class HeldKeys(QObject):
         entered by Tab or Alt+letter has its text replaced, as Qt selects it then, and
         so has a line typed in while it was empty (its report's value unseen: cleared
         while the report was read), where the keys went after that value ("40" typed
-        in a Percent that was read as 10 became 1040)."""
-        from PySide6.QtCore import QEvent
-        from PySide6.QtGui import QKeyEvent
-        from PySide6.QtWidgets import QApplication, QLineEdit
+        in a Percent that was read as 10 became 1040). A text box typed in while it
+        was empty takes what was typed after the text read, on a line of its own: it
+        went in front of it, the two run together ("VisaWells dug.")."""
+        from PySide6.QtGui import QTextCursor
+        from PySide6.QtWidgets import QLineEdit
 
-        keys = list(self._keys)
-        entered = self._entered_by_key | self._typed_in_empty
+        keys, unseen = list(self._keys), set(self._typed_in_empty)
+        entered = self._entered_by_key | unseen
         self.drop()
         started: set[str] = set()
         for name, key, modifiers, text in keys:
@@ -113,8 +112,39 @@ class HeldKeys(QObject):
                 started.add(name)
                 if name in entered and isinstance(field, QLineEdit):
                     field.selectAll()
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(field, QKeyEvent(kind, key, modifiers, text))
+                elif name in unseen and _is_text_box(field) and field.toPlainText():
+                    field.moveCursor(QTextCursor.MoveOperation.End)
+                    _send(field, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+            _send(field, key, modifiers, text)
+
+
+def _send(field: QObject, key: Any, modifiers: Any, text: str) -> None:
+    """A key pressed and released in ``field``, as typed there."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(field, QKeyEvent(kind, key, modifiers, text))
+
+
+def _text_of(field: QObject) -> str:
+    """The text a line or a text box shows ("" for another field)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    if isinstance(field, QLineEdit):
+        return field.text()
+    if _is_text_box(field):
+        return field.toPlainText()
+    return "x"  # (the status: never typed over)
+
+
+def _is_text_box(field: QObject) -> bool:
+    """Whether ``field`` is a box of text (a narrative: ``bidi_widgets.PlainTextEdit``
+    is a QTextEdit), where Enter types a new line."""
+    from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+    return isinstance(field, QTextEdit | QPlainTextEdit)
 
 
 def _typed(field: QObject, event: Any) -> bool:
@@ -130,8 +160,6 @@ def _typed(field: QObject, event: Any) -> bool:
     if key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
         return True
     if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-        from PySide6.QtWidgets import QPlainTextEdit
-
-        return isinstance(field, QPlainTextEdit)  # (a new line; a line's Enter is not typed)
+        return _is_text_box(field)  # (a new line; a line's Enter is not typed)
     text = event.text()
     return bool(text) and text.isprintable()

@@ -302,3 +302,44 @@ def test_a_line_clicked_into_while_another_report_loads_takes_what_is_typed(
     editor.save_now()
     wait_idle(qtbot, window.session)
     assert db_report(office_db, first.code, period).percent == 40
+
+
+def test_a_text_box_typed_in_while_another_report_loads_keeps_both_texts(
+        open_window, qtbot, office_db, held_reads):
+    """Another report chosen, its Achievements ("Wells dug.") shown empty while it is
+    read, Alt+A and "Visa" typed: the two ran together once read, "VisaWells dug.",
+    and were saved so (its Enter lost: the narratives are QTextEdits, only a
+    QPlainTextEdit's was kept). What was typed goes after the text read, on a line of
+    its own."""
+    from fieldplan.progress import record_progress
+    from ui.context import read_identity
+
+    with open_replica(office_db) as rep:
+        identity = read_identity(rep)
+        period = identity.current_period()
+        first, second = identity.plan.actions_of(level=identity.level)[:2]
+        record_progress(rep, first.code, period, status="on-track",
+                        achievements="Wells dug.")
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    assert tree.select(second.code)
+    qtbot.waitUntil(lambda: editor._editable, timeout=5000)
+    wait_idle(qtbot, window.session)
+    held_reads.hold()
+    assert tree.select(first.code)
+    press(qtbot, Qt.Key.Key_A, ALT)
+    box = editor.narratives["achievements"]
+    assert QApplication.focusWidget() is box and box.toPlainText() == ""
+    type_in(qtbot, "Visa")
+    press(qtbot, Qt.Key.Key_Return)  # (a new line in a text box: kept too)
+    type_in(qtbot, "ok")
+    loaded(qtbot, window, held_reads)
+    assert box.toPlainText() == "Wells dug.\nVisa\nok"
+    editor.save_now()
+    wait_idle(qtbot, window.session)
+    assert db_report(office_db, first.code, period).achievements == "Wells dug.\nVisa\nok"
+    # typed, so undone as typing is: the report's own text stays
+    window.undo_action.trigger()
+    wait_idle(qtbot, window.session)
+    assert box.toPlainText().startswith("Wells dug.")

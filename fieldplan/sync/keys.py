@@ -818,6 +818,7 @@ def _check_key_file_writable(rep: Replica) -> None:
     that cannot be (Windows' read-only attribute, a locked file) refused that move
     after the commit: the database named a key its file did not hold, and every
     command after it, even ``status``, failed with words of the ``.key.new`` file."""
+    import errno
     import os
 
     from fieldplan.files import cannot_write
@@ -825,6 +826,14 @@ def _check_key_file_writable(rep: Replica) -> None:
     kpath = key_path(rep.path)
     try:
         fd = os.open(kpath, os.O_WRONLY | os.O_APPEND)  # (nothing is written)
+    except PermissionError as exc:
+        # POSIX: a key file its owner made read-only (chmod 400, as for an SSH key) is
+        # replaced all the same, by a rename, which asks the folder alone (an immutable
+        # file refuses with EPERM, the rename too)
+        if not (os.name == "posix" and exc.errno == errno.EACCES
+                and os.access(kpath.parent, os.W_OK | os.X_OK)):
+            raise cannot_write(kpath, exc, own=True) from None
+        return
     except OSError as exc:
         raise cannot_write(kpath, exc, own=True) from None
     os.close(fd)

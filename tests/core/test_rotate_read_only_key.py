@@ -6,6 +6,8 @@ permission denied; ask for access to it". It is refused first, nothing changed."
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from fieldplan.errors import FileError
@@ -54,3 +56,34 @@ def test_a_key_change_that_cannot_be_finished_names_the_key_file(make_office,
         assert str(refused.value) == f"cannot write {kpath}: permission denied"
     with open_replica(path) as rep:  # once it can be: the change finished
         assert secret_key(rep).key_id_hex == rep.meta("key_id")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_a_key_file_its_owner_made_read_only_is_rotated_on_posix(make_office,
+                                                                monkeypatch):
+    """A key file made read-only by its owner (chmod 400, as an SSH key is) is replaced
+    by the rotation's rename all the same on POSIX, which asks the folder only: the
+    check made before the rotation refused it ("cannot write …: permission denied")
+    where the rotation would have worked. (As the superuser, whom the permission bits
+    do not stop, the refusal an ordinary account meets is made here.)"""
+    import errno
+
+    ml = make_office("ML")
+    kpath = key_path(ml.path)
+    old = secret_key(ml).key_id_hex
+    kpath.chmod(0o400)
+    if os.geteuid() == 0:
+        real_open = os.open
+
+        def refusing(path, flags, *args, **kwargs):
+            if os.fspath(path) == os.fspath(kpath) and flags & os.O_WRONLY:
+                raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing)
+    new = rotate_key(ml)
+    monkeypatch.undo()
+    assert new.key_id_hex != old
+    ml.close()
+    with open_replica(ml.path) as rep:
+        assert secret_key(rep).key_id_hex == new.key_id_hex == rep.meta("key_id")

@@ -644,10 +644,10 @@ def _env_language(value: str) -> tuple[str, str | None]:
 
 def _files_for_gui(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """``argv`` with ``gui`` put before its first argument that is no option, when that
-    names a bundle (``*.fieldplan``) or a file rather than a command: a bundle dropped
-    on fieldplan.exe, or opened with it by Windows' "Open with", or by a file manager's
-    own command line (Thunar, Caja), starts ``fieldplan FILE``, which was refused as
-    an invalid command. A command's name is always the command."""
+    names a bundle (``*.fieldplan``, ``*.zip``, a ZIP file) rather than a command: a
+    bundle dropped on fieldplan.exe, or opened with it by Windows' "Open with", or by a
+    file manager's own command line (Thunar, Caja), starts ``fieldplan FILE``, which
+    was refused as an invalid command. A command's name is always the command."""
     takes_value = {name: action.nargs is None
                    for name, action in parser._option_string_actions.items()}
     commands = next(a.choices for a in parser._actions
@@ -665,9 +665,20 @@ def _files_for_gui(parser: argparse.ArgumentParser, argv: list[str]) -> list[str
     if i >= len(argv) or argv[i] == "--" or argv[i] in commands:
         return argv
     given = argv[i]
-    if given.lower().endswith(".fieldplan") or os.path.isfile(given):
+    if given.lower().endswith((".fieldplan", ".zip")) or _zip_file(given):
         return [*argv[:i], "gui", *argv[i:]]
     return argv
+
+
+def _zip_file(path: str) -> bool:
+    """Whether ``path`` is a file that begins as a ZIP archive does (a bundle renamed
+    by a mail program): another file (``fieldplan plan.csv``, a command mistyped as a
+    file's name) stays the usage error it is, not a client opened to refuse it."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _run(argv: list[str], out: RightToLeftLines | None) -> int:

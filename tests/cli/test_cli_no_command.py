@@ -80,3 +80,11 @@ def test_a_command_or_a_word_that_is_no_file_stays_what_it_was(client, tmp_path:
     assert "invalid choice: 'staus'" in err.splitlines()[-1]
     code, _out, err = run("--", "x.fieldplan", capsys=capsys)
     assert code == 2 and client == []
+    # a file that is no bundle: the usage error, not a client opened to refuse it
+    (tmp_path / "plan.csv").write_text("code,title\n")
+    code, out, err = run("plan.csv", capsys=capsys)
+    assert code == 2 and out == "" and client == []
+    # a bundle a mail program renamed, with no ending: a ZIP file, opened
+    (tmp_path / "ML bundle").write_bytes(b"PK\x03\x04rest")
+    assert run("ML bundle", capsys=capsys)[0] == 0
+    assert [[Path(f).name for f in start["files"]] for start in client] == [["ML bundle"]]

@@ -87,6 +87,12 @@ class _FocusShown:
         if left is not came:
             self._paint(left, self.muted)
         self._paint(came, self.focused)
+        # a line's completions (a file dialog's name field) are a list that never takes
+        # the focus: they are the keyboard's while the line has it, never muted
+        completer = getattr(new, "completer", None)
+        popup = completer() if callable(completer) else None
+        if popup is not None and hasattr(popup, "popup"):
+            self._paint(popup.popup(), self.focused)
 
 
 def show_focused_view(app: QApplication) -> None:

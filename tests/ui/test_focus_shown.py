@@ -135,3 +135,25 @@ def test_the_tab_with_the_keyboard_is_framed(open_window, qtbot, office_db, lang
     qtbot.keyClick(bar, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not bar
     assert not framed()
+
+
+def test_a_lines_completions_are_never_muted(qtbot) -> None:
+    """A line's completions (the name field of Qt's file dialog) are a list that never
+    takes the focus: muted as every list without it, the completion the arrows chose
+    was hardly seen. They show the selection's colour while the line has the focus."""
+    from PySide6.QtWidgets import QCompleter, QLineEdit
+
+    from ui.focus_shown import show_focused_view
+
+    app = QApplication.instance()
+    show_focused_view(app)
+    line = QLineEdit()
+    qtbot.addWidget(line)
+    line.setCompleter(QCompleter(["alpha", "alpine", "beta"]))
+    line.show()
+    qtbot.waitExposed(line)
+    line.setFocus()
+    qtbot.waitUntil(line.hasFocus)
+    popup = line.completer().popup()
+    selection = app.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT)
+    assert popup.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT) == selection

@@ -113,5 +113,6 @@ def test_arabic_takes_each_plural_from_its_own_number(lang_with_new_messages, ne
                                                      arabic) -> None:
     lang_with_new_messages("ar")
     line = ImportOutcome("a.fieldplan", "merged", events_new=new, events_total=total).line()
-    assert line == f"a.fieldplan: {arabic}"
+    # (the file's name one left-to-right unit in an Arabic line: i18n.ltr)
+    assert line == f"\u2066a.fieldplan\u2069: {arabic}"
 

@@ -452,5 +452,7 @@ def test_many_lost_bundles_past_the_first_three_are_counted_as_files() -> None:
         said = offices_lost_text(item)
     finally:
         i18n.set_language("en")
-    assert "ML-1.fieldplan\u060c ML-2.fieldplan\u060c ML-3.fieldplan" in said
+    # (each file name one left-to-right unit: i18n.ltr)
+    assert ("\u2066ML-1.fieldplan\u2069\u060c \u2066ML-2.fieldplan\u2069\u060c "
+            "\u2066ML-3.fieldplan\u2069") in said
     assert "تقارير" not in said and "تقرير" not in said

@@ -270,6 +270,7 @@ def test_the_window_warns_at_once_of_a_key_file_that_cannot_sign(
         assert tip.startswith(first)
         # (the names and codes in it isolated in an Arabic line)
         shown = re.sub("[\u2066-\u2069]", "", tip.splitlines()[1])
+        said = re.sub("[\u2066-\u2069]", "", said)
         assert shown == said[0].upper() + said[1:]
         window.resize(1000, 600)
         shots = Path(os.environ.get("FIELDPLAN_SHOTS") or tmp_path)

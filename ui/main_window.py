@@ -801,7 +801,7 @@ def elide_keeping(text: str, keep: str, room: int, width: Callable[[str], int]) 
     rest = items[:at] + items[at + 1:]
     # as many of the items before it as leave it room (a second laptop's "2 changes
     # of this office's other computers are not here yet" stays beside it), else first
-    for before in range(at - 1, -1, -1):
+    for before in range(at - 1, 0, -1):
         tried = elide_items(SYNC_SEPARATOR.join([*rest[:before], keep, *rest[before:]]),
                             room, width)
         if keep in tried.split(SYNC_SEPARATOR):

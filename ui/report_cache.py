@@ -146,10 +146,8 @@ def prune(folder: Path, now: float | None = None) -> list[Path]:
                 _prune_files(entry, now - VIEWER_KEEP_SECONDS, kept)
                 with contextlib.suppress(OSError):
                     entry.rmdir()  # (only once empty)
-            elif entry.is_file() and not entry.name.startswith("."):
-                _prune_file(entry, now - KEEP_SECONDS, kept)
-            elif entry.is_file():
-                _prune_hidden(entry, now - KEEP_SECONDS)
+            else:
+                _prune_entry(entry, now - KEEP_SECONDS, kept)
         except OSError:
             pass  # (open in a viewer on Windows: next time)
     return kept
@@ -157,10 +155,16 @@ def prune(folder: Path, now: float | None = None) -> list[Path]:
 
 def _prune_files(folder: Path, limit: float, kept: list[Path]) -> None:
     for entry in folder.iterdir():
-        if entry.is_file() and not entry.name.startswith("."):
-            _prune_file(entry, limit, kept)
-        elif entry.is_file():
-            _prune_hidden(entry, limit)
+        _prune_entry(entry, limit, kept)
+
+
+def _prune_entry(entry: Path, limit: float, kept: list[Path]) -> None:
+    """A file of the cache: a report (``_prune_file``), or a record or temporary file
+    of fieldplan's (hidden: ``_prune_hidden``); a folder is left alone."""
+    if entry.is_file() and not entry.name.startswith("."):
+        _prune_file(entry, limit, kept)
+    elif entry.is_file():
+        _prune_hidden(entry, limit)
 
 
 def _prune_file(path: Path, limit: float, kept: list[Path]) -> None:

@@ -665,7 +665,9 @@ def _files_for_gui(parser: argparse.ArgumentParser, argv: list[str]) -> list[str
     if i >= len(argv) or argv[i] == "--" or argv[i] in commands:
         return argv
     given = argv[i]
-    if given.lower().endswith((".fieldplan", ".zip")) or _zip_file(given):
+    from fieldplan.transit import FOLDER_BUNDLE_ENDINGS
+
+    if given.lower().endswith(FOLDER_BUNDLE_ENDINGS) or _zip_file(given):
         return [*argv[:i], "gui", *argv[i:]]
     return argv
 

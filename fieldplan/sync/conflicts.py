@@ -495,12 +495,12 @@ _CONFLICTED = """
              AND v.superseded = 0) > 1
     ORDER BY entity, entity_id, field"""
 #: (of reports) ``_CONFLICTED``'s fields, with the least and the greatest replica
-#: among each one's versions (``conflicts_apart``)
+#: among each one's versions (``conflicts_apart``); ``{where}`` as there
 _CONFLICTED_APART = """
     SELECT entity_id, field, low, high FROM (
         SELECT entity_id, field, min(origin) AS low, max(origin) AS high
         FROM versions INDEXED BY versions_heads
-        WHERE superseded = 0 AND entity = 'progress'
+        WHERE superseded = 0 AND entity = 'progress' {where}
         GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m
     WHERE (SELECT count(DISTINCT value) FROM versions v INDEXED BY versions_heads
            WHERE v.entity = 'progress' AND v.entity_id = m.entity_id
@@ -548,21 +548,22 @@ def conflicts_apart(rep: Replica, reports: Iterable[str] | None = None
     every place that tells the two kinds apart follows (sheet, pack, Dashboard, submit,
     import, Reports page), through ``split_apart``."""
     if reports is None:
-        fields = rep.conn.execute(_CONFLICTED_APART).fetchall()
+        fields = rep.conn.execute(_CONFLICTED_APART.format(where="")).fetchall()
     else:
-        ids = sorted(set(reports))
         fields = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            fields += rep.conn.execute(
-                "SELECT entity_id, field, min(origin), max(origin) "
-                "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
-                f"AND superseded = 0 AND entity_id IN ({marks}) "
-                # (two values or more: two heads or more)
-                "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1 "
-                "ORDER BY entity_id, field", chunk).fetchall()
+        for chunk, marks in _chunks(reports):
+            fields += rep.conn.execute(_CONFLICTED_APART.format(
+                where=f"AND entity_id IN ({marks})"), chunk).fetchall()
     return _told_apart(rep, fields)
+
+
+def _chunks(ids: Iterable[str], size: int = 500) -> Iterable[tuple[list[str], str]]:
+    """``ids`` (each once, sorted) in chunks of ``size``, each with the "?,?,…" of its
+    ``IN (…)``: SQLite takes a bounded number of parameters in one statement."""
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), size):
+        chunk = ids[start:start + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _told_apart(rep: Replica, fields: list[tuple[str, str, str, str]]
@@ -597,12 +598,9 @@ def _restored_one_computer(rep: Replica, ids: Iterable[str]) -> dict[tuple[str, 
     """(report id, field) → whether one computer wrote its every version, of the fields
     in conflict of the reports ``ids``, each field's every replica read and named by its
     computer (``computers``)."""
-    ids = sorted(ids)
     out: dict[tuple[str, str], bool] = {}
     computer = computers(rep)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in _chunks(ids):
         for entity_id, field, origins in rep.conn.execute(
                 "SELECT entity_id, field, group_concat(DISTINCT origin) "
                 "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
@@ -651,10 +649,7 @@ def conflicted_of(rep: Replica, records: Iterable[tuple[str, str]] | None = None
         by_kind.setdefault(entity, []).append(entity_id)
     found: set[tuple[str, str, str]] = set()
     for entity, ids in by_kind.items():
-        ids = sorted(set(ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in _chunks(ids):
             found.update(rep.conn.execute(_CONFLICTED.format(
                 where=f"AND entity = ? AND entity_id IN ({marks})"), (entity, *chunk)))
     return found
@@ -663,11 +658,8 @@ def conflicted_of(rep: Replica, records: Iterable[tuple[str, str]] | None = None
 def reports_in_conflict(rep: Replica, reports: Iterable[str]) -> set[str]:
     """Those of ``reports`` (ids) with a field in an open conflict: asked of the
     reports an import changed only, not of every report held at each import."""
-    ids = sorted(set(reports))
     found: set[str] = set()
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in _chunks(reports):
         found.update(row[1] for row in rep.conn.execute(_CONFLICTED.format(
             where=f"AND entity = 'progress' AND entity_id IN ({marks})"), chunk))
     return found
@@ -803,11 +795,8 @@ def _shown_rows(rep: Replica, limit: int = SHOWN_VERSIONS) -> list[tuple]:
 def _submitted_reports(rep: Replica, entity_ids: Iterable[str]) -> set[str]:
     """Those of the reports ``entity_ids`` that show "submitted" here (``_submitted``
     of each, read in a few queries, not one per report)."""
-    ids = sorted(set(entity_ids))
     shown: dict[str, tuple] = {}  # report -> (hlc, origin, seq, value) of its winner
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in _chunks(entity_ids):
         for entity_id, *head in rep.conn.execute(
                 "SELECT entity_id, hlc, origin, seq, value FROM versions "
                 "INDEXED BY versions_heads WHERE entity = 'progress' AND field = 'state' "

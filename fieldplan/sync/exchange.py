@@ -1870,9 +1870,7 @@ class _Merger:
             retired.discard(self.signer)
             if not retired:
                 continue
-            brought = [row[0] for row in conn.execute(
-                "SELECT (SELECT key_id FROM inbox WHERE id = events.inbox_id) FROM events "
-                "WHERE origin = ? AND seq >= ?", (origin, seq))]
+            brought = _brought_by(conn, origin, seq)
             if not brought or not set(brought) <= retired:
                 continue
             # the replicas the key records taken out registered (a made-up computer of
@@ -1885,9 +1883,7 @@ class _Merger:
                 if isinstance(replica, str) and conn.execute(
                         "SELECT 1 FROM versions WHERE entity = 'key' AND field = 'replica' "
                         "AND value = ?", (events.value_json(replica),)).fetchone() is None:
-                    also = [row[0] for row in conn.execute(
-                        "SELECT (SELECT key_id FROM inbox WHERE id = events.inbox_id) "
-                        "FROM events WHERE origin = ?", (replica,))]
+                    also = _brought_by(conn, replica, 1)
                     if also and set(also) <= retired:
                         self._take_out(replica, 1)
                         brought += also
@@ -1933,6 +1929,14 @@ class _Merger:
                 raise OwnershipError(_("events from replica {replica}, which no known key "
                                        "belongs to").format(
                                            replica=for_message(o[:8])))  # (made up)
+
+
+def _brought_by(conn, origin: str, seq: int) -> list[str | None]:
+    """The key that signed the bundle each of ``origin``'s events from ``seq`` on came
+    in (by its inbox line), one per event."""
+    return [row[0] for row in conn.execute(
+        "SELECT (SELECT key_id FROM inbox WHERE id = events.inbox_id) FROM events "
+        "WHERE origin = ? AND seq >= ?", (origin, seq))]
 
 
 def cut_retired_text(cut: dict[str, tuple[int, int, str]]) -> str:

@@ -136,7 +136,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
     """``changed_after_lock``: ``progress.changed_after_lock`` of this replica's office
     (at headquarters, of every office), when the caller has it already
     (``status.replica_status``)."""
-    from fieldplan.sync.exchange import list_gaps, log_shape
+    from fieldplan.sync.exchange import list_gaps, log_shape, quarantine_totals
 
     def meta_json(key: str) -> dict[str, Any] | None:
         raw = rep.meta(key)
@@ -175,8 +175,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
             # database went back and wrote on): they say nothing of these events
             hq_seq, hq_at = None, None
         hq_only = _hq_only(rep, hq)
-    quarantined, quarantine_bytes = rep.conn.execute(
-        "SELECT count(*), coalesce(sum(length(data)), 0) FROM quarantine").fetchone()
+    quarantined, quarantine_bytes = quarantine_totals(rep)
     gaps = list_gaps(rep)
     forks = open_forks(rep) if rep.is_hq else []
     shared = shared_records(rep) if rep.is_hq else []

@@ -495,12 +495,12 @@ _CONFLICTED = """
              AND v.superseded = 0) > 1
     ORDER BY entity, entity_id, field"""
 #: (of reports) ``_CONFLICTED``'s fields, with the least and the greatest replica
-#: among each one's versions (``conflicts_apart``); ``{where}`` as there
+#: among each one's versions (``conflicts_apart``)
 _CONFLICTED_APART = """
     SELECT entity_id, field, low, high FROM (
         SELECT entity_id, field, min(origin) AS low, max(origin) AS high
         FROM versions INDEXED BY versions_heads
-        WHERE superseded = 0 AND entity = 'progress' {where}
+        WHERE superseded = 0 AND entity = 'progress'
         GROUP BY entity, entity_id, field HAVING count(*) > 1) AS m
     WHERE (SELECT count(DISTINCT value) FROM versions v INDEXED BY versions_heads
            WHERE v.entity = 'progress' AND v.entity_id = m.entity_id
@@ -548,12 +548,17 @@ def conflicts_apart(rep: Replica, reports: Iterable[str] | None = None
     every place that tells the two kinds apart follows (sheet, pack, Dashboard, submit,
     import, Reports page), through ``split_apart``."""
     if reports is None:
-        fields = rep.conn.execute(_CONFLICTED_APART.format(where="")).fetchall()
+        fields = rep.conn.execute(_CONFLICTED_APART).fetchall()
     else:
         fields = []
         for chunk, marks in _chunks(reports):
-            fields += rep.conn.execute(_CONFLICTED_APART.format(
-                where=f"AND entity_id IN ({marks})"), chunk).fetchall()
+            fields += rep.conn.execute(
+                "SELECT entity_id, field, min(origin), max(origin) "
+                "FROM versions INDEXED BY versions_heads WHERE entity = 'progress' "
+                f"AND superseded = 0 AND entity_id IN ({marks}) "
+                # (two values or more: two heads or more)
+                "GROUP BY entity_id, field HAVING count(DISTINCT value) > 1 "
+                "ORDER BY entity_id, field", chunk).fetchall()
     return _told_apart(rep, fields)
 
 

@@ -60,7 +60,15 @@ def view_of(widget: QWidget | None) -> QAbstractItemView | None:
 class _FocusShown:
     def __init__(self, app: QApplication) -> None:
         self.app = app
-        palette = app.palette()
+        self._colours(app.palette())
+        app.focusChanged.connect(self._focus_changed)
+        # a theme changed while the program runs (a desktop's dark mode) gives the
+        # application a new palette and drops the lists' muted one: made again from it
+        app.paletteChanged.connect(self._theme_changed)
+        # (the list that had the keyboard already: the plan, as the window opens)
+        self._paint(view_of(app.focusWidget()), self.focused)
+
+    def _colours(self, palette: QPalette) -> None:
         self.focused = _focused_colours(palette)
         self.muted = muted_colours(palette)
         muted = QPalette(palette)
@@ -68,9 +76,16 @@ class _FocusShown:
             muted.setColor(group, role, colour)
         # every list, table and tree, those made later too, muted until it has the focus
         QApplication.setPalette(muted, "QAbstractItemView")
-        app.focusChanged.connect(self._focus_changed)
-        # (the list that had the keyboard already: the plan, as the window opens)
-        self._paint(view_of(app.focusWidget()), self.focused)
+
+    def _theme_changed(self, palette: QPalette) -> None:
+        self._colours(palette)
+        # the views given their colours one by one keep them over the application's:
+        # each given the new theme's
+        focused = view_of(self.app.focusWidget())
+        for widget in self.app.allWidgets():
+            if isinstance(widget, QAbstractItemView) and widget is not focused:
+                self._paint(widget, self.muted)
+        self._paint(focused, self.focused)
 
     def _paint(self, view: QAbstractItemView | None, colours: dict) -> None:
         if view is None or not shiboken6.isValid(view):

@@ -157,3 +157,61 @@ def test_a_lines_completions_are_never_muted(qtbot) -> None:
     popup = line.completer().popup()
     selection = app.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT)
     assert popup.palette().color(QPalette.ColorGroup.Active, HIGHLIGHT) == selection
+
+
+def test_a_theme_changed_while_running_keeps_the_focus_seen(qtbot):
+    """A desktop's dark mode switched on while fieldplan runs gives the application a
+    new palette, which dropped the lists' muted one (every chosen row then looked the
+    keyboard's) and left the lists painted one by one in the old theme's colours."""
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QListWidget, QVBoxLayout, QWidget
+
+    from ui.focus_shown import MUTED_SHARE, show_focused_view
+
+    app = QApplication.instance()
+    show_focused_view(app)
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    first, second = QListWidget(), QListWidget()
+    for view in (first, second):
+        view.addItems(["one", "two"])
+        view.setCurrentRow(0)
+        layout.addWidget(view)
+    box.show()
+    qtbot.waitExposed(box)
+    first.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+    second.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is second)
+    light = QPalette(app.palette())
+    dark = QPalette(QColor("#303030"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#101010"))
+    dark.setColor(QPalette.ColorRole.Highlight, QColor("#2080f0"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#f0f0f0"))
+    group = QPalette.ColorGroup.Active
+    try:
+        app.setPalette(dark)
+        for theme in (dark, light):
+            if theme is light:
+                app.setPalette(light)
+            highlight = theme.color(group, HIGHLIGHT)
+            base = theme.color(group, QPalette.ColorRole.Base)
+            faded = QColor(*(round(h * MUTED_SHARE + b * (1 - MUTED_SHARE)) for h, b in zip(
+                highlight.getRgb()[:3], base.getRgb()[:3], strict=True)))
+            # the list without the keyboard: the new theme's background, its chosen row
+            # muted in the new theme's colours; the one with it in the new selection's
+            assert first.palette().color(group, QPalette.ColorRole.Base) == base
+            assert first.palette().color(group, HIGHLIGHT) == faded
+            assert first.palette().color(group, QPalette.ColorRole.HighlightedText) == \
+                theme.color(group, QPalette.ColorRole.Text)
+            assert second.palette().color(group, HIGHLIGHT) == highlight
+            # and the focus moved after the change still moves the colours
+            first.setFocus()
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+            assert first.palette().color(group, HIGHLIGHT) == highlight
+            assert second.palette().color(group, HIGHLIGHT) == faded
+            second.setFocus()
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is second)
+    finally:
+        app.setPalette(light)

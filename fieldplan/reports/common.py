@@ -1214,10 +1214,20 @@ class GridTable(Table):
         first: list = []
         rest: list = []
         used = 0.0
-        for f in value:
+        for i, f in enumerate(value):
             if rest:
                 rest.append(f)
                 continue
+            group = _kept_group(value, i)
+            if len(group) > 1 and first:
+                # a label and what it labels (an indicator's title and its figures)
+                # go over together: "Indicator 8" at a page's foot, its "7 of 5
+                # people" at the top of the next, read as two indicators
+                need = sum(g.wrap(inner, room)[1] + g.getSpaceBefore() + g.getSpaceAfter()
+                           for g in group) - group[-1].getSpaceAfter()
+                if used + need > room:
+                    rest.append(f)
+                    continue
             h = f.wrap(inner, room)[1] + f.getSpaceBefore()
             if used + h <= room:
                 first.append(f)
@@ -1235,6 +1245,15 @@ class GridTable(Table):
         if not rest:  # (an action's code) said again where its row goes on
             rest = [f.continued for f in value if getattr(f, "continued", None)][:1]
         return tuple(first), tuple(rest)
+
+
+def _kept_group(value, i: int) -> list:
+    """The flowables of a cell from ``value[i]`` that are kept together: each with
+    keepWithNext set and the one after it (just ``[value[i]]`` when it has none)."""
+    j = i
+    while j + 1 < len(value) and getattr(value[j], "keepWithNext", 0):
+        j += 1
+    return list(value[i:j + 1])
 
 
 def table(

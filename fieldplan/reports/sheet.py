@@ -482,7 +482,9 @@ def _indicators(ctx: cm.Ctx, action, report: ProgressReport | None,
             # as two pieces of a date)
             figures = _("{figures} (target for {period})").format(
                 figures=figures, period=period_words(later, ctx.lang).replace(" ", "\u00a0"))
-        out.append(cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL))
+        title = cm.cell(ctx, ind.title.get(ctx.lang), cm.MUTED_SMALL)
+        title.keepWithNext = 1  # (with its figures where a page breaks the row)
+        out.append(title)
         out.append(cm.cell(ctx, brackets_whole(figures, width), cm.BOLD_SMALL,
                            space_after=2))
     return out or [cm.cell(ctx, "–")]
@@ -546,7 +548,9 @@ def _narrative(ctx: cm.Ctx, report: ProgressReport | None,
             # the space goes above the next field's label, so that each label reads
             # with the text under it, not as the tail of the one above
             out[-1].space_after = 5
-        out.append(cm.cell(ctx, field_label(ctx, name), cm.LABEL))
+        label = cm.cell(ctx, field_label(ctx, name), cm.LABEL)
+        label.keepWithNext = 1  # (with its text where a page breaks the row)
+        out.append(label)
         out.append(cm.cell(ctx, excerpt, cm.SMALL, space_after=2, base_dir=cm.USER))
     if cut_any:
         # the sheet's own annex, by its heading: in the pack "the annex" read as the

@@ -156,3 +156,77 @@ def test_a_tall_row_after_short_ones_goes_on_under_the_same_header(hq, tmp_path)
         for i in heads:
             # under an area's heading, or at the top of a page (its running header above)
             assert i == 1 or " — " in lines[i - 1], lines[i - 1:i + 2]
+
+
+def _figures_per_page(pdf: Path) -> list[tuple[int, int]]:
+    """(indicator titles, indicator figures) on each page of ``pdf``."""
+    import re
+
+    out = []
+    for page in pdf_text(pdf).split("\f"):
+        flat = " ".join(page.split())
+        out.append((len(re.findall(r"Indicator number \d\d\b", flat)),
+                    len(re.findall(r"\b\d+ of \d+ documents\b", flat))))
+    return out
+
+
+def test_an_indicator_keeps_its_figures_where_its_row_splits(hq, tmp_path) -> None:
+    """An indicator's title at the foot of a page, its figures ("7 of 12 documents")
+    at the top of the next, under the column headers printed again: read as two
+    indicators. Each title goes over with its figures, and each narrative's label
+    with its text."""
+    from fieldplan.plan import Text, dump_plan
+    from fieldplan.planops import replace_plan
+
+    plan = hq.plan()
+    first = plan.actions_of(level="national")[0]
+    many = tuple(
+        dataclasses.replace(
+            first.indicators[0], key=f"ind-{i}",
+            title=Text(f"Indicator number {i:02d} " + "people reached with services " * (i % 4)))
+        for i in range(60)
+    )
+    actions = tuple(dataclasses.replace(a, indicators=many) if a.code == first.code else a
+                    for a in plan.actions)
+    path = tmp_path / "plan-v2.json"
+    dump_plan(dataclasses.replace(plan, version=plan.version + 1, actions=actions), path)
+    replace_plan(hq, path)
+    write_progress(hq, "ML", "2026-S1", only=1)
+    pdf = build_status_sheet(hq, "2026-S1", "ML", out=tmp_path / "s.pdf")
+    pages = _figures_per_page(pdf)
+    assert sum(t for t, _f in pages) == 60
+    assert len([p for p in pages if p[0]]) > 1  # the row did split
+    for titles, figures in pages:
+        assert titles == figures, pages
+
+
+def test_a_cell_splits_after_a_title_with_its_figures(hq) -> None:
+    """At the layout level: a cell of titles kept with their figures splits before a
+    title whose figures do not fit, never between them; a cell whose first pair does
+    not fit splits as before (it could never split otherwise)."""
+    from reportlab.platypus.tables import CellStyle
+
+    from fieldplan.reports import common as cm
+
+    ctx = cm.make_ctx(hq, "2026-S1", "en", "A4")
+
+    def pair(i: int) -> list:
+        title = cm.cell(ctx, f"Indicator {i}", cm.MUTED_SMALL)
+        title.keepWithNext = 1
+        return [title, cm.cell(ctx, f"{i} of 10 people", cm.BOLD_SMALL, space_after=2)]
+
+    value = [f for i in range(4) for f in pair(i)]
+    t = cm.table(ctx, [["x"]], [100])
+    style = CellStyle("c")
+    style.leftPadding = style.rightPadding = 3
+    style.topPadding = 2.5
+    line_t, line_f = cm.MUTED_SMALL.leading, cm.BOLD_SMALL.leading
+    # room for two pairs and the third's title
+    room = 2 * (line_t + line_f + 2) + line_t + 1
+    first, rest = t._splitCell(value, style, 1000, room + style.topPadding, 100)
+    assert [f.text for f in first] == ["Indicator 0", "0 of 10 people",
+                                       "Indicator 1", "1 of 10 people"]
+    assert rest[0].text == "Indicator 2"
+    # too little room even for the first pair: it splits as before
+    first, rest = t._splitCell(value, style, 1000, line_t + 1 + style.topPadding, 100)
+    assert [f.text for f in first] == ["Indicator 0"]

@@ -181,8 +181,16 @@ def _whole_zip(data: bytes, unpacked: int = CRLF_CHECK_UNPACKED) -> bool:
         return False
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            # zipfile reads no member past the size its header says: the check is bounded
-            if sum(info.file_size for info in zf.infolist()) > unpacked:
+            infos = zf.infolist()
+            # zipfile reads no member past the size its header says, and unpacks a
+            # deflated one a read at a time: the check is bounded. Not a bzip2 or LZMA
+            # one, whose data read it unpacks whole, whatever size its header claims (a
+            # few kilobytes of bzip2 unpack to gigabytes): no bundle uses them
+            # (bundle._check_members refuses them), so such an archive is none
+            if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                   for info in infos):
+                return False
+            if sum(info.file_size for info in infos) > unpacked:
                 return False
             return zf.testzip() is None
     except Exception:

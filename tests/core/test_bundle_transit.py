@@ -411,3 +411,33 @@ def test_the_files_of_an_unpacked_bundle_are_named(good, tmp_path, capsys,
     assert code == 1 and out.strip() == (
         f"{folder.name}: rejected: a folder holding the files of a bundle that was unpacked as "
         "a ZIP archive; the bundle is the .fieldplan file itself, as it arrived")
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_the_line_end_check_never_unpacks_a_bzip2_or_lzma_member(compression) -> None:
+    """The line-end check unpacked every member to check its checksum, bounded by the
+    sizes its headers claim. zipfile bounds a deflated member's output by each read,
+    but unpacks the bzip2 or LZMA data it reads whole, whatever size is claimed: a
+    file of a few kilobytes, its line ends changed, took gigabytes of memory (a
+    bzip2 stream of 2 KB unpacks to 1 GB). No bundle member uses those methods."""
+    import struct
+    import tracemalloc
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("manifest.json", (2026, 3, 2, 10, 0, 0)),
+                    b"\0" * (64 << 20), compress_type=compression)
+        zf.writestr(zipfile.ZipInfo("events.jsonl", (2026, 3, 2, 10, 0, 0)), b"line\n" * 20)
+    bomb = bytearray(out.getvalue())
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = bomb.find(signature)  # the first member's: it claims to unpack to 1 byte
+        bomb[at + size_at:at + size_at + 4] = struct.pack("<L", 1)
+    assert len(bomb) < 64 * 1024
+    converted = _line_ends_changed(bomb)
+    tracemalloc.start()
+    try:
+        expect(converted, ".")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20

@@ -170,6 +170,29 @@ def _end_record(data: bytes, size: int) -> tuple[int, int] | None:
     return cd_offset + cd_size, begins
 
 
+def directory_size(fileobj: BinaryIO, size: int) -> int:
+    """How many bytes of a ZIP archive of ``size`` bytes a ZIP reader parses as its
+    central directory, as its end record says (its ZIP64 record's, whether found by
+    the locator or, as Python's reader does, just before it: the larger); 0 when it
+    has no end record in its last EOCD_SEARCH bytes. Leaves ``fileobj`` at its
+    start."""
+    tail = min(size, EOCD_SEARCH)
+    fileobj.seek(size - tail)
+    data = fileobj.read(tail)
+    fileobj.seek(0)
+    at = data.rfind(EOCD_SIGNATURE)
+    if at < 0 or len(data) - at < EOCD_SIZE:
+        return 0
+    sizes = [struct.unpack(EOCD_FORMAT, data[at:at + EOCD_SIZE])[5]]
+    locator = at - ZIP64_LOCATOR_SIZE
+    if locator >= 0 and data[locator:locator + 4] == ZIP64_LOCATOR_SIGNATURE:
+        pointed = struct.unpack(ZIP64_LOCATOR_FORMAT, data[locator:at])[2] - (size - len(data))
+        for rel in {pointed, locator - ZIP64_EOCD_SIZE}:
+            if 0 <= rel <= len(data) - ZIP64_EOCD_SIZE:
+                sizes.append(struct.unpack(ZIP64_EOCD_FORMAT, data[rel:rel + ZIP64_EOCD_SIZE])[8])
+    return max(sizes)
+
+
 def _whole_zip(data: bytes, unpacked: int = CRLF_CHECK_UNPACKED) -> bool:
     """Whether ``data`` is a ZIP archive whose end record ends the file, whose central
     directory ends where that record begins, and whose every member's checksum

@@ -890,12 +890,13 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> Iterat
     except _ZIP_ERRORS as e:
         _check_readable(e)
         if ((isinstance(e, zipfile.BadZipFile) and "CRC" not in str(e))
-                or info.header_offset < 0):
+                or isinstance(e, UnicodeDecodeError) or info.header_offset < 0):
             # the member is not where the archive's table of contents says (bytes added
             # or removed on the way, as by a copy that changed line ends): the
             # archive's fault, whichever member happened to be read first. (Bytes lost
             # before the table put the first member before the file's start: Python's
-            # seek there says "Invalid argument" or "negative seek value".)
+            # seek there says "Invalid argument" or "negative seek value". A name in
+            # the header there flagged UTF-8 that is not: "'utf-8' codec can't decode")
             raise BundleError(join_clauses([
                 _("damaged ZIP archive (its files are not where its table of contents says)"),
                 _(RESEND)])) from None
@@ -1124,6 +1125,10 @@ def _reason(e: BaseException) -> str:
     if isinstance(e, zipfile.BadZipFile):
         if "CRC" in str(e):
             return _("its checksum does not match its content")
+        return _("its table of contents is missing or damaged")
+    if isinstance(e, UnicodeDecodeError):
+        # a member's name flagged UTF-8 that is not ("'utf-8' codec can't decode byte
+        # 0xff in position 0"): the table of contents is damaged
         return _("its table of contents is missing or damaged")
     if isinstance(e, zlib.error):
         return _("its compressed data is damaged")

@@ -1257,3 +1257,23 @@ def test_manifest_number_out_of_range_said_in_our_words() -> None:
     members = signed_members(GOOD_EVENTS)
     members[MANIFEST] = b'{"a":1e999,' + members[MANIFEST][1:]
     expect(make_zip(members), r"^manifest.json is not valid JSON \(a number is too large\)$")
+
+
+@pytest.mark.parametrize(("header", "flag_at", "name_at", "said"), [
+    (b"PK\x03\x04", 7, 30, r"^damaged ZIP archive \(its files are not where its table of "
+                           r"contents says\); ask the sender"),
+    (b"PK\x01\x02", 9, 46, r"^truncated or damaged ZIP archive \(its table of contents is "
+                           r"missing or damaged\); ask the sender"),
+], ids=["local-header", "central-directory"])
+def test_a_member_name_wrongly_flagged_utf8_said_in_our_words(header, flag_at, name_at,
+                                                               said) -> None:
+    """A member's name flagged UTF-8 (bit 11) that is not UTF-8, in its local header or
+    the table of contents, was refused in Python's words, in every language: "events.jsonl
+    is damaged ('utf-8' codec can't decode byte 0xff in position 0: invalid start
+    byte)"."""
+    data = bytearray(make_zip(signed_members(GOOD_EVENTS)))
+    at = data.find(header)
+    data[at + flag_at] |= 0x08
+    data[at + name_at] = 0xFF
+    message = expect(bytes(data), said)
+    assert "codec" not in message

@@ -247,18 +247,22 @@ def _percent(text: str) -> int:
     return value
 
 
-def _key_value(text: str) -> tuple[str, float]:
+def _key_value(text: str) -> tuple[str, float, str]:
     """KEY=NUMBER, the number read as the client reads it in the command's language
     ("9.5", "٩٫٥", "12,000" / "12 000", "١٢٬٠٠٠"), except that a plain "2.500" is read
     alike in every language and "1,250" is refused in every language
     (``numbers.parse_written``: a script gives the same value wherever it runs); one
-    with two readings is refused, saying both."""
-    from fieldplan.numbers import parse_written, written_error
+    with two readings is refused, saying both. A percent sign at its end ("4.5%",
+    "٤٫٥٪") is taken off, as the client's field of an indicator in percent takes it:
+    the number typed is then the third item (else ""), for ``cmd_progress_set`` to
+    refuse it on an indicator that is no percent, as that client's field does."""
+    from fieldplan.numbers import PERCENT_SIGNS, parse_written, without_percent_sign, written_error
 
     key, sep, num = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(_("write KEY=NUMBER, not '{value}'").format(value=text))
-    value = parse_written(num)
+    signed = num if num.strip().endswith(tuple(PERCENT_SIGNS)) else ""
+    value = parse_written(without_percent_sign(num) if signed else num)
     if value is None or value == "":
         error = _("'{value}' is not a number").format(value=num)
         hint = written_error(num) if value is None else ""
@@ -267,7 +271,7 @@ def _key_value(text: str) -> tuple[str, float]:
             # it ("12.500 can be read two ways: type 12 500 or 12,5.")
             error = _("{error}. {hint}").format(error=error, hint=hint)
         raise argparse.ArgumentTypeError(error)
-    return key, float(value)
+    return key, float(value), signed
 
 
 # --- handlers -------------------------------------------------------------------------
@@ -601,6 +605,24 @@ _NARRATIVE_OPTIONS = {"achievements": "--note", "challenges": "--challenges",
                       "next_steps": "--next-steps"}
 
 
+def _refuse_percent_signs(rep, action: str, values: list[tuple[str, float, str]]) -> None:
+    """A usage error for a ``--value`` typed with a percent sign (``_key_value``) on an
+    indicator of ``action`` that is not measured in percent: "corridors=4%" is no
+    number there, as the client's field for it says. (An unknown action or key is
+    ``record_progress``'s to refuse.)"""
+    signed = [(key, text) for key, _value, text in values if text]
+    if not signed:
+        return
+    units = {i.key: i.unit for a in rep.plan().actions if a.code == action
+             for i in a.indicators}
+    for key, text in signed:
+        if units.get(key, "percent") != "percent":
+            # (argparse's own form, with its translation, as a number it refuses)
+            raise UsageError(_("argument %(argument_name)s: %(message)s") % {
+                "argument_name": "--value",
+                "message": _("'{value}' is not a number").format(value=text)})
+
+
 def cmd_progress_set(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_number, status_label
 
@@ -610,10 +632,12 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
         raise UsageError(_("nothing to record: give a status, percent, value or narrative"))
     action, period = args.action.upper(), period_of(args)
     with open_db(args) as rep:
+        _refuse_percent_signs(rep, action, args.value)
         try:
             changes = prog.record_progress(
                 rep, action, period, status=args.status, percent=args.percent,
-                values=dict(args.value), achievements=args.note, challenges=args.challenges,
+                values={key: value for key, value, _signed in args.value},
+                achievements=args.note, challenges=args.challenges,
                 next_steps=args.next_steps, require_status=True)
         except prog.StatusNeededError as exc:
             raise CommandError(_(

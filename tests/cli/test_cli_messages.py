@@ -1575,6 +1575,29 @@ def test_a_count_below_zero_is_said(ml_db, capsys) -> None:
     assert code == 0 and err == ""
 
 
+@pytest.mark.parametrize(("lang", "typed", "read"), [
+    ("en", "4.5%", 4.5), ("fr", "4,5 %", 4.5), ("ar", "٤٫٥٪", 4.5), ("en", "-1.5 %", -1.5)])
+def test_a_percent_indicator_takes_its_sign(ml_db, capsys, lang, typed, read) -> None:
+    """--value average-cost=4.5% (an indicator measured in percent) was refused as "not
+    a number", where the client's field for it and --percent take the sign: read as
+    the client reads it. On an indicator that is no percent, the sign is still
+    refused (a usage error, nothing recorded), as the client refuses it."""
+    code, out, err = run("--db", ml_db, "--lang", lang, "--json", "progress", "set", "PA2.3",
+                         "--period", "2026-S2", "--status", "on-track",
+                         "--value", f"average-cost={typed}", capsys=capsys)
+    assert code == 0, err
+    assert json.loads(out)["values"] == {"average-cost": read}
+    code, _out, err = run("--db", ml_db, "progress", "set", "PA2.3", "--period", "2026-S2",
+                          "--value", "corridors=4%", "--value", "average-cost=1",
+                          capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[-1] == ("fieldplan progress set: usage error: argument --value: "
+                                    "'4%' is not a number")
+    code, out, _err = run("--db", ml_db, "--json", "progress", "list", "--period", "2026-S2",
+                          capsys=capsys)
+    assert [r["values"] for r in json.loads(out)] == [{"average-cost": read}]
+
+
 def test_a_semester_to_come_is_warned_of(ml_db, capsys, monkeypatch) -> None:
     """On 6 Dec 2026 an office recorded and submitted 2027-S2 in silence; headquarters'
     pack then said its latest period reported was a semester a year away. Said, not

@@ -36,6 +36,25 @@ _DOT_GROUPED_DECIMALS = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+,\d+")
 _WHOLE = re.compile(r"[+-]?\d+")
 
 
+#: The marks between thousands ``ascii_number`` takes out: spaces (no-break ones too)
+#: and the Arabic thousands separator.
+_GROUP_MARKS = " \u00a0\u202f\u066c"
+#: A number whose whole part those marks (or commas) group by threes, once its digits
+#: and decimal point are in ASCII; its sign may be followed by a space ("- 12").
+_GROUPED = re.compile(r"[+\-\u2212]?[ \u00a0\u202f]*\d{1,3}([ \u00a0\u202f\u066c,]\d{3})*"
+                      r"([.,]\d*)?([eE][+-]?\d+)?")
+
+
+def _badly_grouped(text: str) -> bool:
+    """Whether ``text`` has marks between thousands (``_GROUP_MARKS``) that do not group
+    its whole part by threes: French "12 00" (a shown 12 000 with a zero deleted),
+    "1 5", "١٢٬٠٠". ``ascii_number`` takes them out wherever they stand: 1200, 15."""
+    plain = text.strip().translate(_DIGITS_ONLY).replace("\u066b", ".").strip()
+    if not any(mark in plain for mark in _GROUP_MARKS):
+        return False
+    return not _GROUPED.fullmatch(plain)
+
+
 def ascii_number(text: str) -> str:
     """``text`` stripped, with Arabic-Indic digits and separators in ASCII and the spaces
     between thousands and direction marks taken out."""
@@ -61,6 +80,8 @@ def parse_number(text: str, lang: str | None = None) -> float | int | str | None
     hundred, or 12.5?)."""
     if not text.strip():
         return ""
+    if _badly_grouped(text):
+        return None  # "12 00": a shown 12 000 with a zero deleted, or two numbers
     plain = ascii_number(text)
     comma_decimal = decimal_point(lang) == ","
     if comma_decimal and _DOT_GROUPED.fullmatch(plain):
@@ -102,7 +123,7 @@ def parse_written(text: str, lang: str | None = None) -> float | int | str | Non
     times larger or smaller ("1,250") is refused in every language: the same command
     run on a computer set to French or to English records the same value."""
     plain = ascii_number(text)
-    if _COMMA_THREE.fullmatch(plain):
+    if _COMMA_THREE.fullmatch(plain) or _badly_grouped(text):
         return None
     if _PLAIN.fullmatch(plain):
         return _read_plain(plain)
@@ -142,17 +163,21 @@ def number_error(text: str, lang: str | None = None) -> str:
     to type it: a number with two readings gives both."""
     plain = ascii_number(text)
     comma_decimal = decimal_point(lang) == ","
+    # figures with spaces that do not group them by threes ("12 00", "1 5")
+    spaced = _badly_grouped(text) and bool(re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", plain))
     if comma_decimal and _DOT_GROUPED.fullmatch(plain):
         return _("{text} can be read two ways: type {thousands} or {decimals}.").format(
             text=text.strip(), thousands=format_number(int(plain.replace(".", "")), lang),
             decimals=format_number(float(plain), lang))
-    if not comma_decimal and re.fullmatch(r"[+-]?[\d,\u060c]*\d", plain) \
-            and any(sep in plain for sep in ",\u060c"):
+    if not comma_decimal and (spaced or (
+            re.fullmatch(r"[+-]?[\d,\u060c]*\d", plain)
+            and any(sep in plain for sep in ",\u060c"))):
         # "5,75", "٥،٧٥", "12,00" where the comma groups thousands
         return _("Type decimals with a point, as in {decimals}, and thousands in threes, "
                  "as in {thousands}.").format(decimals=format_number(5.75, lang),
                                               thousands=format_number(12000, lang))
-    if comma_decimal and re.fullmatch(r"[+-]?[\d.,]*\d", plain) and "," in plain:
+    if comma_decimal and (spaced or (
+            re.fullmatch(r"[+-]?[\d.,]*\d", plain) and "," in plain)):
         # "1.23,5", "1,234.5", "1,2,3" where the comma is the decimal separator
         return _("Type decimals with a comma, as in {decimals}, and thousands with spaces, "
                  "as in {thousands}.").format(decimals=format_number(1234.5, lang),
@@ -165,9 +190,11 @@ PERCENT_SIGNS = "%\u066a"
 
 
 def without_percent_sign(text: str) -> str:
-    """``text`` in ASCII (``ascii_number``), a percent sign at its end taken off: the
-    sign the field's label or unit already says may be typed ("4,8 %", "٤٫٨٪")."""
-    return ascii_number(text).rstrip(PERCENT_SIGNS)
+    """``text`` stripped, a percent sign at its end taken off: the sign the field's
+    label or unit already says may be typed ("4,8 %", "٤٫٨٪"). (Its spaces kept, for
+    ``parse_number`` to see whether they group thousands.)"""
+    plain = text.strip().translate(_DIGITS_ONLY)  # (direction marks out)
+    return plain.rstrip(PERCENT_SIGNS).strip()
 
 
 #: Why a number held back when it was typed reads as one now (``why_held``).
@@ -203,4 +230,7 @@ def parse_percent(text: str) -> int | str | None:
     plain = without_percent_sign(text)
     if not plain:
         return ""
+    if _badly_grouped(plain):
+        return None  # "4 5 %"
+    plain = ascii_number(plain)
     return int(plain) if _WHOLE.fullmatch(plain) else None

@@ -34,6 +34,31 @@ def test_the_comma_is_the_language_s():
     assert number_error("abc", "en") == "Type a number."
 
 
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_spaces_group_thousands_by_threes_or_are_refused(lang):
+    """A space (or the Arabic thousands separator) was taken out wherever it stood:
+    French "12 00" (a shown 12 000 with a zero deleted) was recorded as 1200, "1 5" as
+    15, "150 200" as 150200, where English "12,00" is refused. Spaces grouping by
+    threes are read as before; others are refused, saying how to type a number."""
+    from fieldplan.numbers import parse_written, without_percent_sign
+
+    for text in ("12 00", "1 5", "150 20", "1 2 3", f"12{NNBSP}00", "1\u00a05",
+                 "\u0661\u0662\u066c\u0660\u0660"):  # ١٢٬٠٠
+        assert parse_number(text, lang) is None, text
+        assert parse_written(text, lang) is None, text
+        assert number_error(text, lang) != "Type a number.", text
+    for text, read in (("12 000", 12000), ("1 234 567", 1234567), (f"1{NNBSP}000.5", 1000.5),
+                       ("- 12", -12), ("\u0661\u0662 \u0663\u0664\u0665", 12345),
+                       (" 45 ", 45)):
+        assert parse_number(text, lang) == read == parse_written(text, lang), text
+    assert parse_number("1 234,5", "fr") == 1234.5
+    assert parse_number("12 5,5", "fr") is None
+    assert parse_percent("4 5 %") is None and parse_percent("45 %") == 45
+    # (an indicator in percent: its sign taken off, its spaces still seen)
+    assert parse_number(without_percent_sign("12 00 %"), lang) is None
+    assert parse_number(without_percent_sign("12 000 %"), lang) == 12000
+
+
 def test_a_percent_is_a_whole_number_with_or_without_its_sign():
     for text in ("45", "45 %", "45\u00a0%", "\u0664\u0665\u066a", "\u200e45%\u200e", "+45"):
         assert parse_percent(text) == 45, text

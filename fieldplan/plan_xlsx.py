@@ -95,6 +95,12 @@ def _check_archive(data: bytes, source: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
+            if any(info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+                   for info in infos):
+                # zipfile unpacks a bzip2 or LZMA member's data whole as it reads it,
+                # whatever size its header claims (a few kilobytes of bzip2 are
+                # gigabytes unpacked): no spreadsheet writes them, so no workbook has them
+                raise PlanError(_damaged(source))
             names = {info.filename for info in infos}
             mimetype = (archive.read("mimetype")[:100] if "mimetype" in names
                         and archive.getinfo("mimetype").file_size < 100 else b"")

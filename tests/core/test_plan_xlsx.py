@@ -777,3 +777,35 @@ def test_an_xml_bomb_in_a_sheet_is_refused_as_damaged(doctype, reference):
     members["xl/worksheets/sheet1.xml"] = b'<?xml version="1.0"?>' + doctype.encode() + sheet
     with pytest.raises(PlanError, match="the workbook is damaged and cannot be read"):
         read_xlsx(_zip(members), "plan.xlsx")
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_a_bzip2_or_lzma_member_is_refused_unread(compression):
+    """The workbook's first look read its "mimetype" member when it claimed under 100
+    bytes, and zipfile unpacks a bzip2 or LZMA member's data whole, whatever size its
+    header claims: a plan file of a few kilobytes took gigabytes of memory. No
+    spreadsheet compresses so: refused as damaged, nothing unpacked."""
+    import struct
+    import tracemalloc
+
+    members = {"mimetype": b"\0" * (64 << 20)}
+    with zipfile.ZipFile(io.BytesIO(plan_to_xlsx(default_plan()))) as src:
+        members |= {i.filename: src.read(i) for i in src.infolist()}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in members.items():
+            archive.writestr(name, body,
+                             compress_type=compression if name == "mimetype" else None)
+    bomb = bytearray(out.getvalue())
+    for signature, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = bomb.find(signature)  # the first member's: it claims to unpack to 1 byte
+        bomb[at + size_at:at + size_at + 4] = struct.pack("<L", 1)
+    assert len(bomb) < 256 * 1024
+    tracemalloc.start()
+    try:
+        with pytest.raises(PlanError, match="damaged"):
+            read_xlsx(bytes(bomb), "plan.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 << 20

@@ -697,13 +697,64 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
                 raise StoreError(store.not_fieldplans_text(path))
             raise _exists_error(path)
         _check_no_key(path, role)
+        logs = _set_aside_orphan_logs(path)
         rep, moved = _make(path, role=role, office=office, plan_id=plan_id, author=author,
                            fill=fill)
     rep.notices += [_("the drafts typed in a database that was at {db} before were moved "
                       "to {file} (kept, not deleted): they are not this database's, and "
                       "the client shows them to read, copy or discard").format(
                           db=ltr(path), file=ltr(moved_to)) for moved_to in moved]
+    rep.notices += [_("the log file of a database that was at {db} before was moved to "
+                      "{file} (kept, not deleted): SQLite would have applied it to the new "
+                      "database").format(db=ltr(path), file=ltr(aside)) for aside in logs]
     return rep
+
+
+#: What SQLite keeps beside a database file and applies to whatever file has the
+#: database's name when it opens it: its write-ahead log and its rollback journal.
+_SIDE_LOGS = ("-wal", "-journal")
+
+#: the name a log left without its database is moved to: ``<log>.orphaned-<UTC time>``
+_ORPHANED = ".orphaned-"
+
+
+def _set_aside_orphan_logs(path: Path) -> list[Path]:
+    """(``init``, no database at ``path``) Move aside the write-ahead log or rollback
+    journal that a database which was at ``path`` left there (deleted or moved away
+    after a crash, or while a program had it open): SQLite takes a log for the log of
+    the file of its name, and replayed the old database's into the new one, which then
+    held the old identity beside its new key file ("the key file is another
+    computer's"), or was damaged. Kept whole (``<log>.orphaned-<UTC time>``), never
+    deleted; an empty one, and the old ``-shm`` index, go. Where each went; StoreError,
+    nothing made, when one cannot be moved."""
+    if os.path.lexists(path):
+        return []
+    aside_all: list[Path] = []
+    for suffix in _SIDE_LOGS:
+        log = Path(f"{path}{suffix}")
+        try:
+            if not log.is_file():
+                continue
+            if log.stat().st_size == 0:
+                log.unlink()  # (holds nothing to apply)
+                continue
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+            aside = log.with_name(f"{log.name}{_ORPHANED}{stamp}")
+            n = 1
+            while os.path.lexists(aside):
+                n += 1
+                aside = log.with_name(f"{log.name}{_ORPHANED}{stamp}-{n}")
+            os.rename(log, aside)  # (never over a file: checked just above)
+        except OSError as exc:
+            raise StoreError(_(
+                "cannot make a database at {db}: {file}, left there by a database that "
+                "was at {db} before, cannot be moved out of the way ({reason}); move it "
+                "away first").format(db=ltr(path), file=ltr(log.name),
+                                     reason=os_error_reason(exc))) from exc
+        aside_all.append(aside)
+    with contextlib.suppress(OSError):
+        Path(f"{path}-shm").unlink(missing_ok=True)  # (the old log's index)
+    return aside_all
 
 
 #: (in the folder a set-up-again moves a revoked computer's files to, beside the

@@ -352,7 +352,8 @@ class Replica:
         if self._backup_since is not None and now - self._backup_since < BACKUP_DUE:
             return  # (the backups folder is not read for each bundle of an export)
         taken = store.newest_backup_taken(self.path)
-        if taken is not None and now - taken < BACKUP_DUE:
+        # (one named ahead of now was taken while the clock was ahead: not recent)
+        if taken is not None and dt.timedelta(0) <= now - taken < BACKUP_DUE:
             self._backup_since = taken
             return
         self._backup_since = now

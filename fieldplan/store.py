@@ -938,7 +938,7 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
         # Translators: {reason} says why, e.g. "the disk is full"; {folder} is a folder
         raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
                           .format(reason=error_reason(exc), folder=ltr(folder))) from exc
-    _tidy(folder, db_path)
+    _tidy(folder, db_path, made=target)
     return target
 
 
@@ -1265,7 +1265,19 @@ def _backups(folder: Path, db_path: Path) -> list[tuple[Path, bool]]:
                 continue
             mine = prefix != stem  # named after this database's whole name
         found.append((match.group(2), file_name, path, mine))
-    return [(path, mine) for _time, _name, path, mine in sorted(found, reverse=True)]
+    # newest first by the time in their names; those named later than an hour from now
+    # last: taken while the computer's clock was ahead (set right since), they are older
+    # than now, and first they pushed every backup taken since out of the rotation
+    # (each deleted as soon as it was made) and out of a restore's choice
+    ahead = (dt.datetime.now(dt.UTC) + _CLOCK_AHEAD).strftime(_STAMP_FORMAT)
+    found.sort(key=lambda f: (f[0] <= ahead, f[0], f[1]), reverse=True)
+    return [(path, mine) for _time, _name, path, mine in found]
+
+
+#: How far ahead of this computer's clock the time in a backup's name may be before the
+#: backup counts as taken while the clock was ahead (``_backups``): more than the small
+#: steps a clock put right by the network takes.
+_CLOCK_AHEAD = dt.timedelta(hours=1)
 
 
 def _beside(name: str, db_path: Path) -> list[Path]:
@@ -2647,10 +2659,12 @@ def _meta_value(path: Path, key: str) -> str | None:
     return row[0] if row and isinstance(row[0], str) and row[0] else None
 
 
-def _tidy(folder: Path, db_path: Path) -> None:
+def _tidy(folder: Path, db_path: Path, made: Path | None = None) -> None:
     """Keep the newest BACKUPS_KEPT sound backups of each kind (``backup_kind``) of this
     database (its own: see list_backups) and any damaged ones newer than the last of
-    them, and remove what is left of the others: a killed backup's ``.part`` files
+    them, and remove what is left of the others. ``made``, the backup just made, is the
+    newest whatever its name says (the others may have been named by a clock that was
+    ahead): never the one removed. Also removed: a killed backup's ``.part`` files
     (untouched for STALE_PART_S; a newer one may be another fieldplan's backup under
     way), and the -wal, -shm and -journal files of backups that are gone (opening a
     backup read-only leaves them); under the names backups have now and had before.
@@ -2658,6 +2672,9 @@ def _tidy(folder: Path, db_path: Path) -> None:
     Of each kind: imports, even of bundles already held, never push out the backup
     taken before a migration, the only copy the fieldplan before it can open."""
     own = [path for path, mine in _backups(folder, db_path) if mine]
+    if made is not None and made in own:
+        own.remove(made)
+        own.insert(0, made)
     sound: dict[str, int] = {}
     for old in own:
         kind = backup_kind(old)

@@ -303,10 +303,12 @@ def several_unusable_backups(hq, tmp_path: Path, *,
     with init_hq(tmp_path / "other" / "hq.sqlite3") as other:
         stranger = store.backup(other.conn, other.path, "manual")
     folder = store.backup_dir(db)
-    newer = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    # (not more than an hour ahead of the clock: a name further ahead is a clock's that
+    # was ahead, older than now: store._backups)
+    newer = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=30)
 
     def named(n: int) -> Path:  # newer than HQ's own backup, the first the newest
-        stamp = (newer - dt.timedelta(hours=n)).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = (newer - dt.timedelta(minutes=n)).strftime("%Y%m%dT%H%M%S%fZ")
         return folder / f"hq-{stamp}-manual.sqlite3"
 
     files = [named(n) for n in range(5)]

@@ -195,6 +195,10 @@ class Shell(QObject):
         self._sign_path = Path()
         #: the wait sign was closed: fieldplan ends without waiting for the opening
         self._start_cancelled = False
+        # the desktop session ending (logging off) hears from the window first: Qt 6
+        # closes no window then (``MainWindow.commit_data``)
+        app.commitDataRequest.connect(self._commit_data)
+        self._hears_session_end = True
         # no collection of every object held while a long job makes its own (a weak
         # reference: the collector outlives a shell)
         import weakref
@@ -209,6 +213,10 @@ class Shell(QObject):
         # goes, not all at once when its result wakes the window)
         collector.keep_looking = lambda: (
             (found := shell()) is not None and found._working())
+
+    def _commit_data(self, manager) -> None:
+        if self.window is not None:
+            self.window.commit_data(manager)
 
     def _working(self) -> bool:
         from ui.ops import off_thread_jobs
@@ -764,6 +772,9 @@ class Shell(QObject):
         if self._start_gate is not None:
             self._start_gate.close()
         self._stop_wait_sign()
+        if self._hears_session_end:  # (the app outlives a shell: tests make many)
+            self._hears_session_end = False
+            self.app.commitDataRequest.disconnect(self._commit_data)
         # (whatever goes wrong in the steps before, the session is closed and what
         # follows is done all the same: a worker cut off at exit would leave its
         # write half done)

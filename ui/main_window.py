@@ -58,7 +58,7 @@ from ui.screen import FRAME_ROOM, fit_to_screen, keep_on_screen
 # What the first screen does not show (the other pages, dialogs, moving files, the
 # core's write functions) is imported when first used: a faster first paint.
 if TYPE_CHECKING:
-    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QSessionManager
     from PySide6.QtWidgets import QMenu
 
     from ui.dashboard import Dashboard
@@ -2987,6 +2987,30 @@ class MainWindow(QMainWindow):
         not kept yet (a full disk), so nothing is asked."""
         self._handed_over = True
         self.close()
+
+    def commit_data(self, manager: QSessionManager) -> None:
+        """(the desktop session ends: logging off, shutting down; Qt's
+        ``commitDataRequest``, its QSessionManager) Save what is typed and have it in
+        the drafts file before the session manager ends fieldplan. Qt 6 does nothing
+        of its own at this request (Qt 5 closed the windows, which asked): the window
+        heard of the end only as fieldplan was being ended, if at all, too late to
+        wait for the drafts file or to ask, and on a full disk the typing was lost
+        unasked. When neither the database nor the drafts file can hold it, the
+        logging off is cancelled where the session manager lets fieldplan ask, and the
+        person is asked as on closing (ui.unkept)."""
+        if self._handed_over or self._closing_anyway:
+            return
+        unkept = self.office_view.editor.unkept()
+        if not unkept or not manager.allowsInteraction():
+            return  # (kept; or nothing more can be done: ended all the same)
+        manager.cancel()
+        manager.release()  # (asked in the window, not in this call)
+        question = self._close_question
+        if question is not None and shiboken6.isValid(question):
+            question.raise_()
+            question.activateWindow()
+            return
+        self._ask_before_closing(unkept)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # nothing typed is lost: saved if the database takes it in time, and kept in

@@ -11,11 +11,25 @@ cannot be edited (submitted, locked: its notice says why)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject
 
 from ui.qtcompat import Qt
+
+
+@dataclass(frozen=True)
+class HeldTyping:
+    """What a form's ``HeldKeys`` kept, handed to the window made again for a language
+    change (``HeldKeys.kept``, ``take_over``)."""
+
+    #: (field name, key, modifiers, text) as typed
+    keys: tuple[tuple[str, Any, Any, str], ...]
+    #: the fields entered with Tab or Alt+letter (``HeldKeys._entered_by_key``)
+    entered_by_key: frozenset[str]
+    #: the fields that were empty when typed in (``HeldKeys._typed_in_empty``)
+    typed_in_empty: frozenset[str]
 
 
 class HeldKeys(QObject):
@@ -60,6 +74,23 @@ class HeldKeys(QObject):
         self._keys.clear()
         self._entered_by_key.clear()
         self._typed_in_empty.clear()
+
+    def kept(self) -> HeldTyping | None:
+        """(a language change, the report still being read) What is kept so far, for
+        the window made again to type in once it has read the report
+        (``take_over``); None when nothing is."""
+        if not self.holding or not self._keys:
+            return None
+        return HeldTyping(tuple(self._keys), frozenset(self._entered_by_key),
+                          frozenset(self._typed_in_empty))
+
+    def take_over(self, kept: HeldTyping) -> None:
+        """Hold what another form kept (``kept``: the window it was in was made again
+        for a language change) as if typed here, before what is typed here from now on."""
+        self.holding = True
+        self._keys[:0] = kept.keys
+        self._entered_by_key |= kept.entered_by_key
+        self._typed_in_empty |= kept.typed_in_empty
 
     def held(self) -> list[str]:
         """The names of the fields keys are kept for, in the order typed."""

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from ui.dashboard import Dashboard
     from ui.dialogs import MessageDialog
     from ui.editor_place import EditorPlace
+    from ui.held_keys import HeldTyping
     from ui.report_editor import GoneReport
 
 SYNC_REFRESH_MS = 60_000
@@ -887,6 +888,9 @@ class EditingHandOver:
     place: EditorPlace | None
     #: the report an amendment hid, left on screen read-only (ReportEditor.gone)
     gone: GoneReport | None = None
+    #: what was typed in ``report`` while it was being read (ui.held_keys.HeldTyping),
+    #: still to be typed in once it is: lost with the old window otherwise
+    held: HeldTyping | None = None
 
 
 class MainWindow(QMainWindow):
@@ -2952,7 +2956,8 @@ class MainWindow(QMainWindow):
         report = (editor.action.code, editor.period) if editor.action else None
         gone = editor.gone
         place = place_of(editor, gone.key if gone is not None else None)
-        return EditingHandOver(self.undo_stack, report, place, gone)
+        held = editor._held_keys.kept() if editor._held_keys is not None else None
+        return EditingHandOver(self.undo_stack, report, place, gone, held)
 
     def _take_over_editing(self, taken: EditingHandOver) -> None:
         """The undo steps of the window this one replaces, now this editor's (named in
@@ -2965,6 +2970,8 @@ class MainWindow(QMainWindow):
             if hasattr(command, "adopt"):
                 command.adopt(editor)
         editor.keep_undo_for = taken.report
+        if taken.held is not None and taken.report is not None:
+            editor.keys_taken_over = (taken.report, taken.held)
         if taken.gone is not None:
             self._gone_taken = (taken.gone, taken.place)
             return

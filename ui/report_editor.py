@@ -481,6 +481,10 @@ class ReportEditor(QScrollArea):
         #: (a language change) the report whose undo steps the window took over from the
         #: one it replaces (MainWindow.hand_over_editing): its first showing keeps them
         self.keep_undo_for: tuple[str, str] | None = None
+        #: (a language change) the report being read in the window replaced, with what
+        #: was typed in it meanwhile (ui.held_keys.HeldTyping): typed in once this
+        #: editor has read it (the new window's first reading of the report)
+        self.keys_taken_over: tuple[tuple[str, str], Any] | None = None
         #: the widget Tab goes from to the form's first field (set by the office view)
         self.tab_from: QWidget | None = None
         #: what is typed in the form while its report is read (ui.held_keys), made
@@ -906,6 +910,9 @@ class ReportEditor(QScrollArea):
             self._held_keys.keep_holding()
         else:
             self._held_keys.hold()
+            taken, self.keys_taken_over = self.keys_taken_over, None
+            if taken is not None and taken[0] == (action.code, period):
+                self._held_keys.take_over(taken[1])
         self._show_loading(action, clear=not same)
         code, office = action.code, self.identity.office
         # the journal's draft of this report: which of its values were saved already

@@ -343,3 +343,36 @@ def test_a_text_box_typed_in_while_another_report_loads_keeps_both_texts(
     window.undo_action.trigger()
     wait_idle(qtbot, window.session)
     assert box.toPlainText().startswith("Wells dug.")
+
+
+def test_a_language_change_while_the_report_loads_keeps_what_was_typed(
+        shell, qtbot, hq_db, held_reads):
+    """PA3.6 chosen, "40" and "Wells dug" typed while it is read, and French chosen
+    before it is: the window made again types them in once it has read PA3.6; they
+    went with the old window."""
+    from tests.ui.test_office_work import choose
+
+    shell.open(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    window = shell.window
+    editor = choose(window, qtbot, "PA1.6")
+    held_reads.hold()
+    window.office_view.tree.select("PA3.6")
+    editor.percent.setFocus()
+    type_in(qtbot, "40")
+    editor.narratives["achievements"].setFocus()
+    type_in(qtbot, "Wells dug")
+    assert not editor._editable and editor.narratives["achievements"].toPlainText() == ""
+    shell.change_language("fr")
+    window = shell.window
+    editor = window.office_view.editor
+    qtbot.waitUntil(lambda: editor.action is not None and editor.action.code == "PA3.6",
+                    timeout=5000)
+    loaded(qtbot, window, held_reads)
+    assert editor.percent.text() == "40"  # (over the 10 % read: typed while it was unseen)
+    assert editor.narratives["achievements"].toPlainText() == "Wells dug"
+    editor.save_now()
+    wait_idle(qtbot, shell.session)
+    saved = db_report(hq_db, "PA3.6", "2026-S1")
+    assert (saved.percent, saved.achievements) == (40, "Wells dug")
+    shell.window.close()

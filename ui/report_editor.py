@@ -490,6 +490,12 @@ class ReportEditor(QScrollArea):
         #: what is typed in the form while its report is read (ui.held_keys), made
         #: with the form
         self._held_keys = None
+        #: the report being read is the one the person was typing in, read again (an
+        #: import's lock or submit): what is typed meanwhile is its draft's
+        #: (``_keep_held_typing``)
+        self._typing_in = False
+        #: where the cursor was in each field then (ui.editor_place.EditorPlace)
+        self._typing_place = None
         self._saves_in_flight = 0
         #: writes issued so far: a report fetched before the last write is stale
         self._writes = 0
@@ -881,6 +887,13 @@ class ReportEditor(QScrollArea):
             and action.code == self.action.code
             and period == self.period
         )
+        if same and self._editable and not self._loading:
+            from ui.editor_place import place_of
+
+            self._typing_place = place_of(self)
+        elif not same:
+            self._typing_place = None
+        self._typing_in = same and (self._typing_in or self._editable)
         if not same:
             self._typed_here = False
             self._dropped = ()  # (another report's, until this one's are loaded)
@@ -1056,6 +1069,9 @@ class ReportEditor(QScrollArea):
         else:
             self.notice.setText("")
         editable = own and not locked and not submitted and not self.identity.read_only
+        if not editable and own and self._typing_in and self._held_keys.held():
+            restored = self._keep_held_typing(action.code, period) or restored
+        self._typing_in, self._typing_place = False, None
         if own and revoked:
             # headquarters revoked this computer's key: what is saved here stays here
             from fieldplan.status import revoked_work_text
@@ -1102,6 +1118,30 @@ class ReportEditor(QScrollArea):
             self._held_keys.replay(self._field)
         else:  # (its notice says why nothing can be typed in it)
             self._held_keys.drop()
+
+    def _keep_held_typing(self, code: str, period: str) -> bool:
+        """(``_loaded``) The report the person was typing in was read again and can be
+        edited no more (an import locked its period, or submitted it): the keys typed
+        while it was read are typed in all the same and kept in its draft, shown below
+        its notice with the rest of what the database could not take. They went nowhere,
+        unsaid: the end of a word typed as the lock came in. Whether the draft holds
+        anything now (made read-only by ``_set_editable`` next)."""
+        for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
+            edit.setReadOnly(False)
+        if self._typing_place is not None:
+            from ui.editor_place import put_back
+
+            # where the keys went (its draft put back: at the start of each text)
+            put_back(self, self._typing_place)
+        self._editable = True  # (as typed in the report, for ``journal_now``)
+        try:
+            self._held_keys.replay(self._field)
+            self.journal_now()
+        finally:
+            self._editable = False
+            self._debounce.cancel()  # (no save to make: it would be refused)
+            emit(self.edits_did_change)  # (nothing to undo: typing in a draft kept)
+        return (code, period) in self._journal()
 
     def _name_of(self, widget: object) -> str | None:
         """The name of the form's field ``widget`` is (``_field``'s; "status" for the

@@ -364,3 +364,45 @@ def test_numbers_typed_with_arabic_digits_and_separators(text, number):
 
     assert parse_number(text) == number
 
+
+
+def test_the_last_keys_typed_as_a_lock_comes_in_are_kept_with_the_draft(
+        open_window, qtbot, hq_db, monkeypatch):
+    """"Wells" typed, the period locked (an import, on the worker), " dug" typed while
+    the report is read again: the report cannot be edited now, and the whole of what
+    was typed is its draft, shown and kept until the period is unlocked (" dug" went
+    nowhere, unsaid)."""
+    import ui.report_editor
+    from fieldplan.progress import set_period_lock
+    from ui.ops import DbOp
+
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    box = editor.narratives["challenges"]
+    box.setFocus()
+    qtbot.keyClicks(box, "Wells")
+    read = threading.Event()
+    real = ui.report_editor.get_report
+
+    def get_report(*args, **kwargs):
+        if not editor._editable:  # (the report read again: held until the keys are in)
+            read.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ui.report_editor, "get_report", get_report)
+    try:
+        DbOp(window.session, window, lambda rep: set_period_lock(rep, "2026-S1")).run()
+        qtbot.waitUntil(lambda: not editor._editable, timeout=5000)
+        qtbot.keyClicks(box, " dug")
+    finally:
+        read.set()
+    qtbot.waitUntil(lambda: "locked" in editor.notice.text(), timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert box.toPlainText() == "Wells dug" and box.isReadOnly()
+    assert "What was typed is shown below" in editor.notice.text()
+    assert journal(hq_db)[("PA1.6", "2026-S1")]["values"] == {"challenges": "Wells dug"}
+    # unlocked: saved whole
+    DbOp(window.session, window, lambda rep: set_period_lock(rep, "2026-S1", False)).run()
+    qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Wells dug",
+                    timeout=5000)
+    wait_idle(qtbot, window.session)

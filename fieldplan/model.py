@@ -55,6 +55,10 @@ WHOLE_UNITS: frozenset[str] = COUNT_UNITS - {"days"}
 #: The narrative fields of a report, in display order.
 NARRATIVE_FIELDS: tuple[str, ...] = ("achievements", "challenges", "next_steps")
 
+#: The fields of a report besides its indicators' figures (``value.<key>``), as its
+#: events name them: what a save of a whole report writes with every figure.
+REPORT_FIELDS: tuple[str, ...] = ("status", "percent", *NARRATIVE_FIELDS, "state")
+
 
 @dataclass(frozen=True)
 class ProgressReport:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import PlanError, ValidationError
+from fieldplan.events import MAX_EVENT_FIELDS
 from fieldplan.i18n import (
     _,
     counted,
@@ -40,7 +41,7 @@ from fieldplan.i18n import (
     translation,
     unit_words,
 )
-from fieldplan.model import ACTION_CODE, AREA_CODE, INDICATOR_KEY, LEADS, LEVELS
+from fieldplan.model import ACTION_CODE, AREA_CODE, INDICATOR_KEY, LEADS, LEVELS, REPORT_FIELDS
 from fieldplan.periods import (
     Period,
     as_period,
@@ -105,6 +106,12 @@ MAX_PLAN_YEARS = 20
 #: trillion, more than any count, people or USD a plan of action measures. 1e308 was
 #: installed, and shown with its 309 digits in warnings, tables and PDFs.
 MAX_PLAN_NUMBER = 1e12
+#: The most indicators an action of a plan to install may have: a save of a whole
+#: report writes every figure with the report's other fields (model.REPORT_FIELDS), and
+#: no peer takes an event of more than events.MAX_EVENT_FIELDS fields. 64 - 6 = 58,
+#: rounded down to tens: 50, a number people can be told. (A report of more, under a
+#: plan installed before this limit, is saved in several events: events.append_chain)
+MAX_INDICATORS = (MAX_EVENT_FIELDS - len(REPORT_FIELDS)) // 10 * 10
 
 
 # --- domain values ------------------------------------------------------------------
@@ -1276,9 +1283,29 @@ def plan_event_bytes(plan: Plan) -> int:
     return len(canonical_json({"document": plan_to_dict(plan)}).encode("utf-8"))
 
 
+def check_indicator_counts(plan: Plan, source: str = "plan") -> None:
+    """PlanError naming ``source`` and the action when an action has more indicators
+    than a report on it can hold (MAX_INDICATORS): a save of the whole report would be
+    more than one event carries."""
+    for action in plan.actions:
+        if len(action.indicators) > MAX_INDICATORS:
+            from fieldplan.i18n import format_number
+
+            raise PlanError(counted(
+                "{file}: action {code} has {count} indicator, more than a report on one "
+                "action can hold (at most {limit}); move some of them to another action",
+                "{file}: action {code} has {count} indicators, more than a report on one "
+                "action can hold (at most {limit}); move some of them to another action",
+                len(action.indicators), file=ltr(for_terminal(source)), code=action.code,
+                limit=format_number(MAX_INDICATORS)))
+
+
 def check_plan_size(plan: Plan, source: str = "plan") -> None:
     """PlanError naming ``source`` when the plan is too large to travel to the offices
-    (see MAX_PLAN_EVENT_BYTES): installed, it would stop every export and enrolment."""
+    (see MAX_PLAN_EVENT_BYTES): installed, it would stop every export and enrolment;
+    or when an action has more indicators than its reports can hold
+    (``check_indicator_counts``)."""
+    check_indicator_counts(plan, source)
     size = plan_event_bytes(plan)
     if size > MAX_PLAN_EVENT_BYTES:
         from fieldplan.i18n import format_number

@@ -600,10 +600,14 @@ def change_result(rep: Replica, change: PlanChange) -> dict[str, Any]:
 
 
 def _check(rep: Replica, new: Plan, name: str) -> Hidden:
-    """The installed plan may be replaced by ``new`` (same id, higher version): what it
-    would newly hide; ValidationError otherwise."""
+    """The installed plan may be replaced by ``new`` (same id, higher version, no
+    action of more indicators than its reports can hold): what it would newly hide;
+    ValidationError (PlanError for the indicators) otherwise."""
+    from fieldplan.plan import check_indicator_counts
     from fieldplan.text import for_message
 
+    # (read_plan_file checked a file's already: a plan made otherwise is held to it too)
+    check_indicator_counts(new, name)
     old = rep.plan()
     if new.id != old.id:
         # (a file's id may be thousands of characters long: the message stays one short line)

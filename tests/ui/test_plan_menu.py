@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 import fieldplan.planops
 from fieldplan import store
 from fieldplan.errors import PlanError
-from fieldplan.plan import Text, dump_plan, load_plan
+from fieldplan.plan import MAX_INDICATORS, Text, dump_plan, load_plan
 from fieldplan.planops import read_plan_file
 from fieldplan.replica import open_replica
 from tests.scenes import amended
@@ -125,7 +125,21 @@ def other_plan(db: Path, folder: Path) -> tuple[Path, str]:
     return path, f"other.json is plan 'another-plan'; this database holds '{PLAN_ID}'"
 
 
-@pytest.mark.parametrize("make", [bad_csv, other_plan], ids=["unreadable", "another plan"])
+def too_many_indicators(db: Path, folder: Path) -> tuple[Path, str]:
+    """A workbook whose PA1.1 has one indicator more than a report can hold."""
+    with open_replica(db) as rep:
+        plan = rep.plan()
+    extra = MAX_INDICATORS + 1 - len(plan.action("PA1.1").indicators)
+    path = folder / "wide.xlsx"
+    dump_plan(amended(plan, add_indicators=[("PA1.1", f"extra-{i}") for i in range(extra)]),
+              path)
+    return path, (f"wide.xlsx: action PA1.1 has {MAX_INDICATORS + 1} indicators, more than "
+                  f"a report on one action can hold (at most {MAX_INDICATORS}); move some "
+                  "of them to another action")
+
+
+@pytest.mark.parametrize("make", [bad_csv, other_plan, too_many_indicators],
+                         ids=["unreadable", "another plan", "too many indicators"])
 def test_a_file_that_cannot_be_installed_is_one_message_and_changes_nothing(
         open_window, hq_db, qtbot, tmp_path, make):
     path, reason = make(hq_db, tmp_path)

@@ -523,10 +523,12 @@ def append(
 
     By default each field replaces the value this replica currently shows: the winning
     head and every other head holding the same value (see ``shown_versions``); a
-    conflict resolution passes ``base`` naming every head it settles. A field whose
-    base names more versions than one event may (MAX_BASE_PER_FIELD: 33 laptops that
-    wrote the same value) is written by a chain of events (``append_chain``). Returns
-    the write's last event: the one whose versions are the fields' heads.
+    conflict resolution passes ``base`` naming every head it settles. A write of more
+    fields than one event carries (MAX_EVENT_FIELDS), or a field whose base names more
+    versions than one event may (MAX_BASE_PER_FIELD: 33 laptops that wrote the same
+    value), is written by several events (``append_chain``). Returns the write's last
+    event: of a write of one event's fields, the one whose versions are the fields'
+    heads.
     """
     return append_chain(conn, entity, entity_id, fields, author=author, base=base)[-1]
 
@@ -548,13 +550,25 @@ def append_chain(conn: sqlite3.Connection, entity: str, entity_id: str,
                  base: Mapping[str, Sequence[str]] | None = None) -> list[Event]:
     """Write ``fields`` of one record, each over every version its ``base`` names
     (version ids; None: the versions shown, ``shown_versions``), however many, and
-    apply them. One event when every field's fit in one base (MAX_BASE_PER_FIELD, what
-    peers accept), as given; else a chain of events, each of every field of the write,
-    each replacing the one before it and at most MAX_BASE_PER_FIELD - 1 more versions
-    of a field still to replace: the last one is each field's only head. Every event
-    holds the whole write: a peer that takes only the first of them (a bundle missing)
-    shows it beside the versions still open, never another value. Returns the events
-    written, in order. Must run inside a write transaction."""
+    apply them. One event when the write fits in one (at most MAX_EVENT_FIELDS fields,
+    and every field's base at most MAX_BASE_PER_FIELD versions: what peers accept), as
+    given. Else several events, all written here at once:
+
+    - more fields than one event may carry (a report of 60 indicators saved whole):
+      the fields in the order given, MAX_EVENT_FIELDS at a time, each part an event
+      of its own. Each field is merged on its own (DESIGN, "Changes and sync"), so the
+      parts together are the write; a peer that takes only some of them (a bundle
+      missing) shows those fields new and the others as they were, never a value nobody
+      wrote. Written as one event, peers refused it ("malformed event"), and with it
+      every later event of the computer that wrote it;
+    - a part whose base names more versions of a field than one event may replace: a
+      chain of events, each of every field of the part, each replacing the one before
+      it and at most MAX_BASE_PER_FIELD - 1 more versions of a field still to replace:
+      the last one is each field's only head. Every event of the chain holds the
+      part's whole write: a peer that takes only the first of them shows it beside the
+      versions still open, never another value.
+
+    Returns the events written, in order. Must run inside a write transaction."""
     if not conn.in_transaction:
         raise RuntimeError("events.append needs a write transaction")
     origin = get_meta(conn, "replica_id")
@@ -563,31 +577,48 @@ def append_chain(conn: sqlite3.Connection, entity: str, entity_id: str,
     if base is None:
         base = {field: list(ids) for field, (_value, ids)
                 in shown_versions(conn, entity, entity_id).items() if field in fields}
-    if all(len(ids) <= MAX_BASE_PER_FIELD for ids in base.values()):
-        # (every write of up to MAX_BASE_PER_FIELD versions a field: the event as ever)
+    if len(fields) <= MAX_EVENT_FIELDS and all(
+            len(ids) <= MAX_BASE_PER_FIELD for ids in base.values()):
+        # (every write of up to MAX_EVENT_FIELDS fields and MAX_BASE_PER_FIELD versions a
+        # field: the event as ever)
         event = _local_event(conn, origin, entity, entity_id, fields, author=author,
                              base=base)
         _insert(conn, [event], observe=False)  # (its clock value was just ticked)
         return [event]
+    names = list(fields)
+    chain: list[Event] = []
+    for start in range(0, len(names), MAX_EVENT_FIELDS):
+        part = {field: fields[field] for field in names[start:start + MAX_EVENT_FIELDS]}
+        chain += _logged_chain(conn, origin, entity, entity_id, part, author=author,
+                               base={field: ids for field, ids in base.items()
+                                     if field in part})
+    # derived together once: derived one by one, each would read the record's every
+    # head again (thousands, for a conflict of 200,000 versions)
+    derive(conn, chain)
+    return chain
+
+
+def _logged_chain(conn: sqlite3.Connection, origin: str, entity: str, entity_id: str,
+                  fields: Mapping[str, Any], *, author: str,
+                  base: Mapping[str, Sequence[str]]) -> list[Event]:
+    """The chain of events that writes ``fields`` (at most MAX_EVENT_FIELDS) over every
+    version ``base`` names (``append_chain``), logged, not derived yet: one event when
+    every field's base fits in one."""
     rest = {field: list(dict.fromkeys(ids)) for field, ids in base.items()}
     step = {field: ids[:MAX_BASE_PER_FIELD] for field, ids in rest.items()}
     rest = {field: ids[MAX_BASE_PER_FIELD:] for field, ids in rest.items()}
     chain: list[Event] = []
     while True:
-        # logged one by one (the next reads its seq, hash and clock from the log), and
-        # derived together once: derived one by one, each would read the record's
-        # every head again (thousands, for a conflict of 200,000 versions)
+        # logged one by one: the next reads its seq, hash and clock from the log
         event = _local_event(conn, origin, entity, entity_id, fields, author=author,
                              base={field: ids for field, ids in step.items() if ids})
         _log(conn, [event])
         chain.append(event)
         if not any(rest.values()):
-            break
+            return chain
         more = MAX_BASE_PER_FIELD - 1
         step = {field: [event.version_id, *rest.get(field, ())[:more]] for field in fields}
         rest = {field: ids[more:] for field, ids in rest.items()}
-    derive(conn, chain)
-    return chain
 
 
 def _local_event(conn: sqlite3.Connection, origin: str, entity: str, entity_id: str,

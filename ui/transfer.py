@@ -382,7 +382,18 @@ def import_files(session: Session, parent: QWidget, paths: list[str],
     # closing the window meanwhile does not cut the files short: no window would say so
     DbOp(session, parent, run).with_progress().finish_on_close().success(
         lambda result: _imported(session, parent, *result, left_aside=left_aside)
-    ).failure(lambda e: _show_message(parent, _("Import"), error_sentence(e))).run()
+    ).failure(lambda e: _import_failed(session, parent, e)).run()
+
+
+def _import_failed(session: Session, parent: QWidget, error: BaseException) -> None:
+    """An import that ended on an error: said in one line, and every view read again.
+    The files merged before the error stay merged (each its own transaction): the
+    Overview, the Reports and the status bar still showed the database as it was
+    before them, "no report" for an office whose reports were there."""
+    from fieldplan.replica import EVERYTHING
+
+    emit(session.changes_did_happen, EVERYTHING)
+    _show_message(parent, _("Import"), error_sentence(error))
 
 
 def setup_to_set_up_again(rep, paths: list[str], outcomes: list) -> str:

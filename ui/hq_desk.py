@@ -1641,6 +1641,8 @@ class InboxPage(ReadWhenShown, QWidget):
         #: how many newer bundles it leaves above it, as last read
         self.upto: int | None = None
         self.start = 0
+        #: how many bundles the inbox held, as last read
+        self._size = 0
         #: the page to read next (Older bundles: 1; Newer: -1) from the page listed
         self._turn = 0
         self.newer_button = QPushButton(_("Newer bundles"))
@@ -1724,8 +1726,18 @@ class InboxPage(ReadWhenShown, QWidget):
         DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()
 
     def _failed(self, error: BaseException) -> None:
+        # in place of the gaps last read, once: added under them, each failed reading
+        # said the error once more, below "No gaps: …" as if that still held
+        self.gaps.clear()
         self.gaps.addItem(error_sentence(error))
         self.gaps.refilled()
+        # (Older or Newer bundles pressed: the page listed stays, its buttons back)
+        self._enable_turns()
+
+    def _enable_turns(self) -> None:
+        """Newer and Older bundles as the page listed allows them."""
+        self.newer_button.setEnabled(self.start > 0)
+        self.older_button.setEnabled(self.start + self.model.rowCount() < self._size)
 
     def _loaded(self, result) -> None:
         inbox, gaps, size, first, self.upto = result
@@ -1755,8 +1767,8 @@ class InboxPage(ReadWhenShown, QWidget):
         self.older.setVisible(left_out > 0)
         self.newer_button.setVisible(left_out > 0)
         self.older_button.setVisible(left_out > 0)
-        self.newer_button.setEnabled(first > 0)
-        self.older_button.setEnabled(first + len(inbox) < size)
+        self._size = size
+        self._enable_turns()
         # the bundle chosen before the refresh stays chosen (and its detail shown)
         row = next((i for i, e in enumerate(inbox) if chosen is not None and (
             e.bundle_id, e.received_at, e.file) == (

@@ -350,9 +350,10 @@ class ListAndVersions(QSplitter):
         return done
 
 
-def select_row(view: QAbstractItemView, row: int) -> None:
+def select_row(view: QAbstractItemView, row: int, *, scroll: bool = True) -> None:
     """Select ``row`` of ``view`` and make it current, through the selection model:
-    QTableView.selectRow() selects nothing in a right-to-left layout in this Qt."""
+    QTableView.selectRow() selects nothing in a right-to-left layout in this Qt.
+    ``scroll``: scrolled to, if out of sight."""
     from PySide6.QtCore import QItemSelectionModel
 
     index = view.model().index(row, 0)
@@ -362,7 +363,26 @@ def select_row(view: QAbstractItemView, row: int) -> None:
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
     )
     view.selectionModel().setCurrentIndex(index, flags)
-    view.scrollTo(index)
+    if scroll:
+        view.scrollTo(index)
+
+
+@contextmanager
+def scroll_kept(view: QAbstractItemView) -> Iterator[bool]:
+    """``view`` scrolled as it was after its model is reset inside: a page read again
+    (after each import, each save) showed its table from the top, or from the row
+    chosen, the rows the person had scrolled down to gone from sight. Yields whether
+    the row chosen was in sight, or none was (``choose_again``'s ``in_sight``)."""
+    bars = (view.verticalScrollBar(), view.horizontalScrollBar())
+    before = [bar.value() for bar in bars]
+    current = view.currentIndex()
+    # (whether the row chosen is in sight, or none is: yielded, for the choosing again
+    # after; a row to choose that the table did not show yet is scrolled to)
+    yield not current.isValid() or view.viewport().rect().intersects(
+        view.visualRect(current))
+    view.updateGeometries()  # (the new rows' range, which Qt sets only when it lays out)
+    for bar, value in zip(bars, before, strict=True):
+        bar.setValue(min(value, bar.maximum()))
 
 
 def chosen_row(view: QAbstractItemView, key: Callable[[Any], Any]) -> tuple[Any, int] | None:
@@ -373,18 +393,21 @@ def chosen_row(view: QAbstractItemView, key: Callable[[Any], Any]) -> tuple[Any,
     return None if row is None else (key(row), index.row())
 
 
-def choose_again(view: QAbstractItemView, keys: list[Any], before: tuple[Any, int] | None) -> None:
+def choose_again(view: QAbstractItemView, keys: list[Any], before: tuple[Any, int] | None,
+                 *, in_sight: bool = True) -> None:
     """After a reload, select the row chosen before if it is still there; else the one
     now in its place (the next one: the chosen row went, trusted or settled); else the
     first. A table with rows always has one selected: the keyboard's arrows move from
-    it, and the buttons that act on it are enabled and reached by Tab."""
+    it, and the buttons that act on it are enabled and reached by Tab. ``in_sight``:
+    the row chosen before was in sight (``scroll_kept``); one the person scrolled
+    away from is chosen again where it is, the table left where they scrolled it."""
     if not keys:
         return
     row = 0
     if before is not None:
         key, number = before
         row = keys.index(key) if key in keys else min(number, len(keys) - 1)
-    select_row(view, row)
+    select_row(view, row, scroll=in_sight or before is None or before[0] not in keys)
 
 
 def indicator_titles(identity: Identity) -> dict[str, str]:
@@ -1744,7 +1767,8 @@ class InboxPage(ReadWhenShown, QWidget):
         self.start = first
         current = self.view.currentIndex()
         chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None
-        self.model.set_rows(inbox)
+        with scroll_kept(self.view) as in_sight:
+            self.model.set_rows(inbox)
         # (the keyboard on the sentence that goes moves to the table: Qt's stack does it)
         self.empty.set_empty(not inbox)
         self.detail.setVisible(bool(inbox))
@@ -1774,7 +1798,7 @@ class InboxPage(ReadWhenShown, QWidget):
             e.bundle_id, e.received_at, e.file) == (
             chosen.bundle_id, chosen.received_at, chosen.file)), None)
         if row is not None:
-            select_row(self.view, row)
+            select_row(self.view, row, scroll=in_sight)
         self._show_detail(self.view.currentIndex())
         self.gaps.clear()
         for gap in gaps:
@@ -1904,7 +1928,8 @@ class QuarantinePage(QWidget):
 
     def _loaded(self, items, room: str = "") -> None:
         before = chosen_row(self.view, lambda q: q.bundle_id)
-        self.model.set_rows(items)
+        with scroll_kept(self.view) as in_sight:
+            self.model.set_rows(items)
         self.empty.set_empty(not items)
         # (a bundle left waiting after an import registered its key: not an unknown
         # key's, and no fingerprint to read)
@@ -1914,7 +1939,7 @@ class QuarantinePage(QWidget):
             if any(q.key_on_record for q in items) else self._intro)
         self.room.setText(room)
         self.room.setVisible(bool(room))
-        choose_again(self.view, [q.bundle_id for q in items], before)
+        choose_again(self.view, [q.bundle_id for q in items], before, in_sight=in_sight)
         self._enable()
         self._give_keyboard_back()
 
@@ -2234,8 +2259,9 @@ class KeysPage(QWidget):
     def _loaded(self, result) -> None:
         keys, self._own, uses, self._with, self._same_setup = result
         before = chosen_row(self.view, lambda k: k.key_id)
-        self.model.set_rows(keys, uses)
-        choose_again(self.view, [k.key_id for k in keys], before)
+        with scroll_kept(self.view) as in_sight:
+            self.model.set_rows(keys, uses)
+        choose_again(self.view, [k.key_id for k in keys], before, in_sight=in_sight)
         self._enable()
 
     def selected(self):
@@ -2481,13 +2507,15 @@ class ConflictsPage(ReadWhenShown, QWidget):
         focus = QApplication.focusWidget()
         keep_focus = focus is not None and (
             self.sides.isAncestorOf(focus) or focus is self.together_button)
-        self.model.set_rows(conflicts)
+        with scroll_kept(self.view) as in_sight:
+            self.model.set_rows(conflicts)
         if not conflicts:
             self._clear_sides()
         self._tell("")
         self.empty.set_empty(not conflicts)
         if conflicts:
-            choose_again(self.view, [str(c.id) for c in conflicts], before)
+            choose_again(self.view, [str(c.id) for c in conflicts], before,
+                         in_sight=in_sight)
             self._show(self.view.selectionModel().currentIndex())
         if keep_focus:
             self._focus_after_change()

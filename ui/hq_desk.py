@@ -1668,6 +1668,8 @@ class InboxPage(ReadWhenShown, QWidget):
         self._size = 0
         #: the page to read next (Older bundles: 1; Newer: -1) from the page listed
         self._turn = 0
+        #: (``refresh``) the reading of a page turn not yet listed, if one is under way
+        self._turning: dict[str, int | None] | None = None
         self.newer_button = QPushButton(_("Newer bundles"))
         self.newer_button.setObjectName("inbox-newer")
         self.older_button = QPushButton(_("Older bundles"))
@@ -1726,6 +1728,13 @@ class InboxPage(ReadWhenShown, QWidget):
             edge = rows[-1].inbox_id if turn > 0 else rows[0].inbox_id
         else:
             turn = 0
+        # the page a turn asked for, not listed yet: a reading asked meanwhile (an
+        # import's end) lists it too, else it put the page listed still back over it.
+        # (``top`` set on the worker by the turn's reading, which runs first)
+        turning = self._turning
+        asked: dict[str, int | None] = {"top": upto}
+        if turn:
+            self._turning = asked
 
         def fetch(rep):
             from fieldplan.sync import inbox_size, list_gaps, list_inbox
@@ -1736,17 +1745,29 @@ class InboxPage(ReadWhenShown, QWidget):
                 top = edge - 1
             elif turn < 0:
                 top = inbox_page_above(rep, edge)
+            elif turning is not None:
+                top = turning["top"]
             size = inbox_size(rep)
             inbox = list_inbox(rep, upto=top)
             if not inbox and top is not None:
                 # (the lines of the page gone since, with the bundles they named: the
                 # newest page)
                 top, inbox = None, list_inbox(rep)
+            asked["top"] = top
             first = 0 if top is None else inbox_newer(rep, top)
             # (the gaps by office, in the window's language: list_gaps)
             return inbox, list_gaps(rep), size, first, top
 
-        DbOp(self.session, self, fetch).success(self._loaded).failure(self._failed).run()
+        def done(result=None, error: BaseException | None = None) -> None:
+            if self._turning is asked:
+                self._turning = None
+            if error is not None:
+                self._failed(error)
+            else:
+                self._loaded(result)
+
+        DbOp(self.session, self, fetch).success(done).failure(
+            lambda error: done(error=error)).run()
 
     def _failed(self, error: BaseException) -> None:
         # in place of the gaps last read, once: added under them, each failed reading

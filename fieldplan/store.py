@@ -175,6 +175,11 @@ def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if explicit:
         return Path(explicit)
     env = os.environ.get("FIELDPLAN_DB")
+    if env and not env.strip():
+        # (``FIELDPLAN_DB=" $DB"`` with DB unset) as ``--db " "`` is refused: init made
+        # a database named " " in the current folder; empty is unset, as for any variable
+        raise StoreError(_("FIELDPLAN_DB holds only spaces: set it to a database file "
+                           "name, or unset it"))
     if env:
         # a folder's name, as --db's (the Path loses its last separator): a database
         # was made under the folder's name

@@ -196,6 +196,21 @@ def test_a_folder_given_for_the_database_says_so(argv, tmp_path, capsys) -> None
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.parametrize("argv", [("status",), ("init", "--hq"), ("restore",)])
+def test_a_blank_fieldplan_db_is_refused_as_a_blank_db_is(argv, tmp_path, monkeypatch,
+                                                         capsys) -> None:
+    """FIELDPLAN_DB stands for --db, and ``--db " "`` is refused: a FIELDPLAN_DB of spaces
+    alone (``FIELDPLAN_DB=" $DB"`` with DB unset) made ``init --hq`` create a database
+    named " " in the current folder and say so as if all was well."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FIELDPLAN_DB", "  ")
+    code, out, err = run(*argv, capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err == ("fieldplan: error: FIELDPLAN_DB holds only spaces: set it to a "
+                   "database file name, or unset it\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("command", ["trust", "refuse"])
 @pytest.mark.parametrize("typed", ["XYZ", "5E60 1B54", "not-a-fingerprint"])
 def test_a_fingerprint_too_short_to_be_one_is_a_usage_error(tmp_path, capsys, command,

@@ -630,14 +630,27 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
             and args.note is None and args.challenges is None and args.next_steps is None):
         # the command line alone says it: a usage error, before the database is opened
         raise UsageError(_("nothing to record: give a status, percent, value or narrative"))
+    given: dict[str, float] = {}
+    for key, value, _signed in args.value:
+        if given.get(key, value) != value:
+            # (the last one was recorded without a word, the first lost: "women=5
+            # --value women=7" where men=7 was meant)
+            from fieldplan.text import for_message
+
+            # Translators: {key} is an indicator's key ("officials-trained"), {first}
+            # and {second} the two numbers given for it
+            raise UsageError(_("--value {key} is given twice, {first} and {second}: give "
+                               "each indicator one value").format(
+                key=for_message(key), first=format_number(given[key]),
+                second=format_number(value)))
+        given[key] = value
     action, period = args.action.upper(), period_of(args)
     with open_db(args) as rep:
         _refuse_percent_signs(rep, action, args.value)
         try:
             changes = prog.record_progress(
                 rep, action, period, status=args.status, percent=args.percent,
-                values={key: value for key, value, _signed in args.value},
-                achievements=args.note, challenges=args.challenges,
+                values=given, achievements=args.note, challenges=args.challenges,
                 next_steps=args.next_steps, require_status=True)
         except prog.StatusNeededError as exc:
             raise CommandError(_(

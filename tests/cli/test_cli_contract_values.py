@@ -112,6 +112,33 @@ def test_progress_set_with_nothing_to_record_is_a_usage_error(tmp_path, capsys) 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_one_indicator_given_two_values_is_a_usage_error(hq_db, capsys) -> None:
+    """``--value KEY=NUM`` is repeatable, one indicator each: the same indicator given
+    two numbers (``--value women=5 --value women=7``, where men=7 was meant) recorded the
+    last one without a word, the first lost. Now a usage error, before anything is
+    recorded; the same number given twice is no contradiction."""
+    out = run("--db", hq_db, "--json", "actions", "--level", "global", capsys=capsys)[1]
+    act = next(a for a in json.loads(out) if a["indicators"])
+    key = act["indicators"][0]
+    set_ = ("--db", hq_db, "progress", "set", act["code"], "--period", S1,
+            "--status", "on-track")
+    code, out, err = run(*set_, "--value", f"{key}=5", "--value", f"{key}=7.5",
+                         capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith("usage: fieldplan progress set")
+    assert err.splitlines()[-1] == (
+        f"fieldplan progress set: usage error: --value {key} is given twice, 5 and 7.5: "
+        "give each indicator one value")
+    assert json.loads(run("--db", hq_db, "--json", "progress", "list",
+                          capsys=capsys)[1]) == []  # nothing recorded
+    code, _out, err = run(*set_, "--value", f"{key}=5", "--value", f"{key}=5.0",
+                          capsys=capsys)
+    assert code == 0, err
+    [report] = json.loads(run("--db", hq_db, "--json", "progress", "list",
+                              capsys=capsys)[1])
+    assert report["values"] == {key: 5}
+
+
 def test_plan_export_to_another_kind_of_file_is_a_usage_error(tmp_path, capsys) -> None:
     db = tmp_path / "none.sqlite3"  # checked before the database is opened
     code, out, err = run("--db", str(db), "plan", "export", "-o", str(tmp_path / "p.ods"),

@@ -461,27 +461,49 @@ class _Output:
     """sys.stdout while a command runs. A write to it that fails was said as the
     reason alone ("the disk is full; …") after the command had done its work (an
     import merged, a bundle written), read as the command failing: it is said as the
-    output failing (``_OutputFailed``). A closed pipe stays BrokenPipeError (``| head``
-    is no error)."""
+    output failing (``_OutputFailed``). A reader gone away (``| head -1``) is no error,
+    and no reason to stop: what is written after it goes nowhere (``_reader_gone``),
+    and the command goes on to its end and its own exit status (the BrokenPipeError
+    stopped ``export --all-offices`` after the first bundles, exit 0, and made an
+    import with a rejected file exit 0). ``errors``: the stream is sys.stderr (``2>&1 |
+    head -1``), whose other failures are not the output's."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, errors: bool = False) -> None:
         self.stream = stream
+        self.errors = errors
+        self.gone = False
 
     def write(self, text: str) -> int:
+        if self.gone:
+            return len(text)
         try:
             return self.stream.write(text)
         except BrokenPipeError:
-            raise
+            self._reader_gone()
+            return len(text)
         except OSError as exc:
+            if self.errors:
+                raise
             raise _OutputFailed from exc
 
     def flush(self) -> None:
+        if self.gone:
+            return
         try:
             self.stream.flush()
         except BrokenPipeError:
-            raise
+            self._reader_gone()
         except OSError as exc:
+            if self.errors:
+                raise
             raise _OutputFailed from exc
+
+    def _reader_gone(self) -> None:
+        """The stream's file sent to the null device: what it still holds, flushed
+        at exit, goes there too, not into a second BrokenPipeError."""
+        self.gone = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.stream, name)
@@ -500,6 +522,21 @@ def _output() -> Iterator[None]:
         sys.stdout.flush()
     finally:
         sys.stdout = before
+
+
+@contextlib.contextmanager
+def _errors_kept() -> Iterator[None]:
+    """sys.stderr as ``_Output`` when it goes to a pipe or a file, from the start of a
+    run to its end (argparse's usage, the error line of a command that failed): with
+    ``2>&1 | head -1``, the reader gone at a warning ("other files in the folder were
+    left aside") stopped an import before it began, exit 0."""
+    before = sys.stderr
+    if before is not None and not _is_terminal(before):
+        sys.stderr = _Output(before, errors=True)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stderr = before
 
 
 class RightToLeftLines(io.TextIOBase):
@@ -613,7 +650,7 @@ def _main(argv: Sequence[str] | None) -> int:
             unknown = None  # (the usage error says what is wrong)
     if lang in i18n.LANGUAGES or lang == i18n.PSEUDO_LANGUAGE:
         i18n.set_language(lang)
-    with _terminal_lines(i18n.is_rtl(i18n.get_language())) as out:
+    with _errors_kept(), _terminal_lines(i18n.is_rtl(i18n.get_language())) as out:
         if unknown is not None:
             # (in the language used instead, which it names)
             from fieldplan.text import for_message

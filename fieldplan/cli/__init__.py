@@ -461,33 +461,38 @@ class _Output:
     """sys.stdout while a command runs. A write to it that fails was said as the
     reason alone ("the disk is full; …") after the command had done its work (an
     import merged, a bundle written), read as the command failing: it is said as the
-    output failing (``_OutputFailed``). A reader gone away (``| head -1``) is no error,
-    and no reason to stop: what is written after it goes nowhere (``_reader_gone``),
-    and the command goes on to its end and its own exit status (the BrokenPipeError
-    stopped ``export --all-offices`` after the first bundles, exit 0, and made an
-    import with a rejected file exit 0). ``errors``: the stream is sys.stderr (``2>&1 |
-    head -1``), whose other failures are not the output's."""
+    output failing (``_OutputFailed``), once the command has done all its work (the
+    first failed write ended ``export --all-offices`` there, the other offices left
+    without a bundle); what it prints after goes nowhere. A reader gone away (``|
+    head -1``) is no error, and no reason to stop either: what is written after it
+    goes nowhere (``_reader_gone``), and the command goes on to its end and its own
+    exit status (the BrokenPipeError stopped ``export --all-offices`` after the first
+    bundles, exit 0, and made an import with a rejected file exit 0). ``errors``: the
+    stream is sys.stderr (``2>&1 | head -1``), whose other failures are not the
+    output's."""
 
     def __init__(self, stream: TextIO, *, errors: bool = False) -> None:
         self.stream = stream
         self.errors = errors
         self.gone = False
+        #: the first write that failed other than by the reader going (stdout only)
+        self.failed: OSError | None = None
 
     def write(self, text: str) -> int:
-        if self.gone:
+        if self.gone or self.failed:
             return len(text)
         try:
             return self.stream.write(text)
         except BrokenPipeError:
             self._reader_gone()
-            return len(text)
         except OSError as exc:
             if self.errors:
                 raise
-            raise _OutputFailed from exc
+            self.failed = exc
+        return len(text)
 
     def flush(self) -> None:
-        if self.gone:
+        if self.gone or self.failed:
             return
         try:
             self.stream.flush()
@@ -496,7 +501,7 @@ class _Output:
         except OSError as exc:
             if self.errors:
                 raise
-            raise _OutputFailed from exc
+            self.failed = exc
 
     def _reader_gone(self) -> None:
         """The stream's file sent to the null device: what it still holds, flushed
@@ -515,11 +520,13 @@ def _output() -> Iterator[None]:
     ``RightToLeftLines``), flushed before the command's end (a failure then is said
     as the output's too, not left to the interpreter's exit)."""
     before = sys.stdout
-    if not _is_terminal(before):
-        sys.stdout = _Output(before or _ClosedOutput())  # type: ignore[assignment]
+    wrapped = None if _is_terminal(before) else _Output(before or _ClosedOutput())
+    sys.stdout = wrapped or before  # type: ignore[assignment]
     try:
         yield
         sys.stdout.flush()
+        if wrapped is not None and wrapped.failed is not None:
+            raise _OutputFailed from wrapped.failed
     finally:
         sys.stdout = before
 

@@ -140,3 +140,30 @@ def test_one_bundle_into_a_missing_folder_names_the_folder(hq_db, tmp_path, caps
     assert err == (f"fieldplan: error: cannot write the bundle: the folder "
                    f"{tmp_path / 'none'} does not exist\n")
     assert not (tmp_path / "none").exists()
+
+
+def test_standard_output_on_a_full_disk_stops_no_office_bundle(hq_db, tmp_path, capsys,
+                                                              monkeypatch) -> None:
+    """``export --all-offices --dir D > log.txt`` on a full disk: the first path that
+    could not be written ended the export there, the other offices left without a
+    bundle while the one line said only that the output could not be written. Every
+    bundle is written; the output's failure is said after them, exit 1."""
+    import errno
+    import io
+    import sys
+
+    from tests import reasons
+
+    class FullDisk(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(sys, "stdout", FullDisk())
+    code = main(["--db", hq_db, "export", "--all-offices", "--dir", str(out)])
+    monkeypatch.undo()
+    assert code == 1
+    assert sorted(p.name.split("-")[2] for p in out.iterdir()) == ["ML", "RO", "SN"]
+    assert capsys.readouterr().err == (
+        f"3 bundles written in {out}\n"
+        f"fieldplan: error: cannot write the command's output: {reasons.DISK_FULL}\n")

@@ -595,6 +595,14 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
             raise fail(row, None, _(
                 "a value in column {letter} ({number}), which has no header").format(
                     letter=column_letter(unnamed[0]), number=unnamed[0]))
+        failed = next((name for name, value in cells.items() if _shown_error(value)), None)
+        if failed is not None:
+            # (a lookup that found nothing, a reference deleted: in a CSV file the error
+            # is the cell's text, and was installed as a title; a workbook's error
+            # cells are refused alike, plan_xlsx)
+            raise fail(row, failed, _(
+                "the cell shows the error {error}; correct its formula or type the value")
+                .format(error=cells[failed]))
         if not any(cells.values()):
             continue
         lost = next((name for name, value in cells.items() if _letters_lost(value, name)),
@@ -683,6 +691,23 @@ def _header_below(records: list[list[str]]) -> int:
                                      for n in names):
             return row
     return 0
+
+
+#: The error values a spreadsheet shows in a cell whose formula failed, and saves as
+#: the cell's text in a CSV file: Excel's (in English, and those a French Excel
+#: writes), Google Sheets' #ERROR!, LibreOffice's (its own Err:502 and the like). No
+#: plan's text or number is one.
+_SHOWN_ERRORS = frozenset((
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+    "#EXTERNAL!", "#PYTHON!", "#ERROR!", "#NUL!", "#VALEUR!", "#NOM?", "#NOMBRE!",
+))
+_NUMBERED_ERROR = re.compile("Err:[0-9]{3}", re.ASCII)
+
+
+def _shown_error(value: str) -> bool:
+    """Whether a cell's (stripped) text is the error a failed formula showed."""
+    return value.upper() in _SHOWN_ERRORS or _NUMBERED_ERROR.fullmatch(value) is not None
 
 
 def _whole_row_in_one_cell(record: list[str], columns: int, delimiter: str) -> bool:

@@ -439,6 +439,13 @@ def test_values_are_frozen_with_tuples():
             "value_without_header.csv: row 3: a value in column I (9), which has no header",
         ),
         (
+            # a French title a lookup did not find (VLOOKUP): the spreadsheet saved the
+            # error it showed, which was installed as the title
+            "formula_error.csv",
+            "formula_error.csv: row 3, column 'action_title_fr': the cell shows the error "
+            "#N/A; correct its formula or type the value",
+        ),
+        (
             # it was "TOML syntax error at line 24, column 12: more text follows a value"
             "decimal_comma.toml",
             "decimal_comma.toml: line 24: 12,5 has a decimal comma; TOML writes decimals "

@@ -207,6 +207,44 @@ def test_a_last_row_cut_short_is_a_plan_error(hq, tmp_path, capsys):
                    "(required)\n")
 
 
+@pytest.mark.parametrize("column, error", [
+    ("action_title_fr", "#N/A"), ("unit", "#REF!"), ("indicator_title_ar", "#NAME?"),
+    ("description_fr", "#VALEUR!"), ("target", "#DIV/0!"), ("area_title_fr", "#NOM?"),
+    ("indicator_title_fr", "Err:502"), ("unit", " #n/a ")])
+def test_an_error_a_formula_showed_is_refused_naming_its_cell(hq, tmp_path, capsys, column,
+                                                              error):
+    """A sheet whose formulas (a VLOOKUP of the translations, a unit looked up) show an
+    error saves that error as the cell's text in a CSV file, as Excel, a French Excel
+    (#VALEUR!, #NOM?) and LibreOffice (Err:502) write it: it was installed as the title,
+    unit or description ("#N/A" shown to every office), as a workbook's error cell is
+    not. Found by QA."""
+    def edit(header, rows):
+        rows[1][header.index(column)] = error
+
+    path = tmp_path / "plan.csv"
+    path.write_text(semicolon_csv(amended(hq.plan()), edit), encoding="utf-8")
+    before = snapshot(hq)
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", str(path))
+    assert (code, out) == (1, "")
+    assert err == (f"fieldplan: error: plan.csv: row 3, column '{column}': the cell shows "
+                   f"the error {error.strip()}; correct its formula or type the value\n")
+    assert snapshot(hq) == before
+
+
+def test_an_error_on_a_row_past_the_plan_is_named(hq):
+    """A formula filled down past the plan's last row shows #N/A there: that row is
+    named for its error, not for its missing area."""
+    text = format_plan(amended(hq.plan()), "csv")
+    header = text.split("\r\n", 1)[0].split(",")
+    rows = text.count("\r\n")
+    extra = ["#N/A" if c == "unit_ar" or c == "indicator_title_fr" else "" for c in header]
+    with pytest.raises(PlanError) as caught:
+        parse_plan_text(text + ",".join(extra) + "\r\n", "csv", "p.csv")
+    assert str(caught.value) == (
+        f"p.csv: row {rows + 1}, column 'indicator_title_fr': the cell shows the error #N/A; "
+        "correct its formula or type the value")
+
+
 def test_a_csv_of_many_actions_keeps_each_rows_place(tmp_path):
     """Many rows (read in linear time: codes are found in dicts, not lists), an action
     whose rows are apart, and an error on the last row naming the rows it compares."""

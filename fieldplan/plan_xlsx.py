@@ -408,13 +408,29 @@ def _one_plan_sheet(sheets: list[Any], tops: list[list[list[str]]], source: str)
     older version kept beside it. Reading the first, whichever HQ edited, installed
     the other's plan without a word."""
     required = set(_REQUIRED_COLUMNS)
-    found = [sheet.title for sheet, top in zip(sheets, tops, strict=True)
+    found = [sheet for sheet, top in zip(sheets, tops, strict=True)
              if top and required <= {c.strip().lower() for c in top[0]}]
-    if len(found) > 1:
+    if len(found) <= 1:
+        return
+    # (a hidden sheet, an older version kept out of sight, is not among the tabs: named
+    # alone, the person could not find it)
+    hidden = {id(s) for s in found if getattr(s, "sheet_state", "visible") != "visible"}
+    if not hidden:
         raise PlanError(_(
             "{file}: more than one sheet has the plan's columns (plan_id, plan_version, "
             "…): {sheets}; keep the plan in one sheet (delete the others, or move them to "
-            "another workbook)").format(file=ltr(source), sheets=_sheet_names(found)))
+            "another workbook)").format(file=ltr(source),
+                                        sheets=_sheet_names([s.title for s in found])))
+    # Translators: a sheet's name, quoted ('Plan v1'), then that it is hidden
+    names = [_("{sheet} (hidden)").format(sheet=_show(s.title)) if id(s) in hidden
+             else _show(s.title) for s in found]
+    # Translators: "Unhide" is the command of a sheet tab's menu in the spreadsheet
+    # (Excel's and LibreOffice's): use its name in your language's Excel
+    raise PlanError(_(
+        "{file}: more than one sheet has the plan's columns (plan_id, plan_version, …): "
+        "{sheets}; keep the plan in one sheet (show a hidden sheet with Unhide, on the "
+        "menu of a sheet's tab; then delete the others, or move them to another "
+        "workbook)").format(file=ltr(source), sheets=_sheet_names(names, quoted=True)))
 
 
 #: How many sheets a message names before "and N more" (a hostile workbook has
@@ -422,9 +438,10 @@ def _one_plan_sheet(sheets: list[Any], tops: list[list[list[str]]], source: str)
 SHOWN_SHEETS = 5
 
 
-def _sheet_names(titles: list[str]) -> str:
-    """The sheets' names, quoted, the first SHOWN_SHEETS then "and N more"."""
-    shown = join_list(_show(t) for t in titles[:SHOWN_SHEETS])
+def _sheet_names(titles: list[str], quoted: bool = False) -> str:
+    """The sheets' names, quoted (``quoted``: they are already), the first SHOWN_SHEETS
+    then "and N more"."""
+    shown = join_list(t if quoted else _show(t) for t in titles[:SHOWN_SHEETS])
     more = len(titles) - SHOWN_SHEETS
     if more <= 0:
         return shown

@@ -573,6 +573,23 @@ def test_two_sheets_with_the_plan_are_refused_naming_them():
         "them to another workbook)")
 
 
+def test_a_hidden_sheet_with_the_plan_is_named_as_hidden():
+    """An older copy of the plan sheet kept hidden (right-click a tab ▸ Hide): the line
+    named it beside the plan's sheet, a sheet the person could not see among the tabs
+    nor find; it says which one is hidden, and how to show it. Found by QA."""
+    plan = default_plan()
+    book = load_workbook(io.BytesIO(hq_workbook(plan)))
+    copy = book.copy_worksheet(book["Plan"])
+    copy.title = "Plan v1"
+    copy.sheet_state = "hidden"
+    book["Plan"][cell(csv_rows(plan)[0], "unit", 2)] = "edited"
+    assert refusal(book) == (
+        "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
+        "…): 'Plan', 'Plan v1' (hidden); keep the plan in one sheet (show a hidden sheet "
+        "with Unhide, on the menu of a sheet's tab; then delete the others, or move them "
+        "to another workbook)")
+
+
 def test_a_true_false_cell_in_a_column_without_a_header_is_said_as_a_csv_value():
     """A column of checkboxes HQ added beside the plan, with no header: said as any
     value past the header is in a CSV file, where it named "column ''"."""

@@ -602,7 +602,7 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
             # cells are refused alike, plan_xlsx)
             raise fail(row, failed, _(
                 "the cell shows the error {error}; correct its formula or type the value")
-                .format(error=cells[failed]))
+                .format(error=ltr(cells[failed])))  # ("#N/A" kept whole in Arabic)
         if not any(cells.values()):
             continue
         lost = next((name for name, value in cells.items() if _letters_lost(value, name)),

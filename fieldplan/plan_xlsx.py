@@ -503,7 +503,7 @@ def _cell_text(cell: Any, column: str, computed: set[tuple[int, int]], where: st
     if kind == "e":
         raise _cell_error(where, cell, _(
             "the cell shows the error {error}; correct its formula or type the value")
-            .format(error=value))
+            .format(error=ltr(str(value))))  # ("#N/A": the "#" stays before, in Arabic)
     if isinstance(value, bool):
         if column.endswith("_illustrative"):
             return "true" if value else "false"

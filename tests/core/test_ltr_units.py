@@ -213,3 +213,33 @@ def test_a_terminal_shows_an_arabic_folder_with_figures_in_its_own_order(name):
     assert not ISOLATES.search(line)
     seen = get_display(line, base_dir="R").replace("\u200e", "").replace("\u200f", "")
     assert f"/tmp/{get_display(name, base_dir='R')}/x.pdf" in seen, seen
+
+
+def test_the_error_a_cell_shows_is_one_unit_in_arabic():
+    """"#N/A" named in an Arabic line, from a CSV file or a workbook's error cell: its
+    "#" was laid out after the letters, "N/A#". Found by QA."""
+    import io
+    import zipfile
+
+    from fieldplan.plan import default_plan, format_plan, parse_plan_text
+    from fieldplan.plan_xlsx import plan_to_xlsx, read_xlsx
+
+    plan = default_plan()
+    title = plan.actions[0].title.en
+    text = format_plan(plan, "csv").replace(title, "#N/A", 1)
+    out = io.BytesIO()
+    with (zipfile.ZipFile(io.BytesIO(plan_to_xlsx(plan))) as src,
+          zipfile.ZipFile(out, "w") as dst):
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rf'<c r="(\w+)"[^>]*><is><t>{re.escape(title)}</t></is></c>',
+                              r'<c r="\1" t="e"><f>NA()</f><v>#N/A</v></c>', body.decode(),
+                              count=1).encode()
+            dst.writestr(info, body)
+    for make in (lambda: parse_plan_text(text, "csv", "p.csv"),
+                 lambda: read_xlsx(out.getvalue(), "p.xlsx")):
+        said = in_language("ar", lambda make=make: _raised(make))
+        assert "\u2066#N/A\u2069" in said, said
+        english = _raised(make)
+        assert "error #N/A;" in english and not ISOLATES.search(english)

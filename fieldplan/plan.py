@@ -101,6 +101,10 @@ MAX_IMPORTED_VERSION = 1_000_000
 #: and the longest it may run: a plan of action runs a few years. 0001-01-01 or
 #: 9999-12-31 is a typing slip, and would make thousands of reporting periods.
 PLAN_YEARS = (2000, 2100)
+#: The years of a date in the Hijri calendar (lunar, as Umm al-Qura, and solar), as a
+#: spreadsheet set to it writes the plan's dates (25/12/1446, ۱۴۰۴/۰۳/۳۱ for 21 June
+#: 2025): no plan's date is in these years of the Gregorian calendar.
+HIJRI_YEARS = (1300, 1599)
 MAX_PLAN_YEARS = 20
 #: The largest baseline or target (either sign) of a plan file to install: a
 #: trillion, more than any count, people or USD a plan of action measures. 1e308 was
@@ -932,6 +936,9 @@ class _Reader:
         Hijri end, ۱۴۰۶/۱۰/۱۰) is said to be no date of a plan rather than before
         the start."""
         for name, value in (("start", start), ("end", end), ("signed_at", signed_at)):
+            if value is not None and HIJRI_YEARS[0] <= value.year <= HIJRI_YEARS[1]:
+                raise self.fail(("plan", name), hijri_date(self.shown_day(("plan", name),
+                                                                          value)))
             if value is not None and not PLAN_YEARS[0] <= value.year <= PLAN_YEARS[1]:
                 raise self.fail(("plan", name), _(
                     "{value} is not a date of a plan; a plan's dates are between {first} "
@@ -1325,6 +1332,15 @@ def clean_plan(plan: Plan) -> Plan:
         return plan_from_dict(plan_to_dict(plan), clean=True)
     except PlanError:
         return plan
+
+
+def hijri_date(shown: str) -> str:
+    """What is wrong with a date of the Hijri calendar (``HIJRI_YEARS``), ``shown`` as
+    its file wrote it: it was said to be no date between 2000 and 2100, which left the
+    person to guess that their spreadsheet writes dates in another calendar."""
+    return _("{value} is a date of the Hijri calendar, as a spreadsheet set to it writes "
+             "one; a plan's dates are Gregorian, between {first} and {last}: write "
+             "YYYY-MM-DD").format(value=shown, first=PLAN_YEARS[0], last=PLAN_YEARS[1])
 
 
 # --- files ----------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from fieldplan.plan import (
     _ACTION_CODE_RE,
     _AREA_CODE_RE,
     _PLAN_ID_RE,
+    HIJRI_YEARS,
     LANGS,
     MAX_VERSION,
     FieldPath,
@@ -66,6 +67,7 @@ from fieldplan.plan import (
     _show_pair,
     _shown,
     format_path,
+    hijri_date,
     plan_to_dict,
     where_what,
 )
@@ -156,6 +158,9 @@ def _iso_day(text: str) -> str:
     if found is None:
         return shown
     a, b, year = (int(found.group(i)) for i in (1, 3, 4))
+    if HIJRI_YEARS[0] <= year <= HIJRI_YEARS[1]:
+        # (a Hijri 02/07/1449 was said to be either of two days of the year 1449)
+        raise ValueError(hijri_date(_show(shown)))
     readings: list[date] = []
     for day, month in ((a, b), (b, a)):
         with contextlib.suppress(ValueError):  # (not a day in that order)

@@ -446,6 +446,15 @@ def test_values_are_frozen_with_tuples():
             "#N/A; correct its formula or type the value",
         ),
         (
+            # the exported 2025-06-21 as a spreadsheet set to the Hijri calendar (Arabic,
+            # Saudi Arabia: Umm al-Qura) saves it: it was said to be no date "between
+            # 2000 and 2100", leaving the person to guess why
+            "hijri_dates.csv",
+            "hijri_dates.csv: row 2, column 'plan_start': '25/12/1446' is a date of the "
+            "Hijri calendar, as a spreadsheet set to it writes one; a plan's dates are "
+            "Gregorian, between 2000 and 2100: write YYYY-MM-DD",
+        ),
+        (
             # it was "TOML syntax error at line 24, column 12: more text follows a value"
             "decimal_comma.toml",
             "decimal_comma.toml: line 24: 12,5 has a decimal comma; TOML writes decimals "

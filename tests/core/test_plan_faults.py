@@ -589,13 +589,20 @@ def test_a_plan_file_to_install_with_implausible_dates_is_refused(hq, tmp_path, 
 
 @pytest.mark.parametrize("fmt, start, end, message", [
     ("csv", "۱۴۰۴/۰۳/۳۱", "2027-12-31",
-     r"row 2, column 'plan_start': '۱۴۰۴/۰۳/۳۱' is not a date of a plan; a plan's dates "
-     r"are between 2000 and 2100"),
-    ("json", "۱۴۰۴-۰۳-۳۱", "2027-12-31", r"plan\.start: '۱۴۰۴-۰۳-۳۱' is not a date of a plan"),
-    ("toml", "2025-06-21", "۱۴۰۶-۱۰-۱۰", r"plan\.end: '۱۴۰۶-۱۰-۱۰' is not a date of a plan"),
+     r"row 2, column 'plan_start': '۱۴۰۴/۰۳/۳۱' is a date of the Hijri calendar, as a "
+     r"spreadsheet set to it writes one; a plan's dates are Gregorian, between 2000 and "
+     r"2100: write YYYY-MM-DD"),
+    ("json", "۱۴۰۴-۰۳-۳۱", "2027-12-31",
+     r"plan\.start: '۱۴۰۴-۰۳-۳۱' is a date of the Hijri calendar"),
+    ("toml", "2025-06-21", "۱۴۰۶-۱۰-۱۰",
+     r"plan\.end: '۱۴۰۶-۱۰-۱۰' is a date of the Hijri calendar"),
     ("csv", "2025-06-21", "۱۴۰۶/۱۰/۱۰",
-     r"row 2, column 'plan_end': '۱۴۰۶/۱۰/۱۰' is not a date of a plan"),
-], ids=["csv-start", "json-start", "toml-end", "csv-end"])
+     r"row 2, column 'plan_end': '۱۴۰۶/۱۰/۱۰' is a date of the Hijri calendar"),
+    # Umm al-Qura, as Excel set to Arabic (Saudi Arabia) writes 31 December 2027: it was
+    # said to be either of two days of the year 1449
+    ("csv", "2025-06-21", "02/07/1449",
+     r"row 2, column 'plan_end': '02/07/1449' is a date of the Hijri calendar"),
+], ids=["csv-start", "json-start", "toml-end", "csv-end", "csv-lunar-end"])
 def test_a_solar_hijri_date_is_refused_quoted_as_written(hq, tmp_path, fmt, start, end,
                                                           message):
     """A Persian spreadsheet's Solar Hijri date (۱۴۰۴/۰۳/۳۱, 21 June 2025) reads as the

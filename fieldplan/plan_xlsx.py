@@ -403,13 +403,13 @@ def _choose(tops: list[list[list[str]]]) -> int | None:
 
 
 def _one_plan_sheet(sheets: list[Any], tops: list[list[list[str]]], source: str) -> None:
-    """PlanError when more than one sheet has the plan's header in its first row: a
-    copy of the plan sheet (Excel's Move or Copy puts it before the one copied), an
-    older version kept beside it. Reading the first, whichever HQ edited, installed
-    the other's plan without a word."""
-    required = set(_REQUIRED_COLUMNS)
-    found = [sheet for sheet, top in zip(sheets, tops, strict=True)
-             if top and required <= {c.strip().lower() for c in top[0]}]
+    """PlanError when more than one sheet has the plan's header, in its first row or
+    under a title: a copy of the plan sheet (Excel's Move or Copy puts it before the
+    one copied), an older version kept beside it. Reading the first, whichever HQ
+    edited, installed the other's plan without a word."""
+    # (a copy with a title typed above its header counts: the sheet with the header on
+    # its first row was read, whichever of the two HQ edited)
+    found = [sheet for sheet, top in zip(sheets, tops, strict=True) if _has_header(top)]
     if len(found) <= 1:
         return
     # (a hidden sheet, an older version kept out of sight, is not among the tabs: named

@@ -573,6 +573,22 @@ def test_two_sheets_with_the_plan_are_refused_naming_them():
         "them to another workbook)")
 
 
+def test_a_sheet_with_the_plan_under_a_title_counts_as_one_with_the_plan():
+    """HQ copied the plan sheet and typed a title above the copy's header: the sheet
+    with the header on its first row was read, whichever HQ edited, and 'plan import'
+    installed the other one's plan without a word. Found by QA."""
+    plan = default_plan()
+    book = load_workbook(io.BytesIO(hq_workbook(plan, title_row=True)))
+    old = book.copy_worksheet(book["Plan"])
+    old.title = "Old"
+    old.delete_rows(1)  # (its header on the first row)
+    book["Plan"][cell(csv_rows(plan)[0], "unit", 3)] = "edited"
+    assert refusal(book) == (
+        "plan.xlsx: more than one sheet has the plan's columns (plan_id, plan_version, "
+        "…): 'Plan', 'Old'; keep the plan in one sheet (delete the others, or move "
+        "them to another workbook)")
+
+
 def test_a_hidden_sheet_with_the_plan_is_named_as_hidden():
     """An older copy of the plan sheet kept hidden (right-click a tab ▸ Hide): the line
     named it beside the plan's sheet, a sheet the person could not see among the tabs

@@ -58,6 +58,7 @@ from fieldplan.plan import (
     HIJRI_YEARS,
     LANGS,
     MAX_VERSION,
+    PLAN_YEARS,
     FieldPath,
     Plan,
     _Locator,
@@ -172,6 +173,27 @@ def _iso_day(text: str) -> str:
         raise ValueError(_("{value} could be {first} or {second}; write YYYY-MM-DD").format(
             value=_show(shown), first=readings[0].isoformat(), second=readings[1].isoformat()))
     return shown
+
+
+#: a whole number, as a spreadsheet saves a date cell whose date format was lost
+_WHOLE_NUMBER = re.compile(r"[0-9]{5}(?:\.0+)?", re.ASCII)
+
+
+def _serial_day(text: str) -> str:
+    """The day (YYYY-MM-DD) ``text`` stands for when it is a date's number in a
+    spreadsheet's usual count of days (Excel's 1900 date system, LibreOffice's: 45829 is
+    2025-06-21) and that day is in the years of a plan, else "". Said, not read: a CSV
+    file does not say its workbook's date system (Excel for Mac's 1904 one counts four
+    years apart), which a workbook does (plan_xlsx reads such a cell)."""
+    from datetime import date, timedelta
+
+    from fieldplan.numbers import ascii_digits
+
+    text = ascii_digits(text.strip())
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return ""
+    day = date(1899, 12, 30) + timedelta(days=int(float(text)))
+    return day.isoformat() if PLAN_YEARS[0] <= day.year <= PLAN_YEARS[1] else ""
 
 
 def _is_day(text: str) -> bool:
@@ -526,6 +548,13 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
                 except ValueError as exc:
                     raise fail(row, column, str(exc)) from None
                 if not _is_day(value):
+                    serial = _serial_day(value)
+                    if serial:
+                        raise fail(row, column, _(
+                            "{value} is a day as a spreadsheet counts them ({day} in "
+                            "Excel's usual count), in a column that lost its date format; "
+                            "format the column as dates and save the file again, or write "
+                            "YYYY-MM-DD").format(value=_show(value), day=serial))
                     raise fail(row, column, _("{value} is not a date; write YYYY-MM-DD")
                                .format(value=_show(value)))
             checked(column, value, row)

@@ -455,6 +455,15 @@ def test_values_are_frozen_with_tuples():
             "Gregorian, between 2000 and 2100: write YYYY-MM-DD",
         ),
         (
+            # a date column formatted as General (or Number) shows the day's number, and
+            # the CSV file holds it: it was "not a date", the day it stands for unsaid
+            "serial_dates.csv",
+            "serial_dates.csv: row 2, column 'plan_start': '45829' is a day as a "
+            "spreadsheet counts them (2025-06-21 in Excel's usual count), in a column "
+            "that lost its date format; format the column as dates and save the file "
+            "again, or write YYYY-MM-DD",
+        ),
+        (
             # it was "TOML syntax error at line 24, column 12: more text follows a value"
             "decimal_comma.toml",
             "decimal_comma.toml: line 24: 12,5 has a decimal comma; TOML writes decimals "

@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -727,6 +728,11 @@ class _Reader:
             # HQ cannot find. The client isolates titles itself where they need it, so
             # leaving them out loses no letter and nothing the plan's text needs.
             value = _BIDI_CONTROLS.sub("", clean_text(value))
+            if not value.isascii():
+                # composed (NFC), as typed: a program that writes "é" as "e" and a
+                # combining accent (text copied from a PDF, a Mac file name) made every
+                # French and Arabic text of an amendment "changed", the same on screen
+                value = unicodedata.normalize("NFC", value)
         value = value.strip()
         if self.strict and not _shows_something(value):
             # a zero-width space, bidi marks or a Hangul filler alone: a cell that looks

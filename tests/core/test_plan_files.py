@@ -508,6 +508,39 @@ def test_importing_the_installed_plan_again_changes_nothing(hq, tmp_path, capsys
     assert snapshot(hq) == before
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_texts_written_decomposed_are_the_same_texts(hq, tmp_path, capsys, fmt):
+    """A program that writes accents and hamzas as a letter and a combining mark (NFD:
+    "é" as "e" + U+0301, "أ" as "ا" + U+0654: text copied from a PDF or a Mac file
+    name) made an amendment whose every French and Arabic text "changed", the same on
+    screen: "Other texts changed (61)", and searches for the word typed missed them.
+    They are read as the composed texts they are. Found by QA."""
+    import unicodedata
+
+    plan = amended(hq.plan())
+    path = tmp_path / f"v2.{fmt}"
+    dump_plan(plan, path)
+    if fmt == "csv":
+        path.write_text(unicodedata.normalize("NFD", path.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    else:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path)
+        for row in book.active.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.value = unicodedata.normalize("NFD", cell.value)
+        book.save(path)
+    assert "e\u0301" in unicodedata.normalize("NFD", plan.actions[0].title.fr)
+    code, out, err = run(capsys, "--db", str(hq.path), "plan", "import", "--dry-run",
+                         str(path))
+    assert (code, err) == (0, "")
+    assert "texts changed" not in out
+    replace_plan(hq, path)
+    assert hq.plan() == plan
+
+
 def test_the_installed_version_with_other_content_is_still_refused(hq, tmp_path):
     plan = hq.plan()
     path = tmp_path / "same-version.toml"

@@ -637,6 +637,14 @@ def read_records(records: list[list[str]], source: str, delimiter: str = ",", *,
             raise fail(row, failed, _(
                 "the cell shows the error {error}; correct its formula or type the value")
                 .format(error=ltr(cells[failed])))  # ("#N/A" kept whole in Arabic)
+        narrow = next((name for name, value in cells.items() if _NARROW.fullmatch(value)
+                       and (name in _DATE_COLUMNS or name in _NUMBER_COLUMNS
+                            or name.startswith(_TARGET_PREFIX))), None)
+        if narrow is not None:
+            raise fail(row, narrow, _(
+                "{value} is what the spreadsheet shows of a date or number its column is "
+                "too narrow for; widen the column and save the file again").format(
+                    value=_show(cells[narrow])))
         if not any(cells.values()):
             continue
         lost = next((name for name, value in cells.items() if _letters_lost(value, name)),
@@ -737,6 +745,11 @@ _SHOWN_ERRORS = frozenset((
     "#EXTERNAL!", "#PYTHON!", "#ERROR!", "#NUL!", "#VALEUR!", "#NOM?", "#NOMBRE!",
 ))
 _NUMBERED_ERROR = re.compile("Err:[0-9]{3}", re.ASCII)
+#: what a spreadsheet shows, and saves in a CSV file "as shown", of a date or number
+#: its column is too narrow for
+_NARROW = re.compile("#{2,}")
+#: the columns of numbers (and the target_* ones)
+_NUMBER_COLUMNS = frozenset(("plan_version", "baseline", "target"))
 
 
 def _shown_error(value: str) -> bool:

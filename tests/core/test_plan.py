@@ -464,6 +464,14 @@ def test_values_are_frozen_with_tuples():
             "again, or write YYYY-MM-DD",
         ),
         (
+            # a date or number in a column too narrow for it shows "####", and a CSV
+            # file saves what the cell shows: it was "not a date"
+            "narrow_column.csv",
+            "narrow_column.csv: row 3, column 'plan_start': '########' is what the "
+            "spreadsheet shows of a date or number its column is too narrow for; widen "
+            "the column and save the file again",
+        ),
+        (
             # it was "TOML syntax error at line 24, column 12: more text follows a value"
             "decimal_comma.toml",
             "decimal_comma.toml: line 24: 12,5 has a decimal comma; TOML writes decimals "

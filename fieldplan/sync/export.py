@@ -820,9 +820,15 @@ def export_bundle(
             raise ValidationError(revoked_text(unsent_events(rep)))
         recipient = "HQ"
         side = rep.office
-    # first: a key file that is missing or another computer's signs nothing, and a
-    # refused export leaves no trace (not even its backup)
+    # first: a key file that is missing or another computer's signs nothing, a folder
+    # that is not there or a name another computer's bundle holds takes nothing, and
+    # a refused export leaves no trace (not even its backup)
     secret = keyreg.secret_key(rep)
+    if out_dir is not None and not out_file:
+        # the folder given named, not the file the export chose in it
+        _check_folder(Path(out_dir), bundles=False)
+    elif out_file and not os.path.isdir(out_file):
+        check_bundle_target(rep, Path(out_file))  # (again below, just before writing)
     # an office that never imports had no backup at all: one a day, taken here
     rep.backup_if_due("before-export")
     ranges: dict[str, list[int]] = {}
@@ -882,9 +888,6 @@ def export_bundle(
         (rep.replica_id,)).fetchone()[0])
     who = rep.office if not rep.is_hq else f"HQ-to-{recipient}"
     name = bundlefmt.bundle_filename(who, rep.replica_id[:8], first, last)
-    if out_dir is not None and not out_file:
-        # the folder given named, not the file the export chose in it
-        _check_folder(Path(out_dir), bundles=False)
     path = Path(out_file) if out_file else Path(out_dir or ".") / name
     if os.path.isdir(path):  # (a name too long: the writer says so, in words)
         path = path / name

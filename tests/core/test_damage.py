@@ -447,6 +447,24 @@ def test_an_export_takes_a_backup_a_day(make_office, tmp_path: Path, monkeypatch
     assert len(store.list_backups(ml.path)) == 2
 
 
+def test_an_export_refused_for_its_place_takes_no_backup(hq, make_office,
+                                                       tmp_path: Path) -> None:
+    """An export to a folder that is not there, or over another computer's bundle, is
+    refused and leaves no trace: it took the day's backup first (one more file in the
+    backups folder, an older backup rotated out for it), then said no."""
+    from fieldplan.errors import BundleNameTakenError, FileError
+    from fieldplan.sync import export_bundle
+
+    ml = make_office("ML")
+    with pytest.raises(FileError, match="does not exist"):
+        export_bundle(ml, out_dir=tmp_path / "not-there")
+    theirs = export_bundle(hq, for_office="ML", out_dir=tmp_path)
+    with pytest.raises(BundleNameTakenError):
+        export_bundle(ml, out_file=theirs.path)
+    assert store.list_backups(ml.path) == []
+    assert store.list_backups(hq.path) != []  # (headquarters' own export took its own)
+
+
 def test_an_export_from_a_damaged_database_sends_what_it_can_and_warns(
         make_office, tmp_path: Path, capsys) -> None:
     """What it can read reaches headquarters (changes a restore would lose), and the

@@ -474,9 +474,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     problem = bundle_file_problem(args.file)
     if problem and getattr(args, "json", False):
         # (a missing file or a folder) the JSON every unusable bundle gets
-        output(args, {"valid": False, "reason": problem, "office": None, "replica": None,
-                      "key_id": None, "events": None, "note": "", "written_here": False},
-               "")
+        from fieldplan.sync.exchange import unusable_verified
+
+        output(args, unusable_verified(problem), "")
         return 1
     check_bundle_file(args.file)
     named = getattr(args, "db", None) or os.environ.get("FIELDPLAN_DB")

@@ -3302,16 +3302,14 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         reason = (exc.said_for(VERIFY) if isinstance(exc, SaidForUseError)
                   else str(exc) if isinstance(exc, BundleError) else _cannot_read(exc)
                   if isinstance(exc, OSError) else _malformed(exc))
-        return {"valid": False, "reason": reason, "office": None, "replica": None,
-                "key_id": None, "events": None, "note": "", "written_here": False}
+        return unusable_verified(reason)
     with b:
         m = b.manifest
-        out = {"valid": True, "reason": "", "office": m.get("office"),
+        out = {**unusable_verified(""), "valid": True, "office": m.get("office"),
                "replica": m.get("sender"), "key_id": b.key_id,
                "fingerprint": b.public_key.fingerprint, "events": b.event_count,
                "bundle_id": b.bundle_id, "created": b.created, "recipient": m.get("recipient"),
-               "kind": m.get("kind"), "trusted": None, "repair": "", "note": "",
-               "written_here": False}
+               "kind": m.get("kind")}
         # a bundle this computer wrote (checked before it goes): addressed elsewhere,
         # signed by this computer's own key
         own = rep is not None and m.get("sender") == rep.replica_id \
@@ -3361,6 +3359,17 @@ def verify_bundle(rep: Replica | None, source: Source) -> dict[str, Any]:
         except _HOSTILE as exc:
             out.update(valid=False, reason=_malformed(exc), note="", written_here=False)
         return out
+
+
+def unusable_verified(reason: str) -> dict[str, Any]:
+    """What ``verify_bundle`` says of a file it cannot open as a bundle (missing,
+    damaged, no bundle at all), ``reason`` saying why: every key it gives of a bundle,
+    empty. A script reading ``kind`` or ``fingerprint`` of each file met a KeyError on
+    such a file (``note`` and ``written_here`` were added for the same reason)."""
+    return {"valid": False, "reason": reason, "office": None, "replica": None,
+            "key_id": None, "fingerprint": None, "events": None, "bundle_id": None,
+            "created": None, "recipient": None, "kind": None, "trusted": None,
+            "repair": "", "held_only": "", "note": "", "written_here": False}
 
 
 def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,

@@ -93,6 +93,22 @@ def test_verify_json_says_note_and_written_here_of_every_file(tmp_path: Path, ca
         assert (result["note"], result["written_here"]) == ("", False)
 
 
+def test_verify_json_has_the_same_keys_for_every_file(tmp_path: Path, capsys) -> None:
+    """A bundle's ``verify --json`` and a file's that is no bundle (damaged, missing)
+    have the same keys: a script reading ``kind``, ``fingerprint`` or ``bundle_id`` of
+    each file of a folder met a KeyError on the one that was no bundle."""
+    hq, ml, bundle, junk = _hq_office_bundle(tmp_path, capsys)
+    valid = _json(capsys, "--db", str(hq), "--json", "verify", str(bundle))
+    assert valid["valid"]
+    for path in (junk, tmp_path / "missing.fieldplan"):
+        for db in (hq, ml):
+            unusable = _json(capsys, "--db", str(db), "--json", "verify", str(path),
+                             codes=(1,))
+            assert not unusable["valid"] and unusable["reason"]
+            assert set(unusable) == set(valid), sorted(set(valid) ^ set(unusable))
+            assert unusable["kind"] is unusable["fingerprint"] is unusable["bundle_id"] is None
+
+
 #: ``plan import --dry-run --json`` of the last release, on an amendment that adds an
 #: area and an action, drops one, retitles one and changes a target
 PLAN_DRY_RUN_KEYS = {

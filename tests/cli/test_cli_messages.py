@@ -536,8 +536,11 @@ def test_import_says_what_the_path_is(hq_db, tmp_path: Path, capsys) -> None:
         code, out, err = run("--db", hq_db, "--json", "verify", str(path), capsys=capsys)
         assert (code, err) == (1, "")
         assert json.loads(out) == {"valid": False, "reason": reason, "office": None,
-                                   "replica": None, "key_id": None, "events": None,
-                                   "note": "", "written_here": False}
+                                   "replica": None, "key_id": None, "fingerprint": None,
+                                   "events": None, "bundle_id": None, "created": None,
+                                   "recipient": None, "kind": None, "trusted": None,
+                                   "repair": "", "held_only": "", "note": "",
+                                   "written_here": False}
     # import: each such path is one refused file, and the others are imported
     code, out, err = run("--db", hq_db, "import", str(usb), os.devnull,
                          str(tmp_path / "none"), capsys=capsys)

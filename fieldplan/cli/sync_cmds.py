@@ -662,7 +662,8 @@ def cmd_keys_refuse(args: argparse.Namespace) -> int:
             outcomes = sync.refuse_key(rep, args.fingerprint)
         except KeyAlreadySettledError as exc:
             return _key_already_settled(args, exc)
-    output(args, [o.to_dict() for o in outcomes], lambda: _print_outcomes(outcomes))
+    # (as import and trust give them: released_by too)
+    output(args, outcomes_json(outcomes), lambda: _print_outcomes(outcomes))
     return 0
 
 

@@ -109,6 +109,27 @@ def test_verify_json_has_the_same_keys_for_every_file(tmp_path: Path, capsys) ->
             assert unusable["kind"] is unusable["fingerprint"] is unusable["bundle_id"] is None
 
 
+def test_keys_refuse_json_items_are_import_items(tmp_path: Path, capsys) -> None:
+    """``keys refuse --json`` gives its refused bundles as ``import --json`` and ``keys
+    trust --json`` give theirs (with ``released_by``): a script reading the three met a
+    KeyError on the refusal's."""
+    from fieldplan import minisign
+    from fieldplan.replica import open_replica
+
+    hq, ml, bundle, _junk = _hq_office_bundle(tmp_path, capsys)
+    # (headquarters forgets the office's enrolment: its first bundle waits for a check)
+    with open_replica(hq) as rep:
+        rep.conn.execute("DELETE FROM enrolments")
+        rep.conn.commit()
+    [waiting] = _json(capsys, "--db", str(hq), "--json", "import", str(bundle))
+    assert waiting["outcome"] == "quarantined"
+    with open_replica(ml) as rep:
+        fingerprint = minisign.PublicKey.from_base64(rep.meta("public_key")).fingerprint
+    [refused] = _json(capsys, "--db", str(hq), "--json", "keys", "refuse", fingerprint)
+    assert refused["outcome"] == "rejected"
+    assert set(waiting) <= set(refused), sorted(set(waiting) - set(refused))
+
+
 #: ``plan import --dry-run --json`` of the last release, on an amendment that adds an
 #: area and an action, drops one, retitles one and changes a target
 PLAN_DRY_RUN_KEYS = {

@@ -1463,6 +1463,7 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
             lost = changes_lost_by_restore(db_path, latest, checked=True) or lost
         return (_lost_here(db_path, latest),
                 {**_written_here(db_path, latest), **_revoked_held_here(db_path),
+                 **_setups_reported_here(db_path, latest),
                  **_office_events_here(db_path, latest),
                  **_revoked_dismissed_here(db_path, latest)})
 
@@ -1874,6 +1875,39 @@ def _revoked_held_here(db_path: Path) -> dict[str, Any]:
     except (sqlite3.Error, OSError, ValueError):
         return {}
     return {"revoked_held": held} if isinstance(held, dict) and held else {}
+
+
+#: (HQ) the key of a restore's mark listing the enrolments whose setup bundle ``backup``
+#: says no computer has reported from yet and the replaced database says one has
+#: (``_setups_reported_here``)
+SETUPS_REPORTED = "setups_reported"
+
+
+def _setups_reported_here(db_path: Path, backup: Path) -> dict[str, Any]:
+    """(HQ) ``{SETUPS_REPORTED: [enrolment id, …]}``: the enrolments ``backup`` still
+    waits on (its ``sync.enrol.SETUP_PENDING`` records: no computer set up from their
+    setup bundle had reported) that the database being replaced knew and no longer
+    waited on: a computer set up from each had sent its first bundle. The restored
+    database would wait on them again for the rest of their term (90 days), each of
+    its bundles for their offices carrying again everything since the setup bundle:
+    the computers' next bundles are of keys registered again, with no enrolment proof
+    to end the wait. {} when there are none, or the replaced file cannot be read."""
+    from fieldplan.sync.enrol import SETUP_PENDING
+
+    wanted = ("SELECT substr(key, ?) FROM meta WHERE key > ? AND key < ?",
+              (len(SETUP_PENDING) + 1, SETUP_PENDING, SETUP_PENDING[:-1] + ";"))
+    try:
+        with reading(backup) as conn:
+            pending = {row[0] for row in conn.execute(*wanted)}
+        if not pending or not db_path.is_file():
+            return {}
+        with reading(db_path) as conn:
+            still = {row[0] for row in conn.execute(*wanted)}
+            known = {row[0] for row in conn.execute("SELECT id FROM enrolments")}
+    except (*READ_ERRORS, ValueError, KeyError, TypeError):
+        return {}
+    reported = sorted((pending & known) - still)
+    return {SETUPS_REPORTED: reported} if reported else {}
 
 
 #: (HQ) the key of a restore's mark, and of its ``restored`` record, holding what the

@@ -1024,6 +1024,7 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
         if again:
             restored["revoked_again"] = again
         _held_again(rep, marked.get(REVOKED_HELD))
+        _setups_reported_again(rep, marked.get(store.SETUPS_REPORTED))
         registered = _register_again(rep, lost)
         if registered:
             restored["keys_again"] = registered
@@ -1172,6 +1173,17 @@ def _held_again(rep: Replica, replaced: object) -> None:
             if key_id in revoked}
     if held != revoked_held(rep):
         events.set_meta(rep.conn, REVOKED_HELD, events.canonical_json(held))
+
+
+def _setups_reported_again(rep: Replica, reported: object) -> None:
+    """(HQ, in the restore's transaction) The setup bundles the replaced database knew
+    a computer had reported from (``store._setups_reported_here``) stop waiting here
+    too (``enrol.setup_reported``)."""
+    from fieldplan.sync.enrol import setup_reported
+
+    for enrol_id in reported if isinstance(reported, list) else ():
+        if isinstance(enrol_id, str):
+            setup_reported(rep, enrol_id)
 
 
 def _revoked_on_record(rep: Replica, key_id: str, registration: dict,

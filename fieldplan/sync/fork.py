@@ -275,9 +275,13 @@ def copies_to_prove(rep: Replica, office: str) -> dict[str, tuple[str, int]]:
         first = rep.conn.execute(
             "SELECT min(id) FROM inbox WHERE sender = ? AND outcome = 'merged'",
             (new,)).fetchone()[0]
+        # (a bundle of it taken before, imported again from the stick or the mail, is
+        # none written since)
         if first is None or not rep.conn.execute(
-                "SELECT 1 FROM inbox WHERE sender = ? AND id > ? "
-                "AND outcome IN ('merged', 'duplicate')", (old, first)).fetchone():
+                "SELECT 1 FROM inbox AS i WHERE sender = ?1 AND id > ?2 "
+                "AND outcome IN ('merged', 'duplicate') AND NOT EXISTS (SELECT 1 FROM "
+                "inbox WHERE sender = ?1 AND id < ?2 AND bundle_id = i.bundle_id "
+                "AND outcome IN ('merged', 'duplicate'))", (old, first)).fetchone():
             continue  # (a database a restore or a repair replaced sends nothing more)
         found = _registrations(rep, keys, old, new)
         if found:

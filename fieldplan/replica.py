@@ -483,6 +483,29 @@ def read_only_text(path: Path) -> str:
                                                           key=ltr(key_path(path).name))
 
 
+def _check_identity(rep: Replica, path: Path) -> None:
+    """Refuse a database whose office, or whose role (headquarters or an office), this
+    fieldplan does not know or that do not go together (damage, a hand edit, a newer
+    fieldplan's office): every screen and command reads them, and such a database
+    failed midway instead, the client with no window at all (an office it did not
+    know) or the command line with an "internal error" (a role)."""
+    from fieldplan.offices import HQ, check_office
+    from fieldplan.text import for_message
+
+    role, office = rep.role, rep.office
+    try:
+        known = check_office(office)
+    except ValidationError:
+        # Translators: why a database cannot be used; {office} is the code it holds
+        raise store.damaged_error(path, _(
+            "its office, '{office}', is not one this version of fieldplan knows").format(
+                office=ltr(for_message(office)))) from None
+    if role not in (ROLE_HQ, ROLE_OFFICE) or (role == ROLE_HQ) != (known == HQ):
+        raise store.damaged_error(path, _(
+            "it does not say clearly whether it is the database of headquarters or of "
+            "an office"))
+
+
 def _open_replica(path: Path, upgrading: Callable[[], None] | None = None) -> Replica:
     removed: list[Path] = []  # by the backup before a migration, on a full disk
     notices: list[str] = []  # what the upgrade left for a disk with more room
@@ -494,6 +517,7 @@ def _open_replica(path: Path, upgrading: Callable[[], None] | None = None) -> Re
     try:
         if not rep.replica_id:
             raise NotSetUpError(store.not_set_up_text(path))
+        _check_identity(rep, path)
         if conn.read_only:
             # nothing can be written there, so nothing can fork its history: it is read
             # as it is (a restored copy's new identity is given where it is copied to)

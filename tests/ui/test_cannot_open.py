@@ -1347,3 +1347,23 @@ def test_a_backup_of_the_last_releases_schema_is_restored_and_upgraded(shell, qt
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
     assert applied == len(schema.known_migrations())
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_an_office_this_fieldplan_does_not_know_is_said_not_left_windowless(
+        shell, qtbot, office_db, tmp_path, language, lang):
+    """An office database naming an office this version does not know (damage, a newer
+    fieldplan's office) opened, then the window raised as it was made: a traceback, no
+    window and no dialog, and a process left running that took later starts' files."""
+    import sqlite3
+
+    with sqlite3.connect(office_db) as conn:
+        conn.execute("UPDATE meta SET value = 'ZZ' WHERE key = 'office'")
+    conn.close()
+    language(lang)
+    shell.start(office_db)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    assert shell.window is None
+    assert "ZZ" in reason_text(dialog)
+    dialog.grab().save(str(tmp_path / f"unknown-office-{lang}.png"))

@@ -479,7 +479,29 @@ class Shell(QObject):
             self.set_up_from = ""
         assert self.session is not None
         self.session.damage_was_found.connect(self._damage_found)
-        self.show_window()
+        try:
+            self.show_window()
+        except Exception as error:  # (a bug, or a database unlike any this one knows)
+            if self.window is not None and self.window.isVisible():
+                raise  # (on screen: what failed after it is an error like any other)
+            self._window_failed(error)
+
+    def _window_failed(self, error: Exception) -> None:
+        """The window of the database just opened could not be made: why, in the
+        cannot-open dialog, which ends fieldplan. Raised on, it left the client running
+        with nothing on screen (no window to close: only a reboot ended it), and every
+        later start on the database handed its files to it and ended, unseen too."""
+        import traceback
+
+        traceback.print_exception(error)  # (for whoever reports it, started from a terminal)
+        window, self.window = self.window, None
+        if window is not None:  # (made, then raised as it was filled in)
+            with contextlib.suppress(Exception):
+                window.language_did_change.disconnect(self.change_language)
+            window.hide()
+            window.deleteLater()
+        assert self.session is not None
+        self._cannot_open(self.session.db_path, error)
 
     def _damage_found(self, error: BaseException) -> None:
         """The open database was found damaged (a bad page read, an import refused

@@ -1351,3 +1351,28 @@ def test_a_step_of_the_shutdown_that_fails_still_closes_the_database(shell, qtbo
     monkeypatch.undo()  # (the fixture's own shutdown)
     assert shell.session is None
     assert not session.worker.isRunning()
+
+
+def test_a_window_that_cannot_be_made_is_said_not_left_unseen(shell, qtbot, hq_db,
+                                                                 monkeypatch, capsys):
+    """The window raised as it was made (a database unlike any this fieldplan knows, a
+    bug): a traceback, and the client left running with nothing on screen, which only a
+    reboot ended and to which every later start handed its files. Now the cannot-open
+    dialog says why, and closing it ends fieldplan."""
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    from ui.main_window import MainWindow
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("the window fell over")
+
+    monkeypatch.setattr(MainWindow, "_build", broken)
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.dialog is not None and shell.dialog.isVisible(),
+                    timeout=10_000)
+    dialog = shell.dialog
+    assert dialog.objectName() == "cannot-open"
+    assert shell.window is None and shell.session is None
+    assert "the window fell over" in dialog.findChildren(QLabel)[0].text()
+    assert QApplication.instance().quitOnLastWindowClosed()
+    assert "RuntimeError: the window fell over" in capsys.readouterr().err

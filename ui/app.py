@@ -143,6 +143,15 @@ def _dialog_over(window) -> QDialog | None:
     return None
 
 
+def _set_up_note_open(window) -> bool:
+    """Whether the note of headquarters' fingerprint shown beside the first window
+    after a set-up (``MainWindow.own_key_dialog(set_up=True)``) is open over ``window``."""
+    from PySide6.QtWidgets import QDialog
+
+    return any(dialog.isVisible() and getattr(dialog, "set_up_note", None) is not None
+               for dialog in window.findChildren(QDialog, "own-key-dialog"))
+
+
 class Shell(QObject):
     """Owns the session and the main window; replaces the window on a language change."""
 
@@ -657,6 +666,10 @@ class Shell(QObject):
             state = window.view_state()
             taken_over = window.hand_over_editing()
             focus = window.focus_path()
+            # headquarters' fingerprint, beside the first window after a set-up: it
+            # went with the window, never shown again to the person who checked
+            # nothing yet (shown over the new one, in its language)
+            set_up_note = _set_up_note_open(window)
             # replaced below (what is typed goes on in the new one): not translated
             # and laid out again first
             stop_hearing_language(window)
@@ -664,6 +677,8 @@ class Shell(QObject):
         if window is not None:
             self.show_window(state, taken_over)
             self.window.restore_focus(focus)
+            if set_up_note:
+                self.window.own_key_dialog(set_up=True)
         else:
             first_run()
 

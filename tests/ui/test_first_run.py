@@ -505,3 +505,50 @@ def test_the_first_run_shows_no_empty_line_above_cancel(qtbot, tmp_path):
     assert not dialog.message.isVisible()
     dialog.retranslate()
     assert not dialog.message.isVisible()
+
+
+def test_headquarters_fingerprint_stays_shown_through_a_change_of_language(
+        shell, qtbot, tmp_path):
+    """The note beside the first window (headquarters' fingerprint, to check with them
+    before any work) went with the window a change of language replaced: the person
+    who chose their language then was never shown it again. It is shown over the new
+    window, in the new language."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, show_key
+    from ui.app import apply_language
+
+    (tmp_path / "hq").mkdir()
+    with init_hq(tmp_path / "hq" / "hq.sqlite3") as hq:
+        setup = tmp_path / "BN-setup.fieldplan"
+        enroll_office(hq, "BN", setup)
+        fingerprint = show_key(hq).split("  ")[1]
+    shell.start(tmp_path / "bn.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    shell.dialog.setup_from(str(setup))
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    old = shell.window
+    qtbot.waitUntil(lambda: old.findChild(QDialog, "own-key-dialog") is not None,
+                    timeout=5000)
+    wait_idle(qtbot, shell.session)
+    try:
+        shell.change_language("ar")
+        window = shell.window
+        assert window is not old
+        qtbot.waitUntil(lambda: window.findChild(QDialog, "own-key-dialog") is not None,
+                        timeout=5000)
+        wait_idle(qtbot, shell.session)
+        note = window.findChild(QDialog, "own-key-dialog")
+        assert note.isVisible() and note.windowModality() == Qt.WindowModality.NonModal
+        assert note.set_up_note is not None
+        assert note.hq_fingerprint.text() == fingerprint
+        assert note.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        note.grab().save(str(tmp_path / "first-run-hq-key-ar.png"))
+        # closed, it is not shown again at the next change
+        note.close()
+        shell.change_language("en")
+        wait_idle(qtbot, shell.session)
+        qtbot.wait(50)
+        assert shell.window.findChild(QDialog, "own-key-dialog") is None
+    finally:
+        apply_language(QApplication.instance(), "en")

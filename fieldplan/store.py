@@ -480,10 +480,28 @@ def not_a_file_error(path: str | os.PathLike[str]) -> StoreError | None:
         return StoreError(_("{path} is a folder, not a database file; give a file name "
                             "such as {example}").format(
                                 path=ltr(path), example=ltr(path / "fieldplan.sqlite3")))
-    if not path.exists() or path.is_file():
+    if not path.exists():
+        if os.path.islink(path):
+            # a link to a database on a drive not connected (a USB stick, a network
+            # drive): said, not "no database here, run init", which init then refused
+            # as "already exists"
+            return StoreError(_("{path} is a link to {target}, which is not there: connect "
+                                "the drive it is on, or give another database file").format(
+                                    path=ltr(path), target=ltr(_link_target(path))))
+        return None
+    if path.is_file():
         return None
     return StoreError(_("{path} is a device, a pipe or a socket, not a database file; "
                         "choose another --db").format(path=ltr(path)))
+
+
+def _link_target(path: Path) -> str:
+    """Where the link ``path`` points, as an absolute path when it can be read."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return os.fspath(path)
+    return os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(path)), target))
 
 
 def not_set_up_text(path: str | os.PathLike[str]) -> str:

@@ -339,7 +339,9 @@ class Shell(QObject):
         if refused is not None and something:
             self._show_cannot_open(db_path, refused)
             return
-        if there and refused is None:
+        if (there or something) and refused is None:
+            # (something there but no database: a link to a drive not connected, which
+            # the opening says, not the first run, whose every way in it refused)
             self.open(db_path)
             return
         from ui.first_run import FirstRunDialog

@@ -1367,3 +1367,22 @@ def test_an_office_this_fieldplan_does_not_know_is_said_not_left_windowless(
     assert shell.window is None
     assert "ZZ" in reason_text(dialog)
     dialog.grab().save(str(tmp_path / f"unknown-office-{lang}.png"))
+
+
+def test_a_link_to_a_drive_not_connected_is_said_not_taken_for_a_first_run(
+        shell, qtbot, tmp_path):
+    """The database's path is a link to a USB stick or network drive not connected: the
+    first run said there was no database on this computer yet, and each way in failed
+    ("already exists"). The dialog says where the link leads."""
+    import os
+
+    if os.name == "nt":
+        pytest.skip("links made by the test")
+    target = tmp_path / "usb" / "hq.sqlite3"
+    link = tmp_path / "hq.sqlite3"
+    link.symlink_to(target)
+    shell.start(link)
+    dialog = shown_dialog(shell, qtbot)
+    assert dialog.objectName() == "cannot-open"
+    assert reason_text(dialog).startswith(f"{link} is a link to {target}, which is not there")
+    assert not target.parent.exists()

@@ -1006,25 +1006,24 @@ def qr_payload(office: str, period: str, digest: str, replicas: dict[str, int]) 
 
 def office_replicas(rep, office: str) -> dict[str, int]:
     """Replica id → the last sequence number held of each replica that wrote the
-    office's progress (an office may use several laptops).
+    office's progress (an office may use several laptops), with none missing before it
+    (``events.holdings``: what headquarters acknowledges): the highest one held said
+    a laptop's events 1–15 were here while 6–10 were lost on the way.
 
     The office's reports are the ids from "OFFICE|" up to "OFFICE}" ("}" follows "|"),
     a range the index on (entity, entity_id, origin) finds and answers alone (schema
     0007); a ``substr`` of the id read every progress event of the database, for each
     office's sheet, and the index without origin looked each of the office's events up
     in the table."""
-    rows = rep.conn.execute(
+    from fieldplan.events import holdings
+
+    origins = [origin for (origin,) in rep.conn.execute(
         "SELECT DISTINCT origin FROM events WHERE entity = 'progress' "
         "AND entity_id >= ? AND entity_id < ?",
         (office + "|", office + "}"),
-    ).fetchall()
-    out = {}
-    for (origin,) in rows:
-        seq = rep.conn.execute(
-            "SELECT max(seq) FROM events WHERE origin = ?", (origin,)
-        ).fetchone()[0]
-        out[origin] = int(seq or 0)
-    return dict(sorted(out.items()))
+    )]
+    held = holdings(rep.conn, origins) if origins else {}
+    return {origin: int(held.get(origin, 0)) for origin in sorted(origins)}
 
 
 # --- tables --------------------------------------------------------------------------

@@ -700,6 +700,12 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         # (else it has none), to say why
         submitted_before = 0 if changes.events else sum(
             r.state == "submitted" for r in prog.list_reports(rep, period, rep.office))
+        # nothing submitted: the plan may have no action this office reports on at all
+        # (then 'progress set' refuses every one of them)
+        from fieldplan.offices import level_for_office
+
+        level = level_for_office(rep.office)
+        no_action = not changes.events and not rep.plan().actions_of(level=level)
         revoked = key_revoked(rep)
         # two computers wrote these reports differently (or one computer's history
         # holds versions that do not replace each other): the values shown here were
@@ -727,7 +733,8 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
                           "Submitted {count} reports for {period}", changes.events,
                           period=period_text(period)))
         else:
-            print(nothing_to_submit_text(period, submitted_before, hidden=bool(left_out)))
+            print(nothing_to_submit_text(period, submitted_before, hidden=bool(left_out),
+                                         level=level if no_action else ""))
         if left_out:
             print(for_terminal(counted(
                 "Left out {count} draft the plan hides ({actions}): it is kept, as a draft",
@@ -764,14 +771,25 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
     return 0
 
 
-def nothing_to_submit_text(period: str, submitted: int, hidden: bool) -> str:
+def nothing_to_submit_text(period: str, submitted: int, hidden: bool,
+                           level: str = "") -> str:
     """What ``progress submit`` says when it submitted nothing for ``period``, and why:
-    the only drafts are ones the plan hides (``hidden``: they are listed next), this
-    office's ``submitted`` reports were all submitted already, or it has none."""
+    the only drafts are ones the plan hides (``hidden``: they are listed next), the
+    plan has no action at this office's ``level`` (given only then: ``progress set``
+    would refuse each), this office's ``submitted`` reports were all submitted
+    already, or it has none."""
     shown = period_text(period)
     if hidden:
         return _("Nothing to submit for {period}: its only drafts are ones the plan "
                  "hides").format(period=shown)
+    if level:
+        from fieldplan.i18n import level_label
+
+        # Translators: {level} is a level's name, capitalised as the status sheet
+        # writes it in its "Reports: none, the current plan has no action at this
+        # office's level (National)"
+        return _("Nothing to submit for {period}: the current plan has no action at this "
+                 "office's level ({level})").format(period=shown, level=level_label(level))
     if submitted:
         return counted(
             "Nothing to submit for {period}: this office's report for it is submitted "

@@ -193,3 +193,24 @@ def test_an_office_counts_its_own_hidden_reports_as_its_window_does(tmp_path: Pa
     code, out, _err = run("--db", str(hq_db), "--json", "status", capsys=capsys)
     # HQ's own: BN's has not reached it
     assert (json.loads(out)["reports"], json.loads(out)["hidden_reports"]) == (1, 1)
+
+
+def test_nothing_to_submit_where_the_plan_has_no_action_at_the_offices_level(
+        tmp_path: Path, capsys) -> None:
+    """A plan without global actions: headquarters' 'progress submit' told it to record
+    a report with 'fieldplan progress set', which refuses every action of the plan
+    ("… is a national action; office HQ reports on global actions"). It says the plan
+    has none at its level, as its status sheet does."""
+    from fieldplan.replica import init_hq
+
+    db = tmp_path / "hq.sqlite3"
+    with init_hq(db) as hq:
+        amend_plan(hq, tmp_path, drop=tuple(a.code for a in hq.plan().actions_of(
+            level="global")))
+        assert not hq.plan().actions_of(level="global")
+    code, out, err = run("--db", str(db), "progress", "submit", "--period", PERIOD,
+                         capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Nothing to submit for 1st semester 2026: the current plan has no action at this "
+        "office's level (Global)"]

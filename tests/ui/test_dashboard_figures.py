@@ -321,3 +321,36 @@ def test_a_missing_line_opens_its_report_as_the_desktop_opens_items(
     qtbot.mouseClick(missing.viewport(), Qt.MouseButton.LeftButton, pos=centre)
     assert asked == ([(code, "2026-S1")] if single_click else [])
     missing.setStyle(None)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_dashboard_with_no_action_at_its_level_says_so(
+        lang, language, open_window, hq, make_office, qtbot, tmp_path) -> None:
+    """A plan without national actions (an amendment dropped them): the office's
+    dashboard, with no area and nothing to report on, said "Nothing is missing.", as if
+    every report were in, where its status sheet says the plan has no action at its
+    level; headquarters' said its own reports lacked nothing, on a plan without global
+    actions."""
+    from tests.scenes import amend_plan, send
+    from tests.ui.test_dashboard_conflicts import dashboard_of
+
+    language(lang)
+    ml = make_office("ML")
+    amend_plan(hq, tmp_path, drop=tuple(a.code for a in hq.plan().actions
+                                        if a.level in ("national", "global")))
+    send(hq, ml, tmp_path)
+    assert not ml.plan().actions_of(level="national")
+    paths = ml.path, hq.path
+    ml.close()
+    hq.close()
+    for path, level in zip(paths, ("national", "global"), strict=True):
+        window, dash = dashboard_of(open_window, qtbot, path)
+        dash.grab().save(str(tmp_path / f"dashboard-{level}-{lang}.png"))
+        said = [dash.missing.item(i).text() for i in range(dash.missing.count())]
+        assert len(said) == 1 and dash.summary.areas == ()
+        if lang == "en":
+            head = ("The current plan has no action at this office's level "
+                    f"({level.capitalize()}): there is nothing to report here.")
+            assert said[0].startswith(head)
+            assert ("Overview tab" in said[0]) == (level == "global")
+        window.close()

@@ -3381,6 +3381,10 @@ def _dry_run(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any], accept: Any,
     bundle whose import repairs a forked history: ``out["repair"]`` says what the
     import will do."""
     conn = rep.conn
+    if getattr(conn, "read_only", False):
+        # (a write-protected stick: SQLite begins the transaction all the same, and
+        # the merge's first write failed as an internal error)
+        return False
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError:

@@ -99,20 +99,36 @@ def cmd_report_review(args: argparse.Namespace) -> int:
             rep, args.period, args.output, lang=lang_of(args), paper=args.paper,
             deadline=args.deadline
         )
+        not_kept = None
         if args.deadline is not None:
             # the period's deadline from now on, as the client's dialog keeps the day
             # it printed with: the next pack, from here or the client, and the client's
             # "Sent late" list the offices this one did (once it is written: a pack
             # refused changes nothing)
+            from fieldplan.errors import StoreError
             from fieldplan.reports.deadlines import set_deadline
 
-            set_deadline(rep, args.period, args.deadline)
+            try:
+                set_deadline(rep, args.period, args.deadline)
+            except StoreError as exc:
+                # (a read-only stick, a full disk) the pack is written, with that day:
+                # failing here said "nothing was changed" of a pack made
+                not_kept = exc
         from fieldplan.reports.deadlines import period_deadline
 
-        deadline = period_deadline(rep, args.period)
+        # (the day the pack was printed with, also when the database could not keep it)
+        deadline = args.deadline or period_deadline(rep, args.period)
         hidden = _hidden(rep, args.period)
     output(args, {"path": str(path), "hidden": hidden, "deadline": deadline.isoformat()},
            str(path))
+    if not_kept is not None:
+        from fieldplan.i18n import format_date
+
+        # Translators: {date} is the deadline given with --deadline, {error} why the
+        # database could not keep it
+        warn(_("the review pack is written, but its deadline ({date}) could not be kept "
+               "in the database: {error}").format(date=format_date(args.deadline),
+                                                  error=not_kept))
     _warn_hidden(hidden)
     return 0
 

@@ -56,3 +56,33 @@ def test_verify_on_a_read_only_database_checks_the_bundle(
     assert code == 0, err
     assert json.loads(out) == json.loads(writable_json)
     assert hq.path.read_bytes() == before
+
+
+def test_review_with_a_deadline_on_a_read_only_database_is_written_and_says_so(
+        hq, tmp_path: Path, capsys, read_only) -> None:
+    """``report review --deadline`` keeps the day in the database after writing the
+    pack. On a database that cannot be written the pack was written, with that
+    deadline, yet the command failed (exit 1) with "could not save to the database,
+    nothing was changed": a script took the pack for not made, a person for not
+    printed. It is written, said, and the day not kept is a warning."""
+    from fieldplan.reports.deadlines import named_deadlines
+
+    db = str(hq.path)
+    hq.close()
+    read_only(hq.path)
+    out = tmp_path / "pack.pdf"
+    code, printed, err = run("--db", db, "--json", "report", "review", "--period",
+                             "2026-S1", "--deadline", "2026-08-20", "-o", str(out),
+                             capsys=capsys)
+    assert code == 0, err
+    assert out.read_bytes().startswith(b"%PDF")
+    # the deadline the pack was printed with, not the one the database still holds
+    assert json.loads(printed)["deadline"] == "2026-08-20"
+    warning = err.splitlines()[-1]
+    assert warning.startswith("fieldplan: warning: the review pack is written, but its "
+                              "deadline (20 Aug 2026) could not be kept in the database: ")
+    assert "read-only" in warning
+    from fieldplan.replica import open_replica
+
+    with open_replica(Path(db)) as rep:
+        assert named_deadlines(rep) == {}

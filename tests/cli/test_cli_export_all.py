@@ -167,3 +167,21 @@ def test_standard_output_on_a_full_disk_stops_no_office_bundle(hq_db, tmp_path, 
     assert capsys.readouterr().err == (
         f"3 bundles written in {out}\n"
         f"fieldplan: error: cannot write the command's output: {reasons.DISK_FULL}\n")
+
+
+def test_bundles_saved_again_in_their_place_are_said(hq_db, tmp_path, capsys) -> None:
+    """Run again with nothing new, each bundle takes the place of the one saved before
+    under its name. One ``export`` says so; ``--all-offices`` said "3 bundles written"
+    as of new files, and a person looked for the second ones (or sent the same bundles
+    twice, taking them for new)."""
+    out = tmp_path / "out"
+    code, first, err = run("--db", hq_db, "export", "--all-offices", "--dir", str(out),
+                           capsys=capsys)
+    assert code == 0 and err == f"3 bundles written in {out}\n"
+    code, again, err = run("--db", hq_db, "export", "--all-offices", "--dir", str(out),
+                           capsys=capsys)
+    assert code == 0 and again == first
+    assert len(list(out.iterdir())) == 3
+    assert err == (f"3 bundles written in {out}; 3 of them hold nothing new since the "
+                   "bundles saved before under their names: saved again in their place, "
+                   "not as second files\n")

@@ -366,14 +366,12 @@ class WrappedLabel(QLabel):
 
 
 def _right_to_left(text: str) -> bool:
-    """Whether ``text``'s first letter with a direction is written right to left, as
-    QLabel takes the direction of plain text."""
-    import unicodedata
+    """Whether ``text``'s first letter with a direction outside an isolate is written
+    right to left, as QLabel takes the direction of plain text (QString::isRightToLeft,
+    Unicode's rule P2). A line that starts with a code the client isolated (an
+    action's "PA1.2: …" in Arabic, ``ui.bidi.isolated_codes``) is right to left for
+    QLabel: taken for left to right here, it was not painted whole, and lost its
+    lines' last letters."""
+    from fieldplan.text import first_strong
 
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
+    return first_strong(text) == "R"

@@ -137,6 +137,38 @@ def test_wrapped_arabic_text_is_never_cut_at_its_labels_edge(language, qtbot, po
     _assert_whole_at_every_width(label, text, font, widths)
 
 
+def test_wrapped_arabic_text_that_starts_with_an_isolated_code_is_never_cut(language, qtbot):
+    """A line that starts with a code ("{action}: …", "{office}: …") has it in a
+    left-to-right isolate in Arabic (``ui.bidi.isolated_codes``). QLabel lays it out
+    right to left all the same (QString::isRightToLeft skips what an isolate holds),
+    but the ``WrappedLabel`` took its direction from the code's Latin letters, did not
+    paint it itself, and its lines lost their last letter at about half the widths.
+    Its text is painted whole, at every width, as one without the code."""
+    from PySide6.QtGui import QFont
+
+    from ui.app import load_fonts
+    from ui.bidi import isolated_codes
+    from ui.wrapped_label import WrappedLabel
+
+    font = QFont(load_fonts())
+    font.setPointSize(10)
+    language("ar")
+    text = isolated_codes("PA1.2: " + WRAPPED_TEXTS["description"])
+    assert text.startswith("\u2066PA1.2\u2069")
+    label = WrappedLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(font)
+    qtbot.addWidget(label)
+    assert label._paints_itself()
+    least = label.minimumSizeHint().width()
+    _assert_whole_at_every_width(label, text, font, range(least, least + 300, 3))
+    # and a line whose first letter outside an isolate is Latin (an Arabic name
+    # quoted in it) is Qt's to lay out left to right, not painted right to left
+    other = WrappedLabel("\u2067" + WRAPPED_TEXTS["note"] + "\u2069 is the note")
+    qtbot.addWidget(other)
+    assert not other._paints_itself()
+
+
 def test_a_wrapped_arabic_label_is_at_least_a_line_high_as_an_english_one(language, qtbot):
     """A ``WrappedLabel`` of Arabic plain text said its least height was that of its
     text at its narrowest, a word a line: a layout's least height was the sum of its

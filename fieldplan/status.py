@@ -860,7 +860,7 @@ def import_batch_text(at: str, counts: Mapping[str, int]) -> str:
 def revoked_text(unsent: int = 0) -> str:
     """What a computer whose key headquarters revoked is told; ``unsent``: the changes
     made here that headquarters has not acknowledged (they go nowhere from here)."""
-    from fieldplan.i18n import _, counted
+    from fieldplan.i18n import _, counted, join_clauses
 
     text = _("headquarters revoked this computer's key and refuses its bundles; ask "
              "headquarters for a new setup bundle")
@@ -869,13 +869,13 @@ def revoked_text(unsent: int = 0) -> str:
         # Set this computer up again…) keeps this database in a folder beside it; a
         # database deleted by hand (what 'init' suggests when told to use this file)
         # would lose what was typed here for good
-        text += "; " + counted(
+        text = join_clauses([text, counted(
             "{n} change made here has not reached headquarters: setting this computer up "
             "again keeps this database in a folder beside it, where it can be read and "
             "typed again",
             "{n} changes made here have not reached headquarters: setting this computer up "
             "again keeps this database in a folder beside it, where they can be read and "
-            "typed again", unsent)
+            "typed again", unsent)])
     return text
 
 

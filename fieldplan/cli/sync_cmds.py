@@ -235,25 +235,25 @@ def _all_offices_summary(done: sync.AllOfficesExport) -> str:
         text = ngettext("{count} of {total} bundle written in {folder}",
                         "{count} of {total} bundles written in {folder}", total).format(
             count=format_number(written), total=format_number(total), folder=ltr(folder))
-        text += "; " + ngettext("{failed} office has none (said above)",
-                                "{failed} offices have none (said above)",
-                                len(done.failed)).format(failed=format_number(len(done.failed)))
+        text = join_clauses([text, ngettext(
+            "{failed} office has none (said above)", "{failed} offices have none (said above)",
+            len(done.failed)).format(failed=format_number(len(done.failed)))])
     receipts = sum(1 for r in done.written if r.note)
     if receipts:
         # Translators: follows "12 bundles written in DIR"
-        text += "; " + counted(
+        text = join_clauses([text, counted(
             "{count} of them carries no new entries, only receipts",
-            "{count} of them carry no new entries, only receipts", receipts)
+            "{count} of them carry no new entries, only receipts", receipts)])
     again = sum(1 for r in done.written if r.again)
     if again:
         # (as one export's warning says it: "3 bundles written" alone read as new
         # files beside the ones saved before)
         # Translators: follows "12 bundles written in DIR"
-        text += "; " + counted(
+        text = join_clauses([text, counted(
             "{count} of them holds nothing new since the bundle saved before under its "
             "name: saved again in its place, not as a second file",
             "{count} of them hold nothing new since the bundles saved before under their "
-            "names: saved again in their place, not as second files", again)
+            "names: saved again in their place, not as second files", again)])
     return text
 
 

@@ -409,14 +409,14 @@ def _remove_if_empty(folder: Path) -> None:
 
 def aside_text(folder: Path, unsent: int = 0) -> str:
     """Where the revoked computer's files went, and what to do with what was never sent."""
-    from fieldplan.i18n import counted
+    from fieldplan.i18n import counted, join_clauses
 
     text = _("the old database, its key file and its backups were moved to {folder} "
              "(kept, not deleted)").format(folder=ltr(folder))
     if unsent:
-        text += "; " + counted(
+        text = join_clauses([text, counted(
             "{n} change made there never reached headquarters: open that database with "
             "'fieldplan --db' to read it, and type it again here",
             "{n} changes made there never reached headquarters: open that database with "
-            "'fieldplan --db' to read them, and type them again here", unsent)
+            "'fieldplan --db' to read them, and type them again here", unsent)])
     return text

@@ -7,6 +7,7 @@ import gettext
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -611,9 +612,30 @@ def test_lists_in_sentences_are_joined_as_the_language_writes_them():
     assert "\u061b " in forked and "; " not in forked
 
 
+@pytest.mark.parametrize(("lang", "separator"), [("fr", "\u202f; "), ("ar", "\u061b ")])
+def test_clauses_added_to_a_line_are_joined_as_the_language_joins_them(lang, separator):
+    """The clause a line adds (what a revoked computer has not sent, the offices an
+    export wrote nothing for, the receipts among the bundles, what a restore left
+    unsent) is joined as ``join_clauses`` joins clauses: French " ; " (narrow no-break
+    space), Arabic "؛ ". They were added with the English "; ": "…de configuration;
+    3 modifications…", and a Latin semicolon in the Arabic warning of the main window."""
+    from fieldplan.cli.sync_cmds import _all_offices_summary
+    from fieldplan.status import revoked_text
+    from fieldplan.sync.again import aside_text
+
+    i18n.set_language(lang)
+    done = SimpleNamespace(written=[SimpleNamespace(note="r")] * 3, offices=["X"] * 5,
+                           failed=["X"] * 2, folder=Path("out"))
+    for text in (revoked_text(3), aside_text(Path("old"), 3), _all_offices_summary(done)):
+        assert separator in text, text
+        assert "; " not in text.replace(separator, ""), text
+    assert _all_offices_summary(done).count(separator) == 2
+
+
 def test_no_list_in_user_visible_text_is_joined_by_a_latin_comma():
     """A new ``", ".join`` in the core or the client would bring the Latin comma back
-    into Arabic sentences: only the files below join for machines or developers."""
+    into Arabic sentences: only the files below join for machines or developers. So
+    would a clause added with ``"; " +`` (``join_clauses`` joins them)."""
     root = Path(__file__).resolve().parents[2]
     machine = {"fieldplan/schema.py", "fieldplan/plan.py",  # SQL, TOML
                "fieldplan/tabular.py",  # a data export's cells ("key=12; other=3")
@@ -623,7 +645,7 @@ def test_no_list_in_user_visible_text_is_joined_by_a_latin_comma():
              for folder in ("fieldplan", "ui") for path in sorted((root / folder).rglob("*.py"))
              if str(path.relative_to(root)) not in machine
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-             if re.search(r"""["'](, |; )["']\.join\(""", line)]
+             if re.search(r"""["'](, |; )["']\.join\(|["']; ["'] *\+""", line)]
     assert found == []
 
 

@@ -583,8 +583,9 @@ _SEARCH_MARKS = re.compile(
 _SEARCH_SAME = str.maketrans({
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
     **dict.fromkeys("\u2018\u2019\u02bc", "'"),
-    # (French keyboards have no œ key: "coeur" is typed for "cœur")
-    "\u0153": "oe", "\u00e6": "ae",
+    # (French keyboards have no œ key: "coeur" is typed for "cœur"; nor others a
+    # dotless ı, which no accent folding takes off: "sanliurfa" for "Şanlıurfa")
+    "\u0153": "oe", "\u00e6": "ae", "\u0131": "i",
     "\u0629": "\u0647", "\u0649": "\u064a", "\u06cc": "\u064a", "\u06a9": "\u0643",
     **{chr(0x0660 + d): str(d) for d in range(10)},
     **{chr(0x06f0 + d): str(d) for d in range(10)},
@@ -595,8 +596,9 @@ def search_key(text: str) -> str:
     """``text`` as a search compares it: case folded, accents and Arabic vowel marks
     and tatweel left out ("Ministère" and "ministere" are one; so are "كَتَبَ" and
     "كتب"), and what is written either way as one (``_SEARCH_SAME``: "IOM–OIC" and
-    "IOM-OIC", "مدرسة" and "مدرسه", "٢٠٢٦" and "2026", "cœur" and "coeur"). Fold both
-    the text searched and what is typed; a text folded once is searched with ``in``."""
+    "IOM-OIC", "مدرسة" and "مدرسه", "٢٠٢٦" and "2026", "cœur" and "coeur", Turkish
+    "Şanlıurfa" and "sanliurfa"). Fold both the text searched and what is typed; a
+    text folded once is searched with ``in``."""
     if text.isascii():  # most narratives: no accent to take off
         return text.casefold()
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_SEARCH_SAME)

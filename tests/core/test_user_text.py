@@ -126,6 +126,16 @@ def test_search_key_takes_what_is_written_either_way_as_one() -> None:
     assert search_key("it’s") == search_key("it's")
 
 
+def test_search_key_finds_turkish_and_azerbaijani_names_typed_without_their_letters() -> None:
+    """A Turkish or Azerbaijani name (Türkiye and Azerbaijan are members: "Şanlıurfa",
+    "Diyarbakır", "Bakı" in a narrative) typed on another keyboard has an "i" for its
+    dotless "ı", which no accent folding takes off: "sanliurfa" found nothing of
+    "Şanlıurfa", while "istanbul" found "İstanbul". Upper case alike."""
+    for written, typed in (("Şanlıurfa", "sanliurfa"), ("Diyarbakır", "DIYARBAKIR"),
+                           ("İstanbul", "istanbul"), ("BAKI", "Bakı")):
+        assert search_key(typed) in search_key(written), written
+
+
 def test_for_spreadsheet_and_terminal() -> None:
     assert for_spreadsheet("a\x00b\x0bc\x1fd\te\nf\rg") == "abcd\te\nf\rg"
     assert for_terminal("a\x1b[0m\tb\nc\x07") == "a\\x1b[0m b c\\x07"

@@ -624,7 +624,7 @@ def test_clauses_added_to_a_line_are_joined_as_the_language_joins_them(lang, sep
     from fieldplan.sync.again import aside_text
 
     i18n.set_language(lang)
-    done = SimpleNamespace(written=[SimpleNamespace(note="r")] * 3, offices=["X"] * 5,
+    done = SimpleNamespace(written=[SimpleNamespace(note="r", again=False)] * 3, offices=["X"] * 5,
                            failed=["X"] * 2, folder=Path("out"))
     for text in (revoked_text(3), aside_text(Path("old"), 3), _all_offices_summary(done)):
         assert separator in text, text

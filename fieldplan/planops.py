@@ -333,20 +333,24 @@ def _names(items: tuple[str, ...], shown: int | None = SHOWN_NAMES) -> str:
                    names=join_list(items[:shown]))
 
 
-def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None) -> Hidden:
-    """What of the reports held here ``plan`` would not show (see PlanScope); with
-    ``shown_by``, only what that plan shows: what an amendment newly hides."""
+def hidden_by(rep: Replica, plan: Plan, *, shown_by: Plan | None = None,
+              office: str | None = None) -> Hidden:
+    """What of the reports held here (of ``office`` when given) ``plan`` would not show
+    (see PlanScope); with ``shown_by``, only what that plan shows: what an amendment
+    newly hides."""
     scope = PlanScope(plan)
     before = PlanScope(shown_by) if shown_by is not None else None
     actions: set[str] = set()
     periods: set[str] = set()
     levels: set[str] = set()
     values: set[str] = set()
-    for office, action, period, vals in rep.conn.execute(
-            "SELECT office, action, period, vals FROM progress"):
-        if before is not None and before.why_hidden(office, action, period):
+    sql, params = "SELECT office, action, period, vals FROM progress", []
+    if office is not None:
+        sql, params = sql + " WHERE office = ?", [office]
+    for who, action, period, vals in rep.conn.execute(sql, params):
+        if before is not None and before.why_hidden(who, action, period):
             continue  # hidden already (an earlier amendment, allowed then): not asked again
-        why = scope.why_hidden(office, action, period)
+        why = scope.why_hidden(who, action, period)
         if why:
             if "action" in why:
                 actions.add(action)

@@ -929,7 +929,9 @@ class ImportResultDialog(QDialog):
                 o.locks_text(),  # "headquarters locked 1st semester 2026"
                 # "headquarters revoked this computer's key …"
                 o.revoked_text() if getattr(o, "revoked_here", False) else "",
-                o.hidden_text() if getattr(o, "hidden_brought", 0) else "",  # "it brings 2…"
+                # "it brings 2…" (reports, or values of indicators the plan dropped)
+                o.hidden_text() if getattr(o, "hidden_brought", 0)
+                or getattr(o, "hidden_values_brought", ()) else "",
                 # "1 report it changed is in conflict …" (only the status bar's count
                 # said it)
                 o.conflicts_text() if getattr(o, "conflicts", 0) else "",
@@ -996,6 +998,7 @@ def import_row_rank(o) -> int:
     if o.outcome == "quarantined":
         return 2
     if (o.gaps or getattr(o, "late_periods", ()) or getattr(o, "hidden_brought", 0)
+            or getattr(o, "hidden_values_brought", ())
             or getattr(o, "repair", "") or getattr(o, "clock_ahead", "")
             or getattr(o, "clock_behind", "") or getattr(o, "office_clock", ())
             or getattr(o, "revoked_here", False) or getattr(o, "release_failed", "")
@@ -1032,6 +1035,18 @@ def plan_note(outcomes: list) -> str:
             "stays in the database, no longer shown.",
             "It hides {count} reports of this office that the version before showed: they "
             "stay in the database, no longer shown.", hidden)
+    values = sorted({v for o in brought for v in getattr(o, "plan_hidden_values", ())})
+    if values:
+        # (an indicator dropped, or moved to another action: its figures were in no
+        # field or sheet any more, and nothing said so)
+        # Translators: {items} lists indicators as ACTION/KEY ("PA1.2/data-reports");
+        # the report form shows such values under "Also recorded"
+        text += " " + isolated_codes(counted(
+            "It no longer has {count} indicator this office recorded values for "
+            "({items}): they are kept, and each report shows them under its indicators.",
+            "It no longer has {count} indicators this office recorded values for "
+            "({items}): they are kept, and each report shows them under its indicators.",
+            len(values), items=join_list(values)))
     return text
 
 

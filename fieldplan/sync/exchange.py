@@ -266,6 +266,10 @@ class ImportOutcome:
     #: (at an office) how many of this office's reports the new plan hides that the
     #: plan before it showed (planops.PlanScope)
     plan_hidden: int = 0
+    #: (at an office) the indicators (``ACTION/KEY``) of which the new plan hides
+    #: values this office recorded, in reports it still shows, that the plan before
+    #: showed: an indicator dropped or moved to another action (the values are kept)
+    plan_hidden_values: tuple[str, ...] = ()
     #: what the new plan changes of the one before it, a short line each ("Action
     #: added (1): PA1.9"; plan_diff.short_lines); () when the plan stayed as it was
     plan_changes: tuple[str, ...] = ()
@@ -276,6 +280,10 @@ class ImportOutcome:
     #: reporting on an action headquarters removed or moved to another level
     hidden_brought: int = 0
     hidden_why: tuple[str, ...] = ()
+    #: the indicators (``ACTION/KEY``) of which this bundle brought values, in reports
+    #: the plan shows, that the plan no longer has: an office's values typed against
+    #: an older plan (kept, as the reports on a dropped action are)
+    hidden_values_brought: tuple[str, ...] = ()
     #: (at an office) when headquarters wrote this bundle (ISO UTC), when that is far
     #: earlier than this computer's clock says (``clock_ahead_since``): its date is
     #: likely wrong; "" otherwise
@@ -360,7 +368,7 @@ class ImportOutcome:
             notes.append(self.plan_text())
         notes.append(self.locks_text())
         notes.append(self.revoked_text())
-        if self.hidden_brought:
+        if self.hidden_brought or self.hidden_values_brought:
             notes.append(self.hidden_text())
         notes.append(self.conflicts_text())
         if self.repair:
@@ -426,9 +434,11 @@ class ImportOutcome:
                 "gap_ranges": list(self.gap_ranges),
                 "plan_version": self.plan_version or None,
                 "plan_hidden_reports": self.plan_hidden,
+                "plan_hidden_values": list(self.plan_hidden_values),
                 "plan_changes": [str.__str__(line) for line in self.plan_changes],
                 "repair": self.repair,
                 "reports_the_plan_hides": self.hidden_brought,
+                "values_the_plan_hides": list(self.hidden_values_brought),
                 "clock_ahead": bool(self.clock_ahead),
                 "clock_behind": bool(self.clock_behind),
                 "office_clock_wrong": bool(self.office_clock),
@@ -476,12 +486,12 @@ class ImportOutcome:
     def hidden_text(self) -> str:
         """"it brings 2 reports the plan hides (the plan no longer has this action)":
         what the import says of them ("" when there are none)."""
-        return hidden_text(self.hidden_brought, self.hidden_why)
+        return hidden_text(self.hidden_brought, self.hidden_why, self.hidden_values_brought)
 
     def plan_text(self) -> str:
         """"the plan is now version 3; it hides 2 reports of this office": what the
         import said of a new plan it brought ("" when it brought none)."""
-        return plan_text(self.plan_version, self.plan_hidden)
+        return plan_text(self.plan_version, self.plan_hidden, self.plan_hidden_values)
 
 
 #: What the import says of an office's first bundle from a new computer, at
@@ -595,33 +605,53 @@ def conflicts_text(count: int, own: int = 0, two: int | None = None) -> str:
                     "not replace each other", own))
 
 
-def hidden_text(count: int, why: Iterable[str]) -> str:
+def hidden_text(count: int, why: Iterable[str], values: tuple[str, ...] = ()) -> str:
     """``ImportOutcome.hidden_text`` of ``count`` reports brought that the plan hides,
-    for the reasons ``why`` (PlanScope.why_hidden's words); the inbox keeps it as the
-    reason."""
-    if not count:
-        return ""
+    for the reasons ``why`` (PlanScope.why_hidden's words), and of values brought of
+    the indicators ``values`` (``ACTION/KEY``) it no longer has; the inbox keeps it as
+    the reason."""
     from fieldplan.planops import why_hidden_text
 
-    return counted("it brings {count} report the plan hides ({why})",
-                   "it brings {count} reports the plan hides ({why})",
-                   count, why=why_hidden_text(why))
+    return join_clauses([
+        counted("it brings {count} report the plan hides ({why})",
+                "it brings {count} reports the plan hides ({why})",
+                count, why=why_hidden_text(why)) if count else "",
+        # Translators: {items} lists indicators as ACTION/KEY ("PA1.2/data-reports")
+        counted("it brings values of {count} indicator the plan no longer has "
+                "({items}): kept in their reports",
+                "it brings values of {count} indicators the plan no longer has "
+                "({items}): kept in their reports",
+                len(values), items=_shown_names(values)) if values else ""])
 
 
-def plan_text(version: int, hidden: int) -> str:
+def _shown_names(items: tuple[str, ...]) -> str:
+    """``items`` in a list, the first few named before "and N more"."""
+    from fieldplan.planops import _names
+
+    return _names(items)
+
+
+def plan_text(version: int, hidden: int, values: tuple[str, ...] = ()) -> str:
     """``ImportOutcome.plan_text`` of a plan now at ``version`` (0: no new plan) that
-    hides ``hidden`` reports of this office; the inbox keeps it as the reason."""
+    hides ``hidden`` reports of this office, and its values of the indicators
+    ``values`` (``ACTION/KEY``); the inbox keeps it as the reason."""
     if not version:
         return ""
     text = _("the plan is now version {version}").format(version=version)
-    if not hidden:
-        return text
     # those the version before showed: not all it hides ('status' counts those, and
     # the count read as theirs)
     return join_clauses([text, counted(
         "it hides {count} report of this office that the version before showed",
         "it hides {count} reports of this office that the version before showed",
-        hidden)])
+        hidden) if hidden else "",
+        # (an indicator dropped, or moved to another action: the figures typed in it
+        # were no longer in any field or sheet, and nothing said so)
+        # Translators: {items} lists indicators as ACTION/KEY ("PA1.2/data-reports")
+        counted("it hides this office's values of {count} indicator it no longer has "
+                "({items}): they are kept in their reports",
+                "it hides this office's values of {count} indicators it no longer has "
+                "({items}): they are kept in their reports",
+                len(values), items=_shown_names(values)) if values else ""])
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock
@@ -830,6 +860,8 @@ class _MergeStats:
     periods: dict[str, int] = field(default_factory=dict)
     #: the reports (``office|action|period``) the new events changed
     reports: set[str] = field(default_factory=set)
+    #: (report id, indicator key) of the values (not cleared) the new events wrote
+    values: set[tuple[str, str]] = field(default_factory=set)
     #: those of them with a field of several heads when their events were applied
     #: (``store.Connection.several_heads``): the only ones that can be in conflict
     several_heads: set[str] = field(default_factory=set)
@@ -1825,6 +1857,9 @@ class _Merger:
                 elif period not in periods:
                     periods[period] = 0  # (as max(0, 0) stored it)
                 reports.add(e.entity_id)
+                self.stats.values.update(
+                    (e.entity_id, name[len("value."):]) for name, value in e.fields.items()
+                    if name.startswith("value.") and value is not None)
         if any(e.entity == "key" for e in new):
             self.offices.update(keyreg.replica_offices(self.rep))
 
@@ -2421,8 +2456,10 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 late = tuple(sorted(
                     p for p, hlc in stats.periods.items() if p in locks
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
-                plan_version, plan_hidden, plan_changes = _plan_change(rep, plan_before)
+                plan_version, plan_hidden, plan_values, plan_changes = _plan_change(
+                    rep, plan_before)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
+                values_brought = _hidden_values_brought(rep, stats.values)
                 from fieldplan.sync.conflicts import (
                     conflicts_apart,
                     reports_in_conflict,
@@ -2467,6 +2504,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        gap_ranges=tuple(g.to_dict() for g in found),
                                        late_periods=late, plan_version=plan_version,
                                        plan_hidden=plan_hidden, plan_changes=plan_changes,
+                                       plan_hidden_values=plan_values,
+                                       hidden_values_brought=values_brought,
                                        repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
                                        clock_ahead=clock, clock_behind=behind,
@@ -2487,9 +2526,11 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            # that said it is closed)
                                            refused,
                                            cut,
-                                           plan_text(plan_version, plan_hidden),
+                                           plan_text(plan_version, plan_hidden,
+                                                     plan_values),
                                            locks_text(locked, unlocked),
-                                           hidden_text(hidden_brought, hidden_why),
+                                           hidden_text(hidden_brought, hidden_why,
+                                                       values_brought),
                                            conflicts_text(in_conflict, in_conflict_own,
                                                           in_conflict_two),
                                            clock_text(clock),
@@ -2702,22 +2743,44 @@ class _NoLongerVouched(Exception):
     that registered it): rolled back, the bundle waits in quarantine."""
 
 
-def _plan_change(rep: Replica, before: Any) -> tuple[int, int, tuple[str, ...]]:
+def _plan_change(rep: Replica, before: Any
+                 ) -> tuple[int, int, tuple[str, ...], tuple[str, ...]]:
     """(inside the import's transaction) the plan's version now, if the bundle brought
     a new plan, at an office how many of its reports that plan hides and ``before``
-    showed, and what it changes of ``before`` (plan_diff.short_lines: once per
-    import, not per event); (0, 0, ()) when the plan is as it was."""
+    showed and the indicators (``ACTION/KEY``) of its values it newly hides, and what
+    it changes of ``before`` (plan_diff.short_lines: once per import, not per event);
+    (0, 0, (), ()) when the plan is as it was."""
     after = rep.plan()
     if after == before:
-        return 0, 0, ()
+        return 0, 0, (), ()
     from fieldplan.plan_diff import diff_plans, short_lines
 
-    hidden = 0
+    hidden, values = 0, ()
     if not rep.is_hq:
-        from fieldplan.planops import hidden_reports
+        from fieldplan.planops import hidden_by, hidden_reports
 
         hidden = hidden_reports(rep, after, shown_by=before, office=rep.office)
-    return after.version, hidden, short_lines(diff_plans(before, after))
+        values = hidden_by(rep, after, shown_by=before, office=rep.office).values
+    return after.version, hidden, values, short_lines(diff_plans(before, after))
+
+
+def _hidden_values_brought(rep: Replica, values: set[tuple[str, str]]) -> tuple[str, ...]:
+    """The indicators (``ACTION/KEY``, sorted) of ``values`` (report id ``office|action|
+    period``, indicator key) the plan no longer has, in reports it shows. At an office,
+    of its own reports only (as ``_hidden_brought``)."""
+    if not values:
+        return ()
+    from fieldplan.planops import PlanScope
+
+    scope = PlanScope(rep.plan())
+    own = None if rep.is_hq else rep.office
+    found = set()
+    for rid, key in values:
+        office, action, period = rid.split("|")
+        if (own is None or office == own) and scope.shows(office, action, period) \
+                and scope.hidden_values(action, (key,)):
+            found.add(f"{action}/{key}")
+    return tuple(sorted(found))
 
 
 def _hidden_brought(rep: Replica, reports: Iterable[str]) -> tuple[int, tuple[str, ...]]:

@@ -1147,3 +1147,25 @@ def test_a_value_typed_in_the_old_unit_is_said_in_it(open_window, qtbot, office,
         assert editor.recorded_notes == {}
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+def test_the_import_says_the_values_of_a_dropped_indicator_it_hides(open_window, qtbot,
+                                                                     office, tmp_path):
+    """An amendment drops an indicator BN recorded a value for: the import's result
+    said the plan's new version and nothing of that value, now in no field of its
+    report and on no sheet; it says which indicators' values it hides, and where they
+    are still read."""
+    bn, amend = office
+    with open_replica(bn) as rep:
+        progress.record_progress(rep, "PA1.2", "2026-S1", values={
+            "officials-trained": 40, "data-reports": 3})
+    bundle = amend(drop_indicators=(("PA1.2", "data-reports"),))
+    window = open_window(bn)
+    dialog = import_in_window(window, qtbot, bundle)
+    assert dialog.plan_note.text() == (
+        "The plan is now version 2. It no longer has 1 indicator this office recorded "
+        "values for (PA1.2/data-reports): they are kept, and each report shows them "
+        "under its indicators.")
+    assert dialog.table.item(0, 3).text().endswith(
+        "; the plan is now version 2; it hides this office's values of 1 indicator it no "
+        "longer has (PA1.2/data-reports): they are kept in their reports")

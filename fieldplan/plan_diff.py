@@ -110,6 +110,11 @@ class PlanDiff:
     levels, leads: actions kept whose level or lead changes.
     indicators_added, indicators_removed, indicators_retitled: ``ACTION/KEY`` of
         indicators of actions that both plans have.
+    indicators_moved: indicators taken from one action both plans have and put in
+        another (the same key and English title): ``Changed(KEY, FROM, TO)``; listed
+        in ``indicators_removed`` and ``indicators_added`` too (their ``--json``), but
+        said as moved by ``lines``. The values recorded under the first action stay
+        with it: a report holds values by its action.
     units, baselines, targets: indicators whose unit (once for each language whose
         word differs: ``Changed.lang``), baseline, or target (at the plan's end, or
         for a period: ``Changed.period``) changes.
@@ -144,6 +149,7 @@ class PlanDiff:
     indicators_added: tuple[str, ...] = ()
     indicators_removed: tuple[str, ...] = ()
     indicators_retitled: tuple[str, ...] = ()
+    indicators_moved: tuple[Changed, ...] = ()
     units: tuple[Changed, ...] = ()
     baselines: tuple[Changed, ...] = ()
     targets: tuple[Changed, ...] = ()
@@ -222,6 +228,11 @@ class PlanDiff:
         said_also = {r.texts_code or r.code for r in also.values()}
         other_texts = tuple(c for c in self.texts_changed if c not in said_also)
         n = len
+        # an indicator moved is said once, as moved (not removed here, added there)
+        moved_from = {f"{c.before}/{c.code}" for c in self.indicators_moved}
+        moved_to = {f"{c.after}/{c.code}" for c in self.indicators_moved}
+        ind_added = tuple(c for c in self.indicators_added if c not in moved_to)
+        ind_removed = tuple(c for c in self.indicators_removed if c not in moved_from)
         for items, kind, words in (
             (self.areas_added, "", ngettext(
                 "Area added ({count}): {items}", "Areas added ({count}): {items}",
@@ -247,12 +258,20 @@ class PlanDiff:
             (self.leads, "lead", ngettext(
                 "Action with another lead ({count}): {items}",
                 "Actions with another lead ({count}): {items}", n(self.leads))),
-            (self.indicators_added, "", ngettext(
+            (ind_added, "", ngettext(
                 "Indicator added ({count}): {items}", "Indicators added ({count}): {items}",
-                n(self.indicators_added))),
-            (self.indicators_removed, "", ngettext(
+                n(ind_added))),
+            (ind_removed, "", ngettext(
                 "Indicator removed ({count}): {items}",
-                "Indicators removed ({count}): {items}", n(self.indicators_removed))),
+                "Indicators removed ({count}): {items}", n(ind_removed))),
+            # Translators: {items} as in "inspectors-trained from PA2.1 to PA2.2" (an
+            # indicator's key, the action it was in, the action it is in now)
+            (self.indicators_moved, "value", ngettext(
+                "Indicator moved to another action ({count}), the values recorded so far "
+                "staying with the action they were recorded for: {items}",
+                "Indicators moved to another action ({count}), the values recorded so far "
+                "staying with the action they were recorded for: {items}",
+                n(self.indicators_moved))),
             (retitled(self.indicators_retitled), "title", ngettext(
                 "Indicator retitled ({count}): {items}",
                 "Indicators retitled ({count}): {items}", n(self.indicators_retitled))),
@@ -685,6 +704,8 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
         indicators_added=tuple(ind_added),
         indicators_removed=tuple(ind_removed),
         indicators_retitled=tuple(ind_retitled),
+        indicators_moved=_moved_indicators(old_actions, new_actions, ind_removed,
+                                           ind_added),
         units=tuple(units),
         baselines=tuple(baselines),
         targets=tuple(targets),
@@ -692,6 +713,32 @@ def diff_plans(old: Plan, new: Plan) -> PlanDiff:
                         if code not in texts and code not in {t.code for t in titles}),
         titles=tuple(titles),
     )
+
+
+def _moved_indicators(old_actions: dict[str, Any], new_actions: dict[str, Any],
+                      removed: list[str], added: list[str]) -> tuple[Changed, ...]:
+    """``PlanDiff.indicators_moved``: of the indicators ``removed`` from an action kept
+    and ``added`` to another (``ACTION/KEY``), those of the same key and English
+    title, each matched one to one (in ``added``'s order); a key two actions had
+    (``officials-trained``) is not a move unless its title is the same too."""
+    def found(actions: dict[str, Any], name: str) -> tuple[str, Indicator | None]:
+        code, _sep, key = name.rpartition("/")
+        action = actions.get(code.upper())
+        ind = next((i for i in action.indicators if i.key == key), None) if action else None
+        return code, ind
+
+    gone: dict[tuple[str, str], list[str]] = {}
+    for name in removed:
+        code, ind = found(old_actions, name)
+        if ind is not None:
+            gone.setdefault((ind.key, seen_text(ind.title.en)), []).append(code)
+    came: dict[tuple[str, str], list[str]] = {}
+    for name in added:
+        code, ind = found(new_actions, name)
+        if ind is not None:
+            came.setdefault((ind.key, seen_text(ind.title.en)), []).append(code)
+    return tuple(Changed(key, froms[0], tos[0]) for (key, title), tos in came.items()
+                 if len(tos) == 1 and len(froms := gone.get((key, title), [])) == 1)
 
 
 def _kept_order(items: Any, kept: Any) -> list[str]:

@@ -290,3 +290,49 @@ def test_a_spreadsheet_sorted_before_it_was_saved_back_says_its_new_order(tmp_pa
     assert diff.actions_removed == (a.code,) and diff.areas_moved
     swapped = dataclasses.replace(plan, version=2, actions=(b, a, *plan.actions[2:]))
     assert diff_plans(plan, swapped).lines() == ["Actions in another order in 1 area: PA1"]
+
+
+def moved_indicator(plan: Plan, key: str, to: str) -> Plan:
+    """``plan``'s next version with indicator ``key`` taken from the action that has
+    it and put last in action ``to``."""
+    [(source, ind)] = [(a.code, i) for a in plan.actions for i in a.indicators
+                       if i.key == key]
+    actions = []
+    for a in plan.actions:
+        kept = tuple(i for i in a.indicators if a.code != source or i.key != key)
+        actions.append(dataclasses.replace(
+            a, indicators=(*kept, ind) if a.code == to else kept))
+    return dataclasses.replace(plan, version=plan.version + 1, actions=tuple(actions))
+
+
+def test_an_indicator_moved_to_another_action_is_said_moved(tmp_path):
+    """HQ moves an indicator to another action: the preview said one indicator removed
+    and another added, and nothing told HQ (nor the offices) that it is the same
+    indicator and that the values recorded under the first action stay there, hidden.
+    It is said as moved, once, with where its values stay."""
+    plan = default_plan()
+    [ind] = [i for a in plan.actions if a.code == "PA2.1" for i in a.indicators
+             if i.key == "inspectors-trained"]
+    new = moved_indicator(plan, "inspectors-trained", "PA2.2")
+    diff = diff_plans(plan, new)
+    assert diff.indicators_moved == (Changed("inspectors-trained", "PA2.1", "PA2.2"),)
+    # (--json keeps listing it removed from one action and added to the other)
+    assert diff.indicators_added == ("PA2.2/inspectors-trained",)
+    assert diff.indicators_removed == ("PA2.1/inspectors-trained",)
+    assert diff.as_dict()["indicators_moved"] == [
+        {"code": "inspectors-trained", "before": "PA2.1", "after": "PA2.2"}]
+    assert diff.lines() == [
+        "Indicator moved to another action (1), the values recorded so far staying with "
+        "the action they were recorded for: inspectors-trained from PA2.1 to PA2.2"]
+    # a key both actions have, of another indicator (another title): not a move
+    other = dataclasses.replace(ind, title=Text("Something else"))
+    actions = tuple(
+        dataclasses.replace(a, indicators=tuple(i for i in a.indicators
+                                                if i.key != "inspectors-trained"))
+        if a.code == "PA2.1" else
+        dataclasses.replace(a, indicators=(*a.indicators, other)) if a.code == "PA2.2"
+        else a for a in plan.actions)
+    diff = diff_plans(plan, dataclasses.replace(new, actions=actions))
+    assert diff.indicators_moved == ()
+    assert diff.lines() == ["Indicator added (1): PA2.2/inspectors-trained",
+                            "Indicator removed (1): PA2.1/inspectors-trained"]

@@ -2775,10 +2775,22 @@ def _hidden_values_brought(rep: Replica, values: set[tuple[str, str]]) -> tuple[
     scope = PlanScope(rep.plan())
     own = None if rep.is_hq else rep.office
     found = set()
+    held: dict[str, dict[str, Any]] = {}
     for rid, key in values:
         office, action, period = rid.split("|")
-        if (own is None or office == own) and scope.shows(office, action, period) \
-                and scope.hidden_values(action, (key,)):
+        if not ((own is None or office == own) and scope.shows(office, action, period)
+                and scope.hidden_values(action, (key,))):
+            continue
+        if rid not in held:  # (a value the same bundle wrote, then cleared: none held)
+            row = rep.conn.execute(
+                "SELECT vals FROM progress WHERE office = ? AND action = ? AND period = ?",
+                (office, action, period)).fetchone()
+            try:
+                vals = json.loads(row[0]) if row is not None else {}
+            except (TypeError, ValueError):
+                vals = {}
+            held[rid] = vals if isinstance(vals, dict) else {}
+        if held[rid].get(key) is not None:
             found.add(f"{action}/{key}")
     return tuple(sorted(found))
 

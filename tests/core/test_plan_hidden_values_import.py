@@ -106,3 +106,16 @@ def test_hq_is_told_the_values_an_office_bundle_brings_that_the_plan_hides(
     [report] = [r for r in progress.list_reports(hq, "2026-S1", "SN")
                 if r.action == action.code]
     assert dict(report.values)[ind.key] == 7
+
+
+def test_a_value_written_then_cleared_in_the_bundle_is_not_said(hq, make_office,
+                                                                tmp_path) -> None:
+    sn = make_office("SN")
+    action, ind = two_indicators(sn)
+    drop_indicator(hq, tmp_path, action.code, ind.key)
+    progress.record_progress(sn, action.code, "2026-S1", status="on-track",
+                             values={ind.key: 7})
+    progress.record_progress(sn, action.code, "2026-S1", values={ind.key: None})
+    _result, outcome = send(sn, hq, tmp_path)
+    assert outcome.outcome == "merged" and outcome.hidden_values_brought == ()
+    assert "indicator" not in outcome.line()

@@ -207,7 +207,8 @@ class Shell(QObject):
         # the desktop session ending (logging off) hears from the window first: Qt 6
         # closes no window then (``MainWindow.commit_data``)
         app.commitDataRequest.connect(self._commit_data)
-        self._hears_session_end = True
+        #: the application heard from, until ``shutdown`` (the app outlives a shell)
+        self._hears_session_end: QApplication | None = app
         # no collection of every object held while a long job makes its own (a weak
         # reference: the collector outlives a shell)
         import weakref
@@ -811,9 +812,9 @@ class Shell(QObject):
         if self._start_gate is not None:
             self._start_gate.close()
         self._stop_wait_sign()
-        if self._hears_session_end:  # (the app outlives a shell: tests make many)
-            self._hears_session_end = False
-            self.app.commitDataRequest.disconnect(self._commit_data)
+        if self._hears_session_end is not None:  # (tests make many shells of one app)
+            app, self._hears_session_end = self._hears_session_end, None
+            app.commitDataRequest.disconnect(self._commit_data)
         # (whatever goes wrong in the steps before, the session is closed and what
         # follows is done all the same: a worker cut off at exit would leave its
         # write half done)

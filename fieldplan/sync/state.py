@@ -139,8 +139,15 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
     from fieldplan.sync.exchange import list_gaps, log_shape, quarantine_totals
 
     def meta_json(key: str) -> dict[str, Any] | None:
+        # (a record this computer keeps for itself, never sent: one damaged, or
+        # written by hand, is no last export or import, not an "internal error" of
+        # every status and of the window's status bar)
         raw = rep.meta(key)
-        return json.loads(raw) if raw else None
+        try:
+            value = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
     from fieldplan.sync.export import unsent_split
 

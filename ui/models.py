@@ -542,11 +542,21 @@ class ReportTableModel(_RowsModel):
         self._order = (column, order)  # and again after a reload or a new search
         self._ordered_all = self._in_order(range(len(self._all)))
         emit(self.layoutAboutToBeChanged)
+        before = self._visible
         # the rows shown, taken in that order (one sort, of every report)
-        shown = set(self._visible)
+        shown = set(before)
         everyone = self._ordered_all if self._ordered_all is not None else range(len(self._all))
         self._visible = [i for i in everyone if i in shown]
         self._rows = [self._all[i] for i in self._visible]
+        # the chosen report stays chosen where it went (the view's current row and
+        # selection): left at its row number, the row highlighted was another report
+        # while the narrative under the table still showed the one chosen
+        old = self.persistentIndexList()
+        if old:
+            row_of = {i: row for row, i in enumerate(self._visible)}
+            self.changePersistentIndexList(old, [
+                self.index(row_of[before[p.row()]], p.column())
+                if 0 <= p.row() < len(before) else QModelIndex() for p in old])
         emit(self.layoutChanged)
 
 

@@ -865,3 +865,40 @@ def test_inbox_events_of_a_bundle_nothing_was_merged_of() -> None:
     # the column is wide enough for them
     widths = list(inbox.width_texts(InboxModel.EVENTS))
     assert "none merged of 62" in widths
+
+
+def test_sorting_the_reports_keeps_the_chosen_report_chosen(qtbot, qtmodeltester) -> None:
+    """A report chosen (its narrative read under the table), then the table sorted by
+    another column: the highlighted row stayed at its row number, another report, while
+    the narrative still showed the one chosen. Found by QA."""
+    from PySide6.QtCore import QItemSelectionModel
+    from PySide6.QtWidgets import QTableView
+
+    model = ReportTableModel()
+    model.set_reports(REPORTS)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+             | QItemSelectionModel.SelectionFlag.Rows)
+    view.selectionModel().setCurrentIndex(model.index(0, ReportTableModel.ACTION), flags)
+    chosen = model.data(view.currentIndex(), ROW_ROLE)
+    assert (chosen.office, chosen.action) == ("SN", "PA1.1")
+    view.setSortingEnabled(True)
+    for column, order in ((ReportTableModel.PERCENT, Qt.SortOrder.DescendingOrder),
+                          (ReportTableModel.STATUS, Qt.SortOrder.AscendingOrder),
+                          (ReportTableModel.OFFICE, Qt.SortOrder.DescendingOrder)):
+        view.sortByColumn(column, order)
+        current = view.currentIndex()
+        assert model.data(current, ROW_ROLE) is chosen
+        assert current.column() == ReportTableModel.ACTION
+        assert [model.data(i, ROW_ROLE) for i in view.selectionModel().selectedRows()] == [
+            chosen]
+    # and through a search that keeps it, then a sort
+    model.set_filter("", lambda r: r.period == "2026-S1")
+    view.selectionModel().setCurrentIndex(model.index(model.row_of(("ML", "PA1.1",
+                                                                     "2026-S1")), 0), flags)
+    view.sortByColumn(ReportTableModel.ACTION, Qt.SortOrder.DescendingOrder)
+    assert (model.data(view.currentIndex(), ROW_ROLE).office,
+            model.data(view.currentIndex(), ROW_ROLE).action) == ("ML", "PA1.1")
+    qtmodeltester.check(model)

@@ -811,8 +811,15 @@ class OverviewModel(QAbstractTableModel):
         and spoken text name them (its figures moved since the review). ``locked``:
         headquarters has locked the period: the tooltips say its drafts were left when
         it was locked (not "not yet submitted": they will not be, unless headquarters
-        unlocks it), as the legend and the review pack say them."""
-        self.beginResetModel()
+        unlocks it), as the legend and the review pack say them.
+
+        The same offices and areas again (a save, an import, another period): the
+        cells change in place, the cell chosen stays chosen (a reset had the grid
+        lose it, and a person reading it with the keyboard their place, at each
+        import); other rows or columns: the grid is made again."""
+        same = list(offices) == self._offices and list(areas) == self._areas
+        if not same:
+            self.beginResetModel()
         self._texts, self._statuses = {}, {}
         self._locked = locked
         self._offices = list(offices)
@@ -834,7 +841,11 @@ class OverviewModel(QAbstractTableModel):
             if r.state == "submitted":
                 cell.submitted += 1
             cell.reports_held.append(r)
-        self.endResetModel()
+        if not same:
+            self.endResetModel()
+        elif self._offices and self._areas:
+            emit(self.dataChanged, self.index(0, 1),
+                 self.index(len(self._offices) - 1, len(self._areas)))
 
     def office_at(self, row: int) -> str:
         return self._offices[row]

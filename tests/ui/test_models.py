@@ -902,3 +902,50 @@ def test_sorting_the_reports_keeps_the_chosen_report_chosen(qtbot, qtmodeltester
     assert (model.data(view.currentIndex(), ROW_ROLE).office,
             model.data(view.currentIndex(), ROW_ROLE).action) == ("ML", "PA1.1")
     qtmodeltester.check(model)
+
+
+def test_the_overview_keeps_the_cell_chosen_when_its_figures_change(qtbot,
+                                                                   qtmodeltester) -> None:
+    """An Overview cell chosen (ML × PA2, read with the keyboard), then a save or an
+    import read the period again: the grid was reset and the cell chosen lost (with
+    the focus in it, the office's first cell chosen instead). Its figures change in
+    place now, the cell still chosen, sorted where its new status puts it."""
+    from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel
+    from PySide6.QtWidgets import QTableView
+
+    model = overview()
+    qtmodeltester.check(model)
+    proxy = QSortFilterProxyModel()
+    proxy.setSourceModel(model)
+    proxy.setSortRole(SORT_ROLE)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.selectionModel().setCurrentIndex(
+        proxy.index(0, 2), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def chosen() -> tuple[str, str]:
+        source = proxy.mapToSource(view.currentIndex())
+        return (model.office_at(source.row()), model.area_at(source.column()))
+
+    assert chosen() == ("ML", "PA2")
+    # ML reports on PA2 now; SN's PA1 report is completed
+    again = [*REPORTS, report("ML", "PA2.1", status="at-risk")]
+    again[0] = report("SN", "PA1.1", status="completed", percent=100)
+    changed = []
+    model.dataChanged.connect(lambda *args: changed.append(args))
+    model.set_data(["ML", "SN"], AREAS, again, AREA_OF)
+    assert view.currentIndex().isValid() and chosen() == ("ML", "PA2")
+    assert changed  # (in place: no reset)
+    assert view.currentIndex().data().startswith("▲ At risk")
+    # sorted by PA1's status, the rows move: the cell chosen goes with its office
+    view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert chosen() == ("ML", "PA2")
+    qtmodeltester.check(model)
+    # other offices: the grid is made again
+    with qtbot.waitSignal(model.modelReset):
+        model.set_data(["ML", "NE", "SN"], AREAS, again, AREA_OF)
+    assert model.rowCount() == 3
+    qtmodeltester.check(model)

@@ -949,3 +949,25 @@ def test_the_overview_keeps_the_cell_chosen_when_its_figures_change(qtbot,
         model.set_data(["ML", "NE", "SN"], AREAS, again, AREA_OF)
     assert model.rowCount() == 3
     qtmodeltester.check(model)
+
+
+def test_actions_sort_by_their_numbers_not_their_text() -> None:
+    """A plan with ten actions or more in an area (HQ replaces the plan from a
+    spreadsheet): the Reports page listed PA1.1, PA1.10, PA1.2, and sorted by the
+    Action column the same, as if PA1.10 came second. Found by QA."""
+    codes = ["PA1.10", "PA1.2", "PA10.1", "PA1.1", "PA2.1", "PA1.9"]
+    held = [report("SN", code) for code in codes]
+    listed = in_listing_order(held, "en")
+    assert [r.action for r in listed] == ["PA1.1", "PA1.2", "PA1.9", "PA1.10", "PA2.1",
+                                          "PA10.1"]
+    model = ReportTableModel()
+    model.set_reports(held)
+    model.sort(ReportTableModel.ACTION)
+    assert [model.row_at(r).action for r in range(6)] == [
+        "PA1.1", "PA1.2", "PA1.9", "PA1.10", "PA2.1", "PA10.1"]
+    model.sort(ReportTableModel.ACTION, Qt.SortOrder.DescendingOrder)
+    assert [model.row_at(r).action for r in range(6)] == [
+        "PA10.1", "PA2.1", "PA1.10", "PA1.9", "PA1.2", "PA1.1"]
+    # a code that is not the plan's kind still sorts, beside the others
+    odd = [report("SN", code) for code in ("PA1.2", "X", "PA1.10", "")]
+    assert [r.action for r in in_listing_order(odd, "en")] == ["", "PA1.2", "PA1.10", "X"]

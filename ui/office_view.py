@@ -67,6 +67,10 @@ class PlanTree(QWidget):
         #: the office's reports the plan hides, any period (the tree's last group)
         self._hidden: list[HiddenReport] = []
         self._hidden_group: QTreeWidgetItem | None = None
+        #: area code -> its row, as last built; and the areas a person folded (kept
+        #: while a filter leaves an area out of the tree)
+        self._area_items: dict[str, QTreeWidgetItem] = {}
+        self._folded: set[str] = set()
         #: area rows are headings, not selectable, once the window has been painted
         #: (``lock_headings``): setting an item's flags builds PySide's Qt namespace,
         #: which the first paint does without (ui.qtcompat)
@@ -256,8 +260,11 @@ class PlanTree(QWidget):
     def rebuild(self, *_args: object, keep_shown: bool = False) -> None:
         keep = self.current_action()
         keep_hidden = self.current_hidden()
-        # the group of hidden reports stays open or closed as the user left it
+        # the group of hidden reports stays open or closed as the user left it, and so
+        # does each area: one folded opened again at each save, or each import
         hidden_open = self._hidden_group is not None and self._hidden_group.isExpanded()
+        self._folded = {code for code, item in self._area_items.items()
+                        if not item.isExpanded()} | (self._folded - set(self._area_items))
         level = self.level.currentData()
         wanted = self.status.currentData()
         plan = self.identity.plan
@@ -265,6 +272,7 @@ class PlanTree(QWidget):
         self.tree.blockSignals(True)
         self.tree.clear()
         self._hidden_group = None
+        self._area_items = {}
         for area in plan.areas:
             area_item = QTreeWidgetItem([f"{marked_code(area)} · {area.title.get(lang())}", ""])
             if area.illustrative:
@@ -306,7 +314,8 @@ class PlanTree(QWidget):
                 area_item.addChild(item)
             if area_item.childCount():
                 self.tree.addTopLevelItem(area_item)
-                area_item.setExpanded(True)
+                area_item.setExpanded(area.code not in self._folded)
+                self._area_items[area.code] = area_item
                 marked = marked or area.illustrative
         self.illustrative_note.setVisible(marked)
         self._add_hidden(wanted, hidden_open)

@@ -971,3 +971,28 @@ def test_actions_sort_by_their_numbers_not_their_text() -> None:
     # a code that is not the plan's kind still sorts, beside the others
     odd = [report("SN", code) for code in ("PA1.2", "X", "PA1.10", "")]
     assert [r.action for r in in_listing_order(odd, "en")] == ["", "PA1.2", "PA1.10", "X"]
+
+
+def test_narratives_sort_as_a_reader_orders_words() -> None:
+    """Sorted by Achievements, narratives went by their characters' codes: every one
+    starting with a capital first, then "atelier…", then "À la suite…" and "École…"
+    after "Zones…"; Arabic ones with a hamza apart from the others. Case, accents
+    and Arabic marks aside now, as the offices' names are sorted. Found by QA."""
+    texts = ["Zones frontalières", "école nationale", "Élaboration du plan",
+             "atelier régional", "Atelier national", "", "À la suite de la visite",
+             "وَرْشة عمل", "أجرى الفريق", "اجتماع", "إطلاق"]
+    held = [report("SN", f"PA1.{n + 1}", achievements=t) for n, t in enumerate(texts)]
+    model = ReportTableModel()
+    model.set_reports(held)
+    model.sort(ReportTableModel.ACHIEVEMENTS)
+    assert [model.row_at(r).achievements for r in range(len(texts))] == [
+        "", "À la suite de la visite", "Atelier national", "atelier régional",
+        "école nationale", "Élaboration du plan", "Zones frontalières",
+        "اجتماع", "أجرى الفريق", "إطلاق", "وَرْشة عمل"]
+    model.sort(ReportTableModel.ACHIEVEMENTS, Qt.SortOrder.DescendingOrder)
+    assert model.row_at(0).achievements == "وَرْشة عمل"
+    assert model.row_at(len(texts) - 1).achievements == ""
+    # the sort role says the same order (a view or a proxy sorting by it)
+    keys = [model.data(model.index(r, ReportTableModel.ACHIEVEMENTS), SORT_ROLE)
+            for r in range(len(texts))]
+    assert keys == sorted(keys, reverse=True)

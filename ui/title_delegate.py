@@ -38,6 +38,8 @@ _SELECTED = QStyle.StateFlag.State_Selected.value
 _ENABLED = QStyle.StateFlag.State_Enabled.value
 _ACTIVE = QStyle.StateFlag.State_Active.value
 _HAS_ICON = QStyleOptionViewItem.ViewItemFeature.HasDecoration.value
+#: POP DIRECTIONAL ISOLATE: ends the isolate a title's line is put in (``isolate_of``)
+_PDI = "\u2069"
 
 #: (style, font, right to left, item's features, its icon's room) -> ``_Metrics``
 _METRICS: dict[tuple, _Metrics] = {}
@@ -86,8 +88,8 @@ class _Metrics:
     """What the rows of one font, style, direction and kind of item share: asked of
     the style and the font once, not at each row's size and paint."""
 
-    __slots__ = ("advances", "align", "bottom", "font_key", "hints", "left", "metrics",
-                 "right", "rtl", "spacing", "squeeze", "top")
+    __slots__ = ("advances", "align", "bottom", "font_key", "hints", "isolates", "left",
+                 "metrics", "right", "rtl", "spacing", "squeeze", "top")
 
     def __init__(self, style: QStyle, view: QTreeView, opt: QStyleOptionViewItem,
                  font_key: str, rtl: bool) -> None:
@@ -110,8 +112,30 @@ class _Metrics:
         self.advances: dict[str, int] = {}
         #: Qt's size of a title's item on one line, by its text
         self.hints: dict[str, QSize] = {}
+        #: the isolate a title's lines are drawn in, by its text ("" for none:
+        #: ``isolate_of``)
+        self.isolates: dict[str, str] = {}
         self.align = int(QStyle.visualAlignment(opt.direction, Qt.AlignmentFlag.AlignLeft)
                          | Qt.AlignmentFlag.AlignVCenter)
+
+    def isolate_of(self, text: str) -> str:
+        """The isolate that starts each line of ``text`` when its own direction, by
+        most of its words (``ui.bidi.own_direction``), is not the layout's, else "".
+        An English title in the Arabic window (a plan without Arabic titles) was laid
+        out right to left: its full stop at its start (".systems (DTM)") and its second
+        line's "…" before it ("…strategies across every"), where the words are cut at
+        its other end."""
+        found = self.isolates.get(text)
+        if found is None:
+            from ui.bidi import own_direction
+
+            if len(self.isolates) > _CACHE_SIZE:
+                self.isolates.clear()
+            own = own_direction(text)
+            rtl = own == Qt.LayoutDirection.RightToLeft
+            found = self.isolates[text] = (
+                "" if own is None or rtl == self.rtl else "\u2067" if rtl else "\u2066")
+        return found
 
     def width(self, item_width: int) -> int:
         """The width of the lines of an item ``item_width`` pixels wide."""
@@ -196,10 +220,19 @@ class TitleDelegate(QStyledItemDelegate):
         m = self._metrics(opt)
         text_rect = opt.rect.adjusted(m.left, m.top, m.right, m.bottom)
         lines = m.lines(opt.text, opt.font, text_rect.width() - m.squeeze)
-        if len(lines) == 1 and lines[0] == opt.text:
-            super().paint(painter, option, index)
-            return
+        isolate = m.isolate_of(opt.text)
         style = self._view.style()
+        if len(lines) == 1 and lines[0] == opt.text:
+            if not isolate:
+                super().paint(painter, option, index)
+                return
+            # (as Qt's own paint does, its text in its own direction, aligned as the
+            # other titles are)
+            opt.text = isolate + opt.text + _PDI
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, self._view)
+            return
+        if isolate:
+            lines = [isolate + line + _PDI for line in lines]
         opt.text = ""  # its background, selection and focus, as Qt paints them
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, self._view)
         state = opt.state.value  # (bits: a Python enum's & costs as much as a line)

@@ -136,3 +136,80 @@ def test_a_title_is_broken_into_lines_once_across_windows(qapp, monkeypatch):
     assert len(set(map(tuple, hints))) == 1
     one = QTreeWidget().fontMetrics().lineSpacing()
     assert hints[0][0] >= hints[0][1] + one  # (the long title on two lines)
+
+
+def test_an_english_title_in_the_arabic_window_reads_left_to_right(qtbot) -> None:
+    """A plan without Arabic titles shows its English ones in the Arabic window: they
+    were laid out right to left, the full stop of a title on one line at its start
+    (".systems (DTM)") and the "…" of a title cut on its second line before it
+    ("…strategies across every"), its words cut at its other end. Each line is drawn
+    in its title's own direction now, aligned as the Arabic titles are. Found by QA."""
+    from itertools import pairwise
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextLayout, QTextOption
+    from PySide6.QtWidgets import QProxyStyle, QStyle, QTreeWidget, QTreeWidgetItem
+
+    import ui.title_delegate as td
+
+    drawn: list[str] = []
+
+    class Recording(QProxyStyle):
+        """What the tree's titles are drawn as: each line, or the one line Qt draws."""
+
+        def drawItemText(self, painter, rect, flags, palette, enabled, text, role):
+            drawn.append(text)
+            super().drawItemText(painter, rect, flags, palette, enabled, text, role)
+
+        def drawControl(self, element, option, painter, widget=None):
+            if element == QStyle.ControlElement.CE_ItemViewItem and option.text:
+                drawn.append(option.text)
+            super().drawControl(element, option, painter, widget)
+
+    def visual_x(line: str, char: str) -> float:
+        """Where the last ``char`` of ``line`` is drawn, in an Arabic (right-to-left)
+        line."""
+        layout = QTextLayout(line, QApplication.font())
+        option = QTextOption()
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        text_line = layout.createLine()
+        text_line.setLineWidth(10_000)
+        layout.endLayout()
+        return text_line.cursorToX(line.rindex(char))[0]
+
+    long = ("PA1.1 · Support national migration policies and strategies across every "
+            "member state, with regional and national partners")
+    short = "PA1.2 · Strengthen data systems (DTM)."
+    arabic = "PA2.1 · تعزيز التوظيف العادل والأخلاقي"
+    for rtl in (True, False):
+        drawn.clear()
+        tree = QTreeWidget()
+        qtbot.addWidget(tree)
+        tree.setLayoutDirection(Qt.LayoutDirection.RightToLeft if rtl
+                                else Qt.LayoutDirection.LeftToRight)
+        tree.setStyle(Recording())
+        tree.setColumnCount(1)
+        tree.setUniformRowHeights(False)
+        tree.addTopLevelItems([QTreeWidgetItem([t]) for t in (long, short, arabic)])
+        tree.setItemDelegateForColumn(0, td.TitleDelegate(tree))
+        tree.resize(tree.fontMetrics().horizontalAdvance(short) + 80, 300)
+        tree.show()
+        qtbot.waitExposed(tree)
+        tree.viewport().grab()  # (painted)
+        first, second = next((a, b) for a, b in pairwise(drawn)
+                             if a.strip("\u2066\u2067\u2069").startswith("PA1.1"))
+        assert second.rstrip("\u2069").endswith("…")
+        whole = next(t for t in drawn if "(DTM)" in t)
+        # an Arabic title in its own direction in either window: as it was in Arabic
+        assert next(t for t in drawn if "تعزيز" in t) == (
+            arabic if rtl else "\u2067" + arabic + "\u2069")
+        if rtl:
+            # the English words read left to right: their first letter on the left of
+            # the cut's "…", of the full stop
+            assert visual_x(second, "…") > visual_x(second, "g")  # (of "strategies")
+            assert visual_x(whole, ".") > visual_x(whole, "S")
+            assert visual_x(first, "d") > visual_x(first, "S")
+        else:  # (as they were)
+            assert (first, whole) == (first.strip("\u2066"), short)

@@ -242,6 +242,26 @@ class PlanTree(QWidget):
                     return True
         return False
 
+    def reveal(self, code: str) -> bool:
+        """Choose ``code``'s action, the Level or Show filter that hides it set to let
+        it through (to all levels, all statuses); whether the plan has it. A line of
+        the dashboard's missing list opened with "Show: Off track" chosen found no
+        such action in the tree: the report chosen before stayed in the editor, and
+        what was typed next went into it."""
+        if self.select(code):
+            return True
+        action = next((a for a in self.identity.plan.actions if a.code == code), None)
+        if action is None:
+            return False
+        level = self.level.currentData()
+        if level and level != action.level:
+            self.level.setCurrentIndex(self.level.findData(""))
+            if self.select(code):
+                return True
+        if self.status.currentData():
+            self.status.setCurrentIndex(self.status.findData(""))
+        return self.select(code)
+
     def hidden_items(self) -> list[QTreeWidgetItem]:
         """The items of the reports the plan hides (none when the group is not shown)."""
         group = self._hidden_group
@@ -612,4 +632,5 @@ class OfficeView(QWidget):
             self.refresh()
 
     def select_action(self, code: str) -> None:
-        self.tree.select(code)
+        """Show ``code``'s report, whatever the plan's filters hid (``reveal``)."""
+        self.tree.reveal(code)

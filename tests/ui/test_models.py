@@ -996,3 +996,24 @@ def test_narratives_sort_as_a_reader_orders_words() -> None:
     keys = [model.data(model.index(r, ReportTableModel.ACHIEVEMENTS), SORT_ROLE)
             for r in range(len(texts))]
     assert keys == sorted(keys, reverse=True)
+
+
+def test_the_overview_filter_follows_figures_changed_in_place() -> None:
+    """The Overview's cells changed in place (not reset): its status filter lets
+    through the offices their new figures put in it, and no longer the others."""
+    from ui.hq_desk import OverviewFilter
+
+    model = overview()
+    proxy = OverviewFilter()
+    proxy.setSourceModel(model)
+    proxy.set_filters("", "", "off-track", "")
+
+    def listed() -> list[str]:
+        return [model.office_at(proxy.mapToSource(proxy.index(row, 0)).row())
+                for row in range(proxy.rowCount())]
+
+    assert listed() == ["ML"]
+    again = [r for r in REPORTS if r.status != "off-track"]
+    model.set_data(["ML", "SN"], AREAS, [*again, report("SN", "PA2.1", status="off-track")],
+                   AREA_OF)
+    assert listed() == ["SN"]

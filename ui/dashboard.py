@@ -112,7 +112,17 @@ def missing_name(action) -> str:
     title, _cut = truncate(action.title.get(lang()), MISSING_TITLE)
     if not title:
         return action.code
-    return _("{code} · {title}").format(code=action.code, title=title)
+    named = _("{code} · {title}").format(code=action.code, title=title)
+    # an English title in the Arabic window (a plan without Arabic titles) kept apart
+    # in its own direction: in the line's Arabic words its "…" and the colon after it
+    # went to its other end ("…PA1.1 · Support national migration policies and")
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.bidi import own_direction
+
+    if QGuiApplication.isRightToLeft() and own_direction(title) == Qt.LayoutDirection.LeftToRight:
+        return "\u2066" + named + "\u2069"
+    return named
 
 
 def summarise(identity: Identity, period: str, reports: list[ProgressReport],

@@ -354,3 +354,49 @@ def test_a_dashboard_with_no_action_at_its_level_says_so(
             assert said[0].startswith(head)
             assert ("Overview tab" in said[0]) == (level == "global")
         window.close()
+
+
+def test_an_english_title_in_an_arabic_missing_line_keeps_its_ellipsis_at_its_end(
+        language) -> None:
+    """A plan without Arabic titles, read in Arabic: the missing list's line "PA1.1 ·
+    Support national migration policies and…: لا يوجد تقرير" showed its "…" and colon
+    before "PA1.1", at the English words' start. The English name is kept apart, in its
+    own direction: its "…" after its last word. Arabic titles, and every title in
+    English, are as they were. Found by QA."""
+    import dataclasses
+
+    from PySide6.QtGui import QGuiApplication, QTextLayout, QTextOption
+    from PySide6.QtWidgets import QApplication
+
+    from fieldplan.plan import Text
+
+    plan = default_plan()
+    english = dataclasses.replace(plan, actions=tuple(
+        dataclasses.replace(a, title=Text(a.title.en + " across every member state"))
+        if a.area == "PA1" else a for a in plan.actions))
+
+    def drawn_x(line: str, index: int) -> float:
+        """Where character ``index`` of ``line`` is, the line laid out right to left."""
+        layout = QTextLayout(line, QApplication.font())
+        option = QTextOption()
+        option.setTextDirection(Qt.LayoutDirection.RightToLeft)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        text_line = layout.createLine()
+        text_line.setLineWidth(10_000)
+        layout.endLayout()
+        return text_line.cursorToX(index)[0]
+
+    language("ar")
+    assert QGuiApplication.isRightToLeft()
+    lines = summarise(Identity("office", "SN", "r", english, ""), "2026-S1", []).missing
+    cut = next(line for line in lines if "PA1.1" in line)
+    assert "…" in cut
+    # the "…" right of the words before it, the code on their left: read left to right
+    assert drawn_x(cut, cut.index("…")) > drawn_x(cut, cut.index("Support"))
+    assert drawn_x(cut, cut.index("A1.1")) < drawn_x(cut, cut.index("Support"))
+    arabic = next(line for line in lines if "PA2.1" in line)
+    assert arabic.startswith("PA2.1 · ") and "\u2066" not in arabic
+    language("en")
+    lines = summarise(Identity("office", "SN", "r", english, ""), "2026-S1", []).missing
+    assert next(line for line in lines if "PA1.1" in line).startswith("PA1.1 · Support")

@@ -2497,10 +2497,18 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        from ui.transfer import dropped_files, left_aside_text
+        from ui.transfer import look_into_drop
 
-        paths, left_aside = dropped_files(event.mimeData())
         event.acceptProposedAction()
+        # (what a dropped folder holds is read off the GUI thread: a slow stick froze
+        # the window)
+        look_into_drop(event.mimeData(), lambda found: (
+            self._drop_looked_into(*found) if shiboken6.isValid(self) else None))
+
+    def _drop_looked_into(self, paths: list[str], left_aside: int) -> None:
+        """What a drop brings (``transfer.files_dropped``): imported, or said."""
+        from ui.transfer import left_aside_text
+
         if paths:
             self.import_files(paths, left_aside)
         elif left_aside:  # a folder of other files (photos): said, not silently nothing

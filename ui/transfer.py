@@ -95,7 +95,7 @@ from ui.window_settings import set_value
 from ui.wrapped_label import WrappedLabel
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from ui.dialogs import ConfirmDialog
 
@@ -138,16 +138,23 @@ def _is_within(folder: str, root: str) -> bool:
 
 
 def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
-    """The files a drop brings to import: every file dropped, whatever its name (the
-    core says of each whether it is a bundle: a renamed "UG.zip" is one), and the
-    ``.fieldplan`` and ``.zip`` files directly in a dropped folder (a USB stick's
-    folder of bundles; ``fieldplan.transit.folder_bundles``) in name order; and how
-    many other files those folders hold, left aside (a system's not counted: hidden
-    ones, desktop.ini; ``fieldplan.transit.system_file``)."""
+    """The files a drop brings to import (``files_dropped``, of the drop's local
+    paths). Reads the disk: off the GUI thread (``look_into_drop``)."""
+    return files_dropped(_local_paths(mime))
+
+
+def files_dropped(paths: list[str]) -> tuple[list[str], int]:
+    """(off the GUI thread) The files dropped ``paths`` bring to import: every file
+    dropped, whatever its name (the core says of each whether it is a bundle: a
+    renamed "UG.zip" is one), and the ``.fieldplan`` and ``.zip`` files directly in a
+    dropped folder (a USB stick's folder of bundles;
+    ``fieldplan.transit.folder_bundles``) in name order; and how many other files
+    those folders hold, left aside (a system's not counted: hidden ones, desktop.ini;
+    ``fieldplan.transit.system_file``)."""
     from fieldplan.transit import UNPACKED_MEMBERS, folder_bundles, unpacked_bundle
 
     out, left_aside = [], 0
-    for path in _local_paths(mime):
+    for path in paths:
         if os.path.isdir(path):
             with contextlib.suppress(OSError):
                 # the rules of 'fieldplan import FOLDER' (one function for both)
@@ -164,6 +171,18 @@ def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
         elif os.path.exists(path):
             out.append(path)
     return out, left_aside
+
+
+def look_into_drop(mime: QMimeData,
+                   found: Callable[[tuple[list[str], int]], None]) -> None:
+    """``found(files_dropped(...))`` of what ``mime`` drops, once it is known. Each
+    dropped folder is listed and each file's kind asked of the disk on a thread of
+    its own: on a slow USB stick, one of thousands of photos, or a share out of
+    reach, the window froze until the listing ended. A look that fails finds
+    nothing."""
+    paths = _local_paths(mime)  # (read now: the drop's data is gone once it returns)
+    OffThread(lambda: files_dropped(paths), found, lambda _error: found(([], 0)),
+              name="fieldplan-drop", daemon=True)
 
 
 def droppable(mime: QMimeData) -> bool:

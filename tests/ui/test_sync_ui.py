@@ -1654,3 +1654,74 @@ def test_an_import_the_disk_fills_under_takes_its_backup_back(
     wait_idle(qtbot, window.session)
     assert store.list_backups(db) == backups
     assert events_count(db) == before
+
+
+def test_a_dropped_folder_is_looked_into_off_the_gui_thread(open_window, qtbot, demo_world,
+                                                             tmp_path, monkeypatch):
+    """A USB stick's folder dropped on the window was listed on the GUI thread (its
+    files, each file's kind): on a slow stick, a stick of thousands of photos or a
+    share out of reach, the window froze until the listing ended. It is listed off
+    that thread; its bundles are imported as before."""
+    import os
+    import threading
+
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    shutil.copy(sorted((demo_world / "bundles").glob("*.fieldplan"))[0], stick / "SN.zip")
+    (stick / "photo.jpg").write_bytes(b"\xff\xd8")
+    window = open_window(db)
+    gui = threading.current_thread()
+    looked: list[bool] = []
+    real_scandir, real_isdir = os.scandir, os.path.isdir
+
+    def scandir(path=".", *args):
+        if str(path) == str(stick):
+            looked.append(threading.current_thread() is gui)
+        return real_scandir(path, *args)
+
+    def isdir(path):
+        if str(path) == str(stick):
+            looked.append(threading.current_thread() is gui)
+        return real_isdir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os.path, "isdir", isdir)
+    drop(window, [stick])
+    dialog = result_dialog(window, qtbot)
+    assert [(o.file, o.outcome) for o in dialog.outcomes] == [("SN.zip", "merged")]
+    assert dialog.left_aside_note.isVisibleTo(dialog)
+    assert looked and not any(looked)
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+
+
+def test_a_drop_whose_folder_is_still_being_listed_leaves_the_window_working(
+        open_window, qtbot, hq_db, tmp_path, monkeypatch):
+    """While a dropped folder is listed (a stick that answers slowly), the window goes
+    on: its events are handled; once the listing answers, what it found is said."""
+    import os
+    import threading
+
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    (stick / "photo.jpg").write_bytes(b"\xff\xd8")
+    window = open_window(hq_db)
+    answer = threading.Event()
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args):
+        if str(path) == str(stick):
+            assert answer.wait(5)
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    ticks: list[int] = []
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, window, lambda: ticks.append(1))
+    drop(window, [stick])  # returns at once: the listing waits off the GUI thread
+    qtbot.waitUntil(lambda: bool(ticks))
+    answer.set()
+    qtbot.waitUntil(lambda: "left aside" in window.statusBar().currentMessage())
+    wait_idle(qtbot, window.session)

@@ -333,23 +333,53 @@ def add_folder_row(parent: QWidget, form: QFormLayout, folder: str) -> QLineEdit
     return field
 
 
-def browse_folder(parent: QWidget, target: QLineEdit) -> None:
-    """A folder chooser, not blocking, that writes the folder chosen into ``target``."""
-    from pathlib import Path
+#: how long a folder chooser waits, at most, to open in the folder its field names:
+#: looked at off the GUI thread (a USB stick that stalls, a share out of reach can
+#: hang the look); past this it opens in Documents (as the import chooser does)
+FOLDER_LOOK_MS = 400
 
+
+def browse_folder(parent: QWidget, target: QLineEdit) -> None:
+    """A folder chooser, not blocking, that writes the folder chosen into ``target``:
+    in the folder the field names, while it is there; else Documents (not the folder
+    fieldplan was started from). Whether it is there is looked at off the GUI thread:
+    the field holds the folder last exported to, offered while its own look has not
+    answered, and a look at a stalled stick or share froze the window as the chooser
+    opened. The chooser opens once the look answers, or after ``FOLDER_LOOK_MS`` in
+    Documents."""
+    import os
+
+    import shiboken6
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QFileDialog
 
-    # in the folder the field names, while it is there; else Documents (not the folder
-    # fieldplan was started from)
+    from ui.ops import OffThread
+
     folder = target.text().strip()
-    dialog = file_dialog(parent, _("Choose a folder"),
-                         folder if folder and Path(folder).is_dir() else documents_dir())
+    dialog = file_dialog(parent, _("Choose a folder"), documents_dir())
     dialog.setObjectName("choose-folder-dialog")
     dialog.setFileMode(QFileDialog.FileMode.Directory)
     dialog.setOption(QFileDialog.Option.ShowDirsOnly)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(target.setText)
-    dialog.open()
+    if not folder:
+        dialog.open()
+        return
+    opened: list[bool] = []
+
+    def open_now() -> None:
+        if not opened and shiboken6.isValid(dialog):
+            opened.append(True)
+            dialog.open()
+
+    def answered(there: bool) -> None:
+        if there and not opened and shiboken6.isValid(dialog):
+            dialog.setDirectory(folder)
+        open_now()
+
+    OffThread(lambda: os.path.isdir(folder), answered, lambda _error: open_now(),
+              name="fieldplan-browse-folder", daemon=True)
+    QTimer.singleShot(FOLDER_LOOK_MS, dialog, open_now)
 
 
 def file_dialog(parent: QWidget | None, title: str, folder: str) -> QFileDialog:

@@ -212,6 +212,7 @@ def test_export_offers_the_folder_last_exported_to(open_window, qtbot, office_db
     browse = next(b for b in dialog.findChildren(QPushButton) if b.text() == "&Browse…")
     qtbot.mouseClick(browse, Qt.MouseButton.LeftButton)
     chooser = dialog.findChild(QFileDialog, "choose-folder-dialog")
+    qtbot.waitUntil(chooser.isVisible)  # (once the folder is looked at, off the GUI thread)
     assert Path(chooser.directory().absolutePath()) == folder
     chooser.reject()
     dialog.close()
@@ -481,7 +482,8 @@ def test_another_folder_is_chosen_instead(open_window, qtbot, office_db, tmp_pat
     qtbot.mouseClick(other, Qt.MouseButton.LeftButton)
     assert _question(dialog) is None and not (tmp_path / "to-HQ").exists()
     chooser = dialog.findChild(QFileDialog, "choose-folder-dialog")
-    assert chooser is not None and chooser.isVisible()
+    assert chooser is not None
+    qtbot.waitUntil(chooser.isVisible)  # (once the folder is looked at, off the GUI thread)
     chooser.reject()
     dialog.close()
 
@@ -739,3 +741,50 @@ def test_opening_export_looks_at_the_folder_last_exported_to_off_the_gui_thread(
         dialog.close()
     finally:
         apply_language(qapp, "en")
+
+
+def test_browse_looks_at_the_folder_typed_off_the_gui_thread(
+        open_window, qtbot, office_db, tmp_path, monkeypatch):
+    """Export's Browse… looked on the GUI thread whether the folder in its field was
+    there (the folder last exported to, offered while its own look has not answered:
+    a share out of reach, a stick that stalls): the window froze as the chooser
+    opened. Looked at off it now; the chooser still opens in that folder."""
+    import os
+    import threading
+
+    from PySide6.QtWidgets import QPushButton
+
+    no_volumes(monkeypatch)
+    stick = tmp_path / "media" / "KINGSTON" / "for HQ"
+    stick.mkdir(parents=True)
+    window = open_window(office_db)
+    dialog = opened_export(window, qtbot)
+    dialog.folder.setText(str(stick))
+    gui = threading.current_thread()
+    looked: list[bool] = []
+
+    def watch(real):
+        def look(path, *args, **kwargs):
+            if str(path) == str(stick):
+                looked.append(threading.current_thread() is gui)
+            return real(path, *args, **kwargs)
+        return look
+
+    monkeypatch.setattr(os.path, "isdir", watch(os.path.isdir))
+    monkeypatch.setattr(os, "stat", watch(os.stat))
+    monkeypatch.setattr(Path, "is_dir", watch(Path.is_dir))
+    monkeypatch.setattr(Path, "exists", watch(Path.exists))
+    [browse] = [b for b in dialog.findChildren(QPushButton) if b.text() == "&Browse…"]
+    browse.click()
+
+    def shown() -> list[QFileDialog]:
+        return [d for d in dialog.findChildren(QFileDialog, "choose-folder-dialog")
+                if d.isVisible()]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1)
+    [chooser] = shown()
+    assert looked and not any(looked)
+    assert Path(chooser.directory().absolutePath()) == stick
+    chooser.reject()
+    dialog.close()
+    wait_idle(qtbot, window.session)

@@ -743,14 +743,24 @@ def atomic_output(path: str | os.PathLike[str], *, mode: int = 0o666,
         else:
             replace_file(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _drop_temporary(tmp)
         raise cannot_write(path, exc, own=allow_protected) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _drop_temporary(tmp)
         raise
     _fsync_directory(target.parent)
     if placed is not None:
         placed.append(target)
+
+
+def _drop_temporary(tmp: Path) -> None:
+    """Remove the temporary file of a write that failed, as far as the disk lets it.
+    A USB stick pulled out fails the write and this removal both: the removal's error
+    took the write's place, "Unexpected error: … '.ML-….fieldplan.1a2b3c4d.part'", a
+    hidden file the person never made. What is left is swept at the next write
+    (``_sweep_temporaries``)."""
+    with contextlib.suppress(OSError):
+        tmp.unlink(missing_ok=True)
 
 
 def _owner_only(fd: int) -> None:

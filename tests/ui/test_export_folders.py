@@ -788,3 +788,52 @@ def test_browse_looks_at_the_folder_typed_off_the_gui_thread(
     chooser.reject()
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_stick_pulled_out_as_the_bundle_is_written_names_the_bundle(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, lang, qapp):
+    """The stick pulled out as the bundle was flushed to it: the write failed, and so
+    did the removal of the half-written temporary file (the stick gone), whose error
+    took the place of the write's. The dialog said "Unexpected error: [Errno 5]
+    Input/output error: '…/.ML-….fieldplan.1a2b3c4d.part'", naming a hidden file the
+    person never made; it names the bundle and why, as a full stick's error does."""
+    import errno
+    import os
+
+    no_volumes(monkeypatch)
+    stick = tmp_path / "KINGSTON"
+    stick.mkdir()
+    real_fsync, real_unlink = os.fsync, os.unlink
+
+    def fsync(fd):
+        if os.path.isfile(f"/proc/self/fd/{fd}") and ".part" in os.readlink(
+                f"/proc/self/fd/{fd}"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real_fsync(fd)
+
+    def unlink(path, *args, **kwargs):
+        if str(path).endswith(".part"):
+            raise OSError(errno.EIO, os.strerror(errno.EIO), str(path))
+        return real_unlink(path, *args, **kwargs)
+
+    from fieldplan.i18n import _
+    from ui.app import apply_language
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "unlink", unlink)
+    apply_language(qapp, lang)
+    try:
+        window = open_window(office_db)
+        dialog = export_to(window, qtbot, stick)
+        said = dialog.said()
+        start = _("cannot write {file}: {reason}").split("{file}")[0].strip()
+        assert start[1:] in said and ".fieldplan" in said, said
+        assert ".part" not in said and "Errno" not in said
+        assert _("Unexpected error: {error}").split("{error}")[0].strip() not in said
+        assert dialog.path_label.text() == ""  # nothing said saved
+        qtbot.wait(200)  # (laid out as shown)
+        dialog.grab().save(str(tmp_path.parent / f"export-pulled-{lang}.png"))
+        dialog.close()
+    finally:
+        apply_language(qapp, "en")

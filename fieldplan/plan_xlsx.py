@@ -41,7 +41,7 @@ from fieldplan.plan_csv import (
     plan_to_csv,
     read_records,
 )
-from fieldplan.text import guard_formula, unguard_formula
+from fieldplan.text import for_spreadsheet, guard_formula, unguard_formula
 
 #: The most a plan workbook's members may unpack to, all together, checked from the
 #: ZIP's table of contents before anything is parsed (Python's zipfile reads no more
@@ -622,7 +622,10 @@ def plan_to_xlsx(plan: Plan) -> bytes:
 
 
 def _xlsx_value(column: str, text: str) -> Any:
-    """A cell of the plan sheet, from its CSV text: None for an empty one."""
+    """A cell of the plan sheet, from its CSV text: None for an empty one. A text loses
+    the characters no XML holds (a plan clean_plan could not clean keeps its control
+    characters: the workbook would not open)."""
+    text = for_spreadsheet(text)
     if not text:
         return None
     if column in _NUMBER_COLUMNS or column.startswith(_TARGET_PREFIX):

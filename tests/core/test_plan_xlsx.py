@@ -842,3 +842,27 @@ def test_a_bzip2_or_lzma_member_is_refused_unread(compression):
     finally:
         tracemalloc.stop()
     assert peak < 16 << 20
+
+
+def test_control_characters_clean_plan_could_not_take_out_leave_a_workbook_that_opens(
+        tmp_path):
+    """A plan installed before imports cleaned texts may hold control characters; one
+    whose cleaning would empty a required title is saved as it is (clean_plan). Its
+    workbook had them in its XML, which no XML may hold: Excel called the file damaged
+    and openpyxl refused it. They are left out of the cells, as the data export does."""
+    from fieldplan.planops import write_plan_file
+
+    plan = default_plan()
+    first = plan.actions[0]
+    plan = dataclasses.replace(plan, actions=(
+        dataclasses.replace(first, title=Text(en="\x01"), description=Text(
+            en="A line\x0bbroken in Word", fr="Texte\x1f collé")),
+        *plan.actions[1:]))
+    write_plan_file(plan, tmp_path / "plan.xlsx")
+    sheet = load_workbook(tmp_path / "plan.xlsx").active
+    header = [c.value for c in sheet[1]]
+    row = dict(zip(header, (c.value for c in sheet[2]), strict=True))
+    assert row["action"] == first.code
+    assert row["description_en"] == "A linebroken in Word"
+    assert row["description_fr"] == "Texte collé"
+    assert row["action_title_en"] is None

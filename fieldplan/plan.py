@@ -1612,7 +1612,7 @@ def dump_plan(plan: Plan, path: str | os.PathLike[str]) -> None:
     if fmt == "xlsx":
         from fieldplan.plan_xlsx import plan_to_xlsx
 
-        data = plan_to_xlsx(plan)
+        data = plan_to_xlsx(plan, path.name)
     else:
         data = format_plan(plan, fmt).encode("utf-8-sig" if fmt == "csv" else "utf-8")
 

@@ -598,11 +598,12 @@ def _cell_error(where: str, cell: Any, message: str) -> PlanError:
 # --- writing --------------------------------------------------------------------------
 
 
-def plan_to_xlsx(plan: Plan) -> bytes:
+def plan_to_xlsx(plan: Plan, source: str = "plan.xlsx") -> bytes:
     """The plan as an .xlsx workbook: one sheet, ``plan``, with the CSV's columns and
     rows (plan_csv.plan_to_csv); numbers as number cells, dates as date cells, the
     ``*_illustrative`` flags as true/false cells, text that would be a formula kept as
-    text. ``read_xlsx`` reads it back as the same plan."""
+    text. ``read_xlsx`` reads it back as the same plan. PlanError naming ``source``
+    (the file's name) for a text longer than a cell holds (``_check_cell_sizes``)."""
     from fieldplan.xlsx import Sheet, workbook_bytes
 
     # (the CSV writer's rows: its order of areas, actions and indicators, one layout)
@@ -610,6 +611,7 @@ def plan_to_xlsx(plan: Plan) -> bytes:
     header, rows = tuple(records[0]), records[1:]
     table = [[_xlsx_value(column, unguard_formula(text))
               for column, text in zip(header, row, strict=True)] for row in rows]
+    _check_cell_sizes(header, table, source)
     widths = []
     for i, column in enumerate(header):
         longest = max([len(column), *(len(max(r[i].split("\n"), key=len)) for r in rows)])
@@ -619,6 +621,33 @@ def plan_to_xlsx(plan: Plan) -> bytes:
                   # an Arabic title that starts with "OIC" reads right to left in Excel
                   quote=_FORMULA_START, own_direction=True)
     return workbook_bytes([sheet])
+
+
+def _check_cell_sizes(header: tuple[str, ...], table: list[list[Any]], source: str) -> None:
+    """PlanError for the first text longer than a spreadsheet cell holds (an action's
+    description pasted from an annex: the plan has no limit on them). Excel called such
+    a workbook damaged, and its repair cut the text, which the plan installed again
+    from that workbook then lost without a word: the plan is saved as TOML, JSON or
+    CSV instead, which hold it whole."""
+    from fieldplan.xlsx import CELL_UNITS, cell_units
+
+    for row in table:
+        for column, value in zip(header, row, strict=True):
+            if isinstance(value, str) and cell_units(value) > CELL_UNITS:
+                cells = dict(zip(header, row, strict=True))
+                code = cells.get("action") or cells.get("area") or cells.get("plan_id")
+                # Translators: {column} is the name of a column of the file, as
+                # "description_en"; {code} the action (PA1.2), area (PA1) or plan it
+                # describes
+                raise PlanError(counted(
+                    "{file}: {column} of {code} has {count} character, more than a "
+                    "spreadsheet cell holds ({limit}), and Excel would cut it: save the "
+                    "plan as .toml, .json or .csv, which hold it whole",
+                    "{file}: {column} of {code} has {count} characters, more than a "
+                    "spreadsheet cell holds ({limit}), and Excel would cut it: save the "
+                    "plan as .toml, .json or .csv, which hold it whole",
+                    cell_units(value), file=ltr(source), column=ltr(column), code=code,
+                    limit=format_number(CELL_UNITS)))
 
 
 def _xlsx_value(column: str, text: str) -> Any:

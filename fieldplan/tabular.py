@@ -505,10 +505,10 @@ def _csv_text(data: Sequence[dict[str, Any]], *, hxl: bool, tally: _Tally | None
     return f.getvalue()
 
 
-#: The most a spreadsheet cell holds, in UTF-16 code units (Excel's limit): a narrative
-#: of 20,000 characters (progress.MAX_TEXT) outside the Basic Multilingual Plane
-#: (emoji) takes twice that, and Excel would call the whole file damaged.
-CELL_UNITS = 32_767
+#: The most a spreadsheet cell holds (xlsx.CELL_UNITS): a narrative of 20,000
+#: characters (progress.MAX_TEXT) outside the Basic Multilingual Plane (emoji) takes
+#: twice that, and Excel would call the whole file damaged.
+CELL_UNITS = xlsx.CELL_UNITS
 
 
 # Translators: ends a text cut to fit a spreadsheet cell; keep it short
@@ -519,10 +519,7 @@ def _fit_cell(text: str, lang: str = "en") -> str:
     """``text`` whole when a spreadsheet cell holds it, else cut to fit, saying so in
     ``lang``, the export's language (the rest of the file's words are in it: a French
     export said "[cut: …]" in the English of the client it was made from)."""
-    if len(text) <= CELL_UNITS // 2:
-        return text  # (at most two units a character: the usual case, at once)
-    units = len(text.encode("utf-16-le")) // 2
-    if units <= CELL_UNITS:
+    if xlsx.cell_units(text) <= CELL_UNITS:
         return text
     tail = " " + translation(lang).gettext(_CUT_NOTE)
     room = CELL_UNITS - len(tail.encode("utf-16-le")) // 2

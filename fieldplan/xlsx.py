@@ -80,6 +80,19 @@ _STYLES = (
     'hidden="0" /></cellStyles><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
     'defaultPivotStyle="PivotStyleLight16" /></styleSheet>')
 
+#: The most a spreadsheet cell holds, in UTF-16 code units (Excel's limit): a text of
+#: more makes Excel call the whole file damaged, and its repair cuts the text.
+CELL_UNITS = 32_767
+
+
+def cell_units(text: str) -> int:
+    """The UTF-16 code units of ``text``: what Excel counts against CELL_UNITS (a
+    character outside the Basic Multilingual Plane, an emoji, takes two)."""
+    if len(text) <= CELL_UNITS // 2:
+        return len(text)  # (at most two units a character: the usual case, at once)
+    return len(text.encode("utf-16-le")) // 2
+
+
 #: Excel's day 0 (1899-12-30: its 1900 leap-year bug counted in)
 _EPOCH = datetime(1899, 12, 30)
 

@@ -866,3 +866,40 @@ def test_control_characters_clean_plan_could_not_take_out_leave_a_workbook_that_
     assert row["description_en"] == "A linebroken in Word"
     assert row["description_fr"] == "Texte collé"
     assert row["action_title_en"] is None
+
+
+def _with_description(plan: Plan, text: str) -> Plan:
+    first = plan.actions[0]
+    return dataclasses.replace(plan, version=plan.version + 1, actions=(
+        dataclasses.replace(first, description=Text(en=text)), *plan.actions[1:]))
+
+
+def test_a_text_longer_than_a_cell_holds_is_refused_not_cut_by_excel(hq, tmp_path, capsys):
+    """A plan has no limit on an action's description (an annex pasted in). Written
+    into a workbook, one of more than 32,767 characters made Excel call the file
+    damaged, and its repair cut the text: installed again from that workbook, the plan
+    lost the rest without a word. plan export refuses it in one line, nothing written,
+    and the plan saves whole as TOML."""
+    db = str(hq.path)
+    hq.close()
+    long = ("The annex of the plan, pasted whole. " * 1000).strip()  # 36,999 characters
+    dump_plan(_with_description(default_plan(), long), tmp_path / "long.toml")
+    assert main(["--db", db, "plan", "import", str(tmp_path / "long.toml")]) == 0
+    capsys.readouterr()
+    assert main(["--db", db, "plan", "export", "-o", str(tmp_path / "plan.xlsx")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "plan.xlsx: description_en of PA1.1 has 36,999 characters" in err
+    assert "32,767" in err and ".toml" in err
+    assert not (tmp_path / "plan.xlsx").exists()
+    assert main(["--db", db, "plan", "export", "-o", str(tmp_path / "plan.toml")]) == 0
+    assert load_plan(tmp_path / "plan.toml").actions[0].description.en == long
+
+
+def test_a_cell_counts_what_excel_counts_two_for_an_emoji():
+    """Excel counts a cell's UTF-16 units: 17,000 emoji are 34,000 of them, too many;
+    32,767 letters are not."""
+    with pytest.raises(PlanError, match="34,000 characters"):
+        plan_to_xlsx(_with_description(default_plan(), "\U0001f30d" * 17_000))
+    data = plan_to_xlsx(_with_description(default_plan(), "a" * 32_767))
+    assert read_xlsx(data, "plan.xlsx").actions[0].description.en == "a" * 32_767

@@ -87,7 +87,9 @@ CELL_UNITS = 32_767
 
 def cell_units(text: str) -> int:
     """The UTF-16 code units of ``text``: what Excel counts against CELL_UNITS (a
-    character outside the Basic Multilingual Plane, an emoji, takes two)."""
+    character outside the Basic Multilingual Plane, an emoji, takes two). Exact past
+    CELL_UNITS // 2 characters; below, the characters alone (fewer than the units of
+    a text with emoji, and as sure to fit)."""
     if len(text) <= CELL_UNITS // 2:
         return len(text)  # (at most two units a character: the usual case, at once)
     return len(text.encode("utf-16-le")) // 2

@@ -46,11 +46,11 @@ def test_the_cli_says_bundles_written_with_separators(lang: str, figure: str) ->
     from fieldplan.cli.sync_cmds import _all_offices_summary
 
     i18n.set_language(lang)
-    done = SimpleNamespace(written=[SimpleNamespace(note="")] * 1234,
+    done = SimpleNamespace(written=[SimpleNamespace(note="", again=False)] * 1234,
                            offices=["X"] * 1234, failed=(), folder=Path("out"))
     text = _all_offices_summary(done)
     assert figure in text and "1234" not in text
-    partly = SimpleNamespace(written=[SimpleNamespace(note="r")] * 1234,
+    partly = SimpleNamespace(written=[SimpleNamespace(note="r", again=False)] * 1234,
                              offices=["X"] * 2345, failed=["X"] * 1111, folder=Path("out"))
     text = _all_offices_summary(partly)
     assert figure in text and "1234" not in text

@@ -855,6 +855,9 @@ class Shell(QObject):
                     # ends, and text on its way to the set-aside file leaves the journal
                     # (which it writes) before another client may open the database
                     wait_off_thread()
+                    # and so is a report printed to a file by a preview closed since
+                    if "ui.report_preview" in sys.modules:
+                        sys.modules["ui.report_preview"].wait_for_prints()
                 finally:
                     try:
                         if "ui.drafts" in sys.modules:  # whatever way the app ends, drafts

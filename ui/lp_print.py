@@ -18,10 +18,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QThread
+from PySide6.QtCore import QThread, QTimer
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtPrintSupport import QPrinter
 
@@ -191,24 +192,56 @@ def _wait(proc: subprocess.Popen, cancel: threading.Event, deadline: float) -> b
         proc.wait()
 
 
-class LpJob(QThread):
-    """Hands the report to ``lp`` on a thread of its own; the same signals as
-    report_preview.PrintJob. ``pages``: how many pages the job prints (for the
-    signal); ``cancel`` stops ``lp``."""
+class PrintThread(QThread):
+    """A print on a thread of its own (report_preview.PrintJob, ``LpJob``): its
+    progress, its end (pages printed, error or ""), and ``cancel``. Its end is said
+    through ``end``: to ``job_did_finish``, or to whoever took the job over as its
+    preview closed (``take_over``), never to neither."""
 
     progress_did_change = QtSignal(int, int)
     job_did_finish = QtSignal(int, str)  # pages printed, error ("" if none)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        #: (printed, error) once ended
+        self.outcome: tuple[int, str] | None = None
+        self._end_lock = threading.Lock()
+
+    def end(self, printed: int, error: str) -> None:
+        """(its thread) Say the end of the print."""
+        with self._end_lock:
+            self.outcome = (printed, error)
+        emit(self.job_did_finish, printed, error)
+
+    def take_over(self, ended: Callable[[int, str], None]) -> None:
+        """(GUI thread) ``ended(printed, error)`` instead of what ``job_did_finish``
+        was connected to, called once, on the GUI thread: at its end, or soon when it
+        has ended already (its word then perhaps on its way to the old receivers)."""
+        with self._end_lock:
+            self.progress_did_change.disconnect()
+            self.job_did_finish.disconnect()
+            outcome = self.outcome
+            if outcome is None:  # (said after this: to ``ended``)
+                self.job_did_finish.connect(ended)
+        if outcome is not None:
+            QTimer.singleShot(0, lambda: ended(*outcome))
+
+
+class LpJob(PrintThread):
+    """Hands the report to ``lp`` on a thread of its own; the same signals as
+    report_preview.PrintJob. ``pages``: how many pages the job prints (for the
+    signal); ``cancel`` stops ``lp``."""
+
     def __init__(self, path: Path, options: LpOptions, pages: int) -> None:
         super().__init__()
         self.path, self.options, self.pages = Path(path), options, pages
-        self.cancel = threading.Event()
         self.setObjectName("fieldplan-lp")
 
     def run(self) -> None:
         try:
             sent = send_to_lp(self.path, self.options, self.cancel)
         except LpError as exc:
-            emit(self.job_did_finish, 0, str(exc))
+            self.end(0, str(exc))
         else:
-            emit(self.job_did_finish, self.pages if sent else 0, "")
+            self.end(self.pages if sent else 0, "")

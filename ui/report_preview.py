@@ -18,7 +18,6 @@ import itertools
 import os
 import sys
 import tempfile
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QPointF, QRect, QRectF, QSettings, QSize, Qt, QThread, QUrl
+from PySide6.QtCore import QPointF, QRect, QRectF, QSettings, QSize, Qt, QUrl
 from PySide6.QtCore import Signal as QtSignal
 from PySide6.QtGui import (
     QColor,
@@ -88,7 +87,7 @@ from ui.dialogs import (
     tab_in_layout_order,
 )
 from ui.flow import FlowLayout
-from ui.lp_print import LpJob, lp_options, uses_lp
+from ui.lp_print import LpJob, PrintThread, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
@@ -579,6 +578,41 @@ def show_message(parent: QWidget | None, title: str, text: str) -> None:
     dialog.show()
 
 
+#: Print jobs a preview closed before they ended (``_finish_unseen``), kept until they
+#: have: a QThread let go of while it runs ends the process.
+_prints_left: set[PrintThread] = set()
+
+
+def _finish_unseen(job: PrintThread, source: Path, window: QWidget | None) -> None:
+    """``job`` (a PrintJob or LpJob, cancelled) left to end after its preview closed:
+    a file it writes is said in the main window once written, or why it could not be,
+    as a Save as… that outlives its preview is; then the report's file is let go of
+    (``forget_report``)."""
+    _prints_left.add(job)
+
+    def ended(printed: int, error: str) -> None:
+        job.wait()  # (its run has returned: a moment)
+        _prints_left.discard(job)
+        printer = getattr(job, "printer", None)
+        destination = printer.outputFileName() if printer is not None else ""
+        if error:
+            show_message(window_now(window), _("Print"), error)
+        elif printed and destination:
+            show_status(window_now(window), saved_text(destination))
+        if not getattr(job, "onto_source", False):
+            forget_report(source)
+        job.deleteLater()
+
+    job.take_over(ended)
+
+
+def wait_for_prints() -> None:
+    """(quitting) Wait for the files being printed to that a closed preview left
+    (``_prints_left``): written whole before the app ends, as Save as… is."""
+    for job in list(_prints_left):
+        job.wait()
+
+
 def saved_text(destination: str) -> str:
     """What is said once a copy of the report is written."""
     # Translators: shown beside Save as… once the report is written; {file} is
@@ -798,13 +832,10 @@ def load_image_plugins() -> None:
     QImageWriter.supportedImageFormats()
 
 
-class PrintJob(QThread):
+class PrintJob(PrintThread):
     """Prints a PDF file on a thread of its own, with its own QPdfDocument (QtPdf
     serialises its calls into PDFium, and Qt allows painting on a QPrinter from any
     one thread)."""
-
-    progress_did_change = QtSignal(int, int)
-    job_did_finish = QtSignal(int, str)  # pages printed, error ("" if none)
 
     def __init__(self, path: Path, printer: QPrinter, pages: list[int],
                  copy_to: str = "") -> None:
@@ -815,7 +846,6 @@ class PrintJob(QThread):
         self.copy_to = copy_to
         #: the file printed to is the report's own (``same_file``): the person's now
         self.onto_source = False
-        self.cancel = threading.Event()
         self.setObjectName("fieldplan-print")
         load_image_plugins()
 
@@ -843,7 +873,7 @@ class PrintJob(QThread):
             error = str(exc)
         finally:
             document.close()
-        emit(self.job_did_finish, printed, error)
+        self.end(printed, error)
 
     def _print_to_file(self, destination: str) -> None:
         """Some pages printed to a PDF file. Qt's printer writes the file as it paints,
@@ -887,7 +917,7 @@ class PrintJob(QThread):
             if tmp:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
-        emit(self.job_did_finish, printed, error)
+        self.end(printed, error)
 
     def _copy(self) -> None:
         # the report's own PDF, its text and vectors, as Save as… writes it: printed,
@@ -896,9 +926,9 @@ class PrintJob(QThread):
             copy_report(self.path, self.copy_to)
             self.onto_source = same_file(self.path, self.copy_to)
         except (FieldplanError, OSError) as exc:
-            emit(self.job_did_finish, 0, save_error_text(exc))
+            self.end(0, save_error_text(exc))
         else:
-            emit(self.job_did_finish, len(self.pages), "")
+            self.end(len(self.pages), "")
 
 
 # --- the preview -----------------------------------------------------------------------
@@ -929,6 +959,9 @@ class PreviewWindow(QDialog):
         #: the report's file was saved (or printed to a file) over itself: the copy the
         #: person chose, never removed with the cache's
         self.saved_over = False
+        #: a print still writing its file went on as the window closed: the report's
+        #: file is removed once it has (``_finish_unseen``)
+        self._print_went_on = False
         self.load_error = ""
         self._printer: QPrinter | None = None
         self._print_progress: QProgressDialog | None = None
@@ -1201,10 +1234,23 @@ class PreviewWindow(QDialog):
         emit(self.print_did_finish, printed, error)
 
     def _stop_printing(self) -> None:
-        if self.print_job is not None:
-            self.print_job.cancel.set()
-            self.print_job.wait()
+        """(closing) Stop the print: pages still to print are not; a file being
+        written (Print to File) is written whole, as Save as… writes it, without the
+        window waiting for the drive (``_finish_unseen``)."""
+        job = self.print_job
+        if job is None:
+            return
+        job.cancel.set()
+        if job.isRunning():
+            # waited for here, the window froze while a USB stick took the file, for
+            # good on a stalled network drive
+            self.print_job = None
+            self._print_went_on = True
+            _finish_unseen(job, self.path, self.parentWidget())
             self._printed(0, "")
+            return
+        job.wait()
+        self._printed(0, "")
 
     def default_save_path(self) -> str:
         """The report's file in Documents (the home folder if there is none): offered by
@@ -1379,7 +1425,7 @@ class PreviewWindow(QDialog):
         self._stop_printing()
         if self.document.status() != QPdfDocument.Status.Null:
             self.document.close()
-        if not self.saving and not self.saved_over:
+        if not self.saving and not self.saved_over and not self._print_went_on:
             forget_report(self.path)
 
     def closeEvent(self, event) -> None:

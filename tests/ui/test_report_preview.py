@@ -769,6 +769,43 @@ def test_closing_the_preview_while_saving_keeps_the_copy(
     message.close()
 
 
+def test_closing_the_preview_while_printing_to_a_file_does_not_wait_for_the_drive(
+    open_window, hq_db, pack_pdf, qtbot, tmp_path, monkeypatch
+):
+    """Print to File of the whole report onto a USB stick, the preview closed (Esc)
+    while the stick was still taking it: the window waited, frozen, for the file to be
+    written, for good on a stalled network drive; Save as… never did. The preview now
+    closes at once; the file is written whole and said in the main window; a copy that
+    fails is said there too."""
+    import shiboken6
+
+    from ui import report_preview
+
+    window = open_window(hq_db)
+    for target in (tmp_path / "printed.pdf", tmp_path / "no-such-folder" / "x.pdf"):
+        started, release, threads = slow_writes(monkeypatch)
+        preview = PreviewWindow(window, pack_pdf, ReportRequest("pack", "2026-S1"))
+        preview.show()
+        printer = preview.make_printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(target))
+        try:
+            preview.print_to(printer)
+            assert started.wait(10)
+            preview.close()  # and so deleted: back before the stick has the file
+            assert not release.is_set() and not target.exists()
+            qtbot.waitUntil(lambda p=preview: not shiboken6.isValid(p))
+        finally:
+            release.set()
+        qtbot.waitUntil(lambda: not report_preview._prints_left, timeout=10_000)
+        assert threads and threading.main_thread().ident not in threads
+    assert (tmp_path / "printed.pdf").read_bytes() == pack_pdf.read_bytes()
+    assert window.statusBar().whole_message() == "Saved as printed.pdf."
+    (message,) = window.findChildren(MessageDialog, "preview-message")
+    assert "could not be saved" in message.text.text()
+    message.close()
+
+
 def test_a_failed_save_is_said_whatever_window_is_open_when_it_ends(
     shell, hq_db, pack_pdf, qtbot, tmp_path, monkeypatch
 ):
@@ -1496,3 +1533,15 @@ def test_a_path_in_an_english_or_french_error_is_as_it_was(tmp_path):
         finally:
             i18n.set_language("en")
         assert str(target) in said and not re.search("[\u2066-\u2069]", said)
+
+
+def test_quitting_waits_for_a_print_to_a_file_a_closed_preview_left(monkeypatch, settings):
+    """A report printed to a file by a preview closed since is written whole before
+    the app ends, as a Save as… is (``wait_off_thread``)."""
+    import ui.app
+    from ui import report_preview
+
+    called = []
+    monkeypatch.setattr(report_preview, "wait_for_prints", lambda: called.append(True))
+    ui.app.Shell(QApplication.instance(), settings).shutdown()
+    assert called == [True]

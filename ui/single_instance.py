@@ -77,14 +77,37 @@ def _user() -> str:
     return f"{os.environ.get('USERDOMAIN', '')}\\{os.environ.get('USERNAME', '')}"
 
 
+#: How long a start waits for the database's drive to say where the file really is
+#: (``_real_path``) before naming it by its path as written.
+RESOLVE_WAIT_S = 1.0
+
+
+def _real_path(db_path: str | os.PathLike[str]) -> str:
+    """The database file's real path, its links followed; its absolute path as written
+    when the drive has not answered within ``RESOLVE_WAIT_S`` (or the links loop).
+    Asked on a thread of its own: asked on the GUI thread, before anything is on
+    screen, a network drive that hangs held the start with no window and no wait
+    sign (which the opening, off the GUI thread, shows). A daemon thread: it holds
+    nothing of Qt, and quitting is not held up by a drive that never answers."""
+    import threading
+
+    found: list[str] = []
+
+    def look() -> None:
+        with contextlib.suppress(OSError, RuntimeError):  # (a loop of links)
+            found.append(str(Path(db_path).resolve()))
+
+    thread = threading.Thread(target=look, name="fieldplan-real-path", daemon=True)
+    thread.start()
+    thread.join(RESOLVE_WAIT_S)
+    return found[0] if found else os.path.abspath(db_path)
+
+
 def instance_key(db_path: str | os.PathLike[str]) -> str:
     """``fieldplan-`` and 16 hex digits: the same for every start of one user on one
-    database file, however the path was written."""
-    try:
-        resolved = Path(db_path).resolve()
-    except OSError:  # a loop of links: the absolute path then
-        resolved = Path(os.path.abspath(db_path))
-    text = os.path.normcase(str(resolved))
+    database file, however the path was written (as long as its drive answers:
+    ``_real_path``)."""
+    text = os.path.normcase(_real_path(db_path))
     digest = hashlib.sha256(f"{_user()}\0{text}".encode("utf-8", "surrogatepass"))
     return f"{APP}-{digest.hexdigest()[:16]}"
 

@@ -657,3 +657,35 @@ def test_a_windows_pipe_name_holds_a_secret_of_the_users(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "platform", "win32")
     assert ui.single_instance._server_name("fieldplan-0123", str(tmp_path)) == \
         f"fieldplan-0123-{again}"
+
+
+def test_a_drive_that_does_not_answer_does_not_hold_the_start(tmp_path, monkeypatch):
+    """The start named its database by the file's real path (links followed), asking
+    the drive on the GUI thread before anything was on screen: a database on a
+    network drive that hangs held the start with no window and no wait sign, which
+    the opening itself (off the GUI thread) would have shown. The drive is now asked
+    on a thread of its own, for a while only; then the path as written names it."""
+    import threading
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    db = folder / "hq.sqlite3"
+    expected = instance_key(db)  # (the drive answering)
+    hung, release, on_gui = threading.Event(), threading.Event(), []
+    real_lstat = os.lstat
+
+    def lstat(path, *args, **kwargs):
+        if os.fsdecode(path).startswith(str(folder)):
+            on_gui.append(threading.current_thread() is threading.main_thread())
+            hung.set()
+            release.wait(10)
+        return real_lstat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    monkeypatch.setattr(ui.single_instance, "RESOLVE_WAIT_S", 0.05, raising=False)
+    try:
+        assert instance_key(db) == expected  # the path as written: the same here
+        assert hung.is_set() and not release.is_set()  # back with the drive still hung
+    finally:
+        release.set()
+    assert on_gui and not any(on_gui)

@@ -128,15 +128,6 @@ def import_menu() -> str:
     return menu_path(_("&File"), _("&Import bundles…"))
 
 
-def _is_within(folder: str, root: str) -> bool:
-    """Whether ``folder`` is ``root`` or inside it."""
-    try:
-        Path(folder).resolve().relative_to(Path(root).resolve())
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
 def dropped_files(mime: QMimeData) -> tuple[list[str], int]:
     """The files a drop brings to import (``files_dropped``, of the drop's local
     paths). Reads the disk: off the GUI thread (``look_into_drop``)."""
@@ -1545,8 +1536,10 @@ class ExportDialog(QDialog):
         plugged in to take the bundle)."""
         typed = self.folder.text().strip()
         self.drive_roots = [root for _name, root, _free in drives]
+        # (told from the paths' words: the folder last exported to may be on a share
+        # that hangs, which only a thread of its own may ask)
         untouched = not typed or (typed == self.remembered and not any(
-            _is_within(typed, root) for root in self.drive_roots))
+            _under(typed, root) for root in self.drive_roots))
         for i, (name, root, free) in enumerate(drives):
             self.place.insertItem(
                 i, _("Removable drive: {drive}").format(drive=drive_label(name, free)), root)

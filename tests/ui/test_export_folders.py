@@ -337,6 +337,47 @@ def test_a_stick_plugged_in_is_preferred_to_a_folder_elsewhere(open_window, qtbo
         qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
 
 
+def test_the_drives_found_ask_nothing_of_the_folder_last_exported_to(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, settings):
+    """The folder last exported to is looked at off the GUI thread, as a network
+    share out of reach can hang the look; but once the drives were found, whether it
+    was on one of them was asked of that folder's drive on the GUI thread (its real
+    path, links followed): a stick plugged in and the share stalled, the Export
+    dialog froze the window for as long as the share did. It is now told from the
+    paths' words, as ``on_removable_drive`` tells a stick."""
+    import os
+    import threading
+
+    from ui import transfer
+
+    stick = tmp_path / "media" / "KINGSTON"
+    stick.mkdir(parents=True)
+    share = tmp_path / "share" / "exports"
+    share.mkdir(parents=True)
+    monkeypatch.setattr(transfer, "mounted_drives",
+                        lambda: [("KINGSTON", str(stick), 3 * 1024**3)])
+    settings.setValue(transfer.EXPORT_FOLDER_KEY, str(share))
+    window = open_window(office_db)
+    on_gui: list[str] = []
+    real_lstat, real_stat = os.lstat, os.stat
+
+    def watched(real):
+        def look(path, *args, **kwargs):
+            if (not isinstance(path, int) and os.fsdecode(path).startswith(str(share))
+                    and threading.current_thread() is threading.main_thread()):
+                on_gui.append(os.fsdecode(path))
+            return real(path, *args, **kwargs)
+        return look
+
+    monkeypatch.setattr(os, "lstat", watched(real_lstat))
+    monkeypatch.setattr(os, "stat", watched(real_stat))
+    dialog = opened_export(window, qtbot)
+    assert on_gui == []
+    assert dialog.folder.text() == str(stick)  # the stick plugged in is chosen, as before
+    dialog.close()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
+
+
 @pytest.mark.parametrize("opened", [True, False])
 def test_an_outbox_that_cannot_be_opened_is_said_with_its_path(open_window, qtbot, office_db,
                                                               tmp_path, monkeypatch, opened):

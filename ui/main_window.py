@@ -948,6 +948,8 @@ class MainWindow(QMainWindow):
         self._close_question = None
         self._handed_over = False
         self._closing_anyway = False
+        #: the window was closed: what a look begun before (a drop's) finds is dropped
+        self._closed = False
         #: (a language change) the report an amendment hid that the window this one
         #: replaces showed, and where the person was in it: shown once the view is
         #: restored (``restore_view_state``)
@@ -2506,9 +2508,12 @@ class MainWindow(QMainWindow):
             self._drop_looked_into(*found) if shiboken6.isValid(self) else None))
 
     def _drop_looked_into(self, paths: list[str], left_aside: int) -> None:
-        """What a drop brings (``transfer.files_dropped``): imported, or said."""
+        """What a drop brings (``transfer.files_dropped``): imported, or said; nothing
+        when the window was closed or handed over while the drive answered."""
         from ui.transfer import left_aside_text
 
+        if self._handed_over or self._closed:
+            return
         if paths:
             self.import_files(paths, left_aside)
         elif left_aside:  # a folder of other files (photos): said, not silently nothing
@@ -3043,6 +3048,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 self._ask_before_closing(unkept)
                 return
+        self._closed = True
         self.office_view.editor.close_down()
         self.save_geometry()
         self._place_timer.stop()  # (written here)

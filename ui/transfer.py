@@ -177,9 +177,12 @@ def look_into_drop(mime: QMimeData,
 
 
 def droppable(mime: QMimeData) -> bool:
-    """Whether a drag carries files or folders, of whatever names (a folder is only
-    looked into when it is dropped: a drag over the window asks this at every move)."""
-    return any(os.path.exists(p) for p in _local_paths(mime))
+    """Whether a drag carries files or folders, of whatever names: told from the
+    drag's addresses alone. A drag over the window asks this at every move, on the
+    GUI thread: a look at the drive (whether the files were there) froze the window
+    and the drag for as long as a slow USB stick or a stalled network drive took to
+    answer. What is not there is said once dropped (``files_dropped``)."""
+    return bool(_local_paths(mime))
 
 
 def _local_paths(mime: QMimeData) -> list[str]:

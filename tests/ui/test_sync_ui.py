@@ -233,9 +233,12 @@ def test_a_drop_takes_any_file_and_the_core_decides(tmp_path):
         assert droppable(mime)
         assert dropped_files(mime) == ([str(path)], 0)
     mime = QMimeData()
+    mime.setUrls([QUrl("https://example.org/UG.fieldplan")])
+    assert not droppable(mime) and dropped_files(mime) == ([], 0)
+    # (a drag asks nothing of the drive: a file gone is found once it is dropped)
     mime.setUrls([QUrl("https://example.org/UG.fieldplan"),
                   QUrl.fromLocalFile(str(tmp_path / "gone.fieldplan"))])
-    assert not droppable(mime) and dropped_files(mime) == ([], 0)
+    assert droppable(mime) and dropped_files(mime) == ([], 0)
 
 
 def test_a_dropped_folder_brings_its_bundles(tmp_path):
@@ -1692,6 +1695,71 @@ def test_a_dropped_folder_is_looked_into_off_the_gui_thread(open_window, qtbot, 
     assert [(o.file, o.outcome) for o in dialog.outcomes] == [("SN.zip", "merged")]
     assert dialog.left_aside_note.isVisibleTo(dialog)
     assert looked and not any(looked)
+
+
+def _looks_at(monkeypatch, folder: Path) -> list[tuple[str, bool]]:
+    """Every look at a path under ``folder`` (os.stat, which os.path.exists, isdir and
+    isfile use; os.scandir), as (path, whether it was on the GUI thread)."""
+    import os
+    import threading
+
+    looks: list[tuple[str, bool]] = []
+    real_stat, real_scandir = os.stat, os.scandir
+
+    def note(path) -> None:
+        if not isinstance(path, int) and os.fsdecode(path).startswith(str(folder)):
+            looks.append((os.fsdecode(path),
+                          threading.current_thread() is threading.main_thread()))
+
+    def stat(path, *args, **kwargs):
+        note(path)
+        return real_stat(path, *args, **kwargs)
+
+    def scandir(path="."):
+        note(path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+    return looks
+
+
+@pytest.mark.filterwarnings("ignore:Function.*QDrag.*deprecated:DeprecationWarning")
+def test_a_drag_and_a_drop_look_at_no_drive_on_the_gui_thread(open_window, qtbot,
+                                                               demo_world, tmp_path,
+                                                               monkeypatch):
+    """A folder dragged from a USB stick or a network drive: each move of the drag
+    over the window looked whether its files were there, and the drop listed the
+    folder, on the GUI thread; a drive slow to answer (a stalled share) froze the
+    window, the drag with it, for as long as it did. The drag now asks nothing of the
+    drive, the folder is looked into on a thread of its own, and its bundles are
+    imported as before."""
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent
+
+    db = copy_db(demo_world / "hq.sqlite3", tmp_path / "hq.sqlite3")
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    bundle = sorted((demo_world / "bundles").glob("*.fieldplan"))[0]
+    shutil.copy(bundle, stick / bundle.name)
+    (stick / "photo.jpg").write_bytes(b"\xff\xd8")
+    window = open_window(db)
+    looks = _looks_at(monkeypatch, stick)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(stick))])
+    enter = QDragEnterEvent(QPointF(20, 20).toPoint(), Qt.DropAction.CopyAction, mime,
+                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    move = QDragMoveEvent(QPointF(30, 30).toPoint(), Qt.DropAction.CopyAction, mime,
+                          Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dragMoveEvent(move)
+    assert move.isAccepted()
+    drop(window, [stick])
+    dialog = result_dialog(window, qtbot)
+    assert [(o.file, o.outcome) for o in dialog.outcomes] == [(bundle.name, "merged")]
+    assert dialog.left_aside_note.text().startswith(
+        "1 other file in the dropped folder was left aside")
+    assert looks and not [path for path, on_gui in looks if on_gui]
     dialog.accept()
     wait_idle(qtbot, window.session)
 
@@ -1725,3 +1793,36 @@ def test_a_drop_whose_folder_is_still_being_listed_leaves_the_window_working(
     answer.set()
     qtbot.waitUntil(lambda: "left aside" in window.statusBar().currentMessage())
     wait_idle(qtbot, window.session)
+
+
+def test_what_a_drop_holds_is_said_once_looked_at_and_only_to_a_window_still_open(
+        open_window, qtbot, hq_db, tmp_path, monkeypatch):
+    """Looked into off the GUI thread, an empty folder dropped is still said in the
+    status bar; a window closed while the drive was answering imports nothing."""
+    import threading
+
+    from ui import transfer
+    from ui.ops import off_thread_jobs
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    window = open_window(hq_db)
+    drop(window, [empty])
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage()
+                    == "No .fieldplan bundle in what was dropped.")
+    answer, imported = threading.Event(), []
+    real = transfer.files_dropped
+
+    def slow_drive(paths):
+        answer.wait(10)
+        return real(paths)
+
+    monkeypatch.setattr(transfer, "files_dropped", slow_drive)
+    monkeypatch.setattr(window, "import_files", lambda *args: imported.append(args))
+    bundle = tmp_path / "ML.fieldplan"
+    bundle.write_text("x")
+    drop(window, [bundle])
+    window.close()
+    answer.set()
+    qtbot.waitUntil(lambda: not off_thread_jobs())
+    assert imported == []

@@ -13,6 +13,9 @@ under the report's plain name, in a folder of its own: Okular refuses to save ov
 read-only file and says to save elsewhere, Acrobat saves such a file under another
 name only, Evince saves a copy through its file chooser. Copies given to a viewer
 stay a week (a review may go on for days with the pack open), built reports a day.
+A report a preview still shows (``hold``) stays however old: a preview left open over
+a review of several days lost its file to the next report built, and Save as…, Print…
+and the system viewer then failed on it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 import os
 import shutil
 import stat
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,6 +39,37 @@ VIEWER_PREFIX = "opened-"
 _RECORD_SUFFIX = ".written"
 #: fieldplan's own temporary files in the cache (an atomic write's, a print's)
 _TEMPORARY = (".printing-",)
+
+
+#: the reports a preview of this process shows (``hold``): how many previews each
+_held: dict[str, int] = {}
+_held_lock = threading.Lock()  # (the clean-up runs on the database worker)
+
+
+def _key(path: Path) -> str:
+    return os.path.normcase(os.path.abspath(path))
+
+
+def hold(path: Path) -> None:
+    """(a preview opens on ``path``) Keep ``path`` from the clean-up until ``let_go``."""
+    with _held_lock:
+        _held[_key(path)] = _held.get(_key(path), 0) + 1
+
+
+def let_go(path: Path) -> None:
+    """(the preview of ``path`` closes) The clean-up may remove it again."""
+    with _held_lock:
+        left = _held.get(_key(path), 0) - 1
+        if left > 0:
+            _held[_key(path)] = left
+        else:
+            _held.pop(_key(path), None)
+
+
+def held(path: Path) -> bool:
+    """Whether a preview of this process shows ``path`` (``hold``)."""
+    with _held_lock:
+        return _key(path) in _held
 
 
 def _record_of(path: Path) -> Path:
@@ -133,7 +168,8 @@ def prune(folder: Path, now: float | None = None) -> list[Path]:
     """Remove the reports in ``folder`` past their time (a day; a week for copies given
     to the viewer) that are as fieldplan wrote them, and its old temporary files. Those
     past their time that were changed, or that fieldplan did not write, stay: returned
-    the first time they are found, so that the person is told where they are."""
+    the first time they are found, so that the person is told where they are. Those a
+    preview shows (``hold``) stay, and are not said."""
     now = time.time() if now is None else now
     kept: list[Path] = []
     try:
@@ -168,7 +204,7 @@ def _prune_entry(entry: Path, limit: float, kept: list[Path]) -> None:
 
 
 def _prune_file(path: Path, limit: float, kept: list[Path]) -> None:
-    if path.stat().st_mtime >= limit or remove_written(path):
+    if path.stat().st_mtime >= limit or held(path) or remove_written(path):
         return
     if not unchanged(path) and not _read_record(path).get("told"):
         # changed, or not fieldplan's: kept, and said once

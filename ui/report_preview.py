@@ -91,7 +91,15 @@ from ui.lp_print import LpJob, PrintThread, lp_options, uses_lp
 from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
-from ui.report_cache import prune, record_written, recorded, remove_written, viewer_copy
+from ui.report_cache import (
+    hold,
+    let_go,
+    prune,
+    record_written,
+    recorded,
+    remove_written,
+    viewer_copy,
+)
 from ui.window_settings import (
     REPORT_OFFICE,
     database_value,
@@ -944,6 +952,9 @@ class PreviewWindow(QDialog):
     def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest) -> None:
         super().__init__(parent)
         self.path, self.request = Path(path), request
+        # kept from the cache's clean-up while shown (a review of several days)
+        hold(self.path)
+        self._held = True
         self.setObjectName("report-preview")
         self.setWindowTitle(request.title())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1425,6 +1436,9 @@ class PreviewWindow(QDialog):
         self._stop_printing()
         if self.document.status() != QPdfDocument.Status.Null:
             self.document.close()
+        if self._held:  # (once: Close passes here twice, by closeEvent and done)
+            self._held = False
+            let_go(self.path)
         if not self.saving and not self.saved_over and not self._print_went_on:
             forget_report(self.path)
 

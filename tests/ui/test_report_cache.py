@@ -133,3 +133,18 @@ def test_old_temporaries_and_lone_records_go(cache):
     lone.write_text("{}")
     assert prune(cache) == []
     assert not part.exists() and not printing.exists() and not lone.exists()
+
+
+def test_a_report_held_by_previews_stays_until_the_last_lets_go(cache):
+    """Two previews of one report (a preview's file is its own, but held twice is
+    counted twice): the clean-up keeps it until both have let go."""
+    path = written(cache, "review-pack-2026-S1-en-0a1b2c3d.pdf")
+    age(path, 2 * DAY)
+    record_written(path)
+    report_cache.hold(path)
+    report_cache.hold(path)
+    report_cache.let_go(path)
+    assert prune(cache) == [] and path.exists()
+    report_cache.let_go(path)
+    assert not report_cache.held(path)
+    assert prune(cache) == [] and not path.exists()

@@ -1545,3 +1545,40 @@ def test_quitting_waits_for_a_print_to_a_file_a_closed_preview_left(monkeypatch,
     monkeypatch.setattr(report_preview, "wait_for_prints", lambda: called.append(True))
     ui.app.Shell(QApplication.instance(), settings).shutdown()
     assert called == [True]
+
+
+def test_the_clean_up_keeps_the_report_a_preview_shows(qtbot, hq_db, pack_pdf, tmp_path):
+    """A preview left open over a review of several days lost its file to the next
+    report built (the clean-up removes the cache's reports a day old): Save as… then
+    said "cannot read …/cache/…/review-pack….pdf: no such file". The report a preview
+    shows stays, however old; once the preview is closed, it goes as before."""
+    import os
+    import time
+
+    from fieldplan.replica import open_replica
+    from ui.report_cache import record_written
+    from ui.report_preview import build_report
+
+    folder = reports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    shown = folder / "review-pack-2026-S1-en-0a1b2c3d.pdf"
+    shown.write_bytes(pack_pdf.read_bytes())
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(shown, (two_days_ago, two_days_ago))
+    record_written(shown)
+    window = PreviewWindow(None, shown, ReportRequest("pack", "2026-S1"))
+    qtbot.addWidget(window)
+    window.show()
+
+    def another_report() -> list[Path]:
+        kept: list[Path] = []
+        with open_replica(hq_db) as rep:
+            build_report(rep, ReportRequest("sheet", "2026-S1"), kept=kept)
+        return kept
+
+    assert another_report() == []  # (kept, and not said as a changed one)
+    assert shown.exists()
+    assert save(qtbot, window, tmp_path / "review.pdf")
+    assert (tmp_path / "review.pdf").read_bytes() == pack_pdf.read_bytes()
+    window.close()
+    assert not shown.exists()

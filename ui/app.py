@@ -131,6 +131,20 @@ def stop_hearing_language(window) -> None:
             top.installEventFilter(deaf)
 
 
+def _carry_previews(old, window) -> None:
+    """The report previews open over ``old`` (replaced by ``window``: a language
+    change) go on over ``window``, in the new language (PreviewWindow.follow_window),
+    no more deaf to it (``stop_hearing_language``)."""
+    from PySide6.QtWidgets import QDialog
+
+    deaf = old.findChildren(_NotListening)
+    for preview in old.findChildren(QDialog, "report-preview"):
+        if preview.parentWidget() is old:
+            for f in deaf:
+                preview.removeEventFilter(f)
+            preview.follow_window(window)
+
+
 def _dialog_over(window) -> QDialog | None:
     """A dialog open over ``window`` that a job opened or the person is answering
     (an import's outcome; not a job's progress, which ends with it)."""
@@ -561,6 +575,7 @@ class Shell(QObject):
             self.window.was_painted.connect(self.listen)
         if old is not None:
             old.language_did_change.disconnect(self.change_language)
+            _carry_previews(old, self.window)
             old.hand_over()  # what is typed goes on in the new window, kept or not
             old.deleteLater()
         self._close_damaged_window()  # restored: the new window takes its place

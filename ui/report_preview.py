@@ -976,6 +976,8 @@ class PreviewWindow(QDialog):
         self.load_error = ""
         self._printer: QPrinter | None = None
         self._print_progress: QProgressDialog | None = None
+        #: the words of the print's progress, in the language in use
+        self._print_label: Callable[[], str] | None = None
         #: button → where Qt moved the focus when that button, which had it, was
         #: disabled for its job (``_hold``): given back to it when the job ends
         self._focus_moved: dict[QWidget, QWidget | None] = {}
@@ -996,22 +998,32 @@ class PreviewWindow(QDialog):
             bar.rangeChanged.connect(lambda _lo, hi: bar.setValue(hi))
         self.view.pageNavigator().currentPageChanged.connect(lambda _p: self._show_page())
 
+        #: button → its text in the language in use, and its window shortcuts
+        self._button_texts: dict[QPushButton, tuple[Callable[[], str], list[QKeySequence]]] = {}
+        #: what is said beside the buttons (``_say_done``), in the language in use
+        self._said: Callable[[], str] | None = None
         self.previous_button = self._button(
-            _("Pre&vious page"), self.previous_page, Qt.Key.Key_PageUp
+            lambda: _("Pre&vious page"), self.previous_page, Qt.Key.Key_PageUp
         )
-        self.next_button = self._button(_("&Next page"), self.next_page, Qt.Key.Key_PageDown)
+        self.next_button = self._button(lambda: _("&Next page"), self.next_page,
+                                        Qt.Key.Key_PageDown)
         # its text is its name ("Page 2 of 5"; named "Page", that was all it said), and
         # no stop of Tab: the pages' view, which has the focus, says it too, and a turn
         # of page is said (``_show_page``)
         self.page_label = QLabel()
-        self.zoom_out_button = self._button(_("Zoom &out"), self.zoom_out, QKeySequence.ZoomOut)
-        self.zoom_in_button = self._button(_("Zoom &in"), self.zoom_in, QKeySequence.ZoomIn)
-        self.fit_button = self._button(_("&Fit width"), self.fit_width, "Ctrl+0")
-        self.print_button = self._button(_("&Print…"), self.print_dialog, QKeySequence.Print)
-        self.save_button = self._button(_("&Save as…"), self.save_as, QKeySequence.SaveAs,
+        self.zoom_out_button = self._button(lambda: _("Zoom &out"), self.zoom_out,
+                                            QKeySequence.ZoomOut)
+        self.zoom_in_button = self._button(lambda: _("Zoom &in"), self.zoom_in,
+                                           QKeySequence.ZoomIn)
+        self.fit_button = self._button(lambda: _("&Fit width"), self.fit_width, "Ctrl+0")
+        self.print_button = self._button(lambda: _("&Print…"), self.print_dialog,
+                                         QKeySequence.Print)
+        self.save_button = self._button(lambda: _("&Save as…"), self.save_as,
+                                        QKeySequence.SaveAs,
                                         "Ctrl+Shift+S")  # Windows has no SaveAs key
-        self.open_button = self._button(_("Open in the system vie&wer"), self.open_externally)
-        self.close_button = self._button(_("&Close"), self.close)
+        self.open_button = self._button(lambda: _("Open in the system vie&wer"),
+                                        self.open_externally)
+        self.close_button = self._button(lambda: _("&Close"), self.close)
 
         # two rows that wrap where the window is narrow: in French at 14 points they
         # needed 956 pixels and more on one line each, and a 1366×768 laptop at 200 %
@@ -1059,12 +1071,14 @@ class PreviewWindow(QDialog):
         fit_to_screen(self, max(900, lay.sizeHint().width()), 1000)
         self.view.setFocus()
 
-    def _button(self, text: str, slot: Callable[[], None], *shortcuts) -> QPushButton:
-        """A button with its Alt+letter (the ``&`` in ``text``) and, beside it, window
-        shortcuts (PgDn, Ctrl+P…): ``setShortcut`` would replace the Alt+letter."""
+    def _button(self, text: Callable[[], str], slot: Callable[[], None],
+                *shortcuts) -> QPushButton:
+        """A button with its Alt+letter (the ``&`` in ``text()``) and, beside it, window
+        shortcuts (PgDn, Ctrl+P…): ``setShortcut`` would replace the Alt+letter.
+        ``text`` gives its words in the language in use (``retranslate``)."""
         from PySide6.QtGui import QShortcut
 
-        button = QPushButton(text)
+        button = QPushButton()
         # none is the dialog's default, so Enter in the pages does nothing: an auto-
         # default button is made the default when shown, and the first one (Previous
         # page) turned the pages back. keyPressEvent makes Enter press the focused one.
@@ -1072,6 +1086,7 @@ class PreviewWindow(QDialog):
         button.setDefault(False)
         button.clicked.connect(lambda _checked=False: slot())
         names: list[str] = []
+        used: list[QKeySequence] = []
         for shortcut in shortcuts:
             keys = QKeySequence(shortcut)
             name = keys.toString(QKeySequence.SequenceFormat.NativeText)
@@ -1079,9 +1094,55 @@ class PreviewWindow(QDialog):
                 continue  # (two shortcuts of one key would both do nothing)
             QShortcut(keys, self, lambda b=button: b.click() if b.isEnabled() else None)
             names.append(name)
-        if names:
-            button.setToolTip(f"{button.text().replace('&', '')} ({join_list(names)})")
+            used.append(keys)
+        self._button_texts[button] = (text, used)
+        self._name_button(button)
         return button
+
+    def _name_button(self, button: QPushButton) -> None:
+        """``button``'s text, and its shortcuts in its tip, in the language in use."""
+        text, shortcuts = self._button_texts[button]
+        button.setText(text())
+        names = [keys.toString(QKeySequence.SequenceFormat.NativeText) for keys in shortcuts]
+        button.setToolTip(f"{button.text().replace('&', '')} ({join_list(names)})"
+                          if names else "")
+
+    def retranslate(self) -> None:
+        """The window's own words in the interface's language in use (the report stays
+        in its own): a language change makes the main window anew, and the preview
+        goes on over the new one (``follow_window``)."""
+        self.setWindowTitle(self.request.title())
+        self.view.setAccessibleName(_("Report pages"))
+        for button in self._button_texts:
+            self._name_button(button)
+        if self.load_error:
+            self.load_error = _("The report could not be read.")
+        self.page_label.clear()  # (a new language, not a turn of page: not said)
+        self._show_page()
+        if self._said is not None:  # (said once already)
+            self.saved_label.setText(self._said())
+        progress = self._print_progress
+        if progress is not None and self._print_label is not None:
+            progress.setWindowTitle(_("Print"))
+            progress.setLabelText(self._print_label())
+            progress.setCancelButtonText(_("Cancel"))
+
+    def follow_window(self, window: QWidget) -> None:
+        """(a language change: ``window`` takes the place of the main window this
+        preview belongs to) Go on over ``window``, where it was on the screen, with
+        its pages, zoom and the print or copy going on, in the new language: deleted
+        with the old window, the preview vanished unasked, a print going on lost its
+        window (and ended the client once its thread was let go of), and its report
+        stayed in the cache."""
+        geometry, shown = self.geometry(), self.isVisible()
+        self.setParent(window, self.windowFlags())
+        self.setGeometry(geometry)
+        # the old window's kept the preview deaf to the new direction (ui.app)
+        self.setLayoutDirection(QGuiApplication.layoutDirection())
+        self.setAttribute(Qt.WidgetAttribute.WA_SetLayoutDirection, False)
+        self.retranslate()
+        if shown:
+            self.show()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter presses the focused button, as Space does; elsewhere (the pages) it
@@ -1201,14 +1262,15 @@ class PreviewWindow(QDialog):
             # on a CUPS printer held Python's lock while CUPS did not answer
             options = lp_options(printer, pages, self.page_count())
             self.print_job = LpJob(self.path, options, len(set(pages)) * options.copies)
-            progress = QProgressDialog(_("Sending the report to the printer…"),
-                                       _("Cancel"), 0, 0, self)
+            self._print_label = lambda: _("Sending the report to the printer…")
+            progress = QProgressDialog(self._print_label(), _("Cancel"), 0, 0, self)
         else:
             # Print to File of the whole report, once, in order: the report's file itself
             whole = pages == list(range(self.page_count()))
             self.print_job = PrintJob(self.path, printer, pages,
                                       copy_to=print_file(printer) if whole else "")
-            progress = QProgressDialog(_("Printing…"), _("Cancel"), 0, len(pages), self)
+            self._print_label = lambda: _("Printing…")
+            progress = QProgressDialog(self._print_label(), _("Cancel"), 0, len(pages), self)
         progress.setWindowTitle(_("Print"))
         cancel_by_escape_only(progress)
         progress.setMinimumDuration(500)
@@ -1225,12 +1287,13 @@ class PreviewWindow(QDialog):
         job, self.print_job = self.print_job, None
         if isinstance(job, LpJob) and printed and not error:
             # queued by CUPS: no pages went by here, so it is said
-            self._say_done(sent_text(job.options.printer))
+            printer = job.options.printer
+            self._say_done(lambda: sent_text(printer))
         elif printed and not error and job is not None and job.printer.outputFileName():
             # printed to a file: said as Save as… says it (the progress went by in a
             # moment, and nothing said where the file went)
-            self._say_done(saved_text(job.printer.outputFileName()),
-                           job.printer.outputFileName())
+            out = job.printer.outputFileName()
+            self._say_done(lambda: saved_text(out), out)
         if job is not None:
             job.wait()
             self.saved_over = self.saved_over or getattr(job, "onto_source", False)
@@ -1310,7 +1373,7 @@ class PreviewWindow(QDialog):
                 forget_report(source)
 
         self.saving = True
-        self._say_done(_("Saving…"), said=False)
+        self._say_done(lambda: _("Saving…"), said=False)
         self._hold(self.save_button)
         OffThread(write, done, failed, name="fieldplan-save-report")
 
@@ -1321,7 +1384,7 @@ class PreviewWindow(QDialog):
             self._let_go(self.save_button)
             self._message(_("Save the report"), save_error_text(error))
         else:
-            self._say_done(saved_text(destination), destination)
+            self._say_done(lambda: saved_text(destination), destination)
             self._let_go(self.save_button)
         emit(self.save_did_finish, error is None)
 
@@ -1349,8 +1412,10 @@ class PreviewWindow(QDialog):
             if button.isEnabled() and self.focusWidget() in (moved_to, None):
                 button.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _say_done(self, text: str, path: str = "", *, said: bool = True) -> None:
-        """``text`` beside the buttons ("Saved as NAME.", "Sent to the printer."), the
+    def _say_done(self, text: str | Callable[[], str], path: str = "", *,
+                  said: bool = True) -> None:
+        """``text`` (or what it gives, in the language in use: ``retranslate``) beside
+        the buttons ("Saved as NAME.", "Sent to the printer."), the
         whole ``path`` of the file in its tip and its accessible description, and said
         to a screen reader (``said``): the focus stays on the pages or the button, and
         a print to a file ended in silence. A stop of Tab while it says something,
@@ -1359,6 +1424,8 @@ class PreviewWindow(QDialog):
         from ui.dialogs import say_in_passing
 
         label = self.saved_label
+        self._said = text if callable(text) else None
+        text = text() if callable(text) else text
         label.setText(text)
         label.setToolTip(tip_text(path) if path else "")  # a path: as written
         label.setAccessibleDescription(path)
@@ -1420,8 +1487,9 @@ class PreviewWindow(QDialog):
             self.viewer_file = path
             # Translators: shown beside the buttons once the system's PDF viewer has
             # the report: a read-only copy, which it cannot save notes into
-            self._say_done(_("Opened a read-only copy: to keep notes made in the viewer, "
-                             "save them with the viewer’s Save as…"), str(path))
+            self._say_done(lambda: _("Opened a read-only copy: to keep notes made in the "
+                                     "viewer, save them with the viewer’s Save as…"),
+                           str(path))
         emit(self.open_did_finish, self.viewer_file is not None and path is not None)
 
     def _message(self, title: str, text: str) -> None:

@@ -809,9 +809,10 @@ def test_closing_the_preview_while_printing_to_a_file_does_not_wait_for_the_driv
 def test_a_failed_save_is_said_whatever_window_is_open_when_it_ends(
     shell, hq_db, pack_pdf, qtbot, tmp_path, monkeypatch
 ):
-    """A save failed (a full USB stick) after the preview and its window were gone (a
-    language switch rebuilds the window): it was said to neither, so to no one. It is
-    said in the window open then, or in a message of its own when none is."""
+    """A save failed (a full USB stick) after the preview and its window were gone: it
+    was said to neither, so to no one. It is said in the window open then, or in a
+    message of its own when none is. (A language switch rebuilds the window: the
+    preview goes on over the new one, and says it there.)"""
     import errno
 
     import shiboken6
@@ -832,8 +833,9 @@ def test_a_failed_save_is_said_whatever_window_is_open_when_it_ends(
     qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
     wait_idle(qtbot, shell.session)
 
-    def save_while(gone) -> None:
-        """A save that fails once ``gone()`` has taken the preview away."""
+    def save_while(gone, stays: bool = False) -> PreviewWindow:
+        """A save that fails once ``gone()`` has taken the preview away (or, ``stays``,
+        its window only)."""
         started.clear()
         release.clear()
         preview = PreviewWindow(shell.window, pack_pdf, ReportRequest("pack", "2026-S1"))
@@ -842,18 +844,22 @@ def test_a_failed_save_is_said_whatever_window_is_open_when_it_ends(
             preview.save_copy(str(tmp_path / "usb" / "review.pdf"))
             assert started.wait(10)
             gone()
-            qtbot.waitUntil(lambda: not shiboken6.isValid(preview), timeout=5000)
+            if not stays:
+                qtbot.waitUntil(lambda: not shiboken6.isValid(preview), timeout=5000)
         finally:
             release.set()
         qtbot.waitUntil(lambda: not off_thread_jobs(), timeout=10_000)
+        return preview
 
     said = "The report could not be saved: cannot write"
     old = shell.window
-    save_while(lambda: shell.change_language("en"))  # the window is made anew
-    assert shell.window is not old
-    (message,) = shell.window.findChildren(MessageDialog, "preview-message")
+    # the window is made anew; the preview goes on over the new one
+    preview = save_while(lambda: shell.change_language("en"), stays=True)
+    assert shell.window is not old and preview.parentWidget() is shell.window
+    (message,) = preview.findChildren(MessageDialog, "preview-message")
     assert said in message.text.text() and "the disk is full" in message.text.text()
     message.close()
+    preview.close()
     wait_idle(qtbot, shell.session)
 
     def no_window() -> None:
@@ -1582,3 +1588,60 @@ def test_the_clean_up_keeps_the_report_a_preview_shows(qtbot, hq_db, pack_pdf, t
     assert (tmp_path / "review.pdf").read_bytes() == pack_pdf.read_bytes()
     window.close()
     assert not shown.exists()
+
+
+def test_a_preview_goes_on_over_the_window_of_a_new_language(shell, hq_db, qtbot, tmp_path):
+    """A language change makes the main window anew: a preview open over the old one
+    was deleted with it, unasked, its report left in the cache; a print going on lost
+    its window (its progress went to a deleted dialog, and its thread, let go of while
+    it ran, ended the client). The preview goes on over the new window, where it was,
+    in the new language, its print with it; the report stays in its own language."""
+    import shiboken6
+
+    from ui.report_preview import generate
+
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.window is not None, timeout=10_000)
+    wait_idle(qtbot, shell.session)
+    generate(shell.session, shell.window, ReportRequest("pack", "2026-S1"))
+    qtbot.waitUntil(lambda: bool(previews(shell.window)), timeout=20_000)
+    (preview,) = previews(shell.window)
+    preview.set_zoom(1.5)
+    preview.go_to(1)
+    geometry = preview.geometry()
+    preview.grab().save(str(tmp_path / "before-en.png"))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setPrintRange(QPrinter.PrintRange.CurrentPage)
+    printer.setCopyCount(20)  # (long enough to be going on at the change)
+    printer.setCollateCopies(True)
+    preview.print_to(printer)
+    assert preview.print_job is not None
+    old = shell.window
+    try:
+        with qtbot.waitSignal(preview.print_did_finish, timeout=60_000) as printed:
+            shell.change_language("ar")
+            assert shell.window is not old
+            assert shiboken6.isValid(preview) and preview.isVisible()
+            assert preview.parentWidget() is shell.window
+        assert printed.args == [20, ""]
+        assert preview.geometry() == geometry
+        assert preview.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        assert preview.windowTitle() == ReportRequest("pack", "2026-S1").title()
+        assert re.search("[\u0600-\u06ff]", preview.windowTitle())
+        assert re.search("[\u0600-\u06ff]", preview.print_button.text())
+        assert re.search("[\u0600-\u06ff]", preview.page_label.text())
+        assert "2" in preview.page_label.text() and preview.current_page() == 1
+        assert preview.zoom() == pytest.approx(1.5)
+        # (the print to a file said where it went: in the new language)
+        assert re.search("[\u0600-\u06ff]", preview.saved_label.text())
+        assert preview.path.exists()
+        preview.grab().save(str(tmp_path / "after-ar.png"))
+    finally:
+        shell.change_language("en")
+    assert preview.print_button.text() == "&Print…"
+    assert previews(shell.window) == [preview]
+    path = preview.path
+    preview.close()
+    assert not path.exists()

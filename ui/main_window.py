@@ -3032,6 +3032,18 @@ class MainWindow(QMainWindow):
             return
         self._ask_before_closing(unkept)
 
+    def _close_previews(self) -> None:
+        """Close the report previews open over the window, as their Close does: their
+        print stopped, their report let go of. Deleted with the window instead, a
+        print going on lost its window and ended the client as it quit, and the
+        report stayed in the cache. (A language change has moved them to the new
+        window first: ui.app.show_window.)"""
+        from PySide6.QtWidgets import QDialog
+
+        for preview in self.findChildren(QDialog, "report-preview"):
+            if preview.parentWidget() is self:
+                preview.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         # nothing typed is lost: saved if the database takes it in time, and kept in
         # the draft journal (ui.drafts) for the next start; when neither can hold it
@@ -3050,6 +3062,7 @@ class MainWindow(QMainWindow):
                 return
         self._closed = True
         self.office_view.editor.close_down()
+        self._close_previews()
         self.save_geometry()
         self._place_timer.stop()  # (written here)
         window_settings.set_database_value(self.settings, self.identity,

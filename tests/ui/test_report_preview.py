@@ -1645,3 +1645,35 @@ def test_a_preview_goes_on_over_the_window_of_a_new_language(shell, hq_db, qtbot
     path = preview.path
     preview.close()
     assert not path.exists()
+
+
+def test_closing_the_main_window_stops_a_print_and_lets_the_report_go(
+        open_window, hq_db, pack_pdf, qtbot, tmp_path):
+    """The main window closed (quitting) while a preview printed: the preview was
+    deleted with it, unclosed, its print thread still running (Qt ends the program
+    then: "QThread: Destroyed while thread is still running"), its half-painted
+    temporary file and its report left in the cache. The window closes its previews
+    as their Close does: the print stopped, nothing of it left, the report let go."""
+    window = open_window(hq_db)
+    folder = reports_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    report = folder / "review-pack-2026-S1-en-0a1b2c3d.pdf"
+    report.write_bytes(pack_pdf.read_bytes())
+    from ui.report_cache import held, record_written
+
+    record_written(report)
+    preview = PreviewWindow(window, report, ReportRequest("pack", "2026-S1"))
+    preview.show()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printer.setCopyCount(200)  # (still printing when the window closes)
+    printer.setCollateCopies(True)
+    preview.print_to(printer)
+    job = preview.print_job
+    qtbot.waitUntil(lambda: any(folder.glob(".printing-*")), timeout=10_000)
+    window.close()
+    assert job.isFinished()
+    assert preview.print_job is None
+    assert not any(folder.glob(".printing-*")) and not (tmp_path / "printed.pdf").exists()
+    assert not held(report) and not report.exists()

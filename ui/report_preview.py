@@ -472,8 +472,11 @@ def _period_items(identity: Identity) -> list[tuple[str, str]]:
     return [(format_period(p), p) for p in identity.periods()]
 
 
-def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
-    """Build ``request`` on the worker (progress dialog, cancel), then preview it."""
+def generate(session: Session, parent: QWidget, request: ReportRequest,
+             replacing: PreviewWindow | None = None) -> None:
+    """Build ``request`` on the worker (progress dialog, cancel), then preview it;
+    ``replacing``: the preview of an earlier build of it, which the new one takes the
+    place of (closed, unless it prints)."""
 
     def failed(error: BaseException) -> None:
         if isinstance(error, ReportCancelled):
@@ -493,26 +496,58 @@ def generate(session: Session, parent: QWidget, request: ReportRequest) -> None:
         # (their records read here, off the GUI thread)
         return built, kept, not all(recorded(path) for path in kept)
 
+    def built(made: tuple[Path, list[Path], bool]) -> None:
+        window = show_preview(parent, made[0], request, made[1], made[2], session=session)
+        if replacing is not None and shiboken6.isValid(replacing):
+            window.setGeometry(replacing.geometry())
+            if replacing.print_job is None:
+                replacing.close()
+
     DbOp(session, parent, build).with_progress(_("Making the report")).success(
-        lambda built: show_preview(parent, built[0], request, built[1], built[2])
-    ).failure(failed).run()
+        built).failure(failed).run()
 
 
 def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
-                 kept: list[Path] | None = None, unrecorded: bool = False
-                 ) -> PreviewWindow:
+                 kept: list[Path] | None = None, unrecorded: bool = False,
+                 session: Session | None = None) -> PreviewWindow:
     """Show the built report in front, its window the active one: made after a long
     build, it could open behind the main window, whose keys then went on acting.
     ``kept``: reports the cache's clean-up kept, changed since fieldplan wrote them
     (notes saved into them by a PDF viewer), or not recorded (``unrecorded``: some of
-    them): said where they are, over the preview."""
-    window = PreviewWindow(parent, path, request)
+    them): said where they are, over the preview. ``session``: the database it was
+    built from, whose changes after it the preview says."""
+    window = PreviewWindow(parent, path, request, session=session)
     window.show()
     window.raise_()
     window.activateWindow()
     if kept:
         window._message(_("Reports kept"), kept_text(kept, unrecorded))
     return window
+
+
+def shows_changes(request: ReportRequest, changes) -> bool:
+    """Whether ``changes`` (a ``fieldplan.replica.Changes``) may change what the report
+    of ``request`` shows: a report of its period (of its office, for a status sheet),
+    the plan, a period's lock; for the review pack, also what imports bring (late,
+    quarantined and conflicting data). Not an export, nor a key."""
+    for kind, entity in changes.entities:
+        if kind == "progress":
+            if entity == "*":
+                return True
+            office, _action, period = [*entity.split("|"), "", ""][:3]
+            if period == request.period and (
+                    request.kind == "pack" or not request.office or office == request.office):
+                return True
+        elif kind in ("plan", "lock") or (
+                request.kind == "pack" and kind not in ("outbox", "key")):
+            return True
+    return False
+
+
+def stale_text() -> str:
+    # Translators: said over a report's pages when the data it was made from changed
+    # after it was made (typed on in the main window, an office's data imported)
+    return _("The data changed after this report was made: it does not show the change.")
 
 
 def kept_text(kept: list[Path], unrecorded: bool = False) -> str:
@@ -949,9 +984,10 @@ class PreviewWindow(QDialog):
     save_did_finish = QtSignal(bool)  # whether the copy was written
     open_did_finish = QtSignal(bool)  # whether the system's viewer was given the report
 
-    def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest) -> None:
+    def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest,
+                 session: Session | None = None) -> None:
         super().__init__(parent)
-        self.path, self.request = Path(path), request
+        self.path, self.request, self.session = Path(path), request, session
         # kept from the cache's clean-up while shown (a review of several days)
         hold(self.path)
         self._held = True
@@ -1046,15 +1082,24 @@ class PreviewWindow(QDialog):
             bottom.addWidget(w)
         bottom.add_stretch()
         bottom.addWidget(self.close_button)
+        # the data changed after the report was made (``_changes_did_happen``)
+        self.stale_note = note_label("report-stale-note")
+        self.remake_button = self._button(lambda: _("&Make it again"), self.make_again)
+        self.remake_button.setVisible(False)
+        stale = QHBoxLayout()
+        stale.addWidget(self.stale_note, 1)
+        stale.addWidget(self.remake_button)
         self.top_row, self.bottom_row = top, bottom
         lay = QVBoxLayout(self)
         lay.addLayout(top)
+        lay.addLayout(stale)
         lay.addWidget(self.view, 1)
         lay.addLayout(bottom)
         # Tab as they are read, the pages first (the groups made the buttons' parents
         # anew, and with them their places in the chain)
-        chain = (self.view, self.previous_button, self.next_button, self.zoom_out_button,
-                 self.zoom_in_button, self.fit_button, self.print_button, self.save_button,
+        chain = (self.remake_button, self.view, self.previous_button, self.next_button,
+                 self.zoom_out_button, self.zoom_in_button, self.fit_button,
+                 self.print_button, self.save_button,
                  self.open_button, self.saved_label, self.close_button)
         for first, then in itertools.pairwise(chain):
             QWidget.setTabOrder(first, then)
@@ -1070,6 +1115,24 @@ class PreviewWindow(QDialog):
         # line each where the screen is wide enough
         fit_to_screen(self, max(900, lay.sizeHint().width()), 1000)
         self.view.setFocus()
+        if session is not None:
+            session.changes_did_happen.connect(self._changes_did_happen)
+
+    def _changes_did_happen(self, changes) -> None:
+        """A write after the report was made (the person typed on in the main window,
+        an import merged an office's data): said over the pages, with Make it again.
+        Printed or saved unawares, the report left the change out."""
+        if not self.stale_note.isVisible() and shows_changes(self.request, changes):
+            self.stale_note.setText(stale_text())
+            self.stale_note.setVisible(True)
+            self.remake_button.setVisible(True)
+            say_in_passing(self.stale_note, self.stale_note.text())
+
+    def make_again(self) -> None:
+        """Build the report again, as it was asked, from the data as it is now: the new
+        preview takes this one's place (``generate``)."""
+        if self.session is not None:
+            generate(self.session, self.parentWidget(), self.request, replacing=self)
 
     def _button(self, text: Callable[[], str], slot: Callable[[], None],
                 *shortcuts) -> QPushButton:
@@ -1117,6 +1180,8 @@ class PreviewWindow(QDialog):
             self._name_button(button)
         if self.load_error:
             self.load_error = _("The report could not be read.")
+        if self.stale_note.isVisible():
+            self.stale_note.setText(stale_text())
         self.page_label.clear()  # (a new language, not a turn of page: not said)
         self._show_page()
         if self._said is not None:  # (said once already)

@@ -1677,3 +1677,48 @@ def test_closing_the_main_window_stops_a_print_and_lets_the_report_go(
     assert preview.print_job is None
     assert not any(folder.glob(".printing-*")) and not (tmp_path / "printed.pdf").exists()
     assert not held(report) and not report.exists()
+
+
+def test_a_preview_says_when_the_data_changed_after_it_was_made(
+        open_window, office_db, qtbot, tmp_path):
+    """An officer previewed the status sheet, saw a mistake, mended it in the main
+    window and printed from the preview: the sheet printed was the one made before,
+    mistake and all, and nothing said so. A change to what the report shows (a report
+    of its office and period) is said over its pages, with Make it again, which puts a
+    sheet of the data as it is now in its place; a change elsewhere is not said."""
+    import shiboken6
+
+    from fieldplan.progress import record_progress
+    from ui.ops import DbOp
+
+    window = open_window(office_db)
+    qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(previews(window)), timeout=20_000)
+    wait_idle(qtbot, window.session)
+    (preview,) = previews(window)
+    request = preview.request
+    period = request.period
+    assert not preview.stale_note.isVisible() and not preview.remake_button.isVisible()
+
+    def write(period: str) -> None:
+        DbOp(window.session, window, lambda rep: record_progress(
+            rep, "PA1.1", period, status="at-risk", percent=30)).run()
+        wait_idle(qtbot, window.session)
+
+    other = next(p for p in window.identity.periods() if p != period)
+    write(other)  # (another period: not on the sheet)
+    assert not preview.stale_note.isVisible()
+    write(period)
+    assert preview.stale_note.isVisible() and preview.remake_button.isVisible()
+    assert preview.stale_note.text().startswith("The data changed after this report")
+    preview.grab().save(str(tmp_path / "stale-en.png"))
+    old_path = preview.path
+    qtbot.mouseClick(preview.remake_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(preview) or not preview.isVisible(),
+                    timeout=20_000)
+    wait_idle(qtbot, window.session)
+    (again,) = [p for p in previews(window) if p.isVisible()]
+    assert again.path != old_path and again.request == request
+    assert not again.stale_note.isVisible()
+    assert not old_path.exists()  # (the old one let go of)
+    again.close()

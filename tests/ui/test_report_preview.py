@@ -1722,3 +1722,36 @@ def test_a_preview_says_when_the_data_changed_after_it_was_made(
     assert not again.stale_note.isVisible()
     assert not old_path.exists()  # (the old one let go of)
     again.close()
+
+
+def test_a_report_saved_while_the_preview_was_being_made_is_said(
+        open_window, office_db, qtbot, monkeypatch):
+    """A report typed and saved while the sheet was being made (the save waits for the
+    build on the worker, then writes): the preview, shown after, is said to leave it
+    out, however the save and the build crossed."""
+    from fieldplan.progress import record_progress
+    from ui.ops import DbOp
+
+    building, release = threading.Event(), threading.Event()
+    real = fieldplan.reports.build_status_sheet
+
+    def slow(*args, **kwargs):
+        building.set()
+        assert release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(fieldplan.reports, "build_status_sheet", slow)
+    window = open_window(office_db)
+    qtbot.mouseClick(choose(window, "sheet").ok_button, Qt.MouseButton.LeftButton)
+    assert building.wait(10)
+    period = window.period
+    DbOp(window.session, window, lambda rep: record_progress(
+        rep, "PA1.1", period, status="at-risk", percent=30)).run()
+    release.set()
+    qtbot.waitUntil(lambda: bool(previews(window)), timeout=20_000)
+    wait_idle(qtbot, window.session)
+    (preview,) = previews(window)
+    assert preview.request.period == period
+    assert preview.stale_note.isVisible()
+    preview.close()
+

@@ -528,18 +528,22 @@ def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
 def shows_changes(request: ReportRequest, changes) -> bool:
     """Whether ``changes`` (a ``fieldplan.replica.Changes``) may change what the report
     of ``request`` shows: a report of its period (of its office, for a status sheet),
-    the plan, a period's lock; for the review pack, also what imports bring (late,
-    quarantined and conflicting data). Not an export, nor a key."""
+    the plan, its period's lock; for the review pack, also its period's deadline and
+    what imports bring (late, quarantined and conflicting data). Not an export, nor a
+    key, nor another period's."""
+    pack = request.kind == "pack"
     for kind, entity in changes.entities:
         if kind == "progress":
             if entity == "*":
                 return True
             office, _action, period = [*entity.split("|"), "", ""][:3]
             if period == request.period and (
-                    request.kind == "pack" or not request.office or office == request.office):
+                    pack or not request.office or office == request.office):
                 return True
-        elif kind in ("plan", "lock") or (
-                request.kind == "pack" and kind not in ("outbox", "key")):
+        elif kind in ("lock", "deadline"):
+            if entity in (request.period, "*") and (pack or kind == "lock"):
+                return True
+        elif kind == "plan" or (pack and kind not in ("outbox", "key")):
             return True
     return False
 

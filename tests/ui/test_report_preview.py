@@ -1755,3 +1755,29 @@ def test_a_report_saved_while_the_preview_was_being_made_is_said(
     assert preview.stale_note.isVisible()
     preview.close()
 
+
+
+def test_which_changes_a_report_leaves_out():
+    from fieldplan.replica import EVERYTHING, Changes
+    from ui.report_preview import shows_changes
+
+    sheet = ReportRequest("sheet", "2026-S1", office="SN")
+    pack = ReportRequest("pack", "2026-S1")
+
+    def changed(*entities) -> Changes:
+        return Changes(entities=tuple(entities))
+
+    for request in (sheet, pack):
+        assert shows_changes(request, changed(("progress", "SN|PA1.1|2026-S1")))
+        assert shows_changes(request, changed(("plan", "*")))
+        assert shows_changes(request, changed(("lock", "2026-S1")))
+        assert shows_changes(request, EVERYTHING)
+        assert not shows_changes(request, changed(("progress", "SN|PA1.1|2026-S2")))
+        assert not shows_changes(request, changed(("lock", "2025-S2")))
+        assert not shows_changes(request, changed(("outbox", "*"), ("key", "*")))
+    assert not shows_changes(sheet, changed(("progress", "ML|PA1.1|2026-S1")))
+    assert shows_changes(pack, changed(("progress", "ML|PA1.1|2026-S1")))
+    assert not shows_changes(sheet, changed(("deadline", "2026-S1")))
+    assert shows_changes(pack, changed(("deadline", "2026-S1")))
+    assert not shows_changes(pack, changed(("deadline", "2026-S2")))
+    assert shows_changes(pack, changed(("inbox", "*")))

@@ -997,11 +997,13 @@ def holds_whole(longer: str, shorter: str) -> bool:
     return False
 
 
-def keep_texts_together(rep: Replica, conflict_id: str) -> Changes:
+def keep_texts_together(rep: Replica, conflict_id: str,
+                        seen: Conflict | None = None) -> Changes:
     """Settle a narrative conflict by keeping every version's text, one after the other
     (``texts_together``): two laptops that each wrote what they did lose neither (keeping
-    one replaced the other's for good, with nothing to show it had been)."""
-    conflict = open_conflict(rep, conflict_id)
+    one replaced the other's for good, with nothing to show it had been). ``seen``: the
+    conflict as the person was shown it (``refuse_if_unseen``)."""
+    conflict = _still_open(rep, conflict_id, seen)
     if conflict.hidden:
         # as the Conflicts page offers no Keep both there: a text nobody wrote would be
         # written on a report nobody can edit (keeping a version's value is not a change)
@@ -1018,17 +1020,64 @@ def keep_texts_together(rep: Replica, conflict_id: str) -> Changes:
     return _settle(rep, conflict, text, None)
 
 
-def resolve_conflict(rep: Replica, conflict_id: str, keep: str) -> Changes:
+def resolve_conflict(rep: Replica, conflict_id: str, keep: str,
+                     seen: Conflict | None = None) -> Changes:
     """Settle a conflict by keeping one candidate's value (by its value id, any of its
     versions, shown or not): every version is replaced, in one transaction, however
-    many (``events.append_replacing``)."""
-    conflict = open_conflict(rep, conflict_id)
+    many (``events.append_replacing``). ``seen``: the conflict as the person was shown
+    it, when known (the Conflicts page): refused when a version of a value it did not
+    hold arrived since (``refuse_if_unseen``)."""
+    conflict = _still_open(rep, conflict_id, seen)
     chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
     if not chosen:
         ids = join_list(c.value_id for c in conflict.candidates)
         raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
             id=conflict.id, value=keep, values=ids))
     return _settle(rep, conflict, chosen[0].value, chosen[0])
+
+
+def _still_open(rep: Replica, conflict_id: str, seen: Conflict | None) -> Conflict:
+    """``open_conflict``, and ``refuse_if_unseen`` of it when the conflict as shown
+    (``seen``) is known; one settled since it was shown is said to be, not as a
+    mistyped id is (the page told to look at 'fieldplan conflicts list')."""
+    if seen is None:
+        return open_conflict(rep, conflict_id)
+    try:
+        conflict = open_conflict(rep, conflict_id)
+    except ValidationError:
+        raise ValidationError(_(
+            "this conflict was settled since it was shown (on another computer, or "
+            "here a moment ago): nothing was changed")) from None
+    refuse_if_unseen(conflict, seen)
+    return conflict
+
+
+def unseen_values(conflict: Conflict, seen: Conflict) -> int:
+    """How many values ``conflict`` (as it is now, every version read) holds that the
+    conflict as it was shown (``seen``) did not: versions that arrived since, by an
+    import, from a computer that wrote the field too. Of a conflict shown in part
+    (``Conflict.complete``: its versions beyond ``SHOWN_VERSIONS`` counted, the page
+    saying that keeping a value replaces them too), the values it holds now beyond
+    those it had then."""
+    shown = {events.value_json(c.value) for c in seen.candidates}
+    now = {events.value_json(c.value) for c in conflict.candidates}
+    if seen.complete:
+        return len(now - shown)
+    return max(0, len(now) - seen.values)
+
+
+def refuse_if_unseen(conflict: Conflict, seen: Conflict) -> None:
+    """ValidationError when ``conflict`` holds a value the person was not shown
+    (``unseen_values``): keeping one of the values they saw replaces every version,
+    and one that arrived while they chose (an import) was replaced with no one having
+    seen it. Versions that arrived of values shown are replaced, as those shown are."""
+    new = unseen_values(conflict, seen)
+    if new:
+        raise ValidationError(counted(
+            "another computer's version of this field, with a value not shown, arrived "
+            "since the conflict was shown: look at it, then keep a value again",
+            "other computers' versions of this field, with {n} values not shown, arrived "
+            "since the conflict was shown: look at them, then keep a value again", new))
 
 
 def _settle(rep: Replica, conflict: Conflict, value: Any,

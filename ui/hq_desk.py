@@ -2471,6 +2471,9 @@ class ConflictsPage(ReadWhenShown, QWidget):
         self._spare_boxes.hide()
         #: the conflict to choose once they are read (``restore_filters``), by its id
         self._to_choose: str | None = None
+        #: why keeping a value failed, said again once the conflicts are read anew
+        #: (``_keep_failed``)
+        self._said_after_load = ""
         self.view.selectionModel().currentRowChanged.connect(self._show)
         session.changes_did_happen.connect(self._changes)
         self.refresh()
@@ -2540,6 +2543,9 @@ class ConflictsPage(ReadWhenShown, QWidget):
             self._show(self.view.selectionModel().currentIndex())
         if keep_focus:
             self._focus_after_change()
+        said, self._said_after_load = self._said_after_load, ""
+        if said:
+            self._tell("\n".join(filter(None, (said, self.message.text()))), failed=True)
 
     def _focus_after_change(self) -> None:
         """The first Keep of the conflict shown; the table if none can be pressed; the
@@ -2735,29 +2741,47 @@ class ConflictsPage(ReadWhenShown, QWidget):
             # (those posted as these are handled too, up to the window)
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
+    def _listed(self, conflict_id: str) -> Any:
+        """The conflict ``conflict_id`` as the page shows it (None if it shows it no
+        more): what the person chose from, which keeping a value is checked against
+        (a version that arrived meanwhile, by an import, was replaced unseen)."""
+        current = self.model.data(self.view.currentIndex(), ROW_ROLE) \
+            if self.view.currentIndex().isValid() else None
+        if current is not None and str(current.id) == conflict_id:
+            return current
+        return next((c for c in self.model.rows() if str(c.id) == conflict_id), None)
+
     def _keep_together(self) -> None:
         conflict_id = self._together_id
         if not conflict_id:
             return
+        seen = self._listed(conflict_id)
 
         def run(rep):
             from fieldplan.sync.conflicts import keep_texts_together
 
-            return keep_texts_together(rep, conflict_id)
+            return keep_texts_together(rep, conflict_id, seen)
 
-        DbOp(self.session, self, run).failure(
-            lambda e: self._tell(error_sentence(e), failed=True)
-        ).run()
+        DbOp(self.session, self, run).failure(self._keep_failed).run()
 
     def resolve(self, conflict_id: str, value_id: str) -> None:
+        seen = self._listed(conflict_id)
+
         def run(rep):
             from fieldplan.sync import resolve_conflict
 
-            return resolve_conflict(rep, conflict_id, value_id)
+            return resolve_conflict(rep, conflict_id, value_id, seen)
 
-        DbOp(self.session, self, run).failure(
-            lambda e: self._tell(error_sentence(e), failed=True)
-        ).run()
+        DbOp(self.session, self, run).failure(self._keep_failed).run()
+
+    def _keep_failed(self, error: BaseException) -> None:
+        """Why keeping a value failed, said now, and again above the conflicts read
+        anew: a version that arrived meanwhile (the refusal's reason) was not on the
+        page until something else had it read again, and the reading wiped the reason."""
+        said = error_sentence(error)
+        self._tell(said, failed=True)
+        self._said_after_load = said
+        self.refresh()
 
     def _tell(self, text: str, *, failed: bool = False) -> None:
         """``text`` above the versions: a stop of Tab after the list while it says

@@ -2016,6 +2016,10 @@ class QuarantinePage(QWidget):
                 # line, or the reverse
                 lines.append(heading.format(label=_("Reason")) + " "
                              + embedded(isolated_codes(reason)))
+            replaces = item.replaces.text() if item.replaces is not None else ""
+            if replaces and replaces not in reason:
+                # (quarantined before the computer it claims had its key on record)
+                lines.append(embedded(isolated_codes(replaces)))
         text = "\n".join(lines)
         self.detail.setText(text)
         self.detail.setVisible(bool(text))
@@ -2086,6 +2090,10 @@ class QuarantinePage(QWidget):
         # last the question, whose colon leads to the fingerprint below it
         text = (isolated_codes(sentence(where_office_reads_key(item.sender))) + "\n\n"
                 + text.format(office=office_label(item.office)))
+        if item.replaces is not None:
+            # a computer that has an active key here: a trust puts this key in its
+            # place, said before all else (the preview below leaves it out)
+            text = isolated_codes(item.replaces.text()) + "\n\n" + text
         # what a trust merges, said before it (read off the GUI thread, filled in
         # when read): a trust that took open conflicts from 3 to 190, some into a
         # locked period, said so only afterwards
@@ -2107,7 +2115,8 @@ class QuarantinePage(QWidget):
         def run(rep):
             from fieldplan.sync.trust_preview import trust_preview
 
-            return trust_preview(rep, fingerprint).text()
+            # (the key it replaces: said at the top of the dialog already)
+            return trust_preview(rep, fingerprint).text(replaces=False)
 
         def show(said: str) -> None:
             if shiboken6.isValid(dialog) and dialog.isVisible():

@@ -607,6 +607,11 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
                 if q.key_on_record:
                     print(for_terminal(_("{file}: {reason}").format(
                         file=ltr(q.file), reason=q.reason_text())))
+            # a key claiming a computer that has an active key here: trusting it
+            # replaces that key (said once a key, however many bundles it signed)
+            for fpr, q in {q.fingerprint: q for q in waiting if q.replaces}.items():
+                print(for_terminal(_("{fingerprint}: {replaces}").format(
+                    fingerprint=ltr(fpr), replaces=q.replaces.text())))
             if not all(q.key_on_record for q in waiting):
                 print(where_office_reads_key())
 
@@ -651,7 +656,8 @@ def _keys_trust_dry_run(args: argparse.Namespace) -> int:
             output(args, {"dry_run": True, "bundles": 0, "events": 0, "events_new": 0,
                           "offices": [], "periods": [], "locked_periods": [],
                           "conflicts": 0, "unread": 0, "fingerprint": None,
-                          "too_large": 0, "refused": [], "note": str(exc)}, for_terminal(str(exc)))
+                          "too_large": 0, "refused": [], "replaces_key": None,
+                          "replaces": None, "note": str(exc)}, for_terminal(str(exc)))
             return 0
 
     def human() -> None:

@@ -2903,7 +2903,26 @@ def _check_key(rep: Replica, b: bundlefmt.Bundle, m: dict[str, Any]):
     if info.replica != m["sender"]:
         raise BundleError(_("key {key_id} belongs to another replica of {office}").format(
             key_id=b.key_id, office=info.office))
+    if info.status == "retired" and rep.is_hq:
+        # a person trusted, for this computer, a key without its rotation: the key it
+        # had is replaced, and what it signs would fork the history the trusted key
+        # writes on (``keyreg.replace_by_trust``)
+        new = keyreg.replaced_by_trust(rep, b.key_id)
+        if new:
+            raise BundleError(replaced_by_trust_text(b.key_id, new, info.office))
     return "ok"
+
+
+def replaced_by_trust_text(key_id: str, new: str, office: str) -> str:
+    """Why headquarters refuses a bundle signed by a computer's key that a trust of
+    another key for that computer replaced (``keyreg.replace_by_trust``)."""
+    # Translators: one line; {key_id} and {new} are key ids, {office} an office code
+    return _("signed with key {key_id} ({office}), which headquarters replaced with key "
+             "{new} when it trusted that key for the same computer: bundles signed with "
+             "the old key are refused; set this computer up again from a new setup "
+             "bundle for {office} (and if {office} did not change this computer's key, "
+             "revoke key {new}: it is not theirs)").format(
+                 key_id=key_id, new=new, office=office)
 
 
 def _revoked_key_text(rep: Replica, keys: dict[str, keyreg.KeyInfo],
@@ -3061,6 +3080,21 @@ def _quarantine(rep: Replica, b: bundlefmt.Bundle, data: bytes, base: dict,
                    "fingerprint with the office before trusting the key").format(
                        fingerprint=ltr(fpr), office=m["office"],
                        why=_why_unknown(rep, m, b.public_key))
+    # a computer headquarters knows, whose replica id any of its bundles shows: the
+    # person deciding is told that a trust puts this key in the place of its own
+    replaces = None if revoked else keyreg.key_to_replace(
+        rep, b.public_key.to_base64(), str(m["sender"]))
+    if replaces is not None:
+        # Translators: {why} says why the key is unknown ("it carries no proof of a
+        # setup bundle"); {replaces} is the sentences of ReplacedKey.text ("This key
+        # claims to be computer 1a2b3c4d of office ML, which already has an active key
+        # here: …")
+        reason = _("unknown key {fingerprint} (claims office {office}); {why}. "
+                   "{replaces} Check the fingerprint with the office before trusting the "
+                   "key.").format(
+                       fingerprint=ltr(fpr), office=m["office"],
+                       why=ended or _why_unknown(rep, m, b.public_key),
+                       replaces=replaces.text())
     with store.write_transaction(rep.conn):
         # a bundle id is the sender's word: another key claiming the same id (to have
         # the real bundle ignored) gets a row of its own
@@ -3514,6 +3548,9 @@ class QuarantineItem:
     #: retired: it waits for no trust, but for an import that failed (the reason says
     #: which, and what takes it: ``KEY_ON_RECORD_FAILED_REASON``)
     key_on_record: bool = False
+    #: (HQ) the active key of the computer it claims to be, which trusting it replaces
+    #: (``keyreg.key_to_replace``), or None
+    replaces: keyreg.ReplacedKey | None = None
 
     def reason_text(self, lang: str | None = None) -> str:
         """The reason in ``lang`` (default: the current language), as the inbox says it."""
@@ -3523,6 +3560,8 @@ class QuarantineItem:
         out = dict(self.__dict__)
         out.pop("reason_msg")
         out["reason"] = self.reason_text()
+        out["replaces_key"] = self.replaces.fingerprint if self.replaces else None
+        out["replaces"] = self.replaces.to_dict() if self.replaces else None
         return out
 
 
@@ -3566,7 +3605,9 @@ def list_quarantine(rep: Replica) -> list[QuarantineItem]:
             reason = next((why[k] for k in keys if k in why), None)
         out.append(QuarantineItem(r[0], r[1], r[2], r[3],
                                   PublicKey.from_base64(r[4]).fingerprint, r[5], r[6], r[7],
-                                  *(reason or ("", "")), key_on_record=bool(status)))
+                                  *(reason or ("", "")), key_on_record=bool(status),
+                                  replaces=None if status else keyreg.key_to_replace(
+                                      rep, r[4], r[2])))
     return out
 
 
@@ -3856,8 +3897,21 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     # one (import_bundles): each bundle's merge took a backup of its own, after the key
     # was written. At a headquarters of 800 MB the copies took most of the seconds a
     # trust took; a backup that cannot be taken now leaves the key in quarantine
+    replacing = keyreg.key_to_replace(rep, pub.to_base64(), sender)
     with rep.backup_before("before-import"), store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage, earlier=earlier)
+        # the computer's key it had is retired, as a rotation retires it: never two
+        # active keys for one computer, one of them perhaps a stranger's
+        retired = keyreg.replace_by_trust(rep, pub, sender)
+    if retired and replacing is not None:
+        # Translators: after trusting a key; {old} and {fingerprint} are fingerprints,
+        # {replica} the first 8 digits of a replica id, {office} an office code
+        rep.notices.append(_(
+            "key {fingerprint} now replaces key {old} of computer {replica} of office "
+            "{office}: bundles that computer signs with the old key are refused from "
+            "now on").format(fingerprint=ltr(pub.fingerprint),
+                             old=ltr(replacing.fingerprint),
+                             replica=for_message(sender[:8]), office=office))
     if ended:
         # trusted all the same (a person decided), but not without a word: the setup
         # bundle it came from was one a revocation ended

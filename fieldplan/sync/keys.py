@@ -1691,3 +1691,109 @@ def accept_new_key(rep: Replica, signer: PublicKey, office: str, replica: str,
             (signer.key_id_hex, signer.to_base64(), office, replica,
              events.utc_iso()),
         )
+
+
+#: (HQ) meta: key id → the id of the key a trust put in its place (``replace_by_trust``),
+#: JSON. Kept here only: an office learns its key was retired from the registry, and
+#: this says why headquarters refuses what that key signs (``replaced_by_trust``).
+REPLACED_BY_TRUST = "keys_replaced_by_trust"
+
+
+@dataclass(frozen=True)
+class ReplacedKey:
+    """(HQ) The active key on record of the computer a key waiting in quarantine
+    claims to be: trusting that key replaces this one (``replace_by_trust``). key_id,
+    fingerprint; replica and office: the computer; last_bundle: when this database last
+    merged a bundle signed by it (ISO UTC), or ""."""
+
+    key_id: str
+    fingerprint: str
+    replica: str
+    office: str
+    last_bundle: str = ""
+
+    def text(self) -> str:
+        """What a person deciding on the waiting key is to know: which computer's
+        key it replaces, and to ask the office whether that key really changed."""
+        from fieldplan.i18n import format_date
+        from fieldplan.text import for_message
+
+        if self.last_bundle:
+            # Translators: after an active key's fingerprint; {date} is a date
+            last = _("its last bundle was merged on {date}").format(
+                date=format_date(self.last_bundle))
+        else:
+            last = _("no bundle signed with it was merged yet")
+        # Translators: said of a key waiting in quarantine; {replica} is the first 8
+        # digits of a replica id, {office} an office code, {fingerprint} a key's
+        # fingerprint, {last} "its last bundle was merged on 5 Mar 2026"
+        return _("This key claims to be computer {replica} of office {office}, which "
+                 "already has an active key here: {fingerprint} ({last}). Trusting it "
+                 "replaces that key: bundles of that computer signed with the old key "
+                 "are refused from then on. Ask the office by phone whether that "
+                 "computer's key really changed.").format(
+                     replica=for_message(self.replica[:8]), office=self.office,
+                     fingerprint=ltr(self.fingerprint), last=last)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key_id": self.key_id, "fingerprint": self.fingerprint,
+                "replica": self.replica, "office": self.office,
+                "last_bundle": self.last_bundle}
+
+
+def key_to_replace(rep: Replica, public_key: str, replica: str) -> ReplacedKey | None:
+    """(HQ) The active key on record of ``replica`` other than ``public_key`` (base64),
+    the key of a bundle waiting in quarantine that claims to be that computer: a key
+    anyone can make, claiming any replica id a bundle's manifest shows. None when the
+    replica has no such key (a new computer), or away from headquarters."""
+    if not rep.is_hq or not replica:
+        return None
+    keys = all_keys(rep)
+    own = [k for k in keys.values() if k.replica == replica and k.status == "active"
+           and k.source == "registry" and k.public_key and k.public_key != public_key]
+    if not own:
+        return None
+    old = min(own, key=lambda k: k.key_id)
+    last = rep.conn.execute(
+        "SELECT max(received_at) FROM inbox WHERE outcome = 'merged' AND key_id = ?",
+        (old.key_id,)).fetchone()[0]
+    return ReplacedKey(old.key_id, old.fingerprint, replica, old.office, last or "")
+
+
+def replace_by_trust(rep: Replica, signer: PublicKey, replica: str) -> list[str]:
+    """(HQ, in the trust's write transaction, once ``signer`` is on record) Retire the
+    other active keys of ``replica``, as a rotation retires the key it replaces: a
+    computer never has two active keys, one of them a stranger's. Each is kept as
+    replaced by this trust (``replaced_by_trust``). Returns their key ids."""
+    keys = all_keys(rep)
+    mine = keys.get(signer.key_id_hex)
+    if not rep.is_hq or mine is None or mine.status != "active":
+        return []
+    retired = sorted(k.key_id for k in keys.values()
+                     if k.replica == replica and k.status == "active"
+                     and k.source == "registry" and k.key_id != signer.key_id_hex)
+    if not retired:
+        return []
+    links = _replaced_links(rep)
+    for key_id in retired:
+        _key_event(rep, key_id, {"status": "retired"})
+        links[key_id] = signer.key_id_hex
+    events.set_meta(rep.conn, REPLACED_BY_TRUST, events.canonical_json(links))
+    return retired
+
+
+def _replaced_links(rep: Replica) -> dict[str, str]:
+    try:
+        raw = json.loads(rep.meta(REPLACED_BY_TRUST) or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def replaced_by_trust(rep: Replica, key_id: str) -> str:
+    """(HQ) The id of the key a trust put in the place of ``key_id``, a key on record
+    retired by that trust (``replace_by_trust``); else ""."""
+    info = all_keys(rep).get(key_id)
+    if info is None or info.status != "retired":
+        return ""
+    return _replaced_links(rep).get(key_id, "")

@@ -47,6 +47,8 @@ class TrustPreview:
     reason the trust's import would refuse each bundle it would, in the import's words
     (the bundle then leaves quarantine), as (file, reason), in the order they wait.
     fingerprint: the key's whole fingerprint (it may have been given by its start).
+    replaces: (HQ) the active key of the computer the key claims to be, which trusting
+    it replaces (``keys.key_to_replace``), or None.
     """
 
     bundles: int
@@ -60,10 +62,19 @@ class TrustPreview:
     fingerprint: str = ""
     too_large: int = 0
     refused: tuple[tuple[str, str], ...] = ()
+    replaces: Any = None
 
-    def text(self) -> str:
-        """The lines a person reads before trusting: what comes from which office,
-        what of it is new here, the periods it changes, locks, conflicts."""
+    def text(self, *, replaces: bool = True) -> str:
+        """The lines a person reads before trusting: first, unless not ``replaces``
+        (the client's question says it), the computer's key it replaces; what comes
+        from which office, what of it is new here, the periods it changes, locks,
+        conflicts."""
+        said = self._held_text()
+        if replaces and self.replaces is not None:
+            return self.replaces.text() + "\n" + said
+        return said
+
+    def _held_text(self) -> str:
         # Translators: in the trust preview, the offices the bundles come from, after
         # "they hold 62 events"; {codes} are office codes ("ML")
         whose = counted("from office {codes}", "from offices {codes}", len(self.offices),
@@ -165,7 +176,9 @@ class TrustPreview:
                 "locked_periods": list(self.locked), "conflicts": self.conflicts,
                 "unread": self.unread, "fingerprint": self.fingerprint or None,
                 "too_large": self.too_large,
-                "refused": [{"file": f, "reason": r} for f, r in self.refused]}
+                "refused": [{"file": f, "reason": r} for f, r in self.refused],
+                "replaces_key": self.replaces.fingerprint if self.replaces else None,
+                "replaces": self.replaces.to_dict() if self.replaces else None}
 
 
 #: The most a preview reads of a key's waiting bundles, decompressed events and events
@@ -247,7 +260,8 @@ def trust_preview(rep: Replica, fingerprint: str, *,
         locked=_locked_after(rep, reports), conflicts=_conflicts(rep, reports),
         unread=too_large + len(refused),
         fingerprint=PublicKey.from_base64(rows[0][1]).fingerprint,
-        too_large=too_large, refused=tuple(refused))
+        too_large=too_large, refused=tuple(refused),
+        replaces=keyreg.key_to_replace(rep, rows[0][1], rows[0][3]))
 
 
 #: What reading a hostile bundle may raise beyond FieldplanError (as the import's

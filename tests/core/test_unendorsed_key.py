@@ -1,42 +1,137 @@
 """A key headquarters does not know, in a bundle that names a registered computer's
 replica id (any bundle's manifest shows it) and carries no rotation signed by that
-computer's key. It waits in quarantine as a computer's key whose endorsement was lost
-(test_sync.test_enrolment_token_registers_a_first_key_only), and the question asks
-only to check its fingerprint. Trusted, it writes into that laptop's history at
-headquarters: the forged event stands as the laptop's own, the laptop's next bundle
-is refused as a forked history, and the laptop, told its database went back, goes on
-as another replica. Whether such a key may be trusted at all is a design decision:
-a strict xfail until it is made."""
+computer's key. It waits in quarantine, as a computer's key whose endorsement was lost
+does (test_sync.test_enrolment_token_registers_a_first_key_only): a person decides.
+Before, the question asked only to check its fingerprint, and a trust gave the laptop
+two active keys: the forged event stood as the laptop's own, and the laptop's next
+bundle was refused as a forked history. Now the question says the computer has an
+active key here, which trusting the new one replaces; a trust retires that key, and
+the laptop's next bundle signed with it is refused as a replaced key's, in one line
+that says how to set it up again."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import pytest
-from test_review_security3 import bundle, expire_tokens, next_of
-from test_sync import national, registered, send
+from fieldplan import bundle as bundlefmt
+from fieldplan import events, minisign, progress, store
+from fieldplan.sync import all_keys, export_bundle, import_bundle, list_quarantine, trust_key
+from fieldplan.sync.trust_preview import trust_preview
 
-from fieldplan import minisign, progress
-from fieldplan.sync import import_bundle, trust_key
+# (written out here, not taken from test_sync and test_review_security3: the client's
+# Quarantine page test builds the same scene from another folder)
 
 
-@pytest.mark.xfail(strict=True, reason="a trusted key may replace a registered "
-                   "computer's key without its rotation: a design decision")
-def test_a_trusted_key_does_not_write_into_a_registered_computers_history(
-        hq, make_office, tmp_path: Path) -> None:
+def national(rep, i: int = 0) -> str:
+    return rep.plan().actions_of(level="national")[i].code
+
+
+def send(src, dst, tmp_path: Path):
+    folder = tmp_path / "out"
+    folder.mkdir(exist_ok=True)
+    result = export_bundle(src, for_office=dst.office if src.is_hq else None,
+                           out_dir=folder)
+    return result, import_bundle(dst, result.path)
+
+
+def registered(office, hq, tmp_path: Path):
+    progress.record_progress(office, national(office), "2026-S1", status="on-track")
+    send(office, hq, tmp_path)
+    return office
+
+
+def _impostor(hq, make_office, tmp_path: Path):
+    """Two registered ML laptops A and B, and a bundle signed by a key made on the
+    spot that claims to be B, with B's next event as A holds B's chain."""
     a = registered(make_office("ML", "ml-a"), hq, tmp_path)
     b = registered(make_office("ML", "ml-b"), hq, tmp_path)
     send(hq, a, tmp_path)  # A holds B's events, as every ML laptop does
-    expire_tokens(hq)
+    with store.write_transaction(hq.conn):  # (no setup bundle proves anything now)
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2000-01-01T00:00:00Z'")
     key = minisign.generate_key()
-    forged = next_of(a.conn, b.replica_id, "ML", national(a))
-    path = bundle(tmp_path / "impostor.fieldplan", a.plan_id, sender=b.replica_id,
-                  office="ML", signer=key, lines=[forged])
+    seq, prev = events.last_event(a.conn, b.replica_id)
+    forged = {"author": "mallory", "base": {}, "entity": "progress",
+              "fields": {"percent": 99}, "hlc": 2_000_000_000_000 << 16,
+              "id": f"ML|{national(a)}|2026-S1", "origin": b.replica_id, "prev": prev,
+              "seq": seq + 1}
+    path = tmp_path / "impostor.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": a.plan_id,
+                                  "sender": b.replica_id, "office": "ML",
+                                  "recipient": "HQ", "ranges": {}, "acks": {}},
+                           [forged], key)
+    return b, key, path
+
+
+def _active(hq, replica: str) -> list[str]:
+    return sorted(k.key_id for k in all_keys(hq).values()
+                  if k.replica == replica and k.status == "active")
+
+
+def test_the_question_says_which_active_key_a_trust_replaces(
+        hq, make_office, tmp_path: Path) -> None:
+    b, key, path = _impostor(hq, make_office, tmp_path)
+    (own,) = _active(hq, b.replica_id)
+    old = all_keys(hq)[own].fingerprint
     outcome = import_bundle(hq, path)
-    if outcome.outcome == "quarantined":
-        trust_key(hq, key.public.fingerprint)  # "yes" on the phone
-    # B's real next change still goes in, and B stays the computer it was
+    assert outcome.outcome == "quarantined"
+    # the import's line, which the Quarantine page shows as the reason
+    for said in (outcome.reason, list_quarantine(hq)[0].reason_text()):
+        assert f"computer {b.replica_id[:8]} of office ML" in said, said
+        assert old in said and "already has an active key here" in said, said
+        assert "replaces that key" in said and "by phone" in said, said
+        assert "check the fingerprint" in said.lower(), said
+    # its last bundle: when headquarters merged one signed with it
+    assert "its last bundle was merged on" in outcome.reason
+    (item,) = list_quarantine(hq)
+    assert item.replaces.key_id == own and item.to_dict()["replaces_key"] == old
+    json.dumps(item.to_dict())
+    # the trust preview (keys trust --dry-run, the client's trust dialog)
+    seen = trust_preview(hq, key.public.fingerprint)
+    assert seen.to_dict()["replaces_key"] == old
+    assert seen.text().splitlines()[0] == item.replaces.text()
+    assert item.replaces.text() not in seen.text(replaces=False)
+
+
+def test_a_trust_replaces_the_computers_key_and_refuses_the_old_ones_bundles(
+        hq, make_office, tmp_path: Path) -> None:
+    b, key, path = _impostor(hq, make_office, tmp_path)
+    (own,) = _active(hq, b.replica_id)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    hq.notices.clear()
+    trust_key(hq, key.public.fingerprint)  # "yes" on the phone
+    # one active key for B: the trusted one; B's own retired, as a rotation retires it
+    assert _active(hq, b.replica_id) == [key.public.key_id_hex]
+    assert all_keys(hq)[own].status == "retired"
+    assert any("now replaces key" in n for n in hq.notices), hq.notices
+    # B's next bundle, signed with its old key: refused as a replaced key's, not as a
+    # forked history, and nothing of it written
     progress.record_progress(b, national(b, 1), "2026-S1", percent=40)
-    assert send(b, hq, tmp_path)[1].outcome == "merged"
-    _, back = send(hq, b, tmp_path)
-    assert back.outcome == "merged" and "written again" not in back.line(), back.line()
+    _, back = send(b, hq, tmp_path)
+    assert back.outcome == "rejected"
+    assert f"signed with key {own} (ML), which headquarters replaced with key " \
+        f"{key.public.key_id_hex}" in back.reason, back.reason
+    assert "set this computer up again from a new setup bundle for ML" in back.reason
+    assert "forked" not in back.reason and "\n" not in back.reason
+    assert hq.conn.execute("SELECT count(*) FROM events WHERE origin = ? AND seq > 3",
+                           (b.replica_id,)).fetchone()[0] <= 1
+
+
+def test_a_new_computers_key_replaces_nothing(hq, make_office, tmp_path: Path) -> None:
+    a = registered(make_office("ML", "ml-a"), hq, tmp_path)
+    key = minisign.generate_key()
+    path = tmp_path / "new.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": a.plan_id, "sender": "f" * 32,
+                                  "office": "ML", "recipient": "HQ", "ranges": {},
+                                  "acks": {}}, [], key)
+    outcome = import_bundle(hq, path)
+    assert outcome.outcome == "quarantined"
+    assert "active key" not in outcome.reason
+    assert list_quarantine(hq)[0].to_dict()["replaces_key"] is None
+    assert trust_preview(hq, key.public.fingerprint).to_dict()["replaces_key"] is None
+    trust_key(hq, key.public.fingerprint)
+    assert all_keys(hq)[keyreg_id(a)].status == "active"
+
+
+def keyreg_id(rep) -> str:
+    return rep.meta("key_id")

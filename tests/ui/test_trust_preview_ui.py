@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from fieldplan import progress, store
@@ -107,3 +108,56 @@ def test_the_quarantine_page_says_when_quarantine_is_full(
     qtbot.waitUntil(lambda: "Quarantine is full: it holds 1 bundle of at most 1 ("
                     in page.room.text(), timeout=5000)
     assert page.room.isVisible()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_quarantine_page_says_which_active_key_a_trust_replaces(
+        open_window, qtbot, hq, make_office, tmp_path: Path, language, lang) -> None:
+    """A key claiming a registered computer (its replica id is in every bundle it
+    sent): the chosen bundle's detail and the trust dialog say that the computer has
+    an active key here, which a trust replaces, before all else; in Arabic too."""
+    import os
+
+    from tests.core.test_unendorsed_key import _impostor
+
+    b, key, path = _impostor(hq, make_office, tmp_path)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    hq_path = hq.path
+    hq.close()
+    language(lang)
+    window = open_window(hq_path)
+    page = window.hq_desk.quarantine
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    # (the page may read its rows again once the window is up: chosen when it is)
+    wait_idle(qtbot, window.session)
+    page.view.setFocus()
+    page.view.setCurrentIndex(page.model.index(0, 1))
+    qtbot.waitUntil(lambda: page.selected() is not None, timeout=5000)
+    replaces = page.model.row_at(0).replaces
+    assert replaces is not None
+    said = replaces.text()
+    # (kept on one line: its spaces no-break)
+    fingerprint = replaces.fingerprint.replace(" ", "\xa0")
+    assert fingerprint in page.detail.text()
+    qtbot.mouseClick(page.trust_button, Qt.MouseButton.LeftButton)
+    confirm = page.findChild(object, "trust-dialog")
+    from fieldplan.i18n import _
+
+    reading = _("Reading what its bundles hold…")
+    qtbot.waitUntil(lambda: reading not in confirm.text.text(), timeout=5000)
+    text = confirm.text.text()
+    # first the key it replaces, once; the question last, before the fingerprint
+    assert text.lstrip("\u2068").startswith(said.split(fingerprint[:4])[0]), text
+    assert text.count(fingerprint) == 1
+    assert confirm.details.toPlainText() == key.public.fingerprint
+    if lang == "en":
+        assert text.startswith(f"This key claims to be computer {b.replica_id[:8]}"), text
+        assert text.rstrip().endswith("reads to you:")
+    shots = os.environ.get("FIELDPLAN_SHOTS")
+    if shots:  # (for a person to look at: FIELDPLAN_SHOTS=DIR)
+        window.grab().save(f"{shots}/quarantine-{lang}.png")
+        confirm.grab().save(f"{shots}/trust-{lang}.png")
+    confirm.reject()
+    wait_idle(qtbot, window.session)
+

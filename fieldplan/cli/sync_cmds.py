@@ -106,7 +106,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                           "quarantine: events, offices, periods, locked periods, "
                           "conflicts) and change nothing (--json: bundles, events, "
                           "events_new, offices, periods, locked_periods, conflicts, "
-                          "unread, too_large, refused, fingerprint, dry_run)"))
+                          "unread, too_large, refused, fingerprint, replaces_key, "
+                          "replaces, dry_run)"))
     s = command(ksub, "refuse", _("refuse a quarantined key by its fingerprint"),
                 _("Refuse the bundles of a quarantined key whose fingerprint the office did "
                   "not confirm: they leave quarantine and nothing of them is merged."),

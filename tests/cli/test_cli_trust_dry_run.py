@@ -59,7 +59,8 @@ def test_a_dry_run_says_what_the_trust_would_merge_and_changes_nothing(
         "dry_run": True, "bundles": 2, "events": seen.events, "events_new": seen.new,
         "offices": ["ML"], "periods": ["2026-S1", "2026-S2"],
         "locked_periods": ["2026-S1"], "conflicts": 1, "unread": 0,
-        "fingerprint": fingerprint, "too_large": 0, "refused": []}
+        "fingerprint": fingerprint, "too_large": 0, "refused": [],
+        "replaces_key": None, "replaces": None}
     assert _state(db, capsys) == before  # nothing merged, nothing written
     code, out, _err = run("--db", db, "keys", "list", capsys=capsys)
     assert "Waiting in quarantine:" in out
@@ -180,3 +181,36 @@ def test_a_dry_run_of_hostile_bundles_says_why_each_would_be_refused(
     assert code == 1
     assert sorted(o["reason"] for o in json.loads(out)) == sorted(
         r["reason"] for r in said["refused"])
+
+
+def test_a_dry_run_and_keys_list_say_which_active_key_a_trust_replaces(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """A key claiming a registered computer: what trusting it replaces is said before
+    the trust, in words and to a script."""
+    from fieldplan.sync import all_keys, import_bundle
+    from tests.core.test_unendorsed_key import _impostor
+
+    b, key, path = _impostor(hq, make_office, tmp_path)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    (old,) = [k for k in all_keys(hq).values()
+              if k.replica == b.replica_id and k.status == "active"]
+    db = str(hq.path)
+    hq.close()
+    code, out, err = run("--db", db, "keys", "trust", key.public.fingerprint, "--dry-run",
+                         capsys=capsys)
+    assert (code, err) == (0, "")
+    first = out.splitlines()[1]
+    assert first.startswith(f"  This key claims to be computer {b.replica_id[:8]} of "
+                            "office ML, which already has an active key here: "
+                            f"{old.fingerprint} ("), first
+    assert "Trusting it replaces that key" in first
+    code, out, _err = run("--db", db, "--json", "keys", "trust", key.public.fingerprint,
+                          "--dry-run", capsys=capsys)
+    said = json.loads(out)
+    assert said["replaces_key"] == old.fingerprint
+    assert said["replaces"]["key_id"] == old.key_id
+    assert said["replaces"]["replica"] == b.replica_id
+    code, out, _err = run("--db", db, "keys", "list", capsys=capsys)
+    assert f"{key.public.fingerprint}: This key claims to be computer " in out
+    code, out, _err = run("--db", db, "--json", "keys", "list", capsys=capsys)
+    assert json.loads(out)["quarantine"][0]["replaces_key"] == old.fingerprint

@@ -3,6 +3,7 @@ the person trusts it (read off the GUI thread), the fingerprint to compare as be
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,11 @@ def test_the_quarantine_page_says_which_active_key_a_trust_replaces(
     qtbot.waitUntil(lambda: reading not in confirm.text.text(), timeout=5000)
     text = confirm.text.text()
     # first the key it replaces, once; the question last, before the fingerprint
-    assert text.lstrip("\u2068").startswith(said.split(fingerprint[:4])[0]), text
+    # (the client isolates the codes of an Arabic line: compared without isolates)
+    def bare(words: str) -> str:
+        return re.sub("[\u2066-\u2069]", "", words)
+
+    assert bare(text).startswith(bare(said.split(fingerprint[:4])[0])), text
     assert text.count(fingerprint) == 1
     assert confirm.details.toPlainText() == key.public.fingerprint
     if lang == "en":

@@ -1784,12 +1784,21 @@ class InboxPage(ReadWhenShown, QWidget):
         self.older_button.setEnabled(self.start + self.model.rowCount() < self._size)
 
     def _loaded(self, result) -> None:
-        inbox, gaps, size, first, self.upto = result
+        inbox, gaps, size, first, upto = result
+        # another page than the one listed (Older or Newer bundles): shown from its top,
+        # not scrolled as the person left the page before (``scroll_kept`` is for the
+        # same page read again, after an import)
+        turned, self.upto = upto != self.upto, upto
         self.start = first
         current = self.view.currentIndex()
         chosen = self.model.data(current, ROW_ROLE) if current.isValid() else None
-        with scroll_kept(self.view) as in_sight:
+        if turned:
             self.model.set_rows(inbox)
+            self.view.scrollToTop()
+            in_sight = True
+        else:
+            with scroll_kept(self.view) as in_sight:
+                self.model.set_rows(inbox)
         # (the keyboard on the sentence that goes moves to the table: Qt's stack does it)
         self.empty.set_empty(not inbox)
         self.detail.setVisible(bool(inbox))

@@ -102,6 +102,7 @@ from ui.models import (
     AFTER_LOCK,
     COMPACT_ROLE,
     DRAFT_MARK,
+    KEY_ROLE,
     NO_REPORT,
     NOT_SUBMITTED,
     ROW_ROLE,
@@ -376,6 +377,14 @@ def scroll_kept(view: QAbstractItemView) -> Iterator[bool]:
     bars = (view.verticalScrollBar(), view.horizontalScrollBar())
     before = [bar.value() for bar in bars]
     current = view.currentIndex()
+    # the row at the top of the table, by its key, where it is shown: scrolled down,
+    # the rows read stay in sight where they were when rows come above them (an import
+    # lists its bundles first in the Inbox); kept by the bar's value alone, other rows
+    # took their place
+    top = _top_row(view) if before[0] > 0 else -1
+    anchor = view.model().index(top, 0) if top >= 0 else QModelIndex()
+    key = anchor.data(KEY_ROLE) if anchor.isValid() else None
+    shown_at = view.visualRect(anchor).top() if key is not None else 0
     # (whether the row chosen is in sight, or none is: yielded, for the choosing again
     # after; a row to choose that the table did not show yet is scrolled to)
     yield not current.isValid() or view.viewport().rect().intersects(
@@ -383,6 +392,33 @@ def scroll_kept(view: QAbstractItemView) -> Iterator[bool]:
     view.updateGeometries()  # (the new rows' range, which Qt sets only when it lays out)
     for bar, value in zip(bars, before, strict=True):
         bar.setValue(min(value, bar.maximum()))
+    row = _row_of(view.model(), key, top) if key is not None else None
+    if row is not None and row != top:
+        bar = bars[0]
+        if view.verticalScrollMode() == QAbstractItemView.ScrollMode.ScrollPerItem:
+            bar.setValue(before[0] + row - top)
+        else:
+            bar.setValue(bar.value() + view.visualRect(
+                view.model().index(row, 0)).top() - shown_at)
+
+
+def _top_row(view: QAbstractItemView) -> int:
+    """The row at the top of ``view``'s viewport (-1: none), whichever its direction
+    (in a right-to-left table the point at its left may be past its last column)."""
+    if isinstance(view, QTableView):
+        return view.rowAt(0)
+    return view.indexAt(QPoint(0, 0)).row()
+
+
+def _row_of(model: Any, key: Any, near: int) -> int | None:
+    """The row of ``model`` whose key (``KEY_ROLE``) is ``key``, looked for from row
+    ``near`` outwards (rows come or go around it: it is found in as many steps)."""
+    count = model.rowCount()
+    for step in range(max(near + 1, count - near)):
+        for row in (near - step, near + step):
+            if 0 <= row < count and model.index(row, 0).data(KEY_ROLE) == key:
+                return row
+    return None
 
 
 def chosen_row(view: QAbstractItemView, key: Callable[[Any], Any]) -> tuple[Any, int] | None:

@@ -256,12 +256,20 @@ def _key_value(text: str) -> tuple[str, float, str]:
     "٤٫٥٪") is taken off, as the client's field of an indicator in percent takes it:
     the number typed is then the third item (else ""), for ``cmd_progress_set`` to
     refuse it on an indicator that is no percent, as that client's field does."""
-    from fieldplan.numbers import PERCENT_SIGNS, parse_written, without_percent_sign, written_error
+    from fieldplan.numbers import (
+        PERCENT_SIGNS,
+        ascii_digits,
+        parse_written,
+        without_percent_sign,
+        written_error,
+    )
 
     key, sep, num = text.partition("=")
     if not sep or not key:
         raise argparse.ArgumentTypeError(_("write KEY=NUMBER, not '{value}'").format(value=text))
-    signed = num if num.strip().endswith(tuple(PERCENT_SIGNS)) else ""
+    # (its direction marks aside, as the client's field reads it: a spreadsheet in
+    # Arabic writes "٤٫٥٪" with a letter mark after the sign)
+    signed = num if ascii_digits(num).strip().endswith(tuple(PERCENT_SIGNS)) else ""
     value = parse_written(without_percent_sign(num) if signed else num)
     if value is None or value == "":
         error = _("'{value}' is not a number").format(value=num)

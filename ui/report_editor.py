@@ -110,6 +110,10 @@ JOURNAL_DELAY_MS = 150
 #: and this soon at the latest while typing goes on without a pause (a steady typist
 #: never gives JOURNAL_DELAY_MS of quiet): a crash loses no more than this of typing
 JOURNAL_MAX_WAIT_MS = 1000
+#: closing (or logging off) while keys typed in the report being read are held
+#: (ui.held_keys): how long it waits for the report, to type them in where they were
+#: aimed; a read that takes longer has them put in the drafts file as they were typed
+HELD_KEYS_WAIT_MS = 3000
 
 #: Values of a report as the editor holds them: status, "percent", "value.<key>" and
 #: the narrative fields; None for an empty number.
@@ -494,6 +498,9 @@ class ReportEditor(QScrollArea):
         #: import's lock or submit): what is typed meanwhile is its draft's
         #: (``_keep_held_typing``)
         self._typing_in = False
+        #: the report being read is not the one shown before: its fields are shown
+        #: empty until it is read (its values unseen, their versions not known yet)
+        self._read_unseen = False
         #: where the cursor was in each field then (ui.editor_place.EditorPlace)
         self._typing_place = None
         self._saves_in_flight = 0
@@ -894,6 +901,7 @@ class ReportEditor(QScrollArea):
         elif not same:
             self._typing_place = None
         self._typing_in = same and (self._typing_in or self._editable)
+        self._read_unseen = not same or self._read_unseen
         if not same:
             self._typed_here = False
             self._dropped = ()  # (another report's, until this one's are loaded)
@@ -1072,6 +1080,7 @@ class ReportEditor(QScrollArea):
         if not editable and own and self._typing_in and self._held_keys.held():
             restored = self._keep_held_typing(action.code, period) or restored
         self._typing_in, self._typing_place = False, None
+        self._read_unseen = False
         if own and revoked:
             # headquarters revoked this computer's key: what is saved here stays here
             from fieldplan.status import revoked_work_text
@@ -2047,6 +2056,7 @@ class ReportEditor(QScrollArea):
         cannot be written: a full disk). Closing now would lose it."""
         if self._closed:
             return []
+        self._keep_held_keys()
         self.save_now()  # journals what is typed first (and opens the journal for it)
         if self._retry is None:
             return []  # nothing was ever typed
@@ -2054,6 +2064,71 @@ class ReportEditor(QScrollArea):
         journal.write(again=True)  # a write that failed is tried once more, now
         journal.flush()
         return journal.unkept()
+
+    def _keep_held_keys(self) -> None:
+        """(``unkept``: closing, logging off) Keys typed while the report is read
+        (ui.held_keys) were in neither the database nor the drafts file: closing lost
+        them unasked. The report is waited for (HELD_KEYS_WAIT_MS at most; a read takes
+        a moment), and they are typed in as they would have been, then saved and
+        journaled as any typing; a read that takes longer (a worker busy with an
+        import, a slow disk) has them journaled as typed (``_journal_held_keys``)."""
+        held = self._held_keys
+        if held is None or not held.holding or not held.held():
+            return
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        QTimer.singleShot(HELD_KEYS_WAIT_MS, loop, loop.quit)
+        self.report_did_load.connect(loop.quit)  # (typed in right after, in its call)
+        try:
+            # (the person's own keys and clicks wait: no second close meanwhile)
+            loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            self.report_did_load.disconnect(loop.quit)
+        if held.holding and held.held() and not self._closed:
+            self._journal_held_keys()
+
+    def _journal_held_keys(self) -> None:
+        """(``_keep_held_keys``, the report still not read) The keys typed in the
+        fields as the person saw them (the same report read again: its text; another
+        report: empty fields), and what they make put in the drafts file with the
+        report's other unsaved text. Typed over an unseen report, each is kept as typed
+        over no version: where the report had a value, the save at the next start keeps
+        both as a conflict, never one over the other unseen."""
+        if self.action is None:
+            return
+        unseen = self._read_unseen
+        # (a status's letter chooses among the statuses from the one read: not known)
+        names = set(self._held_keys.held()) - ({"status"} if unseen else set())
+        for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
+            edit.setReadOnly(False)
+        if self._typing_place is not None and not unseen:
+            from ui.editor_place import put_back
+
+            put_back(self, self._typing_place)  # (where the keys went)
+        self._editable = True  # (as typed in the report, for ``journal_now``)
+        try:
+            self._held_keys.replay(self._field)
+            if not unseen:  # (the form holds the report: its draft, as typing is)
+                self.journal_now()
+                return
+            values, bad = self.current_values()
+            typed = {k: v for k, v in values.items() if k in names and k not in bad}
+            texts = {k: self._text_of(k) for k in bad if k in names}
+            key = (self.action.code, self.period)
+            journal = self._journal()
+            journal.put(key, {**{k: v for k, v in journal.values(key).items()
+                                 if k not in names}, **typed},
+                        {**{k: t for k, t in journal.held(key).items() if k not in names},
+                         **texts},
+                        {k: [] for k in (*typed, *texts)})
+            journal.write()
+        finally:
+            self._editable = False
+            for edit in (self.percent, *self.indicator_edits.values(),
+                         *self.narratives.values()):
+                edit.setReadOnly(True)
+            self._debounce.cancel()  # (the report not read: nothing to save yet)
 
     def close_down(self) -> None:
         """(the window closes) save what is typed, keep it in the journal, and stop:

@@ -376,3 +376,83 @@ def test_a_language_change_while_the_report_loads_keeps_what_was_typed(
     saved = db_report(hq_db, "PA3.6", "2026-S1")
     assert (saved.percent, saved.achievements) == (40, "Wells dug")
     shell.window.close()
+
+
+def _typed_while_another_report_loads(open_window, qtbot, office_db, held_reads):
+    """A window on the second action, the first chosen (10 % and "Wells dug." saved)
+    and held while it is read, "40" typed in its Percent and "Visa" in its
+    Achievements: (window, first action's code, period)."""
+    from fieldplan.progress import record_progress
+    from ui.context import read_identity
+
+    with open_replica(office_db) as rep:
+        identity = read_identity(rep)
+        period = identity.current_period()
+        first, second = identity.plan.actions_of(level=identity.level)[:2]
+        record_progress(rep, first.code, period, status="on-track", percent=10,
+                        achievements="Wells dug.")
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    tree = window.office_view.tree
+    assert tree.select(second.code)
+    qtbot.waitUntil(lambda: editor._editable, timeout=5000)
+    wait_idle(qtbot, window.session)
+    held_reads.hold()
+    assert tree.select(first.code)
+    qtbot.mouseClick(editor.percent, Qt.MouseButton.LeftButton)
+    type_in(qtbot, "40")
+    press(qtbot, Qt.Key.Key_A, ALT)
+    type_in(qtbot, "Visa")
+    assert not editor._editable and editor.percent.text() == ""
+    return window, first.code, period
+
+
+def test_closing_while_the_report_loads_types_in_what_was_typed(
+        open_window, qtbot, office_db, held_reads):
+    """Keys typed while the report is read, then the window closed: they were in
+    neither the database nor the drafts file, and closing lost them without its
+    question. Closing waits for the report, and they are typed in and kept as any
+    typing: the Percent typed over, the text after the report's own."""
+    from PySide6.QtCore import QTimer
+
+    from tests.ui.test_no_lost_entries import journal
+
+    window, code, period = _typed_while_another_report_loads(
+        open_window, qtbot, office_db, held_reads)
+    QTimer.singleShot(0, held_reads.release)  # (read while closing waits)
+    window.close()
+    assert not window.isVisible()  # closed, nothing asked
+    wait_idle(qtbot, window.session)
+    saved = db_report(office_db, code, period)
+    draft = journal(office_db).get((code, period), {}).get("values", {})
+    assert draft.get("percent", saved.percent) == 40
+    assert draft.get("achievements", saved.achievements) == "Wells dug.\nVisa"
+
+
+def test_closing_while_the_report_is_slow_to_load_keeps_what_was_typed(
+        open_window, qtbot, office_db, held_reads, monkeypatch):
+    """The report still not read when closing has waited (a worker busy with an
+    import): what was typed is in the drafts file as it was typed, over no version
+    (its report's values unseen: the next start keeps both where they differ)."""
+    import ui.report_editor
+    from tests.ui.test_no_lost_entries import journal
+
+    monkeypatch.setattr(ui.report_editor, "HELD_KEYS_WAIT_MS", 50, raising=False)
+    window, code, period = _typed_while_another_report_loads(
+        open_window, qtbot, office_db, held_reads)
+    window.close()
+    assert not window.isVisible()
+    draft = journal(office_db)[(code, period)]
+    assert draft["values"]["percent"] == 40 and draft["values"]["achievements"] == "Visa"
+    assert draft["base"]["percent"] == [] and draft["base"]["achievements"] == []
+    held_reads.release()
+    wait_idle(qtbot, window.session)
+    assert db_report(office_db, code, period).achievements == "Wells dug."
+    # the next start: restored and saved, the report's own text kept beside it
+    window = open_window(office_db)
+    editor = window.office_view.editor
+    assert window.office_view.tree.select(code)
+    qtbot.waitUntil(lambda: editor._editable, timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert editor.percent.text() == "40"
+    assert "Both versions are kept" in editor.notice.text()  # (a conflict: not lost)

@@ -13,6 +13,7 @@ from PySide6.QtCore import SIGNAL
 
 from tests.ui.conftest import wait_idle
 from tests.ui.test_close_unkept import _quick_retries, question, type_on_a_full_disk  # noqa: F401
+from tests.ui.test_keys_while_loading import held_reads  # noqa: F401
 from tests.ui.test_no_lost_entries import block_worker
 from tests.ui.test_office_work import choose
 
@@ -90,4 +91,22 @@ def test_logging_off_on_a_full_disk_asks_first(open_window, qtbot, hq_db, monkey
     assert question(window, qtbot) is dialog
     disk.free()
     dialog.reject()
+    wait_idle(qtbot, window.session)
+
+
+def test_logging_off_while_the_report_loads_keeps_the_keys_typed(
+        open_window, qtbot, office_db, held_reads, monkeypatch):  # noqa: F811
+    """Keys typed while the report is read (held to be typed in once it is), then
+    logging off: they are in the drafts file as the call returns."""
+    import ui.report_editor
+    from tests.ui.test_keys_while_loading import _typed_while_another_report_loads
+
+    monkeypatch.setattr(ui.report_editor, "HELD_KEYS_WAIT_MS", 50, raising=False)
+    window, code, period = _typed_while_another_report_loads(
+        open_window, qtbot, office_db, held_reads)
+    manager = SessionManager()
+    window.commit_data(manager)
+    assert _drafts(office_db)[(code, period)]["values"]["percent"] == 40
+    assert not manager.cancelled
+    held_reads.release()
     wait_idle(qtbot, window.session)

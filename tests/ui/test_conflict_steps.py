@@ -129,7 +129,7 @@ def test_a_keep_after_steps_keeps_the_version_it_shows(stepping, qtbot, monkeypa
     window, page = stepping
     kept = []
 
-    def resolve(_rep, conflict_id, value_id):
+    def resolve(_rep, conflict_id, value_id, *_seen, **_given):
         kept.append((conflict_id, value_id))
         raise StoreError("not this time")
 

@@ -129,7 +129,8 @@ def _quarantine_detail(folder: Path):
 
     page = SimpleNamespace(detail=QLabel(), view=QWidget())
     name = "تقرير ML.fieldplan"
-    QuarantinePage._show_detail(page, SimpleNamespace(file=name, reason_text=lambda: ""))
+    QuarantinePage._show_detail(page, SimpleNamespace(file=name, reason_text=lambda: "",
+                                                      replaces=None))
     return page.detail.text(), name
 
 

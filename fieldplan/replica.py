@@ -498,7 +498,8 @@ def _check_identity(rep: Replica, path: Path) -> None:
     except ValidationError:
         # Translators: why a database cannot be used; {office} is the code it holds
         raise store.damaged_error(path, _(
-            "its office, '{office}', is not one this version of fieldplan knows").format(
+            "its office, '{office}', is not one this version of fieldplan knows (if a "
+            "newer fieldplan made it, update fieldplan)").format(
                 office=ltr(for_message(office)))) from None
     if role not in (ROLE_HQ, ROLE_OFFICE) or (role == ROLE_HQ) != (known == HQ):
         raise store.damaged_error(path, _(

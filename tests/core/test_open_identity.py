@@ -34,7 +34,8 @@ def rewrite(path: Path, sql: str) -> None:
 
 @pytest.mark.parametrize(("sql", "said"), [
     ("UPDATE meta SET value = 'ZZ' WHERE key = 'office'",
-     "its office, 'ZZ', is not one this version of fieldplan knows"),
+     "its office, 'ZZ', is not one this version of fieldplan knows (if a newer "
+     "fieldplan made it, update fieldplan)"),
     ("UPDATE meta SET value = 'RO-Atlantis' WHERE key = 'office'",
      "its office, 'RO-Atlantis', is not one"),
     ("UPDATE meta SET value = 'regional' WHERE key = 'role'",

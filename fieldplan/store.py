@@ -1501,8 +1501,9 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
                 # set aside by renames: back in its place, with its log
                 with contextlib.suppress(OSError):
                     os.replace(kept, db_path)
-                    if Path(f"{kept}-wal").exists():
-                        os.replace(f"{kept}-wal", f"{db_path}-wal")
+                    for side in _LOGS:
+                        if Path(f"{kept}{side}").exists():
+                            os.replace(f"{kept}{side}", f"{db_path}{side}")
             raise
     except (sqlite3.Error, OSError) as exc:
         _remove_with_journal(part)
@@ -2402,26 +2403,37 @@ def _copy_backup(backup: Path, part: Path,
 KEPT_SUFFIXES = (".damaged", ".replaced")
 
 
+#: The logs SQLite keeps beside a database file and applies to whatever file has its
+#: name when next opened: the write-ahead log, and the rollback journal a crash in
+#: the middle of a write leaves (in rollback-journal mode: another SQLite program's,
+#: a restored copy's) to put back the pages it left half written.
+_LOGS = ("-wal", "-journal")
+
+
 def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
     """Keep the database file a restore replaces as ``.damaged`` (``.damaged.2``…; a
-    sound one ``.replaced``), with its write-ahead log, and clear the way for the copy.
-    Returns where it went, or None.
+    sound one ``.replaced``), with its logs (``_LOGS``), and clear the way for the
+    copy. Returns where it went, or None.
 
-    The usual case, no ``-wal`` beside the file: it is kept by a hard link, so the
-    rename of the copy over it replaces it in one step, and there is never a moment
-    without a database. With a ``-wal`` (a crash, or another program has it open), the
-    file and its log must go together: the log must never be applied to the copy (it
-    would corrupt it), and the file must never stay without its log (its last writes
-    lost, sequence numbers it already sent used again). No rename moves two files at
-    once, so then the file is renamed away first: a kill before the copy is in place
-    leaves no database, which says so at once (a kill between the file's rename and its
-    log's leaves the log alone: the next restore gives it back to its file). The
-    renames are the fallback too where hard links are not supported (FAT USB sticks).
+    The usual case, no log beside the file: it is kept by a hard link, so the rename
+    of the copy over it replaces it in one step, and there is never a moment without a
+    database. With a ``-wal`` (a crash, or another program has it open) or a
+    ``-journal`` (a crash in rollback-journal mode), the file and its log must go
+    together: the log must never be applied to the copy (it would write the replaced
+    file's pages over it), and the file must never stay without its log (its last
+    writes lost, sequence numbers it already sent used again; half-written pages
+    never put back). No rename moves two files at once, so then the file is renamed
+    away first: a kill before the copy is in place leaves no database, which says so
+    at once (a kill between the file's rename and its log's leaves the log alone: the
+    next restore gives it back to its file). The renames are the fallback too where
+    hard links are not supported (FAT USB sticks).
     """
-    wal = Path(str(db_path) + "-wal")
-    if not db_path.exists() and wal.exists():
-        # a restore killed between its two renames: this log is the last one kept's
-        _pair_orphan_log(db_path, wal)
+    logs = [Path(f"{db_path}{side}") for side in _LOGS]
+    if not db_path.exists():
+        for log in logs:
+            if log.exists():
+                # a restore killed between its renames: this log is the last one kept's
+                _pair_orphan_log(db_path, log)
     kept = db_path.with_name(db_path.name + suffix)
     n = 1
     while kept.exists():
@@ -2429,7 +2441,7 @@ def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
         kept = db_path.with_name(f"{db_path.name}{suffix}.{n}")
     if db_path.exists():
         linked = False
-        if not wal.exists():
+        if not any(log.exists() for log in logs):
             try:
                 os.link(db_path, kept)
                 linked = True
@@ -2441,8 +2453,9 @@ def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
             with contextlib.suppress(OSError):
                 os.utime(db_path)
             os.replace(db_path, kept)
-    if wal.exists():
-        os.replace(wal, Path(str(kept) + "-wal"))  # what the damaged file last wrote
+    for side, log in zip(_LOGS, logs, strict=True):
+        if log.exists():
+            os.replace(log, Path(f"{kept}{side}"))  # what the damaged file last wrote
     Path(str(db_path) + "-shm").unlink(missing_ok=True)
     return kept if kept.exists() else None
 
@@ -2462,7 +2475,6 @@ def put_back_set_aside(db_path: str | os.PathLike[str]) -> Path | None:
     the file put back, or None."""
     db_path = Path(db_path)
     part = db_path.with_name(db_path.name + ".part")
-    wal = Path(f"{db_path}-wal")
     if os.path.lexists(db_path) or not part.exists():
         return None
     try:
@@ -2472,12 +2484,13 @@ def put_back_set_aside(db_path: str | os.PathLike[str]) -> Path | None:
             kept = _last_kept(db_path)
             if kept is None or _set_aside_ns(kept) < part.stat().st_mtime_ns:
                 return None  # (set aside by an earlier restore: not this one's)
-            kept_wal = Path(f"{kept}-wal")
-            if kept_wal.exists() and wal.exists():
+            logs = [(Path(f"{kept}{side}"), Path(f"{db_path}{side}")) for side in _LOGS]
+            if any(kept_log.exists() and log.exists() for kept_log, log in logs):
                 return None  # (two logs: which is whose cannot be told)
             Path(f"{db_path}-shm").unlink(missing_ok=True)
-            if kept_wal.exists():  # the log first: never the file without it
-                os.rename(kept_wal, wal)
+            for kept_log, log in logs:  # the logs first: never the file without them
+                if kept_log.exists():
+                    os.rename(kept_log, log)
             os.rename(kept, db_path)
             _remove_with_journal(part)
             return db_path
@@ -2509,14 +2522,15 @@ def _set_aside_ns(path: Path) -> int:
     return max(st.st_ctime_ns, st.st_mtime_ns)
 
 
-def _pair_orphan_log(db_path: Path, wal: Path) -> None:
-    """Give a write-ahead log left without its database back to the file a killed
-    restore set aside: the last ``.damaged`` or ``.replaced`` name taken (the rename
-    that set it aside is its last change), when it has no log of its own (never to
-    another database, where SQLite would apply it)."""
+def _pair_orphan_log(db_path: Path, log: Path) -> None:
+    """Give a log (a ``-wal`` or ``-journal``) left without its database back to the
+    file a killed restore set aside: the last ``.damaged`` or ``.replaced`` name taken
+    (the rename that set it aside is its last change), when it has no such log of its
+    own (never to another database, where SQLite would apply it)."""
     last = _last_kept(db_path)
-    if last is not None and not Path(f"{last}-wal").exists():
-        os.replace(wal, f"{last}-wal")
+    side = log.name.removeprefix(db_path.name)
+    if last is not None and not Path(f"{last}{side}").exists():
+        os.replace(log, f"{last}{side}")
 
 
 def backup_taken(backup: str | os.PathLike[str]) -> dt.datetime | None:

@@ -599,3 +599,57 @@ def test_schema_6_without_its_events_index_is_upgraded(tmp_path: Path,
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' "
             "AND sql IS NOT NULL")}
         assert indexes == {"events_entity_origin"}
+
+
+def _with_a_hot_journal(path: Path) -> None:
+    """The database at ``path`` (closed) as a crash left it in the middle of a write
+    in rollback-journal mode (another SQLite program, or an older copy): changed pages
+    on the disk, their former content in a ``-journal`` beside it, which SQLite
+    plays back into whatever file has that name when it is next opened."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA cache_size = 2")  # the change goes to the disk before a commit
+    conn.execute("BEGIN")
+    conn.execute("UPDATE meta SET value = 'during' WHERE key = 'probe'")
+    conn.executemany("INSERT INTO meta VALUES (?, ?)",
+                     [(f"filler{n}", "x" * 900) for n in range(200)])
+    crashed = {side: Path(f"{path}{side}").read_bytes() for side in ("", "-journal")}
+    conn.execute("ROLLBACK")
+    conn.close()
+    for side, content in crashed.items():
+        Path(f"{path}{side}").write_bytes(content)
+
+
+def test_a_restore_sets_a_rollback_journal_aside_with_its_file(tmp_path: Path) -> None:
+    """A ``-journal`` left beside the database a restore replaces goes with it: left in
+    place, SQLite played it back into the restored copy when it was next opened (its
+    pages written over the backup's), and the file set aside lost what it needs to be
+    read (its journal puts back the pages the crash left half written)."""
+    path = tmp_path / "x.sqlite3"
+    conn = store.connect(path, create=True)
+    conn.execute("INSERT INTO meta VALUES ('probe', 'backup')")
+    store.backup(conn, path, "manual")
+    conn.execute("UPDATE meta SET value = 'after' WHERE key = 'probe'")
+    conn.close()
+    _with_a_hot_journal(path)
+    journal = Path(f"{path}-journal").read_bytes()
+    store.restore_latest_backup(path, force=True)
+    conn = store.connect(path)  # was: 'after', the replaced file's, and no backup mark
+    assert conn.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "backup"
+    assert conn.execute("SELECT 1 FROM meta WHERE key = ?", (store.BACKUP_MARK,)).fetchone()
+    conn.close()
+    assert not Path(f"{path}-journal").exists()
+    kept = tmp_path / "x.sqlite3.damaged-journal"  # (named as its -wal would be)
+    assert kept.read_bytes() == journal
+    # the file set aside, opened with its journal, is whole again as it was before
+    aside = sqlite3.connect(tmp_path / "x.sqlite3.damaged")
+    assert aside.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    assert aside.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone()[0] == "after"
+    aside.close()
+    # killed between the file's rename and its journal's: the journal alone was left,
+    # and goes back to the file set aside last, never into the next copy
+    os.replace(path, tmp_path / "x.sqlite3.replaced")
+    Path(f"{path}-journal").write_bytes(b"its journal")
+    store.restore_latest_backup(path, force=True)
+    assert (tmp_path / "x.sqlite3.replaced-journal").read_bytes() == b"its journal"
+    assert not Path(f"{path}-journal").exists()

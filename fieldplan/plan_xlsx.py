@@ -41,7 +41,7 @@ from fieldplan.plan_csv import (
     plan_to_csv,
     read_records,
 )
-from fieldplan.text import for_spreadsheet, guard_formula, unguard_formula
+from fieldplan.text import FORMULA_START, for_spreadsheet, guard_formula, unguard_formula
 
 #: The most a plan workbook's members may unpack to, all together, checked from the
 #: ZIP's table of contents before anything is parsed (Python's zipfile reads no more
@@ -60,9 +60,6 @@ _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _NUMBER_COLUMNS = frozenset(("plan_version", "baseline", "target"))
 _DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
-#: text that a spreadsheet would take for a formula: written as text that stays text
-#: when edited (xlsx.Sheet.quote)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 # --- reading --------------------------------------------------------------------------
@@ -619,7 +616,7 @@ def plan_to_xlsx(plan: Plan, source: str = "plan.xlsx") -> bytes:
     sheet = Sheet(title="plan", header=header, widths=tuple(widths),
                   wrap=tuple(c.startswith("description_") for c in header), rows=table,
                   # an Arabic title that starts with "OIC" reads right to left in Excel
-                  quote=_FORMULA_START, own_direction=True)
+                  quote=FORMULA_START, own_direction=True)
     return workbook_bytes([sheet])
 
 

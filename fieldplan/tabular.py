@@ -19,7 +19,8 @@ Columns are only ever added at the end: spreadsheets and HXL recipes refer to th
 
 Every text cell may hold user text (narratives, but also the action part of a report
 id an office chose, names, labels), so no text cell ever starts a formula: in CSV and
-HXL a text cell starting like one (= + - @, tab, carriage return) gets a leading
+HXL a text cell starting like one (= + - @, tab, carriage return; = + - @ also after
+spaces or line feeds, which some spreadsheets strip first) gets a leading
 ``'``; in XLSX every text cell is stored as text (and marked "quote prefix", so that
 editing it in the spreadsheet keeps it text), its value unchanged. Characters a
 spreadsheet file cannot hold (possible in data from older versions) are left out.
@@ -75,7 +76,7 @@ from fieldplan.i18n import N_, _, counted, join_list, translation
 from fieldplan.plan import Indicator, Text
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
-from fieldplan.text import for_spreadsheet, guard_formula
+from fieldplan.text import FORMULA_START, for_spreadsheet, guard_formula
 
 FORMATS = ("csv", "hxl", "xlsx")
 
@@ -119,10 +120,6 @@ INDICATOR_COLUMNS: tuple[str, ...] = (
     "value", "target", "plan_hidden", "unit_name",
 )
 
-#: What makes a spreadsheet read a cell as a formula (= + - @; the full-width forms,
-#: which East Asian input methods turn into them), or what it skips before looking
-#: (tab, carriage return).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 #: XLSX: columns whose text wraps in a wide column, and that width (characters)
 _NARRATIVES = ("achievements", "challenges", "next_steps")
@@ -575,7 +572,7 @@ def _xlsx_sheet(title: str, columns: Sequence[str], data: Sequence[dict[str, Any
                          _NARRATIVE_WIDTH if column in _NARRATIVES else _MAX_WIDTH) + 2
                      for column, width in zip(columns, widths, strict=True)),
         wrap=tuple(column in _NARRATIVES for column in columns), rows=table,
-        quote=_FORMULA_START,  # text stays text, and stays text when edited
+        quote=FORMULA_START,  # text stays text, and stays text when edited
         # "IOM قدمت …" reads right to left, as the client and the PDFs lay it out
         right_to_left=lang == "ar", own_direction=True)
 

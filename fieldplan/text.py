@@ -461,10 +461,18 @@ def for_spreadsheet(text: str) -> str:
     return _SURROGATES.sub("\ufffd", _SPREADSHEET_ILLEGAL.sub("", text))
 
 
+#: What a spreadsheet may strip from the start of a cell before it looks for a
+#: formula (spaces, line feeds; the no-break and ideographic spaces), so that
+#: "\n=HYPERLINK(…)" or "  =1+1" ran as one (``FORMULA_START`` after them).
+SKIPPED_BEFORE_FORMULA = " \n\u00a0\u3000"
 #: What makes a spreadsheet read a cell as a formula (= + - @; the full-width forms,
 #: which East Asian input methods turn into them), or what it skips before looking
-#: (tab, carriage return), after any number of "'" (``guard_formula``).
-_FORMULA = re.compile("'*[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20]")
+#: (tab, carriage return).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+#: A cell a spreadsheet would take for a formula: ``FORMULA_START`` after any of
+#: ``SKIPPED_BEFORE_FORMULA``, after any number of "'" (``guard_formula``).
+_FORMULA = re.compile("'*[" + re.escape(SKIPPED_BEFORE_FORMULA) + "]*["
+                      + re.escape("".join(FORMULA_START)) + "]")
 
 
 def guard_formula(text: str) -> str:

@@ -23,7 +23,7 @@ from functools import cache
 from math import isfinite
 from typing import Any
 
-from fieldplan.text import first_strong, has_rtl, paragraph_direction
+from fieldplan.text import SKIPPED_BEFORE_FORMULA, first_strong, has_rtl, paragraph_direction
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -105,7 +105,8 @@ class Sheet:
     frozen, with filters); widths: each column's, in characters; wrap: whether each
     column's text wraps; rows: the cells under the header, each a str, an int or
     float, a date, a datetime (naive) or None (no cell: a blank); quote: text that
-    starts with one of these is marked "quote prefix" (it stays text when edited);
+    starts with one of these, after any of ``text.SKIPPED_BEFORE_FORMULA`` (" =1+1"),
+    is marked "quote prefix" (it stays text when edited);
     right_to_left: the sheet reads right to left; own_direction: a text cell reads the
     way most of its words read (``fieldplan.text.paragraph_direction``) where its first
     letter, which spreadsheets go by, would lay it out the other way (an Arabic
@@ -182,7 +183,8 @@ def _sheet_xml(sheet: Sheet, row_done: Callable[[], None] | None) -> bytes:
                 continue  # no cell at all: a blank
             ref = f"{letters[i]}{r}"
             if isinstance(value, str):
-                style = quoted[i] if quote and value.startswith(quote) else plain[i]
+                style = (quoted[i] if quote and value.lstrip(SKIPPED_BEFORE_FORMULA)
+                         .startswith(quote) else plain[i])
                 if own_direction and not value.isascii():
                     order = reading_order(value)
                     if order is not None:

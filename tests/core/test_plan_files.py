@@ -885,3 +885,35 @@ def test_a_number_with_the_arabic_separators_is_read_in_any_file(hq, delimiter, 
     csv.writer(out, delimiter=delimiter).writerows(rows)
     assert parse_plan_text(out.getvalue(), "csv", "plan.csv").actions[0].indicators[0].target \
         == value
+
+
+def test_plan_texts_with_a_formula_behind_spaces_read_back_as_before(tmp_path):
+    """A plan text starting with a line feed or spaces and then "=" was written to the
+    CSV as it was (a spreadsheet that strips them ran it): it gets a "'" as any
+    formula does, and the plan read back from the CSV or the workbook is the one read
+    back from TOML, which has no "'" to drop (texts are trimmed as ever)."""
+    from openpyxl import load_workbook
+
+    texts = ['\n=HYPERLINK("http://example.org/x","Click")', "  =1+1", "\u3000\uff1d1+1",
+             "'  =A1", "x\n=1"]
+    plan = default_plan()
+    actions = list(plan.actions)
+    for i, text in enumerate(texts):
+        actions[i] = dataclasses.replace(
+            actions[i], title=dataclasses.replace(actions[i].title, fr=text),
+            description=Text(en=text))
+    plan = dataclasses.replace(plan, version=2, actions=tuple(actions))
+    for fmt in ("toml", "csv", "xlsx"):
+        dump_plan(plan, tmp_path / f"plan.{fmt}")
+    reference = load_plan(tmp_path / "plan.toml")
+    assert load_plan(tmp_path / "plan.csv") == reference
+    assert load_plan(tmp_path / "plan.xlsx") == reference
+    rows = list(csv.DictReader(io.StringIO(
+        (tmp_path / "plan.csv").read_text(encoding="utf-8-sig"), newline="")))
+    cells = {row["action_title_fr"] for row in rows}
+    assert {"'" + text for text in texts[:4]} | {texts[4]} <= cells  # ("x\n=1": as it was)
+    ws = load_workbook(tmp_path / "plan.xlsx").active
+    header = [c.value for c in ws[1]]
+    quoted = {c.value for r in ws.iter_rows(min_row=2)
+              for c in [r[header.index("action_title_fr")]] if c.quotePrefix}
+    assert set(texts[:3]) <= quoted

@@ -606,3 +606,49 @@ def test_the_readme_says_how_to_read_a_guarded_cell_back() -> None:
     assert guard_formula("'Tis done") == "'Tis done"  # no formula: nothing added
     assert "drops one `'` from a cell that starts with `'`s followed by one of those" \
         in section
+
+
+#: Formulas behind what some spreadsheets strip from the start of a cell first
+_BEHIND_SPACES = ('\n=HYPERLINK("http://example.org/x","Click")', "  =1+1",
+                  "\n\n@SUM(A1)", "\u3000\uff1d1+1", " \n -5 displaced")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "hxl"])
+def test_a_formula_behind_spaces_or_line_feeds_gets_a_quote_and_reads_back(
+        hq, tmp_path: Path, fmt) -> None:
+    """A narrative starting with a line feed or spaces and then "=" was written as it
+    was: a spreadsheet that strips them ran it as a formula (a link to click, a
+    sum). It gets the "'" any formula gets, and a reader that drops it gets the text
+    back as typed; text with nothing of a formula after its spaces is unchanged."""
+    from fieldplan.text import unguard_formula
+
+    texts = [*_BEHIND_SPACES, "'  =A1", "  plain\n=not first"]
+    acts = [a.code for a in hq.plan().actions_of(level="global")[:4]]
+    typed = dict(zip([(act, period) for period in ("2026-S1", "2026-S2") for act in acts],
+                     texts, strict=False))
+    for (act, period), text in typed.items():
+        progress.record_progress(hq, act, period, status="on-track", achievements=text)
+    out = tmp_path / f"progress.{fmt}"
+    tabular.export_table(hq, fmt, out)
+    _header, _tags, data = _csv(out, hxl=fmt == "hxl")
+    written = {(r["action"], r["period"]): r["achievements"] for r in data
+               if (r["action"], r["period"]) in typed}
+    assert written == {key: ("" if text == texts[-1] else "'") + text
+                       for key, text in typed.items()}
+    assert {act: unguard_formula(cell) for act, cell in written.items()} == typed
+
+
+def test_a_formula_behind_spaces_is_marked_text_in_the_workbook(hq, tmp_path: Path) -> None:
+    """XLSX: the cell holds the text unchanged, marked to stay text when edited."""
+    from openpyxl import load_workbook
+
+    act = hq.plan().actions_of(level="global")[0].code
+    progress.record_progress(hq, act, "2026-S1", status="on-track",
+                             achievements=_BEHIND_SPACES[1])
+    out = tmp_path / "progress.xlsx"
+    tabular.export_table(hq, "xlsx", out)
+    ws = load_workbook(out).active
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("action")].value == act)
+    cell = row[header.index("achievements")]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (_BEHIND_SPACES[1], "s", True)

@@ -169,11 +169,15 @@ class ChangedAfterLock:
     #: (this replica's own arrival: not compared, the same change is named alike on
     #: every replica, which each received when it did)
     received_at: str = field(default="", compare=False)
+    #: the current plan hides the report (``planops.PlanScope``): a draft of it stays
+    #: one for good, whatever headquarters does with the lock
+    hidden: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"office": self.office, "action": self.action, "period": self.period,
                 "changes": self.changes, "last_at": self.last_at, "last_by": self.last_by,
-                "state": self.state, "received_at": self.received_at}
+                "state": self.state, "received_at": self.received_at,
+                "hidden": self.hidden}
 
 
 #: meta key prefix, with a period: the last inbox line (import) this replica had when
@@ -318,13 +322,16 @@ def changed_after_lock(rep: Replica, period: str | None = None,
         "JOIN progress p ON p.office = json_extract(k.value, '$[1]') "
         "AND p.action = json_extract(k.value, '$[2]') "
         "AND p.period = json_extract(k.value, '$[0]')", (json.dumps(list(found)),))}
+    from fieldplan.planops import PlanScope
+
+    scope = PlanScope(rep.plan())
     out: dict[str, list[ChangedAfterLock]] = {}
     for key in sorted(found):
         count, _held, last_at, author, received = found[key]
         out.setdefault(key[0], []).append(ChangedAfterLock(
             office=key[1], action=key[2], period=key[0], changes=count,
             last_at=last_at, last_by=author, state=states.get(key, "draft"),
-            received_at=received))
+            received_at=received, hidden=not scope.shows(key[1], key[2], key[0])))
     return {p: tuple(changes) for p, changes in sorted(out.items())}
 
 

@@ -455,7 +455,8 @@ def periods_text(periods: Iterable[str]) -> str:
 def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> list[str]:
     """Per locked period, the reports changed after its lock (``changed``:
     progress.changed_after_lock's): at headquarters the offices' reports; at an office
-    its own, and what it takes to submit them."""
+    its own, and what it takes to submit them (not its drafts the plan hides, which
+    nothing submits)."""
     from fieldplan.i18n import counted
 
     out = []
@@ -470,7 +471,9 @@ def after_lock_lines(changed: Mapping[str, tuple[Any, ...]], *, hq: bool) -> lis
                 len(changes), period=shown, reports=named_reports(
                     [f"{c.office} {c.action}" for c in changes])))
             continue
-        drafts = [c.action for c in changes if c.state != "submitted"]
+        # (not a draft the plan hides: it stays a draft for good, unlocked or not, and
+        # the Reports line counts it with the hidden ones)
+        drafts = [c.action for c in changes if c.state != "submitted" and not c.hidden]
         done = [c.action for c in changes if c.state == "submitted"]
         if drafts:
             out.append(counted(

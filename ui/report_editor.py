@@ -239,7 +239,9 @@ def after_lock_text(rep, action: str, period: str, office: str) -> str:
 
     mine = tuple(c for c in changed_after_lock(rep, period, office).get(period, ())
                  if c.action == action)
-    return after_lock_lines({period: mine}, hq=False)[0] if mine else ""
+    # (none for a draft the plan hides: nothing submits it, unlocked or not)
+    lines = after_lock_lines({period: mine}, hq=False) if mine else []
+    return lines[0] if lines else ""
 
 
 def locked_period_text(is_hq: bool) -> str:

@@ -147,3 +147,84 @@ def test_headquarters_own_drafts_are_said_apart(hq, make_office, tmp_path: Path,
     status = json.loads(out)
     assert (status["draft_reports"], status["locked_drafts"], status["hq_drafts"],
             status["locked_hq_drafts"]) == (6, {"2026-S2": 3}, 2, {"2026-S2": 1})
+
+
+def _office_with_drafts_hidden_after_a_lock(hq, make_office, tmp_path: Path):
+    """Headquarters locked 2026-S1; ML, not having received the lock, wrote drafts on
+    its first two national actions for it and exported; headquarters' amendment then
+    dropped the second, and ML received both. Returns ML and the two actions."""
+    from fieldplan.sync import export_bundle, import_bundle
+    from tests.scenes import amend_plan
+
+    ml = make_office("ML")
+    shown, dropped = (a.code for a in ml.plan().actions_of(level="national")[:2])
+    progress.set_period_lock(hq, PERIOD)
+    for code in (shown, dropped):
+        progress.record_progress(ml, code, PERIOD, status="at-risk")
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    amend_plan(hq, tmp_path, drop=(dropped,))
+    import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    assert ml.plan().version == 2 and progress.is_locked(ml, PERIOD)
+    return ml, shown, dropped
+
+
+def test_an_office_does_not_count_a_draft_the_plan_hides(hq, make_office,
+                                                        tmp_path: Path, capsys) -> None:
+    """At an office as at headquarters, a draft an amendment hides is counted with the
+    hidden reports, not among the drafts not yet submitted (which ``progress submit``
+    and the review pack leave it out of)."""
+    from fieldplan.sync import export_bundle, import_bundle
+    from tests.scenes import amend_plan
+
+    ml = make_office("ML")
+    shown, dropped = (a.code for a in ml.plan().actions_of(level="national")[:2])
+    for code in (shown, dropped):
+        progress.record_progress(ml, code, PERIOD, status="on-track")
+    import_bundle(hq, export_bundle(ml, out_dir=tmp_path).path)
+    amend_plan(hq, tmp_path, drop=(dropped,))
+    import_bundle(ml, export_bundle(hq, for_office="ML", out_dir=tmp_path).path)
+    db = str(ml.path)
+    ml.close()
+    code, out, _err = run("--db", db, "status", capsys=capsys)
+    assert code == 0
+    assert ("Reports: 2 held, 1 of them hidden by the plan; 1 draft not yet submitted\n"
+            in out)
+    code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
+    status = json.loads(out)
+    assert (status["reports"], status["hidden_reports"], status["draft_reports"]) == (2, 1, 1)
+
+
+def test_a_hidden_draft_changed_after_a_lock_is_not_said_to_wait_for_an_unlock(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """An office's draft changed after headquarters' lock, then hidden by an amendment,
+    was named in status's warning "headquarters must unlock the period for it to be
+    submitted": unlocked or not, nothing submits a draft the plan hides (``progress
+    submit`` leaves it). The warning names the draft the plan shows only; ``--json``
+    says which of the reports changed after the lock the plan hides."""
+    ml, shown, dropped = _office_with_drafts_hidden_after_a_lock(hq, make_office, tmp_path)
+    db = str(ml.path)
+    ml.close()
+    code, out, _err = run("--db", db, "status", capsys=capsys)
+    assert code == 0
+    warnings = [line for line in out.splitlines() if "after the lock" in line]
+    assert warnings == [
+        f"Warning: 1st semester 2026 locked by headquarters; 1 report of this office "
+        f"changed after the lock: {shown}; headquarters must unlock the period for it to "
+        f"be submitted"]
+    code, out, _err = run("--db", db, "--json", "status", capsys=capsys)
+    changed = json.loads(out)["changed_after_lock"][PERIOD]
+    assert [(c["action"], c["state"], c["hidden"]) for c in changed] == [
+        (shown, "draft", False), (dropped, "draft", True)]
+
+
+def test_the_editor_of_a_hidden_draft_changed_after_a_lock_has_no_warning(
+        hq, make_office, tmp_path: Path) -> None:
+    """The report editor's warning of a report changed after the lock (status's words)
+    said of the hidden draft that headquarters must unlock the period for it to be
+    submitted: it says nothing of it, and still warns of the draft the plan shows."""
+    from ui.report_editor import after_lock_text
+
+    ml, shown, dropped = _office_with_drafts_hidden_after_a_lock(hq, make_office, tmp_path)
+    assert after_lock_text(ml, dropped, PERIOD, "ML") == ""
+    assert after_lock_text(ml, shown, PERIOD, "ML").endswith(
+        "headquarters must unlock the period for it to be submitted")

@@ -696,7 +696,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
 
 
 def cmd_progress_submit(args: argparse.Namespace) -> int:
-    from fieldplan.planops import hidden_drafts
+    from fieldplan.planops import PlanScope, hidden_drafts
     from fieldplan.sync.conflicts import actions_apart, period_conflicts, split_apart
 
     period = period_of(args)
@@ -705,9 +705,11 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         not_started = prog.not_started_problem(rep.plan(), period) if changes.events else ""
         left_out = hidden_drafts(rep, period)
         # nothing submitted: whether this office's reports for it were submitted already
-        # (else it has none), to say why
+        # (else it has none), to say why; those the plan shows, as its window and the
+        # review pack count them ("its 4 reports" of an office shown 3 read as one lost)
         submitted_before = 0 if changes.events else sum(
-            r.state == "submitted" for r in prog.list_reports(rep, period, rep.office))
+            r.state == "submitted" for r in PlanScope(rep.plan()).shown(
+                prog.list_reports(rep, period, rep.office)))
         # nothing submitted: the plan may have no action this office reports on at all
         # (then 'progress set' refuses every one of them)
         from fieldplan.offices import level_for_office

@@ -214,3 +214,31 @@ def test_nothing_to_submit_where_the_plan_has_no_action_at_the_offices_level(
     assert out.splitlines() == [
         "Nothing to submit for 1st semester 2026: the current plan has no action at this "
         "office's level (Global)"]
+
+
+def test_nothing_to_submit_counts_the_submitted_reports_the_plan_shows(
+        tmp_path: Path, capsys) -> None:
+    """With nothing left to submit, 'progress submit' counted every report of the
+    period submitted already, those the plan hides too: "this office's 3 reports for it
+    are all submitted already" of an office whose window and review pack show one. It
+    counts those the plan shows."""
+    from fieldplan.replica import init_hq
+    from fieldplan.sync import enroll_office, export_bundle, init_from_setup
+
+    setup, bn = tmp_path / "setup.fieldplan", tmp_path / "bn.sqlite3"
+    with init_hq(tmp_path / "hq.sqlite3") as hq:
+        enroll_office(hq, "BN", setup)
+        with init_from_setup(bn, setup) as rep:
+            for code in ("PA1.1", "PA1.3", "PA2.1"):
+                progress.record_progress(rep, code, PERIOD, status="on-track")
+            progress.submit_period(rep, PERIOD)
+        amend_plan(hq, tmp_path, drop=("PA1.3",), regional=("PA2.1",))
+        bundle = export_bundle(hq, for_office="BN", out_dir=tmp_path).path
+    with open_replica(bn) as rep:
+        import_bundle(rep, bundle)
+    code, out, err = run("--db", str(bn), "progress", "submit", "--period", PERIOD,
+                         capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "Nothing to submit for 1st semester 2026: this office's report for it is "
+        "submitted already"]

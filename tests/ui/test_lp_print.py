@@ -31,8 +31,9 @@ FAKE_LP = """\
 #!{python}
 import json, os, shutil, sys, time
 record = os.environ["FAKE_LP_RECORD"]
-with open(record + ".json", "w") as out:
+with open(record + ".json.part", "w") as out:
     json.dump({{"args": sys.argv[1:], "pid": os.getpid()}}, out)
+os.replace(record + ".json.part", record + ".json")  # (whole once it is there)
 shutil.copyfile(sys.argv[-1], record + ".pdf")
 mode = os.environ.get("FAKE_LP_MODE", "ok")
 if mode == "fail":

@@ -87,6 +87,8 @@ _PLAN_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 #: the plan's dates, checked row by row (``merge``)
 _DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
+#: the columns of numbers (and the target_* ones)
+_NUMBER_COLUMNS = frozenset(("plan_version", "baseline", "target"))
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -748,8 +750,6 @@ _NUMBERED_ERROR = re.compile("Err:[0-9]{3}", re.ASCII)
 #: what a spreadsheet shows, and saves in a CSV file "as shown", of a date or number
 #: its column is too narrow for
 _NARROW = re.compile("#{2,}")
-#: the columns of numbers (and the target_* ones)
-_NUMBER_COLUMNS = frozenset(("plan_version", "baseline", "target"))
 
 
 def _shown_error(value: str) -> bool:

@@ -34,6 +34,8 @@ from fieldplan.errors import PlanError
 from fieldplan.i18n import _, counted, format_number, join_list, ltr
 from fieldplan.plan import PLAN_YEARS, Plan, _number_text, _show, where_what
 from fieldplan.plan_csv import (
+    _DATE_COLUMNS,
+    _NUMBER_COLUMNS,
     _PROGRESS_COLUMNS,
     _REQUIRED_COLUMNS,
     _TARGET_PREFIX,
@@ -58,8 +60,6 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: a formula in a worksheet's XML (<f>, <f t="shared" …/>, with a namespace prefix)
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
-_NUMBER_COLUMNS = frozenset(("plan_version", "baseline", "target"))
-_DATE_COLUMNS = frozenset(("plan_start", "plan_end", "plan_signed_at"))
 
 
 # --- reading --------------------------------------------------------------------------

@@ -736,10 +736,6 @@ def _create(path: Path, *, role: str, office: str, plan_id: str, author: str | N
     return rep
 
 
-#: What SQLite keeps beside a database file and applies to whatever file has the
-#: database's name when it opens it: its write-ahead log and its rollback journal.
-_SIDE_LOGS = ("-wal", "-journal")
-
 #: the name a log left without its database is moved to: ``<log>.orphaned-<UTC time>``
 _ORPHANED = ".orphaned-"
 
@@ -756,7 +752,7 @@ def _set_aside_orphan_logs(path: Path) -> list[Path]:
     if os.path.lexists(path):
         return []
     aside_all: list[Path] = []
-    for suffix in _SIDE_LOGS:
+    for suffix in store.SIDE_LOGS:
         log = Path(f"{path}{suffix}")
         try:
             if not log.is_file():

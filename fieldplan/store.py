@@ -1501,7 +1501,7 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
                 # set aside by renames: back in its place, with its log
                 with contextlib.suppress(OSError):
                     os.replace(kept, db_path)
-                    for side in _LOGS:
+                    for side in SIDE_LOGS:
                         if Path(f"{kept}{side}").exists():
                             os.replace(f"{kept}{side}", f"{db_path}{side}")
             raise
@@ -2407,12 +2407,12 @@ KEPT_SUFFIXES = (".damaged", ".replaced")
 #: name when next opened: the write-ahead log, and the rollback journal a crash in
 #: the middle of a write leaves (in rollback-journal mode: another SQLite program's,
 #: a restored copy's) to put back the pages it left half written.
-_LOGS = ("-wal", "-journal")
+SIDE_LOGS = ("-wal", "-journal")
 
 
 def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
     """Keep the database file a restore replaces as ``.damaged`` (``.damaged.2``…; a
-    sound one ``.replaced``), with its logs (``_LOGS``), and clear the way for the
+    sound one ``.replaced``), with its logs (``SIDE_LOGS``), and clear the way for the
     copy. Returns where it went, or None.
 
     The usual case, no log beside the file: it is kept by a hard link, so the rename
@@ -2428,7 +2428,7 @@ def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
     next restore gives it back to its file). The renames are the fallback too where
     hard links are not supported (FAT USB sticks).
     """
-    logs = [Path(f"{db_path}{side}") for side in _LOGS]
+    logs = [Path(f"{db_path}{side}") for side in SIDE_LOGS]
     if not db_path.exists():
         for log in logs:
             if log.exists():
@@ -2453,7 +2453,7 @@ def _keep_replaced(db_path: Path, suffix: str = ".damaged") -> Path | None:
             with contextlib.suppress(OSError):
                 os.utime(db_path)
             os.replace(db_path, kept)
-    for side, log in zip(_LOGS, logs, strict=True):
+    for side, log in zip(SIDE_LOGS, logs, strict=True):
         if log.exists():
             os.replace(log, Path(f"{kept}{side}"))  # what the damaged file last wrote
     Path(str(db_path) + "-shm").unlink(missing_ok=True)
@@ -2484,7 +2484,7 @@ def put_back_set_aside(db_path: str | os.PathLike[str]) -> Path | None:
             kept = _last_kept(db_path)
             if kept is None or _set_aside_ns(kept) < part.stat().st_mtime_ns:
                 return None  # (set aside by an earlier restore: not this one's)
-            logs = [(Path(f"{kept}{side}"), Path(f"{db_path}{side}")) for side in _LOGS]
+            logs = [(Path(f"{kept}{side}"), Path(f"{db_path}{side}")) for side in SIDE_LOGS]
             if any(kept_log.exists() and log.exists() for kept_log, log in logs):
                 return None  # (two logs: which is whose cannot be told)
             Path(f"{db_path}-shm").unlink(missing_ok=True)

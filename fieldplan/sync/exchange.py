@@ -2619,7 +2619,8 @@ def _release_quarantined(rep: Replica, by: str
                                "ORDER BY received_at, bundle_id").fetchall()
     if not waiting:
         return (), "", ""
-    on_record = {k.public_key: k.status for k in keyreg.all_keys(rep).values()
+    registry = keyreg.all_keys(rep)
+    on_record = {k.public_key: k.status for k in registry.values()
                  if k.status in ("active", "retired")}
     rows = [r for r in waiting if r[1] in on_record]
     if not rows:
@@ -3584,7 +3585,8 @@ def list_quarantine(rep: Replica) -> list[QuarantineItem]:
             failed[(bundle_id, key_id)] = (reason, reason_msg)
         else:
             why[(bundle_id, key_id)] = (reason, reason_msg)
-    on_record = {k.public_key: k.status for k in keyreg.all_keys(rep).values()
+    registry = keyreg.all_keys(rep)
+    on_record = {k.public_key: k.status for k in registry.values()
                  if k.status in ("active", "retired")}
     out = []
     for r in rows:
@@ -3607,7 +3609,7 @@ def list_quarantine(rep: Replica) -> list[QuarantineItem]:
                                   PublicKey.from_base64(r[4]).fingerprint, r[5], r[6], r[7],
                                   *(reason or ("", "")), key_on_record=bool(status),
                                   replaces=None if status else keyreg.key_to_replace(
-                                      rep, r[4], r[2])))
+                                      rep, r[4], r[2], keys=registry)))
     return out
 
 

@@ -1741,16 +1741,23 @@ class ReplacedKey:
                 "last_bundle": self.last_bundle}
 
 
-def key_to_replace(rep: Replica, public_key: str, replica: str) -> ReplacedKey | None:
+def _active_keys_of(keys: dict[str, KeyInfo], replica: str) -> list[KeyInfo]:
+    """The active keys of the registry of computer ``replica`` (``all_keys``' ``keys``)."""
+    return [k for k in keys.values() if k.replica == replica and k.status == "active"
+            and k.source == "registry"]
+
+
+def key_to_replace(rep: Replica, public_key: str, replica: str, *,
+                   keys: dict[str, KeyInfo] | None = None) -> ReplacedKey | None:
     """(HQ) The active key on record of ``replica`` other than ``public_key`` (base64),
     the key of a bundle waiting in quarantine that claims to be that computer: a key
     anyone can make, claiming any replica id a bundle's manifest shows. None when the
-    replica has no such key (a new computer), or away from headquarters."""
+    replica has no such key (a new computer), or away from headquarters. ``keys``:
+    ``all_keys(rep)`` when read already (a list of waiting bundles asks once a bundle)."""
     if not rep.is_hq or not replica:
         return None
-    keys = all_keys(rep)
-    own = [k for k in keys.values() if k.replica == replica and k.status == "active"
-           and k.source == "registry" and k.public_key and k.public_key != public_key]
+    own = [k for k in _active_keys_of(keys if keys is not None else all_keys(rep), replica)
+           if k.public_key and k.public_key != public_key]
     if not own:
         return None
     old = min(own, key=lambda k: k.key_id)
@@ -1769,9 +1776,8 @@ def replace_by_trust(rep: Replica, signer: PublicKey, replica: str) -> list[str]
     mine = keys.get(signer.key_id_hex)
     if not rep.is_hq or mine is None or mine.status != "active":
         return []
-    retired = sorted(k.key_id for k in keys.values()
-                     if k.replica == replica and k.status == "active"
-                     and k.source == "registry" and k.key_id != signer.key_id_hex)
+    retired = sorted(k.key_id for k in _active_keys_of(keys, replica)
+                     if k.key_id != signer.key_id_hex)
     if not retired:
         return []
     links = _replaced_links(rep)

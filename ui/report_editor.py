@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -1137,22 +1138,39 @@ class ReportEditor(QScrollArea):
         its notice with the rest of what the database could not take. They went nowhere,
         unsaid: the end of a word typed as the lock came in. Whether the draft holds
         anything now (made read-only by ``_set_editable`` next)."""
-        for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
-            edit.setReadOnly(False)
-        if self._typing_place is not None:
-            from ui.editor_place import put_back
-
-            # where the keys went (its draft put back: at the start of each text)
-            put_back(self, self._typing_place)
-        self._editable = True  # (as typed in the report, for ``journal_now``)
         try:
-            self._held_keys.replay(self._field)
-            self.journal_now()
+            # (where the keys went: its draft put back, at the start of each text)
+            with self._typing_held_keys(at_place=True):
+                self.journal_now()
         finally:
-            self._editable = False
-            self._debounce.cancel()  # (no save to make: it would be refused)
             emit(self.edits_did_change)  # (nothing to undo: typing in a draft kept)
         return (code, period) in self._journal()
+
+    @contextmanager
+    def _typing_held_keys(self, *, at_place: bool, read_only_after: bool = False
+                          ) -> Iterator[None]:
+        """The keys held (ui.held_keys) typed into the form's fields, opened for them,
+        as typed in the report (``_editable``, for ``journal_now``), ``at_place`` where
+        the cursor was when they were typed (``_typing_place``); inside, what keeps
+        them. After, no save to make (it would be refused, or the report is not read),
+        the fields read-only again when ``read_only_after``."""
+        fields = (self.percent, *self.indicator_edits.values(), *self.narratives.values())
+        for edit in fields:
+            edit.setReadOnly(False)
+        if at_place and self._typing_place is not None:
+            from ui.editor_place import put_back
+
+            put_back(self, self._typing_place)
+        self._editable = True
+        try:
+            self._held_keys.replay(self._field)
+            yield
+        finally:
+            self._editable = False
+            if read_only_after:
+                for edit in fields:
+                    edit.setReadOnly(True)
+            self._debounce.cancel()
 
     def _name_of(self, widget: object) -> str | None:
         """The name of the form's field ``widget`` is (``_field``'s; "status" for the
@@ -2102,15 +2120,7 @@ class ReportEditor(QScrollArea):
         unseen = self._read_unseen
         # (a status's letter chooses among the statuses from the one read: not known)
         names = set(self._held_keys.held()) - ({"status"} if unseen else set())
-        for edit in (self.percent, *self.indicator_edits.values(), *self.narratives.values()):
-            edit.setReadOnly(False)
-        if self._typing_place is not None and not unseen:
-            from ui.editor_place import put_back
-
-            put_back(self, self._typing_place)  # (where the keys went)
-        self._editable = True  # (as typed in the report, for ``journal_now``)
-        try:
-            self._held_keys.replay(self._field)
+        with self._typing_held_keys(at_place=not unseen, read_only_after=True):
             if not unseen:  # (the form holds the report: its draft, as typing is)
                 self.journal_now()
                 return
@@ -2125,12 +2135,6 @@ class ReportEditor(QScrollArea):
                          **texts},
                         {k: [] for k in (*typed, *texts)})
             journal.write()
-        finally:
-            self._editable = False
-            for edit in (self.percent, *self.indicator_edits.values(),
-                         *self.narratives.values()):
-                edit.setReadOnly(True)
-            self._debounce.cancel()  # (the report not read: nothing to save yet)
 
     def close_down(self) -> None:
         """(the window closes) save what is typed, keep it in the journal, and stop:

@@ -83,7 +83,7 @@ def enroll_office(rep: Replica, office: str, out: str | os.PathLike[str]) -> exp
         # yet, whose token is still open; and a failed write removes what it wrote)
         path = free_name(path / f"{office}-setup.fieldplan")
     else:  # named by the person: never over another computer's bundle
-        export.check_bundle_target(rep, path)
+        export.check_bundle_target(rep, path, office, exchange.KIND_SETUP)
     # the token is kept only if its bundle is written (a failed write leaves no
     # enrolment behind), the bundle only if its token is (a full disk at the commit
     # leaves no setup bundle HQ would not know), and the bundle, a secret, is

@@ -33,6 +33,7 @@ from fieldplan.sync import keys as keyreg
 from fieldplan.sync.exchange import (
     _HOSTILE,
     ENROL_CONTEXT,
+    KIND_SETUP,
     KIND_SYNC,
     REVOCATION_RECORDS,
     Progress,
@@ -828,7 +829,8 @@ def export_bundle(
         # the folder given named, not the file the export chose in it
         _check_folder(Path(out_dir), bundles=False)
     elif out_file and not os.path.isdir(out_file):
-        check_bundle_target(rep, Path(out_file))  # (again below, just before writing)
+        # (again below, just before writing)
+        check_bundle_target(rep, Path(out_file), recipient)
     # an office that never imports had no backup at all: one a day, taken here
     rep.backup_if_due("before-export")
     ranges: dict[str, list[int]] = {}
@@ -896,7 +898,7 @@ def export_bundle(
     if chosen:  # the export chose the name: never over another file (free_name)
         path = free_name(path)
     else:  # the person named it
-        check_bundle_target(rep, path)
+        check_bundle_target(rep, path, recipient)
     rep.mark_now()  # (no peer may hold an event of this replica the mark lacks)
     info = bundlefmt.write_bundle(path, manifest, event_lines(rep, plan, news), secret,
                                   progress=_adapt(progress, count), version=version,
@@ -1059,13 +1061,16 @@ def _check_folder(folder: Path, *, bundles: bool = True) -> None:
     raise FileError(said.format(reason=reason.format(folder=ltr(folder))))
 
 
-def check_bundle_target(rep: Replica, path: Path) -> None:
+def check_bundle_target(rep: Replica, path: Path, recipient: str = "HQ",
+                        kind: str = KIND_SYNC) -> None:
     """BundleNameTakenError unless a bundle of this computer may be written at the
-    name a person gave: nothing is there, or this computer's own earlier bundle (and
-    a folder, a device... which writing refuses with its own reason). Another
-    computer's bundle is not replaced: two laptops exporting to one name on a shared
-    USB stick would each destroy the other's bundle before it is sent; nor is a file
-    that is no bundle at all."""
+    name a person gave: nothing is there, or this computer's own earlier bundle of
+    the same ``kind`` for the same ``recipient`` (and a folder, a device... which
+    writing refuses with its own reason). Another computer's bundle is not replaced:
+    two laptops exporting to one name on a shared USB stick would each destroy the
+    other's bundle before it is sent; nor is a file that is no bundle at all; nor
+    headquarters' own bundle for another office, or a setup bundle (its token) not
+    sent yet, which the next bundle given the same name destroyed unsaid."""
     from fieldplan.files import check_writable
 
     check_writable(path)  # a database, a secret key...: said as such
@@ -1074,12 +1079,25 @@ def check_bundle_target(rep: Replica, path: Path) -> None:
     try:
         with bundlefmt.open_bundle(path, check_events=False) as held:
             sender, office = held.manifest.get("sender"), held.manifest.get("office")
+            was_kind = held.manifest.get("kind", KIND_SYNC)
+            was_for = held.manifest.get("recipient")
     except (BundleError, OSError, *_HOSTILE):
         reason = _("it is not a fieldplan bundle this computer can read; choose another "
                    "file")
     else:
         if sender in keyreg.own_replicas(rep):
-            return
+            if (was_kind, was_for) == (kind, recipient):
+                return
+            if was_kind == KIND_SETUP:
+                # Translators: {office} is an office code
+                reason = _("it is a setup bundle this computer wrote for {office}; choose "
+                           "another file").format(office=was_for)
+            else:
+                # Translators: {office} is an office code
+                reason = _("it is a bundle this computer wrote for {office}; choose "
+                           "another file").format(office=was_for)
+            raise BundleNameTakenError(_("cannot write {file}: {reason}").format(
+                file=ltr(path), reason=reason))
         # (another database: it may be on this computer, a trial HQ one)
         reason = _("it is a bundle another fieldplan database wrote ({office}, replica "
                    "{replica}); choose another file").format(office=office,

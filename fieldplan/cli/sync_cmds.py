@@ -145,6 +145,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     keep.add_argument("--keep-both", action="store_true",
                       help=_("of a narrative: keep every version's text, one after the "
                              "other, the earliest first"))
+    s.add_argument("--seen", metavar="VALUE_IDS", action="append", type=identifier,
+                   help=_("the value ids of the versions you were shown ('conflicts "
+                          "list' prints them), separated by commas: nothing is changed "
+                          "when a version of another value arrived since"))
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
@@ -865,7 +869,15 @@ def _full_value(field: str, value, lang: str) -> str:
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+    from fieldplan.sync.conflicts import conflict_as_seen
+
     with open_db(args) as rep:
+        # --seen: the versions listed, as the Conflicts page's Keep gives those it showed
+        # (a version of another value imported since is not replaced unseen)
+        seen = None
+        if args.seen:
+            ids = [v for each in args.seen for v in each.split(",")]
+            seen = conflict_as_seen(rep, args.id, ids + ([args.keep] if args.keep else []))
         if args.keep_both:
             from fieldplan.sync.conflicts import (
                 keep_texts_together,
@@ -875,9 +887,9 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
             # (how many: three laptops' texts are not "both")
             kept = len(texts_kept(open_conflict(rep, args.id)))
-            keep_texts_together(rep, args.id)
+            keep_texts_together(rep, args.id, seen)
         else:
-            sync.resolve_conflict(rep, args.id, args.keep)
+            sync.resolve_conflict(rep, args.id, args.keep, seen)
     if args.keep_both:
         said = _("Resolved {id}: kept both texts, one after the other").format(id=args.id)
         if kept > 2:

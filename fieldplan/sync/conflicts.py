@@ -1052,6 +1052,25 @@ def _still_open(rep: Replica, conflict_id: str, seen: Conflict | None) -> Confli
     return conflict
 
 
+def conflict_as_seen(rep: Replica, conflict_id: str, value_ids: Iterable[str]) -> Conflict:
+    """The open conflict ``conflict_id`` as a person was shown it, given by the value
+    ids of the versions they saw (``conflicts resolve --seen``, from what 'conflicts
+    list' printed): the ``seen`` that ``resolve_conflict`` and ``keep_texts_together``
+    refuse a value that arrived since against (``refuse_if_unseen``), as the
+    Conflicts page gives the conflict it showed. An id that is not a version of the
+    conflict now (mistyped, or one another computer's later write replaced) is
+    refused: ValidationError, nothing checked against a conflict no one saw."""
+    conflict = open_conflict(rep, conflict_id)
+    wanted = {v.strip() for v in value_ids if v.strip()}
+    ids = {c.value_id for c in conflict.candidates} | {c.full_id for c in conflict.candidates}
+    for missing in sorted(wanted - ids):
+        raise ValidationError(_(
+            "conflict {id} has no version {value} now: look at it again with 'fieldplan "
+            "conflicts show {id}'").format(id=conflict.id, value=missing))
+    shown = tuple(c for c in conflict.candidates if wanted & {c.value_id, c.full_id})
+    return replace(conflict, candidates=shown, versions=0, values=0, one_replica="")
+
+
 def unseen_values(conflict: Conflict, seen: Conflict) -> int:
     """How many values ``conflict`` (as it is now, every version read) holds that the
     conflict as it was shown (``seen``) did not: versions that arrived since, by an

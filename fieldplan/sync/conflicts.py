@@ -1030,7 +1030,9 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str,
     conflict = _still_open(rep, conflict_id, seen)
     chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
     if not chosen:
-        ids = join_list(c.value_id for c in conflict.candidates)
+        # those 'conflicts list' prints, one of each value first: every version of a
+        # conflict a re-signed bundle left made a line of thousands of ids
+        ids = join_list(c.value_id for c in conflict.shown)
         raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
             id=conflict.id, value=keep, values=ids))
     return _settle(rep, conflict, chosen[0].value, chosen[0])

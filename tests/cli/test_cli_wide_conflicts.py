@@ -57,3 +57,17 @@ def test_conflicts_resolve_keeps_a_version_not_listed(hq, make_office, tmp_path:
                          "--keep", keep.value_id)
     assert (code, err) == (0, "") and out.startswith(f"Resolved {conflict.id}")
     assert run(capsys, "--db", str(path), "conflicts", "list")[1] == "No open conflicts.\n"
+
+
+def test_a_value_id_mistyped_lists_the_versions_list_shows_not_every_one(
+        hq, make_office, tmp_path: Path, capsys) -> None:
+    """A mistyped --keep named every version of the conflict in its one line: thousands
+    of ids for a conflict a re-signed bundle left. It names those 'conflicts list'
+    prints (one of each value first), as the list does."""
+    path, conflict = laptop_with_a_wide_conflict(hq, make_office, tmp_path)
+    code, out, err = run(capsys, "--db", str(path), "conflicts", "resolve", conflict.id,
+                         "--keep", "ffffffff:1")
+    assert (code, out) == (1, "") and len(err.splitlines()) == 1
+    named = err.split("(values: ", 1)[1].rstrip(")\n").replace(" and ", ", ").split(", ")
+    assert named == [c.value_id for c in conflict.shown]
+    assert len(named) == SHOWN_VERSIONS < conflict.versions

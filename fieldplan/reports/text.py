@@ -365,6 +365,39 @@ def _split_word(word: str, width: float, measure) -> list[str]:
     return pieces
 
 
+#: Marks that close what comes before them: a line never starts with one, though a
+#: person typed an ordinary space before it ("fin ?", "« élève »": most French
+#: keyboards type no no-break space), as Unicode's line breaking says (UAX #14, LB13).
+_CLOSERS = frozenset("?!:;.,…»›)]}%\u2030\u066a\u061f\u061b\u060c")
+#: Marks that open what comes after them: a line never ends with one ("«", "(").
+_OPENERS = frozenset("«‹([{")
+
+
+def _marks_held(words: list[str]) -> list[str]:
+    """``words`` with each word made of closing marks alone (``_CLOSERS``: "?", "»,")
+    held to the word before it, and each made of opening marks alone ("«") to the word
+    after it, by a no-break space: one word each for the line breaking. A French
+    narrative's "sont-ils fiables ?" printed "?" at the start of the next line, and
+    "« élève »" a line ending with "«"."""
+    out: list[str] = []
+    opened = ""
+    for word in words:
+        if opened:
+            word, opened = opened + "\u00a0" + word, ""
+        if out and all(ch in _CLOSERS for ch in word):
+            out[-1] += "\u00a0" + word
+        elif all(ch in _OPENERS for ch in word):
+            opened = word
+        else:
+            out.append(word)
+    if opened:  # (opening marks that end the text: with the word before, if any)
+        if out:
+            out[-1] += "\u00a0" + opened
+        else:
+            out.append(opened)
+    return out
+
+
 def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     """Shaped lines in logical order that each fit ``width`` points; a blank line for
     each empty paragraph. Runs of spaces collapse to one. What no font of ``font``'s
@@ -379,7 +412,7 @@ def break_lines(text: str, font: str, size: float, width: float) -> list[str]:
     out: list[str] = []
     for para in clean(text).split("\n"):
         # no-break spaces stay inside their words (and are measured with them)
-        para_words = words(printable(shape(para), font))
+        para_words = _marks_held(words(printable(shape(para), font)))
         if not para_words:
             out.append("")
             continue
@@ -420,7 +453,7 @@ def balanced_width(text: str, font: str, size: float, width: float) -> float:
     # no narrower than its widest word (a word too wide for a line is split: broken
     # up, the lines would be no more even)
     low = max((string_width(word, font, size) for para in clean(text).split("\n")
-               for word in words(printable(shape(para), font))), default=0.0)
+               for word in _marks_held(words(printable(shape(para), font)))), default=0.0)
     high = width
     if low >= high:
         return width

@@ -305,8 +305,14 @@ def truncate(text: str, limit: int) -> tuple[str, bool]:
 
 
 def _with_ellipsis(cut: str) -> str:
-    # "restantes…", not "restantes.…": the ellipsis replaces a final stop or comma
-    return cut.rstrip().rstrip(_STOPS).rstrip() + "…"
+    # "restantes…", not "restantes.…": the ellipsis replaces a final stop or comma,
+    # and an opening mark cut from what it opened ("accents : «…" opened a quotation
+    # on nothing), with the colon before it
+    while True:
+        shorter = cut.rstrip().rstrip(_STOPS + "«‹([{").rstrip()
+        if shorter == cut:
+            return cut + "…"
+        cut = shorter
 
 
 def _graphemes(word: str) -> list[str]:

@@ -64,3 +64,14 @@ def test_a_french_sheet_prints_no_line_starting_with_a_question_mark(
     lines = [line.strip() for line in text.splitlines()]
     assert "fiables ? Oui" in " ".join(lines).replace("\u00a0", " ")
     assert not [line for line in lines if line[:1] and line[:1] in "?;!»"], lines
+
+
+def test_an_excerpt_never_ends_on_an_opening_mark() -> None:
+    """A table's narrative excerpt cut just after "«" printed "accents : «…", a
+    quotation opened on nothing."""
+    text = "Un texte français avec des accents : « élève », œuvre. " * 3
+    for limit in range(20, 150):
+        excerpt, cut = tx.truncate(text, limit)
+        assert not cut or excerpt[:-1].rstrip()[-1:] not in "«‹([{:;", (limit, excerpt)
+    assert tx.truncate(text, 39) == ("Un texte français avec des accents…", True)
+    assert tx.truncate("Voir « ici » et là", 7) == ("Voir…", True)

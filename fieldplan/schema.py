@@ -428,7 +428,8 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     is added to it. ``upgrading`` is called before such a database's upgrade begins
     (the client says so while it waits).
 
-    Returns the names applied (empty when up to date: re-running is a no-op).
+    Returns the names applied here (empty when up to date: re-running is a no-op; not
+    those another fieldplan opening it at the same time applied first: ``_apply``).
     """
     from fieldplan import store
 
@@ -453,13 +454,14 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
     # a table rebuilt under its name (0004) is dropped while others refer to it: foreign
     # keys are off while migrations run (a no-op inside a transaction: none is open)
     conn.execute("PRAGMA foreign_keys = OFF")
+    ran: list[str] = []
     try:
         db = Database(conn, execute_plugins=False)
-        for i, name in enumerate(pending):
+        for name in pending:
             # an index's sort in temporary files, not in memory (IN_MEMORY, INDEX_SORTS)
             try:
                 with _temp_store(conn, "MEMORY" if name in IN_MEMORY else "FILE"):
-                    migrations.apply(db, stop_before=set(pending[i + 1:]))  # pending[i]
+                    done = _apply(conn, db, migrations, name)
             except sqlite3.OperationalError as exc:
                 if name in IN_MEMORY or not temp_file_error(exc) or name in _applied(conn):
                     raise
@@ -467,7 +469,9 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
                 # folder's disk: sorted in memory, as before temporary files; a
                 # failing disk of the database's own fails again and is said
                 with _temp_store(conn, "MEMORY"):
-                    migrations.apply(db, stop_before=set(pending[i + 1:]))
+                    done = _apply(conn, db, migrations, name)
+            if done:
+                ran.append(name)
             if applied:
                 # its log merged and emptied: the next one's has that room on a nearly
                 # full disk (a table rebuild's log is the size of the tables)
@@ -486,6 +490,10 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+    if made is not None and not ran:
+        # another fieldplan upgraded it meanwhile, after its own backup: this one is a
+        # copy of the upgraded database, named as taken before the migration
+        store.remove_backup(made)
     needed = _vacuum_if_due(conn)
     if needed is not None and notices is not None:
         # said once, by the upgrade: later openings try again without a word
@@ -494,7 +502,31 @@ def migrate(conn: sqlite3.Connection, path: Path | None = None, *,
             "tables took is not given back yet (that needs {size} MB free on its disk); "
             "fieldplan does it at a later opening, once there is room").format(
                 size=megabytes(needed)))
-    return pending
+    return ran
+
+
+def _apply(conn: sqlite3.Connection, db: Any, migrations: Any, name: str) -> bool:
+    """Apply the migration ``name`` and record it, in one transaction, unless it is
+    applied already; returns whether it was applied here. Another fieldplan opening
+    the database at the same time (the client starting while a scheduled export runs,
+    two people on a shared folder) found the same migrations pending: the write lock
+    is taken first (``BEGIN IMMEDIATE``, waiting for the other's migration to end), and
+    what is applied read again under it. Read before it, the migration ran a second
+    time ("duplicate column name") or sqlite-utils refused to stop before one the other
+    had applied (an internal error), and the database did not open."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        done = _applied(conn)
+        if name not in done:
+            # sqlite-utils' transaction is a savepoint inside this one
+            migrations.apply(db, stop_before={n for n in known_migrations()
+                                              if n != name and n not in done})
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return name not in done
 
 
 def megabytes(size: int) -> str:

@@ -248,6 +248,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         raise _cannot_open(path, exc) from exc
     try:
         conn.row_factory = sqlite3.Row
+        file_only = False  # the file is read-only in a folder that can be written
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.OperationalError as exc:
@@ -264,6 +265,7 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                 conn.close()
                 conn = _connect_read_only(path)
                 conn.row_factory = sqlite3.Row
+                file_only = os.access(path.parent, os.W_OK)
         if not create and another_programs(conn):
             # before anything is written (WAL mode, fieldplan's tables): not ours to touch
             raise StoreError(not_fieldplans_text(path))
@@ -271,6 +273,14 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
         if conn.read_only:
             # nothing is written: no switch to WAL (the file is in WAL mode already,
             # which is why it could not be opened as usual), no migration
+            if schema.pending(conn, path) and file_only:
+                # a copy keeps the file's read-only attribute (Windows) or mode: "copy
+                # it to a folder you can write to" gave a copy refused the same way
+                raise StoreError(_(
+                    "{path} is a read-only file and was written by an older fieldplan, "
+                    "which must update it first: make the file writable (clear its "
+                    "read-only attribute, or ask for write access to it), then open it "
+                    "again").format(path=ltr(path)))
             if schema.pending(conn, path):
                 # (with its key file: the copy alone is read, but sends nothing)
                 raise StoreError(_(

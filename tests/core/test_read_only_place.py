@@ -131,6 +131,34 @@ def test_an_older_schema_on_a_read_only_medium_says_to_copy_it(
         raised.value)
 
 
+def test_an_older_schema_in_a_read_only_file_says_to_make_it_writable(
+        office_on_stick: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read-only file in a folder that can be written (a read-only attribute, a CD's
+    copy on Windows) was said to be on a read-only disk or folder, to be copied to a
+    folder that can be written: the copy keeps the attribute (or the mode), and was
+    refused the same way."""
+    monkeypatch.setattr(store, "_writable_file", lambda path: path != office_on_stick)
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
+                                               ("9999_later", lambda db: None)])
+    before = office_on_stick.read_bytes()
+    with pytest.raises(StoreError) as raised:
+        open_replica(office_on_stick)
+    said = str(raised.value)
+    assert "is a read-only file and was written by an older fieldplan" in said
+    assert "make the file writable" in said and "copy" not in said
+    assert "\n" not in said
+    assert office_on_stick.read_bytes() == before
+
+
+def test_a_truly_read_only_file_of_an_older_schema(
+        office_on_stick: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
+                                               ("9999_later", lambda db: None)])
+    with _unwritable(office_on_stick, probe=False), pytest.raises(
+            StoreError, match="is a read-only file and was written by an older"):
+        open_replica(office_on_stick)
+
+
 def test_a_log_without_its_index_on_a_read_only_medium_says_to_copy_it(
         office_on_stick: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A computer stopped with the database open: its ``-wal`` holds changes SQLite

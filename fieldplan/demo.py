@@ -1,10 +1,10 @@
 """A demo world: headquarters, N enrolled country offices with realistic progress,
 and each office's bundle ready for HQ to import.
 
-Everything follows from the seed: which offices, statuses, percents, indicator
-values and narratives (in each office's working language), and even the times of
-the changes, which run on a simulated clock through the plan's semesters. Only
-replica ids and keys are random.
+Everything follows from the seed and the day it is made (``demo_today``): which
+offices, statuses, percents, indicator values and narratives (in each office's
+working language), and even the times of the changes, which run on a simulated clock
+through the plan's semesters up to that day. Only replica ids and keys are random.
 """
 
 from __future__ import annotations
@@ -29,8 +29,27 @@ from fieldplan.i18n import _, format_number, ltr
 
 Progress = Callable[[int, int, str], None]
 
-#: The demo's "today": reports exist up to the semester in progress on this date.
-DEMO_TODAY = dt.date(2026, 11, 15)
+#: The demo's "today" when set (benchmarks set the plan's last day, for the whole
+#: plan); None, the day it is made (``demo_today``). Reports exist up to the semester
+#: in progress on it.
+DEMO_TODAY: dt.date | None = None
+
+
+def demo_today(plan, today: dt.date | None = None) -> dt.date:
+    """The day a demo is made as of: two days before ``today`` (this computer's, by
+    default; its changes, up to 16:00 UTC that day, are then older than this
+    computer's clock in every time zone), within the plan: once its first semester
+    has been reported (``REPORTING_DAYS`` after it ended), at the latest its last
+    day. The client opens on the semester being reported on this computer's day: a
+    demo that stopped at a day of its own showed an empty semester once the clock
+    had passed the next one."""
+    from fieldplan.reports import REPORTING_DAYS
+
+    if DEMO_TODAY is not None:
+        return DEMO_TODAY
+    today = (today or events.local_today()) - dt.timedelta(days=2)
+    _start, first_end = plan.period_bounds(plan.periods()[0])
+    return min(max(today, first_end + dt.timedelta(days=REPORTING_DAYS + 1)), plan.end)
 
 # How statuses are spread in a real plan's reporting, per period age (older periods
 # have more completed actions; the current one more not-started ones).
@@ -203,37 +222,42 @@ def _sentences(rng: random.Random, pool: list[str], lang: str, count: int) -> st
     return " ".join(out)
 
 
-def _periods(plan) -> list[tuple[str, str]]:
-    """(period, "closed"|"current") for periods that have started by DEMO_TODAY."""
+def _periods(plan, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(period, "closed"|"current") for periods that have started by ``today`` (by
+    default ``DEMO_TODAY``, which is then set)."""
+    today = today or DEMO_TODAY
     out = []
     for p in plan.periods():
         start, end = plan.period_bounds(p)
-        if start > DEMO_TODAY:
+        if start > today:
             break
-        out.append((str(p), "current" if end >= DEMO_TODAY else "closed"))
+        out.append((str(p), "current" if end >= today else "closed"))
     return out
 
 
 def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
                   set_time: Callable[[dt.datetime], None],
-                  closed: Callable[[dt.date], None] | None = None) -> int:
-    """Write an office's reports through the plan's semesters; ``closed(end)`` after
-    each semester that has ended is submitted."""
+                  closed: Callable[[dt.date], None] | None = None,
+                  today: dt.date | None = None) -> int:
+    """Write an office's reports through the plan's semesters up to ``today`` (by
+    default ``DEMO_TODAY``, which is then set); ``closed(end)`` after each semester
+    that has ended is submitted."""
     plan = rep.plan()
+    today = today or DEMO_TODAY
     from fieldplan.offices import level_for_office
 
     actions = plan.actions_of(level=level_for_office(rep.office))
     percent_so_far = {a.code: 0 for a in actions}
     count = 0
-    for period, age in _periods(plan):
+    for period, age in _periods(plan, today):
         start, end = plan.period_bounds(period)
         weights = _STATUS_WEIGHTS[age]
         for act in actions:
             if age == "current" and rng.random() < 0.25:
                 continue  # not reported yet this semester
             day = start + dt.timedelta(days=rng.randint(60, 170))
-            if day > DEMO_TODAY:
-                day = DEMO_TODAY - dt.timedelta(days=rng.randint(1, 20))
+            if day > today:
+                day = today - dt.timedelta(days=rng.randint(1, 20))
             set_time(dt.datetime.combine(day, dt.time(9, rng.randint(0, 59)), dt.UTC))
             previous = percent_so_far[act.code]
             if previous >= 100:
@@ -267,7 +291,7 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
             count += 1
             if rng.random() < 0.3 and status not in ("completed", "cancelled"):
                 # a second sitting later in the semester: the figure moves on
-                set_time(dt.datetime.combine(min(day + dt.timedelta(days=14), DEMO_TODAY),
+                set_time(dt.datetime.combine(min(day + dt.timedelta(days=14), today),
                                              dt.time(15, 0), dt.UTC))
                 new_pct = min(100, pct + rng.randint(1, 8))
                 percent_so_far[act.code] = new_pct
@@ -289,7 +313,8 @@ LATE_SHARE = 0.08
 
 
 def _sender(hq: replica.Replica, rep: replica.Replica, rng: random.Random, folder: Path,
-            set_time: Callable[[dt.datetime], None]) -> Callable[[dt.date], None]:
+            set_time: Callable[[dt.datetime], None],
+            today: dt.date) -> Callable[[dt.date], None]:
     """What an office of a merged demo does once a semester ends: it sends its bundle
     a few days later (now and then after the deadline), and headquarters imports it
     then, so that the review pack lists as late only the offices that were."""
@@ -297,7 +322,7 @@ def _sender(hq: replica.Replica, rep: replica.Replica, rng: random.Random, folde
 
     def send(end: dt.date) -> None:
         days = rng.randint(35, 60) if rng.random() < LATE_SHARE else rng.randint(3, 25)
-        day = min(end + dt.timedelta(days=days), DEMO_TODAY)
+        day = min(end + dt.timedelta(days=days), today)
         set_time(dt.datetime.combine(day, dt.time(10, 0), dt.UTC))
         outcome = import_bundle(hq, export_bundle(rep, out_dir=folder).path, backup=False)
         assert outcome.outcome == "merged", outcome.reason
@@ -485,9 +510,11 @@ def _make_world(out: Path, codes: list[str], *, seed: int, merge: bool,
     world = DemoWorld(out=out, hq=out / "hq.sqlite3")
     start = dt.datetime(2025, 6, 21, 8, 0, tzinfo=dt.UTC)
     total = len(codes) + (1 if merge else 0)
+    made_on = events.local_today()  # (before the clock runs on simulated time)
     with _simulated_clock(start) as set_time, tempfile.TemporaryDirectory() as tmp:
         hq = replica.init_hq(world.hq, author="hq.desk")
         with hq:
+            today = demo_today(hq.plan(), made_on)
             # every office enrolled at the start: a setup bundle written once headquarters
             # held an office's later data would carry that clock into the next office
             for code in codes:
@@ -495,7 +522,8 @@ def _make_world(out: Path, codes: list[str], *, seed: int, merge: bool,
             # headquarters reports on the plan's global actions, as the review pack
             # expects it to (after the setup bundles: its clock then stays its own)
             hq.conn.execute("PRAGMA synchronous = OFF")
-            world.reports += _write_office(hq, random.Random(f"{seed}:HQ"), "en", set_time)
+            world.reports += _write_office(hq, random.Random(f"{seed}:HQ"), "en", set_time,
+                                           today=today)
             hq.conn.execute("PRAGMA synchronous = FULL")
             for i, code in enumerate(codes):
                 if progress:
@@ -508,9 +536,9 @@ def _make_world(out: Path, codes: list[str], *, seed: int, merge: bool,
                     rep.conn.execute("PRAGMA synchronous = OFF")  # demo data is remade at will
                     # (its own random numbers: the offices' data is the same either way)
                     closed = _sender(hq, rep, random.Random(f"{seed}:{code}:sent"),
-                                     Path(tmp), set_time) if merge else None
+                                     Path(tmp), set_time, today) if merge else None
                     world.reports += _write_office(rep, office_rng, working_language(code),
-                                                   set_time, closed)
+                                                   set_time, closed, today=today)
                     world.offices[code] = db
                     world.bundles[code] = export_bundle(rep, out_dir=out / "bundles").path
                     if final is not None:

@@ -248,6 +248,9 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
 
     actions = plan.actions_of(level=level_for_office(rep.office))
     percent_so_far = {a.code: 0 for a in actions}
+    #: the actions completed or cancelled in an earlier semester: they stay so, with
+    #: nothing new to tell (a cancelled one came back "on track" the next semester)
+    ended: dict[str, str] = {}
     count = 0
     for period, age in _periods(plan, today):
         start, end = plan.period_bounds(period)
@@ -260,7 +263,9 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
                 day = today - dt.timedelta(days=rng.randint(1, 20))
             set_time(dt.datetime.combine(day, dt.time(9, rng.randint(0, 59)), dt.UTC))
             previous = percent_so_far[act.code]
-            if previous >= 100:
+            if act.code in ended:
+                status = ended[act.code]
+            elif previous >= 100:
                 status = "completed"
             else:
                 status = rng.choices(list(weights), list(weights.values()))[0]
@@ -282,12 +287,17 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
                 target = ind.target if ind.target is not None else max(
                     (v for _, v in ind.targets), default=base)
                 values[ind.key] = round(base + (target - base) * pct / 100)
-            progress.record_progress(
-                rep, act.code, period, status=status, percent=pct, values=values,
-                achievements=_sentences(rng, _ACHIEVEMENTS[lang], lang, rng.randint(2, 4)),
-                challenges=("" if status in ("completed", "not-started") else
-                            _sentences(rng, _CHALLENGES[lang], lang, rng.randint(1, 2))),
-                next_steps=_sentences(rng, _NEXT_STEPS[lang], lang, rng.randint(1, 2)))
+            narratives = {
+                "achievements": _sentences(rng, _ACHIEVEMENTS[lang], lang, rng.randint(2, 4)),
+                "challenges": ("" if status in ("completed", "not-started") else
+                               _sentences(rng, _CHALLENGES[lang], lang, rng.randint(1, 2))),
+                "next_steps": _sentences(rng, _NEXT_STEPS[lang], lang, rng.randint(1, 2))}
+            if act.code in ended:
+                narratives = dict.fromkeys(narratives, "")
+            progress.record_progress(rep, act.code, period, status=status, percent=pct,
+                                     values=values, **narratives)
+            if status in ("completed", "cancelled"):
+                ended.setdefault(act.code, status)
             count += 1
             if rng.random() < 0.3 and status not in ("completed", "cancelled"):
                 # a second sitting later in the semester: the figure moves on

@@ -294,6 +294,8 @@ def _write_office(rep: replica.Replica, rng: random.Random, lang: str,
                 "next_steps": _sentences(rng, _NEXT_STEPS[lang], lang, rng.randint(1, 2))}
             if act.code in ended:
                 narratives = dict.fromkeys(narratives, "")
+            elif status == "not-started":
+                narratives["achievements"] = ""  # (no workshop held in work not begun)
             progress.record_progress(rep, act.code, period, status=status, percent=pct,
                                      values=values, **narratives)
             if status in ("completed", "cancelled"):

@@ -73,3 +73,8 @@ def test_an_action_cancelled_or_completed_stays_so_with_nothing_new_to_tell(repo
     assert carried  # (the demo has some)
     assert (back, told) == ([], [])
 
+
+def test_a_report_not_started_tells_of_no_achievement(reports) -> None:
+    """("A 3-day technical workshop was held…" in a report of work not started.)"""
+    assert [(r.office, r.action, r.period) for _plan, rs in reports for r in rs
+            if r.status == "not-started" and r.achievements] == []

@@ -2079,11 +2079,15 @@ class MainWindow(QMainWindow):
     def reread_plan(self, *, outside: bool = False) -> None:
         """Read the plan again on the worker; a new one is shown (``set_identity``).
         ``outside``: not after a change of this window's, which its views heard: they
-        are told of it (``changes_did_happen``) as of any write."""
+        are told of it (``changes_did_happen``) as of any write. A failed read keeps
+        what is shown, as ``refresh_locks`` does (the next change or poll reads again):
+        said in a box, a drive that stopped answering put one more over the window
+        every minute."""
         from ui.context import read_identity
 
         DbOp(self.session, self, read_identity).success(
-            lambda identity: self._plan_read(identity, outside)).run()
+            lambda identity: self._plan_read(identity, outside)).failure(
+            lambda _e: None).run()
 
     def _plan_read(self, identity: Identity, outside: bool, said: str = "") -> None:
         # (what amendments added is no part of a plan's equality: an older version

@@ -537,6 +537,7 @@ class Shell(QObject):
         window, self.window = self.window, None
         window.language_did_change.disconnect(self.change_language)
         window.setEnabled(False)  # readable behind the dialog; nothing more to do in it
+        window.stop_looking()  # (its session is closed now)
         self.damaged_window = window
         self._cannot_open(self.session.db_path, error)
 

@@ -1042,6 +1042,8 @@ class MainWindow(QMainWindow):
         self._outside_timer.setInterval(OUTSIDE_CHECK_MS)
         self._outside_timer.timeout.connect(self.check_outside)
         self._outside_asked = False
+        #: the session was closed under the window (``stop_looking``)
+        self._looks_stopped = False
         session.changes_did_happen.connect(self._changes_did_happen)
         # a save the plan refused: the database may hold an amendment not shown yet
         self.office_view.editor.plan_did_refuse.connect(
@@ -1147,9 +1149,10 @@ class MainWindow(QMainWindow):
         elider = _ElideOnResize(self)
         self.sync_label.installEventFilter(elider)
         self.statusBar().installEventFilter(elider)
-        self._sync_timer.start()
-        self.check_outside()  # where the database stands, to compare with
-        self._outside_timer.start()
+        if not self._looks_stopped:
+            self._sync_timer.start()
+            self.check_outside()  # where the database stands, to compare with
+            self._outside_timer.start()
         # no looks while nobody can see the window (minimised, hidden): a laptop on
         # battery, the window open all day, was woken every 2 seconds for them
         self.windowHandle().visibilityChanged.connect(self._visibility_changed)
@@ -1999,7 +2002,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QWindow
 
         seen = visibility not in (QWindow.Visibility.Hidden, QWindow.Visibility.Minimized)
-        if seen == self._outside_timer.isActive() or not self.painted:
+        if seen == self._outside_timer.isActive() or not self.painted or self._looks_stopped:
             return
         if not seen:
             self._sync_timer.stop()
@@ -2023,9 +2026,21 @@ class MainWindow(QMainWindow):
             self.check_outside()
             self._outside_timer.start()  # (the next after a whole interval)
 
+    def stop_looking(self) -> None:
+        """(its database found damaged: ui.app.Shell keeps the window, disabled and
+        readable, behind the cannot-open dialog, and closes its session) No more
+        looks at the database, every few seconds, every minute, nor as the window
+        comes back in front or on screen: jobs of a closed session, which no worker
+        runs, piled up with what they hold of the window while the dialog waited."""
+        self._looks_stopped = True
+        self._sync_timer.stop()
+        self._outside_timer.stop()
+
     def poll(self) -> None:
         """(every minute) the sync state (its times move on), the locks and the plan,
         read again whatever ``check_outside`` found."""
+        if self._looks_stopped:
+            return
         self.refresh_sync_state()
         self.refresh_locks()  # (`fieldplan period lock` at headquarters)
         self.reread_plan(outside=True)
@@ -2036,6 +2051,8 @@ class MainWindow(QMainWindow):
         changed is broadcast as this window's own writes are (``DbOp`` does it for a
         ``Changes`` result), and every view shows it. One check at a time: behind a
         long import on the worker, the next waits."""
+        if self._looks_stopped:
+            return
         # (each time, first: a file gone says so whatever else is found)
         DbOp(self.session, self, lambda rep: rep.file_gone()).success(
             self._show_file_gone).failure(lambda _e: None).run()

@@ -37,3 +37,27 @@ def test_a_plan_not_read_again_says_no_box(open_window, qtbot, office_db, monkey
     wait_idle(qtbot, window.session)
     assert error_boxes(window) == []
     assert window.identity.plan == shown.plan
+
+
+def test_a_window_found_damaged_stops_looking_at_its_closed_database(shell, qtbot, hq_db):
+    """Kept behind the cannot-open dialog, the window of a database found damaged went
+    on asking its closed database every 2 seconds (and every minute, and each time
+    fieldplan came back in front): jobs that no worker would ever run, piling up with
+    what they hold of the window for as long as the dialog waited for a restore."""
+    from tests.ui.test_cannot_open import backed_up_then_damaged
+    from ui.qtcompat import Qt
+
+    backed_up_then_damaged(hq_db, "events")
+    shell.start(hq_db)
+    qtbot.waitUntil(lambda: shell.damaged_window is not None, timeout=10_000)
+    window = shell.damaged_window
+    wait_painted(qtbot, window)
+    assert not window._outside_timer.isActive()
+    assert not window._sync_timer.isActive()
+    queued = window.session.pending
+    window._application_state_changed(Qt.ApplicationState.ApplicationInactive)
+    window._application_state_changed(Qt.ApplicationState.ApplicationActive)
+    window.poll()
+    window.check_outside()
+    assert window.session.pending == queued
+    assert not window._outside_timer.isActive()

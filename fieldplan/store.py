@@ -277,8 +277,8 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                 # a copy keeps the file's read-only attribute (Windows) or mode: "copy
                 # it to a folder you can write to" gave a copy refused the same way
                 raise StoreError(_(
-                    "{path} is a read-only file and was written by an older fieldplan, "
-                    "which must update it first: make the file writable (clear its "
+                    "{path} is a read-only file written by an older fieldplan, and "
+                    "this one must update it first: make the file writable (clear its "
                     "read-only attribute, or ask for write access to it), then open it "
                     "again").format(path=ltr(path)))
             if schema.pending(conn, path):

@@ -144,7 +144,7 @@ def test_an_older_schema_in_a_read_only_file_says_to_make_it_writable(
     with pytest.raises(StoreError) as raised:
         open_replica(office_on_stick)
     said = str(raised.value)
-    assert "is a read-only file and was written by an older fieldplan" in said
+    assert "is a read-only file written by an older fieldplan" in said
     assert "make the file writable" in said and "copy" not in said
     assert "\n" not in said
     assert office_on_stick.read_bytes() == before
@@ -155,7 +155,7 @@ def test_a_truly_read_only_file_of_an_older_schema(
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS,
                                                ("9999_later", lambda db: None)])
     with _unwritable(office_on_stick, probe=False), pytest.raises(
-            StoreError, match="is a read-only file and was written by an older"):
+            StoreError, match="is a read-only file written by an older"):
         open_replica(office_on_stick)
 
 

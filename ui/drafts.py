@@ -1422,13 +1422,24 @@ class DraftJournal(QObject):
             self.write_state_did_change.emit()
 
 
-_VERSION_ID = re.compile(r".+:\d+")  # origin:seq
+_VERSION_ID = re.compile(r".+:[0-9]+")  # origin:seq (ASCII digits, as the core reads them)
+#: the largest seq a version id may name: SQLite's largest integer
+_MAX_SEQ = 2**63 - 1
 
 
 def _version_ids(ids: Any) -> list[str] | None:
-    """Version ids as the journal file holds them; None (not known) for anything else."""
-    if isinstance(ids, list) and all(isinstance(i, str) and _VERSION_ID.fullmatch(i)
-                                     for i in ids):
+    """Version ids as the journal file holds them; None (not known) for anything the
+    core would refuse as the versions a value was typed over: more than one event
+    names (``events.MAX_BASE_PER_FIELD``), a seq in other digits than 0-9 ("r:٣") or
+    past what SQLite holds. Such a base (a drafts file damaged on disk, or one another
+    release wrote) failed every save of its draft with a ValueError, taken for a
+    passing fault: retried every few seconds for ever, never saved, and its report
+    never opened ("Loading…")."""
+    from fieldplan.events import MAX_BASE_PER_FIELD
+
+    if (isinstance(ids, list) and len(ids) <= MAX_BASE_PER_FIELD
+            and all(isinstance(i, str) and _VERSION_ID.fullmatch(i)
+                    and int(i.rpartition(":")[2]) <= _MAX_SEQ for i in ids)):
         return list(ids)
     return None
 

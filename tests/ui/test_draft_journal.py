@@ -380,6 +380,36 @@ def test_a_damaged_entry_keeps_what_can_be_read(qtbot, tmp_path, held):
     assert journal.set_aside is None
 
 
+@pytest.mark.parametrize("ids", [
+    [f"r{n}:{n + 1}" for n in range(33)],  # more versions than one event names
+    ["r:\u0663"],  # a seq in Arabic-Indic digits (Python's \\d took it)
+    ["r:99999999999999999999999"],  # past SQLite's integers (OverflowError)
+])
+def test_a_base_the_core_would_refuse_reads_as_not_known(qtbot, office_db, ids):
+    """Found by QA: a drafts file damaged on disk, or another release's, whose draft
+    was typed over versions the core refuses to read failed every save of it with a
+    ValueError (or OverflowError), taken for a passing fault: retried every few
+    seconds for ever, never saved, the status bar saying "retrying" for good, and its
+    report never opened. It reads as typed over versions not known, as any other
+    damaged base does: saved over what the field shows."""
+    from fieldplan.progress import check_base
+    from fieldplan.replica import open_replica
+    from ui.report_editor import write_values
+
+    key = ("PA1.2", "2026-S1")
+    path = office_db.with_name(office_db.name + ".drafts.json")
+    path.write_text(json.dumps({"version": 1, "drafts": [
+        {"action": key[0], "period": key[1], "values": {"achievements": "Typed"},
+         "base": {"achievements": ids}}]}), encoding="utf-8")
+    journal = DraftJournal(office_db)
+    assert journal.base(key) == {"achievements": None}
+    with open_replica(office_db) as rep:
+        base = journal.base(key)
+        assert not check_base(rep, *key, journal.values(key), base).moved
+        write_values(rep, *key, journal.values(key), base)
+        assert get_report(rep, *key).achievements == "Typed"
+
+
 @pytest.mark.parametrize("name", ["chalXenges", "state", "base", ""])
 def test_a_draft_field_no_editor_writes_is_refused_as_a_value_is(office_db, name):
     """Found by fuzzing the journal file: a field's name damaged on disk ("chalXenges")

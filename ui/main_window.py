@@ -2302,6 +2302,22 @@ class MainWindow(QMainWindow):
                 "Typed but not saved, not being valid values, so not submitted: {actions}. "
                 "Correct them, or undo them, first.", len(refused)).format(
                     actions=join_list(refused))
+        # values whose save failed (another program writing the database), waiting in
+        # the drafts file to be tried again: a submit the database takes first sends
+        # the reports without them (they then wait for a reopen). Not those refused for
+        # good (a report submitted already: the status bar says why) nor those the plan
+        # refuses (on their way to the set-aside file)
+        aside = journal.setting_aside()
+        waiting = sorted(action for action, p in journal.reports()
+                         if p == period and journal.values((action, p))
+                         and action not in refused and (action, p) not in aside
+                         and (action, p) not in journal.errors)
+        if waiting:
+            text += "\n\n" + ngettext(
+                "Typed but not saved yet, so not submitted: {actions}. Submit once it is "
+                "saved.",
+                "Typed but not saved yet, so not submitted: {actions}. Submit once they are "
+                "saved.", len(waiting)).format(actions=join_list(waiting))
         # what the report form warned of under a field (a fraction in a count, completed
         # at 50 %): saved as typed, but once submitted the form is read-only and says
         # it no more, so a value went unchecked though it had been warned of. Said, not
@@ -2321,7 +2337,7 @@ class MainWindow(QMainWindow):
 
         # (as the lock dialog's warnings: Enter does not submit)
         dialog = ConfirmDialog(self, _("Submit period"), text, details, _("&Submit"),
-                               cautious=bool(conflicts or refused or not_started
+                               cautious=bool(conflicts or refused or waiting or not_started
                                              or warnings))
         dialog.setObjectName("submit-dialog")
         dialog.accepted.connect(lambda: self._submit(period))

@@ -406,3 +406,29 @@ def test_the_last_keys_typed_as_a_lock_comes_in_are_kept_with_the_draft(
     qtbot.waitUntil(lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Wells dug",
                     timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+def test_the_submit_dialog_names_values_typed_and_not_saved_yet(open_window, qtbot, hq_db):
+    """Found by QA: a save that failed (another program writing the database) left
+    the text in the drafts file, retried every few seconds; the submit dialog said
+    nothing of it, and a submit the database took before the next try sent the
+    report without it (the text then waited for a reopen). It names those reports,
+    and Enter does not submit."""
+    window = open_window(hq_db)
+    editor = choose(window, qtbot, "PA1.6")
+    with Locker(hq_db):
+        qtbot.keyClicks(editor.narratives["challenges"], "Visa delays")
+        window.office_view.tree.select("PA3.6")  # the user moves on; the save fails
+        qtbot.waitUntil(lambda: "1 report not saved yet" in window.save_state_label.text(),
+                        timeout=5000)
+        window.submit_action.trigger()
+        qtbot.waitUntil(lambda: window.findChild(object, "submit-dialog") is not None,
+                        timeout=5000)
+        dialog = window.findChild(object, "submit-dialog")
+        assert ("Typed but not saved yet, so not submitted: PA1.6. Submit once it is "
+                "saved.") in dialog.text.text()
+        assert dialog.cancel_button.isDefault()
+        dialog.reject()
+    qtbot.waitUntil(
+        lambda: db_report(hq_db, "PA1.6", "2026-S1").challenges == "Visa delays", timeout=5000)
+    wait_idle(qtbot, window.session)

@@ -45,7 +45,8 @@ class Changes:
 
     entities: (entity, entity_id) pairs written. events: how many events were added.
     Beside the entities of events, ("inbox", "*"): bundles imported (receipts alone,
-    perhaps), and ("outbox", "*"): (an office) a bundle exported.
+    perhaps), ("outbox", "*"): (an office) a bundle exported, and ("enrolment", CODE):
+    (HQ) a setup bundle written for office CODE, awaited from then on.
     """
 
     entities: tuple[tuple[str, str], ...] = ()

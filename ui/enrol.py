@@ -218,6 +218,11 @@ class EnrolDialog(QDialog):
         self.ok.setDefault(False)
         self._mark({office: "waiting", **self._states})  # (an enrolled one stays so)
         emit(self.office_did_enrol, office, str(result.path))
+        from fieldplan.replica import Changes
+
+        # awaited from now on (``sync.export.expected_offices``): the Overview open
+        # beside this dialog lists it, as `status` and the review pack count it
+        emit(self.session.changes_did_happen, Changes(entities=(("enrolment", office),)))
 
     def _say(self, text: str, path: str = "", after: str = "") -> None:
         """Show ``text`` in the message; then, for a setup bundle written, its ``path``

@@ -1021,8 +1021,10 @@ class OverviewPage(QWidget):
         self.refresh()
 
     def _changes(self, changes) -> None:
-        # (a lock or an unlock: which reports changed after it)
-        if changes.touches("progress") or changes.touches("plan") or changes.touches("lock"):
+        # (a lock or an unlock: which reports changed after it; an office enrolled:
+        # one more row, awaited)
+        if (changes.touches("progress") or changes.touches("plan") or changes.touches("lock")
+                or changes.touches("enrolment")):
             self.refresh()
         elif changes.names("deadline", self.period) and self.status.currentData() == SENT_LATE:
             self.refresh()  # (the review pack's dialog named another day)

@@ -294,3 +294,30 @@ def test_the_setup_bundle_written_is_shown_whole_on_a_line_of_its_own(
         wait_idle(qtbot, window.session)
     finally:
         apply_language(qapp, "en")
+
+
+def test_an_office_enrolled_in_the_client_is_a_row_of_the_overview_at_once(
+        open_window, qtbot, hq_db, tmp_path):
+    """An office enrolled from Headquarters ▸ Enrol an office… is awaited from then on
+    (``status`` and the review pack count it), but the Overview open beside the dialog
+    went on counting the offices it had read ("0 of 0 offices", no row for it) until
+    another import or save: the officer who had just enrolled it did not find it
+    among those that have not reported. Its row ("no report") comes at once."""
+    from PySide6.QtWidgets import QDialog
+
+    window = open_window(hq_db)
+    page = window.hq_desk.overview
+    window.show_page(page)
+    wait_idle(qtbot, window.session)
+    offices = lambda: [page.model.office_at(r) for r in range(page.model.rowCount())]  # noqa: E731
+    assert "ML" not in offices()
+    window.enrol_action.trigger()
+    enrol = window.findChild(QDialog, "enrol-dialog")
+    enrol.choose("ML")
+    enrol.folder.setText(str(tmp_path))
+    qtbot.mouseClick(enrol.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: enrol.result_path is not None, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert "ML" in offices()
+    assert page.count.text() == "1 of 1 office"
+    enrol.close()

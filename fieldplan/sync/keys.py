@@ -872,10 +872,16 @@ def renew_identity(rep: Replica) -> str:
     the same backup, made since): the new replica continues the replica the key file
     signs for, and the endorsement the backup lacks is signed again with the older
     key kept beside it, so that peers who know only that key still follow."""
-    with store.write_transaction(rep.conn):
-        # inside the transaction: a second program opening the same restored file
-        # waits here, then finds the work done
-        staged = renew_in_transaction(rep)
+    staged: StagedKey | None = None
+    try:
+        with store.write_transaction(rep.conn):
+            # inside the transaction: a second program opening the same restored file
+            # waits here, then finds the work done
+            staged = renew_in_transaction(rep)
+    except BaseException:
+        if staged is not None:  # rolled back (a full disk under the commit)
+            staged.discard(rep)
+        raise
     if staged is None:
         return rep.replica_id
     staged.move_in_place(rep)
@@ -891,6 +897,9 @@ class StagedKey:
     path: Path
     key: SecretKey
     replica: str
+    #: the copy of the key it replaces (``old_key_path``): kept once committed, and
+    #: gone with the new key after a rollback (a secret key copy more at each try)
+    kept: Path | None = None
 
     def move_in_place(self, rep: Replica) -> None:
         _move_in_place(self.path, key_path(rep.path), self.key)
@@ -898,13 +907,28 @@ class StagedKey:
 
     def discard(self, rep: Replica) -> None:
         self.path.unlink(missing_ok=True)
+        if self.kept is not None:
+            self.kept.unlink(missing_ok=True)
         rep.cache.clear()  # the identity read inside the rolled-back transaction
 
 
 def renew_in_transaction(rep: Replica) -> StagedKey | None:
     """``renew_identity``'s work inside the caller's write transaction, for a database
     marked ``store.BACKUP_MARK``; None (nothing done) without the mark. The caller
-    moves the new key in place once it has committed (``StagedKey``)."""
+    moves the new key in place once it has committed, or discards it after a rollback
+    (``StagedKey``); failed here, the key files it wrote go at once."""
+    written: list[Path] = []
+    try:
+        return _renew_in_transaction(rep, written)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        rep.cache.clear()
+        raise
+
+
+def _renew_in_transaction(rep: Replica, written: list[Path]) -> StagedKey | None:
+    """``renew_in_transaction``; the key files it writes are added to ``written``."""
     from fieldplan.replica import _uuid4
 
     mark = rep.meta(store.BACKUP_MARK)
@@ -929,7 +953,8 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
     chain.append(_endorsement(old, {
         "signature": minisign.sign(old, payload, f"restored as {after[:8]}"),
         "previous_replica": before}))
-    staged = _stage_key(rep, old, new, after)
+    staged, kept = _stage_key_files(rep, old, new, after)
+    written += (staged, kept)
     renewed = [*renewed_from(rep), held]
     # (and the replicas between, when the key file came through several restores)
     renewed += [replica for _key, replica in lineage if replica not in renewed]
@@ -1030,7 +1055,7 @@ def renew_in_transaction(rep: Replica) -> StagedKey | None:
             restored["keys_again"] = registered
         if again or registered:
             events.set_meta(rep.conn, "restored", events.canonical_json(restored))
-    return StagedKey(staged, new, after)
+    return StagedKey(staged, new, after, kept)
 
 
 def _key_event(rep: Replica, key_id: str, fields: dict[str, object]) -> None:
@@ -1325,15 +1350,11 @@ def _endorsement(old: SecretKey, fields: dict) -> dict:
             **fields}
 
 
-def _stage_key(rep: Replica, old: SecretKey, new: SecretKey, replica: str) -> Path:
-    """Keep a copy of the old key file, and write the new one beside it as ``.new``
-    (moved in place once the database has committed the change)."""
-    return _stage_key_files(rep, old, new, replica)[0]
-
-
 def _stage_key_files(rep: Replica, old: SecretKey, new: SecretKey,
                      replica: str) -> tuple[Path, Path]:
-    """``_stage_key``: the new key's file, and the old key's copy."""
+    """Keep a copy of the old key file, and write the new one beside it as ``.new``
+    (moved in place once the database has committed the change): the new key's file,
+    and the old key's copy."""
     from fieldplan.files import write_atomic
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")

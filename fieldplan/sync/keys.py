@@ -1357,6 +1357,7 @@ def _stage_key_files(rep: Replica, old: SecretKey, new: SecretKey,
     and the old key's copy."""
     from fieldplan.files import write_atomic
 
+    _sweep_killed_copies(rep.path)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
     kept = old_key_path(rep.path, old.key_id_hex, stamp)
     # the file as it is (its comment names its replica), owner-only from its first
@@ -1384,6 +1385,30 @@ def _stage_key_files(rep: Replica, old: SecretKey, new: SecretKey,
                 reason=_own_reason(exc))) from None
         raise
     return tmp, kept
+
+
+def _sweep_killed_copies(db_path: Path) -> None:
+    """Remove the hidden temporary files of old key copies (``old_key_path``) that a
+    killed key change left, an hour old (``files.STALE_TEMPORARY_S``): a secret key,
+    whole or cut short. Each copy's name holds its own time, so the sweep of a write's
+    own temporaries (``files.atomic_output``) never meets those of an earlier one."""
+    import glob
+    import time
+
+    from fieldplan.files import STALE_TEMPORARY_S
+
+    kpath = key_path(db_path)
+    stale = time.time() - STALE_TEMPORARY_S
+    try:
+        found = list(kpath.parent.glob(f".{glob.escape(kpath.name)}.*.old.*.part"))
+    except OSError:
+        return
+    for path in found:
+        try:
+            if path.lstat().st_mtime < stale:
+                path.unlink()
+        except OSError:
+            pass  # (a copy that cannot go now goes at the next key change)
 
 
 def _own_reason(exc: FileError) -> str:

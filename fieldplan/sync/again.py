@@ -178,7 +178,18 @@ def move_aside(path: str | os.PathLike[str], folder: Path | None = None, *,
     files = replica_files(path)
     os.mkdir(folder, 0o700)  # the key file goes in it: its owner's alone, as it is
     if record:
-        _write_record(folder, files, path)
+        try:
+            _write_record(folder, files, path)
+        except OSError as exc:
+            # (a full disk) nothing moved: no folder of a set-up-again that never
+            # happened, found again at every opening, stays beside the database
+            _drop_record(folder)
+            _remove_if_empty(folder)
+            from fieldplan.files import os_error_reason
+
+            raise StoreError(_("cannot move {file} to {folder}: {error}").format(
+                file=ltr(path), folder=ltr(folder),
+                error=os_error_reason(exc, writing=True, own=True))) from exc
     moved: list[tuple[Path, Path]] = []
     try:
         for source, inside in files:
@@ -280,7 +291,11 @@ def _write_record(folder: Path, files: list[tuple[Path, Path]],
         for source, inside in files]}).encode("utf-8")
     fd = os.open(folder / MOVING, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        os.write(fd, data)
+        while data:  # (a disk filling up takes part of a write: the rest raises)
+            written = os.write(fd, data)
+            if not written:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            data = data[written:]
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -4,6 +4,7 @@ into a folder beside them (never deleted), refused for a computer that can still
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -535,3 +536,50 @@ def test_only_a_set_up_agains_own_folders_are_looked_in(
     with open_replica(db):
         pass
     assert (copy / ".moving.json").exists()  # (the copy is left as it is)
+
+
+@pytest.mark.parametrize("room", [0, 20], ids=["full", "filling"])
+def test_a_disk_too_full_for_the_record_of_the_move_moves_nothing(
+        hq, make_office, tmp_path, monkeypatch, capsys, room) -> None:
+    """The record of what a set-up-again moves aside (written first, for a kill to be
+    undone) did not fit on the disk: the command said "the disk is full; make room or
+    choose another disk" (no other disk to choose), and an empty
+    ``lap.sqlite3-revoked-…`` folder stayed beside the database at each try, read
+    again at every opening; a disk that took the record's first bytes only went on
+    with a record cut short (no undoing a kill). Now nothing is moved, no folder
+    stays, the line says what could not be done, and with room the set-up is made."""
+    from fieldplan.cli import main
+    from fieldplan.sync import again
+
+    lap, _ = revoked_laptop(hq, make_office, tmp_path)
+    db = lap.path
+    lap.close()
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    before = sorted(os.listdir(tmp_path))
+    files = sorted(p for p, _ in replica_files(db))
+    real_write = os.write
+    took = [room]
+
+    def write(fd, data):
+        if took[0] <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = real_write(fd, data[:took[0]])
+        took[0] -= n
+        return n
+
+    with monkeypatch.context() as m:
+        m.setattr(again.os, "write", write)
+        assert main(["--db", str(db), "init", "--replace-revoked", "--from",
+                     str(setup)]) == 1
+    _out, err = capsys.readouterr()
+    assert err.startswith(f"fieldplan: error: cannot move {db} to {db}-revoked-")
+    assert err.endswith(": the disk is full; make room, then try again\n")
+    assert err.count("\n") == 1
+    assert sorted(os.listdir(tmp_path)) == before
+    assert sorted(p for p, _ in replica_files(db)) == files
+    with open_replica(db) as back:
+        assert key_revoked(back)
+    done = set_up_again(db, setup)
+    done.replica.close()
+    assert names(done.aside) >= {db.name, key_path(db).name}

@@ -1526,7 +1526,16 @@ class PreviewWindow(QDialog):
 
             if copy is not None and unchanged(copy):
                 return copy
-            return viewer_copy(source, reports_dir(), name)
+            from fieldplan.errors import FileError
+
+            try:
+                return viewer_copy(source, reports_dir(), name)
+            except FileError:
+                raise
+            except OSError as exc:
+                # (a full disk) why, and what to do, without the cache's folder, which
+                # the person never chose nor sees: as a report that cannot be made
+                raise _preview_error(exc) from None
 
         preview = self
 

@@ -935,6 +935,43 @@ def test_open_in_the_system_viewer_without_one_or_room(preview, qtbot, monkeypat
         "The report could not be opened: ") for m in preview.findChildren(MessageDialog)))
 
 
+def test_open_in_the_system_viewer_on_a_full_disk_names_no_file_of_the_cache(
+        preview, qtbot, monkeypatch, tmp_path):
+    """The viewer's copy did not fit on the disk: the message said "Unexpected error:
+    OSError: [Errno 28] No space left on device: '…/reports/opened-1a2b3c4d/review-pack-
+    2026-S1-en.pdf'", a fault of fieldplan's and a file of the cache the person never
+    chose nor sees. It says why and what to do, as a report that could not be made
+    does; no copy's folder is left in the cache, and with room again the copy opens."""
+    import errno
+    import os
+
+    import ui.report_cache as cache_module
+
+    opened = []
+    monkeypatch.setattr(
+        QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True)
+    )
+    real_copy = shutil.copyfile
+
+    def full(source, target, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(target))
+
+    monkeypatch.setattr(cache_module.shutil, "copyfile", full)
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000) as done:
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert done.args == [False] and preview.open_button.isEnabled()
+    message = preview.findChild(MessageDialog, "preview-message")
+    assert message.text.text() == \
+        f"The report could not be opened: {reasons.OWN_DISK_FULL}"
+    assert not [p for p in reports_dir().iterdir() if p.name.startswith("opened-")]
+    message.grab().save(str(tmp_path / "viewer-copy-full.png"))
+    message.close()
+    monkeypatch.setattr(cache_module.shutil, "copyfile", real_copy)
+    with qtbot.waitSignal(preview.open_did_finish, timeout=10_000) as done:
+        qtbot.mouseClick(preview.open_button, Qt.MouseButton.LeftButton)
+    assert done.args == [True] and len(opened) == 1
+
+
 def test_builder_error_is_a_message_not_a_traceback(open_window, office_db, qtbot, monkeypatch):
     def refuse(*args, **kwargs):
         raise ValidationError("period 2031-S1 is outside the plan")

@@ -27,6 +27,7 @@ mark lost, the database come from another computer) cannot tell what was sent be
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import logging
@@ -34,6 +35,7 @@ import os
 import re
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -197,14 +199,34 @@ def _record(seq: int, digest: str, db: str, whole: bool = False) -> bytes:
     return json.dumps(fields).encode("utf-8").ljust(RECORD)
 
 
+#: a temporary mark untouched this long was left by a program that was killed: a
+#: first mark is written and renamed in an instant
+STALE_TEMPORARY_S = 3600.0
+
+
 def _create(path: Path, data: bytes) -> None:
     # one temporary name per thread and process: two writers never share one
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _sweep_killed(path)
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
         log.info("write mark %s not saved: %s", path, exc)
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+
+
+def _sweep_killed(path: Path) -> None:
+    """Remove the temporary marks of ``path`` that killed programs left (each has its
+    process's number in its name: the next program's never replaces it)."""
+    stale = time.time() - STALE_TEMPORARY_S
+    try:
+        found = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return  # (never in the mark's way)
+    for left in found:
+        with contextlib.suppress(OSError):
+            if left.lstat().st_mtime < stale:
+                left.unlink()

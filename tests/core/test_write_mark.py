@@ -456,3 +456,59 @@ def test_an_older_bundle_of_the_office_imported_again_does_not_end_the_word(
     for path in older:
         assert import_bundle(w.hq, path).outcome == "duplicate"
         assert len(fork.hq_forks(w.hq)) == 1
+
+
+#: ``fieldplan ARGS…`` killed (SIGKILL: no clean-up runs) as its write mark's first
+#: record is whole under its temporary name, before it takes the mark's own
+_KILL_AT_FIRST_MARK = r"""
+import os, signal, sys
+from fieldplan.cli import main
+
+real_replace = os.replace
+
+
+def replace(src, dst, *args, **kwargs):
+    if os.path.basename(os.path.dirname(dst)) == "marks":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_replace(src, dst, *args, **kwargs)
+
+
+os.replace = replace
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_first_mark_killed_before_it_took_its_name_is_swept(make_office) -> None:
+    """Killed while it made the first mark of a replica on this computer, a save left
+    ``.<replica>.json.<process>.<thread>.tmp`` in the marks folder for good: the next
+    program has another process number, so its own temporary mark never replaced it.
+    The next first mark removes those an hour old, and leaves a newer one alone."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    ml = make_office("ML")
+    db, own = ml.path, ml.replica_id
+    ml.close()
+    mark = writemark.marks_dir() / f"{own}.json"
+    mark.unlink(missing_ok=True)  # (a first opening on this computer)
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILL_AT_FIRST_MARK, "--db", str(db), "progress", "set",
+         "PA1.1", "--period", S1, "--status", "on-track"],
+        env=dict(os.environ, PYTHONPATH=str(root)), cwd=root, capture_output=True,
+        timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert not mark.exists()
+    [left] = mark.parent.glob(f".{mark.name}.*.tmp")
+    stale = time.time() - 86_400
+    os.utime(left, (stale, stale))  # (a day on)
+    fresh = mark.with_name(f".{mark.name}.99999.1.tmp")
+    fresh.write_bytes(b"another program's first mark under way")
+    with open_replica(db) as ml:
+        progress.record_progress(ml, national(ml), S1, percent=10)
+    assert writemark.read(own) is not None
+    assert not left.exists()
+    assert fresh.exists()  # (too new to be a killed one's)

@@ -199,11 +199,6 @@ def _record(seq: int, digest: str, db: str, whole: bool = False) -> bytes:
     return json.dumps(fields).encode("utf-8").ljust(RECORD)
 
 
-#: a temporary mark untouched this long was left by a program that was killed: a
-#: first mark is written and renamed in an instant
-STALE_TEMPORARY_S = 3600.0
-
-
 def _create(path: Path, data: bytes) -> None:
     # one temporary name per thread and process: two writers never share one
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -221,6 +216,10 @@ def _create(path: Path, data: bytes) -> None:
 def _sweep_killed(path: Path) -> None:
     """Remove the temporary marks of ``path`` that killed programs left (each has its
     process's number in its name: the next program's never replaces it)."""
+    # (a first mark is written and renamed in an instant: one untouched for an hour
+    # was left by a program that was killed)
+    from fieldplan.files import STALE_TEMPORARY_S
+
     stale = time.time() - STALE_TEMPORARY_S
     try:
         found = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))

@@ -50,6 +50,7 @@ from ui.bidi import (
 from ui.context import lang, office_label
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
+from ui.status_colour import STATUS_COLOURS
 
 #: Starts a code such as "2026-S1" left-to-right, so that Arabic layouts do not show
 #: it as "S1-2026".
@@ -87,15 +88,6 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 4
 
 _Index = QModelIndex | QPersistentModelIndex
 
-#: Light backgrounds by status; the symbol and word always go with the colour.
-STATUS_COLOURS: dict[str, str] = {
-    "not-started": "#ececec",
-    "on-track": "#d5ecd9",
-    "at-risk": "#fbeec2",
-    "off-track": "#f6d3d3",
-    "completed": "#cfe2f7",
-    "cancelled": "#dcdcdc",
-}
 
 #: How the Overview sorts its cells by the status they show (fieldplan.means.area_status):
 #: the one that most needs attention first (an area where nothing has started before

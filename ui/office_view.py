@@ -34,6 +34,7 @@ from ui.ops import DbOp, Session
 from ui.plain_text import tip_text
 from ui.qtcompat import ACCESSIBLE_TEXT_ROLE, USER_ROLE, Qt, emit
 from ui.report_editor import ReportEditor
+from ui.status_colour import colour_status
 from ui.wrapped_label import WrappedLabel
 
 ACTION_ROLE = USER_ROLE + 1
@@ -315,10 +316,8 @@ class PlanTree(QWidget):
                                             if action.illustrative else title))
                 marked = marked or action.illustrative
                 if report:
-                    from ui.models import status_brush  # the reports come after the first paint
-
-                    item.setBackground(1, status_brush(status))
-                    item.setForeground(1, Qt.GlobalColor.black)
+                    # (they may come before the first paint: ui.status_colour)
+                    colour_status(item, 1, status)
                     item.setData(1, STATUS_ROLE, status)
                     self._show_status(item)
                 else:
@@ -367,7 +366,7 @@ class PlanTree(QWidget):
         hidden = [h for h in self._hidden if not wanted or h.report.status == wanted]
         if not hidden:
             return
-        from ui.models import status_brush, status_text  # (hidden reports come after)
+        from ui.models import status_text  # (hidden reports come after)
 
         group = QTreeWidgetItem([hidden_group_text(len(hidden)), ""])
         if self._headings_locked:
@@ -377,8 +376,7 @@ class PlanTree(QWidget):
             item = QTreeWidgetItem([hidden_item_text(h), status_text(status)])
             item.setData(0, HIDDEN_ROLE, h)
             item.setToolTip(0, tip_text(h.sentence()))
-            item.setBackground(1, status_brush(status))
-            item.setForeground(1, Qt.GlobalColor.black)
+            colour_status(item, 1, status)
             item.setData(1, STATUS_ROLE, status)
             self._show_status(item)
             group.addChild(item)

@@ -93,3 +93,6 @@ def namespace_built() -> bool:
 USER_ROLE = 0x0100
 #: ``Qt.ItemDataRole.AccessibleTextRole`` (11), for items made before the first paint.
 ACCESSIBLE_TEXT_ROLE = 11
+#: ``Qt.ItemDataRole.BackgroundRole`` (8) and ``ForegroundRole`` (9), for items made
+#: before the first paint (``QBrush(QColor)`` builds Qt's namespace: its style argument)
+BACKGROUND_ROLE, FOREGROUND_ROLE = 8, 9

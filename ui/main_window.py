@@ -617,12 +617,17 @@ def read_locked_periods(rep, known: frozenset[str] | None = None,
     unsubmitted (``status.drafts_left_by_locks``), which the lock's news says."""
     from fieldplan.progress import locked_periods
     from fieldplan.status import drafts_left_by_locks
-    from fieldplan.sync.state import lost_lock_periods
 
     locked = frozenset(locked_periods(rep))
     new = locked - known if known is not None and not rep.is_hq else ()
-    return (locked, frozenset(lost_lock_periods(rep)),
-            drafts_left_by_locks(rep, new, rep.office) if new else {})
+    lost: frozenset[str] = frozenset()
+    if rep.is_hq and rep.meta("restored"):
+        # (only then: the sync core, bundles and signatures, is not imported for it
+        # while the first window is painted, the worker holding Python's lock)
+        from fieldplan.sync.state import lost_lock_periods
+
+        lost = frozenset(lost_lock_periods(rep))
+    return (locked, lost, drafts_left_by_locks(rep, new, rep.office) if new else {})
 
 
 def period_text(period: str, locked: bool) -> str:

@@ -679,14 +679,14 @@ class _Reader:
     def table(
         self, value: Any, path: FieldPath, allowed: tuple[str, ...], required: tuple[str, ...]
     ) -> Mapping[str, Any]:
-        import difflib
-
         if not isinstance(value, Mapping):
             raise self.fail(path, _("expected a table of fields, got {kind}").format(
                 kind=_kind(value)))
         unknown = [k for k in value if k not in allowed]
         if unknown:
             names = join_list(_show(k) for k in unknown)
+            import difflib  # (a misspelt field only: not at every plan read)
+
             close = difflib.get_close_matches(str(unknown[0]), allowed, n=1)
             allowed_text = join_list(allowed)
             if close:

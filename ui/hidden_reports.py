@@ -45,11 +45,14 @@ def read_hidden(rep: Replica, plan: Plan,
     """(worker) of ``reports``, those ``plan`` hides, with why and the titles earlier
     plan versions gave what the plan no longer has, in their order."""
     from fieldplan.planops import PlanScope
-    from fieldplan.tabular import earlier_titles
 
     scope = PlanScope(plan)
     hidden = [(r, why) for r in reports if (why := scope.why_hidden(r.office, r.action,
                                                                      r.period))]
+    if not hidden:  # (most starts: the table files' readers are not imported for it)
+        return []
+    from fieldplan.tabular import earlier_titles
+
     titles, indicators = earlier_titles(
         rep, plan, {r.action for r, _why in hidden},
         {(r.action, key) for r, _why in hidden for key, _value in r.values})

@@ -7,7 +7,6 @@ no model touches the database, so each can be tested without a widget.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -37,6 +36,7 @@ from fieldplan.i18n import (
 from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import HQ, offices_in_order
+from fieldplan.plan import code_key
 from fieldplan.text import bidi_contained, for_message, search_key
 from ui.bidi import (
     code_text,
@@ -62,18 +62,6 @@ def _period_text(code: str) -> str:
     damaged peer's record) as written, kept left to right in a right-to-left layout."""
     words = period_words(code)
     return words if words != code else LTR_MARK + code
-
-
-_DIGITS = re.compile(r"(\d+)")
-
-
-@functools.lru_cache(maxsize=4096)  # (a plan's few dozen codes, for 100,000 rows)
-def code_key(code: str) -> tuple[Any, ...]:
-    """An action's code as it sorts: its numbers as numbers ("PA1.2" before "PA1.10",
-    "PA2.1" before "PA10.1"), its letters as written. By the text alone, an area of
-    ten actions or more listed PA1.1, PA1.10, PA1.2."""
-    return tuple(int(part) if part.isdigit() else part
-                 for part in _DIGITS.split(code))
 
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1

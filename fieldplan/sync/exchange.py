@@ -2434,9 +2434,6 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 held = accept if isinstance(accept, HeldOnly) else None
                 stats = _merge_held(rep, b, m, held, progress=progress, cancel=cancel,
                                     arrival=arrival, repair=repair)
-                if rep.is_hq and m["office"] != "HQ" and held is None:
-                    # (a revoked computer's receipts say nothing any more)
-                    fork.clear_repaired(rep, m)
                 # a bundle of events all held already is a duplicate, unless it brought
                 # receipts that move forward (what the other side now holds), or those
                 # events are only the records every bundle for the office carries for
@@ -2446,6 +2443,12 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                          if m["office"] == "HQ" else 0)
                 outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0
                                                    and not stats.receipts) else "merged")
+                if rep.is_hq and m["office"] != "HQ" and held is None and outcome == "merged":
+                    # (a revoked computer's receipts say nothing any more; a duplicate
+                    # changes nothing: the forked computer's bundle from before it went
+                    # back, imported again, names headquarters' copies as a repaired
+                    # one's receipt does)
+                    fork.clear_repaired(rep, m)
                 note_not_sent(rep, m)
                 found = list_gaps(rep, stats.origins)
                 gaps = tuple(g.message() for g in found)

@@ -137,7 +137,9 @@ def held_forks(rep: Replica) -> dict[str, int]:
 
 
 def clear_repaired(rep: Replica, m: Mapping[str, Any]) -> None:
-    """(HQ, in the transaction of a bundle that merged) Drop the fork records the
+    """(HQ, in the transaction of a bundle that merged, not of a duplicate: the
+    forked computer's bundle from before it went back, imported again, names
+    headquarters' copies as a repaired one does) Drop the fork records the
     bundle shows repaired: it comes from the computer (the forked replica, or one
     continuing it) and its receipt says it holds the replica's events up to exactly
     where headquarters does. It merged, so nothing of it differed; a computer holding

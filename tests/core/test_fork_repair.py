@@ -17,7 +17,7 @@ from test_sync import send, snapshot
 from fieldplan import events, progress, store
 from fieldplan.replica import key_path, open_replica
 from fieldplan.status import replica_status
-from fieldplan.sync import export_bundle, import_bundle, list_conflicts
+from fieldplan.sync import export_bundle, import_bundle, list_conflicts, sync_state
 from fieldplan.sync import keys as keyreg
 from fieldplan.sync.exchange import conflicts_text
 
@@ -75,7 +75,10 @@ class Forked:
             ml, acts[4], S1, status="at-risk", percent=50 + i))
         write(ml, 5, lambda i: progress.record_progress(
             ml, acts[5], S1, achievements=f"lost text {i}"))
-        assert send(ml, hq, tmp_path)[1].outcome == "merged"
+        sent, outcome = send(ml, hq, tmp_path)
+        assert outcome.outcome == "merged"
+        #: the bundle that brought 1..50 to HQ (its copy stays on the stick)
+        self.before_path = sent.path
         assert events.last_event(hq.conn, self.first_id)[0] == 50
         ml.close()
         for side in ("-wal", "-shm"):
@@ -469,6 +472,26 @@ def test_the_fork_record_stands_until_the_forked_computer_is_repaired(
     for name in ("one", "two"):
         with bundle_ranges(export_to(hq, tmp_path, name, for_office="ML").path) as ranges:
             assert ranges[first] == [41, 50]
+
+
+def test_an_old_bundle_of_the_forked_computer_imported_again_ends_no_fork(
+        hq, forked) -> None:
+    """The forked computer's bundle from before it went back, imported again at
+    headquarters (the stick dropped whole), is a duplicate: it changes nothing. Its
+    receipt names the replica's events up to where headquarters holds them, as a
+    repaired computer's does, and it ended the fork record: headquarters' next bundle
+    left out the events that repair the office, and status no longer named the fork."""
+    from fieldplan.sync.fork import held_forks
+
+    first = forked.first_id
+    assert held_forks(hq) == {first: 41}
+    again = import_bundle(hq, forked.before_path)
+    assert again.outcome == "duplicate"
+    assert held_forks(hq) == {first: 41}
+    assert sync_state(hq).forked_offices == ("ML",)
+    with bundle_ranges(export_to(hq, forked.ml.path.parent, "after-old",
+                                 for_office="ML").path) as ranges:
+        assert ranges[first] == [41, 50]
 
 
 def test_verify_at_headquarters_says_what_import_said(hq, forked) -> None:

@@ -89,9 +89,19 @@ def check_written_after(rep: Replica, manifest: dict[str, Any]) -> None:
             "ask headquarters for a new setup bundle for {office}").format(
                 other=office, office=rep.office))
     revoked = [k for k in (revoked_replica(rep, r) for r in own_replicas(rep)) if k]
-    when = [row[0] for k in revoked for row in rep.conn.execute(
-        "SELECT hlc FROM versions WHERE entity = 'key' AND entity_id = ? "
-        "AND field = 'status' AND superseded = 0", (k.key_id,))]
+    ranges = manifest.get("ranges") if isinstance(manifest.get("ranges"), dict) else {}
+
+    def carried(origin: str, seq: int) -> bool:
+        span = ranges.get(origin)
+        return (isinstance(span, list) and len(span) == 2
+                and all(type(v) is int for v in span) and span[0] <= seq <= span[1])
+
+    # a setup bundle that carries the revocation was written after it, whatever the
+    # clocks say: headquarters' own runs ahead of its computer's (by up to a day) after
+    # a bundle of a laptop whose clock is ahead, and the revocation was stamped by it
+    when = [hlc for k in revoked for hlc, origin, seq in rep.conn.execute(
+        "SELECT hlc, origin, seq FROM versions WHERE entity = 'key' AND entity_id = ? "
+        "AND field = 'status' AND superseded = 0", (k.key_id,)) if not carried(origin, seq)]
     same = first is not None and isinstance(enrolment, dict) and enrolment.get("id") == first
     if same or (when and (created is None or created <= max(when))):
         raise ValidationError(_(

@@ -167,6 +167,41 @@ def test_the_old_setup_bundle_or_another_office_s_is_refused(hq, make_office,
         assert send(new, hq, tmp_path)[1].outcome == "merged"
 
 
+def test_a_setup_bundle_written_after_the_revocation_is_taken_whatever_the_clocks(
+        hq, make_office, tmp_path, monkeypatch) -> None:
+    """Headquarters' clock ran ahead of its computer's (it follows, by up to a day, a
+    laptop whose clock is hours ahead: one set to local time as if it were UTC), and it
+    revoked the laptop's key then. The setup bundle it wrote for the laptop an hour
+    later, by its computer's clock, carries that revocation: it was refused as written
+    before it, until the computer's clock had caught up with the revocation's."""
+    from scenes import ticking_clock
+
+    from fieldplan import events
+    from fieldplan.sync import import_bundle
+
+    clock = ticking_clock(monkeypatch)
+    lap = registered(make_office("ML", "lap"), hq, tmp_path)
+    other = make_office("SN", "ahead")
+    clock[0] = 6 * 3600 * 1000  # the SN laptop's clock: six hours ahead
+    progress.record_progress(other, national(other), S1, status="on-track")
+    folder = tmp_path / "ahead-out"
+    folder.mkdir()
+    path = export_bundle(other, out_dir=folder).path
+    clock[0] = 0
+    assert import_bundle(hq, path).outcome == "merged"
+    revoke_key(hq, lap.meta("key_id"))  # stamped five hours and more ahead
+    send(hq, lap, tmp_path)
+    db = lap.path
+    lap.close()
+    clock[0] = 3600 * 1000  # an hour later at headquarters
+    setup = tmp_path / "ML-again.fieldplan"
+    enroll_office(hq, "ML", setup)
+    clock[0] = 0
+    assert events.wall_ms() < int(events.get_meta(hq.conn, "hlc")) >> 16
+    with set_up_again(db, setup).replica as new:
+        assert new.office == "ML" and not key_revoked(new)
+
+
 def test_no_setup_bundle_no_move(hq, make_office, tmp_path) -> None:
     lap, _ = revoked_laptop(hq, make_office, tmp_path)
     db = lap.path

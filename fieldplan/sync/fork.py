@@ -145,11 +145,15 @@ def clear_repaired(rep: Replica, m: Mapping[str, Any]) -> None:
     where headquarters does. It merged, so nothing of it differed; a computer holding
     more than headquarters still has its forked events, one holding less (a restore
     of an older backup) may have some of them. Another laptop of the office holds
-    headquarters' copies too: its receipts end nothing."""
+    headquarters' copies too: its receipts end nothing, and so does the forked replica
+    itself: a repair of a computer whose current replica forked always gives it a new
+    one (``Repair.cut``), so a bundle of that replica comes from a computer not repaired,
+    the one whose copy of the database headquarters took (two computers under one
+    identity), whose receipt names headquarters' events as a repaired one's does."""
     forks = held_forks(rep)
     if not forks:
         return  # (the usual case: no look at the log)
-    mine = computer_replicas(rep, str(m["sender"]))
+    mine = keyreg.predecessors(keyreg.all_keys(rep), str(m["sender"]))
     acks = m.get("acks") or {}
     done = [origin for origin in forks
             if origin in mine and acks.get(origin, 0) == _held_upto(rep, origin)]

@@ -400,3 +400,24 @@ def test_revoking_a_replica_no_copy_of_which_is_in_use_cuts_off_its_computer(
     progress.record_progress(ml, went_back.acts[0], S1, status="at-risk", percent=1)
     refused = import_bundle(hq, export_to(ml, tmp_path, "three-up").path)
     assert refused.outcome == "rejected" and "revoked" in refused.reason
+
+
+def test_the_laptop_headquarters_took_does_not_end_the_others_fork_record(world) -> None:
+    """A's bundle taken, B's refused as a forked history: headquarters keeps the fork
+    record until B is repaired. A's next bundle (new work, merged) names the
+    replica's events up to where headquarters holds them, as a repaired computer's
+    receipt does, and it ended the record: headquarters' next bundle, which B
+    imported, carried nothing to repair, and B's bundles were refused again, round
+    after round while A kept sending."""
+    assert world.run("A:up B:up") == [("A:up", "merged"), ("B:up", "rejected")]
+    assert set(fork.held_forks(world.hq)) == {world.identity}
+    world.type("A", 3)
+    assert world.run("A:up") == [("A:up", "merged")]
+    assert set(fork.held_forks(world.hq)) == {world.identity}
+    assert world.run("B:down B:up") == [("B:down", "merged"), ("B:up", "merged")]
+    b = world.laptops["B"]
+    assert b.replica_id != world.identity  # repaired: a new replica
+    assert fork.held_forks(world.hq) == {}
+    for _round in range(2):
+        world.run(ROUND)
+    world.assert_converged()

@@ -132,8 +132,21 @@ def record_forks(rep: Replica, forks: Mapping[str, int]) -> None:
 
 
 def held_forks(rep: Replica) -> dict[str, int]:
-    """(HQ) Replica → the first of its events to send again from (``record_forks``)."""
-    return dict(rep.conn.execute("SELECT origin, seq FROM forks"))
+    """(HQ) Replica → the first of its events to send again from (``record_forks``).
+    Not of a replica a revocation cut off since (``live_forks``)."""
+    return {origin: seq for origin, seq, _found in live_forks(rep)}
+
+
+def live_forks(rep: Replica) -> list[tuple[str, int, str]]:
+    """(HQ) The fork records (origin, seq, found_at) of the replicas no revocation cut
+    off: a revoked computer is set up again, and its bundles, a repaired one's too,
+    are refused for good. Its record stood for ever: status said headquarters' next
+    bundle repairs it, and every bundle for its office carried its events again."""
+    rows = rep.conn.execute("SELECT origin, seq, found_at FROM forks").fetchall()
+    if not rows:
+        return []  # (the usual case: no look at the keys)
+    cut = keyreg.cut_off(keyreg.all_keys(rep))
+    return [(origin, seq, found) for origin, seq, found in rows if origin not in cut]
 
 
 def clear_repaired(rep: Replica, m: Mapping[str, Any]) -> None:

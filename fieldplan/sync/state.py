@@ -250,8 +250,10 @@ def open_forks(rep: Replica) -> list[dict[str, Any]]:
     """(HQ) The fork records that stand (``fieldplan.sync.fork``): each replica whose
     history forked, its office (its replica id's start when not known), its first
     differing event and when the fork was found; by office, then replica."""
+    from fieldplan.sync.fork import live_forks
+
     offices = keyreg.replica_offices(rep)
-    rows = rep.conn.execute("SELECT origin, seq, found_at FROM forks").fetchall()
+    rows = live_forks(rep)  # (not a revoked computer's: it is set up again instead)
     out = [{"origin": origin, "office": offices.get(origin) or origin[:8], "seq": seq,
             "found_at": found_at} for origin, seq, found_at in rows]
     return sorted(out, key=lambda r: (r["office"], r["origin"]))

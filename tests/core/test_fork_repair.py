@@ -494,6 +494,33 @@ def test_an_old_bundle_of_the_forked_computer_imported_again_ends_no_fork(
         assert ranges[first] == [41, 50]
 
 
+def test_a_forked_computer_revoked_since_is_repaired_no_more(
+        hq, make_office, forked, tmp_path: Path) -> None:
+    """Headquarters revoked the forked laptop instead of waiting for its repair (it is
+    set up again from a new setup bundle: its bundles are refused for good, and a
+    repair of it would be refused too). The fork record stood for ever: status said
+    that headquarters' next bundle to ML repairs it, and every bundle for ML carried
+    the forked replica's events from where they differ, to laptops that hold them."""
+    from fieldplan.sync import revoke_key
+    from fieldplan.sync.fork import held_forks
+
+    ml, first = forked.ml, forked.first_id
+    sibling = make_office("ML", "ml-b")
+    progress.record_progress(sibling, forked.acts[8], S1, status="on-track")
+    send(hq, sibling, tmp_path)  # it holds HQ's copies of the forked replica
+    assert send(sibling, hq, tmp_path)[1].outcome == "merged"
+    assert sync_state(hq).forked_offices == ("ML",)
+    revoke_key(hq, ml.meta("key_id"))
+    assert sync_state(hq).forks == ()
+    assert held_forks(hq) == {}
+    with bundle_ranges(export_to(hq, tmp_path, "after-revocation",
+                                 for_office="ML").path) as ranges:
+        assert first not in ranges
+    # the revoked laptop still learns that it is revoked from that bundle
+    assert import_bundle(ml, export_to(hq, tmp_path, "to-revoked",
+                                       for_office="ML").path).revoked_here
+
+
 def test_verify_at_headquarters_says_what_import_said(hq, forked) -> None:
     from fieldplan.sync import verify_bundle
 

@@ -492,17 +492,21 @@ def check_hq_receipts(rep: Replica, m: Mapping[str, Any]) -> None:
 def hq_forks(rep: Replica) -> list[dict[str, Any]]:
     """(HQ) The forks of headquarters' own history that offices' receipts show and
     that still stand: the event they name is held here with another hash (a backup
-    put back since that lacks it ends it). Each: replica, seq (the receipt's event),
-    offices, written (when this database's event of that number was written)."""
+    put back since that lacks it ends it), and the computer whose receipt shows it is
+    not cut off by a revocation since (it never sends again, and its database, set up
+    again, takes headquarters' history as it is). Each: replica, seq (the receipt's
+    event), offices, written (when this database's event of that number was
+    written)."""
     try:
         held = json.loads(rep.meta(HQ_FORKED) or "{}")
     except ValueError:
         return []
-    if not isinstance(held, dict):
+    if not isinstance(held, dict) or not held:
         return []
+    cut = keyreg.cut_off(keyreg.all_keys(rep))
     found: dict[tuple[str, int], dict[str, Any]] = {}
-    for record in held.values():
-        if not isinstance(record, dict):
+    for key, record in held.items():
+        if not isinstance(record, dict) or str(key).split(" ", 1)[0] in cut:
             continue
         origin, seq = str(record.get("replica", "")), record.get("seq")
         if type(seq) is not int:

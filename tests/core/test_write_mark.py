@@ -512,3 +512,17 @@ def test_a_first_mark_killed_before_it_took_its_name_is_swept(make_office) -> No
     assert writemark.read(own) is not None
     assert not left.exists()
     assert fresh.exists()  # (too new to be a killed one's)
+
+
+def test_a_revoked_computers_word_of_a_fork_ends_with_it(hq_forked) -> None:
+    """The only computer whose receipts showed headquarters' fork was revoked (lost,
+    or to be set up again: its new database takes headquarters' history as it is). It
+    never sends again, and nothing refuses headquarters' bundles any more; status
+    kept saying to put back a backup, which loses what was written since, for ever."""
+    from fieldplan.sync import revoke_key
+
+    w = hq_forked
+    send(w.ml, w.hq, w.tmp)  # ML's receipt for HQ's k+1: another hash
+    assert [f["offices"] for f in sync_state(w.hq).hq_forks] == [["ML"]]
+    revoke_key(w.hq, w.ml.meta("key_id"))
+    assert sync_state(w.hq).hq_forks == ()

@@ -366,17 +366,18 @@ class _ErrorLabel(WrappedLabel):
     before what the field's description says at all times (``about``).
 
     A note under the error (``after``: the error; ``ReportEditor._note_label``)
-    describes the error's field too, after the error: what looks wrong but is saved."""
+    describes the error's field too, after the error: what looks wrong but is saved.
+    A note of two fields (``after``: both errors) describes both."""
 
     def __init__(self, field: QWidget | None, about: str = "",
-                 after: _ErrorLabel | None = None) -> None:
+                 after: _ErrorLabel | tuple[_ErrorLabel, ...] | None = None) -> None:
         super().__init__()
         self._field = field
         self.about = about
-        self._lead = after
+        self._leads = (after,) if isinstance(after, _ErrorLabel) else tuple(after or ())
         self._notes: list[_ErrorLabel] = []
-        if after is not None:
-            after._notes.append(self)
+        for lead in self._leads:
+            lead._notes.append(self)
         self._describe()
 
     def setText(self, text: str) -> None:  # Qt's names: the editor calls these
@@ -388,8 +389,9 @@ class _ErrorLabel(WrappedLabel):
         self._describe()
 
     def _describe(self) -> None:
-        if self._lead is not None:
-            self._lead._describe()
+        if self._leads:
+            for lead in self._leads:
+                lead._describe()
         elif self._field is not None:
             said = [label.text() for label in (self, *self._notes) if not label.isHidden()]
             self._field.setAccessibleDescription(" ".join(t for t in (*said, self.about) if t))
@@ -694,8 +696,10 @@ class ReportEditor(QScrollArea):
         percent_name = OneLineLabel(_("Percent co&mplete (0–100)"))
         percent_name.setBuddy(self.percent)
         percent_box = self._with_error("percent", self.percent)
-        # a status and a percent that disagree (completed at 50 %): said under both
-        self.status_note = self._note_label(self.errors["percent"])
+        # a status and a percent that disagree (completed at 50 %): shown under both,
+        # and read with either: a screen reader user who chose "Completed" in the
+        # status heard nothing of the percent left at 40
+        self.status_note = self._note_label(self.errors["percent"], self.errors["status"])
         percent_box.layout().addWidget(self.status_note)
         form.addRow(percent_name, percent_box)
         outer.addLayout(form)
@@ -779,11 +783,11 @@ class ReportEditor(QScrollArea):
         label.setVisible(False)
         return label
 
-    def _note_label(self, error: _ErrorLabel) -> QLabel:
+    def _note_label(self, error: _ErrorLabel, *also: _ErrorLabel) -> QLabel:
         """A note under ``error``'s field of what looks wrong there but is saved as
         typed (``_show_notes``): dark amber, not the errors' red; read with the field
-        as its error is."""
-        label = _ErrorLabel(None, after=error)
+        as its error is, and with the fields of ``also`` (errors elsewhere) too."""
+        label = _ErrorLabel(None, after=(error, *also))
         label.setTextFormat(Qt.TextFormat.PlainText)
         label.setStyleSheet(f"color: {NOTE_COLOUR};")
         label.setAccessibleName(_("Note"))

@@ -157,3 +157,23 @@ def test_a_fraction_of_a_count_and_a_percent_past_100_are_noted(open_window, off
                     and r.value("corridors") == 2 and r.value("average-cost") == 150,
                     timeout=5000)
     wait_idle(qtbot, window.session)
+
+
+def test_a_status_that_disagrees_with_the_percent_is_read_with_the_status(
+        open_window, office_db, qtbot) -> None:
+    """The note is read with the status too: a screen reader user who chose
+    "Completed" with the percent at 50 heard nothing of it there (only the percent's
+    description said it)."""
+    window = open_window(office_db)
+    editor = choose(window, qtbot, "PA2.3")
+    _type(qtbot, editor.percent, "50")
+    editor.status.setFocus()
+    _status(editor, "completed")
+    assert editor.status.accessibleDescription() == COMPLETED_AT_50
+    assert editor.percent.accessibleDescription() == COMPLETED_AT_50
+    _status(editor, "on-track")  # agrees again: said by neither
+    assert editor.status.accessibleDescription() == ""
+    assert editor.percent.accessibleDescription() == ""
+    qtbot.waitUntil(lambda: (r := db_report(office_db, "PA2.3", "2026-S1")) is not None
+                    and (r.status, r.percent) == ("on-track", 50), timeout=5000)
+    wait_idle(qtbot, window.session)

@@ -2544,7 +2544,11 @@ class ReportEditor(QScrollArea):
             if number == "":
                 values[f"value.{key}"] = None
             elif number is None:
-                bad[f"value.{key}"] = number_error(edit.text())
+                # (read as ``_typed_number`` read it: a percent's sign did not hide
+                # why, "4,8 %" told only "Type a number.")
+                bad[f"value.{key}"] = number_error(
+                    without_percent_sign(edit.text()) if key in self.percent_indicators
+                    else edit.text())
             elif too_large := too_large_error(number, edit.text()):
                 bad[f"value.{key}"] = too_large
             else:

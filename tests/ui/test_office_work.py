@@ -766,6 +766,31 @@ def test_a_percent_indicator_takes_its_sign(open_window, qtbot, office_db):
     assert "5.5%" in shown
 
 
+@pytest.mark.parametrize(("lang", "typed"), [("en", "4,8 %"), ("ar", "\u0664\u060c\u0668\u066a"),
+                                           ("fr", "12.500 %")])
+def test_a_percent_indicator_refused_says_how_to_type_it(open_window, qtbot, office_db,
+                                                         language, lang, typed):
+    """A decimal comma in a percent indicator, typed with its sign, was told only
+    "Type a number." (the sign hid what the field without it is told: how to type
+    decimals, or the two readings of French "12.500")."""
+    from fieldplan.i18n import _
+    from fieldplan.numbers import number_error, without_percent_sign
+    from tests.ui.test_narrative_direction import type_keys
+
+    language(lang)
+    window = open_window(office_db)
+    editor = choose(window, qtbot, "PA2.3", "2026-S2")
+    edit = editor.indicator_edits["average-cost"]
+    edit.setFocus()
+    type_keys(edit, typed)
+    editor.save_now()
+    error = editor.errors["value.average-cost"]
+    assert error.isVisible()
+    assert error.text() == number_error(without_percent_sign(typed)) != _("Type a number.")
+    assert edit.accessibleDescription().startswith(error.text())
+    wait_idle(qtbot, window.session)
+
+
 def test_a_passing_message_too_long_for_the_bar_ends_with_an_ellipsis(
         open_window, qtbot, hq_db, tmp_path):
     """Qt cut a long message at the bar's edge, mid-word ("… next bundle for ther"),

@@ -10,8 +10,9 @@ every string the reports print goes through here, in this order (see NOTES.md):
    its characters (fonts.string_width: DejaVu Sans, else its fallback), at breakable
    spaces only (French "période :", "45 %" and "4 000" hold no-break spaces), splitting
    words wider than a line (a 500-character "word" wraps instead of overflowing);
-4. reorder each line on its own with the pure-Python ``bidi.algorithm.get_display``
-   (which mirrors brackets), in the paragraph's direction, each "70%", "2026-S1" or
+4. resolve the bidi levels of each paragraph with the pure-Python ``bidi.algorithm``
+   steps (which mirror brackets), in the paragraph's direction, then reorder each of
+   its lines (Unicode's rules L1–L2, ``visual_lines``), each "70%", "2026-S1" or
    "2025–2027" in right-to-left text kept whole and left to right (keep_numbers), and
    the two brackets of a pair given one direction (_resolve_brackets: the pure function
    does not pair brackets, and the Rust-backed ``bidi.get_display``, which does, does
@@ -140,7 +141,8 @@ def _strong_before(line: str, end: int) -> str | None:
     return None
 
 
-def keep_numbers(line: str, base_dir: str) -> tuple[str, dict[str, str]]:
+def keep_numbers(line: str, base_dir: str,
+                 before: str | None = None) -> tuple[str, dict[str, str]]:
     """``line`` with each token that stands in right-to-left text (a number with an
     attached sign, currency or percent; a range; a period code; a day) replaced by a
     right-to-left stand-in letter, and the stand-ins' tokens.
@@ -157,7 +159,10 @@ def keep_numbers(line: str, base_dir: str) -> tuple[str, dict[str, str]]:
     A token stands in right-to-left text when the last strong character before it is
     right-to-left, or there is none and the paragraph is right-to-left. After Latin
     text it belongs to the Latin run already; bare numbers, times and letter codes
-    (PA2.3, RO-Dakar) read right without help."""
+    (PA2.3, RO-Dakar) read right without help. In a line that is not its paragraph's
+    first, ``before`` is the direction of the last strong character of the lines
+    before it (a stand-in is put back line by line: the lines of a paragraph may use
+    the same ones)."""
     used = set(line)
     free = (c for c in _STAND_INS if c not in used)
     tokens: dict[str, str] = {}
@@ -166,8 +171,8 @@ def keep_numbers(line: str, base_dir: str) -> tuple[str, dict[str, str]]:
         text = m.group(0)
         if m.lastgroup == "number" and not _ATTACHED.search(text):
             return text
-        before = _strong_before(line, m.start())
-        if before == "L" or (before is None and base_dir != "R"):
+        strong = _strong_before(line, m.start()) or before
+        if strong == "L" or (strong is None and base_dir != "R"):
             return text
         mark = next(free, None)
         if mark is None:  # more tokens than stand-ins: a line is far shorter
@@ -243,8 +248,10 @@ def _resolve_brackets(storage: dict) -> None:
             if embedding in inside:
                 d = embedding
             else:  # only the other direction inside: as the text before the pair
-                d = next((k for c in reversed(chars[:start]) if (k := strong(c["type"]))),
-                         run["sor"])
+                # (by index: a paragraph's run is long, a copy of it for each pair
+                # cost as much as the rest of its bidi)
+                d = next((k for j in range(start - 1, -1, -1)
+                          if (k := strong(chars[j]["type"]))), run["sor"])
             for i in (start, end):
                 chars[i]["type"] = d
                 # marks on a bracket go its way (N0's last paragraph)
@@ -254,37 +261,76 @@ def _resolve_brackets(storage: dict) -> None:
                     mark["type"] = d
 
 
-def _get_display(line: str, base_dir: str) -> str:
-    """python-bidi's pure ``get_display`` (which mirrors brackets, unlike the
-    Rust-backed ``bidi.get_display``), with bracket pairs resolved (rule N0)."""
+def _get_display(lines: list[str], base_dir: str) -> list[str]:
+    """The lines of one paragraph in visual order, as Unicode's bidi orders a
+    paragraph broken into lines: its levels resolved over the whole paragraph (X1–I2,
+    with python-bidi's pure functions and bracket pairs, rule N0), and only then each
+    line reordered on its own (L1–L2) and mirrored (L4: the pure functions mirror
+    brackets, unlike the Rust-backed ``bidi.get_display``). Resolved line by line, a
+    line break cut each line from its context: an Arabic narrative broken inside
+    "(Migration Governance Framework)" printed "(Governance Framework" on its second
+    line, and "(Border Management, 12 km)" printed ",Border Management" over
+    "km 12"."""
     from bidi import algorithm as uba
 
     storage = uba.get_empty_storage()
     storage["base_level"] = uba.PARAGRAPH_LEVELS[base_dir]
     storage["base_dir"] = base_dir
-    uba.get_embedding_levels(line, storage)
-    uba.explicit_embed_and_overrides(storage)
+    # the lines joined by a space, as they were broken (at a space): the space, which
+    # ends no line, is no line's (tagged None)
+    uba.get_embedding_levels(" ".join(lines), storage)
+    tags: list[int | None] = []
+    for i, line in enumerate(lines):
+        tags += [i] * len(line) + [None]
+    for char, tag in zip(storage["chars"], tags, strict=False):
+        char["line"] = tag
+    uba.explicit_embed_and_overrides(storage)  # (drops the embeddings' controls)
     uba.resolve_weak_types(storage)
     _resolve_brackets(storage)
     uba.resolve_neutral_types(storage, False)
     uba.resolve_implicit_levels(storage, False)
-    uba.reorder_resolved_levels(storage, False)
-    uba.apply_mirroring(storage, False)
-    return "".join(c["ch"] for c in storage["chars"])
+    by_line: list[list[dict]] = [[] for _ in lines]
+    for char in storage["chars"]:
+        if char["line"] is not None:
+            by_line[char["line"]].append(char)
+    out = []
+    for chars in by_line:
+        line = {"chars": chars, "base_level": storage["base_level"]}
+        uba.reorder_resolved_levels(line, False)
+        uba.apply_mirroring(line, False)
+        out.append("".join(c["ch"] for c in line["chars"]))
+    return out
 
 
 def visual(line: str, base_dir: str) -> str:
-    """One already-broken, shaped line in visual (left-to-right drawing) order."""
-    if base_dir == "L" and not has_rtl(line):
-        return line.replace(_CUT, "")
-    if _ISOLATES.search(line):  # (a label's: ``layout`` has embedded a paragraph's)
-        [line] = _isolates_embedded([line])
-    marked, tokens = keep_numbers(line, base_dir)
-    out = _get_display(marked, base_dir)
-    for mark, token in tokens.items():
-        out = out.replace(mark, token)
-    # the marks (babel's in Arabic dates) have done their work: drop them
-    return out.translate(_MARKS)
+    """One already-broken, shaped line in visual (left-to-right drawing) order: a
+    paragraph of one line (``visual_lines``)."""
+    return visual_lines([line], base_dir)[0]
+
+
+def visual_lines(lines: list[str], base_dir: str) -> list[str]:
+    """The already-broken, shaped lines of one paragraph in visual (left-to-right
+    drawing) order, each line ordered as the whole paragraph resolves it
+    (``_get_display``)."""
+    if base_dir == "L" and not any(has_rtl(line) for line in lines):
+        return [line.replace(_CUT, "") for line in lines]
+    if any(_ISOLATES.search(line) for line in lines):  # (a label's: ``layout`` has
+        lines = _isolates_embedded(lines)  # embedded a paragraph's)
+    marked: list[str] = []
+    tokens: list[dict[str, str]] = []  # each line's
+    before = None  # the last strong direction of the lines before
+    for line in lines:
+        line_marked, line_tokens = keep_numbers(line, base_dir, before)
+        marked.append(line_marked)
+        tokens.append(line_tokens)
+        before = _strong_before(line, len(line)) or before
+    out = []
+    for line, line_tokens in zip(_get_display(marked, base_dir), tokens, strict=True):
+        for mark, token in line_tokens.items():
+            line = line.replace(mark, token)
+        # the marks (babel's in Arabic dates) have done their work: drop them
+        out.append(line.translate(_MARKS))
+    return out
 
 
 #: Punctuation that an ellipsis replaces at the end of a shortened text (Latin and
@@ -537,11 +583,10 @@ def layout(
         lines = break_lines(para, font, size, width)
         if _ISOLATES.search(para):  # names in a sentence (``name_in_sentence``), text
             lines = _isolates_embedded(lines)  # pasted from elsewhere
-        for line in lines:
-            if base_dir == "name" and d == "R":
-                # (after the line breaks: an embedding is one line's, as bidi is)
-                line = _name_embedded(line)
-            out.append((visual(line, d), d))
+        if base_dir == "name" and d == "R":
+            # (after the line breaks: an embedding is one line's)
+            lines = [_name_embedded(line) for line in lines]
+        out.extend((line, d) for line in visual_lines(lines, d))
     return out
 
 

@@ -113,7 +113,8 @@ class ReplicaStatus:
             *([(_("Headquarters key"), _("{key_id} (fingerprint {fingerprint})").format(
                 key_id=self.hq_key_id, fingerprint=ltr(self.hq_fingerprint, lang)))]
               if self.hq_key_id else []),
-            *([(_("Warning"), revoked_text(s.unsent))] if self.key_status == "revoked"
+            *([(_("Warning"), revoked_text(s.unsent, s.key_replaced_by))]
+              if self.key_status == "revoked"
               else []),
             *([(_("Warning"), continued_text(s.continued_by))] if s.continued_by else []),
             *([(_("Warning"), key_deadline_text(s.key_deadline, EXPORT_COMMAND,
@@ -860,13 +861,22 @@ def import_batch_text(at: str, counts: Mapping[str, int]) -> str:
                    total, when=at, outcomes=join_list(parts))
 
 
-def revoked_text(unsent: int = 0) -> str:
+def revoked_text(unsent: int = 0, replaced_by: str = "") -> str:
     """What a computer whose key headquarters revoked is told; ``unsent``: the changes
-    made here that headquarters has not acknowledged (they go nowhere from here)."""
+    made here that headquarters has not acknowledged (they go nowhere from here).
+    ``replaced_by``: the key headquarters trusted for this computer in place of its key
+    (``keys.replaced_here``), which cuts it off as a revocation does."""
     from fieldplan.i18n import _, counted, join_clauses
 
-    text = _("headquarters revoked this computer's key and refuses its bundles; ask "
-             "headquarters for a new setup bundle")
+    if replaced_by:
+        # Translators: {key_id} is a key id such as 1A2B3C4D5E6F7A8B
+        text = _("headquarters trusted key {key_id} for this computer in place of its key "
+                 "and refuses its bundles: if nobody changed this computer's key, tell "
+                 "headquarters that key {key_id} is not this office's; ask headquarters "
+                 "for a new setup bundle").format(key_id=replaced_by)
+    else:
+        text = _("headquarters revoked this computer's key and refuses its bundles; ask "
+                 "headquarters for a new setup bundle")
     if unsent:
         # setting up again ('init --from FILE --replace-revoked', the client's File ▸
         # Set this computer up again…) keeps this database in a folder beside it; a

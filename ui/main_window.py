@@ -112,7 +112,8 @@ def sync_text(state, *, short: bool = False, whole: bool = False) -> str:
     if getattr(state, "key_revoked", False):
         from fieldplan.status import revoked_text
 
-        parts.append(revoked_text())  # first: nothing typed here will reach HQ
+        # first: nothing typed here will reach HQ
+        parts.append(revoked_text(0, getattr(state, "key_replaced_by", "")))
     if getattr(state, "continued_by", ""):
         # its tip says the whole of it (fieldplan.status.continued_text)
         parts.append(_("this database was copied to another computer: export, then set "
@@ -2612,7 +2613,8 @@ class MainWindow(QMainWindow):
         if revoked:
             from fieldplan.status import revoked_text
 
-            lines.insert(0, revoked_text(self._unsent))  # with what is left to type again
+            # with what is left to type again
+            lines.insert(0, revoked_text(self._unsent, getattr(state, "key_replaced_by", "")))
         self.again_action.setVisible(revoked)
         self.again_button.setVisible(revoked)
         if lines:

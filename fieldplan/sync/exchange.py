@@ -304,6 +304,9 @@ class ImportOutcome:
     #: (at an office) this bundle revoked this computer's key: nothing made here can
     #: reach headquarters any more (``status.revoked_text``)
     revoked_here: bool = False
+    #: (with ``revoked_here``) the key headquarters trusted for this computer in place
+    #: of its own (``keys.replaced_here``), when that cut it off; else ""
+    replaced_by: str = ""
     #: its receipt named more of this computer's events than it ever sent, and was
     #: taken only as far as it sent (``false_receipt_text``); "" otherwise
     false_receipt: str = ""
@@ -465,7 +468,7 @@ class ImportOutcome:
             return ""
         from fieldplan.status import revoked_text
 
-        return revoked_text()
+        return revoked_text(0, self.replaced_by)
 
     def clock_text(self) -> str:
         """"this computer's clock seems to be ahead (or behind) …: check its date": what
@@ -2516,6 +2519,8 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        locked=locked, unlocked=unlocked,
                                        revoked_here=not rep.is_hq and not revoked_before
                                        and keyreg.own_key_status(rep) == "revoked",
+                                       replaced_by="" if revoked_before
+                                       else keyreg.replaced_here(rep),
                                        false_receipt=false_receipt,
                                        conflicts=in_conflict,
                                        conflicts_two=in_conflict_two,

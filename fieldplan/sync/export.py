@@ -818,7 +818,7 @@ def export_bundle(
         if keyreg.own_key_status(rep) == "revoked":
             from fieldplan.status import revoked_text
 
-            raise ValidationError(revoked_text(unsent_events(rep)))
+            raise ValidationError(revoked_text(unsent_events(rep), keyreg.replaced_here(rep)))
         recipient = "HQ"
         side = rep.office
     # first: a key file that is missing or another computer's signs nothing, a folder

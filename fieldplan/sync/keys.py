@@ -1548,11 +1548,15 @@ def own_key_status(rep: Replica) -> str:
     """What the registry says of this computer's current key: active, retired or revoked;
     ``revoked`` too when headquarters revoked another key of this computer, an earlier
     one (every key of the computer goes with it: ``listed_keys``), whether it has
-    registered this one or not; else ``unregistered``."""
+    registered this one or not, and when it holds another key active for this computer
+    in its place (``replaced_here``); else ``unregistered``."""
     keys = all_keys(rep)
     info = keys.get(rep.meta("key_id") or "")
     if info is not None and info.source == "registry":
-        return listed_keys(keys)[info.key_id].status
+        status = listed_keys(keys)[info.key_id].status
+        # a key headquarters replaced (``replaced_here``) signs nothing it takes again,
+        # as a revoked one: the computer is set up again the same way
+        return "revoked" if status == "retired" and replaced_here(rep, keys) else status
     # this computer's replicas: this one and, after a restore, those it continues
     # (headquarters may not know yet that it continues them)
     mine = own_replicas(rep)
@@ -1565,6 +1569,24 @@ def own_key_status(rep: Replica) -> str:
                                         and after.get(replica) in mine):
             return "revoked"
     return "unregistered"
+
+
+def replaced_here(rep: Replica, keys: dict[str, KeyInfo] | None = None) -> str:
+    """(an office) The id of the key headquarters' registry holds active for this
+    computer's replica in place of its current key, which it holds retired: a key
+    headquarters trusted for this computer (``replace_by_trust``: its bundles signed
+    with its own key are refused from then on), or a copy of this database that
+    rotated its key elsewhere. This computer never made that key (its own rotations
+    change its current key); else "". ``keys``: ``all_keys(rep)`` when read already."""
+    if rep.is_hq:
+        return ""
+    keys = keys if keys is not None else all_keys(rep)
+    info = keys.get(rep.meta("key_id") or "")
+    if info is None or info.source != "registry" or info.status != "retired":
+        return ""
+    others = sorted(k.key_id for k in _active_keys_of(keys, rep.replica_id)
+                    if k.key_id != info.key_id)
+    return others[0] if others else ""
 
 
 def retired_at(rep: Replica, key_id: str) -> dict[str, int]:

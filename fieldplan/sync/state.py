@@ -32,6 +32,9 @@ class SyncState:
     quarantine_bytes: int = 0
     #: headquarters revoked this computer's key: it refuses its bundles
     key_revoked: bool = False
+    #: (an office) the key headquarters holds for this computer in place of its own
+    #: (``keys.replaced_here``; ``key_revoked`` then too), else ""
+    key_replaced_by: str = ""
     #: when this database was put back from a backup: at (when it continued as a new
     #: replica), backup_taken, replica (the id it had), missing (events of its earlier
     #: replicas that peers acknowledge holding and this database lacks), lost (the same
@@ -114,7 +117,9 @@ class SyncState:
                 "sent_unacknowledged": self.sent_unacknowledged, "gaps": list(self.gaps),
                 "quarantined": self.quarantined,
                 "quarantine_bytes": self.quarantine_bytes, "conflicts": self.conflicts,
-                "key_revoked": self.key_revoked, "restored": self.restored,
+                "key_revoked": self.key_revoked,
+                "key_replaced_by": self.key_replaced_by or None,
+                "restored": self.restored,
                 "gap_ranges": list(self.gap_ranges), "forks": list(self.forks),
                 "fork_records": list(self.fork_records),
                 "shared_identities": list(self.shared_identities),
@@ -197,6 +202,7 @@ def sync_state(rep: Replica, changed_after_lock: Mapping[str, Any] | None = None
         quarantine_bytes=quarantine_bytes,
         conflicts=len(log_shape(rep).conflicts),  # (count_conflicts, kept: list_gaps')
         key_revoked=not rep.is_hq and keyreg.own_key_status(rep) == "revoked",
+        key_replaced_by=keyreg.replaced_here(rep),
         restored=restored_state(rep),
         gap_ranges=tuple(g.to_dict() for g in gaps), gap_items=tuple(gaps),
         forks=tuple(fork_messages(forks)), fork_records=tuple(forks),

@@ -135,3 +135,53 @@ def test_a_new_computers_key_replaces_nothing(hq, make_office, tmp_path: Path) -
 
 def keyreg_id(rep) -> str:
     return rep.meta("key_id")
+
+
+def test_the_laptop_whose_key_a_trust_replaced_is_told_and_can_be_set_up_again(
+        hq, make_office, tmp_path: Path) -> None:
+    """The laptop's side: headquarters' next bundle tells it its key was replaced. It
+    was merged saying nothing: status showed the key as any other, every export was
+    written for headquarters to refuse, and 'init --from FILE --replace-revoked', the
+    way out headquarters' refusal names, said nothing needed setting up again."""
+    import pytest
+
+    from fieldplan.errors import ValidationError
+    from fieldplan.status import replica_status
+    from fieldplan.sync import enroll_office
+    from fieldplan.sync.again import set_up_again
+    from fieldplan.sync.state import sync_state
+
+    b = registered(make_office("ML", "ml-b"), hq, tmp_path)
+    with store.write_transaction(hq.conn):  # (no setup bundle proves anything now)
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2000-01-01T00:00:00Z'")
+    key = minisign.generate_key()  # a bundle of no events, claiming to be the laptop
+    path = tmp_path / "impostor.fieldplan"
+    bundlefmt.write_bundle(path, {"kind": "sync", "plan_id": b.plan_id,
+                                  "sender": b.replica_id, "office": "ML",
+                                  "recipient": "HQ", "ranges": {}, "acks": {}}, [], key)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    trust_key(hq, key.public.fingerprint)
+    progress.record_progress(b, national(b, 1), "2026-S1", percent=40)
+    _, got = send(hq, b, tmp_path)
+    assert got.outcome == "merged"
+    new = key.public.key_id_hex
+    # the import says it, as it says a revocation
+    assert got.revoked_here and f"trusted key {new} for this computer" in got.revoked_text()
+    assert sync_state(b).key_revoked
+    warnings = [text for label, text in replica_status(b).lines("en") if label == "Warning"]
+    assert any(f"headquarters trusted key {new} for this computer in place of its "
+               "key" in w and "refuses its bundles" in w for w in warnings), warnings
+    with pytest.raises(ValidationError) as refused:
+        export_bundle(b, out_dir=tmp_path / "out")
+    assert new in str(refused.value) and "\n" not in str(refused.value)
+    assert "1 change made here has not reached headquarters" in str(refused.value)
+    # the way out headquarters' refusal names
+    setup = tmp_path / "again-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    where = Path(b.path)
+    b.close()
+    again = set_up_again(where, setup)
+    try:
+        assert again.replica.replica_id != b.replica_id and again.unsent == 1
+    finally:
+        again.replica.close()

@@ -34,9 +34,19 @@ def set_up_again_menu() -> str:
     return menu_path(_("&File"), _("Set this computer &up again…"))  # (the action's words)
 
 
-def revoked_here_text() -> str:
+def revoked_here_text(replaced_by: str = "") -> str:
     """What the client says of a bundle that revoked this computer's key (the import
-    result, the Inbox's line of it): nothing made here is sent any more, and the way on."""
+    result, the Inbox's line of it): nothing made here is sent any more, and the way on.
+    ``replaced_by``: the key headquarters trusted for this computer in place of its key
+    (``keys.replaced_here``), which cut it off."""
+    if replaced_by:
+        # Translators: {key_id} is a key id such as 1A2B3C4D5E6F7A8B; {menu} a menu path
+        return _("Headquarters trusted key {key_id} for this computer in place of its "
+                 "key: nothing made here can be sent any more. If nobody changed this "
+                 "computer's key, tell headquarters that key {key_id} is not this "
+                 "office's. Ask headquarters for a new setup bundle, then set this "
+                 "computer up again with it ({menu}).").format(
+                     key_id=replaced_by, menu=set_up_again_menu())
     return _("Headquarters revoked this computer's key: nothing made here can be sent "
              "any more. Ask headquarters for a new setup bundle, then set this computer "
              "up again with it ({menu}).").format(menu=set_up_again_menu())

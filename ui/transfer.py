@@ -1076,11 +1076,12 @@ def plan_changes_note(outcomes: list) -> str:
 def revoked_note(outcomes: list) -> str:
     """What the import result says when a bundle revoked this computer's key ("" if
     none did): nothing made here is sent any more, and the way on."""
-    if not any(getattr(o, "revoked_here", False) for o in outcomes):
+    revoked = [o for o in outcomes if getattr(o, "revoked_here", False)]
+    if not revoked:
         return ""
     from ui.set_up_again import revoked_here_text
 
-    return revoked_here_text()
+    return revoked_here_text(getattr(revoked[0], "replaced_by", ""))
 
 
 def locks_note(locked: list[str], unlocked: list[str],

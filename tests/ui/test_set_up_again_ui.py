@@ -308,3 +308,49 @@ def test_a_computer_set_up_again_with_its_date_gone_back_is_told(
     box = error_box(qtbot, shell.window)
     assert "this computer's clock seems to be behind (it says 1 Jan 2000" in box.text.text()
     box.close()
+
+
+def test_a_laptop_whose_key_a_trust_replaced_is_told_which_key_and_the_way_on(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """Headquarters trusted another key for this laptop (keys.replace_by_trust): its
+    next bundle said nothing here, and the laptop went on exporting bundles
+    headquarters refused. The import result names the key headquarters trusted, and
+    the status bar offers setting up again, as for a revoked key."""
+    from fieldplan import bundle as bundlefmt
+    from fieldplan import minisign, store
+
+    lap = make_office("ML", "lap")
+    code = lap.plan().actions_of(level="national")[0].code
+    progress.record_progress(lap, code, S1, status="on-track", percent=10)
+    out = tmp_path / "lap-out"
+    out.mkdir()
+    assert sync.import_bundle(hq, sync.export_bundle(lap, out_dir=out).path).outcome == "merged"
+    with store.write_transaction(hq.conn):  # (no setup bundle proves anything now)
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2000-01-01T00:00:00Z'")
+    key = minisign.generate_key()
+    forged = tmp_path / "other.fieldplan"
+    bundlefmt.write_bundle(forged, {"kind": "sync", "plan_id": lap.plan_id,
+                                    "sender": lap.replica_id, "office": "ML",
+                                    "recipient": "HQ", "ranges": {}, "acks": {}}, [], key)
+    assert sync.import_bundle(hq, forged).outcome == "quarantined"
+    sync.trust_key(hq, key.public.fingerprint)
+    folder = tmp_path / "hq-out"
+    folder.mkdir()
+    bundle = Path(sync.export_bundle(hq, for_office="ML", out_dir=folder).path)
+    path = lap.path
+    lap.close()
+    window = open_window(path)
+    drop(window, [bundle])
+    dialog = result_dialog(window, qtbot)
+    new = key.public.key_id_hex
+    assert dialog.revoked_note.isVisibleTo(dialog)
+    assert dialog.revoked_note.text().startswith(
+        f"Headquarters trusted key {new} for this computer in place of its key: nothing "
+        "made here can be sent any more. If nobody changed this computer's key, tell "
+        f"headquarters that key {new} is not this office's.")
+    shot(dialog, f"replaced-result-{QApplication.layoutDirection().name}.png")
+    dialog.accept()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: window.again_button.isVisibleTo(window), timeout=5000)
+    assert f"eadquarters trusted key {new} for this computer" in window.sync_label.toolTip()
+    shot(window, f"replaced-window-{QApplication.layoutDirection().name}.png")

@@ -785,7 +785,8 @@ def rotate_key(rep: Replica) -> PublicKey:
     if not rep.is_hq and own_key_status(rep) == "revoked":
         from fieldplan.status import revoked_text
 
-        raise ValidationError(revoked_text())  # HQ would refuse the new key too
+        # HQ would refuse the new key too (its old key endorses nothing any more)
+        raise ValidationError(revoked_text(0, replaced_here(rep)))
     old = secret_key(rep)
     _check_key_file_writable(rep)
     new = minisign.generate_key()

@@ -149,6 +149,7 @@ def test_the_laptop_whose_key_a_trust_replaced_is_told_and_can_be_set_up_again(
     from fieldplan.status import replica_status
     from fieldplan.sync import enroll_office
     from fieldplan.sync.again import set_up_again
+    from fieldplan.sync.keys import rotate_key
     from fieldplan.sync.state import sync_state
 
     b = registered(make_office("ML", "ml-b"), hq, tmp_path)
@@ -175,6 +176,9 @@ def test_the_laptop_whose_key_a_trust_replaced_is_told_and_can_be_set_up_again(
         export_bundle(b, out_dir=tmp_path / "out")
     assert new in str(refused.value) and "\n" not in str(refused.value)
     assert "1 change made here has not reached headquarters" in str(refused.value)
+    # nor can it rotate its way out: its key endorses nothing headquarters takes
+    with pytest.raises(ValidationError, match=f"trusted key {new} for this computer"):
+        rotate_key(b)
     # the way out headquarters' refusal names
     setup = tmp_path / "again-setup.fieldplan"
     enroll_office(hq, "ML", setup)

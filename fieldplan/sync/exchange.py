@@ -1837,6 +1837,17 @@ class _Merger:
         finally:
             conn.several_heads = None
         if not self.rep.is_hq and any(e.origin == self.rep.replica_id for e in new):
+            # (read in the import's transaction: the key records the bundle brought so
+            # far) headquarters trusted another key for this computer, whose events
+            # these are: headquarters is to know the office never made that key
+            replaced = keyreg.replaced_here(self.rep)
+            if replaced:
+                # Translators: one line; {key_id} is a key id such as 1A2B3C4D5E6F7A8B
+                raise OwnershipError(_(
+                    "the bundle carries events of this computer that it never wrote, "
+                    "signed with key {key_id}, which headquarters trusted for this "
+                    "computer in place of its key: tell headquarters that key {key_id} "
+                    "is not this office's, to revoke it").format(key_id=replaced))
             raise OwnershipError(_("the bundle carries events of this computer that it never "
                                    "wrote"))
         self.stats.new += len(new)

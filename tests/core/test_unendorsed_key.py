@@ -189,3 +189,22 @@ def test_the_laptop_whose_key_a_trust_replaced_is_told_and_can_be_set_up_again(
         assert again.replica.replica_id != b.replica_id and again.unsent == 1
     finally:
         again.replica.close()
+
+
+def test_the_laptop_refusing_what_the_trusted_key_wrote_names_it_and_the_way_on(
+        hq, make_office, tmp_path: Path) -> None:
+    """The trusted key brought events as the laptop's own: the laptop refuses
+    headquarters' bundle (rightly: it never wrote them), and said only that, so
+    neither the office nor headquarters knew what to do. It now names the key
+    headquarters trusted in its place and asks to have it revoked."""
+    b, key, path = _impostor(hq, make_office, tmp_path)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    trust_key(hq, key.public.fingerprint)
+    _, got = send(hq, b, tmp_path)
+    new = key.public.key_id_hex
+    assert got.outcome == "rejected"
+    assert got.reason.startswith(
+        "the bundle carries events of this computer that it never wrote, signed with "
+        f"key {new}, which headquarters trusted for this computer in place of its key: "
+        f"tell headquarters that key {new} is not this office's, to revoke it"), got.reason
+    assert "\n" not in got.reason

@@ -1843,13 +1843,16 @@ class _Merger:
             replaced = keyreg.replaced_here(self.rep)
             if replaced:
                 # Translators: one line; {key_id} is a key id such as 1A2B3C4D5E6F7A8B
-                raise OwnershipError(_(
+                raise TakenOver(_(
                     "the bundle carries events of this computer that it never wrote, "
                     "signed with key {key_id}, which headquarters trusted for this "
                     "computer in place of its key: tell headquarters that key {key_id} "
-                    "is not this office's, to revoke it").format(key_id=replaced))
-            raise OwnershipError(_("the bundle carries events of this computer that it never "
-                                   "wrote"))
+                    "is not this office's, to revoke it").format(key_id=replaced), replaced)
+            never = _("the bundle carries events of this computer that it never wrote")
+            if keyreg.own_key_status(self.rep) == "revoked":
+                # (that key revoked since: this computer with it)
+                raise TakenOver(join_clauses([never, revoked_text()]))
+            raise OwnershipError(never)
         self.stats.new += len(new)
         if self.sender_office != "HQ":  # (an office's bundle: its clock, office_clock_wrong)
             office_hlc = [e.hlc for e in new
@@ -2212,6 +2215,17 @@ def held_only_text(held: HeldOnly, stats: _MergeStats) -> str:
                 "{reason}: an import takes back {n} events of it, ones headquarters held "
                 "when it revoked the key", stats.new, reason=held.reason),
         refused_text(stats.refused, held.reason)])
+
+
+class TakenOver(OwnershipError):
+    """(an office) Headquarters' bundle carries events of this computer that it never
+    wrote, and its key records cut this computer off: ``replaced``, the key
+    headquarters trusted in its place (``keys.replaced_here``), or "" (revoked). The
+    bundle is refused; that this computer is cut off is kept (``keys.CUT_OFF_HERE``)."""
+
+    def __init__(self, message: str, replaced: str = "") -> None:
+        super().__init__(message)
+        self.replaced = replaced
 
 
 class HeldWaiting(BundleError):
@@ -2591,6 +2605,15 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
             # then records the fork: its next bundle repairs it
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base),
                            sha, resend=exc.origin)
+        except TakenOver as exc:
+            # (rolled back) this computer is cut off all the same: kept, so that it says
+            # so and can be set up again, as the key records refused with it would
+            with store.write_transaction(rep.conn):
+                events.set_meta(rep.conn, keyreg.CUT_OFF_HERE,
+                                events.canonical_json({"replaced": exc.replaced}))
+            rep.cache.clear()
+            return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc), **base),
+                           sha)
         except (BundleError, sqlite3.IntegrityError) as exc:
             return _record(rep, ImportOutcome(outcome="rejected", reason=str(exc),
                                               waits=isinstance(exc, HeldWaiting), **base),

@@ -1550,8 +1550,11 @@ def own_key_status(rep: Replica) -> str:
     ``revoked`` too when headquarters revoked another key of this computer, an earlier
     one (every key of the computer goes with it: ``listed_keys``), whether it has
     registered this one or not, and when it holds another key active for this computer
-    in its place (``replaced_here``); else ``unregistered``."""
+    in its place (``replaced_here``) or a refused bundle of headquarters said one of
+    these (``CUT_OFF_HERE``); else ``unregistered``."""
     keys = all_keys(rep)
+    if not rep.is_hq and _cut_off_here(rep) is not None:
+        return "revoked"
     info = keys.get(rep.meta("key_id") or "")
     if info is not None and info.source == "registry":
         status = listed_keys(keys)[info.key_id].status
@@ -1572,6 +1575,26 @@ def own_key_status(rep: Replica) -> str:
     return "unregistered"
 
 
+#: meta key (an office): headquarters' bundle refused for carrying events of this
+#: computer it never wrote, while its key records cut this computer off (a key trusted
+#: in its place wrote them: ``exchange.TakenOver``), JSON ``{"replaced": key id or ""}``.
+#: The refusal rolls those records back; kept here, this computer knows it is cut off
+#: (status, export, setting up again), as the merged records would have said.
+CUT_OFF_HERE = "cut_off_by_hq"
+
+
+def _cut_off_here(rep: Replica) -> dict[str, str] | None:
+    """``CUT_OFF_HERE``, or None."""
+    try:
+        raw = json.loads(rep.meta(CUT_OFF_HERE) or "null")
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    replaced = raw.get("replaced")
+    return {"replaced": replaced if isinstance(replaced, str) else ""}
+
+
 def replaced_here(rep: Replica, keys: dict[str, KeyInfo] | None = None) -> str:
     """(an office) The id of the key headquarters' registry holds active for this
     computer's replica in place of its current key, which it holds retired: a key
@@ -1583,11 +1606,15 @@ def replaced_here(rep: Replica, keys: dict[str, KeyInfo] | None = None) -> str:
         return ""
     keys = keys if keys is not None else all_keys(rep)
     info = keys.get(rep.meta("key_id") or "")
-    if info is None or info.source != "registry" or info.status != "retired":
-        return ""
-    others = sorted(k.key_id for k in _active_keys_of(keys, rep.replica_id)
-                    if k.key_id != info.key_id)
-    return others[0] if others else ""
+    others = []
+    if info is not None and info.source == "registry" and info.status == "retired":
+        others = sorted(k.key_id for k in _active_keys_of(keys, rep.replica_id)
+                        if k.key_id != info.key_id)
+    if others:
+        return others[0]
+    # (headquarters' bundle saying so was refused: ``CUT_OFF_HERE``)
+    cut = _cut_off_here(rep)
+    return cut["replaced"] if cut else ""
 
 
 def retired_at(rep: Replica, key_id: str) -> dict[str, int]:

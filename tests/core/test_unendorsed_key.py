@@ -195,8 +195,17 @@ def test_the_laptop_refusing_what_the_trusted_key_wrote_names_it_and_the_way_on(
         hq, make_office, tmp_path: Path) -> None:
     """The trusted key brought events as the laptop's own: the laptop refuses
     headquarters' bundle (rightly: it never wrote them), and said only that, so
-    neither the office nor headquarters knew what to do. It now names the key
-    headquarters trusted in its place and asks to have it revoked."""
+    neither the office nor headquarters knew what to do, and the laptop, its registry
+    rolled back with the refusal, could not be set up again ('headquarters has not
+    revoked this computer's key'), nor take any later bundle. It now names the key
+    headquarters trusted in its place and asks to have it revoked, and keeps that it is
+    cut off: status warns, export refuses, setting up again works."""
+    import pytest
+
+    from fieldplan.errors import ValidationError
+    from fieldplan.sync import enroll_office
+    from fieldplan.sync.again import set_up_again
+    from fieldplan.sync.state import sync_state
     b, key, path = _impostor(hq, make_office, tmp_path)
     assert import_bundle(hq, path).outcome == "quarantined"
     trust_key(hq, key.public.fingerprint)
@@ -208,3 +217,36 @@ def test_the_laptop_refusing_what_the_trusted_key_wrote_names_it_and_the_way_on(
         f"key {new}, which headquarters trusted for this computer in place of its key: "
         f"tell headquarters that key {new} is not this office's, to revoke it"), got.reason
     assert "\n" not in got.reason
+    assert b.conn.execute("SELECT count(*) FROM events WHERE hlc >= ?",
+                          (2_000_000_000_000 << 16,)).fetchone()[0] == 0  # nothing taken
+    state = sync_state(b)
+    assert state.key_revoked and state.key_replaced_by == new
+    with pytest.raises(ValidationError, match=f"trusted key {new} for this computer"):
+        export_bundle(b, out_dir=tmp_path / "out")
+    setup = tmp_path / "again-setup.fieldplan"
+    enroll_office(hq, "ML", setup)
+    where = Path(b.path)
+    b.close()
+    set_up_again(where, setup).replica.close()
+
+
+def test_a_laptop_cut_off_by_the_revocation_of_the_key_trusted_in_its_place(
+        hq, make_office, tmp_path: Path) -> None:
+    """Headquarters revoked the key it had trusted for the laptop (the laptop's own
+    went with it): its bundle, which still carries what that key wrote as the
+    laptop's, is refused there, and says the laptop is revoked; it can be set up
+    again."""
+    from fieldplan.sync import revoke_key
+    from fieldplan.sync.state import sync_state
+
+    b, key, path = _impostor(hq, make_office, tmp_path)
+    assert import_bundle(hq, path).outcome == "quarantined"
+    trust_key(hq, key.public.fingerprint)
+    revoke_key(hq, key.public.key_id_hex)
+    _, got = send(hq, b, tmp_path)
+    assert got.outcome == "rejected"
+    assert got.reason == ("the bundle carries events of this computer that it never "
+                          "wrote; headquarters revoked this computer's key and refuses its "
+                          "bundles; ask headquarters for a new setup bundle"), got.reason
+    state = sync_state(b)
+    assert state.key_revoked and not state.key_replaced_by

@@ -266,6 +266,14 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
                 conn = _connect_read_only(path)
                 conn.row_factory = sqlite3.Row
                 file_only = os.access(path.parent, os.W_OK)
+            elif not create and _unwritable_rollback_place(conn, path):
+                # a database in rollback-journal mode (a restored copy not opened since,
+                # a backup, another tool's copy) is read without writing beside it, and
+                # the switch to WAL below then failed ("the file cannot be opened"): it
+                # is opened read-only, as one in WAL mode there is
+                conn.close()
+                conn = _connect_read_only(path)
+                conn.row_factory = sqlite3.Row
         if not create and another_programs(conn):
             # before anything is written (WAL mode, fieldplan's tables): not ours to touch
             raise StoreError(not_fieldplans_text(path))
@@ -354,8 +362,11 @@ def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:
     what permission bits do not (an administrator, a read-only mount)."""
     if _primary_code(exc) not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
         return False
-    if not path.is_file():
-        return False
+    return path.is_file() and _folder_unwritable(path)
+
+
+def _folder_unwritable(path: Path) -> bool:
+    """Whether no file can be written in the folder of ``path``, by trying to."""
     try:
         fd, probe = tempfile.mkstemp(prefix=".fieldplan-probe-", dir=path.parent)
     except OSError as err:
@@ -364,6 +375,15 @@ def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:
     with contextlib.suppress(OSError):
         os.unlink(probe)
     return False
+
+
+def _unwritable_rollback_place(conn: sqlite3.Connection, path: Path) -> bool:
+    """Whether the database ``conn`` reads is not in WAL mode and its folder cannot
+    be written (a read-only share, a folder without write permission, a CD): the switch
+    to WAL, which writes a ``-wal`` file beside it, cannot be made there. Asked as
+    ``_read_only_place`` asks, by trying to write a file in the folder."""
+    return (conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal"
+            and _folder_unwritable(path))
 
 
 def _writable_file(path: Path) -> bool:

@@ -113,6 +113,39 @@ def test_a_truly_read_only_folder(office_on_stick: Path, tmp_path: Path) -> None
         _read_and_try_a_save(office_on_stick, tmp_path)
 
 
+def _in_rollback_mode(db: Path) -> None:
+    """``db`` turned to a rollback journal, as a restored copy is until it is next
+    opened, and a backup always is."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    finally:
+        conn.close()
+
+
+def test_a_database_in_rollback_mode_in_a_read_only_folder_is_read(
+        office_on_stick: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite reads it without writing beside it, and the switch to WAL failed then:
+    "the file cannot be opened (its folder or the disk may be read-only, or gone)",
+    where the same database in WAL mode was read."""
+    _in_rollback_mode(office_on_stick)
+    # what SQLite meets there: the -wal file cannot be made
+    (office_on_stick.parent / (office_on_stick.name + "-wal")).symlink_to(
+        office_on_stick.parent / "gone" / "wal")
+    monkeypatch.setattr(tempfile, "mkstemp", lambda *a, **k: (_ for _ in ()).throw(
+        OSError(errno.EROFS, os.strerror(errno.EROFS))))
+    _read_and_try_a_save(office_on_stick, tmp_path)
+
+
+def test_a_database_in_rollback_mode_in_a_truly_read_only_folder(
+        office_on_stick: Path, tmp_path: Path) -> None:
+    _in_rollback_mode(office_on_stick)
+    with _unwritable(office_on_stick.parent):
+        _read_and_try_a_save(office_on_stick, tmp_path)
+
+
 def test_a_writable_folder_is_opened_as_usual(office_on_stick: Path) -> None:
     with open_replica(office_on_stick) as rep:
         assert not rep.conn.read_only

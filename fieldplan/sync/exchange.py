@@ -791,12 +791,15 @@ def locks_text(locked: Sequence[str], unlocked: Sequence[str]) -> str:
     return join_clauses(said)
 
 
-def clock_ahead_since(rep: Replica, m: dict[str, Any]) -> str:
+def clock_ahead_since(rep: Replica, m: dict[str, Any], outcome: str = "merged") -> str:
     """(at an office) a headquarters bundle's creation time when this computer's clock
-    is more than CLOCK_AHEAD_DAYS later than it, else ""."""
+    is more than CLOCK_AHEAD_DAYS later than it, else "". Only of a bundle ``merged``:
+    a duplicate (imported again, or found after a later one of headquarters) is old
+    because it is, and its day says nothing of this computer's clock (last year's
+    bundles on a stick, imported beside this month's, said a right clock was ahead)."""
     created = str(m.get("created", ""))
     arrived = events.arrival_hlc(created)
-    if rep.is_hq or m.get("office") != "HQ" or arrived is None:
+    if rep.is_hq or m.get("office") != "HQ" or arrived is None or outcome != "merged":
         return ""
     behind = events.wall_ms() - (arrived >> 16)
     return created if behind > CLOCK_AHEAD_DAYS * 24 * 3600 * 1000 else ""
@@ -2519,7 +2522,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 cut = cut_retired_text(stats.cut_retired) if stats.cut_retired else ""
                 locked = tuple(sorted(locks_after - locks_before))
                 unlocked = tuple(sorted(locks_before - locks_after))
-                clock = clock_ahead_since(rep, m)
+                clock = clock_ahead_since(rep, m, outcome)
                 behind = clock_behind_since(rep, m)
                 office_clock = office_clock_wrong(rep, m, stats.office_hlc,
                                                   arrival.received_at)

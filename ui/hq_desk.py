@@ -2302,6 +2302,13 @@ class KeysPage(QWidget):
         #: key id → the other computers its setup bundle registered, still active
         #: (``keys.same_setup_each``): revoking it leaves them be, the confirmation says
         self._same_setup: dict[str, tuple] = {}
+        #: a revocation under way, until the keys are read again after it: Revoke is
+        #: off meanwhile (it stayed on for the key being revoked, and a second
+        #: confirmation revoked a revoked key, an error)
+        self.busy = False
+        #: revocations asked so far: a read asked after the last one shows it (the
+        #: worker takes its jobs in turn), one asked before does not end ``busy``
+        self._revocations = 0
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
         self.refresh()
@@ -2312,6 +2319,7 @@ class KeysPage(QWidget):
 
     def refresh(self) -> None:
         reading = lang()
+        after = self._revocations
 
         def fetch(rep):
             from fieldplan.sync import keys as keyreg
@@ -2331,10 +2339,14 @@ class KeysPage(QWidget):
                                                  k.status, k.key_id)), own, uses,
                     keyreg.revoked_with_each(rep), keyreg.same_setup_each(rep, uses))
 
-        DbOp(self.session, self, fetch).success(self._loaded).run()
+        DbOp(self.session, self, fetch).success(
+            lambda result: self._loaded(result, after)).run()
 
-    def _loaded(self, result) -> None:
+    def _loaded(self, result, after: int | None = None) -> None:
+        """``after``: the revocations asked when the read was (``_revocations``)."""
         keys, self._own, uses, self._with, self._same_setup = result
+        if after is None or after == self._revocations:
+            self.busy = False
         before = chosen_row(self.view, lambda k: k.key_id)
         with scroll_kept(self.view) as in_sight:
             self.model.set_rows(keys, uses)
@@ -2348,7 +2360,7 @@ class KeysPage(QWidget):
     def _enable(self) -> None:
         k = self.selected()
         allow_writes(self.revoke_button, self.identity, k is not None and k.status != "revoked"
-                     and k.key_id not in self._own)
+                     and k.key_id not in self._own and not self.busy)
 
     def ask_revoke(self) -> None:
         k = self.selected()
@@ -2419,9 +2431,16 @@ class KeysPage(QWidget):
             say_in_passing(self.message, text)
 
         def failed(error: BaseException) -> None:
+            self.busy = False  # (nothing changed: nothing to read again)
+            self._enable()
             self.message.setText(error_sentence(error))
             announce(self.message)
 
+        # off until the keys are read again after it (``_loaded``), which the change
+        # the revocation broadcasts asks for
+        self._revocations += 1
+        self.busy = True
+        self._enable()
         DbOp(self.session, self, run).success(done).failure(failed).run()
 
 

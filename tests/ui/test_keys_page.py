@@ -475,3 +475,62 @@ def test_the_keys_tab_lists_the_offices_as_every_other_page(lang, open_window, q
     language(lang)
     _window, page = keys_page(open_window, qtbot, path, rows=5)
     assert [page.model.row_at(r).office for r in range(5)] == KEYS_ORDER[lang]
+
+
+def test_revoke_is_off_from_the_confirmation_until_the_keys_are_read_again(
+        open_window, qtbot, two_laptops, monkeypatch):
+    """Revoke stayed enabled on the key being revoked from the confirmation until the
+    table was read again (the revocation's line shown meanwhile): a second click asked
+    again, and a second confirmation revoked a key revoked already, an error."""
+    from ui import hq_desk
+
+    path, keys = two_laptops
+    window, page = keys_page(open_window, qtbot, path, rows=3)
+    model = page.model
+    lost = keys["amina"]
+    row = next(i for i in range(model.rowCount()) if model.row_at(i).key_id == lost)
+    page.view.selectRow(row)
+    assert page.revoke_button.isEnabled()
+    said_with_button = []
+    real_say = hq_desk.say_in_passing
+
+    def say(source, text):  # the revocation's line said: the table not read again yet
+        said_with_button.append(page.revoke_button.isEnabled())
+        real_say(source, text)
+
+    monkeypatch.setattr(hq_desk, "say_in_passing", say)
+    qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)
+    page.findChild(object, "revoke-dialog").accept()
+    assert not page.revoke_button.isEnabled()  # (confirmed: under way)
+    qtbot.waitUntil(lambda: lost in page.message.text(), timeout=10_000)
+    assert said_with_button == [False]
+    wait_idle(qtbot, window.session)
+    assert page.selected().key_id == lost and page.selected().status == "revoked"
+    assert not page.revoke_button.isEnabled()
+    # another key chosen: on again
+    other = next(i for i in range(model.rowCount()) if model.row_at(i).key_id == keys["moussa"])
+    page.view.selectRow(other)
+    assert page.revoke_button.isEnabled()
+
+
+def test_a_revoke_that_fails_gives_the_button_back(open_window, qtbot, two_laptops,
+                                                   monkeypatch):
+    """(the revocation refused: nothing to read again) Revoke is on again at once."""
+    path, keys = two_laptops
+    window, page = keys_page(open_window, qtbot, path, rows=3)
+    model = page.model
+    row = next(i for i in range(model.rowCount()) if model.row_at(i).key_id == keys["amina"])
+    page.view.selectRow(row)
+
+    def refused(_rep, _key_id):
+        from fieldplan.errors import ValidationError
+
+        raise ValidationError("refused for the test")
+
+    monkeypatch.setattr(sync, "revoke_key", refused)
+    page.revoke(keys["amina"])
+    assert not page.revoke_button.isEnabled()
+    qtbot.waitUntil(lambda: "efused for the test" in page.message.text(), timeout=10_000)
+    assert page.revoke_button.isEnabled()
+    wait_idle(qtbot, window.session)
+

@@ -2368,7 +2368,7 @@ class KeysPage(QWidget):
             return
         text = _("Revoke the key of this computer of office {office}? Its bundles will be "
                  "refused from then on, here and at every office, and so will any new key "
-                 "it makes. This cannot be undone.").format(office=k.office)
+                 "it makes. This cannot be undone.").format(office=office_label(k.office))
         also = self._with.get(k.key_id)
         if also:  # an earlier key: the computer's current key goes with it
             from fieldplan.sync.keys import revoked_with_text

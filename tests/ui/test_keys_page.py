@@ -534,3 +534,34 @@ def test_a_revoke_that_fails_gives_the_button_back(open_window, qtbot, two_lapto
     assert page.revoke_button.isEnabled()
     wait_idle(qtbot, window.session)
 
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_revoke_question_names_the_office_as_every_other_page(
+        open_window, qtbot, two_laptops, qapp, lang):
+    """"Revoke the key of this computer of office ML?": the office by its bare code,
+    where the table above, the quarantine's questions and every other page say
+    "ML · Mali"."""
+    from ui.app import apply_language
+    from ui.context import office_label
+    from ui.hq_desk import select_row
+
+    apply_language(qapp, lang)
+    try:
+        path, keys = two_laptops
+        window, page = keys_page(open_window, qtbot, path, rows=3)
+        model = page.model
+        row = next(i for i in range(model.rowCount())
+                   if model.row_at(i).key_id == keys["amina"])
+        select_row(page.view, row)  # (selectRow selects nothing right to left)
+        qtbot.mouseClick(page.revoke_button, Qt.MouseButton.LeftButton)
+        confirm = page.findChild(object, "revoke-dialog")
+        question = confirm.text.text().split("\n")[0]
+        assert office_label("ML") in question
+        assert office_label("ML") != "ML"
+        if os.environ.get("FIELDPLAN_SHOTS"):
+            confirm.grab().save(os.path.join(os.environ["FIELDPLAN_SHOTS"],
+                                             f"revoke-question-{lang}.png"))
+        confirm.reject()
+        wait_idle(qtbot, window.session)
+    finally:
+        apply_language(qapp, "en")

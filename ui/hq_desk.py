@@ -1978,6 +1978,14 @@ class QuarantinePage(QWidget):
         session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
         self.refresh()
 
+    def hideEvent(self, event) -> None:  # (Qt's name)
+        super().hideEvent(event)
+        # the person left the page (not the window minimised): what its last action
+        # said goes (it stood for the rest of the session, beside other rows, as if
+        # about them); not while one runs, whose outcome is still to be said
+        if not event.spontaneous() and not self.busy:
+            self.message.clear()
+
     def _changes(self, _changes) -> None:
         self.refresh()
 
@@ -2312,6 +2320,14 @@ class KeysPage(QWidget):
         self.view.selectionModel().selectionChanged.connect(lambda *_a: self._enable())
         session.changes_did_happen.connect(self._changes)  # (a method: see InboxPage)
         self.refresh()
+
+    def hideEvent(self, event) -> None:  # (Qt's name)
+        super().hideEvent(event)
+        # the person left the page (not the window minimised): what its last action
+        # said goes (it stood for the rest of the session, beside other rows, as if
+        # about them); not while one runs, whose outcome is still to be said
+        if not event.spontaneous() and not self.busy:
+            self.message.clear()
 
     def _changes(self, changes) -> None:
         if changes.touches("key"):

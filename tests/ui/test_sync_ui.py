@@ -1826,3 +1826,48 @@ def test_what_a_drop_holds_is_said_once_looked_at_and_only_to_a_window_still_ope
     answer.set()
     qtbot.waitUntil(lambda: not off_thread_jobs())
     assert imported == []
+
+
+def test_the_quarantines_and_the_keys_lines_go_once_the_page_is_left(
+        open_window, qtbot, hq, make_office, tmp_path):
+    """"Key refused; 1 bundle removed from quarantine." (or "Key trusted; …", "Key …
+    revoked.") stayed beside the buttons for the rest of the session: days later it
+    still stood beside other bundles, read as if about them. It goes once the person
+    leaves the page (not while the window is only minimised)."""
+    first = make_office("ML", "ml-a")
+    progress.record_progress(first, first.plan().actions_of(level="national")[0].code,
+                             "2026-S1", status="on-track")
+    sync.import_bundle(hq, sync.export_bundle(first, out_dir=tmp_path).path)
+    lost = first.meta("key_id")
+    setup = tmp_path / "ML-2-setup.fieldplan"
+    sync.enroll_office(hq, "ML", setup)
+    second = sync.init_from_setup(tmp_path / "ml-b.sqlite3", setup)
+    with hq.conn:  # 90 days later
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2026-03-01T00:00:00Z'")
+    (tmp_path / "b").mkdir()
+    exported = sync.export_bundle(second, out_dir=tmp_path / "b")
+    second.close()
+    assert sync.import_bundle(hq, exported.path).outcome == "quarantined"
+    window, page = open_hq_page(open_window, qtbot, hq, lambda w: w.hq_desk.quarantine,
+                                lambda page: page.model.rowCount() == 1)
+    page.refuse(page.model.row_at(0).fingerprint)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    assert page.message.text().startswith("Key refused; 1 bundle removed")
+    window.show_page(window.hq_desk.overview)
+    window.show_page(page)
+    assert page.message.text() == ""
+
+    keys = window.hq_desk.keys
+    window.show_page(keys)
+    qtbot.waitUntil(lambda: keys.model.rowCount() == 2, timeout=5000)
+    keys.revoke(lost)
+    qtbot.waitUntil(lambda: lost in keys.message.text(), timeout=10_000)
+    wait_idle(qtbot, window.session)
+    window.showMinimized()  # (the window aside a moment: the line stays)
+    window.showNormal()
+    assert lost in keys.message.text()
+    window.show_page(window.hq_desk.inbox)
+    window.show_page(keys)
+    assert keys.message.text() == ""
+    wait_idle(qtbot, window.session)

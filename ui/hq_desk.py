@@ -198,6 +198,32 @@ def sortable(view: QTableView, column: int = 0) -> None:
     view.viewport().installEventFilter(menus)
 
 
+def sort_kept(view: QTableView) -> list[Any] | None:
+    """How ``view`` is sorted, [column, "ascending" | "descending"], for the window to
+    keep (``sort_again``: a language change, the next start); None if by nothing."""
+    header = view.horizontalHeader()
+    column = header.sortIndicatorSection()
+    if column < 0:
+        return None
+    down = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    return [column, "descending" if down else "ascending"]
+
+
+def sort_again(view: QTableView, kept: Any) -> None:
+    """``view`` sorted again as ``sort_kept`` kept it: the window made again in another
+    language sorted its tables as they open, by office or by period, though their
+    filters were kept. Anything else (a damaged settings file) is left aside."""
+    from ui.window_settings import whole_number
+
+    if not isinstance(kept, list | tuple) or len(kept) != 2:
+        return
+    column = whole_number(kept[0])
+    if column is None or not 0 <= column < 1000 or kept[1] not in ("ascending", "descending"):
+        return
+    view.sortByColumn(column, Qt.SortOrder.DescendingOrder if kept[1] == "descending"
+                      else Qt.SortOrder.AscendingOrder)
+
+
 class _SortMenus(QObject):
     """Opens ``_sort_menu`` on the Menu key or Shift+F10 in the table itself (not every
     platform turns those keys into a context menu request: Qt's offscreen and X11 ones
@@ -985,9 +1011,10 @@ class OverviewPage(QWidget):
         """What the filters are set to (``restore_filters``: a language change)."""
         return {"office": self.office.text(), "area": self.area.currentData() or "",
                 "level": self.level.currentData() or "",
-                "status": self.status.currentData() or ""}
+                "status": self.status.currentData() or "", "sort": sort_kept(self.view)}
 
-    def restore_filters(self, filters: dict[str, str]) -> None:
+    def restore_filters(self, filters: dict[str, Any]) -> None:
+        sort_again(self.view, filters.get("sort"))
         for name in ("area", "level", "status"):
             _choose_data(getattr(self, name), filters.get(name, ""))
         self.office.blockSignals(True)
@@ -1478,10 +1505,11 @@ class ReportsPage(ReadWhenShown, QSplitter):
         return {"search": self.search.text(), "scope": self.scope.currentData(),
                 "status": self.status.currentData(), "office": self.office.currentData(),
                 "area": self.area.currentData(), "chosen": list(self._chosen() or ()),
-                "split": splitter_sizes(self)}
+                "split": splitter_sizes(self), "sort": sort_kept(self.view)}
 
     def restore_filters(self, filters: dict[str, Any]) -> None:
         restore_sizes(self, filters.get("split"))
+        sort_again(self.view, filters.get("sort"))
         for name in ("scope", "status", "office", "area"):
             _choose_data(getattr(self, name), filters.get(name, ""))
         self.search.blockSignals(True)

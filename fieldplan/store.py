@@ -971,22 +971,38 @@ def backup(conn: sqlite3.Connection, db_path: str | os.PathLike[str], reason: st
     db_path = Path(db_path)
     check_sound(conn, db_path)
     folder = backup_dir(db_path)
-    stamp = dt.datetime.now(dt.UTC).strftime(_STAMP_FORMAT)
-    # named after the database's whole file name, which its mark names too: a backup
-    # belongs to one database (``hq.sqlite3x`` is not ``hq.sqlite3``; see list_backups)
-    target = folder / f"{db_path.name}-{stamp}-{reason}.sqlite3"
+    taken = dt.datetime.now(dt.UTC)
+
+    def copy() -> Path:
+        """The copy, under the first name of ``taken`` or the microseconds after it
+        that no other backup holds (another program's, taken at the same instant)."""
+        nonlocal taken
+        for _attempt in range(_SAME_INSTANT_TRIES):
+            stamp = taken.strftime(_STAMP_FORMAT)
+            # named after the database's whole file name, which its mark names too: a
+            # backup belongs to one database (``hq.sqlite3x`` is not ``hq.sqlite3``;
+            # see list_backups)
+            target = folder / f"{db_path.name}-{stamp}-{reason}.sqlite3"
+            try:
+                _copy(conn, target, stamp, db_path.name)
+            except _NameTaken:
+                taken += dt.timedelta(microseconds=1)
+                continue
+            return target
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(folder))
+
     try:
         private_folder(folder)
         _tidy(folder, db_path)  # what a killed backup left takes room too
         try:
-            _copy(conn, target, stamp, db_path.name)
+            target = copy()
         except (sqlite3.Error, OSError) as exc:
             freed = _free_room(conn, folder, db_path) if out_of_space(exc) else []
             if not freed:
                 raise
             if removed is not None:
                 removed.extend(freed)
-            _copy(conn, target, stamp, db_path.name)  # once more, in the room made
+            target = copy()  # once more, in the room made
     except (sqlite3.Error, OSError) as exc:
         # Translators: {reason} says why, e.g. "the disk is full"; {folder} is a folder
         raise BackupError(_("cannot back up the database: {reason} (backups in {folder})")
@@ -1079,16 +1095,34 @@ def _holds_events(conn: sqlite3.Connection) -> bool:
                         "name = 'events'").fetchone() is not None
 
 
+#: How many names a backup tries, a microsecond apart, when others' backups taken at
+#: the same instant hold them (Windows's clock moves in steps of about 16 ms).
+_SAME_INSTANT_TRIES = 1000
+
+
+class _NameTaken(Exception):
+    """(``_copy``) Another backup has the name: unfinished, or finished."""
+
+
 def _copy(conn: sqlite3.Connection, target: Path, stamp: str, db_name: str) -> None:
     """The backup itself (of the database file named ``db_name``): written as
     ``.part``, renamed when whole; on any error the part and the journal files beside
-    it are removed."""
+    it are removed. _NameTaken, leaving nothing of its own and touching nothing of the
+    other's, when another backup holds the name (its ``.part`` there, or the backup
+    itself)."""
     part = target.with_suffix(".part")
     try:
         # made here, not by SQLite, so that a folder that cannot be written fails with
         # the system's reason (permission denied, read-only) rather than "unable to
-        # open"; owner-only, as the database's key file (enrolment tokens are in it)
+        # open"; owner-only, as the database's key file (enrolment tokens are in it).
+        # Made only if missing: it is the claim of the name (another program's backup
+        # of the same instant writes there: never this one's to remove)
         create_private(part)
+    except FileExistsError as exc:
+        raise _NameTaken from exc
+    try:
+        if target.exists():  # (finished under this name: never replaced)
+            raise _NameTaken
         dest = sqlite3.connect(str(part))
         try:
             conn.backup(dest)

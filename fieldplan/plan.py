@@ -312,6 +312,11 @@ class Plan:
     #: (``expects_value``).
     added_values: Mapping[tuple[str, str], tuple[Period, int]] = field(
         default_factory=dict, compare=False, hash=False, repr=False)
+    #: The indicators amendments moved from an action the plan still has to another
+    #: (``fieldplan.planops.plan_moves``): (action code, indicator key) → the action
+    #: that has it now. Read from a database's plan history, as ``added``.
+    moved_values: Mapping[tuple[str, str], str] = field(
+        default_factory=dict, compare=False, hash=False, repr=False)
 
     def action(self, code: str) -> Action:
         """The action with this code (``pa1.1`` finds ``PA1.1``); ValidationError if none."""

@@ -285,6 +285,70 @@ def plan_additions(rep: Replica, plan: Plan, *, installing: bool = False
     return out, out_values
 
 
+def plan_moves(rep: Replica, plan: Plan) -> dict[tuple[str, str], str]:
+    """Where the indicators amendments moved to another action are in ``plan``
+    (``Plan.moved_values``): (the action it was in, its key) → the action of ``plan``
+    that has it now, for each one the action it was in (still in ``plan``) no longer
+    has. A move is what ``PlanDiff.indicators_moved`` says between two versions held
+    one after the other (the same key and English title, taken from one action both
+    have and put in one other); moves one after another are followed to the last.
+    Read from the plan versions every computer holds, so that a value typed for an
+    indicator before the amendment that moved it goes with it (the client's drafts),
+    at an office as at headquarters."""
+    from fieldplan.plan_diff import seen_text
+
+    def indicators(doc: dict[str, Any]) -> dict[str, dict[str, str]] | None:
+        """action (upper case) → {key: English title} of a version, None if unread."""
+        out: dict[str, dict[str, str]] = {}
+        for a in actions_of(doc):
+            inds = a.get("indicators")
+            out[str(a.get("code", "")).upper()] = {
+                str(i.get("key", "")): seen_text(str(t.get("en", "")) if isinstance(
+                    t := i.get("title"), dict) else str(t or ""))
+                for i in (inds if isinstance(inds, list) else ()) if isinstance(i, dict)}
+        return out or None
+
+    moves: list[tuple[str, str, str]] = []  # (key, from, to), oldest first
+    before = None
+    for _hlc, doc in plan_history(rep):
+        now = indicators(doc)
+        if now is None:
+            continue
+        if before is not None:
+            gone: dict[tuple[str, str], list[str]] = {}
+            came: dict[tuple[str, str], list[str]] = {}
+            for code, inds in now.items():
+                was = before.get(code)
+                if was is None:
+                    continue
+                for key, title in was.items():
+                    if key not in inds:
+                        gone.setdefault((key, title), []).append(code)
+                for key, title in inds.items():
+                    if key not in was:
+                        came.setdefault((key, title), []).append(code)
+            moves += [(key, froms[0], tos[0]) for (key, title), tos in came.items()
+                      if len(tos) == 1 and len(froms := gone.get((key, title), [])) == 1]
+        before = now
+    if not moves:
+        return {}
+    codes = {a.code.upper(): a for a in plan.actions}
+    out: dict[tuple[str, str], str] = {}
+    for key, first, _to in moves:
+        if (first, key) in out or first not in codes:
+            continue
+        where = first
+        for moved_key, source, to in moves:
+            if moved_key == key and source == where:
+                where = to
+        action = codes.get(where)
+        if (where != first and action is not None
+                and any(i.key == key for i in action.indicators)
+                and all(i.key != key for i in codes[first].indicators)):
+            out[(codes[first].code, key)] = action.code
+    return out
+
+
 def actions_of(doc: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """The action dicts of a plan version's dict."""
     actions = doc.get("actions")

@@ -233,7 +233,7 @@ class Replica:
     def plan(self):  # -> fieldplan.plan.Plan
         """The plan as merged here (cached until a plan event changes it)."""
         from fieldplan.plan import plan_from_dict
-        from fieldplan.planops import plan_additions
+        from fieldplan.planops import plan_additions, plan_moves
 
         # (and how many versions: the history says which actions an amendment added,
         # and an older version may arrive after a newer one)
@@ -248,7 +248,8 @@ class Replica:
             raise StoreError(_("this database holds no plan yet"))
         plan = plan_from_dict(doc, source=_("plan in database"))
         added, added_values = plan_additions(self, plan)
-        plan = dataclasses.replace(plan, added=added, added_values=added_values)
+        plan = dataclasses.replace(plan, added=added, added_values=added_values,
+                                   moved_values=plan_moves(self, plan))
         self._plan_cache = (stamp, plan)
         return plan
 

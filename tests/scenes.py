@@ -229,7 +229,8 @@ def hq_with_a_forked_office(hq, make_office, tmp_path: Path):
 
 
 def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, title=None,
-            drop_indicators=(), add=(), signed=False, add_indicators=(), units=None):
+            drop_indicators=(), add=(), signed=False, add_indicators=(), units=None,
+            move_indicators=()):
     """``plan`` as an amendment changes it (its version one up): actions dropped,
     renamed (``{"PA1.3": "PA1.7"}``) or moved to the regional level, a later start or
     an earlier end (the targets of the periods they drop dropped too), a new title for
@@ -238,13 +239,17 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
     code and its title); ``signed``: no text illustrative any more (HQ installed the
     signed plan's); indicators added (``("PA1.2", "new-key")`` pairs: each a copy of
     the action's first with that key); ``units``: new units of indicators
-    (``{("PA4.1", "people-assisted"): "households"}``)."""
+    (``{("PA4.1", "people-assisted"): "households"}``); ``move_indicators``: indicators
+    taken from one action and put at the end of another (``("PA1.2", "data-reports",
+    "PA1.1")`` triples: the same key and title)."""
     import dataclasses
     import datetime as dt
 
     from fieldplan.plan import Text
 
     rename = rename or {}
+    moving = {(code, key): to for code, key, to in move_indicators}
+    drop_indicators = (*drop_indicators, *moving)
     end = dt.date.fromisoformat(end) if isinstance(end, str) else end
     start = dt.date.fromisoformat(start) if isinstance(start, str) else start
     kept = dataclasses.replace(plan, end=end) if end else plan
@@ -263,7 +268,10 @@ def amended(plan, *, drop=(), rename=None, regional=(), start=None, end=None, ti
                 for ind in a.indicators if (a.code, ind.key) not in drop_indicators))
         a = dataclasses.replace(a, indicators=a.indicators + tuple(
             dataclasses.replace(a.indicators[0], key=key, title=Text(en=f"New {key}"))
-            for code, key in add_indicators if code == a.code))
+            for code, key in add_indicators if code == a.code) + tuple(
+            dataclasses.replace(plan.action(code).indicator(key), targets=tuple(
+                t for t in plan.action(code).indicator(key).targets if t[0] in periods))
+            for (code, key), to in moving.items() if to == a.code))
         a = dataclasses.replace(a, indicators=tuple(
             dataclasses.replace(ind, unit=(units or {}).get((a.code, ind.key), ind.unit))
             for ind in a.indicators))

@@ -1140,6 +1140,56 @@ class DraftJournal(QObject):
             self._dirty = True
             return True
 
+    def move_fields(self, key: Key, moves: dict[str, Key]) -> list[Key]:
+        """Move fields of this report's draft to another report's (``moves``: field
+        name → that report): values typed for an indicator an amendment moved to
+        another action go with it (``Plan.moved_values``), saved in the report of the
+        action that has it now, never set aside as for an indicator the plan has not.
+        Each is typed there over nothing (``[]``): that report never had the indicator
+        before, and a value recorded in it since (another laptop's) makes it a conflict
+        for a person to settle, not written over. A field the other report's draft
+        holds already stays (set aside in its turn, as the plan's action has it not),
+        unless it is the very value moved before (the form on screen put it back in
+        its report's draft as it was made again for the new plan). The reports that
+        took fields."""
+        with self._lock:
+            took: list[Key] = []
+            for name, to in moves.items():
+                if to == key:
+                    continue
+                moved = False
+                for store in (self._values, self._held):
+                    fields = store.get(key)
+                    if fields is None or name not in fields:
+                        continue
+                    there = store.get(to, {})
+                    if name in there and _canon_value(there[name]) != _canon_value(
+                            fields[name]):
+                        continue  # (another value typed there: both kept)
+                    if name not in there and name in (self._values.get(to, {})
+                                                      if store is self._held
+                                                      else self._held.get(to, {})):
+                        continue
+                    store.setdefault(to, {})[name] = fields.pop(name)
+                    if not fields:
+                        del store[key]
+                    moved = True
+                if not moved:
+                    continue
+                base = self._base.get(key)
+                if base is not None:
+                    base.pop(name, None)
+                    if not base:
+                        del self._base[key]
+                self._base.setdefault(to, {})[name] = []
+                if to not in took:
+                    took.append(to)
+            if took:
+                if key not in self:
+                    self.errors.pop(key, None)
+                self._dirty = True
+            return took
+
     def apart_fields(self, key: Key) -> dict[str, dict[str, Any]]:
         """This report's fields taken out by ``set_apart`` and not yet in the set-aside
         file, on their way there or not: ``{"values": …, "held": …}`` (a copy; empty

@@ -1529,7 +1529,9 @@ class ReportEditor(QScrollArea):
             why = scope.why_hidden(office, *key)
             if why:
                 reasons[key] = tuple(why)  # (said in the language it is read in)
-            elif journal.set_apart(key, _indicators(plan, key[0])):
+                continue
+            _follow_moved(journal, plan, scope, office, key)
+            if journal.set_apart(key, _indicators(plan, key[0])):
                 reasons[key] = (UNFIT,)
         for key in journal.apart():  # (earlier tries the set-aside file refused)
             reasons.setdefault(key, (UNFIT,))
@@ -1691,6 +1693,10 @@ class ReportEditor(QScrollArea):
         # what the form cannot show (a field it has not, a value of another kind: a
         # drafts file damaged on disk, or one a later release wrote) is set aside and
         # said, never dropped by the ``put`` below
+        from fieldplan.planops import PlanScope
+
+        plan = self.identity.plan
+        _follow_moved(journal, plan, PlanScope(plan), self.identity.office, key)
         if journal.set_apart(key, set(self.indicator_edits)):
             self._set_aside({key: (UNFIT,)})
         if key not in journal:
@@ -3332,6 +3338,18 @@ class _Conflicts(dict):
         super().__init__(shown)
         self.written_here = written_here
         self.one_computer = one_computer or {}
+
+
+def _follow_moved(journal: Any, plan: Any, scope: Any, office: str,
+                  key: tuple[str, str]) -> list[tuple[str, str]]:
+    """Move the values of a draft typed for indicators an amendment moved to another
+    action (``Plan.moved_values``) to the draft of that action's report for the same
+    period, where the plan shows that report to this office: saved there, where
+    the plan has the indicator now. The reports that took values."""
+    action, period = key
+    moves = {f"value.{k}": (to, period) for (code, k), to in plan.moved_values.items()
+             if code == action and scope.shows(office, to, period)}
+    return journal.move_fields(key, moves) if moves else []
 
 
 def _indicators(plan: Any, code: str) -> frozenset[str]:

@@ -1169,3 +1169,60 @@ def test_the_import_says_the_values_of_a_dropped_indicator_it_hides(open_window,
     assert dialog.table.item(0, 3).text().endswith(
         "; the plan is now version 2; it hides this office's values of 1 indicator it no "
         "longer has (PA1.2/data-reports): they are kept in their reports")
+
+
+def test_a_value_typed_for_an_indicator_an_amendment_moves_goes_with_it(
+        open_window, qtbot, office, monkeypatch):
+    """Found by review: a value typed (not saved yet) in PA1.2's data-reports, which an
+    amendment then moves to PA1.1, was set aside saying "the current plan has no such
+    indicator", where the plan has it, under PA1.1: the person was sent to copy it by
+    hand from a file. It goes with its indicator: saved in PA1.1's report (the values
+    saved before stay with PA1.2, as the plan change says), nothing set aside."""
+    monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)  # (typing not saved)
+    bn, amend = office
+    bundle = amend(move_indicators=(("PA1.2", "data-reports", "PA1.1"),))
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.2", "2026-S1")
+    qtbot.keyClicks(editor.indicator_edits["data-reports"], "7")
+    qtbot.keyClicks(editor.narratives["challenges"], "Roads cut")
+    editor.journal_now()
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: "data-reports" not in editor.indicator_edits, timeout=5000)
+    editor.save_now()
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.2", "2026-S1").challenges == "Roads cut",
+                    timeout=5000)
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.1", "2026-S1").value("data-reports")
+                    == 7, timeout=10_000)
+    wait_idle(qtbot, window.session)
+    flush_all()
+    assert drafts_file(bn, ".drafts-set-aside.json") == {}
+    assert db_report(bn, "PA1.2", "2026-S1").value("data-reports") is None
+    assert drafts_file(bn) == {}
+    assert not window.save_state_label.isVisible()
+    editor = choose(window, qtbot, "PA1.1", "2026-S1")
+    assert editor.indicator_edits["data-reports"].text() == "7"
+
+
+def test_a_draft_left_for_an_indicator_moved_since_is_saved_where_it_is_now(
+        open_window, qtbot, office):
+    """A value an earlier session left unsaved in PA1.2's data-reports, which an
+    amendment imported since (the client closed) moved to PA1.1: saved in PA1.1's
+    report at start, nothing set aside, the report's other fields saved in PA1.2."""
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(move_indicators=(("PA1.2", "data-reports", "PA1.1"),)))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.2", "period": "2026-S1",
+         "values": {"value.data-reports": 4, "challenges": "Late"},
+         "base": {"value.data-reports": [], "challenges": []}},
+    ]}), encoding="utf-8")
+    window = open_window(bn)
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.1", "2026-S1").value("data-reports") == 4,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.2", "2026-S1").challenges == "Late",
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    flush_all()
+    assert drafts_file(bn) == {}
+    assert drafts_file(bn, ".drafts-set-aside.json") == {}
+    assert db_report(bn, "PA1.2", "2026-S1").value("data-reports") is None

@@ -1525,18 +1525,28 @@ class ReportEditor(QScrollArea):
         scope = PlanScope(plan)
         office = self.identity.office
         reasons: dict[tuple[str, str], tuple[str, ...]] = {}
+        moved = []
         for key in journal.reports():
             why = scope.why_hidden(office, *key)
             if why:
                 reasons[key] = tuple(why)  # (said in the language it is read in)
                 continue
-            _follow_moved(journal, plan, scope, office, key)
+            moved += _follow_moved(journal, plan, scope, office, key)
             if journal.set_apart(key, _indicators(plan, key[0])):
                 reasons[key] = (UNFIT,)
+        self._save_moved(moved)
         for key in journal.apart():  # (earlier tries the set-aside file refused)
             reasons.setdefault(key, (UNFIT,))
         if reasons:
             self._set_aside(reasons)
+
+    def _save_moved(self, moved: list[tuple[str, str]]) -> None:
+        """Save now the drafts that took values of indicators moved to their action
+        (``_follow_moved``), not at the next retry: meanwhile the status bar said them
+        "not saved yet — retrying", as if a save had failed."""
+        if moved and self._retry is not None and not self._closed:
+            self._retry.journal.write()
+            self._retry.retry()
 
     def _set_aside(self, reasons: dict[tuple[str, str], tuple[str, ...]]) -> None:
         """Set these reports' drafts aside (``DraftJournal.set_aside_off_thread``): on a
@@ -1696,7 +1706,8 @@ class ReportEditor(QScrollArea):
         from fieldplan.planops import PlanScope
 
         plan = self.identity.plan
-        _follow_moved(journal, plan, PlanScope(plan), self.identity.office, key)
+        self._save_moved(_follow_moved(journal, plan, PlanScope(plan), self.identity.office,
+                                       key))
         if journal.set_apart(key, set(self.indicator_edits)):
             self._set_aside({key: (UNFIT,)})
         if key not in journal:

@@ -1177,8 +1177,11 @@ def test_a_value_typed_for_an_indicator_an_amendment_moves_goes_with_it(
     amendment then moves to PA1.1, was set aside saying "the current plan has no such
     indicator", where the plan has it, under PA1.1: the person was sent to copy it by
     hand from a file. It goes with its indicator: saved in PA1.1's report (the values
-    saved before stay with PA1.2, as the plan change says), nothing set aside."""
+    saved before stay with PA1.2, as the plan change says), nothing set aside; at once,
+    not at the next retry, which left the status bar saying "1 report not saved yet —
+    retrying" as if a save had failed."""
     monkeypatch.setattr("ui.report_editor.SAVE_DELAY_MS", 600_000)  # (typing not saved)
+    monkeypatch.setattr("ui.drafts.RETRY_MS", 600_000)  # (no retry but the first)
     bn, amend = office
     bundle = amend(move_indicators=(("PA1.2", "data-reports", "PA1.1"),))
     window = open_window(bn)

@@ -2469,11 +2469,15 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                 # receipts that move forward (what the other side now holds), or those
                 # events are only the records every bundle for the office carries for
                 # a revoked computer of it, or a copy left on a continued replica
-                # (REVOCATION_RECORDS: HQ's word alone, an office's bundle carries none)
+                # (REVOCATION_RECORDS: HQ's word alone, an office's bundle carries none).
+                # A key it registered (a rotation's, the key it replaced retired) changed
+                # the registry: merged, though its events were all held (sent again
+                # before headquarters' receipt reached the computer)
                 carried = stats.total - (m.get(REVOCATION_RECORDS, 0)
                                          if m["office"] == "HQ" else 0)
-                outcome = ("duplicate" if seen or (stats.new == 0 and carried > 0
-                                                   and not stats.receipts) else "merged")
+                outcome = ("duplicate" if seen or (
+                    stats.new == 0 and carried > 0 and not stats.receipts
+                    and not isinstance(accept, tuple)) else "merged")
                 if rep.is_hq and m["office"] != "HQ" and held is None and outcome == "merged":
                     # (a revoked computer's receipts say nothing any more; a duplicate
                     # changes nothing: the forked computer's bundle from before it went

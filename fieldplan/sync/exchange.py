@@ -3242,31 +3242,36 @@ def each_file(outcomes: Sequence[ImportOutcome]) -> list[ImportOutcome]:
     and beside it those of the bundles a key it registered brought out of quarantine
     (``ImportOutcome.released``, theirs too). A bundle of the lot that waited in
     quarantine and was brought out by a later one counts as what became of it then (not
-    as quarantined too); one brought out, then met again later in the lot (nothing new
-    by then), counts as what it became when it was brought out."""
+    as quarantined too), once when the lot held it twice (quarantined twice: one bundle
+    waiting); one brought out, then met again later in the lot (nothing new by then),
+    counts as what it became when it was brought out."""
     out: list[ImportOutcome] = []
     released_at: dict[tuple[str, str], int] = {}
 
     def brought(outcome: ImportOutcome) -> None:
         for r in outcome.released:
             key = (r.bundle_id, r.key_id)
-            # (the file of the lot it came from: quarantined, or shown as brought out
+            # (the files of the lot it came from: quarantined, or shown as brought out
             # already, ``settle_released``)
-            waited = next((i for i, o in enumerate(out) if o is r or (
+            waited = [i for i, o in enumerate(out) if o is r or (
                 r.bundle_id and o.outcome == "quarantined"
-                and (o.bundle_id, o.key_id) == key)), None)
-            if waited is None:
+                and (o.bundle_id, o.key_id) == key)]
+            if not waited:
                 out.append(r)
-                waited = len(out) - 1
+                waited = [len(out) - 1]
             else:
-                out[waited] = r
+                out[waited[0]] = r
+                for i in reversed(waited[1:]):  # (the same bundle, given again)
+                    del out[i]
             if r.bundle_id:
-                released_at[key] = waited
+                released_at[key] = waited[0]
             brought(r)
 
     for o in outcomes:
         if o.outcome == "duplicate" and (o.bundle_id, o.key_id) in released_at:
             continue  # (the bundle brought out already: that file, counted there)
+        if any(x is o for x in out):
+            continue  # (a second file of it, ``settle_released``: counted once)
         out.append(o)
         brought(o)
     return out
@@ -3283,10 +3288,11 @@ def settle_released(outcomes: list[ImportOutcome]) -> None:
         for r in o.released:
             key = (r.bundle_id, r.key_id)
             for i, waited in enumerate(outcomes[:later]):
+                # (each of its files: one chosen twice was quarantined twice, one
+                # bundle waiting, and its second file said to trust a key on record)
                 if (r.bundle_id and waited.outcome == "quarantined"
                         and (waited.bundle_id, waited.key_id) == key):
                     outcomes[i] = r  # (its file, as quarantine kept its name)
-                    break
 
 
 def outcome_counts(outcomes: Sequence[ImportOutcome]) -> dict[str, int]:

@@ -26,18 +26,25 @@ from fieldplan.sync.exchange import (
 from tests.scenes import disk_full_for, key_registered_left_waiting, waiting_and_proof
 
 
-@pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again"])
+@pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again",
+                                   "twice-in-the-lot"])
 def test_an_imports_totals_count_what_a_registered_key_brought_out_once(
         hq, make_office, tmp_path: Path, order: str) -> None:
     """``waited-before``: the bundle waited from an earlier import, the proof imported
     alone; ``in-the-lot``: both chosen, the waiting one first (quarantined, then
     brought out); ``met-again``: it waited from an earlier import, and is chosen again
-    after the proof (nothing new by then)."""
+    after the proof (nothing new by then); ``twice-in-the-lot``: chosen twice before the
+    proof (quarantined twice, as one bundle waiting): both its files are shown merged
+    and counted once, as a copy met again after the proof is. The second copy was
+    left "quarantined", telling to trust a key already on record, and the totals
+    (``import --json``, the status's last import) counted a bundle quarantined that
+    no longer was."""
     waiting, proof = waiting_and_proof(make_office("ML"), tmp_path / "stick")
     if order != "in-the-lot":
         assert import_bundle(hq, waiting).outcome == "quarantined"
     files = {"waited-before": [proof], "in-the-lot": [waiting, proof],
-             "met-again": [proof, waiting]}[order]
+             "met-again": [proof, waiting], "twice-in-the-lot": [waiting, waiting, proof]
+             }[order]
     outcomes = import_bundles(hq, files)
     assert [r.file for o in outcomes for r in o.released] == [waiting.name]
     assert outcome_counts(outcomes) == {"merged": 2}
@@ -49,6 +56,7 @@ def test_an_imports_totals_count_what_a_registered_key_brought_out_once(
     last = sync_state(hq).last_import
     assert (last["file"], last["files"], last["counts"]) == (
         files[-1].name, 2, {"merged": 2})
+    assert list_quarantine(hq) == []
 
 
 def test_a_file_of_the_lot_of_the_same_name_is_still_counted() -> None:
@@ -181,7 +189,8 @@ def test_a_bundle_left_waiting_after_its_key_was_registered_says_why_it_waits(
     assert (again.outcome, list_quarantine(hq)) == ("merged", [])
 
 
-@pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again"])
+@pytest.mark.parametrize("order", ["waited-before", "in-the-lot", "met-again",
+                                   "twice-in-the-lot"])
 def test_import_json_lists_what_a_registered_key_brought_out_as_an_item_once(
         hq, make_office, tmp_path: Path, capsys, order: str) -> None:
     """``import --json``: the bundle the proof's key brought out of quarantine is an item
@@ -195,7 +204,8 @@ def test_import_json_lists_what_a_registered_key_brought_out_as_an_item_once(
     if order != "in-the-lot":
         assert import_bundle(hq, waiting).outcome == "quarantined"
     files = {"waited-before": [proof], "in-the-lot": [waiting, proof],
-             "met-again": [proof, waiting]}[order]
+             "met-again": [proof, waiting], "twice-in-the-lot": [waiting, waiting, proof]
+             }[order]
     assert main(["--db", str(hq.path), "--json", "import", *map(str, files)]) == 0
     items = json.loads(capsys.readouterr().out)
     assert sorted((i["file"], i["outcome"], i["released_by"]) for i in items) == sorted(

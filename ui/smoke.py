@@ -101,6 +101,27 @@ def check_plugins() -> None:
                                f"{loader.errorString()}")
 
 
+def check_children() -> None:
+    """(Linux) A program the client starts (the PDF viewer, the spreadsheet or the file
+    manager through xdg-open, as Qt starts them; lp) does not get the build's own
+    libraries first in its library path: on a newer system they kept those programs
+    from starting (fieldplan.frozen)."""
+    own = getattr(sys, "_MEIPASS", None)
+    if not own or not sys.platform.startswith("linux"):
+        return
+    from PySide6.QtCore import QProcess
+
+    child = QProcess()
+    child.start("sh", ["-c", 'printf %s "${LD_LIBRARY_PATH-}"'])
+    if not child.waitForFinished(int(STEP_SECONDS * 1000)):
+        raise SmokeFailure("a program started from fieldplan (sh) did not end in time")
+    seen = bytes(child.readAllStandardOutput()).decode()
+    if os.path.realpath(own) in {os.path.realpath(p) for p in seen.split(os.pathsep) if p}:
+        raise SmokeFailure(f"a program started from fieldplan gets the build's libraries "
+                           f"first (LD_LIBRARY_PATH={seen}): a viewer or lp on a newer "
+                           f"system would load them in place of its own")
+
+
 def check_report_preview(db: Path, office: str, period: str, out: Path) -> str:
     """Build ``db``'s status sheet of ``office`` for ``period``, preview it, open the
     print dialog and print its pages to ``out``; what was done, in one line. Raises
@@ -115,6 +136,7 @@ def check_report_preview(db: Path, office: str, period: str, out: Path) -> str:
     from ui.ops import DbOp, Session
 
     check_plugins()
+    check_children()
     request = report_preview.ReportRequest("sheet", period, office)
     shown: list[report_preview.PreviewWindow] = []
     failed: list[BaseException] = []

@@ -94,3 +94,17 @@ def test_a_missing_print_support_plugin_fails_the_check(qapp, hq_db, tmp_path, m
     monkeypatch.setattr(QCoreApplication, "libraryPaths", staticmethod(lambda: [str(tmp_path)]))
     with pytest.raises(smoke.SmokeFailure, match=r"^Qt's CUPS print support plugin is missing"):
         smoke.check_report_preview(hq_db, "HQ", "2026-S1", tmp_path / "printed.pdf")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="LD_LIBRARY_PATH: Linux")
+def test_a_child_given_the_builds_libraries_fails_the_check(qapp, hq_db, tmp_path,
+                                                             monkeypatch):
+    """A frozen program whose launcher left the bootloader's library path (the build's
+    _internal first) to the programs it starts fails; given back, it passes."""
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    monkeypatch.setenv("LD_LIBRARY_PATH", f"{tmp_path}:/home/me/lib")
+    with pytest.raises(smoke.SmokeFailure,
+                       match=r"^a program started from fieldplan gets the build's libraries"):
+        smoke.check_report_preview(hq_db, "HQ", "2026-S1", tmp_path / "printed.pdf")
+    monkeypatch.setenv("LD_LIBRARY_PATH", "/home/me/lib")
+    smoke.check_children()

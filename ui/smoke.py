@@ -101,6 +101,27 @@ def check_plugins() -> None:
                                f"{loader.errorString()}")
 
 
+def check_qt_translations() -> None:
+    """Qt's own French and Arabic (the standard buttons, the file and print dialogs:
+    ui.qt_i18n) are where the program looks for them: the build's qt.conf gone wrong
+    leaves those dialogs in English in a French or Arabic client, and nothing else
+    says so."""
+    from PySide6.QtCore import QLocale, QTranslator
+
+    from ui.qt_i18n import QT_CATALOGS, QT_LOCALES, qt_translations_dir
+
+    folder = qt_translations_dir()
+    for lang in ("fr", "ar"):
+        for name in QT_CATALOGS:
+            translator = QTranslator()
+            if not translator.load(QLocale(QT_LOCALES.get(lang, lang)), name, "_", folder):
+                raise SmokeFailure(f"Qt's {lang} translations ({name}_{lang}.qm) are not "
+                                   f"in {folder or 'the folder Qt names'}")
+            if not translator.translate("QPlatformTheme", "Cancel"):
+                raise SmokeFailure(f"Qt's {lang} translations ({name}_{lang}.qm) do not "
+                                   f"translate its Cancel button")
+
+
 def check_children() -> None:
     """(Linux) A program the client starts (the PDF viewer, the spreadsheet or the file
     manager through xdg-open, as Qt starts them; lp) does not get the build's own
@@ -136,6 +157,7 @@ def check_report_preview(db: Path, office: str, period: str, out: Path) -> str:
     from ui.ops import DbOp, Session
 
     check_plugins()
+    check_qt_translations()
     check_children()
     request = report_preview.ReportRequest("sheet", period, office)
     shown: list[report_preview.PreviewWindow] = []

@@ -108,3 +108,17 @@ def test_a_child_given_the_builds_libraries_fails_the_check(qapp, hq_db, tmp_pat
         smoke.check_report_preview(hq_db, "HQ", "2026-S1", tmp_path / "printed.pdf")
     monkeypatch.setenv("LD_LIBRARY_PATH", "/home/me/lib")
     smoke.check_children()
+
+
+def test_qt_translations_not_where_qt_looks_fail_the_check(qapp, hq_db, tmp_path,
+                                                           monkeypatch):
+    """A build whose Qt looks for its .qm files elsewhere (its qt.conf gone wrong)
+    would show the standard buttons and dialogs in English in a French client."""
+    from ui import qt_i18n
+
+    monkeypatch.setattr(qt_i18n, "qt_translations_dir", lambda: str(tmp_path))
+    with pytest.raises(smoke.SmokeFailure, match=r"^Qt's fr translations \(qtbase_fr\.qm\) "
+                                                 r"are not in "):
+        smoke.check_report_preview(hq_db, "HQ", "2026-S1", tmp_path / "printed.pdf")
+    monkeypatch.undo()
+    smoke.check_qt_translations()

@@ -64,6 +64,16 @@ fi
 step "--version, --help in Arabic"
 "$APP" --version
 "$APP" --lang ar --help | grep -q "fieldplan"
+if [ "$(uname)" = Linux ]; then
+    step "a command loads no Qt library (packaging/rth_qt.py)"
+    # (the dynamic linker names each library it loads: Qt, its ICU and shiboken cost
+    # every command a tenth of a second of CPU)
+    if LD_DEBUG=files "$APP" --version 2>&1 >/dev/null \
+            | grep -qE 'file=[^ ]*(libQt6Core|libshiboken6|libicudata)'; then
+        echo "smoke: 'fieldplan --version' loads Qt: a runtime hook imports PySide6" >&2
+        exit 1
+    fi
+fi
 step "a demo world, merged at HQ"
 "$APP" demo --out world --offices 3 --seed 1 --merge >/dev/null
 HQ="--db world/hq.sqlite3"

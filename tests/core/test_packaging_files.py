@@ -301,3 +301,31 @@ def test_the_appstream_file_names_the_entry_and_its_releases_in_order() -> None:
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r.get("date")) for r in releases)
     dates = [date.fromisoformat(r.get("date")) for r in releases]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_the_builds_qt_runtime_hook_names_the_plugins_without_importing_qt(
+        tmp_path: Path) -> None:
+    """PyInstaller's own hook for PySide6 imported QtCore at every start of the built
+    program, to write a qt.conf PySide6 writes itself: every command (`--version`
+    too) loaded Qt, ICU and shiboken first. The spec runs packaging/rth_qt.py in its
+    place, which only says where the plugins are (smoke.sh checks the built program
+    loads no Qt for a command, and finds its plugins and translations)."""
+    import re
+    import sys
+
+    script = f"""
+import os, runpy, sys
+sys._MEIPASS = {str(tmp_path)!r}
+runpy.run_path({str(ROOT / "packaging" / "rth_qt.py")!r})
+print(os.environ["QT_PLUGIN_PATH"])
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6")))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    plugins, modules = done.stdout.strip().splitlines()[-2:]
+    qt = tmp_path / "PySide6" if sys.platform.startswith("win") else tmp_path / "PySide6" / "Qt"
+    assert plugins == str(qt / "plugins")
+    assert modules == "[]"
+    spec = (ROOT / "packaging" / "fieldplan.spec").read_text(encoding="utf-8")
+    assert re.search(r'runtime_hooks=\[str\(root / "packaging" / "rth_qt\.py"\)\]', spec)
+    assert 'a.scripts = [s for s in a.scripts if s[0] != "pyi_rth_pyside6"]' in spec

@@ -327,5 +327,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "shiboken6
     assert plugins == str(qt / "plugins")
     assert modules == "[]"
     spec = (ROOT / "packaging" / "fieldplan.spec").read_text(encoding="utf-8")
-    assert re.search(r'runtime_hooks=\[str\(root / "packaging" / "rth_qt\.py"\)\]', spec)
+    assert re.search(r'runtime_hooks=\[str\(root / "packaging" / "rth_qt\.py"\)\] if OWN_QT_HOOK',
+                     spec)
     assert 'a.scripts = [s for s in a.scripts if s[0] != "pyi_rth_pyside6"]' in spec
+    assert 'OWN_QT_HOOK = sys.platform.startswith("linux")' in spec

@@ -209,6 +209,9 @@ def connect(path: str | os.PathLike[str], *, create: bool = False,
     refused = not_a_file_error(path)
     if refused is not None:
         raise refused
+    refused = network_drive_error(path, create=create)
+    if refused is not None:  # (before anything is read or moved there)
+        raise refused
     if not create and not path.exists():
         put_back_set_aside(path)  # (a restore killed with the file set aside)
     if not create and not path.exists():
@@ -353,6 +356,39 @@ class Connection(sqlite3.Connection):
     after_write: Callable[[], None] | None = None
     read_only: bool = False
     several_heads: set[str] | None = None
+
+
+def network_drive_error(path: str | os.PathLike[str], *,
+                        create: bool = False) -> StoreError | None:
+    """The refusal of a database (``create``: to be made) on a network drive
+    (``netdrive``), or None on this computer's own disk. Refused rather than opened in
+    rollback-journal mode: SQLite's write-ahead log does not work there between
+    computers (each keeps its own shared-memory index, and they overwrite each other's
+    pages), and a rollback journal is only as safe as the share's locks and flushes,
+    which lie on many (NFS's lock bugs, SMB's client caching, a laptop that leaves
+    the office network in the middle of a save). Nothing written there, nothing lost."""
+    from fieldplan.netdrive import network_place
+
+    kind = network_place(path)
+    if kind is None:
+        return None
+    if create:
+        # Translators: {kind} is the network drive's type ("nfs4", "cifs") or its
+        # name ("\\server\share", "S:"); keep the command as it is (FILE: a file
+        # name the person chooses)
+        return StoreError(_(
+            "{path} is on a network drive ({kind}), where two computers using one "
+            "database lose each other's entries: fieldplan makes no database there; "
+            "choose a file on this computer's own disk (fieldplan --db FILE, or "
+            "FIELDPLAN_DB)").format(path=ltr(path), kind=ltr(kind)))
+    # Translators: {kind} is the network drive's type ("nfs4", "cifs") or its name
+    # ("\\server\share", "S:"); keep the command as it is (COPY: the copy's file
+    # name, which the person chooses)
+    return StoreError(_(
+        "{path} is on a network drive ({kind}), where two computers using one database "
+        "lose each other's entries: fieldplan leaves it as it is; close fieldplan on "
+        "every computer, copy the database's folder to this computer's own disk, and "
+        "use the copy (fieldplan --db COPY)").format(path=ltr(path), kind=ltr(kind)))
 
 
 def _read_only_place(path: Path, exc: sqlite3.Error) -> bool:
@@ -1507,6 +1543,10 @@ def restore_backup(db_path: str | os.PathLike[str],
     SoundDatabaseError, which says what would be lost, unless ``force``."""
     db_path = Path(db_path)
     refused = not_a_file_error(db_path)  # a folder: not "no backup of it"
+    if refused is not None:
+        raise refused
+    # (as ``connect``: what it put there could not be opened; before anything is moved)
+    refused = network_drive_error(db_path)
     if refused is not None:
         raise refused
     put_back_set_aside(db_path)  # (a restore killed with the file set aside)

@@ -198,3 +198,18 @@ def test_a_database_on_this_computers_disk_opens_as_before(tmp_path: Path,
     network(tmp_path / "share")
     with init_hq(tmp_path / "hq.sqlite3") as rep:
         assert rep.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_backup_kept_on_a_network_drive_is_restored_to_this_computer(
+        tmp_path: Path, network) -> None:
+    """The way back for a database refused there: its backups, read from the share."""
+    share = tmp_path / "share"
+    share.mkdir()
+    db = tmp_path / "hq.sqlite3"
+    with init_hq(db) as rep:
+        kept = store.backup(rep.conn, db, "test").rename(share / "hq-backup.sqlite3")
+    db.write_bytes(b"damaged" * 100)
+    network(share)
+    assert store.restore_backup(db, kept).used == kept
+    with open_replica(db) as rep:
+        assert rep.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -1383,16 +1383,22 @@ import sys
 import PySide6.QtCore, PySide6.QtGui
 from PySide6.QtCore import QSettings, QTimer
 from ui.app import start
+from ui.main_window import MainWindow
 
-shell = start(db=sys.argv[1], lang="en", prefs=QSettings(sys.argv[2], QSettings.Format.IniFormat))
 LAZY = ("ui.dialogs", "ui.models", "fieldplan.sync", "cryptography", "fieldplan.tabular",
         "fieldplan.xlsx", "difflib")
+found = []
+
+def first_paint_done(window):
+    # (what the window had built when its first paint came: what it does once painted,
+    # the Tab order, keys, drafts..., is not counted)
+    built = vars(PySide6.QtCore) | vars(PySide6.QtGui)
+    found[:] = ([n for n in ("Qt", "QEvent", "QIcon") if n in built]
+                + [m for m in LAZY if m in sys.modules])
+    _after(window)
+    QTimer.singleShot(0, painted)
 
 def painted():
-    shell.window.grab()
-    built = vars(PySide6.QtCore) | vars(PySide6.QtGui)
-    found = ([n for n in ("Qt", "QEvent", "QIcon") if n in built]
-             + [m for m in LAZY if m in sys.modules])
     tree = shell.window.office_view.tree.tree
     rows = [tree.topLevelItem(i).child(j) for i in range(tree.topLevelItemCount())
             for j in range(tree.topLevelItem(i).childCount())]
@@ -1402,29 +1408,38 @@ def painted():
     shell.shutdown()
     shell.app.quit()
 
-def shown():
-    if shell.window is None or not shell.window.isVisible():
-        return
-    shell.session.job_did_complete.disconnect(shown)
+def shown(window):
     # the window's first answers (its reports, the locks) as a fast worker gives them:
-    # before the first paint, read here at once
+    # before the first paint, read here at once, in its show() (the event loop paints
+    # it after; waiting for a job to end instead, a loaded machine's worker answered
+    # after the paint, and what the window does once painted was counted)
     from fieldplan.replica import open_replica
     from fieldplan.progress import list_reports
     from ui.hidden_reports import read_hidden
     from ui.main_window import read_locked_periods
 
-    view = shell.window.office_view
-    plan = shell.window.identity.plan
+    view = window.office_view
+    plan = window.identity.plan
     with open_replica(sys.argv[1]) as rep:
-        reports = list_reports(rep, office=shell.window.identity.office)
+        reports = list_reports(rep, office=window.identity.office)
         hidden = read_hidden(rep, plan, reports)
         locks = read_locked_periods(rep)
     view._reports_loaded((view.period, plan, [r for r in reports if r.period == view.period],
                           hidden))
-    shell.window._show_locks(locks)
-    QTimer.singleShot(0, painted)
+    window._show_locks(locks)
 
-shell.session.job_did_complete.connect(shown)
+_after = MainWindow._after_first_paint
+MainWindow._after_first_paint = first_paint_done
+_show = MainWindow.show
+
+def show(window):
+    _show(window)
+    if not getattr(show, "done", False):
+        show.done = True
+        shown(window)
+
+MainWindow.show = show
+shell = start(db=sys.argv[1], lang="en", prefs=QSettings(sys.argv[2], QSettings.Format.IniFormat))
 shell.app.exec()
 """
 

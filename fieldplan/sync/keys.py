@@ -567,12 +567,19 @@ def held_only(rep: Replica, revoked: KeyInfo) -> dict[str, tuple[int, str]]:
     return {r: (item[0], item[1]) for r, item in held.items()}
 
 
+#: The direction marks and bidi controls a key id or fingerprint copied from Arabic
+#: output comes with (``keys list`` isolates each, a terminal line may start with a
+#: mark): LRM, RLM, ALM, the embeddings and overrides, the isolates. Taken out.
+_PASTED_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c\u202d"
+                                       "\u202e\u2066\u2067\u2068\u2069"))
+
+
 def _registry_key_id(keys: dict[str, KeyInfo], given: str) -> str:
-    """The key id ``given`` names: itself (spaces and case aside), or the id of the one
-    registered key whose whole fingerprint it is (as ``keys list`` shows it, with its
-    spaces). A fingerprint several registered keys share names none of them: a
-    ValidationError asks for the key id."""
-    key_id = given.strip().upper()
+    """The key id ``given`` names: itself (spaces, case and direction marks aside), or
+    the id of the one registered key whose whole fingerprint it is (as ``keys list``
+    shows it, with its spaces). A fingerprint several registered keys share names none
+    of them: a ValidationError asks for the key id."""
+    key_id = given.translate(_PASTED_MARKS).strip().upper()
     if key_id in keys:
         return key_id
     compact = "".join(key_id.split())

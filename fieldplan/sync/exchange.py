@@ -2409,6 +2409,14 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                sha)
             _check_manifest(rep, m, fields_checked=True)
             if m["sender"] == rep.replica_id:
+                if not _own_key_signed(rep, b, m["sender"]):
+                    # any key may write this computer's replica id in a manifest: such
+                    # a file is no copy of its own, and no key of it is to be trusted
+                    # Translators: {replica} is the first 8 digits of a replica id
+                    raise BundleError(_(
+                        "bundle gives this computer (replica {replica}) as its sender but "
+                        "is not signed by its key: it was not written here (a damaged or "
+                        "forged file)").format(replica=rep.replica_id[:8]))
                 return _record(rep, ImportOutcome(
                     outcome="duplicate", reason=_("written by this replica"),
                     written_here=True, **base), sha)

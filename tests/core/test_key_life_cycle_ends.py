@@ -53,3 +53,52 @@ def test_revoke_takes_a_key_pasted_with_direction_marks(hq, make_office, tmp_pat
     done = revoke_key(hq, f"{marks[0]}{given}{marks[1]}")
     assert (done.key_id, done.events) == (pub.key_id_hex, 1)
     assert keyreg.all_keys(hq)[pub.key_id_hex].status == "revoked"
+
+
+# --- a bundle that names this computer as its sender ---------------------------------------
+
+
+def forged_as(rep, template: Path, signer: minisign.SecretKey, **fields) -> bytes:
+    """``template``'s bundle naming ``rep`` as its sender, addressed to it, signed by
+    ``signer``."""
+    manifest, evs = unpack(template.read_bytes())
+    manifest.update(sender=rep.replica_id, rotation=[], **fields)
+    manifest.pop("enrolment", None)
+    return pack(manifest, [line_of(e) for e in evs], signer)
+
+
+@pytest.mark.parametrize("office", ["ML", "HQ"])
+def test_a_bundle_naming_headquarters_as_sender_with_another_key_is_refused(
+        hq, make_office, tmp_path: Path, office) -> None:
+    """Any key signing a bundle that gives headquarters' replica id as its sender got
+    "duplicate: written by this replica" before any key was looked at: a forged file
+    said to be this computer's own, and kept as such."""
+    ml = make_office("ML")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    made = export_bundle(ml, out_dir=tmp_path)
+    forged = tmp_path / "forged.fieldplan"
+    forged.write_bytes(forged_as(hq, made.path, minisign.generate_key(), office=office))
+    before = snapshot(hq)
+    outcome = import_bundle(hq, forged)
+    assert outcome.outcome == "rejected" and not outcome.written_here
+    assert outcome.reason == (
+        f"bundle gives this computer (replica {hq.replica_id[:8]}) as its sender but is "
+        "not signed by its key: it was not written here (a damaged or forged file)")
+    assert snapshot(hq) == before and list_quarantine(hq) == []
+    # signed by this computer's own key, it is its own, as before
+    own = tmp_path / "own.fieldplan"
+    own.write_bytes(forged_as(hq, made.path, keyreg.secret_key(hq), office=office))
+    outcome = import_bundle(hq, own)
+    assert (outcome.outcome, outcome.reason, outcome.written_here) == (
+        "duplicate", "written by this replica", True)
+
+
+def test_a_bundle_naming_an_office_computer_as_sender_with_another_key_is_refused(
+        hq, make_office, tmp_path: Path) -> None:
+    ml = make_office("ML")
+    made = export_bundle(hq, for_office="ML", out_dir=tmp_path)
+    forged = tmp_path / "forged.fieldplan"
+    forged.write_bytes(forged_as(ml, made.path, minisign.generate_key()))
+    outcome = import_bundle(ml, forged)
+    assert outcome.outcome == "rejected" and not outcome.written_here
+    assert "not signed by its key" in outcome.reason

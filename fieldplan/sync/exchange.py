@@ -3963,6 +3963,7 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
     # was written. At a headquarters of 800 MB the copies took most of the seconds a
     # trust took; a backup that cannot be taken now leaves the key in quarantine
     replacing = keyreg.key_to_replace(rep, pub.to_base64(), sender)
+    later = endorsed_by(rep, pub, sender)
     with rep.backup_before("before-import"), store.write_transaction(rep.conn):
         keyreg.accept_new_key(rep, pub, office, sender, lineage=lineage, earlier=earlier)
         # the computer's key it had is retired, as a rotation retires it: never two
@@ -3993,8 +3994,46 @@ def trust_key(rep: Replica, fingerprint: str) -> list[ImportOutcome]:
         match = [r for r in rep.conn.execute(
             "SELECT bundle_id, public_key, office, sender, file_name, data FROM quarantine "
             "ORDER BY received_at, bundle_id") if r[1] in replaced] + match
-    return [_import_quarantined(rep, bundle_id, public_key, file_name, data)
-            for bundle_id, public_key, _office, _sender, file_name, data in match]
+    outcomes = [_import_quarantined(rep, bundle_id, public_key, file_name, data)
+                for bundle_id, public_key, _office, _sender, file_name, data in match]
+    # the later keys it endorsed: their bundles come through it now, as they would from
+    # the office (the first registers its key, whose other bundles that import brings)
+    for bundle_id, public_key, _office, _sender, file_name, data in later:
+        if rep.conn.execute("SELECT 1 FROM quarantine WHERE bundle_id = ? AND "
+                            "public_key = ?", (bundle_id, public_key)).fetchone():
+            outcomes.append(_import_quarantined(rep, bundle_id, public_key, file_name,
+                                                data))
+    return outcomes
+
+
+def endorsed_by(rep: Replica, pub: PublicKey, sender: str) -> list[tuple]:
+    """The quarantine rows (as ``_quarantined_by``'s) of the other keys of computer
+    ``sender`` whose rotation chain, verified, passes ``pub``, unknown here: once
+    ``pub`` is trusted, their bundles are a rotation's of a key on record, taken
+    without a trust of their own (``trust_key`` imports them after ``pub``'s, its
+    preview counts them). Oldest first."""
+    own = pub.to_base64()
+    rows = rep.conn.execute(
+        "SELECT bundle_id, public_key, office, sender, file_name FROM quarantine "
+        "WHERE sender = ? AND public_key != ? ORDER BY received_at, bundle_id",
+        (sender, own)).fetchall()
+    out = []
+    for row in rows:
+        held = rep.conn.execute("SELECT data FROM quarantine WHERE bundle_id = ? AND "
+                                "public_key = ?", row[:2]).fetchone()
+        if held is None:
+            continue
+        try:
+            with bundlefmt.open_bundle(io.BytesIO(held[0]), check_events=False) as b:
+                if b.public_key.to_base64() != row[1]:
+                    continue
+                chain = keyreg.follow_chain(rep, b.manifest, b.public_key)
+        except (BundleError, *_HOSTILE):
+            continue  # (its own trust, or its import again, says what is wrong)
+        if chain.trusted is None and any(
+                key.to_base64() == own for _replica, key in chain.earlier_of(sender)):
+            out.append((*row, held[0]))
+    return out
 
 
 def import_quarantined_again(rep: Replica, fingerprint: str) -> list[ImportOutcome]:

@@ -219,18 +219,25 @@ def trust_preview(rep: Replica, fingerprint: str, *,
     one too large to read here (``PREVIEW_MAX_EVENTS``, ``PREVIEW_MAX_BYTES``) is said
     too large. Neither's events are counted."""
     from fieldplan.sync import keys as keyreg
-    from fieldplan.sync.exchange import _malformed, _quarantined_by, trust_refused
+    from fieldplan.sync.exchange import (
+        _malformed,
+        _quarantined_by,
+        endorsed_by,
+        trust_refused,
+    )
 
     rows = _quarantined_by(rep, fingerprint, trusting=True)
     if refusals:
         trust_refused(rep, rows)
+    # (and those of the later keys it endorsed, which the trust brings too)
+    taken = rows + endorsed_by(rep, PublicKey.from_base64(rows[0][1]), rows[0][3])
     known = keyreg.replica_offices(rep)
     seen: set[tuple[str, int]] = set()
     reports: list[_Report] = []
     total = new = too_large = 0
     refused: list[tuple[str, str]] = []
     room = [PREVIEW_MAX_EVENTS, PREVIEW_MAX_BYTES]
-    for _bundle_id, _key, office, sender, file, data in rows:
+    for _bundle_id, _key, office, sender, file, data in taken:
         try:
             read = _read(rep, data, office, sender, known, room)
         except FieldplanError as exc:
@@ -255,8 +262,8 @@ def trust_preview(rep: Replica, fingerprint: str, *,
                     reports.append(held[key])
     periods = sorted({r.period for r in reports})
     return TrustPreview(
-        bundles=len(rows), events=total, new=new,
-        offices=tuple(sorted({r[2] for r in rows})), periods=tuple(periods),
+        bundles=len(taken), events=total, new=new,
+        offices=tuple(sorted({r[2] for r in taken})), periods=tuple(periods),
         locked=_locked_after(rep, reports), conflicts=_conflicts(rep, reports),
         unread=too_large + len(refused),
         fingerprint=PublicKey.from_base64(rows[0][1]).fingerprint,

@@ -102,3 +102,38 @@ def test_a_bundle_naming_an_office_computer_as_sender_with_another_key_is_refuse
     outcome = import_bundle(ml, forged)
     assert outcome.outcome == "rejected" and not outcome.written_here
     assert "not signed by its key" in outcome.reason
+
+
+# --- trusting the older key of a laptop that rotated since ---------------------------------
+
+
+def test_trusting_the_older_key_brings_the_bundles_of_the_key_it_endorsed(
+        hq, make_office, tmp_path: Path) -> None:
+    """Both bundles of a laptop whose enrolment ended wait in quarantine, the newer
+    signed by the key the older key's rotation endorsed. Trusting the older key (the
+    fingerprint the office read out before its rotation) merged its bundle alone: the
+    newer one waited for a second trust, though its chain reaches the key just
+    trusted. Both are merged now, the preview counting both first."""
+    from fieldplan.sync.trust_preview import trust_preview
+
+    sn = make_office("SN")
+    with store.write_transaction(hq.conn):
+        hq.conn.execute("UPDATE enrolments SET expires_at = '2000-01-01T00:00:00Z'")
+    progress.record_progress(sn, national(sn), "2026-S2", status="on-track")
+    older = export_bundle(sn, out_file=tmp_path / "a.fieldplan")
+    first = keyreg.public_key(sn)
+    newest = rotate_key(sn)
+    progress.record_progress(sn, national(sn, 1), "2026-S2", status="on-track")
+    newer = export_bundle(sn, out_file=tmp_path / "b.fieldplan")
+    assert import_bundle(hq, older.path).outcome == "quarantined"
+    assert import_bundle(hq, newer.path).outcome == "quarantined"
+    seen = trust_preview(hq, first.fingerprint)
+    assert (seen.bundles, seen.new) == (2, 2)
+    outcomes = trust_key(hq, first.fingerprint)
+    assert [o.file for o in outcomes] == ["a.fieldplan", "b.fieldplan"]
+    assert all(o.outcome == "merged" for o in outcomes), outcomes
+    assert not list_quarantine(hq)
+    keys = keyreg.all_keys(hq)
+    assert (keys[first.key_id_hex].status, keys[newest.key_id_hex].status) == (
+        "retired", "active")
+    assert progress.digest(hq, "SN") == progress.digest(sn)

@@ -291,6 +291,9 @@ def _own_key(rep: Replica) -> tuple[SecretKey | None, KeyFileProblem | None]:
     if expected in old_key_files(rep.path) and \
             minisign.secret_key_replica(kpath) in own_replicas(rep):
         return key, None
+    if _earlier_own_key(rep, key, kpath):
+        return None, KeyFileProblem("other", earlier_key_text(rep, kpath, key.key_id_hex,
+                                                              expected))
     # Translators: {key} is the key file's name; {found} and {expected} are key ids
     # such as 1A2B3C4D5E6F7A8B
     return None, KeyFileProblem("other", _(
@@ -299,6 +302,46 @@ def _own_key(rep: Replica) -> tuple[SecretKey | None, KeyFileProblem | None]:
         "computer's own key file is put back beside the database (from where it was "
         "copied or backed up)").format(key=ltr(kpath.name), found=key.key_id_hex,
                                        expected=expected))
+
+
+def _earlier_own_key(rep: Replica, key: SecretKey, kpath: Path) -> bool:
+    """Whether the key file's ``key`` is an earlier key of this computer, one a key
+    change here replaced (a backup of the key file from before it put back): the file
+    says it signs for this computer's replica, and this database knows the key as
+    its own earlier one (its rotation endorsements, its registry, the copy kept
+    beside the key file)."""
+    if minisign.secret_key_replica(kpath) not in own_replicas(rep):
+        return False
+    public = key.public.to_base64()
+    if any(e.get("previous_public_key") == public for e in rotation_chain(rep)):
+        return True
+    info = all_keys(rep).get(key.key_id_hex)
+    if info is not None and info.public_key == public and info.replica in own_replicas(rep):
+        return True
+    return key.key_id_hex in old_key_files(rep.path)
+
+
+def earlier_key_text(rep: Replica, kpath: Path, found: str, expected: str) -> str:
+    """What a computer whose key file holds its own earlier key is told, with the way
+    out: the key file of its current key back, or (lost) what its loss means."""
+    if rep.is_hq:
+        # Translators: {key} is the key file's name; {found} and {expected} are key ids
+        # such as 1A2B3C4D5E6F7A8B
+        return _("the key file {key} holds key {found}, this computer's earlier key, "
+                 "which a key change replaced with key {expected} (a backup of the key "
+                 "file from before the change put back?): nothing can be signed with it. "
+                 "Put back the key file holding key {expected} (a copy or backup made "
+                 "since the change); a new headquarters key would mean setting every "
+                 "office up again").format(key=ltr(kpath.name), found=found,
+                                           expected=expected)
+    # Translators: {key} is the key file's name; {found} and {expected} are key ids
+    # such as 1A2B3C4D5E6F7A8B
+    return _("the key file {key} holds key {found}, this computer's earlier key, which a "
+             "key change replaced with key {expected} (a backup of the key file from "
+             "before the change put back?): nothing can be exported with it. Put back the "
+             "key file holding key {expected} (a copy or backup made since the change); "
+             "if it is lost, keep this database and ask headquarters for a new setup "
+             "bundle").format(key=ltr(kpath.name), found=found, expected=expected)
 
 
 def missing_key_text(rep: Replica, kpath: Path) -> str:

@@ -137,3 +137,46 @@ def test_trusting_the_older_key_brings_the_bundles_of_the_key_it_endorsed(
     assert (keys[first.key_id_hex].status, keys[newest.key_id_hex].status) == (
         "retired", "active")
     assert progress.digest(hq, "SN") == progress.digest(sn)
+
+
+# --- this computer's earlier key put back in the key file --------------------------------
+
+
+@pytest.mark.parametrize("role", ["office", "hq"])
+def test_an_earlier_key_put_back_is_said_as_this_computers_earlier_key(
+        hq, make_office, tmp_path: Path, role) -> None:
+    """A backup of the key file from before a key change, put back over it, was "a key
+    file copied from another computer?": it is this computer's own earlier key, and
+    the way out is the key file of the key that replaced it."""
+    from fieldplan.minisign import KeyFileError
+    from fieldplan.replica import key_path
+
+    rep = make_office("ML") if role == "office" else hq
+    kpath = key_path(rep.path)
+    backup = kpath.read_bytes()
+    old = rep.meta("key_id")
+    new = rotate_key(rep).key_id_hex
+    kpath.write_bytes(backup)
+    problem = keyreg.key_file_problem(rep)
+    assert problem is not None and problem.kind == "other"
+    start = (f"the key file {kpath.name} holds key {old}, this computer's earlier key, "
+             f"which a key change replaced with key {new} (a backup of the key file from "
+             "before the change put back?): nothing can be ")
+    way = (f"Put back the key file holding key {new} (a copy or backup made since the "
+           "change); ")
+    assert problem.text.startswith(start) and way in problem.text
+    assert "another computer" not in problem.text
+    with pytest.raises(KeyFileError) as caught:
+        keyreg.secret_key(rep)
+    assert str(caught.value) == problem.text
+
+
+def test_another_computers_key_is_still_said_copied(hq, make_office) -> None:
+    """A sibling's key file (another replica) after a rotation here is not this
+    computer's earlier key, even though this computer changed its key."""
+    from fieldplan.replica import key_path
+
+    bn, ng = make_office("BN"), make_office("NG")
+    rotate_key(bn)
+    key_path(bn.path).write_bytes(key_path(ng.path).read_bytes())
+    assert "copied from another computer?" in keyreg.key_file_problem(bn).text

@@ -892,12 +892,19 @@ def revoked_text(unsent: int = 0, replaced_by: str = "") -> str:
     return text
 
 
-def revoked_work_text(way: str) -> str:
+def revoked_work_text(way: str, replaced_by: str = "") -> str:
     """What a computer whose key headquarters revoked is told when something is
     recorded there (``progress set``, the client's report editor): it is kept, and
     goes nowhere. ``way``: how this computer is set up again, a command or a menu."""
     from fieldplan.i18n import _
 
+    if replaced_by:
+        # Translators: {key_id} is a key id such as 1A2B3C4D5E6F7A8B; {way} a command
+        # ('fieldplan init --from FILE --replace-revoked') or a menu path
+        return _("headquarters trusted key {key_id} for this computer in place of its "
+                 "key: what is recorded here is kept on this computer but can never be "
+                 "sent; set this computer up again from a new setup bundle ({way}) and "
+                 "type it again there").format(key_id=replaced_by, way=way)
     # Translators: {way} is a command ('fieldplan init --from FILE --replace-revoked')
     # or a menu path ("File ▸ Set this computer up again…")
     return _("headquarters revoked this computer's key: what is recorded here is kept on "

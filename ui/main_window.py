@@ -949,6 +949,7 @@ class MainWindow(QMainWindow):
         #: changes made here headquarters has not acknowledged, as the last sync state
         #: said (what a computer set up again leaves behind to type again)
         self._unsent = 0
+        self._replaced_by = ""  # (the key headquarters trusted in place of this one's)
         #: closing asks first when what is typed would be lost (ui.unkept): the question
         #: open, and the ways of closing that do not ask
         self._close_question = None
@@ -2610,6 +2611,7 @@ class MainWindow(QMainWindow):
             lines.insert(0, state.key_file_text)
         revoked = bool(getattr(state, "key_revoked", False))
         self._unsent = getattr(state, "unsent", 0) if revoked else 0
+        self._replaced_by = getattr(state, "key_replaced_by", "") if revoked else ""
         if revoked:
             from fieldplan.status import revoked_text
 
@@ -2650,7 +2652,8 @@ class MainWindow(QMainWindow):
         new setup bundle (``setup``: one imported here, else chosen in the dialog)."""
         from ui.set_up_again import SetUpAgainDialog
 
-        dialog = SetUpAgainDialog(self, self.session.db_path, self._unsent, setup)
+        dialog = SetUpAgainDialog(self, self.session.db_path, self._unsent, setup,
+                                  replaced_by=self._replaced_by)
         dialog.setup_was_chosen.connect(
             lambda chosen, folder: emit(self.set_up_again_was_asked, chosen, folder))
         dialog.open()

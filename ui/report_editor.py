@@ -153,6 +153,14 @@ class GoneReport:
         return (self.action.code, self.period)
 
 
+def _replaced_here(rep) -> str:
+    """The key headquarters trusted in place of this computer's (``keys.replaced_here``),
+    which cut it off; "" when a revocation did (imported only then: the sync core)."""
+    from fieldplan.sync.keys import replaced_here
+
+    return replaced_here(rep)
+
+
 def report_values(report: ProgressReport | None, action: Action) -> Values:
     """The editable values of a report (or of an unwritten one)."""
     names = ["status", "percent", *(f"value.{ind.key}" for ind in action.indicators),
@@ -960,7 +968,9 @@ class ReportEditor(QScrollArea):
                     report_versions(rep, code, period, office), written,
                     _conflicts_shown(rep, code, period, office),
                     after_lock_text(rep, code, period, office) if locked else "",
-                    key_revoked(rep), dropped_values(rep, report, have),
+                    # (the key headquarters trusted in its place, if that cut it off)
+                    key_revoked(rep) and (_replaced_here(rep) or True),
+                    dropped_values(rep, report, have),
                     _receipt(rep, code, period), recorded_in(rep, code, period, office))
 
         writes = self._writes
@@ -1022,7 +1032,7 @@ class ReportEditor(QScrollArea):
         written: Any = (),
         conflicts: Mapping[str, Any] | frozenset[str] = frozenset(),
         after_lock: str = "",
-        revoked: bool = False,
+        revoked: bool | str = False,
         dropped: tuple[tuple[Text | None, str, Any], ...] = (),
         writes: int = 0,
         receipt: Any = None,
@@ -1093,7 +1103,8 @@ class ReportEditor(QScrollArea):
             from fieldplan.status import revoked_work_text
             from ui.set_up_again import set_up_again_menu
 
-            cut_off = sentence(revoked_work_text(set_up_again_menu())) + "."
+            cut_off = sentence(revoked_work_text(
+                set_up_again_menu(), revoked if isinstance(revoked, str) else "")) + "."
             self.notice.setText("\n".join(t for t in (cut_off, self.notice.text()) if t))
         key = (action.code, period)
         blocked = "locked" if locked else "submitted" if submitted else ""

@@ -52,9 +52,20 @@ def revoked_here_text(replaced_by: str = "") -> str:
              "up again with it ({menu}).").format(menu=set_up_again_menu())
 
 
-def explanation(db_path: Path, folder: Path, unsent: int) -> str:
-    """What setting up again does, said before it is done."""
+def explanation(db_path: Path, folder: Path, unsent: int, replaced_by: str = "") -> str:
+    """What setting up again does, said before it is done. ``replaced_by``: the key
+    headquarters trusted for this computer in place of its key (``keys.replaced_here``),
+    which cut it off."""
+    # Translators: {key_id} is a key id such as 1A2B3C4D5E6F7A8B; {folder} a folder
     text = _(
+        "Headquarters trusted key {key_id} for this computer in place of its key: "
+        "nothing made in this database can reach headquarters any more (if nobody "
+        "changed this computer's key, tell headquarters that key {key_id} is not this "
+        "office's). To go on, headquarters sends a new setup bundle for this office.\n\n"
+        "Setting up again moves this database, its key file and its backups into a new "
+        "folder beside them, {folder}, where they are kept (nothing is deleted). A new "
+        "database is made from the setup bundle in their place, and fieldplan opens it."
+    ).format(key_id=replaced_by, folder=folder) if replaced_by else _(
         "Headquarters revoked this computer's key: nothing made in this database can "
         "reach headquarters any more. To go on, headquarters sends a new setup bundle for "
         "this office.\n\n"
@@ -80,7 +91,7 @@ class SetUpAgainDialog(QDialog):
     setup_was_chosen = Signal(str, str)  # setup bundle, folder for the old files
 
     def __init__(self, parent: QWidget | None, db_path: Path, unsent: int = 0,
-                 setup: str = "") -> None:
+                 setup: str = "", replaced_by: str = "") -> None:
         from fieldplan.sync.again import aside_folder
 
         super().__init__(parent)
@@ -92,7 +103,7 @@ class SetUpAgainDialog(QDialog):
         self.folder = aside_folder(self.db_path)
         self.setup = ""
         lay = QVBoxLayout(self)
-        self.text = PlainLabel(explanation(self.db_path, self.folder, unsent),
+        self.text = PlainLabel(explanation(self.db_path, self.folder, unsent, replaced_by),
                                name="set-up-again-text")
         self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # read and copied by keyboard
         lay.addWidget(self.text)

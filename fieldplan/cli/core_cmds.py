@@ -44,6 +44,13 @@ if TYPE_CHECKING:
 REPLACE_REVOKED_COMMAND = "fieldplan init --from FILE --replace-revoked"
 
 
+def _replaced_here(rep: Replica) -> str:
+    """The key headquarters trusted in place of this computer's (``keys.replaced_here``)."""
+    from fieldplan.sync.keys import replaced_here
+
+    return replaced_here(rep)
+
+
 @contextlib.contextmanager
 def open_db(args: argparse.Namespace) -> Iterator[Replica]:
     """``with open_db(args) as rep``: the replica named by --db / FIELDPLAN_DB / the
@@ -676,6 +683,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                     *prog.report_warnings(report, rep.plan().action(action))) \
             if report is not None and changes.events else ()
         revoked = key_revoked(rep)
+        replaced = _replaced_here(rep) if revoked else ""
     # the change is saved: from here on, nothing may fail
     data = {"action": action, "period": period, "changed": bool(changes.events)}
     status = args.status or ""
@@ -691,7 +699,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
         if problem:
             warn(problem)
     if revoked and changes.events:
-        warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
+        warn(revoked_work_text(REPLACE_REVOKED_COMMAND, replaced))
     return 0
 
 
@@ -717,6 +725,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         level = level_for_office(rep.office)
         no_action = not changes.events and not rep.plan().actions_of(level=level)
         revoked = key_revoked(rep)
+        replaced = _replaced_here(rep) if revoked else ""
         # two computers wrote these reports differently (or one computer's history
         # holds versions that do not replace each other): the values shown here were
         # submitted, the others unseen (as the client's submit dialog warns)
@@ -777,7 +786,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
             "conflicts list')", len(alone),
             period=period_text(period), actions=join_list(alone)))
     if revoked and changes.events:
-        warn(revoked_work_text(REPLACE_REVOKED_COMMAND))
+        warn(revoked_work_text(REPLACE_REVOKED_COMMAND, replaced))
     return 0
 
 

@@ -180,3 +180,24 @@ def test_another_computers_key_is_still_said_copied(hq, make_office) -> None:
     rotate_key(bn)
     key_path(bn.path).write_bytes(key_path(ng.path).read_bytes())
     assert "copied from another computer?" in keyreg.key_file_problem(bn).text
+
+
+# --- a laptop whose key headquarters replaced by a trust -----------------------------------
+
+
+def test_a_replaced_key_is_not_called_revoked_where_work_is_typed_or_set_up_again(
+        tmp_path: Path) -> None:
+    """The report editor's notice, progress set/submit's warning and the set-up-again
+    explanation said "headquarters revoked this computer's key" of a laptop whose key
+    headquarters replaced by trusting another key for it: they name that key now."""
+    from fieldplan.status import revoked_work_text
+    from ui.set_up_again import explanation
+
+    said = revoked_work_text("File ▸ Set up again", "1A2B3C4D5E6F7A8B")
+    assert said.startswith("headquarters trusted key 1A2B3C4D5E6F7A8B for this computer "
+                           "in place of its key: what is recorded here is kept")
+    assert "revoked" not in said
+    text = explanation(tmp_path / "ml.sqlite3", tmp_path / "aside", 0, "1A2B3C4D5E6F7A8B")
+    assert text.startswith("Headquarters trusted key 1A2B3C4D5E6F7A8B for this computer")
+    assert "revoked" not in text
+    assert revoked_work_text("x").startswith("headquarters revoked this computer's key")

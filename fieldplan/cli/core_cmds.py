@@ -225,11 +225,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("plan file to write, its ending the format: .toml, .json, .csv "
                           "or .xlsx (a name without an ending gets .xlsx)"))
 
-    p = command(sub, "demo", _("make a demo world: HQ and office databases"),
-                _("Make a demo world: an HQ database and office databases with realistic "
-                  "progress."), func=cmd_demo)
+    p = command(sub, "demo", _("make a demo world: HQ and office databases, and bundles"),
+                _("Make a demo world: an HQ database, office databases with realistic "
+                  "progress, and the offices' bundles for headquarters."), func=cmd_demo)
+    # Translators: DIR is the option's value, hq.sqlite3, offices/ and bundles/ names
+    # of what it writes there: keep them as they are
     p.add_argument("--out", required=True, metavar="DIR", type=folder_name,
-                   help=_("folder to create it in"))
+                   help=_("folder to write it in: DIR/hq.sqlite3, DIR/offices/ and "
+                          "DIR/bundles/ (made if missing; it may hold other files, "
+                          "not a demo already)"))
     p.add_argument("--offices", type=whole_number, default=6, metavar="N",
                    help=_("number of country offices (1–57, default 6)"))
     p.add_argument("--seed", type=whole_number, default=1, metavar="S",

@@ -1,0 +1,45 @@
+"""What each command's --help and success line tell a newcomer, pinned as facts
+(never whole texts): what a command writes, where, what it refuses."""
+
+from __future__ import annotations
+
+import argparse
+
+from fieldplan.cli import build_parser, main
+
+
+def run(*argv: str, capsys) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _option_help(parser: argparse.ArgumentParser, option: str) -> str:
+    return parser._option_string_actions[option].help or ""
+
+
+def _sub(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    return next(a for a in parser._actions
+                if isinstance(a, argparse._SubParsersAction)).choices[name]
+
+
+def test_demo_help_says_it_writes_bundles_and_takes_a_folder_that_exists(capsys) -> None:
+    """demo --help spoke of databases only, though the demo writes each office's
+    bundle too (DIR/bundles), and said "folder to create it in", though a folder that
+    exists, holding other files, takes the demo as well (only one holding a demo is
+    refused)."""
+    code, out, _ = run("demo", "--help", capsys=capsys)
+    assert code == 0
+    demo = _sub(build_parser(), "demo")
+    assert "bundles" in demo.description
+    out_help = _option_help(demo, "--out")
+    assert "bundles" in out_help and "create it in" not in out_help
+    assert "other files" in out_help
+    assert "bundles" in _flat(out)

@@ -225,8 +225,12 @@ def _pre_lang(argv: Sequence[str]) -> str | None:
     return lang
 
 
-def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
-    """--db, --lang and --json, accepted before or after the command."""
+def add_common(parser: argparse.ArgumentParser, *, top: bool = False,
+               db: bool = True) -> None:
+    """--db, --lang and --json, accepted before or after the command. ``db``: False for
+    a command that takes no database (demo writes its own), whose --db is still read,
+    for the command to refuse it in words, but neither listed in its help nor in its
+    usage line (offered there, and refused)."""
     from fieldplan.i18n import LANGUAGES, _
 
     default = None if top else argparse.SUPPRESS
@@ -235,7 +239,7 @@ def add_common(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     group = parser if top else parser.add_argument_group(_("common options"))
     group.add_argument("--db", metavar="PATH", default=default, type=_db_path,
                        help=_("database file (default: FIELDPLAN_DB, else the user data "
-                              "folder)"))
+                              "folder)") if db else argparse.SUPPRESS)
     group.add_argument("--lang", choices=LANGUAGES, default=default, type=choice_word,
                        help=_("language of messages and reports (en, fr, ar; default: "
                               "FIELDPLAN_LANG, else the system's language)"))
@@ -372,11 +376,11 @@ def _undecodable_argument(args: argparse.Namespace,
 def command(sub: argparse._SubParsersAction, name: str, help: str,
             description: str | None = None,
             func: Callable[[argparse.Namespace], int] | None = None,
-            **defaults: Any) -> argparse.ArgumentParser:
+            db: bool = True, **defaults: Any) -> argparse.ArgumentParser:
     """A command's (or subcommand's) parser, with the common options; ``func`` runs it
-    (a command made of subcommands has none)."""
+    (a command made of subcommands has none). ``db``: as ``add_common``'s."""
     parser = sub.add_parser(name, help=help, description=description or help)
-    add_common(parser)
+    add_common(parser, db=db)
     if func is not None:
         parser.set_defaults(func=func, cli_parser=parser, **defaults)
     return parser

@@ -227,7 +227,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = command(sub, "demo", _("make a demo world: HQ and office databases, and bundles"),
                 _("Make a demo world: an HQ database, office databases with realistic "
-                  "progress, and the offices' bundles for headquarters."), func=cmd_demo)
+                  "progress, and the offices' bundles for headquarters."), func=cmd_demo,
+                db=False)  # (its databases go into --out: --db is refused)
     # Translators: DIR is the option's value, hq.sqlite3, offices/ and bundles/ names
     # of what it writes there: keep them as they are
     p.add_argument("--out", required=True, metavar="DIR", type=folder_name,

@@ -43,3 +43,19 @@ def test_demo_help_says_it_writes_bundles_and_takes_a_folder_that_exists(capsys)
     assert "bundles" in out_help and "create it in" not in out_help
     assert "other files" in out_help
     assert "bundles" in _flat(out)
+
+
+def test_demo_help_does_not_offer_the_db_it_refuses(tmp_path, monkeypatch, capsys) -> None:
+    """demo --help listed --db among its options (usage line and common options),
+    which demo refuses as a usage error: its databases go into --out. The refusal
+    stays, given before or after the command."""
+    code, out, _ = run("demo", "--help", capsys=capsys)
+    assert code == 0 and "--db" not in out
+    assert "--lang" in out and "--json" in out  # (the other common options stay)
+    monkeypatch.chdir(tmp_path)
+    for argv in (["demo", "--out", "w", "--db", "x.sqlite3"],
+                 ["--db", "x.sqlite3", "demo", "--out", "w"]):
+        code, out, err = run(*argv, capsys=capsys)
+        assert (code, out) == (2, "") and "--db" not in err.splitlines()[0]
+        assert err.splitlines()[-1].endswith("it takes no --db")
+    assert not (tmp_path / "w").exists()

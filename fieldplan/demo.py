@@ -362,7 +362,7 @@ def make_demo(out: str | Path, *, offices: int = 6, seed: int = 1, merge: bool =
     except OSError as exc:
         raise cannot_write(exc.filename or out, exc) from None
     if (out / "hq.sqlite3").exists():
-        raise ValidationError(_("{folder} already holds a demo; choose an empty folder").format(
+        raise ValidationError(_("{folder} already holds a demo; choose another folder").format(
             folder=ltr(out)))
     if out.exists() and not out.is_dir():
         raise ValidationError(_("{path} is a file, not a folder").format(path=ltr(out)))

@@ -59,3 +59,18 @@ def test_demo_help_does_not_offer_the_db_it_refuses(tmp_path, monkeypatch, capsy
         assert (code, out) == (2, "") and "--db" not in err.splitlines()[0]
         assert err.splitlines()[-1].endswith("it takes no --db")
     assert not (tmp_path / "w").exists()
+
+
+def test_demo_refusal_does_not_ask_for_an_empty_folder(tmp_path, capsys) -> None:
+    """A folder already holding a demo was refused with "choose an empty folder",
+    though a folder holding other files takes a demo: the person emptied a folder of
+    their own files for nothing. It asks for another folder."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("kept", encoding="utf-8")
+    assert run("demo", "--out", str(mine), "--offices", "1", capsys=capsys)[0] == 0
+    assert (mine / "notes.txt").read_text(encoding="utf-8") == "kept"
+    code, out, err = run("demo", "--out", str(mine), "--offices", "1", capsys=capsys)
+    assert (code, out) == (1, "")
+    assert "already holds a demo" in err and "empty" not in err
+    assert "another folder" in err

@@ -1144,9 +1144,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     world = make_demo(out, offices=args.offices, seed=args.seed, merge=args.merge,
                       progress=None if getattr(args, "json", False) else _demo_progress)
-    output(args, world.to_dict(), counted(
-        "Demo world in {dir}: HQ and {count} office", "Demo world in {dir}: HQ and {count} offices",
-        len(world.offices), dir=ltr(out)))
+    fields = {"dir": ltr(out), "bundles": ltr(out / "bundles")}
+    if world.merged:
+        # Translators: {dir} is the demo's folder, {bundles} the folder of the offices'
+        # bundles in it; headquarters' database has imported them already
+        done = counted("Demo world in {dir}: HQ and {count} office, its bundle in "
+                       "{bundles}, merged at HQ",
+                       "Demo world in {dir}: HQ and {count} offices, their bundles in "
+                       "{bundles}, merged at HQ", len(world.offices), **fields)
+    else:
+        # Translators: {dir} is the demo's folder, {bundles} the folder of the offices'
+        # bundles in it (not imported at headquarters)
+        done = counted("Demo world in {dir}: HQ and {count} office, its bundle in {bundles}",
+                       "Demo world in {dir}: HQ and {count} offices, their bundles in "
+                       "{bundles}", len(world.offices), **fields)
+    output(args, world.to_dict(), done)
     return 0
 
 

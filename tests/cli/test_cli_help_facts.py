@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from fieldplan.cli import build_parser, main
 
@@ -74,3 +75,19 @@ def test_demo_refusal_does_not_ask_for_an_empty_folder(tmp_path, capsys) -> None
     assert (code, out) == (1, "")
     assert "already holds a demo" in err and "empty" not in err
     assert "another folder" in err
+
+
+def test_demo_success_line_says_where_the_bundles_are_and_that_they_were_merged(
+        tmp_path, monkeypatch, capsys) -> None:
+    """demo's success line named the databases' folder and the offices' count only:
+    not where the bundles went, and with --merge not that headquarters had merged
+    them (a person then imported them again, every one a duplicate)."""
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("demo", "--out", "a", "--offices", "2", capsys=capsys)
+    bundles = str(Path("a") / "bundles")
+    assert code == 0 and bundles in out and "merged" not in out
+    code, out, _ = run("demo", "--out", "b", "--offices", "2", "--merge", capsys=capsys)
+    assert code == 0 and str(Path("b") / "bundles") in out and "merged at HQ" in out
+    code, out, _ = run("--lang", "fr", "demo", "--out", "c", "--offices", "1", "--merge",
+                       capsys=capsys)
+    assert code == 0 and str(Path("c") / "bundles") in out

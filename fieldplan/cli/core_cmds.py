@@ -109,7 +109,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=_("create an office replica from a setup bundle"))
     p.add_argument("--plan", metavar="FILE", type=file_name,
                    help=_("(with --hq) start from this plan file instead of the template"))
-    p.add_argument("--author", help=_("name recorded on this replica's changes"))
+    # Translators: FIELDPLAN_AUTHOR is the name of a setting of the system: keep it
+    p.add_argument("--author", metavar="NAME",
+                   help=_("name recorded on this computer's changes (default: the login "
+                          "name; FIELDPLAN_AUTHOR, when set, is recorded instead)"))
     p.add_argument("--replace-revoked", action="store_true",
                    help=_("(with --from) this computer's key was revoked: move its "
                           "database, key file and backups into a folder beside them "

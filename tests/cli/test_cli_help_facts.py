@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from fieldplan.cli import build_parser, main
@@ -91,3 +92,24 @@ def test_demo_success_line_says_where_the_bundles_are_and_that_they_were_merged(
     code, out, _ = run("--lang", "fr", "demo", "--out", "c", "--offices", "1", "--merge",
                        capsys=capsys)
     assert code == 0 and str(Path("c") / "bundles") in out
+
+
+def test_init_author_help_says_what_is_recorded_instead(tmp_path, monkeypatch,
+                                                        capsys) -> None:
+    """init --help said only "name recorded on this replica's changes": not that the
+    login name is recorded without it, nor that FIELDPLAN_AUTHOR, when set, is
+    recorded instead of it on every change, as it is."""
+    init = _sub(build_parser(), "init")
+    text = _option_help(init, "--author")
+    assert "FIELDPLAN_AUTHOR" in text and "login name" in text
+    assert init._option_string_actions["--author"].metavar == "NAME"  # (as README says)
+    db = str(tmp_path / "hq.sqlite3")
+    monkeypatch.delenv("FIELDPLAN_AUTHOR", raising=False)
+    assert run("--db", db, "init", "--hq", "--author", "Given", capsys=capsys)[0] == 0
+    action = json.loads(run("--db", db, "--json", "actions", "--level", "global",
+                            capsys=capsys)[1])[0]["code"]
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "From the variable")
+    assert run("--db", db, "progress", "set", action, "--period", "2026-S1", "--note", "x",
+               capsys=capsys)[0] == 0
+    listed = json.loads(run("--db", db, "--json", "progress", "list", capsys=capsys)[1])
+    assert [r["updated_by"] for r in listed] == ["From the variable"]

@@ -146,8 +146,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("action", metavar="ACTION", type=code_text, help=_("action code, e.g. PA2.3"))
     s.add_argument("--period", required=True, metavar="P", type=period_name,
                    help=_("period, e.g. 2026-S1"))
-    s.add_argument("--status", choices=STATUSES, type=choice_word,
-                   help=_("status of the action"))
+    # (its choices in the help, not in the usage line, where all six ran past an
+    # 80-column terminal)
+    # Translators: {statuses} lists the words to type, which stay in English
+    s.add_argument("--status", choices=STATUSES, type=choice_word, metavar="S",
+                   help=_("status of the action: {statuses}").format(
+                       statuses=join_list(STATUSES)))
     s.add_argument("--percent", type=_percent, metavar="N",
                    help=_("percent complete, 0–100 (a new report above 0 needs --status "
                           "too)"))

@@ -7,6 +7,9 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
+from fieldplan import i18n
 from fieldplan.cli import build_parser, main
 
 
@@ -113,3 +116,36 @@ def test_init_author_help_says_what_is_recorded_instead(tmp_path, monkeypatch,
                capsys=capsys)[0] == 0
     listed = json.loads(run("--db", db, "--json", "progress", "list", capsys=capsys)[1])
     assert [r["updated_by"] for r in listed] == ["From the variable"]
+
+
+def _parsers(parser: argparse.ArgumentParser, prefix=()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name), sub
+                yield from _parsers(sub, (*prefix, name))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_no_help_line_runs_past_the_terminal(lang, monkeypatch) -> None:
+    """progress set's usage line held every status, "[--status {not-started,on-track,
+    …,cancelled}]", 101 characters wide on an 80-column terminal (108 in French),
+    which broke it in the middle of a word. The statuses are listed in --status's
+    help instead, and every line of every help fits 80 columns."""
+    from fieldplan.cli import _translate_argparse
+
+    monkeypatch.setenv("COLUMNS", "80")
+    i18n.set_language(lang)
+    try:
+        _translate_argparse()
+        parser = build_parser()
+        long = [(" ".join(name), line) for name, sub in [((), parser), *_parsers(parser)]
+                for line in sub.format_help().splitlines() if len(line) > 80]
+        status = _sub(_sub(parser, "progress"), "set")._option_string_actions["--status"]
+    finally:
+        i18n.set_language("en")
+        _translate_argparse()
+    assert long == []
+    for word in ("not-started", "on-track", "at-risk", "off-track", "completed",
+                 "cancelled"):
+        assert word in status.help

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -149,3 +150,63 @@ def test_no_help_line_runs_past_the_terminal(lang, monkeypatch) -> None:
     for word in ("not-started", "on-track", "at-risk", "off-track", "completed",
                  "cancelled"):
         assert word in status.help
+
+
+_OPTION = re.compile(r"(?<![\w-])--[a-z][a-z-]*")
+
+
+def _help_texts(lang: str) -> dict[tuple[str, str], str]:
+    """Every description and help text of every parser, in ``lang``, by where it is."""
+    from fieldplan.cli import _translate_argparse
+
+    i18n.set_language(lang)
+    try:
+        _translate_argparse()
+        parser = build_parser()
+        texts = {}
+        for name, sub in [((), parser), *_parsers(parser)]:
+            where = " ".join(name)
+            texts[(where, "")] = sub.description or ""
+            for action in sub._actions:
+                key = "/".join(action.option_strings) or action.dest
+                if action.help is not argparse.SUPPRESS:
+                    texts[(where, key)] = action.help or ""
+                for choice in getattr(action, "_choices_actions", ()):
+                    texts[(where, "sub " + choice.dest)] = choice.help or ""
+    finally:
+        i18n.set_language("en")
+        _translate_argparse()
+    return texts
+
+
+def test_every_argument_has_help_and_names_only_options_that_exist() -> None:
+    parser = build_parser()
+    every = {(" ".join(name), sub) for name, sub in [((), parser), *_parsers(parser)]}
+    top = set(parser._option_string_actions)
+    for where, sub in every:
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue  # (each of its commands has its own help, below)
+            assert action.help, (where, action.option_strings or action.dest)
+        texts = [sub.description or ""] + [a.help or "" for a in sub._actions]
+        for text in texts:
+            for option in _OPTION.findall(text):
+                assert option in sub._option_string_actions or option in top, (where, option)
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_translated_help_names_the_same_options_and_figures(lang) -> None:
+    """A translation of a help text that drops or changes an option (--dir for --out)
+    or a figure (a default, a limit) tells the reader something else than the
+    English."""
+    digits = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+    def facts(text: str) -> tuple[list[str], list[str]]:
+        text = text.translate(digits)
+        return sorted(set(_OPTION.findall(text))), sorted(set(re.findall(r"\d+", text)))
+
+    english, other = _help_texts("en"), _help_texts(lang)
+    assert other.keys() == english.keys()
+    differ = {key: (facts(text), facts(other[key])) for key, text in english.items()
+              if facts(text) != facts(other[key])}
+    assert differ == {}

@@ -1045,7 +1045,9 @@ def note_not_sent(rep: Replica, m: dict[str, Any]) -> None:
 
 def _source_name(source: Source, name: str | None) -> str:
     if name:
-        return name
+        # (the desktop client names each file by its own name: one from a stick an
+        # older system wrote, not UTF-8, failed the inbox's write, the import ended)
+        return shown_name(name)
     if isinstance(source, str | os.PathLike):
         return shown_name(Path(source).name)
     return "bundle"

@@ -190,7 +190,10 @@ def _server_name(key: str, folder: str) -> str:
 
 
 def _line(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
+    # (ASCII, escapes for the rest: a file name that is not UTF-8, from a stick an
+    # older system wrote, is a str holding lone surrogates, which no UTF-8 encodes;
+    # JSON's \\u escapes carry them, and the other side reads back the same name)
+    return json.dumps(data).encode("ascii") + b"\n"
 
 
 def _parse(raw: bytes) -> dict[str, Any] | None:
@@ -249,8 +252,10 @@ class Guard(QObject):
     the other one calls ``hand_over(files)``."""
 
     #: (client) absolute paths of bundles to import (maybe none: just come to the
-    #: front), and the newcomer's activation token ("" when it had none)
-    files_did_arrive = Signal(list, str)
+    #: front), and the newcomer's activation token ("" when it had none). (``object``:
+    #: a ``list`` goes through Qt's strings, which drop what a name that is not UTF-8
+    #: holds; the file was then "not found")
+    files_did_arrive = Signal(object, str)
 
     def __init__(self, db_path: str | os.PathLike[str], parent: QObject | None = None) -> None:
         super().__init__(parent)

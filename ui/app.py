@@ -281,8 +281,18 @@ class Shell(QObject):
 
         # (a daemon: quitting need not wait for a look at a hung drive, the wait sign
         # closed; it waits for files being moved back, never half moved: _StartGate)
-        OffThread(lambda: look_before_start(db_path, gate),
-                  answered(lambda found: self._looked(db_path, found, refused)),
+        files = list(self.files_to_import)
+
+        def look() -> tuple[tuple[bool, bool, bool], str | None]:
+            found = look_before_start(db_path, gate)
+            # no database: the first run offers the setup bundle among the files
+            # fieldplan was opened with (each opened, its manifest read: here, off the
+            # GUI thread, as for files handed over later)
+            first_run = files and not found[0] and not found[1]
+            return found, _first_setup_bundle(files) if first_run else None
+
+        OffThread(look,
+                  answered(lambda got: self._looked(db_path, *got, refused)),
                   answered(lambda error: self._show_cannot_open(db_path, error)),
                   name="fieldplan-start", daemon=True)
 
@@ -347,9 +357,10 @@ class Shell(QObject):
             self._start_gate.close()
         self.app.quit()
 
-    def _looked(self, db_path: Path, found: tuple[bool, bool, bool],
+    def _looked(self, db_path: Path, found: tuple[bool, bool, bool], setup: str | None,
                 refused: BaseException | None) -> None:
-        """``start``, once ``look_before_start`` has answered."""
+        """``start``, once ``look_before_start`` has answered (and which of the files
+        to import is a setup bundle, ``setup``, when there is no database)."""
         there, something, folder = found
         if refused is not None and something:
             self._show_cannot_open(db_path, refused)
@@ -361,9 +372,12 @@ class Shell(QObject):
             return
         from ui.first_run import FirstRunDialog
 
-        # opened with a bundle and no database yet: most likely the setup bundle
-        given = self.files_to_import[0] if self.files_to_import else None
-        self.dialog = dialog = FirstRunDialog(db_path, given=given, backups_folder=folder)
+        # opened with the setup bundle and no database yet: offered. Not the first file
+        # whatever it was: a bundle of data was offered as the setup (the default
+        # button), to be refused once pressed, and a setup bundle after it was not
+        self.dialog = dialog = FirstRunDialog(db_path, given=setup, backups_folder=folder)
+        if self.files_to_import and setup is None:
+            dialog.say_bundles_wait(len(self.files_to_import))
         dialog.database_did_open.connect(lambda p: self._first_run_done(Path(p), dialog))
         dialog.rejected.connect(self.app.quit)
         dialog.language_did_change.connect(self.change_language)
@@ -812,8 +826,12 @@ class Shell(QObject):
         def found(setup: str | None) -> None:
             # the dialog still up (not closed, not the demo's or the window by now), and
             # no later file offered already
-            if (setup is None or self.dialog is not dialog or self.window is not None
+            if (self.dialog is not dialog or self.window is not None
                     or not shiboken6.isValid(dialog) or look < self._setup_offered):
+                return
+            if setup is None:  # (a bundle of data: imported once set up, it says so)
+                if dialog.given is None:
+                    dialog.say_bundles_wait(len(self.files_to_import))
                 return
             self._setup_offered = look
             dialog.offer(setup)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, get_language
+from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, counted, get_language
 from ui.bidi import isolated, isolated_codes, isolated_paths, without_marks
 from ui.context import time_text
 from ui.dialogs import (
@@ -265,6 +265,9 @@ class FirstRunDialog(QDialog):
         #: later than this computer's clock says: its date is wrong), for the window
         self.notices: list[str] = []
         self.given: str | None = None
+        #: what says that the bundles fieldplan was opened with wait for the set-up
+        #: (``say_bundles_wait``), while it is said
+        self._bundles_wait: Callable[[], str] | None = None
         #: what the look at the backups found (``check_backups``, on a thread of its
         #: own: the backups, the one a restore would put back and when it was taken,
         #: or why none can be), None while the first look runs; kept, so that the
@@ -535,6 +538,8 @@ class FirstRunDialog(QDialog):
         """Offer to set this office up from the bundle ``given`` (the one the app was
         opened with, or the latest double-clicked since), above the other ways."""
         self.given = given
+        if self._said is not None and self._said is self._bundles_wait:
+            self._say(None)  # (a setup bundle after all: no more "not a setup bundle")
         text = _("Set up this office from {file}").format(file=isolated(Path(given).name))
         if self.given_button is None:
             self.given_button = QPushButton(text)
@@ -556,6 +561,26 @@ class FirstRunDialog(QDialog):
                 self.given_button.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self.given_button.setText(text)
+
+    def say_bundles_wait(self, n: int) -> None:
+        """fieldplan was opened with ``n`` bundles (double-clicked), none of them a
+        setup bundle: said what becomes of them, and how to go on (unless a job runs:
+        its line is the one to read). Said nothing, a data bundle double-clicked
+        showed this dialog as if no file had been given."""
+        if self._is_busy:
+            return
+        def bundles_wait() -> str:
+            return counted(
+                "{n} bundle opened with fieldplan is not a setup bundle: it is imported "
+                "once this computer is set up. To set up an office, choose the setup "
+                "bundle headquarters sent.",
+                "{n} bundles opened with fieldplan are not setup bundles: they are "
+                "imported once this computer is set up. To set up an office, choose the "
+                "setup bundle headquarters sent.", n)
+
+        self._bundles_wait = bundles_wait
+        self._say(bundles_wait)
+
 
     def _busy(self, busy: bool, text: Callable[[], str] | None = None) -> None:
         """The ways in disabled while a job runs (``busy``), ``text`` said under them.

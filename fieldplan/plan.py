@@ -134,6 +134,43 @@ def code_key(code: str) -> tuple[Any, ...]:
                  for part in _DIGITS.split(code))
 
 
+#: where a report's fields come in it, as its status sheet prints them: its status,
+#: progress, indicators (``value.<key>``, in the action's order), then narratives
+_FIELD_RANKS = {"status": 0, "percent": 1, "achievements": 3, "challenges": 4,
+                "next_steps": 5, "state": 6}
+
+
+def in_report_order(items: Iterable[Any], plan: Plan, lang: str) -> list[Any]:
+    """``items`` (open conflicts, reports changed after a lock: each with ``office``,
+    ``action``, perhaps ``period`` and ``field``) by office as the review pack's
+    tables list them (``offices.office_order`` in ``lang``), then by action number
+    (``code_key``: PA1.2 before PA1.10), period, then by field as the report's status
+    sheet prints them; ties as they came. By their stored ids, compared as text, they
+    came PA1.10 before PA1.2, and a report's "Achievements" before its "Percent
+    complete" before its "Status". The pack, ``conflicts list`` and the client's
+    Conflicts page list them so."""
+    from fieldplan.offices import office_order
+
+    items = list(items)
+    indicators = {a.code: [i.key for i in a.indicators] for a in plan.actions}
+    # each office's key once (a name from babel, folded): 17,500 conflicts at
+    # headquarters share a few dozen offices
+    offices = {office: office_order(office, lang)
+               for office in {item.office or "" for item in items}}
+
+    def field_rank(item) -> tuple:
+        name = getattr(item, "field", None) or ""
+        if name.startswith("value."):
+            keys = indicators.get(item.action or "", [])
+            key = name[len("value."):]
+            return (2, keys.index(key) if key in keys else len(keys), key)
+        return (_FIELD_RANKS.get(name, 7), 0, name)
+
+    return sorted(items, key=lambda item: (
+        offices[item.office or ""], code_key(item.action or ""),
+        getattr(item, "period", "") or "", field_rank(item)))
+
+
 @dataclass(frozen=True)
 class Text:
     """A text in the plan's three languages: ``en`` (always set for titles), ``fr``

@@ -20,7 +20,7 @@ from fieldplan.i18n import counted, join_list
 from fieldplan.means import area_status, mean_progress, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
 from fieldplan.offices import HQ, office_order, offices_in_order
-from fieldplan.plan import code_key
+from fieldplan.plan import in_report_order
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
 from fieldplan.reports import sheet as sh
@@ -147,34 +147,6 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
         )
     except Exception:  # an older database without the exchange tables
         return None
-
-
-#: where a report's fields come in it, as its status sheet prints them: its status,
-#: progress, indicators (``value.<key>``, in the action's order), then narratives
-_FIELD_RANKS = {"status": 0, "percent": 1, "achievements": 3, "challenges": 4,
-                "next_steps": 5, "state": 6}
-
-
-def in_report_order(items, plan, lang: str) -> list:
-    """``items`` (open conflicts, reports changed after a lock: each with ``office``,
-    ``action`` and perhaps ``field``) by office as the matrix lists them
-    (``offices.office_order``), then by action number (``plan.code_key``: PA1.2 before
-    PA1.10), then by field as the report's status sheet prints them. They came by
-    their stored ids, compared as text: PA1.10 before PA1.2, and a report's
-    "Achievements" before its "Percent complete" before its "Status"."""
-    indicators = {a.code: [i.key for i in a.indicators] for a in plan.actions}
-
-    def field_rank(item) -> tuple:
-        name = getattr(item, "field", None) or ""
-        if name.startswith("value."):
-            keys = indicators.get(item.action or "", [])
-            key = name[len("value."):]
-            return (2, keys.index(key) if key in keys else len(keys), key)
-        return (_FIELD_RANKS.get(name, 7), 0, name)
-
-    return sorted(items, key=lambda item: (
-        office_order(item.office or "", lang), code_key(item.action or ""),
-        field_rank(item)))
 
 
 def _revoked_replicas(rep) -> frozenset[str]:

@@ -813,11 +813,17 @@ def _submitted_reports(rep: Replica, entity_ids: Iterable[str]) -> set[str]:
 
 
 def list_conflicts(rep: Replica) -> list[Conflict]:
-    """The open conflicts, by entity, record and field, each one's values from the one
+    """The open conflicts, each one's values from the one
     shown meanwhile (the winner) on: the versions shown of each (``shown_candidates``,
     every one when they are no more than ``SHOWN_VERSIONS``), the others counted
-    (``Conflict.versions``); ``open_conflict`` reads one conflict's every version."""
-    return _conflicts(rep, _shown_rows(rep))
+    (``Conflict.versions``); ``open_conflict`` reads one conflict's every version.
+    Listed as a person reads them (``plan.in_report_order`` in the language spoken):
+    by office, action number, period, then a report's fields as its sheet prints them
+    (by their stored ids, PA1.10 came before PA1.2, Achievements before Status)."""
+    from fieldplan.i18n import get_language
+    from fieldplan.plan import in_report_order
+
+    return in_report_order(_conflicts(rep, _shown_rows(rep)), rep.plan(), get_language())
 
 
 def open_conflict(rep: Replica, conflict_id: str) -> Conflict:

@@ -13,6 +13,7 @@ import pytest
 from test_sync import national, send
 
 from fieldplan import events, progress
+from fieldplan.plan import in_report_order
 from fieldplan.progress import hidden_refusal
 from fieldplan.sync import list_conflicts
 from fieldplan.sync.conflicts import (
@@ -65,7 +66,8 @@ def listed_one_by_one(rep) -> list[Conflict]:
                                submitted=submitted[entity_id],
                                hidden=str(hidden) if hidden is not None else "")
         out.append(conflict)
-    return out
+    # (listed as a person reads them: by office, action number, period, field)
+    return in_report_order(out, rep.plan(), "en")
 
 
 @pytest.fixture(autouse=True)
@@ -126,5 +128,9 @@ def test_the_listing_in_one_query_lists_what_a_query_per_conflict_listed(
         "SELECT count(*) FROM (SELECT 1 FROM versions WHERE superseded = 0 "
         "GROUP BY entity, entity_id, field HAVING count(*) > 1)").fetchone()[0]
     assert several_heads > len(listed)  # (the laptops' percent of 2025-S2: one value)
-    assert [(c.entity, c.entity_id, c.field) for c in listed] == sorted(
-        (c.entity, c.entity_id, c.field) for c in listed)
+    # as a person reads them (offices, actions by number, periods, a report's fields
+    # as its sheet prints them), whatever order the database gave them in
+    by_ids = sorted(listed, key=lambda c: (c.entity, c.entity_id, c.field))
+    assert [c.id for c in listed] == [c.id for c in in_report_order(by_ids, hq.plan(), "en")]
+    fields = [c.field for c in listed if c.entity_id == "ML|PA1.1|2026-S1"]
+    assert fields.index("percent") < fields.index("achievements")

@@ -162,6 +162,16 @@ def offices_in_order(codes: Iterable[str], lang: str = "en") -> list[str]:
     return sorted(codes, key=lambda code: office_order(code, lang))
 
 
+def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
+    """Each of ``offices`` -> its place in the review pack's order in ``language``
+    (``offices_in_order``: the regional offices, then the countries by their names, a
+    code this version does not know after them), headquarters last, apart, as the
+    pack's matrix, the Overview and the Reports page list it: it is no office that
+    reports to itself."""
+    ordered = [o for o in offices_in_order(set(offices), language) if o != HQ]
+    return {office: i for i, office in enumerate([*ordered, HQ])}
+
+
 def countries_of(regional_office: str) -> tuple[str, ...]:
     """The member states a regional office covers, sorted by code."""
     office = check_office(regional_office)

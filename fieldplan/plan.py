@@ -134,6 +134,22 @@ def code_key(code: str) -> tuple[Any, ...]:
                  for part in _DIGITS.split(code))
 
 
+def in_listing_order(reports: Iterable[Any], language: str) -> list[Any]:
+    """``reports`` (``ProgressReport``) as the client's Reports page, ``progress list``
+    and ``data export`` list them: by period, then office in the review pack's order
+    in ``language`` (``offices.office_ranks``: the regional offices, the countries by
+    their names, then headquarters), then action (its numbers as numbers:
+    ``code_key``). The database gave them by the codes as text: AE before DZ
+    (Algeria), HQ among the countries, PA1.10 before PA1.2. About 0.1 s for 100,000
+    reports."""
+    from fieldplan.offices import office_ranks
+
+    reports = list(reports)
+    rank = office_ranks((r.office for r in reports), language)
+    code = {action: code_key(action) for action in {r.action for r in reports}}
+    return sorted(reports, key=lambda r: (r.period, rank[r.office], code[r.action]))
+
+
 #: where a report's fields come in it, as its status sheet prints them: its status,
 #: progress, indicators (``value.<key>``, in the action's order), then narratives
 _FIELD_RANKS = {"status": 0, "percent": 1, "achievements": 3, "challenges": 4,

@@ -73,7 +73,7 @@ from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import N_, _, counted, join_list, translation
-from fieldplan.plan import Indicator, Text
+from fieldplan.plan import Indicator, Text, in_listing_order
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
 from fieldplan.text import FORMULA_START, for_spreadsheet, guard_formula
@@ -155,7 +155,8 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     plan = rep.plan()
     scope = PlanScope(plan)
     by_code = {a.code: (a.title.get(lang), a.area, a.level) for a in plan.actions}
-    reports = list_reports(rep, period=period)
+    # as the client's Reports page and 'progress list' list them
+    reports = in_listing_order(list_reports(rep, period=period), lang)
     # an action the plan no longer has: as the latest plan version that had it put it
     by_code.update(_earlier_actions(rep, {r.action for r in reports} - by_code.keys(), lang))
     # each read once for all the rows, not a query a row (thousands at headquarters)

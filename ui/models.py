@@ -35,8 +35,9 @@ from fieldplan.i18n import (
 )
 from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
-from fieldplan.offices import HQ, offices_in_order
+from fieldplan.offices import office_ranks
 from fieldplan.plan import code_key
+from fieldplan.plan import in_listing_order as in_listing_order  # (ui.hq_desk, tests)
 from fieldplan.text import bidi_contained, for_message, search_key
 from ui.bidi import (
     code_text,
@@ -567,29 +568,6 @@ class ReportTableModel(_RowsModel):
                 self.index(row_of[before[p.row()]], p.column())
                 if 0 <= p.row() < len(before) else QModelIndex() for p in old])
         emit(self.layoutChanged)
-
-
-def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
-    """Each of ``offices`` -> its place in the review pack's order in ``language``
-    (``offices.offices_in_order``: the regional offices, then the countries by their
-    names, a code this version does not know after them), headquarters last, apart,
-    as the pack's matrix and the Overview list it: it is no office that reports to
-    itself (listed first here, the Reports page disagreed with both)."""
-    ordered = [o for o in offices_in_order(set(offices), language) if o != HQ]
-    return {office: i for i, office in enumerate([*ordered, HQ])}
-
-
-def in_listing_order(reports: Iterable[ProgressReport],
-                     language: str) -> list[ProgressReport]:
-    """``reports`` as the Reports page lists them (``ReportTableModel.DATA_ORDER``):
-    by period, then office in the review pack's order in ``language`` (the regional
-    offices, the countries by their names, then headquarters), then action (its numbers
-    as numbers: ``code_key``). Sorted once per load, off the GUI thread (100,000
-    reports: about 0.1 s)."""
-    reports = list(reports)
-    rank = office_ranks((r.office for r in reports), language)
-    code = {action: code_key(action) for action in {r.action for r in reports}}
-    return sorted(reports, key=lambda r: (r.period, rank[r.office], code[r.action]))
 
 
 def in_quarantine_order(items: Iterable[Any], language: str) -> list[Any]:

@@ -844,6 +844,7 @@ def cmd_progress_reopen(args: argparse.Namespace) -> int:
 def cmd_progress_list(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_percent, state_label, status_label
     from fieldplan.offices import check_office
+    from fieldplan.plan import in_listing_order
     from fieldplan.planops import PlanScope, why_hidden_text
     from fieldplan.text import cell_excerpt
 
@@ -851,7 +852,10 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
     period = period_of(args) if args.period else None
     with open_db(args) as rep:
         office = check_office(args.office) if args.office else None
-        reports = prog.list_reports(rep, period=period, office=office)
+        # as the client's Reports page lists them (by the codes as text: HQ among the
+        # countries, PA1.10 before PA1.2)
+        reports = in_listing_order(prog.list_reports(rep, period=period, office=office),
+                                   lang)
         scope = PlanScope(rep.plan())
         from fieldplan.sync.receipts import hq_receipts
 

@@ -19,7 +19,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cache, lru_cache
@@ -174,17 +174,27 @@ def in_report_order(items: Iterable[Any], plan: Plan, lang: str) -> list[Any]:
     offices = {office: office_order(office, lang)
                for office in {item.office or "" for item in items}}
 
-    def field_rank(item) -> tuple:
-        name = getattr(item, "field", None) or ""
-        if name.startswith("value."):
-            keys = indicators.get(item.action or "", [])
-            key = name[len("value."):]
-            return (2, keys.index(key) if key in keys else len(keys), key)
-        return (_FIELD_RANKS.get(name, 7), 0, name)
-
     return sorted(items, key=lambda item: (
         offices[item.office or ""], code_key(item.action or ""),
-        getattr(item, "period", "") or "", field_rank(item)))
+        getattr(item, "period", "") or "",
+        field_rank(getattr(item, "field", None) or "", indicators.get(item.action or "", ()))))
+
+
+def field_rank(name: str, indicators: Sequence[str]) -> tuple:
+    """A report's field ``name`` as it sorts: as its status sheet prints them (status,
+    progress, indicators ``value.<key>`` in the order of ``indicators``, the action's
+    keys, one it no longer has after them, then narratives)."""
+    if name.startswith("value."):
+        key = name[len("value."):]
+        return (2, indicator_rank(key, indicators), key)
+    return (_FIELD_RANKS.get(name, 7), 0, name)
+
+
+def indicator_rank(key: str, indicators: Sequence[str]) -> int:
+    """Where the indicator ``key`` comes among an action's ``indicators`` (keys, in
+    the action's order, as its report form and status sheet show them); after them
+    all when the action no longer has it."""
+    return indicators.index(key) if key in indicators else len(indicators)
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import N_, _, counted, join_list, translation
-from fieldplan.plan import Indicator, Text, in_listing_order
+from fieldplan.plan import Indicator, Text, in_listing_order, indicator_rank
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
 from fieldplan.text import FORMULA_START, for_spreadsheet, guard_formula
@@ -167,8 +167,14 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     bounds: dict[str, tuple[date | None, date | None]] = {}
     names: dict[str, tuple[str, str]] = {}
     out = []
+    # a report's indicators as its form and status sheet list them: by their keys,
+    # PA1.2's data reports came before its officials trained
+    keys_of = {a.code: [i.key for i in a.indicators] for a in plan.actions}
     for r in reports:
         title, area, level = by_code.get(r.action) or ("", _area_of_code(r.action), "")
+        keys = keys_of.get(r.action, ())
+        values = tuple(sorted(r.values, key=lambda kv, keys=keys: (
+            indicator_rank(kv[0], keys), kv[0])))
         if r.period not in bounds:
             bounds[r.period] = _period_bounds(plan, r.period)
         if r.office not in names:
@@ -182,7 +188,7 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
             "country": names[r.office][1],
             "action": r.action, "action_title": title, "area": area, "level": level,
             "period": r.period, "status": r.status, "percent": r.percent,
-            "indicators": "; ".join(f"{k}={_num(v)}" for k, v in r.values),
+            "indicators": "; ".join(f"{k}={_num(v)}" for k, v in values),
             "state": r.state, "achievements": r.achievements, "challenges": r.challenges,
             "next_steps": r.next_steps, "updated_at": r.updated_at,
             "updated_by": r.updated_by,
@@ -192,7 +198,7 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
             "changed_after_lock": _yes_no((r.office, r.action, r.period) in late),
             "open_conflicts": "; ".join(
                 conflicts.get(report_id(r.office, r.action, r.period), ())),
-            "_values": r.values,
+            "_values": values,
         })
     return out
 

@@ -17,6 +17,7 @@ import pytest
 from fieldplan import progress, tabular
 from fieldplan.errors import ValidationError
 from fieldplan.planops import PlanScope
+from fieldplan.sync import export_bundle, import_bundle
 from tests.cli.test_cli_messages import run
 from tests.fixtures.reports.seed import amended_actions, write_progress
 
@@ -652,3 +653,29 @@ def test_a_formula_behind_spaces_is_marked_text_in_the_workbook(hq, tmp_path: Pa
     row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("action")].value == act)
     cell = row[header.index("achievements")]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (_BEHIND_SPACES[1], "s", True)
+
+
+def test_indicators_and_fields_in_conflict_in_the_reports_order(hq, make_office,
+                                                                 tmp_path: Path) -> None:
+    """A report's indicators as its action lists them (its form and status sheet:
+    PA1.2's officials trained before its data reports), and its fields in conflict as
+    its sheet prints them (``percent; achievements``): the export wrote them by their
+    keys' names ("data-reports" first, "achievements; percent")."""
+    from fieldplan.tabular import indicator_rows, rows
+    from tests.scenes import laptops_in_conflict
+
+    action = hq.plan().action("PA1.2")
+    keys = [i.key for i in action.indicators]
+    assert keys != sorted(keys)  # (the plan's own order is not its keys' names')
+    progress.record_progress(hq, "PA1.6", "2026-S1", status="on-track")  # (a second row)
+    laptops_in_conflict(hq, make_office, tmp_path,
+                        {"percent": 30, "achievements": "A wrote this"},
+                        {"percent": 40, "achievements": "B wrote that"})
+    a = make_office("ML", "ml-c")
+    progress.record_progress(a, "PA1.2", "2026-S1", status="on-track",
+                             values={key: n + 1 for n, key in enumerate(keys)})
+    import_bundle(hq, export_bundle(a, out_dir=tmp_path).path)
+    data = rows(hq, "en", "2026-S1")
+    row = next(r for r in data if r["action"] == "PA1.2")
+    assert row["indicators"] == "; ".join(f"{key}={n + 1}" for n, key in enumerate(keys))
+    assert [r["indicator"] for r in indicator_rows(hq, [row])] == keys

@@ -73,7 +73,7 @@ from fieldplan import xlsx
 from fieldplan.errors import CancelledError, ValidationError
 from fieldplan.files import atomic_output, check_output_name
 from fieldplan.i18n import N_, _, counted, join_list, translation
-from fieldplan.plan import Indicator, Text, in_listing_order, indicator_rank
+from fieldplan.plan import Indicator, Text, field_rank, in_listing_order, indicator_rank
 from fieldplan.planops import actions_of, plan_documents
 from fieldplan.replica import Replica
 from fieldplan.text import FORMULA_START, for_spreadsheet, guard_formula
@@ -167,8 +167,9 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
     bounds: dict[str, tuple[date | None, date | None]] = {}
     names: dict[str, tuple[str, str]] = {}
     out = []
-    # a report's indicators as its form and status sheet list them: by their keys,
-    # PA1.2's data reports came before its officials trained
+    # a report's indicators and its fields in conflict as its form and status sheet
+    # list them: by their names, PA1.2's data reports came before its officials
+    # trained, and "achievements; percent"
     keys_of = {a.code: [i.key for i in a.indicators] for a in plan.actions}
     for r in reports:
         title, area, level = by_code.get(r.action) or ("", _area_of_code(r.action), "")
@@ -196,8 +197,9 @@ def rows(rep: Replica, lang: str = "en", period: str | None = None) -> list[dict
             "plan_hidden": " ".join(scope.why_hidden(r.office, r.action, r.period)),
             "period_locked": _yes_no(r.period in locked),
             "changed_after_lock": _yes_no((r.office, r.action, r.period) in late),
-            "open_conflicts": "; ".join(
-                conflicts.get(report_id(r.office, r.action, r.period), ())),
+            "open_conflicts": "; ".join(sorted(
+                conflicts.get(report_id(r.office, r.action, r.period), ()),
+                key=lambda name, keys=keys: field_rank(name, keys))),
             "_values": values,
         })
     return out

@@ -679,3 +679,5 @@ def test_indicators_and_fields_in_conflict_in_the_reports_order(hq, make_office,
     row = next(r for r in data if r["action"] == "PA1.2")
     assert row["indicators"] == "; ".join(f"{key}={n + 1}" for n, key in enumerate(keys))
     assert [r["indicator"] for r in indicator_rows(hq, [row])] == keys
+    conflicted = next(r for r in data if r["open_conflicts"])
+    assert conflicted["open_conflicts"] == "percent; achievements"

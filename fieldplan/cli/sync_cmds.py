@@ -575,6 +575,8 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
+    from fieldplan.cli.core_cmds import lang_of
+    from fieldplan.offices import office_order
     from fieldplan.sync.keys import KeyInfo, listed_keys, own_key_status
     from fieldplan.text import for_terminal
 
@@ -590,7 +592,12 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             # (the word status --json uses: own_key_status)
             known[own] = KeyInfo(own, rep.meta("public_key") or "", rep.office,
                                  rep.replica_id, own_key_status(rep), "local")
-        keys = sorted(known.values(), key=lambda k: (k.office, k.key_id))
+        # as the client's Keys page lists them: headquarters, the regional offices,
+        # then the countries by their names in the language read (by code, the
+        # regional offices' keys stood among the countries', HQ between GY and ID)
+        lang = lang_of(args)
+        keys = sorted(known.values(), key=lambda k: (
+            office_order(k.office, lang), k.status, k.key_id))
         waiting = sync.list_quarantine(rep)
     data = {"keys": [k.to_dict() for k in keys],
             "quarantine": [q.to_dict() for q in waiting]}

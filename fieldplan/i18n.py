@@ -354,9 +354,10 @@ def N_(message: str) -> str:
     return message
 
 
-def ngettext(singular: str, plural: str, n: int) -> str:
-    """The form of a message for the count ``n`` in the current language."""
-    text = translation().ngettext(singular, plural, n)
+def ngettext(singular: str, plural: str, n: int | float) -> str:
+    """The form of a message for the count ``n`` in the current language (a number with
+    a fraction takes the form the language gives it: ``plural_count``)."""
+    text = translation().ngettext(singular, plural, plural_count(n))
     if _capture.value:
         return Msg(text, {"id": singular, "plural": plural, "n": n})
     return text
@@ -372,7 +373,7 @@ def counted(singular: str, plural: str, n: int, /, *, lang: str | None = None,
     if lang is None:
         text = ngettext(singular, plural, n)
     else:
-        text = translation(lang).ngettext(singular, plural, n)
+        text = translation(lang).ngettext(singular, plural, plural_count(n, lang))
     return _count_filled(text, plural, n, lang, fields)
 
 
@@ -386,7 +387,7 @@ def pcounted(context: str, singular: str, plural: str, n: int, /, *,
     if lang is None:
         text = npgettext(context, singular, plural, n)
     else:
-        text = translation(lang).npgettext(context, singular, plural, n)
+        text = translation(lang).npgettext(context, singular, plural, plural_count(n, lang))
     return _count_filled(text, plural, n, lang, fields)
 
 
@@ -397,12 +398,30 @@ def _count_filled(text: str, plural: str, n: int, lang: str | None,
     return text.format(**{name: format_number(n, lang)}, **fields)
 
 
-def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+def npgettext(context: str, singular: str, plural: str, n: int | float) -> str:
     """The form of a message for the count ``n``, disambiguated by ``context``."""
-    text = translation().npgettext(context, singular, plural, n)
+    text = translation().npgettext(context, singular, plural, plural_count(n))
     if _capture.value:
         return Msg(text, {"ctx": context, "id": singular, "plural": plural, "n": n})
     return text
+
+
+def plural_count(x: int | float, lang: str | None = None) -> int:
+    """A whole number that picks the plural form ``lang`` gives ``x``: ``x`` itself when
+    it is whole; for a fraction, the first whole number of the same plural category
+    (CLDR's rules, which gettext's hold for whole numbers only, and which Python's
+    ``ngettext`` refuses a float for): French says "1,5 seconde" (a number below 2 is
+    singular), English "1.5 seconds", Arabic its form for 100 ("1.5 ثانية"), never its
+    form for one, which says "one" in words with no figure."""
+    if isinstance(x, int):
+        return x
+    if float(x).is_integer():
+        return int(x)
+    from babel import Locale
+
+    locale = Locale.parse(_locale(lang))
+    category = locale.plural_form(abs(x))
+    return next((n for n in (*range(200), 10**6) if locale.plural_form(n) == category), 100)
 
 
 def pgettext(context: str, message: str) -> str:
@@ -768,8 +787,9 @@ def render_record(record: Mapping[str, Any], lang: str | None = None) -> str:
         raise TypeError("message id")
     if "plural" in record:
         n = record["n"]
-        if type(n) is not int:
+        if type(n) not in (int, float):
             raise TypeError("count")
+        n = plural_count(n, lang)
         if "ctx" in record:
             text = t.npgettext(record["ctx"], msgid, record["plural"], n)
         else:

@@ -43,7 +43,7 @@ from fieldplan.files import (
     replace_file,
     write_reason,
 )
-from fieldplan.i18n import _, counted, format_number, join_clauses, ltr
+from fieldplan.i18n import _, counted, format_number, join_clauses, ltr, ngettext
 
 #: How a backup's name says when it was taken (UTC, to the microsecond).
 _STAMP_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -127,8 +127,12 @@ def error_reason(exc: BaseException, waited_s: float | None = None) -> str:
             # Translators: why the database is busy ("the database is busy (another
             # fieldplan is writing): {error}"), when the save did not wait for it
             return _("it was locked")
-        return _("it stayed locked for {seconds} seconds").format(
-            seconds=format_number(int(waited) if float(waited).is_integer() else waited))
+        seconds = int(waited) if float(waited).is_integer() else waited
+        # Translators: why the database is busy; {seconds} may have a fraction ("1.5"),
+        # which takes the form French and Arabic give it ("1,5 seconde")
+        return ngettext("it stayed locked for {seconds} second",
+                        "it stayed locked for {seconds} seconds", seconds).format(
+            seconds=format_number(seconds))
     if primary == sqlite3.SQLITE_IOERR:
         return _("the disk could not be read or written (a USB stick taken out, or a "
                  "failing disk)")

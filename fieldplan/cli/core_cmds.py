@@ -843,7 +843,7 @@ def cmd_progress_reopen(args: argparse.Namespace) -> int:
 
 def cmd_progress_list(args: argparse.Namespace) -> int:
     from fieldplan.i18n import format_percent, state_label, status_label
-    from fieldplan.offices import check_office
+    from fieldplan.offices import HQ, check_office
     from fieldplan.plan import in_listing_order
     from fieldplan.planops import PlanScope, why_hidden_text
     from fieldplan.text import cell_excerpt
@@ -870,10 +870,15 @@ def cmd_progress_list(args: argparse.Namespace) -> int:
 
     def human() -> None:
         if not reports:
-            if period and office:
+            # (headquarters' own reports, on global actions, are no "bureau HQ"'s)
+            if period and office == HQ:
+                msg = _("No progress reports from headquarters for {period}.")
+            elif period and office:
                 msg = _("No progress reports from {office} for {period}.")
             elif period:
                 msg = _("No progress reports for {period}.")
+            elif office == HQ:
+                msg = _("No progress reports from headquarters.")
             elif office:
                 msg = _("No progress reports from {office}.")
             else:

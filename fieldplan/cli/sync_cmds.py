@@ -37,7 +37,7 @@ from fieldplan.i18n import (
     ltr,
     ngettext,
 )
-from fieldplan.offices import REGIONAL_OFFICES
+from fieldplan.offices import HQ, REGIONAL_OFFICES
 from fieldplan.store import resolve_db_path
 from fieldplan.sync.keys import where_office_reads_key
 
@@ -509,22 +509,40 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(for_terminal(text))  # the bundle's words (its replica id, a reason) in it
 
     def human() -> None:
+        # headquarters is no "bureau HQ" in French: its bundles are said with its name
+        hq = result["office"] == HQ
         if result["valid"] and not checked:
-            say(ngettext(
-                "valid signature; trust not checked: no database: {events} event from "
-                "{office} (replica {replica}, key {key})",
-                "valid signature; trust not checked: no database: {events} events from "
-                "{office} (replica {replica}, key {key})", result["events"] or 0)
-                .format(events=format_number(result["events"] or 0), office=result["office"],
-                        replica=(result["replica"] or "")[:8], key=result["key_id"]))
+            if hq:
+                text = ngettext(
+                    "valid signature; trust not checked: no database: {events} event from "
+                    "headquarters (replica {replica}, key {key})",
+                    "valid signature; trust not checked: no database: {events} events from "
+                    "headquarters (replica {replica}, key {key})", result["events"] or 0)
+            else:
+                text = ngettext(
+                    "valid signature; trust not checked: no database: {events} event from "
+                    "{office} (replica {replica}, key {key})",
+                    "valid signature; trust not checked: no database: {events} events from "
+                    "{office} (replica {replica}, key {key})", result["events"] or 0)
+            say(text.format(events=format_number(result["events"] or 0),
+                            office=result["office"], replica=(result["replica"] or "")[:8],
+                            key=result["key_id"]))
             say(_("give the database with --db to check that the key is trusted and not "
                   "revoked"))
         elif result["valid"]:
-            say(ngettext("valid: {events} event from {office} (replica {replica}, key {key})",
-                         "valid: {events} events from {office} (replica {replica}, key {key})",
-                         result["events"] or 0)
-                .format(events=format_number(result["events"] or 0), office=result["office"],
-                        replica=(result["replica"] or "")[:8], key=result["key_id"]))
+            if hq:
+                text = ngettext(
+                    "valid: {events} event from headquarters (replica {replica}, key {key})",
+                    "valid: {events} events from headquarters (replica {replica}, key {key})",
+                    result["events"] or 0)
+            else:
+                text = ngettext(
+                    "valid: {events} event from {office} (replica {replica}, key {key})",
+                    "valid: {events} events from {office} (replica {replica}, key {key})",
+                    result["events"] or 0)
+            say(text.format(events=format_number(result["events"] or 0),
+                            office=result["office"], replica=(result["replica"] or "")[:8],
+                            key=result["key_id"]))
             if result.get("note"):
                 say(result["note"])  # one this computer wrote: what import says of it
             if result.get("trusted") is False:

@@ -178,6 +178,8 @@ def events_text(new: int, total: int) -> str:
 
 
 def _event_where(seq: int, office: str) -> str:
+    if office == "HQ":  # (French: "du Siège", not "du bureau HQ")
+        return _("event {seq} of headquarters").format(seq=seq)
     return _("event {seq} of {office}").format(seq=seq, office=office)
 
 
@@ -837,6 +839,8 @@ class Gap:
     several: bool = False
 
     def message(self) -> str:
+        if self.office == "HQ":
+            return self._headquarters_message()
         who = self.office or self.origin[:8]
         if self.office and self.several:
             # Translators: an office and which of its computers: "ML (computer ab510ac4)"
@@ -847,6 +851,24 @@ class Gap:
                 office=who, seq=self.first)
         return _("missing bundle from {office}, events {first}–{last}").format(
             office=who, first=self.first, last=self.last)
+
+    def _headquarters_message(self) -> str:
+        """``message`` for headquarters' events (at an office): headquarters by its
+        name, as French says it ("du Siège"; "du bureau HQ" read as an office)."""
+        replica = self.origin[:8]
+        if self.several:
+            if self.first == self.last:
+                # Translators: events of headquarters an office lacks, and which
+                # computer of headquarters wrote them
+                return _("missing bundle from headquarters (computer {replica}), event "
+                         "{seq}").format(replica=replica, seq=self.first)
+            return _("missing bundle from headquarters (computer {replica}), events "
+                     "{first}–{last}").format(replica=replica, first=self.first,
+                                             last=self.last)
+        if self.first == self.last:
+            return _("missing bundle from headquarters, event {seq}").format(seq=self.first)
+        return _("missing bundle from headquarters, events {first}–{last}").format(
+            first=self.first, last=self.last)
 
     def events_text(self) -> str:
         """The missing events in a table cell: "41–57", or "7" for one."""

@@ -821,6 +821,10 @@ def change_words(entity: str, entity_id: str, fields: dict[str, Any]) -> str:
         # the period in words, as the lines beside it ("PA1.1 (1st semester 2026)")
         # and the client's period chooser say it: a change to make again after a
         # restore was the one place that said "2026-S1"
+        if office == "HQ":  # (its own, on a global action: no "bureau HQ" in French)
+            # Translators: {period} is a semester in words, "1st semester 2026"
+            return _("headquarters' report on {action} for {period} changed").format(
+                action=action, period=period_words(period))
         # Translators: {period} is a semester in words, "1st semester 2026"
         return _("{office}'s report on {action} for {period} changed").format(
             office=office, action=action, period=period_words(period))

@@ -74,7 +74,7 @@ def test_a_real_gap_at_the_laptop_not_revoked_is_still_reported(
                         (held + 3, a.replica_id, hq.replica_id))
     bundle, outcome = send(hq, a, tmp_path)
     assert manifest_of(bundle.path)[REVOCATION_RECORDS] > 0  # (the revocation, again)
-    said = f"missing bundle from HQ, events {held + 2}–{held + 3}"
+    said = f"missing bundle from headquarters, events {held + 2}–{held + 3}"
     assert outcome.gaps == (said,)
     assert sync_state(a).gaps == (said,)
     # and the revoked laptop's own marks never hide it: B imports the same file

@@ -1604,8 +1604,17 @@ def _check_event(e: events.Event, origin_office: str, sender_office: str) -> Non
                     where=where(), field=name))
     elif e.entity in ("plan", "key", "lock"):
         if origin_office != "HQ":
-            raise OwnershipError(_("{where} changes the {record}, which only headquarters "
-                                   "may write").format(where=where(), record=e.entity))
+            # what is changed, in words: the record's name ("key", "lock") is the
+            # event's, which a French or Arabic sentence quoted in English
+            if e.entity == "plan":
+                text = _("{where} changes the plan, which only headquarters may write")
+            elif e.entity == "key":
+                text = _("{where} changes the key registry, which only headquarters may "
+                         "write")
+            else:
+                text = _("{where} changes a period's lock, which only headquarters may "
+                         "write")
+            raise OwnershipError(text.format(where=where()))
         _check_registry_event(e, where())
     else:
         raise BundleError(_("{where}: unknown kind of record '{record}', probably written by "

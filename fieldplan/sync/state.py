@@ -805,6 +805,8 @@ def change_words(entity: str, entity_id: str, fields: dict[str, Any]) -> str:
         return _("plan changed")
     if entity == "key":
         key = entity_id
+        if fields.get("office") == "HQ":  # (no "bureau HQ" in French)
+            return _("headquarters' key {key_id} registered").format(key_id=key)
         if "office" in fields:  # a registration
             return _("key {key_id} of {office} registered").format(key_id=key,
                                                                   office=fields["office"])

@@ -5,8 +5,9 @@ office checked headquarters' bundle with 'fieldplan verify', « Aucun rapport
 d’avancement du bureau HQ » for 'progress list --office HQ', « événement 5 du bureau
 HQ » in a refusal of headquarters' event, « paquet manquant du bureau HQ » for
 headquarters' events an office lacks, and « rapport du bureau HQ sur PA1.6 … modifié »
-among the changes a restore lost; headquarters is « le Siège », not an office. Each is
-a message of its own for headquarters now (found by QA).
+among the changes a restore lost (« clé … du bureau HQ enregistrée » too); headquarters
+is « le Siège », not an office. Each is a message of its own for headquarters now
+(found by QA).
 
 The catalogs are translated after the code changes: DRAFT is the new text, added to the
 real catalog (tests.draft_catalog) until the catalogs hold it."""
@@ -39,6 +40,7 @@ GAP_COMPUTER = "missing bundle from headquarters (computer {replica}), event {se
 GAPS_COMPUTER = ("missing bundle from headquarters (computer {replica}), events "
                  "{first}–{last}")
 CHANGED = "headquarters' report on {action} for {period} changed"
+KEY = "headquarters' key {key_id} registered"
 
 _UNCHECKED_FR = f"signature valide{NNBSP}; confiance non vérifiée, faute de base de " \
                 f"données{NBSP}: "
@@ -62,6 +64,7 @@ DRAFT = {
         GAPS_COMPUTER: "paquet manquant du Siège (ordinateur {replica}), événements "
                        "{first}–{last}",
         CHANGED: "rapport du Siège sur {action} pour le {period} modifié",
+        KEY: "clé {key_id} du Siège enregistrée",
     },
     "ar": {
         VALID: ("صالحة: لا أحداث من المقر الرئيسي" + _REP_AR,
@@ -85,6 +88,7 @@ DRAFT = {
         GAPS_COMPUTER: "حزمة مفقودة من المقر الرئيسي (الحاسوب {replica})، الأحداث "
                        "{first}–{last}",
         CHANGED: "عُدّل تقرير المقر الرئيسي عن {action} للفترة {period}",
+        KEY: "سُجّل مفتاح المقر الرئيسي {key_id}",
     },
 }
 
@@ -147,7 +151,11 @@ def test_headquarters_events_and_gaps_and_changes(drafted) -> None:
         "paquet manquant du bureau ML, événement 7"
     assert change_words("progress", "HQ|PA1.6|2026-S1", {}) == \
         "rapport du Siège sur PA1.6 pour le 1er semestre 2026 modifié"
+    assert change_words("key", "1A2B", {"office": "HQ"}) == "clé 1A2B du Siège enregistrée"
+    assert change_words("key", "1A2B", {"office": "ML"}) == \
+        "clé 1A2B du bureau ML enregistrée"
     i18n.set_language("ar")
+    assert change_words("key", "1A2B", {"office": "HQ"}) == "سُجّل مفتاح المقر الرئيسي 1A2B"
     assert Gap("ab510ac4ffff", "HQ", 7, 7, several=True).message() == \
         "حزمة مفقودة من المقر الرئيسي (الحاسوب ab510ac4)، الحدث 7"
     assert _event_where(5, "HQ") == "الحدث 5 من المقر الرئيسي"

@@ -569,6 +569,7 @@ class FirstRunDialog(QDialog):
         showed this dialog as if no file had been given."""
         if self._is_busy:
             return
+
         def bundles_wait() -> str:
             return counted(
                 "{n} bundle opened with fieldplan is not a setup bundle: it is imported "
@@ -580,7 +581,6 @@ class FirstRunDialog(QDialog):
 
         self._bundles_wait = bundles_wait
         self._say(bundles_wait)
-
 
     def _busy(self, busy: bool, text: Callable[[], str] | None = None) -> None:
         """The ways in disabled while a job runs (``busy``), ``text`` said under them.

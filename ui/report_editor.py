@@ -2368,22 +2368,52 @@ class ReportEditor(QScrollArea):
                       dropped: tuple[tuple[Text | None, str, Any], ...]) -> None:
         """Under the indicators' ``rows``, the values ``dropped_values`` found: those of
         indicators the plan no longer has (an amendment dropped them). Kept and exported,
-        but neither printed nor editable: said, not left for the reader to miss."""
-        from ui.dialogs import detail_label, text_label
-
+        but neither printed nor editable: said, not left for the reader to miss. Those
+        of an indicator an amendment moved to another action say where it is now."""
         if not dropped:
             return
+        # (an indicator an amendment moved to another action: the plan has it still,
+        # there, and "no longer has" sent the person to look for it nowhere)
+        code = self.action.code if self.action is not None else ""
+        moved = self.identity.plan.moved_values
+        gone = [d for d in dropped if (code, d[1]) not in moved]
+        went = [d for d in dropped if (code, d[1]) in moved]
         row = rows * 2 + 1
+        for group, words in ((gone, ngettext(
+                "Also recorded, for an indicator the current plan no longer has (kept, and "
+                "listed by a data export, but not printed):",
+                "Also recorded, for indicators the current plan no longer has (kept, and "
+                "listed by a data export, but not printed):", len(gone))), (went, ngettext(
+                "Also recorded, for an indicator an amendment moved to another action "
+                "(kept here, and listed by a data export, but not printed; a value typed "
+                "now goes in that action's report):",
+                "Also recorded, for indicators an amendment moved to other actions (kept "
+                "here, and listed by a data export, but not printed; a value typed now "
+                "goes in the report of the action each is in):", len(went)))):
+            if group:
+                row = self._dropped_rows(row, words, group, moved, code)
+        self.indicator_box.setVisible(True)
+        self._fix_tab_order()
+
+    def _dropped_rows(self, row: int, heading: str,
+                      dropped: list[tuple[Text | None, str, Any]],
+                      moved: Mapping[tuple[str, str], str], code: str) -> int:
+        """``_show_dropped``'s ``heading`` and, under it, a line of each of ``dropped``
+        (one ``moved`` names where it is now), from the grid's ``row``; the row after."""
+        from ui.dialogs import detail_label, text_label
+
         note = text_label("dropped-note")
-        note.setText(ngettext(
-            "Also recorded, for an indicator the current plan no longer has (kept, and "
-            "listed by a data export, but not printed):",
-            "Also recorded, for indicators the current plan no longer has (kept, and "
-            "listed by a data export, but not printed):", len(dropped)))
+        note.setText(heading)
         self.indicator_grid.addWidget(note, row, 0, 1, 3)
         for text, key, value in dropped:
             row += 1
             title = text.get(lang()) if text is not None else key
+            if (code, key) in moved:
+                # Translators: an indicator's title under "Also recorded, for an
+                # indicator an amendment moved to another action": "Data reports
+                # (moved to PA1.1)"
+                title = _("{indicator} (moved to {action})").format(
+                    indicator=title, action=moved[(code, key)])
             name = GridLabel(title)
             name.setTextFormat(Qt.TextFormat.PlainText)
             shown = detail_label("dropped-value")
@@ -2393,8 +2423,7 @@ class ReportEditor(QScrollArea):
             self.indicator_grid.addWidget(name, row, 0)
             self.indicator_grid.addWidget(shown, row, 2)
             self.dropped_values.append(shown)
-        self.indicator_box.setVisible(True)
-        self._fix_tab_order()
+        return row + 1
 
     def _meta_text(self, report: ProgressReport | None, action: Action | None = None) -> str:
         action = action or self.action

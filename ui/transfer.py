@@ -1049,9 +1049,12 @@ def plan_note(outcomes: list) -> str:
             "It hides {count} reports of this office that the version before showed: they "
             "stay in the database, no longer shown.", hidden)
     values = sorted({v for o in brought for v in getattr(o, "plan_hidden_values", ())})
-    if values:
-        # (an indicator dropped, or moved to another action: its figures were in no
-        # field or sheet any more, and nothing said so)
+    moved = {v: to for o in brought for v, to in getattr(o, "plan_moved_values", ())}
+    dropped = [v for v in values if v not in moved]
+    went = [v for v in values if v in moved]
+    if dropped:
+        # (an indicator dropped: its figures were in no field or sheet any more, and
+        # nothing said so)
         # Translators: {items} lists indicators as ACTION/KEY ("PA1.2/data-reports");
         # the report form shows such values under "Also recorded"
         text += " " + isolated_codes(counted(
@@ -1059,7 +1062,23 @@ def plan_note(outcomes: list) -> str:
             "({items}): they are kept, and each report shows them under its indicators.",
             "It no longer has {count} indicators this office recorded values for "
             "({items}): they are kept, and each report shows them under its indicators.",
-            len(values), items=join_list(values)))
+            len(dropped), items=join_list(dropped)))
+    if went:
+        from fieldplan.sync.exchange import moved_to_text
+
+        # (the plan has such an indicator still, under another action: "no longer has"
+        # sent the person to look for it nowhere)
+        # Translators: {items} lists indicators as "PA1.2/data-reports to PA1.1" (the
+        # action it was in, its key, the action that has it now); the report form shows
+        # such values under "Also recorded"
+        text += " " + isolated_codes(counted(
+            "It moved {count} indicator this office recorded values for to another "
+            "action ({items}): the values recorded before are kept, and each report "
+            "shows them under its indicators; new ones go in the action it is in now.",
+            "It moved {count} indicators this office recorded values for to another "
+            "action ({items}): the values recorded before are kept, and each report "
+            "shows them under its indicators; new ones go in the action each is in now.",
+            len(went), items=join_list([moved_to_text(v, moved[v]) for v in went])))
     return text
 
 

@@ -22,7 +22,7 @@ import re
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -272,6 +272,10 @@ class ImportOutcome:
     #: values this office recorded, in reports it still shows, that the plan before
     #: showed: an indicator dropped or moved to another action (the values are kept)
     plan_hidden_values: tuple[str, ...] = ()
+    #: (at an office) those of ``plan_hidden_values`` whose indicator the new plan
+    #: moved to another action, each with that action (``Plan.moved_values``): the
+    #: plan has them still, elsewhere, and the import says where
+    plan_moved_values: tuple[tuple[str, str], ...] = ()
     #: what the new plan changes of the one before it, a short line each ("Action
     #: added (1): PA1.9"; plan_diff.short_lines); () when the plan stayed as it was
     plan_changes: tuple[str, ...] = ()
@@ -440,6 +444,7 @@ class ImportOutcome:
                 "plan_version": self.plan_version or None,
                 "plan_hidden_reports": self.plan_hidden,
                 "plan_hidden_values": list(self.plan_hidden_values),
+                "plan_moved_values": dict(self.plan_moved_values),
                 "plan_changes": [str.__str__(line) for line in self.plan_changes],
                 "repair": self.repair,
                 "reports_the_plan_hides": self.hidden_brought,
@@ -496,7 +501,8 @@ class ImportOutcome:
     def plan_text(self) -> str:
         """"the plan is now version 3; it hides 2 reports of this office": what the
         import said of a new plan it brought ("" when it brought none)."""
-        return plan_text(self.plan_version, self.plan_hidden, self.plan_hidden_values)
+        return plan_text(self.plan_version, self.plan_hidden, self.plan_hidden_values,
+                         dict(self.plan_moved_values))
 
 
 #: What the import says of an office's first bundle from a new computer, at
@@ -636,12 +642,17 @@ def _shown_names(items: tuple[str, ...]) -> str:
     return _names(items)
 
 
-def plan_text(version: int, hidden: int, values: tuple[str, ...] = ()) -> str:
+def plan_text(version: int, hidden: int, values: tuple[str, ...] = (),
+              moved: Mapping[str, str] | None = None) -> str:
     """``ImportOutcome.plan_text`` of a plan now at ``version`` (0: no new plan) that
     hides ``hidden`` reports of this office, and its values of the indicators
-    ``values`` (``ACTION/KEY``); the inbox keeps it as the reason."""
+    ``values`` (``ACTION/KEY``), of which those in ``moved`` the plan moved to another
+    action (``ACTION/KEY`` → that action); the inbox keeps it as the reason."""
     if not version:
         return ""
+    moved = moved or {}
+    dropped = tuple(v for v in values if v not in moved)
+    went = tuple(v for v in values if v in moved)
     text = _("the plan is now version {version}").format(version=version)
     # those the version before showed: not all it hides ('status' counts those, and
     # the count read as theirs)
@@ -649,14 +660,32 @@ def plan_text(version: int, hidden: int, values: tuple[str, ...] = ()) -> str:
         "it hides {count} report of this office that the version before showed",
         "it hides {count} reports of this office that the version before showed",
         hidden) if hidden else "",
-        # (an indicator dropped, or moved to another action: the figures typed in it
-        # were no longer in any field or sheet, and nothing said so)
+        # (an indicator dropped: the figures typed in it were no longer in any field or
+        # sheet, and nothing said so)
         # Translators: {items} lists indicators as ACTION/KEY ("PA1.2/data-reports")
         counted("it hides this office's values of {count} indicator it no longer has "
                 "({items}): they are kept in their reports",
                 "it hides this office's values of {count} indicators it no longer has "
                 "({items}): they are kept in their reports",
-                len(values), items=_shown_names(values)) if values else ""])
+                len(dropped), items=_shown_names(dropped)) if dropped else "",
+        # (the plan has such an indicator still, under another action: "no longer has"
+        # sent the person to look for it nowhere)
+        # Translators: {items} lists indicators as "PA1.2/data-reports to PA1.1" (the
+        # action it was in, its key, the action that has it now)
+        counted("it hides this office's values of {count} indicator it moved to another "
+                "action ({items}): they are kept in their reports",
+                "it hides this office's values of {count} indicators it moved to another "
+                "action ({items}): they are kept in their reports",
+                len(went), items=_shown_names(tuple(moved_to_text(v, moved[v])
+                                                    for v in went))) if went else ""])
+
+
+def moved_to_text(indicator: str, action: str) -> str:
+    """"PA1.2/data-reports to PA1.1": an indicator (``ACTION/KEY``) an amendment moved,
+    and the action that has it now."""
+    # Translators: an indicator (ACTION/KEY) an amendment moved to another action, and
+    # that action: "PA1.2/data-reports to PA1.1"
+    return _("{indicator} to {action}").format(indicator=indicator, action=action)
 
 
 #: How much later than a headquarters bundle's creation an office computer's clock
@@ -2537,6 +2566,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                     and locks[p].missed(hlc, arrival.received_at, arrival.inbox_id)))
                 plan_version, plan_hidden, plan_values, plan_changes = _plan_change(
                     rep, plan_before)
+                plan_moved = _moved_of(rep, plan_values)
                 hidden_brought, hidden_why = _hidden_brought(rep, stats.reports)
                 values_brought = _hidden_values_brought(rep, stats.values)
                 from fieldplan.sync.conflicts import (
@@ -2584,6 +2614,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                        late_periods=late, plan_version=plan_version,
                                        plan_hidden=plan_hidden, plan_changes=plan_changes,
                                        plan_hidden_values=plan_values,
+                                       plan_moved_values=plan_moved,
                                        hidden_values_brought=values_brought,
                                        repair=export_now,
                                        hidden_brought=hidden_brought, hidden_why=hidden_why,
@@ -2608,7 +2639,7 @@ def _import_bundle(rep: Replica, source: Source, *, name: str | None,
                                            refused,
                                            cut,
                                            plan_text(plan_version, plan_hidden,
-                                                     plan_values),
+                                                     plan_values, dict(plan_moved)),
                                            locks_text(locked, unlocked),
                                            hidden_text(hidden_brought, hidden_why,
                                                        values_brought),
@@ -2853,6 +2884,21 @@ def _plan_change(rep: Replica, before: Any
         hidden = hidden_reports(rep, after, shown_by=before, office=rep.office)
         values = hidden_by(rep, after, shown_by=before, office=rep.office).values
     return after.version, hidden, values, short_lines(diff_plans(before, after))
+
+
+def _moved_of(rep: Replica, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Those of the indicators ``values`` (``ACTION/KEY``) the plan moved to another
+    action (``Plan.moved_values``), each with that action."""
+    if not values:
+        return ()
+    moved = rep.plan().moved_values
+    out = []
+    for value in values:
+        action, _sep, key = value.partition("/")
+        to = moved.get((action, key))
+        if to is not None:
+            out.append((value, to))
+    return tuple(out)
 
 
 def _hidden_values_brought(rep: Replica, values: set[tuple[str, str]]) -> tuple[str, ...]:

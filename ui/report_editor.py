@@ -1774,7 +1774,17 @@ class ReportEditor(QScrollArea):
         held = {name: self._text_of(name) for name in bad}
         base = {name: _ids(self._base_ids.get(name, [])) for name in (*pending, *held)}
         journal = self._journal()
-        journal.put((self.action.code, self.period), pending, held, base)
+        key = (self.action.code, self.period)
+        # a field of its draft the form has none for stays: a value of an indicator an
+        # amendment moved to this action, put in this draft as the plan changed
+        # (``_follow_moved``) while the form was still the plan before's, is shown once
+        # the form is made for the new plan. Put over, it was in no report, no draft
+        # and no set-aside file
+        pending.update({name: value for name, value in journal.values(key).items()
+                        if name not in pending and self._field(name) is None})
+        held.update({name: text for name, text in journal.held(key).items()
+                     if name not in held and self._field(name) is None})
+        journal.put(key, pending, held, base)
         if not journal.write():
             self._drafts_did_change()
 

@@ -9,7 +9,7 @@ from fieldplan import progress
 from fieldplan.replica import open_replica
 from fieldplan.sync import import_bundle
 from tests.ui.conftest import wait_idle
-from tests.ui.test_office_work import choose
+from tests.ui.test_office_work import choose, db_report
 from tests.ui.test_plan_amendment import import_in_window, office  # noqa: F401
 
 MOVE = (("PA1.2", "data-reports", "PA1.1"),)
@@ -81,3 +81,44 @@ def test_the_report_form_says_where_a_moved_indicator_went(open_window, qtbot, o
             "here, and listed by a data export, but not printed; a value typed now goes "
             "in that action's report):") in shown
     assert not any("no longer has" in text for text in shown)
+
+
+def test_a_value_moved_to_the_report_on_screen_is_shown_there_and_kept(
+        open_window, qtbot, office, monkeypatch):  # noqa: F811
+    """7 typed in PA1.2's data-reports could not be saved (the database busy: "1 report
+    not saved yet — retrying"); the person went on to PA1.1 and imported the amendment
+    moving that indicator to PA1.1. The 7 went to PA1.1's draft, but the form on
+    screen, still PA1.1's of the plan before (no such field), put its own draft over
+    it as it was made again for the new plan: the 7 was in no report, no draft and no
+    set-aside file. It is in PA1.1's form at once, and saved there."""
+    import sqlite3
+
+    import ui.report_editor
+
+    real = ui.report_editor.write_values
+    busy = {"PA1.2"}
+
+    def write_values(rep, action, *args, **kwargs):
+        if action in busy:
+            raise sqlite3.OperationalError("database is locked")
+        return real(rep, action, *args, **kwargs)
+
+    monkeypatch.setattr(ui.report_editor, "write_values", write_values)
+    monkeypatch.setattr("ui.drafts.RETRY_MS", 600_000)  # (no retry but the first)
+    bn, amend = office
+    bundle = amend(move_indicators=MOVE)
+    window = open_window(bn)
+    editor = choose(window, qtbot, "PA1.2", "2026-S1")
+    qtbot.keyClicks(editor.indicator_edits["data-reports"], "7")
+    editor = choose(window, qtbot, "PA1.1", "2026-S1")
+    wait_idle(qtbot, window.session)
+    assert ("PA1.2", "2026-S1") in editor._journal().reports()  # (not saved)
+    busy.clear()
+    import_in_window(window, qtbot, bundle).close()
+    qtbot.waitUntil(lambda: "data-reports" in editor.indicator_edits
+                    and editor.indicator_edits["data-reports"].text() == "7", timeout=5000)
+    assert editor.action.code == "PA1.1"
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.1", "2026-S1").value("data-reports") == 7,
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert db_report(bn, "PA1.2", "2026-S1").value("data-reports") is None

@@ -114,6 +114,12 @@ UNFIT = "fields"
 #: them since it was typed) are set aside (``set_apart``): said apart from ``UNFIT``,
 #: which would send the person to look for a newer fieldplan.
 DROPPED = "indicator"
+#: The reason values typed for indicators an amendment moved to another action that
+#: the plan does not show this office for the period (another level) are set aside:
+#: the entry's "why" is this code, that action and ``PlanScope.why_hidden``'s codes
+#: (``["moved", "PA1.1", "level"]``); said apart from ``DROPPED``, which says the plan
+#: has no such indicator where it has it, under that action.
+MOVED = "moved"
 #: The reasons an entry of the set-aside file of fields ``set_apart`` took out of a
 #: draft gives ("why"): the rest of its draft stayed the plan's.
 _APART_WHY = ([UNFIT], [DROPPED])
@@ -179,8 +185,10 @@ def _apart_why(apart: dict[str, dict[str, Any]]) -> tuple[str, ...]:
 
 def _is_apart(entry: dict[str, Any]) -> bool:
     """Whether an entry of the set-aside file holds fields ``set_apart`` took out of a
-    draft (not a draft the plan refuses)."""
-    return entry.get("why") in _APART_WHY
+    draft (not a draft the plan refuses): those of values of indicators moved to an
+    action the plan does not show this office (``MOVED``) too."""
+    why = entry.get("why")
+    return why in _APART_WHY or (isinstance(why, list) and why[:1] == [MOVED])
 
 
 def _canon_value(value: Any) -> str:
@@ -536,6 +544,18 @@ class AsideReason(str):
             # "PA1.1 (2nd semester 2026): "): headquarters' update of the plan dropped
             # that indicator since it was typed
             return _("the current plan has no such indicator")
+        if self.why[:1] == (MOVED,) and len(self.why) > 1:
+            from fieldplan.i18n import _
+            from fieldplan.planops import why_hidden_text
+
+            # Translators: why a value typed for an indicator was set aside (after
+            # "PA1.2 (2nd semester 2026): "): headquarters' update of the plan moved
+            # that indicator to the action {action}, whose report this office does
+            # not write; {reasons} as in "Hidden by the plan: {reasons}." (the action
+            # is no longer at this office's level…)
+            return _("the current plan moved this indicator to {action}, which it does "
+                     "not show to this office ({reasons})").format(
+                         action=self.why[1], reasons=why_hidden_text(self.why[2:]))
         if self.why:
             from fieldplan.planops import why_hidden_text
 
@@ -761,6 +781,10 @@ class DraftJournal(QObject):
         #: those of them whose fields the editor cannot show are on their way
         #: (``set_apart``), not the whole draft, with why (``_apart_why``)
         self._setting_apart: dict[Key, tuple[str, ...]] = {}
+        #: fields of reports' drafts typed for indicators an amendment moved to an
+        #: action the plan does not show this office (``moved_away``): field name →
+        #: their reason (``MOVED``), to be set aside with it, not with ``DROPPED``
+        self._moved_away: dict[Key, dict[str, tuple[str, ...]]] = {}
         #: the reports the set-aside file could not take the last time they were sent
         #: to it (``aside_failed``)
         self._aside_failed: set[Key] = set()
@@ -1140,6 +1164,26 @@ class DraftJournal(QObject):
             self._dirty = True
             return True
 
+    def moved_away(self, key: Key, fields: dict[str, tuple[str, ...]]) -> None:
+        """Note that these fields of this report's draft (name → ``MOVED``'s reason)
+        are values of indicators an amendment moved to an action the plan does not
+        show this office: ``set_apart`` takes them out as it does those the plan has
+        not, and the set-aside file says where they went, and why they are not saved
+        there."""
+        with self._lock:
+            self._moved_away.setdefault(key, {}).update(fields)
+
+    def _apart_reason(self, key: Key, apart: dict[str, dict[str, Any]]) -> tuple[str, ...]:
+        """(under the lock) Why these fields ``set_apart`` took out of the draft of
+        ``key`` are set aside: ``MOVED``'s reason when each was noted by ``moved_away``
+        with the same one, else ``_apart_why``'s."""
+        noted = self._moved_away.pop(key, {})
+        names = {*apart.get("values", {}), *apart.get("held", {})}
+        reasons = {noted.get(name) for name in names}
+        if names and len(reasons) == 1 and None not in reasons:
+            return reasons.pop()
+        return _apart_why(apart)
+
     def move_fields(self, key: Key, moves: dict[str, Key]) -> list[Key]:
         """Move fields of this report's draft to another report's (``moves``: field
         name → that report): values typed for an indicator an amendment moved to
@@ -1227,7 +1271,7 @@ class DraftJournal(QObject):
                     entry = {"action": key[0], "period": key[1],
                              **{part: dict(fields) for part, fields in apart.items()
                                 if fields}}
-                    why = _apart_why(apart)
+                    why = self._apart_reason(key, apart)
                     said = {"error": str(AsideReason("", why)), "why": list(why)}
                     batch.append(({**entry, **said, "set_aside_at": utc_iso()},
                                   self._apart_text(key)))

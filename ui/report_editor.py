@@ -1917,18 +1917,23 @@ class ReportEditor(QScrollArea):
         aside = journal.put_aside
         # (text the editor could not show, set aside from a report the plan keeps:
         # said in words of its own)
-        from ui.drafts import DROPPED, UNFIT
+        from ui.drafts import DROPPED, MOVED, UNFIT
 
         unfit = [(key, why) for key, why in aside if getattr(why, "why", ()) == (UNFIT,)]
         # (values typed for indicators an amendment dropped since: the plan's doing,
         # not a newer fieldplan's)
         dropped = [(key, why) for key, why in aside
                    if getattr(why, "why", ()) == (DROPPED,)]
-        outside = [item for item in aside if item not in unfit and item not in dropped]
+        # (and those it moved to an action this office does not report on)
+        moved = [(key, why) for key, why in aside
+                 if getattr(why, "why", ())[:1] == (MOVED,)]
+        outside = [item for item in aside
+                   if item not in unfit and item not in dropped and item not in moved]
         # each kind of text set aside, on its way there or waiting to go: one report
         # named, or how many, and the few words a narrow status bar says it in
         apart_why = journal.setting_apart_why()
-        apart = sorted(key for key, why in apart_why.items() if why != (DROPPED,))
+        apart = sorted(key for key, why in apart_why.items()
+                       if why != (DROPPED,) and why[:1] != (MOVED,))
         # fields the editor cannot show that the set-aside file could not take: safe in
         # the drafts file, tried again on the retry timer (said as waiting through each
         # try, not as moved afresh every few seconds)
@@ -1965,6 +1970,22 @@ class ReportEditor(QScrollArea):
                  "{n} reports hold values for indicators the current plan does not "
                  "have; they are kept in {file}", n, file=where),
              _SET_ASIDE),
+            ([key for key, _why in moved],
+             # Translators: {report} is "PA1.2 (2nd semester 2026)"; headquarters'
+             # update of the plan moved the indicator, since the value was typed, to an
+             # action whose report this office does not write; {file} the file it is
+             # kept in
+             lambda report: _("{report} holds a value for an indicator the current "
+                              "plan moved to an action this office does not report "
+                              "on; it is kept in {file}").format(report=report,
+                                                                  file=where),
+             lambda n: counted(
+                 "{n} report holds values for indicators the current plan moved to an "
+                 "action this office does not report on; they are kept in {file}",
+                 "{n} reports hold values for indicators the current plan moved to an "
+                 "action this office does not report on; they are kept in {file}", n,
+                 file=where),
+             _SET_ASIDE),
             ([key for key, _why in outside],
              lambda report: _("{report} is outside the plan now; what was typed is kept "
                               "in {file}").format(report=report, file=where),
@@ -2000,6 +2021,24 @@ class ReportEditor(QScrollArea):
                  "have to {file}…",
                  "Moving values of {n} reports for indicators the current plan does not "
                  "have to {file}…", n, file=where),
+             _SETTING_ASIDE),
+            # (values of indicators moved to an action this office does not report
+            # on: as above)
+            (sorted(key for key, why in apart_why.items()
+                    if why[:1] == (MOVED,) and key not in apart_waiting),
+             # Translators: {report} is "PA1.2 (2nd semester 2026)"; headquarters'
+             # update of the plan moved the indicator, since the value was typed, to an
+             # action whose report this office does not write; {file} the file it is
+             # moved to
+             lambda report: _("Moving to {file} a value of {report} for an indicator "
+                              "the current plan moved to an action this office does "
+                              "not report on…").format(report=report, file=where),
+             lambda n: counted(
+                 "Moving to {file} values of {n} report for indicators the current plan "
+                 "moved to an action this office does not report on…",
+                 "Moving to {file} values of {n} reports for indicators the current "
+                 "plan moved to an action this office does not report on…", n,
+                 file=where),
              _SETTING_ASIDE),
             (sorted(set(on_the_way) - set(apart_why) - set(apart_waiting) - failing),
              # Translators: {report} is "PA1.1 (2nd semester 2026)", which the plan
@@ -3407,9 +3446,19 @@ def _follow_moved(journal: Any, plan: Any, scope: Any, office: str,
     action (``Plan.moved_values``) to the draft of that action's report for the same
     period, where the plan shows that report to this office: saved there, where
     the plan has the indicator now. The reports that took values."""
+    from ui.drafts import MOVED
+
     action, period = key
     moves = {f"value.{k}": (to, period) for (code, k), to in plan.moved_values.items()
              if code == action and scope.shows(office, to, period)}
+    # (one moved to an action the plan does not show this office, for the period: set
+    # aside, saying where it went and why that report is not this office's, not "the
+    # current plan has no such indicator")
+    away = {f"value.{k}": (MOVED, to, *scope.why_hidden(office, to, period))
+            for (code, k), to in plan.moved_values.items()
+            if code == action and not scope.shows(office, to, period)}
+    if away:
+        journal.moved_away(key, away)
     return journal.move_fields(key, moves) if moves else []
 
 

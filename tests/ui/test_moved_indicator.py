@@ -122,3 +122,47 @@ def test_a_value_moved_to_the_report_on_screen_is_shown_there_and_kept(
                     timeout=5000)
     wait_idle(qtbot, window.session)
     assert db_report(bn, "PA1.2", "2026-S1").value("data-reports") is None
+
+
+def test_a_value_whose_indicator_moved_where_this_office_does_not_report_says_so(
+        open_window, qtbot, office):  # noqa: F811
+    """A value an earlier session left unsaved in PA1.2's data-reports, which an
+    amendment moved to PA1.1, regional since: set aside (this country office does not
+    report on PA1.1), but with the reason "the current plan has no such indicator",
+    where the plan has it, under PA1.1. The reason says where it went, and why that
+    report is not this office's."""
+    import json
+
+    from tests.ui.test_plan_amendment import drafts_file
+
+    bn, amend = office
+    with open_replica(bn) as rep:
+        import_bundle(rep, amend(move_indicators=MOVE, regional=("PA1.1",)))
+    bn.with_name(bn.name + ".drafts.json").write_text(json.dumps({"version": 1, "drafts": [
+        {"action": "PA1.2", "period": "2026-S1",
+         "values": {"value.data-reports": 4, "challenges": "Late"},
+         "base": {"value.data-reports": [], "challenges": []}},
+    ]}), encoding="utf-8")
+    window = open_window(bn)
+    label = window.save_state_label
+    qtbot.waitUntil(lambda: label.text() == (
+        "PA1.2 (1st semester 2026) holds a value for an indicator the current plan moved "
+        "to an action this office does not report on; it is kept in "
+        "bn.sqlite3.drafts-set-aside.json"), timeout=10_000)
+    assert ("PA1.2 (1st semester 2026): the current plan moved this indicator to PA1.1, "
+            "which it does not show to this office (the action is no longer at this "
+            "office's level)") in label.toolTip().splitlines()
+    aside = drafts_file(bn, ".drafts-set-aside.json")[("PA1.2", "2026-S1")]
+    assert aside["values"] == {"value.data-reports": 4}
+    assert aside["why"] == ["moved", "PA1.1", "level"]
+    assert "not have" not in aside["error"] and "PA1.1" in aside["error"]
+    # the rest of the draft is PA1.2's, saved as ever
+    qtbot.waitUntil(lambda: db_report(bn, "PA1.2", "2026-S1").challenges == "Late",
+                    timeout=5000)
+    wait_idle(qtbot, window.session)
+    assert "challenges" not in aside
+    # the set-aside text's window says why above the value, as of a dropped one
+    from ui.drafts import _is_apart, _reason_of
+
+    assert _is_apart(aside)
+    assert str(_reason_of(aside)).startswith("the current plan moved this indicator to PA1.1")

@@ -314,6 +314,8 @@ class Pack:
         #: indicators with values in them that the plan no longer has: not printed,
         #: the cover says how many
         self.hidden_values = sh.hidden_values(self.scope, self.reports)
+        #: of them, those an amendment moved to another action: said apart
+        self.moved_values = sh.moved_values(self.scope, self.reports)
         self.by_office: dict[str, list[ProgressReport]] = defaultdict(list)
         for r in self.reports:
             self.by_office[r.office].append(r)
@@ -704,7 +706,8 @@ class Pack:
             out += [Spacer(1, 8), self._t(sh.hidden_note(ctx, self.hidden), COVER_NOTE,
                                           whole_end=True)]
         if self.hidden_values:
-            out += [Spacer(1, 8), self._t(sh.hidden_values_note(ctx, self.hidden_values),
+            out += [Spacer(1, 8), self._t(sh.hidden_values_note(ctx, self.hidden_values,
+                                                                self.moved_values),
                                           COVER_NOTE, whole_end=True)]
         if self.unknown:
             out += [Spacer(1, 8), self._t(self._unknown_note(), COVER_NOTE, whole_end=True)]

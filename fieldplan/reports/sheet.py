@@ -61,6 +61,9 @@ class SheetData:
     #: computers wrote differently, and those whose versions one computer's history
     #: holds alone (``conflicts.conflicts_apart``); a report may hold both
     conflicted_apart: dict[str, Any] = dc_field(default_factory=dict)
+    #: of the indicators counted in ``hidden_values``, those an amendment moved to
+    #: another action (``Plan.moved_values``): said apart, the plan has them still
+    moved_values: int = 0
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,8 @@ def gather(
     apart = actions_apart(rep, office, period, conflicted)
     return SheetData(office, mine, footer, as_of, hidden, conflicted,
                      lock.at, lock.actions(office) & mine.keys(),
-                     hidden_values(scope, mine.values()), not_at_hq, recorded, apart)
+                     hidden_values(scope, mine.values()), not_at_hq, recorded, apart,
+                     moved_values(scope, mine.values()))
 
 
 def conflicts_notes(ctx: cm.Ctx, data: SheetData) -> list[str]:
@@ -251,8 +255,19 @@ def _held(receipt) -> bool:
 def hidden_values(scope: PlanScope, reports) -> int:
     """How many indicators (action, key) hold a value in ``reports`` (those the plan
     shows) that the plan no longer has (``PlanScope.hidden_values``): not printed."""
-    return len({(r.action, key) for r in reports for key in scope.hidden_values(
-        r.action, (k for k, v in r.values if v is not None))})
+    return len(_hidden_indicators(scope, reports))
+
+
+def moved_values(scope: PlanScope, reports) -> int:
+    """How many of ``hidden_values``'s indicators an amendment moved to another action
+    (``Plan.moved_values``): the plan has them still, there."""
+    moved = scope.plan.moved_values
+    return sum(1 for item in _hidden_indicators(scope, reports) if item in moved)
+
+
+def _hidden_indicators(scope: PlanScope, reports) -> set[tuple[str, str]]:
+    return {(r.action, key) for r in reports for key in scope.hidden_values(
+        r.action, (k for k, v in r.values if v is not None))}
 
 
 def locked_line(ctx: cm.Ctx, at: str) -> str:
@@ -278,18 +293,29 @@ def hidden_note(ctx: cm.Ctx, count: int) -> str:
     )
 
 
-def hidden_values_note(ctx: cm.Ctx, count: int) -> str:
+def hidden_values_note(ctx: cm.Ctx, count: int, moved: int = 0) -> str:
     """What a printed report says of the values of ``count`` (> 0) indicators that the
-    plan no longer has (an amendment dropped them): not printed, but recorded."""
+    plan no longer has where they were recorded: not printed, but recorded. Of them
+    ``moved`` an amendment moved to another action (said apart: the plan has them
+    still), the others it dropped."""
     from fieldplan.i18n import counted
 
-    return counted(
+    dropped = count - moved
+    return " ".join(text for text in (counted(
         "Values of {count} indicator that the current plan no longer has are not shown; "
         "a data export lists them.",
         "Values of {count} indicators that the current plan no longer has are not shown; "
         "a data export lists them.",
-        count, lang=ctx.lang,
-    )
+        dropped, lang=ctx.lang,
+    ) if dropped else "", counted(
+        # (the plan has such an indicator still, under another action: "no longer has"
+        # sent the reader to look for it nowhere)
+        "Values recorded for {count} indicator before an amendment moved it to another "
+        "action are not shown; a data export lists them.",
+        "Values recorded for {count} indicators before an amendment moved them to other "
+        "actions are not shown; a data export lists them.",
+        moved, lang=ctx.lang,
+    ) if moved else "") if text)
 
 
 def not_due_note(ctx: cm.Ctx, count: int) -> str:
@@ -787,7 +813,8 @@ def sheet_story(
         story.append(cm.TextFlow(hidden_note(ctx, data.hidden), cm.BOLD_SMALL, rtl=ctx.rtl,
                                  space_after=2))
     if data.hidden_values:
-        story.append(cm.TextFlow(hidden_values_note(ctx, data.hidden_values), cm.BOLD_SMALL,
+        story.append(cm.TextFlow(hidden_values_note(ctx, data.hidden_values,
+                                                    data.moved_values), cm.BOLD_SMALL,
                                  rtl=ctx.rtl, space_after=2))
     if data.conflicted:
         story += [cm.TextFlow(text, cm.BOLD_SMALL, rtl=ctx.rtl, space_after=2)

@@ -42,3 +42,25 @@ def test_an_indicator_back_in_its_action_is_not_moved_from_it(tmp_path: Path):
     amend_plan(hq, tmp_path, move_indicators=(("PA1.2", "data-reports", "PA1.1"),))
     amend_plan(hq, tmp_path, move_indicators=(("PA1.1", "data-reports", "PA1.2"),))
     assert hq.plan().moved_values == {("PA1.1", "data-reports"): "PA1.2"}
+
+
+def test_the_sheet_and_the_pack_say_values_of_a_moved_indicator_apart(hq, tmp_path: Path):
+    """Mali recorded a value for an indicator an amendment then moved to another
+    action: the sheet and the pack's cover said "Values of 1 indicator that the current
+    plan no longer has are not shown", where the plan has it, under the other action;
+    they say it moved. A dropped one is said as before, beside it."""
+    from fieldplan.reports import build_review_pack, build_status_sheet
+    from tests.core.test_reports import PERIOD, pdf_text
+    from tests.fixtures.reports.seed import write_progress
+
+    assert write_progress(hq, "ML", PERIOD) == 12
+    first, second = (i.key for i in hq.plan().action("PA2.3").indicators[:2])
+    amend_plan(hq, tmp_path, move_indicators=(("PA2.3", first, "PA2.1"),),
+               drop_indicators=(("PA2.3", second),))
+    sheet = pdf_text(build_status_sheet(hq, PERIOD, "ML", out=tmp_path / "s.pdf"))
+    cover = pdf_text(build_review_pack(hq, PERIOD, tmp_path / "p.pdf"), 1)
+    for text in (sheet, cover):
+        assert ("Values of 1 indicator that the current plan no longer has are not shown; "
+                "a data export lists them. Values recorded for 1 indicator before an "
+                "amendment moved it to another action are not shown; a data export lists "
+                "them.") in text

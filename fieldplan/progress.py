@@ -730,7 +730,12 @@ def _written_over(conn, rid: str, fields: Mapping[str, Any],
 def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None) -> Changes:
     from fieldplan.sync.state import over_lost
 
-    period = _check_period(rep, period)
+    plan = rep.plan()
+    period = _check_period(rep, period, plan)
+    if actions is not None:
+        # as record_progress takes them ("pa1.1" is PA1.1): a report written so was
+        # then refused reopening, "no submitted report on pa1.1"
+        actions = [_code_of(plan, code) for code in actions]
     touched = []
     with store.write_transaction(rep.conn):
         refuse_if_locked(rep, period)
@@ -751,7 +756,7 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
         if actions is not None:
             for code in actions:
                 if code not in todo:
-                    _plan_action(rep, rep.plan(), code)
+                    _plan_action(rep, plan, code)
                     message = (_("no draft report on {code} for {period}") if want == "draft"
                                else _("no submitted report on {code} for {period}"))
                     raise ValidationError(message.format(code=code,
@@ -764,6 +769,16 @@ def _set_state(rep: Replica, period: str, state: str, actions: list[str] | None)
                           base=over_lost(rep, "progress", rid, ("state",)))
             touched.append(("progress", rid))
     return Changes(entities=tuple(touched), events=len(touched))
+
+
+def _code_of(plan, code: str) -> str:
+    """An action code as the plan spells it, whatever the case and spaces it was typed
+    with (``Plan.action`` finds it so); as typed, without its spaces, when the plan has
+    no such action (one an amendment dropped: refused as such further on)."""
+    try:
+        return plan.action(code).code
+    except ValidationError:
+        return str(code).strip()
 
 
 def submit_period(rep: Replica, period: str) -> Changes:

@@ -671,7 +671,9 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                 key=for_message(key), first=format_number(given[key]),
                 second=format_number(value)))
         given[key] = value
-    action, period = args.action.upper(), period_of(args)
+    # (its spaces too: "PA1.1 " pasted was recorded, then read back under " PA1.1 ",
+    # no report: its lines, --json's fields and the form's warnings were left out)
+    action, period = args.action.strip().upper(), period_of(args)
     with open_db(args) as rep:
         _refuse_percent_signs(rep, action, args.value)
         try:
@@ -832,7 +834,7 @@ def nothing_to_submit_text(period: str, submitted: int, hidden: bool,
 
 
 def cmd_progress_reopen(args: argparse.Namespace) -> int:
-    action, period = args.action.upper(), period_of(args)
+    action, period = args.action.strip().upper(), period_of(args)
     with open_db(args) as rep:
         prog.reopen_report(rep, action, period)
     output(args, {"action": action, "period": period, "state": "draft"},

@@ -662,6 +662,25 @@ def announce(widget: QWidget, text: str = "", *, urgent: bool = True) -> None:
         QAccessible.updateAccessibility(event)
 
 
+def ask_at(field: QLineEdit | QComboBox, text: str) -> None:
+    """What a dialog needs before it can go on (``text``: "Choose a folder first.") said
+    at the ``field`` to fill: the focus goes there and a screen reader reads ``text``
+    with it, as its accessible description, until the field changes; told at once
+    where the focus was on it already (Enter in the field), as moving it says it. The
+    sentence painted under the form alone was said to no one, the focus left on the
+    button pressed."""
+    had_focus = field.hasFocus()
+    field.setAccessibleDescription(text)
+    if field.property("asked_at") is None:
+        field.setProperty("asked_at", True)
+        changed = (field.textChanged if isinstance(field, QLineEdit)
+                   else field.currentIndexChanged)
+        changed.connect(lambda *_args: field.setAccessibleDescription(""))
+    field.setFocus(Qt.FocusReason.OtherFocusReason)
+    if had_focus:
+        announce(field, text)
+
+
 def say_in_passing(widget: QWidget, text: str) -> None:
     """Have assistive technology say ``text`` (shown in ``widget``) once it is done
     with what it is reading: news, not an alarm ("3 reports submitted.")."""

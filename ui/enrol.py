@@ -24,6 +24,7 @@ from ui.dialogs import (
     after_path_label,
     announce,
     around,
+    ask_at,
     detail_label,
     path_label,
     reached_by_tab,
@@ -165,11 +166,12 @@ class EnrolDialog(QDialog):
         folder = self.folder.text().strip()
         if not folder:
             self._say(_("Choose a folder first."))
+            ask_at(self.folder, self.message.text())
             return
         office = self.office.currentData()
         if not office:
             self._say(_("Choose an office first."))
-            self.office.setFocus(Qt.FocusReason.OtherFocusReason)
+            ask_at(self.office, self.message.text())
             return
         self._say(_("Writing the setup bundle…"))
         self.message.setFocus(Qt.FocusReason.OtherFocusReason)  # (before Write is disabled)

@@ -65,6 +65,7 @@ from ui.dialogs import (
     after_path_label,
     announce,
     around,
+    ask_at,
     downloads_dir,
     file_dialog,
     fit_to_screen,
@@ -1647,6 +1648,7 @@ class ExportDialog(QDialog):
         folder = self.folder.text().strip()
         if not folder:
             self._say(_("Choose a folder first."))
+            ask_at(self.folder, self.message.text())
             return
         recipient = self.recipient.currentData() or None
         self.ok.setEnabled(False)

@@ -1451,6 +1451,10 @@ class ExportDialog(QDialog):
         self.folder = add_folder_row(self, form, outbox_dir() if email else self.remembered)
         lay.addLayout(form)
         self.message = PlainLabel()  # paths, errors: as written (and copied so)
+        # no stop of the keyboard until it says something (``_say``): at an office,
+        # which looks up no recipients, it kept a selectable label's focus, an empty
+        # line a click put a caret on and a screen reader found as a nameless stop
+        self.message.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay.addWidget(self.message)
         # the bundle written, on a line of its own, whole and left to right (as the
         # first-run dialog shows the database's): inside the wrapped sentence an

@@ -133,6 +133,45 @@ def test_every_stop_of_the_keyboard_says_something(
     assert found == {}
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_every_stop_of_an_offices_dialogs_says_something(lang, language, open_window,
+                                                         office_db, qtbot):
+    """The dialogs of an office's window, which differ from headquarters' (Export and
+    Prepare for email to headquarters alone, no enrolment, no lock), each as it opens:
+    the walk above opens headquarters' only. The Export dialog's empty message line was
+    a stop of the keyboard that said nothing there (a click gave it a caret on an empty
+    line), where headquarters' had none until it said something."""
+    from tests.ui.test_mnemonics import _new_dialog
+    from tests.ui.test_screen_reader import unnamed
+
+    language(lang)
+    window = open_window(office_db)
+    window.set_period("2026-S1")
+    wait_idle(qtbot, window.session)
+    window.office_view.select_action("PA1.1")
+    wait_idle(qtbot, window.session)
+    found = {}
+    for name, start in {
+        "export": window.export_dialog,
+        "email": window.email_dialog,
+        "status sheet": lambda: window.report_dialog("sheet"),
+        "export table": window.table_dialog,
+        "own key": window.own_key_dialog,
+        "about": window.about,
+        "sync details": window.sync_details_dialog,
+        "saving details": window.save_details_dialog,
+        "set up again": window.set_up_again_dialog,
+        "restore warning": window.dismiss_lost_dialog,
+    }.items():
+        dialog = _new_dialog(qtbot, start)
+        QApplication.processEvents()
+        if bad := unsaid(dialog) + unnamed(dialog):
+            found[name] = bad
+        dialog.reject()
+        wait_idle(qtbot, window.session)
+    assert found == {}
+
+
 def test_the_walk_finds_a_stop_that_says_nothing(qtbot):
     """(the check itself) An icon-only button, a field whose label is not its buddy, a
     combo box named by its item alone, a label whose name hides its text."""

@@ -409,7 +409,23 @@ def tick(conn: sqlite3.Connection, written: int) -> int:
     each save (one page less in every save's commit). A renewal keeps the value the
     replica it continues had written (``keys.renew_in_transaction``)."""
     last = int(get_meta(conn, "hlc", "0") or 0)
-    return max(wall_ms() << 16, last + 1, written + 1)
+    return max(clock_now(), last + 1, written + 1)
+
+
+#: The latest wall-clock time (ms) a local clock value stands for: an hour before the
+#: clock's range ends (MAX_COUNTER: 24 Nov 4199), which leaves room for 2**16 writes in
+#: each millisecond of that hour. A computer whose date is later (a year mistyped as
+#: 4205 or 9999) writes as at that time, each write after the one before. Stamped with
+#: its own date, its events were refused by every peer ("malformed event"), and with
+#: them every later event of that computer; past 6429 no value fitted the database,
+#: and every save ended on an internal error.
+MAX_WALL_MS = (MAX_COUNTER >> 16) - 3_600_000
+
+
+def clock_now() -> int:
+    """The clock value of the wall clock now (``wall_ms``), held within the clock's
+    range (MAX_WALL_MS)."""
+    return min(wall_ms(), MAX_WALL_MS) << 16
 
 
 #: How far ahead of this computer's wall clock a received value may move the local

@@ -845,7 +845,7 @@ def _select(rep: Replica, where: str, params: tuple) -> list[ProgressReport]:
         "SELECT office, action, period, status, percent, vals, achievements, challenges, "
         f"next_steps, state, hlc, updated_by, {_ARRIVAL} FROM progress p {where} "
         "ORDER BY period, office, action",
-        ((events.wall_ms() << 16) | 0xFFFF, earliest, *params),
+        (events.clock_now() | 0xFFFF, earliest, *params),
     ).fetchall()
     return [_row_to_report(r, earliest) for r in rows]
 

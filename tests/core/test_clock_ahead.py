@@ -280,3 +280,38 @@ def test_todays_day_by_a_clock_past_what_local_time_holds(
     ms = int(real(4199, 11, 23, 23, 30, tzinfo=dt.UTC).timestamp() * 1000)
     monkeypatch.setattr(events, "wall_ms", lambda: ms)
     assert events.local_today() == dt.date(4199, 11, 23)
+
+
+@pytest.mark.parametrize("year", [4300, 9999])
+def test_a_laptop_whose_clock_is_past_the_clocks_range_still_reaches_headquarters(
+        hq, make_office, clock, tmp_path: Path, year: int) -> None:
+    """A date past the clock's range (4199: MAX_COUNTER) was written in the laptop's
+    events as it was: headquarters refused its bundle ("malformed event"), and with
+    it every later one of that laptop; past 6429 no value fitted the database and
+    every save ended on an internal error. Its writes are stamped at the end of the
+    range instead, one after the other, and merge everywhere."""
+    import datetime as dt
+
+    ml = make_office("ML")
+    first, second = national(ml, 0), national(ml, 1)
+    clock[0] = 0
+    clock[0] = int(dt.datetime(year, 1, 1, tzinfo=dt.UTC).timestamp() * 1000) \
+        - events.wall_ms()
+    progress.record_progress(ml, first, PERIOD, status="on-track", percent=10)
+    progress.record_progress(ml, second, PERIOD, status="at-risk")
+    progress.record_progress(ml, first, PERIOD, percent=20)
+    written = [e.hlc for e in events.iter_log(ml.conn, ml.replica_id)]
+    assert written == sorted(set(written))
+    assert all(hlc < events.MAX_COUNTER for hlc in written)
+    [listed, _other] = progress.list_reports(ml, PERIOD)
+    assert listed.action == first and listed.percent == 20
+    outcome = from_far_ahead(ml, hq, clock, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.digest(hq, "ML") == progress.digest(ml)
+    # its clock set right, it writes on after what it wrote (the clock never goes back)
+    progress.record_progress(ml, second, PERIOD, percent=30)
+    assert events.last_event(ml.conn, ml.replica_id)[0] == len(written) + 1
+    assert next(iter(events.iter_log(ml.conn, ml.replica_id, len(written)))).hlc \
+        > max(written)
+    assert send(ml, hq, tmp_path)[1].outcome == "merged"
+    assert progress.digest(hq, "ML") == progress.digest(ml)

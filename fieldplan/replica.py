@@ -218,14 +218,14 @@ class Replica:
         else the login name; its first ``events.MAX_AUTHOR`` characters."""
         env = os.environ.get("FIELDPLAN_AUTHOR")
         if env:
-            return env[:events.MAX_AUTHOR]  # (longer: headquarters refuses the event)
+            return author_name(env)
         stored = self.meta("author")
         if stored:
-            return stored[:events.MAX_AUTHOR]
+            return author_name(stored)
         try:
             import getpass
 
-            return getpass.getuser()[:events.MAX_AUTHOR]
+            return author_name(getpass.getuser())
         except (KeyError, OSError):  # pragma: no cover - no passwd entry
             return "unknown"
 
@@ -446,6 +446,17 @@ class Replica:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def author_name(name: str) -> str:
+    """A name as events record it: text as fieldplan stores it (``clean_text``: a byte
+    the system could not decode, in a name set in a file of another encoding, is
+    U+FFFD; as it was, no event could be written, and every save ended on an internal
+    error), its first ``events.MAX_AUTHOR`` characters (longer: headquarters refuses
+    the event)."""
+    from fieldplan.text import clean_text
+
+    return clean_text(name)[:events.MAX_AUTHOR]
 
 
 def _file_id(path: Path) -> tuple[int, int] | None:
@@ -910,7 +921,7 @@ def _make(path: Path, *, role: str, office: str, plan_id: str, author: str | Non
             events.set_meta(conn, "key_id", secret.public.key_id_hex)
             events.set_meta(conn, "public_key", secret.public.to_base64())
             if author:
-                events.set_meta(conn, "author", author)
+                events.set_meta(conn, "author", author_name(author))
             fill(rep, secret)
         _init_step("filled")
         # its log written into the file, which alone is put in place: SQLite does it

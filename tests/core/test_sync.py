@@ -1749,6 +1749,24 @@ def test_a_long_author_name_is_cut_to_what_headquarters_takes(
     assert progress.list_reports(hq, office="ML")[0].updated_by == "n" * events.MAX_AUTHOR
 
 
+def test_an_author_name_not_in_utf_8_is_recorded_as_text(
+        hq, make_office, tmp_path: Path, monkeypatch) -> None:
+    """A name set in a file of another encoding ("José" in Latin-1, read on a UTF-8
+    system: the é an undecodable byte) ended every save on an internal error
+    ("'utf-8' codec can't encode character '\\udce9'"), and an init given it as
+    --author, before anything was made; the byte is recorded as U+FFFD."""
+    ml = make_office("ML")
+    monkeypatch.setenv("FIELDPLAN_AUTHOR", "Jos\udce9")
+    progress.record_progress(ml, national(ml), "2026-S1", status="on-track")
+    assert progress.get_report(ml, national(ml), "2026-S1").updated_by == "Jos\ufffd"
+    _, outcome = send(ml, hq, tmp_path)
+    assert outcome.outcome == "merged", outcome.reason
+    assert progress.list_reports(hq, office="ML")[0].updated_by == "Jos\ufffd"
+    monkeypatch.delenv("FIELDPLAN_AUTHOR")
+    with init_hq(tmp_path / "hq2.sqlite3", author="Jos\udce9") as other:
+        assert other.author == "Jos\ufffd"
+
+
 def test_an_event_in_another_form_is_refused(scene, tmp_path: Path) -> None:
     """An event line of a version 1 bundle with its prev first (the same event, in
     another form) was merged and stored as it came: every later bundle for ML failed

@@ -434,6 +434,17 @@ class FirstRunDialog(QDialog):
         row_layout.addWidget(self.language)
         return row
 
+    def keyPressEvent(self, event) -> None:
+        """Enter presses the way in that has the focus, and no other: off them (the
+        language, the line saying why a setup bundle was refused, the path), QDialog
+        pressed its default button, which Qt makes of a way in that once had the focus
+        ('Create headquarters': an office's laptop made a headquarters database)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not isinstance(
+                self.focusWidget(), QPushButton):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def _language_chosen(self, _index: int) -> None:
         code = self.language.currentData()
         if code != get_language():

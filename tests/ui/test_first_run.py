@@ -552,3 +552,50 @@ def test_headquarters_fingerprint_stays_shown_through_a_change_of_language(
         assert shell.window.findChild(QDialog, "own-key-dialog") is None
     finally:
         apply_language(QApplication.instance(), "en")
+
+
+def _pressed_anything(dialog) -> bool:
+    """Whether a way in started (a database being made) or a file chooser opened."""
+    return dialog._is_busy or dialog._job is not None or dialog.findChild(
+        QFileDialog, "choose-setup-dialog") is not None
+
+
+@pytest.mark.parametrize("where", ["language", "language chosen", "error"])
+def test_enter_off_the_ways_in_starts_none_of_them(shell, qtbot, tmp_path, where):
+    """Enter pressed where no way in has the focus (the language just chosen, the line
+    saying why the setup bundle chosen was refused, read and to be gone on from)
+    pressed 'Create headquarters', which Qt had made the dialog's default: an office's
+    laptop became a headquarters database. Enter there starts nothing; on a way in,
+    it presses that one."""
+    from ui.app import apply_language
+    shell.start(tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    dialog = shell.dialog
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    if where.startswith("language"):
+        qtbot.keyClick(dialog, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+        if where == "language chosen":
+            qtbot.keyClick(dialog.language, Qt.Key.Key_Down)  # French
+        qtbot.waitUntil(lambda: dialog.language.hasFocus(), timeout=5000)
+    else:
+        bad = tmp_path / "notes.txt"
+        bad.write_text("not a bundle")
+        dialog.setup_from(str(bad))
+        qtbot.waitUntil(lambda: dialog.hq_button.isEnabled() and dialog.message.isVisible(),
+                        timeout=10_000)
+        qtbot.waitUntil(lambda: dialog.message.hasFocus(), timeout=5000)
+    focus = QApplication.focusWidget()
+    qtbot.keyClick(focus, Qt.Key.Key_Return)
+    qtbot.keyClick(focus, Qt.Key.Key_Enter)
+    assert not _pressed_anything(dialog)
+    assert not (tmp_path / "new.sqlite3").exists()
+    assert dialog.isVisible()
+    apply_language(QApplication.instance(), "en")
+    # on a way in, Enter presses it
+    dialog.hq_button.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(dialog.hq_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=10_000)
+    wait_idle(qtbot, shell.session)

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Container
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fieldplan.errors import ValidationError
@@ -111,6 +112,14 @@ class Identity:
 
     def level_text(self) -> str:
         return level_label(self.level)
+
+
+def demo_path() -> Path:
+    """The demo database the client opens (``gui --demo``, the first run's Open the
+    demo), made on first use; where it is, spelt, without a look at the disk."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "demo" / "hq.sqlite3"
 
 
 def read_identity(rep: Replica) -> Identity:

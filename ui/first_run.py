@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from fieldplan.i18n import LANGUAGE_NAMES, LANGUAGES, _, counted, get_language
 from ui.bidi import isolated, isolated_codes, isolated_paths, without_marks
-from ui.context import time_text
+from ui.context import demo_path, time_text
 from ui.dialogs import (
     choice_combo,
     detail_label,
@@ -87,12 +87,6 @@ def _kept(fn: Callable[[], Any]) -> Any:
 
 #: Offices in the demo world made for ``fieldplan gui --demo``.
 DEMO_OFFICES = 12
-
-
-def demo_path() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("fieldplan", appauthor=False)) / "demo" / "hq.sqlite3"
 
 
 def make_demo_database(path: Path) -> Path:

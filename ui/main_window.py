@@ -899,6 +899,24 @@ class EditingHandOver:
     held: HeldTyping | None = None
 
 
+def window_title(identity: Identity) -> str:
+    """The window's title: the office, and on the demo's database (``gui --demo``, the
+    first run's Open the demo) that it is the demo: titled as a real headquarters is,
+    it offered Enrol an office… to a person who forgot, and the setup bundles written
+    there would bind real offices to a made-up headquarters."""
+    from pathlib import Path
+
+    from ui.context import demo_path
+
+    office = identity.office_text()
+    # (both paths as spelt: a look at the disk has no place on the GUI thread)
+    if identity.db_path and Path(identity.db_path) == demo_path():
+        # Translators: the window's title on the demo database; {office} is
+        # "HQ · Headquarters"
+        return _("{office} (demo: made-up data)").format(office=office)
+    return office
+
+
 class MainWindow(QMainWindow):
     """One window on one open database (``session``)."""
 
@@ -992,7 +1010,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         # Qt adds " — fieldplan" (the application's display name) where the system
         # shows window titles
-        self.setWindowTitle(identity.office_text())
+        self.setWindowTitle(window_title(identity))
         self.setAcceptDrops(True)
         # no smaller than the editor needs, nor larger than the screen less the frame
         # and title bar (a 1366×768 laptop at 150% has 911×512 to give)

@@ -160,3 +160,38 @@ def test_the_first_runs_demo_clears_what_a_killed_move_left(qtbot, hq_db):
     part = _killed_as_moved_in(demo)
     assert ui.first_run.make_demo_database(demo) == demo
     assert not part.exists() and demo.exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "ar"])
+def test_the_demos_window_says_it_is_the_demo(shell, qtbot, tmp_path, monkeypatch,
+                                              hq_db, language, lang):
+    """The demo opened from the first run was a window titled 'HQ · Headquarters', as
+    a real headquarters' is, Enrol an office… and all: a person who tried it could
+    write setup bundles from the made-up headquarters for real offices. Its title
+    says it is the demo; a database of one's own says what it is, as before."""
+    from fieldplan.i18n import translation
+
+    language(lang)
+
+    def make_demo(path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(hq_db, path)
+        return path
+
+    monkeypatch.setattr(ui.first_run, "make_demo_database", make_demo)
+    shell.start(tmp_path / "new.sqlite3")
+    qtbot.waitUntil(lambda: shell.dialog is not None, timeout=10_000)
+    qtbot.mouseClick(shell.dialog.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shell.window is not None and shell.window.isVisible(),
+                    timeout=20_000)
+    wait_idle(qtbot, shell.session)
+    window = shell.window
+    office = window.identity.office_text()
+    demo = translation(lang).gettext("{office} (demo: made-up data)").format(office=office)
+    assert window.windowTitle() == demo != office
+    window.grab().save(str(tmp_path / f"demo-window-{lang}.png"))
+
+
+def test_a_headquarters_of_ones_own_is_not_called_the_demo(open_window, hq_db):
+    window = open_window(hq_db)
+    assert window.windowTitle() == window.identity.office_text()

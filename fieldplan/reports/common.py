@@ -992,16 +992,43 @@ class SetFooter(Flowable):
         self.canv._fp_header = self.header
 
 
+#: The most bytes of text ReportLab's encoder puts in a QR code at error correction
+#: level M, as Footer draws it (short of the 2,331 of the standard's largest code:
+#: tests/core/test_report_qr_many_computers.py encodes it)
+QR_MAX_BYTES = 2213
+
+
 def qr_payload(office: str, period: str, digest: str, replicas: dict[str, int]) -> str:
-    """The QR code's text: compact JSON, keys sorted."""
-    data = {
-        "fieldplan": 1,
-        "office": office,
-        "period": period,
-        "digest": digest,
-        "replicas": replicas,
-    }
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    """The QR code's text: compact JSON, keys sorted.
+
+    An office whose computers are more than a QR code holds (each laptop, and each
+    database restored from a backup, is one: some fifty) has them by the first eight
+    characters of their ids, as its bundles' names give them, and those that do not
+    fit even so left out, counted in "more": its sheet, and the whole review pack,
+    failed to print ("code length overflow")."""
+
+    def text(listed: dict[str, int], more: int = 0) -> str:
+        data = {
+            "fieldplan": 1,
+            "office": office,
+            "period": period,
+            "digest": digest,
+            "replicas": listed,
+            **({"more": more} if more else {}),
+        }
+        return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+    whole = text(replicas)
+    if len(whole.encode("utf-8")) <= QR_MAX_BYTES:
+        return whole
+    short = {origin[:8]: seq for origin, seq in replicas.items()}
+    listed = short if len(short) == len(replicas) else dict(replicas)  # (two alike)
+    names = sorted(listed)
+    for kept in range(len(names), -1, -1):
+        payload = text({name: listed[name] for name in names[:kept]}, len(names) - kept)
+        if len(payload.encode("utf-8")) <= QR_MAX_BYTES:
+            break
+    return payload
 
 
 def office_replicas(rep, office: str) -> dict[str, int]:

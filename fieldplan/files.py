@@ -790,6 +790,21 @@ def create_private(path: str | os.PathLike[str], *, exist_ok: bool = False) -> N
         os.close(fd)
 
 
+def companion_mode(db_path: str | os.PathLike[str]) -> int:
+    """The permissions for a file fieldplan keeps beside the database ``db_path`` that
+    holds what the database holds (the client's drafts, text set aside): the
+    database's own, as SQLite gives its -wal and -shm files, never less than the
+    owner's read and write; owner-only (0600) when the database is not there. The
+    database is owner-only when fieldplan made it; a person who opened it to a group
+    (two users on a shared folder) opens its drafts alike. Less the umask, as any
+    ``atomic_output`` mode."""
+    try:
+        found = stat.S_IMODE(os.stat(db_path).st_mode)
+    except (OSError, ValueError):
+        return 0o600
+    return (found & 0o666) | 0o600
+
+
 def make_folder_of(path: str | os.PathLike[str]) -> None:
     """``mkdir -p`` of the folder ``path`` is in. A file where one of its folders
     should be is said as such (ENOTDIR: "part of the path is a file, not a folder"),

@@ -79,6 +79,7 @@ from fieldplan.files import (
     UNREADABLE_MARK,
     cannot_read,
     cannot_write,
+    companion_mode,
     os_error_cause,
     write_atomic,
 )
@@ -356,7 +357,7 @@ class _FileWriter:
                 # replace
                 write_atomic(self.path, json.dumps(data, ensure_ascii=False,
                                                    indent=1).encode("utf-8"),
-                             allow_protected=True)
+                             mode=_mode_of(self.path), allow_protected=True)
             else:
                 try:
                     self.path.unlink(missing_ok=True)
@@ -397,6 +398,18 @@ class _FileWriter:
             self.moved.append(move_to_other_database(self.path))
             return [], header
         return entries, header
+
+
+def _mode_of(path: Path) -> int:
+    """The permissions of the drafts file or set-aside file ``path``: its database's
+    (``companion_mode``). Both hold a person's text, which the database keeps from
+    other users of the computer: under the usual umask they were 0644 beside a
+    database made 0600."""
+    name = str(path)
+    for suffix in (DRAFTS_SUFFIX, DRAFTS_SET_ASIDE_SUFFIX):
+        if name.endswith(suffix):
+            return companion_mode(name[:-len(suffix)])
+    return 0o600
 
 
 def _set_aside(path: Path) -> Path | None:
@@ -480,7 +493,7 @@ def _append_entries(path: Path, entries: list[dict[str, Any]],
             return ""
         data = {"version": FORMAT_VERSION, **header, "drafts": [*kept, *entries]}
         write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"),
-                     allow_protected=True)
+                     mode=_mode_of(path), allow_protected=True)
         return ""
     except FieldplanError as exc:
         return str(exc)
@@ -637,7 +650,7 @@ def _remove_entries(path: Path, entries: list[dict[str, Any]]) -> str:
         if any(isinstance(e, dict) and _entry_key(e) is not None for e in left):
             data["drafts"] = left
             write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1)
-                         .encode("utf-8"), allow_protected=True)
+                         .encode("utf-8"), mode=_mode_of(path), allow_protected=True)
         else:
             try:
                 path.unlink(missing_ok=True)

@@ -152,8 +152,10 @@ def viewer_copy(source: Path, folder: Path, name: str) -> Path:
     copy = own / name
     try:
         shutil.copyfile(source, copy)
-        # POSIX: r--r--r--; Windows: the read-only attribute (all os.chmod sets there)
-        os.chmod(copy, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+        # POSIX: r-------- (a report's narratives are its owner's: r--r--r-- gave
+        # them to every user whatever the umask); Windows: the read-only attribute
+        # (all os.chmod sets there)
+        os.chmod(copy, stat.S_IREAD)
         record_written(copy)
     except OSError:
         with contextlib.suppress(OSError):
@@ -162,6 +164,24 @@ def viewer_copy(source: Path, folder: Path, name: str) -> Path:
             own.rmdir()
         raise
     return copy
+
+
+def make_private(folder: Path) -> None:
+    """Make the reports' cache ``folder`` (``mkdir -p``) the user's alone: 0700 on
+    POSIX when made here, and one an earlier fieldplan made 0755 closed to 0700 (it
+    is fieldplan's own, and the reports in it hold the offices' narratives, which
+    their database keeps from other users of the computer). OSError when it cannot be
+    made; a folder that cannot be closed (not the user's) is left as it is."""
+    from fieldplan.files import private_folder
+
+    private_folder(folder)
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        info = os.lstat(folder)
+        if (stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+                and info.st_mode & 0o077):
+            os.chmod(folder, stat.S_IMODE(info.st_mode) & 0o700)
 
 
 def prune(folder: Path, now: float | None = None) -> list[Path]:

@@ -94,6 +94,7 @@ from ui.qtcompat import emit
 from ui.report_cache import (
     hold,
     let_go,
+    make_private,
     prune,
     record_written,
     recorded,
@@ -178,7 +179,7 @@ def build_report(rep, request: ReportRequest, progress=None, cancel=None,
 
     folder = reports_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private(folder)
     except OSError as exc:  # in words, not "Unexpected error: FileExistsError: [Errno 17]"
         if folder.is_file():
             raise FileError(_("{path} is a file, not a folder").format(path=ltr(folder))) from None

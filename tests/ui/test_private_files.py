@@ -83,3 +83,46 @@ def test_a_database_shared_on_purpose_shares_its_drafts_file_alike(qtbot, tmp_pa
 def test_a_drafts_file_with_no_database_beside_it_is_owner_only(qtbot, tmp_path, umask):
     journal = _journal_with_a_narrative(tmp_path / "not-made-yet.sqlite3")
     assert mode(journal.path) == 0o600
+
+
+# --- the reports' cache ---------------------------------------------------------------
+
+
+def test_built_reports_are_kept_where_only_their_owner_can_read_them(
+        tmp_path, office_db, monkeypatch, umask):
+    """A status sheet or a review pack built for its preview holds the offices'
+    narratives; it was written 0644 into a 0755 cache folder. The folder is now
+    the user's alone (0700), and so is what goes in it (the copies given to the
+    system's viewer too)."""
+    import ui.report_preview as preview_module
+    from fieldplan.replica import open_replica
+    from ui.report_cache import viewer_copy
+    from ui.report_preview import ReportRequest, build_report
+
+    cache = tmp_path / "cache" / "fieldplan" / "reports"
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    with open_replica(office_db) as rep:
+        built = build_report(rep, ReportRequest("sheet", "2026-S1"))
+    assert built.parent == cache
+    assert mode(cache) == 0o700
+    copy = viewer_copy(built, cache, "status-sheet.pdf")
+    assert copy.parent.parent == cache
+    assert mode(copy) & 0o077 == 0, oct(mode(copy))
+
+
+def test_a_reports_cache_an_earlier_fieldplan_left_open_is_closed(
+        tmp_path, office_db, monkeypatch, umask):
+    """The cache folder an earlier release made (0755, with reports in it) is
+    fieldplan's own: it is made the user's alone at the next report."""
+    import ui.report_preview as preview_module
+    from fieldplan.replica import open_replica
+    from ui.report_preview import ReportRequest, build_report
+
+    cache = tmp_path / "cache" / "fieldplan" / "reports"
+    cache.mkdir(parents=True, mode=0o755)
+    cache.chmod(0o755)
+    (cache / "review-pack-2026-S1-en-1a2b3c4d.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    with open_replica(office_db) as rep:
+        build_report(rep, ReportRequest("sheet", "2026-S1"))
+    assert mode(cache) == 0o700

@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fieldplan import events, progress, replica
@@ -488,13 +488,24 @@ def _clear_killed_move(part: Path, out: Path) -> None:
     """Undo what a demo killed while its files were moved one by one into ``out``
     left (``_move_in``): the files it had moved there (not its headquarters
     database, moved last: none, or the demo is whole), then the folder it was made
-    in. Nothing to do without such a folder."""
+    in. Nothing to do without such a folder; PermissionError when it is not the
+    person's (``_own_part``).
+
+    The folder's name is known in advance (``_part_of``): in a shared folder (/tmp)
+    another user can make it first. Such a folder is never read, and of a list of
+    moves only names inside ``out`` are undone: "offices/../../.." removed the
+    person's own folders."""
+    _own_part(part)
     try:
         listed = json.loads((part / _MOVING).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # (no move was under way: the folder, if any, goes later)
+    if not isinstance(listed, list):
+        listed = []
     if (part / "hq.sqlite3").exists():  # (else the demo is whole in ``out``)
         for rel in listed:
+            if not _inside(rel):
+                continue  # (``_move_in`` lists names inside ``out`` only)
             moved, left = out / rel, part / rel
             if left.exists() or left.is_symlink():
                 continue  # still to move: nothing of it in ``out``
@@ -503,6 +514,29 @@ def _clear_killed_move(part: Path, out: Path) -> None:
             elif moved.is_file():
                 moved.unlink()
     _remove_part(part)
+
+
+def _own_part(part: Path) -> None:
+    """(POSIX) PermissionError naming ``part`` when it is there and another user's (a
+    folder, a link): not a demo of the person's that was killed."""
+    if not hasattr(os, "getuid"):
+        return
+    try:
+        info = os.lstat(part)
+    except FileNotFoundError:
+        return
+    if info.st_uid != os.getuid():
+        raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(part))
+
+
+def _inside(rel: object) -> bool:
+    """Whether ``rel``, an entry of a list of moves, names a file inside the demo's
+    folder: a relative path of plain names (no "..", not absolute)."""
+    if not isinstance(rel, str) or not rel:
+        return False
+    found = PurePosixPath(rel)
+    return not found.is_absolute() and ".." not in found.parts and "\\" not in rel \
+        and ":" not in rel
 
 
 def _same(a: Path, b: Path) -> bool:

@@ -170,3 +170,61 @@ def test_a_demo_whose_move_in_fails_midway_leaves_nothing_of_it(
             demo.make_demo(out, offices=1, seed=1, merge=True)
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
     _made(out, demo.make_demo(out, offices=1, seed=1, merge=True))
+
+
+def _planted_part(tmp_path: Path, out: Path, listed: list[str]) -> Path:
+    """What a killed demo leaves beside ``out`` (``.<name>.demo-part`` with its list of
+    moves and no move made yet of its headquarters database), as anyone who can write
+    in that folder (a shared /tmp) can make it before the person's next demo."""
+    import json
+
+    part = tmp_path / f".{out.name}.demo-part"
+    part.mkdir()
+    (part / "hq.sqlite3").write_bytes(b"")
+    (part / ".moving").write_text(json.dumps(listed), encoding="utf-8")
+    return part
+
+
+def test_a_list_of_moves_never_removes_anything_outside_the_demo_s_folder(
+        tmp_path: Path) -> None:
+    """The folder a demo is made in is named from its folder's (``.world.demo-part``
+    beside ``world``), a name anyone can make first in a shared folder such as /tmp:
+    the moves it listed, undone, removed whatever ``..`` led to (the person's own
+    folders), running before the demo's own checks. Only names inside the demo's
+    folder are undone."""
+    home = tmp_path / "home" / "documents"
+    home.mkdir(parents=True)
+    (home / "report.odt").write_text("mine")
+    shared = tmp_path / "shared"
+    out = shared / "world"
+    (out / "offices").mkdir(parents=True)
+    (out / "hq.sqlite3").write_bytes(b"a demo made before")
+    _planted_part(shared, out, ["offices/../../../home/documents",
+                                str(home / "report.odt"), 3])
+    demo.clear_killed_demo(out)
+    assert (home / "report.odt").read_text() == "mine"
+    assert (out / "offices").is_dir()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX owners")
+def test_a_part_folder_of_another_user_is_never_taken_for_the_demo_s(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another user's ``.world.demo-part`` (made first in a shared folder) is no
+    killed demo of the person's: nothing in it is read, nothing of ``world`` is
+    removed, and the demo is refused saying so rather than made beside it."""
+    import os
+
+    out = tmp_path / "world"
+    (out / "bundles").mkdir(parents=True)
+    (out / "bundles" / "kept.fieldplan").write_bytes(b"theirs")
+    part = _planted_part(tmp_path, out, ["bundles"])
+    me = os.getuid()
+    monkeypatch.setattr(demo.os, "getuid", lambda: me + 1)  # (the folder is not ours)
+    with pytest.raises(OSError):
+        demo.clear_killed_demo(out)
+    with pytest.raises(FileError) as refused:
+        demo.make_demo(out, offices=1, seed=1)
+    assert str(part) in str(refused.value)
+    monkeypatch.undo()
+    assert (out / "bundles" / "kept.fieldplan").read_bytes() == b"theirs"
+    assert not (out / "hq.sqlite3").exists()

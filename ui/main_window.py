@@ -2069,6 +2069,45 @@ class MainWindow(QMainWindow):
         self.refresh_sync_state()
         self.refresh_locks()  # (`fieldplan period lock` at headquarters)
         self.reread_plan(outside=True)
+        self._follow_the_day()
+
+    def _follow_the_day(self) -> None:
+        """(an office, every minute and at a wake) The window on the period it opened
+        on by itself goes where a start would open now (``Identity.current_period``),
+        once the day has moved that on: left open all week, it stayed on 2026-S1 after
+        its reports were due on 30 July, where a start opened on 2026-S2. Forward only
+        (a clock gone back to 2000 for a moment moves nothing), not off a period the
+        person chose, nor off a report they are at (a late report is still taken), as
+        a lock imported moves it (``_period_after_lock``). Headquarters stays: it works
+        on a semester past its deadline (its review), on the Overview too."""
+        if self.identity.is_hq or self.locked is None or self.period != self.opened_on:
+            return
+        period = replace(self.identity, locked=self.locked).current_period()
+        if period <= self.period or self.office_view.editor.person_at_it():
+            return
+        import datetime as dt
+
+        from fieldplan.errors import ValidationError
+        from fieldplan.i18n import format_date
+        from fieldplan.reports import REPORTING_DAYS
+
+        left = self.period
+        try:
+            due = format_date(self.identity.plan.period_bounds(left)[1]
+                              + dt.timedelta(days=REPORTING_DAYS))
+        except ValidationError:  # (a period the plan no longer has: said without it)
+            due = ""
+        self.opened_on = period  # (still not the person's choice)
+        self.set_period(period)
+        if due:
+            # Translators: said in the status bar of a window left open for days, when
+            # the day moves it on: "The reports on 1st semester 2026 were due by
+            # 30 Jul 2026: 2nd semester 2026 is shown now."
+            news = _("The reports on {left} were due by {date}: {shown} is shown now.").format(
+                left=format_period(left), date=due, shown=format_period(period))
+        else:
+            news = _("{shown} is shown instead.").format(shown=format_period(period))
+        self.statusBar().showMessage(in_layout_direction(news), 15_000)
 
     def check_outside(self) -> None:
         """(every few seconds) Whether another program wrote to the database

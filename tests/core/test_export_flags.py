@@ -82,7 +82,8 @@ def test_the_fields_of_an_open_conflict_are_named(hq, make_office, tmp_path: Pat
     act, calm = two_laptops_apart(hq, make_office, tmp_path)
     assert {c.field for c in list_conflicts(hq)} == {"achievements", "percent", "status"}
     rows = _table(hq, fmt, tmp_path)
-    assert rows["ML", act, "2026-S1"]["open_conflicts"] == "achievements; percent; status"
+    # (as its sheet prints them)
+    assert rows["ML", act, "2026-S1"]["open_conflicts"] == "status; percent; achievements"
     assert rows["ML", calm, "2026-S1"]["open_conflicts"] == ""
     assert {r["period_locked"] for r in rows.values()} == {"false"}
     # settled: no longer named
@@ -92,7 +93,7 @@ def test_the_fields_of_an_open_conflict_are_named(hq, make_office, tmp_path: Pat
         events.append(hq.conn, "progress", f"ML|{act}|2026-S1", {"status": "at-risk"},
                       author="tester", base={"status": [c.full_id for c in status.candidates]})
     assert _table(hq, fmt, tmp_path)["ML", act, "2026-S1"]["open_conflicts"] == (
-        "achievements; percent")
+        "percent; achievements")
 
 
 def test_the_columns_are_added_at_the_end_with_valid_hashtags(hq, tmp_path: Path) -> None:
@@ -144,7 +145,7 @@ def test_read_once_for_the_whole_file_not_a_query_a_row(hq, make_office,
             hq.conn.set_trace_callback(None)
         assert sum(r["changed_after_lock"] == "true" for r in data) == named
         assert [r["open_conflicts"] for r in data if r["open_conflicts"]] == [
-            "percent; status"]
+            "status; percent"]
         return len(seen)
 
     assert change_after_the_lock(actions[:1], 1) == change_after_the_lock(actions[1:], 7) > 0

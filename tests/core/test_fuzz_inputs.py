@@ -223,7 +223,8 @@ def test_a_lock_of_a_period_headquarters_never_writes_is_refused(checker, tmp_pa
             outcome = import_bundle(rep, data, name="HQ.fieldplan", backup=False)
             if refused:
                 assert outcome.outcome == "rejected"
-                assert outcome.reason == f"event {lock['seq']} of HQ: malformed period lock"
+                assert outcome.reason == (
+                    f"event {lock['seq']} of headquarters: malformed period lock")
                 assert snapshot(rep) == before
             else:
                 assert outcome.outcome == "merged", outcome.reason

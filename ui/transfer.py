@@ -1689,7 +1689,10 @@ class ExportDialog(QDialog):
             from fieldplan.sync import export_all_offices
 
             prepare_folder(folder, make=make, roots=roots)
-            return export_all_offices(rep, folder, progress=progress, cancel=cancel)
+            # the stick looked at again before each office: pulled out half-way, the
+            # bundles after it went to the mount point left on the computer's disk
+            return export_all_offices(rep, folder, progress=progress, cancel=cancel,
+                                      check=lambda: check_stick(folder, roots))
 
         op = DbOp(self.session, self, run).with_progress(_("Writing a bundle for each office"))
         self._writing_all = op

@@ -992,6 +992,7 @@ def export_all_offices(
     progress: Progress | None = None,
     cancel: Callable[[], bool] | None = None,
     each: Callable[[OfficeExport], None] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> AllOfficesExport:
     """(HQ) ``export_bundle`` for every office headquarters knows (``known_offices``:
     the ones ``--for`` accepts), each into ``out_dir`` under the name it chooses. An
@@ -1000,7 +1001,11 @@ def export_all_offices(
     not at all (``write_bundle``), so the folder holds only the bundles said written.
     ``progress(done, total, label)`` counts offices; ``cancel()`` stops before the
     next one (those left are failures, "cancelled"); ``each(office_export)`` is told
-    of every office as it is done (the command line prints as it goes)."""
+    of every office as it is done (the command line prints as it goes). ``check()``
+    looks at the folder before each office (the client's: the USB stick it is on still
+    mounted); a FieldplanError from it ends the export, that office and the ones after
+    it failures with its reason: a stick pulled out half-way leaves its mount point, a
+    folder on the computer's own disk, and the bundles written on went there."""
     if not rep.is_hq:
         raise ValidationError(_("only headquarters writes bundles for every office; an "
                                 "office exports for headquarters"))
@@ -1020,6 +1025,16 @@ def export_all_offices(
         if progress is not None:
             progress(i, len(offices), _("Writing the bundle for {office}…").format(
                 office=office))
+        if check is not None:
+            try:
+                check()
+            except FieldplanError as exc:
+                left = [OfficeExport(o, reason=str(exc)) for o in offices[i:]]
+                done.extend(left)
+                if each is not None:
+                    for one in left:
+                        each(one)
+                break
         try:
             one = OfficeExport(office, export_bundle(rep, for_office=office, out_dir=folder,
                                                      full=full))

@@ -383,7 +383,7 @@ def test_escape_before_the_progress_shows_stops_the_bundles(open_window, qtbot, 
 
     started, seen = threading.Event(), []
 
-    def export_all_offices(rep, folder, progress=None, cancel=None):
+    def export_all_offices(rep, folder, progress=None, cancel=None, check=None):
         started.set()
         for _ in range(500):  # an office each step
             if cancel():
@@ -463,3 +463,49 @@ def test_the_last_import_of_several_files_says_the_batch(open_window, qtbot, hq,
         at = sync.sync_state(rep).last_import["at"]
     words = f"Last import {time_text(at)} — 5 files: 2 merged, 1 already held, 2 rejected"
     qtbot.waitUntil(lambda: words in window.sync_label.toolTip(), timeout=5000)
+
+
+def test_a_stick_pulled_out_half_way_gets_no_bundle_on_the_computers_disk(
+        open_window, qtbot, hq_world, tmp_path, monkeypatch):
+    """The stick offered (its root the folder) pulled out after the first office's
+    bundle: its mount point stays, a folder on the computer's own disk, and the other
+    offices' bundles were written there, the dialog saying "Saved 3 bundles" in the
+    stick's folder. The stick is looked at before each office, as before one bundle:
+    the offices after it get none, and the result says why."""
+    from fieldplan.sync import export
+    from tests.ui.test_export_folders import no_volumes
+    from tests.ui.test_shell import FakeVolume
+    from ui import transfer
+    from ui.transfer import ALL_OFFICES
+
+    media = tmp_path / "media"
+    stick = media / "KINGSTON"
+    stick.mkdir(parents=True)
+    monkeypatch.setattr(transfer, "REMOVABLE_ROOTS", (str(media) + "/",))
+    monkeypatch.setattr(transfer.sys, "platform", "linux")
+    no_volumes(monkeypatch, [FakeVolume(str(stick), "KINGSTON")])
+    mounted = {str(stick)}
+    monkeypatch.setattr(transfer, "is_mounted", lambda root: root in mounted)
+    real = export.export_bundle
+
+    def export_bundle(rep, **kwargs):
+        written = real(rep, **kwargs)
+        mounted.clear()  # pulled out once the first bundle is written
+        return written
+
+    monkeypatch.setattr(export, "export_bundle", export_bundle)
+    window = open_window(hq_world)
+    dialog = open_export(window, qtbot)
+    qtbot.waitUntil(lambda: dialog.drives_known, timeout=5000)
+    assert dialog.folder.text() == str(stick)  # the stick plugged in, offered
+    dialog.recipient.setCurrentIndex(dialog.recipient.findData(ALL_OFFICES))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.result_info is not None, timeout=20_000)
+    first = dialog.result_info.written[0].path
+    assert [p.name for p in stick.iterdir()] == [first.name]
+    gone = f"the USB stick at {stick} is no longer there: is it still plugged in?"
+    assert dialog.said() == (
+        f"Saved 1 of 3 bundles in this folder:\n{stick}\nNo bundle for these offices:\n"
+        f"RO-Dakar · Regional Office, Dakar: {gone}\nSN · Senegal: {gone}")
+    dialog.close()
+    wait_idle(qtbot, window.session)

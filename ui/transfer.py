@@ -1279,10 +1279,19 @@ def check_stick(folder: str, roots: list[str] | tuple[str, ...] = ()) -> None:
     or the drive of ``roots`` it is on is no longer mounted: the USB stick was pulled
     out since the folder was chosen. Writing there would make the file on the
     computer's own disk (the mount point stays) and say it was saved. Anything else
-    wrong with the folder the writer says, as the CLI does."""
-    if on_removable_drive(folder, roots) and not os.path.exists(folder):
-        raise FileError(_("the folder {folder} no longer exists: is the USB stick still "
-                          "plugged in?").format(folder=ltr(folder)))
+    wrong with the folder is said as the CLI says it (``cannot_write``): a name the
+    stick refuses (Windows: ':', '?', '*'), part of the path a file, a name too long
+    were said as a stick pulled out, of a stick still plugged in."""
+    if on_removable_drive(folder, roots):
+        from fieldplan.files import cannot_write
+
+        try:
+            os.stat(folder)
+        except FileNotFoundError:
+            raise FileError(_("the folder {folder} no longer exists: is the USB stick "
+                              "still plugged in?").format(folder=ltr(folder))) from None
+        except OSError as exc:
+            raise cannot_write(folder, exc) from None
     for root in roots:
         # (on Windows a drive pulled out takes its letter with it: said above)
         if _under(folder, root) and sys.platform != "win32" and not is_mounted(root):

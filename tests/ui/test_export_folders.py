@@ -878,3 +878,54 @@ def test_a_stick_pulled_out_as_the_bundle_is_written_names_the_bundle(
         dialog.close()
     finally:
         apply_language(qapp, "en")
+
+
+def test_a_folder_on_a_stick_whose_path_holds_a_file_is_said_as_such(
+        open_window, qtbot, office_db, media, monkeypatch):
+    """A folder typed on a stick plugged in, part of whose path is a file: the dialog
+    said the folder "no longer exists: is the USB stick still plugged in?", and the
+    person looked at a stick that was there. It now says what is wrong with the path,
+    as for a folder on the computer's own disk."""
+    stick = media / "KINGSTON"
+    stick.mkdir()
+    (stick / "notes.txt").write_text("notes")
+    no_volumes(monkeypatch, [FakeVolume(str(stick), "KINGSTON")])
+    window = open_window(office_db)
+    folder = stick / "notes.txt" / "to-HQ"
+    dialog = export_to(window, qtbot, folder)
+    assert dialog.result_info is None
+    assert dialog.message.text() == (f"Cannot write {folder}: part of the path is a file, "
+                                     "not a folder; check the path")
+    assert sorted(p.name for p in stick.iterdir()) == ["notes.txt"]
+    dialog.close()
+
+
+def test_a_name_a_stick_refuses_is_said_as_such(media, monkeypatch):
+    """Windows refuses a folder named with ':', '?' or '*' on a stick plugged in
+    (Python's EINVAL): it was said as a stick pulled out. (Windows' answer, as a look
+    at the folder gets it, is given here.)"""
+    import errno
+    import os
+
+    from fieldplan.errors import FileError
+    from ui import transfer
+
+    stick = media / "KINGSTON"
+    stick.mkdir()
+    folder = str(stick / "to HQ?")
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        if os.fspath(path) == folder:
+            raise OSError(errno.EINVAL, "Invalid argument", folder)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(transfer.os, "stat", stat)
+    with pytest.raises(FileError) as raised:
+        transfer.check_stick(folder, [str(stick)])
+    assert str(raised.value) == (
+        f"cannot write {folder}: the name is not allowed on this disk (a USB stick refuses "
+        "\\ / : * ? \" < > | in names): choose another")
+    # gone, it is still said as a stick to look at
+    with pytest.raises(FileError, match="no longer exists: is the USB stick still plugged"):
+        transfer.check_stick(str(stick / "elsewhere"), [str(stick)])

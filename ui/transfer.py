@@ -1682,7 +1682,29 @@ class ExportDialog(QDialog):
             prepare_folder(folder, make=make, roots=roots)
             return export_bundle(rep, for_office=recipient, out_dir=folder)
 
-        DbOp(self.session, self, run).success(self._done).failure(self._failed).run()
+        # the dialog closed meanwhile (Close at once, a slow stick): the bundle is
+        # written whole all the same, and was said to no one; the window says it
+        # (closed: deleted, or about to be on a busy computer)
+        window, settings, email = self.parentWidget(), self.settings, self.email
+
+        def open_still() -> bool:
+            return shiboken6.isValid(self) and self.isVisible()
+
+        def done(result) -> None:
+            if open_still():
+                self._done(result)
+            else:
+                _saved_after_close(window, settings, email, result)
+
+        def failed(error: BaseException) -> None:
+            if open_still():
+                self._failed(error)
+            elif shiboken6.isValid(window):
+                # (not written: said, where the person thought it went)
+                _show_message(window, _("Prepare for email") if email else _("Export"),
+                              error_sentence(error))
+
+        DbOp(self.session, window, run).success(done).failure(failed).run()
 
     def _export_all(self, folder: str) -> None:
         """A bundle for every office, on the worker, with a progress dialog (Cancel
@@ -1761,11 +1783,7 @@ class ExportDialog(QDialog):
         self._remember(Path(result.path).parent)
         self.ok.setEnabled(self.recipient.count() > 0)
         self._saved()
-        saved = ngettext("Saved the bundle ({size}, {events} event):\n{file}",
-                         "Saved the bundle ({size}, {events} events):\n{file}", result.events)
-        size, events = size_text(result.size), format_number(result.events)
-        before, text = (part.format(size=size, events=events)
-                        for part in around(saved, "file"))
+        before, text = saved_text(result)
         if getattr(result, "note", ""):  # nothing new: only receipts; still worth sending
             text += "\n\n" + sentence(result.note) + "."
         if getattr(result, "again", False):  # in the place of the same, saved before
@@ -1849,6 +1867,35 @@ class ExportDialog(QDialog):
         dialog.accepted.connect(make)
         dialog.open()
         return dialog
+
+
+def saved_text(result) -> tuple[str, str]:
+    """What is said of a bundle written (an ExportResult), before its path and after
+    it: "Saved the bundle (3 KB, 60 events):"."""
+    saved = ngettext("Saved the bundle ({size}, {events} event):\n{file}",
+                     "Saved the bundle ({size}, {events} events):\n{file}", result.events)
+    size, events = size_text(result.size), format_number(result.events)
+    before, after = (part.format(size=size, events=events) for part in around(saved, "file"))
+    return before, after
+
+
+def _saved_after_close(window: QWidget | None, settings: QSettings | None, email: bool,
+                       result) -> None:
+    """A bundle written after its Export dialog was closed: its folder offered next
+    time, the window's last export told at once, and where it went said in its status
+    bar (on one line)."""
+    if settings is not None and not email:
+        set_value(settings, EXPORT_FOLDER_KEY, str(Path(result.path).parent))
+    if window is None or not shiboken6.isValid(window):
+        return
+    exported = getattr(window, "_exported", None)
+    if exported is not None:
+        exported(result)
+    bar = getattr(window, "statusBar", None)
+    if callable(bar):
+        before, after = saved_text(result)
+        bar().showMessage(" ".join(part for part in (
+            before, isolated(str(result.path)), after) if part), 15_000)
 
 
 def all_offices_text(done) -> tuple[str, str]:

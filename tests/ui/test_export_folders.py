@@ -929,3 +929,87 @@ def test_a_name_a_stick_refuses_is_said_as_such(media, monkeypatch):
     # gone, it is still said as a stick to look at
     with pytest.raises(FileError, match="no longer exists: is the USB stick still plugged"):
         transfer.check_stick(str(stick / "elsewhere"), [str(stick)])
+
+
+@pytest.mark.parametrize("deleted", [True, False])
+def test_the_dialog_closed_as_the_bundle_is_written_still_says_it_was_saved(
+        open_window, qtbot, office_db, tmp_path, monkeypatch, settings, deleted):
+    """Save bundle, then Close at once (a slow stick, a big bundle): the bundle was
+    written whole all the same, and nothing said so; the status bar's last export and
+    the report form's "Sent to headquarters" waited for the next refresh, and the folder
+    was not offered next time. The window now says where it went; also when the
+    result comes before the closed dialog is deleted (a busy computer)."""
+    import threading
+
+    from fieldplan import sync
+    from ui.transfer import EXPORT_FOLDER_KEY
+
+    no_volumes(monkeypatch)
+    started, go_on = threading.Event(), threading.Event()
+    real = sync.export_bundle
+
+    def export_bundle(rep, **kwargs):
+        started.set()
+        assert go_on.wait(10)
+        return real(rep, **kwargs)
+
+    monkeypatch.setattr(sync, "export_bundle", export_bundle)
+    window = open_window(office_db)
+    told = []
+    monkeypatch.setattr(window, "_exported", told.append)
+    dialog = opened_export(window, qtbot)
+    folder = tmp_path / "to-HQ"
+    folder.mkdir()
+    dialog.folder.setText(str(folder))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert started.wait(10)
+    if not deleted:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+    dialog.close()
+    if deleted:
+        qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
+    go_on.set()
+    wait_idle(qtbot, window.session)
+    [written] = list(folder.iterdir())
+    assert [Path(r.path) for r in told] == [written]
+    said = window.statusBar().whole_message()
+    assert said.startswith("Saved the bundle (") and said.endswith(f": {written}")
+    assert settings.value(EXPORT_FOLDER_KEY) == str(folder)
+
+
+def test_a_bundle_not_written_after_its_dialog_was_closed_is_said(
+        open_window, qtbot, office_db, tmp_path, monkeypatch):
+    """Closed as the bundle was being written, which then failed (the stick full): the
+    person, who thought it written, is told in the window."""
+    import threading
+
+    from fieldplan import sync
+    from fieldplan.errors import FileError
+    from ui.dialogs import MessageDialog
+
+    no_volumes(monkeypatch)
+    started, go_on = threading.Event(), threading.Event()
+
+    def export_bundle(rep, **kwargs):
+        started.set()
+        assert go_on.wait(10)
+        raise FileError("cannot write the bundle: the disk is full")
+
+    monkeypatch.setattr(sync, "export_bundle", export_bundle)
+    window = open_window(office_db)
+    dialog = opened_export(window, qtbot)
+    folder = tmp_path / "to-HQ"
+    folder.mkdir()
+    dialog.folder.setText(str(folder))
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert started.wait(10)
+    dialog.close()
+    qtbot.waitUntil(lambda: window.findChild(QDialog, "export-dialog") is None)
+    go_on.set()
+    wait_idle(qtbot, window.session)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(MessageDialog)))
+    [box] = [d for d in window.findChildren(MessageDialog) if d.isVisible()]
+    assert box.windowTitle() == "Export"
+    assert box.text.text() == "Cannot write the bundle: the disk is full"
+    assert list(folder.iterdir()) == []
+    box.close()

@@ -756,8 +756,11 @@ def choose_setup_bundle(parent: QWidget, chosen) -> QFileDialog:
     dialog.setObjectName("choose-setup-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
     # as the import's chooser: a setup bundle written or sent as "ML.zip" is one (the
-    # core reads it by its content), and it was not shown
-    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip)"), _("All files (*)")])
+    # core reads it by its content), and it was not shown; nor one a mail program saved
+    # with one more ending ("ML-setup.fieldplan.bin")
+    # Translators: a file chooser's type; keep the patterns in brackets as they are
+    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip *.fieldplan.*)"),
+                              _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(chosen)
     dialog.open()

@@ -211,8 +211,12 @@ def choose_and_import(session: Session, parent: QWidget,
     dialog = file_dialog(parent, _("Import bundles"), downloads_dir())
     dialog.setObjectName("import-files-dialog")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-    # a bundle saved as "UG.zip" (or renamed) is one too: the core reads it by content
-    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip)"), _("All files (*)")])
+    # a bundle saved as "UG.zip" (or renamed) is one too: the core reads it by content;
+    # and one a mail program saved with one more ending ("UG.fieldplan.bin"), which a
+    # dropped folder takes (``fieldplan.transit.taken_from_folder``), was not shown
+    # Translators: a file chooser's type; keep the patterns in brackets as they are
+    set_name_filters(dialog, [_("fieldplan bundles (*.fieldplan *.zip *.fieldplan.*)"),
+                              _("All files (*)")])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
     def chosen(files: list[str]) -> None:

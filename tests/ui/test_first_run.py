@@ -62,7 +62,8 @@ def test_a_setup_bundle_named_zip_is_shown(qtbot, tmp_path, monkeypatch):
     downloads.mkdir()
     user_dirs(tmp_path, monkeypatch, DOWNLOAD=downloads, DOCUMENTS=downloads)
     _first_run, files = chooser(qtbot, tmp_path)
-    assert files.nameFilters() == ["fieldplan bundles (*.fieldplan *.zip)", "All files (*)"]
+    assert files.nameFilters() == ["fieldplan bundles (*.fieldplan *.zip *.fieldplan.*)",
+                                   "All files (*)"]
     files.reject()
 
 

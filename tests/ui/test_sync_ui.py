@@ -349,7 +349,8 @@ def test_the_file_chooser_offers_zip_and_all_files(open_window, qtbot, hq_db):
 
     window = open_window(hq_db)
     dialog = choose_and_import(window.session, window)
-    assert dialog.nameFilters() == ["fieldplan bundles (*.fieldplan *.zip)", "All files (*)"]
+    assert dialog.nameFilters() == ["fieldplan bundles (*.fieldplan *.zip *.fieldplan.*)",
+                                   "All files (*)"]
     dialog.reject()
 
 

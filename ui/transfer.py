@@ -1922,12 +1922,21 @@ def all_offices_text(done) -> tuple[str, str]:
     if failed:
         text += "\n\n" + ngettext("No bundle for this office:", "No bundle for these offices:",
                                    len(failed))
+        # the offices of one reason on one line, by code: a USB stick pulled out after
+        # the first of 57 offices said the same sentence 56 times, the dialog taller
+        # than the screen and its buttons out of sight
+        by_reason: dict[str, list[str]] = {}
         for o in failed:
+            by_reason.setdefault(o.reason, []).append(o.office)
+        for reason, offices in by_reason.items():
+            named = (f"{offices[0]} · {office_name(offices[0], lang())}"
+                     if len(offices) == 1 else join_list(offices))
             # Translators: an office with no bundle and why, e.g. "ML · Mali: cannot
-            # write …: the disk is full"
+            # write …: the disk is full"; for several offices of one reason, their codes
+            # ("ML, SN, TD: the USB stick at … is no longer there: …")
             # (in Arabic, the code and the paths in it read left to right, whole)
             text += "\n" + isolated_codes(_("{office}: {reason}").format(
-                office=f"{o.office} · {office_name(o.office, lang())}", reason=o.reason))
+                office=named, reason=reason))
     left = [o.office for o in done.failed if o.cancelled]
     if left:
         text += "\n\n" + counted(

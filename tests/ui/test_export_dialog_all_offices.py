@@ -506,6 +506,26 @@ def test_a_stick_pulled_out_half_way_gets_no_bundle_on_the_computers_disk(
     gone = f"the USB stick at {stick} is no longer there: is it still plugged in?"
     assert dialog.said() == (
         f"Saved 1 of 3 bundles in this folder:\n{stick}\nNo bundle for these offices:\n"
-        f"RO-Dakar · Regional Office, Dakar: {gone}\nSN · Senegal: {gone}")
+        f"RO-Dakar, SN: {gone}")
     dialog.close()
     wait_idle(qtbot, window.session)
+
+
+def test_offices_of_one_reason_are_said_once():
+    """A stick pulled out after the first of 57 offices said the same reason for each
+    of the 56 others, a line each: the dialog grew taller than the screen, its buttons
+    out of sight. The offices of one reason are named on one line, by code; an office
+    alone with its reason by its name too."""
+    from fieldplan.sync import AllOfficesExport, ExportResult, OfficeExport
+    from ui.transfer import all_offices_text
+
+    gone = "the USB stick at /usb is no longer there: is it still plugged in?"
+    done = AllOfficesExport(Path("/usb"), (
+        OfficeExport("AF", ExportResult(Path("/usb/HQ-to-AF-1.fieldplan"), 3, 2048, "b1",
+                                        "AF")),
+        OfficeExport("ML", reason="cannot write /usb/HQ-to-ML-1.fieldplan: the disk is full"),
+        *(OfficeExport(code, reason=gone) for code in ("SN", "TD", "UG"))))
+    assert all_offices_text(done)[1] == (
+        "No bundle for these offices:\n"
+        "ML · Mali: cannot write /usb/HQ-to-ML-1.fieldplan: the disk is full\n"
+        f"SN, TD, UG: {gone}")

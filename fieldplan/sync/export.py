@@ -4,6 +4,7 @@ registered its key."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import hashlib
@@ -1011,6 +1012,7 @@ def export_all_offices(
                                 "office exports for headquarters"))
     folder = Path(out_dir)
     _check_folder(folder)  # once, not the same failure for each office
+    _check_folder_takes_files(folder)  # (a read-only stick: once, not 57 times)
     keyreg.secret_key(rep)  # so too a key file that cannot sign (missing, another's)
     offices = known_offices(rep)
     if not offices:
@@ -1050,6 +1052,24 @@ def export_all_offices(
     if progress is not None:
         progress(len(offices), len(offices), "")
     return AllOfficesExport(folder, tuple(done))
+
+
+def _check_folder_takes_files(folder: Path) -> None:
+    """FileError unless a file can be made in ``folder``, by making a temporary one
+    there and removing it: a read-only disk (a stick's write-protect switch) or a
+    folder the person may not write to refused each office's bundle in turn, the same
+    reason 57 times (only the file's name differing), where it is one."""
+    from fieldplan.files import cannot_write, temporary_name
+
+    tmp = temporary_name(folder / "probe.fieldplan")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
+    except OSError as exc:
+        raise cannot_write(folder, exc, folder=folder) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        tmp.unlink()
 
 
 def _check_folder(folder: Path, *, bundles: bool = True) -> None:

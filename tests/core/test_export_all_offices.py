@@ -204,3 +204,27 @@ def test_each_export_is_noted_as_the_export_for_one_office_is(hq, world) -> None
     done = export_all_offices(hq, out)
     last = json.loads(hq.meta("last_export"))
     assert (last["recipient"], last["path"]) == ("SN", str(done.written[-1].path))
+
+
+def test_a_folder_that_takes_no_file_is_one_error(hq, world, monkeypatch) -> None:
+    """A stick whose write-protect switch is on (a read-only disk): each office's bundle
+    was refused in turn, the same reason as many times as there are offices (only the
+    file's name differing; 57 lines at headquarters). It is one error now, with the
+    folder, and nothing is written or noted."""
+    _offices, out = world
+    before = hq.meta("last_export")
+    real = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if Path(os.fsdecode(path)).parent == out and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system", os.fsdecode(path))
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    with pytest.raises(FileError) as raised:
+        export_all_offices(hq, out)
+    assert str(raised.value) == (f"cannot write {out}: the disk is read-only; choose "
+                                 "another disk")
+    monkeypatch.undo()
+    assert bundles_in(out) == [] and list(out.iterdir()) == []
+    assert hq.meta("last_export") == before

@@ -1131,10 +1131,39 @@ def _settle(rep: Replica, conflict: Conflict, value: Any,
         # every version, and those of the field a restore lost (``over_lost``): more
         # than one event's base names (peers refuse a wider one) are replaced by a
         # chain of events, written here at once
-        written = events.append_replacing(
-            rep.conn, conflict.entity, conflict.entity_id, conflict.field,
-            value, author=rep.author,
-            replaced=[*(c.full_id for c in conflict.candidates),
-                      *lost_versions(rep, conflict.entity, conflict.entity_id,
-                                     conflict.field)])
+        replaced = [*(c.full_id for c in conflict.candidates),
+                    *lost_versions(rep, conflict.entity, conflict.entity_id, conflict.field)]
+        fields = {conflict.field: value}
+        base = {conflict.field: list(dict.fromkeys(replaced))}
+        fields_and_base = _made_to_a_draft(rep, conflict)
+        if fields_and_base is not None:
+            fields.update(fields_and_base[0])
+            base.update(fields_and_base[1])
+        written = events.append_chain(rep.conn, conflict.entity, conflict.entity_id,
+                                      fields, author=rep.author, base=base)
     return Changes(entities=((conflict.entity, conflict.entity_id),), events=len(written))
+
+
+def _made_to_a_draft(rep: Replica, conflict: Conflict
+                     ) -> tuple[dict[str, Any], dict[str, list[str]]] | None:
+    """The report's state a value kept says it is kept in ("draft", over the state
+    shown), as ``progress.record_progress`` says it of a save: the field and its base,
+    None when it says none. Another computer that submitted the report meanwhile,
+    unseen here, wrote "submitted" over the same state, and the two are a conflict that
+    a person settles; without it every computer showed the report submitted with the
+    value kept here, which nobody submitted. None of a report's state in conflict
+    (keeping it is the state), of a report the plan hides (nobody edits nor reopens it),
+    and while this computer's own "draft" is in no bundle yet (no other computer can
+    have submitted over it)."""
+    if (conflict.entity != "progress" or not conflict.period or conflict.field == "state"
+            or conflict.hidden):
+        return None
+    from fieldplan.progress import _unseen_own_draft
+    from fieldplan.sync.state import over_lost
+
+    state = events.shown_versions(rep.conn, "progress", conflict.entity_id).get("state")
+    if _unseen_own_draft(rep, state):
+        return None
+    base = over_lost(rep, "progress", conflict.entity_id, ("state",),
+                     {"state": list(state[1])} if state else {}) or {}
+    return {"state": "draft"}, {k: v for k, v in base.items() if v}

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from test_sync import national, send
 
-from fieldplan import progress
+from fieldplan import progress, sync
 from fieldplan.cli import main
 from fieldplan.errors import ValidationError
 from fieldplan.replica import open_replica
 from fieldplan.sync import list_conflicts, resolve_conflict
+from fieldplan.sync.conflicts import keep_texts_together
 from tests.scenes import laptops_in_conflict
 
 PERIOD = "2026-S1"
@@ -132,6 +133,62 @@ def test_keeping_draft_reopens_the_report_and_it_is_submitted_again_as_any(
     assert (report.state, report.percent) == ("draft", 77)  # (nothing lost)
     progress.submit_period(one, PERIOD)  # seen, and submitted as any report is
     assert progress.get_report(one, act, PERIOD, "ML").state == "submitted"
+
+
+
+def _everyone_in_step(hq, laptops, out: Path) -> None:
+    for rep in laptops:
+        sync.import_bundle(hq, sync.export_bundle(rep, out_dir=out).path)
+    back = sync.export_bundle(hq, for_office="ML", out_dir=out).path
+    for rep in laptops:
+        sync.import_bundle(rep, back)
+
+
+@pytest.mark.parametrize("how", ["keep", "keep both"])
+def test_a_conflict_settled_while_another_laptop_submitted_is_a_conflict_on_its_state(
+        hq, make_office, tmp_path: Path, how: str) -> None:
+    """Laptop A submitted the period with the conflict open (its report showing B's
+    value, the one submitted); laptop B, offline, settled the conflict the other way.
+    Every computer then showed the report submitted with the value B kept, which
+    nobody submitted, and no conflict. Keeping a value changes the report as a save
+    does: with the submission, a conflict on the report's state, and a person
+    chooses (test_sync's test_a_change_made_while_another_laptop_submitted_...)."""
+    a, b, act, out = laptops_in_conflict(
+        hq, make_office, tmp_path, {"status": "on-track", "achievements": "Kayes."},
+        {"status": "at-risk", "achievements": "Bamako."}, told="ab")
+    progress.submit_period(a, PERIOD)  # B's "at risk" and "Bamako." shown, submitted
+    status, text = sorted(list_conflicts(b), key=lambda c: c.field != "status")
+    if how == "keep":
+        resolve_conflict(b, status.id, next(
+            c for c in status.candidates if c.value == "on-track").value_id)
+    else:
+        keep_texts_together(b, text.id)
+    _everyone_in_step(hq, (a, b), out)
+    for rep in (a, b, hq):
+        conflicts = {c.field: c for c in list_conflicts(rep)}
+        assert "state" in conflicts, rep.path.name
+        assert sorted(c.value for c in conflicts["state"].candidates) == [
+            "draft", "submitted"]
+    report = progress.get_report(hq, act, PERIOD, "ML")
+    if how == "keep":  # (nothing lost)
+        assert report.status == "on-track"
+    else:
+        assert report.achievements == "Kayes.\n\nBamako."
+    assert progress.digest(a) == progress.digest(b) == progress.digest(hq, office="ML")
+
+
+def test_a_conflict_settled_on_a_draft_changes_no_state(
+        hq, make_office, tmp_path: Path) -> None:
+    """(no submission crossed it: keeping a value leaves the report a draft, with no
+    conflict anywhere)"""
+    a, b, act, out = laptops_in_conflict(hq, make_office, tmp_path, *A_AND_B_WROTE,
+                                         told="ab")
+    [conflict] = list_conflicts(b)
+    resolve_conflict(b, conflict.id, conflict.candidates[-1].value_id)
+    _everyone_in_step(hq, (a, b), out)
+    for rep in (a, b, hq):
+        assert list_conflicts(rep) == []
+    assert progress.get_report(hq, act, PERIOD, "ML").state == "draft"
 
 
 # A report the plan hides (an amendment dropped its action, or moved it to another

@@ -76,8 +76,10 @@ def test_a_peer_missing_the_end_of_the_chain_shows_only_the_value_kept(
     chain = [events.parse_event(body) for (body,) in ml2.conn.execute(
         "SELECT body FROM events WHERE origin = ? AND entity_id = ? ORDER BY seq",
         (ml2.replica_id, rid))]
-    assert {json.dumps(e.fields) for e in chain} == {
-        json.dumps({"percent": conflict.candidates[-1].value})}
+    # (and the report's state a value kept says it is kept in: a draft)
+    assert {json.dumps(e.fields, sort_keys=True) for e in chain} == {
+        json.dumps({"percent": conflict.candidates[-1].value, "state": "draft"},
+                   sort_keys=True)}
     assert all(chain[i].version_id in chain[i + 1].base["percent"]
                for i in range(len(chain) - 1))
 

@@ -491,14 +491,17 @@ def generate(session: Session, parent: QWidget, request: ReportRequest,
         dialog.setObjectName("report-error")
         dialog.open()
 
-    def build(rep, progress, cancel) -> tuple[Path, list[Path], bool]:
+    def build(rep, progress, cancel) -> tuple[Path, list[Path], bool, bool]:
         kept: list[Path] = []
         built = build_report(rep, request, progress, cancel, kept)
-        # (their records read here, off the GUI thread)
-        return built, kept, not all(recorded(path) for path in kept)
+        # (their records read here, off the GUI thread); an office's sheet prints what
+        # headquarters' receipts cover
+        return (built, kept, not all(recorded(path) for path in kept),
+                request.kind == "sheet" and not rep.is_hq)
 
-    def built(made: tuple[Path, list[Path], bool]) -> None:
-        window = show_preview(parent, made[0], request, made[1], made[2], session=session)
+    def built(made: tuple[Path, list[Path], bool, bool]) -> None:
+        window = show_preview(parent, made[0], request, made[1], made[2], session=session,
+                              receipts=made[3])
         if replacing is not None and shiboken6.isValid(replacing):
             window.setGeometry(replacing.geometry())
             if replacing.print_job is None:
@@ -510,14 +513,15 @@ def generate(session: Session, parent: QWidget, request: ReportRequest,
 
 def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
                  kept: list[Path] | None = None, unrecorded: bool = False,
-                 session: Session | None = None) -> PreviewWindow:
+                 session: Session | None = None, receipts: bool = False) -> PreviewWindow:
     """Show the built report in front, its window the active one: made after a long
     build, it could open behind the main window, whose keys then went on acting.
     ``kept``: reports the cache's clean-up kept, changed since fieldplan wrote them
     (notes saved into them by a PDF viewer), or not recorded (``unrecorded``: some of
     them): said where they are, over the preview. ``session``: the database it was
-    built from, whose changes after it the preview says."""
-    window = PreviewWindow(parent, path, request, session=session)
+    built from, whose changes after it the preview says; ``receipts``: the report
+    prints what headquarters' receipts cover (``shows_changes``)."""
+    window = PreviewWindow(parent, path, request, session=session, receipts=receipts)
     window.show()
     window.raise_()
     window.activateWindow()
@@ -526,14 +530,18 @@ def show_preview(parent: QWidget | None, path: Path, request: ReportRequest,
     return window
 
 
-def shows_changes(request: ReportRequest, changes) -> bool:
+def shows_changes(request: ReportRequest, changes, receipts: bool = False) -> bool:
     """Whether ``changes`` (a ``fieldplan.replica.Changes``) may change what the report
     of ``request`` shows: a report of its period (of its office, for a status sheet),
     the plan, its period's lock; for the review pack, also its period's deadline and
     what imports bring (late, quarantined and conflicting data). Not an export, nor a
-    key, nor another period's."""
+    key, nor another period's. ``receipts``: the report is an office's status sheet,
+    which prints the reports headquarters' bundles have not acknowledged yet: a bundle
+    imported (headquarters' reply, receipts alone perhaps) changes it too."""
     pack = request.kind == "pack"
     for kind, entity in changes.entities:
+        if kind == "inbox" and receipts:
+            return True
         if kind == "progress":
             if entity == "*":
                 return True
@@ -990,9 +998,11 @@ class PreviewWindow(QDialog):
     open_did_finish = QtSignal(bool)  # whether the system's viewer was given the report
 
     def __init__(self, parent: QWidget | None, path: Path, request: ReportRequest,
-                 session: Session | None = None) -> None:
+                 session: Session | None = None, receipts: bool = False) -> None:
         super().__init__(parent)
         self.path, self.request, self.session = Path(path), request, session
+        #: the report prints what headquarters' receipts cover (``shows_changes``)
+        self.receipts = receipts
         # kept from the cache's clean-up while shown (a review of several days)
         hold(self.path)
         self._held = True
@@ -1127,7 +1137,8 @@ class PreviewWindow(QDialog):
         """A write after the report was made (the person typed on in the main window,
         an import merged an office's data): said over the pages, with Make it again.
         Printed or saved unawares, the report left the change out."""
-        if not self.stale_note.isVisible() and shows_changes(self.request, changes):
+        if not self.stale_note.isVisible() and shows_changes(self.request, changes,
+                                                             self.receipts):
             self.stale_note.setText(stale_text())
             self.stale_note.setVisible(True)
             self.remake_button.setVisible(True)

@@ -479,7 +479,12 @@ def generate(session: Session, parent: QWidget, request: ReportRequest,
     ``replacing``: the preview of an earlier build of it, which the new one takes the
     place of (closed, unless it prints)."""
 
+    def remade() -> None:  # (the earlier preview's Make it again may be pressed again)
+        if replacing is not None and shiboken6.isValid(replacing):
+            replacing._remake_ended()
+
     def failed(error: BaseException) -> None:
+        remade()
         if isinstance(error, ReportCancelled):
             show_status(parent, str(error))
             return
@@ -502,6 +507,7 @@ def generate(session: Session, parent: QWidget, request: ReportRequest,
     def built(made: tuple[Path, list[Path], bool, bool]) -> None:
         window = show_preview(parent, made[0], request, made[1], made[2], session=session,
                               receipts=made[3])
+        remade()
         if replacing is not None and shiboken6.isValid(replacing):
             window.setGeometry(replacing.geometry())
             if replacing.print_job is None:
@@ -1018,6 +1024,8 @@ class PreviewWindow(QDialog):
         self.viewer_file: Path | None = None
         #: a copy for the viewer being written (``open_externally``)
         self.opening = False
+        #: the report being made again (``make_again``)
+        self.remaking = False
         #: the report's file was saved (or printed to a file) over itself: the copy the
         #: person chose, never removed with the cache's
         self.saved_over = False
@@ -1146,9 +1154,19 @@ class PreviewWindow(QDialog):
 
     def make_again(self) -> None:
         """Build the report again, as it was asked, from the data as it is now: the new
-        preview takes this one's place (``generate``)."""
-        if self.session is not None:
+        preview takes this one's place (``generate``). Once: pressed again while it is
+        being made (a double click, Enter twice), it made the report twice and opened
+        two new previews of it."""
+        if self.session is not None and not self.remaking:
+            self.remaking = True
+            self._hold(self.remake_button)
             generate(self.session, self.parentWidget(), self.request, replacing=self)
+
+    def _remake_ended(self) -> None:
+        """(``generate``) The report asked for by Make it again is made, or not
+        (cancelled, failed): it may be asked for again."""
+        self.remaking = False
+        self._let_go(self.remake_button)
 
     def _button(self, text: Callable[[], str], slot: Callable[[], None],
                 *shortcuts) -> QPushButton:

@@ -206,6 +206,9 @@ class PrintThread(QThread):
         self.cancel = threading.Event()
         #: (printed, error) once ended
         self.outcome: tuple[int, str] | None = None
+        #: (its thread, first) puts the report back where it is read if it is gone
+        #: (report_cache.KeptReport.restore)
+        self.restore: Callable[[], None] = lambda: None
         self._end_lock = threading.Lock()
 
     def end(self, printed: int, error: str) -> None:
@@ -239,6 +242,7 @@ class LpJob(PrintThread):
         self.setObjectName("fieldplan-lp")
 
     def run(self) -> None:
+        self.restore()
         try:
             sent = send_to_lp(self.path, self.options, self.cancel)
         except LpError as exc:

@@ -244,3 +244,54 @@ def _prune_hidden(path: Path, limit: float) -> None:
     elif (name.startswith(_TEMPORARY) or name.endswith((".part", ".tmp"))) and (
             path.stat().st_mtime < limit):
         path.unlink()
+
+
+class KeptReport:
+    """An open handle on the report a preview shows (POSIX), from which it is written
+    back where it was when its file is gone: a cache cleaner, or a person making room,
+    emptied the cache while the preview was open, its pages still shown (QtPdf holds
+    the file open), and Save as…, Print… and the system's viewer, which read the file
+    again, failed on a file the person never chose nor sees ("cannot read
+    …/reports/review-pack-….pdf: no such file or folder; check the name"). (Windows
+    removes no file open in QtPdf; a handle of Python's would refuse a save over it.)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()  # (restored on a job's thread, closed on the GUI's)
+        self._file = None
+        if os.name == "posix":
+            with contextlib.suppress(OSError):
+                self._file = open(self.path, "rb")  # noqa: SIM115 (held until close)
+
+    def restore(self) -> None:
+        """(off the GUI thread) The report back in its place, as written and recorded,
+        when its file is gone; nothing when it is there (or cannot be written back:
+        what reads it then says why)."""
+        with self._lock:
+            if self._file is None or os.path.lexists(self.path):
+                return
+            with contextlib.suppress(OSError):
+                fd, size = self._file.fileno(), os.fstat(self._file.fileno()).st_size
+                chunks, offset = [], 0
+                while offset < size:
+                    chunk = os.pread(fd, min(size - offset, 1 << 20), offset)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                    offset += len(chunk)
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+                try:
+                    tmp.write_bytes(b"".join(chunks))
+                    os.replace(tmp, self.path)
+                finally:
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
+                record_written(self.path)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None

@@ -92,6 +92,7 @@ from ui.ops import DbOp, OffThread, Session, cancel_by_escape_only, error_text
 from ui.plain_text import tip_text
 from ui.qtcompat import emit
 from ui.report_cache import (
+    KeptReport,
     hold,
     let_go,
     make_private,
@@ -912,6 +913,7 @@ class PrintJob(PrintThread):
         load_image_plugins()
 
     def run(self) -> None:
+        self.restore()
         if self.copy_to:
             self._copy()
             return
@@ -1012,6 +1014,8 @@ class PreviewWindow(QDialog):
         # kept from the cache's clean-up while shown (a review of several days)
         hold(self.path)
         self._held = True
+        #: the report as shown, written back should its file go (``KeptReport``)
+        self.kept = KeptReport(self.path)
         self.setObjectName("report-preview")
         self.setWindowTitle(request.title())
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1379,6 +1383,7 @@ class PreviewWindow(QDialog):
         self._print_progress = progress
         self.print_job.progress_did_change.connect(lambda done, _total: progress.setValue(done))
         self.print_job.job_did_finish.connect(self._printed)
+        self.print_job.restore = self.kept.restore
         self._hold(self.print_button)
         self.print_job.start()
 
@@ -1446,9 +1451,10 @@ class PreviewWindow(QDialog):
         result is then said in the main window."""
         if self.saving:
             return
-        source = Path(self.path)
+        source, kept = Path(self.path), self.kept
 
         def write() -> bool:  # (its thread) whether it was written over the report itself
+            kept.restore()
             copy_report(source, destination)
             return same_file(source, destination)
 
@@ -1548,12 +1554,13 @@ class PreviewWindow(QDialog):
         unchanged. Said beside the buttons."""
         if self.opening:
             return
-        copy, source = self.viewer_file, self.path
+        copy, source, kept = self.viewer_file, self.path, self.kept
         name = f"{self.request.stem()}.pdf"
 
         def make() -> Path:  # (its thread)
             from ui.report_cache import unchanged
 
+            kept.restore()
             if copy is not None and unchanged(copy):
                 return copy
             from fieldplan.errors import FileError
@@ -1615,6 +1622,8 @@ class PreviewWindow(QDialog):
         if self._held:  # (once: Close passes here twice, by closeEvent and done)
             self._held = False
             let_go(self.path)
+        if not self.saving and not self.opening and not self._print_went_on:
+            self.kept.close()  # (else once the job that may need it lets go of it)
         if not self.saving and not self.saved_over and not self._print_went_on:
             forget_report(self.path)
 

@@ -952,8 +952,11 @@ class PrintJob(PrintThread):
         document = QPdfDocument()
         try:
             files.check_output_name("pdf", destination)  # (before the painting)
-            fd, tmp = tempfile.mkstemp(prefix=".printing-", suffix=".pdf",
-                                       dir=self.path.parent)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=".printing-", suffix=".pdf",
+                                           dir=self.path.parent)
+            except OSError as exc:  # (why, in words: the cache's file is none of theirs)
+                raise _preview_error(exc) from None
             os.close(fd)
             if document.load(str(self.path)) != QPdfDocument.Error.None_:
                 error = _("The report could not be read.")

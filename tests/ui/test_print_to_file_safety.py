@@ -115,3 +115,26 @@ def test_a_cancelled_print_to_a_file_writes_nothing(report, tmp_path):
     job.run()
     assert finished == [(0, "")]
     assert target.read_bytes() == GOOD  # was the page printed before the cancel
+
+
+def test_some_pages_printed_to_a_file_with_no_room_in_the_cache_say_why_in_words(
+        report, tmp_path, monkeypatch):
+    """The pages are painted into a temporary file in the reports' cache: one that
+    could not be made there (its disk full, its folder no longer writable) was said as
+    'Unexpected error: OSError: [Errno 28] No space left on device:
+    '…/.cache/fieldplan/reports/.printing-….pdf'', Python's English and a file the
+    person never chose. It says why, and what to do, as a report that cannot be made."""
+    import errno
+    import os
+    import tempfile
+
+    def full(*args, dir=None, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC),
+                      str(Path(dir) / ".printing-1a2b3c4d.pdf"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    target = tmp_path / "review.pdf"
+    finished, _job = _print(report, target, [0])
+    assert finished == [(0, "The report could not be saved: the disk is full; make "
+                            "room, then try again")]
+    assert not target.exists()

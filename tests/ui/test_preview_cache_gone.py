@@ -98,3 +98,35 @@ def test_print_through_lp_after_the_cache_was_emptied(emptied, qtbot, fake_lp, p
     assert json.loads(fake_lp.with_suffix(".json").read_text())["args"][-1] == str(
         emptied.path)
     assert fake_lp.with_suffix(".pdf").read_bytes() == pack_pdf.read_bytes()
+
+
+def test_another_clients_clean_up_leaves_the_preview_whole(qtbot, pack_pdf, tmp_path,
+                                                            monkeypatch):
+    """Two clients of one user (two databases) share the cache; what a preview holds
+    keeps its report from its own client's clean-up only. The other's, a day on,
+    removed it under the open preview: it is written back when it is read."""
+    import subprocess
+    import time
+
+    import ui.report_preview as preview_module
+    from ui.report_cache import record_written
+
+    cache = tmp_path / "cache" / "reports"
+    cache.mkdir(parents=True)
+    monkeypatch.setattr(preview_module, "reports_dir", lambda: cache)
+    path = cache / "status-sheet-SN-2026-S1-en-1a2b3c4d.pdf"
+    shutil.copyfile(pack_pdf, path)
+    record_written(path)
+    preview = PreviewWindow(None, path, ReportRequest("sheet", "2026-S1", office="SN"))
+    preview.show()
+    subprocess.run([sys.executable, "-c", (
+        "import sys; from ui.report_cache import prune; "
+        "prune(sys.argv[1], now=float(sys.argv[2]))"), str(cache),
+        str(time.time() + 2 * 24 * 3600)], check=True, cwd=Path(__file__).parents[2])
+    assert not path.exists()  # (the other client removed it)
+    target = tmp_path / "kept.pdf"
+    with qtbot.waitSignal(preview.save_did_finish, timeout=10_000) as done:
+        preview.save_copy(str(target))
+    assert done.args == [True], messages(preview)
+    assert target.read_bytes() == pack_pdf.read_bytes()
+    preview.close()

@@ -184,6 +184,14 @@ def make_private(folder: Path) -> None:
             os.chmod(folder, stat.S_IMODE(info.st_mode) & 0o700)
 
 
+def drop_viewer_copy(copy: Path) -> None:
+    """(off the GUI thread) A copy made by ``viewer_copy`` that no viewer took (no
+    program opens PDF files): removed with its folder, unless changed meanwhile."""
+    if remove_written(copy):
+        with contextlib.suppress(OSError):
+            Path(copy).parent.rmdir()
+
+
 def prune(folder: Path, now: float | None = None) -> list[Path]:
     """Remove the reports in ``folder`` past their time (a day; a week for copies given
     to the viewer) that are as fieldplan wrote them, and its old temporary files. Those

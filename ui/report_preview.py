@@ -93,6 +93,7 @@ from ui.plain_text import tip_text
 from ui.qtcompat import emit
 from ui.report_cache import (
     KeptReport,
+    drop_viewer_copy,
     hold,
     let_go,
     make_private,
@@ -1599,6 +1600,9 @@ class PreviewWindow(QDialog):
             self._message(title, _("The report could not be opened: {reason}").format(
                 reason=isolated_codes(error_text(error))))
         elif not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            if path != self.viewer_file:  # (made for nothing: not kept a week)
+                OffThread(lambda: drop_viewer_copy(path), lambda _done: None,
+                          lambda _error: None, name="fieldplan-viewer-copy")
             self._message(title, _(
                 "No program to open PDF files was found. Use Save as… and open the copy."))
         else:

@@ -542,8 +542,10 @@ def shows_changes(request: ReportRequest, changes, receipts: bool = False) -> bo
     """Whether ``changes`` (a ``fieldplan.replica.Changes``) may change what the report
     of ``request`` shows: a report of its period (of its office, for a status sheet),
     the plan, its period's lock; for the review pack, also its period's deadline and
-    what imports bring (late, quarantined and conflicting data). Not an export, nor a
-    key, nor another period's. ``receipts``: the report is an office's status sheet,
+    what imports bring (late, quarantined and conflicting data) and a key revoked
+    (named: ``revoke_key``'s), which its conflicts say of the values that key's
+    computer wrote. Not an export, nor a key made or registered (("key", "*")), nor
+    another period's. ``receipts``: the report is an office's status sheet,
     which prints the reports headquarters' bundles have not acknowledged yet: a bundle
     imported (headquarters' reply, receipts alone perhaps) changes it too."""
     pack = request.kind == "pack"
@@ -560,7 +562,8 @@ def shows_changes(request: ReportRequest, changes, receipts: bool = False) -> bo
         elif kind in ("lock", "deadline"):
             if entity in (request.period, "*") and (pack or kind == "lock"):
                 return True
-        elif kind == "plan" or (pack and kind not in ("outbox", "key")):
+        elif kind == "plan" or (pack and kind not in ("outbox", "key")) or (
+                pack and kind == "key" and entity != "*"):
             return True
     return False
 

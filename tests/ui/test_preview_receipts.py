@@ -97,3 +97,30 @@ def pages_text(preview) -> str:
     document = preview.document
     return "\n".join(document.getAllText(page).text()
                      for page in range(document.pageCount()))
+
+
+def test_a_key_revoked_under_an_open_review_pack_is_said(office_db: Path, tmp_path: Path,
+                                                          qtbot, pack_pdf) -> None:
+    """The review pack says of a conflict's value that its computer's key was revoked
+    ("Computer 3f2a91c0, moussa, revoked"): a key revoked on the Keys page with the
+    pack's preview open left it saying nothing of it, as if current. A key of this
+    computer's own made anew (("key", "*")) changes no report."""
+    from fieldplan.replica import Changes
+    from ui.report_preview import PreviewWindow, ReportRequest, shows_changes
+
+    hq_path = tmp_path / "hq" / "hq.sqlite3"
+    with open_replica(office_db) as sn:
+        key_id = sn.meta("key_id")
+        bundle = sync.export_bundle(sn, out_dir=tmp_path).path
+    with open_replica(hq_path) as hq:
+        assert sync.import_bundle(hq, bundle).outcome == "merged"
+        revoked = sync.revoke_key(hq, key_id)
+    pack = ReportRequest("pack", "2026-S1")
+    assert shows_changes(pack, revoked)
+    assert not shows_changes(ReportRequest("sheet", "2026-S1", office="SN"), revoked)
+    assert not shows_changes(pack, Changes(entities=(("key", "*"),)))
+    preview = PreviewWindow(None, pack_pdf, pack)
+    qtbot.addWidget(preview)
+    preview.show()
+    preview._changes_did_happen(revoked)
+    assert preview.stale_note.isVisible()

@@ -2896,6 +2896,9 @@ class MainWindow(QMainWindow):
             "period_chosen": self.period != self.opened_on,
             "action": action.code if action else "",
             "split": window_settings.splitter_sizes(self.office_view.splitter),
+            # the plan's filters and folded areas: the window a language change made
+            # again showed every status of the office's level, every area open
+            "plan": self.office_view.tree.filter_state(),
         }
         if self.hq_desk is not None:
             state["hq"] = self.hq_desk.filters()
@@ -2920,6 +2923,11 @@ class MainWindow(QMainWindow):
                 self.opened_on = self.period
         if state.get("action"):
             self.office_view.select_action(state["action"])
+        if not start and isinstance(state.get("plan"), dict):
+            # (a language change only: the next start opens on the whole plan). After
+            # the action is chosen: its report not read yet, "Show: At risk" had no
+            # row for it, and choosing it set the filter back to all statuses
+            self.office_view.tree.restore_filter_state(state["plan"])
         if self.hq_desk is not None and isinstance(state.get("hq"), dict):
             self.hq_desk.restore_filters(state["hq"])
         tab = window_settings.whole_number(state.get("tab"))

@@ -263,6 +263,33 @@ class PlanTree(QWidget):
             self.status.setCurrentIndex(self.status.findData(""))
         return self.select(code)
 
+    def filter_state(self) -> dict[str, object]:
+        """What the Level and Show filters are set to, and the areas folded
+        (``restore_filter_state``: a language change makes the window again)."""
+        folded = {code for code, item in self._area_items.items() if not item.isExpanded()}
+        return {"level": self.level.currentData(), "status": self.status.currentData(),
+                "folded": sorted(folded | (self._folded - set(self._area_items)))}
+
+    def restore_filter_state(self, filters: dict) -> None:
+        """Set the filters and fold the areas as ``filters`` says (``filter_state``); a value
+        this tree does not offer is left as it is."""
+        folded = filters.get("folded")
+        if isinstance(folded, list):
+            self._area_items = {}  # (rebuild reads the folded areas from its rows)
+            self._folded = {code for code in folded if isinstance(code, str)}
+        for combo, key in ((self.level, "level"), (self.status, "status")):
+            value = filters.get(key)
+            index = combo.findData(value) if isinstance(value, str) else -1
+            if index >= 0:
+                # quietly: the action chosen stays chosen though the filter would
+                # leave it out (the reports may not be read yet), as after a save
+                combo.blockSignals(True)
+                try:
+                    combo.setCurrentIndex(index)
+                finally:
+                    combo.blockSignals(False)
+        self.rebuild(keep_shown=True)
+
     def hidden_items(self) -> list[QTreeWidgetItem]:
         """The items of the reports the plan hides (none when the group is not shown)."""
         group = self._hidden_group

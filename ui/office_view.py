@@ -308,6 +308,11 @@ class PlanTree(QWidget):
     def rebuild(self, *_args: object, keep_shown: bool = False) -> None:
         keep = self.current_action()
         keep_hidden = self.current_hidden()
+        # an area's heading current (Left from an action): current again, the action
+        # shown beside the tree highlighted again. The cleared tree had no current row:
+        # after an import, or a save made elsewhere, the highlight was gone and Down
+        # went to the plan's first row
+        heading, highlighted = self._heading_and_shown()
         # the group of hidden reports stays open or closed as the user left it, and so
         # does each area: one folded opened again at each save, or each import
         hidden_open = self._hidden_group is not None and self._hidden_group.isExpanded()
@@ -370,12 +375,50 @@ class PlanTree(QWidget):
         if keep_hidden is not None:
             self._keep_hidden(keep_hidden)
             return
+        if heading is not None:
+            self._put_back_heading(heading, highlighted)
         found = keep is not None and self.select(keep.code)
         self.tree.blockSignals(False)
         if keep is not None and not found:
             emit(self.action_did_change, None)
         elif found and self.current_action() is not keep:  # a new plan: show it
             emit(self.action_did_change, self.current_action())
+
+    def _heading_and_shown(self) -> tuple[str | None, tuple | None]:
+        """(rebuild) The heading that is the current row, by its area's code ("" for
+        the group of hidden reports), None when an action or nothing is; and what the
+        row of the action or hidden report shown beside the tree (highlighted) shows,
+        if any (``_row_key``: the rows are gone once the tree is cleared)."""
+        current = self.tree.currentItem()
+        if current is None or current.data(0, ACTION_ROLE) is not None \
+                or current.data(0, HIDDEN_ROLE) is not None:
+            return None, None
+        heading = next((code for code, item in self._area_items.items() if item is current),
+                       "" if current is self._hidden_group else None)
+        row = self.tree.itemFromIndex(QModelIndex(self._shown_row)) \
+            if self._shown_row.isValid() else None
+        return heading, _row_key(row) if row is not None else None
+
+    def _put_back_heading(self, heading: str, shown: tuple | None) -> None:
+        """(rebuild, the tree's signals blocked) ``heading`` current again, the row of
+        ``shown`` highlighted (``_keep_shown_highlighted``), where the tree still has
+        them."""
+        item = self._hidden_group if heading == "" else self._area_items.get(heading)
+        if item is None:
+            return
+        for row in self._action_rows() if shown is not None else ():
+            if _row_key(row) == shown:
+                self._shown_row = QPersistentModelIndex(self.tree.indexFromItem(row, 0))
+                break
+        self.tree.setCurrentItem(item)
+
+    def _action_rows(self) -> list[QTreeWidgetItem]:
+        """The rows of actions and hidden reports, in the tree's order."""
+        rows = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            rows += [group.child(j) for j in range(group.childCount())]
+        return rows
 
     def _keep_hidden(self, keep: HiddenReport) -> None:
         """(rebuild, its signals blocked) the hidden report chosen again, told again
@@ -526,6 +569,17 @@ class PlanTree(QWidget):
         hidden = current.data(0, HIDDEN_ROLE) if current else None
         if hidden is not None:
             emit(self.hidden_report_did_change, hidden)
+
+
+def _row_key(row: QTreeWidgetItem) -> tuple:
+    """What a row of the plan tree shows, the same in the rows of another build."""
+    action = row.data(0, ACTION_ROLE)
+    if action is not None:
+        return ("action", action.code)
+    hidden = row.data(0, HIDDEN_ROLE)
+    if hidden is not None:
+        return ("hidden", hidden.report.action, hidden.report.period)
+    return ("heading", row.text(0))
 
 
 class _Splitter(QSplitter):

@@ -134,6 +134,11 @@ class PlanTree(QWidget):
         self.tree.header().sectionResized.connect(self._fit_status_soon)
         self._fit_due = False
         lay.addWidget(self.tree, 1)
+        #: the filters let no action through: said under the empty tree (a screen
+        #: reader heard it once chosen; the eye found a blank plan, as if none loaded)
+        self.nothing = WrappedLabel(_("No action matches these filters."))
+        self.nothing.setVisible(False)
+        lay.addWidget(self.nothing)
         #: what the mark after an illustrative code means, while the tree shows one
         self.illustrative_note = WrappedLabel(illustrative_note())
         self.illustrative_note.setToolTip(illustrative_tip())
@@ -370,6 +375,7 @@ class PlanTree(QWidget):
                 marked = marked or area.illustrative
         self.illustrative_note.setVisible(marked)
         self._add_hidden(wanted, hidden_open)
+        self.nothing.setVisible(not self.tree.topLevelItemCount())
         # the same action chosen again, quietly: a refresh of the statuses (after every
         # save) must not reload the report being typed in
         if keep_hidden is not None:
@@ -499,9 +505,7 @@ class PlanTree(QWidget):
         self._said_filtered.changed()
 
     def _nothing_left(self) -> str:
-        if self.tree.topLevelItemCount():
-            return ""
-        return _("No action matches these filters.")
+        return "" if self.tree.topLevelItemCount() else self.nothing.text()
 
     def hideEvent(self, event) -> None:  # (Qt's name)
         super().hideEvent(event)

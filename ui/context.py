@@ -104,6 +104,24 @@ class Identity:
         in that period or ``reported`` (``Plan.actions_of``)."""
         return self.plan.actions_of(level=self.level, due=due, reported=reported)
 
+    def no_action_text(self) -> str:
+        """What the dashboard and the plan say where the plan has no action at this
+        office's level (an amendment dropped them): nothing to report here."""
+        # Translators: {level} is a level's name, capitalised as the status sheet
+        # writes it ("the current plan has no action at this office's level
+        # (National)")
+        none = _("The current plan has no action at this office's level ({level}): "
+                 "there is nothing to report here.").format(level=level_label(self.level))
+        if self.is_hq:
+            from fieldplan.i18n import without_mnemonic
+
+            # Translators: after "The current plan has no action at this office's
+            # level (Global): there is nothing to report here."; {tab} is the tab
+            # "Overview", as translated there
+            none += " " + _("The offices' reports are on the {tab} tab.").format(
+                tab=without_mnemonic(_("&Overview")))
+        return none
+
     def role_text(self) -> str:
         return role_label(self.role) if self.role else ""
 

@@ -472,22 +472,7 @@ class Dashboard(QScrollArea):
             # the plan has no action at this office's level (an amendment dropped them):
             # "Nothing is missing." read as every report in, where there is none to make
             # (its status sheet says so too)
-            from fieldplan.i18n import level_label
-
-            # Translators: {level} is a level's name, capitalised as the status sheet
-            # writes it ("the current plan has no action at this office's level
-            # (National)")
-            none = _("The current plan has no action at this office's level ({level}): "
-                     "there is nothing to report here.").format(
-                         level=level_label(self.identity.level))
-            if self.identity.is_hq:
-                from fieldplan.i18n import without_mnemonic
-
-                # Translators: after "The current plan has no action at this office's
-                # level (Global): there is nothing to report here."; {tab} is the tab
-                # "Overview", as translated there
-                none += " " + _("The offices' reports are on the {tab} tab.").format(
-                    tab=without_mnemonic(_("&Overview")))
+            none = self.identity.no_action_text()
             self.missing.addItem(in_layout_direction(none))
         elif self.identity.is_hq:
             # headquarters' own (global) actions only: not to be read as "every office

@@ -375,6 +375,13 @@ class PlanTree(QWidget):
                 marked = marked or area.illustrative
         self.illustrative_note.setVisible(marked)
         self._add_hidden(wanted, hidden_open)
+        if not self.tree.topLevelItemCount():
+            # the office's own level, every status: the plan has no action there (an
+            # amendment dropped them), which no filter would change
+            none_here = (not wanted and level == self.identity.level
+                         and not self.identity.own_actions())
+            self.nothing.setText(self.identity.no_action_text() if none_here
+                                 else _("No action matches these filters."))
         self.nothing.setVisible(not self.tree.topLevelItemCount())
         # the same action chosen again, quietly: a refresh of the statuses (after every
         # save) must not reload the report being typed in

@@ -689,9 +689,15 @@ class OfficeView(QWidget):
         period, office, plan = self.period, self.identity.office, self.identity.plan
 
         def fetch(rep) -> tuple[str, Plan, list[ProgressReport], list[HiddenReport]]:
+            from fieldplan.planops import PlanScope
+
             reports = list_reports(rep, office=office)
-            return (period, plan, [r for r in reports if r.period == period],
-                    read_hidden(rep, plan, reports))
+            # the statuses of the rows: the reports the plan shows (those it hides are
+            # the last group's). One on an action moved to another level read as that
+            # action's status with "All levels", listed twice under "Show: At risk",
+            # where the dashboard and the status sheet count it nowhere
+            shown = PlanScope(plan).shown(r for r in reports if r.period == period)
+            return period, plan, shown, read_hidden(rep, plan, reports)
 
         DbOp(self.session, self, fetch).success(self._reports_loaded).run()
 

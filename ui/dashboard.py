@@ -450,6 +450,9 @@ class Dashboard(QScrollArea):
             self.areas_grid.addWidget(reported, row, 2)
             # (said with the bar: the figures beside it are on a label of their own)
             bar.setProperty("reported", reported.text())
+        # no area to show (the plan has no action due at this office's level): no
+        # empty box over the list that says why, as if the areas were still being read
+        self.areas_box.setVisible(bool(summary.areas))
         self.areas_grid.setColumnStretch(0, 2)
         self.areas_grid.setColumnStretch(1, 2)
         cancelled = dict(summary.counts).get("cancelled", 0) > 0

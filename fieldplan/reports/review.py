@@ -366,12 +366,16 @@ class Pack:
         #: the period's lock and the reports changed after it: for every office at once
         self.lock = sh.period_lock(rep, ctx.period)
         self.sync = _sync_facts(rep, ctx, self.scope, self.deadline, self.lock)
-        #: office → the latest period it submitted a report for that the plan shows;
-        #: and one it hides (an office whose reports are all hidden did report)
+        #: office → the latest period up to the pack's own it submitted a report for
+        #: that the plan shows; and one it hides (an office whose reports are all
+        #: hidden did report). Not a later one: a pack of an old period printed once
+        #: an office had reported since said it last reported after the period it
+        #: missed, as if it had not
         self.last_period: dict[str, str] = {}
         self.last_hidden: dict[str, str] = {}
         for office, action, period in rep.conn.execute(
-            "SELECT office, action, period FROM progress WHERE state = 'submitted'"
+            "SELECT office, action, period FROM progress WHERE state = 'submitted' "
+            "AND period <= ?", (ctx.period,)
         ):
             latest = self.last_period if self.scope.shows(office, action, period) else (
                 self.last_hidden)

@@ -1766,3 +1766,19 @@ def test_a_later_semesters_target_says_whose_it_is(make_office, tmp_path) -> Non
     text = " ".join(pdf_text(build_status_sheet(ml, "2026-S1", "ML",
                                                 out=tmp_path / "s.pdf")).split())
     assert "10 of 200 people (target for 2nd semester 2026)" in text
+
+
+def test_not_reported_names_no_period_after_the_packs_own(world, tmp_path) -> None:
+    """A pack of an old period printed later: Türkiye has reported since, for 2026-S2,
+    and none for 2026-S1. Its row said it had last reported in the 2nd semester 2026,
+    after the pack's own period, which read as if it had not missed it; it names the
+    latest period up to the pack's own, 2nd semester 2025."""
+    write_progress(world, "TR", "2026-S2", only=2)
+    pack = _pack(world)
+    assert pack.last_period["TR"] == "2025-S2"
+    pdf = build_review_pack(world, PERIOD, tmp_path / "pack.pdf")
+    entries = outline(pdf)
+    missing = pdf_text(
+        pdf, next(e["page"] for e in entries if e["title"] == "Offices that have not reported"))
+    assert format_period("2025-S2", "en") in missing
+    assert format_period("2026-S2", "en") not in missing

@@ -148,7 +148,12 @@ def office_order(code: str, lang: str = "en") -> tuple:
     then the regional offices, then the countries, each by its name in ``lang``, case,
     accents and Arabic vowel and hamza marks aside (text.search_key: "Égypte" among
     the E, "الأردن" beside "الإمارات"). No collation library: close enough for
-    the offices' names. An unknown code comes last, by its code."""
+    the offices' names. An unknown code comes last, by its code.
+
+    Headquarters first is the order of the computers and their keys (``keys list``,
+    the Keys page, the gaps ``status`` lists): the keys every other one is trusted
+    by. What lists the offices' reports and data puts headquarters last, apart
+    (``office_ranks``)."""
     try:
         kind = office_kind(code)
     except ValidationError:
@@ -165,9 +170,11 @@ def offices_in_order(codes: Iterable[str], lang: str = "en") -> list[str]:
 def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
     """Each of ``offices`` -> its place in the review pack's order in ``language``
     (``offices_in_order``: the regional offices, then the countries by their names, a
-    code this version does not know after them), headquarters last, apart, as the
-    pack's matrix, the Overview and the Reports page list it: it is no office that
-    reports to itself."""
+    code this version does not know after them), headquarters last, apart: it is no
+    office that reports to itself. The order of every list of the offices' reports and
+    their data: the pack's matrix, annex and tables (late, quarantined, conflicting
+    data), the Overview, the Reports page, the Quarantine and Conflicts pages,
+    ``progress list``, ``conflicts list`` and ``data export``."""
     ordered = [o for o in offices_in_order(set(offices), language) if o != HQ]
     return {office: i for i, office in enumerate([*ordered, HQ])}
 

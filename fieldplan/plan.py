@@ -159,20 +159,21 @@ _FIELD_RANKS = {"status": 0, "percent": 1, "achievements": 3, "challenges": 4,
 def in_report_order(items: Iterable[Any], plan: Plan, lang: str) -> list[Any]:
     """``items`` (open conflicts, reports changed after a lock: each with ``office``,
     ``action``, perhaps ``period`` and ``field``) by office as the review pack's
-    tables list them (``offices.office_order`` in ``lang``), then by action number
+    matrix and tables list them (``offices.office_ranks`` in ``lang``: headquarters'
+    own, the plan's conflicts among them, last, as the Reports page and the Overview
+    list it; it came first here, at the other end), then by action number
     (``code_key``: PA1.2 before PA1.10), period, then by field as the report's status
     sheet prints them; ties as they came. By their stored ids, compared as text, they
     came PA1.10 before PA1.2, and a report's "Achievements" before its "Percent
     complete" before its "Status". The pack, ``conflicts list`` and the client's
     Conflicts page list them so."""
-    from fieldplan.offices import office_order
+    from fieldplan.offices import office_ranks
 
     items = list(items)
     indicators = {a.code: [i.key for i in a.indicators] for a in plan.actions}
-    # each office's key once (a name from babel, folded): 17,500 conflicts at
+    # each office's place once (a name from babel, folded): 17,500 conflicts at
     # headquarters share a few dozen offices
-    offices = {office: office_order(office, lang)
-               for office in {item.office or "" for item in items}}
+    offices = office_ranks({item.office or "" for item in items}, lang)
 
     return sorted(items, key=lambda item: (
         offices[item.office or ""], code_key(item.action or ""),

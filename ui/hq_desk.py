@@ -1259,7 +1259,8 @@ class ReportsPage(ReadWhenShown, QSplitter):
         self.status.insertSeparator(self.status.findData(AFTER_LOCK))
         find_by_words(self.status)  # ("o": On track, past its symbol)
         # in the order the table lists them (the review pack's), not by code:
-        # headquarters last, apart (as the Overview and the pack's matrix list it)
+        # headquarters last, apart (offices.office_ranks: as the Overview and the
+        # pack list it)
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
             (office_label(o), o) for o in offices_in_order(all_offices(), lang())
             if o != HQ] + [(office_label(HQ), HQ)])
@@ -2374,11 +2375,13 @@ class KeysPage(QWidget):
                      if k.source == "registry"]
             own = keyreg.own_key_ids(rep)  # rotated, never revoked
             uses = keyreg.key_uses(rep)
-            # headquarters, then the offices as every other page lists them (the
-            # regional offices, then the countries, by their names in the reader's
-            # language): by code, the regional offices' keys stood among the
-            # countries' (NG, RO-Cairo, RO-Dakar, TD), in Arabic "BD · بنغلاديش"
-            # before "BJ · بنين" before "BN · بروناي", in no order a reader sees
+            # the computers' order (offices.office_order): headquarters, whose keys
+            # the others are trusted by, then the regional offices, then the
+            # countries, by their names in the reader's language (the pages of
+            # reports list headquarters last, office_ranks): by code, the regional
+            # offices' keys stood among the countries' (NG, RO-Cairo, RO-Dakar, TD),
+            # in Arabic "BD · بنغلاديش" before "BJ · بنين" before "BN · بروناي", in
+            # no order a reader sees
             return (sorted(shown, key=lambda k: (office_order(k.office, reading),
                                                  k.status, k.key_id)), own, uses,
                     keyreg.revoked_with_each(rep), keyreg.same_setup_each(rep, uses))

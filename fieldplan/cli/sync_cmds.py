@@ -610,9 +610,11 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             # (the word status --json uses: own_key_status)
             known[own] = KeyInfo(own, rep.meta("public_key") or "", rep.office,
                                  rep.replica_id, own_key_status(rep), "local")
-        # as the client's Keys page lists them: headquarters, the regional offices,
-        # then the countries by their names in the language read (by code, the
-        # regional offices' keys stood among the countries', HQ between GY and ID)
+        # as the client's Keys page lists them (offices.office_order, the computers'
+        # order): headquarters, whose keys the others are trusted by, then the
+        # regional offices, then the countries by their names in the language read
+        # (by code, the regional offices' keys stood among the countries', HQ between
+        # GY and ID)
         lang = lang_of(args)
         keys = sorted(known.values(), key=lambda k: (
             office_order(k.office, lang), k.status, k.key_id))

@@ -19,7 +19,7 @@ from fieldplan.errors import ValidationError
 from fieldplan.i18n import counted, join_list
 from fieldplan.means import area_status, mean_progress, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
-from fieldplan.offices import HQ, office_order, offices_in_order
+from fieldplan.offices import HQ, office_ranks, offices_in_order
 from fieldplan.plan import in_report_order
 from fieldplan.planops import PlanScope
 from fieldplan.reports import common as cm
@@ -83,7 +83,7 @@ class LateData:
 class SyncFacts:
     """What the exchange records say about the period (None: no sync module here)."""
 
-    late: list[LateData]  # by office (offices.office_order)
+    late: list[LateData]  # by office, as the matrix lists them (offices.office_ranks)
     quarantined: list
     conflicts: list
     gaps: list
@@ -121,10 +121,13 @@ def _sync_facts(rep, ctx: cm.Ctx, scope: PlanScope, deadline: date,
         return in_report_order(items, ctx.plan, ctx.lang)
 
     def by_office(items, office=lambda item: item.office) -> list:
-        # as the matrix lists the offices (offices.office_order), in the pack's
-        # language; within an office, as they came. The refused bundles stay oldest
-        # first: what happened, in its order
-        return sorted(items, key=lambda item: office_order(office(item) or "", ctx.lang))
+        # as the matrix lists the offices (offices.office_ranks), in the pack's
+        # language: the regional offices, the countries, headquarters last; within an
+        # office, as they came. The refused bundles stay oldest first: what happened,
+        # in its order
+        items = list(items)
+        rank = office_ranks((office(item) or "" for item in items), ctx.lang)
+        return sorted(items, key=lambda item: rank[office(item) or ""])
 
     try:
         inbox = sync.list_inbox(rep)
@@ -1563,7 +1566,8 @@ class Pack:
         # 2).fieldplan" came out as "ML (copy 2).fieldplan 2026-S1")
         rlm = "\u200f" if self.ctx.rtl else ""
         file_name = tx.name_in_sentence if self.ctx.rtl else str
-        for office in offices_in_order(by_office, self.ctx.lang):
+        rank = office_ranks(by_office, self.ctx.lang)  # (as the matrix lists them)
+        for office in sorted(by_office, key=rank.__getitem__):
             refused = by_office[office]
             # Translators: {office} is an office's name and code, "Mali (ML)"; {files}
             # the names of bundle files, "ML-3f2a91c0-1-2.fieldplan"

@@ -1,7 +1,7 @@
 """The review pack lists offices as a reader looks for them: by their names in the
-pack's language (headquarters, then regional offices, then countries), not by their
-codes, in every list of the pack alike. "Égypte" among the E in French, "الأردن" before
-"الجزائر" in Arabic."""
+pack's language (the regional offices, then the countries, headquarters' own last,
+apart, as the matrix sets them), not by their codes, in every list of the pack alike.
+"Égypte" among the E in French, "الأردن" before "الجزائر" in Arabic."""
 
 from __future__ import annotations
 
@@ -83,3 +83,18 @@ def test_the_printed_matrix_reads_in_that_order(world, tmp_path: Path, lang) -> 
     matrix = text[text.index(f"{office_name('DZ', lang)} (DZ)"):]
     places = [matrix.index(f"({code})") for code in ORDER[lang]]
     assert places == sorted(places)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_headquarters_comes_last_in_the_packs_tables_as_in_its_matrix(world, lang) -> None:
+    """Headquarters' own reports changed by data received late (a second computer of
+    headquarters) came first in "Late data", and its bundles first in "Quarantine",
+    while the pack's matrix and annex set headquarters last, apart: one pack, two
+    orders. Its tables list headquarters last too."""
+    write_progress(world, "HQ", PERIOD, only=1)
+    world.conn.execute(
+        "UPDATE events SET origin = 'r-HQ', received_at = '2026-08-01T10:00:00Z' "
+        "WHERE entity = 'progress' AND entity_id LIKE 'HQ|%'")
+    pack = Pack(world, cm.make_ctx(world, PERIOD, lang, "A4"), None, 1)
+    assert pack.listed[-1] == "HQ"
+    assert [late.office for late in pack.sync.late] == [*ORDER[lang], "HQ"]

@@ -266,6 +266,25 @@ def same_file(path: Path, other: str) -> bool:
 # --- choosing a report -----------------------------------------------------------------
 
 
+def _sheet_offices(offices) -> list[tuple[str, str]]:
+    """(HQ's status sheet) The offices to choose from, "ML · Mali", as the Overview and
+    the Reports page's 'Filter by office' list them (``offices.office_ranks``): the
+    regional offices, then the countries by their names, headquarters last, apart
+    (``_set_hq_apart``). It came first here, at the other end from every page of
+    reports."""
+    ordered = offices_in_order(offices, lang())
+    return [(office_label(o), o) for o in [*(o for o in ordered if o != HQ),
+                                           *(o for o in ordered if o == HQ)]]
+
+
+def _set_hq_apart(combo: QComboBox) -> None:
+    """A line over headquarters in the office chooser, as 'Filter by office' has one,
+    when other offices are above it."""
+    at = combo.findData(HQ)
+    if at > 0:
+        combo.insertSeparator(at)
+
+
 class ReportDialog(QDialog):
     """Period, language and paper (and, for HQ's status sheet, the office); on OK
     builds the report and opens its preview."""
@@ -288,14 +307,13 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         self.office_combo: QComboBox | None = None
         if kind == "sheet" and identity.is_hq:
-            # "ML · Mali", in the review pack's order (headquarters, the regional
-            # offices, then the countries by name), as the Overview and the Reports
-            # page list them; the offices headquarters knows once read (_offices_loaded)
+            # "ML · Mali", in the review pack's order (_sheet_offices); the offices
+            # headquarters knows once read (_offices_loaded)
             self.office_combo = choice_combo(
-                _("Office"), [(office_label(o), o)
-                              for o in offices_in_order(all_offices(), lang())],
+                _("Office"), _sheet_offices(all_offices()),
                 database_value(settings, identity, REPORT_OFFICE, identity.office),
             )
+            _set_hq_apart(self.office_combo)
             form.addRow(buddy_label(_("&Office"), self.office_combo), self.office_combo)
             self._load_offices()
         self.period_combo = choice_combo(_("Period"), _period_items(identity), period)
@@ -368,9 +386,9 @@ class ReportDialog(QDialog):
         combo = self.office_combo
         if combo is None:
             return
-        refill_combo(combo, [(office_label(o), o) for o in offices_in_order(
-                                 (o for o in all_offices() if o == HQ or o in known), lang())],
+        refill_combo(combo, _sheet_offices(o for o in all_offices() if o == HQ or o in known),
                      combo.currentData())
+        _set_hq_apart(combo)
 
     def set_identity(self, identity: Identity) -> None:
         """Offer the periods of a new plan (an amendment: MainWindow.set_identity): the

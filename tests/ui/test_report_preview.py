@@ -154,9 +154,12 @@ def test_review_pack_only_at_headquarters(open_window, office_db, hq_db, qtbot, 
     assert [combo.itemData(i) for i in range(combo.count())] == ["HQ"]
     assert combo.itemText(0) == "HQ · Headquarters"
     # offices known: listed in the review pack's order, as the Overview and the
-    # Reports page list them (by code, AE came before BD; by name, after)
+    # Reports page's 'Filter by office' list them (by code, AE came before BD; by
+    # name, after), headquarters last, past a line (it came first, the other end)
     sheet._offices_loaded(["AE", "BD", "TD"])
-    assert [combo.itemData(i) for i in range(combo.count())] == ["HQ", "BD", "TD", "AE"]
+    assert [combo.itemData(i) for i in range(combo.count())] == [
+        "BD", "TD", "AE", None, "HQ"]
+    assert combo.currentData() == "HQ"  # (still the one chosen)
     sheet.reject()
 
     dialog = choose(hq, "pack")

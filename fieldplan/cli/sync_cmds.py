@@ -898,6 +898,10 @@ def _full_value(field: str, value, lang: str) -> str:
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     from fieldplan.sync.conflicts import conflict_as_seen
 
+    # ids said back as 'conflicts list' prints them, however they were pasted
+    args.id = args.id.strip().lower()
+    if args.keep:
+        args.keep = args.keep.strip().lower()
     with open_db(args) as rep:
         # --seen: the versions listed, as the Conflicts page's Keep gives those it showed
         # (a version of another value imported since is not replaced unseen)

@@ -1034,7 +1034,9 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str,
     it, when known (the Conflicts page): refused when a version of a value it did not
     hold arrived since (``refuse_if_unseen``)."""
     conflict = _still_open(rep, conflict_id, seen)
-    chosen = [c for c in conflict.candidates if keep in (c.value_id, c.full_id)]
+    keep = _value_key(keep)
+    chosen = [c for c in conflict.candidates
+              if keep in (_value_key(c.value_id), _value_key(c.full_id))]
     if not chosen:
         # those 'conflicts list' prints, one of each value first: every version of a
         # conflict a re-signed bundle left made a line of thousands of ids
@@ -1042,6 +1044,12 @@ def resolve_conflict(rep: Replica, conflict_id: str, keep: str,
         raise ValidationError(_("conflict {id} has no value {value} (values: {values})").format(
             id=conflict.id, value=keep, values=ids))
     return _settle(rep, conflict, chosen[0].value, chosen[0])
+
+
+def _value_key(value_id: str) -> str:
+    """A value id as compared: pasted with a space around it or in capitals, it is
+    the same id, as a conflict id is (``open_conflict``)."""
+    return value_id.strip().lower()
 
 
 def _still_open(rep: Replica, conflict_id: str, seen: Conflict | None) -> Conflict:
@@ -1069,13 +1077,17 @@ def conflict_as_seen(rep: Replica, conflict_id: str, value_ids: Iterable[str]) -
     conflict now (mistyped, or one another computer's later write replaced) is
     refused: ValidationError, nothing checked against a conflict no one saw."""
     conflict = open_conflict(rep, conflict_id)
-    wanted = {v.strip() for v in value_ids if v.strip()}
-    ids = {c.value_id for c in conflict.candidates} | {c.full_id for c in conflict.candidates}
+    wanted = {_value_key(v) for v in value_ids if v.strip()}
+
+    def keys(c: Candidate) -> set[str]:
+        return {_value_key(c.value_id), _value_key(c.full_id)}
+
+    ids = set().union(*(keys(c) for c in conflict.candidates))
     for missing in sorted(wanted - ids):
         raise ValidationError(_(
             "conflict {id} has no version {value} now: look at it again with 'fieldplan "
             "conflicts show {id}'").format(id=conflict.id, value=missing))
-    shown = tuple(c for c in conflict.candidates if wanted & {c.value_id, c.full_id})
+    shown = tuple(c for c in conflict.candidates if wanted & keys(c))
     return replace(conflict, candidates=shown, versions=0, values=0, one_replica="")
 
 

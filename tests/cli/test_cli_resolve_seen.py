@@ -94,3 +94,21 @@ def test_seen_is_in_the_help(capsys):
     with pytest.raises(SystemExit):
         main(["conflicts", "resolve", "--help"])
     assert "--seen" in capsys.readouterr().out
+
+
+def test_value_ids_pasted_with_spaces_or_in_capitals_are_read_as_the_conflict_id_is(
+        hq, make_office, tmp_path: Path, capsys):
+    # the conflict id is taken " 3F2A… " as "3f2a…"; the value ids beside it were
+    # refused the same way pasted ("has no value", "has no version")
+    scene = laptops_in_conflict(hq, make_office, tmp_path)
+    path = str(scene.a.path)
+    scene.a.close()
+    [listed] = _open(capsys, path)
+    ids = [c["value_id"] for c in listed["candidates"]]
+    seen = " , ".join(f" {v.upper()} " for v in ids)
+    code, out, err = run(capsys, "--db", path, "--json", "conflicts", "resolve",
+                         f" {listed['id'].upper()} ", "--keep", f" {ids[0].upper()} ",
+                         "--seen", seen)
+    assert code == 0, err
+    assert json.loads(out) == {"id": listed["id"], "kept": ids[0]}
+    assert _open(capsys, path) == []

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -177,6 +177,16 @@ def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
     ``progress list``, ``conflicts list`` and ``data export``."""
     ordered = [o for o in offices_in_order(set(offices), language) if o != HQ]
     return {office: i for i, office in enumerate([*ordered, HQ])}
+
+
+def in_quarantine_order(items: Iterable[Any], language: str) -> list[Any]:
+    """Bundles waiting in quarantine as a person looks for one (the office on the
+    phone): by office in the review pack's order in ``language``, as the Reports page
+    lists them, then as they came (the database gave them as they came, those of one
+    import by their ids: MV, MZ, MA). The Quarantine page and 'keys list' list them so."""
+    items = list(items)
+    rank = office_ranks((q.office for q in items), language)
+    return sorted(items, key=lambda q: (rank[q.office], q.received_at, q.bundle_id))
 
 
 def countries_of(regional_office: str) -> tuple[str, ...]:

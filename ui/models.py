@@ -35,6 +35,7 @@ from fieldplan.i18n import (
 )
 from fieldplan.means import area_status, mean_percent, not_started_beside
 from fieldplan.model import STATUSES, ProgressReport
+from fieldplan.offices import in_quarantine_order as in_quarantine_order  # (ui.hq_desk)
 from fieldplan.offices import office_ranks
 from fieldplan.plan import code_key
 from fieldplan.plan import in_listing_order as in_listing_order  # (ui.hq_desk, tests)
@@ -568,16 +569,6 @@ class ReportTableModel(_RowsModel):
                 self.index(row_of[before[p.row()]], p.column())
                 if 0 <= p.row() < len(before) else QModelIndex() for p in old])
         emit(self.layoutChanged)
-
-
-def in_quarantine_order(items: Iterable[Any], language: str) -> list[Any]:
-    """Bundles waiting in quarantine as a person looks for one (the office on the
-    phone): by office in the review pack's order in ``language``, as the Reports page
-    lists them, then as they came (the database gave them as they came, those of one
-    import by their ids: MV, MZ, MA)."""
-    items = list(items)
-    rank = office_ranks((q.office for q in items), language)
-    return sorted(items, key=lambda q: (rank[q.office], q.received_at, q.bundle_id))
 
 
 def search_texts(reports: Iterable[ProgressReport]) -> list[str]:

@@ -594,7 +594,7 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
-    from fieldplan.offices import office_order
+    from fieldplan.offices import in_quarantine_order, office_order
     from fieldplan.sync.keys import KeyInfo, listed_keys, own_key_status
     from fieldplan.text import for_terminal
 
@@ -618,7 +618,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         lang = lang_of(args)
         keys = sorted(known.values(), key=lambda k: (
             office_order(k.office, lang), k.status, k.key_id))
-        waiting = sync.list_quarantine(rep)
+        # as the client's Quarantine page lists them: by office, then as they came
+        waiting = in_quarantine_order(sync.list_quarantine(rep), lang)
     data = {"keys": [k.to_dict() for k in keys],
             "quarantine": [q.to_dict() for q in waiting]}
 

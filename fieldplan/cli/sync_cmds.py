@@ -179,6 +179,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if rep.is_hq and not args.for_office:  # the command line lacks it: exit 2
             raise UsageError(_("headquarters exports for one office: name it with --for, "
                                "or write one bundle per office with --all-offices --dir DIR"))
+        _check_export_side(rep, args.for_office)
         try:
             result = sync.export_bundle(rep, for_office=args.for_office,
                                         out_file=args.output, out_dir=args.dir,
@@ -195,6 +196,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     if result.again:
         warn(sync.saved_again_text())
     return 0
+
+
+def _check_export_side(rep, for_office: str | None) -> None:
+    """UsageError (exit 2) when --for names the wrong side for this database:
+    headquarters itself at headquarters, another office at an office. The command
+    line is wrong, as headquarters' export with no --for is; the core says so too (a
+    code that is no office's is left to it)."""
+    from fieldplan.errors import ValidationError
+    from fieldplan.offices import HQ, check_office
+
+    if not for_office:
+        return
+    try:
+        recipient = check_office(for_office)
+    except ValidationError:
+        return
+    if rep.is_hq and recipient == HQ:
+        raise UsageError(_("headquarters exports for an office, not for itself"))
+    if not rep.is_hq and recipient != HQ:
+        raise UsageError(_("an office exports for headquarters only (--for HQ)"))
 
 
 def _export_all_offices(args: argparse.Namespace) -> int:
@@ -221,6 +242,9 @@ def _export_all_offices(args: argparse.Namespace) -> int:
                 office=one.office, reason=for_terminal(one.reason)))
 
     with open_db(args) as rep:
+        if not rep.is_hq:  # the command line is wrong for this database: exit 2
+            raise UsageError(_("only headquarters writes bundles for every office; an "
+                               "office exports for headquarters"))
         done = sync.export_all_offices(rep, args.dir, full=args.full, each=said)
     output(args, done.to_dict(), lambda: None)
     if human:

@@ -104,17 +104,51 @@ def test_usage_errors_exit_2_and_write_nothing(hq_db, tmp_path, capsys, monkeypa
     assert sorted(tmp_path.rglob("*")) == before
 
 
-def test_an_office_is_refused_in_one_line(tmp_path, capsys) -> None:
+def _office_db(tmp_path: Path) -> str:
     from fieldplan.sync import init_from_setup
 
     with init_hq(tmp_path / "hq.sqlite3") as hq:
         enroll_office(hq, "ML", tmp_path / "ML-setup.fieldplan")
     init_from_setup(tmp_path / "ml.sqlite3", tmp_path / "ML-setup.fieldplan").close()
-    code, out, err = run("--db", str(tmp_path / "ml.sqlite3"), "export", "--all-offices",
-                         "--dir", str(tmp_path), capsys=capsys)
-    assert (code, out) == (1, "")
-    assert err == ("fieldplan: error: only headquarters writes bundles for every office; "
-                   "an office exports for headquarters\n")
+    return str(tmp_path / "ml.sqlite3")
+
+
+def _usage_error(capsys, *argv: str) -> str:
+    """The last line of a usage error (exit 2, nothing on stdout) of ``argv``."""
+    with pytest.raises(SystemExit) as exit_:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == "", err
+    return err.splitlines()[-1]
+
+
+def test_an_office_is_refused_as_a_usage_error(tmp_path, capsys) -> None:
+    # the command line is wrong for the database, as headquarters' export with no
+    # --for is: exit 2, as the contract has option misuse, not 1 as a failure
+    db = _office_db(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    last = _usage_error(capsys, "--db", db, "export", "--all-offices", "--dir", str(tmp_path))
+    assert last == ("fieldplan export: usage error: only headquarters writes bundles for "
+                    "every office; an office exports for headquarters")
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_for_the_wrong_side_is_a_usage_error(hq_db, tmp_path, capsys) -> None:
+    # headquarters' --for naming itself, an office's naming another office: the
+    # command line is wrong, as headquarters' export with no --for is (exit 2)
+    last = _usage_error(capsys, "--db", hq_db, "export", "--for", "hq", "--dir", str(tmp_path))
+    assert last == ("fieldplan export: usage error: headquarters exports for an office, "
+                    "not for itself")
+    office = tmp_path / "office"
+    office.mkdir()
+    db = _office_db(office)
+    last = _usage_error(capsys, "--db", db, "export", "--for", "SN", "--dir", str(office))
+    assert last == ("fieldplan export: usage error: an office exports for headquarters "
+                    "only (--for HQ)")
+    # the right side still writes
+    code, out, err = run("--db", db, "export", "--for", " hq ", "--dir", str(office),
+                         capsys=capsys)
+    assert code == 0 and out.strip().endswith(".fieldplan"), err
 
 
 def test_a_missing_folder_is_one_line(hq_db, tmp_path, capsys) -> None:

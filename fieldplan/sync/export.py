@@ -911,6 +911,10 @@ def export_bundle(
         except OSError:
             before = None  # (held open elsewhere, on Windows): the second name kept
         else:
+            from fieldplan import files
+
+            # the rename on the disk (a USB stick pulled out next), as after every other
+            files._fsync_directory(before.parent)
             info = bundlefmt.BundleInfo(before, info.bundle_id, info.event_count, info.size)
     warning = join_clauses([held_back, behind])
     try:

@@ -65,3 +65,31 @@ def test_a_bundle_of_other_content_under_the_name_is_kept(hq, make_office,
     assert _manifest(receipts.path)["ranges"] == _manifest(first.path)["ranges"]
     assert not receipts.again and receipts.path.name.endswith("_3.fieldplan")
     assert first.path.read_bytes() == kept and other.read_bytes() == b"not a bundle"
+
+
+def test_the_bundle_saved_in_place_of_the_one_before_is_on_the_disk(
+        make_office, tmp_path: Path, monkeypatch) -> None:
+    """The bundle that takes the one before's name is renamed over it, then its folder
+    is flushed, as after every other rename: a USB stick pulled out, or power lost,
+    just after the export said where the bundle is, could be left with the rename not
+    on the stick (the second name, or nothing, where the person was told the first)."""
+    import os
+
+    from fieldplan import files
+
+    ml = make_office("ML")
+    progress.record_progress(ml, ml.plan().actions_of(level="national")[0].code, S1,
+                             status="on-track")
+    out = tmp_path / "stick"
+    out.mkdir()
+    first = export_bundle(ml, out_dir=out)
+    done: list[tuple] = []
+    real_replace, real_fsync = os.replace, files._fsync_directory
+    monkeypatch.setattr(os, "replace", lambda src, dst: (
+        done.append(("replace", Path(dst))), real_replace(src, dst))[-1])
+    monkeypatch.setattr(files, "_fsync_directory", lambda folder: (
+        done.append(("fsync", Path(folder))), real_fsync(folder))[-1])
+    again = export_bundle(ml, out_dir=out)
+    assert again.again and again.path == first.path
+    at = done.index(("replace", first.path))
+    assert ("fsync", out) in done[at + 1:], done

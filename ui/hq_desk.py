@@ -2739,7 +2739,12 @@ class ConflictsPage(ReadWhenShown, QWidget):
         if conflict is None:
             self._clear_sides()
             return
-        from fieldplan.sync.conflicts import keep_refusal, locked_note, texts_kept
+        from fieldplan.sync.conflicts import (
+            keep_refusal,
+            locked_note,
+            texts_kept,
+            together_too_long,
+        )
         from ui.conflict_versions import told_apart_names, version_differences
 
         lines = [conflict_heading(conflict, self.model.field_text(conflict.field))]
@@ -2802,6 +2807,14 @@ class ConflictsPage(ReadWhenShown, QWidget):
             lines.append(in_layout_direction(_(
                 "Where the versions differ is highlighted; each opens at its first "
                 "difference.")))
+        # the texts of a narrative's versions, kept one after the other (none when one
+        # holds the other already: that one is kept); too long together, Keep both is
+        # shown disabled and why is said here (pressed, it said so only then)
+        kept = texts_kept(conflict)
+        together = settle_here and not any(refusals) and not conflict.hidden and bool(kept)
+        too_long = together_too_long(kept) if together else ""
+        if too_long:
+            lines.append(in_layout_direction(sentence(too_long) + "."))
         self._tell("\n".join(lines))
         names = told_apart_names(list(candidates), [_shortened(t) for t in texts])
         boxes = self._version_boxes(len(candidates))
@@ -2821,11 +2834,7 @@ class ConflictsPage(ReadWhenShown, QWidget):
                 # step, 64 times between conflicts of 32 versions)
                 box.layout().activate()
         self.keep_buttons = [box.keep_button for box in boxes]
-        # the texts of a narrative's versions, kept one after the other (none when one
-        # holds the other already: that one is kept)
-        kept = texts_kept(conflict)
-        together = settle_here and not any(refusals) and not conflict.hidden and bool(kept)
-        self._together_id = conflict.id if together else ""
+        self._together_id = conflict.id if together and not too_long else ""
         if together:
             # (three laptops' texts are not "both")
             label, said = _("Keep &both texts"), self._together_said
@@ -2840,10 +2849,12 @@ class ConflictsPage(ReadWhenShown, QWidget):
                                "Keeps all {n} texts, one after the other, the earliest "
                                "written first: nothing any of the {n} computers wrote is "
                                "lost.", len(kept))
+            if too_long:
+                said = sentence(too_long) + "."
             self.together_button.setText(label)
             self.together_button.setAccessibleDescription(said)
             # (its tip: allow_writes set none, and the tip said nothing on a hover)
-            allow_writes(self.together_button, self.identity, True, tip=said)
+            allow_writes(self.together_button, self.identity, not too_long, tip=said)
             # Tab reaches it after the versions, as the page is read: the versions made
             # come last in the window's focus chain, and Tab went from the heading down
             # to it, before either text, then back up to them

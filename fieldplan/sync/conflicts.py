@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import groupby
@@ -1016,14 +1016,23 @@ def keep_texts_together(rep: Replica, conflict_id: str,
         raise ValidationError(_(
             "{why}; nobody edits the report, so its texts cannot be kept together: keep "
             "one version's text").format(why=conflict.hidden))
-    text = texts_together(conflict)
-    if not text:
+    kept = texts_kept(conflict)
+    if not kept:
         raise ValidationError(_("conflict {id} is not between texts").format(id=conflict.id))
-    if len(text) > MAX_TEXT:
-        raise ValidationError(_(
-            "the texts together are longer than {limit} characters: keep one, then add "
-            "what the other says to it in the report").format(limit=format_number(MAX_TEXT)))
-    return _settle(rep, conflict, text, None)
+    too_long = together_too_long(kept)
+    if too_long:
+        raise ValidationError(too_long)
+    return _settle(rep, conflict, "\n\n".join(kept), None)
+
+
+def together_too_long(kept: Sequence[str]) -> str:
+    """Why the texts ``kept`` (``texts_kept``) cannot be kept one after the other: their
+    text together would be longer than a narrative holds (``MAX_TEXT``); "" when it
+    fits. The Conflicts page says it on its Keep both, disabled, before it is pressed."""
+    if len("\n\n".join(kept)) <= MAX_TEXT:
+        return ""
+    return _("the texts together are longer than {limit} characters: keep one, then add "
+             "what the other says to it in the report").format(limit=format_number(MAX_TEXT))
 
 
 def resolve_conflict(rep: Replica, conflict_id: str, keep: str,

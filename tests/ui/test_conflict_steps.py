@@ -13,9 +13,13 @@ from PySide6.QtWidgets import QApplication, QGroupBox
 from fieldplan.sync.conflicts import SHOWN_VERSIONS, Candidate, Conflict
 from tests.scenes import laptop_holding_a_conflict
 from tests.ui.conftest import wait_idle
-from tests.ui.test_conflict_versions import BODY, boxes, titles, versions
+from tests.ui.test_conflict_versions import boxes, titles, versions
 from ui.models import ROW_ROLE, value_text
 from ui.qtcompat import Qt
+
+#: a long narrative, two of which fit together in one (Keep both texts offered: two
+#: of test_conflict_versions.BODY are longer than a narrative holds)
+HALF = "Paragraph one of the report. " * 300 + "\n\n"
 
 
 def _conflict(cid: str, action: str, field: str, values: list, day: int) -> Conflict:
@@ -33,7 +37,7 @@ def _three_conflicts() -> list[Conflict]:
         _conflict("c-status", "PA1.1", "status", ["on-track", "at-risk"], 1),
         _conflict("c-percent", "PA1.2", "percent", [i % 5 for i in range(40)], 2),
         _conflict("c-text", "PA1.3", "achievements",
-                  [BODY + "Final: 12 villages reached.", BODY + "Final: 14 villages reached."],
+                  [HALF + "Final: 12 villages reached.", HALF + "Final: 14 villages reached."],
                   3),
     ]
 

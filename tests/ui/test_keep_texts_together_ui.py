@@ -138,3 +138,40 @@ def test_a_short_answer_inside_a_word_of_the_other_is_offered(open_window, qtbot
     page.view.selectRow(0)
     assert not page.together_button.isHidden()
     assert page.together_button.text() == "Keep &both texts"
+
+
+def test_texts_too_long_together_are_not_offered_to_keep_both(open_window, qtbot, hq,
+                                                              make_office, tmp_path):
+    """Two texts of 12,000 characters make one of 24,002, beyond the 20,000 a
+    narrative holds: Keep both texts was offered, and pressed said only then that it
+    could not. It is shown disabled, its tip and the words above the versions saying
+    why and what to do instead; the Keep of each text still keeps it."""
+    first, second = "Workshop held. " * 800, "Consultations. " * 800
+    held = laptop_holding_a_conflict(hq, make_office, tmp_path, {"achievements": first},
+                                     {"achievements": second})
+    window = open_window(held.path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and len(page.keep_buttons) == 2,
+                    timeout=5000)
+    button = page.together_button
+    why = ("The texts together are longer than 20,000 characters: keep one, then add "
+           "what the other says to it in the report.")
+    assert not button.isHidden() and not button.isEnabled()
+    assert button.toolTip() == why and button.accessibleDescription() == why
+    assert why in page.message.text()
+    assert all(keep.isEnabled() for keep in page.keep_buttons)
+
+
+def test_texts_that_fit_together_are_offered_to_keep_both(open_window, qtbot, hq,
+                                                          make_office, tmp_path):
+    first, second = "Workshop held. " * 600, "Consultations. " * 600  # (18,002 together)
+    held = laptop_holding_a_conflict(hq, make_office, tmp_path, {"achievements": first},
+                                     {"achievements": second})
+    window = open_window(held.path)
+    page = window.conflicts
+    window.show_page(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1 and len(page.keep_buttons) == 2,
+                    timeout=5000)
+    assert not page.together_button.isHidden() and page.together_button.isEnabled()
+    assert "longer than" not in page.message.text()

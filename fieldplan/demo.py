@@ -523,7 +523,7 @@ def _own_part(part: Path) -> None:
         return
     try:
         info = os.lstat(part)
-    except FileNotFoundError:
+    except OSError:  # (none there, or a file in its path: what writes there says so)
         return
     if info.st_uid != os.getuid():
         raise PermissionError(errno.EPERM, os.strerror(errno.EPERM), str(part))

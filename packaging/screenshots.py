@@ -131,15 +131,19 @@ def shoot_dialogs(out: Path, window, session, kind: str, lang: str,
         wait_for(session, 3000 if name == "preview" else 600)
         for i, dialog in enumerate(new_windows(before)):
             more = f"-{i}" if i else ""
-            path = out / f"{kind}-dialog-{name}{more}-{lang}.png"
-            dialog.grab().save(str(path))
-            saved.append(path)
-            said = too_big(dialog)
-            if said:
-                print(f"TOO BIG {path.name}: {said}")
+            saved.append(_saved(dialog, out / f"{kind}-dialog-{name}{more}-{lang}.png"))
             dialog.close()
         wait_for(session, 100)
     return saved
+
+
+def _saved(dialog, path: Path) -> Path:
+    """``dialog`` grabbed into ``path``; said when it is larger than the screen gives."""
+    dialog.grab().save(str(path))
+    said = too_big(dialog)
+    if said:
+        print(f"TOO BIG {path.name}: {said}")
+    return path
 
 
 def shoot_start(out: Path, world: Path, lang: str) -> list[Path]:
@@ -155,12 +159,7 @@ def shoot_start(out: Path, world: Path, lang: str) -> list[Path]:
     ):
         dialog.show()
         QApplication.processEvents()
-        path = out / f"start-{name}-{lang}.png"
-        dialog.grab().save(str(path))
-        saved.append(path)
-        said = too_big(dialog)
-        if said:
-            print(f"TOO BIG {path.name}: {said}")
+        saved.append(_saved(dialog, out / f"start-{name}-{lang}.png"))
         dialog.close()
         dialog.deleteLater()
     return saved

@@ -1383,10 +1383,12 @@ def finish_key_change(rep: Replica) -> None:
 def _move_in_place(staged_file: Path, kpath: Path, key: SecretKey) -> None:
     """Move a committed change's new key file in place; another program opening the
     database may have done it already."""
-    from fieldplan.files import cannot_write
+    from fieldplan.files import cannot_write, replace_file
 
     try:
-        staged_file.replace(kpath)
+        # (an antivirus may hold the file just written a moment: after the commit, a
+        # failure here said a key change had failed that the database had made)
+        replace_file(staged_file, kpath)
     except FileNotFoundError:
         if minisign.load_secret_key(kpath).key_id_hex != key.key_id_hex:
             raise

@@ -6,6 +6,7 @@ one known limitation is a strict xfail."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -145,15 +146,15 @@ def test_a_crash_inside_renew_identity_does_not_lock_the_office_out(hq, make_off
     path = ml.path
     ml.close()
     store.restore_latest_backup(path, force=True)
-    real = Path.replace
+    real = os.replace
 
-    def crash_after(self, target):
-        out = real(self, target)
+    def crash_after(src, target, **kwargs):
+        out = real(src, target, **kwargs)
         if Path(target) == key_path(path):
             raise KeyboardInterrupt("power cut before COMMIT")
         return out
 
-    monkeypatch.setattr(Path, "replace", crash_after)
+    monkeypatch.setattr(os, "replace", crash_after)
     with pytest.raises(KeyboardInterrupt):
         open_replica(path)
     monkeypatch.undo()

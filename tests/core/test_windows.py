@@ -271,3 +271,32 @@ def test_a_backup_an_antivirus_holds_a_moment_is_made_all_the_same(
     conn.close()
     assert waits == [files.HELD_OPEN_WAITS[0]]
     assert store.list_backups(path) == [made]
+
+
+def test_a_new_key_an_antivirus_holds_a_moment_is_put_in_place_all_the_same(
+        hq, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key change writes the new key beside the key file (``.key.new``), commits, then
+    moves it over the key file: a scanner holding the file just written a moment made
+    ``keys rotate`` fail with "it is open in another program" though the database had
+    committed the new key; the key file still held the old one."""
+    from fieldplan import minisign
+    from fieldplan.replica import key_path, pending_key_path
+    from fieldplan.sync import keys as keyreg
+
+    waits: list[float] = []
+    monkeypatch.setattr(files.time, "sleep", waits.append)
+    refusals = iter([held(pending_key_path(hq.path)), held(key_path(hq.path))])
+    real = os.replace
+
+    def scanned(src, dst, **kwargs) -> None:
+        if Path(src) == pending_key_path(hq.path):
+            exc = next(refusals, None)
+            if exc is not None:
+                raise exc
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", scanned)
+    new = keyreg.rotate_key(hq)
+    assert waits == list(files.HELD_OPEN_WAITS[:2])
+    assert minisign.load_secret_key(key_path(hq.path)).key_id_hex == new.key_id_hex
+    assert not pending_key_path(hq.path).exists()

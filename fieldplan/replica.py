@@ -226,7 +226,9 @@ class Replica:
             import getpass
 
             return author_name(getpass.getuser())
-        except (KeyError, OSError):  # pragma: no cover - no passwd entry
+        except (KeyError, OSError, ImportError):
+            # no passwd entry; or (Windows, no USERNAME in a bare environment) no pwd
+            # module, which getpass falls back to
             return "unknown"
 
     # plan ----------------------------------------------------------------------

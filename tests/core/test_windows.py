@@ -300,3 +300,20 @@ def test_a_new_key_an_antivirus_holds_a_moment_is_put_in_place_all_the_same(
     assert waits == list(files.HELD_OPEN_WAITS[:2])
     assert minisign.load_secret_key(key_path(hq.path)).key_id_hex == new.key_id_hex
     assert not pending_key_path(hq.path).exists()
+
+
+def test_a_windows_session_with_no_user_name_in_its_environment_still_writes(
+        make_office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A program started with a bare environment (a scheduled task, a service, another
+    program's ``env={}``): no FIELDPLAN_AUTHOR, no USERNAME. ``getpass.getuser`` then
+    imports ``pwd``, which Windows has not: every write failed with "No module named
+    'pwd'", where Linux wrote as "unknown"."""
+    from fieldplan import progress
+
+    ml = make_office("ML")
+    for name in ("FIELDPLAN_AUTHOR", "LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setitem(sys.modules, "pwd", None)  # (import pwd: ImportError)
+    assert ml.author == "unknown"
+    code = ml.plan().actions_of(level="national")[0].code
+    progress.record_progress(ml, code, "2026-S1", status="on-track")

@@ -39,14 +39,17 @@ def shown_name(name: str) -> str:
 
 
 def _error_code(exc: OSError) -> int | None:
-    """``exc``'s errno, Windows' codes for a drive gone or failing said as POSIX's:
-    Python calls a drive not ready, and a read or write fault, "permission denied"
-    (EACCES), and a device error "invalid argument" (EINVAL)."""
+    """``exc``'s errno, Windows' codes for a drive gone or failing, and for a path too
+    long, said as POSIX's: Python calls a drive not ready, and a read or write fault,
+    "permission denied" (EACCES), a device error "invalid argument" (EINVAL), and a
+    path past Windows' 260 characters "no such file" (ENOENT)."""
     winerror = getattr(exc, "winerror", None)
     if winerror in _DISK_FAULT:
         return errno.EIO
     if winerror in _DISK_GONE:
         return errno.ENODEV
+    if winerror == _PATH_TOO_LONG:
+        return errno.ENAMETOOLONG
     return exc.errno
 
 
@@ -143,6 +146,9 @@ _DISK_FAULT = (23, 29, 30, 31, 1117)
 #: Windows's error for a name the file system refuses (Python: EINVAL, as it calls
 #: every Windows error it does not know)
 _INVALID_NAME = 123
+#: Windows's error for a path past its 260 characters, long paths not turned on
+#: (ERROR_FILENAME_EXCED_RANGE; Python: ENOENT, "no such file")
+_PATH_TOO_LONG = 206
 
 
 def cannot_write(path: str | os.PathLike[str], exc: OSError, *,
@@ -165,7 +171,7 @@ def write_reason(path: str | os.PathLike[str], exc: OSError, *,
     refuses new files in it (``/proc``), which is said, with the folder. When
     ``folder`` says where the file was being made, a refusal (permission denied) is
     said as that folder's: it is the folder that needs to change, not the file."""
-    code = exc.errno
+    code = _error_code(exc)
     if folder is None and held_open(exc, path):
         return held_open_reason()
     if code == errno.ENOENT:
@@ -525,7 +531,7 @@ def _writable_target(path: Path, allow_protected: bool) -> Path:
     try:
         st = os.stat(path)  # follows symbolic links
     except OSError as exc:
-        if exc.errno in (errno.ELOOP, errno.ENAMETOOLONG):
+        if _error_code(exc) in (errno.ELOOP, errno.ENAMETOOLONG):
             raise cannot_write(path, exc, own=allow_protected) from None
         st = None  # missing (or unreachable: creating the temporary file says why)
     if st is not None and stat.S_ISDIR(st.st_mode):

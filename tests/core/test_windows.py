@@ -317,3 +317,38 @@ def test_a_windows_session_with_no_user_name_in_its_environment_still_writes(
     assert ml.author == "unknown"
     code = ml.plan().actions_of(level="national")[0].code
     progress.record_progress(ml, code, "2026-S1", status="on-track")
+
+
+def too_long(path: Path) -> FileNotFoundError:
+    """What Windows raises for a path past its 260 characters (long paths not turned
+    on): Python calls ERROR_FILENAME_EXCED_RANGE "no such file" (ENOENT)."""
+    exc = FileNotFoundError(errno.ENOENT, "The filename or extension is too long",
+                            str(path))
+    exc.winerror = 206
+    return exc
+
+
+def test_a_path_too_long_for_windows_is_said_to_be_too_long(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report saved deep in a synced Documents folder, past Windows' 260 characters:
+    the folder is there, and the write said "the folder … cannot be written to (it
+    takes no new files); choose another folder", of a folder that takes files; a file
+    read there was "no such file or folder", of a file the person sees."""
+    out = tmp_path / "review-pack-2026-S1.pdf"
+    real = os.open
+
+    def refused(path, *args, **kwargs):
+        if Path(path).parent == tmp_path:
+            raise too_long(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    with pytest.raises(FileError) as raised:
+        files.write_atomic(out, b"%PDF")
+    assert str(raised.value) == f"cannot write {out}: {reasons.TOO_LONG}"
+    with pytest.raises(FileError) as raised:
+        files.check_output("pdf", out)
+    assert str(raised.value) == f"cannot write {out}: {reasons.TOO_LONG}"
+    assert files.cannot_read(out, too_long(out)).args[0] == (
+        f"cannot read {out}: {reasons.TOO_LONG}")
+    assert list(tmp_path.iterdir()) == []

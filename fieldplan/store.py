@@ -1599,7 +1599,7 @@ def _restore(db_path: Path, latest: Path, lost: tuple[int, int] | None,
         # a sound file put aside (force) is not named damaged: someone would delete it
         kept = _keep_replaced(db_path, ".damaged" if lost is None else ".replaced")
         try:
-            os.replace(part, db_path)
+            replace_file(part, db_path)  # (an antivirus may hold the copy a moment)
         except BaseException:
             if kept is not None and _same_file(kept, db_path):
                 # only a second name of the database, which stays as it was

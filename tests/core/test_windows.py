@@ -352,3 +352,29 @@ def test_a_path_too_long_for_windows_is_said_to_be_too_long(
     assert files.cannot_read(out, too_long(out)).args[0] == (
         f"cannot read {out}: {reasons.TOO_LONG}")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_restored_copy_an_antivirus_holds_a_moment_is_put_in_place_all_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The restore's whole copy of the backup, just written, is what a scanner opens a
+    moment: the restore said "x.sqlite3 is open in another program (fieldplan?);
+    close it, then restore" of a database no program had open, and restored nothing."""
+    path = tmp_path / "x.sqlite3"
+    damaged_with_a_backup(path)
+    waits: list[float] = []
+    monkeypatch.setattr(files.time, "sleep", waits.append)
+    refusals = iter([held(path), held(path)])
+    real = os.replace
+
+    def scanned(src, dst, **kwargs) -> None:
+        if Path(src).name == "x.sqlite3.part":
+            exc = next(refusals, None)
+            if exc is not None:
+                raise exc
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, "replace", scanned)
+    store.restore_latest_backup(path)
+    assert waits == list(files.HELD_OPEN_WAITS[:2])
+    assert path.read_bytes().startswith(b"SQLite format 3\0")
+    assert not (tmp_path / "x.sqlite3.part").exists()

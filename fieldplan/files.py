@@ -702,8 +702,26 @@ def _claim(tmp: Path, target: Path) -> Path:
                 target = _next_name(target)
                 continue
             return target
-        tmp.unlink()
+        _remove_second_name(tmp)
         return target
+
+
+def _remove_second_name(tmp: Path) -> None:
+    """Remove ``tmp``, a second name of a file now in place: tried again for a moment
+    when Windows refuses it because a program has the file open (an antivirus scanner
+    holding the file just written, ``HELD_OPEN_WAITS``), then left to the next write's
+    sweep (``_sweep_temporaries``). The file is written: a refusal here said it was not
+    ("it is open in another program"). Any other failure is raised."""
+    for wait in (*HELD_OPEN_WAITS, None):
+        try:
+            tmp.unlink()
+            return
+        except PermissionError as exc:
+            if getattr(exc, "winerror", None) not in _HELD_OPEN:
+                raise  # (as any other failure: the disk's, said as before)
+            if wait is None:
+                return
+        time.sleep(wait)
 
 
 @contextlib.contextmanager

@@ -378,3 +378,38 @@ def test_a_restored_copy_an_antivirus_holds_a_moment_is_put_in_place_all_the_sam
     assert waits == list(files.HELD_OPEN_WAITS[:2])
     assert path.read_bytes().startswith(b"SQLite format 3\0")
     assert not (tmp_path / "x.sqlite3.part").exists()
+
+
+@pytest.mark.parametrize("for_good", [False, True])
+def test_a_bundle_linked_in_place_is_written_though_a_scanner_holds_its_temporary_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, for_good: bool) -> None:
+    """A bundle's name is taken by a hard link (never over another file), then its
+    temporary name removed: a scanner holding the file just written refused that
+    removal, and the export said "cannot write ML-….fieldplan: it is open in another
+    program" of a bundle written whole in its place (the export not recorded, a
+    hidden second name of it left). The removal is tried again a moment; a name still
+    held is left to the next write's sweep."""
+    out = tmp_path / "ML-3f2a9c1b-1-2.fieldplan"
+    waits: list[float] = []
+    monkeypatch.setattr(files.time, "sleep", waits.append)
+    refusals = iter([held(out)] * (99 if for_good else 2))
+    real = os.unlink
+
+    def scanned(path, *args, **kwargs) -> None:
+        if Path(path).name.endswith(".part"):
+            exc = next(refusals, None)
+            if exc is not None:
+                raise exc
+        real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", scanned)
+    placed: list[Path] = []
+    with files.atomic_output(out, fresh=True, placed=placed) as f:
+        f.write(b"bundle")
+    assert placed == [out] and out.read_bytes() == b"bundle"
+    if for_good:
+        assert waits == list(files.HELD_OPEN_WAITS)
+        assert len(list(tmp_path.iterdir())) == 2  # (its temporary name: swept later)
+    else:
+        assert waits == list(files.HELD_OPEN_WAITS[:2])
+        assert list(tmp_path.iterdir()) == [out]

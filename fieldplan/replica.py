@@ -1160,10 +1160,18 @@ def _initialising(path: Path) -> Iterator[None]:
 
 def _lock_file(fd: int) -> None:
     """Lock the file ``fd`` is open on, waiting for another process that holds it."""
-    if os.name == "nt":  # pragma: no cover - Windows
+    if os.name == "nt":
         import msvcrt
 
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                return
+            except OSError as exc:
+                # LK_LOCK gives up after ten tries a second apart (EDEADLOCK): asked
+                # again, as POSIX's lock waits until the holder lets go
+                if exc.errno != errno.EDEADLK:
+                    raise
     else:
         import fcntl
 

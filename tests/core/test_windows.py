@@ -413,3 +413,31 @@ def test_a_bundle_linked_in_place_is_written_though_a_scanner_holds_its_temporar
     else:
         assert waits == list(files.HELD_OPEN_WAITS[:2])
         assert list(tmp_path.iterdir()) == [out]
+
+
+def test_a_second_init_waits_for_the_first_however_long_it_takes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows' blocking lock (msvcrt's LK_LOCK) gives up after ten tries a second
+    apart: a second ``init`` of a database whose first took longer (a slow disk, a
+    scanner) failed with "Resource deadlock avoided", where POSIX's lock waits until
+    the first init ends, and then finds the database made."""
+    import types
+
+    from fieldplan import replica
+
+    tries: list[int] = []
+
+    def locking(fd: int, mode: int, size: int) -> None:
+        tries.append(mode)
+        if len(tries) < 3:  # held for twenty seconds
+            raise OSError(errno.EDEADLK, "Resource deadlock avoided")
+
+    fake = types.SimpleNamespace(LK_LOCK=1, LK_NBLCK=2, locking=locking)
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    with open(tmp_path / "lock", "wb") as f:
+        monkeypatch.setattr(os, "name", "nt")
+        try:
+            replica._lock_file(f.fileno())
+        finally:
+            monkeypatch.setattr(os, "name", "posix")
+    assert tries == [1, 1, 1]

@@ -109,8 +109,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                      help=_("create an office replica from a setup bundle"))
     p.add_argument("--plan", metavar="FILE", type=file_name,
                    help=_("(with --hq) start from this plan file instead of the template"))
-    # Translators: FIELDPLAN_AUTHOR is the name of a setting of the system: keep it
     p.add_argument("--author", metavar="NAME",
+                   # Translators: FIELDPLAN_AUTHOR is the name of a setting of the
+                   # system: keep it
                    help=_("name recorded on this computer's changes (default: the login "
                           "name; FIELDPLAN_AUTHOR, when set, is recorded instead)"))
     p.add_argument("--replace-revoked", action="store_true",
@@ -148,8 +149,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=_("period, e.g. 2026-S1"))
     # (its choices in the help, not in the usage line, where all six ran past an
     # 80-column terminal)
-    # Translators: {statuses} lists the words to type, which stay in English
     s.add_argument("--status", choices=STATUSES, type=choice_word, metavar="S",
+                   # Translators: {statuses} lists the words to type, which stay in
+                   # English
                    help=_("status of the action: {statuses}").format(
                        statuses=join_list(STATUSES)))
     s.add_argument("--percent", type=_percent, metavar="N",
@@ -236,9 +238,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                 _("Make a demo world: an HQ database, office databases with realistic "
                   "progress, and the offices' bundles for headquarters."), func=cmd_demo,
                 db=False)  # (its databases go into --out: --db is refused)
-    # Translators: DIR is the option's value, hq.sqlite3, offices/ and bundles/ names
-    # of what it writes there: keep them as they are
     p.add_argument("--out", required=True, metavar="DIR", type=folder_name,
+                   # Translators: DIR is the option's value, hq.sqlite3, offices/ and
+                   # bundles/ names of what it writes there: keep them as they are
                    help=_("folder to write it in: DIR/hq.sqlite3, DIR/offices/ and "
                           "DIR/bundles/ (made if missing; it may hold other files, "
                           "not a demo already)"))

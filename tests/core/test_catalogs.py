@@ -542,3 +542,25 @@ def test_translations_keep_a_keyboard_letter_where_the_english_has_one(lang, kno
     dropped with "Rouvrir (retour au brouillon)", which had none to spare; in Arabic
     the status, the narratives and "Refuse key…" had none, beside buttons that had."""
     assert _without_letter(lang) == sorted(known)
+
+
+@pytest.fixture(scope="module")
+def extracted() -> Catalog:
+    return catalogs.extract()
+
+
+@pytest.mark.parametrize("message, comment", [
+    ("name recorded on this computer's changes", "FIELDPLAN_AUTHOR is the name"),
+    ("status of the action: {statuses}", "{statuses} lists the words to type"),
+    ("folder to write it in: DIR/hq.sqlite3", "DIR is the option's value"),
+])
+def test_translators_comments_of_command_options_reach_the_template(message, comment,
+                                                                    extracted):
+    """A comment for translators above ``parser.add_argument(`` while its ``help=_(``
+    is on a line below is dropped by the extraction (babel keeps only a comment on the
+    line right before the call's): the translators of 'demo --out' were not told to
+    keep DIR and the file names, nor those of '--author' to keep FIELDPLAN_AUTHOR."""
+    found = [m for m in catalogs._messages(extracted)
+             if isinstance(m.id, str) and m.id.startswith(message)]
+    assert len(found) == 1
+    assert any(comment in c for c in found[0].auto_comments), found[0].auto_comments

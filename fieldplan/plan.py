@@ -636,24 +636,33 @@ def _terminal_safe(text: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    # Translators: what a plan file gave instead of the expected kind of value, as in
-    # "expected a list, got the number 5".
+    # (each: what a plan file gave instead of the expected kind of value, as in
+    # "expected a list, got the number 5": said to the translators of each)
     if isinstance(value, bool):
+        # Translators: a plan file's value instead of the kind expected ("got true/false")
         return _("true/false")
     if isinstance(value, int | float):
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("the number {value}").format(value=_shown(value))  # cut if long
     if isinstance(value, str):
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("the text {value}").format(value=_show(value))
     if isinstance(value, Mapping):
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("a table")
     if isinstance(value, list | tuple):
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("a list")
     if isinstance(value, datetime):
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("the date and time {value}").format(value=value.isoformat())
     if isinstance(value, date):
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("the date {value}").format(value=value.isoformat())
     if isinstance(value, time):  # (TOML's time of day, start = 10:00:00)
+        # Translators: a plan file's value instead of the kind expected ("got …")
         return _("the time {value}").format(value=value.isoformat())
+    # Translators: a plan file's value instead of the kind expected ("got nothing")
     return _("nothing") if value is None else type(value).__name__
 
 

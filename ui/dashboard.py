@@ -189,8 +189,8 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
                 empty.append(_("value of “{indicator}”").format(
                     indicator=ind.title.get(lang())))
         if empty:
-            # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
             missing.append(
+                # Translators: e.g. "PA1.2 — to fill in: percent, challenges"
                 _("{action} — to fill in: {fields}").format(
                     action=named, fields=join_list(empty)
                 )
@@ -211,14 +211,14 @@ def summarise(identity: Identity, period: str, reports: list[ProgressReport],
         if a.code not in by_action or not fields:
             continue
         titles = {f"value.{ind.key}": ind.title.get(lang()) for ind in a.indicators}
-        # Translators: e.g. "PA2.1 — in conflict: Achievements, Status", under
-        # "Still in conflict:" in the submit dialog
         state = "submitted" if by_action[a.code].state == "submitted" else "draft"
         if state == "submitted" and set(fields) == {"state"}:
             state = "resubmit"
         fields_in_conflict += len(fields)
 
         def line(named: Collection[str], code: str = a.code, titles=titles) -> str:
+            # Translators: e.g. "PA2.1 — in conflict: Achievements, Status", under
+            # "Still in conflict:" in the submit dialog
             return _("{action} — in conflict: {fields}").format(
                 action=code, fields=join_list([titles.get(f) or field_label(f)
                                                for f in named]))

@@ -998,9 +998,9 @@ class OverviewPage(QWidget):
             from fieldplan.sync.locking import hq_unsubmitted_text
 
             area = self.area.currentData()
+            # Translators: under the Overview filtered on the offices that have not
+            # reported, in one area; {area} is its code (PA2)
             text = hq_unsubmitted_text() if not area else _(
-                # Translators: under the Overview filtered on the offices that have
-                # not reported, in one area; {area} is its code (PA2)
                 "Headquarters has submitted none of its own reports on the global "
                 "actions of {area} for this period.").format(area=embedded(area))
             # (in the layout's direction, the sentence not yet translated too)

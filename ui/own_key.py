@@ -176,10 +176,10 @@ class OwnKeyDialog(QDialog):
         if new_key:
             from fieldplan.sync.keys import new_key_next_step
 
-            # Translators: said first in This computer's key once New key… made one;
-            # {then} is what makes it known ("offices learn it from headquarters'
-            # next bundle for them")
             self.new_key_note = DocumentLabel(
+                # Translators: said first in This computer's key once New key… made
+                # one; {then} is what makes it known ("offices learn it from
+                # headquarters' next bundle for them")
                 _("This computer has a new key, below; {then}.").format(
                     then=new_key_next_step(identity.is_hq)))
             self.new_key_note.setWordWrap(True)

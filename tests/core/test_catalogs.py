@@ -564,3 +564,23 @@ def test_translators_comments_of_command_options_reach_the_template(message, com
              if isinstance(m.id, str) and m.id.startswith(message)]
     assert len(found) == 1
     assert any(comment in c for c in found[0].auto_comments), found[0].auto_comments
+
+
+def test_every_translators_comment_reaches_the_template(extracted) -> None:
+    """Each ``# Translators:`` comment in the source is one the extraction keeps: babel
+    keeps only a comment on the line(s) right before the line of the call, and a note
+    written a line too high (above ``add_argument(``, above the ``if`` the call is in,
+    above a statement whose call is on a later line) reached no translator, silently."""
+    said = " || ".join(" ".join(c.split()) for m in catalogs._messages(extracted)
+                       for c in m.auto_comments)
+    root = Path(__file__).resolve().parents[2]
+    lost = []
+    for path in sorted([*root.joinpath("fieldplan").rglob("*.py"),
+                        *root.joinpath("ui").rglob("*.py")]):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            text = line.strip()
+            if text.startswith("# Translators:"):
+                first = " ".join(text[len("# Translators:"):].split())
+                if first and first[:40] not in said:
+                    lost.append(f"{path.relative_to(root)}:{number}")
+    assert lost == []

@@ -175,8 +175,23 @@ def office_ranks(offices: Iterable[str], language: str) -> dict[str, int]:
     their data: the pack's matrix, annex and tables (late, quarantined, conflicting
     data), the Overview, the Reports page, the Quarantine and Conflicts pages,
     ``progress list``, ``conflicts list`` and ``data export``."""
-    ordered = [o for o in offices_in_order(set(offices), language) if o != HQ]
-    return {office: i for i, office in enumerate([*ordered, HQ])}
+    return {office: i for i, office in enumerate(offices_hq_last({*offices, HQ}, language))}
+
+
+def offices_hq_last(codes: Iterable[str], lang: str = "en") -> list[str]:
+    """``codes`` as lists of the offices' reports give them (``office_ranks``): in
+    ``office_order``, headquarters (if among them) last."""
+    ordered = offices_in_order(codes, lang)
+    return [*(o for o in ordered if o != HQ), *(o for o in ordered if o == HQ)]
+
+
+def in_keys_order(keys: Iterable[Any], lang: str) -> list[Any]:
+    """``keys`` (each with ``office``, ``status``, ``key_id``) as the Keys page and
+    ``keys list`` list them, in the computers' order (``office_order``: headquarters,
+    whose keys the others are trusted by, then the regional offices, then the
+    countries by their names in ``lang``), then by status and key id. By code, the
+    regional offices' keys stood among the countries' (NG, RO-Cairo, RO-Dakar, TD)."""
+    return sorted(keys, key=lambda k: (office_order(k.office, lang), k.status, k.key_id))
 
 
 def in_quarantine_order(items: Iterable[Any], language: str) -> list[Any]:

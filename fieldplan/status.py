@@ -920,6 +920,14 @@ def key_revoked(rep: Replica) -> bool:
     return not rep.is_hq and own_key_status(rep) == "revoked"
 
 
+def key_replaced_by(rep: Replica) -> str:
+    """The key headquarters trusted in place of this computer's, which cut it off
+    (``keys.replaced_here``); "" when none did (a revocation, or nothing)."""
+    from fieldplan.sync.keys import replaced_here
+
+    return replaced_here(rep)
+
+
 def continued_text(new: str) -> str:
     """What a computer is told when another one continues its identity (``new``, a
     replica id): its database and key file were copied there."""

@@ -66,9 +66,10 @@ from fieldplan.offices import (
     HQ,
     REGIONAL_OFFICES,
     all_offices,
+    in_keys_order,
     level_for_office,
     office_name,
-    office_order,
+    offices_hq_last,
     offices_in_order,
 )
 from fieldplan.planops import PlanScope
@@ -1262,8 +1263,7 @@ class ReportsPage(ReadWhenShown, QSplitter):
         # headquarters last, apart (offices.office_ranks: as the Overview and the
         # pack list it)
         self.office = _combo(_("Filter by office"), [(_("All offices"), "")] + [
-            (office_label(o), o) for o in offices_in_order(all_offices(), lang())
-            if o != HQ] + [(office_label(HQ), HQ)])
+            (office_label(o), o) for o in offices_hq_last({*all_offices(), HQ}, lang())])
         self.office.insertSeparator(self.office.findData(HQ))
         self.area = _combo(_("Filter by area"), _area_items(identity))
         self._area_of = {a.code: a.area for a in identity.plan.actions}
@@ -1942,6 +1942,15 @@ class InboxPage(ReadWhenShown, QWidget):
         self.detail.setText("\n".join(lines))
 
 
+def _left(page: QWidget, event) -> None:
+    """(the Quarantine and Keys pages' hideEvent) The person left the page (not the
+    window minimised): what its last action said goes (it stood for the rest of the
+    session, beside other rows, as if about them); not while one runs, whose outcome
+    is still to be said."""
+    if not event.spontaneous() and not page.busy:
+        page.message.clear()
+
+
 class QuarantinePage(QWidget):
     def __init__(self, session: Session, identity: Identity | None = None) -> None:
         super().__init__()
@@ -2009,11 +2018,7 @@ class QuarantinePage(QWidget):
 
     def hideEvent(self, event) -> None:  # (Qt's name)
         super().hideEvent(event)
-        # the person left the page (not the window minimised): what its last action
-        # said goes (it stood for the rest of the session, beside other rows, as if
-        # about them); not while one runs, whose outcome is still to be said
-        if not event.spontaneous() and not self.busy:
-            self.message.clear()
+        _left(self, event)
 
     def _changes(self, _changes) -> None:
         self.refresh()
@@ -2352,11 +2357,7 @@ class KeysPage(QWidget):
 
     def hideEvent(self, event) -> None:  # (Qt's name)
         super().hideEvent(event)
-        # the person left the page (not the window minimised): what its last action
-        # said goes (it stood for the rest of the session, beside other rows, as if
-        # about them); not while one runs, whose outcome is still to be said
-        if not event.spontaneous() and not self.busy:
-            self.message.clear()
+        _left(self, event)
 
     def _changes(self, changes) -> None:
         if changes.touches("key"):
@@ -2375,15 +2376,10 @@ class KeysPage(QWidget):
                      if k.source == "registry"]
             own = keyreg.own_key_ids(rep)  # rotated, never revoked
             uses = keyreg.key_uses(rep)
-            # the computers' order (offices.office_order): headquarters, whose keys
-            # the others are trusted by, then the regional offices, then the
-            # countries, by their names in the reader's language (the pages of
-            # reports list headquarters last, office_ranks): by code, the regional
-            # offices' keys stood among the countries' (NG, RO-Cairo, RO-Dakar, TD),
-            # in Arabic "BD · بنغلاديش" before "BJ · بنين" before "BN · بروناي", in
-            # no order a reader sees
-            return (sorted(shown, key=lambda k: (office_order(k.office, reading),
-                                                 k.status, k.key_id)), own, uses,
+            # the computers' order (the pages of reports list headquarters last,
+            # office_ranks): by code, in Arabic "BD · بنغلاديش" before "BJ · بنين"
+            # before "BN · بروناي", in no order a reader sees
+            return (in_keys_order(shown, reading), own, uses,
                     keyreg.revoked_with_each(rep), keyreg.same_setup_each(rep, uses))
 
         DbOp(self.session, self, fetch).success(

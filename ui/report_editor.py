@@ -79,7 +79,7 @@ from fieldplan.progress import (
     value_problem,
 )
 from fieldplan.recorded_units import recorded_in
-from fieldplan.status import key_revoked
+from fieldplan.status import key_replaced_by, key_revoked
 from fieldplan.text import brackets_held, clean_text, held_whole
 from ui.bidi import embedded, in_layout_direction, isolated, isolated_codes
 from ui.context import (
@@ -151,14 +151,6 @@ class GoneReport:
     def key(self) -> tuple[str, str]:
         """(action, period)"""
         return (self.action.code, self.period)
-
-
-def _replaced_here(rep) -> str:
-    """The key headquarters trusted in place of this computer's (``keys.replaced_here``),
-    which cut it off; "" when a revocation did (imported only then: the sync core)."""
-    from fieldplan.sync.keys import replaced_here
-
-    return replaced_here(rep)
 
 
 def report_values(report: ProgressReport | None, action: Action) -> Values:
@@ -969,7 +961,7 @@ class ReportEditor(QScrollArea):
                     _conflicts_shown(rep, code, period, office),
                     after_lock_text(rep, code, period, office) if locked else "",
                     # (the key headquarters trusted in its place, if that cut it off)
-                    key_revoked(rep) and (_replaced_here(rep) or True),
+                    key_revoked(rep) and (key_replaced_by(rep) or True),
                     dropped_values(rep, report, have),
                     _receipt(rep, code, period), recorded_in(rep, code, period, office))
 

@@ -69,7 +69,7 @@ from fieldplan.i18n import (
     join_list,
     ltr,
 )
-from fieldplan.offices import HQ, all_offices, office_name, offices_in_order
+from fieldplan.offices import HQ, all_offices, office_name, offices_hq_last
 from ui.bidi import isolated, isolated_codes
 from ui.context import Identity, lang, office_label
 from ui.dialogs import (
@@ -272,9 +272,7 @@ def _sheet_offices(offices) -> list[tuple[str, str]]:
     regional offices, then the countries by their names, headquarters last, apart
     (``_set_hq_apart``). It came first here, at the other end from every page of
     reports."""
-    ordered = offices_in_order(offices, lang())
-    return [(office_label(o), o) for o in [*(o for o in ordered if o != HQ),
-                                           *(o for o in ordered if o == HQ)]]
+    return [(office_label(o), o) for o in offices_hq_last(offices, lang())]
 
 
 def _set_hq_apart(combo: QComboBox) -> None:

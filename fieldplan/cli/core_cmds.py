@@ -33,7 +33,13 @@ from fieldplan.errors import FieldplanError
 from fieldplan.i18n import _, counted, join_list, ltr, ngettext
 from fieldplan.model import LEVELS, STATUSES
 from fieldplan.replica import Replica, open_replica
-from fieldplan.status import key_revoked, period_text, periods_text, revoked_work_text
+from fieldplan.status import (
+    key_replaced_by,
+    key_revoked,
+    period_text,
+    periods_text,
+    revoked_work_text,
+)
 from fieldplan.store import LOST_KINDS, resolve_db_path
 
 if TYPE_CHECKING:
@@ -42,13 +48,6 @@ if TYPE_CHECKING:
 
 #: how a computer whose key headquarters revoked is set up again, on the command line
 REPLACE_REVOKED_COMMAND = "fieldplan init --from FILE --replace-revoked"
-
-
-def _replaced_here(rep: Replica) -> str:
-    """The key headquarters trusted in place of this computer's (``keys.replaced_here``)."""
-    from fieldplan.sync.keys import replaced_here
-
-    return replaced_here(rep)
 
 
 @contextlib.contextmanager
@@ -699,7 +698,7 @@ def cmd_progress_set(args: argparse.Namespace) -> int:
                     *prog.report_warnings(report, rep.plan().action(action))) \
             if report is not None and changes.events else ()
         revoked = key_revoked(rep)
-        replaced = _replaced_here(rep) if revoked else ""
+        replaced = key_replaced_by(rep) if revoked else ""
     # the change is saved: from here on, nothing may fail
     data = {"action": action, "period": period, "changed": bool(changes.events)}
     status = args.status or ""
@@ -741,7 +740,7 @@ def cmd_progress_submit(args: argparse.Namespace) -> int:
         level = level_for_office(rep.office)
         no_action = not changes.events and not rep.plan().actions_of(level=level)
         revoked = key_revoked(rep)
-        replaced = _replaced_here(rep) if revoked else ""
+        replaced = key_replaced_by(rep) if revoked else ""
         # two computers wrote these reports differently (or one computer's history
         # holds versions that do not replace each other): the values shown here were
         # submitted, the others unseen (as the client's submit dialog warns)

@@ -618,7 +618,7 @@ def cmd_keys_show(args: argparse.Namespace) -> int:
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
     from fieldplan.cli.core_cmds import lang_of
-    from fieldplan.offices import in_quarantine_order, office_order
+    from fieldplan.offices import in_keys_order, in_quarantine_order
     from fieldplan.sync.keys import KeyInfo, listed_keys, own_key_status
     from fieldplan.text import for_terminal
 
@@ -634,14 +634,9 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
             # (the word status --json uses: own_key_status)
             known[own] = KeyInfo(own, rep.meta("public_key") or "", rep.office,
                                  rep.replica_id, own_key_status(rep), "local")
-        # as the client's Keys page lists them (offices.office_order, the computers'
-        # order): headquarters, whose keys the others are trusted by, then the
-        # regional offices, then the countries by their names in the language read
-        # (by code, the regional offices' keys stood among the countries', HQ between
-        # GY and ID)
+        # as the client's Keys page lists them (by code, HQ stood between GY and ID)
         lang = lang_of(args)
-        keys = sorted(known.values(), key=lambda k: (
-            office_order(k.office, lang), k.status, k.key_id))
+        keys = in_keys_order(known.values(), lang)
         # as the client's Quarantine page lists them: by office, then as they came
         waiting = in_quarantine_order(sync.list_quarantine(rep), lang)
     data = {"keys": [k.to_dict() for k in keys],
